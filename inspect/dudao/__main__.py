@@ -1,0 +1,3 @@
+from dudao.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""The application factory: configuration, extensions and an explicit list of blueprints.
+
+It has no side effects: no migrations, no network, no background processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from dudao.config import Settings, load_settings
+from dudao.core.queue import redis_url
+from dudao.core.runtime import Runtime
+
+MAX_UPLOAD_BYTES = 16 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, config: dict[str, Any] | None = None) -> Flask:
+    settings = settings or load_settings()
+    app = Flask(
+        "dudao",
+        instance_path=str(settings.instance_path),
+        static_folder="web/static",
+        template_folder="web/templates",
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.behind_https,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.behind_https,
+        PREFERRED_URL_SCHEME="https" if settings.behind_https else "http",
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE=settings.timezone,
+        RATELIMIT_STORAGE_URI=_limiter_uri(redis_url(settings)),
+    )
+    app.config.update(config or {})
+    app.extensions["dudao"] = Runtime(settings)
+
+    from dudao.web import setup as web_setup
+
+    web_setup.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _limiter_uri(url: str) -> str:
+    return url.replace("unix://", "redis+unix://", 1) if url.startswith("unix://") else url
+
+
+def _register_blueprints(app: Flask) -> None:
+    from dudao.audit.views import bp as audit_bp
+    from dudao.auth.views import bp as auth_bp
+    from dudao.notifications.views import bp as notifications_bp
+    from dudao.org.views import bp as org_bp
+    from dudao.web.views import bp as web_bp
+
+    for blueprint in (web_bp, auth_bp, org_bp, audit_bp, notifications_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,70 @@
+"""The `dudao` command: Flask's CLI group plus Dudao's own commands.
+
+Every command that starts something checks its connections first, so a wrong
+URL ends with one sentence instead of a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from dudao.app import create_app
+from dudao.core.errors import DudaoError
+
+
+class DudaoGroup(FlaskGroup):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DudaoError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+cli = DudaoGroup(
+    create_app=_create_app,
+    add_version_option=False,
+    load_dotenv=False,
+    help="Dudao (督导): survey and inspection workflow engine.",
+)
+
+
+def runtime() -> Any:
+    return current_app.extensions["dudao"]
+
+
+def _register() -> None:
+    from dudao.audit.commands import audit_group
+    from dudao.auth.commands import users_group
+    from dudao.core.commands import cron_command, db_group, init_command, worker_command
+    from dudao.demo.commands import demo_command
+    from dudao.org.commands import org_group
+
+    for command in (
+        db_group,
+        init_command,
+        worker_command,
+        cron_command,
+        audit_group,
+        users_group,
+        org_group,
+        demo_command,
+    ):
+        cli.add_command(command)
+
+
+_register()
+
+
+def main() -> None:
+    cli.main(prog_name="dudao")
+
+
+__all__ = ["cli", "main", "with_appcontext"]

@@ -1,0 +1,110 @@
+"""Commands for the database, the worker and cron."""
+
+from __future__ import annotations
+
+import os
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from rq import Queue, SimpleWorker, Worker
+from rq.cron import CronScheduler
+
+from dudao.core import migrate
+from dudao.core.database import check_database
+from dudao.core.jobs import periodic_jobs
+from dudao.core.queue import QUEUES, check_redis, connect
+from dudao.core.runtime import Runtime
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["dudao"]
+
+
+def prepare_database(runtime: Runtime) -> None:
+    """Check the connection and bring the schema to the newest migration."""
+    check_database(runtime.engine)
+    migrate.upgrade(runtime.engine)
+
+
+@click.group("db", help="Database schema (Alembic migrations).")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade", help="Apply every pending migration.")
+@click.option("--revision", default="head", show_default=True)
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    runtime = _runtime()
+    check_database(runtime.engine)
+    migrate.upgrade(runtime.engine, revision)
+    click.echo(f"Database at {runtime.engine.url.render_as_string()} is at {revision}.")
+
+
+@db_group.command("downgrade", help="Undo migrations down to REVISION.")
+@click.argument("revision")
+@with_appcontext
+def db_downgrade(revision: str) -> None:
+    runtime = _runtime()
+    check_database(runtime.engine)
+    migrate.downgrade(runtime.engine, revision)
+
+
+@db_group.command("revision", help="Write a new migration from the difference to the models.")
+@click.option("-m", "--message", required=True)
+@with_appcontext
+def db_revision(message: str) -> None:
+    migrate.revision(_runtime().engine, message)
+
+
+@db_group.command("check", help="Exit 1 if the migrated schema differs from the models.")
+@with_appcontext
+def db_check() -> None:
+    differences = migrate.drift(_runtime().engine)
+    for difference in differences:
+        click.echo(str(difference))
+    if differences:
+        raise SystemExit(1)
+    click.echo("The database schema matches the models.")
+
+
+@click.command("init", help="Create or upgrade the database and load definitions.")
+@with_appcontext
+def init_command() -> None:
+    prepare_database(_runtime())
+    click.echo("Database ready.")
+
+
+@click.command("worker", help="Run an RQ worker for Dudao's queues.")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+@click.option("--simple", is_flag=True, help="Run jobs in this process instead of a fork.")
+@with_appcontext
+def worker_command(burst: bool, simple: bool) -> None:
+    runtime = _runtime()
+    check_database(runtime.engine)
+    connection = connect(runtime.settings)
+    check_redis(connection, runtime.settings)
+    runtime.engine.dispose()  # a forked work-horse must not share pooled connections
+    os.register_at_fork(after_in_child=lambda: runtime.engine.dispose(close=False))
+    worker_class = SimpleWorker if simple else Worker
+    queues = [Queue(name, connection=connection) for name in QUEUES]
+    worker_class(queues, connection=connection).work(burst=burst, with_scheduler=False)
+
+
+@click.command("cron", help="Run RQ's cron scheduler for Dudao's periodic jobs.")
+@with_appcontext
+def cron_command() -> None:
+    runtime = _runtime()
+    connection = connect(runtime.settings)
+    check_redis(connection, runtime.settings)
+    scheduler = CronScheduler(connection=connection, name=f"dudao-cron-{os.getpid()}")
+    for job in periodic_jobs():
+        scheduler.register(
+            job.func,
+            queue_name=job.queue,
+            cron=job.cron,
+            interval=job.interval,
+            job_timeout=job.timeout,
+        )
+    scheduler.start()

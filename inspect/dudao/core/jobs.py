@@ -1,0 +1,45 @@
+"""Running jobs: the database session a job uses, and the periodic jobs cron schedules.
+
+Jobs take ids, are idempotent and can be re-derived from the database, so a job
+lost with Redis or a killed worker is finished by the next periodic run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from dudao.core.database import transaction
+from dudao.core.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    func: Callable[..., Any]
+    cron: str | None = None
+    interval: int | None = None
+    queue: str = "default"
+    timeout: int = 1800
+
+
+def job_runtime() -> Runtime:
+    """The worker pushes an application context once; jobs read the runtime from it."""
+    return current_app.extensions["dudao"]
+
+
+@contextmanager
+def job_session() -> Iterator[Session]:
+    with transaction(job_runtime().session_factory) as session:
+        yield session
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """Every job `dudao cron` schedules; cron strings are in the server's local time."""
+    from dudao.audit.jobs import verify_audit_chain
+
+    return [PeriodicJob(verify_audit_chain, cron="17 2 * * *")]

@@ -1,0 +1,68 @@
+"""The one place that decides who may do what, and where.
+
+A role is granted on a unit and covers that unit's whole subtree. Every view
+names the permission it needs; `can` answers for one unit, `scope_paths` gives
+the subtree prefixes a query must stay inside.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol
+
+from dudao.core.enums import Role
+
+
+class Permission(StrEnum):
+    VIEW_UNITS = "view_units"
+    MANAGE_UNITS = "manage_units"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    VIEW_OFFICE = "view_office"
+    INSPECT = "inspect"
+    LEAD_UNIT = "lead_unit"
+    GIVE_FEEDBACK = "give_feedback"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.OFFICE: frozenset({Permission.VIEW_UNITS, Permission.VIEW_OFFICE, Permission.VIEW_AUDIT}),
+    Role.INSPECTOR: frozenset({Permission.VIEW_UNITS, Permission.INSPECT}),
+    Role.UNIT_LEAD: frozenset({Permission.VIEW_UNITS, Permission.LEAD_UNIT}),
+    Role.REPRESENTATIVE: frozenset({Permission.GIVE_FEEDBACK}),
+}
+
+
+class _Grant(Protocol):
+    role: Role
+
+    @property
+    def unit(self) -> _Scoped: ...
+
+
+class _Scoped(Protocol):
+    path: str
+    active: bool
+
+
+def _grants(user: object) -> list[_Grant]:
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return []
+    return list(getattr(user, "grants", []))
+
+
+def scope_paths(user: object, permission: Permission) -> list[str]:
+    """Path prefixes of the subtrees on which `user` holds `permission` (may be empty)."""
+    paths = sorted(
+        {grant.unit.path for grant in _grants(user) if permission in ROLE_PERMISSIONS[grant.role]}
+    )
+    # Drop paths already covered by an ancestor so queries stay short.
+    return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
+
+
+def can(user: object, permission: Permission, unit: _Scoped | None = None) -> bool:
+    """True when `user` holds `permission` on `unit` (or anywhere, when `unit` is None)."""
+    paths = scope_paths(user, permission)
+    if unit is None:
+        return bool(paths)
+    return any(unit.path.startswith(path) for path in paths)

@@ -1,0 +1,48 @@
+"""Reads of the org tree; subtrees are one indexed prefix query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from dudao.org.models import Unit
+
+
+def within(paths: Sequence[str]) -> object:
+    """A WHERE clause keeping units inside any of the given subtrees."""
+    if not paths:
+        return false()
+    return or_(*(Unit.path.startswith(p, autoescape=True) for p in paths))
+
+
+def subtree(session: Session, unit: Unit, include_inactive: bool = True) -> Sequence[Unit]:
+    statement: Select[tuple[Unit]] = select(Unit).where(within([unit.path])).order_by(Unit.path)
+    if not include_inactive:
+        statement = statement.where(Unit.active.is_(True))
+    return session.scalars(statement).all()
+
+
+def children(session: Session, unit: Unit | None, paths: Sequence[str]) -> Sequence[Unit]:
+    """Direct children of `unit` (roots when None) that lie inside the viewer's scope."""
+    parent_clause = Unit.parent_id.is_(None) if unit is None else Unit.parent_id == unit.id
+    return session.scalars(
+        select(Unit).where(parent_clause, within(paths)).order_by(Unit.code)
+    ).all()
+
+
+def scope_roots(session: Session, paths: Sequence[str]) -> Sequence[Unit]:
+    """The units at the top of the viewer's scope."""
+    return session.scalars(select(Unit).where(Unit.path.in_(list(paths))).order_by(Unit.code)).all()
+
+
+def ancestors(session: Session, unit: Unit) -> Sequence[Unit]:
+    ids = unit.ancestor_ids[:-1]
+    if not ids:
+        return []
+    return session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth)).all()
+
+
+def by_code(session: Session, code: str) -> Unit | None:
+    return session.scalar(select(Unit).where(Unit.code == code))

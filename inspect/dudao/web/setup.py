@@ -1,0 +1,104 @@
+"""Binds extensions, security headers, error pages and template helpers to an app."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, render_template, request, session
+from flask_babel import format_datetime
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from dudao.core.permissions import Permission, can
+from dudao.web.context import close_db, db
+from dudao.web.extensions import babel, csrf, limiter, login_manager
+
+LOCALES = ("zh_CN", "en")
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "geolocation=(self), camera=(self), microphone=()",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+        "script-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+        "form-action 'self'"
+    ),
+}
+
+
+def select_locale() -> str:
+    chosen = session.get("lang")
+    if chosen in LOCALES:
+        return chosen
+    user_locale = getattr(current_user, "locale", None)
+    return user_locale if user_locale in LOCALES else LOCALES[0]
+
+
+def _load_user(user_id: str) -> Any:
+    from dudao.auth.models import User
+
+    if not user_id.isdigit():
+        return None
+    user = db().get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def _error_page(error: HTTPException) -> tuple[str, int]:
+    return render_template("errors/error.html", error=error), error.code or 500
+
+
+def _internal_error(_error: Exception) -> tuple[str, int]:
+    return render_template("errors/error.html", error=None), 500
+
+
+def _template_helpers() -> dict[str, Any]:
+    def unread_notifications() -> int:
+        from dudao.notifications.services import unread_count
+
+        if not current_user.is_authenticated:
+            return 0
+        return unread_count(db(), current_user.id)
+
+    return {
+        "can": lambda permission, unit=None: can(current_user, Permission(permission), unit),
+        "current_locale": select_locale,
+        "unread_notifications": unread_notifications,
+    }
+
+
+def _local_time(value: datetime | None, fmt: str = "medium") -> str:
+    return format_datetime(value, fmt) if value else ""
+
+
+def init_app(app: Flask) -> None:
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(TRANSLATIONS),
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(_load_user)
+    limiter.init_app(app)
+    app.teardown_appcontext(close_db)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    app.register_error_handler(500, _internal_error)
+    app.context_processor(_template_helpers)
+    app.add_template_filter(_local_time, "local_time")

@@ -1,0 +1,32 @@
+"""The home page that sends each role to its work, and the language switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dudao.web.access import public
+from dudao.web.setup import LOCALES
+
+bp = Blueprint("web", __name__)
+
+
+@bp.get("/")
+@public
+def index() -> Response | str:
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("home.html")
+
+
+@bp.post("/lang")
+@public
+def set_language() -> Response:
+    lang = request.form.get("lang", "")
+    if lang in LOCALES:
+        session["lang"] = lang
+    target = request.form.get("next") or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("web.index")
+    return redirect(target)

