@@ -1,8 +1,37 @@
+"""`dudao org ...`: the org chart from the command line."""
+
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from dudao.core.database import check_database, transaction
+from dudao.org.importing import import_org_chart
 
 
 @click.group("org", help="The org chart.")
 def org_group() -> None:
     pass
+
+
+@org_group.command("import", help="Import or update the org chart from a CSV or XLSX FILE.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@with_appcontext
+def import_command(file: Path, dry_run: bool) -> None:
+    """All or nothing: any bad row is reported (with its row number) and nothing is written."""
+    runtime = current_app.extensions["dudao"]
+    check_database(runtime.engine)
+    with transaction(runtime.session_factory) as session:
+        report = import_org_chart(session, None, file.read_bytes(), file.name, dry_run=dry_run)
+        if not report.ok or dry_run:
+            session.rollback()
+    for problem in report.errors:
+        click.echo(str(problem))
+    if not report.ok:
+        click.echo(report.summary(), err=True)
+        raise SystemExit(1)
+    click.echo(report.summary())

@@ -78,18 +78,19 @@ def update_unit(session: Session, actor: Any, unit: Unit, **changes: Any) -> Uni
     return unit
 
 
-def move_unit(session: Session, actor: Any, unit: Unit, new_parent: Unit) -> Unit:
-    """Re-hang a unit and its whole subtree with one prefix rewrite."""
-    if new_parent.path.startswith(unit.path):
+def move_unit(session: Session, actor: Any, unit: Unit, new_parent: Unit | None) -> Unit:
+    """Re-hang a unit and its whole subtree with one prefix rewrite (None: make it a root)."""
+    if new_parent is not None and new_parent.path.startswith(unit.path):
         raise ValidationError(
             f"{unit.code} cannot move under {new_parent.code}: that is inside its own subtree.",
             ["parent: would create a cycle"],
         )
-    if unit.parent_id == new_parent.id:
+    if unit.parent_id == (new_parent.id if new_parent is not None else None):
         return unit
     before = unit_snapshot(unit)
-    old_prefix, new_prefix = unit.path, f"{new_parent.path}{unit.id}/"
-    depth_shift = new_parent.depth + 1 - unit.depth
+    old_prefix = unit.path
+    new_prefix = f"{new_parent.path if new_parent is not None else '/'}{unit.id}/"
+    depth_shift = (new_parent.depth + 1 if new_parent is not None else 0) - unit.depth
     session.execute(
         update(Unit)
         .where(Unit.path.startswith(old_prefix, autoescape=True))

@@ -1,0 +1,205 @@
+"""Columns of an org chart import and the parsing of one row into checked values.
+
+Each problem names the spreadsheet row and the column; the service collects all
+of them before deciding that nothing may be written.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from dudao.core.enums import UnitLevel
+from dudao.org.import_files import Table
+
+REQUIRED_COLUMNS = ("code", "name", "parent", "level")
+OPTIONAL_COLUMNS = ("name_en", "tags", "headcount", "active")
+
+# Header aliases, compared case-insensitively after trimming (and ignoring spaces/underscores).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "code": ("code", "unit code", "编码", "代码", "单位编码", "组织编码"),
+    "name": ("name", "unit name", "名称", "单位名称", "组织名称"),
+    "parent": ("parent", "parent code", "上级", "上级编码", "上级代码", "上级单位编码"),
+    "level": ("level", "层级", "级别"),
+    "name_en": ("name_en", "english name", "name (en)", "英文名称", "英文名"),
+    "tags": ("tags", "tag", "标签"),
+    "headcount": ("headcount", "head count", "人数"),
+    "active": ("active", "enabled", "启用", "是否启用"),
+}
+
+LEVEL_ALIASES: dict[str, UnitLevel] = {
+    "group": UnitLevel.GROUP,
+    "集团": UnitLevel.GROUP,
+    "company": UnitLevel.COMPANY,
+    "公司": UnitLevel.COMPANY,
+    "unit": UnitLevel.UNIT,
+    "单位": UnitLevel.UNIT,
+    "branch": UnitLevel.BRANCH,
+    "支部": UnitLevel.BRANCH,
+    "党支部": UnitLevel.BRANCH,
+}
+
+TRUE_WORDS = {"yes", "y", "1", "true", "是", "启用"}
+FALSE_WORDS = {"no", "n", "0", "false", "否", "停用"}
+TAG_SEPARATORS = re.compile(r"[;；,，]")
+MAX_CODE, MAX_NAME = 64, 200
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[\s_]+", " ", header.strip().lower()).strip()
+
+
+_ALIAS_TO_COLUMN = {
+    _key(alias): column for column, names in COLUMN_ALIASES.items() for alias in names
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One reason the import cannot go ahead; `row` is None for file-level problems."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "file"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class OrgRow:
+    """One row; optional fields are None when their column is absent from the file.
+
+    Rows with problems are kept (with `valid` False) so that other rows may still
+    refer to their code without a misleading "unknown parent".
+    """
+
+    row: int
+    code: str
+    name: str
+    parent: str | None
+    level: UnitLevel | None
+    name_en: str | None = None
+    tags: list[str] | None = None
+    headcount: int | None = None
+    active: bool | None = None
+    present: frozenset[str] = field(default_factory=frozenset)
+    valid: bool = True
+
+
+def map_columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
+    """Column name -> cell index; unknown headers are ignored, missing required ones named."""
+    columns: dict[str, int] = {}
+    problems: list[Problem] = []
+    for index, cell in enumerate(header):
+        column = _ALIAS_TO_COLUMN.get(_key(cell))
+        if column is None:
+            continue
+        if column in columns:
+            problems.append(
+                Problem(f"two columns mean {column!r}: {header[columns[column]]!r} and {cell!r}", 1)
+            )
+            continue
+        columns[column] = index
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        problems.append(
+            Problem(
+                f"missing required column(s): {', '.join(missing)} "
+                f"(the header row must have {', '.join(REQUIRED_COLUMNS)})",
+                1,
+            )
+        )
+    return columns, problems
+
+
+def _split_tags(text: str) -> list[str]:
+    return sorted({tag.strip() for tag in TAG_SEPARATORS.split(text) if tag.strip()})
+
+
+def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
+    """Check each row on its own (values, lengths, levels); links between rows come later."""
+    columns, problems = map_columns(table.header)
+    if any(p.message.startswith("missing required") for p in problems):
+        return [], problems
+    present = frozenset(columns)
+    rows: list[OrgRow] = []
+    for number, cells in table.rows:
+
+        def cell(column: str, cells: list[str] = cells) -> str:
+            index = columns.get(column)
+            return cells[index].strip() if index is not None and index < len(cells) else ""
+
+        row_problems: list[Problem] = []
+        code, name = cell("code"), cell("name")
+        if not code:
+            row_problems.append(Problem("the code is empty", number, "code"))
+        elif len(code) > MAX_CODE:
+            row_problems.append(Problem(f"the code is longer than {MAX_CODE}", number, "code"))
+        if not name:
+            row_problems.append(Problem("the name is empty", number, "name"))
+        elif len(name) > MAX_NAME:
+            row_problems.append(Problem(f"the name is longer than {MAX_NAME}", number, "name"))
+        level_text = cell("level")
+        level = LEVEL_ALIASES.get(level_text.lower())
+        if level is None:
+            row_problems.append(
+                Problem(
+                    f"unknown level {level_text!r} (use group, company, unit or branch; "
+                    "集团, 公司, 单位 or 支部/党支部)"
+                    if level_text
+                    else "the level is empty (use group, company, unit or branch)",
+                    number,
+                    "level",
+                )
+            )
+        headcount: int | None = None
+        headcount_text = cell("headcount")
+        if headcount_text:
+            try:
+                headcount = int(headcount_text)
+                if headcount < 0:
+                    raise ValueError
+            except ValueError:
+                row_problems.append(
+                    Problem(
+                        f"headcount {headcount_text!r} is not a whole number of 0 or more",
+                        number,
+                        "headcount",
+                    )
+                )
+        active: bool | None = None
+        active_text = cell("active").lower()
+        if active_text in TRUE_WORDS:
+            active = True
+        elif active_text in FALSE_WORDS:
+            active = False
+        elif active_text:
+            row_problems.append(
+                Problem(f"active {cell('active')!r} is not yes/no/1/0/是/否", number, "active")
+            )
+        name_en = cell("name_en")
+        if len(name_en) > MAX_NAME:
+            row_problems.append(
+                Problem(f"the English name is longer than {MAX_NAME}", number, "name_en")
+            )
+        problems.extend(row_problems)
+        rows.append(
+            OrgRow(
+                row=number,
+                code=code,
+                name=name,
+                parent=cell("parent") or None,
+                level=level,
+                name_en=name_en or None,
+                tags=_split_tags(cell("tags")) if "tags" in present else None,
+                headcount=headcount,
+                active=active,
+                present=present,
+                valid=not row_problems,
+            )
+        )
+    return rows, problems

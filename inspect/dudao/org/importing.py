@@ -1,0 +1,331 @@
+"""Org chart import: check the whole file, then apply it through the audited services.
+
+All or nothing: every problem in the file is collected and reported with its row
+number, and nothing is written unless there are none. Re-importing updates units
+by code, so importing the same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.org import services
+from dudao.org.import_files import UnreadableFile, read_table
+from dudao.org.import_rows import OrgRow, Problem, parse_rows
+from dudao.org.models import Unit
+
+IN_CHUNK = 2000  # ids per IN (...) query: well under SQLite's and PostgreSQL's limits
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run or a rejected file, would have done)."""
+
+    filename: str
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    errors: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            return (
+                f"{self.filename}: nothing was imported; "
+                f"{len(self.errors)} problem(s) must be fixed first."
+            )
+        verb = "would be" if self.dry_run else "were"
+        return (
+            f"{self.filename}: {self.rows} row(s) checked; {self.created} unit(s) {verb} created, "
+            f"{self.updated} updated, {self.moved} moved, {self.unchanged} unchanged."
+        )
+
+    def lines(self) -> list[str]:
+        return [str(problem) for problem in self.errors] + [self.summary()]
+
+
+@dataclass
+class _Existing:
+    """The whole tree as light tuples: enough to check parents and cycles without the ORM."""
+
+    id_by_code: dict[str, int]
+    code_by_id: dict[int, str]
+    parent_by_code: dict[str, str | None]
+    path_by_code: dict[str, str]
+
+
+@dataclass
+class _Plan:
+    creates: list[OrgRow] = field(default_factory=list)
+    updates: list[tuple[OrgRow, dict[str, Any]]] = field(default_factory=list)
+    activations: list[OrgRow] = field(default_factory=list)
+    moves: list[OrgRow] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def import_org_chart(
+    session: Session,
+    actor: Any,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    scope: Sequence[str] | None = None,
+) -> ImportReport:
+    """Check `data` (CSV or XLSX) completely, then create, update and move units by code.
+
+    `scope` limits a web upload to the subtrees the uploader manages (None: no limit,
+    as for the command line). The caller commits; on errors nothing has been written.
+    """
+    report = ImportReport(filename=filename, dry_run=dry_run)
+    try:
+        table = read_table(data, filename)
+    except UnreadableFile as exc:
+        report.errors.append(Problem(str(exc)))
+        return report
+    rows, problems = parse_rows(table)
+    report.rows = len(rows)
+    if problems and not rows:
+        report.errors = problems
+        return report
+    existing = _load_tree(session)
+    problems += _check_links(rows, existing, scope)
+    if problems:
+        report.errors = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+        return report
+    units = _load_units(
+        session, [existing.id_by_code[r.code] for r in rows if r.code in existing.id_by_code]
+    )
+    plan = _plan(rows, units, existing)
+    report.created, report.moved, report.unchanged = (
+        len(plan.creates),
+        len(plan.moves),
+        plan.unchanged,
+    )
+    report.updated = len({r.code for r, _ in plan.updates} | {r.code for r in plan.activations})
+    if not dry_run:
+        _apply(session, actor, plan, rows, existing, units)
+    return report
+
+
+def _load_tree(session: Session) -> _Existing:
+    result = session.execute(select(Unit.id, Unit.code, Unit.parent_id, Unit.path)).all()
+    code_by_id = {r.id: r.code for r in result}
+    return _Existing(
+        id_by_code={r.code: r.id for r in result},
+        code_by_id=code_by_id,
+        parent_by_code={
+            r.code: code_by_id[r.parent_id] if r.parent_id is not None else None for r in result
+        },
+        path_by_code={r.code: r.path for r in result},
+    )
+
+
+def _load_units(session: Session, ids: list[int]) -> dict[str, Unit]:
+    """Full units for the given ids, in a few chunked queries (never one per row)."""
+    units: dict[str, Unit] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        chunk = ids[start : start + IN_CHUNK]
+        units.update((u.code, u) for u in session.scalars(select(Unit).where(Unit.id.in_(chunk))))
+    return units
+
+
+def _check_links(
+    rows: list[OrgRow], existing: _Existing, scope: Sequence[str] | None
+) -> list[Problem]:
+    """Duplicate codes, unknown parents, cycles and (for web uploads) scope."""
+    problems: list[Problem] = []
+    rows_by_code: dict[str, list[OrgRow]] = defaultdict(list)
+    for row in rows:
+        if row.code:
+            rows_by_code[row.code].append(row)
+    for code, same in rows_by_code.items():
+        if len(same) > 1:
+            numbers = ", ".join(str(r.row) for r in same)
+            for row in same:
+                problems.append(
+                    Problem(
+                        f"code {code!r} appears more than once (rows {numbers})", row.row, "code"
+                    )
+                )
+    final_parent: dict[str, str | None] = dict(existing.parent_by_code)
+    for code, same in rows_by_code.items():
+        final_parent[code] = same[0].parent
+    for row in rows:
+        if row.parent is None or not row.code:
+            continue
+        if row.parent == row.code:
+            problems.append(Problem(f"{row.code!r} cannot be its own parent", row.row, "parent"))
+        elif row.parent not in rows_by_code and row.parent not in existing.id_by_code:
+            problems.append(
+                Problem(
+                    f"unknown parent {row.parent!r}: no row in the file and no unit in the "
+                    "database has that code",
+                    row.row,
+                    "parent",
+                )
+            )
+    problems += _cycles(rows_by_code, final_parent)
+    if scope is not None:
+        problems += _scope_problems(rows, existing, scope)
+    return problems
+
+
+def _cycles(
+    rows_by_code: dict[str, list[OrgRow]], final_parent: dict[str, str | None]
+) -> list[Problem]:
+    """Every row on a cycle of the tree as it would be after the import."""
+    problems: list[Problem] = []
+    done: set[str] = set()
+    for start in rows_by_code:
+        walk: list[str] = []
+        on_walk: dict[str, int] = {}
+        code: str | None = start
+        while code is not None and code not in done and code not in on_walk:
+            on_walk[code] = len(walk)
+            walk.append(code)
+            code = final_parent.get(code)
+        if code is not None and code in on_walk:
+            cycle = walk[on_walk[code] :]
+            if len(cycle) > 1:  # a unit that is its own parent is reported on its own
+                chain = " → ".join([*cycle, cycle[0]])
+                for member in cycle:
+                    for row in rows_by_code.get(member, [])[:1]:
+                        problems.append(
+                            Problem(
+                                f"parent {row.parent!r} would make a cycle: {chain}",
+                                row.row,
+                                "parent",
+                            )
+                        )
+        done.update(walk)
+    return problems
+
+
+def _scope_problems(rows: list[OrgRow], existing: _Existing, scope: Sequence[str]) -> list[Problem]:
+    def inside(code: str) -> bool:
+        path = existing.path_by_code.get(code)
+        return path is not None and any(path.startswith(p) for p in scope)
+
+    problems: list[Problem] = []
+    outside = "is outside the part of the organisation you manage"
+    for row in rows:
+        if not row.code:
+            continue
+        is_new = row.code not in existing.id_by_code
+        if not is_new and not inside(row.code):
+            problems.append(Problem(f"unit {row.code!r} {outside}", row.row, "code"))
+            continue
+        if not is_new and existing.parent_by_code[row.code] == row.parent:
+            continue
+        if row.parent is None:
+            problems.append(Problem(f"a new top-level unit {outside}", row.row, "parent"))
+        elif row.parent in existing.id_by_code and not inside(row.parent):
+            problems.append(Problem(f"parent {row.parent!r} {outside}", row.row, "parent"))
+    return problems
+
+
+def _plan(rows: list[OrgRow], units: dict[str, Unit], existing: _Existing) -> _Plan:
+    plan = _Plan()
+    for row in rows:
+        unit = units.get(row.code)
+        if unit is None:
+            plan.creates.append(row)
+            continue
+        changes = _field_changes(row, unit)
+        if changes:
+            plan.updates.append((row, changes))
+        if row.active is not None and row.active != unit.active:
+            plan.activations.append(row)
+        current_parent = existing.parent_by_code[row.code]
+        if current_parent != row.parent:
+            plan.moves.append(row)
+        if not changes and row not in plan.activations and current_parent == row.parent:
+            plan.unchanged += 1
+    return plan
+
+
+def _field_changes(row: OrgRow, unit: Unit) -> dict[str, Any]:
+    wanted: dict[str, Any] = {"name": row.name, "level": row.level}
+    if "name_en" in row.present:
+        wanted["name_en"] = row.name_en
+    if "tags" in row.present:
+        wanted["tags"] = row.tags or []
+    if "headcount" in row.present:
+        wanted["headcount"] = row.headcount
+    current = {"tags": sorted(unit.tags or [])}
+    return {
+        name: value
+        for name, value in wanted.items()
+        if current.get(name, getattr(unit, name)) != value
+    }
+
+
+def _depths(rows: list[OrgRow], existing: _Existing) -> dict[str, int]:
+    """Depth of each row's unit in the tree after the import (acyclic by now)."""
+    parent = dict(existing.parent_by_code)
+    parent.update({r.code: r.parent for r in rows})
+    depth: dict[str, int] = {}
+    for row in rows:
+        chain: list[str] = []
+        code: str | None = row.code
+        while code is not None and code not in depth:
+            chain.append(code)
+            code = parent.get(code)
+        base = depth[code] if code is not None else -1
+        for offset, member in enumerate(reversed(chain), start=1):
+            depth[member] = base + offset
+    return depth
+
+
+def _apply(
+    session: Session,
+    actor: Any,
+    plan: _Plan,
+    rows: list[OrgRow],
+    existing: _Existing,
+    units: dict[str, Unit],
+) -> None:
+    """Creates top-down, then field updates, then moves top-down (each audited)."""
+    depth = _depths(rows, existing)
+    outside_parents = {
+        existing.id_by_code[r.parent]
+        for r in plan.creates + plan.moves
+        if r.parent is not None and r.parent not in units and r.parent in existing.id_by_code
+    }
+    units.update(_load_units(session, sorted(outside_parents)))
+    for row in sorted(plan.creates, key=lambda r: depth[r.code]):
+        assert row.level is not None
+        units[row.code] = services.create_unit(
+            session,
+            actor,
+            row.code,
+            row.name,
+            row.level,
+            units[row.parent] if row.parent is not None else None,
+            name_en=row.name_en,
+            tags=row.tags,
+            headcount=row.headcount,
+        )
+        if row.active is False:
+            services.set_unit_active(session, actor, units[row.code], False)
+    for row, changes in plan.updates:
+        services.update_unit(session, actor, units[row.code], **changes)
+    for row in plan.activations:
+        assert row.active is not None
+        services.set_unit_active(session, actor, units[row.code], row.active)
+    for row in sorted(plan.moves, key=lambda r: depth[r.code]):
+        new_parent = units[row.parent] if row.parent is not None else None
+        services.move_unit(session, actor, units[row.code], new_parent)
