@@ -44,6 +44,7 @@ def _register() -> None:
     from dudao.audit.commands import audit_group
     from dudao.auth.commands import users_group
     from dudao.core.commands import cron_command, db_group, init_command, worker_command
+    from dudao.definitions.commands import forms_group
     from dudao.demo.commands import demo_command
     from dudao.org.commands import org_group
 
@@ -55,6 +56,7 @@ def _register() -> None:
         audit_group,
         users_group,
         org_group,
+        forms_group,
         demo_command,
     ):
         cli.add_command(command)

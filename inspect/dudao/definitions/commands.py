@@ -1,0 +1,63 @@
+"""`dudao forms ...`: check definition files and load them into the database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from dudao.config import PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from dudao.core.runtime import Runtime
+    from dudao.definitions.services import SyncReport
+
+#: The shipped definitions; `dudao init`, `dudao demo` and `dudao forms sync` load it.
+FORMS_FOLDER = PROJECT_ROOT / "forms"
+
+
+@click.group("forms", help="Checklist and questionnaire definitions.")
+def forms_group() -> None:
+    pass
+
+
+def sync_folder(runtime: Runtime, folder: Path | None = None) -> SyncReport:
+    """Sync `folder` (default: forms/) in one transaction, or print every problem and stop.
+
+    For `forms sync`, `init` and `demo`: all or nothing, exit status 1 on any problem.
+    """
+    from dudao.core.database import check_database, transaction
+    from dudao.definitions.problems import DefinitionError
+    from dudao.definitions.services import sync_forms
+
+    check_database(runtime.engine)
+    try:
+        with transaction(runtime.session_factory) as session:
+            return sync_forms(session, None, folder or FORMS_FOLDER)
+    except DefinitionError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        count = len(exc.problems)
+        raise click.ClickException(
+            f"{count} problem{'s' if count != 1 else ''} in the definitions; nothing was synced."
+        ) from exc
+
+
+@forms_group.command("sync", help="Load the definitions folder into the database as versions.")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help=f"Folder of definition files [default: {FORMS_FOLDER}].",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Also list unchanged definitions.")
+@with_appcontext
+def forms_sync(folder: Path | None, verbose: bool) -> None:
+    report = sync_folder(current_app.extensions["dudao"], folder)
+    for entry in report.entries:
+        if verbose or entry.action != "unchanged":
+            click.echo(str(entry))
+    click.echo(report.summary())
