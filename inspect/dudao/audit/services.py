@@ -1,29 +1,64 @@
-"""Append to and verify the hash-chained audit log."""
+"""Append to and verify the hash-chained audit log.
+
+Each event stores the hash of the event before it and a hash of its own content,
+so editing a row, or inserting or deleting one in the middle, breaks the chain.
+The chain alone cannot show that its *newest* rows were deleted, so every append
+also writes the new head (seq and hash) into the single-row `audit_seal`, and
+appends continue from the seal: a deletion stays visible after later appends.
+
+Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on
+SQLite by taking the database write lock (a no-op UPDATE) before reading the head.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from pathlib import PurePath
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import select, text
+from sqlalchemy import Row, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from dudao.audit.models import AuditEvent
+from dudao.audit.models import AuditEvent, AuditSeal
 from dudao.core.database import utcnow
 
 GENESIS_HASH = "0" * 64
 SYSTEM_ACTOR = "system"
+SEAL_MISMATCH = "audit.seal_mismatch"
 _ADVISORY_LOCK_KEY = 0x64756461  # "duda": serialises appends on PostgreSQL
+_SEAL = AuditSeal.__table__
 
 
 def _canonical_time(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def event_hash(event: AuditEvent) -> str:
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal | UUID | PurePath):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=str)
+    raise TypeError(f"{type(value).__name__} cannot be stored in the audit log")
+
+
+def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The value exactly as the JSON column gives it back, so the hash survives a reload."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, default=_json_default, allow_nan=False))
+
+
+def event_hash(event: AuditEvent | Row[Any]) -> str:
     """Hash of the event's content and its predecessor's hash."""
     payload = {
         "seq": event.seq,
@@ -41,6 +76,52 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _lock(session: Session) -> None:
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+    elif dialect == "sqlite":
+        # A write statement takes SQLite's write lock even when it changes nothing.
+        session.execute(update(_SEAL).where(_SEAL.c.id == 1).values(seq=_SEAL.c.seq))
+
+
+def _seal(session: Session) -> Row[Any] | None:
+    return session.execute(select(_SEAL.c.seq, _SEAL.c.hash).where(_SEAL.c.id == 1)).first()
+
+
+def _last(session: Session) -> Row[Any] | None:
+    return session.execute(
+        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
+    ).first()
+
+
+def _append(
+    session: Session,
+    head: tuple[int, str],
+    actor: Any,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEvent:
+    event = AuditEvent(
+        seq=head[0] + 1,
+        occurred_at=utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "username", None) or SYSTEM_ACTOR,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        before=_jsonable(before),
+        after=_jsonable(after),
+        prev_hash=head[1],
+    )
+    event.hash = event_hash(event)
+    session.add(event)
+    return event
+
+
 def record(
     session: Session,
     actor: Any,
@@ -51,26 +132,32 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction; `actor` is a user or None for the system."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
-    event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
-        occurred_at=utcnow(),
-        actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", None) or SYSTEM_ACTOR,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        before=before,
-        after=after,
-        prev_hash=last.hash if last else GENESIS_HASH,
-    )
-    event.hash = event_hash(event)
-    session.add(event)
+    _lock(session)
+    session.flush()  # earlier pending events of this session must be in the table first
+    seal, last = _seal(session), _last(session)
+    head = (seal.seq, seal.hash) if seal else (0, GENESIS_HASH)
+    if last is not None and (seal is None or last.seq > seal.seq):
+        # Rows exist beyond the seal (or the seal was removed): they were not written
+        # through here. Leave a permanent trace in the chain, then carry on after them.
+        sealed = {"seq": seal.seq, "hash": seal.hash} if seal else None
+        marker = _append(
+            session,
+            (last.seq, last.hash),
+            None,
+            SEAL_MISMATCH,
+            "audit_seal",
+            1,
+            sealed,
+            {"seq": last.seq, "hash": last.hash},
+        )
+        head = (marker.seq, marker.hash)
+    event = _append(session, head, actor, action, entity_type, entity_id, before, after)
     session.flush()
+    values = {"seq": event.seq, "hash": event.hash, "sealed_at": event.occurred_at}
+    if seal is None:
+        session.execute(insert(_SEAL).values(id=1, **values))
+    else:
+        session.execute(update(_SEAL).where(_SEAL.c.id == 1).values(**values))
     return event
 
 
@@ -85,41 +172,126 @@ class ChainProblem:
         return f"{where}: {self.message}"
 
 
-def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
-    """Walk the chain in order and name every row that was edited, inserted or deleted."""
+def _walk(session: Session, state: dict[str, Any], batch_size: int) -> list[ChainProblem]:
+    """Check every event after `state["seq"]` against its predecessor; move `state` on.
+
+    Reads plain rows, not ORM objects, so a long log does not fill the session.
+    """
     problems: list[ChainProblem] = []
-    expected_seq, prev_hash = 1, GENESIS_HASH
-    last_seq = 0
+    columns = AuditEvent.__table__.c
     while True:
-        batch = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.seq > last_seq)
-            .order_by(AuditEvent.seq)
+        batch = session.execute(
+            select(*columns)
+            .where(columns.seq > state["seq"])
+            .order_by(columns.seq)
             .limit(batch_size)
         ).all()
         if not batch:
-            break
+            return problems
         for event in batch:
-            if event.seq != expected_seq:
-                problems.append(
-                    ChainProblem(
-                        expected_seq,
-                        None,
-                        f"missing: events {expected_seq}..{event.seq - 1} were deleted",
-                    )
+            expected = state["seq"] + 1
+            if event.seq != expected:
+                span = (
+                    f"#{expected}"
+                    if event.seq == expected + 1
+                    else f"#{expected}..#{event.seq - 1}"
                 )
-            if event.prev_hash != prev_hash:
+                problems.append(ChainProblem(expected, None, f"missing: event {span} deleted"))
+            if event.prev_hash != state["hash"]:
                 problems.append(
                     ChainProblem(
                         event.seq,
                         event.id,
                         "does not follow the event before it "
-                        "(an event was inserted, deleted or re-linked)",
+                        "(an event was inserted, deleted or re-linked here)",
                     )
                 )
             if event_hash(event) != event.hash:
                 problems.append(
                     ChainProblem(event.seq, event.id, "content was edited after it was written")
                 )
-            expected_seq, prev_hash, last_seq = event.seq + 1, event.hash, event.seq
+            if event.action == SEAL_MISMATCH:
+                problems.append(
+                    ChainProblem(
+                        event.seq,
+                        event.id,
+                        f"when this event was written the seal said {event.before} but the log "
+                        f"ended at {event.after}: events were added or the seal was changed "
+                        "outside Dudao",
+                    )
+                )
+            state.update(seq=event.seq, id=event.id, hash=event.hash)
+
+
+def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
+    """Walk the chain in order and name every row that was edited, inserted or deleted."""
+    state: dict[str, Any] = {"seq": 0, "id": None, "hash": GENESIS_HASH}
+    problems = _walk(session, state, batch_size)
+    seal = _seal(session)
+    # Events committed while we walked move the seal on; walk those too.
+    while seal is not None and seal.seq > state["seq"]:
+        seen = state["seq"]
+        problems += _walk(session, state, batch_size)
+        if state["seq"] == seen:
+            break
+        seal = _seal(session)
+    last_seq, last_id = state["seq"], state["id"]
+    if seal is None:
+        if last_seq:
+            problems.append(
+                ChainProblem(
+                    last_seq,
+                    last_id,
+                    "the seal (audit_seal) is missing: deleted newest events cannot be ruled out",
+                )
+            )
+    elif seal.seq > last_seq:
+        span = f"#{seal.seq}" if seal.seq == last_seq + 1 else f"#{last_seq + 1}..#{seal.seq}"
+        problems.append(
+            ChainProblem(
+                last_seq + 1,
+                None,
+                f"missing: newest event {span} deleted (the seal records #{seal.seq})",
+            )
+        )
+    elif seal.seq < last_seq:
+        extra = session.execute(
+            select(AuditEvent.seq, AuditEvent.id)
+            .where(AuditEvent.seq > seal.seq)
+            .order_by(AuditEvent.seq)
+        ).all()
+        problems += [
+            ChainProblem(row.seq, row.id, f"added outside Dudao: the seal ends at #{seal.seq}")
+            for row in extra
+        ]
+    elif seal.hash != state["hash"]:
+        problems.append(
+            ChainProblem(
+                last_seq, last_id, "does not match the seal: the newest event was replaced"
+            )
+        )
     return problems
+
+
+def chain_head(session: Session) -> tuple[int, str]:
+    """The sealed head (seq, hash), for writing down outside the database."""
+    seal = _seal(session)
+    return (seal.seq, seal.hash) if seal else (0, GENESIS_HASH)
+
+
+def check_anchor(session: Session, seq: int, expected_hash: str) -> ChainProblem | None:
+    """Compare event `seq` with a head written down earlier outside the database.
+
+    Someone able to rewrite the whole table can also rewrite the seal; a head kept
+    elsewhere (printed by `dudao audit verify`) still catches that.
+    """
+    row = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.seq == seq)
+    ).first()
+    if row is None:
+        return ChainProblem(seq, None, "missing: this event was written down earlier but is gone")
+    if row.hash != expected_hash.strip().lower():
+        return ChainProblem(
+            seq, row.id, "differs from the hash written down earlier: the log was rewritten"
+        )
+    return None
