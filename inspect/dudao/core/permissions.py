@@ -22,11 +22,20 @@ class Permission(StrEnum):
     INSPECT = "inspect"
     LEAD_UNIT = "lead_unit"
     GIVE_FEEDBACK = "give_feedback"
+    VIEW_DEFINITIONS = "view_definitions"
+    MANAGE_DEFINITIONS = "manage_definitions"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.OFFICE: frozenset({Permission.VIEW_UNITS, Permission.VIEW_OFFICE, Permission.VIEW_AUDIT}),
+    Role.OFFICE: frozenset(
+        {
+            Permission.VIEW_UNITS,
+            Permission.VIEW_OFFICE,
+            Permission.VIEW_AUDIT,
+            Permission.VIEW_DEFINITIONS,
+        }
+    ),
     Role.INSPECTOR: frozenset({Permission.VIEW_UNITS, Permission.INSPECT}),
     Role.UNIT_LEAD: frozenset({Permission.VIEW_UNITS, Permission.LEAD_UNIT}),
     Role.REPRESENTATIVE: frozenset({Permission.GIVE_FEEDBACK}),
