@@ -1,0 +1,97 @@
+"""Reads for the audit log page: one filtered page of events and a readable diff."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from dudao.audit.models import AuditEvent
+
+PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the page narrows to; empty strings mean "any"."""
+
+    entity_type: str = ""
+    entity_id: str = ""
+    actor: str = ""
+
+    def apply(self, statement: Select[Any]) -> Select[Any]:
+        if self.entity_type:
+            statement = statement.where(AuditEvent.entity_type == self.entity_type)
+        if self.entity_id:
+            statement = statement.where(AuditEvent.entity_id == self.entity_id)
+        if self.actor:
+            statement = statement.where(AuditEvent.actor_name == self.actor)
+        return statement
+
+    def query_args(self) -> dict[str, str]:
+        """The non-empty filters, for links that keep them (paging)."""
+        return {name: value for name, value in vars(self).items() if value}
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[AuditEvent]
+    page: int
+    pages: int
+    total: int
+
+
+def events_page(
+    session: Session, filters: AuditFilter, page: int = 1, per_page: int = PER_PAGE
+) -> EventPage:
+    """Newest first; a page past the end shows the last page."""
+    total = session.scalar(filters.apply(select(func.count(AuditEvent.id)))) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    events = session.scalars(
+        filters.apply(select(AuditEvent))
+        .order_by(AuditEvent.seq.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return EventPage(list(events), page, pages, total)
+
+
+def entity_types(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.entity_type).distinct().order_by("entity_type")))
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str | None
+    new: str | None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
+    """The fields that differ, old and new (None where a side has no such field)."""
+    before, after = before or {}, after or {}
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name), after.get(name)
+        if name in before and name in after and old == new:
+            continue
+        changes.append(
+            Change(
+                name,
+                _shown(old) if name in before else None,
+                _shown(new) if name in after else None,
+            )
+        )
+    return changes
