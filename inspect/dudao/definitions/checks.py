@@ -1,0 +1,185 @@
+"""Small typed readers that record a located problem instead of raising.
+
+Each reader returns the normalised value, or `INVALID` after recording a
+problem, so validation can go on and report everything in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from dudao.definitions.problems import Path
+from dudao.definitions.yamlsource import Source
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+KEY_MAX = 64
+
+
+class _Invalid:
+    def __repr__(self) -> str:
+        return "INVALID"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+INVALID: Any = _Invalid()
+
+
+def describe(value: Any) -> str:
+    """How a wrong value reads in a message: its YAML type, not Python's."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return type(value).__name__
+
+
+def suggest(name: str, candidates: Iterable[str]) -> str:
+    match = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+class Checker:
+    """Records problems against a Source while reading typed values out of plain data."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+
+    def add(self, path: Path, message: str, *, key: bool = False) -> Any:
+        self.source.add(path, message, key=key)
+        return INVALID
+
+    def mapping(self, value: Any, path: Path, what: str = "a mapping") -> dict[str, Any] | Any:
+        if not isinstance(value, dict):
+            return self.add(path, f"expected {what}, got {describe(value)}")
+        return value
+
+    def fields(
+        self,
+        data: dict[str, Any],
+        path: Path,
+        allowed: Iterable[str],
+        elsewhere: dict[str, str] | None = None,
+    ) -> None:
+        """Report each field not in `allowed`: misplaced ones say why, others get a hint."""
+        allowed = list(allowed)
+        elsewhere = elsewhere or {}
+        for name in data:
+            if name in allowed:
+                continue
+            if name in elsewhere:
+                self.add((*path, name), elsewhere[name], key=True)
+            else:
+                hint = suggest(name, [*allowed, *elsewhere])
+                self.add((*path, name), f"unknown field {name!r}{hint}", key=True)
+
+    def require(self, data: dict[str, Any], path: Path, name: str) -> bool:
+        if data.get(name) is None:
+            self.add((*path, name), f"missing required field {name!r}")
+            return False
+        return True
+
+    def text(self, value: Any, path: Path, *, max_length: int = 2000) -> str | Any:
+        if not isinstance(value, str):
+            hint = " (put it in quotes)" if isinstance(value, int | float | bool) else ""
+            return self.add(path, f"expected text, got {describe(value)}{hint}")
+        if not value.strip():
+            return self.add(path, "must not be empty")
+        if len(value) > max_length:
+            return self.add(path, f"is longer than {max_length} characters")
+        return value
+
+    def local_text(self, value: Any, path: Path) -> dict[str, str | None] | Any:
+        """A plain (Chinese) string or {zh: ..., en: ...} -> {"zh": ..., "en": ... or None}."""
+        if not isinstance(value, dict):
+            zh = self.text(value, path)
+            return INVALID if zh is INVALID else {"zh": zh, "en": None}
+        self.fields(value, path, ("zh", "en"))
+        if not self.require(value, path, "zh"):
+            return INVALID
+        zh = self.text(value["zh"], (*path, "zh"))
+        en = None if value.get("en") is None else self.text(value["en"], (*path, "en"))
+        if zh is INVALID or en is INVALID:
+            return INVALID
+        return {"zh": zh, "en": en}
+
+    def key(self, value: Any, path: Path) -> str | Any:
+        if not isinstance(value, str):
+            return self.add(path, f"expected a key (text), got {describe(value)}")
+        if not KEY_RE.match(value) or len(value) > KEY_MAX:
+            return self.add(
+                path,
+                f"{value!r} is not a valid key: use lower-case letters, digits and '_', "
+                f"starting with a letter (at most {KEY_MAX} characters)",
+            )
+        return value
+
+    def boolean(self, value: Any, path: Path) -> bool | Any:
+        if not isinstance(value, bool):
+            return self.add(path, f"expected true or false, got {describe(value)}")
+        return value
+
+    def integer(
+        self, value: Any, path: Path, low: int | None = None, high: int | None = None
+    ) -> int | Any:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            return self.add(path, f"expected a whole number, got {describe(value)}")
+        return self._range(value, path, low, high)
+
+    def number(
+        self, value: Any, path: Path, low: float | None = None, high: float | None = None
+    ) -> int | float | Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return self.add(path, f"expected a number, got {describe(value)}")
+        if isinstance(value, float) and not math.isfinite(value):
+            return self.add(path, "expected a finite number")
+        if isinstance(value, int) and abs(value) > 10**15:
+            return self.add(path, "is too large")
+        return self._range(value, path, low, high)
+
+    def _range(self, value: Any, path: Path, low: float | None, high: float | None) -> Any:
+        if low is not None and high is not None and not low <= value <= high:
+            return self.add(path, f"must be between {low} and {high}, got {value}")
+        if low is not None and value < low:
+            return self.add(path, f"must be at least {low}, got {value}")
+        if high is not None and value > high:
+            return self.add(path, f"must be at most {high}, got {value}")
+        return value
+
+    def choice(self, value: Any, path: Path, choices: Iterable[str], what: str) -> str | Any:
+        choices = [str(choice) for choice in choices]
+        if not isinstance(value, str):
+            return self.add(path, f"expected one of {', '.join(choices)}, got {describe(value)}")
+        if value not in choices:
+            hint = suggest(value, choices)
+            return self.add(path, f"unknown {what} {value!r}{hint} (one of: {', '.join(choices)})")
+        return value
+
+    def sequence(
+        self, value: Any, path: Path, what: str, *, empty_ok: bool = False
+    ) -> list[Any] | Any:
+        if not isinstance(value, list):
+            return self.add(path, f"expected a list of {what}, got {describe(value)}")
+        if not value and not empty_ok:
+            return self.add(path, f"needs at least one of {what}")
+        return value
+
+    def optional(self, data: dict[str, Any], name: str, default: Any) -> Any:
+        """A missing or null field means its default."""
+        value = data.get(name)
+        return default if value is None else value

@@ -1,0 +1,306 @@
+"""Rules and defaults for one item of a definition, per item type and kind."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dudao.definitions.checks import INVALID, Checker
+from dudao.definitions.problems import Path
+from dudao.definitions.spec import Evidence, ItemType, Kind
+
+COMMON = ("key", "type", "label", "help", "required", "show_if")
+
+#: Fields each type adds to the common ones, in the order they are stored.
+TYPE_FIELDS: dict[str, tuple[str, ...]] = {
+    ItemType.YES_NO: ("allow_na",),
+    ItemType.SINGLE_CHOICE: ("options",),
+    ItemType.MULTI_CHOICE: ("options",),
+    ItemType.SCALE: ("points", "labels"),
+    ItemType.RATING: (),
+    ItemType.NUMBER: ("min", "max", "unit", "decimals"),
+    ItemType.TEXT: ("multiline", "max_length"),
+    ItemType.DATE: (),
+    ItemType.PHOTO: ("min_count", "max_count", "keep_location"),
+    ItemType.NOTE: (),
+}
+SCORING = ("weight", "critical", "pass", "evidence_on_fail")
+SCORABLE = (
+    ItemType.YES_NO,
+    ItemType.SINGLE_CHOICE,
+    ItemType.MULTI_CHOICE,
+    ItemType.SCALE,
+    ItemType.RATING,
+    ItemType.NUMBER,
+)
+SATISFACTION_TYPES = (ItemType.SCALE, ItemType.RATING)
+ALL_FIELDS = sorted({*COMMON, *SCORING, "satisfaction", *sum(TYPE_FIELDS.values(), ())})
+
+RATING_MIN, RATING_MAX = 0, 10
+POINTS_MIN, POINTS_MAX = 2, 10
+TEXT_MAX = 100_000
+
+
+def scale_default_pass(points: int) -> int:
+    """A scale passes at or above its midpoint: 3 of 5, 4 of 7."""
+    return math.ceil((points + 1) / 2)
+
+
+def allowed_fields(item_type: str | None, kind: str | None) -> tuple[list[str], dict[str, str]]:
+    """The fields an item may have, and why each other known field is refused."""
+    if item_type not in TYPE_FIELDS:
+        return list(ALL_FIELDS), {}
+    allowed = [name for name in COMMON if not (item_type == ItemType.NOTE and name == "required")]
+    allowed += TYPE_FIELDS[item_type]
+    scorable = item_type in SCORABLE
+    if kind != Kind.QUESTIONNAIRE and scorable:
+        allowed += SCORING
+    if kind != Kind.CHECKLIST and item_type in SATISFACTION_TYPES:
+        allowed.append("satisfaction")
+    why: dict[str, str] = {}
+    for name in ALL_FIELDS:
+        if name in allowed:
+            continue
+        if name in SCORING:
+            why[name] = (
+                f"{name!r} applies only to checklist items"
+                if kind == Kind.QUESTIONNAIRE
+                else f"{name!r} does not apply to a {item_type} item (it cannot be scored)"
+            )
+        elif name == "satisfaction":
+            why[name] = (
+                "'satisfaction' applies only to questionnaires"
+                if kind == Kind.CHECKLIST
+                else "'satisfaction' applies only to scale and rating items"
+            )
+        else:
+            why[name] = f"{name!r} does not apply to a {item_type} item"
+    return allowed, why
+
+
+class ItemChecker:
+    """Normalises one item; `seen` holds the earlier items (for show_if)."""
+
+    def __init__(self, check: Checker, kind: str | None) -> None:
+        self.check = check
+        self.kind = kind
+
+    def item(self, raw: dict[str, Any], path: Path) -> dict[str, Any]:
+        c = self.check
+        item_type = None
+        if c.require(raw, path, "type"):
+            item_type = c.choice(raw["type"], (*path, "type"), list(TYPE_FIELDS), "item type")
+        allowed, why = allowed_fields(item_type or None, self.kind)
+        c.fields(raw, path, allowed, why)
+        data: dict[str, Any] = {"key": INVALID, "type": item_type}
+        if c.require(raw, path, "key"):
+            data["key"] = c.key(raw["key"], (*path, "key"))
+        data["label"] = INVALID
+        if c.require(raw, path, "label"):
+            data["label"] = c.local_text(raw["label"], (*path, "label"))
+        data["help"] = None
+        if raw.get("help") is not None:
+            data["help"] = c.local_text(raw["help"], (*path, "help"))
+        if item_type != ItemType.NOTE:
+            data["required"] = c.boolean(c.optional(raw, "required", False), (*path, "required"))
+        data["show_if"] = raw.get("show_if")  # checked later, against the earlier items
+        if item_type:
+            getattr(self, f"_{item_type}")(raw, path, data)
+            if item_type in SCORABLE and self.kind != Kind.QUESTIONNAIRE:
+                self._scoring(raw, path, data)
+            if item_type in SATISFACTION_TYPES and self.kind != Kind.CHECKLIST:
+                value = c.optional(raw, "satisfaction", False)
+                data["satisfaction"] = c.boolean(value, (*path, "satisfaction"))
+        return data
+
+    # -- per type ------------------------------------------------------------
+
+    def _yes_no(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        data["allow_na"] = self.check.boolean(
+            self.check.optional(raw, "allow_na", False), (*path, "allow_na")
+        )
+
+    def _single_choice(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        c = self.check
+        data["options"] = INVALID
+        if raw.get("options") is None:
+            c.add((*path, "options"), f"a {data['type']} item needs 'options'")
+            return
+        options = c.sequence(raw["options"], (*path, "options"), "options ({key, label})")
+        if options is INVALID:
+            return
+        result, keys = [], {}
+        for i, raw_option in enumerate(options):
+            at = (*path, "options", i)
+            if c.mapping(raw_option, at, "an option ({key, label})") is INVALID:
+                result.append(INVALID)
+                continue
+            c.fields(raw_option, at, ("key", "label"))
+            key = (
+                c.key(raw_option["key"], (*at, "key"))
+                if c.require(raw_option, at, "key")
+                else INVALID
+            )
+            label = (
+                c.local_text(raw_option["label"], (*at, "label"))
+                if c.require(raw_option, at, "label")
+                else INVALID
+            )
+            if key and key in keys:
+                c.add((*at, "key"), f"duplicate option key {key!r} (also options[{keys[key]}])")
+            elif key:
+                keys[key] = i
+            result.append({"key": key, "label": label})
+        data["options"] = result
+
+    _multi_choice = _single_choice
+
+    def _scale(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        c = self.check
+        points = c.integer(c.optional(raw, "points", 5), (*path, "points"), POINTS_MIN, POINTS_MAX)
+        data["points"] = points
+        labels = c.sequence(
+            c.optional(raw, "labels", []), (*path, "labels"), "labels", empty_ok=True
+        )
+        if labels is INVALID:
+            data["labels"] = INVALID
+            return
+        data["labels"] = [
+            c.local_text(label, (*path, "labels", i)) for i, label in enumerate(labels)
+        ]
+        if points and labels and len(labels) != points:
+            c.add(
+                (*path, "labels"),
+                f"a scale of {points} points needs {points} labels (one per point), "
+                f"got {len(labels)}",
+            )
+
+    def _rating(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        pass
+
+    def _number(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        c = self.check
+        low = high = None
+        if raw.get("min") is not None:
+            low = c.number(raw["min"], (*path, "min"))
+        if raw.get("max") is not None:
+            high = c.number(raw["max"], (*path, "max"))
+        if low not in (None, INVALID) and high not in (None, INVALID) and low > high:
+            c.add((*path, "max"), f"max ({high}) is less than min ({low})")
+        data["min"], data["max"] = low, high
+        data["unit"] = (
+            None if raw.get("unit") is None else c.text(raw["unit"], (*path, "unit"), max_length=40)
+        )
+        data["decimals"] = c.integer(c.optional(raw, "decimals", 0), (*path, "decimals"), 0, 6)
+
+    def _text(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        c = self.check
+        multiline = c.boolean(c.optional(raw, "multiline", False), (*path, "multiline"))
+        data["multiline"] = multiline
+        default = 2000 if multiline else 500
+        data["max_length"] = c.integer(
+            c.optional(raw, "max_length", default), (*path, "max_length"), 1, TEXT_MAX
+        )
+
+    def _date(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        pass
+
+    def _photo(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        c = self.check
+        low = c.integer(c.optional(raw, "min_count", 0), (*path, "min_count"), 0, 20)
+        high = c.integer(c.optional(raw, "max_count", 5), (*path, "max_count"), 1, 20)
+        if low is not INVALID and high is not INVALID and low > high:
+            c.add((*path, "max_count"), f"max_count ({high}) is less than min_count ({low})")
+        data["min_count"], data["max_count"] = low, high
+        data["keep_location"] = c.boolean(
+            c.optional(raw, "keep_location", False), (*path, "keep_location")
+        )
+
+    def _note(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        pass
+
+    # -- checklist scoring ---------------------------------------------------
+
+    def _scoring(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        c = self.check
+        data["weight"] = c.number(c.optional(raw, "weight", 1), (*path, "weight"), 0, 1000)
+        data["critical"] = c.boolean(c.optional(raw, "critical", False), (*path, "critical"))
+        if raw.get("pass") is None:
+            data["pass"] = self._default_pass(data)
+        else:
+            data["pass"] = self._pass(raw["pass"], (*path, "pass"), data)
+        evidence = c.optional(raw, "evidence_on_fail", Evidence.NONE.value)
+        data["evidence_on_fail"] = c.choice(
+            evidence, (*path, "evidence_on_fail"), [e.value for e in Evidence], "evidence"
+        )
+        scored = data["pass"] is not None and data["weight"] != 0
+        if data["critical"] is True and not scored and data["pass"] is not INVALID:
+            reason = "its weight is 0" if data["weight"] == 0 else "it has no 'pass' rule"
+            c.add((*path, "critical"), f"only a scored item can be critical, and {reason}")
+
+    def _default_pass(self, data: dict[str, Any]) -> dict[str, Any] | None:
+        item_type = data["type"]
+        if item_type == ItemType.YES_NO:
+            return {"options": ["yes"]}
+        if item_type == ItemType.SCALE and data["points"]:
+            return {"min": scale_default_pass(data["points"]), "max": None}
+        if item_type == ItemType.RATING:
+            return {"min": 6, "max": None}
+        return None
+
+    def _pass(self, raw: Any, path: Path, data: dict[str, Any]) -> dict[str, Any] | Any:
+        c = self.check
+        if c.mapping(raw, path, "a pass rule ({options: [...]} or {min, max})") is INVALID:
+            return INVALID
+        item_type = data["type"]
+        if item_type in (ItemType.YES_NO, ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
+            why = {
+                name: f"a {item_type} item passes on 'options', not {name!r}"
+                for name in ("min", "max")
+            }
+            c.fields(raw, path, ("options",), why)
+            if not c.require(raw, path, "options"):
+                return INVALID
+            keys = (
+                ["yes", "no"]
+                if item_type == ItemType.YES_NO
+                else [o["key"] for o in data["options"] or () if o and o["key"]]
+            )
+            chosen = c.sequence(raw["options"], (*path, "options"), "option keys")
+            if chosen is INVALID:
+                return INVALID
+            result = []
+            for i, key in enumerate(chosen):
+                if item_type != ItemType.YES_NO and data["options"] is INVALID:
+                    result.append(key)
+                    continue
+                result.append(c.choice(key, (*path, "options", i), keys, "option"))
+            return {"options": result}
+        why = {"options": f"a {item_type} item passes on 'min'/'max', not 'options'"}
+        c.fields(raw, path, ("min", "max"), why)
+        low_limit, high_limit = self._answer_range(data)
+        bounds = {}
+        for name in ("min", "max"):
+            bounds[name] = None
+            if raw.get(name) is not None:
+                bounds[name] = c.number(raw[name], (*path, name), low_limit, high_limit)
+        if bounds["min"] is None and bounds["max"] is None:
+            return c.add(path, "a pass rule needs 'min', 'max' or both")
+        low, high = bounds["min"], bounds["max"]
+        if low not in (None, INVALID) and high not in (None, INVALID) and low > high:
+            c.add((*path, "max"), f"max ({high}) is less than min ({low})")
+        return bounds
+
+    @staticmethod
+    def _answer_range(data: dict[str, Any]) -> tuple[Any, Any]:
+        """The answers an item can take (for pass rules and show_if values)."""
+        if data["type"] == ItemType.RATING:
+            return RATING_MIN, RATING_MAX
+        if data["type"] == ItemType.SCALE:
+            return 1, data["points"] or None
+        low, high = data.get("min"), data.get("max")
+        low = None if low is INVALID else low
+        high = None if high is INVALID else high
+        if low is not None and high is not None and low > high:
+            return None, None
+        return low, high

@@ -1,0 +1,275 @@
+"""Parse YAML (or JSON) into plain data plus the line and column of every node.
+
+PyYAML's composer gives nodes with start marks; we turn them into plain Python
+values ourselves so that (1) duplicate mapping keys are reported instead of
+silently overwritten, (2) every key and value keeps its location, keyed by its
+path, and (3) scalars follow the YAML 1.2 core schema: `yes`, `no`, `on` and
+`off` stay strings (a yes_no answer is the string "yes"), and there are no
+timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.composer import Composer
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+from dudao.definitions.problems import DOCUMENT, DefinitionError, Path, Problem, format_path
+
+Mark = tuple[int, int]
+
+#: More nodes than this (after expanding aliases) is not a definition but an attack.
+MAX_NODES = 200_000
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_MERGE = "tag:yaml.org,2002:merge"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+
+
+class _CoreResolver(BaseResolver):
+    """The YAML 1.2 core schema (what JSON and most editors assume)."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+_CoreResolver.add_implicit_resolver(
+    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_CoreResolver.add_implicit_resolver(
+    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
+)
+_CoreResolver.add_implicit_resolver(
+    _FLOAT,
+    re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+    ),
+    list("-+.0123456789"),
+)
+_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), [*"~nN", ""])
+_CoreResolver.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
+
+
+class _Loader(Reader, Scanner, Parser, Composer, _CoreResolver):
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _CoreResolver.__init__(self)
+
+
+@dataclass
+class Source:
+    """Plain data, where each node came from, and problems found while reading."""
+
+    filename: str
+    data: Any = None
+    marks: dict[Path, Mark] = field(default_factory=dict)
+    key_marks: dict[Path, Mark] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def locate(self, path: Path, *, key: bool = False) -> Mark:
+        """The mark of the key (or value) at `path`, else of its nearest ancestor."""
+        if key and path in self.key_marks:
+            return self.key_marks[path]
+        while True:
+            if path in self.marks:
+                return self.marks[path]
+            if not path:
+                return (1, 1)
+            path = path[:-1]
+
+    def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
+        line, col = self.locate(path, key=key)
+        return Problem(self.filename, line, col, format_path(path), message)
+
+    def add(self, path: Path, message: str, *, key: bool = False) -> None:
+        self.problems.append(self.problem(path, message, key=key))
+
+
+def _mark(node: Node) -> Mark:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    value = node.value
+    if node.tag == _STR:
+        return value
+    if node.tag == _NULL:
+        return None
+    if node.tag == _BOOL:
+        return value.lower() == "true"
+    if node.tag == _INT:
+        text = value.replace("_", "")
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text)
+    if node.tag == _FLOAT:
+        return float(value.replace("_", "").lower().replace(".inf", "inf").replace(".nan", "nan"))
+    raise ValueError(f"unsupported tag {node.tag}")
+
+
+class _Builder:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.count = 0
+        self.active: set[int] = set()
+
+    def build(self, node: Node, path: Path) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _TooLarge()
+        self.source.marks.setdefault(path, _mark(node))
+        if id(node) in self.active:
+            self.source.add(path, "an alias refers to a node that contains it")
+            return None
+        if isinstance(node, ScalarNode):
+            try:
+                return _scalar(node)
+            except ValueError:
+                self.source.add(path, f"unsupported YAML tag {node.tag!r}")
+                return None
+        self.active.add(id(node))
+        try:
+            if isinstance(node, SequenceNode) and node.tag == _SEQ:
+                return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+            if isinstance(node, MappingNode) and node.tag == _MAP:
+                return self.mapping(node, path)
+            self.source.add(path, f"unsupported YAML tag {node.tag!r}")
+            return None
+        finally:
+            self.active.discard(id(node))
+
+    def mapping(self, node: MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        merged: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+                self.merge(value_node, path, merged)
+                continue
+            if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
+                line, col = _mark(key_node)
+                self.source.problems.append(
+                    Problem(
+                        self.source.filename,
+                        line,
+                        col,
+                        format_path(path),
+                        "a field name must be text",
+                    )
+                )
+                continue
+            key = key_node.value
+            child = (*path, key)
+            if key in result:
+                first = self.source.key_marks[child]
+                line, col = _mark(key_node)
+                self.source.problems.append(
+                    Problem(
+                        self.source.filename,
+                        line,
+                        col,
+                        format_path(child),
+                        f"duplicate key {key!r} (first at line {first[0]})",
+                    )
+                )
+                continue
+            self.source.key_marks[child] = _mark(key_node)
+            result[key] = self.build(value_node, child)
+        for key, value in merged.items():
+            result.setdefault(key, value)
+        return result
+
+    def merge(self, node: Node, path: Path, merged: dict[str, Any]) -> None:
+        """`<<: *anchor` (or a list of them): earlier and explicit keys win."""
+        sources = node.value if isinstance(node, SequenceNode) else [node]
+        for source in sources:
+            if not isinstance(source, MappingNode):
+                line, col = _mark(source)
+                self.source.problems.append(
+                    Problem(
+                        self.source.filename,
+                        line,
+                        col,
+                        format_path(path),
+                        "'<<' must merge a mapping",
+                    )
+                )
+                continue
+            for key, value in self.mapping(source, path).items():
+                merged.setdefault(key, value)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _json_problem(text: str, filename: str) -> Problem | None:
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Problem(filename, exc.lineno, exc.colno, DOCUMENT, f"invalid JSON: {exc.msg}")
+    except RecursionError:
+        return Problem(filename, 1, 1, DOCUMENT, "invalid JSON: nested too deeply")
+    return None
+
+
+def parse(text: str, filename: str = "<text>") -> Source:
+    """Plain data with marks; raises DefinitionError only when nothing can be read."""
+    source = Source(filename)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if filename.lower().endswith(".json"):
+        problem = _json_problem(text, filename)
+        if problem is not None:
+            raise DefinitionError([problem])
+        # Literal tabs can only be whitespace in valid JSON; YAML refuses them in places.
+        text = text.replace("\t", " ")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        raise DefinitionError(
+            [Problem(filename, line, col, DOCUMENT, f"invalid YAML: {message}")]
+        ) from None
+    except yaml.YAMLError as exc:
+        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise DefinitionError(
+            [Problem(filename, 1, 1, DOCUMENT, "invalid YAML: nested too deeply")]
+        ) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, "the file is empty")])
+    try:
+        source.data = _Builder(source).build(node, ())
+    except _TooLarge:
+        raise DefinitionError(
+            [Problem(filename, 1, 1, DOCUMENT, "the document is too large")]
+        ) from None
+    except RecursionError:
+        raise DefinitionError(
+            [Problem(filename, 1, 1, DOCUMENT, "the document is nested too deeply")]
+        ) from None
+    return source
