@@ -1,0 +1,321 @@
+"""The registry of item types: one small class per type.
+
+Each class knows the WTForms field that parses it from a request, how a submitted
+value (form strings or JSON) becomes the stored value, the checks on that value,
+how a stored value is shown back in a form, and whether an answer passes for
+scoring. Forms, validation and scoring look the type up here instead of
+branching on it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any, ClassVar
+
+from flask_babel import gettext as _
+from wtforms import Field, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms.fields.core import UnboundField
+
+from dudao.definitions.spec import Item, ItemType
+
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+INTEGER = re.compile(r"^-?\d+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class AnswerError(ValueError):
+    """A submitted value that cannot be stored; the message is shown beside the field."""
+
+
+class ListField(Field):
+    """Every submitted value under one name (checkbox groups); no choice checking here."""
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value) if isinstance(value, list | tuple) else []
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = [v for v in valuelist if v]
+
+
+class ItemKind:
+    """Behaviour shared by every item type; subclasses override what differs."""
+
+    type: ClassVar[ItemType]
+    answerable: ClassVar[bool] = True
+
+    def field(self, item: Item, label: str) -> UnboundField | None:
+        return StringField(label)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        """The stored value for `raw`, or None when unanswered; AnswerError when invalid."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise AnswerError(_("Not a valid answer."))
+        text = raw.strip()
+        return self.parse(item, text) if text else None
+
+    def parse(self, item: Item, text: str) -> Any:
+        return text
+
+    def check(self, item: Item, value: Any, required: bool) -> None:
+        """Checks on the whole answer of a shown item (counts); raises AnswerError."""
+
+    def to_form(self, item: Item, value: Any) -> Any:
+        """A stored value as the form shows it (strings)."""
+        return None if value is None else str(value)
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        """True/False for a scored answer; None when it does not count ("na")."""
+        return True
+
+
+REGISTRY: dict[ItemType, ItemKind] = {}
+
+
+def register(cls: type[ItemKind]) -> type[ItemKind]:
+    REGISTRY[cls.type] = cls()
+    return cls
+
+
+def kind_of(item: Item) -> ItemKind:
+    return REGISTRY[item.type]
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
+
+
+def _in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _plain(number: float) -> str:
+    """3.0 -> "3", 2.5 -> "2.5": how people write numbers."""
+    return str(int(number)) if float(number).is_integer() else str(number)
+
+
+@register
+class YesNo(ItemKind):
+    type = ItemType.YES_NO
+
+    def choices(self, item: Item) -> list[tuple[str, str]]:
+        pairs = [("yes", _("Yes")), ("no", _("No"))]
+        return [*pairs, ("na", _("N/A"))] if item.allow_na else pairs
+
+    def field(self, item: Item, label: str) -> UnboundField:
+        return RadioField(label, choices=self.choices(item), validate_choice=False)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            return "yes" if raw else "no"
+        return super().coerce(item, raw)
+
+    def parse(self, item: Item, text: str) -> str:
+        if text not in ("yes", "no") and not (text == "na" and item.allow_na):
+            raise AnswerError(_("Choose one of the answers offered."))
+        return text
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        if value == "na":
+            return None
+        wanted = item.pass_rule.options if item.pass_rule and item.pass_rule.options else ("yes",)
+        return value in wanted
+
+
+@register
+class SingleChoice(ItemKind):
+    type = ItemType.SINGLE_CHOICE
+
+    def field(self, item: Item, label: str) -> UnboundField:
+        return RadioField(label, choices=[o.key for o in item.options], validate_choice=False)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
+        return super().coerce(item, raw)
+
+    def parse(self, item: Item, text: str) -> str:
+        if text not in {o.key for o in item.options}:
+            raise AnswerError(_("Choose one of the answers offered."))
+        return text
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        return item.pass_rule is None or value in item.pass_rule.options
+
+
+@register
+class MultiChoice(ItemKind):
+    type = ItemType.MULTI_CHOICE
+
+    def field(self, item: Item, label: str) -> UnboundField:
+        return ListField(label)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        if raw is None:
+            return None
+        values = [raw] if isinstance(raw, str) else raw
+        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+            raise AnswerError(_("Not a valid answer."))
+        chosen = {v.strip() for v in values if v.strip()}
+        keys = [o.key for o in item.options]
+        if chosen - set(keys):
+            raise AnswerError(_("Choose only among the answers offered."))
+        return [k for k in keys if k in chosen] or None
+
+    def to_form(self, item: Item, value: Any) -> list[str]:
+        return list(value or [])
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        return item.pass_rule is None or all(v in item.pass_rule.options for v in value)
+
+
+class _Points(ItemKind):
+    """Scale and rating: a whole number within a fixed range."""
+
+    def bounds(self, item: Item) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def field(self, item: Item, label: str) -> UnboundField:
+        low, high = self.bounds(item)
+        choices = [str(p) for p in range(low, high + 1)]
+        return RadioField(label, choices=choices, validate_choice=False)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise AnswerError(_("Choose one of the points offered."))
+        if isinstance(raw, int | float):
+            raw = str(int(raw))
+        return super().coerce(item, raw)
+
+    def parse(self, item: Item, text: str) -> int:
+        low, high = self.bounds(item)
+        if not INTEGER.match(text) or not low <= int(text) <= high:
+            raise AnswerError(_("Choose one of the points offered."))
+        return int(text)
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        rule = item.pass_rule
+        return rule is None or _in_range(value, rule.min, rule.max)
+
+
+@register
+class Scale(_Points):
+    type = ItemType.SCALE
+
+    def bounds(self, item: Item) -> tuple[int, int]:
+        return 1, item.points
+
+
+@register
+class Rating(_Points):
+    type = ItemType.RATING
+
+    def bounds(self, item: Item) -> tuple[int, int]:
+        return 0, 10
+
+
+@register
+class Number(ItemKind):
+    type = ItemType.NUMBER
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise AnswerError(_("Enter a number, like 12 or 3.5."))
+        if isinstance(raw, int | float):
+            raw = _plain(raw) if raw == raw and abs(raw) != float("inf") else "nan"
+        return super().coerce(item, raw)
+
+    def parse(self, item: Item, text: str) -> int | float:
+        if not NUMBER.match(text):
+            raise AnswerError(_("Enter a number, like 12 or 3.5."))
+        places = len(text.partition(".")[2])
+        if places > item.decimals:
+            if item.decimals == 0:
+                raise AnswerError(_("Enter a whole number."))
+            raise AnswerError(_("Use at most %(n)d decimal places.", n=item.decimals))
+        value: int | float = int(text) if item.decimals == 0 else float(text)
+        if item.min is not None and value < item.min:
+            raise AnswerError(_("Enter %(min)s or more.", min=_plain(item.min)))
+        if item.max is not None and value > item.max:
+            raise AnswerError(_("Enter %(max)s or less.", max=_plain(item.max)))
+        return value
+
+    def to_form(self, item: Item, value: Any) -> Any:
+        return None if value is None else _plain(value)
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        rule = item.pass_rule
+        return rule is None or _in_range(value, rule.min, rule.max)
+
+
+@register
+class Text(ItemKind):
+    type = ItemType.TEXT
+
+    def field(self, item: Item, label: str) -> UnboundField:
+        return TextAreaField(label) if item.multiline else StringField(label)
+
+    def parse(self, item: Item, text: str) -> str:
+        # Browsers submit line breaks as CRLF but count them as one character.
+        text = text.replace("\r\n", "\n")
+        if len(text) > item.max_length:
+            raise AnswerError(_("Keep it to %(n)d characters or fewer.", n=item.max_length))
+        return text
+
+
+@register
+class Date(ItemKind):
+    type = ItemType.DATE
+
+    def parse(self, item: Item, text: str) -> str:
+        try:
+            if not ISO_DATE.match(text):
+                raise ValueError(text)
+            date.fromisoformat(text)
+        except ValueError as exc:
+            raise AnswerError(_("Enter a date as YYYY-MM-DD.")) from exc
+        return text
+
+
+@register
+class Photo(ItemKind):
+    type = ItemType.PHOTO
+
+    def field(self, item: Item, label: str) -> UnboundField:
+        return MultipleFileField(label)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        if raw is None:
+            return None
+        values = [raw] if isinstance(raw, str) else raw
+        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+            raise AnswerError(_("Not a valid answer."))
+        return [v.strip() for v in values if v.strip()] or None
+
+    def check(self, item: Item, value: Any, required: bool) -> None:
+        count = len(value or ())
+        if count > item.max_count:
+            raise AnswerError(_("Add at most %(n)d photos.", n=item.max_count))
+        # min_count applies once the item is required or any photo has been added.
+        if (count or required) and count < item.min_count:
+            raise AnswerError(_("Add at least %(n)d photos.", n=item.min_count))
+
+    def to_form(self, item: Item, value: Any) -> list[str]:
+        return list(value or [])
+
+
+@register
+class Note(ItemKind):
+    type = ItemType.NOTE
+    answerable = False
+
+    def field(self, item: Item, label: str) -> None:
+        return None
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        return None
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        return None
