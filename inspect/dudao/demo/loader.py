@@ -1,0 +1,90 @@
+"""Load the demo organisation through the real services, so the audit log has its history.
+
+Loading is a list of steps. Each step is idempotent: it looks for what it would
+create and skips what is already there, so a second `dudao demo` reuses the
+data and writes no new audit events. Later features add their own step to
+`steps()` (for example definitions, schedules, inspections).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.auth.models import User
+from dudao.auth.services import create_user, grant_role
+from dudao.demo.data import DEFAULT_SEED, DemoOrg, build_demo
+from dudao.org.models import Unit
+from dudao.org.services import create_unit
+
+# A step gets the session and the demo plan and returns how many things it created.
+DemoStep = Callable[[Session, DemoOrg], int]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    created: int
+
+
+@dataclass(frozen=True)
+class DemoLoad:
+    org: DemoOrg
+    results: tuple[StepResult, ...]
+
+    @property
+    def created(self) -> int:
+        return sum(result.created for result in self.results)
+
+
+def load_org(session: Session, org: DemoOrg) -> int:
+    """Group, companies, units and branches; skipped as a whole when the root exists."""
+    if session.scalar(select(Unit.id).where(Unit.code == org.root.code)) is not None:
+        return 0
+    created: dict[str, Unit] = {}
+    for spec in org.units:
+        created[spec.code] = create_unit(
+            session,
+            None,
+            spec.code,
+            spec.name,
+            spec.level,
+            created[spec.parent_code] if spec.parent_code else None,
+            name_en=spec.name_en,
+            tags=list(spec.tags),
+            headcount=spec.headcount,
+        )
+    return len(created)
+
+
+def load_accounts(session: Session, org: DemoOrg) -> int:
+    """One account per demo sign-in with its role grant; existing accounts are left alone."""
+    codes = {account.unit_code for account in org.accounts}
+    units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+    usernames = [account.username for account in org.accounts]
+    existing = session.scalars(select(User).where(User.username.in_(usernames)))
+    users = {user.username: user for user in existing}
+    created = 0
+    for account in org.accounts:
+        user = users.get(account.username)
+        if user is None:
+            user = create_user(session, None, account.username, account.display_name, org.password)
+            created += 1
+        before = len(user.grants)
+        grant_role(session, None, user, account.role, units[account.unit_code])
+        created += len(user.grants) - before
+    return created
+
+
+def steps() -> list[tuple[str, DemoStep]]:
+    """Every loader step, in order (later features append theirs; each must be idempotent)."""
+    return [("organisation", load_org), ("accounts", load_accounts)]
+
+
+def load_demo(session: Session, seed: int = DEFAULT_SEED) -> DemoLoad:
+    """Run every step in the caller's transaction; the caller commits once."""
+    org = build_demo(seed)
+    return DemoLoad(org, tuple(StepResult(name, step(session, org)) for name, step in steps()))
