@@ -12,7 +12,7 @@ escapes for any input text.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
@@ -48,6 +48,8 @@ class LoadedDefinition:
     definition: Definition
     data: dict[str, Any]
     filename: str = "<text>"
+    #: Where each node came from (for problems found later, e.g. a key used twice).
+    source: Source | None = field(default=None, compare=False, repr=False)
 
 
 def load_text(text: str, filename: str = "<text>") -> LoadedDefinition:
@@ -56,7 +58,7 @@ def load_text(text: str, filename: str = "<text>") -> LoadedDefinition:
     data = validate(source)
     if source.problems:
         raise DefinitionError(source.problems)
-    return LoadedDefinition(definition=_build(data), data=data, filename=filename)
+    return LoadedDefinition(_build(data), data, filename, source)
 
 
 def load_file(path: str | os.PathLike[str]) -> LoadedDefinition:

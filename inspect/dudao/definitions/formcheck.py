@@ -1,0 +1,96 @@
+"""`dudao forms check [PATH...]`: validate definition files without a database.
+
+Prints every problem as `file:line:col: path.to.field: message` and exits 1 if
+there is any, so it works in CI and in an editor's problem matcher.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.loader import LoadedDefinition, load_file
+from dudao.definitions.problems import DefinitionError, Problem
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def definition_files(folder: Path) -> list[Path]:
+    """Definition files below `folder`, sorted; JSON Schema files and dot-folders are skipped."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in SUFFIXES
+        and not path.name.endswith(".schema.json")
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def _shown(path: Path) -> str:
+    """The path as the user would type it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+@dataclass
+class CheckResult:
+    files: int = 0
+    loaded: list[LoadedDefinition] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        kinds = [loaded.definition.kind.value for loaded in self.loaded]
+        items = sum(len(loaded.definition.items) for loaded in self.loaded)
+        return (
+            f"OK: {self.files} file{'s' if self.files != 1 else ''}, "
+            f"{kinds.count('checklist')} checklists, "
+            f"{kinds.count('questionnaire')} questionnaires, "
+            f"{items} items"
+        )
+
+
+def check_paths(paths: Iterable[Path]) -> CheckResult:
+    """Load every definition file named or found below the paths; collect all problems."""
+    result = CheckResult()
+    files: list[Path] = []
+    for path in paths:
+        files.extend(definition_files(path) if path.is_dir() else [path])
+    first: dict[str, str] = {}
+    for path in dict.fromkeys(files):  # a file named twice is checked once
+        result.files += 1
+        try:
+            loaded = load_file(_shown(path))
+        except DefinitionError as exc:
+            result.problems.extend(exc.problems)
+            continue
+        key = loaded.definition.key
+        if key in first:
+            line, col = loaded.source.locate(("key",)) if loaded.source else (1, 1)
+            message = f"definition key {key!r} is already used by {first[key]}"
+            result.problems.append(Problem(loaded.filename, line, col, "key", message))
+            continue
+        first[key] = loaded.filename
+        result.loaded.append(loaded)
+    return result
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def check_command(paths: tuple[Path, ...]) -> None:
+    """Check definition files (default: the forms/ folder); print every problem."""
+    result = check_paths(paths or (PROJECT_ROOT / "forms",))
+    for problem in result.problems:
+        click.echo(str(problem))
+    if result.problems:
+        count = len(result.problems)
+        click.echo(f"{count} problem{'s' if count != 1 else ''} in {result.files} files.", err=True)
+        raise SystemExit(1)
+    click.echo(result.summary())
