@@ -61,3 +61,8 @@ def forms_sync(folder: Path | None, verbose: bool) -> None:
         if verbose or entry.action != "unchanged":
             click.echo(str(entry))
     click.echo(report.summary())
+
+
+from dudao.definitions.formcheck import check_command  # noqa: E402 - needs no database
+
+forms_group.add_command(check_command)
