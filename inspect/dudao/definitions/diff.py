@@ -1,0 +1,200 @@
+"""A readable difference between two versions of a definition.
+
+Item-level first (what an office reader asks: which questions were added,
+removed, reworded, re-weighted or moved), then a unified diff of the YAML dump
+for anything the table does not show.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import Any
+
+import yaml
+
+from dudao.definitions.spec import (
+    Condition,
+    Definition,
+    GradeBand,
+    Item,
+    LocalText,
+    Option,
+    PassRule,
+    Section,
+)
+
+DEFINITION_FIELDS = (
+    "title",
+    "description",
+    "grades",
+    "anonymous",
+    "min_group",
+    "min_comment_group",
+)
+SECTION_FIELDS = ("title", "description")
+ITEM_FIELDS = tuple(f.name for f in fields(Item) if f.name != "key")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One added, removed or changed section or item."""
+
+    key: str
+    status: str  # added | removed | changed
+    label: str
+    section: str = ""
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass
+class DefinitionDiff:
+    header: list[FieldChange] = field(default_factory=list)
+    sections: list[Change] = field(default_factory=list)
+    items: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.header or self.sections or self.items)
+
+    def count(self, status: str) -> int:
+        return sum(1 for change in self.items if change.status == status)
+
+
+def show(value: Any) -> str:
+    """A short human spelling of any spec value (both languages for texts)."""
+    if value is None or value == ():
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, LocalText):
+        return value.zh if not value.en else f"{value.zh} / {value.en}"
+    if isinstance(value, Option):
+        return f"{value.key}={show(value.label)}"
+    if isinstance(value, GradeBand):
+        return f"≥{value.min_score:g} {show(value.label)}"
+    if isinstance(value, PassRule):
+        parts = []
+        if value.options:
+            parts.append("in " + ",".join(value.options))
+        if value.min is not None or value.max is not None:
+            low = "" if value.min is None else f"{value.min:g}"
+            high = "" if value.max is None else f"{value.max:g}"
+            parts.append(f"{low}..{high}")
+        return "; ".join(parts) or "default"
+    if isinstance(value, Condition):
+        if value.conditions:
+            inner = ", ".join(show(c) for c in value.conditions)
+            return f"{value.op.value}({inner})"
+        if value.value is None:
+            return f"{value.item} {value.op.value}"
+        return f"{value.item} {value.op.value} {show(value.value)}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list | tuple):
+        return "; ".join(show(v) for v in value)
+    return str(value)
+
+
+def _field_changes(old: Any, new: Any, names: tuple[str, ...]) -> tuple[FieldChange, ...]:
+    changes = []
+    for name in names:
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            changes.append(FieldChange(name, show(before), show(after)))
+    return tuple(changes)
+
+
+def _positions(definition: Definition) -> dict[str, tuple[Section, int]]:
+    return {
+        item.key: (section, index)
+        for section in definition.sections
+        for index, item in enumerate(section.items)
+    }
+
+
+def _moved(old_order: list[str], new_order: list[str]) -> set[str]:
+    """Keys outside the longest common runs: the items that really changed place."""
+    matcher = difflib.SequenceMatcher(a=old_order, b=new_order, autojunk=False)
+    kept = {
+        old_order[i]
+        for block in matcher.get_matching_blocks()
+        for i in range(block.a, block.a + block.size)
+    }
+    return set(old_order) - kept
+
+
+def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
+    """What changed from `old` to `new`, section by section and item by item."""
+    result = DefinitionDiff(header=list(_field_changes(old, new, DEFINITION_FIELDS)))
+    if old.kind != new.kind:
+        result.header.insert(0, FieldChange("kind", old.kind.value, new.kind.value))
+
+    old_sections = {s.key: s for s in old.sections}
+    new_sections = {s.key: s for s in new.sections}
+    for section in new.sections:
+        before = old_sections.get(section.key)
+        if before is None:
+            result.sections.append(Change(section.key, "added", show(section.title)))
+        elif changes := _field_changes(before, section, SECTION_FIELDS):
+            result.sections.append(Change(section.key, "changed", show(section.title), "", changes))
+    for section in old.sections:
+        if section.key not in new_sections:
+            result.sections.append(Change(section.key, "removed", show(section.title)))
+    old_keys = [s.key for s in old.sections if s.key in new_sections]
+    new_keys = [s.key for s in new.sections if s.key in old_sections]
+    if old_keys != new_keys:
+        result.header.append(FieldChange("section order", ", ".join(old_keys), ", ".join(new_keys)))
+
+    old_at, new_at = _positions(old), _positions(new)
+    common = [item.key for item in old.items if item.key in new_at]
+    moved = _moved(common, [item.key for item in new.items if item.key in old_at])
+    for item in new.items:
+        section = new_at[item.key][0]
+        if item.key not in old_at:
+            result.items.append(Change(item.key, "added", item.label.zh, section.key))
+            continue
+        before_item: Item = old.item(item.key)
+        changes = list(_field_changes(before_item, item, ITEM_FIELDS))
+        old_section = old_at[item.key][0]
+        if old_section.key != section.key:
+            changes.insert(0, FieldChange("section", old_section.key, section.key))
+        elif item.key in moved:
+            changes.insert(0, FieldChange("order", "", "moved"))
+        if changes:
+            result.items.append(
+                Change(item.key, "changed", item.label.zh, section.key, tuple(changes))
+            )
+    for item in old.items:
+        if item.key not in new_at:
+            result.items.append(Change(item.key, "removed", item.label.zh, old_at[item.key][0].key))
+    return result
+
+
+def dump_yaml(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def text_diff(
+    old_data: dict[str, Any], new_data: dict[str, Any], old_name: str, new_name: str
+) -> list[str]:
+    """A unified diff of the two YAML dumps: the fallback that shows every detail."""
+    return list(
+        difflib.unified_diff(
+            dump_yaml(old_data).splitlines(),
+            dump_yaml(new_data).splitlines(),
+            fromfile=old_name,
+            tofile=new_name,
+            lineterm="",
+        )
+    )

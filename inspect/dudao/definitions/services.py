@@ -1,0 +1,294 @@
+"""Writing definitions: sync the `forms/` folder and upload single versions.
+
+Every distinct content (SHA-256 of the canonical JSON of the loader's normalised
+data) is one immutable `DefinitionVersion`; nothing here updates or deletes one.
+Bad input is all or nothing: every located problem is reported and nothing is
+written. Functions flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dudao.audit.services import record
+from dudao.core.database import utcnow
+from dudao.core.errors import ValidationError
+from dudao.definitions.loader import LoadedDefinition, load_text
+from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
+from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
+
+DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def canonical_json(data: dict[str, Any]) -> str:
+    """One spelling per content: sorted keys, no whitespace, UTF-8 kept as is."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def content_hash(data: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(data).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class SyncEntry:
+    key: str
+    action: str  # created | new_version | current | restored | unchanged | retired
+    number: int
+    source_file: str | None = None
+
+    def __str__(self) -> str:
+        where = f" ({self.source_file})" if self.source_file else ""
+        return f"{self.key}{where}: {self.action.replace('_', ' ')} (version {self.number})"
+
+
+@dataclass
+class SyncReport:
+    entries: list[SyncEntry] = field(default_factory=list)
+
+    def keys(self, action: str) -> list[str]:
+        return [entry.key for entry in self.entries if entry.action == action]
+
+    @property
+    def changed(self) -> bool:
+        return any(entry.action != "unchanged" for entry in self.entries)
+
+    def summary(self) -> str:
+        names = {
+            "created": "created",
+            "new_version": "with a new version",
+            "current": "back at an earlier version",
+            "restored": "restored",
+            "retired": "retired",
+            "unchanged": "unchanged",
+        }
+        parts = [f"{len(self.keys(a))} {label}" for a, label in names.items() if self.keys(a)]
+        count = len(self.entries)
+        head = f"{count} definition{'s' if count != 1 else ''}"
+        return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    definition: FormDefinition
+    version: DefinitionVersion
+    created: bool  # False when the same content already was a version
+
+
+def definition_files(folder: Path) -> list[Path]:
+    """Definition files below `folder`, sorted; JSON Schema files are not definitions."""
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.is_file()
+        and path.suffix.lower() in DEFINITION_SUFFIXES
+        and not path.name.endswith(".schema.json")
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+    )
+
+
+def _read(path: Path, shown: str, problems: list[Problem]) -> str | None:
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(shown, 1, 1, DOCUMENT, f"not UTF-8 text (byte {exc.start})"))
+    except OSError as exc:
+        problems.append(Problem(shown, 1, 1, DOCUMENT, f"cannot be read: {exc.strerror}"))
+    return None
+
+
+def _load_folder(folder: Path) -> tuple[list[tuple[str, LoadedDefinition]], list[Problem]]:
+    loaded: list[tuple[str, LoadedDefinition]] = []
+    problems: list[Problem] = []
+    first_file: dict[str, str] = {}
+    for path in definition_files(folder):
+        name = path.relative_to(folder).as_posix()
+        shown = f"{folder.name}/{name}"
+        text = _read(path, shown, problems)
+        if text is None:
+            continue
+        try:
+            result = load_text(text, shown)
+        except DefinitionError as exc:
+            problems.extend(exc.problems)
+            continue
+        key = result.definition.key
+        if key in first_file:
+            problems.append(
+                Problem(shown, 1, 1, "key", f"{key!r} is already defined in {first_file[key]}")
+            )
+            continue
+        first_file[key] = shown
+        loaded.append((name, result))
+    return loaded, problems
+
+
+def _kind_problems(
+    session: Session, loaded: list[tuple[str, LoadedDefinition]], folder_name: str
+) -> list[Problem]:
+    kinds = dict(session.execute(select(FormDefinition.key, FormDefinition.kind)).tuples().all())
+    problems = []
+    for name, result in loaded:
+        definition = result.definition
+        known = kinds.get(definition.key)
+        if known is not None and known != definition.kind:
+            message = (
+                f"{definition.key!r} is a {known.value} in the database; a new version "
+                f"cannot make it a {definition.kind.value} (use a new key)"
+            )
+            problems.append(Problem(f"{folder_name}/{name}", 1, 1, "kind", message))
+    return problems
+
+
+def _snapshot(definition: FormDefinition) -> dict[str, Any]:
+    return {
+        "key": definition.key,
+        "kind": definition.kind.value,
+        "title": definition.title_zh,
+        "current_number": definition.current_number,
+        "retired": definition.retired,
+    }
+
+
+def _store(
+    session: Session,
+    actor: Any,
+    loaded: LoadedDefinition,
+    source_file: str | None,
+    origin: str,
+) -> tuple[StoredVersion, str]:
+    """Make `loaded` the current version of its key; returns what happened."""
+    spec = loaded.definition
+    digest = content_hash(loaded.data)
+    definition = session.scalar(select(FormDefinition).where(FormDefinition.key == spec.key))
+    action = "current"
+    if definition is None:
+        definition = FormDefinition(
+            key=spec.key,
+            kind=spec.kind,
+            title_zh=spec.title.zh,
+            title_en=spec.title.en,
+            current_number=1,
+        )
+        session.add(definition)
+        session.flush()
+        record(
+            session, actor, "definition.create", "form_definition", definition.id,
+            after=_snapshot(definition),
+        )  # fmt: skip
+        action = "created"
+    elif definition.kind != spec.kind:
+        message = (
+            f"{spec.key!r} is a {definition.kind.value} in the database; a new version "
+            f"cannot make it a {spec.kind.value} (use a new key)"
+        )
+        raise DefinitionError([Problem(source_file or spec.key, 1, 1, "kind", message)])
+    version = session.scalar(
+        select(DefinitionVersion).where(
+            DefinitionVersion.definition_id == definition.id,
+            DefinitionVersion.content_hash == digest,
+        )
+    )
+    created = version is None
+    if version is None:
+        last = session.scalar(
+            select(func.max(DefinitionVersion.number)).where(
+                DefinitionVersion.definition_id == definition.id
+            )
+        )
+        version = DefinitionVersion(
+            definition_id=definition.id,
+            number=(last or 0) + 1,
+            content_hash=digest,
+            data=loaded.data,
+            source_file=source_file,
+            origin=origin,
+            created_by=getattr(actor, "id", None),
+        )
+        session.add(version)
+        session.flush()
+        record(
+            session, actor, "definition.version", "definition_version", version.id,
+            after={"key": spec.key, "number": version.number, "content_hash": digest,
+                   "source_file": source_file, "origin": origin},
+        )  # fmt: skip
+        if action != "created":
+            action = "new_version"
+    before = _snapshot(definition)
+    definition.current_number = version.number
+    definition.title_zh, definition.title_en = spec.title.zh, spec.title.en
+    definition.retired, definition.retired_at = False, None
+    after = _snapshot(definition)
+    if action != "created" and after != before:
+        record(session, actor, "definition.update", "form_definition", definition.id, before, after)
+    elif action == "current" and after == before:
+        action = "unchanged"
+    elif action == "current" and before["retired"]:
+        action = "restored"
+    session.flush()
+    return StoredVersion(definition, version, created), action
+
+
+def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
+    """Load every definition file in `folder` into the database, all or nothing.
+
+    A new content becomes a new current version; a file whose content is the same
+    as at the last sync creates nothing; a definition whose file is gone is
+    retired, with its versions kept for whatever pinned them.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ValidationError(f"{folder} is not a folder; nothing was synced.", [str(folder)])
+    loaded, problems = _load_folder(folder)
+    problems.extend(_kind_problems(session, loaded, folder.name))
+    if problems:
+        raise DefinitionError(problems)
+    report = SyncReport()
+    for name, result in loaded:
+        definition = session.scalar(
+            select(FormDefinition).where(FormDefinition.key == result.definition.key)
+        )
+        digest = content_hash(result.data)
+        if definition is not None and definition.synced_hash == digest and not definition.retired:
+            entry = SyncEntry(definition.key, "unchanged", definition.current_number, name)
+            report.entries.append(entry)
+            continue
+        stored, action = _store(session, actor, result, name, Origin.SYNC)
+        stored.definition.synced_hash = digest
+        number = stored.version.number
+        report.entries.append(SyncEntry(stored.definition.key, action, number, name))
+    present = {result.definition.key for _, result in loaded}
+    gone = session.scalars(
+        select(FormDefinition)
+        .where(FormDefinition.synced_hash.is_not(None), FormDefinition.retired.is_(False))
+        .order_by(FormDefinition.key)
+    ).all()
+    for definition in gone:
+        if definition.key in present:
+            continue
+        before = _snapshot(definition)
+        definition.retired, definition.retired_at = True, utcnow()
+        record(
+            session, actor, "definition.retire", "form_definition", definition.id,
+            before, _snapshot(definition),
+        )  # fmt: skip
+        report.entries.append(SyncEntry(definition.key, "retired", definition.current_number))
+    session.flush()
+    return report
+
+
+def upload_version(session: Session, actor: Any, text: str, filename: str) -> StoredVersion:
+    """Validate one uploaded file like the sync does and make it the current version.
+
+    Raises `DefinitionError` (a `ValidationError`) with every located problem;
+    nothing is written then. The same content uploaded twice is one version.
+    """
+    loaded = load_text(text, filename)
+    stored, _action = _store(session, actor, loaded, Path(filename).name or None, Origin.UPLOAD)
+    return stored

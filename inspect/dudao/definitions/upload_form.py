@@ -1,0 +1,51 @@
+"""The admin's upload form: a definition file, or its text pasted into a textarea.
+
+Kept apart from forms.py (the run-time forms built from definitions).
+"""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import Length, Optional, Regexp
+
+#: A definition is text; a checklist of several hundred items is well under this.
+MAX_DEFINITION_BYTES = 1024 * 1024
+
+
+class UploadForm(FlaskForm):
+    file = FileField(_l("Definition file (YAML or JSON)"))
+    text = TextAreaField(_l("…or paste the definition"), validators=[Optional()])
+    filename = StringField(
+        _l("File name for pasted text"),
+        default="upload.yaml",
+        validators=[
+            Optional(),
+            Length(max=200),
+            Regexp(r"^[\w.\-]+$", message=_l("Letters, digits, '.', '-' and '_' only.")),
+        ],
+    )
+
+    def source(self) -> tuple[str, str] | None:
+        """(text, file name) of the upload, or None after adding an error to the form."""
+        upload = self.file.data
+        if upload is not None and getattr(upload, "filename", ""):
+            raw = upload.read(MAX_DEFINITION_BYTES + 1)
+            if len(raw) > MAX_DEFINITION_BYTES:
+                self.file.errors = [_l("The file is larger than 1 MB.")]
+                return None
+            try:
+                return raw.decode("utf-8-sig"), upload.filename
+            except UnicodeDecodeError:
+                self.file.errors = [_l("The file is not UTF-8 text.")]
+                return None
+        text = (self.text.data or "").strip()
+        if text:
+            if len(text.encode()) > MAX_DEFINITION_BYTES:
+                self.text.errors = [_l("The text is larger than 1 MB.")]
+                return None
+            return text + "\n", self.filename.data or "upload.yaml"
+        self.file.errors = [_l("Choose a file or paste the definition.")]
+        return None

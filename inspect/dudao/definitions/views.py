@@ -1,0 +1,159 @@
+"""Admin pages for definitions: list, versions, a version's items, diffs, upload, preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from dudao.core.errors import NotFound
+from dudao.core.permissions import Permission
+from dudao.definitions import queries
+from dudao.definitions.diff import diff_definitions, dump_yaml, show, text_diff
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.problems import DefinitionError
+from dudao.definitions.upload_form import UploadForm
+from dudao.web.access import requires
+from dudao.web.context import db
+from dudao.web.setup import select_locale
+
+bp = Blueprint(
+    "definitions", __name__, template_folder="templates", url_prefix="/admin/definitions"
+)
+
+
+def _definition(definition_id: int) -> FormDefinition:
+    found = db().get(FormDefinition, definition_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _version(version_id: int) -> tuple[FormDefinition, DefinitionVersion]:
+    version = db().get(DefinitionVersion, version_id)
+    if version is None:
+        abort(404)
+    return _definition(version.definition_id), version
+
+
+@bp.get("/")
+@requires(Permission.VIEW_DEFINITIONS)
+def index() -> str:
+    return render_template("definitions/index.html", rows=queries.list_definitions(db()))
+
+
+@bp.get("/<int:definition_id>")
+@requires(Permission.VIEW_DEFINITIONS)
+def definition(definition_id: int) -> str:
+    found = _definition(definition_id)
+    return render_template(
+        "definitions/definition.html",
+        definition=found,
+        versions=queries.versions_of(db(), found.id),
+    )
+
+
+@bp.get("/versions/<int:version_id>")
+@requires(Permission.VIEW_DEFINITIONS)
+def version(version_id: int) -> str:
+    found, row = _version(version_id)
+    return render_template(
+        "definitions/version.html",
+        definition=found,
+        version=row,
+        spec=queries.pinned(db(), row.id),
+        show=show,
+        locale=select_locale(),
+    )
+
+
+@bp.get("/versions/<int:version_id>/source")
+@requires(Permission.VIEW_DEFINITIONS)
+def source(version_id: int) -> Response:
+    found, row = _version(version_id)
+    return Response(
+        dump_yaml(row.data),
+        mimetype="text/plain",
+        headers={
+            "Content-Disposition": f'inline; filename="{found.key}.v{row.number}.yaml"',
+        },
+    )
+
+
+@bp.get("/<int:definition_id>/diff")
+@requires(Permission.VIEW_DEFINITIONS)
+def diff(definition_id: int) -> str:
+    found = _definition(definition_id)
+    latest = found.current_number
+    old_number = request.args.get("from", type=int) or max(latest - 1, 1)
+    new_number = request.args.get("to", type=int) or latest
+    try:
+        old = queries.version_by_number(db(), found.id, old_number)
+        new = queries.version_by_number(db(), found.id, new_number)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "definitions/diff.html",
+        definition=found,
+        old=old,
+        new=new,
+        numbers=[row.version.number for row in queries.versions_of(db(), found.id)],
+        changes=diff_definitions(queries.pinned(db(), old.id), queries.pinned(db(), new.id)),
+        lines=text_diff(old.data, new.data, f"v{old.number}", f"v{new.number}"),
+    )
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@requires(Permission.MANAGE_DEFINITIONS)
+def upload() -> Response | tuple[str, int] | str:
+    from dudao.definitions.services import upload_version
+
+    form = UploadForm()
+    problems: list[object] = []
+    if form.validate_on_submit() and (source := form.source()) is not None:
+        text, filename = source
+        try:
+            stored = upload_version(db(), current_user, text, filename)
+        except DefinitionError as exc:
+            db().rollback()
+            problems = list(exc.problems)
+        else:
+            db().commit()
+            if stored.created:
+                flash(
+                    _(
+                        "Saved as version %(number)s of %(key)s.",
+                        number=stored.version.number,
+                        key=stored.definition.key,
+                    ),
+                    "success",
+                )
+            else:
+                flash(
+                    _(
+                        "This content already is version %(number)s of %(key)s; "
+                        "it is the current version now.",
+                        number=stored.version.number,
+                        key=stored.definition.key,
+                    ),
+                    "info",
+                )
+            return redirect(url_for(".version", version_id=stored.version.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("definitions/upload.html", form=form, problems=problems), status
+
+
+@bp.route("/versions/<int:version_id>/preview", methods=["GET", "POST"])
+@requires(Permission.VIEW_DEFINITIONS)
+def preview(version_id: int) -> str:
+    """The version as a live form; a submitted preview is validated and thrown away."""
+    found, row = _version(version_id)
+    spec = queries.pinned(db(), row.id)
+    return render_template(
+        "definitions/preview.html",
+        definition=found,
+        version=row,
+        spec=spec,
+        show=show,
+        locale=select_locale(),
+    )
