@@ -47,6 +47,7 @@ def _register() -> None:
     from dudao.definitions.commands import forms_group
     from dudao.demo.commands import demo_command
     from dudao.org.commands import org_group
+    from dudao.web.commands import i18n_group
 
     for command in (
         db_group,
@@ -58,6 +59,7 @@ def _register() -> None:
         org_group,
         forms_group,
         demo_command,
+        i18n_group,
     ):
         cli.add_command(command)
 

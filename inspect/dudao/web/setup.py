@@ -6,14 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, render_template, request, session
+from flask import Flask, Response, current_app, render_template, request, session
 from flask_babel import format_datetime
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.permissions import Permission, can
 from dudao.web.context import close_db, db
 from dudao.web.extensions import babel, csrf, limiter, login_manager
+from dudao.web.labels import label
 
 LOCALES = ("zh_CN", "en")
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
@@ -70,12 +72,17 @@ def _template_helpers() -> dict[str, Any]:
 
         if not current_user.is_authenticated:
             return 0
-        return unread_count(db(), current_user.id)
+        try:
+            return unread_count(db(), current_user.id)
+        except SQLAlchemyError:  # an error page must still render when the database is down
+            db().rollback()
+            return 0
 
     return {
         "can": lambda permission, unit=None: can(current_user, Permission(permission), unit),
         "current_locale": select_locale,
         "unread_notifications": unread_notifications,
+        "has_endpoint": lambda endpoint: endpoint in current_app.view_functions,
     }
 
 
@@ -102,3 +109,4 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(500, _internal_error)
     app.context_processor(_template_helpers)
     app.add_template_filter(_local_time, "local_time")
+    app.add_template_filter(label, "label")

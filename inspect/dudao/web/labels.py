@@ -1,0 +1,26 @@
+"""Display names for the closed vocabularies, translated when rendered (`{{ role|label }}`)."""
+
+from __future__ import annotations
+
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
+
+from dudao.core.enums import Role, UnitLevel
+
+LABELS: dict[str, LazyString] = {
+    Role.ADMIN: _l("Administrator"),
+    Role.OFFICE: _l("Supervision office"),
+    Role.INSPECTOR: _l("Inspector"),
+    Role.UNIT_LEAD: _l("Unit lead"),
+    Role.REPRESENTATIVE: _l("Party representative"),
+    UnitLevel.GROUP: _l("Group"),
+    UnitLevel.COMPANY: _l("Company"),
+    UnitLevel.UNIT: _l("Unit"),
+    UnitLevel.BRANCH: _l("Party branch"),
+}
+
+
+def label(value: object) -> str:
+    """The translated name of a role or unit level (member or value); else the value itself."""
+    found = LABELS.get(value) if isinstance(value, str) else None
+    return str(found) if found is not None else str(value if value is not None else "")

@@ -1,0 +1,131 @@
+"""Browser fixtures: the app on a real port and Debian's Chromium driven by Playwright.
+
+Loaded for every test module through `pytest_plugins` in tests/conftest.py. Mark
+browser tests with `@pytest.mark.browser`; they skip, with the reason, when
+/usr/bin/chromium (Debian package `chromium`) or Playwright is missing.
+
+    def test_x(live_server, browser_page, org, user_factory):
+        page = browser_page(820, 1180)
+        page.goto(live_server.url + "/login")
+        save_screenshot(page, "x-tablet")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from dudao.app import create_app
+from dudao.config import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TABLET = (820, 1180)
+DESKTOP = (1280, 800)
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+    server: BaseWSGIServer
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The app as in production (CSRF on, errors as pages) on a free local port.
+
+    It shares the `settings` fixture, so the database the test fills through
+    `session`, `org` and `user_factory` is the one the browser sees.
+    """
+    app = create_app(settings, {"RATELIMIT_ENABLED": False})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, server)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        app.extensions["dudao"].engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium per test worker."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run browser tests")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright for Python is not installed"
+    )
+    playwright = sync_api.sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+    except Exception:
+        playwright.stop()
+        raise
+    try:
+        yield browser
+    finally:
+        browser.close()
+        playwright.stop()
+
+
+@pytest.fixture
+def browser_page(chromium: Any) -> Iterator[Callable[..., Any]]:
+    """Factory: a fresh page (own cookies) at the given viewport size.
+
+    Each page records console errors (a Content-Security-Policy violation is one)
+    in `page.console_errors`.
+    """
+    contexts: list[Any] = []
+
+    def open_page(width: int, height: int) -> Any:
+        context = chromium.new_context(viewport={"width": width, "height": height})
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.console_errors = []
+        page.on(
+            "console",
+            lambda message: message.type == "error" and page.console_errors.append(message.text),
+        )
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def browser_sign_in(page: Any, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real form (CSRF token and all)."""
+    page.goto(f"{base_url}/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    with page.expect_navigation():
+        page.click("button.primary")
+
+
+def save_screenshot(page: Any, name: str) -> Path:
+    """A full-page PNG in test-artifacts/ (gitignored), for a human to look at."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
