@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
@@ -21,10 +20,17 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other Office
 CSV_DELIMITERS = ",;\t"
 
 
-class UnreadableFile(ValidationError):
-    """The file as a whole cannot be read; the message is one sentence for the user."""
+def N_(text: str) -> str:
+    """Marks a message for the translation catalogue; pages translate it when shown."""
+    return text
 
-    def __init__(self, message: str) -> None:
+
+class UnreadableFile(ValidationError):
+    """The file as a whole cannot be read: one sentence, as an English template and params."""
+
+    def __init__(self, text: str, **params: str) -> None:
+        self.text, self.params = text, params
+        message = text % params
         super().__init__(message, [message])
 
 
@@ -42,15 +48,18 @@ def read_table(data: bytes, filename: str) -> Table:
     name = PurePath(filename or "").name or "the file"
     suffix = PurePath(name).suffix.lower()
     if not data:
-        raise UnreadableFile(f"{name} is empty.")
+        raise UnreadableFile(N_("%(file)s is empty."), file=name)
     if data.startswith(OLE_MAGIC) or suffix == ".xls":
         raise UnreadableFile(
-            f"{name} is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV and try again."
+            N_("%(file)s is an old Excel 97-2003 (.xls) file; save it as .xlsx or CSV."),
+            file=name,
         )
     if data.startswith(ZIP_MAGIC):
         return _read_xlsx(data, name)
     if suffix in {".xlsx", ".xlsm"}:
-        raise UnreadableFile(f"{name} is not a valid XLSX workbook (it is not a zip archive).")
+        raise UnreadableFile(
+            N_("%(file)s is not a valid XLSX workbook (it is not a zip archive)."), file=name
+        )
     return _read_csv(data, name)
 
 
@@ -69,7 +78,9 @@ def _cell_text(value: object) -> str:
 
 def _table(raw_rows: list[tuple[int, list[str]]], name: str, encoding: str | None) -> Table:
     if not raw_rows or raw_rows[0][0] != 1 or not any(raw_rows[0][1]):
-        raise UnreadableFile(f"{name} has no header row: row 1 must name the columns.")
+        raise UnreadableFile(
+            N_("%(file)s has no header row: row 1 must name the columns."), file=name
+        )
     header = raw_rows[0][1]
     rows = [(number, cells) for number, cells in raw_rows[1:] if any(cells)]
     return Table(header=header, rows=rows, encoding=encoding)
@@ -80,10 +91,12 @@ def _read_xlsx(data: bytes, name: str) -> Table:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
-        raise UnreadableFile(f"{name} cannot be read as an XLSX workbook ({exc}).") from exc
     except Exception as exc:  # openpyxl raises assorted errors for damaged workbooks
-        raise UnreadableFile(f"{name} cannot be read as an XLSX workbook ({exc}).") from exc
+        raise UnreadableFile(
+            N_("%(file)s cannot be read as an XLSX workbook (%(reason)s)."),
+            file=name,
+            reason=str(exc) or type(exc).__name__,
+        ) from exc
     try:
         sheet = workbook.worksheets[0]
         raw_rows: list[tuple[int, list[str]]] = []
@@ -101,14 +114,15 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise UnreadableFile(f"{name} is not a CSV text file or an XLSX workbook.")
+        raise UnreadableFile(N_("%(file)s is not a CSV text file or an XLSX workbook."), file=name)
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError:
             continue
     raise UnreadableFile(
-        f"{name} is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8 or as XLSX."
+        N_("%(file)s is neither UTF-8 nor GB18030/GBK text; save it as CSV UTF-8 or as XLSX."),
+        file=name,
     )
 
 
@@ -127,5 +141,10 @@ def _read_csv(data: bytes, name: str) -> Table:
         for number, cells in enumerate(reader, start=1):
             raw_rows.append((number, [c.strip() for c in cells]))
     except csv.Error as exc:
-        raise UnreadableFile(f"{name} is not valid CSV near row {reader.line_num}: {exc}.") from exc
+        raise UnreadableFile(
+            N_("%(file)s is not valid CSV near line %(line)s: %(reason)s."),
+            file=name,
+            line=str(reader.line_num),
+            reason=str(exc),
+        ) from exc
     return _table(raw_rows, name, encoding)

@@ -54,13 +54,27 @@ _ALIAS_TO_COLUMN = {
 }
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One reason the import cannot go ahead; `row` is None for file-level problems."""
+def N_(text: str) -> str:
+    """Marks a message for the translation catalogue; pages translate it when shown."""
+    return text
 
-    message: str
+
+@dataclass
+class Problem:
+    """One reason the import cannot go ahead; `row` is None for file-level problems.
+
+    `text` is an English template with %(name)s placeholders, so a page can show it
+    translated (`_(problem.text, **problem.params)`) and the command line in English.
+    """
+
+    text: str
+    params: dict[str, str | int] = field(default_factory=dict)
     row: int | None = None
     column: str | None = None
+
+    @property
+    def message(self) -> str:
+        return self.text % self.params
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "file"
@@ -100,7 +114,11 @@ def map_columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
             continue
         if column in columns:
             problems.append(
-                Problem(f"two columns mean {column!r}: {header[columns[column]]!r} and {cell!r}", 1)
+                Problem(
+                    N_("two columns mean '%(column)s': '%(first)s' and '%(second)s'"),
+                    {"column": column, "first": header[columns[column]], "second": cell},
+                    row=1,
+                )
             )
             continue
         columns[column] = index
@@ -108,9 +126,12 @@ def map_columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
     if missing:
         problems.append(
             Problem(
-                f"missing required column(s): {', '.join(missing)} "
-                f"(the header row must have {', '.join(REQUIRED_COLUMNS)})",
-                1,
+                N_(
+                    "missing required column(s): %(missing)s; row 1 must name at least "
+                    "code, name, parent and level"
+                ),
+                {"missing": ", ".join(missing)},
+                row=1,
             )
         )
     return columns, problems
@@ -123,7 +144,7 @@ def _split_tags(text: str) -> list[str]:
 def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
     """Check each row on its own (values, lengths, levels); links between rows come later."""
     columns, problems = map_columns(table.header)
-    if any(p.message.startswith("missing required") for p in problems):
+    if any("missing" in p.params for p in problems):
         return [], problems
     present = frozenset(columns)
     rows: list[OrgRow] = []
@@ -136,22 +157,39 @@ def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
         row_problems: list[Problem] = []
         code, name = cell("code"), cell("name")
         if not code:
-            row_problems.append(Problem("the code is empty", number, "code"))
+            row_problems.append(Problem(N_("the code is empty"), row=number, column="code"))
         elif len(code) > MAX_CODE:
-            row_problems.append(Problem(f"the code is longer than {MAX_CODE}", number, "code"))
+            row_problems.append(
+                Problem(
+                    N_("the code is longer than %(max)s characters"),
+                    {"max": MAX_CODE},
+                    number,
+                    "code",
+                )
+            )
         if not name:
-            row_problems.append(Problem("the name is empty", number, "name"))
+            row_problems.append(Problem(N_("the name is empty"), row=number, column="name"))
         elif len(name) > MAX_NAME:
-            row_problems.append(Problem(f"the name is longer than {MAX_NAME}", number, "name"))
+            row_problems.append(
+                Problem(
+                    N_("the name is longer than %(max)s characters"),
+                    {"max": MAX_NAME},
+                    number,
+                    "name",
+                )
+            )
         level_text = cell("level")
         level = LEVEL_ALIASES.get(level_text.lower())
         if level is None:
             row_problems.append(
                 Problem(
-                    f"unknown level {level_text!r} (use group, company, unit or branch; "
-                    "集团, 公司, 单位 or 支部/党支部)"
+                    N_(
+                        "unknown level '%(level)s' (use group, company, unit or branch, "
+                        "or 集团, 公司, 单位, 支部/党支部)"
+                    )
                     if level_text
-                    else "the level is empty (use group, company, unit or branch)",
+                    else N_("the level is empty (use group, company, unit or branch)"),
+                    {"level": level_text} if level_text else {},
                     number,
                     "level",
                 )
@@ -166,7 +204,8 @@ def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
             except ValueError:
                 row_problems.append(
                     Problem(
-                        f"headcount {headcount_text!r} is not a whole number of 0 or more",
+                        N_("headcount '%(value)s' is not a whole number of 0 or more"),
+                        {"value": headcount_text},
                         number,
                         "headcount",
                     )
@@ -179,12 +218,22 @@ def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
             active = False
         elif active_text:
             row_problems.append(
-                Problem(f"active {cell('active')!r} is not yes/no/1/0/是/否", number, "active")
+                Problem(
+                    N_("active '%(value)s' is not one of yes, no, 1, 0, 是, 否"),
+                    {"value": cell("active")},
+                    number,
+                    "active",
+                )
             )
         name_en = cell("name_en")
         if len(name_en) > MAX_NAME:
             row_problems.append(
-                Problem(f"the English name is longer than {MAX_NAME}", number, "name_en")
+                Problem(
+                    N_("the English name is longer than %(max)s characters"),
+                    {"max": MAX_NAME},
+                    number,
+                    "name_en",
+                )
             )
         problems.extend(row_problems)
         rows.append(

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dudao.org import services
 from dudao.org.import_files import UnreadableFile, read_table
-from dudao.org.import_rows import OrgRow, Problem, parse_rows
+from dudao.org.import_rows import N_, OrgRow, Problem, parse_rows
 from dudao.org.models import Unit
 
 IN_CHUNK = 2000  # ids per IN (...) query: well under SQLite's and PostgreSQL's limits
@@ -93,7 +93,7 @@ def import_org_chart(
     try:
         table = read_table(data, filename)
     except UnreadableFile as exc:
-        report.errors.append(Problem(str(exc)))
+        report.errors.append(Problem(exc.text, dict(exc.params)))
         return report
     rows, problems = parse_rows(table)
     report.rows = len(rows)
@@ -157,7 +157,10 @@ def _check_links(
             for row in same:
                 problems.append(
                     Problem(
-                        f"code {code!r} appears more than once (rows {numbers})", row.row, "code"
+                        N_("code '%(code)s' appears more than once (rows %(rows)s)"),
+                        {"code": code, "rows": numbers},
+                        row.row,
+                        "code",
                     )
                 )
     final_parent: dict[str, str | None] = dict(existing.parent_by_code)
@@ -167,12 +170,19 @@ def _check_links(
         if row.parent is None or not row.code:
             continue
         if row.parent == row.code:
-            problems.append(Problem(f"{row.code!r} cannot be its own parent", row.row, "parent"))
+            problems.append(
+                Problem(
+                    N_("'%(code)s' cannot be its own parent"), {"code": row.code}, row.row, "parent"
+                )
+            )
         elif row.parent not in rows_by_code and row.parent not in existing.id_by_code:
             problems.append(
                 Problem(
-                    f"unknown parent {row.parent!r}: no row in the file and no unit in the "
-                    "database has that code",
+                    N_(
+                        "unknown parent '%(parent)s': no row in the file and no unit in the "
+                        "database has that code"
+                    ),
+                    {"parent": row.parent},
                     row.row,
                     "parent",
                 )
@@ -205,7 +215,11 @@ def _cycles(
                     for row in rows_by_code.get(member, [])[:1]:
                         problems.append(
                             Problem(
-                                f"parent {row.parent!r} would make a cycle: {chain}",
+                                N_(
+                                    "parent '%(parent)s' would make a cycle "
+                                    "(each unit under the next): %(chain)s"
+                                ),
+                                {"parent": row.parent or "", "chain": chain},
                                 row.row,
                                 "parent",
                             )
@@ -220,20 +234,39 @@ def _scope_problems(rows: list[OrgRow], existing: _Existing, scope: Sequence[str
         return path is not None and any(path.startswith(p) for p in scope)
 
     problems: list[Problem] = []
-    outside = "is outside the part of the organisation you manage"
     for row in rows:
         if not row.code:
             continue
         is_new = row.code not in existing.id_by_code
         if not is_new and not inside(row.code):
-            problems.append(Problem(f"unit {row.code!r} {outside}", row.row, "code"))
+            problems.append(
+                Problem(
+                    N_("unit '%(code)s' is outside the part of the organisation you manage"),
+                    {"code": row.code},
+                    row.row,
+                    "code",
+                )
+            )
             continue
         if not is_new and existing.parent_by_code[row.code] == row.parent:
             continue
         if row.parent is None:
-            problems.append(Problem(f"a new top-level unit {outside}", row.row, "parent"))
+            problems.append(
+                Problem(
+                    N_("the parent is empty, but you may only add units inside your part"),
+                    row=row.row,
+                    column="parent",
+                )
+            )
         elif row.parent in existing.id_by_code and not inside(row.parent):
-            problems.append(Problem(f"parent {row.parent!r} {outside}", row.row, "parent"))
+            problems.append(
+                Problem(
+                    N_("parent '%(parent)s' is outside the part of the organisation you manage"),
+                    {"parent": row.parent},
+                    row.row,
+                    "parent",
+                )
+            )
     return problems
 
 

@@ -1,17 +1,37 @@
-"""Browsing the org tree within the viewer's scope."""
+"""Browsing the org tree within the viewer's scope, and keeping it (MANAGE_UNITS)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
+from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
-from dudao.org import queries
+from dudao.org import queries, services
+from dudao.org.forms import ActiveForm, ChildUnitForm, ImportForm, MoveUnitForm, UnitForm
+from dudao.org.importing import import_org_chart
 from dudao.org.models import Unit
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 
 bp = Blueprint("org", __name__, template_folder="templates")
+
+Page = str | tuple[str, int] | Response
+
+
+def _unit(unit_id: int, permission: Permission) -> Unit:
+    """The unit, or 404 when it does not exist or lies outside the viewer's scope."""
+    found = db().get(Unit, unit_id)
+    require_on(permission, found)
+    assert found is not None
+    return found
+
+
+def _inside_scope(unit: Unit | None, permission: Permission) -> Unit | None:
+    paths = scope_paths(current_user, permission)
+    return unit if unit is not None and any(unit.path.startswith(p) for p in paths) else None
 
 
 @bp.get("/units")
@@ -24,8 +44,7 @@ def units() -> str:
 @bp.get("/units/<int:unit_id>")
 @requires(Permission.VIEW_UNITS)
 def unit(unit_id: int) -> str:
-    found = db().get(Unit, unit_id)
-    require_on(Permission.VIEW_UNITS, found)
+    found = _unit(unit_id, Permission.VIEW_UNITS)
     paths = scope_paths(current_user, Permission.VIEW_UNITS)
     return render_template(
         "org/units.html",
@@ -34,4 +53,106 @@ def unit(unit_id: int) -> str:
         trail=[
             a for a in queries.ancestors(db(), found) if any(a.path.startswith(p) for p in paths)
         ],
+        active_form=ActiveForm(),
     )
+
+
+@bp.route("/units/<int:unit_id>/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_UNITS)
+def create_child(unit_id: int) -> Page:
+    parent = _unit(unit_id, Permission.MANAGE_UNITS)
+    form = ChildUnitForm()
+    if form.validate_on_submit():
+        code = (form.code.data or "").strip()
+        if queries.by_code(db(), code) is not None:
+            form.code.errors = [_("The code %(code)s is already used by another unit.", code=code)]
+        else:
+            child = services.create_unit(db(), current_user, code, parent=parent, **form.values())
+            db().commit()
+            flash(_("Unit %(name)s created.", name=child.name), "success")
+            return redirect(url_for("org.unit", unit_id=child.id))
+    status = 422 if form.errors else 200
+    return render_template("org/unit_form.html", form=form, unit=parent, mode="create"), status
+
+
+@bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
+@requires(Permission.MANAGE_UNITS)
+def edit(unit_id: int) -> Page:
+    found = _unit(unit_id, Permission.MANAGE_UNITS)
+    form = UnitForm(obj=found)
+    if not form.is_submitted():
+        form.level.data = found.level.value
+        form.tags.data = "; ".join(found.tags or [])
+    if form.validate_on_submit():
+        services.update_unit(db(), current_user, found, **form.values())
+        db().commit()
+        flash(_("Saved."), "success")
+        return redirect(url_for("org.unit", unit_id=found.id))
+    status = 422 if form.errors else 200
+    return render_template("org/unit_form.html", form=form, unit=found, mode="edit"), status
+
+
+@bp.route("/units/<int:unit_id>/move", methods=["GET", "POST"])
+@requires(Permission.MANAGE_UNITS)
+def move(unit_id: int) -> Page:
+    found = _unit(unit_id, Permission.MANAGE_UNITS)
+    form = MoveUnitForm()
+    if form.validate_on_submit():
+        code = (form.parent_code.data or "").strip()
+        # A parent outside the manager's scope is answered like an unknown code.
+        new_parent = _inside_scope(queries.by_code(db(), code), Permission.MANAGE_UNITS)
+        if new_parent is None:
+            form.parent_code.errors = [
+                _("No unit with the code %(code)s in the part you manage.", code=code)
+            ]
+        else:
+            try:
+                services.move_unit(db(), current_user, found, new_parent)
+            except ValidationError:
+                db().rollback()
+                form.parent_code.errors = [
+                    _(
+                        "%(code)s lies inside the unit being moved; choose another parent.",
+                        code=code,
+                    )
+                ]
+            else:
+                db().commit()
+                flash(_("Moved."), "success")
+                return redirect(url_for("org.unit", unit_id=unit_id))
+    status = 422 if form.errors else 200
+    return render_template("org/unit_form.html", form=form, unit=found, mode="move"), status
+
+
+@bp.post("/units/<int:unit_id>/active")
+@requires(Permission.MANAGE_UNITS)
+def set_active(unit_id: int) -> Response:
+    found = _unit(unit_id, Permission.MANAGE_UNITS)
+    if ActiveForm().validate_on_submit():
+        services.set_unit_active(db(), current_user, found, not found.active)
+        db().commit()
+        flash(_("Reactivated.") if found.active else _("Deactivated."), "success")
+    return redirect(url_for("org.unit", unit_id=unit_id))
+
+
+@bp.route("/units/import", methods=["GET", "POST"])
+@requires(Permission.MANAGE_UNITS)
+def import_chart() -> Page:
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        report = import_org_chart(
+            db(),
+            current_user,
+            upload.read(),
+            upload.filename or "",
+            dry_run=bool(form.dry_run.data),
+            scope=scope_paths(current_user, Permission.MANAGE_UNITS),
+        )
+        if report.ok and not report.dry_run:
+            db().commit()
+        else:
+            db().rollback()
+    status = 422 if form.errors or (report is not None and not report.ok) else 200
+    return render_template("org/import.html", form=form, report=report), status

@@ -1,0 +1,79 @@
+"""Forms for keeping the org chart: units, moves, activation and the import upload."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from dudao.core.enums import UnitLevel
+from dudao.org.import_rows import MAX_CODE, MAX_NAME, TAG_SEPARATORS
+from dudao.web.labels import label
+
+
+def split_tags(text: str | None) -> list[str]:
+    """Tags typed as one line, separated by ; or ； or , (as in the import file)."""
+    return sorted({tag.strip() for tag in TAG_SEPARATORS.split(text or "") if tag.strip()})
+
+
+def _level_choices() -> list[tuple[str, str]]:
+    return [(level.value, label(level)) for level in UnitLevel]
+
+
+class UnitForm(FlaskForm):
+    """Editing a unit's own fields; its place in the tree changes through MoveUnitForm."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    name_en = StringField(_l("English name"), validators=[Optional(), Length(max=MAX_NAME)])
+    level = SelectField(_l("Level"), validators=[DataRequired()])
+    tags = StringField(
+        _l("Tags"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("Separate tags with ; or ,"),
+    )
+    headcount = IntegerField(
+        _l("Headcount"), validators=[Optional(), NumberRange(min=0)], render_kw={"min": 0}
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.level.choices = _level_choices()
+
+    def values(self) -> dict[str, object]:
+        """The fields as keyword arguments for the org services."""
+        return {
+            "name": (self.name.data or "").strip(),
+            "name_en": (self.name_en.data or "").strip() or None,
+            "level": UnitLevel(self.level.data),
+            "tags": split_tags(self.tags.data),
+            "headcount": self.headcount.data,
+        }
+
+
+class ChildUnitForm(UnitForm):
+    """A new unit needs a code, which never changes afterwards (imports match on it)."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=MAX_CODE)])
+
+
+class MoveUnitForm(FlaskForm):
+    parent_code = StringField(
+        _l("Code of the new parent unit"), validators=[DataRequired(), Length(max=MAX_CODE)]
+    )
+
+
+class ActiveForm(FlaskForm):
+    """Only the CSRF token: deactivating or reactivating is one button."""
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("Org chart file (CSV or XLSX)"),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files can be imported.")),
+        ],
+    )
+    dry_run = BooleanField(_l("Only check the file; change nothing"))

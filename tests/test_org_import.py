@@ -1,0 +1,393 @@
+"""Org chart import: every error is named with its row and nothing is written; re-imports
+update by code; CSV in UTF-8 (with/without BOM) and GB18030, and XLSX; CLI and upload page."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from dudao.audit.models import AuditEvent
+from dudao.audit.services import verify_chain
+from dudao.cli import cli
+from dudao.org.importing import import_org_chart
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+
+HEADER = "code,name,parent,level"
+
+
+def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
+    return ("\n".join(lines) + "\n").encode(encoding)
+
+
+def counts(session) -> tuple[int, int]:
+    session.expire_all()
+    return (
+        session.scalar(select(func.count()).select_from(Unit)),
+        session.scalar(select(func.count()).select_from(AuditEvent)),
+    )
+
+
+def run(session, data: bytes, filename: str = "org.csv", **kwargs):
+    report = import_org_chart(session, None, data, filename, **kwargs)
+    if report.ok and not kwargs.get("dry_run"):
+        session.commit()
+    else:
+        session.rollback()
+    return report
+
+
+def rejected(session, data: bytes, filename: str = "org.csv", **kwargs):
+    """Import `data`, assert it was refused and that nothing changed; return the problems."""
+    before = counts(session)
+    report = run(session, data, filename, **kwargs)
+    assert not report.ok
+    assert report.created == report.updated == report.moved == 0
+    assert counts(session) == before
+    return [(p.row, p.column, p.message) for p in report.errors]
+
+
+# --- a good first import, parents after children, aliases and encodings -----------------
+
+GOOD = [
+    "code,name,parent,level,name_en,tags,headcount,active",
+    "X-A1,一厂,X-A,unit,Plant 1,安全；生产,120,是",  # the parent comes later in the file
+    "X,新集团,,group,New Group,,,",
+    "X-A,甲公司,X,company,,,,",
+    "X-A1-1,第一党支部,X-A1,党支部,,a;b,30,1",
+    "X-A1-2,第二党支部,X-A1,支部,,,,否",
+]
+
+
+def test_first_import_creates_every_unit_top_down(session):
+    before_units, before_events = counts(session)
+    report = run(session, csv_bytes(*GOOD))
+    assert report.ok, report.lines()
+    assert (report.created, report.updated, report.moved, report.unchanged) == (5, 0, 0, 0)
+    plant = by_code(session, "X-A1")
+    assert plant.parent.code == "X-A" and plant.name_en == "Plant 1"
+    assert plant.tags == ["安全", "生产"] and plant.headcount == 120 and plant.active
+    assert by_code(session, "X-A1-1").path == f"{plant.path}{by_code(session, 'X-A1-1').id}/"
+    assert by_code(session, "X-A1-1").tags == ["a", "b"]
+    assert by_code(session, "X-A1-2").active is False
+    assert by_code(session, "X").parent is None and by_code(session, "X").depth == 0
+    units, events = counts(session)
+    assert units == before_units + 5
+    assert events == before_events + 6  # five creations and one deactivation
+    assert verify_chain(session) == []
+
+
+def test_reimporting_the_same_file_changes_nothing_and_writes_no_audit(session):
+    assert run(session, csv_bytes(*GOOD)).ok
+    before = counts(session)
+    report = run(session, csv_bytes(*GOOD))
+    assert report.ok and (report.created, report.updated, report.moved) == (0, 0, 0)
+    assert report.unchanged == 5
+    assert counts(session) == before
+
+
+def test_reimport_updates_and_moves_by_code(session, org):
+    data = csv_bytes(
+        "code,name,parent,level,tags,headcount",
+        "A1,甲一厂（新）,B,unit,x,5",  # renamed and moved from A to B with its branches
+        "A1-1,甲一厂第一党支部,A1,branch,,",  # unchanged: empty tags/headcount as before
+        "B,乙公司,G,company,,",
+    )
+    report = run(session, data)
+    assert report.ok, report.lines()
+    assert (report.created, report.moved, report.unchanged) == (0, 1, 2)
+    assert report.updated == 1
+    session.expire_all()
+    a1 = by_code(session, "A1")
+    assert a1.name == "甲一厂（新）" and a1.tags == ["x"] and a1.headcount == 5
+    assert a1.parent.code == "B" and a1.path.startswith(by_code(session, "B").path)
+    assert by_code(session, "A1-2").path.startswith(a1.path)  # moved with its parent
+    assert by_code(session, "A1-2").depth == 3
+    actions = session.scalars(select(AuditEvent.action).order_by(AuditEvent.seq.desc()).limit(2))
+    assert sorted(actions) == ["unit.move", "unit.update"]
+    assert by_code(session, "A").active  # units missing from the file are left alone
+
+
+def test_moves_are_applied_parents_first(session, org):
+    # Swap the nesting: A1 leaves A for G, then A moves under A1 (legal in the final tree).
+    data = csv_bytes(HEADER, "A,甲公司,A1,company", "A1,甲一厂,G,unit")
+    report = run(session, data)
+    assert report.ok, report.lines()
+    assert report.moved == 2
+    session.expire_all()
+    assert by_code(session, "A").parent.code == "A1"
+    assert by_code(session, "A1").parent.code == "G"
+    assert by_code(session, "A").path == f"{org.group.path}{org.unit_a1.id}/{org.company_a.id}/"
+
+
+def test_an_empty_parent_makes_an_existing_unit_a_root(session, org):
+    report = run(session, csv_bytes(HEADER, "B,乙公司,,company"))
+    assert report.ok and report.moved == 1
+    session.expire_all()
+    assert by_code(session, "B").path == f"/{org.company_b.id}/"
+    assert by_code(session, "B1-1").depth == 2
+
+
+def test_dry_run_reports_and_writes_nothing(session, org):
+    before = counts(session)
+    report = run(session, csv_bytes(*GOOD), dry_run=True)
+    assert report.ok and report.created == 5 and report.dry_run
+    assert counts(session) == before
+
+
+def test_chinese_headers_and_levels_in_gb18030(session):
+    text = [
+        "编码,名称,上级编码,层级,标签,人数,启用",
+        "Z,某集团,,集团,甲,1,是",
+        "Z1,某公司,Z,公司,,,",
+    ]
+    data = csv_bytes(*text, encoding="gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    report = run(session, data)
+    assert report.ok, report.lines()
+    assert (
+        by_code(session, "Z").name == "某集团" and by_code(session, "Z1").level.value == "company"
+    )
+
+
+def test_gbk_file_with_header_aliases(session):
+    data = csv_bytes("代码,名称,上级,级别", "K,测试单位,,单位", encoding="gbk")
+    assert run(session, data).ok
+    assert by_code(session, "K").name == "测试单位"
+
+
+def test_utf8_with_bom_and_case_insensitive_headers(session):
+    data = b"\xef\xbb\xbf" + csv_bytes("Code,NAME,Parent,Level", "M,带签名的文件,,GROUP")
+    report = run(session, data)
+    assert report.ok, report.lines()
+    assert by_code(session, "M").name == "带签名的文件"
+
+
+def test_xlsx_import_with_numeric_codes(session):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["编码", "名称", "上级编码", "层级", "人数"])
+    sheet.append([100, "表格集团", None, "集团", 10])
+    sheet.append([101, "表格公司", 100, "公司", 7.0])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = run(session, buffer.getvalue(), "org.xlsx")
+    assert report.ok, report.lines()
+    assert by_code(session, "101").parent.code == "100"
+    assert by_code(session, "101").headcount == 7
+
+
+def test_xlsx_errors_use_spreadsheet_row_numbers(session):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["code", "name", "parent", "level"])
+    sheet.append(["Q", "Q", None, "group"])
+    sheet.append([None, None, None, None])  # a blank row still counts as row 3
+    sheet.append(["Q1", "Q1", "nope", "unit"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    problems = rejected(session, buffer.getvalue(), "org.xlsx")
+    assert [(row, column) for row, column, _ in problems] == [(4, "parent")]
+
+
+# --- every error: named with its row, nothing written -----------------------------------
+
+
+def test_missing_required_columns_are_named(session, org):
+    problems = rejected(session, csv_bytes("code,名称,tags", "N,n,"))
+    assert len(problems) == 1
+    assert problems[0][0] == 1 and "parent, level" in problems[0][2]
+
+
+def test_empty_code_and_name(session, org):
+    problems = rejected(session, csv_bytes(HEADER, ",无编码,G,unit", "N2,,G,unit", "N3,ok,G,unit"))
+    assert (2, "code", "the code is empty") in problems
+    assert (3, "name", "the name is empty") in problems
+    assert len(problems) == 2
+
+
+def test_unknown_level(session, org):
+    problems = rejected(session, csv_bytes(HEADER, "N,n,G,department", "N2,n2,G,"))
+    assert problems[0][:2] == (2, "level") and "'department'" in problems[0][2]
+    assert problems[1][:2] == (3, "level") and "empty" in problems[1][2]
+
+
+def test_duplicate_codes_name_every_row(session, org):
+    problems = rejected(session, csv_bytes(HEADER, "N,n,G,unit", "P,p,G,unit", "N,again,G,unit"))
+    assert [(r, c) for r, c, _ in problems] == [(2, "code"), (4, "code")]
+    assert "rows 2, 4" in problems[0][2]
+
+
+def test_unknown_parent(session, org):
+    problems = rejected(session, csv_bytes(HEADER, "N,n,NOPE,unit"))
+    assert problems == [
+        (
+            2,
+            "parent",
+            "unknown parent 'NOPE': no row in the file and no unit in the database has that code",
+        )
+    ]
+
+
+def test_cycle_within_the_file(session, org):
+    problems = rejected(
+        session, csv_bytes(HEADER, "C1,c1,C3,unit", "C2,c2,C1,unit", "C3,c3,C2,unit", "S,s,S,unit")
+    )
+    assert [(r, c) for r, c, _ in problems] == [
+        (2, "parent"),
+        (3, "parent"),
+        (4, "parent"),
+        (5, "parent"),
+    ]
+    assert "cycle" in problems[0][2] and "C1 → C3 → C2 → C1" in problems[0][2]
+    assert "own parent" in problems[3][2]
+
+
+def test_cycle_with_existing_units_on_reimport(session, org):
+    # Moving company A under its own branch A1-1 (already in the database) would be a cycle.
+    problems = rejected(session, csv_bytes(HEADER, "A,甲公司,A1-1,company"))
+    assert len(problems) == 1 and problems[0][:2] == (2, "parent")
+    assert "A → A1-1 → A1 → A" in problems[0][2]
+    assert by_code(session, "A").parent.code == "G"
+
+
+@pytest.mark.parametrize("value", ["many", "-1", "1.5"])
+def test_bad_headcount(session, org, value):
+    problems = rejected(
+        session, csv_bytes("code,name,parent,level,headcount", f"N,n,G,unit,{value}")
+    )
+    assert problems == [(2, "headcount", f"headcount '{value}' is not a whole number of 0 or more")]
+
+
+def test_bad_active_value(session, org):
+    problems = rejected(session, csv_bytes("code,name,parent,level,active", "N,n,G,unit,maybe"))
+    assert problems[0][:2] == (2, "active")
+
+
+def test_every_bad_row_is_reported_at_once(session, org):
+    data = csv_bytes(
+        HEADER,
+        "OK1,fine,G,unit",
+        ",,G,unit",
+        "D,d,G,bogus",
+        "D,d2,G,unit",
+        "U,u,MISSING,unit",
+        "A,甲公司,A1,company",
+    )
+    problems = rejected(session, data)
+    assert sorted({row for row, _, _ in problems}) == [3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("data", "filename", "expected"),
+    [
+        (b"", "org.csv", "org.csv is empty."),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "old.xls", "old Excel 97-2003"),
+        (b"PK\x03\x04not really a zip", "org.xlsx", "cannot be read as an XLSX workbook"),
+        (b"just text", "org.xlsx", "not a valid XLSX workbook"),
+        (b"\x00\x01\x02binary", "org.csv", "not a CSV text file"),
+        (b"code,name\n" + b"\xe9t\xe9,x\n", "org.csv", "neither UTF-8 nor GB18030"),
+        (b"\n\ncode,name,parent,level\n", "org.csv", "no header row"),
+    ],
+)
+def test_unreadable_files_give_one_clear_sentence(session, org, data, filename, expected):
+    problems = rejected(session, data, filename)
+    assert len(problems) == 1 and problems[0][0] is None
+    assert expected in problems[0][2]
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def test_cli_import_and_dry_run(app, session, tmp_path):
+    path = tmp_path / "org.csv"
+    path.write_bytes(csv_bytes(*GOOD))
+    runner = app.test_cli_runner()
+    dry = runner.invoke(cli, ["org", "import", str(path), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "5 unit(s) would be created" in dry.output
+    assert counts(session)[0] == 0
+    result = runner.invoke(cli, ["org", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "5 unit(s) were created" in result.output
+    assert counts(session)[0] == 5
+
+
+def test_cli_reports_every_problem_and_exits_1(app, session, org, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes(HEADER, "N,n,NOPE,unit", "A,甲公司,A1,company"))
+    before = counts(session)
+    result = app.test_cli_runner().invoke(cli, ["org", "import", str(path)])
+    assert result.exit_code == 1
+    assert "row 2, column parent: unknown parent 'NOPE'" in result.output
+    assert "row 3, column parent: parent 'A1' would make a cycle" in result.output
+    assert "nothing was imported; 2 problem(s)" in result.output
+    assert counts(session) == before
+
+
+# --- the upload page -------------------------------------------------------------------
+
+
+def upload(client, data: bytes, filename: str = "org.csv", dry_run: bool = False):
+    form = {"file": (io.BytesIO(data), filename)}
+    if dry_run:
+        form["dry_run"] = "y"
+    return client.post("/units/import", data=form, content_type="multipart/form-data")
+
+
+def test_upload_page_imports_and_shows_the_report(client, org, signed_in, session):
+    signed_in("root", ("admin", org.group))
+    assert client.get("/units/import").status_code == 200
+    data = csv_bytes(HEADER, "A3,甲三厂,A,unit", "A3-1,甲三厂支部,A3,branch")
+    checked = upload(client, data, dry_run=True)
+    assert checked.status_code == 200
+    assert by_code(session, "A3") is None
+    response = upload(client, data)
+    assert response.status_code == 200
+    assert "2" in response.get_data(as_text=True)
+    session.expire_all()
+    assert by_code(session, "A3-1").parent.code == "A3"
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert event.actor_name == "root"
+
+
+def test_upload_page_lists_every_bad_row_and_writes_nothing(client, org, signed_in, session):
+    signed_in("root", ("admin", org.group))
+    before = counts(session)
+    response = upload(client, csv_bytes(HEADER, "N,n,NOPE,unit", ",x,G,unit"), "坏.csv")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "NOPE" in page and '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
+    assert counts(session) == before
+
+
+def test_upload_is_limited_to_the_admins_subtree(client, org, signed_in, session):
+    signed_in("admin_a", ("admin", org.company_a))
+    before = counts(session)
+    data = csv_bytes(
+        HEADER, "A4,甲四厂,A,unit", "B2,乙二厂,B,unit", "A1,甲一厂,B,unit", "R,r,,group"
+    )
+    response = upload(client, data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for row in (3, 4, 5):
+        assert f'<td class="num">{row}</td>' in page
+    assert '<td class="num">2</td>' not in page
+    assert counts(session) == before
+    assert upload(client, csv_bytes(HEADER, "A4,甲四厂,A,unit")).status_code == 200
+
+
+def test_upload_page_needs_manage_units(client, org, signed_in):
+    signed_in("lead", ("unit_lead", org.group))
+    assert client.get("/units/import").status_code == 403
+    assert upload(client, csv_bytes(HEADER, "N,n,G,unit")).status_code == 403
+
+
+def test_upload_rejects_other_file_types(client, org, signed_in):
+    signed_in("root", ("admin", org.group))
+    response = upload(client, b"hello", "notes.pdf")
+    assert response.status_code == 422
