@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import click
 from flask import current_app
@@ -12,7 +13,7 @@ from rq.cron import CronScheduler
 
 from dudao.core import migrate
 from dudao.core.database import check_database
-from dudao.core.jobs import periodic_jobs
+from dudao.core.jobs import register_periodic_jobs
 from dudao.core.queue import QUEUES, check_redis, connect
 from dudao.core.runtime import Runtime
 
@@ -98,13 +99,9 @@ def cron_command() -> None:
     runtime = _runtime()
     connection = connect(runtime.settings)
     check_redis(connection, runtime.settings)
+    # RQ reads cron strings in the process's local time: make that the organisation's.
+    os.environ["TZ"] = runtime.settings.timezone
+    time.tzset()
     scheduler = CronScheduler(connection=connection, name=f"dudao-cron-{os.getpid()}")
-    for job in periodic_jobs():
-        scheduler.register(
-            job.func,
-            queue_name=job.queue,
-            cron=job.cron,
-            interval=job.interval,
-            job_timeout=job.timeout,
-        )
+    register_periodic_jobs(scheduler)
     scheduler.start()

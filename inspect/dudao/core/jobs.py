@@ -1,7 +1,8 @@
 """Running jobs: the database session a job uses, and the periodic jobs cron schedules.
 
 Jobs take ids, are idempotent and can be re-derived from the database, so a job
-lost with Redis or a killed worker is finished by the next periodic run.
+lost with Redis or a killed worker is finished by the next periodic run
+(docs/jobs.md).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from rq.cron import CronJob, CronScheduler
 from sqlalchemy.orm import Session
 
 from dudao.core.database import transaction
@@ -39,7 +41,24 @@ def job_session() -> Iterator[Session]:
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    """Every job `dudao cron` schedules; cron strings are in the server's local time."""
+    """Every job `dudao cron` schedules; cron strings are read in the organisation's time zone
+    (`dudao cron` runs with TZ set to DUDAO_TIMEZONE)."""
     from dudao.audit.jobs import verify_audit_chain
 
     return [PeriodicJob(verify_audit_chain, cron="17 2 * * *")]
+
+
+def register_periodic_jobs(
+    scheduler: CronScheduler, jobs: list[PeriodicJob] | None = None
+) -> list[CronJob]:
+    """Put every periodic job on RQ's cron scheduler; `dudao cron` then only starts it."""
+    return [
+        scheduler.register(
+            job.func,
+            queue_name=job.queue,
+            cron=job.cron,
+            interval=job.interval,
+            job_timeout=job.timeout,
+        )
+        for job in (periodic_jobs() if jobs is None else jobs)
+    ]

@@ -1,0 +1,65 @@
+"""The nightly audit-chain job, run by a real RQ worker on the fixture's Redis."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rq import Queue, SimpleWorker
+from rq.job import JobStatus
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from dudao.audit.jobs import alert_key, verify_audit_chain
+from dudao.audit.models import AuditEvent
+from dudao.core.queue import connect, enqueue
+from dudao.notifications.models import Notification
+
+
+def _run_once(app) -> dict[str, int]:
+    """Enqueue the job as the app would and let a burst worker run it in this process."""
+    settings = app.extensions["dudao"].settings
+    job = enqueue(settings, verify_audit_chain)
+    assert job is not None
+    connection = connect(settings)
+    worker = SimpleWorker([Queue("default", connection=connection)], connection=connection)
+    assert worker.work(burst=True, with_scheduler=False)
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED, job.latest_result().exc_string
+    return job.return_value()
+
+
+def _alerts(session: Session) -> list[tuple[int, str]]:
+    session.expire_all()
+    rows = session.execute(
+        select(Notification.user_id, Notification.key).where(Notification.kind == "alert")
+    )
+    return sorted(tuple(row) for row in rows)
+
+
+def _break_chain(app) -> None:
+    with app.extensions["dudao"].engine.begin() as connection:
+        connection.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(action="forged"))
+
+
+def test_intact_chain_raises_no_alert(app, session, org, user_factory):
+    user_factory("ada", ("admin", org.group))
+    assert _run_once(app) == {"problems": 0, "alerted": 0}
+    assert _alerts(session) == []
+
+
+def test_broken_chain_alerts_every_admin_exactly_once_a_day(app, session, org, user_factory):
+    ada = user_factory("ada", ("admin", org.group))
+    bob = user_factory("bob", ("admin", org.company_a), ("office", org.group))
+    user_factory("olive", ("office", org.group))
+    gone = user_factory("gone", ("admin", org.group))
+    gone.active = False  # directly: only the alert matters here
+    session.commit()
+    _break_chain(app)
+
+    assert _run_once(app) == {"problems": 1, "alerted": 2}
+    assert _run_once(app) == {"problems": 1, "alerted": 0}  # the same day: no second alert
+    key = alert_key(datetime.now(app.extensions["dudao"].settings.tz).date())
+    assert _alerts(session) == sorted([(ada.id, key), (bob.id, key)])
+    alert = session.scalars(select(Notification).where(Notification.user_id == ada.id)).one()
+    assert "event #2 (id " in alert.body and "content was edited" in alert.body
+    assert alert.link == "/audit"

@@ -1,0 +1,78 @@
+"""Queue and cron plumbing: enqueue survives a dead Redis, cron registers the periodic jobs."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import time
+
+from redis import Redis
+from rq.cron import CronScheduler
+
+from dudao.audit.jobs import verify_audit_chain
+from dudao.core import commands
+from dudao.core.jobs import PeriodicJob, periodic_jobs, register_periodic_jobs
+from dudao.core.queue import enqueue
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_enqueue_returns_none_when_redis_is_unreachable(settings, caplog):
+    dead = dataclasses.replace(settings, redis_url=f"redis://127.0.0.1:{_closed_port()}/0")
+    started = time.monotonic()
+    with caplog.at_level(logging.WARNING, logger="dudao.core.queue"):
+        assert enqueue(dead, verify_audit_chain) is None
+    assert time.monotonic() - started < 10
+    assert "Could not enqueue verify_audit_chain" in caplog.text
+    assert "periodic sweep will do it" in caplog.text
+
+
+def test_enqueue_puts_the_job_on_the_named_queue(settings):
+    job = enqueue(settings, verify_audit_chain, queue="reports")
+    assert job is not None and job.origin == "reports"
+    assert job.func_name == "dudao.audit.jobs.verify_audit_chain"
+
+
+def test_periodic_jobs_are_registered_with_their_schedule(redis_url):
+    scheduler = CronScheduler(connection=Redis.from_url(redis_url), name="test-cron")
+    registered = register_periodic_jobs(scheduler)
+    assert scheduler.get_jobs() == registered
+    assert [(j.func_name, j.cron, j.queue_name) for j in registered] == [
+        ("dudao.audit.jobs.verify_audit_chain", "17 2 * * *", "default")
+    ]
+    assert registered[0].next_enqueue_time is not None
+    assert len(registered) == len(periodic_jobs())
+
+
+def test_register_takes_an_explicit_list(redis_url):
+    scheduler = CronScheduler(connection=Redis.from_url(redis_url), name="test-cron")
+    job = PeriodicJob(verify_audit_chain, interval=60, queue="reports", timeout=5)
+    (cron_job,) = register_periodic_jobs(scheduler, [job])
+    assert (cron_job.interval, cron_job.queue_name) == (60, "reports")
+    assert cron_job.job_options["job_timeout"] == 5
+
+
+def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch):
+    started: list[list[str]] = []
+    monkeypatch.setattr(
+        CronScheduler, "start", lambda self: started.append([j.func_name for j in self.get_jobs()])
+    )
+    saved = os.environ.get("TZ")
+    try:
+        result = app.test_cli_runner().invoke(commands.cron_command)
+        assert result.exit_code == 0, result.output
+        assert os.environ["TZ"] == "Asia/Shanghai"
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+    assert started == [["dudao.audit.jobs.verify_audit_chain"]]
