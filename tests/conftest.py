@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import create_engine, text
@@ -25,6 +25,7 @@ from dudao.app import create_app
 from dudao.config import Settings, load_settings
 from dudao.core import migrate
 from dudao.core.database import Base, make_engine
+from dudao.web.context import close_db
 from tests.factories import OrgTree, build_org, make_user
 
 TEST_DATABASE_URL = os.environ.get("DUDAO_TEST_DATABASE_URL", "").strip()
@@ -107,9 +108,18 @@ def settings(tmp_path: Path, database_template: str, redis_url: str) -> Settings
     )
 
 
+def _fresh_request_globals(_sender: Flask, **_extra: object) -> None:
+    """Requests reuse the fixture's app context, so `g` would outlive each request (the
+    signed-in user, the db session); start every request with a fresh one, as in production."""
+    close_db()
+    for name in list(g):
+        g.pop(name, None)
+
+
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    request_started.connect(_fresh_request_globals, app)
     with app.app_context():
         yield app
     app.extensions["dudao"].engine.dispose()

@@ -1,12 +1,101 @@
+"""Sign-in and account administration forms; the services re-check everything."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from sqlalchemy import select
+from wtforms import BooleanField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
+
+from dudao.auth.models import User
+from dudao.auth.services import MIN_PASSWORD_LENGTH
+from dudao.core.enums import Role
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 
 
 class SignInForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+def _locale_choices() -> list[tuple[str, str]]:
+    return [("", _l("Default (Chinese)")), ("zh_CN", "中文"), ("en", "English")]
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[Optional(), Length(max=200)])
+    email = StringField(
+        _l("E-mail"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Regexp(EMAIL_PATTERN, message=_l("Enter an e-mail address like name@example.com.")),
+        ],
+    )
+    locale = SelectField(_l("Language"), choices=_locale_choices, validate_choice=True)
+
+
+class PasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=200,
+                message=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class CreateAccountForm(ProfileForm, PasswordForm):
+    username = StringField(
+        _l("Username"),
+        validators=[
+            DataRequired(),
+            Length(max=64),
+            Regexp(r"^\S+$", message=_l("No spaces, please.")),
+        ],
+    )
+
+    def validate_username(self, field: StringField) -> None:
+        from dudao.web.context import db
+
+        if db().scalar(select(User.id).where(User.username == (field.data or "").strip())):
+            raise ValidationError(_l("This username is already taken."))
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role.value, role_label(role)) for role in Role]
+
+
+def role_label(role: Role | str) -> str:
+    labels = {
+        Role.ADMIN: _l("Administrator"),
+        Role.OFFICE: _l("Office"),
+        Role.INSPECTOR: _l("Inspector"),
+        Role.UNIT_LEAD: _l("Unit lead"),
+        Role.REPRESENTATIVE: _l("Party representative"),
+    }
+    return str(labels.get(Role(role), role))
+
+
+class GrantForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=_role_choices, validate_choice=True)
+    unit_code = StringField(
+        _l("Unit code"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("The role applies to this unit and every unit below it."),
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """Only the CSRF token: for buttons that change one thing (activate, revoke)."""

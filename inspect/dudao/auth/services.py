@@ -1,4 +1,8 @@
-"""Accounts, password checks and role grants."""
+"""Accounts, password checks and role grants.
+
+Every change is audited. When `actor` is a user (a web request), the change must lie
+inside the actor's MANAGE_USERS scope; `actor=None` is the system (CLI, demo, tests).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.core.database import utcnow
 from dudao.core.enums import Role
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import NotFound, PermissionDenied, ValidationError
+from dudao.core.permissions import Permission, can, can_manage_account
 from dudao.org.models import Unit
 
 _hasher = PasswordHasher()
@@ -19,6 +24,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("dudao-no-such-user")
 
 MIN_PASSWORD_LENGTH = 8
+ACCOUNT_LOCALES = ("zh_CN", "en")
 
 
 def hash_password(password: str) -> str:
@@ -26,7 +32,11 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The user if the password matches an active account; None otherwise, in similar time."""
+    """The user if the password matches an active account; None otherwise, in similar time.
+
+    Unknown, inactive and wrong-password cases all run one argon2 verification, so the
+    answer's timing does not tell which usernames exist.
+    """
     user = session.scalar(select(User).where(User.username == username.strip()))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -45,8 +55,28 @@ def _user_snapshot(user: User) -> dict[str, object]:
         "username": user.username,
         "display_name": user.display_name,
         "email": user.email,
+        "locale": user.locale,
         "active": user.active,
     }
+
+
+def _require_manager(actor: User | None, account: User) -> None:
+    if actor is not None and not can_manage_account(actor, account):
+        raise PermissionDenied(f"{actor.username} may not change the account {account.username}.")
+
+
+def _require_unit(actor: User | None, unit: Unit) -> None:
+    if actor is not None and not can(actor, Permission.MANAGE_USERS, unit):
+        raise PermissionDenied(f"{actor.username} may not manage roles on unit {unit.code}.")
+
+
+def _check_profile(email: str | None, locale: str | None) -> list[str]:
+    problems = []
+    if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
+        problems.append(f"email: {email!r} is not an e-mail address")
+    if locale and locale not in ACCOUNT_LOCALES:
+        problems.append(f"locale: must be one of {', '.join(ACCOUNT_LOCALES)}")
+    return problems
 
 
 def create_user(
@@ -56,21 +86,30 @@ def create_user(
     display_name: str,
     password: str,
     email: str | None = None,
+    locale: str | None = None,
 ) -> User:
+    if actor is not None and not can(actor, Permission.MANAGE_USERS):
+        raise PermissionDenied(f"{actor.username} may not create accounts.")
     username = username.strip()
+    email = (email or "").strip() or None
+    locale = locale or None
     problems = []
     if not username:
         problems.append("username: required")
+    elif len(username) > 64 or any(c.isspace() for c in username):
+        problems.append("username: at most 64 characters, no spaces")
     elif session.scalar(select(User.id).where(User.username == username)):
         problems.append(f"username: {username!r} is already taken")
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    problems += _check_profile(email, locale)
     if problems:
         raise ValidationError("The account cannot be created.", problems)
     user = User(
         username=username,
         display_name=display_name.strip() or username,
-        email=(email or "").strip() or None,
+        email=email,
+        locale=locale,
         password_hash=hash_password(password),
     )
     session.add(user)
@@ -79,25 +118,64 @@ def create_user(
     return user
 
 
+def update_user(
+    session: Session,
+    actor: User | None,
+    user: User,
+    display_name: str,
+    email: str | None,
+    locale: str | None,
+) -> None:
+    """Change the profile fields; the username never changes (audit events name it)."""
+    _require_manager(actor, user)
+    email = (email or "").strip() or None
+    locale = locale or None
+    problems = _check_profile(email, locale)
+    if problems:
+        raise ValidationError("The account cannot be changed.", problems)
+    before = _user_snapshot(user)
+    user.display_name = display_name.strip() or user.username
+    user.email = email
+    user.locale = locale
+    after = _user_snapshot(user)
+    if after != before:
+        record(session, actor, "user.update", "user", user.id, before, after)
+    session.flush()
+
+
 def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
+    if actor is not user:
+        _require_manager(actor, user)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
             "The password is too short.", [f"password: at least {MIN_PASSWORD_LENGTH} characters"]
         )
     user.password_hash = hash_password(password)
     record(session, actor, "user.set_password", "user", user.id)
+    session.flush()
 
 
 def set_active(session: Session, actor: User | None, user: User, active: bool) -> None:
+    """Deactivating keeps the account and its history; the user can no longer sign in,
+    and an open session stops working at its next request."""
+    _require_manager(actor, user)
+    if actor is not None and actor.id == user.id and not active:
+        raise ValidationError(
+            "You cannot deactivate your own account.", ["active: not your own account"]
+        )
+    if user.active == active:
+        return
     before = _user_snapshot(user)
     user.active = active
     record(session, actor, "user.update", "user", user.id, before, _user_snapshot(user))
+    session.flush()
 
 
 def grant_role(
     session: Session, actor: User | None, user: User, role: Role, unit: Unit
 ) -> RoleGrant:
     """Idempotent: granting what the user already has returns the existing grant."""
+    _require_unit(actor, unit)
     for grant in user.grants:
         if grant.role == role and grant.unit_id == unit.id:
             return grant
@@ -119,6 +197,7 @@ def revoke_grant(session: Session, actor: User | None, grant_id: int) -> None:
     grant = session.get(RoleGrant, grant_id)
     if grant is None:
         raise NotFound(f"No role grant with id {grant_id}.")
+    _require_unit(actor, grant.unit)
     record(
         session,
         actor,

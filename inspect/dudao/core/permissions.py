@@ -75,3 +75,23 @@ def can(user: object, permission: Permission, unit: _Scoped | None = None) -> bo
     if unit is None:
         return bool(paths)
     return any(unit.path.startswith(path) for path in paths)
+
+
+def _inside(path: str, paths: list[str]) -> bool:
+    return any(path.startswith(prefix) for prefix in paths)
+
+
+def can_see_account(actor: object, account: object) -> bool:
+    """Account administrators see accounts with a grant inside their MANAGE_USERS scope,
+    and accounts with no grant at all (so a new account can be given its first role)."""
+    paths = scope_paths(actor, Permission.MANAGE_USERS)
+    grants = list(getattr(account, "grants", []))
+    return bool(paths) and (not grants or any(_inside(g.unit.path, paths) for g in grants))
+
+
+def can_manage_account(actor: object, account: object) -> bool:
+    """Changing an account itself (profile, password, active) needs every grant it holds
+    inside the actor's scope, so nobody takes over an account whose rights reach further."""
+    paths = scope_paths(actor, Permission.MANAGE_USERS)
+    grants = list(getattr(account, "grants", []))
+    return bool(paths) and all(_inside(g.unit.path, paths) for g in grants)

@@ -8,6 +8,7 @@ from werkzeug.wrappers import Response
 
 from dudao.web.access import public
 from dudao.web.setup import LOCALES
+from dudao.web.urls import safe_next
 
 bp = Blueprint("web", __name__)
 
@@ -26,7 +27,4 @@ def set_language() -> Response:
     lang = request.form.get("lang", "")
     if lang in LOCALES:
         session["lang"] = lang
-    target = request.form.get("next") or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("web.index")
-    return redirect(target)
+    return redirect(safe_next(request.form.get("next"), url_for("web.index")))
