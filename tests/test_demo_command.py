@@ -1,0 +1,237 @@
+"""`dudao demo` as a user runs it: a real process with SQLite and the embedded Redis.
+
+Each run starts the web server, a worker, cron and redis-server; SIGINT must stop
+all of them with exit code 0, and a second run must reuse the data.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import pytest
+from redis import Redis
+from rq import Worker
+from rq.cron import CronScheduler
+from sqlalchemy import create_engine, text
+
+START_TIMEOUT = 45
+STOP_TIMEOUT = 20
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment(instance: Path, **extra: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DUDAO_")}
+    environment.update(DUDAO_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1", **extra)
+    return environment
+
+
+@dataclass
+class DemoProcess:
+    process: subprocess.Popen[bytes]
+    log: Path
+    port: int
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_until_serving(self) -> None:
+        url = f"http://127.0.0.1:{self.port}/login"
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"dudao demo exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.3)
+        pytest.fail(f"dudao demo did not answer {url} in {START_TIMEOUT} s:\n{self.output()}")
+
+    def stop(self, signum: int = signal.SIGINT) -> int:
+        self.process.send_signal(signum)
+        try:
+            return self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            pytest.fail(f"dudao demo did not stop within {STOP_TIMEOUT} s:\n{self.output()}")
+
+
+def _start_demo(instance: Path, log: Path, *arguments: str) -> DemoProcess:
+    port = _free_port()
+    with log.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "dudao", "demo", "--port", str(port), *arguments],
+            env=_environment(instance),
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    return DemoProcess(process, log, port)
+
+
+def _children(demo: DemoProcess) -> dict[str, psutil.Process]:
+    """The worker and cron child processes, by name, waiting until both registered in Redis."""
+    found = {}
+    for child in psutil.Process(demo.process.pid).children(recursive=True):
+        command = " ".join(child.cmdline())
+        for name in ("worker", "cron"):
+            if command.endswith(f"dudao {name}"):
+                found[name] = child
+    assert set(found) == {"worker", "cron"}, demo.output()
+    return found
+
+
+def _wait_registered(connection: Redis) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if Worker.all(connection=connection) and CronScheduler.all(connection):
+            return
+        time.sleep(0.3)
+    pytest.fail("the worker or cron never registered in Redis")
+
+
+def _gone(process: psutil.Process) -> bool:
+    try:
+        return not process.is_running() or process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _wait_gone(processes: list[psutil.Process], timeout: float = 10) -> list[psutil.Process]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        alive = [p for p in processes if not _gone(p)]
+        if not alive:
+            return []
+        time.sleep(0.1)
+    return [p for p in processes if not _gone(p)]
+
+
+def _counts(instance: Path) -> tuple[int, int, int]:
+    engine = create_engine(f"sqlite:///{instance / 'dudao.sqlite'}")
+    with engine.connect() as connection:
+        counts = tuple(
+            connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("unit", "user_account", "audit_event")
+        )
+    engine.dispose()
+    return counts  # type: ignore[return-value]
+
+
+def _run_and_interrupt(instance: Path, log: Path) -> str:
+    """Start the demo, check every part is alive, stop it with Ctrl-C, check nothing is left."""
+    demo = _start_demo(instance, log, "--no-browser-hint")
+    try:
+        demo.wait_until_serving()
+        children = _children(demo)
+        connection = Redis(unix_socket_path=str(instance / "redis.sock"))
+        _wait_registered(connection)
+        redis_server = psutil.Process(connection.info("server")["process_id"])
+        connection.close()
+        assert all(not _gone(p) for p in (*children.values(), redis_server))
+        horses = [p for c in children.values() for p in c.children(recursive=True)]
+    finally:
+        code = demo.stop(signal.SIGINT)
+    output = demo.output()
+    assert code == 0, output
+    left = _wait_gone([*children.values(), *horses, redis_server])
+    assert left == [], f"still running after Ctrl-C: {left}\n{output}"
+    assert not (instance / "redis.sock").exists()
+    assert "Traceback" not in output
+    return output
+
+
+def test_demo_serves_stops_cleanly_and_reuses_its_data(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+
+    first = _run_and_interrupt(instance, tmp_path / "first.log")
+    assert "Loaded the demo organisation (seed 2026)" in first
+    for expected in ("admin", "inspector1", "company_lead", "representative", "demo-2026"):
+        assert expected in first
+    assert "Open it in a browser" not in first
+    units, users, events = _counts(instance)
+    assert (units, users) == (296, 8)
+
+    second = _run_and_interrupt(instance, tmp_path / "second.log")
+    assert "reusing it" in second
+    assert _counts(instance) == (units, users, events), "the second run changed nothing"
+
+
+def test_a_child_that_dies_stops_the_demo_with_one_sentence(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    demo = _start_demo(instance, tmp_path / "demo.log")
+    try:
+        demo.wait_until_serving()
+        children = _children(demo)
+        connection = Redis(unix_socket_path=str(instance / "redis.sock"))
+        redis_server = psutil.Process(connection.info("server")["process_id"])
+        connection.close()
+        children["worker"].kill()
+        code = demo.process.wait(STOP_TIMEOUT)
+    finally:
+        if demo.process.poll() is None:
+            demo.stop(signal.SIGTERM)
+    output = demo.output()
+    assert code == 1, output
+    assert "Error: The worker process stopped unexpectedly" in output
+    assert _wait_gone([children["cron"], redis_server]) == [], output
+
+
+def _run_failing(
+    instance: Path, *arguments: str, **environment: str
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dudao", "demo", *arguments],
+        env=_environment(instance, **environment),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+psycopg://nobody@127.0.0.1:1/nothing", "Cannot connect to the database"),
+        ("no such url", "is not a valid database URL"),
+    ],
+)
+def test_a_bad_database_url_ends_with_one_sentence(tmp_path: Path, url: str, message: str) -> None:
+    result = _run_failing(
+        tmp_path / "instance", "--port", str(_free_port()), DUDAO_DATABASE_URL=url
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert not (tmp_path / "instance" / "redis.sock").exists()
+
+
+def test_a_taken_port_ends_with_one_sentence(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _run_failing(tmp_path / "instance", "--port", str(port))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"Error: Port {port} on 127.0.0.1 is already in use; stop what uses it "
+        "or choose another port with --port."
+    )
