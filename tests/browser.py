@@ -34,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+PHONE = (390, 844)
 TABLET = (820, 1180)
 DESKTOP = (1280, 800)
 

@@ -1,0 +1,260 @@
+"""Web shell: language, error pages, security headers, the catalogue, the look in Chromium."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dudao.cli import cli
+from dudao.web import i18n
+from dudao.web.access import public
+from tests.browser import DESKTOP, PHONE, TABLET, browser_sign_in, save_screenshot
+from tests.conftest import PASSWORD
+
+TEMPLATE_ROOT = Path(i18n.PACKAGE_DIR)
+# style="…", <style>, on…= handlers, and <script> without src (JSON data blocks are fine).
+INLINE_CODE = re.compile(
+    r"\sstyle=|<style|\son[a-z]+=|<script(?![^>]*(\ssrc=|\stype=\"application/json\"))"
+)
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def _english(client) -> None:
+    response = client.post("/lang", data={"lang": "en", "next": "/login"})
+    assert response.status_code == 302
+
+
+# ---- language
+
+
+def test_default_language_is_chinese(client):
+    page = _text(client.get("/login"))
+    assert '<html lang="zh-CN">' in page
+    assert "<title>登录 · 督导</title>" in page
+    assert "用户名" in page and "在此设备上保持登录" in page
+    assert "Sign in" not in page and "Username" not in page
+
+
+def test_switching_to_english_and_back(client):
+    response = client.post("/lang", data={"lang": "en", "next": "/login"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/login")
+    page = _text(client.get("/login"))
+    assert '<html lang="en">' in page
+    assert "Sign in" in page and "Keep me signed in on this device" in page
+    assert "用户名" not in page
+    client.post("/lang", data={"lang": "zh_CN", "next": "/login"})
+    assert "用户名" in _text(client.get("/login"))
+
+
+def test_language_switch_ignores_unknown_locales_and_offsite_targets(client):
+    response = client.post("/lang", data={"lang": "fr", "next": "//evil.example/x"})
+    assert response.status_code == 302
+    assert "evil.example" not in response.headers["Location"]
+    assert '<html lang="zh-CN">' in _text(client.get("/login"))
+
+
+def test_signed_in_pages_are_translated(signed_in, org):
+    client = signed_in("ada", ("admin", org.group))
+    page = _text(client.get("/"))
+    assert "Ada，您好" in page
+    assert "我的工作" in page and "系统管理员" in page and "审计日志" in page
+    assert "退出登录" in page
+    _english(client)
+    page = _text(client.get("/"))
+    assert "Welcome, Ada" in page and "Your work" in page
+    assert "Administrator" in page and "Sign out" in page
+
+
+# ---- error pages
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "text"),
+    [
+        ("zh_CN", "页面不存在", "不在您负责的组织范围内"),
+        ("en", "Page not found", "outside your part of the organisation"),
+    ],
+)
+def test_unknown_url_is_a_404_page(client, lang, heading, text):
+    client.post("/lang", data={"lang": lang, "next": "/"})
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    page = _text(response)
+    assert heading in page and text in page
+    assert 'class="error-code"' in page and "404" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "text"),
+    [
+        ("zh_CN", "无权访问", "您没有访问此页面的权限。"),
+        ("en", "Access denied", "You do not have permission to open this page."),
+    ],
+)
+def test_forbidden_page_is_a_403_page(signed_in, org, lang, heading, text):
+    client = signed_in("ivan", ("inspector", org.unit_a1))
+    client.post("/lang", data={"lang": lang, "next": "/"})
+    response = client.get("/audit")
+    assert response.status_code == 403
+    page = _text(response)
+    assert heading in page and text in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "text"),
+    [
+        ("zh_CN", "系统错误", "请稍后重试"),
+        ("en", "Server error", "please try again in a moment"),
+    ],
+)
+def test_exception_is_a_500_page(app, lang, heading, text):
+    @public
+    def explode():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/test-only/explode", "test_explode", explode)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    client.post("/lang", data={"lang": lang, "next": "/"})
+    response = client.get("/test-only/explode")
+    assert response.status_code == 500
+    page = _text(response)
+    assert heading in page and text in page
+    assert "RuntimeError" not in page and "boom" not in page
+
+
+# ---- headers and markup
+
+
+@pytest.mark.parametrize("path", ["/login", "/no/such/page"])
+def test_security_headers_on_pages(client, path):
+    headers = client.get(path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_base_layout_is_accessible(signed_in, org):
+    client = signed_in("ada", ("admin", org.group))
+    page = _text(client.get("/"))
+    assert re.search(r'<a class="skip-link" href="#main">跳到主要内容</a>', page)
+    assert '<main id="main"' in page and "<header" in page and "<footer" in page
+    assert re.search(r'<nav class="mainnav" aria-label="主导航">', page)
+    css = client.get("/static/dudao.css")
+    assert css.status_code == 200 and b":focus-visible" in css.data
+
+
+def test_templates_need_no_inline_style_or_script():
+    """The CSP forbids inline styles and scripts (JSON data blocks are fine): none in templates."""
+    offenders = []
+    for template in TEMPLATE_ROOT.glob("**/templates/**/*.html"):
+        text = template.read_text(encoding="utf-8")
+        if INLINE_CODE.search(text):
+            offenders.append(str(template.relative_to(TEMPLATE_ROOT)))
+    assert offenders == []
+
+
+# ---- the catalogue
+
+
+def test_catalogue_is_complete_and_compiled():
+    """Fails when a string in the code is missing or untranslated, or the .mo is stale.
+
+    Fix with `dudao i18n update`, translate in the .po, then `dudao i18n compile`.
+    """
+    assert i18n.check() == []
+
+
+@pytest.fixture
+def catalogue_copy(tmp_path, monkeypatch) -> i18n.CatalogFiles:
+    shutil.copytree(i18n.TRANSLATIONS, tmp_path / "translations")
+    monkeypatch.setattr(i18n, "TRANSLATIONS", tmp_path / "translations")
+    return i18n.CatalogFiles("zh_CN")
+
+
+def test_check_notices_a_stale_mo_and_compile_fixes_it(catalogue_copy):
+    po = catalogue_copy.po
+    po.write_text(
+        po.read_text(encoding="utf-8").replace('msgstr "退出登录"', 'msgstr "注销"'),
+        encoding="utf-8",
+    )
+    assert any("out of date" in p for p in i18n.check(with_sources=False))
+    result = CliRunner().invoke(cli, ["i18n", "compile"])
+    assert result.exit_code == 0, result.output
+    assert i18n.check(with_sources=False) == []
+
+
+def test_check_and_update_notice_a_missing_string(catalogue_copy):
+    po = catalogue_copy.po
+    text = po.read_text(encoding="utf-8")
+    entry = re.search(r'\n(#[^\n]*\n)*msgid "Skip to main content"\nmsgstr "[^"]*"\n', text)
+    assert entry is not None
+    po.write_text(text.replace(entry.group(0), "\n"), encoding="utf-8")
+    problems = i18n.check()
+    assert any("'Skip to main content'" in p and "not in messages.po" in p for p in problems)
+
+    result = CliRunner().invoke(cli, ["i18n", "check"])
+    assert result.exit_code == 1 and "Skip to main content" in result.output
+
+    assert "Skip to main content" in i18n.update("zh_CN")
+    assert 'msgid "Skip to main content"\nmsgstr ""' in po.read_text(encoding="utf-8")
+    assert any("has no reviewed translation" in p for p in i18n.check())
+
+
+def test_update_is_quiet_when_nothing_changed(catalogue_copy):
+    before = catalogue_copy.po.read_bytes()
+    assert i18n.update("zh_CN") == []
+    assert catalogue_copy.po.read_bytes() == before
+
+
+# ---- in a real browser
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("size", [PHONE, TABLET, DESKTOP], ids=["phone", "tablet", "desktop"])
+def test_screens_in_chromium(live_server, browser_page, org, user_factory, size):
+    user_factory("ada", ("admin", org.group), ("inspector", org.unit_a1))
+    page = browser_page(*size)
+    name = f"{size[0]}x{size[1]}"
+
+    page.goto(f"{live_server.url}/login")
+    assert page.title() == "登录 · 督导"
+    save_screenshot(page, f"login-{name}")
+    _assert_fits(page)
+
+    browser_sign_in(page, live_server.url, "ada", PASSWORD)
+    assert page.url.rstrip("/") == live_server.url
+    assert page.inner_text("h1") == "Ada，您好"
+    assert page.locator(".card").count() >= 3
+    save_screenshot(page, f"home-{name}")
+    _assert_fits(page)
+    assert page.console_errors == []  # a CSP violation or a missing file would show here
+
+    page.goto(f"{live_server.url}/no/such/page")
+    assert page.inner_text("h1").startswith("页面不存在")
+    save_screenshot(page, f"error-404-{name}")
+    _assert_fits(page)
+    assert all("status of 404" in error for error in page.console_errors)
+
+
+def _assert_fits(page) -> None:
+    """No sideways scrolling of the whole page, and every control is a 44 px touch target."""
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    small = page.evaluate(
+        """() => [...document.querySelectorAll('button, input:not([type=hidden]), .card')]
+            .filter(e => e.offsetParent !== null && !['checkbox', 'radio'].includes(e.type))
+            .filter(e => e.getBoundingClientRect().height < 44)
+            .map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert small == []
