@@ -134,8 +134,8 @@ def _counts(instance: Path) -> tuple[int, int, int]:
     return counts  # type: ignore[return-value]
 
 
-def _run_and_interrupt(instance: Path, log: Path) -> str:
-    """Start the demo, check every part is alive, stop it with Ctrl-C, check nothing is left."""
+def _run_and_interrupt(instance: Path, log: Path, signum: int = signal.SIGINT) -> str:
+    """Start the demo, check every part is alive, stop it with `signum`, check nothing is left."""
     demo = _start_demo(instance, log, "--no-browser-hint")
     try:
         demo.wait_until_serving()
@@ -147,11 +147,11 @@ def _run_and_interrupt(instance: Path, log: Path) -> str:
         assert all(not _gone(p) for p in (*children.values(), redis_server))
         horses = [p for c in children.values() for p in c.children(recursive=True)]
     finally:
-        code = demo.stop(signal.SIGINT)
+        code = demo.stop(signum)
     output = demo.output()
     assert code == 0, output
     left = _wait_gone([*children.values(), *horses, redis_server])
-    assert left == [], f"still running after Ctrl-C: {left}\n{output}"
+    assert left == [], f"still running after {signal.Signals(signum).name}: {left}\n{output}"
     assert not (instance / "redis.sock").exists()
     assert "Traceback" not in output
     return output
@@ -168,7 +168,7 @@ def test_demo_serves_stops_cleanly_and_reuses_its_data(tmp_path: Path) -> None:
     units, users, events = _counts(instance)
     assert (units, users) == (296, 8)
 
-    second = _run_and_interrupt(instance, tmp_path / "second.log")
+    second = _run_and_interrupt(instance, tmp_path / "second.log", signal.SIGTERM)
     assert "reusing it" in second
     assert _counts(instance) == (units, users, events), "the second run changed nothing"
 
@@ -220,6 +220,21 @@ def test_a_bad_database_url_ends_with_one_sentence(tmp_path: Path, url: str, mes
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
+    assert not (tmp_path / "instance" / "redis.sock").exists()
+
+
+def test_an_unreachable_redis_ends_with_one_sentence(tmp_path: Path) -> None:
+    result = _run_failing(
+        tmp_path / "instance",
+        "--port",
+        str(_free_port()),
+        DUDAO_REDIS_URL=f"unix://{tmp_path / 'nobody-listens.sock'}",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().startswith("Error: Cannot connect to Redis at unix://"), (
+        result.stderr
+    )
     assert not (tmp_path / "instance" / "redis.sock").exists()
 
 
