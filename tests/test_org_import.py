@@ -167,6 +167,14 @@ def test_utf8_with_bom_and_case_insensitive_headers(session):
     assert by_code(session, "M").name == "带签名的文件"
 
 
+def test_semicolon_csv_and_utf16_tab_separated_text(session):
+    assert run(session, csv_bytes("code;name;parent;level;tags", "S1;分号;;group;a,b")).ok
+    assert by_code(session, "S1").tags == ["a", "b"]
+    data = "code\tname\tparent\tlevel\nS2\t制表符\tS1\tcompany\n".encode("utf-16")
+    assert run(session, data, "org.txt").ok
+    assert by_code(session, "S2").parent.code == "S1"
+
+
 def test_xlsx_import_with_numeric_codes(session):
     book = Workbook()
     sheet = book.active
