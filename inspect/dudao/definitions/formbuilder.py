@@ -20,6 +20,7 @@ from wtforms.fields.core import Field
 
 from dudao.definitions.answers import validate_submission
 from dudao.definitions.items import kind_of
+from dudao.definitions.scoring import score
 from dudao.definitions.showif import condition_to_json, visible_items
 from dudao.definitions.spec import Definition, Evidence, Item, Kind
 
@@ -54,6 +55,7 @@ class DefinitionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.clean_answers, self.clean_notes, self.clean_photos = {}, {}, {}
         self.item_errors = {}
+        self.needs_evidence: set[str] = set()
 
     def answer_field(self, key: str) -> Field | None:
         return self._fields.get(ANSWER_PREFIX + key)
@@ -92,7 +94,11 @@ class DefinitionForm(FlaskForm):
             self.definition, answers, notes, photos
         )
         self.clean_answers, self.clean_notes, self.clean_photos = clean, clean_notes, clean_photos
-        self.item_errors = errors
+        order = {key: n for n, key in enumerate(self.definition._index)}
+        self.item_errors = dict(sorted(errors.items(), key=lambda e: order.get(e[0], len(order))))
+        if self.definition.kind == Kind.CHECKLIST:
+            missing = score(self.definition, clean, clean_notes, clean_photos).missing_evidence
+            self.needs_evidence = set(missing) & set(errors)
         for key, message in errors.items():
             field = self.answer_field(key) or self.note_field(key) or self.photo_field(key)
             if field is not None:

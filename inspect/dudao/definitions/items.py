@@ -91,7 +91,7 @@ def _in_range(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-def _plain(number: float) -> str:
+def plain_number(number: float) -> str:
     """3.0 -> "3", 2.5 -> "2.5": how people write numbers."""
     return str(int(number)) if float(number).is_integer() else str(number)
 
@@ -100,12 +100,9 @@ def _plain(number: float) -> str:
 class YesNo(ItemKind):
     type = ItemType.YES_NO
 
-    def choices(self, item: Item) -> list[tuple[str, str]]:
-        pairs = [("yes", _("Yes")), ("no", _("No"))]
-        return [*pairs, ("na", _("N/A"))] if item.allow_na else pairs
-
     def field(self, item: Item, label: str) -> UnboundField:
-        return RadioField(label, choices=self.choices(item), validate_choice=False)
+        keys = ["yes", "no", "na"] if item.allow_na else ["yes", "no"]
+        return RadioField(label, choices=keys, validate_choice=False)
 
     def coerce(self, item: Item, raw: Any) -> Any:
         if isinstance(raw, bool):
@@ -224,7 +221,7 @@ class Number(ItemKind):
         if isinstance(raw, bool):
             raise AnswerError(_("Enter a number, like 12 or 3.5."))
         if isinstance(raw, int | float):
-            raw = _plain(raw) if raw == raw and abs(raw) != float("inf") else "nan"
+            raw = plain_number(raw) if raw == raw and abs(raw) != float("inf") else "nan"
         return super().coerce(item, raw)
 
     def parse(self, item: Item, text: str) -> int | float:
@@ -237,13 +234,13 @@ class Number(ItemKind):
             raise AnswerError(_("Use at most %(n)d decimal places.", n=item.decimals))
         value: int | float = int(text) if item.decimals == 0 else float(text)
         if item.min is not None and value < item.min:
-            raise AnswerError(_("Enter %(min)s or more.", min=_plain(item.min)))
+            raise AnswerError(_("Enter %(min)s or more.", min=plain_number(item.min)))
         if item.max is not None and value > item.max:
-            raise AnswerError(_("Enter %(max)s or less.", max=_plain(item.max)))
+            raise AnswerError(_("Enter %(max)s or less.", max=plain_number(item.max)))
         return value
 
     def to_form(self, item: Item, value: Any) -> Any:
-        return None if value is None else _plain(value)
+        return None if value is None else plain_number(value)
 
     def passes(self, item: Item, value: Any) -> bool | None:
         rule = item.pass_rule

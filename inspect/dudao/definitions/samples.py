@@ -71,6 +71,14 @@ def sample_checklist() -> Definition:
                 unit="月",
             ),
             Item(
+                "overdue_reason",
+                ItemType.TEXT,
+                t("长期未换届的原因", "Why it is so long overdue"),
+                required=True,
+                max_length=100,
+                show_if=Condition(Operator.GTE, "overdue_months", 6),
+            ),
+            Item(
                 "records",
                 ItemType.YES_NO,
                 t("会议记录完整", "Meeting records complete"),

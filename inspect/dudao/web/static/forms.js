@@ -1,0 +1,42 @@
+/* Small helpers for definition forms: live character counters and photo counts.
+   Plain JavaScript; the form works without it (the server counts and checks too). */
+(function () {
+  "use strict";
+
+  function counter(field) {
+    var out = document.getElementById(field.getAttribute("data-counter"));
+    if (!out) return;
+    var number = out.querySelector("span");
+    var max = parseInt(field.getAttribute("maxlength"), 10);
+    function update() {
+      var length = field.value.length;
+      number.textContent = String(length);
+      out.classList.toggle("dcounter-full", !isNaN(max) && length >= max);
+    }
+    field.addEventListener("input", update);
+    update();
+  }
+
+  function photoCount(input) {
+    var out = document.getElementById(input.getAttribute("data-photo-count"));
+    if (!out) return;
+    var template = out.textContent.replace(/\d+/, "{n}");
+    input.addEventListener("change", function () {
+      out.textContent = template.replace("{n}", String(input.files ? input.files.length : 0));
+    });
+  }
+
+  function focusSummary() {
+    var summary = document.querySelector(".dform-summary");
+    if (summary) summary.focus();
+  }
+
+  function start() {
+    Array.prototype.forEach.call(document.querySelectorAll("[data-counter]"), counter);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-photo-count]"), photoCount);
+    focusSummary();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
