@@ -6,7 +6,6 @@ there is any, so it works in CI and in an editor's problem matcher.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,11 +32,13 @@ def definition_files(folder: Path) -> list[Path]:
 
 
 def _shown(path: Path) -> str:
-    """The path as the user would type it: relative to the working directory when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+    """The path as given; an absolute one inside the working directory is shown relative."""
+    if path.is_absolute():
+        try:
+            return str(path.relative_to(Path.cwd()))
+        except ValueError:
+            pass
+    return str(path)
 
 
 @dataclass
