@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request
 
 from dudao.core.permissions import Permission
-from dudao.definitions.forms import build_form
+from dudao.definitions.formbuilder import build_form
 from dudao.definitions.items import plain_number
 from dudao.definitions.samples import SAMPLES
 from dudao.definitions.scoring import satisfaction_index, score
