@@ -25,7 +25,7 @@ def _level_choices() -> list[tuple[str, str]]:
 class UnitForm(FlaskForm):
     """Editing a unit's own fields; its place in the tree changes through MoveUnitForm."""
 
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=MAX_NAME)])
+    name = StringField(_l("Unit name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=MAX_NAME)])
     level = SelectField(_l("Level"), validators=[DataRequired()])
     tags = StringField(
