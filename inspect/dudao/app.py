@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dudao.config import Settings, load_settings
 from dudao.core.queue import redis_url
@@ -40,6 +41,10 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     )
     app.config.update(config or {})
     app.extensions["dudao"] = Runtime(settings)
+    if settings.behind_https:
+        # One trusted proxy in front: client address, scheme and host come from its
+        # X-Forwarded-* headers, so request.is_secure and the rate-limit key are right.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     from dudao.web import setup as web_setup
 

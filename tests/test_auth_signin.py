@@ -1,0 +1,348 @@
+"""Sign-in and web security: enumeration, rate limit, CSRF, cookies, headers, redirects."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import statistics
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask, request_started
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import func, select
+
+from dudao.app import create_app
+from dudao.auth import services
+from dudao.auth.models import User
+from dudao.web.setup import SECURITY_HEADERS
+from dudao.web.urls import is_safe_path
+from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
+
+WRONG = "not the password"
+CSRF_VALUE = re.compile(r'(?<=name="csrf_token" value=")[^"]+')
+
+
+@pytest.fixture
+def make_app(settings, app) -> Iterator[Callable[..., Flask]]:
+    """Build another app on the same database and Redis, with real security settings."""
+    made: list[Flask] = []
+
+    def build(behind_https: bool = False, **config: object) -> Flask:
+        new = create_app(
+            dataclasses.replace(settings, behind_https=behind_https),
+            {"TESTING": True, "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False, **config},
+        )
+        request_started.connect(_fresh_request_globals, new)
+        made.append(new)
+        return new
+
+    yield build
+    for built in made:
+        built.extensions["dudao"].engine.dispose()
+
+
+def _token(client: FlaskClient, url: str = "/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page
+    )
+    assert match, page
+    return match.group(1)
+
+
+def _signed_in(client: FlaskClient) -> bool:
+    response = client.get("/units")
+    return response.status_code != 302
+
+
+def _comparable_headers(response) -> list[tuple[str, str]]:
+    """Headers minus what changes by the second anyway (rate-limit counters, cookie values)."""
+    varying = {"content-length", "retry-after"}
+    kept = []
+    for name, value in response.headers.items():
+        if name.lower() in varying or name.lower().startswith("x-ratelimit"):
+            continue
+        if name.lower() == "set-cookie":
+            value = re.sub(r"^([^=]+)=[^;]*", r"\1=VALUE", value)
+        kept.append((name, value))
+    return sorted(kept)
+
+
+# --- signing in and out ----------------------------------------------------------------
+
+
+def test_sign_in_and_out(client, user_factory, org):
+    user_factory("lead", ("unit_lead", org.unit_a1))
+    assert client.get("/login").status_code == 200
+    response = sign_in(client, "lead")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert _signed_in(client)
+    assert client.get("/login").status_code == 302  # already signed in
+    response = client.post("/logout")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert not _signed_in(client)
+
+
+def test_sign_in_records_last_login(client, user_factory, session):
+    user_factory("lead")
+    sign_in(client, "lead")
+    session.expire_all()
+    assert session.scalar(select(User).where(User.username == "lead")).last_login_at is not None
+
+
+def test_unknown_user_wrong_password_and_inactive_look_identical(
+    app, client, user_factory, session
+):
+    user_factory("known_user")
+    gone = user_factory("inactive_user")
+    services.set_active(session, None, gone, False)
+    session.commit()
+    attempts = [("known_user", WRONG), ("unknown_user", WRONG), ("inactive_user", PASSWORD)]
+    # Each from a fresh browser, so the only difference is the account.
+    responses = [sign_in(app.test_client(), name, password) for name, password in attempts]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    bodies = {
+        # CSRF tokens carry a timestamp; everything else must be the same.
+        CSRF_VALUE.sub("TOKEN", r.get_data(as_text=True).replace(name, "NAME"))
+        for r, (name, _password) in zip(responses, attempts, strict=True)
+    }
+    assert len(bodies) == 1
+    assert 'class="error" role="alert"' in bodies.pop()
+    headers = [_comparable_headers(r) for r in responses]
+    assert headers[0] == headers[1] == headers[2]
+    assert not _signed_in(client)
+
+
+def test_every_failure_runs_one_password_verification(session, user_factory, monkeypatch):
+    user_factory("known_user")
+    gone = user_factory("inactive_user")
+    services.set_active(session, None, gone, False)
+    calls: list[str] = []
+    real = services._hasher
+
+    class CountingHasher:
+        def verify(self, hash_: str, password: str) -> bool:
+            calls.append(hash_)
+            return real.verify(hash_, password)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(real, name)
+
+    monkeypatch.setattr(services, "_hasher", CountingHasher())
+    for name, password in [("known_user", WRONG), ("nobody", WRONG), ("inactive_user", PASSWORD)]:
+        calls.clear()
+        assert services.authenticate(session, name, password) is None
+        assert len(calls) == 1, name
+
+
+def test_unknown_user_takes_about_as_long_as_a_wrong_password(session, user_factory):
+    user_factory("known_user")
+
+    def median_seconds(name: str) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            services.authenticate(session, name, WRONG)
+            times.append(time.perf_counter() - start)
+        return statistics.median(times)
+
+    known, unknown = median_seconds("known_user"), median_seconds("nobody_here")
+    assert 1 / 3 < unknown / known < 3, (known, unknown)
+
+
+def test_inactive_user_cannot_sign_in_even_with_the_right_password(client, user_factory, session):
+    user = user_factory("lead")
+    services.set_active(session, None, user, False)
+    session.commit()
+    assert sign_in(client, "lead").status_code == 200
+    assert not _signed_in(client)
+
+
+# --- rate limit ----------------------------------------------------------------------
+
+
+def test_sign_in_is_rate_limited_in_redis(make_app, user_factory, redis_url):
+    user_factory("lead")
+    limited_app = make_app()
+    client = limited_app.test_client()
+    statuses = [sign_in(client, "lead", WRONG).status_code for _ in range(10)]
+    assert statuses == [200] * 10
+    blocked = sign_in(client, "lead")  # even the right password
+    assert blocked.status_code == 429
+    assert not _signed_in(client)
+    assert client.get("/login").status_code == 200  # only POSTs count
+    assert Redis.from_url(redis_url).keys("LIMITS*"), "the limit must be counted in Redis"
+    other = limited_app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert sign_in(other, "lead").status_code == 302  # another address has its own count
+
+
+def test_rate_limit_uses_the_forwarded_address_behind_https(make_app, user_factory):
+    user_factory("lead")
+    client = make_app(behind_https=True).test_client()
+    first = {"X-Forwarded-For": "203.0.113.1", "X-Forwarded-Proto": "https"}
+    for _ in range(10):
+        client.post("/login", data={"username": "lead", "password": WRONG}, headers=first)
+    again = client.post("/login", data={"username": "lead", "password": WRONG}, headers=first)
+    assert again.status_code == 429
+    second = {"X-Forwarded-For": "203.0.113.2", "X-Forwarded-Proto": "https"}
+    ok = client.post("/login", data={"username": "lead", "password": PASSWORD}, headers=second)
+    assert ok.status_code == 302
+
+
+# --- CSRF ----------------------------------------------------------------------------
+
+
+def test_sign_in_without_csrf_token_is_refused(make_app, user_factory):
+    user_factory("lead")
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    refused = client.post("/login", data={"username": "lead", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert not _signed_in(client)
+    forged = client.post(
+        "/login", data={"username": "lead", "password": PASSWORD, "csrf_token": "forged"}
+    )
+    assert forged.status_code == 400
+    token = _token(client)
+    accepted = client.post(
+        "/login", data={"username": "lead", "password": PASSWORD, "csrf_token": token}
+    )
+    assert accepted.status_code == 302 and _signed_in(client)
+
+
+def test_admin_form_without_csrf_token_changes_nothing(make_app, user_factory, session, org):
+    user_factory("admin", ("admin", org.group))
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    client.post(
+        "/login", data={"username": "admin", "password": PASSWORD, "csrf_token": _token(client)}
+    )
+    assert _signed_in(client)
+    count = session.scalar(select(func.count(User.id)))
+    data = {"username": "mallory", "password": PASSWORD, "confirm": PASSWORD, "locale": ""}
+    assert client.post("/admin/users/new", data=data).status_code == 400
+    assert session.scalar(select(func.count(User.id))) == count
+    assert client.post("/logout").status_code == 400  # sign-out is a form too
+    assert _signed_in(client)
+    token = _token(client, "/admin/users/new")
+    assert client.post("/admin/users/new", data={**data, "csrf_token": token}).status_code == 302
+    assert session.scalar(select(func.count(User.id))) == count + 1
+
+
+# --- cookies and headers -----------------------------------------------------------------
+
+
+def _cookie(response, name: str) -> str:
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(name + "="):
+            return header
+    raise AssertionError(f"no {name} cookie in {response.headers.getlist('Set-Cookie')}")
+
+
+def test_session_cookies_are_httponly_and_samesite(client, user_factory):
+    user_factory("lead")
+    response = client.post(
+        "/login", data={"username": "lead", "password": PASSWORD, "remember": "y"}
+    )
+    for name in ("session", "remember_token"):
+        cookie = _cookie(response, name)
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie, cookie
+        assert "Secure" not in cookie, cookie
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_behind_https_cookies_are_secure_and_proxy_headers_trusted(make_app, user_factory):
+    user_factory("lead")
+    client = make_app(behind_https=True).test_client()
+    proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5"}
+    response = client.post(
+        "/login",
+        data={"username": "lead", "password": PASSWORD, "remember": "y"},
+        headers=proxied,
+    )
+    assert response.status_code == 302
+    for name in ("session", "remember_token"):
+        cookie = _cookie(response, name)
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert response.headers["Location"] in ("/", "https://localhost/")
+
+
+def test_forwarded_proto_is_ignored_without_behind_https(client):
+    response = client.get("/login", headers={"X-Forwarded-Proto": "https"})
+    assert "Strict-Transport-Security" not in response.headers
+
+
+@pytest.mark.parametrize("url", ["/login", "/does-not-exist", "/units", "/"])
+def test_security_headers_on_every_kind_of_response(client, url):
+    response = client.get(url)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, (url, name)
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+# --- redirects after sign-in -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "/\\evil.example/",
+        "https://evil.example/",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        "\\\\evil.example",
+        "evil.example",
+        "",
+    ],
+)
+def test_open_redirect_is_refused(client, user_factory, target):
+    user_factory("lead")
+    response = client.post(
+        "/login", query_string={"next": target}, data={"username": "lead", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_local_next_is_followed(client, user_factory):
+    user_factory("lead")
+    response = client.post(
+        "/login",
+        query_string={"next": "/units?x=1"},
+        data={"username": "lead", "password": PASSWORD},
+    )
+    assert response.headers["Location"] == "/units?x=1"
+
+
+def test_anonymous_is_sent_to_login_with_next(client):
+    response = client.get("/units")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"] and "next=" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/units/7?tab=x#y", True),
+        ("/", True),
+        ("//evil", False),
+        ("/\\evil", False),
+        ("/%0a/evil", True),  # percent-encoded: stays a path on this site
+        ("/\n/evil", False),
+        ("https://evil", False),
+        ("units", False),
+        (None, False),
+    ],
+)
+def test_is_safe_path(target, safe):
+    assert is_safe_path(target) is safe
+
+
+def test_language_switch_refuses_open_redirect(client):
+    response = client.post("/lang", data={"lang": "en", "next": "//evil.example/"})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
