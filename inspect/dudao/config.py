@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dudao.core.errors import ConfigError
 
 ENV_PREFIX = "DUDAO_"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 @dataclass(frozen=True)
@@ -37,32 +40,97 @@ def _env(name: str, environ: dict[str, str]) -> str | None:
     return value or None
 
 
+def masked(url: str) -> str:
+    """The URL with its password replaced by ***, for messages and logs."""
+    return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
 def _secret_key(instance_path: Path, environ: dict[str, str]) -> str:
-    """Use the configured key, else one generated once and kept in the instance folder."""
+    """Use the configured key, else one generated once and kept in the instance folder.
+
+    The file is created readable by its owner only (0600) and atomically, so two
+    processes starting at once (web and worker) end up with the same key.
+    """
     configured = _env("SECRET_KEY", environ)
     if configured:
         return configured
     key_file = instance_path / "secret_key"
-    if not key_file.exists():
-        instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    try:
+        if not key_file.exists():
+            instance_path.mkdir(parents=True, exist_ok=True)
+            draft = instance_path / f".secret_key.{os.getpid()}"
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            try:
+                os.link(draft, key_file)  # fails if another process was first: use theirs
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        key = key_file.read_text().strip()
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot keep a secret key in {key_file} ({exc.strerror or exc}); "
+            "set DUDAO_SECRET_KEY or make the instance folder writable."
+        ) from exc
+    if not key:
+        raise ConfigError(f"The secret key file {key_file} is empty; delete it to make a new one.")
+    return key
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    environ = dict(os.environ if environ is None else environ)
-    instance_path = Path(_env("INSTANCE_PATH", environ) or PROJECT_ROOT / "instance").resolve()
+def _timezone(environ: dict[str, str]) -> str:
     timezone = _env("TIMEZONE", environ) or "Asia/Shanghai"
     try:
         ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError(f"DUDAO_TIMEZONE={timezone!r} is not a known time zone.") from exc
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ConfigError(
+            f"DUDAO_TIMEZONE={timezone!r} is not a known time zone (use a name such as "
+            "'Asia/Shanghai' or 'UTC')."
+        ) from exc
+    return timezone
+
+
+def _redis_url(environ: dict[str, str]) -> str | None:
+    """Check the Redis URL's form here, so every process fails the same clear way."""
+    url = _env("REDIS_URL", environ)
+    if url is None:
+        return None
+    shown = masked(url)
+    parts = urlsplit(url)
+    if parts.scheme not in REDIS_SCHEMES:
+        raise ConfigError(
+            f"DUDAO_REDIS_URL {shown!r} is not a Redis URL: it must start with "
+            "redis://, rediss:// or unix://."
+        )
+    if parts.scheme == "unix":
+        if not parts.path:
+            raise ConfigError(f"DUDAO_REDIS_URL {shown!r} names no socket path.")
+        return url
+    try:
+        parts.port  # noqa: B018  (raises on a port that is not a number)
+    except ValueError as exc:
+        raise ConfigError(f"DUDAO_REDIS_URL {shown!r} has a port that is not a number.") from exc
+    if not parts.hostname:
+        raise ConfigError(f"DUDAO_REDIS_URL {shown!r} names no host.")
+    database = parts.path.strip("/")
+    if database and not database.isdigit():
+        raise ConfigError(
+            f"DUDAO_REDIS_URL {shown!r} ends in {database!r}; the database must be a number."
+        )
+    return url
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read every `DUDAO_*` setting; a value that cannot work raises ConfigError (one sentence)."""
+    environ = dict(os.environ if environ is None else environ)
+    instance_path = Path(_env("INSTANCE_PATH", environ) or PROJECT_ROOT / "instance").resolve()
+    timezone = _timezone(environ)
     database_url = _env("DATABASE_URL", environ) or f"sqlite:///{instance_path / 'dudao.sqlite'}"
     return Settings(
         instance_path=instance_path,
         database_url=database_url,
-        redis_url=_env("REDIS_URL", environ),
+        redis_url=_redis_url(environ),
         secret_key=_secret_key(instance_path, environ),
         timezone=timezone,
         data_dir=Path(_env("DATA_DIR", environ) or instance_path / "data").resolve(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -9,11 +10,14 @@ from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from dudao.core.errors import ConfigError
+
+SUPPORTED_BACKENDS = ("postgresql", "sqlite")
+CONNECT_TIMEOUT = 10  # seconds
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,12 +65,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Build an engine, or raise ConfigError with one clear sentence."""
+    from dudao.config import masked
+
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
-        raise ConfigError(f"DUDAO_DATABASE_URL {url!r} is not a valid database URL.") from exc
+    except (ArgumentError, ValueError) as exc:
+        raise ConfigError(
+            f"DUDAO_DATABASE_URL {masked(url)!r} is not a valid database URL."
+        ) from exc
+    if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
+        raise ConfigError(
+            f"DUDAO_DATABASE_URL {masked(url)!r} names the database {parsed.get_backend_name()!r}; "
+            "Dudao works with postgresql+psycopg://user:password@host/name or sqlite:///path."
+        )
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+        # An unreachable host fails within seconds instead of the OS's minutes.
+        kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         from pathlib import Path
 
@@ -74,10 +90,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ImportError) as exc:
-        raise ConfigError(f"DUDAO_DATABASE_URL {url!r} cannot be used: {exc}.") from exc
+        raise ConfigError(f"DUDAO_DATABASE_URL {masked(url)!r} cannot be used: {exc}.") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _reason(exc: DBAPIError) -> str:
+    """The driver's first line, without its boilerplate, ending in a full stop."""
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    reason = re.sub(r"^connection failed: |FATAL: +", "", reason)
+    missing = re.search(r'database "([^"]+)" does not exist', reason)
+    if missing:
+        reason = f"the database {missing.group(1)!r} does not exist (create it first)"
+    return reason.rstrip(".") + "."
 
 
 def check_database(engine: Engine) -> None:
@@ -85,10 +111,9 @@ def check_database(engine: Engine) -> None:
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-    except OperationalError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    except DBAPIError as exc:
         raise ConfigError(
-            f"Cannot connect to the database at {engine.url.render_as_string()}: {reason}"
+            f"Cannot connect to the database at {engine.url.render_as_string()}: {_reason(exc)}"
         ) from exc
 
 

@@ -23,7 +23,7 @@ from redis.retry import Retry
 from rq import Queue
 from rq.job import Job
 
-from dudao.config import Settings
+from dudao.config import Settings, masked
 from dudao.core.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -40,12 +40,15 @@ def redis_url(settings: Settings) -> str:
     return settings.redis_url or f"unix://{embedded_socket(settings)}"
 
 
+CONNECT_TIMEOUT = 5  # seconds: an unreachable host fails fast instead of hanging a request
+
+
 def connect(settings: Settings) -> Redis:
     try:
-        return Redis.from_url(redis_url(settings))
+        return Redis.from_url(redis_url(settings), socket_connect_timeout=CONNECT_TIMEOUT)
     except ValueError as exc:
         raise ConfigError(
-            f"DUDAO_REDIS_URL {settings.redis_url!r} is not a valid Redis URL."
+            f"DUDAO_REDIS_URL {masked(settings.redis_url or '')!r} is not a valid Redis URL."
         ) from exc
 
 
@@ -54,7 +57,9 @@ def check_redis(connection: Redis, settings: Settings) -> None:
         connection.ping()
     except RedisError as exc:
         where = (
-            settings.redis_url or "the embedded Redis (is `dudao demo` or `dudao redis` running?)"
+            masked(settings.redis_url)
+            if settings.redis_url
+            else "the embedded Redis (is `dudao demo` running? else set DUDAO_REDIS_URL)"
         )
         raise ConfigError(f"Cannot connect to Redis at {where}: {exc}") from exc
 
