@@ -370,6 +370,7 @@ def test_upload_page_lists_every_bad_row_and_writes_nothing(client, org, signed_
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "NOPE" in page and '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
+    assert "未知的上级单位“NOPE”" in page  # problems are shown translated (zh_CN by default)
     assert counts(session) == before
 
 
@@ -399,3 +400,10 @@ def test_upload_rejects_other_file_types(client, org, signed_in):
     signed_in("root", ("admin", org.group))
     response = upload(client, b"hello", "notes.pdf")
     assert response.status_code == 422
+
+
+def test_upload_report_escapes_file_content(client, org, signed_in):
+    signed_in("root", ("admin", org.group))
+    response = upload(client, csv_bytes(HEADER, "N,n,<b>evil</b>,unit"))
+    page = response.get_data(as_text=True)
+    assert "<b>evil</b>" not in page and "&lt;b&gt;evil&lt;/b&gt;" in page
