@@ -1,0 +1,134 @@
+"""Migrations and models agree, on SQLite and (in CI) PostgreSQL, and migrate both ways."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+import dudao.models  # noqa: F401  (the whole schema)
+from dudao.audit.models import AuditEvent
+from dudao.audit.services import GENESIS_HASH, chain_head, event_hash, verify_chain
+from dudao.core import migrate
+from dudao.core.commands import db_check
+from dudao.core.database import Base, make_engine
+from tests.conftest import TEST_DATABASE_URL
+
+
+@pytest.fixture
+def scratch(tmp_path, worker_id: str) -> Iterator[Engine]:
+    """An empty database of the backend under test, separate from the shared template."""
+    if TEST_DATABASE_URL:
+        base = make_url(TEST_DATABASE_URL).set(drivername="postgresql+psycopg")
+        name = f"{base.database}_dudao_{worker_id}_migrations"
+        admin = create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        engine = make_engine(base.set(database=name).render_as_string(hide_password=False))
+        yield engine
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    else:
+        engine = make_engine(f"sqlite:///{tmp_path / 'scratch.sqlite'}")
+        yield engine
+        engine.dispose()
+
+
+def _head() -> str:
+    heads = ScriptDirectory(str(migrate.MIGRATIONS_DIR)).get_heads()
+    assert len(heads) == 1, f"migrations have several heads {heads}: merge them"
+    return heads[0]
+
+
+def _version(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+def test_the_migrated_template_matches_the_models(database_template):
+    engine = make_engine(database_template)
+    try:
+        assert migrate.drift(engine) == []
+        assert _version(engine) == _head()
+    finally:
+        engine.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(scratch):
+    migrate.upgrade(scratch)
+    assert migrate.drift(scratch) == []
+    migrate.downgrade(scratch, "base")
+    assert set(inspect(scratch).get_table_names()) <= {"alembic_version"}
+    assert _version(scratch) is None
+    migrate.upgrade(scratch)
+    assert migrate.drift(scratch) == []
+    assert set(inspect(scratch).get_table_names()) == set(Base.metadata.tables) | {
+        "alembic_version"
+    }
+    assert _version(scratch) == _head()
+
+
+def test_drift_is_reported_when_schema_and_models_differ(scratch):
+    migrate.upgrade(scratch)
+    with scratch.begin() as connection:
+        connection.execute(text("DROP INDEX ix_audit_event_entity"))
+    differences = migrate.drift(scratch)
+    assert len(differences) == 1 and "ix_audit_event_entity" in str(differences[0])
+
+
+def test_db_check_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(db_check)
+    assert result.exit_code == 0 and "matches the models" in result.output
+    runtime = app.extensions["dudao"]
+    with runtime.engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_audit_event_actor_id"))
+    try:
+        result = runner.invoke(db_check)
+        assert result.exit_code == 1 and "ix_audit_event_actor_id" in result.output
+    finally:
+        with runtime.engine.begin() as connection:
+            connection.execute(
+                text("CREATE INDEX ix_audit_event_actor_id ON audit_event (actor_id)")
+            )
+
+
+def test_seal_migration_seals_an_existing_chain(scratch):
+    """0002 adds the seal; a log written before it must verify afterwards."""
+    migrate.upgrade(scratch, "0001_foundation")
+    prev = GENESIS_HASH
+    with scratch.begin() as connection:
+        for seq in (1, 2, 3):
+            event = AuditEvent(
+                seq=seq,
+                occurred_at=datetime(2026, 1, seq, 8, 0, tzinfo=UTC),
+                actor_id=None,
+                actor_name="system",
+                action="unit.create",
+                entity_type="unit",
+                entity_id=str(seq),
+                before=None,
+                after={"code": f"U{seq}"},
+                prev_hash=prev,
+            )
+            event.hash = prev = event_hash(event)
+            columns = {
+                c.name: getattr(event, c.key) for c in AuditEvent.__table__.c if c.name != "id"
+            }
+            connection.execute(AuditEvent.__table__.insert().values(**columns))
+    migrate.upgrade(scratch)
+    with Session(scratch) as session:
+        assert chain_head(session) == (3, prev)
+        assert verify_chain(session) == []
+    migrate.downgrade(scratch, "0001_foundation")
+    assert "audit_seal" not in inspect(scratch).get_table_names()
