@@ -47,7 +47,7 @@ def list_definitions(session: Session, include_retired: bool = True) -> list[Def
     )
     if not include_retired:
         query = query.where(FormDefinition.retired.is_(False))
-    return [DefinitionRow(d, n, at) for d, n, at in session.execute(query).tuples()]
+    return [DefinitionRow(d, n, at) for d, n, at in session.execute(query)]
 
 
 def by_key(session: Session, key: str) -> FormDefinition | None:
@@ -63,7 +63,7 @@ def versions_of(session: Session, definition_id: int) -> list[VersionRow]:
         .options(defer(DefinitionVersion.data))
         .order_by(DefinitionVersion.number.desc())
     )
-    return [VersionRow(v, name) for v, name in session.execute(query).tuples()]
+    return [VersionRow(v, name) for v, name in session.execute(query)]
 
 
 def current_version(session: Session, key: str) -> DefinitionVersion | None:

@@ -132,7 +132,7 @@ def _load_folder(folder: Path) -> tuple[list[tuple[str, LoadedDefinition]], list
 def _kind_problems(
     session: Session, loaded: list[tuple[str, LoadedDefinition]], folder_name: str
 ) -> list[Problem]:
-    kinds = dict(session.execute(select(FormDefinition.key, FormDefinition.kind)).tuples().all())
+    kinds = dict(session.execute(select(FormDefinition.key, FormDefinition.kind)).all())
     problems = []
     for name, result in loaded:
         definition = result.definition
@@ -227,9 +227,9 @@ def _store(
     after = _snapshot(definition)
     if action != "created" and after != before:
         record(session, actor, "definition.update", "form_definition", definition.id, before, after)
-    elif action == "current" and after == before:
+    if action == "current" and after == before:
         action = "unchanged"
-    elif action == "current" and before["retired"]:
+    elif action == "current" and before["retired"] and before["current_number"] == version.number:
         action = "restored"
     session.flush()
     return StoredVersion(definition, version, created), action

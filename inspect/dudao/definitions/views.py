@@ -12,6 +12,7 @@ from dudao.definitions import queries
 from dudao.definitions.diff import diff_definitions, dump_yaml, show, text_diff
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.problems import DefinitionError
+from dudao.definitions.spec import Kind
 from dudao.definitions.upload_form import UploadForm
 from dudao.web.access import requires
 from dudao.web.context import db
@@ -145,15 +146,30 @@ def upload() -> Response | tuple[str, int] | str:
 
 @bp.route("/versions/<int:version_id>/preview", methods=["GET", "POST"])
 @requires(Permission.VIEW_DEFINITIONS)
-def preview(version_id: int) -> str:
-    """The version as a live form; a submitted preview is validated and thrown away."""
+def preview(version_id: int) -> tuple[str, int]:
+    """The version as a live form; a submitted preview is validated and scored, never saved."""
+    from dudao.definitions.formbuilder import build_form
+    from dudao.definitions.scoring import satisfaction_index, score
+
     found, row = _version(version_id)
     spec = queries.pinned(db(), row.id)
-    return render_template(
+    locale = select_locale()
+    form = build_form(spec, locale)
+    result = index = None
+    valid = request.method == "POST" and form.validate_on_submit()
+    if valid and spec.kind == Kind.CHECKLIST:
+        result = score(spec, form.clean_answers, form.clean_notes, form.clean_photos)
+    elif valid:
+        index = satisfaction_index(spec, form.clean_answers)
+    page = render_template(
         "definitions/preview.html",
         definition=found,
         version=row,
         spec=spec,
-        show=show,
-        locale=select_locale(),
+        form=form,
+        result=result,
+        index=index,
+        valid=valid,
+        locale=locale,
     )
+    return page, 422 if request.method == "POST" and not valid else 200
