@@ -64,5 +64,7 @@ def forms_sync(folder: Path | None, verbose: bool) -> None:
 
 
 from dudao.definitions.formcheck import check_command  # noqa: E402 - needs no database
+from dudao.definitions.xlsform.command import import_xlsform_command  # noqa: E402
 
 forms_group.add_command(check_command)
+forms_group.add_command(import_xlsform_command)

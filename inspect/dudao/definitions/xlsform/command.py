@@ -1,0 +1,33 @@
+"""`dudao forms import-xlsform`: write the translated definition, or list what cannot be."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
+
+
+@click.command("import-xlsform", help="Turn an XLSForm workbook into a definition in forms/.")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the YAML (default: forms/<key>.yaml).")  # fmt: skip
+@click.option("--kind", type=click.Choice(["questionnaire", "checklist"]), default="questionnaire")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def import_xlsform_command(workbook: Path, output: Path | None, kind: str, force: bool) -> None:
+    try:
+        text = xlsform_to_yaml(workbook, kind)
+    except XLSFormError as exc:
+        click.echo(str(exc))
+        for problem in exc.problems:
+            click.echo(f"  {problem}")
+        raise SystemExit(1) from exc
+    import yaml
+
+    target = output or PROJECT_ROOT / "forms" / f"{yaml.safe_load(text)['key']}.yaml"
+    if target.exists() and not force:
+        raise click.ClickException(f"{target} exists; use --force to overwrite it.")
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"Wrote {target}. Check it with `dudao forms check {target}`.")

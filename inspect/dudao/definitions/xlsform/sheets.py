@@ -1,0 +1,90 @@
+"""Reading an XLSForm workbook into plain rows with normalised column names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LANGUAGE_ALIASES = {
+    "zh": "zh", "zh_cn": "zh", "zh-cn": "zh", "chinese": "zh", "中文": "zh", "简体中文": "zh",
+    "en": "en", "english": "en", "英文": "en", "英语": "en",
+}  # fmt: skip
+
+
+@dataclass
+class Row:
+    sheet: str
+    number: int  # as the user sees it in the spreadsheet (header = row 1)
+    cells: dict[str, Any]
+
+    def text(self, column: str) -> str:
+        return cell_text(self.cells.get(column))
+
+    def where(self) -> str:
+        return f"{self.sheet} row {self.number}"
+
+
+@dataclass
+class Sheet:
+    name: str
+    columns: list[str]
+    rows: list[Row] = field(default_factory=list)
+
+
+def cell_text(value: Any) -> str:
+    """Spreadsheet cells arrive as numbers too: 12.0 means the label "12"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def normalise_column(header: str) -> str:
+    """`label:English`, `label::english` and `Label::English` all become `label::english`."""
+    header = header.strip()
+    if "::" not in header and ":" in header:
+        base, _, language = header.partition(":")
+        header = f"{base}::{language}"
+    base, sep, rest = header.partition("::")
+    base = base.strip().lower().replace(" ", "_")
+    return f"{base}::{rest.strip().lower()}" if sep else base
+
+
+def language_of(column: str) -> str | None:
+    _, sep, language = column.partition("::")
+    return LANGUAGE_ALIASES.get(language, language) if sep else None
+
+
+def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
+    """Sheets by lower-case name, and the problems found while reading."""
+    import openpyxl
+
+    problems: list[str] = []
+    workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    sheets: dict[str, Sheet] = {}
+    try:
+        for worksheet in workbook.worksheets:
+            name = worksheet.title.strip().lower()
+            rows = worksheet.iter_rows(values_only=True)
+            header = next(rows, None) or ()
+            columns = [normalise_column(cell_text(h)) if h is not None else "" for h in header]
+            seen: set[str] = set()
+            for column in columns:
+                if column and column in seen:
+                    problems.append(f"{name} row 1: column {column!r} appears twice")
+                seen.add(column)
+            sheet = Sheet(name, columns)
+            for number, values in enumerate(rows, start=2):
+                cells = {
+                    column: value
+                    for column, value in zip(columns, values, strict=False)
+                    if column and cell_text(value) != ""
+                }
+                if cells:
+                    sheet.rows.append(Row(name, number, cells))
+            sheets[name] = sheet
+    finally:
+        workbook.close()
+    return sheets, problems

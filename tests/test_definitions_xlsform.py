@@ -1,0 +1,190 @@
+"""XLSForm import: our own workbooks and third-party ones from pyxform's test suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dudao.cli import cli
+from dudao.definitions.loader import load_text
+from dudao.definitions.xlsform import XLSFormError, convert_workbook, xlsform_to_yaml
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "xlsforms"
+
+
+def workbook(
+    path: Path, survey: list[list], choices: list[list] | None = None, settings=None
+) -> Path:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(row)
+    if choices:
+        choice_sheet = book.create_sheet("choices")
+        for row in choices:
+            choice_sheet.append(row)
+    if settings:
+        settings_sheet = book.create_sheet("settings")
+        for row in settings:
+            settings_sheet.append(row)
+    book.save(path)
+    return path
+
+
+SURVEY = [
+    [
+        "type",
+        "name",
+        "label::Chinese",
+        "label::English",
+        "hint::Chinese",
+        "required",
+        "relevant",
+        "constraint",
+    ],
+    ["begin_group", "basics", "基本情况", "Basics", None, None, None, None],
+    [
+        "select_one yn",
+        "meets",
+        "是否按时召开支部大会",
+        "Meetings on time",
+        "近三个月",
+        "yes",
+        None,
+        None,
+    ],
+    [
+        "integer",
+        "count",
+        "召开次数",
+        "How many",
+        None,
+        "yes",
+        "${meets} = 'yes'",
+        ". >= 0 and . <= 30",
+    ],
+    [
+        "select_multiple topics",
+        "topics",
+        "学习内容",
+        "Topics",
+        None,
+        "no",
+        "${count} > 2 or ${count} = 1",
+        None,
+    ],
+    ["end_group", None, None, None, None, None, None, None],
+    ["begin group", "more", "补充", "More", None, None, "selected(${topics}, 'theory')", None],
+    ["text", "Other-Notes", "其他说明", "Notes", None, None, None, None],
+    ["date", "visit_date", "检查日期", "Date", None, None, None, None],
+    ["image", "photo", "现场照片", "Photo", None, None, None, None],
+    ["decimal", "ratio", "比例", "Ratio", None, None, None, None],
+    ["note", "thanks", "谢谢", "Thanks", None, None, None, None],
+    ["end group", None, None, None, None, None, None, None],
+    ["start", "start", None, None, None, None, None, None],
+]
+CHOICES = [
+    ["list_name", "name", "label::Chinese", "label::English"],
+    ["yn", "yes", "是", "Yes"],
+    ["yn", "no", "否", "No"],
+    ["topics", "theory", "理论", "Theory"],
+    ["topics", "policy", "政策", "Policy"],
+]
+SETTINGS = [["form_title", "form_id"], ["支部检查", "branch-check"]]
+
+
+def test_translates_types_groups_languages_and_relevant(tmp_path):
+    path = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)
+    data = convert_workbook(path)
+    assert data["key"] == "branch_check" and data["title"] == "支部检查"
+    assert [s["key"] for s in data["sections"]] == ["basics", "more"]
+    items = {i["key"]: i for s in data["sections"] for i in s["items"]}
+    assert items["meets"]["label"] == {"zh": "是否按时召开支部大会", "en": "Meetings on time"}
+    assert items["meets"]["required"] is True and items["meets"]["help"] == "近三个月"
+    assert items["count"]["min"] == 0
+    assert items["count"]["max"] == 30 and items["count"]["type"] == "number"
+    assert items["count"]["show_if"] == {"item": "meets", "equals": "yes"}
+    assert items["topics"]["show_if"] == {
+        "any": [{"item": "count", "gt": 2}, {"item": "count", "equals": 1}]
+    }
+    # A group's relevant applies to each item inside it; names become valid keys.
+    assert items["other_notes"]["show_if"] == {"item": "topics", "equals": "theory"}
+    assert {i["type"] for i in items.values()} >= {"date", "photo", "note", "multi_choice"}
+    loaded = load_text(xlsform_to_yaml(path), "ours.yaml")
+    assert loaded.definition.item("count").required
+
+
+def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):
+    survey = [
+        ["type", "name", "label", "calculation", "relevant"],
+        ["calculate", "total", "Total", "1 + 1", None],
+        ["begin repeat", "people", "People", None, None],
+        ["text", "who", "Who", None, "not(${total} = 2)"],
+        ["end repeat", None, None, None, None],
+        ["select_one missing", "pick", "Pick", None, None],
+        ["text", "later", "Later", None, "${nobody} = 'x'"],
+    ]
+    with pytest.raises(XLSFormError) as caught:
+        convert_workbook(workbook(tmp_path / "bad.xlsx", survey))
+    problems = "\n".join(caught.value.problems)
+    for expected in (
+        "survey row 2: type 'calculate' cannot be imported",
+        "survey row 2: column 'calculation'",
+        "survey row 3: repeats cannot be imported",
+        "survey row 4: relevant 'not(${total} = 2)'",
+        "survey row 6: type 'select_one missing': no choices named 'missing'",
+        "survey row 7: relevant refers to ${nobody}",
+    ):
+        assert expected in problems
+
+
+def test_cli_writes_yaml_that_passes_check_and_refuses_cleanly(tmp_path):
+    good = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)
+    out = tmp_path / "out.yaml"
+    runner = CliRunner()
+    result = runner.invoke(cli, ["forms", "import-xlsform", str(good), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(out.read_text())["key"] == "branch_check"
+    check = runner.invoke(cli, ["forms", "check", str(out)])
+    assert check.exit_code == 0, check.output
+
+    bad = workbook(
+        tmp_path / "bad.xlsx", [["type", "name", "label"], ["geopoint", "where", "Where"]]
+    )
+    result = runner.invoke(
+        cli, ["forms", "import-xlsform", str(bad), "-o", str(tmp_path / "x.yaml")]
+    )
+    assert result.exit_code == 1
+    assert "survey row 2: type 'geopoint' cannot be imported" in result.output
+    assert not (tmp_path / "x.yaml").exists()
+    assert "Traceback" not in result.output
+
+
+def test_not_a_workbook_is_one_clear_error(tmp_path):
+    path = tmp_path / "fake.xlsx"
+    path.write_text("hello")
+    with pytest.raises(XLSFormError, match="not a readable XLSX workbook"):
+        convert_workbook(path)
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/xlsforms is not beside the checkout")
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in SHARED.glob("*.xlsx")) if SHARED.is_dir() else []
+)
+def test_third_party_workbooks_import_or_are_refused_with_rows(name, tmp_path):
+    path = SHARED / name
+    try:
+        text = xlsform_to_yaml(path)
+    except XLSFormError as refused:
+        assert refused.problems, "a refusal lists what cannot be translated"
+        assert all(" row " in p or p.startswith(name) for p in refused.problems)
+        return
+    out = tmp_path / "imported.yaml"
+    out.write_text(text)
+    result = CliRunner().invoke(cli, ["forms", "check", str(out)])
+    assert result.exit_code == 0, result.output
