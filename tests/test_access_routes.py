@@ -1,0 +1,281 @@
+"""Every route × every role × inside and outside the role's subtree.
+
+The walk reads `app.url_map`, so routes added later are covered automatically.
+A route whose URL has a parameter needs a way to fill it: add it to PARAMS (a
+parameter naming something in the org tree gives company A's object for "in" and
+company B's for "out"), or, if it truly cannot be filled, to SKIPPED with a reason.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask, request_started
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.routing import Rule
+
+import dudao.models  # noqa: F401  (every table, for the before/after snapshot)
+from dudao.auth.models import User
+from dudao.core.database import Base
+from dudao.core.enums import Role
+from dudao.core.permissions import ROLE_PERMISSIONS
+from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
+from tests.factories import OrgTree
+
+IN, OUT = "in", "out"
+ANONYMOUS = "anonymous"
+
+
+@dataclass
+class World:
+    """The org fixture plus one account in each company whose pages can be opened."""
+
+    org: OrgTree
+    target_a: User  # unit_lead on A1: inside company A
+    target_b: User  # unit_lead on B1: inside company B
+
+
+# Parameter name -> (scoped?, value for "in" / "out").
+PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
+    "unit_id": (True, lambda w, side: (w.org.unit_a1 if side == IN else w.org.unit_b1).id),
+    "user_id": (True, lambda w, side: (w.target_a if side == IN else w.target_b).id),
+    "grant_id": (
+        True,
+        lambda w, side: (w.target_a if side == IN else w.target_b).grants[0].id,
+    ),
+    "kind": (False, lambda w, side: "questionnaire"),  # definitions preview samples
+}
+
+# Endpoint -> why it is not walked. Keep this short.
+SKIPPED: dict[str, str] = {
+    "static": "Flask's static files: public by design, not a view of ours",
+}
+
+# Plausible form data for out-of-scope POSTs, so a view that parsed before it
+# authorised would have something to act on.
+POST_DATA = {
+    "username": "intruder",
+    "display_name": "Intruder",
+    "name": "Intruder",
+    "email": "intruder@example.com",
+    "locale": "en",
+    "password": "intruder-password",
+    "confirm": "intruder-password",
+    "role": "admin",
+    "unit_code": "A",
+    "code": "X-1",
+    "parent_code": "A",
+    "level": "branch",
+    "active": "0",
+    "lang": "en",
+}
+
+ROLES = [role.value for role in Role]
+
+
+def _walked_rules(app: Flask) -> list[Rule]:
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIPPED]
+
+
+def _url(rule: Rule, world: World, side: str) -> str:
+    def fill(match: re.Match[str]) -> str:
+        _scoped, value = PARAMS[match.group(1)]
+        return str(value(world, side))
+
+    return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", fill, rule.rule)
+
+
+def _scoped(rule: Rule) -> bool:
+    return any(PARAMS[name][0] for name in rule.arguments)
+
+
+def _permission(app: Flask, rule: Rule) -> object:
+    return app.view_functions[rule.endpoint].required_permission
+
+
+def _allowed(role: str, permission: object) -> bool:
+    if permission in (None, "signed_in"):
+        return True
+    return permission in ROLE_PERMISSIONS[Role(role)]
+
+
+def _is_login_redirect(response) -> bool:
+    return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+
+
+def _snapshot(session: Session) -> dict[str, list[tuple]]:
+    session.expire_all()
+    return {
+        table.name: sorted(
+            (tuple(map(repr, row)) for row in session.execute(select(table))), key=repr
+        )
+        for table in Base.metadata.sorted_tables
+    }
+
+
+@pytest.fixture
+def world(org: OrgTree, user_factory) -> World:
+    return World(
+        org=org,
+        target_a=user_factory("target_a", ("unit_lead", org.unit_a1)),
+        target_b=user_factory("target_b", ("unit_lead", org.unit_b1)),
+    )
+
+
+def _viewer(client: FlaskClient, user_factory, world: World, role: str) -> FlaskClient:
+    """Signed in as `role` on company A (or not signed in at all)."""
+    if role != ANONYMOUS:
+        user_factory(f"viewer_{role}", (role, world.org.company_a))
+        assert sign_in(client, f"viewer_{role}").status_code == 302
+    return client
+
+
+# --- every view states its permission ----------------------------------------------------
+
+
+def test_every_view_states_its_permission(app):
+    missing = [
+        rule.endpoint
+        for rule in _walked_rules(app)
+        if not hasattr(app.view_functions[rule.endpoint], "required_permission")
+    ]
+    assert not missing, f"decorate with @requires/@public/@signed_in: {missing}"
+
+
+def test_every_route_parameter_can_be_filled(app):
+    unknown = {
+        f"{rule.endpoint}: <{name}>"
+        for rule in _walked_rules(app)
+        for name in rule.arguments
+        if name not in PARAMS
+    }
+    assert not unknown, f"add these to PARAMS (or the route to SKIPPED): {sorted(unknown)}"
+
+
+def test_skipped_routes_exist(app):
+    assert set(SKIPPED) <= {rule.endpoint for rule in app.url_map.iter_rules()}
+
+
+# --- GET: every route × every role × in and out of scope ---------------------------------
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
+def test_get_routes(app, client, user_factory, world, role):
+    viewer = _viewer(client, user_factory, world, role)
+    problems = []
+    for rule in _walked_rules(app):
+        if "GET" not in rule.methods:
+            continue
+        permission = _permission(app, rule)
+        sides = [IN, OUT] if _scoped(rule) else [IN]
+        for side in sides:
+            url = _url(rule, world, side)
+            response = viewer.get(url)
+            status = response.status_code
+            if role == ANONYMOUS and permission is not None:
+                ok, expected = _is_login_redirect(response), "redirect to /login"
+            elif role == ANONYMOUS:
+                ok, expected = status < 400, "success or a redirect"
+            elif permission in (None, "signed_in"):
+                ok, expected = status < 400 and not _is_login_redirect(response), "success"
+            elif not _allowed(role, permission):
+                ok, expected = status == 403, "403"
+            elif side == OUT:
+                ok, expected = status == 404, "404 (outside the subtree)"
+            else:
+                ok = status == 200 or (status == 302 and not _is_login_redirect(response))
+                expected = "200"
+            if not ok:
+                problems.append(
+                    f"GET {url} ({rule.endpoint}, {side}) as {role}: {status}, expected {expected}"
+                )
+    assert not problems, "\n".join(problems)
+
+
+# --- POST: refused out of scope, and nothing changes -------------------------------------------
+
+
+@pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
+def test_refused_posts_change_nothing(app, client, user_factory, world, session, role):
+    viewer = _viewer(client, user_factory, world, role)
+    before = _snapshot(session)
+    problems, tried = [], 0
+    for rule in _walked_rules(app):
+        permission = _permission(app, rule)
+        if "POST" not in rule.methods or permission in (None, "signed_in"):
+            continue
+        if role == ANONYMOUS:
+            side, expected = IN, "redirect to /login"
+        elif not _allowed(role, permission):
+            side, expected = IN, "403"
+        elif _scoped(rule):
+            side, expected = OUT, "404"
+        else:
+            continue  # allowed and not about one object: nothing to refuse here
+        url = _url(rule, world, side)
+        response = viewer.post(url, data=POST_DATA)
+        tried += 1
+        ok = {
+            "redirect to /login": _is_login_redirect(response),
+            "403": response.status_code == 403,
+            "404": response.status_code == 404,
+        }[expected]
+        if not ok:
+            problems.append(f"POST {url} as {role}: {response.status_code}, expected {expected}")
+    assert not problems, "\n".join(problems)
+    assert _snapshot(session) == before, "a refused POST changed the database"
+    assert tried or role in ROLES
+
+
+def test_admin_of_a_reaches_company_a_and_not_b(client, user_factory, world):
+    """The walk above in one readable case: the same page, two companies."""
+    viewer = _viewer(client, user_factory, world, "admin")
+    assert viewer.get(f"/units/{world.org.branch_a2.id}").status_code == 200
+    assert viewer.get(f"/units/{world.org.branch_b1.id}").status_code == 404
+    assert viewer.get(f"/units/{world.org.group.id}").status_code == 404  # above the grant
+
+
+# --- CSRF on every form ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def csrf_client(settings, app) -> Iterator[FlaskClient]:
+    secured = create_secured_app(settings)
+    yield secured.test_client()
+    secured.extensions["dudao"].engine.dispose()
+
+
+def create_secured_app(settings) -> Flask:
+    from dudao.app import create_app
+
+    secured = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": True})
+    request_started.connect(_fresh_request_globals, secured)
+    return secured
+
+
+def test_every_post_route_needs_a_csrf_token(csrf_client, user_factory, world, session):
+    user_factory("root", ("admin", world.org.group))
+    page = csrf_client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert token, page
+    signed = csrf_client.post(
+        "/login", data={"username": "root", "password": PASSWORD, "csrf_token": token.group(1)}
+    )
+    assert signed.status_code == 302
+    before = _snapshot(session)
+    refused = []
+    app = csrf_client.application
+    for rule in _walked_rules(app):
+        if "POST" in rule.methods:
+            url = _url(rule, world, IN)
+            if csrf_client.post(url, data=POST_DATA).status_code != 400:
+                refused.append(url)
+    assert not refused, f"accepted a POST without a CSRF token: {refused}"
+    assert _snapshot(session) == before
