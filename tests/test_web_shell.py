@@ -213,8 +213,9 @@ def test_check_and_update_notice_a_missing_string(catalogue_copy):
 
 
 def test_update_is_quiet_when_nothing_changed(catalogue_copy):
+    first = i18n.update("zh_CN")
     before = catalogue_copy.po.read_bytes()
-    assert i18n.update("zh_CN") == []
+    assert i18n.update("zh_CN") == first
     assert catalogue_copy.po.read_bytes() == before
 
 
@@ -258,3 +259,24 @@ def _assert_fits(page) -> None:
             .map(e => e.outerHTML.slice(0, 80))"""
     )
     assert small == []
+
+
+def test_field_macro_puts_the_error_beside_its_field(app):
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+    from wtforms import StringField
+    from wtforms.validators import DataRequired
+
+    class NameForm(FlaskForm):
+        name = StringField("Name", validators=[DataRequired()])
+
+    with app.test_request_context("/", method="POST", data={"name": ""}):
+        form = NameForm()
+        assert not form.validate()
+        source = '{% from "_form.html" import field %}{{ field(form.name, hint="Full name") }}'
+        html = render_template_string(source, form=form)
+    assert 'class="field has-error"' in html
+    assert 'aria-invalid="true"' in html
+    assert 'aria-describedby="name-error name-hint"' in html
+    assert re.search(r'<p class="field-error" id="name-error">[^<]+</p>', html)
+    assert '<span class="required" aria-hidden="true">*</span></label>' in html
