@@ -12,11 +12,25 @@ from flask.cli import with_appcontext
 from dudao.config import PROJECT_ROOT
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from dudao.core.runtime import Runtime
     from dudao.definitions.services import SyncReport
 
 #: The shipped definitions; `dudao init`, `dudao demo` and `dudao forms sync` load it.
 FORMS_FOLDER = PROJECT_ROOT / "forms"
+
+
+def sync_shipped(session: Session, _plan: object = None) -> int:
+    """Sync forms/ in the caller's transaction; the number of definitions that changed.
+
+    Shaped as a `dudao demo` loader step (session, plan) -> count: idempotent, so a
+    second run changes nothing. Raises DefinitionError on a bad file.
+    """
+    from dudao.definitions.services import sync_forms
+
+    report = sync_forms(session, None, FORMS_FOLDER)
+    return sum(1 for entry in report.entries if entry.action != "unchanged")
 
 
 @click.group("forms", help="Checklist and questionnaire definitions.")

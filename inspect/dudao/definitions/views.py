@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dudao.core.errors import NotFound
@@ -12,11 +13,30 @@ from dudao.definitions import queries
 from dudao.definitions.diff import diff_definitions, dump_yaml, show, text_diff
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.spec import Kind
+from dudao.definitions.spec import Evidence, ItemType, Kind
 from dudao.definitions.upload_form import UploadForm
 from dudao.web.access import requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
+
+ITEM_TYPES = {
+    ItemType.YES_NO: _l("Yes / no"),
+    ItemType.SINGLE_CHOICE: _l("Single choice"),
+    ItemType.MULTI_CHOICE: _l("Multiple choice"),
+    ItemType.SCALE: _l("Scale"),
+    ItemType.RATING: _l("Rating 0–10"),
+    ItemType.NUMBER: _l("Number"),
+    ItemType.TEXT: _l("Text"),
+    ItemType.DATE: _l("Date"),
+    ItemType.PHOTO: _l("Photos"),
+    ItemType.NOTE: _l("Note (display only)"),
+}
+EVIDENCE = {
+    Evidence.NOTE: _l("a note"),
+    Evidence.PHOTO: _l("a photo"),
+    Evidence.NOTE_OR_PHOTO: _l("a note or a photo"),
+    Evidence.NOTE_AND_PHOTO: _l("a note and a photo"),
+}
 
 bp = Blueprint(
     "definitions", __name__, template_folder="templates", url_prefix="/admin/definitions"
@@ -64,6 +84,8 @@ def version(version_id: int) -> str:
         version=row,
         spec=queries.pinned(db(), row.id),
         show=show,
+        item_types=ITEM_TYPES,
+        evidence=EVIDENCE,
         locale=select_locale(),
     )
 
