@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, UniqueConstraint, event
+from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dudao.core.database import Base, UTCDateTime, utcnow
@@ -34,8 +34,8 @@ class FormDefinition(Base):
     kind: Mapped[Kind] = mapped_column(
         Enum(Kind, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
     )
-    title_zh: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[str | None] = mapped_column(String(300))
+    title_zh: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
     # The number of the version new inspections and responses should pin.
     current_number: Mapped[int] = mapped_column(default=1)
     # Hash of the forms/ file at the last sync (None for upload-only definitions):

@@ -25,6 +25,7 @@ from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
 
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
+SOURCE_FILE_MAX = 255
 
 
 def canonical_json(data: dict[str, Any]) -> str:
@@ -166,6 +167,7 @@ def _store(
     """Make `loaded` the current version of its key; returns what happened."""
     spec = loaded.definition
     digest = content_hash(loaded.data)
+    source_file = source_file[:SOURCE_FILE_MAX] if source_file else None
     definition = session.scalar(select(FormDefinition).where(FormDefinition.key == spec.key))
     action = "current"
     if definition is None:
@@ -290,5 +292,6 @@ def upload_version(session: Session, actor: Any, text: str, filename: str) -> St
     nothing is written then. The same content uploaded twice is one version.
     """
     loaded = load_text(text, filename)
-    stored, _action = _store(session, actor, loaded, Path(filename).name or None, Origin.UPLOAD)
+    name = Path(filename.replace("\\", "/")).name or None
+    stored, _action = _store(session, actor, loaded, name, Origin.UPLOAD)
     return stored
