@@ -231,20 +231,24 @@ def _json_problem(text: str, filename: str) -> Problem | None:
     return None
 
 
-def parse(text: str, filename: str = "<text>") -> Source:
-    """Plain data with marks; raises DefinitionError only when nothing can be read."""
-    source = Source(filename)
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if filename.lower().endswith(".json"):
-        problem = _json_problem(text, filename)
-        if problem is not None:
-            raise DefinitionError([problem])
-        # Literal tabs can only be whitespace in valid JSON; YAML refuses them in places.
-        text = text.replace("\t", " ")
-    loader = _Loader(text)
+def _position(text: str, index: int) -> tuple[int, int]:
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _compose(text: str, filename: str) -> Node | None:
+    """PyYAML's node tree, or a DefinitionError located at the first syntax problem."""
+    bad = Reader.NON_PRINTABLE.search(text)
+    if bad:
+        line, col = _position(text, bad.start())
+        code = ord(bad.group())
+        raise DefinitionError(
+            [Problem(filename, line, col, DOCUMENT, f"character U+{code:04X} is not allowed")]
+        )
+    loader = None
     try:
-        node = loader.get_single_node()
+        loader = _Loader(text)
+        return loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -259,7 +263,22 @@ def parse(text: str, filename: str = "<text>") -> Source:
             [Problem(filename, 1, 1, DOCUMENT, "invalid YAML: nested too deeply")]
         ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def parse(text: str, filename: str = "<text>") -> Source:
+    """Plain data with marks; raises DefinitionError only when nothing can be read."""
+    source = Source(filename)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if filename.lower().endswith(".json"):
+        problem = _json_problem(text, filename)
+        if problem is not None:
+            raise DefinitionError([problem])
+        # Literal tabs can only be whitespace in valid JSON; YAML refuses them in places.
+        text = text.replace("\t", " ")
+    node = _compose(text, filename)
     if node is None:
         raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, "the file is empty")])
     try:
