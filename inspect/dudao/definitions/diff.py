@@ -87,10 +87,12 @@ def show(value: Any) -> str:
         parts = []
         if value.options:
             parts.append("in " + ",".join(value.options))
-        if value.min is not None or value.max is not None:
-            low = "" if value.min is None else f"{value.min:g}"
-            high = "" if value.max is None else f"{value.max:g}"
-            parts.append(f"{low}..{high}")
+        if value.min is not None and value.max is not None:
+            parts.append(f"{value.min:g}–{value.max:g}")
+        elif value.min is not None:
+            parts.append(f"≥ {value.min:g}")
+        elif value.max is not None:
+            parts.append(f"≤ {value.max:g}")
         return "; ".join(parts) or "default"
     if isinstance(value, Condition):
         if value.conditions:
