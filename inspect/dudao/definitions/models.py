@@ -58,16 +58,17 @@ class DefinitionVersion(Base):
     __tablename__ = "definition_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    definition_id: Mapped[int] = mapped_column(ForeignKey("form_definition.id"), index=True)
+    # Indexed through the unique (definition_id, number) constraint.
+    definition_id: Mapped[int] = mapped_column(ForeignKey("form_definition.id"))
     number: Mapped[int]
     content_hash: Mapped[str] = mapped_column(String(64))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_file: Mapped[str | None] = mapped_column(String(255))
     origin: Mapped[str] = mapped_column(String(16), default=Origin.SYNC)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_by: Mapped[int | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="SET NULL")
-    )
+    # No ON DELETE SET NULL: that would rewrite an immutable row (accounts are
+    # deactivated, not deleted).
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     __table_args__ = (
         UniqueConstraint("definition_id", "number"),
