@@ -35,8 +35,9 @@ def validate_answers(
         kind = kind_of(item)
         if not kind.answerable:
             continue
+        raw = answers.get(item.key)
         try:
-            value = kind.coerce(item, answers.get(item.key))
+            value = None if is_blank(raw) else kind.coerce(item, raw)
         except AnswerError as exc:
             errors[item.key] = str(exc)
             continue

@@ -12,7 +12,7 @@ import json
 import weakref
 from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import MultipleFileField, TextAreaField
@@ -22,13 +22,15 @@ from dudao.definitions.answers import validate_submission
 from dudao.definitions.items import kind_of
 from dudao.definitions.scoring import score
 from dudao.definitions.showif import condition_to_json, visible_items
-from dudao.definitions.spec import Definition, Evidence, Item, Kind
+from dudao.definitions.spec import Definition, Evidence, Item, ItemType, Kind
 
 ANSWER_PREFIX = "a_"
 NOTE_PREFIX = "n_"
 PHOTO_PREFIX = "p_"
 
 NOTE_EVIDENCE = {Evidence.NOTE, Evidence.NOTE_OR_PHOTO, Evidence.NOTE_AND_PHOTO}
+#: The id prefix of the hint under an input (range, counter), for aria-describedby.
+HINT_PREFIX = {ItemType.NUMBER: "r-", ItemType.PHOTO: "r-", ItemType.TEXT: "c-"}
 PHOTO_EVIDENCE = {Evidence.PHOTO, Evidence.NOTE_OR_PHOTO, Evidence.NOTE_AND_PHOTO}
 
 
@@ -117,6 +119,17 @@ class DefinitionForm(FlaskForm):
             return _file_names(field.data)
         return field.data
 
+    def aria(self, item: Item, error: str | None) -> Markup:
+        """The aria-describedby/aria-invalid attributes of an item's inputs."""
+        ids = [f"h-{item.key}"] if item.help else []
+        hint = HINT_PREFIX.get(item.type)
+        if hint:
+            ids.append(hint + item.key)
+        if error:
+            ids.append(f"e-{item.key}")
+        described = Markup(' aria-describedby="{}"').format(" ".join(ids)) if ids else Markup()
+        return described + Markup(' aria-invalid="true"') if error else described
+
     def visible(self) -> set[str]:
         """Items shown for the values now in the form (before any JavaScript runs)."""
         answers, _notes, _photos = self.submitted()
@@ -161,9 +174,9 @@ def form_class(definition: Definition, locale: str) -> type[DefinitionForm]:
         if unbound is not None:
             attrs[ANSWER_PREFIX + item.key] = unbound
         if wants_note(definition, item):
-            attrs[NOTE_PREFIX + item.key] = TextAreaField(_("Note"))
+            attrs[NOTE_PREFIX + item.key] = TextAreaField(_l("Note"))
         if wants_photo(definition, item):
-            attrs[PHOTO_PREFIX + item.key] = MultipleFileField(_("Photos"))
+            attrs[PHOTO_PREFIX + item.key] = MultipleFileField(_l("Photos"))
     cls = type(f"DefinitionForm_{definition.key}", (DefinitionForm,), attrs)
     _CLASSES[cache_key] = (weakref.ref(definition, lambda _r: _CLASSES.pop(cache_key, None)), cls)
     return cls

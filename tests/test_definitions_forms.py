@@ -1,0 +1,163 @@
+"""The run-time WTForms form and the sample preview page, through HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Flask, render_template_string
+
+from dudao.definitions.formbuilder import build_form, form_class
+from dudao.definitions.samples import sample_checklist, sample_questionnaire
+from dudao.definitions.spec import (
+    Condition,
+    Definition,
+    Item,
+    ItemType,
+    Kind,
+    LocalText,
+    Operator,
+    Section,
+)
+
+URL = "/definitions/preview/sample"
+
+FULL = {
+    "a_committee": "yes",
+    "a_records": "no",
+    "n_records": "记录缺两次",
+    "a_meeting_kinds": ["branch", "group"],
+    "a_study_form": "online",
+    "a_attendance": "90",
+    "a_quality": "4",
+    "a_overall": "9",
+    "a_last_meeting": "2024-05-06",
+    "a_remarks": "无",
+}
+
+
+def render(form) -> str:
+    return render_template_string(
+        '{% import "definitions/_form.html" as f %}{{ f.render_form(form) }}', form=form
+    )
+
+
+def test_form_class_is_built_once_per_definition_and_locale(app: Flask) -> None:
+    spec = sample_checklist()
+    assert form_class(spec, "zh_CN") is form_class(spec, "zh_CN")
+    assert form_class(spec, "en") is not form_class(spec, "zh_CN")
+    with app.test_request_context():
+        fields = set(form_class(spec, "en")()._fields)
+    assert "a_committee" in fields and "n_committee" in fields and "a_intro" not in fields
+    assert "p_records" in fields and "p_committee" not in fields
+
+
+def test_stored_answers_are_shown_and_hidden_items_rendered_hidden(app: Flask) -> None:
+    spec = sample_checklist()
+    with app.test_request_context():
+        form = build_form(
+            spec,
+            "en",
+            data={"committee": "no", "overdue_months": 3, "attendance": 85.5, "quality": 4},
+            notes={"committee": "材料缺失"},
+        )
+        html = render(form)
+    assert re.search(r'value="no" checked', html)
+    assert 'value="3"' in html and 'value="85.5"' in html
+    assert re.search(r'name="a_quality" value="4" checked', html)
+    assert "材料缺失</textarea>" in html
+    assert re.search(r'id="item-overdue_months" data-item="overdue_months">', html)
+    assert re.search(r'id="item-overdue_reason" data-item="overdue_reason" hidden>', html)
+    assert re.search(r'id="item-follow_up" data-item="follow_up" hidden>', html)
+    assert 'accept="image/*" capture="environment"' in html
+    assert "Months overdue" in html  # English labels in the English locale
+
+
+def test_conditions_are_embedded_as_inert_json(app: Flask) -> None:
+    spec = Definition(
+        Kind.QUESTIONNAIRE,
+        "x",
+        LocalText("x"),
+        (
+            Section(
+                "s",
+                LocalText("s"),
+                (
+                    Item("a", ItemType.TEXT, LocalText("a")),
+                    Item(
+                        "b",
+                        ItemType.TEXT,
+                        LocalText("b"),
+                        show_if=Condition(Operator.EQUALS, "a", "</script><script>alert(1)"),
+                    ),
+                ),
+            ),
+        ),
+    )
+    with app.test_request_context():
+        html = render(build_form(spec, "en"))
+    block = re.search(
+        r'<script type="application/json" id="dform-showif">(.*?)</script>', html, re.S
+    )
+    assert block is not None
+    data = json.loads(block.group(1))
+    assert data["items"][1]["show_if"]["value"] == "</script><script>alert(1)"
+    assert html.count("<script") == 1
+
+
+def test_preview_needs_the_permission(client, signed_in, org) -> None:
+    assert client.get(URL).status_code == 302  # to the sign-in page
+    inspector = signed_in("insp", ("inspector", org.unit_a1))
+    assert inspector.get(URL).status_code == 403
+
+
+def test_preview_shows_every_item_type(signed_in, org) -> None:
+    client = signed_in("office", ("office", org.group))
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for item_type in ItemType:
+        assert f"ditem-{item_type}" in html, item_type
+    assert "forms.css" in html and "showif.js" in html
+    assert client.get(f"{URL}/questionnaire").status_code == 200
+    assert client.get(f"{URL}/nothing").status_code == 404
+
+
+def test_preview_post_shows_errors_beside_fields_and_keeps_input(signed_in, org) -> None:
+    client = signed_in("office", ("office", org.group))
+    response = client.post(URL, data={"a_committee": "no", "a_attendance": "101"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'class="dform-summary"' in html
+    for key in ("committee", "overdue_months", "records", "study_form", "attendance"):
+        assert re.search(rf'<p class="field-error" id="e-{key}">[^<]+</p>', html), key
+    assert re.search(r'<p class="field-error" id="e-quality" hidden></p>', html)
+    assert 'value="101"' in html
+    assert 'class="devidence dneeds" open' in html  # the failed critical item needs a note
+
+
+def test_preview_post_scores_a_valid_submission(signed_in, org) -> None:
+    client = signed_in("office", ("office", org.group))
+    response = client.post(URL, data=FULL)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200, re.findall(r'class="field-error"[^>]*>([^<]+)<', html)
+    assert 'id="dscore"' in html
+    # committee 2 + study_form 1 + attendance 1 + quality 1 + overall 1 of 7: records failed
+    assert "85.71" in html
+
+
+def test_preview_questionnaire_shows_the_satisfaction_index(signed_in, org) -> None:
+    client = signed_in("office", ("office", org.group))
+    response = client.post(
+        f"{URL}/questionnaire", data={"a_q_work": "4", "a_q_leaders": "5", "a_q_recommend": "6"}
+    )
+    assert response.status_code == 200
+    # (75 + 100 + 60) / 3
+    assert "78.33" in response.get_data(as_text=True)
+
+
+def test_sample_definitions_cover_every_item_type() -> None:
+    used = {
+        item.type for spec in (sample_checklist(), sample_questionnaire()) for item in spec.items
+    }
+    assert used == set(ItemType)

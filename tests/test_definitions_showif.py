@@ -1,0 +1,117 @@
+"""show_if: the Python evaluator, and proof that the browser's showif.js agrees with it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dudao.definitions.showif import (
+    condition_from_json,
+    condition_to_json,
+    evaluate,
+    visible_items,
+)
+from dudao.definitions.spec import (
+    Condition,
+    Definition,
+    Item,
+    ItemType,
+    Kind,
+    LocalText,
+    Operator,
+    Section,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+CASES_FILE = ROOT / "tests" / "data" / "showif_cases.json"
+CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
+
+
+def definition_of(items: list[dict[str, Any]]) -> Definition:
+    """A one-section questionnaire with text items and the given conditions."""
+    built = tuple(
+        Item(
+            entry["key"],
+            ItemType.TEXT,
+            LocalText(entry["key"]),
+            show_if=condition_from_json(entry["show_if"]) if "show_if" in entry else None,
+        )
+        for entry in items
+    )
+    return Definition(
+        Kind.QUESTIONNAIRE, "t", LocalText("t"), (Section("s", LocalText("s"), built),)
+    )
+
+
+@pytest.mark.parametrize("case", CASES["evaluate"], ids=lambda c: c["name"])
+def test_python_evaluate(case: dict[str, Any]) -> None:
+    assert evaluate(condition_from_json(case["condition"]), case["answers"]) is case["expected"]
+
+
+@pytest.mark.parametrize("case", CASES["visible"], ids=lambda c: c["name"])
+def test_python_visible_items(case: dict[str, Any]) -> None:
+    definition = definition_of(case["items"])
+    assert visible_items(definition, case["answers"]) == set(case["expected"])
+
+
+def test_javascript_agrees_with_python_on_every_case() -> None:
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed: cannot run web/static/showif.js")
+    run = subprocess.run(
+        [node, str(ROOT / "tests" / "js" / "showif_cases.js"), str(CASES_FILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    js = json.loads(run.stdout)
+    python_evaluate = [
+        evaluate(condition_from_json(c["condition"]), c["answers"]) for c in CASES["evaluate"]
+    ]
+    python_visible = [
+        [
+            i["key"]
+            for i in c["items"]
+            if i["key"] in visible_items(definition_of(c["items"]), c["answers"])
+        ]
+        for c in CASES["visible"]
+    ]
+    assert js["evaluate"] == python_evaluate
+    assert js["visible"] == python_visible
+    # And both match what the cases say.
+    assert js["evaluate"] == [c["expected"] for c in CASES["evaluate"]]
+    assert js["visible"] == [c["expected"] for c in CASES["visible"]]
+
+
+def test_json_round_trip_keeps_the_condition() -> None:
+    condition = Condition(
+        Operator.ALL,
+        conditions=(
+            Condition(Operator.IN, "a", ("x", "y")),
+            Condition(Operator.ANSWERED, "b"),
+            Condition(Operator.LT, "c", 3),
+        ),
+    )
+    data = condition_to_json(condition)
+    assert data["conditions"][0] == {"op": "in", "item": "a", "value": ["x", "y"]}
+    assert "value" not in data["conditions"][1]
+    assert condition_from_json(json.loads(json.dumps(data))) == condition
+
+
+def test_every_operator_has_a_shared_case() -> None:
+    seen: set[str] = set()
+
+    def walk(condition: dict[str, Any]) -> None:
+        seen.add(condition["op"])
+        for sub in condition.get("conditions", []):
+            walk(sub)
+
+    for case in CASES["evaluate"]:
+        walk(case["condition"])
+    assert seen == {str(op) for op in Operator}
