@@ -19,10 +19,13 @@ from pathlib import Path
 
 import psutil
 import pytest
+from click.testing import CliRunner
 from redis import Redis
 from rq import Worker
 from rq.cron import CronScheduler
 from sqlalchemy import create_engine, text
+
+from dudao.cli import cli
 
 START_TIMEOUT = 45
 STOP_TIMEOUT = 20
@@ -88,7 +91,7 @@ def _start_demo(instance: Path, log: Path, *arguments: str) -> DemoProcess:
 def _children(demo: DemoProcess) -> dict[str, psutil.Process]:
     """The worker and cron child processes, by name, waiting until both registered in Redis."""
     found = {}
-    for child in psutil.Process(demo.process.pid).children(recursive=True):
+    for child in psutil.Process(demo.process.pid).children():
         command = " ".join(child.cmdline())
         for name in ("worker", "cron"):
             if command.endswith(f"dudao {name}"):
@@ -193,48 +196,70 @@ def test_a_child_that_dies_stops_the_demo_with_one_sentence(tmp_path: Path) -> N
     assert _wait_gone([children["cron"], redis_server]) == [], output
 
 
-def _run_failing(
-    instance: Path, *arguments: str, **environment: str
-) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "dudao", "demo", *arguments],
-        env=_environment(instance, **environment),
+def test_ctrl_c_while_starting_stops_what_was_started(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    demo = _start_demo(instance, tmp_path / "demo.log")
+    deadline = time.monotonic() + START_TIMEOUT
+    while "Started the embedded Redis" not in demo.output() and time.monotonic() < deadline:
+        assert demo.process.poll() is None, demo.output()
+        time.sleep(0.05)
+    socket_path = str(instance / "redis.sock")
+    servers = [
+        p
+        for p in psutil.process_iter(["name", "cmdline"])
+        if "redis-server" in (p.info["name"] or "") and socket_path in " ".join(p.info["cmdline"])
+    ]
+    assert len(servers) == 1, demo.output()
+    code = demo.stop(signal.SIGINT)
+    output = demo.output()
+    assert code == 0, output
+    assert _wait_gone([*servers]) == [], output
+    assert "Traceback" not in output
+
+
+def _invoke(instance: Path, *arguments: str, **environment: str):
+    """In-process, for the failures that stop before anything starts (no second interpreter)."""
+    unset = {k: None for k in os.environ if k.startswith("DUDAO_")}
+    environment = {**unset, "DUDAO_INSTANCE_PATH": str(instance), **environment}
+    return CliRunner().invoke(cli, ["demo", *arguments], env=environment)
+
+
+def _one_sentence(stderr: str) -> str:
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), lines
+    return lines[0]
+
+
+def test_an_unreachable_database_ends_with_one_sentence(tmp_path: Path) -> None:
+    instance = tmp_path / "instance"
+    result = subprocess.run(
+        [sys.executable, "-m", "dudao", "demo", "--port", str(_free_port())],
+        env=_environment(
+            instance, DUDAO_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/nothing"
+        ),
         capture_output=True,
         text=True,
         timeout=60,
     )
-
-
-@pytest.mark.parametrize(
-    ("url", "message"),
-    [
-        ("postgresql+psycopg://nobody@127.0.0.1:1/nothing", "Cannot connect to the database"),
-        ("no such url", "is not a valid database URL"),
-    ],
-)
-def test_a_bad_database_url_ends_with_one_sentence(tmp_path: Path, url: str, message: str) -> None:
-    result = _run_failing(
-        tmp_path / "instance", "--port", str(_free_port()), DUDAO_DATABASE_URL=url
-    )
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], lines
-    assert not (tmp_path / "instance" / "redis.sock").exists()
+    assert _one_sentence(result.stderr).startswith(
+        "Error: Cannot connect to the database at postgresql+psycopg://nobody@127.0.0.1:1/nothing"
+    )
+    assert not (instance / "redis.sock").exists()
+
+
+def test_an_invalid_database_url_ends_with_one_sentence(tmp_path: Path) -> None:
+    result = _invoke(tmp_path / "instance", DUDAO_DATABASE_URL="no such url")
+    assert result.exit_code == 1
+    assert "is not a valid database URL" in _one_sentence(result.stderr)
 
 
 def test_an_unreachable_redis_ends_with_one_sentence(tmp_path: Path) -> None:
-    result = _run_failing(
-        tmp_path / "instance",
-        "--port",
-        str(_free_port()),
-        DUDAO_REDIS_URL=f"unix://{tmp_path / 'nobody-listens.sock'}",
-    )
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().startswith("Error: Cannot connect to Redis at unix://"), (
-        result.stderr
-    )
+    url = f"unix://{tmp_path / 'nobody-listens.sock'}"
+    result = _invoke(tmp_path / "instance", "--port", str(_free_port()), DUDAO_REDIS_URL=url)
+    assert result.exit_code == 1
+    assert _one_sentence(result.stderr).startswith(f"Error: Cannot connect to Redis at {url}")
     assert not (tmp_path / "instance" / "redis.sock").exists()
 
 
@@ -243,10 +268,9 @@ def test_a_taken_port_ends_with_one_sentence(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = _run_failing(tmp_path / "instance", "--port", str(port))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip() == (
+        result = _invoke(tmp_path / "instance", "--port", str(port))
+    assert result.exit_code == 1
+    assert _one_sentence(result.stderr) == (
         f"Error: Port {port} on 127.0.0.1 is already in use; stop what uses it "
         "or choose another port with --port."
     )

@@ -69,6 +69,20 @@ class Demo:
     serving: threading.Thread | None = None
     children: list[Child] = field(default_factory=list)
     stopping: bool = False
+    deferring: bool = False  # inside a start step that must not be cut in half
+    stop_pending: bool = False
+
+    @contextlib.contextmanager
+    def uninterrupted(self) -> Iterator[None]:
+        """Hold a stop signal until a process has started and been recorded, so stop sees it."""
+        self.deferring = True
+        try:
+            yield
+        finally:
+            self.deferring = False
+        if self.stop_pending and not self.stopping:
+            self.stopping = True
+            raise StopRequested
 
     def stop(self) -> None:
         self.stopping = True
@@ -123,7 +137,8 @@ def _start(
     echo = demo.echo
     if settings.redis_url is None:
         demo.redis = EmbeddedRedis(settings)
-        demo.redis.start()
+        with demo.uninterrupted():
+            demo.redis.start()
         echo(f"Started the embedded Redis on {redis_url(settings)}.")
     else:
         check_redis(connect(settings), settings)
@@ -133,10 +148,11 @@ def _start(
     echo(_load_summary(loaded, demo.options.seed))
     environment = _child_environment(settings)
     for name, arguments in CHILD_COMMANDS:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dudao", *arguments], env=environment, process_group=0
-        )
-        demo.children.append(Child(name, process))
+        with demo.uninterrupted():
+            process = subprocess.Popen(
+                [sys.executable, "-m", "dudao", *arguments], env=environment, process_group=0
+            )
+            demo.children.append(Child(name, process))
     demo.server = make_server(
         demo.options.host, demo.options.port, app, threaded=True, fd=listener.fileno()
     )
@@ -169,9 +185,13 @@ def _signals_raise_stop(demo: Demo) -> Iterator[None]:
     """Turn SIGINT, SIGTERM and SIGHUP into StopRequested once; ignore repeats while stopping."""
 
     def handler(signum: int, _frame: FrameType | None) -> None:
-        if not demo.stopping:
-            demo.stopping = True
-            raise StopRequested
+        if demo.stopping:
+            return
+        if demo.deferring:
+            demo.stop_pending = True
+            return
+        demo.stopping = True
+        raise StopRequested
 
     signums = [signal.SIGINT, signal.SIGTERM, signal.SIGHUP]
     previous = {signum: signal.signal(signum, handler) for signum in signums}
