@@ -145,7 +145,7 @@ def test_hidden_items_are_never_required_and_their_answers_are_dropped() -> None
     spec = definition(gate, follow)
     assert validate_answers(spec, {"gate": "yes", "why": "left over"}) == ({"gate": "yes"}, {})
     assert validate_answers(spec, {"gate": "yes", "why": "x" * 9999}) == ({"gate": "yes"}, {})
-    clean, errors = validate_answers(spec, {"gate": "no"})
+    _clean, errors = validate_answers(spec, {"gate": "no"})
     assert list(errors) == ["why"]
     # An invalid answer to the gate hides the follow-up (it counts as no answer).
     _clean, errors = validate_answers(spec, {"gate": "perhaps", "why": ""})

@@ -125,6 +125,7 @@ def test_pass_rules_per_type() -> None:
         Option("meh", LocalText("meh")),
         Option("bad", LocalText("bad")),
     )
+    good = PassRule(options=("ok", "meh"))
     spec = checklist(
         (
             item("yn_no_passes", pass_rule=PassRule(options=("no",))),
