@@ -280,3 +280,29 @@ def test_field_macro_puts_the_error_beside_its_field(app):
     assert 'aria-describedby="name-error name-hint"' in html
     assert re.search(r'<p class="field-error" id="name-error">[^<]+</p>', html)
     assert '<span class="required" aria-hidden="true">*</span></label>' in html
+
+
+def test_error_page_survives_a_failing_layout(app):
+    """When the layout itself fails (say the database is down), a bare bilingual 500 remains."""
+
+    @public
+    def explode():
+        raise RuntimeError("boom")
+
+    def broken_layout() -> dict:
+        raise RuntimeError("database is down")
+
+    app.add_url_rule("/test-only/explode", "test_explode", explode)
+    app.context_processor(broken_layout)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = app.test_client().get("/test-only/explode")
+    assert response.status_code == 500
+    page = _text(response)
+    assert "系统出现错误" in page and "Something went wrong on our side" in page
+    assert "boom" not in page and "database is down" not in page
+
+
+def test_other_http_errors_get_a_generic_page(client):
+    response = client.put("/login")
+    assert response.status_code == 405
+    assert "无法完成该请求" in _text(response)

@@ -63,7 +63,12 @@ def _error_page(error: HTTPException) -> tuple[str, int]:
 
 
 def _internal_error(_error: Exception) -> tuple[str, int]:
-    return render_template("errors/error.html", error=None), 500
+    try:
+        return render_template("errors/error.html", error=None), 500
+    except Exception:  # the full page needs the database (user, unread count); it may be the fault
+        current_app.logger.exception("The error page itself failed; sending the bare one")
+        # Rendered without context processors, which is where the database is touched.
+        return current_app.jinja_env.get_template("errors/bare.html").render(), 500
 
 
 def _template_helpers() -> dict[str, Any]:
