@@ -407,3 +407,24 @@ def test_upload_report_escapes_file_content(client, org, signed_in):
     response = upload(client, csv_bytes(HEADER, "N,n,<b>evil</b>,unit"))
     page = response.get_data(as_text=True)
     assert "<b>evil</b>" not in page and "&lt;b&gt;evil&lt;/b&gt;" in page
+
+
+def test_checking_a_large_file_takes_a_fixed_number_of_queries(app, session, org):
+    """Lookups are set-based: the statements for checking do not grow with the rows."""
+    from sqlalchemy import event
+
+    lines = [HEADER] + [f"N{i},n{i},{'A' if i % 2 else 'B1'},branch" for i in range(600)]
+    lines += ["A1,甲一厂,B,unit", "B1-1,乙一厂第一党支部,B1,branch"]
+    statements: list[str] = []
+    engine = app.extensions["dudao"].engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        report = run(session, csv_bytes(*lines), dry_run=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert report.ok and (report.created, report.moved, report.unchanged) == (600, 1, 1)
+    assert len(statements) <= 5, statements
