@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask, render_template_string
 
+from dudao.definitions.answers import validate_submission
 from dudao.definitions.formbuilder import build_form, form_class
+from dudao.definitions.loader import load_file
 from dudao.definitions.samples import sample_checklist, sample_questionnaire
+from dudao.definitions.scoring import score
 from dudao.definitions.spec import (
     Condition,
     Definition,
@@ -161,3 +167,45 @@ def test_sample_definitions_cover_every_item_type() -> None:
         item.type for spec in (sample_checklist(), sample_questionnaire()) for item in spec.items
     }
     assert used == set(ItemType)
+
+
+SHIPPED = sorted((Path(__file__).resolve().parents[1] / "forms").glob("*.yaml"))
+
+
+def passing_answer(item: Item) -> Any:
+    """An answer that is valid and, where the item is scored, passes."""
+    rule = item.pass_rule
+    if item.type == ItemType.YES_NO:
+        return rule.options[0] if rule and rule.options else "yes"
+    if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
+        key = rule.options[0] if rule and rule.options else item.options[0].key
+        return key if item.type == ItemType.SINGLE_CHOICE else [key]
+    if item.type in (ItemType.SCALE, ItemType.RATING, ItemType.NUMBER):
+        top = 10 if item.type == ItemType.RATING else item.points
+        low = rule.min if rule and rule.min is not None else item.min
+        high = rule.max if rule and rule.max is not None else item.max
+        if item.type != ItemType.NUMBER:
+            return str(int(low) if low is not None else (int(high) if high is not None else top))
+        value = low if low is not None else (high if high is not None else 1)
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if item.type == ItemType.DATE:
+        return "2024-06-30"
+    if item.type == ItemType.PHOTO:
+        return [f"p{n}" for n in range(max(item.min_count, 1))]
+    return None if item.type == ItemType.NOTE else "好"
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_shipped_definitions_render_validate_and_score(app: Flask, path: Path) -> None:
+    spec = load_file(path).definition
+    with app.test_request_context():
+        html = render(build_form(spec, "zh_CN"))
+    for item in spec.items:
+        assert f'id="item-{item.key}"' in html
+    answers = {i.key: a for i in spec.items if (a := passing_answer(i)) is not None}
+    clean, _notes, _photos, errors = validate_submission(spec, answers)
+    assert errors == {}
+    if spec.kind == Kind.CHECKLIST:
+        result = score(spec, clean)
+        assert result.failed == () and result.passed
+        assert result.percent == 100.0
