@@ -86,7 +86,7 @@ def show(value: Any) -> str:
     if isinstance(value, PassRule):
         parts = []
         if value.options:
-            parts.append("in " + ",".join(value.options))
+            parts.append(" / ".join(value.options))
         if value.min is not None and value.max is not None:
             parts.append(f"{value.min:g}–{value.max:g}")
         elif value.min is not None:
