@@ -87,7 +87,7 @@ class Demo:
     def stop(self) -> None:
         self.stopping = True
         if self.server is not None:
-            if self.serving is not None:
+            if self.serving is not None and self.serving.is_alive():
                 self.server.shutdown()
                 self.serving.join(STOP_TIMEOUT)
             self.server.server_close()
