@@ -108,6 +108,14 @@ def settings(tmp_path: Path, database_template: str, redis_url: str) -> Settings
     )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> None:
+    """argon2's defaults cost up to a second per hash on a busy machine; tests hash hundreds."""
+    from dudao.auth.services import set_hash_cost
+
+    set_hash_cost(time_cost=1, memory_cost=1024)
+
+
 def _fresh_request_globals(_sender: Flask, **_extra: object) -> None:
     """Requests reuse the fixture's app context, so `g` would outlive each request (the
     signed-in user, the db session); start every request with a fresh one, as in production."""

@@ -27,6 +27,15 @@ MIN_PASSWORD_LENGTH = 8
 ACCOUNT_LOCALES = ("zh_CN", "en")
 
 
+def set_hash_cost(time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
+    """Use other argon2 parameters (memory in KiB). The test suite makes hashing cheap to
+    stay fast; production keeps argon2's defaults. Existing hashes still verify, and are
+    re-hashed with the new parameters at their next sign-in."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    _DUMMY_HASH = _hasher.hash("dudao-no-such-user")
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
