@@ -35,7 +35,7 @@ def test_pages_newest_first_and_clamps(client, session, org, signed_in):
     signed_in("ada", ("admin", org.group))  # 8 units + user + grant + 60 = 70 events
     first = client.get("/audit").get_data(as_text=True)
     assert _seqs(first) == list(range(70, 20, -1))
-    assert "70 events, page 1 of 2" in first
+    assert "共 70 条记录，第 1 / 2 页" in first  # zh_CN by default
     assert 'rel="next" href="/audit?page=2"' in first and 'rel="prev"' not in first
     second = client.get("/audit?page=2").get_data(as_text=True)
     assert _seqs(second) == list(range(20, 0, -1))
@@ -45,7 +45,7 @@ def test_pages_newest_first_and_clamps(client, session, org, signed_in):
 
 def test_filters_by_object_and_actor_and_keeps_them_when_paging(client, session, org, signed_in):
     signed_in("ada", ("admin", org.group))
-
+    client.post("/lang", data={"lang": "en"})
     ada = session.query(User).filter_by(username="ada").one()
     update_unit(session, ada, org.unit_a1, name="甲一厂（新）")
     for _ in range(55):

@@ -175,12 +175,12 @@ def _assert_one_sentence(result: subprocess.CompletedProcess[str], *fragments: s
 
 
 def _database_cases() -> list[tuple[str, str]]:
-    port = _closed_port()
+    """`{closed}` becomes a closed port at run time (ids must match across xdist workers)."""
     cases = [
         ("not a url", "is not a valid database URL"),
         ("oracle://u:secret@db/x", "names the database 'oracle'"),
         ("postgresql://u:secret@db:port/x", "is not a valid database URL"),
-        (f"postgresql://u:secret@127.0.0.1:{port}/x", "Cannot connect to the database"),
+        ("postgresql://u:secret@127.0.0.1:{closed}/x", "Cannot connect to the database"),
     ]
     if TEST_DATABASE_URL:
         missing = make_url(TEST_DATABASE_URL).set(database="dudao_no_such_database")
@@ -195,6 +195,7 @@ def _database_cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("url", "expected"), _database_cases())
 def test_init_with_a_bad_database_url_says_so_in_one_sentence(tmp_path, url, expected):
+    url = url.replace("{closed}", str(_closed_port()))
     _assert_one_sentence(_run(tmp_path, "init", DUDAO_DATABASE_URL=url), expected)
 
 
@@ -203,10 +204,11 @@ def test_init_with_a_bad_database_url_says_so_in_one_sentence(tmp_path, url, exp
     [
         ("memcached://cache:11211", "is not a Redis URL"),
         ("redis://:secret@127.0.0.1:six/0", "has a port that is not a number"),
-        (f"redis://:secret@127.0.0.1:{_closed_port()}/0", "Cannot connect to Redis at redis://"),
+        ("redis://:secret@127.0.0.1:{closed}/0", "Cannot connect to Redis at redis://"),
     ],
 )
 def test_worker_with_a_bad_redis_url_says_so_in_one_sentence(tmp_path, url, expected):
+    url = url.replace("{closed}", str(_closed_port()))
     _assert_one_sentence(_run(tmp_path, "worker", "--burst", DUDAO_REDIS_URL=url), expected)
 
 
