@@ -524,3 +524,25 @@ def test_from_data_rejects_broken_data() -> None:
     with pytest.raises(DefinitionError) as caught:
         from_data(data)
     assert str(caught.value.problems[0]).startswith("<data>:1:1: sections[0].items[0].type:")
+
+
+def test_tabs_get_a_hint() -> None:
+    (found,) = problems("kind: checklist\nkey:\n\t- x\n")
+    assert found.startswith("f.yaml:3:1: <document>: invalid YAML: ")
+    assert found.endswith("; indent with spaces, not tabs")
+
+
+def test_pure_python_parser_agrees_with_libyaml(monkeypatch) -> None:
+    from dudao.definitions import yamlsource
+
+    texts = [CHECKLIST, QUESTIONNAIRE, CHECKLIST.replace("type: scale", "type: scael")]
+    with_c = [yamlsource.parse(text) for text in texts]
+    monkeypatch.setattr(yamlsource, "_Loader", yamlsource._PyLoader)
+    for text, expected in zip(texts, with_c, strict=True):
+        source = yamlsource.parse(text)
+        assert (source.data, source.marks, source.key_marks) == (
+            expected.data,
+            expected.marks,
+            expected.key_marks,
+        )
+    assert problems("kind: [x\n")[0].startswith("f.yaml:2:1: <document>: invalid YAML: ")

@@ -64,13 +64,26 @@ _CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"
 _CoreResolver.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
 
 
-class _Loader(Reader, Scanner, Parser, Composer, _CoreResolver):
+class _PyLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
     def __init__(self, stream: str) -> None:
         Reader.__init__(self, stream)
         Scanner.__init__(self)
         Parser.__init__(self)
         Composer.__init__(self)
         _CoreResolver.__init__(self)
+
+
+try:  # libyaml composes about ten times faster, with the same marks
+    from yaml._yaml import CParser
+
+    class _CLoader(CParser, _CoreResolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            _CoreResolver.__init__(self)
+
+    _Loader: type = _CLoader
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = _PyLoader
 
 
 @dataclass
@@ -252,7 +265,12 @@ def _compose(text: str, filename: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        message = str(exc.problem or exc.context)
+        if exc.problem and exc.context and exc.context_mark:
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+        lines = text.splitlines()
+        if mark and line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
+            message += "; indent with spaces, not tabs"
         raise DefinitionError(
             [Problem(filename, line, col, DOCUMENT, f"invalid YAML: {message}")]
         ) from None
