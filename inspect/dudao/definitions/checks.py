@@ -162,6 +162,8 @@ class Checker:
         return value
 
     def choice(self, value: Any, path: Path, choices: Iterable[str], what: str) -> str | Any:
+        if isinstance(value, str) and isinstance(choices, tuple | list) and value in choices:
+            return value
         choices = [str(choice) for choice in choices]
         if not isinstance(value, str):
             return self.add(path, f"expected one of {', '.join(choices)}, got {describe(value)}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 from typing import Any
 
 from dudao.definitions.checks import INVALID, Checker
@@ -34,6 +35,7 @@ SCORABLE = (
     ItemType.NUMBER,
 )
 SATISFACTION_TYPES = (ItemType.SCALE, ItemType.RATING)
+EVIDENCE = tuple(e.value for e in Evidence)
 ALL_FIELDS = sorted({*COMMON, *SCORING, "satisfaction", *sum(TYPE_FIELDS.values(), ())})
 
 RATING_MIN, RATING_MAX = 0, 10
@@ -46,6 +48,7 @@ def scale_default_pass(points: int) -> int:
     return math.ceil((points + 1) / 2)
 
 
+@cache
 def allowed_fields(item_type: str | None, kind: str | None) -> tuple[list[str], dict[str, str]]:
     """The fields an item may have, and why each other known field is refused."""
     if item_type not in TYPE_FIELDS:
@@ -231,7 +234,7 @@ class ItemChecker:
             data["pass"] = self._pass(raw["pass"], (*path, "pass"), data)
         evidence = c.optional(raw, "evidence_on_fail", Evidence.NONE.value)
         data["evidence_on_fail"] = c.choice(
-            evidence, (*path, "evidence_on_fail"), [e.value for e in Evidence], "evidence"
+            evidence, (*path, "evidence_on_fail"), EVIDENCE, "evidence"
         )
         scored = data["pass"] is not None and data["weight"] != 0
         if data["critical"] is True and not scored and data["pass"] is not INVALID:
