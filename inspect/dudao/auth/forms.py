@@ -11,6 +11,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, 
 from dudao.auth.models import User
 from dudao.auth.services import MIN_PASSWORD_LENGTH
 from dudao.core.enums import Role
+from dudao.web.labels import label
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
 
@@ -74,18 +75,7 @@ class CreateAccountForm(ProfileForm, PasswordForm):
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [(role.value, role_label(role)) for role in Role]
-
-
-def role_label(role: Role | str) -> str:
-    labels = {
-        Role.ADMIN: _l("Administrator"),
-        Role.OFFICE: _l("Office"),
-        Role.INSPECTOR: _l("Inspector"),
-        Role.UNIT_LEAD: _l("Unit lead"),
-        Role.REPRESENTATIVE: _l("Party representative"),
-    }
-    return str(labels.get(Role(role), role))
+    return [(role.value, label(role)) for role in Role]
 
 
 class GrantForm(FlaskForm):

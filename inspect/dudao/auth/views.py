@@ -20,7 +20,6 @@ from dudao.auth.forms import (
     PasswordForm,
     ProfileForm,
     SignInForm,
-    role_label,
 )
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
@@ -36,6 +35,7 @@ from dudao.org.queries import by_code
 from dudao.web.access import public, require_on, requires
 from dudao.web.context import db
 from dudao.web.extensions import limiter
+from dudao.web.labels import label
 from dudao.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -100,7 +100,7 @@ def _apply_problems(form: FlaskForm, error: ValidationError) -> None:
         if field is not None and message:
             field.errors = [*field.errors, message]
         else:
-            form.form_errors.append(problem)
+            flash(problem, "error")
 
 
 @bp.get("/admin/users")
@@ -115,7 +115,6 @@ def users() -> str:
         more=len(accounts) > LIST_LIMIT,
         search=search,
         in_scope=lambda g: _inside(g.unit.path, paths),
-        role_label=role_label,
     )
 
 
@@ -164,7 +163,6 @@ def _account_page(account: User, status: int = 200, **forms: FlaskForm) -> tuple
         password=forms.get("password") or PasswordForm(formdata=None),
         grant=forms.get("grant") or GrantForm(formdata=None),
         confirm=ConfirmForm(formdata=None),
-        role_label=role_label,
     ), status
 
 
@@ -249,7 +247,7 @@ def grant(user_id: int) -> Response | tuple[str, int]:
                 _(
                     "%(name)s is now %(role)s on %(unit)s and every unit below it.",
                     name=found.username,
-                    role=role_label(form.role.data or ""),
+                    role=label(form.role.data),
                     unit=unit.name,
                 )
             )
