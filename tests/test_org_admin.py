@@ -127,14 +127,18 @@ def test_move_into_own_subtree_or_unknown_parent_is_refused(admin, org, session)
 
 
 def test_deactivate_keeps_the_unit_and_marks_it(admin, org, session):
-    response = admin.post(f"/units/{org.branch_a2.id}/active")
+    response = admin.post(f"/units/{org.branch_a2.id}/active", data={"active": "0"})
     assert response.status_code == 302
+    admin.post(f"/units/{org.branch_a2.id}/active", data={"active": "0"})  # a double click
     session.expire_all()
     assert session.get(Unit, org.branch_a2.id).active is False
     parent_page = admin.get(f"/units/{org.unit_a1.id}").get_data(as_text=True)
     assert "甲一厂第二党支部" in parent_page and 'class="inactive"' in parent_page
     assert admin.get(f"/units/{org.branch_a2.id}").status_code == 200
-    admin.post(f"/units/{org.branch_a2.id}/active")
+    assert 'name="active" value="1"' in admin.get(f"/units/{org.branch_a2.id}").get_data(
+        as_text=True
+    )
+    admin.post(f"/units/{org.branch_a2.id}/active", data={"active": "1"})
     session.expire_all()
     assert session.get(Unit, org.branch_a2.id).active is True
     actions = session.scalars(
@@ -149,7 +153,7 @@ def test_admin_of_a_manages_only_a(admin_a, org, session):
         assert admin_a.get(f"/units/{unit.id}/edit").status_code == 404
         assert admin_a.get(f"/units/{unit.id}/move").status_code == 404
         assert admin_a.get(f"/units/{unit.id}/new").status_code == 404
-        assert admin_a.post(f"/units/{unit.id}/active").status_code == 404
+        assert admin_a.post(f"/units/{unit.id}/active", data={"active": "0"}).status_code == 404
         assert admin_a.get(f"/units/{unit.id}").status_code == 404
     assert admin_a.get("/units/999999/edit").status_code == 404
     session.expire_all()

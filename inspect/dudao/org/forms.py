@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
 from dudao.org.import_rows import MAX_CODE, MAX_NAME, TAG_SEPARATORS
@@ -65,7 +65,9 @@ class MoveUnitForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
-    """Only the CSRF token: deactivating or reactivating is one button."""
+    """Deactivate or reactivate: the wanted state is sent, so a double click is harmless."""
+
+    active = HiddenField(validators=[AnyOf(["0", "1"])])
 
 
 class ImportForm(FlaskForm):

@@ -128,8 +128,9 @@ def move(unit_id: int) -> Page:
 @requires(Permission.MANAGE_UNITS)
 def set_active(unit_id: int) -> Response:
     found = _unit(unit_id, Permission.MANAGE_UNITS)
-    if ActiveForm().validate_on_submit():
-        services.set_unit_active(db(), current_user, found, not found.active)
+    form = ActiveForm()
+    if form.validate_on_submit():
+        services.set_unit_active(db(), current_user, found, form.active.data == "1")
         db().commit()
         flash(_("Reactivated.") if found.active else _("Deactivated."), "success")
     return redirect(url_for("org.unit", unit_id=unit_id))
