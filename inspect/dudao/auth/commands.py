@@ -9,7 +9,7 @@ from dudao.auth import services
 from dudao.auth.models import User
 from dudao.core.database import transaction
 from dudao.core.enums import Role
-from dudao.core.errors import NotFound
+from dudao.core.errors import NotFound, ValidationError
 from dudao.org.queries import by_code
 
 
@@ -25,8 +25,11 @@ def users_group() -> None:
 @click.password_option(help="At least 8 characters.")
 @with_appcontext
 def create_user(username: str, display_name: str, email: str | None, password: str) -> None:
-    with transaction(current_app.extensions["dudao"].session_factory) as session:
-        services.create_user(session, None, username, display_name, password, email)
+    try:
+        with transaction(current_app.extensions["dudao"].session_factory) as session:
+            services.create_user(session, None, username, display_name, password, email)
+    except ValidationError as exc:
+        raise click.ClickException(f"{exc} {'; '.join(exc.problems)}.") from exc
     click.echo(f"Created {username}.")
 
 

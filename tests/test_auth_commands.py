@@ -1,0 +1,69 @@
+"""`dudao users create` and `dudao users grant`, as docs/access.md shows them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.auth.models import User
+from dudao.cli import cli
+from tests.conftest import PASSWORD, sign_in
+
+
+def _run(app, *args: str, input: str | None = None):
+    """Through the real `dudao` group, which turns a DudaoError into "Error: ..." and exit 1."""
+    return app.test_cli_runner().invoke(cli, ["users", *args], input=input)
+
+
+def test_create_grant_and_sign_in(app, client, session, org):
+    created = _run(
+        app,
+        "create",
+        "wangwei",
+        "--name",
+        "王伟",
+        "--email",
+        "w@example.com",
+        "--password",
+        PASSWORD,
+    )
+    assert created.exit_code == 0, created.output
+    granted = _run(app, "grant", "wangwei", "unit_lead", "A1")
+    assert granted.exit_code == 0, granted.output
+    assert "A1" in granted.output
+    again = _run(app, "grant", "wangwei", "unit_lead", "A1")  # idempotent
+    assert again.exit_code == 0
+    user = session.scalar(select(User).where(User.username == "wangwei"))
+    assert user.display_name == "王伟"
+    assert [(g.role.value, g.unit.code) for g in user.grants] == [("unit_lead", "A1")]
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_id == str(user.id))
+    ).all()
+    assert actions.count("grant.create") == 1 and "user.create" in actions
+    assert sign_in(client, "wangwei").status_code == 302
+    assert client.get(f"/units/{org.branch_a1.id}").status_code == 200
+    assert client.get(f"/units/{org.branch_b1.id}").status_code == 404
+
+
+def test_password_prompt(app):
+    result = _run(app, "create", "li", input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+
+
+def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, user_factory):
+    user_factory("taken")
+    short = _run(app, "create", "newbie", "--password", "short")
+    assert short.exit_code == 1
+    assert "password: at least 8 characters" in short.output
+    assert "Traceback" not in short.output
+    duplicate = _run(app, "create", "taken", "--password", PASSWORD)
+    assert duplicate.exit_code == 1 and "already taken" in duplicate.output
+    unknown_unit = _run(app, "grant", "taken", "admin", "NOPE")
+    assert unknown_unit.exit_code == 1 and "NOPE" in unknown_unit.output
+    unknown_user = _run(app, "grant", "ghost", "admin", "A")
+    assert unknown_user.exit_code == 1 and "ghost" in unknown_user.output
+    bad_role = _run(app, "grant", "taken", "emperor", "A")
+    assert bad_role.exit_code == 2
+    session.expire_all()
+    assert session.scalar(select(User).where(User.username == "newbie")) is None
+    assert session.scalar(select(User).where(User.username == "taken")).grants == []
