@@ -202,3 +202,11 @@ def test_answer_error_is_a_value_error() -> None:
     with pytest.raises(ValueError):
         kind_of(item("q", ItemType.DATE)).coerce(item("q", ItemType.DATE), "soon")
     assert issubclass(AnswerError, ValueError)
+
+
+def test_validation_works_in_a_job_or_command(app) -> None:
+    """An app context without a request (RQ job, CLI command) gets messages in the
+    default language instead of a RuntimeError from the locale selector."""
+    spec = definition(item("r", ItemType.TEXT, required=True))
+    message = validate_answers(spec, {})[1]["r"]
+    assert message and "needs an answer" not in message  # zh_CN, the default

@@ -6,7 +6,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import format_datetime
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,6 +42,8 @@ SECURITY_HEADERS = {
 
 
 def select_locale() -> str:
+    if not has_request_context():  # a job or a command: the default language
+        return LOCALES[0]
     chosen = session.get("lang")
     if chosen in LOCALES:
         return chosen
@@ -105,7 +115,10 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.session_protection = "strong"
+    # "basic", not "strong": strong signs a user out whenever their address changes, and
+    # tablets and phones change networks all day. A changed address marks the session
+    # not fresh instead.
+    login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
     limiter.init_app(app)
     app.teardown_appcontext(close_db)
