@@ -211,6 +211,11 @@ def test_missing_required_columns_are_named(session, org):
     assert problems[0][0] == 1 and "parent, level" in problems[0][2]
 
 
+def test_two_columns_with_the_same_meaning(session, org):
+    problems = rejected(session, csv_bytes("code,编码,name,parent,level", "N,N,n,G,unit"))
+    assert problems == [(1, None, "two columns mean 'code': 'code' and '编码'")]
+
+
 def test_empty_code_and_name(session, org):
     problems = rejected(session, csv_bytes(HEADER, ",无编码,G,unit", "N2,,G,unit", "N3,ok,G,unit"))
     assert (2, "code", "the code is empty") in problems
