@@ -23,7 +23,7 @@ import dudao.models  # noqa: F401  (every table, for the before/after snapshot)
 from dudao.auth.models import User
 from dudao.core.database import Base
 from dudao.core.enums import Role
-from dudao.core.permissions import ROLE_PERMISSIONS
+from dudao.core.permissions import ROLE_PERMISSIONS, Permission
 from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
 from tests.factories import OrgTree
 
@@ -145,6 +145,9 @@ def test_every_view_states_its_permission(app):
         if not hasattr(app.view_functions[rule.endpoint], "required_permission")
     ]
     assert not missing, f"decorate with @requires/@public/@signed_in: {missing}"
+    for rule in _walked_rules(app):
+        permission = _permission(app, rule)
+        assert permission in (None, "signed_in") or isinstance(permission, Permission), rule
 
 
 def test_every_route_parameter_can_be_filled(app):

@@ -236,6 +236,26 @@ def test_admin_form_without_csrf_token_changes_nothing(make_app, user_factory, s
     assert session.scalar(select(func.count(User.id))) == count + 1
 
 
+def test_csrf_token_outlives_an_hour_open_form(make_app, user_factory, monkeypatch):
+    user_factory("lead")
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    token = _token(client)
+    real_time = time.time
+    monkeypatch.setattr(time, "time", lambda: real_time() + 6 * 3600)
+    response = client.post(
+        "/login", data={"username": "lead", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+
+
+def test_session_survives_a_change_of_network(client, user_factory):
+    """Tablets and phones change address all day; that must not sign anyone out."""
+    user_factory("lead")
+    sign_in(client, "lead")
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    assert _signed_in(client)
+
+
 # --- cookies and headers -----------------------------------------------------------------
 
 

@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         RATELIMIT_STORAGE_URI=_limiter_uri(redis_url(settings)),
+        # A CSRF token lives as long as the session: a form left open for hours (an
+        # inspection on a tablet) must still submit.
+        WTF_CSRF_TIME_LIMIT=None,
     )
     app.config.update(config or {})
     app.extensions["dudao"] = Runtime(settings)
