@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from dudao.definitions.items import AnswerError, is_blank, kind_of
 from dudao.definitions.scoring import score
@@ -92,7 +93,9 @@ def validate_evidence(
             continue
         kept = [v.strip() for v in values if isinstance(v, str) and v.strip()]
         if len(kept) > EVIDENCE_PHOTOS_MAX:
-            errors[key] = _("Add at most %(n)d photos.", n=EVIDENCE_PHOTOS_MAX)
+            errors[key] = ngettext(
+                "Add at most %(num)d photo.", "Add at most %(num)d photos.", EVIDENCE_PHOTOS_MAX
+            )
         elif kept:
             clean_photos[key] = kept
     return clean_notes, clean_photos, errors

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from wtforms import Field, MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
@@ -227,12 +228,19 @@ class Number(ItemKind):
     def parse(self, item: Item, text: str) -> int | float:
         if not NUMBER.match(text):
             raise AnswerError(_("Enter a number, like 12 or 3.5."))
-        places = len(text.partition(".")[2])
-        if places > item.decimals:
+        whole, _dot, fraction = text.partition(".")
+        fraction = fraction.rstrip("0")  # "3.50" is 3.5 and "3.0" is 3
+        if len(fraction) > item.decimals:
             if item.decimals == 0:
                 raise AnswerError(_("Enter a whole number."))
-            raise AnswerError(_("Use at most %(n)d decimal places.", n=item.decimals))
-        value: int | float = int(text) if item.decimals == 0 else float(text)
+            raise AnswerError(
+                ngettext(
+                    "Use at most %(num)d decimal place.",
+                    "Use at most %(num)d decimal places.",
+                    item.decimals,
+                )
+            )
+        value: int | float = int(whole) if item.decimals == 0 else float(text)
         if item.min is not None and value < item.min:
             raise AnswerError(_("Enter %(min)s or more.", min=plain_number(item.min)))
         if item.max is not None and value > item.max:
@@ -294,10 +302,18 @@ class Photo(ItemKind):
     def check(self, item: Item, value: Any, required: bool) -> None:
         count = len(value or ())
         if count > item.max_count:
-            raise AnswerError(_("Add at most %(n)d photos.", n=item.max_count))
+            raise AnswerError(
+                ngettext(
+                    "Add at most %(num)d photo.", "Add at most %(num)d photos.", item.max_count
+                )
+            )
         # min_count applies once the item is required or any photo has been added.
         if (count or required) and count < item.min_count:
-            raise AnswerError(_("Add at least %(n)d photos.", n=item.min_count))
+            raise AnswerError(
+                ngettext(
+                    "Add at least %(num)d photo.", "Add at least %(num)d photos.", item.min_count
+                )
+            )
 
     def to_form(self, item: Item, value: Any) -> list[str]:
         return list(value or [])
