@@ -1,19 +1,24 @@
 """`dudao demo` as a user runs it: a real process with SQLite and the embedded Redis.
 
 Each run starts the web server, a worker, cron and redis-server; SIGINT must stop
-all of them with exit code 0, and a second run must reuse the data.
+all of them with exit code 0, and a second run must reuse the data. Whatever a
+test asserts, the `start_demo` fixture leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +34,8 @@ from dudao.cli import cli
 
 START_TIMEOUT = 45
 STOP_TIMEOUT = 20
+_PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 
 
 def _free_port() -> int:
@@ -43,14 +50,21 @@ def _environment(instance: Path, **extra: str) -> dict[str, str]:
     return environment
 
 
+def _die_with_test() -> None:
+    """Linux: the demo gets SIGTERM (and stops cleanly) if the test process dies first."""
+    if _prctl is not None:
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 @dataclass
 class DemoProcess:
     process: subprocess.Popen[bytes]
     log: Path
     port: int
+    instance: Path
 
     def output(self) -> str:
-        return self.log.read_text(errors="replace")
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
 
     def wait_until_serving(self) -> None:
         url = f"http://127.0.0.1:{self.port}/login"
@@ -72,20 +86,63 @@ class DemoProcess:
         try:
             return self.process.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
-            self.process.kill()
             pytest.fail(f"dudao demo did not stop within {STOP_TIMEOUT} s:\n{self.output()}")
 
+    def redis_servers(self) -> list[psutil.Process]:
+        socket_path = str(self.instance / "redis.sock")
+        return [
+            p
+            for p in psutil.process_iter(["name", "cmdline"])
+            if "redis-server" in (p.info["name"] or "")
+            and socket_path in " ".join(p.info["cmdline"] or ())
+        ]
 
-def _start_demo(instance: Path, log: Path, *arguments: str) -> DemoProcess:
-    port = _free_port()
-    with log.open("wb") as sink:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dudao", "demo", "--port", str(port), *arguments],
-            env=_environment(instance),
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    return DemoProcess(process, log, port)
+    def clean_up(self) -> None:
+        """Teardown, whatever happened: stop the demo, then kill anything it left."""
+        leftovers: list[psutil.Process] = []
+        if self.process.poll() is None:
+            leftovers = psutil.Process(self.process.pid).children(recursive=True)
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        for process in [*leftovers, *self.redis_servers()]:
+            if not _gone(process):
+                process.kill()
+
+
+@pytest.fixture
+def workdir() -> Iterator[Path]:
+    """A private folder: concurrent pytest sessions prune each other's tmp_path roots, and a
+    short path keeps Redis's socket under the Unix length limit."""
+    folder = Path(tempfile.mkdtemp(prefix="dudao-demo-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def start_demo(workdir: Path) -> Iterator[Callable[..., DemoProcess]]:
+    started: list[DemoProcess] = []
+
+    def start(log_name: str, *arguments: str) -> DemoProcess:
+        port = _free_port()
+        instance = workdir / "instance"
+        with (workdir / log_name).open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "dudao", "demo", "--port", str(port), *arguments],
+                env=_environment(instance),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_test,
+            )
+        started.append(DemoProcess(process, workdir / log_name, port, instance))
+        return started[-1]
+
+    yield start
+    for demo in started:
+        demo.clean_up()
 
 
 def _children(demo: DemoProcess) -> dict[str, psutil.Process]:
@@ -137,83 +194,69 @@ def _counts(instance: Path) -> tuple[int, int, int]:
     return counts  # type: ignore[return-value]
 
 
-def _run_and_interrupt(instance: Path, log: Path, signum: int = signal.SIGINT) -> str:
+def _run_and_interrupt(
+    start_demo: Callable[..., DemoProcess], log_name: str, signum: int = signal.SIGINT
+) -> tuple[DemoProcess, str]:
     """Start the demo, check every part is alive, stop it with `signum`, check nothing is left."""
-    demo = _start_demo(instance, log, "--no-browser-hint")
-    try:
-        demo.wait_until_serving()
-        children = _children(demo)
-        connection = Redis(unix_socket_path=str(instance / "redis.sock"))
-        _wait_registered(connection)
-        redis_server = psutil.Process(connection.info("server")["process_id"])
-        connection.close()
-        assert all(not _gone(p) for p in (*children.values(), redis_server))
-        horses = [p for c in children.values() for p in c.children(recursive=True)]
-    finally:
-        code = demo.stop(signum)
+    demo = start_demo(log_name, "--no-browser-hint")
+    demo.wait_until_serving()
+    children = _children(demo)
+    connection = Redis(unix_socket_path=str(demo.instance / "redis.sock"))
+    _wait_registered(connection)
+    redis_server = psutil.Process(connection.info("server")["process_id"])
+    connection.close()
+    assert all(not _gone(p) for p in (*children.values(), redis_server))
+    horses = [p for c in children.values() for p in c.children(recursive=True)]
+    code = demo.stop(signum)
     output = demo.output()
     assert code == 0, output
     left = _wait_gone([*children.values(), *horses, redis_server])
     assert left == [], f"still running after {signal.Signals(signum).name}: {left}\n{output}"
-    assert not (instance / "redis.sock").exists()
+    assert not (demo.instance / "redis.sock").exists()
     assert "Traceback" not in output
-    return output
+    return demo, output
 
 
-def test_demo_serves_stops_cleanly_and_reuses_its_data(tmp_path: Path) -> None:
-    instance = tmp_path / "instance"
-
-    first = _run_and_interrupt(instance, tmp_path / "first.log")
+def test_demo_serves_stops_cleanly_and_reuses_its_data(start_demo) -> None:
+    demo, first = _run_and_interrupt(start_demo, "first.log")
     assert "Loaded the demo organisation (seed 2026)" in first
     for expected in ("admin", "inspector1", "company_lead", "representative", "demo-2026"):
         assert expected in first
     assert "Open it in a browser" not in first
-    units, users, events = _counts(instance)
+    units, users, events = _counts(demo.instance)
     assert (units, users) == (296, 8)
 
-    second = _run_and_interrupt(instance, tmp_path / "second.log", signal.SIGTERM)
+    demo, second = _run_and_interrupt(start_demo, "second.log", signal.SIGTERM)
     assert "reusing it" in second
-    assert _counts(instance) == (units, users, events), "the second run changed nothing"
+    assert _counts(demo.instance) == (units, users, events), "the second run changed nothing"
 
 
-def test_a_child_that_dies_stops_the_demo_with_one_sentence(tmp_path: Path) -> None:
-    instance = tmp_path / "instance"
-    demo = _start_demo(instance, tmp_path / "demo.log")
-    try:
-        demo.wait_until_serving()
-        children = _children(demo)
-        connection = Redis(unix_socket_path=str(instance / "redis.sock"))
-        redis_server = psutil.Process(connection.info("server")["process_id"])
-        connection.close()
-        children["worker"].kill()
-        code = demo.process.wait(STOP_TIMEOUT)
-    finally:
-        if demo.process.poll() is None:
-            demo.stop(signal.SIGTERM)
+def test_a_child_that_dies_stops_the_demo_with_one_sentence(start_demo) -> None:
+    demo = start_demo("demo.log")
+    demo.wait_until_serving()
+    children = _children(demo)
+    redis_servers = demo.redis_servers()
+    assert len(redis_servers) == 1, demo.output()
+    children["worker"].kill()
+    code = demo.process.wait(STOP_TIMEOUT)
     output = demo.output()
     assert code == 1, output
     assert "Error: The worker process stopped unexpectedly" in output
-    assert _wait_gone([children["cron"], redis_server]) == [], output
+    assert _wait_gone([children["cron"], *redis_servers]) == [], output
 
 
-def test_ctrl_c_while_starting_stops_what_was_started(tmp_path: Path) -> None:
-    instance = tmp_path / "instance"
-    demo = _start_demo(instance, tmp_path / "demo.log")
+def test_ctrl_c_while_starting_stops_what_was_started(start_demo) -> None:
+    demo = start_demo("demo.log")
     deadline = time.monotonic() + START_TIMEOUT
     while "Started the embedded Redis" not in demo.output() and time.monotonic() < deadline:
         assert demo.process.poll() is None, demo.output()
         time.sleep(0.05)
-    socket_path = str(instance / "redis.sock")
-    servers = [
-        p
-        for p in psutil.process_iter(["name", "cmdline"])
-        if "redis-server" in (p.info["name"] or "") and socket_path in " ".join(p.info["cmdline"])
-    ]
+    servers = demo.redis_servers()
     assert len(servers) == 1, demo.output()
     code = demo.stop(signal.SIGINT)
     output = demo.output()
     assert code == 0, output
-    assert _wait_gone([*servers]) == [], output
+    assert _wait_gone(servers) == [], output
     assert "Traceback" not in output
 
 
