@@ -9,92 +9,31 @@ branching on it.
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from wtforms import Field, MultipleFileField, RadioField, StringField, TextAreaField
+from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from dudao.definitions.itembase import (
+    INTEGER,
+    ISO_DATE,
+    NUMBER,
+    REGISTRY,
+    AnswerError,
+    ItemKind,
+    ListField,
+    in_range,
+    is_blank,
+    kind_of,
+    plain_number,
+    register,
+)
 from dudao.definitions.spec import Item, ItemType
 
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-INTEGER = re.compile(r"^-?\d+$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-class AnswerError(ValueError):
-    """A submitted value that cannot be stored; the message is shown beside the field."""
-
-
-class ListField(Field):
-    """Every submitted value under one name (checkbox groups); no choice checking here."""
-
-    def process_data(self, value: Any) -> None:
-        self.data = list(value) if isinstance(value, list | tuple) else []
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        self.data = [v for v in valuelist if v]
-
-
-class ItemKind:
-    """Behaviour shared by every item type; subclasses override what differs."""
-
-    type: ClassVar[ItemType]
-    answerable: ClassVar[bool] = True
-
-    def field(self, item: Item, label: str) -> UnboundField | None:
-        return StringField(label)
-
-    def coerce(self, item: Item, raw: Any) -> Any:
-        """The stored value for `raw`, or None when unanswered; AnswerError when invalid."""
-        if raw is None:
-            return None
-        if not isinstance(raw, str):
-            raise AnswerError(_("Not a valid answer."))
-        text = raw.strip()
-        return self.parse(item, text) if text else None
-
-    def parse(self, item: Item, text: str) -> Any:
-        return text
-
-    def check(self, item: Item, value: Any, required: bool) -> None:
-        """Checks on the whole answer of a shown item (counts); raises AnswerError."""
-
-    def to_form(self, item: Item, value: Any) -> Any:
-        """A stored value as the form shows it (strings)."""
-        return None if value is None else str(value)
-
-    def passes(self, item: Item, value: Any) -> bool | None:
-        """True/False for a scored answer; None when it does not count ("na")."""
-        return True
-
-
-REGISTRY: dict[ItemType, ItemKind] = {}
-
-
-def register(cls: type[ItemKind]) -> type[ItemKind]:
-    REGISTRY[cls.type] = cls()
-    return cls
-
-
-def kind_of(item: Item) -> ItemKind:
-    return REGISTRY[item.type]
-
-
-def is_blank(value: Any) -> bool:
-    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
-
-
-def _in_range(value: float, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
-
-
-def plain_number(number: float) -> str:
-    """3.0 -> "3", 2.5 -> "2.5": how people write numbers."""
-    return str(int(number)) if float(number).is_integer() else str(number)
+__all__ = ["REGISTRY", "AnswerError", "ItemKind", "is_blank", "kind_of", "plain_number"]
 
 
 @register
@@ -195,7 +134,7 @@ class _Points(ItemKind):
 
     def passes(self, item: Item, value: Any) -> bool | None:
         rule = item.pass_rule
-        return rule is None or _in_range(value, rule.min, rule.max)
+        return rule is None or in_range(value, rule.min, rule.max)
 
 
 @register
@@ -252,7 +191,7 @@ class Number(ItemKind):
 
     def passes(self, item: Item, value: Any) -> bool | None:
         rule = item.pass_rule
-        return rule is None or _in_range(value, rule.min, rule.max)
+        return rule is None or in_range(value, rule.min, rule.max)
 
 
 @register

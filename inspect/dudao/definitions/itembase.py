@@ -1,0 +1,92 @@
+"""What every item type shares: the base class, the registry and small helpers.
+
+The concrete types are in items.py, which registers them; import `kind_of` and
+friends from there so the registry is always filled.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, ClassVar
+
+from flask_babel import gettext as _
+from wtforms import Field, StringField
+from wtforms.fields.core import UnboundField
+
+from dudao.definitions.spec import Item, ItemType
+
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+INTEGER = re.compile(r"^-?\d+$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class AnswerError(ValueError):
+    """A submitted value that cannot be stored; the message is shown beside the field."""
+
+
+class ListField(Field):
+    """Every submitted value under one name (checkbox groups); no choice checking here."""
+
+    def process_data(self, value: Any) -> None:
+        self.data = list(value) if isinstance(value, list | tuple) else []
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = [v for v in valuelist if v]
+
+
+class ItemKind:
+    """Behaviour shared by every item type; subclasses override what differs."""
+
+    type: ClassVar[ItemType]
+    answerable: ClassVar[bool] = True
+
+    def field(self, item: Item, label: str) -> UnboundField | None:
+        return StringField(label)
+
+    def coerce(self, item: Item, raw: Any) -> Any:
+        """The stored value for `raw`, or None when unanswered; AnswerError when invalid."""
+        if raw is None:
+            return None
+        if not isinstance(raw, str):
+            raise AnswerError(_("Not a valid answer."))
+        text = raw.strip()
+        return self.parse(item, text) if text else None
+
+    def parse(self, item: Item, text: str) -> Any:
+        return text
+
+    def check(self, item: Item, value: Any, required: bool) -> None:
+        """Checks on the whole answer of a shown item (counts); raises AnswerError."""
+
+    def to_form(self, item: Item, value: Any) -> Any:
+        """A stored value as the form shows it (strings)."""
+        return None if value is None else str(value)
+
+    def passes(self, item: Item, value: Any) -> bool | None:
+        """True/False for a scored answer; None when it does not count ("na")."""
+        return True
+
+
+REGISTRY: dict[ItemType, ItemKind] = {}
+
+
+def register(cls: type[ItemKind]) -> type[ItemKind]:
+    REGISTRY[cls.type] = cls()
+    return cls
+
+
+def kind_of(item: Item) -> ItemKind:
+    return REGISTRY[item.type]
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or value == "" or (isinstance(value, list | tuple) and not value)
+
+
+def in_range(value: float, low: float | None, high: float | None) -> bool:
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def plain_number(number: float) -> str:
+    """3.0 -> "3", 2.5 -> "2.5": how people write numbers."""
+    return str(int(number)) if float(number).is_integer() else str(number)
