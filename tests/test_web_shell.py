@@ -242,6 +242,15 @@ def test_screens_in_chromium(live_server, browser_page, org, user_factory, size)
     _assert_fits(page)
     assert page.console_errors == []  # a CSP violation or a missing file would show here
 
+    with page.expect_navigation():
+        page.click("button[name=lang][value=en]")  # the real form, CSRF token and all
+    assert page.inner_text("h1") == "Welcome, Ada"
+    assert page.get_attribute("html", "lang") == "en"
+    save_screenshot(page, f"home-en-{name}")
+    _assert_fits(page)
+    with page.expect_navigation():
+        page.click("button[name=lang][value=zh_CN]")
+
     page.goto(f"{live_server.url}/no/such/page")
     assert page.inner_text("h1").startswith("页面不存在")
     save_screenshot(page, f"error-404-{name}")
