@@ -117,8 +117,9 @@ def check_database(engine: Engine) -> None:
         ) from exc
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, **info: Any) -> sessionmaker[Session]:
+    """`info` travels with every session (e.g. the settings, for after-commit effects)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info=info)
 
 
 @contextmanager

@@ -95,3 +95,8 @@ def can_manage_account(actor: object, account: object) -> bool:
     paths = scope_paths(actor, Permission.MANAGE_USERS)
     grants = list(getattr(account, "grants", []))
     return bool(paths) and all(_inside(g.unit.path, paths) for g in grants)
+
+
+def roles_on(user: object, unit: _Scoped) -> set[Role]:
+    """The roles `user` holds on `unit` through a grant on it or an ancestor."""
+    return {grant.role for grant in _grants(user) if unit.path.startswith(grant.unit.path)}

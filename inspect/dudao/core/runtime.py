@@ -19,4 +19,4 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.engine = make_engine(self.settings.database_url)
-        self.session_factory = make_session_factory(self.engine)
+        self.session_factory = make_session_factory(self.engine, settings=self.settings)

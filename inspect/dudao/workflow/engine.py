@@ -1,0 +1,133 @@
+"""The one engine that moves inspections, rectifications and flags between states.
+
+It checks the current state, the actor's role on the subject's unit, assignee-only
+transitions, required fields and guards; writes the new state and an audit event
+in the caller's transaction; refuses a transition made against an older version
+("changed meanwhile"); and runs follow-up effects only after commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from dudao.audit.services import record
+from dudao.core.database import utcnow
+from dudao.core.effects import after_commit
+from dudao.core.errors import DudaoError, PermissionDenied, ValidationError
+from dudao.core.permissions import roles_on
+from dudao.org.models import Unit
+from dudao.workflow.guards import GUARDS
+from dudao.workflow.registry import get_workflow
+from dudao.workflow.spec import Transition, Workflow
+
+
+class Subject(Protocol):
+    """What the engine moves: an inspection, a rectification, a flag."""
+
+    __tablename__: str
+    id: int
+    workflow: str
+    state: str
+    version: int
+    unit: Unit
+
+    @property
+    def assignee_ids(self) -> set[int]: ...
+
+
+class Conflict(DudaoError):
+    """Someone else changed the subject since the actor loaded it."""
+
+
+class TransitionRefused(ValidationError):
+    pass
+
+
+@dataclass(frozen=True)
+class Applied:
+    subject_type: str
+    subject_id: int
+    action: str
+    source: str
+    target: str
+    audit_event_id: int
+
+
+#: Called after commit with each Applied transition (notifications register here).
+LISTENERS: list[Callable[[Any, Applied], None]] = []
+
+
+def allowed(actor: Any, transition: Transition, subject: Subject) -> bool:
+    if not set(transition.roles) & roles_on(actor, subject.unit):
+        return False
+    return not transition.assignee_only or getattr(actor, "id", None) in subject.assignee_ids
+
+
+def available_actions(actor: Any, subject: Subject) -> list[Transition]:
+    """The transitions `actor` may try now (guards and fields are checked when applied)."""
+    workflow = get_workflow(subject.workflow)
+    return [t for t in workflow.transitions_from(subject.state) if allowed(actor, t, subject)]
+
+
+def _check(
+    session: Session, workflow: Workflow, actor: Any, subject: Subject, action: str,
+    fields: dict[str, str],
+) -> Transition:  # fmt: skip
+    transition = workflow.transition(action, subject.state)
+    if transition is None:
+        state = workflow.state(subject.state).label.zh
+        raise TransitionRefused(
+            f"'{action}' is not possible while the {workflow.key} is {subject.state} ({state}).",
+            [f"action: not allowed from state {subject.state!r}"],
+        )
+    if not allowed(actor, transition, subject):
+        raise PermissionDenied(f"You may not {action} this {workflow.key}.")
+    problems = [f"{name}: required" for name in transition.requires if not fields.get(name)]
+    for name in transition.guards:
+        message = GUARDS[name](session, subject)
+        if message:
+            problems.append(f"{name}: {message}")
+    if problems:
+        raise TransitionRefused(f"Cannot {action} yet: " + "; ".join(problems), problems)
+    return transition
+
+
+def apply(
+    session: Session,
+    actor: Any,
+    subject: Subject,
+    action: str,
+    *,
+    expected_version: int | None = None,
+    fields: dict[str, str] | None = None,
+) -> Applied:
+    """Apply `action` to `subject`; raises Conflict, PermissionDenied or TransitionRefused."""
+    fields = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
+    if expected_version is not None and expected_version != subject.version:
+        raise Conflict("This was changed by someone else meanwhile; reload and try again.")
+    workflow = get_workflow(subject.workflow)
+    transition = _check(session, workflow, actor, subject, action, fields)
+    source = subject.state
+    subject.state = transition.target
+    if hasattr(subject, "state_changed_at"):
+        subject.state_changed_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("This was changed by someone else meanwhile; reload and try again.") from exc
+    event = record(
+        session, actor, f"{workflow.key}.{action}", subject.__tablename__, subject.id,
+        before={"state": source}, after={"state": transition.target, **fields},
+    )  # fmt: skip
+    applied = Applied(
+        subject.__tablename__, subject.id, action, source, transition.target, event.id
+    )
+    settings = session.info.get("settings")
+    for listener in LISTENERS:
+        after_commit(session, listener, settings, applied)
+    return applied

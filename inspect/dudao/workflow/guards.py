@@ -1,0 +1,28 @@
+"""Guards: named checks a transition can require, registered by the features that know them.
+
+A guard returns None when the transition may go ahead, or a message saying why not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+Guard = Callable[[Session, Any], str | None]
+
+GUARDS: dict[str, Guard] = {}
+
+
+def guard(name: str) -> Callable[[Guard], Guard]:
+    def register(func: Guard) -> Guard:
+        GUARDS[name] = func
+        return func
+
+    return register
+
+
+@guard("has_assignees")
+def has_assignees(_session: Session, subject: Any) -> str | None:
+    return None if subject.assignee_ids else "nobody is assigned yet"
