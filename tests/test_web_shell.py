@@ -242,6 +242,13 @@ def test_screens_in_chromium(live_server, browser_page, org, user_factory, size)
     _assert_fits(page)
     assert page.console_errors == []  # a CSP violation or a missing file would show here
 
+    page.keyboard.press("Tab")  # the first stop is the skip link, and it becomes visible
+    skip = page.locator(".skip-link")
+    assert skip.evaluate("e => e === document.activeElement")
+    assert skip.bounding_box()["y"] >= 0
+    skip.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
     with page.expect_navigation():
         page.click("button[name=lang][value=en]")  # the real form, CSRF token and all
     assert page.inner_text("h1") == "Welcome, Ada"
