@@ -66,6 +66,10 @@ class ItemKind:
         """True/False for a scored answer; None when it does not count ("na")."""
         return True
 
+    def satisfaction(self, item: Item, value: Any) -> float | None:
+        """The answer on a 0–100 scale for the satisfaction index; None when it has none."""
+        return None
+
 
 REGISTRY: dict[ItemType, ItemKind] = {}
 

@@ -144,6 +144,11 @@ class Scale(_Points):
     def bounds(self, item: Item) -> tuple[int, int]:
         return 1, item.points
 
+    def satisfaction(self, item: Item, value: Any) -> float | None:
+        if not isinstance(value, int) or isinstance(value, bool) or item.points < 2:
+            return None
+        return 100.0 * (value - 1) / (item.points - 1)
+
 
 @register
 class Rating(_Points):
@@ -151,6 +156,9 @@ class Rating(_Points):
 
     def bounds(self, item: Item) -> tuple[int, int]:
         return 0, 10
+
+    def satisfaction(self, item: Item, value: Any) -> float | None:
+        return None if not isinstance(value, int) or isinstance(value, bool) else 10.0 * value
 
 
 @register

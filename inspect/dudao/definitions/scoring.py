@@ -17,7 +17,7 @@ from typing import Any
 
 from dudao.definitions.items import is_blank, kind_of
 from dudao.definitions.showif import visible_items
-from dudao.definitions.spec import Definition, Evidence, GradeBand, Item, ItemType
+from dudao.definitions.spec import Definition, Evidence, GradeBand
 
 
 @dataclass(frozen=True)
@@ -131,16 +131,6 @@ def score(
     )
 
 
-def _satisfaction_points(item: Item, value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if item.type == ItemType.SCALE and item.points > 1:
-        return 100.0 * (value - 1) / (item.points - 1)
-    if item.type == ItemType.RATING:
-        return 10.0 * value
-    return None
-
-
 def satisfaction_index(definition: Definition, answers: Mapping[str, Any]) -> float | None:
     """Mean of the answered, shown satisfaction items of one response, each scaled to 0–100.
 
@@ -151,7 +141,7 @@ def satisfaction_index(definition: Definition, answers: Mapping[str, Any]) -> fl
         p
         for item in definition.items
         if item.satisfaction and item.key in shown
-        for p in [_satisfaction_points(item, answers.get(item.key))]
+        for p in [kind_of(item).satisfaction(item, answers.get(item.key))]
         if p is not None
     ]
     return round(sum(points) / len(points), 2) if points else None
