@@ -295,3 +295,32 @@ def test_create_user_reports_every_problem(session):
         services.create_user(session, None, " ", "", "short", "bad", "xx")
     fields = [p.split(":")[0] for p in caught.value.problems]
     assert fields == ["username", "password", "email", "locale"]
+
+
+def test_password_reset_signs_the_account_out_everywhere(signed_in, user_factory, app, org):
+    lead = user_factory("lead_a", ("unit_lead", org.unit_a1))
+    browser = app.test_client()
+    browser.post("/login", data={"username": "lead_a", "password": PASSWORD, "remember": "y"})
+    remembered = app.test_client()  # only the remember-me cookie, as after closing the browser
+    remembered.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    assert browser.get("/units").status_code == 200
+    assert remembered.get("/units").status_code == 200
+
+    admin = signed_in("admin_a", ("admin", org.company_a))
+    data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    assert admin.post(f"/admin/users/{lead.id}/password", data=data).status_code == 302
+
+    for client in (browser, remembered):
+        response = client.get("/units")
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert admin.get("/admin/users").status_code == 200  # the admin's own session is untouched
+
+
+def test_a_forged_session_id_is_refused(app, user_factory):
+    from dudao.auth.queries import user_for_session
+    from dudao.web.context import db
+
+    user = user_factory("lead")
+    assert user_for_session(db(), user.get_id()) is not None
+    for forged in (str(user.id), f"{user.id}-", f"{user.id}-0000000000000000", "x-y", ""):
+        assert user_for_session(db(), forged) is None, forged

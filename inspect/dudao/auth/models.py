@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
@@ -43,7 +44,13 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session and remember-me cookies hold: the id plus a fingerprint of the
+        password hash, so a password change signs the account out everywhere."""
+        return f"{self.id}-{self.session_fingerprint}"
+
+    @property
+    def session_fingerprint(self) -> str:
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     @property
     def roles(self) -> set[Role]:

@@ -38,3 +38,15 @@ def accounts_in_scope(
     if limit is not None:
         statement = statement.limit(limit)
     return session.scalars(statement).all()
+
+
+def user_for_session(session: Session, session_id: str) -> User | None:
+    """The active account a session cookie names (see `User.get_id`); None when the account
+    is gone, deactivated, or its password changed since the cookie was issued."""
+    user_id, _sep, fingerprint = session_id.partition("-")
+    if not user_id.isdigit() or not fingerprint:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or user.session_fingerprint != fingerprint:
+        return None
+    return user

@@ -52,12 +52,9 @@ def select_locale() -> str:
 
 
 def _load_user(user_id: str) -> Any:
-    from dudao.auth.models import User
+    from dudao.auth.queries import user_for_session
 
-    if not user_id.isdigit():
-        return None
-    user = db().get(User, int(user_id))
-    return user if user is not None and user.active else None
+    return user_for_session(db(), user_id)
 
 
 def _security_headers(response: Response) -> Response:
