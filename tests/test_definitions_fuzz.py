@@ -50,7 +50,8 @@ def assert_located(text: str, filename: str) -> None:
         for problem in error.problems:
             assert isinstance(problem, Problem)
             assert problem.file == filename
-            assert problem.line >= 1 and problem.col >= 1
+            assert 1 <= problem.line <= len(text.splitlines()) + 1
+            assert problem.col >= 1
             assert problem.path and problem.message
             assert str(problem) == (
                 f"{filename}:{problem.line}:{problem.col}: {problem.path}: {problem.message}"

@@ -395,6 +395,8 @@ def test_kind_specific_fields() -> None:
 def test_questionnaire_thresholds() -> None:
     text = QUESTIONNAIRE.replace("title: 问卷", "title: 问卷\nmin_group: 2")
     assert "f.yaml:4:12: min_group: must be between 3 and 10000, got 2" in problems(text)
+    loaded = load_text(QUESTIONNAIRE.replace("title: 问卷", "title: 问卷\nmin_group: 20"))
+    assert loaded.definition.min_comment_group == 20
     text = QUESTIONNAIRE.replace("title: 问卷", "title: 问卷\nmin_group: 8\nmin_comment_group: 6")
     assert problems(text) == [
         "f.yaml:5:20: min_comment_group: min_comment_group (6) must be at least min_group (8)"

@@ -89,8 +89,10 @@ class _Document:
         data["min_group"] = c.integer(
             c.optional(raw, "min_group", 5), ("min_group",), MIN_GROUP_FLOOR, 10_000
         )
+        group = data["min_group"]
+        default = max(10, group) if group is not INVALID else 10
         data["min_comment_group"] = c.integer(
-            c.optional(raw, "min_comment_group", 10),
+            c.optional(raw, "min_comment_group", default),
             ("min_comment_group",),
             MIN_GROUP_FLOOR,
             10_000,
