@@ -15,7 +15,7 @@ from dudao.web.access import public
 from tests.browser import DESKTOP, PHONE, TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
 
-TEMPLATE_ROOT = Path(i18n.PACKAGE_DIR)
+PACKAGE = Path(i18n.PACKAGE_DIR)
 # style="…", <style>, on…= handlers, and <script> without src (JSON data blocks are fine).
 INLINE_CODE = re.compile(
     r"\sstyle=|<style|\son[a-z]+=|<script(?![^>]*(\ssrc=|\stype=\"application/json\"))"
@@ -158,10 +158,10 @@ def test_base_layout_is_accessible(signed_in, org):
 def test_templates_need_no_inline_style_or_script():
     """The CSP forbids inline styles and scripts (JSON data blocks are fine): none in templates."""
     offenders = []
-    for template in TEMPLATE_ROOT.glob("**/templates/**/*.html"):
+    for template in PACKAGE.glob("**/templates/**/*.html"):
         text = template.read_text(encoding="utf-8")
         if INLINE_CODE.search(text):
-            offenders.append(str(template.relative_to(TEMPLATE_ROOT)))
+            offenders.append(str(template.relative_to(PACKAGE)))
     assert offenders == []
 
 
@@ -322,3 +322,20 @@ def test_other_http_errors_get_a_generic_page(client):
     response = client.put("/login")
     assert response.status_code == 405
     assert "无法完成该请求" in _text(response)
+
+
+def test_installs_ship_the_compiled_catalogue_and_static_files():
+    """package-data must carry the .mo, the stylesheet and the templates into a wheel."""
+    import tomllib
+
+    config = tomllib.loads((i18n.REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["dudao"]
+    shipped = {path for pattern in patterns for path in PACKAGE.glob(pattern)}
+    wanted = [
+        i18n.CatalogFiles("zh_CN").mo,
+        PACKAGE / "web/static/dudao.css",
+        PACKAGE / "web/static/favicon.svg",
+        PACKAGE / "web/templates/errors/bare.html",
+        PACKAGE / "web/templates/_form.html",
+    ]
+    assert [path for path in wanted if path not in shipped] == []
