@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 
 from rq import Queue, SimpleWorker
@@ -63,3 +64,29 @@ def test_broken_chain_alerts_every_admin_exactly_once_a_day(app, session, org, u
     alert = session.scalars(select(Notification).where(Notification.user_id == ada.id)).one()
     assert "event #2 (id " in alert.body and "content was edited" in alert.body
     assert alert.link == "/audit"
+
+
+def test_two_runs_at_the_same_moment_still_alert_once(app, session, org, user_factory):
+    """Two cron processes may enqueue the same run and two workers run it together."""
+    ada = user_factory("ada", ("admin", org.group))
+    _break_chain(app)
+    barrier = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                results.append(verify_audit_chain())
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(r["alerted"] for r in results) == [0, 1]
+    assert [user_id for user_id, _ in _alerts(session)] == [ada.id]

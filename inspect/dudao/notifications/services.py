@@ -20,24 +20,42 @@ def notify(
     body: str = "",
     link: str | None = None,
 ) -> int:
-    """Create the notification for each user who does not have `key` yet; return how many."""
-    wanted = set(user_ids)
+    """Create the notification for each user who does not have `key` yet; return how many.
+
+    INSERT ... ON CONFLICT DO NOTHING on (user_id, key): two jobs sending the same
+    event at the same moment (two cron processes) still give each user one.
+    """
+    wanted = sorted(set(user_ids))
     if not wanted:
         return 0
-    existing = set(
-        session.scalars(
-            select(Notification.user_id).where(
-                Notification.key == key, Notification.user_id.in_(wanted)
-            )
-        )
-    )
-    new = sorted(wanted - existing)
-    session.add_all(
-        Notification(user_id=uid, key=key, kind=kind, title=title, body=body, link=link)
-        for uid in new
-    )
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - Dudao runs on PostgreSQL and SQLite only
+        raise NotImplementedError(dialect)
     session.flush()
-    return len(new)
+    statement = (
+        insert(Notification)
+        .values(
+            [
+                {
+                    "user_id": uid,
+                    "key": key,
+                    "kind": kind,
+                    "title": title,
+                    "body": body,
+                    "link": link,
+                    "created_at": utcnow(),
+                }
+                for uid in wanted
+            ]
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(Notification.id)
+    )
+    return len(session.execute(statement).all())
 
 
 def unread_count(session: Session, user_id: int) -> int:
