@@ -235,3 +235,23 @@ def test_loader_only_checks_are_documented_as_such(schema) -> None:
     with pytest.raises(DefinitionError) as caught:
         load_text(json.dumps(data, ensure_ascii=False), "sample.json")
     assert len(caught.value.problems) == 2
+
+
+def test_schema_lists_the_same_types_and_fields_as_the_loader() -> None:
+    from dudao.definitions.itemrules import SCORABLE, SCORING, TYPE_FIELDS
+    from dudao.definitions.spec import Evidence, ItemType
+
+    defs = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["$defs"]
+    assert defs["item"]["properties"]["type"]["enum"] == [t.value for t in ItemType]
+    per_type: dict[str, set[str]] = {t.value: set() for t in ItemType}
+    for rule in defs["item"]["allOf"]:
+        condition = rule["if"]["properties"]["type"]
+        types = condition.get("enum") or [condition.get("const")]
+        for name in types if None not in types else []:
+            per_type[name] |= set(rule["then"]["properties"])
+    assert per_type == {t: set(fields) for t, fields in TYPE_FIELDS.items()}
+    scoring = defs["checklistItem"]["allOf"][1]
+    assert scoring["if"]["properties"]["type"]["enum"] == [t.value for t in SCORABLE]
+    assert set(scoring["then"]["properties"]) == set(SCORING)
+    evidence = scoring["then"]["properties"]["evidence_on_fail"]["anyOf"][0]["enum"]
+    assert evidence == [e.value for e in Evidence]
