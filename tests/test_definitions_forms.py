@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
@@ -209,3 +210,26 @@ def test_shipped_definitions_render_validate_and_score(app: Flask, path: Path) -
         result = score(spec, clean)
         assert result.failed == () and result.passed
         assert result.percent == 100.0
+
+
+def test_photo_counts_are_checked_on_upload(signed_in, org) -> None:
+    client = signed_in("office", ("office", org.group))
+
+    def photos(count: int) -> list[tuple[io.BytesIO, str]]:
+        return [(io.BytesIO(b"\x89PNG fake"), f"p{n}.png") for n in range(count)]
+
+    too_many = client.post(
+        URL, data={**FULL, "a_board_photo": photos(4)}, content_type="multipart/form-data"
+    )
+    assert too_many.status_code == 422
+    html = too_many.get_data(as_text=True)
+    assert re.search(r'<p class="field-error" id="e-board_photo">[^<]+3[^<]+</p>', html)
+    one = client.post(
+        URL, data={**FULL, "a_board_photo": photos(1)}, content_type="multipart/form-data"
+    )
+    assert one.status_code == 200
+    # Evidence photos count as evidence: a failed item with a photo needs no note.
+    failed = {**FULL, "n_records": "", "p_records": photos(1)}
+    response = client.post(URL, data=failed, content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert '<p class="field-error" id="e-records" hidden></p>' in response.get_data(as_text=True)
