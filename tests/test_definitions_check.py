@@ -52,7 +52,7 @@ def folder(tmp_path: Path) -> Path:
 def test_check_ok_prints_a_summary(folder: Path) -> None:
     result = run(str(folder))
     assert result.exit_code == 0, result.output
-    assert result.output == "OK: 2 files, 1 checklists, 1 questionnaires, 5 items\n"
+    assert result.output == "OK: 2 files, 1 checklist, 1 questionnaire, 5 items\n"
 
 
 def test_check_prints_every_problem_and_exits_1(folder: Path) -> None:

@@ -50,12 +50,13 @@ class CheckResult:
     def summary(self) -> str:
         kinds = [loaded.definition.kind.value for loaded in self.loaded]
         items = sum(len(loaded.definition.items) for loaded in self.loaded)
-        return (
-            f"OK: {self.files} file{'s' if self.files != 1 else ''}, "
-            f"{kinds.count('checklist')} checklists, "
-            f"{kinds.count('questionnaire')} questionnaires, "
-            f"{items} items"
-        )
+        counts = [
+            (self.files, "file"),
+            (kinds.count("checklist"), "checklist"),
+            (kinds.count("questionnaire"), "questionnaire"),
+            (items, "item"),
+        ]
+        return "OK: " + ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
 
 
 def check_paths(paths: Iterable[Path]) -> CheckResult:
