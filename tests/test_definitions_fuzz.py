@@ -58,7 +58,8 @@ def assert_located(text: str, filename: str) -> None:
             )
         return
     assert isinstance(loaded, LoadedDefinition)
-    json.dumps(loaded.data, allow_nan=False)
+    json.dumps(loaded.data, allow_nan=False, ensure_ascii=False).encode()  # storable as is
+    assert "\\u0000" not in json.dumps(loaded.data)
     assert from_data(copy.deepcopy(loaded.data)) == loaded.definition
 
 

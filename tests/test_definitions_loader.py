@@ -265,6 +265,7 @@ def test_weight_not_a_number() -> None:
         ("label: 12", "expected text, got a number (put it in quotes)"),
         ("label: '  '", "must not be empty"),
         ("help: {zh: 帮助, fr: aide}", "unknown field 'fr'"),
+        ('help: "a\\0b"', "contains the control character U+0000"),
     ],
 )
 def test_wrong_types(field: str, message: str) -> None:

@@ -17,6 +17,9 @@ from dudao.definitions.yamlsource import Source
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 KEY_MAX = 64
+#: Control characters (other than tab and line breaks) and lone surrogates, e.g. from
+#: "\0" or "\u001b" escapes: nothing shows them, and PostgreSQL refuses NUL.
+CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 class _Invalid:
@@ -100,6 +103,9 @@ class Checker:
             return self.add(path, "must not be empty")
         if len(value) > max_length:
             return self.add(path, f"is longer than {max_length} characters")
+        bad = CONTROL_RE.search(value)
+        if bad:
+            return self.add(path, f"contains the control character U+{ord(bad.group()):04X}")
         return value
 
     def local_text(self, value: Any, path: Path) -> dict[str, str | None] | Any:
