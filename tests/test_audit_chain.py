@@ -277,8 +277,12 @@ def test_verify_walks_in_batches(session, org):
     assert verify_chain(session, batch_size=3) == []
 
 
-def test_concurrent_appends_form_one_valid_chain(app, session, org):
+@pytest.mark.parametrize("fresh", [True, False], ids=["empty-log", "existing-log"])
+def test_concurrent_appends_form_one_valid_chain(app, session, request, fresh):
     """Separate sessions in threads; PostgreSQL uses the advisory lock, SQLite its write lock."""
+    if not fresh:
+        request.getfixturevalue("org")
+    before = len(_events(session))
     factory = app.extensions["dudao"].session_factory
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
@@ -301,5 +305,5 @@ def test_concurrent_appends_form_one_valid_chain(app, session, org):
         thread.join()
     assert errors == []
     events = _events(session)
-    assert [e.seq for e in events] == list(range(1, 29))
+    assert [e.seq for e in events] == list(range(1, before + 21))
     assert verify_chain(session) == []
