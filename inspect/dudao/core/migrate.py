@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from dudao.config import PROJECT_ROOT
 
@@ -23,11 +26,40 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    command.upgrade(alembic_config(engine), revision)
+    with _transactional_ddl(engine) as migrating:
+        command.upgrade(alembic_config(migrating), revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
-    command.downgrade(alembic_config(engine), revision)
+    with _transactional_ddl(engine) as migrating:
+        command.downgrade(alembic_config(migrating), revision)
+
+
+@contextmanager
+def _transactional_ddl(engine: Engine) -> Iterator[Engine]:
+    """An engine on which a migration is all or nothing, also on SQLite.
+
+    pysqlite commits before every CREATE/ALTER/DROP, so a migration cut short (Ctrl-C,
+    a crash) would leave half a schema that no later run can repair. SQLAlchemy's
+    documented recipe: turn pysqlite's transaction handling off and emit BEGIN ourselves.
+    """
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield engine
+        return
+    from dudao.core.database import make_engine
+
+    migrating = make_engine(engine.url.render_as_string(hide_password=False))
+    event.listen(migrating, "connect", _no_implicit_transactions)
+    event.listen(migrating, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+    try:
+        yield migrating
+    finally:
+        migrating.dispose()
+
+
+def _no_implicit_transactions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
 
 
 def revision(engine: Engine, message: str) -> None:
