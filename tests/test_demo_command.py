@@ -245,12 +245,17 @@ def test_a_child_that_dies_stops_the_demo_with_one_sentence(start_demo) -> None:
     assert _wait_gone([children["cron"], *redis_servers]) == [], output
 
 
+def _wait_for_output(demo: DemoProcess, text: str) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while text not in demo.output():
+        assert demo.process.poll() is None, demo.output()
+        assert time.monotonic() < deadline, demo.output()
+        time.sleep(0.05)
+
+
 def test_ctrl_c_while_starting_stops_what_was_started(start_demo) -> None:
     demo = start_demo("demo.log")
-    deadline = time.monotonic() + START_TIMEOUT
-    while "Started the embedded Redis" not in demo.output() and time.monotonic() < deadline:
-        assert demo.process.poll() is None, demo.output()
-        time.sleep(0.05)
+    _wait_for_output(demo, "Started the embedded Redis")
     servers = demo.redis_servers()
     assert len(servers) == 1, demo.output()
     code = demo.stop(signal.SIGINT)
@@ -258,6 +263,28 @@ def test_ctrl_c_while_starting_stops_what_was_started(start_demo) -> None:
     assert code == 0, output
     assert _wait_gone(servers) == [], output
     assert "Traceback" not in output
+
+
+def test_the_next_run_clears_what_a_killed_demo_left_and_refuses_a_twin(start_demo) -> None:
+    killed = start_demo("killed.log")
+    _wait_for_output(killed, "Started the embedded Redis")
+    left_behind = killed.redis_servers()
+    assert len(left_behind) == 1, killed.output()
+    killed.process.kill()  # no clean-up runs: redis-server (a daemon) survives
+    killed.process.wait()
+    assert _wait_gone(left_behind, timeout=1) == left_behind
+
+    demo = start_demo("next.log")
+    demo.wait_until_serving()
+    assert "Stopped a Redis server that an earlier, killed demo left running." in demo.output()
+    assert _wait_gone(left_behind) == []
+    twin = _invoke(demo.instance, "--port", str(_free_port()))
+    assert twin.exit_code == 1
+    assert _one_sentence(twin.stderr).startswith(
+        f"Error: Another `dudao demo` (pid {demo.process.pid}) is running"
+    )
+    assert demo.stop(signal.SIGINT) == 0, demo.output()
+    assert not (demo.instance / "demo.pid").exists()
 
 
 def _invoke(instance: Path, *arguments: str, **environment: str):
