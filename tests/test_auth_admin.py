@@ -90,7 +90,7 @@ def test_create_account_errors_beside_the_field(signed_in, session, org, change,
     data = {"username": "wang", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "locale": ""}
     count = session.scalar(select(func.count(User.id)))
     response = client.post("/admin/users/new", data={**data, **change})
-    assert response.status_code == 400
+    assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert f'id="{field}-error"' in page
     assert session.scalar(select(func.count(User.id))) == count
@@ -115,7 +115,7 @@ def test_account_page_and_profile_edit(signed_in, user_factory, session, org):
     [event] = _events(session, "user.update")
     assert event.before["display_name"] == "Lead_A" and event.after["email"] == "lead@example.com"
     bad = client.post(f"/admin/users/{lead.id}", data={"email": "nope", "locale": ""})
-    assert bad.status_code == 400 and 'id="email-error"' in bad.get_data(as_text=True)
+    assert bad.status_code == 422 and 'id="email-error"' in bad.get_data(as_text=True)
     assert _user(session, "lead_a").email == "lead@example.com"
 
 
@@ -125,7 +125,7 @@ def test_reset_password(signed_in, user_factory, session, org, app):
     mismatch = client.post(
         f"/admin/users/{lead.id}/password", data={"password": NEW_PASSWORD, "confirm": "x"}
     )
-    assert mismatch.status_code == 400 and 'id="confirm-error"' in mismatch.get_data(as_text=True)
+    assert mismatch.status_code == 422 and 'id="confirm-error"' in mismatch.get_data(as_text=True)
     response = client.post(
         f"/admin/users/{lead.id}/password", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
@@ -151,7 +151,7 @@ def test_grant_and_revoke_through_the_pages(signed_in, user_factory, session, or
         refused = client.post(
             f"/admin/users/{target.id}/grants", data={"role": "admin", "unit_code": code}
         )
-        assert refused.status_code == 400
+        assert refused.status_code == 422
         assert 'id="unit_code-error"' in refused.get_data(as_text=True)
     assert len(_user(session, "fresh").grants) == 1
 
@@ -324,3 +324,13 @@ def test_a_forged_session_id_is_refused(app, user_factory):
     assert user_for_session(db(), user.get_id()) is not None
     for forged in (str(user.id), f"{user.id}-", f"{user.id}-0000000000000000", "x-y", ""):
         assert user_for_session(db(), forged) is None, forged
+
+
+def test_grant_needs_a_chosen_role(signed_in, user_factory, session, org):
+    target = user_factory("fresh")
+    client = signed_in("admin_a", ("admin", org.company_a))
+    page = client.get(f"/admin/users/{target.id}").get_data(as_text=True)
+    assert '<option selected value="">' in page or '<option value="" selected>' in page
+    refused = client.post(f"/admin/users/{target.id}/grants", data={"role": "", "unit_code": "A1"})
+    assert refused.status_code == 422 and 'id="role-error"' in refused.get_data(as_text=True)
+    assert _user(session, "fresh").grants == []

@@ -75,11 +75,14 @@ class CreateAccountForm(ProfileForm, PasswordForm):
 
 
 def _role_choices() -> list[tuple[str, str]]:
-    return [(role.value, label(role)) for role in Role]
+    # No role is preselected: giving "admin" must be a deliberate choice.
+    return [("", _l("Choose a role")), *((role.value, label(role)) for role in Role)]
 
 
 class GrantForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=_role_choices, validate_choice=True)
+    role = SelectField(
+        _l("Role"), choices=_role_choices, validate_choice=True, validators=[DataRequired()]
+    )
     unit_code = StringField(
         _l("Unit code"),
         validators=[DataRequired(), Length(max=64)],

@@ -140,7 +140,7 @@ def create() -> Response | tuple[str, int] | str:
             db().commit()
             flash(_("Account %(name)s created. Now give it a role.", name=account.username))
             return redirect(url_for("auth.account", user_id=account.id))
-    status = 400 if form.is_submitted() else 200
+    status = 422 if form.is_submitted() else 200
     return render_template("auth/user_new.html", form=form), status
 
 
@@ -190,7 +190,7 @@ def account(user_id: int) -> Response | tuple[str, int]:
             db().commit()
             flash(_("Saved."))
             return redirect(url_for("auth.account", user_id=found.id))
-    return _account_page(found, 400, profile=form)
+    return _account_page(found, 422, profile=form)
 
 
 @bp.post("/admin/users/<int:user_id>/password")
@@ -208,7 +208,7 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
             db().commit()
             flash(_("The password of %(name)s was reset.", name=found.username))
             return redirect(url_for("auth.account", user_id=found.id))
-    return _account_page(found, 400, password=form)
+    return _account_page(found, 422, password=form)
 
 
 @bp.post("/admin/users/<int:user_id>/active")
@@ -252,7 +252,7 @@ def grant(user_id: int) -> Response | tuple[str, int]:
                 )
             )
             return redirect(url_for("auth.account", user_id=found.id))
-    return _account_page(found, 400, grant=form)
+    return _account_page(found, 422, grant=form)
 
 
 @bp.post("/admin/users/<int:user_id>/grants/<int:grant_id>/revoke")
