@@ -148,7 +148,7 @@ def _start(
         echo(f"Started the embedded Redis on {redis_url(settings)}.")
     else:
         check_redis(connect(settings), settings)
-    with demo.uninterrupted():  # SQLite runs DDL outside transactions: finish a migration
+    with demo.uninterrupted():  # finish a migration rather than roll it back
         prepare_database(runtime)
     with transaction(runtime.session_factory) as session:
         loaded = load_demo(session, demo.options.seed)
