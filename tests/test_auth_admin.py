@@ -184,6 +184,8 @@ def test_deactivate_stops_sign_in_and_open_sessions(signed_in, user_factory, ses
 def test_admin_cannot_deactivate_themselves(signed_in, session, org):
     client = signed_in("admin_a", ("admin", org.company_a))
     me = _user(session, "admin_a")
+    page = client.get(f"/admin/users/{me.id}").get_data(as_text=True)
+    assert 'name="active" value="0"' not in page  # no button to do it
     client.post(f"/admin/users/{me.id}/active", data={"active": "0"})
     assert _user(session, "admin_a").active is True
     assert client.get("/admin/users").status_code == 200
