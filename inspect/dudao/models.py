@@ -2,7 +2,23 @@
 
 from dudao.audit.models import AuditEvent, AuditSeal
 from dudao.auth.models import RoleGrant, User
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.notifications.models import Notification
 from dudao.org.models import Unit
+from dudao.scheduling.models import Schedule, SpotCheckDraw
 
-__all__ = ["AuditEvent", "AuditSeal", "Notification", "RoleGrant", "Unit", "User"]
+__all__ = [
+    "AuditEvent",
+    "AuditSeal",
+    "DefinitionVersion",
+    "FormDefinition",
+    "Inspection",
+    "InspectionAssignment",
+    "Notification",
+    "RoleGrant",
+    "Schedule",
+    "SpotCheckDraw",
+    "Unit",
+    "User",
+]

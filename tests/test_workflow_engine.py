@@ -1,0 +1,123 @@
+"""The workflow engine on real inspections: states, roles, scope, fields, guards, conflicts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.config import PROJECT_ROOT
+from dudao.core.errors import PermissionDenied
+from dudao.definitions.queries import current_version
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import create_inspection, set_assignees
+from dudao.workflow import engine
+from dudao.workflow.engine import Conflict, TransitionRefused, apply, available_actions
+
+
+@pytest.fixture
+def setup(session, org, user_factory):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    version = current_version(session, "branch_standardisation")
+    office = user_factory("office", ("office", org.group))
+    inspector = user_factory("insp", ("inspector", org.company_a))
+    other = user_factory("other", ("inspector", org.company_a))
+    outsider = user_factory("lead_b", ("office", org.company_b))
+    inspection = create_inspection(
+        session, office, org.branch_a1, version, date(2026, 12, 31), InspectionOrigin.AD_HOC
+    )
+    session.commit()
+    return inspection, office, inspector, other, outsider
+
+
+def test_full_lifecycle_with_audit(session, setup):
+    inspection, office, inspector, _, _ = setup
+    with pytest.raises(TransitionRefused, match="nobody is assigned"):
+        apply(session, office, inspection, "assign")
+    set_assignees(session, office, inspection, [inspector])
+    for actor, action in [(office, "assign"), (inspector, "start"), (inspector, "submit")]:
+        apply(session, actor, inspection, action)
+    with pytest.raises(TransitionRefused, match="comment: required"):
+        apply(session, office, inspection, "return")
+    apply(session, office, inspection, "return", fields={"comment": "第3项证据不足"})
+    assert inspection.state == "returned"
+    for actor, action in [(inspector, "start"), (inspector, "submit"), (office, "approve")]:
+        apply(session, actor, inspection, action)
+    session.commit()
+    actions = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "inspection")
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert actions[-3:] == ["inspection.start", "inspection.submit", "inspection.approve"]
+    assert "inspection.return" in actions
+
+
+def test_roles_assignees_and_scope(session, setup):
+    inspection, office, inspector, other, outsider = setup
+    set_assignees(session, office, inspection, [inspector])
+    apply(session, office, inspection, "assign")
+    with pytest.raises(PermissionDenied):
+        apply(session, other, inspection, "start")  # an inspector, but not assigned
+    with pytest.raises(PermissionDenied):
+        apply(session, outsider, inspection, "cancel", fields={"reason": "x"})  # office of B
+    with pytest.raises(TransitionRefused, match="not possible while"):
+        apply(session, inspector, inspection, "submit")  # not started
+    assert [t.action for t in available_actions(inspector, inspection)] == ["start"]
+    assert {t.action for t in available_actions(office, inspection)} == {"cancel"}
+
+
+def test_a_stale_version_is_refused_as_changed_meanwhile(session, setup):
+    inspection, office, inspector, _, _ = setup
+    seen = inspection.version
+    set_assignees(session, office, inspection, [inspector])
+    apply(session, office, inspection, "assign", expected_version=seen)
+    session.commit()
+    with pytest.raises(Conflict, match="changed by someone else"):
+        apply(session, office, inspection, "cancel", expected_version=seen, fields={"reason": "x"})
+
+
+def test_two_people_acting_at_once_one_wins(app, session, setup):
+    inspection, office, inspector, _, _ = setup
+    set_assignees(session, office, inspection, [inspector])
+    apply(session, office, inspection, "assign")
+    session.commit()
+    factory = app.extensions["dudao"].session_factory
+    first, second = factory(), factory()
+    try:
+        a = first.get(Inspection, inspection.id)
+        b = second.get(Inspection, inspection.id)
+        from dudao.auth.models import User
+
+        apply(first, first.get(User, office.id), a, "cancel", fields={"reason": "duplicate"})
+        first.commit()
+        with pytest.raises(Conflict):
+            apply(second, second.get(User, inspector.id), b, "start")
+            second.commit()
+    finally:
+        first.close()
+        second.rollback()
+        second.close()
+    session.expire_all()
+    assert session.get(Inspection, inspection.id).state == "cancelled"
+
+
+def test_effects_run_only_after_commit(session, setup, monkeypatch):
+    inspection, office, inspector, _, _ = setup
+    seen = []
+    monkeypatch.setattr(engine, "LISTENERS", [lambda settings, applied: seen.append(applied)])
+    set_assignees(session, office, inspection, [inspector])
+    session.commit()
+    apply(session, office, inspection, "assign")
+    session.rollback()
+    assert seen == []
+    assert session.get(Inspection, inspection.id).state == "planned"
+    apply(session, office, inspection, "assign")
+    assert seen == []
+    session.commit()
+    assert [(a.action, a.target) for a in seen] == [("assign", "assigned")]
+    event = session.get(AuditEvent, seen[0].audit_event_id)
+    assert event.action == "inspection.assign" and event.after["state"] == "assigned"
