@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.jobs import alert_key, verify_audit_chain
 from dudao.audit.models import AuditEvent
+from dudao.audit.services import chain_head
 from dudao.core.queue import connect, enqueue
 from dudao.notifications.models import Notification
 
@@ -90,3 +92,10 @@ def test_two_runs_at_the_same_moment_still_alert_once(app, session, org, user_fa
     assert errors == []
     assert sorted(r["alerted"] for r in results) == [0, 1]
     assert [user_id for user_id, _ in _alerts(session)] == [ada.id]
+
+
+def test_the_head_goes_to_the_worker_log(app, session, org, caplog):
+    with caplog.at_level(logging.INFO, logger="dudao.audit.jobs"):
+        _run_once(app)
+    seq, digest = chain_head(session)
+    assert f"Audit chain head {seq}:{digest}, 0 problem(s)." in caplog.text
