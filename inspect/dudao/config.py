@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -58,8 +59,8 @@ def _secret_key(instance_path: Path, environ: dict[str, str]) -> str:
     try:
         if not key_file.exists():
             instance_path.mkdir(parents=True, exist_ok=True)
-            draft = instance_path / f".secret_key.{os.getpid()}"
-            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            descriptor, name = tempfile.mkstemp(prefix=".secret_key.", dir=instance_path)
+            draft = Path(name)  # mkstemp creates it readable by its owner only (0600)
             with os.fdopen(descriptor, "w") as handle:
                 handle.write(secrets.token_hex(32))
             try:
