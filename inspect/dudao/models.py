@@ -4,6 +4,13 @@ from dudao.audit.models import AuditEvent, AuditSeal
 from dudao.auth.models import RoleGrant, User
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection, InspectionAssignment
+from dudao.inspections.submission_models import (
+    Finding,
+    InspectionDraft,
+    Photo,
+    Rectification,
+    Submission,
+)
 from dudao.notifications.models import Notification
 from dudao.org.models import Unit
 from dudao.scheduling.models import Schedule, SpotCheckDraw
@@ -12,13 +19,18 @@ __all__ = [
     "AuditEvent",
     "AuditSeal",
     "DefinitionVersion",
+    "Finding",
     "FormDefinition",
     "Inspection",
     "InspectionAssignment",
+    "InspectionDraft",
     "Notification",
+    "Photo",
+    "Rectification",
     "RoleGrant",
     "Schedule",
     "SpotCheckDraw",
+    "Submission",
     "Unit",
     "User",
 ]
