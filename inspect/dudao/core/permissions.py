@@ -24,6 +24,9 @@ class Permission(StrEnum):
     GIVE_FEEDBACK = "give_feedback"
     VIEW_DEFINITIONS = "view_definitions"
     MANAGE_DEFINITIONS = "manage_definitions"
+    MANAGE_DRAWS = "manage_draws"
+    #: Default roles; workflows/publication/publication.yaml decides (docs/draws.md).
+    VIEW_PUBLIC_RESULTS = "view_public_results"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -34,10 +37,16 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_OFFICE,
             Permission.VIEW_AUDIT,
             Permission.VIEW_DEFINITIONS,
+            Permission.MANAGE_DRAWS,
+            Permission.VIEW_PUBLIC_RESULTS,
         }
     ),
-    Role.INSPECTOR: frozenset({Permission.VIEW_UNITS, Permission.INSPECT}),
-    Role.UNIT_LEAD: frozenset({Permission.VIEW_UNITS, Permission.LEAD_UNIT}),
+    Role.INSPECTOR: frozenset(
+        {Permission.VIEW_UNITS, Permission.INSPECT, Permission.VIEW_PUBLIC_RESULTS}
+    ),
+    Role.UNIT_LEAD: frozenset(
+        {Permission.VIEW_UNITS, Permission.LEAD_UNIT, Permission.VIEW_PUBLIC_RESULTS}
+    ),
     Role.REPRESENTATIVE: frozenset({Permission.GIVE_FEEDBACK}),
 }
 
