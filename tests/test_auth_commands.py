@@ -67,3 +67,21 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
     session.expire_all()
     assert session.scalar(select(User).where(User.username == "newbie")) is None
     assert session.scalar(select(User).where(User.username == "taken")).grants == []
+
+
+def test_set_password_deactivate_and_activate(app, session, user_factory):
+    user_factory("lead")
+    short = _run(app, "set-password", "lead", "--password", "short")
+    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    assert _run(app, "set-password", "lead", "--password", "a brand new secret").exit_code == 0
+    assert sign_in(app.test_client(), "lead").status_code == 200  # old password refused
+    assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 302
+    assert _run(app, "deactivate", "lead").exit_code == 0
+    assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 200
+    assert _run(app, "activate", "lead").exit_code == 0
+    assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 302
+    missing = _run(app, "deactivate", "ghost")
+    assert missing.exit_code == 1 and "ghost" in missing.output
+    session.expire_all()
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_name == "system"))
+    assert {"user.set_password", "user.update"} <= set(actions)
