@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     from dudao.web import setup as web_setup
 
     web_setup.init_app(app)
+    import dudao.notifications.jobs  # noqa: F401  (registers the workflow transition listener)
+
     _register_blueprints(app)
     return app
 

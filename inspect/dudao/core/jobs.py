@@ -44,8 +44,19 @@ def periodic_jobs() -> list[PeriodicJob]:
     """Every job `dudao cron` schedules; cron strings are read in the organisation's time zone
     (`dudao cron` runs with TZ set to DUDAO_TIMEZONE)."""
     from dudao.audit.jobs import verify_audit_chain
+    from dudao.scheduling.jobs import materialise_schedules
+    from dudao.notifications.jobs import send_pending_emails, sweep_transition_notifications
+    from dudao.workflow.jobs import run_timers
 
-    return [PeriodicJob(verify_audit_chain, cron="17 2 * * *")]
+    return [
+        PeriodicJob(verify_audit_chain, cron="17 2 * * *"),
+        # Every 10 minutes, by interval (the cron string would be "*/10 * * * *"): the job
+        # derives what is due from the database, so extra or missed runs do no harm.
+        PeriodicJob(materialise_schedules, interval=600),
+        PeriodicJob(sweep_transition_notifications, cron="*/10 * * * *"),
+        PeriodicJob(run_timers, cron="5 * * * *"),
+        PeriodicJob(send_pending_emails, interval=120, timeout=600),
+    ]
 
 
 def register_periodic_jobs(

@@ -3,12 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
 from dudao.notifications.models import Notification
+
+#: Every kind of notification, with its Chinese and English name (for e-mail subjects; the
+#: inbox translates the English name).
+KINDS: dict[str, tuple[str, str]] = {
+    "assigned": ("已分派", "Assigned"),
+    "due_soon": ("即将到期", "Due soon"),
+    "overdue": ("已逾期", "Overdue"),
+    "escalated": ("逾期督办", "Escalated"),
+    "returned": ("已退回", "Returned"),
+    "submitted": ("已提交", "Submitted"),
+    "approved": ("已通过", "Approved"),
+    "cancelled": ("已取消", "Cancelled"),
+    "alert": ("系统警报", "Alert"),
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    """One notification for one user; (user_id, key) is sent at most once."""
+
+    user_id: int
+    key: str
+    kind: str
+    title: str
+    body: str = ""
+    link: str | None = None
 
 
 def notify(
@@ -20,13 +47,20 @@ def notify(
     body: str = "",
     link: str | None = None,
 ) -> int:
-    """Create the notification for each user who does not have `key` yet; return how many.
+    """Create the notification for each user who does not have `key` yet; return how many."""
+    return notify_many(
+        session, [Message(uid, key, kind, title, body, link) for uid in sorted(set(user_ids))]
+    )
+
+
+def notify_many(session: Session, messages: Iterable[Message], batch: int = 500) -> int:
+    """Insert many notifications in few statements; those already sent are skipped.
 
     INSERT ... ON CONFLICT DO NOTHING on (user_id, key): two jobs sending the same
     event at the same moment (two cron processes) still give each user one.
     """
-    wanted = sorted(set(user_ids))
-    if not wanted:
+    rows = list({(m.user_id, m.key): m for m in messages}.values())
+    if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
@@ -36,26 +70,21 @@ def notify(
     else:  # pragma: no cover - Dudao runs on PostgreSQL and SQLite only
         raise NotImplementedError(dialect)
     session.flush()
-    statement = (
-        insert(Notification)
-        .values(
-            [
-                {
-                    "user_id": uid,
-                    "key": key,
-                    "kind": kind,
-                    "title": title,
-                    "body": body,
-                    "link": link,
-                    "created_at": utcnow(),
-                }
-                for uid in wanted
-            ]
+    now, created = utcnow(), 0
+    for start in range(0, len(rows), batch):
+        values = [
+            {"user_id": m.user_id, "key": m.key, "kind": m.kind, "title": m.title[:300],
+             "body": m.body, "link": m.link, "created_at": now}
+            for m in rows[start : start + batch]
+        ]  # fmt: skip
+        statement = (
+            insert(Notification)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["user_id", "key"])
+            .returning(Notification.id)
         )
-        .on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(Notification.id)
-    )
-    return len(session.execute(statement).all())
+        created += len(session.execute(statement).all())
+    return created
 
 
 def unread_count(session: Session, user_id: int) -> int:

@@ -131,3 +131,30 @@ def apply(
     for listener in LISTENERS:
         after_commit(session, listener, settings, applied)
     return applied
+
+
+def apply_timer(session: Session, subject: Subject, timer_key: str, target: str) -> Applied:
+    """Move `subject` to `target` because timer `timer_key` fired (the system acts, no role).
+
+    Same rules as `apply` otherwise: optimistic locking (Conflict when someone acted
+    meanwhile), an audit event by the system actor, listeners after commit.
+    """
+    workflow = get_workflow(subject.workflow)
+    workflow.state(target)  # KeyError for a target the workflow does not have
+    source = subject.state
+    subject.state = target
+    if hasattr(subject, "state_changed_at"):
+        subject.state_changed_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("This was changed by someone else meanwhile; reload and try again.") from exc
+    event = record(
+        session, None, f"{workflow.key}.{timer_key}", subject.__tablename__, subject.id,
+        before={"state": source}, after={"state": target, "timer": timer_key},
+    )  # fmt: skip
+    applied = Applied(subject.__tablename__, subject.id, timer_key, source, target, event.id)
+    settings = session.info.get("settings")
+    for listener in LISTENERS:
+        after_commit(session, listener, settings, applied)
+    return applied

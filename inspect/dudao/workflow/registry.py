@@ -14,7 +14,7 @@ from dudao.workflow.spec import Workflow
 
 WORKFLOWS_DIR = PROJECT_ROOT / "workflows"
 #: Modules that register guards; imported before any workflow is validated.
-GUARD_MODULES = ("dudao.workflow.guards",)
+GUARD_MODULES = ("dudao.workflow.guards", "dudao.inspections.guards")
 
 
 def load_folder(folder: Path = WORKFLOWS_DIR) -> dict[str, Workflow]:
@@ -45,3 +45,8 @@ def get_workflow(key: str) -> Workflow:
         return _shipped()[key]
     except KeyError:
         raise NotFound(f"No workflow named {key!r} in {WORKFLOWS_DIR}.") from None
+
+
+def all_workflows() -> dict[str, Workflow]:
+    """Every shipped workflow by key (timers walk them all)."""
+    return dict(_shipped())

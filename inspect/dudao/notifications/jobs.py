@@ -1,0 +1,53 @@
+"""Notification jobs: after a transition, the periodic sweep, and e-mail.
+
+Importing this module registers `enqueue_transition` with the workflow engine, so
+every committed transition enqueues `notify_transition(audit_event_id)`. The app
+factory imports it, so the web processes, `dudao worker` and `dudao cron` all have it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dudao.config import Settings
+from dudao.core.jobs import job_runtime, job_session
+from dudao.core.queue import enqueue
+from dudao.notifications import mail, transitions
+from dudao.workflow import engine
+
+
+def notify_transition(audit_event_id: int) -> int:
+    """Notify whoever the transition concerns; the same event twice notifies nobody again."""
+    with job_session() as session:
+        created = transitions.notify_events(session, [audit_event_id])
+    _mail_soon(job_runtime().settings, created)
+    return created
+
+
+def sweep_transition_notifications() -> int:
+    """Finish what lost `notify_transition` jobs missed (transitions of the last 3 days)."""
+    with job_session() as session:
+        created = transitions.sweep(session)
+    _mail_soon(job_runtime().settings, created)
+    return created
+
+
+def send_pending_emails() -> int:
+    """E-mail every notification not yet e-mailed, to users with an address (SMTP only)."""
+    runtime = job_runtime()
+    return mail.send_pending(runtime.session_factory, runtime.settings)
+
+
+def _mail_soon(settings: Settings, created: int) -> None:
+    if created and settings.smtp_url:
+        enqueue(settings, send_pending_emails)
+
+
+def enqueue_transition(settings: Settings | None, applied: Any) -> None:
+    """The engine's after-commit listener; without settings the sweep does the work."""
+    if settings is not None:
+        enqueue(settings, notify_transition, applied.audit_event_id)
+
+
+if enqueue_transition not in engine.LISTENERS:
+    engine.LISTENERS.append(enqueue_transition)

@@ -1,0 +1,131 @@
+"""E-mail copies of notifications through SMTP, each sent at most once.
+
+`DUDAO_SMTP_URL` is `smtp://[user:password@]host[:port]` (add `?starttls=1` for
+STARTTLS) or `smtps://...` for TLS from the start. A batch of notifications is
+claimed first (`emailed_at` set in one UPDATE ... WHERE emailed_at IS NULL and
+committed), then sent; so two workers never send the same one, and a failed send
+gives its claim back for the next run. A worker killed between claim and send
+loses that e-mail (the in-app notification stays): at most once, never twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from dudao.auth.models import User
+from dudao.config import Settings, masked
+from dudao.core.database import transaction, utcnow
+from dudao.core.errors import ConfigError
+from dudao.notifications.models import Notification
+from dudao.notifications.services import KINDS
+
+log = logging.getLogger(__name__)
+
+#: Older notifications are not mailed (e.g. when SMTP is configured on a running system).
+MAX_AGE = timedelta(days=3)
+BATCH = 200
+
+
+def smtp_connect(url: str, timeout: float = 20) -> smtplib.SMTP:
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError(f"DUDAO_SMTP_URL {masked(url)!r} must look like smtp://host:port.")
+    if parts.scheme == "smtps":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            parts.hostname, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(parts.hostname, parts.port or 25, timeout=timeout)
+        if parse_qs(parts.query).get("starttls", ["0"])[0] in ("1", "true", "yes"):
+            client.starttls(context=ssl.create_default_context())
+    if parts.username:
+        client.login(unquote(parts.username), unquote(parts.password or ""))
+    return client
+
+
+def _message(settings: Settings, notification: Notification, address: str) -> EmailMessage:
+    zh, en = KINDS.get(notification.kind, (notification.kind, notification.kind))
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = address
+    message["Subject"] = f"[{zh} / {en}] {notification.title}"
+    text = notification.body or ""
+    if notification.link:
+        text += f"\n\n{notification.link}"
+    message.set_content(text.strip() + "\n")
+    return message
+
+
+def _claim(session: Session) -> list[tuple[int, str]]:
+    """Mark a batch as e-mailed (one UPDATE); return (id, address) of those this run owns."""
+    candidates = session.execute(
+        select(Notification.id, User.email)
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.emailed_at.is_(None),
+            Notification.created_at >= utcnow() - MAX_AGE,
+            User.email.is_not(None),
+            User.email != "",
+            User.active.is_(True),
+        )
+        .order_by(Notification.id)
+        .limit(BATCH)
+    ).all()
+    if not candidates:
+        return []
+    addresses = dict(candidates)
+    claimed = session.scalars(
+        update(Notification)
+        .where(Notification.id.in_(list(addresses)), Notification.emailed_at.is_(None))
+        .values(emailed_at=utcnow())
+        .returning(Notification.id)
+    ).all()
+    return [(nid, addresses[nid]) for nid in sorted(claimed)]
+
+
+def send_pending(factory: sessionmaker[Session], settings: Settings) -> int:
+    """Send every unsent notification of users with an address; return how many were sent."""
+    if not settings.smtp_url:
+        return 0
+    sent = 0
+    while True:
+        with transaction(factory) as session:
+            claimed = _claim(session)
+        if not claimed:
+            return sent
+        failed: list[int] = []
+        with transaction(factory) as session:
+            notifications = {
+                n.id: n
+                for n in session.scalars(
+                    select(Notification).where(Notification.id.in_([i for i, _ in claimed]))
+                )
+            }
+        try:
+            client = smtp_connect(settings.smtp_url)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("SMTP server unreachable (%s); e-mails wait for the next run.", exc)
+            failed = [i for i, _ in claimed]
+        else:
+            with client:
+                for nid, address in claimed:
+                    try:
+                        client.send_message(_message(settings, notifications[nid], address))
+                        sent += 1
+                    except (OSError, smtplib.SMTPException) as exc:
+                        log.warning("E-mail for notification %s failed: %s", nid, exc)
+                        failed.append(nid)
+        if failed:
+            with transaction(factory) as session:
+                session.execute(
+                    update(Notification).where(Notification.id.in_(failed)).values(emailed_at=None)
+                )
+            return sent

@@ -1,0 +1,109 @@
+"""Who hears about a workflow transition, derived from its audit event and its subject.
+
+Everything comes from the database (the audit event, the subject, its assignees, the
+grants), so the job that sends right after a commit and the sweep that catches up on
+lost jobs derive the same notifications, keyed `transition:<audit event id>`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.audit.models import AuditEvent
+from dudao.core.database import utcnow
+from dudao.core.enums import Role
+from dudao.notifications.audience import nearest_holders
+from dudao.notifications.models import Notification
+from dudao.notifications.services import Message, notify_many
+from dudao.workflow.subjects import SubjectType, subject_types
+
+#: action -> (kind, audience). Actions not listed notify nobody (e.g. "start").
+RULES: dict[str, tuple[str, str]] = {
+    "assign": ("assigned", "assignees"),
+    "return": ("returned", "assignees"),
+    "reopen": ("returned", "assignees"),
+    "submit": ("submitted", "office"),
+    "approve": ("approved", "assignees"),
+    "verify": ("approved", "assignees"),
+    "cancel": ("cancelled", "assignees"),
+}
+SWEEP_DAYS = 3
+
+
+def transition_key(event_id: int) -> str:
+    return f"transition:{event_id}"
+
+
+def is_transition(event: AuditEvent) -> bool:
+    """An engine transition: state before and after, and not a timer's own move."""
+    before, after = event.before or {}, event.after or {}
+    return "state" in before and "state" in after and "timer" not in after
+
+
+def subject_title(kind: SubjectType, subject_id: int, unit: object) -> str:
+    zh, en = kind.noun
+    return f"{zh} / {en} #{subject_id} · {getattr(unit, 'code', '')} {getattr(unit, 'name', '')}"
+
+
+def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
+    """The notifications these transition events call for (a few queries for any number)."""
+    kinds = subject_types()
+    wanted: dict[str, list[AuditEvent]] = {}
+    for event in events:
+        action = event.action.rsplit(".", 1)[-1]
+        if event.entity_type in kinds and action in RULES and is_transition(event):
+            wanted.setdefault(event.entity_type, []).append(event)
+    messages: list[Message] = []
+    for table, found in wanted.items():
+        kind = kinds[table]
+        ids = sorted({int(e.entity_id) for e in found})
+        subjects = {
+            s.id: s for s in session.scalars(select(kind.model).where(kind.model.id.in_(ids)))
+        }
+        assignees = kind.assignees(session, ids)
+        offices = nearest_holders(session, Role.OFFICE, {s.unit.path for s in subjects.values()})
+        for event in found:
+            subject = subjects.get(int(event.entity_id))
+            if subject is None:
+                continue
+            notice, audience = RULES[event.action.rsplit(".", 1)[-1]]
+            users = assignees[subject.id] if audience == "assignees" else offices[subject.unit.path]
+            after = event.after or {}
+            body = after.get("comment") or after.get("reason") or ""
+            messages += [
+                Message(uid, transition_key(event.id), notice,
+                        subject_title(kind, subject.id, subject.unit), body,
+                        kind.link(subject.id))
+                for uid in sorted(users - {event.actor_id})
+            ]  # fmt: skip
+    return messages
+
+
+def notify_events(session: Session, event_ids: Iterable[int]) -> int:
+    events = session.scalars(select(AuditEvent).where(AuditEvent.id.in_(list(event_ids)))).all()
+    return notify_many(session, derive(session, events))
+
+
+def sweep(session: Session, days: int = SWEEP_DAYS) -> int:
+    """Re-derive the notifications of the last `days` days' transitions that have none yet."""
+    since = utcnow() - timedelta(days=days)
+    types = list(subject_types())
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.occurred_at >= since, AuditEvent.entity_type.in_(types))
+    ).all()
+    events = [e for e in events if e.action.rsplit(".", 1)[-1] in RULES and is_transition(e)]
+    if not events:
+        return 0
+    keys = [transition_key(e.id) for e in events]
+    sent: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        sent.update(session.scalars(select(Notification.key).where(Notification.key.in_(chunk))))
+    # One notify is one INSERT for all of an event's users: a key present means done.
+    return notify_many(
+        session, derive(session, [e for e in events if transition_key(e.id) not in sent])
+    )

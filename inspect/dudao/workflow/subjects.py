@@ -1,0 +1,64 @@
+"""The kinds of things a workflow moves (inspections, later rectifications and flags).
+
+Timers and notifications work on every kind the same way, through this registry,
+so the workflow package needs no import of the features that use it. A feature
+registers its subject in a module listed in SUBJECT_MODULES (like guards).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+#: Modules that call `register_subject`; imported before the registry is read.
+SUBJECT_MODULES = ("dudao.inspections.subject",)
+
+
+@dataclass(frozen=True)
+class SubjectType:
+    """`model` has id, unit_id, workflow, state, version and due_date columns;
+    `assignment` is the table of (`subject_column`, user_id) rows naming its assignees."""
+
+    table: str
+    model: Any
+    assignment: Any
+    subject_column: str
+    link: Callable[[int], str]
+    noun: tuple[str, str]  # (Chinese, English), for notification titles
+
+    def assignees(self, session: Session, ids: list[int]) -> dict[int, set[int]]:
+        """Assignee ids of many subjects in one query."""
+        found: dict[int, set[int]] = {i: set() for i in ids}
+        column = getattr(self.assignment, self.subject_column)
+        for chunk in _chunks(ids):
+            rows = session.execute(select(column, self.assignment.user_id).where(column.in_(chunk)))
+            for subject_id, user_id in rows:
+                found[subject_id].add(user_id)
+        return found
+
+
+_SUBJECTS: dict[str, SubjectType] = {}
+
+
+def register_subject(subject: SubjectType) -> SubjectType:
+    _SUBJECTS[subject.table] = subject
+    return subject
+
+
+def subject_types() -> dict[str, SubjectType]:
+    for module in SUBJECT_MODULES:
+        importlib.import_module(module)
+    return dict(_SUBJECTS)
+
+
+def subject_type(table: str) -> SubjectType | None:
+    return subject_types().get(table)
+
+
+def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
