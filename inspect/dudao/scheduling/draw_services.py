@@ -1,0 +1,278 @@
+"""Making, publishing and verifying spot-check draws (双随机、一公开).
+
+`create_draw` snapshots its inputs from the database, runs the pure algorithm in
+`scheduling.draws`, stores everything needed to recompute it, and creates the
+drawn inspections (assigned through the workflow engine), all in the caller's
+transaction. `verify_draw` recomputes a stored draw and compares.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.audit.models import AuditEvent
+from dudao.audit.services import record
+from dudao.auth.models import RoleGrant, User
+from dudao.core.database import utcnow
+from dudao.core.enums import Role, UnitLevel
+from dudao.core.errors import NotFound, PermissionDenied, ValidationError
+from dudao.core.permissions import Permission, can
+from dudao.definitions.queries import current_version
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import create_inspection
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.scheduling.draws import (
+    ALGORITHM,
+    DrawError,
+    canonical_json,
+    digest,
+    new_seed,
+    normalise_params,
+    run_draw,
+)
+from dudao.scheduling.models import SpotCheckDraw
+from dudao.workflow import engine
+
+DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
+
+
+def _today(session: Session) -> date:
+    settings = session.info.get("settings")
+    zone = ZoneInfo(settings.timezone) if settings is not None else ZoneInfo("Asia/Shanghai")
+    return datetime.now(zone).date()
+
+
+def _overlaps(path: str, other: str) -> bool:
+    return path.startswith(other) or other.startswith(path)
+
+
+def _last_inspected(session: Session, unit_ids: set[int], zone: ZoneInfo) -> dict[int, str]:
+    """Latest date of a not-cancelled inspection per unit: its period start, else the day
+    (in the organisation's time zone) it was created."""
+    rows = session.execute(
+        select(Inspection.unit_id, Inspection.period_start, Inspection.created_at).where(
+            Inspection.state != "cancelled", Inspection.unit_id.in_(unit_ids)
+        )
+    ) if unit_ids else []  # fmt: skip
+    latest: dict[int, str] = {}
+    for unit_id, period_start, created_at in rows:
+        day = (period_start or created_at.astimezone(zone).date()).isoformat()
+        latest[unit_id] = max(day, latest.get(unit_id, ""))
+    return latest
+
+
+def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str, Any]]:
+    """The pool: active accounts with an inspector grant overlapping the scope (or the named
+    ones); `reach` = their inspector grants, `own` = their other grants (回避)."""
+    query = (
+        select(User.id, User.username, RoleGrant.role, Unit.path)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .where(User.active.is_(True))
+    )
+    if pool:
+        query = query.where(User.username.in_(pool))
+    people: dict[int, dict[str, Any]] = {}
+    for user_id, username, role, path in session.execute(query):
+        person = people.setdefault(user_id, {"id": user_id, "username": username})
+        key = "reach" if Role(role) is Role.INSPECTOR else "own"
+        person.setdefault(key, set()).add(path)
+    chosen = [
+        {**p, "reach": sorted(p.get("reach", ())), "own": sorted(p.get("own", ()))}
+        for p in people.values()
+        if any(_overlaps(path, scope.path) for path in p.get("reach", ()))
+    ]
+    missing = sorted(set(pool) - {p["username"] for p in chosen})
+    if missing:
+        raise ValidationError(
+            "Not inspectors in this scope (or inactive, or unknown): " + ", ".join(missing) + ".",
+            [f"pool: {name}" for name in missing],
+        )
+    return sorted(chosen, key=lambda p: p["id"])
+
+
+def snapshot_inputs(
+    session: Session, scope: Unit, params: dict[str, Any], today: date | None = None
+) -> dict[str, Any]:
+    """Everything the algorithm reads, as canonical JSON-ready data sorted by id."""
+    zone = ZoneInfo(getattr(session.info.get("settings"), "timezone", None) or "Asia/Shanghai")
+    try:
+        levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
+    except ValueError:
+        raise ValidationError(
+            f"Unknown unit level in {params['levels']}; use {', '.join(UnitLevel)}.",
+            ["levels: unknown level"],
+        ) from None
+    units = session.scalars(
+        select(Unit).where(within([scope.path]), Unit.active.is_(True), Unit.level.in_(levels))
+    ).all()
+    companies = dict(
+        session.execute(select(Unit.id, Unit.code).where(Unit.level == UnitLevel.COMPANY)).all()
+    )
+    last = _last_inspected(session, {unit.id for unit in units}, zone)
+    rows = []
+    for unit in sorted(units, key=lambda unit: unit.id):
+        company = next((companies[i] for i in unit.ancestor_ids if i in companies), None)
+        rows.append(
+            {"id": unit.id, "code": unit.code, "name": unit.name, "path": unit.path,
+             "level": str(unit.level.value), "company": company,
+             # Flags do not exist yet and inspections carry no score yet: 0 and None.
+             "open_flags": 0, "recent_score": None, "last_inspected": last.get(unit.id)}
+        )  # fmt: skip
+    return {
+        "scope": {"id": scope.id, "code": scope.code, "path": scope.path},
+        "as_of": (today or _today(session)).isoformat(),
+        "units": rows,
+        "inspectors": _inspectors(session, scope, params["pool"]),
+    }
+
+
+def create_draw(
+    session: Session,
+    actor: User,
+    title: str,
+    definition_key: str,
+    scope: Unit,
+    params: dict[str, Any],
+    due_date: date,
+    seed: str | None = None,
+    today: date | None = None,
+) -> SpotCheckDraw:
+    """Draw, store and create the assigned inspections in one transaction (caller commits)."""
+    if not can(actor, Permission.MANAGE_DRAWS, scope):
+        raise PermissionDenied(f"You may not make draws for {scope.code}.")
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ValidationError("A draw needs a title of 1 to 200 characters.", ["title: required"])
+    seed = (seed or "").strip() or new_seed()
+    if len(seed) > 64:
+        raise ValidationError("A seed has at most 64 characters.", ["seed: too long"])
+    version = current_version(session, definition_key)
+    if version is None:
+        raise ValidationError(
+            f"No checklist named {definition_key!r} (or it is retired).", ["definition: unknown"]
+        )
+    params = normalise_params(params)
+    inputs = snapshot_inputs(session, scope, params, today)
+    if due_date < date.fromisoformat(inputs["as_of"]):
+        raise ValidationError("The due date is in the past.", ["due_date: in the past"])
+    result = run_draw(seed, params, inputs)
+    draw = SpotCheckDraw(
+        title=title, definition_key=definition_key, workflow="inspection", seed=seed,
+        algorithm=ALGORITHM, params=params, inputs=inputs, result=result,
+        result_hash=digest(result), due_date=due_date, created_by_id=actor.id,
+    )  # fmt: skip
+    session.add(draw)
+    session.flush()
+    _create_inspections(session, actor, draw, version)
+    record(
+        session, actor, "draw.create", "spot_check_draw", draw.id,
+        after={"title": title, "scope": scope.code, "seed": seed, "algorithm": ALGORITHM,
+               "params_sha256": result["params_sha256"], "inputs_sha256": result["inputs_sha256"],
+               "result_hash": draw.result_hash, "inspections": len(result["selected"])},
+    )  # fmt: skip
+    return draw
+
+
+def _create_inspections(session: Session, actor: User, draw: SpotCheckDraw, version: Any) -> None:
+    selected = draw.result["selected"]
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(
+        [row["unit_id"] for row in selected])))}  # fmt: skip
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(
+        {i for row in selected for i in row["inspector_ids"]})))}  # fmt: skip
+    for row in selected:
+        inspection = create_inspection(
+            session, actor, units[row["unit_id"]], version, draw.due_date, InspectionOrigin.DRAW,
+            reason=f"draw #{draw.id}: {draw.title}",
+            assignees=[people[i] for i in row["inspector_ids"]],
+        )  # fmt: skip
+        inspection.draw_id = draw.id
+        session.flush()
+        engine.apply(session, actor, inspection, "assign")
+
+
+def publish_draw(session: Session, actor: User, draw: SpotCheckDraw) -> bool:
+    """Make the draw visible on the publication page; False if it already was."""
+    scope = session.get(Unit, draw.inputs["scope"]["id"])
+    if scope is None or not can(actor, Permission.MANAGE_DRAWS, scope):
+        raise PermissionDenied("You may not publish this draw.")
+    if draw.published:
+        return False
+    draw.published, draw.published_at = True, utcnow()
+    session.flush()
+    record(session, actor, "draw.publish", "spot_check_draw", draw.id,
+           after={"result_hash": draw.result_hash})  # fmt: skip
+    return True
+
+
+def _audit_check(session: Session, draw: SpotCheckDraw) -> str | None:
+    after = session.scalar(
+        select(AuditEvent.after).where(
+            AuditEvent.action == "draw.create",
+            AuditEvent.entity_type == "spot_check_draw",
+            AuditEvent.entity_id == str(draw.id),
+        )
+    )
+    if not after:
+        return "the audit log has no record of this draw being made"
+    for key, stored in (("seed", draw.seed), ("result_hash", draw.result_hash),
+                        ("inputs_sha256", digest(draw.inputs)),
+                        ("params_sha256", digest(draw.params))):  # fmt: skip
+        if after.get(key) != stored:
+            return f"the {key} differs from the one the audit log recorded when it was made"
+    return None
+
+
+def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[str]]:
+    """Recompute the draw from its stored seed, parameters and inputs; compare with the stored
+    result, its hash, the audit record and the inspections it created."""
+    draw = session.get(SpotCheckDraw, draw_id)
+    if draw is None:
+        raise NotFound(f"No draw {draw_id}.")
+    problems: list[str] = []
+    if draw.algorithm != ALGORITHM:
+        problems.append(f"unknown algorithm {draw.algorithm!r} (this version knows {ALGORITHM})")
+    else:
+        try:
+            again = run_draw(draw.seed, draw.params, draw.inputs)
+        except DrawError as exc:
+            problems.append(f"recomputing fails: {exc}")
+        else:
+            if canonical_json(again) != canonical_json(draw.result):
+                problems.append("the recomputed result differs from the stored result")
+    if digest(draw.result) != draw.result_hash:
+        problems.append("the stored result does not match its stored SHA-256")
+    audit_problem = _audit_check(session, draw)
+    if audit_problem:
+        problems.append(audit_problem)
+    problems.extend(_inspection_problems(session, draw))
+    details = [f"{'OK' if not problems else 'MISMATCH'}: draw {draw.id} ({draw.algorithm}, "
+               f"seed {draw.seed}, result SHA-256 {draw.result_hash})"]  # fmt: skip
+    return not problems, details + problems
+
+
+def _inspection_problems(session: Session, draw: SpotCheckDraw) -> list[str]:
+    inspections = session.scalars(select(Inspection).where(Inspection.draw_id == draw.id)).all()
+    actual: dict[int, list[list[int]]] = {}
+    for inspection in inspections:
+        actual.setdefault(inspection.unit_id, []).append(sorted(inspection.assignee_ids))
+    wanted = {row["unit_id"]: [sorted(row["inspector_ids"])] for row in draw.result["selected"]}
+    codes = {unit["id"]: unit["code"] for unit in draw.inputs.get("units", [])}
+    problems = []
+    for unit_id in sorted(set(actual) | set(wanted)):
+        name = codes.get(unit_id, f"#{unit_id}")
+        if unit_id not in wanted:
+            problems.append(f"an inspection of unit {name} is not in the draw")
+        elif unit_id not in actual:
+            problems.append(f"the drawn inspection of unit {name} is missing")
+        elif actual[unit_id] != wanted[unit_id]:
+            problems.append(
+                f"unit {name}: inspectors {actual[unit_id]} differ from the drawn {wanted[unit_id]}"
+            )
+    return problems

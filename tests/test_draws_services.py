@@ -1,0 +1,153 @@
+"""Spot-check draws in the database: create (inspections assigned, audited), publish, verify."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select, update
+
+from dudao.audit.models import AuditEvent
+from dudao.config import PROJECT_ROOT
+from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection
+from dudao.inspections.services import set_assignees
+from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
+from dudao.scheduling.draws import DrawError
+from dudao.scheduling.models import SpotCheckDraw
+
+TODAY = date(2026, 11, 25)
+DUE = date(2026, 12, 31)
+
+
+@pytest.fixture
+def people(session, org, user_factory):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+    return {
+        "office": user_factory("office", ("office", org.group)),
+        "office_b": user_factory("office_b", ("office", org.company_b)),
+        "lead_a1": user_factory("lead_a1", ("inspector", org.group), ("unit_lead", org.unit_a1)),
+        "rep_b": user_factory("rep_b", ("inspector", org.group), ("representative", org.branch_b1)),
+        "plain1": user_factory("plain1", ("inspector", org.group)),
+        "plain2": user_factory("plain2", ("inspector", org.group)),
+    }
+
+
+def draw(session, people, org, seed="s1", scope=None, actor="office", **params):
+    params = {"count": 2, **params}
+    made = create_draw(
+        session, people[actor], "2026年第四季度抽查", "branch_standardisation",
+        scope or org.group, params, DUE, seed=seed, today=TODAY,
+    )  # fmt: skip
+    session.commit()
+    return made
+
+
+def test_create_assigns_inspections_and_verifies(session, org, people):
+    made = draw(session, people, org, inspectors_per_inspection=2)
+    assert made.seed == "s1" and made.algorithm == "dudao-draw-1"
+    inspections = session.scalars(select(Inspection).where(Inspection.draw_id == made.id)).all()
+    assert len(inspections) == 2
+    assert {i.state for i in inspections} == {"assigned"}
+    assert {i.origin for i in inspections} == {"draw"}
+    by_name = {p.id: name for name, p in people.items()}
+    for inspection in inspections:
+        names = {by_name[i] for i in inspection.assignee_ids}
+        assert len(names) == 2
+        if inspection.unit.path.startswith(org.unit_a1.path):
+            assert "lead_a1" not in names
+        if inspection.unit_id == org.branch_b1.id:
+            assert "rep_b" not in names
+    actions = session.scalars(select(AuditEvent.action)).all()
+    assert actions.count("inspection.assign") == 2 and "draw.create" in actions
+    assert verify_draw(session, made.id)[0]
+
+
+def test_a_new_seed_is_128_bits_when_none_is_given(session, org, people):
+    made = draw(session, people, org, seed=None)
+    assert len(made.seed) == 32 and int(made.seed, 16) >= 0
+
+
+def test_verify_detects_a_tampered_result_inputs_or_inspection(session, org, people):
+    made = draw(session, people, org, count=3)
+
+    def tamper(**values):
+        session.execute(update(SpotCheckDraw).where(SpotCheckDraw.id == made.id).values(**values))
+        session.commit()
+        session.expire_all()
+
+    original = {"result": made.result, "inputs": made.inputs, "result_hash": made.result_hash}
+    result = {**made.result, "selected": list(reversed(made.result["selected"]))}
+    tamper(result=result)
+    ok, details = verify_draw(session, made.id)
+    assert not ok and any("recomputed result differs" in d for d in details)
+    assert any("does not match its stored SHA-256" in d for d in details)
+    tamper(**original)
+    assert verify_draw(session, made.id)[0]
+
+    inputs = {**made.inputs, "units": made.inputs["units"][:-1]}
+    tamper(inputs=inputs)
+    ok, details = verify_draw(session, made.id)
+    assert not ok and any("inputs_sha256" in d or "differs" in d for d in details)
+    tamper(**original)
+
+    inspection = session.scalars(select(Inspection).where(Inspection.draw_id == made.id)).first()
+    set_assignees(session, people["office"], inspection, [people["plain1"]])
+    session.commit()
+    ok, details = verify_draw(session, made.id)
+    assert not ok and any("differ from the drawn" in d for d in details)
+
+
+def test_a_consistent_forgery_is_caught_by_the_audit_record(session, org, people):
+    made = draw(session, people, org)
+    from dudao.scheduling.draws import digest, run_draw
+
+    forged = run_draw("forged", made.params, made.inputs)
+    session.execute(
+        update(SpotCheckDraw)
+        .where(SpotCheckDraw.id == made.id)
+        .values(seed="forged", result=forged, result_hash=digest(forged))
+    )
+    session.commit()
+    ok, details = verify_draw(session, made.id)
+    assert not ok and any("audit log" in d for d in details)
+
+
+def test_publish_once_and_only_in_scope(session, org, people):
+    made = draw(session, people, org)
+    with pytest.raises(PermissionDenied):
+        publish_draw(session, people["office_b"], made)
+    assert publish_draw(session, people["office"], made) is True
+    assert publish_draw(session, people["office"], made) is False
+    session.commit()
+    assert made.published and made.published_at is not None
+
+
+def test_scope_permission_and_bad_input_change_nothing(session, org, people):
+    with pytest.raises(PermissionDenied):
+        draw(session, people, org, actor="office_b")  # office of B, draw over the group
+    with pytest.raises(DrawError, match="only 3 are eligible"):
+        draw(session, people, org, count=4)
+    with pytest.raises(ValidationError, match="Not inspectors in this scope"):
+        draw(session, people, org, pool=["plain1", "nobody"])
+    session.rollback()
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    assert session.scalars(select(Inspection)).all() == []
+
+
+def test_not_enough_eligible_inspectors_names_the_unit(session, org, people):
+    with pytest.raises(DrawError, match=r"B1-1 .*\(1 eligible, 2 needed\)"):
+        draw(session, people, org, scope=org.company_b, count=1, pool=["rep_b", "plain1"])
+
+
+def test_recently_inspected_units_are_excluded(session, org, people):
+    first = draw(session, people, org, count=2, seed="one")
+    drawn = {row["unit_id"] for row in first.result["selected"]}
+    second = draw(
+        session, people, org, count=1, seed="two", exclude_recent_periods=1, period="quarter"
+    )
+    assert set(second.result["excluded_recent"]) == drawn
+    assert {row["unit_id"] for row in second.result["selected"]}.isdisjoint(drawn)
+    assert verify_draw(session, second.id)[0]
