@@ -47,6 +47,7 @@ def _register() -> None:
     from dudao.definitions.commands import forms_group
     from dudao.demo.commands import demo_command
     from dudao.org.commands import org_group
+    from dudao.scheduling.draw_commands import draw_group
     from dudao.web.commands import i18n_group
 
     for command in (
@@ -62,6 +63,7 @@ def _register() -> None:
         i18n_group,
     ):
         cli.add_command(command)
+    cli.add_command(draw_group)
 
 
 _register()
