@@ -48,6 +48,7 @@ def _register() -> None:
     from dudao.demo.commands import demo_command
     from dudao.org.commands import org_group
     from dudao.scheduling.draw_commands import draw_group
+    from dudao.scheduling.commands import inspections_group, schedules_group
     from dudao.web.commands import i18n_group
 
     for command in (
@@ -61,6 +62,8 @@ def _register() -> None:
         forms_group,
         demo_command,
         i18n_group,
+        schedules_group,
+        inspections_group,
     ):
         cli.add_command(command)
     cli.add_command(draw_group)

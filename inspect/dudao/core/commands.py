@@ -75,6 +75,10 @@ def db_check() -> None:
 def init_command() -> None:
     prepare_database(_runtime())
     click.echo("Database ready.")
+    from dudao.scheduling.commands import sync_folder as sync_schedules
+
+    # Schedules naming units or accounts that do not exist yet are listed and skipped.
+    click.echo(sync_schedules(_runtime(), skip_unresolved=True).summary())
 
 
 @click.command("worker", help="Run an RQ worker for Dudao's queues.")

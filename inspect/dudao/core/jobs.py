@@ -44,8 +44,8 @@ def periodic_jobs() -> list[PeriodicJob]:
     """Every job `dudao cron` schedules; cron strings are read in the organisation's time zone
     (`dudao cron` runs with TZ set to DUDAO_TIMEZONE)."""
     from dudao.audit.jobs import verify_audit_chain
-    from dudao.scheduling.jobs import materialise_schedules
     from dudao.notifications.jobs import send_pending_emails, sweep_transition_notifications
+    from dudao.scheduling.jobs import materialise_schedules
     from dudao.workflow.jobs import run_timers
 
     return [

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     VIEW_DEFINITIONS = "view_definitions"
     MANAGE_DEFINITIONS = "manage_definitions"
     MANAGE_DRAWS = "manage_draws"
+    MANAGE_SCHEDULES = "manage_schedules"
     #: Default roles; workflows/publication/publication.yaml decides (docs/draws.md).
     VIEW_PUBLIC_RESULTS = "view_public_results"
 
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_AUDIT,
             Permission.VIEW_DEFINITIONS,
             Permission.MANAGE_DRAWS,
+            Permission.MANAGE_SCHEDULES,
             Permission.VIEW_PUBLIC_RESULTS,
         }
     ),

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dudao.audit.services import record
+from dudao.audit.services import Entry, record, record_many
 from dudao.auth.models import User
 from dudao.definitions.models import DefinitionVersion
 from dudao.inspections.models import Inspection, InspectionAssignment, InspectionOrigin
@@ -63,3 +63,53 @@ def set_assignees(
             session, actor, "inspection.assign", "inspection", inspection.id,
             before={"assignees": before}, after={"assignees": sorted(wanted)},
         )  # fmt: skip
+
+
+def create_inspections(
+    session: Session,
+    actor: Any,
+    units: Iterable[Unit],
+    version: DefinitionVersion,
+    due_date: date,
+    origin: InspectionOrigin,
+    *,
+    reason: str | None = None,
+    assignees: dict[int, list[int]] | None = None,
+    workflow: str = "inspection",
+) -> list[Inspection]:
+    """Many inspections at once (an ad hoc check of a whole subtree): one flush, one audit append.
+
+    `assignees` maps unit id -> user ids. An inspection that gets assignees is moved
+    on by the workflow's `assign` action (state and audit event, as the engine does).
+    """
+    spec = get_workflow(workflow)
+    assign = spec.transition("assign", spec.initial)
+    assignees = assignees or {}
+    created = []
+    for unit in units:
+        users = sorted(set(assignees.get(unit.id, ())))
+        target = assign.target if assign is not None and users else spec.initial
+        inspection = Inspection(
+            unit=unit, definition_version_id=version.id, workflow=workflow, state=target,
+            origin=origin.value, due_date=due_date, reason=reason,
+            created_by_id=getattr(actor, "id", None),
+            assignments=[InspectionAssignment(user_id=user_id) for user_id in users],
+        )  # fmt: skip
+        session.add(inspection)
+        created.append(inspection)
+    session.flush()
+    entries: list[Entry] = []
+    for inspection in created:
+        entries.append(
+            ("inspection.create", "inspection", inspection.id, None,
+             {"unit": inspection.unit.code, "definition_version": version.id,
+              "origin": origin.value, "due": due_date.isoformat(), "reason": reason,
+              "assignees": sorted(inspection.assignee_ids)})
+        )  # fmt: skip
+        if inspection.state != spec.initial:
+            entries.append(
+                (f"{workflow}.assign", "inspection", inspection.id,
+                 {"state": spec.initial}, {"state": inspection.state})
+            )  # fmt: skip
+    record_many(session, actor, entries)
+    return created

@@ -1,0 +1,125 @@
+"""Reads for scheduling: target units, inspectors and leads, schedules in scope (set-based)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, not_, select
+from sqlalchemy.orm import Session
+
+from dudao.auth.models import RoleGrant, User
+from dudao.core.enums import Role
+from dudao.inspections.models import Inspection
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.scheduling.assign import HOME_ROLES, Person, people_from_grants
+from dudao.scheduling.models import Schedule
+
+
+def target_units(
+    session: Session,
+    root: Unit,
+    levels: Sequence[str] = (),
+    tags: Sequence[str] = (),
+    exclude_codes: Sequence[str] = (),
+) -> list[tuple[int, str]]:
+    """(id, path) of the active units in `root`'s subtree matching the filters, in path order.
+
+    Levels: any of them (none = all). Tags: a unit with any of them (none = all).
+    An excluded code leaves out that unit's whole subtree. Two queries in all.
+    """
+    if not root.active:
+        return []
+    statement = select(Unit.id, Unit.path, Unit.tags).where(
+        within([root.path]), Unit.active.is_(True)
+    )
+    if levels:
+        statement = statement.where(Unit.level.in_(list(levels)))
+    if exclude_codes:
+        paths = session.scalars(select(Unit.path).where(Unit.code.in_(list(exclude_codes)))).all()
+        if paths:
+            statement = statement.where(not_(within(list(paths))))
+    wanted = set(tags)
+    return [
+        (unit_id, path)
+        for unit_id, path, unit_tags in session.execute(statement.order_by(Unit.path))
+        if not wanted or wanted & set(unit_tags or ())
+    ]
+
+
+def people(session: Session, usernames: Sequence[str]) -> dict[str, Person]:
+    """Active accounts by username with their inspector and home grants (one query)."""
+    if not usernames:
+        return {}
+    rows = session.execute(
+        select(User.id, User.username, RoleGrant.role, Unit.path)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .where(User.username.in_(list(usernames)), User.active.is_(True))
+    ).all()
+    return people_from_grants((uid, name, Role(role).value, path) for uid, name, role, path in rows)
+
+
+def lead_paths(session: Session) -> dict[str, list[int]]:
+    """Unit path -> ids of the active accounts that lead it (one query)."""
+    rows = session.execute(
+        select(Unit.path, RoleGrant.user_id)
+        .join(RoleGrant, RoleGrant.unit_id == Unit.id)
+        .join(User, User.id == RoleGrant.user_id)
+        .where(RoleGrant.role == Role.UNIT_LEAD, User.active.is_(True))
+    ).all()
+    leads: dict[str, list[int]] = {}
+    for path, user_id in rows:
+        leads.setdefault(path, []).append(user_id)
+    return leads
+
+
+def known_usernames(session: Session, usernames: Sequence[str]) -> set[str]:
+    if not usernames:
+        return set()
+    return set(session.scalars(select(User.username).where(User.username.in_(list(usernames)))))
+
+
+def existing_periods(session: Session, schedule_id: int) -> dict[str, int]:
+    """period_key -> how many inspections the schedule already has for it."""
+    rows = session.execute(
+        select(Inspection.period_key, func.count())
+        .where(Inspection.schedule_id == schedule_id)
+        .group_by(Inspection.period_key)
+    ).all()
+    return {key: count for key, count in rows}
+
+
+def existing_units(session: Session, schedule_id: int, period_key: str) -> set[int]:
+    return set(
+        session.scalars(
+            select(Inspection.unit_id).where(
+                Inspection.schedule_id == schedule_id, Inspection.period_key == period_key
+            )
+        )
+    )
+
+
+def schedules_in_scope(session: Session, paths: Sequence[str]) -> Sequence[Schedule]:
+    """Schedules whose scope unit lies inside one of the viewer's subtrees."""
+    return session.scalars(
+        select(Schedule).join(Unit, Unit.id == Schedule.scope_unit_id).where(within(paths))
+        .order_by(Schedule.active.desc(), Schedule.key)
+    ).all()  # fmt: skip
+
+
+def home_roles() -> tuple[str, ...]:
+    return HOME_ROLES
+
+
+def inspections_count(session: Session, schedule_ids: Sequence[int]) -> dict[int, Any]:
+    """schedule id -> number of inspections it created (one query)."""
+    if not schedule_ids:
+        return {}
+    rows = session.execute(
+        select(Inspection.schedule_id, func.count())
+        .where(Inspection.schedule_id.in_(list(schedule_ids)))
+        .group_by(Inspection.schedule_id)
+    ).all()
+    return {schedule_id: count for schedule_id, count in rows}

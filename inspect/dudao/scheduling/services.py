@@ -1,0 +1,257 @@
+"""Writing schedules (sync from files, edits on the web) and ad hoc inspections.
+
+Schedules come from workflows/schedules/*.yaml. A schedule edited on the web is
+detached from its file (`source_file` cleared), so a later sync neither
+overwrites the office's edit nor deactivates it; a schedule whose file was
+removed is deactivated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from dudao.audit.services import record
+from dudao.config import PROJECT_ROOT
+from dudao.core.errors import NotFound, ValidationError
+from dudao.definitions.problems import Problem
+from dudao.definitions.queries import by_key, current_version
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import create_inspections
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+from dudao.scheduling import queries
+from dudao.scheduling.assign import Target, choose
+from dudao.scheduling.loader import ScheduleFileError, ScheduleSpec, load_schedule_file
+from dudao.scheduling.models import Schedule
+from dudao.workflow.engine import Conflict
+
+SCHEDULES_DIR = PROJECT_ROOT / "workflows" / "schedules"
+#: The fields a sync or an edit compares, as stored on Schedule.
+FIELDS = (
+    "name", "definition_key", "workflow", "scope_unit_id", "levels", "tags", "exclude_codes",
+    "rrule", "dtstart", "window_days", "assignment",
+)  # fmt: skip
+
+
+@dataclass
+class SyncReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    detached: list[str] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(self.created)} created", f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged", f"{len(self.deactivated)} deactivated",
+        ]  # fmt: skip
+        if self.detached:
+            parts.append(f"{len(self.detached)} kept as edited on the web")
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped")
+        return "Schedules: " + ", ".join(parts) + "."
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _resolve(
+    session: Session, spec: ScheduleSpec, shown: str
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The stored values for `spec`, or problems naming what the database lacks."""
+    source = spec.source
+    assert source is not None
+    problems = []
+    unit = by_code(session, spec.scope_code)
+    if unit is None:
+        problems.append(
+            source.problem(("scope", "unit"), f"no unit with the code {spec.scope_code!r}")
+        )
+    if by_key(session, spec.definition_key) is None:
+        problems.append(
+            source.problem(
+                ("definition",), f"no definition {spec.definition_key!r} (run `dudao forms sync`)"
+            )
+        )
+    known = {u.code for u in session.scalars(select(Unit).where(Unit.code.in_(spec.exclude_codes)))}
+    for index, code in enumerate(spec.exclude_codes):
+        if code not in known:
+            problems.append(
+                source.problem(("scope", "exclude", index), f"no unit with the code {code!r}")
+            )
+    listed = "inspectors" if spec.assignment.get("policy") == "named" else "pool"
+    names = spec.assignment.get(listed) or []
+    found = queries.known_usernames(session, names)
+    for index, name in enumerate(names):
+        if name not in found:
+            problems.append(source.problem(("assignment", listed, index), f"no account {name!r}"))
+    values = {
+        "name": spec.name, "definition_key": spec.definition_key, "workflow": spec.workflow,
+        "scope_unit_id": unit.id if unit else None, "levels": spec.levels, "tags": spec.tags,
+        "exclude_codes": spec.exclude_codes, "rrule": spec.rrule, "dtstart": spec.dtstart,
+        "window_days": spec.window_days, "assignment": spec.assignment,
+    }  # fmt: skip
+    return values, problems
+
+
+def sync_schedules(
+    session: Session, actor: Any, folder: Path = SCHEDULES_DIR, *, skip_unresolved: bool = False
+) -> SyncReport:
+    """Load every schedule file; all or nothing (ScheduleFileError lists every problem).
+
+    With `skip_unresolved` (for `dudao init` on an empty organisation), a schedule that
+    names a unit, definition or account the database lacks is skipped and reported.
+    """
+    report, problems, loaded = SyncReport(), [], {}
+    for path in sorted(folder.glob("*.yaml")):
+        shown = f"{folder.parent.name}/{folder.name}/{path.name}"
+        try:
+            spec = load_schedule_file(path, shown)
+        except ScheduleFileError as exc:
+            problems.extend(exc.problems)
+            continue
+        if spec.key in loaded:
+            problems.append(
+                Problem(
+                    shown, 1, 1, "key", f"{spec.key!r} is already used by {loaded[spec.key][0]}"
+                )
+            )
+            continue
+        values, unresolved = _resolve(session, spec, shown)
+        if unresolved and skip_unresolved:
+            report.skipped.extend(unresolved)
+            loaded[spec.key] = (shown, None, None)
+            continue
+        problems.extend(unresolved)
+        loaded[spec.key] = (shown, spec, values)
+    if problems:
+        raise ScheduleFileError(problems)
+    existing = {s.key: s for s in session.scalars(select(Schedule))}
+    for key, (shown, spec, values) in loaded.items():
+        if spec is None:
+            continue
+        schedule = existing.get(key)
+        if schedule is None:
+            schedule = Schedule(key=key, source_file=shown, active=spec.active, **values)
+            session.add(schedule)
+            session.flush()
+            after = {k: _jsonable(v) for k, v in values.items()} | {"file": shown}
+            record(session, actor, "schedule.create", "schedule", schedule.id, after=after)
+            report.created.append(key)
+            continue
+        if schedule.source_file is None:
+            report.detached.append(key)
+            continue
+        values = values | {"active": spec.active}
+        changed = {k: v for k, v in values.items() if getattr(schedule, k) != v}
+        if not changed and schedule.source_file == shown:
+            report.unchanged.append(key)
+            continue
+        before = {k: _jsonable(getattr(schedule, k)) for k in changed}
+        for name, value in changed.items():
+            setattr(schedule, name, value)
+        schedule.source_file = shown
+        session.flush()
+        record(session, actor, "schedule.update", "schedule", schedule.id,
+               before=before, after={k: _jsonable(v) for k, v in changed.items()})  # fmt: skip
+        report.updated.append(key)
+    for key, schedule in existing.items():
+        if key not in loaded and schedule.source_file and schedule.active:
+            schedule.active = False
+            session.flush()
+            after = {"active": False, "reason": "file removed"}
+            record(session, actor, "schedule.deactivate", "schedule", schedule.id,
+                   before={"active": True}, after=after)  # fmt: skip
+            report.deactivated.append(key)
+    return report
+
+
+def update_schedule(
+    session: Session, actor: Any, schedule: Schedule, expected_version: int, values: dict[str, Any]
+) -> bool:
+    """Apply an edit made against `expected_version`; Conflict when someone saved meanwhile.
+
+    Returns whether anything changed. The schedule is detached from its file.
+    """
+    if expected_version != schedule.version:
+        raise Conflict("This schedule was changed by someone else meanwhile; reload and try again.")
+    changed = {k: v for k, v in values.items() if getattr(schedule, k) != v}
+    if not changed:
+        return False
+    before = {k: _jsonable(getattr(schedule, k)) for k in changed}
+    for name, value in changed.items():
+        setattr(schedule, name, value)
+    schedule.source_file = None
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(
+            "This schedule was changed by someone else meanwhile; reload and try again."
+        ) from exc
+    action = "schedule.activate" if changed.get("active") is True else "schedule.update"
+    if changed.keys() == {"active"} and not changed["active"]:
+        action = "schedule.deactivate"
+    record(session, actor, action, "schedule", schedule.id,
+           before=before, after={k: _jsonable(v) for k, v in changed.items()})  # fmt: skip
+    return True
+
+
+def create_ad_hoc(
+    session: Session,
+    actor: Any,
+    root: Unit,
+    definition_key: str,
+    due_date: date,
+    reason: str,
+    *,
+    subtree: bool = False,
+    levels: Sequence[str] = (),
+    inspectors: Sequence[str] = (),
+) -> list[Inspection]:
+    """One inspection for `root`, or one per active unit of its subtree (levels filter).
+
+    Named inspectors are checked for conflicts (回避) unit by unit: an inspector is
+    left off a unit in their own subtree. Raises ValidationError for bad input.
+    """
+    problems = []
+    if not (reason or "").strip():
+        problems.append("reason: required")
+    version = current_version(session, definition_key)
+    if version is None:
+        problems.append(f"definition: no definition {definition_key!r}")
+    people = queries.people(session, list(inspectors))
+    missing = [name for name in inspectors if name not in people]
+    if missing:
+        problems.append("inspector: no active account " + ", ".join(repr(n) for n in missing))
+    if problems:
+        raise ValidationError("Cannot create the inspection: " + "; ".join(problems), problems)
+    assert version is not None
+    if subtree:
+        found = queries.target_units(session, root, levels)
+    elif root.active:
+        found = [(root.id, root.path)]
+    else:
+        raise ValidationError(f"Unit {root.code} is inactive.", ["unit: inactive"])
+    if not found:
+        raise NotFound("No active unit in that subtree matches the levels chosen.")
+    targets = [Target(unit_id, path) for unit_id, path in found]
+    choose({"policy": "named", "inspectors": list(inspectors)}, targets, people)
+    units = {
+        u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([t.key for t in targets])))
+    }
+    return create_inspections(
+        session, actor, [units[t.key] for t in targets], version, due_date,
+        InspectionOrigin.AD_HOC, reason=reason.strip(),
+        assignees={t.key: t.chosen for t in targets},
+    )  # fmt: skip
