@@ -20,6 +20,13 @@ from dudao.inspections.services import create_inspection, set_assignees
 from dudao.notifications.jobs import notify_transition, sweep_transition_notifications
 from dudao.notifications.models import Notification
 from dudao.workflow.engine import apply
+from dudao.workflow.guards import GUARDS
+
+
+@pytest.fixture(autouse=True)
+def _answers_not_checked(monkeypatch):
+    """Submitting needs every required item answered; answers are not this file's subject."""
+    monkeypatch.setitem(GUARDS, "all_required_answered", lambda _session, _subject: None)
 
 
 @pytest.fixture
