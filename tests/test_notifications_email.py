@@ -1,0 +1,145 @@
+"""E-mail copies through a real (tiny, local) SMTP server: sent once, retried after a failure."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import email.policy
+import socketserver
+import threading
+from collections.abc import Iterator
+from email.message import Message
+
+import pytest
+from sqlalchemy import select
+
+from dudao.notifications.jobs import send_pending_emails
+from dudao.notifications.models import Notification
+from dudao.notifications.services import notify
+
+
+class _SMTPHandler(socketserver.StreamRequestHandler):
+    """Just enough SMTP (RFC 5321) for smtplib: EHLO, MAIL, RCPT, DATA, RSET, NOOP, QUIT."""
+
+    def _reply(self, line: str) -> None:
+        self.wfile.write(line.encode() + b"\r\n")
+
+    def handle(self) -> None:
+        server: SMTPServer = self.server  # type: ignore[assignment]
+        self._reply("220 localhost test SMTP")
+        recipients: list[str] = []
+        while True:
+            line = self.rfile.readline().decode().rstrip("\r\n")
+            if not line:
+                return
+            verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                self._reply("250 localhost")
+            elif verb == "MAIL":
+                recipients = []
+                self._reply("250 OK")
+            elif verb == "RCPT":
+                recipients.append(line.split(":", 1)[1].strip(" <>"))
+                self._reply("250 OK")
+            elif verb == "DATA":
+                self._reply("354 End data with <CR><LF>.<CR><LF>")
+                lines = []
+                while (data := self.rfile.readline()) not in (b".\r\n", b""):
+                    lines.append(data[1:] if data.startswith(b"..") else data)
+                if server.refuse:
+                    self._reply("451 Try again later")
+                else:
+                    server.received.append(
+                        (
+                            recipients,
+                            email.message_from_bytes(b"".join(lines), policy=email.policy.default),
+                        )
+                    )
+                    self._reply("250 OK queued")
+            elif verb == "QUIT":
+                self._reply("221 Bye")
+                return
+            else:
+                self._reply("250 OK")
+
+
+class SMTPServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _SMTPHandler)
+        self.received: list[tuple[list[str], Message]] = []
+        self.refuse = False
+
+
+@pytest.fixture
+def smtp() -> Iterator[SMTPServer]:
+    server = SMTPServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def mail_app(app, smtp):
+    runtime = app.extensions["dudao"]
+    runtime.settings = dataclasses.replace(
+        runtime.settings,
+        smtp_url=f"smtp://127.0.0.1:{smtp.server_address[1]}",
+        mail_from="dudao@example.org",
+    )
+    return app
+
+
+def test_each_notification_is_mailed_once(mail_app, smtp, session, org, user_factory):
+    ada = user_factory("ada", ("inspector", org.company_a))
+    ada.email = "ada@example.org"
+    nomail = user_factory("nomail", ("inspector", org.company_a))  # no address: in-app only
+    session.commit()
+    ids = [ada.id, nomail.id]
+    notify(session, ids, "transition:1", "returned", "检查 / Inspection #1 · A1-1", "照片不清楚",
+           "/inspections/1")  # fmt: skip
+    session.commit()
+
+    assert send_pending_emails() == 1
+    assert send_pending_emails() == 0  # never twice
+    ((recipients, message),) = smtp.received
+    assert recipients == ["ada@example.org"]
+    assert message["From"] == "dudao@example.org"
+    assert message["Subject"] == "[已退回 / Returned] 检查 / Inspection #1 · A1-1"
+    body = message.get_content()
+    assert "照片不清楚" in body and "/inspections/1" in body
+    session.expire_all()
+    emailed = session.scalars(select(Notification).where(Notification.user_id == ada.id)).one()
+    assert emailed.emailed_at is not None
+    assert session.scalars(
+        select(Notification.emailed_at).where(Notification.user_id != ada.id)
+    ).all() == [None]
+
+
+def test_a_refused_mail_is_sent_by_the_next_run(mail_app, smtp, session, org, user_factory):
+    ada = user_factory("ada", ("inspector", org.company_a))
+    ada.email = "ada@example.org"
+    notify(session, [ada.id], "k1", "assigned", "检查 / Inspection #2")
+    session.commit()
+    smtp.refuse = True
+    assert send_pending_emails() == 0
+    session.expire_all()
+    assert session.scalars(select(Notification.emailed_at)).one() is None
+    smtp.refuse = False
+    assert send_pending_emails() == 1
+    assert send_pending_emails() == 0
+    assert len(smtp.received) == 1
+
+
+def test_nothing_is_mailed_without_smtp(app, session, org, user_factory):
+    ada = user_factory("ada", ("inspector", org.company_a))
+    ada.email = "ada@example.org"
+    notify(session, [ada.id], "k1", "assigned", "x")
+    session.commit()
+    assert send_pending_emails() == 0
+    session.expire_all()
+    assert session.scalars(select(Notification.emailed_at)).one() is None
