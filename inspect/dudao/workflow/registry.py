@@ -17,10 +17,18 @@ WORKFLOWS_DIR = PROJECT_ROOT / "workflows"
 GUARD_MODULES = ("dudao.workflow.guards", "dudao.inspections.guards")
 
 
-def load_folder(folder: Path = WORKFLOWS_DIR) -> dict[str, Workflow]:
-    """Every workflow in `folder`, or WorkflowError listing every problem in every file."""
+def _import_guards() -> None:
     for module in GUARD_MODULES:
         importlib.import_module(module)
+
+
+# At import, so every guard is registered before anyone (a test's monkeypatch) reads GUARDS.
+_import_guards()
+
+
+def load_folder(folder: Path = WORKFLOWS_DIR) -> dict[str, Workflow]:
+    """Every workflow in `folder`, or WorkflowError listing every problem in every file."""
+    _import_guards()
     workflows: dict[str, Workflow] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.yaml")):

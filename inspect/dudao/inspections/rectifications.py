@@ -1,0 +1,110 @@
+"""Rectification tasks (整改) opened from findings and moved by the rectification workflow.
+
+The owner unit's leads start the task and submit it with their answer and evidence;
+an inspector or the office on that unit verifies it or reopens it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.audit.services import record
+from dudao.core.enums import Role
+from dudao.core.errors import PermissionDenied
+from dudao.core.permissions import roles_on
+from dudao.inspections.submission_models import Finding, Photo, Rectification
+from dudao.inspections.submissions import FieldErrors, SubmissionConflict
+from dudao.org.models import Unit
+from dudao.workflow.engine import Applied, apply
+from dudao.workflow.registry import get_workflow
+
+OPENERS = {Role.ADMIN, Role.OFFICE, Role.INSPECTOR}
+DESCRIPTION_MAX = 4000
+
+
+def open_tasks(session: Session, finding_id: int) -> list[Rectification]:
+    workflow = get_workflow("rectification")
+    finals = [state.key for state in workflow.states if state.final]
+    return list(
+        session.scalars(
+            select(Rectification).where(
+                Rectification.finding_id == finding_id, Rectification.state.not_in(finals)
+            )
+        )
+    )
+
+
+def open_rectification(
+    session: Session,
+    actor: Any,
+    finding: Finding,
+    owner: Unit,
+    deadline: date,
+    description: str,
+    verifier_id: int | None = None,
+) -> Rectification:
+    """Open one task for a finding; the owner unit must be the finding's unit or above it."""
+    if not OPENERS & roles_on(actor, finding.unit):
+        raise PermissionDenied("Only an inspector or the office may open a rectification.")
+    errors: dict[str, str] = {}
+    if not finding.unit.path.startswith(owner.path):
+        errors["owner_unit"] = "The owner must be the inspected unit or a unit above it."
+    text = (description or "").strip()
+    if not text:
+        errors["description"] = "Say what has to be put right."
+    elif len(text) > DESCRIPTION_MAX:
+        errors["description"] = f"Keep the description to {DESCRIPTION_MAX} characters."
+    if errors:
+        raise FieldErrors("The rectification cannot be opened as it stands.", errors)
+    if open_tasks(session, finding.id):
+        raise SubmissionConflict(
+            "rectification_open", "This finding already has an open rectification task."
+        )
+    task = Rectification(
+        finding_id=finding.id, unit_id=owner.id, state=get_workflow("rectification").initial,
+        deadline=deadline, description=text, verifier_id=verifier_id,
+        created_by_id=getattr(actor, "id", None), evidence_photo_ids=[],
+    )  # fmt: skip
+    session.add(task)
+    session.flush()
+    record(
+        session, actor, "rectification.open", "rectification", task.id,
+        after={"finding": finding.id, "item": finding.item_key, "owner": owner.code,
+               "deadline": deadline.isoformat()},
+    )  # fmt: skip
+    return task
+
+
+def act(
+    session: Session,
+    actor: Any,
+    task: Rectification,
+    action: str,
+    comment: str = "",
+    photo_ids: list[str] | None = None,
+    expected_version: int | None = None,
+) -> Applied:
+    """Apply a rectification workflow action; `submit` keeps the answer and evidence photos."""
+    if action == "submit" and photo_ids:
+        known = set(
+            session.scalars(
+                select(Photo.id).where(
+                    Photo.id.in_(photo_ids), Photo.inspection_id == task.finding.inspection_id
+                )
+            )
+        )
+        if set(photo_ids) - known:
+            raise FieldErrors("Upload the evidence photos first.", {"photo_ids": "unknown photo"})
+    fields = {"comment": comment} if action in ("submit", "reopen", "verify") else {}
+    if action == "cancel":
+        fields = {"reason": comment}
+    applied = apply(session, actor, task, action, expected_version=expected_version, fields=fields)
+    if action == "submit":
+        task.response = comment.strip()
+        task.evidence_photo_ids = list(photo_ids or [])
+        session.flush()
+    return applied
