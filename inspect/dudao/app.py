@@ -65,6 +65,7 @@ def _limiter_uri(url: str) -> str:
 def _register_blueprints(app: Flask) -> None:
     from dudao.audit.views import bp as audit_bp
     from dudao.auth.views import bp as auth_bp
+    from dudao.definitions.views import bp as definitions_bp
     from dudao.definitions.views_preview import bp as definitions_preview_bp
     from dudao.notifications.views import bp as notifications_bp
     from dudao.org.views import bp as org_bp
@@ -73,3 +74,4 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (web_bp, auth_bp, org_bp, audit_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(definitions_preview_bp)
+    app.register_blueprint(definitions_bp)

@@ -75,6 +75,11 @@ def db_check() -> None:
 def init_command() -> None:
     prepare_database(_runtime())
     click.echo("Database ready.")
+    from dudao.definitions.commands import FORMS_FOLDER
+    from dudao.definitions.commands import sync_folder as sync_definitions
+
+    if FORMS_FOLDER.is_dir():  # before the schedules, which name definitions
+        click.echo(f"Definitions: {sync_definitions(_runtime()).summary()}")
     from dudao.scheduling.commands import sync_folder as sync_schedules
 
     # Schedules naming units or accounts that do not exist yet are listed and skipped.

@@ -1,0 +1,180 @@
+"""Admin pages for definitions: list, versions, items, diff, upload, preview, permissions."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from dudao.definitions import queries
+from dudao.definitions.models import DefinitionVersion
+from dudao.definitions.services import upload_version
+
+CHECK = """\
+kind: checklist
+key: fire_check
+title: {zh: 消防检查, en: Fire check}
+sections:
+  - key: basics
+    title: 基本情况
+    items:
+      - key: extinguishers
+        type: yes_no
+        label: 灭火器在有效期内
+        required: true
+        critical: true
+      - key: exits
+        type: number
+        label: 安全出口数量
+        min: 0
+        max: 20
+        pass: {min: 2}
+"""
+
+
+def _versions(session) -> int:
+    return session.scalar(select(func.count()).select_from(DefinitionVersion))
+
+
+@pytest.fixture
+def fire(session):
+    """Two versions of one checklist; returns (definition, v1, v2)."""
+    first = upload_version(session, None, CHECK, "fire.yaml")
+    second = upload_version(
+        session, None, CHECK.replace("灭火器在有效期内", "灭火器压力正常"), "fire.yaml"
+    )
+    session.commit()
+    return first.definition, first.version, second.version
+
+
+def test_admin_lists_definitions_and_versions(signed_in, org, fire):
+    definition, first, second = fire
+    client = signed_in("ada", ("admin", org.group))
+    page = client.get("/admin/definitions/")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "消防检查" in html and "fire_check" in html and "v2" in html
+    page = client.get(f"/admin/definitions/{definition.id}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert f"/admin/definitions/versions/{first.id}" in html
+    assert first.content_hash[:12] in html and second.content_hash[:12] in html
+
+
+def test_version_page_shows_items_and_source(signed_in, org, fire):
+    _definition, first, _second = fire
+    client = signed_in("ada", ("admin", org.group))
+    html = client.get(f"/admin/definitions/versions/{first.id}").get_data(as_text=True)
+    assert "灭火器在有效期内" in html and "安全出口数量" in html
+    source = client.get(f"/admin/definitions/versions/{first.id}/source")
+    assert source.status_code == 200 and source.mimetype == "text/plain"
+    assert "key: fire_check" in source.get_data(as_text=True)
+    assert client.get("/admin/definitions/versions/999999").status_code == 404
+
+
+def test_diff_page_shows_changed_item_and_text(signed_in, org, fire):
+    definition, _first, _second = fire
+    client = signed_in("ada", ("admin", org.group))
+    page = client.get(f"/admin/definitions/{definition.id}/diff?from=1&to=2")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "extinguishers" in html and "灭火器在有效期内" in html and "灭火器压力正常" in html
+    assert "+      zh: 灭火器压力正常" in html
+    assert client.get(f"/admin/definitions/{definition.id}/diff?from=1&to=9").status_code == 404
+
+
+def test_preview_saves_nothing(signed_in, org, fire, session):
+    _definition, first, _second = fire
+    client = signed_in("ada", ("admin", org.group))
+    before = _versions(session)
+    page = client.get(f"/admin/definitions/versions/{first.id}/preview")
+    assert page.status_code == 200
+    assert "灭火器在有效期内" in page.get_data(as_text=True)
+    url = f"/admin/definitions/versions/{first.id}/preview"
+    assert client.post(url, data={"a_exits": "3"}).status_code == 422  # required item missing
+    posted = client.post(url, data={"a_extinguishers": "yes", "a_exits": "3"})
+    assert posted.status_code == 200, posted.get_data(as_text=True)
+    assert 'id="dscore"' in posted.get_data(as_text=True)
+    assert _versions(session) == before
+
+
+def test_upload_a_file_creates_a_version(signed_in, org, fire, session):
+    definition, _first, _second = fire
+    client = signed_in("ada", ("admin", org.group))
+    assert client.get("/admin/definitions/upload").status_code == 200
+    text = CHECK.replace("max: 20", "max: 40")
+    response = client.post(
+        "/admin/definitions/upload",
+        data={"file": (io.BytesIO(text.encode()), "fire.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    current = queries.current_version(session, "fire_check")
+    assert current.number == 3 and current.origin == "upload"
+    assert response.headers["Location"].endswith(f"/admin/definitions/versions/{current.id}")
+    assert current.created_by is not None
+    assert definition.id == current.definition_id
+
+
+def test_upload_with_mistakes_lists_them_and_saves_nothing(signed_in, org, fire, session):
+    client = signed_in("ada", ("admin", org.group))
+    before = _versions(session)
+    bad = CHECK.replace("type: number", "type: numbr").replace("max: 20", "max: lots")
+    response = client.post("/admin/definitions/upload", data={"text": bad, "filename": "x.yaml"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "numbr" in html and "sections[0].items[1].type" in html
+    assert "<td>14</td>" in html  # the line of the bad type
+    assert _versions(session) == before
+    empty = client.post("/admin/definitions/upload", data={"text": ""})
+    assert empty.status_code == 422
+    assert 'class="field-error" id="file-error"' in empty.get_data(as_text=True)
+
+
+def test_paste_same_content_reuses_the_version(signed_in, org, fire, session):
+    _definition, first, _second = fire
+    client = signed_in("ada", ("admin", org.group))
+    response = client.post("/admin/definitions/upload", data={"text": CHECK})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/versions/{first.id}")
+    session.expire_all()
+    assert queries.current_version(session, "fire_check").id == first.id
+
+
+def test_office_may_view_but_not_upload(signed_in, org, fire):
+    definition, first, _second = fire
+    client = signed_in("olga", ("office", org.company_a))
+    assert client.get("/admin/definitions/").status_code == 200
+    assert client.get(f"/admin/definitions/{definition.id}").status_code == 200
+    assert client.get(f"/admin/definitions/versions/{first.id}/preview").status_code == 200
+    assert client.get("/admin/definitions/upload").status_code == 403
+    assert client.post("/admin/definitions/upload", data={"text": CHECK}).status_code == 403
+    assert "/admin/definitions/upload" not in client.get("/admin/definitions/").get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("role", ["inspector", "unit_lead", "representative"])
+def test_other_roles_see_nothing(signed_in, org, fire, role):
+    definition, first, _second = fire
+    client = signed_in("ivan", (role, org.branch_a1))
+    for url in (
+        "/admin/definitions/",
+        f"/admin/definitions/{definition.id}",
+        f"/admin/definitions/versions/{first.id}",
+        f"/admin/definitions/{definition.id}/diff",
+    ):
+        assert client.get(url).status_code == 403, url
+    assert "/admin/definitions/" not in client.get("/").get_data(as_text=True)
+
+
+def test_signed_out_is_sent_to_login(client, fire):
+    response = client.get("/admin/definitions/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_nav_and_home_link_for_admin(signed_in, org):
+    client = signed_in("ada", ("admin", org.group))
+    assert 'href="/admin/definitions/"' in client.get("/").get_data(as_text=True)
