@@ -1,39 +1,57 @@
-"""Each user's notification inbox."""
+"""Each user's notification centre: filter by kind, open the subject, mark read."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from dudao.notifications.models import Notification
-from dudao.notifications.services import mark_read
+from dudao.notifications.queries import inbox as inbox_query
+from dudao.notifications.queries import unread_by_kind
+from dudao.notifications.services import KINDS, mark_read
 from dudao.web.access import signed_in
 from dudao.web.context import db
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
+KIND_LABELS = {
+    "assigned": _l("Assigned"),
+    "due_soon": _l("Due soon"),
+    "overdue": _l("Overdue"),
+    "escalated": _l("Escalated"),
+    "returned": _l("Returned"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "cancelled": _l("Cancelled"),
+    "alert": _l("Alert"),
+}
+
 
 @bp.get("/notifications")
 @signed_in
 def inbox() -> str:
-    items = (
-        db()
-        .scalars(
-            select(Notification)
-            .where(Notification.user_id == current_user.id)
-            .order_by(Notification.created_at.desc())
-            .limit(200)
-        )
-        .all()
+    kind = request.args.get("kind") or None
+    kind = kind if kind in KINDS else None
+    unread_only = request.args.get("unread") == "1"
+    return render_template(
+        "notifications/inbox.html",
+        items=inbox_query(db(), current_user.id, kind, unread_only),
+        counts=unread_by_kind(db(), current_user.id),
+        kinds=KIND_LABELS,
+        kind=kind,
+        unread_only=unread_only,
     )
-    return render_template("notifications/inbox.html", items=items)
 
 
 @bp.post("/notifications/read")
 @signed_in
 def read_all() -> Response:
-    mark_read(db(), current_user.id)
+    """Mark one notification (form field `id`) or all of the user's as read."""
+    one = request.form.get("id", "")
+    mark_read(db(), current_user.id, [int(one)] if one.isdigit() else None)
     db().commit()
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return redirect(target)
     return redirect(url_for("notifications.inbox"))

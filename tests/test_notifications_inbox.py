@@ -1,0 +1,49 @@
+"""The notification centre through HTTP: kinds, filters, links, mark one or all read."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dudao.notifications.models import Notification
+from dudao.notifications.services import notify, unread_count
+
+
+def _setup(session, org, signed_in, user_factory):
+    client = signed_in("ada", ("inspector", org.company_a))
+    bob = user_factory("bob", ("inspector", org.company_a))
+    from dudao.auth.models import User
+
+    ada = session.scalars(select(User).where(User.username == "ada")).one()
+    notify(session, [ada.id], "t:1", "assigned", "Inspection #1 · A1-1", link="/inspections/1")
+    notify(session, [ada.id], "t:2", "returned", "Inspection #2 · A1-2", "证据不足")
+    notify(session, [ada.id, bob.id], "t:3", "due_soon", "Inspection #3 · A1-1")
+    session.commit()
+    return client, ada, bob
+
+
+def test_inbox_lists_kinds_links_and_filters(client, session, org, signed_in, user_factory):
+    client, _, _ = _setup(session, org, signed_in, user_factory)
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert 'href="/inspections/1"' in page and "证据不足" in page
+    assert "Assigned" in page and "Returned" in page and "Due soon" in page
+    assert "(3)" in page  # unread count beside "Unread"
+    only = client.get("/notifications?kind=returned").get_data(as_text=True)
+    assert "Inspection #2" in only and "Inspection #1" not in only
+
+
+def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):
+    client, ada, bob = _setup(session, org, signed_in, user_factory)
+    first = session.scalars(select(Notification).where(Notification.key == "t:1")).one()
+    response = client.post("/notifications/read", data={"id": first.id, "next": "/notifications"})
+    assert response.status_code == 302 and response.headers["Location"] == "/notifications"
+    assert unread_count(session, ada.id) == 2
+    # Somebody else's notification id changes nothing.
+    theirs = session.scalars(select(Notification).where(Notification.user_id == bob.id)).one()
+    client.post("/notifications/read", data={"id": theirs.id})
+    assert unread_count(session, bob.id) == 1
+    unread = client.get("/notifications?unread=1").get_data(as_text=True)
+    assert "Inspection #1" not in unread and "Inspection #2" in unread
+    client.post("/notifications/read", data={"next": "//evil.example"})
+    assert unread_count(session, ada.id) == 0
+    assert unread_count(session, bob.id) == 1
