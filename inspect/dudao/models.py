@@ -14,20 +14,34 @@ from dudao.inspections.submission_models import (
 from dudao.notifications.models import Notification
 from dudao.org.models import Unit
 from dudao.scheduling.models import Schedule, SpotCheckDraw
+from dudao.surveys.models import (
+    Campaign,
+    Invitation,
+    OpenLink,
+    PendingResponse,
+    Response,
+    RosterMember,
+)
 
 __all__ = [
     "AuditEvent",
     "AuditSeal",
+    "Campaign",
     "DefinitionVersion",
     "Finding",
     "FormDefinition",
     "Inspection",
     "InspectionAssignment",
     "InspectionDraft",
+    "Invitation",
     "Notification",
+    "OpenLink",
+    "PendingResponse",
     "Photo",
     "Rectification",
+    "Response",
     "RoleGrant",
+    "RosterMember",
     "Schedule",
     "SpotCheckDraw",
     "Submission",

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     MANAGE_DEFINITIONS = "manage_definitions"
     MANAGE_DRAWS = "manage_draws"
     MANAGE_SCHEDULES = "manage_schedules"
+    MANAGE_SURVEYS = "manage_surveys"
     #: Default roles; workflows/publication/publication.yaml decides (docs/draws.md).
     VIEW_PUBLIC_RESULTS = "view_public_results"
 
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.VIEW_DEFINITIONS,
             Permission.MANAGE_DRAWS,
             Permission.MANAGE_SCHEDULES,
+            Permission.MANAGE_SURVEYS,
             Permission.VIEW_PUBLIC_RESULTS,
         }
     ),
