@@ -24,6 +24,7 @@ from dudao.auth.models import User
 from dudao.core.database import Base
 from dudao.core.enums import Role
 from dudao.core.permissions import ROLE_PERMISSIONS, Permission
+from dudao.definitions.models import DefinitionVersion
 from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
 from tests.factories import OrgTree
 
@@ -38,6 +39,7 @@ class World:
     org: OrgTree
     target_a: User  # unit_lead on A1: inside company A
     target_b: User  # unit_lead on B1: inside company B
+    version: DefinitionVersion | None = None  # definitions are not unit-scoped
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -49,6 +51,8 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
         lambda w, side: (w.target_a if side == IN else w.target_b).grants[0].id,
     ),
     "kind": (False, lambda w, side: "questionnaire"),  # definitions preview samples
+    "definition_id": (False, lambda w, side: w.version.definition_id),
+    "version_id": (False, lambda w, side: w.version.id),
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -118,12 +122,30 @@ def _snapshot(session: Session) -> dict[str, list[tuple]]:
     }
 
 
+ROUTE_WALK_DEFINITION = """\
+kind: checklist
+key: route_walk
+title: 路由检查
+sections:
+  - {key: s, title: 部分, items: [{key: q, type: yes_no, label: 问题}]}
+"""
+
+
+def _route_walk_version(session: Session) -> DefinitionVersion:
+    from dudao.definitions.services import upload_version
+
+    version = upload_version(session, None, ROUTE_WALK_DEFINITION, "route_walk.yaml").version
+    session.commit()
+    return version
+
+
 @pytest.fixture
-def world(org: OrgTree, user_factory) -> World:
+def world(org: OrgTree, user_factory, session: Session) -> World:
     return World(
         org=org,
         target_a=user_factory("target_a", ("unit_lead", org.unit_a1)),
         target_b=user_factory("target_b", ("unit_lead", org.unit_b1)),
+        version=_route_walk_version(session),
     )
 
 
