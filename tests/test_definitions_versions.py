@@ -353,3 +353,11 @@ def test_diff_of_the_shipped_checklist_names_exactly_what_changed():
     assert [f.field for f in by_key["mem_transfer"].fields] == ["order"]
     assert [f.field for f in by_key["mem_study_hours"].fields] == ["pass_rule"]
     assert by_key["mem_study_hours"].fields[0].new == "≥ 10"
+
+
+def test_pinned_forgets_versions_rolled_back(session):
+    first = upload_version(session, None, CHECK, "a.yaml").version
+    assert queries.pinned(session, first.id).item("exits").label.zh == "安全出口数量"
+    session.rollback()
+    second = upload_version(session, None, CHECK.replace("安全出口数量", "出口数量"), "b.yaml")
+    assert queries.pinned(session, second.version.id).item("exits").label.zh == "出口数量"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session, defer
 
 from dudao.auth.models import User
@@ -128,6 +128,12 @@ def pinned(session: Session, version_id: int) -> Definition:
                 _cache.popitem(last=False)
     per_session[version_id] = definition
     return definition
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_after_rollback(session: Session, _transaction: object) -> None:
+    """A rolled-back version's id can be reused (SQLite), so its cache entry must go."""
+    session.info.pop(_SESSION_CACHE, None)
 
 
 def clear_pinned_cache() -> None:
