@@ -74,4 +74,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (web_bp, auth_bp, org_bp, audit_bp, notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(definitions_preview_bp)
+
+    from dudao.inspections.views import bp as inspections_bp
+
+    app.register_blueprint(inspections_bp)
     app.register_blueprint(definitions_bp)

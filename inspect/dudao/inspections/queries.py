@@ -1,0 +1,171 @@
+"""Reads for the inspection pages: an inspector's own list, the office list, one history.
+
+Each is a fixed number of queries whatever the number of rows: units come joined,
+assignees through the relationship's selectin load, definitions in one query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from dudao.audit.models import AuditEvent
+from dudao.auth.models import RoleGrant, User
+from dudao.core.enums import Role
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.inspections.models import Inspection, InspectionAssignment
+from dudao.notifications.audience import prefixes
+from dudao.org.models import Unit
+from dudao.workflow.registry import get_workflow
+
+PAGE_SIZE = 100
+GROUPS = ("returned", "overdue", "today", "upcoming")
+
+
+def workable_states(workflow: str = "inspection") -> list[str]:
+    """States in which an assignee has something to do (sources of assignee-only actions)."""
+    spec = get_workflow(workflow)
+    return sorted({s for t in spec.transitions if t.assignee_only for s in t.sources})
+
+
+def mine(session: Session, user_id: int, today: date) -> dict[str, list[Inspection]]:
+    """The inspector's open work, grouped (returned, overdue, today, upcoming), by due date."""
+    rows = session.scalars(
+        select(Inspection)
+        .join(InspectionAssignment, InspectionAssignment.inspection_id == Inspection.id)
+        .where(
+            InspectionAssignment.user_id == user_id,
+            Inspection.workflow == "inspection",
+            Inspection.state.in_(workable_states()),
+        )
+        .order_by(Inspection.due_date, Inspection.id)
+    ).all()
+    groups: dict[str, list[Inspection]] = {name: [] for name in GROUPS}
+    for row in rows:
+        if row.state == "returned":
+            groups["returned"].append(row)
+        elif row.due_date < today:
+            groups["overdue"].append(row)
+        elif row.due_date == today:
+            groups["today"].append(row)
+        else:
+            groups["upcoming"].append(row)
+    return groups
+
+
+@dataclass
+class Filters:
+    state: str = ""
+    unit: Unit | None = None
+    origin: str = ""
+    due_from: date | None = None
+    due_to: date | None = None
+    page: int = 1
+
+    def query_args(self) -> dict[str, Any]:
+        args = {
+            "state": self.state,
+            "unit": self.unit.code if self.unit else "",
+            "origin": self.origin,
+            "due_from": self.due_from.isoformat() if self.due_from else "",
+            "due_to": self.due_to.isoformat() if self.due_to else "",
+        }
+        return {k: v for k, v in args.items() if v}
+
+
+@dataclass
+class OfficePage:
+    rows: list[Inspection]
+    total: int
+    page: int
+    pages: int
+    definitions: dict[int, tuple[FormDefinition, DefinitionVersion]] = field(default_factory=dict)
+
+
+def _within(query: Select[Any], paths: Sequence[str]) -> Select[Any]:
+    return query.where(or_(*[Unit.path.startswith(p) for p in paths]))
+
+
+def office_list(session: Session, paths: Sequence[str], filters: Filters) -> OfficePage:
+    """Inspections of units inside `paths` (the viewer's scope) matching `filters`."""
+    if not paths:
+        return OfficePage([], 0, 1, 1)
+    query = _within(select(Inspection).join(Unit, Unit.id == Inspection.unit_id), paths)
+    if filters.state:
+        query = query.where(Inspection.state == filters.state)
+    if filters.unit is not None:
+        query = query.where(Unit.path.startswith(filters.unit.path))
+    if filters.origin:
+        query = query.where(Inspection.origin == filters.origin)
+    if filters.due_from:
+        query = query.where(Inspection.due_date >= filters.due_from)
+    if filters.due_to:
+        query = query.where(Inspection.due_date <= filters.due_to)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    rows = list(
+        session.scalars(
+            query.order_by(Inspection.due_date, Inspection.id)
+            .offset((page - 1) * PAGE_SIZE)
+            .limit(PAGE_SIZE)
+        )
+    )
+    return OfficePage(rows, total, page, pages, definitions(session, rows))
+
+
+def definitions(
+    session: Session, rows: Sequence[Inspection]
+) -> dict[int, tuple[FormDefinition, DefinitionVersion]]:
+    """Definition and version of each row's pinned version, in one query."""
+    ids = {row.definition_version_id for row in rows}
+    if not ids:
+        return {}
+    found = session.execute(
+        select(DefinitionVersion, FormDefinition)
+        .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+        .where(DefinitionVersion.id.in_(ids))
+    )
+    return {version.id: (definition, version) for version, definition in found}
+
+
+def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def history(session: Session, inspection_id: int) -> list[AuditEvent]:
+    """The inspection's audit events, oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "inspection", AuditEvent.entity_id == str(inspection_id)
+            )
+            .order_by(AuditEvent.seq)
+        )
+    )
+
+
+def assignable(session: Session, inspection: Inspection) -> list[User]:
+    """Active users holding the inspector role on the inspection's unit (they can act on it)."""
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .join(Unit, Unit.id == RoleGrant.unit_id)
+            .where(
+                RoleGrant.role == Role.INSPECTOR,
+                User.active.is_(True),
+                Unit.path.in_(prefixes(inspection.unit.path)),
+            )
+            .distinct()
+            .order_by(User.display_name, User.id)
+        )
+    )

@@ -1,0 +1,186 @@
+"""Inspection pages: an inspector's own list, the office list, and one inspection with its
+history and the workflow actions the viewer may take (every change through the engine)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dudao.core.errors import PermissionDenied
+from dudao.core.permissions import Permission, can, scope_paths
+from dudao.inspections import queries
+from dudao.inspections.forms import ActionForm, AssigneesForm
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import set_assignees
+from dudao.org.queries import by_code
+from dudao.web.access import require_on, requires
+from dudao.web.context import db, runtime
+from dudao.web.setup import select_locale
+from dudao.workflow import engine
+from dudao.workflow.registry import get_workflow
+
+bp = Blueprint("inspections", __name__, template_folder="templates")
+
+ORIGIN_LABELS = {
+    InspectionOrigin.PERIODIC: _l("Periodic"),
+    InspectionOrigin.AD_HOC: _l("Ad hoc"),
+    InspectionOrigin.DRAW: _l("Random spot check"),
+}
+
+
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {"origin_label": lambda origin: str(ORIGIN_LABELS.get(origin, origin))}
+
+
+Page = str | tuple[str, int] | Response
+
+
+def _today() -> date:
+    return datetime.now(runtime().settings.tz).date()
+
+
+def _inspection(inspection_id: int) -> Inspection:
+    """The inspection, or 404 when it is missing or its unit lies outside the viewer's scope
+    (its assignees may always open it)."""
+    found = db().get(Inspection, inspection_id)
+    if found is None or current_user.id not in found.assignee_ids:
+        require_on(Permission.VIEW_UNITS, found.unit if found else None)
+    assert found is not None
+    return found
+
+
+@bp.get("/inspections/mine")
+@requires(Permission.INSPECT)
+def mine() -> str:
+    today = _today()
+    groups = queries.mine(db(), current_user.id, today)
+    rows = [row for group in groups.values() for row in group]
+    return render_template(
+        "inspections/mine.html", groups=groups, today=today, workflow=get_workflow("inspection"),
+        definitions=queries.definitions(db(), rows), locale=select_locale(),
+    )  # fmt: skip
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/inspections")
+@requires(Permission.VIEW_OFFICE)
+def office() -> str:
+    paths = scope_paths(current_user, Permission.VIEW_OFFICE)
+    unit_code = (request.args.get("unit") or "").strip()
+    unit = by_code(db(), unit_code) if unit_code else None
+    if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
+        unit = None  # outside the scope reads like an unknown code
+    filters = queries.Filters(
+        state=request.args.get("state", ""),
+        unit=unit,
+        origin=request.args.get("origin", ""),
+        due_from=_date(request.args.get("due_from")),
+        due_to=_date(request.args.get("due_to")),
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    result = queries.office_list(db(), paths, filters)
+    return render_template(
+        "inspections/office.html", result=result, filters=filters, unit_code=unit_code,
+        unknown_unit=bool(unit_code) and unit is None, workflow=get_workflow("inspection"),
+        origins=[o.value for o in InspectionOrigin], locale=select_locale(), today=_today(),
+    )  # fmt: skip
+
+
+def _render(inspection: Inspection, forms: dict[str, ActionForm] | None = None, status: int = 200):
+    workflow = get_workflow(inspection.workflow)
+    actions = engine.available_actions(current_user, inspection)
+    forms = forms or {}
+    for transition in actions:
+        forms.setdefault(
+            transition.action,
+            ActionForm(
+                formdata=None, action=transition.action, expected_version=inspection.version
+            ),
+        )
+    events = queries.history(db(), inspection.id)
+    office = can(current_user, Permission.VIEW_OFFICE, inspection.unit)
+    assignees_form = None
+    if office and not workflow.state(inspection.state).final:
+        assignees_form = AssigneesForm(formdata=None, users=sorted(inspection.assignee_ids))
+        assignees_form.users.choices = [
+            (u.id, u.display_name) for u in queries.assignable(db(), inspection)
+        ]
+    people = queries.users_by_id(db(), inspection.assignee_ids)
+    definitions = queries.definitions(db(), [inspection])
+    return render_template(
+        "inspections/inspection.html", inspection=inspection, workflow=workflow,
+        actions=actions, forms=forms, events=events, assignees=people,
+        assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
+        locale=select_locale(), today=_today(),
+    ), status  # fmt: skip
+
+
+@bp.get("/inspections/<int:inspection_id>")
+@requires(Permission.VIEW_UNITS)
+def show(inspection_id: int) -> Page:
+    return _render(_inspection(inspection_id))
+
+
+@bp.post("/inspections/<int:inspection_id>/act")
+@requires(Permission.VIEW_UNITS)
+def act(inspection_id: int) -> Page:
+    inspection = _inspection(inspection_id)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    action = form.action.data
+    try:
+        engine.apply(
+            db(), current_user, inspection, action,
+            expected_version=form.expected_version.data, fields=form.fields(),
+        )  # fmt: skip
+    except engine.Conflict:
+        db().rollback()
+        flash(_("This inspection was changed by someone else meanwhile. Here it is as it is "
+                "now; check it and try again."), "error")  # fmt: skip
+        return _render(db().get(Inspection, inspection_id), status=409)
+    except PermissionDenied:
+        db().rollback()
+        abort(403)
+    except engine.TransitionRefused as exc:
+        db().rollback()
+        for problem in exc.problems:
+            name = problem.split(":", 1)[0]
+            if name in ("comment", "reason") and problem.endswith("required"):
+                getattr(form, name).errors = [_("Required for this action.")]
+        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+        return _render(db().get(Inspection, inspection_id), {action: form}, status=422)
+    db().commit()
+    label = get_workflow(inspection.workflow).state(inspection.state).label.get(select_locale())
+    flash(_("Done. The inspection is now: %(state)s", state=label), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id))
+
+
+@bp.post("/inspections/<int:inspection_id>/assignees")
+@requires(Permission.VIEW_OFFICE)
+def assignees(inspection_id: int) -> Page:
+    inspection = db().get(Inspection, inspection_id)
+    require_on(Permission.VIEW_OFFICE, inspection.unit if inspection else None)
+    assert inspection is not None
+    form = AssigneesForm()
+    candidates = {u.id: u for u in queries.assignable(db(), inspection)}
+    form.users.choices = [(u.id, u.display_name) for u in candidates.values()]
+    if not form.validate():
+        flash(_("Choose inspectors from the list."), "error")
+        return _render(inspection, status=422)
+    set_assignees(db(), current_user, inspection, [candidates[i] for i in form.users.data])
+    db().commit()
+    flash(_("Assignees saved."), "success")
+    return redirect(url_for("inspections.show", inspection_id=inspection.id))

@@ -1,0 +1,177 @@
+"""Inspection pages through HTTP: own list, office list, one inspection and its actions."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.queries import current_version
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import create_inspection
+from dudao.workflow.engine import apply
+from dudao.workflow.guards import GUARDS
+from tests.conftest import sign_in
+
+
+@pytest.fixture(autouse=True)
+def _answers_not_checked(monkeypatch):
+    """Submitting needs every required item answered; answers are not this file's subject."""
+    monkeypatch.setitem(GUARDS, "all_required_answered", lambda _session, _subject: None)
+
+
+@pytest.fixture
+def world(app, session, org, user_factory):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    version = current_version(session, "branch_standardisation")
+    p = {
+        "office_a": user_factory("office_a", ("office", org.company_a)),
+        "office_b": user_factory("office_b", ("office", org.company_b)),
+        "insp": user_factory("insp", ("inspector", org.company_a)),
+        "insp2": user_factory("insp2", ("inspector", org.company_a)),
+        "rep": user_factory("rep", ("representative", org.company_a)),
+    }
+    today = datetime.now(app.extensions["dudao"].settings.tz).date()
+
+    def make(unit, days, origin=InspectionOrigin.AD_HOC, assignees=("insp",), state=None):
+        inspection = create_inspection(
+            session, p["office_a"], unit, version, today + timedelta(days=days), origin,
+            assignees=[p[name] for name in assignees], reason="测试",
+        )  # fmt: skip
+        if state:
+            apply(session, p["office_a"], inspection, "assign")
+        if state in ("in_progress", "returned"):
+            apply(session, p["insp"], inspection, "start")
+        if state == "returned":
+            apply(session, p["insp"], inspection, "submit")
+            apply(session, p["office_a"], inspection, "return", fields={"comment": "补充照片"})
+        return inspection
+
+    rows = {
+        "upcoming": make(org.branch_a1, 10, state="assigned"),
+        "today": make(org.branch_a2, 0, state="in_progress"),
+        "overdue": make(org.unit_a1, -2, state="assigned", origin=InspectionOrigin.PERIODIC),
+        "returned": make(org.branch_a1, 5, state="returned"),
+        "planned": make(org.branch_a2, 1),  # not assigned yet: nothing to do
+        "others": make(org.branch_a1, 3, assignees=("insp2",), state="assigned"),
+        "in_b": make(org.branch_b1, 3, assignees=(), origin=InspectionOrigin.DRAW),
+    }
+    session.commit()
+    return p, rows
+
+
+def _as(client, name):
+    client.post("/logout")
+    assert sign_in(client, name).status_code == 302
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    return client
+
+
+def test_my_inspections_grouped_and_sorted(client, world):
+    _, rows = world
+    page = _as(client, "insp").get("/inspections/mine").get_data(as_text=True)
+    sections = {
+        name: page.split(f'id="{name}"')[1].split("</section>")[0]
+        for name in ("returned", "overdue", "today", "upcoming")
+    }
+    for name in sections:
+        assert f">#{rows[name].id}<" in sections[name], name
+    for name in ("planned", "others", "in_b"):
+        assert f">#{rows[name].id}<" not in page
+    assert _as(client, "office_a").get("/inspections/mine").status_code == 403
+
+
+def test_office_list_scope_and_filters(client, world):
+    _, rows = world
+    client = _as(client, "office_a")
+    page = client.get("/inspections").get_data(as_text=True)
+    assert all(f">#{rows[n].id}<" in page for n in rows if n != "in_b")
+    assert f">#{rows['in_b'].id}<" not in page
+    returned = client.get("/inspections?state=returned").get_data(as_text=True)
+    assert f">#{rows['returned'].id}<" in returned and f">#{rows['today'].id}<" not in returned
+    periodic = client.get("/inspections?origin=periodic").get_data(as_text=True)
+    assert "1 inspections" in periodic and f">#{rows['overdue'].id}<" in periodic
+    subtree = client.get("/inspections?unit=A1-2").get_data(as_text=True)
+    assert f">#{rows['today'].id}<" in subtree and f">#{rows['upcoming'].id}<" not in subtree
+    soon = rows["today"].due_date.isoformat()
+    ranged = client.get(f"/inspections?due_from={soon}&due_to={soon}").get_data(as_text=True)
+    assert "1 inspections" in ranged
+    outside = client.get("/inspections?unit=B1-1").get_data(as_text=True)
+    assert "No unit with the code B1-1" in outside and f">#{rows['in_b'].id}<" not in outside
+    assert _as(client, "insp").get("/inspections").status_code == 403
+
+
+def test_inspection_page_scope_history_and_actions(client, world):
+    _, rows = world
+    client = _as(client, "office_a")
+    page = client.get(f"/inspections/{rows['returned'].id}").get_data(as_text=True)
+    assert "A1-1" in page and "Returned" in page and "补充照片" in page  # history with comment
+    assert "inspection.return" in page and "(submitted → returned)" in page
+    assert 'name="action" value="cancel"' in page and 'name="reason"' in page
+    assert client.get(f"/inspections/{rows['in_b'].id}").status_code == 404
+    assert _as(client, "office_b").get(f"/inspections/{rows['in_b'].id}").status_code == 200
+    assert _as(client, "rep").get(f"/inspections/{rows['upcoming'].id}").status_code == 403
+    insp_page = _as(client, "insp").get(f"/inspections/{rows['upcoming'].id}")
+    assert insp_page.status_code == 200
+    body = insp_page.get_data(as_text=True)
+    assert 'name="action" value="start"' in body and "Save assignees" not in body
+
+
+def _act(client, inspection, action, version=None, **fields):
+    data = {"action": action, "expected_version": version or inspection.version, **fields}
+    return client.post(f"/inspections/{inspection.id}/act", data=data)
+
+
+def test_actions_through_http_and_a_stale_page(client, session, world):
+    p, rows = world
+    inspection = rows["planned"]
+    client = _as(client, "office_a")
+    shown = inspection.version
+    # The office chooses the inspector, then assigns.
+    response = client.post(
+        f"/inspections/{inspection.id}/assignees", data={"users": [p["insp2"].id]}
+    )
+    assert response.status_code == 302
+    assert _act(client, inspection, "assign", shown).status_code == 302
+    session.expire_all()
+    inspection = session.get(Inspection, inspection.id)
+    assert (inspection.state, inspection.assignee_ids) == ("assigned", {p["insp2"].id})
+    # A second tab still shows the old version: refused, nothing changes.
+    stale = _act(client, inspection, "cancel", shown, reason="重复")
+    assert stale.status_code == 409
+    assert "changed by someone else meanwhile" in stale.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Inspection, inspection.id).state == "assigned"
+    # A required comment missing: the field says so, nothing changes.
+    events = session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()))
+    missing = _act(client, inspection, "cancel")
+    assert missing.status_code == 422 and "Required for this action." in missing.get_data(True)
+    # Not an assignee: may not start it.
+    assert _act(_as(client, "insp"), inspection, "start").status_code == 403
+    # The assignee starts and submits through the page.
+    client = _as(client, "insp2")
+    assert _act(client, inspection, "start").status_code == 302
+    session.expire_all()
+    inspection = session.get(Inspection, inspection.id)
+    assert _act(client, inspection, "submit").status_code == 302
+    session.expire_all()
+    assert session.get(Inspection, inspection.id).state == "submitted"
+    assert session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())) == events + 2
+
+
+def test_assignees_only_from_inspectors_of_the_unit(client, session, world):
+    p, rows = world
+    client = _as(client, "office_a")
+    inspection = rows["planned"]
+    refused = client.post(f"/inspections/{inspection.id}/assignees", data={"users": [p["rep"].id]})
+    assert refused.status_code == 422
+    session.expire_all()
+    assert session.get(Inspection, inspection.id).assignee_ids == {p["insp"].id}
+    out = _as(client, "office_b").post(
+        f"/inspections/{inspection.id}/assignees", data={"users": [p["insp"].id]}
+    )
+    assert out.status_code == 404
