@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask, request_started
@@ -27,6 +27,7 @@ from dudao.core.permissions import ROLE_PERMISSIONS, Permission
 from dudao.definitions.models import DefinitionVersion
 from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
 from tests.factories import OrgTree
+from tests.schedule_world import schedules_in_and_out
 
 IN, OUT = "in", "out"
 ANONYMOUS = "anonymous"
@@ -40,6 +41,7 @@ class World:
     target_a: User  # unit_lead on A1: inside company A
     target_b: User  # unit_lead on B1: inside company B
     version: DefinitionVersion | None = None  # definitions are not unit-scoped
+    schedules: dict[str, int] = field(default_factory=dict)  # schedules over A ("in"), B
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -53,6 +55,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "kind": (False, lambda w, side: "questionnaire"),  # definitions preview samples
     "definition_id": (False, lambda w, side: w.version.definition_id),
     "version_id": (False, lambda w, side: w.version.id),
+    "schedule_id": (True, lambda w, side: w.schedules[side]),
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -146,6 +149,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
         target_a=user_factory("target_a", ("unit_lead", org.unit_a1)),
         target_b=user_factory("target_b", ("unit_lead", org.unit_b1)),
         version=_route_walk_version(session),
+        schedules=schedules_in_and_out(session, org),
     )
 
 

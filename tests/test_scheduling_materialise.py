@@ -60,7 +60,9 @@ def keys(session) -> list[str]:
     return sorted({key for key, _ in periods(session)})
 
 
-def test_quarters_start_at_local_midnight_which_is_the_day_before_in_utc(app, session, make_schedule):
+def test_quarters_start_at_local_midnight_which_is_the_day_before_in_utc(
+    app, session, make_schedule
+):
     make_schedule("FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1", date(2026, 1, 1), window_days=45)
     # 15:59 UTC on 31 March is 23:59 in Shanghai: the April quarter has not begun.
     run(app, now=datetime(2026, 3, 31, 15, 59, tzinfo=UTC))
@@ -113,7 +115,9 @@ def test_running_twice_creates_nothing_the_second_time(app, session, make_schedu
     assert verify_chain(session) == []
 
 
-def test_pool_assignment_moves_to_assigned_with_audit(app, session, org, make_schedule, user_factory):
+def test_pool_assignment_moves_to_assigned_with_audit(
+    app, session, org, make_schedule, user_factory
+):
     inspector_a = user_factory("ia", ("inspector", org.group), ("unit_lead", org.unit_a1))
     inspector_b = user_factory("ib", ("inspector", org.group), ("representative", org.company_b))
     user_factory("ic", ("inspector", org.group))
@@ -132,12 +136,16 @@ def test_pool_assignment_moves_to_assigned_with_audit(app, session, org, make_sc
             assert inspector_a.id not in inspection.assignee_ids  # 回避
         if inspection.unit.path.startswith(org.company_b.path):
             assert inspector_b.id not in inspection.assignee_ids
-    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "inspection"))
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.entity_type == "inspection")
+    )
     assert sorted(set(actions)) == ["inspection.assign", "inspection.create"]
     assert verify_chain(session) == []
 
 
-def test_unit_lead_policy_and_planned_without_anyone(app, session, org, make_schedule, user_factory):
+def test_unit_lead_policy_and_planned_without_anyone(
+    app, session, org, make_schedule, user_factory
+):
     lead = user_factory("lead", ("unit_lead", org.unit_a1))
     make_schedule("FREQ=MONTHLY;BYMONTHDAY=1", date(2026, 1, 1))
     run(app, until=date(2026, 1, 1))
@@ -160,11 +168,10 @@ def test_scope_levels_tags_exclusions_and_inactive_units(app, session, org, make
     session.commit()
     run(app, until=date(2026, 1, 1))
     session.expire_all()
-    found = {
-        (i.schedule_id, i.unit.code)
-        for i in session.scalars(select(Inspection))
-    }
-    tagged, excluded = (session.scalar(select(Schedule.id).where(Schedule.key == k)) for k in ("tagged", "excluded"))
+    found = {(i.schedule_id, i.unit.code) for i in session.scalars(select(Inspection))}
+    tagged, excluded = (
+        session.scalar(select(Schedule.id).where(Schedule.key == k)) for k in ("tagged", "excluded")
+    )
     assert {c for s, c in found if s == tagged} == {"A1-1", "B1-1"}
     assert {c for s, c in found if s == excluded} == {"A1", "A1-1"}
 

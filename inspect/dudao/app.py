@@ -75,6 +75,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(definitions_preview_bp)
 
+    from dudao.scheduling.views import bp as scheduling_bp
+
+    app.register_blueprint(scheduling_bp)
+
     from dudao.inspections.views import bp as inspections_bp
 
     app.register_blueprint(inspections_bp)

@@ -1,0 +1,130 @@
+"""Forms for editing a schedule and creating ad hoc inspections."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from dudao.core.enums import UnitLevel
+from dudao.org.forms import split_tags
+from dudao.scheduling.assign import DEFAULT_POOL_COUNT
+from dudao.scheduling.recurrence import RecurrenceError, parse_rule
+from dudao.web.labels import label
+
+
+def _level_choices() -> list[tuple[str, str]]:
+    return [(level.value, label(level)) for level in UnitLevel]
+
+
+def split_names(text: str | None) -> list[str]:
+    """Usernames or codes typed on one line, separated by spaces, commas or semicolons."""
+    return [part for part in split_tags((text or "").replace(" ", ",")) if part]
+
+
+def _policy_choices() -> list[tuple[str, Any]]:
+    return [
+        ("pool", _l("Drawn at random from a pool")),
+        ("named", _l("Named inspectors")),
+        ("unit_lead", _l("The unit's own lead")),
+    ]
+
+
+class ScheduleForm(FlaskForm):
+    """One schedule; `version` carries the optimistic lock (the version the editor loaded)."""
+
+    version = HiddenField()
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    definition_key = SelectField(_l("Checklist"), validators=[DataRequired()])
+    scope_code = StringField(
+        _l("Scope: code of the subtree root"), validators=[DataRequired(), Length(max=64)]
+    )
+    levels = SelectMultipleField(_l("Levels (none selected: all)"), validators=[Optional()])
+    tags = StringField(
+        _l("Tags (a unit with any of them; empty: all)"),
+        validators=[Optional(), Length(max=500)],
+    )
+    exclude = StringField(
+        _l("Excluded unit codes (with everything below them)"),
+        validators=[Optional(), Length(max=1000)],
+    )
+    rrule = StringField(
+        _l("Recurrence (iCalendar RRULE)"),
+        validators=[DataRequired(), Length(max=500)],
+        description=_l("e.g. FREQ=MONTHLY;BYMONTHDAY=-1 or FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"),
+    )
+    dtstart = DateField(_l("First period starts"), validators=[DataRequired()])
+    window_days = IntegerField(
+        _l("Due this many days after the start"),
+        validators=[DataRequired(), NumberRange(min=1, max=366)],
+    )
+    policy = SelectField(_l("Assignment"), validators=[DataRequired()])
+    people = StringField(
+        _l("Inspectors or pool (usernames)"), validators=[Optional(), Length(max=1000)]
+    )
+    count = IntegerField(
+        _l("Inspectors per inspection (pool)"),
+        validators=[Optional(), NumberRange(min=1, max=20)],
+        default=DEFAULT_POOL_COUNT,
+    )
+
+    def __init__(self, *args: Any, definitions: list[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition_key.choices = list(definitions)
+        self.levels.choices = _level_choices()
+        self.policy.choices = _policy_choices()
+
+    def validate_rrule(self, field: StringField) -> None:
+        try:
+            parse_rule(field.data or "", self.dtstart.data or date.today())
+        except RecurrenceError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def validate_people(self, field: StringField) -> None:
+        if self.policy.data in ("named", "pool") and not split_names(field.data):
+            raise ValidationError(_l("Name at least one inspector."))
+
+    def assignment(self) -> dict[str, Any]:
+        policy = self.policy.data
+        names = split_names(self.people.data)
+        if policy == "named":
+            return {"policy": "named", "inspectors": names}
+        if policy == "pool":
+            return {"policy": "pool", "pool": names, "count": self.count.data or DEFAULT_POOL_COUNT}
+        return {"policy": "unit_lead"}
+
+
+class ActiveForm(FlaskForm):
+    version = HiddenField()
+
+
+class AdHocForm(FlaskForm):
+    unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=64)])
+    subtree = BooleanField(_l("Also every active unit below it"))
+    levels = SelectMultipleField(
+        _l("Only these levels (with the units below)"), validators=[Optional()]
+    )
+    definition_key = SelectField(_l("Checklist"), validators=[DataRequired()])
+    due = DateField(_l("Due date"), validators=[DataRequired()])
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    inspectors = StringField(
+        _l("Inspectors (usernames, optional)"), validators=[Optional(), Length(max=1000)]
+    )
+
+    def __init__(self, *args: Any, definitions: list[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.definition_key.choices = list(definitions)
+        self.levels.choices = _level_choices()

@@ -1,0 +1,206 @@
+"""Schedules for the office: list with next dates, edit (optimistic lock), (de)activate,
+and ad hoc inspections for a unit or a subtree."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from dudao.core.errors import NotFound, ValidationError
+from dudao.core.permissions import Permission, can, scope_paths
+from dudao.definitions.models import FormDefinition
+from dudao.org.forms import split_tags
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+from dudao.scheduling import queries
+from dudao.scheduling.forms import ActiveForm, AdHocForm, ScheduleForm, split_names
+from dudao.scheduling.models import Schedule
+from dudao.scheduling.recurrence import RecurrenceError, local_today, upcoming
+from dudao.scheduling.services import create_ad_hoc, update_schedule
+from dudao.web.access import require_on, requires
+from dudao.web.context import db
+from dudao.workflow.engine import Conflict
+
+bp = Blueprint("scheduling", __name__, template_folder="templates")
+
+Page = str | tuple[str, int] | Response
+MANAGE = Permission.MANAGE_SCHEDULES
+
+
+def _today() -> date:
+    return local_today(current_app.extensions["dudao"].settings.timezone)
+
+
+def _next(rule: str, start: date | None, count: int) -> list[date]:
+    if not rule or start is None:
+        return []
+    try:
+        return upcoming(rule, start, _today(), count)
+    except RecurrenceError:
+        return []
+
+
+def _schedule(schedule_id: int) -> Schedule:
+    found = db().get(Schedule, schedule_id)
+    require_on(MANAGE, found.scope_unit if found else None)
+    assert found is not None
+    return found
+
+
+def _checklists() -> list[tuple[str, str]]:
+    rows = (
+        db()
+        .execute(
+            select(FormDefinition.key, FormDefinition.title_zh, FormDefinition.title_en)
+            .where(FormDefinition.kind == "checklist", FormDefinition.retired.is_(False))
+            .order_by(FormDefinition.key)
+        )
+        .all()
+    )
+    return [(key, f"{zh} ({key})") for key, zh, _en in rows]
+
+
+def _unit_in_scope(code: str) -> Unit | None:
+    """The unit with `code` inside the viewer's scope; outside is answered as unknown."""
+    unit = by_code(db(), code.strip())
+    return unit if unit is not None and can(current_user, MANAGE, unit) else None
+
+
+@bp.get("/schedules")
+@requires(MANAGE)
+def index() -> str:
+    schedules = queries.schedules_in_scope(db(), scope_paths(current_user, MANAGE))
+    counts = queries.inspections_count(db(), [s.id for s in schedules])
+    rows = [(s, _next(s.rrule, s.dtstart, 3), counts.get(s.id, 0)) for s in schedules]
+    return render_template("scheduling/index.html", rows=rows, active_form=ActiveForm())
+
+
+def _fill(form: ScheduleForm, schedule: Schedule) -> None:
+    policy = schedule.assignment or {}
+    form.version.data = str(schedule.version)
+    form.name.data = schedule.name
+    form.definition_key.data = schedule.definition_key
+    form.scope_code.data = schedule.scope_unit.code
+    form.levels.data = list(schedule.levels or [])
+    form.tags.data = "; ".join(schedule.tags or [])
+    form.exclude.data = ", ".join(schedule.exclude_codes or [])
+    form.rrule.data = schedule.rrule
+    form.dtstart.data = schedule.dtstart
+    form.window_days.data = schedule.window_days
+    form.policy.data = policy.get("policy", "pool")
+    form.people.data = ", ".join(policy.get("inspectors") or policy.get("pool") or [])
+    form.count.data = policy.get("count") or form.count.default
+
+
+def _values(form: ScheduleForm) -> dict[str, object] | None:
+    """The stored values, or None after putting the problems beside their fields."""
+    scope = _unit_in_scope(form.scope_code.data or "")
+    if scope is None:
+        form.scope_code.errors = [_("No unit with this code in the part you manage.")]
+    excluded = split_names(form.exclude.data)
+    known = {u.code for u in db().scalars(select(Unit).where(Unit.code.in_(excluded)))}
+    if set(excluded) - known:
+        missing = ", ".join(sorted(set(excluded) - known))
+        form.exclude.errors = [_("Unknown unit codes: %(codes)s", codes=missing)]
+    names = split_names(form.people.data) if form.policy.data != "unit_lead" else []
+    unknown = sorted(set(names) - queries.known_usernames(db(), names))
+    if unknown:
+        form.people.errors = [_("Unknown accounts: %(names)s", names=", ".join(unknown))]
+    if scope is None or form.exclude.errors or form.people.errors:
+        return None
+    return {
+        "name": form.name.data.strip(),
+        "definition_key": form.definition_key.data,
+        "scope_unit_id": scope.id,
+        "levels": list(form.levels.data or []),
+        "tags": split_tags(form.tags.data),
+        "exclude_codes": excluded,
+        "rrule": form.rrule.data.strip(),
+        "dtstart": form.dtstart.data,
+        "window_days": form.window_days.data,
+        "assignment": form.assignment(),
+    }
+
+
+@bp.route("/schedules/<int:schedule_id>/edit", methods=["GET", "POST"])
+@requires(MANAGE)
+def edit(schedule_id: int) -> Page:
+    schedule = _schedule(schedule_id)
+    form = ScheduleForm(definitions=_checklists())
+    if not form.is_submitted():
+        _fill(form, schedule)
+    status = 200
+    if form.is_submitted() and "preview" not in request.form and form.validate():
+        values = _values(form)
+        if values is not None:
+            try:
+                update_schedule(db(), current_user, schedule, int(form.version.data or 0), values)
+            except Conflict:
+                db().rollback()
+                flash(
+                    _(
+                        "Someone else changed this schedule meanwhile. Reload it to see "
+                        "their version, then make your change again."
+                    ),
+                    "error",
+                )
+                status = 409
+            else:
+                db().commit()
+                flash(_("Schedule saved."), "success")
+                return redirect(url_for("scheduling.index"))
+    if form.errors and status == 200:
+        status = 422
+    preview = [] if form.rrule.errors else _next(form.rrule.data, form.dtstart.data, 5)
+    return render_template(
+        "scheduling/edit.html", form=form, schedule=schedule, preview=preview
+    ), status
+
+
+@bp.post("/schedules/<int:schedule_id>/active")
+@requires(MANAGE)
+def set_active(schedule_id: int) -> Response:
+    schedule = _schedule(schedule_id)
+    form = ActiveForm()
+    active = request.form.get("active") == "1"
+    try:
+        version = int(form.version.data or 0)
+        update_schedule(db(), current_user, schedule, version, {"active": active})
+    except Conflict:
+        db().rollback()
+        flash(_("Someone else changed this schedule meanwhile; try again."), "error")
+    else:
+        db().commit()
+        flash(_("Schedule activated.") if active else _("Schedule deactivated."), "success")
+    return redirect(url_for("scheduling.index"))
+
+
+@bp.route("/schedules/ad-hoc", methods=["GET", "POST"])
+@requires(MANAGE)
+def ad_hoc() -> Page:
+    form = AdHocForm(definitions=_checklists())
+    if form.validate_on_submit():
+        root = _unit_in_scope(form.unit_code.data or "")
+        if root is None:
+            form.unit_code.errors = [_("No unit with this code in the part you manage.")]
+        else:
+            try:
+                created = create_ad_hoc(
+                    db(), current_user, root, form.definition_key.data, form.due.data,
+                    form.reason.data, subtree=form.subtree.data, levels=form.levels.data or [],
+                    inspectors=split_names(form.inspectors.data),
+                )  # fmt: skip
+            except (ValidationError, NotFound) as exc:
+                db().rollback()
+                form.unit_code.errors = [str(exc)]
+            else:
+                db().commit()
+                flash(_("%(count)d ad hoc inspection(s) created.", count=len(created)), "success")
+                return redirect(url_for("scheduling.index"))
+    status = 422 if form.errors else 200
+    return render_template("scheduling/ad_hoc.html", form=form), status

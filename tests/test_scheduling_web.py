@@ -1,0 +1,176 @@
+"""The schedules pages: scope, permissions, editing with optimistic locking, ad hoc inspections."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection
+from dudao.scheduling.models import Schedule
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def schedule(session, org):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    found = Schedule(
+        key="quarterly", name="季度检查", definition_key="branch_standardisation",
+        scope_unit=org.company_a, levels=["branch"], rrule="FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1",
+        dtstart=date(2026, 1, 1), window_days=30, assignment={"policy": "unit_lead"},
+        source_file="workflows/schedules/q.yaml",
+    )  # fmt: skip
+    session.add(found)
+    session.commit()
+    return found
+
+
+def form_data(**changes: object) -> dict[str, object]:
+    data = {
+        "version": "1", "name": "季度检查（新）", "definition_key": "branch_standardisation",
+        "scope_code": "A", "levels": ["branch"], "tags": "", "exclude": "A1-2",
+        "rrule": "FREQ=MONTHLY;BYMONTHDAY=-1", "dtstart": "2028-01-01", "window_days": "20",
+        "policy": "pool", "people": "ia, ib", "count": "2",
+    }  # fmt: skip
+    data.update(changes)
+    return data
+
+
+def test_office_sees_only_schedules_inside_their_subtree(client, org, schedule, user_factory):
+    user_factory("office_a", ("office", org.company_a))
+    user_factory("office_b", ("office", org.company_b))
+    user_factory("insp", ("inspector", org.group))
+    sign_in(client, "office_a")
+    page = client.get("/schedules").get_data(as_text=True)
+    assert "季度检查" in page and "2027-01-01" in page  # next quarters are listed
+    assert client.get(f"/schedules/{schedule.id}/edit").status_code == 200
+    client.post("/logout")
+    sign_in(client, "office_b")
+    assert "季度检查" not in client.get("/schedules").get_data(as_text=True)
+    assert client.get(f"/schedules/{schedule.id}/edit").status_code == 404
+    client.post("/logout")
+    sign_in(client, "insp")
+    assert client.get("/schedules").status_code == 403
+
+
+def test_edit_saves_detaches_and_audits(client, session, org, schedule, signed_in, user_factory):
+    user_factory("ia", ("inspector", org.group))
+    user_factory("ib", ("inspector", org.group))
+    signed_in("office", ("office", org.group))
+    response = client.post(f"/schedules/{schedule.id}/edit", data=form_data())
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    saved = session.get(Schedule, schedule.id)
+    assert saved.rrule == "FREQ=MONTHLY;BYMONTHDAY=-1" and saved.window_days == 20
+    assert saved.exclude_codes == ["A1-2"] and saved.source_file is None and saved.version == 2
+    assert saved.assignment == {"policy": "pool", "pool": ["ia", "ib"], "count": 2}
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "schedule.update")).one()
+    assert event.after["rrule"] == "FREQ=MONTHLY;BYMONTHDAY=-1" and event.actor_name == "office"
+
+
+def test_preview_shows_the_next_five_dates_without_saving(
+    client, session, org, schedule, signed_in
+):
+    signed_in("office", ("office", org.group))
+    response = client.post(
+        f"/schedules/{schedule.id}/edit", data=form_data(preview="1", policy="unit_lead")
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    for day in ("2028-01-31", "2028-02-29", "2028-03-31", "2028-04-30", "2028-05-31"):
+        assert day in page
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+
+
+def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
+    client, session, org, schedule, signed_in
+):
+    signed_in("office", ("office", org.company_a))
+    response = client.post(
+        f"/schedules/{schedule.id}/edit",
+        data=form_data(rrule="FREQ=SOMETIMES", scope_code="B", people="ghost"),
+    )
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "not a valid RRULE" in page
+    response = client.post(
+        f"/schedules/{schedule.id}/edit", data=form_data(scope_code="B", people="ghost")
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "No unit with this code in the part you manage." in page  # B is outside A's office
+    assert "Unknown accounts: ghost" in page
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+
+
+def test_two_editors_at_once_the_second_is_told_it_changed_meanwhile(
+    app, session, org, schedule, user_factory
+):
+    user_factory("office1", ("office", org.group))
+    user_factory("office2", ("office", org.group))
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, "office1")
+    sign_in(second, "office2")
+    # Both loaded version 1; the first saves, then the second.
+    data = form_data(policy="unit_lead")
+    assert first.post(f"/schedules/{schedule.id}/edit", data=data).status_code == 302
+    response = second.post(f"/schedules/{schedule.id}/edit", data=data | {"name": "别的名字"})
+    assert response.status_code == 409
+    assert "changed this schedule meanwhile" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).name == "季度检查（新）"
+
+
+def test_deactivate_and_activate(client, session, org, schedule, signed_in):
+    signed_in("office", ("office", org.group))
+    client.post(f"/schedules/{schedule.id}/active", data={"version": "1", "active": "0"})
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).active is False
+    # A stale version does nothing.
+    client.post(f"/schedules/{schedule.id}/active", data={"version": "1", "active": "1"})
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).active is False
+    client.post(f"/schedules/{schedule.id}/active", data={"version": "2", "active": "1"})
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).active is True
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "schedule"))
+    assert list(actions) == ["schedule.deactivate", "schedule.activate"]
+
+
+def test_ad_hoc_for_a_subtree_from_the_web(client, session, org, schedule, signed_in, user_factory):
+    inspector = user_factory("ia", ("inspector", org.group), ("unit_lead", org.branch_a2))
+    signed_in("office", ("office", org.company_a))
+    response = client.post(
+        "/schedules/ad-hoc",
+        data={
+            "unit_code": "A", "subtree": "y", "levels": ["branch"],
+            "definition_key": "branch_standardisation", "due": "2026-12-31",
+            "reason": "群众反映问题", "inspectors": "ia",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.expire_all()
+    made = {i.unit.code: i for i in session.scalars(select(Inspection))}
+    assert set(made) == {"A1-1", "A1-2"}
+    assert made["A1-1"].assignee_ids == {inspector.id} and made["A1-1"].state == "assigned"
+    assert made["A1-2"].assignee_ids == set() and made["A1-2"].state == "planned"  # 回避
+    assert {i.origin for i in made.values()} == {"ad_hoc"}
+    assert made["A1-1"].reason == "群众反映问题" and made["A1-1"].due_date == date(2026, 12, 31)
+
+
+def test_ad_hoc_outside_scope_or_without_reason_is_refused(
+    client, session, org, schedule, signed_in
+):
+    signed_in("office", ("office", org.company_a))
+    data = {"unit_code": "B1", "definition_key": "branch_standardisation", "due": "2026-12-31"}
+    response = client.post("/schedules/ad-hoc", data=data | {"reason": "x"})
+    assert response.status_code == 422
+    assert "No unit with this code in the part you manage." in response.get_data(as_text=True)
+    assert client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1"}).status_code == 422
+    assert session.scalars(select(Inspection)).all() == []
