@@ -75,6 +75,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(definitions_preview_bp)
 
+    from dudao.scheduling.draw_views import bp as draws_bp
+
+    app.register_blueprint(draws_bp)
+
     from dudao.scheduling.views import bp as scheduling_bp
 
     app.register_blueprint(scheduling_bp)

@@ -17,6 +17,8 @@ def all_required_answered(session: Session, subject: Any) -> str | None:
     missing = missing_answers(session, subject)
     if not missing:
         return None
+    if set(missing) == {"answers"}:
+        return missing["answers"]
     keys = ", ".join(sorted(missing)[:5])
     more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
     return f"not every required item is answered ({keys}{more})"

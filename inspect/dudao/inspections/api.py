@@ -1,0 +1,323 @@
+"""The tablets' JSON API under /api/v1 (documented in docs/api.md and docs/openapi.yaml).
+
+Session-cookie authentication; every write carries the CSRF token in the
+X-CSRFToken header (GET /api/v1/me gives it). Views only parse, authorise, call a
+service and commit once; every error answers JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import HTTPException
+
+from dudao.core.errors import DudaoError
+from dudao.core.permissions import Permission, can
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.inspections import photos as photo_service
+from dudao.inspections import submissions as sub_service
+from dudao.inspections.api_support import (
+    ApiError,
+    api_requires,
+    api_signed_in,
+    iso,
+    json_body,
+    may_see,
+    may_work_on,
+    review_body,
+    submission_body,
+    task_body,
+    to_response,
+)
+from dudao.inspections.models import Inspection
+from dudao.inspections.reviews import review
+from dudao.inspections.submission_models import Finding, Photo, Rectification, Submission
+from dudao.inspections.sync_queries import assignments
+from dudao.web.context import db, runtime
+from dudao.workflow.engine import Conflict, available_actions
+
+bp = Blueprint("inspections_api", __name__, url_prefix="/api/v1")
+PREFIX = "/api/v1/"
+
+
+@bp.errorhandler(DudaoError)
+@bp.errorhandler(ApiError)
+@bp.errorhandler(HTTPException)
+def _error(exc: Exception) -> Response:
+    db().rollback()
+    return to_response(exc)
+
+
+def _not_found_or_page(exc: HTTPException) -> Any:
+    """JSON 404/405 for unknown API routes; every other path keeps the HTML error page."""
+    if request.path.startswith(PREFIX) or request.path == PREFIX.rstrip("/"):
+        return to_response(exc)
+    from dudao.web.setup import _error_page
+
+    return _error_page(exc)
+
+
+bp.app_errorhandler(404)(_not_found_or_page)
+bp.app_errorhandler(405)(_not_found_or_page)
+
+
+def _inspection(inspection_id: int, write: bool = False) -> Inspection:
+    inspection = db().get(Inspection, inspection_id)
+    allowed = may_work_on if write else may_see
+    if inspection is None or not allowed(current_user, inspection):
+        raise ApiError(404, "not_found", "No such inspection.")
+    return inspection
+
+
+def _submission(submission_id: str) -> Submission:
+    submission = sub_service.find_submission(db(), str(submission_id))
+    if submission is None:
+        raise ApiError(404, "not_found", "No such submission.")
+    inspection = db().get(Inspection, submission.inspection_id)
+    if inspection is None or not may_see(current_user, inspection):
+        raise ApiError(404, "not_found", "No such submission.")
+    return submission
+
+
+# --- who am I ---------------------------------------------------------------------------------
+
+
+@bp.get("/me")
+@api_signed_in
+def me() -> Response:
+    return jsonify(
+        {
+            "id": current_user.id,
+            "username": current_user.username,
+            "display_name": current_user.display_name,
+            "csrf_token": generate_csrf(),
+            "max_upload_bytes": current_app.config.get("MAX_CONTENT_LENGTH"),
+        }
+    )
+
+
+@bp.get("/assignments")
+@api_requires(Permission.INSPECT)
+def list_assignments() -> Response:
+    return jsonify({"assignments": assignments(db(), current_user.id)})
+
+
+@bp.get("/definition-versions/<int:version_id>")
+@api_signed_in
+def definition_version(version_id: int) -> Response:
+    """A pinned version's normalised data. Versions are immutable and hold only question
+    texts, so any signed-in user may read one and the client may cache it forever."""
+    row = (
+        db()
+        .execute(
+            select(DefinitionVersion, FormDefinition.key)
+            .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+            .where(DefinitionVersion.id == version_id)
+        )
+        .first()
+    )
+    if row is None:
+        raise ApiError(404, "not_found", "No such definition version.")
+    version, key = row
+    if request.if_none_match.contains(version.content_hash):
+        return Response(status=304)
+    response = jsonify(
+        {"id": version.id, "definition_key": key, "number": version.number,
+         "content_hash": version.content_hash, "data": version.data}
+    )  # fmt: skip
+    response.set_etag(version.content_hash)
+    response.cache_control.private = True
+    response.cache_control.max_age = 31536000  # immutable: a change is a new version id
+    return response
+
+
+# --- one inspection ---------------------------------------------------------------------------
+
+
+@bp.get("/inspections/<int:inspection_id>")
+@api_signed_in
+def inspection_status(inspection_id: int) -> Response:
+    inspection = _inspection(inspection_id)
+    session = db()
+    latest = sub_service.latest_submission(session, inspection.id)
+    findings = (
+        session.query(Finding).filter(Finding.submission_pk == latest.id).all() if latest else []
+    )
+    finding_ids = [f.id for f in findings]
+    tasks = session.scalars(
+        select(Rectification).where(Rectification.finding_id.in_(finding_ids))
+    ).all()
+    return jsonify(
+        {
+            "id": inspection.id, "state": inspection.state, "version": inspection.version,
+            "due_date": inspection.due_date.isoformat(),
+            "unit": {"id": inspection.unit.id, "code": inspection.unit.code,
+                     "name": inspection.unit.name},
+            "definition_version_id": inspection.definition_version_id,
+            "assigned_to_me": current_user.id in inspection.assignee_ids,
+            "actions": [t.action for t in available_actions(current_user, inspection)],
+            "latest_submission": submission_body(latest) if latest else None,
+            "review": review_body(latest),
+            "rectifications": [task_body(t) for t in tasks],
+        }
+    )  # fmt: skip
+
+
+@bp.get("/inspections/<int:inspection_id>/draft")
+@api_requires(Permission.INSPECT)
+def get_draft(inspection_id: int) -> Response:
+    inspection = _inspection(inspection_id)
+    draft = sub_service.draft_of(db(), inspection.id)
+    latest = sub_service.latest_submission(db(), inspection.id)
+    return jsonify(
+        {
+            "inspection_id": inspection.id, "state": inspection.state,
+            "version": inspection.version,
+            "revision": draft.revision if draft else 0,
+            "answers": draft.answers if draft else {}, "notes": draft.notes if draft else {},
+            "photos": draft.photos if draft else {},
+            "updated_at": iso(draft.updated_at) if draft else None,
+            "review": review_body(latest),
+        }
+    )  # fmt: skip
+
+
+@bp.put("/inspections/<int:inspection_id>/draft")
+@api_requires(Permission.INSPECT)
+def save_draft(inspection_id: int) -> Response:
+    inspection = _inspection(inspection_id, write=True)
+    body = json_body()
+    base = body.get("base_revision")
+    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
+        raise ApiError(
+            422, "invalid", "base_revision must be a number.", {"base_revision": "number"}
+        )
+    draft = sub_service.save_draft(db(), current_user, inspection, body, base)
+    db().commit()
+    return jsonify(
+        {"inspection_id": inspection.id, "revision": draft.revision,
+         "updated_at": iso(draft.updated_at)}
+    )  # fmt: skip
+
+
+@bp.post("/inspections/<int:inspection_id>/submissions")
+@api_requires(Permission.INSPECT)
+def submit(inspection_id: int) -> Response:
+    inspection = _inspection(inspection_id, write=True)
+    body = json_body()
+    session = db()
+    try:
+        outcome = sub_service.submit(
+            session, current_user, inspection, body.get("submission_id"), body
+        )
+        session.commit()
+    except (IntegrityError, Conflict):
+        # Lost a race with a request carrying the same id: replay the winner or refuse.
+        session.rollback()
+        submission_id = sub_service.normalise_submission_id(body.get("submission_id"))
+        digest = sub_service.content_hash(body)
+        outcome = sub_service.replay(session, inspection, submission_id, digest)
+        if outcome is None:
+            raise
+    response = jsonify(submission_body(outcome.submission))
+    response.status_code = 200 if outcome.replayed else 201
+    response.headers["Idempotent-Replayed"] = "true" if outcome.replayed else "false"
+    return response
+
+
+@bp.get("/submissions/<uuid:submission_id>")
+@api_signed_in
+def submission_status(submission_id: Any) -> Response:
+    submission = _submission(submission_id)
+    inspection = db().get(Inspection, submission.inspection_id)
+    return jsonify(
+        {
+            **submission_body(submission),
+            "review": review_body(submission),
+            "inspection": {"id": inspection.id, "state": inspection.state,
+                           "version": inspection.version},
+        }
+    )  # fmt: skip
+
+
+@bp.post("/submissions/<uuid:submission_id>/review")
+@api_requires(Permission.VIEW_OFFICE)
+def review_submission(submission_id: Any) -> Response:
+    submission = _submission(submission_id)
+    inspection = db().get(Inspection, submission.inspection_id)
+    if not can(current_user, Permission.VIEW_OFFICE, inspection.unit):
+        raise ApiError(404, "not_found", "No such submission.")
+    body = json_body()
+    comments = body.get("item_comments") or {}
+    if not isinstance(comments, dict):
+        raise ApiError(
+            422, "invalid", "item_comments must be an object.", {"item_comments": "object"}
+        )
+    review(
+        db(), current_user, inspection, submission, str(body.get("decision", "")),
+        comment=str(body.get("comment") or ""), item_comments=comments,
+        expected_version=body.get("expected_version"),
+    )  # fmt: skip
+    db().commit()
+    return jsonify(
+        {"review": review_body(submission), "inspection": {"state": inspection.state,
+                                                           "version": inspection.version}}
+    )  # fmt: skip
+
+
+# --- photos -----------------------------------------------------------------------------------
+
+
+@bp.post("/inspections/<int:inspection_id>/photos")
+@api_requires(Permission.INSPECT)
+def upload_photo(inspection_id: int) -> Response:
+    inspection = _inspection(inspection_id, write=True)
+    sub_service.check_open_for(current_user, inspection)
+    upload = request.files.get("file")
+    item_key = request.form.get("item_key", "")
+    if upload is None:
+        raise ApiError(
+            400, "bad_request", "Send the photo as multipart field 'file'.", {"file": "missing"}
+        )
+    settings = runtime().settings
+    photo, created = photo_service.store_photo(
+        db(), current_user, inspection, item_key, upload.read(), settings.data_dir, settings.tz
+    )
+    db().commit()
+    response = jsonify(photo_body(photo))
+    response.status_code = 201 if created else 200
+    return response
+
+
+@bp.get("/photos/<photo_id>")
+@api_signed_in
+def photo_file(photo_id: str) -> Response:
+    photo = db().get(Photo, photo_id)
+    inspection = db().get(Inspection, photo.inspection_id) if photo else None
+    if inspection is None or not (may_see(current_user, inspection)):
+        raise ApiError(404, "not_found", "No such photo.")
+    response = send_file(
+        photo_service.photo_file(runtime().settings.data_dir, photo), mimetype="image/jpeg",
+        etag=photo.sha256, max_age=86400, conditional=True,
+    )  # fmt: skip
+    response.cache_control.private = True
+    return response
+
+
+def photo_body(photo: Photo) -> dict[str, Any]:
+    return {
+        "id": photo.id, "inspection_id": photo.inspection_id, "item_key": photo.item_key,
+        "width": photo.width, "height": photo.height, "size": photo.size, "sha256": photo.sha256,
+        "captured_at": iso(photo.captured_at),
+        "location": None if photo.latitude is None else {"lat": photo.latitude,
+                                                        "lon": photo.longitude},
+        "url": f"{PREFIX}photos/{photo.id}",
+    }  # fmt: skip
+
+
+from dudao.inspections import api_tasks  # noqa: E402,F401  (registers the task routes on bp)

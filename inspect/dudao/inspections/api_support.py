@@ -1,0 +1,172 @@
+"""The JSON API's plumbing: JSON errors, sign-in and permission checks, serialisers.
+
+Every error is `{"error": code, "message": text, "fields": {key: message}}` with the
+HTTP status that says what kind of problem it is (see docs/api.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from dudao.core.errors import DudaoError, NotFound, PermissionDenied, ValidationError
+from dudao.core.permissions import Permission, can
+from dudao.inspections.models import Inspection
+from dudao.inspections.photos import PhotoRejected
+from dudao.inspections.submission_models import Rectification, Submission
+from dudao.inspections.submissions import FieldErrors, SubmissionConflict
+from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+HTTP_CODES = {
+    400: "bad_request", 401: "not_signed_in", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
+    429: "too_many_requests", 500: "server_error",
+}  # fmt: skip
+
+
+class ApiError(Exception):
+    def __init__(
+        self, status: int, code: str, message: str, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def error_response(status: int, code: str, message: str, fields: dict | None = None) -> Response:
+    response = jsonify({"error": code, "message": message, "fields": fields or {}})
+    response.status_code = status
+    return response
+
+
+def _problem_fields(problems: list[str]) -> dict[str, str]:
+    fields = {}
+    for problem in problems:
+        name, _sep, text = problem.partition(": ")
+        fields[name] = text or problem
+    return fields
+
+
+def to_response(exc: Exception) -> Response:
+    """The JSON answer for any error a view or service raises."""
+    if isinstance(exc, ApiError):
+        return error_response(exc.status, exc.code, exc.message, exc.fields)
+    if isinstance(exc, PhotoRejected):
+        status = 413 if exc.code == "image_too_large" else 422
+        return error_response(status, exc.code, str(exc), exc.fields)
+    if isinstance(exc, FieldErrors):
+        return error_response(422, "invalid", str(exc), exc.fields)
+    if isinstance(exc, SubmissionConflict):
+        return error_response(409, exc.code, str(exc))
+    if isinstance(exc, Conflict):
+        return error_response(409, "changed_meanwhile", str(exc))
+    if isinstance(exc, TransitionRefused):
+        fields = _problem_fields(exc.problems)
+        if "action" in fields:
+            return error_response(409, "wrong_state", str(exc), fields)
+        return error_response(422, "invalid", str(exc), fields)
+    if isinstance(exc, ValidationError):
+        return error_response(422, "invalid", str(exc), _problem_fields(exc.problems))
+    if isinstance(exc, PermissionDenied):
+        return error_response(403, "forbidden", str(exc))
+    if isinstance(exc, NotFound):
+        return error_response(404, "not_found", str(exc))
+    if isinstance(exc, HTTPException):
+        status = exc.code or 500
+        return error_response(status, HTTP_CODES.get(status, "error"), exc.description or "")
+    assert isinstance(exc, DudaoError)
+    return error_response(400, "bad_request", str(exc))
+
+
+def _mark(view: F, permission: object, check: Callable[[], bool]) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not current_user.is_authenticated:
+            raise ApiError(401, "not_signed_in", "Sign in first (POST /login); the session ended.")
+        if not check():
+            raise ApiError(403, "forbidden", "Your roles do not allow this.")
+        return view(*args, **kwargs)
+
+    wrapped.required_permission = permission  # type: ignore[attr-defined]
+    return wrapped  # type: ignore[return-value]
+
+
+def api_requires(permission: Permission) -> Callable[[F], F]:
+    """Like web.access.requires, but answers 401/403 in JSON instead of redirecting."""
+    return lambda view: _mark(view, permission, lambda: can(current_user, permission))
+
+
+def api_signed_in(view: F) -> F:
+    return _mark(view, "signed_in", lambda: True)
+
+
+def json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "Send a JSON object with Content-Type application/json.")
+    return data
+
+
+def may_see(user: Any, inspection: Inspection) -> bool:
+    """Assignees, the office over the unit and the unit's leads see an inspection."""
+    return (
+        getattr(user, "id", None) in inspection.assignee_ids
+        or can(user, Permission.VIEW_OFFICE, inspection.unit)
+        or can(user, Permission.LEAD_UNIT, inspection.unit)
+    )
+
+
+def may_work_on(user: Any, inspection: Inspection) -> bool:
+    """Who reaches the write endpoints; the service then says why an inspector may not."""
+    return may_see(user, inspection) or can(user, Permission.INSPECT, inspection.unit)
+
+
+def iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def submission_body(submission: Submission) -> dict[str, Any]:
+    """What submit answers; built only from stored, immutable columns, so a replay is identical."""
+    return {
+        "submission_id": submission.submission_id,
+        "inspection_id": submission.inspection_id,
+        "definition_version_id": submission.definition_version_id,
+        "content_hash": submission.content_hash,
+        "submitted_at": iso(submission.submitted_at),
+        "score": submission.result,
+        "passed": submission.passed,
+        "grade": submission.grade,
+        "findings": [
+            {"id": f.id, "item_key": f.item_key, "critical": f.critical}
+            for f in submission.findings
+        ],
+    }
+
+
+def review_body(submission: Submission | None) -> dict[str, Any] | None:
+    if submission is None:
+        return None
+    return {
+        "submission_id": submission.submission_id,
+        "state": submission.review_state,
+        "comment": submission.review_comment,
+        "item_comments": submission.item_comments or {},
+        "reviewed_at": iso(submission.reviewed_at),
+    }
+
+
+def task_body(task: Rectification) -> dict[str, Any]:
+    return {
+        "id": task.id, "finding_id": task.finding_id, "item_key": task.finding.item_key,
+        "owner_unit": {"id": task.unit.id, "code": task.unit.code, "name": task.unit.name},
+        "state": task.state, "version": task.version, "deadline": task.deadline.isoformat(),
+        "description": task.description, "response": task.response,
+        "evidence_photo_ids": task.evidence_photo_ids or [], "verifier_id": task.verifier_id,
+        "actions": [t.action for t in available_actions(current_user, task)],
+    }  # fmt: skip

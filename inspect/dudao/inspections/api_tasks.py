@@ -1,0 +1,111 @@
+"""The API's findings and rectification endpoints (same blueprint as api.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, jsonify, request
+from flask_login import current_user
+
+from dudao.core.permissions import Permission, can
+from dudao.inspections import photos as photo_service
+from dudao.inspections import rectifications as rect_service
+from dudao.inspections.api import bp, photo_body
+from dudao.inspections.api_support import (
+    ApiError,
+    api_requires,
+    api_signed_in,
+    json_body,
+    may_see,
+    may_work_on,
+    task_body,
+)
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Rectification
+from dudao.org.models import Unit
+from dudao.web.context import db, runtime
+
+
+@bp.post("/findings/<int:finding_id>/rectifications")
+@api_signed_in
+def open_rectification(finding_id: int) -> Response:
+    finding = db().get(Finding, finding_id)
+    inspection = db().get(Inspection, finding.inspection_id) if finding else None
+    if inspection is None or not may_work_on(current_user, inspection):
+        raise ApiError(404, "not_found", "No such finding.")
+    body = json_body()
+    owner = db().query(Unit).filter(Unit.code == str(body.get("owner_unit") or "")).first()
+    if owner is None:
+        owner_error = {"owner_unit": "no unit with this code"}
+        raise ApiError(422, "invalid", "Name the owner unit by its code.", owner_error)
+    try:
+        deadline = date.fromisoformat(str(body.get("deadline")))
+    except ValueError:
+        raise ApiError(
+            422, "invalid", "deadline must be YYYY-MM-DD.", {"deadline": "YYYY-MM-DD"}
+        ) from None
+    task = rect_service.open_rectification(
+        db(), current_user, finding, owner, deadline, str(body.get("description") or ""),
+        verifier_id=current_user.id if body.get("verify_myself") else None,
+    )  # fmt: skip
+    db().commit()
+    response = jsonify(task_body(task))
+    response.status_code = 201
+    return response
+
+
+def _task(rectification_id: int) -> Rectification:
+    task = db().get(Rectification, rectification_id)
+    if task is None:
+        raise ApiError(404, "not_found", "No such rectification.")
+    inspection = db().get(Inspection, task.finding.inspection_id)
+    if not (may_see(current_user, inspection) or can(current_user, Permission.LEAD_UNIT, task.unit)
+            or can(current_user, Permission.VIEW_OFFICE, task.unit)):  # fmt: skip
+        raise ApiError(404, "not_found", "No such rectification.")
+    return task
+
+
+@bp.post("/rectifications/<int:rectification_id>/photos")
+@api_requires(Permission.LEAD_UNIT)
+def upload_evidence(rectification_id: int) -> Response:
+    """The owner unit's lead adds evidence photos before submitting the task for verification."""
+    task = _task(rectification_id)
+    if not can(current_user, Permission.LEAD_UNIT, task.unit):
+        raise ApiError(403, "forbidden", "Only the owner unit's leads add evidence.")
+    upload = request.files.get("file")
+    if upload is None:
+        raise ApiError(
+            400, "bad_request", "Send the photo as multipart field 'file'.", {"file": "missing"}
+        )
+    inspection = db().get(Inspection, task.finding.inspection_id)
+    settings = runtime().settings
+    photo, created = photo_service.store_photo(
+        db(), current_user, inspection, task.finding.item_key, upload.read(),
+        settings.data_dir, settings.tz,
+    )  # fmt: skip
+    db().commit()
+    response = jsonify(photo_body(photo))
+    response.status_code = 201 if created else 200
+    return response
+
+
+@bp.get("/rectifications/<int:rectification_id>")
+@api_signed_in
+def rectification(rectification_id: int) -> Response:
+    return jsonify(task_body(_task(rectification_id)))
+
+
+@bp.post("/rectifications/<int:rectification_id>/actions")
+@api_signed_in
+def rectification_action(rectification_id: int) -> Response:
+    task = _task(rectification_id)
+    body = json_body()
+    photo_ids = body.get("photo_ids") or []
+    if not isinstance(photo_ids, list) or not all(isinstance(p, str) for p in photo_ids):
+        raise ApiError(422, "invalid", "photo_ids must be a list of ids.", {"photo_ids": "list"})
+    rect_service.act(
+        db(), current_user, task, str(body.get("action") or ""), str(body.get("comment") or ""),
+        photo_ids, expected_version=body.get("expected_version"),
+    )  # fmt: skip
+    db().commit()
+    return jsonify(task_body(task))

@@ -1,0 +1,64 @@
+"""The form an office fills to make a draw; the service checks everything again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from dudao.core.enums import UnitLevel
+from dudao.web.labels import label
+
+
+def _levels() -> list[tuple[str, Any]]:
+    return [(level.value, label(level)) for level in UnitLevel]
+
+
+def _periods() -> list[tuple[str, Any]]:
+    return [("month", _l("Month")), ("quarter", _l("Quarter")), ("year", _l("Year"))]
+
+
+class DrawForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    definition = SelectField(_l("Checklist"), validators=[DataRequired()])
+    scope = SelectField(_l("Draw from the subtree of"), coerce=int, validators=[DataRequired()])
+    levels = SelectMultipleField(_l("Unit levels"), choices=_levels, default=["branch"])
+    count = IntegerField(_l("Number of units"), validators=[Optional(), NumberRange(min=1)])
+    fraction = StringField(_l("Or fraction of the units (e.g. 0.2)"), validators=[Optional()])
+    stratify = BooleanField(_l("Stratify by company (proportional allocation)"))
+    weighting = BooleanField(_l("Weight up units with open flags or poor recent scores"))
+    exclude_recent_periods = IntegerField(
+        _l("Exclude units inspected in the last N periods (0: none)"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=100)],
+    )
+    period = SelectField(_l("Period"), choices=_periods, default="quarter")
+    inspectors_per_inspection = IntegerField(
+        _l("Inspectors per inspection"), default=2, validators=[NumberRange(min=1, max=20)]
+    )
+    pool = StringField(_l("Only these inspectors (usernames, optional)"))
+    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+    seed = StringField(_l("Seed (optional; random if empty)"), validators=[Length(max=64)])
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "count": self.count.data,
+            "fraction": (self.fraction.data or "").strip() or None,
+            "levels": list(self.levels.data or []),
+            "stratify": bool(self.stratify.data),
+            "weighting": bool(self.weighting.data),
+            "exclude_recent_periods": self.exclude_recent_periods.data or 0,
+            "period": self.period.data,
+            "inspectors_per_inspection": self.inspectors_per_inspection.data,
+            "pool": (self.pool.data or "").replace(",", " ").split(),
+        }

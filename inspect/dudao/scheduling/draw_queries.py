@@ -1,0 +1,80 @@
+"""Reads for the draw pages: lists within a scope, and one draw with its units, people, states."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import Session, defer
+
+from dudao.auth.models import User
+from dudao.inspections.models import Inspection
+from dudao.org.models import Unit
+from dudao.scheduling.models import SpotCheckDraw
+
+#: Inspection states after which a published draw shows the result.
+DONE_STATES = ("approved", "closed")
+
+
+def scope_path() -> ColumnElement[str]:
+    """The draw's scope unit path, read from the stored inputs (JSON path, both databases)."""
+    return SpotCheckDraw.inputs[("scope", "path")].as_string()
+
+
+def draws_inside(session: Session, paths: Sequence[str]) -> list[tuple[SpotCheckDraw, str]]:
+    """Draws whose scope lies inside one of `paths` (an office's MANAGE_DRAWS scope)."""
+    condition = or_(*(scope_path().startswith(p) for p in paths)) if paths else false()
+    return _list(session, select(SpotCheckDraw).where(condition))
+
+
+def published_overlapping(
+    session: Session, paths: Sequence[str]
+) -> list[tuple[SpotCheckDraw, str]]:
+    """Published draws whose scope is inside a viewer's subtree or contains part of it."""
+    conditions = [scope_path().startswith(p) for p in paths]
+    # The draw's scope is an ancestor of (or equal to) the viewer's unit: test each ancestor.
+    prefixes = sorted({p[: i + 1] for p in paths for i, c in enumerate(p) if c == "/" and i})
+    conditions += [scope_path().in_(prefixes)] if prefixes else []
+    query = select(SpotCheckDraw).where(
+        SpotCheckDraw.published.is_(True), or_(false(), *conditions)
+    )
+    return _list(session, query)
+
+
+def _list(session: Session, query: Select) -> list[tuple[SpotCheckDraw, str]]:
+    """(draw, scope code) pairs, newest first; the large inputs stay in the database."""
+    code = SpotCheckDraw.inputs[("scope", "code")].as_string()
+    query = query.add_columns(code).options(defer(SpotCheckDraw.inputs))
+    return [
+        (draw, scope) for draw, scope in session.execute(query.order_by(SpotCheckDraw.id.desc()))
+    ]
+
+
+@dataclass(frozen=True)
+class DrawnRow:
+    unit: Unit
+    stratum: str
+    inspectors: list[User]
+    inspection: Inspection | None
+
+
+def drawn_rows(session: Session, draw: SpotCheckDraw) -> list[DrawnRow]:
+    """The selected units in selection order with their inspectors and inspection (3 queries)."""
+    selected = draw.result["selected"]
+    units = {u.id: u for u in session.scalars(select(Unit).where(
+        Unit.id.in_([row["unit_id"] for row in selected])))}  # fmt: skip
+    people = {u.id: u for u in session.scalars(select(User).where(
+        User.id.in_({i for row in selected for i in row["inspector_ids"]})))}  # fmt: skip
+    inspections = {i.unit_id: i for i in session.scalars(
+        select(Inspection).where(Inspection.draw_id == draw.id))}  # fmt: skip
+    return [
+        DrawnRow(
+            units[row["unit_id"]],
+            row["stratum"],
+            [people[i] for i in row["inspector_ids"] if i in people],
+            inspections.get(row["unit_id"]),
+        )
+        for row in selected
+        if row["unit_id"] in units
+    ]

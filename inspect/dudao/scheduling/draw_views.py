@@ -1,0 +1,180 @@
+"""Draw pages: the office makes and publishes draws (MANAGE_DRAWS); the publication page
+(阳光下运行) shows published draws and their results to the roles publication.yaml lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from dudao.core.errors import DudaoError
+from dudao.core.permissions import Permission, scope_paths
+from dudao.definitions.models import FormDefinition
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.scheduling import draw_queries
+from dudao.scheduling.draw_forms import DrawForm
+from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
+from dudao.scheduling.models import SpotCheckDraw
+from dudao.scheduling.publication import publication_roles
+from dudao.web.access import require_on, requires
+from dudao.web.context import db
+from dudao.workflow.registry import get_workflow
+
+bp = Blueprint("draws", __name__, template_folder="templates")
+F = TypeVar("F", bound=Callable[..., Any])
+Page = str | tuple[str, int] | Response
+
+
+def publication_paths(user: object) -> list[str]:
+    """Subtrees where `user` holds a role that publication.yaml lets see published draws."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
+        return []
+    roles = publication_roles()
+    return sorted({g.unit.path for g in getattr(user, "grants", []) if g.role in roles})
+
+
+def requires_publication(view: F) -> F:
+    """Like @requires(VIEW_PUBLIC_RESULTS), with the roles taken from publication.yaml."""
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not publication_paths(current_user):
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.required_permission = Permission.VIEW_PUBLIC_RESULTS  # type: ignore[attr-defined]
+    return login_required(wrapped)  # type: ignore[return-value]
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"sees_publication": lambda: bool(publication_paths(current_user))}
+
+
+def _scope_of(draw: SpotCheckDraw) -> Unit | None:
+    return db().get(Unit, draw.inputs["scope"]["id"])
+
+
+def _managed(draw_id: int) -> SpotCheckDraw:
+    draw = db().get(SpotCheckDraw, draw_id)
+    require_on(Permission.MANAGE_DRAWS, _scope_of(draw) if draw else None)
+    assert draw is not None
+    return draw
+
+
+def _published(draw_id: int) -> SpotCheckDraw:
+    draw = db().get(SpotCheckDraw, draw_id)
+    if draw is None or not draw.published:
+        abort(404)
+    scope = draw.inputs["scope"]["path"]
+    paths = publication_paths(current_user)
+    if not any(scope.startswith(p) or p.startswith(scope) for p in paths):
+        abort(404)
+    return draw
+
+
+@bp.get("/draws")
+@requires(Permission.MANAGE_DRAWS)
+def index() -> str:
+    paths = scope_paths(current_user, Permission.MANAGE_DRAWS)
+    return render_template("draws/index.html", draws=draw_queries.draws_inside(db(), paths))
+
+
+def _fill_choices(form: DrawForm) -> None:
+    paths = scope_paths(current_user, Permission.MANAGE_DRAWS)
+    units = db().scalars(
+        select(Unit)
+        .where(within(paths), Unit.active.is_(True), Unit.level != "branch")
+        .order_by(Unit.path)
+    )
+    form.scope.choices = [(u.id, f"{u.code} {u.name}") for u in units]
+    checklists = db().scalars(
+        select(FormDefinition)
+        .where(FormDefinition.kind == "checklist", FormDefinition.retired.is_(False))
+        .order_by(FormDefinition.key)
+    )
+    locale = str(get_locale() or "zh_CN")
+    form.definition.choices = [(d.key, f"{d.title(locale)} ({d.key})") for d in checklists]
+
+
+@bp.route("/draws/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_DRAWS)
+def create() -> Page:
+    form = DrawForm()
+    _fill_choices(form)
+    problem = None
+    if form.validate_on_submit():
+        scope = db().get(Unit, form.scope.data)
+        require_on(Permission.MANAGE_DRAWS, scope)
+        try:
+            draw = create_draw(
+                db(), current_user, form.title.data or "", form.definition.data or "", scope,
+                form.params(), form.due_date.data, seed=form.seed.data or None,
+            )  # fmt: skip
+        except DudaoError as exc:
+            db().rollback()
+            problem = str(exc)
+        else:
+            db().commit()
+            flash(_("Draw made: %(n)d inspections assigned.", n=len(draw.result["selected"])),
+                  "success")  # fmt: skip
+            return redirect(url_for("draws.show", draw_id=draw.id))
+    status = 422 if form.errors or problem else 200
+    return render_template("draws/new.html", form=form, problem=problem), status
+
+
+def _verification(draw: SpotCheckDraw) -> tuple[bool, list[str]] | None:
+    return verify_draw(db(), draw.id) if request.args.get("verify") else None
+
+
+def _page(draw: SpotCheckDraw, public: bool) -> str:
+    workflow = get_workflow(draw.workflow)
+    english = str(get_locale() or "zh_CN").startswith("en")
+
+    def state_label(state: str) -> str:
+        text = workflow.state(state).label
+        return text.en if english and text.en else text.zh
+
+    return render_template(
+        "draws/show.html", draw=draw, scope=_scope_of(draw), public=public,
+        rows=draw_queries.drawn_rows(db(), draw), verification=_verification(draw),
+        done_states=draw_queries.DONE_STATES, state_label=state_label,
+    )  # fmt: skip
+
+
+@bp.get("/draws/<int:draw_id>")
+@requires(Permission.MANAGE_DRAWS)
+def show(draw_id: int) -> str:
+    return _page(_managed(draw_id), public=False)
+
+
+@bp.post("/draws/<int:draw_id>/publish")
+@requires(Permission.MANAGE_DRAWS)
+def publish(draw_id: int) -> Response:
+    draw = _managed(draw_id)
+    if publish_draw(db(), current_user, draw):
+        db().commit()
+        flash(_("The draw is published."), "success")
+    return redirect(url_for("draws.show", draw_id=draw.id))
+
+
+@bp.get("/public/draws")
+@requires_publication
+def publication() -> str:
+    paths = publication_paths(current_user)
+    draws = draw_queries.published_overlapping(db(), paths)
+    return render_template("draws/publication.html", draws=draws)
+
+
+@bp.get("/public/draws/<int:draw_id>")
+@requires_publication
+def public_show(draw_id: int) -> str:
+    return _page(_published(draw_id), public=True)

@@ -1,0 +1,159 @@
+"""Draw pages over HTTP: the office makes, verifies and publishes; the publication page
+shows published draws to the configured roles, with results once inspections are done."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection
+from dudao.scheduling import publication
+from dudao.scheduling.models import SpotCheckDraw
+from dudao.workflow.engine import apply
+from tests.conftest import sign_in
+
+FORM = {
+    "title": "第四季度双随机抽查",
+    "definition": "branch_standardisation",
+    "levels": ["branch"],
+    "count": "2",
+    "inspectors_per_inspection": "2",
+    "exclude_recent_periods": "0",
+    "period": "quarter",
+    "due_date": "2099-12-31",
+    "seed": "web-seed",
+}
+
+
+@pytest.fixture
+def office(session, org, signed_in, user_factory):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+    for name in ("insp1", "insp2", "insp3"):
+        user_factory(name, ("inspector", org.group))
+    return signed_in("office", ("office", org.group))
+
+
+def switch(client, username):
+    """Sign out whoever is signed in, then sign in as `username`."""
+    client.post("/logout")
+    assert sign_in(client, username).status_code == 302
+
+
+def make(client, org, **changes):
+    return client.post("/draws/new", data={**FORM, "scope": str(org.group.id), **changes})
+
+
+def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
+    page = office.get("/draws/new")
+    assert page.status_code == 200 and "branch_standardisation" in page.get_data(as_text=True)
+    response = make(office, org)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    draw = session.scalars(select(SpotCheckDraw)).one()
+    assert response.headers["Location"].endswith(f"/draws/{draw.id}")
+    text = office.get(f"/draws/{draw.id}").get_data(as_text=True)
+    for shown in ("web-seed", "dudao-draw-1", draw.result_hash, '"count": 2', "A1-1"):
+        assert shown in text, shown
+    assert office.get("/draws").get_data(as_text=True).count(f"/draws/{draw.id}") == 1
+    verified = office.get(f"/draws/{draw.id}?verify=1").get_data(as_text=True)
+    assert "flash-success" in verified and "OK: draw" in verified
+    assert office.post(f"/draws/{draw.id}/publish").status_code == 302
+    session.refresh(draw)
+    assert draw.published
+
+
+def test_form_problems_re_render_and_change_nothing(office, org, session):
+    both = make(office, org, fraction="0.5")
+    assert both.status_code == 422 and "not both" in both.get_data(as_text=True)
+    too_many = make(office, org, count="9")
+    assert too_many.status_code == 422 and "only 3 are eligible" in too_many.get_data(as_text=True)
+    short = make(office, org, inspectors_per_inspection="4")
+    assert "Not enough eligible inspectors" in short.get_data(as_text=True)
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    assert session.scalars(select(Inspection)).all() == []
+
+
+def test_office_of_another_company_sees_nothing_of_it(office, org, client, user_factory):
+    assert make(office, org, count="1").status_code == 302
+    draw_id = 1
+    user_factory("office_b", ("office", org.company_b))
+    switch(client, "office_b")
+    assert client.get(f"/draws/{draw_id}").status_code == 404
+    assert client.post(f"/draws/{draw_id}/publish").status_code == 404
+    assert f"/draws/{draw_id}" not in client.get("/draws").get_data(as_text=True)
+    # Its own subtree only: company B's scope cannot be chosen for the group.
+    refused = client.post("/draws/new", data={**FORM, "scope": str(org.group.id)})
+    assert refused.status_code == 422
+
+
+def test_publication_page_roles_scope_and_results(office, org, client, session, user_factory):
+    assert make(office, org).status_code == 302
+    draw = session.scalars(select(SpotCheckDraw)).one()
+    user_factory("lead_a1", ("unit_lead", org.unit_a1))
+    user_factory("rep", ("representative", org.branch_a1))
+    switch(client, "lead_a1")
+    assert f"/public/draws/{draw.id}" not in client.get("/public/draws").get_data(as_text=True)
+    assert client.get(f"/public/draws/{draw.id}").status_code == 404  # not yet published
+    switch(client, "office")
+    client.post(f"/draws/{draw.id}/publish")
+
+    switch(client, "lead_a1")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    listing = client.get("/public/draws").get_data(as_text=True)
+    assert f"/public/draws/{draw.id}" in listing  # a group-wide draw covers the lead's unit
+    page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
+    assert "web-seed" in page and "not finished yet" in page and "Assigned" not in page
+    assert client.get(f"/public/draws/{draw.id}?verify=1").status_code == 200
+
+    inspection = session.scalars(select(Inspection).where(Inspection.draw_id == draw.id)).first()
+    session.execute(
+        update(Inspection).where(Inspection.id == inspection.id).values(state="submitted")
+    )
+    session.commit()
+    session.refresh(inspection)
+    apply(session, session.merge(_user(session, "office")), inspection, "approve")
+    session.commit()
+    page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
+    assert "Approved" in page and page.count("not finished yet") == 1
+
+    switch(client, "rep")
+    assert client.get("/public/draws").status_code == 403  # not in publication.yaml
+
+
+def _user(session, username):
+    from dudao.auth.models import User
+
+    return session.scalars(select(User).where(User.username == username)).one()
+
+
+def test_publication_roles_come_from_configuration(office, org, client, session, user_factory,
+                                                   tmp_path, monkeypatch):  # fmt: skip
+    assert make(office, org, count="1").status_code == 302
+    office.post("/draws/1/publish")
+    config = tmp_path / "publication.yaml"
+    config.write_text("roles: [representative, office]\n", encoding="utf-8")
+    monkeypatch.setattr(publication, "PUBLICATION_FILE", config)
+    user_factory("rep", ("representative", org.branch_a1))
+    user_factory("insp", ("inspector", org.company_a))
+    switch(client, "rep")
+    assert client.get("/public/draws/1").status_code == 200
+    assert "/public/draws" in client.get("/").get_data(as_text=True)  # the nav link follows
+    switch(client, "insp")
+    assert client.get("/public/draws").status_code == 403
+    config.write_text("roles: [office, chief]\n", encoding="utf-8")
+    with pytest.raises(Exception, match=r"publication.yaml:1:\d+: roles\[1\]: unknown role"):
+        publication.publication_roles(config)
+
+
+def test_shipped_publication_file_lists_the_default_roles():
+    assert publication.load_roles(publication.PUBLICATION_FILE) == publication.DEFAULT_ROLES
+
+
+def test_inspector_cannot_make_draws(client, org, user_factory):
+    user_factory("insp", ("inspector", org.group))
+    switch(client, "insp")
+    assert client.get("/draws").status_code == 403
+    assert client.get("/draws/new").status_code == 403
+    assert client.get("/public/draws").status_code == 200  # open to inspectors by default

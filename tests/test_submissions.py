@@ -1,0 +1,230 @@
+"""Idempotent submissions through the API: replay, refusal, conflicts, validation, findings."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from dudao.audit.models import AuditEvent
+from dudao.inspections import submissions as sub_service
+from dudao.inspections.models import Inspection
+from dudao.inspections.services import set_assignees
+from dudao.inspections.submission_models import Finding, InspectionDraft, Submission
+from dudao.inspections.submissions import save_draft
+from dudao.workflow.engine import TransitionRefused, apply
+from tests.conftest import TEST_DATABASE_URL, sign_in
+from tests.inspection_world import PASSING, payload, world  # noqa: F401
+
+URL = "/api/v1/inspections/{}/submissions"
+
+
+def _count(session, model=Submission) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+@pytest.fixture
+def tablet(client, world):  # noqa: F811
+    assert sign_in(client, "insp").status_code == 302
+    return client
+
+
+def test_same_id_twice_is_one_submission_and_the_same_answer(tablet, world, session):  # noqa: F811
+    body = payload()
+    first = tablet.post(URL.format(world.inspection.id), json=body)
+    second = tablet.post(URL.format(world.inspection.id), json=body)
+    assert first.status_code == 201, first.get_json()
+    assert second.status_code == 200
+    assert second.get_json() == first.get_json()
+    assert first.headers["Idempotent-Replayed"] == "false"
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert _count(session) == 1
+    assert session.get(Inspection, world.inspection.id).state == "submitted"
+    # Key order and spacing are not content: the same answers in another order replay too.
+    reordered = {"answers": dict(reversed(list(body["answers"].items()))), **body}
+    assert tablet.post(URL.format(world.inspection.id), json=reordered).status_code == 200
+
+
+def test_same_id_with_other_content_is_refused_and_changes_nothing(tablet, world, session):  # noqa: F811
+    body = payload()
+    assert tablet.post(URL.format(world.inspection.id), json=body).status_code == 201
+    events = _count(session, AuditEvent)
+    changed = {**body, "answers": {**body["answers"], "interviews": 12}}
+    response = tablet.post(URL.format(world.inspection.id), json=changed)
+    assert response.status_code == 409
+    data = response.get_json()
+    assert data["error"] == "submission_id_reused"
+    assert body["submission_id"] in data["message"] and "different content" in data["message"]
+    assert _count(session) == 1 and _count(session, AuditEvent) == events
+    stored = session.scalar(select(Submission))
+    assert stored.answers["interviews"] == 10
+
+
+def test_a_second_submission_id_for_a_submitted_inspection_is_refused(tablet, world, session):  # noqa: F811
+    assert tablet.post(URL.format(world.inspection.id), json=payload()).status_code == 201
+    response = tablet.post(URL.format(world.inspection.id), json=payload())
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "inspection_not_open"
+    assert _count(session) == 1
+
+
+def test_submission_id_must_be_a_uuid(tablet, world):  # noqa: F811
+    response = tablet.post(URL.format(world.inspection.id), json=payload(submission_id="abc"))
+    assert response.status_code == 422
+    assert response.get_json()["fields"] == {"submission_id": "not a UUID"}
+
+
+def test_cancelled_while_offline_is_refused_and_nothing_is_stored(tablet, world, session):  # noqa: F811
+    inspection = session.get(Inspection, world.inspection.id)
+    apply(session, world.office, inspection, "cancel", fields={"reason": "unit merged"})
+    session.commit()
+    before = _count(session, AuditEvent)
+    response = tablet.post(URL.format(world.inspection.id), json=payload())
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "inspection_cancelled"
+    assert "cancelled" in response.get_json()["message"]
+    assert _count(session) == 0 and _count(session, Finding) == 0
+    assert _count(session, AuditEvent) == before
+    draft = tablet.put(f"/api/v1/inspections/{world.inspection.id}/draft", json={"answers": {}})
+    assert draft.status_code == 409 and draft.get_json()["error"] == "inspection_cancelled"
+
+
+def test_reassigned_while_offline_is_refused(tablet, world, session):  # noqa: F811
+    inspection = session.get(Inspection, world.inspection.id)
+    set_assignees(session, world.office, inspection, [world.other])
+    session.commit()
+    response = tablet.post(URL.format(world.inspection.id), json=payload())
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "inspection_reassigned"
+    assert _count(session) == 0
+
+
+def test_validation_errors_are_per_field_and_nothing_is_stored(tablet, world, session):  # noqa: F811
+    answers = {**PASSING, "interviews": "many", "bogus": "x"}
+    del answers["plan"]
+    answers["public_rating"] = 5  # fails: a note is required as evidence
+    response = tablet.post(URL.format(world.inspection.id), json=payload(answers))
+    assert response.status_code == 422
+    fields = response.get_json()["fields"]
+    assert set(fields) >= {"plan", "interviews", "bogus"}
+    assert response.get_json()["error"] == "invalid"
+    assert _count(session) == 0
+    assert session.get(Inspection, world.inspection.id).state == "assigned"
+    bad = tablet.post(URL.format(world.inspection.id), json={"answers": []})
+    assert bad.status_code == 422
+    not_json = tablet.post(URL.format(world.inspection.id), data="x")
+    assert not_json.status_code == 400 and not_json.get_json()["error"] == "bad_request"
+
+
+def test_score_and_findings_are_computed_on_the_server(tablet, world, session):  # noqa: F811
+    answers = {**PASSING, "plan": "no", "public_rating": 5}
+    notes = {"plan": "没有实施方案", "public_rating": "群众评价一般"}
+    body = payload(answers, notes=notes, score={"percent": 100})  # a client score is ignored
+    response = tablet.post(URL.format(world.inspection.id), json=body)
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    assert [f["item_key"] for f in data["findings"]] == ["plan", "public_rating"]
+    assert data["passed"] is True  # neither is critical
+    # Weights 2+2+3+3+1+2+3+3+2 = 21 (plan 2, pledges_public 3, public_rating 3, ...).
+    assert data["score"]["percent"] == round(100 * (21 - 5) / 21, 2)
+    assert data["grade"] == "良好"
+    finding = session.scalar(select(Finding).where(Finding.item_key == "plan"))
+    assert finding.note == "没有实施方案" and finding.unit_id == world.org.branch_a1.id
+
+
+def test_a_failed_critical_item_fails_the_inspection(tablet, world, session):  # noqa: F811
+    answers = {**PASSING, "pledges_public": "no"}
+    del answers["pledges_total"], answers["pledges_kept_rate"]
+    photo = tablet.post(
+        f"/api/v1/inspections/{world.inspection.id}/photos",
+        data={"item_key": "pledges_public", "file": (__import__("io").BytesIO(_jpeg()), "a.jpg")},
+    )
+    assert photo.status_code == 201, photo.get_json()
+    body = payload(answers, photos={"pledges_public": [photo.get_json()["id"]]})
+    data = tablet.post(URL.format(world.inspection.id), json=body).get_json()
+    assert data["passed"] is False and data["grade"] == "不合格"
+    assert data["findings"] == [
+        {"id": data["findings"][0]["id"], "item_key": "pledges_public", "critical": True}
+    ]
+
+
+def _jpeg() -> bytes:
+    from tests.inspection_world import jpeg
+
+    return jpeg()
+
+
+def test_unknown_photo_ids_are_refused(tablet, world):  # noqa: F811
+    answers = {**PASSING, "pledges_public": "no"}
+    del answers["pledges_total"], answers["pledges_kept_rate"]
+    body = payload(answers, photos={"pledges_public": ["0" * 32]})
+    response = tablet.post(URL.format(world.inspection.id), json=body)
+    assert response.status_code == 422
+    assert "pledges_public" in response.get_json()["fields"]
+
+
+def test_the_guard_needs_a_complete_draft(session, world):  # noqa: F811
+    inspection = session.get(Inspection, world.inspection.id)
+    apply(session, world.inspector, inspection, "start")
+    with pytest.raises(TransitionRefused, match="nothing has been answered"):
+        apply(session, world.inspector, inspection, "submit")
+    save_draft(session, world.inspector, inspection, {"answers": {"plan": "yes"}})
+    with pytest.raises(TransitionRefused, match=r"all_required_answered: .*leadership"):
+        apply(session, world.inspector, inspection, "submit")
+    save_draft(session, world.inspector, inspection, {"answers": PASSING})
+    apply(session, world.inspector, inspection, "submit")
+    assert inspection.state == "submitted"
+
+
+def test_draft_saves_count_revisions_and_refuse_a_stale_base(tablet, world, session):  # noqa: F811
+    url = f"/api/v1/inspections/{world.inspection.id}/draft"
+    assert tablet.get(url).get_json()["revision"] == 0
+    first = tablet.put(url, json={"answers": {"plan": "yes"}, "notes": {"plan": "ok"}})
+    assert first.status_code == 200 and first.get_json()["revision"] == 1
+    second = tablet.put(url, json={"answers": {"plan": "no"}, "base_revision": 1})
+    assert second.get_json()["revision"] == 2
+    stale = tablet.put(url, json={"answers": {"plan": "yes"}, "base_revision": 1})
+    assert stale.status_code == 409 and stale.get_json()["error"] == "draft_changed"
+    unknown = tablet.put(url, json={"answers": {"nope": 1}})
+    assert unknown.status_code == 422 and "nope" in unknown.get_json()["fields"]
+    got = tablet.get(url).get_json()
+    assert got["answers"] == {"plan": "no"} and got["revision"] == 2
+    assert session.scalar(select(func.count()).select_from(InspectionDraft)) == 1
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="the race needs PostgreSQL's row locks")
+def test_two_concurrent_submits_with_one_id_make_one_row(app, world, session, monkeypatch):  # noqa: F811
+    """Both requests look the id up before either inserts; the UNIQUE constraint decides."""
+    barrier = threading.Barrier(2, timeout=20)
+    original = sub_service.replay
+    seen: set[int] = set()
+
+    def replay_then_wait(*args, **kwargs):
+        found = original(*args, **kwargs)
+        if threading.get_ident() not in seen:
+            seen.add(threading.get_ident())
+            barrier.wait()
+        return found
+
+    monkeypatch.setattr(sub_service, "replay", replay_then_wait)
+    body = payload()
+    results: list = [None, None]
+
+    def run(index: int) -> None:
+        client = app.test_client()
+        sign_in(client, "insp")
+        response = client.post(URL.format(world.inspection.id), json=body)
+        results[index] = (response.status_code, response.get_json())
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(status for status, _ in results) == [200, 201], results
+    assert results[0][1] == results[1][1]
+    assert _count(session) == 1
+    assert session.scalar(select(Submission.submission_id)) == str(uuid.UUID(body["submission_id"]))
