@@ -87,3 +87,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(inspections_bp)
     app.register_blueprint(definitions_bp)
+
+    from dudao.inspections.api import bp as inspections_api_bp
+
+    app.register_blueprint(inspections_api_bp)
