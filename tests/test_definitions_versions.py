@@ -361,3 +361,30 @@ def test_pinned_forgets_versions_rolled_back(session):
     session.rollback()
     second = upload_version(session, None, CHECK.replace("安全出口数量", "出口数量"), "b.yaml")
     assert queries.pinned(session, second.version.id).item("exits").label.zh == "出口数量"
+
+
+def test_concurrent_uploads_of_one_content_make_one_version(app, session):
+    """PostgreSQL: the second writer waits for the first and then finds its version."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite serialises writers itself; the lock is for PostgreSQL")
+    import threading
+
+    factory = app.extensions["dudao"].session_factory
+    first = factory()
+    upload_version(first, None, CHECK, "a.yaml")  # holds the lock until commit
+    results = []
+
+    def second_upload() -> None:
+        with factory() as other:
+            results.append(upload_version(other, None, CHECK, "b.yaml").created)
+            other.commit()
+
+    thread = threading.Thread(target=second_upload)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive()  # waiting for the first writer
+    first.commit()
+    first.close()
+    thread.join(10)
+    assert results == [False]
+    assert _count(session, DefinitionVersion) == 1

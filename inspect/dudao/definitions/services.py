@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -26,6 +27,7 @@ from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
 
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 SOURCE_FILE_MAX = 255
+_LOCK_KEY = 0x64656673  # "defs"
 
 
 def canonical_json(data: dict[str, Any]) -> str:
@@ -237,6 +239,13 @@ def _store(
     return StoredVersion(definition, version, created), action
 
 
+def _serialise(session: Session) -> None:
+    """One definition writer at a time on PostgreSQL, so two syncs or uploads of the same
+    content do not both try to insert it (SQLite serialises writers by itself)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+
+
 def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
     """Load every definition file in `folder` into the database, all or nothing.
 
@@ -248,6 +257,7 @@ def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
     if not folder.is_dir():
         raise ValidationError(f"{folder} is not a folder; nothing was synced.", [str(folder)])
     loaded, problems = _load_folder(folder)
+    _serialise(session)
     problems.extend(_kind_problems(session, loaded, folder.name))
     if problems:
         raise DefinitionError(problems)
@@ -292,6 +302,7 @@ def upload_version(session: Session, actor: Any, text: str, filename: str) -> St
     nothing is written then. The same content uploaded twice is one version.
     """
     loaded = load_text(text, filename)
+    _serialise(session)
     name = Path(filename.replace("\\", "/")).name or None
     stored, _action = _store(session, actor, loaded, name, Origin.UPLOAD)
     return stored
