@@ -26,6 +26,7 @@ from dudao.core.enums import Role
 from dudao.core.permissions import ROLE_PERMISSIONS, Permission
 from dudao.definitions.models import DefinitionVersion
 from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
+from tests.draw_world import draws_in_and_out
 from tests.factories import OrgTree
 from tests.schedule_world import schedules_in_and_out
 
@@ -42,6 +43,7 @@ class World:
     target_b: User  # unit_lead on B1: inside company B
     version: DefinitionVersion | None = None  # definitions are not unit-scoped
     schedules: dict[str, int] = field(default_factory=dict)  # schedules over A ("in"), B
+    draws: dict[str, int] = field(default_factory=dict)  # published draws over A ("in"), B
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -56,6 +58,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "definition_id": (False, lambda w, side: w.version.definition_id),
     "version_id": (False, lambda w, side: w.version.id),
     "schedule_id": (True, lambda w, side: w.schedules[side]),
+    "draw_id": (True, lambda w, side: w.draws[side]),
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -161,6 +164,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
         target_b=user_factory("target_b", ("unit_lead", org.unit_b1)),
         version=_route_walk_version(session),
         schedules=schedules_in_and_out(session, org),
+        draws=draws_in_and_out(session, org),
     )
 
 

@@ -21,19 +21,30 @@ SUBJECT_MODULES = ("dudao.inspections.subject",)
 
 @dataclass(frozen=True)
 class SubjectType:
-    """`model` has id, unit_id, workflow, state, version and due_date columns;
-    `assignment` is the table of (`subject_column`, user_id) rows naming its assignees."""
+    """`model` has id, unit (relationship), workflow, state and version columns and a due
+    date column named `due`; `assignment` is the table of (`subject_column`, user_id) rows
+    naming its assignees (None: the subject has no assignees)."""
 
     table: str
     model: Any
-    assignment: Any
+    assignment: Any | None
     subject_column: str
     link: Callable[[int], str]
     noun: tuple[str, str]  # (Chinese, English), for notification titles
+    due: str = "due_date"
+
+    @property
+    def due_column(self) -> Any:
+        return getattr(self.model, self.due)
+
+    def due_date(self, subject: Any) -> Any:
+        return getattr(subject, self.due)
 
     def assignees(self, session: Session, ids: list[int]) -> dict[int, set[int]]:
         """Assignee ids of many subjects in one query."""
         found: dict[int, set[int]] = {i: set() for i in ids}
+        if self.assignment is None:
+            return found
         column = getattr(self.assignment, self.subject_column)
         for chunk in _chunks(ids):
             rows = session.execute(select(column, self.assignment.user_id).where(column.in_(chunk)))

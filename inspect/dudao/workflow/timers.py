@@ -48,14 +48,12 @@ def due_subjects(
     session: Session, kind: SubjectType, workflow: Workflow, timer: Timer, today: date
 ) -> list[Any]:
     """The subjects `timer` fires for on `today` (one query)."""
-    model = kind.model
+    model, due = kind.model, kind.due_column
     query = select(model).where(model.workflow == workflow.key, model.state.in_(timer.states))
     if timer.kind == "remind":
-        query = query.where(
-            model.due_date >= today, model.due_date <= today + timedelta(days=timer.days)
-        )
+        query = query.where(due >= today, due <= today + timedelta(days=timer.days))
     else:
-        query = query.where(model.due_date <= today - timedelta(days=max(timer.days, 1)))
+        query = query.where(due <= today - timedelta(days=max(timer.days, 1)))
     if timer.target:
         query = query.where(model.state != timer.target)
     return list(session.scalars(query.order_by(model.id)))
@@ -74,9 +72,10 @@ def _messages(
     }
     messages = []
     for subject in subjects:
-        key = timer_key(workflow.key, timer.key, subject.id, subject.due_date)
+        due = kind.due_date(subject)
+        key = timer_key(workflow.key, timer.key, subject.id, due)
         title = subject_title(kind, subject.id, subject.unit)
-        body = f"到期日 / Due: {subject.due_date.isoformat()}"
+        body = f"到期日 / Due: {due.isoformat()}"
         link = kind.link(subject.id)
         if timer.kind == "remind":
             personal, others = "due_soon", "due_soon"
