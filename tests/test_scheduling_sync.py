@@ -1,0 +1,185 @@
+"""Schedule files: located errors, sync by key, removed files deactivate, the CLI commands."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.cli import cli
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection
+from dudao.scheduling.loader import ScheduleFileError, load_schedule_text
+from dudao.scheduling.models import Schedule
+from dudao.scheduling.services import SCHEDULES_DIR, sync_schedules
+
+GOOD = """\
+key: monthly
+name: 月度检查
+definition: branch_standardisation
+scope:
+  unit: A
+  levels: [branch]
+  exclude: [A1-2]
+rrule: FREQ=MONTHLY;BYMONTHDAY=-1
+dtstart: "2026-01-01"
+window_days: 10
+assignment:
+  policy: pool
+  pool: [ia, ib]
+"""
+
+
+@pytest.fixture
+def forms(session):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+
+
+def problems(text: str) -> list[str]:
+    with pytest.raises(ScheduleFileError) as caught:
+        load_schedule_text(text, "s.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_a_good_file_loads_with_defaults():
+    spec = load_schedule_text(GOOD, "s.yaml")
+    assert spec.workflow == "inspection" and spec.window_days == 10 and spec.active
+    assert spec.assignment == {"policy": "pool", "pool": ["ia", "ib"], "count": 2}
+    assert spec.dtstart == date(2026, 1, 1) and spec.exclude_codes == ["A1-2"]
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MONTHY"), "s.yaml:8:8: rrule: not a valid RRULE"),
+        (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MINUTELY"), "s.yaml:8:8: rrule: schedules repeat"),
+        (('"2026-01-01"', '"2026-13-01"'), "s.yaml:9:10: dtstart: expected a date as YYYY-MM-DD"),
+        (("levels: [branch]", "levels: [brunch]"), "s.yaml:6:12: scope.levels[0]: unknown level"),
+        (("policy: pool", "policy: lottery"), "s.yaml:12:11: assignment.policy: unknown"),
+        (("window_days: 10", "window_days: 0"), "s.yaml:10:14: window_days: must be between"),
+        (("window_days: 10", "windows: 10"), "s.yaml:10:1: windows: unknown field 'windows'"),
+        (("  unit: A\n", ""), "scope.unit: missing required field 'unit'"),
+    ],
+)
+def test_mistakes_are_located(change, expected):
+    found = problems(GOOD.replace(*change))
+    assert any(p.startswith(expected) or expected in p for p in found), found
+
+
+def test_sync_is_idempotent_and_a_removed_file_deactivates(
+    tmp_path, session, org, forms, user_factory
+):
+    user_factory("ia", ("inspector", org.group))
+    user_factory("ib", ("inspector", org.group))
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "monthly.yaml").write_text(GOOD)
+    report = sync_schedules(session, None, folder)
+    assert report.created == ["monthly"]
+    assert sync_schedules(session, None, folder).unchanged == ["monthly"]
+    (folder / "monthly.yaml").write_text(GOOD.replace("window_days: 10", "window_days: 15"))
+    assert sync_schedules(session, None, folder).updated == ["monthly"]
+    schedule = session.scalars(select(Schedule)).one()
+    assert schedule.window_days == 15 and schedule.scope_unit.code == "A" and schedule.version == 2
+    (folder / "monthly.yaml").unlink()
+    assert sync_schedules(session, None, folder).deactivated == ["monthly"]
+    assert schedule.active is False
+    session.commit()
+    actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "schedule"))
+    assert list(actions) == ["schedule.create", "schedule.update", "schedule.deactivate"]
+
+
+def test_unknown_units_and_accounts_are_located_and_nothing_changes(tmp_path, session, org, forms):
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(GOOD.replace("unit: A", "unit: Z9"))
+    with pytest.raises(ScheduleFileError) as caught:
+        sync_schedules(session, None, folder)
+    found = [str(p) for p in caught.value.problems]
+    assert "schedules/a.yaml:4:9: scope.unit: no unit with the code 'Z9'" in found[-1] or any(
+        "scope.unit: no unit with the code 'Z9'" in p for p in found
+    )
+    assert any("assignment.pool[0]: no account 'ia'" in p for p in found)
+    assert session.scalars(select(Schedule)).all() == []
+    report = sync_schedules(session, None, folder, skip_unresolved=True)
+    assert report.created == [] and len(report.skipped) == 3
+
+
+def test_shipped_schedules_load(session, forms):
+    for path in sorted(Path(SCHEDULES_DIR).glob("*.yaml")):
+        load_schedule_text(path.read_text(), path.name)
+    assert len(list(Path(SCHEDULES_DIR).glob("*.yaml"))) == 2
+
+
+def test_cli_sync_names_the_problem_then_skips_with_the_flag(app, org, forms):
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["schedules", "sync"])
+    assert result.exit_code == 1
+    assert "scope.unit: no unit with the code 'HC'" in result.output
+    assert "nothing was synced" in result.output
+    result = runner.invoke(cli, ["schedules", "sync", "--skip-unresolved"])
+    assert result.exit_code == 0, result.output
+    assert "0 created" in result.output and "skipped" in result.output
+
+
+def test_cli_run_and_list(app, session, org, forms):
+    session.add(
+        Schedule(
+            key="m",
+            name="月度",
+            definition_key="branch_standardisation",
+            scope_unit=org.group,
+            levels=["branch"],
+            rrule="FREQ=MONTHLY;BYMONTHDAY=1",
+            dtstart=date(2026, 1, 1),
+        )
+    )
+    session.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(cli, ["schedules", "run", "--until", "2026-03-15"])
+    assert result.exit_code == 0, result.output
+    assert "9 inspection(s) created" in result.output
+    again = runner.invoke(cli, ["schedules", "run", "--until", "2026-03-15"])
+    assert "0 inspection(s) created" in again.output
+    listed = runner.invoke(cli, ["schedules", "list"]).output
+    assert listed.startswith("m [active] G next:")
+
+
+def test_cli_ad_hoc_for_a_subtree_and_one_unit(app, session, org, forms, user_factory):
+    inspector = user_factory("ia", ("inspector", org.group))
+    runner = app.test_cli_runner()
+    result = runner.invoke(
+        cli, [
+            "inspections", "create", "--unit", "G", "--subtree", "--level", "branch",
+            "--definition", "branch_standardisation", "--due", "2026-12-31",
+            "--reason", "专项整治", "--inspector", "ia",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Created 3 ad hoc inspection(s) (3 with inspectors)" in result.output
+    result = runner.invoke(
+        cli, ["inspections", "create", "--unit", "B1", "--definition", "branch_standardisation",
+              "--due", "2026-12-31", "--reason", "群众来信"]
+    )  # fmt: skip
+    assert "Created 1 ad hoc inspection(s) (0 with inspectors)" in result.output
+    session.expire_all()
+    made = session.scalars(select(Inspection).order_by(Inspection.id)).all()
+    assert [i.unit.code for i in made] == ["A1-1", "A1-2", "B1-1", "B1"]
+    assert made[0].assignee_ids == {inspector.id} and made[0].state == "assigned"
+    assert made[3].state == "planned" and made[3].reason == "群众来信"
+
+
+def test_cli_ad_hoc_bad_input_changes_nothing(app, session, org, forms):
+    runner = app.test_cli_runner()
+    base = ["inspections", "create", "--definition", "branch_standardisation",
+            "--due", "2026-12-31", "--reason", "x"]  # fmt: skip
+    result = runner.invoke(cli, [*base, "--unit", "NOPE"])
+    assert result.exit_code == 1 and "No unit with the code 'NOPE'" in result.output
+    result = runner.invoke(cli, [*base, "--unit", "A", "--inspector", "ghost"])
+    assert result.exit_code == 1 and "no active account 'ghost'" in result.output
+    assert session.scalars(select(Inspection)).all() == []
