@@ -14,7 +14,7 @@ import os
 import secrets
 import tempfile
 import warnings
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -153,7 +153,8 @@ def store_photo(
     _write(data_dir / "photos" / str(inspection.id), f"{photo_id}.jpg", jpeg)
     photo = Photo(
         id=photo_id, inspection_id=inspection.id, item_key=item_key, path=relative,
-        sha256=digest, size=len(jpeg), width=width, height=height, captured_at=captured,
+        sha256=digest, size=len(jpeg), width=width, height=height,
+        captured_at=captured.astimezone(UTC) if captured else None,
         latitude=lat, longitude=lon, uploaded_by_id=getattr(actor, "id", None),
     )  # fmt: skip
     session.add(photo)
