@@ -28,6 +28,7 @@ from dudao.definitions.models import DefinitionVersion
 from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
 from tests.draw_world import draws_in_and_out
 from tests.factories import OrgTree
+from tests.inspection_route_world import inspections_in_and_out
 from tests.schedule_world import schedules_in_and_out
 
 IN, OUT = "in", "out"
@@ -44,6 +45,7 @@ class World:
     version: DefinitionVersion | None = None  # definitions are not unit-scoped
     schedules: dict[str, int] = field(default_factory=dict)  # schedules over A ("in"), B
     draws: dict[str, int] = field(default_factory=dict)  # published draws over A ("in"), B
+    inspections: dict[str, int] = field(default_factory=dict)  # in A1 ("in"), in B1
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -59,6 +61,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "version_id": (False, lambda w, side: w.version.id),
     "schedule_id": (True, lambda w, side: w.schedules[side]),
     "draw_id": (True, lambda w, side: w.draws[side]),
+    "inspection_id": (True, lambda w, side: w.inspections[side]),
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -158,7 +161,7 @@ def _route_walk_version(session: Session) -> DefinitionVersion:
 
 @pytest.fixture
 def world(org: OrgTree, user_factory, session: Session) -> World:
-    return World(
+    world = World(
         org=org,
         target_a=user_factory("target_a", ("unit_lead", org.unit_a1)),
         target_b=user_factory("target_b", ("unit_lead", org.unit_b1)),
@@ -166,6 +169,8 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
         schedules=schedules_in_and_out(session, org),
         draws=draws_in_and_out(session, org),
     )
+    world.inspections = inspections_in_and_out(session, org, world.version)
+    return world
 
 
 def _viewer(client: FlaskClient, user_factory, world: World, role: str) -> FlaskClient:
