@@ -297,6 +297,12 @@ def test_cli_forms_sync(app, folder, session):
     assert "forms/fire.yaml:4:1: sectons: unknown field" in result.output
     assert "nothing was synced" in result.output
     assert "Traceback" not in result.output
+    (folder / "fire.yaml").write_text(CHECK)
+    (folder / "canteen.yaml").unlink()
+    assert runner.invoke(forms_group, ["sync", "--folder", str(folder)]).exit_code == 0
+    listing = runner.invoke(forms_group, ["list"]).output.splitlines()
+    assert listing[0].split()[:4] == ["fire_check", "checklist", "v1", "of"]
+    assert listing[1].split()[:6] == ["canteen", "questionnaire", "v1", "of", "1", "retired"]
 
 
 def test_the_shipped_definitions_load(app, session):

@@ -77,6 +77,25 @@ def forms_sync(folder: Path | None, verbose: bool) -> None:
     click.echo(report.summary())
 
 
+@forms_group.command("list", help="List the definitions in the database and their versions.")
+@with_appcontext
+def forms_list() -> None:
+    from dudao.definitions.queries import list_definitions
+
+    runtime = current_app.extensions["dudao"]
+    with runtime.session_factory() as session:
+        rows = list_definitions(session)
+    for row in rows:
+        d = row.definition
+        state = "  retired" if d.retired else ""
+        click.echo(
+            f"{d.key:<32} {d.kind.value:<13} v{d.current_number} of {row.version_count}"
+            f"{state}  {d.title_zh}"
+        )
+    if not rows:
+        click.echo("No definitions yet; run 'dudao forms sync'.")
+
+
 from dudao.definitions.formcheck import check_command  # noqa: E402 - needs no database
 from dudao.definitions.xlsform.command import import_xlsform_command  # noqa: E402
 
