@@ -50,7 +50,7 @@ class Change:
 
     key: str
     status: str  # added | removed | changed
-    label: str
+    label: LocalText
     section: str = ""
     fields: tuple[FieldChange, ...] = ()
 
@@ -147,12 +147,12 @@ def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
     for section in new.sections:
         before = old_sections.get(section.key)
         if before is None:
-            result.sections.append(Change(section.key, "added", show(section.title)))
+            result.sections.append(Change(section.key, "added", section.title))
         elif changes := _field_changes(before, section, SECTION_FIELDS):
-            result.sections.append(Change(section.key, "changed", show(section.title), "", changes))
+            result.sections.append(Change(section.key, "changed", section.title, "", changes))
     for section in old.sections:
         if section.key not in new_sections:
-            result.sections.append(Change(section.key, "removed", show(section.title)))
+            result.sections.append(Change(section.key, "removed", section.title))
     old_keys = [s.key for s in old.sections if s.key in new_sections]
     new_keys = [s.key for s in new.sections if s.key in old_sections]
     if old_keys != new_keys:
@@ -164,7 +164,7 @@ def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
     for item in new.items:
         section = new_at[item.key][0]
         if item.key not in old_at:
-            result.items.append(Change(item.key, "added", item.label.zh, section.key))
+            result.items.append(Change(item.key, "added", item.label, section.key))
             continue
         before_item: Item = old.item(item.key)
         changes = list(_field_changes(before_item, item, ITEM_FIELDS))
@@ -175,11 +175,11 @@ def diff_definitions(old: Definition, new: Definition) -> DefinitionDiff:
             changes.insert(0, FieldChange("order", "", "moved"))
         if changes:
             result.items.append(
-                Change(item.key, "changed", item.label.zh, section.key, tuple(changes))
+                Change(item.key, "changed", item.label, section.key, tuple(changes))
             )
     for item in old.items:
         if item.key not in new_at:
-            result.items.append(Change(item.key, "removed", item.label.zh, old_at[item.key][0].key))
+            result.items.append(Change(item.key, "removed", item.label, old_at[item.key][0].key))
     return result
 
 
