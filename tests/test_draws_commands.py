@@ -1,0 +1,65 @@
+"""`dudao draw create/publish/list/verify` through the real CLI; verify's exit codes."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import update
+
+from dudao.cli import cli
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.services import sync_forms
+from dudao.scheduling.models import SpotCheckDraw
+
+CREATE = [
+    "draw", "create", "--as", "office", "--title", "第四季度抽查", "--definition",
+    "branch_standardisation", "--scope", "G", "--count", "2", "--due", "2099-12-31",
+    "--seed", "cli-seed",
+]  # fmt: skip
+
+
+@pytest.fixture
+def run(app, session, org, user_factory):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+    user_factory("office", ("office", org.group))
+    for name in ("insp1", "insp2", "insp3"):
+        user_factory(name, ("inspector", org.group))
+
+    def invoke(*args: str):
+        return app.test_cli_runner().invoke(cli, list(args))
+
+    return invoke
+
+
+def test_create_list_publish_and_verify(run, session):
+    made = run(*CREATE)
+    assert made.exit_code == 0, made.output
+    assert made.output.startswith("Draw 1: 2 inspections; result SHA-256 ")
+    listed = run("draw", "list")
+    assert "\tG\t2 units\tnot published\t第四季度抽查" in listed.output
+    assert run("draw", "publish", "1", "--as", "office").output == "Draw 1 published.\n"
+    assert "was already published" in run("draw", "publish", "1", "--as", "office").output
+    verified = run("draw", "verify", "1")
+    assert verified.exit_code == 0 and verified.output.startswith("OK: draw 1 (dudao-draw-1")
+
+
+def test_verify_exits_1_on_a_tampered_draw(run, session):
+    assert run(*CREATE).exit_code == 0
+    draw = session.get(SpotCheckDraw, 1)
+    result = {**draw.result, "eligible": draw.result["eligible"] + 1}
+    session.execute(update(SpotCheckDraw).where(SpotCheckDraw.id == 1).values(result=result))
+    session.commit()
+    verified = run("draw", "verify", "1")
+    assert verified.exit_code == 1
+    assert verified.output.startswith("MISMATCH: draw 1")
+    assert "recomputed result differs" in verified.output
+
+
+def test_errors_are_one_sentence(run):
+    missing = run("draw", "verify", "99")
+    assert missing.exit_code == 1 and "No draw 99." in missing.output
+    unknown = run(*[a if a != "office" else "ghost" for a in CREATE])
+    assert unknown.exit_code == 1 and "No account named 'ghost'." in unknown.output
+    short = run(*CREATE, "--inspectors", "4")
+    assert short.exit_code == 1 and "Not enough eligible inspectors" in short.output
+    assert "No draws yet." in run("draw", "list").output
