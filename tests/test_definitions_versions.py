@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from dudao.audit.models import AuditEvent
 from dudao.definitions import queries
 from dudao.definitions.commands import FORMS_FOLDER, forms_group
-from dudao.definitions.diff import diff_definitions, text_diff
 from dudao.definitions.models import DefinitionVersion, FormDefinition, ImmutableVersion
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.services import content_hash, sync_forms, upload_version
@@ -251,38 +250,6 @@ def test_list_definitions_counts_versions(session, folder):
     assert rows["canteen"].version_count == 1
 
 
-def test_diff_names_items_and_fields():
-    from dudao.definitions.loader import load_text
-
-    old = load_text(CHECK, "old.yaml")
-    changed = (
-        CHECK.replace("灭火器在有效期内", "灭火器压力正常")
-        .replace("weight: 2", "weight: 3")
-        .replace(
-            "pass: {min: 2}",
-            "pass: {min: 2}\n      - key: alarm\n        type: yes_no\n        label: 报警器完好",
-        )
-        .replace("  - key: basics", "  - key: basics")
-    )
-    changed = changed.replace(
-        "      - key: exits",
-        "  - key: more\n    title: 其他\n    items:\n      - key: exits",
-    )
-    new = load_text(changed, "new.yaml")
-    diff = diff_definitions(old.definition, new.definition)
-    by_key = {change.key: change for change in diff.items}
-    assert by_key["alarm"].status == "added"
-    fields = {f.field: (f.old, f.new) for f in by_key["extinguishers"].fields}
-    assert fields["label"] == ("灭火器在有效期内", "灭火器压力正常")
-    assert fields["weight"] == ("2", "3")
-    assert {f.field for f in by_key["exits"].fields} == {"section"}
-    assert [c.key for c in diff.sections] == ["more"]
-    assert diff.count("added") == 1 and diff.count("changed") == 2
-    lines = text_diff(old.data, new.data, "v1", "v2")
-    assert lines[0] == "--- v1" and any("灭火器压力正常" in line for line in lines)
-    assert diff_definitions(old.definition, old.definition).empty
-
-
 def test_cli_forms_sync(app, folder, session):
     runner = app.test_cli_runner()
     result = runner.invoke(forms_group, ["sync", "--folder", str(folder)])
@@ -334,31 +301,6 @@ def test_the_shipped_definitions_load(app, session):
     survey = queries.pinned(session, queries.current_version(session, "member_satisfaction").id)
     assert survey.anonymous and any(item.satisfaction for item in survey.items)
     assert FORMS_FOLDER.name == "forms"
-
-
-def test_diff_of_the_shipped_checklist_names_exactly_what_changed():
-    from dudao.definitions.loader import load_file
-
-    loaded = load_file(FORMS_FOLDER / "branch_standardisation.yaml")
-    text = (FORMS_FOLDER / "branch_standardisation.yaml").read_text(encoding="utf-8")
-    # Move one item to the end of its section and drop another.
-    lines = text.splitlines()
-    start = lines.index("      - key: mem_transfer")
-    end = lines.index("      - key: mem_points")
-    block = lines[start:end]
-    del lines[start:end]
-    insert_at = lines.index("  - key: pioneer")
-    lines[insert_at - 1 : insert_at - 1] = block
-    moved = "\n".join(lines).replace("pass: {min: 8}", "pass: {min: 10}")
-    from dudao.definitions.loader import load_text
-
-    new = load_text(moved, "moved.yaml")
-    diff = diff_definitions(loaded.definition, new.definition)
-    by_key = {change.key: change for change in diff.items}
-    assert set(by_key) == {"mem_transfer", "mem_study_hours"}
-    assert [f.field for f in by_key["mem_transfer"].fields] == ["order"]
-    assert [f.field for f in by_key["mem_study_hours"].fields] == ["pass_rule"]
-    assert by_key["mem_study_hours"].fields[0].new == "≥ 10"
 
 
 def test_pinned_forgets_versions_rolled_back(session):
