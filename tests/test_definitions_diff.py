@@ -18,7 +18,6 @@ def test_diff_names_items_and_fields():
             "pass: {min: 2}",
             "pass: {min: 2}\n      - key: alarm\n        type: yes_no\n        label: 报警器完好",
         )
-        .replace("  - key: basics", "  - key: basics")
     )
     changed = changed.replace(
         "      - key: exits",
