@@ -8,14 +8,24 @@ import email.policy
 import socketserver
 import threading
 from collections.abc import Iterator
+from datetime import date
 from email.message import Message
 
 import pytest
+from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
+from dudao.config import PROJECT_ROOT
+from dudao.core.queue import connect, enqueue
+from dudao.definitions.queries import current_version
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import InspectionOrigin
+from dudao.inspections.services import create_inspection
 from dudao.notifications.jobs import send_pending_emails
 from dudao.notifications.models import Notification
 from dudao.notifications.services import notify
+from dudao.workflow.engine import apply
+from dudao.workflow.jobs import run_timers
 
 
 class _SMTPHandler(socketserver.StreamRequestHandler):
@@ -143,3 +153,30 @@ def test_nothing_is_mailed_without_smtp(app, session, org, user_factory):
     assert send_pending_emails() == 0
     session.expire_all()
     assert session.scalars(select(Notification.emailed_at)).one() is None
+
+
+def test_a_reminder_reaches_the_mailbox_through_the_worker(
+    mail_app, smtp, session, org, user_factory
+):
+    """run_timers from Redis makes the reminder and enqueues the e-mail job; one burst does both."""
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    office = user_factory("office", ("office", org.group))
+    ada = user_factory("ada", ("inspector", org.company_a))
+    ada.email = "ada@example.org"
+    inspection = create_inspection(
+        session, office, org.branch_a1, current_version(session, "branch_standardisation"),
+        date(2026, 6, 4), InspectionOrigin.AD_HOC, assignees=[ada],
+    )  # fmt: skip
+    apply(session, office, inspection, "assign")
+    session.commit()
+    settings = mail_app.extensions["dudao"].settings
+    connection = connect(settings)
+    queue = Queue("default", connection=connection)
+    queue.empty()  # the assign notification's job is not this test's subject
+    session.execute(Notification.__table__.delete())
+    session.commit()
+    enqueue(settings, run_timers, "2026-06-02T01:00:00+00:00")
+    SimpleWorker([queue], connection=connection).work(burst=True, with_scheduler=False)
+    assert [m["Subject"] for _, m in smtp.received] == [
+        f"[即将到期 / Due soon] 检查 / Inspection #{inspection.id} · A1-1 甲一厂第一党支部"
+    ]
