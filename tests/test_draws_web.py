@@ -10,6 +10,7 @@ from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.scheduling import publication
+from dudao.scheduling.draws import digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
@@ -62,6 +63,22 @@ def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
     assert office.post(f"/draws/{draw.id}/publish").status_code == 302
     session.refresh(draw)
     assert draw.published
+
+
+def test_the_json_download_recomputes_elsewhere(office, org, client, user_factory):
+    assert make(office, org).status_code == 302
+    exported = office.get("/draws/1/draw.json")
+    assert exported.status_code == 200 and exported.mimetype == "application/json"
+    record = exported.get_json()
+    assert run_draw(record["seed"], record["params"], record["inputs"]) == record["result"]
+    assert digest(record["result"]) == record["result_hash"]
+    user_factory("insp_a", ("inspector", org.company_a))
+    switch(client, "insp_a")
+    assert client.get("/public/draws/1/draw.json").status_code == 404  # not published yet
+    switch(client, "office")
+    client.post("/draws/1/publish")
+    switch(client, "insp_a")
+    assert client.get("/public/draws/1/draw.json").get_json() == record
 
 
 def test_form_problems_re_render_and_change_nothing(office, org, session):

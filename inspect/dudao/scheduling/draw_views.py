@@ -22,6 +22,7 @@ from dudao.org.queries import within
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_forms import DrawForm
 from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
+from dudao.scheduling.draws import canonical_json
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.publication import publication_roles
 from dudao.web.access import require_on, requires
@@ -164,6 +165,30 @@ def publish(draw_id: int) -> Response:
         db().commit()
         flash(_("The draw is published."), "success")
     return redirect(url_for("draws.show", draw_id=draw.id))
+
+
+def _export(draw: SpotCheckDraw) -> Response:
+    """Everything needed to recompute the draw elsewhere, as canonical JSON (docs/draws.md)."""
+    record = {
+        "id": draw.id, "title": draw.title, "algorithm": draw.algorithm, "seed": draw.seed,
+        "params": draw.params, "inputs": draw.inputs, "result": draw.result,
+        "result_hash": draw.result_hash,
+    }  # fmt: skip
+    response = Response(canonical_json(record), mimetype="application/json")
+    response.headers["Content-Disposition"] = f"attachment; filename=draw-{draw.id}.json"
+    return response
+
+
+@bp.get("/draws/<int:draw_id>/draw.json")
+@requires(Permission.MANAGE_DRAWS)
+def export(draw_id: int) -> Response:
+    return _export(_managed(draw_id))
+
+
+@bp.get("/public/draws/<int:draw_id>/draw.json")
+@requires_publication
+def public_export(draw_id: int) -> Response:
+    return _export(_published(draw_id))
 
 
 @bp.get("/public/draws")
