@@ -91,3 +91,10 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.inspections.api import bp as inspections_api_bp
 
     app.register_blueprint(inspections_api_bp)
+
+    from dudao.surveys.answer_views import bp as survey_answer_bp
+    from dudao.surveys.results_views import bp as survey_results_bp
+    from dudao.surveys.views import bp as surveys_bp
+
+    for blueprint in (surveys_bp, survey_results_bp, survey_answer_bp):
+        app.register_blueprint(blueprint)

@@ -46,6 +46,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     from dudao.audit.jobs import verify_audit_chain
     from dudao.notifications.jobs import send_pending_emails, sweep_transition_notifications
     from dudao.scheduling.jobs import materialise_schedules
+    from dudao.surveys.jobs import move_pending_responses
     from dudao.workflow.jobs import run_timers
 
     return [
@@ -56,6 +57,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(sweep_transition_notifications, cron="*/10 * * * *"),
         PeriodicJob(run_timers, cron="5 * * * *"),
         PeriodicJob(send_pending_emails, interval=120, timeout=600),
+        # Shuffled batches of anonymous answers, and the rest of a campaign that closed.
+        PeriodicJob(move_pending_responses, interval=300),
     ]
 
 

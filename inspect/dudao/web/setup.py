@@ -118,6 +118,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(_load_user)
     limiter.init_app(app)
+    from dudao.web.logmask import install as mask_survey_tokens
+
+    mask_survey_tokens()
     app.teardown_appcontext(close_db)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _error_page)

@@ -1,0 +1,313 @@
+"""The one aggregation of survey responses: every page, export, PDF and API answer calls it.
+
+It enforces the campaign's thresholds itself (surveys/suppression.py), so no
+output path can show more than this returns: hidden groups carry no numbers at
+all, filters that would single out fewer than `min_group` answers are refused,
+and free-text comments appear only for groups at or above `min_comment_group`,
+in random order, and never where a difference between groups would isolate them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.core.errors import NotFound, ValidationError
+from dudao.definitions.items import kind_of
+from dudao.definitions.queries import pinned
+from dudao.definitions.scoring import satisfaction_index
+from dudao.definitions.spec import Definition, ItemType
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.surveys import queries
+from dudao.surveys.models import Campaign, Response
+from dudao.surveys.suppression import Tree, exposes, remainder, subtree_totals, suppress
+
+FILTERABLE = (ItemType.SINGLE_CHOICE, ItemType.YES_NO)
+UNANSWERED = "__unanswered__"
+# Two-sided 95 % Student t quantiles by degrees of freedom; 1.96 beyond the table.
+_T95 = {
+    1: 12.706,
+    2: 4.303,
+    3: 3.182,
+    4: 2.776,
+    5: 2.571,
+    6: 2.447,
+    7: 2.365,
+    8: 2.306,
+    9: 2.262,
+    10: 2.228,
+    12: 2.179,
+    15: 2.131,
+    20: 2.086,
+    25: 2.060,
+    30: 2.042,
+    40: 2.021,
+    60: 2.000,
+    120: 1.980,
+}
+
+
+class FilterRefused(ValidationError):
+    """A filter that would let someone isolate a group under the threshold."""
+
+
+@dataclass(frozen=True)
+class Interval:
+    mean: float
+    low: float
+    high: float
+
+
+@dataclass(frozen=True)
+class ItemStat:
+    key: str
+    type: str
+    answered: int
+    mean: float | None
+    distribution: tuple[tuple[str, int], ...]
+
+
+@dataclass
+class Group:
+    unit_id: int
+    code: str
+    name: str
+    depth: int
+    parent_id: int | None
+    hidden: str | None = None  # None, "small", "within" or "complementary"
+    responses: int | None = None
+    invited: int | None = None
+    rate: float | None = None
+    satisfaction: Interval | None = None
+    items: dict[str, ItemStat] = field(default_factory=dict)
+    comments: list[str] | None = None
+
+    @property
+    def shown(self) -> bool:
+        return self.hidden is None
+
+
+@dataclass
+class Report:
+    campaign_id: int
+    definition: Definition
+    period_label: str
+    min_group: int
+    min_comment_group: int
+    groups: list[Group]
+    pending: int
+    filter: tuple[str, str] | None = None
+
+
+def t95(df: int) -> float:
+    keys = [k for k in sorted(_T95) if k <= df]
+    return _T95[keys[-1]] if keys and df <= 120 else 1.96 if df > 120 else _T95[1]
+
+
+def interval(values: Sequence[float]) -> Interval | None:
+    """Mean with a 95 % t interval, clipped to 0–100 (None without values)."""
+    if not values:
+        return None
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return Interval(round(mean, 1), round(mean, 1), round(mean, 1))
+    half = t95(len(values) - 1) * statistics.stdev(values) / math.sqrt(len(values))
+    return Interval(
+        round(mean, 1), round(max(0.0, mean - half), 1), round(min(100.0, mean + half), 1)
+    )
+
+
+def _item_stat(definition: Definition, key: str, answers: list[dict[str, Any]]) -> ItemStat:
+    item = definition.item(key)
+    values = [a[key] for a in answers if key in a]
+    counts: dict[str, int] = {}
+    if item.type in (ItemType.SCALE, ItemType.RATING):
+        low, high = kind_of(item).bounds(item)
+        counts = {str(v): 0 for v in range(low, high + 1)}
+    elif item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
+        counts = {o.key: 0 for o in item.options}
+    elif item.type == ItemType.YES_NO:
+        counts = {"yes": 0, "no": 0, **({"na": 0} if item.allow_na else {})}
+    for value in values:
+        for v in value if isinstance(value, list) else [value]:
+            counts[str(v)] = counts.get(str(v), 0) + 1
+    numeric = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    mean = (
+        round(statistics.fmean(numeric), 2)
+        if numeric and item.type in (ItemType.SCALE, ItemType.RATING, ItemType.NUMBER)
+        else None
+    )
+    return ItemStat(key, str(item.type), len(values), mean, tuple(counts.items()))
+
+
+def _cell(answers: dict[str, Any], key: str) -> str:
+    value = answers.get(key)
+    return UNANSWERED if value in (None, "", []) else str(value)
+
+
+def aggregate(
+    session: Session,
+    campaign: Campaign,
+    *,
+    root_unit_id: int | None = None,
+    filter_item: str | None = None,
+    filter_value: str | None = None,
+    locale: str = "zh_CN",
+    rng: random.Random | None = None,
+) -> Report:
+    """Per-unit (and parent) figures of a campaign with every threshold applied."""
+    definition = pinned(session, campaign.definition_version_id)
+    k, kc = campaign.min_group, campaign.min_comment_group
+    scope = session.get(Unit, campaign.scope_unit_id)
+    assert scope is not None
+    units = {u.id: u for u in session.scalars(select(Unit).where(within([scope.path])))}
+    children: dict[int, list[int]] = {}
+    for unit in sorted(units.values(), key=lambda u: u.code):
+        if unit.id != scope.id and unit.parent_id in units:
+            children.setdefault(unit.parent_id, []).append(unit.id)
+    tree = Tree(scope.id, children)
+    by_unit: dict[int, list[dict[str, Any]]] = {}
+    for unit_id, answers in session.execute(
+        select(Response.unit_id, Response.answers).where(Response.campaign_id == campaign.id)
+    ):
+        by_unit.setdefault(unit_id, []).append(answers)
+    direct = {u: len(a) for u, a in by_unit.items()}
+    hidden = suppress(tree, direct, k)
+    chosen: tuple[str, str] | None = None
+    if filter_item:
+        chosen = _check_filter(definition, tree, by_unit, hidden, k, filter_item, filter_value)
+        by_unit = {
+            u: [a for a in answers if _cell(a, chosen[0]) == chosen[1]]
+            for u, answers in by_unit.items()
+        }
+        direct = {u: len(a) for u, a in by_unit.items()}
+    totals = subtree_totals(tree, direct)
+    invited = queries.invited_counts(session, campaign.id)
+    invited_totals = subtree_totals(tree, invited)
+    rng = rng or random.SystemRandom()
+    order = tree.preorder()
+    if root_unit_id is not None:
+        if root_unit_id not in units:
+            raise NotFound("That unit is not part of this campaign.")
+        keep = set(Tree(root_unit_id, children).preorder())
+        order = [u for u in order if u in keep]
+    comment_ok = _comment_groups(tree, totals, direct, hidden, kc) if not chosen else set()
+    text_keys = [i.key for i in definition.items if i.type == ItemType.TEXT]
+    stat_keys = [
+        i.key
+        for i in definition.items
+        if i.type not in (ItemType.TEXT, ItemType.NOTE, ItemType.PHOTO, ItemType.DATE)
+    ]
+    subtree_answers = _subtree_answers(tree, by_unit)
+    groups: list[Group] = []
+    for unit_id in order:
+        unit = units[unit_id]
+        group = Group(
+            unit_id,
+            unit.code,
+            (unit.name_en if locale.startswith("en") and unit.name_en else unit.name),
+            unit.depth - scope.depth,
+            unit.parent_id if unit_id != scope.id else None,
+            hidden=hidden.get(unit_id),
+        )
+        groups.append(group)
+        if not group.shown:
+            continue
+        answers = subtree_answers[unit_id]
+        group.responses = totals[unit_id]
+        if not chosen:
+            group.invited = invited_totals.get(unit_id, 0)
+            if group.invited:
+                group.rate = round(100.0 * group.responses / group.invited, 1)
+        indexes = [s for a in answers if (s := satisfaction_index(definition, a)) is not None]
+        group.satisfaction = interval(indexes)
+        group.items = {key: _item_stat(definition, key, answers) for key in stat_keys}
+        if unit_id in comment_ok:
+            texts = [a[key] for a in answers for key in text_keys if a.get(key)]
+            rng.shuffle(texts)
+            group.comments = texts
+    return Report(
+        campaign.id,
+        definition,
+        campaign.period_label,
+        k,
+        kc,
+        groups,
+        queries.pending_count(session, campaign.id),
+        chosen,
+    )
+
+
+def _subtree_answers(
+    tree: Tree, by_unit: dict[int, list[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    result: dict[int, list[dict[str, Any]]] = {}
+    for node in reversed(tree.preorder()):
+        merged = list(by_unit.get(node, []))
+        for child in tree.children.get(node, ()):
+            merged.extend(result[child])
+        result[node] = merged
+    return result
+
+
+def _check_filter(
+    definition: Definition,
+    tree: Tree,
+    by_unit: dict[int, list[dict[str, Any]]],
+    hidden: dict[int, str],
+    k: int,
+    key: str,
+    value: str | None,
+) -> tuple[str, str]:
+    """Refuse a filter unless every piece it cuts, in every group shown, is 0 or at least k."""
+    item = definition._index.get(key)
+    if item is None or item.type not in FILTERABLE:
+        raise FilterRefused(
+            "You can only filter by a single-choice or yes/no question.", ["filter_item"]
+        )
+    cells = (
+        [o.key for o in item.options]
+        if item.type == ItemType.SINGLE_CHOICE
+        else ["yes", "no", "na"]
+    )
+    if value not in cells:
+        raise FilterRefused("Choose one of the question's answers to filter by.", ["filter_value"])
+    message = (
+        f"This filter is refused: in at least one group it would single out fewer than {k} "
+        "answers, directly or by subtracting one figure from another."
+    )
+    for cell in [*cells, UNANSWERED]:
+        direct = {u: sum(1 for a in rows if _cell(a, key) == cell) for u, rows in by_unit.items()}
+        totals = subtree_totals(tree, direct)
+        for node in tree.preorder():
+            if node in hidden:
+                continue
+            if 0 < totals[node] < k or exposes(*remainder(tree, node, hidden, totals, direct), k):
+                raise FilterRefused(message, [message])
+    return key, str(value)
+
+
+def _comment_groups(
+    tree: Tree, totals: dict[int, int], direct: dict[int, int], hidden: dict[int, str], kc: int
+) -> set[int]:
+    """Groups whose comments may be shown: big enough, and the comments they hold that no
+    shown child holds come from 0 or at least `kc` answers (so a set difference isolates none)."""
+    allowed: set[int] = set()
+    covered: dict[int, int] = {}
+    for node in reversed(tree.preorder()):
+        below = sum(covered[c] for c in tree.children.get(node, ()))
+        rest = totals[node] - below
+        if node not in hidden and totals[node] >= kc and (rest == 0 or rest >= kc):
+            allowed.add(node)
+            covered[node] = totals[node]
+        else:
+            covered[node] = below
+    return allowed

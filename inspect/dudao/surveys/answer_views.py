@@ -1,0 +1,109 @@
+"""Answering a questionnaire: public, no sign-in, mobile-first (docs/anonymity.md).
+
+/s/<token>   an invitation link (one answer)
+/s           type the short code from a paper slip (the code travels only in POST bodies)
+/s/o/<token> a unit's open link: capped at the headcount and rate limited (weaker)
+Every failure (unknown, used, expired, full) gets the same page and status.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as HttpResponse
+
+from dudao.core.effects import after_commit
+from dudao.core.queue import enqueue
+from dudao.definitions.formbuilder import build_form
+from dudao.definitions.queries import pinned
+from dudao.surveys import answering
+from dudao.surveys.answering import Refused, Ticket
+from dudao.surveys.batches import BATCH_MIN
+from dudao.surveys.queries import pending_count
+from dudao.web.access import public
+from dudao.web.context import db, runtime
+from dudao.web.extensions import limiter
+from dudao.web.setup import select_locale
+
+bp = Blueprint("answer", __name__, url_prefix="/s", template_folder="templates")
+
+Page = str | tuple[str, int] | HttpResponse
+#: Open links are shared; this bounds what one address can add (a meeting room shares one).
+OPEN_LINK_LIMIT = "30 per hour"
+CODE_LIMIT = "20 per minute; 100 per hour"
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def refused() -> tuple[str, int, dict[str, str]]:
+    """The one page for every code that cannot be used, whatever the reason."""
+    return render_template("surveys/answer_refused.html"), 404, NO_STORE
+
+
+def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> Page:
+    definition = pinned(db(), ticket.campaign.definition_version_id)
+    form = build_form(definition, select_locale())
+    answering_now = request.method == "POST" and request.form.get("step") != "code"
+    if answering_now and form.validate():
+        try:
+            answering.submit_answer(db(), ticket, form.clean_answers)
+        except Refused:
+            db().rollback()
+            return refused()
+        campaign_id = ticket.campaign.id
+        if pending_count(db(), campaign_id) >= BATCH_MIN:
+            from dudao.surveys.jobs import move_pending_responses
+
+            after_commit(db(), enqueue, runtime().settings, move_pending_responses, campaign_id)
+        db().commit()
+        return redirect(url_for("answer.thanks"))
+    status = 422 if form.item_errors else 200
+    page = render_template(
+        "surveys/answer.html",
+        form=form,
+        ticket=ticket,
+        definition=definition,
+        locale=select_locale(),
+        action=action,
+        hidden_code=hidden_code,
+    )
+    return page, status, NO_STORE  # type: ignore[return-value]
+
+
+@bp.route("/<token>", methods=["GET", "POST"])
+@public
+def by_token(token: str) -> Page:
+    try:
+        ticket = answering.ticket_for_token(db(), token)
+    except Refused:
+        return refused()
+    return _form_page(ticket, request.path)
+
+
+@bp.route("/o/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(OPEN_LINK_LIMIT, methods=["POST"])
+def open_link(token: str) -> Page:
+    try:
+        ticket = answering.ticket_for_open_link(db(), token)
+    except Refused:
+        return refused()
+    return _form_page(ticket, request.path)
+
+
+@bp.route("", methods=["GET", "POST"])
+@public
+@limiter.limit(CODE_LIMIT, methods=["POST"])
+def by_code() -> Page:
+    if request.method == "GET":
+        return render_template("surveys/answer_code.html", error=None), 200, NO_STORE
+    code = request.form.get("code", "")
+    try:
+        ticket = answering.ticket_for_code(db(), code)
+    except Refused:
+        return refused()
+    return _form_page(ticket, url_for("answer.by_code"), hidden_code=code)
+
+
+@bp.get("/thanks")
+@public
+def thanks() -> tuple[str, int, dict[str, str]]:
+    return render_template("surveys/answer_thanks.html"), 200, NO_STORE

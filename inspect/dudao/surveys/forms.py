@@ -1,0 +1,55 @@
+"""Office forms: a new campaign and a roster upload."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from dudao.core.enums import UnitLevel
+from dudao.surveys.models import MIN_THRESHOLD
+from dudao.web.labels import label
+
+
+class CampaignForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    definition = SelectField(_l("Questionnaire"), validators=[DataRequired()])
+    scope = StringField(
+        _l("Units in scope (code of the subtree's top unit)"),
+        validators=[DataRequired(), Length(max=64)],
+    )
+    levels = SelectMultipleField(
+        _l("Levels that answer"),
+        description=_l("None chosen: every unit of the subtree."),
+        validators=[Optional()],
+    )
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
+    closes_on = DateField(_l("Closes after"), validators=[DataRequired()])
+    period_label = StringField(
+        _l("Period"), validators=[DataRequired(), Length(max=40)], description=_l("e.g. 2026-Q4")
+    )
+    min_group = IntegerField(
+        _l("Minimum group size for scores"),
+        validators=[Optional(), NumberRange(min=MIN_THRESHOLD)],
+        description=_l("Empty: the questionnaire's default. Never below 3."),
+    )
+    min_comment_group = IntegerField(
+        _l("Minimum group size for comments"),
+        validators=[Optional(), NumberRange(min=MIN_THRESHOLD)],
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels.choices = [(level.value, label(level)) for level in UnitLevel]
+
+
+class RosterForm(FlaskForm):
+    file = FileField(
+        _l("Roster file (CSV or XLSX)"),
+        validators=[
+            FileRequired(_l("Choose a file to import.")),
+            FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files can be imported.")),
+        ],
+    )

@@ -1,0 +1,17 @@
+"""RQ jobs for surveys: move pending answers into responses in shuffled batches.
+
+Enqueued after an answer once a campaign has enough pending, and swept every
+five minutes by cron (core/jobs.py), which also flushes campaigns that closed.
+Idempotent: a second run finds nothing pending.
+"""
+
+from __future__ import annotations
+
+from dudao.core.jobs import job_runtime
+from dudao.surveys.batches import move_all
+
+
+def move_pending_responses(campaign_id: int | None = None) -> dict[str, int]:
+    """Move every due campaign's pending answers (or only `campaign_id`'s)."""
+    report = move_all(job_runtime().session_factory, campaign_id)
+    return {"batches": report.batches, "moved": report.moved}

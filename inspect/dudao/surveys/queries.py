@@ -1,0 +1,80 @@
+"""Reads for survey pages: campaigns in scope, answering units, counts (set-based)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.surveys.models import Campaign, Invitation, OpenLink, PendingResponse, RosterMember
+
+
+def campaigns_in_scope(session: Session, paths: Sequence[str]) -> Sequence[Campaign]:
+    """Campaigns whose whole scope lies inside the viewer's subtrees, newest first."""
+    return session.scalars(
+        select(Campaign)
+        .join(Unit, Unit.id == Campaign.scope_unit_id)
+        .where(within(paths))
+        .order_by(Campaign.id.desc())
+    ).all()
+
+
+def scope_units(session: Session, campaign: Campaign) -> Sequence[Unit]:
+    """Every active unit of the campaign's subtree, in tree order."""
+    scope = session.get(Unit, campaign.scope_unit_id)
+    assert scope is not None
+    return session.scalars(
+        select(Unit).where(within([scope.path]), Unit.active.is_(True)).order_by(Unit.path)
+    ).all()
+
+
+def answering_units(session: Session, campaign: Campaign) -> list[Unit]:
+    """The units whose members answer: the subtree, limited to the campaign's levels."""
+    levels = set(campaign.levels or [])
+    return [u for u in scope_units(session, campaign) if not levels or str(u.level) in levels]
+
+
+def roster_counts(session: Session, unit_ids: Sequence[int]) -> dict[int, int]:
+    if not unit_ids:
+        return {}
+    return dict(
+        session.execute(
+            select(RosterMember.unit_id, func.count(RosterMember.id))
+            .where(RosterMember.unit_id.in_(list(unit_ids)), RosterMember.active.is_(True))
+            .group_by(RosterMember.unit_id)
+        ).all()
+    )
+
+
+def invited_counts(session: Session, campaign_id: int) -> dict[int, int]:
+    """People who could answer, per unit: invitations plus open-link caps."""
+    counts: dict[int, int] = dict(
+        session.execute(
+            select(Invitation.unit_id, func.count(Invitation.id))
+            .where(Invitation.campaign_id == campaign_id)
+            .group_by(Invitation.unit_id)
+        ).all()
+    )
+    for unit_id, cap in session.execute(
+        select(OpenLink.unit_id, OpenLink.cap).where(OpenLink.campaign_id == campaign_id)
+    ):
+        counts[unit_id] = counts.get(unit_id, 0) + cap
+    return counts
+
+
+def pending_count(session: Session, campaign_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(PendingResponse)
+            .where(PendingResponse.campaign_id == campaign_id)
+        )
+        or 0
+    )
+
+
+def open_link_units(session: Session, campaign_id: int) -> set[int]:
+    return set(session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign_id)))

@@ -1,0 +1,90 @@
+"""Campaign results: one page and its CSV, XLSX and JSON forms, all from `aggregate`."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, render_template, request
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response as HttpResponse
+
+from dudao.core.permissions import Permission
+from dudao.surveys import export
+from dudao.surveys.aggregate import FILTERABLE, FilterRefused, Report, aggregate
+from dudao.surveys.models import Campaign
+from dudao.surveys.views import campaign_in_scope
+from dudao.web.access import requires
+from dudao.web.context import db
+from dudao.web.setup import select_locale
+
+bp = Blueprint("survey_results", __name__, url_prefix="/surveys", template_folder="templates")
+
+
+def _report(campaign: Campaign) -> Report:
+    unit = request.args.get("unit", type=int)
+    return aggregate(
+        db(),
+        campaign,
+        root_unit_id=unit,
+        filter_item=request.args.get("item") or None,
+        filter_value=request.args.get("value") or None,
+        locale=select_locale(),
+    )
+
+
+@bp.get("/<int:campaign_id>/results")
+@requires(Permission.MANAGE_SURVEYS)
+def results(campaign_id: int) -> str | tuple[str, int]:
+    campaign = campaign_in_scope(campaign_id)
+    full = aggregate(db(), campaign, locale=select_locale())
+    filters = [i for i in full.definition.items if i.type in FILTERABLE]
+    try:
+        report = _report(campaign)
+    except FilterRefused as exc:
+        return render_template(
+            "surveys/results.html",
+            campaign=campaign,
+            report=full,
+            filters=filters,
+            refused=str(exc),
+            locale=select_locale(),
+        ), 422
+    return render_template(
+        "surveys/results.html",
+        campaign=campaign,
+        report=report,
+        filters=filters,
+        refused=None,
+        locale=select_locale(),
+    )
+
+
+@bp.get("/<int:campaign_id>/results.<any(csv, xlsx, json):fmt>")
+@requires(Permission.MANAGE_SURVEYS)
+def results_export(campaign_id: int, fmt: str) -> HttpResponse | tuple[HttpResponse, int]:
+    campaign = campaign_in_scope(campaign_id)
+    try:
+        report = _report(campaign)
+    except FilterRefused as exc:
+        response = jsonify(error="filter_refused", message=str(exc))
+        return response, 422
+    name = f"campaign-{campaign.id}-results.{fmt}"
+    disposition = {"Content-Disposition": f"attachment; filename={name}"}
+    if fmt == "csv":
+        return HttpResponse(export.to_csv(report), mimetype="text/csv", headers=disposition)
+    if fmt == "xlsx":
+        return HttpResponse(
+            export.to_xlsx(report),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers=disposition,
+        )
+    return jsonify(export.to_json(report))
+
+
+REASONS = {
+    "small": lambda k: _(
+        "Fewer than %(k)s answers: hidden; its answers count in the figures of the unit above.", k=k
+    ),
+    "within": lambda k: _("Hidden because the unit above it is hidden."),
+    "complementary": lambda k: _(
+        "Hidden so that a hidden neighbouring group cannot be worked out by subtraction."
+    ),
+}

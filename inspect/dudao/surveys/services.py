@@ -1,0 +1,235 @@
+"""Office writes for campaigns: create, open, close, invitations and open links.
+
+Invitations are generated as a number per unit, not per roster member: the
+database never pairs a person with an invitation (docs/anonymity.md). The
+plain tokens and codes exist only in the return value, shown once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dudao.audit.services import record
+from dudao.core.errors import ValidationError
+from dudao.definitions.models import DefinitionVersion
+from dudao.definitions.queries import pinned
+from dudao.definitions.spec import Kind
+from dudao.org.models import Unit
+from dudao.surveys import queries
+from dudao.surveys.models import (
+    MIN_THRESHOLD,
+    Campaign,
+    CampaignState,
+    Invitation,
+    OpenLink,
+)
+from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """A plain link token and code, returned once and never stored."""
+
+    unit_code: str
+    unit_name: str
+    token: str
+    code: str
+
+
+@dataclass(frozen=True)
+class IssuedOpenLink:
+    unit_code: str
+    unit_name: str
+    token: str
+    cap: int
+
+
+def create_campaign(
+    session: Session,
+    actor: Any,
+    *,
+    title: str,
+    version: DefinitionVersion,
+    scope_unit: Unit,
+    levels: Sequence[str],
+    opens_at: datetime,
+    closes_at: datetime,
+    period_label: str,
+    min_group: int | None = None,
+    min_comment_group: int | None = None,
+) -> Campaign:
+    """A draft campaign; thresholds default to the definition's and never fall below 3."""
+    definition = pinned(session, version.id)
+    problems: dict[str, str] = {}
+    if definition.kind != Kind.QUESTIONNAIRE:
+        problems["definition"] = "Only a questionnaire can be put to members."
+    group = definition.min_group if min_group is None else min_group
+    comments = definition.min_comment_group if min_comment_group is None else min_comment_group
+    comments = max(comments, group)
+    if group < MIN_THRESHOLD:
+        problems["min_group"] = f"The minimum group size cannot be below {MIN_THRESHOLD}."
+    if min_comment_group is not None and min_comment_group < group:
+        problems["min_comment_group"] = (
+            "The comment threshold cannot be below the minimum group size."
+        )
+    if closes_at <= opens_at:
+        problems["closes_at"] = "The campaign must close after it opens."
+    if not title.strip():
+        problems["title"] = "A campaign needs a title."
+    if problems:
+        raise ValidationError("The campaign cannot be created.", [*problems.values()])
+    campaign = Campaign(
+        title=title.strip(),
+        definition_version_id=version.id,
+        scope_unit_id=scope_unit.id,
+        levels=sorted(set(levels)),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        period_label=period_label.strip(),
+        min_group=group,
+        min_comment_group=comments,
+        state=CampaignState.DRAFT,
+        created_by_id=getattr(actor, "id", None),
+    )
+    session.add(campaign)
+    session.flush()
+    record(
+        session,
+        actor,
+        "survey.campaign_created",
+        "survey_campaign",
+        campaign.id,
+        None,
+        _snapshot(campaign),
+    )
+    return campaign
+
+
+def _snapshot(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "title": campaign.title,
+        "definition_version_id": campaign.definition_version_id,
+        "scope_unit_id": campaign.scope_unit_id,
+        "levels": campaign.levels,
+        "opens_at": campaign.opens_at,
+        "closes_at": campaign.closes_at,
+        "period_label": campaign.period_label,
+        "min_group": campaign.min_group,
+        "min_comment_group": campaign.min_comment_group,
+        "state": str(campaign.state),
+    }
+
+
+def set_state(session: Session, actor: Any, campaign: Campaign, state: CampaignState) -> None:
+    """draft → open → closed (a closed campaign is not reopened: its batches are final)."""
+    allowed = {
+        CampaignState.DRAFT: {CampaignState.OPEN},
+        CampaignState.OPEN: {CampaignState.CLOSED},
+        CampaignState.CLOSED: set(),
+    }
+    if state not in allowed[campaign.state]:
+        raise ValidationError(
+            f"A {campaign.state} campaign cannot become {state}.",
+            [f"A {campaign.state} campaign cannot become {state}."],
+        )
+    before = str(campaign.state)
+    campaign.state = state
+    session.flush()
+    record(
+        session,
+        actor,
+        f"survey.campaign_{state}",
+        "survey_campaign",
+        campaign.id,
+        {"state": before},
+        {"state": str(state)},
+    )
+
+
+def generate_invitations(
+    session: Session, actor: Any, campaign: Campaign
+) -> list[IssuedInvitation]:
+    """Top up each answering unit to one invitation per active roster member.
+
+    Idempotent in count: a second call issues only for members added since.
+    """
+    if campaign.state == CampaignState.CLOSED:
+        raise ValidationError("The campaign is closed.", ["The campaign is closed."])
+    units = queries.answering_units(session, campaign)
+    roster = queries.roster_counts(session, [u.id for u in units])
+    issued_counts = dict(
+        session.execute(
+            select(Invitation.unit_id, func.count(Invitation.id))
+            .where(Invitation.campaign_id == campaign.id)
+            .group_by(Invitation.unit_id)
+        ).all()
+    )
+    issued: list[IssuedInvitation] = []
+    for unit in units:
+        for _ in range(roster.get(unit.id, 0) - issued_counts.get(unit.id, 0)):
+            token, code = new_token(), new_code()
+            session.add(
+                Invitation(
+                    campaign_id=campaign.id,
+                    unit_id=unit.id,
+                    token_hash=hash_token(token),
+                    code_hash=hash_code(code),
+                )
+            )
+            issued.append(IssuedInvitation(unit.code, unit.name, token, code))
+    session.flush()
+    if issued:
+        per_unit: dict[str, int] = {}
+        for entry in issued:
+            per_unit[entry.unit_code] = per_unit.get(entry.unit_code, 0) + 1
+        record(
+            session,
+            actor,
+            "survey.invitations_generated",
+            "survey_campaign",
+            campaign.id,
+            None,
+            {"per_unit": per_unit},
+        )
+    return issued
+
+
+def create_open_links(session: Session, actor: Any, campaign: Campaign) -> list[IssuedOpenLink]:
+    """One shared link for each answering unit that has a headcount and no link yet."""
+    if campaign.state == CampaignState.CLOSED:
+        raise ValidationError("The campaign is closed.", ["The campaign is closed."])
+    existing = set(
+        session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign.id))
+    )
+    issued: list[IssuedOpenLink] = []
+    for unit in queries.answering_units(session, campaign):
+        if unit.id in existing or not unit.headcount:
+            continue
+        token = new_token()
+        session.add(
+            OpenLink(
+                campaign_id=campaign.id,
+                unit_id=unit.id,
+                token_hash=hash_token(token),
+                cap=unit.headcount,
+            )
+        )
+        issued.append(IssuedOpenLink(unit.code, unit.name, token, unit.headcount))
+    session.flush()
+    if issued:
+        record(
+            session,
+            actor,
+            "survey.open_links_created",
+            "survey_campaign",
+            campaign.id,
+            None,
+            {"units": [i.unit_code for i in issued]},
+        )
+    return issued

@@ -1,0 +1,252 @@
+"""Office pages for campaigns: create, roster import, invitations and open links, open/close.
+
+Links and codes are shown once, right after they are generated: only their
+hashes are stored, so they cannot be shown again (docs/anonymity.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HttpResponse
+
+from dudao.core.errors import ValidationError
+from dudao.core.permissions import Permission, scope_paths
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.queries import current_version
+from dudao.org.queries import by_code
+from dudao.surveys import queries, services
+from dudao.surveys.forms import CampaignForm, RosterForm
+from dudao.surveys.models import Campaign, CampaignState
+from dudao.surveys.roster import import_roster
+from dudao.web.access import require_on, requires
+from dudao.web.context import db, runtime
+
+bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
+
+Page = str | tuple[str, int] | HttpResponse
+
+
+def campaign_in_scope(campaign_id: int) -> Campaign:
+    """The campaign, or 404 when it does not exist or its scope is outside the viewer's."""
+    campaign = db().get(Campaign, campaign_id)
+    require_on(Permission.MANAGE_SURVEYS, campaign.scope_unit if campaign else None)
+    assert campaign is not None
+    return campaign
+
+
+@bp.get("")
+@requires(Permission.MANAGE_SURVEYS)
+def index() -> str:
+    paths = scope_paths(current_user, Permission.MANAGE_SURVEYS)
+    return render_template("surveys/index.html", campaigns=queries.campaigns_in_scope(db(), paths))
+
+
+def _questionnaires() -> list[tuple[str, str]]:
+    rows = (
+        db()
+        .execute(
+            select(FormDefinition.key, FormDefinition.title)
+            .where(FormDefinition.kind == "questionnaire", FormDefinition.retired.is_(False))
+            .order_by(FormDefinition.key)
+        )
+        .all()
+    )
+    return [(key, f"{title} ({key})") for key, title in rows]
+
+
+def _local(day: object, zone: str) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))  # type: ignore[arg-type]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SURVEYS)
+def create() -> Page:
+    form = CampaignForm()
+    form.definition.choices = _questionnaires()
+    if form.validate_on_submit():
+        scope = by_code(db(), (form.scope.data or "").strip())
+        version: DefinitionVersion | None = current_version(db(), form.definition.data or "")
+        paths = scope_paths(current_user, Permission.MANAGE_SURVEYS)
+        if scope is None or not any(scope.path.startswith(p) for p in paths):
+            form.scope.errors = [_("There is no unit with this code in your scope.")]
+        elif version is None:
+            form.definition.errors = [_("This questionnaire has no current version.")]
+        else:
+            zone = runtime().settings.timezone
+            try:
+                campaign = services.create_campaign(
+                    db(),
+                    current_user,
+                    title=form.title.data or "",
+                    version=version,
+                    scope_unit=scope,
+                    levels=form.levels.data or [],
+                    opens_at=_local(form.opens_on.data, zone),
+                    closes_at=_local(form.closes_on.data, zone) + timedelta(days=1),
+                    period_label=form.period_label.data or "",
+                    min_group=form.min_group.data,
+                    min_comment_group=form.min_comment_group.data,
+                )
+            except ValidationError as exc:
+                form.title.errors = [_(p) for p in exc.problems]
+            else:
+                db().commit()
+                flash(_("Campaign created as a draft."), "success")
+                return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+    status = 422 if form.errors else 200
+    return render_template("surveys/new.html", form=form), status
+
+
+@bp.get("/<int:campaign_id>")
+@requires(Permission.MANAGE_SURVEYS)
+def detail(campaign_id: int) -> str:
+    campaign = campaign_in_scope(campaign_id)
+    units = queries.answering_units(db(), campaign)
+    return render_template(
+        "surveys/detail.html",
+        campaign=campaign,
+        units=units,
+        roster=queries.roster_counts(db(), [u.id for u in units]),
+        invited=queries.invited_counts(db(), campaign.id),
+        open_links=queries.open_link_units(db(), campaign.id),
+        pending=queries.pending_count(db(), campaign.id),
+    )
+
+
+@bp.post("/<int:campaign_id>/state")
+@requires(Permission.MANAGE_SURVEYS)
+def change_state(campaign_id: int) -> HttpResponse:
+    campaign = campaign_in_scope(campaign_id)
+    wanted = {"open": CampaignState.OPEN, "close": CampaignState.CLOSED}.get(
+        request.form.get("action", "")
+    )
+    if wanted is None:
+        abort(400)
+    try:
+        services.set_state(db(), current_user, campaign, wanted)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+    else:
+        db().commit()
+        if wanted == CampaignState.CLOSED:
+            from dudao.core.queue import enqueue
+            from dudao.surveys.jobs import move_pending_responses
+
+            enqueue(runtime().settings, move_pending_responses, campaign.id)
+        flash(_("The campaign is now %(state)s.", state=_(str(wanted))), "success")
+    return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+
+
+def _issued_rows(kind: str, issued: list) -> list[list[str]]:
+    if kind == "invitations":
+        return [
+            [
+                i.unit_code,
+                i.unit_name,
+                url_for("answer.by_token", token=i.token, _external=True),
+                i.code,
+            ]
+            for i in issued
+        ]
+    return [
+        [
+            i.unit_code,
+            i.unit_name,
+            url_for("answer.open_link", token=i.token, _external=True),
+            str(i.cap),
+        ]
+        for i in issued
+    ]
+
+
+@bp.post("/<int:campaign_id>/invitations")
+@requires(Permission.MANAGE_SURVEYS)
+def invitations(campaign_id: int) -> Page:
+    return _issue(campaign_id, "invitations")
+
+
+@bp.post("/<int:campaign_id>/open-links")
+@requires(Permission.MANAGE_SURVEYS)
+def open_links(campaign_id: int) -> Page:
+    return _issue(campaign_id, "open_links")
+
+
+def _issue(campaign_id: int, kind: str) -> Page:
+    campaign = campaign_in_scope(campaign_id)
+    make = services.generate_invitations if kind == "invitations" else services.create_open_links
+    try:
+        issued = make(db(), current_user, campaign)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+    db().commit()
+    rows = _issued_rows(kind, issued)
+    page = render_template(
+        "surveys/issued.html",
+        campaign=campaign,
+        kind=kind,
+        rows=rows,
+        rows_json=json.dumps(rows, ensure_ascii=False),
+    )
+    return page, 200, {"Cache-Control": "no-store"}  # type: ignore[return-value]
+
+
+@bp.post("/<int:campaign_id>/issued.csv")
+@requires(Permission.MANAGE_SURVEYS)
+def issued_csv(campaign_id: int) -> HttpResponse:
+    """The links just shown, as CSV: the browser sends them back; nothing is stored."""
+    campaign = campaign_in_scope(campaign_id)
+    kind = "open_links" if request.form.get("kind") == "open_links" else "invitations"
+    try:
+        rows = json.loads(request.form.get("rows", "[]"))
+    except ValueError:
+        abort(400)
+    if not isinstance(rows, list) or not all(
+        isinstance(r, list) and len(r) == 4 and all(isinstance(c, str) for c in r) for r in rows
+    ):
+        abort(400)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    last = _("Code") if kind == "invitations" else _("At most")
+    writer.writerow([_("Unit code"), _("Unit"), _("Link"), last])
+    writer.writerows(rows)
+    name = f"campaign-{campaign.id}-{kind.replace('_', '-')}.csv"
+    return HttpResponse(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename={name}",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/roster", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SURVEYS)
+def roster() -> Page:
+    form = RosterForm()
+    report = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        report = import_roster(
+            db(),
+            current_user,
+            upload.read(),
+            upload.filename or "roster",
+            scope=scope_paths(current_user, Permission.MANAGE_SURVEYS),
+        )
+        if report.ok:
+            db().commit()
+        else:
+            db().rollback()
+    status = 422 if form.errors or (report and not report.ok) else 200
+    return render_template("surveys/roster.html", form=form, report=report), status

@@ -1,0 +1,107 @@
+"""Survey test data: a member_satisfaction campaign over company A, its roster and invitations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from dudao.config import PROJECT_ROOT
+from dudao.core.database import utcnow
+from dudao.definitions.queries import current_version
+from dudao.definitions.services import sync_forms
+from dudao.org.models import Unit
+from dudao.surveys import services
+from dudao.surveys.models import Campaign, CampaignState, RosterMember
+from tests.factories import OrgTree
+
+GOOD = {
+    "identity": "member",
+    "years_known": "over_3",
+    "sat_leadership": "4",
+    "sat_meetings": "4",
+    "sat_members": "5",
+    "sat_service": "3",
+    "sat_openness": "4",
+    "sat_integrity": "5",
+    "recommend": "8",
+}
+
+
+@dataclass
+class SurveyWorld:
+    campaign: Campaign
+    tokens: dict[str, list[str]]  # unit code -> link tokens
+    codes: dict[str, list[str]]  # unit code -> slip codes
+
+
+def campaign_for(
+    session: Session,
+    scope: Unit,
+    *,
+    title: str = "满意度测评",
+    state: CampaignState = CampaignState.OPEN,
+    min_group: int | None = None,
+    min_comment_group: int | None = None,
+) -> Campaign:
+    if current_version(session, "member_satisfaction") is None:
+        sync_forms(session, None, PROJECT_ROOT / "forms")
+    version = current_version(session, "member_satisfaction")
+    assert version is not None
+    campaign = services.create_campaign(
+        session,
+        None,
+        title=title,
+        version=version,
+        scope_unit=scope,
+        levels=["branch"],
+        opens_at=utcnow() - timedelta(days=1),
+        closes_at=utcnow() + timedelta(days=7),
+        period_label="2026-Q4",
+        min_group=min_group,
+        min_comment_group=min_comment_group,
+    )
+    if state != CampaignState.DRAFT:
+        services.set_state(session, None, campaign, CampaignState.OPEN)
+    return campaign
+
+
+def add_roster(session: Session, unit: Unit, count: int, prefix: str = "M") -> None:
+    for n in range(count):
+        session.add(RosterMember(unit_id=unit.id, external_id=f"{prefix}{unit.code}-{n}"))
+    session.flush()
+
+
+def build(session: Session, org: OrgTree, per_branch: int = 12, **kwargs: Any) -> SurveyWorld:
+    campaign = campaign_for(session, org.company_a, **kwargs)
+    add_roster(session, org.branch_a1, per_branch)
+    add_roster(session, org.branch_a2, per_branch)
+    issued = services.generate_invitations(session, None, campaign)
+    session.commit()
+    tokens: dict[str, list[str]] = {}
+    codes: dict[str, list[str]] = {}
+    for entry in issued:
+        tokens.setdefault(entry.unit_code, []).append(entry.token)
+        codes.setdefault(entry.unit_code, []).append(entry.code)
+    return SurveyWorld(campaign, tokens, codes)
+
+
+def form_data(answers: dict[str, str] | None = None, **extra: str) -> dict[str, str]:
+    data = {f"a_{k}": v for k, v in (answers or GOOD).items()}
+    data.update({f"a_{k}": v for k, v in extra.items()})
+    return data
+
+
+def answer(client: FlaskClient, token: str, answers: dict[str, str] | None = None, **extra: str):
+    return client.post(f"/s/{token}", data=form_data(answers, **extra))
+
+
+def campaigns_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
+    """For the route walk: a campaign inside company A and one inside company B."""
+    inside = campaign_for(session, org.company_a, title="in")
+    outside = campaign_for(session, org.company_b, title="out")
+    session.commit()
+    return {"in": inside.id, "out": outside.id}

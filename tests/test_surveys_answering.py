@@ -1,0 +1,211 @@
+"""Answering over HTTP: one answer per invitation, one refusal page, nothing that links."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
+
+import dudao.models  # noqa: F401
+from dudao.core.database import Base, utcnow
+from dudao.surveys.models import Invitation, OpenLink, PendingResponse, Response
+from dudao.surveys.tokens import hash_code, hash_token
+from dudao.web.logmask import TokenMaskFilter, mask
+from tests import survey_world
+from tests.survey_world import GOOD, answer
+
+
+def _rows(session: Session) -> dict[str, list[dict]]:
+    session.expire_all()
+    return {
+        t.name: [dict(r._mapping) for r in session.execute(select(t))]
+        for t in Base.metadata.sorted_tables
+    }
+
+
+def _page(response) -> tuple[int, str]:
+    """Status and body, with the page's own path (the language switch's `next`) blanked."""
+    body = re.sub(
+        r'name="next" value="[^"]*"', 'name="next" value=""', response.get_data(as_text=True)
+    )
+    return response.status_code, body
+
+
+def _refused_body(client, path: str = "/s/not-a-real-token-at-all") -> tuple[int, str]:
+    return _page(client.get(path))
+
+
+def test_the_first_page_explains_anonymity_and_shows_the_questionnaire(client, session, org):
+    world = survey_world.build(session, org)
+    page = client.get(f"/s/{world.tokens['A1-1'][0]}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "匿名" in body and "党员群众满意度测评" in body
+    assert 'name="a_sat_leadership"' in body
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_an_answer_spends_the_invitation_and_waits_pending(client, session, org):
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    response = answer(client, token, comment="很好")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/s/thanks")
+    pending = session.scalars(select(PendingResponse)).all()
+    assert len(pending) == 1
+    assert pending[0].answers["sat_leadership"] == 4 and pending[0].answers["comment"] == "很好"
+    assert session.scalar(select(func.count()).where(Invitation.used.is_(True))) == 1
+    assert session.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_a_second_answer_gets_the_same_page_as_an_unknown_code(client, session, org):
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    assert answer(client, token).status_code == 302
+    unknown = _refused_body(client)
+    again = answer(client, token)
+    assert _page(again) == unknown
+    assert _refused_body(client, f"/s/{token}") == unknown
+    assert unknown[0] == 404
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 1
+
+
+def test_expired_and_draft_campaigns_get_the_same_page(client, session, org):
+    world = survey_world.build(session, org)
+    unknown = _refused_body(client)
+    world.campaign.closes_at = utcnow() - timedelta(minutes=1)
+    world.campaign.opens_at = utcnow() - timedelta(days=2)
+    session.commit()
+    assert _refused_body(client, f"/s/{world.tokens['A1-1'][0]}") == unknown
+    assert answer(client, world.tokens["A1-1"][1]).status_code == 404
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 0
+
+
+def test_invalid_answers_are_shown_again_and_spend_nothing(client, session, org):
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    response = answer(client, token, {"identity": "member"})
+    assert response.status_code == 422
+    assert "answers need attention" in response.get_data(as_text=True) or "需" in (
+        response.get_data(as_text=True)
+    )
+    assert session.scalar(select(func.count()).where(Invitation.used.is_(True))) == 0
+    assert answer(client, token).status_code == 302
+
+
+def test_a_slip_code_works_once_and_never_appears_in_a_url(client, session, org):
+    world = survey_world.build(session, org)
+    code = world.codes["A1-2"][0]
+    entry = client.get("/s")
+    assert entry.status_code == 200 and 'name="code"' in entry.get_data(as_text=True)
+    page = client.post("/s", data={"code": code.lower().replace("-", " "), "step": "code"})
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'form="dform"' in body and 'action="/s"' in body
+    done = client.post("/s", data={"code": code, **survey_world.form_data()})
+    assert done.status_code == 302
+    unknown = _refused_body(client)
+    again = client.post("/s", data={"code": code, "step": "code"})
+    assert _page(again) == unknown
+    pending = session.scalars(select(PendingResponse)).one()
+    assert pending.unit_id == org.branch_a2.id
+
+
+def test_every_column_written_while_answering_is_free_of_links(client, session, org):
+    """Diff every table before and after answering: only the used flag and one pending row."""
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][3]
+    invitation = session.scalars(
+        select(Invitation).where(Invitation.token_hash == hash_token(token))
+    ).one()
+    before = _rows(session)
+    assert answer(client, token, comment="意见").status_code == 302
+    after = _rows(session)
+    changed = {name for name in after if after[name] != before[name]}
+    assert changed == {"survey_invitation", "survey_pending_response"}
+    (pending,) = after["survey_pending_response"]
+    assert set(pending) == {"id", "campaign_id", "unit_id", "answers"}
+    secrets = {token, hash_token(token), invitation.code_hash, str(invitation.id)}
+    for value in pending.values():
+        assert str(value) not in secrets
+        assert not any(s in str(value) for s in secrets if len(s) > 3)
+    assert len(pending["id"]) == 36 and pending["id"].count("-") == 4  # a random UUID
+    inv_before = {r["id"]: r for r in before["survey_invitation"]}
+    inv_after = {r["id"]: r for r in after["survey_invitation"]}
+    diffs = {(i, k) for i in inv_after for k in inv_after[i] if inv_after[i][k] != inv_before[i][k]}
+    assert diffs == {(invitation.id, "used")}
+    # No table anywhere gained a column with a time, an address or an agent in it.
+    for table in ("survey_pending_response", "survey_response", "survey_invitation"):
+        columns = set(Base.metadata.tables[table].columns.keys())
+        assert not columns & {"created_at", "updated_at", "used_at", "ip", "user_agent"}
+        assert "invitation_id" not in columns and "user_id" not in columns
+
+
+def test_open_link_is_capped_at_the_headcount(client, session, org):
+    org.branch_a1.headcount = 2
+    session.commit()
+    world = survey_world.build(session, org, per_branch=0)
+    from dudao.surveys import services
+
+    (link,) = services.create_open_links(session, None, world.campaign)
+    session.commit()
+    assert link.cap == 2
+    page = client.get(f"/s/o/{link.token}")
+    assert page.status_code == 200
+    assert 'class="flash flash-warning"' in page.get_data(as_text=True)
+    assert client.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
+    assert client.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
+    unknown = _refused_body(client)
+    third = client.post(f"/s/o/{link.token}", data=survey_world.form_data())
+    assert _page(third) == unknown
+    assert session.scalar(select(OpenLink.used_count)) == 2
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 2
+
+
+def test_tokens_and_codes_are_stored_only_as_hashes(session, org):
+    world = survey_world.build(session, org)
+    token, code = world.tokens["A1-1"][0], world.codes["A1-1"][0]
+    dump = repr(_rows(session))
+    assert token not in dump and code not in dump and code.replace("-", "") not in dump
+    assert hash_token(token) in dump and hash_code(code) in dump
+    if session.get_bind().dialect.name == "postgresql":
+        found = session.execute(
+            text("SELECT count(*) FROM survey_invitation WHERE token_hash = :t"), {"t": token}
+        ).scalar()
+        assert found == 0
+
+
+def test_tokens_are_masked_in_request_logs(client, session, org, caplog):
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    assert mask(f'"GET /s/{token} HTTP/1.1" 200 -') == '"GET /s/*** HTTP/1.1" 200 -'
+    assert mask(f"/s/o/{token}?x=1") == "/s/***?x=1"
+    assert mask("/s/thanks") == "/s/thanks"
+    record = logging.LogRecord(
+        "werkzeug",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - - [%s] "%s" %s %s',
+        ("127.0.0.1", "now", f"GET /s/{token} HTTP/1.1", "200", "-"),
+        None,
+    )
+    assert TokenMaskFilter().filter(record) and token not in record.getMessage()
+    gunicorn = logging.LogRecord(
+        "gunicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        "%(r)s",
+        ({"r": f"POST /s/o/{token}"},),
+        None,
+    )
+    TokenMaskFilter().filter(gunicorn)
+    assert token not in gunicorn.getMessage()
+    # The filter sits on werkzeug's logger: a real record through it comes out masked.
+    assert any(isinstance(f, TokenMaskFilter) for f in logging.getLogger("werkzeug").filters)
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info('"%s" %s', f"GET /s/{token} HTTP/1.1", 200)
+    assert token not in caplog.text and "/s/***" in caplog.text
+    assert GOOD  # the answers fixture is shared with the other survey tests
