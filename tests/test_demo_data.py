@@ -11,6 +11,7 @@ from dudao.audit.models import AuditEvent
 from dudao.audit.services import verify_chain
 from dudao.auth.models import User
 from dudao.auth.services import authenticate
+from dudao.config import PROJECT_ROOT
 from dudao.core.enums import Role, UnitLevel
 from dudao.demo.data import DEFAULT_SEED, DEMO_PASSWORD, build_demo
 from dudao.demo.loader import load_demo
@@ -99,7 +100,10 @@ def test_loading_builds_the_tree_through_the_services_once(session: Session) -> 
         assert {(g.role, g.unit.code) for g in user.grants} == {(account.role, account.unit_code)}
 
     events = _event_count(session)
-    assert events == len(org.units) + 2 * len(org.accounts)  # unit.create, user.create, grant
+    definitions = next(r.created for r in first.results if r.name == "definitions")
+    assert definitions == len(list((PROJECT_ROOT / "forms").glob("*.yaml")))
+    # unit.create, user.create and grant per account, and the definitions' sync events
+    assert events > len(org.units) + 2 * len(org.accounts)
     assert verify_chain(session) == []
 
     second = load_demo(session, seed=11)

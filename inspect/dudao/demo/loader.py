@@ -81,7 +81,13 @@ def load_accounts(session: Session, org: DemoOrg) -> int:
 
 def steps() -> list[tuple[str, DemoStep]]:
     """Every loader step, in order (later features append theirs; each must be idempotent)."""
-    return [("organisation", load_org), ("accounts", load_accounts)]
+    from dudao.definitions.commands import sync_shipped
+
+    return [
+        ("organisation", load_org),
+        ("accounts", load_accounts),
+        ("definitions", sync_shipped),
+    ]
 
 
 def load_demo(session: Session, seed: int = DEFAULT_SEED) -> DemoLoad:
