@@ -339,3 +339,16 @@ def test_installs_ship_the_compiled_catalogue_and_static_files():
         PACKAGE / "web/templates/_form.html",
     ]
     assert [path for path in wanted if path not in shipped] == []
+
+
+def test_check_flags_a_bare_percent_in_a_template():
+    """Jinja formats every template string with `%`: '95% interval' would break the page."""
+    from babel.messages.catalog import Message
+
+    def bare(text: str, path: str) -> bool:
+        message = Message(text, locations=[(path, 1)])
+        return i18n._bare_percent_in_template(message.id, message)
+
+    assert bare("95% interval", "surveys/templates/surveys/results.html")
+    assert not bare("95%% interval, %(n)d answers", "surveys/templates/surveys/results.html")
+    assert not bare("95% interval", "surveys/views.py")  # Python strings format only with values

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -156,6 +157,18 @@ def _translated(message: Message) -> bool:
     return bool(message.string) and all(message.string) and not message.fuzzy
 
 
+# Template strings are formatted with a dict, so only named placeholders (and %%) are valid.
+_PLACEHOLDER = re.compile(r"%\([A-Za-z_]\w*\)[-#0 +]*\d*(\.\d+)?[sdifrxXeEgGc]|%%")
+
+
+def _bare_percent_in_template(msgid: object, message: Message) -> bool:
+    """Jinja's new-style gettext always applies `%`, so '95% interval' breaks the page."""
+    if not any(path.endswith(".html") for path, _line in message.locations):
+        return False
+    texts = [msgid] if isinstance(msgid, str) else list(msgid)  # type: ignore[arg-type]
+    return any("%" in _PLACEHOLDER.sub("", text) for text in texts)
+
+
 def _messages(catalog: Catalog) -> dict[object, object]:
     def key(value: object) -> object:
         return value if isinstance(value, str) else tuple(value)  # plural forms come as lists
@@ -176,6 +189,11 @@ def check(with_sources: bool = True) -> list[str]:
         for msgid, source in source_ids.items():
             message = catalog.get(msgid, source.context)
             where = ", ".join(f"{path}:{line}" for path, line in source.locations)
+            if _bare_percent_in_template(msgid, source):
+                problems.append(
+                    f"{msgid!r} ({where}): templates format every string, so a literal % "
+                    "must be written %% (the page would fail to render)."
+                )
             if message is None:
                 problems.append(f"{locale}: {msgid!r} ({where}) is not in {files.po.name}.")
             elif not _translated(message):
