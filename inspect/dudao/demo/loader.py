@@ -82,11 +82,13 @@ def load_accounts(session: Session, org: DemoOrg) -> int:
 def steps() -> list[tuple[str, DemoStep]]:
     """Every loader step, in order (later features append theirs; each must be idempotent)."""
     from dudao.definitions.commands import sync_shipped
+    from dudao.scheduling.draw_demo import load_demo_draw
 
     return [
         ("organisation", load_org),
         ("accounts", load_accounts),
         ("definitions", sync_shipped),
+        ("spot-check draw", load_demo_draw),
     ]
 
 

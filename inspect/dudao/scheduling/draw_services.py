@@ -42,7 +42,7 @@ from dudao.workflow import engine
 DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
 
 
-def _today(session: Session) -> date:
+def org_today(session: Session) -> date:
     settings = session.info.get("settings")
     zone = ZoneInfo(settings.timezone) if settings is not None else ZoneInfo("Asia/Shanghai")
     return datetime.now(zone).date()
@@ -127,7 +127,7 @@ def snapshot_inputs(
         )  # fmt: skip
     return {
         "scope": {"id": scope.id, "code": scope.code, "path": scope.path},
-        "as_of": (today or _today(session)).isoformat(),
+        "as_of": (today or org_today(session)).isoformat(),
         "units": rows,
         "inspectors": _inspectors(session, scope, params["pool"]),
     }
