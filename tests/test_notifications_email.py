@@ -180,3 +180,27 @@ def test_a_reminder_reaches_the_mailbox_through_the_worker(
     assert [m["Subject"] for _, m in smtp.received] == [
         f"[即将到期 / Due soon] 检查 / Inspection #{inspection.id} · A1-1 甲一厂第一党支部"
     ]
+
+
+def test_two_senders_at_once_send_each_mail_once(mail_app, smtp, session, org, user_factory):
+    ada = user_factory("ada", ("inspector", org.company_a))
+    ada.email = "ada@example.org"
+    for n in range(30):
+        notify(session, [ada.id], f"k{n}", "assigned", f"Inspection #{n}")
+    session.commit()
+    barrier = threading.Barrier(2)
+    results: list[int] = []
+
+    def run() -> None:
+        with mail_app.app_context():
+            barrier.wait()
+            results.append(send_pending_emails())
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sum(results) == 30
+    assert len(smtp.received) == 30
+    assert len({m["Subject"] for _, m in smtp.received}) == 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import socket
+import threading
 from datetime import date
 
 import pytest
@@ -134,3 +135,37 @@ def test_redis_down_at_commit_the_sweep_delivers(app, session, world, caplog):
         ("insp2", "cancelled", "单位撤并"),
     ]
     assert sweep_transition_notifications() == 0
+
+
+def _together(func, *args) -> list:
+    """Run `func(*args)` in two threads released at the same moment (two workers)."""
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(func(*args))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results
+
+
+def test_the_same_job_on_two_workers_at_once_notifies_once(app, session, world):
+    inspection, p = world
+    applied = apply(session, p["office_g"], inspection, "assign")
+    session.commit()
+
+    def job(event_id: int) -> int:
+        with app.app_context():
+            return notify_transition(event_id)
+
+    assert sorted(_together(job, applied.audit_event_id)) in ([0, 2], [1, 1])
+    assert _inbox(session) == [("insp", "assigned", ""), ("insp2", "assigned", "")]
