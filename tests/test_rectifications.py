@@ -110,3 +110,24 @@ def test_roles_scope_versions_and_bad_input(app, world, session, finding_id):  #
     stored = session.scalar(select(Rectification))
     assert stored.state == "in_progress" and stored.response is None
     assert session.get(Finding, finding_id).unit_id == world.org.branch_a1.id
+
+
+def test_timers_mark_a_late_task_overdue_and_tell_the_lead(app, world, session, finding_id):  # noqa: F811
+    from datetime import date
+
+    from dudao.notifications.models import Notification
+    from dudao.workflow import timers
+
+    office = _as(app, "office")
+    task = office.post(
+        f"/api/v1/findings/{finding_id}/rectifications",
+        json={"owner_unit": "A1-1", "deadline": "2027-01-31", "description": "整改"},
+    ).get_json()
+    result = timers.run(session, date(2027, 2, 1))
+    assert result.fired.get("rectification.overdue") == 1 and result.moved == 1
+    session.expire_all()
+    assert session.get(Rectification, task["id"]).state == "overdue"
+    told = session.scalars(select(Notification.user_id)).all()
+    assert world.lead.id in told
+    started = _act(_as(app, "lead"), {**task, "version": task["version"] + 1}, "start")
+    assert started.status_code == 200 and started.get_json()["state"] == "in_progress"

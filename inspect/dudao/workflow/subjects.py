@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 #: Modules that call `register_subject`; imported before the registry is read.
-SUBJECT_MODULES = ("dudao.inspections.subject",)
+SUBJECT_MODULES = ("dudao.inspections.subject", "dudao.inspections.rectification_subject")
 
 
 @dataclass(frozen=True)
