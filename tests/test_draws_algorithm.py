@@ -16,6 +16,7 @@ from dudao.scheduling.draws import (
     normalise_params,
     period_cutoff,
     run_draw,
+    weight,
 )
 
 
@@ -97,6 +98,14 @@ def test_weighting_favours_units_with_open_flags():
     plain_share = (plain_hits[100] + plain_hits[101]) / 300  # expected 0.2
     assert 0.5 < weighted_share < 0.7, weighted_share
     assert 0.12 < plain_share < 0.28, plain_share
+
+
+def test_weights_are_integers_from_flags_and_poor_scores():
+    params = normalise_params({"count": 1, "weighting": True})
+    assert weight({"open_flags": 0, "recent_score": None}, params) == 100
+    assert weight({"open_flags": 2, "recent_score": None}, params) == 300
+    assert weight({"open_flags": 9, "recent_score": 40}, params) == 100 + 500 + 2 * 60  # capped
+    assert weight({"open_flags": 9, "recent_score": 40}, normalise_params({"count": 1})) == 1
 
 
 def test_units_inspected_in_the_last_periods_are_excluded():
