@@ -21,7 +21,8 @@ from dudao.notifications.models import Notification
 from dudao.notifications.services import Message, notify_many
 from dudao.workflow.subjects import SubjectType, subject_types
 
-#: action -> (kind, audience). Actions not listed notify nobody (e.g. "start").
+#: action -> (kind, audience). Actions not listed notify nobody (e.g. "start"). "assignees"
+#: means the unit leads for subjects that have no assignees (rectifications).
 RULES: dict[str, tuple[str, str]] = {
     "assign": ("assigned", "assignees"),
     "return": ("returned", "assignees"),
@@ -65,13 +66,21 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             s.id: s for s in session.scalars(select(kind.model).where(kind.model.id.in_(ids)))
         }
         assignees = kind.assignees(session, ids)
-        offices = nearest_holders(session, Role.OFFICE, {s.unit.path for s in subjects.values()})
+        paths = {s.unit.path for s in subjects.values()}
+        offices = nearest_holders(session, Role.OFFICE, paths)
+        # A subject without assignees (a rectification) is its unit leads' to do.
+        leads = nearest_holders(session, Role.UNIT_LEAD, paths) if kind.assignment is None else {}
         for event in found:
             subject = subjects.get(int(event.entity_id))
             if subject is None:
                 continue
             notice, audience = RULES[event.action.rsplit(".", 1)[-1]]
-            users = assignees[subject.id] if audience == "assignees" else offices[subject.unit.path]
+            if audience == "office":
+                users = offices[subject.unit.path]
+            elif kind.assignment is None:
+                users = leads[subject.unit.path]
+            else:
+                users = assignees[subject.id]
             after = event.after or {}
             body = after.get("comment") or after.get("reason") or ""
             messages += [
