@@ -57,7 +57,10 @@ def test_same_id_with_other_content_is_refused_and_changes_nothing(tablet, world
     assert response.status_code == 409
     data = response.get_json()
     assert data["error"] == "submission_id_reused"
-    assert body["submission_id"] in data["message"] and "different content" in data["message"]
+    assert body["submission_id"] in data["message"] and "不同的内容" in data["message"]
+    tablet.post("/lang", data={"lang": "en"})
+    english = tablet.post(URL.format(world.inspection.id), json=changed).get_json()["message"]
+    assert "already received with different content" in english
     assert _count(session) == 1 and _count(session, AuditEvent) == events
     stored = session.scalar(select(Submission))
     assert stored.answers["interviews"] == 10
@@ -74,7 +77,7 @@ def test_a_second_submission_id_for_a_submitted_inspection_is_refused(tablet, wo
 def test_submission_id_must_be_a_uuid(tablet, world):  # noqa: F811
     response = tablet.post(URL.format(world.inspection.id), json=payload(submission_id="abc"))
     assert response.status_code == 422
-    assert response.get_json()["fields"] == {"submission_id": "not a UUID"}
+    assert response.get_json()["fields"] == {"submission_id": "不是 UUID"}
 
 
 def test_cancelled_while_offline_is_refused_and_nothing_is_stored(tablet, world, session):  # noqa: F811
@@ -85,7 +88,7 @@ def test_cancelled_while_offline_is_refused_and_nothing_is_stored(tablet, world,
     response = tablet.post(URL.format(world.inspection.id), json=payload())
     assert response.status_code == 409
     assert response.get_json()["error"] == "inspection_cancelled"
-    assert "cancelled" in response.get_json()["message"]
+    assert "已被取消" in response.get_json()["message"]
     assert _count(session) == 0 and _count(session, Finding) == 0
     assert _count(session, AuditEvent) == before
     draft = tablet.put(f"/api/v1/inspections/{world.inspection.id}/draft", json={"answers": {}})

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
@@ -70,17 +71,17 @@ def _inspection(inspection_id: int, write: bool = False) -> Inspection:
     inspection = db().get(Inspection, inspection_id)
     allowed = may_work_on if write else may_see
     if inspection is None or not allowed(current_user, inspection):
-        raise ApiError(404, "not_found", "No such inspection.")
+        raise ApiError(404, "not_found", _("No such inspection."))
     return inspection
 
 
 def _submission(submission_id: str) -> Submission:
     submission = sub_service.find_submission(db(), str(submission_id))
     if submission is None:
-        raise ApiError(404, "not_found", "No such submission.")
+        raise ApiError(404, "not_found", _("No such submission."))
     inspection = db().get(Inspection, submission.inspection_id)
     if inspection is None or not may_see(current_user, inspection):
-        raise ApiError(404, "not_found", "No such submission.")
+        raise ApiError(404, "not_found", _("No such submission."))
     return submission
 
 
@@ -122,7 +123,7 @@ def definition_version(version_id: int) -> Response:
         .first()
     )
     if row is None:
-        raise ApiError(404, "not_found", "No such definition version.")
+        raise ApiError(404, "not_found", _("No such definition version."))
     version, key = row
     if request.if_none_match.contains(version.content_hash):
         return Response(status=304)
@@ -251,7 +252,7 @@ def review_submission(submission_id: Any) -> Response:
     submission = _submission(submission_id)
     inspection = db().get(Inspection, submission.inspection_id)
     if not can(current_user, Permission.VIEW_OFFICE, inspection.unit):
-        raise ApiError(404, "not_found", "No such submission.")
+        raise ApiError(404, "not_found", _("No such submission."))
     body = json_body()
     comments = body.get("item_comments") or {}
     if not isinstance(comments, dict):
@@ -300,7 +301,7 @@ def photo_file(photo_id: str) -> Response:
     photo = db().get(Photo, photo_id)
     inspection = db().get(Inspection, photo.inspection_id) if photo else None
     if inspection is None or not (may_see(current_user, inspection)):
-        raise ApiError(404, "not_found", "No such photo.")
+        raise ApiError(404, "not_found", _("No such photo."))
     response = send_file(
         photo_service.photo_file(runtime().settings.data_dir, photo), mimetype="image/jpeg",
         etag=photo.sha256, max_age=86400, conditional=True,

@@ -11,6 +11,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -88,9 +89,9 @@ def _mark(view: F, permission: object, check: Callable[[], bool]) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
-            raise ApiError(401, "not_signed_in", "Sign in first (POST /login); the session ended.")
+            raise ApiError(401, "not_signed_in", _("You are signed out; sign in again."))
         if not check():
-            raise ApiError(403, "forbidden", "Your roles do not allow this.")
+            raise ApiError(403, "forbidden", _("Your roles do not allow this."))
         return view(*args, **kwargs)
 
     wrapped.required_permission = permission  # type: ignore[attr-defined]

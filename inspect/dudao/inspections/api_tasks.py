@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from dudao.core.permissions import Permission, can
@@ -32,12 +33,12 @@ def open_rectification(finding_id: int) -> Response:
     finding = db().get(Finding, finding_id)
     inspection = db().get(Inspection, finding.inspection_id) if finding else None
     if inspection is None or not may_work_on(current_user, inspection):
-        raise ApiError(404, "not_found", "No such finding.")
+        raise ApiError(404, "not_found", _("No such finding."))
     body = json_body()
     owner = db().query(Unit).filter(Unit.code == str(body.get("owner_unit") or "")).first()
     if owner is None:
-        owner_error = {"owner_unit": "no unit with this code"}
-        raise ApiError(422, "invalid", "Name the owner unit by its code.", owner_error)
+        owner_error = {"owner_unit": _("no unit with this code")}
+        raise ApiError(422, "invalid", _("Name the owner unit by its code."), owner_error)
     try:
         deadline = date.fromisoformat(str(body.get("deadline")))
     except ValueError:
@@ -57,11 +58,11 @@ def open_rectification(finding_id: int) -> Response:
 def _task(rectification_id: int) -> Rectification:
     task = db().get(Rectification, rectification_id)
     if task is None:
-        raise ApiError(404, "not_found", "No such rectification.")
+        raise ApiError(404, "not_found", _("No such rectification."))
     inspection = db().get(Inspection, task.finding.inspection_id)
     if not (may_see(current_user, inspection) or can(current_user, Permission.LEAD_UNIT, task.unit)
             or can(current_user, Permission.VIEW_OFFICE, task.unit)):  # fmt: skip
-        raise ApiError(404, "not_found", "No such rectification.")
+        raise ApiError(404, "not_found", _("No such rectification."))
     return task
 
 
@@ -71,7 +72,7 @@ def upload_evidence(rectification_id: int) -> Response:
     """The owner unit's lead adds evidence photos before submitting the task for verification."""
     task = _task(rectification_id)
     if not can(current_user, Permission.LEAD_UNIT, task.unit):
-        raise ApiError(403, "forbidden", "Only the owner unit's leads add evidence.")
+        raise ApiError(403, "forbidden", _("Only the owner unit's leads add evidence."))
     upload = request.files.get("file")
     if upload is None:
         raise ApiError(

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,17 +49,23 @@ def _open(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
-                raise PhotoRejected("not_an_image", "Upload a JPEG, PNG or WebP photo.")
+                raise PhotoRejected("not_an_image", _("Upload a JPEG, PNG or WebP photo."))
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoRejected(
                     "image_too_large",
-                    f"The photo has too many pixels ({image.width}×{image.height}).",
+                    _(
+                        "The photo has too many pixels (%(w)d×%(h)d).",
+                        w=image.width,
+                        h=image.height,
+                    ),
                 )
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise PhotoRejected("not_an_image", "This file is not an image Dudao can read.") from None
+        raise PhotoRejected(
+            "not_an_image", _("This file is not an image Dudao can read.")
+        ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected("image_too_large", "The photo has too many pixels.") from None
+        raise PhotoRejected("image_too_large", _("The photo has too many pixels.")) from None
     return image
 
 
@@ -138,7 +145,10 @@ def store_photo(
     definition = pinned(session, inspection.definition_version_id)
     item = definition._index.get(item_key)
     if item is None:
-        raise FieldErrors("Photos belong to a question.", {"item_key": "no question with this key"})
+        raise FieldErrors(
+            _("Photos belong to a question."),
+            {"item_key": _("There is no question with this key.")},
+        )
     jpeg, width, height, captured, (lat, lon) = reencode(data, item.keep_location, tz)
     digest = hashlib.sha256(jpeg).hexdigest()
     existing = session.scalar(

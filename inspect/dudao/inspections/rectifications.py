@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,20 +50,22 @@ def open_rectification(
 ) -> Rectification:
     """Open one task for a finding; the owner unit must be the finding's unit or above it."""
     if not OPENERS & roles_on(actor, finding.unit):
-        raise PermissionDenied("Only an inspector or the office may open a rectification.")
+        raise PermissionDenied(_("Only an inspector or the office may open a rectification."))
     errors: dict[str, str] = {}
     if not finding.unit.path.startswith(owner.path):
-        errors["owner_unit"] = "The owner must be the inspected unit or a unit above it."
+        errors["owner_unit"] = _("The owner must be the inspected unit or a unit above it.")
     text = (description or "").strip()
     if not text:
-        errors["description"] = "Say what has to be put right."
+        errors["description"] = _("Say what has to be put right.")
     elif len(text) > DESCRIPTION_MAX:
-        errors["description"] = f"Keep the description to {DESCRIPTION_MAX} characters."
+        errors["description"] = _(
+            "Keep the description to %(n)d characters or fewer.", n=DESCRIPTION_MAX
+        )
     if errors:
-        raise FieldErrors("The rectification cannot be opened as it stands.", errors)
+        raise FieldErrors(_("The rectification cannot be opened as it stands."), errors)
     if open_tasks(session, finding.id):
         raise SubmissionConflict(
-            "rectification_open", "This finding already has an open rectification task."
+            "rectification_open", _("This finding already has an open rectification task.")
         )
     task = Rectification(
         finding_id=finding.id, unit_id=owner.id, state=get_workflow("rectification").initial,
@@ -98,7 +101,9 @@ def act(
             )
         )
         if set(photo_ids) - known:
-            raise FieldErrors("Upload the evidence photos first.", {"photo_ids": "unknown photo"})
+            raise FieldErrors(
+                _("Upload the evidence photos first."), {"photo_ids": _("unknown photo")}
+            )
     fields = {"comment": comment} if action in ("submit", "reopen", "verify") else {}
     if action == "cancel":
         fields = {"reason": comment}

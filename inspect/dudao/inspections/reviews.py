@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -27,15 +28,15 @@ def _clean_item_comments(
     errors: dict[str, str] = {}
     for key, text in item_comments.items():
         if key not in definition._index:
-            errors[key] = "There is no question with this key."
+            errors[key] = _("There is no question with this key.")
         elif not isinstance(text, str):
-            errors[key] = "A comment must be text."
+            errors[key] = _("A comment must be text.")
         elif len(text.strip()) > NOTE_MAX_LENGTH:
-            errors[key] = f"Keep the comment to {NOTE_MAX_LENGTH} characters or fewer."
+            errors[key] = _("Keep the comment to %(n)d characters or fewer.", n=NOTE_MAX_LENGTH)
         elif text.strip():
             clean[key] = text.strip()
     if errors:
-        raise FieldErrors("Some item comments cannot be stored.", errors)
+        raise FieldErrors(_("Some item comments cannot be stored."), errors)
     return clean
 
 
@@ -55,20 +56,21 @@ def review(
     the submission so the returned checklist shows each one beside its item.
     """
     if decision not in DECISIONS:
-        raise FieldErrors("Choose approve or return.", {"decision": "approve or return"})
+        raise FieldErrors(_("Choose approve or return."), {"decision": _("approve or return")})
     latest = latest_submission(session, inspection.id)
     if latest is None or latest.id != submission.id or submission.inspection_id != inspection.id:
         raise SubmissionConflict(
-            "submission_superseded", "Only the latest submission of an inspection is reviewed."
+            "submission_superseded", _("Only the latest submission of an inspection is reviewed.")
         )
     if submission.review_state != ReviewState.PENDING:
         raise SubmissionConflict(
-            "already_reviewed", f"This submission was already {submission.review_state}."
+            "already_reviewed",
+            _("This submission was already reviewed (%(state)s).", state=submission.review_state),
         )
     comments = _clean_item_comments(session, inspection, item_comments or {})
     if comments and decision != "return":
         raise FieldErrors(
-            "Item comments go with a return.", {"item_comments": "only when returning"}
+            _("Item comments go with a return."), {"item_comments": _("only when returning")}
         )
     apply(
         session, actor, inspection, decision,
