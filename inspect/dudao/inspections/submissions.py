@@ -143,7 +143,11 @@ def save_draft(
     base_revision: int | None = None,
 ) -> InspectionDraft:
     """Keep the inspector's work as it is (incomplete answers allowed); last save wins
-    unless `base_revision` names an older revision than the stored one."""
+    unless `base_revision` names an older revision than the stored one.
+
+    Not audited: a draft is the inspector's scratch pad, saved every few seconds; the
+    submission (and every state change) is.
+    """
     check_open_for(actor, inspection)
     parts = canonical_payload(payload)
     errors = _structure_errors(pinned(session, inspection.definition_version_id), parts)
