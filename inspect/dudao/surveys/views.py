@@ -29,6 +29,7 @@ from dudao.surveys.models import Campaign, CampaignState
 from dudao.surveys.roster import import_roster
 from dudao.web.access import require_on, requires
 from dudao.web.context import db, runtime
+from dudao.web.setup import select_locale
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
 
@@ -54,13 +55,14 @@ def _questionnaires() -> list[tuple[str, str]]:
     rows = (
         db()
         .execute(
-            select(FormDefinition.key, FormDefinition.title)
+            select(FormDefinition.key, FormDefinition.title_zh, FormDefinition.title_en)
             .where(FormDefinition.kind == "questionnaire", FormDefinition.retired.is_(False))
             .order_by(FormDefinition.key)
         )
         .all()
     )
-    return [(key, f"{title} ({key})") for key, title in rows]
+    english = select_locale().startswith("en")
+    return [(key, f"{(en if english and en else zh)} ({key})") for key, zh, en in rows]
 
 
 def _local(day: object, zone: str) -> datetime:

@@ -1,0 +1,205 @@
+"""The one aggregation: suppression, complementary suppression, filters, comments, every output."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+from sqlalchemy.orm import Session
+
+from dudao.surveys.aggregate import FilterRefused, aggregate, interval
+from dudao.surveys.models import Campaign, Response
+from dudao.surveys.suppression import Tree, exposes, remainder, subtree_totals, suppress
+from tests import survey_world
+from tests.factories import OrgTree
+from tests.survey_world import GOOD
+
+SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
+
+
+def _responses(session: Session, campaign: Campaign, unit, count: int, **answers) -> None:
+    for n in range(count):
+        session.add(
+            Response(
+                id=str(uuid.uuid4()),
+                campaign_id=campaign.id,
+                unit_id=unit.id,
+                period_label=campaign.period_label,
+                answers={**SAT, "comment": f"{unit.code} comment {n}", **answers},
+            )
+        )
+    session.commit()
+
+
+def _campaign(session: Session, org: OrgTree, **kwargs) -> Campaign:
+    campaign = survey_world.campaign_for(session, org.company_a, **kwargs)
+    session.commit()
+    return campaign
+
+
+def _by_code(report) -> dict:
+    return {g.code: g for g in report.groups}
+
+
+# --- the pure rule --------------------------------------------------------------------------
+
+
+def _tree(sizes: dict[str, list[int]]) -> tuple[Tree, dict[int, int]]:
+    """Root 0 with children 1..n of the given sizes (direct answers at each child)."""
+    children = {0: list(range(1, len(sizes["children"]) + 1))}
+    direct = {i + 1: n for i, n in enumerate(sizes["children"])}
+    direct[0] = sizes.get("direct", [0])[0]
+    return Tree(0, children), direct
+
+
+@pytest.mark.parametrize(
+    ("children", "direct", "hidden"),
+    [
+        ([12, 3], 0, {1: "complementary", 2: "small"}),
+        ([12, 10, 3], 0, {2: "complementary", 3: "small"}),
+        ([2, 2, 20], 0, {1: "small", 2: "small", 3: "complementary"}),
+        ([10, 10], 2, {1: "complementary"}),
+        ([10, 10], 0, {}),
+        ([6, 7, 0], 0, {}),
+    ],
+)
+def test_complementary_suppression_examples(children, direct, hidden):
+    tree, counts = _tree({"children": children, "direct": [direct]})
+    assert suppress(tree, counts, 5) == hidden
+
+
+def test_a_small_root_hides_everything():
+    tree, counts = _tree({"children": [1, 2]})
+    assert suppress(tree, counts, 5) == {0: "small", 1: "small", 2: "small"}
+
+
+def test_no_visible_parent_minus_visible_children_reveals_a_small_group():
+    """Random trees: every shown group has >= k, and every shown parent's hidden remainder is
+    0 or at least k and never one small group on its own."""
+    rng = random.Random(7)
+    for _ in range(400):
+        nodes = rng.randint(2, 14)
+        children: dict[int, list[int]] = {}
+        for node in range(1, nodes):
+            children.setdefault(rng.randrange(node), []).append(node)
+        direct = {n: rng.choice([0, 0, 1, 2, 3, 4, 6, 9, 15]) for n in range(nodes)}
+        k = rng.randint(3, 6)
+        tree = Tree(0, children)
+        hidden = suppress(tree, direct, k)
+        totals = subtree_totals(tree, direct)
+        for node in range(nodes):
+            if node in hidden:
+                assert all(c in hidden for c in children.get(node, ()))
+                continue
+            assert totals[node] == 0 or totals[node] >= k
+            assert not exposes(*remainder(tree, node, hidden, totals, direct), k)
+
+
+def test_the_interval_is_a_t_interval_clipped_to_the_scale():
+    assert interval([]) is None
+    assert interval([80.0]) == interval([80.0, 80.0]) is not None
+    wide = interval([0.0, 100.0, 0.0, 100.0])
+    assert wide is not None and wide.mean == 50 and wide.low == 0 and wide.high == 100
+    narrow = interval([70.0, 75.0, 80.0, 75.0, 70.0, 80.0])
+    assert narrow is not None and narrow.low < 75 < narrow.high
+
+
+# --- the aggregation over stored responses --------------------------------------------------
+
+
+def test_a_small_branch_and_its_sibling_are_hidden_but_count_above(session, org):
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 12)
+    _responses(session, campaign, org.branch_a2, 3)
+    groups = _by_code(aggregate(session, campaign))
+    assert groups["A1-2"].hidden == "small" and groups["A1-2"].responses is None
+    assert groups["A1-1"].hidden == "complementary" and groups["A1-1"].responses is None
+    assert groups["A1-1"].satisfaction is None and groups["A1-1"].items == {}
+    assert groups["A1"].responses == 15 and groups["A"].responses == 15
+    assert groups["A1"].satisfaction is not None
+
+
+def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org):
+    campaign = _campaign(session, org)
+    survey_world.add_roster(session, org.branch_a1, 20)
+    from dudao.surveys.services import generate_invitations
+
+    generate_invitations(session, None, campaign)
+    _responses(session, campaign, org.branch_a1, 10)
+    _responses(session, campaign, org.branch_a2, 10)
+    groups = _by_code(aggregate(session, campaign, rng=random.Random(1)))
+    a1 = groups["A1-1"]
+    assert a1.responses == 10 and a1.invited == 20 and a1.rate == 50.0
+    expected = round((75 + 75 + 100 + 50 + 75 + 100 + 80) / 7, 1)
+    assert a1.satisfaction is not None and a1.satisfaction.mean == expected
+    assert a1.items["sat_leadership"].mean == 4
+    assert dict(a1.items["sat_leadership"].distribution)["4"] == 10
+    assert dict(a1.items["identity"].distribution) == {"member": 10, "public": 0}
+    assert sorted(a1.comments or []) == sorted(f"A1-1 comment {n}" for n in range(10))
+    assert a1.comments != sorted(a1.comments or [])  # random order
+    assert groups["A1-2"].invited == 0 and groups["A1-2"].rate is None
+
+
+def test_comments_need_their_threshold_and_no_set_difference_isolates_them(session, org):
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 12)
+    _responses(session, campaign, org.branch_a2, 8)  # shown (>= 5) but under 10 for comments
+    groups = _by_code(aggregate(session, campaign))
+    assert groups["A1-2"].responses == 8 and groups["A1-2"].comments is None
+    assert groups["A1-1"].comments is not None and len(groups["A1-1"].comments) == 12
+    # A1 holds A1-2's 8 comments beyond A1-1's: showing A1's would reveal them by difference.
+    assert groups["A1"].comments is None and groups["A"].comments is None
+
+
+def test_a_filter_that_cuts_a_small_piece_is_refused(session, org):
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 9, identity="member")
+    _responses(session, campaign, org.branch_a1, 3, identity="public")
+    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    for value in ("member", "public"):  # either side of the cut: 3 public would show
+        with pytest.raises(FilterRefused):
+            aggregate(session, campaign, filter_item="identity", filter_value=value)
+    with pytest.raises(FilterRefused):
+        aggregate(session, campaign, filter_item="comment", filter_value="x")
+    report = aggregate(session, campaign, filter_item="years_known", filter_value="over_3")
+    assert _by_code(report)["A1"].responses == 22 and _by_code(report)["A1"].comments is None
+
+
+def test_a_filter_keeps_hidden_branches_hidden(session, org):
+    """Unfiltered: A1-2 (4) is hidden and A1-1 with it. The filtered view shows A1's cell,
+    whose hidden remainder has two parts, and nothing of either branch."""
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 10, identity="member")
+    _responses(session, campaign, org.branch_a1, 10, identity="public")
+    _responses(session, campaign, org.branch_a2, 4, identity="public")
+    groups = _by_code(aggregate(session, campaign, filter_item="identity", filter_value="public"))
+    assert groups["A1"].responses == 14 and groups["A1"].invited is None
+    assert groups["A1-1"].responses is None and groups["A1-2"].responses is None
+
+
+def test_a_filter_is_refused_when_a_hidden_remainder_would_be_one_small_piece(session, org):
+    """A1-1 and A1-2 shown; the filter cell of answers given at A1 itself (2) would be the
+    difference between A1's cell and its branches' cells."""
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 10, identity="member")
+    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    _responses(session, campaign, org.unit_a1, 5, identity="member")
+    _responses(session, campaign, org.unit_a1, 5, identity="public")
+    assert _by_code(aggregate(session, campaign))["A1"].responses == 30
+    for value in ("member", "public"):
+        report = aggregate(session, campaign, filter_item="identity", filter_value=value)
+        assert report.filter == ("identity", value)
+    _responses(session, campaign, org.unit_a1, 2, identity="public")  # direct cell now 7 / 5
+    _responses(session, campaign, org.branch_a1, 2, identity="public")  # A1-1 public: 2
+    with pytest.raises(FilterRefused):
+        aggregate(session, campaign, filter_item="identity", filter_value="member")
+
+
+def test_viewing_a_subtree_keeps_the_whole_campaign_s_suppression(session, org):
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 12)
+    _responses(session, campaign, org.branch_a2, 3)
+    report = aggregate(session, campaign, root_unit_id=org.branch_a1.id)
+    assert [g.code for g in report.groups] == ["A1-1"]
+    assert report.groups[0].hidden == "complementary"

@@ -1,0 +1,196 @@
+"""Office pages: create, roster, invitations shown once, open/close, results in every format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.services import sync_forms
+from dudao.surveys.models import Campaign, CampaignState, Invitation, Response, RosterMember
+from tests import survey_world
+from tests.survey_world import GOOD
+
+SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
+
+
+def _responses(session, campaign, unit, count, **answers):
+    for n in range(count):
+        session.add(
+            Response(
+                id=str(uuid.uuid4()),
+                campaign_id=campaign.id,
+                unit_id=unit.id,
+                period_label="2026-Q4",
+                answers={**SAT, "comment": f"c{n}", **answers},
+            )
+        )
+    session.commit()
+
+
+def test_office_creates_a_campaign_with_the_definition_s_thresholds(signed_in, session, org):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    assert client.get("/surveys/new").status_code == 200
+    data = {
+        "title": "2026年四季度满意度测评",
+        "definition": "member_satisfaction",
+        "scope": "A",
+        "levels": ["branch"],
+        "opens_on": "2026-11-01",
+        "closes_on": "2026-12-31",
+        "period_label": "2026-Q4",
+    }
+    response = client.post("/surveys/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    campaign = session.scalars(select(Campaign)).one()
+    assert (campaign.min_group, campaign.min_comment_group) == (5, 10)
+    assert campaign.state == CampaignState.DRAFT and campaign.levels == ["branch"]
+    low = client.post("/surveys/new", data={**data, "min_group": "2"})
+    assert low.status_code == 422
+    outside = client.post("/surveys/new", data={**data, "scope": "B"})
+    assert outside.status_code == 422 and session.scalar(select(func.count(Campaign.id))) == 1
+    detail = client.get(response.headers["Location"])
+    assert detail.status_code == 200 and "A1-1" in detail.get_data(as_text=True)
+
+
+def test_roster_import_is_all_or_nothing_and_scoped(signed_in, session, org):
+    client = signed_in("office_a", ("office", org.company_a))
+    good = "unit,member,email\nA1-1,001,a@example.com\nA1-1,002,\nA1-2,003,\n"
+    ok = client.post("/surveys/roster", data={"file": (io.BytesIO(good.encode()), "r.csv")})
+    assert ok.status_code == 200 and session.scalar(select(func.count(RosterMember.id))) == 3
+    bad = "单位编码,工号\nA1-1,001\nA1-9,004\nA1-1,001\nB1-1,005\n"
+    response = client.post(
+        "/surveys/roster", data={"file": (io.BytesIO(bad.encode("gb18030")), "r.csv")}
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A1-9" in body and "B1-1" in body and body.count('<td class="wrap">') == 3
+    session.expire_all()
+    assert session.scalar(select(func.count(RosterMember.id))) == 3
+    replace = "unit,member\nA1-1,001\n"
+    client.post("/surveys/roster", data={"file": (io.BytesIO(replace.encode()), "r.csv")})
+    session.expire_all()
+    active = set(session.scalars(select(RosterMember.external_id).where(RosterMember.active)))
+    assert active == {"001", "003"}
+
+
+def test_invitations_are_shown_once_and_downloadable(signed_in, session, org):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    survey_world.add_roster(session, org.branch_a1, 3)
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    page = client.post(f"/surveys/{campaign.id}/invitations")
+    body = page.get_data(as_text=True)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    links = re.findall(r"http://localhost/s/([A-Za-z0-9_\-]{22})", body)
+    codes = re.findall(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>", body)
+    assert len(set(links)) == 3 and len(set(codes)) == 3
+    assert session.scalar(select(func.count(Invitation.id))) == 3
+    rows = re.search(r'name="rows" value="([^"]*)"', body).group(1)
+    import html
+
+    download = client.post(
+        f"/surveys/{campaign.id}/issued.csv",
+        data={"kind": "invitations", "rows": html.unescape(rows)},
+    )
+    assert download.status_code == 200 and download.mimetype == "text/csv"
+    table = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    assert len(table) == 4 and {r[3] for r in table[1:]} == set(codes)
+    again = client.post(f"/surveys/{campaign.id}/invitations").get_data(as_text=True)
+    assert not re.findall(r"http://localhost/s/[A-Za-z0-9_\-]{22}", again)
+    assert client.get(f"/surveys/{campaign.id}").status_code == 200
+    anonymous = client.application.test_client()
+    assert survey_world.answer(anonymous, links[0]).status_code == 302
+
+
+def test_open_and_close(signed_in, session, org):
+    campaign = survey_world.campaign_for(session, org.company_a, state=CampaignState.DRAFT)
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    client.post(f"/surveys/{campaign.id}/state", data={"action": "open"})
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).state == CampaignState.OPEN
+    client.post(f"/surveys/{campaign.id}/state", data={"action": "close"})
+    client.post(f"/surveys/{campaign.id}/state", data={"action": "open"})  # refused
+    session.expire_all()
+    assert session.get(Campaign, campaign.id).state == CampaignState.CLOSED
+
+
+def test_every_output_path_hides_the_same_groups(signed_in, session, org):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    session.commit()
+    _responses(session, campaign, org.branch_a1, 12, identity="member")
+    _responses(session, campaign, org.branch_a2, 3, identity="member")
+    client = signed_in("office_a", ("office", org.company_a))
+    base = f"/surveys/{campaign.id}/results"
+    html_page = client.get(base).get_data(as_text=True)
+    assert "A1-2 comment" not in html_page
+    hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td>.*?</tr>', html_page, re.S)
+    for code in ("A1-1", "A1-2"):
+        (row,) = [r for r in hidden_rows if f"{code} " in r]
+        assert "hidden-group" in row and "12" not in row and "3" not in row.split("</td>", 1)[1]
+    assert "<h2>A1-1 " not in html_page and "<h2>A1 " in html_page
+    data = client.get(base + ".json").get_json()
+    groups = {g["unit_code"]: g for g in data["groups"]}
+    assert set(groups["A1-1"]) == set(groups["A1-2"]) == {"unit_code", "unit", "depth", "hidden"}
+    assert groups["A1"]["responses"] == 15
+    table = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
+    header, rows = table[0], {r[0]: r for r in table[1:]}
+    for code in ("A1-1", "A1-2"):
+        assert all(cell == "" for cell in rows[code][4:]) and rows[code][3].startswith("hidden")
+    assert rows["A1"][header.index("responses")] == "15"
+    book = load_workbook(io.BytesIO(client.get(base + ".xlsx").data))
+    sheet_rows = {r[0]: r for r in book.active.iter_rows(min_row=2, values_only=True)}
+    assert all(cell in ("", None) for cell in sheet_rows["A1-2"][4:])
+    assert sheet_rows["A1"][4] == 15
+
+
+def test_a_differencing_filter_is_refused_in_every_output_path(signed_in, session, org):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    session.commit()
+    _responses(session, campaign, org.branch_a1, 9, identity="member")
+    _responses(session, campaign, org.branch_a1, 3, identity="public")
+    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    client = signed_in("office_a", ("office", org.company_a))
+    base = f"/surveys/{campaign.id}/results"
+    query = "?item=identity&value=member"
+    page = client.get(base + query)
+    assert page.status_code == 422 and '<p class="error" role="alert">' in page.get_data(
+        as_text=True
+    )
+    for fmt in ("csv", "xlsx", "json"):
+        response = client.get(f"{base}.{fmt}{query}")
+        assert response.status_code == 422 and response.get_json()["error"] == "filter_refused"
+    assert client.get(base + "?item=years_known&value=over_3").status_code == 200
+
+
+def test_other_companies_and_other_roles_cannot_see_a_campaign(
+    signed_in, client, session, org, user_factory
+):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    session.commit()
+    office_b = signed_in("office_b", ("office", org.company_b))
+    for path in ("", "/results", "/results.json", "/results.csv", "/results.xlsx"):
+        assert office_b.get(f"/surveys/{campaign.id}{path}").status_code == 404
+    assert office_b.post(f"/surveys/{campaign.id}/invitations").status_code == 404
+    assert "满意度测评" not in office_b.get("/surveys").get_data(as_text=True)
+    from tests.conftest import sign_in
+
+    user_factory("lead", ("unit_lead", org.company_a))
+    client.post("/logout")
+    sign_in(client, "lead")
+    assert client.get(f"/surveys/{campaign.id}/results").status_code == 403
+    group_office = user_factory("office_g", ("office", org.group))
+    assert group_office is not None
+    client.post("/logout")
+    sign_in(client, "office_g")
+    assert client.get(f"/surveys/{campaign.id}/results.json").status_code == 200
+    assert json  # used by the other tests of this module
