@@ -11,6 +11,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.audit.models import AuditEvent
+from dudao.auth.models import User
 from dudao.core.errors import PermissionDenied
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import queries
@@ -23,6 +25,7 @@ from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
 from dudao.workflow.registry import get_workflow
+from dudao.workflow.spec import Workflow
 
 bp = Blueprint("inspections", __name__, template_folder="templates")
 
@@ -117,14 +120,54 @@ def _render(inspection: Inspection, forms: dict[str, ActionForm] | None = None, 
         assignees_form.users.choices = [
             (u.id, u.display_name) for u in queries.assignable(db(), inspection)
         ]
-    people = queries.users_by_id(db(), inspection.assignee_ids)
+    people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events))
     definitions = queries.definitions(db(), [inspection])
     return render_template(
         "inspections/inspection.html", inspection=inspection, workflow=workflow,
         actions=actions, forms=forms, events=events, assignees=people,
         assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
-        locale=select_locale(), today=_today(),
+        locale=select_locale(), today=_today(), describe=describe,
     ), status  # fmt: skip
+
+
+def _assignees_in(events: list[AuditEvent]) -> set[int]:
+    return {
+        uid
+        for e in events
+        for side in (e.before or {}, e.after or {})
+        for uid in side.get("assignees", [])
+        if isinstance(uid, int)
+    }
+
+
+def describe(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> str:
+    """One history line in the reader's language: what happened, from which state to which."""
+    locale = select_locale()
+    before, after = event.before or {}, event.after or {}
+    action = event.action.rsplit(".", 1)[-1]
+    if "state" in before and "state" in after:
+        labels = {t.action: t.label.get(locale) for t in workflow.transitions}
+        timers = {t.key: _("Timer: %(timer)s", timer=t.key) for t in workflow.timers}
+        name = labels.get(action) or timers.get(action) or action
+        return _(
+            "%(action)s: %(source)s → %(target)s",
+            action=name,
+            source=_state_label(workflow, before["state"], locale),
+            target=_state_label(workflow, after["state"], locale),
+        )
+    if action == "create":
+        return _("Created")
+    if "assignees" in after:
+        names = [getattr(people.get(uid), "display_name", str(uid)) for uid in after["assignees"]]
+        return _("Assigned to: %(names)s", names=", ".join(names) or "—")
+    return event.action
+
+
+def _state_label(workflow: Workflow, key: str, locale: str) -> str:
+    try:
+        return workflow.state(key).label.get(locale)
+    except KeyError:
+        return key
 
 
 @bp.get("/inspections/<int:inspection_id>")
