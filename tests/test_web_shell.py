@@ -352,3 +352,25 @@ def test_check_flags_a_bare_percent_in_a_template():
     assert bare("95% interval", "surveys/templates/surveys/results.html")
     assert not bare("95%% interval, %(n)d answers", "surveys/templates/surveys/results.html")
     assert not bare("95% interval", "surveys/views.py")  # Python strings format only with values
+
+
+def _cards(page: str) -> list[str]:
+    return re.findall(r'<span class="card-title">([^<]+)</span>', page)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected", "absent"),
+    [
+        ("inspector", ["我的检查", "我的单位", "通知"], ["账号管理", "检查计划", "审计日志"]),
+        ("office", ["检查", "检查计划", "问卷测评", "审计日志"], ["我的检查", "账号管理"]),
+        ("unit_lead", ["我的单位", "通知"], ["我的检查", "检查", "账号管理"]),
+        ("representative", ["通知"], ["我的单位", "我的检查", "审计日志"]),
+    ],
+)
+def test_start_page_sends_each_role_to_its_work(signed_in, org, role, expected, absent):
+    client = signed_in("ren", (role, org.company_a))
+    cards = _cards(_text(client.get("/")))
+    assert [c for c in expected if c not in cards] == []
+    assert [c for c in absent if c in cards] == []
+    for href in re.findall(r'<a class="card" href="([^"]+)"', _text(client.get("/"))):
+        assert client.get(href).status_code == 200, href  # every card opens for this role
