@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 import pytest
@@ -13,6 +14,7 @@ from dudao.core.errors import PermissionDenied, ValidationError
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
+from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
 from dudao.scheduling.draws import DrawError
 from dudao.scheduling.models import SpotCheckDraw
@@ -150,4 +152,33 @@ def test_recently_inspected_units_are_excluded(session, org, people):
     )
     assert set(second.result["excluded_recent"]) == drawn
     assert {row["unit_id"] for row in second.result["selected"]}.isdisjoint(drawn)
+    assert verify_draw(session, second.id)[0]
+
+
+def approved_submission(session, inspection, percent, grade=None):
+    """An approved submission with a score, written directly (the tablet flow is tested
+    elsewhere); what draws read from it is the percent and the grade."""
+    submission = Submission(
+        submission_id=str(uuid.uuid4()), inspection_id=inspection.id,
+        definition_version_id=inspection.definition_version_id, content_hash="0" * 64,
+        answers={}, notes={}, photos={}, result={}, percent=percent, passed=True, grade=grade,
+        review_state=ReviewState.APPROVED,
+    )  # fmt: skip
+    session.add(submission)
+    session.flush()
+    return submission
+
+
+def test_recent_scores_come_from_the_latest_approved_submission(session, org, people):
+    first = draw(session, people, org, count=3, seed="first")
+    inspections = {
+        i.unit_id: i
+        for i in session.scalars(select(Inspection).where(Inspection.draw_id == first.id))
+    }
+    approved_submission(session, inspections[org.branch_a1.id], 40.0)
+    approved_submission(session, inspections[org.branch_a1.id], 62.5)  # later: this one counts
+    session.commit()
+    second = draw(session, people, org, count=1, seed="second", weighting=True)
+    scores = {u["code"]: u["recent_score"] for u in second.inputs["units"]}
+    assert scores == {"A1-1": 63, "A1-2": None, "B1-1": None}
     assert verify_draw(session, second.id)[0]

@@ -14,6 +14,7 @@ from dudao.scheduling.draws import digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
+from tests.test_draws_services import approved_submission
 
 FORM = {
     "title": "第四季度双随机抽查",
@@ -132,8 +133,11 @@ def test_publication_page_roles_scope_and_results(office, org, client, session, 
     session.refresh(inspection)
     apply(session, session.merge(_user(session, "office")), inspection, "approve")
     session.commit()
+    approved_submission(session, inspection, 87.5, "良好")
+    session.commit()
     page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
     assert "Approved" in page and page.count("not finished yet") == 1
+    assert "score 87.5% (良好)" in page
 
     switch(client, "rep")
     assert client.get("/public/draws").status_code == 403  # not in publication.yaml

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, defer
 
 from dudao.auth.models import User
 from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.scheduling.models import SpotCheckDraw
 
@@ -51,16 +52,21 @@ def _list(session: Session, query: Select) -> list[tuple[SpotCheckDraw, str]]:
     ]
 
 
+def _score(scores: dict[int, Submission], inspection: Inspection | None) -> Submission | None:
+    return scores.get(inspection.id) if inspection is not None else None
+
+
 @dataclass(frozen=True)
 class DrawnRow:
     unit: Unit
     stratum: str
     inspectors: list[User]
     inspection: Inspection | None
+    score: Submission | None  # the latest approved submission, once there is one
 
 
 def drawn_rows(session: Session, draw: SpotCheckDraw) -> list[DrawnRow]:
-    """The selected units in selection order with their inspectors and inspection (3 queries)."""
+    """The selected units in drawing order with inspectors, inspection and score (4 queries)."""
     selected = draw.result["selected"]
     units = {u.id: u for u in session.scalars(select(Unit).where(
         Unit.id.in_([row["unit_id"] for row in selected])))}  # fmt: skip
@@ -68,12 +74,20 @@ def drawn_rows(session: Session, draw: SpotCheckDraw) -> list[DrawnRow]:
         User.id.in_({i for row in selected for i in row["inspector_ids"]})))}  # fmt: skip
     inspections = {i.unit_id: i for i in session.scalars(
         select(Inspection).where(Inspection.draw_id == draw.id))}  # fmt: skip
+    approved = session.scalars(
+        select(Submission)
+        .join(Inspection, Inspection.id == Submission.inspection_id)
+        .where(Inspection.draw_id == draw.id, Submission.review_state == ReviewState.APPROVED)
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    scores = {submission.inspection_id: submission for submission in approved}  # latest wins
     return [
         DrawnRow(
             units[row["unit_id"]],
             row["stratum"],
             [people[i] for i in row["inspector_ids"] if i in people],
             inspections.get(row["unit_id"]),
+            _score(scores, inspections.get(row["unit_id"])),
         )
         for row in selected
         if row["unit_id"] in units

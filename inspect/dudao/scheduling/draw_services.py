@@ -8,6 +8,7 @@ transaction. `verify_draw` recomputes a stored draw and compares.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from dudao.core.permissions import Permission, can
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.services import create_inspection
+from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling.draws import (
@@ -65,6 +67,25 @@ def _last_inspected(session: Session, unit_ids: set[int], zone: ZoneInfo) -> dic
         day = (period_start or created_at.astimezone(zone).date()).isoformat()
         latest[unit_id] = max(day, latest.get(unit_id, ""))
     return latest
+
+
+def _recent_scores(session: Session, unit_ids: set[int]) -> dict[int, int]:
+    """Per unit, the percent score (0-100, rounded half up) of its latest approved submission."""
+    rows = session.execute(
+        select(Inspection.unit_id, Submission.percent, Submission.submitted_at, Submission.id)
+        .join(Inspection, Inspection.id == Submission.inspection_id)
+        .where(
+            Inspection.unit_id.in_(unit_ids),
+            Submission.review_state == ReviewState.APPROVED,
+            Submission.percent.is_not(None),
+        )
+    ) if unit_ids else []  # fmt: skip
+    latest: dict[int, tuple[Any, int, float]] = {}
+    for unit_id, percent, submitted_at, submission_id in rows:
+        key = (submitted_at, submission_id)
+        if unit_id not in latest or key > latest[unit_id][:2]:
+            latest[unit_id] = (*key, percent)
+    return {u: max(0, min(100, math.floor(p + 0.5))) for u, (_, _, p) in latest.items()}
 
 
 def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str, Any]]:
@@ -116,14 +137,16 @@ def snapshot_inputs(
         session.execute(select(Unit.id, Unit.code).where(Unit.level == UnitLevel.COMPANY)).all()
     )
     last = _last_inspected(session, {unit.id for unit in units}, zone)
+    scores = _recent_scores(session, {unit.id for unit in units})
     rows = []
     for unit in sorted(units, key=lambda unit: unit.id):
         company = next((companies[i] for i in unit.ancestor_ids if i in companies), None)
         rows.append(
             {"id": unit.id, "code": unit.code, "name": unit.name, "path": unit.path,
              "level": str(unit.level.value), "company": company,
-             # Flags do not exist yet and inspections carry no score yet: 0 and None.
-             "open_flags": 0, "recent_score": None, "last_inspected": last.get(unit.id)}
+             # Flags do not exist yet: 0 open flags for every unit.
+             "open_flags": 0, "recent_score": scores.get(unit.id),
+             "last_inspected": last.get(unit.id)}
         )  # fmt: skip
     return {
         "scope": {"id": scope.id, "code": scope.code, "path": scope.path},
