@@ -75,3 +75,20 @@ def test_office_outside_the_unit_gets_404(app, world, user_factory):  # noqa: F8
     office_b = _as(app, "office_b")
     assert office_b.post(f"/api/v1/submissions/{sid}/review", json={}).status_code == 404
     assert office_b.get(f"/api/v1/submissions/{sid}").status_code == 404
+
+
+def test_a_return_through_the_generic_action_still_leaves_one_pending(app, world, session):  # noqa: F811
+    from dudao.inspections.models import Inspection
+    from dudao.workflow.engine import apply
+
+    tablet = _as(app, "insp")
+    url = f"/api/v1/inspections/{world.inspection.id}/submissions"
+    assert tablet.post(url, json=payload()).status_code == 201
+    session.expire_all()
+    inspection = session.get(Inspection, world.inspection.id)
+    apply(session, world.office, inspection, "return", fields={"comment": "再看看"})
+    session.commit()
+    assert tablet.post(url, json=payload()).status_code == 201
+    session.expire_all()
+    states = session.scalars(select(Submission.review_state).order_by(Submission.id)).all()
+    assert states == [ReviewState.RETURNED, ReviewState.PENDING]

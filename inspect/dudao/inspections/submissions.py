@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -32,6 +32,7 @@ from dudao.inspections.submission_models import (
     Finding,
     InspectionDraft,
     Photo,
+    ReviewState,
     Submission,
 )
 from dudao.workflow.engine import apply
@@ -264,6 +265,17 @@ def submit(
         raise FieldErrors(_("Some answers need attention before this can be submitted."), errors)
     result = score(definition, answers, notes, photos)
     data = result_json(result)
+    if inspection.state == "returned":
+        # Returned through the generic workflow action (not reviews.review): close the
+        # earlier submission's review so only the new one waits for the office.
+        session.execute(
+            update(Submission)
+            .where(
+                Submission.inspection_id == inspection.id,
+                Submission.review_state == ReviewState.PENDING,
+            )
+            .values(review_state=ReviewState.RETURNED)
+        )
     # The row goes in first: the UNIQUE submission_id is where two racing requests meet.
     submission = Submission(
         submission_id=submission_id, inspection_id=inspection.id,
