@@ -99,9 +99,26 @@ def answer(client: FlaskClient, token: str, answers: dict[str, str] | None = Non
     return client.post(f"/s/{token}", data=form_data(answers, **extra))
 
 
+ROUTE_WALK_TOKEN = "route-walk-token-0123456789"
+
+
 def campaigns_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
-    """For the route walk: a campaign inside company A and one inside company B."""
+    """For the route walk: a campaign inside company A and one inside company B, and an
+    invitation and an open link in A that both answer to ROUTE_WALK_TOKEN."""
+    from dudao.surveys.models import Invitation, OpenLink
+    from dudao.surveys.tokens import hash_code, hash_token
+
     inside = campaign_for(session, org.company_a, title="in")
     outside = campaign_for(session, org.company_b, title="out")
+    digest = hash_token(ROUTE_WALK_TOKEN)
+    session.add(
+        Invitation(
+            campaign_id=inside.id,
+            unit_id=org.branch_a1.id,
+            token_hash=digest,
+            code_hash=hash_code("ROUTE-WALK1"),
+        )
+    )
+    session.add(OpenLink(campaign_id=inside.id, unit_id=org.branch_a1.id, token_hash=digest, cap=5))
     session.commit()
     return {"in": inside.id, "out": outside.id}

@@ -30,6 +30,7 @@ from tests.draw_world import draws_in_and_out
 from tests.factories import OrgTree
 from tests.inspection_route_world import inspections_in_and_out
 from tests.schedule_world import schedules_in_and_out
+from tests.survey_world import ROUTE_WALK_TOKEN, campaigns_in_and_out
 
 IN, OUT = "in", "out"
 ANONYMOUS = "anonymous"
@@ -46,6 +47,7 @@ class World:
     schedules: dict[str, int] = field(default_factory=dict)  # schedules over A ("in"), B
     draws: dict[str, int] = field(default_factory=dict)  # published draws over A ("in"), B
     inspections: dict[str, int] = field(default_factory=dict)  # in A1 ("in"), in B1
+    campaigns: dict[str, int] = field(default_factory=dict)  # survey campaigns over A, B
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -62,6 +64,9 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "schedule_id": (True, lambda w, side: w.schedules[side]),
     "draw_id": (True, lambda w, side: w.draws[side]),
     "inspection_id": (True, lambda w, side: w.inspections[side]),
+    "campaign_id": (True, lambda w, side: w.campaigns[side]),
+    "fmt": (False, lambda w, side: "json"),  # survey results exports
+    "token": (False, lambda w, side: ROUTE_WALK_TOKEN),  # public answering pages
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -170,6 +175,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
         draws=draws_in_and_out(session, org),
     )
     world.inspections = inspections_in_and_out(session, org, world.version)
+    world.campaigns = campaigns_in_and_out(session, org)
     return world
 
 
