@@ -204,3 +204,11 @@ def test_no_draw_ever_assigns_an_inspector_to_their_own_subtree(world):
             assert not any(path.startswith(own) or own.startswith(path) for own in person["own"])
             assert any(path.startswith(reach) for reach in person["reach"])
             assert person in eligible_inspectors(units[row["unit_id"]], data["inspectors"])
+    everyone = {person["id"] for person in data["inspectors"]}
+    if all(
+        {p["id"] for p in eligible_inspectors(units[row["unit_id"]], data["inspectors"])}
+        == everyone
+        for row in result["selected"]
+    ):  # nobody is ruled out anywhere: the load is balanced to within one
+        counts = [row["count"] for row in result["load"]]
+        assert max(counts) - min(counts) <= 1

@@ -34,7 +34,7 @@ def run(app, session, org, user_factory):
 def test_create_list_publish_and_verify(run, session):
     made = run(*CREATE)
     assert made.exit_code == 0, made.output
-    assert made.output.startswith("Draw 1: 2 inspections; result SHA-256 ")
+    assert made.output.startswith("Draw 1: 2 inspections; seed cli-seed; result SHA-256 ")
     listed = run("draw", "list")
     assert "\tG\t2 units\tnot published\t第四季度抽查" in listed.output
     assert run("draw", "publish", "1", "--as", "office").output == "Draw 1 published.\n"

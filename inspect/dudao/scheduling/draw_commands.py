@@ -76,7 +76,8 @@ def create_command(
         if publish:
             publish_draw(session, actor, made)
         draw_id, drawn, hash_ = made.id, len(made.result["selected"]), made.result_hash
-    click.echo(f"Draw {draw_id}: {drawn} inspections; result SHA-256 {hash_}")
+        used_seed = made.seed
+    click.echo(f"Draw {draw_id}: {drawn} inspections; seed {used_seed}; result SHA-256 {hash_}")
 
 
 @draw_group.command("publish", help="Publish draw DRAW_ID on the publication page.")
