@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from sqlalchemy import update
 
@@ -63,3 +68,16 @@ def test_errors_are_one_sentence(run):
     short = run(*CREATE, "--inspectors", "4")
     assert short.exit_code == 1 and "Not enough eligible inspectors" in short.output
     assert "No draws yet." in run("draw", "list").output
+
+
+def test_an_empty_database_is_one_sentence(tmp_path):
+    instance = tmp_path / "empty"
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "dudao"), "draw", "verify", "1"],
+        env={**os.environ, "DUDAO_INSTANCE_PATH": str(instance), "DUDAO_DATABASE_URL": "",
+             "DUDAO_SECRET_KEY": "x"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().endswith("run `dudao init` first."), result.stderr
+    assert "Traceback" not in result.stderr

@@ -8,12 +8,12 @@ from typing import Any
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import NotFound
+from dudao.core.errors import ConfigError, NotFound
 from dudao.org.queries import by_code
 from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
 from dudao.scheduling.models import SpotCheckDraw
@@ -27,6 +27,8 @@ def draw_group() -> None:
 def _session_factory() -> Any:
     runtime = current_app.extensions["dudao"]
     check_database(runtime.engine)
+    if not inspect(runtime.engine).has_table(SpotCheckDraw.__tablename__):
+        raise ConfigError("The database has no draw tables yet; run `dudao init` first.")
     return runtime.session_factory
 
 
