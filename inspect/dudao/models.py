@@ -22,6 +22,7 @@ from dudao.surveys.models import (
     Response,
     RosterMember,
 )
+from dudao.trends.models import Flag
 
 __all__ = [
     "AuditEvent",
@@ -29,6 +30,7 @@ __all__ = [
     "Campaign",
     "DefinitionVersion",
     "Finding",
+    "Flag",
     "FormDefinition",
     "Inspection",
     "InspectionAssignment",

@@ -16,7 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 #: Modules that call `register_subject`; imported before the registry is read.
-SUBJECT_MODULES = ("dudao.inspections.subject", "dudao.inspections.rectification_subject")
+SUBJECT_MODULES = (
+    "dudao.inspections.subject",
+    "dudao.inspections.rectification_subject",
+    "dudao.trends.subject",
+)
 
 
 @dataclass(frozen=True)

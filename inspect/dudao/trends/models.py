@@ -1,0 +1,70 @@
+"""Flags raised by trend detection (问题线索): one row per problem, moved by `flag_triage`.
+
+A flag's fingerprint names the rule and its subject (unit, item, scope...). At most
+one flag per fingerprint is open: `open_key` is 0 while the flag is open and the
+flag's own id once it is resolved or dismissed, and (fingerprint, open_key) is
+UNIQUE — the same guarantee as a partial unique index, on every database.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+
+from dudao.core.database import Base, UTCDateTime, utcnow
+from dudao.org.models import Unit
+
+#: Triage states in which a flag no longer counts as open.
+CLOSED_STATES = ("resolved", "dismissed")
+
+
+class Flag(Base):
+    __tablename__ = "trend_flag"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(32))
+    fingerprint: Mapped[str] = mapped_column(String(255))
+    open_key: Mapped[int] = mapped_column(default=0)
+    severity: Mapped[str] = mapped_column(String(16))
+    workflow: Mapped[str] = mapped_column(String(64), default="flag_triage")
+    state: Mapped[str] = mapped_column(String(32), default="new")
+    version: Mapped[int] = mapped_column(default=1)
+    # The scope the flag is about (a unit, or the company/organisation of a cross-unit flag).
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    unit_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    item_key: Mapped[str | None] = mapped_column(String(100))
+    definition_key: Mapped[str | None] = mapped_column(String(100))
+    first_detected: Mapped[str] = mapped_column(String(16))
+    last_detected: Mapped[str] = mapped_column(String(16))
+    detected: Mapped[bool] = mapped_column(Boolean, default=True)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        UniqueConstraint("fingerprint", "open_key"),
+        Index("ix_trend_flag_rule_state", "rule", "state"),
+    )
+
+    @validates("state")
+    def _track_open(self, _key: str, state: str) -> str:
+        """Keep `open_key` in step with the state, however the state is changed."""
+        self.open_key = (self.id or 0) if state in CLOSED_STATES else 0
+        return state
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in CLOSED_STATES
+
+    @property
+    def assignee_ids(self) -> set[int]:
+        return set()
