@@ -91,6 +91,7 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     client, session, org, schedule, signed_in
 ):
     signed_in("office", ("office", org.company_a))
+    client.post("/lang", data={"lang": "en"})
     response = client.post(
         f"/schedules/{schedule.id}/edit",
         data=form_data(rrule="FREQ=SOMETIMES", scope_code="B", people="ghost"),
@@ -117,6 +118,7 @@ def test_two_editors_at_once_the_second_is_told_it_changed_meanwhile(
     first, second = app.test_client(), app.test_client()
     sign_in(first, "office1")
     sign_in(second, "office2")
+    second.post("/lang", data={"lang": "en"})
     # Both loaded version 1; the first saves, then the second.
     data = form_data(policy="unit_lead")
     assert first.post(f"/schedules/{schedule.id}/edit", data=data).status_code == 302
@@ -168,6 +170,7 @@ def test_ad_hoc_outside_scope_or_without_reason_is_refused(
     client, session, org, schedule, signed_in
 ):
     signed_in("office", ("office", org.company_a))
+    client.post("/lang", data={"lang": "en"})
     data = {"unit_code": "B1", "definition_key": "branch_standardisation", "due": "2026-12-31"}
     response = client.post("/schedules/ad-hoc", data=data | {"reason": "x"})
     assert response.status_code == 422

@@ -92,6 +92,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(inspections_api_bp)
 
+    from dudao.inspections.client_views import bp as tablet_bp
+
+    app.register_blueprint(tablet_bp)
+
     from dudao.surveys.answer_views import bp as survey_answer_bp
     from dudao.surveys.results_views import bp as survey_results_bp
     from dudao.surveys.views import bp as surveys_bp

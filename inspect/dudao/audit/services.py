@@ -210,9 +210,48 @@ def record_many(session: Session, actor: Any, entries: Iterable[Entry]) -> int:
         }
         row["hash"] = prev = event_hash(SimpleNamespace(**row))
         rows.append(row)
-    session.execute(insert(AuditEvent.__table__), rows)
+    if session.get_bind().dialect.name == "postgresql":
+        _insert_recordset(session, rows, moment, actor_id, actor_name)
+    else:
+        session.execute(insert(AuditEvent.__table__), rows)
     _write_seal(session, seal, seq, prev, moment)
     return len(rows)
+
+
+_RECORDSET_EVENTS = text(
+    "INSERT INTO audit_event (seq, occurred_at, actor_id, actor_name, action, entity_type,"
+    " entity_id, before, after, prev_hash, hash)"
+    " SELECT seq, CAST(:at AS timestamptz), CAST(:actor_id AS integer), CAST(:actor_name AS text),"
+    " action, entity_type, entity_id, before, after, prev_hash, hash"
+    " FROM json_to_recordset(CAST(:rows AS json)) AS t(seq integer, action text,"
+    " entity_type text, entity_id text, before json, after json, prev_hash text, hash text)"
+)
+_EVENT_FIELDS = (
+    "seq",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
+    "prev_hash",
+    "hash",
+)
+
+
+def _insert_recordset(
+    session: Session, rows: list[dict[str, Any]], moment: datetime, actor_id: Any, actor: str
+) -> None:
+    """PostgreSQL: the events travel as one JSON document per 20,000 and are inserted by
+    one INSERT ... SELECT FROM json_to_recordset (a statement per row is far slower)."""
+    for start in range(0, len(rows), 20_000):
+        chunk = [
+            {name: row[name] for name in _EVENT_FIELDS} for row in rows[start : start + 20_000]
+        ]
+        session.execute(
+            _RECORDSET_EVENTS,
+            {"at": moment, "actor_id": actor_id, "actor_name": actor,
+             "rows": json.dumps(chunk, ensure_ascii=False)},
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

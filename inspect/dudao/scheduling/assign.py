@@ -64,8 +64,12 @@ def choose(
     people: dict[str, Person],
     leads: dict[str, list[int]] | None = None,
     rng: random.Random | None = None,
+    cache: dict[str, list[Person]] | None = None,
 ) -> None:
-    """Fill `target.chosen` for each target according to `policy` (may stay empty)."""
+    """Fill `target.chosen` for each target according to `policy` (may stay empty).
+
+    `cache` keeps who may inspect each unit path between calls (one per period).
+    """
     kind = policy.get("policy", "named")
     if kind == "unit_lead":
         for target in targets:
@@ -80,8 +84,14 @@ def choose(
     rng = rng or random.Random(0)
     count = int(policy.get("count") or DEFAULT_POOL_COUNT)
     load = {person.id: 0 for person in members}
+    cache = {} if cache is None else cache
     for target in targets:
-        eligible = [p for p in members if may_inspect(p, target.unit_path)]
+        allowed = cache.get(target.unit_path)
+        if allowed is None:
+            allowed = cache[target.unit_path] = [
+                p for p in members if may_inspect(p, target.unit_path)
+            ]
+        eligible = list(allowed)
         rng.shuffle(eligible)
         # Random among the least loaded first: random, yet balanced across the pool.
         eligible.sort(key=lambda p: load[p.id])

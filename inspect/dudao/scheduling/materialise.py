@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.audit.services import Entry, record_many
@@ -55,11 +55,6 @@ class RunReport:
         return text + "".join(f"\n  {problem}" for problem in self.problems)
 
 
-def _insert(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql if dialect == "postgresql" else sqlite).insert(_INSPECTION)
-
-
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
     return [items[start : start + size] for start in range(0, len(items), size)]
 
@@ -75,6 +70,7 @@ class _Plan:
     units: list[tuple[int, str]]
     people: dict[str, Any]
     leads: dict[str, list[int]]
+    eligible: dict[str, list[Any]] = field(default_factory=dict)  # per unit path, all periods
 
 
 def _plan(session: Session, schedule: Schedule) -> _Plan | str:
@@ -98,57 +94,116 @@ def _plan(session: Session, schedule: Schedule) -> _Plan | str:
     )
 
 
-def _write_period(
-    session: Session, plan: _Plan, day: date, units: list[tuple[int, str]]
-) -> tuple[int, int]:
-    """Insert the period's missing inspections, assign and audit them; (created, assigned)."""
-    schedule, key, now = plan.schedule, day.isoformat(), utcnow()
-    due = day + timedelta(days=schedule.window_days)
+def _insert_rows(
+    session: Session, plan: _Plan, key: str, day: date, due: date, now: datetime,
+    states: list[tuple[int, str, int]],
+) -> list[tuple[int, int]]:  # fmt: skip
+    """SQLite: multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING, in chunks."""
+    schedule = plan.schedule
     rows = [
         {
             "unit_id": unit_id, "definition_version_id": plan.version_id,
-            "workflow": schedule.workflow, "state": plan.initial, "version": 1,
+            "workflow": schedule.workflow, "state": state, "version": version,
             "origin": InspectionOrigin.PERIODIC.value, "schedule_id": schedule.id,
             "period_key": key, "period_start": day, "due_date": due,
             "created_at": now, "state_changed_at": now,
         }
-        for unit_id, _ in units
+        for unit_id, state, version in states
     ]  # fmt: skip
     statement = (
-        _insert(session)
+        sqlite.insert(_INSPECTION)
         .on_conflict_do_nothing(index_elements=["schedule_id", "unit_id", "period_key"])
         .returning(_INSPECTION.c.id, _INSPECTION.c.unit_id)
     )
     created: list[tuple[int, int]] = []
     for chunk in _chunks(rows):
-        created += [tuple(row) for row in session.execute(statement, list(chunk))]
+        created += [(row[0], row[1]) for row in session.execute(statement, list(chunk))]
+    return created
+
+
+_UNNEST_INSPECTIONS = text(
+    "INSERT INTO inspection (unit_id, definition_version_id, workflow, state, version, origin,"
+    " schedule_id, period_key, period_start, due_date, created_at, state_changed_at)"
+    " SELECT u, CAST(:dv AS integer), CAST(:wf AS text), CAST(:state AS text),"
+    " CAST(:version AS integer), CAST(:origin AS text), CAST(:sid AS integer),"
+    " CAST(:pk AS text), CAST(:ps AS date), CAST(:due AS date), CAST(:now AS timestamptz),"
+    " CAST(:now AS timestamptz)"
+    " FROM unnest(CAST(:units AS integer[])) AS u"
+    " ON CONFLICT (schedule_id, unit_id, period_key) DO NOTHING RETURNING id, unit_id"
+)
+_UNNEST_ASSIGNMENTS = text(
+    "INSERT INTO inspection_assignment (inspection_id, user_id, assigned_at)"
+    " SELECT i, u, CAST(:now AS timestamptz)"
+    " FROM unnest(CAST(:i AS integer[]), CAST(:u AS integer[])) AS t(i, u)"
+)
+
+
+def _insert_postgres(
+    session: Session, plan: _Plan, key: str, day: date, due: date, now: datetime,
+    states: list[tuple[int, str, int]],
+) -> list[tuple[int, int]]:  # fmt: skip
+    """PostgreSQL: INSERT ... SELECT FROM unnest(unit ids) ON CONFLICT DO NOTHING RETURNING,
+    once per (state, version); the other columns are the same for the whole period."""
+    schedule, created = plan.schedule, []
+    groups: dict[tuple[str, int], list[int]] = {}
+    for unit_id, state, version in states:
+        groups.setdefault((state, version), []).append(unit_id)
+    for (state, version), unit_ids in sorted(groups.items()):
+        result = session.execute(
+            _UNNEST_INSPECTIONS,
+            {"dv": plan.version_id, "wf": schedule.workflow, "state": state, "version": version,
+             "origin": InspectionOrigin.PERIODIC.value, "sid": schedule.id, "pk": key,
+             "ps": day, "due": due, "now": now, "units": unit_ids},
+        )  # fmt: skip
+        created += [(row[0], row[1]) for row in result]
+    return created
+
+
+def _write_period(
+    session: Session, plan: _Plan, day: date, units: list[tuple[int, str]]
+) -> tuple[int, int]:
+    """Insert the period's missing inspections, assigned and audited; (created, assigned).
+
+    Inspectors are chosen first, so each row is inserted in its final state (the
+    `assign` transition applied: state and version as the engine leaves them); rows
+    another run inserted meanwhile are skipped by ON CONFLICT and their choice dropped.
+    """
+    schedule, key, now = plan.schedule, day.isoformat(), utcnow()
+    due = day + timedelta(days=schedule.window_days)
+    targets = [Target(unit_id, path) for unit_id, path in units]
+    rng = random.Random(f"{schedule.key}:{key}")
+    choose(schedule.assignment or {}, targets, plan.people, plan.leads, rng, plan.eligible)
+    chosen = {t.key: t.chosen for t in targets}
+    moves = plan.assign_to is not None
+    states = [
+        (t.key, plan.assign_to, 2) if moves and t.chosen else (t.key, plan.initial, 1)
+        for t in targets
+    ]  # fmt: skip
+    insert_rows = (
+        _insert_postgres if session.get_bind().dialect.name == "postgresql" else _insert_rows
+    )
+    created = sorted(insert_rows(session, plan, key, day, due, now, states))
     if not created:
         return 0, 0
-    paths = dict(units)
-    targets = [Target(inspection_id, paths[unit_id]) for inspection_id, unit_id in sorted(created)]
-    rng = random.Random(f"{schedule.key}:{key}")
-    choose(schedule.assignment or {}, targets, plan.people, plan.leads, rng)
     assignments = [
-        {"inspection_id": t.key, "user_id": user_id, "assigned_at": now}
-        for t in targets
-        for user_id in t.chosen
+        (inspection_id, user) for inspection_id, unit in created for user in chosen[unit]
     ]
-    for chunk in _chunks(assignments):
-        session.execute(_ASSIGNMENT.insert(), list(chunk))
-    moved = [t.key for t in targets if t.chosen] if plan.assign_to else []
-    for chunk in _chunks(moved):
+    if session.get_bind().dialect.name == "postgresql" and assignments:
         session.execute(
-            update(_INSPECTION)
-            .where(_INSPECTION.c.id.in_(list(chunk)), _INSPECTION.c.state == plan.initial)
-            .values(state=plan.assign_to, version=_INSPECTION.c.version + 1, state_changed_at=now)
+            _UNNEST_ASSIGNMENTS,
+            {"now": now, "i": [a for a, _ in assignments], "u": [u for _, u in assignments]},
         )
-    unit_ids = {inspection_id: unit_id for inspection_id, unit_id in created}
+    else:
+        rows = [{"inspection_id": a, "user_id": u, "assigned_at": now} for a, u in assignments]
+        for chunk in _chunks(rows):
+            session.execute(_ASSIGNMENT.insert(), list(chunk))
+    moved = [inspection_id for inspection_id, unit in created if moves and chosen[unit]]
     entries: list[Entry] = [
-        ("inspection.create", "inspection", t.key, None,
-         {"unit_id": unit_ids[t.key], "definition_version": plan.version_id,
+        ("inspection.create", "inspection", inspection_id, None,
+         {"unit_id": unit, "definition_version": plan.version_id,
           "origin": InspectionOrigin.PERIODIC.value, "schedule": schedule.key, "period": key,
-          "due": due.isoformat(), "assignees": t.chosen})
-        for t in targets
+          "due": due.isoformat(), "assignees": chosen[unit]})
+        for inspection_id, unit in created
     ]  # fmt: skip
     entries += [
         (f"{schedule.workflow}.assign", "inspection", inspection_id,

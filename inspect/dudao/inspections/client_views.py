@@ -1,0 +1,118 @@
+"""The offline-first tablet client: its pages and the service worker script.
+
+The pages are ordinary server-rendered HTML (the checklist through the shared
+definition form macros, from the inspection's PINNED definition version); the
+JavaScript in web/static/tablet/ keeps the answers on the device (IndexedDB) and
+syncs them through the JSON API (inspections/api.py). See docs/tablet.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from flask_login import current_user
+from markupsafe import Markup
+
+from dudao.core.permissions import Permission
+from dudao.definitions.forms import build_form
+from dudao.definitions.queries import pinned
+from dudao.definitions.spec import Definition
+from dudao.inspections.models import Inspection
+from dudao.inspections.submissions import EDITABLE_STATES, draft_of
+from dudao.inspections.sync_queries import assignments
+from dudao.web.access import public, requires
+from dudao.web.context import db
+from dudao.web.setup import select_locale
+
+bp = Blueprint("tablet", __name__, template_folder="templates")
+
+
+def json_block(data: Any) -> Markup:
+    """JSON safe inside a <script type="application/json"> block (CSP: data, not code)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def scoring_spec(definition: Definition, locale: str) -> dict[str, Any]:
+    """What the browser needs to preview the score (the server stays the authority) and to
+    count progress: every item with its section, type, rule and label, and the grades."""
+    items = []
+    for section in definition.sections:
+        for item in section.items:
+            rule = item.pass_rule
+            items.append(
+                {
+                    "key": item.key, "section": section.key, "type": str(item.type),
+                    "label": item.label.get(locale), "required": item.required,
+                    "critical": item.critical, "weight": item.weight, "scored": item.scored,
+                    "evidence": str(item.evidence_on_fail),
+                    "options": {o.key: o.label.get(locale) for o in item.options},
+                    "rule": None if rule is None else
+                    {"options": list(rule.options), "min": rule.min, "max": rule.max},
+                }
+            )  # fmt: skip
+    grades = [
+        {"min": band.min_score, "label": band.label.get(locale)}
+        for band in sorted(definition.grades, key=lambda b: b.min_score, reverse=True)
+    ]
+    sections = [{"key": s.key, "title": s.title.get(locale)} for s in definition.sections]
+    return {"items": items, "grades": grades, "sections": sections}
+
+
+@bp.get("/sw.js")
+@public
+def service_worker() -> Response:
+    """The service worker from the site root, so its scope can be the whole site."""
+    response = send_from_directory(current_app.static_folder, "tablet/sw.js", max_age=0)
+    response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.cache_control.no_cache = True
+    return response
+
+
+@bp.get("/inspect")
+@requires(Permission.INSPECT)
+def home() -> str:
+    rows = assignments(db(), current_user.id)
+    return render_template("tablet/home.html", rows=rows, locale=select_locale())
+
+
+@bp.get("/inspect/device")
+@requires(Permission.INSPECT)
+def device() -> str:
+    """Everything kept on this device, read from IndexedDB by device.js (works offline)."""
+    return render_template("tablet/device.html")
+
+
+@bp.get("/inspect/<int:inspection_id>")
+@requires(Permission.INSPECT)
+def checklist(inspection_id: int) -> str:
+    inspection = db().get(Inspection, inspection_id)
+    if inspection is None or current_user.id not in inspection.assignee_ids:
+        abort(404)
+    locale = select_locale()
+    definition = pinned(db(), inspection.definition_version_id)
+    draft = draft_of(db(), inspection.id)
+    form = build_form(
+        definition, locale, data=draft.answers if draft else None,
+        notes=draft.notes if draft else None, formdata=None,
+    )  # fmt: skip
+    server = {
+        "id": inspection.id, "state": inspection.state, "version": inspection.version,
+        "editable": inspection.state in EDITABLE_STATES, "user": current_user.id,
+        "definition_version_id": inspection.definition_version_id,
+        "title": definition.title.get(locale),
+        "unit": f"{inspection.unit.code} {inspection.unit.name}",
+        "due_date": inspection.due_date.isoformat(),
+        "draft": None if draft is None else {
+            "revision": draft.revision, "answers": draft.answers, "notes": draft.notes,
+            "photos": draft.photos,
+        },
+    }  # fmt: skip
+    return render_template(
+        "tablet/checklist.html", inspection=inspection, definition=definition, form=form,
+        locale=locale, server=json_block(server),
+        scoring=json_block(scoring_spec(definition, locale)),
+    )  # fmt: skip

@@ -1,0 +1,249 @@
+/* The checklist page on the tablet: the form <-> the record in IndexedDB, photos,
+   progress, score preview, submit (queued, then synced) and the sync state. */
+(function (root) {
+  "use strict";
+
+  var DB = root.DudaoDB, Sync = root.DudaoSync, Score = root.DudaoScore, UI = root.DudaoUI;
+  var form = document.getElementById("dform");
+  if (!form || !document.getElementById("t-server")) return;
+  function data(id) { return JSON.parse(document.getElementById(id).textContent); }
+  var server = data("t-server"), spec = data("t-scoring"), text = data("t-strings");
+  var showif = data(form.getAttribute("data-showif"));
+  var id = server.id;
+  var record = null;
+  var saving = null;
+  var draftTimer = null;
+
+  function inputs(key) { return form.querySelectorAll('[name="a_' + key + '"]'); }
+
+  function gather() {
+    var answers = {}, notes = {};
+    spec.items.forEach(function (item) {
+      if (item.type === "photo" || item.type === "note") return;
+      var fields = inputs(item.key);
+      if (!fields.length) return;
+      var first = fields[0], value = null;
+      if (first.type === "radio") {
+        var on = form.querySelector('[name="a_' + item.key + '"]:checked');
+        value = on ? on.value : null;
+      } else if (first.type === "checkbox") {
+        value = Array.prototype.filter.call(fields, function (f) { return f.checked; })
+          .map(function (f) { return f.value; });
+        if (!value.length) value = null;
+      } else if (first.value.trim() !== "") value = first.value;
+      if (value !== null) answers[item.key] = value;
+    });
+    Array.prototype.forEach.call(form.querySelectorAll('textarea[name^="n_"]'), function (area) {
+      if (area.value.trim()) notes[area.name.slice(2)] = area.value;
+    });
+    return { answers: answers, notes: notes };
+  }
+
+  function restore(content) {
+    spec.items.forEach(function (item) {
+      var value = content.answers[item.key];
+      Array.prototype.forEach.call(inputs(item.key), function (field) {
+        if (field.type === "file") return;
+        if (field.type === "radio" || field.type === "checkbox") {
+          field.checked = value !== undefined && [].concat(value).indexOf(field.value) >= 0;
+        } else field.value = value === undefined ? "" : value;
+      });
+    });
+    Array.prototype.forEach.call(form.querySelectorAll('textarea[name^="n_"]'), function (area) {
+      area.value = content.notes[area.name.slice(2)] || "";
+    });
+    form.dispatchEvent(new Event("change"));  // showif.js and forms.js redraw
+  }
+
+  function fresh() {
+    var draft = server.draft || { answers: {}, notes: {}, photos: {}, revision: 0 };
+    var rec = {
+      id: id, user: server.user, title: server.title, unit: server.unit, due: server.due_date,
+      definitionVersionId: server.definition_version_id, spec: spec,
+      answers: {}, notes: draft.notes || {}, photos: {}, photoAnswers: {},
+      changedAt: 0, savedAt: 0, serverRevision: draft.revision, state: server.draft ? "synced" : "device",
+      submission: null, problem: null,
+    };
+    var remote = [];
+    spec.items.forEach(function (item) {
+      var value = draft.answers[item.key];
+      if (value === undefined) return;
+      if (item.type === "photo") {
+        rec.photoAnswers[item.key] = value.map(function (sid) { remote.push([sid, item.key, "answer"]); return sid; });
+      } else rec.answers[item.key] = value;
+    });
+    Object.keys(draft.photos || {}).forEach(function (key) {
+      rec.photos[key] = draft.photos[key].map(function (sid) { remote.push([sid, key, "evidence"]); return sid; });
+    });
+    return Promise.all(remote.map(function (r) {
+      return DB.put("photos", { id: r[0], serverId: r[0], inspection: id, item: r[1], kind: r[2], blob: null });
+    })).then(function () { return rec; });
+  }
+
+  function visible() {
+    var answers = Object.assign({}, record.answers, record.photoAnswers);
+    return root.DudaoShowIf.visibleItems(showif.items, answers);
+  }
+
+  function render() {
+    var shown = visible();
+    var result = Score.evaluate(spec, shown, Object.assign({}, record.answers, record.photoAnswers));
+    UI.progress(result, text);
+    UI.score(result, record, text);
+    UI.state(record, text);
+    UI.banner(record, server, text);
+    UI.fieldErrors(form, record.problem && record.problem.fields, text);
+    var locked = record.state === "queued" || record.state === "submitted" ||
+      (record.state === "saving" && record.submission && !record.submission.done) ||
+      (record.state === "refused" && record.problem && record.problem.code !== "invalid") ||
+      (!server.editable && !(record.submission && !record.submission.done) && record.state !== "refused");
+    UI.lock(form, locked);
+    return result;
+  }
+
+  function save() {
+    var content = gather();
+    if (DB.stable(content) === DB.stable({ answers: record.answers, notes: record.notes })) {
+      return Promise.resolve(record);
+    }
+    saving = DB.update("work", id, function (r) {
+      r.answers = content.answers;
+      r.notes = content.notes;
+      r.changedAt = Date.now();
+      if (r.state === "synced") r.state = "device";
+      return r;
+    }).then(function (r) { record = r; render(); Sync.announce(id); scheduleDraft(); return r; });
+    return saving;
+  }
+
+  function scheduleDraft() {
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(function () { Sync.syncOne(id); }, 2000);
+  }
+
+  function addPhotos(input) {
+    var files = Array.prototype.slice.call(input.files || []);
+    var key = input.name.slice(2), kind = input.name.slice(0, 2) === "a_" ? "answer" : "evidence";
+    input.value = "";
+    return files.reduce(function (chain, file) {
+      return chain.then(function () { return root.DudaoPhotos.shrink(file); }).then(function (shrunk) {
+        var photo = { id: DB.uuid(), inspection: id, item: key, kind: kind, blob: shrunk.blob,
+                      width: shrunk.width, height: shrunk.height, serverId: null, createdAt: Date.now() };
+        return DB.put("photos", photo).then(function () {
+          return DB.update("work", id, function (r) {
+            var lists = kind === "answer" ? r.photoAnswers : r.photos;
+            lists[key] = (lists[key] || []).concat([photo.id]);
+            r.changedAt = Date.now();
+            if (r.state === "synced") r.state = "device";
+            return r;
+          });
+        });
+      });
+    }, Promise.resolve()).then(function (r) {
+      if (r) record = r;
+      return drawPhotos();
+    }).then(function () { render(); Sync.announce(id); scheduleDraft(); })
+      .catch(function () { UI.toast(text.photo_failed); });
+  }
+
+  function removePhoto(photoId) {
+    return DB.update("work", id, function (r) {
+      [r.photoAnswers, r.photos].forEach(function (lists) {
+        Object.keys(lists).forEach(function (k) {
+          lists[k] = lists[k].filter(function (p) { return p !== photoId; });
+          if (!lists[k].length) delete lists[k];
+        });
+      });
+      r.changedAt = Date.now();
+      return r;
+    }).then(function (r) {
+      record = r;
+      return DB.remove("photos", photoId);
+    }).then(drawPhotos).then(function () { render(); scheduleDraft(); });
+  }
+
+  function drawPhotos() {
+    return DB.photosOf(id).then(function (photos) {
+      UI.photos(form, record, photos, text, removePhoto);
+    });
+  }
+
+  function submit(event) {
+    event.preventDefault();
+    var button = form.querySelector("button[type=submit]");
+    if (record.state === "submitted" || record.state === "queued") {
+      Sync.syncOne(id);  // already taken, or waiting for the network: nothing new to queue
+      return;
+    }
+    button.disabled = true;
+    Promise.resolve(saving).then(save).then(function () {
+      var result = render();
+      var problems = UI.missing(result, record, spec, visible(), text);
+      if (Object.keys(problems).length) {
+        UI.fieldErrors(form, problems, text, true);
+        button.disabled = false;
+        return null;
+      }
+      return Sync.queueSubmission(id, record).then(function (r) {
+        record = r;
+        render();
+        return Sync.syncOne(id);
+      });
+    });
+  }
+
+  function reload() {
+    return DB.get("work", id).then(function (r) {
+      if (!r) return;
+      var before = DB.stable({ answers: record.answers, notes: record.notes });
+      record = r;
+      if (DB.stable({ answers: r.answers, notes: r.notes }) !== before) restore(r);
+      drawPhotos();
+      render();
+    });
+  }
+
+  function begin(r) {
+    record = r;
+    record.spec = spec;
+    var returned = server.state === "returned" && r.submission && r.submission.done;
+    var newer = server.draft && server.draft.revision > (r.serverRevision || 0) &&
+      (r.changedAt || 0) <= (r.savedAt || 0) && !(r.submission && !r.submission.done);
+    var chain = Promise.resolve(r);
+    if (newer) chain = fresh().then(function (f) { f.submission = r.submission; return f; });
+    return chain.then(function (rec) {
+      if (returned) { rec.lastSubmission = rec.submission; rec.submission = null; rec.state = "device"; }
+      if (server.state === "cancelled" && rec.state !== "submitted") {
+        rec.state = "refused";
+        rec.problem = { code: "inspection_cancelled", message: "" };
+      }
+      return DB.put("work", rec);
+    }).then(function (rec) {
+      record = rec;
+      restore(record);
+      return drawPhotos();
+    });
+  }
+
+  DB.get("work", id).then(function (r) {
+    return r ? begin(r) : fresh().then(begin);
+  }).then(function () {
+    render();
+    UI.review(form, server.review, text);
+    form.addEventListener("change", function (e) {
+      if (e.target.type === "file") addPhotos(e.target);
+      else save();
+    });
+    form.addEventListener("input", function () { clearTimeout(form.savingTimer); form.savingTimer = setTimeout(save, 300); });
+    form.addEventListener("submit", submit);
+    root.addEventListener("dudao:work", function (e) { if (e.detail.id === id) reload(); });
+    UI.bindCommon(text, function () { return Sync.syncAll(); });
+    UI.exports(function () { return record; });
+    document.body.setAttribute("data-client-ready", "yes");
+    return Sync.start(server.user);
+  }).then(function () {
+    return Sync.prepareOffline();
+  }).then(function (outcome) {
+    if (outcome) document.body.setAttribute("data-offline-ready", "yes");
+  });
+})(this);

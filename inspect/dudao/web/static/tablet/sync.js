@@ -1,0 +1,261 @@
+/* Sending the work kept on the device to the server (docs/tablet.md, docs/api.md).
+
+   Sync states of an inspection record: "device" (saved on the device only), "queued"
+   (submitted on the device, waiting for the network), "saving", "synced" (the draft is
+   on the server), "submitted" (the server took the submission) and "refused" (the
+   server will not take it: cancelled, reassigned, invalid; the answers stay here).
+   A submission keeps the id it was given when the inspector tapped submit, so every
+   retry, double tap and second tab sends the same id and the server replays. */
+(function (root) {
+  "use strict";
+
+  var DB = root.DudaoDB;
+  var API = "/api/v1";
+  var REFUSALS = ["inspection_cancelled", "inspection_reassigned", "inspection_not_open",
+                  "submission_id_reused", "invalid", "not_found"];
+  var channel = "BroadcastChannel" in root ? new BroadcastChannel("dudao-tablet") : null;
+  var token = null;
+  var user = null;
+
+  function announce(id) {
+    var detail = { id: id };
+    if (channel) channel.postMessage(detail);
+    root.dispatchEvent(new CustomEvent("dudao:work", { detail: detail }));
+  }
+  if (channel) {
+    channel.onmessage = function (event) {
+      root.dispatchEvent(new CustomEvent("dudao:work", { detail: event.data }));
+    };
+  }
+
+  async function csrf(fresh) {
+    if (!token || fresh) {
+      var response = await fetch(API + "/me", { credentials: "same-origin" });
+      if (!response.ok) throw { status: response.status };
+      token = (await response.json()).csrf_token;
+    }
+    return token;
+  }
+
+  /* One API call; resolves to {status, body}; rejects only when the network fails. */
+  async function call(method, path, body, form) {
+    for (var attempt = 0; attempt < 2; attempt++) {
+      var headers = { "X-CSRFToken": await csrf(attempt > 0) };
+      if (!form) headers["Content-Type"] = "application/json";
+      var response = await fetch(API + path, {
+        method: method, headers: headers, credentials: "same-origin",
+        body: form ? body : JSON.stringify(body),
+      });
+      var data = {};
+      try { data = await response.json(); } catch (e) { data = {}; }
+      var stale = response.status === 400 && /csrf/i.test(data.message || "");
+      if (!stale || attempt > 0) return { status: response.status, body: data };
+    }
+  }
+
+  function setState(id, state, problem) {
+    return DB.update("work", id, function (record) {
+      if (!record) return undefined;
+      record.state = state;
+      if (problem !== undefined) record.problem = problem;
+      return record;
+    }).then(function (record) { announce(id); return record; });
+  }
+
+  async function uploadPhotos(id) {
+    var photos = await DB.photosOf(id);
+    for (var i = 0; i < photos.length; i++) {
+      var photo = photos[i];
+      if (photo.serverId || !photo.blob) continue;
+      var form = new FormData();
+      form.append("item_key", photo.item);
+      form.append("file", photo.blob, "photo.jpg");
+      var answer = await call("POST", "/inspections/" + id + "/photos", form, true);
+      if (answer.status !== 200 && answer.status !== 201) return answer;
+      photo.serverId = answer.body.id;
+      await DB.put("photos", photo);
+    }
+    return null;
+  }
+
+  /* answers/notes/photos as the API wants them: local photo ids become server ids. */
+  async function serverContent(id, content) {
+    var photos = await DB.photosOf(id);
+    var ids = {};
+    photos.forEach(function (p) { if (p.serverId) ids[p.id] = p.serverId; });
+    function map(lists) {
+      var out = {};
+      Object.keys(lists || {}).forEach(function (key) {
+        var list = lists[key].map(function (local) { return ids[local] || local; });
+        if (list.length) out[key] = list;
+      });
+      return out;
+    }
+    var answers = Object.assign({}, content.answers || {}, map(content.photoAnswers));
+    return { answers: answers, notes: content.notes || {}, photos: map(content.photos) };
+  }
+
+  function refusal(answer) {
+    if (answer.status === 409 || answer.status === 422 || answer.status === 404) {
+      var code = answer.body.error || "invalid";
+      return { code: REFUSALS.indexOf(code) >= 0 ? code : "invalid",
+               message: answer.body.message || "", fields: answer.body.fields || {} };
+    }
+    return null;
+  }
+
+  async function submitOne(id, record) {
+    var failed = await uploadPhotos(id);
+    if (failed) return failed;
+    var content = await serverContent(id, record.submission);
+    content.submission_id = record.submission.id;
+    var answer = await call("POST", "/inspections/" + id + "/submissions", content);
+    if (answer.status === 200 || answer.status === 201) {
+      await DB.update("work", id, function (r) {
+        r.submission.done = true;
+        r.submission.result = answer.body;
+        r.state = "submitted";
+        r.problem = null;
+        return r;
+      });
+      announce(id);
+    }
+    return answer;
+  }
+
+  async function saveDraft(id, record) {
+    var failed = await uploadPhotos(id);
+    if (failed) return failed;
+    var stamp = record.changedAt;
+    var answer = await call("PUT", "/inspections/" + id + "/draft", await serverContent(id, record));
+    if (answer.status === 200) {
+      await DB.update("work", id, function (r) {
+        r.savedAt = stamp;
+        r.serverRevision = answer.body.revision;
+        r.state = (r.changedAt || 0) > stamp ? "device" : "synced";
+        r.problem = null;
+        return r;
+      });
+      announce(id);
+    }
+    return answer;
+  }
+
+  function needsWork(record) {
+    if (!record || record.state === "refused" || record.state === "submitted") return false;
+    if (user !== null && record.user !== user) return false;
+    var pending = record.submission && !record.submission.done;
+    return Boolean(pending) || (record.changedAt || 0) > (record.savedAt || 0);
+  }
+
+  async function syncUnlocked(id) {
+    var record = await DB.get("work", id);
+    if (!needsWork(record) || !navigator.onLine) return;
+    var submitting = Boolean(record.submission && !record.submission.done);
+    var resting = submitting ? "queued" : "device";
+    await setState(id, "saving");
+    var answer;
+    try {
+      answer = submitting ? await submitOne(id, record) : await saveDraft(id, record);
+    } catch (networkOrSignIn) {
+      var signedOut = networkOrSignIn && networkOrSignIn.status === 401;
+      await setState(id, resting, signedOut ? { code: "not_signed_in" } : null);
+      return;
+    }
+    if (answer.status === 200 || answer.status === 201) return;
+    var refused = refusal(answer);
+    var conflict = refused && /^inspection_(cancelled|reassigned)$/.test(refused.code);
+    if (refused && (submitting || conflict)) await setState(id, "refused", refused);
+    else if (answer.status === 401) await setState(id, resting, { code: "not_signed_in" });
+    else await setState(id, resting, refused);
+  }
+
+  function syncOne(id) {
+    if (navigator.locks) {
+      return navigator.locks.request("dudao-sync-" + id, function () { return syncUnlocked(id); });
+    }
+    return syncUnlocked(id);
+  }
+
+  var running = null;
+  function syncAll() {
+    if (running) return running;
+    running = DB.all("work").then(function (records) {
+      return records.filter(needsWork).reduce(function (chain, record) {
+        return chain.then(function () { return syncOne(record.id); });
+      }, Promise.resolve());
+    }).catch(function (error) {
+      if (root.console) console.warn("sync", error);
+    }).finally(function () { running = null; });
+    return running;
+  }
+
+  /* Queue the submission: the id is made once, in one transaction, and reused as long as
+     the content is the same (double taps, two tabs, retries). */
+  function queueSubmission(id, content) {
+    var text = DB.stable(content);
+    return DB.update("work", id, function (record) {
+      if (record.state === "submitted") return undefined;  // taken already: a late tap
+      var pending = record.submission && !record.submission.done ? record.submission : null;
+      if (!pending || DB.stable(contentOf(pending)) !== text) {
+        record.submission = Object.assign(contentOf(content), {
+          id: DB.uuid(), queuedAt: Date.now(), done: false,
+        });
+      }
+      record.state = "queued";
+      record.problem = null;
+      return record;
+    }).then(function (record) { announce(id); return record; });
+  }
+
+  function contentOf(c) {
+    return { answers: c.answers || {}, notes: c.notes || {}, photos: c.photos || {},
+             photoAnswers: c.photoAnswers || {} };
+  }
+
+  /* Ask the service worker to keep these pages (and the shell) for offline use. */
+  function prepareOffline(extra) {
+    if (!("serviceWorker" in navigator) || !navigator.onLine) return Promise.resolve(false);
+    var shell = Array.prototype.map.call(
+      document.querySelectorAll("link[rel=stylesheet][href], script[src], link[rel=icon]"),
+      function (el) { return el.getAttribute("href") || el.getAttribute("src"); });
+    return fetch(API + "/assignments", { credentials: "same-origin" }).then(function (response) {
+      if (!response.ok) throw new Error("assignments " + response.status);
+      return response.json();
+    }).then(function (data) {
+      var urls = ["/inspect", "/inspect/device", location.pathname].concat(shell, extra || []);
+      data.assignments.forEach(function (a) {
+        urls.push("/inspect/" + a.id);
+        urls.push(API + "/definition-versions/" + a.definition_version_id);
+      });
+      return navigator.serviceWorker.ready.then(function (registration) {
+        return new Promise(function (resolve) {
+          var pipe = new MessageChannel();
+          pipe.port1.onmessage = function (event) { resolve(event.data); };
+          registration.active.postMessage({ type: "precache", urls: urls }, [pipe.port2]);
+        });
+      });
+    }).catch(function () { return false; });
+  }
+
+  function start(currentUser) {
+    user = currentUser;
+    root.addEventListener("online", syncAll);
+    setInterval(syncAll, 15000);
+    if (navigator.storage && navigator.storage.persist) {
+      navigator.storage.persisted().then(function (yes) { return yes || navigator.storage.persist(); })
+        .catch(function () { return false; });
+    }
+    if ("serviceWorker" in navigator) {
+      navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function (error) {
+        if (root.console) console.warn("service worker", error);
+      });
+    }
+    return syncAll();
+  }
+
+  root.DudaoSync = {
+    start: start, syncAll: syncAll, syncOne: syncOne, queueSubmission: queueSubmission,
+    prepareOffline: prepareOffline, announce: announce, contentOf: contentOf,
+  };
+})(this);

@@ -1,0 +1,197 @@
+/* Drawing the tablet pages' status: progress, score preview, sync state, the refusal
+   banner, errors beside items, photo thumbnails. Every text comes translated from the
+   page (the "t-strings" JSON block); nothing visible is written here in English. */
+(function (root) {
+  "use strict";
+
+  function fmt(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (_m, k) {
+      return values[k] === undefined ? "" : String(values[k]);
+    });
+  }
+
+  function el(id) { return document.getElementById(id); }
+
+  function setText(id, value) {
+    var node = el(id);
+    if (node) node.textContent = value;
+  }
+
+  function progress(result, text) {
+    var bar = el("t-progress");
+    if (bar) { bar.max = Math.max(result.required, 1); bar.value = result.answered; }
+    setText("t-progress-text", fmt(text.progress, { answered: result.answered, required: result.required }));
+  }
+
+  function score(result, record, text) {
+    var sent = record.submission && record.submission.done && record.submission.result;
+    var node = el("t-score");
+    if (!node) return;
+    var percent = sent ? sent.score.percent : result.percent;
+    var line = percent === null || percent === undefined ? text.score_none
+      : fmt(sent ? text.score_server : text.score, { percent: percent });
+    var grade = sent ? sent.grade : result.grade && result.grade.label;
+    if (grade) line += " · " + grade;
+    var failedCritical = sent ? !sent.passed : result.critical.length > 0;
+    if (failedCritical) line += " · " + text.critical_failed;
+    node.textContent = line;
+    node.classList.toggle("t-score-bad", failedCritical);
+  }
+
+  function state(record, text) {
+    var node = el("t-state");
+    if (!node) return;
+    node.textContent = text["state_" + record.state] || record.state;
+    node.className = "t-state t-state-" + record.state;
+    node.setAttribute("data-state", record.state);
+    var hint = record.problem && record.problem.code === "not_signed_in" ? text.not_signed_in : "";
+    setText("t-hint", hint);
+  }
+
+  function banner(record, server, text) {
+    var box = el("t-banner");
+    if (!box) return;
+    var problem = record.state === "refused" ? record.problem : null;
+    var readonly = !problem && !server.editable && record.state !== "queued" &&
+      !(record.submission && !record.submission.done);
+    box.hidden = !problem && !readonly && record.state !== "submitted";
+    box.className = "t-banner" + (problem ? " t-banner-bad" : "");
+    var message = problem ? (text["refused_" + problem.code] || problem.message || text.refused_invalid)
+      : record.state === "submitted" ? text.submitted : text.readonly;
+    setText("t-banner-text", message);
+    var exports = el("t-exports");
+    if (exports) exports.hidden = !problem || problem.code === "invalid";
+  }
+
+  function fieldErrors(form, fields, text, focus) {
+    Array.prototype.forEach.call(form.querySelectorAll(".ditem"), function (box) {
+      var key = box.getAttribute("data-item");
+      var message = fields && fields[key];
+      var out = document.getElementById("e-" + key);
+      box.classList.toggle("has-error", Boolean(message));
+      if (out) { out.hidden = !message; out.textContent = message || ""; }
+    });
+    if (focus && fields) {
+      var first = form.querySelector(".ditem.has-error");
+      if (first) { first.scrollIntoView({ block: "center" }); toast(text.fix_first); }
+    }
+  }
+
+  function lock(form, locked) {
+    Array.prototype.forEach.call(form.elements, function (field) {
+      if (field.closest && field.closest(".t-exempt")) return;
+      field.disabled = locked;
+    });
+    form.classList.toggle("t-locked", locked);
+  }
+
+  var toastTimer = null;
+  function toast(message) {
+    var node = el("t-toast");
+    if (!node) return;
+    node.textContent = message;
+    node.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { node.hidden = true; }, 4000);
+  }
+
+  /* What the server would refuse, found before queueing: required answers and evidence. */
+  function missing(result, record, spec, shown, text) {
+    var problems = {};
+    result.missing.forEach(function (key) { problems[key] = text.needs_answer; });
+    result.failed.forEach(function (key) {
+      var item = spec.items.filter(function (i) { return i.key === key; })[0];
+      var note = Boolean((record.notes[key] || "").trim());
+      var photo = Boolean((record.photos[key] || []).length);
+      var need = item.evidence;
+      var ok = need === "none" || (need === "note" && note) || (need === "photo" && photo) ||
+        (need === "note_or_photo" && (note || photo)) || (need === "note_and_photo" && note && photo);
+      if (!ok && shown[key]) problems[key] = text.needs_evidence;
+    });
+    return problems;
+  }
+
+  function photos(form, record, stored, text, remove) {
+    var byId = {};
+    stored.forEach(function (p) { byId[p.id] = p; });
+    Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+      var key = input.name.slice(2), answer = input.name.slice(0, 2) === "a_";
+      var ids = ((answer ? record.photoAnswers : record.photos)[key]) || [];
+      var strip = input.parentNode.querySelector('.t-photos[data-for="' + input.name + '"]');
+      if (!strip) {
+        strip = document.createElement("div");
+        strip.className = "t-photos";
+        strip.setAttribute("data-for", input.name);
+        input.insertAdjacentElement("afterend", strip);
+      }
+      Array.prototype.forEach.call(strip.querySelectorAll("img"), function (img) {
+        if (img.src.indexOf("blob:") === 0) URL.revokeObjectURL(img.src);
+      });
+      strip.textContent = "";
+      ids.forEach(function (pid) {
+        var photo = byId[pid];
+        var figure = document.createElement("figure");
+        var img = document.createElement("img");
+        img.alt = "";
+        img.src = photo && photo.blob ? URL.createObjectURL(photo.blob) : "/api/v1/photos/" + pid;
+        var button = document.createElement("button");
+        button.type = "button";
+        button.className = "t-photo-remove";
+        button.textContent = "×";
+        button.setAttribute("aria-label", text.photo_remove);
+        button.addEventListener("click", function () { remove(pid); });
+        figure.appendChild(img);
+        figure.appendChild(button);
+        strip.appendChild(figure);
+      });
+      var count = input.getAttribute("data-photo-count");
+      if (count && el(count)) el(count).textContent = fmt(text.photos_count, { n: ids.length });
+    });
+  }
+
+  function review(form, data, text) {
+    if (!data || data.state !== "returned") return;
+    var box = el("t-review");
+    if (box) { box.hidden = false; setText("t-review-text", data.comment || ""); }
+    Object.keys(data.item_comments || {}).forEach(function (key) {
+      var item = document.getElementById("item-" + key);
+      if (!item) return;
+      var note = document.createElement("p");
+      note.className = "t-review-note";
+      note.textContent = text.review_item + " " + data.item_comments[key];
+      item.insertBefore(note, item.firstChild.nextSibling);
+    });
+  }
+
+  function online(text) {
+    var on = navigator.onLine;
+    setText("t-online", on ? text.online : text.offline);
+    var node = el("t-online");
+    if (node) node.className = "t-online " + (on ? "is-online" : "is-offline");
+  }
+
+  function bindCommon(text, syncAll) {
+    online(text);
+    root.addEventListener("online", function () { online(text); });
+    root.addEventListener("offline", function () { online(text); });
+    var button = el("t-sync-now");
+    if (button) {
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        Promise.resolve(syncAll()).finally(function () { button.disabled = false; });
+      });
+    }
+  }
+
+  function exports(getRecord) {
+    var json = el("t-export-json"), page = el("t-export-html");
+    if (json) json.addEventListener("click", function () { root.DudaoExport.download(getRecord(), "json"); });
+    if (page) page.addEventListener("click", function () { root.DudaoExport.download(getRecord(), "html"); });
+  }
+
+  root.DudaoUI = {
+    fmt: fmt, progress: progress, score: score, state: state, banner: banner,
+    fieldErrors: fieldErrors, lock: lock, toast: toast, missing: missing, photos: photos,
+    review: review, bindCommon: bindCommon, exports: exports,
+  };
+})(this);

@@ -1,0 +1,256 @@
+"""The offline-first tablet client in a real Chromium at tablet size (issue 5):
+fill offline, reload offline, sync once; two tabs and a double tap make one submission;
+a cancelled inspection refuses the sync and the answers stay on the device."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from dudao.definitions.queries import current_version
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import create_inspection
+from dudao.inspections.submission_models import Photo, Submission
+from dudao.workflow.engine import apply
+from tests.browser import TABLET, browser_sign_in, save_screenshot
+from tests.conftest import PASSWORD
+from tests.inspection_world import World, build_world
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def world(session, org, user_factory) -> World:
+    return build_world(session, org, user_factory)
+
+
+def big_jpeg(path: Path, width: int = 2400, height: int = 1800) -> Path:
+    image = Image.new("RGB", (width, height), (30, 120, 200))
+    for x in range(0, width, 200):  # some structure, so the JPEG is a real photo-like file
+        image.paste((240, 200, 40), (x, 0, x + 60, height))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def tablet(browser_page, live_server, username: str = "insp") -> Any:
+    page = browser_page(*TABLET)
+    browser_sign_in(page, live_server.url, username, PASSWORD)
+    return page
+
+
+def open_checklist(page: Any, base: str, inspection_id: int) -> None:
+    page.goto(f"{base}/inspect")
+    page.wait_for_selector("body[data-offline-ready=yes]")
+    page.goto(f"{base}/inspect/{inspection_id}")
+    page.wait_for_selector("body[data-offline-ready=yes]")
+
+
+def choose(page: Any, key: str, value: str) -> None:
+    page.click(f"#item-{key} label.dtile:has(input[value='{value}'])")
+
+
+def state(page: Any) -> str:
+    return page.get_attribute("#t-state", "data-state")
+
+
+def wait_state(page: Any, wanted: str, timeout: int = 15_000) -> None:
+    page.wait_for_selector(f"#t-state[data-state={wanted}]", timeout=timeout)
+
+
+def fill_everything(page: Any, photo: Path | None = None) -> None:
+    """Every item type of the campaign spot check: yes/no, choices, date, numbers, rating,
+    scale, text, a photo item, and a note on an item."""
+    choose(page, "plan", "yes")
+    choose(page, "leadership", "secretary_leads")
+    page.fill("#f-start_date", "2026-11-01")
+    choose(page, "activities", "pledges")
+    choose(page, "activities", "model_posts")
+    choose(page, "pledges_public", "yes")
+    page.fill("#f-pledges_total", "10")
+    page.fill("#f-pledges_kept_rate", "90")
+    if photo is not None:
+        page.set_input_files("#f-pledges_evidence", str(photo))
+        page.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
+    page.fill("#f-interviews", "10")
+    choose(page, "known_rate", "most")
+    choose(page, "public_rating", "8")
+    choose(page, "site_matches", "yes")
+    choose(page, "site_impression", "4")
+    page.fill("#f-highlights", "公开承诺上墙")
+    page.click("#item-plan details summary")
+    page.fill("#n-plan-text", "方案已印发")
+    page.locator("#n-plan-text").blur()
+
+
+EXPECTED = {
+    "plan": "yes", "leadership": "secretary_leads", "start_date": "2026-11-01",
+    "activities": ["pledges", "model_posts"], "pledges_public": "yes", "pledges_total": 10,
+    "pledges_kept_rate": 90, "interviews": 10, "known_rate": "most", "public_rating": 8,
+    "site_matches": "yes", "site_impression": 4, "highlights": "公开承诺上墙",
+}  # fmt: skip
+
+
+def submissions(session, inspection_id: int) -> list[Submission]:
+    session.expire_all()
+    return list(
+        session.scalars(select(Submission).where(Submission.inspection_id == inspection_id))
+    )
+
+
+def test_fill_offline_reload_then_sync_once(live_server, browser_page, world, session, tmp_path):
+    page = tablet(browser_page, live_server)
+    base, inspection_id = live_server.url, world.inspection.id
+    open_checklist(page, base, inspection_id)
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    save_screenshot(page, "tablet-checklist-empty")
+
+    fill_everything(page, big_jpeg(tmp_path / "site.jpg"))
+    progress = (
+        "[document.getElementById('t-progress').value, document.getElementById('t-progress').max]"
+    )
+    assert page.evaluate(progress) == [12, 12]
+    page.context.set_offline(True)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "queued")
+    save_screenshot(page, "tablet-checklist-queued-offline")
+
+    page.reload()  # still offline: the service worker serves the page, IndexedDB the work
+    page.wait_for_selector("body[data-client-ready=yes]")
+    assert state(page) == "queued"
+    assert page.input_value("#f-pledges_total") == "10"
+    assert page.input_value("#n-plan-text") == "方案已印发"
+    assert page.is_checked("#item-activities input[value=model_posts]")
+    assert page.locator(".t-photos[data-for=a_pledges_evidence] img").count() == 1
+    assert submissions(session, inspection_id) == []
+
+    page.context.set_offline(False)
+    wait_state(page, "submitted")
+    save_screenshot(page, "tablet-checklist-submitted")
+    rows = submissions(session, inspection_id)
+    assert len(rows) == 1
+    stored = rows[0]
+    photo_ids = stored.answers.pop("pledges_evidence")
+    assert stored.answers == EXPECTED
+    assert stored.notes == {"plan": "方案已印发"}
+    photo = session.get(Photo, photo_ids[0])
+    assert len(photo_ids) == 1 and max(photo.width, photo.height) == 1600
+    assert session.get(Inspection, inspection_id).state == "submitted"
+    assert page.console_errors == []
+
+
+def second_inspection(session, world: World) -> int:
+    version = current_version(session, "campaign_spot_check")
+    inspection = create_inspection(
+        session, world.office, world.org.branch_a1, version, date(2026, 12, 30),
+        InspectionOrigin.AD_HOC, assignees=[world.inspector],
+    )  # fmt: skip
+    apply(session, world.office, inspection, "assign")
+    session.commit()
+    return inspection.id
+
+
+def stored_submission_id(page: Any, inspection_id: int) -> str:
+    return page.evaluate(
+        "id => DudaoDB.get('work', id).then(r => r.submission && r.submission.id)", inspection_id
+    )
+
+
+def test_two_tabs_and_a_double_tap_make_one_submission(live_server, browser_page, world, session):
+    base, first_id = live_server.url, world.inspection.id
+    second_id = second_inspection(session, world)
+    page = tablet(browser_page, live_server)
+    posts: list[str] = []
+    page.context.on(
+        "request",
+        lambda r: r.method == "POST" and r.url.endswith("/submissions") and posts.append(r.url),
+    )
+
+    # Two tabs of the same inspection, both submitting at the same moment while offline.
+    open_checklist(page, base, first_id)
+    fill_everything(page)
+    other = page.context.new_page()
+    other.goto(f"{base}/inspect/{first_id}")
+    other.wait_for_selector("body[data-client-ready=yes]")
+    assert other.input_value("#f-pledges_total") == "10"  # the same work, from IndexedDB
+    page.context.set_offline(True)
+    submit = "document.getElementById('dform').requestSubmit()"
+    page.evaluate(submit)
+    other.evaluate(submit)
+    wait_state(page, "queued")
+    wait_state(other, "queued")
+    assert stored_submission_id(page, first_id) == stored_submission_id(other, first_id)
+    page.context.set_offline(False)
+    wait_state(page, "submitted")
+    wait_state(other, "submitted")
+    assert len(submissions(session, first_id)) == 1
+    other.close()
+
+    # A double tap on submit, online.
+    open_checklist(page, base, second_id)
+    fill_everything(page)
+    page.dblclick("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    page.evaluate(submit)  # and one more try once it went through
+    page.wait_for_timeout(300)
+    rows = submissions(session, second_id)
+    assert len(rows) == 1 and rows[0].answers == EXPECTED
+    assert rows[0].submission_id == stored_submission_id(page, second_id)
+    assert len(posts) <= 3  # at most one POST per tab/tap reached the network
+    assert page.console_errors == []
+
+
+def test_cancelled_while_offline_refuses_and_keeps_the_answers(
+    live_server, browser_page, world, session
+):
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    page.context.set_offline(True)
+    fill_everything(page)
+
+    inspection = session.get(Inspection, inspection_id)
+    apply(session, world.office, inspection, "cancel", fields={"reason": "单位撤并"})
+    session.commit()
+
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "queued")
+    page.context.set_offline(False)
+    wait_state(page, "refused")
+    assert page.is_visible("#t-banner") and page.is_visible("#t-export-json")
+    assert submissions(session, inspection_id) == []
+    kept = page.evaluate("id => DudaoDB.get('work', id)", inspection_id)
+    assert kept["answers"]["pledges_total"] == "10" and kept["problem"]["code"] == (
+        "inspection_cancelled"
+    )
+    save_screenshot(page, "tablet-checklist-refused")
+
+    with page.expect_download() as download:
+        page.click("#t-export-json")
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert exported["inspection"]["id"] == inspection_id
+    assert exported["answers"]["leadership"] == "secretary_leads"
+    assert exported["notes"] == {"plan": "方案已印发"}
+    assert exported["submission"]["id"] and exported["problem"]["code"] == "inspection_cancelled"
+    with page.expect_download() as download:
+        page.click("#t-export-html")
+    readable = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "方案已印发" in readable and "书记亲自抓" in readable
+
+    # Reloaded online the page still shows the refusal; the device page lists the work.
+    page.reload()
+    page.wait_for_selector("body[data-client-ready=yes]")
+    assert state(page) == "refused"
+    page.goto(f"{base}/inspect/device")
+    page.wait_for_selector(f".t-card[data-id='{inspection_id}'] [data-state=refused]")
+    save_screenshot(page, "tablet-device-refused")
+    # The only console errors are Chromium's notes of the refused (409) requests.
+    assert [e for e in page.console_errors if "409" not in e] == []
