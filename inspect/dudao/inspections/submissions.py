@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from dudao.audit.services import record
 from dudao.core.database import utcnow
 from dudao.core.errors import DudaoError, ValidationError
 from dudao.definitions.answers import validate_submission
@@ -286,14 +285,14 @@ def submit(
     )  # fmt: skip
     session.add(submission)
     session.flush()
-    for key in result.failed:
-        session.add(
-            Finding(
-                submission_pk=submission.id, inspection_id=inspection.id,
-                unit_id=inspection.unit_id, item_key=key, critical=key in result.failed_critical,
-                note=notes.get(key), photo_ids=list(photos.get(key, [])),
-            )
-        )  # fmt: skip
+    submission.findings = [
+        Finding(
+            submission_pk=submission.id, inspection_id=inspection.id,
+            unit_id=inspection.unit_id, item_key=key, critical=key in result.failed_critical,
+            note=notes.get(key), photo_ids=list(photos.get(key, [])),
+        )
+        for key in result.failed
+    ]  # fmt: skip
     draft = draft_of(session, inspection.id)
     if draft is None:
         draft = InspectionDraft(inspection_id=inspection.id, revision=0)
@@ -306,16 +305,17 @@ def submit(
     try:
         if inspection.state in ("assigned", "returned"):
             apply(session, actor, inspection, "start")
-        apply(session, actor, inspection, "submit")
+        # The submit event in the audit log names the submission and its content hash.
+        audit = {
+            "submission_id": submission_id,
+            "content_hash": digest,
+            "percent": str(result.percent),
+            "failed": ",".join(result.failed),
+        }
+        apply(session, actor, inspection, "submit", fields=audit)
     finally:
         validated.discard(inspection.id)
-    record(
-        session, actor, "inspection.submission", "inspection", inspection.id,
-        after={"submission_id": submission_id, "content_hash": digest,
-               "percent": result.percent, "passed": result.passed, "failed": list(result.failed)},
-    )  # fmt: skip
     session.flush()
-    session.refresh(submission)
     return Outcome(submission, replayed=False)
 
 
