@@ -33,6 +33,12 @@ CODE_LIMIT = "20 per minute; 100 per hour"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
+def _batch_due(pending: int) -> bool:
+    """Enqueue the batch job once a batch is possible, not after every answer: while the
+    worker keeps up that is once per batch; behind, once per BATCH_MIN more (and the sweep)."""
+    return pending >= BATCH_MIN and (pending < 2 * BATCH_MIN or pending % BATCH_MIN == 0)
+
+
 def refused() -> tuple[str, int, dict[str, str]]:
     """The one page for every code that cannot be used, whatever the reason."""
     return render_template("surveys/answer_refused.html"), 404, NO_STORE
@@ -49,7 +55,7 @@ def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> P
             db().rollback()
             return refused()
         campaign_id = ticket.campaign.id
-        if pending_count(db(), campaign_id) >= BATCH_MIN:
+        if _batch_due(pending_count(db(), campaign_id)):
             from dudao.surveys.jobs import move_pending_responses
 
             after_commit(db(), enqueue, runtime().settings, move_pending_responses, campaign_id)
