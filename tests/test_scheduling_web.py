@@ -176,4 +176,9 @@ def test_ad_hoc_outside_scope_or_without_reason_is_refused(
     assert response.status_code == 422
     assert "No unit with this code in the part you manage." in response.get_data(as_text=True)
     assert client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1"}).status_code == 422
+    response = client.post(
+        "/schedules/ad-hoc", data=data | {"unit_code": "A1", "reason": "x", "inspectors": "ghost"}
+    )
+    assert response.status_code == 422
+    assert "no active account &#39;ghost&#39;" in response.get_data(as_text=True)
     assert session.scalars(select(Inspection)).all() == []

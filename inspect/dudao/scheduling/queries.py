@@ -13,7 +13,7 @@ from dudao.core.enums import Role
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
 from dudao.org.queries import within
-from dudao.scheduling.assign import HOME_ROLES, Person, people_from_grants
+from dudao.scheduling.assign import Person, people_from_grants
 from dudao.scheduling.models import Schedule
 
 
@@ -107,10 +107,6 @@ def schedules_in_scope(session: Session, paths: Sequence[str]) -> Sequence[Sched
         select(Schedule).join(Unit, Unit.id == Schedule.scope_unit_id).where(within(paths))
         .order_by(Schedule.active.desc(), Schedule.key)
     ).all()  # fmt: skip
-
-
-def home_roles() -> tuple[str, ...]:
-    return HOME_ROLES
 
 
 def inspections_count(session: Session, schedule_ids: Sequence[int]) -> dict[int, Any]:

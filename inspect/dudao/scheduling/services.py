@@ -177,6 +177,17 @@ def sync_schedules(
     return report
 
 
+def sync_shipped(session: Session, _plan: object = None) -> int:
+    """Sync workflows/schedules/ in the caller's transaction, skipping schedules whose units
+    or accounts do not exist yet; the number of schedules that changed.
+
+    Shaped as a `dudao demo` loader step (session, plan) -> count, like
+    definitions.commands.sync_shipped; run it after the org chart and accounts.
+    """
+    report = sync_schedules(session, None, SCHEDULES_DIR, skip_unresolved=True)
+    return len(report.created) + len(report.updated) + len(report.deactivated)
+
+
 def update_schedule(
     session: Session, actor: Any, schedule: Schedule, expected_version: int, values: dict[str, Any]
 ) -> bool:

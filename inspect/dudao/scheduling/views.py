@@ -180,6 +180,19 @@ def set_active(schedule_id: int) -> Response:
     return redirect(url_for("scheduling.index"))
 
 
+def _place_problems(form: AdHocForm, exc: Exception) -> None:
+    """Each problem of the service beside its field ("inspector: ...", "reason: ...")."""
+    fields = {
+        "inspector": form.inspectors,
+        "reason": form.reason,
+        "definition": form.definition_key,
+    }
+    for problem in getattr(exc, "problems", None) or [str(exc)]:
+        name, _sep, message = str(problem).partition(": ")
+        field = fields.get(name, form.unit_code)
+        field.errors = [*field.errors, message if name in fields else str(problem)]
+
+
 @bp.route("/schedules/ad-hoc", methods=["GET", "POST"])
 @requires(MANAGE)
 def ad_hoc() -> Page:
@@ -197,7 +210,7 @@ def ad_hoc() -> Page:
                 )  # fmt: skip
             except (ValidationError, NotFound) as exc:
                 db().rollback()
-                form.unit_code.errors = [str(exc)]
+                _place_problems(form, exc)
             else:
                 db().commit()
                 flash(_("%(count)d ad hoc inspection(s) created.", count=len(created)), "success")
