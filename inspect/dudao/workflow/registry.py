@@ -15,6 +15,8 @@ from dudao.workflow.spec import Workflow
 WORKFLOWS_DIR = PROJECT_ROOT / "workflows"
 #: Modules that register guards; imported before any workflow is validated.
 GUARD_MODULES = ("dudao.workflow.guards", "dudao.inspections.guards")
+#: Configuration files that share the folder but are not workflows (trend rules).
+NOT_WORKFLOWS = frozenset({"trends.yaml"})
 
 
 def _import_guards() -> None:
@@ -32,6 +34,8 @@ def load_folder(folder: Path = WORKFLOWS_DIR) -> dict[str, Workflow]:
     workflows: dict[str, Workflow] = {}
     problems: list[Problem] = []
     for path in sorted(folder.glob("*.yaml")):
+        if path.name in NOT_WORKFLOWS:
+            continue
         try:
             workflow = load_workflow_file(path)
         except WorkflowError as exc:
