@@ -107,7 +107,7 @@ def test_unknown_units_and_accounts_are_located_and_nothing_changes(tmp_path, se
     assert any("assignment.pool[0]: no account 'ia'" in p for p in found)
     assert session.scalars(select(Schedule)).all() == []
     report = sync_schedules(session, None, folder, skip_unresolved=True)
-    assert report.created == [] and len(report.skipped) == 3
+    assert report.created == [] and len(report.skipped) == 3 and report.skipped_keys == ["monthly"]
 
 
 def test_shipped_schedules_load(session, forms):

@@ -49,6 +49,7 @@ class SyncReport:
     deactivated: list[str] = field(default_factory=list)
     detached: list[str] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    skipped_keys: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = [
@@ -57,8 +58,8 @@ class SyncReport:
         ]  # fmt: skip
         if self.detached:
             parts.append(f"{len(self.detached)} kept as edited on the web")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped")
+        if self.skipped_keys:
+            parts.append(f"{len(self.skipped_keys)} skipped")
         return "Schedules: " + ", ".join(parts) + "."
 
 
@@ -131,6 +132,7 @@ def sync_schedules(
         values, unresolved = _resolve(session, spec, shown)
         if unresolved and skip_unresolved:
             report.skipped.extend(unresolved)
+            report.skipped_keys.append(spec.key)
             loaded[spec.key] = (shown, None, None)
             continue
         problems.extend(unresolved)
