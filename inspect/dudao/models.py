@@ -3,6 +3,7 @@
 from dudao.audit.models import AuditEvent, AuditSeal
 from dudao.auth.models import RoleGrant, User
 from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.feedback.models import FeedbackAttachment, FeedbackItem
 from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.inspections.submission_models import (
     Finding,
@@ -29,6 +30,8 @@ __all__ = [
     "AuditSeal",
     "Campaign",
     "DefinitionVersion",
+    "FeedbackAttachment",
+    "FeedbackItem",
     "Finding",
     "Flag",
     "FormDefinition",

@@ -20,6 +20,7 @@ SUBJECT_MODULES = (
     "dudao.inspections.subject",
     "dudao.inspections.rectification_subject",
     "dudao.trends.subject",
+    "dudao.feedback.subject",
 )
 
 
