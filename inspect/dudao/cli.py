@@ -49,6 +49,7 @@ def _register() -> None:
     from dudao.org.commands import org_group
     from dudao.scheduling.draw_commands import draw_group
     from dudao.scheduling.commands import inspections_group, schedules_group
+    from dudao.trends.commands import analyze_command, flags_group, import_group
     from dudao.web.commands import i18n_group
 
     for command in (
@@ -67,6 +68,8 @@ def _register() -> None:
     ):
         cli.add_command(command)
     cli.add_command(draw_group)
+    for command in (import_group, analyze_command, flags_group):
+        cli.add_command(command)
 
 
 _register()

@@ -47,6 +47,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     from dudao.notifications.jobs import send_pending_emails, sweep_transition_notifications
     from dudao.scheduling.jobs import materialise_schedules
     from dudao.surveys.jobs import move_pending_responses
+    from dudao.trends.jobs import analyze_all
     from dudao.workflow.jobs import run_timers
 
     return [
@@ -59,6 +60,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(send_pending_emails, interval=120, timeout=600),
         # Shuffled batches of anonymous answers, and the rest of a campaign that closed.
         PeriodicJob(move_pending_responses, interval=300),
+        # Trend detection over the whole history, re-deriving what a lost job missed.
+        PeriodicJob(analyze_all, cron="40 1 * * *"),
     ]
 
 

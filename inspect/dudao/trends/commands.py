@@ -1,0 +1,83 @@
+"""`dudao import inspections`, `dudao analyze` and `dudao flags export`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from dudao.core.database import check_database, transaction
+from dudao.core.errors import NotFound, ValidationError
+from dudao.org.queries import by_code
+from dudao.trends.export import export_flags
+from dudao.trends.importing import import_inspections
+from dudao.trends.queries import period_of
+from dudao.trends.services import analyze
+
+
+def _runtime():
+    runtime = current_app.extensions["dudao"]
+    check_database(runtime.engine)
+    return runtime
+
+
+@click.group("import", help="Import historical data.")
+def import_group() -> None:
+    pass
+
+
+@import_group.command("inspections", help="Import historical inspections (JSONL, CSV or XLSX).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_inspections_command(file: Path) -> None:
+    runtime = _runtime()
+    try:
+        with transaction(runtime.session_factory) as session:
+            result = import_inspections(session, None, file, runtime.settings.timezone)
+    except ValidationError as exc:
+        for problem in exc.problems:
+            click.echo(problem, err=True)
+        raise
+    click.echo(f"{result.rows} rows: {result.created} imported, {result.existing} already there.")
+
+
+@click.command("analyze", help="Run trend detection and write flags.")
+@click.option("--scope", "scope_code", help="Only this unit's subtree (unit code).")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only flags seen since DATE.")
+@with_appcontext
+def analyze_command(scope_code: str | None, since: object) -> None:
+    runtime = _runtime()
+    tz = runtime.settings.timezone
+    with transaction(runtime.session_factory) as session:
+        scope = None
+        if scope_code:
+            scope = by_code(session, scope_code)
+            if scope is None:
+                raise NotFound(f"No unit with code {scope_code!r}.")
+        summary = analyze(
+            session, tz, today=date.today(), scope=scope,
+            since=period_of(since.date(), tz) if since else None,  # type: ignore[attr-defined]
+        )  # fmt: skip
+    found = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.detected.items())) or "nothing"
+    click.echo(f"Detected: {found}.")
+    click.echo(
+        f"Flags: {summary.created} new, {summary.updated} updated, "
+        f"{summary.reopened} reopened, {summary.cleared} no longer detected."
+    )
+
+
+@click.group("flags", help="Trend flags.")
+def flags_group() -> None:
+    pass
+
+
+@flags_group.command("export", help="Write every flag as JSON or CSV to standard output.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+@with_appcontext
+def export_command(fmt: str) -> None:
+    runtime = _runtime()
+    with runtime.session_factory() as session:
+        click.echo(export_flags(session, fmt), nl=False)

@@ -1,0 +1,59 @@
+"""The trend rules' settings from workflows/trends.yaml (on/off, thresholds, windows, severity)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from dudao.config import PROJECT_ROOT
+from dudao.core.errors import ConfigError
+
+RULES_FILE = PROJECT_ROOT / "workflows" / "trends.yaml"
+SEVERITIES = ("low", "medium", "high")
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "critical_failure": {"enabled": True, "severity": "high"},
+    "recurring_failure": {"enabled": True, "severity": "medium", "consecutive": 2},
+    "cross_unit": {
+        "enabled": True, "severity": "high", "levels": ["group", "company"],
+        "baseline_periods": 6, "min_baseline_periods": 3, "fdr": 0.01, "min_ratio": 1.5,
+        "min_failures": 3,
+    },
+    "deterioration": {
+        "enabled": True, "severity": "medium", "baseline_periods": 6, "k": 0.5, "h": 5.0,
+        "mk_periods": 8, "mk_alpha": 0.001,
+    },
+    "outlier": {
+        "enabled": True, "severity": "medium", "window_periods": 3, "coverage": 0.998,
+        "min_inspections": 2,
+    },
+    "overdue_rectification": {"enabled": True, "severity": "medium", "min_overdue": 1},
+    "returned_inspection": {"enabled": True, "severity": "low", "min_returns": 2},
+}  # fmt: skip
+
+
+def load_rules(path: Path = RULES_FILE) -> dict[str, dict[str, Any]]:
+    """Every rule's settings, the file's values over the defaults; unknown names are errors."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    data = data or {}
+    problems = [f"{path.name}: unknown rule {name!r}" for name in data if name not in DEFAULTS]
+    rules: dict[str, dict[str, Any]] = {}
+    for name, defaults in DEFAULTS.items():
+        given = data.get(name) or {}
+        problems += [
+            f"{path.name}: {name}.{key}: unknown setting" for key in given if key not in defaults
+        ]
+        merged = {**defaults, **given}
+        if merged["severity"] not in SEVERITIES:
+            problems.append(f"{path.name}: {name}.severity: one of {', '.join(SEVERITIES)}")
+        rules[name] = merged
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return rules
+
+
+@cache
+def shipped_rules() -> dict[str, dict[str, Any]]:
+    return load_rules()

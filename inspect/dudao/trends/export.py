@@ -1,0 +1,40 @@
+"""Every flag as JSON or CSV, with the fields issue 7 lists (evidence as JSON in CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.trends.models import Flag
+
+FIELDS = ("id", "rule", "severity", "state", "detected", "units", "scope", "item",
+          "definition", "first_detected", "last_detected", "evidence")  # fmt: skip
+
+
+def flag_rows(session: Session) -> list[dict[str, Any]]:
+    return [
+        {"id": f.id, "rule": f.rule, "severity": f.severity, "state": f.state,
+         "detected": f.detected, "units": list(f.unit_codes), "scope": f.unit.code,
+         "item": f.item_key, "definition": f.definition_key,
+         "first_detected": f.first_detected, "last_detected": f.last_detected,
+         "evidence": f.evidence}
+        for f in session.scalars(select(Flag).order_by(Flag.id))
+    ]  # fmt: skip
+
+
+def export_flags(session: Session, fmt: str) -> str:
+    rows = flag_rows(session)
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=1)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FIELDS)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "units": " ".join(row["units"]),
+                         "evidence": json.dumps(row["evidence"], ensure_ascii=False)})  # fmt: skip
+    return out.getvalue()

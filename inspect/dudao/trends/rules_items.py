@@ -1,0 +1,163 @@
+"""Item rules: critical failures, recurring failures and cross-unit problems (倾向性问题)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dudao.trends import stats
+from dudao.trends.detection import Detection, Frame, ids
+
+
+def _runs(keys: np.ndarray, ranks: np.ndarray) -> np.ndarray:
+    """Length of the run of consecutive ranks ending at each row (rows sorted by key, rank)."""
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    same = np.r_[False, (keys[1:] == keys[:-1]) & (ranks[1:] == ranks[:-1] + 1)]
+    start = np.where(~same, np.arange(n), 0)
+    start = np.maximum.accumulate(start)
+    return np.arange(n) - start + 1
+
+
+def item_failures(frame: Frame, rule: str, cfg: dict[str, Any], critical_only: bool,
+                  need: int) -> list[Detection]:  # fmt: skip
+    """Critical (need = 1, critical items) or recurring (need = N consecutive) failures."""
+    h = frame.history
+    keep = h.fail_critical if critical_only else np.ones(len(h.fail_sub), dtype=bool)
+    idx = frame.fail_index[keep]
+    item = frame.fail_item_code[keep]
+    group = frame.group[idx]
+    rank = frame.rank[idx]
+    nitems = max(len(frame.items), 1)
+    key = group * nitems + item
+    order = np.lexsort((rank, key))
+    idx, key, rank, group, item = idx[order], key[order], rank[order], group[order], item[order]
+    run = _runs(key, rank)
+    hit = run >= need
+    found: list[Detection] = []
+    hit_keys, first_rows = np.unique(key[hit], return_index=True)
+    hit_rows = np.flatnonzero(hit)
+    for k, first_row in zip(hit_keys, hit_rows[first_rows], strict=True):
+        rows = hit_rows[key[hit_rows] == k]
+        g, it = int(group[first_row]), frame.items[item[first_row]]
+        last_row = rows[-1]
+        active = rank[last_row] == frame.last_rank[g]
+        latest = np.arange(last_row - run[last_row] + 1, last_row + 1)
+        unit = int(frame.group_unit[g])
+        definition = frame.group_def[g]
+        found.append(Detection(
+            rule=rule, fingerprint=f"{rule}:{unit}:{definition}:{it}", severity=cfg["severity"],
+            scope_unit_id=unit, unit_ids=[unit], first=h.periods[frame.pidx[idx[first_row]]],
+            last=h.periods[frame.pidx[idx[last_row]]], active=bool(active),
+            item_key=str(it), definition_key=str(definition),
+            evidence={
+                "test": "critical item failed" if critical_only else f"{need} consecutive failures",
+                "consecutive": int(run[last_row]), "occurrences": len(rows),
+                "inspection_ids": ids(h.inspection_id[idx[latest]]),
+                "submission_ids": ids(h.sub_pk[idx[latest]]),
+                "periods": sorted({h.periods[p] for p in frame.pidx[idx[latest]]}),
+            },
+        ))  # fmt: skip
+    return found
+
+
+def _scopes(units: dict[int, tuple[str, str, str]], levels: list[str]) -> dict[int, list[int]]:
+    """unit id -> the scope units (at `levels`) it lies in."""
+    scope_ids = {uid for uid, (_c, _p, level) in units.items() if level in levels}
+    return {
+        uid: [int(a) for a in path.strip("/").split("/") if a and int(a) in scope_ids]
+        for uid, (_c, path, _l) in units.items()
+    }
+
+
+def cross_unit(frame: Frame, cfg: dict[str, Any],
+               units: dict[int, tuple[str, str, str]]) -> list[Detection]:  # fmt: skip
+    """Per scope × definition × item × period: exact binomial test of the period's failures
+    against the scope's own rate over the previous periods; BH across all tests of a period."""
+    h = frame.history
+    T = len(h.periods)
+    if not len(h) or not len(h.fail_sub) or T < 2:
+        return []
+    scope_of = _scopes(units, cfg["levels"])
+    # Expand submissions to (scope) rows: inspections per scope × definition × period.
+    sub_scopes = [scope_of.get(int(u), []) for u in h.unit_id]
+    reps = np.fromiter((len(s) for s in sub_scopes), dtype=np.int64, count=len(h))
+    scope_flat = np.fromiter((x for s in sub_scopes for x in s), dtype=np.int64, count=reps.sum())
+    sub_rep = np.repeat(np.arange(len(h)), reps)
+    defs, def_code = np.unique(h.definition, return_inverse=True)
+    scopes, scope_code = np.unique(scope_flat, return_inverse=True)
+    S, D, I = len(scopes), len(defs), len(frame.items)  # noqa: E741
+    n = np.zeros((S, D, T))
+    np.add.at(n, (scope_code, def_code[sub_rep], frame.pidx[sub_rep]), 1)
+    # Failures per scope × definition × item × period.
+    f_sub = frame.fail_index
+    f_reps = reps[f_sub]
+    f_rep = np.repeat(np.arange(len(f_sub)), f_reps)
+    f_scope = np.searchsorted(
+        scopes,
+        np.concatenate([np.asarray(sub_scopes[i], dtype=np.int64) for i in f_sub])
+        if len(f_sub)
+        else [],
+    )
+    x = np.zeros((S, D, I, T))
+    np.add.at(x, (f_scope, def_code[f_sub[f_rep]], frame.fail_item_code[f_rep],
+                  frame.pidx[f_sub[f_rep]]), 1)  # fmt: skip
+    nn = np.broadcast_to(n[:, :, None, :], x.shape)
+    B = int(cfg["baseline_periods"])
+    cx = np.concatenate([np.zeros((*x.shape[:3], 1)), np.cumsum(x, axis=3)], axis=3)
+    cn = np.concatenate([np.zeros((*nn.shape[:3], 1)), np.cumsum(nn, axis=3)], axis=3)
+    has = np.concatenate([np.zeros((*n.shape[:2], 1)), np.cumsum(n > 0, axis=2)], axis=2)
+    t = np.arange(T)
+    lo = np.maximum(t - B, 0)
+    base_x = cx[..., t] - cx[..., lo]
+    base_n = cn[..., t] - cn[..., lo]
+    base_periods = (has[..., t] - has[..., lo])[:, :, None, :]
+    p0 = (base_x + 0.5) / (base_n + 1.0)
+    tested = (nn > 0) & (base_periods >= cfg["min_baseline_periods"])
+    p = np.ones_like(x)
+    p[tested] = stats.binomial_p_greater(x[tested], nn[tested], p0[tested])
+    padj = np.ones_like(x)
+    reject = np.zeros_like(x, dtype=bool)
+    for period in range(T):  # BH over all items × scopes tested at the end of each period
+        mask = tested[..., period]
+        if mask.any():
+            rej, adj = stats.benjamini_hochberg(p[..., period][mask], cfg["fdr"])
+            padj[..., period][mask] = adj
+            reject[..., period][mask] = rej
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(nn > 0, x / nn, 0.0)
+    reject &= (x >= cfg["min_failures"]) & (rate >= cfg["min_ratio"] * p0)
+    found = []
+    for s, d, i in zip(*np.nonzero(reject.any(axis=3)), strict=True):
+        when = np.flatnonzero(reject[s, d, i])
+        last = int(when[-1])
+        in_last = (f_scope == s) & (def_code[f_sub[f_rep]] == d) & (
+            frame.fail_item_code[f_rep] == i) & (frame.pidx[f_sub[f_rep]] == last)  # fmt: skip
+        subs = f_sub[f_rep][in_last]
+        lo_ci, hi_ci = stats.wilson(x[s, d, i, last], nn[s, d, i, last])
+        scope, item, definition = int(scopes[s]), str(frame.items[i]), str(defs[d])
+        affected = sorted({int(u) for u in h.unit_id[subs]})
+        window = slice(max(0, last - 11), last + 1)
+        found.append(Detection(
+            rule="cross_unit", fingerprint=f"cross_unit:{scope}:{definition}:{item}",
+            severity=cfg["severity"], scope_unit_id=scope, unit_ids=affected,
+            first=h.periods[int(when[0])], last=h.periods[last], active=bool(last == T - 1),
+            item_key=item, definition_key=definition,
+            evidence={
+                "test": "exact binomial, one-sided (greater), Benjamini-Hochberg",
+                "period": h.periods[last], "failures": int(x[s, d, i, last]),
+                "inspections": int(nn[s, d, i, last]),
+                "rate": round(float(rate[s, d, i, last]), 4),
+                "baseline_rate": round(float(p0[s, d, i, last]), 4),
+                "wilson_95": [round(float(lo_ci), 4), round(float(hi_ci), 4)],
+                "p_value": float(p[s, d, i, last]), "q_value": float(padj[s, d, i, last]),
+                "fdr": cfg["fdr"], "periods": h.periods[window],
+                "failures_series": [int(v) for v in x[s, d, i, window]],
+                "inspections_series": [int(v) for v in nn[s, d, i, window]],
+                "unit_codes": [units[u][0] for u in affected if u in units],
+                "inspection_ids": ids(h.inspection_id[subs]),
+            },
+        ))  # fmt: skip
+    return found

@@ -1,0 +1,157 @@
+"""Unit rules: deterioration (CUSUM, Mann–Kendall) and outlier units (funnel limits)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from dudao.trends import stats
+from dudao.trends.detection import Detection, Frame, ids
+
+
+def _series(frame: Frame) -> np.ndarray:
+    """Mean score per (unit, definition) group × period; NaN where there is none."""
+    h = frame.history
+    G, T = len(frame.last_rank), len(h.periods)
+    total = np.zeros((G, T))
+    count = np.zeros((G, T))
+    ok = ~np.isnan(h.percent)
+    np.add.at(total, (frame.group[ok], frame.pidx[ok]), h.percent[ok])
+    np.add.at(count, (frame.group[ok], frame.pidx[ok]), 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, total / count, np.nan)
+
+
+def standardise(series: np.ndarray, baseline: int) -> tuple[np.ndarray, np.ndarray, float]:
+    """z-scores after each row's first `baseline` observed periods (NaN before and during).
+
+    The in-control mean is the row's own baseline mean; σ is pooled over all rows'
+    baselines (more stable than one unit's few points)."""
+    observed = ~np.isnan(series)
+    seen = np.cumsum(observed, axis=1)
+    in_base = observed & (seen <= baseline)
+    full = seen[:, -1] >= baseline + 1 if series.size else np.zeros(0, dtype=bool)
+    base_vals = np.where(in_base, series, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mu = np.nanmean(base_vals, axis=1)
+        dev = base_vals - mu[:, None]
+    n_base = in_base.sum(axis=1)
+    usable = full & (n_base >= 2)
+    ss = np.nansum(np.where(usable[:, None], dev**2, 0.0))
+    df = (n_base[usable] - 1).sum()
+    sigma = float(np.sqrt(ss / df)) if df > 0 else 0.0
+    z = np.full_like(series, np.nan)
+    if sigma > 0:
+        after = observed & ~in_base & usable[:, None]
+        z[after] = ((series - mu[:, None]) / sigma)[after]
+    return z, mu, sigma
+
+
+def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
+    h = frame.history
+    if not len(h):
+        return []
+    series = _series(frame)
+    z, mu, sigma = standardise(series, int(cfg["baseline_periods"]))
+    cusum, signal = stats.lower_cusum(z, cfg["k"], cfg["h"])
+    M = int(cfg["mk_periods"])
+    G, T = series.shape
+    mk_hit = np.zeros((G, T), dtype=bool)
+    mk_p = np.ones((G, T))
+    mk_slope = np.zeros((G, T))
+    for t in range(M - 1, T):  # Mann–Kendall on the last M periods, as of each period
+        window = series[:, t - M + 1 : t + 1]
+        rows = np.flatnonzero(~np.isnan(window).any(axis=1) & ~np.isnan(z[:, t]))
+        if len(rows):
+            r = stats.mann_kendall(window[rows])
+            mk_p[rows, t], mk_slope[rows, t] = r["p_decreasing"], r["slope"]
+            mk_hit[rows, t] = (r["p_decreasing"] < cfg["mk_alpha"]) & (r["slope"] < 0)
+    hit = signal | mk_hit
+    last_obs = T - 1 - np.argmax(~np.isnan(series[:, ::-1]), axis=1)
+    found = []
+    for g in np.flatnonzero(hit.any(axis=1)):
+        when = np.flatnonzero(hit[g])
+        last = int(when[-1])
+        unit, definition = int(frame.group_unit[g]), str(frame.group_def[g])
+        in_group = frame.group == g
+        window = slice(max(0, last - 11), last + 1)
+        found.append(Detection(
+            rule="deterioration", fingerprint=f"deterioration:{unit}:{definition}",
+            severity=cfg["severity"], scope_unit_id=unit, unit_ids=[unit],
+            first=h.periods[int(when[0])], last=h.periods[last],
+            active=bool(hit[g, last_obs[g]]), definition_key=definition,
+            evidence={
+                "test": "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope",
+                "k": cfg["k"], "h": cfg["h"], "baseline_mean": round(float(mu[g]), 3),
+                "sigma": round(sigma, 3), "cusum": round(float(cusum[g, last]), 3),
+                "cusum_signal": bool(signal[g, last]),
+                "mann_kendall_p": float(mk_p[g, last]), "sen_slope": float(mk_slope[g, last]),
+                "periods": h.periods[window],
+                "scores": [None if np.isnan(v) else round(float(v), 2)
+                           for v in series[g, window]],
+                "inspection_ids": ids(h.inspection_id[in_group & (frame.pidx <= last)][-12:]),
+            },
+        ))  # fmt: skip
+    return found
+
+
+def outlier(
+    frame: Frame, cfg: dict[str, Any], scored_items: Callable[[int], int]
+) -> list[Detection]:
+    """Failure proportion (failed / scored items) per unit over a rolling window, against
+    funnel limits around the organisation's proportion (overdispersion-adjusted)."""
+    h = frame.history
+    T = len(h.periods)
+    if not len(h):
+        return []
+    units, unit_code = np.unique(h.unit_id, return_inverse=True)
+    U = len(units)
+    versions = np.unique(h.version_id)
+    per_version = {int(v): scored_items(int(v)) for v in versions}
+    trials = np.fromiter((per_version[int(v)] for v in h.version_id), dtype=float, count=len(h))
+    n = np.zeros((U, T))
+    m = np.zeros((U, T))
+    x = np.zeros((U, T))
+    np.add.at(n, (unit_code, frame.pidx), trials)
+    np.add.at(m, (unit_code, frame.pidx), 1)
+    np.add.at(x, (unit_code[frame.fail_index], frame.pidx[frame.fail_index]), 1)
+    W = int(cfg["window_periods"])
+    cum = lambda a: np.concatenate([np.zeros((U, 1)), np.cumsum(a, axis=1)], axis=1)  # noqa: E731
+    t = np.arange(T)
+    lo = np.maximum(t + 1 - W, 0)
+    xs, ns, ms = ((cum(a)[:, t + 1] - cum(a)[:, lo]) for a in (x, n, m))
+    hit = np.zeros((U, T), dtype=bool)
+    limit = np.zeros((U, T))
+    for period in range(T):
+        ok = (ms[:, period] >= cfg["min_inspections"]) & (ns[:, period] > 0)
+        if ok.sum() < 10:
+            continue
+        p0 = xs[ok, period].sum() / ns[ok, period].sum()
+        phi = stats.overdispersion(xs[ok, period], ns[ok, period], p0)
+        limit[ok, period] = stats.funnel_upper(ns[ok, period], p0, cfg["coverage"], phi)
+        hit[ok, period] = xs[ok, period] / ns[ok, period] > limit[ok, period]
+    found = []
+    for u in np.flatnonzero(hit.any(axis=1)):
+        when = np.flatnonzero(hit[u])
+        last = int(when[-1])
+        unit = int(units[u])
+        subs = (h.unit_id == unit) & (frame.pidx <= last) & (frame.pidx > last - W)
+        found.append(Detection(
+            rule="outlier", fingerprint=f"outlier:{unit}", severity=cfg["severity"],
+            scope_unit_id=unit, unit_ids=[unit], first=h.periods[int(when[0])],
+            last=h.periods[last], active=bool(last == T - 1),
+            evidence={
+                "test": "funnel plot, upper limit (Spiegelhalter 2005)",
+                "coverage": cfg["coverage"], "period": h.periods[last], "window_periods": W,
+                "failed_items": int(xs[u, last]), "scored_items": int(ns[u, last]),
+                "inspections": int(ms[u, last]),
+                "proportion": round(float(xs[u, last] / ns[u, last]), 4),
+                "upper_limit": round(float(limit[u, last]), 4),
+                "inspection_ids": ids(h.inspection_id[subs]),
+            },
+        ))  # fmt: skip
+    return found
