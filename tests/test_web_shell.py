@@ -364,7 +364,7 @@ def _cards(page: str) -> list[str]:
         ("inspector", ["我的检查", "我的单位", "通知"], ["账号管理", "检查计划", "审计日志"]),
         ("office", ["检查", "检查计划", "问卷测评", "审计日志"], ["我的检查", "账号管理"]),
         ("unit_lead", ["我的单位", "通知"], ["我的检查", "检查", "账号管理"]),
-        ("representative", ["通知"], ["我的单位", "我的检查", "审计日志"]),
+        ("representative", ["意见建议", "通知"], ["我的单位", "我的检查", "审计日志"]),
     ],
 )
 def test_start_page_sends_each_role_to_its_work(signed_in, org, role, expected, absent):
