@@ -19,7 +19,7 @@ from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import Photo, Submission
 from dudao.workflow.engine import apply
-from tests.browser import TABLET, browser_sign_in, save_screenshot
+from tests.browser import ARTIFACTS, TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
 
@@ -131,6 +131,14 @@ def test_fill_offline_reload_then_sync_once(live_server, browser_page, world, se
     assert page.is_checked("#item-activities input[value=model_posts]")
     assert page.locator(".t-photos[data-for=a_pledges_evidence] img").count() == 1
     assert submissions(session, inspection_id) == []
+    page.screenshot(path=str(ARTIFACTS / "tablet-checklist-offline-viewport.png"))
+
+    page.goto(f"{base}/inspect")  # the list opens offline too, with the state on the device
+    page.wait_for_selector(f"[data-sync-for='{inspection_id}'][data-state=queued]")
+    assert page.locator("#t-online.is-offline").is_visible()
+    save_screenshot(page, "tablet-list-offline")
+    page.goto(f"{base}/inspect/{inspection_id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
 
     page.context.set_offline(False)
     wait_state(page, "submitted")

@@ -52,7 +52,10 @@
     Array.prototype.forEach.call(form.querySelectorAll('textarea[name^="n_"]'), function (area) {
       area.value = content.notes[area.name.slice(2)] || "";
     });
-    form.dispatchEvent(new Event("change"));  // showif.js and forms.js redraw
+    form.dispatchEvent(new Event("change"));  // showif.js redraws
+    Array.prototype.forEach.call(form.querySelectorAll("[data-counter]"), function (field) {
+      field.dispatchEvent(new Event("input"));  // forms.js recounts the characters
+    });
   }
 
   function fresh() {
