@@ -29,6 +29,8 @@ class Settings:
     smtp_url: str | None = None
     mail_from: str = "dudao@localhost"
     behind_https: bool = False
+    #: A TrueType font (.ttf, or .ttc with "#index") for PDF reports; docs/reports.md.
+    pdf_font: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -138,4 +140,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         smtp_url=_env("SMTP_URL", environ),
         mail_from=_env("MAIL_FROM", environ) or "dudao@localhost",
         behind_https=(_env("BEHIND_HTTPS", environ) or "").lower() in {"1", "true", "yes"},
+        pdf_font=_env("PDF_FONT", environ),
     )

@@ -1,0 +1,273 @@
+"""Everything an inspection report shows, read in a fixed number of queries.
+
+The report is built from this plain structure, so the PDF code never touches the
+database and the benchmark can build many reports from one read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.auth.models import User
+from dudao.core.errors import NotFound
+from dudao.definitions.itembase import is_blank, plain_number
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.queries import pinned
+from dudao.definitions.showif import visible_items
+from dudao.definitions.spec import Definition, Item, ItemType
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Photo, Rectification, Submission
+from dudao.workflow.registry import get_workflow
+
+YES_NO = {"yes": ("是", "Yes"), "no": ("否", "No"), "na": ("不适用", "N/A")}
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    number: str
+    item: Item
+    answer: str
+    verdict: str  # "pass", "fail", "na", "" (not scored or not answered)
+    critical: bool
+    note: str
+    comment: str  # the reviewer's comment on this item
+    photo_paths: tuple[Path, ...]
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    key: str
+    title: str
+    percent: float | None
+    earned: float
+    possible: float
+    failed: int
+    items: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class FindingRow:
+    item_label: str
+    critical: bool
+    note: str
+    task: str
+    owner: str
+    deadline: str
+    state: str
+
+
+@dataclass
+class InspectionReport:
+    inspection_id: int
+    unit_name: str
+    unit_code: str
+    definition_title: str
+    version_number: int
+    origin: str
+    state_label: str
+    inspectors: list[str]
+    due_date: str
+    submitted_at: str | None
+    submitted_by: str | None
+    reviewed_by: str | None
+    review_state: str | None
+    review_comment: str
+    percent: float | None
+    grade: str | None
+    passed: bool | None
+    sections: list[SectionRow] = field(default_factory=list)
+    findings: list[FindingRow] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def item_count(self) -> int:
+        return sum(len(s.items) for s in self.sections)
+
+
+def display_value(item: Item, value: Any, locale: str = "zh") -> str:
+    """How a stored answer reads on paper (spec.py lists the stored shapes)."""
+    en = locale.startswith("en")
+    if is_blank(value):
+        return "—"
+    kind = ItemType(item.type)
+    if kind is ItemType.YES_NO:
+        pair = YES_NO.get(str(value))
+        return (pair[1] if en else pair[0]) if pair else str(value)
+    if kind in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
+        labels = {o.key: o.label.get(locale) for o in item.options}
+        values = value if isinstance(value, list) else [value]
+        return "；".join(labels.get(str(v), str(v)) for v in values)
+    if kind is ItemType.SCALE:
+        text = f"{value} / {item.points}"
+        if item.labels and isinstance(value, int) and 1 <= value <= len(item.labels):
+            text += f"（{item.labels[value - 1].get(locale)}）"
+        return text
+    if kind is ItemType.RATING:
+        return f"{value} / 10"
+    if kind is ItemType.NUMBER:
+        number = plain_number(value) if isinstance(value, int | float) else str(value)
+        return f"{number} {item.unit}" if item.unit else number
+    if kind is ItemType.PHOTO:
+        count = len(value) if isinstance(value, list) else 1
+        return f"{count} photo(s)" if en else f"照片 {count} 张"
+    return str(value)
+
+
+def _when(moment: datetime | None, tz: Any) -> str | None:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def _item_rows(
+    definition: Definition,
+    submission: Submission | None,
+    photo_paths: dict[str, Path],
+    locale: str,
+    section_index: int,
+    section: Any,
+) -> tuple[ItemRow, ...]:
+    answers = submission.answers if submission else {}
+    notes = submission.notes if submission else {}
+    photos = submission.photos if submission else {}
+    comments = submission.item_comments if submission else {}
+    failed = set(submission.result.get("failed", ())) if submission else set()
+    shown = visible_items(definition, answers)
+    rows = []
+    number = 0
+    for item in section.items:
+        if item.type == ItemType.NOTE or item.key not in shown:
+            continue
+        number += 1
+        value = answers.get(item.key)
+        verdict = ""
+        if item.key in failed:
+            verdict = "fail"
+        elif item.scored and not is_blank(value):
+            verdict = "na" if value == "na" else "pass"
+        ids = list(photos.get(item.key, ()))
+        if item.type == ItemType.PHOTO and isinstance(value, list):
+            ids += value
+        rows.append(
+            ItemRow(
+                number=f"{section_index}.{number}", item=item,
+                answer=display_value(item, value, locale), verdict=verdict,
+                critical=item.critical, note=str(notes.get(item.key) or ""),
+                comment=str(comments.get(item.key) or ""),
+                photo_paths=tuple(photo_paths[i] for i in dict.fromkeys(ids) if i in photo_paths),
+            )
+        )  # fmt: skip
+    return tuple(rows)
+
+
+def _photo_paths(session: Session, inspection_id: int, data_dir: Path) -> dict[str, Path]:
+    """Server-side files of the inspection's photos, kept only when inside data_dir."""
+    root = data_dir.resolve()
+    found = {}
+    for photo_id, relative in session.execute(
+        select(Photo.id, Photo.path).where(Photo.inspection_id == inspection_id)
+    ):
+        path = (root / relative).resolve()
+        if path.is_relative_to(root) and path.is_file():
+            found[photo_id] = path
+    return found
+
+
+def load_inspection_report(
+    session: Session, inspection_id: int, data_dir: Path, tz: Any, locale: str = "zh"
+) -> InspectionReport:
+    """The report of an inspection: its latest submission (if any), findings and tasks."""
+    inspection = session.get(Inspection, inspection_id)
+    if inspection is None:
+        raise NotFound(f"Inspection {inspection_id} does not exist.")
+    definition = pinned(session, inspection.definition_version_id)
+    number, title_zh, title_en = session.execute(
+        select(DefinitionVersion.number, FormDefinition.title_zh, FormDefinition.title_en)
+        .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+        .where(DefinitionVersion.id == inspection.definition_version_id)
+    ).one()
+    submission = session.scalar(
+        select(Submission)
+        .where(Submission.inspection_id == inspection_id)
+        .order_by(Submission.id.desc())
+        .limit(1)
+    )
+    user_ids = set(inspection.assignee_ids)
+    if submission is not None:
+        user_ids |= {submission.submitted_by_id, submission.reviewed_by_id} - {None}
+    names = {
+        u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(user_ids)))
+    }
+    workflow = get_workflow(inspection.workflow)
+    photo_paths = _photo_paths(session, inspection_id, data_dir)
+    result = submission.result if submission else {}
+    by_section = {s.get("key"): s for s in result.get("sections", ())}
+    sections = []
+    for index, section in enumerate(definition.sections, start=1):
+        score = by_section.get(section.key, {})
+        sections.append(
+            SectionRow(
+                key=section.key, title=section.title.get(locale),
+                percent=score.get("percent"), earned=float(score.get("earned") or 0),
+                possible=float(score.get("possible") or 0), failed=len(score.get("failed", ())),
+                items=_item_rows(definition, submission, photo_paths, locale, index, section),
+            )
+        )  # fmt: skip
+    grade = result.get("grade") or None
+    report = InspectionReport(
+        inspection_id=inspection.id,
+        unit_name=(inspection.unit.name_en or inspection.unit.name)
+        if locale.startswith("en")
+        else inspection.unit.name,
+        unit_code=inspection.unit.code,
+        definition_title=(title_en or title_zh) if locale.startswith("en") else title_zh,
+        version_number=number,
+        origin=inspection.origin,
+        state_label=workflow.state(inspection.state).label.get(locale),
+        inspectors=sorted(names[i] for i in inspection.assignee_ids if i in names),
+        due_date=inspection.due_date.isoformat(),
+        submitted_at=_when(submission.submitted_at, tz) if submission else None,
+        submitted_by=names.get(submission.submitted_by_id) if submission else None,
+        reviewed_by=names.get(submission.reviewed_by_id) if submission else None,
+        review_state=submission.review_state if submission else None,
+        review_comment=(submission.review_comment or "") if submission else "",
+        percent=submission.percent if submission else None,
+        grade=(grade.get("en") or grade.get("zh")) if grade and locale.startswith("en") else
+        (grade.get("zh") if grade else None),
+        passed=submission.passed if submission else None,
+        sections=sections,
+        reason=inspection.reason or "",
+    )  # fmt: skip
+    if submission is not None:
+        report.findings = _findings(session, submission.id, definition, workflow, locale)
+    return report
+
+
+def _findings(
+    session: Session, submission_pk: int, definition: Definition, workflow: Any, locale: str
+) -> list[FindingRow]:
+    rect_flow = get_workflow("rectification")
+    rows = session.execute(
+        select(Finding, Rectification)
+        .outerjoin(Rectification, Rectification.finding_id == Finding.id)
+        .where(Finding.submission_pk == submission_pk)
+        .order_by(Finding.id, Rectification.id)
+    ).all()
+    out = []
+    for finding, task in rows:
+        item = definition._index.get(finding.item_key)
+        out.append(
+            FindingRow(
+                item_label=item.label.get(locale) if item else finding.item_key,
+                critical=finding.critical, note=finding.note or "",
+                task=task.description if task else "",
+                owner=task.unit.name if task else "",
+                deadline=task.deadline.isoformat() if task else "",
+                state=rect_flow.state(task.state).label.get(locale) if task else "",
+            )
+        )  # fmt: skip
+    return out

@@ -1,0 +1,324 @@
+"""The inspection report (检查报告): an A4 document an office can sign and hand upward."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.platypus import (
+    CondPageBreak,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    TableStyle,
+)
+
+from dudao.reports.inspection_data import InspectionReport
+from dudao.reports.pdfkit import (
+    FAIL_BG,
+    HEAD_BG,
+    RULE,
+    Styles,
+    canvas_maker,
+    esc,
+    generated_at,
+    make_styles,
+    para,
+    table,
+    thumbnail,
+)
+
+Progress = Callable[[int, int], None]
+WIDTH = A4[0] - 36 * mm
+ORIGINS = {
+    "periodic": ("定期检查", "Periodic"),
+    "ad_hoc": ("动态检查", "Ad hoc"),
+    "draw": ("随机抽查", "Random spot check"),
+}
+REVIEW = {
+    "pending": ("待审核", "Awaiting review"),
+    "approved": ("已通过", "Approved"),
+    "returned": ("已退回", "Returned"),
+}
+VERDICTS = {"pass": ("合格", "Pass"), "fail": ("不合格", "Fail"), "na": ("不适用", "N/A")}
+TEXT = {
+    "report": ("检查报告", "Inspection report"),
+    "unit": ("受检单位", "Unit"),
+    "checklist": ("检查表", "Checklist"),
+    "version": ("第 {n} 版", "version {n}"),
+    "origin": ("检查类型", "Type"),
+    "state": ("流程状态", "Workflow state"),
+    "inspectors": ("检查人员", "Inspectors"),
+    "due": ("截止日期", "Due"),
+    "submitted": ("提交时间", "Submitted"),
+    "review": ("审核", "Review"),
+    "reason": ("检查事由", "Reason"),
+    "result": ("检查结论", "Result"),
+    "score": ("总得分率", "Overall score"),
+    "grade": ("等级", "Grade"),
+    "outcome": ("结论", "Outcome"),
+    "passed": ("合格", "Passed"),
+    "failed_critical": ("不合格（关键项不合格）", "Failed (a critical item failed)"),
+    "not_submitted": ("尚未提交检查结果", "No results submitted yet"),
+    "sections": ("分项得分", "Section scores"),
+    "section": ("检查部分", "Section"),
+    "earned": ("得分", "Earned"),
+    "possible": ("应得分", "Possible"),
+    "rate": ("得分率", "Rate"),
+    "failures": ("不合格项", "Failed"),
+    "items": ("检查明细", "Items"),
+    "no": ("序号", "No."),
+    "item": ("检查项目", "Item"),
+    "answer": ("检查结果", "Answer"),
+    "verdict": ("判定", "Verdict"),
+    "critical": ("关键项", "critical"),
+    "note": ("备注", "Note"),
+    "comment": ("审核意见", "Reviewer"),
+    "photos": ("现场照片", "Photos"),
+    "findings": ("发现问题及整改情况", "Findings and rectification"),
+    "no_findings": ("未发现问题。", "No findings."),
+    "task": ("整改要求", "Task"),
+    "owner": ("责任单位", "Owner"),
+    "deadline": ("整改期限", "Deadline"),
+    "task_state": ("整改状态", "Status"),
+    "not_opened": ("未立整改任务", "No task yet"),
+    "review_comment": ("审核意见", "Review comment"),
+    "signatures": ("签字确认", "Signatures"),
+    "sign_inspector": ("检查人员（签字）", "Inspector (signature)"),
+    "sign_unit": ("受检单位负责人（签字）", "Head of the inspected unit (signature)"),
+    "sign_reviewer": ("审核人（签字）", "Reviewer (signature)"),
+    "date": ("日期", "Date"),
+    "generated": ("督导 Dudao · 生成于 {at}", "Dudao · generated {at}"),
+}
+
+
+class Text:
+    def __init__(self, locale: str) -> None:
+        self.index = 1 if locale.startswith("en") else 0
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return TEXT[key][self.index].format(**values)
+
+    def pick(self, table: dict[str, tuple[str, str]], key: str | None) -> str:
+        return table[key][self.index] if key in table else str(key or "")
+
+
+def _grid(rows: list[list[Any]], widths: list[float], font: str, head: bool = True) -> Any:
+    grid = table(rows, font, colWidths=widths, repeatRows=1 if head else 0)
+    commands = [
+        ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+    ]
+    if head:
+        commands.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
+    grid.setStyle(TableStyle(commands))
+    return grid
+
+
+def _header(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
+    def label(key: str) -> Paragraph:
+        return Paragraph(esc(t(key)), s.cell_head)
+
+    checklist = f"{report.definition_title}（{t('version', n=report.version_number)}）"
+    rows = [
+        [label("unit"), para(f"{report.unit_name}（{report.unit_code}）", s.cell),
+         label("origin"), para(t.pick(ORIGINS, report.origin), s.cell)],
+        [label("checklist"), para(checklist, s.cell),
+         label("state"), para(report.state_label, s.cell)],
+        [label("inspectors"), para("、".join(report.inspectors) or "—", s.cell),
+         label("due"), para(report.due_date, s.cell)],
+        [label("submitted"),
+         para(" ".join(x for x in (report.submitted_at, report.submitted_by) if x) or "—", s.cell),
+         label("review"),
+         para(" ".join(x for x in (t.pick(REVIEW, report.review_state) if report.review_state
+                                   else "", report.reviewed_by) if x) or "—", s.cell)],
+    ]  # fmt: skip
+    if report.reason:
+        rows.append([label("reason"), para(report.reason, s.cell), "", ""])
+    header = table(
+        rows, s.font, colWidths=[22 * mm, WIDTH / 2 - 22 * mm, 22 * mm, WIDTH / 2 - 22 * mm]
+    )
+    style = [
+        ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+        ("BACKGROUND", (0, 0), (0, -1), HEAD_BG),
+        ("BACKGROUND", (2, 0), (2, -1), HEAD_BG),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+    ]
+    if report.reason:
+        style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+    header.setStyle(TableStyle(style))
+    return [header]
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def _result(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
+    out: list[Any] = [Paragraph(esc(t("result")), s.h2)]
+    if report.percent is None and report.passed is None:
+        return [*out, para(t("not_submitted"), s.body)]
+    outcome = t("passed") if report.passed else t("failed_critical")
+    summary = table(
+        [[para(t("score"), s.center), para(t("grade"), s.center), para(t("outcome"), s.center)],
+         [para(_percent(report.percent), s.center), para(report.grade or "—", s.center),
+          para(outcome, s.passed if report.passed else s.fail)]],
+        s.font,
+        colWidths=[WIDTH / 3] * 3,
+    )  # fmt: skip
+    summary.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                ("FONTSIZE", (0, 1), (-1, 1), 14),
+            ]
+        )
+    )
+    rows = [[para(t(k), s.center) for k in ("section", "earned", "possible", "rate", "failures")]]
+    for section in report.sections:
+        if not section.possible and not section.failed:
+            continue
+        rows.append(
+            [para(section.title, s.cell), para(f"{section.earned:g}", s.center),
+             para(f"{section.possible:g}", s.center), para(_percent(section.percent), s.center),
+             para(str(section.failed), s.fail if section.failed else s.center)]
+        )  # fmt: skip
+    out += [summary, Spacer(1, 3 * mm), Paragraph(esc(t("sections")), s.body), Spacer(1, 1 * mm)]
+    out.append(_grid(rows, [WIDTH - 4 * 25 * mm, 25 * mm, 25 * mm, 25 * mm, 25 * mm], s.font))
+    return out
+
+
+def _items(report: InspectionReport, s: Styles, t: Text, progress: Progress | None) -> list[Any]:
+    out: list[Any] = [CondPageBreak(40 * mm), Paragraph(esc(t("items")), s.h2)]
+    widths = [12 * mm, WIDTH - 12 * mm - 52 * mm - 18 * mm, 52 * mm, 18 * mm]
+    total, done = report.item_count, 0
+    for section in report.sections:
+        if not section.items:
+            continue
+        rows: list[list[Any]] = [
+            [para(t("no"), s.center), para(section.title, s.cell_head),
+             para(t("answer"), s.center), para(t("verdict"), s.center)]
+        ]  # fmt: skip
+        style: list[tuple[Any, ...]] = []
+        for row in section.items:
+            label = esc(row.item.label.get("en" if t.index else "zh"))
+            if row.critical:
+                label += f' <font color="#b3261e">★{esc(t("critical"))}</font>'
+            verdict = t.pick(VERDICTS, row.verdict) if row.verdict else ""
+            verdict_style = s.fail if row.verdict == "fail" else s.passed
+            if row.verdict in ("na", ""):
+                verdict_style = s.center
+            rows.append(
+                [para(row.number, s.center), Paragraph(label, s.cell), para(row.answer, s.cell),
+                 para(verdict, verdict_style)]
+            )  # fmt: skip
+            if row.verdict == "fail":
+                style.append(("BACKGROUND", (0, len(rows) - 1), (-1, len(rows) - 1), FAIL_BG))
+            extra = [f"{t('note')}：{row.note}" if row.note else "",
+                     f"{t('comment')}：{row.comment}" if row.comment else ""]  # fmt: skip
+            for line in (x for x in extra if x):
+                rows.append(["", para(line, s.small), "", ""])
+                style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+            if row.photo_paths:
+                rows.append(["", _photo_strip(row.photo_paths, s.font), "", ""])
+                style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        grid = _grid(rows, widths, s.font)
+        grid.setStyle(TableStyle(style))
+        out += [grid, Spacer(1, 3 * mm)]
+    return out
+
+
+def _photo_strip(paths: tuple[Any, ...], font: str) -> Any:
+    box = (38 * mm, 28 * mm)
+    cells = [thumbnail(path, box) for path in paths]
+    per_row = 4
+    rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
+    rows[-1] += [""] * (per_row - len(rows[-1]))
+    strip = table(rows, font, colWidths=[box[0] + 3 * mm] * per_row, hAlign="LEFT")
+    strip.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    return strip
+
+
+def _findings(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
+    out: list[Any] = [CondPageBreak(35 * mm), Paragraph(esc(t("findings")), s.h2)]
+    if not report.findings:
+        return [*out, para(t("no_findings"), s.body)]
+    rows = [[para(t(k), s.center) for k in ("item", "note", "task", "owner", "deadline",
+                                              "task_state")]]  # fmt: skip
+    for f in report.findings:
+        label = esc(f.item_label)
+        if f.critical:
+            label += f' <font color="#b3261e">★{esc(t("critical"))}</font>'
+        rows.append(
+            [Paragraph(label, s.cell), para(f.note, s.cell), para(f.task, s.cell),
+             para(f.owner, s.cell), para(f.deadline, s.center),
+             para(f.state or t("not_opened"), s.center)]
+        )  # fmt: skip
+    widths = [40 * mm, 32 * mm, WIDTH - 40 * mm - 32 * mm - 26 * mm - 22 * mm - 20 * mm,
+              26 * mm, 22 * mm, 20 * mm]  # fmt: skip
+    return [*out, _grid(rows, widths, s.font)]
+
+
+def _signatures(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
+    out: list[Any] = []
+    if report.review_comment:
+        out += [Paragraph(esc(t("review_comment")), s.h2), para(report.review_comment, s.body)]
+    line = "_" * 18
+    rows = [
+        [para(f"{t(key)}：{line}", s.body), para(f"{t('date')}：{'_' * 12}", s.body)]
+        for key in ("sign_inspector", "sign_unit", "sign_reviewer")
+    ]
+    lines = table(rows, s.font, colWidths=[WIDTH * 0.62, WIDTH * 0.38], rowHeights=[13 * mm] * 3)
+    lines.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+    out.append(KeepTogether([Paragraph(esc(t("signatures")), s.h2), lines]))
+    return out
+
+
+def inspection_story(
+    report: InspectionReport, s: Styles, locale: str = "zh", progress: Progress | None = None
+) -> list[Any]:
+    """The flowables of one report (a batch concatenates several)."""
+    t = Text(locale)
+    story: list[Any] = [
+        para(f"{report.definition_title}", s.title),
+        para(f"{t('report')} · No. {report.inspection_id}", s.subtitle),
+        *_header(report, s, t),
+        *_result(report, s, t),
+        *_items(report, s, t, progress),
+        *_findings(report, s, t),
+        *_signatures(report, s, t),
+    ]
+    return story
+
+
+def render_inspection_pdf(
+    report: InspectionReport,
+    *,
+    font: str | None = None,
+    tz: Any = None,
+    locale: str = "zh",
+    progress: Progress | None = None,
+) -> bytes:
+    """The PDF bytes of one inspection report."""
+    styles = make_styles(font)
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+        bottomMargin=20 * mm, initialFontName=styles.font,
+        title=f"{report.definition_title} {Text(locale)('report')}",
+        author="Dudao", subject=report.unit_name, creator="Dudao", invariant=1,
+    )  # fmt: skip
+    story = inspection_story(report, styles, locale, progress)
+    footer = Text(locale)("generated", at=generated_at(tz)) + f" · No. {report.inspection_id}"
+    document.build(story, canvasmaker=canvas_maker(styles.font, footer))
+    return out.getvalue()

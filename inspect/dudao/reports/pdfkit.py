@@ -1,0 +1,163 @@
+"""Shared PDF pieces: styles in the embedded font, safe paragraphs, page numbers.
+
+User text never becomes markup: `para` escapes everything it is given before it
+reaches ReportLab's Paragraph (whose mini-language knows <img>, <font>, <a> ...),
+and no markup attribute is ever built from input. Images come only from paths
+the caller resolved on the server (`thumbnail`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from PIL import Image as PILImage
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import Image, Paragraph, Table, TableStyle
+
+from dudao.reports.fonts import register_font
+
+INK = colors.HexColor("#1a1a1a")
+MUTED = colors.HexColor("#5f6368")
+RULE = colors.HexColor("#9aa0a6")
+HEAD_BG = colors.HexColor("#eceff1")
+FAIL_BG = colors.HexColor("#fdecea")
+FAIL_INK = colors.HexColor("#b3261e")
+PASS_INK = colors.HexColor("#1e6b34")
+ACCENT = colors.HexColor("#8b1a1a")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def esc(text: Any) -> str:
+    """Plain text -> Paragraph markup that prints exactly that text (line breaks kept)."""
+    value = _CONTROL.sub("", "" if text is None else str(text))
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return escape(value).replace("\n", "<br/>")
+
+
+@dataclass(frozen=True)
+class Styles:
+    font: str
+    title: ParagraphStyle
+    subtitle: ParagraphStyle
+    h2: ParagraphStyle
+    body: ParagraphStyle
+    small: ParagraphStyle
+    cell: ParagraphStyle
+    cell_head: ParagraphStyle
+    center: ParagraphStyle
+    right: ParagraphStyle
+    fail: ParagraphStyle
+    passed: ParagraphStyle
+
+
+def make_styles(font_setting: str | None = None) -> Styles:
+    font = register_font(font_setting)
+
+    def style(name: str, size: float, **kw: Any) -> ParagraphStyle:
+        kw.setdefault("leading", size * 1.45)
+        kw.setdefault("textColor", INK)
+        return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **kw)
+
+    return Styles(
+        font=font,
+        title=style("title", 18, alignment=TA_CENTER, spaceAfter=2 * mm, leading=26),
+        subtitle=style("subtitle", 10, alignment=TA_CENTER, textColor=MUTED, spaceAfter=4 * mm),
+        h2=style("h2", 12.5, spaceBefore=5 * mm, spaceAfter=2 * mm, textColor=ACCENT),
+        body=style("body", 10),
+        small=style("small", 8.5, textColor=MUTED),
+        cell=style("cell", 9),
+        cell_head=style("cell_head", 9, textColor=INK),
+        center=style("center", 9, alignment=TA_CENTER),
+        right=style("right", 9, alignment=TA_RIGHT),
+        fail=style("fail", 9, alignment=TA_CENTER, textColor=FAIL_INK),
+        passed=style("passed", 9, alignment=TA_CENTER, textColor=PASS_INK),
+    )
+
+
+def table(rows: list[list[Any]], font: str, **options: Any) -> Table:
+    """A Table whose plain cells (even empty ones) use the embedded font, not Helvetica."""
+    made = Table(rows, **options)
+    made.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), font)]))
+    return made
+
+
+def para(text: Any, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain (user or definition) text: always escaped."""
+    return Paragraph(esc(text), style)
+
+
+def thumbnail(path: Path, box: tuple[float, float], pixels: int = 480) -> Image:
+    """A small JPEG of a server-side photo, scaled to fit `box` (points)."""
+    with PILImage.open(path) as image:
+        image.draft("RGB", (pixels, pixels))  # JPEG: decode at a reduced size, fast
+        image = image.convert("RGB")
+        image.thumbnail((pixels, pixels))
+        out = io.BytesIO()
+        image.save(out, "JPEG", quality=72)
+        width, height = image.size
+    scale = min(box[0] / width, box[1] / height)
+    out.seek(0)
+    return Image(out, width=width * scale, height=height * scale)
+
+
+class NumberedCanvas(Canvas):
+    """Draws "第 N 页 / 共 M 页" on every page once the total is known (two passes over
+    the saved page states, no second layout)."""
+
+    footer_font = "Helvetica"
+    footer_left = ""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self._footer(total)
+            super().showPage()
+        super().save()
+
+    def _footer(self, total: int) -> None:
+        width, _height = A4
+        self.saveState()
+        self.setFont(self.footer_font, 8.5)
+        self.setFillColor(MUTED)
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.4)
+        self.line(18 * mm, 14 * mm, width - 18 * mm, 14 * mm)
+        self.drawString(18 * mm, 9.5 * mm, self.footer_left)
+        self.drawRightString(width - 18 * mm, 9.5 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页")
+        self.restoreState()
+
+
+def canvas_maker(font: str, footer_left: str) -> Callable[..., NumberedCanvas]:
+    def make(*args: Any, **kwargs: Any) -> NumberedCanvas:
+        kwargs["initialFontName"] = font  # else an unembedded Helvetica is referenced
+        canvas = NumberedCanvas(*args, **kwargs)
+        canvas.footer_font = font
+        canvas.footer_left = footer_left
+        return canvas
+
+    return make
+
+
+def generated_at(tz: Any) -> str:
+    return datetime.now(tz).strftime("%Y-%m-%d %H:%M")
