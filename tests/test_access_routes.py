@@ -28,6 +28,7 @@ from dudao.definitions.models import DefinitionVersion
 from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
 from tests.draw_world import draws_in_and_out
 from tests.factories import OrgTree
+from tests.feedback_world import feedback_in_and_out
 from tests.inspection_route_world import inspections_in_and_out
 from tests.schedule_world import schedules_in_and_out
 from tests.survey_world import ROUTE_WALK_TOKEN, campaigns_in_and_out
@@ -48,6 +49,7 @@ class World:
     draws: dict[str, int] = field(default_factory=dict)  # published draws over A ("in"), B
     inspections: dict[str, int] = field(default_factory=dict)  # in A1 ("in"), in B1
     campaigns: dict[str, int] = field(default_factory=dict)  # survey campaigns over A, B
+    feedback: dict[str, object] = field(default_factory=dict)  # items in A1, B1
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -65,6 +67,8 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "draw_id": (True, lambda w, side: w.draws[side]),
     "inspection_id": (True, lambda w, side: w.inspections[side]),
     "campaign_id": (True, lambda w, side: w.campaigns[side]),
+    "feedback_id": (True, lambda w, side: w.feedback[side]),
+    "attachment_id": (True, lambda w, side: w.feedback[f"attachment_{side}"]),
     "fmt": (False, lambda w, side: "json"),  # survey results exports
     "token": (False, lambda w, side: ROUTE_WALK_TOKEN),  # public answering pages
 }
@@ -72,6 +76,8 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
 # Endpoint -> why it is not walked. Keep this short.
 SKIPPED: dict[str, str] = {
     "static": "Flask's static files: public by design, not a view of ours",
+    "feedback.my_item": "author-only page: walked in tests/test_feedback_pages.py",
+    "feedback.my_attachment": "author-only file: walked in tests/test_feedback_pages.py",
     **{
         f"inspections_api.{name}": "JSON API of one inspection: role x scope x assignment walk "
         "in tests/test_inspections_api_access.py"
@@ -178,6 +184,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
     )
     world.inspections = inspections_in_and_out(session, org, world.version)
     world.campaigns = campaigns_in_and_out(session, org)
+    world.feedback = feedback_in_and_out(session, org, session.info["settings"].data_dir)
     return world
 
 

@@ -53,7 +53,6 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
 
     web_setup.init_app(app)
     import dudao.notifications.jobs  # noqa: F401  (registers the workflow transition listener)
-    import dudao.trends.jobs  # noqa: F401  (analyses each submitted inspection)
 
     _register_blueprints(app)
     return app
@@ -103,3 +102,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (surveys_bp, survey_results_bp, survey_answer_bp):
         app.register_blueprint(blueprint)
+
+    from dudao.feedback.views import bp as feedback_bp
+
+    app.register_blueprint(feedback_bp)

@@ -1,0 +1,103 @@
+"""Writes for named feedback: submit (with attachments) and handle through the workflow."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dudao.audit.services import record
+from dudao.core.database import utcnow
+from dudao.core.errors import ValidationError
+from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
+from dudao.org.models import Unit
+from dudao.workflow.engine import Applied, apply
+
+MAX_ATTACHMENTS = 5
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+ALLOWED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".txt"}
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    data: bytes
+    content_type: str
+
+
+def submit_feedback(
+    session: Session,
+    actor: Any,
+    *,
+    unit: Unit,
+    kind: FeedbackKind,
+    category: str,
+    title: str,
+    body: str,
+    uploads: list[Upload],
+    data_dir: Path,
+) -> FeedbackItem:
+    """A new item in state `received`, its attachments written to disk; the caller commits."""
+    problems: dict[str, str] = {}
+    if category not in CATEGORIES:
+        problems["category"] = "Choose a category."
+    if not title.strip():
+        problems["title"] = "A title is needed."
+    if not body.strip():
+        problems["body"] = "Say what the feedback is."
+    if len(uploads) > MAX_ATTACHMENTS:
+        problems["attachments"] = f"Attach at most {MAX_ATTACHMENTS} files."
+    for upload in uploads:
+        suffix = PurePath(upload.filename).suffix.lower()
+        if suffix not in ALLOWED_SUFFIXES:
+            problems["attachments"] = f"{upload.filename}: only PDF, images, DOCX, XLSX or TXT."
+        elif len(upload.data) > MAX_ATTACHMENT_BYTES:
+            problems["attachments"] = f"{upload.filename}: larger than 10 MB."
+    if problems:
+        raise ValidationError("The feedback cannot be submitted.", list(problems.values()))
+    item = FeedbackItem(
+        kind=str(kind), unit_id=unit.id, author_id=getattr(actor, "id", None), category=category,
+        title=title.strip(), body=body.strip(), workflow="feedback", state="received",
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    folder = data_dir / "feedback" / str(item.id)
+    for upload in uploads:
+        folder.mkdir(parents=True, exist_ok=True)
+        name = secrets.token_hex(16)
+        suffix = PurePath(upload.filename).suffix.lower()
+        (folder / f"{name}{suffix}").write_bytes(upload.data)
+        session.add(
+            FeedbackAttachment(
+                id=name, item_id=item.id, filename=PurePath(upload.filename).name[:255],
+                path=f"feedback/{item.id}/{name}{suffix}", size=len(upload.data),
+                sha256=hashlib.sha256(upload.data).hexdigest(),
+                content_type=upload.content_type[:100] or "application/octet-stream",
+            )
+        )  # fmt: skip
+    session.flush()
+    record(session, actor, "feedback.submitted", "feedback_item", item.id, None,
+           {"kind": item.kind, "unit_id": unit.id, "category": category, "title": item.title,
+            "attachments": len(uploads)})  # fmt: skip
+    return item
+
+
+def handle(
+    session: Session, actor: Any, item: FeedbackItem, action: str, *, expected_version: int,
+    comment: str = "",
+) -> Applied:  # fmt: skip
+    """A workflow action; `answer` also keeps the answer on the item for its author."""
+    applied = apply(
+        session, actor, item, action, expected_version=expected_version,
+        fields={"comment": comment},
+    )  # fmt: skip
+    if action == "answer":
+        item.answer = comment.strip()
+        item.answered_by_id = getattr(actor, "id", None)
+        item.answered_at = utcnow()
+        session.flush()
+    return applied

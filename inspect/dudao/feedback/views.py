@@ -1,0 +1,191 @@
+"""Named feedback pages: representatives submit and read answers; the office handles.
+
+Representatives (give_feedback) write opinions and suggestions about units in their
+scope and see only their own items (/feedback/mine...); the office (view_office)
+records report meetings and research notes, and handles every item about its
+subtree through the `feedback` workflow (/feedback...). Anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response as HttpResponse
+
+from dudao.core.errors import DudaoError, ValidationError
+from dudao.core.permissions import Permission, scope_paths
+from dudao.feedback import queries, services
+from dudao.feedback.forms import FeedbackForm
+from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.web.access import require_on, requires
+from dudao.web.context import db, runtime
+from dudao.workflow.engine import available_actions
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
+
+KIND_LABELS = {
+    "opinion": ("意见建议", "Opinion or suggestion"),
+    "report_meeting": ("汇报会", "Report meeting"),
+    "research": ("调研", "Research visit"),
+}
+STATE_LABELS = {
+    "received": ("已收到", "Received"),
+    "in_handling": ("办理中", "In handling"),
+    "answered": ("已答复", "Answered"),
+}
+CATEGORY_LABELS = {
+    "organisation": ("组织建设", "Organisation"),
+    "work_style": ("工作作风", "Work style"),
+    "service": ("服务群众", "Service"),
+    "integrity": ("廉洁自律", "Integrity"),
+    "other": ("其他", "Other"),
+}
+
+
+Page = str | tuple[str, int] | HttpResponse
+
+
+def _office_item(feedback_id: int) -> FeedbackItem:
+    """An item about a unit in the office's subtree, or 404."""
+    item = db().get(FeedbackItem, feedback_id)
+    require_on(Permission.VIEW_OFFICE, item.unit if item else None)
+    assert item is not None
+    return item
+
+
+def _own_item(feedback_id: int) -> FeedbackItem:
+    """The signed-in author's own item, or 404."""
+    item = db().get(FeedbackItem, feedback_id)
+    if item is None or item.author_id != current_user.id:
+        abort(404)
+    return item
+
+
+def _labels() -> dict[str, object]:
+    return {"kinds": KIND_LABELS, "categories": CATEGORY_LABELS, "states": STATE_LABELS}
+
+
+@bp.get("")
+@requires(Permission.VIEW_OFFICE)
+def queue() -> str:
+    items = queries.in_scope(db(), scope_paths(current_user, Permission.VIEW_OFFICE))
+    return render_template("feedback/index.html", items=items, office=True, **_labels())
+
+
+@bp.get("/mine")
+@requires(Permission.GIVE_FEEDBACK)
+def mine() -> str:
+    items = queries.by_author(db(), current_user.id)
+    return render_template("feedback/index.html", items=items, office=False, **_labels())
+
+
+def _form(kinds: list[FeedbackKind], permission: Permission) -> FeedbackForm:
+    english = (getattr(current_user, "locale", "") or "").startswith("en")
+    form = FeedbackForm()
+    form.kind.choices = [(str(k), KIND_LABELS[k][english]) for k in kinds]
+    form.category.choices = [(c, CATEGORY_LABELS[c][english]) for c in CATEGORIES]
+    units = db().scalars(
+        select(Unit).where(within(scope_paths(current_user, permission)), Unit.active.is_(True))
+        .order_by(Unit.path)
+    ).all()  # fmt: skip
+    form.unit.choices = [(u.id, f"{u.code} {u.name}") for u in units]
+    return form
+
+
+def _submit(form: FeedbackForm, done: str) -> Page:
+    if form.validate_on_submit():
+        unit = db().get(Unit, form.unit.data)
+        uploads = [
+            services.Upload(f.filename or "file", f.read(), f.mimetype or "")
+            for f in request.files.getlist(form.attachments.name) if f and f.filename
+        ]  # fmt: skip
+        try:
+            item = services.submit_feedback(
+                db(), current_user, unit=unit, kind=FeedbackKind(form.kind.data),
+                category=form.category.data or "", title=form.title.data or "",
+                body=form.body.data or "", uploads=uploads,
+                data_dir=runtime().settings.data_dir,
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.attachments.errors = list(exc.problems)
+        else:
+            db().commit()
+            flash(_("Saved. The answer will appear on this page."), "success")
+            return redirect(url_for(done, feedback_id=item.id))
+    status = 422 if form.errors else 200
+    return render_template("feedback/new.html", form=form), status
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires(Permission.GIVE_FEEDBACK)
+def create() -> Page:
+    """A representative's opinion or suggestion about a unit in their scope."""
+    return _submit(_form([FeedbackKind.OPINION], Permission.GIVE_FEEDBACK), "feedback.my_item")
+
+
+@bp.route("/record", methods=["GET", "POST"])
+@requires(Permission.VIEW_OFFICE)
+def record() -> Page:
+    """The office's record of a report meeting or a research visit."""
+    form = _form([FeedbackKind.REPORT_MEETING, FeedbackKind.RESEARCH], Permission.VIEW_OFFICE)
+    return _submit(form, "feedback.show")
+
+
+@bp.get("/<int:feedback_id>")
+@requires(Permission.VIEW_OFFICE)
+def show(feedback_id: int) -> str:
+    item = _office_item(feedback_id)
+    actions = available_actions(current_user, item)
+    return render_template("feedback/show.html", item=item, actions=actions, office=True,
+                           **_labels())  # fmt: skip
+
+
+@bp.get("/mine/<int:feedback_id>")
+@requires(Permission.GIVE_FEEDBACK)
+def my_item(feedback_id: int) -> str:
+    item = _own_item(feedback_id)
+    return render_template("feedback/show.html", item=item, actions=[], office=False,
+                           **_labels())  # fmt: skip
+
+
+@bp.post("/<int:feedback_id>/action")
+@requires(Permission.VIEW_OFFICE)
+def action(feedback_id: int) -> HttpResponse:
+    item = _office_item(feedback_id)
+    try:
+        services.handle(
+            db(), current_user, item, request.form.get("action", ""),
+            expected_version=request.form.get("version", type=int) or -1,
+            comment=request.form.get("comment", ""),
+        )  # fmt: skip
+    except DudaoError as exc:
+        db().rollback()
+        flash(str(exc), "error")
+    else:
+        db().commit()
+        flash(_("Done."), "success")
+    return redirect(url_for("feedback.show", feedback_id=item.id))
+
+
+def _file(item: FeedbackItem, attachment_id: str) -> HttpResponse:
+    found = db().get(FeedbackAttachment, attachment_id)
+    if found is None or found.item_id != item.id:
+        abort(404)
+    return send_file(runtime().settings.data_dir / found.path, mimetype=found.content_type,
+                     as_attachment=True, download_name=found.filename)  # fmt: skip
+
+
+@bp.get("/<int:feedback_id>/files/<attachment_id>")
+@requires(Permission.VIEW_OFFICE)
+def attachment(feedback_id: int, attachment_id: str) -> HttpResponse:
+    return _file(_office_item(feedback_id), attachment_id)
+
+
+@bp.get("/mine/<int:feedback_id>/files/<attachment_id>")
+@requires(Permission.GIVE_FEEDBACK)
+def my_attachment(feedback_id: int, attachment_id: str) -> HttpResponse:
+    return _file(_own_item(feedback_id), attachment_id)

@@ -1,0 +1,119 @@
+"""Named feedback: a representative writes, the office handles through the workflow and
+answers, the author reads the answer; nobody else sees the item."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.feedback.models import FeedbackAttachment, FeedbackItem
+from tests.conftest import sign_in
+
+
+def _submit(client, unit, path="/feedback/new", **extra):
+    data = {
+        "kind": "opinion", "unit": str(unit.id), "category": "service",
+        "title": "食堂问题", "body": "希望改进职工食堂的服务。", **extra,
+    }  # fmt: skip
+    return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def test_a_representative_submits_and_reads_the_answer(client, session, org, user_factory):
+    user_factory("rep", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "rep")
+    assert client.get("/feedback/new").status_code == 200
+    response = _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"minutes"), "notes.txt")])
+    assert response.status_code == 302
+    item = session.scalars(select(FeedbackItem)).one()
+    assert (item.state, item.kind, item.workflow) == ("received", "opinion", "feedback")
+    (attachment,) = session.scalars(select(FeedbackAttachment)).all()
+    assert client.get(f"/feedback/mine/{item.id}/files/{attachment.id}").data == b"minutes"
+    page = client.get(f"/feedback/mine/{item.id}").get_data(as_text=True)
+    assert "食堂问题" in page and 'name="action"' not in page  # the author cannot handle it
+    assert client.post(f"/feedback/{item.id}/action", data={"action": "start"}).status_code == 403
+    assert "食堂问题" in client.get("/feedback/mine").get_data(as_text=True)
+
+    client.post("/logout")
+    sign_in(client, "office_a")
+    assert "食堂问题" in client.get("/feedback").get_data(as_text=True)
+    page = client.get(f"/feedback/{item.id}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    client.post(f"/feedback/{item.id}/action", data={"action": "start", "version": version})
+    session.expire_all()
+    assert session.get(FeedbackItem, item.id).state == "in_handling"
+    stale = client.post(
+        f"/feedback/{item.id}/action",
+        data={"action": "answer", "version": version, "comment": "已整改"},
+    )
+    assert stale.status_code == 302
+    session.expire_all()
+    assert session.get(FeedbackItem, item.id).state == "in_handling"  # changed meanwhile
+    refused = client.post(
+        f"/feedback/{item.id}/action", data={"action": "answer", "version": int(version) + 1}
+    )
+    assert refused.status_code == 302
+    session.expire_all()
+    assert session.get(FeedbackItem, item.id).answer is None  # an answer needs its text
+    client.post(
+        f"/feedback/{item.id}/action",
+        data={"action": "answer", "version": int(version) + 1, "comment": "已与食堂沟通整改。"},
+    )
+    session.expire_all()
+    answered = session.get(FeedbackItem, item.id)
+    assert answered.state == "answered" and answered.answer == "已与食堂沟通整改。"
+    actions = set(session.scalars(select(AuditEvent.action)))
+    assert {"feedback.submitted", "feedback.start", "feedback.answer"} <= actions
+
+    client.post("/logout")
+    sign_in(client, "rep")
+    assert "已与食堂沟通整改。" in client.get(f"/feedback/mine/{item.id}").get_data(as_text=True)
+
+
+def test_others_see_nothing(client, session, org, user_factory):
+    user_factory("rep", ("representative", org.unit_a1))
+    user_factory("rep2", ("representative", org.unit_a1))
+    user_factory("office_b", ("office", org.company_b))
+    sign_in(client, "rep")
+    _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"x"), "a.txt")])
+    item = session.scalars(select(FeedbackItem)).one()
+    attachment = session.scalars(select(FeedbackAttachment)).one()
+    outside = _submit(client, org.branch_b1)
+    assert outside.status_code == 422  # B1-1 is not among the representative's units
+    client.post("/logout")
+    sign_in(client, "rep2")
+    assert client.get(f"/feedback/mine/{item.id}").status_code == 404
+    assert client.get(f"/feedback/mine/{item.id}/files/{attachment.id}").status_code == 404
+    assert "食堂问题" not in client.get("/feedback/mine").get_data(as_text=True)
+    client.post("/logout")
+    sign_in(client, "office_b")
+    assert client.get(f"/feedback/{item.id}").status_code == 404
+    assert client.get(f"/feedback/{item.id}/files/{attachment.id}").status_code == 404
+    assert "食堂问题" not in client.get("/feedback").get_data(as_text=True)
+
+
+def test_office_records_a_report_meeting_and_bad_attachments_are_refused(
+    client, session, org, user_factory
+):
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "office_a")
+    record = "/feedback/record"
+    response = _submit(client, org.unit_a1, record, kind="report_meeting", title="四季度汇报会")
+    assert response.status_code == 302
+    bad = _submit(client, org.unit_a1, record, kind="research",
+                  attachments=[(io.BytesIO(b"MZ"), "tool.exe")])  # fmt: skip
+    assert bad.status_code == 422
+    kinds = set(session.scalars(select(FeedbackItem.kind)))
+    assert kinds == {"report_meeting"}
+    assert _submit(client, org.unit_a1, record, kind="opinion").status_code == 422
+    assert _submit(client, org.unit_a1).status_code == 403  # not a representative
+
+
+def test_people_without_a_feedback_role_are_refused(client, org, user_factory):
+    user_factory("inspector", ("inspector", org.company_a))
+    sign_in(client, "inspector")
+    for path in ("/feedback", "/feedback/new", "/feedback/mine", "/feedback/record"):
+        assert client.get(path).status_code == 403
