@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
 
     web_setup.init_app(app)
     import dudao.notifications.jobs  # noqa: F401  (registers the workflow transition listener)
+    import dudao.trends.jobs  # noqa: F401  (analyses each submitted inspection)
 
     _register_blueprints(app)
     return app
