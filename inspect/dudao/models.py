@@ -14,6 +14,7 @@ from dudao.inspections.submission_models import (
 )
 from dudao.notifications.models import Notification
 from dudao.org.models import Unit
+from dudao.reports.models import ReportRequest
 from dudao.scheduling.models import Schedule, SpotCheckDraw
 from dudao.surveys.models import (
     Campaign,
@@ -44,6 +45,7 @@ __all__ = [
     "PendingResponse",
     "Photo",
     "Rectification",
+    "ReportRequest",
     "Response",
     "RoleGrant",
     "RosterMember",
