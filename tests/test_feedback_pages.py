@@ -117,3 +117,13 @@ def test_people_without_a_feedback_role_are_refused(client, org, user_factory):
     sign_in(client, "inspector")
     for path in ("/feedback", "/feedback/new", "/feedback/mine", "/feedback/record"):
         assert client.get(path).status_code == 403
+
+
+def test_the_start_page_links_to_the_right_feedback_page(client, org, user_factory):
+    user_factory("rep", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "rep")
+    assert 'href="/feedback/mine"' in client.get("/").get_data(as_text=True)
+    client.post("/logout")
+    sign_in(client, "office_a")
+    assert 'href="/feedback"' in client.get("/").get_data(as_text=True)
