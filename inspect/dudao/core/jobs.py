@@ -45,6 +45,7 @@ def periodic_jobs() -> list[PeriodicJob]:
     (`dudao cron` runs with TZ set to DUDAO_TIMEZONE)."""
     from dudao.audit.jobs import verify_audit_chain
     from dudao.notifications.jobs import send_pending_emails, sweep_transition_notifications
+    from dudao.reports.jobs import sweep_stuck_reports
     from dudao.scheduling.jobs import materialise_schedules
     from dudao.surveys.jobs import move_pending_responses
     from dudao.trends.jobs import analyze_all
@@ -60,6 +61,8 @@ def periodic_jobs() -> list[PeriodicJob]:
         PeriodicJob(send_pending_emails, interval=120, timeout=600),
         # Shuffled batches of anonymous answers, and the rest of a campaign that closed.
         PeriodicJob(move_pending_responses, interval=300),
+        # Reports whose worker died or whose job was lost (docs/reports.md).
+        PeriodicJob(sweep_stuck_reports, interval=300),
         # Trend detection over the whole history, re-deriving what a lost job missed.
         PeriodicJob(analyze_all, cron="40 1 * * *"),
     ]

@@ -1,0 +1,174 @@
+"""Asking for a report: one row per distinct report, whoever asks and however often.
+
+`request_report` returns the existing request when the same report (same kind,
+parameters and underlying data) was asked for before; the caller commits and then
+enqueues `jobs.run_report` (`enqueue_report`). A failed request is queued again
+when asked for again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dudao.audit.services import record
+from dudao.config import Settings
+from dudao.core.errors import NotFound, ValidationError
+from dudao.core.queue import enqueue
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Rectification, Submission
+from dudao.org.models import Unit
+from dudao.reports.models import ReportKind, ReportRequest, ReportState
+
+QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+LOCALES = ("zh", "en")
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str
+    start: date
+    end: date  # inclusive
+
+
+def parse_quarter(text: str) -> Period:
+    """'2026Q3' -> 1 July .. 30 September 2026 (the organisation's calendar dates)."""
+    match = QUARTER.match((text or "").strip().upper())
+    if not match:
+        raise ValidationError(
+            f"Quarter {text!r} is not like 2026Q3.", [f"quarter: {text!r} is not like 2026Q3"]
+        )
+    year, quarter = int(match.group(1)), int(match.group(2))
+    start = date(year, 3 * quarter - 2, 1)
+    end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
+    return Period(f"{year}Q{quarter}", start, date.fromordinal(end.toordinal() - 1))
+
+
+def batch_inspections(session: Session, unit: Unit, period: Period) -> list[int]:
+    """Ids of the inspections of `unit`'s subtree due within `period` that have a submission."""
+    return list(
+        session.scalars(
+            select(Inspection.id)
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .where(
+                Unit.path.startswith(unit.path),
+                Inspection.due_date >= period.start,
+                Inspection.due_date <= period.end,
+                select(Submission.id).where(Submission.inspection_id == Inspection.id).exists(),
+            )
+            .order_by(Unit.path, Inspection.due_date, Inspection.id)
+        )
+    )
+
+
+def fingerprint(session: Session, inspection_ids: list[int]) -> list[Any]:
+    """What the reports of these inspections depend on: each inspection's version (bumped by
+    every state change), its latest submission, and its rectification tasks' versions."""
+    if not inspection_ids:
+        return []
+    versions = dict(
+        session.execute(
+            select(Inspection.id, Inspection.version).where(Inspection.id.in_(inspection_ids))
+        ).all()
+    )
+    latest = dict(
+        session.execute(
+            select(Submission.inspection_id, func.max(Submission.id))
+            .where(Submission.inspection_id.in_(inspection_ids))
+            .group_by(Submission.inspection_id)
+        ).all()
+    )
+    tasks = dict(
+        session.execute(
+            select(Finding.inspection_id, func.sum(Rectification.version) + func.count())
+            .join(Rectification, Rectification.finding_id == Finding.id)
+            .where(Finding.inspection_id.in_(inspection_ids))
+            .group_by(Finding.inspection_id)
+        ).all()
+    )
+    return [[i, versions.get(i), latest.get(i), tasks.get(i)] for i in inspection_ids]
+
+
+def _key(kind: str, params: dict[str, Any], data: Any) -> str:
+    text = json.dumps([kind, params, data], sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _locale(locale: str) -> str:
+    return "en" if locale.startswith("en") else "zh"
+
+
+def describe(
+    session: Session, kind: str, params: dict[str, Any]
+) -> tuple[Unit, dict[str, Any], Any, str]:
+    """(scope unit, clean parameters, data fingerprint, download name) of a report."""
+    locale = _locale(str(params.get("locale") or "zh"))
+    if kind == ReportKind.INSPECTION:
+        inspection = session.get(Inspection, int(params["inspection_id"]))
+        if inspection is None:
+            raise NotFound(f"Inspection {params['inspection_id']} does not exist.")
+        clean = {"inspection_id": inspection.id, "locale": locale}
+        name = f"检查报告-{inspection.unit.code}-{inspection.id}.pdf"
+        return inspection.unit, clean, fingerprint(session, [inspection.id]), name
+    if kind in (ReportKind.BATCH, ReportKind.SUMMARY):
+        unit = session.scalar(select(Unit).where(Unit.code == str(params.get("unit", ""))))
+        if unit is None:
+            raise NotFound(f"There is no unit with code {params.get('unit')!r}.")
+        period = parse_quarter(str(params.get("quarter", "")))
+        clean = {"unit": unit.code, "quarter": period.key, "locale": locale}
+        if kind == ReportKind.BATCH:
+            ids = batch_inspections(session, unit, period)
+            return unit, clean, fingerprint(session, ids), f"检查报告-{unit.code}-{period.key}.zip"
+        # A summary also counts planned and overdue work, which changes with the date.
+        return unit, clean, [date.today().isoformat()], f"督导小结-{unit.code}-{period.key}.pdf"
+    raise ValidationError(f"Unknown report kind {kind!r}.", [f"kind: {kind!r}"])
+
+
+def request_report(
+    session: Session, actor: Any, kind: str, params: dict[str, Any]
+) -> tuple[ReportRequest, bool]:
+    """(request, new): the request for this report, created when there is none yet.
+
+    The caller checks that `actor` may see the scope unit (views: require_on) and,
+    after commit, calls `enqueue_report` when the request is not done.
+    """
+    unit, clean, data, name = describe(session, kind, params)
+    key = _key(kind, clean, data)
+    found = session.scalar(select(ReportRequest).where(ReportRequest.key == key))
+    if found is not None:
+        if found.state == ReportState.FAILED:
+            found.state, found.error, found.progress_done = ReportState.QUEUED, None, 0
+            session.flush()
+        return found, False
+    request = ReportRequest(
+        key=key, kind=kind, params=clean, unit_id=unit.id, state=ReportState.QUEUED,
+        file_name=name, requested_by_id=getattr(actor, "id", None), progress_done=0,
+        progress_total=0, attempts=0,
+    )  # fmt: skip
+    try:
+        with session.begin_nested():
+            session.add(request)
+            session.flush()
+    except IntegrityError:  # the same report asked for at the same moment elsewhere
+        found = session.scalar(select(ReportRequest).where(ReportRequest.key == key))
+        assert found is not None
+        return found, False
+    record(session, actor, "report.request", "report_request", request.id,
+           after={"kind": kind, **clean})  # fmt: skip
+    return request, True
+
+
+def enqueue_report(settings: Settings, request: ReportRequest) -> None:
+    """After commit: hand the request to a worker (the sweep does it if Redis is down)."""
+    if request.state in (ReportState.QUEUED,):
+        from dudao.reports.jobs import run_report
+
+        enqueue(settings, run_report, request.id, queue="reports", job_timeout=3600)
