@@ -144,7 +144,12 @@ def change_state(campaign_id: int) -> HttpResponse:
             from dudao.surveys.jobs import move_pending_responses
 
             enqueue(runtime().settings, move_pending_responses, campaign.id)
-        flash(_("The campaign is now %(state)s.", state=_(str(wanted))), "success")
+        flash(
+            _("The campaign is open.")
+            if wanted == CampaignState.OPEN
+            else _("The campaign is closed; the remaining answers are being added."),
+            "success",
+        )
     return redirect(url_for("surveys.detail", campaign_id=campaign.id))
 
 
