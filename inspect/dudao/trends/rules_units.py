@@ -28,8 +28,8 @@ def _series(frame: Frame) -> np.ndarray:
 def standardise(series: np.ndarray, baseline: int) -> tuple[np.ndarray, np.ndarray, float]:
     """z-scores after each row's first `baseline` observed periods (NaN before and during).
 
-    The in-control mean is the row's own baseline mean; σ is pooled over all rows'
-    baselines (more stable than one unit's few points)."""
+    σ is pooled over all rows' baselines; the in-control mean is the row's baseline
+    mean shrunk towards the common mean (see below)."""
     observed = ~np.isnan(series)
     seen = np.cumsum(observed, axis=1)
     in_base = observed & (seen <= baseline)
@@ -45,9 +45,17 @@ def standardise(series: np.ndarray, baseline: int) -> tuple[np.ndarray, np.ndarr
     df = (n_base[usable] - 1).sum()
     sigma = float(np.sqrt(ss / df)) if df > 0 else 0.0
     z = np.full_like(series, np.nan)
-    if sigma > 0:
+    if sigma > 0 and usable.any():
+        # Shrink each unit's baseline mean towards the common mean by how much units
+        # really differ (empirical Bayes): a mean from a few points is noisy, and a CUSUM
+        # started from a wrong mean raises false alarms.
+        grand = float(np.mean(mu[usable]))
+        tau2 = max(0.0, float(np.var(mu[usable])) - sigma**2 / baseline)
+        w = tau2 / (tau2 + sigma**2 / baseline)
+        mu = np.where(usable, grand + w * (mu - grand), mu)
+        scale = sigma * np.sqrt(1 + w / baseline)
         after = observed & ~in_base & usable[:, None]
-        z[after] = ((series - mu[:, None]) / sigma)[after]
+        z[after] = ((series - mu[:, None]) / scale)[after]
     return z, mu, sigma
 
 

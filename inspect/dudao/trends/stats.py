@@ -138,8 +138,8 @@ def funnel_upper(
 ) -> np.ndarray:
     """Upper funnel limit for a proportion at n trials (Spiegelhalter 2005).
 
-    Where n·p0 < exact_below the exact binomial quantile is used (with the usual
-    interpolation between the discrete steps); elsewhere the normal limit
+    Where n·p0 < exact_below the exact binomial quantile r/n is used (conservative: a
+    count above it has P(X ≥ x) ≤ 1 − upper quantile); elsewhere the normal limit
     p0 + z·√(φ·p0(1−p0)/n), with φ the overdispersion factor (1 = none).
     """
     n = np.asarray(n, dtype=float)
@@ -147,12 +147,7 @@ def funnel_upper(
     zq = stats.norm.ppf(upper_q)
     with np.errstate(invalid="ignore", divide="ignore"):
         normal = p0 + zq * np.sqrt(phi * p0 * (1 - p0) / n)
-        r = stats.binom.ppf(upper_q, n, p0)
-        below = stats.binom.cdf(r - 1, n, p0)
-        at = stats.binom.pmf(r, n, p0)
-        alpha = np.where(at > 0, (stats.binom.cdf(r, n, p0) - upper_q) / at, 0.0)
-        exact = (r - np.clip(alpha, 0, 1)) / n
-        del below
+        exact = stats.binom.ppf(upper_q, n, p0) / n
     return np.where(n * p0 < exact_below, exact, normal)
 
 
