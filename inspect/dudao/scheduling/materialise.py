@@ -11,6 +11,7 @@ worker killed half-way leaves whole periods behind and the next run adds the res
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -19,7 +20,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
-from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.audit.services import Entry, record_many
@@ -94,30 +94,42 @@ def _plan(session: Session, schedule: Schedule) -> _Plan | str:
     )
 
 
+_JSON_EACH_INSPECTIONS = text(
+    "INSERT INTO inspection (unit_id, definition_version_id, workflow, state, version, origin,"
+    " schedule_id, period_key, period_start, due_date, created_at, state_changed_at)"
+    " SELECT value, :dv, :wf, :state, :version, :origin, :sid, :pk, :ps, :due, :now, :now"
+    " FROM json_each(:units) WHERE true"  # WHERE: SQLite's parser needs it before ON CONFLICT
+    " ON CONFLICT (schedule_id, unit_id, period_key) DO NOTHING RETURNING id, unit_id"
+)
+
+
+def _bound(session: Session, column: str, value: Any) -> Any:
+    """`value` as the inspection column's own type stores it (dates, UTC times)."""
+    convert = _INSPECTION.c[column].type.bind_processor(session.get_bind().dialect)
+    return convert(value) if convert else value
+
+
 def _insert_rows(
     session: Session, plan: _Plan, key: str, day: date, due: date, now: datetime,
     states: list[tuple[int, str, int]],
 ) -> list[tuple[int, int]]:  # fmt: skip
-    """SQLite: multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING, in chunks."""
-    schedule = plan.schedule
-    rows = [
-        {
-            "unit_id": unit_id, "definition_version_id": plan.version_id,
-            "workflow": schedule.workflow, "state": state, "version": version,
-            "origin": InspectionOrigin.PERIODIC.value, "schedule_id": schedule.id,
-            "period_key": key, "period_start": day, "due_date": due,
-            "created_at": now, "state_changed_at": now,
-        }
-        for unit_id, state, version in states
-    ]  # fmt: skip
-    statement = (
-        sqlite.insert(_INSPECTION)
-        .on_conflict_do_nothing(index_elements=["schedule_id", "unit_id", "period_key"])
-        .returning(_INSPECTION.c.id, _INSPECTION.c.unit_id)
-    )
-    created: list[tuple[int, int]] = []
-    for chunk in _chunks(rows):
-        created += [(row[0], row[1]) for row in session.execute(statement, list(chunk))]
+    """SQLite: INSERT ... SELECT FROM json_each(unit ids) ON CONFLICT DO NOTHING RETURNING,
+    once per (state, version); the other columns are the same for the whole period."""
+    schedule, created = plan.schedule, []
+    groups: dict[tuple[str, int], list[int]] = {}
+    for unit_id, state, version in states:
+        groups.setdefault((state, version), []).append(unit_id)
+    constants = {
+        "dv": plan.version_id, "wf": schedule.workflow, "origin": InspectionOrigin.PERIODIC.value,
+        "sid": schedule.id, "pk": key, "ps": _bound(session, "period_start", day),
+        "due": _bound(session, "due_date", due), "now": _bound(session, "created_at", now),
+    }  # fmt: skip
+    for (state, version), unit_ids in sorted(groups.items()):
+        result = session.execute(
+            _JSON_EACH_INSPECTIONS,
+            constants | {"state": state, "version": version, "units": json.dumps(unit_ids)},
+        )
+        created += [(row[0], row[1]) for row in result]
     return created
 
 
@@ -193,10 +205,17 @@ def _write_period(
             _UNNEST_ASSIGNMENTS,
             {"now": now, "i": [a for a, _ in assignments], "u": [u for _, u in assignments]},
         )
-    else:
-        rows = [{"inspection_id": a, "user_id": u, "assigned_at": now} for a, u in assignments]
-        for chunk in _chunks(rows):
-            session.execute(_ASSIGNMENT.insert(), list(chunk))
+    elif assignments:
+        at = _bound(session, "created_at", now)
+        cursor = session.connection().connection.driver_connection.cursor()
+        try:
+            cursor.executemany(
+                "INSERT INTO inspection_assignment (inspection_id, user_id, assigned_at)"
+                " VALUES (?, ?, ?)",
+                [(a, u, at) for a, u in assignments],
+            )
+        finally:
+            cursor.close()
     moved = [inspection_id for inspection_id, unit in created if moves and chosen[unit]]
     entries: list[Entry] = [
         ("inspection.create", "inspection", inspection_id, None,
