@@ -1,0 +1,54 @@
+"""Answering on a phone-sized Chromium: no sideways scrolling, the anonymity note first,
+a link and a slip code both lead to the thanks page."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from dudao.surveys.models import PendingResponse
+from tests import survey_world
+from tests.browser import save_screenshot
+from tests.survey_world import GOOD
+
+pytestmark = pytest.mark.browser
+
+
+def _fill(page) -> None:
+    for key, value in GOOD.items():
+        page.locator(f'input[name="a_{key}"][value="{value}"]').check(force=True)
+
+
+def _fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+
+
+def test_a_member_answers_by_link_and_by_code_on_a_phone(live_server, browser_page, session, org):
+    world = survey_world.build(session, org)
+    page = browser_page(390, 844)
+    page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
+    assert page.locator("section.anonymity").is_visible()
+    first = page.locator("section.anonymity").bounding_box()
+    form = page.locator("form.dform").bounding_box()
+    assert first is not None and form is not None and first["y"] < form["y"]
+    assert _fits(page)
+    save_screenshot(page, "survey-answer-phone")
+    _fill(page)
+    page.locator("form.dform button[type=submit]").click()
+    page.wait_for_url("**/s/thanks")
+    assert _fits(page)
+
+    page.goto(f"{live_server.url}/s")
+    page.fill("#code", world.codes["A1-2"][0].lower())
+    page.locator("main form button").click()
+    page.wait_for_selector("form.dform")
+    assert page.url == f"{live_server.url}/s"  # the code never appears in a URL
+    _fill(page)
+    page.locator("form.dform button[type=submit]").click()
+    page.wait_for_url("**/s/thanks")
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 2
+
+    page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
+    assert page.locator("h1").inner_text()  # the one refusal page, still phone-sized
+    assert _fits(page)
