@@ -184,3 +184,18 @@ def test_inactive_schedule_and_missing_definition(app, session, make_schedule):
     report = run(app, until=date(2026, 2, 1))
     assert report.created == 0 and "no definition 'nope'" in report.problems[0]
     assert session.scalar(select(func.count()).select_from(InspectionAssignment)) == 0
+
+
+def test_the_periodic_job_materialises_up_to_today_and_is_registered(app, session, make_schedule):
+    from dudao.core.jobs import periodic_jobs
+    from dudao.scheduling.jobs import materialise_schedules
+    from dudao.scheduling.recurrence import local_today
+
+    today = local_today(TZ)
+    start = date(today.year, today.month, 1)
+    make_schedule("FREQ=MONTHLY;BYMONTHDAY=1", start)
+    assert materialise_schedules() == {"schedules": 1, "created": 3, "assigned": 0}
+    assert materialise_schedules()["created"] == 0
+    assert keys(session) == [start.isoformat()]
+    job = next(j for j in periodic_jobs() if j.func is materialise_schedules)
+    assert job.interval == 600 and job.cron is None
