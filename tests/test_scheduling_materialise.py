@@ -199,3 +199,23 @@ def test_the_periodic_job_materialises_up_to_today_and_is_registered(app, sessio
     assert keys(session) == [start.isoformat()]
     job = next(j for j in periodic_jobs() if j.func is materialise_schedules)
     assert job.interval == 600 and job.cron is None
+
+
+def test_assignees_are_notified_by_the_transition_sweep(
+    app, session, org, make_schedule, user_factory
+):
+    from dudao.notifications.models import Notification
+    from dudao.notifications.transitions import sweep
+
+    inspector = user_factory("ia", ("inspector", org.group))
+    make_schedule(
+        "FREQ=MONTHLY;BYMONTHDAY=1", date(2026, 1, 1),
+        assignment={"policy": "named", "inspectors": ["ia"]},
+    )  # fmt: skip
+    run(app, until=date(2026, 2, 1))
+    sweep(session)
+    session.commit()
+    notes = session.scalars(select(Notification).where(Notification.user_id == inspector.id)).all()
+    assert len(notes) == 6
+    sweep(session)
+    assert session.scalar(select(func.count()).select_from(Notification)) == 6
