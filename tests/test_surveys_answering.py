@@ -209,3 +209,17 @@ def test_tokens_are_masked_in_request_logs(client, session, org, caplog):
         logging.getLogger("werkzeug").info('"%s" %s', f"GET /s/{token} HTTP/1.1", 200)
     assert token not in caplog.text and "/s/***" in caplog.text
     assert GOOD  # the answers fixture is shared with the other survey tests
+
+
+def test_open_links_and_code_entry_are_rate_limited(client, session, org):
+    org.branch_a1.headcount = 100
+    session.commit()
+    world = survey_world.build(session, org, per_branch=0)
+    from dudao.surveys import services
+
+    (link,) = services.create_open_links(session, None, world.campaign)
+    session.commit()
+    statuses = [client.post(f"/s/o/{link.token}", data={}).status_code for _ in range(31)]
+    assert statuses[:30] == [422] * 30 and statuses[30] == 429
+    codes = [client.post("/s", data={"code": "AAAAA-AAAAA"}).status_code for _ in range(21)]
+    assert codes[:20] == [404] * 20 and codes[20] == 429
