@@ -223,3 +223,36 @@ def test_open_links_and_code_entry_are_rate_limited(client, session, org):
     assert statuses[:30] == [422] * 30 and statuses[30] == 429
     codes = [client.post("/s", data={"code": "AAAAA-AAAAA"}).status_code for _ in range(21)]
     assert codes[:20] == [404] * 20 and codes[20] == 429
+
+
+def test_two_simultaneous_answers_with_one_invitation_store_one(app, session, org):
+    import threading
+
+    from dudao.surveys import answering
+
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    factory = app.extensions["dudao"].session_factory
+    barrier = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def attempt() -> None:
+        with factory() as own:
+            ticket = answering.ticket_for_token(own, token)
+            barrier.wait()
+            try:
+                answering.submit_answer(own, ticket, {"identity": "member"})
+                own.commit()
+                outcomes.append("stored")
+            except answering.Refused:
+                own.rollback()
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 1
