@@ -16,8 +16,10 @@ from sqlalchemy import select
 
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.reviews import review
 from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import Photo, Submission
+from dudao.inspections.submissions import draft_of
 from dudao.workflow.engine import apply
 from tests.browser import ARTIFACTS, TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
@@ -86,7 +88,7 @@ def fill_everything(page: Any, photo: Path | None = None) -> None:
     choose(page, "site_matches", "yes")
     choose(page, "site_impression", "4")
     page.fill("#f-highlights", "公开承诺上墙")
-    page.click("#item-plan details summary")
+    page.eval_on_selector("#item-plan details", "box => { box.open = true; }")
     page.fill("#n-plan-text", "方案已印发")
     page.locator("#n-plan-text").blur()
 
@@ -262,3 +264,60 @@ def test_cancelled_while_offline_refuses_and_keeps_the_answers(
     save_screenshot(page, "tablet-device-refused")
     # The only console errors are Chromium's notes of the refused (409) requests.
     assert [e for e in page.console_errors if "409" not in e] == []
+
+
+def test_drafts_reach_the_server_a_wiped_tablet_resumes_and_a_return_reopens(
+    live_server, browser_page, world, session, tmp_path
+):
+    base, inspection_id = live_server.url, world.inspection.id
+    first = tablet(browser_page, live_server)
+    open_checklist(first, base, inspection_id)
+    choose(first, "plan", "no")
+    first.click("#item-plan details summary")
+    first.fill("#n-plan-text", "没有方案")
+    choose(first, "pledges_public", "yes")
+    first.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
+    first.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
+    wait_state(first, "synced")  # saved to the server as the inspector works (debounced)
+    session.expire_all()
+    draft = draft_of(session, inspection_id)
+    assert draft.answers["plan"] == "no" and draft.notes == {"plan": "没有方案"}
+    [photo_id] = draft.answers["pledges_evidence"]
+    assert session.get(Photo, photo_id).height == 1200  # small enough: not resized
+
+    # A wiped (or another) tablet continues from the server's draft, photo included.
+    second = tablet(browser_page, live_server)
+    second.goto(f"{base}/inspect/{inspection_id}")
+    second.wait_for_selector("body[data-client-ready=yes]")
+    assert second.is_checked("#item-plan input[value=no]")
+    assert second.input_value("#n-plan-text") == "没有方案"
+    thumb = second.locator(".t-photos[data-for=a_pledges_evidence] img")
+    assert thumb.get_attribute("src") == f"/api/v1/photos/{photo_id}"
+    second.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    fill_everything(second)
+    second.click("form#dform button[type=submit]")
+    wait_state(second, "submitted")
+    [submitted] = submissions(session, inspection_id)
+    assert submitted.answers["pledges_evidence"] == [photo_id]
+
+    # The office returns it with a comment on one item: the tablet reopens it.
+    review(
+        session, world.office, session.get(Inspection, inspection_id), submitted, "return",
+        comment="请补充访谈", item_comments={"interviews": "访谈人数偏少"},
+    )  # fmt: skip
+    session.commit()
+    second.reload()
+    second.wait_for_selector("body[data-client-ready=yes]")
+    assert second.inner_text("#t-review-text") == "请补充访谈"
+    assert "访谈人数偏少" in second.inner_text("#item-interviews .t-review-note")
+    assert state(second) == "synced" and second.is_enabled("#f-interviews")
+    second.fill("#f-interviews", "25")
+    second.click("form#dform button[type=submit]")
+    wait_state(second, "submitted")
+    rows = sorted(submissions(session, inspection_id), key=lambda s: s.id)
+    assert len(rows) == 2 and rows[0].submission_id != rows[1].submission_id
+    assert rows[1].answers["interviews"] == 25
+    save_screenshot(second, "tablet-checklist-resubmitted")
+    assert second.console_errors == [] and first.console_errors == []

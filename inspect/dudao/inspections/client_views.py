@@ -19,8 +19,9 @@ from dudao.core.permissions import Permission
 from dudao.definitions.forms import build_form
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition
+from dudao.inspections.api_support import review_body
 from dudao.inspections.models import Inspection
-from dudao.inspections.submissions import EDITABLE_STATES, draft_of
+from dudao.inspections.submissions import EDITABLE_STATES, draft_of, latest_submission
 from dudao.inspections.sync_queries import assignments
 from dudao.web.access import public, requires
 from dudao.web.context import db
@@ -106,6 +107,7 @@ def checklist(inspection_id: int) -> str:
         "title": definition.title.get(locale),
         "unit": f"{inspection.unit.code} {inspection.unit.name}",
         "due_date": inspection.due_date.isoformat(),
+        "review": review_body(latest_submission(db(), inspection.id)),
         "draft": None if draft is None else {
             "revision": draft.revision, "answers": draft.answers, "notes": draft.notes,
             "photos": draft.photos,

@@ -45,12 +45,15 @@
       Array.prototype.forEach.call(inputs(item.key), function (field) {
         if (field.type === "file") return;
         if (field.type === "radio" || field.type === "checkbox") {
-          field.checked = value !== undefined && [].concat(value).indexOf(field.value) >= 0;
+          // The server keeps clean values (8, not "8"); the form speaks strings.
+          field.checked = value !== undefined && [].concat(value).map(String).indexOf(field.value) >= 0;
         } else field.value = value === undefined ? "" : value;
       });
     });
     Array.prototype.forEach.call(form.querySelectorAll('textarea[name^="n_"]'), function (area) {
       area.value = content.notes[area.name.slice(2)] || "";
+      var box = area.closest("details");
+      if (box && area.value) box.open = true;  // a kept note is shown, not folded away
     });
     form.dispatchEvent(new Event("change"));  // showif.js redraws
     Array.prototype.forEach.call(form.querySelectorAll("[data-counter]"), function (field) {
@@ -113,7 +116,8 @@
       r.answers = content.answers;
       r.notes = content.notes;
       r.changedAt = Date.now();
-      if (r.state === "synced") r.state = "device";
+      var invalid = r.state === "refused" && r.problem && r.problem.code === "invalid";
+      if (r.state === "synced" || invalid) r.state = "device";
       return r;
     }).then(function (r) { record = r; render(); Sync.announce(id); scheduleDraft(); return r; });
     return saving;
@@ -215,7 +219,13 @@
     var chain = Promise.resolve(r);
     if (newer) chain = fresh().then(function (f) { f.submission = r.submission; return f; });
     return chain.then(function (rec) {
-      if (returned) { rec.lastSubmission = rec.submission; rec.submission = null; rec.state = "device"; }
+      if (returned) {  // the server's draft holds the returned answers: continue from them
+        rec.lastSubmission = rec.submission;
+        rec.submission = null;
+        rec.state = "synced";
+        rec.problem = null;
+        rec.savedAt = rec.changedAt || 0;
+      }
       if (server.state === "cancelled" && rec.state !== "submitted") {
         rec.state = "refused";
         rec.problem = { code: "inspection_cancelled", message: "" };
@@ -224,8 +234,13 @@
     }).then(function (rec) {
       record = rec;
       restore(record);
-      return drawPhotos();
-    });
+      // The form's own spelling of the answers ("10", not 10) is the baseline, so opening
+      // the page never counts as a change.
+      var shown = gather();
+      record.answers = shown.answers;
+      record.notes = shown.notes;
+      return DB.put("work", record);
+    }).then(drawPhotos);
   }
 
   DB.get("work", id).then(function (r) {

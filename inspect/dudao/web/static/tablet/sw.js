@@ -29,7 +29,14 @@ function keep(request, response) {
 }
 
 function networkFirst(request) {
-  return fetch(request).then(function (response) { return keep(request, response); })
+  return fetch(request).then(function (response) {
+    if (response.redirected && new URL(response.url).pathname === "/login") {
+      // Signed out: forget the stored pages (they show the last inspector's work list).
+      // The answers in IndexedDB are never touched here.
+      return caches.delete(CACHE).then(function () { return response; });
+    }
+    return keep(request, response);
+  })
     .catch(function () {
       return caches.match(request, { ignoreSearch: true }).then(function (hit) {
         return hit || caches.match("/inspect").then(function (home) {

@@ -116,6 +116,7 @@
         r.submission.result = answer.body;
         r.state = "submitted";
         r.problem = null;
+        r.savedAt = r.changedAt || 0;  // the server's draft now holds the submitted answers
         return r;
       });
       announce(id);
@@ -165,7 +166,18 @@
     if (answer.status === 200 || answer.status === 201) return;
     var refused = refusal(answer);
     var conflict = refused && /^inspection_(cancelled|reassigned)$/.test(refused.code);
-    if (refused && (submitting || conflict)) await setState(id, "refused", refused);
+    if (refused && submitting && refused.code === "invalid") {
+      // Nothing was stored: drop the queued submission, show the problems beside the
+      // items; the corrected answers go with a new submission id.
+      await DB.update("work", id, function (r) {
+        r.rejected = r.submission;
+        r.submission = null;
+        r.state = "refused";
+        r.problem = refused;
+        return r;
+      });
+      announce(id);
+    } else if (refused && (submitting || conflict)) await setState(id, "refused", refused);
     else if (answer.status === 401) await setState(id, resting, { code: "not_signed_in" });
     else await setState(id, resting, refused);
   }
