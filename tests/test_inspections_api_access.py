@@ -151,7 +151,7 @@ def test_writes_need_the_csrf_header_when_csrf_is_on(settings, world):  # noqa: 
                                     "csrf_token": token.group(1)})  # fmt: skip
         url = f"/api/v1/inspections/{world.inspection.id}/draft"
         refused = client.put(url, json={"answers": {"plan": "yes"}})
-        assert refused.status_code == 400 and refused.get_json()["error"] == "bad_request"
+        assert refused.status_code == 400 and refused.get_json()["error"] == "csrf_failed"
         assert "CSRF" in refused.get_json()["message"]
         csrf = client.get("/api/v1/me").get_json()["csrf_token"]
         saved = client.put(url, json={"answers": {"plan": "yes"}}, headers={"X-CSRFToken": csrf})

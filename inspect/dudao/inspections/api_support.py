@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.errors import DudaoError, NotFound, PermissionDenied, ValidationError
@@ -78,6 +79,8 @@ def to_response(exc: Exception) -> Response:
         return error_response(403, "forbidden", str(exc))
     if isinstance(exc, NotFound):
         return error_response(404, "not_found", str(exc))
+    if isinstance(exc, CSRFError):
+        return error_response(400, "csrf_failed", exc.description or "CSRF")
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         return error_response(status, HTTP_CODES.get(status, "error"), exc.description or "")

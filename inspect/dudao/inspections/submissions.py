@@ -297,7 +297,9 @@ def submit(
     if draft is None:
         draft = InspectionDraft(inspection_id=inspection.id, revision=0)
         session.add(draft)
-    draft.answers, draft.notes, draft.photos = answers, notes, photos
+    # The draft keeps what the device sent (not the coerced values), so a returned
+    # checklist reopens exactly as the inspector left it.
+    draft.answers, draft.notes, draft.photos = parts["answers"], parts["notes"], parts["photos"]
     draft.revision += 1
     draft.updated_at, draft.updated_by_id = utcnow(), getattr(actor, "id", None)
     validated = session.info.setdefault(_VALIDATED, set())
