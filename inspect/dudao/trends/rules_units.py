@@ -64,7 +64,10 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
     if not len(h):
         return []
     series = _series(frame)
-    z, mu, sigma = standardise(series, int(cfg["baseline_periods"]))
+    # Scores near 100 % are skewed (failures are rare counts); the arcsine square root of
+    # the failed share makes them closer to normal, as the CUSUM assumes.
+    failed_share = np.clip(1 - series / 100.0, 0.0, 1.0)
+    z, mu, sigma = standardise(-np.arcsin(np.sqrt(failed_share)), int(cfg["baseline_periods"]))
     cusum, signal = stats.lower_cusum(z, cfg["k"], cfg["h"])
     M = int(cfg["mk_periods"])
     G, T = series.shape
@@ -94,8 +97,9 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             active=bool(hit[g, last_obs[g]]), definition_key=definition,
             evidence={
                 "test": "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope",
-                "k": cfg["k"], "h": cfg["h"], "baseline_mean": round(float(mu[g]), 3),
-                "sigma": round(sigma, 3), "cusum": round(float(cusum[g, last]), 3),
+                "k": cfg["k"], "h": cfg["h"], "transform": "-arcsin(sqrt(1 - score/100))",
+                "baseline_mean": round(float(mu[g]), 4), "sigma": round(sigma, 4),
+                "cusum": round(float(cusum[g, last]), 3),
                 "cusum_signal": bool(signal[g, last]),
                 "mann_kendall_p": float(mk_p[g, last]), "sen_slope": float(mk_slope[g, last]),
                 "periods": h.periods[window],

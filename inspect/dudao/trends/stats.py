@@ -139,8 +139,8 @@ def funnel_upper(
     """Upper funnel limit for a proportion at n trials (Spiegelhalter 2005).
 
     Where n·p0 < exact_below the exact binomial quantile r/n is used (conservative: a
-    count above it has P(X ≥ x) ≤ 1 − upper quantile); elsewhere the normal limit
-    p0 + z·√(φ·p0(1−p0)/n), with φ the overdispersion factor (1 = none).
+    count above it has P(X ≥ x) ≤ 1 − upper quantile); elsewhere the larger of it and
+    the normal limit p0 + z·√(φ·p0(1−p0)/n), φ the overdispersion factor (1 = none).
     """
     n = np.asarray(n, dtype=float)
     upper_q = 0.5 + coverage / 2
@@ -148,7 +148,8 @@ def funnel_upper(
     with np.errstate(invalid="ignore", divide="ignore"):
         normal = p0 + zq * np.sqrt(phi * p0 * (1 - p0) / n)
         exact = stats.binom.ppf(upper_q, n, p0) / n
-    return np.where(n * p0 < exact_below, exact, normal)
+    # The normal limit is too narrow for skewed binomial counts; never go below the exact one.
+    return np.where(n * p0 < exact_below, exact, np.maximum(normal, exact))
 
 
 def overdispersion(x: np.ndarray, n: np.ndarray, p0: float, winsor: float = 0.1) -> float:
