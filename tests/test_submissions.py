@@ -15,7 +15,7 @@ from dudao.inspections.services import set_assignees
 from dudao.inspections.submission_models import Finding, InspectionDraft, Submission
 from dudao.inspections.submissions import save_draft
 from dudao.workflow.engine import TransitionRefused, apply
-from tests.conftest import TEST_DATABASE_URL, sign_in
+from tests.conftest import sign_in
 from tests.inspection_world import PASSING, payload, world  # noqa: F401
 
 URL = "/api/v1/inspections/{}/submissions"
@@ -198,9 +198,9 @@ def test_draft_saves_count_revisions_and_refuse_a_stale_base(tablet, world, sess
     assert session.scalar(select(func.count()).select_from(InspectionDraft)) == 1
 
 
-@pytest.mark.skipif(not TEST_DATABASE_URL, reason="the race needs PostgreSQL's row locks")
 def test_two_concurrent_submits_with_one_id_make_one_row(app, world, session, monkeypatch):  # noqa: F811
-    """Both requests look the id up before either inserts; the UNIQUE constraint decides."""
+    """Both requests look the id up before either inserts; the UNIQUE constraint decides
+    (PostgreSQL: the second insert waits for the first transaction; SQLite: for the lock)."""
     barrier = threading.Barrier(2, timeout=20)
     original = sub_service.replay
     seen: set[int] = set()
