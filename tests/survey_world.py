@@ -69,6 +69,13 @@ def campaign_for(
     return campaign
 
 
+def close(session: Session, campaign: Campaign) -> Campaign:
+    """Close an open campaign: its scores become visible once nothing is pending."""
+    services.set_state(session, None, campaign, CampaignState.CLOSED)
+    session.commit()
+    return campaign
+
+
 def add_roster(session: Session, unit: Unit, count: int, prefix: str = "M") -> None:
     for n in range(count):
         session.add(RosterMember(unit_id=unit.id, external_id=f"{prefix}{unit.code}-{n}"))

@@ -35,7 +35,7 @@ def _responses(session: Session, campaign: Campaign, unit, count: int, **answers
 def _campaign(session: Session, org: OrgTree, **kwargs) -> Campaign:
     campaign = survey_world.campaign_for(session, org.company_a, **kwargs)
     session.commit()
-    return campaign
+    return survey_world.close(session, campaign)
 
 
 def _by_code(report) -> dict:
@@ -121,11 +121,12 @@ def test_a_small_branch_and_its_sibling_are_hidden_but_count_above(session, org)
 
 
 def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org):
-    campaign = _campaign(session, org)
+    campaign = survey_world.campaign_for(session, org.company_a)
     survey_world.add_roster(session, org.branch_a1, 20)
     from dudao.surveys.services import generate_invitations
 
     generate_invitations(session, None, campaign)
+    survey_world.close(session, campaign)
     _responses(session, campaign, org.branch_a1, 10)
     _responses(session, campaign, org.branch_a2, 10)
     groups = _by_code(aggregate(session, campaign, rng=random.Random(1)))
@@ -203,3 +204,29 @@ def test_viewing_a_subtree_keeps_the_whole_campaign_s_suppression(session, org):
     report = aggregate(session, campaign, root_unit_id=org.branch_a1.id)
     assert [g.code for g in report.groups] == ["A1-1"]
     assert report.groups[0].hidden == "complementary"
+
+
+def test_scores_wait_until_the_campaign_is_over_and_nothing_is_pending(session, org):
+    """Figures that grew batch by batch could be differenced; until the end only counts."""
+    from dudao.surveys.models import PendingResponse
+
+    campaign = survey_world.campaign_for(session, org.company_a)
+    session.commit()
+    _responses(session, campaign, org.branch_a1, 12)
+    _responses(session, campaign, org.branch_a2, 12)
+    interim = aggregate(session, campaign)
+    groups = _by_code(interim)
+    assert not interim.final and groups["A1-1"].responses == 12
+    assert groups["A1-1"].satisfaction is None and groups["A1-1"].items == {}
+    assert groups["A1-1"].comments is None
+    with pytest.raises(FilterRefused):
+        aggregate(session, campaign, filter_item="years_known", filter_value="over_3")
+    survey_world.close(session, campaign)
+    session.add(PendingResponse(id=str(uuid.uuid4()), campaign_id=campaign.id,
+                                unit_id=org.branch_a1.id, answers=SAT))  # fmt: skip
+    session.commit()
+    assert not aggregate(session, campaign).final  # the last batch has not run yet
+    session.query(PendingResponse).delete()
+    session.commit()
+    final = aggregate(session, campaign)
+    assert final.final and _by_code(final)["A1-1"].satisfaction is not None

@@ -125,8 +125,7 @@ def test_open_and_close(signed_in, session, org):
 
 
 def test_every_output_path_hides_the_same_groups(signed_in, session, org):
-    campaign = survey_world.campaign_for(session, org.company_a)
-    session.commit()
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
     _responses(session, campaign, org.branch_a1, 12, identity="member")
     _responses(session, campaign, org.branch_a2, 3, identity="member")
     client = signed_in("office_a", ("office", org.company_a))
@@ -154,8 +153,7 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
 
 
 def test_a_differencing_filter_is_refused_in_every_output_path(signed_in, session, org):
-    campaign = survey_world.campaign_for(session, org.company_a)
-    session.commit()
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
     _responses(session, campaign, org.branch_a1, 9, identity="member")
     _responses(session, campaign, org.branch_a1, 3, identity="public")
     _responses(session, campaign, org.branch_a2, 10, identity="member")

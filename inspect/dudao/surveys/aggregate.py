@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dudao.core.database import utcnow
 from dudao.core.errors import NotFound, ValidationError
 from dudao.definitions.items import kind_of
 from dudao.definitions.queries import pinned
@@ -105,6 +106,8 @@ class Report:
     groups: list[Group]
     pending: int
     filter: tuple[str, str] | None = None
+    #: False while answers can still arrive: then only counts and rates are shown.
+    final: bool = True
 
 
 def t95(df: int) -> float:
@@ -163,8 +166,16 @@ def aggregate(
     locale: str = "zh_CN",
     rng: random.Random | None = None,
 ) -> Report:
-    """Per-unit (and parent) figures of a campaign with every threshold applied."""
+    """Per-unit (and parent) figures of a campaign with every threshold applied.
+
+    Scores, distributions and comments appear only once the campaign is over and no
+    answer is pending: figures that changed batch by batch could be compared before
+    and after a batch to work out the answers it added. Until then a report holds
+    counts and response rates only, and filters are refused.
+    """
     definition = pinned(session, campaign.definition_version_id)
+    pending = queries.pending_count(session, campaign.id)
+    final = campaign.is_over(utcnow()) and pending == 0
     k, kc = campaign.min_group, campaign.min_comment_group
     scope = session.get(Unit, campaign.scope_unit_id)
     assert scope is not None
@@ -182,6 +193,9 @@ def aggregate(
     direct = {u: len(a) for u, a in by_unit.items()}
     hidden = suppress(tree, direct, k)
     chosen: tuple[str, str] | None = None
+    if filter_item and not final:
+        message = "Filters are available once the campaign has closed and every answer is in."
+        raise FilterRefused(message, [message])
     if filter_item:
         chosen = _check_filter(definition, tree, by_unit, hidden, k, filter_item, filter_value)
         by_unit = {
@@ -227,6 +241,8 @@ def aggregate(
             group.invited = invited_totals.get(unit_id, 0)
             if group.invited:
                 group.rate = round(100.0 * group.responses / group.invited, 1)
+        if not final:
+            continue
         indexes = [s for a in answers if (s := satisfaction_index(definition, a)) is not None]
         group.satisfaction = interval(indexes)
         group.items = {key: _item_stat(definition, key, answers) for key in stat_keys}
@@ -241,8 +257,9 @@ def aggregate(
         k,
         kc,
         groups,
-        queries.pending_count(session, campaign.id),
+        pending,
         chosen,
+        final,
     )
 
 

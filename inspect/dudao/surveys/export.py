@@ -117,6 +117,7 @@ def to_json(report: Report) -> dict[str, Any]:
         "min_group": report.min_group,
         "min_comment_group": report.min_comment_group,
         "pending": report.pending,
+        "final": report.final,
         "filter": None
         if report.filter is None
         else {"item": report.filter[0], "value": report.filter[1]},
