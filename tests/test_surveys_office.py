@@ -192,3 +192,26 @@ def test_other_companies_and_other_roles_cannot_see_a_campaign(
     sign_in(client, "office_g")
     assert client.get(f"/surveys/{campaign.id}/results.json").status_code == 200
     assert json  # used by the other tests of this module
+
+
+def test_roster_from_xlsx_names_the_bad_row(session, org):
+    from openpyxl import Workbook
+
+    from dudao.surveys.roster import import_roster
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["单位编码", "党员编号", "邮箱"])
+    sheet.append(["A1-1", 1001, "a@example.com"])
+    sheet.append(["A1-2", 1002, "not-an-address"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = import_roster(session, None, buffer.getvalue(), "roster.xlsx")
+    assert [(p.row, p.column) for p in report.errors] == [(3, "email")]
+    assert session.scalar(select(func.count(RosterMember.id))) == 0
+    sheet["C3"] = "b@example.com"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = import_roster(session, None, buffer.getvalue(), "roster.xlsx")
+    assert report.ok and report.added == 2
+    assert set(session.scalars(select(RosterMember.external_id))) == {"1001", "1002"}
