@@ -62,7 +62,7 @@ def submit_failing(session: Session, world: World, settings, photos: int = 3) ->
         "public_rating": 5,
         "pledges_evidence": [pledge],
         "highlights": "\n".join(HOSTILE),
-        "problems": "台账不全，公开承诺未按期更新。",
+        "problems": "=1+2 台账不全，公开承诺未按期更新。",
     }
     notes = {
         "plan": "没有实施方案 " + HOSTILE[0],

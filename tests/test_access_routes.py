@@ -30,6 +30,7 @@ from tests.draw_world import draws_in_and_out
 from tests.factories import OrgTree
 from tests.feedback_world import feedback_in_and_out
 from tests.inspection_route_world import inspections_in_and_out
+from tests.report_route_world import reports_in_and_out
 from tests.schedule_world import schedules_in_and_out
 from tests.survey_world import ROUTE_WALK_TOKEN, campaigns_in_and_out
 
@@ -50,6 +51,7 @@ class World:
     inspections: dict[str, int] = field(default_factory=dict)  # in A1 ("in"), in B1
     campaigns: dict[str, int] = field(default_factory=dict)  # survey campaigns over A, B
     feedback: dict[str, object] = field(default_factory=dict)  # items in A1, B1
+    reports: dict[str, int] = field(default_factory=dict)  # report requests in A1, B1
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -71,6 +73,8 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "attachment_id": (True, lambda w, side: w.feedback[f"attachment_{side}"]),
     "fmt": (False, lambda w, side: "json"),  # survey results exports
     "token": (False, lambda w, side: ROUTE_WALK_TOKEN),  # public answering pages
+    "request_id": (True, lambda w, side: w.reports[side]),  # report requests
+    "dataset": (False, lambda w, side: "inspections"),  # exports
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -185,6 +189,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
     world.inspections = inspections_in_and_out(session, org, world.version)
     world.campaigns = campaigns_in_and_out(session, org)
     world.feedback = feedback_in_and_out(session, org, session.info["settings"].data_dir)
+    world.reports = reports_in_and_out(session, world.inspections)
     return world
 
 

@@ -107,3 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.feedback.views import bp as feedback_bp
 
     app.register_blueprint(feedback_bp)
+
+    from dudao.reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)

@@ -70,6 +70,10 @@ def _register() -> None:
     cli.add_command(draw_group)
     for command in (import_group, analyze_command, flags_group):
         cli.add_command(command)
+    from dudao.reports.commands import export_command, report_group
+
+    cli.add_command(report_group)
+    cli.add_command(export_command)
 
 
 _register()

@@ -44,14 +44,18 @@ class _Reporter:
     """Progress to job.meta on every step; to the database (and heartbeat) at most once a
     second, in its own short transaction so the page can show it while the job runs."""
 
-    def __init__(self, factory: sessionmaker[Session], request_id: int) -> None:
-        self.factory, self.request_id = factory, request_id
+    def __init__(
+        self, factory: sessionmaker[Session], request_id: int, echo: Progress | None = None
+    ) -> None:
+        self.factory, self.request_id, self.echo = factory, request_id, echo
         self.job = get_current_job()
         self.last = 0.0
         self.total = 0
 
     def __call__(self, done: int, total: int, force: bool = False) -> None:
         self.total = total
+        if self.echo is not None:
+            self.echo(done, total)
         if self.job is not None:
             self.job.meta["progress"] = {"done": done, "total": total}
             self.job.save_meta()
@@ -150,8 +154,10 @@ WRITERS = {ReportKind.INSPECTION: _inspection, ReportKind.BATCH: _batch,
            ReportKind.SUMMARY: _summary}  # fmt: skip
 
 
-def run_report(request_id: int) -> dict[str, Any]:
-    """Write the report of one request; a no-op when it is done or another worker has it."""
+def run_report(request_id: int, echo: Progress | None = None) -> dict[str, Any]:
+    """Write the report of one request; a no-op when it is done or another worker has it.
+
+    `echo(done, total)` is for the CLI, which runs the job in its own process."""
     runtime = job_runtime()
     settings, factory = runtime.settings, runtime.session_factory
     if not _claim(factory, request_id):
@@ -160,7 +166,7 @@ def run_report(request_id: int) -> dict[str, Any]:
                 select(ReportRequest.state).where(ReportRequest.id == request_id)
             )
         return {"request": request_id, "skipped": state}
-    reporter = _Reporter(factory, request_id)
+    reporter = _Reporter(factory, request_id, echo)
     with factory() as session:
         request = session.get(ReportRequest, request_id)
         assert request is not None

@@ -1,0 +1,79 @@
+"""Charts as ReportLab Drawings: the same object goes into the PDF and, as SVG, into the page.
+
+Labels are plain strings drawn as text (never markup); in SVG they become escaped
+text nodes.
+"""
+
+from __future__ import annotations
+
+from reportlab.graphics import renderSVG
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+
+BAR = colors.HexColor("#8b1a1a")
+LINE = colors.HexColor("#1f5f99")
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def grade_chart(grades: list[tuple[str, int]], font: str, title: str) -> Drawing:
+    drawing = Drawing(230, 170)
+    chart = VerticalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 35, 30, 180, 110
+    chart.data = [[n for _g, n in grades] or [0]]
+    chart.categoryAxis.categoryNames = [_shorten(g, 6) for g, _n in grades] or ["—"]
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueStep = max(1, -(-max([n for _g, n in grades] or [1]) // 5))
+    chart.barWidth, chart.groupSpacing = 10, 12 if len(grades) > 2 else 40
+    chart.bars[0].fillColor = BAR
+    for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        axis.fontName, axis.fontSize = font, 8
+    drawing.add(chart)
+    drawing.add(String(115, 155, title, fontName=font, fontSize=10, textAnchor="middle"))
+    return drawing
+
+
+def failure_chart(failures: list[tuple[str, int]], font: str, title: str) -> Drawing:
+    rows = list(reversed(failures)) or [("—", 0)]
+    height = 40 + 16 * len(rows)
+    drawing = Drawing(480, height + 20)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 200, 20, 260, height - 20
+    chart.data = [[n for _l, n in rows]]
+    chart.categoryAxis.categoryNames = [_shorten(label, 16) for label, _n in rows]
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueStep = max(1, -(-max(n for _l, n in rows) // 5) if rows else 1)
+    chart.bars[0].fillColor = BAR
+    for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        axis.fontName, axis.fontSize = font, 8
+    drawing.add(chart)
+    drawing.add(String(240, height + 6, title, fontName=font, fontSize=10, textAnchor="middle"))
+    return drawing
+
+
+def monthly_chart(monthly: list[tuple[str, float | None, int]], font: str, title: str) -> Drawing:
+    drawing = Drawing(230, 170)
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 35, 30, 180, 110
+    chart.data = [[value for _m, value, _n in monthly] or [None]]  # no point where no data
+    chart.categoryAxis.categoryNames = [m for m, _v, _n in monthly] or ["—"]
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.lines[0].strokeColor = LINE
+    chart.lines[0].strokeWidth = 2
+    chart.joinedLines = 1
+    for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        axis.fontName, axis.fontSize = font, 8
+    drawing.add(chart)
+    drawing.add(String(115, 155, title, fontName=font, fontSize=10, textAnchor="middle"))
+    return drawing
+
+
+def to_svg(drawing: Drawing) -> str:
+    """The drawing as an inline <svg> element (text escaped by the SVG renderer)."""
+    text = renderSVG.drawToString(drawing)
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else text

@@ -1,0 +1,124 @@
+"""`dudao report ...` (PDFs and ZIPs, made here with progress) and `dudao export ...`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from dudao.core.errors import NotFound
+from dudao.core.runtime import Runtime
+from dudao.org.queries import by_code
+from dudao.reports import exports
+from dudao.reports.jobs import run_report
+from dudao.reports.models import ReportKind, ReportRequest, ReportState
+from dudao.reports.services import parse_quarter, request_report
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["dudao"]
+
+
+def _progress(done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    click.echo(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", nl=False, err=True)
+
+
+def _make(kind: str, params: dict[str, Any], output: Path) -> None:
+    """Ask for the report (the same report twice is made once) and make it here."""
+    runtime = _runtime()
+    with runtime.session_factory() as session:
+        report, _new = request_report(session, None, kind, params)
+        session.commit()
+        request_id = report.id
+    run_report(request_id, echo=_progress)
+    click.echo("", err=True)
+    with runtime.session_factory() as session:
+        report = session.get(ReportRequest, request_id)
+        assert report is not None
+        if report.state != ReportState.DONE or not report.file_path:
+            raise click.ClickException(
+                f"Report {request_id} is {report.state} (another process is making it); "
+                "run the command again in a moment."
+            )
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(runtime.settings.data_dir / report.file_path, output)
+    click.echo(f"Wrote {output} ({report.file_name}).")
+
+
+@click.group("report", help="Make PDF reports (inspection, quarterly batch ZIP, period summary).")
+def report_group() -> None:
+    pass
+
+
+LOCALE = click.option("--locale", type=click.Choice(["zh", "en"]), default="zh", show_default=True)
+OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                      required=True)  # fmt: skip
+
+
+@report_group.command("inspection", help="The report of inspection ID as a PDF.")
+@click.argument("inspection_id", type=int)
+@OUTPUT
+@LOCALE
+@with_appcontext
+def report_inspection(inspection_id: int, output: Path, locale: str) -> None:
+    _make(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": locale}, output)
+
+
+@report_group.command("batch", help="Every inspection report of a unit's subtree for a quarter.")
+@click.option("--unit", required=True, help="Unit code (its whole subtree).")
+@click.option("--quarter", required=True, help="Like 2026Q3 (by due date).")
+@OUTPUT
+@LOCALE
+@with_appcontext
+def report_batch(unit: str, quarter: str, output: Path, locale: str) -> None:
+    _make(ReportKind.BATCH, {"unit": unit, "quarter": quarter, "locale": locale}, output)
+
+
+@report_group.command("summary", help="The period summary of a unit's subtree for a quarter.")
+@click.option("--unit", required=True, help="Unit code (its whole subtree).")
+@click.option("--quarter", required=True, help="Like 2026Q3.")
+@OUTPUT
+@with_appcontext
+def report_summary(unit: str, quarter: str, output: Path) -> None:
+    _make(ReportKind.SUMMARY, {"unit": unit, "quarter": quarter}, output)
+
+
+@click.command("export", help="Export DATASET (or 'all', XLSX only) as CSV or XLSX.")
+@click.argument("dataset")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv",
+              show_default=True)  # fmt: skip
+@click.option("--unit", help="Only this unit's subtree (default: everything).")
+@click.option("--quarter", help="Only inspections due in this quarter, like 2026Q3.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")  # fmt: skip
+@with_appcontext
+def export_command(
+    dataset: str, fmt: str, unit: str | None, quarter: str | None, output: Path | None
+) -> None:
+    runtime = _runtime()
+    names = list(exports.DATASETS) if dataset == "all" else [dataset]
+    if dataset == "all" and fmt == "csv":
+        raise click.ClickException("'all' needs --format xlsx (one sheet per dataset).")
+    with runtime.session_factory() as session:
+        scope_unit = by_code(session, unit) if unit else None
+        if unit and scope_unit is None:
+            raise NotFound(f"There is no unit with code {unit!r}.")
+        period = parse_quarter(quarter) if quarter else None
+        scope = exports.Scope(
+            ["/"], scope_unit, period.start if period else None, period.end if period else None
+        )
+        datasets = exports.build(session, names, scope, runtime.settings.tz)
+    body = exports.to_csv(datasets[0]) if fmt == "csv" else exports.to_xlsx(datasets)
+    if output is None:
+        sys.stdout.buffer.write(body)
+        return
+    output.write_bytes(body)
+    rows = sum(len(d.rows) for d in datasets)
+    click.echo(f"Wrote {output} ({rows} rows).")

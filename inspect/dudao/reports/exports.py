@@ -1,0 +1,226 @@
+"""CSV and XLSX exports of inspections, answers, findings and rectification tasks.
+
+Every dataset is read inside the viewer's scope (subtree path prefixes) with a
+fixed number of queries. Both writers pass every cell through `neutralise`, so a
+cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return)
+starts with a single quote instead. CSV is UTF-8 with a BOM so Excel opens
+Chinese correctly.
+
+Other features add datasets with `register_dataset` (flags, questionnaire
+aggregates through the surveys aggregation, which enforces its thresholds).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import Workbook
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from dudao.core.errors import ValidationError
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.queries import pinned
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Rectification, Submission
+from dudao.org.models import Unit
+from dudao.reports.inspection_data import display_value
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula gets a leading single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which inspections an export covers: the viewer's subtrees, optionally narrowed."""
+
+    paths: Sequence[str]
+    unit: Unit | None = None
+    start: date | None = None
+    end: date | None = None
+
+    def apply(self, query: Select[Any]) -> Select[Any]:
+        query = query.where(or_(*[Unit.path.startswith(p) for p in self.paths] or [False]))
+        if self.unit is not None:
+            query = query.where(Unit.path.startswith(self.unit.path))
+        if self.start is not None:
+            query = query.where(Inspection.due_date >= self.start)
+        if self.end is not None:
+            query = query.where(Inspection.due_date <= self.end)
+        return query
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+Builder = Callable[[Session, Scope, Any], Dataset]
+DATASETS: dict[str, Builder] = {}
+
+
+def register_dataset(name: str) -> Callable[[Builder], Builder]:
+    """Hook for other features' exports (a builder gets session, scope and the org tz)."""
+
+    def decorator(builder: Builder) -> Builder:
+        DATASETS[name] = builder
+        return builder
+
+    return decorator
+
+
+def _local(moment: datetime | None, tz: Any) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def _latest(scope: Scope) -> Select[Any]:
+    """(Submission, Inspection, Unit) of each in-scope inspection's latest submission."""
+    latest = (
+        select(func.max(Submission.id).label("id")).group_by(Submission.inspection_id).subquery()
+    )
+    query = (
+        select(Submission, Inspection, Unit)
+        .join(latest, latest.c.id == Submission.id)
+        .join(Inspection, Inspection.id == Submission.inspection_id)
+        .join(Unit, Unit.id == Inspection.unit_id)
+    )
+    return scope.apply(query).order_by(Unit.path, Inspection.id)
+
+
+@register_dataset("inspections")
+def inspections(session: Session, scope: Scope, tz: Any) -> Dataset:
+    latest = (
+        select(Submission.inspection_id, func.max(Submission.id).label("id"))
+        .group_by(Submission.inspection_id)
+        .subquery()
+    )
+    query = (
+        select(Inspection, Unit, FormDefinition.key, DefinitionVersion.number, Submission)
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .join(DefinitionVersion, DefinitionVersion.id == Inspection.definition_version_id)
+        .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+        .outerjoin(latest, latest.c.inspection_id == Inspection.id)
+        .outerjoin(Submission, Submission.id == latest.c.id)
+    )
+    rows = [
+        [i.id, u.code, u.name, key, number, i.origin, i.state, i.due_date.isoformat(),
+         _local(s.submitted_at, tz) if s else "", s.percent if s else None,
+         (s.grade or "") if s else "", ("yes" if s.passed else "no") if s else "",
+         s.review_state if s else ""]
+        for i, u, key, number, s in session.execute(
+            scope.apply(query).order_by(Unit.path, Inspection.due_date, Inspection.id)
+        )
+    ]  # fmt: skip
+    headers = ["inspection_id", "unit_code", "unit_name", "checklist", "version", "origin",
+               "state", "due_date", "submitted_at", "percent", "grade", "passed",
+               "review"]  # fmt: skip
+    return Dataset("inspections", headers, rows)
+
+
+@register_dataset("answers")
+def answers(session: Session, scope: Scope, tz: Any) -> Dataset:
+    rows = []
+    for submission, inspection, unit in session.execute(_latest(scope)):
+        definition = pinned(session, submission.definition_version_id)
+        failed = set(submission.result.get("failed", ()))
+        for item in definition.items:
+            if item.key not in submission.answers:
+                continue
+            value = submission.answers[item.key]
+            verdict = "fail" if item.key in failed else ("pass" if item.scored else "")
+            if value == "na":
+                verdict = "na"
+            rows.append(
+                [inspection.id, unit.code, item.key, item.label.zh,
+                 display_value(item, value), verdict, submission.notes.get(item.key) or ""]
+            )  # fmt: skip
+    headers = ["inspection_id", "unit_code", "item", "label", "answer", "verdict", "note"]
+    return Dataset("answers", headers, rows)
+
+
+@register_dataset("findings")
+def findings(session: Session, scope: Scope, tz: Any) -> Dataset:
+    query = (
+        select(Finding, Inspection, Unit)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .join(Unit, Unit.id == Finding.unit_id)
+    )
+    rows = []
+    for finding, inspection, unit in session.execute(
+        scope.apply(query).order_by(Unit.path, Finding.id)
+    ):
+        item = pinned(session, inspection.definition_version_id)._index.get(finding.item_key)
+        rows.append(
+            [finding.id, inspection.id, unit.code, finding.item_key,
+             item.label.zh if item else "", "yes" if finding.critical else "no",
+             finding.note or "", _local(finding.created_at, tz)]
+        )  # fmt: skip
+    headers = ["finding_id", "inspection_id", "unit_code", "item", "label", "critical", "note",
+               "created_at"]  # fmt: skip
+    return Dataset("findings", headers, rows)
+
+
+@register_dataset("rectifications")
+def rectifications(session: Session, scope: Scope, tz: Any) -> Dataset:
+    query = (
+        select(Rectification, Finding, Inspection)
+        .join(Finding, Finding.id == Rectification.finding_id)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .join(Unit, Unit.id == Inspection.unit_id)
+    )
+    rows = [
+        [task.id, finding.id, inspection.id, task.unit.code, task.state,
+         task.deadline.isoformat(), task.description, task.response or "",
+         _local(task.created_at, tz)]
+        for task, finding, inspection in session.execute(
+            scope.apply(query).order_by(Rectification.id)
+        )
+    ]  # fmt: skip
+    headers = ["task_id", "finding_id", "inspection_id", "owner_unit", "state", "deadline",
+               "description", "response", "created_at"]  # fmt: skip
+    return Dataset("rectifications", headers, rows)
+
+
+def build(session: Session, names: Iterable[str], scope: Scope, tz: Any) -> list[Dataset]:
+    unknown = [n for n in names if n not in DATASETS]
+    if unknown:
+        raise ValidationError(
+            f"Unknown export {unknown[0]!r}; choose from {', '.join(DATASETS)}.",
+            [f"dataset: {unknown[0]!r}"],
+        )
+    return [DATASETS[name](session, scope, tz) for name in names]
+
+
+def to_csv(dataset: Dataset) -> bytes:
+    """UTF-8 with BOM, every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(dataset.headers)
+    writer.writerows([neutralise(cell) for cell in row] for row in dataset.rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def to_xlsx(datasets: Sequence[Dataset]) -> bytes:
+    """One sheet per dataset; text cells are stored as text and neutralised."""
+    workbook = Workbook(write_only=True)
+    for dataset in datasets:
+        sheet = workbook.create_sheet(dataset.name[:31])
+        sheet.append(dataset.headers)
+        for row in dataset.rows:
+            sheet.append([neutralise(cell) for cell in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,178 @@
+"""The period summary of a unit subtree: key figures read with set-based queries.
+
+Other features add their parts through `register_summary_section` (open flags by
+severity from trends, questionnaire results through the surveys aggregation,
+which applies the anonymity thresholds); a registered builder returns a
+`SummarySection` or None when it has nothing for the unit and period.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dudao.definitions.queries import pinned
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Rectification, Submission
+from dudao.org.models import Unit
+from dudao.reports.services import Period
+from dudao.scheduling.models import SpotCheckDraw
+from dudao.workflow.registry import get_workflow
+
+TOP_FAILURES = 10
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """A titled table another feature contributes (headers, rows of plain text)."""
+
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    note: str = ""
+
+
+SectionBuilder = Callable[[Session, Unit, Period], SummarySection | None]
+SUMMARY_SECTIONS: list[SectionBuilder] = []
+
+
+def register_summary_section(builder: SectionBuilder) -> SectionBuilder:
+    """Hook: flags (trends) and questionnaire results (surveys) add their sections here."""
+    SUMMARY_SECTIONS.append(builder)
+    return builder
+
+
+@dataclass
+class Summary:
+    unit_name: str
+    unit_code: str
+    period: Period
+    planned: int
+    done: int
+    cancelled: int
+    average: float | None
+    grades: list[tuple[str, int]]
+    failures: list[tuple[str, int]]  # item label, number of findings
+    units: list[tuple[str, str, float, int]]  # code, name, average percent, submissions
+    monthly: list[tuple[str, float | None, int]]  # "2026-07", average, submissions
+    overdue: list[tuple[str, str, str, str]]  # owner, task, deadline, state
+    overdue_count: int
+    draws: list[tuple[str, str, int, bool]]  # title, created, inspections, published
+    sections: list[SummarySection] = field(default_factory=list)
+
+
+def _latest_submissions(session: Session, unit: Unit, period: Period) -> list[Any]:
+    latest = (
+        select(func.max(Submission.id).label("id")).group_by(Submission.inspection_id).subquery()
+    )
+    return list(
+        session.execute(
+            select(Submission.id, Submission.percent, Submission.grade, Inspection.due_date,
+                   Inspection.definition_version_id, Unit.code, Unit.name)
+            .join(latest, latest.c.id == Submission.id)
+            .join(Inspection, Inspection.id == Submission.inspection_id)
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .where(Unit.path.startswith(unit.path), Inspection.due_date >= period.start,
+                   Inspection.due_date <= period.end, Inspection.state != "cancelled")
+        )
+    )  # fmt: skip
+
+
+def _failures(session: Session, submission_ids: list[int], versions: dict[int, int]) -> list:
+    if not submission_ids:
+        return []
+    counts: Counter[str] = Counter()
+    labels: dict[str, str] = {}
+    for submission_pk, item_key, n in session.execute(
+        select(Finding.submission_pk, Finding.item_key, func.count())
+        .where(Finding.submission_pk.in_(submission_ids))
+        .group_by(Finding.submission_pk, Finding.item_key)
+    ):
+        counts[item_key] += n
+        if item_key not in labels:
+            item = pinned(session, versions[submission_pk])._index.get(item_key)
+            labels[item_key] = item.label.zh if item else item_key
+    return [(labels[key], n) for key, n in counts.most_common(TOP_FAILURES)]
+
+
+def _overdue(session: Session, unit: Unit, today: date) -> tuple[list, int]:
+    workflow = get_workflow("rectification")
+    finals = [s.key for s in workflow.states if s.final]
+    query = (
+        select(Rectification)
+        .join(Unit, Unit.id == Rectification.unit_id)
+        .where(Unit.path.startswith(unit.path), Rectification.state.not_in(finals),
+               Rectification.deadline < today)
+    )  # fmt: skip
+    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = [
+        (t.unit.name, t.description, t.deadline.isoformat(), workflow.state(t.state).label.zh)
+        for t in session.scalars(query.order_by(Rectification.deadline).limit(20))
+    ]
+    return rows, count
+
+
+def _draws(session: Session, unit: Unit, period: Period, tz: Any) -> list:
+    rows = session.execute(
+        select(SpotCheckDraw.title, SpotCheckDraw.created_at, SpotCheckDraw.published,
+               func.count(Inspection.id))
+        .join(Inspection, Inspection.draw_id == SpotCheckDraw.id)
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .where(Unit.path.startswith(unit.path), Inspection.due_date >= period.start,
+               Inspection.due_date <= period.end)
+        .group_by(SpotCheckDraw.id, SpotCheckDraw.title, SpotCheckDraw.created_at,
+                  SpotCheckDraw.published)
+        .order_by(SpotCheckDraw.created_at)
+    )  # fmt: skip
+    return [(t, c.astimezone(tz).strftime("%Y-%m-%d"), n, p) for t, c, p, n in rows]
+
+
+def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summary:
+    """Key figures of `unit`'s subtree for `period` (by due date), in a few queries."""
+    states = dict(
+        session.execute(
+            select(Inspection.state, func.count())
+            .join(Unit, Unit.id == Inspection.unit_id)
+            .where(Unit.path.startswith(unit.path), Inspection.due_date >= period.start,
+                   Inspection.due_date <= period.end)
+            .group_by(Inspection.state)
+        ).all()
+    )  # fmt: skip
+    latest = _latest_submissions(session, unit, period)
+    scores = [row.percent for row in latest if row.percent is not None]
+    grades = Counter(row.grade or "—" for row in latest)
+    by_unit: dict[tuple[str, str], list[float]] = {}
+    by_month: dict[str, list[float]] = {}
+    for row in latest:
+        if row.percent is not None:
+            by_unit.setdefault((row.code, row.name), []).append(row.percent)
+            by_month.setdefault(row.due_date.strftime("%Y-%m"), []).append(row.percent)
+    months = [f"{period.start.year}-{m:02d}" for m in range(period.start.month,
+                                                          period.end.month + 1)]  # fmt: skip
+    versions = {row.id: row.definition_version_id for row in latest}
+    overdue, overdue_count = _overdue(session, unit, datetime.now(tz).date())
+    summary = Summary(
+        unit_name=unit.name, unit_code=unit.code, period=period,
+        planned=sum(n for s, n in states.items() if s != "cancelled"),
+        done=len(latest), cancelled=states.get("cancelled", 0),
+        average=round(sum(scores) / len(scores), 1) if scores else None,
+        grades=sorted(grades.items(), key=lambda kv: -kv[1]),
+        failures=_failures(session, list(versions), versions),
+        units=sorted(((c, n, round(sum(v) / len(v), 1), len(v)) for (c, n), v in by_unit.items()),
+                     key=lambda r: (-r[2], r[0])),
+        monthly=[(m, round(sum(by_month[m]) / len(by_month[m]), 1) if m in by_month else None,
+                  len(by_month.get(m, ()))) for m in months],
+        overdue=overdue, overdue_count=overdue_count,
+        draws=_draws(session, unit, period, tz),
+    )  # fmt: skip
+    for builder in SUMMARY_SECTIONS:
+        section = builder(session, unit, period)
+        if section is not None:
+            summary.sections.append(section)
+    return summary

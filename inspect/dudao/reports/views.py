@@ -1,0 +1,174 @@
+"""Report pages: ask for a report, watch its progress, download it; exports; the summary.
+
+A report request is visible to whoever may see its scope unit: for an inspection
+report, the inspection's viewers (VIEW_UNITS on its unit, or its assignees); for
+batches and summaries, the office on the unit (VIEW_OFFICE). Outside that: 404.
+Every report page needs VIEW_UNITS somewhere (inspectors, unit leads, office).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+from werkzeug.wrappers import Response
+
+from dudao.core.errors import DudaoError
+from dudao.core.permissions import Permission, can, scope_paths
+from dudao.inspections.models import Inspection
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+from dudao.reports import exports
+from dudao.reports.models import ReportKind, ReportRequest, ReportState
+from dudao.reports.services import enqueue_report, parse_quarter, request_report
+from dudao.web.access import require_on, requires
+from dudao.web.context import db, runtime
+from dudao.web.setup import select_locale
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+MIME = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _may_see_inspection(inspection: Inspection | None) -> bool:
+    return inspection is not None and (
+        current_user.id in inspection.assignee_ids
+        or can(current_user, Permission.VIEW_UNITS, inspection.unit)
+    )
+
+
+def _visible(report: ReportRequest | None) -> ReportRequest:
+    if report is None:
+        abort(404)
+    if report.kind == ReportKind.INSPECTION:
+        inspection = db().get(Inspection, int(report.params["inspection_id"]))
+        if not _may_see_inspection(inspection):
+            abort(404)
+    else:
+        require_on(Permission.VIEW_OFFICE, report.unit)
+    return report
+
+
+def _start(kind: str, params: dict) -> Response:
+    session = db()
+    try:
+        report, _new = request_report(session, current_user, kind, params)
+    except DudaoError as exc:
+        session.rollback()
+        return redirect(url_for("reports.index", error=str(exc)))
+    session.commit()
+    enqueue_report(runtime().settings, report)
+    return redirect(url_for("reports.show", request_id=report.id))
+
+
+@bp.get("")
+@requires(Permission.VIEW_OFFICE)
+def index() -> str:
+    paths = scope_paths(current_user, Permission.VIEW_OFFICE)
+    recent = db().scalars(
+        select(ReportRequest)
+        .join(Unit, Unit.id == ReportRequest.unit_id)
+        .where(ReportRequest.kind != ReportKind.INSPECTION)
+        .where(or_(*[Unit.path.startswith(p) for p in paths]))
+        .order_by(ReportRequest.id.desc())
+        .limit(20)
+    )
+    return render_template(
+        "reports/index.html", recent=list(recent), datasets=list(exports.DATASETS),
+        error=request.args.get("error", ""),
+    )  # fmt: skip
+
+
+@bp.post("/inspection/<int:inspection_id>")
+@requires(Permission.VIEW_UNITS)
+def inspection_report(inspection_id: int) -> Response:
+    if not _may_see_inspection(db().get(Inspection, inspection_id)):
+        abort(404)
+    locale = "en" if str(select_locale() or "").startswith("en") else "zh"
+    return _start(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": locale})
+
+
+def _office_unit() -> Unit:
+    unit = by_code(db(), (request.form.get("unit") or request.args.get("unit") or "").strip())
+    require_on(Permission.VIEW_OFFICE, unit)
+    assert unit is not None
+    return unit
+
+
+@bp.post("/batch")
+@requires(Permission.VIEW_OFFICE)
+def batch() -> Response:
+    unit = _office_unit()
+    return _start(ReportKind.BATCH, {"unit": unit.code, "quarter": request.form.get("quarter")})
+
+
+@bp.post("/summary")
+@requires(Permission.VIEW_OFFICE)
+def summary() -> Response:
+    unit = _office_unit()
+    return _start(ReportKind.SUMMARY, {"unit": unit.code, "quarter": request.form.get("quarter")})
+
+
+@bp.get("/<int:request_id>")
+@requires(Permission.VIEW_UNITS)
+def show(request_id: int) -> str:
+    report = _visible(db().get(ReportRequest, request_id))
+    return render_template("reports/show.html", report=report, ReportState=ReportState)
+
+
+@bp.get("/<int:request_id>/status")
+@requires(Permission.VIEW_UNITS)
+def status(request_id: int) -> Response:
+    report = _visible(db().get(ReportRequest, request_id))
+    done = report.state == ReportState.DONE
+    return jsonify(
+        state=report.state, done=report.progress_done, total=report.progress_total,
+        percent=report.percent, error=report.error if report.state == ReportState.FAILED else None,
+        download=url_for("reports.download", request_id=report.id) if done else None,
+    )  # fmt: skip
+
+
+@bp.get("/<int:request_id>/download")
+@requires(Permission.VIEW_UNITS)
+def download(request_id: int) -> Response:
+    report = _visible(db().get(ReportRequest, request_id))
+    if report.state != ReportState.DONE or not report.file_path:
+        abort(404)
+    root = runtime().settings.data_dir.resolve()
+    path = (root / report.file_path).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        abort(404)
+    return send_file(Path(path), as_attachment=True, download_name=report.file_name)
+
+
+@bp.get("/export/<dataset>")
+@requires(Permission.VIEW_OFFICE)
+def export(dataset: str) -> Response:
+    fmt = request.args.get("format", "csv")
+    if fmt not in MIME or (dataset not in exports.DATASETS and dataset != "all"):
+        abort(404)
+    if dataset == "all" and fmt == "csv":
+        abort(404)
+    unit = None
+    if request.args.get("unit"):
+        unit = _office_unit()
+    period = None
+    if request.args.get("quarter"):
+        try:
+            period = parse_quarter(request.args["quarter"])
+        except DudaoError:
+            abort(400)
+    scope = exports.Scope(
+        scope_paths(current_user, Permission.VIEW_OFFICE), unit,
+        period.start if period else None, period.end if period else None,
+    )  # fmt: skip
+    names = list(exports.DATASETS) if dataset == "all" else [dataset]
+    datasets = exports.build(db(), names, scope, runtime().settings.tz)
+    body = exports.to_csv(datasets[0]) if fmt == "csv" else exports.to_xlsx(datasets)
+    response = Response(body, mimetype=MIME[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="dudao-{dataset}.{fmt}"'
+    return response

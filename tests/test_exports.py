@@ -1,0 +1,102 @@
+"""CSV and XLSX exports: UTF-8 with BOM, formula cells neutralised, the viewer's scope only."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from dudao.reports.exports import FORMULA_STARTS, Dataset, neutralise, to_csv, to_xlsx
+from tests.conftest import sign_in
+from tests.report_world import report_world  # noqa: F401
+
+
+def _client(app, username: str):
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("start", FORMULA_STARTS)
+def test_every_formula_start_is_neutralised_in_both_writers(start):
+    value = f'{start}HYPERLINK("http://x")'
+    assert neutralise(value) == "'" + value
+    dataset = Dataset("d", ["a", "b", "c"], [[value, -3, "普通文字"]])
+    rows = list(csv.reader(io.StringIO(to_csv(dataset).decode("utf-8-sig"), newline="")))
+    assert rows[1] == ["'" + value, "-3", "普通文字"]
+    sheet = load_workbook(io.BytesIO(to_xlsx([dataset])))["d"]
+    cell = sheet["A2"]
+    # (XML reads a stored carriage return back as a line feed)
+    assert cell.value == "'" + value.replace("\r", "\n") and cell.data_type == "s"
+    assert sheet["B2"].value == -3  # numbers stay numbers
+
+
+def test_neutralise_leaves_harmless_values_alone():
+    assert [neutralise(v) for v in ("a=b", "台账", "", None, 5, -1.5)] == [
+        "a=b", "台账", "", None, 5, -1.5
+    ]  # fmt: skip
+
+
+def test_office_csv_is_utf8_with_bom_and_neutralised(app, report_world):  # noqa: F811
+    office = _client(app, "office")
+    response = office.get("/reports/export/answers?format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
+    problems = next(r for r in rows if r["item"] == "problems")
+    assert problems["answer"] == "'=1+2 台账不全，公开承诺未按期更新。"
+    plan = next(r for r in rows if r["item"] == "plan")
+    assert plan["answer"] == "否" and plan["verdict"] == "fail"
+    assert plan["note"].startswith("没有实施方案")
+
+
+def test_xlsx_has_a_sheet_per_dataset(app, report_world):  # noqa: F811
+    office = _client(app, "office")
+    response = office.get("/reports/export/all?format=xlsx")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["inspections", "answers", "findings", "rectifications"]
+    inspections = list(book["inspections"].values)
+    assert [row[1] for row in inspections[1:]] == ["A1-1", "B1-1"]
+    findings = list(book["findings"].values)
+    assert len(findings) == 1 + 3
+    tasks = list(book["rectifications"].values)
+    from dudao.workflow.registry import get_workflow
+
+    assert len(tasks) == 2 and tasks[1][4] == get_workflow("rectification").initial
+    answers = {row[2]: row for row in book["answers"].values}
+    assert answers["problems"][4] == "'=1+2 台账不全，公开承诺未按期更新。"
+
+
+def test_exports_respect_the_viewers_scope(app, user_factory, report_world):  # noqa: F811
+    user_factory("office_b", ("office", report_world.world.org.company_b))
+    office_b = _client(app, "office_b")
+    rows = office_b.get("/reports/export/inspections?format=csv").data.decode("utf-8-sig")
+    assert "B1-1" in rows and "A1-1" not in rows
+    assert "A1-1" not in office_b.get("/reports/export/findings").data.decode("utf-8-sig")
+    assert office_b.get("/reports/export/inspections?unit=A").status_code == 404
+    assert _client(app, "insp").get("/reports/export/inspections").status_code == 403
+    office = _client(app, "office")
+    assert office.get("/reports/export/nothing").status_code == 404
+    assert office.get("/reports/export/all?format=csv").status_code == 404
+    narrowed = office.get("/reports/export/inspections?unit=B&quarter=2026Q4").data
+    assert b"B1-1" in narrowed and b"A1-1" not in narrowed
+    empty = office.get("/reports/export/inspections?quarter=2026Q1").data.decode("utf-8-sig")
+    assert empty.strip().count("\n") == 0  # the header only
+
+
+def test_cli_export(app, report_world, tmp_path):  # noqa: F811
+    from dudao.cli import cli
+
+    runner = app.test_cli_runner()
+    out = tmp_path / "all.xlsx"
+    result = runner.invoke(cli, args=["export", "all", "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Wrote" in result.output
+    assert load_workbook(out).sheetnames[0] == "inspections"
+    result = runner.invoke(cli, args=["export", "findings", "--unit", "B"])
+    assert result.exit_code == 0 and "finding_id" in result.output and "A1-1" not in result.output
+    result = runner.invoke(cli, args=["export", "all", "--format", "csv"])
+    assert result.exit_code != 0 and "xlsx" in result.output

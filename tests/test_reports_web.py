@@ -1,0 +1,120 @@
+"""Report pages: ask, watch the progress (JSON for the polling script), download; scope."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+from rq import Queue, SimpleWorker
+
+from dudao.core.queue import connect
+from tests.conftest import sign_in
+from tests.report_world import report_world  # noqa: F401
+
+
+def _client(app, username: str):
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 302
+    return client
+
+
+def _drain(app) -> None:
+    connection = connect(app.extensions["dudao"].settings)
+    SimpleWorker([Queue("reports", connection=connection)], connection=connection).work(
+        burst=True, with_scheduler=False
+    )
+
+
+def test_assignee_asks_watches_and_downloads(app, report_world):  # noqa: F811
+    tablet = _client(app, "insp")
+    response = tablet.post(f"/reports/inspection/{report_world.inspection_id}")
+    assert response.status_code == 302
+    page_url = response.headers["Location"]
+    page = tablet.get(page_url)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "reports/progress.js" in html and "<progress" in html
+    assert "<script>" not in html  # no inline script (CSP)
+    status = tablet.get(f"{page_url}/status").get_json()
+    assert status["state"] == "queued" and status["download"] is None
+    _drain(app)
+    status = tablet.get(f"{page_url}/status").get_json()
+    assert status["state"] == "done" and status["percent"] == 100
+    assert status["done"] == status["total"] > 0
+    pdf = tablet.get(status["download"])
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert "attachment" in pdf.headers["Content-Disposition"]
+    text = PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "甲一厂第一党支部" in text
+    # The same report asked for again: the same request, already done.
+    again = tablet.post(f"/reports/inspection/{report_world.inspection_id}")
+    assert again.headers["Location"] == page_url
+
+
+def test_outside_the_scope_everything_is_404(app, report_world):  # noqa: F811
+    tablet = _client(app, "insp")
+    page_url = tablet.post(f"/reports/inspection/{report_world.inspection_id}").headers["Location"]
+    _drain(app)
+    outsider = _client(app, "outsider")  # inspector in company B
+    for url in (page_url, f"{page_url}/status", f"{page_url}/download"):
+        assert outsider.get(url).status_code == 404, url
+    assert outsider.post(f"/reports/inspection/{report_world.inspection_id}").status_code == 404
+    # The unit lead above the inspected branch may read it.
+    lead = _client(app, "lead")
+    assert lead.get(f"{page_url}/download").status_code == 200
+
+
+def test_office_summary_and_batch_in_scope_only(app, user_factory, report_world):  # noqa: F811
+    office = _client(app, "office")
+    assert office.get("/reports").status_code == 200
+    response = office.post("/reports/summary", data={"unit": "G", "quarter": "2026Q4"})
+    assert response.status_code == 302
+    page_url = response.headers["Location"]
+    _drain(app)
+    status = office.get(f"{page_url}/status").get_json()
+    assert status["state"] == "done", status
+    text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(office.get(status["download"]).data)).pages
+    )
+    assert "示例集团 督导工作小结" in text and "问题较多的检查项" in text
+    assert "现场情况与汇报材料一致" in text  # a failed item among the top ten
+    user_factory("office_b", ("office", report_world.world.org.company_b))
+    office_b = _client(app, "office_b")
+    assert office_b.get(page_url).status_code == 404  # the group's summary is above B
+    assert (
+        office_b.post("/reports/batch", data={"unit": "A", "quarter": "2026Q4"}).status_code == 404
+    )
+    bad = office.post("/reports/batch", data={"unit": "A", "quarter": "2026-4"})
+    assert bad.status_code == 302 and "2026-4" in office.get(bad.headers["Location"]).get_data(
+        as_text=True
+    )
+    inspector = _client(app, "insp")
+    assert inspector.get("/reports").status_code == 403
+    assert inspector.get(page_url).status_code == 404
+
+
+def test_summary_page_svg_chart_is_escaped(app, session, report_world):  # noqa: F811
+    from dudao.reports.charts import failure_chart, to_svg
+    from dudao.reports.fonts import register_font
+
+    svg = to_svg(failure_chart([("<script>alert(1)</script>", 3)], register_font(), "t"))
+    assert svg.startswith("<svg") and "<script>" not in svg and "&lt;script&gt;" in svg
+
+
+def test_cli_makes_reports_with_progress(app, report_world, tmp_path):  # noqa: F811
+    from dudao.cli import cli
+
+    runner = app.test_cli_runner()
+    out = tmp_path / "r.pdf"
+    result = runner.invoke(cli, args=["report", "inspection", str(report_world.inspection_id),
+                                 "-o", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert PdfReader(str(out)).get_num_pages() >= 2
+    assert "] " in result.output and "Wrote" in result.output
+    zipped = tmp_path / "a.zip"
+    result = runner.invoke(cli, args=["report", "batch", "--unit", "A", "--quarter", "2026Q4",
+                                 "-o", str(zipped)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "1/1" in result.output and zipped.stat().st_size > 1000
+    result = runner.invoke(cli, args=["report", "batch", "--unit", "NOPE", "--quarter", "2026Q4",
+                                 "-o", str(zipped)])  # fmt: skip
+    assert result.exit_code != 0 and "NOPE" in result.output
