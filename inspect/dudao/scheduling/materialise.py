@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Integer, String, bindparam, func, literal, select, text, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.audit.services import Entry, record_many
@@ -94,55 +95,16 @@ def _plan(session: Session, schedule: Schedule) -> _Plan | str:
     )
 
 
-_JSON_EACH_INSPECTIONS = text(
-    "INSERT INTO inspection (unit_id, definition_version_id, workflow, state, version, origin,"
-    " schedule_id, period_key, period_start, due_date, created_at, state_changed_at)"
-    " SELECT value, :dv, :wf, :state, :version, :origin, :sid, :pk, :ps, :due, :now, :now"
-    " FROM json_each(:units) WHERE true"  # WHERE: SQLite's parser needs it before ON CONFLICT
-    " ON CONFLICT (schedule_id, unit_id, period_key) DO NOTHING RETURNING id, unit_id"
-)
-
-
 def _bound(session: Session, column: str, value: Any) -> Any:
     """`value` as the inspection column's own type stores it (dates, UTC times)."""
     convert = _INSPECTION.c[column].type.bind_processor(session.get_bind().dialect)
     return convert(value) if convert else value
 
 
-def _insert_rows(
-    session: Session, plan: _Plan, key: str, day: date, due: date, now: datetime,
-    states: list[tuple[int, str, int]],
-) -> list[tuple[int, int]]:  # fmt: skip
-    """SQLite: INSERT ... SELECT FROM json_each(unit ids) ON CONFLICT DO NOTHING RETURNING,
-    once per (state, version); the other columns are the same for the whole period."""
-    schedule, created = plan.schedule, []
-    groups: dict[tuple[str, int], list[int]] = {}
-    for unit_id, state, version in states:
-        groups.setdefault((state, version), []).append(unit_id)
-    constants = {
-        "dv": plan.version_id, "wf": schedule.workflow, "origin": InspectionOrigin.PERIODIC.value,
-        "sid": schedule.id, "pk": key, "ps": _bound(session, "period_start", day),
-        "due": _bound(session, "due_date", due), "now": _bound(session, "created_at", now),
-    }  # fmt: skip
-    for (state, version), unit_ids in sorted(groups.items()):
-        result = session.execute(
-            _JSON_EACH_INSPECTIONS,
-            constants | {"state": state, "version": version, "units": json.dumps(unit_ids)},
-        )
-        created += [(row[0], row[1]) for row in result]
-    return created
-
-
-_UNNEST_INSPECTIONS = text(
-    "INSERT INTO inspection (unit_id, definition_version_id, workflow, state, version, origin,"
-    " schedule_id, period_key, period_start, due_date, created_at, state_changed_at)"
-    " SELECT u, CAST(:dv AS integer), CAST(:wf AS text), CAST(:state AS text),"
-    " CAST(:version AS integer), CAST(:origin AS text), CAST(:sid AS integer),"
-    " CAST(:pk AS text), CAST(:ps AS date), CAST(:due AS date), CAST(:now AS timestamptz),"
-    " CAST(:now AS timestamptz)"
-    " FROM unnest(CAST(:units AS integer[])) AS u"
-    " ON CONFLICT (schedule_id, unit_id, period_key) DO NOTHING RETURNING id, unit_id"
-)
+_COLUMNS = (
+    "unit_id", "definition_version_id", "workflow", "state", "version", "origin",
+    "schedule_id", "period_key", "period_start", "due_date", "created_at", "state_changed_at",
+)  # fmt: skip
 _UNNEST_ASSIGNMENTS = text(
     "INSERT INTO inspection_assignment (inspection_id, user_id, assigned_at)"
     " SELECT i, u, CAST(:now AS timestamptz)"
@@ -150,23 +112,48 @@ _UNNEST_ASSIGNMENTS = text(
 )
 
 
-def _insert_postgres(
+def _insert_period(
     session: Session, plan: _Plan, key: str, day: date, due: date, now: datetime,
     states: list[tuple[int, str, int]],
 ) -> list[tuple[int, int]]:  # fmt: skip
-    """PostgreSQL: INSERT ... SELECT FROM unnest(unit ids) ON CONFLICT DO NOTHING RETURNING,
-    once per (state, version); the other columns are the same for the whole period."""
-    schedule, created = plan.schedule, []
+    """INSERT ... SELECT FROM unnest (PostgreSQL) / json_each (SQLite) of the unit ids
+    ... ON CONFLICT (schedule, unit, period) DO NOTHING RETURNING id, unit_id, with the
+    dialect's own insert; one statement per (state, version), as every other column is
+    the same for the whole period. Returns the rows this call inserted."""
+    if session.get_bind().dialect.name == "postgresql":
+        units = func.unnest(bindparam("units", type_=postgresql.ARRAY(Integer)))
+        source = units.table_valued("value").render_derived()  # unnest(...) AS x(value)
+        insert, encode = postgresql.insert, list
+    else:
+        units = func.json_each(bindparam("units", type_=String))
+        source = units.table_valued("value")  # json_each's own column
+        insert, encode = sqlite.insert, json.dumps  # type: ignore[assignment]
+    c, schedule, created = _INSPECTION.c, plan.schedule, []
     groups: dict[tuple[str, int], list[int]] = {}
     for unit_id, state, version in states:
         groups.setdefault((state, version), []).append(unit_id)
     for (state, version), unit_ids in sorted(groups.items()):
-        result = session.execute(
-            _UNNEST_INSPECTIONS,
-            {"dv": plan.version_id, "wf": schedule.workflow, "state": state, "version": version,
-             "origin": InspectionOrigin.PERIODIC.value, "sid": schedule.id, "pk": key,
-             "ps": day, "due": due, "now": now, "units": unit_ids},
+        values = select(
+            source.c.value,
+            literal(plan.version_id, Integer),
+            literal(schedule.workflow, c.workflow.type),
+            literal(state, c.state.type),
+            literal(version, Integer),
+            literal(InspectionOrigin.PERIODIC.value, c.origin.type),
+            literal(schedule.id, Integer),
+            literal(key, c.period_key.type),
+            literal(day, c.period_start.type),
+            literal(due, c.due_date.type),
+            literal(now, c.created_at.type),
+            literal(now, c.state_changed_at.type),
+        ).where(true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
+        statement = (
+            insert(_INSPECTION)
+            .from_select(_COLUMNS, values)
+            .on_conflict_do_nothing(index_elements=["schedule_id", "unit_id", "period_key"])
+            .returning(c.id, c.unit_id)
         )  # fmt: skip
+        result = session.execute(statement, {"units": encode(unit_ids)})
         created += [(row[0], row[1]) for row in result]
     return created
 
@@ -191,10 +178,7 @@ def _write_period(
         (t.key, plan.assign_to, 2) if moves and t.chosen else (t.key, plan.initial, 1)
         for t in targets
     ]  # fmt: skip
-    insert_rows = (
-        _insert_postgres if session.get_bind().dialect.name == "postgresql" else _insert_rows
-    )
-    created = sorted(insert_rows(session, plan, key, day, due, now, states))
+    created = sorted(_insert_period(session, plan, key, day, due, now, states))
     if not created:
         return 0, 0
     assignments = [
