@@ -29,6 +29,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "enabled": True, "severity": "medium", "window_periods": 3, "coverage": 0.998,
         "min_inspections": 2,
     },
+    "questionnaire_decline": {"enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0},
     "overdue_rectification": {"enabled": True, "severity": "medium", "min_overdue": 1},
     "returned_inspection": {"enabled": True, "severity": "low", "min_returns": 2},
 }  # fmt: skip
