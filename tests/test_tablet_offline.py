@@ -132,6 +132,8 @@ def test_fill_offline_reload_then_sync_once(live_server, browser_page, world, se
     assert page.input_value("#n-plan-text") == "方案已印发"
     assert page.is_checked("#item-activities input[value=model_posts]")
     assert page.locator(".t-photos[data-for=a_pledges_evidence] img").count() == 1
+    kept = "id => DudaoDB.photosOf(id).then(ps => ps.map(p => [p.width, p.height, p.blob.type]))"
+    assert page.evaluate(kept, inspection_id) == [[1600, 1200, "image/jpeg"]]  # shrunk here
     assert submissions(session, inspection_id) == []
     page.screenshot(path=str(ARTIFACTS / "tablet-checklist-offline-viewport.png"))
 
