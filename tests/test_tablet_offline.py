@@ -321,5 +321,6 @@ def test_drafts_reach_the_server_a_wiped_tablet_resumes_and_a_return_reopens(
     rows = sorted(submissions(session, inspection_id), key=lambda s: s.id)
     assert len(rows) == 2 and rows[0].submission_id != rows[1].submission_id
     assert rows[1].answers["interviews"] == 25
+    assert not second.is_visible("#t-review")  # the old return comment is history now
     save_screenshot(second, "tablet-checklist-resubmitted")
     assert second.console_errors == [] and first.console_errors == []

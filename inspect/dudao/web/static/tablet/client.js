@@ -104,6 +104,8 @@
       (record.state === "refused" && record.problem && record.problem.code !== "invalid") ||
       (!server.editable && !(record.submission && !record.submission.done) && record.state !== "refused");
     UI.lock(form, locked);
+    // Once sent again, the office's earlier return comments are history.
+    document.body.classList.toggle("t-sent", record.state === "submitted" || record.state === "queued");
     return result;
   }
 
