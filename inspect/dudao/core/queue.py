@@ -194,12 +194,25 @@ def _wait_gone(pid: int, timeout: float) -> bool:
         time.sleep(0.05)
 
 
+_CLIENTS: dict[tuple[int, str], Redis] = {}
+
+
+def _shared_client(settings: Settings) -> Redis:
+    """One client (with its connection pool) per process and URL for enqueueing: a new
+    connection and handshake per enqueue cost more than the enqueue itself."""
+    key = (os.getpid(), redis_url(settings))
+    client = _CLIENTS.get(key)
+    if client is None:
+        client = _CLIENTS[key] = connect(settings)
+    return client
+
+
 def enqueue(
     settings: Settings, func: Callable[..., Any], *args: Any, queue: str = "default", **options: Any
 ) -> Job | None:
     """Enqueue after commit; if Redis is unreachable, log it and leave the work to the sweep."""
     try:
-        return Queue(queue, connection=connect(settings)).enqueue(func, *args, **options)
+        return Queue(queue, connection=_shared_client(settings)).enqueue(func, *args, **options)
     except (RedisError, ConfigError) as exc:
         log.warning("Could not enqueue %s (%s); the periodic sweep will do it.", func.__name__, exc)
         return None
