@@ -215,3 +215,25 @@ def test_roster_from_xlsx_names_the_bad_row(session, org):
     report = import_roster(session, None, buffer.getvalue(), "roster.xlsx")
     assert report.ok and report.added == 2
     assert set(session.scalars(select(RosterMember.external_id))) == {"1001", "1002"}
+
+
+def test_slips_pdf_carries_each_code_ten_to_a_page(signed_in, session, org):
+    import html
+
+    from pypdf import PdfReader
+
+    campaign = survey_world.campaign_for(session, org.company_a)
+    survey_world.add_roster(session, org.branch_a1, 11)
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    body = client.post(f"/surveys/{campaign.id}/invitations").get_data(as_text=True)
+    assert "slips.pdf" in body
+    rows = html.unescape(re.search(r'name="rows" value="([^"]*)"', body).group(1))
+    codes = re.findall(r"<code>([0-9A-Z]{5}-[0-9A-Z]{5})</code>", body)
+    response = client.post(f"/surveys/{campaign.id}/slips.pdf", data={"rows": rows})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 2
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert all(code in text for code in codes) and "http://localhost/s" in text
+    assert client.post(f"/surveys/{campaign.id}/slips.pdf", data={"rows": "[1]"}).status_code == 400

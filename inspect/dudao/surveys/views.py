@@ -207,12 +207,7 @@ def _issue(campaign_id: int, kind: str) -> Page:
     return page, 200, {"Cache-Control": "no-store"}  # type: ignore[return-value]
 
 
-@bp.post("/<int:campaign_id>/issued.csv")
-@requires(Permission.MANAGE_SURVEYS)
-def issued_csv(campaign_id: int) -> HttpResponse:
-    """The links just shown, as CSV: the browser sends them back; nothing is stored."""
-    campaign = campaign_in_scope(campaign_id)
-    kind = "open_links" if request.form.get("kind") == "open_links" else "invitations"
+def _posted_rows() -> list[list[str]]:
     try:
         rows = json.loads(request.form.get("rows", "[]"))
     except ValueError:
@@ -221,6 +216,35 @@ def issued_csv(campaign_id: int) -> HttpResponse:
         isinstance(r, list) and len(r) == 4 and all(isinstance(c, str) for c in r) for r in rows
     ):
         abort(400)
+    return rows
+
+
+@bp.post("/<int:campaign_id>/slips.pdf")
+@requires(Permission.MANAGE_SURVEYS)
+def slips(campaign_id: int) -> HttpResponse:
+    """Printable slips (QR code and short code) for the invitations just shown."""
+    from dudao.surveys.slips import slips_pdf
+
+    campaign = campaign_in_scope(campaign_id)
+    pdf = slips_pdf(
+        campaign.title, _posted_rows(), url_for("answer.by_code", _external=True),
+        runtime().settings.pdf_font,
+    )  # fmt: skip
+    return HttpResponse(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}-slips.pdf",
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@bp.post("/<int:campaign_id>/issued.csv")
+@requires(Permission.MANAGE_SURVEYS)
+def issued_csv(campaign_id: int) -> HttpResponse:
+    """The links just shown, as CSV: the browser sends them back; nothing is stored."""
+    campaign = campaign_in_scope(campaign_id)
+    kind = "open_links" if request.form.get("kind") == "open_links" else "invitations"
+    rows = _posted_rows()
     out = io.StringIO()
     writer = csv.writer(out)
     last = _("Code") if kind == "invitations" else _("At most")
