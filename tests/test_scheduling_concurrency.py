@@ -8,6 +8,7 @@ import sys
 import textwrap
 import threading
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -141,4 +142,30 @@ def test_a_worker_killed_mid_job_leaves_whole_periods_and_a_rerun_completes(
     assert verify_chain(session) == []
     report = materialise_all(app.extensions["dudao"].session_factory, TZ, UNTIL)
     assert report.created == many - 2 * 33
+    check_exactly_once(session, many)
+
+
+def test_two_dudao_schedules_run_processes_at_once(settings, session, many):
+    """Two `dudao schedules run` processes started together (two machines' cron)."""
+    env = dict(os.environ)
+    env.update(
+        DUDAO_DATABASE_URL=settings.database_url,
+        DUDAO_INSTANCE_PATH=str(settings.instance_path),
+        DUDAO_SECRET_KEY="test-secret",
+        DUDAO_REDIS_URL=settings.redis_url or "",
+    )
+    dudao = str(Path(sys.executable).with_name("dudao"))
+    command = [dudao, "schedules", "run", "--until", UNTIL.isoformat()]
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    outputs = [process.communicate(timeout=180) for process in processes]
+    for process, (_out, err) in zip(processes, outputs, strict=True):
+        assert process.returncode == 0, err.decode()
+    created = [
+        int(out.decode().split(" inspection(s) created")[0].rsplit(" ", 1)[-1])
+        for out, _ in outputs
+    ]
+    assert sum(created) == many
     check_exactly_once(session, many)
