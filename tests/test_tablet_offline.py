@@ -324,3 +324,25 @@ def test_drafts_reach_the_server_a_wiped_tablet_resumes_and_a_return_reopens(
     assert not second.is_visible("#t-review")  # the old return comment is history now
     save_screenshot(second, "tablet-checklist-resubmitted")
     assert second.console_errors == [] and first.console_errors == []
+
+
+def test_an_incomplete_submit_shows_the_problems_beside_the_items(
+    live_server, browser_page, world, session
+):
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    choose(page, "plan", "no")  # fails, and asks for a note as evidence
+    page.click("form#dform button[type=submit]")
+    page.wait_for_selector("#item-leadership.has-error")
+    assert page.is_visible("#item-plan.has-error details.devidence[open] #n-plan-text")
+    assert page.is_visible("#item-start_date.has-error #e-start_date")
+    assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    choose(page, "leadership", "assigned")  # answered: its problem goes, the others stay
+    page.wait_for_selector("#item-leadership:not(.has-error)")
+    assert page.is_visible("#item-start_date.has-error")
+    page.fill("#n-plan-text", "尚未制定")
+    page.locator("#n-plan-text").blur()
+    page.wait_for_selector("#item-plan:not(.has-error)")
+    save_screenshot(page, "tablet-checklist-problems")
+    assert page.console_errors == []

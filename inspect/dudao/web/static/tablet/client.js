@@ -13,6 +13,7 @@
   var record = null;
   var saving = null;
   var draftTimer = null;
+  var checking = false;
 
   function inputs(key) { return form.querySelectorAll('[name="a_' + key + '"]'); }
 
@@ -98,7 +99,10 @@
     UI.score(result, record, text);
     UI.state(record, text);
     UI.banner(record, server, text);
-    UI.fieldErrors(form, record.problem && record.problem.fields, text);
+    // After a refused tap on submit, the problems stay beside the items until fixed.
+    var problems = Object.assign({}, record.problem && record.problem.fields,
+      checking ? UI.missing(result, record, spec, shown, text) : {});
+    UI.fieldErrors(form, problems, text);
     var locked = record.state === "queued" || record.state === "submitted" ||
       (record.state === "saving" && record.submission && !record.submission.done) ||
       (record.state === "refused" && record.problem && record.problem.code !== "invalid") ||
@@ -189,6 +193,7 @@
       var result = render();
       var problems = UI.missing(result, record, spec, visible(), text);
       if (Object.keys(problems).length) {
+        checking = true;
         UI.fieldErrors(form, problems, text, true);
         button.disabled = false;
         return null;

@@ -70,6 +70,8 @@
       var out = document.getElementById("e-" + key);
       box.classList.toggle("has-error", Boolean(message));
       if (out) { out.hidden = !message; out.textContent = message || ""; }
+      var evidence = box.querySelector("details.devidence");
+      if (evidence && message === text.needs_evidence) evidence.open = true;
     });
     if (focus && fields) {
       var first = form.querySelector(".ditem.has-error");
