@@ -118,3 +118,17 @@ def test_cli_makes_reports_with_progress(app, report_world, tmp_path):  # noqa: 
     result = runner.invoke(cli, args=["report", "batch", "--unit", "NOPE", "--quarter", "2026Q4",
                                  "-o", str(zipped)])  # fmt: skip
     assert result.exit_code != 0 and "NOPE" in result.output
+
+
+def test_summary_page_shows_figures_and_csp_safe_charts(app, user_factory, report_world):  # noqa: F811
+    office = _client(app, "office")
+    assert office.get("/reports/summary").status_code == 200  # the empty form
+    page = office.get("/reports/summary?unit=G&quarter=2026Q4")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and html.count("<svg") == 3
+    assert "甲一厂第一党支部" in html and "61.9%" in html
+    svgs = html[html.index("<svg") : html.rindex("</svg>")]
+    assert " style=" not in svgs  # the CSP allows no inline styles
+    assert office.get("/reports/summary?unit=G&quarter=Q9").status_code == 200
+    user_factory("office_b", ("office", report_world.world.org.company_b))
+    assert _client(app, "office_b").get("/reports/summary?unit=G&quarter=2026Q4").status_code == 404

@@ -6,6 +6,9 @@ text nodes.
 
 from __future__ import annotations
 
+import itertools
+import xml.etree.ElementTree as ET
+
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
@@ -72,8 +75,36 @@ def monthly_chart(monthly: list[tuple[str, float | None, int]], font: str, title
     return drawing
 
 
-def to_svg(drawing: Drawing) -> str:
-    """The drawing as an inline <svg> element (text escaped by the SVG renderer)."""
-    text = renderSVG.drawToString(drawing)
-    start = text.find("<svg")
-    return text[start:] if start >= 0 else text
+SVG_NS = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+_ids = itertools.count(1)
+
+
+def to_svg(drawing: Drawing, title: str = "") -> str:
+    """The drawing as an inline <svg> element for a page.
+
+    ReportLab writes `style="..."` attributes, which the page's Content Security
+    Policy (no inline styles) would drop; they become presentation attributes
+    (fill="...", stroke="...") instead. Text is escaped by the XML serialiser.
+    """
+    root = ET.fromstring(renderSVG.drawToString(drawing).encode("utf-8"))
+    clip = f"chart-clip-{next(_ids)}"  # unique, as several charts share a page
+    for element in root.iter():
+        style = element.attrib.pop("style", None)
+        for declaration in (style or "").split(";"):
+            name, _colon, value = declaration.partition(":")
+            if name.strip() and value.strip():
+                element.set(name.strip(), value.strip())
+        if element.get("id") == "clip":
+            element.set("id", clip)
+        if element.get("clip-path") == "url(#clip)":
+            element.set("clip-path", f"url(#{clip})")
+        if element.get("font-family"):
+            element.set("font-family", "sans-serif")  # the PDF font is not a web font
+    for tag in ("title", "desc"):
+        found = root.find(f"{{{SVG_NS}}}{tag}")
+        if found is not None:
+            found.text = title
+    root.set("role", "img")
+    return ET.tostring(root, encoding="unicode")

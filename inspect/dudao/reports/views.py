@@ -106,6 +106,35 @@ def batch() -> Response:
     return _start(ReportKind.BATCH, {"unit": unit.code, "quarter": request.form.get("quarter")})
 
 
+@bp.get("/summary")
+@requires(Permission.VIEW_OFFICE)
+def summary_page() -> str:
+    """The period summary on a page: the same figures and chart drawings as the PDF."""
+    from dudao.reports import charts
+    from dudao.reports.fonts import register_font
+    from dudao.reports.summary import load_summary
+
+    code = (request.args.get("unit") or "").strip()
+    quarter = (request.args.get("quarter") or "").strip()
+    data, svgs, error = None, {}, ""
+    if code and quarter:
+        unit = _office_unit()
+        try:
+            period = parse_quarter(quarter)
+        except DudaoError as exc:
+            error = str(exc)
+        else:
+            data = load_summary(db(), unit, period, runtime().settings.tz)
+            font = register_font(runtime().settings.pdf_font)
+            svgs = {
+                "grades": charts.to_svg(charts.grade_chart(data.grades, font, ""), "grades"),
+                "monthly": charts.to_svg(charts.monthly_chart(data.monthly, font, ""), "monthly"),
+                "failures": charts.to_svg(charts.failure_chart(data.failures, font, ""), "items"),
+            }
+    return render_template("reports/summary.html", summary=data, svgs=svgs, error=error,
+                           unit_code=code, quarter=quarter)  # fmt: skip
+
+
 @bp.post("/summary")
 @requires(Permission.VIEW_OFFICE)
 def summary() -> Response:
