@@ -4,7 +4,7 @@ one transaction, in the same run. Target (issue 5): the API reaches at least 50 
 minimal endpoint's throughput; p50 and p99 latency are reported for both.
 
     DUDAO_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
-        python bench/submit_bench.py [--requests 300] [--concurrency 4] [--workers 2]
+        python bench/submit_bench.py [--requests 300] [--concurrency 4] [--workers 2] [--rounds 5]
 
 A scratch database `dudao_submit_bench` is dropped and created on that server. Redis:
 DUDAO_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). Each API submission is
@@ -241,6 +241,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of both")
     args = parser.parse_args()
     server = os.environ.get("DUDAO_BENCH_DATABASE_URL")
     if not server:
@@ -274,10 +275,20 @@ def main() -> int:
             drive(dudao_port, api[:warmup], headers, args.concurrency)
             print(f"{args.requests} submissions of a {ITEMS}-item checklist ({FAILED} failed), "
                   f"concurrency {args.concurrency}, gunicorn -w {args.workers}")  # fmt: skip
-            ceiling = report(
-                "minimal", *drive(baseline_port, minimal[warmup:], {}, args.concurrency)
-            )
-            rate = report("Dudao API", *drive(dudao_port, api[warmup:], headers, args.concurrency))
+            # Alternate rounds of both, so load from other processes hits both alike.
+            totals = {"minimal": [0.0, []], "Dudao API": [0.0, []]}
+            rounds = max(1, args.rounds)
+            for r in range(rounds):
+                part = slice(warmup + r * args.requests // rounds,
+                             warmup + (r + 1) * args.requests // rounds)  # fmt: skip
+                runs = (("minimal", baseline_port, minimal, {}),
+                        ("Dudao API", dudao_port, api, headers))  # fmt: skip
+                for label, port, paths, auth in runs:
+                    elapsed, latencies = drive(port, paths[part], auth, args.concurrency)
+                    totals[label][0] += elapsed
+                    totals[label][1] += latencies
+            ceiling = report("minimal", *totals["minimal"])
+            rate = report("Dudao API", *totals["Dudao API"])
         finally:
             for process in processes:
                 process.terminate()
