@@ -22,12 +22,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "min_failures": 3,
     },
     "deterioration": {
-        "enabled": True, "severity": "medium", "baseline_periods": 6, "k": 0.5, "h": 6.0,
-        "mk_periods": 8, "mk_alpha": 0.001,
+        "enabled": True, "severity": "medium", "baseline_periods": 6, "k": 0.5, "h": 5.0,
+        "mk_periods": 8, "mk_alpha": 0.001, "transform": True,
     },
     "outlier": {
-        "enabled": True, "severity": "medium", "window_periods": 3, "coverage": 0.998,
-        "min_inspections": 2,
+        "enabled": True, "severity": "medium", "window_periods": 2, "coverage": 0.998,
+        "min_inspections": 2, "persist_periods": 2,
     },
     "questionnaire_decline": {"enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0},
     "overdue_rectification": {"enabled": True, "severity": "medium", "min_overdue": 1},

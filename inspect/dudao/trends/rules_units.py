@@ -67,7 +67,8 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
     # Scores near 100 % are skewed (failures are rare counts); the arcsine square root of
     # the failed share makes them closer to normal, as the CUSUM assumes.
     failed_share = np.clip(1 - series / 100.0, 0.0, 1.0)
-    z, mu, sigma = standardise(-np.arcsin(np.sqrt(failed_share)), int(cfg["baseline_periods"]))
+    values = -np.arcsin(np.sqrt(failed_share)) if cfg.get("transform", True) else series
+    z, mu, sigma = standardise(values, int(cfg["baseline_periods"]))
     cusum, signal = stats.lower_cusum(z, cfg["k"], cfg["h"])
     M = int(cfg["mk_periods"])
     G, T = series.shape
@@ -97,7 +98,7 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             active=bool(hit[g, last_obs[g]]), definition_key=definition,
             evidence={
                 "test": "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope",
-                "k": cfg["k"], "h": cfg["h"], "transform": "-arcsin(sqrt(1 - score/100))",
+                "k": cfg["k"], "h": cfg["h"], "transform": cfg.get("transform", True),
                 "baseline_mean": round(float(mu[g]), 4), "sigma": round(sigma, 4),
                 "cusum": round(float(cusum[g, last]), 3),
                 "cusum_signal": bool(signal[g, last]),
@@ -146,6 +147,12 @@ def outlier(
         phi = stats.overdispersion(xs[ok, period], ns[ok, period], p0)
         limit[ok, period] = stats.funnel_upper(ns[ok, period], p0, cfg["coverage"], phi)
         hit[ok, period] = xs[ok, period] / ns[ok, period] > limit[ok, period]
+    persist = int(cfg.get("persist_periods", 1))
+    if persist > 1:  # outside the limits at the end of `persist` consecutive periods
+        run = np.zeros(U)
+        for period in range(T):
+            run = np.where(hit[:, period], run + 1, 0)
+            hit[:, period] = run >= persist
     found = []
     for u in np.flatnonzero(hit.any(axis=1)):
         when = np.flatnonzero(hit[u])
