@@ -276,23 +276,24 @@ def submit(
             .values(review_state=ReviewState.RETURNED)
         )
     # The row goes in first: the UNIQUE submission_id is where two racing requests meet.
+    findings = [
+        Finding(
+            inspection_id=inspection.id, unit_id=inspection.unit_id, item_key=key,
+            critical=key in result.failed_critical, note=notes.get(key),
+            photo_ids=list(photos.get(key, [])),
+        )
+        for key in result.failed
+    ]  # fmt: skip
     submission = Submission(
         submission_id=submission_id, inspection_id=inspection.id,
         definition_version_id=inspection.definition_version_id, content_hash=digest,
         answers=answers, notes=notes, photos=photos, result=data, percent=result.percent,
         passed=result.passed, grade=None if result.grade is None else result.grade.label.zh,
         submitted_by_id=getattr(actor, "id", None), submitted_at=utcnow(), item_comments={},
+        findings=findings,
     )  # fmt: skip
     session.add(submission)
     session.flush()
-    submission.findings = [
-        Finding(
-            submission_pk=submission.id, inspection_id=inspection.id,
-            unit_id=inspection.unit_id, item_key=key, critical=key in result.failed_critical,
-            note=notes.get(key), photo_ids=list(photos.get(key, [])),
-        )
-        for key in result.failed
-    ]  # fmt: skip
     draft = draft_of(session, inspection.id)
     if draft is None:
         draft = InspectionDraft(inspection_id=inspection.id, revision=0)
