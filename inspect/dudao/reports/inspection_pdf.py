@@ -229,6 +229,8 @@ def _items(report: InspectionReport, s: Styles, t: Text, progress: Progress | No
             if row.photo_paths:
                 rows.append(["", _photo_strip(row.photo_paths, s.font), "", ""])
                 style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+            if len(rows) - 1 > here:  # an item stays on one page with its notes and photos
+                style.append(("NOSPLIT", (0, here), (-1, len(rows) - 1)))
             done += 1
             if progress is not None:
                 progress(done, total)
@@ -242,7 +244,7 @@ def _items(report: InspectionReport, s: Styles, t: Text, progress: Progress | No
 
 
 def _photo_strip(paths: tuple[Any, ...], font: str) -> Any:
-    box = (38 * mm, 28 * mm)
+    box = (36 * mm, 27 * mm)  # four to a row inside the spanned cell
     cells = [thumbnail(path, box) for path in paths]
     per_row = 4
     rows = [cells[i : i + per_row] for i in range(0, len(cells), per_row)]
