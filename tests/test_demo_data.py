@@ -125,3 +125,24 @@ def test_every_printed_account_signs_in_with_the_demo_password(app, session: Ses
         )
         assert response.status_code == 302, account.username
         assert client.get("/").status_code == 200
+
+
+def test_demo_has_schedules_and_an_assigned_ad_hoc_inspection(session: Session) -> None:
+    from dudao.inspections.models import Inspection
+    from dudao.scheduling.models import Schedule
+
+    load_demo(session)
+    session.commit()
+    schedules = session.scalars(select(Schedule).where(Schedule.active.is_(True))).all()
+    assert {s.key for s in schedules} >= {"branch_standardisation_quarterly"}
+    ad_hoc = session.scalars(select(Inspection).where(Inspection.origin == "ad_hoc")).all()
+    assert len(ad_hoc) == 1 and ad_hoc[0].state == "assigned" and ad_hoc[0].reason
+    assert len(ad_hoc[0].assignee_ids) == 2
+    load_demo(session)
+    session.commit()
+    assert (
+        session.scalar(
+            select(func.count()).select_from(Inspection).where(Inspection.origin == "ad_hoc")
+        )
+        == 1
+    )

@@ -82,12 +82,16 @@ def load_accounts(session: Session, org: DemoOrg) -> int:
 def steps() -> list[tuple[str, DemoStep]]:
     """Every loader step, in order (later features append theirs; each must be idempotent)."""
     from dudao.definitions.commands import sync_shipped
+    from dudao.demo.inspections import load_ad_hoc_inspection
     from dudao.scheduling.draw_demo import load_demo_draw
+    from dudao.scheduling.services import sync_shipped as sync_schedules
 
     return [
         ("organisation", load_org),
         ("accounts", load_accounts),
         ("definitions", sync_shipped),
+        ("schedules", sync_schedules),
+        ("ad hoc inspection", load_ad_hoc_inspection),
         ("spot-check draw", load_demo_draw),
     ]
 
