@@ -13,6 +13,7 @@ from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 BAR = colors.HexColor("#8b1a1a")
@@ -68,6 +69,7 @@ def monthly_chart(monthly: list[tuple[str, float | None, int]], font: str, title
     chart.lines[0].strokeColor = LINE
     chart.lines[0].strokeWidth = 2
     chart.joinedLines = 1
+    chart.lines[0].symbol = makeMarker("FilledCircle", size=4)  # a lone month still shows
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
         axis.fontName, axis.fontSize = font, 8
     drawing.add(chart)
