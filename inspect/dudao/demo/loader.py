@@ -85,6 +85,7 @@ def steps() -> list[tuple[str, DemoStep]]:
     from dudao.demo.inspections import load_ad_hoc_inspection
     from dudao.scheduling.draw_demo import load_demo_draw
     from dudao.scheduling.services import sync_shipped as sync_schedules
+    from dudao.trends.demo import load_demo_history
 
     return [
         ("organisation", load_org),
@@ -93,6 +94,7 @@ def steps() -> list[tuple[str, DemoStep]]:
         ("schedules", sync_schedules),
         ("ad hoc inspection", load_ad_hoc_inspection),
         ("spot-check draw", load_demo_draw),
+        ("inspection history and trend flags", load_demo_history),
     ]
 
 

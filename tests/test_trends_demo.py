@@ -1,0 +1,28 @@
+"""The demo's imported history yields the planted flags, with evidence, once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from dudao.demo.data import build_demo
+from dudao.demo.loader import load_demo
+from dudao.trends.demo import load_demo_history
+from dudao.trends.models import Flag
+
+
+def test_demo_history_flags_the_planted_problems(session) -> None:
+    loaded = load_demo(session, seed=5)
+    session.commit()
+    created = {r.name: r.created for r in loaded.results}["inspection history and trend flags"]
+    assert created > 1000
+    flags = list(session.scalars(select(Flag)))
+    by_rule = {}
+    for flag in flags:
+        by_rule.setdefault(flag.rule, []).append(flag)
+    company = sorted(u.code for u in build_demo(5).units if u.level == "company")[0]
+    cross = {f.unit.code: f for f in by_rule["cross_unit"]}
+    assert company in cross and cross[company].item_key == "known_rate"
+    assert len(cross[company].unit_codes) > 10 and cross[company].evidence["p_value"] < 0.001
+    assert by_rule["critical_failure"] and by_rule["deterioration"] and by_rule["outlier"]
+    assert any(f.item_key == "leadership" for f in by_rule["recurring_failure"])
+    assert load_demo_history(session, build_demo(5)) == 0  # idempotent
