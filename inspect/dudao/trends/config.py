@@ -30,6 +30,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "min_inspections": 2, "persist_periods": 2,
     },
     "questionnaire_decline": {"enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0},
+    "feedback_theme": {
+        "enabled": True, "severity": "medium", "window_days": 90, "min_units": 3, "min_ratio": 2.0,
+    },
     "overdue_rectification": {"enabled": True, "severity": "medium", "min_overdue": 1},
     "returned_inspection": {"enabled": True, "severity": "low", "min_returns": 2},
 }  # fmt: skip

@@ -15,7 +15,7 @@ from dudao.audit.services import record_many
 from dudao.core.database import utcnow
 from dudao.definitions.queries import pinned
 from dudao.org.models import Unit
-from dudao.trends import ops, rules_items, rules_surveys, rules_units
+from dudao.trends import ops, rules_feedback, rules_items, rules_surveys, rules_units
 from dudao.trends.config import shipped_rules
 from dudao.trends.detection import Detection, frame_of
 from dudao.trends.models import CLOSED_STATES, Flag
@@ -66,6 +66,8 @@ def detect(session: Session, tz: str, *, today: date, scope: Unit | None = None,
         found += rules_surveys.questionnaire_decline(
             session, config["questionnaire_decline"], tz, path
         )
+    if "feedback_theme" in wanted:
+        found += rules_feedback.feedback_themes(session, config["feedback_theme"], tz, today, path)
     if "overdue_rectification" in wanted:
         found += ops.overdue_rectifications(session, config["overdue_rectification"], today, path)
     if "returned_inspection" in wanted:
