@@ -143,3 +143,24 @@ def test_quarters():
     assert parse_quarter("2027Q1").end.isoformat() == "2027-03-31"
     with pytest.raises(ValidationError, match="2026Q3"):
         parse_quarter("2026-3")
+
+
+def test_progress_is_written_step_by_step(app, session, report_world, monkeypatch):  # noqa: F811
+    """Every step reaches job.meta; the row follows (here at every step, HEARTBEAT_EVERY=0)."""
+    seen: list[tuple[int, int, dict]] = []
+    original = jobs._Reporter.__call__
+
+    def spy(self, done: int, total: int, force: bool = False) -> None:
+        original(self, done, total, force)
+        with app.extensions["dudao"].session_factory() as other:
+            row = other.scalar(select(ReportRequest).where(ReportRequest.kind == "inspection"))
+            seen.append((done, total, dict(self.job.meta["progress"]), row.progress_done))
+
+    monkeypatch.setattr(jobs._Reporter, "__call__", spy)
+    monkeypatch.setattr(jobs, "HEARTBEAT_EVERY", 0.0)
+    _ask(app, session, report_world.world.office, ReportKind.INSPECTION,
+         inspection_id=report_world.inspection_id)  # fmt: skip
+    _drain(app)
+    total = seen[-1][1]
+    assert [s[0] for s in seen] == list(range(1, total + 1))
+    assert all(meta == {"done": d, "total": t} and row == d for d, t, meta, row in seen)
