@@ -44,7 +44,8 @@ def test_every_problem_is_located():
         "x.yaml:7:31: transitions[0].to: unknown state 'b' (one of: a)",
         "x.yaml:7:42: transitions[0].roles[0]: unknown role 'boss' "
         "(one of: admin, office, inspector, unit_lead, representative)",
-        "x.yaml:7:58: transitions[0].guards[0]: unknown guard 'magic' (one of: has_assignees, all_required_answered)",
+        "x.yaml:7:58: transitions[0].guards[0]: unknown guard 'magic' "
+        "(one of: has_assignees, all_required_answered)",
         "x.yaml:8:24: transitions[1].from: action 'go' from 'a' is defined twice",
         "x.yaml:8:62: transitions[1].requires[0]: unknown field 'signature' "
         "(one of: comment, reason)",

@@ -1,7 +1,7 @@
 """foundation: org, accounts, audit, notifications
 
 Revision ID: 0001_foundation
-Revises: 
+Revises:
 Create Date: 2026-11-25 17:33:16.165038
 """
 
