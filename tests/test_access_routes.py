@@ -29,6 +29,7 @@ from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
 from tests.draw_world import draws_in_and_out
 from tests.factories import OrgTree
 from tests.feedback_world import feedback_in_and_out
+from tests.flag_world import flags_in_and_out
 from tests.inspection_route_world import inspections_in_and_out
 from tests.report_route_world import reports_in_and_out
 from tests.schedule_world import schedules_in_and_out
@@ -52,6 +53,7 @@ class World:
     campaigns: dict[str, int] = field(default_factory=dict)  # survey campaigns over A, B
     feedback: dict[str, object] = field(default_factory=dict)  # items in A1, B1
     reports: dict[str, int] = field(default_factory=dict)  # report requests in A1, B1
+    flags: dict[str, int] = field(default_factory=dict)  # trend flags on A1, B1
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -75,6 +77,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "token": (False, lambda w, side: ROUTE_WALK_TOKEN),  # public answering pages
     "request_id": (True, lambda w, side: w.reports[side]),  # report requests
     "dataset": (False, lambda w, side: "inspections"),  # exports
+    "flag_id": (True, lambda w, side: w.flags[side]),  # trend flags (triage)
 }
 
 # Endpoint -> why it is not walked. Keep this short.
@@ -190,6 +193,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
     world.campaigns = campaigns_in_and_out(session, org)
     world.feedback = feedback_in_and_out(session, org, session.info["settings"].data_dir)
     world.reports = reports_in_and_out(session, world.inspections)
+    world.flags = flags_in_and_out(session, org)
     return world
 
 

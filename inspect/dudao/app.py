@@ -111,3 +111,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.reports.views import bp as reports_bp
 
     app.register_blueprint(reports_bp)
+
+    from dudao.triage.views import bp as triage_bp
+
+    app.register_blueprint(triage_bp)

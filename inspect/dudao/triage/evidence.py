@@ -1,0 +1,177 @@
+"""What a flag says: one sentence per rule, the table of numbers, and the series with its
+limit as a chart (a ReportLab drawing, so the page and a PDF can share it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
+from reportlab.lib import colors
+
+from dudao.reports.charts import to_svg
+from dudao.trends.models import Flag
+
+RULE_LABELS = {
+    "critical_failure": _l("Critical item failed"),
+    "recurring_failure": _l("Recurring failure"),
+    "cross_unit": _l("Failure across units"),
+    "deterioration": _l("Deteriorating scores"),
+    "outlier": _l("Outlier unit"),
+    "questionnaire_decline": _l("Satisfaction decline"),
+    "feedback_theme": _l("Feedback theme"),
+    "overdue_rectification": _l("Overdue rectifications"),
+    "returned_inspection": _l("Inspection returned repeatedly"),
+}
+SEVERITY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+
+#: Evidence keys shown in the table, with their labels (others are shown under their key).
+FIELD_LABELS = {
+    "test": _l("Test"),
+    "consecutive": _l("Consecutive failures"),
+    "occurrences": _l("Occurrences"),
+    "period": _l("Period"),
+    "failures": _l("Failures"),
+    "inspections": _l("Inspections"),
+    "rate": _l("Failure rate"),
+    "baseline_rate": _l("Baseline rate"),
+    "wilson_95": _l("95 % interval"),
+    "p_value": _l("p-value"),
+    "q_value": _l("q-value (after BH)"),
+    "baseline_mean": _l("Baseline mean"),
+    "sigma": _l("Standard deviation"),
+    "cusum": _l("CUSUM"),
+    "proportion": _l("Proportion failed"),
+    "upper_limit": _l("Upper limit"),
+    "failed_items": _l("Failed items"),
+    "scored_items": _l("Scored items"),
+    "index": _l("Satisfaction index"),
+    "reference": _l("Reference index"),
+    "drop": _l("Drop"),
+    "responses": _l("Responses"),
+    "overdue": _l("Overdue rectifications"),
+    "oldest_deadline": _l("Oldest deadline"),
+    "returns": _l("Returns"),
+}
+#: Lists shown elsewhere on the page (links, the series table), not in the numbers table.
+NOT_IN_TABLE = {
+    "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
+    "failures_series", "inspections_series", "unit_codes",
+}  # fmt: skip
+
+
+def rule_label(rule: str) -> str:
+    return str(RULE_LABELS.get(rule, rule))
+
+
+def sentence(flag: Flag) -> str:
+    """What was detected, in one sentence in the reader's language."""
+    e = flag.evidence or {}
+    units = ", ".join(flag.unit_codes or []) or flag.unit.code
+    args = {
+        "units": units, "item": flag.item_key or "", "definition": flag.definition_key or "",
+        "first": flag.first_detected, "last": flag.last_detected,
+    }  # fmt: skip
+    rule = flag.rule
+    if rule == "critical_failure":
+        return _("Critical item %(item)s of %(definition)s failed at %(units)s "
+                 "(last in %(last)s).", **args)  # fmt: skip
+    if rule == "recurring_failure":
+        return _("Item %(item)s of %(definition)s failed %(n)d times in a row at %(units)s "
+                 "(last in %(last)s).", n=int(e.get("consecutive", 0)), **args)  # fmt: skip
+    if rule == "cross_unit":
+        return _("Item %(item)s of %(definition)s failed unusually often across %(units)s "
+                 "in %(last)s.", **args)  # fmt: skip
+    if rule == "deterioration":
+        return _("The scores of %(definition)s at %(units)s have been declining since "
+                 "%(first)s.", **args)  # fmt: skip
+    if rule == "outlier":
+        return _("%(units)s failed more items than the funnel limit allows (since %(first)s).",
+                 **args)  # fmt: skip
+    if rule == "questionnaire_decline":
+        return _("Satisfaction in %(definition)s at %(units)s dropped by %(drop)s points.",
+                 drop=e.get("drop", "?"), **args)  # fmt: skip
+    if rule == "overdue_rectification":
+        return _("%(units)s has %(n)d overdue rectifications.", n=int(e.get("overdue", 0)),
+                 **args)  # fmt: skip
+    if rule == "returned_inspection":
+        return _("An inspection at %(units)s was returned %(n)d times.",
+                 n=int(e.get("returns", 0)), **args)  # fmt: skip
+    return _("%(rule)s at %(units)s (%(first)s to %(last)s).", rule=rule_label(rule), **args)
+
+
+def numbers(flag: Flag) -> list[tuple[str, str]]:
+    """The evidence's scalar figures as (label, value) rows."""
+    rows = []
+    for key, value in (flag.evidence or {}).items():
+        if key in NOT_IN_TABLE or isinstance(value, dict):
+            continue
+        shown = " – ".join(map(str, value)) if isinstance(value, list) else str(value)
+        rows.append((str(FIELD_LABELS.get(key, key)), shown))
+    return rows
+
+
+@dataclass
+class Series:
+    """A series over periods with its limit: the chart and its data table."""
+
+    title: str
+    periods: list[str]
+    values: list[float | None]
+    limit: float | None
+    limit_label: str
+    value_label: str
+
+
+def series(flag: Flag) -> Series | None:
+    """The series behind the flag, where the rule produced one."""
+    e = flag.evidence or {}
+    periods = list(e.get("periods") or [])
+    if flag.rule == "deterioration" and e.get("scores"):
+        return Series(_("Score per period"), periods, list(e["scores"]),
+                      e.get("baseline_mean"), _("Baseline mean"), _("Score"))  # fmt: skip
+    if flag.rule == "cross_unit" and e.get("failures_series"):
+        rates = [
+            round(100 * f / n, 1) if n else None
+            for f, n in zip(e["failures_series"], e.get("inspections_series") or [], strict=False)
+        ]
+        base = e.get("baseline_rate")
+        return Series(_("Failure rate per period (%)"), periods[: len(rates)], rates,
+                      round(100 * base, 1) if base is not None else None,
+                      _("Baseline rate"), _("Failure rate (%)"))  # fmt: skip
+    return None
+
+
+def chart_svg(data: Series) -> str:
+    """The series as inline SVG: the values, and the limit as a dashed line."""
+    drawing = Drawing(480, 200)
+    chart = HorizontalLineChart()
+    chart.x, chart.y, chart.width, chart.height = 40, 40, 420, 130
+    lines = [data.values]
+    if data.limit is not None:
+        lines.append([data.limit] * len(data.values))
+    chart.data = lines
+    chart.categoryAxis.categoryNames = data.periods
+    chart.categoryAxis.labels.angle = 30
+    chart.categoryAxis.labels.boxAnchor = "ne"
+    known = [v for v in data.values if v is not None] + (
+        [data.limit] if data.limit is not None else []
+    )
+    top = max(known or [1])
+    chart.valueAxis.valueMin = 0
+    chart.valueAxis.valueMax = top * 1.15 if top > 0 else 1
+    chart.lines[0].strokeColor = colors.HexColor("#1f5f99")
+    chart.lines[0].strokeWidth = 2
+    chart.lines[0].symbol = makeMarker("FilledCircle", size=4)
+    if data.limit is not None:
+        chart.lines[1].strokeColor = colors.HexColor("#8b1a1a")
+        chart.lines[1].strokeDashArray = [4, 3]
+    for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        labels.fontName, labels.fontSize = "Helvetica", 8
+    drawing.add(chart)
+    drawing.add(String(240, 186, data.title, fontName="Helvetica", fontSize=10,
+                       textAnchor="middle"))  # fmt: skip
+    return to_svg(drawing, data.title)

@@ -1,0 +1,134 @@
+"""Reads for the flag queue and the flag page: one query for a page of flags, one for the
+counts per state, one for a flag's history; never one per row."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from dudao.audit.models import AuditEvent
+from dudao.org.models import Unit
+from dudao.trends.models import Flag
+
+PAGE_SIZE = 50
+SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
+SORTS = ("newest", "oldest", "severity", "last_detected", "unit")
+
+
+@dataclass
+class Filters:
+    """The queue's filter, as it travels in the URL."""
+
+    state: str = ""
+    severity: str = ""
+    rule: str = ""
+    unit: Unit | None = None
+    period_from: str = ""  # "YYYY-MM": flags detected in or after
+    period_to: str = ""  # "YYYY-MM": flags first detected in or before
+    sort: str = "newest"
+    page: int = 1
+
+    def query_args(self) -> dict[str, Any]:
+        """The filter as URL arguments (empty ones left out), for links and paging."""
+        args = {
+            "state": self.state,
+            "severity": self.severity,
+            "rule": self.rule,
+            "unit": self.unit.code if self.unit else "",
+            "period_from": self.period_from,
+            "period_to": self.period_to,
+            "sort": "" if self.sort == "newest" else self.sort,
+        }
+        return {k: v for k, v in args.items() if v}
+
+
+@dataclass
+class QueuePage:
+    rows: list[Flag]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+
+
+def _scoped(query: Select[Any], paths: Sequence[str], filters: Filters) -> Select[Any]:
+    """Flags whose unit lies in the viewer's subtrees, narrowed by every filter but state."""
+    query = query.join(Unit, Unit.id == Flag.unit_id)
+    query = query.where(or_(*[Unit.path.startswith(p) for p in paths]))
+    if filters.severity:
+        query = query.where(Flag.severity == filters.severity)
+    if filters.rule:
+        query = query.where(Flag.rule == filters.rule)
+    if filters.unit is not None:
+        query = query.where(Unit.path.startswith(filters.unit.path))
+    if filters.period_from:
+        query = query.where(Flag.last_detected >= filters.period_from)
+    if filters.period_to:
+        query = query.where(Flag.first_detected <= filters.period_to)
+    return query
+
+
+def _order(sort: str) -> list[Any]:
+    rank = case(SEVERITY_RANK, value=Flag.severity, else_=0)
+    return {
+        "oldest": [Flag.created_at, Flag.id],
+        "severity": [rank.desc(), Flag.last_detected.desc(), Flag.id.desc()],
+        "last_detected": [Flag.last_detected.desc(), Flag.id.desc()],
+        "unit": [Unit.code, Flag.id.desc()],
+    }.get(sort, [Flag.created_at.desc(), Flag.id.desc()])
+
+
+def queue(session: Session, paths: Sequence[str], filters: Filters) -> QueuePage:
+    """A page of flags in scope matching `filters`, and the counts per state (the state
+    filter left out, so the counts show where the other states stand)."""
+    if not paths:
+        return QueuePage([], 0, 1, 1, {})
+    counts = dict(
+        session.execute(
+            _scoped(select(Flag.state, func.count(Flag.id)), paths, filters).group_by(Flag.state)
+        ).all()
+    )
+    total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, filters.page), pages)
+    query = _scoped(select(Flag), paths, filters)
+    if filters.state:
+        query = query.where(Flag.state == filters.state)
+    rows = list(
+        session.scalars(
+            query.order_by(*_order(filters.sort)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
+        ).unique()
+    )
+    return QueuePage(rows, total, page, pages, counts)
+
+
+def rules_in_use(session: Session) -> list[str]:
+    return list(session.scalars(select(Flag.rule).distinct().order_by(Flag.rule)))
+
+
+def in_scope(session: Session, paths: Sequence[str], ids: Sequence[int]) -> list[Flag]:
+    """The flags among `ids` the viewer may see (others are silently left out)."""
+    if not paths or not ids:
+        return []
+    query = (
+        select(Flag)
+        .join(Unit, Unit.id == Flag.unit_id)
+        .where(Flag.id.in_(ids), or_(*[Unit.path.startswith(p) for p in paths]))
+        .order_by(Flag.id)
+    )
+    return list(session.scalars(query).unique())
+
+
+def history(session: Session, flag_id: int) -> list[AuditEvent]:
+    """The flag's audit events (detections and triage actions), oldest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "trend_flag", AuditEvent.entity_id == str(flag_id))
+            .order_by(AuditEvent.seq)
+        )
+    )

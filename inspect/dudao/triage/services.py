@@ -1,0 +1,44 @@
+"""Triage writes: every state change goes through the workflow engine (audit, locking)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dudao.core.errors import PermissionDenied
+from dudao.trends.models import Flag
+from dudao.workflow import engine
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)  # flag id -> why
+
+
+def bulk_apply(
+    session: Session,
+    actor: Any,
+    flags: list[Flag],
+    action: str,
+    versions: dict[int, int] | None = None,
+) -> BulkResult:
+    """Apply `action` to each flag in the caller's transaction; a refused flag is reported
+    and left unchanged while the others go ahead. A Conflict raised while flushing
+    (someone changed a flag meanwhile) propagates: the caller rolls back the whole batch."""
+    result = BulkResult()
+    versions = versions or {}
+    for flag in flags:
+        expected = versions.get(flag.id)
+        if expected is not None and expected != flag.version:
+            result.refused[flag.id] = "changed meanwhile"
+            continue
+        try:
+            engine.apply(session, actor, flag, action, expected_version=expected)
+        except (engine.TransitionRefused, PermissionDenied) as exc:
+            result.refused[flag.id] = str(exc)
+            continue
+        result.done.append(flag.id)
+    return result

@@ -1,0 +1,177 @@
+"""Flag queue and flag page: the office triages what trend detection found (every state
+change through the flag-triage workflow, so it is audited and optimistically locked)."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dudao.core.errors import PermissionDenied
+from dudao.core.permissions import Permission, can, scope_paths
+from dudao.inspections.forms import ActionForm
+from dudao.inspections.views import describe
+from dudao.org.queries import by_code
+from dudao.trends.config import SEVERITIES
+from dudao.trends.models import Flag
+from dudao.triage import evidence, queries
+from dudao.triage.services import bulk_apply
+from dudao.web.access import require_on, requires
+from dudao.web.context import db
+from dudao.web.setup import select_locale
+from dudao.workflow import engine
+from dudao.workflow.registry import get_workflow
+
+bp = Blueprint("triage", __name__, template_folder="templates")
+
+Page = str | tuple[str, int] | Response
+PERIOD = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _period(name: str) -> str:
+    value = (request.args.get(name) or "").strip()
+    return value if PERIOD.match(value) else ""
+
+
+def _filters() -> tuple[queries.Filters, str]:
+    unit_code = (request.args.get("unit") or "").strip()
+    unit = by_code(db(), unit_code) if unit_code else None
+    if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
+        unit = None  # outside the scope reads like an unknown code
+    sort = request.args.get("sort", "newest")
+    filters = queries.Filters(
+        state=request.args.get("state", ""),
+        severity=request.args.get("severity", ""),
+        rule=request.args.get("rule", ""),
+        unit=unit,
+        period_from=_period("period_from"),
+        period_to=_period("period_to"),
+        sort=sort if sort in queries.SORTS else "newest",
+        page=request.args.get("page", 1, type=int) or 1,
+    )
+    return filters, unit_code
+
+
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {
+        "rule_label": evidence.rule_label,
+        "severity_label": lambda s: str(evidence.SEVERITY_LABELS.get(s, s)),
+    }
+
+
+@bp.get("/flags")
+@requires(Permission.VIEW_OFFICE)
+def queue() -> str:
+    filters, unit_code = _filters()
+    paths = scope_paths(current_user, Permission.VIEW_OFFICE)
+    result = queries.queue(db(), paths, filters)
+    return render_template(
+        "triage/queue.html", result=result, filters=filters, unit_code=unit_code,
+        unknown_unit=bool(unit_code) and filters.unit is None,
+        workflow=get_workflow("flag_triage"), severities=SEVERITIES,
+        rules=sorted(set(evidence.RULE_LABELS) | set(queries.rules_in_use(db()))),
+        sorts=queries.SORTS, locale=select_locale(), sentence=evidence.sentence,
+    )  # fmt: skip
+
+
+@bp.post("/flags/acknowledge")
+@requires(Permission.VIEW_OFFICE)
+def bulk_acknowledge() -> Page:
+    """Acknowledge the ticked flags in one transaction; refusals are reported per flag."""
+    ids = [int(v) for v in request.form.getlist("flag") if v.isdigit()]
+    versions = {
+        i: int(request.form[f"v{i}"]) for i in ids if request.form.get(f"v{i}", "").isdigit()
+    }
+    back = request.form.get("back", "")
+    target = back if back.startswith("/flags") else url_for("triage.queue")
+    flags = queries.in_scope(db(), scope_paths(current_user, Permission.VIEW_OFFICE), ids)
+    if not flags:
+        flash(_("Tick the flags to acknowledge."), "error")
+        return redirect(target)
+    try:
+        result = bulk_apply(db(), current_user, flags, "acknowledge", versions)
+    except engine.Conflict:
+        db().rollback()
+        flash(_("Some flags were changed by someone else meanwhile; nothing was done. "
+                "Check the list and try again."), "error")  # fmt: skip
+        return redirect(target)
+    db().commit()
+    if result.done:
+        flash(_("Acknowledged %(n)d flags.", n=len(result.done)), "success")
+    for flag_id in sorted(result.refused):
+        flash(_("Flag #%(id)d not acknowledged: %(reason)s", id=flag_id,
+                reason=result.refused[flag_id]), "error")  # fmt: skip
+    return redirect(target)
+
+
+def _flag(flag_id: int) -> Flag:
+    """The flag, or 404 when it is missing or its unit lies outside the viewer's scope."""
+    found = db().get(Flag, flag_id)
+    require_on(Permission.VIEW_OFFICE, found.unit if found else None)
+    assert found is not None
+    return found
+
+
+def _render(flag: Flag, forms: dict[str, ActionForm] | None = None, status: int = 200) -> Page:
+    workflow = get_workflow(flag.workflow)
+    actions = engine.available_actions(current_user, flag)
+    forms = forms or {}
+    for transition in actions:
+        forms.setdefault(
+            transition.action,
+            ActionForm(formdata=None, action=transition.action, expected_version=flag.version),
+        )
+    series = evidence.series(flag)
+    return render_template(
+        "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,
+        events=queries.history(db(), flag.id), sentence=evidence.sentence(flag),
+        numbers=evidence.numbers(flag), series=series,
+        chart=evidence.chart_svg(series) if series else "",
+        inspection_ids=(flag.evidence or {}).get("inspection_ids", []),
+        locale=select_locale(), describe=describe,
+    ), status  # fmt: skip
+
+
+@bp.get("/flags/<int:flag_id>")
+@requires(Permission.VIEW_OFFICE)
+def show(flag_id: int) -> Page:
+    return _render(_flag(flag_id))
+
+
+@bp.post("/flags/<int:flag_id>/act")
+@requires(Permission.VIEW_OFFICE)
+def act(flag_id: int) -> Page:
+    flag = _flag(flag_id)
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    action = form.action.data
+    try:
+        engine.apply(
+            db(), current_user, flag, action,
+            expected_version=form.expected_version.data, fields=form.fields(),
+        )  # fmt: skip
+    except engine.Conflict:
+        db().rollback()
+        flash(_("This flag was changed by someone else meanwhile. Here it is as it is now; "
+                "check it and try again."), "error")  # fmt: skip
+        return _render(_flag(flag_id), status=409)
+    except PermissionDenied:
+        db().rollback()
+        abort(403)
+    except engine.TransitionRefused as exc:
+        db().rollback()
+        for problem in exc.problems:
+            name = problem.split(":", 1)[0]
+            if name in ("comment", "reason") and problem.endswith("required"):
+                getattr(form, name).errors = [_("Required for this action.")]
+        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+        return _render(_flag(flag_id), {action: form}, status=422)
+    db().commit()
+    label = get_workflow(flag.workflow).state(flag.state).label.get(select_locale())
+    flash(_("Done. The flag is now: %(state)s", state=label), "success")
+    return redirect(url_for("triage.show", flag_id=flag.id))

@@ -1,0 +1,210 @@
+"""Flag queue and flag page through HTTP: filters and scope, counts per state, evidence and
+chart, the triage loop through the flag-triage workflow, refusals and stale pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.trends.models import Flag
+from dudao.workflow.engine import apply
+from tests.conftest import sign_in
+from tests.flag_world import make_flag
+
+
+@pytest.fixture
+def world(app, session, org, user_factory):
+    people = {
+        "office_a": user_factory("office_a", ("office", org.company_a)),
+        "office_b": user_factory("office_b", ("office", org.company_b)),
+        "lead": user_factory("lead", ("unit_lead", org.company_a)),
+    }
+    for person in people.values():
+        person.locale = "en"  # the English strings below; test_flag_page_in_chinese for zh
+    flags = {
+        "a_det": make_flag(session, org.branch_a1, "deterioration", severity="high"),
+        "a_rec": make_flag(
+            session,
+            org.branch_a2,
+            "recurring_failure",
+            severity="medium",
+            first_detected="2025-10",
+            last_detected="2025-11",
+        ),
+        "a_unit": make_flag(session, org.unit_a1, "recurring_failure", tag="u", severity="low"),
+        "b_det": make_flag(session, org.branch_b1, "deterioration", severity="high"),
+    }
+    apply(session, people["office_a"], flags["a_unit"], "acknowledge")
+    session.commit()
+    return people, {k: f.id for k, f in flags.items()}
+
+
+def _ids(page: str) -> set[int]:
+    return {int(i) for i in re.findall(r'data-flag="(\d+)"', page)}
+
+
+def _count(page: str, state: str) -> int:
+    return int(re.search(rf'data-count="{state}">(\d+)<', page).group(1))
+
+
+def test_queue_shows_only_the_viewers_subtree(client, world):
+    _people, ids = world
+    sign_in(client, "office_a")
+    page = client.get("/flags").get_data(as_text=True)
+    assert _ids(page) == {ids["a_det"], ids["a_rec"], ids["a_unit"]}
+    assert _count(page, "all") == 3 and _count(page, "new") == 2
+    assert _count(page, "acknowledged") == 1
+    assert client.get(f"/flags/{ids['b_det']}").status_code == 404
+    client.post("/logout")
+    sign_in(client, "office_b")
+    assert _ids(client.get("/flags").get_data(as_text=True)) == {ids["b_det"]}
+
+
+def test_queue_filters_and_the_url_holds_them(client, world):
+    _people, ids = world
+    sign_in(client, "office_a")
+
+    def shown(query: str) -> set[int]:
+        response = client.get(f"/flags?{query}")
+        assert response.status_code == 200
+        return _ids(response.get_data(as_text=True))
+
+    assert shown("state=new") == {ids["a_det"], ids["a_rec"]}
+    assert shown("severity=high") == {ids["a_det"]}
+    assert shown("rule=recurring_failure") == {ids["a_rec"], ids["a_unit"]}
+    assert shown("unit=A1-2") == {ids["a_rec"]}
+    assert shown("unit=B1-1") == {ids["a_det"], ids["a_rec"], ids["a_unit"]}  # unknown code
+    assert "B1-1" in client.get("/flags?unit=B1-1").get_data(as_text=True)
+    assert shown("period_to=2025-12") == {ids["a_rec"]}
+    assert shown("period_from=2026-01") == {ids["a_det"], ids["a_unit"]}
+    assert shown("state=new&rule=recurring_failure") == {ids["a_rec"]}
+    page = client.get("/flags?rule=recurring_failure&sort=severity").get_data(as_text=True)
+    assert _count(page, "new") == 1 and _count(page, "acknowledged") == 1  # counts follow
+    order = [int(i) for i in re.findall(r'data-flag="(\d+)"', page)]
+    assert order == [ids["a_rec"], ids["a_unit"]]  # medium before low
+    assert "sort=severity" in page and "rule=recurring_failure" in page  # shareable links
+
+
+def test_queue_needs_the_office_permission(client, world):
+    sign_in(client, "lead")
+    assert client.get("/flags").status_code == 403
+
+
+def test_flag_page_shows_sentence_evidence_and_chart(client, world):
+    _people, ids = world
+    sign_in(client, "office_a")
+    page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
+    assert "have been declining since 2026-02" in page
+    assert "<svg" in page and 'role="img"' in page and "<script" not in page.split("<svg")[1]
+    table = page.split("data-series")[1].split("</table>")[0]
+    assert "2026-04" in table and "71.25" in table and "90.0" in table and "—" in table
+    assert "CUSUM" in page.split("data-evidence")[1]
+    rec = client.get(f"/flags/{ids['a_rec']}").get_data(as_text=True)
+    assert "failed 3 times in a row" in rec and "<svg" not in rec
+
+
+def test_flag_page_in_chinese(client, world, session):
+    people, ids = world
+    people["office_a"].locale = "zh_CN"
+    session.commit()
+    sign_in(client, "office_a")
+    page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
+    assert "新发现" in page and "<svg" in page
+
+
+def test_triage_loop_through_http(client, world, session):
+    _people, ids = world
+    sign_in(client, "office_a")
+    flag_id = ids["a_det"]
+
+    def act(action: str, version: int, **fields: str):
+        data = {"action": action, "expected_version": str(version), **fields}
+        return client.post(f"/flags/{flag_id}/act", data=data)
+
+    assert act("acknowledge", 1).status_code == 302
+    assert act("start", 2).status_code == 302
+    refused = act("resolve", 3)
+    assert refused.status_code == 422 and 'class="error"' in refused.get_data(as_text=True)
+    assert act("resolve", 3, comment="支部已整改").status_code == 302
+    session.expire_all()
+    flag = session.get(Flag, flag_id)
+    assert flag.state == "resolved" and flag.version == 4
+    actions = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.entity_type == "trend_flag", AuditEvent.entity_id == str(flag_id))
+        .order_by(AuditEvent.seq)
+    ).all()
+    assert actions == [
+        "flag_triage.acknowledge", "flag_triage.start", "flag_triage.resolve"
+    ]  # fmt: skip
+    page = client.get(f"/flags/{flag_id}").get_data(as_text=True)
+    assert "支部已整改" in page and 'value="reopen"' in page
+    assert act("reopen", 4, comment="又出现").status_code == 302
+
+
+def test_dismiss_requires_a_reason(client, world, session):
+    _people, ids = world
+    sign_in(client, "office_a")
+    url = f"/flags/{ids['a_rec']}/act"
+    response = client.post(url, data={"action": "dismiss", "expected_version": "1"})
+    assert response.status_code == 422
+    session.expire_all()
+    assert session.get(Flag, ids["a_rec"]).state == "new"
+    response = client.post(
+        url, data={"action": "dismiss", "expected_version": "1", "reason": "数据录入错误"}
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(Flag, ids["a_rec"]).state == "dismissed"
+
+
+def test_stale_page_gets_409_changed_meanwhile(client, world, session):
+    people, ids = world
+    sign_in(client, "office_a")
+    flag = session.get(Flag, ids["a_det"])
+    apply(session, people["office_a"], flag, "acknowledge")  # someone else, meanwhile
+    session.commit()
+    response = client.post(
+        f"/flags/{ids['a_det']}/act", data={"action": "start", "expected_version": "1"}
+    )
+    assert response.status_code == 409
+    assert "changed by someone else meanwhile" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Flag, ids["a_det"]).state == "acknowledged"
+
+
+def test_bulk_acknowledge_reports_refusals(client, world, session):
+    _people, ids = world
+    sign_in(client, "office_a")
+    data = {
+        "flag": [str(ids["a_det"]), str(ids["a_rec"]), str(ids["a_unit"]), str(ids["b_det"])],
+        "back": "/flags?state=new",
+    }
+    response = client.post("/flags/acknowledge", data=data)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/flags?state=new")
+    session.expire_all()
+    states = {k: session.get(Flag, v).state for k, v in ids.items()}
+    assert states == {
+        "a_det": "acknowledged", "a_rec": "acknowledged", "a_unit": "acknowledged",
+        "b_det": "new",  # outside the scope: left out
+    }  # fmt: skip
+    page = client.get("/flags").get_data(as_text=True)
+    assert "Acknowledged 2 flags." in page
+    assert f"Flag #{ids['a_unit']} not acknowledged" in page
+
+
+def test_bulk_acknowledge_with_a_stale_version_changes_that_flag_only(client, world, session):
+    _people, ids = world
+    sign_in(client, "office_a")
+    data = {
+        "flag": [str(ids["a_det"]), str(ids["a_rec"])],
+        f"v{ids['a_det']}": "1", f"v{ids['a_rec']}": "7",
+    }  # fmt: skip
+    client.post("/flags/acknowledge", data=data)
+    session.expire_all()
+    assert session.get(Flag, ids["a_det"]).state == "acknowledged"
+    assert session.get(Flag, ids["a_rec"]).state == "new"
+    assert "changed meanwhile" in client.get("/flags").get_data(as_text=True)
