@@ -95,3 +95,15 @@ def test_a_configured_font_that_cannot_work_is_one_clear_error(tmp_path):
         register_font(str(bad))
     with pytest.raises(ConfigError, match="number"):
         register_font(f"{bad}#x")
+
+
+def test_worker_preload_reads_the_font_and_survives_a_bad_one(settings, tmp_path, caplog):
+    import dataclasses
+
+    from dudao.reports import fonts
+    from dudao.reports.jobs import preload
+
+    preload(settings)
+    assert str(fonts.bundled_font()) in fonts._registered
+    preload(dataclasses.replace(settings, pdf_font=str(tmp_path / "gone.ttf")))
+    assert "PDF reports will fail" in caplog.text and "gone.ttf" in caplog.text

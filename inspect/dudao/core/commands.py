@@ -95,6 +95,9 @@ def worker_command(burst: bool, simple: bool) -> None:
     check_database(runtime.engine)
     connection = connect(runtime.settings)
     check_redis(connection, runtime.settings)
+    from dudao.reports.jobs import preload as preload_reports
+
+    preload_reports(runtime.settings)  # the PDF font once, not in every forked job
     runtime.engine.dispose()  # a forked work-horse must not share pooled connections
     os.register_at_fork(after_in_child=lambda: runtime.engine.dispose(close=False))
     worker_class = SimpleWorker if simple else Worker

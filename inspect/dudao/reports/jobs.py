@@ -10,6 +10,7 @@ job was never enqueued.
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 import time
@@ -33,6 +34,7 @@ from dudao.reports.inspection_pdf import render_inspection_pdf
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import batch_inspections, parse_quarter
 
+log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
 LOST_AFTER = timedelta(minutes=5)  # queued this long without starting: the job was lost
 HEARTBEAT_EVERY = 1.0  # seconds between progress writes to the database
@@ -202,6 +204,19 @@ def run_report(request_id: int, echo: Progress | None = None) -> dict[str, Any]:
         reporter.job.meta["progress"] = {"done": total, "total": total}
         reporter.job.save_meta()
     return {"request": request_id, "file": f"reports/{name}"}
+
+
+def preload(settings: Settings) -> None:
+    """`dudao worker` calls this before it forks work-horses: the report libraries are
+    imported (with this module) and the PDF font is read once (about 0.5 s) instead of
+    in every job. A font that cannot work is logged, not fatal: other jobs still run."""
+    from dudao.core.errors import ConfigError
+    from dudao.reports.fonts import register_font
+
+    try:
+        register_font(settings.pdf_font)
+    except ConfigError as exc:
+        log.warning("PDF reports will fail: %s", exc)
 
 
 def sweep_stuck_reports() -> dict[str, int]:
