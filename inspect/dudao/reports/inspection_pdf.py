@@ -321,7 +321,7 @@ def render_inspection_pdf(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
         bottomMargin=20 * mm, initialFontName=styles.font,
         title=f"{report.definition_title} {Text(locale)('report')}",
-        author="Dudao", subject=report.unit_name, creator="Dudao", invariant=1,
+        author="Dudao", subject=report.unit_name, creator="Dudao",
     )  # fmt: skip
     story = inspection_story(report, styles, locale, progress)
     footer = Text(locale)("generated", at=generated_at(tz)) + f" · No. {report.inspection_id}"

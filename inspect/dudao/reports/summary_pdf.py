@@ -124,7 +124,7 @@ def render_summary_pdf(
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=20 * mm, initialFontName=styles.font, invariant=1,
+        bottomMargin=20 * mm, initialFontName=styles.font,
         title=f"{summary.unit_name} {summary.period.key} 督导工作小结", author="Dudao",
     )  # fmt: skip
     footer = f"督导 Dudao · 生成于 {generated_at(tz)} · {summary.unit_code} {summary.period.key}"
