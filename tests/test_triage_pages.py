@@ -112,7 +112,8 @@ def test_flag_page_in_chinese(client, world, session):
     session.commit()
     sign_in(client, "office_a")
     page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
-    assert "新发现" in page and "<svg" in page
+    assert "新发现" in page and "<svg" in page and "得分持续下降" in page
+    assert "自 2026-02 起" in page  # the sentence, translated with its values
 
 
 def test_triage_loop_through_http(client, world, session):
@@ -142,6 +143,7 @@ def test_triage_loop_through_http(client, world, session):
     ]  # fmt: skip
     page = client.get(f"/flags/{flag_id}").get_data(as_text=True)
     assert "支部已整改" in page and 'value="reopen"' in page
+    assert "Acknowledge: New → Acknowledged" in page and "Resolve: In progress → Resolved" in page
     assert act("reopen", 4, comment="又出现").status_code == 302
 
 
@@ -159,6 +161,20 @@ def test_dismiss_requires_a_reason(client, world, session):
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Flag, ids["a_rec"]).state == "dismissed"
+
+
+def test_history_shows_detection_events(client, world, session):
+    from dudao.audit.services import record
+
+    _people, ids = world
+    record(session, None, "trend_flag.create", "trend_flag", ids["a_det"], None,
+           {"first_detected": "2026-02"})  # fmt: skip
+    record(session, None, "trend_flag.cleared", "trend_flag", ids["a_det"], {"detected": True},
+           {"detected": False})  # fmt: skip
+    session.commit()
+    sign_in(client, "office_a")
+    page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
+    assert "Detected (first in 2026-02)" in page and "No longer detected" in page
 
 
 def test_stale_page_gets_409_changed_meanwhile(client, world, session):

@@ -38,7 +38,7 @@ FIELD_LABELS = {
     "inspections": _l("Inspections"),
     "rate": _l("Failure rate"),
     "baseline_rate": _l("Baseline rate"),
-    "wilson_95": _l("95 % interval"),
+    "wilson_95": _l("95 per cent interval"),
     "p_value": _l("p-value"),
     "q_value": _l("q-value (after BH)"),
     "baseline_mean": _l("Baseline mean"),
@@ -139,9 +139,9 @@ def series(flag: Flag) -> Series | None:
             for f, n in zip(e["failures_series"], e.get("inspections_series") or [], strict=False)
         ]
         base = e.get("baseline_rate")
-        return Series(_("Failure rate per period (%)"), periods[: len(rates)], rates,
+        return Series(_("Failure rate per period, per cent"), periods[: len(rates)], rates,
                       round(100 * base, 1) if base is not None else None,
-                      _("Baseline rate"), _("Failure rate (%)"))  # fmt: skip
+                      _("Baseline rate"), _("Failure rate, per cent"))  # fmt: skip
     return None
 
 

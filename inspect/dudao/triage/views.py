@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.audit.models import AuditEvent
+from dudao.auth.models import User
 from dudao.core.errors import PermissionDenied
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections.forms import ActionForm
@@ -24,6 +26,7 @@ from dudao.web.context import db
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
 from dudao.workflow.registry import get_workflow
+from dudao.workflow.spec import Workflow
 
 bp = Blueprint("triage", __name__, template_folder="templates")
 
@@ -108,6 +111,21 @@ def bulk_acknowledge() -> Page:
     return redirect(target)
 
 
+def describe_flag_event(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> str:
+    """A history line: detection events of trend analysis, else the workflow's wording."""
+    action = event.action.rsplit(".", 1)[-1]
+    after = event.after or {}
+    if action == "create":
+        return _("Detected (first in %(period)s)", period=after.get("first_detected", "?"))
+    if action == "update":
+        return _("Detected again (last in %(period)s)", period=after.get("last_detected", "?"))
+    if action == "cleared":
+        return _("No longer detected")
+    if action == "recurred":
+        return _("Detected again after it was resolved: reopened")
+    return describe(event, workflow, people)
+
+
 def _flag(flag_id: int) -> Flag:
     """The flag, or 404 when it is missing or its unit lies outside the viewer's scope."""
     found = db().get(Flag, flag_id)
@@ -132,7 +150,7 @@ def _render(flag: Flag, forms: dict[str, ActionForm] | None = None, status: int 
         numbers=evidence.numbers(flag), series=series,
         chart=evidence.chart_svg(series) if series else "",
         inspection_ids=(flag.evidence or {}).get("inspection_ids", []),
-        locale=select_locale(), describe=describe,
+        locale=select_locale(), describe=describe_flag_event,
     ), status  # fmt: skip
 
 
