@@ -223,4 +223,5 @@ def test_bulk_acknowledge_with_a_stale_version_changes_that_flag_only(client, wo
     session.expire_all()
     assert session.get(Flag, ids["a_det"]).state == "acknowledged"
     assert session.get(Flag, ids["a_rec"]).state == "new"
-    assert "changed meanwhile" in client.get("/flags").get_data(as_text=True)
+    page = client.get("/flags").get_data(as_text=True)
+    assert f"Flag #{ids['a_rec']} not acknowledged: changed by someone else meanwhile" in page

@@ -11,6 +11,9 @@ from dudao.core.errors import PermissionDenied
 from dudao.trends.models import Flag
 from dudao.workflow import engine
 
+#: Why a flag was left out because the page showed an older version of it.
+STALE = "changed meanwhile"
+
 
 @dataclass
 class BulkResult:
@@ -33,7 +36,7 @@ def bulk_apply(
     for flag in flags:
         expected = versions.get(flag.id)
         if expected is not None and expected != flag.version:
-            result.refused[flag.id] = "changed meanwhile"
+            result.refused[flag.id] = STALE
             continue
         try:
             engine.apply(session, actor, flag, action, expected_version=expected)

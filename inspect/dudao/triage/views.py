@@ -20,7 +20,7 @@ from dudao.org.queries import by_code
 from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
 from dudao.triage import evidence, queries
-from dudao.triage.services import bulk_apply
+from dudao.triage.services import STALE, bulk_apply
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
@@ -106,8 +106,11 @@ def bulk_acknowledge() -> Page:
     if result.done:
         flash(_("Acknowledged %(n)d flags.", n=len(result.done)), "success")
     for flag_id in sorted(result.refused):
-        flash(_("Flag #%(id)d not acknowledged: %(reason)s", id=flag_id,
-                reason=result.refused[flag_id]), "error")  # fmt: skip
+        reason = result.refused[flag_id]
+        if reason == STALE:
+            reason = _("changed by someone else meanwhile")
+        flash(_("Flag #%(id)d not acknowledged: %(reason)s", id=flag_id, reason=reason),
+              "error")  # fmt: skip
     return redirect(target)
 
 
