@@ -225,3 +225,40 @@ def test_bulk_acknowledge_with_a_stale_version_changes_that_flag_only(client, wo
     assert session.get(Flag, ids["a_rec"]).state == "new"
     page = client.get("/flags").get_data(as_text=True)
     assert f"Flag #{ids['a_rec']} not acknowledged: changed by someone else meanwhile" in page
+
+
+def test_assign_to_an_office_user_and_filter_by_assignee(client, world, session):
+    people, ids = world
+    sign_in(client, "office_a")
+    url = f"/flags/{ids['a_det']}/assign"
+    page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
+    options = page.split('name="assignee"')[1].split("</select>")[0]
+    name = people["office_a"].display_name
+    assert name in options and people["office_b"].display_name not in options
+    assert people["lead"].display_name not in options
+    foreign = {"assignee": str(people["office_b"].id), "expected_version": "1"}
+    assert client.post(url, data=foreign).status_code == 422  # not an office user of A
+    data = {"assignee": str(people["office_a"].id), "expected_version": "1"}
+    assert client.post(url, data=data).status_code == 302
+    session.expire_all()
+    flag = session.get(Flag, ids["a_det"])
+    assert flag.assignee_id == people["office_a"].id and flag.version == 2
+    assert client.post(url, data=data).status_code == 409  # the page showed version 1
+    assert _ids(client.get("/flags?assignee=me").get_data(as_text=True)) == {ids["a_det"]}
+    mine = f"/flags?assignee={people['office_a'].id}"
+    assert _ids(client.get(mine).get_data(as_text=True)) == {ids["a_det"]}
+    nobody = _ids(client.get("/flags?assignee=none").get_data(as_text=True))
+    assert nobody == {ids["a_rec"], ids["a_unit"]}
+    page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
+    assert f"Assigned to: {name}" in page  # the history line
+    event = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "trend_flag.assign")
+    ).one()
+    assert event.after == {"assignee": people["office_a"].id}
+    # the queue -> filter -> flag -> assign -> resolve loop ends through the engine
+    act = {"action": "acknowledge", "expected_version": "2"}
+    assert client.post(f"/flags/{ids['a_det']}/act", data=act).status_code == 302
+    act = {"action": "resolve", "expected_version": "3", "comment": "已整改"}
+    assert client.post(f"/flags/{ids['a_det']}/act", data=act).status_code == 302
+    session.expire_all()
+    assert session.get(Flag, ids["a_det"]).state == "resolved"

@@ -43,6 +43,10 @@ class Flag(Base):
     detected: Mapped[bool] = mapped_column(Boolean, default=True)
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     due_date: Mapped[date | None] = mapped_column(Date)
+    # The office user following the flag up (set on the flag page; migration 0009).
+    assignee_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -67,4 +71,4 @@ class Flag(Base):
 
     @property
     def assignee_ids(self) -> set[int]:
-        return set()
+        return {self.assignee_id} if self.assignee_id else set()

@@ -11,6 +11,9 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
+from dudao.auth.models import RoleGrant, User
+from dudao.core.enums import Role
+from dudao.notifications.audience import prefixes
 from dudao.org.models import Unit
 from dudao.trends.models import Flag
 
@@ -29,6 +32,8 @@ class Filters:
     unit: Unit | None = None
     period_from: str = ""  # "YYYY-MM": flags detected in or after
     period_to: str = ""  # "YYYY-MM": flags first detected in or before
+    assignee: str = ""  # a user id, "me", or "none" for flags nobody follows up
+    viewer_id: int | None = None  # who "me" is
     sort: str = "newest"
     page: int = 1
 
@@ -41,6 +46,7 @@ class Filters:
             "unit": self.unit.code if self.unit else "",
             "period_from": self.period_from,
             "period_to": self.period_to,
+            "assignee": self.assignee,
             "sort": "" if self.sort == "newest" else self.sort,
         }
         return {k: v for k, v in args.items() if v}
@@ -69,6 +75,12 @@ def _scoped(query: Select[Any], paths: Sequence[str], filters: Filters) -> Selec
         query = query.where(Flag.last_detected >= filters.period_from)
     if filters.period_to:
         query = query.where(Flag.first_detected <= filters.period_to)
+    if filters.assignee == "none":
+        query = query.where(Flag.assignee_id.is_(None))
+    elif filters.assignee == "me":
+        query = query.where(Flag.assignee_id == filters.viewer_id)
+    elif filters.assignee.isdigit():
+        query = query.where(Flag.assignee_id == int(filters.assignee))
     return query
 
 
@@ -132,3 +144,31 @@ def history(session: Session, flag_id: int) -> list[AuditEvent]:
             .order_by(AuditEvent.seq)
         )
     )
+
+
+def office_users(session: Session, paths: Sequence[str]) -> list[User]:
+    """Active users holding the office or admin role on a unit at or above any of `paths`
+    (they can act on flags there): the people a flag can be given to."""
+    wanted = sorted({p for path in paths for p in prefixes(path)})
+    if not wanted:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .join(Unit, Unit.id == RoleGrant.unit_id)
+            .where(
+                RoleGrant.role.in_([Role.OFFICE, Role.ADMIN]),
+                User.active.is_(True),
+                Unit.path.in_(wanted),
+            )
+            .distinct()
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
+def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}

@@ -6,7 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from dudao.audit.services import record
+from dudao.core.database import utcnow
 from dudao.core.errors import PermissionDenied
 from dudao.trends.models import Flag
 from dudao.workflow import engine
@@ -45,3 +48,22 @@ def bulk_apply(
             continue
         result.done.append(flag.id)
     return result
+
+
+def set_assignee(
+    session: Session, actor: Any, flag: Flag, user: Any | None, expected_version: int | None
+) -> None:
+    """Give the flag to an office user (or to nobody), audited and optimistically locked."""
+    if expected_version is not None and expected_version != flag.version:
+        raise engine.Conflict("This was changed by someone else meanwhile; reload and try again.")
+    before = flag.assignee_id
+    flag.assignee_id = user.id if user is not None else None
+    if before == flag.assignee_id:
+        return
+    flag.updated_at = utcnow()
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise engine.Conflict("This was changed by someone else meanwhile.") from exc
+    record(session, actor, "trend_flag.assign", "trend_flag", flag.id,
+           before={"assignee": before}, after={"assignee": flag.assignee_id})  # fmt: skip

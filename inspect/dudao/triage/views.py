@@ -20,7 +20,7 @@ from dudao.org.queries import by_code
 from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
 from dudao.triage import evidence, queries
-from dudao.triage.services import STALE, bulk_apply
+from dudao.triage.services import STALE, bulk_apply, set_assignee
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
@@ -53,6 +53,8 @@ def _filters() -> tuple[queries.Filters, str]:
         period_from=_period("period_from"),
         period_to=_period("period_to"),
         sort=sort if sort in queries.SORTS else "newest",
+        assignee=(request.args.get("assignee") or "").strip(),
+        viewer_id=current_user.id,
         page=request.args.get("page", 1, type=int) or 1,
     )
     return filters, unit_code
@@ -72,12 +74,15 @@ def queue() -> str:
     filters, unit_code = _filters()
     paths = scope_paths(current_user, Permission.VIEW_OFFICE)
     result = queries.queue(db(), paths, filters)
+    people = queries.office_users(db(), paths)
+    named = queries.users_by_id(db(), {f.assignee_id for f in result.rows if f.assignee_id})
     return render_template(
         "triage/queue.html", result=result, filters=filters, unit_code=unit_code,
         unknown_unit=bool(unit_code) and filters.unit is None,
         workflow=get_workflow("flag_triage"), severities=SEVERITIES,
         rules=sorted(set(evidence.RULE_LABELS) | set(queries.rules_in_use(db()))),
         sorts=queries.SORTS, locale=select_locale(), sentence=evidence.sentence,
+        people=people, named=named,
     )  # fmt: skip
 
 
@@ -126,6 +131,10 @@ def describe_flag_event(event: AuditEvent, workflow: Workflow, people: dict[int,
         return _("No longer detected")
     if action == "recurred":
         return _("Detected again after it was resolved: reopened")
+    if action == "assign":
+        uid = after.get("assignee")
+        who = people[uid].display_name if uid in people else _("nobody")
+        return _("Assigned to: %(names)s", names=who)
     return describe(event, workflow, people)
 
 
@@ -147,9 +156,20 @@ def _render(flag: Flag, forms: dict[str, ActionForm] | None = None, status: int 
             ActionForm(formdata=None, action=transition.action, expected_version=flag.version),
         )
     series = evidence.series(flag)
+    events = queries.history(db(), flag.id)
+    mentioned = {
+        uid
+        for e in events
+        for side in (e.before or {}, e.after or {})
+        for uid in [side.get("assignee")]
+        if isinstance(uid, int)
+    }
+    named = queries.users_by_id(db(), mentioned | flag.assignee_ids)
+    office = not workflow.state(flag.state).final
     return render_template(
         "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,
-        events=queries.history(db(), flag.id), sentence=evidence.sentence(flag),
+        events=events, sentence=evidence.sentence(flag), named=named,
+        candidates=queries.office_users(db(), [flag.unit.path]) if office else [],
         numbers=evidence.numbers(flag), series=series,
         chart=evidence.chart_svg(series) if series else "",
         inspection_ids=(flag.evidence or {}).get("inspection_ids", []),
@@ -195,4 +215,28 @@ def act(flag_id: int) -> Page:
     db().commit()
     label = get_workflow(flag.workflow).state(flag.state).label.get(select_locale())
     flash(_("Done. The flag is now: %(state)s", state=label), "success")
+    return redirect(url_for("triage.show", flag_id=flag.id))
+
+
+@bp.post("/flags/<int:flag_id>/assign")
+@requires(Permission.VIEW_OFFICE)
+def assign(flag_id: int) -> Page:
+    """Give the flag to an office user who can act on it (or to nobody)."""
+    flag = _flag(flag_id)
+    candidates = {u.id: u for u in queries.office_users(db(), [flag.unit.path])}
+    raw = request.form.get("assignee", "")
+    version = request.form.get("expected_version", "")
+    if (raw and (not raw.isdigit() or int(raw) not in candidates)) or not version.isdigit():
+        flash(_("Choose someone from the list."), "error")
+        return _render(flag, status=422)
+    try:
+        set_assignee(db(), current_user, flag, candidates.get(int(raw)) if raw else None,
+                     int(version))  # fmt: skip
+    except engine.Conflict:
+        db().rollback()
+        flash(_("This flag was changed by someone else meanwhile. Here it is as it is now; "
+                "check it and try again."), "error")  # fmt: skip
+        return _render(_flag(flag_id), status=409)
+    db().commit()
+    flash(_("Assignee saved."), "success")
     return redirect(url_for("triage.show", flag_id=flag.id))
