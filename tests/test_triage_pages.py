@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.trends.models import Flag
@@ -262,3 +262,58 @@ def test_assign_to_an_office_user_and_filter_by_assignee(client, world, session)
     assert client.post(f"/flags/{ids['a_det']}/act", data=act).status_code == 302
     session.expire_all()
     assert session.get(Flag, ids["a_det"]).state == "resolved"
+
+
+def test_demo_flags_render_with_their_evidence(client, session, user_factory):
+    """Flags as the real rules write them (the demo's planted problems) all open."""
+    from dudao.demo.loader import load_demo
+    from dudao.org.models import Unit
+
+    load_demo(session, seed=5)
+    session.commit()
+    root = session.scalars(select(Unit).where(Unit.parent_id.is_(None))).one()
+    user_factory("desk", ("office", root)).locale = "en"
+    session.commit()
+    sign_in(client, "desk")
+    page = client.get("/flags?sort=severity").get_data(as_text=True)
+    assert _count(page, "all") == session.scalar(select(func.count(Flag.id)))
+    by_rule = {}
+    for flag in session.scalars(select(Flag).order_by(Flag.id)):
+        by_rule.setdefault(flag.rule, flag)
+    assert {"cross_unit", "deterioration", "outlier", "critical_failure"} <= set(by_rule)
+    for rule, flag in by_rule.items():
+        response = client.get(f"/flags/{flag.id}")
+        assert response.status_code == 200, rule
+        body = response.get_data(as_text=True)
+        assert ("<svg" in body) == (rule in ("cross_unit", "deterioration")), rule
+        assert f"/flags/{flag.id}/act" in body, rule
+        if flag.evidence.get("inspection_ids"):
+            assert f"/inspections/{flag.evidence['inspection_ids'][0]}" in body, rule
+
+
+def test_queue_queries_do_not_grow_with_the_flags(app, client, world, session, org):
+    from sqlalchemy import event
+
+    _people, _ids = world
+    sign_in(client, "office_a")
+    engine = app.extensions["dudao"].engine
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def queries_for_queue() -> int:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/flags").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    few = queries_for_queue()
+    assert few >= 2  # the listener sees the page's queries
+    for n in range(40):
+        make_flag(session, org.branch_a1, "recurring_failure", tag=f"many{n}")
+    session.commit()
+    assert queries_for_queue() == few
