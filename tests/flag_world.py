@@ -15,7 +15,8 @@ def make_flag(session: Session, unit: Unit, rule: str = "deterioration", **value
     """A flag as trend detection would write it (evidence shaped like the rule's)."""
     evidence = {
         "deterioration": {
-            "test": "lower tabular CUSUM", "baseline_mean": 90.0, "sigma": 3.1, "cusum": -6.2,
+            "test": "lower tabular CUSUM", "transform": False, "baseline_mean": 90.0,
+            "sigma": 3.1, "cusum": -6.2,
             "periods": ["2026-01", "2026-02", "2026-03", "2026-04"],
             "scores": [92.0, 88.5, None, 71.25], "inspection_ids": [],
         },

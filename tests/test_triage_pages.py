@@ -287,6 +287,10 @@ def test_demo_flags_render_with_their_evidence(client, session, user_factory):
         body = response.get_data(as_text=True)
         assert ("<svg" in body) == (rule in ("cross_unit", "deterioration")), rule
         assert f"/flags/{flag.id}/act" in body, rule
+        if rule == "cross_unit":
+            assert f"failed unusually often in {len(flag.unit_ids)} units of" in body
+        if rule == "deterioration" and flag.evidence["transform"]:  # baseline not in percent
+            assert "Baseline mean</th></tr></thead>" not in body.split("data-series")[1]
         if flag.evidence.get("inspection_ids"):
             assert f"/inspections/{flag.evidence['inspection_ids'][0]}" in body, rule
 

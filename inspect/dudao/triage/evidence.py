@@ -83,8 +83,9 @@ def sentence(flag: Flag) -> str:
         return _("Item %(item)s of %(definition)s failed %(n)d times in a row at %(units)s "
                  "(last in %(last)s).", n=int(e.get("consecutive", 0)), **args)  # fmt: skip
     if rule == "cross_unit":
-        return _("Item %(item)s of %(definition)s failed unusually often across %(units)s "
-                 "in %(last)s.", **args)  # fmt: skip
+        return _("Item %(item)s of %(definition)s failed unusually often in %(count)d units "
+                 "of %(scope)s in %(last)s.", count=len(flag.unit_ids or []),
+                 scope=f"{flag.unit.code} {flag.unit.name}", **args)  # fmt: skip
     if rule == "deterioration":
         return _("The scores of %(definition)s at %(units)s have been declining since "
                  "%(first)s.", **args)  # fmt: skip
@@ -131,8 +132,11 @@ def series(flag: Flag) -> Series | None:
     e = flag.evidence or {}
     periods = list(e.get("periods") or [])
     if flag.rule == "deterioration" and e.get("scores"):
+        # The CUSUM's baseline is on the transformed scale when `transform` is on: then it
+        # cannot be drawn against the scores, and the figures table carries it instead.
+        limit = None if e.get("transform", True) else e.get("baseline_mean")
         return Series(_("Score per period"), periods, list(e["scores"]),
-                      e.get("baseline_mean"), _("Baseline mean"), _("Score"))  # fmt: skip
+                      limit, _("Baseline mean"), _("Score"))  # fmt: skip
     if flag.rule == "cross_unit" and e.get("failures_series"):
         rates = [
             round(100 * f / n, 1) if n else None
