@@ -101,7 +101,9 @@ def test_flag_page_shows_sentence_evidence_and_chart(client, world):
     assert "<svg" in page and 'role="img"' in page and "<script" not in page.split("<svg")[1]
     table = page.split("data-series")[1].split("</table>")[0]
     assert "2026-04" in table and "71.25" in table and "90.0" in table and "—" in table
-    assert "CUSUM" in page.split("data-evidence")[1]
+    figures = page.split("data-evidence")[1].split("</table>")[0]
+    assert "CUSUM" in figures and "Scores transformed (arcsine)</th><td" in figures
+    assert '<td class="wrap">No</td>' in figures  # a flag shown as a word
     rec = client.get(f"/flags/{ids['a_rec']}").get_data(as_text=True)
     assert "failed 3 times in a row" in rec and "<svg" not in rec
 

@@ -55,6 +55,20 @@ FIELD_LABELS = {
     "overdue": _l("Overdue rectifications"),
     "oldest_deadline": _l("Oldest deadline"),
     "returns": _l("Returns"),
+    "k": _l("CUSUM allowance k"),
+    "h": _l("CUSUM decision limit h"),
+    "transform": _l("Scores transformed (arcsine)"),
+    "cusum_signal": _l("CUSUM signal"),
+    "mann_kendall_p": _l("Mann-Kendall p-value"),
+    "sen_slope": _l("Sen's slope"),
+    "coverage": _l("Funnel coverage"),
+    "window_periods": _l("Window (periods)"),
+    "fdr": _l("False discovery rate"),
+    "interval_95": _l("95 per cent interval"),
+    "period_label": _l("Period"),
+    "reference_responses": _l("Reference responses"),
+    "min_group": _l("Smallest group shown"),
+    "against": _l("Compared with"),
 }
 #: Lists shown elsewhere on the page (links, the series table), not in the numbers table.
 NOT_IN_TABLE = {
@@ -110,7 +124,12 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
     for key, value in (flag.evidence or {}).items():
         if key in NOT_IN_TABLE or isinstance(value, dict):
             continue
-        shown = " – ".join(map(str, value)) if isinstance(value, list) else str(value)
+        if isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        elif isinstance(value, list):
+            shown = " – ".join(map(str, value))
+        else:
+            shown = str(value)
         rows.append((str(FIELD_LABELS.get(key, key)), shown))
     return rows
 
