@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
@@ -169,7 +169,13 @@ def series(flag: Flag) -> Series | None:
 
 
 def chart_svg(data: Series) -> str:
-    """The series as inline SVG: the values, and the limit as a dashed line."""
+    """The series as inline SVG for the page (CSP safe, no script)."""
+    return to_svg(chart_drawing(data), data.title)
+
+
+def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
+    """The series as a ReportLab drawing (for the page and a PDF): the values, and the
+    limit as a dashed line."""
     drawing = Drawing(480, 200)
     chart = HorizontalLineChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, 420, 130
@@ -193,8 +199,16 @@ def chart_svg(data: Series) -> str:
         chart.lines[1].strokeColor = colors.HexColor("#8b1a1a")
         chart.lines[1].strokeDashArray = [4, 3]
     for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        labels.fontName, labels.fontSize = "Helvetica", 8
+        labels.fontName, labels.fontSize = font, 8
     drawing.add(chart)
-    drawing.add(String(240, 186, data.title, fontName="Helvetica", fontSize=10,
+    legend = [(data.value_label, "#1f5f99", None)]
+    if data.limit is not None:
+        legend.append((data.limit_label, "#8b1a1a", [4, 3]))
+    for i, (label, color, dash) in enumerate(legend):  # a legend, top right
+        y = 186 - 12 * i
+        drawing.add(Line(370, y + 3, 390, y + 3, strokeColor=colors.HexColor(color),
+                         strokeWidth=2, strokeDashArray=dash))  # fmt: skip
+        drawing.add(String(394, y, label, fontName=font, fontSize=8))
+    drawing.add(String(180, 186, data.title, fontName=font, fontSize=10,
                        textAnchor="middle"))  # fmt: skip
-    return to_svg(drawing, data.title)
+    return drawing
