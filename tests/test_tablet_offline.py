@@ -64,7 +64,7 @@ def state(page: Any) -> str:
     return page.get_attribute("#t-state", "data-state")
 
 
-def wait_state(page: Any, wanted: str, timeout: int = 15_000) -> None:
+def wait_state(page: Any, wanted: str, timeout: int = 30_000) -> None:
     page.wait_for_selector(f"#t-state[data-state={wanted}]", timeout=timeout)
 
 
