@@ -38,6 +38,9 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE=settings.timezone,
         RATELIMIT_STORAGE_URI=_limiter_uri(redis_url(settings)),
+        # Explicit: the limiter object is shared, and it would otherwise inherit the
+        # last app's setting (a test app that turned it off).
+        RATELIMIT_ENABLED=True,
         # A CSRF token lives as long as the session: a form left open for hours (an
         # inspection on a tablet) must still submit.
         WTF_CSRF_TIME_LIMIT=None,
@@ -52,7 +55,7 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     from dudao.web import setup as web_setup
 
     web_setup.init_app(app)
-    import dudao.notifications.jobs  # noqa: F401  (registers the workflow transition listener)
+    import dudao.notifications.jobs
     import dudao.trends.jobs  # noqa: F401  (analyses each submitted inspection)
 
     _register_blueprints(app)
@@ -64,54 +67,44 @@ def _limiter_uri(url: str) -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
+    """Every blueprint, explicitly and in order (where two rules tie, the first one wins)."""
     from dudao.audit.views import bp as audit_bp
     from dudao.auth.views import bp as auth_bp
     from dudao.definitions.views import bp as definitions_bp
     from dudao.definitions.views_preview import bp as definitions_preview_bp
+    from dudao.feedback.views import bp as feedback_bp
+    from dudao.inspections.api import bp as inspections_api_bp
+    from dudao.inspections.client_views import bp as tablet_bp
+    from dudao.inspections.views import bp as inspections_bp
     from dudao.notifications.views import bp as notifications_bp
     from dudao.org.views import bp as org_bp
-    from dudao.web.views import bp as web_bp
-
-    for blueprint in (web_bp, auth_bp, org_bp, audit_bp, notifications_bp):
-        app.register_blueprint(blueprint)
-    app.register_blueprint(definitions_preview_bp)
-
+    from dudao.reports.views import bp as reports_bp
     from dudao.scheduling.draw_views import bp as draws_bp
-
-    app.register_blueprint(draws_bp)
-
     from dudao.scheduling.views import bp as scheduling_bp
-
-    app.register_blueprint(scheduling_bp)
-
-    from dudao.inspections.views import bp as inspections_bp
-
-    app.register_blueprint(inspections_bp)
-    app.register_blueprint(definitions_bp)
-
-    from dudao.inspections.api import bp as inspections_api_bp
-
-    app.register_blueprint(inspections_api_bp)
-
-    from dudao.inspections.client_views import bp as tablet_bp
-
-    app.register_blueprint(tablet_bp)
-
     from dudao.surveys.answer_views import bp as survey_answer_bp
     from dudao.surveys.results_views import bp as survey_results_bp
     from dudao.surveys.views import bp as surveys_bp
-
-    for blueprint in (surveys_bp, survey_results_bp, survey_answer_bp):
-        app.register_blueprint(blueprint)
-
-    from dudao.feedback.views import bp as feedback_bp
-
-    app.register_blueprint(feedback_bp)
-
-    from dudao.reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
-
     from dudao.triage.views import bp as triage_bp
+    from dudao.web.views import bp as web_bp
 
-    app.register_blueprint(triage_bp)
+    for blueprint in (
+        web_bp,
+        auth_bp,
+        org_bp,
+        audit_bp,
+        notifications_bp,
+        definitions_preview_bp,
+        inspections_bp,
+        draws_bp,
+        scheduling_bp,
+        definitions_bp,
+        inspections_api_bp,
+        tablet_bp,
+        surveys_bp,
+        survey_results_bp,
+        survey_answer_bp,
+        feedback_bp,
+        reports_bp,
+        triage_bp,
+    ):
+        app.register_blueprint(blueprint)
