@@ -89,11 +89,20 @@ SKIPPED: dict[str, str] = {
         f"inspections_api.{name}": "JSON API of one inspection: role x scope x assignment walk "
         "in tests/test_inspections_api_access.py"
         for name in (
-            "inspection_status", "get_draft", "save_draft", "submit", "submission_status",
-            "review_submission", "upload_photo", "photo_file", "open_rectification",
-            "upload_evidence", "rectification", "rectification_action",
+            "inspection_status",
+            "get_draft",
+            "save_draft",
+            "submit",
+            "submission_status",
+            "review_submission",
+            "upload_photo",
+            "photo_file",
+            "open_rectification",
+            "upload_evidence",
+            "rectification",
+            "rectification_action",
         )
-    },  # fmt: skip
+    },
     "tablet.checklist": "assignees only (404 for everybody else): walked in "
     "tests/test_tablet_pages.py",
 }

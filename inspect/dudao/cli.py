@@ -47,8 +47,8 @@ def _register() -> None:
     from dudao.definitions.commands import forms_group
     from dudao.demo.commands import demo_command
     from dudao.org.commands import org_group
-    from dudao.scheduling.draw_commands import draw_group
     from dudao.scheduling.commands import inspections_group, schedules_group
+    from dudao.scheduling.draw_commands import draw_group
     from dudao.trends.commands import analyze_command, flags_group, import_group
     from dudao.web.commands import i18n_group
 
