@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -13,10 +13,9 @@ from werkzeug.wrappers import Response
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
-from dudao.core.errors import PermissionDenied
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import queries
-from dudao.inspections.forms import ActionForm, AssigneesForm
+from dudao.inspections.forms import AssigneesForm
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.services import set_assignees
 from dudao.org.queries import by_code
@@ -24,6 +23,7 @@ from dudao.web.access import require_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
+from dudao.workflow.actions import ActionForm, act_from_form
 from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Workflow
 
@@ -180,35 +180,14 @@ def show(inspection_id: int) -> Page:
 @requires(Permission.VIEW_UNITS)
 def act(inspection_id: int) -> Page:
     inspection = _inspection(inspection_id)
-    form = ActionForm()
-    if not form.validate():
-        abort(400)
-    action = form.action.data
-    try:
-        engine.apply(
-            db(), current_user, inspection, action,
-            expected_version=form.expected_version.data, fields=form.fields(),
-        )  # fmt: skip
-    except engine.Conflict:
-        db().rollback()
-        flash(_("This inspection was changed by someone else meanwhile. Here it is as it is "
-                "now; check it and try again."), "error")  # fmt: skip
-        return _render(db().get(Inspection, inspection_id), status=409)
-    except PermissionDenied:
-        db().rollback()
-        abort(403)
-    except engine.TransitionRefused as exc:
-        db().rollback()
-        for problem in exc.problems:
-            name = problem.split(":", 1)[0]
-            if name in ("comment", "reason") and problem.endswith("required"):
-                getattr(form, name).errors = [_("Required for this action.")]
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
-        return _render(db().get(Inspection, inspection_id), {action: form}, status=422)
-    db().commit()
-    label = get_workflow(inspection.workflow).state(inspection.state).label.get(select_locale())
-    flash(_("Done. The inspection is now: %(state)s", state=label), "success")
-    return redirect(url_for("inspections.show", inspection_id=inspection.id))
+    return act_from_form(
+        inspection,
+        lambda forms, status: _render(db().get(Inspection, inspection_id), forms, status=status),
+        url_for("inspections.show", inspection_id=inspection.id),
+        _("This inspection was changed by someone else meanwhile. Here it is as it is "
+          "now; check it and try again."),
+        lambda state: _("Done. The inspection is now: %(state)s", state=state),
+    )  # fmt: skip
 
 
 @bp.post("/inspections/<int:inspection_id>/assignees")

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
-from dudao.core.errors import PermissionDenied
 from dudao.core.permissions import Permission, can, scope_paths
-from dudao.inspections.forms import ActionForm
 from dudao.inspections.views import describe
 from dudao.org.queries import by_code
 from dudao.trends.config import SEVERITIES
@@ -25,6 +23,7 @@ from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
+from dudao.workflow.actions import ActionForm, act_from_form
 from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Workflow
 
@@ -187,35 +186,14 @@ def show(flag_id: int) -> Page:
 @requires(Permission.VIEW_OFFICE)
 def act(flag_id: int) -> Page:
     flag = _flag(flag_id)
-    form = ActionForm()
-    if not form.validate():
-        abort(400)
-    action = form.action.data
-    try:
-        engine.apply(
-            db(), current_user, flag, action,
-            expected_version=form.expected_version.data, fields=form.fields(),
-        )  # fmt: skip
-    except engine.Conflict:
-        db().rollback()
-        flash(_("This flag was changed by someone else meanwhile. Here it is as it is now; "
-                "check it and try again."), "error")  # fmt: skip
-        return _render(_flag(flag_id), status=409)
-    except PermissionDenied:
-        db().rollback()
-        abort(403)
-    except engine.TransitionRefused as exc:
-        db().rollback()
-        for problem in exc.problems:
-            name = problem.split(":", 1)[0]
-            if name in ("comment", "reason") and problem.endswith("required"):
-                getattr(form, name).errors = [_("Required for this action.")]
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
-        return _render(_flag(flag_id), {action: form}, status=422)
-    db().commit()
-    label = get_workflow(flag.workflow).state(flag.state).label.get(select_locale())
-    flash(_("Done. The flag is now: %(state)s", state=label), "success")
-    return redirect(url_for("triage.show", flag_id=flag.id))
+    return act_from_form(
+        flag,
+        lambda forms, status: _render(_flag(flag_id), forms, status=status),
+        url_for("triage.show", flag_id=flag.id),
+        _("This flag was changed by someone else meanwhile. Here it is as it is now; "
+          "check it and try again."),
+        lambda state: _("Done. The flag is now: %(state)s", state=state),
+    )  # fmt: skip
 
 
 @bp.post("/flags/<int:flag_id>/assign")

@@ -1,0 +1,72 @@
+"""The view side of a workflow action: one form and one handler for every subject's page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, flash, redirect
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from dudao.core.errors import PermissionDenied
+from dudao.web.context import db
+from dudao.web.setup import select_locale
+from dudao.workflow import engine
+from dudao.workflow.registry import get_workflow
+
+
+class ActionForm(FlaskForm):
+    """One workflow action; `expected_version` is the version the page showed."""
+
+    action = HiddenField(validators=[InputRequired()])
+    expected_version = IntegerField(validators=[InputRequired()])
+    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=4000)])
+
+    def fields(self) -> dict[str, str]:
+        return {"comment": self.comment.data or "", "reason": self.reason.data or ""}
+
+
+def act_from_form(
+    subject: Any,
+    render: Callable[[dict[str, ActionForm] | None, int], Any],
+    done_url: str,
+    changed_meanwhile: str,
+    done: Callable[[str], str],
+) -> Any:
+    """Apply the posted action through the engine and commit once, or re-render the page:
+    409 when someone changed the subject meanwhile, 422 (message beside the field) when the
+    action is refused. `render(forms, status)` reloads the subject itself after a rollback."""
+    form = ActionForm()
+    if not form.validate():
+        abort(400)
+    action = form.action.data
+    try:
+        engine.apply(
+            db(), current_user, subject, action,
+            expected_version=form.expected_version.data, fields=form.fields(),
+        )  # fmt: skip
+    except engine.Conflict:
+        db().rollback()
+        flash(changed_meanwhile, "error")
+        return render(None, 409)
+    except PermissionDenied:
+        db().rollback()
+        abort(403)
+    except engine.TransitionRefused as exc:
+        db().rollback()
+        for problem in exc.problems:
+            name = problem.split(":", 1)[0]
+            if name in ("comment", "reason") and problem.endswith("required"):
+                getattr(form, name).errors = [_("Required for this action.")]
+        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+        return render({action: form}, 422)
+    db().commit()
+    flash(done(get_workflow(subject.workflow).state(subject.state).label.get(select_locale())),
+          "success")  # fmt: skip
+    return redirect(done_url)
