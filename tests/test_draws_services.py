@@ -182,3 +182,16 @@ def test_recent_scores_come_from_the_latest_approved_submission(session, org, pe
     scores = {u["code"]: u["recent_score"] for u in second.inputs["units"]}
     assert scores == {"A1-1": 63, "A1-2": None, "B1-1": None}
     assert verify_draw(session, second.id)[0]
+
+
+def test_open_flags_of_each_unit_enter_the_inputs(session, org, people):
+    from tests.flag_world import make_flag
+
+    make_flag(session, org.branch_a2, tag="one")
+    make_flag(session, org.branch_a2, tag="two")
+    make_flag(session, org.branch_b1, tag="closed", state="resolved", open_key=999)
+    session.commit()
+    made = draw(session, people, org, count=1, seed="flags", weighting=True)
+    flags = {u["code"]: u["open_flags"] for u in made.inputs["units"]}
+    assert flags == {"A1-1": 0, "A1-2": 2, "B1-1": 0}
+    assert verify_draw(session, made.id)[0]

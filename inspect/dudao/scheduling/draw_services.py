@@ -8,6 +8,7 @@ transaction. `verify_draw` recomputes a stored draw and compares.
 
 from __future__ import annotations
 
+import importlib
 import math
 from datetime import date, datetime
 from typing import Any
@@ -118,6 +119,16 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     return sorted(chosen, key=lambda p: p["id"])
 
 
+#: Where open-flag counts come from: trend detection sits above scheduling, so it is
+#: named here and imported when a draw snapshots its inputs, not imported at the top.
+OPEN_FLAG_SOURCE = "dudao.trends.queries:open_flag_counts"
+
+
+def _open_flags(session: Session, unit_ids: set[int]) -> dict[int, int]:
+    module, _, name = OPEN_FLAG_SOURCE.partition(":")
+    return getattr(importlib.import_module(module), name)(session, unit_ids)
+
+
 def snapshot_inputs(
     session: Session, scope: Unit, params: dict[str, Any], today: date | None = None
 ) -> dict[str, Any]:
@@ -138,14 +149,14 @@ def snapshot_inputs(
     )
     last = _last_inspected(session, {unit.id for unit in units}, zone)
     scores = _recent_scores(session, {unit.id for unit in units})
+    flags = _open_flags(session, {unit.id for unit in units})
     rows = []
     for unit in sorted(units, key=lambda unit: unit.id):
         company = next((companies[i] for i in unit.ancestor_ids if i in companies), None)
         rows.append(
             {"id": unit.id, "code": unit.code, "name": unit.name, "path": unit.path,
              "level": str(unit.level.value), "company": company,
-             # Flags do not exist yet: 0 open flags for every unit.
-             "open_flags": 0, "recent_score": scores.get(unit.id),
+             "open_flags": flags.get(unit.id, 0), "recent_score": scores.get(unit.id),
              "last_inspected": last.get(unit.id)}
         )  # fmt: skip
     return {

@@ -126,3 +126,17 @@ def unit_table(session: Session) -> dict[int, tuple[str, str, str]]:
             select(Unit.id, Unit.code, Unit.path, Unit.level)
         )
     }
+
+
+def open_flag_counts(session: Session, unit_ids: set[int]) -> dict[int, int]:
+    """Open flags per unit (a flag counts for its own unit), for weighting spot-check draws."""
+    from dudao.trends.models import Flag
+
+    if not unit_ids:
+        return {}
+    rows = session.execute(
+        select(Flag.unit_id, func.count())
+        .where(Flag.open_key == 0, Flag.unit_id.in_(unit_ids))
+        .group_by(Flag.unit_id)
+    ).all()
+    return {unit_id: count for unit_id, count in rows}
