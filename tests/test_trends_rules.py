@@ -182,7 +182,7 @@ def test_incremental_analysis_of_one_unit(session, org, tmp_path, app) -> None:
     from dudao.trends.jobs import analyze_inspection, enqueue_after_submit
     from dudao.workflow import engine
 
-    assert enqueue_after_submit in engine.LISTENERS
+    assert enqueue_after_submit in engine.listeners()
     load(session, tmp_path, [row("A1-1", 0, site_matches="no"), row("B1-1", 0, site_matches="no")])
     inspection = session.scalar(select(Inspection).where(Inspection.unit_id == org.branch_a1.id))
     assert analyze_inspection(inspection.id) == {"created": 1, "updated": 0}

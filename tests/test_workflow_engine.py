@@ -115,7 +115,7 @@ def test_two_people_acting_at_once_one_wins(app, session, setup):
 def test_effects_run_only_after_commit(session, setup, monkeypatch):
     inspection, office, inspector, _, _ = setup
     seen = []
-    monkeypatch.setattr(engine, "LISTENERS", [lambda settings, applied: seen.append(applied)])
+    monkeypatch.setattr(engine, "listeners", lambda: [lambda _s, applied: seen.append(applied)])
     set_assignees(session, office, inspection, [inspector])
     session.commit()
     apply(session, office, inspection, "assign")

@@ -55,9 +55,6 @@ def create_app(settings: Settings | None = None, config: dict[str, Any] | None =
     from dudao.web import setup as web_setup
 
     web_setup.init_app(app)
-    import dudao.notifications.jobs
-    import dudao.trends.jobs  # noqa: F401  (analyses each submitted inspection)
-
     _register_blueprints(app)
     return app
 

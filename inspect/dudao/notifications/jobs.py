@@ -1,8 +1,8 @@
 """Notification jobs: after a transition, the periodic sweep, and e-mail.
 
-Importing this module registers `enqueue_transition` with the workflow engine, so
-every committed transition enqueues `notify_transition(audit_event_id)`. The app
-factory imports it, so the web processes, `dudao worker` and `dudao cron` all have it.
+`enqueue_transition` is one of the workflow engine's after-commit listeners
+(`engine.LISTENER_NAMES`): every committed transition enqueues
+`notify_transition(audit_event_id)`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dudao.config import Settings
 from dudao.core.jobs import job_runtime, job_session
 from dudao.core.queue import enqueue
 from dudao.notifications import mail, transitions
-from dudao.workflow import engine
 
 
 def notify_transition(audit_event_id: int) -> int:
@@ -47,7 +46,3 @@ def enqueue_transition(settings: Settings | None, applied: Any) -> None:
     """The engine's after-commit listener; without settings the sweep does the work."""
     if settings is not None:
         enqueue(settings, notify_transition, applied.audit_event_id)
-
-
-if enqueue_transition not in engine.LISTENERS:
-    engine.LISTENERS.append(enqueue_transition)

@@ -46,7 +46,3 @@ def enqueue_after_submit(settings: Any, applied: engine.Applied) -> None:
     """Workflow listener (after commit): a submitted inspection is analysed at once."""
     if applied.subject_type == "inspection" and applied.action == "submit" and settings:
         enqueue(settings, analyze_inspection, applied.subject_id)
-
-
-if enqueue_after_submit not in engine.LISTENERS:
-    engine.LISTENERS.append(enqueue_after_submit)

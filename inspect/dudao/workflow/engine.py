@@ -8,8 +8,10 @@ in the caller's transaction; refuses a transition made against an older version
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -58,8 +60,22 @@ class Applied:
     audit_event_id: int
 
 
-#: Called after commit with each Applied transition (notifications register here).
-LISTENERS: list[Callable[[Any, Applied], None]] = []
+#: Called after commit with each Applied transition. Named, not imported: they live in
+#: features that build on the workflow (notifications, trends), which the engine must not import.
+LISTENER_NAMES = (
+    "dudao.notifications.jobs:enqueue_transition",
+    "dudao.trends.jobs:enqueue_after_submit",
+)
+
+
+@cache
+def listeners() -> tuple[Callable[[Any, Applied], None], ...]:
+    """The after-commit listeners of LISTENER_NAMES, imported once, at the first transition."""
+    found = []
+    for name in LISTENER_NAMES:
+        module, attribute = name.split(":")
+        found.append(getattr(importlib.import_module(module), attribute))
+    return tuple(found)
 
 
 def allowed(actor: Any, transition: Transition, subject: Subject) -> bool:
@@ -128,7 +144,7 @@ def apply(
         subject.__tablename__, subject.id, action, source, transition.target, event.id
     )
     settings = session.info.get("settings")
-    for listener in LISTENERS:
+    for listener in listeners():
         after_commit(session, listener, settings, applied)
     return applied
 
@@ -155,6 +171,6 @@ def apply_timer(session: Session, subject: Subject, timer_key: str, target: str)
     )  # fmt: skip
     applied = Applied(subject.__tablename__, subject.id, timer_key, source, target, event.id)
     settings = session.info.get("settings")
-    for listener in LISTENERS:
+    for listener in listeners():
         after_commit(session, listener, settings, applied)
     return applied
