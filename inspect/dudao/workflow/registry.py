@@ -15,8 +15,9 @@ from dudao.workflow.spec import Workflow
 WORKFLOWS_DIR = PROJECT_ROOT / "workflows"
 #: Modules that register guards; imported before any workflow is validated.
 GUARD_MODULES = ("dudao.workflow.guards", "dudao.inspections.guards")
-#: Configuration files that share the folder but are not workflows (trend rules).
-NOT_WORKFLOWS = frozenset({"trends.yaml"})
+#: Configuration files that share the folder but are not workflows (trend rules,
+#: assessment weights and tiers, campaign targets).
+NOT_WORKFLOWS = frozenset({"trends.yaml", "assessment.yaml", "targets.yaml"})
 
 
 def _import_guards() -> None:
