@@ -97,7 +97,10 @@ def test_loading_builds_the_tree_through_the_services_once(session: Session) -> 
     for account in org.accounts:
         user = session.scalar(select(User).where(User.username == account.username))
         assert user is not None and user.display_name == account.display_name
-        assert {(g.role, g.unit.code) for g in user.grants} == {(account.role, account.unit_code)}
+        home = {(Role.REPRESENTATIVE, account.home_code)} if account.home_code else set()
+        assert {(g.role, g.unit.code) for g in user.grants} == {
+            (account.role, account.unit_code)
+        } | home
 
     events = _event_count(session)
     definitions = next(r.created for r in first.results if r.name == "definitions")

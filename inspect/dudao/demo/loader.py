@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
 from dudao.auth.services import create_user, grant_role
+from dudao.core.enums import Role
 from dudao.demo.data import DEFAULT_SEED, DemoOrg, build_demo
 from dudao.org.models import Unit
 from dudao.org.services import create_unit
@@ -63,6 +64,7 @@ def load_org(session: Session, org: DemoOrg) -> int:
 def load_accounts(session: Session, org: DemoOrg) -> int:
     """One account per demo sign-in with its role grant; existing accounts are left alone."""
     codes = {account.unit_code for account in org.accounts}
+    codes |= {account.home_code for account in org.accounts if account.home_code}
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))}
     usernames = [account.username for account in org.accounts]
     existing = session.scalars(select(User).where(User.username.in_(usernames)))
@@ -75,6 +77,10 @@ def load_accounts(session: Session, org: DemoOrg) -> int:
             created += 1
         before = len(user.grants)
         grant_role(session, None, user, account.role, units[account.unit_code])
+        if account.home_code:
+            # A grant in their home company makes it their own: draws and assignments
+            # never send them there (回避).
+            grant_role(session, None, user, Role.REPRESENTATIVE, units[account.home_code])
         created += len(user.grants) - before
     return created
 
