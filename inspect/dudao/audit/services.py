@@ -98,10 +98,15 @@ def _seal(session: Session) -> Row[Any] | None:
     return session.execute(select(_SEAL.c.seq, _SEAL.c.hash).where(_SEAL.c.id == 1)).first()
 
 
-def _last(session: Session) -> Row[Any] | None:
-    return session.execute(
-        select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1)
-    ).first()
+_EVENTS = AuditEvent.__table__
+_NEWEST = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1).subquery()
+#: The seal and the newest event in one round trip (every append reads both).
+_SEAL_AND_LAST = select(
+    select(_SEAL.c.seq).where(_SEAL.c.id == 1).scalar_subquery().label("seal_seq"),
+    select(_SEAL.c.hash).where(_SEAL.c.id == 1).scalar_subquery().label("seal_hash"),
+    select(_NEWEST.c.seq).scalar_subquery().label("last_seq"),
+    select(_NEWEST.c.hash).scalar_subquery().label("last_hash"),
+)
 
 
 def _append(
@@ -141,62 +146,60 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event in the caller's transaction; `actor` is a user or None for the system."""
-    seal, head = _head(session)
+    sealed, head = _head(session)
     event = _append(session, head, actor, action, entity_type, entity_id, before, after)
     session.flush()
-    _write_seal(session, seal, event.seq, event.hash, event.occurred_at)
+    _write_seal(session, sealed, event.seq, event.hash, event.occurred_at)
     return event
 
 
-def _head(session: Session) -> tuple[Row[Any] | None, tuple[int, str]]:
-    """Lock the log and find where the next event goes: (the seal row, (seq, hash))."""
+def _head(session: Session) -> tuple[bool, tuple[int, str]]:
+    """Lock the log and find where the next event goes: (whether a seal row exists, (seq, hash)).
+
+    The lock is its own statement: on PostgreSQL a statement reads the snapshot taken
+    when it started, so a head read in the statement that waited for the lock could
+    be stale.
+    """
     _lock(session)
     session.flush()  # earlier pending events of this session must be in the table first
-    seal, last = _seal(session), _last(session)
-    head = (seal.seq, seal.hash) if seal else (0, GENESIS_HASH)
-    if last is not None and (seal is None or last.seq > seal.seq):
+    row = session.execute(_SEAL_AND_LAST).one()
+    sealed = row.seal_seq is not None
+    head = (row.seal_seq, row.seal_hash) if sealed else (0, GENESIS_HASH)
+    if row.last_seq is not None and (not sealed or row.last_seq > row.seal_seq):
         # Rows exist beyond the seal (or the seal was removed): they were not written
         # through here. Leave a permanent trace in the chain, then carry on after them.
-        sealed = {"seq": seal.seq, "hash": seal.hash} if seal else None
         marker = _append(
             session,
-            (last.seq, last.hash),
+            (row.last_seq, row.last_hash),
             None,
             SEAL_MISMATCH,
             "audit_seal",
             1,
-            sealed,
-            {"seq": last.seq, "hash": last.hash},
+            {"seq": row.seal_seq, "hash": row.seal_hash} if sealed else None,
+            {"seq": row.last_seq, "hash": row.last_hash},
         )
         session.flush()
         head = (marker.seq, marker.hash)
-    return seal, head
+    return sealed, head
 
 
-def _write_seal(
-    session: Session, seal: Row[Any] | None, seq: int, hash_: str, moment: datetime
-) -> None:
+def _write_seal(session: Session, sealed: bool, seq: int, hash_: str, moment: datetime) -> None:
     values = {"seq": seq, "hash": hash_, "sealed_at": moment}
-    if seal is None:
+    if not sealed:
         session.execute(insert(_SEAL).values(id=1, **values))
     else:
         session.execute(update(_SEAL).where(_SEAL.c.id == 1).values(**values))
 
 
-#: One event for record_many: (action, entity_type, entity_id, before, after).
+#: One event for record_many and record_batch: (action, entity_type, entity_id, before, after).
 Entry = tuple[str, str, object, dict[str, Any] | None, dict[str, Any] | None]
 
 
-def record_many(session: Session, actor: Any, entries: Iterable[Entry]) -> int:
-    """Append many events under one lock with one multi-row INSERT; returns how many.
-
-    The same chain and seal as `record`, for jobs that change thousands of rows at
-    once (materialising a year of inspections); no ORM objects are built.
-    """
-    entries = list(entries)
-    if not entries:
-        return 0
-    seal, (seq, prev) = _head(session)
+def _chained(
+    session: Session, actor: Any, entries: list[Entry]
+) -> tuple[bool, list[dict[str, Any]], datetime]:
+    """Lock the log and build the next events as rows, each hashed onto the one before."""
+    sealed, (seq, prev) = _head(session)
     moment = utcnow()
     at = _canonical_time(moment)
     actor_id = getattr(actor, "id", None)
@@ -217,12 +220,41 @@ def record_many(session: Session, actor: Any, entries: Iterable[Entry]) -> int:
         }  # fmt: skip
         row["hash"] = prev = _hash_of(row)
         rows.append(row)
+    return sealed, rows, moment
+
+
+def record_many(session: Session, actor: Any, entries: Iterable[Entry]) -> int:
+    """Append many events under one lock with one multi-row INSERT; returns how many.
+
+    The same chain and seal as `record`, for jobs that change thousands of rows at
+    once (materialising a year of inspections); no ORM objects are built.
+    """
+    entries = list(entries)
+    if not entries:
+        return 0
+    sealed, rows, moment = _chained(session, actor, entries)
     if session.get_bind().dialect.name == "postgresql":
+        actor_id, actor_name = rows[0]["actor_id"], rows[0]["actor_name"]
         _insert_recordset(session, rows, moment, actor_id, actor_name)
     else:
         _insert_rows(session, rows, moment)
-    _write_seal(session, seal, seq, prev, moment)
+    _write_seal(session, sealed, rows[-1]["seq"], rows[-1]["hash"], moment)
     return len(rows)
+
+
+def record_batch(session: Session, actor: Any, entries: Iterable[Entry]) -> list[int]:
+    """Append a few events (one lock, one INSERT ... RETURNING, one seal update) and return
+    their ids in order: for a request that writes several events at once, such as the
+    two workflow steps of a submission, and wants the lock for as short a time as it can.
+    """
+    entries = list(entries)
+    if not entries:
+        return []
+    sealed, rows, moment = _chained(session, actor, entries)
+    statement = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+    ids = list(session.scalars(statement, [{**row, "occurred_at": moment} for row in rows]))
+    _write_seal(session, sealed, rows[-1]["seq"], rows[-1]["hash"], moment)
+    return ids
 
 
 _EVENT_COLUMNS = (

@@ -9,7 +9,7 @@ in the caller's transaction; refuses a transition made against an older version
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dudao.audit.services import record
+from dudao.audit.services import record, record_batch
 from dudao.core.database import utcnow
 from dudao.core.effects import after_commit
 from dudao.core.errors import DudaoError, PermissionDenied, ValidationError
@@ -78,6 +78,14 @@ def listeners() -> tuple[Callable[[Any, Applied], None], ...]:
     return tuple(found)
 
 
+def announce(session: Session, applied: Applied) -> None:
+    """Run the listeners for `applied` after commit (also for a subject's creation, which a
+    feature records itself, e.g. a rectification task opened in state `open`)."""
+    settings = session.info.get("settings")
+    for listener in listeners():
+        after_commit(session, listener, settings, applied)
+
+
 def allowed(actor: Any, transition: Transition, subject: Subject) -> bool:
     if not set(transition.roles) & roles_on(actor, subject.unit):
         return False
@@ -121,32 +129,50 @@ def apply(
     *,
     expected_version: int | None = None,
     fields: dict[str, str] | None = None,
+    via: Sequence[str] = (),
 ) -> Applied:
-    """Apply `action` to `subject`; raises Conflict, PermissionDenied or TransitionRefused."""
+    """Apply `action` to `subject`; raises Conflict, PermissionDenied or TransitionRefused.
+
+    `via` names actions to take first, in the same step (a submission of an assigned
+    inspection: via start, then submit): each is checked as if applied on its own and
+    has its own audit event, but the subject is written once and the events are
+    appended together, so the audit log stays locked for one short append. `fields`
+    go with `action` only. Returns the last transition.
+    """
     fields = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
     if expected_version is not None and expected_version != subject.version:
         raise Conflict("This was changed by someone else meanwhile; reload and try again.")
     workflow = get_workflow(subject.workflow)
-    transition = _check(session, workflow, actor, subject, action, fields)
-    source = subject.state
-    subject.state = transition.target
+    origin = subject.state
+    steps: list[tuple[str, str, str, dict[str, str]]] = []
+    try:
+        for name in (*via, action):
+            given = fields if name == action else {}
+            transition = _check(session, workflow, actor, subject, name, given)
+            steps.append((name, subject.state, transition.target, given))
+            subject.state = transition.target
+    except Exception:
+        subject.state = origin
+        raise
     if hasattr(subject, "state_changed_at"):
         subject.state_changed_at = utcnow()
     try:
         session.flush()
     except StaleDataError as exc:
         raise Conflict("This was changed by someone else meanwhile; reload and try again.") from exc
-    event = record(
-        session, actor, f"{workflow.key}.{action}", subject.__tablename__, subject.id,
-        before={"state": source}, after={"state": transition.target, **fields},
+    event_ids = record_batch(
+        session, actor,
+        [(f"{workflow.key}.{name}", subject.__tablename__, subject.id,
+          {"state": source}, {"state": target, **given})
+         for name, source, target, given in steps],
     )  # fmt: skip
-    applied = Applied(
-        subject.__tablename__, subject.id, action, source, transition.target, event.id
-    )
-    settings = session.info.get("settings")
-    for listener in listeners():
-        after_commit(session, listener, settings, applied)
-    return applied
+    done = [
+        Applied(subject.__tablename__, subject.id, name, source, target, event_id)
+        for (name, source, target, _given), event_id in zip(steps, event_ids, strict=True)
+    ]
+    for applied in done:
+        announce(session, applied)
+    return done[-1]
 
 
 def apply_timer(session: Session, subject: Subject, timer_key: str, target: str) -> Applied:
@@ -170,7 +196,5 @@ def apply_timer(session: Session, subject: Subject, timer_key: str, target: str)
         before={"state": source}, after={"state": target, "timer": timer_key},
     )  # fmt: skip
     applied = Applied(subject.__tablename__, subject.id, timer_key, source, target, event.id)
-    settings = session.info.get("settings")
-    for listener in listeners():
-        after_commit(session, listener, settings, applied)
+    announce(session, applied)
     return applied
