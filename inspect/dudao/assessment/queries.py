@@ -1,0 +1,168 @@
+"""Public reads of the assessment: scores, rankings, tier moves, one unit's explanation.
+
+Every function takes the subtree path prefixes to stay inside (the viewer's scope, or
+a report's), reads each component with one set-based query for all units and periods
+(assessment/components.py) and computes the composite in memory (assessment/scores.py).
+Nothing is stored: the assessment is always re-derived from the data. The PDF period
+summary, the campaign targets and the publication page call these functions.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.assessment import components as parts_data
+from dudao.assessment.config import AssessmentConfig, assessment_config
+from dudao.assessment.periods import current_key, local_date
+from dudao.assessment.scores import Score, judge, link_history, rank
+from dudao.core.database import utcnow
+from dudao.org.models import Unit
+from dudao.org.queries import within
+
+
+@dataclass(frozen=True)
+class TierMove:
+    """A branch moved from one tier to another between its consecutive assessed periods;
+    `period` is the later one (the period it moved into)."""
+
+    unit_id: int
+    unit_path: str
+    period: str
+    from_tier: str
+    to_tier: str
+
+
+@dataclass
+class Assessment:
+    """Every score of the assessed units inside some subtrees, by period."""
+
+    config: AssessmentConfig
+    #: Periods with counted inspections, oldest first.
+    periods: list[str]
+    #: The period the organisation is in now (provisional: it is not over).
+    current: str
+    by_period: dict[str, list[Score]] = field(default_factory=dict)
+
+    def closed(self, period: str) -> bool:
+        return period < self.current
+
+    def scores(self, period: str) -> list[Score]:
+        return self.by_period.get(period, [])
+
+
+@dataclass
+class Ranking:
+    assessment: Assessment
+    period: str | None
+    rows: list[Score]
+    #: Units with some data in the period but too few inspections to be assessed.
+    unassessed: list[Score]
+    tier_counts: dict[str, int]
+    moves: dict[str, int]
+
+    @property
+    def provisional(self) -> bool:
+        return self.period is not None and not self.assessment.closed(self.period)
+
+
+def _zone(session: Session) -> str:
+    settings = session.info.get("settings")
+    return settings.timezone if settings else "Asia/Shanghai"
+
+
+def assess(
+    session: Session, paths: Sequence[str], config: AssessmentConfig | None = None,
+    today: date | None = None,
+) -> Assessment:  # fmt: skip
+    """Scores of every unit of the assessed levels inside `paths`, for every period.
+
+    Queries: the units, the inspections grouped by unit and month, the rectification
+    tasks, and one survey aggregation per finished campaign overlapping `paths`.
+    """
+    config = config or assessment_config()
+    tz = _zone(session)
+    today = today or local_date(utcnow(), tz)
+    kind, levels = config.period, list(config.levels)
+    units = {
+        u.id: u
+        for u in session.execute(
+            select(Unit.id, Unit.path, Unit.code, Unit.name, Unit.name_en).where(
+                within(list(paths)), Unit.level.in_(levels)
+            )
+        )
+    }
+    inspections = parts_data.inspection_cells(session, paths, levels, kind, tz)
+    rows = parts_data.rectification_rows(session, paths, levels, tz, today=today)
+    rectifications = parts_data.rectification_cells(rows, kind)
+    satisfaction = parts_data.satisfaction_cells(session, paths, set(units), kind, tz)
+    periods = sorted({period for _, period in inspections})
+    assessment = Assessment(config, periods, current_key(kind, tz, today))
+    by_unit: dict[int, list[Score]] = defaultdict(list)
+    cells = {*inspections, *rectifications, *satisfaction}
+    for unit_id, period in sorted(cells, key=lambda c: (c[1], c[0])):
+        if period not in periods or unit_id not in units:
+            continue
+        unit = units[unit_id]
+        count, total = inspections.get((unit_id, period), (0, 0.0))
+        score = Score(
+            unit_id, unit.path, unit.code, unit.name, unit.name_en, period, count,
+            total / count if count else None, rectifications.get((unit_id, period)),
+            satisfaction.get((unit_id, period)),
+        )  # fmt: skip
+        judge(score, config)
+        by_unit[unit_id].append(score)
+        assessment.by_period.setdefault(period, []).append(score)
+    link_history(by_unit, config)
+    return assessment
+
+
+def ranking(
+    session: Session, paths: Sequence[str], period: str | None = None,
+    assessment: Assessment | None = None,
+) -> Ranking:  # fmt: skip
+    """The units inside `paths` ranked for `period` (default: the latest closed period with
+    assessed units, else the latest one); ranks count within `paths` only."""
+    assessment = assessment or assess(session, paths)
+    if period not in assessment.periods:
+        rated = [p for p in assessment.periods if any(s.assessed for s in assessment.scores(p))]
+        closed = [p for p in rated if assessment.closed(p)]
+        period = (closed or rated or assessment.periods or [None])[-1]
+    scores = assessment.scores(period) if period else []
+    rows = rank(scores)
+    counts = Counter(s.tier for s in rows)
+    unassessed = sorted((s for s in scores if not s.assessed), key=lambda s: s.code)
+    return Ranking(
+        assessment, period, rows, unassessed,
+        {t.key: counts.get(t.key, 0) for t in assessment.config.tiers},
+        {m: sum(1 for s in rows if s.move == m) for m in ("up", "down", "same")},
+    )  # fmt: skip
+
+
+def tier_moves(
+    session: Session, paths: list[str], direction: Literal["up", "down"] | None = None
+) -> list[TierMove]:
+    """Every tier move inside `paths` between consecutive assessed periods of a unit, in
+    closed periods only (the current period is provisional), ordered by period and path."""
+    assessment = assess(session, paths)
+    moves = [
+        TierMove(s.unit_id, s.unit_path, s.period, s.previous.tier, s.tier)
+        for period in assessment.periods
+        if assessment.closed(period)
+        for s in assessment.scores(period)
+        if s.previous is not None and s.previous.tier and s.tier
+        and s.move in ((direction,) if direction else ("up", "down"))
+    ]  # fmt: skip
+    return sorted(moves, key=lambda m: (m.period, m.unit_path))
+
+
+def tier_moves_up(session: Session, paths: list[str]) -> list[TierMove]:
+    """One entry per move of a branch up a tier (晋档升级) inside `paths`: from its previous
+    assessed period's tier to a better one, closed periods only."""
+    return tier_moves(session, paths, "up")
