@@ -1,0 +1,2 @@
+"""Campaign targets: the organisation's quantified plan and how far it has come
+(docs/targets.md)."""
