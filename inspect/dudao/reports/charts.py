@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
@@ -74,6 +74,32 @@ def monthly_chart(monthly: list[tuple[str, float | None, int]], font: str, title
         axis.fontName, axis.fontSize = font, 8
     drawing.add(chart)
     drawing.add(String(115, 155, title, fontName=font, fontSize=10, textAnchor="middle"))
+    return drawing
+
+
+def interval_chart(rows: list[tuple[str, float, float, float]], font: str, title: str) -> Drawing:
+    """Horizontal bars of a 0–100 index (label, mean, low, high) with the interval as a line."""
+    rows = list(reversed(rows)) or [("—", 0.0, 0.0, 0.0)]
+    height = 40 + 16 * len(rows)
+    drawing = Drawing(480, height + 20)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 200, 20, 260, height - 20
+    chart.data = [[mean for _l, mean, _lo, _hi in rows]]
+    chart.categoryAxis.categoryNames = [_shorten(label, 16) for label, *_values in rows]
+    chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
+    chart.bars[0].fillColor = LINE
+    for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
+        axis.fontName, axis.fontSize = font, 8
+    drawing.add(chart)
+    step = chart.height / len(rows)
+    for index, (_label, _mean, low, high) in enumerate(rows):
+        y = chart.y + step * (index + 0.5)
+        x_low, x_high = (chart.x + chart.width * v / 100 for v in (low, high))
+        for shape in (Line(x_low, y, x_high, y), Line(x_low, y - 3, x_low, y + 3),
+                      Line(x_high, y - 3, x_high, y + 3)):  # fmt: skip
+            shape.strokeColor, shape.strokeWidth = BAR, 1.2
+            drawing.add(shape)
+    drawing.add(String(240, height + 6, title, fontName=font, fontSize=10, textAnchor="middle"))
     return drawing
 
 

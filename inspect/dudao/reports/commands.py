@@ -52,7 +52,9 @@ def _make(kind: str, params: dict[str, Any], output: Path) -> None:
     click.echo(f"Wrote {output} ({report.file_name}).")
 
 
-@click.group("report", help="Make PDF reports (inspection, quarterly batch ZIP, period summary).")
+@click.group(
+    "report", help="Make PDF reports (inspection, quarterly batch ZIP, period summary, campaign)."
+)
 def report_group() -> None:
     pass
 
@@ -88,6 +90,14 @@ def report_batch(unit: str, quarter: str, output: Path, locale: str) -> None:
 @with_appcontext
 def report_summary(unit: str, quarter: str, output: Path) -> None:
     _make(ReportKind.SUMMARY, {"unit": unit, "quarter": quarter}, output)
+
+
+@report_group.command("campaign", help="The report of questionnaire campaign ID as a PDF.")
+@click.argument("campaign_id", type=int)
+@OUTPUT
+@with_appcontext
+def report_campaign(campaign_id: int, output: Path) -> None:
+    _make(ReportKind.CAMPAIGN, {"campaign_id": campaign_id}, output)
 
 
 @click.command("export", help="Export DATASET (or 'all', XLSX only) as CSV or XLSX.")

@@ -152,8 +152,18 @@ def _summary(session: Session, settings: Settings, params: dict, target: Path,
                                           progress=progress))  # fmt: skip
 
 
+def _campaign(session: Session, settings: Settings, params: dict, target: Path,
+              progress: Progress) -> None:  # fmt: skip
+    from dudao.reports.campaign_data import load_campaign_report
+    from dudao.reports.campaign_pdf import render_campaign_pdf
+
+    data = load_campaign_report(session, int(params["campaign_id"]))
+    target.write_bytes(render_campaign_pdf(data, font=settings.pdf_font, tz=settings.tz,
+                                           progress=progress))  # fmt: skip
+
+
 WRITERS = {ReportKind.INSPECTION: _inspection, ReportKind.BATCH: _batch,
-           ReportKind.SUMMARY: _summary}  # fmt: skip
+           ReportKind.SUMMARY: _summary, ReportKind.CAMPAIGN: _campaign}  # fmt: skip
 
 
 def run_report(request_id: int, echo: Progress | None = None) -> dict[str, Any]:

@@ -31,6 +31,7 @@ class ReportKind(StrEnum):
     INSPECTION = "inspection"
     BATCH = "batch"
     SUMMARY = "summary"
+    CAMPAIGN = "campaign"
 
 
 class ReportRequest(Base):

@@ -96,6 +96,15 @@ def table(rows: list[list[Any]], font: str, **options: Any) -> Table:
     return made
 
 
+def grid(rows: list[list[Any]], s: Styles, widths: list[float] | None = None) -> Table:
+    """A ruled table of plain text (first row a header, repeated on every page); "—" for None."""
+    cells = [[para(c if c is not None else "—", s.cell) for c in row] for row in rows]
+    made = table(cells, s.font, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    made.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG)]))  # fmt: skip
+    return made
+
+
 def para(text: Any, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain (user or definition) text: always escaped."""
     return Paragraph(esc(text), style)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.config import Settings
+from dudao.core.database import utcnow
 from dudao.core.errors import NotFound, ValidationError
 from dudao.core.queue import enqueue
 from dudao.inspections.models import Inspection
@@ -129,7 +130,30 @@ def describe(
             return unit, clean, fingerprint(session, ids), f"检查报告-{unit.code}-{period.key}.zip"
         # A summary also counts planned and overdue work, which changes with the date.
         return unit, clean, [date.today().isoformat()], f"督导小结-{unit.code}-{period.key}.pdf"
+    if kind == ReportKind.CAMPAIGN:
+        return _describe_campaign(session, params)
     raise ValidationError(f"Unknown report kind {kind!r}.", [f"kind: {kind!r}"])
+
+
+def _describe_campaign(session: Session, params: dict[str, Any]) -> tuple[Unit, dict, Any, str]:
+    """A campaign report depends on the campaign's state, window and thresholds and on how
+    many answers are stored and pending (a batch or the close changes what it may show)."""
+    from dudao.surveys.models import Campaign, PendingResponse, Response
+
+    campaign = session.get(Campaign, int(params.get("campaign_id") or 0))
+    if campaign is None:
+        raise NotFound(f"Campaign {params.get('campaign_id')} does not exist.")
+    counts = [
+        session.scalar(
+            select(func.count()).select_from(model).where(model.campaign_id == campaign.id)
+        )
+        for model in (Response, PendingResponse)
+    ]
+    over = campaign.is_over(utcnow())
+    data = [str(campaign.state), campaign.closes_at.isoformat(), campaign.min_group,
+            campaign.min_comment_group, over, *counts]  # fmt: skip
+    clean = {"campaign_id": campaign.id, "locale": "zh"}
+    return campaign.scope_unit, clean, data, f"测评报告-{campaign.id}.pdf"
 
 
 def request_report(

@@ -18,6 +18,7 @@ from dudao.reports.pdfkit import (
     canvas_maker,
     esc,
     generated_at,
+    grid,
     make_styles,
     para,
     table,
@@ -28,26 +29,18 @@ WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
 
 
-def _grid(rows: list[list[Any]], s: Styles, widths: list[float] | None = None) -> Any:
-    cells = [[para(c if c is not None else "—", s.cell) for c in row] for row in rows]
-    grid = table(cells, s.font, colWidths=widths, repeatRows=1, hAlign="LEFT")
-    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
-                              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG)]))  # fmt: skip
-    return grid
-
-
 def _figures(summary: Summary, s: Styles) -> Any:
     average = "—" if summary.average is None else f"{summary.average:.1f}%"
     rate = f"{100 * summary.done / summary.planned:.0f}%" if summary.planned else "—"
     heads = ["应检查（次）", "已完成（次）", "完成率", "平均得分率", "逾期整改（项）"]
     values = [summary.planned, summary.done, rate, average, summary.overdue_count]
     cells = [[para(h, s.center) for h in heads], [para(v, s.center) for v in values]]
-    grid = table(cells, s.font, colWidths=[WIDTH / 5] * 5)
-    grid.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
-                              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
-                              ("TOPPADDING", (0, 1), (-1, 1), 6),
-                              ("BOTTOMPADDING", (0, 1), (-1, 1), 6)]))  # fmt: skip
-    return grid
+    figures = table(cells, s.font, colWidths=[WIDTH / 5] * 5)
+    figures.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
+                                 ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                                 ("TOPPADDING", (0, 1), (-1, 1), 6),
+                                 ("BOTTOMPADDING", (0, 1), (-1, 1), 6)]))  # fmt: skip
+    return figures
 
 
 def summary_story(summary: Summary, s: Styles, progress: Progress | None = None) -> list[Any]:
@@ -75,7 +68,7 @@ def summary_story(summary: Summary, s: Styles, progress: Progress | None = None)
     story += [CondPageBreak(60 * mm), Paragraph("二、问题较多的检查项（前十）", s.h2)]
     if summary.failures:
         story += [failure_chart(summary.failures, s.font, "不合格次数"),
-                  _grid([["检查项目", "不合格次数"], *summary.failures], s,
+                  grid([["检查项目", "不合格次数"], *summary.failures], s,
                         [WIDTH - 30 * mm, 30 * mm])]  # fmt: skip
     else:
         story.append(para("本期未发现不合格项。", s.body))
@@ -83,13 +76,13 @@ def summary_story(summary: Summary, s: Styles, progress: Progress | None = None)
     story += [CondPageBreak(40 * mm), Paragraph("三、各单位得分排名", s.h2)]
     ranking = [[str(i), name, code, f"{avg:.1f}%", n]
                for i, (code, name, avg, n) in enumerate(summary.units, start=1)]  # fmt: skip
-    story.append(_grid([["名次", "单位", "编码", "平均得分率", "检查次数"], *ranking], s,
+    story.append(grid([["名次", "单位", "编码", "平均得分率", "检查次数"], *ranking], s,
                        [14 * mm, WIDTH - 84 * mm, 24 * mm, 26 * mm, 20 * mm])
                  if ranking else para("本期没有已提交的检查。", s.body))  # fmt: skip
     tick()
     story += [CondPageBreak(40 * mm), Paragraph("四、逾期未完成的整改", s.h2)]
     if summary.overdue:
-        story.append(_grid([["责任单位", "整改要求", "整改期限", "状态"], *summary.overdue], s,
+        story.append(grid([["责任单位", "整改要求", "整改期限", "状态"], *summary.overdue], s,
                            [36 * mm, WIDTH - 82 * mm, 24 * mm, 22 * mm]))  # fmt: skip
         if summary.overdue_count > len(summary.overdue):
             story.append(para(f"另有 {summary.overdue_count - len(summary.overdue)} 项未列出。",
@@ -99,7 +92,7 @@ def summary_story(summary: Summary, s: Styles, progress: Progress | None = None)
     tick()
     story += [CondPageBreak(30 * mm), Paragraph("五、随机抽查", s.h2)]
     draws = [[t, d, n, "已公开" if p else "未公开"] for t, d, n, p in summary.draws]
-    story.append(_grid([["抽查", "抽取日期", "抽中检查（次）", "公开"], *draws], s,
+    story.append(grid([["抽查", "抽取日期", "抽中检查（次）", "公开"], *draws], s,
                        [WIDTH - 74 * mm, 26 * mm, 28 * mm, 20 * mm])
                  if draws else para("本期没有随机抽查。", s.body))  # fmt: skip
     tick()
@@ -108,7 +101,7 @@ def summary_story(summary: Summary, s: Styles, progress: Progress | None = None)
                                                     s.h2)]  # fmt: skip
         if section.note:
             story.append(para(section.note, s.small))
-        story.append(_grid([section.headers, *section.rows], s))
+        story.append(grid([section.headers, *section.rows], s))
         tick()
     return story
 

@@ -48,6 +48,8 @@ def _visible(report: ReportRequest | None) -> ReportRequest:
         inspection = db().get(Inspection, int(report.params["inspection_id"]))
         if not _may_see_inspection(inspection):
             abort(404)
+    elif report.kind == ReportKind.CAMPAIGN:
+        require_on(Permission.MANAGE_SURVEYS, report.unit)
     else:
         require_on(Permission.VIEW_OFFICE, report.unit)
     return report
@@ -140,6 +142,16 @@ def summary_page() -> str:
 def summary() -> Response:
     unit = _office_unit()
     return _start(ReportKind.SUMMARY, {"unit": unit.code, "quarter": request.form.get("quarter")})
+
+
+@bp.post("/campaign/<int:campaign_id>")
+@requires(Permission.MANAGE_SURVEYS)
+def campaign_report(campaign_id: int) -> Response:
+    """The questionnaire campaign report, for whoever may see the campaign's results."""
+    from dudao.surveys.views import campaign_in_scope
+
+    campaign = campaign_in_scope(campaign_id)
+    return _start(ReportKind.CAMPAIGN, {"campaign_id": campaign.id})
 
 
 @bp.get("/<int:request_id>")
