@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from dudao.org.models import Unit
 from dudao.trends.models import Flag
+from dudao.workflow.engine import apply
 from tests.factories import OrgTree
 
 
@@ -43,3 +44,25 @@ def flags_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
     }
     session.commit()
     return found
+
+
+def triage_world(session: Session, org: OrgTree, user_factory: Any) -> tuple[dict, dict[str, int]]:
+    """Office users of company A and B, a unit lead, and four flags (three in A, one
+    acknowledged); everyone reads English (the tests match English strings)."""
+    people = {
+        "office_a": user_factory("office_a", ("office", org.company_a)),
+        "office_b": user_factory("office_b", ("office", org.company_b)),
+        "lead": user_factory("lead", ("unit_lead", org.company_a)),
+    }
+    for person in people.values():
+        person.locale = "en"
+    flags = {
+        "a_det": make_flag(session, org.branch_a1, "deterioration", severity="high"),
+        "a_rec": make_flag(session, org.branch_a2, "recurring_failure", severity="medium",
+                           first_detected="2025-10", last_detected="2025-11"),
+        "a_unit": make_flag(session, org.unit_a1, "recurring_failure", tag="u", severity="low"),
+        "b_det": make_flag(session, org.branch_b1, "deterioration", severity="high"),
+    }  # fmt: skip
+    apply(session, people["office_a"], flags["a_unit"], "acknowledge")
+    session.commit()
+    return people, {k: f.id for k, f in flags.items()}

@@ -12,34 +12,13 @@ from dudao.audit.models import AuditEvent
 from dudao.trends.models import Flag
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
-from tests.flag_world import make_flag
+from tests.flag_world import make_flag, triage_world
 
 
 @pytest.fixture
 def world(app, session, org, user_factory):
-    people = {
-        "office_a": user_factory("office_a", ("office", org.company_a)),
-        "office_b": user_factory("office_b", ("office", org.company_b)),
-        "lead": user_factory("lead", ("unit_lead", org.company_a)),
-    }
-    for person in people.values():
-        person.locale = "en"  # the English strings below; test_flag_page_in_chinese for zh
-    flags = {
-        "a_det": make_flag(session, org.branch_a1, "deterioration", severity="high"),
-        "a_rec": make_flag(
-            session,
-            org.branch_a2,
-            "recurring_failure",
-            severity="medium",
-            first_detected="2025-10",
-            last_detected="2025-11",
-        ),
-        "a_unit": make_flag(session, org.unit_a1, "recurring_failure", tag="u", severity="low"),
-        "b_det": make_flag(session, org.branch_b1, "deterioration", severity="high"),
-    }
-    apply(session, people["office_a"], flags["a_unit"], "acknowledge")
-    session.commit()
-    return people, {k: f.id for k, f in flags.items()}
+    # English strings below; test_flag_page_in_chinese for zh
+    return triage_world(session, org, user_factory)
 
 
 def _ids(page: str) -> set[int]:
@@ -211,7 +190,7 @@ def test_bulk_acknowledge_reports_refusals(client, world, session):
     }  # fmt: skip
     page = client.get("/flags").get_data(as_text=True)
     assert "Acknowledged 2 flags." in page
-    assert f"Flag #{ids['a_unit']} not acknowledged" in page
+    assert f"1 flag not acknowledged (it is no longer new): #{ids['a_unit']}" in page
 
 
 def test_bulk_acknowledge_with_a_stale_version_changes_that_flag_only(client, world, session):
@@ -226,7 +205,7 @@ def test_bulk_acknowledge_with_a_stale_version_changes_that_flag_only(client, wo
     assert session.get(Flag, ids["a_det"]).state == "acknowledged"
     assert session.get(Flag, ids["a_rec"]).state == "new"
     page = client.get("/flags").get_data(as_text=True)
-    assert f"Flag #{ids['a_rec']} not acknowledged: changed by someone else meanwhile" in page
+    assert f"1 flag not acknowledged (changed by someone else meanwhile): #{ids['a_rec']}" in page
 
 
 def test_assign_to_an_office_user_and_filter_by_assignee(client, world, session):

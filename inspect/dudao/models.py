@@ -25,6 +25,7 @@ from dudao.surveys.models import (
     RosterMember,
 )
 from dudao.trends.models import Flag
+from dudao.triage.models import FlagRectification, SavedFilter
 
 __all__ = [
     "AuditEvent",
@@ -35,6 +36,7 @@ __all__ = [
     "FeedbackItem",
     "Finding",
     "Flag",
+    "FlagRectification",
     "FormDefinition",
     "Inspection",
     "InspectionAssignment",
@@ -49,6 +51,7 @@ __all__ = [
     "Response",
     "RoleGrant",
     "RosterMember",
+    "SavedFilter",
     "Schedule",
     "SpotCheckDraw",
     "Submission",

@@ -3,60 +3,44 @@ change through the flag-triage workflow, so it is audited and optimistically loc
 
 from __future__ import annotations
 
-import re
+from datetime import date
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from dudao.audit.models import AuditEvent
-from dudao.auth.models import User
-from dudao.core.permissions import Permission, can, scope_paths
-from dudao.inspections.views import describe
-from dudao.org.queries import by_code
+from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.core.permissions import Permission, scope_paths
+from dudao.inspections.submissions import FieldErrors, SubmissionConflict
+from dudao.scheduling.draw_services import org_today
 from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
-from dudao.triage import evidence, queries
-from dudao.triage.services import STALE, bulk_apply, set_assignee
+from dudao.triage import evidence, pages, queries, rectify, saved_filters
+from dudao.triage.forms import CommentForm, RectifyForm, SaveFilterForm
+from dudao.triage.services import (
+    add_comment,
+    bulk_apply,
+    bulk_assign,
+    set_assignee,
+)
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
-from dudao.workflow.actions import ActionForm, act_from_form
+from dudao.workflow.actions import act_from_form
 from dudao.workflow.registry import get_workflow
-from dudao.workflow.spec import Workflow
 
 bp = Blueprint("triage", __name__, template_folder="templates")
 
-Page = str | tuple[str, int] | Response
-PERIOD = re.compile(r"^\d{4}-\d{2}$")
+Page = pages.Page
 
 
-def _period(name: str) -> str:
-    value = (request.args.get(name) or "").strip()
-    return value if PERIOD.match(value) else ""
-
-
-def _filters() -> tuple[queries.Filters, str]:
-    unit_code = (request.args.get("unit") or "").strip()
-    unit = by_code(db(), unit_code) if unit_code else None
-    if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
-        unit = None  # outside the scope reads like an unknown code
-    sort = request.args.get("sort", "newest")
-    filters = queries.Filters(
-        state=request.args.get("state", ""),
-        severity=request.args.get("severity", ""),
-        rule=request.args.get("rule", ""),
-        unit=unit,
-        period_from=_period("period_from"),
-        period_to=_period("period_to"),
-        sort=sort if sort in queries.SORTS else "newest",
-        assignee=(request.args.get("assignee") or "").strip(),
-        viewer_id=current_user.id,
-        page=request.args.get("page", 1, type=int) or 1,
-    )
-    return filters, unit_code
+def _changed() -> str:
+    return _("This flag was changed by someone else meanwhile. Here it is as it is now; "
+             "check it and try again.")  # fmt: skip
 
 
 @bp.context_processor
@@ -67,28 +51,37 @@ def _helpers() -> dict[str, object]:
     }
 
 
-@bp.get("/flags")
-@requires(Permission.VIEW_OFFICE)
-def queue() -> str:
-    filters, unit_code = _filters()
+def _queue_page(
+    args: MultiDict[str, str], save_form: SaveFilterForm | None = None, status: int = 200
+) -> Page:
+    """The queue for the filter in `args`; `save_form` carries a refused name's errors."""
+    filters, unit_code = pages.filters_from(args)
     paths = scope_paths(current_user, Permission.VIEW_OFFICE)
     result = queries.queue(db(), paths, filters)
-    people = queries.office_users(db(), paths)
     named = queries.users_by_id(db(), {f.assignee_id for f in result.rows if f.assignee_id})
+    query = saved_filters.normalise(urlencode(list(args.items(multi=True))))
+    save_form = save_form or SaveFilterForm(formdata=None, query=query)
+    now, zone = pages.clock()
     return render_template(
         "triage/queue.html", result=result, filters=filters, unit_code=unit_code,
         unknown_unit=bool(unit_code) and filters.unit is None,
         workflow=get_workflow("flag_triage"), severities=SEVERITIES,
         rules=sorted(set(evidence.RULE_LABELS) | set(queries.rules_in_use(db()))),
         sorts=queries.SORTS, locale=select_locale(), sentence=evidence.sentence,
-        people=people, named=named,
-    )  # fmt: skip
+        people=queries.office_users(db(), paths), named=named,
+        saved=saved_filters.for_user(db(), current_user.id), current_query=query,
+        save_form=save_form, ages={f.id: pages.age(f, now, zone) for f in result.rows},
+    ), status  # fmt: skip
 
 
-@bp.post("/flags/acknowledge")
+@bp.get("/flags")
 @requires(Permission.VIEW_OFFICE)
-def bulk_acknowledge() -> Page:
-    """Acknowledge the ticked flags in one transaction; refusals are reported per flag."""
+def queue() -> Page:
+    return _queue_page(request.args)
+
+
+def _ticked() -> tuple[list[Flag], dict[int, int], str]:
+    """The ticked flags in scope, the versions the page showed, and where to go back to."""
     ids = [int(v) for v in request.form.getlist("flag") if v.isdigit()]
     versions = {
         i: int(request.form[f"v{i}"]) for i in ids if request.form.get(f"v{i}", "").isdigit()
@@ -96,45 +89,95 @@ def bulk_acknowledge() -> Page:
     back = request.form.get("back", "")
     target = back if back.startswith("/flags") else url_for("triage.queue")
     flags = queries.in_scope(db(), scope_paths(current_user, Permission.VIEW_OFFICE), ids)
+    return flags, versions, target
+
+
+def _changed_meanwhile(target: str) -> Response:
+    db().rollback()
+    flash(_("Some flags were changed by someone else meanwhile; nothing was done. "
+            "Check the list and try again."), "error")  # fmt: skip
+    return redirect(target)
+
+
+@bp.post("/flags/acknowledge")
+@requires(Permission.VIEW_OFFICE)
+def bulk_acknowledge() -> Page:
+    """Acknowledge the ticked flags in one transaction; refusals are reported per reason."""
+    flags, versions, target = _ticked()
     if not flags:
         flash(_("Tick the flags to acknowledge."), "error")
         return redirect(target)
     try:
         result = bulk_apply(db(), current_user, flags, "acknowledge", versions)
     except engine.Conflict:
-        db().rollback()
-        flash(_("Some flags were changed by someone else meanwhile; nothing was done. "
-                "Check the list and try again."), "error")  # fmt: skip
-        return redirect(target)
+        return _changed_meanwhile(target)
     db().commit()
     if result.done:
         flash(_("Acknowledged %(n)d flags.", n=len(result.done)), "success")
-    for flag_id in sorted(result.refused):
-        reason = result.refused[flag_id]
-        if reason == STALE:
-            reason = _("changed by someone else meanwhile")
-        flash(_("Flag #%(id)d not acknowledged: %(reason)s", id=flag_id, reason=reason),
-              "error")  # fmt: skip
+    pages.flash_skipped(result, "acknowledge")
     return redirect(target)
 
 
-def describe_flag_event(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> str:
-    """A history line: detection events of trend analysis, else the workflow's wording."""
-    action = event.action.rsplit(".", 1)[-1]
-    after = event.after or {}
-    if action == "create":
-        return _("Detected (first in %(period)s)", period=after.get("first_detected", "?"))
-    if action == "update":
-        return _("Detected again (last in %(period)s)", period=after.get("last_detected", "?"))
-    if action == "cleared":
-        return _("No longer detected")
-    if action == "recurred":
-        return _("Detected again after it was resolved: reopened")
-    if action == "assign":
-        uid = after.get("assignee")
-        who = people[uid].display_name if uid in people else _("nobody")
-        return _("Assigned to: %(names)s", names=who)
-    return describe(event, workflow, people)
+@bp.post("/flags/assign")
+@requires(Permission.VIEW_OFFICE)
+def bulk_assign_view() -> Page:
+    """Give the ticked flags to one office user (or to nobody) in one transaction."""
+    flags, versions, target = _ticked()
+    raw = request.form.get("assignee", "")
+    people = {u.id: u for u in queries.office_users(db(), [f.unit.path for f in flags])}
+    if not flags or raw not in {"none", *map(str, people)}:
+        flash(_("Tick the flags and choose whom to give them to."), "error")
+        return redirect(target)
+    person = people.get(int(raw)) if raw.isdigit() else None
+    try:
+        result = bulk_assign(db(), current_user, flags, person, versions)
+    except engine.Conflict:
+        return _changed_meanwhile(target)
+    db().commit()
+    if result.done:
+        who = person.display_name if person is not None else _("nobody")
+        flash(_("Gave %(n)d flags to %(name)s.", n=len(result.done), name=who), "success")
+    pages.flash_skipped(result, "assign", person)
+    return redirect(target)
+
+
+@bp.post("/flags/filters")
+@requires(Permission.VIEW_OFFICE)
+def save_filter() -> Page:
+    """Save the queue's current filter under a name; errors re-render beside the field."""
+    form = SaveFilterForm()
+    query = saved_filters.normalise(form.query.data or "")
+    if form.validate():
+        try:
+            saved_filters.save_filter(db(), current_user.id, form.name.data, query)
+        except ValidationError as exc:
+            db().rollback()
+            messages = {
+                "name: taken": _("You already have a filter with this name."),
+                "name: too long": _("Keep the name to %(n)d characters or fewer.",
+                                    n=saved_filters.NAME_MAX),
+                "name: too many": _("You have %(n)d saved filters; delete one first.",
+                                    n=saved_filters.PER_USER),
+                "name: required": _("Give the filter a name."),
+                "query: empty": _("Set a filter first: this one shows every flag."),
+            }  # fmt: skip
+            form.name.errors = [messages.get(p, p) for p in exc.problems]
+        else:
+            db().commit()
+            flash(_("Filter saved."), "success")
+            return redirect(url_for("triage.queue") + (f"?{query}" if query else ""))
+    return _queue_page(MultiDict(parse_qsl(query)), form, 422)
+
+
+@bp.post("/flags/filters/<int:filter_id>/delete")
+@requires(Permission.VIEW_OFFICE)
+def delete_filter(filter_id: int) -> Response:
+    if saved_filters.delete_filter(db(), current_user.id, filter_id):
+        db().commit()
+        flash(_("Filter deleted."), "success")
+    else:
+        flash(_("That filter no longer exists."), "error")
+    return redirect(url_for("triage.queue"))
 
 
 def _flag(flag_id: int) -> Flag:
@@ -145,41 +188,10 @@ def _flag(flag_id: int) -> Flag:
     return found
 
 
-def _render(flag: Flag, forms: dict[str, ActionForm] | None = None, status: int = 200) -> Page:
-    workflow = get_workflow(flag.workflow)
-    actions = engine.available_actions(current_user, flag)
-    forms = forms or {}
-    for transition in actions:
-        forms.setdefault(
-            transition.action,
-            ActionForm(formdata=None, action=transition.action, expected_version=flag.version),
-        )
-    series = evidence.series(flag)
-    events = queries.history(db(), flag.id)
-    mentioned = {
-        uid
-        for e in events
-        for side in (e.before or {}, e.after or {})
-        for uid in [side.get("assignee")]
-        if isinstance(uid, int)
-    }
-    named = queries.users_by_id(db(), mentioned | flag.assignee_ids)
-    office = not workflow.state(flag.state).final
-    return render_template(
-        "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,
-        events=events, sentence=evidence.sentence(flag), named=named,
-        candidates=queries.office_users(db(), [flag.unit.path]) if office else [],
-        numbers=evidence.numbers(flag), series=series,
-        chart=evidence.chart_svg(series) if series else "",
-        inspection_ids=(flag.evidence or {}).get("inspection_ids", []),
-        locale=select_locale(), describe=describe_flag_event,
-    ), status  # fmt: skip
-
-
 @bp.get("/flags/<int:flag_id>")
 @requires(Permission.VIEW_OFFICE)
 def show(flag_id: int) -> Page:
-    return _render(_flag(flag_id))
+    return pages.render_flag(_flag(flag_id))
 
 
 @bp.post("/flags/<int:flag_id>/act")
@@ -188,33 +200,86 @@ def act(flag_id: int) -> Page:
     flag = _flag(flag_id)
     return act_from_form(
         flag,
-        lambda forms, status: _render(_flag(flag_id), forms, status=status),
+        lambda forms, status: pages.render_flag(_flag(flag_id), forms, status=status),
         url_for("triage.show", flag_id=flag.id),
-        _("This flag was changed by someone else meanwhile. Here it is as it is now; "
-          "check it and try again."),
+        _changed(),
         lambda state: _("Done. The flag is now: %(state)s", state=state),
-    )  # fmt: skip
+    )
 
 
 @bp.post("/flags/<int:flag_id>/assign")
 @requires(Permission.VIEW_OFFICE)
 def assign(flag_id: int) -> Page:
-    """Give the flag to an office user who can act on it (or to nobody)."""
+    """Give the flag to an office user who can act on it (or to nobody), with a deadline."""
     flag = _flag(flag_id)
     candidates = {u.id: u for u in queries.office_users(db(), [flag.unit.path])}
     raw = request.form.get("assignee", "")
     version = request.form.get("expected_version", "")
+    due_raw = (request.form.get("due_date") or "").strip()
+    try:
+        due = date.fromisoformat(due_raw) if due_raw else None
+    except ValueError:
+        due = None
+        flash(_("Give the deadline as a date."), "error")
+        return pages.render_flag(flag, status=422)
     if (raw and (not raw.isdigit() or int(raw) not in candidates)) or not version.isdigit():
         flash(_("Choose someone from the list."), "error")
-        return _render(flag, status=422)
+        return pages.render_flag(flag, status=422)
     try:
         set_assignee(db(), current_user, flag, candidates.get(int(raw)) if raw else None,
-                     int(version))  # fmt: skip
+                     int(version), due)  # fmt: skip
     except engine.Conflict:
         db().rollback()
-        flash(_("This flag was changed by someone else meanwhile. Here it is as it is now; "
-                "check it and try again."), "error")  # fmt: skip
-        return _render(_flag(flag_id), status=409)
+        flash(_changed(), "error")
+        return pages.render_flag(_flag(flag_id), status=409)
     db().commit()
     flash(_("Assignee saved."), "success")
     return redirect(url_for("triage.show", flag_id=flag.id))
+
+
+@bp.post("/flags/<int:flag_id>/comment")
+@requires(Permission.VIEW_OFFICE)
+def comment(flag_id: int) -> Page:
+    """A note in the flag's history; it changes no state."""
+    flag = _flag(flag_id)
+    form = CommentForm()
+    if not form.validate():
+        return pages.render_flag(flag, {"_comment": form}, status=422)
+    try:
+        add_comment(db(), current_user, flag, form.comment.data)
+    except PermissionDenied:
+        db().rollback()
+        return pages.render_flag(flag, status=403)
+    db().commit()
+    flash(_("Comment added."), "success")
+    return redirect(url_for("triage.show", flag_id=flag.id))
+
+
+@bp.post("/flags/<int:flag_id>/rectify")
+@requires(Permission.VIEW_OFFICE)
+def open_rectification(flag_id: int) -> Page:
+    """Open a rectification task for one of the units behind the flag."""
+    flag = _flag(flag_id)
+    form = RectifyForm()
+    form.unit.choices = [(i, "") for i in rectify.findings_by_unit(db(), flag)]
+    if form.validate() and form.deadline.data < org_today(db()):
+        form.deadline.errors = [_("The deadline is in the past.")]
+    elif form.validate():
+        try:
+            task = rectify.open_for_flag(db(), current_user, flag, form.unit.data,
+                                         form.deadline.data, form.description.data)  # fmt: skip
+        except PermissionDenied:
+            db().rollback()
+            return pages.render_flag(flag, status=403)
+        except SubmissionConflict:
+            db().rollback()
+            form.unit.errors = [_("This unit already has an open rectification task for it.")]
+        except FieldErrors as exc:
+            db().rollback()
+            for name, text in exc.fields.items():
+                getattr(form, name if name in ("unit", "description") else "unit").errors = [text]
+        else:
+            db().commit()
+            flash(_("Rectification task #%(id)d opened.", id=task.id), "success")
+            return redirect(url_for("triage.show", flag_id=flag.id))
+    return pages.render_flag(flag, {"_rectify": form}, status=422)

@@ -1,0 +1,72 @@
+"""Each office user's named queue filters: the query string of `/flags`, kept per user."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from dudao.core.errors import ValidationError
+from dudao.triage.models import SavedFilter
+
+#: The queue's filter arguments (the page number is not part of a filter).
+QUERY_KEYS = ("state", "severity", "rule", "unit", "period_from", "period_to", "assignee", "sort")
+NAME_MAX = 80
+PER_USER = 50
+
+
+def normalise(query: str) -> str:
+    """The filter part of a query string: known arguments with a value, in a fixed order."""
+    given: dict[str, str] = {}
+    for key, value in parse_qsl(query.lstrip("?")):
+        if key in QUERY_KEYS and value.strip() and key not in given:
+            given[key] = value.strip()
+    return urlencode([(key, given[key]) for key in QUERY_KEYS if key in given])
+
+
+def for_user(session: Session, user_id: int) -> list[SavedFilter]:
+    return list(
+        session.scalars(
+            select(SavedFilter).where(SavedFilter.user_id == user_id).order_by(SavedFilter.name)
+        )
+    )
+
+
+def save_filter(session: Session, user_id: int, name: str, query: str) -> SavedFilter:
+    """Keep the filter under `name`; problems name the field: `name: required|too long|taken|
+    too many`, `query: empty` (a filter that shows everything needs no name)."""
+    name = " ".join((name or "").split())
+    query = normalise(query or "")
+    problems = []
+    if not name:
+        problems.append("name: required")
+    elif len(name) > NAME_MAX:
+        problems.append("name: too long")
+    elif session.scalar(
+        select(SavedFilter.id).where(SavedFilter.user_id == user_id, SavedFilter.name == name)
+    ):
+        problems.append("name: taken")
+    elif (
+        session.scalar(select(func.count(SavedFilter.id)).where(SavedFilter.user_id == user_id))
+        or 0
+    ) >= PER_USER:
+        problems.append("name: too many")
+    if not query:
+        problems.append("query: empty")
+    if problems:
+        raise ValidationError("The filter cannot be saved as it stands.", problems)
+    saved = SavedFilter(user_id=user_id, name=name, query=query)
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def delete_filter(session: Session, user_id: int, filter_id: int) -> bool:
+    """Delete one of the user's own filters; False when it is not theirs or gone."""
+    saved = session.get(SavedFilter, filter_id)
+    if saved is None or saved.user_id != user_id:
+        return False
+    session.delete(saved)
+    session.flush()
+    return True
