@@ -19,12 +19,16 @@ from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection, InspectionAssignment
+from dudao.inspections.submission_models import Finding, Submission
 from dudao.notifications.audience import prefixes
 from dudao.org.models import Unit
 from dudao.workflow.registry import get_workflow
 
 PAGE_SIZE = 100
 GROUPS = ("returned", "overdue", "today", "upcoming")
+#: States in which an inspection's latest submission is its result (trends and analytics count
+#: these; the list's `counted` and `failed` filters select the same inspections).
+RESULT_STATES = ("submitted", "approved", "closed")
 
 
 def workable_states(workflow: str = "inspection") -> list[str]:
@@ -66,14 +70,22 @@ class Filters:
     due_from: date | None = None
     due_to: date | None = None
     page: int = 1
+    subtree: bool = True  # False: the unit's own inspections only
+    definition: str = ""  # a definition key
+    counted: bool = False  # only inspections with a result (RESULT_STATES)
+    failed: str = ""  # an item key the latest result failed (implies counted)
 
     def query_args(self) -> dict[str, Any]:
         args = {
             "state": self.state,
             "unit": self.unit.code if self.unit else "",
+            "subtree": "" if self.subtree else "0",
             "origin": self.origin,
             "due_from": self.due_from.isoformat() if self.due_from else "",
             "due_to": self.due_to.isoformat() if self.due_to else "",
+            "definition": self.definition,
+            "counted": "1" if self.counted else "",
+            "failed": self.failed,
         }
         return {k: v for k, v in args.items() if v}
 
@@ -99,13 +111,17 @@ def office_list(session: Session, paths: Sequence[str], filters: Filters) -> Off
     if filters.state:
         query = query.where(Inspection.state == filters.state)
     if filters.unit is not None:
-        query = query.where(Unit.path.startswith(filters.unit.path))
+        query = query.where(
+            Unit.path.startswith(filters.unit.path) if filters.subtree
+            else Inspection.unit_id == filters.unit.id
+        )  # fmt: skip
     if filters.origin:
         query = query.where(Inspection.origin == filters.origin)
     if filters.due_from:
         query = query.where(Inspection.due_date >= filters.due_from)
     if filters.due_to:
         query = query.where(Inspection.due_date <= filters.due_to)
+    query = _result_filters(query, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
@@ -117,6 +133,31 @@ def office_list(session: Session, paths: Sequence[str], filters: Filters) -> Off
         )
     )
     return OfficePage(rows, total, page, pages, definitions(session, rows))
+
+
+def _result_filters(query: Select[Any], filters: Filters) -> Select[Any]:
+    """Definition, "has a result" and "the latest result failed item X" (as analytics counts)."""
+    if filters.definition:
+        versions = (
+            select(DefinitionVersion.id)
+            .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+            .where(FormDefinition.key == filters.definition)
+        )
+        query = query.where(Inspection.definition_version_id.in_(versions))
+    if filters.counted or filters.failed:
+        query = query.where(Inspection.state.in_(RESULT_STATES))
+    if filters.failed:
+        latest = (
+            select(func.max(Submission.id))
+            .where(Submission.inspection_id == Inspection.id)
+            .scalar_subquery()
+        )
+        query = query.where(
+            select(Finding.id)
+            .where(Finding.submission_pk == latest, Finding.item_key == filters.failed)
+            .exists()
+        )
+    return query
 
 
 def definitions(

@@ -18,12 +18,14 @@ from sqlalchemy.orm import Session
 
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection
+from dudao.inspections.queries import RESULT_STATES
 from dudao.inspections.submission_models import Finding, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
 
-#: Inspection states whose latest submission counts as a result.
-COUNTED_STATES = ("submitted", "approved", "closed")
+#: Inspection states whose latest submission counts as a result (the inspections list's
+#: `counted`/`failed` filters and analytics use the same).
+COUNTED_STATES = RESULT_STATES
 
 
 def period_of(moment: datetime | date, tz: str) -> str:

@@ -1,0 +1,110 @@
+"""Analytics test data with numbers chosen by hand: results (score, failed items), rectification
+tasks and scheduled or drawn inspections, written as rows so every figure is known."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.queries import current_version
+from dudao.definitions.services import sync_forms
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Rectification, Submission
+from dudao.org.models import Unit
+from dudao.scheduling.models import Schedule, SpotCheckDraw
+
+DEFINITION = "campaign_spot_check"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def version_id(session: Session, key: str = DEFINITION) -> int:
+    if current_version(session, key) is None:
+        sync_forms(session, None, PROJECT_ROOT / "forms")
+    version = current_version(session, key)
+    assert version is not None
+    return version.id
+
+
+def local(day: date, hour: int = 12) -> datetime:
+    """A moment on `day` in Shanghai, as UTC."""
+    return datetime.combine(day, time(hour), TZ).astimezone(UTC)
+
+
+def inspection(
+    session: Session, unit: Unit, due: date, *, state: str = "closed", key: str = DEFINITION,
+    schedule: Schedule | None = None, draw: SpotCheckDraw | None = None,
+) -> Inspection:  # fmt: skip
+    origin = "periodic" if schedule else "draw" if draw else "ad_hoc"
+    row = Inspection(unit_id=unit.id, definition_version_id=version_id(session, key),
+                     state=state, origin=origin, due_date=due,
+                     schedule_id=schedule.id if schedule else None,
+                     period_key=f"{due.isoformat()}-{uuid.uuid4().hex[:6]}" if schedule else None,
+                     draw_id=draw.id if draw else None)  # fmt: skip
+    session.add(row)
+    session.flush()
+    return row
+
+
+def submit(
+    session: Session, row: Inspection, percent: float | None, failed: tuple[str, ...] = (),
+    at: datetime | None = None,
+) -> Submission:  # fmt: skip
+    """A submission of `row` with the given score and failed items (each a finding)."""
+    sub = Submission(submission_id=str(uuid.uuid4()), inspection_id=row.id,
+                     definition_version_id=row.definition_version_id, content_hash="x",
+                     answers={}, notes={}, photos={}, result={}, percent=percent,
+                     passed=not failed, submitted_at=at or local(row.due_date))  # fmt: skip
+    session.add(sub)
+    session.flush()
+    for key in failed:
+        session.add(Finding(submission_pk=sub.id, inspection_id=row.id, unit_id=row.unit_id,
+                            item_key=key))  # fmt: skip
+    session.flush()
+    return sub
+
+
+def result(session: Session, unit: Unit, due: date, percent: float | None,
+           failed: tuple[str, ...] = (), state: str = "closed") -> Inspection:  # fmt: skip
+    row = inspection(session, unit, due, state=state)
+    submit(session, row, percent, failed)
+    return row
+
+
+def rectification(session: Session, unit: Unit, deadline: date, state: str,
+                  closed: date | None = None) -> Rectification:  # fmt: skip
+    """A task with `deadline`; `closed` is the local day it reached `state` (its last change)."""
+    row = result(session, unit, deadline - timedelta(days=30), 50.0, ("plan",))
+    finding = row_finding(session, row)
+    task = Rectification(finding_id=finding.id, unit_id=unit.id, state=state,
+                         deadline=deadline, description="fix",
+                         state_changed_at=local(closed or deadline, 20))  # fmt: skip
+    session.add(task)
+    session.flush()
+    return task
+
+
+def row_finding(session: Session, row: Inspection) -> Finding:
+    found = session.query(Finding).filter(Finding.inspection_id == row.id).first()
+    assert found is not None
+    return found
+
+
+def schedule(session: Session, scope: Unit, name: str) -> Schedule:
+    made = Schedule(key=f"s_{name}", name=name, definition_key=DEFINITION, scope_unit=scope,
+                    rrule="FREQ=MONTHLY", dtstart=date(2026, 1, 1))  # fmt: skip
+    session.add(made)
+    session.flush()
+    return made
+
+
+def draw(session: Session, title: str) -> SpotCheckDraw:
+    made = SpotCheckDraw(title=title, definition_key=DEFINITION, seed="s", algorithm="a",
+                         params={}, inputs={}, result={}, result_hash="h",
+                         due_date=date(2026, 1, 1))  # fmt: skip
+    session.add(made)
+    session.flush()
+    return made
