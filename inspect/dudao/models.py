@@ -24,6 +24,7 @@ from dudao.surveys.models import (
     Response,
     RosterMember,
 )
+from dudao.targets.models import PioneerPost, TargetEntry
 from dudao.trends.models import Flag
 from dudao.triage.models import FlagRectification, SavedFilter
 
@@ -46,6 +47,7 @@ __all__ = [
     "OpenLink",
     "PendingResponse",
     "Photo",
+    "PioneerPost",
     "Rectification",
     "ReportRequest",
     "Response",
@@ -55,6 +57,7 @@ __all__ = [
     "Schedule",
     "SpotCheckDraw",
     "Submission",
+    "TargetEntry",
     "Unit",
     "User",
 ]

@@ -1,0 +1,103 @@
+"""The pioneer post form, its retirement, and the office's entry (and correction) form.
+
+Dates are checked against the organisation's today, which the view sets on the form
+(`form.today`) before validating.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+MAX_MEMBERS = 500
+MAX_AMOUNT = 100_000
+
+
+class _Dated(FlaskForm):
+    today: date = date.max
+
+    def _not_future(self, field: Field) -> None:
+        if field.data and field.data > self.today:
+            raise ValidationError(_l("The date cannot be in the future."))
+
+
+class PioneerPostForm(_Dated):
+    unit = SelectField(_l("Party branch"), coerce=int, validators=[DataRequired()])
+    name = StringField(_l("Name of the post"), validators=[DataRequired(), Length(max=200)])
+    member_count = IntegerField(
+        _l("Members on the post"), validators=[InputRequired(), NumberRange(1, MAX_MEMBERS)]
+    )
+    responsible = StringField(
+        _l("Members responsible (optional)"), validators=[Optional(), Length(max=200)]
+    )
+    established_on = DateField(_l("Established on"), validators=[InputRequired()])
+    description = TextAreaField(
+        _l("What the post does"), validators=[DataRequired(), Length(max=2000)]
+    )
+    version = HiddenField()
+
+    def validate_established_on(self, field: Field) -> None:
+        self._not_future(field)
+
+
+class RetireForm(_Dated):
+    retired_on = DateField(_l("Retired on"), validators=[InputRequired()])
+    reason = StringField(_l("Why it is retired"), validators=[DataRequired(), Length(max=500)])
+    version = HiddenField()
+    established_on: date = date.min
+
+    def validate_retired_on(self, field: Field) -> None:
+        self._not_future(field)
+        if field.data and field.data < self.established_on:
+            raise ValidationError(_l("The post cannot be retired before it was established."))
+
+
+class EntryForm(_Dated):
+    unit = SelectField(_l("Achieved at (unit)"), coerce=int, validators=[DataRequired()])
+    entry_date = DateField(_l("Date"), validators=[InputRequired()])
+    amount = IntegerField(_l("Amount"), validators=[InputRequired(), NumberRange(1, MAX_AMOUNT)])
+    description = TextAreaField(
+        _l("What was achieved"), validators=[DataRequired(), Length(max=2000)]
+    )
+    reference = StringField(
+        _l("Reference (document number or link)"), validators=[Optional(), Length(max=500)]
+    )
+    evidence = FileField(_l("Evidence file (PDF, image, DOCX, XLSX or TXT; at most 10 MB)"))
+    #: Only a correction needs a reason; it may also carry the old evidence over.
+    correction = False
+
+    def validate_entry_date(self, field: Field) -> None:
+        self._not_future(field)
+
+    def validate_reference(self, field: Field) -> None:
+        if not self.correction and not (field.data or "").strip() and not self.evidence.data:
+            raise ValidationError(_l("Attach an evidence file or give a reference."))
+
+
+class CorrectionForm(EntryForm):
+    amount = IntegerField(
+        _l("Amount (0 withdraws the entry)"),
+        validators=[InputRequired(), NumberRange(0, MAX_AMOUNT)],
+    )
+    reason = StringField(_l("Why it is corrected"), validators=[DataRequired(), Length(max=500)])
+    correction = True

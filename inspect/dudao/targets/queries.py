@@ -1,0 +1,95 @@
+"""Reads behind the pages: pioneer posts, manual entries and branches, inside a scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased, joinedload
+
+from dudao.core.enums import UnitLevel
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.targets.models import PioneerPost, TargetEntry
+from dudao.targets.sources import moves_up
+
+
+def posts(
+    session: Session, paths: Sequence[str], *, under: Unit | None = None, retired: bool = False
+) -> Sequence[PioneerPost]:
+    """Pioneer posts of branches inside `paths` (and under `under`), active ones unless
+    `retired`, by branch code and name."""
+    statement = (
+        select(PioneerPost)
+        .join(Unit, Unit.id == PioneerPost.unit_id)
+        .options(joinedload(PioneerPost.unit))
+        .where(within(paths))
+        .order_by(Unit.code, PioneerPost.name, PioneerPost.id)
+    )
+    if under is not None:
+        statement = statement.where(within([under.path]))
+    if not retired:
+        statement = statement.where(PioneerPost.retired_on.is_(None))
+    return session.scalars(statement).all()
+
+
+def branches(session: Session, paths: Sequence[str]) -> Sequence[Unit]:
+    """Active party branches inside `paths`: where a pioneer post can be registered."""
+    return session.scalars(
+        select(Unit)
+        .where(Unit.level == UnitLevel.BRANCH, Unit.active.is_(True), within(paths))
+        .order_by(Unit.code)
+    ).all()
+
+
+def units(session: Session, paths: Sequence[str]) -> Sequence[Unit]:
+    """Active units inside `paths`: where an office entry can be recorded."""
+    return session.scalars(
+        select(Unit).where(Unit.active.is_(True), within(paths)).order_by(Unit.path)
+    ).all()
+
+
+@dataclass(frozen=True)
+class EntryRow:
+    entry: TargetEntry
+    corrected_by: int | None  # the id of the entry that replaced this one
+
+
+def entries(session: Session, target_key: str, paths: Sequence[str]) -> list[EntryRow]:
+    """Every entry of a target inside `paths`, newest first, each with its correction."""
+    newer = aliased(TargetEntry)
+    rows = session.execute(
+        select(TargetEntry, newer.id)
+        .join(Unit, Unit.id == TargetEntry.unit_id)
+        .outerjoin(newer, newer.corrects_id == TargetEntry.id)
+        .options(joinedload(TargetEntry.unit))
+        .where(TargetEntry.target_key == target_key, within(paths))
+        .order_by(TargetEntry.entry_date.desc(), TargetEntry.id.desc())
+    )
+    return [EntryRow(entry, corrected_by) for entry, corrected_by in rows]
+
+
+def entry_in_scope(session: Session, entry_id: int, paths: Sequence[str]) -> TargetEntry | None:
+    return session.scalar(
+        select(TargetEntry)
+        .join(Unit, Unit.id == TargetEntry.unit_id)
+        .where(TargetEntry.id == entry_id, within(paths))
+    )
+
+
+@dataclass(frozen=True)
+class MoveRow:
+    unit: Unit
+    period: str
+    from_tier: object
+    to_tier: object
+
+
+def tier_moves(session: Session, paths: Sequence[str]) -> list[MoveRow]:
+    """Every move up a tier inside `paths`, by branch code and period, with the branch."""
+    moves = moves_up(session, paths)
+    ids = {move.unit_id for move in moves}
+    named = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
+    rows = [MoveRow(named[m.unit_id], str(m.period), m.from_tier, m.to_tier) for m in moves]
+    return sorted(rows, key=lambda row: (row.unit.code, row.period))

@@ -1,0 +1,191 @@
+"""The office's targets pages: progress overall and per company inside its scope, how each
+number is computed, and the evidence behind it (pioneer posts, manual entries, tier moves)."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from dudao.core.errors import ValidationError
+from dudao.core.permissions import Permission, can, scope_paths
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+from dudao.scheduling.draw_services import org_today
+from dudao.targets import queries, services
+from dudao.targets.config import Target, TargetFileError, TargetPlan, shipped_targets
+from dudao.targets.forms import CorrectionForm, EntryForm
+from dudao.targets.models import TargetEntry
+from dudao.targets.progress import progress
+from dudao.web.access import require_on, requires
+from dudao.web.context import db, runtime
+from dudao.web.setup import select_locale
+
+bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
+
+Page = str | tuple[str, int] | Response
+
+
+def _paths() -> list[str]:
+    return scope_paths(current_user, Permission.VIEW_OFFICE)
+
+
+def _plan() -> TargetPlan:
+    """The plan; a bad targets file answers with its located problems instead of a page."""
+    try:
+        return shipped_targets()
+    except TargetFileError as exc:
+        abort(make_response(render_template("targets/broken.html", problems=exc.problems), 500))
+
+
+def _target(key: str, source: str | None = None) -> Target:
+    target = _plan().get(key)
+    if target is None or (source and target.source != source):
+        abort(404)
+    return target
+
+
+@bp.context_processor
+def _helpers() -> dict[str, object]:
+    return {"locale": select_locale(), "today": org_today(db())}
+
+
+@bp.get("")
+@requires(Permission.VIEW_OFFICE)
+def index() -> str:
+    found = progress(db(), _plan(), _paths())
+    problems = [problem for item in found for problem in item.problems]
+    return render_template("targets/index.html", progress=found, problems=problems)
+
+
+@bp.get("/pioneer-posts")
+@requires(Permission.VIEW_OFFICE)
+def pioneer_posts() -> str:
+    """Every pioneer post in the office's scope, optionally under one unit (by code)."""
+    code = (request.args.get("unit") or "").strip()
+    under = by_code(db(), code) if code else None
+    if under is not None and not can(current_user, Permission.VIEW_OFFICE, under):
+        under = None  # outside the scope reads like an unknown code
+    retired = request.args.get("retired") == "1"
+    found = queries.posts(db(), _paths(), under=under, retired=retired)
+    return render_template(
+        "targets/posts.html", posts=found, retired=retired, editable=False, under=under,
+        unit_code=code, unknown_unit=bool(code) and not under,
+    )  # fmt: skip
+
+
+@bp.get("/<target_key>")
+@requires(Permission.VIEW_OFFICE)
+def show(target_key: str) -> Page:
+    target = _target(target_key)
+    item = progress(db(), _plan(), _paths(), keys=[target.key])[0]
+    entries = queries.entries(db(), target.key, _paths()) if target.source == "manual" else []
+    moves = []
+    if target.source == "tier_moves" and not item.unavailable:
+        moves = queries.tier_moves(db(), _paths())
+    return render_template("targets/show.html", item=item, target=target, entries=entries,
+                           moves=moves)  # fmt: skip
+
+
+def _entry_form(form: EntryForm) -> EntryForm:
+    units = queries.units(db(), _paths())
+    form.unit.choices = [(u.id, f"{u.code} {u.name}") for u in units]
+    form.today = org_today(db())
+    return form
+
+
+def _entry_fields(form: EntryForm) -> services.EntryFields:
+    return services.EntryFields(
+        unit=db().get(Unit, form.unit.data), entry_date=form.entry_date.data,
+        amount=form.amount.data, description=form.description.data or "",
+        reference=form.reference.data or "",
+    )  # fmt: skip
+
+
+def _upload(form: EntryForm) -> services.Upload | None:
+    file = request.files.get(form.evidence.name)
+    if not file or not file.filename:
+        return None
+    return services.Upload(file.filename, file.read(), file.mimetype or "")
+
+
+def _save_entry(form: EntryForm, target: Target, old: TargetEntry | None) -> Response | None:
+    """Validate and save; None when the form must be shown again with its errors."""
+    if not form.validate_on_submit():
+        return None
+    data_dir, today = runtime().settings.data_dir, form.today
+    try:
+        if old is None:
+            services.add_entry(db(), current_user, target, _entry_fields(form), _upload(form),
+                               data_dir, today)  # fmt: skip
+        else:
+            services.correct_entry(
+                db(), current_user, target, old, _entry_fields(form), _upload(form),
+                form.reason.data or "", data_dir, today,
+            )  # fmt: skip
+    except ValidationError as exc:
+        db().rollback()
+        form.evidence.errors = [*form.evidence.errors, str(exc)]
+        return None
+    db().commit()
+    flash(_("The entry is recorded."), "success")
+    return redirect(url_for("targets.show", target_key=target.key))
+
+
+@bp.route("/<target_key>/entries/new", methods=["GET", "POST"])
+@requires(Permission.VIEW_OFFICE)
+def add_entry(target_key: str) -> Page:
+    target = _target(target_key, "manual")
+    form = _entry_form(EntryForm())
+    done = _save_entry(form, target, None)
+    if done is not None:
+        return done
+    return render_template("targets/entry_form.html", form=form, target=target, old=None), (
+        422 if form.errors else 200
+    )
+
+
+def _entry(target: Target, entry_id: int) -> TargetEntry:
+    entry = db().get(TargetEntry, entry_id)
+    if entry is None or entry.target_key != target.key:
+        abort(404)
+    require_on(Permission.VIEW_OFFICE, entry.unit)
+    return entry
+
+
+@bp.route("/<target_key>/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+@requires(Permission.VIEW_OFFICE)
+def correct_entry(target_key: str, entry_id: int) -> Page:
+    target = _target(target_key, "manual")
+    old = _entry(target, entry_id)
+    form = _entry_form(CorrectionForm(obj=old if request.method == "GET" else None))
+    if request.method == "GET":
+        form.unit.data = old.unit_id
+    done = _save_entry(form, target, old)
+    if done is not None:
+        return done
+    return render_template("targets/entry_form.html", form=form, target=target, old=old), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/<target_key>/entries/<int:entry_id>/evidence")
+@requires(Permission.VIEW_OFFICE)
+def evidence(target_key: str, entry_id: int) -> Response:
+    entry = _entry(_target(target_key, "manual"), entry_id)
+    if not entry.evidence_path:
+        abort(404)
+    return send_file(runtime().settings.data_dir / entry.evidence_path,
+                     mimetype=entry.evidence_type, as_attachment=True,
+                     download_name=entry.evidence_name)  # fmt: skip
