@@ -68,7 +68,8 @@ def monthly_chart(monthly: list[tuple[str, float | None, int]], font: str, title
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.lines[0].strokeColor = LINE
     chart.lines[0].strokeWidth = 2
-    chart.joinedLines = 1
+    # ReportLab refuses a line of fewer than two points (a quarter without inspections).
+    chart.joinedLines = int(sum(value is not None for _m, value, _n in monthly) >= 2)
     chart.lines[0].symbol = makeMarker("FilledCircle", size=4)  # a lone month still shows
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
         axis.fontName, axis.fontSize = font, 8

@@ -1,9 +1,10 @@
 """The period summary of a unit subtree: key figures read with set-based queries.
 
-Other features add their parts through `register_summary_section` (open flags by
-severity from trends, questionnaire results through the surveys aggregation,
-which applies the anonymity thresholds); a registered builder returns a
-`SummarySection` or None when it has nothing for the unit and period.
+Other features' parts come through `register_summary_section` (reports/summary_sections.py:
+open flags by severity, questionnaire results through the surveys aggregation, which
+applies the anonymity thresholds, the assessment's ranking and tier moves); a
+registered builder returns a `SummarySection` or None when it has nothing for the unit
+and period.
 """
 
 from __future__ import annotations
@@ -171,6 +172,8 @@ def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summa
         overdue=overdue, overdue_count=overdue_count,
         draws=_draws(session, unit, period, tz),
     )  # fmt: skip
+    from dudao.reports import summary_sections  # noqa: F401  (registers the built-in sections)
+
     for builder in SUMMARY_SECTIONS:
         section = builder(session, unit, period)
         if section is not None:

@@ -1,0 +1,124 @@
+"""The period summary's sections from other features, registered on `register_summary_section`.
+
+Open trend flags by severity, questionnaire results (only through the surveys
+aggregation, so the anonymity thresholds hold), and the assessment's ranking and
+tier moves (`dudao.assessment.queries`). Reports sit at the top of the dependency
+order, so the builders live here and read the other features' public queries.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from dudao.org.models import Unit
+from dudao.org.queries import within
+from dudao.reports.services import Period
+from dudao.reports.summary import SummarySection, register_summary_section
+
+SEVERITIES = (("high", "高"), ("medium", "中"), ("low", "低"))
+MOVES = {"up": "上升", "down": "下降", "same": "持平"}
+HIDDEN = {"small": "答卷不足，未显示", "within": "上级未显示", "complementary": "防推算，未显示"}
+
+
+@register_summary_section
+def open_flags(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+    """Open trend flags about units of the subtree, by severity (today's state)."""
+    from dudao.trends.models import CLOSED_STATES, Flag
+
+    rows = session.execute(
+        select(Flag.severity, func.count(), func.sum(case((Flag.state == "new", 1), else_=0)))
+        .join(Unit, Unit.id == Flag.unit_id)
+        .where(within([unit.path]), Flag.state.not_in(CLOSED_STATES))
+        .group_by(Flag.severity)
+    ).all()
+    counts = {severity: (n, int(new or 0)) for severity, n, new in rows}
+    return SummarySection(
+        "未关闭的问题线索",
+        ["严重程度", "未关闭（条）", "其中待确认"],
+        [[label, *counts.get(key, (0, 0))] for key, label in SEVERITIES],
+        "趋势分析发现、尚未解决或排除的问题线索（截至生成日）。",
+    )
+
+
+def _window(period: Period) -> tuple[datetime, datetime]:
+    """The period's dates as UTC instants, a day wider on each side (time zones)."""
+    start = datetime.combine(period.start, time.min, tzinfo=UTC) - timedelta(days=1)
+    end = datetime.combine(period.end, time.max, tzinfo=UTC) + timedelta(days=1)
+    return start, end
+
+
+@register_summary_section
+def questionnaire_results(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+    """Campaigns closing in the period that cover the unit or lie inside its subtree, each
+    through `aggregate` at the summary's unit (or the campaign's own scope below it)."""
+    from dudao.surveys.aggregate import aggregate
+    from dudao.surveys.models import Campaign
+
+    start, end = _window(period)
+    campaigns = session.scalars(
+        select(Campaign)
+        .join(Unit, Unit.id == Campaign.scope_unit_id)
+        .where(Campaign.closes_at >= start, Campaign.closes_at <= end)
+        .order_by(Campaign.closes_at, Campaign.id)
+    ).all()
+    rows = []
+    for campaign in campaigns:
+        scope = campaign.scope_unit
+        if scope.path.startswith(unit.path):
+            root = scope.id
+        elif unit.path.startswith(scope.path):
+            root = unit.id
+        else:
+            continue
+        report = aggregate(session, campaign, root_unit_id=root)
+        top = report.groups[0]
+        name = f"{top.name}（{top.code}）"
+        if not top.shown:
+            rows.append([campaign.title, name, HIDDEN.get(top.hidden or "", "未显示"), "", ""])
+            continue
+        sat = top.satisfaction
+        rows.append([
+            campaign.title, name, top.responses,
+            "—" if top.rate is None else f"{top.rate:.1f}%",
+            "进行中（仅计数）" if not report.final else
+            "—" if sat is None else f"{sat.mean:.1f}（{sat.low:.1f}–{sat.high:.1f}）",
+        ])  # fmt: skip
+    if not rows:
+        return None
+    return SummarySection(
+        "问卷测评结果",
+        ["测评", "单位", "答卷数", "回收率", "满意度指数（95% 置信区间）"],
+        rows,
+        "经匿名保护处理：答卷少于测评规定人数的单位不显示；满意度在测评结束、答卷全部入库后显示。",
+    )
+
+
+@register_summary_section
+def assessment_ranking(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+    """The assessment's ranking and tier moves in the subtree, when its period is this one."""
+    from dudao.assessment.config import assessment_config
+    from dudao.assessment.queries import ranking
+
+    config = assessment_config()
+    result = ranking(session, [unit.path], period.key)
+    if result.period != period.key or not result.rows:
+        return None
+    rows = [
+        [score.rank, f"{score.name}（{score.code}）", f"{score.composite:.1f}",
+         (config.tier(score.tier).title() if config.tier(score.tier) else "—"),
+         MOVES.get(score.move or "", "—")]
+        for score in result.rows
+    ]  # fmt: skip
+    moves = "，".join(f"{MOVES[m]} {n} 个" for m, n in result.moves.items() if n)
+    note = "考评与晋档：综合得分与档次" + (
+        "（本期未结束，为暂定结果）" if result.provisional else ""
+    )
+    return SummarySection(
+        "考评排名与档次变动",
+        ["名次", "单位", "综合得分", "档次", "较上期"],
+        rows,
+        note + (f"；档次{moves}。" if moves else "。"),
+    )

@@ -1,0 +1,112 @@
+"""The period summary's registered sections: open flags by severity, questionnaire results
+(anonymity thresholds in the page and the PDF, also when summaries of siblings and parents
+are compared), the assessment's ranking and tier moves."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+
+from pypdf import PdfReader
+
+from dudao.reports.services import parse_quarter
+from dudao.reports.summary import load_summary
+from dudao.reports.summary_pdf import render_summary_pdf
+from dudao.surveys.models import Response
+from tests import survey_world
+from tests.assessment_world import inspection
+from tests.flag_world import make_flag
+from tests.survey_world import GOOD
+
+SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
+
+
+def _summary(app, session, unit, quarter: str):
+    return load_summary(session, unit, parse_quarter(quarter), app.extensions["dudao"].settings.tz)
+
+
+def _section(summary, title: str):
+    (found,) = [s for s in summary.sections if s.title == title]
+    return found
+
+
+def _pdf_text(summary) -> str:
+    pdf = render_summary_pdf(summary)
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_open_flags_by_severity_in_the_subtree_only(app, session, org):
+    make_flag(session, org.branch_a1, severity="high", tag="1")
+    make_flag(session, org.unit_a1, severity="high", tag="2", state="acknowledged")
+    make_flag(session, org.branch_a2, severity="low", tag="3")
+    make_flag(session, org.branch_a2, severity="low", tag="4", state="dismissed")
+    make_flag(session, org.branch_b1, severity="medium", tag="5")
+    session.commit()
+    section = _section(_summary(app, session, org.company_a, "2026Q4"), "未关闭的问题线索")
+    assert section.rows == [["高", 2, 1], ["中", 0, 0], ["低", 1, 1]]
+    text = _pdf_text(_summary(app, session, org.company_a, "2026Q4"))
+    assert "未关闭的问题线索" in text and "其中待确认" in text
+
+
+def _answers(session, campaign, unit, count):
+    for _n in range(count):
+        session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
+                             period_label="2026-Q4", answers=dict(SAT)))  # fmt: skip
+    session.commit()
+
+
+def test_questionnaire_results_keep_the_thresholds_across_summaries(app, session, org, signed_in):
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
+    _answers(session, campaign, org.branch_a1, 17)
+    _answers(session, campaign, org.branch_a2, 3)
+    rows = {}
+    for unit in (org.company_a, org.unit_a1, org.branch_a1, org.branch_a2):
+        summary = _summary(app, session, unit, "2026Q4")
+        (row,) = _section(summary, "问卷测评结果").rows
+        rows[unit.code] = row
+        text = _pdf_text(summary).split("问卷测评结果", 1)[1]
+        if unit.code.startswith("A1-"):
+            # Neither branch's count can be read, so A1 minus one branch reveals nothing.
+            assert row[2].endswith("未显示") and row[3:] == ["", ""]
+            assert "17" not in text and not re.search(r"\b3\b", text)
+    assert rows["A"][2] == rows["A1"][2] == 20
+    assert rows["A1-2"][2] == "答卷不足，未显示" and rows["A1-1"][2] == "防推算，未显示"
+    assert rows["A1"][4] == "79.3（79.3–79.3）"  # the satisfaction index with its interval
+    client = signed_in("office_a", ("office", org.company_a))
+    page = client.get("/reports/summary?unit=A1-1&quarter=2026Q4").get_data(as_text=True)
+    assert "问卷测评结果" in page and "防推算，未显示" in page and ">17<" not in page
+    # A campaign of company B is not part of A's summaries; a quarter without one has none.
+    assert not [s for s in _summary(app, session, org.company_b, "2026Q4").sections
+                if s.title == "问卷测评结果"]  # fmt: skip
+    assert not [s for s in _summary(app, session, org.company_a, "2026Q1").sections
+                if s.title == "问卷测评结果"]  # fmt: skip
+
+
+def test_an_open_campaign_shows_counts_only(app, session, org):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    _answers(session, campaign, org.branch_a1, 12)
+    (row,) = _section(_summary(app, session, org.company_a, "2026Q4"), "问卷测评结果").rows
+    assert row[2] == 12 and row[4] == "进行中（仅计数）"
+
+
+def test_assessment_ranking_and_tier_moves(app, session, org):
+    for unit, scores in ((org.branch_a1, (96, 98)), (org.branch_a2, (70, 74))):
+        inspection(session, unit, "2025-01-10", scores[0])
+        inspection(session, unit, "2025-02-10", scores[1])
+        inspection(session, unit, "2025-04-10", 85)
+        inspection(session, unit, "2025-05-10", 85)
+    session.commit()
+    first = _section(_summary(app, session, org.company_a, "2025Q1"), "考评排名与档次变动")
+    assert [r[:4] for r in first.rows] == [
+        [1, "甲一厂第一党支部（A1-1）", "97.0", "一档（先进）"],
+        [2, "甲一厂第二党支部（A1-2）", "72.0", "四档（后进）"],
+    ]
+    second = _section(_summary(app, session, org.company_a, "2025Q2"), "考评排名与档次变动")
+    assert {r[1]: r[4] for r in second.rows} == {
+        "甲一厂第一党支部（A1-1）": "下降",
+        "甲一厂第二党支部（A1-2）": "上升",
+    }
+    assert "上升 1 个" in second.note and "下降 1 个" in second.note
+    assert not [s for s in _summary(app, session, org.company_a, "2024Q4").sections
+                if s.title == "考评排名与档次变动"]  # fmt: skip
