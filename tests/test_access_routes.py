@@ -78,6 +78,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "request_id": (True, lambda w, side: w.reports[side]),  # report requests
     "dataset": (False, lambda w, side: "inspections"),  # exports
     "flag_id": (True, lambda w, side: w.flags[side]),  # trend flags (triage)
+    "filter_id": (False, lambda w, side: 1),  # a saved queue filter: per user, not scoped
 }
 
 # Endpoint -> why it is not walked. Keep this short.
