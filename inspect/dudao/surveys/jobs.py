@@ -1,4 +1,4 @@
-"""RQ jobs for surveys: move pending answers into responses in shuffled batches.
+"""RQ jobs for surveys: move pending answers into responses in shuffled batches; e-mail links.
 
 Enqueued after an answer once a campaign has enough pending, and swept every
 five minutes by cron (core/jobs.py), which also flushes campaigns that closed.
@@ -6,6 +6,8 @@ Idempotent: a second run finds nothing pending.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from dudao.core.jobs import job_runtime
 from dudao.surveys.batches import move_all
@@ -15,3 +17,12 @@ def move_pending_responses(campaign_id: int | None = None) -> dict[str, int]:
     """Move every due campaign's pending answers (or only `campaign_id`'s)."""
     report = move_all(job_runtime().session_factory, campaign_id)
     return {"batches": report.batches, "moved": report.moved}
+
+
+def email_invitations(campaign_id: int, base_url: str) -> dict[str, Any]:
+    """E-mail a link to every roster member with an address not yet mailed (surveys/mailing.py);
+    idempotent: a member is mailed once per campaign."""
+    from dudao.surveys.mailing import send_invitations
+
+    runtime = job_runtime()
+    return send_invitations(runtime.session_factory, runtime.settings, campaign_id, base_url)

@@ -149,3 +149,21 @@ class Response(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     period_label: Mapped[str] = mapped_column(String(40))
     answers: Mapped[dict] = mapped_column(JSON)
+
+
+class InvitationMailing(Base):
+    """That a roster member was e-mailed a link for a campaign: the "sent" mark only.
+
+    It holds no invitation, token, time or address (the address stays on the roster), so
+    it cannot say which invitation a member got; the invitations of one unit's mailing are
+    written in random order in the same transaction as the marks (surveys/mailing.py).
+    """
+
+    __tablename__ = "survey_invitation_mailing"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_roster_member.id", ondelete="CASCADE"), primary_key=True
+    )

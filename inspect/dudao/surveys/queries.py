@@ -37,27 +37,34 @@ def answering_units(session: Session, campaign: Campaign) -> list[Unit]:
     return [u for u in scope_units(session, campaign) if not levels or str(u.level) in levels]
 
 
-def roster_counts(session: Session, unit_ids: Sequence[int]) -> dict[int, int]:
+def roster_counts(
+    session: Session, unit_ids: Sequence[int], with_email: bool = False
+) -> dict[int, int]:
+    """Active roster members per unit (only those with an e-mail address if `with_email`)."""
     if not unit_ids:
         return {}
-    return dict(
-        session.execute(
-            select(RosterMember.unit_id, func.count(RosterMember.id))
-            .where(RosterMember.unit_id.in_(list(unit_ids)), RosterMember.active.is_(True))
-            .group_by(RosterMember.unit_id)
-        ).all()
+    query = select(RosterMember.unit_id, func.count(RosterMember.id)).where(
+        RosterMember.unit_id.in_(list(unit_ids)), RosterMember.active.is_(True)
     )
+    if with_email:
+        query = query.where(RosterMember.email.is_not(None), RosterMember.email != "")
+    return dict(session.execute(query.group_by(RosterMember.unit_id)).all())
 
 
-def invited_counts(session: Session, campaign_id: int) -> dict[int, int]:
-    """People who could answer, per unit: invitations plus open-link caps."""
-    counts: dict[int, int] = dict(
+def issued_counts(session: Session, campaign_id: int) -> dict[int, int]:
+    """Invitations (slips and e-mailed links) per unit."""
+    return dict(
         session.execute(
             select(Invitation.unit_id, func.count(Invitation.id))
             .where(Invitation.campaign_id == campaign_id)
             .group_by(Invitation.unit_id)
         ).all()
     )
+
+
+def invited_counts(session: Session, campaign_id: int) -> dict[int, int]:
+    """People who could answer, per unit: invitations plus open-link caps."""
+    counts = issued_counts(session, campaign_id)
     for unit_id, cap in session.execute(
         select(OpenLink.unit_id, OpenLink.cap).where(OpenLink.campaign_id == campaign_id)
     ):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -163,13 +163,7 @@ def generate_invitations(
         raise ValidationError("The campaign is closed.", ["The campaign is closed."])
     units = queries.answering_units(session, campaign)
     roster = queries.roster_counts(session, [u.id for u in units])
-    issued_counts = dict(
-        session.execute(
-            select(Invitation.unit_id, func.count(Invitation.id))
-            .where(Invitation.campaign_id == campaign.id)
-            .group_by(Invitation.unit_id)
-        ).all()
-    )
+    issued_counts = queries.issued_counts(session, campaign.id)
     issued: list[IssuedInvitation] = []
     for unit in units:
         for _ in range(roster.get(unit.id, 0) - issued_counts.get(unit.id, 0)):

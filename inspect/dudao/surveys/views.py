@@ -113,11 +113,16 @@ def create() -> Page:
 def detail(campaign_id: int) -> str:
     campaign = campaign_in_scope(campaign_id)
     units = queries.answering_units(db(), campaign)
+    from dudao.surveys.mailing import mailed_counts
+
     return render_template(
         "surveys/detail.html",
         campaign=campaign,
         units=units,
         roster=queries.roster_counts(db(), [u.id for u in units]),
+        with_email=queries.roster_counts(db(), [u.id for u in units], with_email=True),
+        mailed=mailed_counts(db(), campaign.id),
+        smtp=bool(runtime().settings.smtp_url),
         invited=queries.invited_counts(db(), campaign.id),
         open_links=queries.open_link_units(db(), campaign.id),
         pending=queries.pending_count(db(), campaign.id),
@@ -150,6 +155,25 @@ def change_state(campaign_id: int) -> HttpResponse:
             else _("The campaign is closed; the remaining answers are being added."),
             "success",
         )
+    return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+
+
+@bp.post("/<int:campaign_id>/email-invitations")
+@requires(Permission.MANAGE_SURVEYS)
+def email_invitations(campaign_id: int) -> HttpResponse:
+    """E-mail each roster member with an address a link of their own (a job; idempotent)."""
+    from dudao.core.queue import enqueue
+    from dudao.surveys.jobs import email_invitations as job
+
+    campaign = campaign_in_scope(campaign_id)
+    settings = runtime().settings
+    if not settings.smtp_url:
+        flash(_("No mail server is configured (DUDAO_SMTP_URL)."), "error")
+    elif campaign.state != CampaignState.OPEN:
+        flash(_("Links can be e-mailed while the campaign is open."), "error")
+    else:
+        enqueue(settings, job, campaign.id, request.url_root)
+        flash(_("The links are being e-mailed; reload this page to see the counts."), "success")
     return redirect(url_for("surveys.detail", campaign_id=campaign.id))
 
 
