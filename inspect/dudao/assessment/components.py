@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import Session
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from dudao.assessment.periods import key_of_date, key_of_month, local_date
 from dudao.audit.models import AuditEvent
 from dudao.core.database import utcnow
+from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Rectification, Submission
 from dudao.org.models import Unit
@@ -84,6 +86,34 @@ def inspection_cells(
         before = cells.get(cell, (0, 0.0))
         cells[cell] = (before[0] + count, before[1] + float(total))
     return cells
+
+
+@dataclass(frozen=True)
+class InspectionRow:
+    id: int
+    submitted_on: date
+    percent: float
+    definition: FormDefinition
+
+
+def inspection_rows(
+    session: Session, unit_id: int, start: date, end: date, tz: str
+) -> list[InspectionRow]:
+    """The counted, scored inspections of one unit submitted in [start, end) (local days)."""
+    zone = ZoneInfo(tz)
+    low, high = (datetime.combine(d, time(), zone) for d in (start, end))
+    latest = counted_submissions(unit_ids=[unit_id])
+    rows = session.execute(
+        select(Inspection.id, Submission.submitted_at, Submission.percent, FormDefinition)
+        .join(latest, latest.c.pk == Submission.id)
+        .join(Inspection, Inspection.id == Submission.inspection_id)
+        .join(DefinitionVersion, DefinitionVersion.id == Submission.definition_version_id)
+        .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+        .where(Submission.percent.is_not(None))
+        .where(Submission.submitted_at >= low, Submission.submitted_at < high)
+        .order_by(Submission.submitted_at, Inspection.id)
+    )
+    return [InspectionRow(i, local_date(at, tz), p, d) for i, at, p, d in rows]
 
 
 @dataclass(frozen=True)

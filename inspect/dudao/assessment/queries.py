@@ -18,13 +18,15 @@ from typing import Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dudao.assessment import components as parts_data
+from dudao.assessment import components
+from dudao.assessment.components import InspectionRow, RectificationRow
 from dudao.assessment.config import AssessmentConfig, assessment_config
-from dudao.assessment.periods import current_key, local_date
-from dudao.assessment.scores import Score, judge, link_history, rank
+from dudao.assessment.periods import bounds, current_key, key_of_date, local_date
+from dudao.assessment.scores import Part, Score, judge, link_history, parts, rank
 from dudao.core.database import utcnow
+from dudao.core.enums import UnitLevel
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import children, scope_roots, within
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,10 @@ def assess(
             )
         )
     }
-    inspections = parts_data.inspection_cells(session, paths, levels, kind, tz)
-    rows = parts_data.rectification_rows(session, paths, levels, tz, today=today)
-    rectifications = parts_data.rectification_cells(rows, kind)
-    satisfaction = parts_data.satisfaction_cells(session, paths, set(units), kind, tz)
+    inspections = components.inspection_cells(session, paths, levels, kind, tz)
+    rows = components.rectification_rows(session, paths, levels, tz, today=today)
+    rectifications = components.rectification_cells(rows, kind)
+    satisfaction = components.satisfaction_cells(session, paths, set(units), kind, tz)
     periods = sorted({period for _, period in inspections})
     assessment = Assessment(config, periods, current_key(kind, tz, today))
     by_unit: dict[int, list[Score]] = defaultdict(list)
@@ -166,3 +168,103 @@ def tier_moves_up(session: Session, paths: list[str]) -> list[TierMove]:
     """One entry per move of a branch up a tier (晋档升级) inside `paths`: from its previous
     assessed period's tier to a better one, closed periods only."""
     return tier_moves(session, paths, "up")
+
+
+@dataclass
+class Explanation:
+    """Why a unit scored what it did in a period: every figure and the rows behind it."""
+
+    ranking: Ranking
+    unit_id: int
+    #: None when the unit has no data at all in the period.
+    score: Score | None
+    parts: list[Part]
+    inspections: list[InspectionRow]
+    rectifications: list[RectificationRow]
+    #: The unit's scores in every period, oldest first.
+    history: list[Score]
+
+
+def explain(session: Session, paths: Sequence[str], unit: Unit, period: str | None) -> Explanation:
+    """One unit's score in `period` (default as in `ranking`), ranked among `paths`."""
+    assessment = assess(session, paths)
+    result = ranking(session, paths, period, assessment)
+    history = [s for p in assessment.periods for s in assessment.scores(p) if s.unit_id == unit.id]
+    score = next((s for s in history if s.period == result.period), None)
+    inspections: list[InspectionRow] = []
+    tasks: list[RectificationRow] = []
+    if result.period is not None:
+        tz = _zone(session)
+        start, end = bounds(result.period)
+        inspections = components.inspection_rows(session, unit.id, start, end, tz)
+        tasks = [
+            row
+            for row in components.rectification_rows(session, [unit.path], [unit.level], tz,
+                                                      unit_ids=[unit.id])
+            if key_of_date(row.deadline, assessment.config.period) == result.period
+        ]  # fmt: skip
+    shown = parts(score, assessment.config) if score else []
+    return Explanation(result, unit.id, score, shown, inspections, tasks, history)
+
+
+@dataclass
+class ResultSummary:
+    """Inspection results of one part of the organisation (a unit and its subtree) in a
+    period: figures about units, not people, so no anonymity threshold applies."""
+
+    unit: Unit
+    units_inspected: int = 0
+    inspections: int = 0
+    total: float = 0.0
+    on_time: int = 0
+    late: int = 0
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.inspections if self.inspections else None
+
+    @property
+    def on_time_rate(self) -> float | None:
+        due = self.on_time + self.late
+        return 100.0 * self.on_time / due if due else None
+
+
+def result_periods(session: Session, paths: Sequence[str]) -> tuple[list[str], str]:
+    """(periods with counted inspections of any unit inside `paths`, the current period)."""
+    config, tz = assessment_config(), _zone(session)
+    levels = [level.value for level in UnitLevel]
+    cells = components.inspection_cells(session, paths, levels, config.period, tz)
+    return sorted({period for _, period in cells}), current_key(config.period, tz)
+
+
+def result_summary(session: Session, paths: Sequence[str], period: str) -> list[ResultSummary]:
+    """One row per child of each scope root (the root itself when it has none): counted
+    inspections of every unit in its subtree in `period`, and their rectification tasks due
+    in `period` (on time or late, as in the assessment)."""
+    config, tz = assessment_config(), _zone(session)
+    levels = [level.value for level in UnitLevel]
+    groups = [
+        ResultSummary(unit)
+        for root in scope_roots(session, paths)
+        for unit in (children(session, root, paths) or [root])
+    ]
+    units = dict(session.execute(select(Unit.id, Unit.path).where(within(list(paths)))).all())
+
+    def group_of(unit_id: int) -> ResultSummary | None:
+        path = units.get(unit_id, "")
+        return next((g for g in groups if path.startswith(g.unit.path)), None)
+
+    cells = components.inspection_cells(session, paths, levels, config.period, tz)
+    for (unit_id, key), (count, total) in cells.items():
+        group = group_of(unit_id)
+        if key == period and group is not None:
+            group.units_inspected += 1
+            group.inspections += count
+            group.total += total
+    rows = components.rectification_rows(session, paths, levels, tz)
+    for (unit_id, key), cell in components.rectification_cells(rows, config.period).items():
+        group = group_of(unit_id)
+        if key == period and group is not None:
+            group.on_time += cell.on_time
+            group.late += cell.late
+    return groups

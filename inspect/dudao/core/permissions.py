@@ -27,6 +27,8 @@ class Permission(StrEnum):
     MANAGE_DRAWS = "manage_draws"
     MANAGE_SCHEDULES = "manage_schedules"
     MANAGE_SURVEYS = "manage_surveys"
+    #: Rankings, tiers and a unit's score explained (考评, docs/assessment.md).
+    VIEW_ASSESSMENT = "view_assessment"
     #: Default roles; workflows/publication/publication.yaml decides (docs/draws.md).
     VIEW_PUBLIC_RESULTS = "view_public_results"
 
@@ -42,6 +44,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_DRAWS,
             Permission.MANAGE_SCHEDULES,
             Permission.MANAGE_SURVEYS,
+            Permission.VIEW_ASSESSMENT,
             Permission.VIEW_PUBLIC_RESULTS,
         }
     ),
@@ -49,7 +52,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.VIEW_UNITS, Permission.INSPECT, Permission.VIEW_PUBLIC_RESULTS}
     ),
     Role.UNIT_LEAD: frozenset(
-        {Permission.VIEW_UNITS, Permission.LEAD_UNIT, Permission.VIEW_PUBLIC_RESULTS}
+        {
+            Permission.VIEW_UNITS,
+            Permission.LEAD_UNIT,
+            Permission.VIEW_ASSESSMENT,
+            Permission.VIEW_PUBLIC_RESULTS,
+        }
     ),
     Role.REPRESENTATIVE: frozenset({Permission.GIVE_FEEDBACK}),
 }

@@ -1,52 +1,88 @@
-"""Which roles see the publication page of draws: workflows/publication/publication.yaml.
+"""Which roles see what is published (阳光下运行): workflows/publication/publication.yaml.
 
-The file is small and read again whenever it changes (by modification time), so an
-administrator's edit takes effect without a restart. A bad file is a ConfigError
-naming file, line and field; a missing file means the default roles.
+`roles` lists who sees the published spot-check draws; `results` and `rankings` who
+sees the inspection result summaries and the assessment's rankings and tiers on the
+publication page (assessment/public_views.py). A section not listed is shown to
+nobody. The file is small and read again whenever it changes (by modification time),
+so an administrator's edit takes effect without a restart. A bad file is a
+ConfigError naming file, line and field; a missing file means the default roles.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import Role
 from dudao.core.errors import ConfigError
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.yamlsource import parse
+from dudao.definitions.yamlsource import Source, parse
 
 PUBLICATION_FILE = PROJECT_ROOT / "workflows" / "publication" / "publication.yaml"
 DEFAULT_ROLES = frozenset({Role.OFFICE, Role.ADMIN, Role.INSPECTOR, Role.UNIT_LEAD})
-_cache: dict[Path, tuple[int, frozenset[Role]]] = {}
+SECTIONS = ("roles", "results", "rankings")
 
 
-def load_roles(path: Path) -> frozenset[Role]:
-    """The roles listed under `roles:` in `path`; ConfigError with file:line if wrong."""
+@dataclass(frozen=True)
+class Publication:
+    """Who sees each part of the publication page."""
+
+    draws: frozenset[Role]
+    results: frozenset[Role] = frozenset()
+    rankings: frozenset[Role] = frozenset()
+
+
+DEFAULT = Publication(DEFAULT_ROLES)
+_cache: dict[Path, tuple[int, Publication]] = {}
+
+
+def _roles(source: Source, data: dict, field: str) -> frozenset[Role]:
+    if not isinstance(data[field], list):
+        raise ConfigError(str(source.problem((field,), "expected a list of roles")))
+    roles = set()
+    for index, name in enumerate(data[field]):
+        if name not in {role.value for role in Role}:
+            known = ", ".join(role.value for role in Role)
+            problem = source.problem((field, index), f"unknown role {name!r} ({known})")
+            raise ConfigError(str(problem))
+        roles.add(Role(name))
+    return frozenset(roles)
+
+
+def load_publication(path: Path) -> Publication:
+    """Every section's roles in `path`; ConfigError with file:line if wrong."""
     try:
         source = parse(path.read_text(encoding="utf-8"), str(path))
     except DefinitionError as exc:
         raise ConfigError(str(exc.problems[0])) from None
     data = source.data
-    if not isinstance(data, dict) or set(data) != {"roles"} or not isinstance(data["roles"], list):
-        raise ConfigError(f"{source.problem((), 'expected exactly one field, roles: [a list]')}")
-    roles = set()
-    for index, name in enumerate(data["roles"]):
-        if name not in {role.value for role in Role}:
-            known = ", ".join(role.value for role in Role)
-            raise ConfigError(
-                str(source.problem(("roles", index), f"unknown role {name!r} ({known})"))
-            )
-        roles.add(Role(name))
-    return frozenset(roles)
+    if not isinstance(data, dict) or "roles" not in data:
+        raise ConfigError(str(source.problem((), "expected a mapping with roles: [a list]")))
+    for name in data:
+        if name not in SECTIONS:
+            message = f"unknown field {name!r} (one of: {', '.join(SECTIONS)})"
+            raise ConfigError(str(source.problem((name,), message, key=True)))
+    found = {name: _roles(source, data, name) for name in SECTIONS if name in data}
+    return Publication(found.pop("roles"), **found)
 
 
-def publication_roles(path: Path | None = None) -> frozenset[Role]:
+def load_roles(path: Path) -> frozenset[Role]:
+    """The roles that see the published draws."""
+    return load_publication(path).draws
+
+
+def publication_config(path: Path | None = None) -> Publication:
     path = path or PUBLICATION_FILE
     try:
         mtime = path.stat().st_mtime_ns
     except FileNotFoundError:
-        return DEFAULT_ROLES
+        return DEFAULT
     cached = _cache.get(path)
     if cached is None or cached[0] != mtime:
-        cached = _cache[path] = (mtime, load_roles(path))
+        cached = _cache[path] = (mtime, load_publication(path))
     return cached[1]
+
+
+def publication_roles(path: Path | None = None) -> frozenset[Role]:
+    return publication_config(path).draws

@@ -1,0 +1,88 @@
+"""Assessment pages: the ranking with tiers and moves per period, and a unit's score explained.
+
+Both stay inside the viewer's VIEW_ASSESSMENT scope (office and unit leads): ranks
+count among the units shown, and a unit outside the scope answers 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
+from flask_login import current_user
+
+from dudao.assessment import periods
+from dudao.assessment.config import COMPONENTS
+from dudao.assessment.queries import explain, ranking
+from dudao.core.permissions import Permission, scope_paths
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+from dudao.web.access import require_on, requires
+from dudao.web.context import db
+from dudao.web.setup import select_locale
+
+bp = Blueprint("assessment", __name__, template_folder="templates")
+
+COMPONENT_LABELS = {
+    "inspection": lazy_gettext("Inspection score"),
+    "rectification": lazy_gettext("Rectification on time"),
+    "satisfaction": lazy_gettext("Satisfaction"),
+}
+MOVES = ("up", "down")
+
+
+def template_helpers() -> dict[str, Any]:
+    """Period and component labels, and the locale, for the assessment's templates."""
+    locale = str(select_locale())
+    return {
+        "period_label": lambda key: periods.label(key, locale) if key else "",
+        "component_label": lambda key: str(COMPONENT_LABELS[key]),
+        "components": COMPONENTS,
+        "locale": locale,
+    }
+
+
+bp.context_processor(template_helpers)
+
+
+def _scope() -> tuple[list[str], Unit | None, str]:
+    """The viewer's paths, narrowed to the subtree of `?unit=CODE` when it is inside them."""
+    paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
+    code = request.args.get("unit", "").strip()
+    if not code:
+        return paths, None, code
+    unit = by_code(db(), code)
+    if unit is None or not any(unit.path.startswith(p) for p in paths):
+        return [], None, code
+    return [unit.path], unit, code
+
+
+@bp.get("/assessment")
+@requires(Permission.VIEW_ASSESSMENT)
+def index() -> str:
+    paths, unit, code = _scope()
+    result = ranking(db(), paths, request.args.get("period") or None)
+    move = request.args.get("move")
+    rows = [s for s in result.rows if s.move == move] if move in MOVES else result.rows
+    return render_template(
+        "assessment/ranking.html", result=result, rows=rows, move=move if move in MOVES else "",
+        config=result.assessment.config, unit=unit, unit_code=code,
+        unknown_unit=bool(code) and unit is None,
+    )  # fmt: skip
+
+
+@bp.get("/assessment/units/<int:unit_id>")
+@requires(Permission.VIEW_ASSESSMENT)
+def unit_page(unit_id: int) -> str:
+    unit = db().get(Unit, unit_id)
+    require_on(Permission.VIEW_ASSESSMENT, unit)
+    assert unit is not None
+    paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
+    result = explain(db(), paths, unit, request.args.get("period") or None)
+    config = result.ranking.assessment.config
+    return render_template(
+        "assessment/unit.html", unit=unit, x=result, config=config,
+        title=_("Assessment of %(unit)s", unit=unit.name),
+    )  # fmt: skip
