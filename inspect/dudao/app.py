@@ -65,6 +65,8 @@ def _limiter_uri(url: str) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     """Every blueprint, explicitly and in order (where two rules tie, the first one wins)."""
+    from dudao.assessment.public_views import bp as publication_bp
+    from dudao.assessment.views import bp as assessment_bp
     from dudao.audit.views import bp as audit_bp
     from dudao.auth.views import bp as auth_bp
     from dudao.definitions.views import bp as definitions_bp
@@ -103,5 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         feedback_bp,
         reports_bp,
         triage_bp,
+        assessment_bp,
+        publication_bp,
     ):
         app.register_blueprint(blueprint)
