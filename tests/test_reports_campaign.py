@@ -12,12 +12,13 @@ import uuid
 import pytest
 from pypdf import PdfReader
 from rq import Queue, SimpleWorker
+from sqlalchemy import select
 
 from dudao.core.queue import connect
 from dudao.reports.campaign_data import load_campaign_report
 from dudao.reports.campaign_pdf import render_campaign_pdf
 from dudao.surveys.aggregate import aggregate
-from dudao.surveys.models import Response
+from dudao.surveys.models import Campaign, Response
 from tests import survey_world
 from tests.report_world import HOSTILE
 from tests.survey_world import GOOD
@@ -192,3 +193,28 @@ def test_pages_rasterise(app, session, org, closed, tmp_path):
                    check=True)  # fmt: skip
     pages = sorted(tmp_path.glob("page*.png"))
     assert pages and all(p.stat().st_size > 2000 for p in pages)
+
+
+def test_the_demo_campaign_shows_suppression_and_loads_once(app, session):
+    from dudao.config import PROJECT_ROOT
+    from dudao.definitions.services import sync_forms
+    from dudao.demo.data import build_demo
+    from dudao.demo.loader import load_accounts, load_org, steps
+    from dudao.surveys.demo import load_demo_campaign
+
+    assert load_demo_campaign in [step for _name, step in steps()]
+    plan = build_demo()
+    load_org(session, plan)
+    load_accounts(session, plan)
+    assert load_demo_campaign(session, plan) == 0  # no questionnaire yet
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    assert load_demo_campaign(session, plan) > 100
+    session.commit()
+    assert load_demo_campaign(session, plan) == 0
+    (campaign_id,) = session.scalars(select(Campaign.id)).all()
+    report = aggregate(session, session.get(Campaign, campaign_id))
+    reasons = {g.hidden for g in report.groups}
+    assert report.final and {"small", "complementary", None} <= reasons
+    assert any(g.comments for g in report.groups)
+    text = _text(_pdf(app, session, campaign_id))
+    assert "答卷少于 5 份" in text and "意见建议（随机顺序）" in text

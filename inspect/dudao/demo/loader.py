@@ -91,6 +91,8 @@ def steps() -> list[tuple[str, DemoStep]]:
     from dudao.demo.inspections import load_ad_hoc_inspection
     from dudao.scheduling.draw_demo import load_demo_draw
     from dudao.scheduling.services import sync_shipped as sync_schedules
+    from dudao.surveys.demo import load_demo_campaign
+    from dudao.targets.demo import load_demo_targets
     from dudao.trends.demo import load_demo_history
 
     return [
@@ -101,6 +103,8 @@ def steps() -> list[tuple[str, DemoStep]]:
         ("ad hoc inspection", load_ad_hoc_inspection),
         ("spot-check draw", load_demo_draw),
         ("inspection history and trend flags", load_demo_history),
+        ("questionnaire campaign", load_demo_campaign),
+        ("campaign targets", load_demo_targets),
     ]
 
 
