@@ -150,13 +150,16 @@ def _result_filters(query: Select[Any], filters: Filters) -> Select[Any]:
         latest = (
             select(func.max(Submission.id))
             .where(Submission.inspection_id == Inspection.id)
+            .correlate(Inspection)
             .scalar_subquery()
         )
         query = query.where(
             select(Finding.id)
-            .where(Finding.submission_pk == latest, Finding.item_key == filters.failed)
+            .where(Finding.inspection_id == Inspection.id, Finding.submission_pk == latest,
+                   Finding.item_key == filters.failed)
+            .correlate(Inspection)
             .exists()
-        )
+        )  # fmt: skip
     return query
 
 

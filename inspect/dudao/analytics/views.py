@@ -1,0 +1,175 @@
+"""Analytics pages for the office: scores with control limits, the unit × item heatmap,
+satisfaction, rectification on-time and inspection completion rates (docs/analytics.md).
+
+Every page reads the unit subtree chosen in the URL (inside the viewer's VIEW_OFFICE
+scope) through analytics/queries.py, rates.py and satisfaction.py, and shows each
+chart as SVG beside its data table.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from urllib.parse import quote
+
+from flask import Blueprint, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from dudao.analytics import charts, queries, rates
+from dudao.analytics.picker import Picked, pick, today
+from dudao.analytics.satisfaction import satisfaction as satisfaction_data
+from dudao.core.permissions import Permission
+from dudao.reports.charts import to_svg
+from dudao.surveys.results_views import REASONS
+from dudao.web.access import requires
+from dudao.web.context import db, runtime
+from dudao.web.setup import select_locale
+
+bp = Blueprint("analytics", __name__, url_prefix="/analytics", template_folder="templates")
+
+#: Failure-rate bins of the heatmap (upper bounds in per cent); the legend lists them.
+HEAT_BINS = (0.0, 5.0, 10.0, 20.0, 40.0, 100.0)
+SIGNALS = {"above": _l("Above the upper limit"), "below": _l("Below the lower limit"),
+           "run": _l("8 or more periods on one side of the centre line")}  # fmt: skip
+
+
+def heat_class(rate: float | None) -> str:
+    return "heat-none" if rate is None else f"heat-{bisect_left(HEAT_BINS, rate)}"
+
+
+def _heat_rows(result: queries.Heatmap, first: str, last: str) -> list[tuple[str, Markup]]:
+    """Per row: the inspections list URL for its results, and its cells as HTML. Built here in
+    one pass (escaped once per value) because the table has 10,000 cells for 250 branches."""
+    keys = [escape(quote(key)) for key, _label in result.items]
+    failed_of = _("%(n)d of %(total)d failed")
+    rows = [*result.rows, result.total] if result.total else list(result.rows)
+    built = []
+    for row in rows:
+        args = {"unit": row.code, "definition": result.definition, "due_from": first,
+                "due_to": last, **({} if row.subtree else {"subtree": "0"})}  # fmt: skip
+        url = url_for("inspections.office", **args)
+        html = []
+        for key, cell in zip(keys, row.cells, strict=True):
+            rate = cell.rate
+            shown = "—" if rate is None else "<1" if 0 < rate < 0.5 else str(round(rate))
+            said = escape(failed_of % {"n": cell.failures, "total": cell.inspections})
+            html.append(
+                f'<td class="heat {heat_class(rate)}"><a href="{escape(url)}&amp;failed={key}">'
+                f'{escape(shown)}<span class="visually-hidden"> %, {said}</span></a></td>'
+                if cell.failures else f'<td class="heat {heat_class(rate)}">{shown}</td>'
+            )  # fmt: skip
+        built.append((url, Markup("".join(html))))
+    return built
+
+
+def _page(template: str, picked: Picked, **context: object) -> tuple[str, int]:
+    return render_template(
+        f"analytics/{template}", picked=picked, locale=select_locale(),
+        checklists=queries.checklists(db(), select_locale()), **context,
+    ), 200  # fmt: skip
+
+
+def _tz() -> str:
+    return runtime().settings.timezone
+
+
+@bp.get("")
+@requires(Permission.VIEW_OFFICE)
+def index() -> tuple[str, int]:
+    return _page("index.html", pick())
+
+
+@bp.get("/scores")
+@requires(Permission.VIEW_OFFICE)
+def scores() -> tuple[str, int]:
+    picked = pick()
+    baseline = request_int("baseline")
+    series = (
+        queries.scores(db(), picked.paths, picked.filters, select_locale(), baseline)
+        if picked.filters else []
+    )  # fmt: skip
+    labels = {"mean": _("Mean score"), "center": _("Centre line"),
+              "limits": _("Control limits (±3σ)"), "signal": _("Signal")}  # fmt: skip
+    svgs = [to_svg(charts.control_chart(s.chart, s.title, labels), s.title) for s in series]
+    return _page("scores.html", picked, series=list(zip(series, svgs, strict=True)),
+                 signals=SIGNALS, baseline=baseline)  # fmt: skip
+
+
+def request_int(name: str) -> int | None:
+    value = request.args.get(name, type=int)
+    return value if value and 2 <= value <= 60 else None
+
+
+@bp.get("/heatmap")
+@requires(Permission.VIEW_OFFICE)
+def heatmap() -> tuple[str, int]:
+    picked = pick()
+    result = None
+    mode = request.args.get("rows", queries.CHILDREN)
+    mode = mode if mode in (queries.CHILDREN, queries.BRANCHES) else queries.CHILDREN
+    if picked.filters:
+        if not picked.filters.definition:
+            key = queries.busiest_checklist(db(), picked.paths, picked.filters)
+            picked.filters = queries.Filters(picked.filters.unit, picked.range, key)
+        if picked.filters.definition:
+            result = queries.heatmap(db(), picked.paths, picked.filters, select_locale(), mode)
+    return _page("heatmap.html", picked, heatmap=result,
+                 built=_heat_rows(result, picked.range.first.isoformat(),
+                                  picked.range.last.isoformat()) if result else [],
+                 bins=HEAT_BINS, mode=mode)  # fmt: skip
+
+
+@bp.get("/satisfaction")
+@requires(Permission.VIEW_OFFICE)
+def satisfaction() -> tuple[str, int]:
+    picked = pick()
+    result = (
+        satisfaction_data(db(), picked.paths, picked.filters, _tz(), select_locale())
+        if picked.filters else None
+    )  # fmt: skip
+    svgs = []
+    for s in result.series if result else ():
+        periods = [f"{p.period} #{p.campaign_id}" for p in s.points]
+        lines = [
+            charts.Series(_("Satisfaction index"), [p.mean for p in s.points]),
+            charts.Series(_("Interval (95 per cent)"), [p.low for p in s.points], charts.GREY,
+                          (3, 3)),
+            charts.Series("", [p.high for p in s.points], charts.GREY, (3, 3)),
+        ]  # fmt: skip
+        svgs.append(to_svg(charts.line_chart(periods, lines, s.title), s.title))
+    return _page("satisfaction.html", picked, result=result, svgs=svgs, reasons=REASONS)
+
+
+@bp.get("/rectifications")
+@requires(Permission.VIEW_OFFICE)
+def rectifications() -> tuple[str, int]:
+    picked = pick()
+    rows = (
+        rates.rectification_rates(db(), picked.paths, picked.filters, today(), _tz())
+        if picked.filters else []
+    )  # fmt: skip
+    title = _("Rectifications verified by their deadline, per cent")
+    svg = to_svg(charts.line_chart([r.label for r in rows],
+                                   [charts.Series(_("On time"), [r.rate for r in rows])], title),
+                 title) if rows else ""  # fmt: skip
+    return _page("rectifications.html", picked, rows=rows, svg=svg, title=title)
+
+
+@bp.get("/completion")
+@requires(Permission.VIEW_OFFICE)
+def completion() -> tuple[str, int]:
+    picked = pick()
+    result = (
+        rates.completion(db(), picked.paths, picked.filters, today(), _tz())
+        if picked.filters else None
+    )  # fmt: skip
+    title = _("Inspections completed by their due date, per cent")
+    svg = ""
+    if result:
+        periods = [r.label for r in result.by_period["schedules"]]
+        lines = [charts.Series(_("Schedules"), [r.rate for r in result.by_period["schedules"]]),
+                 charts.Series(_("Draws"), [r.rate for r in result.by_period["draws"]],
+                               charts.RED, (5, 3))]  # fmt: skip
+        svg = to_svg(charts.line_chart(periods, lines, title), title)
+    return _page("completion.html", picked, result=result, svg=svg, title=title)

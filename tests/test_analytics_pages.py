@@ -1,0 +1,158 @@
+"""Analytics pages over HTTP: scope, unit codes, heatmap cell links, suppression, language."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import date
+from html import unescape
+
+from dudao.surveys.models import Response
+from tests import analytics_world as w
+from tests import survey_world
+from tests.conftest import sign_in
+
+PAGES = ("", "/scores", "/heatmap", "/satisfaction", "/rectifications", "/completion")
+RANGE = "from=2026-01&to=2026-05"
+SATISFACTION = ("sat_leadership", "sat_meetings", "sat_members", "sat_service", "sat_openness",
+                "sat_integrity")  # fmt: skip
+
+
+def _results(session, org):
+    """A1-1: Jan fails plan, Feb passes, Mar fails plan + leadership; A1-2 passes once;
+    company B's branch fails plan (never visible to company A's office)."""
+    ids = {
+        "jan": w.result(session, org.branch_a1, date(2026, 1, 10), 80, ("plan",)).id,
+        "feb": w.result(session, org.branch_a1, date(2026, 2, 10), 100).id,
+        "mar": w.result(session, org.branch_a1, date(2026, 3, 10), 60, ("plan", "leadership")).id,
+        "a2": w.result(session, org.branch_a2, date(2026, 3, 12), 100).id,
+        "b": w.result(session, org.branch_b1, date(2026, 1, 10), 10, ("plan",)).id,
+    }
+    w.result(session, org.branch_a1, date(2026, 3, 20), 0, ("plan",), state="returned")
+    session.commit()
+    return ids
+
+
+def _sign_in(client, username: str) -> None:
+    """Sign in and read the pages in English (the tests compare English wording)."""
+    sign_in(client, username)
+    client.post("/lang", data={"lang": "en"})
+
+
+def _listed(client, url: str) -> set[int]:
+    page = client.get(unescape(url)).get_data(as_text=True)
+    return {int(i) for i in re.findall(r'href="/inspections/(\d+)"', page)}
+
+
+def test_every_page_opens_for_the_office(client, session, org, user_factory):
+    _results(session, org)
+    user_factory("office_g", ("office", org.group))
+    _sign_in(client, "office_g")
+    for page in PAGES:
+        response = client.get(f"/analytics{page}?{RANGE}")
+        assert response.status_code == 200, page
+        assert 'data-unit="G"' in response.get_data(as_text=True)
+    scores = client.get(f"/analytics/scores?{RANGE}").get_data(as_text=True)
+    assert "<svg" in scores and 'data-table="scores"' in scores and "<script" not in scores
+
+
+def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
+    client, session, org, user_factory
+):
+    ids = _results(session, org)
+    user_factory("office_a", ("office", org.company_a))
+    _sign_in(client, "office_a")
+    page = client.get(f"/analytics/heatmap?unit=A1&{RANGE}").get_data(as_text=True)
+    row = page.split('data-row="A1-1"')[1].split("</tr>")[0]
+    links = {key: url for url, key in re.findall(r'href="([^"]*failed=([a-z_]+)[^"]*)"', row)}
+    assert set(links) == {"plan", "leadership"}
+    assert _listed(client, links["plan"]) == {ids["jan"], ids["mar"]}
+    assert _listed(client, links["leadership"]) == {ids["mar"]}
+    results = re.search(r'href="([^"]*counted=1[^"]*)"', row).group(1)
+    assert _listed(client, results) == {ids["jan"], ids["feb"], ids["mar"]}
+    assert ">67<" in row  # 2 of 3 failed the plan item: 66.7 % shown as 67
+
+
+def test_company_a_never_sees_company_b(client, session, org, user_factory):
+    ids = _results(session, org)
+    user_factory("office_a", ("office", org.company_a))
+    _sign_in(client, "office_a")
+    for page in PAGES:
+        body = client.get(f"/analytics{page}?unit=B&{RANGE}").get_data(as_text=True)
+        assert "No unit with the code B in the part you supervise." in body, page
+        assert "B1-1" not in body and 'data-unit="B"' not in body
+        unknown = client.get(f"/analytics{page}?unit=NOPE&{RANGE}").get_data(as_text=True)
+        assert "No unit with the code NOPE" in unknown
+        default = client.get(f"/analytics{page}?{RANGE}").get_data(as_text=True)
+        assert 'data-unit="A"' in default and "B1-1" not in default
+    group = client.get(f"/analytics/heatmap?unit=G&{RANGE}").get_data(as_text=True)
+    assert "No unit with the code G" in group
+    assert _listed(client, "/inspections?failed=plan") == {ids["jan"], ids["mar"]}
+    assert ids["b"] not in _listed(client, "/inspections?unit=B1-1&failed=plan")
+
+
+def test_bad_months_are_named_and_the_default_range_is_used(client, session, org, user_factory):
+    user_factory("office_a", ("office", org.company_a))
+    _sign_in(client, "office_a")
+    body = client.get("/analytics/scores?from=2026-13&to=soon").get_data(as_text=True)
+    assert "From: give a month as YYYY-MM." in body and "Until: give a month as YYYY-MM." in body
+    body = client.get("/analytics/scores?from=2026-05&to=2026-01").get_data(as_text=True)
+    assert "Until must not be before From" in body
+
+
+def _campaign(session, org, title: str, sizes: dict, final: bool = True):
+    campaign = survey_world.campaign_for(session, org.company_a, title=title)
+    session.commit()
+    for unit, (count, level) in sizes.items():
+        for _n in range(count):
+            answers = {k: level for k in SATISFACTION}
+            answers.update(identity="member", years_known="over_3",
+                           recommend=(level - 1) * 10 // 4)  # fmt: skip
+            session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
+                                 period_label=campaign.period_label, answers=answers))  # fmt: skip
+    session.commit()
+    return survey_world.close(session, campaign) if final else campaign
+
+
+def test_satisfaction_shows_suppressed_groups_with_the_reason(client, session, org, user_factory):
+    """A1-1: 6 answers all 5 and 10 (index 100), A1-2: 3 answers all 3 and 5 (index 50).
+    A1-2 is under the threshold (5); A1-1 is hidden too, or A1 minus A1-1 would give A1-2
+    away. A1 shows (6 · 100 + 3 · 50) / 9 = 83.3."""
+    campaign = _campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
+    user_factory("office_a", ("office", org.company_a))
+    _sign_in(client, "office_a")
+    today = date.today().strftime("%Y-%m")
+
+    def row(unit: str) -> str:
+        page = client.get(f"/analytics/satisfaction?unit={unit}&to={today}").get_data(as_text=True)
+        return page.split(f'data-campaign="{campaign.id}"')[1].split("</tr>")[0]
+
+    shown = row("A1")
+    assert "83.3" in shown and "data-suppressed" not in shown
+    small, complementary = row("A1-2"), row("A1-1")
+    assert "Suppressed" in small and "Fewer than 5 answers" in small and "50" not in small
+    assert "Suppressed" in complementary and "subtraction" in complementary
+    assert "100" not in complementary
+    assert "6" not in complementary.split("</th>")[1].split("<td")[2]
+
+
+def test_satisfaction_of_an_open_campaign_has_no_score(client, session, org, user_factory):
+    _campaign(session, org, "open", {org.branch_a1: (8, 5)}, final=False)
+    user_factory("office_a", ("office", org.company_a))
+    _sign_in(client, "office_a")
+    page = client.get(f"/analytics/satisfaction?unit=A1-1&to={date.today():%Y-%m}")
+    body = page.get_data(as_text=True)
+    assert "Still collecting answers" in body and "100.0" not in body
+
+
+def test_pages_in_chinese(client, session, org, user_factory):
+    _results(session, org)
+    user = user_factory("office_a", ("office", org.company_a))
+    user.locale = "zh_CN"
+    session.commit()
+    sign_in(client, "office_a")
+    assert "趋势分析" in client.get("/").get_data(as_text=True)
+    heat = client.get(f"/analytics/heatmap?unit=A1&{RANGE}").get_data(as_text=True)
+    assert "问题热力图" in heat and "No unit" not in heat
+    bad = client.get("/analytics/scores?unit=B").get_data(as_text=True)
+    assert "您督导的范围内没有代码为 B 的单位" in bad
