@@ -92,6 +92,10 @@ def office() -> str:
         due_from=_date(request.args.get("due_from")),
         due_to=_date(request.args.get("due_to")),
         page=request.args.get("page", 1, type=int) or 1,
+        subtree=request.args.get("subtree") != "0",
+        definition=(request.args.get("definition") or "").strip(),
+        counted=request.args.get("counted") == "1",
+        failed=(request.args.get("failed") or "").strip(),
     )
     result = queries.office_list(db(), paths, filters)
     return render_template(
