@@ -199,20 +199,20 @@ def test_draft_saves_count_revisions_and_refuse_a_stale_base(tablet, world, sess
 
 
 def test_two_concurrent_submits_with_one_id_make_one_row(app, world, session, monkeypatch):  # noqa: F811
-    """Both requests look the id up before either inserts; the UNIQUE constraint decides
-    (PostgreSQL: the second insert waits for the first transaction; SQLite: for the lock)."""
+    """Both requests pass their checks before either inserts; the UNIQUE constraint decides
+    (PostgreSQL: the second insert waits for the first transaction; SQLite: for the lock)
+    and the loser replays the winner's answer."""
     barrier = threading.Barrier(2, timeout=20)
-    original = sub_service.replay
+    original = sub_service.check_open_for
     seen: set[int] = set()
 
-    def replay_then_wait(*args, **kwargs):
-        found = original(*args, **kwargs)
+    def check_then_wait(*args, **kwargs):
+        original(*args, **kwargs)
         if threading.get_ident() not in seen:
             seen.add(threading.get_ident())
             barrier.wait()
-        return found
 
-    monkeypatch.setattr(sub_service, "replay", replay_then_wait)
+    monkeypatch.setattr(sub_service, "check_open_for", check_then_wait)
     body = payload()
     results: list = [None, None]
 

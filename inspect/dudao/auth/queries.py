@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from dudao.auth.models import RoleGrant, User
 from dudao.org.models import Unit
@@ -46,7 +46,8 @@ def user_for_session(session: Session, session_id: str) -> User | None:
     user_id, _sep, fingerprint = session_id.partition("-")
     if not user_id.isdigit() or not fingerprint:
         return None
-    user = session.get(User, int(user_id))
+    # Every request does this: the grants (and their units) come in the same query.
+    user = session.get(User, int(user_id), options=[joinedload(User.grants)])
     if user is None or not user.active or user.session_fingerprint != fingerprint:
         return None
     return user

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -115,6 +115,19 @@ def check_database(engine: Engine) -> None:
         raise ConfigError(
             f"Cannot connect to the database at {engine.url.render_as_string()}: {_reason(exc)}"
         ) from exc
+
+
+def dialect_insert(session: Session | str) -> Callable[..., Any]:
+    """The `insert` of the session's dialect (or of the dialect named), which has ON
+    CONFLICT (PostgreSQL and SQLite)."""
+    dialect = session if isinstance(session, str) else session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - Dudao runs on PostgreSQL and SQLite only
+        raise NotImplementedError(dialect)
+    return insert
 
 
 def make_session_factory(engine: Engine, **info: Any) -> sessionmaker[Session]:

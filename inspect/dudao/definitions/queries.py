@@ -8,7 +8,7 @@ from datetime import datetime
 from threading import Lock
 
 from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, load_only
 
 from dudao.auth.models import User
 from dudao.core.errors import NotFound
@@ -106,11 +106,13 @@ def pinned(session: Session, version_id: int) -> Definition:
     per_session: dict[int, Definition] = session.info.setdefault(_SESSION_CACHE, {})
     if version_id in per_session:
         return per_session[version_id]
-    digest = session.scalar(
-        select(DefinitionVersion.content_hash).where(DefinitionVersion.id == version_id)
+    # From the identity map when the caller loaded the version with its subject (no query).
+    version = session.get(
+        DefinitionVersion, version_id, options=[load_only(DefinitionVersion.content_hash)]
     )
-    if digest is None:
+    if version is None:
         raise NotFound(f"Definition version {version_id} does not exist.")
+    digest = version.content_hash
     with _cache_lock:
         definition = _cache.get(digest)
         if definition is not None:
@@ -118,10 +120,7 @@ def pinned(session: Session, version_id: int) -> Definition:
     if definition is None:
         from dudao.definitions.loader import from_data
 
-        data = session.scalar(
-            select(DefinitionVersion.data).where(DefinitionVersion.id == version_id)
-        )
-        definition = from_data(data)
+        definition = from_data(version.data)
         with _cache_lock:
             _cache[digest] = definition
             while len(_cache) > _CACHE_SIZE:

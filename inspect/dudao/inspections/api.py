@@ -38,7 +38,7 @@ from dudao.inspections.api_support import (
 from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding, Photo, Rectification, Submission
-from dudao.inspections.sync_queries import assignments
+from dudao.inspections.sync_queries import assignments, inspection_for_work
 from dudao.web.context import db, runtime
 from dudao.workflow.engine import Conflict, available_actions
 
@@ -68,7 +68,7 @@ bp.app_errorhandler(405)(_not_found_or_page)
 
 
 def _inspection(inspection_id: int, write: bool = False) -> Inspection:
-    inspection = db().get(Inspection, inspection_id)
+    inspection = inspection_for_work(db(), inspection_id)
     allowed = may_work_on if write else may_see
     if inspection is None or not allowed(current_user, inspection):
         raise ApiError(404, "not_found", _("No such inspection."))

@@ -13,6 +13,7 @@ from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dudao.core.database import Base, UTCDateTime, utcnow
+from dudao.definitions.models import DefinitionVersion
 from dudao.org.models import Unit
 
 
@@ -51,6 +52,8 @@ class Inspection(Base):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+    #: The pinned version; loaded on purpose only (its content hash, for `pinned`).
+    definition_version: Mapped[DefinitionVersion] = relationship(viewonly=True)
     assignments: Mapped[list[InspectionAssignment]] = relationship(
         back_populates="inspection", cascade="all, delete-orphan", lazy="selectin"
     )

@@ -14,13 +14,15 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
-from dudao.core.database import utcnow
+from dudao.core.database import dialect_insert, utcnow
 from dudao.core.errors import DudaoError, ValidationError
 from dudao.definitions.answers import validate_submission
 from dudao.definitions.queries import pinned
@@ -246,22 +248,33 @@ def submit(
     payload: Mapping[str, Any],
 ) -> Outcome:
     """Validate, score and store one submission, make findings, and move the inspection to
-    'submitted' (starting it first when it is assigned or returned). Idempotent by id."""
+    'submitted' (starting it first when it is assigned or returned). Idempotent by id.
+
+    A repeated id is found where it matters, without a look-up on the way of every new
+    submission: when the inspection no longer takes answers (it was submitted with that
+    id) the stored submission is replayed here; otherwise the UNIQUE submission id stops
+    the INSERT (IntegrityError) and the caller rolls back and calls `replay`.
+    """
     submission_id = normalise_submission_id(submission_id)
     parts = canonical_payload(payload)
     digest = content_hash(parts)
-    replayed = replay(session, inspection, submission_id, digest)
-    if replayed is not None:
+    try:
+        check_open_for(actor, inspection)
+        definition = pinned(session, inspection.definition_version_id)
+        answers, notes, photos, errors = validate_submission(
+            definition, parts["answers"], parts["notes"], parts["photos"]
+        )
+        if not errors:
+            errors = _photo_errors(session, inspection, answers, photos)
+        if errors:
+            raise FieldErrors(
+                _("Some answers need attention before this can be submitted."), errors
+            )
+    except (SubmissionConflict, FieldErrors):
+        replayed = replay(session, inspection, submission_id, digest)
+        if replayed is None:
+            raise
         return replayed
-    check_open_for(actor, inspection)
-    definition = pinned(session, inspection.definition_version_id)
-    answers, notes, photos, errors = validate_submission(
-        definition, parts["answers"], parts["notes"], parts["photos"]
-    )
-    if not errors:
-        errors = _photo_errors(session, inspection, answers, photos)
-    if errors:
-        raise FieldErrors(_("Some answers need attention before this can be submitted."), errors)
     result = score(definition, answers, notes, photos)
     data = result_json(result)
     if inspection.state == "returned":
@@ -294,32 +307,57 @@ def submit(
     )  # fmt: skip
     session.add(submission)
     session.flush()
-    draft = draft_of(session, inspection.id)
-    if draft is None:
-        draft = InspectionDraft(inspection_id=inspection.id, revision=0)
-        session.add(draft)
     # The draft keeps what the device sent (not the coerced values), so a returned
     # checklist reopens exactly as the inspector left it.
-    draft.answers, draft.notes, draft.photos = parts["answers"], parts["notes"], parts["photos"]
-    draft.revision += 1
-    draft.updated_at, draft.updated_by_id = utcnow(), getattr(actor, "id", None)
+    _overwrite_draft(session, actor, inspection.id, parts)
     validated = session.info.setdefault(_VALIDATED, set())
     validated.add(inspection.id)
     try:
-        if inspection.state in ("assigned", "returned"):
-            apply(session, actor, inspection, "start")
-        # The submit event in the audit log names the submission and its content hash.
+        # One engine step (start first when assigned or returned): one inspection UPDATE
+        # and one audit append, the last writes before commit, so the audit lock is
+        # held briefly. The submit event names the submission and its content hash.
         audit = {
             "submission_id": submission_id,
             "content_hash": digest,
             "percent": str(result.percent),
             "failed": ",".join(result.failed),
         }
-        apply(session, actor, inspection, "submit", fields=audit)
+        via = ("start",) if inspection.state in ("assigned", "returned") else ()
+        apply(session, actor, inspection, "submit", fields=audit, via=via)
     finally:
         validated.discard(inspection.id)
-    session.flush()
     return Outcome(submission, replayed=False)
+
+
+def _overwrite_draft(
+    session: Session, actor: Any, inspection_id: int, parts: dict[str, Any]
+) -> None:
+    """Insert or overwrite the inspection's draft in one statement (an upsert on its
+    unique inspection id), counting the save in `revision`."""
+    draft_id = session.scalar(
+        _draft_upsert(session.get_bind().dialect.name),
+        {"inspection_id": inspection_id, "answers": parts["answers"], "notes": parts["notes"],
+         "photos": parts["photos"], "revision": 1, "updated_at": utcnow(),
+         "updated_by_id": getattr(actor, "id", None)},
+    )  # fmt: skip
+    loaded = session.identity_map.get(identity_key(InspectionDraft, draft_id))
+    if loaded is not None:  # a draft this session read earlier is now out of date
+        session.expire(loaded)
+
+
+@cache
+def _draft_upsert(dialect: str) -> Any:
+    """Built once per dialect (and compiled once): the statement is the same every time."""
+    table = InspectionDraft.__table__
+    statement = dialect_insert(dialect)(table)
+    changed = {
+        name: statement.excluded[name]
+        for name in ("answers", "notes", "photos", "updated_at", "updated_by_id")
+    }
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.inspection_id],
+        set_={**changed, "revision": table.c.revision + 1},
+    ).returning(table.c.id)
 
 
 def latest_submission(session: Session, inspection_id: int) -> Submission | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection, InspectionAssignment
@@ -75,3 +75,18 @@ def assignments(session: Session, user_id: int) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def inspection_for_work(session: Session, inspection_id: int) -> Inspection | None:
+    """The inspection with its unit, its assignees and its pinned version's content hash in
+    one query: what every API call checks (who may see it) and what a submission needs
+    (`pinned` then finds the version in the identity map and its definition by that hash)."""
+    statement = (
+        select(Inspection)
+        .where(Inspection.id == inspection_id)
+        .options(
+            joinedload(Inspection.assignments),
+            joinedload(Inspection.definition_version).load_only(DefinitionVersion.content_hash),
+        )
+    )
+    return session.scalars(statement).unique().one_or_none()

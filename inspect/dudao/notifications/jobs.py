@@ -43,6 +43,7 @@ def _mail_soon(settings: Settings, created: int) -> None:
 
 
 def enqueue_transition(settings: Settings | None, applied: Any) -> None:
-    """The engine's after-commit listener; without settings the sweep does the work."""
-    if settings is not None:
+    """The engine's after-commit listener; without settings the sweep does the work. An
+    action that tells nobody (e.g. "start") enqueues nothing: a job would find nobody."""
+    if settings is not None and applied.action in transitions.RULES:
         enqueue(settings, notify_transition, applied.audit_event_id)

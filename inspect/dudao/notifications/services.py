@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dudao.core.database import utcnow
+from dudao.core.database import dialect_insert, utcnow
 from dudao.notifications.models import Notification
 
 #: Every kind of notification, with its Chinese and English name (for e-mail subjects; the
@@ -62,13 +62,7 @@ def notify_many(session: Session, messages: Iterable[Message], batch: int = 500)
     rows = list({(m.user_id, m.key): m for m in messages}.values())
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:  # pragma: no cover - Dudao runs on PostgreSQL and SQLite only
-        raise NotImplementedError(dialect)
+    insert = dialect_insert(session)
     session.flush()
     now, created = utcnow(), 0
     for start in range(0, len(rows), batch):
