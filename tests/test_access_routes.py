@@ -31,6 +31,7 @@ from tests.factories import OrgTree
 from tests.feedback_world import feedback_in_and_out
 from tests.flag_world import flags_in_and_out
 from tests.inspection_route_world import inspections_in_and_out
+from tests.rectification_route_world import rectifications_in_and_out
 from tests.report_route_world import reports_in_and_out
 from tests.schedule_world import schedules_in_and_out
 from tests.survey_world import ROUTE_WALK_TOKEN, campaigns_in_and_out
@@ -54,6 +55,7 @@ class World:
     feedback: dict[str, object] = field(default_factory=dict)  # items in A1, B1
     reports: dict[str, int] = field(default_factory=dict)  # report requests in A1, B1
     flags: dict[str, int] = field(default_factory=dict)  # trend flags on A1, B1
+    tasks: dict[str, int] = field(default_factory=dict)  # findings and rectifications in A1, B1
 
 
 # Parameter name -> (scoped?, value for "in" / "out").
@@ -78,6 +80,8 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "request_id": (True, lambda w, side: w.reports[side]),  # report requests
     "dataset": (False, lambda w, side: "inspections"),  # exports
     "flag_id": (True, lambda w, side: w.flags[side]),  # trend flags (triage)
+    "finding_id": (True, lambda w, side: w.tasks[f"finding_{side}"]),
+    "rectification_id": (True, lambda w, side: w.tasks[side]),
     "filter_id": (False, lambda w, side: 1),  # a saved queue filter: per user, not scoped
 }
 
@@ -204,6 +208,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
     world.feedback = feedback_in_and_out(session, org, session.info["settings"].data_dir)
     world.reports = reports_in_and_out(session, world.inspections)
     world.flags = flags_in_and_out(session, org)
+    world.tasks = rectifications_in_and_out(session, world.inspections)
     return world
 
 

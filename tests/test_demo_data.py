@@ -130,22 +130,33 @@ def test_every_printed_account_signs_in_with_the_demo_password(app, session: Ses
         assert client.get("/").status_code == 200
 
 
-def test_demo_has_schedules_and_an_assigned_ad_hoc_inspection(session: Session) -> None:
+def test_demo_has_schedules_ad_hoc_inspections_and_an_open_rectification(
+    session: Session,
+) -> None:
+    from dudao.auth.models import User
     from dudao.inspections.models import Inspection
+    from dudao.inspections.submission_models import Rectification
     from dudao.scheduling.models import Schedule
 
     load_demo(session)
     session.commit()
     schedules = session.scalars(select(Schedule).where(Schedule.active.is_(True))).all()
     assert {s.key for s in schedules} >= {"branch_standardisation_quarterly"}
-    ad_hoc = session.scalars(select(Inspection).where(Inspection.origin == "ad_hoc")).all()
-    assert len(ad_hoc) == 1 and ad_hoc[0].state == "assigned" and ad_hoc[0].reason
-    assert len(ad_hoc[0].assignee_ids) == 2
+    users = {u.username: u for u in session.scalars(select(User))}
+    ad_hoc = session.scalars(
+        select(Inspection).where(Inspection.origin == "ad_hoc").order_by(Inspection.id)
+    ).all()
+    assert [(i.state, len(i.assignee_ids)) for i in ad_hoc] == [
+        ("assigned", 2), ("assigned", 1), ("approved", 1)
+    ]  # fmt: skip
+    branch_lead = users["branch_lead"].grants[0].unit
+    assert ad_hoc[1].unit_id == branch_lead.id
+    assert ad_hoc[1].assignee_ids == {users["inspector1"].id}
+    [task] = session.scalars(select(Rectification)).all()
+    assert task.state == "open" and task.unit.code.startswith("HC01-")  # company_lead's
+    assert task.verifier_id == users["inspector3"].id
     load_demo(session)
     session.commit()
-    assert (
-        session.scalar(
-            select(func.count()).select_from(Inspection).where(Inspection.origin == "ad_hoc")
-        )
-        == 1
-    )
+    count = select(func.count()).select_from(Inspection).where(Inspection.origin == "ad_hoc")
+    assert session.scalar(count) == 3
+    assert session.scalar(select(func.count()).select_from(Rectification)) == 1

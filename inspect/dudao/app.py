@@ -65,7 +65,6 @@ def _limiter_uri(url: str) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     """Every blueprint, explicitly and in order (where two rules tie, the first one wins)."""
-    from dudao.analytics.views import bp as analytics_bp
     from dudao.assessment.public_views import bp as publication_bp
     from dudao.assessment.views import bp as assessment_bp
     from dudao.audit.views import bp as audit_bp
@@ -75,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.feedback.views import bp as feedback_bp
     from dudao.inspections.api import bp as inspections_api_bp
     from dudao.inspections.client_views import bp as tablet_bp
+    from dudao.inspections.rectification_views import bp as rectifications_bp
     from dudao.inspections.views import bp as inspections_bp
     from dudao.notifications.views import bp as notifications_bp
     from dudao.org.views import bp as org_bp
@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         definitions_preview_bp,
         inspections_bp,
+        rectifications_bp,
         draws_bp,
         scheduling_bp,
         definitions_bp,
@@ -108,6 +109,5 @@ def _register_blueprints(app: Flask) -> None:
         triage_bp,
         assessment_bp,
         publication_bp,
-        analytics_bp,
     ):
         app.register_blueprint(blueprint)

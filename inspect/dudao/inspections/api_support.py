@@ -126,6 +126,15 @@ def may_see(user: Any, inspection: Inspection) -> bool:
     )
 
 
+def may_see_task(user: Any, task: Rectification, inspection: Inspection) -> bool:
+    """Who sees an inspection sees its tasks; so do the owner unit's leads and office."""
+    return (
+        may_see(user, inspection)
+        or can(user, Permission.LEAD_UNIT, task.unit)
+        or can(user, Permission.VIEW_OFFICE, task.unit)
+    )
+
+
 def may_work_on(user: Any, inspection: Inspection) -> bool:
     """Who reaches the write endpoints; the service then says why an inspector may not."""
     return may_see(user, inspection) or can(user, Permission.INSPECT, inspection.unit)

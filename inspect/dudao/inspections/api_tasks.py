@@ -17,7 +17,7 @@ from dudao.inspections.api_support import (
     api_requires,
     api_signed_in,
     json_body,
-    may_see,
+    may_see_task,
     may_work_on,
     task_body,
 )
@@ -60,8 +60,7 @@ def _task(rectification_id: int) -> Rectification:
     if task is None:
         raise ApiError(404, "not_found", _("No such rectification."))
     inspection = db().get(Inspection, task.finding.inspection_id)
-    if not (may_see(current_user, inspection) or can(current_user, Permission.LEAD_UNIT, task.unit)
-            or can(current_user, Permission.VIEW_OFFICE, task.unit)):  # fmt: skip
+    if not may_see_task(current_user, task, inspection):
         raise ApiError(404, "not_found", _("No such rectification."))
     return task
 

@@ -12,7 +12,7 @@ RECTIFICATION = register_subject(
         model=Rectification,
         assignment=None,  # the owner unit's leads are reached by role (notify: [unit_lead])
         subject_column="",
-        link=lambda rectification_id: f"/api/v1/rectifications/{rectification_id}",
+        link=lambda rectification_id: f"/rectifications/{rectification_id}",
         noun=("整改", "Rectification"),
         due="deadline",
     )

@@ -1,7 +1,8 @@
 """Rectification tasks (整改) opened from findings and moved by the rectification workflow.
 
 The owner unit's leads start the task and submit it with their answer and evidence;
-an inspector or the office on that unit verifies it or reopens it.
+the inspector who made the finding (or the verifier named when the task was opened)
+or the office on that unit verifies it or reopens it.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from dudao.core.permissions import roles_on
 from dudao.inspections.submission_models import Finding, Photo, Rectification
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.org.models import Unit
-from dudao.workflow.engine import Applied, apply
+from dudao.workflow.engine import Applied, announce, apply
 from dudao.workflow.registry import get_workflow
 
 OPENERS = {Role.ADMIN, Role.OFFICE, Role.INSPECTOR}
+CHECKS = ("verify", "reopen")
 DESCRIPTION_MAX = 4000
 
 
@@ -74,12 +76,26 @@ def open_rectification(
     )  # fmt: skip
     session.add(task)
     session.flush()
-    record(
-        session, actor, "rectification.open", "rectification", task.id,
-        after={"finding": finding.id, "item": finding.item_key, "owner": owner.code,
-               "deadline": deadline.isoformat()},
+    # Recorded like a transition into the initial state, so the owner unit's leads are told.
+    event = record(
+        session, actor, "rectification.open", "rectification", task.id, before={"state": None},
+        after={"state": task.state, "finding": finding.id, "item": finding.item_key,
+               "owner": owner.code, "deadline": deadline.isoformat()},
     )  # fmt: skip
+    announce(session, Applied("rectification", task.id, "open", "", task.state, event.id))
     return task
+
+
+def may_check(session: Session, actor: Any, task: Rectification) -> bool:
+    """Verify and reopen are for the office over the unit, or for the inspector who made the
+    finding or was named as verifier; other inspectors on the unit only read the task."""
+    if {Role.ADMIN, Role.OFFICE} & roles_on(actor, task.unit):
+        return True
+    actor_id = getattr(actor, "id", None)
+    return actor_id is not None and actor_id in (
+        task.verifier_id,
+        task.finding.submission.submitted_by_id,
+    )
 
 
 def act(
@@ -91,7 +107,13 @@ def act(
     photo_ids: list[str] | None = None,
     expected_version: int | None = None,
 ) -> Applied:
-    """Apply a rectification workflow action; `submit` keeps the answer and evidence photos."""
+    """Apply a rectification workflow action; `submit` keeps the answer and evidence photos
+    (a task still `open` is started first, in the same transaction)."""
+    possible = get_workflow(task.workflow).transition(action, task.state) is not None
+    if action in CHECKS and possible and not may_check(session, actor, task):
+        raise PermissionDenied(
+            _("Only the inspector who made the finding or the office verifies this task.")
+        )
     if action == "submit" and photo_ids:
         known = set(
             session.scalars(
@@ -107,6 +129,9 @@ def act(
     fields = {"comment": comment} if action in ("submit", "reopen", "verify") else {}
     if action == "cancel":
         fields = {"reason": comment}
+    if action == "submit" and task.state == "open":
+        apply(session, actor, task, "start", expected_version=expected_version)
+        expected_version = None
     applied = apply(session, actor, task, action, expected_version=expected_version, fields=fields)
     if action == "submit":
         task.response = comment.strip()

@@ -4,6 +4,7 @@ history and the workflow actions the viewer may take (every change through the e
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,6 +18,7 @@ from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import queries
 from dudao.inspections.forms import AssigneesForm
 from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
 from dudao.inspections.services import set_assignees
 from dudao.org.queries import by_code
 from dudao.web.access import require_on, requires
@@ -105,9 +107,18 @@ def office() -> str:
     )  # fmt: skip
 
 
-def _render(inspection: Inspection, forms: dict[str, ActionForm] | None = None, status: int = 200):
+def _render(
+    inspection: Inspection,
+    forms: dict[str, ActionForm] | None = None,
+    status: int = 200,
+    **review: Any,
+):
+    """The page; `review` passes a refused review or task form back (review_page.py)."""
     workflow = get_workflow(inspection.workflow)
     actions = engine.available_actions(current_user, inspection)
+    context = review_context(inspection, actions, _today(), **review)
+    if context["review_form"] is not None:  # approve and return go through the review form
+        actions = [t for t in actions if t.action not in REVIEW_ACTIONS]
     forms = forms or {}
     for transition in actions:
         forms.setdefault(
@@ -130,7 +141,7 @@ def _render(inspection: Inspection, forms: dict[str, ActionForm] | None = None, 
         "inspections/inspection.html", inspection=inspection, workflow=workflow,
         actions=actions, forms=forms, events=events, assignees=people,
         assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
-        locale=select_locale(), today=_today(), describe=describe,
+        locale=select_locale(), today=_today(), describe=describe, **context,
     ), status  # fmt: skip
 
 
@@ -210,3 +221,6 @@ def assignees(inspection_id: int) -> Page:
     db().commit()
     flash(_("Assignees saved."), "success")
     return redirect(url_for("inspections.show", inspection_id=inspection.id))
+
+
+from dudao.inspections import review_views  # noqa: E402,F401  (registers the review routes on bp)

@@ -25,6 +25,7 @@ from dudao.workflow.subjects import SubjectType, subject_types
 #: means the unit leads for subjects that have no assignees (rectifications).
 RULES: dict[str, tuple[str, str]] = {
     "assign": ("assigned", "assignees"),
+    "open": ("assigned", "assignees"),  # a rectification task opened for the unit's leads
     "return": ("returned", "assignees"),
     "reopen": ("returned", "assignees"),
     "submit": ("submitted", "office"),

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
 from dudao.core.errors import NotFound
-from dudao.definitions.itembase import is_blank, plain_number
+from dudao.definitions.display import display_value
+from dudao.definitions.itembase import is_blank
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.definitions.showif import visible_items
@@ -24,8 +25,6 @@ from dudao.definitions.spec import Definition, Item, ItemType
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Photo, Rectification, Submission
 from dudao.workflow.registry import get_workflow
-
-YES_NO = {"yes": ("是", "Yes"), "no": ("否", "No"), "na": ("不适用", "N/A")}
 
 
 @dataclass(frozen=True)
@@ -88,35 +87,6 @@ class InspectionReport:
     @property
     def item_count(self) -> int:
         return sum(len(s.items) for s in self.sections)
-
-
-def display_value(item: Item, value: Any, locale: str = "zh") -> str:
-    """How a stored answer reads on paper (spec.py lists the stored shapes)."""
-    en = locale.startswith("en")
-    if is_blank(value):
-        return "—"
-    kind = ItemType(item.type)
-    if kind is ItemType.YES_NO:
-        pair = YES_NO.get(str(value))
-        return (pair[1] if en else pair[0]) if pair else str(value)
-    if kind in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
-        labels = {o.key: o.label.get(locale) for o in item.options}
-        values = value if isinstance(value, list) else [value]
-        return "；".join(labels.get(str(v), str(v)) for v in values)
-    if kind is ItemType.SCALE:
-        text = f"{value} / {item.points}"
-        if item.labels and isinstance(value, int) and 1 <= value <= len(item.labels):
-            text += f"（{item.labels[value - 1].get(locale)}）"
-        return text
-    if kind is ItemType.RATING:
-        return f"{value} / 10"
-    if kind is ItemType.NUMBER:
-        number = plain_number(value) if isinstance(value, int | float) else str(value)
-        return f"{number} {item.unit}" if item.unit else number
-    if kind is ItemType.PHOTO:
-        count = len(value) if isinstance(value, list) else 1
-        return f"{count} photo(s)" if en else f"照片 {count} 张"
-    return str(value)
 
 
 def _when(moment: datetime | None, tz: Any) -> str | None:

@@ -38,19 +38,24 @@ def act_from_form(
     done_url: str,
     changed_meanwhile: str,
     done: Callable[[str], str],
+    perform: Callable[[ActionForm], Any] | None = None,
 ) -> Any:
     """Apply the posted action through the engine and commit once, or re-render the page:
     409 when someone changed the subject meanwhile, 422 (message beside the field) when the
-    action is refused. `render(forms, status)` reloads the subject itself after a rollback."""
+    action is refused. `render(forms, status)` reloads the subject itself after a rollback.
+    `perform(form)` replaces the plain engine call when a feature's service applies it."""
     form = ActionForm()
     if not form.validate():
         abort(400)
     action = form.action.data
     try:
-        engine.apply(
-            db(), current_user, subject, action,
-            expected_version=form.expected_version.data, fields=form.fields(),
-        )  # fmt: skip
+        if perform is not None:
+            perform(form)
+        else:
+            engine.apply(
+                db(), current_user, subject, action,
+                expected_version=form.expected_version.data, fields=form.fields(),
+            )  # fmt: skip
     except engine.Conflict:
         db().rollback()
         flash(changed_meanwhile, "error")

@@ -1,0 +1,227 @@
+"""Rectification pages (整改): the tasks a viewer works on, one task with its finding and
+history, the owner unit's answer with photo evidence, and the workflow actions (verify,
+reopen, cancel) — every change through rectifications.act and so the workflow engine."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.core.errors import PermissionDenied
+from dudao.core.permissions import Permission, can, scope_paths
+from dudao.inspections import photos as photo_service
+from dudao.inspections import rectification_queries as queries
+from dudao.inspections import rectifications as rect_service
+from dudao.inspections.api_support import may_see_task
+from dudao.inspections.forms import AnswerForm
+from dudao.inspections.models import Inspection
+from dudao.inspections.queries import users_by_id
+from dudao.inspections.submission_models import Photo, Rectification
+from dudao.inspections.submissions import FieldErrors
+from dudao.inspections.views import describe
+from dudao.web.access import requires
+from dudao.web.context import db, runtime
+from dudao.web.setup import select_locale
+from dudao.workflow import engine
+from dudao.workflow.actions import ActionForm, act_from_form
+from dudao.workflow.registry import get_workflow
+from dudao.workflow.spec import Workflow
+
+bp = Blueprint("rectifications", __name__, template_folder="templates")
+
+Page = str | tuple[str, int]
+ANSWER_ACTIONS = {"start", "submit"}  # the owner's answer form starts and submits at once
+
+
+def _today() -> date:
+    return datetime.now(runtime().settings.tz).date()
+
+
+def _task(rectification_id: int) -> Rectification:
+    """The task, or 404 for anyone who may see neither it (as for the API) nor the page of
+    its inspection (which shows its findings and tasks)."""
+    task = db().get(Rectification, rectification_id)
+    inspection = db().get(Inspection, task.finding.inspection_id) if task else None
+    if task is None or inspection is None:
+        abort(404)
+    if not (
+        may_see_task(current_user, task, inspection)
+        or can(current_user, Permission.VIEW_UNITS, inspection.unit)
+    ):
+        abort(404)
+    return task
+
+
+@bp.get("/rectifications")
+@requires(Permission.VIEW_UNITS)
+def index() -> str:
+    today = _today()
+    groups = queries.task_list(
+        db(), current_user.id, scope_paths(current_user, Permission.LEAD_UNIT),
+        scope_paths(current_user, Permission.VIEW_OFFICE), today, select_locale(),
+    )  # fmt: skip
+    return render_template(
+        "rectifications/list.html", groups=groups, today=today,
+        workflow=get_workflow("rectification"), locale=select_locale(),
+    )  # fmt: skip
+
+
+def history_line(event: AuditEvent, workflow: Workflow, people: dict) -> str:
+    if event.action == "rectification.open":
+        return _("Opened")
+    return describe(event, workflow, people)
+
+
+def _render(
+    task: Rectification,
+    forms: dict[str, ActionForm] | None = None,
+    status: int = 200,
+    answer: AnswerForm | None = None,
+    kept: list[str] | None = None,
+) -> Page:
+    workflow = get_workflow(task.workflow)
+    actions = engine.available_actions(current_user, task)
+    may_check = rect_service.may_check(db(), current_user, task)
+    answering = any(t.action == "submit" for t in actions) or (
+        task.state == "open" and any(t.action == "start" for t in actions)
+    )
+    shown = [
+        t for t in actions
+        if t.action not in ANSWER_ACTIONS and (t.action not in rect_service.CHECKS or may_check)
+    ]  # fmt: skip
+    forms = forms or {}
+    for transition in shown:
+        forms.setdefault(
+            transition.action,
+            ActionForm(formdata=None, action=transition.action, expected_version=task.version),
+        )
+    if answering and answer is None:
+        answer = AnswerForm(formdata=None, expected_version=task.version)
+    detail = queries.task_detail(db(), task, select_locale())
+    events = queries.task_history(db(), task.id)
+    people = users_by_id(db(), {e.actor_id for e in events if e.actor_id})
+    return render_template(
+        "rectifications/show.html", detail=detail, task=task, workflow=workflow,
+        actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
+        events=events, people=people, history_line=history_line, today=_today(),
+        locale=select_locale(),
+    ), status  # fmt: skip
+
+
+@bp.get("/rectifications/<int:rectification_id>")
+@requires(Permission.VIEW_UNITS)
+def show(rectification_id: int) -> Page:
+    return _render(_task(rectification_id))
+
+
+@bp.post("/rectifications/<int:rectification_id>/act")
+@requires(Permission.VIEW_UNITS)
+def act(rectification_id: int) -> object:
+    task = _task(rectification_id)
+
+    def perform(form: ActionForm) -> None:
+        text = form.reason.data if form.action.data == "cancel" else form.comment.data
+        rect_service.act(
+            db(), current_user, task, form.action.data, text or "",
+            expected_version=form.expected_version.data,
+        )  # fmt: skip
+
+    return act_from_form(
+        task,
+        lambda forms, status: _render(db().get(Rectification, rectification_id), forms, status),
+        url_for("rectifications.show", rectification_id=task.id),
+        _("This task was changed by someone else meanwhile. Here it is as it is now; check "
+          "it and try again."),
+        lambda state: _("Done. The task is now: %(state)s", state=state),
+        perform=perform,
+    )  # fmt: skip
+
+
+def _kept_photos(task: Rectification) -> list[str]:
+    """Evidence photos an earlier, refused attempt already stored for this task's item."""
+    wanted = list(dict.fromkeys(request.form.getlist("kept")))
+    if not wanted:
+        return []
+    found = set(
+        db().scalars(
+            select(Photo.id).where(
+                Photo.id.in_(wanted),
+                Photo.inspection_id == task.finding.inspection_id,
+                Photo.item_key == task.finding.item_key,
+            )
+        )
+    )
+    return [photo_id for photo_id in wanted if photo_id in found]
+
+
+@bp.post("/rectifications/<int:rectification_id>/answer")
+@requires(Permission.LEAD_UNIT)
+def answer(rectification_id: int) -> object:
+    """The owner unit's lead answers: what was done (required) and photos as evidence.
+
+    Photos that pass the checks are stored at once (as the API's upload does), so when the
+    answer is refused they come back as kept and the lead need not choose them again."""
+    task = _task(rectification_id)
+    if not can(current_user, Permission.LEAD_UNIT, task.unit):
+        abort(403)
+    if not ANSWER_ACTIONS & {t.action for t in engine.available_actions(current_user, task)}:
+        flash(_("This task cannot be answered now."), "error")
+        return _render(task, status=409)
+    form = AnswerForm()
+    kept = _kept_photos(task)
+    if form.expected_version.errors or not form.validate():
+        if form.expected_version.errors:
+            abort(400)
+        return _render(task, status=422, answer=form, kept=kept)
+    inspection = db().get(Inspection, task.finding.inspection_id)
+    settings = runtime().settings
+    problems = []
+    for upload in request.files.getlist(form.photos.name):
+        if not upload or not upload.filename:
+            continue
+        try:
+            photo, _created = photo_service.store_photo(
+                db(), current_user, inspection, task.finding.item_key, upload.read(),
+                settings.data_dir, settings.tz,
+            )  # fmt: skip
+        except FieldErrors as exc:
+            db().rollback()
+            problems.append(f"{upload.filename}: {exc}")
+            continue
+        db().commit()
+        kept = [*kept, photo.id] if photo.id not in kept else kept
+    task = db().get(Rectification, rectification_id)
+    if problems:
+        form.photos.errors = problems
+        return _render(task, status=422, answer=form, kept=kept)
+    try:
+        rect_service.act(
+            db(), current_user, task, "submit", form.response.data or "", kept,
+            expected_version=form.expected_version.data,
+        )  # fmt: skip
+    except PermissionDenied:
+        db().rollback()
+        abort(403)
+    except engine.Conflict:
+        db().rollback()
+        flash(_("This task was changed by someone else meanwhile. Here it is as it is now; "
+                "your answer is kept below."), "error")  # fmt: skip
+        fresh = db().get(Rectification, rectification_id)
+        form.expected_version.data = fresh.version
+        return _render(fresh, status=409, answer=form, kept=kept)
+    except engine.TransitionRefused as exc:
+        db().rollback()
+        if any(p.startswith("comment:") for p in exc.problems):
+            form.response.errors = [_("Say what was done: the verifier reads this first.")]
+        else:
+            flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+        fresh = db().get(Rectification, rectification_id)
+        return _render(fresh, status=422, answer=form, kept=kept)
+    db().commit()
+    flash(_("Answer sent for verification."), "success")
+    return redirect(url_for("rectifications.show", rectification_id=task.id))

@@ -1,0 +1,229 @@
+"""The review and rectification pages (issue 5): the office returns a submission with a comment
+per item and approves it on the inspection page; a finding opens a task; the unit lead answers
+it with photo evidence; the inspector who made the finding or the office verifies or reopens."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+
+from dudao.inspections.submission_models import Photo, Rectification, Submission
+from dudao.notifications.jobs import sweep_transition_notifications
+from dudao.notifications.models import Notification
+from tests.inspection_world import PASSING, jpeg, payload, world  # noqa: F401
+from tests.test_rectifications import _as
+
+
+def _submit(app, world, answers=None, notes=None) -> dict:  # noqa: F811
+    body = payload(answers or {**PASSING, "plan": "no"}, notes=notes or {"plan": "没有实施方案"})
+    response = _as(app, "insp").post(
+        f"/api/v1/inspections/{world.inspection.id}/submissions", json=body
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def _version(page: str) -> str:
+    return re.search(r'name="expected_version" value="(\d+)"', page).group(1)
+
+
+def _review(client, world, **data):  # noqa: F811
+    return client.post(f"/inspections/{world.inspection.id}/review", data=data)
+
+
+@pytest.fixture
+def approved(app, world, session) -> int:  # noqa: F811
+    """A submission with the failed item `plan`, approved by the office: the finding's id."""
+    answer = _submit(app, world)
+    office = _as(app, "office")
+    page = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    response = _review(office, world, decision="approve", expected_version=_version(page))
+    assert response.status_code == 302
+    return answer["findings"][0]["id"]
+
+
+def test_the_office_returns_with_item_comments_and_nothing_typed_is_lost(app, world, session):  # noqa: F811
+    _submit(app, world)
+    office = _as(app, "office")
+    page = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    assert 'id="review-form"' in page and 'name="c_plan"' in page and "没有实施方案" in page
+    assert 'value="approve"' not in page.split('id="review-form"')[0]  # not twice
+    version = _version(page)
+
+    refused = _review(office, world, decision="return", expected_version=version, c_plan="请补充")
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="comment-error"' in text and "请补充</textarea>" in text  # kept, error beside
+    too_long = _review(
+        office, world, decision="return", comment="x", expected_version=version,
+        c_interviews="长" * 2001,
+    )  # fmt: skip
+    assert too_long.status_code == 422 and 'id="c-interviews-error"' in too_long.get_data(True)
+    with_comments = _review(
+        office, world, decision="approve", expected_version=version, c_plan="请补充"
+    )
+    assert with_comments.status_code == 422  # item comments go with a return: kept, not lost
+    assert "请补充</textarea>" in with_comments.get_data(as_text=True)
+    stale = _review(office, world, decision="return", comment="x", expected_version="1")
+    assert stale.status_code == 409
+    session.expire_all()
+    assert session.scalar(select(Submission)).review_state == "pending"
+
+    done = _review(
+        office, world, decision="return", comment="请补充材料", expected_version=version,
+        c_plan="请上传实施方案照片", c_interviews="",
+    )  # fmt: skip
+    assert done.status_code == 302
+    session.expire_all()
+    stored = session.scalar(select(Submission))
+    assert stored.review_state == "returned" and stored.review_comment == "请补充材料"
+    assert stored.item_comments == {"plan": "请上传实施方案照片"}
+    assert world.inspection.state == "returned"
+
+    # Beside the item for everybody who opens the inspection, and in the tablet's data.
+    shown = _as(app, "insp").get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    item = shown.split('id="ri-plan"')[1].split("</li>")[0]
+    assert "请上传实施方案照片" in item and 'id="review-form"' not in shown
+    tablet = _as(app, "insp").get(f"/inspect/{world.inspection.id}").get_data(as_text=True)
+    assert '"item_comments":{"plan":"请上传实施方案照片"}' in tablet
+
+
+def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, approved):  # noqa: F811
+    office = _as(app, "office")
+    page = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    url = f"/inspections/{world.inspection.id}/findings/{approved}/rectification"
+    assert f'id="finding-{approved}"' in page and f'action="{url}"' in page
+    prefix = f"f{approved}-"
+    refused = office.post(
+        url, data={f"{prefix}owner_unit": world.org.unit_a1.id, f"{prefix}deadline": "2027-01-31"}
+    )
+    assert refused.status_code == 422
+    assert f'id="{prefix}description-error"' in refused.get_data(as_text=True)
+    outside = office.post(
+        url, data={f"{prefix}owner_unit": world.org.company_b.id,
+                   f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
+    )  # fmt: skip
+    assert outside.status_code == 422  # not a choice: the owner is the unit or one above it
+    assert session.scalar(select(Rectification)) is None
+
+    opened = office.post(
+        url, data={f"{prefix}owner_unit": world.org.unit_a1.id,
+                   f"{prefix}deadline": "2027-01-31", f"{prefix}description": "制定实施方案"},
+    )  # fmt: skip
+    assert opened.status_code == 302
+    task = session.scalar(select(Rectification))
+    assert opened.headers["Location"].endswith(f"/rectifications/{task.id}")
+    assert (task.state, task.unit_id, task.description) == ("open", world.org.unit_a1.id, "制定实施方案")
+    again = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    assert f"/rectifications/{task.id}" in again and f'action="{url}"' not in again
+
+    sweep_transition_notifications()
+    session.expire_all()
+    told = session.scalars(select(Notification).where(Notification.user_id == world.lead.id)).all()
+    assert [(n.kind, n.link) for n in told] == [("assigned", f"/rectifications/{task.id}")]
+
+
+def _open_task(app, world, finding_id: int) -> int:  # noqa: F811
+    response = _as(app, "office").post(
+        f"/api/v1/findings/{finding_id}/rectifications",
+        json={"owner_unit": "A1", "deadline": "2027-01-31", "description": "制定实施方案"},
+    )
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["id"]
+
+
+def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, session, approved):  # noqa: F811
+    task_id = _open_task(app, world, approved)
+    lead = _as(app, "lead")
+    listing = lead.get("/rectifications").get_data(as_text=True)
+    assert f"/rectifications/{task_id}" in listing.split('id="open"')[1].split("</section>")[0]
+    page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert "制定实施方案" in page and "没有实施方案" in page and 'id="answer-form"' in page
+    url = f"/rectifications/{task_id}/answer"
+
+    no_text = lead.post(
+        url, data={"expected_version": "1", "photos": (io.BytesIO(jpeg()), "fixed.jpg")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    text = no_text.get_data(as_text=True)
+    assert no_text.status_code == 422 and 'id="response-error"' in text
+    [kept] = re.findall(r'name="kept" value="([0-9a-f]+)"', text)
+    not_image = lead.post(
+        url, data={"expected_version": "1", "response": "已制定方案", "kept": kept,
+                   "photos": (io.BytesIO(b"not a photo"), "notes.txt")},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    text = not_image.get_data(as_text=True)
+    assert not_image.status_code == 422 and 'id="photos-error"' in text and "notes.txt" in text
+    assert "已制定方案</textarea>" in text and f'name="kept" value="{kept}"' in text
+    session.expire_all()
+    assert session.get(Rectification, task_id).state == "open"
+
+    sent = lead.post(
+        url, data={"expected_version": "1", "response": "已制定方案并公示", "kept": kept},
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert sent.status_code == 302
+    session.expire_all()
+    task = session.get(Rectification, task_id)
+    assert (task.state, task.response, task.evidence_photo_ids) == (
+        "submitted", "已制定方案并公示", [kept]
+    )
+    photo = session.get(Photo, kept)
+    assert photo.item_key == "plan" and photo.inspection_id == world.inspection.id
+    shown = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert f"/api/v1/photos/{kept}" in shown and 'id="answer-form"' not in shown
+    assert lead.get(f"/api/v1/photos/{kept}").status_code == 200
+
+
+def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory, approved):  # noqa: F811
+    task_id = _open_task(app, world, approved)
+    lead = _as(app, "lead")
+    answer = {"expected_version": "1", "response": "已制定方案"}
+    assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    version = session.get(Rectification, task_id).version
+
+    other = _as(app, "other")  # an inspector on company A who did not make the finding
+    page = other.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert 'value="verify"' not in page and 'value="reopen"' not in page
+    act = f"/rectifications/{task_id}/act"
+    assert other.post(act, data={"action": "verify", "expected_version": version}).status_code == 403
+    assert other.get("/rectifications").get_data(as_text=True).count("/rectifications/") == 0
+
+    maker = _as(app, "insp")
+    assert f"/rectifications/{task_id}" in maker.get("/rectifications").get_data(as_text=True)
+    no_comment = maker.post(act, data={"action": "reopen", "expected_version": version})
+    assert no_comment.status_code == 422
+    reopened = maker.post(
+        act, data={"action": "reopen", "comment": "方案未公示", "expected_version": version}
+    )
+    assert reopened.status_code == 302
+    session.expire_all()
+    task = session.get(Rectification, task_id)
+    assert task.state == "in_progress"
+    answer["expected_version"] = str(task.version)
+    assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    session.expire_all()
+    office = _as(app, "office")
+    verified = office.post(
+        act, data={"action": "verify", "expected_version": session.get(Rectification, task_id).version}
+    )
+    assert verified.status_code == 302
+    session.expire_all()
+    assert session.get(Rectification, task_id).state == "verified"
+    history = office.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert "方案未公示" in history and "已制定方案" in history
+    listing = lead.get("/rectifications").get_data(as_text=True)
+    assert f"/rectifications/{task_id}" in listing.split('id="verified"')[1]
+
+
+def test_outside_the_scope_a_task_is_not_found(app, world, session, approved):  # noqa: F811
+    task_id = _open_task(app, world, approved)
+    outsider = _as(app, "outsider")
+    assert outsider.get(f"/rectifications/{task_id}").status_code == 404
+    assert f"/rectifications/{task_id}" not in outsider.get("/rectifications").get_data(True)
+    posted = outsider.post(f"/rectifications/{task_id}/act", data={"action": "cancel"})
+    assert posted.status_code == 404
