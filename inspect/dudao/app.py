@@ -65,6 +65,7 @@ def _limiter_uri(url: str) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     """Every blueprint, explicitly and in order (where two rules tie, the first one wins)."""
+    from dudao.analytics.views import bp as analytics_bp
     from dudao.assessment.public_views import bp as publication_bp
     from dudao.assessment.views import bp as assessment_bp
     from dudao.audit.views import bp as audit_bp
@@ -109,5 +110,6 @@ def _register_blueprints(app: Flask) -> None:
         triage_bp,
         assessment_bp,
         publication_bp,
+        analytics_bp,
     ):
         app.register_blueprint(blueprint)
