@@ -6,9 +6,14 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session
 
+from dudao.assessment import config as config_module
+from dudao.assessment.config import AssessmentConfig, load_text
+from dudao.audit.services import record
 from dudao.config import PROJECT_ROOT
 from dudao.core.database import utcnow
 from dudao.definitions.queries import current_version
@@ -94,3 +99,50 @@ def config_file(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "assessment.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+CONFIG = """
+period: quarter
+levels: [branch]
+min_inspections: 2
+weights: {inspection: 60, rectification: 20, satisfaction: 20}
+tiers:
+  - {key: advanced, label: {zh: 一档, en: Tier 1}, min: 90}
+  - {key: good, label: {zh: 二档, en: Tier 2}, min: 80}
+  - {key: average, label: {zh: 三档, en: Tier 3}, min: 70}
+  - {key: lagging, label: {zh: 四档, en: Tier 4}, min: 0}
+"""
+
+
+@pytest.fixture
+def configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AssessmentConfig:
+    """workflows/assessment.yaml replaced by CONFIG (bands 90/80/70/0)."""
+    monkeypatch.setattr(config_module, "ASSESSMENT_FILE", config_file(tmp_path, CONFIG))
+    return load_text(CONFIG)
+
+
+def first_quarter(session: Session, org: Any) -> None:
+    """2025Q1, computed by hand in the comments."""
+    a1 = inspection(session, org.branch_a1, "2025-01-10", 80)
+    inspection(session, org.branch_a1, "2025-02-10", 90)  # inspection 85
+    rectification(session, a1, "2025-02-28", "verified", "2025-02-20")  # on time
+    rectification(session, a1, "2025-02-28", "verified", "2025-03-10")  # late
+    rectification(session, a1, "2025-02-28", "in_progress")  # deadline passed: late
+    rectification(session, a1, "2025-02-28", "cancelled")  # not counted
+    late = rectification(session, a1, "2025-02-28", "verified", "2025-02-20")
+    record(session, None, "rectification.submit", "rectification", late.id)  # submitted today
+    # a1 rectification 1/4 = 25; satisfaction 75: (60·85 + 20·25 + 20·75) / 100 = 71.0
+    inspection(session, org.branch_a2, "2025-01-11", 90)
+    inspection(session, org.branch_a2, "2025-03-11", 100)  # 95; no task due; satisfaction 100
+    # a2: (60·95 + 20·100) / 80 = 96.25 -> 96.3 (half up)
+    b1 = inspection(session, org.branch_b1, "2025-01-12", 70)
+    inspection(session, org.branch_b1, "2025-02-12", 72)
+    inspection(session, org.branch_b1, "2025-03-12", 74)  # 72
+    rectification(session, b1, "2025-03-31", "submitted", "2025-03-30")  # on time: 100
+    # b1 satisfaction withheld (3 answers < 5): (60·72 + 20·100) / 80 = 79.0
+    inspection(session, org.unit_a1, "2025-01-12", 10)  # not a branch: not assessed
+    inspection(session, org.unit_a1, "2025-02-12", 10)
+    session.commit()
+    survey(session, org.company_a, "2025-03-20",
+           {"a1": (org.branch_a1, 10, 4), "a2": (org.branch_a2, 6, 5)})  # fmt: skip
+    survey(session, org.company_b, "2025-03-20", {"b1": (org.branch_b1, 3, 5)})

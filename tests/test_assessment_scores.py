@@ -4,60 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from dudao.assessment import config as config_module
-from dudao.assessment.config import load_text
 from dudao.assessment.queries import TierMove, assess, ranking, tier_moves, tier_moves_up
 from dudao.assessment.scores import one_decimal
-from dudao.audit.services import record
-from tests.assessment_world import config_file, inspection, rectification, survey
+from tests.assessment_world import configured, first_quarter, inspection  # noqa: F401
 
-CONFIG = """
-period: quarter
-levels: [branch]
-min_inspections: 2
-weights: {inspection: 60, rectification: 20, satisfaction: 20}
-tiers:
-  - {key: advanced, label: {zh: 一档, en: Tier 1}, min: 90}
-  - {key: good, label: {zh: 二档, en: Tier 2}, min: 80}
-  - {key: average, label: {zh: 三档, en: Tier 3}, min: 70}
-  - {key: lagging, label: {zh: 四档, en: Tier 4}, min: 0}
-"""
+pytestmark = pytest.mark.usefixtures("configured")  # the bands 90/80/70/0 of CONFIG
 
 
-@pytest.fixture
-def configured(tmp_path, monkeypatch):
-    monkeypatch.setattr(config_module, "ASSESSMENT_FILE", config_file(tmp_path, CONFIG))
-    return load_text(CONFIG)
-
-
-def first_quarter(session, org) -> None:
-    """2025Q1, computed by hand in the comments."""
-    a1 = inspection(session, org.branch_a1, "2025-01-10", 80)
-    inspection(session, org.branch_a1, "2025-02-10", 90)  # inspection 85
-    rectification(session, a1, "2025-02-28", "verified", "2025-02-20")  # on time
-    rectification(session, a1, "2025-02-28", "verified", "2025-03-10")  # late
-    rectification(session, a1, "2025-02-28", "in_progress")  # deadline passed: late
-    rectification(session, a1, "2025-02-28", "cancelled")  # not counted
-    late = rectification(session, a1, "2025-02-28", "verified", "2025-02-20")
-    record(session, None, "rectification.submit", "rectification", late.id)  # submitted today
-    # a1 rectification 1/4 = 25; satisfaction 75: (60·85 + 20·25 + 20·75) / 100 = 71.0
-    inspection(session, org.branch_a2, "2025-01-11", 90)
-    inspection(session, org.branch_a2, "2025-03-11", 100)  # 95; no task due; satisfaction 100
-    # a2: (60·95 + 20·100) / 80 = 96.25 -> 96.3 (half up)
-    b1 = inspection(session, org.branch_b1, "2025-01-12", 70)
-    inspection(session, org.branch_b1, "2025-02-12", 72)
-    inspection(session, org.branch_b1, "2025-03-12", 74)  # 72
-    rectification(session, b1, "2025-03-31", "submitted", "2025-03-30")  # on time: 100
-    # b1 satisfaction withheld (3 answers < 5): (60·72 + 20·100) / 80 = 79.0
-    inspection(session, org.unit_a1, "2025-01-12", 10)  # not a branch: not assessed
-    inspection(session, org.unit_a1, "2025-02-12", 10)
-    session.commit()
-    survey(session, org.company_a, "2025-03-20",
-           {"a1": (org.branch_a1, 10, 4), "a2": (org.branch_a2, 6, 5)})  # fmt: skip
-    survey(session, org.company_b, "2025-03-20", {"b1": (org.branch_b1, 3, 5)})
-
-
-def test_composite_renormalisation_and_ranks(session, org, configured) -> None:
+def test_composite_renormalisation_and_ranks(session, org) -> None:
     first_quarter(session, org)
     inspection(session, org.branch_a1, "2025-04-10", 95)  # one inspection in Q2: not assessed
     session.commit()
@@ -92,7 +46,7 @@ def test_one_decimal_rounds_half_up() -> None:
     ]  # fmt: skip
 
 
-def test_tier_moves_between_consecutive_assessed_periods(session, org, configured) -> None:
+def test_tier_moves_between_consecutive_assessed_periods(session, org) -> None:
     first_quarter(session, org)  # 2025Q1: a1 average, a2 advanced, b1 average
     for day in ("2025-04-10", "2025-05-10"):
         inspection(session, org.branch_a1, day, 91)  # Q2 advanced: up
@@ -122,9 +76,7 @@ def test_tier_moves_between_consecutive_assessed_periods(session, org, configure
     assert tier_moves_up(session, []) == []
 
 
-def test_the_current_period_is_provisional_and_moves_in_it_do_not_count(
-    session, org, configured
-) -> None:
+def test_the_current_period_is_provisional_and_moves_in_it_do_not_count(session, org) -> None:
     from dudao.assessment.periods import current_key
 
     first_quarter(session, org)

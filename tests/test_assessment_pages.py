@@ -1,0 +1,121 @@
+"""The ranking page and a unit's explanation over HTTP: figures, highlights, scope, languages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from dudao.inspections.models import Inspection
+from tests.assessment_world import configured, first_quarter, inspection  # noqa: F401
+from tests.conftest import sign_in
+
+pytestmark = pytest.mark.usefixtures("configured")  # the bands 90/80/70/0 of CONFIG
+
+
+def text(response) -> str:
+    """The page's visible text, whitespace collapsed."""
+    html = response.get_data(as_text=True)
+    return " ".join(re.sub(r"<[^>]+>", " ", html[html.find("<main") :]).split())
+
+
+@pytest.fixture
+def history(session, org):
+    """2025Q1 as computed in assessment_world.first_quarter; in Q2 A1-1 moves up (average to
+    advanced) and B1-1 down (average to lagging)."""
+    first_quarter(session, org)
+    for day in ("2025-04-10", "2025-05-10"):
+        inspection(session, org.branch_a1, day, 91)
+        inspection(session, org.branch_b1, day, 60)
+    session.commit()
+    return org
+
+
+def test_ranking_page_ranks_and_highlights_moves(client, history, user_factory) -> None:
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get("/assessment?period=2025Q2")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert re.search(r'<tr data-unit="A1-1" class="move-up">', html)
+    assert re.search(r'<tr data-unit="B1-1" class="move-down">', html)
+    assert 'data-moves="up">1<' in html and 'data-moves="down">1<' in html
+    assert 'data-tier-count="advanced">1<' in html and 'data-tier-count="lagging">1<' in html
+    assert 'data-unassessed="A1-2"' not in html  # no data at all in Q2: not listed
+    shown = text(page)
+    assert "1 A1-1" in shown and "91.0" in shown and "Tier 1" in shown and "↑ Moved up" in shown
+    only_up = client.get("/assessment?period=2025Q2&move=up").get_data(as_text=True)
+    assert 'data-unit="A1-1"' in only_up and 'data-unit="B1-1"' not in only_up
+    first = client.get("/assessment?period=2025Q1").get_data(as_text=True)
+    assert first.index('data-unit="A1-2"') < first.index('data-unit="B1-1"')
+    assert first.index('data-unit="B1-1"') < first.index('data-unit="A1-1"')
+    narrowed = client.get("/assessment?period=2025Q1&unit=B").get_data(as_text=True)
+    assert 'data-unit="B1-1"' in narrowed and 'data-unit="A1-1"' not in narrowed
+    unknown = client.get("/assessment?unit=NOPE")
+    assert "No unit with the code NOPE" in text(unknown) and 'data-unit="' not in unknown.get_data(
+        as_text=True
+    )
+
+
+def test_unit_page_explains_the_score(client, history, session, user_factory) -> None:
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    a1 = history.branch_a1
+    page = client.get(f"/assessment/units/{a1.id}?period=2025Q1")
+    html, shown = page.get_data(as_text=True), text(page)
+    assert page.status_code == 200
+    assert "71.0" in shown and "3 of 3 ranked units" in shown
+    parts = re.findall(r'<tr data-part="(\w+)">(.*?)</tr>', html, re.S)
+    rows = {key: " ".join(re.sub(r"<[^>]+>", " ", row).split()) for key, row in parts}
+    assert rows["inspection"].startswith("Inspection score 85.0 60 60.0 % 51.00 2 counted")
+    assert rows["rectification"].startswith("Rectification on time 25.0 20 20.0 % 5.00 1 of 4")
+    assert rows["satisfaction"].startswith("Satisfaction 75.0 20 20.0 % 15.00 10 answers")
+    assert "Composite = (60 × 85.00 + 20 × 25.00 + 20 × 75.00) / 100 = 71.0" in shown
+    ids = [i.id for i in session.query(Inspection).filter_by(unit_id=a1.id)]
+    for inspection_id in ids[:2]:
+        assert f'href="/inspections/{inspection_id}"' in html
+    assert html.count('data-outcome="late"') == 3 and html.count('data-outcome="on_time"') == 1
+    assert 'class="current-band" data-band="average"' in html
+    later = client.get(f"/assessment/units/{a1.id}?period=2025Q2")
+    band = re.search(r'data-band="advanced">(.*?)</tr>', later.get_data(as_text=True), re.S)
+    assert "This period" in band.group(1)
+    assert "Previous period (2025 Q1)" in text(later) and "↑ Moved up" in text(later)
+    b1 = client.get(f"/assessment/units/{history.branch_b1.id}?period=2025Q1")
+    assert "Withheld: fewer answers than the anonymity threshold" in text(b1)
+    assert "Composite = (60 × 72.00 + 20 × 100.00) / 80 = 79.0" in text(b1)
+
+
+def test_pages_in_chinese(client, history, user_factory) -> None:
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    ranking = text(client.get("/assessment?period=2025Q2"))
+    assert "考评与晋档升级 · 2025年第二季度" in ranking and "晋档" in ranking and "一档" in ranking
+    unit = text(client.get(f"/assessment/units/{history.branch_a1.id}?period=2025Q1"))
+    assert "综合得分的构成" in unit and "检查得分" in unit and "整改及时率" in unit
+    assert "在您可查看的 3 个参评单位中排第 3 名" in unit
+
+
+def test_scope(client, history, user_factory) -> None:
+    user_factory("lead", ("unit_lead", history.unit_a1))
+    user_factory("insp", ("inspector", history.group))
+    sign_in(client, "lead")
+    page = client.get("/assessment?period=2025Q1").get_data(as_text=True)
+    assert 'data-unit="A1-1"' in page and 'data-unit="B1-1"' not in page
+    assert client.get(f"/assessment/units/{history.branch_a1.id}").status_code == 200
+    assert client.get(f"/assessment/units/{history.branch_b1.id}").status_code == 404
+    outside = client.get("/assessment?period=2025Q1&unit=B").get_data(as_text=True)
+    assert 'data-unit="B1-1"' not in outside
+    client.post("/logout")
+    sign_in(client, "insp")
+    assert client.get("/assessment").status_code == 403
+    assert client.get(f"/assessment/units/{history.branch_a1.id}").status_code == 403
+
+
+def test_a_level_that_is_not_assessed_says_so(client, history, user_factory) -> None:
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get(f"/assessment/units/{history.unit_a1.id}")
+    assert page.status_code == 200 and "Units of this level are not assessed" in text(page)
