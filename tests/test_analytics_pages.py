@@ -154,5 +154,8 @@ def test_pages_in_chinese(client, session, org, user_factory):
     assert "趋势分析" in client.get("/").get_data(as_text=True)
     heat = client.get(f"/analytics/heatmap?unit=A1&{RANGE}").get_data(as_text=True)
     assert "问题热力图" in heat and "No unit" not in heat
+    _campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
+    for page in PAGES:  # every page renders its Chinese strings (placeholders, per cent signs)
+        assert client.get(f"/analytics{page}?unit=A1&to={date.today():%Y-%m}").status_code == 200
     bad = client.get("/analytics/scores?unit=B").get_data(as_text=True)
     assert "您督导的范围内没有代码为 B 的单位" in bad

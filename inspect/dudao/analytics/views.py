@@ -133,7 +133,7 @@ def satisfaction() -> tuple[str, int]:
         periods = [f"{p.period} #{p.campaign_id}" for p in s.points]
         lines = [
             charts.Series(_("Satisfaction index"), [p.mean for p in s.points]),
-            charts.Series(_("Interval (95 per cent)"), [p.low for p in s.points], charts.GREY,
+            charts.Series(_("95 per cent interval"), [p.low for p in s.points], charts.GREY,
                           (3, 3)),
             charts.Series("", [p.high for p in s.points], charts.GREY, (3, 3)),
         ]  # fmt: skip
