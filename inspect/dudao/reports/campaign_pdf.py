@@ -135,7 +135,7 @@ def campaign_story(data: CampaignReport, s: Styles, tz: Any = None,
     if progress is not None:
         progress(1, steps)
     if details:
-        story.append(Paragraph("三、各单位分题结果与意见建议", s.h2))
+        story += [CondPageBreak(90 * mm), Paragraph("三、各单位分题结果与意见建议", s.h2)]
     for done, group in enumerate(details, start=2):
         story += _group_detail(data, group, s)
         if progress is not None:

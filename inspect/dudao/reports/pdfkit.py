@@ -101,7 +101,8 @@ def grid(rows: list[list[Any]], s: Styles, widths: list[float] | None = None) ->
     cells = [[para(c if c is not None else "—", s.cell) for c in row] for row in rows]
     made = table(cells, s.font, colWidths=widths, repeatRows=1, hAlign="LEFT")
     made.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
-                              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG)]))  # fmt: skip
+                              ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
+                              ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))  # fmt: skip
     return made
 
 

@@ -52,6 +52,9 @@ def _answers(chance: random.Random, mean: float) -> dict:
         years_known=chance.choice(["under_1", "one_to_3", "over_3", "over_3"]),
         recommend=max(0, min(10, round(chance.gauss(mean * 2, 1.5)))),
     )
+    if chance.random() < 0.7:
+        areas = ["study", "meetings", "service", "openness", "conduct"]
+        answers["improve_areas"] = chance.sample(areas, chance.randint(1, 3))
     if chance.random() < 0.35:
         answers["comment"] = chance.choice(COMMENTS)
     return answers
