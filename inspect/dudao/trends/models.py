@@ -19,6 +19,8 @@ from dudao.org.models import Unit
 
 #: Triage states in which a flag no longer counts as open.
 CLOSED_STATES = ("resolved", "dismissed")
+#: The columns the triage queue filters and sorts on (its two indexes carry them).
+QUEUE_COLUMNS = ("state", "severity", "rule", "assignee_id", "first_detected", "last_detected")
 
 
 class Flag(Base):
@@ -33,7 +35,7 @@ class Flag(Base):
     state: Mapped[str] = mapped_column(String(32), default="new")
     version: Mapped[int] = mapped_column(default=1)
     # The scope the flag is about (a unit, or the company/organisation of a cross-unit flag).
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
     unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     unit_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     item_key: Mapped[str | None] = mapped_column(String(100))
@@ -57,6 +59,12 @@ class Flag(Base):
     __table_args__ = (
         UniqueConstraint("fingerprint", "open_key"),
         Index("ix_trend_flag_rule_state", "rule", "state"),
+        # The triage queue (migration 0014): both indexes hold every column the queue
+        # filters on, so its counts and the ids of a page are read from an index alone;
+        # the first serves a viewer's subtree, the second the newest/oldest order and
+        # deep pages.
+        Index("ix_trend_flag_queue_scope", "unit_id", *QUEUE_COLUMNS, "created_at"),
+        Index("ix_trend_flag_queue_created", "created_at", "id", "unit_id", *QUEUE_COLUMNS),
     )
 
     @validates("state")

@@ -1,5 +1,5 @@
-"""Reads for the flag queue and the flag page: one query for a page of flags, one for the
-counts per state, one for a flag's history; never one per row."""
+"""Reads for the flag queue and the flag page: one query for the counts per state, two for
+a page of flags (its ids, then those flags), one for a flag's history; never one per row."""
 
 from __future__ import annotations
 
@@ -107,15 +107,18 @@ def queue(session: Session, paths: Sequence[str], filters: Filters) -> QueuePage
     total = counts.get(filters.state, 0) if filters.state else sum(counts.values())
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(1, filters.page), pages)
-    query = _scoped(select(Flag), paths, filters)
+    # The page's ids first (read from the queue indexes alone, however deep the page),
+    # then those flags with their units.
+    query = _scoped(select(Flag.id), paths, filters)
     if filters.state:
         query = query.where(Flag.state == filters.state)
-    rows = list(
+    ids = list(
         session.scalars(
             query.order_by(*_order(filters.sort)).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)
-        ).unique()
+        )
     )
-    return QueuePage(rows, total, page, pages, counts)
+    found = {f.id: f for f in session.scalars(select(Flag).where(Flag.id.in_(ids))).unique()}
+    return QueuePage([found[i] for i in ids if i in found], total, page, pages, counts)
 
 
 def rules_in_use(session: Session) -> list[str]:

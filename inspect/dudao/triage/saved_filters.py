@@ -17,9 +17,12 @@ PER_USER = 50
 
 
 def normalise(query: str) -> str:
-    """The filter part of a query string: known arguments with a value, in a fixed order."""
+    """The filter part of a query string: known arguments with a value other than the
+    default order, in a fixed order (so the same filter always reads the same)."""
     given: dict[str, str] = {}
     for key, value in parse_qsl(query.lstrip("?")):
+        if (key, value) == ("sort", "newest"):
+            continue
         if key in QUERY_KEYS and value.strip() and key not in given:
             given[key] = value.strip()
     return urlencode([(key, given[key]) for key in QUERY_KEYS if key in given])
