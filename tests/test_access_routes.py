@@ -35,6 +35,7 @@ from tests.rectification_route_world import rectifications_in_and_out
 from tests.report_route_world import reports_in_and_out
 from tests.schedule_world import schedules_in_and_out
 from tests.survey_world import ROUTE_WALK_TOKEN, campaigns_in_and_out
+from tests.target_world import MANUAL_TARGET, entries_in_and_out, posts_in_and_out
 
 IN, OUT = "in", "out"
 ANONYMOUS = "anonymous"
@@ -55,6 +56,8 @@ class World:
     feedback: dict[str, object] = field(default_factory=dict)  # items in A1, B1
     reports: dict[str, int] = field(default_factory=dict)  # report requests in A1, B1
     flags: dict[str, int] = field(default_factory=dict)  # trend flags on A1, B1
+    posts: dict[str, int] = field(default_factory=dict)  # pioneer posts of A1-1, B1-1
+    entries: dict[str, int] = field(default_factory=dict)  # target entries at A1, B1
     tasks: dict[str, int] = field(default_factory=dict)  # findings and rectifications in A1, B1
 
 
@@ -80,6 +83,9 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "request_id": (True, lambda w, side: w.reports[side]),  # report requests
     "dataset": (False, lambda w, side: "inspections"),  # exports
     "flag_id": (True, lambda w, side: w.flags[side]),  # trend flags (triage)
+    "post_id": (True, lambda w, side: w.posts[side]),  # pioneer posts
+    "target_key": (False, lambda w, side: MANUAL_TARGET),  # campaign targets
+    "entry_id": (True, lambda w, side: w.entries[side]),  # manual target entries
     "finding_id": (True, lambda w, side: w.tasks[f"finding_{side}"]),
     "rectification_id": (True, lambda w, side: w.tasks[side]),
     "filter_id": (False, lambda w, side: 1),  # a saved queue filter: per user, not scoped
@@ -208,6 +214,8 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
     world.feedback = feedback_in_and_out(session, org, session.info["settings"].data_dir)
     world.reports = reports_in_and_out(session, world.inspections)
     world.flags = flags_in_and_out(session, org)
+    world.posts = posts_in_and_out(session, org)
+    world.entries = entries_in_and_out(session, org, session.info["settings"].data_dir)
     world.tasks = rectifications_in_and_out(session, world.inspections)
     return world
 

@@ -85,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.surveys.answer_views import bp as survey_answer_bp
     from dudao.surveys.results_views import bp as survey_results_bp
     from dudao.surveys.views import bp as surveys_bp
+    from dudao.targets.post_views import bp as pioneer_posts_bp
+    from dudao.targets.views import bp as targets_bp
     from dudao.triage.views import bp as triage_bp
     from dudao.web.views import bp as web_bp
 
@@ -110,6 +112,8 @@ def _register_blueprints(app: Flask) -> None:
         triage_bp,
         assessment_bp,
         publication_bp,
+        targets_bp,
+        pioneer_posts_bp,
         analytics_bp,
     ):
         app.register_blueprint(blueprint)

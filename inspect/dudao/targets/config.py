@@ -150,7 +150,9 @@ def load_targets_text(text: str, filename: str = "<text>") -> TargetPlan:
 
 
 def load_targets_file(path: Path) -> TargetPlan:
-    return load_targets_text(path.read_text(encoding="utf-8"), str(path))
+    """Problems name the file relative to the checkout when it lies inside it."""
+    name = path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path
+    return load_targets_text(path.read_text(encoding="utf-8"), str(name))
 
 
 _cache: dict[Path, tuple[int, TargetPlan]] = {}

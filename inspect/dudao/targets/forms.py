@@ -89,8 +89,8 @@ class EntryForm(_Dated):
     def validate_entry_date(self, field: Field) -> None:
         self._not_future(field)
 
-    def validate_reference(self, field: Field) -> None:
-        if not self.correction and not (field.data or "").strip() and not self.evidence.data:
+    def validate_evidence(self, field: Field) -> None:
+        if not self.correction and not field.data and not (self.reference.data or "").strip():
             raise ValidationError(_l("Attach an evidence file or give a reference."))
 
 

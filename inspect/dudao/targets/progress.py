@@ -97,7 +97,7 @@ def _progress(
     if scope.whole:
         goal: int | None = target.number
     elif target.split and scope.companies:
-        goal = sum(target.split.get(company.code, 0) for company in scope.companies)
+        goal = sum(target.split.get(company.code, 0) for company in scope.companies) or None
     else:
         goal = None
     total = sum(found.values())

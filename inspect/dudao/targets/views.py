@@ -18,8 +18,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.assessment.config import assessment_config
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
+from dudao.definitions.problems import DefinitionError
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
 from dudao.scheduling.draw_services import org_today
@@ -95,7 +97,16 @@ def show(target_key: str) -> Page:
     if target.source == "tier_moves" and not item.unavailable:
         moves = queries.tier_moves(db(), _paths())
     return render_template("targets/show.html", item=item, target=target, entries=entries,
-                           moves=moves)  # fmt: skip
+                           moves=moves, tier_title=_tier_title)  # fmt: skip
+
+
+def _tier_title(key: str) -> str:
+    """A tier's name from workflows/assessment.yaml, or its key if it cannot be read."""
+    try:
+        tier = assessment_config().tier(key)
+    except DefinitionError:
+        return key
+    return tier.title(select_locale()) if tier else key
 
 
 def _entry_form(form: EntryForm) -> EntryForm:
