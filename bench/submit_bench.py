@@ -30,8 +30,10 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -54,50 +56,123 @@ SCRATCH = "dudao_submit_bench"
 ITEMS, FAILED = 40, 4
 PASSWORD = "bench password 1"
 TARGET = 0.5
+#: Dudao tables the minimal endpoint writes copies of (bench_<name>): the same columns,
+#: indexes, unique constraints and foreign keys, so both sides write rows of one shape.
+MIRRORED = ("inspection", "inspection_submission", "finding", "inspection_draft", "audit_event")
 
-BASELINE_APP = """
+#: Each app reports the SQL statements its request ran (BEGIN/COMMIT not counted); one
+#: counter per process is right for gunicorn's single-threaded sync workers.
+COUNTING = """
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+_statements = [0]
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _count(*args):
+    _statements[0] += 1
+
+@app.before_request
+def _reset():
+    _statements[0] = 0
+
+@app.after_request
+def _report(response):
+    response.headers["X-Statements"] = str(_statements[0])
+    return response
+"""
+
+BASELINE_APP = (
+    """
 import json, os
+from datetime import datetime, timezone
 from flask import Flask, request, jsonify
 from sqlalchemy import create_engine, text
-engine = create_engine(os.environ["BENCH_URL"], pool_size=5)
+
+engine = create_engine(os.environ["BENCH_URL"])
 app = Flask("baseline")
+UNIT, VERSION, USER = (int(os.environ[k]) for k in ("BENCH_UNIT", "BENCH_VERSION", "BENCH_USER"))
+SUBMISSION = text(
+    "INSERT INTO bench_inspection_submission (submission_id, inspection_id,"
+    " definition_version_id, content_hash, answers, notes, photos, result, percent, passed,"
+    " grade, submitted_by_id, submitted_at, review_state, item_comments) VALUES (:s, :i, :v,"
+    " :h, :a, :n, '{}', :r, :p, true, 'x', :u, :t, 'pending', '{}') RETURNING id")
+FINDING = text(
+    "INSERT INTO bench_finding (submission_pk, inspection_id, unit_id, item_key, critical,"
+    " note, photo_ids, created_at) VALUES (:pk, :i, :unit, :k, false, :n, '[]', :t)")
+DRAFT = text(
+    "INSERT INTO bench_inspection_draft (inspection_id, answers, notes, photos, revision,"
+    " updated_at, updated_by_id) VALUES (:i, :a, :n, '{}', 1, :t, :u) ON CONFLICT"
+    " (inspection_id) DO UPDATE SET answers = excluded.answers, notes = excluded.notes,"
+    " photos = excluded.photos, updated_at = excluded.updated_at, updated_by_id ="
+    " excluded.updated_by_id, revision = bench_inspection_draft.revision + 1")
+EVENT = text(
+    "INSERT INTO bench_audit_event (seq, occurred_at, actor_id, actor_name, action,"
+    " entity_type, entity_id, before, after, prev_hash, hash) VALUES"
+    " (nextval('bench_audit_seq'), :t, :u, 'insp', :action, 'inspection', :i, :b, :after,"
+    " :h, :h)")
+INSPECTION = text(
+    "UPDATE bench_inspection SET state = 'submitted', version = version + 1,"
+    " state_changed_at = :t WHERE id = :i")
+
 
 @app.post("/submit/<int:inspection_id>")
 def submit(inspection_id):
     body = request.get_json()
-    answers = body["answers"]
-    failed = [k for k, v in answers.items() if v == "no"]
+    answers, notes = body["answers"], body.get("notes") or {}
+    failed = [key for key, value in answers.items() if value == "no"]
+    percent = round(100.0 * (len(answers) - len(failed)) / len(answers), 2)
+    result = {"percent": percent, "failed": failed, "failed_critical": []}
+    now, digest, row = datetime.now(timezone.utc), "0" * 64, {"i": inspection_id}
     with engine.begin() as c:
-        pk = c.execute(text("INSERT INTO bench_submission (submission_id, inspection_id, answers,"
-                            " notes) VALUES (:s, :i, :a, :n) RETURNING id"),
-                       {"s": body["submission_id"], "i": inspection_id,
-                        "a": json.dumps(answers), "n": json.dumps(body["notes"])}).scalar()
-        c.execute(text("INSERT INTO bench_finding (submission_pk, item_key, note)"
-                       " VALUES (:p, :k, :n)"),
-                  [{"p": pk, "k": k, "n": body["notes"].get(k)} for k in failed])
-        c.execute(text("INSERT INTO bench_draft (inspection_id, answers) VALUES (:i, :a)"),
-                  {"i": inspection_id, "a": json.dumps(answers)})
-        c.execute(text("INSERT INTO bench_event (inspection_id, action) VALUES (:i, :a)"),
-                  [{"i": inspection_id, "a": a} for a in ("start", "submit", "submission")])
-        c.execute(text("UPDATE bench_inspection SET state = 'submitted', version = version + 1"
-                       " WHERE id = :i"), {"i": inspection_id})
+        pk = c.execute(SUBMISSION, {**row, "s": body["submission_id"], "v": VERSION,
+                                    "h": digest, "a": json.dumps(answers),
+                                    "n": json.dumps(notes), "r": json.dumps(result),
+                                    "p": percent, "u": USER, "t": now}).scalar_one()
+        c.execute(FINDING, [{**row, "pk": pk, "unit": UNIT, "k": key, "n": notes.get(key),
+                             "t": now} for key in failed])
+        c.execute(DRAFT, {**row, "a": json.dumps(answers), "n": json.dumps(notes), "t": now,
+                          "u": USER})
+        c.execute(EVENT, [{**row, "t": now, "u": USER, "action": action, "h": digest,
+                           "b": json.dumps({"state": before}),
+                           "after": json.dumps({"state": after})}
+                          for action, before, after in (("inspection.start", "assigned",
+                                                         "in_progress"),
+                                                        ("inspection.submit", "in_progress",
+                                                         "submitted"))])
+        c.execute(INSPECTION, {**row, "t": now})
     return jsonify({"submission_id": body["submission_id"], "findings": failed}), 201
 """
+    + COUNTING
+)
 
-DUDAO_APP = """
+DUDAO_APP = (
+    """
 from dudao.app import create_app
+
 app = create_app()
 """
+    + COUNTING
+)
 
-BASELINE_TABLES = """
-CREATE TABLE bench_submission (id serial PRIMARY KEY, submission_id varchar(36) UNIQUE NOT NULL,
-    inspection_id int NOT NULL, answers json NOT NULL, notes json NOT NULL);
-CREATE TABLE bench_finding (id serial PRIMARY KEY, submission_pk int REFERENCES bench_submission,
-    item_key varchar(100), note text);
-CREATE TABLE bench_draft (id serial PRIMARY KEY, inspection_id int, answers json);
-CREATE TABLE bench_event (id serial PRIMARY KEY, inspection_id int, action varchar(64));
-CREATE TABLE bench_inspection (id int PRIMARY KEY, state varchar(32), version int);
-"""
+
+def mirror_tables(connection: Any) -> None:
+    """bench_<table> for each MIRRORED table, its foreign keys pointing at the mirrors."""
+    for name in MIRRORED:
+        connection.execute(text(f"CREATE TABLE bench_{name} (LIKE {name} INCLUDING ALL)"))
+    for name in MIRRORED:
+        keys = connection.execute(
+            text("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+                 " WHERE conrelid = CAST(:t AS regclass) AND contype = 'f'"), {"t": name}
+        ).scalars()  # fmt: skip
+        for key in keys:
+            key = re.sub(
+                r"REFERENCES (\w+)\(",
+                lambda m: f"REFERENCES {'bench_' if m[1] in MIRRORED else ''}{m[1]}(",
+                key,
+            )
+            connection.execute(text(f"ALTER TABLE bench_{name} ADD {key}"))
+    connection.execute(text("INSERT INTO bench_inspection SELECT * FROM inspection"))
+    connection.execute(text("CREATE SEQUENCE bench_audit_seq"))
 
 
 def checklist_yaml() -> str:
@@ -119,13 +194,11 @@ def answers_body() -> dict:
     return {"answers": answers, "notes": notes}
 
 
-def prepare(url: str, count: int, folder: Path) -> list[int]:
+def prepare(url: str, count: int, folder: Path) -> tuple[list[int], dict[str, str]]:
+    """`count` assigned inspections of the 40-item checklist, the mirrored tables, and the
+    ids the minimal endpoint writes as constants (it reads nothing)."""
     engine = make_engine(url)
     migrate.upgrade(engine)
-    with engine.begin() as connection:
-        for statement in BASELINE_TABLES.strip().split(";"):
-            if statement.strip():
-                connection.execute(text(statement))
     forms = folder / "forms"
     forms.mkdir()
     (forms / "bench40.yaml").write_text(checklist_yaml(), encoding="utf-8")
@@ -147,14 +220,14 @@ def prepare(url: str, count: int, folder: Path) -> list[int]:
             apply(session, office, inspection, "assign")
             ids.append(inspection.id)
         session.commit()
-        session.execute(
-            text("INSERT INTO bench_inspection SELECT id, 'assigned', 1 FROM inspection")
-        )
-        session.commit()
-        session.execute(text("ANALYZE"))
-        session.commit()
+        constants = {"BENCH_UNIT": str(branch.id), "BENCH_VERSION": str(version.id),
+                     "BENCH_USER": str(inspector.id)}  # fmt: skip
+    with engine.begin() as connection:
+        mirror_tables(connection)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
     engine.dispose()
-    return ids
+    return ids, constants
 
 
 def free_port() -> int:
@@ -164,10 +237,12 @@ def free_port() -> int:
 
 
 def gunicorn(module: str, folder: Path, env: dict, workers: int) -> tuple[subprocess.Popen, int]:
+    """The same server settings for both apps: `workers` sync workers, no preloading."""
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--chdir", str(folder), "--log-level", "warning", f"{module}:app"],
+        [sys.executable, "-m", "gunicorn", "-k", "sync", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--chdir", str(folder), "--log-level", "warning",
+         f"{module}:app"],
         env={**os.environ, **env, "PYTHONPATH": str(ROOT / "inspect")},
     )  # fmt: skip
     for _ in range(200):
@@ -205,43 +280,58 @@ def sign_in(port: int) -> dict:
     return {"Cookie": cookie, "X-CSRFToken": json.loads(me)["csrf_token"]}
 
 
-def drive(port: int, paths: list[str], headers: dict, concurrency: int) -> tuple[float, list]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    base = answers_body()
+@dataclass
+class Side:
+    """One endpoint's figures, summed over the rounds."""
 
-    def one(path: str) -> None:
-        body = json.dumps({"submission_id": str(uuid.uuid4()), **base}).encode()
-        started = time.perf_counter()
-        status, _, data = request(
-            port, "POST", path, body, {**headers, "Content-Type": "application/json"}
-        )
-        elapsed = time.perf_counter() - started
-        assert status == 201, (status, data[:300])
-        with lock:
-            latencies.append(elapsed)
+    label: str
+    port: int
+    paths: list[str]
+    headers: dict
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    statements: list[int] = field(default_factory=list)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(one, paths))
-    return time.perf_counter() - started, latencies
+    def drive(self, part: slice, concurrency: int) -> None:
+        """Send the requests of `part` from `concurrency` threads; identical for both sides."""
+        base = answers_body()
+        lock = threading.Lock()
 
+        def one(path: str) -> None:
+            body = json.dumps({"submission_id": str(uuid.uuid4()), **base}).encode()
+            headers = {**self.headers, "Content-Type": "application/json"}
+            started = time.perf_counter()
+            status, answer, data = request(self.port, "POST", path, body, headers)
+            elapsed = time.perf_counter() - started
+            assert status == 201, (status, data[:300])
+            count = int(dict(answer)["X-Statements"])
+            with lock:
+                self.latencies.append(elapsed)
+                self.statements.append(count)
 
-def report(label: str, total: float, latencies: list[float]) -> float:
-    ordered = sorted(latencies)
-    p99 = ordered[max(0, int(len(ordered) * 0.99) - 1)]
-    rate = len(ordered) / total
-    print(f"{label:>9}: {rate:7.1f} submissions/s   p50 {statistics.median(ordered) * 1000:6.1f} ms"
-          f"   p99 {p99 * 1000:6.1f} ms   ({len(ordered)} in {total:.1f} s)")  # fmt: skip
-    return rate
+        with ThreadPoolExecutor(concurrency) as pool:
+            started = time.perf_counter()
+            list(pool.map(one, self.paths[part]))
+            self.seconds += time.perf_counter() - started
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds
+
+    def report(self) -> None:
+        cuts = statistics.quantiles(self.latencies, n=100)
+        print(f"{self.label:>9}: {self.rate:7.1f} submissions/s   p50 {cuts[49] * 1000:6.1f} ms"
+              f"   p99 {cuts[98] * 1000:6.1f} ms   {statistics.mean(self.statements):4.1f} SQL"
+              f" statements each   ({len(self.latencies)} in {self.seconds:.1f} s)")  # fmt: skip
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds of both")
+    parser.add_argument("--rounds", type=int, default=10, help="alternating rounds of both")
+    parser.add_argument("--database", default=SCRATCH, help="scratch database (dropped!)")
     args = parser.parse_args()
     server = os.environ.get("DUDAO_BENCH_DATABASE_URL")
     if not server:
@@ -249,55 +339,57 @@ def main() -> int:
     base = make_url(server).set(drivername="postgresql+psycopg")
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    url = base.set(database=SCRATCH).render_as_string(hide_password=False)
-    warmup = 20
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{args.database}"'))
+    url = base.set(database=args.database).render_as_string(hide_password=False)
+    warmup = 20 * args.workers  # every worker prepares its statements before timing starts
     processes = []
     with tempfile.TemporaryDirectory(prefix="dudao-submit-bench-") as tmp:
         folder = Path(tmp)
-        ids = prepare(url, args.requests + warmup, folder)
+        ids, constants = prepare(url, args.requests + warmup, folder)
         (folder / "baseline_app.py").write_text(BASELINE_APP)
         (folder / "dudao_app.py").write_text(DUDAO_APP)
         env = {
             "BENCH_URL": url, "DUDAO_DATABASE_URL": url, "DUDAO_SECRET_KEY": "bench",
             "DUDAO_INSTANCE_PATH": str(folder / "instance"),
             "DUDAO_REDIS_URL": os.environ.get("DUDAO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+            **constants,
         }  # fmt: skip
         try:
             baseline, baseline_port = gunicorn("baseline_app", folder, env, args.workers)
             dudao, dudao_port = gunicorn("dudao_app", folder, env, args.workers)
             processes = [baseline, dudao]
-            headers = sign_in(dudao_port)
-            api = [f"/api/v1/inspections/{i}/submissions" for i in ids]
-            minimal = [f"/submit/{i}" for i in ids]
-            drive(baseline_port, minimal[:warmup], {}, args.concurrency)
-            drive(dudao_port, api[:warmup], headers, args.concurrency)
-            print(f"{args.requests} submissions of a {ITEMS}-item checklist ({FAILED} failed), "
-                  f"concurrency {args.concurrency}, gunicorn -w {args.workers}")  # fmt: skip
+            sides = (
+                Side("minimal", baseline_port, [f"/submit/{i}" for i in ids], {}),
+                Side("Dudao API", dudao_port, [f"/api/v1/inspections/{i}/submissions" for i in ids],
+                     sign_in(dudao_port)),
+            )  # fmt: skip
+            for side in sides:
+                side.drive(slice(0, warmup), args.concurrency)
+                side.seconds, side.latencies, side.statements = 0.0, [], []
+            load = os.getloadavg()[0]
+            print(f"{args.requests} submissions of a {ITEMS}-item checklist ({FAILED} failed) to"
+                  f" each, concurrency {args.concurrency}, gunicorn -k sync -w {args.workers},"
+                  f" {args.rounds} alternating rounds, {os.cpu_count()} CPUs")  # fmt: skip
             # Alternate rounds of both, so load from other processes hits both alike.
-            totals = {"minimal": [0.0, []], "Dudao API": [0.0, []]}
             rounds = max(1, args.rounds)
             for r in range(rounds):
                 part = slice(warmup + r * args.requests // rounds,
                              warmup + (r + 1) * args.requests // rounds)  # fmt: skip
-                runs = (("minimal", baseline_port, minimal, {}),
-                        ("Dudao API", dudao_port, api, headers))  # fmt: skip
-                for label, port, paths, auth in runs:
-                    elapsed, latencies = drive(port, paths[part], auth, args.concurrency)
-                    totals[label][0] += elapsed
-                    totals[label][1] += latencies
-            ceiling = report("minimal", *totals["minimal"])
-            rate = report("Dudao API", *totals["Dudao API"])
+                for side in sides:
+                    side.drive(part, args.concurrency)
+            for side in sides:
+                side.report()
         finally:
             for process in processes:
                 process.terminate()
                 process.wait(10)
     with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
     admin.dispose()
-    share = rate / ceiling
-    print(f"Dudao API at {share:.0%} of the minimal endpoint (target ≥ {TARGET:.0%})")
+    share = sides[1].rate / sides[0].rate
+    print(f"Dudao API at {share:.0%} of the minimal endpoint (target ≥ {TARGET:.0%});"
+          f" load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")  # fmt: skip
     return 0 if share >= TARGET else 1
 
 
