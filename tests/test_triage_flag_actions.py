@@ -124,7 +124,7 @@ def test_open_a_rectification_task_for_a_unit(client, critical, session, org):
     assert session.scalars(select(FlagRectification)).one().rectification_id == task.id
     page = client.get(f"/flags/{critical.id}").get_data(as_text=True)
     tasks = page.split("data-tasks")[1].split("</table>")[0]
-    assert f"#{task.id}" in tasks and deadline in tasks
+    assert f'/rectifications/{task.id}">#{task.id}' in tasks and deadline in tasks
     assert f"Rectification task #{task.id} opened for A1-1" in page
     again = client.post(url, data=good)  # the finding already has an open task
     assert again.status_code == 422
