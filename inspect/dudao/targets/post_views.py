@@ -3,6 +3,8 @@ of the branches in their scope. The office reads them under /targets/pioneer-pos
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -61,34 +63,42 @@ def _fields(form: PioneerPostForm) -> services.PostFields:
     )  # fmt: skip
 
 
-def _saved(message: str) -> Response:
-    db().commit()
-    flash(message, "success")
-    return redirect(url_for("pioneer_posts.index"))
+def _page(
+    form: PioneerPostForm | RetireForm, template: str, post: PioneerPost | None,
+    save: Callable[[], object], done: str, *, open_: bool = True,
+) -> Page:  # fmt: skip
+    """Validate, save and go back to the list; else the form again, each error beside its
+    field (or at the top for a stale page), and nothing saved."""
+    if open_ and form.validate_on_submit():
+        try:
+            save()
+        except ValidationError as exc:
+            db().rollback()
+            if isinstance(exc, services.Stale):
+                message = _("Someone else changed this post meanwhile; reload the page.")
+                form.version.errors = [message]
+            else:
+                form.form_errors.append(str(exc))
+        else:
+            db().commit()
+            flash(done, "success")
+            return redirect(url_for("pioneer_posts.index"))
+    return render_template(template, form=form, post=post), 422 if form.errors else 200
 
 
-def _refused(form: PioneerPostForm | RetireForm, exc: ValidationError) -> None:
-    db().rollback()
-    if isinstance(exc, services.Stale):
-        form.version.errors = [_("Someone else changed this post meanwhile; reload the page.")]
-    else:
-        form.form_errors.append(str(exc))
+def _version(form: PioneerPostForm | RetireForm) -> int:
+    return int(form.version.data or 0) if str(form.version.data or "").isdigit() else -1
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.LEAD_UNIT)
 def create() -> Page:
     form = _form()
-    if form.validate_on_submit():
-        try:
-            services.register_post(db(), current_user, _fields(form), form.today)
-        except ValidationError as exc:
-            _refused(form, exc)
-        else:
-            return _saved(_("The pioneer post is registered."))
-    return render_template("targets/post_form.html", form=form, post=None), (
-        422 if form.errors else 200
-    )
+    return _page(
+        form, "targets/post_form.html", None,
+        lambda: services.register_post(db(), current_user, _fields(form), form.today),
+        _("The pioneer post is registered."),
+    )  # fmt: skip
 
 
 @bp.route("/<int:post_id>/edit", methods=["GET", "POST"])
@@ -96,19 +106,12 @@ def create() -> Page:
 def edit(post_id: int) -> Page:
     post = _post(post_id)
     form = _form(post)
-    if form.validate_on_submit():
-        try:
-            services.update_post(
-                db(), current_user, post, _fields(form),
-                expected_version=int(form.version.data or 0), today=form.today,
-            )  # fmt: skip
-        except ValidationError as exc:
-            _refused(form, exc)
-        else:
-            return _saved(_("The pioneer post is saved."))
-    return render_template("targets/post_form.html", form=form, post=post), (
-        422 if form.errors else 200
-    )
+    return _page(
+        form, "targets/post_form.html", post,
+        lambda: services.update_post(db(), current_user, post, _fields(form),
+                                     expected_version=_version(form), today=form.today),
+        _("The pioneer post is saved."),
+    )  # fmt: skip
 
 
 @bp.route("/<int:post_id>/retire", methods=["GET", "POST"])
@@ -120,17 +123,11 @@ def retire(post_id: int) -> Page:
     if request.method == "GET":
         form.version.data = str(post.version)
     form.today, form.established_on = org_today(db()), post.established_on
-    if post.retired_on is None and form.validate_on_submit():
-        try:
-            services.retire_post(
-                db(), current_user, post, retired_on=form.retired_on.data,
-                reason=form.reason.data or "", expected_version=int(form.version.data or 0),
-                today=form.today,
-            )  # fmt: skip
-        except ValidationError as exc:
-            _refused(form, exc)
-        else:
-            return _saved(_("The pioneer post is retired."))
-    return render_template("targets/post_retire.html", form=form, post=post), (
-        422 if form.errors else 200
-    )
+    return _page(
+        form, "targets/post_retire.html", post,
+        lambda: services.retire_post(
+            db(), current_user, post, retired_on=form.retired_on.data,
+            reason=form.reason.data or "", expected_version=_version(form), today=form.today,
+        ),
+        _("The pioneer post is retired."), open_=post.retired_on is None,
+    )  # fmt: skip
