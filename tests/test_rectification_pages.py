@@ -116,7 +116,11 @@ def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, appr
     assert opened.status_code == 302
     task = session.scalar(select(Rectification))
     assert opened.headers["Location"].endswith(f"/rectifications/{task.id}")
-    assert (task.state, task.unit_id, task.description) == ("open", world.org.unit_a1.id, "制定实施方案")
+    assert (task.state, task.unit_id, task.description) == (
+        "open",
+        world.org.unit_a1.id,
+        "制定实施方案",
+    )
     again = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
     assert f"/rectifications/{task.id}" in again and f'action="{url}"' not in again
 
@@ -170,13 +174,21 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
     session.expire_all()
     task = session.get(Rectification, task_id)
     assert (task.state, task.response, task.evidence_photo_ids) == (
-        "submitted", "已制定方案并公示", [kept]
+        "submitted",
+        "已制定方案并公示",
+        [kept],
     )
     photo = session.get(Photo, kept)
     assert photo.item_key == "plan" and photo.inspection_id == world.inspection.id
     shown = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert f"/api/v1/photos/{kept}" in shown and 'id="answer-form"' not in shown
     assert lead.get(f"/api/v1/photos/{kept}").status_code == 200
+    sweep_transition_notifications()  # the inspector who made the finding hears of the answer
+    session.expire_all()
+    told = select(Notification.kind).where(
+        Notification.user_id == world.inspector.id, Notification.link.like("/rectifications/%")
+    )
+    assert session.scalars(told).all() == ["submitted"]
 
 
 def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory, approved):  # noqa: F811
@@ -190,7 +202,9 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     page = other.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert 'value="verify"' not in page and 'value="reopen"' not in page
     act = f"/rectifications/{task_id}/act"
-    assert other.post(act, data={"action": "verify", "expected_version": version}).status_code == 403
+    assert (
+        other.post(act, data={"action": "verify", "expected_version": version}).status_code == 403
+    )
     assert other.get("/rectifications").get_data(as_text=True).count("/rectifications/") == 0
 
     maker = _as(app, "insp")
@@ -209,7 +223,8 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     session.expire_all()
     office = _as(app, "office")
     verified = office.post(
-        act, data={"action": "verify", "expected_version": session.get(Rectification, task_id).version}
+        act,
+        data={"action": "verify", "expected_version": session.get(Rectification, task_id).version},
     )
     assert verified.status_code == 302
     session.expire_all()

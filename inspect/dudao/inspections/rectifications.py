@@ -50,7 +50,8 @@ def open_rectification(
     description: str,
     verifier_id: int | None = None,
 ) -> Rectification:
-    """Open one task for a finding; the owner unit must be the finding's unit or above it."""
+    """Open one task for a finding; the owner unit must be the finding's unit or above it.
+    The verifier is the inspector who made the finding unless someone else is named."""
     if not OPENERS & roles_on(actor, finding.unit):
         raise PermissionDenied(_("Only an inspector or the office may open a rectification."))
     errors: dict[str, str] = {}
@@ -71,7 +72,8 @@ def open_rectification(
         )
     task = Rectification(
         finding_id=finding.id, unit_id=owner.id, state=get_workflow("rectification").initial,
-        deadline=deadline, description=text, verifier_id=verifier_id,
+        deadline=deadline, description=text,
+        verifier_id=verifier_id or finding.submission.submitted_by_id,
         created_by_id=getattr(actor, "id", None), evidence_photo_ids=[],
     )  # fmt: skip
     session.add(task)

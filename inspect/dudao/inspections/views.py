@@ -172,6 +172,10 @@ def describe(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> 
         )
     if action == "create":
         return _("Created")
+    if action == "item_comments":
+        return _("Comments beside %(n)d items", n=len(after.get("item_comments") or {}))
+    if action == "photo":
+        return _("Photo added")
     if "assignees" in after:
         names = [getattr(people.get(uid), "display_name", str(uid)) for uid in after["assignees"]]
         return _("Assigned to: %(names)s", names=", ".join(names) or "—")

@@ -78,6 +78,8 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             notice, audience = RULES[event.action.rsplit(".", 1)[-1]]
             if audience == "office":
                 users = offices[subject.unit.path]
+                if kind.assignment is None:  # a rectification's verifier checks it too
+                    users = users | subject.assignee_ids
             elif kind.assignment is None:
                 users = leads[subject.unit.path]
             else:
