@@ -39,7 +39,7 @@ def test_summary_page_charts_render_under_the_csp(live_server, browser_page, rep
     page = browser_page(*DESKTOP)
     browser_sign_in(page, live_server.url, "office", PASSWORD)
     page.goto(f"{live_server.url}/reports/summary?unit=G&quarter=2026Q4")
-    assert page.locator("svg").count() == 3
+    assert page.locator("svg").count() == 4  # grades, months, items, score trend
     bars = page.locator(".report-chart svg rect[fill='rgb(54%,10%,10%)']")
     assert bars.count() == 3  # three failed items, drawn in the report colour
     box = bars.first.bounding_box()

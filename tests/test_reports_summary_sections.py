@@ -110,3 +110,21 @@ def test_assessment_ranking_and_tier_moves(app, session, org):
     assert "上升 1 个" in second.note and "下降 1 个" in second.note
     assert not [s for s in _summary(app, session, org.company_a, "2024Q4").sections
                 if s.title == "考评排名与档次变动"]  # fmt: skip
+
+
+def test_score_trends_chart_and_table(app, session, org, signed_in):
+    for month, percent in enumerate([90, 91, 89, 90, 92, 90, 91, 89, 90, 88, 70, 60], start=1):
+        inspection(session, org.branch_a1, f"2025-{month:02d}-10", percent)
+    session.commit()
+    summary = _summary(app, session, org.company_a, "2025Q4")
+    section = _section(summary, "得分趋势（近十二个月）")
+    assert len(section.charts) == 1 and len(section.rows) == 12
+    december = section.rows[-1]
+    assert december[1:4] == ["2025-12", 1, "60.0%"] and december[5] == "低于下限"
+    text = _pdf_text(summary)
+    assert "得分趋势（近十二个月）" in text and "低于下限" in text
+    client = signed_in("office_a", ("office", org.company_a))
+    page = client.get("/reports/summary?unit=A&quarter=2025Q4").get_data(as_text=True)
+    assert "得分趋势（近十二个月）" in page and page.count("<svg") >= 4
+    assert not [s for s in _summary(app, session, org.company_a, "2024Q2").sections
+                if s.title.startswith("得分趋势")]  # fmt: skip

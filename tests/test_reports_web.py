@@ -125,7 +125,7 @@ def test_summary_page_shows_figures_and_csp_safe_charts(app, user_factory, repor
     assert office.get("/reports/summary").status_code == 200  # the empty form
     page = office.get("/reports/summary?unit=G&quarter=2026Q4")
     html = page.get_data(as_text=True)
-    assert page.status_code == 200 and html.count("<svg") == 3
+    assert page.status_code == 200 and html.count("<svg") == 4  # grades, months, items, score trend
     assert "甲一厂第一党支部" in html and "61.9%" in html
     svgs = html[html.index("<svg") : html.rindex("</svg>")]
     assert " style=" not in svgs  # the CSP allows no inline styles

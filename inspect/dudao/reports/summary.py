@@ -31,12 +31,15 @@ TOP_FAILURES = 10
 
 @dataclass(frozen=True)
 class SummarySection:
-    """A titled table another feature contributes (headers, rows of plain text)."""
+    """A titled table another feature contributes (headers, rows of plain text), and charts
+    (ReportLab drawings, drawn in the PDF and as SVG on the page) that the table gives in
+    figures."""
 
     title: str
     headers: list[str]
     rows: list[list[Any]]
     note: str = ""
+    charts: tuple[Any, ...] = ()
 
 
 SectionBuilder = Callable[[Session, Unit, Period], SummarySection | None]

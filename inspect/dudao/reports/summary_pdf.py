@@ -101,9 +101,19 @@ def summary_story(summary: Summary, s: Styles, progress: Progress | None = None)
                                                     s.h2)]  # fmt: skip
         if section.note:
             story.append(para(section.note, s.small))
+        story += [_fit(chart) for chart in section.charts]
         story.append(grid([section.headers, *section.rows], s))
         tick()
     return story
+
+
+def _fit(drawing: Any) -> Any:
+    """A drawing scaled down to the text width (charts of other features may be wider)."""
+    if drawing.width > WIDTH:
+        factor = WIDTH / drawing.width
+        drawing.scale(factor, factor)
+        drawing.width, drawing.height = WIDTH, drawing.height * factor
+    return drawing
 
 
 def _chinese(number: int) -> str:

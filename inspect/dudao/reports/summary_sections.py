@@ -20,6 +20,7 @@ from dudao.reports.summary import SummarySection, register_summary_section
 
 SEVERITIES = (("high", "高"), ("medium", "中"), ("low", "低"))
 MOVES = {"up": "上升", "down": "下降", "same": "持平"}
+SIGNALS = {"above": "高于上限", "below": "低于下限", "run": "连续偏离"}
 HIDDEN = {"small": "答卷不足，未显示", "within": "上级未显示", "complementary": "防推算，未显示"}
 
 
@@ -121,4 +122,37 @@ def assessment_ranking(session: Session, unit: Unit, period: Period) -> SummaryS
         ["名次", "单位", "综合得分", "档次", "较上期"],
         rows,
         note + (f"；档次{moves}。" if moves else "。"),
+    )
+
+
+@register_summary_section
+def score_trends(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+    """Monthly mean scores per checklist over the twelve months up to the period's end, with
+    Shewhart control limits and signals (`dudao.analytics.queries.scores`)."""
+    from dudao.analytics.charts import control_chart
+    from dudao.analytics.periods import Range, shift_months
+    from dudao.analytics.queries import Filters, scores
+    from dudao.reports.fonts import register_font
+
+    months = Range(shift_months(period.start, -9), period.end, "month")
+    first = period.start.strftime("%Y-%m")
+    series = [s for s in scores(session, [unit.path], Filters(unit, months))
+              if any(p.n and p.period >= first for p in s.chart.points)]  # fmt: skip
+    if not series:
+        return None
+    settings = session.info.get("settings")
+    font = register_font(settings.pdf_font if settings else None)
+    labels = {"mean": "月平均得分率", "center": "中心线", "limits": "控制限（±3σ）",
+              "signal": "异常"}  # fmt: skip
+    rows = [
+        [s.title, p.period, p.n, f"{p.mean:.1f}%",
+         "—" if p.lcl is None else f"{p.lcl:.1f}–{p.ucl:.1f}", SIGNALS.get(p.signal, "")]
+        for s in series for p in s.chart.points if p.n
+    ]  # fmt: skip
+    return SummarySection(
+        "得分趋势（近十二个月）",
+        ["检查表", "月份", "检查次数", "平均得分率", "控制限", "信号"],
+        rows,
+        "每月平均得分率与控制限（前半段数据为基线，±3σ）；超出控制限或连续偏于中心线一侧的月份标为信号。",
+        tuple(control_chart(s.chart, s.title, labels, font) for s in series),
     )

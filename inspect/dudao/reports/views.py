@@ -132,7 +132,9 @@ def summary_page() -> str:
                 "grades": charts.to_svg(charts.grade_chart(data.grades, font, ""), "grades"),
                 "monthly": charts.to_svg(charts.monthly_chart(data.monthly, font, ""), "monthly"),
                 "failures": charts.to_svg(charts.failure_chart(data.failures, font, ""), "items"),
-            }
+                "sections": [[charts.to_svg(d, section.title) for d in section.charts]
+                             for section in data.sections],
+            }  # fmt: skip
     return render_template("reports/summary.html", summary=data, svgs=svgs, error=error,
                            unit_code=code, quarter=quarter)  # fmt: skip
 
