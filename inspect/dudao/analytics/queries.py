@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from dudao.analytics.control import ControlChart, Sums, shewhart
@@ -40,19 +40,19 @@ class Filters:
 
 
 def _latest(paths: Sequence[str], filters: Filters, version_ids: list[int] | None = None) -> Any:
-    """Subquery: the latest submission (pk) of each counted inspection of the subtree and range."""
+    """The latest submission (pk) and unit of each counted inspection of the subtree and range."""
     query = (
-        select(func.max(Submission.id).label("pk"))
+        select(func.max(Submission.id).label("pk"), Inspection.unit_id.label("unit_id"))
         .join(Inspection, Inspection.id == Submission.inspection_id)
         .join(Unit, Unit.id == Inspection.unit_id)
         .where(within(paths), within([filters.unit.path]), Inspection.state.in_(RESULT_STATES),
                Inspection.due_date >= filters.range.first,
                Inspection.due_date <= filters.range.last)
-        .group_by(Submission.inspection_id)
+        .group_by(Submission.inspection_id, Inspection.unit_id)
     )  # fmt: skip
     if version_ids is not None:
         query = query.where(Inspection.definition_version_id.in_(version_ids))
-    return query.subquery()
+    return query
 
 
 def checklists(session: Session, locale: str) -> list[tuple[str, str]]:
@@ -90,7 +90,7 @@ def scores(
     baseline: int | None = None,
 ) -> list[ScoreSeries]:  # fmt: skip
     """Per checklist definition: the mean score per period with Shewhart limits (control.py)."""
-    latest = _latest(paths, filters)
+    latest = _latest(paths, filters).subquery()
     month = month_of(session, Inspection.due_date).label("month")
     rows = session.execute(
         select(FormDefinition.key, month, func.count(Submission.percent),
@@ -178,18 +178,17 @@ def heatmap(
     are added at the end. Rows without results in the range are left out.
     """
     versions = version_ids(session, filters.definition)
-    latest = _latest(paths, filters, versions)
-    totals = session.execute(
-        select(Inspection.unit_id, func.count())
-        .join(Submission, Submission.inspection_id == Inspection.id)
-        .join(latest, latest.c.pk == Submission.id)
-        .group_by(Inspection.unit_id)
+    latest = _latest(paths, filters, versions).cte("latest")
+    counts_and_fails = session.execute(  # one statement: results per unit (item NULL), findings
+        union_all(
+            select(latest.c.unit_id, null(), func.count()).group_by(latest.c.unit_id),
+            select(Finding.unit_id, Finding.item_key, func.count())
+            .join(latest, latest.c.pk == Finding.submission_pk)
+            .group_by(Finding.unit_id, Finding.item_key),
+        )
     ).all()
-    fails = session.execute(
-        select(Finding.unit_id, Finding.item_key, func.count())
-        .join(latest, latest.c.pk == Finding.submission_pk)
-        .group_by(Finding.unit_id, Finding.item_key)
-    ).all()
+    totals = [(unit_id, n) for unit_id, key, n in counts_and_fails if key is None]
+    fails = [row for row in counts_and_fails if row[1] is not None]
     wanted = {u for u, _n in totals} | {filters.unit.id}
     units = {
         uid: (code, (name_en if locale.startswith("en") else None) or name, level, path, depth)
@@ -224,16 +223,16 @@ def heatmap(
         for r in ordered
     )  # fmt: skip
     n_all = sum(counts.values())
-    total = HeatRow(filters.unit.code, filters.unit.name, True, n_all, tuple(
-        HeatCell(sum(failures[r][i] for r in counts), n_all) for i in range(len(keys))
-    )) if rows else None  # fmt: skip
+    columns = [sum(column) for column in zip(*failures.values(), strict=True)]
+    total = HeatRow(filters.unit.code, filters.unit.name, True, n_all,
+                    tuple(HeatCell(f, n_all) for f in columns)) if rows else None  # fmt: skip
     return Heatmap(filters.definition, tuple((k, labels.get(k, k)) for k in keys), rows, total,
                    left_out)  # fmt: skip
 
 
 def busiest_checklist(session: Session, paths: Sequence[str], filters: Filters) -> str:
     """The checklist with the most results in the subtree and range ("" when none)."""
-    latest = _latest(paths, filters)
+    latest = _latest(paths, filters).subquery()
     return (
         session.scalar(
             select(FormDefinition.key)

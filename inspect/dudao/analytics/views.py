@@ -9,7 +9,7 @@ chart as SVG beside its data table.
 from __future__ import annotations
 
 from bisect import bisect_left
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
@@ -40,25 +40,31 @@ def heat_class(rate: float | None) -> str:
 
 def _heat_rows(result: queries.Heatmap, first: str, last: str) -> list[tuple[str, Markup]]:
     """Per row: the inspections list URL for its results, and its cells as HTML. Built here in
-    one pass (escaped once per value) because the table has 10,000 cells for 250 branches."""
-    keys = [escape(quote(key)) for key, _label in result.items]
+    one pass (each value escaped once) because the table has 10,000 cells for 250 branches."""
+    keys = [str(escape(quote(key))) for key, _label in result.items]
     failed_of = _("%(n)d of %(total)d failed")
+    common = urlencode({"definition": result.definition, "due_from": first, "due_to": last})
+    base = url_for("inspections.office")
     rows = [*result.rows, result.total] if result.total else list(result.rows)
     built = []
     for row in rows:
-        args = {"unit": row.code, "definition": result.definition, "due_from": first,
-                "due_to": last, **({} if row.subtree else {"subtree": "0"})}  # fmt: skip
-        url = url_for("inspections.office", **args)
+        url = f"{base}?unit={quote(row.code)}&{common}" + ("" if row.subtree else "&subtree=0")
+        href = str(escape(url))
         html = []
         for key, cell in zip(keys, row.cells, strict=True):
-            rate = cell.rate
-            shown = "—" if rate is None else "<1" if 0 < rate < 0.5 else str(round(rate))
+            if not cell.inspections:
+                html.append('<td class="heat heat-none">—</td>')
+                continue
+            rate = 100.0 * cell.failures / cell.inspections
+            if not cell.failures:
+                html.append('<td class="heat heat-0">0</td>')
+                continue
             said = escape(failed_of % {"n": cell.failures, "total": cell.inspections})
             html.append(
-                f'<td class="heat {heat_class(rate)}"><a href="{escape(url)}&amp;failed={key}">'
-                f'{escape(shown)}<span class="visually-hidden"> %, {said}</span></a></td>'
-                if cell.failures else f'<td class="heat {heat_class(rate)}">{shown}</td>'
-            )  # fmt: skip
+                f'<td class="heat {heat_class(rate)}"><a href="{href}&amp;failed={key}">'
+                f"{'&lt;1' if rate < 0.5 else round(rate)}"
+                f'<span class="visually-hidden"> %, {said}</span></a></td>'
+            )
         built.append((url, Markup("".join(html))))
     return built
 
