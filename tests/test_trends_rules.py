@@ -149,8 +149,8 @@ def test_outlier_unit_outside_funnel_limits(session, org, tmp_path) -> None:
     load(session, tmp_path, rows)
     run(session, rules=("outlier",))
     (flag,) = flags(session, "outlier")
-    # Outside the 2-month funnel at the end of two consecutive months (persist_periods).
-    assert flag.unit_codes == ["B1-x2"] and flag.first_detected == "2024-04"
+    # Outside the 3-month funnel at the end of three consecutive months (persist_periods).
+    assert flag.unit_codes == ["B1-x2"] and flag.first_detected == "2024-05"
     assert flag.evidence["proportion"] > flag.evidence["upper_limit"]
 
 

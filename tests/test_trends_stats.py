@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import integrate
 from scipy import stats as sps
 
 from dudao.trends import stats
+from dudao.trends.rules_units import standardise
 
 
 @pytest.mark.parametrize(
@@ -87,3 +89,43 @@ def test_binomial_wilson_and_funnel() -> None:
     small = stats.funnel_upper(np.array([20]), 0.1)[0]
     assert sps.binom.sf(np.floor(small * 20), 20, 0.1) <= 0.001 + 1e-12
     assert stats.overdispersion(np.full(50, 10.0), np.full(50, 100.0), 0.1) == 1.0
+
+
+def test_winsorised_overdispersion_is_consistent_for_normal_z() -> None:
+    """φ divides the winsorised mean square by its normal expectation (numerical integral)."""
+    c = sps.norm.ppf(0.9)
+    expected = integrate.quad(lambda z: z * z * sps.norm.pdf(z), -c, c)[0] + 2 * c * c * 0.1
+    assert stats.winsorised_square_mean(0.1) == pytest.approx(expected, rel=1e-9)
+    assert expected == pytest.approx(0.6787, abs=1e-4)
+    # Units whose true proportions vary: z has variance 1 + n·var(p)/(p(1−p)) = 2.5.
+    rng = np.random.default_rng(11)
+    n = np.full(20000, 400.0)
+    p = np.clip(rng.normal(0.1, np.sqrt(1.5 * 0.09 / 400), n.size), 0, 1)
+    phi = stats.overdispersion(rng.binomial(400, p).astype(float), n, 0.1)
+    assert phi == pytest.approx(2.5, rel=0.05)
+    # Without the correction the winsorised mean square would say about 1.7.
+    assert phi * stats.winsorised_square_mean(0.1) < 1.8
+
+
+def test_standardise_against_a_reference_computation() -> None:
+    """One-step-ahead z-scores with a guarded, expanding, shrunk baseline, by hand."""
+    rng = np.random.default_rng(4)
+    series = rng.normal(0, 1, (40, 12)) + rng.normal(0, 0.5, (40, 1))
+    series[3, 9] = np.nan
+    z, _mean, sigma = standardise(series, baseline=4, guard=2)
+    base = series[:, :4]
+    sd = np.sqrt(((base - base.mean(axis=1, keepdims=True)) ** 2).sum() / (40 * 3))
+    assert sigma == pytest.approx(sd)
+    tau2 = max(0.0, base.mean(axis=1).var() - sd**2 / 4)
+    grand = base.mean()
+    for row in (0, 3):
+        for t in range(4, 12):
+            seen = [v for v in series[row, : max(t - 2, 4)] if not np.isnan(v)]
+            if len(seen) < 4:
+                seen = list(series[row, :4])
+            n = len(seen)
+            w = tau2 / (tau2 + sd**2 / n)
+            mu = grand + w * (np.mean(seen) - grand)
+            want = (series[row, t] - mu) / np.sqrt(sd**2 + w * sd**2 / n)
+            assert z[row, t] == pytest.approx(want, nan_ok=True), (row, t)
+    assert np.isnan(z[:, :4]).all()

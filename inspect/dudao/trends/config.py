@@ -18,16 +18,17 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "recurring_failure": {"enabled": True, "severity": "medium", "consecutive": 2},
     "cross_unit": {
         "enabled": True, "severity": "high", "levels": ["group", "company"],
-        "baseline_periods": 6, "min_baseline_periods": 3, "fdr": 0.01, "min_ratio": 1.5,
-        "min_failures": 3,
+        "baseline_periods": 12, "min_baseline_periods": 3, "windows": [1, 2], "fdr": 0.05,
+        "min_ratio": 1.5, "min_failures": 3,
     },
     "deterioration": {
-        "enabled": True, "severity": "medium", "baseline_periods": 6, "k": 0.5, "h": 5.0,
-        "mk_periods": 8, "mk_alpha": 0.001, "transform": True,
+        "enabled": True, "severity": "medium", "baseline_periods": 6, "guard_periods": 4,
+        "k": 0.5, "h": 5.0,
+        "mk_periods": 8, "transform": True,
     },
     "outlier": {
-        "enabled": True, "severity": "medium", "window_periods": 2, "coverage": 0.998,
-        "min_inspections": 2, "persist_periods": 2,
+        "enabled": True, "severity": "medium", "window_periods": 3, "coverage": 0.998,
+        "min_inspections": 2, "persist_periods": 3,
     },
     "questionnaire_decline": {"enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0},
     "feedback_theme": {

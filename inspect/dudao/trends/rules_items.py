@@ -110,37 +110,53 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
     cn = np.concatenate([np.zeros((*nn.shape[:3], 1)), np.cumsum(nn, axis=3)], axis=3)
     has = np.concatenate([np.zeros((*n.shape[:2], 1)), np.cumsum(n > 0, axis=2)], axis=2)
     t = np.arange(T)
-    lo = np.maximum(t - B, 0)
-    base_x = cx[..., t] - cx[..., lo]
-    base_n = cn[..., t] - cn[..., lo]
-    base_periods = (has[..., t] - has[..., lo])[:, :, None, :]
-    p0 = (base_x + 0.5) / (base_n + 1.0)
-    tested = (nn > 0) & (base_periods >= cfg["min_baseline_periods"])
-    p = np.ones_like(x)
-    # Conditional exact binomial test of the period against its baseline (the baseline is an
+    windows = [int(w) for w in cfg["windows"]]
+    shape = (len(windows), *x.shape)
+    wx, wn, bx, bn, p = (np.zeros(shape) for _ in range(5))
+    p[:] = 1.0
+    tested = np.zeros(shape, dtype=bool)
+    for j, w in enumerate(windows):
+        # The window: the last w periods; its baseline: the B periods before the window.
+        end = np.maximum(t + 1 - w, 0)
+        lo = np.maximum(end - B, 0)
+        wx[j], wn[j] = cx[..., t + 1] - cx[..., end], cn[..., t + 1] - cn[..., end]
+        bx[j], bn[j] = cx[..., end] - cx[..., lo], cn[..., end] - cn[..., lo]
+        base_periods = (has[..., end] - has[..., lo])[:, :, None, :]
+        tested[j] = (t + 1 >= w) & (nn > 0) & (base_periods >= cfg["min_baseline_periods"])
+    # Conditional exact binomial test of the window against its baseline (the baseline is an
     # estimate, not a known rate): given x + X failures in all, under "no change" the
-    # period's share is Binomial(x + X, n / (n + N)).
-    share = nn[tested] / (nn[tested] + base_n[tested])
-    p[tested] = stats.binomial_p_greater(x[tested], x[tested] + base_x[tested], share)
-    padj = np.ones_like(x)
-    reject = np.zeros_like(x, dtype=bool)
-    for period in range(T):  # BH over all items × scopes tested at the end of each period
+    # window's share is Binomial(x + X, n / (n + N)).
+    share = wn[tested] / (wn[tested] + bn[tested])
+    p[tested] = stats.binomial_p_greater(wx[tested], wx[tested] + bx[tested], share)
+    p0 = (bx + 0.5) / (bn + 1.0)
+    padj = np.ones(shape)
+    reject = np.zeros(shape, dtype=bool)
+    for period in range(T):  # BH over all windows × items × scopes tested at each period's end
         mask = tested[..., period]
         if mask.any():
             rej, adj = stats.benjamini_hochberg(p[..., period][mask], cfg["fdr"])
             padj[..., period][mask] = adj
             reject[..., period][mask] = rej
     with np.errstate(invalid="ignore", divide="ignore"):
-        rate = np.where(nn > 0, x / nn, 0.0)
-    reject &= (x >= cfg["min_failures"]) & (rate >= cfg["min_ratio"] * p0)
+        wrate = np.where(wn > 0, wx / wn, 0.0)
+    reject &= (wx >= cfg["min_failures"]) & (wrate >= cfg["min_ratio"] * p0)
+    # Per scope × item × period, the window with the smallest adjusted p stands for it.
+    best = np.argmin(np.where(reject, padj, np.inf), axis=0)
+    pick = lambda a: np.take_along_axis(a, best[None], axis=0)[0]  # noqa: E731
+    wx, wn, p, padj, p0, wrate = (pick(a) for a in (wx, wn, p, padj, p0, wrate))
+    width = np.asarray(windows)[best]
+    reject = reject.any(axis=0)
     found = []
     for s, d, i in zip(*np.nonzero(reject.any(axis=3)), strict=True):
         when = np.flatnonzero(reject[s, d, i])
         last = int(when[-1])
+        w = int(width[s, d, i, last])
+        f_period = frame.pidx[f_sub[f_rep]]
+        in_window = (f_period > last - w) & (f_period <= last)
         in_last = (f_scope == s) & (def_code[f_sub[f_rep]] == d) & (
-            frame.fail_item_code[f_rep] == i) & (frame.pidx[f_sub[f_rep]] == last)  # fmt: skip
+            frame.fail_item_code[f_rep] == i) & in_window  # fmt: skip
         subs = f_sub[f_rep][in_last]
-        lo_ci, hi_ci = stats.wilson(x[s, d, i, last], nn[s, d, i, last])
+        lo_ci, hi_ci = stats.wilson(wx[s, d, i, last], wn[s, d, i, last])
         scope, item, definition = int(scopes[s]), str(frame.items[i]), str(defs[d])
         affected = sorted({int(u) for u in h.unit_id[subs]})
         window = slice(max(0, last - 11), last + 1)
@@ -150,10 +166,10 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
             first=h.periods[int(when[0])], last=h.periods[last], active=bool(last == T - 1),
             item_key=item, definition_key=definition,
             evidence={
-                "test": "conditional exact binomial (period vs baseline), one-sided, BH",
-                "period": h.periods[last], "failures": int(x[s, d, i, last]),
-                "inspections": int(nn[s, d, i, last]),
-                "rate": round(float(rate[s, d, i, last]), 4),
+                "test": "conditional exact binomial (window vs baseline), one-sided, BH",
+                "period": h.periods[last], "window_periods": w,
+                "failures": int(wx[s, d, i, last]), "inspections": int(wn[s, d, i, last]),
+                "rate": round(float(wrate[s, d, i, last]), 4),
                 "baseline_rate": round(float(p0[s, d, i, last]), 4),
                 "wilson_95": [round(float(lo_ci), 4), round(float(hi_ci), 4)],
                 "p_value": float(p[s, d, i, last]), "q_value": float(padj[s, d, i, last]),

@@ -25,11 +25,17 @@ def _series(frame: Frame) -> np.ndarray:
         return np.where(count > 0, total / count, np.nan)
 
 
-def standardise(series: np.ndarray, baseline: int) -> tuple[np.ndarray, np.ndarray, float]:
-    """z-scores after each row's first `baseline` observed periods (NaN before and during).
+def standardise(
+    series: np.ndarray, baseline: int, guard: int
+) -> tuple[np.ndarray, np.ndarray, float]:
+    """One-step-ahead z-scores of each row (NaN during its first `baseline` observed periods).
 
-    σ is pooled over all rows' baselines; the in-control mean is the row's baseline
-    mean shrunk towards the common mean (see below)."""
+    The in-control mean at period t is the row's mean over all its observed periods before
+    t except the last `guard` (and at least its first `baseline`), shrunk towards the common
+    mean by the empirical-Bayes weight w = τ²/(τ² + σ²/n); z = (y − μ̂)/√(σ² + Var μ̂),
+    Var μ̂ = w·σ²/n (its posterior variance). σ² is pooled within rows over their baselines;
+    τ² is the between-row variance of the baseline means less its sampling part. Returns
+    (z, the in-control mean at every period, σ)."""
     observed = ~np.isnan(series)
     seen = np.cumsum(observed, axis=1)
     in_base = observed & (seen <= baseline)
@@ -45,18 +51,29 @@ def standardise(series: np.ndarray, baseline: int) -> tuple[np.ndarray, np.ndarr
     df = (n_base[usable] - 1).sum()
     sigma = float(np.sqrt(ss / df)) if df > 0 else 0.0
     z = np.full_like(series, np.nan)
-    if sigma > 0 and usable.any():
-        # Shrink each unit's baseline mean towards the common mean by how much units
-        # really differ (empirical Bayes): a mean from a few points is noisy, and a CUSUM
-        # started from a wrong mean raises false alarms.
-        grand = float(np.mean(mu[usable]))
-        tau2 = max(0.0, float(np.var(mu[usable])) - sigma**2 / baseline)
-        w = tau2 / (tau2 + sigma**2 / baseline)
-        mu = np.where(usable, grand + w * (mu - grand), mu)
-        scale = sigma * np.sqrt(1 + w / baseline)
-        after = observed & ~in_base & usable[:, None]
-        z[after] = ((series - mu[:, None]) / scale)[after]
-    return z, mu, sigma
+    if sigma == 0 or not usable.any():
+        return z, np.repeat(mu[:, None], series.shape[1], axis=1), sigma
+    grand = float(np.mean(mu[usable]))
+    tau2 = max(0.0, float(np.var(mu[usable])) - sigma**2 / baseline)
+    # Running sums of the observed values; the baseline of period t leaves out the `guard`
+    # periods before it, so a change in the last few periods is not absorbed into it.
+    csum = np.cumsum(np.where(observed, series, 0.0), axis=1)
+    T = series.shape[1]
+    lag = np.arange(T) - guard - 1
+    lagged = lambda a: np.where(lag >= 0, a[:, np.maximum(lag, 0)], 0.0)  # noqa: E731
+    base_sum = np.where(seen <= baseline, 0.0, lagged(csum))
+    base_n = np.where(seen <= baseline, 0.0, lagged(seen.astype(float)))
+    # Never fewer than the first `baseline` observations (the burn-in).
+    first_sum = np.nansum(base_vals, axis=1)[:, None]
+    short = base_n < baseline
+    base_sum = np.where(short, first_sum, base_sum)
+    base_n = np.where(short, np.maximum(n_base, 1)[:, None], base_n)
+    w = tau2 / (tau2 + sigma**2 / base_n)
+    mean = grand + w * (base_sum / base_n - grand)
+    scale = np.sqrt(sigma**2 + w * sigma**2 / base_n)
+    after = observed & ~in_base & usable[:, None]
+    z[after] = ((series - mean) / scale)[after]
+    return z, mean, sigma
 
 
 def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
@@ -68,21 +85,21 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
     # the failed share makes them closer to normal, as the CUSUM assumes.
     failed_share = np.clip(1 - series / 100.0, 0.0, 1.0)
     values = -np.arcsin(np.sqrt(failed_share)) if cfg.get("transform", True) else series
-    z, mu, sigma = standardise(values, int(cfg["baseline_periods"]))
+    z, mu, sigma = standardise(values, int(cfg["baseline_periods"]), int(cfg["guard_periods"]))
     cusum, signal = stats.lower_cusum(z, cfg["k"], cfg["h"])
     M = int(cfg["mk_periods"])
     G, T = series.shape
-    mk_hit = np.zeros((G, T), dtype=bool)
     mk_p = np.ones((G, T))
     mk_slope = np.zeros((G, T))
-    for t in range(M - 1, T):  # Mann–Kendall on the last M periods, as of each period
+    # Mann–Kendall on the last M periods, as of each period: corroboration in the evidence,
+    # not a trigger (on its own it adds false alarms and no drift the CUSUM misses).
+    for t in range(M - 1, T):
         window = series[:, t - M + 1 : t + 1]
         rows = np.flatnonzero(~np.isnan(window).any(axis=1) & ~np.isnan(z[:, t]))
         if len(rows):
             r = stats.mann_kendall(window[rows])
             mk_p[rows, t], mk_slope[rows, t] = r["p_decreasing"], r["slope"]
-            mk_hit[rows, t] = (r["p_decreasing"] < cfg["mk_alpha"]) & (r["slope"] < 0)
-    hit = signal | mk_hit
+    hit = signal
     last_obs = T - 1 - np.argmax(~np.isnan(series[:, ::-1]), axis=1)
     found = []
     for g in np.flatnonzero(hit.any(axis=1)):
@@ -99,7 +116,7 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             evidence={
                 "test": "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope",
                 "k": cfg["k"], "h": cfg["h"], "transform": cfg.get("transform", True),
-                "baseline_mean": round(float(mu[g]), 4), "sigma": round(sigma, 4),
+                "baseline_mean": round(float(mu[g, last]), 4), "sigma": round(sigma, 4),
                 "cusum": round(float(cusum[g, last]), 3),
                 "cusum_signal": bool(signal[g, last]),
                 "mann_kendall_p": float(mk_p[g, last]), "sen_slope": float(mk_slope[g, last]),

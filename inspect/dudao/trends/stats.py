@@ -153,8 +153,9 @@ def funnel_upper(
 
 
 def overdispersion(x: np.ndarray, n: np.ndarray, p0: float, winsor: float = 0.1) -> float:
-    """φ = mean of the squared z-scores winsorised at 10 % each tail (Spiegelhalter 2005);
-    1 when the units vary no more than binomial chance says."""
+    """φ = mean of the squared z-scores winsorised at 10 % each tail (Spiegelhalter 2005),
+    divided by that mean's expectation for standard normal z (0.679 at 10 %) so that it
+    estimates the variance of z without bias when there are no outliers; at least 1."""
     x = np.asarray(x, dtype=float)
     n = np.asarray(n, dtype=float)
     keep = n > 0
@@ -162,5 +163,13 @@ def overdispersion(x: np.ndarray, n: np.ndarray, p0: float, winsor: float = 0.1)
         return 1.0
     z = (x[keep] / n[keep] - p0) / np.sqrt(p0 * (1 - p0) / n[keep])
     lo, hi = np.quantile(z, [winsor, 1 - winsor])
-    phi = float(np.mean(np.clip(z, lo, hi) ** 2))
+    phi = float(np.mean(np.clip(z, lo, hi) ** 2)) / winsorised_square_mean(winsor)
     return max(1.0, phi)
+
+
+@cache
+def winsorised_square_mean(winsor: float) -> float:
+    """E[w(Z)²] for Z ~ N(0, 1) winsorised at its `winsor` and 1 − `winsor` quantiles:
+    1 − 2[c·φ(c) + (1 − c²)·winsor] with c = Φ⁻¹(1 − winsor)."""
+    c = float(stats.norm.ppf(1 - winsor))
+    return 1 - 2 * (c * float(stats.norm.pdf(c)) + (1 - c * c) * winsor)
