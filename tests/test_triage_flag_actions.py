@@ -88,9 +88,12 @@ def critical(session, org, tmp_path, user_factory):
     return session.scalars(select(Flag)).one()
 
 
-def test_links_to_the_inspections_behind_it(client, critical):
+def test_sentence_names_the_checklist_and_item_and_links_the_inspections(client, critical):
     sign_in(client, "office_g")
     page = client.get(f"/flags/{critical.id}").get_data(as_text=True)
+    said = "Critical item “What is seen on site matches the reports” of Strive-for-excellence"
+    assert said in page.split("data-sentence>")[1].split("</p>")[0]
+    assert said in client.get("/flags").get_data(as_text=True)
     links = page.split("data-links")[1].split("</ul>")[0]
     assert f"/inspections/{critical.evidence['inspection_ids'][0]}" in links
 

@@ -3,6 +3,7 @@ limit as a chart (a ReportLab drawing, so the page and a PDF can share it)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -11,7 +12,11 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.queries import pinned
 from dudao.reports.charts import to_svg
 from dudao.trends.models import Flag
 
@@ -81,12 +86,40 @@ def rule_label(rule: str) -> str:
     return str(RULE_LABELS.get(rule, rule))
 
 
-def sentence(flag: Flag) -> str:
-    """What was detected, in one sentence in the reader's language."""
+#: definition key -> (title, {item key: label}) in the reader's language.
+Names = dict[str, tuple[str, dict[str, str]]]
+
+
+def names(session: Session, flags: Iterable[Flag], locale: str) -> Names:
+    """The titles and item labels of the flags' definitions (their current versions), so a
+    sentence names the checklist and the item as people know them: one query, then the
+    versions from the pinned-definition cache."""
+    keys = {f.definition_key for f in flags if f.definition_key}
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(FormDefinition.key, DefinitionVersion.id)
+        .join(DefinitionVersion, DefinitionVersion.definition_id == FormDefinition.id)
+        .where(FormDefinition.key.in_(keys),
+               DefinitionVersion.number == FormDefinition.current_number)
+    )  # fmt: skip
+    found: Names = {}
+    for key, version_id in rows:
+        definition = pinned(session, version_id)
+        found[key] = (definition.title.get(locale),
+                      {i.key: i.label.get(locale) for i in definition.items})  # fmt: skip
+    return found
+
+
+def sentence(flag: Flag, known: Names | None = None) -> str:
+    """What was detected, in one sentence in the reader's language (`known`: the titles and
+    labels from `names`; the keys stand in without them)."""
     e = flag.evidence or {}
     units = ", ".join(flag.unit_codes or []) or flag.unit.code
+    title, labels = (known or {}).get(flag.definition_key or "", (flag.definition_key or "", {}))
+    item = f"“{labels.get(flag.item_key, flag.item_key)}”" if flag.item_key else ""
     args = {
-        "units": units, "item": flag.item_key or "", "definition": flag.definition_key or "",
+        "units": units, "item": item, "definition": title,
         "first": flag.first_detected, "last": flag.last_detected,
     }  # fmt: skip
     rule = flag.rule

@@ -4,6 +4,7 @@ change through the flag-triage workflow, so it is audited and optimistically loc
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -62,12 +63,14 @@ def _queue_page(
     query = saved_filters.normalise(urlencode(list(args.items(multi=True))))
     save_form = save_form or SaveFilterForm(formdata=None, query=query)
     now, zone = pages.clock()
+    locale = select_locale()
     return render_template(
         "triage/queue.html", result=result, filters=filters, unit_code=unit_code,
         unknown_unit=bool(unit_code) and filters.unit is None,
         workflow=get_workflow("flag_triage"), severities=SEVERITIES,
         rules=sorted(set(evidence.RULE_LABELS) | set(queries.rules_in_use(db()))),
-        sorts=queries.SORTS, locale=select_locale(), sentence=evidence.sentence,
+        sorts=queries.SORTS, locale=locale,
+        sentence=partial(evidence.sentence, known=evidence.names(db(), result.rows, locale)),
         people=queries.office_users(db(), paths), named=named,
         saved=saved_filters.for_user(db(), current_user.id), current_query=query,
         save_form=save_form, ages={f.id: pages.age(f, now, zone) for f in result.rows},
