@@ -35,7 +35,9 @@ def test_the_demo_step_loads_posts_and_entries_once(client, session):
         for item in progress(session, shipped_targets(), [f"/{_id(session, root)}/"])
     }
     assert found["promoted_practice"].overall.done == 6  # 2 + 1 + 3 corrected to 2 + 1
-    assert found["cadres_trained"].overall.done == 41
+    cadres = found["cadres_trained"]
+    assert (cadres.overall.done, cadres.overall.percent) == (41, 82)
+    assert cadres.companies[0].percent == 120  # 12 of HC01's 10: past its share
     pioneer = found["pioneer_posts"]
     assert pioneer.overall.done == posts - _retired(session)
     paces = [share.done for share in pioneer.companies]

@@ -34,10 +34,10 @@ class Share:
 
     @property
     def percent(self) -> int | None:
-        """Whole per cent, capped at 100 for the bar (the numbers show any excess)."""
+        """Whole per cent, rounded down; may pass 100 (the bar stops at its end)."""
         if not self.goal:
             return None
-        return min(100, self.done * 100 // self.goal)
+        return self.done * 100 // self.goal
 
 
 @dataclass(frozen=True)
