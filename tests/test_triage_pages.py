@@ -274,6 +274,15 @@ def test_demo_flags_render_with_their_evidence(client, session, user_factory):
             assert "Baseline mean</th></tr></thead>" not in body.split("data-series")[1]
         if flag.evidence.get("inspection_ids"):
             assert f"/inspections/{flag.evidence['inspection_ids'][0]}" in body, rule
+    # the office has begun triaging (triage/demo.py): every state, a task, saved filters
+    from dudao.triage.demo import FILTERS, load_demo_triage
+    from dudao.triage.models import FlagRectification, SavedFilter
+
+    states = set(session.scalars(select(Flag.state)))
+    assert states == {"new", "acknowledged", "in_progress", "resolved", "dismissed"}
+    assert len(session.scalars(select(FlagRectification)).all()) == 1
+    assert {f.name for f in session.scalars(select(SavedFilter))} == set(FILTERS)
+    assert load_demo_triage(session, None) == 0  # a second run does nothing
 
 
 def test_queue_queries_do_not_grow_with_the_flags(app, client, world, session, org):

@@ -94,6 +94,7 @@ def steps() -> list[tuple[str, DemoStep]]:
     from dudao.surveys.demo import load_demo_campaign
     from dudao.targets.demo import load_demo_targets
     from dudao.trends.demo import load_demo_history
+    from dudao.triage.demo import load_demo_triage
 
     return [
         ("organisation", load_org),
@@ -103,6 +104,7 @@ def steps() -> list[tuple[str, DemoStep]]:
         ("ad hoc inspection", load_ad_hoc_inspection),
         ("spot-check draw", load_demo_draw),
         ("inspection history and trend flags", load_demo_history),
+        ("flag triage begun", load_demo_triage),
         ("questionnaire campaign", load_demo_campaign),
         ("campaign targets", load_demo_targets),
     ]
