@@ -1,0 +1,154 @@
+"""Every output path of campaign results — page, CSV, XLSX, JSON, the campaign report PDF —
+read as an attacker would, on random trees: no hidden group shows a number anywhere, and
+nothing under the threshold comes out of subtracting siblings from their parent, with or
+without a filter."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+import uuid
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from dudao.core.enums import UnitLevel
+from dudao.org.services import create_unit
+from dudao.reports.campaign_data import load_campaign_report
+from dudao.reports.campaign_pdf import render_campaign_pdf
+from dudao.surveys.models import Response
+from tests import survey_world
+from tests.survey_world import GOOD
+
+SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
+SIZES = (0, 0, 1, 2, 3, 4, 5, 6, 8, 12)
+FILTERS = [("identity", "member"), ("identity", "public"), ("years_known", "over_3")]
+
+
+def _tree(session, org):
+    """A: A1 (A1-1, A1-2, A1-3) and A2 (A2-1, A2-2); answers can also come from A1 and A2."""
+    a1_3 = create_unit(session, None, "A1-3", "甲一厂第三党支部", UnitLevel.BRANCH, org.unit_a1)
+    a2 = create_unit(session, None, "A2", "甲二厂", UnitLevel.UNIT, org.company_a)
+    a2_1 = create_unit(session, None, "A2-1", "甲二厂第一党支部", UnitLevel.BRANCH, a2)
+    a2_2 = create_unit(session, None, "A2-2", "甲二厂第二党支部", UnitLevel.BRANCH, a2)
+    parent = {"A1-1": "A1", "A1-2": "A1", "A1-3": "A1", "A2-1": "A2", "A2-2": "A2",
+              "A1": "A", "A2": "A"}  # fmt: skip
+    units = [org.unit_a1, org.branch_a1, org.branch_a2, a1_3, a2, a2_1, a2_2]
+    return units, parent
+
+
+def _answer(session, campaign, units, chance):
+    direct = {}
+    for unit in units:
+        count = chance.choice(SIZES if unit.level == UnitLevel.BRANCH else (0, 0, 0, 2))
+        direct[unit.code] = count
+        # A unit's answers share their background, so some filters cut cleanly and are allowed.
+        background = {"identity": chance.choice(["member", "public"]),
+                      "years_known": chance.choice(["under_1", "over_3"])}  # fmt: skip
+        for _ in range(count):
+            answers = {**SAT, **background, "comment": f"意见{uuid.uuid4().hex[:6]}"}
+            session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
+                                 period_label="2026-Q4", answers=answers))  # fmt: skip
+    session.commit()
+    return direct
+
+
+def _attacker_checks(groups: dict, parent: dict, k: int) -> None:
+    """What the shown figures allow: every shown parent minus its shown children is 0 or at
+    least k, and a hidden group's children are hidden too."""
+    for code, group in groups.items():
+        if group["hidden"] is not None:
+            assert set(group) == {"unit_code", "unit", "depth", "hidden"}
+            for child, up in parent.items():
+                if up == code:
+                    assert groups[child]["hidden"] is not None
+            continue
+        shown_children = [groups[c]["responses"] for c, up in parent.items()
+                          if up == code and groups[c]["hidden"] is None]  # fmt: skip
+        rest = group["responses"] - sum(shown_children)
+        assert rest == 0 or rest >= k, (code, group["responses"], shown_children)
+
+
+def _pdf_rows(pdf: bytes, names: set[str]) -> dict[str, list[str]]:
+    """The units table's cells by unit code, up to the chart (whose labels are unit names)."""
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    table = text.split("二、各单位回收率与满意度", 1)[1]
+    rows: dict[str, list[str]] = {}
+    current = None
+    for line in table.splitlines():
+        match = re.search(r"（([A-Z0-9-]+)）$", line)
+        if match:
+            current = match.group(1)
+            rows[current] = []
+        elif current is not None:
+            if line in names or line.startswith(("满意度指数（0–100）", "三、")):
+                break
+            rows[current].append(line)
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_no_output_path_shows_or_lets_anyone_derive_a_small_group(
+    app, session, org, signed_in, seed
+):
+    units, parent = _tree(session, org)
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
+    chance = random.Random(seed)
+    _answer(session, campaign, units, chance)
+    k = campaign.min_group
+    client = signed_in("office_a", ("office", org.company_a))
+    base = f"/surveys/{campaign.id}/results"
+    data = client.get(base + ".json").get_json()
+    groups = {g["unit_code"]: g for g in data["groups"]}
+    _attacker_checks(groups, parent, k)
+    hidden = {c for c, g in groups.items() if g["hidden"]}
+    # CSV and XLSX: a hidden row has its name and why, every figure blank.
+    table = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
+    for row in table[1:]:
+        assert (row[0] in hidden) == row[3].startswith("hidden")
+        if row[0] in hidden:
+            assert all(cell == "" for cell in row[4:])
+        else:
+            assert row[4] == str(groups[row[0]]["responses"])
+    sheet = load_workbook(io.BytesIO(client.get(base + ".xlsx").data)).active
+    for row in sheet.iter_rows(min_row=2, values_only=True):
+        if row[0] in hidden:
+            assert all(cell in ("", None) for cell in row[4:])
+    # The page: a hidden row is one cell of explanation; no section of details.
+    page = client.get(base).get_data(as_text=True)
+    for code in hidden:
+        (row,) = re.findall(rf"<tr class=\"depth-\d\">\s*<td><span[^>]*></span>{code} .*?</tr>",
+                            page, re.S)  # fmt: skip
+        assert "hidden-group" in row and not re.search(r">\s*\d", row.split("</td>", 1)[1])
+        assert f"<h2>{code} " not in page
+    # The campaign report PDF: the same groups hidden, each with its reason and no figure.
+    settings = app.extensions["dudao"].settings
+    pdf = render_campaign_pdf(load_campaign_report(session, campaign.id), tz=settings.tz)
+    rows = _pdf_rows(pdf, {g["unit"] for g in groups.values()})
+    assert set(rows) == set(groups)
+    for code, cells in rows.items():
+        if code in hidden:
+            assert len(cells) == 1 and re.findall(r"\d+", cells[0]) in ([], [str(k)])
+        elif groups[code]["responses"]:
+            assert cells[0] == str(groups[code]["responses"])
+    # Filters: refused everywhere, or every cut (filtered, and total minus filtered) in every
+    # shown group is 0 or at least k, and the filtered figures obey the same subtraction rule.
+    for item, value in FILTERS:
+        query = f"?item={item}&value={value}"
+        filtered = client.get(f"{base}.json{query}")
+        if filtered.status_code == 422:
+            for fmt in ("csv", "xlsx"):
+                assert client.get(f"{base}.{fmt}{query}").status_code == 422
+            assert client.get(base + query).status_code == 422
+            continue
+        cut = {g["unit_code"]: g for g in filtered.get_json()["groups"]}
+        assert {c for c, g in cut.items() if g["hidden"]} == hidden
+        _attacker_checks(cut, parent, k)
+        for code, group in cut.items():
+            if group["hidden"] is None:
+                for part in (group["responses"], groups[code]["responses"] - group["responses"]):
+                    assert part == 0 or part >= k, (item, value, code)
+                assert group.get("comments") is None and group["invited"] is None
