@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -31,7 +31,7 @@ from dudao.inspections.submission_models import Rectification, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.surveys.aggregate import aggregate
-from dudao.surveys.models import Campaign
+from dudao.surveys.models import Campaign, Response
 from dudao.trends.queries import counted_submissions, period_expr
 
 Cell = tuple[int, str]  # (unit id, period key)
@@ -181,6 +181,34 @@ def rectification_cells(rows: list[RectificationRow], kind: str) -> dict[Cell, R
     return dict(cells)
 
 
+#: (unit id, shown, responses, mean index) of every group of a campaign's final report.
+GroupFigures = list[tuple[int, bool, int | None, float | None]]
+_FINAL: OrderedDict[tuple[object, ...], GroupFigures] = OrderedDict()
+_FINAL_SIZE = 256
+
+
+def final_figures(session: Session, campaign: Campaign, responses: int) -> GroupFigures | None:
+    """The group figures of a campaign's final report, through `surveys.aggregate` (None
+    while it is not final). A final report cannot change (the campaign is over and no
+    answer is pending), so its figures are kept per process, keyed by what would differ."""
+    key = (campaign.id, campaign.created_at, campaign.closes_at, str(campaign.state),
+           campaign.min_group, responses)  # fmt: skip
+    if key in _FINAL:
+        _FINAL.move_to_end(key)
+        return _FINAL[key]
+    report = aggregate(session, campaign)
+    if not report.final:
+        return None
+    figures = [
+        (g.unit_id, g.shown, g.responses, g.satisfaction.mean if g.satisfaction else None)
+        for g in report.groups
+    ]
+    _FINAL[key] = figures
+    while len(_FINAL) > _FINAL_SIZE:
+        _FINAL.popitem(last=False)
+    return figures
+
+
 def satisfaction_cells(
     session: Session, paths: Sequence[str], units: set[int], kind: str, tz: str
 ) -> dict[Cell, SatisfactionCell]:
@@ -191,31 +219,37 @@ def satisfaction_cells(
     """
     now = utcnow()
     above = {int(part) for path in paths for part in path.strip("/").split("/") if part}
-    campaigns = session.scalars(
-        select(Campaign)
-        .join(Unit, Unit.id == Campaign.scope_unit_id)
-        .where(or_(within(paths), Campaign.scope_unit_id.in_(above)))
-        .order_by(Campaign.closes_at, Campaign.id)
-    ).all()
+    campaigns = [
+        c
+        for c in session.scalars(
+            select(Campaign)
+            .join(Unit, Unit.id == Campaign.scope_unit_id)
+            .where(or_(within(paths), Campaign.scope_unit_id.in_(above)))
+            .order_by(Campaign.closes_at, Campaign.id)
+        )
+        if c.is_over(now)
+    ]
+    counts = dict(
+        session.execute(
+            select(Response.campaign_id, func.count())
+            .where(Response.campaign_id.in_([c.id for c in campaigns]))
+            .group_by(Response.campaign_id)
+        ).all()
+    )
     cells: dict[Cell, SatisfactionCell] = defaultdict(SatisfactionCell)
     for campaign in campaigns:
-        if not campaign.is_over(now):
-            continue
-        report = aggregate(session, campaign)
-        if not report.final:
-            continue
+        figures = final_figures(session, campaign, counts.get(campaign.id, 0))
         period = key_of_date(local_date(campaign.closes_at, tz), kind)
-        for group in report.groups:
-            if group.unit_id not in units:
+        for unit_id, shown, responses, mean in figures or []:
+            if unit_id not in units:
                 continue
-            cell = cells[(group.unit_id, period)]
-            if not group.shown:
+            if not shown:
+                cell = cells[(unit_id, period)]
                 cell.withheld += 1
                 cell.campaigns.append((campaign.id, campaign.title, None, None))
-            elif group.satisfaction is not None and group.responses:
-                cell.responses += group.responses
-                cell.weighted += group.responses * group.satisfaction.mean
-                cell.campaigns.append(
-                    (campaign.id, campaign.title, group.responses, group.satisfaction.mean)
-                )
+            elif mean is not None and responses:
+                cell = cells[(unit_id, period)]
+                cell.responses += responses
+                cell.weighted += responses * mean
+                cell.campaigns.append((campaign.id, campaign.title, responses, mean))
     return dict(cells)

@@ -87,6 +87,7 @@ def load_accounts(session: Session, org: DemoOrg) -> int:
 
 def steps() -> list[tuple[str, DemoStep]]:
     """Every loader step, in order (later features append theirs; each must be idempotent)."""
+    from dudao.assessment.demo import load_demo_assessment
     from dudao.definitions.commands import sync_shipped
     from dudao.demo.inspections import load_ad_hoc_inspection
     from dudao.scheduling.draw_demo import load_demo_draw
@@ -105,6 +106,7 @@ def steps() -> list[tuple[str, DemoStep]]:
         ("spot-check draw", load_demo_draw),
         ("inspection history and trend flags", load_demo_history),
         ("flag triage begun", load_demo_triage),
+        ("rectification history and satisfaction surveys", load_demo_assessment),
         ("questionnaire campaign", load_demo_campaign),
         ("campaign targets", load_demo_targets),
     ]

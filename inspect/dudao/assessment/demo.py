@@ -1,0 +1,130 @@
+"""Demo step: the other two assessment components for the demo's imported inspection history.
+
+The history step (trends/demo.py) imports a year of monthly spot checks for the branches
+of the first two companies; the assessment also weighs rectification timeliness and
+member satisfaction. This step adds, seeded and for the same branches and months:
+
+- a rectification task for every finding whose 30-day deadline has passed, stored as
+  history (verified, most before the deadline, some after; one `rectification.import`
+  audit event), like the imported inspections they come from;
+- one member-satisfaction campaign per quarter of the history, created and closed
+  through the survey services, with anonymous answers already in (a few branches have
+  fewer than the threshold of 5, so the pages show the suppression at work).
+
+Idempotent: skipped when the demo's campaigns exist.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.assessment.periods import bounds, key_of_date, label, local_date
+from dudao.audit.services import record_many
+from dudao.core.database import utcnow
+from dudao.definitions.queries import current_version
+from dudao.demo.data import DemoOrg
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Rectification, Submission
+from dudao.org.models import Unit
+from dudao.surveys import services as surveys
+from dudao.surveys.models import Campaign, CampaignState, Response
+
+TITLE = "{period}党支部建设满意度测评"
+SCALES = ("sat_leadership", "sat_meetings", "sat_members", "sat_service", "sat_openness",
+          "sat_integrity")  # fmt: skip
+
+
+def _tasks(session: Session, rng: random.Random, tz: str, today: date) -> int:
+    findings = session.execute(
+        select(Finding.id, Finding.unit_id, Submission.submitted_at)
+        .join(Submission, Submission.id == Finding.submission_pk)
+        .join(Inspection, Inspection.id == Finding.inspection_id)
+        .where(Inspection.origin == "import")
+        .order_by(Finding.id)
+    ).all()
+    zone, made = ZoneInfo(tz), 0
+    for finding_id, unit_id, submitted_at in findings:
+        found = local_date(submitted_at, tz)
+        deadline = found + timedelta(days=30)
+        if deadline >= today - timedelta(days=7):
+            continue
+        late = rng.random() < 0.18
+        days = rng.randint(2, 30) if late else -rng.randint(0, 20)
+        done = max(found + timedelta(days=1), deadline + timedelta(days=days))
+        session.add(Rectification(
+            finding_id=finding_id, unit_id=unit_id, state="verified", deadline=deadline,
+            description="按检查发现的问题完成整改", response="已整改完毕，附整改材料。",
+            state_changed_at=datetime.combine(done, time(10), zone).astimezone(UTC),
+            created_at=datetime.combine(found, time(18), zone).astimezone(UTC),
+        ))  # fmt: skip
+        made += 1
+    if made:
+        record_many(session, None, [("rectification.import", "rectification", "demo", None,
+                                     {"created": made, "source": "demo history"})])  # fmt: skip
+    return made
+
+
+def _answers(rng: random.Random, level: float) -> dict[str, object]:
+    answers: dict[str, object] = {
+        "identity": rng.choice(["member", "member", "public"]),
+        "years_known": rng.choice(["one_to_3", "over_3", "over_3"]),
+        "recommend": max(0, min(10, round(2 * level + rng.gauss(0, 1)))),
+    }
+    for key in SCALES:
+        answers[key] = max(1, min(5, round(level + rng.gauss(0, 0.7))))
+    return answers
+
+
+def _campaigns(session: Session, org: DemoOrg, rng: random.Random, tz: str, today: date) -> int:
+    version = current_version(session, "member_satisfaction")
+    root = session.scalar(select(Unit).where(Unit.code == org.root.code))
+    if version is None or root is None:
+        return 0
+    companies = {u.code for u in org.units if u.level == "company"}
+    first_two = sorted(companies)[:2]
+    branches = list(session.scalars(
+        select(Unit).where(Unit.level == "branch").order_by(Unit.code)
+    ))  # fmt: skip
+    branches = [b for b in branches if b.code[:4] in first_two]
+    base = {b.id: rng.uniform(3.6, 4.7) for b in branches}
+    index = today.year * 12 + today.month - 1  # the history: the 12 months before this one
+    months = [date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(1, 13)]
+    quarters = sorted({key_of_date(m, "quarter") for m in months} - {key_of_date(today, "quarter")})
+    made = 0
+    for quarter in quarters:
+        end = bounds(quarter)[1]
+        closes = datetime.combine(end - timedelta(days=8), time(18), ZoneInfo(tz))
+        campaign = surveys.create_campaign(
+            session, None, title=TITLE.format(period=label(quarter)), version=version,
+            scope_unit=root, levels=["branch"], opens_at=closes - timedelta(days=14),
+            closes_at=closes, period_label=label(quarter),
+        )  # fmt: skip
+        surveys.set_state(session, None, campaign, CampaignState.OPEN)
+        for branch in branches:
+            count = rng.randint(3, 4) if rng.random() < 0.04 else rng.randint(6, 14)
+            level = base[branch.id] + rng.uniform(-0.35, 0.35)
+            for _ in range(count):
+                session.add(Response(id=str(uuid.UUID(int=rng.getrandbits(128))),
+                                     campaign_id=campaign.id, unit_id=branch.id,
+                                     period_label=campaign.period_label,
+                                     answers=_answers(rng, level)))  # fmt: skip
+        session.flush()
+        surveys.set_state(session, None, campaign, CampaignState.CLOSED)
+        made += 1
+    return made
+
+
+def load_demo_assessment(session: Session, org: DemoOrg) -> int:
+    if session.scalar(select(Campaign.id).where(Campaign.title.like("%党支部建设满意度测评"))):
+        return 0
+    settings = session.info.get("settings")
+    tz = settings.timezone if settings else "Asia/Shanghai"
+    today = local_date(utcnow(), tz)
+    rng = random.Random(f"{org.seed}-assessment")
+    return _tasks(session, rng, tz, today) + _campaigns(session, org, rng, tz, today)
