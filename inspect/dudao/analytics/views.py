@@ -136,14 +136,18 @@ def satisfaction() -> tuple[str, int]:
     )  # fmt: skip
     svgs = []
     for s in result.series if result else ():
-        periods = [f"{p.period} #{p.campaign_id}" for p in s.points]
+        labels = [p.period for p in s.points]
+        periods = [f"{x} #{p.campaign_id}" if labels.count(x) > 1 else x
+                   for x, p in zip(labels, s.points, strict=True)]  # fmt: skip
         lines = [
             charts.Series(_("Satisfaction index"), [p.mean for p in s.points]),
             charts.Series(_("95 per cent interval"), [p.low for p in s.points], charts.GREY,
                           (3, 3)),
             charts.Series("", [p.high for p in s.points], charts.GREY, (3, 3)),
         ]  # fmt: skip
-        svgs.append(to_svg(charts.line_chart(periods, lines, s.title), s.title))
+        low = min([p.low for p in s.points if p.low is not None] or [0])
+        chart = charts.line_chart(periods, lines, s.title, bottom=max(0, (int(low) // 10 - 1) * 10))
+        svgs.append(to_svg(chart, s.title))
     return _page("satisfaction.html", picked, result=result, svgs=svgs, reasons=REASONS)
 
 
