@@ -32,6 +32,7 @@ from dudao.inspections.submission_models import Rectification
 from dudao.inspections.submissions import submit
 from dudao.org.models import Unit
 from dudao.scheduling.recurrence import local_today
+from dudao.trends.demo import PASSING
 from dudao.workflow.engine import apply
 
 AD_HOC_REASON = "群众来信反映该支部“三会一课”记录不全，请核实"
@@ -39,12 +40,7 @@ LOOP_REASON = "督导组随机复查：核实创先争优活动实施方案及�
 RECTIFY_REASON = "复查上季度抽查发现的问题"
 TASK_DESCRIPTION = "尽快制定创先争优活动实施方案，明确目标任务，经支委会讨论后公示"
 AD_HOC_DEFINITION = "campaign_spot_check"
-FAILED_PLAN = {
-    "plan": "no", "leadership": "secretary_leads", "start_date": "2026-01-05",
-    "activities": ["pledges", "model_posts"], "pledges_public": "yes", "pledges_total": 10,
-    "pledges_kept_rate": 90, "interviews": 10, "known_rate": "most", "public_rating": 8,
-    "site_matches": "yes", "site_impression": 4,
-}  # fmt: skip
+FAILED_PLAN = {**PASSING, "plan": "no"}  # the history's answers, without a plan
 
 
 def _ad_hoc(
