@@ -129,9 +129,12 @@ def test_open_a_rectification_task_for_a_unit(client, critical, session, org):
     tasks = page.split("data-tasks")[1].split("</table>")[0]
     assert f'/rectifications/{task.id}">#{task.id}' in tasks and deadline in tasks
     assert f"Rectification task #{task.id} opened for A1-1" in page
+    assert "Checklist</dt><dd>Strive-for-excellence campaign spot check · What is seen" in page
     again = client.post(url, data=good)  # the finding already has an open task
     assert again.status_code == 422
-    assert "already has an open rectification task" in again.get_data(as_text=True)
+    left = again.get_data(as_text=True)
+    assert "data-rectify" not in left  # no unit left to offer
+    assert "No unit behind this flag is left without an open rectification task." in left
 
 
 def test_findings_by_unit_outside_the_flag_and_without_evidence(session, critical, org):

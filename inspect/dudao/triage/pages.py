@@ -172,7 +172,9 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
     workflow = get_workflow(flag.workflow)
     actions = engine.available_actions(current_user, flag)
     forms = dict(forms or {})
-    said = evidence.sentence(flag, evidence.names(db(), [flag], select_locale()))
+    known = evidence.names(db(), [flag], select_locale())
+    said = evidence.sentence(flag, known)
+    title, labels = known.get(flag.definition_key or "", (flag.definition_key, {}))
     comment_form = forms.pop("_comment", None) or CommentForm(formdata=None)
     rectify_form = forms.pop("_rectify", None) or RectifyForm(
         formdata=None, description=said, deadline=flag.due_date
@@ -197,7 +199,8 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
     rectify_form.unit.choices = [(i, f"{f.unit.code} {f.unit.name}") for i, f in anchors.items()]
     return render_template(
         "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,
-        events=events, sentence=said, named=named,
+        events=events, sentence=said, named=named, checklist=title,
+        item_label=labels.get(flag.item_key or "", flag.item_key),
         candidates=queries.office_users(db(), [flag.unit.path]) if flag.is_open else [],
         numbers=evidence.numbers(flag), series=series,
         chart=evidence.chart_svg(series) if series else "", links=links(flag),

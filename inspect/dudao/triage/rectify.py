@@ -21,11 +21,13 @@ from dudao.org.models import Unit
 from dudao.trends.models import Flag
 from dudao.triage.models import FlagRectification
 from dudao.triage.services import may_triage
+from dudao.workflow.registry import get_workflow
 
 
 def findings_by_unit(session: Session, flag: Flag) -> dict[int, Finding]:
     """The latest finding behind the flag per unit (in the flag's subtree), the anchors a
-    task can be opened on; the flag's item only when findings of it exist."""
+    task can be opened on; the flag's item only when findings of it exist; a unit whose
+    finding already has an open task is left out."""
     ids = [int(i) for i in (flag.evidence or {}).get("inspection_ids") or []]
     if not ids:
         return {}
@@ -42,7 +44,16 @@ def findings_by_unit(session: Session, flag: Flag) -> dict[int, Finding]:
     latest: dict[int, Finding] = {}
     for finding in rows:
         latest.setdefault(finding.unit_id, finding)
-    return latest
+    finals = [s.key for s in get_workflow("rectification").states if s.final]
+    busy = set(
+        session.scalars(
+            select(Rectification.finding_id).where(
+                Rectification.finding_id.in_([f.id for f in latest.values()]),
+                Rectification.state.not_in(finals),
+            )
+        )
+    )
+    return {unit_id: f for unit_id, f in latest.items() if f.id not in busy}
 
 
 def open_for_flag(

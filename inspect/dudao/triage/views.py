@@ -265,6 +265,9 @@ def open_rectification(flag_id: int) -> Page:
     flag = _flag(flag_id)
     form = RectifyForm()
     form.unit.choices = [(i, "") for i in rectify.findings_by_unit(db(), flag)]
+    if not form.unit.choices:
+        flash(_("No unit behind this flag is left without an open rectification task."), "error")
+        return pages.render_flag(flag, status=422)
     if form.validate() and form.deadline.data < org_today(db()):
         form.deadline.errors = [_("The deadline is in the past.")]
     elif form.validate():
