@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.targets.models import PioneerPost
+from dudao.targets.queries import PAGE_SIZE
 from tests.conftest import sign_in
 from tests.target_world import make_post
 
@@ -139,3 +140,17 @@ def test_posts_outside_the_scope_are_404_and_the_office_reads_all_in_scope(
     filtered = client.get("/targets/pioneer-posts?unit=B1").get_data(as_text=True)
     assert "乙岗" not in filtered and 'data-count="1"' in filtered  # outside: as unknown
     assert 'data-count="1"' in client.get("/targets/pioneer-posts?unit=A1").get_data(as_text=True)
+
+
+def test_long_lists_come_in_pages(client, session, org, user_factory):
+    for number in range(PAGE_SIZE + 3):
+        make_post(session, org.branch_a1, f"岗{number:03d}")
+    session.commit()
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "office_a")
+    first = client.get("/targets/pioneer-posts?unit=A1").get_data(as_text=True)
+    assert first.count("<tr data-post=") == PAGE_SIZE and f'data-count="{PAGE_SIZE + 3}"' in first
+    assert "/targets/pioneer-posts?page=2&amp;unit=A1" in first
+    second = client.get("/targets/pioneer-posts?unit=A1&page=2").get_data(as_text=True)
+    assert second.count("<tr data-post=") == 3 and 'rel="prev"' in second
+    assert client.get("/targets/pioneer-posts?page=99").status_code == 200  # the last page

@@ -41,8 +41,8 @@ def _post(post_id: int) -> PioneerPost:
 @requires(Permission.LEAD_UNIT)
 def index() -> str:
     retired = request.args.get("retired") == "1"
-    found = queries.posts(db(), _paths(), retired=retired)
-    return render_template("targets/posts.html", posts=found, retired=retired, editable=True,
+    found = queries.posts(db(), _paths(), retired=retired, page=request.args.get("page", 1, int))
+    return render_template("targets/posts.html", result=found, retired=retired, editable=True,
                            under=None)  # fmt: skip
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from dudao.core.enums import UnitLevel
@@ -14,24 +14,42 @@ from dudao.org.queries import within
 from dudao.targets.models import PioneerPost, TargetEntry
 from dudao.targets.sources import moves_up
 
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class PostPage:
+    rows: Sequence[PioneerPost]
+    total: int
+    page: int
+    pages: int
+
 
 def posts(
-    session: Session, paths: Sequence[str], *, under: Unit | None = None, retired: bool = False
-) -> Sequence[PioneerPost]:
-    """Pioneer posts of branches inside `paths` (and under `under`), active ones unless
-    `retired`, by branch code and name."""
-    statement = (
+    session: Session, paths: Sequence[str], *, under: Unit | None = None, retired: bool = False,
+    page: int = 1,
+) -> PostPage:  # fmt: skip
+    """One page of the pioneer posts of branches inside `paths` (and under `under`), active
+    ones unless `retired`, by branch code and name."""
+    where = [within(paths)]
+    if under is not None:
+        where.append(within([under.path]))
+    if not retired:
+        where.append(PioneerPost.retired_on.is_(None))
+    joined = select(PioneerPost.id).join(Unit, Unit.id == PioneerPost.unit_id).where(*where)
+    total = session.scalar(select(func.count()).select_from(joined.subquery())) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    rows = session.scalars(
         select(PioneerPost)
         .join(Unit, Unit.id == PioneerPost.unit_id)
         .options(joinedload(PioneerPost.unit))
-        .where(within(paths))
+        .where(*where)
         .order_by(Unit.code, PioneerPost.name, PioneerPost.id)
-    )
-    if under is not None:
-        statement = statement.where(within([under.path]))
-    if not retired:
-        statement = statement.where(PioneerPost.retired_on.is_(None))
-    return session.scalars(statement).all()
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    return PostPage(rows, total, page, pages)
 
 
 def branches(session: Session, paths: Sequence[str]) -> Sequence[Unit]:

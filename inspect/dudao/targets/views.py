@@ -80,9 +80,10 @@ def pioneer_posts() -> str:
     if under is not None and not can(current_user, Permission.VIEW_OFFICE, under):
         under = None  # outside the scope reads like an unknown code
     retired = request.args.get("retired") == "1"
-    found = queries.posts(db(), _paths(), under=under, retired=retired)
+    page = request.args.get("page", 1, int)
+    found = queries.posts(db(), _paths(), under=under, retired=retired, page=page)
     return render_template(
-        "targets/posts.html", posts=found, retired=retired, editable=False, under=under,
+        "targets/posts.html", result=found, retired=retired, editable=False, under=under,
         unit_code=code, unknown_unit=bool(code) and not under,
     )  # fmt: skip
 
