@@ -54,6 +54,7 @@ def test_every_page_opens_for_the_office(client, session, org, user_factory):
         assert 'data-unit="G"' in response.get_data(as_text=True)
     scores = client.get(f"/analytics/scores?{RANGE}").get_data(as_text=True)
     assert "<svg" in scores and 'data-table="scores"' in scores and "<script" not in scores
+    assert "<title>Scores over periods ·" in scores and "<h1>Scores over periods</h1>" in scores
 
 
 def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
