@@ -107,3 +107,11 @@ def test_nothing_below_the_thresholds_and_no_period_in_progress(
     # out, (60·72 + 20·100) / 80, rather than showing or using the withheld group.
     row = re.search(r'<tr data-unit="B1-1".*?</tr>', html, re.S).group(0)
     assert "79.0" in row
+
+
+def test_nested_grants_count_each_part_once(client, org, world, user_factory) -> None:
+    user_factory("both", ("office", org.group), ("unit_lead", org.unit_a1))
+    switch(client, "both")
+    html = client.get("/public?period=2025Q1").get_data(as_text=True)
+    assert re.findall(r'data-result="([\w-]+)"', html) == ["A", "B"]
+    assert re.findall(r'<tr data-unit="([\w-]+)"', html) == ["A1-2", "B1-1", "A1-1"]

@@ -9,63 +9,48 @@ group below its anonymity threshold is never part of what is shown here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any, TypeVar
+from typing import Any
 
-from flask import Blueprint, abort, render_template, request
-from flask_login import current_user, login_required
+from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from dudao.assessment.queries import ranking, result_periods, result_summary
 from dudao.assessment.views import template_helpers
-from dudao.core.enums import Role
-from dudao.core.permissions import Permission
 from dudao.scheduling import draw_queries
+from dudao.scheduling.draw_views import publication_paths, requires_paths
 from dudao.scheduling.publication import Publication, publication_config
 from dudao.web.context import db
 
 bp = Blueprint("publication", __name__, template_folder="templates")
 bp.context_processor(template_helpers)
-F = TypeVar("F", bound=Callable[..., Any])
 
 
-def section_paths(user: object, roles: frozenset[Role]) -> list[str]:
-    """Subtrees where `user` holds one of `roles` (nested ones dropped)."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
-        return []
-    paths = sorted({g.unit.path for g in getattr(user, "grants", []) if g.role in roles})
+def _outermost(paths: list[str]) -> list[str]:
+    """Drop the subtrees inside another one, so no part is counted twice."""
     return [p for p in paths if not any(p != q and p.startswith(q) for q in paths)]
 
 
 def _sections(user: object, config: Publication | None = None) -> dict[str, list[str]]:
+    """Per section of the page, the subtrees where `user` holds one of its roles."""
     config = config or publication_config()
     return {
-        "draws": section_paths(user, config.draws),
-        "results": section_paths(user, config.results),
-        "rankings": section_paths(user, config.rankings),
+        "draws": _outermost(publication_paths(user, config.draws)),
+        "results": _outermost(publication_paths(user, config.results)),
+        "rankings": _outermost(publication_paths(user, config.rankings)),
     }
 
 
-def requires_any_section(view: F) -> F:
-    """Signed in, and publication.yaml lets the viewer see at least one section."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not any(_sections(current_user).values()):
-            abort(403)
-        return view(*args, **kwargs)
-
-    wrapped.required_permission = Permission.VIEW_PUBLIC_RESULTS  # type: ignore[attr-defined]
-    return login_required(wrapped)  # type: ignore[return-value]
+def _any_section(user: object) -> list[str]:
+    return [path for paths in _sections(user).values() for path in paths]
 
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"sees_public_results": lambda: any(_sections(current_user).values())}
+    return {"sees_public_results": lambda: bool(_any_section(current_user))}
 
 
 @bp.get("/public")
-@requires_any_section
+@requires_paths(_any_section)
 def index() -> str:
     sections = _sections(current_user)
     session = db()

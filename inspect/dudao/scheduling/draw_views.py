@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from dudao.core.enums import Role
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import FormDefinition
@@ -34,25 +35,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 Page = str | tuple[str, int] | Response
 
 
-def publication_paths(user: object) -> list[str]:
-    """Subtrees where `user` holds a role that publication.yaml lets see published draws."""
+def publication_paths(user: object, roles: frozenset[Role] | None = None) -> list[str]:
+    """Subtrees where `user` holds one of `roles` (default: the roles publication.yaml lets
+    see published draws)."""
     if not getattr(user, "is_authenticated", False) or not getattr(user, "active", False):
         return []
-    roles = publication_roles()
+    roles = publication_roles() if roles is None else roles
     return sorted({g.unit.path for g in getattr(user, "grants", []) if g.role in roles})
 
 
-def requires_publication(view: F) -> F:
-    """Like @requires(VIEW_PUBLIC_RESULTS), with the roles taken from publication.yaml."""
+def requires_paths(paths_of: Callable[[object], list[str]]) -> Callable[[F], F]:
+    """Like @requires(VIEW_PUBLIC_RESULTS), with the roles taken from publication.yaml:
+    signed in, and `paths_of(user)` is not empty."""
 
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not publication_paths(current_user):
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not paths_of(current_user):
+                abort(403)
+            return view(*args, **kwargs)
 
-    wrapped.required_permission = Permission.VIEW_PUBLIC_RESULTS  # type: ignore[attr-defined]
-    return login_required(wrapped)  # type: ignore[return-value]
+        wrapped.required_permission = Permission.VIEW_PUBLIC_RESULTS  # type: ignore[attr-defined]
+        return login_required(wrapped)  # type: ignore[return-value]
+
+    return decorator
+
+
+requires_publication = requires_paths(publication_paths)
 
 
 @bp.app_context_processor
