@@ -32,8 +32,9 @@ TEST_DATABASE_URL = os.environ.get("DUDAO_TEST_DATABASE_URL", "").strip()
 TEST_REDIS_URL = os.environ.get("DUDAO_TEST_REDIS_URL", "").strip()
 PASSWORD = "correct horse battery"
 
-# Live server and Chromium fixtures for browser tests (see tests/browser.py).
-pytest_plugins = ["tests.browser"]
+# Live server and Chromium fixtures for browser tests (see tests/browser.py); a local SMTP
+# sink for e-mail tests (tests/smtp_sink.py).
+pytest_plugins = ["tests.browser", "tests.smtp_sink"]
 
 
 def _worker_index(worker_id: str) -> int:

@@ -3,14 +3,10 @@ nothing stored that pairs a member with an invitation, tokens never logged."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import logging
 import re
-import threading
-from collections.abc import Iterator
 
-import pytest
 from rq import Queue, SimpleWorker
 from sqlalchemy import func, inspect, select
 
@@ -20,30 +16,8 @@ from dudao.surveys.models import CampaignState, Invitation, InvitationMailing, R
 from dudao.surveys.services import generate_invitations
 from dudao.surveys.tokens import hash_token
 from tests import survey_world
-from tests.test_notifications_email import SMTPServer
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]{22})")
-
-
-@pytest.fixture
-def smtp() -> Iterator[SMTPServer]:
-    """The notification tests' SMTP sink, on its own port."""
-    server = SMTPServer()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def mail_app(app, smtp):
-    runtime = app.extensions["dudao"]
-    runtime.settings = dataclasses.replace(
-        runtime.settings,
-        smtp_url=f"smtp://127.0.0.1:{smtp.server_address[1]}",
-        mail_from="dudao@example.org",
-    )
-    return app
 
 
 def _roster(session, unit, addresses: list[str | None]) -> None:
