@@ -93,8 +93,8 @@ def test_manual_entries_with_evidence_and_corrections(client, session, org, user
     assert (new.corrects_id, new.amount, new.evidence_path) == (old.id, 1, old.evidence_path)
     page = office.get(f"/targets/{MANUAL_TARGET}").get_data(as_text=True)
     assert 'data-done="1"' in page and f"#{new.id}" in page and "<del>2</del>" in page
-    again = office.post(f"{ENTRIES}/{old.id}/correct", data=correction)
-    assert again.status_code == 422 and "already corrected" in again.get_data(as_text=True)
+    again = office.post(f"{ENTRIES}/{old.id}/correct", data=correction, follow_redirects=True)
+    assert f"已由第 {new.id} 号记录更正" in again.get_data(as_text=True)
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.entity_type == "target_entry")
     ).all()
@@ -111,7 +111,11 @@ def test_an_entry_needs_evidence_and_bad_input_saves_nothing(client, session, or
         (_entry(org.unit_a1, amount="0"), "amount", "Number must be between 1 and 100000."),
         (_entry(org.unit_a1, entry_date="2999-01-01"), "entry_date", "in the future"),
         (_entry(org.unit_b1), "unit", "Not a valid choice"),  # outside the office's scope
-        (_entry(org.unit_a1, evidence=(io.BytesIO(b"MZ"), "tool.exe")), "evidence", "only PDF"),
+        (
+            _entry(org.unit_a1, evidence=(io.BytesIO(b"MZ"), "tool.exe")),
+            "evidence",
+            "Attach only PDF",
+        ),
     ]
     for data, field, message in cases:
         response = office.post(f"{ENTRIES}/new", data=data)

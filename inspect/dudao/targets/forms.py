@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
+from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import (
     DateField,
     Field,
@@ -29,7 +29,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
+
 MAX_MEMBERS = 500
+EVIDENCE_TYPES = sorted(suffix.lstrip(".") for suffix in ALLOWED_SUFFIXES)
 MAX_AMOUNT = 100_000
 
 
@@ -82,7 +85,13 @@ class EntryForm(_Dated):
     reference = StringField(
         _l("Reference (document number or link)"), validators=[Optional(), Length(max=500)]
     )
-    evidence = FileField(_l("Evidence file (PDF, image, DOCX, XLSX or TXT; at most 10 MB)"))
+    evidence = FileField(
+        _l("Evidence file (PDF, image, DOCX, XLSX or TXT; at most 10 MB)"),
+        validators=[
+            FileAllowed(EVIDENCE_TYPES, _l("Attach only PDF, images, DOCX, XLSX or TXT files.")),
+            FileSize(MAX_ATTACHMENT_BYTES, message=_l("The file is larger than 10 MB.")),
+        ],
+    )
     #: Only a correction needs a reason; it may also carry the old evidence over.
     correction = False
 

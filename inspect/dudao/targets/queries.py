@@ -88,6 +88,11 @@ def entries(session: Session, target_key: str, paths: Sequence[str]) -> list[Ent
     return [EntryRow(entry, corrected_by) for entry, corrected_by in rows]
 
 
+def correction_of(session: Session, entry_id: int) -> int | None:
+    """The id of the entry that corrected `entry_id`, if any."""
+    return session.scalar(select(TargetEntry.id).where(TargetEntry.corrects_id == entry_id))
+
+
 def entry_in_scope(session: Session, entry_id: int, paths: Sequence[str]) -> TargetEntry | None:
     return session.scalar(
         select(TargetEntry)

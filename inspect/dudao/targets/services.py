@@ -11,7 +11,6 @@ from datetime import date
 from pathlib import Path, PurePath
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,6 +22,7 @@ from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
 from dudao.org.models import Unit
 from dudao.targets.config import Target
 from dudao.targets.models import PioneerPost, TargetEntry
+from dudao.targets.queries import correction_of
 
 POST_FIELDS = ("unit_id", "name", "member_count", "responsible", "established_on", "description")
 
@@ -197,7 +197,7 @@ def correct_entry(
 ) -> TargetEntry:  # fmt: skip
     """A new entry replacing `old` (which stays on record, unchanged); the old file and
     reference carry over unless replaced. An amount of 0 withdraws the old entry."""
-    newer = session.scalar(select(TargetEntry.id).where(TargetEntry.corrects_id == old.id))
+    newer = correction_of(session, old.id)
     if newer is not None:
         raise ValidationError(f"Entry #{old.id} was already corrected by entry #{newer}.")
     if not reason.strip():

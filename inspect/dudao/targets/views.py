@@ -181,9 +181,14 @@ def _entry(target: Target, entry_id: int) -> TargetEntry:
 def correct_entry(target_key: str, entry_id: int) -> Page:
     target = _target(target_key, "manual")
     old = _entry(target, entry_id)
+    newer = queries.correction_of(db(), old.id)
+    if newer is not None:
+        flash(_("Entry #%(id)d was already corrected by entry #%(newer)d; correct that one.",
+                id=old.id, newer=newer), "error")  # fmt: skip
+        return redirect(url_for("targets.show", target_key=target.key))
     form = _entry_form(CorrectionForm(obj=old if request.method == "GET" else None))
     if request.method == "GET":
-        form.unit.data = old.unit_id
+        form.unit.data, form.reason.data = old.unit_id, ""
     done = _save_entry(form, target, old)
     if done is not None:
         return done
