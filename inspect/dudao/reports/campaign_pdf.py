@@ -8,7 +8,6 @@ the office typed goes through `pdfkit.para` (escaped, never markup).
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -18,14 +17,21 @@ from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
 
 from dudao.reports.campaign_data import CampaignReport
 from dudao.reports.charts import interval_chart
-from dudao.reports.pdfkit import MUTED, Styles, canvas_maker, generated_at, grid, make_styles, para
+from dudao.reports.pdfkit import (
+    MUTED,
+    Styles,
+    build_a4,
+    generated_at,
+    grid,
+    make_styles,
+    para,
+)
 from dudao.surveys.aggregate import Group
 
 WIDTH = A4[0] - 36 * mm
@@ -150,15 +156,8 @@ def render_campaign_pdf(
     progress: Progress | None = None,
 ) -> bytes:  # fmt: skip
     styles = make_styles(font)
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=20 * mm, initialFontName=styles.font,
-        title=f"{data.title} 测评报告", author="Dudao",
-    )  # fmt: skip
     footer = (
         f"督导 Dudao · 生成于 {generated_at(tz)} · 测评 {data.campaign_id} · {data.period_label}"
     )
-    document.build(campaign_story(data, styles, tz, progress),
-                   canvasmaker=canvas_maker(styles.font, footer))  # fmt: skip
-    return out.getvalue()
+    return build_a4(campaign_story(data, styles, tz, progress), styles.font, footer,
+                    f"{data.title} 测评报告")  # fmt: skip

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +11,6 @@ from reportlab.platypus import (
     CondPageBreak,
     KeepTogether,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
@@ -25,7 +23,7 @@ from dudao.reports.pdfkit import (
     PASS_INK,
     RULE,
     Styles,
-    canvas_maker,
+    build_a4,
     esc,
     generated_at,
     make_styles,
@@ -316,14 +314,8 @@ def render_inspection_pdf(
 ) -> bytes:
     """The PDF bytes of one inspection report."""
     styles = make_styles(font)
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=20 * mm, initialFontName=styles.font,
-        title=f"{report.definition_title} {Text(locale)('report')}",
-        author="Dudao", subject=report.unit_name, creator="Dudao",
-    )  # fmt: skip
     story = inspection_story(report, styles, locale, progress)
     footer = Text(locale)("generated", at=generated_at(tz)) + f" · No. {report.inspection_id}"
-    document.build(story, canvasmaker=canvas_maker(styles.font, footer))
-    return out.getvalue()
+    return build_a4(story, styles.font, footer,
+                    f"{report.definition_title} {Text(locale)('report')}",
+                    subject=report.unit_name, creator="Dudao")  # fmt: skip

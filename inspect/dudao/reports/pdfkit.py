@@ -25,7 +25,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, Paragraph, Table, TableStyle
+from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from dudao.reports.fonts import register_font
 
@@ -173,6 +173,18 @@ def canvas_maker(font: str, footer_left: str) -> Callable[..., NumberedCanvas]:
         return canvas
 
     return make
+
+
+def build_a4(story: list[Any], font: str, footer: str, title: str, **info: Any) -> bytes:
+    """The story as an A4 PDF with the reports' margins, the embedded font from the first
+    byte, "第 N 页 / 共 M 页" and `footer` on every page; `info`: subject, creator..."""
+    out = io.BytesIO()
+    document = SimpleDocTemplate(
+        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
+        bottomMargin=20 * mm, initialFontName=font, title=title, author="Dudao", **info,
+    )  # fmt: skip
+    document.build(story, canvasmaker=canvas_maker(font, footer))
+    return out.getvalue()
 
 
 def generated_at(tz: Any) -> str:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import CondPageBreak, Paragraph, Spacer, TableStyle
 
 from dudao.reports.charts import failure_chart, grade_chart, monthly_chart
 from dudao.reports.pdfkit import (
     HEAD_BG,
     RULE,
     Styles,
-    canvas_maker,
+    build_a4,
     esc,
     generated_at,
     grid,
@@ -124,13 +123,6 @@ def render_summary_pdf(
     summary: Summary, *, font: str | None = None, tz: Any = None, progress: Progress | None = None
 ) -> bytes:
     styles = make_styles(font)
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
-        bottomMargin=20 * mm, initialFontName=styles.font,
-        title=f"{summary.unit_name} {summary.period.key} 督导工作小结", author="Dudao",
-    )  # fmt: skip
     footer = f"督导 Dudao · 生成于 {generated_at(tz)} · {summary.unit_code} {summary.period.key}"
-    document.build(summary_story(summary, styles, progress),
-                   canvasmaker=canvas_maker(styles.font, footer))  # fmt: skip
-    return out.getvalue()
+    return build_a4(summary_story(summary, styles, progress), styles.font, footer,
+                    f"{summary.unit_name} {summary.period.key} 督导工作小结")  # fmt: skip
