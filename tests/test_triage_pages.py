@@ -110,6 +110,7 @@ def test_triage_loop_through_http(client, world, session):
     assert act("start", 2).status_code == 302
     refused = act("resolve", 3)
     assert refused.status_code == 422 and 'class="error"' in refused.get_data(as_text=True)
+    assert "Not done: fill in the field marked below." in refused.get_data(as_text=True)
     assert act("resolve", 3, comment="支部已整改").status_code == 302
     session.expire_all()
     flag = session.get(Flag, flag_id)

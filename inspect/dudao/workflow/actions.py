@@ -65,11 +65,16 @@ def act_from_form(
         abort(403)
     except engine.TransitionRefused as exc:
         db().rollback()
+        missing = []
         for problem in exc.problems:
             name = problem.split(":", 1)[0]
             if name in ("comment", "reason") and problem.endswith("required"):
                 getattr(form, name).errors = [_("Required for this action.")]
-        flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+                missing.append(problem)
+        if missing and len(missing) == len(exc.problems):  # said beside the field, in words
+            flash(_("Not done: fill in the field marked below."), "error")
+        else:
+            flash(_("Not done: %(reason)s", reason=str(exc)), "error")
         return render({action: form}, 422)
     db().commit()
     flash(done(get_workflow(subject.workflow).state(subject.state).label.get(select_locale())),
