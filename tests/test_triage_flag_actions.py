@@ -94,6 +94,8 @@ def test_sentence_names_the_checklist_and_item_and_links_the_inspections(client,
     said = "Critical item “What is seen on site matches the reports” of Strive-for-excellence"
     assert said in page.split("data-sentence>")[1].split("</p>")[0]
     assert said in client.get("/flags").get_data(as_text=True)
+    figures = page.split("data-evidence")[1].split("</table>")[0]
+    assert "A critical item failed" in figures  # the rule's test, in words
     links = page.split("data-links")[1].split("</ul>")[0]
     assert f"/inspections/{critical.evidence['inspection_ids'][0]}" in links
 

@@ -3,6 +3,7 @@ limit as a chart (a ReportLab drawing, so the page and a PDF can share it)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -75,6 +76,26 @@ FIELD_LABELS = {
     "min_group": _l("Smallest group shown"),
     "against": _l("Compared with"),
 }
+#: The rules' `test` descriptions in the reader's language (others are shown as written).
+TEST_LABELS = {
+    "critical item failed": _l("A critical item failed"),
+    "count of overdue rectifications": _l("Count of overdue rectifications"),
+    "count of returned submissions": _l("Count of returned submissions"),
+    "conditional exact binomial (window vs baseline), one-sided, BH": _l(
+        "Conditional exact binomial test (the month against the baseline), one-sided, "
+        "Benjamini-Hochberg"
+    ),
+    "one-sided z-test on the satisfaction index (95 % t intervals), BH": _l(
+        "One-sided z-test on the satisfaction index (95 per cent t intervals), Benjamini-Hochberg"
+    ),
+    "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope": _l(
+        "Lower tabular CUSUM on standardised scores; Mann-Kendall test with Sen's slope"
+    ),
+    "funnel plot, upper limit (Spiegelhalter 2005)": _l(
+        "Funnel plot, upper limit (Spiegelhalter 2005)"
+    ),
+}
+CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
 #: Lists shown elsewhere on the page (links, the series table), not in the numbers table.
 NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
@@ -161,10 +182,19 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = _("Yes") if value else _("No")
         elif isinstance(value, list):
             shown = " – ".join(map(str, value))
+        elif key == "test":
+            shown = _test_label(str(value))
         else:
             shown = str(value)
         rows.append((str(FIELD_LABELS.get(key, key)), shown))
     return rows
+
+
+def _test_label(test: str) -> str:
+    match = CONSECUTIVE.match(test)
+    if match:
+        return _("%(n)s consecutive failures", n=match.group(1))
+    return str(TEST_LABELS.get(test, test))
 
 
 @dataclass
