@@ -78,6 +78,8 @@ def test_unit_page_explains_the_score(client, history, session, user_factory) ->
         assert f'href="/inspections/{inspection_id}"' in html
     assert html.count('data-outcome="late"') == 3 and html.count('data-outcome="on_time"') == 1
     assert 'class="current-band" data-band="average"' in html
+    chart = re.search(r"<figure[^>]*data-chart.*?</figure>", html, re.S).group(0)
+    assert "<svg" in chart and "2025Q1" in chart  # the table after it holds the figures
     later = client.get(f"/assessment/units/{a1.id}?period=2025Q2")
     band = re.search(r'data-band="advanced">(.*?)</tr>', later.get_data(as_text=True), re.S)
     assert "This period" in band.group(1)

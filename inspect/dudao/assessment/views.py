@@ -19,8 +19,10 @@ from dudao.assessment.queries import explain, ranking
 from dudao.core.permissions import Permission, scope_paths
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
+from dudao.reports.charts import monthly_chart, to_svg
+from dudao.reports.fonts import register_font
 from dudao.web.access import require_on, requires
-from dudao.web.context import db
+from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
@@ -81,8 +83,10 @@ def unit_page(unit_id: int) -> str:
     assert unit is not None
     paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
     result = explain(db(), paths, unit, request.args.get("period") or None)
-    config = result.ranking.assessment.config
+    points = [(s.period, s.composite, s.inspections) for s in result.history]  # keys: short
+    font = register_font(runtime().settings.pdf_font)
+    chart = to_svg(monthly_chart(points, font, ""), _("Composite over periods")) if points else ""
     return render_template(
-        "assessment/unit.html", unit=unit, x=result, config=config,
-        title=_("Assessment of %(unit)s", unit=unit.name),
+        "assessment/unit.html", unit=unit, x=result, config=result.ranking.assessment.config,
+        title=_("Assessment of %(unit)s", unit=unit.name), chart=chart,
     )  # fmt: skip
