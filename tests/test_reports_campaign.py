@@ -54,7 +54,7 @@ def _row(text: str, code: str) -> list[str]:
     start = next(i for i, line in enumerate(lines) if line.endswith(f"（{code}）"))
     cells = []
     for line in lines[start + 1 :]:
-        if line.endswith("）") and "（" in line:
+        if (line.endswith("）") and "（" in line) or line.startswith(("三、", "督导 Dudao")):
             break
         cells.append(line)
     return cells[:5]
@@ -83,7 +83,8 @@ def test_hidden_groups_print_their_reason_and_no_number(app, session, org, close
     assert "为防止通过相减推算出未显示的单位" in reason and not re.search(r"\d", reason)
     small = _hidden_row(text, "A1-2")
     assert "答卷少于 5 份" in small and re.findall(r"\d+", small) == ["5"]
-    assert "17" not in text.split("三、")[0].split("（A1-1）")[1]
+    table = text.split("二、各单位回收率与满意度")[1].split("满意度指数（0–100）")[0]
+    assert "17" not in table.split("（A1-1）")[1]
     # The parent shows exactly what the aggregation says; no detail for the hidden groups.
     (a1,) = [g for g in report.groups if g.code == "A1"]
     sat = a1.satisfaction
@@ -218,3 +219,26 @@ def test_the_demo_campaign_shows_suppression_and_loads_once(app, session):
     assert any(g.comments for g in report.groups)
     text = _text(_pdf(app, session, campaign_id))
     assert "答卷少于 5 份" in text and "意见建议（随机顺序）" in text
+
+
+def test_earlier_campaigns_give_the_satisfaction_index_by_period(app, session, org, closed):
+    from datetime import timedelta
+
+    earlier = survey_world.campaign_for(session, org.company_a, title="上一期")
+    earlier.opens_at -= timedelta(days=120)
+    earlier.closes_at -= timedelta(days=90)
+    earlier.period_label = "2026-Q3"
+    survey_world.close(session, earlier)
+    _responses(session, earlier, org.branch_a1, 10, score=2)
+    _responses(session, earlier, org.branch_a2, 3, score=2)
+    _responses(session, closed, org.branch_a1, 10, score=5)
+    _responses(session, closed, org.branch_a2, 10, score=5)
+    data = load_campaign_report(session, closed.id)
+    assert [label for label, _cells in data.history] == ["2026-Q3", "2026-Q4"]
+    past, now = (cells for _label, cells in data.history)
+    assert past[org.branch_a2.id] == past[org.branch_a1.id] == "未显示"  # small, complementary
+    assert now[org.branch_a1.id] == "90.0"
+    text = _text(_pdf(app, session, closed.id))
+    assert "三、历次测评满意度指数" in text and "四、各单位分题结果与意见建议" in text
+    # Without an earlier campaign there is no such section.
+    assert load_campaign_report(session, earlier.id).history == []

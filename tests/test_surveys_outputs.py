@@ -84,7 +84,7 @@ def _pdf_rows(pdf: bytes, names: set[str]) -> dict[str, list[str]]:
             current = match.group(1)
             rows[current] = []
         elif current is not None:
-            if line in names or line.startswith(("满意度指数（0–100）", "三、")):
+            if line in names or line.startswith(("满意度指数（0–100）", "三、", "督导 Dudao")):
                 break
             rows[current].append(line)
     return rows

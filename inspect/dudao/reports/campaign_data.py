@@ -8,9 +8,10 @@ adds nothing but the campaign's own facts and the labels the PDF prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
@@ -54,6 +55,9 @@ class CampaignReport:
     state: str
     over: bool
     report: Report
+    #: Satisfaction index per unit in earlier campaigns of the same questionnaire over the
+    #: same scope, then this one: [(period label, {unit id: printed cell})], oldest first.
+    history: list[tuple[str, dict[int, str]]] = field(default_factory=list)
 
     def reason(self, group: Group) -> str:
         return HIDDEN.get(group.hidden or "", "").format(k=self.report.min_group)
@@ -89,6 +93,37 @@ def _value_label(item: Item, value: str) -> str:
     return value
 
 
+def _cells(report: Report) -> dict[int, str]:
+    return {
+        g.unit_id: ("未显示" if not g.shown else "—" if g.satisfaction is None
+                    else f"{g.satisfaction.mean:.1f}")
+        for g in report.groups
+    }  # fmt: skip
+
+
+def _history(session: Session, campaign: Campaign, report: Report, definition_id: int,
+             periods: int = 4) -> list[tuple[str, dict[int, str]]]:  # fmt: skip
+    """The last `periods` finished campaigns of this questionnaire over this scope, each
+    through its own aggregation (its own thresholds), ending with this one."""
+    if not report.final:
+        return []
+    earlier = session.scalars(
+        select(Campaign)
+        .join(DefinitionVersion, DefinitionVersion.id == Campaign.definition_version_id)
+        .where(DefinitionVersion.definition_id == definition_id,
+               Campaign.scope_unit_id == campaign.scope_unit_id, Campaign.id != campaign.id,
+               Campaign.closes_at < campaign.closes_at)
+        .order_by(Campaign.closes_at.desc())
+        .limit(periods - 1)
+    ).all()  # fmt: skip
+    columns = []
+    for old in reversed(earlier):
+        past = aggregate(session, old, locale="zh_CN")
+        if past.final:
+            columns.append((old.period_label, _cells(past)))
+    return [*columns, (campaign.period_label, _cells(report))] if columns else []
+
+
 def load_campaign_report(session: Session, campaign_id: int) -> CampaignReport:
     """The campaign's facts and its one aggregation (thresholds applied there)."""
     campaign = session.get(Campaign, campaign_id)
@@ -112,4 +147,5 @@ def load_campaign_report(session: Session, campaign_id: int) -> CampaignReport:
         state=STATES.get(str(campaign.state), str(campaign.state)),
         over=campaign.is_over(utcnow()),
         report=report,
+        history=_history(session, campaign, report, version.definition_id),
     )

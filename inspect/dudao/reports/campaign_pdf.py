@@ -90,6 +90,16 @@ def _units_table(data: CampaignReport, s: Styles) -> Any:
     return made
 
 
+def _history_table(data: CampaignReport, s: Styles) -> Any:
+    periods = [label for label, _cells in data.history]
+    rows: list[list[Any]] = [["单位", *periods]]
+    for group in data.report.groups:
+        values = [cells.get(group.unit_id, "—") for _label, cells in data.history]
+        rows.append([f"{group.name}（{group.code}）", *values])
+    width = (WIDTH - 70 * mm) / len(periods)
+    return grid(rows, s, [70 * mm, *[width] * len(periods)])
+
+
 def _group_detail(data: CampaignReport, group: Group, s: Styles) -> list[Any]:
     report = data.report
     story: list[Any] = [
@@ -138,10 +148,15 @@ def campaign_story(data: CampaignReport, s: Styles, tz: Any = None,
             Spacer(1, 3 * mm),
             interval_chart(bars, s.font, "满意度指数（0–100）及 95% 置信区间"),
         ]
+    if data.history:
+        story += [CondPageBreak(50 * mm), Paragraph("三、历次测评满意度指数", s.h2),
+                  para("同一问卷、同一范围的历次测评，各期分别按当期的匿名规则处理。", s.small),
+                  Spacer(1, 2 * mm), _history_table(data, s)]  # fmt: skip
     if progress is not None:
         progress(1, steps)
     if details:
-        story += [CondPageBreak(90 * mm), Paragraph("三、各单位分题结果与意见建议", s.h2)]
+        number = "四" if data.history else "三"
+        story += [CondPageBreak(90 * mm), Paragraph(f"{number}、各单位分题结果与意见建议", s.h2)]
     for done, group in enumerate(details, start=2):
         story += _group_detail(data, group, s)
         if progress is not None:
