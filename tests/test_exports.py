@@ -57,7 +57,13 @@ def test_xlsx_has_a_sheet_per_dataset(app, report_world):  # noqa: F811
     response = office.get("/reports/export/all?format=xlsx")
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["inspections", "answers", "findings", "rectifications"]
+    assert book.sheetnames == [
+        "inspections",
+        "answers",
+        "findings",
+        "rectifications",
+        "survey_results",
+    ]
     inspections = list(book["inspections"].values)
     assert [row[1] for row in inspections[1:]] == ["A1-1", "B1-1"]
     findings = list(book["findings"].values)

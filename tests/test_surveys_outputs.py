@@ -1,4 +1,5 @@
-"""Every output path of campaign results — page, CSV, XLSX, JSON, the campaign report PDF —
+"""Every output path of campaign results — page, CSV, XLSX, JSON, the Reports page's export,
+the campaign report PDF —
 read as an attacker would, on random trees: no hidden group shows a number anywhere, and
 nothing under the threshold comes out of subtracting siblings from their parent, with or
 without a filter."""
@@ -124,6 +125,20 @@ def test_no_output_path_shows_or_lets_anyone_derive_a_small_group(
                             page, re.S)  # fmt: skip
         assert "hidden-group" in row and not re.search(r">\s*\d", row.split("</td>", 1)[1])
         assert f"<h2>{code} " not in page
+    # The Reports page's export of questionnaire results, CSV and XLSX.
+    export = client.get("/reports/export/survey_results?format=csv").get_data(as_text=True)
+    rows_by_code = {r[3]: r for r in list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))[1:]}
+    assert set(rows_by_code) == set(groups)
+    for code, row in rows_by_code.items():
+        assert row[5].startswith("hidden") == (code in hidden)
+        if code in hidden:
+            assert all(cell == "" for cell in row[6:])
+        else:
+            assert row[6] == str(groups[code]["responses"])
+    book = load_workbook(io.BytesIO(client.get("/reports/export/all?format=xlsx").data))
+    for row in book["survey_results"].iter_rows(min_row=2, values_only=True):
+        if row[3] in hidden:
+            assert all(cell in ("", None) for cell in row[6:])
     # The campaign report PDF: the same groups hidden, each with its reason and no figure.
     settings = app.extensions["dudao"].settings
     pdf = render_campaign_pdf(load_campaign_report(session, campaign.id), tz=settings.tz)
@@ -152,3 +167,18 @@ def test_no_output_path_shows_or_lets_anyone_derive_a_small_group(
                 for part in (group["responses"], groups[code]["responses"] - group["responses"]):
                     assert part == 0 or part >= k, (item, value, code)
                 assert group.get("comments") is None and group["invited"] is None
+
+
+def test_the_reports_export_is_scoped_and_neutralised(app, session, org, signed_in):
+    campaign = survey_world.close(
+        session, survey_world.campaign_for(session, org.company_a, title="=HYPERLINK(1)")
+    )
+    survey_world.close(session, survey_world.campaign_for(session, org.company_b, title="乙"))
+    client = signed_in("office_a", ("office", org.company_a))
+    body = client.get("/reports/export/survey_results?format=csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1:]
+    assert {r[0] for r in rows} == {str(campaign.id)} and rows[0][1] == "'=HYPERLINK(1)"
+    narrowed = client.get("/reports/export/survey_results?format=csv&unit=A1-1")
+    assert [r[3] for r in csv.reader(io.StringIO(narrowed.get_data(as_text=True)))][1:] == ["A1-1"]
+    later = client.get("/reports/export/survey_results?format=csv&quarter=2025Q1")
+    assert len(list(csv.reader(io.StringIO(later.get_data(as_text=True))))) == 1

@@ -1,4 +1,5 @@
-"""CSV and XLSX exports of inspections, answers, findings and rectification tasks.
+"""CSV and XLSX exports of inspections, answers, findings, rectification tasks and
+questionnaire results (through the surveys aggregation, which enforces its thresholds).
 
 Every dataset is read inside the viewer's scope (subtree path prefixes) with a
 fixed number of queries. Both writers pass every cell through `neutralise`, so a
@@ -192,6 +193,39 @@ def rectifications(session: Session, scope: Scope, tz: Any) -> Dataset:
     headers = ["task_id", "finding_id", "inspection_id", "owner_unit", "state", "deadline",
                "description", "response", "created_at"]  # fmt: skip
     return Dataset("rectifications", headers, rows)
+
+
+@register_dataset("survey_results")
+def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
+    """Per campaign in scope, each group's figures from `surveys.aggregate` (its thresholds:
+    a hidden group has its name and why, no figure); `start`/`end` select by closing date."""
+    from dudao.surveys.aggregate import aggregate
+    from dudao.surveys.models import Campaign
+
+    query = select(Campaign).join(Unit, Unit.id == Campaign.scope_unit_id)
+    query = query.where(or_(*[Unit.path.startswith(p) for p in scope.paths] or [False]))
+    rows: list[list[Any]] = []
+    for campaign in session.scalars(query.order_by(Campaign.id)):
+        path, root = campaign.scope_unit.path, None
+        if scope.unit is not None and not path.startswith(scope.unit.path):
+            if not scope.unit.path.startswith(path):
+                continue
+            root = scope.unit.id  # the unit asked for lies inside the campaign
+        closes = campaign.closes_at.astimezone(tz).date()
+        if (scope.start and closes < scope.start) or (scope.end and closes > scope.end):
+            continue
+        report = aggregate(session, campaign, root_unit_id=root)
+        for g in report.groups:
+            sat = g.satisfaction
+            interval = (sat.mean, sat.low, sat.high) if sat else (None, None, None)
+            figures = [g.responses, g.invited, g.rate, *interval] if g.shown else [None] * 6
+            status = "shown" if g.shown else f"hidden:{g.hidden}"
+            rows.append([campaign.id, campaign.title, campaign.period_label, g.code, g.name,
+                         status, *["" if v is None else v for v in figures]])  # fmt: skip
+    headers = ["campaign_id", "campaign", "period", "unit_code", "unit", "status", "responses",
+               "invited", "response_rate", "satisfaction", "satisfaction_low",
+               "satisfaction_high"]  # fmt: skip
+    return Dataset("survey_results", headers, rows)
 
 
 def build(session: Session, names: Iterable[str], scope: Scope, tz: Any) -> list[Dataset]:
