@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 
 import pytest
@@ -132,3 +133,20 @@ def test_publication_sections(tmp_path) -> None:
         path.write_text(text, encoding="utf-8")
         with pytest.raises(ConfigError, match=expected):
             load_publication(path)
+
+
+def test_a_broken_file_shows_its_problems_on_the_pages(client, org, user_factory, tmp_path,
+                                                       monkeypatch) -> None:  # fmt: skip
+    from dudao.assessment import config as config_module
+    from tests.conftest import sign_in
+
+    broken = tmp_path / "assessment.yaml"
+    broken.write_text(GOOD.replace("period: quarter", "period: weekly"), encoding="utf-8")
+    monkeypatch.setattr(config_module, "ASSESSMENT_FILE", broken)
+    user_factory("office", ("office", org.group))
+    sign_in(client, "office")
+    for url in ("/assessment", f"/assessment/units/{org.branch_a1.id}", "/public"):
+        page = client.get(url)
+        assert page.status_code == 500
+        shown = html.unescape(page.get_data(as_text=True))
+        assert "assessment.yaml:1:9: period: unknown period 'weekly'" in shown

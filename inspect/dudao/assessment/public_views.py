@@ -14,8 +14,9 @@ from typing import Any
 from flask import Blueprint, render_template, request
 from flask_login import current_user
 
+from dudao.assessment.config import AssessmentConfigError
 from dudao.assessment.queries import ranking, result_periods, result_summary
-from dudao.assessment.views import template_helpers
+from dudao.assessment.views import config_error, template_helpers
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_views import publication_paths, requires_paths
 from dudao.scheduling.publication import Publication, publication_config
@@ -23,6 +24,7 @@ from dudao.web.context import db
 
 bp = Blueprint("publication", __name__, template_folder="templates")
 bp.context_processor(template_helpers)
+bp.register_error_handler(AssessmentConfigError, config_error)
 
 
 def _outermost(paths: list[str]) -> list[str]:

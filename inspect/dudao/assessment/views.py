@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext
 from flask_login import current_user
 
 from dudao.assessment import periods
-from dudao.assessment.config import COMPONENTS
+from dudao.assessment.config import COMPONENTS, AssessmentConfigError
 from dudao.assessment.queries import explain, ranking
 from dudao.core.permissions import Permission, scope_paths
 from dudao.org.models import Unit
@@ -47,6 +47,14 @@ def template_helpers() -> dict[str, Any]:
 
 
 bp.context_processor(template_helpers)
+
+
+def config_error(exc: AssessmentConfigError) -> tuple[str, int]:
+    """A broken workflows/assessment.yaml: the located problems, for whoever can fix them."""
+    return render_template("assessment/config_error.html", problems=exc.problems), 500
+
+
+bp.register_error_handler(AssessmentConfigError, config_error)
 
 
 def _scope() -> tuple[list[str], Unit | None, str]:
