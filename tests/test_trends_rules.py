@@ -9,9 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from dudao.core.enums import UnitLevel
+from dudao.org.models import Unit
 from dudao.org.services import create_unit
 from dudao.trends.models import Flag
-from dudao.trends.services import analyze
+from dudao.trends.services import UNIT_RULES, analyze
 from dudao.workflow.engine import apply
 from tests.trend_world import TODAY, TZ, load, row
 
@@ -132,6 +133,28 @@ def test_deterioration_by_cusum_and_clean_units_stay_quiet(session, org, tmp_pat
     assert ev["cusum"] > 5 and ev["k"] == 0.5 and ev["cusum_signal"]
     assert "2024-11" <= flagged["A1-x1"].first_detected <= "2025-06"
     assert not flags(session, "cross_unit")
+
+
+def test_incremental_runs_leave_the_deterioration_flags_to_the_full_run(
+    session, org, tmp_path
+) -> None:
+    """σ and the shrinkage of the deterioration rule come from all units: one unit's history
+    alone would give other answers, so the run after a submission does not redo them."""
+    codes = many_units(session, org, per_company=12)
+    rng = random.Random(5)
+    rows = []
+    for code in codes:
+        for i in range(18):
+            bad = code == "A1-x1" and i >= 10 and rng.random() < 0.7
+            rows.append(row(code, i, **{**noisy(rng), **({"leadership": "assigned",
+                            "interviews": 2} if bad else {})}))  # fmt: skip
+    load(session, tmp_path, rows)
+    run(session)
+    before = {(f.fingerprint, f.first_detected, f.detected) for f in flags(session)}
+    units = {u.code: u.id for u in session.scalars(select(Unit))}
+    for code in codes:
+        run(session, unit_ids=[units[code]], rules=UNIT_RULES)
+    assert {(f.fingerprint, f.first_detected, f.detected) for f in flags(session)} == before
 
 
 def test_outlier_unit_outside_funnel_limits(session, org, tmp_path) -> None:

@@ -23,7 +23,9 @@ from dudao.trends.queries import load_history, unit_table
 from dudao.workflow.engine import apply_timer
 
 #: Rules that only need one unit's history (the incremental run after a submission).
-UNIT_RULES = ("critical_failure", "recurring_failure", "deterioration")
+#: Not deterioration: its σ and shrinkage come from all units, and one unit's history alone
+#: gives other (spurious) answers that the nightly run would then clear again.
+UNIT_RULES = ("critical_failure", "recurring_failure")
 
 
 @dataclass
