@@ -85,13 +85,17 @@ def _hash_of(payload: dict[str, Any]) -> str:
     return hashlib.sha256(_HASH_ENCODER.encode(payload).encode()).hexdigest()
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# A write statement takes SQLite's write lock even when it changes nothing.
+_WRITE_LOCK = update(_SEAL).where(_SEAL.c.id == 1).values(seq=_SEAL.c.seq)
+
+
 def _lock(session: Session) -> None:
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _ADVISORY_LOCK_KEY})
+        session.execute(_ADVISORY_LOCK, {"key": _ADVISORY_LOCK_KEY})
     elif dialect == "sqlite":
-        # A write statement takes SQLite's write lock even when it changes nothing.
-        session.execute(update(_SEAL).where(_SEAL.c.id == 1).values(seq=_SEAL.c.seq))
+        session.execute(_WRITE_LOCK)
 
 
 def _seal(session: Session) -> Row[Any] | None:
@@ -183,12 +187,14 @@ def _head(session: Session) -> tuple[bool, tuple[int, str]]:
     return sealed, head
 
 
+_NEW_SEAL = insert(_SEAL).values(id=1)
+_MOVE_SEAL = update(_SEAL).where(_SEAL.c.id == 1)
+
+
 def _write_seal(session: Session, sealed: bool, seq: int, hash_: str, moment: datetime) -> None:
-    values = {"seq": seq, "hash": hash_, "sealed_at": moment}
-    if not sealed:
-        session.execute(insert(_SEAL).values(id=1, **values))
-    else:
-        session.execute(update(_SEAL).where(_SEAL.c.id == 1).values(**values))
+    session.execute(
+        _MOVE_SEAL if sealed else _NEW_SEAL, {"seq": seq, "hash": hash_, "sealed_at": moment}
+    )
 
 
 #: One event for record_many and record_batch: (action, entity_type, entity_id, before, after).
@@ -242,6 +248,9 @@ def record_many(session: Session, actor: Any, entries: Iterable[Entry]) -> int:
     return len(rows)
 
 
+_INSERT_RETURNING = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
+
+
 def record_batch(session: Session, actor: Any, entries: Iterable[Entry]) -> list[int]:
     """Append a few events (one lock, one INSERT ... RETURNING, one seal update) and return
     their ids in order: for a request that writes several events at once, such as the
@@ -251,8 +260,7 @@ def record_batch(session: Session, actor: Any, entries: Iterable[Entry]) -> list
     if not entries:
         return []
     sealed, rows, moment = _chained(session, actor, entries)
-    statement = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
-    ids = list(session.scalars(statement, [{**row, "occurred_at": moment} for row in rows]))
+    ids = list(session.scalars(_INSERT_RETURNING, [{**row, "occurred_at": moment} for row in rows]))
     _write_seal(session, sealed, rows[-1]["seq"], rows[-1]["hash"], moment)
     return ids
 

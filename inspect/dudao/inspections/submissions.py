@@ -14,28 +14,21 @@ import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.util import identity_key
 
-from dudao.core.database import dialect_insert, utcnow
+from dudao.core.database import utcnow
 from dudao.core.errors import DudaoError, ValidationError
 from dudao.definitions.answers import validate_submission
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import ScoreResult, score
 from dudao.definitions.spec import Definition
 from dudao.inspections.models import Inspection
-from dudao.inspections.submission_models import (
-    Finding,
-    InspectionDraft,
-    Photo,
-    ReviewState,
-    Submission,
-)
+from dudao.inspections.submission_models import InspectionDraft, Photo, ReviewState, Submission
+from dudao.inspections.submission_store import overwrite_draft, store_submission
 from dudao.workflow.engine import apply
 
 _VALIDATED = "dudao.validated_submissions"
@@ -289,27 +282,23 @@ def submit(
             .values(review_state=ReviewState.RETURNED)
         )
     # The row goes in first: the UNIQUE submission_id is where two racing requests meet.
-    findings = [
-        Finding(
-            inspection_id=inspection.id, unit_id=inspection.unit_id, item_key=key,
-            critical=key in result.failed_critical, note=notes.get(key),
-            photo_ids=list(photos.get(key, [])),
-        )
-        for key in result.failed
-    ]  # fmt: skip
-    submission = Submission(
-        submission_id=submission_id, inspection_id=inspection.id,
-        definition_version_id=inspection.definition_version_id, content_hash=digest,
-        answers=answers, notes=notes, photos=photos, result=data, percent=result.percent,
-        passed=result.passed, grade=None if result.grade is None else result.grade.label.zh,
-        submitted_by_id=getattr(actor, "id", None), submitted_at=utcnow(), item_comments={},
-        findings=findings,
+    now, actor_id = utcnow(), getattr(actor, "id", None)
+    submission = store_submission(
+        session,
+        {"submission_id": submission_id, "inspection_id": inspection.id,
+         "definition_version_id": inspection.definition_version_id, "content_hash": digest,
+         "answers": answers, "notes": notes, "photos": photos, "result": data,
+         "percent": result.percent, "passed": result.passed,
+         "grade": None if result.grade is None else result.grade.label.zh,
+         "submitted_by_id": actor_id, "submitted_at": now},
+        [{"inspection_id": inspection.id, "unit_id": inspection.unit_id, "item_key": key,
+          "critical": key in result.failed_critical, "note": notes.get(key),
+          "photo_ids": list(photos.get(key, [])), "created_at": now}
+         for key in result.failed],
     )  # fmt: skip
-    session.add(submission)
-    session.flush()
     # The draft keeps what the device sent (not the coerced values), so a returned
     # checklist reopens exactly as the inspector left it.
-    _overwrite_draft(session, actor, inspection.id, parts)
+    overwrite_draft(session, actor_id, inspection.id, parts, now)
     validated = session.info.setdefault(_VALIDATED, set())
     validated.add(inspection.id)
     try:
@@ -327,37 +316,6 @@ def submit(
     finally:
         validated.discard(inspection.id)
     return Outcome(submission, replayed=False)
-
-
-def _overwrite_draft(
-    session: Session, actor: Any, inspection_id: int, parts: dict[str, Any]
-) -> None:
-    """Insert or overwrite the inspection's draft in one statement (an upsert on its
-    unique inspection id), counting the save in `revision`."""
-    draft_id = session.scalar(
-        _draft_upsert(session.get_bind().dialect.name),
-        {"inspection_id": inspection_id, "answers": parts["answers"], "notes": parts["notes"],
-         "photos": parts["photos"], "revision": 1, "updated_at": utcnow(),
-         "updated_by_id": getattr(actor, "id", None)},
-    )  # fmt: skip
-    loaded = session.identity_map.get(identity_key(InspectionDraft, draft_id))
-    if loaded is not None:  # a draft this session read earlier is now out of date
-        session.expire(loaded)
-
-
-@cache
-def _draft_upsert(dialect: str) -> Any:
-    """Built once per dialect (and compiled once): the statement is the same every time."""
-    table = InspectionDraft.__table__
-    statement = dialect_insert(dialect)(table)
-    changed = {
-        name: statement.excluded[name]
-        for name in ("answers", "notes", "photos", "updated_at", "updated_by_id")
-    }
-    return statement.on_conflict_do_update(
-        index_elements=[table.c.inspection_id],
-        set_={**changed, "revision": table.c.revision + 1},
-    ).returning(table.c.id)
 
 
 def latest_submission(session: Session, inspection_id: int) -> Submission | None:
