@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from dudao.core.queue import batched
+
 log = logging.getLogger(__name__)
 _KEY = "dudao.after_commit"
 
@@ -24,11 +26,15 @@ def after_commit(session: Session, effect: Callable[..., Any], *args: Any) -> No
 
 @event.listens_for(Session, "after_commit")
 def _run_effects(session: Session) -> None:
-    for effect, args in session.info.pop(_KEY, []):
-        try:
-            effect(*args)
-        except Exception:  # an effect is an optimisation; the sweep redoes its work
-            log.exception("After-commit effect %s failed", getattr(effect, "__name__", effect))
+    effects = session.info.pop(_KEY, [])
+    if not effects:
+        return
+    with batched():  # the jobs they enqueue go to Redis together
+        for effect, args in effects:
+            try:
+                effect(*args)
+            except Exception:  # an effect is an optimisation; the sweep redoes its work
+                log.exception("After-commit effect %s failed", getattr(effect, "__name__", effect))
 
 
 @event.listens_for(Session, "after_rollback")
