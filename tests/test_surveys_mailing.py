@@ -123,3 +123,27 @@ def test_office_asks_from_the_campaign_page(mail_app, smtp, session, org, signed
     client.post("/logout")
     other = signed_in("office_b", ("office", org.company_b))
     assert other.post(f"/surveys/{campaign.id}/email-invitations").status_code == 404
+
+
+def test_two_runs_at_once_mail_each_member_once(mail_app, smtp, session, org):
+    import threading
+
+    campaign = survey_world.campaign_for(session, org.company_a)
+    _roster(session, org.branch_a1, [f"m{n}@example.org" for n in range(6)])
+    barrier = threading.Barrier(2)
+    results = []
+
+    def run() -> None:
+        with mail_app.app_context():
+            barrier.wait()
+            results.append(email_invitations(campaign.id, "http://localhost/"))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(r["sent"] for r in results) == 6  # each member once, whichever run did it
+    assert sorted(r for r, _m in smtp.received) == [[f"m{n}@example.org"] for n in range(6)]
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Invitation)) == 6

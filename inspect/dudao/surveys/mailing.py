@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.audit.services import record
@@ -135,11 +136,14 @@ def send_invitations(
     failed = 0
     with client:
         for unit_id, members in work.items():
-            with transaction(factory) as session:
-                campaign = session.get(Campaign, campaign_id)
-                assert campaign is not None
-                letters = _issue(session, campaign, unit_id, members)
-                code = session.scalar(select(Unit.code).where(Unit.id == unit_id)) or ""
+            try:
+                with transaction(factory) as session:
+                    campaign = session.get(Campaign, campaign_id)
+                    assert campaign is not None
+                    letters = _issue(session, campaign, unit_id, members)
+                    code = session.scalar(select(Unit.code).where(Unit.id == unit_id)) or ""
+            except IntegrityError:  # another run marked some of these members first
+                continue
             refused: list[Letter] = []
             for letter in letters:
                 try:
