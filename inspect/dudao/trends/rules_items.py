@@ -74,8 +74,9 @@ def _scopes(units: dict[int, tuple[str, str, str]], levels: list[str]) -> dict[i
 
 def cross_unit(frame: Frame, cfg: dict[str, Any],
                units: dict[int, tuple[str, str, str]]) -> list[Detection]:  # fmt: skip
-    """Per scope × definition × item × period: exact binomial test of the period's failures
-    against the scope's own previous periods; BH across all tests of a period."""
+    """Per scope × definition × item × period and window (the last 1, 2, … periods): exact
+    binomial test of the window's failures against the scope's own periods before it; BH
+    across all tests at the end of a period."""
     h = frame.history
     T = len(h.periods)
     if not len(h) or not len(h.fail_sub) or T < 2:
@@ -112,8 +113,8 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
     t = np.arange(T)
     windows = [int(w) for w in cfg["windows"]]
     shape = (len(windows), *x.shape)
-    wx, wn, bx, bn, p = (np.zeros(shape) for _ in range(5))
-    p[:] = 1.0
+    wx, wn, bx, bn = (np.zeros(shape) for _ in range(4))
+    p = np.ones(shape)
     tested = np.zeros(shape, dtype=bool)
     for j, w in enumerate(windows):
         # The window: the last w periods; its baseline: the B periods before the window.
