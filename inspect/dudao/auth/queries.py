@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from dudao.auth.models import RoleGrant, User
@@ -40,14 +40,18 @@ def accounts_in_scope(
     return session.scalars(statement).all()
 
 
+#: Every request runs this: the grants (and their units) come in the same query, and the
+#: statement is built once.
+_USER_WITH_GRANTS = select(User).options(joinedload(User.grants)).where(User.id == bindparam("id"))
+
+
 def user_for_session(session: Session, session_id: str) -> User | None:
     """The active account a session cookie names (see `User.get_id`); None when the account
     is gone, deactivated, or its password changed since the cookie was issued."""
     user_id, _sep, fingerprint = session_id.partition("-")
     if not user_id.isdigit() or not fingerprint:
         return None
-    # Every request does this: the grants (and their units) come in the same query.
-    user = session.get(User, int(user_id), options=[joinedload(User.grants)])
+    user = session.execute(_USER_WITH_GRANTS, {"id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or not user.active or user.session_fingerprint != fingerprint:
         return None
     return user

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dudao.definitions.models import DefinitionVersion, FormDefinition
@@ -77,16 +77,19 @@ def assignments(session: Session, user_id: int) -> list[dict[str, Any]]:
     return result
 
 
+#: Built once: every API call on an inspection runs it.
+_FOR_WORK = (
+    select(Inspection)
+    .where(Inspection.id == bindparam("id"))
+    .options(
+        joinedload(Inspection.assignments),
+        joinedload(Inspection.definition_version).load_only(DefinitionVersion.content_hash),
+    )
+)
+
+
 def inspection_for_work(session: Session, inspection_id: int) -> Inspection | None:
     """The inspection with its unit, its assignees and its pinned version's content hash in
     one query: what every API call checks (who may see it) and what a submission needs
     (`pinned` then finds the version in the identity map and its definition by that hash)."""
-    statement = (
-        select(Inspection)
-        .where(Inspection.id == inspection_id)
-        .options(
-            joinedload(Inspection.assignments),
-            joinedload(Inspection.definition_version).load_only(DefinitionVersion.content_hash),
-        )
-    )
-    return session.scalars(statement).unique().one_or_none()
+    return session.scalars(_FOR_WORK, {"id": inspection_id}).unique().one_or_none()
