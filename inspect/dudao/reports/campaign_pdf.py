@@ -36,6 +36,7 @@ from dudao.surveys.aggregate import Group
 
 WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
+MAX_BARS = 30
 LEVELS = {"group": "集团", "company": "公司", "unit": "单位", "branch": "党支部"}
 
 
@@ -141,13 +142,15 @@ def campaign_story(data: CampaignReport, s: Styles, tz: Any = None,
         Spacer(1, 2 * mm),
         _units_table(data, s),
     ]  # fmt: skip
+    rated = [g for g in report.groups if g.shown and g.satisfaction is not None]
+    title = "满意度指数（0–100）及 95% 置信区间"
+    if len(rated) > MAX_BARS:  # a chart must fit a page: the upper levels (the table has all)
+        rated = [g for g in rated if g.depth <= 1][:MAX_BARS]
+        title += "（测评范围及其直属单位）"
     bars = [(g.name, g.satisfaction.mean, g.satisfaction.low, g.satisfaction.high)
-            for g in report.groups if g.shown and g.satisfaction is not None]  # fmt: skip
+            for g in rated if g.satisfaction is not None]  # fmt: skip
     if bars:
-        story += [
-            Spacer(1, 3 * mm),
-            interval_chart(bars, s.font, "满意度指数（0–100）及 95% 置信区间"),
-        ]
+        story += [Spacer(1, 3 * mm), interval_chart(bars, s.font, title)]
     if data.history:
         story += [CondPageBreak(50 * mm), Paragraph("三、历次测评满意度指数", s.h2),
                   para("同一问卷、同一范围的历次测评，各期分别按当期的匿名规则处理。", s.small),
