@@ -4,14 +4,25 @@ one transaction, in the same run. Target (issue 5): the API reaches at least 50 
 minimal endpoint's throughput; p50 and p99 latency are reported for both.
 
     DUDAO_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
-        python bench/submit_bench.py [--requests 300] [--concurrency 4] [--workers 2] [--rounds 5]
+        python bench/submit_bench.py [--requests 1000] [--concurrency 4] [--workers 2] \\
+        [--rounds 10] [--database dudao_submit_bench]
 
-A scratch database `dudao_submit_bench` is dropped and created on that server. Redis:
+The scratch database (--database) is dropped and created on that server. Redis:
 DUDAO_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). Each API submission is
-validated against the pinned version, scored, stored with 4 findings, moves the
-inspection through start and submit (optimistic lock), upserts the draft and appends
-3 hash-chained audit events. The minimal endpoint inserts one submission row, 4
-finding rows, one draft row and 3 event rows and updates one inspection row.
+validated against the pinned version, scored, stored with 4 findings, upserts the
+draft, moves the inspection through start and submit (one engine step, optimistic
+lock) and appends 2 hash-chained audit events; after commit it enqueues two jobs. The
+minimal endpoint writes the same rows (a submission, 4 findings, a draft upsert, 2
+events, the inspection update) into copies of those tables with the same columns,
+indexes and keys, and reads nothing. Both run under the same gunicorn settings and get
+the same requests in alternating rounds. Printed for each: throughput, p50/p99
+latency, SQL statements per request, CPU time per submission (gunicorn workers,
+PostgreSQL backends, client), then the throughput share and the CPU share.
+
+Measured (docs/api.md, Performance; 2 cores, load average 5-9 from other work): the
+minimal endpoint 156-356 submissions/s at 3.2-4.1 ms CPU each; the API before this
+work 40-64/s (18-20 %, 22 statements, 17-21 ms CPU), now 54-77/s (34-39 %, 10
+statements, 10-11.5 ms CPU, p99 106-220 ms). The 50 % target is not met.
 """
 
 from __future__ import annotations
