@@ -220,6 +220,38 @@ def test_two_tabs_and_a_double_tap_make_one_submission(live_server, browser_page
     assert page.console_errors == []
 
 
+def test_a_submit_during_a_draft_save_stays_queued(live_server, browser_page, world, session):
+    """The draft's PUT is held on the wire while the inspector submits, then the network
+    goes: the record stays queued (it was once put back to "device" by the draft step)."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    held: list[Any] = []
+    page.context.route("**/draft", lambda route: held.append(route))
+    open_checklist(page, base, inspection_id)
+    fill_everything(page)
+    for _ in range(100):  # the draft timer fires 2 s after the last change
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "no draft was saved"
+    page.evaluate("""() => { window.seen = [];
+        new MutationObserver(() => window.seen.push(
+          document.getElementById("t-state").dataset.state)
+        ).observe(document.getElementById("t-state"), { attributes: true }); }""")
+    page.evaluate("document.getElementById('dform').requestSubmit()")
+    wait_state(page, "queued")
+    page.context.set_offline(True)
+    held[0].abort()
+    page.wait_for_function("window.seen.length && !navigator.onLine")
+    page.wait_for_timeout(1000)  # the draft step ends and the queued submit finds no network
+    seen = page.evaluate("window.seen")
+    assert state(page) == "queued" and "device" not in seen[seen.index("queued") :], seen
+    page.context.unroute("**/draft")
+    page.context.set_offline(False)
+    wait_state(page, "submitted")
+    assert len(submissions(session, inspection_id)) == 1
+
+
 def test_cancelled_while_offline_refuses_and_keeps_the_answers(
     live_server, browser_page, world, session
 ):

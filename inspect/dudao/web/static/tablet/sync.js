@@ -53,10 +53,11 @@
     }
   }
 
+  /* `state` is a name, or a function of the record as it is now in the store. */
   function setState(id, state, problem) {
     return DB.update("work", id, function (record) {
       if (!record) return undefined;
-      record.state = state;
+      record.state = typeof state === "function" ? state(record) : state;
       if (problem !== undefined) record.problem = problem;
       return record;
     }).then(function (record) { announce(id); return record; });
@@ -133,7 +134,7 @@
       await DB.update("work", id, function (r) {
         r.savedAt = stamp;
         r.serverRevision = answer.body.revision;
-        r.state = (r.changedAt || 0) > stamp ? "device" : "synced";
+        r.state = pending(r) ? "queued" : (r.changedAt || 0) > stamp ? "device" : "synced";
         r.problem = null;
         return r;
       });
@@ -142,18 +143,26 @@
     return answer;
   }
 
+  function pending(record) {
+    return Boolean(record.submission && !record.submission.done);
+  }
+
+  /* At rest after a network step. Read when the step ends, not when it began: a submission
+     queued meanwhile (a tap, another tab) keeps the record "queued". */
+  function resting(record) {
+    return pending(record) ? "queued" : "device";
+  }
+
   function needsWork(record) {
     if (!record || record.state === "refused" || record.state === "submitted") return false;
     if (user !== null && record.user !== user) return false;
-    var pending = record.submission && !record.submission.done;
-    return Boolean(pending) || (record.changedAt || 0) > (record.savedAt || 0);
+    return pending(record) || (record.changedAt || 0) > (record.savedAt || 0);
   }
 
   async function syncUnlocked(id) {
     var record = await DB.get("work", id);
     if (!needsWork(record) || !navigator.onLine) return;
-    var submitting = Boolean(record.submission && !record.submission.done);
-    var resting = submitting ? "queued" : "device";
+    var submitting = pending(record);
     await setState(id, "saving");
     var answer;
     try {
