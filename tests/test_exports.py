@@ -8,7 +8,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from dudao.reports.exports import FORMULA_STARTS, Dataset, neutralise, to_csv, to_xlsx
+from dudao.core.spreadsheet import FORMULA_STARTS, neutralise
+from dudao.reports.exports import Dataset, to_csv, to_xlsx
 from tests.conftest import sign_in
 from tests.report_world import report_world  # noqa: F401
 

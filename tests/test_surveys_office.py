@@ -152,6 +152,19 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
     assert sheet_rows["A1"][4] == 15
 
 
+def test_results_spreadsheets_neutralise_formula_cells(signed_in, session, org):
+    org.branch_a1.name = '=HYPERLINK("http://x")'
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
+    _responses(session, campaign, org.branch_a1, 12, identity="member")
+    client = signed_in("office_a", ("office", org.company_a))
+    base = f"/surveys/{campaign.id}/results"
+    table = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
+    names = {r[0]: r[1] for r in table[1:]}
+    book = load_workbook(io.BytesIO(client.get(base + ".xlsx").data))
+    cells = {r[0]: r[1] for r in book.active.iter_rows(min_row=2, values_only=True)}
+    assert names["A1-1"] == cells["A1-1"] == '\'=HYPERLINK("http://x")'
+
+
 def test_a_differencing_filter_is_refused_in_every_output_path(signed_in, session, org):
     campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
     _responses(session, campaign, org.branch_a1, 9, identity="member")

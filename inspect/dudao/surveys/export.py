@@ -1,4 +1,5 @@
-"""Report rows for CSV, XLSX and JSON: flat views of `aggregate.Report`, never more."""
+"""Report rows for CSV, XLSX and JSON: flat views of `aggregate.Report`, never more
+(spreadsheet cells neutralised against formula injection)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import csv
 import io
 from typing import Any
 
+from dudao.core.spreadsheet import neutralise
 from dudao.surveys.aggregate import Report
 
 
@@ -61,7 +63,7 @@ def to_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header(report))
-    writer.writerows(rows(report))
+    writer.writerows([neutralise(cell) for cell in row] for row in rows(report))
     return "\ufeff" + out.getvalue()
 
 
@@ -73,7 +75,7 @@ def to_xlsx(report: Report) -> bytes:
     sheet.title = "results"
     sheet.append(header(report))
     for row in rows(report):
-        sheet.append(row)
+        sheet.append([neutralise(cell) for cell in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
