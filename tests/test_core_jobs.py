@@ -6,14 +6,17 @@ import dataclasses
 import logging
 import os
 import time
+from unittest import mock
 
 from redis import Redis
+from rq import Queue
 from rq.cron import CronScheduler
 
 from dudao.audit.jobs import verify_audit_chain
 from dudao.core import commands
+from dudao.core.effects import after_commit
 from dudao.core.jobs import PeriodicJob, periodic_jobs, register_periodic_jobs
-from dudao.core.queue import enqueue
+from dudao.core.queue import connect, enqueue
 
 
 def _closed_port() -> int:
@@ -80,3 +83,29 @@ def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch
         time.tzset()
     assert started == [[f"{p.func.__module__}.{p.func.__name__}" for p in periodic_jobs()]]
     assert "dudao.audit.jobs.verify_audit_chain" in started[0]
+
+
+def test_after_commit_jobs_reach_redis_together_after_the_commit(settings, session):
+    queue = Queue("default", connection=connect(settings))
+    queue.empty()
+    sent: list[int] = []
+    original = Queue.enqueue_many
+
+    def counted(self, jobs, pipeline=None, **kwargs):
+        sent.append(len(jobs))
+        return original(self, jobs, pipeline=pipeline, **kwargs)
+
+    with mock.patch.object(Queue, "enqueue_many", counted):
+        after_commit(session, enqueue, settings, verify_audit_chain)
+        after_commit(session, enqueue, settings, verify_audit_chain)
+        assert queue.count == 0  # nothing before the commit
+        session.commit()
+    assert sent == [2] and queue.count == 2  # one batch of two, sent when the effects ended
+
+
+def test_a_batch_that_cannot_be_sent_never_fails_the_commit(settings, session, caplog):
+    broken = mock.patch.object(Queue, "enqueue_many", side_effect=RuntimeError("broken"))
+    with caplog.at_level(logging.ERROR, logger="dudao.core.effects"), broken:
+        after_commit(session, enqueue, settings, verify_audit_chain)
+        session.commit()
+    assert "Sending the jobs of after-commit effects failed" in caplog.text

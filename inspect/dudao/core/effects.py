@@ -29,12 +29,16 @@ def _run_effects(session: Session) -> None:
     effects = session.info.pop(_KEY, [])
     if not effects:
         return
-    with batched():  # the jobs they enqueue go to Redis together
-        for effect, args in effects:
-            try:
-                effect(*args)
-            except Exception:  # an effect is an optimisation; the sweep redoes its work
-                log.exception("After-commit effect %s failed", getattr(effect, "__name__", effect))
+    try:
+        with batched():  # the jobs they enqueue go to Redis together, when the block ends
+            for effect, args in effects:
+                try:
+                    effect(*args)
+                except Exception:  # an effect is an optimisation; the sweep redoes its work
+                    name = getattr(effect, "__name__", effect)
+                    log.exception("After-commit effect %s failed", name)
+    except Exception:  # the transaction has committed: never fail it afterwards
+        log.exception("Sending the jobs of after-commit effects failed")
 
 
 @event.listens_for(Session, "after_rollback")
