@@ -128,3 +128,30 @@ def test_effects_run_only_after_commit(session, setup, monkeypatch):
     assert [(a.action, a.target) for a in seen] == [("assign", "assigned")]
     event = session.get(AuditEvent, seen[0].audit_event_id)
     assert event.action == "inspection.assign" and event.after["state"] == "assigned"
+
+
+def test_via_takes_each_step_with_its_checks_and_events_and_writes_once(session, setup):
+    inspection, office, inspector, other, _ = setup
+    set_assignees(session, office, inspection, [inspector])
+    apply(session, office, inspection, "assign")
+    session.commit()
+    version = inspection.version
+    with pytest.raises(PermissionDenied):  # the first step's rules hold as on its own
+        apply(session, other, inspection, "submit", via=["start"])
+    with pytest.raises(TransitionRefused, match="not possible while the inspection is in_progress"):
+        apply(session, inspector, inspection, "start", via=["start"])
+    assert (inspection.state, inspection.version) == ("assigned", version)  # nothing moved
+    applied = apply(session, inspector, inspection, "submit", via=["start"], fields={"x": "1"})
+    session.commit()
+    assert (applied.action, applied.source, applied.target) == ("submit", "in_progress",
+                                                                 "submitted")  # fmt: skip
+    assert (inspection.state, inspection.version) == ("submitted", version + 1)
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.entity_id == str(inspection.id))
+        .order_by(AuditEvent.seq.desc()).limit(2)
+    ).all()[::-1]  # fmt: skip
+    assert [(e.action, e.before, e.after) for e in events] == [
+        ("inspection.start", {"state": "assigned"}, {"state": "in_progress"}),
+        ("inspection.submit", {"state": "in_progress"}, {"state": "submitted", "x": "1"}),
+    ]
+    assert applied.audit_event_id == events[1].id and events[1].prev_hash == events[0].hash
