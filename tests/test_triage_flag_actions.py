@@ -11,12 +11,15 @@ from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
 from dudao.inspections.submission_models import Rectification
+from dudao.notifications.jobs import sweep_transition_notifications
+from dudao.notifications.models import Notification
 from dudao.trends.models import Flag
 from dudao.trends.services import analyze
 from dudao.triage import rectify
 from dudao.triage.models import FlagRectification
 from tests.conftest import sign_in
 from tests.flag_world import make_flag, triage_world
+from tests.test_notifications_transitions import _drain
 from tests.trend_world import TODAY, TZ, load, row
 
 
@@ -73,6 +76,24 @@ def test_deadline_and_age(client, world, session):
     assert client.post(f"/flags/{ids['a_det']}/assign", data=bad).status_code == 422
     session.expire_all()
     assert session.get(Flag, ids["a_det"]).due_date == date.fromisoformat(late)
+
+
+def test_the_assignee_hears_of_the_flag_once_and_the_actor_not(
+    app, client, world, session, org, user_factory
+):
+    people, ids = world
+    colleague = user_factory("office_a2", ("office", org.company_a))
+    session.commit()
+    sign_in(client, "office_a")
+    given = {"assignee": str(colleague.id), "expected_version": "1", "due_date": ""}
+    assert client.post(f"/flags/{ids['a_det']}/assign", data=given).status_code == 302
+    mine = {"assignee": str(people["office_a"].id), "expected_version": "1", "due_date": ""}
+    assert client.post(f"/flags/{ids['a_rec']}/assign", data=mine).status_code == 302
+    _drain(app)
+    session.expire_all()
+    rows = session.execute(select(Notification.user_id, Notification.kind, Notification.link))
+    assert rows.all() == [(colleague.id, "assigned", f"/flags/{ids['a_det']}")]
+    assert sweep_transition_notifications() == 0  # the sweep finds it done
 
 
 @pytest.fixture

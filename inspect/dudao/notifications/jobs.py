@@ -45,5 +45,11 @@ def _mail_soon(settings: Settings, created: int) -> None:
 def enqueue_transition(settings: Settings | None, applied: Any) -> None:
     """The engine's after-commit listener; without settings the sweep does the work. An
     action that tells nobody (e.g. "start") enqueues nothing: a job would find nobody."""
-    if settings is not None and applied.action in transitions.RULES:
-        enqueue(settings, notify_transition, applied.audit_event_id)
+    if applied.action in transitions.RULES:
+        enqueue_event(settings, applied.audit_event_id)
+
+
+def enqueue_event(settings: Settings | None, audit_event_id: int) -> None:
+    """After commit: notify whoever the audited event concerns (the sweep, without settings)."""
+    if settings is not None:
+        enqueue(settings, notify_transition, audit_event_id)

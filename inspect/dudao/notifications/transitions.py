@@ -46,6 +46,18 @@ def is_transition(event: AuditEvent) -> bool:
     return "state" in before and "state" in after and "timer" not in after
 
 
+def is_assignment(event: AuditEvent) -> bool:
+    """A subject given to someone outside the workflow (a flag's assignee): they hear of it."""
+    after = event.after or {}
+    return "state" not in after and after.get("assignee") is not None
+
+
+def notable(event: AuditEvent) -> bool:
+    """Whether the event tells anyone anything: a transition in RULES, or an assignment."""
+    action = event.action.rsplit(".", 1)[-1]
+    return (action in RULES and is_transition(event)) or is_assignment(event)
+
+
 def subject_title(kind: SubjectType, subject_id: int, unit: object) -> str:
     zh, en = kind.noun
     return f"{zh} / {en} #{subject_id} · {getattr(unit, 'code', '')} {getattr(unit, 'name', '')}"
@@ -56,8 +68,7 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
     kinds = subject_types()
     wanted: dict[str, list[AuditEvent]] = {}
     for event in events:
-        action = event.action.rsplit(".", 1)[-1]
-        if event.entity_type in kinds and action in RULES and is_transition(event):
+        if event.entity_type in kinds and notable(event):
             wanted.setdefault(event.entity_type, []).append(event)
     messages: list[Message] = []
     for table, found in wanted.items():
@@ -75,8 +86,14 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             subject = subjects.get(int(event.entity_id))
             if subject is None:
                 continue
-            notice, audience = RULES[event.action.rsplit(".", 1)[-1]]
-            if audience == "office":
+            after = event.after or {}
+            if is_assignment(event):
+                notice, audience = "assigned", "named"
+            else:
+                notice, audience = RULES[event.action.rsplit(".", 1)[-1]]
+            if audience == "named":
+                users = {int(after["assignee"])}
+            elif audience == "office":
                 users = offices[subject.unit.path]
                 if kind.assignment is None:  # a rectification's verifier checks it too
                     users = users | subject.assignee_ids
@@ -84,7 +101,6 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
                 users = leads[subject.unit.path]
             else:
                 users = assignees[subject.id]
-            after = event.after or {}
             body = after.get("comment") or after.get("reason") or ""
             messages += [
                 Message(uid, transition_key(event.id), notice,
@@ -107,7 +123,7 @@ def sweep(session: Session, days: int = SWEEP_DAYS) -> int:
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.occurred_at >= since, AuditEvent.entity_type.in_(types))
     ).all()
-    events = [e for e in events if e.action.rsplit(".", 1)[-1] in RULES and is_transition(e)]
+    events = [e for e in events if notable(e)]
     if not events:
         return 0
     keys = [transition_key(e.id) for e in events]

@@ -12,9 +12,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dudao.audit.services import record
 from dudao.core.database import utcnow
+from dudao.core.effects import after_commit
 from dudao.core.enums import Role
 from dudao.core.errors import PermissionDenied, ValidationError
 from dudao.core.permissions import roles_on
+from dudao.notifications.jobs import enqueue_event
 from dudao.trends.models import Flag
 from dudao.workflow import engine
 
@@ -129,7 +131,11 @@ def set_assignee(
         session.flush()
     except StaleDataError as exc:
         raise engine.Conflict("This was changed by someone else meanwhile.") from exc
-    record(session, actor, "trend_flag.assign", "trend_flag", flag.id, before=before, after=after)
+    event = record(
+        session, actor, "trend_flag.assign", "trend_flag", flag.id, before=before, after=after
+    )
+    if after["assignee"] not in (None, getattr(actor, "id", None)):
+        after_commit(session, enqueue_event, session.info.get("settings"), event.id)
 
 
 def add_comment(session: Session, actor: Any, flag: Flag, text: str) -> None:
