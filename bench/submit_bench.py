@@ -19,10 +19,10 @@ the same requests in alternating rounds. Printed for each: throughput, p50/p99
 latency, SQL statements per request, CPU time per submission (gunicorn workers,
 PostgreSQL backends, client), then the throughput share and the CPU share.
 
-Measured (docs/api.md, Performance; 2 cores, load average 5-9 from other work): the
+Measured (docs/api.md, Performance; 2 cores, load average 2-9 from other work): the
 minimal endpoint 156-356 submissions/s at 3.2-4.1 ms CPU each; the API before this
-work 40-64/s (18-20 %, 22 statements, 17-21 ms CPU), now 54-77/s (34-39 %, 10
-statements, 10-11.5 ms CPU, p99 106-220 ms). The 50 % target is not met.
+work 40-64/s (18-21 %, 22 statements, 17-21 ms CPU), now 54-102/s (34-39 %, 10
+statements, 10-11.5 ms CPU, p99 73-220 ms). The 50 % target is not met.
 """
 
 from __future__ import annotations
