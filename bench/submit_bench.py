@@ -8,7 +8,9 @@ minimal endpoint's throughput; p50 and p99 latency are reported for both.
         [--rounds 10] [--database dudao_submit_bench]
 
 The scratch database (--database) is dropped and created on that server. Redis:
-DUDAO_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14). Each API submission is
+DUDAO_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14), a Redis database of its own:
+the jobs the API enqueues (no worker runs them) are emptied from its default queue
+before and after the run. Each API submission is
 validated against the pinned version, scored, stored with 4 findings, upserts the
 draft, moves the inspection through start and submit (one engine step, optimistic
 lock) and appends 2 hash-chained audit events; after commit it enqueues two jobs. The
@@ -46,6 +48,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from redis import Redis
+from rq import Queue
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -399,6 +403,9 @@ def main() -> int:
         connection.execute(text(f'CREATE DATABASE "{args.database}"'))
     url = base.set(database=args.database).render_as_string(hide_password=False)
     warmup = 20 * args.workers  # every worker prepares its statements before timing starts
+    redis_url = os.environ.get("DUDAO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    jobs = Queue("default", connection=Redis.from_url(redis_url))
+    jobs.empty()  # the API's jobs (no worker runs them) from an earlier run
     processes = []
     with tempfile.TemporaryDirectory(prefix="dudao-submit-bench-") as tmp, admin.connect() as pg:
         folder = Path(tmp)
@@ -409,7 +416,7 @@ def main() -> int:
             "BENCH_URL": named(url, "bench_minimal"),
             "DUDAO_DATABASE_URL": named(url, "bench_dudao"), "DUDAO_SECRET_KEY": "bench",
             "DUDAO_INSTANCE_PATH": str(folder / "instance"),
-            "DUDAO_REDIS_URL": os.environ.get("DUDAO_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14"),
+            "DUDAO_REDIS_URL": redis_url,
             **constants,
         }  # fmt: skip
         try:
@@ -443,6 +450,7 @@ def main() -> int:
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)'))
     admin.dispose()
+    jobs.empty()
     for side in sides:
         side.report()
     minimal, api = sides
