@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "inspect"))
 
 import dudao.models  # noqa: E402,F401  (registers every table)
-from dudao.audit.services import verify_chain  # noqa: E402
+from dudao.audit.chain import verify_chain  # noqa: E402
 from dudao.auth.models import RoleGrant, User  # noqa: E402
 from dudao.core import migrate  # noqa: E402
 from dudao.core.database import make_engine, make_session_factory, utcnow  # noqa: E402

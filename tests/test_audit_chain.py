@@ -10,15 +10,10 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import Session
 
+from dudao.audit.chain import SEAL_MISMATCH, chain_head, event_hash, verify_chain
 from dudao.audit.commands import audit_group
 from dudao.audit.models import AuditEvent, AuditSeal
-from dudao.audit.services import (
-    SEAL_MISMATCH,
-    chain_head,
-    event_hash,
-    record,
-    verify_chain,
-)
+from dudao.audit.services import record
 from dudao.auth.models import User
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import ValidationError

@@ -11,9 +11,9 @@ from rq.job import JobStatus
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dudao.audit.chain import chain_head
 from dudao.audit.jobs import alert_key, verify_audit_chain
 from dudao.audit.models import AuditEvent
-from dudao.audit.services import chain_head
 from dudao.core.queue import connect, enqueue
 from dudao.notifications.models import Notification
 

@@ -7,8 +7,8 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
-from dudao.audit.services import verify_chain
 from dudao.auth.models import User
 from dudao.auth.services import authenticate
 from dudao.config import PROJECT_ROOT

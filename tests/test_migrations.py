@@ -12,8 +12,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import dudao.models  # noqa: F401  (the whole schema)
+from dudao.audit.chain import GENESIS_HASH, chain_head, event_hash, verify_chain
 from dudao.audit.models import AuditEvent
-from dudao.audit.services import GENESIS_HASH, chain_head, event_hash, verify_chain
 from dudao.core import migrate
 from dudao.core.commands import db_check
 from dudao.core.database import Base, make_engine

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
-from dudao.audit.services import verify_chain
 from dudao.cli import cli
 from dudao.org.importing import import_org_chart
 from dudao.org.models import Unit

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
-from dudao.audit.services import verify_chain
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import ValidationError
 from dudao.org import queries

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import sessionmaker
 
-from dudao.audit.services import verify_chain
+from dudao.audit.chain import verify_chain
 from dudao.config import PROJECT_ROOT
 from dudao.core.database import make_engine
 from dudao.core.enums import UnitLevel

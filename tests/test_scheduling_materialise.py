@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import func, select
 
+from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
-from dudao.audit.services import verify_chain
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection, InspectionAssignment

@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from dudao.audit.services import chain_head, check_anchor, verify_chain
+from dudao.audit.chain import chain_head, check_anchor, verify_chain
 from dudao.core.database import check_database, transaction
 
 

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dudao.audit.services import ChainProblem, chain_head, verify_chain
+from dudao.audit.chain import ChainProblem, chain_head, verify_chain
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
 from dudao.core.jobs import job_runtime, job_session

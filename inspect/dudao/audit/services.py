@@ -1,7 +1,5 @@
-"""Append to and verify the hash-chained audit log.
+"""Append to the hash-chained audit log (`chain` says what the chain is and verifies it).
 
-Each event stores the hash of the event before it and a hash of its own content,
-so editing a row, or inserting or deleting one in the middle, breaks the chain.
 The chain alone cannot show that its *newest* rows were deleted, so every append
 also writes the new head (seq and hash) into the single-row `audit_seal`, and
 appends continue from the seal: a deletion stays visible after later appends.
@@ -12,77 +10,29 @@ SQLite by taking the database write lock (a no-op UPDATE) before reading the hea
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time
-from decimal import Decimal
-from enum import Enum
-from pathlib import PurePath
+from datetime import datetime
 from typing import Any
-from uuid import UUID
 
-from sqlalchemy import Row, insert, select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
+from dudao.audit.chain import (
+    GENESIS_HASH,
+    SEAL_MISMATCH,
+    canonical_time,
+    content_hash,
+    event_hash,
+    json_default,
+    jsonable,
+)
 from dudao.audit.models import AuditEvent, AuditSeal
 from dudao.core.database import utcnow
 
-GENESIS_HASH = "0" * 64
 SYSTEM_ACTOR = "system"
-SEAL_MISMATCH = "audit.seal_mismatch"
 _ADVISORY_LOCK_KEY = 0x64756461  # "duda": serialises appends on PostgreSQL
 _SEAL = AuditSeal.__table__
-
-
-def _canonical_time(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Decimal | UUID | PurePath):
-        return str(value)
-    if isinstance(value, set | frozenset):
-        return sorted(value, key=str)
-    raise TypeError(f"{type(value).__name__} cannot be stored in the audit log")
-
-
-def _jsonable(value: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The value exactly as the JSON column gives it back, so the hash survives a reload."""
-    if value is None:
-        return None
-    return json.loads(json.dumps(value, default=_json_default, allow_nan=False))
-
-
-def event_hash(event: AuditEvent | Row[Any]) -> str:
-    """Hash of the event's content and its predecessor's hash."""
-    payload = {
-        "seq": event.seq,
-        "occurred_at": _canonical_time(event.occurred_at),
-        "actor_id": event.actor_id,
-        "actor_name": event.actor_name,
-        "action": event.action,
-        "entity_type": event.entity_type,
-        "entity_id": event.entity_id,
-        "before": event.before,
-        "after": event.after,
-        "prev_hash": event.prev_hash,
-    }
-    return _hash_of(payload)
-
-
-#: The same options as json.dumps(sort_keys=True, ensure_ascii=False, separators=(",", ":")),
-#: built once: record_many hashes hundreds of thousands of events.
-_HASH_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-
-
-def _hash_of(payload: dict[str, Any]) -> str:
-    return hashlib.sha256(_HASH_ENCODER.encode(payload).encode()).hexdigest()
 
 
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
@@ -96,10 +46,6 @@ def _lock(session: Session) -> None:
         session.execute(_ADVISORY_LOCK, {"key": _ADVISORY_LOCK_KEY})
     elif dialect == "sqlite":
         session.execute(_WRITE_LOCK)
-
-
-def _seal(session: Session) -> Row[Any] | None:
-    return session.execute(select(_SEAL.c.seq, _SEAL.c.hash).where(_SEAL.c.id == 1)).first()
 
 
 _EVENTS = AuditEvent.__table__
@@ -131,8 +77,8 @@ def _append(
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
-        before=_jsonable(before),
-        after=_jsonable(after),
+        before=jsonable(before),
+        after=jsonable(after),
         prev_hash=head[1],
     )
     event.hash = event_hash(event)
@@ -207,12 +153,12 @@ def _chained(
     """Lock the log and build the next events as rows, each hashed onto the one before."""
     sealed, (seq, prev) = _head(session)
     moment = utcnow()
-    at = _canonical_time(moment)
+    at = canonical_time(moment)
     actor_id = getattr(actor, "id", None)
     actor_name = getattr(actor, "username", None) or SYSTEM_ACTOR
     # One round trip through JSON for the whole batch: the values as the column returns them.
     values = json.loads(
-        json.dumps([[e[3], e[4]] for e in entries], default=_json_default, allow_nan=False)
+        json.dumps([[e[3], e[4]] for e in entries], default=json_default, allow_nan=False)
     )
     rows = []
     for (action, entity_type, entity_id, _b, _a), (before, after) in zip(
@@ -224,7 +170,7 @@ def _chained(
             "action": action, "entity_type": entity_type, "entity_id": str(entity_id),
             "before": before, "after": after, "prev_hash": prev,
         }  # fmt: skip
-        row["hash"] = prev = _hash_of(row)
+        row["hash"] = prev = content_hash(row)
         rows.append(row)
     return sealed, rows, moment
 
@@ -331,139 +277,3 @@ def _insert_recordset(
             {"at": moment, "actor_id": actor_id, "actor_name": actor,
              "rows": json.dumps(chunk, ensure_ascii=False)},
         )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ChainProblem:
-    seq: int
-    event_id: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"event #{self.seq}" + (f" (id {self.event_id})" if self.event_id else "")
-        return f"{where}: {self.message}"
-
-
-def _walk(session: Session, state: dict[str, Any], batch_size: int) -> list[ChainProblem]:
-    """Check every event after `state["seq"]` against its predecessor; move `state` on.
-
-    Reads plain rows, not ORM objects, so a long log does not fill the session.
-    """
-    problems: list[ChainProblem] = []
-    columns = AuditEvent.__table__.c
-    while True:
-        batch = session.execute(
-            select(*columns)
-            .where(columns.seq > state["seq"])
-            .order_by(columns.seq)
-            .limit(batch_size)
-        ).all()
-        if not batch:
-            return problems
-        for event in batch:
-            expected = state["seq"] + 1
-            if event.seq != expected:
-                span = (
-                    f"#{expected}"
-                    if event.seq == expected + 1
-                    else f"#{expected}..#{event.seq - 1}"
-                )
-                problems.append(ChainProblem(expected, None, f"missing: event {span} deleted"))
-            if event.prev_hash != state["hash"]:
-                problems.append(
-                    ChainProblem(
-                        event.seq,
-                        event.id,
-                        "does not follow the event before it "
-                        "(an event was inserted, deleted or re-linked here)",
-                    )
-                )
-            if event_hash(event) != event.hash:
-                problems.append(
-                    ChainProblem(event.seq, event.id, "content was edited after it was written")
-                )
-            if event.action == SEAL_MISMATCH:
-                problems.append(
-                    ChainProblem(
-                        event.seq,
-                        event.id,
-                        f"when this event was written the seal said {event.before} but the log "
-                        f"ended at {event.after}: events were added or the seal was changed "
-                        "outside Dudao",
-                    )
-                )
-            state.update(seq=event.seq, id=event.id, hash=event.hash)
-
-
-def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]:
-    """Walk the chain in order and name every row that was edited, inserted or deleted."""
-    state: dict[str, Any] = {"seq": 0, "id": None, "hash": GENESIS_HASH}
-    problems = _walk(session, state, batch_size)
-    seal = _seal(session)
-    # Events committed while we walked move the seal on; walk those too.
-    while seal is not None and seal.seq > state["seq"]:
-        seen = state["seq"]
-        problems += _walk(session, state, batch_size)
-        if state["seq"] == seen:
-            break
-        seal = _seal(session)
-    last_seq, last_id = state["seq"], state["id"]
-    if seal is None:
-        if last_seq:
-            problems.append(
-                ChainProblem(
-                    last_seq,
-                    last_id,
-                    "the seal (audit_seal) is missing: deleted newest events cannot be ruled out",
-                )
-            )
-    elif seal.seq > last_seq:
-        span = f"#{seal.seq}" if seal.seq == last_seq + 1 else f"#{last_seq + 1}..#{seal.seq}"
-        problems.append(
-            ChainProblem(
-                last_seq + 1,
-                None,
-                f"missing: newest event {span} deleted (the seal records #{seal.seq})",
-            )
-        )
-    elif seal.seq < last_seq:
-        extra = session.execute(
-            select(AuditEvent.seq, AuditEvent.id)
-            .where(AuditEvent.seq > seal.seq)
-            .order_by(AuditEvent.seq)
-        ).all()
-        problems += [
-            ChainProblem(row.seq, row.id, f"added outside Dudao: the seal ends at #{seal.seq}")
-            for row in extra
-        ]
-    elif seal.hash != state["hash"]:
-        problems.append(
-            ChainProblem(
-                last_seq, last_id, "does not match the seal: the newest event was replaced"
-            )
-        )
-    return problems
-
-
-def chain_head(session: Session) -> tuple[int, str]:
-    """The sealed head (seq, hash), for writing down outside the database."""
-    seal = _seal(session)
-    return (seal.seq, seal.hash) if seal else (0, GENESIS_HASH)
-
-
-def check_anchor(session: Session, seq: int, expected_hash: str) -> ChainProblem | None:
-    """Compare event `seq` with a head written down earlier outside the database.
-
-    Someone able to rewrite the whole table can also rewrite the seal; a head kept
-    elsewhere (printed by `dudao audit verify`) still catches that.
-    """
-    row = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.seq == seq)
-    ).first()
-    if row is None:
-        return ChainProblem(seq, None, "missing: this event was written down earlier but is gone")
-    if row.hash != expected_hash.strip().lower():
-        return ChainProblem(
-            seq, row.id, "differs from the hash written down earlier: the log was rewritten"
-        )
-    return None
