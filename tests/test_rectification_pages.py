@@ -222,15 +222,18 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
     session.expire_all()
     office = _as(app, "office")
+    page = office.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    verify_form = page.split('value="verify"')[1].split("</form>")[0]
+    assert 'name="comment"' in verify_form and "required" not in verify_form  # optional
+    version = session.get(Rectification, task_id).version
     verified = office.post(
-        act,
-        data={"action": "verify", "expected_version": session.get(Rectification, task_id).version},
+        act, data={"action": "verify", "comment": "现场复核，整改到位", "expected_version": version}
     )
     assert verified.status_code == 302
     session.expire_all()
     assert session.get(Rectification, task_id).state == "verified"
     history = office.get(f"/rectifications/{task_id}").get_data(as_text=True)
-    assert "方案未公示" in history and "已制定方案" in history
+    assert "方案未公示" in history and "已制定方案" in history and "现场复核，整改到位" in history
     listing = lead.get("/rectifications").get_data(as_text=True)
     assert f"/rectifications/{task_id}" in listing.split('id="verified"')[1]
 
