@@ -183,6 +183,11 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
     shown = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert f"/api/v1/photos/{kept}" in shown and 'id="answer-form"' not in shown
     assert lead.get(f"/api/v1/photos/{kept}").status_code == 200
+    # A colleague who may open the page but not the photos is told they exist, no broken images.
+    other = _as(app, "other")
+    seen = other.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert other.get(f"/api/v1/photos/{kept}").status_code == 404
+    assert f"/api/v1/photos/{kept}" not in seen and "共 1 张照片" in seen
     sweep_transition_notifications()  # the inspector who made the finding hears of the answer
     session.expire_all()
     told = select(Notification.kind).where(

@@ -17,7 +17,7 @@ from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import photos as photo_service
 from dudao.inspections import rectification_queries as queries
 from dudao.inspections import rectifications as rect_service
-from dudao.inspections.api_support import may_see_task
+from dudao.inspections.api_support import may_see, may_see_task
 from dudao.inspections.forms import AnswerForm
 from dudao.inspections.models import Inspection
 from dudao.inspections.queries import users_by_id
@@ -110,6 +110,7 @@ def _render(
         actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
         events=events, people=people, history_line=history_line, today=_today(),
         locale=select_locale(),
+        photos_visible=may_see(current_user, db().get(Inspection, task.finding.inspection_id)),
     ), status  # fmt: skip
 
 

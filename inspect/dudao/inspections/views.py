@@ -16,6 +16,7 @@ from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import queries
+from dudao.inspections.api_support import may_see
 from dudao.inspections.forms import AssigneesForm
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
@@ -141,7 +142,8 @@ def _render(
         "inspections/inspection.html", inspection=inspection, workflow=workflow,
         actions=actions, forms=forms, events=events, assignees=people,
         assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
-        locale=select_locale(), today=_today(), describe=describe, **context,
+        locale=select_locale(), today=_today(), describe=describe,
+        photos_visible=may_see(current_user, inspection), **context,
     ), status  # fmt: skip
 
 
