@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from dudao.definitions.items import AnswerError, is_blank, kind_of
-from dudao.definitions.scoring import score
+from dudao.definitions.scoring import ScoreResult, score
 from dudao.definitions.showif import visible_items
 from dudao.definitions.spec import Definition, Evidence, Kind
 
@@ -123,14 +123,31 @@ def validate_submission(
     A failed checklist item without the evidence its definition asks for is an
     error on that item, so a submission is complete or it is refused.
     """
+    clean, clean_notes, clean_photos, errors, _score = validate_and_score(
+        definition, answers, notes, photos
+    )
+    return clean, clean_notes, clean_photos, errors
+
+
+def validate_and_score(
+    definition: Definition,
+    answers: Mapping[str, Any],
+    notes: Mapping[str, Any] | None = None,
+    photos: Mapping[str, Any] | None = None,
+) -> tuple[
+    dict[str, Any], dict[str, str], dict[str, list[str]], dict[str, str], ScoreResult | None
+]:
+    """`validate_submission` plus the checklist's score it computed on the way (None for
+    other kinds), so that a submission is scored once."""
     clean, errors = validate_answers(definition, answers)
     clean_notes, clean_photos, evidence_errors = validate_evidence(
         definition, notes or {}, photos or {}
     )
     for key, message in evidence_errors.items():
         errors.setdefault(key, message)
+    result = None
     if definition.kind == Kind.CHECKLIST:
         result = score(definition, clean, clean_notes, clean_photos)
         for key, needed in result.missing_evidence.items():
             errors.setdefault(key, evidence_message(needed))
-    return clean, clean_notes, clean_photos, errors
+    return clean, clean_notes, clean_photos, errors, result

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
 from dudao.core.errors import DudaoError, ValidationError
-from dudao.definitions.answers import validate_submission
+from dudao.definitions.answers import validate_and_score, validate_submission
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import ScoreResult, score
 from dudao.definitions.spec import Definition
@@ -254,7 +254,7 @@ def submit(
     try:
         check_open_for(actor, inspection)
         definition = pinned(session, inspection.definition_version_id)
-        answers, notes, photos, errors = validate_submission(
+        answers, notes, photos, errors, result = validate_and_score(
             definition, parts["answers"], parts["notes"], parts["photos"]
         )
         if not errors:
@@ -268,7 +268,8 @@ def submit(
         if replayed is None:
             raise
         return replayed
-    result = score(definition, answers, notes, photos)
+    if result is None:  # not a checklist: validation did not need the score
+        result = score(definition, answers, notes, photos)
     data = result_json(result)
     if inspection.state == "returned":
         # Returned through the generic workflow action (not reviews.review): close the
