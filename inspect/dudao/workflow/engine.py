@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
-from sqlalchemy import inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -122,55 +121,6 @@ def _check(
     return transition
 
 
-_CHANGED_MEANWHILE = "This was changed by someone else meanwhile; reload and try again."
-_STATE_COLUMNS = frozenset({"state", "state_changed_at"})
-
-
-def _write_state(session: Session, subject: Subject) -> None:
-    """Write the subject's new state with its optimistic version check.
-
-    When the state is all that changed in the session, one Core UPDATE ... WHERE id AND
-    version does it, and the object is marked as saved: the same row and the same
-    Conflict as the unit-of-work flush, without the flush's bookkeeping on every
-    submission. Anything else pending goes through the flush as before.
-    """
-    state = inspect(subject)
-    mapper = state.mapper
-    changed = set(state.committed_state)
-    version_column = mapper.version_id_col
-    if (
-        version_column is None
-        or state.key is None
-        or session.new
-        or session.deleted
-        or not changed <= _STATE_COLUMNS
-        or any(other is not subject for other in session.dirty)
-        or len(mapper.tables) != 1
-    ):
-        try:
-            session.flush()
-        except StaleDataError as exc:
-            raise Conflict(_CHANGED_MEANWHILE) from exc
-        return
-    version_key = mapper.get_property_by_column(version_column).key
-    version = state.dict[version_key]
-    values = {key: state.dict[key] for key in changed}
-    table = mapper.local_table
-    (key_column,) = mapper.primary_key
-    statement = (
-        update(table)
-        .where(key_column == state.identity[0], version_column == version)
-        .values({mapper.get_property(key).columns[0]: value for key, value in values.items()})
-        .values({version_column: version + 1})
-    )
-    with session.no_autoflush:  # the pending change is this UPDATE
-        written = session.execute(statement)
-    if written.rowcount != 1:
-        raise Conflict(_CHANGED_MEANWHILE)
-    state.dict[version_key] = version + 1
-    state._commit_all(state.dict, session.identity_map)  # saved: nothing left to flush
-
-
 def apply(
     session: Session,
     actor: Any,
@@ -191,7 +141,7 @@ def apply(
     """
     fields = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
     if expected_version is not None and expected_version != subject.version:
-        raise Conflict(_CHANGED_MEANWHILE)
+        raise Conflict("This was changed by someone else meanwhile; reload and try again.")
     workflow = get_workflow(subject.workflow)
     origin = subject.state
     steps: list[tuple[str, str, str, dict[str, str]]] = []
@@ -206,7 +156,10 @@ def apply(
         raise
     if hasattr(subject, "state_changed_at"):
         subject.state_changed_at = utcnow()
-    _write_state(session, subject)
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict("This was changed by someone else meanwhile; reload and try again.") from exc
     event_ids = record_batch(
         session, actor,
         [(f"{workflow.key}.{name}", subject.__tablename__, subject.id,
@@ -237,7 +190,7 @@ def apply_timer(session: Session, subject: Subject, timer_key: str, target: str)
     try:
         session.flush()
     except StaleDataError as exc:
-        raise Conflict(_CHANGED_MEANWHILE) from exc
+        raise Conflict("This was changed by someone else meanwhile; reload and try again.") from exc
     event = record(
         session, None, f"{workflow.key}.{timer_key}", subject.__tablename__, subject.id,
         before={"state": source}, after={"state": target, "timer": timer_key},
