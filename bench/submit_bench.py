@@ -24,8 +24,8 @@ PostgreSQL backends, client), then the throughput share and the CPU share.
 Measured (docs/api.md, Performance; 2 cores, load average 2-9 from other work): the
 minimal endpoint 156-356 submissions/s at 3.2-4.1 ms CPU each; the API before this
 work 40-64/s (18-21 %, 22 statements, 17-21 ms CPU), now 54-102/s (34-39 %, 10
-statements, 10-11.5 ms CPU, p99 73-220 ms). A second pass (score once, the inspection's
-state by one Core UPDATE) measured on a quiet machine, same bench, the trees one after
+statements, 10-11.5 ms CPU, p99 73-220 ms). A second pass (score once; a Core UPDATE of the
+state, tried and not kept) measured on a quiet machine, same bench, the trees one after
 the other: before 36 % (CPU ratio 35 %, 12.6 ms CPU per submission), after 34-35 %
 (CPU ratio 33-34 %, 11.7-12.3 ms): within the noise. The 50 % target is not met.
 """
