@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -193,9 +194,11 @@ def final_figures(session: Session, campaign: Campaign, responses: int) -> Group
     answer is pending), so its figures are kept per process, keyed by what would differ."""
     key = (campaign.id, campaign.created_at, campaign.closes_at, str(campaign.state),
            campaign.min_group, responses)  # fmt: skip
-    if key in _FINAL:
-        _FINAL.move_to_end(key)
-        return _FINAL[key]
+    cached = _FINAL.get(key)
+    if cached is not None:
+        with suppress(KeyError):  # another thread may have evicted it since: still valid
+            _FINAL.move_to_end(key)
+        return cached
     report = aggregate(session, campaign)
     if not report.final:
         return None
@@ -204,8 +207,9 @@ def final_figures(session: Session, campaign: Campaign, responses: int) -> Group
         for g in report.groups
     ]
     _FINAL[key] = figures
-    while len(_FINAL) > _FINAL_SIZE:
-        _FINAL.popitem(last=False)
+    with suppress(KeyError):  # a concurrent eviction may empty it first
+        while len(_FINAL) > _FINAL_SIZE:
+            _FINAL.popitem(last=False)
     return figures
 
 
