@@ -15,7 +15,7 @@ from dudao.config import PROJECT_ROOT
 from dudao.core.enums import UnitLevel
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.yamlsource import parse
+from dudao.definitions.yamlsource import Source, read_checked
 
 ASSESSMENT_FILE = PROJECT_ROOT / "workflows" / "assessment.yaml"
 PERIODS = ("month", "quarter", "half_year", "year")
@@ -100,19 +100,14 @@ def _weights(c: Checker, raw: Any) -> dict[str, float] | Any:
     return weights
 
 
-def load_text(text: str, filename: str = "<text>") -> AssessmentConfig:
-    """The settings in `text`; AssessmentConfigError listing every located problem."""
-    try:
-        source = parse(text, filename)
-    except DefinitionError as exc:  # unreadable YAML
-        raise AssessmentConfigError(exc.problems) from None
+def _read(source: Source) -> AssessmentConfig | None:
     c, raw = Checker(source), source.data
     if c.mapping(raw, (), "a mapping (period, levels, weights, tiers, ...)") is not INVALID:
         c.fields(raw, (), FIELDS)
         for name in FIELDS:
             c.require(raw, (), name)
     if source.problems:
-        raise AssessmentConfigError(source.problems)
+        return None
     period = c.choice(raw["period"], ("period",), PERIODS, "period")
     levels = c.sequence(raw["levels"], ("levels",), "unit levels")
     if levels is not INVALID:
@@ -121,8 +116,13 @@ def load_text(text: str, filename: str = "<text>") -> AssessmentConfig:
     minimum = c.integer(raw["min_inspections"], ("min_inspections",), 1, 100)
     weights, tiers = _weights(c, raw["weights"]), _tiers(c, raw["tiers"])
     if source.problems:
-        raise AssessmentConfigError(source.problems)
+        return None
     return AssessmentConfig(period, tuple(levels), minimum, weights, tiers)
+
+
+def load_text(text: str, filename: str = "<text>") -> AssessmentConfig:
+    """The settings in `text`; AssessmentConfigError listing every located problem."""
+    return read_checked(text, filename, _read, AssessmentConfigError)
 
 
 def load_file(path: Path) -> AssessmentConfig:

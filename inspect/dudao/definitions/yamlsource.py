@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from yaml.composer import Composer
@@ -26,6 +27,7 @@ from yaml.scanner import Scanner
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Path, Problem, format_path
 
 Mark = tuple[int, int]
+T = TypeVar("T")
 
 #: More nodes than this (after expanding aliases) is not a definition but an attack.
 MAX_NODES = 200_000
@@ -310,3 +312,19 @@ def parse(text: str, filename: str = "<text>") -> Source:
             [Problem(filename, 1, 1, DOCUMENT, "the document is nested too deeply")]
         ) from None
     return source
+
+
+def read_checked(
+    text: str, filename: str, read: Callable[[Source], T | None], error: type[DefinitionError]
+) -> T:
+    """`read(source)` of the parsed `text`; `error` listing every located problem when
+    the YAML is unreadable, `read` gives nothing or it recorded problems (the shared
+    shape of the workflow, schedule, target and assessment loaders)."""
+    try:
+        source = parse(text, filename)
+    except DefinitionError as exc:  # unreadable YAML
+        raise error(exc.problems) from None
+    result = read(source)
+    if result is None or source.problems:
+        raise error(source.problems)
+    return result

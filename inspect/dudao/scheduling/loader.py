@@ -15,7 +15,7 @@ from typing import Any
 from dudao.core.enums import UnitLevel
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.yamlsource import Source, parse
+from dudao.definitions.yamlsource import Source, read_checked
 from dudao.scheduling.assign import DEFAULT_POOL_COUNT, POLICIES
 from dudao.scheduling.recurrence import RecurrenceError, parse_rule
 
@@ -64,9 +64,9 @@ def _strings(check: Checker, value: Any, path: tuple, what: str) -> list[str] | 
 
 
 class _Reader:
-    def __init__(self, text: str, filename: str) -> None:
-        self.source = parse(text, filename)
-        self.check = Checker(self.source)
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.check = Checker(source)
 
     def run(self) -> ScheduleSpec | None:
         c, raw = self.check, self.source.data
@@ -153,14 +153,7 @@ class _Reader:
 
 
 def load_schedule_text(text: str, filename: str = "<text>") -> ScheduleSpec:
-    try:
-        reader = _Reader(text, filename)
-    except DefinitionError as exc:  # unreadable YAML
-        raise ScheduleFileError(exc.problems) from None
-    spec = reader.run()
-    if spec is None or reader.source.problems:
-        raise ScheduleFileError(reader.source.problems)
-    return spec
+    return read_checked(text, filename, lambda source: _Reader(source).run(), ScheduleFileError)
 
 
 def load_schedule_file(path: Path, shown: str | None = None) -> ScheduleSpec:

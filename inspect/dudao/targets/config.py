@@ -18,7 +18,7 @@ from dudao.config import PROJECT_ROOT
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError, Problem
 from dudao.definitions.spec import LocalText
-from dudao.definitions.yamlsource import Source, parse
+from dudao.definitions.yamlsource import Source, read_checked
 
 TARGETS_FILE = PROJECT_ROOT / "workflows" / "targets.yaml"
 #: Where a target's progress comes from (dudao.targets.sources has one function per name).
@@ -67,9 +67,9 @@ def _local(check: Checker, value: Any, path: tuple) -> LocalText | Any:
 
 
 class _Reader:
-    def __init__(self, text: str, filename: str) -> None:
-        self.source = parse(text, filename)
-        self.check = Checker(self.source)
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.check = Checker(source)
 
     def run(self) -> TargetPlan:
         c, raw = self.check, self.source.data
@@ -139,14 +139,7 @@ class _Reader:
 
 
 def load_targets_text(text: str, filename: str = "<text>") -> TargetPlan:
-    try:
-        reader = _Reader(text, filename)
-    except DefinitionError as exc:  # unreadable YAML
-        raise TargetFileError(exc.problems) from None
-    plan = reader.run()
-    if reader.source.problems:
-        raise TargetFileError(reader.source.problems)
-    return plan
+    return read_checked(text, filename, lambda source: _Reader(source).run(), TargetFileError)
 
 
 def load_targets_file(path: Path) -> TargetPlan:

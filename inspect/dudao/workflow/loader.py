@@ -9,7 +9,7 @@ from dudao.core.enums import Role
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.spec import LocalText
-from dudao.definitions.yamlsource import parse
+from dudao.definitions.yamlsource import Source, read_checked
 from dudao.workflow.guards import GUARDS
 from dudao.workflow.spec import State, Timer, Transition, Workflow
 
@@ -46,9 +46,9 @@ def _names(check: Checker, value: Any, path: tuple, allowed: tuple[str, ...], wh
 
 
 class _Reader:
-    def __init__(self, text: str, filename: str) -> None:
-        self.source = parse(text, filename)
-        self.check = Checker(self.source)
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.check = Checker(source)
 
     def run(self) -> Workflow | None:
         c, raw = self.check, self.source.data
@@ -150,14 +150,7 @@ class _Reader:
 
 
 def load_workflow_text(text: str, filename: str = "<text>") -> Workflow:
-    try:
-        reader = _Reader(text, filename)
-    except DefinitionError as exc:  # unreadable YAML
-        raise WorkflowError(exc.problems) from None
-    workflow = reader.run()
-    if workflow is None or reader.source.problems:
-        raise WorkflowError(reader.source.problems)
-    return workflow
+    return read_checked(text, filename, lambda source: _Reader(source).run(), WorkflowError)
 
 
 def load_workflow_file(path: Path) -> Workflow:
