@@ -63,6 +63,7 @@ def test_xlsx_has_a_sheet_per_dataset(app, report_world):  # noqa: F811
         "answers",
         "findings",
         "rectifications",
+        "flags",
         "survey_results",
     ]
     inspections = list(book["inspections"].values)
@@ -92,6 +93,33 @@ def test_exports_respect_the_viewers_scope(app, user_factory, report_world):  # 
     assert b"B1-1" in narrowed and b"A1-1" not in narrowed
     empty = office.get("/reports/export/inspections?quarter=2026Q1").data.decode("utf-8-sig")
     assert empty.strip().count("\n") == 0  # the header only
+
+
+def test_flags_export_in_scope_by_the_day_raised(app, session, user_factory, report_world):  # noqa: F811
+    from datetime import UTC, datetime
+
+    from tests.flag_world import make_flag
+
+    org = report_world.world.org
+    # 2026-09-30 17:00 UTC is already 1 October in the organisation's time zone (Q4).
+    make_flag(session, org.branch_a1, severity="high", tag="1", item_key="=cmd",
+              created_at=datetime(2026, 9, 30, 17, tzinfo=UTC))  # fmt: skip
+    make_flag(session, org.branch_b1, severity="low", tag="2", state="dismissed",
+              created_at=datetime(2026, 9, 30, 15, tzinfo=UTC))  # fmt: skip
+    session.commit()
+
+    def rows(client, query: str) -> list[tuple[str, ...]]:
+        data = client.get(f"/reports/export/flags?format=csv{query}").data.decode("utf-8-sig")
+        found = csv.DictReader(io.StringIO(data, newline=""))
+        return [(r["unit_code"], r["severity"], r["state"], r["item"]) for r in found]
+
+    office = _client(app, "office")
+    a_flag, b_flag = ("A1-1", "high", "new", "'=cmd"), ("B1-1", "low", "dismissed", "q1")
+    assert rows(office, "") == [a_flag, b_flag]
+    assert rows(office, "&quarter=2026Q4") == [a_flag]
+    assert rows(office, "&quarter=2026Q3") == [b_flag]
+    user_factory("office_b", ("office", report_world.world.org.company_b))
+    assert rows(_client(app, "office_b"), "") == [b_flag]
 
 
 def test_cli_export(app, report_world, tmp_path):  # noqa: F811

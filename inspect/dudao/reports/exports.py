@@ -1,5 +1,5 @@
-"""CSV and XLSX exports of inspections, answers, findings, rectification tasks and
-questionnaire results (through the surveys aggregation, which enforces its thresholds).
+"""CSV and XLSX exports of inspections, answers, findings, rectification tasks, trend flags
+and questionnaire results (through the surveys aggregation, which enforces its thresholds).
 
 Every dataset is read inside the viewer's scope (subtree path prefixes) with a
 fixed number of queries. Both writers pass every cell through `neutralise`, so a
@@ -7,8 +7,7 @@ cell a spreadsheet would read as a formula (=, +, -, @, tab, carriage return)
 starts with a single quote instead. CSV is UTF-8 with a BOM so Excel opens
 Chinese correctly.
 
-Other features add datasets with `register_dataset` (flags, questionnaire
-aggregates through the surveys aggregation, which enforces its thresholds).
+Other features may add datasets with `register_dataset`.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from openpyxl import Workbook
@@ -62,6 +61,7 @@ class Dataset:
 
 
 Builder = Callable[[Session, Scope, Any], Dataset]
+ONE_DAY = timedelta(days=1)
 DATASETS: dict[str, Builder] = {}
 
 
@@ -185,6 +185,32 @@ def rectifications(session: Session, scope: Scope, tz: Any) -> Dataset:
     headers = ["task_id", "finding_id", "inspection_id", "owner_unit", "state", "deadline",
                "description", "response", "created_at"]  # fmt: skip
     return Dataset("rectifications", headers, rows)
+
+
+@register_dataset("flags")
+def flags(session: Session, scope: Scope, tz: Any) -> Dataset:
+    """Trend flags about units of the scope (today's triage state); `start`/`end` select
+    by the day a flag was raised."""
+    from dudao.trends.models import Flag
+
+    query = select(Flag).join(Unit, Unit.id == Flag.unit_id)
+    query = query.where(or_(*[Unit.path.startswith(p) for p in scope.paths] or [False]))
+    if scope.unit is not None:
+        query = query.where(Unit.path.startswith(scope.unit.path))
+    if scope.start is not None:
+        query = query.where(Flag.created_at >= datetime.combine(scope.start, time.min, tz))
+    if scope.end is not None:
+        query = query.where(Flag.created_at < datetime.combine(scope.end + ONE_DAY, time.min, tz))
+    rows = [
+        [f.id, f.unit.code, f.unit.name, " ".join(f.unit_codes), f.rule, f.severity, f.state,
+         f.definition_key or "", f.item_key or "", f.first_detected, f.last_detected,
+         f.due_date.isoformat() if f.due_date else "", _local(f.created_at, tz)]
+        for f in session.scalars(query.order_by(Flag.id))
+    ]  # fmt: skip
+    headers = ["flag_id", "unit_code", "unit", "unit_codes", "rule", "severity", "state",
+               "checklist", "item", "first_detected", "last_detected", "due_date",
+               "created_at"]  # fmt: skip
+    return Dataset("flags", headers, rows)
 
 
 @register_dataset("survey_results")
