@@ -12,7 +12,7 @@ from dudao.definitions.display import display_value
 from dudao.definitions.itembase import is_blank
 from dudao.definitions.queries import pinned
 from dudao.definitions.showif import visible_items
-from dudao.definitions.spec import Definition, ItemType
+from dudao.definitions.spec import Definition, Item, ItemType, Section
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.inspections.submissions import latest_submission
@@ -20,6 +20,7 @@ from dudao.inspections.submissions import latest_submission
 
 @dataclass(frozen=True)
 class ItemView:
+    item: Item
     key: str
     number: str
     label: str
@@ -55,14 +56,19 @@ class SubmissionView:
         return self.submission.review_state == "pending"
 
 
-def _items(
-    definition: Definition, submission: Submission, locale: str, index: int, section: object
+def item_views(
+    definition: Definition, submission: Submission | None, locale: str, index: int, section: Section
 ) -> tuple[ItemView, ...]:
-    answers, photos = submission.answers, submission.photos
+    """The shown items of one section as answered in the submission (blank without one), numbered
+    `index.n`; the review page and the inspection report (PDF) both list the items this way."""
+    answers = submission.answers if submission else {}
+    notes = submission.notes if submission else {}
+    photos = submission.photos if submission else {}
+    comments = (submission.item_comments if submission else None) or {}
+    failed = set(submission.result.get("failed", ())) if submission else set()
     shown = visible_items(definition, answers)
-    failed = set(submission.result.get("failed", ()))
     rows = []
-    for item in section.items:  # type: ignore[attr-defined]
+    for item in section.items:
         if item.type == ItemType.NOTE or item.key not in shown:
             continue
         value = answers.get(item.key)
@@ -74,11 +80,10 @@ def _items(
             ids += value
         rows.append(
             ItemView(
-                key=item.key, number=f"{index}.{len(rows) + 1}", label=item.label.get(locale),
-                answer=display_value(item, value, locale), verdict=verdict,
-                critical=item.critical, note=str(submission.notes.get(item.key) or ""),
-                photo_ids=tuple(dict.fromkeys(ids)),
-                comment=str((submission.item_comments or {}).get(item.key) or ""),
+                item=item, key=item.key, number=f"{index}.{len(rows) + 1}",
+                label=item.label.get(locale), answer=display_value(item, value, locale),
+                verdict=verdict, critical=item.critical, note=str(notes.get(item.key) or ""),
+                photo_ids=tuple(dict.fromkeys(ids)), comment=str(comments.get(item.key) or ""),
             )
         )  # fmt: skip
     return tuple(rows)
@@ -92,7 +97,7 @@ def submission_view(session: Session, inspection: Inspection, locale: str) -> Su
     definition = pinned(session, submission.definition_version_id)
     view = SubmissionView(submission)
     for index, section in enumerate(definition.sections, start=1):
-        items = _items(definition, submission, locale, index, section)
+        items = item_views(definition, submission, locale, index, section)
         if items:
             view.sections.append(SectionView(section.title.get(locale), items))
     tasks: dict[int, list[Rectification]] = {}

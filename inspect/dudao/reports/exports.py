@@ -25,12 +25,12 @@ from sqlalchemy.orm import Session
 
 from dudao.core.errors import ValidationError
 from dudao.core.spreadsheet import neutralise
+from dudao.definitions.display import display_value
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
-from dudao.reports.inspection_data import display_value
 
 
 @dataclass(frozen=True)

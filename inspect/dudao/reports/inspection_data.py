@@ -16,13 +16,11 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
 from dudao.core.errors import NotFound
-from dudao.definitions.display import display_value
-from dudao.definitions.itembase import is_blank
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
-from dudao.definitions.showif import visible_items
-from dudao.definitions.spec import Definition, Item, ItemType
+from dudao.definitions.spec import Definition, Item
 from dudao.inspections.models import Inspection
+from dudao.inspections.review_queries import item_views
 from dudao.inspections.submission_models import Finding, Photo, Rectification, Submission
 from dudao.workflow.registry import get_workflow
 
@@ -101,37 +99,20 @@ def _item_rows(
     section_index: int,
     section: Any,
 ) -> tuple[ItemRow, ...]:
-    answers = submission.answers if submission else {}
-    notes = submission.notes if submission else {}
-    photos = submission.photos if submission else {}
-    comments = submission.item_comments if submission else {}
-    failed = set(submission.result.get("failed", ())) if submission else set()
-    shown = visible_items(definition, answers)
-    rows = []
-    number = 0
-    for item in section.items:
-        if item.type == ItemType.NOTE or item.key not in shown:
-            continue
-        number += 1
-        value = answers.get(item.key)
-        verdict = ""
-        if item.key in failed:
-            verdict = "fail"
-        elif item.scored and not is_blank(value):
-            verdict = "na" if value == "na" else "pass"
-        ids = list(photos.get(item.key, ()))
-        if item.type == ItemType.PHOTO and isinstance(value, list):
-            ids += value
-        rows.append(
-            ItemRow(
-                number=f"{section_index}.{number}", item=item,
-                answer=display_value(item, value, locale), verdict=verdict,
-                critical=item.critical, note=str(notes.get(item.key) or ""),
-                comment=str(comments.get(item.key) or ""),
-                photo_paths=tuple(photo_paths[i] for i in dict.fromkeys(ids) if i in photo_paths),
-            )
-        )  # fmt: skip
-    return tuple(rows)
+    """The section's items as the review page lists them, with the photos' server-side files."""
+    return tuple(
+        ItemRow(
+            number=view.number,
+            item=view.item,
+            answer=view.answer,
+            verdict=view.verdict,
+            critical=view.critical,
+            note=view.note,
+            comment=view.comment,
+            photo_paths=tuple(photo_paths[i] for i in view.photo_ids if i in photo_paths),
+        )
+        for view in item_views(definition, submission, locale, section_index, section)
+    )
 
 
 def _photo_paths(session: Session, inspection_id: int, data_dir: Path) -> dict[str, Path]:
