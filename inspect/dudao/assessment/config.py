@@ -13,6 +13,7 @@ from typing import Any
 
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import UnitLevel
+from dudao.core.filecache import when_changed
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.yamlsource import Source, read_checked
@@ -21,7 +22,6 @@ ASSESSMENT_FILE = PROJECT_ROOT / "workflows" / "assessment.yaml"
 PERIODS = ("month", "quarter", "half_year", "year")
 COMPONENTS = ("inspection", "rectification", "satisfaction")
 FIELDS = ("period", "levels", "min_inspections", "weights", "tiers")
-_cache: dict[Path, tuple[int, AssessmentConfig]] = {}
 
 
 class AssessmentConfigError(DefinitionError):
@@ -131,9 +131,4 @@ def load_file(path: Path) -> AssessmentConfig:
 
 def assessment_config(path: Path | None = None) -> AssessmentConfig:
     """The current settings (re-read when the file changed)."""
-    path = path or ASSESSMENT_FILE
-    mtime = path.stat().st_mtime_ns
-    cached = _cache.get(path)
-    if cached is None or cached[0] != mtime:
-        cached = _cache[path] = (mtime, load_file(path))
-    return cached[1]
+    return when_changed(path or ASSESSMENT_FILE, load_file)

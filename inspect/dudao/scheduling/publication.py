@@ -16,6 +16,7 @@ from pathlib import Path
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import Role
 from dudao.core.errors import ConfigError
+from dudao.core.filecache import when_changed
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.yamlsource import Source, parse
 
@@ -34,7 +35,6 @@ class Publication:
 
 
 DEFAULT = Publication(DEFAULT_ROLES)
-_cache: dict[Path, tuple[int, Publication]] = {}
 
 
 def _roles(source: Source, data: dict, field: str) -> frozenset[Role]:
@@ -75,13 +75,9 @@ def load_roles(path: Path) -> frozenset[Role]:
 def publication_config(path: Path | None = None) -> Publication:
     path = path or PUBLICATION_FILE
     try:
-        mtime = path.stat().st_mtime_ns
+        return when_changed(path, load_publication)
     except FileNotFoundError:
         return DEFAULT
-    cached = _cache.get(path)
-    if cached is None or cached[0] != mtime:
-        cached = _cache[path] = (mtime, load_publication(path))
-    return cached[1]
 
 
 def publication_roles(path: Path | None = None) -> frozenset[Role]:

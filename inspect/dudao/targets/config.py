@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dudao.config import PROJECT_ROOT
+from dudao.core.filecache import when_changed
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError, Problem
 from dudao.definitions.spec import LocalText
@@ -148,18 +149,11 @@ def load_targets_file(path: Path) -> TargetPlan:
     return load_targets_text(path.read_text(encoding="utf-8"), str(name))
 
 
-_cache: dict[Path, tuple[int, TargetPlan]] = {}
-
-
 def shipped_targets(path: Path | None = None) -> TargetPlan:
     """The plan in `path` (default workflows/targets.yaml), re-read when the file changes;
     no file means no targets; a bad file raises TargetFileError."""
     path = path or TARGETS_FILE
     try:
-        mtime = path.stat().st_mtime_ns
+        return when_changed(path, load_targets_file)
     except FileNotFoundError:
         return TargetPlan()
-    cached = _cache.get(path)
-    if cached is None or cached[0] != mtime:
-        cached = _cache[path] = (mtime, load_targets_file(path))
-    return cached[1]
