@@ -28,8 +28,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from _common import scratch_database
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "inspect"))
@@ -142,16 +142,6 @@ def run(label: str, url: str) -> bool:
     return ok
 
 
-def scratch_postgres(url: str) -> str:
-    base = make_url(url).set(drivername="postgresql+psycopg")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    admin.dispose()
-    return base.set(database=SCRATCH).render_as_string(hide_password=False)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sqlite-only", action="store_true")
@@ -163,7 +153,7 @@ def main() -> None:
             results.append(run("sqlite", f"sqlite:///{folder}/bench.sqlite"))
     pg = os.environ.get("DUDAO_BENCH_DATABASE_URL", "").strip()
     if pg and not args.sqlite_only:
-        results.append(run("postgresql", scratch_postgres(pg)))
+        results.append(run("postgresql", scratch_database(pg, SCRATCH)))
     elif not args.sqlite_only:
         print("[postgresql] skipped: set DUDAO_BENCH_DATABASE_URL to a PostgreSQL server")
     sys.exit(0 if all(results) else 1)

@@ -36,8 +36,8 @@ from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from _common import scratch_database
+from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "inspect"))
@@ -61,16 +61,6 @@ ANSWERS = {
 }  # fmt: skip
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
                   r'name="csrf_token" value="([^"]+)"')  # fmt: skip
-
-
-def scratch_url(base: str) -> str:
-    url = make_url(base).set(drivername="postgresql+psycopg")
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    admin.dispose()
-    return url.set(database=SCRATCH).render_as_string(hide_password=False)
 
 
 def prepare(url: str, count: int) -> tuple[int, list[str]]:
@@ -214,7 +204,7 @@ def main() -> int:
     from redis import Redis
 
     Redis.from_url(redis).flushdb()
-    url = scratch_url(base)
+    url = scratch_database(base, SCRATCH)
     print(f"preparing {args.responses} invitations ...", flush=True)
     campaign_id, tokens = prepare(url, args.responses)
     with tempfile.TemporaryDirectory() as folder:
