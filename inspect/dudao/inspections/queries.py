@@ -15,12 +15,12 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
-from dudao.auth.models import RoleGrant, User
+from dudao.auth.models import User
 from dudao.core.enums import Role
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.inspections.submission_models import Finding, Submission
-from dudao.notifications.audience import prefixes
+from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
 from dudao.workflow.registry import get_workflow
 
@@ -199,17 +199,4 @@ def history(session: Session, inspection_id: int) -> list[AuditEvent]:
 
 def assignable(session: Session, inspection: Inspection) -> list[User]:
     """Active users holding the inspector role on the inspection's unit (they can act on it)."""
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .join(Unit, Unit.id == RoleGrant.unit_id)
-            .where(
-                RoleGrant.role == Role.INSPECTOR,
-                User.active.is_(True),
-                Unit.path.in_(prefixes(inspection.unit.path)),
-            )
-            .distinct()
-            .order_by(User.display_name, User.id)
-        )
-    )
+    return holders_at_or_above(session, (Role.INSPECTOR,), [inspection.unit.path])

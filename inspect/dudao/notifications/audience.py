@@ -27,6 +27,26 @@ def prefixes(path: str) -> list[str]:
     return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
 
 
+def holders_at_or_above(
+    session: Session, roles: Iterable[Role], paths: Iterable[str]
+) -> list[User]:
+    """Active users holding one of `roles` on a unit at or above any of `paths` (the people who
+    can act there), by name."""
+    wanted = sorted({p for path in paths for p in prefixes(path)})
+    if not wanted:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .join(Unit, Unit.id == RoleGrant.unit_id)
+            .where(RoleGrant.role.in_(list(roles)), User.active.is_(True), Unit.path.in_(wanted))
+            .distinct()
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
 def nearest_holders(session: Session, role: Role, paths: Iterable[str]) -> dict[str, set[int]]:
     """For each unit path, the active users holding `role` on the nearest unit at or above it."""
     wanted = sorted(set(paths))

@@ -11,9 +11,9 @@ from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
-from dudao.auth.models import RoleGrant, User
+from dudao.auth.models import User
 from dudao.core.enums import Role
-from dudao.notifications.audience import prefixes
+from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
 from dudao.trends.models import Flag
 
@@ -152,23 +152,7 @@ def history(session: Session, flag_id: int) -> list[AuditEvent]:
 def office_users(session: Session, paths: Sequence[str]) -> list[User]:
     """Active users holding the office or admin role on a unit at or above any of `paths`
     (they can act on flags there): the people a flag can be given to."""
-    wanted = sorted({p for path in paths for p in prefixes(path)})
-    if not wanted:
-        return []
-    return list(
-        session.scalars(
-            select(User)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .join(Unit, Unit.id == RoleGrant.unit_id)
-            .where(
-                RoleGrant.role.in_([Role.OFFICE, Role.ADMIN]),
-                User.active.is_(True),
-                Unit.path.in_(wanted),
-            )
-            .distinct()
-            .order_by(User.display_name, User.id)
-        )
-    )
+    return holders_at_or_above(session, (Role.OFFICE, Role.ADMIN), paths)
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:
