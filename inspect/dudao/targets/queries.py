@@ -93,14 +93,6 @@ def correction_of(session: Session, entry_id: int) -> int | None:
     return session.scalar(select(TargetEntry.id).where(TargetEntry.corrects_id == entry_id))
 
 
-def entry_in_scope(session: Session, entry_id: int, paths: Sequence[str]) -> TargetEntry | None:
-    return session.scalar(
-        select(TargetEntry)
-        .join(Unit, Unit.id == TargetEntry.unit_id)
-        .where(TargetEntry.id == entry_id, within(paths))
-    )
-
-
 @dataclass(frozen=True)
 class MoveRow:
     unit: Unit
