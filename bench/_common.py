@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -15,3 +21,21 @@ def scratch_database(server_url: str, name: str) -> str:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return base.set(database=name).render_as_string(hide_password=False)
+
+
+def bench_app(prefix: str, wipe: bool, config: dict[str, Any] | None = None) -> tuple[Path, Flask]:
+    """A new temporary instance folder and an app on DUDAO_BENCH_DATABASE_URL (or a SQLite
+    file in that folder) with fresh Dudao tables; `org_subtree.prepare` refuses a database
+    that holds units unless `wipe`. The caller has put `inspect/` on sys.path."""
+    from org_subtree import prepare
+
+    from dudao.app import create_app
+    from dudao.config import load_settings
+
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    url = os.environ.get("DUDAO_BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite'}"
+    settings = load_settings({"DUDAO_DATABASE_URL": url, "DUDAO_INSTANCE_PATH": str(folder),
+                              "DUDAO_SECRET_KEY": "bench"})  # fmt: skip
+    app = create_app(settings, config)
+    prepare(app.extensions["dudao"].engine, wipe)
+    return folder, app

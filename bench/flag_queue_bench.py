@@ -18,11 +18,9 @@ Target (issue 8): < 300 ms of server time. Exits 1 if a median is over it.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -34,11 +32,9 @@ sys.path.insert(0, str(ROOT / "inspect"))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
-from org_subtree import prepare  # noqa: E402
+from _common import bench_app  # noqa: E402
 from tests.factories import make_user  # noqa: E402
 
-from dudao.app import create_app  # noqa: E402
-from dudao.config import load_settings  # noqa: E402
 from dudao.core.database import utcnow  # noqa: E402
 from dudao.org.models import Unit  # noqa: E402
 from dudao.trends.models import Flag  # noqa: E402
@@ -137,13 +133,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--wipe", action="store_true")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="dudao-flag-queue-"))
-    url = os.environ.get("DUDAO_BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite'}"
-    settings = load_settings({"DUDAO_DATABASE_URL": url, "DUDAO_INSTANCE_PATH": str(folder),
-                              "DUDAO_SECRET_KEY": "bench"})  # fmt: skip
-    app = create_app(settings, {"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False})
+    config = {"RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False}
+    _, app = bench_app("dudao-flag-queue-", args.wipe, config)
     runtime = app.extensions["dudao"]
-    prepare(runtime.engine, args.wipe)
     with app.app_context(), runtime.session_factory() as session:
         branches, others, company = build_org(session)
         group, company_unit = session.get(Unit, 1), session.get(Unit, 2)

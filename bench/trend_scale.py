@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -31,10 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "inspect"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from org_subtree import prepare  # noqa: E402
+from _common import bench_app  # noqa: E402
 
-from dudao.app import create_app  # noqa: E402
-from dudao.config import load_settings  # noqa: E402
 from dudao.core.database import utcnow  # noqa: E402
 from dudao.definitions.services import sync_forms  # noqa: E402
 from dudao.org.models import Unit  # noqa: E402
@@ -110,17 +106,12 @@ def main() -> None:
     parser.add_argument("--periods", type=int, default=25)
     parser.add_argument("--wipe", action="store_true")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="dudao-trend-scale-"))
-    url = os.environ.get("DUDAO_BENCH_DATABASE_URL") or f"sqlite:///{folder / 'bench.sqlite'}"
-    settings = load_settings({"DUDAO_DATABASE_URL": url, "DUDAO_INSTANCE_PATH": str(folder),
-                              "DUDAO_SECRET_KEY": "bench"})  # fmt: skip
-    app = create_app(settings)
+    folder, app = bench_app("dudao-trend-scale-", args.wipe)
     runtime = app.extensions["dudao"]
-    prepare(runtime.engine, args.wipe)
     forms = folder / "forms"
     forms.mkdir()
     (forms / "bench_checklist.yaml").write_text(checklist_yaml(), encoding="utf-8")
-    tz = settings.timezone
+    tz = runtime.settings.timezone
     with app.app_context(), runtime.session_factory() as session:
         codes = build_org(session, args.units)
         sync_forms(session, None, forms)
