@@ -1,22 +1,28 @@
 """The period summary's registered sections: open flags by severity, questionnaire results
 (anonymity thresholds in the page and the PDF, also when summaries of siblings and parents
-are compared), the assessment's ranking and tier moves."""
+are compared), the assessment's ranking and tier moves; and the built-in key figures,
+overdue rectifications and spot-check draws."""
 
 from __future__ import annotations
 
 import io
 import re
 import uuid
+from datetime import datetime, timedelta
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
+from dudao.inspections.submission_models import Rectification
 from dudao.reports.services import parse_quarter
 from dudao.reports.summary import load_summary
 from dudao.reports.summary_pdf import render_summary_pdf
 from dudao.surveys.models import Response
 from tests import survey_world
 from tests.assessment_world import inspection
+from tests.draw_world import published_draw
 from tests.flag_world import make_flag
+from tests.report_world import report_world  # noqa: F401
 from tests.survey_world import GOOD
 
 SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
@@ -128,3 +134,32 @@ def test_score_trends_chart_and_table(app, session, org, signed_in):
     assert "得分趋势（近十二个月）" in page and page.count("<svg") >= 4
     assert not [s for s in _summary(app, session, org.company_a, "2024Q2").sections
                 if s.title.startswith("得分趋势")]  # fmt: skip
+
+
+def test_key_figures_overdue_rectifications_and_draws(app, session, report_world):  # noqa: F811
+    world, tz = report_world.world, app.extensions["dudao"].settings.tz
+    world.inspection.draw_id = published_draw(session, world.org.company_a,
+                                              world.org.branch_a1).id  # fmt: skip
+    world.inspection_b.draw_id = published_draw(session, world.org.company_b,
+                                                world.org.branch_b1).id  # fmt: skip
+    task = session.scalars(select(Rectification)).one()
+    today = datetime.now(tz).date()
+    task.deadline = today - timedelta(days=1)
+    session.commit()
+    summary = _summary(app, session, world.org.company_a, "2026Q4")
+    assert (summary.planned, summary.done, summary.cancelled, summary.average) == (1, 1, 0, 61.9)
+    assert summary.overdue_count == 1
+    assert summary.overdue == [("甲一厂第一党支部", "制定并公布实施方案 <b>未闭合 <i>标签",
+                                task.deadline.isoformat(), "待整改")]  # fmt: skip
+    assert summary.draws == [("Draw over A", today.isoformat(), 1, True)]
+    text = _pdf_text(summary)
+    for expected in ("一、主要数据", "逾期整改（项）", "100%", "61.9%", "四、逾期未完成的整改",
+                     "制定并公布实施方案 <b>未闭合 <i>标签", "五、随机抽查", "Draw over A",
+                     "已公开"):  # fmt: skip
+        assert expected in text, expected
+    assert "Draw over B" not in text
+    # Not yet overdue: the section says so, and the key figure is 0.
+    task.deadline = today
+    session.commit()
+    summary = _summary(app, session, world.org.company_a, "2026Q4")
+    assert summary.overdue_count == 0 and "没有逾期的整改任务" in _pdf_text(summary)
