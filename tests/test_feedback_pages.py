@@ -30,6 +30,7 @@ def test_a_representative_submits_and_reads_the_answer(client, session, org, use
     assert response.status_code == 302
     item = session.scalars(select(FeedbackItem)).one()
     assert (item.state, item.kind, item.workflow) == ("received", "opinion", "feedback")
+    assert item.category == "service"
     (attachment,) = session.scalars(select(FeedbackAttachment)).all()
     assert client.get(f"/feedback/mine/{item.id}/files/{attachment.id}").data == b"minutes"
     page = client.get(f"/feedback/mine/{item.id}").get_data(as_text=True)
@@ -108,6 +109,10 @@ def test_office_records_a_report_meeting_and_bad_attachments_are_refused(
     assert bad.status_code == 422
     kinds = set(session.scalars(select(FeedbackItem.kind)))
     assert kinds == {"report_meeting"}
+    notes = [(io.BytesIO(b"visit notes"), "notes.txt")]
+    research = _submit(client, org.unit_a1, record, kind="research", attachments=notes)
+    assert research.status_code == 302
+    assert set(session.scalars(select(FeedbackItem.kind))) == {"report_meeting", "research"}
     assert _submit(client, org.unit_a1, record, kind="opinion").status_code == 422
     assert _submit(client, org.unit_a1).status_code == 403  # not a representative
 

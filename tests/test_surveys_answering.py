@@ -258,3 +258,19 @@ def test_two_simultaneous_answers_with_one_invitation_store_one(app, session, or
     assert sorted(outcomes) == ["refused", "refused", "refused", "stored"]
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(PendingResponse)) == 1
+
+
+def test_the_refusal_and_anonymity_pages_are_chinese_unless_english_is_chosen(client, session, org):
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    refused = client.get("/s/not-a-real-token-at-all").get_data(as_text=True)
+    assert "此链接或答题码无法使用" in refused and "为保护您的隐私" in refused
+    assert "cannot be used" not in refused
+    assert "匿名" in client.get(f"/s/{token}").get_data(as_text=True)
+    client.post("/lang", data={"lang": "en", "next": "/s"})
+    refused_en = client.get("/s/not-a-real-token-at-all")
+    body = refused_en.get_data(as_text=True)
+    assert refused_en.status_code == 404
+    assert "This link or code cannot be used" in body and "For your privacy" in body
+    first = client.get(f"/s/{token}").get_data(as_text=True)
+    assert "Your answers are anonymous" in first and "at least 5 people" in first
