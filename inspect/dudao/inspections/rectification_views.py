@@ -160,6 +160,29 @@ def _kept_photos(task: Rectification) -> list[str]:
     return [photo_id for photo_id in wanted if photo_id in found]
 
 
+def _store_uploads(task: Rectification, field: str, kept: list[str]) -> tuple[list[str], list[str]]:
+    """Store each uploaded photo at once (committed, so a refused answer keeps it): the kept
+    photo ids with the new ones, and what was wrong with the others, by file name."""
+    inspection = db().get(Inspection, task.finding.inspection_id)
+    settings = runtime().settings
+    problems = []
+    for upload in request.files.getlist(field):
+        if not upload or not upload.filename:
+            continue
+        try:
+            photo, _created = photo_service.store_photo(
+                db(), current_user, inspection, task.finding.item_key, upload.read(),
+                settings.data_dir, settings.tz,
+            )  # fmt: skip
+        except FieldErrors as exc:
+            db().rollback()
+            problems.append(f"{upload.filename}: {exc}")
+            continue
+        db().commit()
+        kept = [*kept, photo.id] if photo.id not in kept else kept
+    return kept, problems
+
+
 @bp.post("/rectifications/<int:rectification_id>/answer")
 @requires(Permission.LEAD_UNIT)
 def answer(rectification_id: int) -> object:
@@ -175,27 +198,11 @@ def answer(rectification_id: int) -> object:
         return _render(task, status=409)
     form = AnswerForm()
     kept = _kept_photos(task)
-    if form.expected_version.errors or not form.validate():
+    if not form.validate():
         if form.expected_version.errors:
             abort(400)
         return _render(task, status=422, answer=form, kept=kept)
-    inspection = db().get(Inspection, task.finding.inspection_id)
-    settings = runtime().settings
-    problems = []
-    for upload in request.files.getlist(form.photos.name):
-        if not upload or not upload.filename:
-            continue
-        try:
-            photo, _created = photo_service.store_photo(
-                db(), current_user, inspection, task.finding.item_key, upload.read(),
-                settings.data_dir, settings.tz,
-            )  # fmt: skip
-        except FieldErrors as exc:
-            db().rollback()
-            problems.append(f"{upload.filename}: {exc}")
-            continue
-        db().commit()
-        kept = [*kept, photo.id] if photo.id not in kept else kept
+    kept, problems = _store_uploads(task, form.photos.name, kept)
     task = db().get(Rectification, rectification_id)
     if problems:
         form.photos.errors = problems
