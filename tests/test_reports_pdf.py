@@ -107,3 +107,20 @@ def test_worker_preload_reads_the_font_and_survives_a_bad_one(settings, tmp_path
     assert str(fonts.bundled_font()) in fonts._registered
     preload(dataclasses.replace(settings, pdf_font=str(tmp_path / "gone.ttf")))
     assert "PDF reports will fail" in caplog.text and "gone.ttf" in caplog.text
+
+
+def test_an_administrator_points_to_another_font(app, session, report_world):  # noqa: F811
+    """DUDAO_PDF_FONT (here the collection's second face) is the font embedded, as a subset."""
+    from dudao.config import load_settings
+    from dudao.reports import fonts
+
+    configured = f"{fonts.bundled_font().path}#1"
+    assert load_settings({"DUDAO_PDF_FONT": configured}).pdf_font == configured
+    pdf = _pdf(app, session, report_world.inspection_id, font=configured)
+    assert "检查结论" in _text(pdf)
+    names = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
+    assert names and all("+WenQuanYiMicroHeiMono-" in n for n in names), names
