@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, contains_eager
 
 from dudao.org.models import Unit
 from dudao.org.queries import within
@@ -59,21 +59,19 @@ def questionnaire_results(session: Session, unit: Unit, period: Period) -> Summa
     from dudao.surveys.models import Campaign
 
     start, end = _window(period)
+    above = [int(part) for part in unit.path.strip("/").split("/") if part]
     campaigns = session.scalars(
         select(Campaign)
         .join(Unit, Unit.id == Campaign.scope_unit_id)
+        .options(contains_eager(Campaign.scope_unit))
         .where(Campaign.closes_at >= start, Campaign.closes_at <= end)
+        .where(or_(within([unit.path]), Unit.id.in_(above)))
         .order_by(Campaign.closes_at, Campaign.id)
     ).all()
     rows = []
     for campaign in campaigns:
         scope = campaign.scope_unit
-        if scope.path.startswith(unit.path):
-            root = scope.id
-        elif unit.path.startswith(scope.path):
-            root = unit.id
-        else:
-            continue
+        root = scope.id if scope.path.startswith(unit.path) else unit.id
         report = aggregate(session, campaign, root_unit_id=root)
         top = report.groups[0]
         name = f"{top.name}（{top.code}）"
