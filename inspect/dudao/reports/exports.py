@@ -20,8 +20,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from openpyxl import Workbook
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.errors import ValidationError
 from dudao.core.spreadsheet import neutralise
@@ -31,6 +31,7 @@ from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
+from dudao.org.queries import within
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Scope:
     end: date | None = None
 
     def apply(self, query: Select[Any]) -> Select[Any]:
-        query = query.where(or_(*[Unit.path.startswith(p) for p in self.paths] or [False]))
+        query = query.where(within(self.paths))
         if self.unit is not None:
             query = query.where(Unit.path.startswith(self.unit.path))
         if self.start is not None:
@@ -194,7 +195,7 @@ def flags(session: Session, scope: Scope, tz: Any) -> Dataset:
     from dudao.trends.models import Flag
 
     query = select(Flag).join(Unit, Unit.id == Flag.unit_id)
-    query = query.where(or_(*[Unit.path.startswith(p) for p in scope.paths] or [False]))
+    query = query.where(within(scope.paths))
     if scope.unit is not None:
         query = query.where(Unit.path.startswith(scope.unit.path))
     if scope.start is not None:
@@ -220,8 +221,12 @@ def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
     from dudao.surveys.aggregate import aggregate
     from dudao.surveys.models import Campaign
 
-    query = select(Campaign).join(Unit, Unit.id == Campaign.scope_unit_id)
-    query = query.where(or_(*[Unit.path.startswith(p) for p in scope.paths] or [False]))
+    query = (
+        select(Campaign)
+        .join(Unit, Unit.id == Campaign.scope_unit_id)
+        .options(contains_eager(Campaign.scope_unit))
+        .where(within(scope.paths))
+    )
     rows: list[list[Any]] = []
     for campaign in session.scalars(query.order_by(Campaign.id)):
         path, root = campaign.scope_unit.path, None
