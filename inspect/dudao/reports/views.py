@@ -12,14 +12,14 @@ from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
-from dudao.org.queries import by_code
+from dudao.org.queries import by_code, within
 from dudao.reports import exports
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
@@ -75,7 +75,7 @@ def index() -> str:
         select(ReportRequest)
         .join(Unit, Unit.id == ReportRequest.unit_id)
         .where(ReportRequest.kind != ReportKind.INSPECTION)
-        .where(or_(*[Unit.path.startswith(p) for p in paths]))
+        .where(within(paths))
         .order_by(ReportRequest.id.desc())
         .limit(20)
     )
