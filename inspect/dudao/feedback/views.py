@@ -21,7 +21,7 @@ from dudao.feedback.forms import FeedbackForm
 from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
 from dudao.org.models import Unit
 from dudao.org.queries import within
-from dudao.web.access import require_on, requires
+from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.workflow.engine import available_actions
 
@@ -51,10 +51,7 @@ Page = str | tuple[str, int] | HttpResponse
 
 def _office_item(feedback_id: int) -> FeedbackItem:
     """An item about a unit in the office's subtree, or 404."""
-    item = db().get(FeedbackItem, feedback_id)
-    require_on(Permission.VIEW_OFFICE, item.unit if item else None)
-    assert item is not None
-    return item
+    return get_on(Permission.VIEW_OFFICE, FeedbackItem, feedback_id)
 
 
 def _own_item(feedback_id: int) -> FeedbackItem:

@@ -23,7 +23,7 @@ from dudao.inspections.submission_models import Finding
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict, latest_submission
 from dudao.inspections.views import Page, _inspection, _render, _today, bp
 from dudao.org.models import Unit
-from dudao.web.access import require_on, requires
+from dudao.web.access import get_on, requires
 from dudao.web.context import db
 from dudao.workflow import engine
 
@@ -43,9 +43,7 @@ def _item_comments() -> dict[str, str]:
 @bp.post("/inspections/<int:inspection_id>/review")
 @requires(Permission.VIEW_OFFICE)
 def review_submission(inspection_id: int) -> Page:
-    inspection = db().get(Inspection, inspection_id)
-    require_on(Permission.VIEW_OFFICE, inspection.unit if inspection else None)
-    assert inspection is not None
+    inspection = get_on(Permission.VIEW_OFFICE, Inspection, inspection_id)
     form = ReviewForm()
     comments = _item_comments()
 

@@ -22,7 +22,7 @@ from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
 from dudao.inspections.services import set_assignees
 from dudao.org.queries import by_code
-from dudao.web.access import require_on, requires
+from dudao.web.access import get_on, require_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
@@ -214,9 +214,7 @@ def act(inspection_id: int) -> Page:
 @bp.post("/inspections/<int:inspection_id>/assignees")
 @requires(Permission.VIEW_OFFICE)
 def assignees(inspection_id: int) -> Page:
-    inspection = db().get(Inspection, inspection_id)
-    require_on(Permission.VIEW_OFFICE, inspection.unit if inspection else None)
-    assert inspection is not None
+    inspection = get_on(Permission.VIEW_OFFICE, Inspection, inspection_id)
     form = AssigneesForm()
     candidates = {u.id: u for u in queries.assignable(db(), inspection)}
     form.users.choices = [(u.id, u.display_name) for u in candidates.values()]

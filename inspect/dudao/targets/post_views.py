@@ -17,7 +17,7 @@ from dudao.scheduling.draw_services import org_today
 from dudao.targets import queries, services
 from dudao.targets.forms import PioneerPostForm, RetireForm
 from dudao.targets.models import PioneerPost
-from dudao.web.access import require_on, requires
+from dudao.web.access import get_on, requires
 from dudao.web.context import db
 
 bp = Blueprint("pioneer_posts", __name__, url_prefix="/pioneer-posts", template_folder="templates")
@@ -31,10 +31,7 @@ def _paths() -> list[str]:
 
 def _post(post_id: int) -> PioneerPost:
     """A post of a branch in the lead's scope, or 404."""
-    post = db().get(PioneerPost, post_id)
-    require_on(Permission.LEAD_UNIT, post.unit if post else None)
-    assert post is not None
-    return post
+    return get_on(Permission.LEAD_UNIT, PioneerPost, post_id)
 
 
 @bp.get("")

@@ -27,7 +27,7 @@ from dudao.triage.services import (
     bulk_assign,
     set_assignee,
 )
-from dudao.web.access import require_on, requires
+from dudao.web.access import get_on, requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
@@ -185,10 +185,7 @@ def delete_filter(filter_id: int) -> Response:
 
 def _flag(flag_id: int) -> Flag:
     """The flag, or 404 when it is missing or its unit lies outside the viewer's scope."""
-    found = db().get(Flag, flag_id)
-    require_on(Permission.VIEW_OFFICE, found.unit if found else None)
-    assert found is not None
-    return found
+    return get_on(Permission.VIEW_OFFICE, Flag, flag_id)
 
 
 @bp.get("/flags/<int:flag_id>")

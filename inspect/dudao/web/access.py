@@ -10,8 +10,10 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from dudao.core.permissions import Permission, can
+from dudao.web.context import db
 
 F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M")
 
 
 def requires(permission: Permission) -> Callable[[F], F]:
@@ -40,6 +42,15 @@ def require_on(permission: Permission, unit: Any) -> None:
     """404, not 403, for a unit outside the viewer's scope: guessing URLs reveals nothing."""
     if unit is None or not can(current_user, permission, unit):
         abort(404)
+
+
+def get_on(permission: Permission, model: type[M], ident: int) -> M:
+    """The `model` row `ident`, or 404 when it is missing or its unit lies outside the
+    viewer's scope for `permission` (as `require_on`)."""
+    found = db().get(model, ident)
+    require_on(permission, found.unit if found is not None else None)  # type: ignore[attr-defined]
+    assert found is not None
+    return found
 
 
 def signed_in(view: F) -> F:
