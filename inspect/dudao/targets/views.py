@@ -30,7 +30,7 @@ from dudao.targets.config import Target, TargetFileError, TargetPlan, shipped_ta
 from dudao.targets.forms import CorrectionForm, EntryForm
 from dudao.targets.models import TargetEntry
 from dudao.targets.progress import progress
-from dudao.web.access import require_on, requires
+from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 
@@ -169,10 +169,9 @@ def add_entry(target_key: str) -> Page:
 
 
 def _entry(target: Target, entry_id: int) -> TargetEntry:
-    entry = db().get(TargetEntry, entry_id)
-    if entry is None or entry.target_key != target.key:
+    entry = get_on(Permission.VIEW_OFFICE, TargetEntry, entry_id)
+    if entry.target_key != target.key:
         abort(404)
-    require_on(Permission.VIEW_OFFICE, entry.unit)
     return entry
 
 
