@@ -32,7 +32,10 @@ def test_chinese_text_comes_back_and_the_font_is_embedded(app, session, report_w
     text = _text(pdf)
     expected_strings = ("创先争优活动专项抽查表", "甲一厂第一党支部", "检查结论", "不合格",
                         "关键项", "没有实施方案", "发现问题及整改情况", "待整改",
-                        "检查人员（签字）")  # fmt: skip
+                        "检查人员（签字）",
+                        # the header: version, inspectors, dates, workflow state; then scores
+                        "（第 1 版）", "检查人员", "截止日期", "提交时间", "流程状态", "已提交",
+                        "总得分率", "等级", "分项得分", "合格")  # fmt: skip
     for expected in expected_strings:
         assert expected in text, expected
     reader = PdfReader(io.BytesIO(pdf))
