@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
+import shutil
+import subprocess
 import uuid
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -228,6 +232,28 @@ def test_roster_from_xlsx_names_the_bad_row(session, org):
     report = import_roster(session, None, buffer.getvalue(), "roster.xlsx")
     assert report.ok and report.added == 2
     assert set(session.scalars(select(RosterMember.external_id))) == {"1001", "1002"}
+
+
+@pytest.mark.skipif(
+    not (shutil.which("zbarimg") and shutil.which("pdftoppm")),
+    reason="zbarimg (zbar-tools) and pdftoppm (poppler-utils) are needed; .ci/run installs them",
+)
+def test_slip_qr_codes_decode_to_their_printed_links(signed_in, session, org, tmp_path):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    survey_world.add_roster(session, org.branch_a1, 4)
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    body = client.post(f"/surveys/{campaign.id}/invitations").get_data(as_text=True)
+    rows = html.unescape(re.search(r'name="rows" value="([^"]*)"', body).group(1))
+    pdf = client.post(f"/surveys/{campaign.id}/slips.pdf", data={"rows": rows}).data
+    (tmp_path / "slips.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "slips.pdf", "page"], cwd=tmp_path, check=True)
+    decoded = subprocess.run(
+        ["zbarimg", "--raw", "-q", *sorted(str(p) for p in tmp_path.glob("page*.png"))],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()  # fmt: skip
+    printed = re.findall(r"http://localhost/s/[\w-]+", body)
+    assert len(decoded) == 4 and set(decoded) <= set(printed), (decoded, printed)
 
 
 def test_slips_pdf_carries_each_code_ten_to_a_page(signed_in, session, org):
