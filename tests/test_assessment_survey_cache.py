@@ -1,0 +1,33 @@
+"""The per-process cache of finished campaigns' group figures follows the unit tree: a
+unit moved after the campaign closed is counted in its new place on the next read."""
+
+from __future__ import annotations
+
+from dudao.assessment.components import satisfaction_cells
+from dudao.org.services import move_unit
+from tests.assessment_world import survey
+
+TZ = "Asia/Shanghai"
+
+
+def _companies(session, org) -> dict[str, tuple[int, float | None]]:
+    cells = satisfaction_cells(
+        session, [org.group.path], {org.company_a.id, org.company_b.id}, "quarter", TZ
+    )
+    return {
+        code: (cell.responses, cell.value)
+        for (unit_id, _period), cell in cells.items()
+        for code, unit in (("A", org.company_a), ("B", org.company_b))
+        if unit.id == unit_id
+    }
+
+
+def test_a_unit_moved_after_the_close_regroups_the_figures(session, org) -> None:
+    survey(session, org.group, "2025-03-20",
+           {"a": (org.branch_a1, 6, 4), "b": (org.branch_b1, 6, 2)}, min_group=5)  # fmt: skip
+    assert _companies(session, org) == {"A": (6, 75.0), "B": (6, 25.0)}
+    assert _companies(session, org) == {"A": (6, 75.0), "B": (6, 25.0)}  # from the cache
+
+    move_unit(session, None, org.branch_a1, org.unit_b1)
+    session.commit()
+    assert _companies(session, org)["B"] == (12, 50.0)
