@@ -193,7 +193,8 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
         for uid in [side.get("assignee")]
         if isinstance(uid, int)
     }
-    named = queries.users_by_id(db(), mentioned | flag.assignee_ids)
+    actors = {e.actor_id for e in events if e.actor_id}  # named in the history by display name
+    named = queries.users_by_id(db(), mentioned | actors | flag.assignee_ids)
     triage = services.may_triage(current_user, flag)
     anchors = rectify.findings_by_unit(db(), flag) if triage and flag.is_open else {}
     rectify_form.unit.choices = [(i, f"{f.unit.code} {f.unit.name}") for i, f in anchors.items()]
