@@ -11,6 +11,7 @@ from sqlalchemy import select
 from dudao.core.database import utcnow
 from dudao.surveys.models import Response
 from dudao.trends.models import Flag
+from dudao.trends.rules_surveys import Figures, Round, declines
 from dudao.trends.services import analyze
 from tests.survey_world import campaign_for, close
 from tests.trend_world import TODAY, TZ
@@ -73,3 +74,51 @@ def test_groups_the_aggregation_hides_are_never_tested(session, org) -> None:
                                "branch_b1": (3, 1)}, rng)  # fmt: skip
     analyze(session, TZ, today=TODAY, rules=("questionnaire_decline",))
     assert not list(session.scalars(select(Flag)))
+
+
+CFG = {"fdr": 0.01, "min_drop": 5.0, "severity": "medium"}
+
+
+def shown(**figures: tuple[float, float, int]) -> dict[int, Figures]:
+    """Groups by unit id (u1 → 1) from (mean, standard error, answers)."""
+    return {int(name[1:]): Figures(m, m - 2 * se, m + 2 * se, n, se)
+            for name, (m, se, n) in figures.items()}  # fmt: skip
+
+
+def rounds(*groups: dict[int, Figures]) -> list[Round]:
+    return [Round("sat", 1, i, f"2025-{3 * i + 3:02d}", f"Q{i + 1}", 5, g)
+            for i, g in enumerate(groups)]  # fmt: skip
+
+
+def test_declines_on_figures_flags_a_clear_drop_only() -> None:
+    before = shown(u1=(75, 0.5, 900), u2=(80, 2, 30), u3=(74, 2, 30), u4=(76, 2, 30))
+    after = shown(u1=(74, 0.5, 900), u2=(60, 2, 30), u3=(73, 2, 30), u4=(77, 2, 30))
+    found = declines(rounds(before, after), CFG)
+    assert [d.unit_ids for d in found] == [[2]]
+    d = found[0]
+    assert d.first == d.last == "2025-06" and d.active
+    assert d.evidence["against"] == "organisation"  # both tests reject; the last one is kept
+    assert d.evidence["drop"] == 14 and d.evidence["responses"] == 30
+    assert d.evidence["reference"] == 74 and d.evidence["q_value"] <= 0.01
+
+
+def test_declines_tests_only_the_groups_given() -> None:
+    """A group the aggregation hid is absent: no test of it or against it; without the
+    scope's own figure there is no organisation test either."""
+    before = shown(u2=(80, 2, 30))
+    after = shown(u3=(40, 2, 30))  # u2 hidden now, u3 hidden before, the scope not shown
+    assert not declines(rounds(before, after), CFG)
+    with_scope = after | shown(u1=(75, 0.5, 900))
+    assert [d.evidence["against"] for d in declines(rounds(with_scope), CFG)] == ["organisation"]
+    dropped = shown(u2=(40, 2, 30))
+    assert declines(rounds(before, dropped), CFG)
+    assert not declines(rounds(before, dropped), CFG | {"min_drop": 50})
+
+
+def test_declines_controls_the_false_discovery_rate() -> None:
+    """p = 0.005 passes 0.01 on its own, not among 40 tests that find nothing (BH: q = 0.2)."""
+    z = 2.5758  # one-sided p = 0.005
+    alone = shown(u1=(75, 0.1, 900), u2=(75 - 2 * z, 2, 30))
+    assert declines(rounds(alone), CFG | {"min_drop": 1})
+    crowd = alone | shown(**{f"u{i}": (75, 2, 30) for i in range(3, 42)})
+    assert not declines(rounds(crowd), CFG | {"min_drop": 1})
