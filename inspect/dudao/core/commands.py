@@ -14,6 +14,7 @@ from rq.cron import CronScheduler
 from dudao.core import migrate
 from dudao.core.database import check_database
 from dudao.core.jobs import register_periodic_jobs
+from dudao.core.logs import configure_process_logging
 from dudao.core.queue import QUEUES, check_redis, connect
 from dudao.core.runtime import Runtime
 
@@ -92,6 +93,7 @@ def init_command() -> None:
 @with_appcontext
 def worker_command(burst: bool, simple: bool) -> None:
     runtime = _runtime()
+    configure_process_logging()  # UTC with "Z", as `dudao cron`'s lines
     check_database(runtime.engine)
     connection = connect(runtime.settings)
     check_redis(connection, runtime.settings)
@@ -109,6 +111,7 @@ def worker_command(burst: bool, simple: bool) -> None:
 @with_appcontext
 def cron_command() -> None:
     runtime = _runtime()
+    configure_process_logging()  # UTC with "Z", though TZ is the organisation's below
     connection = connect(runtime.settings)
     check_redis(connection, runtime.settings)
     # RQ reads cron strings in the process's local time: make that the organisation's.
