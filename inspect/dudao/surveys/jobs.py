@@ -2,7 +2,8 @@
 
 Enqueued after an answer once a campaign has enough pending, and swept every
 five minutes by cron (core/jobs.py), which also flushes campaigns that closed.
-Idempotent: a second run finds nothing pending.
+Idempotent: a second run finds nothing pending. Links are e-mailed when the office
+asks, and cron finishes every open campaign's mailing every ten minutes.
 """
 
 from __future__ import annotations
@@ -26,3 +27,12 @@ def email_invitations(campaign_id: int, base_url: str) -> dict[str, Any]:
 
     runtime = job_runtime()
     return send_invitations(runtime.session_factory, runtime.settings, campaign_id, base_url)
+
+
+def finish_invitation_emails() -> dict[str, int]:
+    """The periodic sweep: e-mail whoever is still due in every open campaign the office
+    asked to e-mail (a worker that died half-way, members added since); never twice."""
+    from dudao.surveys.mailing import finish_mailings
+
+    runtime = job_runtime()
+    return finish_mailings(runtime.session_factory, runtime.settings)

@@ -10,6 +10,11 @@ invitation, so the next run sends it. Tokens are never logged.
 
 E-mailed invitations count towards the unit's roster like slips: e-mail first, then
 "Generate invitations" tops the unit up for the members without an address.
+
+Asking to e-mail the links marks the campaign (`request_mailing`: the site address the
+links point to); the periodic sweep (`finish_mailings`) then sends what is still due for
+every open, marked campaign, so a worker that died half-way loses nothing and members
+added to the roster later get their link too.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dudao.audit.services import record
 from dudao.config import Settings
 from dudao.core.database import transaction, utcnow
+from dudao.core.errors import ValidationError
 from dudao.notifications.mail import smtp_connect
 from dudao.org.models import Unit
 from dudao.surveys import queries
@@ -161,6 +167,38 @@ def send_invitations(
             record(session, None, "survey.invitations_emailed", "survey_campaign", campaign_id,
                    None, {"per_unit": sent})  # fmt: skip
     return {"sent": sum(sent.values()), "failed": failed}
+
+
+def request_mailing(session: Session, actor: Any, campaign: Campaign, base_url: str) -> None:
+    """Mark an open campaign for e-mailing with links to `base_url` (audited); the caller
+    commits, then enqueues `send_invitations` (the sweep would send them too, later)."""
+    if campaign.state != CampaignState.OPEN:
+        raise ValidationError("Links can be e-mailed while the campaign is open.", ["state"])
+    if campaign.mailing_base_url != base_url:
+        before = {"mailing_base_url": campaign.mailing_base_url}
+        campaign.mailing_base_url = base_url
+        session.flush()
+        record(session, actor, "survey.mailing_requested", "survey_campaign", campaign.id,
+               before, {"mailing_base_url": base_url})  # fmt: skip
+
+
+def finish_mailings(factory: sessionmaker[Session], settings: Settings) -> dict[str, int]:
+    """Send what is still due for every open campaign the office asked to e-mail; as
+    idempotent as `send_invitations` (a member is mailed at most once per campaign)."""
+    with factory() as session:
+        marked = session.execute(
+            select(Campaign.id, Campaign.mailing_base_url).where(
+                Campaign.state == CampaignState.OPEN,
+                Campaign.mailing_base_url.is_not(None),
+                Campaign.closes_at > utcnow(),
+            )
+        ).all()
+    totals = {"campaigns": len(marked), "sent": 0, "failed": 0}
+    for campaign_id, base_url in marked:
+        result = send_invitations(factory, settings, campaign_id, base_url)
+        totals["sent"] += result["sent"]
+        totals["failed"] += result["failed"]
+    return totals
 
 
 def _give_back(factory: sessionmaker[Session], campaign_id: int, refused: list[Letter]) -> None:

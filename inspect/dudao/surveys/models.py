@@ -57,6 +57,9 @@ class Campaign(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The site address the e-mailed links point to, set when the office asks to e-mail
+    #: them: the periodic sweep finishes the mailing of every open campaign that has one.
+    mailing_base_url: Mapped[str | None] = mapped_column(String(300))
 
     scope_unit: Mapped[Unit] = relationship()
 

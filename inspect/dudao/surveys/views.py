@@ -161,17 +161,23 @@ def change_state(campaign_id: int) -> HttpResponse:
 @bp.post("/<int:campaign_id>/email-invitations")
 @requires(Permission.MANAGE_SURVEYS)
 def email_invitations(campaign_id: int) -> HttpResponse:
-    """E-mail each roster member with an address a link of their own (a job; idempotent)."""
+    """E-mail each roster member with an address a link of their own (a job; idempotent).
+    The campaign is marked first, so the periodic sweep finishes what a lost job missed."""
     from dudao.core.queue import enqueue
     from dudao.surveys.jobs import email_invitations as job
+    from dudao.surveys.mailing import request_mailing
 
     campaign = campaign_in_scope(campaign_id)
     settings = runtime().settings
     if not settings.smtp_url:
         flash(_("No mail server is configured (DUDAO_SMTP_URL)."), "error")
-    elif campaign.state != CampaignState.OPEN:
+        return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+    try:
+        request_mailing(db(), current_user, campaign, request.url_root)
+    except ValidationError:
         flash(_("Links can be e-mailed while the campaign is open."), "error")
     else:
+        db().commit()
         enqueue(settings, job, campaign.id, request.url_root)
         flash(_("The links are being e-mailed; reload this page to see the counts."), "success")
     return redirect(url_for("surveys.detail", campaign_id=campaign.id))
