@@ -11,18 +11,13 @@ from sqlalchemy import func, select
 from dudao.core.queue import connect
 from dudao.surveys import mailing
 from dudao.surveys.jobs import email_invitations, finish_invitation_emails
-from dudao.surveys.models import Campaign, CampaignState, Invitation, RosterMember
+from dudao.surveys.models import Campaign, CampaignState, Invitation
 from tests import survey_world
+from tests.test_surveys_mailing import _roster
 
 
 class Killed(BaseException):
     """The work-horse dies (OOM, deploy): no `except Exception` catches it."""
-
-
-def _roster(session, unit, addresses: list[str]) -> None:
-    for n, address in enumerate(addresses):
-        session.add(RosterMember(unit_id=unit.id, external_id=f"{unit.code}-{n}", email=address))
-    session.commit()
 
 
 def _recipients(smtp) -> list[str]:
