@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from dudao.core.queue import connect
 from dudao.surveys import mailing
-from dudao.surveys.jobs import email_invitations, finish_invitation_emails
+from dudao.surveys.jobs import MAILING_TIMEOUT, email_invitations, finish_invitation_emails
 from dudao.surveys.models import Campaign, CampaignState, Invitation
 from tests import survey_world
 from tests.test_surveys_mailing import _roster
@@ -46,7 +46,9 @@ def test_the_sweep_finishes_a_mailing_whose_worker_died(
     session.expire_all()
     assert session.get(Campaign, campaign.id).mailing_base_url == "http://localhost/"
     assert session.get(Campaign, untouched.id).mailing_base_url is None
-    Queue("default", connection=connect(mail_app.extensions["dudao"].settings)).empty()  # lost
+    queue = Queue("default", connection=connect(mail_app.extensions["dudao"].settings))
+    assert [j.timeout for j in queue.jobs] == [MAILING_TIMEOUT]  # not RQ's default 180 s
+    queue.empty()  # the job is lost
 
     issue, calls = mailing._issue, []
 

@@ -47,7 +47,11 @@ def periodic_jobs() -> list[PeriodicJob]:
     from dudao.notifications.jobs import send_pending_emails, sweep_transition_notifications
     from dudao.reports.jobs import sweep_stuck_reports
     from dudao.scheduling.jobs import materialise_schedules
-    from dudao.surveys.jobs import finish_invitation_emails, move_pending_responses
+    from dudao.surveys.jobs import (
+        MAILING_TIMEOUT,
+        finish_invitation_emails,
+        move_pending_responses,
+    )
     from dudao.trends.jobs import analyze_all
     from dudao.workflow.jobs import run_timers
 
@@ -62,7 +66,7 @@ def periodic_jobs() -> list[PeriodicJob]:
         # Shuffled batches of anonymous answers, and the rest of a campaign that closed.
         PeriodicJob(move_pending_responses, interval=300),
         # E-mailed survey links still due in open campaigns (a worker died mid-send).
-        PeriodicJob(finish_invitation_emails, interval=600),
+        PeriodicJob(finish_invitation_emails, interval=600, timeout=MAILING_TIMEOUT),
         # Reports whose worker died or whose job was lost (docs/reports.md).
         PeriodicJob(sweep_stuck_reports, interval=300),
         # Trend detection over the whole history, re-deriving what a lost job missed.

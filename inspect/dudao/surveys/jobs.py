@@ -13,6 +13,10 @@ from typing import Any
 from dudao.core.jobs import job_runtime
 from dudao.surveys.batches import move_all
 
+#: A mailing sends one e-mail per member, far longer than RQ's default 180 s; a job its
+#: timeout kills in the middle of a unit leaves those members marked without a link.
+MAILING_TIMEOUT = 1800
+
 
 def move_pending_responses(campaign_id: int | None = None) -> dict[str, int]:
     """Move every due campaign's pending answers (or only `campaign_id`'s)."""

@@ -164,6 +164,7 @@ def email_invitations(campaign_id: int) -> HttpResponse:
     """E-mail each roster member with an address a link of their own (a job; idempotent).
     The campaign is marked first, so the periodic sweep finishes what a lost job missed."""
     from dudao.core.queue import enqueue
+    from dudao.surveys.jobs import MAILING_TIMEOUT
     from dudao.surveys.jobs import email_invitations as job
     from dudao.surveys.mailing import request_mailing
 
@@ -178,7 +179,7 @@ def email_invitations(campaign_id: int) -> HttpResponse:
         flash(_("Links can be e-mailed while the campaign is open."), "error")
     else:
         db().commit()
-        enqueue(settings, job, campaign.id, request.url_root)
+        enqueue(settings, job, campaign.id, request.url_root, job_timeout=MAILING_TIMEOUT)
         flash(_("The links are being e-mailed; reload this page to see the counts."), "success")
     return redirect(url_for("surveys.detail", campaign_id=campaign.id))
 
