@@ -1,11 +1,12 @@
 """Benchmark: quality of the statistical trend rules on seeded synthetic history.
 
 Generates units × monthly periods × a 40-item checklist (one inspection per unit and
-month) with planted problems of known start, runs the rules on the arrays (the same
-functions `dudao analyze` runs after its SQL) and prints, per rule, precision, recall,
-median detection delay in periods and false flags per 1,000 clean unit-periods — and
-the same for a naive baseline with fixed thresholds. Delays are medians over every
-planted drift, a missed one counting as infinite.
+month) plus quarterly satisfaction questionnaires, with planted problems of known start,
+runs the rules on the arrays and figures (the same functions `dudao analyze` runs after
+its SQL and the survey aggregation) and prints, per rule, precision, recall, median
+detection delay in periods (in campaigns for the questionnaire) and false flags per
+1,000 clean unit-periods — and the same for a naive baseline with fixed thresholds.
+Delays are medians over every planted problem, a missed one counting as infinite.
 
     python bench/trend_quality.py [--units 600] [--periods 24] [--seeds 5] [--first-seed 0]
                                   [--full] [--set rule.setting=value ...]
@@ -13,7 +14,10 @@ planted drift, a missed one counting as infinite.
 --full uses the issue's size: 2,000 units and 20 seeds. Planted: item 0 doubles its
 failure rate organisation-wide from period 12; item 1 doubles in company 3 from period
 15; 2 % of units drift down by 1σ and 2 % by 2σ from a random period in 8..16; item 39
-is critical. The naive rules are also shown at the threshold whose false-flag rate is
+is critical; another 2 % see their satisfaction index drop by about 9 points (half a
+person-level sd) from a random campaign in the second half (bench/_quality_surveys.py:
+5–60 members a branch, groups under the minimum size hidden, branches of different
+levels). The naive rules are also shown at the threshold whose false-flag rate is
 closest to (not above) the rule's, and the deterioration rule's CUSUM with the true
 in-control mean and σ of every unit ("known parameters": the bound for any estimate).
 Recurring and critical failures are exact by definition: they are compared with a
@@ -31,6 +35,8 @@ import numpy as np
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "inspect"))
+
+import _quality_surveys as surveys
 
 from dudao.trends import stats
 from dudao.trends.config import DEFAULTS
@@ -241,8 +247,8 @@ def run(units: int, periods: int, seeds: range, cfg: dict) -> None:
 
     def add(name: str, result: dict, into: dict = totals) -> None:
         acc = into.setdefault(name, {"tp": 0, "fp": 0, "n_true": 0, "found": 0, "delays": [],
-                                     "clean": 0})  # fmt: skip
-        for key in ("tp", "fp", "n_true", "found", "clean"):
+                                     "clean": 0, "low": 0})  # fmt: skip
+        for key in ("tp", "fp", "n_true", "found", "clean", "low"):
             acc[key] += result.get(key, 0)
         acc["delays"] += result["delays"]
 
@@ -273,9 +279,16 @@ def run(units: int, periods: int, seeds: range, cfg: dict) -> None:
         for ratio in NAIVE_RATIOS:
             result = score_items(naive_items(history, table, ratio), truth) | {"clean": clean}
             add(("items", ratio), result, naive_runs)
+        company = np.arange(units) % COMPANIES
+        rounds, said = surveys.generate(units, periods, seed, company, set(truth["drift"]),
+                                        history.periods)  # fmt: skip
+        for name, result in surveys.results(rounds, said, units, periods, cfg).items():
+            add(name, result, naive_runs if isinstance(name, tuple) else totals)
         w, m = exactness(frame, truth, cfg)
         wrong, missed = wrong + w, missed + m
-    for kind, rule, fixed in (("drift", "deterioration", 75.0), ("items", "cross_unit", 2.0)):
+    naive_rules = (("drift", "deterioration", 75.0), ("items", "cross_unit", 2.0),
+                   ("survey", "questionnaire_decline", 10.0))  # fmt: skip
+    for kind, rule, fixed in naive_rules:
         totals[f"naive {kind} ({fixed:g})"] = naive_runs[(kind, fixed)]
         rate = totals[rule]["fp"] / totals[rule]["clean"]
         ok = [k for k in naive_runs if k[0] == kind and naive_runs[k]["fp"] / naive_runs[k]["clean"]
@@ -288,19 +301,30 @@ def run(units: int, periods: int, seeds: range, cfg: dict) -> None:
           f"{'false/1000':>10}")  # fmt: skip
     for name, acc in totals.items():
         report(name, acc)
-    pooled = [totals[r] for r in ("deterioration", "outlier", "cross_unit")]
-    tp, fp = sum(a["tp"] for a in pooled), sum(a["fp"] for a in pooled)
-    clean = totals["deterioration"]["clean"]
-    print(
-        f"statistical rules together: precision {tp / max(tp + fp, 1):.2f}, "
-        f"{1000 * fp / clean:.2f} false flags per 1,000 clean unit-periods"
-    )
+    print("questionnaire rows: the first delay column is in campaigns (one a quarter)")
+    together(totals, cfg["questionnaire_decline"]["min_drop"])
     n = len(seeds)
     print(
         f"cross_unit: item problems flagged in their first or second period: organisation "
         f"{early['org']}/{n} seeds, company {early['company']}/{n} seeds"
     )
     print(f"recurring/critical failure flags: {wrong} not meeting the definition, {missed} missed")
+
+
+def together(totals: dict, min_drop: float) -> None:
+    """Precision and false flags of the statistical rules 3–6 pooled (and of 3–5 alone)."""
+    clean = totals["deterioration"]["clean"]
+    rules = ["deterioration", "outlier", "cross_unit", "questionnaire_decline"]
+    low = totals["questionnaire_decline"]["low"]
+    for label, names in (("3-5", rules[:3]), ("3-6", rules)):
+        tp, fp = sum(totals[r]["tp"] for r in names), sum(totals[r]["fp"] for r in names)
+        print(f"statistical rules {label} together: precision {tp / max(tp + fp, 1):.2f}, "
+              f"{1000 * fp / clean:.2f} false flags per 1,000 clean unit-periods")  # fmt: skip
+    precision, rate = (tp + low) / max(tp + fp, 1), 1000 * (fp - low) / clean
+    print(f"questionnaire_decline: {low} of its {totals['questionnaire_decline']['fp']} false "
+          f"flags on branches whose expected index is {min_drop:g}+ points below the "
+          f"organisation's; counted as true, rules 3-6 together: precision {precision:.2f}, "
+          f"{rate:.2f} false flags per 1,000")  # fmt: skip
 
 
 def report(name: str, acc: dict) -> None:
