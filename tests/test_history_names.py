@@ -44,3 +44,10 @@ def test_a_flag_history_shows_display_names(app, client, session, org, user_fact
     page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
     assert _who(page)[-1] == "公司甲 李强"
     assert "office_a" not in page.split('id="history"')[1].split("</table>")[0]
+
+
+def test_an_inspection_history_shows_display_names(app, world, session):  # noqa: F811
+    session.get(User, world.office.id).display_name = "办公室 赵敏"
+    session.commit()
+    page = _as(app, "office").get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    assert _who(page) and set(_who(page)) == {"办公室 赵敏"}  # created and assigned by the office

@@ -136,7 +136,8 @@ def _render(
         assignees_form.users.choices = [
             (u.id, u.display_name) for u in queries.assignable(db(), inspection)
         ]
-    people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events))
+    actors = {e.actor_id for e in events if e.actor_id is not None}
+    people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events) | actors)
     definitions = queries.definitions(db(), [inspection])
     return render_template(
         "inspections/inspection.html", inspection=inspection, workflow=workflow,
