@@ -120,5 +120,37 @@ def test_two_senders_at_once_send_each_mail_once(mail_app, smtp, session, org, u
     for thread in threads:
         thread.join(60)
     assert sum(results) == 30
-    assert len(smtp.received) == 30
-    assert len({m["Subject"] for _, m in smtp.received}) == 30
+    # Each run mails what it claimed as one digest: every notification in exactly one.
+    bodies = [m.get_content().replace("\r\n", "\n") for _, m in smtp.received]
+    assert 1 <= len(bodies) <= 2
+    for n in range(30):
+        assert sum(body.count(f"- Inspection #{n}\n") for body in bodies) == 1
+
+
+def test_several_notifications_make_one_digest(mail_app, smtp, session, org, user_factory):
+    ada = user_factory("ada", ("inspector", org.company_a))
+    ada.email = "ada@example.org"
+    bob = user_factory("bob", ("inspector", org.company_a))
+    bob.email = "bob@example.org"
+    for n in range(3):
+        notify(session, [ada.id], f"a{n}", "assigned", f"检查 / Inspection #{n}", "",
+               f"/inspections/{n}")  # fmt: skip
+    notify(session, [ada.id, bob.id], "r1", "returned", "检查 / Inspection #9", "照片不清楚",
+           "/inspections/9")  # fmt: skip
+    session.commit()
+
+    assert send_pending_emails() == 5
+    messages = {recipients[0]: message for recipients, message in smtp.received}
+    assert sorted(messages) == ["ada@example.org", "bob@example.org"]
+    digest = messages["ada@example.org"]
+    assert digest["Subject"] == "[督导 / Dudao] 4 条新通知 / 4 new notifications"
+    assert digest.get_content().replace("\r\n", "\n") == (
+        "已分派 / Assigned (3)\n"
+        "- 检查 / Inspection #0\n  /inspections/0\n"
+        "- 检查 / Inspection #1\n  /inspections/1\n"
+        "- 检查 / Inspection #2\n  /inspections/2\n\n"
+        "已退回 / Returned (1)\n"
+        "- 检查 / Inspection #9\n  照片不清楚\n  /inspections/9\n"
+    )
+    assert messages["bob@example.org"]["Subject"] == "[已退回 / Returned] 检查 / Inspection #9"
+    assert send_pending_emails() == 0

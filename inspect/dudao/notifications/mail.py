@@ -6,6 +6,9 @@ claimed first (`emailed_at` set in one UPDATE ... WHERE emailed_at IS NULL and
 committed), then sent; so two workers never send the same one, and a failed send
 gives its claim back for the next run. A worker killed between claim and send
 loses that e-mail (the in-app notification stays): at most once, never twice.
+
+A person with several notifications in one run gets them in one e-mail, grouped by
+kind: a schedule that assigns an inspector 150 checks sends one message, not 150.
 """
 
 from __future__ import annotations
@@ -51,16 +54,36 @@ def smtp_connect(url: str, timeout: float = 20) -> smtplib.SMTP:
     return client
 
 
-def _message(settings: Settings, notification: Notification, address: str) -> EmailMessage:
-    zh, en = KINDS.get(notification.kind, (notification.kind, notification.kind))
+def _kind(kind: str) -> str:
+    zh, en = KINDS.get(kind, (kind, kind))
+    return f"{zh} / {en}"
+
+
+def _message(settings: Settings, notifications: list[Notification], address: str) -> EmailMessage:
+    """One notification as it is; several as a digest, grouped by kind in KINDS' order."""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = address
-    message["Subject"] = f"[{zh} / {en}] {notification.title}"
-    text = notification.body or ""
-    if notification.link:
-        text += f"\n\n{notification.link}"
-    message.set_content(text.strip() + "\n")
+    if len(notifications) == 1:
+        [one] = notifications
+        message["Subject"] = f"[{_kind(one.kind)}] {one.title}"
+        text = (one.body or "") + (f"\n\n{one.link}" if one.link else "")
+        message.set_content(text.strip() + "\n")
+        return message
+    count = len(notifications)
+    message["Subject"] = f"[督导 / Dudao] {count} 条新通知 / {count} new notifications"
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    groups: dict[str, list[Notification]] = {}
+    for n in sorted(notifications, key=lambda n: (order.get(n.kind, len(order)), n.id)):
+        groups.setdefault(n.kind, []).append(n)
+    parts = []
+    for kind, members in groups.items():
+        lines = [f"{_kind(kind)} ({len(members)})"]
+        for n in members:
+            lines.append(f"- {n.title}")
+            lines += [f"  {text}" for text in (n.body, n.link) if text]
+        parts.append("\n".join(lines))
+    message.set_content("\n\n".join(parts) + "\n")
     return message
 
 
@@ -92,7 +115,7 @@ def _claim(session: Session) -> list[tuple[int, str]]:
 
 
 def send_pending(factory: sessionmaker[Session], settings: Settings) -> int:
-    """Send every unsent notification of users with an address; return how many were sent."""
+    """Mail every unsent notification of users with an address; return how many were mailed."""
     if not settings.smtp_url:
         return 0
     sent = 0
@@ -115,14 +138,18 @@ def send_pending(factory: sessionmaker[Session], settings: Settings) -> int:
             log.warning("SMTP server unreachable (%s); e-mails wait for the next run.", exc)
             failed = [i for i, _ in claimed]
         else:
+            by_address: dict[str, list[int]] = {}
+            for nid, address in claimed:
+                by_address.setdefault(address, []).append(nid)
             with client:
-                for nid, address in claimed:
+                for address, ids in by_address.items():
+                    batch = [notifications[i] for i in ids]
                     try:
-                        client.send_message(_message(settings, notifications[nid], address))
-                        sent += 1
+                        client.send_message(_message(settings, batch, address))
+                        sent += len(ids)
                     except (OSError, smtplib.SMTPException) as exc:
-                        log.warning("E-mail for notification %s failed: %s", nid, exc)
-                        failed.append(nid)
+                        log.warning("E-mail for notifications %s failed: %s", ids, exc)
+                        failed.extend(ids)
         if failed:
             with transaction(factory) as session:
                 session.execute(
