@@ -229,3 +229,14 @@ def test_bad_setting_stops_a_command_in_one_sentence_in_process(tmp_path):
 def test_worker_burst_runs_with_good_settings(tmp_path, redis_url):
     result = _run(tmp_path, "worker", "--burst", "--simple", DUDAO_REDIS_URL=redis_url)
     assert result.returncode == 0, result.stderr
+
+
+def test_site_url_is_the_public_address(tmp_path):
+    settings = load_settings(
+        {"DUDAO_INSTANCE_PATH": str(tmp_path), "DUDAO_SITE_URL": "https://dudao.example.org/"}
+    )
+    assert settings.site_url == "https://dudao.example.org"
+    assert load_settings({"DUDAO_INSTANCE_PATH": str(tmp_path)}).site_url is None
+    for wrong in ("dudao.example.org", "ftp://dudao.example.org", "https://"):
+        with pytest.raises(ConfigError, match=r"DUDAO_SITE_URL .* must be the site's address"):
+            load_settings({"DUDAO_INSTANCE_PATH": str(tmp_path), "DUDAO_SITE_URL": wrong})

@@ -3,6 +3,7 @@ retried after a failure."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import date
 
@@ -138,6 +139,8 @@ def test_several_notifications_make_one_digest(mail_app, smtp, session, org, use
     notify(session, [ada.id, bob.id], "r1", "returned", "检查 / Inspection #9", "照片不清楚",
            "/inspections/9")  # fmt: skip
     session.commit()
+    runtime = mail_app.extensions["dudao"]
+    runtime.settings = dataclasses.replace(runtime.settings, site_url="https://dudao.example.org")
 
     assert send_pending_emails() == 5
     messages = {recipients[0]: message for recipients, message in smtp.received}
@@ -146,11 +149,11 @@ def test_several_notifications_make_one_digest(mail_app, smtp, session, org, use
     assert digest["Subject"] == "[督导 / Dudao] 4 条新通知 / 4 new notifications"
     assert digest.get_content().replace("\r\n", "\n") == (
         "已分派 / Assigned (3)\n"
-        "- 检查 / Inspection #0\n  /inspections/0\n"
-        "- 检查 / Inspection #1\n  /inspections/1\n"
-        "- 检查 / Inspection #2\n  /inspections/2\n\n"
+        "- 检查 / Inspection #0\n  https://dudao.example.org/inspections/0\n"
+        "- 检查 / Inspection #1\n  https://dudao.example.org/inspections/1\n"
+        "- 检查 / Inspection #2\n  https://dudao.example.org/inspections/2\n\n"
         "已退回 / Returned (1)\n"
-        "- 检查 / Inspection #9\n  照片不清楚\n  /inspections/9\n"
+        "- 检查 / Inspection #9\n  照片不清楚\n  https://dudao.example.org/inspections/9\n"
     )
     assert messages["bob@example.org"]["Subject"] == "[已退回 / Returned] 检查 / Inspection #9"
     assert send_pending_emails() == 0

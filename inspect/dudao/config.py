@@ -28,6 +28,8 @@ class Settings:
     data_dir: Path
     smtp_url: str | None = None
     mail_from: str = "dudao@localhost"
+    #: The site's public address (https://host[/prefix]): e-mailed notifications link to it.
+    site_url: str | None = None
     behind_https: bool = False
     #: A TrueType font (.ttf, or .ttc with "#index") for PDF reports; docs/reports.md.
     pdf_font: str | None = None
@@ -124,6 +126,17 @@ def _redis_url(environ: dict[str, str]) -> str | None:
     return url
 
 
+def _site_url(environ: dict[str, str]) -> str | None:
+    url = _env("SITE_URL", environ)
+    if url is None:
+        return None
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url):
+        raise ConfigError(
+            f"DUDAO_SITE_URL {url!r} must be the site's address, like https://dudao.example.org."
+        )
+    return url.rstrip("/")
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read every `DUDAO_*` setting; a value that cannot work raises ConfigError (one sentence)."""
     environ = dict(os.environ if environ is None else environ)
@@ -139,6 +152,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         data_dir=Path(_env("DATA_DIR", environ) or instance_path / "data").resolve(),
         smtp_url=_env("SMTP_URL", environ),
         mail_from=_env("MAIL_FROM", environ) or "dudao@localhost",
+        site_url=_site_url(environ),
         behind_https=(_env("BEHIND_HTTPS", environ) or "").lower() in {"1", "true", "yes"},
         pdf_font=_env("PDF_FONT", environ),
     )

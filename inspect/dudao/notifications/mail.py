@@ -61,13 +61,14 @@ def _kind(kind: str) -> str:
 
 def _message(settings: Settings, notifications: list[Notification], address: str) -> EmailMessage:
     """One notification as it is; several as a digest, grouped by kind in KINDS' order."""
+    site = settings.site_url or ""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = address
     if len(notifications) == 1:
         [one] = notifications
         message["Subject"] = f"[{_kind(one.kind)}] {one.title}"
-        text = (one.body or "") + (f"\n\n{one.link}" if one.link else "")
+        text = (one.body or "") + (f"\n\n{site}{one.link}" if one.link else "")
         message.set_content(text.strip() + "\n")
         return message
     count = len(notifications)
@@ -81,7 +82,7 @@ def _message(settings: Settings, notifications: list[Notification], address: str
         lines = [f"{_kind(kind)} ({len(members)})"]
         for n in members:
             lines.append(f"- {n.title}")
-            lines += [f"  {text}" for text in (n.body, n.link) if text]
+            lines += [f"  {text}" for text in (n.body, n.link and site + n.link) if text]
         parts.append("\n".join(lines))
     message.set_content("\n\n".join(parts) + "\n")
     return message
