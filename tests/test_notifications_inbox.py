@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from dudao.notifications.models import Notification
@@ -47,3 +49,24 @@ def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):
     client.post("/notifications/read", data={"next": "//evil.example"})
     assert unread_count(session, ada.id) == 0
     assert unread_count(session, bob.id) == 1
+
+
+def test_a_batch_is_one_entry_marked_read_together(client, session, org, signed_in, user_factory):
+    client, ada, _ = _setup(session, org, signed_in, user_factory)
+    for n in range(10, 15):  # what one schedule run assigns at once
+        notify(
+            session, [ada.id], f"t:{n}", "assigned", f"Inspection #{n}", link=f"/inspections/{n}"
+        )
+    session.commit()
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get("/notifications").get_data(as_text=True)
+    batch = page.split('class="batch unread"')[1].split("</details>")[0]
+    assert "5 notifications at once" in batch
+    assert all(f'href="/inspections/{n}"' in batch for n in range(10, 15))
+    assert "Inspection #1 " not in batch  # the older assignment stays its own entry
+    form = page.split('class="batch unread"')[1].split("</form>")[0]
+    ids = [int(i) for i in re.findall(r'name="id" value="(\d+)"', form)]
+    assert len(ids) == 5
+    client.post("/notifications/read", data={"id": ids, "next": "/notifications"})
+    assert unread_count(session, ada.id) == 3
+    assert 'class="batch"' in client.get("/notifications").get_data(as_text=True)

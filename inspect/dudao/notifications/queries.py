@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -31,3 +33,24 @@ def unread_by_kind(session: Session, user_id: int) -> dict[str, int]:
         .group_by(Notification.kind)
     )
     return {kind: count for kind, count in rows}
+
+
+#: Notifications of one kind made within this of each other came from one batch.
+BATCH_GAP = timedelta(minutes=1)
+
+
+def batches(items: list[Notification]) -> list[list[Notification]]:
+    """Runs of the (newest first) items of one kind made at about the same time: what one
+    job made at once, e.g. a schedule assigning an inspector 150 checks, shown as one entry."""
+    runs: list[list[Notification]] = []
+    for item in items:
+        last = runs[-1][-1] if runs else None
+        if (
+            last is not None
+            and last.kind == item.kind
+            and last.created_at - item.created_at <= BATCH_GAP
+        ):
+            runs[-1].append(item)
+        else:
+            runs.append([item])
+    return runs

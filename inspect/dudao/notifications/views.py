@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.notifications.queries import batches, unread_by_kind
 from dudao.notifications.queries import inbox as inbox_query
-from dudao.notifications.queries import unread_by_kind
 from dudao.notifications.services import KINDS, mark_read
 from dudao.web.access import signed_in
 from dudao.web.context import db
@@ -36,7 +36,7 @@ def inbox() -> str:
     unread_only = request.args.get("unread") == "1"
     return render_template(
         "notifications/inbox.html",
-        items=inbox_query(db(), current_user.id, kind, unread_only),
+        runs=batches(inbox_query(db(), current_user.id, kind, unread_only)),
         counts=unread_by_kind(db(), current_user.id),
         kinds=KIND_LABELS,
         kind=kind,
@@ -47,9 +47,10 @@ def inbox() -> str:
 @bp.post("/notifications/read")
 @signed_in
 def read_all() -> Response:
-    """Mark one notification (form field `id`) or all of the user's as read."""
-    one = request.form.get("id", "")
-    mark_read(db(), current_user.id, [int(one)] if one.isdigit() else None)
+    """Mark the notifications named by the form's `id` fields (one, or a batch's), or with
+    none, all of the user's, as read."""
+    ids = [int(one) for one in request.form.getlist("id") if one.isdigit()]
+    mark_read(db(), current_user.id, ids or None)
     db().commit()
     target = request.form.get("next", "")
     if target.startswith("/") and not target.startswith("//"):
