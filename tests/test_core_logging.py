@@ -3,34 +3,15 @@ though cron runs in the organisation's time zone (TZ=Asia/Shanghai, eight hours 
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from rq.cron import CronScheduler
 
 from dudao.core import commands
 
 STAMP = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z (INFO|WARNING) (rq\.[a-z.]+): ")
-
-
-@pytest.fixture
-def process_logging() -> Iterator[None]:
-    """The root logger and TZ as they were: the commands configure them for their process."""
-    root = logging.getLogger()
-    handlers, level, tz = list(root.handlers), root.level, os.environ.get("TZ")
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    if tz is None:
-        os.environ.pop("TZ", None)
-    else:
-        os.environ["TZ"] = tz
-    time.tzset()
 
 
 def _stamps(output: str) -> list[tuple[datetime, str]]:
