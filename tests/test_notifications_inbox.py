@@ -70,3 +70,16 @@ def test_a_batch_is_one_entry_marked_read_together(client, session, org, signed_
     client.post("/notifications/read", data={"id": ids, "next": "/notifications"})
     assert unread_count(session, ada.id) == 3
     assert 'class="batch"' in client.get("/notifications").get_data(as_text=True)
+
+
+def test_a_long_inbox_says_it_shows_only_the_newest(
+    client, session, org, signed_in, user_factory, monkeypatch
+):
+    from dudao.notifications import queries, views
+
+    client, _, _ = _setup(session, org, signed_in, user_factory)
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    assert "Only the newest" not in client.get("/notifications").get_data(as_text=True)
+    monkeypatch.setattr(queries, "PAGE", 2)
+    monkeypatch.setattr(views, "PAGE", 2)
+    assert "Only the newest 2 are shown." in client.get("/notifications").get_data(as_text=True)

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from dudao.notifications.models import Notification
 
-PAGE = 200
+#: The newest this many are shown (batches make a long page short).
+PAGE = 500
 
 
 def inbox(

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dudao.notifications.queries import batches, unread_by_kind
+from dudao.notifications.queries import PAGE, batches, unread_by_kind
 from dudao.notifications.queries import inbox as inbox_query
 from dudao.notifications.services import KINDS, mark_read
 from dudao.web.access import signed_in
@@ -34,9 +34,11 @@ def inbox() -> str:
     kind = request.args.get("kind") or None
     kind = kind if kind in KINDS else None
     unread_only = request.args.get("unread") == "1"
+    items = inbox_query(db(), current_user.id, kind, unread_only)
     return render_template(
         "notifications/inbox.html",
-        runs=batches(inbox_query(db(), current_user.id, kind, unread_only)),
+        runs=batches(items),
+        truncated=len(items) == PAGE,
         counts=unread_by_kind(db(), current_user.id),
         kinds=KIND_LABELS,
         kind=kind,
