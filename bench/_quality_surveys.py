@@ -62,8 +62,8 @@ def generate(units: int, periods: int, seed: int, company: np.ndarray, drifting:
         index = 25.0 * (np.clip(np.rint(item), 1, 5).mean(axis=1) - 1)
         hidden = suppress(tree, {100 + u: int(k) for u, k in enumerate(n)}, Definition.min_group)
         groups: dict[int, Figures] = {}
-        for keys in (100 + who, 2 + company[who], np.ones(len(who), dtype=int)):
-            groups |= _figures(keys, index, set(hidden))
+        for depth, keys in enumerate((np.ones(len(who), dtype=int), 2 + company[who], 100 + who)):
+            groups |= _figures(keys, index, set(hidden), depth)
         month = min(MONTHS * c + MONTHS - 1, periods - 1)
         rounds.append(Round("satisfaction", 1, c, names[month], f"Q{c + 1}",
                             Definition.min_group, groups))  # fmt: skip
@@ -72,7 +72,8 @@ def generate(units: int, periods: int, seed: int, company: np.ndarray, drifting:
     return rounds, truth
 
 
-def _figures(keys: np.ndarray, index: np.ndarray, hidden: set[int]) -> dict[int, Figures]:
+def _figures(keys: np.ndarray, index: np.ndarray, hidden: set[int],
+             depth: int) -> dict[int, Figures]:  # fmt: skip
     """Mean (to 0.1, as shown), t interval and standard error of each group with answers."""
     ids, inverse, n = np.unique(keys, return_inverse=True, return_counts=True)
     total = np.bincount(inverse, index)
@@ -85,7 +86,7 @@ def _figures(keys: np.ndarray, index: np.ndarray, hidden: set[int]) -> dict[int,
             continue
         half = t95(k - 1) * s if k >= 2 else 0.0
         out[g] = Figures(round(m, 1), round(max(0.0, m - half), 1),
-                         round(min(100.0, m + half), 1), k, s)  # fmt: skip
+                         round(min(100.0, m + half), 1), k, s, depth)  # fmt: skip
     return out
 
 

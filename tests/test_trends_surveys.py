@@ -6,10 +6,14 @@ import random
 import uuid
 from datetime import timedelta
 
+import numpy as np
+import pytest
+from scipy import stats as sps
 from sqlalchemy import select
 
 from dudao.core.database import utcnow
 from dudao.surveys.models import Response
+from dudao.trends import stats
 from dudao.trends.models import Flag
 from dudao.trends.rules_surveys import Figures, Round, declines
 from dudao.trends.services import analyze
@@ -80,8 +84,9 @@ CFG = {"fdr": 0.01, "min_drop": 5.0, "severity": "medium"}
 
 
 def shown(**figures: tuple[float, float, int]) -> dict[int, Figures]:
-    """Groups by unit id (u1 → 1) from (mean, standard error, answers)."""
-    return {int(name[1:]): Figures(m, m - 2 * se, m + 2 * se, n, se)
+    """Groups by unit id (u1 → 1, the scope; the others its children) from (mean,
+    standard error, answers)."""
+    return {int(name[1:]): Figures(m, m - 2 * se, m + 2 * se, n, se, int(name != "u1"))
             for name, (m, se, n) in figures.items()}  # fmt: skip
 
 
@@ -122,3 +127,65 @@ def test_declines_controls_the_false_discovery_rate() -> None:
     assert declines(rounds(alone), CFG | {"min_drop": 1})
     crowd = alone | shown(**{f"u{i}": (75, 2, 30) for i in range(3, 42)})
     assert not declines(rounds(crowd), CFG | {"min_drop": 1})
+
+
+def branches(levels: list[float], se: float = 3.0, first: int = 10) -> dict[int, Figures]:
+    """Branches u10, u11, … at the given levels, 30 answers each."""
+    return shown(**{f"u{first + i}": (m, se, 30) for i, m in enumerate(levels)})
+
+
+SPREAD = [75 + 6 * float(sps.norm.ppf((i + 0.5) / 20)) for i in range(20)]  # sd ≈ 6 around 75
+
+
+def test_between_variance_is_dersimonian_laird_winsorised() -> None:
+    """Unwinsorised, DL by hand: Q = 100·(0.2² + 0 + 0.2²) = 8 on 2 df, Σw − Σw²/Σw = 200,
+    τ² = 6/200. Winsorised (the default), the spread of many estimates beyond their
+    unequal sampling errors is still recovered, and one far-out estimate among 20 — the
+    unit to find — widens it much less than it widens DL's."""
+    y = np.array([0.1, 0.3, 0.5])
+    assert stats.between_variance(y, np.full(3, 0.1), winsor=0) == pytest.approx(0.03)
+    assert stats.between_variance(np.ones(3), np.full(3, 0.1)) == 0.0
+    assert stats.between_variance(y[:2], np.full(2, 0.1), at_least=5) == 0.0
+    rng = np.random.default_rng(5)
+    se = rng.uniform(1, 5, 4000)
+    y = rng.normal(0, 3, se.size) + rng.normal(0, se)
+    assert stats.between_variance(y, se) == pytest.approx(9, rel=0.1)
+    assert stats.between_variance(y, se, winsor=0) == pytest.approx(9, rel=0.1)
+    few = np.array([3 * float(sps.norm.ppf((i + 0.5) / 19)) for i in range(19)] + [25.0])
+    dl, robust = (stats.between_variance(few, np.ones(20), winsor=w) for w in (0, 0.1))
+    assert robust < 12 < 30 < dl
+
+
+def test_a_branch_low_all_along_within_the_spread_is_not_flagged() -> None:
+    """62 among branches spread by about 6 points around 75 is low, not an outlier: on its
+    sampling error alone (z = 13/3) it would be flagged, against the spread it is not; a
+    branch at 40 is far outside the spread and is."""
+    org = shown(u1=(75, 0.3, 1500))
+    low = org | branches(SPREAD) | shown(u2=(62, 3, 30))
+    assert not declines(rounds(low, low), CFG)
+    few = org | branches(SPREAD[9:12]) | shown(u2=(62, 3, 30))  # 4 peers: no spread estimated
+    assert [d.unit_ids for d in declines(rounds(few, few), CFG)] == [[2]]
+    outside = low | shown(u3=(40, 3, 30))
+    found = declines(rounds(outside), CFG)
+    assert [d.unit_ids for d in found] == [[3]]
+    ev = found[0].evidence
+    assert ev["against"] == "organisation" and ev["peers"] == 22 and ev["tau2"] > 20
+    assert ev["z"] == pytest.approx(35 / np.sqrt(9 + ev["tau2"]), abs=1e-3)
+    assert ev["standard_error"] == 3 and ev["q_value"] <= 0.01
+
+
+def test_ordinary_movement_is_not_flagged_a_clear_drop_is() -> None:
+    """Every branch moves between campaigns (by about 4 points, far beyond sampling errors of
+    1): a branch 8 points down moved as branches do; one 30 points down did not."""
+    rng = np.random.default_rng(8)
+    start = [float(m) for m in rng.normal(75, 5, 20)]
+    moved = [m + float(d) for m, d in zip(start, rng.normal(0, 4, 20), strict=True)]
+    before = branches(start, se=1) | shown(u2=(76, 1, 30), u3=(74, 1, 30))
+    after = branches(moved, se=1) | shown(u2=(68, 1, 30), u3=(44, 1, 30))
+    found = declines(rounds(before, after), CFG)  # the scope not shown: no organisation test
+    assert [d.unit_ids for d in found] == [[3]]
+    ev = found[0].evidence
+    assert ev["against"] == "previous campaign" and ev["peers"] == 22 and ev["tau2"] > 8
+    assert ev["z"] == pytest.approx(30 / np.sqrt(2 + ev["tau2"]), abs=1e-3)
+    alone = declines(rounds(before, after), CFG | {"fdr": 0.5})  # u2 on its sampling error:
+    assert [3] in [d.unit_ids for d in alone] and [2] not in [d.unit_ids for d in alone]

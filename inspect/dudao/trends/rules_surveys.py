@@ -1,5 +1,7 @@
 """Questionnaire decline: a unit's satisfaction index significantly below its previous
-campaign or below the organisation, read only through surveys.aggregate.
+campaign or below the organisation, read only through surveys.aggregate. "Significantly"
+is judged against how units differ and move anyway (Spiegelhalter's funnel plots with
+additive overdispersion): a unit is flagged as an outlier among its peers.
 
 The survey aggregation is the one place that applies the anonymity thresholds
 (minimum group size, complementary suppression), so this rule sees exactly what the
@@ -28,6 +30,11 @@ from dudao.surveys.models import Campaign
 from dudao.trends import stats
 from dudao.trends.detection import Detection
 
+# Fewer shown peers than this (units of one depth, or units shown in two campaigns running)
+# say too little about the spread between units: τ² is taken as 0 then, the z-test on the
+# sampling error alone.
+MIN_PEERS = 5
+
 
 @dataclass(frozen=True)
 class Figures:
@@ -39,6 +46,7 @@ class Figures:
     high: float
     responses: int
     se: float
+    depth: int  # below the campaign's scope: 0 the scope, 1 its children, …
 
 
 @dataclass(frozen=True)
@@ -62,7 +70,7 @@ def _figures(group: Group) -> Figures:
     assert sat is not None
     n = group.responses or 0
     se = (sat.high - sat.low) / (2 * t95(n - 1)) if n >= 2 else float("nan")
-    return Figures(sat.mean, sat.low, sat.high, n, se)
+    return Figures(sat.mean, sat.low, sat.high, n, se, group.depth)
 
 
 def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str,
@@ -94,32 +102,31 @@ def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str,
 
 def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]:
     """Test every shown unit of every round against its figure in the previous round of
-    the same key and scope and against the scope's own figure (one-sided z-tests),
-    Benjamini–Hochberg at cfg['fdr'] over all of them, and a drop of cfg['min_drop']."""
+    the same key and scope and against the scope's own figure: one-sided z-tests whose
+    variance adds to the sampling error the spread between units of that depth beyond
+    it (τ², so that a unit is flagged as an outlier among its peers, not for being below
+    the mean or for moving as units do), Benjamini–Hochberg at cfg['fdr'] over all of
+    them, and a drop of cfg['min_drop']."""
     tests: list[dict[str, Any]] = []
     previous: dict[tuple[str, int], Mapping[int, Figures]] = {}
     for r in rounds:
         root = r.groups.get(r.scope_unit_id)
         before = previous.get((r.key, r.scope_unit_id), {})
-        for unit_id, group in r.groups.items():
-            if unit_id == r.scope_unit_id:
-                continue
-            base = {"round": r, "unit_id": unit_id, "group": group}
-            prior = before.get(unit_id)
-            if prior is not None:
-                tests.append({**base, "against": "previous campaign", "reference": prior,
-                              "diff": prior.mean - group.mean,
-                              "se": np.hypot(prior.se, group.se)})  # fmt: skip
+        for peers in _peers(r).values():
+            moved = [(u, g, before[u]) for u, g in peers.items() if u in before]
+            tests += _compare(r, "previous campaign", moved,
+                              [np.hypot(prior.se, g.se) for _, g, prior in moved])  # fmt: skip
             if root is not None:
-                tests.append({**base, "against": "organisation", "reference": root,
-                              "diff": root.mean - group.mean, "se": group.se})  # fmt: skip
+                level = [(u, g, root) for u, g in peers.items()]
+                tests += _compare(r, "organisation", level, [g.se for _, g, _ in level])
         previous[(r.key, r.scope_unit_id)] = r.groups
     if not tests:
         return []
     diff = np.array([t["diff"] for t in tests])
-    se = np.array([t["se"] for t in tests])
+    sd = np.sqrt(np.array([t["se"] ** 2 + t["tau2"] for t in tests]))
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.where(se > 0, sps.norm.sf(diff / se), 1.0)
+        z = diff / sd
+        p = np.where(sd > 0, sps.norm.sf(z), 1.0)
     p = np.nan_to_num(p, nan=1.0)
     rejected, adjusted = stats.benjamini_hochberg(p, cfg["fdr"])
     rejected &= diff >= cfg["min_drop"]
@@ -130,13 +137,15 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
         r, group, unit_id = t["round"], t["group"], t["unit_id"]
         fingerprint = f"questionnaire_decline:{unit_id}:{r.key}"
         evidence = {
-            "test": "one-sided z-test on the satisfaction index (95 % t intervals), BH",
+            "test": "one-sided z-test on the satisfaction index (95 % t intervals) against "
+                    "the spread between units (tau2: Paule-Mandel, winsorised), BH",
             "against": t["against"], "campaign_id": r.campaign_id,
             "period_label": r.period_label, "index": group.mean,
             "interval_95": [group.low, group.high], "responses": group.responses,
             "reference": t["reference"].mean, "reference_responses": t["reference"].responses,
-            "drop": round(float(t["diff"]), 2), "p_value": float(p[i]),
-            "q_value": float(adjusted[i]), "min_group": r.min_group,
+            "drop": round(float(t["diff"]), 2), "standard_error": round(float(t["se"]), 3),
+            "tau2": round(t["tau2"], 3), "peers": t["peers"], "z": round(float(z[i]), 3),
+            "p_value": float(p[i]), "q_value": float(adjusted[i]), "min_group": r.min_group,
         }  # fmt: skip
         old = found.get(fingerprint)
         found[fingerprint] = Detection(
@@ -147,3 +156,25 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
             definition_key=r.key, evidence=evidence,
         )  # fmt: skip
     return list(found.values())
+
+
+def _peers(r: Round) -> dict[int, dict[int, Figures]]:
+    """The round's shown units other than the scope, by depth below it: the units whose
+    spread a unit is judged against (branches with branches, companies with companies)."""
+    peers: dict[int, dict[int, Figures]] = {}
+    for unit_id, group in r.groups.items():
+        if unit_id != r.scope_unit_id:
+            peers.setdefault(group.depth, {})[unit_id] = group
+    return peers
+
+
+def _compare(r: Round, against: str, pairs: list[tuple[int, Figures, Figures]],
+             se: list[float]) -> list[dict[str, Any]]:  # fmt: skip
+    """One test per (unit, its figure, the reference): the drop reference − figure, its
+    sampling error `se`, and τ² of the drops of all these units beyond their sampling
+    errors (0 with fewer than MIN_PEERS of them: too few to estimate a spread)."""
+    diff = [ref.mean - g.mean for _, g, ref in pairs]
+    tau2 = stats.between_variance(np.array(diff), np.array(se), at_least=MIN_PEERS)
+    return [{"round": r, "unit_id": u, "group": g, "against": against, "reference": ref,
+             "diff": d, "se": s, "tau2": tau2, "peers": len(pairs)}
+            for (u, g, ref), d, s in zip(pairs, diff, se, strict=True)]  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 
 def lower_cusum(z: np.ndarray, k: float, h: float) -> tuple[np.ndarray, np.ndarray]:
@@ -162,9 +162,17 @@ def overdispersion(x: np.ndarray, n: np.ndarray, p0: float, winsor: float = 0.1)
     if keep.sum() < 10 or not 0 < p0 < 1:
         return 1.0
     z = (x[keep] / n[keep] - p0) / np.sqrt(p0 * (1 - p0) / n[keep])
+    return max(1.0, dispersion(z, winsor))
+
+
+def dispersion(z: np.ndarray, winsor: float = 0.1) -> float:
+    """The variance of z-scores from their mean square with each tail winsorised at
+    `winsor`, divided by that mean's value for standard normal z, so that a few outliers
+    (the units to find) do not inflate it; the plain mean square at winsor = 0."""
+    if winsor <= 0:
+        return float(np.mean(z**2))
     lo, hi = np.quantile(z, [winsor, 1 - winsor])
-    phi = float(np.mean(np.clip(z, lo, hi) ** 2)) / winsorised_square_mean(winsor)
-    return max(1.0, phi)
+    return float(np.mean(np.clip(z, lo, hi) ** 2)) / winsorised_square_mean(winsor)
 
 
 @cache
@@ -173,3 +181,35 @@ def winsorised_square_mean(winsor: float) -> float:
     1 − 2[c·φ(c) + (1 − c²)·winsor] with c = Φ⁻¹(1 − winsor)."""
     c = float(stats.norm.ppf(1 - winsor))
     return 1 - 2 * (c * float(stats.norm.pdf(c)) + (1 - c * c) * winsor)
+
+
+def between_variance(
+    y: np.ndarray, se: np.ndarray, winsor: float = 0.1, at_least: int = 2
+) -> float:
+    """τ², the variance of the true values behind estimates y beyond their sampling errors
+    se (additive overdispersion, Spiegelhalter 2005): the τ² at which the random-effects
+    z-scores u = (y − μ)/√(se² + τ²), μ their weighted mean, have the variance expected
+    of I standardised residuals, (I − 1)/I — the Paule–Mandel estimator (1982; DL's
+    moment equation solved exactly rather than in one step from τ² = 0, the same for
+    equal se) — their variance taken as the winsorised `dispersion`, so a few outliers
+    (the units to find) do not widen the spread they are judged against. 0 if the
+    estimates vary no more than their sampling errors, or fewer than `at_least` (≥ 2)
+    of them have a positive finite se."""
+    y = np.asarray(y, dtype=float)
+    se = np.asarray(se, dtype=float)
+    keep = np.isfinite(y) & np.isfinite(se) & (se > 0)
+    count = int(keep.sum())
+    if count < max(2, at_least):
+        return 0.0
+    y, var = y[keep], se[keep] ** 2
+
+    def excess(tau2: float) -> float:
+        w = 1.0 / (var + tau2)
+        u = (y - np.sum(w * y) / w.sum()) * np.sqrt(w)
+        return dispersion(u, winsor) - (count - 1) / count
+
+    if excess(0.0) <= 0:
+        return 0.0
+    # Every |u| ≤ range/τ: beyond this the dispersion is below any (I − 1)/I ≥ 1/2.
+    high = 4 * float(np.ptp(y)) ** 2 / (winsorised_square_mean(winsor) if winsor > 0 else 1)
+    return float(optimize.brentq(excess, 0.0, high, xtol=1e-9 * high))
