@@ -105,6 +105,30 @@ def test_office_list_scope_and_filters(client, world):
     assert _as(client, "insp").get("/inspections").status_code == 403
 
 
+def test_a_unit_lead_reads_the_list_and_analytics_of_the_led_subtree(
+    client, session, org, user_factory, world
+):
+    _, rows = world
+    user_factory("lead_a2", ("unit_lead", org.branch_a2))
+    session.commit()
+    client = _as(client, "lead_a2")
+    home = client.get("/").get_data(as_text=True)
+    assert 'href="/inspections"' in home and 'href="/analytics"' in home
+    page = client.get("/inspections").get_data(as_text=True)
+    led = {n for n, i in rows.items() if i.unit_id == org.branch_a2.id}
+    assert led == {"today", "planned"}
+    assert all(f">#{rows[n].id}<" in page for n in led)
+    assert not any(f">#{rows[n].id}<" in page for n in rows.keys() - led)
+    outside = client.get("/inspections?unit=A1-1").get_data(as_text=True)
+    assert "No unit with the code A1-1" in outside
+    scores = client.get("/analytics/scores")
+    assert scores.status_code == 200 and "A1-2" in scores.get_data(as_text=True)
+    heatmap = client.get("/analytics/heatmap?unit=A1").get_data(as_text=True)
+    assert "No unit with the code A1 in the part you supervise" in heatmap
+    assert client.get(f"/inspections/{rows['today'].id}").status_code == 200
+    assert client.get(f"/inspections/{rows['upcoming'].id}").status_code == 404
+
+
 def test_inspection_page_scope_history_and_actions(client, world):
     _, rows = world
     client = _as(client, "office_a")

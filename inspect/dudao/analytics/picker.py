@@ -73,13 +73,13 @@ def _range(errors: list[str]) -> Range:
 
 def pick(definition: str = "") -> Picked:
     """The request's filters; `definition` is the default checklist when none is chosen."""
-    paths = scope_paths(current_user, Permission.VIEW_OFFICE)
+    paths = scope_paths(current_user, Permission.VIEW_RESULTS)
     errors: list[str] = []
     period = _range(errors)
     code = (request.args.get("unit") or "").strip()
     if code:
         unit = by_code(db(), code)
-        if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
+        if unit is not None and not can(current_user, Permission.VIEW_RESULTS, unit):
             unit = None  # outside the scope reads like an unknown code
         if unit is None:
             errors.append(_("No unit with the code %(code)s in the part you supervise.", code=code))
@@ -90,7 +90,7 @@ def pick(definition: str = "") -> Picked:
     if unit is None:
         return Picked(paths, None, code, period, errors)
     chosen = (request.args.get("definition") or "").strip() or definition
-    trail = [u for u in ancestors(db(), unit) if can(current_user, Permission.VIEW_OFFICE, u)]
+    trail = [u for u in ancestors(db(), unit) if can(current_user, Permission.VIEW_RESULTS, u)]
     return Picked(
         paths, Filters(unit, period, chosen), code, period, errors, trail,
         list(children(db(), unit, paths)),

@@ -1,7 +1,8 @@
-"""Analytics pages for the office: scores with control limits, the unit × item heatmap,
-satisfaction, rectification on-time and inspection completion rates (docs/analytics.md).
+"""Analytics pages for the office and unit leads: scores with control limits, the unit ×
+item heatmap, satisfaction, rectification on-time and inspection completion rates
+(docs/analytics.md).
 
-Every page reads the unit subtree chosen in the URL (inside the viewer's VIEW_OFFICE
+Every page reads the unit subtree chosen in the URL (inside the viewer's VIEW_RESULTS
 scope) through analytics/queries.py, rates.py and satisfaction.py, and shows each
 chart as SVG beside its data table.
 """
@@ -81,13 +82,13 @@ def _tz() -> str:
 
 
 @bp.get("")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def index() -> tuple[str, int]:
     return _page("index.html", pick())
 
 
 @bp.get("/scores")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def scores() -> tuple[str, int]:
     picked = pick()
     baseline = request_int("baseline")
@@ -108,7 +109,7 @@ def request_int(name: str) -> int | None:
 
 
 @bp.get("/heatmap")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def heatmap() -> tuple[str, int]:
     picked = pick()
     result = None
@@ -127,7 +128,7 @@ def heatmap() -> tuple[str, int]:
 
 
 @bp.get("/satisfaction")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def satisfaction() -> tuple[str, int]:
     picked = pick()
     result = (
@@ -152,7 +153,7 @@ def satisfaction() -> tuple[str, int]:
 
 
 @bp.get("/rectifications")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def rectifications() -> tuple[str, int]:
     picked = pick()
     rows = (
@@ -167,7 +168,7 @@ def rectifications() -> tuple[str, int]:
 
 
 @bp.get("/completion")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def completion() -> tuple[str, int]:
     picked = pick()
     result = (

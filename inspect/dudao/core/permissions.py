@@ -19,6 +19,8 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     VIEW_OFFICE = "view_office"
+    #: Inspection lists and analytics of a subtree, read only (the office and unit leads).
+    VIEW_RESULTS = "view_results"
     INSPECT = "inspect"
     LEAD_UNIT = "lead_unit"
     GIVE_FEEDBACK = "give_feedback"
@@ -39,6 +41,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_UNITS,
             Permission.VIEW_OFFICE,
+            Permission.VIEW_RESULTS,
             Permission.VIEW_AUDIT,
             Permission.VIEW_DEFINITIONS,
             Permission.MANAGE_DRAWS,
@@ -55,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             Permission.VIEW_UNITS,
             Permission.LEAD_UNIT,
+            Permission.VIEW_RESULTS,
             Permission.VIEW_ASSESSMENT,
             Permission.VIEW_PUBLIC_RESULTS,
         }

@@ -81,12 +81,12 @@ def _date(value: str | None) -> date | None:
 
 
 @bp.get("/inspections")
-@requires(Permission.VIEW_OFFICE)
+@requires(Permission.VIEW_RESULTS)
 def office() -> str:
-    paths = scope_paths(current_user, Permission.VIEW_OFFICE)
+    paths = scope_paths(current_user, Permission.VIEW_RESULTS)
     unit_code = (request.args.get("unit") or "").strip()
     unit = by_code(db(), unit_code) if unit_code else None
-    if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
+    if unit is not None and not can(current_user, Permission.VIEW_RESULTS, unit):
         unit = None  # outside the scope reads like an unknown code
     filters = queries.Filters(
         state=request.args.get("state", ""),
