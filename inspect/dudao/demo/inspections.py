@@ -8,8 +8,8 @@ adds the office's ad hoc inspections and one finding with an open rectification 
   an open rectification task, so company_lead has one to answer and inspector3 or the office
   one to verify.
 
-The schedules' inspections themselves are created by the materialisation job that
-`dudao cron` enqueues as soon as the demo starts, exactly as in production.
+The schedules' inspections, and the work done on them by now, are the last loader step
+(scheduling/demo.py).
 """
 
 from __future__ import annotations
