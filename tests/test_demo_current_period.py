@@ -106,6 +106,8 @@ def test_stories_follow_the_window_of_their_period() -> None:
         else:
             assert plan.submitted and plan.submitted <= date(2026, 11, 25)
             assert (plan.submitted <= due) == (mark != "late")
+        worked = [plan.submitted, plan.returned, plan.resubmitted, plan.approved]
+        assert all(day.weekday() < 5 for day in worked if day), "on working days"
     for day, begun in ((date(2026, 10, 6), 25), (date(2026, 10, 20), 125)):
         running = Counter(
             "submitted" if plan.submitted else "started" if plan.draft else "assigned"

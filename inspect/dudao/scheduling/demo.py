@@ -5,9 +5,9 @@ The periods are created by `materialise_all`, what the cron job runs, inside the
 transaction (each period in a savepoint). Then, seeded and relative to today, each
 inspection gets a story (demo/fieldwork.py does it through the services and dates it):
 
-- a period whose due date has passed: submitted on various days of its window; of those
-  that fell due in the last month, 5 % are still overdue (half of them started), 3 % were
-  submitted late and 2 % were returned and are not fixed yet;
+- a period whose due date has passed: submitted on various working days of its window;
+  of those that fell due in the last month, 5 % are still overdue (half of them started),
+  3 % were submitted late and 2 % were returned and are not fixed yet;
 - the office reviews each submission one to five days later: about 6 % are returned with a
   comment beside an item and sent again fixed within two weeks, the rest approved; what came
   in during the last days still waits for review;
@@ -46,23 +46,30 @@ BASES = {"campaign_spot_check": PASSING}
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
-    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+    """A day from `first` to `last`, a working day (Monday to Friday) when there is one
+    near: people inspect and review in the week."""
+    day = first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+    for shift in (0, 1, -1, 2, -2):
+        moved = day + timedelta(days=shift)
+        if moved.weekday() < 5 and first <= moved <= max(first, last):
+            return moved
+    return day
 
 
 def _reviewed(rng: random.Random, story: Story, last: date) -> Story:
     """The office's part: approve, or return and approve the fixed one (until `last`)."""
     assert story.submitted is not None
-    review = story.submitted + timedelta(days=rng.randint(1, 5))
+    review = _day(rng, story.submitted + timedelta(days=1), story.submitted + timedelta(days=5))
     if review > last:
         return story  # waits for the office
     if rng.random() >= RETURNED:
         story.approved = review
         return story
     story.returned = review
-    again = review + timedelta(days=rng.randint(2, 12))
+    again = _day(rng, review + timedelta(days=2), review + timedelta(days=12))
     if again <= last:
         story.resubmitted = again
-        approve = again + timedelta(days=rng.randint(1, 3))
+        approve = _day(rng, again + timedelta(days=1), again + timedelta(days=3))
         story.approved = approve if approve <= last else None
     return story
 
@@ -80,7 +87,8 @@ def story(rng: random.Random, start: date, due: date, today: date, lag: str = ""
         if lag == "late" and due < last:
             submitted = _day(rng, due + timedelta(days=1), last)
         else:
-            submitted = start + timedelta(days=round(window * rng.uniform(0.2, 0.97)))
+            early, late = (start + timedelta(days=round(window * f)) for f in (0.2, 0.97))
+            submitted = _day(rng, early, late)
         submitted = min(submitted, last)
         if lag == "returned" and submitted < last:
             return Story(
