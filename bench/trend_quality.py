@@ -291,11 +291,13 @@ def run(units: int, periods: int, seeds: range, cfg: dict) -> None:
     for kind, rule, fixed in naive_rules:
         totals[f"naive {kind} ({fixed:g})"] = naive_runs[(kind, fixed)]
         rate = totals[rule]["fp"] / totals[rule]["clean"]
-        ok = [k for k in naive_runs if k[0] == kind and naive_runs[k]["fp"] / naive_runs[k]["clean"]
-              <= rate] or [max((k for k in naive_runs if k[0] == kind),
-                               key=lambda k: -naive_runs[k]["fp"])]  # fmt: skip
-        best = max(ok, key=lambda k: naive_runs[k]["fp"])  # the closest rate not above
-        totals[f"naive {kind} ({best[1]:g}, same rate)"] = naive_runs[best]
+        kinds = [k for k in naive_runs if k[0] == kind]
+        ok = [k for k in kinds if naive_runs[k]["fp"] / naive_runs[k]["clean"] <= rate]
+        # the closest rate not above; if every threshold is above, the lowest of them
+        best = (max(ok, key=lambda k: naive_runs[k]["fp"]) if ok
+                else min(kinds, key=lambda k: naive_runs[k]["fp"]))  # fmt: skip
+        label = "same rate" if ok else "lowest rate"
+        totals[f"naive {kind} ({best[1]:g}, {label})"] = naive_runs[best]
     print(f"{units} units × {periods} periods × {ITEMS} items, seeds {seeds[0]}..{seeds[-1]}")
     print(f"{'rule':30} {'prec':>6} {'recall':>7} {'delay 1σ':>9} {'delay 2σ':>9} "
           f"{'false/1000':>10}")  # fmt: skip
