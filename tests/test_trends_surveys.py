@@ -189,3 +189,15 @@ def test_ordinary_movement_is_not_flagged_a_clear_drop_is() -> None:
     assert ev["z"] == pytest.approx(30 / np.sqrt(2 + ev["tau2"]), abs=1e-3)
     alone = declines(rounds(before, after), CFG | {"fdr": 0.5})  # u2 on its sampling error:
     assert [3] in [d.unit_ids for d in alone] and [2] not in [d.unit_ids for d in alone]
+
+
+def test_standard_errors_come_from_the_pooled_sd_of_the_peers() -> None:
+    """A group of 5 answers that happen to agree (own sd 1.3, se 0.6) is not 9 points ×
+    15 standard errors down: its standard error is σ/√5 with σ the branches' pooled sd."""
+    org = shown(u1=(75, 0.3, 1500))
+    peers = branches([75 + (i % 5 - 2) * 0.5 for i in range(20)])  # sd √30·3 ≈ 16.4
+    assert not declines(rounds(org | peers | shown(u2=(66, 0.6, 5))), CFG)
+    found = declines(rounds(org | peers | shown(u2=(30, 0.6, 5))), CFG)
+    assert [d.unit_ids for d in found] == [[2]]
+    sigma = np.sqrt((20 * 29 * 30 * 9 + 4 * 5 * 0.36) / (20 * 29 + 4))
+    assert found[0].evidence["standard_error"] == pytest.approx(sigma / np.sqrt(5), abs=1e-3)

@@ -13,7 +13,7 @@ on those figures alone, so bench/trend_quality.py runs the same code on simulate
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -112,14 +112,16 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
     for r in rounds:
         root = r.groups.get(r.scope_unit_id)
         before = previous.get((r.key, r.scope_unit_id), {})
+        shown: dict[int, Figures] = {}
         for peers in _peers(r).values():
+            shown |= peers
             moved = [(u, g, before[u]) for u, g in peers.items() if u in before]
             tests += _compare(r, "previous campaign", moved,
                               [np.hypot(prior.se, g.se) for _, g, prior in moved])  # fmt: skip
             if root is not None:
                 level = [(u, g, root) for u, g in peers.items()]
                 tests += _compare(r, "organisation", level, [g.se for _, g, _ in level])
-        previous[(r.key, r.scope_unit_id)] = r.groups
+        previous[(r.key, r.scope_unit_id)] = shown
     if not tests:
         return []
     diff = np.array([t["diff"] for t in tests])
@@ -160,12 +162,22 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
 
 def _peers(r: Round) -> dict[int, dict[int, Figures]]:
     """The round's shown units other than the scope, by depth below it: the units whose
-    spread a unit is judged against (branches with branches, companies with companies)."""
-    peers: dict[int, dict[int, Figures]] = {}
+    spread a unit is judged against (branches with branches, companies with companies).
+    Their standard errors are σ/√n with σ the depth's pooled within-unit sd, as a funnel
+    plot for means has it: a group of 5 answers estimates its own sd too roughly for a
+    z-test (by chance small, it made ordinary groups look significant)."""
+    by_depth: dict[int, dict[int, Figures]] = {}
     for unit_id, group in r.groups.items():
         if unit_id != r.scope_unit_id:
-            peers.setdefault(group.depth, {})[unit_id] = group
-    return peers
+            by_depth.setdefault(group.depth, {})[unit_id] = group
+    for depth, peers in by_depth.items():
+        usable = [g for g in peers.values() if g.responses >= 2 and np.isfinite(g.se)]
+        df = sum(g.responses - 1 for g in usable)
+        if df:
+            var = sum((g.responses - 1) * g.responses * g.se**2 for g in usable) / df
+            by_depth[depth] = {u: replace(g, se=float(np.sqrt(var / g.responses)))
+                               for u, g in peers.items()}  # fmt: skip
+    return by_depth
 
 
 def _compare(r: Round, against: str, pairs: list[tuple[int, Figures, Figures]],
