@@ -177,9 +177,10 @@ def perform(
     session: Session, crew: Crew, inspection: Inspection, story: Story, rng: random.Random,
     fail_rate: float, timeline: Timeline,
 ) -> None:  # fmt: skip
-    """Do `story` to `inspection` through the services, recording its moments."""
+    """Do `story` to `inspection` through the services, recording its moments (nothing
+    when nobody is assigned: a schedule without inspectors leaves it planned)."""
     day = story.draft or story.submitted
-    if day is None:
+    if day is None or not inspection.assignee_ids:
         return
     who = crew.users[rng.choice(sorted(inspection.assignee_ids))]
     definition = pinned(session, inspection.definition_version_id)
