@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from dudao.demo.data import build_demo
 from dudao.demo.loader import load_demo
-from dudao.trends.demo import load_demo_history
+from dudao.trends.demo import load_demo_history, load_demo_questionnaire_flags
 from dudao.trends.models import Flag
 
 
@@ -25,4 +25,13 @@ def test_demo_history_flags_the_planted_problems(session) -> None:
     assert len(cross[company].unit_codes) > 10 and cross[company].evidence["p_value"] < 0.001
     assert by_rule["critical_failure"] and by_rule["deterioration"] and by_rule["outlier"]
     assert any(f.item_key == "leadership" for f in by_rule["recurring_failure"])
+    # The latest satisfaction campaign's planted fall, judged against the spread of branches.
+    # The latest satisfaction campaign's planted falls (two branches, about 37 points),
+    # judged against the spread of branches: found, and no flood of others.
+    declines = by_rule["questionnaire_decline"]
+    clearest = max(declines, key=lambda f: f.evidence["drop"])
+    assert clearest.unit.level == "branch" and clearest.evidence["drop"] > 20
+    assert clearest.evidence["z"] > 3 and clearest.evidence["tau2"] > 0
+    assert clearest.evidence["peers"] >= 5 and len(declines) <= 4
     assert load_demo_history(session, build_demo(5)) == 0  # idempotent
+    assert load_demo_questionnaire_flags(session, build_demo(5)) == 0

@@ -93,11 +93,16 @@ def _campaigns(session: Session, org: DemoOrg, rng: random.Random, tz: str, toda
     ))  # fmt: skip
     branches = [b for b in branches if b.code[:4] in first_two]
     base = {b.id: rng.uniform(3.6, 4.7) for b in branches}
+    # Two branches whose members' satisfaction falls sharply in the latest campaign (about
+    # 37 index points): what the questionnaire-decline rule is for.
+    # (Drawn apart, so the other figures stay what they were.)
+    falling = {b.id for b in random.Random(f"{org.seed}-falling").sample(branches, 2)}
     index = today.year * 12 + today.month - 1  # the history: the 12 months before this one
     months = [date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(1, 13)]
     quarters = sorted({key_of_date(m, "quarter") for m in months} - {key_of_date(today, "quarter")})
     made = 0
     for quarter in quarters:
+        latest = quarter == quarters[-1]
         end = bounds(quarter)[1]
         closes = datetime.combine(end - timedelta(days=8), time(18), ZoneInfo(tz))
         campaign = surveys.create_campaign(
@@ -109,6 +114,8 @@ def _campaigns(session: Session, org: DemoOrg, rng: random.Random, tz: str, toda
         for branch in branches:
             count = rng.randint(3, 4) if rng.random() < 0.04 else rng.randint(6, 14)
             level = base[branch.id] + rng.uniform(-0.35, 0.35)
+            if latest and branch.id in falling:
+                count, level = max(count, 10), level - 1.5
             for _ in range(count):
                 session.add(Response(id=str(uuid.UUID(int=rng.getrandbits(128))),
                                      campaign_id=campaign.id, unit_id=branch.id,

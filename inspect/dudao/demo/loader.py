@@ -95,7 +95,7 @@ def steps() -> list[tuple[str, DemoStep]]:
     from dudao.scheduling.services import sync_shipped as sync_schedules
     from dudao.surveys.demo import load_demo_campaign
     from dudao.targets.demo import load_demo_targets
-    from dudao.trends.demo import load_demo_history
+    from dudao.trends.demo import load_demo_history, load_demo_questionnaire_flags
     from dudao.triage.demo import load_demo_triage
 
     return [
@@ -109,6 +109,7 @@ def steps() -> list[tuple[str, DemoStep]]:
         ("flag triage begun", load_demo_triage),
         ("rectification history and satisfaction surveys", load_demo_assessment),
         ("questionnaire campaign", load_demo_campaign),
+        ("questionnaire flags", load_demo_questionnaire_flags),
         ("campaign targets", load_demo_targets),
         ("schedules' current periods under way", load_demo_current_period),
     ]

@@ -5,7 +5,8 @@ months before this one (seeded). Planted: the branches of one company start fail
 the `known_rate` item in the last two months (a cross-unit problem), one branch fails
 `leadership` three times running (recurring), one branch fails the critical item
 `site_matches` last month, and one branch's results slide over the last five months
-(deterioration). Idempotent: skipped when imported history exists.
+(deterioration). Idempotent: skipped when imported history exists. A later step runs
+the questionnaire rule over the campaigns loaded after the history.
 """
 
 from __future__ import annotations
@@ -87,3 +88,11 @@ def load_demo_history(session: Session, org: DemoOrg) -> int:
         result = import_inspections(session, None, path, tz)
     analyze(session, tz, today=today)
     return result.created
+
+
+def load_demo_questionnaire_flags(session: Session, org: DemoOrg) -> int:
+    """Run the questionnaire rule once the demo's campaigns are loaded (the history step
+    analyses before they exist), so the office finds its flags at the first start."""
+    settings = session.info.get("settings")
+    tz = settings.timezone if settings else "Asia/Shanghai"
+    return analyze(session, tz, today=date.today(), rules=("questionnaire_decline",)).created
