@@ -199,3 +199,21 @@ def test_assignees_only_from_inspectors_of_the_unit(client, session, world):
         f"/inspections/{inspection.id}/assignees", data={"users": [p["insp"].id]}
     )
     assert out.status_code == 404
+
+
+def test_overdue_marks_only_work_still_to_do(client, session, world):
+    people, rows = world
+    late = rows["overdue"]
+    client = _as(client, "office_a")
+
+    def marked() -> tuple[bool, bool]:
+        listing = client.get("/inspections").get_data(as_text=True)
+        row = listing.split(f">#{late.id}<")[0].rsplit("<tr", 1)[1]
+        page = client.get(f"/inspections/{late.id}").get_data(as_text=True)
+        return 'class="overdue"' in row, 'class="tag danger">Overdue<' in page
+
+    assert marked() == (True, True)
+    inspection = session.get(Inspection, late.id)
+    apply(session, people["insp"], inspection, "submit", via=["start"])
+    session.commit()
+    assert marked() == (False, False)  # submitted: late work done, nothing outstanding

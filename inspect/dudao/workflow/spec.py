@@ -69,3 +69,8 @@ class Workflow:
 
     def transition(self, action: str, state: str) -> Transition | None:
         return next((t for t in self.transitions_from(state) if t.action == action), None)
+
+    def late_in(self, state: str) -> bool:
+        """Whether a subject past its due date is late in `state`: the states the workflow's
+        escalation timers watch (an approved inspection past its date is not late)."""
+        return any(t.kind == "escalate" and state in t.states for t in self.timers)
