@@ -105,6 +105,15 @@ def test_office_list_scope_and_filters(client, world):
     assert _as(client, "insp").get("/inspections").status_code == 403
 
 
+def test_office_list_latest_due_first_and_origins_named(client, world):
+    _, rows = world
+    page = _as(client, "office_a").get("/inspections").get_data(as_text=True)
+    order = sorted((i for n, i in rows.items() if n != "in_b"), key=lambda i: (i.due_date, i.id))
+    positions = [page.index(f">#{i.id}<") for i in reversed(order)]
+    assert positions == sorted(positions)  # the latest due date first
+    assert ">Periodic<" in page and ">Imported<" in page  # the origin filter names them all
+
+
 def test_a_unit_lead_reads_the_list_and_analytics_of_the_led_subtree(
     client, session, org, user_factory, world
 ):

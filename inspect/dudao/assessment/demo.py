@@ -29,7 +29,7 @@ from dudao.audit.services import record_many
 from dudao.core.database import utcnow
 from dudao.definitions.queries import current_version
 from dudao.demo.data import DemoOrg
-from dudao.inspections.models import Inspection
+from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
 from dudao.surveys import services as surveys
@@ -45,7 +45,7 @@ def _tasks(session: Session, rng: random.Random, tz: str, today: date) -> int:
         select(Finding.id, Finding.unit_id, Submission.submitted_at)
         .join(Submission, Submission.id == Finding.submission_pk)
         .join(Inspection, Inspection.id == Finding.inspection_id)
-        .where(Inspection.origin == "import")
+        .where(Inspection.origin == InspectionOrigin.IMPORT)
         .order_by(Finding.id)
     ).all()
     zone, made = ZoneInfo(tz), 0

@@ -21,6 +21,8 @@ class InspectionOrigin(StrEnum):
     PERIODIC = "periodic"
     AD_HOC = "ad_hoc"
     DRAW = "draw"
+    #: Loaded from an organisation's earlier records (`dudao import inspections`).
+    IMPORT = "import"
 
 
 class Inspection(Base):

@@ -127,7 +127,7 @@ def office_list(session: Session, paths: Sequence[str], filters: Filters) -> Off
     page = min(max(1, filters.page), pages)
     rows = list(
         session.scalars(
-            query.order_by(Inspection.due_date, Inspection.id)
+            query.order_by(Inspection.due_date.desc(), Inspection.id.desc())
             .offset((page - 1) * PAGE_SIZE)
             .limit(PAGE_SIZE)
         )

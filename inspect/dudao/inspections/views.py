@@ -36,6 +36,7 @@ ORIGIN_LABELS = {
     InspectionOrigin.PERIODIC: _l("Periodic"),
     InspectionOrigin.AD_HOC: _l("Ad hoc"),
     InspectionOrigin.DRAW: _l("Random spot check"),
+    InspectionOrigin.IMPORT: _l("Imported"),
 }
 
 

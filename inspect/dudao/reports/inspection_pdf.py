@@ -38,6 +38,7 @@ ORIGINS = {
     "periodic": ("定期检查", "Periodic"),
     "ad_hoc": ("动态检查", "Ad hoc"),
     "draw": ("随机抽查", "Random spot check"),
+    "import": ("历史导入", "Imported"),
 }
 REVIEW = {
     "pending": ("待审核", "Awaiting review"),

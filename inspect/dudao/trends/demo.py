@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.demo.data import DemoOrg
-from dudao.inspections.models import Inspection
+from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.trends.importing import import_inspections
 from dudao.trends.services import analyze
 
@@ -76,7 +76,8 @@ def history_rows(org: DemoOrg, today: date) -> list[dict]:
 
 
 def load_demo_history(session: Session, org: DemoOrg) -> int:
-    if session.scalar(select(Inspection.id).where(Inspection.origin == "import").limit(1)):
+    imported = select(Inspection.id).where(Inspection.origin == InspectionOrigin.IMPORT)
+    if session.scalar(imported.limit(1)):
         return 0
     settings = session.info.get("settings")
     tz = settings.timezone if settings else "Asia/Shanghai"

@@ -33,7 +33,7 @@ from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import score
 from dudao.definitions.spec import Definition, ItemType
-from dudao.inspections.models import Inspection
+from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, ReviewState, Submission
 from dudao.inspections.submissions import content_hash, result_json
 from dudao.org.models import Unit
@@ -223,8 +223,9 @@ def _insert(session: Session, actor: Any, batch: list[dict[str, Any]], zone: Zon
     inspection_ids = session.scalars(
         insert(Inspection).returning(Inspection.id, sort_by_parameter_order=True),
         [{"unit_id": p["unit_id"], "definition_version_id": p["version_id"],
-          "workflow": "inspection", "state": "closed", "version": 1, "origin": "import",
-          "period_key": p["day"].strftime("%Y-%m"), "period_start": p["day"],
+          "workflow": "inspection", "state": "closed", "version": 1,
+          "origin": InspectionOrigin.IMPORT, "period_key": p["day"].strftime("%Y-%m"),
+          "period_start": p["day"],
           "due_date": p["day"], "reason": "imported history", "created_at": now,
           "created_by_id": actor_id, "state_changed_at": now} for p in batch],
     ).all()  # fmt: skip
