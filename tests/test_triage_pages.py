@@ -87,6 +87,16 @@ def test_flag_page_shows_sentence_evidence_and_chart(client, world):
     assert "failed 3 times in a row" in rec and "<svg" not in rec
 
 
+def test_flag_page_rounds_long_numbers(client, world, session, org):
+    evidence = {"test": "z", "p_value": 2.4015505301306586e-07, "tau2": 46.48217, "peers": 95}
+    flag = make_flag(session, org.branch_a1, rule="questionnaire_decline", evidence=evidence)
+    session.commit()
+    sign_in(client, "office_a")
+    figures = client.get(f"/flags/{flag.id}").get_data(as_text=True).split("data-evidence")[1]
+    assert ">2.40e-07<" in figures and ">46.48<" in figures and ">95<" in figures
+    assert "2.40155" not in figures
+
+
 def test_flag_page_in_chinese(client, world, session):
     people, ids = world
     people["office_a"].locale = "zh_CN"

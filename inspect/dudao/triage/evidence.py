@@ -184,10 +184,19 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = " – ".join(map(str, value))
         elif key == "test":
             shown = _test_label(str(value))
+        elif isinstance(value, float):
+            shown = _number(value)
         else:
             shown = str(value)
         rows.append((str(FIELD_LABELS.get(key, key)), shown))
     return rows
+
+
+def _number(value: float) -> str:
+    """Four significant digits (a p-value of 2.4015505301306586e-07 reads 2.40e-07)."""
+    if value != 0 and abs(value) < 1e-3:
+        return f"{value:.2e}"
+    return f"{value:.4g}" if abs(value) < 1e4 else f"{value:.0f}"
 
 
 def _test_label(test: str) -> str:
