@@ -80,7 +80,7 @@ def test_groups_the_aggregation_hides_are_never_tested(session, org) -> None:
     assert not list(session.scalars(select(Flag)))
 
 
-CFG = {"fdr": 0.01, "min_drop": 5.0, "severity": "medium"}
+CFG = {"fdr": 0.01, "min_drop": 5.0, "baseline_campaigns": 4, "severity": "medium"}
 
 
 def shown(**figures: tuple[float, float, int]) -> dict[int, Figures]:
@@ -185,7 +185,7 @@ def test_ordinary_movement_is_not_flagged_a_clear_drop_is() -> None:
     found = declines(rounds(before, after), CFG)  # the scope not shown: no organisation test
     assert [d.unit_ids for d in found] == [[3]]
     ev = found[0].evidence
-    assert ev["against"] == "previous campaign" and ev["peers"] == 22 and ev["tau2"] > 8
+    assert ev["against"] == "earlier campaigns" and ev["peers"] == 22 and ev["tau2"] > 8
     assert ev["z"] == pytest.approx(30 / np.sqrt(2 + ev["tau2"]), abs=1e-3)
     alone = declines(rounds(before, after), CFG | {"fdr": 0.5})  # u2 on its sampling error:
     assert [3] in [d.unit_ids for d in alone] and [2] not in [d.unit_ids for d in alone]
@@ -201,3 +201,44 @@ def test_standard_errors_come_from_the_pooled_sd_of_the_peers() -> None:
     assert [d.unit_ids for d in found] == [[2]]
     sigma = np.sqrt((20 * 29 * 30 * 9 + 4 * 5 * 0.36) / (20 * 29 + 4))
     assert found[0].evidence["standard_error"] == pytest.approx(sigma / np.sqrt(5), abs=1e-3)
+
+
+def test_a_drop_is_judged_against_several_earlier_campaigns() -> None:
+    """A branch steady at 76 for four campaigns, then 59, among branches moving by about 4
+    points a campaign (standard errors 1.5; τ²_change about 26): against the previous
+    campaign alone the drop is within what branches do (z = 17/√(2·1.5² + 26) ≈ 3.1, not
+    enough among 21 tests); against the precision-weighted mean of the four, whose own
+    movement averages out, it is not (z = 17/√(1.25·1.5² + 1.25·26/2) ≈ 3.9)."""
+    waves = [4 * float(sps.norm.ppf((j + 0.5) / 20)) for j in range(20)]
+    campaigns = [
+        branches([m + waves[(i * step + 5 * k) % 20] for i, m in enumerate(SPREAD)], se=1.5)
+        | shown(u2=(76 if k < 4 else 59, 1.5, 30))
+        for k, step in enumerate((1, 3, 7, 9, 11))  # the same movements, reshuffled
+    ]
+    assert not declines(rounds(*campaigns), CFG | {"baseline_campaigns": 1})
+    found = declines(rounds(*campaigns), CFG)
+    assert [d.unit_ids for d in found] == [[2]]
+    ev = found[0].evidence
+    assert ev["against"] == "earlier campaigns" and ev["reference"] == 76 and ev["drop"] == 17
+    assert [b["campaign_id"] for b in ev["baseline"]] == [0, 1, 2, 3]
+    assert [b["weight"] for b in ev["baseline"]] == [0.25] * 4  # equal standard errors
+    assert ev["reference_responses"] == 120 and ev["tests"] == 21 and ev["tau2_change"] > 20
+    assert ev["tau2"] == pytest.approx(ev["tau2_change"] / 2 * 1.25, abs=1e-3)
+    assert ev["standard_error"] == pytest.approx(1.5 * np.sqrt(1.25), abs=1e-3)
+    assert ev["z"] == pytest.approx(17 / np.sqrt(1.5**2 * 1.25 + ev["tau2"]), abs=2e-3)
+
+
+def test_each_campaign_is_its_own_false_discovery_family() -> None:
+    """p = 0.005 passes 0.01 in its campaign of one test; the 120 tests of three earlier
+    campaigns of another questionnaire that find nothing do not dilute it (as one family
+    of 121 its q would be 0.6)."""
+    z = 2.5758  # one-sided p = 0.005
+    alone = shown(u1=(75, 0.1, 900), u2=(75 - 2 * z, 2, 30))
+    crowd = shown(u1=(75, 0.1, 900), **{f"u{i}": (75, 2, 30) for i in range(3, 43)})
+    old = [Round("climate", 1, 10 + i, f"2024-{3 * i + 3:02d}", f"Q{i + 1}", 5, crowd)
+           for i in range(3)]  # fmt: skip
+    found = declines([*old, *rounds(alone)], CFG | {"min_drop": 1})
+    assert [d.unit_ids for d in found] == [[2]]
+    assert found[0].evidence["tests"] == 1 and found[0].evidence["q_value"] == pytest.approx(
+        0.005, rel=1e-3
+    )

@@ -30,7 +30,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "enabled": True, "severity": "medium", "window_periods": 3, "coverage": 0.998,
         "min_inspections": 2, "persist_periods": 3,
     },
-    "questionnaire_decline": {"enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0},
+    "questionnaire_decline": {
+        "enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0,
+        "baseline_campaigns": 4,
+    },
     "feedback_theme": {
         "enabled": True, "severity": "medium", "window_days": 90, "min_units": 3, "min_ratio": 2.0,
     },

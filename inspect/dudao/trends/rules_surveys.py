@@ -1,5 +1,5 @@
-"""Questionnaire decline: a unit's satisfaction index significantly below its previous
-campaign or below the organisation, read only through surveys.aggregate. "Significantly"
+"""Questionnaire decline: a unit's satisfaction index significantly below its earlier
+campaigns or below the organisation, read only through surveys.aggregate. "Significantly"
 is judged against how units differ and move anyway (Spiegelhalter's funnel plots with
 additive overdispersion): a unit is flagged as an outlier among its peers.
 
@@ -101,27 +101,45 @@ def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str,
 
 
 def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]:
-    """Test every shown unit of every round against its figure in the previous round of
-    the same key and scope and against the scope's own figure: one-sided z-tests whose
-    variance adds to the sampling error the spread between units of that depth beyond
-    it (τ², so that a unit is flagged as an outlier among its peers, not for being below
-    the mean or for moving as units do), Benjamini–Hochberg at cfg['fdr'] over all of
-    them, and a drop of cfg['min_drop']."""
-    tests: list[dict[str, Any]] = []
-    previous: dict[tuple[str, int], Mapping[int, Figures]] = {}
+    """Test every shown unit of every round against its own earlier campaigns of the same
+    key and scope (the precision-weighted mean of its last cfg['baseline_campaigns']
+    shown figures) and against the scope's own figure: one-sided z-tests whose variance
+    adds to the sampling error the spread between units of that depth beyond it (τ², so
+    that a unit is flagged as an outlier among its peers, not for being below the mean
+    or for moving as units do), Benjamini–Hochberg at cfg['fdr'] over each campaign's
+    tests (the batch the office reads when it closes), and a drop of cfg['min_drop']."""
+    tested: dict[tuple[str, int], int] = {}  # the latest campaign with tests, by key and scope
+    earlier: dict[tuple[str, int], dict[int, list[tuple[Round, Figures]]]] = {}
+    previous: dict[tuple[str, int], int] = {}  # the campaign before, by key and scope
+    found: dict[str, tuple[tuple[str, int], Detection]] = {}
     for r in rounds:
+        scope = (r.key, r.scope_unit_id)
+        history, prior = earlier.setdefault(scope, {}), previous.get(scope)
         root = r.groups.get(r.scope_unit_id)
-        before = previous.get((r.key, r.scope_unit_id), {})
-        shown: dict[int, Figures] = {}
+        tests: list[dict[str, Any]] = []
         for peers in _peers(r).values():
-            shown |= peers
-            moved = [(u, g, before[u]) for u, g in peers.items() if u in before]
-            tests += _compare(r, "previous campaign", moved,
-                              [np.hypot(prior.se, g.se) for _, g, prior in moved])  # fmt: skip
+            tests += _against_earlier(r, peers, history, prior, cfg["baseline_campaigns"])
             if root is not None:
-                level = [(u, g, root) for u, g in peers.items()]
-                tests += _compare(r, "organisation", level, [g.se for _, g, _ in level])
-        previous[(r.key, r.scope_unit_id)] = shown
+                tests += _compare(r, "organisation", [(u, g, root.mean, root.responses, {})
+                                                      for u, g in peers.items()],
+                                  [g.se for g in peers.values()])  # fmt: skip
+            for unit_id, group in peers.items():
+                kept = history.setdefault(unit_id, [])
+                kept.append((r, group))
+                del kept[: -cfg["baseline_campaigns"]]
+        previous[scope] = r.campaign_id
+        if tests:
+            tested[scope] = r.campaign_id
+        for d in _flagged(tests, cfg):
+            old = found.get(d.fingerprint)
+            found[d.fingerprint] = (scope, replace(d, first=old[1].first) if old else d)
+    return [replace(d, active=tested[scope] == d.evidence["campaign_id"])
+            for scope, d in found.values()]  # fmt: skip
+
+
+def _flagged(tests: list[dict[str, Any]], cfg: Mapping[str, Any]) -> list[Detection]:
+    """One campaign's tests: z, p, BH at cfg['fdr'] over them, min_drop; a detection for
+    each unit rejected (its last test rejected, organisation after earlier campaigns)."""
     if not tests:
         return []
     diff = np.array([t["diff"] for t in tests])
@@ -132,7 +150,6 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
     p = np.nan_to_num(p, nan=1.0)
     rejected, adjusted = stats.benjamini_hochberg(p, cfg["fdr"])
     rejected &= diff >= cfg["min_drop"]
-    latest = {(t["round"].key, t["round"].scope_unit_id): t["round"].campaign_id for t in tests}
     found: dict[str, Detection] = {}
     for i in np.flatnonzero(rejected):
         t = tests[i]
@@ -140,22 +157,22 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
         fingerprint = f"questionnaire_decline:{unit_id}:{r.key}"
         evidence = {
             "test": "one-sided z-test on the satisfaction index (95 % t intervals) against "
-                    "the spread between units (tau2: Paule-Mandel, winsorised), BH",
+                    "the spread between units (tau2: Paule-Mandel, winsorised), BH over "
+                    "the campaign's tests",
             "against": t["against"], "campaign_id": r.campaign_id,
             "period_label": r.period_label, "index": group.mean,
             "interval_95": [group.low, group.high], "responses": group.responses,
-            "reference": t["reference"].mean, "reference_responses": t["reference"].responses,
+            "reference": round(float(t["reference"]), 2),
+            "reference_responses": t["reference_responses"],
             "drop": round(float(t["diff"]), 2), "standard_error": round(float(t["se"]), 3),
             "tau2": round(t["tau2"], 3), "peers": t["peers"], "z": round(float(z[i]), 3),
-            "p_value": float(p[i]), "q_value": float(adjusted[i]), "min_group": r.min_group,
+            "p_value": float(p[i]), "q_value": float(adjusted[i]), "tests": len(tests),
+            "min_group": r.min_group, **t["extra"],
         }  # fmt: skip
-        old = found.get(fingerprint)
         found[fingerprint] = Detection(
             rule="questionnaire_decline", fingerprint=fingerprint, severity=cfg["severity"],
-            scope_unit_id=unit_id, unit_ids=[unit_id],
-            first=old.first if old else r.period, last=r.period,
-            active=latest[(r.key, r.scope_unit_id)] == r.campaign_id,
-            definition_key=r.key, evidence=evidence,
+            scope_unit_id=unit_id, unit_ids=[unit_id], first=r.period, last=r.period,
+            active=True, definition_key=r.key, evidence=evidence,
         )  # fmt: skip
     return list(found.values())
 
@@ -180,13 +197,56 @@ def _peers(r: Round) -> dict[int, dict[int, Figures]]:
     return by_depth
 
 
-def _compare(r: Round, against: str, pairs: list[tuple[int, Figures, Figures]],
-             se: list[float]) -> list[dict[str, Any]]:  # fmt: skip
-    """One test per (unit, its figure, the reference): the drop reference − figure, its
-    sampling error `se`, and τ² of the drops of all these units beyond their sampling
-    errors (0 with fewer than MIN_PEERS of them: too few to estimate a spread)."""
-    diff = [ref.mean - g.mean for _, g, ref in pairs]
-    tau2 = stats.between_variance(np.array(diff), np.array(se), at_least=MIN_PEERS)
+def _against_earlier(r: Round, peers: Mapping[int, Figures],
+                     history: Mapping[int, list[tuple[Round, Figures]]],
+                     previous: int | None, campaigns: int) -> list[dict[str, Any]]:  # fmt: skip
+    """Each unit against the precision-weighted mean of its last `campaigns` shown figures.
+    A unit's index in a campaign is its level + the campaign's own movement (variance
+    τ²_w) + sampling error; τ²_w = τ²_change / 2, τ²_change the spread of the changes of
+    the units shown in this campaign and the one before beyond their sampling errors.
+    Weights w_j ∝ 1/(se_j² + τ²_w), so the difference's variance is se² + τ²_w + 1/Σ
+    1/(se_j² + τ²_w): sampling se² + Σw_j²·se_j², τ² = τ²_w·(1 + Σw_j²) — for one
+    campaign se² + se_prev² + τ²_change, the previous-campaign test."""
+    last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == previous}
+    pairs = [(u, g, last[u]) for u, g in peers.items() if u in last]
+    tau2_change = stats.between_variance(
+        np.array([b.mean - g.mean for _, g, b in pairs]),
+        np.array([np.hypot(b.se, g.se) for _, g, b in pairs]),
+        at_least=MIN_PEERS,
+    )
+    tau2_w = tau2_change / 2
+    tests = []
+    for unit_id, group in peers.items():
+        before = history.get(unit_id, [])[-campaigns:]
+        if not before:
+            continue
+        var = np.array([g.se**2 for _, g in before])
+        w = 1 / (var + tau2_w)
+        w /= w.sum()
+        extra = {"baseline": [{"campaign_id": b.campaign_id, "period_label": b.period_label,
+                               "index": g.mean, "responses": g.responses,
+                               "weight": round(float(wj), 3)}
+                              for (b, g), wj in zip(before, w, strict=True)],
+                 "tau2_change": round(tau2_change, 3)}  # fmt: skip
+        tests += _compare(r, "earlier campaigns",
+                          [(unit_id, group, float(w @ [g.mean for _, g in before]),
+                            sum(g.responses for _, g in before), extra)],
+                          [float(np.sqrt(group.se**2 + w**2 @ var))],
+                          tau2_w * (1 + float(w @ w)), len(pairs))  # fmt: skip
+    return tests
+
+
+def _compare(r: Round, against: str, pairs: list[tuple[int, Figures, float, int, dict]],
+             se: list[float], tau2: float | None = None,
+             peers: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """One test per (unit, its figure, the reference's index and answers, evidence): the
+    drop reference − figure, its sampling error `se`, and τ² — if not given, that of the
+    drops of all these units beyond their sampling errors (0 with fewer than MIN_PEERS
+    of them: too few to estimate a spread)."""
+    diff = [ref - g.mean for _, g, ref, _, _ in pairs]
+    if tau2 is None:
+        tau2 = stats.between_variance(np.array(diff), np.array(se), at_least=MIN_PEERS)
     return [{"round": r, "unit_id": u, "group": g, "against": against, "reference": ref,
-             "diff": d, "se": s, "tau2": tau2, "peers": len(pairs)}
-            for (u, g, ref), d, s in zip(pairs, diff, se, strict=True)]  # fmt: skip
+             "reference_responses": n, "extra": extra, "diff": d, "se": s, "tau2": tau2,
+             "peers": len(pairs) if peers is None else peers}
+            for (u, g, ref, n, extra), d, s in zip(pairs, diff, se, strict=True)]  # fmt: skip
