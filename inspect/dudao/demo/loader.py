@@ -90,6 +90,7 @@ def steps() -> list[tuple[str, DemoStep]]:
     from dudao.assessment.demo import load_demo_assessment
     from dudao.definitions.commands import sync_shipped
     from dudao.demo.inspections import load_ad_hoc_inspection
+    from dudao.feedback.demo import load_demo_feedback
     from dudao.scheduling.demo import load_demo_current_period
     from dudao.scheduling.draw_demo import load_demo_draw
     from dudao.scheduling.services import sync_shipped as sync_schedules
@@ -110,6 +111,7 @@ def steps() -> list[tuple[str, DemoStep]]:
         ("rectification history and satisfaction surveys", load_demo_assessment),
         ("questionnaire campaign", load_demo_campaign),
         ("questionnaire flags", load_demo_questionnaire_flags),
+        ("representatives' feedback and its theme flag", load_demo_feedback),
         ("campaign targets", load_demo_targets),
         ("schedules' current periods under way", load_demo_current_period),
     ]
