@@ -38,6 +38,7 @@ def test_demo_feedback_is_answered_pending_and_flags_its_theme(app, session) -> 
     assert len(answered) > len(items) / 2 and len(pending) >= 3
     assert all(item.answer and item.answered_at > item.created_at for item in answered)
     assert all(item.created_at > now - timedelta(days=30) for item in pending)
+    assert pending[-1].state == "received"  # the newest: the office has not started it
 
     themes = list(session.scalars(select(Flag).where(Flag.rule == "feedback_theme")))
     assert [flag.fingerprint for flag in themes] == ["feedback_theme:keyword:浪费"]

@@ -10,7 +10,7 @@ weeks three of them write about waste in the canteen (浪费), which the rule fl
 Submitted and handled through the real services (`submit_feedback`, `handle` as
 `office`: start, answer), then dated to the story, as the other demo steps date theirs:
 the audit log keeps when the demo loaded them. Seeded and relative to today; items of
-the last 20 days are still being handled (started, or not yet). Idempotent: skipped
+the last 20 days are still in hand (the newest not yet started). Idempotent: skipped
 when any feedback exists.
 """
 
@@ -150,28 +150,28 @@ OFFICE = "office"
 ANSWER_DAYS = 20  # the office answers within this many days
 
 
-def _at(day: date, hour: int, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour), zone).astimezone(UTC)
+def _at(day: date, hour: int, zone: ZoneInfo, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
 
 
 def _submit(session: Session, rng: random.Random, people: dict[str, tuple[User, Unit]],
             office: User, text: tuple[str, str, str, str, str], day: date, zone: ZoneInfo,
-            today: date) -> None:  # fmt: skip
-    """One item as its author and the office handled it, dated to its story."""
+            until: date) -> None:  # fmt: skip
+    """One item as its author wrote it and the office handled it by `until`, dated."""
     author, category, title, body, answer = text
     user, unit = people[author]
     item = submit_feedback(
         session, user, unit=unit, kind=FeedbackKind.OPINION, category=category, title=title,
         body=body, uploads=[], data_dir=Path(tempfile.gettempdir()),  # no files: none written
     )  # fmt: skip
-    created = _at(day, rng.randint(8, 21), zone)
+    created = _at(day, rng.randint(8, 21), zone, rng.randint(0, 59))
     started = day + timedelta(days=rng.randint(1, 3))
     answered = started + timedelta(days=rng.randint(3, 17))
     changed = created
-    if started < today:
+    if started < until:
         handle(session, office, item, "start", expected_version=item.version)
         changed = _at(started, 10, zone)
-    if day < today - timedelta(days=ANSWER_DAYS):  # what came in lately is still in hand
+    if day < until - timedelta(days=ANSWER_DAYS):  # what came in lately is still in hand
         handle(session, office, item, "answer", expected_version=item.version, comment=answer)
         changed = item.answered_at = _at(answered, 16, zone)
     item.created_at, item.state_changed_at = created, changed
@@ -198,8 +198,10 @@ def load_demo_feedback(session: Session, org: DemoOrg) -> int:
             ago = rng.randint(2, 20) if text is texts[-1] else rng.randint(21, 355)
             stories.append(((author, *text), today - timedelta(days=ago)))
     stories += [(text, today - timedelta(days=rng.randint(3, 40))) for text in THEME]
-    for text, day in sorted(stories, key=lambda story: story[1]):
+    stories.sort(key=lambda story: story[1])
+    for text, day in stories[:-1]:
         _submit(session, rng, people, office, text, day, zone, today)
+    _submit(session, rng, people, office, *stories[-1], zone, stories[-1][1])  # not seen yet
     session.flush()
     analyze(session, tz, today=today, rules=("feedback_theme",))
     return len(stories)
