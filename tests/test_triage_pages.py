@@ -87,14 +87,23 @@ def test_flag_page_shows_sentence_evidence_and_chart(client, world):
     assert "failed 3 times in a row" in rec and "<svg" not in rec
 
 
-def test_flag_page_rounds_long_numbers(client, world, session, org):
-    evidence = {"test": "z", "p_value": 2.4015505301306586e-07, "tau2": 46.48217, "peers": 95}
+def test_flag_page_names_and_rounds_the_figures(client, world, session, org):
+    evidence = {
+        "test": "z", "against": "earlier campaigns", "p_value": 2.4015505301306586e-07,
+        "tau2": 46.48217, "peers": 95, "campaign_id": 4,
+        "baseline": [{"campaign_id": 3, "period_label": "2026年第二季度", "index": 83.5,
+                      "responses": 12, "weight": 0.61}],
+    }  # fmt: skip
     flag = make_flag(session, org.branch_a1, rule="questionnaire_decline", evidence=evidence)
     session.commit()
     sign_in(client, "office_a")
+    client.post("/lang", data={"lang": "en", "next": "/"})
     figures = client.get(f"/flags/{flag.id}").get_data(as_text=True).split("data-evidence")[1]
-    assert ">2.40e-07<" in figures and ">46.48<" in figures and ">95<" in figures
-    assert "2.40155" not in figures
+    figures = figures.split("</table>")[0]
+    assert ">2.40e-07<" in figures and ">46.48<" in figures and "2.40155" not in figures
+    assert "Spread between units (τ²)</th>" in figures and ">its earlier campaigns<" in figures
+    assert "2026年第二季度: 83.5 from 12 answers, weight 0.61" in figures
+    assert "campaign_id" not in figures and "{" not in figures  # no raw keys or dicts
 
 
 def test_flag_page_in_chinese(client, world, session):

@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
@@ -20,86 +19,18 @@ from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.reports.charts import to_svg
 from dudao.trends.models import Flag
+from dudao.triage.evidence_labels import (
+    FIELD_LABELS,
+    RULE_LABELS,
+    TEST_LABELS,
+    VALUE_LABELS,
+)
 
-RULE_LABELS = {
-    "critical_failure": _l("Critical item failed"),
-    "recurring_failure": _l("Recurring failure"),
-    "cross_unit": _l("Failure across units"),
-    "deterioration": _l("Deteriorating scores"),
-    "outlier": _l("Outlier unit"),
-    "questionnaire_decline": _l("Satisfaction decline"),
-    "feedback_theme": _l("Feedback theme"),
-    "overdue_rectification": _l("Overdue rectifications"),
-    "returned_inspection": _l("Inspection returned repeatedly"),
-}
-SEVERITY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
-
-#: Evidence keys shown in the table, with their labels (others are shown under their key).
-FIELD_LABELS = {
-    "test": _l("Test"),
-    "consecutive": _l("Consecutive failures"),
-    "occurrences": _l("Occurrences"),
-    "period": _l("Period"),
-    "failures": _l("Failures"),
-    "inspections": _l("Inspections"),
-    "rate": _l("Failure rate"),
-    "baseline_rate": _l("Baseline rate"),
-    "wilson_95": _l("95 per cent interval"),
-    "p_value": _l("p-value"),
-    "q_value": _l("q-value (after BH)"),
-    "baseline_mean": _l("Baseline mean"),
-    "sigma": _l("Standard deviation"),
-    "cusum": _l("CUSUM"),
-    "proportion": _l("Proportion failed"),
-    "upper_limit": _l("Upper limit"),
-    "failed_items": _l("Failed items"),
-    "scored_items": _l("Scored items"),
-    "index": _l("Satisfaction index"),
-    "reference": _l("Reference index"),
-    "drop": _l("Drop"),
-    "responses": _l("Responses"),
-    "overdue": _l("Overdue rectifications"),
-    "oldest_deadline": _l("Oldest deadline"),
-    "returns": _l("Returns"),
-    "k": _l("CUSUM allowance k"),
-    "h": _l("CUSUM decision limit h"),
-    "transform": _l("Scores transformed (arcsine)"),
-    "cusum_signal": _l("CUSUM signal"),
-    "mann_kendall_p": _l("Mann-Kendall p-value"),
-    "sen_slope": _l("Sen's slope"),
-    "coverage": _l("Funnel coverage"),
-    "window_periods": _l("Window (periods)"),
-    "fdr": _l("False discovery rate"),
-    "interval_95": _l("95 per cent interval"),
-    "period_label": _l("Period"),
-    "reference_responses": _l("Reference responses"),
-    "min_group": _l("Smallest group shown"),
-    "against": _l("Compared with"),
-}
-#: The rules' `test` descriptions in the reader's language (others are shown as written).
-TEST_LABELS = {
-    "critical item failed": _l("A critical item failed"),
-    "count of overdue rectifications": _l("Count of overdue rectifications"),
-    "count of returned submissions": _l("Count of returned submissions"),
-    "conditional exact binomial (window vs baseline), one-sided, BH": _l(
-        "Conditional exact binomial test (the month against the baseline), one-sided, "
-        "Benjamini-Hochberg"
-    ),
-    "one-sided z-test on the satisfaction index (95 % t intervals), BH": _l(
-        "One-sided z-test on the satisfaction index (95 per cent t intervals), Benjamini-Hochberg"
-    ),
-    "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope": _l(
-        "Lower tabular CUSUM on standardised scores; Mann-Kendall test with Sen's slope"
-    ),
-    "funnel plot, upper limit (Spiegelhalter 2005)": _l(
-        "Funnel plot, upper limit (Spiegelhalter 2005)"
-    ),
-}
 CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
 #: Lists shown elsewhere on the page (links, the series table), not in the numbers table.
 NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
-    "failures_series", "inspections_series", "unit_codes",
+    "failures_series", "inspections_series", "unit_codes", "campaign_id",
 }  # fmt: skip
 
 
@@ -180,6 +111,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             continue
         if isinstance(value, bool):
             shown = _("Yes") if value else _("No")
+        elif key == "baseline" and isinstance(value, list):
+            shown = "; ".join(_baseline(b) for b in value if isinstance(b, dict))
         elif isinstance(value, list):
             shown = " – ".join(map(str, value))
         elif key == "test":
@@ -187,9 +120,17 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
         elif isinstance(value, float):
             shown = _number(value)
         else:
-            shown = str(value)
+            shown = str(VALUE_LABELS.get(value, value)) if isinstance(value, str) else str(value)
         rows.append((str(FIELD_LABELS.get(key, key)), shown))
     return rows
+
+
+def _baseline(campaign: dict) -> str:
+    return _(
+        "%(period)s: %(index)s from %(n)s answers, weight %(weight)s",
+        period=campaign.get("period_label", "?"), index=campaign.get("index", "?"),
+        n=campaign.get("responses", "?"), weight=campaign.get("weight", "?"),
+    )  # fmt: skip
 
 
 def _number(value: float) -> str:

@@ -20,6 +20,7 @@ from dudao.scheduling.draw_services import org_today
 from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
 from dudao.triage import evidence, pages, queries, rectify, saved_filters
+from dudao.triage import evidence_labels as labels
 from dudao.triage.forms import CommentForm, RectifyForm, SaveFilterForm
 from dudao.triage.services import (
     add_comment,
@@ -48,7 +49,7 @@ def _changed() -> str:
 def _helpers() -> dict[str, object]:
     return {
         "rule_label": evidence.rule_label,
-        "severity_label": lambda s: str(evidence.SEVERITY_LABELS.get(s, s)),
+        "severity_label": lambda s: str(labels.SEVERITY_LABELS.get(s, s)),
     }
 
 
@@ -68,7 +69,7 @@ def _queue_page(
         "triage/queue.html", result=result, filters=filters, unit_code=unit_code,
         unknown_unit=bool(unit_code) and filters.unit is None,
         workflow=get_workflow("flag_triage"), severities=SEVERITIES,
-        rules=sorted(set(evidence.RULE_LABELS) | set(queries.rules_in_use(db()))),
+        rules=sorted(set(labels.RULE_LABELS) | set(queries.rules_in_use(db()))),
         sorts=queries.SORTS, locale=locale,
         sentence=partial(evidence.sentence, known=evidence.names(db(), result.rows, locale)),
         people=queries.office_users(db(), paths), named=named,
