@@ -103,7 +103,7 @@ def results(rounds: list[Round], truth: dict, units: int, periods: int, cfg: dic
     alone = [replace(r, groups={u: g for u, g in r.groups.items() if u != 1}) for r in rounds]
     out: dict = {
         "questionnaire_decline": flags(rounds, rule),
-        "questionnaire, earlier campaigns only": flags(alone, rule),
+        "questionnaire, earlier only": flags(alone, rule),
     }
     out |= {("survey", points): naive(rounds, points) for points in NAIVE_DROPS}
     return {k: score(found, truth, units, periods, min_drop) for k, found in out.items()}
