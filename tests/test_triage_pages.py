@@ -106,6 +106,20 @@ def test_flag_page_names_and_rounds_the_figures(client, world, session, org):
     assert "campaign_id" not in figures and "{" not in figures  # no raw keys or dicts
 
 
+def test_a_feedback_theme_names_its_keyword_or_category(client, world, session, org):
+    theme = {"rule": "feedback_theme", "item_key": None}
+    kw = make_flag(session, org.branch_a1, tag="kw", evidence={"keyword": "浪费"}, **theme)
+    cat = make_flag(session, org.branch_a1, tag="cat", evidence={"category": "integrity"}, **theme)
+    session.commit()
+    sign_in(client, "office_a")
+    client.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert "同一问题：“浪费”" in client.get(f"/flags/{kw.id}").get_data(as_text=True)
+    assert "“廉洁自律”方面" in client.get(f"/flags/{cat.id}").get_data(as_text=True)
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    assert "the same concern, “浪费”" in client.get(f"/flags/{kw.id}").get_data(as_text=True)
+    assert "feedback on Integrity" in client.get(f"/flags/{cat.id}").get_data(as_text=True)
+
+
 def test_flag_page_in_chinese(client, world, session):
     people, ids = world
     people["office_a"].locale = "zh_CN"

@@ -21,6 +21,14 @@ class FeedbackKind(StrEnum):
 
 
 CATEGORIES = ("organisation", "work_style", "service", "integrity", "other")
+#: Each category's name in Chinese and English (the pages, and flags naming a theme).
+CATEGORY_LABELS = {
+    "organisation": ("组织建设", "Organisation"),
+    "work_style": ("工作作风", "Work style"),
+    "service": ("服务群众", "Service"),
+    "integrity": ("廉洁自律", "Integrity"),
+    "other": ("其他", "Other"),
+}
 
 
 class FeedbackItem(Base):

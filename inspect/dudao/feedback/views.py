@@ -18,7 +18,13 @@ from dudao.core.errors import DudaoError, ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.feedback import queries, services
 from dudao.feedback.forms import FeedbackForm
-from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
+from dudao.feedback.models import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    FeedbackAttachment,
+    FeedbackItem,
+    FeedbackKind,
+)
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.web.access import get_on, requires
@@ -36,13 +42,6 @@ STATE_LABELS = {
     "received": ("已收到", "Received"),
     "in_handling": ("办理中", "In handling"),
     "answered": ("已答复", "Answered"),
-}
-CATEGORY_LABELS = {
-    "organisation": ("组织建设", "Organisation"),
-    "work_style": ("工作作风", "Work style"),
-    "service": ("服务群众", "Service"),
-    "integrity": ("廉洁自律", "Integrity"),
-    "other": ("其他", "Other"),
 }
 
 

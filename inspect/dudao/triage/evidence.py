@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
+from dudao.feedback.models import CATEGORY_LABELS
 from dudao.reports.charts import to_svg
 from dudao.trends.models import Flag
 from dudao.triage.evidence_labels import (
@@ -97,10 +99,22 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
     if rule == "overdue_rectification":
         return _("%(units)s has %(n)d overdue rectifications.", n=int(e.get("overdue", 0)),
                  **args)  # fmt: skip
+    if rule == "feedback_theme":
+        if e.get("keyword"):
+            return _("Representatives of %(units)s raised the same concern, “%(keyword)s” "
+                     "(%(first)s to %(last)s).", keyword=e["keyword"], **args)  # fmt: skip
+        zh, en = CATEGORY_LABELS.get(e.get("category", ""), (e.get("category"),) * 2)
+        return _("Representatives of %(units)s raised feedback on %(category)s "
+                 "(%(first)s to %(last)s).", category=en if _english() else zh,
+                 **args)  # fmt: skip
     if rule == "returned_inspection":
         return _("An inspection at %(units)s was returned %(n)d times.",
                  n=int(e.get("returns", 0)), **args)  # fmt: skip
     return _("%(rule)s at %(units)s (%(first)s to %(last)s).", rule=rule_label(rule), **args)
+
+
+def _english() -> bool:
+    return str(get_locale() or "zh").startswith("en")
 
 
 def numbers(flag: Flag) -> list[tuple[str, str]]:
