@@ -115,6 +115,13 @@ def test_a_feedback_theme_names_its_keyword_or_category(client, world, session, 
     client.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "同一问题：“浪费”" in client.get(f"/flags/{kw.id}").get_data(as_text=True)
     assert "“廉洁自律”方面" in client.get(f"/flags/{cat.id}").get_data(as_text=True)
+    kw.evidence = {**kw.evidence, "test": "same keyword from at least 3 units within 90 days",
+                   "units": 3, "feedback_ids": [25, 26]}  # fmt: skip
+    session.commit()
+    figures = client.get(f"/flags/{kw.id}").get_data(as_text=True).split("data-evidence")[1]
+    figures = figures.split("</table>")[0]
+    assert "90 天内至少 3 个单位反映同一关键词" in figures and "关键词</th>" in figures
+    assert "feedback_ids" not in figures and "keyword" not in figures
     client.post("/lang", data={"lang": "en", "next": "/"})
     assert "the same concern, “浪费”" in client.get(f"/flags/{kw.id}").get_data(as_text=True)
     assert "feedback on Integrity" in client.get(f"/flags/{cat.id}").get_data(as_text=True)

@@ -29,10 +29,11 @@ from dudao.triage.evidence_labels import (
 )
 
 CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
+SAME_THEME = re.compile(r"^same (keyword|category) from at least (\d+) units within (\d+) days$")
 #: Lists shown elsewhere on the page (links, the series table), not in the numbers table.
 NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
-    "failures_series", "inspections_series", "unit_codes", "campaign_id",
+    "failures_series", "inspections_series", "unit_codes", "campaign_id", "feedback_ids",
 }  # fmt: skip
 
 
@@ -131,6 +132,9 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = " – ".join(map(str, value))
         elif key == "test":
             shown = _test_label(str(value))
+        elif key == "category" and value in CATEGORY_LABELS:
+            zh, en = CATEGORY_LABELS[value]
+            shown = en if _english() else zh
         elif isinstance(value, float):
             shown = _number(value)
         else:
@@ -158,6 +162,11 @@ def _test_label(test: str) -> str:
     match = CONSECUTIVE.match(test)
     if match:
         return _("%(n)s consecutive failures", n=match.group(1))
+    match = SAME_THEME.match(test)
+    if match:
+        what = _("keyword") if match.group(1) == "keyword" else _("category")
+        return _("The same %(what)s from at least %(n)s units within %(days)s days",
+                 what=what, n=match.group(2), days=match.group(3))  # fmt: skip
     return str(TEST_LABELS.get(test, test))
 
 

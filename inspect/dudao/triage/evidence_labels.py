@@ -66,6 +66,9 @@ FIELD_LABELS = {
     "z": _l("z statistic"),
     "tests": _l("Tests in the campaign"),
     "baseline": _l("Earlier campaigns"),
+    "keyword": _l("Keyword"),
+    "category": _l("Category"),
+    "units": _l("Units"),
 }
 #: Words the rules write as values, in the reader's language.
 VALUE_LABELS = {
