@@ -112,16 +112,23 @@ def test_cross_unit_problem_one_flag_for_the_company(session, org, tmp_path) -> 
     assert ev["wilson_95"][0] > ev["baseline_rate"]
 
 
-def test_deterioration_by_cusum_and_clean_units_stay_quiet(session, org, tmp_path) -> None:
-    codes = many_units(session, org, per_company=6)
+def _one_unit_drifts(session, org, tmp_path, per_company: int, answers) -> list[str]:
+    """18 months of every unit's answers (`answers(rng)`), A1-x1 failing two items most
+    months from month 10; loaded. Returns the unit codes."""
+    codes = many_units(session, org, per_company=per_company)
     rng = random.Random(5)
     rows = []
     for code in codes:
         for i in range(18):
             bad = code == "A1-x1" and i >= 10 and rng.random() < 0.7
-            rows.append(row(code, i, **symmetric(rng), **({"leadership": "assigned",
-                            "interviews": 2} if bad else {})))  # fmt: skip
+            rows.append(row(code, i, **{**answers(rng), **({"leadership": "assigned",
+                            "interviews": 2} if bad else {})}))  # fmt: skip
     load(session, tmp_path, rows)
+    return codes
+
+
+def test_deterioration_by_cusum_and_clean_units_stay_quiet(session, org, tmp_path) -> None:
+    _one_unit_drifts(session, org, tmp_path, 6, symmetric)
     run(session)
     found = flags(session, "deterioration")
     flagged = {f.unit_codes[0]: f for f in found}
@@ -140,15 +147,7 @@ def test_incremental_runs_leave_the_deterioration_flags_to_the_full_run(
 ) -> None:
     """σ and the shrinkage of the deterioration rule come from all units: one unit's history
     alone would give other answers, so the run after a submission does not redo them."""
-    codes = many_units(session, org, per_company=12)
-    rng = random.Random(5)
-    rows = []
-    for code in codes:
-        for i in range(18):
-            bad = code == "A1-x1" and i >= 10 and rng.random() < 0.7
-            rows.append(row(code, i, **{**noisy(rng), **({"leadership": "assigned",
-                            "interviews": 2} if bad else {})}))  # fmt: skip
-    load(session, tmp_path, rows)
+    codes = _one_unit_drifts(session, org, tmp_path, 12, noisy)
     run(session)
     before = {(f.fingerprint, f.first_detected, f.detected) for f in flags(session)}
     units = {u.code: u.id for u in session.scalars(select(Unit))}
