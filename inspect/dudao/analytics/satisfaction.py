@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dudao.analytics.queries import Filters
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import covering_or_within
 from dudao.surveys.aggregate import aggregate
 from dudao.surveys.models import Campaign, CampaignState
 
@@ -65,7 +65,7 @@ def satisfaction(
         .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
         .join(Unit, Unit.id == Campaign.scope_unit_id)
         .where(Campaign.state != CampaignState.DRAFT,
-               (Unit.id.in_(unit.ancestor_ids)) | within([unit.path]))
+               covering_or_within(unit))
         .order_by(Campaign.opens_at, Campaign.id)
     ).all()  # fmt: skip
     grouped: dict[str, list[SatisfactionPoint]] = {}

@@ -29,8 +29,8 @@ _NEW_SUBMISSION = insert(_SUBMISSION).returning(_SUBMISSION.c.id)
 _NEW_FINDINGS = insert(_FINDING).returning(_FINDING.c.id, sort_by_parameter_order=True)
 #: A new submission's columns that the caller does not give.
 _UNREVIEWED = {
-    "review_state": ReviewState.PENDING, "review_comment": None, "item_comments": {},
-    "reviewed_by_id": None, "reviewed_at": None,
+    "review_state": ReviewState.PENDING, "review_comment": None, "reviewed_by_id": None,
+    "reviewed_at": None,
 }  # fmt: skip
 
 
@@ -39,7 +39,7 @@ def store_submission(
 ) -> Submission:
     """Insert the submission and its findings (IntegrityError when the submission id is
     taken) and return them as loaded objects of the session, without reading them back."""
-    values = {**_UNREVIEWED, **values}
+    values = {**_UNREVIEWED, "item_comments": {}, **values}  # a dict of its own each time
     pk = session.scalar(_NEW_SUBMISSION, values)
     rows = [{**f, "submission_pk": pk} for f in findings]
     ids = list(session.scalars(_NEW_FINDINGS, rows)) if rows else []

@@ -31,7 +31,7 @@ from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import covering_or_within, within
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ def flags(session: Session, scope: Scope, tz: Any) -> Dataset:
     by the day a flag was raised."""
     from dudao.trends.models import Flag
 
-    query = select(Flag).join(Unit, Unit.id == Flag.unit_id)
+    query = select(Flag).join(Unit, Unit.id == Flag.unit_id).options(contains_eager(Flag.unit))
     query = query.where(within(scope.paths))
     if scope.unit is not None:
         query = query.where(Unit.path.startswith(scope.unit.path))
@@ -227,16 +227,18 @@ def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
         .options(contains_eager(Campaign.scope_unit))
         .where(within(scope.paths))
     )
+    if scope.unit is not None:
+        query = query.where(covering_or_within(scope.unit))
+    if scope.start is not None:
+        query = query.where(Campaign.closes_at >= datetime.combine(scope.start, time.min, tz))
+    if scope.end is not None:
+        end = datetime.combine(scope.end + ONE_DAY, time.min, tz)
+        query = query.where(Campaign.closes_at < end)
     rows: list[list[Any]] = []
     for campaign in session.scalars(query.order_by(Campaign.id)):
-        path, root = campaign.scope_unit.path, None
-        if scope.unit is not None and not path.startswith(scope.unit.path):
-            if not scope.unit.path.startswith(path):
-                continue
-            root = scope.unit.id  # the unit asked for lies inside the campaign
-        closes = campaign.closes_at.astimezone(tz).date()
-        if (scope.start and closes < scope.start) or (scope.end and closes > scope.end):
-            continue
+        # The unit asked for lies inside the campaign: its figures start there.
+        inside = scope.unit is not None and not campaign.scope_unit.path.startswith(scope.unit.path)
+        root = scope.unit.id if inside else None
         report = aggregate(session, campaign, root_unit_id=root)
         for g in report.groups:
             sat = g.satisfaction

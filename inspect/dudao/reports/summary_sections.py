@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import covering_or_within, within
 from dudao.reports.services import Period
 from dudao.reports.summary import SummarySection, register_summary_section
 
@@ -59,13 +59,12 @@ def questionnaire_results(session: Session, unit: Unit, period: Period) -> Summa
     from dudao.surveys.models import Campaign
 
     start, end = _window(period)
-    above = [int(part) for part in unit.path.strip("/").split("/") if part]
     campaigns = session.scalars(
         select(Campaign)
         .join(Unit, Unit.id == Campaign.scope_unit_id)
         .options(contains_eager(Campaign.scope_unit))
         .where(Campaign.closes_at >= start, Campaign.closes_at <= end)
-        .where(or_(within([unit.path]), Unit.id.in_(above)))
+        .where(covering_or_within(unit))
         .order_by(Campaign.closes_at, Campaign.id)
     ).all()
     rows = []
