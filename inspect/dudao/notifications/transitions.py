@@ -52,10 +52,17 @@ def is_assignment(event: AuditEvent) -> bool:
     return "state" not in after and after.get("assignee") is not None
 
 
-def notable(event: AuditEvent) -> bool:
-    """Whether the event tells anyone anything: a transition in RULES, or an assignment."""
+def rule_of(event: AuditEvent) -> tuple[str, str] | None:
+    """(notice, audience) for an event that tells someone something — a transition in
+    RULES, or an assignment (its assignee, "named") — else None."""
+    if is_assignment(event):
+        return "assigned", "named"
     action = event.action.rsplit(".", 1)[-1]
-    return (action in RULES and is_transition(event)) or is_assignment(event)
+    return RULES[action] if action in RULES and is_transition(event) else None
+
+
+def notable(event: AuditEvent) -> bool:
+    return rule_of(event) is not None
 
 
 def subject_title(kind: SubjectType, subject_id: int, unit: object) -> str:
@@ -66,31 +73,31 @@ def subject_title(kind: SubjectType, subject_id: int, unit: object) -> str:
 def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
     """The notifications these transition events call for (a few queries for any number)."""
     kinds = subject_types()
-    wanted: dict[str, list[AuditEvent]] = {}
+    wanted: dict[str, list[tuple[AuditEvent, tuple[str, str]]]] = {}
     for event in events:
-        if event.entity_type in kinds and notable(event):
-            wanted.setdefault(event.entity_type, []).append(event)
+        rule = rule_of(event) if event.entity_type in kinds else None
+        if rule is not None:
+            wanted.setdefault(event.entity_type, []).append((event, rule))
     messages: list[Message] = []
     for table, found in wanted.items():
         kind = kinds[table]
-        ids = sorted({int(e.entity_id) for e in found})
+        ids = sorted({int(e.entity_id) for e, _rule in found})
         subjects = {
             s.id: s for s in session.scalars(select(kind.model).where(kind.model.id.in_(ids)))
         }
-        assignees = kind.assignees(session, ids)
-        paths = {s.unit.path for s in subjects.values()}
-        offices = nearest_holders(session, Role.OFFICE, paths)
-        # A subject without assignees (a rectification) is its unit leads' to do.
-        leads = nearest_holders(session, Role.UNIT_LEAD, paths) if kind.assignment is None else {}
-        for event in found:
+        assignees, offices, leads = {}, {}, {}
+        if any(audience != "named" for _event, (_notice, audience) in found):
+            assignees = kind.assignees(session, ids)
+            paths = {s.unit.path for s in subjects.values()}
+            offices = nearest_holders(session, Role.OFFICE, paths)
+            # A subject without assignees (a rectification) is its unit leads' to do.
+            if kind.assignment is None:
+                leads = nearest_holders(session, Role.UNIT_LEAD, paths)
+        for event, (notice, audience) in found:
             subject = subjects.get(int(event.entity_id))
             if subject is None:
                 continue
             after = event.after or {}
-            if is_assignment(event):
-                notice, audience = "assigned", "named"
-            else:
-                notice, audience = RULES[event.action.rsplit(".", 1)[-1]]
             if audience == "named":
                 users = {int(after["assignee"])}
             elif audience == "office":
