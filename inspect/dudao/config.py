@@ -16,6 +16,7 @@ from dudao.core.errors import ConfigError
 ENV_PREFIX = "DUDAO_"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+DEFAULT_TIMEZONE = "Asia/Shanghai"
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def _secret_key(instance_path: Path, environ: dict[str, str]) -> str:
 
 
 def _timezone(environ: dict[str, str]) -> str:
-    timezone = _env("TIMEZONE", environ) or "Asia/Shanghai"
+    timezone = _env("TIMEZONE", environ) or DEFAULT_TIMEZONE
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:

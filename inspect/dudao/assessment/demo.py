@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from dudao.assessment.periods import bounds, key_of_date, label, local_date
 from dudao.audit.services import record_many
-from dudao.core.database import utcnow
+from dudao.core.database import org_timezone, utcnow
 from dudao.definitions.queries import current_version
 from dudao.demo.data import DemoOrg
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -130,8 +130,7 @@ def _campaigns(session: Session, org: DemoOrg, rng: random.Random, tz: str, toda
 def load_demo_assessment(session: Session, org: DemoOrg) -> int:
     if session.scalar(select(Campaign.id).where(Campaign.title.like("%党支部建设满意度测评"))):
         return 0
-    settings = session.info.get("settings")
-    tz = settings.timezone if settings else "Asia/Shanghai"
+    tz = org_timezone(session)
     today = local_date(utcnow(), tz)
     rng = random.Random(f"{org.seed}-assessment")
     return _tasks(session, rng, tz, today) + _campaigns(session, org, rng, tz, today)

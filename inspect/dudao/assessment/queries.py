@@ -23,7 +23,7 @@ from dudao.assessment.components import InspectionRow, RectificationRow
 from dudao.assessment.config import AssessmentConfig, assessment_config
 from dudao.assessment.periods import bounds, current_key, key_of_date, local_date
 from dudao.assessment.scores import Part, Score, judge, link_history, parts, rank
-from dudao.core.database import utcnow
+from dudao.core.database import org_timezone, utcnow
 from dudao.core.enums import UnitLevel
 from dudao.org.models import Unit
 from dudao.org.queries import children, scope_roots, within
@@ -74,11 +74,6 @@ class Ranking:
         return self.period is not None and not self.assessment.closed(self.period)
 
 
-def _zone(session: Session) -> str:
-    settings = session.info.get("settings")
-    return settings.timezone if settings else "Asia/Shanghai"
-
-
 def assess(
     session: Session, paths: Sequence[str], config: AssessmentConfig | None = None,
     today: date | None = None,
@@ -89,7 +84,7 @@ def assess(
     tasks, and one survey aggregation per finished campaign overlapping `paths`.
     """
     config = config or assessment_config()
-    tz = _zone(session)
+    tz = org_timezone(session)
     today = today or local_date(utcnow(), tz)
     kind, levels = config.period, list(config.levels)
     units = {
@@ -194,7 +189,7 @@ def explain(session: Session, paths: Sequence[str], unit: Unit, period: str | No
     inspections: list[InspectionRow] = []
     tasks: list[RectificationRow] = []
     if result.period is not None:
-        tz = _zone(session)
+        tz = org_timezone(session)
         start, end = bounds(result.period)
         inspections = components.inspection_rows(session, unit.id, start, end, tz)
         tasks = [
@@ -231,7 +226,7 @@ class ResultSummary:
 
 def result_periods(session: Session, paths: Sequence[str]) -> tuple[list[str], str]:
     """(periods with counted inspections of any unit inside `paths`, the current period)."""
-    config, tz = assessment_config(), _zone(session)
+    config, tz = assessment_config(), org_timezone(session)
     levels = [level.value for level in UnitLevel]
     cells = components.inspection_cells(session, paths, levels, config.period, tz)
     return sorted({period for _, period in cells}), current_key(config.period, tz)
@@ -241,7 +236,7 @@ def result_summary(session: Session, paths: Sequence[str], period: str) -> list[
     """One row per child of each scope root (the root itself when it has none): counted
     inspections of every unit in its subtree in `period`, and their rectification tasks due
     in `period` (on time or late, as in the assessment)."""
-    config, tz = assessment_config(), _zone(session)
+    config, tz = assessment_config(), org_timezone(session)
     levels = [level.value for level in UnitLevel]
     groups = [
         ResultSummary(unit)

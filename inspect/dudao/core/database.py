@@ -14,6 +14,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from dudao.config import DEFAULT_TIMEZONE
 from dudao.core.errors import ConfigError
 
 SUPPORTED_BACKENDS = ("postgresql", "sqlite")
@@ -53,6 +54,13 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def org_timezone(session: Session) -> str:
+    """The organisation's time zone for a session's work: its settings', else the default
+    (a session made without settings, as some scripts and tests make)."""
+    settings = session.info.get("settings")
+    return settings.timezone if settings is not None else DEFAULT_TIMEZONE
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

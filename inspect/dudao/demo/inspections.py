@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
+from dudao.core.database import org_timezone
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import current_version
 from dudao.demo.data import DemoOrg
@@ -91,8 +92,7 @@ def load_ad_hoc_inspection(session: Session, org: DemoOrg) -> int:
     users = {u.username: u for u in session.scalars(select(User))}
     if version is None or "office" not in users:
         return 0
-    settings = session.info.get("settings")
-    today = local_today(settings.timezone if settings else "Asia/Shanghai")
+    today = local_today(org_timezone(session))
     office, created = users["office"], 0
     branches = select(Unit).where(Unit.level == "branch").order_by(Unit.code)
     hc03 = session.scalar(branches.where(Unit.code.like("HC03-%")))

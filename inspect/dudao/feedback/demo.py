@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from dudao.assessment.periods import local_date
 from dudao.auth.models import User
-from dudao.core.database import utcnow
+from dudao.core.database import org_timezone, utcnow
 from dudao.demo.data import DemoOrg
 from dudao.feedback.models import FeedbackItem, FeedbackKind
 from dudao.feedback.services import handle, submit_feedback
@@ -181,8 +181,7 @@ def load_demo_feedback(session: Session, org: DemoOrg) -> int:
     """Load the year of feedback and run the feedback-theme rule over it."""
     if session.scalar(select(FeedbackItem.id).limit(1)) is not None:
         return 0
-    settings = session.info.get("settings")
-    tz = settings.timezone if settings else "Asia/Shanghai"
+    tz = org_timezone(session)
     today, zone = local_date(utcnow(), tz), ZoneInfo(tz)
     homes = {a.username: a.home_code or a.unit_code for a in org.accounts if a.username in TEXTS}
     users = session.scalars(select(User).where(User.username.in_([*homes, OFFICE]))).all()

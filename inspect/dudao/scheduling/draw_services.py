@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.models import AuditEvent
 from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
-from dudao.core.database import utcnow
+from dudao.core.database import org_timezone, utcnow
 from dudao.core.enums import Role, UnitLevel
 from dudao.core.errors import NotFound, PermissionDenied, ValidationError
 from dudao.core.permissions import Permission, can
@@ -46,9 +46,7 @@ DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
 
 
 def org_today(session: Session) -> date:
-    settings = session.info.get("settings")
-    zone = ZoneInfo(settings.timezone) if settings is not None else ZoneInfo("Asia/Shanghai")
-    return datetime.now(zone).date()
+    return datetime.now(ZoneInfo(org_timezone(session))).date()
 
 
 def _overlaps(path: str, other: str) -> bool:
@@ -133,7 +131,7 @@ def snapshot_inputs(
     session: Session, scope: Unit, params: dict[str, Any], today: date | None = None
 ) -> dict[str, Any]:
     """Everything the algorithm reads, as canonical JSON-ready data sorted by id."""
-    zone = ZoneInfo(getattr(session.info.get("settings"), "timezone", None) or "Asia/Shanghai")
+    zone = ZoneInfo(org_timezone(session))
     try:
         levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
     except ValueError:

@@ -20,9 +20,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dudao.core.database import org_timezone
 from dudao.demo.data import DemoOrg
 from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.scheduling.recurrence import local_today
 from dudao.trends.importing import import_inspections
+from dudao.trends.models import Flag
 from dudao.trends.services import analyze
 
 PASSING = {
@@ -79,9 +82,8 @@ def load_demo_history(session: Session, org: DemoOrg) -> int:
     imported = select(Inspection.id).where(Inspection.origin == InspectionOrigin.IMPORT)
     if session.scalar(imported.limit(1)):
         return 0
-    settings = session.info.get("settings")
-    tz = settings.timezone if settings else "Asia/Shanghai"
-    today = date.today()
+    tz = org_timezone(session)
+    today = local_today(tz)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo-history.jsonl"
         lines = (json.dumps(r, ensure_ascii=False) for r in history_rows(org, today))
@@ -91,9 +93,14 @@ def load_demo_history(session: Session, org: DemoOrg) -> int:
     return result.created
 
 
+RULE = "questionnaire_decline"
+
+
 def load_demo_questionnaire_flags(session: Session, org: DemoOrg) -> int:
     """Run the questionnaire rule once the demo's campaigns are loaded (the history step
-    analyses before they exist), so the office finds its flags at the first start."""
-    settings = session.info.get("settings")
-    tz = settings.timezone if settings else "Asia/Shanghai"
-    return analyze(session, tz, today=date.today(), rules=("questionnaire_decline",)).created
+    analyses before they exist), so the office finds its flags at the first start; once
+    they exist, the nightly run keeps them (not every start of the demo)."""
+    if session.scalar(select(Flag.id).where(Flag.rule == RULE).limit(1)) is not None:
+        return 0
+    tz = org_timezone(session)
+    return analyze(session, tz, today=local_today(tz), rules=(RULE,)).created

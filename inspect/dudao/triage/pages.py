@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
-from dudao.core.database import utcnow
+from dudao.core.database import org_timezone, utcnow
 from dudao.core.permissions import Permission, can
 from dudao.inspections.views import describe
 from dudao.org.queries import by_code
@@ -57,8 +57,7 @@ def age(flag: Flag, now: datetime, zone: ZoneInfo) -> Age:
 
 def clock() -> tuple[datetime, ZoneInfo]:
     """Now and the organisation's time zone, for `age`."""
-    settings = db().info.get("settings")
-    return utcnow(), ZoneInfo(settings.timezone if settings else "Asia/Shanghai")
+    return utcnow(), ZoneInfo(org_timezone(db()))
 
 
 def links(flag: Flag) -> list[tuple[str, list[tuple[str, str]]]]:
