@@ -31,6 +31,12 @@ CATEGORY_LABELS = {
 }
 
 
+def category_label(category: str, english: bool) -> str:
+    """A category's name in one language (an unknown key stands for itself)."""
+    zh, en = CATEGORY_LABELS.get(category, (category, category))
+    return en if english else zh
+
+
 class FeedbackItem(Base):
     __tablename__ = "feedback_item"
 

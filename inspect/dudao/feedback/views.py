@@ -24,6 +24,7 @@ from dudao.feedback.models import (
     FeedbackAttachment,
     FeedbackItem,
     FeedbackKind,
+    category_label,
 )
 from dudao.org.models import Unit
 from dudao.org.queries import within
@@ -83,7 +84,7 @@ def _form(kinds: list[FeedbackKind], permission: Permission) -> FeedbackForm:
     english = (getattr(current_user, "locale", "") or "").startswith("en")
     form = FeedbackForm()
     form.kind.choices = [(str(k), KIND_LABELS[k][english]) for k in kinds]
-    form.category.choices = [(c, CATEGORY_LABELS[c][english]) for c in CATEGORIES]
+    form.category.choices = [(c, category_label(c, english)) for c in CATEGORIES]
     units = db().scalars(
         select(Unit).where(within(scope_paths(current_user, permission)), Unit.active.is_(True))
         .order_by(Unit.path)

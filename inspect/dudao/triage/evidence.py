@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
@@ -18,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
-from dudao.feedback.models import CATEGORY_LABELS
+from dudao.feedback.models import category_label
 from dudao.reports.charts import to_svg
 from dudao.trends.models import Flag
 from dudao.triage.evidence_labels import (
@@ -27,6 +26,7 @@ from dudao.triage.evidence_labels import (
     TEST_LABELS,
     VALUE_LABELS,
 )
+from dudao.web.setup import select_locale
 
 CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
 SAME_THEME = re.compile(r"^same (keyword|category) from at least (\d+) units within (\d+) days$")
@@ -104,10 +104,9 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
         if e.get("keyword"):
             return _("Representatives of %(units)s raised the same concern, “%(keyword)s” "
                      "(%(first)s to %(last)s).", keyword=e["keyword"], **args)  # fmt: skip
-        zh, en = CATEGORY_LABELS.get(e.get("category", ""), (e.get("category"),) * 2)
         return _("Representatives of %(units)s raised feedback on %(category)s "
-                 "(%(first)s to %(last)s).", category=en if _english() else zh,
-                 **args)  # fmt: skip
+                 "(%(first)s to %(last)s).",
+                 category=category_label(str(e.get("category")), _english()), **args)  # fmt: skip
     if rule == "returned_inspection":
         return _("An inspection at %(units)s was returned %(n)d times.",
                  n=int(e.get("returns", 0)), **args)  # fmt: skip
@@ -115,7 +114,7 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
 
 
 def _english() -> bool:
-    return str(get_locale() or "zh").startswith("en")
+    return select_locale().startswith("en")
 
 
 def numbers(flag: Flag) -> list[tuple[str, str]]:
@@ -132,9 +131,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = " – ".join(map(str, value))
         elif key == "test":
             shown = _test_label(str(value))
-        elif key == "category" and value in CATEGORY_LABELS:
-            zh, en = CATEGORY_LABELS[value]
-            shown = en if _english() else zh
+        elif key == "category":
+            shown = category_label(str(value), _english())
         elif isinstance(value, float):
             shown = _number(value)
         else:
