@@ -101,7 +101,8 @@ def pictures(rng: random.Random, count: int = 6) -> list[bytes]:
 @dataclass
 class Crew:
     """Who works and with what: the office reviewer, users by id, the settings' photo
-    folder and time zone, stand-in photos, and answers to start from per definition."""
+    folder and time zone, stand-in photos, answers to start from per definition, and per
+    definition the (date) items that take the day of the visit."""
 
     office: User
     users: dict[int, User]
@@ -109,6 +110,7 @@ class Crew:
     zone: ZoneInfo
     images: list[bytes]
     bases: dict[str, dict[str, Any]]
+    visit_day_items: dict[str, tuple[str, ...]]
 
 
 def _photos(
@@ -184,7 +186,8 @@ def perform(
         return
     who = crew.users[rng.choice(sorted(inspection.assignee_ids))]
     definition = pinned(session, inspection.definition_version_id)
-    base = {**crew.bases.get(definition.key, {}), "rec_check_date": day.isoformat()}
+    visit_day = dict.fromkeys(crew.visit_day_items.get(definition.key, ()), day.isoformat())
+    base = {**crew.bases.get(definition.key, {}), **visit_day}
     filled = fill(definition, rng, day, fail_rate, base)
     if story.submitted is None:
         moment = timeline.at(day, rng)
@@ -255,8 +258,7 @@ def date_rows(
     _executemany(session, Photo.__table__, "id", timeline.photos, created_at="at")
     events = session.execute(
         select(AuditEvent.id, AuditEvent.entity_id, AuditEvent.action)
-        .where(AuditEvent.id > since_event, AuditEvent.entity_type == "inspection",
-               AuditEvent.entity_id.in_([str(iid) for iid in created]))
+        .where(AuditEvent.id > since_event, AuditEvent.entity_type == "inspection")
         .order_by(AuditEvent.id)
     ).all()  # fmt: skip
     made = notify_events(session, [event.id for event in events])

@@ -43,6 +43,8 @@ OVERDUE, LATE, WAITING, RETURNED = 0.05, 0.03, 0.02, 0.06
 PERIODIC = Inspection.origin == InspectionOrigin.PERIODIC
 #: Answers to start from per checklist: the imported history's, for the same spot check.
 BASES = {"campaign_spot_check": PASSING}
+#: Date items answered with the day of the visit itself.
+VISIT_DAY_ITEMS = {"branch_standardisation": ("rec_check_date",)}
 
 
 def _day(rng: random.Random, first: date, last: date) -> date:
@@ -132,7 +134,7 @@ def _work(
     zone, rng = settings.tz, random.Random(f"{org.seed}-current-period")
     office = session.scalar(select(User).where(User.username == "office"))
     users = {user.id: user for user in session.scalars(select(User))}
-    crew = Crew(office, users, settings.data_dir, zone, pictures(rng), BASES)
+    crew = Crew(office, users, settings.data_dir, zone, pictures(rng), BASES, VISIT_DAY_ITEMS)
     timeline, quality, began = Timeline(zone), {}, {}
     periods: dict[tuple, list[Inspection]] = {}
     for inspection in session.scalars(select(Inspection).where(PERIODIC).order_by(Inspection.id)):
