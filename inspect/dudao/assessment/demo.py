@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,6 +32,7 @@ from dudao.demo.data import DemoOrg
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
+from dudao.scheduling.recurrence import local_moment
 from dudao.surveys import services as surveys
 from dudao.surveys.models import Campaign, CampaignState, Response
 
@@ -60,8 +61,8 @@ def _tasks(session: Session, rng: random.Random, tz: str, today: date) -> int:
         session.add(Rectification(
             finding_id=finding_id, unit_id=unit_id, state="verified", deadline=deadline,
             description="按检查发现的问题完成整改", response="已整改完毕，附整改材料。",
-            state_changed_at=datetime.combine(done, time(10), zone).astimezone(UTC),
-            created_at=datetime.combine(found, time(18), zone).astimezone(UTC),
+            state_changed_at=local_moment(done, zone, 10),
+            created_at=local_moment(found, zone, 18),
         ))  # fmt: skip
         made += 1
     if made:

@@ -16,7 +16,7 @@ import random
 import uuid
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from dudao.inspections.submission_models import Finding, InspectionDraft, Photo,
 from dudao.inspections.submissions import save_draft, submit
 from dudao.notifications.models import Notification
 from dudao.notifications.transitions import notify_events, transition_key
+from dudao.scheduling.recurrence import local_moment
 from dudao.workflow.engine import apply
 
 RETURN_COMMENT = "请按批注核实后重新提交。"
@@ -71,14 +72,13 @@ class Timeline:
     reviews: dict[date, int] = field(default_factory=lambda: defaultdict(int))
 
     def at(self, day: date, rng: random.Random, first: int = 9, last: int = 17) -> datetime:
-        moment = time(rng.randint(first, last - 1), rng.randint(0, 59))
-        return datetime.combine(day, moment, self.zone).astimezone(UTC)
+        return local_moment(day, self.zone, rng.randint(first, last - 1), rng.randint(0, 59))
 
     def review_at(self, day: date) -> datetime:
         """The office reviews a day's submissions in one sitting from 15:00, one every few
         seconds, so each inspector hears of them as one batch."""
         self.reviews[day] += 1
-        start = datetime.combine(day, REVIEW_SITTING, self.zone).astimezone(UTC)
+        start = local_moment(day, self.zone, REVIEW_SITTING.hour, REVIEW_SITTING.minute)
         return start + timedelta(seconds=10 * self.reviews[day])
 
 

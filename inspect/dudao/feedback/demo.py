@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 import tempfile
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from dudao.demo.data import DemoOrg
 from dudao.feedback.models import FeedbackItem, FeedbackKind
 from dudao.feedback.services import handle, submit_feedback
 from dudao.org.models import Unit
+from dudao.scheduling.recurrence import local_moment
 from dudao.trends.services import analyze
 
 # author -> (category, title, body, answer)
@@ -150,10 +151,6 @@ OFFICE = "office"
 ANSWER_DAYS = 20  # the office answers within this many days
 
 
-def _at(day: date, hour: int, zone: ZoneInfo, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
-
-
 def _submit(session: Session, rng: random.Random, people: dict[str, tuple[User, Unit]],
             office: User, text: tuple[str, str, str, str, str], day: date, zone: ZoneInfo,
             until: date) -> None:  # fmt: skip
@@ -164,16 +161,16 @@ def _submit(session: Session, rng: random.Random, people: dict[str, tuple[User, 
         session, user, unit=unit, kind=FeedbackKind.OPINION, category=category, title=title,
         body=body, uploads=[], data_dir=Path(tempfile.gettempdir()),  # no files: none written
     )  # fmt: skip
-    created = _at(day, rng.randint(8, 21), zone, rng.randint(0, 59))
+    created = local_moment(day, zone, rng.randint(8, 21), rng.randint(0, 59))
     started = day + timedelta(days=rng.randint(1, 3))
     answered = started + timedelta(days=rng.randint(3, 17))
     changed = created
     if started < until:
         handle(session, office, item, "start", expected_version=item.version)
-        changed = _at(started, 10, zone)
+        changed = local_moment(started, zone, 10)
     if day < until - timedelta(days=ANSWER_DAYS):  # what came in lately is still in hand
         handle(session, office, item, "answer", expected_version=item.version, comment=answer)
-        changed = item.answered_at = _at(answered, 16, zone)
+        changed = item.answered_at = local_moment(answered, zone, 16)
     item.created_at, item.state_changed_at = created, changed
 
 

@@ -22,7 +22,7 @@ Idempotent: skipped when the schedules have inspections (this step or cron made 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,7 +35,7 @@ from dudao.demo.data import DemoOrg
 from dudao.demo.fieldwork import Crew, Story, Timeline, date_rows, perform, pictures
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.scheduling.materialise import materialise_all
-from dudao.scheduling.recurrence import local_today
+from dudao.scheduling.recurrence import local_moment, local_today
 from dudao.trends.demo import PASSING
 from dudao.trends.services import UNIT_RULES, analyze
 
@@ -141,7 +141,7 @@ def _work(
         periods.setdefault((inspection.schedule_id, inspection.period_key), []).append(inspection)
     for inspections in periods.values():
         start, due = inspections[0].period_start or today, inspections[0].due_date
-        opened = min(datetime.combine(start, time(8), zone).astimezone(UTC), now)
+        opened = min(local_moment(start, zone, 8), now)
         for inspection, lag in zip(
             inspections, lags(rng, len(inspections), due, today), strict=True
         ):

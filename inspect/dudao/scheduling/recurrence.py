@@ -63,6 +63,11 @@ def upcoming(text: str, dtstart: date, after: date, count: int = 5) -> list[date
     return [moment.date() for moment in rule.xafter(start, count=count, inc=True)]
 
 
+def local_moment(day: date, zone: ZoneInfo, hour: int, minute: int = 0) -> datetime:
+    """The wall-clock time on `day` in `zone`, as an aware UTC moment."""
+    return datetime.combine(day, time(hour, minute), zone).astimezone(UTC)
+
+
 def local_today(timezone: str, now: datetime | None = None) -> date:
     """Today's date in the organisation's time zone (`now` is an aware UTC moment)."""
     moment = now or datetime.now(UTC)
