@@ -223,6 +223,10 @@ def _run_and_interrupt(
     assert left == [], f"still running after {signal.Signals(signum).name}: {left}\n{output}"
     assert not (demo.instance / "redis.sock").exists()
     assert "Traceback" not in output
+    logs = {name: (demo.instance / "logs" / f"{name}.log").read_text() for name in children}
+    assert "Listening on default" in logs["worker"], "the worker writes to its log file"
+    assert "rq.cron" in logs["cron"] and "rq." not in output, "and not to the terminal"
+    assert not any("Traceback" in text for text in logs.values()), logs
     return demo, output
 
 
@@ -232,6 +236,7 @@ def test_demo_serves_stops_cleanly_and_reuses_its_data(start_demo) -> None:
     for expected in ("admin", "inspector1", "company_lead", "representative", "demo-2026"):
         assert expected in first
     assert "Open it in a browser" not in first
+    assert f"Background jobs log to {demo.instance / 'logs'} (worker.log, cron.log)." in first
     loaded = _counts(demo.instance)
     assert loaded[:2] == (296, 8) and all(loaded)
 
@@ -251,6 +256,9 @@ def test_a_child_that_dies_stops_the_demo_with_one_sentence(start_demo) -> None:
     output = demo.output()
     assert code == 1, output
     assert "Error: The worker process stopped unexpectedly" in output
+    log = demo.instance / "logs" / "worker.log"
+    assert f"its log is {log}" in output
+    assert f"The end of {log}:\n--- dudao demo started the worker at " in output, output
     assert _wait_gone([children["cron"], *redis_servers]) == [], output
 
 

