@@ -1,0 +1,133 @@
+"""Issuing invitations and open links, then the slips and CSV of what was just issued;
+routes on the surveys blueprint.
+
+Links and codes are shown once, right after they are generated: only their
+hashes are stored, so they cannot be shown again (docs/anonymity.md). The slips
+and the CSV are made from the rows the browser sends back; nothing is kept.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as HttpResponse
+
+from dudao.core.errors import ValidationError
+from dudao.core.permissions import Permission
+from dudao.surveys import services
+from dudao.surveys.views import Page, bp, campaign_in_scope
+from dudao.web.access import requires
+from dudao.web.context import db, runtime
+
+
+def _issued_rows(kind: str, issued: list) -> list[list[str]]:
+    if kind == "invitations":
+        return [
+            [
+                i.unit_code,
+                i.unit_name,
+                url_for("answer.by_token", token=i.token, _external=True),
+                i.code,
+            ]
+            for i in issued
+        ]
+    return [
+        [
+            i.unit_code,
+            i.unit_name,
+            url_for("answer.open_link", token=i.token, _external=True),
+            str(i.cap),
+        ]
+        for i in issued
+    ]
+
+
+@bp.post("/<int:campaign_id>/invitations")
+@requires(Permission.MANAGE_SURVEYS)
+def invitations(campaign_id: int) -> Page:
+    return _issue(campaign_id, "invitations")
+
+
+@bp.post("/<int:campaign_id>/open-links")
+@requires(Permission.MANAGE_SURVEYS)
+def open_links(campaign_id: int) -> Page:
+    return _issue(campaign_id, "open_links")
+
+
+def _issue(campaign_id: int, kind: str) -> Page:
+    campaign = campaign_in_scope(campaign_id)
+    make = services.generate_invitations if kind == "invitations" else services.create_open_links
+    try:
+        issued = make(db(), current_user, campaign)
+    except ValidationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+    db().commit()
+    rows = _issued_rows(kind, issued)
+    page = render_template(
+        "surveys/issued.html",
+        campaign=campaign,
+        kind=kind,
+        rows=rows,
+        rows_json=json.dumps(rows, ensure_ascii=False),
+    )
+    return page, 200, {"Cache-Control": "no-store"}  # type: ignore[return-value]
+
+
+def _posted_rows() -> list[list[str]]:
+    try:
+        rows = json.loads(request.form.get("rows", "[]"))
+    except ValueError:
+        abort(400)
+    if not isinstance(rows, list) or not all(
+        isinstance(r, list) and len(r) == 4 and all(isinstance(c, str) for c in r) for r in rows
+    ):
+        abort(400)
+    return rows
+
+
+@bp.post("/<int:campaign_id>/slips.pdf")
+@requires(Permission.MANAGE_SURVEYS)
+def slips(campaign_id: int) -> HttpResponse:
+    """Printable slips (QR code and short code) for the invitations just shown."""
+    from dudao.surveys.slips import slips_pdf
+
+    campaign = campaign_in_scope(campaign_id)
+    pdf = slips_pdf(
+        campaign.title, _posted_rows(), url_for("answer.by_code", _external=True),
+        runtime().settings.pdf_font,
+    )  # fmt: skip
+    return HttpResponse(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}-slips.pdf",
+                 "Cache-Control": "no-store"},
+    )  # fmt: skip
+
+
+@bp.post("/<int:campaign_id>/issued.csv")
+@requires(Permission.MANAGE_SURVEYS)
+def issued_csv(campaign_id: int) -> HttpResponse:
+    """The links just shown, as CSV: the browser sends them back; nothing is stored."""
+    campaign = campaign_in_scope(campaign_id)
+    kind = "open_links" if request.form.get("kind") == "open_links" else "invitations"
+    rows = _posted_rows()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    last = _("Code") if kind == "invitations" else _("At most")
+    writer.writerow([_("Unit code"), _("Unit"), _("Link"), last])
+    writer.writerows(rows)
+    name = f"campaign-{campaign.id}-{kind.replace('_', '-')}.csv"
+    return HttpResponse(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f"attachment; filename={name}",
+            "Cache-Control": "no-store",
+        },
+    )
