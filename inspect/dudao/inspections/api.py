@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -20,7 +20,6 @@ from werkzeug.exceptions import HTTPException
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, can
 from dudao.definitions.models import DefinitionVersion, FormDefinition
-from dudao.inspections import photos as photo_service
 from dudao.inspections import submissions as sub_service
 from dudao.inspections.api_support import (
     ApiError,
@@ -37,9 +36,9 @@ from dudao.inspections.api_support import (
 )
 from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
-from dudao.inspections.submission_models import Finding, Photo, Rectification, Submission
+from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.inspections.sync_queries import assignments, inspection_for_work
-from dudao.web.context import db, runtime
+from dudao.web.context import db
 from dudao.workflow.engine import Conflict, available_actions
 
 bp = Blueprint("inspections_api", __name__, url_prefix="/api/v1")
@@ -271,54 +270,5 @@ def review_submission(submission_id: Any) -> Response:
     )  # fmt: skip
 
 
-# --- photos -----------------------------------------------------------------------------------
-
-
-@bp.post("/inspections/<int:inspection_id>/photos")
-@api_requires(Permission.INSPECT)
-def upload_photo(inspection_id: int) -> Response:
-    inspection = _inspection(inspection_id, write=True)
-    sub_service.check_open_for(current_user, inspection)
-    upload = request.files.get("file")
-    item_key = request.form.get("item_key", "")
-    if upload is None:
-        raise ApiError(
-            400, "bad_request", "Send the photo as multipart field 'file'.", {"file": "missing"}
-        )
-    settings = runtime().settings
-    photo, created = photo_service.store_photo(
-        db(), current_user, inspection, item_key, upload.read(), settings.data_dir, settings.tz
-    )
-    db().commit()
-    response = jsonify(photo_body(photo))
-    response.status_code = 201 if created else 200
-    return response
-
-
-@bp.get("/photos/<photo_id>")
-@api_signed_in
-def photo_file(photo_id: str) -> Response:
-    photo = db().get(Photo, photo_id)
-    inspection = db().get(Inspection, photo.inspection_id) if photo else None
-    if inspection is None or not (may_see(current_user, inspection)):
-        raise ApiError(404, "not_found", _("No such photo."))
-    response = send_file(
-        photo_service.photo_file(runtime().settings.data_dir, photo), mimetype="image/jpeg",
-        etag=photo.sha256, max_age=86400, conditional=True,
-    )  # fmt: skip
-    response.cache_control.private = True
-    return response
-
-
-def photo_body(photo: Photo) -> dict[str, Any]:
-    return {
-        "id": photo.id, "inspection_id": photo.inspection_id, "item_key": photo.item_key,
-        "width": photo.width, "height": photo.height, "size": photo.size, "sha256": photo.sha256,
-        "captured_at": iso(photo.captured_at),
-        "location": None if photo.latitude is None else {"lat": photo.latitude,
-                                                        "lon": photo.longitude},
-        "url": f"{PREFIX}photos/{photo.id}",
-    }  # fmt: skip
-
-
-from dudao.inspections import api_tasks  # noqa: E402,F401  (registers the task routes on bp)
+# Registers the photo, finding and rectification routes on bp.
+from dudao.inspections import api_photos, api_tasks  # noqa: E402,F401

@@ -11,7 +11,8 @@ from flask_login import current_user
 from dudao.core.permissions import Permission, can
 from dudao.inspections import photos as photo_service
 from dudao.inspections import rectifications as rect_service
-from dudao.inspections.api import bp, photo_body
+from dudao.inspections.api import bp
+from dudao.inspections.api_photos import photo_body
 from dudao.inspections.api_support import (
     ApiError,
     api_requires,
