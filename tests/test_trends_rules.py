@@ -112,14 +112,17 @@ def test_cross_unit_problem_one_flag_for_the_company(session, org, tmp_path) -> 
     assert ev["wilson_95"][0] > ev["baseline_rate"]
 
 
-def _one_unit_drifts(session, org, tmp_path, per_company: int, answers) -> list[str]:
+def _one_unit_drifts(
+    session, org, tmp_path, per_company: int, answers, drifter_months: int = 18
+) -> list[str]:  # fmt: skip
     """18 months of every unit's answers (`answers(rng)`), A1-x1 failing two items most
-    months from month 10; loaded. Returns the unit codes."""
+    months from month 10 (and inspected in its first `drifter_months` only); loaded.
+    Returns the unit codes."""
     codes = many_units(session, org, per_company=per_company)
     rng = random.Random(5)
     rows = []
     for code in codes:
-        for i in range(18):
+        for i in range(drifter_months if code == "A1-x1" else 18):
             bad = code == "A1-x1" and i >= 10 and rng.random() < 0.7
             rows.append(row(code, i, **{**answers(rng), **({"leadership": "assigned",
                             "interviews": 2} if bad else {})}))  # fmt: skip
@@ -139,7 +142,23 @@ def test_deterioration_by_cusum_and_clean_units_stay_quiet(session, org, tmp_pat
     ev = flagged["A1-x1"].evidence
     assert ev["cusum"] > 5 and ev["k"] == 0.5 and ev["cusum_signal"]
     assert "2024-11" <= flagged["A1-x1"].first_detected <= "2025-06"
+    # In the office's terms: the expected score, when the run began, the mean since then.
+    assert "2024-09" <= ev["decline_from"] <= flagged["A1-x1"].first_detected
+    assert 0 < ev["mean_score_since"] < ev["baseline_score"] - 5 <= 100
     assert not flags(session, "cross_unit")
+
+
+def test_deterioration_evidence_is_read_at_the_units_last_month_with_a_score(
+    session, org, tmp_path
+) -> None:  # fmt: skip
+    """Months go on without the unit (its inspection is not in yet): the signal stays up,
+    and the trend test is the one of its last scored month, not an untested default."""
+    _one_unit_drifts(session, org, tmp_path, 6, symmetric, drifter_months=16)
+    run(session)
+    (flag,) = [f for f in flags(session, "deterioration") if f.unit_codes == ["A1-x1"]]
+    ev = flag.evidence
+    assert flag.last_detected == ev["periods"][-1] and ev["scores"][-2:] == [None, None]
+    assert ev["mann_kendall_p"] < 0.5 and ev["sen_slope"] < 0, ev
 
 
 def test_incremental_runs_leave_the_deterioration_flags_to_the_full_run(

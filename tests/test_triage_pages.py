@@ -311,8 +311,11 @@ def test_demo_flags_render_with_their_evidence(client, session, user_factory):
         assert f"/flags/{flag.id}/act" in body, rule
         if rule == "cross_unit":
             assert f"failed unusually often in {len(flag.unit_ids)} units of" in body
-        if rule == "deterioration" and flag.evidence["transform"]:  # baseline not in percent
-            assert "Baseline mean</th></tr></thead>" not in body.split("data-series")[1]
+        if rule == "deterioration":  # the baseline as a score, drawn and in the table
+            table = body.split("data-series")[1].split("</table>")[0]
+            assert "Expected score (baseline)</th></tr></thead>" in table
+            assert f"<td>{flag.evidence['baseline_score']}</td>" in table
+            assert "Decline since" in body and "stroke-dasharray" in body.split("<svg")[1]
         if flag.evidence.get("inspection_ids"):
             assert f"/inspections/{flag.evidence['inspection_ids'][0]}" in body, rule
     # the office has begun triaging (triage/demo.py): every state, a task, saved filters

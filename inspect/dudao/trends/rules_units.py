@@ -101,6 +101,9 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             mk_p[rows, t], mk_slope[rows, t] = r["p_decreasing"], r["slope"]
     hit = signal
     last_obs = T - 1 - np.argmax(~np.isnan(series[:, ::-1]), axis=1)
+    # The expected score in control, on the scores' own scale, so the office reads the
+    # baseline as a score and the chart can draw it (the arcsine undone: cos²).
+    expected = 100.0 * np.cos(mu) ** 2 if cfg.get("transform", True) else mu
     found = []
     for g in np.flatnonzero(hit.any(axis=1)):
         when = np.flatnonzero(hit[g])
@@ -108,6 +111,10 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
         unit, definition = int(frame.group_unit[g]), str(frame.group_def[g])
         in_group = frame.group == g
         window = slice(max(0, last - 11), last + 1)
+        start = _run_start(cusum[g], ~np.isnan(series[g]), last)
+        # The signal stays up through months without data (the current one, often):
+        # the tests are read at the unit's last month with a score, where they were run.
+        at = min(last, int(last_obs[g]))
         found.append(Detection(
             rule="deterioration", fingerprint=f"deterioration:{unit}:{definition}",
             severity=cfg["severity"], scope_unit_id=unit, unit_ids=[unit],
@@ -115,11 +122,14 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             active=bool(hit[g, last_obs[g]]), definition_key=definition,
             evidence={
                 "test": "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope",
+                "baseline_score": round(float(expected[g, start]), 1),
+                "decline_from": h.periods[start],
+                "mean_score_since": round(float(np.nanmean(series[g, start : last + 1])), 1),
                 "k": cfg["k"], "h": cfg["h"], "transform": cfg.get("transform", True),
                 "baseline_mean": round(float(mu[g, last]), 4), "sigma": round(sigma, 4),
                 "cusum": round(float(cusum[g, last]), 3),
                 "cusum_signal": bool(signal[g, last]),
-                "mann_kendall_p": float(mk_p[g, last]), "sen_slope": float(mk_slope[g, last]),
+                "mann_kendall_p": float(mk_p[g, at]), "sen_slope": float(mk_slope[g, at]),
                 "periods": h.periods[window],
                 "scores": [None if np.isnan(v) else round(float(v), 2)
                            for v in series[g, window]],
@@ -127,6 +137,15 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             },
         ))  # fmt: skip
     return found
+
+
+def _run_start(cusum: np.ndarray, observed: np.ndarray, last: int) -> int:
+    """The first observed period of the CUSUM run that is open at `last`: the one after
+    the statistic was last at zero."""
+    zero = np.flatnonzero(cusum[: last + 1] == 0)
+    start = int(zero[-1]) + 1 if len(zero) else 0
+    seen = np.flatnonzero(observed[start : last + 1])
+    return start + int(seen[0]) if len(seen) else last
 
 
 def outlier(

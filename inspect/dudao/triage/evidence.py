@@ -12,6 +12,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -185,11 +186,13 @@ def series(flag: Flag) -> Series | None:
     e = flag.evidence or {}
     periods = list(e.get("periods") or [])
     if flag.rule == "deterioration" and e.get("scores"):
-        # The CUSUM's baseline is on the transformed scale when `transform` is on: then it
-        # cannot be drawn against the scores, and the figures table carries it instead.
-        limit = None if e.get("transform", True) else e.get("baseline_mean")
+        # Flags from before `baseline_score` have the baseline on the arcsine scale only
+        # (when `transform` is on), which cannot be drawn against the scores.
+        limit = e.get("baseline_score")
+        if limit is None and not e.get("transform", True):
+            limit = e.get("baseline_mean")
         return Series(_("Score per period"), periods, list(e["scores"]),
-                      limit, _("Baseline mean"), _("Score"))  # fmt: skip
+                      limit, _("Expected score (baseline)"), _("Score"))  # fmt: skip
     if flag.rule == "cross_unit" and e.get("failures_series"):
         rates = [
             round(100 * f / n, 1) if n else None
@@ -207,12 +210,18 @@ def chart_svg(data: Series) -> str:
     return to_svg(chart_drawing(data), data.title)
 
 
+def _label_width(text: str, font: str, size: float) -> float:
+    """Width of a label in the browser's sans-serif too: a CJK character is a full em
+    there, wider than the PDF font's metrics for a glyph it lacks."""
+    return sum(size if ord(c) >= 0x2E80 else stringWidth(c, font, size) for c in text)
+
+
 def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
     """The series as a ReportLab drawing (for the page and a PDF): the values, and the
     limit as a dashed line."""
     drawing = Drawing(480, 200)
     chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 40, 420, 130
+    chart.x, chart.y, chart.width, chart.height = 40, 40, 420, 122
     lines = [data.values]
     if data.limit is not None:
         lines.append([data.limit] * len(data.values))
@@ -238,11 +247,12 @@ def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
     legend = [(data.value_label, "#1f5f99", None)]
     if data.limit is not None:
         legend.append((data.limit_label, "#8b1a1a", [4, 3]))
-    for i, (label, color, dash) in enumerate(legend):  # a legend, top right
-        y = 186 - 12 * i
-        drawing.add(Line(370, y + 3, 390, y + 3, strokeColor=colors.HexColor(color),
+    x = chart.x
+    for label, color, dash in legend:  # one row under the title, as long as its labels
+        drawing.add(Line(x, 177, x + 20, 177, strokeColor=colors.HexColor(color),
                          strokeWidth=2, strokeDashArray=dash))  # fmt: skip
-        drawing.add(String(394, y, label, fontName=font, fontSize=8))
-    drawing.add(String(180, 186, data.title, fontName=font, fontSize=10,
+        drawing.add(String(x + 24, 174, label, fontName=font, fontSize=8))
+        x += 24 + _label_width(label, font, 8) + 16
+    drawing.add(String(drawing.width / 2, 188, data.title, fontName=font, fontSize=10,
                        textAnchor="middle"))  # fmt: skip
     return drawing
