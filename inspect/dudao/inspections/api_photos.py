@@ -23,8 +23,13 @@ from dudao.web.context import db, runtime
 def upload_photo(inspection_id: int) -> Response:
     inspection = _inspection(inspection_id, write=True)
     sub_service.check_open_for(current_user, inspection)
+    return stored_upload(inspection, request.form.get("item_key", ""))
+
+
+def stored_upload(inspection: Inspection, item_key: str) -> Response:
+    """The request's photo (multipart 'file') stored for an item, once the caller has checked
+    who may add it: 201, or 200 when the same photo was already there."""
     upload = request.files.get("file")
-    item_key = request.form.get("item_key", "")
     if upload is None:
         raise ApiError(
             400, "bad_request", "Send the photo as multipart field 'file'.", {"file": "missing"}

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, jsonify, request
+from flask import Response, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from dudao.core.permissions import Permission, can
-from dudao.inspections import photos as photo_service
 from dudao.inspections import rectifications as rect_service
 from dudao.inspections.api import bp
-from dudao.inspections.api_photos import photo_body
+from dudao.inspections.api_photos import stored_upload
 from dudao.inspections.api_support import (
     ApiError,
     api_requires,
@@ -25,7 +24,7 @@ from dudao.inspections.api_support import (
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification
 from dudao.org.models import Unit
-from dudao.web.context import db, runtime
+from dudao.web.context import db
 
 
 @bp.post("/findings/<int:finding_id>/rectifications")
@@ -73,21 +72,8 @@ def upload_evidence(rectification_id: int) -> Response:
     task = _task(rectification_id)
     if not can(current_user, Permission.LEAD_UNIT, task.unit):
         raise ApiError(403, "forbidden", _("Only the owner unit's leads add evidence."))
-    upload = request.files.get("file")
-    if upload is None:
-        raise ApiError(
-            400, "bad_request", "Send the photo as multipart field 'file'.", {"file": "missing"}
-        )
     inspection = db().get(Inspection, task.finding.inspection_id)
-    settings = runtime().settings
-    photo, created = photo_service.store_photo(
-        db(), current_user, inspection, task.finding.item_key, upload.read(),
-        settings.data_dir, settings.tz,
-    )  # fmt: skip
-    db().commit()
-    response = jsonify(photo_body(photo))
-    response.status_code = 201 if created else 200
-    return response
+    return stored_upload(inspection, task.finding.item_key)
 
 
 @bp.get("/rectifications/<int:rectification_id>")
