@@ -57,6 +57,21 @@ def test_every_page_opens_for_the_office(client, session, org, user_factory):
     assert "<title>Scores over periods ·" in scores and "<h1>Scores over periods</h1>" in scores
 
 
+def _heat_row(page: str, code: str) -> tuple[str, dict[str, str], dict[str, str]]:
+    """A heatmap row's results link, the links heatmap.js makes of its failed cells (that URL
+    with failed=<the column's item> in place of counted=1) and each cell's number as sent."""
+    items = re.findall(r'<th scope="col" class="item"[^>]*data-item="([^"]+)"', page)
+    row = page.split(f'data-row="{code}"')[1].split("</tr>")[0]
+    results = unescape(re.search(r'href="([^"]*counted=1)"', row).group(1))
+    cells = re.findall(r"<td( [^>]*)?>([^<]*)</td>", row.split('class="num"')[1])
+    assert len(cells) == len(items)
+    failed = [
+        key for key, (attributes, _v) in zip(items, cells, strict=True) if "data-n" in attributes
+    ]
+    links = {key: results.replace("counted=1", f"failed={key}") for key in failed}
+    return results, links, {key: value for key, (_a, value) in zip(items, cells, strict=True)}
+
+
 def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
     client, session, org, user_factory
 ):
@@ -64,14 +79,15 @@ def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
     user_factory("office_a", ("office", org.company_a))
     _sign_in(client, "office_a")
     page = client.get(f"/analytics/heatmap?unit=A1&{RANGE}").get_data(as_text=True)
-    row = page.split('data-row="A1-1"')[1].split("</tr>")[0]
-    links = {key: url for url, key in re.findall(r'href="([^"]*failed=([a-z_]+)[^"]*)"', row)}
+    results, links, values = _heat_row(page, "A1-1")
     assert set(links) == {"plan", "leadership"}
     assert _listed(client, links["plan"]) == {ids["jan"], ids["mar"]}
     assert _listed(client, links["leadership"]) == {ids["mar"]}
-    results = re.search(r'href="([^"]*counted=1[^"]*)"', row).group(1)
     assert _listed(client, results) == {ids["jan"], ids["feb"], ids["mar"]}
-    assert ">67<" in row  # 2 of 3 failed the plan item: 66.7 % shown as 67
+    # every number is in the page, without script: 2 of 3 failed the plan item, 66.7 % as 67
+    assert values == {key: "0" for key in values} | {"plan": "67", "leadership": "33"}
+    assert 'data-n="2">67<' in page.split('data-row="A1-1"')[1]
+    assert _heat_row(page, "A1-2")[2] == {key: "0" for key in values}
 
 
 def test_company_a_never_sees_company_b(client, session, org, user_factory):

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from dudao.analytics import charts, queries, rates
 from dudao.analytics.picker import Picked, pick, today
@@ -41,31 +41,26 @@ def heat_class(rate: float | None) -> str:
 
 def _heat_rows(result: queries.Heatmap, first: str, last: str) -> list[tuple[str, Markup]]:
     """Per row: the inspections list URL for its results, and its cells as HTML. Built here in
-    one pass (each value escaped once) because the table has 10,000 cells for 250 branches."""
-    keys = [str(escape(quote(key))) for key, _label in result.items]
-    failed_of = _("%(n)d of %(total)d failed")
+    one pass because the table has 10,000 cells for 250 branches. A cell holds only its
+    colour band, its number and (when the item failed) its failures: static/analytics/
+    heatmap.js turns those into links from the row's URL and the column's item, so the page
+    does not repeat a long URL per cell (docs/analytics.md). A 0 cell has no class."""
     common = urlencode({"definition": result.definition, "due_from": first, "due_to": last})
     base = url_for("inspections.office")
     rows = [*result.rows, result.total] if result.total else list(result.rows)
     built = []
     for row in rows:
         url = f"{base}?unit={quote(row.code)}&{common}" + ("" if row.subtree else "&subtree=0")
-        href = str(escape(url))
         html = []
-        for key, cell in zip(keys, row.cells, strict=True):
+        for cell in row.cells:
             if not cell.inspections:
-                html.append('<td class="heat heat-none">—</td>')
-                continue
-            rate = 100.0 * cell.failures / cell.inspections
-            if not cell.failures:
-                html.append('<td class="heat heat-0">0</td>')
-                continue
-            said = escape(failed_of % {"n": cell.failures, "total": cell.inspections})
-            html.append(
-                f'<td class="heat {heat_class(rate)}"><a href="{href}&amp;failed={key}">'
-                f"{'&lt;1' if rate < 0.5 else round(rate)}"
-                f'<span class="visually-hidden"> %, {said}</span></a></td>'
-            )
+                html.append('<td class="heat-none">—</td>')
+            elif not cell.failures:
+                html.append("<td>0</td>")
+            else:
+                rate = 100.0 * cell.failures / cell.inspections
+                shown = "&lt;1" if rate < 0.5 else round(rate)
+                html.append(f'<td class="{heat_class(rate)}" data-n="{cell.failures}">{shown}</td>')
         built.append((url, Markup("".join(html))))
     return built
 
