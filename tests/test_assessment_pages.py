@@ -70,7 +70,8 @@ def test_unit_page_explains_the_score(client, history, session, user_factory) ->
     parts = re.findall(r'<tr data-part="(\w+)">(.*?)</tr>', html, re.S)
     rows = {key: " ".join(re.sub(r"<[^>]+>", " ", row).split()) for key, row in parts}
     assert rows["inspection"].startswith("Inspection score 85.0 60 60.0 % 51.00 2 counted")
-    assert rows["rectification"].startswith("Rectification on time 25.0 20 20.0 % 5.00 1 of 4")
+    submitted = "On-time submission rate (submitted for verification by the deadline)"
+    assert rows["rectification"].startswith(f"{submitted} 25.0 20 20.0 % 5.00 1 of 4")
     assert rows["satisfaction"].startswith("Satisfaction 75.0 20 20.0 % 15.00 10 answers")
     assert "Composite = (60 × 85.00 + 20 × 25.00 + 20 × 75.00) / 100 = 71.0" in shown
     ids = [i.id for i in session.query(Inspection).filter_by(unit_id=a1.id)]
@@ -95,7 +96,10 @@ def test_pages_in_chinese(client, history, user_factory) -> None:
     ranking = text(client.get("/assessment?period=2025Q2"))
     assert "考评与晋档升级 · 2025年第二季度" in ranking and "晋档" in ranking and "一档" in ranking
     unit = text(client.get(f"/assessment/units/{history.branch_a1.id}?period=2025Q1"))
-    assert "综合得分的构成" in unit and "检查得分" in unit and "整改及时率" in unit
+    assert "综合得分的构成" in unit and "检查得分" in unit
+    assert (
+        "按期提交率（期限内提交整改验收）" in unit and "期限内验收" in unit
+    )  # not the analytics rate
     assert "在您可查看的 3 个参评单位中排第 3 名" in unit
 
 

@@ -156,9 +156,8 @@ def rectifications() -> tuple[str, int]:
         if picked.filters else []
     )  # fmt: skip
     title = _("Rectifications verified by their deadline, per cent")
-    svg = to_svg(charts.line_chart([r.label for r in rows],
-                                   [charts.Series(_("On time"), [r.rate for r in rows])], title),
-                 title) if rows else ""  # fmt: skip
+    line = charts.Series(_("Verified by the deadline"), [r.rate for r in rows])
+    svg = to_svg(charts.line_chart([r.label for r in rows], [line], title), title) if rows else ""
     return _page("rectifications.html", picked, rows=rows, svg=svg, title=title)
 
 

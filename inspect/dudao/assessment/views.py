@@ -29,7 +29,9 @@ bp = Blueprint("assessment", __name__, template_folder="templates")
 
 COMPONENT_LABELS = {
     "inspection": lazy_gettext("Inspection score"),
-    "rectification": lazy_gettext("Rectification on time"),
+    "rectification": lazy_gettext(
+        "On-time submission rate (submitted for verification by the deadline)"
+    ),
     "satisfaction": lazy_gettext("Satisfaction"),
 }
 MOVES = ("up", "down")
