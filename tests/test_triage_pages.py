@@ -127,6 +127,43 @@ def test_a_feedback_theme_names_its_keyword_or_category(client, world, session, 
     assert "feedback on Integrity" in client.get(f"/flags/{cat.id}").get_data(as_text=True)
 
 
+def test_flag_page_links_the_other_open_flags_on_its_units(
+    app, world, session, org, monkeypatch, user_factory
+):  # fmt: skip
+    """A company-wide item problem and a branch's falling score are one problem seen twice:
+    each page links the other; closed flags, flags on other units and out of the viewer's
+    scope are left out."""
+    _people, ids = world
+    spread = make_flag(session, org.company_a, "cross_unit", tag="spread", severity="low",
+                       unit_ids=[org.branch_a1.id, org.unit_a1.id])  # fmt: skip
+    make_flag(session, org.branch_a1, "outlier", tag="closed", state="resolved")
+    across = make_flag(session, org.group, "cross_unit", tag="org", unit_ids=[org.branch_b1.id])
+    user_factory("desk", ("office", org.group)).locale = "en"
+    session.commit()
+
+    def related(username: str, flag_id: int) -> list[str]:
+        client = app.test_client()
+        assert sign_in(client, username).status_code == 302
+        response = client.get(f"/flags/{flag_id}")
+        assert response.status_code == 200
+        page = response.get_data(as_text=True)
+        if "data-related" not in page:
+            return []
+        return re.findall(r'href="/flags/(\d+)"', page.split("data-related")[1].split("</ul>")[0])
+
+    # the most severe first: a_det (high), then a_unit (low, acknowledged: still open)
+    assert related("office_a", spread.id) == [str(ids["a_det"]), str(ids["a_unit"])]
+    assert related("office_a", ids["a_det"]) == [str(spread.id)]
+    assert related("office_a", ids["a_rec"]) == []  # A1-2 is not among the problem's units
+    assert related("desk", ids["b_det"]) == [str(across.id)]  # the group's office sees both
+    assert related("office_b", ids["b_det"]) == []  # the group's flag is outside B's scope
+    monkeypatch.setattr("dudao.triage.queries.RELATED_SHOWN", 1)
+    client = app.test_client()
+    sign_in(client, "office_a")
+    page = client.get(f"/flags/{spread.id}").get_data(as_text=True)
+    assert "and 1 more (the flags of A)" in page and 'href="/flags?unit=A"' in page
+
+
 def test_flag_page_in_chinese(client, world, session):
     people, ids = world
     people["office_a"].locale = "zh_CN"

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.database import org_timezone, utcnow
-from dudao.core.permissions import Permission, can
+from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections.views import describe
 from dudao.org.queries import by_code
 from dudao.trends.models import Flag
@@ -196,6 +196,9 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
     named = queries.users_by_id(db(), mentioned | actors | flag.assignee_ids)
     triage = services.may_triage(current_user, flag)
     anchors = rectify.findings_by_unit(db(), flag) if triage and flag.is_open else {}
+    related, related_total = queries.related(
+        db(), flag, scope_paths(current_user, Permission.VIEW_OFFICE)
+    )
     rectify_form.unit.choices = [(i, f"{f.unit.code} {f.unit.name}") for i, f in anchors.items()]
     return render_template(
         "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,
@@ -204,6 +207,7 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
         candidates=queries.office_users(db(), [flag.unit.path]) if flag.is_open else [],
         numbers=evidence.numbers(flag), series=series,
         chart=evidence.chart_svg(series) if series else "", links=links(flag),
+        related=related, related_total=related_total,
         locale=select_locale(), describe=describe_flag_event, triage=triage,
         comment_form=comment_form,
         rectify_form=rectify_form, tasks=rectify.tasks(db(), flag.id),

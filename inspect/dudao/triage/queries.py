@@ -8,16 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.enums import Role
 from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
-from dudao.trends.models import Flag
+from dudao.org.queries import covering_or_within
+from dudao.trends.models import CLOSED_STATES, Flag
 
 PAGE_SIZE = 50
+RELATED_SHOWN = 10
 SEVERITY_RANK = {"high": 3, "medium": 2, "low": 1}
 SORTS = ("newest", "oldest", "severity", "last_detected", "unit")
 
@@ -136,6 +138,29 @@ def in_scope(session: Session, paths: Sequence[str], ids: Sequence[int]) -> list
         .order_by(Flag.id)
     )
     return list(session.scalars(query).unique())
+
+
+def related(session: Session, flag: Flag, paths: Sequence[str]) -> tuple[list[Flag], int]:
+    """Other open flags the viewer may see on any of the flag's units, the most severe
+    first (at most RELATED_SHOWN), and how many there are: one problem seen by several
+    rules, such as a branch's falling score and the company-wide item behind it."""
+    if not paths:
+        return [], 0
+    units = set(flag.unit_ids or [flag.unit_id])
+    query = (
+        select(Flag)
+        .options(load_only(Flag.rule, Flag.severity, Flag.unit_id, Flag.unit_ids))
+        .join(Unit, Unit.id == Flag.unit_id)
+        .where(
+            Flag.id != flag.id,
+            Flag.state.not_in(CLOSED_STATES),
+            covering_or_within(flag.unit),
+            or_(*[Unit.path.startswith(p) for p in paths]),
+        )
+        .order_by(*_order("severity"))
+    )
+    found = [f for f in session.scalars(query).unique() if units & set(f.unit_ids or [f.unit_id])]
+    return found[:RELATED_SHOWN], len(found)
 
 
 def history(session: Session, flag_id: int) -> list[AuditEvent]:
