@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 from dudao.inspections.models import Inspection
 from dudao.workflow.engine import apply
@@ -76,6 +77,12 @@ def test_cancelled_checklist_still_opens_for_its_assignee(app, session, org, use
     assert server["state"] == "cancelled" and server["editable"] is False
 
 
+def _group_of(html: str, inspection_id: int) -> str:
+    """The id of the list section that carries the inspection's card."""
+    before = html.split(f'data-sync-for="{inspection_id}"')[0]
+    return re.findall(r'<section class="t-group" id="t-(\w+)"', before)[-1]
+
+
 def test_home_and_device_pages(app, session, org, user_factory):
     world = _world(session, org, user_factory)
     client = app.test_client()
@@ -83,6 +90,13 @@ def test_home_and_device_pages(app, session, org, user_factory):
     home = client.get("/inspect").get_data(as_text=True)
     assert f'data-sync-for="{world.inspection.id}"' in home
     assert f'data-sync-for="{world.inspection_b.id}"' not in home
+    # grouped as "My inspections" is: the world's inspection is due in the future
+    assert _group_of(home, world.inspection.id) == "upcoming"
+    inspection = session.get(Inspection, world.inspection.id)
+    inspection.due_date = date.today() - timedelta(days=3)
+    session.commit()
+    home = client.get("/inspect").get_data(as_text=True)
+    assert _group_of(home, world.inspection.id) == "overdue" and 'id="t-upcoming"' not in home
     assert client.get("/inspect/device").status_code == 200
     sign_in(office := app.test_client(), "office")
     assert office.get("/inspect").status_code == 403

@@ -9,6 +9,7 @@ syncs them through the JSON API (inspections/api.py). See docs/tablet.md.
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
@@ -21,10 +22,12 @@ from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition
 from dudao.inspections.api_support import review_body
 from dudao.inspections.models import Inspection
+from dudao.inspections.queries import GROUPS, due_group
 from dudao.inspections.submissions import EDITABLE_STATES, draft_of, latest_submission
 from dudao.inspections.sync_queries import assignments
+from dudao.scheduling.recurrence import local_today
 from dudao.web.access import public, requires
-from dudao.web.context import db
+from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 
 bp = Blueprint("tablet", __name__, template_folder="templates")
@@ -76,8 +79,15 @@ def service_worker() -> Response:
 @bp.get("/inspect")
 @requires(Permission.INSPECT)
 def home() -> str:
-    rows = assignments(db(), current_user.id)
-    return render_template("tablet/home.html", rows=rows, locale=select_locale())
+    """The tablet's list, grouped as "My inspections" is, and what waits for review last;
+    the page is cached for offline use, so the groups are as of its last load."""
+    today = local_today(runtime().settings.timezone)
+    groups: dict[str, list[dict[str, Any]]] = {name: [] for name in (*GROUPS, "waiting")}
+    for row in assignments(db(), current_user.id):
+        due = date.fromisoformat(row["due_date"])
+        waiting = row["state"] == "submitted"
+        groups["waiting" if waiting else due_group(row["state"], due, today)].append(row)
+    return render_template("tablet/home.html", groups=groups, locale=select_locale())
 
 
 @bp.get("/inspect/device")

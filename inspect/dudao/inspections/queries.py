@@ -51,15 +51,18 @@ def mine(session: Session, user_id: int, today: date) -> dict[str, list[Inspecti
     ).all()
     groups: dict[str, list[Inspection]] = {name: [] for name in GROUPS}
     for row in rows:
-        if row.state == "returned":
-            groups["returned"].append(row)
-        elif row.due_date < today:
-            groups["overdue"].append(row)
-        elif row.due_date == today:
-            groups["today"].append(row)
-        else:
-            groups["upcoming"].append(row)
+        groups[due_group(row.state, row.due_date, today)].append(row)
     return groups
+
+
+def due_group(state: str, due: date, today: date) -> str:
+    """Where open work goes in an inspector's list (one of GROUPS): what came back to
+    them first, then by its due date against today."""
+    if state == "returned":
+        return "returned"
+    if due < today:
+        return "overdue"
+    return "today" if due == today else "upcoming"
 
 
 @dataclass
