@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
@@ -27,11 +27,15 @@ class TaskRow:
     task: Rectification
     inspection: Inspection
     item_label: str
+    overdue: bool
 
-    def overdue(self, today: date) -> bool:
-        return self.task.state == "overdue" or (
-            self.task.state in ("open", "in_progress") and self.task.deadline < today
-        )
+
+def overdue_clause(today: date) -> Any:
+    """Past its deadline and not answered, also before the timer has marked it overdue."""
+    return or_(
+        Rectification.state == "overdue",
+        and_(Rectification.state.in_(("open", "in_progress")), Rectification.deadline < today),
+    )
 
 
 def _label(session: Session, version_id: int, item_key: str, locale: str) -> str:
@@ -60,13 +64,9 @@ def task_list(
 ) -> dict[str, list[TaskRow]]:
     """The viewer's tasks: overdue, open (or in progress), answered (waiting for verification)
     and recently verified, each by deadline."""
-    base = (
-        select(Rectification, Inspection, Submission.definition_version_id)
-        .join(Unit, Unit.id == Rectification.unit_id)
-        .join(Finding, Finding.id == Rectification.finding_id)
-        .join(Submission, Submission.id == Finding.submission_pk)
-        .join(Inspection, Inspection.id == Finding.inspection_id)
-        .where(visible_clause(user_id, lead_paths, office_paths))
+    columns = (Rectification, Inspection, Submission.definition_version_id, overdue_clause(today))
+    base = _visible(select(*columns), user_id, lead_paths, office_paths).join(
+        Inspection, Inspection.id == Finding.inspection_id
     )
     current = session.execute(
         base.where(Rectification.state.in_(("open", "in_progress", "overdue", "submitted")))
@@ -78,15 +78,41 @@ def task_list(
         .limit(VERIFIED_SHOWN)
     ).all()  # fmt: skip
     groups: dict[str, list[TaskRow]] = {name: [] for name in GROUPS}
-    for task, inspection, version_id in [*current, *verified]:
-        row = TaskRow(task, inspection, _label(session, version_id, task.finding.item_key, locale))
+    for task, inspection, version_id, overdue in [*current, *verified]:
+        label = _label(session, version_id, task.finding.item_key, locale)
+        row = TaskRow(task, inspection, label, bool(overdue))
         if task.state == "verified":
             groups["verified"].append(row)
         elif task.state == "submitted":
             groups["answered"].append(row)
         else:
-            groups["overdue" if row.overdue(today) else "open"].append(row)
+            groups["overdue" if row.overdue else "open"].append(row)
     return groups
+
+
+def task_counts(
+    session: Session, user_id: int, lead_paths: Sequence[str], office_paths: Sequence[str],
+    today: date,
+) -> dict[str, int]:  # fmt: skip
+    """Of the tasks `task_list` shows, how many are overdue and how many were answered and
+    wait for verification: what the home page says needs the viewer."""
+    counts = select(
+        func.count().filter(overdue_clause(today)),
+        func.count().filter(Rectification.state == "submitted"),
+    ).select_from(Rectification)
+    overdue, answered = session.execute(_visible(counts, user_id, lead_paths, office_paths)).one()
+    return {"overdue": overdue, "answered": answered}
+
+
+def _visible(
+    query: Select[Any], user_id: int, lead_paths: Sequence[str], office_paths: Sequence[str]
+) -> Select[Any]:
+    return (
+        query.join(Unit, Unit.id == Rectification.unit_id)
+        .join(Finding, Finding.id == Rectification.finding_id)
+        .join(Submission, Submission.id == Finding.submission_pk)
+        .where(visible_clause(user_id, lead_paths, office_paths))
+    )
 
 
 @dataclass(frozen=True)

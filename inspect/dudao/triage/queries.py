@@ -123,6 +123,16 @@ def queue(session: Session, paths: Sequence[str], filters: Filters) -> QueuePage
     return QueuePage([found[i] for i in ids if i in found], total, page, pages, counts)
 
 
+def count_new(session: Session, paths: Sequence[str]) -> int:
+    """Flags in the viewer's subtrees that nobody has looked at yet (state "new")."""
+    if not paths:
+        return 0
+    query = select(func.count(Flag.id)).join(Unit, Unit.id == Flag.unit_id)
+    return session.scalar(
+        query.where(Flag.state == "new", or_(*[Unit.path.startswith(p) for p in paths]))
+    ) or 0
+
+
 def rules_in_use(session: Session) -> list[str]:
     return list(session.scalars(select(Flag.rule).distinct().order_by(Flag.rule)))
 

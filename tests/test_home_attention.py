@@ -1,0 +1,56 @@
+"""The home page's cards say where work waits for the signed-in person: returned and
+overdue checklists, overdue and answered rectification tasks, flags nobody looked at."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Rectification
+from dudao.workflow.engine import apply
+from tests.conftest import sign_in
+from tests.flag_world import make_flag
+from tests.inspection_world import World, world  # noqa: F401
+from tests.rectification_route_world import rectifications_in_and_out
+
+
+def _notes(app, username: str) -> dict[str, str]:
+    """{card link: its attention line} on the home page, in English."""
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 302
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    cards = re.findall(r'<a class="card[^"]*" href="([^"]+)">(.*?)</a>', page, re.S)
+    return {
+        href: note.group(1)
+        for href, body in cards
+        if (note := re.search(r"<span class=\"card-note\" data-attention>(.*?)</span>", body))
+    }
+
+
+def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
+    yesterday = date.today() - timedelta(days=1)
+    tasks = rectifications_in_and_out(
+        session, {"in": world.inspection.id, "out": world.inspection_b.id}
+    )
+    assert _notes(app, "insp") == {}  # an upcoming inspection and tasks not yet due
+    assert "/flags" not in _notes(app, "office")
+
+    inspection = session.get(Inspection, world.inspection.id)
+    inspection.due_date = yesterday
+    session.get(Rectification, tasks["in"]).deadline = yesterday
+    session.get(Rectification, tasks["out"]).state = "submitted"
+    fresh = make_flag(session, world.org.branch_a1, tag="fresh")
+    seen = make_flag(session, world.org.branch_a2, tag="seen")
+    apply(session, world.office, seen, "acknowledge")
+    session.commit()
+    assert _notes(app, "insp") == {"/inspections/mine": "1 overdue"}
+    assert _notes(app, "lead") == {"/rectifications": "1 overdue"}  # only its own subtree
+    office = _notes(app, "office")
+    assert office["/rectifications"] == "1 overdue · 1 to verify"
+    assert office["/flags"] == "1 new" and fresh.state == "new"
+
+    apply(session, world.office, inspection, "cancel", fields={"reason": "撤并"})
+    session.commit()
+    assert "/inspections/mine" not in _notes(app, "insp")  # nothing left to do there
