@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.inspections import submissions as sub_service
+from dudao.inspections.drafts import save_draft
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
 from dudao.inspections.submission_models import Finding, InspectionDraft, Submission
-from dudao.inspections.submissions import save_draft
 from dudao.workflow.engine import TransitionRefused, apply
 from tests.conftest import sign_in
 from tests.inspection_world import PASSING, payload, world  # noqa: F401

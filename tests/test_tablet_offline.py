@@ -15,11 +15,11 @@ from PIL import Image
 from sqlalchemy import select
 
 from dudao.definitions.queries import current_version
+from dudao.inspections.drafts import draft_of
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.reviews import review
 from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import Photo, Submission
-from dudao.inspections.submissions import draft_of
 from dudao.workflow.engine import apply
 from tests.browser import ARTIFACTS, TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD

@@ -30,11 +30,12 @@ from dudao.auth.models import User
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition, ItemType
 from dudao.demo.answers import Filled, answer, fill
+from dudao.inspections.drafts import save_draft
 from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.inspections.photos import store_photo
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding, InspectionDraft, Photo, Submission
-from dudao.inspections.submissions import save_draft, submit
+from dudao.inspections.submissions import submit
 from dudao.notifications.models import Notification
 from dudao.notifications.transitions import notify_events, transition_key
 from dudao.scheduling.recurrence import local_moment

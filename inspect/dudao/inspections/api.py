@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, can
 from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.inspections import drafts
 from dudao.inspections import submissions as sub_service
 from dudao.inspections.api_support import (
     ApiError,
@@ -172,7 +173,7 @@ def inspection_status(inspection_id: int) -> Response:
 @api_requires(Permission.INSPECT)
 def get_draft(inspection_id: int) -> Response:
     inspection = _inspection(inspection_id)
-    draft = sub_service.draft_of(db(), inspection.id)
+    draft = drafts.draft_of(db(), inspection.id)
     latest = sub_service.latest_submission(db(), inspection.id)
     return jsonify(
         {
@@ -197,7 +198,7 @@ def save_draft(inspection_id: int) -> Response:
         raise ApiError(
             422, "invalid", "base_revision must be a number.", {"base_revision": "number"}
         )
-    draft = sub_service.save_draft(db(), current_user, inspection, body, base)
+    draft = drafts.save_draft(db(), current_user, inspection, body, base)
     db().commit()
     return jsonify(
         {"inspection_id": inspection.id, "revision": draft.revision,

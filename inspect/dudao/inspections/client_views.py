@@ -21,9 +21,10 @@ from dudao.definitions.forms import build_form
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition
 from dudao.inspections.api_support import review_body
+from dudao.inspections.drafts import draft_of
 from dudao.inspections.models import Inspection
 from dudao.inspections.queries import GROUPS, due_group
-from dudao.inspections.submissions import EDITABLE_STATES, draft_of, latest_submission
+from dudao.inspections.submissions import EDITABLE_STATES, latest_submission
 from dudao.inspections.sync_queries import assignments
 from dudao.scheduling.recurrence import local_today
 from dudao.web.access import public, requires

@@ -12,7 +12,7 @@ from dudao.workflow.guards import guard
 @guard("all_required_answered")
 def all_required_answered(session: Session, subject: Any) -> str | None:
     """Submit only when the draft (or the submission just stored) is complete."""
-    from dudao.inspections.submissions import missing_answers
+    from dudao.inspections.drafts import missing_answers
 
     missing = missing_answers(session, subject)
     if not missing:

@@ -1,4 +1,4 @@
-"""Drafts and idempotent submissions of checklists filled on the tablets.
+"""Idempotent submissions of checklists filled on the tablets.
 
 The client generates the submission id (a UUID). The same id with the same content
 is the same submission: `submit` returns the stored row and says it was replayed.
@@ -22,12 +22,11 @@ from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
 from dudao.core.errors import DudaoError, ValidationError
-from dudao.definitions.answers import validate_and_score, validate_submission
+from dudao.definitions.answers import validate_and_score
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import ScoreResult, score
-from dudao.definitions.spec import Definition
 from dudao.inspections.models import Inspection
-from dudao.inspections.submission_models import InspectionDraft, Photo, ReviewState, Submission
+from dudao.inspections.submission_models import Photo, ReviewState, Submission
 from dudao.inspections.submission_store import overwrite_draft, store_submission
 from dudao.workflow.engine import apply
 
@@ -113,61 +112,6 @@ def check_open_for(actor: Any, inspection: Inspection) -> None:
             "inspection_not_open",
             _("This inspection is %(state)s and cannot take answers now.", state=inspection.state),
         )
-
-
-def draft_of(session: Session, inspection_id: int) -> InspectionDraft | None:
-    return session.scalar(
-        select(InspectionDraft).where(InspectionDraft.inspection_id == inspection_id)
-    )
-
-
-def _structure_errors(definition: Definition, parts: dict[str, Any]) -> dict[str, str]:
-    return {
-        key: _("There is no question with this key.")
-        for name in ("answers", "notes", "photos")
-        for key in parts[name]
-        if key not in definition._index
-    }
-
-
-def save_draft(
-    session: Session,
-    actor: Any,
-    inspection: Inspection,
-    payload: Mapping[str, Any],
-    base_revision: int | None = None,
-) -> InspectionDraft:
-    """Keep the inspector's work as it is (incomplete answers allowed); last save wins
-    unless `base_revision` names an older revision than the stored one.
-
-    Not audited: a draft is the inspector's scratch pad, saved every few seconds; the
-    submission (and every state change) is.
-    """
-    check_open_for(actor, inspection)
-    parts = canonical_payload(payload)
-    errors = _structure_errors(pinned(session, inspection.definition_version_id), parts)
-    if errors:
-        raise FieldErrors(_("The draft names questions that are not in this checklist."), errors)
-    draft = draft_of(session, inspection.id)
-    if draft is None:
-        draft = InspectionDraft(inspection_id=inspection.id, revision=0)
-        session.add(draft)
-    elif base_revision is not None and base_revision != draft.revision:
-        raise SubmissionConflict(
-            "draft_changed",
-            _(
-                "The draft was saved elsewhere meanwhile (revision %(saved)d, yours is based "
-                "on %(base)d); load it and merge.",
-                saved=draft.revision,
-                base=base_revision,
-            ),
-        )
-    draft.answers, draft.notes, draft.photos = parts["answers"], parts["notes"], parts["photos"]
-    draft.revision += 1
-    draft.updated_at = utcnow()
-    draft.updated_by_id = getattr(actor, "id", None)
-    session.flush()
-    return draft
 
 
 def find_submission(session: Session, submission_id: str) -> Submission | None:
@@ -319,6 +263,12 @@ def submit(
     return Outcome(submission, replayed=False)
 
 
+def just_validated(session: Session, inspection_id: int) -> bool:
+    """True while `submit` moves an inspection it has just stored fully validated answers of,
+    so the workflow's submit guard need not check the draft again."""
+    return inspection_id in session.info.get(_VALIDATED, ())
+
+
 def latest_submission(session: Session, inspection_id: int) -> Submission | None:
     return session.scalar(
         select(Submission)
@@ -326,16 +276,3 @@ def latest_submission(session: Session, inspection_id: int) -> Submission | None
         .order_by(Submission.id.desc())
         .limit(1)
     )
-
-
-def missing_answers(session: Session, inspection: Inspection) -> dict[str, str]:
-    """What the draft still lacks (empty when complete); nothing when this transaction has
-    just stored a fully validated submission of the inspection."""
-    if inspection.id in session.info.get(_VALIDATED, ()):
-        return {}
-    draft = draft_of(session, inspection.id)
-    if draft is None:
-        return {"answers": "nothing has been answered yet"}
-    definition = pinned(session, inspection.definition_version_id)
-    *_clean, errors = validate_submission(definition, draft.answers, draft.notes, draft.photos)
-    return errors

@@ -1,0 +1,97 @@
+"""The inspector's draft: saved as they work, and what it still lacks before a submit.
+
+Drafts are kept apart from submissions because they follow other rules: incomplete
+answers are fine, the last save wins (unless the device says which revision it edited),
+and nothing is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.core.database import utcnow
+from dudao.definitions.answers import validate_submission
+from dudao.definitions.queries import pinned
+from dudao.definitions.spec import Definition
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import InspectionDraft
+from dudao.inspections.submissions import (
+    FieldErrors,
+    SubmissionConflict,
+    canonical_payload,
+    check_open_for,
+    just_validated,
+)
+
+
+def draft_of(session: Session, inspection_id: int) -> InspectionDraft | None:
+    return session.scalar(
+        select(InspectionDraft).where(InspectionDraft.inspection_id == inspection_id)
+    )
+
+
+def _structure_errors(definition: Definition, parts: dict[str, Any]) -> dict[str, str]:
+    return {
+        key: _("There is no question with this key.")
+        for name in ("answers", "notes", "photos")
+        for key in parts[name]
+        if key not in definition._index
+    }
+
+
+def save_draft(
+    session: Session,
+    actor: Any,
+    inspection: Inspection,
+    payload: Mapping[str, Any],
+    base_revision: int | None = None,
+) -> InspectionDraft:
+    """Keep the inspector's work as it is (incomplete answers allowed); last save wins
+    unless `base_revision` names an older revision than the stored one.
+
+    Not audited: a draft is the inspector's scratch pad, saved every few seconds; the
+    submission (and every state change) is.
+    """
+    check_open_for(actor, inspection)
+    parts = canonical_payload(payload)
+    errors = _structure_errors(pinned(session, inspection.definition_version_id), parts)
+    if errors:
+        raise FieldErrors(_("The draft names questions that are not in this checklist."), errors)
+    draft = draft_of(session, inspection.id)
+    if draft is None:
+        draft = InspectionDraft(inspection_id=inspection.id, revision=0)
+        session.add(draft)
+    elif base_revision is not None and base_revision != draft.revision:
+        raise SubmissionConflict(
+            "draft_changed",
+            _(
+                "The draft was saved elsewhere meanwhile (revision %(saved)d, yours is based "
+                "on %(base)d); load it and merge.",
+                saved=draft.revision,
+                base=base_revision,
+            ),
+        )
+    draft.answers, draft.notes, draft.photos = parts["answers"], parts["notes"], parts["photos"]
+    draft.revision += 1
+    draft.updated_at = utcnow()
+    draft.updated_by_id = getattr(actor, "id", None)
+    session.flush()
+    return draft
+
+
+def missing_answers(session: Session, inspection: Inspection) -> dict[str, str]:
+    """What the draft still lacks (empty when complete); nothing when this transaction has
+    just stored a fully validated submission of the inspection."""
+    if just_validated(session, inspection.id):
+        return {}
+    draft = draft_of(session, inspection.id)
+    if draft is None:
+        return {"answers": "nothing has been answered yet"}
+    definition = pinned(session, inspection.definition_version_id)
+    *_clean, errors = validate_submission(definition, draft.answers, draft.notes, draft.photos)
+    return errors
