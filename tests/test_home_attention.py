@@ -1,5 +1,6 @@
 """The home page's cards say where work waits for the signed-in person: returned and
-overdue checklists, overdue and answered rectification tasks, flags nobody looked at."""
+overdue checklists, overdue and answered rectification tasks, flags nobody looked at;
+and the office's inspection list filters the overdue ones."""
 
 from __future__ import annotations
 
@@ -46,11 +47,28 @@ def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
     apply(session, world.office, seen, "acknowledge")
     session.commit()
     assert _notes(app, "insp") == {"/inspections/mine": "1 overdue"}
-    assert _notes(app, "lead") == {"/rectifications": "1 overdue"}  # only its own subtree
+    # the lead's own subtree (unit A1): the inspection and task of branch A1-1, not B's
+    assert _notes(app, "lead") == {"/inspections": "1 overdue", "/rectifications": "1 overdue"}
     office = _notes(app, "office")
+    assert office["/inspections"] == "1 overdue"
     assert office["/rectifications"] == "1 overdue · 1 to verify"
     assert office["/flags"] == "1 new" and fresh.state == "new"
 
     apply(session, world.office, inspection, "cancel", fields={"reason": "撤并"})
     session.commit()
     assert "/inspections/mine" not in _notes(app, "insp")  # nothing left to do there
+    assert "/inspections" not in _notes(app, "office")  # a cancelled one is not late
+
+
+def test_the_office_list_filters_what_is_overdue(app, session, world: World):  # noqa: F811
+    late = session.get(Inspection, world.inspection.id)
+    late.due_date = date.today() - timedelta(days=1)
+    session.get(Inspection, world.inspection_b.id).due_date = date.today() + timedelta(days=1)
+    session.commit()
+    client = app.test_client()
+    sign_in(client, "office")
+    page = client.get("/inspections?overdue=1").get_data(as_text=True)
+    listed = set(re.findall(r'href="/inspections/(\d+)"', page))
+    assert listed == {str(late.id)} and 'name="overdue" value="1" checked' in page
+    everything = client.get("/inspections").get_data(as_text=True)
+    assert str(world.inspection_b.id) in set(re.findall(r'href="/inspections/(\d+)"', everything))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
@@ -77,6 +77,7 @@ class Filters:
     definition: str = ""  # a definition key
     counted: bool = False  # only inspections with a result (RESULT_STATES)
     failed: str = ""  # an item key the latest result failed (implies counted)
+    overdue_on: date | None = None  # only those late on this day (see `late_clause`)
 
     def query_args(self) -> dict[str, Any]:
         args = {
@@ -89,6 +90,7 @@ class Filters:
             "definition": self.definition,
             "counted": "1" if self.counted else "",
             "failed": self.failed,
+            "overdue": "1" if self.overdue_on else "",
         }
         return {k: v for k, v in args.items() if v}
 
@@ -104,6 +106,22 @@ class OfficePage:
 
 def _within(query: Select[Any], paths: Sequence[str]) -> Select[Any]:
     return query.where(or_(*[Unit.path.startswith(p) for p in paths]))
+
+
+def late_clause(today: date) -> Any:
+    """Past its due date in a state the workflow's escalation timers watch (the list's
+    "overdue" rows, `Workflow.late_in`): work still outstanding, not a late approval."""
+    workflow = get_workflow("inspection")
+    late = [state.key for state in workflow.states if workflow.late_in(state.key)]
+    return and_(Inspection.due_date < today, Inspection.state.in_(late))
+
+
+def count_late(session: Session, paths: Sequence[str], today: date) -> int:
+    """How many inspections inside `paths` are late today."""
+    if not paths:
+        return 0
+    query = select(func.count(Inspection.id)).join(Unit, Unit.id == Inspection.unit_id)
+    return session.scalar(_within(query, paths).where(late_clause(today))) or 0
 
 
 def office_list(session: Session, paths: Sequence[str], filters: Filters) -> OfficePage:
@@ -124,6 +142,8 @@ def office_list(session: Session, paths: Sequence[str], filters: Filters) -> Off
         query = query.where(Inspection.due_date >= filters.due_from)
     if filters.due_to:
         query = query.where(Inspection.due_date <= filters.due_to)
+    if filters.overdue_on:
+        query = query.where(late_clause(filters.overdue_on))
     query = _result_filters(query, filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))

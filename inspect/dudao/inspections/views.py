@@ -89,6 +89,7 @@ def office() -> str:
     unit = by_code(db(), unit_code) if unit_code else None
     if unit is not None and not can(current_user, Permission.VIEW_RESULTS, unit):
         unit = None  # outside the scope reads like an unknown code
+    today = _today()
     filters = queries.Filters(
         state=request.args.get("state", ""),
         unit=unit,
@@ -100,12 +101,13 @@ def office() -> str:
         definition=(request.args.get("definition") or "").strip(),
         counted=request.args.get("counted") == "1",
         failed=(request.args.get("failed") or "").strip(),
+        overdue_on=today if request.args.get("overdue") == "1" else None,
     )
     result = queries.office_list(db(), paths, filters)
     return render_template(
         "inspections/office.html", result=result, filters=filters, unit_code=unit_code,
         unknown_unit=bool(unit_code) and unit is None, workflow=get_workflow("inspection"),
-        origins=[o.value for o in InspectionOrigin], locale=select_locale(), today=_today(),
+        origins=[o.value for o in InspectionOrigin], locale=select_locale(), today=today,
     )  # fmt: skip
 
 

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from dudao.core.permissions import Permission, can, scope_paths
-from dudao.inspections.queries import mine
+from dudao.inspections.queries import count_late, mine
 from dudao.inspections.rectification_queries import task_counts
 from dudao.triage.queries import count_new
 
@@ -29,6 +29,12 @@ def attention(session: Session, user: Any, today: date) -> dict[str, str]:
             returned and ngettext("%(num)d returned", "%(num)d returned", returned),
             overdue and ngettext("%(num)d overdue", "%(num)d overdue", overdue),
             due and ngettext("%(num)d due today", "%(num)d due today", due),
+        )
+    results = scope_paths(user, Permission.VIEW_RESULTS)
+    if results:
+        late_work = count_late(session, results, today)
+        notes["inspections.office"] = _line(
+            late_work and ngettext("%(num)d overdue", "%(num)d overdue", late_work)
         )
     lead, office = (scope_paths(user, p) for p in (Permission.LEAD_UNIT, Permission.VIEW_OFFICE))
     if lead or office:
