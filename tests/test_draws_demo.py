@@ -12,7 +12,7 @@ from dudao.demo.loader import load_accounts, load_org, steps
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
 from dudao.scheduling.draw_demo import DEMO_SEED, load_demo_draw
-from dudao.scheduling.draw_services import verify_draw
+from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.models import SpotCheckDraw
 
 

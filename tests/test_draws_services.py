@@ -15,7 +15,8 @@ from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
 from dudao.inspections.submission_models import ReviewState, Submission
-from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
+from dudao.scheduling.draw_services import create_draw, publish_draw
+from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.draws import DrawError
 from dudao.scheduling.models import SpotCheckDraw
 

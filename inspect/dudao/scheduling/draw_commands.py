@@ -15,7 +15,8 @@ from dudao.auth.models import User
 from dudao.core.database import check_database, transaction
 from dudao.core.errors import ConfigError, NotFound
 from dudao.org.queries import by_code
-from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
+from dudao.scheduling.draw_services import create_draw, publish_draw
+from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.models import SpotCheckDraw
 
 

@@ -1,9 +1,9 @@
-"""Making, publishing and verifying spot-check draws (双随机、一公开).
+"""Making and publishing spot-check draws (双随机、一公开).
 
 `create_draw` snapshots its inputs from the database, runs the pure algorithm in
 `scheduling.draws`, stores everything needed to recompute it, and creates the
 drawn inspections (assigned through the workflow engine), all in the caller's
-transaction. `verify_draw` recomputes a stored draw and compares.
+transaction. `draw_verification.verify_draw` recomputes a stored draw and compares.
 """
 
 from __future__ import annotations
@@ -17,12 +17,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dudao.audit.models import AuditEvent
 from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.core.database import org_timezone, utcnow
 from dudao.core.enums import Role, UnitLevel
-from dudao.core.errors import NotFound, PermissionDenied, ValidationError
+from dudao.core.errors import PermissionDenied, ValidationError
 from dudao.core.permissions import Permission, can
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -30,15 +29,7 @@ from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
-from dudao.scheduling.draws import (
-    ALGORITHM,
-    DrawError,
-    canonical_json,
-    digest,
-    new_seed,
-    normalise_params,
-    run_draw,
-)
+from dudao.scheduling.draws import ALGORITHM, digest, new_seed, normalise_params, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.workflow import engine
 
@@ -241,70 +232,3 @@ def publish_draw(session: Session, actor: User, draw: SpotCheckDraw) -> bool:
     record(session, actor, "draw.publish", "spot_check_draw", draw.id,
            after={"result_hash": draw.result_hash})  # fmt: skip
     return True
-
-
-def _audit_check(session: Session, draw: SpotCheckDraw) -> str | None:
-    after = session.scalar(
-        select(AuditEvent.after).where(
-            AuditEvent.action == "draw.create",
-            AuditEvent.entity_type == "spot_check_draw",
-            AuditEvent.entity_id == str(draw.id),
-        )
-    )
-    if not after:
-        return "the audit log has no record of this draw being made"
-    for key, stored in (("seed", draw.seed), ("result_hash", draw.result_hash),
-                        ("inputs_sha256", digest(draw.inputs)),
-                        ("params_sha256", digest(draw.params))):  # fmt: skip
-        if after.get(key) != stored:
-            return f"the {key} differs from the one the audit log recorded when it was made"
-    return None
-
-
-def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[str]]:
-    """Recompute the draw from its stored seed, parameters and inputs; compare with the stored
-    result, its hash, the audit record and the inspections it created."""
-    draw = session.get(SpotCheckDraw, draw_id)
-    if draw is None:
-        raise NotFound(f"No draw {draw_id}.")
-    problems: list[str] = []
-    if draw.algorithm != ALGORITHM:
-        problems.append(f"unknown algorithm {draw.algorithm!r} (this version knows {ALGORITHM})")
-    else:
-        try:
-            again = run_draw(draw.seed, draw.params, draw.inputs)
-        except DrawError as exc:
-            problems.append(f"recomputing fails: {exc}")
-        else:
-            if canonical_json(again) != canonical_json(draw.result):
-                problems.append("the recomputed result differs from the stored result")
-    if digest(draw.result) != draw.result_hash:
-        problems.append("the stored result does not match its stored SHA-256")
-    audit_problem = _audit_check(session, draw)
-    if audit_problem:
-        problems.append(audit_problem)
-    problems.extend(_inspection_problems(session, draw))
-    details = [f"{'OK' if not problems else 'MISMATCH'}: draw {draw.id} ({draw.algorithm}, "
-               f"seed {draw.seed}, result SHA-256 {draw.result_hash})"]  # fmt: skip
-    return not problems, details + problems
-
-
-def _inspection_problems(session: Session, draw: SpotCheckDraw) -> list[str]:
-    inspections = session.scalars(select(Inspection).where(Inspection.draw_id == draw.id)).all()
-    actual: dict[int, list[list[int]]] = {}
-    for inspection in inspections:
-        actual.setdefault(inspection.unit_id, []).append(sorted(inspection.assignee_ids))
-    wanted = {row["unit_id"]: [sorted(row["inspector_ids"])] for row in draw.result["selected"]}
-    codes = {unit["id"]: unit["code"] for unit in draw.inputs.get("units", [])}
-    problems = []
-    for unit_id in sorted(set(actual) | set(wanted)):
-        name = codes.get(unit_id, f"#{unit_id}")
-        if unit_id not in wanted:
-            problems.append(f"an inspection of unit {name} is not in the draw")
-        elif unit_id not in actual:
-            problems.append(f"the drawn inspection of unit {name} is missing")
-        elif actual[unit_id] != wanted[unit_id]:
-            problems.append(
-                f"unit {name}: inspectors {actual[unit_id]} differ from the drawn {wanted[unit_id]}"
-            )
-    return problems

@@ -22,7 +22,8 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_forms import DrawForm
-from dudao.scheduling.draw_services import create_draw, publish_draw, verify_draw
+from dudao.scheduling.draw_services import create_draw, publish_draw
+from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.draws import canonical_json
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.publication import publication_roles

@@ -1,0 +1,84 @@
+"""Verifying a stored spot-check draw, so a published draw (一公开) can be checked.
+
+Recomputed from its stored seed, parameters and inputs, a draw must give the stored
+result, agree with the audit record made when it was drawn, and account for exactly
+the inspections it created. Only reads; making draws is in `draw_services`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dudao.audit.models import AuditEvent
+from dudao.core.errors import NotFound
+from dudao.inspections.models import Inspection
+from dudao.scheduling.draws import ALGORITHM, DrawError, canonical_json, digest, run_draw
+from dudao.scheduling.models import SpotCheckDraw
+
+
+def _audit_check(session: Session, draw: SpotCheckDraw) -> str | None:
+    after = session.scalar(
+        select(AuditEvent.after).where(
+            AuditEvent.action == "draw.create",
+            AuditEvent.entity_type == "spot_check_draw",
+            AuditEvent.entity_id == str(draw.id),
+        )
+    )
+    if not after:
+        return "the audit log has no record of this draw being made"
+    for key, stored in (("seed", draw.seed), ("result_hash", draw.result_hash),
+                        ("inputs_sha256", digest(draw.inputs)),
+                        ("params_sha256", digest(draw.params))):  # fmt: skip
+        if after.get(key) != stored:
+            return f"the {key} differs from the one the audit log recorded when it was made"
+    return None
+
+
+def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[str]]:
+    """Recompute the draw from its stored seed, parameters and inputs; compare with the stored
+    result, its hash, the audit record and the inspections it created."""
+    draw = session.get(SpotCheckDraw, draw_id)
+    if draw is None:
+        raise NotFound(f"No draw {draw_id}.")
+    problems: list[str] = []
+    if draw.algorithm != ALGORITHM:
+        problems.append(f"unknown algorithm {draw.algorithm!r} (this version knows {ALGORITHM})")
+    else:
+        try:
+            again = run_draw(draw.seed, draw.params, draw.inputs)
+        except DrawError as exc:
+            problems.append(f"recomputing fails: {exc}")
+        else:
+            if canonical_json(again) != canonical_json(draw.result):
+                problems.append("the recomputed result differs from the stored result")
+    if digest(draw.result) != draw.result_hash:
+        problems.append("the stored result does not match its stored SHA-256")
+    audit_problem = _audit_check(session, draw)
+    if audit_problem:
+        problems.append(audit_problem)
+    problems.extend(_inspection_problems(session, draw))
+    details = [f"{'OK' if not problems else 'MISMATCH'}: draw {draw.id} ({draw.algorithm}, "
+               f"seed {draw.seed}, result SHA-256 {draw.result_hash})"]  # fmt: skip
+    return not problems, details + problems
+
+
+def _inspection_problems(session: Session, draw: SpotCheckDraw) -> list[str]:
+    inspections = session.scalars(select(Inspection).where(Inspection.draw_id == draw.id)).all()
+    actual: dict[int, list[list[int]]] = {}
+    for inspection in inspections:
+        actual.setdefault(inspection.unit_id, []).append(sorted(inspection.assignee_ids))
+    wanted = {row["unit_id"]: [sorted(row["inspector_ids"])] for row in draw.result["selected"]}
+    codes = {unit["id"]: unit["code"] for unit in draw.inputs.get("units", [])}
+    problems = []
+    for unit_id in sorted(set(actual) | set(wanted)):
+        name = codes.get(unit_id, f"#{unit_id}")
+        if unit_id not in wanted:
+            problems.append(f"an inspection of unit {name} is not in the draw")
+        elif unit_id not in actual:
+            problems.append(f"the drawn inspection of unit {name} is missing")
+        elif actual[unit_id] != wanted[unit_id]:
+            problems.append(
+                f"unit {name}: inspectors {actual[unit_id]} differ from the drawn {wanted[unit_id]}"
+            )
+    return problems
