@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record
 from dudao.core.database import utcnow
 from dudao.core.errors import ValidationError
+from dudao.definitions.formfolder import load_folder
 from dudao.definitions.loader import LoadedDefinition, load_text
 from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
-from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
+from dudao.definitions.problems import DefinitionError, Problem
 
-DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 SOURCE_FILE_MAX = 255
 _LOCK_KEY = 0x64656673  # "defs"
 
@@ -82,54 +82,6 @@ class StoredVersion:
     definition: FormDefinition
     version: DefinitionVersion
     created: bool  # False when the same content already was a version
-
-
-def definition_files(folder: Path) -> list[Path]:
-    """Definition files below `folder`, sorted; JSON Schema files are not definitions."""
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() in DEFINITION_SUFFIXES
-        and not path.name.endswith(".schema.json")
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
-
-
-def _read(path: Path, shown: str, problems: list[Problem]) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, 1, 1, DOCUMENT, f"not UTF-8 text (byte {exc.start})"))
-    except OSError as exc:
-        problems.append(Problem(shown, 1, 1, DOCUMENT, f"cannot be read: {exc.strerror}"))
-    return None
-
-
-def _load_folder(folder: Path) -> tuple[list[tuple[str, LoadedDefinition]], list[Problem]]:
-    loaded: list[tuple[str, LoadedDefinition]] = []
-    problems: list[Problem] = []
-    first_file: dict[str, str] = {}
-    for path in definition_files(folder):
-        name = path.relative_to(folder).as_posix()
-        shown = f"{folder.name}/{name}"
-        text = _read(path, shown, problems)
-        if text is None:
-            continue
-        try:
-            result = load_text(text, shown)
-        except DefinitionError as exc:
-            problems.extend(exc.problems)
-            continue
-        key = result.definition.key
-        if key in first_file:
-            problems.append(
-                Problem(shown, 1, 1, "key", f"{key!r} is already defined in {first_file[key]}")
-            )
-            continue
-        first_file[key] = shown
-        loaded.append((name, result))
-    return loaded, problems
 
 
 def _kind_problems(
@@ -256,7 +208,7 @@ def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
     folder = Path(folder)
     if not folder.is_dir():
         raise ValidationError(f"{folder} is not a folder; nothing was synced.", [str(folder)])
-    loaded, problems = _load_folder(folder)
+    loaded, problems = load_folder(folder)
     _serialise(session)
     problems.extend(_kind_problems(session, loaded, folder.name))
     if problems:
