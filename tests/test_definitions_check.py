@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from dudao.cli import cli
 from dudao.config import PROJECT_ROOT
-from dudao.definitions import formcheck
+from dudao.definitions import formcheck, formfolder
 from dudao.definitions.loader import DefinitionError, load_file, load_text
 from dudao.definitions.yamlsource import parse
 from tests.test_definitions_loader import CHECKLIST, QUESTIONNAIRE
@@ -150,7 +150,7 @@ def doc_examples() -> list[str]:
 
 
 def shipped_files() -> list[Path]:
-    return formcheck.definition_files(FORMS)
+    return formfolder.definition_files(FORMS)
 
 
 def errors(schema: jsonschema.Draft202012Validator, data: Any) -> list[str]:

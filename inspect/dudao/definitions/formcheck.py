@@ -13,22 +13,9 @@ from pathlib import Path
 import click
 
 from dudao.config import PROJECT_ROOT
+from dudao.definitions.formfolder import definition_files
 from dudao.definitions.loader import LoadedDefinition, load_file
 from dudao.definitions.problems import DefinitionError, Problem
-
-SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def definition_files(folder: Path) -> list[Path]:
-    """Definition files below `folder`, sorted; JSON Schema files and dot-folders are skipped."""
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file()
-        and path.suffix.lower() in SUFFIXES
-        and not path.name.endswith(".schema.json")
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-    )
 
 
 def _shown(path: Path) -> str:

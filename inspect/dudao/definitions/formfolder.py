@@ -1,7 +1,8 @@
 """Reading a folder of definition files such as `forms/`, without the database.
 
 The sync reads and checks the whole folder before it writes anything, so that one
-bad file stops it with every located problem and nothing half-synced.
+bad file stops it with every located problem and nothing half-synced; `dudao forms
+check` finds the files the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def definition_files(folder: Path) -> list[Path]:
-    """Definition files below `folder`, sorted; JSON Schema files are not definitions."""
+    """Definition files below `folder`, sorted; JSON Schema files and dot-folders are skipped."""
     return sorted(
         path
         for path in folder.rglob("*")
