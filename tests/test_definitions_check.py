@@ -238,7 +238,8 @@ def test_loader_only_checks_are_documented_as_such(schema) -> None:
 
 
 def test_schema_lists_the_same_types_and_fields_as_the_loader() -> None:
-    from dudao.definitions.itemrules import SCORABLE, SCORING, TYPE_FIELDS
+    from dudao.definitions.itemrules import TYPE_FIELDS
+    from dudao.definitions.scorerules import SCORABLE, SCORING
     from dudao.definitions.spec import Evidence, ItemType
 
     defs = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))["$defs"]

@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Any
 
 from dudao.definitions.checks import INVALID, Checker, describe, suggest
-from dudao.definitions.itemrules import RATING_MAX, RATING_MIN
 from dudao.definitions.problems import Path
+from dudao.definitions.scorerules import RATING_MAX, RATING_MIN
 from dudao.definitions.spec import ItemType
 
 GROUPS = ("all", "any")

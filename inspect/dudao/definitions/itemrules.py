@@ -1,14 +1,14 @@
-"""Rules and defaults for one item of a definition, per item type and kind."""
+"""Rules and defaults for one item of a definition, per type and kind (scoring: `scorerules`)."""
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from typing import Any
 
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import Path
-from dudao.definitions.spec import Evidence, ItemType, Kind
+from dudao.definitions.scorerules import SCORABLE, SCORING, check_scoring
+from dudao.definitions.spec import ItemType, Kind
 
 COMMON = ("key", "type", "label", "help", "required", "show_if")
 
@@ -25,27 +25,11 @@ TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     ItemType.PHOTO: ("min_count", "max_count", "keep_location"),
     ItemType.NOTE: (),
 }
-SCORING = ("weight", "critical", "pass", "evidence_on_fail")
-SCORABLE = (
-    ItemType.YES_NO,
-    ItemType.SINGLE_CHOICE,
-    ItemType.MULTI_CHOICE,
-    ItemType.SCALE,
-    ItemType.RATING,
-    ItemType.NUMBER,
-)
 SATISFACTION_TYPES = (ItemType.SCALE, ItemType.RATING)
-EVIDENCE = tuple(e.value for e in Evidence)
 ALL_FIELDS = sorted({*COMMON, *SCORING, "satisfaction", *sum(TYPE_FIELDS.values(), ())})
 
-RATING_MIN, RATING_MAX = 0, 10
 POINTS_MIN, POINTS_MAX = 2, 10
 TEXT_MAX = 100_000
-
-
-def scale_default_pass(points: int) -> int:
-    """A scale passes at or above its midpoint: 3 of 5, 4 of 7."""
-    return math.ceil((points + 1) / 2)
 
 
 @cache
@@ -110,7 +94,7 @@ class ItemChecker:
         if item_type:
             getattr(self, f"_{item_type}")(raw, path, data)
             if item_type in SCORABLE and self.kind != Kind.QUESTIONNAIRE:
-                self._scoring(raw, path, data)
+                check_scoring(c, raw, path, data)
             if item_type in SATISFACTION_TYPES and self.kind != Kind.CHECKLIST:
                 value = c.optional(raw, "satisfaction", False)
                 data["satisfaction"] = c.boolean(value, (*path, "satisfaction"))
@@ -221,89 +205,3 @@ class ItemChecker:
 
     def _note(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
         pass
-
-    # -- checklist scoring ---------------------------------------------------
-
-    def _scoring(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
-        c = self.check
-        data["weight"] = c.number(c.optional(raw, "weight", 1), (*path, "weight"), 0, 1000)
-        data["critical"] = c.boolean(c.optional(raw, "critical", False), (*path, "critical"))
-        if raw.get("pass") is None:
-            data["pass"] = self._default_pass(data)
-        else:
-            data["pass"] = self._pass(raw["pass"], (*path, "pass"), data)
-        evidence = c.optional(raw, "evidence_on_fail", Evidence.NONE.value)
-        data["evidence_on_fail"] = c.choice(
-            evidence, (*path, "evidence_on_fail"), EVIDENCE, "evidence"
-        )
-        scored = data["pass"] is not None and data["weight"] != 0
-        if data["critical"] is True and not scored and data["pass"] is not INVALID:
-            reason = "its weight is 0" if data["weight"] == 0 else "it has no 'pass' rule"
-            c.add((*path, "critical"), f"only a scored item can be critical, and {reason}")
-
-    def _default_pass(self, data: dict[str, Any]) -> dict[str, Any] | None:
-        item_type = data["type"]
-        if item_type == ItemType.YES_NO:
-            return {"options": ["yes"]}
-        if item_type == ItemType.SCALE and data["points"]:
-            return {"min": scale_default_pass(data["points"]), "max": None}
-        if item_type == ItemType.RATING:
-            return {"min": 6, "max": None}
-        return None
-
-    def _pass(self, raw: Any, path: Path, data: dict[str, Any]) -> dict[str, Any] | Any:
-        c = self.check
-        if c.mapping(raw, path, "a pass rule ({options: [...]} or {min, max})") is INVALID:
-            return INVALID
-        item_type = data["type"]
-        if item_type in (ItemType.YES_NO, ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
-            why = {
-                name: f"a {item_type} item passes on 'options', not {name!r}"
-                for name in ("min", "max")
-            }
-            c.fields(raw, path, ("options",), why)
-            if not c.require(raw, path, "options"):
-                return INVALID
-            keys = (
-                ["yes", "no"]
-                if item_type == ItemType.YES_NO
-                else [o["key"] for o in data["options"] or () if o and o["key"]]
-            )
-            chosen = c.sequence(raw["options"], (*path, "options"), "option keys")
-            if chosen is INVALID:
-                return INVALID
-            result = []
-            for i, key in enumerate(chosen):
-                if item_type != ItemType.YES_NO and data["options"] is INVALID:
-                    result.append(key)
-                    continue
-                result.append(c.choice(key, (*path, "options", i), keys, "option"))
-            return {"options": result}
-        why = {"options": f"a {item_type} item passes on 'min'/'max', not 'options'"}
-        c.fields(raw, path, ("min", "max"), why)
-        low_limit, high_limit = self._answer_range(data)
-        bounds = {}
-        for name in ("min", "max"):
-            bounds[name] = None
-            if raw.get(name) is not None:
-                bounds[name] = c.number(raw[name], (*path, name), low_limit, high_limit)
-        if bounds["min"] is None and bounds["max"] is None:
-            return c.add(path, "a pass rule needs 'min', 'max' or both")
-        low, high = bounds["min"], bounds["max"]
-        if low not in (None, INVALID) and high not in (None, INVALID) and low > high:
-            c.add((*path, "max"), f"max ({high}) is less than min ({low})")
-        return bounds
-
-    @staticmethod
-    def _answer_range(data: dict[str, Any]) -> tuple[Any, Any]:
-        """The answers an item can take (for pass rules and show_if values)."""
-        if data["type"] == ItemType.RATING:
-            return RATING_MIN, RATING_MAX
-        if data["type"] == ItemType.SCALE:
-            return 1, data["points"] or None
-        low, high = data.get("min"), data.get("max")
-        low = None if low is INVALID else low
-        high = None if high is INVALID else high
-        if low is not None and high is not None and low > high:
-            return None, None
-        return low, high
