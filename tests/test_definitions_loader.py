@@ -536,11 +536,11 @@ def test_tabs_get_a_hint() -> None:
 
 
 def test_pure_python_parser_agrees_with_libyaml(monkeypatch) -> None:
-    from dudao.definitions import yamlsource
+    from dudao.definitions import yamlcompose, yamlsource
 
     texts = [CHECKLIST, QUESTIONNAIRE, CHECKLIST.replace("type: scale", "type: scael")]
     with_c = [yamlsource.parse(text) for text in texts]
-    monkeypatch.setattr(yamlsource, "_Loader", yamlsource._PyLoader)
+    monkeypatch.setattr(yamlcompose, "_Loader", yamlcompose._PyLoader)
     for text, expected in zip(texts, with_c, strict=True):
         source = yamlsource.parse(text)
         assert (source.data, source.marks, source.key_marks) == (

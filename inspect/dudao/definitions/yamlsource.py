@@ -1,91 +1,40 @@
 """Parse YAML (or JSON) into plain data plus the line and column of every node.
 
-PyYAML's composer gives nodes with start marks; we turn them into plain Python
-values ourselves so that (1) duplicate mapping keys are reported instead of
-silently overwritten, (2) every key and value keeps its location, keyed by its
-path, and (3) scalars follow the YAML 1.2 core schema: `yes`, `no`, `on` and
-`off` stay strings (a yes_no answer is the string "yes"), and there are no
-timestamps.
+PyYAML's composer (run by `yamlcompose`) gives nodes with start marks; we turn
+them into plain Python values ourselves so that (1) duplicate mapping keys are
+reported instead of silently overwritten, (2) every key and value keeps its
+location, keyed by its path, and (3) scalars follow the YAML 1.2 core schema:
+`yes`, `no`, `on` and `off` stay strings (a yes_no answer is the string "yes"),
+and there are no timestamps.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import yaml
-from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.parser import Parser
-from yaml.reader import Reader
-from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
 
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Path, Problem, format_path
+from dudao.definitions.yamlcompose import (
+    BOOL_TAG,
+    FLOAT_TAG,
+    INT_TAG,
+    MAP_TAG,
+    MERGE_TAG,
+    NULL_TAG,
+    SEQ_TAG,
+    STR_TAG,
+    compose,
+)
 
 Mark = tuple[int, int]
 T = TypeVar("T")
 
 #: More nodes than this (after expanding aliases) is not a definition but an attack.
 MAX_NODES = 200_000
-
-_STR = "tag:yaml.org,2002:str"
-_INT = "tag:yaml.org,2002:int"
-_FLOAT = "tag:yaml.org,2002:float"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
-_MERGE = "tag:yaml.org,2002:merge"
-_SEQ = "tag:yaml.org,2002:seq"
-_MAP = "tag:yaml.org,2002:map"
-
-
-class _CoreResolver(BaseResolver):
-    """The YAML 1.2 core schema (what JSON and most editors assume)."""
-
-    yaml_implicit_resolvers: dict = {}
-
-
-_CoreResolver.add_implicit_resolver(
-    _BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
-)
-_CoreResolver.add_implicit_resolver(
-    _INT, re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"), list("-+0123456789")
-)
-_CoreResolver.add_implicit_resolver(
-    _FLOAT,
-    re.compile(
-        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
-    ),
-    list("-+.0123456789"),
-)
-_CoreResolver.add_implicit_resolver(_NULL, re.compile(r"^(?:~|null|Null|NULL|)$"), [*"~nN", ""])
-_CoreResolver.add_implicit_resolver(_MERGE, re.compile(r"^<<$"), ["<"])
-
-
-class _PyLoader(Reader, Scanner, Parser, Composer, _CoreResolver):
-    def __init__(self, stream: str) -> None:
-        Reader.__init__(self, stream)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        _CoreResolver.__init__(self)
-
-
-try:  # libyaml composes about ten times faster, with the same marks
-    from yaml._yaml import CParser
-
-    class _CLoader(CParser, _CoreResolver):  # type: ignore[misc]
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            _CoreResolver.__init__(self)
-
-    _Loader: type = _CLoader
-except ImportError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = _PyLoader
 
 
 @dataclass
@@ -123,20 +72,20 @@ def _mark(node: Node) -> Mark:
 
 def _scalar(node: ScalarNode) -> Any:
     value = node.value
-    if node.tag == _STR:
+    if node.tag == STR_TAG:
         return value
-    if node.tag == _NULL:
+    if node.tag == NULL_TAG:
         return None
-    if node.tag == _BOOL:
+    if node.tag == BOOL_TAG:
         return value.lower() == "true"
-    if node.tag == _INT:
+    if node.tag == INT_TAG:
         text = value.replace("_", "")
         if text.startswith("0o"):
             return int(text[2:], 8)
         if text.startswith("0x"):
             return int(text[2:], 16)
         return int(text)
-    if node.tag == _FLOAT:
+    if node.tag == FLOAT_TAG:
         return float(value.replace("_", "").lower().replace(".inf", "inf").replace(".nan", "nan"))
     raise ValueError(f"unsupported tag {node.tag}")
 
@@ -163,9 +112,9 @@ class _Builder:
                 return None
         self.active.add(id(node))
         try:
-            if isinstance(node, SequenceNode) and node.tag == _SEQ:
+            if isinstance(node, SequenceNode) and node.tag == SEQ_TAG:
                 return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
-            if isinstance(node, MappingNode) and node.tag == _MAP:
+            if isinstance(node, MappingNode) and node.tag == MAP_TAG:
                 return self.mapping(node, path)
             self.source.add(path, f"unsupported YAML tag {node.tag!r}")
             return None
@@ -176,10 +125,10 @@ class _Builder:
         result: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+            if isinstance(key_node, ScalarNode) and key_node.tag == MERGE_TAG:
                 self.merge(value_node, path, merged)
                 continue
-            if not (isinstance(key_node, ScalarNode) and key_node.tag == _STR):
+            if not (isinstance(key_node, ScalarNode) and key_node.tag == STR_TAG):
                 line, col = _mark(key_node)
                 self.source.problems.append(
                     Problem(
@@ -246,47 +195,6 @@ def _json_problem(text: str, filename: str) -> Problem | None:
     return None
 
 
-def _position(text: str, index: int) -> tuple[int, int]:
-    line = text.count("\n", 0, index) + 1
-    return line, index - (text.rfind("\n", 0, index) + 1) + 1
-
-
-def _compose(text: str, filename: str) -> Node | None:
-    """PyYAML's node tree, or a DefinitionError located at the first syntax problem."""
-    bad = Reader.NON_PRINTABLE.search(text)
-    if bad:
-        line, col = _position(text, bad.start())
-        code = ord(bad.group())
-        raise DefinitionError(
-            [Problem(filename, line, col, DOCUMENT, f"character U+{code:04X} is not allowed")]
-        )
-    loader = None
-    try:
-        loader = _Loader(text)
-        return loader.get_single_node()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = str(exc.problem or exc.context)
-        if exc.problem and exc.context and exc.context_mark:
-            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        lines = text.splitlines()
-        if mark and line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
-            message += "; indent with spaces, not tabs"
-        raise DefinitionError(
-            [Problem(filename, line, col, DOCUMENT, f"invalid YAML: {message}")]
-        ) from None
-    except yaml.YAMLError as exc:
-        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, f"invalid YAML: {exc}")]) from None
-    except RecursionError:
-        raise DefinitionError(
-            [Problem(filename, 1, 1, DOCUMENT, "invalid YAML: nested too deeply")]
-        ) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-
-
 def parse(text: str, filename: str = "<text>") -> Source:
     """Plain data with marks; raises DefinitionError only when nothing can be read."""
     source = Source(filename)
@@ -298,7 +206,7 @@ def parse(text: str, filename: str = "<text>") -> Source:
             raise DefinitionError([problem])
         # Literal tabs can only be whitespace in valid JSON; YAML refuses them in places.
         text = text.replace("\t", " ")
-    node = _compose(text, filename)
+    node = compose(text, filename)
     if node is None:
         raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, "the file is empty")])
     try:
