@@ -57,6 +57,21 @@ def language_of(column: str) -> str | None:
     return LANGUAGE_ALIASES.get(language, language) if sep else None
 
 
+def local_text(row: Row, column: str, languages: tuple[str, str | None]) -> Any:
+    """A text column as `zh` (the primary language) plus optional `en`."""
+    primary, english = languages
+    texts: dict[str | None, str] = {}
+    for name, value in row.cells.items():
+        base, _, _ = name.partition("::")
+        if base == column:
+            texts.setdefault(language_of(name), cell_text(value))
+    main = texts.get(primary) or texts.get(None) or next(iter(texts.values()), "")
+    second = texts.get(english) if english else None
+    if not main:
+        return None
+    return {"zh": main, "en": second} if second and second != main else main
+
+
 def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
     """Sheets by lower-case name, and the problems found while reading."""
     import openpyxl

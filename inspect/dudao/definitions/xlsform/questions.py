@@ -1,0 +1,203 @@
+"""Translate one question (a row of the survey sheet) into the Dudao item or items it asks.
+
+The type decides the item type (`select_one x or specify other` adds a text item for
+"other"); label, hint, required, relevant and constraint become the item's fields, and
+any other column that would change the question's meaning is a problem to report.
+`convert` walks the sheet, groups and sections; `Conversion` is what both record.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from dudao.definitions.xlsform.relevant import UntranslatableExpression, translate_relevant
+from dudao.definitions.xlsform.sheets import Row, cell_text, local_text
+
+SIMPLE_TYPES = {
+    "integer": ("number", {"decimals": 0}),
+    "int": ("number", {"decimals": 0}),
+    "decimal": ("number", {"decimals": 2}),
+    "text": ("text", {}),
+    "string": ("text", {}),
+    "date": ("date", {}),
+    "image": ("photo", {"max_count": 1}),
+    "photo": ("photo", {"max_count": 1}),
+    "note": ("note", {}),
+}
+SELECT_TYPE = re.compile(
+    r"^(?P<kind>select_one|select one|select_multiple|select multiple|select all that apply)"
+    r"(?: from)?\s+(?P<list>\S+)(?P<other>\s+or specify other)?$"
+)
+# Columns that only change how ODK presents a question, never what it means.
+PRESENTATION = {"appearance", "required_message", "requiredmsg", "constraint_message",
+                "jr:constraintmsg", "jr:requiredmsg", "autoplay", "buttontext",
+                "noapperrorstring", "rows", "guidance_hint", "style"}  # fmt: skip
+TRANSLATED = {"type", "name", "label", "hint", "required", "relevant", "constraint"}
+TRUE_VALUES = {"yes", "true", "true()", "1"}
+FALSE_VALUES = {"no", "false", "false()", "0"}
+BOUND = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
+
+
+def normalise_key(name: str) -> str:
+    key = re.sub(r"[^a-z0-9_]+", "_", name.strip().lower()).strip("_")
+    return key if re.match(r"^[a-z]", key) else f"q_{key}"
+
+
+@dataclass
+class Conversion:
+    """What converting one workbook has found so far: the problems by row, the key each
+    question name became, the open groups and the sections made."""
+
+    languages: tuple[str, str | None]
+    problems: list[str] = field(default_factory=list)
+    rename: dict[str, str] = field(default_factory=dict)
+    key_rows: dict[str, Row] = field(default_factory=dict)
+    choice_keys: dict[str, str] = field(default_factory=dict)  # item key → list name
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[tuple[Row, dict[str, Any] | None]] = field(default_factory=list)
+
+    def fail(self, row: Row, message: str) -> None:
+        self.problems.append(f"{row.where()}: {message}")
+
+
+def check_columns(row: Row, state: Conversion) -> None:
+    """Report every column that is neither translated nor only about presentation."""
+    for column, value in row.cells.items():
+        base = column.split("::")[0]
+        if base in TRANSLATED or base in PRESENTATION:
+            continue
+        if base == "read_only" and cell_text(value).lower() in FALSE_VALUES:
+            continue
+        state.fail(row, f"column {column!r} ({cell_text(value)[:40]!r}) cannot be imported")
+
+
+def _required(row: Row, state: Conversion) -> bool:
+    value = row.text("required").lower()
+    if value in TRUE_VALUES:
+        return True
+    if value and value not in FALSE_VALUES:
+        state.fail(row, f"required {value!r}: only yes/no can be imported")
+    return False
+
+
+def relevant_condition(row: Row, state: Conversion) -> dict[str, Any] | None:
+    """The row's `relevant` as `show_if` data; None when it has none or it cannot be
+    translated (a problem is recorded then)."""
+    expression = row.text("relevant")
+    if not expression:
+        return None
+    try:
+        condition, referenced = translate_relevant(expression, state.rename)
+    except UntranslatableExpression as exc:
+        state.fail(row, f"relevant {expression!r}: {exc}")
+        return None
+    for name in referenced:
+        if name not in state.rename:
+            state.fail(row, f"relevant refers to ${{{name}}}, which is not an earlier question")
+    return _normalise_values(condition, state)
+
+
+def _normalise_values(condition: dict[str, Any], state: Conversion) -> dict[str, Any]:
+    """Choice names in conditions become the option keys they were imported as."""
+    for group in ("all", "any"):
+        if group in condition:
+            return {group: [_normalise_values(c, state) for c in condition[group]]}
+    if condition["item"] in state.choice_keys:
+        for operator, value in condition.items():
+            if operator != "item":
+                condition[operator] = normalise_key(str(value))
+    return condition
+
+
+def _combine(*conditions: dict[str, Any] | None) -> dict[str, Any] | None:
+    present = [c for c in conditions if c]
+    if len(present) <= 1:
+        return present[0] if present else None
+    return {"all": present}
+
+
+def question_items(
+    row: Row, state: Conversion, lists: dict[str, list[dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """The item a question row makes, and the text item for 'other' when it asks for one;
+    none when a problem leaves nothing to import."""
+    kind = re.sub(r"\s+", " ", row.text("type").strip().lower())
+    name = row.text("name")
+    select = SELECT_TYPE.match(kind)
+    if select:
+        item_type = (
+            "single_choice" if select["kind"] in {"select_one", "select one"} else "multi_choice"
+        )
+        extra: dict[str, Any] = {}
+        options = list(lists.get(select["list"], []))
+        if not options:
+            state.fail(row, f"type {kind!r}: no choices named {select['list']!r}")
+    elif kind in SIMPLE_TYPES:
+        item_type, extra = SIMPLE_TYPES[kind]
+        extra, options = dict(extra), []
+    else:
+        state.fail(row, f"type {kind!r} cannot be imported")
+        return []
+    if not name:
+        state.fail(row, "a question needs a name")
+        return []
+    key = normalise_key(name)
+    if key in state.key_rows:
+        state.fail(row, f"name {name!r} is the same as on {state.key_rows[key].where()}")
+        return []
+    label = local_text(row, "label", state.languages)
+    if not label:
+        state.fail(row, "a question needs a label")
+        label = name
+    if "${" in str(label):
+        state.fail(row, "a label that inserts an answer (${...}) cannot be imported")
+    item: dict[str, Any] = {"key": key, "type": item_type, "label": label}
+    hint = local_text(row, "hint", state.languages)
+    if hint:
+        item["help"] = hint
+    if item_type != "note" and _required(row, state):
+        item["required"] = True
+    show_if = _combine(*(c for _, c in state.groups), relevant_condition(row, state))
+    if show_if:
+        item["show_if"] = show_if
+    if options:
+        item["options"] = options
+        state.choice_keys[key] = select["list"] if select else ""
+    if item_type == "text" and (
+        "multiline" in row.text("appearance") or row.text("rows") not in {"", "1"}
+    ):
+        extra["multiline"] = True
+    extra.update(_bounds(row, item_type, state))
+    item.update(extra)
+    state.rename[name], state.key_rows[key] = key, row
+    items = [item]
+    if select and select["other"]:
+        item["options"] = [*options, {"key": "other", "label": {"zh": "其他", "en": "Other"}}]
+        other_key = f"{key}_other"
+        items.append({
+            "key": other_key, "type": "text",
+            "label": {"zh": "请注明其他", "en": "Please specify"},
+            "required": True, "show_if": _combine(show_if, {"item": key, "equals": "other"}),
+        })  # fmt: skip
+        state.key_rows[other_key] = row
+    return items
+
+
+def _bounds(row: Row, item_type: str, state: Conversion) -> dict[str, float]:
+    constraint = row.text("constraint")
+    if not constraint:
+        return {}
+    bounds: dict[str, float] = {}
+    parts = [p.strip() for p in re.split(r"\band\b", constraint)]
+    for part in parts:
+        match = BOUND.match(part)
+        if item_type != "number" or not match:
+            state.fail(row, f"constraint {constraint!r}: only '. >= N and . <= M' on numbers")
+            return {}
+        number = float(match[2])
+        bounds["min" if match[1] == ">=" else "max"] = (
+            int(number) if number.is_integer() else number
+        )
+    return bounds
