@@ -36,9 +36,10 @@ NAIVE_DROPS = (5.0, 7.5, 10.0, 12.5, 15.0, 20.0, 25.0, 30.0)  # "index down ≥ 
 
 
 def generate(units: int, periods: int, seed: int, company: np.ndarray, drifting: set[int],
-             names: list[str]) -> tuple[list[Round], dict]:  # fmt: skip
+             names: list[str], drop: float = DROP) -> tuple[list[Round], dict]:  # fmt: skip
     """Rounds of shown group figures (unit ids as in the inspection history: branch u is
-    100 + u, company c is 2 + c, the organisation 1) and the truth: drops and levels."""
+    100 + u, company c is 2 + c, the organisation 1) and the truth: drops and levels.
+    `drop` on the 1–5 scale (0.4 about 9 index points, 0.8 about 19, 1.2 about 29)."""
     rng = np.random.default_rng([seed, 6])  # its own stream: the inspections stay as before
     members = rng.integers(5, 61, units)
     rate = rng.uniform(0.6, 1.0, units)
@@ -55,7 +56,7 @@ def generate(units: int, periods: int, seed: int, company: np.ndarray, drifting:
     rounds = []
     for c in range(campaigns):
         n = rng.binomial(members, rate)
-        mean = level + rng.normal(0, WAVE_SD, units) - DROP * (c >= start)
+        mean = level + rng.normal(0, WAVE_SD, units) - drop * (c >= start)
         who = np.repeat(np.arange(units), n)
         person = mean[who] + rng.normal(0, PERSON_SD, len(who))
         item = person[:, None] + rng.normal(0, ITEM_SD, (len(who), ITEMS))
@@ -98,12 +99,14 @@ def expected(level: np.ndarray) -> np.ndarray:
 
 def results(rounds: list[Round], truth: dict, units: int, periods: int, cfg: dict) -> dict:
     """Rule 6 scored; the same with only the comparisons with earlier campaigns (the
-    rounds without the organisation's own figure); the naive rule at every threshold."""
+    rounds without the organisation's own figure), and without the CUSUM (each campaign's
+    z-tests alone); the naive rule at every threshold."""
     rule, min_drop = cfg["questionnaire_decline"], cfg["questionnaire_decline"]["min_drop"]
     alone = [replace(r, groups={u: g for u, g in r.groups.items() if u != 1}) for r in rounds]
     out: dict = {
         "questionnaire_decline": flags(rounds, rule),
         "questionnaire, earlier only": flags(alone, rule),
+        "questionnaire, no CUSUM": flags(rounds, rule | {"cusum_h": 0}),
     }
     out |= {("survey", points): naive(rounds, points) for points in NAIVE_DROPS}
     return {k: score(found, truth, units, periods, min_drop) for k, found in out.items()}

@@ -9,7 +9,7 @@ detection delay in periods (in campaigns for the questionnaire) and false flags 
 Delays are medians over every planted problem, a missed one counting as infinite.
 
     python bench/trend_quality.py [--units 600] [--periods 24] [--seeds 5] [--first-seed 0]
-                                  [--full] [--set rule.setting=value ...]
+                                  [--full] [--survey-drop 0.4] [--set rule.setting=value ...]
 
 --full uses the issue's size: 2,000 units and 20 seeds. Planted: item 0 doubles its
 failure rate organisation-wide from period 12; item 1 doubles in company 3 from period
@@ -240,7 +240,7 @@ def known_parameter_cusum(history: History, truth: dict, cfg: dict) -> list[tupl
     return [(int(unit[g]), t) for g, t in first_true(stats.lower_cusum(z, cfg["k"], cfg["h"])[1])]
 
 
-def run(units: int, periods: int, seeds: range, cfg: dict) -> None:
+def run(units: int, periods: int, seeds: range, cfg: dict, drop: float) -> None:
     totals: dict[str, dict] = {}
     naive_runs: dict[tuple[str, float], dict] = {}
     wrong = missed = 0
@@ -281,7 +281,7 @@ def run(units: int, periods: int, seeds: range, cfg: dict) -> None:
             add(("items", ratio), result, naive_runs)
         company = np.arange(units) % COMPANIES
         rounds, said = surveys.generate(units, periods, seed, company, set(truth["drift"]),
-                                        history.periods)  # fmt: skip
+                                        history.periods, drop)  # fmt: skip
         for name, result in surveys.results(rounds, said, units, periods, cfg).items():
             add(name, result, naive_runs if isinstance(name, tuple) else totals)
         w, m = exactness(frame, truth, cfg)
@@ -349,6 +349,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--full", action="store_true", help="2,000 units, 20 seeds")
+    parser.add_argument("--survey-drop", type=float, default=surveys.DROP,
+                        help="planted satisfaction drop, 1-5 scale (0.4: 9 points)")  # fmt: skip
     parser.add_argument("--set", action="append", default=[], metavar="RULE.SETTING=VALUE",
                         help="override a default of workflows/trends.yaml")  # fmt: skip
     args = parser.parse_args()
@@ -359,7 +361,8 @@ def main() -> None:
         name, value = setting.split("=", 1)
         rule, key = name.split(".")
         cfg[rule][key] = yaml.safe_load(value)
-    run(args.units, args.periods, range(args.first_seed, args.first_seed + args.seeds), cfg)
+    seeds = range(args.first_seed, args.first_seed + args.seeds)
+    run(args.units, args.periods, seeds, cfg, args.survey_drop)
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from dudao.core.database import utcnow
 from dudao.surveys.models import Response
 from dudao.trends import stats
+from dudao.trends.config import DEFAULTS
 from dudao.trends.models import Flag
 from dudao.trends.rules_surveys import Figures, Round, declines
 from dudao.trends.services import analyze
@@ -80,7 +81,7 @@ def test_groups_the_aggregation_hides_are_never_tested(session, org) -> None:
     assert not list(session.scalars(select(Flag)))
 
 
-CFG = {"fdr": 0.01, "min_drop": 5.0, "baseline_campaigns": 4, "severity": "medium"}
+CFG = DEFAULTS["questionnaire_decline"]
 
 
 def shown(**figures: tuple[float, float, int]) -> dict[int, Figures]:
@@ -242,3 +243,60 @@ def test_each_campaign_is_its_own_false_discovery_family() -> None:
     assert found[0].evidence["tests"] == 1 and found[0].evidence["q_value"] == pytest.approx(
         0.005, rel=1e-3
     )
+
+
+def moving(target: list[float | None], se: float = 1.5) -> list[Round]:
+    """Campaigns of 20 branches spread around 75 that move by about 2 points a campaign
+    (standard errors `se`), and u2 at the given indices (None: hidden that campaign)."""
+    waves = [2 * float(sps.norm.ppf((j + 0.5) / 20)) for j in range(20)]
+    return rounds(*[
+        branches([m + waves[(i * 7 + 3 * k) % 20] for i, m in enumerate(SPREAD)], se=se)
+        | (shown(u2=(y, se, 30)) if y is not None else {})
+        for k, y in enumerate(target)
+    ])  # fmt: skip
+
+
+def test_a_persistent_drop_too_small_for_one_campaign_is_found_over_several() -> None:
+    """u2 falls 6 points and stays there: each campaign alone (z ≈ 2.3–2.6 against its
+    earlier ones, among 21 tests) says nothing; the CUSUM of the campaigns since the fall,
+    against the baseline before it, signals at the fourth (C ≈ 1.8, 3.9, 6.1, then 7.5 =
+    h + 1, where it is held)."""
+    history = moving([76] * 5 + [70] * 4)
+    assert not declines(history, CFG | {"cusum_h": 0})
+    assert not declines(history[:-1], CFG)
+    found = declines(history, CFG)
+    assert [d.unit_ids for d in found] == [[2]]
+    d, ev = found[0], found[0].evidence
+    assert d.first == d.last == history[-1].period and d.active
+    assert ev["against"] == "earlier campaigns" and ev["reference"] == 76 and ev["drop"] == 6
+    assert [b["campaign_id"] for b in ev["baseline"]] == [0, 1, 2, 3, 4]  # frozen before
+    assert [s["campaign_id"] for s in ev["run"]] == [5, 6, 7, 8]
+    assert [s["index"] for s in ev["run"]] == [70] * 4
+    steps = np.array([s["z"] for s in ev["run"]])
+    assert all(steps > 2) and all(steps < 3)
+    cusum = np.minimum(np.cumsum(steps - 0.5), 7.5)
+    assert [s["cusum"] for s in ev["run"]] == pytest.approx(cusum, abs=3e-3)
+    assert ev["k"] == 0.5 and ev["h"] == 6.5 and ev["cusum"] == 7.5 and ev["tau2_change"] > 0
+    back = declines(moving([76] * 5 + [70] * 4 + [76, 76]), CFG)  # C 7.5 → 7.0 → 6.5
+    assert back[0].last == history[-1].period and not back[0].active
+    assert not declines(moving([76] * 3 + [70] * 6), CFG)  # a year's baseline first
+
+
+def test_a_dip_that_recovers_is_not_flagged() -> None:
+    """The same fall for one campaign, or two apart, then back: C rises and returns to 0,
+    and the dip joins the baseline; the same fall kept for four campaigns is flagged."""
+    assert declines(moving([76] * 5 + [70, 70, 70, 70]), CFG)
+    assert not declines(moving([76] * 5 + [70, 76, 76, 76]), CFG)
+    assert not declines(moving([76] * 5 + [70, 76, 70, 76, 76, 76]), CFG)
+
+
+def test_a_hidden_group_is_never_tested_nor_in_the_evidence() -> None:
+    """u2 hidden after its fall: no flag however long; hidden in one campaign of its run:
+    that campaign is not a step of the CUSUM and is in no list of the evidence."""
+    assert not declines(moving([76] * 5 + [None] * 6), CFG)
+    assert not declines(moving([76] * 5 + [70, None, None, 70, None, 70]), CFG)
+    found = declines(moving([76, None, 76, 76, 76, 76, 70, 70, None, 70, 70]), CFG)
+    assert [d.unit_ids for d in found] == [[2]]
+    ev = found[0].evidence
+    assert [b["campaign_id"] for b in ev["baseline"]] == [0, 2, 3, 4, 5]
+    assert [s["campaign_id"] for s in ev["run"]] == [6, 7, 9, 10]

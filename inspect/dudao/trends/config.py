@@ -32,7 +32,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "questionnaire_decline": {
         "enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0,
-        "baseline_campaigns": 4,
+        "baseline_campaigns": 4, "cusum_k": 0.5, "cusum_h": 6.5,
+        "cusum_baseline": 8, "cusum_min_baseline": 4,
     },
     "feedback_theme": {
         "enabled": True, "severity": "medium", "window_days": 90, "min_units": 3, "min_ratio": 2.0,

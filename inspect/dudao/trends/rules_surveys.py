@@ -1,7 +1,9 @@
 """Questionnaire decline: a unit's satisfaction index significantly below its earlier
 campaigns or below the organisation, read only through surveys.aggregate. "Significantly"
 is judged against how units differ and move anyway (Spiegelhalter's funnel plots with
-additive overdispersion): a unit is flagged as an outlier among its peers.
+additive overdispersion): a unit is flagged as an outlier among its peers. A drop too
+small for one campaign to show is found as it persists, by a CUSUM over the unit's
+campaigns (survey_runs).
 
 The survey aggregation is the one place that applies the anonymity thresholds
 (minimum group size, complementary suppression), so this rule sees exactly what the
@@ -27,8 +29,9 @@ from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.org.models import Unit
 from dudao.surveys.aggregate import Group, aggregate, t95
 from dudao.surveys.models import Campaign
-from dudao.trends import stats
+from dudao.trends import stats, survey_runs
 from dudao.trends.detection import Detection
+from dudao.trends.survey_runs import detection
 
 # Fewer shown peers than this (units of one depth, or units shown in two campaigns running)
 # say too little about the spread between units: τ² is taken as 0 then, the z-test on the
@@ -107,18 +110,32 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
     adds to the sampling error the spread between units of that depth beyond it (τ², so
     that a unit is flagged as an outlier among its peers, not for being below the mean
     or for moving as units do), Benjamini–Hochberg at cfg['fdr'] over each campaign's
-    tests (the batch the office reads when it closes), and a drop of cfg['min_drop']."""
+    tests (the batch the office reads when it closes), and a drop of cfg['min_drop'].
+    Unless cfg['cusum_h'] is 0, every shown unit's campaigns also step a CUSUM of its
+    standardised drops below its campaigns before the decline (survey_runs.sustained)."""
     tested: dict[tuple[str, int], int] = {}  # the latest campaign with tests, by key and scope
     earlier: dict[tuple[str, int], dict[int, list[tuple[Round, Figures]]]] = {}
     previous: dict[tuple[str, int], int] = {}  # the campaign before, by key and scope
+    cusums: dict[tuple[str, int], dict[int, survey_runs.State]] = {}
     found: dict[str, tuple[tuple[str, int], Detection]] = {}
     for r in rounds:
         scope = (r.key, r.scope_unit_id)
         history, prior = earlier.setdefault(scope, {}), previous.get(scope)
         root = r.groups.get(r.scope_unit_id)
         tests: list[dict[str, Any]] = []
+        runs: list[Detection] = []
         for peers in _peers(r).values():
-            tests += _against_earlier(r, peers, history, prior, cfg["baseline_campaigns"])
+            last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == prior}
+            pairs = [(g, last[u]) for u, g in peers.items() if u in last]
+            tau2_change = stats.between_variance(
+                np.array([b.mean - g.mean for g, b in pairs]),
+                np.array([np.hypot(b.se, g.se) for g, b in pairs]), at_least=MIN_PEERS,
+            )  # fmt: skip
+            tests += _against_earlier(r, peers, history, tau2_change, len(pairs),
+                                      cfg["baseline_campaigns"])  # fmt: skip
+            if cfg["cusum_h"]:
+                runs += survey_runs.sustained(r, peers, tau2_change / 2,
+                                              cusums.setdefault(scope, {}), cfg)  # fmt: skip
             if root is not None:
                 tests += _compare(r, "organisation", [(u, g, root.mean, root.responses, {})
                                                       for u, g in peers.items()],
@@ -128,9 +145,9 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
                 kept.append((r, group))
                 del kept[: -cfg["baseline_campaigns"]]
         previous[scope] = r.campaign_id
-        if tests:
+        if tests or runs:
             tested[scope] = r.campaign_id
-        for d in _flagged(tests, cfg):
+        for d in runs + _flagged(tests, cfg):  # where both flag a unit, the z-test's kept
             old = found.get(d.fingerprint)
             found[d.fingerprint] = (scope, replace(d, first=old[1].first) if old else d)
     return [replace(d, active=tested[scope] == d.evidence["campaign_id"])
@@ -150,11 +167,10 @@ def _flagged(tests: list[dict[str, Any]], cfg: Mapping[str, Any]) -> list[Detect
     p = np.nan_to_num(p, nan=1.0)
     rejected, adjusted = stats.benjamini_hochberg(p, cfg["fdr"])
     rejected &= diff >= cfg["min_drop"]
-    found: dict[str, Detection] = {}
+    found: dict[int, Detection] = {}
     for i in np.flatnonzero(rejected):
         t = tests[i]
         r, group, unit_id = t["round"], t["group"], t["unit_id"]
-        fingerprint = f"questionnaire_decline:{unit_id}:{r.key}"
         evidence = {
             "test": "one-sided z-test on the satisfaction index (95 % t intervals) against "
                     "the spread between units (tau2: Paule-Mandel, winsorised), BH over "
@@ -169,11 +185,7 @@ def _flagged(tests: list[dict[str, Any]], cfg: Mapping[str, Any]) -> list[Detect
             "p_value": float(p[i]), "q_value": float(adjusted[i]), "tests": len(tests),
             "min_group": r.min_group, **t["extra"],
         }  # fmt: skip
-        found[fingerprint] = Detection(
-            rule="questionnaire_decline", fingerprint=fingerprint, severity=cfg["severity"],
-            scope_unit_id=unit_id, unit_ids=[unit_id], first=r.period, last=r.period,
-            active=True, definition_key=r.key, evidence=evidence,
-        )  # fmt: skip
+        found[unit_id] = detection(r, unit_id, evidence, cfg)
     return list(found.values())
 
 
@@ -198,41 +210,28 @@ def _peers(r: Round) -> dict[int, dict[int, Figures]]:
 
 
 def _against_earlier(r: Round, peers: Mapping[int, Figures],
-                     history: Mapping[int, list[tuple[Round, Figures]]],
-                     previous: int | None, campaigns: int) -> list[dict[str, Any]]:  # fmt: skip
+                     history: Mapping[int, list[tuple[Round, Figures]]], tau2_change: float,
+                     pairs: int, campaigns: int) -> list[dict[str, Any]]:  # fmt: skip
     """Each unit against the precision-weighted mean of its last `campaigns` shown figures.
     A unit's index in a campaign is its level + the campaign's own movement (variance
     τ²_w) + sampling error; τ²_w = τ²_change / 2, τ²_change the spread of the changes of
-    the units shown in this campaign and the one before beyond their sampling errors.
-    Weights w_j ∝ 1/(se_j² + τ²_w), so the difference's variance is se² + τ²_w + 1/Σ
-    1/(se_j² + τ²_w): sampling se² + Σw_j²·se_j², τ² = τ²_w·(1 + Σw_j²) — for one
+    the `pairs` units shown in this campaign and the one before beyond their sampling
+    errors. Weights w_j ∝ 1/(se_j² + τ²_w), so the difference's variance is se² + τ²_w +
+    1/Σ 1/(se_j² + τ²_w): sampling se² + Σw_j²·se_j², τ² = τ²_w·(1 + Σw_j²) — for one
     campaign se² + se_prev² + τ²_change, the previous-campaign test."""
-    last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == previous}
-    pairs = [(u, g, last[u]) for u, g in peers.items() if u in last]
-    tau2_change = stats.between_variance(
-        np.array([b.mean - g.mean for _, g, b in pairs]),
-        np.array([np.hypot(b.se, g.se) for _, g, b in pairs]),
-        at_least=MIN_PEERS,
-    )
     tau2_w = tau2_change / 2
     tests = []
     for unit_id, group in peers.items():
         before = history.get(unit_id, [])[-campaigns:]
         if not before:
             continue
-        var = np.array([g.se**2 for _, g in before])
-        w = 1 / (var + tau2_w)
-        w /= w.sum()
-        extra = {"baseline": [{"campaign_id": b.campaign_id, "period_label": b.period_label,
-                               "index": g.mean, "responses": g.responses,
-                               "weight": round(float(wj), 3)}
-                              for (b, g), wj in zip(before, w, strict=True)],
-                 "tau2_change": round(tau2_change, 3)}  # fmt: skip
+        base = survey_runs.baseline(before, tau2_w)
+        extra = {"baseline": base.evidence(), "tau2_change": round(tau2_change, 3)}
         tests += _compare(r, "earlier campaigns",
-                          [(unit_id, group, float(w @ [g.mean for _, g in before]),
-                            sum(g.responses for _, g in before), extra)],
-                          [float(np.sqrt(group.se**2 + w**2 @ var))],
-                          tau2_w * (1 + float(w @ w)), len(pairs))  # fmt: skip
+                          [(unit_id, group, base.mean, sum(g.responses for _, g in before),
+                            extra)],
+                          [float(np.sqrt(group.se**2 + base.sampling))],
+                          tau2_w * (1 + base.wsq), pairs)  # fmt: skip
     return tests
 
 

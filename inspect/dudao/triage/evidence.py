@@ -126,8 +126,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             continue
         if isinstance(value, bool):
             shown = _("Yes") if value else _("No")
-        elif key == "baseline" and isinstance(value, list):
-            shown = "; ".join(_baseline(b) for b in value if isinstance(b, dict))
+        elif key in ("baseline", "run") and isinstance(value, list):
+            shown = "; ".join(_campaign(b) for b in value if isinstance(b, dict))
         elif isinstance(value, list):
             shown = " – ".join(map(str, value))
         elif key == "test":
@@ -142,12 +142,15 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
     return rows
 
 
-def _baseline(campaign: dict) -> str:
-    return _(
-        "%(period)s: %(index)s from %(n)s answers, weight %(weight)s",
-        period=campaign.get("period_label", "?"), index=campaign.get("index", "?"),
-        n=campaign.get("responses", "?"), weight=campaign.get("weight", "?"),
-    )  # fmt: skip
+def _campaign(campaign: dict) -> str:
+    """A baseline campaign with its weight, or a CUSUM run's campaign with its z and C."""
+    args = {"period": campaign.get("period_label", "?"), "index": campaign.get("index", "?"),
+            "n": campaign.get("responses", "?")}  # fmt: skip
+    if "cusum" in campaign:
+        return _("%(period)s: %(index)s from %(n)s answers, z %(z)s, CUSUM %(c)s",
+                 z=campaign.get("z"), c=campaign["cusum"], **args)  # fmt: skip
+    return _("%(period)s: %(index)s from %(n)s answers, weight %(weight)s",
+             weight=campaign.get("weight", "?"), **args)  # fmt: skip
 
 
 def _number(value: float) -> str:

@@ -69,6 +69,7 @@ FIELD_LABELS = {
     "z": _l("z statistic"),
     "tests": _l("Tests in the campaign"),
     "baseline": _l("Earlier campaigns"),
+    "run": _l("Campaigns since the decline began"),
     "keyword": _l("Keyword"),
     "category": _l("Category"),
     "units": _l("Units"),
@@ -96,6 +97,11 @@ TEST_LABELS = {
         "One-sided z-test on the satisfaction index (95 per cent t intervals) against the "
         "spread between units (τ² by Paule-Mandel, winsorised), Benjamini-Hochberg over the "
         "campaign's tests"
+    ),
+    "one-sided tabular CUSUM of standardised drops below the unit's campaigns before the "
+    "run (tau2_change: Paule-Mandel, winsorised)": _l(
+        "One-sided tabular CUSUM of the satisfaction index's standardised drops below the "
+        "unit's campaigns before the decline (τ² of the changes by Paule-Mandel, winsorised)"
     ),
     "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope": _l(
         "Lower tabular CUSUM on standardised scores; Mann-Kendall test with Sen's slope"
