@@ -112,6 +112,28 @@ def test_cross_unit_problem_one_flag_for_the_company(session, org, tmp_path) -> 
     assert ev["wilson_95"][0] > ev["baseline_rate"]
 
 
+def test_a_cross_unit_problem_that_goes_on_stays_detected(session, org, tmp_path) -> None:
+    """Company A's branches keep failing the item from month 6 to the end (month 21). The
+    baseline is the periods before the problem, not the problem itself: by the end a
+    baseline of the 12 periods before the window would be all problem months, and the
+    flag would have been marked "no longer detected" while the problem went on."""
+    codes = many_units(session, org)
+    rng = random.Random(3)
+    rows = []
+    for j, code in enumerate(codes):
+        for i in range(22):
+            fails = (i * 7 + j) % 20 == 0 or (code.startswith("A1") and i >= 6 and j % 2 == 0)
+            rows.append(row(code, i, leadership="assigned" if fails else "secretary_leads",
+                            **noisy(rng)))  # fmt: skip
+    load(session, tmp_path, rows)
+    run(session)
+    (flag,) = [f for f in flags(session, "cross_unit") if f.unit.code == "A"]
+    assert flag.first_detected == "2024-07" and flag.last_detected == "2025-10"
+    assert flag.detected, "the problem goes on in the last month"
+    ev = flag.evidence
+    assert ev["period"] == "2025-10" and ev["baseline_rate"] < 0.1 < 0.4 < ev["rate"]
+
+
 def _one_unit_drifts(
     session, org, tmp_path, per_company: int, answers, drifter_months: int = 18
 ) -> list[str]:  # fmt: skip

@@ -72,6 +72,19 @@ def _scopes(units: dict[int, tuple[str, str, str]], levels: list[str]) -> dict[i
     }
 
 
+def _baseline_start(usable: np.ndarray, periods: int) -> np.ndarray:
+    """Where the baseline begins: with `usable` the running count of usable periods up to
+    the window, the first index after which the last `periods` of them lie (0 when there
+    are fewer)."""
+    target = usable[..., -1] - periods
+    return (usable < target[..., None]).sum(axis=-1)
+
+
+def _at(running: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """Each cell's running sum at its own index (the last axis)."""
+    return np.take_along_axis(running, index[..., None], axis=-1)[..., 0]
+
+
 def cross_unit(frame: Frame, cfg: dict[str, Any],
                units: dict[int, tuple[str, str, str]]) -> list[Detection]:  # fmt: skip
     """Per scope × definition × item × period and window (the last 1, 2, … periods): exact
@@ -106,41 +119,54 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
     np.add.at(x, (f_scope, def_code[f_sub[f_rep]], frame.fail_item_code[f_rep],
                   frame.pidx[f_sub[f_rep]]), 1)  # fmt: skip
     nn = np.broadcast_to(n[:, :, None, :], x.shape)
-    B = int(cfg["baseline_periods"])
-    cx = np.concatenate([np.zeros((*x.shape[:3], 1)), np.cumsum(x, axis=3)], axis=3)
-    cn = np.concatenate([np.zeros((*nn.shape[:3], 1)), np.cumsum(nn, axis=3)], axis=3)
-    has = np.concatenate([np.zeros((*n.shape[:2], 1)), np.cumsum(n > 0, axis=2)], axis=2)
-    t = np.arange(T)
     windows = [int(w) for w in cfg["windows"]]
     shape = (len(windows), *x.shape)
     wx, wn, bx, bn = (np.zeros(shape) for _ in range(4))
-    p = np.ones(shape)
-    tested = np.zeros(shape, dtype=bool)
-    for j, w in enumerate(windows):
-        # The window: the last w periods; its baseline: the B periods before the window.
-        end = np.maximum(t + 1 - w, 0)
-        lo = np.maximum(end - B, 0)
-        wx[j], wn[j] = cx[..., t + 1] - cx[..., end], cn[..., t + 1] - cn[..., end]
-        bx[j], bn[j] = cx[..., end] - cx[..., lo], cn[..., end] - cn[..., lo]
-        base_periods = (has[..., end] - has[..., lo])[:, :, None, :]
-        tested[j] = (t + 1 >= w) & (nn > 0) & (base_periods >= cfg["min_baseline_periods"])
-    # Conditional exact binomial test of the window against its baseline (the baseline is an
-    # estimate, not a known rate): given x + X failures in all, under "no change" the
-    # window's share is Binomial(x + X, n / (n + N)).
-    share = wn[tested] / (wn[tested] + bn[tested])
-    p[tested] = stats.binomial_p_greater(wx[tested], wx[tested] + bx[tested], share)
-    p0 = (bx + 0.5) / (bn + 1.0)
-    padj = np.ones(shape)
-    reject = np.zeros(shape, dtype=bool)
-    for period in range(T):  # BH over all windows × items × scopes tested at each period's end
-        mask = tested[..., period]
+    p, padj = np.ones(shape), np.ones(shape)
+    tested, reject = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    cx = np.concatenate([np.zeros((*x.shape[:3], 1)), np.cumsum(x, axis=3)], axis=3)
+    cn = np.concatenate([np.zeros((*nn.shape[:3], 1)), np.cumsum(nn, axis=3)], axis=3)
+    # The baseline: the last `baseline_periods` periods with data before the window that
+    # were not flagged themselves, so a problem that persists is not absorbed into its
+    # own baseline (and marked "no longer detected" while it goes on). Running sums over
+    # those periods, filled in as each period is decided.
+    usable = np.zeros((*x.shape[:3], T + 1))
+    ux, un = np.zeros_like(usable), np.zeros_like(usable)
+    for t in range(T):
+        for j, w in enumerate(windows):
+            end = t + 1 - w
+            if end < 0:
+                continue
+            wx[j, ..., t], wn[j, ..., t] = (
+                cx[..., t + 1] - cx[..., end],
+                cn[..., t + 1] - cn[..., end],
+            )
+            lo = _baseline_start(usable[..., : end + 1], int(cfg["baseline_periods"]))
+            bx[j, ..., t], bn[j, ..., t] = ux[..., end] - _at(ux, lo), un[..., end] - _at(un, lo)
+            periods = usable[..., end] - _at(usable, lo)
+            tested[j, ..., t] = (nn[..., t] > 0) & (periods >= cfg["min_baseline_periods"])
+        # Conditional exact binomial test of the window against its baseline (the baseline
+        # is an estimate, not a known rate): given x + X failures in all, under "no change"
+        # the window's share is Binomial(x + X, n / (n + N)).
+        mask = tested[..., t]
         if mask.any():
-            rej, adj = stats.benjamini_hochberg(p[..., period][mask], cfg["fdr"])
-            padj[..., period][mask] = adj
-            reject[..., period][mask] = rej
+            a, b, m, big_n = (v[..., t][mask] for v in (wx, bx, wn, bn))
+            p[..., t][mask] = stats.binomial_p_greater(a, a + b, m / (m + big_n))
+            # BH over all windows × items × scopes tested at the end of the period
+            rej, adj = stats.benjamini_hochberg(p[..., t][mask], cfg["fdr"])
+            padj[..., t][mask], reject[..., t][mask] = adj, rej
+        rate_t = np.where(wn[..., t] > 0, wx[..., t] / np.maximum(wn[..., t], 1), 0.0)
+        base_t = (bx[..., t] + 0.5) / (bn[..., t] + 1.0)
+        reject[..., t] &= (wx[..., t] >= cfg["min_failures"]) & (
+            rate_t >= cfg["min_ratio"] * base_t
+        )
+        kept = (nn[..., t] > 0) & ~reject[..., t].any(axis=0)
+        usable[..., t + 1] = usable[..., t] + kept
+        ux[..., t + 1] = ux[..., t] + np.where(kept, x[..., t], 0.0)
+        un[..., t + 1] = un[..., t] + np.where(kept, nn[..., t], 0.0)
+    p0 = (bx + 0.5) / (bn + 1.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         wrate = np.where(wn > 0, wx / wn, 0.0)
-    reject &= (wx >= cfg["min_failures"]) & (wrate >= cfg["min_ratio"] * p0)
     # Per scope × item × period, the window with the smallest adjusted p stands for it.
     best = np.argmin(np.where(reject, padj, np.inf), axis=0)
     pick = lambda a: np.take_along_axis(a, best[None], axis=0)[0]  # noqa: E731
