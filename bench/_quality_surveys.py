@@ -24,7 +24,7 @@ import numpy as np
 from scipy import stats as sps
 
 from dudao.definitions.spec import Definition
-from dudao.surveys.aggregate import t95
+from dudao.surveys.intervals import t95
 from dudao.surveys.suppression import Tree, suppress
 from dudao.trends.rules_surveys import Figures, Round, declines
 

@@ -8,7 +8,8 @@ import uuid
 import pytest
 from sqlalchemy.orm import Session
 
-from dudao.surveys.aggregate import FilterRefused, aggregate, interval
+from dudao.surveys.aggregate import FilterRefused, aggregate
+from dudao.surveys.intervals import interval
 from dudao.surveys.models import Campaign, Response
 from dudao.surveys.suppression import Tree, exposes, remainder, subtree_totals, suppress
 from tests import survey_world

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from dudao.core.database import utcnow
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.org.models import Unit
-from dudao.surveys.aggregate import Group, aggregate, t95
+from dudao.surveys.aggregate import Group, aggregate
+from dudao.surveys.intervals import t95
 from dudao.surveys.models import Campaign
 from dudao.trends import stats, survey_runs
 from dudao.trends.detection import Detection
