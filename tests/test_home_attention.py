@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from dudao.inspections.models import Inspection
+from dudao.inspections.models import Inspection, InspectionOrigin
+from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import Rectification
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
@@ -54,10 +55,20 @@ def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
     assert office["/rectifications"] == "1 overdue · 1 to verify"
     assert office["/flags"] == "1 new" and fresh.state == "new"
 
+    # Returned work and work due today; the lead answers its task: the office verifies it
+    for due in (date.today(), date.today() + timedelta(days=9)):
+        more = create_inspection(session, world.office, world.org.branch_a2, inspection.
+                                 definition_version, due, InspectionOrigin.AD_HOC,
+                                 assignees=[world.inspector])  # fmt: skip
+        apply(session, world.office, more, "assign")
+    more.state = "returned"
+    session.get(Rectification, tasks["in"]).state = "submitted"
     apply(session, world.office, inspection, "cancel", fields={"reason": "撤并"})
     session.commit()
-    assert "/inspections/mine" not in _notes(app, "insp")  # nothing left to do there
+    assert _notes(app, "insp") == {"/inspections/mine": "1 returned · 1 due today"}
     assert "/inspections" not in _notes(app, "office")  # a cancelled one is not late
+    assert _notes(app, "lead") == {}  # its answer waits for others, not for the lead
+    assert _notes(app, "office")["/rectifications"] == "2 to verify"
 
 
 def test_the_office_list_filters_what_is_overdue(app, session, world: World):  # noqa: F811

@@ -95,10 +95,11 @@ def task_counts(
     today: date,
 ) -> dict[str, int]:  # fmt: skip
     """Of the tasks `task_list` shows, how many are overdue and how many were answered and
-    wait for verification: what the home page says needs the viewer."""
+    wait for the viewer to verify them (the office in its scope, the finding's inspector,
+    the named verifier; not the lead who answered): what the home page says needs them."""
+    to_verify = and_(Rectification.state == "submitted", visible_clause(user_id, (), office_paths))
     counts = select(
-        func.count().filter(overdue_clause(today)),
-        func.count().filter(Rectification.state == "submitted"),
+        func.count().filter(overdue_clause(today)), func.count().filter(to_verify)
     ).select_from(Rectification)
     overdue, answered = session.execute(_visible(counts, user_id, lead_paths, office_paths)).one()
     return {"overdue": overdue, "answered": answered}
