@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session, contains_eager, load_only
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.enums import Role
 from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
-from dudao.org.queries import covering_or_within
 from dudao.trends.models import CLOSED_STATES, Flag
 
 PAGE_SIZE = 50
@@ -128,9 +127,12 @@ def count_new(session: Session, paths: Sequence[str]) -> int:
     if not paths:
         return 0
     query = select(func.count(Flag.id)).join(Unit, Unit.id == Flag.unit_id)
-    return session.scalar(
-        query.where(Flag.state == "new", or_(*[Unit.path.startswith(p) for p in paths]))
-    ) or 0
+    return (
+        session.scalar(
+            query.where(Flag.state == "new", or_(*[Unit.path.startswith(p) for p in paths]))
+        )
+        or 0
+    )
 
 
 def rules_in_use(session: Session) -> list[str]:
@@ -157,19 +159,25 @@ def related(session: Session, flag: Flag, paths: Sequence[str]) -> tuple[list[Fl
     if not paths:
         return [], 0
     units = set(flag.unit_ids or [flag.unit_id])
+    # A flag on one of these units is raised at that unit or above it: only those scopes.
+    scopes = {a for u in session.scalars(select(Unit).where(Unit.id.in_(units))) for a in
+              u.ancestor_ids}  # fmt: skip
     query = (
         select(Flag)
-        .options(load_only(Flag.rule, Flag.severity, Flag.unit_id, Flag.unit_ids))
         .join(Unit, Unit.id == Flag.unit_id)
+        .options(
+            contains_eager(Flag.unit),
+            load_only(Flag.rule, Flag.severity, Flag.unit_id, Flag.unit_ids),
+        )
         .where(
             Flag.id != flag.id,
             Flag.state.not_in(CLOSED_STATES),
-            covering_or_within(flag.unit),
+            Flag.unit_id.in_(scopes),
             or_(*[Unit.path.startswith(p) for p in paths]),
         )
         .order_by(*_order("severity"))
     )
-    found = [f for f in session.scalars(query).unique() if units & set(f.unit_ids or [f.unit_id])]
+    found = [f for f in session.scalars(query) if units & set(f.unit_ids or [f.unit_id])]
     return found[:RELATED_SHOWN], len(found)
 
 
