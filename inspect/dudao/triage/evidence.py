@@ -89,9 +89,10 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
         return _("Item %(item)s of %(definition)s failed unusually often in %(count)d units "
                  "of %(scope)s in %(last)s.", count=len(flag.unit_ids or []),
                  scope=f"{flag.unit.code} {flag.unit.name}", **args)  # fmt: skip
-    if rule == "deterioration":
+    if rule == "deterioration":  # since the open run began (older flags: the first signal)
+        since = {**args, "first": e.get("decline_from", args["first"])}
         return _("The scores of %(definition)s at %(units)s have been declining since "
-                 "%(first)s.", **args)  # fmt: skip
+                 "%(first)s.", **since)  # fmt: skip
     if rule == "outlier":
         return _("%(units)s failed more items than the funnel limit allows (since %(first)s).",
                  **args)  # fmt: skip
