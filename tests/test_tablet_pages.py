@@ -97,6 +97,11 @@ def test_home_and_device_pages(app, session, org, user_factory):
     session.commit()
     home = client.get("/inspect").get_data(as_text=True)
     assert _group_of(home, world.inspection.id) == "overdue" and 'id="t-upcoming"' not in home
+    for state, group in (("returned", "returned"), ("submitted", "waiting")):
+        inspection.state = state  # returned first whatever its date; submitted last
+        session.commit()
+        home = client.get("/inspect").get_data(as_text=True)
+        assert _group_of(home, world.inspection.id) == group
     assert client.get("/inspect/device").status_code == 200
     sign_in(office := app.test_client(), "office")
     assert office.get("/inspect").status_code == 403

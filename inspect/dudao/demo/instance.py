@@ -86,5 +86,9 @@ def log_folder(settings: Settings) -> Path:
 
 
 def log_tail(path: Path) -> str:
-    with path.open(encoding="utf-8", errors="replace") as lines:
-        return "".join(deque(lines, LOG_TAIL_LINES)).rstrip()
+    """The log's last lines, or a note when it is gone (the demo must still stop cleanly)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            return "".join(deque(lines, LOG_TAIL_LINES)).rstrip()
+    except OSError as exc:
+        return f"(cannot read it: {exc.strerror or exc})"

@@ -9,7 +9,6 @@ syncs them through the JSON API (inspections/api.py). See docs/tablet.md.
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
@@ -23,7 +22,7 @@ from dudao.definitions.spec import Definition
 from dudao.inspections.api_support import review_body
 from dudao.inspections.drafts import draft_of
 from dudao.inspections.models import Inspection
-from dudao.inspections.queries import GROUPS, due_group
+from dudao.inspections.queries import assignment_groups
 from dudao.inspections.submissions import EDITABLE_STATES, latest_submission
 from dudao.inspections.sync_queries import assignments
 from dudao.scheduling.recurrence import local_today
@@ -83,11 +82,7 @@ def home() -> str:
     """The tablet's list, grouped as "My inspections" is, and what waits for review last;
     the page is cached for offline use, so the groups are as of its last load."""
     today = local_today(runtime().settings.timezone)
-    groups: dict[str, list[dict[str, Any]]] = {name: [] for name in (*GROUPS, "waiting")}
-    for row in assignments(db(), current_user.id):
-        due = date.fromisoformat(row["due_date"])
-        waiting = row["state"] == "submitted"
-        groups["waiting" if waiting else due_group(row["state"], due, today)].append(row)
+    groups = assignment_groups(assignments(db(), current_user.id), today)
     return render_template("tablet/home.html", groups=groups, locale=select_locale())
 
 

@@ -55,6 +55,17 @@ def mine(session: Session, user_id: int, today: date) -> dict[str, list[Inspecti
     return groups
 
 
+def assignment_groups(rows: list[dict[str, Any]], today: date) -> dict[str, list[dict[str, Any]]]:
+    """The tablet's list (`sync_queries.assignments`, which also lists what was submitted)
+    grouped as `mine` groups, with what waits for review last."""
+    groups: dict[str, list[dict[str, Any]]] = {name: [] for name in (*GROUPS, "waiting")}
+    for row in rows:
+        due = date.fromisoformat(row["due_date"])
+        waiting = row["state"] == "submitted"
+        groups["waiting" if waiting else due_group(row["state"], due, today)].append(row)
+    return groups
+
+
 def due_group(state: str, due: date, today: date) -> str:
     """Where open work goes in an inspector's list (one of GROUPS): what came back to
     them first, then by its due date against today."""
