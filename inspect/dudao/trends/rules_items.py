@@ -148,13 +148,19 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
         # Conditional exact binomial test of the window against its baseline (the baseline
         # is an estimate, not a known rate): given x + X failures in all, under "no change"
         # the window's share is Binomial(x + X, n / (n + N)).
-        mask = tested[..., t]
-        if mask.any():
-            a, b, m, big_n = (v[..., t][mask] for v in (wx, bx, wn, bn))
-            p[..., t][mask] = stats.binomial_p_greater(a, a + b, m / (m + big_n))
-            # BH over all windows × items × scopes tested at the end of the period
-            rej, adj = stats.benjamini_hochberg(p[..., t][mask], cfg["fdr"])
-            padj[..., t][mask], reject[..., t][mask] = adj, rej
+        a, b, m, big_n = (v[..., t][tested[..., t]] for v in (wx, bx, wn, bn))
+        p[..., t][tested[..., t]] = stats.binomial_p_greater(a, a + b, m / (m + big_n))
+        # BH at the end of the period over the windows × items × scopes tested, in two
+        # families: do the problems flagged last period go on, and did anything new
+        # appear. In one family the problems that go on, rejected again every period,
+        # would loosen the threshold for new ones for as long as they last (BH admits
+        # more the more it rejects): false new flags would grow with the history.
+        going_on = reject[..., t - 1].any(axis=0) if t else np.zeros(x.shape[:3], dtype=bool)
+        for family in (going_on, ~going_on):
+            mask = tested[..., t] & family
+            if mask.any():
+                rej, adj = stats.benjamini_hochberg(p[..., t][mask], cfg["fdr"])
+                padj[..., t][mask], reject[..., t][mask] = adj, rej
         rate_t = np.where(wn[..., t] > 0, wx[..., t] / np.maximum(wn[..., t], 1), 0.0)
         base_t = (bx[..., t] + 0.5) / (bn[..., t] + 1.0)
         reject[..., t] &= (wx[..., t] >= cfg["min_failures"]) & (
