@@ -164,7 +164,7 @@ def test_deterioration_by_cusum_and_clean_units_stay_quiet(session, org, tmp_pat
     ev = flagged["A1-x1"].evidence
     assert ev["cusum"] > 5 and ev["k"] == 0.5 and ev["cusum_signal"]
     assert "2024-11" <= flagged["A1-x1"].first_detected <= "2025-06"
-    # In the office's terms: the expected score, when the run began, the mean since then.
+    # In the office's terms: the mean score before the run, when it began, the mean since.
     assert "2024-09" <= ev["decline_from"] <= flagged["A1-x1"].first_detected
     assert 0 < ev["mean_score_since"] < ev["baseline_score"] - 5 <= 100
     assert not flags(session, "cross_unit")

@@ -357,7 +357,7 @@ def test_demo_flags_render_with_their_evidence(client, session, user_factory):
             assert f"failed unusually often in {len(flag.unit_ids)} units of" in body
         if rule == "deterioration":  # the baseline as a score, drawn and in the table
             table = body.split("data-series")[1].split("</table>")[0]
-            assert "Expected score (baseline)</th></tr></thead>" in table
+            assert "Mean score before the decline</th></tr></thead>" in table
             assert f"<td>{flag.evidence['baseline_score']}</td>" in table
             assert "Decline since" in body and "stroke-dasharray" in body.split("<svg")[1]
         if flag.evidence.get("inspection_ids"):

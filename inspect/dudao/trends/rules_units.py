@@ -89,8 +89,8 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
     cusum, signal = stats.lower_cusum(z, cfg["k"], cfg["h"])
     M = int(cfg["mk_periods"])
     G, T = series.shape
-    mk_p = np.ones((G, T))
-    mk_slope = np.zeros((G, T))
+    mk_p = np.full((G, T), np.nan)  # NaN where the test was not run (a month missing)
+    mk_slope = np.full((G, T), np.nan)
     # Mann–Kendall on the last M periods, as of each period: corroboration in the evidence,
     # not a trigger (on its own it adds false alarms and no drift the CUSUM misses).
     for t in range(M - 1, T):
@@ -101,9 +101,6 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             mk_p[rows, t], mk_slope[rows, t] = r["p_decreasing"], r["slope"]
     hit = signal
     last_obs = T - 1 - np.argmax(~np.isnan(series[:, ::-1]), axis=1)
-    # The expected score in control, on the scores' own scale, so the office reads the
-    # baseline as a score and the chart can draw it (the arcsine undone: cos²).
-    expected = 100.0 * np.cos(mu) ** 2 if cfg.get("transform", True) else mu
     found = []
     for g in np.flatnonzero(hit.any(axis=1)):
         when = np.flatnonzero(hit[g])
@@ -111,10 +108,14 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
         unit, definition = int(frame.group_unit[g]), str(frame.group_def[g])
         in_group = frame.group == g
         window = slice(max(0, last - 11), last + 1)
-        start = _run_start(cusum[g], ~np.isnan(series[g]), last)
+        scored = ~np.isnan(series[g])
+        start = _run_start(cusum[g], scored, last)
         # The signal stays up through months without data (the current one, often):
         # the tests are read at the unit's last month with a score, where they were run.
-        at = min(last, int(last_obs[g]))
+        at = int(np.flatnonzero(scored[: last + 1])[-1])
+        # In the office's terms, on the scores' own scale: the mean before the run and
+        # since it began (the CUSUM's baseline is on the transformed, shrunk scale).
+        before, since = series[g, :start], series[g, start : last + 1]
         found.append(Detection(
             rule="deterioration", fingerprint=f"deterioration:{unit}:{definition}",
             severity=cfg["severity"], scope_unit_id=unit, unit_ids=[unit],
@@ -122,14 +123,13 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             active=bool(hit[g, last_obs[g]]), definition_key=definition,
             evidence={
                 "test": "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope",
-                "baseline_score": round(float(expected[g, start]), 1),
-                "decline_from": h.periods[start],
-                "mean_score_since": round(float(np.nanmean(series[g, start : last + 1])), 1),
+                "baseline_score": _mean(before), "decline_from": h.periods[start],
+                "mean_score_since": _mean(since),
                 "k": cfg["k"], "h": cfg["h"], "transform": cfg.get("transform", True),
-                "baseline_mean": round(float(mu[g, last]), 4), "sigma": round(sigma, 4),
+                "baseline_mean": round(float(mu[g, start]), 4), "sigma": round(sigma, 4),
                 "cusum": round(float(cusum[g, last]), 3),
                 "cusum_signal": bool(signal[g, last]),
-                "mann_kendall_p": float(mk_p[g, at]), "sen_slope": float(mk_slope[g, at]),
+                "mann_kendall_p": _number(mk_p[g, at]), "sen_slope": _number(mk_slope[g, at]),
                 "periods": h.periods[window],
                 "scores": [None if np.isnan(v) else round(float(v), 2)
                            for v in series[g, window]],
@@ -137,6 +137,16 @@ def deterioration(frame: Frame, cfg: dict[str, Any]) -> list[Detection]:
             },
         ))  # fmt: skip
     return found
+
+
+def _mean(scores: np.ndarray) -> float | None:
+    scored = scores[~np.isnan(scores)]
+    return round(float(scored.mean()), 1) if len(scored) else None
+
+
+def _number(value: float) -> float | None:
+    """None for a test that was not run, rather than a figure that reads as "no trend"."""
+    return None if np.isnan(value) else float(value)
 
 
 def _run_start(cusum: np.ndarray, observed: np.ndarray, last: int) -> int:

@@ -125,7 +125,9 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
     for key, value in (flag.evidence or {}).items():
         if key in NOT_IN_TABLE or isinstance(value, dict):
             continue
-        if isinstance(value, bool):
+        if value is None:  # e.g. a test that could not be run
+            shown = "—"
+        elif isinstance(value, bool):
             shown = _("Yes") if value else _("No")
         elif key in ("baseline", "run") and isinstance(value, list):
             shown = "; ".join(_campaign(b) for b in value if isinstance(b, dict))
@@ -196,7 +198,7 @@ def series(flag: Flag) -> Series | None:
         if limit is None and not e.get("transform", True):
             limit = e.get("baseline_mean")
         return Series(_("Score per period"), periods, list(e["scores"]),
-                      limit, _("Expected score (baseline)"), _("Score"))  # fmt: skip
+                      limit, _("Mean score before the decline"), _("Score"))  # fmt: skip
     if flag.rule == "cross_unit" and e.get("failures_series"):
         rates = [
             round(100 * f / n, 1) if n else None

@@ -33,7 +33,7 @@ FIELD_LABELS = {
     "q_value": _l("q-value (after BH)"),
     "baseline_mean": _l("Baseline mean (CUSUM scale)"),
     "sigma": _l("Standard deviation (CUSUM scale)"),
-    "baseline_score": _l("Expected score (baseline)"),
+    "baseline_score": _l("Mean score before the decline"),
     "decline_from": _l("Decline since"),
     "mean_score_since": _l("Mean score since then"),
     "cusum": _l("CUSUM"),
