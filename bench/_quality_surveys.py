@@ -99,14 +99,14 @@ def expected(level: np.ndarray) -> np.ndarray:
 
 def results(rounds: list[Round], truth: dict, units: int, periods: int, cfg: dict) -> dict:
     """Rule 6 scored; the same with only the comparisons with earlier campaigns (the
-    rounds without the organisation's own figure), and without the CUSUM (each campaign's
-    z-tests alone); the naive rule at every threshold."""
+    rounds without the organisation's own figure), and with the single-campaign
+    z-tests alone (sustained_campaigns 0); the naive rule at every threshold."""
     rule, min_drop = cfg["questionnaire_decline"], cfg["questionnaire_decline"]["min_drop"]
     alone = [replace(r, groups={u: g for u, g in r.groups.items() if u != 1}) for r in rounds]
     out: dict = {
         "questionnaire_decline": flags(rounds, rule),
         "questionnaire, earlier only": flags(alone, rule),
-        "questionnaire, no CUSUM": flags(rounds, rule | {"cusum_h": 0}),
+        "questionnaire, single campaigns": flags(rounds, rule | {"sustained_campaigns": 0}),
     }
     out |= {("survey", points): naive(rounds, points) for points in NAIVE_DROPS}
     return {k: score(found, truth, units, periods, min_drop) for k, found in out.items()}

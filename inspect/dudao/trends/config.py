@@ -32,8 +32,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "questionnaire_decline": {
         "enabled": True, "severity": "medium", "fdr": 0.01, "min_drop": 5.0,
-        "baseline_campaigns": 4, "cusum_k": 0.5, "cusum_h": 6.5,
-        "cusum_baseline": 8, "cusum_min_baseline": 4,
+        "baseline_campaigns": 4, "sustained_campaigns": 4, "sustained_baseline": 8,
+        "sustained_min_baseline": 4,
     },
     "feedback_theme": {
         "enabled": True, "severity": "medium", "window_days": 90, "min_units": 3, "min_ratio": 2.0,
@@ -58,9 +58,27 @@ def load_rules(path: Path = RULES_FILE) -> dict[str, dict[str, Any]]:
         if merged["severity"] not in SEVERITIES:
             problems.append(f"{path.name}: {name}.severity: one of {', '.join(SEVERITIES)}")
         rules[name] = merged
+    problems += [f"{path.name}: {p}" for p in _sustained_problems(rules["questionnaire_decline"])]
     if problems:
         raise ConfigError("; ".join(problems))
     return rules
+
+
+def _sustained_problems(cfg: dict[str, Any]) -> list[str]:
+    """Rule 6's windows over campaigns: whole numbers, a baseline of at least one campaign
+    and no more required than it keeps."""
+    name, out = "questionnaire_decline", []
+    for key in ("sustained_campaigns", "sustained_baseline", "sustained_min_baseline"):
+        if not isinstance(cfg[key], int) or isinstance(cfg[key], bool) or cfg[key] < 0:
+            out.append(f"{name}.{key}: a whole number, 0 or more")
+    if out:
+        return out
+    if cfg["sustained_baseline"] < 1:
+        out.append(f"{name}.sustained_baseline: at least 1 campaign")
+    if cfg["sustained_min_baseline"] > cfg["sustained_baseline"]:
+        out.append(f"{name}.sustained_min_baseline: at most sustained_baseline "
+                   f"({cfg['sustained_baseline']})")  # fmt: skip
+    return out
 
 
 @cache

@@ -2,8 +2,8 @@
 campaigns or below the organisation, read only through surveys.aggregate. "Significantly"
 is judged against how units differ and move anyway (Spiegelhalter's funnel plots with
 additive overdispersion): a unit is flagged as an outlier among its peers. A drop too
-small for one campaign to show is found as it persists, by a CUSUM over the unit's
-campaigns (survey_runs).
+small for one campaign to show is found as it persists, by testing the mean of the unit's
+last campaigns against its campaigns before them (survey_runs).
 
 The survey aggregation is the one place that applies the anonymity thresholds
 (minimum group size, complementary suppression), so this rule sees exactly what the
@@ -84,7 +84,7 @@ def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str,
         select(Campaign, FormDefinition.key)
         .join(DefinitionVersion, DefinitionVersion.id == Campaign.definition_version_id)
         .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
-        .order_by(FormDefinition.key, Campaign.scope_unit_id, Campaign.closes_at)
+        .order_by(FormDefinition.key, Campaign.scope_unit_id, Campaign.closes_at, Campaign.id)
     ).all()
     rounds = []
     for campaign, key in rows:
@@ -112,19 +112,20 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
     that a unit is flagged as an outlier among its peers, not for being below the mean
     or for moving as units do), Benjamini–Hochberg at cfg['fdr'] over each campaign's
     tests (the batch the office reads when it closes), and a drop of cfg['min_drop'].
-    Unless cfg['cusum_h'] is 0, every shown unit's campaigns also step a CUSUM of its
-    standardised drops below its campaigns before the decline (survey_runs.sustained)."""
+    Unless cfg['sustained_campaigns'] is 0 or 1, the mean of every shown unit's last 2 …
+    cfg['sustained_campaigns'] shown campaigns is also tested against its shown campaigns
+    before them, in the same family (survey_runs.sustained)."""
     tested: dict[tuple[str, int], int] = {}  # the latest campaign with tests, by key and scope
     earlier: dict[tuple[str, int], dict[int, list[tuple[Round, Figures]]]] = {}
     previous: dict[tuple[str, int], int] = {}  # the campaign before, by key and scope
-    cusums: dict[tuple[str, int], dict[int, survey_runs.State]] = {}
     found: dict[str, tuple[tuple[str, int], Detection]] = {}
+    keep = max(cfg["baseline_campaigns"], cfg["sustained_baseline"] + cfg["sustained_campaigns"])
     for r in rounds:
         scope = (r.key, r.scope_unit_id)
         history, prior = earlier.setdefault(scope, {}), previous.get(scope)
         root = r.groups.get(r.scope_unit_id)
         tests: list[dict[str, Any]] = []
-        runs: list[Detection] = []
+        windows: list[dict[str, Any]] = []  # first: a unit's last rejected test is kept
         for peers in _peers(r).values():
             last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == prior}
             pairs = [(g, last[u]) for u, g in peers.items() if u in last]
@@ -134,9 +135,8 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
             )  # fmt: skip
             tests += _against_earlier(r, peers, history, tau2_change, len(pairs),
                                       cfg["baseline_campaigns"])  # fmt: skip
-            if cfg["cusum_h"]:
-                runs += survey_runs.sustained(r, peers, tau2_change / 2,
-                                              cusums.setdefault(scope, {}), cfg)  # fmt: skip
+            if cfg["sustained_campaigns"] > 1 and len(pairs) >= MIN_PEERS:
+                windows += _sustained(r, peers, history, tau2_change / 2, len(pairs), cfg)
             if root is not None:
                 tests += _compare(r, "organisation", [(u, g, root.mean, root.responses, {})
                                                       for u, g in peers.items()],
@@ -144,11 +144,11 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
             for unit_id, group in peers.items():
                 kept = history.setdefault(unit_id, [])
                 kept.append((r, group))
-                del kept[: -cfg["baseline_campaigns"]]
+                del kept[:-keep]
         previous[scope] = r.campaign_id
-        if tests or runs:
+        if tests or windows:
             tested[scope] = r.campaign_id
-        for d in runs + _flagged(tests, cfg):  # where both flag a unit, the z-test's kept
+        for d in _flagged(windows + tests, cfg):
             old = found.get(d.fingerprint)
             found[d.fingerprint] = (scope, replace(d, first=old[1].first) if old else d)
     return [replace(d, active=tested[scope] == d.evidence["campaign_id"])
@@ -164,8 +164,8 @@ def _flagged(tests: list[dict[str, Any]], cfg: Mapping[str, Any]) -> list[Detect
     sd = np.sqrt(np.array([t["se"] ** 2 + t["tau2"] for t in tests]))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = diff / sd
-        p = np.where(sd > 0, sps.norm.sf(z), 1.0)
-    p = np.nan_to_num(p, nan=1.0)
+        p = np.where(sd > 0, sps.norm.sf(z), 1.0) * [t.get("times", 1) for t in tests]
+    p = np.minimum(np.nan_to_num(p, nan=1.0), 1.0)
     rejected, adjusted = stats.benjamini_hochberg(p, cfg["fdr"])
     rejected &= diff >= cfg["min_drop"]
     found: dict[int, Detection] = {}
@@ -208,6 +208,20 @@ def _peers(r: Round) -> dict[int, dict[int, Figures]]:
             by_depth[depth] = {u: replace(g, se=float(np.sqrt(var / g.responses)))
                                for u, g in peers.items()}  # fmt: skip
     return by_depth
+
+
+def _sustained(r: Round, peers: Mapping[int, Figures],
+               history: Mapping[int, list[tuple[Round, Figures]]], tau2_w: float, pairs: int,
+               cfg: Mapping[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+    """Each unit's test of its last campaigns against those before (survey_runs); only
+    campaigns with a known standard error take part."""
+    tests = []
+    for unit_id, group in peers.items():
+        shown = [(b, g) for b, g in [*history.get(unit_id, []), (r, group)] if np.isfinite(g.se)]
+        if shown and shown[-1][0] is r:
+            t = survey_runs.sustained(r, unit_id, shown, tau2_w, cfg)
+            tests += [t | {"peers": pairs}] if t else []
+    return tests
 
 
 def _against_earlier(r: Round, peers: Mapping[int, Figures],

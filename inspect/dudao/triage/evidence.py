@@ -146,12 +146,11 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
 
 
 def _campaign(campaign: dict) -> str:
-    """A baseline campaign with its weight, or a CUSUM run's campaign with its z and C."""
+    """A baseline campaign with its weight, or a campaign of the window tested."""
     args = {"period": campaign.get("period_label", "?"), "index": campaign.get("index", "?"),
             "n": campaign.get("responses", "?")}  # fmt: skip
-    if "cusum" in campaign:
-        return _("%(period)s: %(index)s from %(n)s answers, z %(z)s, CUSUM %(c)s",
-                 z=campaign.get("z"), c=campaign["cusum"], **args)  # fmt: skip
+    if "weight" not in campaign:
+        return _("%(period)s: %(index)s from %(n)s answers", **args)
     return _("%(period)s: %(index)s from %(n)s answers, weight %(weight)s",
              weight=campaign.get("weight", "?"), **args)  # fmt: skip
 

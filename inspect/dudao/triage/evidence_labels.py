@@ -69,7 +69,8 @@ FIELD_LABELS = {
     "z": _l("z statistic"),
     "tests": _l("Tests in the campaign"),
     "baseline": _l("Earlier campaigns"),
-    "run": _l("Campaigns since the decline began"),
+    "run": _l("Latest campaigns, tested together"),
+    "windows": _l("Windows of latest campaigns tested (Bonferroni)"),
     "keyword": _l("Keyword"),
     "category": _l("Category"),
     "units": _l("Units"),
@@ -98,10 +99,13 @@ TEST_LABELS = {
         "spread between units (τ² by Paule-Mandel, winsorised), Benjamini-Hochberg over the "
         "campaign's tests"
     ),
-    "one-sided tabular CUSUM of standardised drops below the unit's campaigns before the "
-    "run (tau2_change: Paule-Mandel, winsorised)": _l(
-        "One-sided tabular CUSUM of the satisfaction index's standardised drops below the "
-        "unit's campaigns before the decline (τ² of the changes by Paule-Mandel, winsorised)"
+    "one-sided z-test of the mean of the unit's last campaigns against its campaigns before "
+    "them (tau2_change: Paule-Mandel, winsorised), the largest of the windows "
+    "Bonferroni-adjusted, BH over the campaign's tests": _l(
+        "One-sided z-test of the mean satisfaction index of the unit's latest campaigns "
+        "against its campaigns before them (τ² of the changes by Paule-Mandel, winsorised), "
+        "the strongest of the windows Bonferroni-adjusted, Benjamini-Hochberg over the "
+        "campaign's tests"
     ),
     "lower tabular CUSUM on standardised scores; Mann-Kendall, Sen's slope": _l(
         "Lower tabular CUSUM on standardised scores; Mann-Kendall test with Sen's slope"
