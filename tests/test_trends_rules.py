@@ -132,6 +132,9 @@ def test_a_cross_unit_problem_that_goes_on_stays_detected(session, org, tmp_path
     assert flag.detected, "the problem goes on in the last month"
     ev = flag.evidence
     assert ev["period"] == "2025-10" and ev["baseline_rate"] < 0.1 < 0.4 < ev["rate"]
+    # the baseline's own counts: the 6 months before the problem, 12 branches of A each
+    assert ev["baseline_inspections"] == 6 * 12
+    assert ev["baseline_rate"] == round((ev["baseline_failures"] + 0.5) / (6 * 12 + 1), 4)
 
 
 def _one_unit_drifts(

@@ -176,7 +176,7 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
     # Per scope × item × period, the window with the smallest adjusted p stands for it.
     best = np.argmin(np.where(reject, padj, np.inf), axis=0)
     pick = lambda a: np.take_along_axis(a, best[None], axis=0)[0]  # noqa: E731
-    wx, wn, p, padj, p0, wrate = (pick(a) for a in (wx, wn, p, padj, p0, wrate))
+    wx, wn, bx, bn, p, padj, p0, wrate = (pick(a) for a in (wx, wn, bx, bn, p, padj, p0, wrate))
     width = np.asarray(windows)[best]
     reject = reject.any(axis=0)
     found = []
@@ -204,6 +204,8 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
                 "failures": int(wx[s, d, i, last]), "inspections": int(wn[s, d, i, last]),
                 "rate": round(float(wrate[s, d, i, last]), 4),
                 "baseline_rate": round(float(p0[s, d, i, last]), 4),
+                "baseline_failures": int(bx[s, d, i, last]),
+                "baseline_inspections": int(bn[s, d, i, last]),
                 "wilson_95": [round(float(lo_ci), 4), round(float(hi_ci), 4)],
                 "p_value": float(p[s, d, i, last]), "q_value": float(padj[s, d, i, last]),
                 "fdr": cfg["fdr"], "periods": h.periods[window],

@@ -28,6 +28,8 @@ FIELD_LABELS = {
     "inspections": _l("Inspections"),
     "rate": _l("Failure rate"),
     "baseline_rate": _l("Baseline rate"),
+    "baseline_failures": _l("Failures in the baseline"),
+    "baseline_inspections": _l("Inspections in the baseline"),
     "wilson_95": _l("95 per cent interval"),
     "p_value": _l("p-value"),
     "q_value": _l("q-value (after BH)"),
