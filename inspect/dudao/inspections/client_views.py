@@ -25,9 +25,9 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.queries import assignment_groups
 from dudao.inspections.submissions import EDITABLE_STATES, latest_submission
 from dudao.inspections.sync_queries import assignments
-from dudao.scheduling.recurrence import local_today
+from dudao.scheduling.recurrence import org_today
 from dudao.web.access import public, requires
-from dudao.web.context import db, runtime
+from dudao.web.context import db
 from dudao.web.setup import select_locale
 
 bp = Blueprint("tablet", __name__, template_folder="templates")
@@ -81,8 +81,7 @@ def service_worker() -> Response:
 def home() -> str:
     """The tablet's list, grouped as "My inspections" is, and what waits for review last;
     the page is cached for offline use, so the groups are as of its last load."""
-    today = local_today(runtime().settings.timezone)
-    groups = assignment_groups(assignments(db(), current_user.id), today)
+    groups = assignment_groups(assignments(db(), current_user.id), org_today(db()))
     return render_template("tablet/home.html", groups=groups, locale=select_locale())
 
 

@@ -4,8 +4,6 @@ reopen, cancel) — every change through rectifications.act and so the workflow 
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -24,6 +22,7 @@ from dudao.inspections.queries import users_by_id
 from dudao.inspections.submission_models import Photo, Rectification
 from dudao.inspections.submissions import FieldErrors
 from dudao.inspections.views import describe
+from dudao.scheduling.recurrence import org_today
 from dudao.web.access import requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
@@ -36,10 +35,6 @@ bp = Blueprint("rectifications", __name__, template_folder="templates")
 
 Page = str | tuple[str, int]
 ANSWER_ACTIONS = {"start", "submit"}  # the owner's answer form starts and submits at once
-
-
-def _today() -> date:
-    return datetime.now(runtime().settings.tz).date()
 
 
 def _task(rectification_id: int) -> Rectification:
@@ -60,7 +55,7 @@ def _task(rectification_id: int) -> Rectification:
 @bp.get("/rectifications")
 @requires(Permission.VIEW_UNITS)
 def index() -> str:
-    today = _today()
+    today = org_today(db())
     groups = queries.task_list(
         db(), current_user.id, scope_paths(current_user, Permission.LEAD_UNIT),
         scope_paths(current_user, Permission.VIEW_OFFICE), today, select_locale(),
@@ -108,7 +103,7 @@ def _render(
     return render_template(
         "rectifications/show.html", detail=detail, task=task, workflow=workflow,
         actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
-        events=events, people=people, history_line=history_line, today=_today(),
+        events=events, people=people, history_line=history_line, today=org_today(db()),
         locale=select_locale(),
         photos_visible=may_see(current_user, db().get(Inspection, task.finding.inspection_id)),
     ), status  # fmt: skip

@@ -21,8 +21,9 @@ from dudao.inspections.review_page import rectification_form
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict, latest_submission
-from dudao.inspections.views import Page, _inspection, _render, _today, bp
+from dudao.inspections.views import Page, _inspection, _render, bp
 from dudao.org.models import Unit
+from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, requires
 from dudao.web.context import db
 from dudao.workflow import engine
@@ -107,7 +108,7 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
     finding = db().get(Finding, finding_id)
     if finding is None or finding.inspection_id != inspection.id:
         abort(404)
-    form = rectification_form(finding.id, inspection.unit, _today(), formdata=request.form)
+    form = rectification_form(finding.id, inspection.unit, org_today(db()), formdata=request.form)
 
     def again(status: int) -> Page:
         return _render(db().get(Inspection, inspection_id), status=status,

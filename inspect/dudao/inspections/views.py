@@ -3,7 +3,7 @@ history and the workflow actions the viewer may take (every change through the e
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -22,8 +22,9 @@ from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
 from dudao.inspections.services import set_assignees
 from dudao.org.queries import by_code
+from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, require_on, requires
-from dudao.web.context import db, runtime
+from dudao.web.context import db
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
 from dudao.workflow.actions import ActionForm, act_from_form
@@ -48,10 +49,6 @@ def _helpers() -> dict[str, object]:
 Page = str | tuple[str, int] | Response
 
 
-def _today() -> date:
-    return datetime.now(runtime().settings.tz).date()
-
-
 def _inspection(inspection_id: int) -> Inspection:
     """The inspection, or 404 when it is missing or its unit lies outside the viewer's scope
     (its assignees may always open it)."""
@@ -65,7 +62,7 @@ def _inspection(inspection_id: int) -> Inspection:
 @bp.get("/inspections/mine")
 @requires(Permission.INSPECT)
 def mine() -> str:
-    today = _today()
+    today = org_today(db())
     groups = queries.mine(db(), current_user.id, today)
     rows = [row for group in groups.values() for row in group]
     return render_template(
@@ -89,7 +86,7 @@ def office() -> str:
     unit = by_code(db(), unit_code) if unit_code else None
     if unit is not None and not can(current_user, Permission.VIEW_RESULTS, unit):
         unit = None  # outside the scope reads like an unknown code
-    today = _today()
+    today = org_today(db())
     filters = queries.Filters(
         state=request.args.get("state", ""),
         unit=unit,
@@ -120,7 +117,7 @@ def _render(
     """The page; `review` passes a refused review or task form back (review_page.py)."""
     workflow = get_workflow(inspection.workflow)
     actions = engine.available_actions(current_user, inspection)
-    context = review_context(inspection, actions, _today(), **review)
+    context = review_context(inspection, actions, org_today(db()), **review)
     if context["review_form"] is not None:  # approve and return go through the review form
         actions = [t for t in actions if t.action not in REVIEW_ACTIONS]
     forms = forms or {}
@@ -146,7 +143,7 @@ def _render(
         "inspections/inspection.html", inspection=inspection, workflow=workflow,
         actions=actions, forms=forms, events=events, assignees=people,
         assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
-        locale=select_locale(), today=_today(), describe=describe,
+        locale=select_locale(), today=org_today(db()), describe=describe,
         photos_visible=may_see(current_user, inspection), **context,
     ), status  # fmt: skip
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from dudao.auth.models import User
 from dudao.definitions.queries import current_version
 from dudao.org.models import Unit
-from dudao.scheduling.draw_services import create_draw, org_today, publish_draw
+from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.models import SpotCheckDraw
+from dudao.scheduling.recurrence import org_today
 
 DEMO_TITLE = "演示：党支部标准化建设双随机抽查"
 DEMO_SEED = "dudao-demo-spot-check"

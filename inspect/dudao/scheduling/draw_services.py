@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import math
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,13 +31,10 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, normalise_params, run_draw
 from dudao.scheduling.models import SpotCheckDraw
+from dudao.scheduling.recurrence import org_today
 from dudao.workflow import engine
 
 DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
-
-
-def org_today(session: Session) -> date:
-    return datetime.now(ZoneInfo(org_timezone(session))).date()
 
 
 def _overlaps(path: str, other: str) -> bool:

@@ -11,6 +11,9 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
+from sqlalchemy.orm import Session
+
+from dudao.core.database import org_timezone
 
 #: Longer than any schedule needs, short enough that a typo (FREQ=SECONDLY) stays cheap.
 MAX_OCCURRENCES = 5000
@@ -72,3 +75,8 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
     """Today's date in the organisation's time zone (`now` is an aware UTC moment)."""
     moment = now or datetime.now(UTC)
     return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def org_today(session: Session) -> date:
+    """Today in the time zone of the organisation the session works for."""
+    return local_today(org_timezone(session))

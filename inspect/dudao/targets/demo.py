@@ -23,7 +23,7 @@ from dudao.core.enums import UnitLevel
 from dudao.demo import names
 from dudao.demo.data import DemoOrg
 from dudao.org.models import Unit
-from dudao.scheduling.draw_services import org_today
+from dudao.scheduling.recurrence import org_today
 from dudao.targets.config import shipped_targets
 from dudao.targets.models import PioneerPost, TargetEntry
 from dudao.targets.services import (

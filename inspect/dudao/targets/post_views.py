@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.org.models import Unit
-from dudao.scheduling.draw_services import org_today
+from dudao.scheduling.recurrence import org_today
 from dudao.targets import queries, services
 from dudao.targets.forms import PioneerPostForm, RetireForm
 from dudao.targets.models import PioneerPost

@@ -24,7 +24,7 @@ from dudao.core.permissions import Permission, can, scope_paths
 from dudao.definitions.problems import DefinitionError
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
-from dudao.scheduling.draw_services import org_today
+from dudao.scheduling.recurrence import org_today
 from dudao.targets import queries, services
 from dudao.targets.config import Target, TargetFileError, TargetPlan, shipped_targets
 from dudao.targets.forms import CorrectionForm, EntryForm

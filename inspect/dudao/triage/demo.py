@@ -19,10 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
-from dudao.core.database import org_timezone
 from dudao.core.enums import UnitLevel
 from dudao.demo.data import DemoOrg
-from dudao.scheduling.recurrence import local_today
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.models import Flag
 from dudao.triage import rectify, saved_filters, services
 from dudao.workflow.engine import apply
@@ -40,7 +39,7 @@ def load_demo_triage(session: Session, _org: DemoOrg) -> int:
     flags = list(session.scalars(select(Flag).order_by(Flag.id)))
     if office is None or not flags or any(f.state != "new" or f.assignee_id for f in flags):
         return 0
-    today = local_today(org_timezone(session))
+    today = org_today(session)
     done = 0
     cross = [f for f in flags if f.rule == "cross_unit" and f.unit.level == UnitLevel.COMPANY]
     company = cross[0] if cross else None

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response
 from dudao.core.errors import PermissionDenied, ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
-from dudao.scheduling.draw_services import org_today
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
 from dudao.triage import evidence, pages, queries, rectify, saved_filters

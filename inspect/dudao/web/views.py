@@ -6,9 +6,9 @@ from flask import Blueprint, redirect, render_template, request, session, url_fo
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from dudao.scheduling.recurrence import local_today
+from dudao.scheduling.recurrence import org_today
 from dudao.web.access import public
-from dudao.web.context import db, runtime
+from dudao.web.context import db
 from dudao.web.home import attention
 from dudao.web.setup import LOCALES
 from dudao.web.urls import safe_next
@@ -21,8 +21,7 @@ bp = Blueprint("web", __name__)
 def index() -> Response | str:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
-    today = local_today(runtime().settings.timezone)
-    return render_template("home.html", attention=attention(db(), current_user, today))
+    return render_template("home.html", attention=attention(db(), current_user, org_today(db())))
 
 
 @bp.post("/lang")
