@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, contains_eager, load_only
 
 from dudao.audit.models import AuditEvent
@@ -15,6 +15,7 @@ from dudao.auth.models import User
 from dudao.core.enums import Role
 from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
+from dudao.org.queries import within
 from dudao.trends.models import CLOSED_STATES, Flag
 
 PAGE_SIZE = 50
@@ -65,7 +66,7 @@ class QueuePage:
 def _scoped(query: Select[Any], paths: Sequence[str], filters: Filters) -> Select[Any]:
     """Flags whose unit lies in the viewer's subtrees, narrowed by every filter but state."""
     query = query.join(Unit, Unit.id == Flag.unit_id)
-    query = query.where(or_(*[Unit.path.startswith(p) for p in paths]))
+    query = query.where(within(paths))
     if filters.severity:
         query = query.where(Flag.severity == filters.severity)
     if filters.rule:
@@ -124,15 +125,8 @@ def queue(session: Session, paths: Sequence[str], filters: Filters) -> QueuePage
 
 def count_new(session: Session, paths: Sequence[str]) -> int:
     """Flags in the viewer's subtrees that nobody has looked at yet (state "new")."""
-    if not paths:
-        return 0
-    query = select(func.count(Flag.id)).join(Unit, Unit.id == Flag.unit_id)
-    return (
-        session.scalar(
-            query.where(Flag.state == "new", or_(*[Unit.path.startswith(p) for p in paths]))
-        )
-        or 0
-    )
+    query = _scoped(select(func.count(Flag.id)), paths, Filters())
+    return session.scalar(query.where(Flag.state == "new")) or 0
 
 
 def rules_in_use(session: Session) -> list[str]:
@@ -146,7 +140,7 @@ def in_scope(session: Session, paths: Sequence[str], ids: Sequence[int]) -> list
     query = (
         select(Flag)
         .join(Unit, Unit.id == Flag.unit_id)
-        .where(Flag.id.in_(ids), or_(*[Unit.path.startswith(p) for p in paths]))
+        .where(Flag.id.in_(ids), within(paths))
         .order_by(Flag.id)
     )
     return list(session.scalars(query).unique())
@@ -173,7 +167,7 @@ def related(session: Session, flag: Flag, paths: Sequence[str]) -> tuple[list[Fl
             Flag.id != flag.id,
             Flag.state.not_in(CLOSED_STATES),
             Flag.unit_id.in_(scopes),
-            or_(*[Unit.path.startswith(p) for p in paths]),
+            within(paths),
         )
         .order_by(*_order("severity"))
     )

@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
 from dudao.core.permissions import Permission, can, scope_paths
-from dudao.inspections.queries import count_late, mine
+from dudao.inspections.queries import count_late, mine_counts
 from dudao.inspections.rectification_queries import task_counts
 from dudao.triage.queries import count_new
 
@@ -23,7 +23,7 @@ def attention(session: Session, user: Any, today: date) -> dict[str, str]:
     """A short line per card endpoint, only where something waits."""
     notes = {}
     if can(user, Permission.INSPECT):
-        groups = {name: len(rows) for name, rows in mine(session, user.id, today).items()}
+        groups = mine_counts(session, user.id, today)
         returned, overdue, due = groups["returned"], groups["overdue"], groups["today"]
         notes["inspections.mine"] = _line(
             returned and ngettext("%(num)d returned", "%(num)d returned", returned),
