@@ -121,11 +121,18 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
     nn = np.broadcast_to(n[:, :, None, :], x.shape)
     windows = [int(w) for w in cfg["windows"]]
     shape = (len(windows), *x.shape)
-    wx, wn, bx, bn = (np.zeros(shape) for _ in range(4))
+    bx, bn, p0 = (np.zeros(shape) for _ in range(3))
     p, padj = np.ones(shape), np.ones(shape)
     tested, reject = np.zeros(shape, dtype=bool), np.zeros(shape, dtype=bool)
+    # The windows (the last w periods) do not depend on what was flagged: all at once.
     cx = np.concatenate([np.zeros((*x.shape[:3], 1)), np.cumsum(x, axis=3)], axis=3)
     cn = np.concatenate([np.zeros((*nn.shape[:3], 1)), np.cumsum(nn, axis=3)], axis=3)
+    t = np.arange(T)
+    ends = [np.maximum(t + 1 - w, 0) for w in windows]
+    wx = np.stack([cx[..., 1:] - cx[..., end] for end in ends])
+    wn = np.stack([cn[..., 1:] - cn[..., end] for end in ends])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        wrate = np.where(wn > 0, wx / wn, 0.0)
     # The baseline: the last `baseline_periods` periods with data before the window that
     # were not flagged themselves, so a problem that persists is not absorbed into its
     # own baseline (and marked "no longer detected" while it goes on). Running sums over
@@ -137,12 +144,9 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
             end = t + 1 - w
             if end < 0:
                 continue
-            wx[j, ..., t], wn[j, ..., t] = (
-                cx[..., t + 1] - cx[..., end],
-                cn[..., t + 1] - cn[..., end],
-            )
             lo = _baseline_start(usable[..., : end + 1], int(cfg["baseline_periods"]))
             bx[j, ..., t], bn[j, ..., t] = ux[..., end] - _at(ux, lo), un[..., end] - _at(un, lo)
+            p0[j, ..., t] = (bx[j, ..., t] + 0.5) / (bn[j, ..., t] + 1.0)
             periods = usable[..., end] - _at(usable, lo)
             tested[j, ..., t] = (nn[..., t] > 0) & (periods >= cfg["min_baseline_periods"])
         # Conditional exact binomial test of the window against its baseline (the baseline
@@ -161,18 +165,13 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
             if mask.any():
                 rej, adj = stats.benjamini_hochberg(p[..., t][mask], cfg["fdr"])
                 padj[..., t][mask], reject[..., t][mask] = adj, rej
-        rate_t = np.where(wn[..., t] > 0, wx[..., t] / np.maximum(wn[..., t], 1), 0.0)
-        base_t = (bx[..., t] + 0.5) / (bn[..., t] + 1.0)
         reject[..., t] &= (wx[..., t] >= cfg["min_failures"]) & (
-            rate_t >= cfg["min_ratio"] * base_t
+            wrate[..., t] >= cfg["min_ratio"] * p0[..., t]
         )
         kept = (nn[..., t] > 0) & ~reject[..., t].any(axis=0)
         usable[..., t + 1] = usable[..., t] + kept
         ux[..., t + 1] = ux[..., t] + np.where(kept, x[..., t], 0.0)
         un[..., t + 1] = un[..., t] + np.where(kept, nn[..., t], 0.0)
-    p0 = (bx + 0.5) / (bn + 1.0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        wrate = np.where(wn > 0, wx / wn, 0.0)
     # Per scope × item × period, the window with the smallest adjusted p stands for it.
     best = np.argmin(np.where(reject, padj, np.inf), axis=0)
     pick = lambda a: np.take_along_axis(a, best[None], axis=0)[0]  # noqa: E731
