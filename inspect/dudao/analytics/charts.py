@@ -12,6 +12,7 @@ from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
 from dudao.analytics.control import ControlChart
+from dudao.reports.charts import label_width
 
 BLUE, RED, GREY, GREEN = "#1f5f99", "#8b1a1a", "#6b6b6b", "#2e7d32"
 WIDTH, HEIGHT = 640, 250
@@ -27,11 +28,6 @@ class Series:
     dash: tuple[int, int] | None = None
     marker: str | None = "FilledCircle"
     joined: bool = True
-
-
-def _text_width(text: str, size: float) -> float:
-    """Rough width of a label: CJK characters are square, Latin ones about half as wide."""
-    return sum(size if ord(c) > 0x2E80 else size * 0.55 for c in text)
 
 
 def line_chart(
@@ -77,7 +73,7 @@ def line_chart(
             drawing.add(makeMarker(line.marker or "FilledCircle", x=x + 9, y=y + 3, size=7,
                                    fillColor=colors.HexColor(line.color)))  # fmt: skip
         drawing.add(String(x + 22, y, line.label, fontName=font, fontSize=9))
-        x += 34 + _text_width(line.label, 9)
+        x += 34 + label_width(line.label, 9)
     drawing.add(String(WIDTH / 2, HEIGHT - 18, title, fontName=font, fontSize=11,
                        textAnchor="middle"))  # fmt: skip
     return drawing

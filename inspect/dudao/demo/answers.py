@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from dudao.definitions.scorerules import RATING_MAX, RATING_MIN
 from dudao.definitions.showif import evaluate
 from dudao.definitions.spec import Definition, Evidence, Item, ItemType
 
@@ -65,7 +66,7 @@ def _numeric(item: Item, rng: random.Random, passing: bool) -> int | float:
 
 
 def _points(item: Item, rng: random.Random, passing: bool) -> int:
-    low, high = (1, item.points) if item.type is ItemType.SCALE else (0, 10)
+    low, high = (1, item.points) if item.type is ItemType.SCALE else (RATING_MIN, RATING_MAX)
     rule = item.pass_rule
     first = int(rule.min) if rule and rule.min is not None else low
     last = int(rule.max) if rule and rule.max is not None else high

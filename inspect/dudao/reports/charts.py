@@ -15,6 +15,7 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 BAR = colors.HexColor("#8b1a1a")
 LINE = colors.HexColor("#1f5f99")
@@ -108,6 +109,16 @@ SVG_NS = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG_NS)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
 _ids = itertools.count(1)
+
+
+def label_width(text: str, size: float, font: str | None = None) -> float:
+    """Width of a chart label, in the browser too: a CJK character is a full em there
+    (wider than a PDF font's metrics for a glyph it lacks); other characters by the font's
+    metrics, or about half an em without a font."""
+    return sum(
+        size if ord(c) >= 0x2E80 else stringWidth(c, font, size) if font else size * 0.55
+        for c in text
+    )
 
 
 def to_svg(drawing: Drawing, title: str = "") -> str:

@@ -126,8 +126,8 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
         root = r.groups.get(r.scope_unit_id)
         tests: list[dict[str, Any]] = []
         windows: list[dict[str, Any]] = []  # first: a unit's last rejected test is kept
+        last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == prior}
         for peers in _peers(r).values():
-            last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == prior}
             pairs = [(g, last[u]) for u, g in peers.items() if u in last]
             tau2_change = stats.between_variance(
                 np.array([b.mean - g.mean for g, b in pairs]),

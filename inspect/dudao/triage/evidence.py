@@ -12,14 +12,13 @@ from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.feedback.models import category_label
-from dudao.reports.charts import to_svg
+from dudao.reports.charts import label_width, to_svg
 from dudao.trends.models import Flag
 from dudao.triage.evidence_labels import (
     FIELD_LABELS,
@@ -215,12 +214,6 @@ def chart_svg(data: Series) -> str:
     return to_svg(chart_drawing(data), data.title)
 
 
-def _label_width(text: str, font: str, size: float) -> float:
-    """Width of a label in the browser's sans-serif too: a CJK character is a full em
-    there, wider than the PDF font's metrics for a glyph it lacks."""
-    return sum(size if ord(c) >= 0x2E80 else stringWidth(c, font, size) for c in text)
-
-
 def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
     """The series as a ReportLab drawing (for the page and a PDF): the values, and the
     limit as a dashed line."""
@@ -257,7 +250,7 @@ def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
         drawing.add(Line(x, 177, x + 20, 177, strokeColor=colors.HexColor(color),
                          strokeWidth=2, strokeDashArray=dash))  # fmt: skip
         drawing.add(String(x + 24, 174, label, fontName=font, fontSize=8))
-        x += 24 + _label_width(label, font, 8) + 16
+        x += 24 + label_width(label, 8, font) + 16
     drawing.add(String(drawing.width / 2, 188, data.title, fontName=font, fontSize=10,
                        textAnchor="middle"))  # fmt: skip
     return drawing
