@@ -37,7 +37,8 @@ from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding, InspectionDraft, Photo, Submission
 from dudao.inspections.submissions import submit
 from dudao.notifications.models import Notification
-from dudao.notifications.transitions import notify_events, transition_key
+from dudao.notifications.services import notify_many
+from dudao.notifications.transitions import derive, transition_key
 from dudao.scheduling.recurrence import local_moment
 from dudao.workflow.engine import apply
 
@@ -257,19 +258,19 @@ def date_rows(
                  [{"pk": r["pk"], "submitted": r["submitted"]} for r in timeline.submissions],
                  created_at="submitted")  # fmt: skip
     _executemany(session, Photo.__table__, "id", timeline.photos, created_at="at")
-    events = session.execute(
-        select(AuditEvent.id, AuditEvent.entity_id, AuditEvent.action)
+    events = session.scalars(
+        select(AuditEvent)
         .where(AuditEvent.id > since_event, AuditEvent.entity_type == "inspection")
         .order_by(AuditEvent.id)
     ).all()  # fmt: skip
-    made = notify_events(session, [event.id for event in events])
+    made = notify_many(session, derive(session, events))
     queues: dict[tuple[int, str], deque[datetime]] = defaultdict(deque)
     for iid, steps in timeline.steps.items():
         for action, at in steps:
             queues[(iid, action)].append(at)
     dated = []
-    for event_id, entity_id, action in events:
-        iid, step = int(entity_id), action.rsplit(".", 1)[-1]
+    for event in events:
+        event_id, iid, step = event.id, int(event.entity_id), event.action.rsplit(".", 1)[-1]
         queue = queues.get((iid, step))
         at = created.get(iid) if step == "assign" else (queue.popleft() if queue else None)
         if at is not None:
