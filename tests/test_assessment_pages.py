@@ -125,3 +125,11 @@ def test_a_level_that_is_not_assessed_says_so(client, history, user_factory) -> 
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get(f"/assessment/units/{history.unit_a1.id}")
     assert page.status_code == 200 and "Units of this level are not assessed" in text(page)
+    # No empty bands or history for a unit that has none; a way to the units that have.
+    html = page.get_data(as_text=True)
+    assert "data-history" not in html and "Tier bands" not in text(page)
+    link = re.search(r'href="([^"]+)" data-ranking-below', html)
+    assert link and f"unit={history.unit_a1.code}" in link.group(1)
+    ranking = client.get(link.group(1).replace("&amp;", "&"))
+    assert ranking.status_code == 200 and history.branch_a1.code in text(ranking)
+    assert history.branch_b1.code not in text(ranking)  # another unit's branch
