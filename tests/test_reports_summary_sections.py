@@ -5,8 +5,10 @@ overdue rectifications and spot-check draws."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
+import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -14,9 +16,11 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from dudao.inspections.submission_models import Rectification
-from dudao.reports.services import parse_quarter
+from dudao.reports.models import ReportKind
+from dudao.reports.services import describe, parse_quarter
 from dudao.reports.summary import load_summary
 from dudao.reports.summary_pdf import render_summary_pdf
+from dudao.scheduling.recurrence import local_today
 from dudao.surveys.models import Response
 from tests import survey_world
 from tests.assessment_world import inspection
@@ -165,3 +169,20 @@ def test_key_figures_overdue_rectifications_and_draws(app, session, report_world
     session.commit()
     summary = _summary(app, session, world.org.company_a, "2026Q4")
     assert summary.overdue_count == 0 and "没有逾期的整改任务" in _pdf_text(summary)
+
+
+def test_a_summary_is_dated_by_the_organisation_s_calendar(session, org, monkeypatch):
+    """A summary's overdue work changes with the organisation's date, so the stored report is
+    reused for that day only, whatever the server's own clock zone (here 26 hours apart)."""
+    org_zone = "Pacific/Kiritimati"  # UTC+14
+    session.info["settings"] = dataclasses.replace(session.info["settings"], timezone=org_zone)
+    monkeypatch.setenv("TZ", "Etc/GMT+12")  # UTC-12
+    time.tzset()
+    try:
+        _unit, _params, dated, _name = describe(
+            session, ReportKind.SUMMARY, {"unit": org.company_a.code, "quarter": "2026Q4"}
+        )
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert dated == [local_today(org_zone).isoformat()]

@@ -7,7 +7,6 @@ bad months are reported by field and the default range is used instead.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from flask import request
@@ -19,7 +18,8 @@ from dudao.analytics.queries import Filters
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.org.models import Unit
 from dudao.org.queries import ancestors, by_code, children, scope_roots
-from dudao.web.context import db, runtime
+from dudao.scheduling.recurrence import org_today
+from dudao.web.context import db
 
 MAX_MONTHS = 60
 
@@ -47,14 +47,10 @@ class Picked:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-def today() -> date:
-    return datetime.now(runtime().settings.tz).date()
-
-
 def _range(errors: list[str]) -> Range:
     grain = request.args.get("grain", MONTH)
     grain = grain if grain in GRAINS else MONTH
-    fallback = default_range(today(), grain)
+    fallback = default_range(org_today(db()), grain)
     raw_from, raw_to = request.args.get("from", ""), request.args.get("to", "")
     first, last = parse_month(raw_from), parse_month(raw_to)
     if raw_from and first is None:

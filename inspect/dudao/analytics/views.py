@@ -18,10 +18,11 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from dudao.analytics import charts, queries, rates
-from dudao.analytics.picker import Picked, pick, today
+from dudao.analytics.picker import Picked, pick
 from dudao.analytics.satisfaction import satisfaction as satisfaction_data
 from dudao.core.permissions import Permission
 from dudao.reports.charts import to_svg
+from dudao.scheduling.recurrence import org_today
 from dudao.surveys.results_views import REASONS
 from dudao.web.access import requires
 from dudao.web.context import db, runtime
@@ -152,7 +153,7 @@ def satisfaction() -> tuple[str, int]:
 def rectifications() -> tuple[str, int]:
     picked = pick()
     rows = (
-        rates.rectification_rates(db(), picked.paths, picked.filters, today(), _tz())
+        rates.rectification_rates(db(), picked.paths, picked.filters, org_today(db()), _tz())
         if picked.filters else []
     )  # fmt: skip
     title = _("Rectifications verified by their deadline, per cent")
@@ -166,7 +167,7 @@ def rectifications() -> tuple[str, int]:
 def completion() -> tuple[str, int]:
     picked = pick()
     result = (
-        rates.completion(db(), picked.paths, picked.filters, today(), _tz())
+        rates.completion(db(), picked.paths, picked.filters, org_today(db()), _tz())
         if picked.filters else None
     )  # fmt: skip
     title = _("Inspections completed by their due date, per cent")

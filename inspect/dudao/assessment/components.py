@@ -31,6 +31,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Rectification, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
+from dudao.scheduling.recurrence import org_today
 from dudao.surveys.aggregate import aggregate
 from dudao.surveys.models import Campaign, Response
 from dudao.trends.queries import counted_submissions, period_expr
@@ -137,7 +138,7 @@ def rectification_rows(
     or before the deadline. Late: submitted after it, or still not submitted once the
     deadline has passed. Pending (not counted yet): not submitted, deadline not passed.
     """
-    today = today or local_date(utcnow(), tz)
+    today = today or org_today(session)
     submits = (
         select(AuditEvent.entity_id.label("rid"), func.max(AuditEvent.occurred_at).label("at"))
         .where(AuditEvent.entity_type == "rectification")

@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session
 
 from dudao.assessment.periods import bounds, key_of_date, label, local_date
 from dudao.audit.services import record_many
-from dudao.core.database import org_timezone, utcnow
+from dudao.core.database import org_timezone
 from dudao.definitions.queries import current_version
 from dudao.demo.data import DemoOrg
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
-from dudao.scheduling.recurrence import local_moment
+from dudao.scheduling.recurrence import local_moment, org_today
 from dudao.surveys import services as surveys
 from dudao.surveys.models import Campaign, CampaignState, Response
 
@@ -131,7 +131,6 @@ def _campaigns(session: Session, org: DemoOrg, rng: random.Random, tz: str, toda
 def load_demo_assessment(session: Session, org: DemoOrg) -> int:
     if session.scalar(select(Campaign.id).where(Campaign.title.like("%党支部建设满意度测评"))):
         return 0
-    tz = org_timezone(session)
-    today = local_date(utcnow(), tz)
+    tz, today = org_timezone(session), org_today(session)
     rng = random.Random(f"{org.seed}-assessment")
     return _tasks(session, rng, tz, today) + _campaigns(session, org, rng, tz, today)

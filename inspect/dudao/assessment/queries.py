@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from dudao.assessment import components
 from dudao.assessment.components import InspectionRow, RectificationRow
 from dudao.assessment.config import AssessmentConfig, assessment_config
-from dudao.assessment.periods import bounds, current_key, key_of_date, local_date
+from dudao.assessment.periods import bounds, current_key, key_of_date
 from dudao.assessment.scores import Part, Score, judge, link_history, parts, rank
-from dudao.core.database import org_timezone, utcnow
+from dudao.core.database import org_timezone
 from dudao.core.enums import UnitLevel
 from dudao.org.models import Unit
 from dudao.org.queries import children, scope_roots, within
+from dudao.scheduling.recurrence import org_today
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ def assess(
     """
     config = config or assessment_config()
     tz = org_timezone(session)
-    today = today or local_date(utcnow(), tz)
+    today = today or org_today(session)
     kind, levels = config.period, list(config.levels)
     units = {
         u.id: u

@@ -8,7 +8,7 @@ each admin one alert per day at most.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from dudao.audit.chain import ChainProblem, chain_head, verify_chain
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
-from dudao.core.jobs import job_runtime, job_session
+from dudao.core.jobs import job_session
 from dudao.notifications.services import notify
+from dudao.scheduling.recurrence import org_today
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +54,9 @@ def alert_admins(session: Session, problems: list[ChainProblem], day: date) -> i
 
 def verify_audit_chain() -> dict[str, int]:
     """Check the whole chain; on failure alert the admins (the day is the organisation's)."""
-    today = datetime.now(job_runtime().settings.tz).date()
     with job_session() as session:
         problems = verify_chain(session)
-        alerted = alert_admins(session, problems, today) if problems else 0
+        alerted = alert_admins(session, problems, org_today(session)) if problems else 0
         seq, digest = chain_head(session)
     # The worker's log lives outside the database: a head to check later with
     # `dudao audit verify --expect SEQ:HASH` even if someone re-seals the whole table.

@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
-from dudao.core.database import org_timezone
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import current_version
 from dudao.demo.data import DemoOrg
@@ -32,7 +31,7 @@ from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import Rectification
 from dudao.inspections.submissions import submit
 from dudao.org.models import Unit
-from dudao.scheduling.recurrence import local_today
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.demo import PASSING
 from dudao.workflow.engine import apply
 
@@ -92,7 +91,7 @@ def load_ad_hoc_inspection(session: Session, org: DemoOrg) -> int:
     users = {u.username: u for u in session.scalars(select(User))}
     if version is None or "office" not in users:
         return 0
-    today = local_today(org_timezone(session))
+    today = org_today(session)
     office, created = users["office"], 0
     branches = select(Unit).where(Unit.level == "branch").order_by(Unit.code)
     hc03 = session.scalar(branches.where(Unit.code.like("HC03-%")))

@@ -25,14 +25,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dudao.assessment.periods import local_date
 from dudao.auth.models import User
-from dudao.core.database import org_timezone, utcnow
+from dudao.core.database import org_timezone
 from dudao.demo.data import DemoOrg
 from dudao.feedback.models import FeedbackItem, FeedbackKind
 from dudao.feedback.services import handle, submit_feedback
 from dudao.org.models import Unit
-from dudao.scheduling.recurrence import local_moment
+from dudao.scheduling.recurrence import local_moment, org_today
 from dudao.trends.services import analyze
 
 # author -> (category, title, body, answer)
@@ -179,7 +178,7 @@ def load_demo_feedback(session: Session, org: DemoOrg) -> int:
     if session.scalar(select(FeedbackItem.id).limit(1)) is not None:
         return 0
     tz = org_timezone(session)
-    today, zone = local_date(utcnow(), tz), ZoneInfo(tz)
+    today, zone = org_today(session), ZoneInfo(tz)
     homes = {a.username: a.home_code or a.unit_code for a in org.accounts if a.username in TEXTS}
     users = session.scalars(select(User).where(User.username.in_([*homes, OFFICE]))).all()
     units = {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(homes.values())))}

@@ -28,6 +28,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
+from dudao.scheduling.recurrence import org_today
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 LOCALES = ("zh", "en")
@@ -129,7 +130,8 @@ def describe(
             ids = batch_inspections(session, unit, period)
             return unit, clean, fingerprint(session, ids), f"检查报告-{unit.code}-{period.key}.zip"
         # A summary also counts planned and overdue work, which changes with the date.
-        return unit, clean, [date.today().isoformat()], f"督导小结-{unit.code}-{period.key}.pdf"
+        today = org_today(session).isoformat()
+        return unit, clean, [today], f"督导小结-{unit.code}-{period.key}.pdf"
     if kind == ReportKind.CAMPAIGN:
         return _describe_campaign(session, params)
     raise ValidationError(f"Unknown report kind {kind!r}.", [f"kind: {kind!r}"])

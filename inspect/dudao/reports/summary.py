@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from dudao.inspections.submission_models import Finding, Rectification, Submissi
 from dudao.org.models import Unit
 from dudao.reports.services import Period
 from dudao.scheduling.models import SpotCheckDraw
+from dudao.scheduling.recurrence import org_today
 from dudao.workflow.registry import get_workflow
 
 TOP_FAILURES = 10
@@ -160,7 +161,7 @@ def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summa
     months = [f"{period.start.year}-{m:02d}" for m in range(period.start.month,
                                                           period.end.month + 1)]  # fmt: skip
     versions = {row.id: row.definition_version_id for row in latest}
-    overdue, overdue_count = _overdue(session, unit, datetime.now(tz).date())
+    overdue, overdue_count = _overdue(session, unit, org_today(session))
     summary = Summary(
         unit_name=unit.name, unit_code=unit.code, period=period,
         planned=sum(n for s, n in states.items() if s != "cancelled"),

@@ -74,11 +74,11 @@ def schedules_list() -> None:
     from sqlalchemy import select
 
     from dudao.scheduling.models import Schedule
-    from dudao.scheduling.recurrence import RecurrenceError, local_today, upcoming
+    from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
 
     runtime = _runtime()
-    today = local_today(runtime.settings.timezone)
     with runtime.session_factory() as session:
+        today = org_today(session)
         for schedule in session.scalars(select(Schedule).order_by(Schedule.key)):
             try:
                 dates = ", ".join(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from dudao.org.queries import by_code
 from dudao.scheduling import queries
 from dudao.scheduling.forms import ActiveForm, AdHocForm, ScheduleForm, split_names
 from dudao.scheduling.models import Schedule
-from dudao.scheduling.recurrence import RecurrenceError, local_today, upcoming
+from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
 from dudao.scheduling.services import create_ad_hoc, update_schedule
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
@@ -32,15 +32,11 @@ Page = str | tuple[str, int] | Response
 MANAGE = Permission.MANAGE_SCHEDULES
 
 
-def _today() -> date:
-    return local_today(current_app.extensions["dudao"].settings.timezone)
-
-
 def _next(rule: str, start: date | None, count: int) -> list[date]:
     if not rule or start is None:
         return []
     try:
-        return upcoming(rule, start, _today(), count)
+        return upcoming(rule, start, org_today(db()), count)
     except RecurrenceError:
         return []
 

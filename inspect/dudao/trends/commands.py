@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import click
@@ -12,6 +11,7 @@ from flask.cli import with_appcontext
 from dudao.core.database import check_database, transaction
 from dudao.core.errors import NotFound, ValidationError
 from dudao.org.queries import by_code
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.export import export_flags
 from dudao.trends.importing import import_inspections
 from dudao.trends.queries import period_of
@@ -58,7 +58,7 @@ def analyze_command(scope_code: str | None, since: object) -> None:
             if scope is None:
                 raise NotFound(f"No unit with code {scope_code!r}.")
         summary = analyze(
-            session, tz, today=date.today(), scope=scope,
+            session, tz, today=org_today(session), scope=scope,
             since=period_of(since.date(), tz) if since else None,  # type: ignore[attr-defined]
         )  # fmt: skip
     found = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.detected.items())) or "nothing"

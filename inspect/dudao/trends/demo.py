@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dudao.core.database import org_timezone
 from dudao.demo.data import DemoOrg
 from dudao.inspections.models import Inspection, InspectionOrigin
-from dudao.scheduling.recurrence import local_today
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.importing import import_inspections
 from dudao.trends.models import Flag
 from dudao.trends.services import analyze
@@ -82,8 +82,7 @@ def load_demo_history(session: Session, org: DemoOrg) -> int:
     imported = select(Inspection.id).where(Inspection.origin == InspectionOrigin.IMPORT)
     if session.scalar(imported.limit(1)):
         return 0
-    tz = org_timezone(session)
-    today = local_today(tz)
+    tz, today = org_timezone(session), org_today(session)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "demo-history.jsonl"
         lines = (json.dumps(r, ensure_ascii=False) for r in history_rows(org, today))
@@ -102,5 +101,4 @@ def load_demo_questionnaire_flags(session: Session, org: DemoOrg) -> int:
     they exist, the nightly run keeps them (not every start of the demo)."""
     if session.scalar(select(Flag.id).where(Flag.rule == RULE).limit(1)) is not None:
         return 0
-    tz = org_timezone(session)
-    return analyze(session, tz, today=local_today(tz), rules=(RULE,)).created
+    return analyze(session, org_timezone(session), today=org_today(session), rules=(RULE,)).created

@@ -6,12 +6,12 @@ nightly run finds whatever an incremental job missed.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from dudao.core.jobs import job_runtime, job_session
 from dudao.core.queue import enqueue
 from dudao.inspections.models import Inspection
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.services import UNIT_RULES, analyze
 from dudao.workflow import engine
 
@@ -25,9 +25,8 @@ def analyze_inspection(inspection_id: int) -> dict[str, int]:
         if inspection is None:
             return {"created": 0, "updated": 0}
         summary = analyze(
-            session, tz, today=datetime.now(runtime.settings.tz).date(),
-            unit_ids=[inspection.unit_id], rules=UNIT_RULES,
-        )  # fmt: skip
+            session, tz, today=org_today(session), unit_ids=[inspection.unit_id], rules=UNIT_RULES
+        )
     return {"created": summary.created, "updated": summary.updated}
 
 
@@ -35,9 +34,7 @@ def analyze_all() -> dict[str, int]:
     """Every rule over the whole history (RQ cron, nightly)."""
     runtime = job_runtime()
     with job_session() as session:
-        summary = analyze(
-            session, runtime.settings.timezone, today=datetime.now(runtime.settings.tz).date()
-        )
+        summary = analyze(session, runtime.settings.timezone, today=org_today(session))
     return {"created": summary.created, "updated": summary.updated,
             "reopened": summary.reopened, "cleared": summary.cleared}  # fmt: skip
 
