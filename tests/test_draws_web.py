@@ -83,12 +83,14 @@ def test_the_json_download_recomputes_elsewhere(office, org, client, user_factor
 
 
 def test_form_problems_re_render_and_change_nothing(office, org, session):
+    # The page is in Chinese (the default), and so are the draw's own reasons.
     both = make(office, org, fraction="0.5")
-    assert both.status_code == 422 and "not both" in both.get_data(as_text=True)
+    assert both.status_code == 422 and "二者只填其一" in both.get_data(as_text=True)
     too_many = make(office, org, count="9")
-    assert too_many.status_code == 422 and "only 3 are eligible" in too_many.get_data(as_text=True)
+    assert too_many.status_code == 422 and "只有 3 个符合条件" in too_many.get_data(as_text=True)
     short = make(office, org, inspectors_per_inspection="4")
-    assert "Not enough eligible inspectors" in short.get_data(as_text=True)
+    assert "没有足够的符合条件的检查人员" in short.get_data(as_text=True)
+    assert "（符合条件 3 人，需要 4 人）" in short.get_data(as_text=True)
     assert session.scalars(select(SpotCheckDraw)).all() == []
     assert session.scalars(select(Inspection)).all() == []
 

@@ -21,6 +21,8 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
+from flask_babel import gettext as _
+
 from dudao.core.errors import ValidationError
 
 ALGORITHM = "dudao-draw-1"
@@ -62,9 +64,16 @@ def _int(raw: Mapping[str, Any], name: str, default: int, low: int, high: int) -
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise DrawError(f"{name} must be a whole number, not {value!r}.") from None
+        raise DrawError(
+            _("%(name)s must be a whole number, not %(value)r.", name=name, value=value)
+        ) from None
     if (isinstance(value, float) and value != number) or not low <= number <= high:
-        raise DrawError(f"{name} must be a whole number from {low} to {high}, not {value!r}.")
+        raise DrawError(
+            _(
+                "%(name)s must be a whole number from %(low)d to %(high)d, not %(value)r.",
+                name=name, low=low, high=high, value=value,
+            )
+        )  # fmt: skip
     return number
 
 
@@ -72,9 +81,13 @@ def _fraction(value: Any) -> str:
     try:
         exact = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
-        raise DrawError(f"fraction must be a number such as 0.25, not {value!r}.") from None
+        raise DrawError(
+            _("The fraction must be a number such as 0.25, not %(value)r.", value=value)
+        ) from None
     if not 0 < exact <= 1:
-        raise DrawError(f"fraction must be more than 0 and at most 1, not {value!r}.")
+        raise DrawError(
+            _("The fraction must be more than 0 and at most 1, not %(value)r.", value=value)
+        )
     return str(value).strip()
 
 
@@ -91,10 +104,15 @@ def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
     count = None if count in (None, "") else count
     fraction = None if fraction in (None, "") else fraction
     if (count is None) == (fraction is None):
-        raise DrawError("Give either a count of units or a fraction of them, not both or neither.")
+        raise DrawError(
+            _("Give either a count of units or a fraction of them, not both or neither.")
+        )
     period = str(raw.get("period") or "quarter")
     if period not in PERIODS:
-        raise DrawError(f"period must be one of {', '.join(PERIODS)}, not {period!r}.")
+        raise DrawError(
+            _("period must be one of %(allowed)s, not %(value)r.", allowed=", ".join(PERIODS),
+              value=period)
+        )  # fmt: skip
     return {
         "count": None if count is None else _int(raw, "count", 1, 1, 1_000_000),
         "fraction": None if fraction is None else _fraction(fraction),
@@ -137,7 +155,7 @@ def _sample(rng: random.Random, units: list[dict[str, Any]], quota: int, params:
     remaining = list(units)
     weights = [weight(unit, params) for unit in remaining]
     chosen = []
-    for _ in range(quota):
+    for _pick in range(quota):
         running = list(accumulate(weights))
         index = bisect_right(running, rng.randrange(running[-1]))
         chosen.append(remaining.pop(index))
@@ -186,16 +204,21 @@ def _assign(
     if short:
         names = "; ".join(
             f"{unit['code']} {unit.get('name') or ''}".strip()
-            + f" ({len(candidates[unit['id']])} eligible, {per_unit} needed)"
+            + " "
+            + _(
+                "(%(eligible)d eligible, %(needed)d needed)",
+                eligible=len(candidates[unit["id"]]),
+                needed=per_unit,
+            )
             for unit in sorted(short, key=lambda unit: unit["id"])
         )
-        raise DrawError(f"Not enough eligible inspectors for: {names}.")
+        raise DrawError(_("Not enough eligible inspectors for: %(units)s.", units=names))
     load = {inspector["id"]: 0 for inspector in inspectors}
     assigned: dict[int, list[int]] = {}
     # Most constrained units first, so the few inspectors they may have are still free.
     for unit in sorted(selected, key=lambda unit: (len(candidates[unit["id"]]), unit["id"])):
         picked: list[int] = []
-        for _ in range(per_unit):
+        for _seat in range(per_unit):
             free = [i["id"] for i in candidates[unit["id"]] if i["id"] not in picked]
             least = min(load[inspector_id] for inspector_id in free)
             tied = [inspector_id for inspector_id in free if load[inspector_id] == least]
@@ -218,7 +241,7 @@ def _canonical_inputs(inputs: Mapping[str, Any]) -> tuple[list[dict], list[dict]
     for what, rows in (("unit", units), ("inspector", inspectors)):
         ids = [row["id"] for row in rows]
         if len(ids) != len(set(ids)):
-            raise DrawError(f"The inputs list the same {what} id twice.")
+            raise DrawError(_("The inputs list the same %(what)s id twice.", what=what))
     return units, inspectors
 
 
@@ -236,13 +259,18 @@ def run_draw(seed: str, params: Mapping[str, Any], inputs: Mapping[str, Any]) ->
     skip = set(excluded)
     eligible = [unit for unit in units if unit["id"] not in skip]
     if not eligible:
-        raise DrawError("No unit is eligible for the draw (none in scope, or all excluded).")
+        raise DrawError(_("No unit is eligible for the draw (none in scope, or all excluded)."))
     if params["count"] is not None:
         wanted = params["count"]
     else:
         wanted = math.ceil(Fraction(params["fraction"]) * len(eligible))
     if wanted > len(eligible):
-        raise DrawError(f"The draw asks for {wanted} units but only {len(eligible)} are eligible.")
+        raise DrawError(
+            _(
+                "The draw asks for %(wanted)d units but only %(eligible)d are eligible.",
+                wanted=wanted, eligible=len(eligible),
+            )
+        )  # fmt: skip
     strata: dict[str, list[dict[str, Any]]] = {}
     for unit in eligible:
         key = (unit.get("company") or "") if params["stratify"] else ""
