@@ -32,7 +32,7 @@ from dudao.surveys.intervals import t95
 from dudao.surveys.models import Campaign
 from dudao.trends import stats, survey_runs
 from dudao.trends.detection import Detection
-from dudao.trends.survey_runs import detection
+from dudao.trends.survey_runs import DropTest, detection
 
 # Fewer shown peers than this (units of one depth, or units shown in two campaigns running)
 # say too little about the spread between units: τ² is taken as 0 then, the z-test on the
@@ -124,8 +124,8 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
         scope = (r.key, r.scope_unit_id)
         history, prior = earlier.setdefault(scope, {}), previous.get(scope)
         root = r.groups.get(r.scope_unit_id)
-        tests: list[dict[str, Any]] = []
-        windows: list[dict[str, Any]] = []  # first: a unit's last rejected test is kept
+        tests: list[DropTest] = []
+        windows: list[DropTest] = []  # first: a unit's last rejected test is kept
         last = {u: h[-1][1] for u, h in history.items() if h[-1][0].campaign_id == prior}
         for peers in _peers(r).values():
             pairs = [(g, last[u]) for u, g in peers.items() if u in last]
@@ -155,38 +155,38 @@ def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]
             for scope, d in found.values()]  # fmt: skip
 
 
-def _flagged(tests: list[dict[str, Any]], cfg: Mapping[str, Any]) -> list[Detection]:
+def _flagged(tests: list[DropTest], cfg: Mapping[str, Any]) -> list[Detection]:
     """One campaign's tests: z, p, BH at cfg['fdr'] over them, min_drop; a detection for
     each unit rejected (its last test rejected, organisation after earlier campaigns)."""
     if not tests:
         return []
-    diff = np.array([t["diff"] for t in tests])
-    sd = np.sqrt(np.array([t["se"] ** 2 + t["tau2"] for t in tests]))
+    diff = np.array([t.diff for t in tests])
+    sd = np.sqrt(np.array([t.se**2 + t.tau2 for t in tests]))
     with np.errstate(invalid="ignore", divide="ignore"):
         z = diff / sd
-        p = np.where(sd > 0, sps.norm.sf(z), 1.0) * [t.get("times", 1) for t in tests]
+        p = np.where(sd > 0, sps.norm.sf(z), 1.0) * [t.times for t in tests]
     p = np.minimum(np.nan_to_num(p, nan=1.0), 1.0)
     rejected, adjusted = stats.benjamini_hochberg(p, cfg["fdr"])
     rejected &= diff >= cfg["min_drop"]
     found: dict[int, Detection] = {}
     for i in np.flatnonzero(rejected):
         t = tests[i]
-        r, group, unit_id = t["round"], t["group"], t["unit_id"]
+        r, group = t.round, t.group
         evidence = {
             "test": "one-sided z-test on the satisfaction index (95 % t intervals) against "
                     "the spread between units (tau2: Paule-Mandel, winsorised), BH over "
                     "the campaign's tests",
-            "against": t["against"], "campaign_id": r.campaign_id,
+            "against": t.against, "campaign_id": r.campaign_id,
             "period_label": r.period_label, "index": group.mean,
             "interval_95": [group.low, group.high], "responses": group.responses,
-            "reference": round(float(t["reference"]), 2),
-            "reference_responses": t["reference_responses"],
-            "drop": round(float(t["diff"]), 2), "standard_error": round(float(t["se"]), 3),
-            "tau2": round(t["tau2"], 3), "peers": t["peers"], "z": round(float(z[i]), 3),
+            "reference": round(float(t.reference), 2),
+            "reference_responses": t.reference_responses,
+            "drop": round(float(t.diff), 2), "standard_error": round(float(t.se), 3),
+            "tau2": round(t.tau2, 3), "peers": t.peers, "z": round(float(z[i]), 3),
             "p_value": float(p[i]), "q_value": float(adjusted[i]), "tests": len(tests),
-            "min_group": r.min_group, **t["extra"],
+            "min_group": r.min_group, **t.extra,
         }  # fmt: skip
-        found[unit_id] = detection(r, unit_id, evidence, cfg)
+        found[t.unit_id] = detection(r, t.unit_id, evidence, cfg)
     return list(found.values())
 
 
@@ -212,21 +212,21 @@ def _peers(r: Round) -> dict[int, dict[int, Figures]]:
 
 def _sustained(r: Round, peers: Mapping[int, Figures],
                history: Mapping[int, list[tuple[Round, Figures]]], tau2_w: float, pairs: int,
-               cfg: Mapping[str, Any]) -> list[dict[str, Any]]:  # fmt: skip
+               cfg: Mapping[str, Any]) -> list[DropTest]:  # fmt: skip
     """Each unit's test of its last campaigns against those before (survey_runs); only
     campaigns with a known standard error take part."""
     tests = []
     for unit_id, group in peers.items():
         shown = [(b, g) for b, g in [*history.get(unit_id, []), (r, group)] if np.isfinite(g.se)]
         if shown and shown[-1][0] is r:
-            t = survey_runs.sustained(r, unit_id, shown, tau2_w, cfg)
-            tests += [t | {"peers": pairs}] if t else []
+            t = survey_runs.sustained(r, unit_id, shown, tau2_w, pairs, cfg)
+            tests += [t] if t else []
     return tests
 
 
 def _against_earlier(r: Round, peers: Mapping[int, Figures],
                      history: Mapping[int, list[tuple[Round, Figures]]], tau2_change: float,
-                     pairs: int, campaigns: int) -> list[dict[str, Any]]:  # fmt: skip
+                     pairs: int, campaigns: int) -> list[DropTest]:  # fmt: skip
     """Each unit against the precision-weighted mean of its last `campaigns` shown figures.
     A unit's index in a campaign is its level + the campaign's own movement (variance
     τ²_w) + sampling error; τ²_w = τ²_change / 2, τ²_change the spread of the changes of
@@ -242,9 +242,8 @@ def _against_earlier(r: Round, peers: Mapping[int, Figures],
             continue
         base = survey_runs.baseline(before, tau2_w)
         extra = {"baseline": base.evidence(), "tau2_change": round(tau2_change, 3)}
-        tests += _compare(r, "earlier campaigns",
-                          [(unit_id, group, base.mean, sum(g.responses for _, g in before),
-                            extra)],
+        tests += _compare(r, "earlier campaigns", [(unit_id, group, base.mean, base.responses,
+                                                    extra)],
                           [float(np.sqrt(group.se**2 + base.sampling))],
                           tau2_w * (1 + base.wsq), pairs)  # fmt: skip
     return tests
@@ -252,7 +251,7 @@ def _against_earlier(r: Round, peers: Mapping[int, Figures],
 
 def _compare(r: Round, against: str, pairs: list[tuple[int, Figures, float, int, dict]],
              se: list[float], tau2: float | None = None,
-             peers: int | None = None) -> list[dict[str, Any]]:  # fmt: skip
+             peers: int | None = None) -> list[DropTest]:  # fmt: skip
     """One test per (unit, its figure, the reference's index and answers, evidence): the
     drop reference − figure, its sampling error `se`, and τ² — if not given, that of the
     drops of all these units beyond their sampling errors (0 with fewer than MIN_PEERS
@@ -260,7 +259,6 @@ def _compare(r: Round, against: str, pairs: list[tuple[int, Figures, float, int,
     diff = [ref - g.mean for _, g, ref, _, _ in pairs]
     if tau2 is None:
         tau2 = stats.between_variance(np.array(diff), np.array(se), at_least=MIN_PEERS)
-    return [{"round": r, "unit_id": u, "group": g, "against": against, "reference": ref,
-             "reference_responses": n, "extra": extra, "diff": d, "se": s, "tau2": tau2,
-             "peers": len(pairs) if peers is None else peers}
+    peers = len(pairs) if peers is None else peers
+    return [DropTest(r, u, g, against, ref, n, extra, d, s, tau2, peers)
             for (u, g, ref, n, extra), d, s in zip(pairs, diff, se, strict=True)]  # fmt: skip

@@ -32,6 +32,28 @@ TEST = ("one-sided z-test of the mean of the unit's last campaigns against its c
 
 
 @dataclass(frozen=True)
+class DropTest:
+    """One of a campaign's tests of a unit (rules_surveys._flagged reads them all at once):
+    the drop `diff` = `reference` − the unit's figure, its sampling error `se` and the
+    spread between units `tau2` (read from `peers` units), the evidence particular to the
+    comparison in `extra`; `times` is the Bonferroni factor of a test that took the best
+    of several windows."""
+
+    round: Round
+    unit_id: int
+    group: Figures
+    against: str
+    reference: float
+    reference_responses: int
+    extra: dict[str, Any]
+    diff: float
+    se: float
+    tau2: float
+    peers: int
+    times: int = 1
+
+
+@dataclass(frozen=True)
 class Baseline:
     """The precision-weighted mean of a unit's earlier figures y_j, w_j ∝ 1/(se_j² + τ²_w):
     `mean` Σw_j·y_j, `sampling` its sampling variance Σw_j²·se_j², `wsq` Σw_j²."""
@@ -41,6 +63,10 @@ class Baseline:
     mean: float
     sampling: float
     wsq: float
+
+    @property
+    def responses(self) -> int:
+        return sum(g.responses for _, g in self.before)
 
     def evidence(self) -> list[dict[str, Any]]:
         return [{"campaign_id": b.campaign_id, "period_label": b.period_label, "index": g.mean,
@@ -57,11 +83,12 @@ def baseline(before: Sequence[tuple[Round, Figures]], tau2_w: float) -> Baseline
 
 
 def sustained(r: Round, unit_id: int, shown: Sequence[tuple[Round, Figures]], tau2_w: float,
-              cfg: Mapping[str, Any]) -> dict[str, Any] | None:  # fmt: skip
+              peers: int, cfg: Mapping[str, Any]) -> DropTest | None:  # fmt: skip
     """The test of the unit's last m shown campaigns (`shown`, this one last; only figures
     with a known standard error) against up to cfg['sustained_baseline'] shown campaigns
     before them, at least cfg['sustained_min_baseline'] of them: the window with the
-    largest z, its p-value times the number of windows (Bonferroni); None if no window."""
+    largest z, its p-value times the number of windows (Bonferroni); None if no window.
+    τ²_w was read from `peers` units."""
     windows = range(2, cfg["sustained_campaigns"] + 1)
     best = None
     for m in windows:
@@ -79,15 +106,12 @@ def sustained(r: Round, unit_id: int, shown: Sequence[tuple[Round, Figures]], ta
     if best is None:
         return None
     _, base, last, drop, se2, tau2 = best
-    group = shown[-1][1]
     extra = {"test": TEST, "baseline": base.evidence(), "tau2_change": round(2 * tau2_w, 3),
              "windows": len(windows),
              "run": [{"campaign_id": b.campaign_id, "period_label": b.period_label,
                       "index": g.mean, "responses": g.responses} for b, g in last]}  # fmt: skip
-    return {"round": r, "unit_id": unit_id, "group": group, "against": "earlier campaigns",
-            "reference": base.mean, "reference_responses": sum(g.responses for _, g in base.before),
-            "extra": extra, "diff": drop, "se": float(np.sqrt(se2)), "tau2": tau2,
-            "times": len(windows)}  # fmt: skip
+    return DropTest(r, unit_id, shown[-1][1], "earlier campaigns", base.mean, base.responses,
+                    extra, drop, float(np.sqrt(se2)), tau2, peers, times=len(windows))  # fmt: skip
 
 
 def detection(r: Round, unit_id: int, evidence: dict[str, Any],
