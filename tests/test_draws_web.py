@@ -91,6 +91,8 @@ def test_form_problems_re_render_and_change_nothing(office, org, session):
     short = make(office, org, inspectors_per_inspection="4")
     assert "没有足够的符合条件的检查人员" in short.get_data(as_text=True)
     assert "（符合条件 3 人，需要 4 人）" in short.get_data(as_text=True)
+    past = make(office, org, due_date="2020-01-01")
+    assert past.status_code == 422 and "截止日期已过" in past.get_data(as_text=True)
     assert session.scalars(select(SpotCheckDraw)).all() == []
     assert session.scalars(select(Inspection)).all() == []
 

@@ -181,4 +181,10 @@ def test_ad_hoc_outside_scope_or_without_reason_is_refused(
     )
     assert response.status_code == 422
     assert "no active account &#39;ghost&#39;" in response.get_data(as_text=True)
+    client.post("/lang", data={"lang": "zh_CN"})  # the service's reason in Chinese too
+    response = client.post(
+        "/schedules/ad-hoc", data=data | {"unit_code": "A1", "reason": "x", "inspectors": "ghost"}
+    )
+    assert response.status_code == 422
+    assert "没有在用账号 &#39;ghost&#39;" in response.get_data(as_text=True)
     assert session.scalars(select(Inspection)).all() == []

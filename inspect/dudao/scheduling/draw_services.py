@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -176,12 +177,13 @@ def create_draw(
     version = current_version(session, definition_key)
     if version is None:
         raise ValidationError(
-            f"No checklist named {definition_key!r} (or it is retired).", ["definition: unknown"]
+            _("No checklist named %(key)r (or it is retired).", key=definition_key),
+            ["definition: unknown"],
         )
     params = normalise_params(params)
     inputs = snapshot_inputs(session, scope, params, today)
     if due_date < date.fromisoformat(inputs["as_of"]):
-        raise ValidationError("The due date is in the past.", ["due_date: in the past"])
+        raise ValidationError(_("The due date is in the past."), ["due_date: in the past"])
     result = run_draw(seed, params, inputs)
     draw = SpotCheckDraw(
         title=title, definition_key=definition_key, workflow="inspection", seed=seed,

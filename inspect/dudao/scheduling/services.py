@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -239,25 +240,30 @@ def create_ad_hoc(
     """
     problems = []
     if not (reason or "").strip():
-        problems.append("reason: required")
+        problems.append("reason: " + _("A reason is required."))
     version = current_version(session, definition_key)
     if version is None:
-        problems.append(f"definition: no definition {definition_key!r}")
+        problems.append("definition: " + _("no checklist %(key)r", key=definition_key))
     people = queries.people(session, list(inspectors))
     missing = [name for name in inspectors if name not in people]
     if missing:
-        problems.append("inspector: no active account " + ", ".join(repr(n) for n in missing))
+        names = ", ".join(repr(n) for n in missing)
+        problems.append("inspector: " + _("no active account %(names)s", names=names))
     if problems:
-        raise ValidationError("Cannot create the inspection: " + "; ".join(problems), problems)
+        raise ValidationError(
+            _("Cannot create the inspection: %(problems)s", problems="; ".join(problems)), problems
+        )
     assert version is not None
     if subtree:
         found = queries.target_units(session, root, levels)
     elif root.active:
         found = [(root.id, root.path)]
     else:
-        raise ValidationError(f"Unit {root.code} is inactive.", ["unit: inactive"])
+        raise ValidationError(
+            _("Unit %(code)s is inactive.", code=root.code), ["unit: " + _("inactive")]
+        )
     if not found:
-        raise NotFound("No active unit in that subtree matches the levels chosen.")
+        raise NotFound(_("No active unit in that subtree matches the levels chosen."))
     targets = [Target(unit_id, path) for unit_id, path in found]
     choose({"policy": "named", "inspectors": list(inspectors)}, targets, people)
     units = {

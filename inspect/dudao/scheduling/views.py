@@ -182,6 +182,7 @@ def _place_problems(form: AdHocForm, exc: Exception) -> None:
         "inspector": form.inspectors,
         "reason": form.reason,
         "definition": form.definition_key,
+        "unit": form.unit_code,
     }
     for problem in getattr(exc, "problems", None) or [str(exc)]:
         name, _sep, message = str(problem).partition(": ")
