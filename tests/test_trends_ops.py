@@ -74,3 +74,47 @@ def test_scope_and_since(session, org, tmp_path):
     assert sorted(f.unit_codes[0] for f in flags(session, "critical_failure")) == [
         "A1-1", "A1-2", "B1-1"
     ]  # fmt: skip
+
+
+def _flags_now(session) -> dict[str, tuple]:
+    session.expire_all()
+    return {f.fingerprint: (f.id, f.state, f.detected, f.last_detected, f.evidence, f.unit_ids)
+            for f in session.scalars(select(Flag))}  # fmt: skip
+
+
+def test_scope_and_since_runs_agree_with_the_full_run(session, org, tmp_path):
+    """A run over a subtree or from a date rewrites only what a full run would write: the
+    rules still read every unit (a company problem, the funnel's spread and the
+    organisation's flags need them), a flag about a unit above the subtree is left alone
+    (it had crashed on the open flag's unique key) and a flag last seen before --since is
+    not marked "no longer detected" (35 of the demo's flags were)."""
+    from dudao.core.enums import UnitLevel
+    from dudao.org.services import create_unit
+
+    codes = []
+    for parent, prefix in ((org.unit_a1, "A1"), (org.unit_b1, "B1")):
+        for j in range(10):
+            codes.append(create_unit(session, None, f"{prefix}-x{j}", f"{prefix}-x{j}",
+                                     UnitLevel.BRANCH, parent).code)  # fmt: skip
+    session.commit()
+    rows = [row("A1-1", i, site_matches="no" if i == 3 else "yes") for i in range(4)]
+    for j, code in enumerate(codes):
+        for i in range(12):
+            fails = (i * 7 + j) % 20 == 0 or (code.startswith("A1") and i >= 10 and j % 3 != 0)
+            bad = {"known_rate": "few", "plan": "no"} if code == "B1-x2" else {}
+            rows.append(row(code, i, leadership="assigned" if fails else "secretary_leads",
+                            **bad))  # fmt: skip
+    load(session, tmp_path, rows)
+    analyze(session, TZ, today=TODAY)
+    session.commit()
+    full = _flags_now(session)
+    rules = {fingerprint.split(":")[0] for fingerprint in full}
+    assert {"cross_unit", "outlier", "critical_failure"} <= rules
+    assert any(f.unit.code == "G" for f in flags(session, "cross_unit"))
+    assert full[next(p for p in full if p.startswith("critical_failure"))][2]  # still detected
+    runner = CliRunner()
+    for args in (["--scope", "A"], ["--scope", "B1-x2"], ["--since", "2024-12-01"],
+                 ["--scope", "A1", "--since", "2024-11-01"]):  # fmt: skip
+        result = runner.invoke(cli, ["analyze", *args])
+        assert result.exit_code == 0, (args, result.output)
+        assert _flags_now(session) == full, args

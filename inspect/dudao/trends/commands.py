@@ -45,8 +45,12 @@ def import_inspections_command(file: Path) -> None:
 
 
 @click.command("analyze", help="Run trend detection and write flags.")
-@click.option("--scope", "scope_code", help="Only this unit's subtree (unit code).")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only flags seen since DATE.")
+@click.option("--scope", "scope_code", help="Only the flags of this unit's subtree (unit code).")
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="No new flags for what was last seen before DATE.",
+)
 @with_appcontext
 def analyze_command(scope_code: str | None, since: object) -> None:
     runtime = _runtime()

@@ -15,6 +15,7 @@ from dudao.audit.services import record_many
 from dudao.core.database import utcnow
 from dudao.definitions.queries import pinned
 from dudao.org.models import Unit
+from dudao.org.queries import within
 from dudao.trends import ops, rules_feedback, rules_items, rules_surveys, rules_units
 from dudao.trends.config import shipped_rules
 from dudao.trends.detection import Detection, frame_of
@@ -86,17 +87,17 @@ def _codes(session: Session, unit_ids: set[int]) -> dict[int, str]:
 def sync_flags(session: Session, detections: list[Detection], rules: tuple[str, ...],
                unit_ids: list[int] | None = None, scope: Unit | None = None,
                since: str | None = None) -> Summary:  # fmt: skip
-    """Write the detections as flags (one query for the flags concerned, one audit append)."""
+    """Write the detections as flags (one query for the flags concerned, one audit append).
+    `since` (a period): a condition last seen before it opens no flag; a flag it already
+    has is kept up to date, so a flag is never marked "no longer detected" for its age."""
     summary = Summary()
-    if since:
-        detections = [d for d in detections if d.last >= since]
     prints = [d.fingerprint for d in detections]
     query = select(Flag).where(or_(Flag.fingerprint.in_(prints), Flag.detected.is_(True)))
     query = query.where(Flag.rule.in_(rules))
     if unit_ids is not None:
         query = query.where(Flag.unit_id.in_(unit_ids))
     elif scope is not None:
-        query = query.join(Unit, Unit.id == Flag.unit_id).where(Unit.path.startswith(scope.path))
+        query = query.join(Unit, Unit.id == Flag.unit_id).where(within([scope.path]))
     latest: dict[str, Flag] = {}
     for flag in session.scalars(query.order_by(Flag.id)):
         latest[flag.fingerprint] = flag  # the newest flag of each fingerprint wins
@@ -106,11 +107,14 @@ def sync_flags(session: Session, detections: list[Detection], rules: tuple[str, 
     created: list[Flag] = []
     now = utcnow()
     for d in detections:
-        summary.detected[d.rule] += 1
+        if not since or d.last >= since:
+            summary.detected[d.rule] += 1
         flag = latest.get(d.fingerprint)
         unit_codes = [codes.get(u, str(u)) for u in d.unit_ids]
         if flag is not None and flag.state == "dismissed":
             continue  # the office judged it no problem; re-detection does not overrule that
+        if flag is None and since and d.last < since:
+            continue  # not seen since: no new flag (a flag there is updated as by a full run)
         if flag is None:
             flag = Flag(rule=d.rule, fingerprint=d.fingerprint, severity=d.severity, state="new",
                         unit_id=d.scope_unit_id, unit_ids=d.unit_ids, unit_codes=unit_codes,
@@ -163,9 +167,14 @@ def analyze(session: Session, tz: str, *, today: date, scope: Unit | None = None
             unit_ids: list[int] | None = None, since: str | None = None,
             rules: tuple[str, ...] | None = None,
             config: dict[str, dict[str, Any]] | None = None) -> Summary:  # fmt: skip
-    """Detect and write flags; the caller commits."""
+    """Detect and write flags; the caller commits. With `scope` the rules still read every
+    unit (a company's problem, the funnel's and the CUSUM's spread, the organisation's
+    figures need them), and only the flags about units of the subtree are written, as a
+    full run would write them; a flag about a unit above it is left alone."""
     config = config or shipped_rules()
     rules = tuple(r for r in (rules or tuple(config)) if config[r]["enabled"])
-    found = detect(session, tz, today=today, scope=scope, unit_ids=unit_ids, rules=rules,
-                   config=config)  # fmt: skip
+    found = detect(session, tz, today=today, unit_ids=unit_ids, rules=rules, config=config)
+    if scope is not None:
+        inside = set(session.scalars(select(Unit.id).where(within([scope.path]))))
+        found = [d for d in found if d.scope_unit_id in inside]
     return sync_flags(session, found, rules, unit_ids=unit_ids, scope=scope, since=since)
