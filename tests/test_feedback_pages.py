@@ -132,3 +132,57 @@ def test_the_start_page_links_to_the_right_feedback_page(client, org, user_facto
     client.post("/logout")
     sign_in(client, "office_a")
     assert 'href="/feedback"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_office_sees_who_wrote_the_feedback(client, session, org, user_factory):
+    """Feedback is named: the office's queue and item page name the author."""
+    user_factory("zhangsan", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "zhangsan")
+    _submit(client, org.branch_a1)
+    item = session.scalars(select(FeedbackItem)).one()
+    assert "提交人" not in client.get(f"/feedback/mine/{item.id}").get_data(as_text=True)
+    client.post("/logout")
+    sign_in(client, "office_a")
+    queue = client.get("/feedback").get_data(as_text=True)
+    assert "<th>提交人</th>" in queue and "<td>Zhangsan</td>" in queue
+    page = client.get(f"/feedback/{item.id}").get_data(as_text=True)
+    assert re.search(r"<dt>提交人</dt><dd>Zhangsan <small[^>]*>zhangsan</small></dd>", page)
+
+
+def test_an_answer_of_blanks_is_refused_in_the_page_language(client, session, org, user_factory):
+    user_factory("rep", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "rep")
+    _submit(client, org.branch_a1)
+    item = session.scalars(select(FeedbackItem)).one()
+    client.post("/logout")
+    sign_in(client, "office_a")
+    refused = client.post(
+        f"/feedback/{item.id}/action",
+        data={"action": "answer", "version": item.version, "comment": "  \n "},
+        follow_redirects=True,
+    )
+    page = refused.get_data(as_text=True)
+    assert "请先填写答复或说明。" in page and "comment: required" not in page
+    session.expire_all()
+    assert (item.state, item.answer) == ("received", None)
+    client.post(f"/feedback/{item.id}/action", data={"action": "start", "version": item.version})
+    again = client.post(
+        f"/feedback/{item.id}/action",
+        data={"action": "start", "version": item.version + 1},
+        follow_redirects=True,
+    )
+    assert "此步骤现在无法进行" in again.get_data(as_text=True)
+
+
+def test_attachment_problems_and_choices_are_in_the_page_language(client, org, user_factory):
+    user_factory("rep", ("representative", org.unit_a1))
+    sign_in(client, "rep")
+    bad = _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"MZ"), "tool.exe")])
+    assert bad.status_code == 422
+    assert "tool.exe：只能附加 PDF、图片、DOCX、XLSX 或 TXT 文件。" in bad.get_data(as_text=True)
+    client.post("/lang", data={"lang": "en", "next": "/feedback/new"})
+    page = client.get("/feedback/new").get_data(as_text=True)
+    assert ">Opinion or suggestion</option>" in page and ">Organisation</option>" in page
+    assert "意见建议</option>" not in page and "组织建设" not in page

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dudao.core.database import Base, UTCDateTime, utcnow
 from dudao.org.models import Unit
+
+if TYPE_CHECKING:
+    from dudao.auth.models import User
 
 
 class FeedbackKind(StrEnum):
@@ -62,6 +66,8 @@ class FeedbackItem(Base):
     state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     unit: Mapped[Unit] = relationship()
+    #: Named feedback: the office reads who wrote it (or who recorded the meeting).
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     attachments: Mapped[list[FeedbackAttachment]] = relationship(
         back_populates="item", order_by="FeedbackAttachment.filename"
     )

@@ -29,7 +29,7 @@ def in_scope(
         select(FeedbackItem)
         .join(Unit, Unit.id == FeedbackItem.unit_id)
         .where(within(paths))
-        .options(selectinload(FeedbackItem.unit))
+        .options(selectinload(FeedbackItem.unit), selectinload(FeedbackItem.author))
         .order_by(FeedbackItem.state == "answered", FeedbackItem.id)
     )
     if state:

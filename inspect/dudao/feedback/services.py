@@ -14,12 +14,27 @@ from dudao.audit.services import record
 from dudao.core.database import utcnow
 from dudao.core.errors import ValidationError
 from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
+from dudao.org.import_files import N_
 from dudao.org.models import Unit
 from dudao.workflow.engine import Applied, apply
 
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".txt"}
+
+
+#: A problem with a submission: an English message id (translated when shown) and its values.
+Problem = tuple[str, dict[str, Any]]
+
+
+class Refused(ValidationError):
+    """A submission that cannot be saved; `located` keeps each problem translatable."""
+
+    def __init__(self, located: list[Problem]) -> None:
+        super().__init__(
+            "The feedback cannot be submitted.", [text % params for text, params in located]
+        )
+        self.located = located
 
 
 @dataclass(frozen=True)
@@ -42,23 +57,29 @@ def submit_feedback(
     data_dir: Path,
 ) -> FeedbackItem:
     """A new item in state `received`, its attachments written to disk; the caller commits."""
-    problems: dict[str, str] = {}
+    problems: dict[str, Problem] = {}
     if category not in CATEGORIES:
-        problems["category"] = "Choose a category."
+        problems["category"] = (N_("Choose a category."), {})
     if not title.strip():
-        problems["title"] = "A title is needed."
+        problems["title"] = (N_("A title is needed."), {})
     if not body.strip():
-        problems["body"] = "Say what the feedback is."
+        problems["body"] = (N_("Say what the feedback is."), {})
     if len(uploads) > MAX_ATTACHMENTS:
-        problems["attachments"] = f"Attach at most {MAX_ATTACHMENTS} files."
+        problems["attachments"] = (N_("Attach at most %(n)s files."), {"n": MAX_ATTACHMENTS})
     for upload in uploads:
         suffix = PurePath(upload.filename).suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
-            problems["attachments"] = f"{upload.filename}: only PDF, images, DOCX, XLSX or TXT."
+            problems["attachments"] = (
+                N_("%(file)s: only PDF, images, DOCX, XLSX or TXT files can be attached."),
+                {"file": upload.filename},
+            )
         elif len(upload.data) > MAX_ATTACHMENT_BYTES:
-            problems["attachments"] = f"{upload.filename}: larger than 10 MB."
+            problems["attachments"] = (
+                N_("%(file)s is larger than 10 MB."),
+                {"file": upload.filename},
+            )
     if problems:
-        raise ValidationError("The feedback cannot be submitted.", list(problems.values()))
+        raise Refused(list(problems.values()))
     item = FeedbackItem(
         kind=str(kind), unit_id=unit.id, author_id=getattr(actor, "id", None), category=category,
         title=title.strip(), body=body.strip(), workflow="feedback", state="received",
@@ -90,13 +111,15 @@ def handle(
     session: Session, actor: Any, item: FeedbackItem, action: str, *, expected_version: int,
     comment: str = "",
 ) -> Applied:  # fmt: skip
-    """A workflow action; `answer` also keeps the answer on the item for its author."""
+    """A workflow action; `answer` also keeps the answer on the item for its author.
+    A comment of blanks is no comment: the workflow requires one to answer or reopen."""
+    comment = comment.strip()
     applied = apply(
         session, actor, item, action, expected_version=expected_version,
         fields={"comment": comment},
     )  # fmt: skip
     if action == "answer":
-        item.answer = comment.strip()
+        item.answer = comment
         item.answered_by_id = getattr(actor, "id", None)
         item.answered_at = utcnow()
         session.flush()

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
-from dudao.core.errors import DudaoError, ValidationError
+from dudao.core.errors import PermissionDenied
 from dudao.core.permissions import Permission, scope_paths
 from dudao.feedback import queries, services
 from dudao.feedback.forms import FeedbackForm
@@ -30,7 +30,8 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
-from dudao.workflow.engine import available_actions
+from dudao.web.setup import select_locale
+from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 
@@ -81,7 +82,7 @@ def mine() -> str:
 
 
 def _form(kinds: list[FeedbackKind], permission: Permission) -> FeedbackForm:
-    english = (getattr(current_user, "locale", "") or "").startswith("en")
+    english = select_locale().startswith("en")
     form = FeedbackForm()
     form.kind.choices = [(str(k), KIND_LABELS[k][english]) for k in kinds]
     form.category.choices = [(c, category_label(c, english)) for c in CATEGORIES]
@@ -107,8 +108,8 @@ def _submit(form: FeedbackForm, done: str) -> Page:
                 body=form.body.data or "", uploads=uploads,
                 data_dir=runtime().settings.data_dir,
             )  # fmt: skip
-        except ValidationError as exc:
-            form.attachments.errors = list(exc.problems)
+        except services.Refused as exc:
+            form.attachments.errors = [_(text, **params) for text, params in exc.located]
         else:
             db().commit()
             flash(_("Saved. The answer will appear on this page."), "success")
@@ -159,9 +160,18 @@ def action(feedback_id: int) -> HttpResponse:
             expected_version=request.form.get("version", type=int) or -1,
             comment=request.form.get("comment", ""),
         )  # fmt: skip
-    except DudaoError as exc:
+    except Conflict:
         db().rollback()
-        flash(str(exc), "error")
+        flash(_("Someone else changed this item meanwhile. Here it is as it is now."), "error")
+    except TransitionRefused as exc:
+        db().rollback()
+        if any(problem.startswith("comment:") for problem in exc.problems):
+            flash(_("Write the answer or comment first."), "error")
+        else:
+            flash(_("This step is not possible now. Here is the item as it is."), "error")
+    except PermissionDenied:
+        db().rollback()
+        abort(403)
     else:
         db().commit()
         flash(_("Done."), "success")
