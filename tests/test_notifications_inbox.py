@@ -34,6 +34,25 @@ def test_inbox_lists_kinds_links_and_filters(client, session, org, signed_in, us
     assert "Inspection #2" in only and "Inspection #1" not in only
 
 
+def test_a_subject_is_named_in_the_viewers_language(client, session, org, signed_in):
+    """Titles keep both languages' noun (e-mail sends them so); the inbox shows one."""
+    client = signed_in("ada", ("inspector", org.company_a))
+    from dudao.auth.models import User
+    from dudao.notifications.transitions import subject_title
+    from dudao.workflow.subjects import subject_type
+
+    ada = session.scalars(select(User).where(User.username == "ada")).one()
+    title = subject_title(subject_type("inspection"), 7, org.branch_a1)
+    assert title.startswith("检查 / Inspection #7")
+    notify(session, [ada.id], "t:7", "submitted", title, link="/inspections/7")
+    session.commit()
+    chinese = client.get("/notifications").get_data(as_text=True)
+    assert f"检查 #7 · {org.branch_a1.code}" in chinese and "Inspection" not in chinese
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    english = client.get("/notifications").get_data(as_text=True)
+    assert f"Inspection #7 · {org.branch_a1.code}" in english and "检查 /" not in english
+
+
 def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):
     client, ada, bob = _setup(session, org, signed_in, user_factory)
     first = session.scalars(select(Notification).where(Notification.key == "t:1")).one()
