@@ -10,7 +10,7 @@ import io
 import re
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -93,6 +93,18 @@ def test_questionnaire_results_keep_the_thresholds_across_summaries(app, session
                 if s.title == "问卷测评结果"]  # fmt: skip
     assert not [s for s in _summary(app, session, org.company_a, "2026Q1").sections
                 if s.title == "问卷测评结果"]  # fmt: skip
+
+
+def test_questionnaire_results_take_the_quarter_by_the_organisation_s_calendar(app, session, org):
+    """Shanghai is UTC+8: 23:30 on 31 December there is in Q4, 02:00 on 1 January is not."""
+    december = survey_world.campaign_for(session, org.company_a, title="年末测评")
+    january = survey_world.campaign_for(session, org.company_a, title="新年测评")
+    december.closes_at = datetime(2026, 12, 31, 15, 30, tzinfo=UTC)
+    january.closes_at = datetime(2026, 12, 31, 18, 0, tzinfo=UTC)
+    session.commit()
+    for quarter, title in (("2026Q4", "年末测评"), ("2027Q1", "新年测评")):
+        rows = _section(_summary(app, session, org.company_a, quarter), "问卷测评结果").rows
+        assert [row[0] for row in rows] == [title]
 
 
 def test_an_open_campaign_shows_counts_only(app, session, org):

@@ -8,17 +8,21 @@ adds nothing but the campaign's own facts and the labels the PDF prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.database import utcnow
 from dudao.core.errors import NotFound
 from dudao.definitions.items import kind_of
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.spec import Item, ItemType
+from dudao.org.models import Unit
+from dudao.org.queries import covering_or_within, within
 from dudao.surveys.aggregate import Group, Report, aggregate
 from dudao.surveys.models import Campaign
 
@@ -149,3 +153,33 @@ def load_campaign_report(session: Session, campaign_id: int) -> CampaignReport:
         report=report,
         history=_history(session, campaign, report, version.definition_id),
     )
+
+
+def campaigns_in_scope(
+    session: Session, tz: tzinfo, unit: Unit | None = None, start: date | None = None,
+    end: date | None = None, paths: Sequence[str] | None = None,
+) -> list[tuple[Campaign, Report]]:  # fmt: skip
+    """The campaigns a report covers, in closing order: closing from `start` to `end` (the
+    organisation's dates in `tz`, inclusive), the scope covering `unit` or inside its
+    subtree and (if given) inside `paths`, the viewer's subtrees. Each is aggregated from `unit`
+    when the campaign covers it from above, else from the campaign's own scope."""
+    query = (
+        select(Campaign)
+        .join(Unit, Unit.id == Campaign.scope_unit_id)
+        .options(contains_eager(Campaign.scope_unit))
+    )
+    if paths is not None:
+        query = query.where(within(paths))
+    if unit is not None:
+        query = query.where(covering_or_within(unit))
+    if start is not None:
+        query = query.where(Campaign.closes_at >= datetime.combine(start, time.min, tz))
+    if end is not None:
+        after = datetime.combine(end + timedelta(days=1), time.min, tz)
+        query = query.where(Campaign.closes_at < after)
+    found = []
+    for campaign in session.scalars(query.order_by(Campaign.closes_at, Campaign.id)):
+        above = unit is not None and not campaign.scope_unit.path.startswith(unit.path)
+        root = unit.id if above and unit is not None else None
+        found.append((campaign, aggregate(session, campaign, root_unit_id=root)))
+    return found

@@ -31,7 +31,7 @@ from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
-from dudao.org.queries import covering_or_within, within
+from dudao.org.queries import within
 
 
 @dataclass(frozen=True)
@@ -218,28 +218,11 @@ def flags(session: Session, scope: Scope, tz: Any) -> Dataset:
 def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
     """Per campaign in scope, each group's figures from `surveys.aggregate` (its thresholds:
     a hidden group has its name and why, no figure); `start`/`end` select by closing date."""
-    from dudao.surveys.aggregate import aggregate
-    from dudao.surveys.models import Campaign
+    from dudao.reports.campaign_data import campaigns_in_scope
 
-    query = (
-        select(Campaign)
-        .join(Unit, Unit.id == Campaign.scope_unit_id)
-        .options(contains_eager(Campaign.scope_unit))
-        .where(within(scope.paths))
-    )
-    if scope.unit is not None:
-        query = query.where(covering_or_within(scope.unit))
-    if scope.start is not None:
-        query = query.where(Campaign.closes_at >= datetime.combine(scope.start, time.min, tz))
-    if scope.end is not None:
-        end = datetime.combine(scope.end + ONE_DAY, time.min, tz)
-        query = query.where(Campaign.closes_at < end)
     rows: list[list[Any]] = []
-    for campaign in session.scalars(query.order_by(Campaign.id)):
-        # The unit asked for lies inside the campaign: its figures start there.
-        inside = scope.unit is not None and not campaign.scope_unit.path.startswith(scope.unit.path)
-        root = scope.unit.id if inside else None
-        report = aggregate(session, campaign, root_unit_id=root)
+    found = campaigns_in_scope(session, tz, scope.unit, scope.start, scope.end, scope.paths)
+    for campaign, report in found:
         for g in report.groups:
             sat = g.satisfaction
             interval = (sat.mean, sat.low, sat.high) if sat else (None, None, None)

@@ -8,13 +8,14 @@ order, so the builders live here and read the other features' public queries.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import Session
 
+from dudao.core.database import org_timezone
 from dudao.org.models import Unit
-from dudao.org.queries import covering_or_within, within
+from dudao.org.queries import within
 from dudao.reports.services import Period
 from dudao.reports.summary import SummarySection, register_summary_section
 
@@ -44,34 +45,15 @@ def open_flags(session: Session, unit: Unit, period: Period) -> SummarySection |
     )
 
 
-def _window(period: Period) -> tuple[datetime, datetime]:
-    """The period's dates as UTC instants, a day wider on each side (time zones)."""
-    start = datetime.combine(period.start, time.min, tzinfo=UTC) - timedelta(days=1)
-    end = datetime.combine(period.end, time.max, tzinfo=UTC) + timedelta(days=1)
-    return start, end
-
-
 @register_summary_section
 def questionnaire_results(session: Session, unit: Unit, period: Period) -> SummarySection | None:
     """Campaigns closing in the period that cover the unit or lie inside its subtree, each
     through `aggregate` at the summary's unit (or the campaign's own scope below it)."""
-    from dudao.surveys.aggregate import aggregate
-    from dudao.surveys.models import Campaign
+    from dudao.reports.campaign_data import campaigns_in_scope
 
-    start, end = _window(period)
-    campaigns = session.scalars(
-        select(Campaign)
-        .join(Unit, Unit.id == Campaign.scope_unit_id)
-        .options(contains_eager(Campaign.scope_unit))
-        .where(Campaign.closes_at >= start, Campaign.closes_at <= end)
-        .where(covering_or_within(unit))
-        .order_by(Campaign.closes_at, Campaign.id)
-    ).all()
+    tz = ZoneInfo(org_timezone(session))
     rows = []
-    for campaign in campaigns:
-        scope = campaign.scope_unit
-        root = scope.id if scope.path.startswith(unit.path) else unit.id
-        report = aggregate(session, campaign, root_unit_id=root)
+    for campaign, report in campaigns_in_scope(session, tz, unit, period.start, period.end):
         top = report.groups[0]
         name = f"{top.name}（{top.code}）"
         if not top.shown:
