@@ -382,3 +382,26 @@ def test_start_page_sends_each_role_to_its_work(signed_in, org, role, expected, 
     assert [c for c in absent if c in cards] == []
     for href in re.findall(r'<a class="card" href="([^"]+)"', _text(client.get("/"))):
         assert client.get(href).status_code == 200, href  # every card opens for this role
+
+
+def _menu(page: str) -> list[tuple[str, str, bool]]:
+    nav = re.search(r'<nav class="mainnav".*?</nav>', page, re.S).group(0)
+    return [
+        (href, text.strip(), "aria-current" in attrs)
+        for href, attrs, text in re.findall(r'<a href="([^"]+)"([^>]*)>([^<]+)', nav)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "entry"),
+    [
+        ("office", "/surveys", ("/surveys", "问卷测评", True)),
+        ("office", "/feedback", ("/feedback", "意见建议", True)),
+        ("representative", "/feedback/mine", ("/feedback/mine", "意见建议", True)),
+        ("representative", "/", ("/feedback/mine", "意见建议", False)),
+    ],
+)
+def test_the_menu_leads_to_questionnaires_and_feedback(signed_in, org, role, path, entry):
+    """The office's campaigns and feedback, and a representative's only work, are in the menu."""
+    client = signed_in("ren", (role, org.company_a))
+    assert entry in _menu(_text(client.get(path)))
