@@ -16,9 +16,10 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from dudao.core.permissions import Permission
+from dudao.definitions.answers import evidence_message
 from dudao.definitions.forms import build_form
 from dudao.definitions.queries import pinned
-from dudao.definitions.spec import Definition
+from dudao.definitions.spec import Definition, Evidence
 from dudao.inspections.api_support import review_body
 from dudao.inspections.drafts import draft_of
 from dudao.inspections.models import Inspection
@@ -122,4 +123,5 @@ def checklist(inspection_id: int) -> str:
         "tablet/checklist.html", inspection=inspection, definition=definition, form=form,
         locale=locale, server=json_block(server),
         scoring=json_block(scoring_spec(definition, locale)),
+        evidence={str(e): evidence_message(e) for e in Evidence if e != Evidence.NONE},
     )  # fmt: skip

@@ -63,6 +63,13 @@
     if (exports) exports.hidden = !problem || problem.code === "invalid";
   }
 
+  /* The server's words for what a failed item still needs (the same as the page's). */
+  function isEvidence(message, text) {
+    return Boolean(message) && Object.keys(text.evidence || {}).some(function (need) {
+      return text.evidence[need] === message;
+    });
+  }
+
   function fieldErrors(form, fields, text, focus) {
     Array.prototype.forEach.call(form.querySelectorAll(".ditem"), function (box) {
       var key = box.getAttribute("data-item");
@@ -71,7 +78,7 @@
       box.classList.toggle("has-error", Boolean(message));
       if (out) { out.hidden = !message; out.textContent = message || ""; }
       var evidence = box.querySelector("details.devidence");
-      if (evidence && message === text.needs_evidence) evidence.open = true;
+      if (evidence && isEvidence(message, text)) evidence.open = true;
     });
     if (focus && fields) {
       var first = form.querySelector(".ditem.has-error");
@@ -108,7 +115,7 @@
       var need = item.evidence;
       var ok = need === "none" || (need === "note" && note) || (need === "photo" && photo) ||
         (need === "note_or_photo" && (note || photo)) || (need === "note_and_photo" && note && photo);
-      if (!ok && shown[key]) problems[key] = text.needs_evidence;
+      if (!ok && shown[key]) problems[key] = text.evidence[need];
     });
     return problems;
   }
