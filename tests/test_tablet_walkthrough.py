@@ -1,12 +1,23 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
-what a failed item's evidence message asks for."""
+what a failed item's evidence message asks for, the list's state after a return and after
+approval."""
 
 from __future__ import annotations
 
 import pytest
 
+from dudao.inspections.models import Inspection
+from dudao.inspections.reviews import review
+from tests.browser import save_screenshot
 from tests.inspection_world import World, build_world
-from tests.test_tablet_offline import choose, tablet
+from tests.test_tablet_offline import (
+    choose,
+    fill_everything,
+    open_checklist,
+    submissions,
+    tablet,
+    wait_state,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -30,4 +41,40 @@ def test_a_failed_item_says_which_evidence_it_needs(live_server, browser_page, w
     assert page.inner_text("#e-pledges_public") == "此项不合格：请添加照片作为佐证。"
     assert page.inner_text("#e-site_matches") == "此项不合格：请填写备注并添加照片。"
     assert page.is_visible("#item-pledges_public details.devidence[open] #p-pledges_public-file")
+    assert page.console_errors == []
+
+
+def test_the_list_follows_a_return_and_forgets_what_the_server_took(
+    live_server, browser_page, world, session
+):
+    """On the tablet that submitted: a returned checklist is not shown as "submitted" in the
+    "returned to you" group, and approved work is not "kept only on this device"."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    inspection = session.get(Inspection, inspection_id)
+    [first] = submissions(session, inspection_id)
+    review(session, world.office, inspection, first, "return", comment="请补充访谈")
+    session.commit()
+
+    page.goto(f"{base}/inspect")
+    badge = f"#t-returned [data-sync-for='{inspection_id}']"
+    page.wait_for_selector(f"{badge}[data-state]")
+    assert page.get_attribute(badge, "data-state") == "synced"
+    save_screenshot(page, "tablet-list-returned")
+
+    page.goto(f"{base}/inspect/{inspection_id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    second = max(submissions(session, inspection_id), key=lambda s: s.id)
+    review(session, world.office, session.get(Inspection, inspection_id), second, "approve")
+    session.commit()
+    page.goto(f"{base}/inspect")  # approved: no longer listed, and nothing is left to send
+    page.wait_for_selector("body[data-offline-ready=yes]")
+    assert page.locator(f"[data-sync-for='{inspection_id}']").count() == 0
+    assert page.is_hidden("#t-elsewhere")
     assert page.console_errors == []

@@ -23,6 +23,15 @@
     node.setAttribute("data-state", state);
   }
 
+  /* A checklist the office returned is open again: what this device sent is history, and
+     the checklist page continues from the server's copy (client.js does the same). */
+  function current(record, serverState) {
+    if (record && record.state === "submitted" && serverState === "returned") {
+      return Object.assign({}, record, { state: "synced" });
+    }
+    return record;
+  }
+
   function drawHome(records) {
     var byId = {};
     records.forEach(function (r) { byId[r.id] = r; });
@@ -30,9 +39,12 @@
     Array.prototype.forEach.call(document.querySelectorAll("[data-sync-for]"), function (node) {
       var id = parseInt(node.getAttribute("data-sync-for"), 10);
       listed[id] = true;
-      badge(node, byId[id]);
+      badge(node, current(byId[id], node.closest(".t-card").getAttribute("data-server-state")));
     });
-    var extra = records.filter(function (r) { return !listed[r.id]; }).length;
+    // Work the server took (submitted, later approved) is not kept only here.
+    var extra = records.filter(function (r) {
+      return !listed[r.id] && r.state !== "submitted";
+    }).length;
     var box = document.getElementById("t-elsewhere");
     box.hidden = extra === 0;
     box.firstChild.textContent = UI.fmt(text.elsewhere, { n: extra });
