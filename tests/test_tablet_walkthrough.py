@@ -1,6 +1,6 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
 what a failed item's evidence message asks for, the list's state after a return and after
-approval."""
+approval, and a refusal that arrives while the inspector is at the submit button."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import pytest
 
 from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
-from tests.browser import save_screenshot
+from dudao.workflow.engine import apply
+from tests.browser import ARTIFACTS, save_screenshot
 from tests.inspection_world import World, build_world
 from tests.test_tablet_offline import (
     choose,
@@ -20,6 +21,9 @@ from tests.test_tablet_offline import (
 )
 
 pytestmark = pytest.mark.browser
+
+IN_VIEW = """id => { const box = document.getElementById(id).getBoundingClientRect();
+  return box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight; }"""
 
 
 @pytest.fixture
@@ -78,3 +82,23 @@ def test_the_list_follows_a_return_and_forgets_what_the_server_took(
     assert page.locator(f"[data-sync-for='{inspection_id}']").count() == 0
     assert page.is_hidden("#t-elsewhere")
     assert page.console_errors == []
+
+
+def test_a_refusal_at_the_submit_button_shows_why(live_server, browser_page, world, session):
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    page.context.set_offline(True)
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")  # at the bottom of the page
+    wait_state(page, "queued")
+    apply(session, world.office, session.get(Inspection, inspection_id), "cancel",
+          fields={"reason": "单位撤并"})  # fmt: skip
+    session.commit()
+    assert page.evaluate("window.scrollY") > 1000  # the banner's place is far above
+
+    page.context.set_offline(False)
+    wait_state(page, "refused")
+    page.wait_for_function(IN_VIEW, arg="t-banner")
+    assert page.is_visible("#t-export-json")
+    page.screenshot(path=str(ARTIFACTS / "tablet-refused-revealed.png"))  # what the eye sees

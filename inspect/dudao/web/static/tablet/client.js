@@ -14,6 +14,7 @@
   var saving = null;
   var draftTimer = null;
   var checking = false;
+  var shownState = null;  // the sync state render() drew last
 
   function inputs(key) { return form.querySelectorAll('[name="a_' + key + '"]'); }
 
@@ -102,7 +103,13 @@
     // After a refused tap on submit, the problems stay beside the items until fixed.
     var problems = Object.assign({}, record.problem && record.problem.fields,
       checking ? UI.missing(result, record, spec, shown, text) : {});
-    UI.fieldErrors(form, problems, text);
+    // Refused while the page is open (often at the submit button, far from the banner):
+    // show why, and the exports, rather than a red word in the bottom bar.
+    var refusedNow = record.state === "refused" && shownState !== null && shownState !== "refused";
+    shownState = record.state;
+    var invalid = refusedNow && record.problem && record.problem.code === "invalid";
+    UI.fieldErrors(form, problems, text, invalid);
+    if (refusedNow && !invalid) UI.reveal("t-banner");
     var locked = record.state === "queued" || record.state === "submitted" ||
       (record.state === "saving" && record.submission && !record.submission.done) ||
       (record.state === "refused" && record.problem && record.problem.code !== "invalid") ||

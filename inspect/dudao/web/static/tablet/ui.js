@@ -94,6 +94,11 @@
     form.classList.toggle("t-locked", locked);
   }
 
+  function reveal(id) {
+    var node = el(id);
+    if (node && !node.hidden) node.scrollIntoView({ block: "start" });
+  }
+
   var toastTimer = null;
   function toast(message) {
     var node = el("t-toast");
@@ -200,7 +205,7 @@
 
   root.DudaoUI = {
     fmt: fmt, progress: progress, score: score, state: state, banner: banner,
-    fieldErrors: fieldErrors, lock: lock, toast: toast, missing: missing, photos: photos,
-    review: review, bindCommon: bindCommon, exports: exports,
+    fieldErrors: fieldErrors, lock: lock, toast: toast, reveal: reveal, missing: missing,
+    photos: photos, review: review, bindCommon: bindCommon, exports: exports,
   };
 })(this);
