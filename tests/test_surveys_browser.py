@@ -52,3 +52,52 @@ def test_a_member_answers_by_link_and_by_code_on_a_phone(live_server, browser_pa
     page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
     assert page.locator("h1").inner_text()  # the one refusal page, still phone-sized
     assert _fits(page)
+
+
+def _summary_lines_wrap_inline(page) -> bool:
+    """Each error-summary line runs on after its question: the message starts on the
+    line where the (possibly wrapped) question ends, not on a line of its own."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.dform-summary li')].every(li => {
+            const link = li.querySelector('a'), rest = document.createRange();
+            rest.setStartAfter(link); rest.setEndAfter(li.lastChild);
+            const lines = link.getClientRects();
+            return rest.getClientRects()[0].top < lines[lines.length - 1].bottom - 1;
+        })"""
+    )
+
+
+def _points_fit(page) -> bool:
+    """No point tile's words spill out of it, and the tiles of a row are equally tall."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('.dpoints')].every(row => {
+            const tiles = [...row.querySelectorAll('.dpoint span')];
+            const heights = new Set(tiles.map(t => Math.round(t.getBoundingClientRect().height)));
+            return heights.size === 1 && tiles.every(t => t.scrollWidth <= t.clientWidth + 1);
+        })"""
+    )
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_questions_and_the_error_summary_fit_a_phone(
+    live_server, browser_page, session, org, lang
+):
+    world = survey_world.build(session, org)
+    page = browser_page(390, 844)
+    page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
+    if lang == "en":
+        page.locator('button[name="lang"][value="en"]').click()
+        page.wait_for_selector("html[lang=en]")
+    assert _points_fit(page)
+    ends = page.locator("#item-sat_leadership .dpoints-ends")
+    assert ends.is_visible()
+    assert ends.inner_text().split()[:2] == ["1", "="]
+    page.locator("form.dform button[type=submit]").click()
+    page.wait_for_selector(".dform-summary")
+    assert _summary_lines_wrap_inline(page)
+    first = page.locator(".dform-summary li").first.inner_text()
+    assert first.endswith(("：此题为必答题。", ": This question needs an answer."))
+    save_screenshot(page, f"survey-errors-phone-{lang}")
+    page.set_viewport_size({"width": 820, "height": 1180})
+    assert _points_fit(page) and not ends.is_visible()  # a tablet has room for the words
+    assert page.locator("#item-sat_leadership .dpoint small").first.is_visible()
