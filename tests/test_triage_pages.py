@@ -354,7 +354,9 @@ def test_demo_flags_render_with_their_evidence(client, session, user_factory):
         assert ("<svg" in body) == (rule in ("cross_unit", "deterioration")), rule
         assert f"/flags/{flag.id}/act" in body, rule
         if rule == "cross_unit":
-            assert f"failed unusually often in {len(flag.unit_ids)} units of" in body
+            e = flag.evidence
+            assert f": {e['failures']} of {e['inspections']} inspections (" in body
+            assert f"before; at {len(flag.unit_ids)} units." in body
         if rule == "deterioration":  # the baseline as a score, drawn and in the table
             table = body.split("data-series")[1].split("</table>")[0]
             assert "Mean score before the decline</th></tr></thead>" in table

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.feedback.models import category_label
+from dudao.org.models import Unit
 from dudao.reports.charts import label_width, to_svg
 from dudao.trends.models import Flag
 from dudao.triage.evidence_labels import (
@@ -35,6 +36,8 @@ NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
     "failures_series", "inspections_series", "unit_codes", "campaign_id", "feedback_ids",
 }  # fmt: skip
+#: Shares the rules write as fractions, shown as per cent like the chart.
+PERCENT = {"rate", "baseline_rate", "wilson_95", "proportion", "upper_limit", "coverage"}
 
 
 def rule_label(rule: str) -> str:
@@ -66,6 +69,11 @@ def names(session: Session, flags: Iterable[Flag], locale: str) -> Names:
     return found
 
 
+def unit_name(unit: Unit) -> str:
+    """The unit's name in the reader's language (the English one where there is one)."""
+    return unit.name_en if unit.name_en and _english() else unit.name
+
+
 def sentence(flag: Flag, known: Names | None = None) -> str:
     """What was detected, in one sentence in the reader's language (`known`: the titles and
     labels from `names`; the keys stand in without them)."""
@@ -73,9 +81,10 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
     units = ", ".join(flag.unit_codes or []) or flag.unit.code
     title, labels = (known or {}).get(flag.definition_key or "", (flag.definition_key or "", {}))
     item = f"“{labels.get(flag.item_key, flag.item_key)}”" if flag.item_key else ""
+    first, last = flag.first_detected, flag.last_detected
     args = {
-        "units": units, "item": item, "definition": title,
-        "first": flag.first_detected, "last": flag.last_detected,
+        "units": units, "item": item, "definition": title, "first": first, "last": last,
+        "span": first if first == last else _("%(first)s to %(last)s", first=first, last=last),
     }  # fmt: skip
     rule = flag.rule
     if rule == "critical_failure":
@@ -84,10 +93,14 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
     if rule == "recurring_failure":
         return _("Item %(item)s of %(definition)s failed %(n)d times in a row at %(units)s "
                  "(last in %(last)s).", n=int(e.get("consecutive", 0)), **args)  # fmt: skip
-    if rule == "cross_unit":
-        return _("Item %(item)s of %(definition)s failed unusually often in %(count)d units "
-                 "of %(scope)s in %(last)s.", count=len(flag.unit_ids or []),
-                 scope=f"{flag.unit.code} {flag.unit.name}", **args)  # fmt: skip
+    if rule == "cross_unit":  # the window tested, its figures against the baseline's
+        return _("Item %(item)s of %(definition)s failed unusually often in %(scope)s in "
+                 "%(window)s: %(failures)s of %(inspections)s inspections (%(rate)s) against "
+                 "%(baseline)s before; at %(count)d units.",
+                 scope=f"{flag.unit.code} {unit_name(flag.unit)}", window=window(e, last),
+                 failures=e.get("failures", "?"), inspections=e.get("inspections", "?"),
+                 rate=_percent(e.get("rate")), baseline=_percent(e.get("baseline_rate")),
+                 count=len(flag.unit_ids or []), **args)  # fmt: skip
     if rule == "deterioration":  # since the open run began (older flags: the first signal)
         since = {**args, "first": e.get("decline_from", args["first"])}
         return _("The scores of %(definition)s at %(units)s have been declining since "
@@ -96,22 +109,50 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
         return _("%(units)s failed more items than the funnel limit allows (since %(first)s).",
                  **args)  # fmt: skip
     if rule == "questionnaire_decline":
-        return _("Satisfaction in %(definition)s at %(units)s dropped by %(drop)s points.",
-                 drop=e.get("drop", "?"), **args)  # fmt: skip
+        return _decline(e, args)
     if rule == "overdue_rectification":
         return _("%(units)s has %(n)d overdue rectifications.", n=int(e.get("overdue", 0)),
                  **args)  # fmt: skip
     if rule == "feedback_theme":
         if e.get("keyword"):
             return _("Representatives of %(units)s raised the same concern, “%(keyword)s” "
-                     "(%(first)s to %(last)s).", keyword=e["keyword"], **args)  # fmt: skip
-        return _("Representatives of %(units)s raised feedback on %(category)s "
-                 "(%(first)s to %(last)s).",
+                     "(%(span)s).", keyword=e["keyword"], **args)  # fmt: skip
+        return _("Representatives of %(units)s raised feedback on %(category)s (%(span)s).",
                  category=category_label(str(e.get("category")), _english()), **args)  # fmt: skip
     if rule == "returned_inspection":
         return _("An inspection at %(units)s was returned %(n)d times.",
                  n=int(e.get("returns", 0)), **args)  # fmt: skip
-    return _("%(rule)s at %(units)s (%(first)s to %(last)s).", rule=rule_label(rule), **args)
+    return _("%(rule)s at %(units)s (%(span)s).", rule=rule_label(rule), **args)
+
+
+def _decline(e: dict, args: dict[str, object]) -> str:
+    """A questionnaire flag says what its test compared: the organisation's index, the
+    unit's earlier campaigns, or its latest campaigns together against those before."""
+    args = {**args, "period": e.get("period_label", args["last"]), "index": e.get("index", "?"),
+            "reference": e.get("reference", "?"), "drop": e.get("drop", "?")}  # fmt: skip
+    if e.get("against") == "organisation":
+        return _("In %(period)s satisfaction in %(definition)s at %(units)s was %(index)s, "
+                 "%(drop)s points below the organisation's %(reference)s.", **args)  # fmt: skip
+    if e.get("run"):
+        return _("Satisfaction in %(definition)s at %(units)s has stayed lower over its last "
+                 "%(n)d campaigns (to %(period)s): on average %(drop)s points below its "
+                 "campaigns before them (%(reference)s).", n=len(e["run"]), **args)  # fmt: skip
+    return _("In %(period)s satisfaction in %(definition)s at %(units)s fell to %(index)s, "
+             "%(drop)s points below its earlier campaigns (%(reference)s).", **args)  # fmt: skip
+
+
+def window(e: dict, last: str) -> str:
+    """The months of a windowed test ("2026-10 – 2026-11"), from its end and its length."""
+    end, size = str(e.get("period") or last), int(e.get("window_periods") or 1)
+    if size <= 1 or not re.match(r"^\d{4}-\d{2}$", end):
+        return end
+    months = int(end[:4]) * 12 + int(end[5:]) - 1 - (size - 1)
+    return f"{months // 12}-{months % 12 + 1:02d} – {end}"
+
+
+def _percent(value: object) -> str:
+    """A share written as a fraction, in per cent ("36.3%"); "?" where there is none."""
+    return f"{100 * value:.1f}%" if isinstance(value, int | float) else "?"
 
 
 def _english() -> bool:
@@ -121,7 +162,8 @@ def _english() -> bool:
 def numbers(flag: Flag) -> list[tuple[str, str]]:
     """The evidence's scalar figures as (label, value) rows."""
     rows = []
-    for key, value in (flag.evidence or {}).items():
+    e = flag.evidence or {}
+    for key, value in e.items():
         if key in NOT_IN_TABLE or isinstance(value, dict):
             continue
         if value is None:  # e.g. a test that could not be run
@@ -130,6 +172,10 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = _("Yes") if value else _("No")
         elif key in ("baseline", "run") and isinstance(value, list):
             shown = "; ".join(_campaign(b) for b in value if isinstance(b, dict))
+        elif key in PERCENT:
+            shown = " – ".join(map(_percent, value if isinstance(value, list) else [value]))
+        elif key == "window_periods" and e.get("period"):
+            shown = f"{value} ({window(e, str(e['period']))})"
         elif isinstance(value, list):
             shown = " – ".join(map(str, value))
         elif key == "test":
@@ -183,6 +229,8 @@ class Series:
     limit: float | None
     limit_label: str
     value_label: str
+    #: (failures, inspections) per period, where the values are rates of them
+    counts: list[tuple[int, int]] | None = None
 
 
 def series(flag: Flag) -> Series | None:
@@ -203,9 +251,10 @@ def series(flag: Flag) -> Series | None:
             for f, n in zip(e["failures_series"], e.get("inspections_series") or [], strict=False)
         ]
         base = e.get("baseline_rate")
+        counts = list(zip(e["failures_series"], e.get("inspections_series") or [], strict=False))
         return Series(_("Failure rate per period, per cent"), periods[: len(rates)], rates,
                       round(100 * base, 1) if base is not None else None,
-                      _("Baseline rate"), _("Failure rate, per cent"))  # fmt: skip
+                      _("Baseline rate"), _("Failure rate, per cent"), counts)  # fmt: skip
     return None
 
 

@@ -75,7 +75,7 @@ FIELD_LABELS = {
     "windows": _l("Windows of latest campaigns tested (Bonferroni)"),
     "keyword": _l("Keyword"),
     "category": _l("Category"),
-    "units": _l("Units"),
+    "units": _l("Units concerned"),
 }
 #: Words the rules write as values, in the reader's language.
 VALUE_LABELS = {

@@ -62,16 +62,20 @@ def clock() -> tuple[datetime, ZoneInfo]:
 
 def links(flag: Flag) -> list[tuple[str, list[tuple[str, str]]]]:
     """The records behind the flag as (heading, [(text, url)]): inspections, the survey
-    results (only as the anonymised results page; never a response) and feedback."""
+    results (only as the anonymised results page; never a response, named by its period)
+    and feedback."""
     e = flag.evidence or {}
+    campaign = e.get("campaign_id")
     found = [
-        (_("Inspections behind it"), "inspections.show", "inspection_id", e.get("inspection_ids")),
-        (_("Feedback behind it"), "feedback.show", "feedback_id", e.get("feedback_ids")),
+        (_("Inspections behind it"), "inspections.show", "inspection_id",
+         [(f"#{i}", i) for i in e.get("inspection_ids") or []]),
+        (_("Feedback behind it"), "feedback.show", "feedback_id",
+         [(f"#{i}", i) for i in e.get("feedback_ids") or []]),
         (_("Questionnaire results"), "survey_results.results", "campaign_id",
-         [e["campaign_id"]] if e.get("campaign_id") else []),
+         [(f"#{campaign} {e.get('period_label', '')}".strip(), campaign)] if campaign else []),
     ]  # fmt: skip
     return [
-        (heading, [(f"#{i}", url_for(endpoint, **{arg: i})) for i in ids])
+        (heading, [(text, url_for(endpoint, **{arg: i})) for text, i in ids])
         for heading, endpoint, arg, ids in found
         if ids
     ]

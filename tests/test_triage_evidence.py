@@ -1,0 +1,108 @@
+"""A flag's sentence and figures say what its test measured, in the office's terms: the
+window a cross-unit test pooled with its counts, shares in per cent as on the chart, what a
+questionnaire flag was compared with, and the units by name in the reader's language."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from tests.conftest import sign_in
+from tests.flag_world import make_flag
+
+#: A cross-unit flag as the rule writes it (the demo's company flag, two periods shown).
+CROSS = {
+    "test": "conditional exact binomial (window vs baseline), one-sided, BH",
+    "period": "2026-11", "window_periods": 2, "failures": 31, "inspections": 51,
+    "rate": 0.6078, "baseline_rate": 0.0509, "baseline_failures": 25,
+    "baseline_inspections": 500, "wilson_95": [0.4709, 0.7297], "p_value": 4.9e-18,
+    "q_value": 1.9e-17, "fdr": 0.05, "periods": ["2026-10", "2026-11"],
+    "failures_series": [31, 0], "inspections_series": [50, 1],
+}  # fmt: skip
+#: A questionnaire flag against the organisation's index (the demo's first).
+BELOW_ORG = {
+    "test": "one-sided z-test", "against": "organisation", "campaign_id": 4,
+    "period_label": "2026年第三季度", "index": 41.1, "reference": 75.8, "drop": 34.7,
+}  # fmt: skip
+
+
+@pytest.fixture
+def desk(client, session, org, user_factory):
+    user_factory("desk", ("office", org.group)).locale = "en"
+    org.company_a.name_en = "Company A"
+    session.commit()
+    sign_in(client, "desk")
+    return client
+
+
+def page_of(client, flag) -> str:
+    response = client.get(f"/flags/{flag.id}")
+    assert response.status_code == 200
+    return html.unescape(response.get_data(as_text=True))
+
+
+def part(page: str, marker: str) -> str:
+    return page.split(marker)[1].split("</table>")[0]
+
+
+def test_a_cross_unit_flag_names_its_window_and_counts(desk, session, org):
+    units = [org.branch_a1.id, org.branch_a2.id]
+    flag = make_flag(session, org.company_a, "cross_unit", evidence=CROSS, unit_ids=units,
+                     last_detected="2026-11")  # fmt: skip
+    session.commit()
+    page = page_of(desk, flag)
+    # The failures were in October; November had one inspection so far, which passed.
+    assert ("failed unusually often in A Company A in 2026-10 – 2026-11: 31 of 51 "
+            "inspections (60.8%) against 5.1% before; at 2 units.") in page  # fmt: skip
+    figures = part(page, "data-evidence")
+    assert ">60.8%<" in figures and ">5.1%<" in figures and ">47.1% – 73.0%<" in figures
+    assert ">2 (2026-10 – 2026-11)<" in figures and "0.6078" not in figures
+    series = part(page, "data-series")
+    assert '<th scope="col">Failures</th><th scope="col">Number of inspections</th>' in series
+    assert '<th scope="row">2026-11</th><td>0.0</td><td>0</td><td>1</td>' in series
+    assert '<dd><a href="/units/' in page and "A Company A</a></dd>" in page
+    queue = desk.get("/flags").get_data(as_text=True)
+    assert '<td class="unit">A Company A</td>' in queue
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    page = page_of(desk, flag)
+    assert ("2026-10 – 2026-11，A 甲公司 的《monthly》检查项“q1”不合格明显偏多：51 次检查中 "
+            "31 次不合格（60.8%），此前为 5.1%；涉及 2 个单位。") in page  # fmt: skip
+
+
+def test_a_questionnaire_flag_says_what_it_was_compared_with(desk, session, org):
+    below = make_flag(session, org.branch_a1, "questionnaire_decline", tag="org",
+                      evidence=BELOW_ORG, definition_key="member_satisfaction")  # fmt: skip
+    fell = make_flag(session, org.branch_a2, "questionnaire_decline", tag="fell",
+                     evidence={**BELOW_ORG, "against": "earlier campaigns", "index": 46.8,
+                               "reference": 81.35, "drop": 34.55})  # fmt: skip
+    run = [{"campaign_id": i, "period_label": f"Q{i}", "index": 60.0, "responses": 30}
+           for i in (2, 3, 4)]  # fmt: skip
+    stayed = make_flag(session, org.branch_b1, "questionnaire_decline", tag="run",
+                       evidence={**BELOW_ORG, "against": "earlier campaigns", "run": run,
+                                 "reference": 72.0, "drop": 12.0})  # fmt: skip
+    session.commit()
+    page = page_of(desk, below)
+    assert ("In 2026年第三季度 satisfaction in member_satisfaction at A1-1 was 41.1, 34.7 "
+            "points below the organisation's 75.8.") in page  # fmt: skip
+    assert "dropped by" not in page and "<dt>Questionnaire</dt>" in page
+    assert '<a href="/surveys/4/results">#4 2026年第三季度</a>' in page
+    assert "fell to 46.8, 34.55 points below its earlier campaigns (81.35)." in page_of(desk, fell)
+    assert (
+        "has stayed lower over its last 3 campaigns (to 2026年第三季度): on average 12.0 "
+        "points below its campaigns before them (72.0)."
+    ) in page_of(desk, stayed)
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert "满意度为 41.1，比整体水平 75.8 低 34.7 分" in page_of(desk, below)
+    assert "满意度为 46.8，比本单位此前各期的 81.35 下降了 34.55 分" in page_of(desk, fell)
+    assert "满意度最近 3 期持续偏低（截至2026年第三季度）" in page_of(desk, stayed)
+
+
+def test_a_flag_of_one_month_names_it_once(desk, session, org):
+    flag = make_flag(session, org.group, "feedback_theme", item_key=None, definition_key=None,
+                     first_detected="2026-11", last_detected="2026-11",
+                     evidence={"keyword": "浪费", "units": 3, "feedback_ids": [25]})  # fmt: skip
+    session.commit()
+    page = page_of(desk, flag)
+    assert "raised the same concern, “浪费” (2026-11)." in page and "2026-11 to" not in page
+    assert 'Units concerned</th><td class="wrap">3<' in page
