@@ -78,7 +78,7 @@ def test_check_reports_a_definition_key_used_twice(folder: Path) -> None:
     result = run(str(folder))
     assert result.exit_code == 1
     assert result.stdout == (
-        f"{folder / 'spot.yaml'}:2:6: key: definition key 'spot' is already used by "
+        f"{folder / 'spot.yaml'}:2:6: key: definition key 'spot' is already defined in "
         f"{folder / 'copy.yml'}\n"
     )
 

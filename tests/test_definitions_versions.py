@@ -157,6 +157,7 @@ def test_an_invalid_file_fails_the_whole_sync_and_writes_nothing(session, folder
         SURVEY.replace("key: canteen", "key: broken").replace("points: 3", "points: many")
     )
     (folder / "twin.yaml").write_text(CHECK.replace("Fire check", "Twin"))
+    (folder / "latin.yaml").write_bytes(b"kind: checklist\nkey: caf\xe9\n")
     with pytest.raises(DefinitionError) as caught:
         sync_forms(session, None, folder)
     session.rollback()
@@ -164,7 +165,12 @@ def test_an_invalid_file_fails_the_whole_sync_and_writes_nothing(session, folder
     assert any(
         m.startswith("forms/broken.yaml:11:17: sections[0].items[0].points:") for m in messages
     )
-    assert any(m.startswith("forms/twin.yaml:1:1: key:") and "fire.yaml" in m for m in messages)
+    # The same words and places as `dudao forms check` (both read through load_files).
+    assert "forms/latin.yaml:2:9: <document>: the file is not UTF-8 text" in messages
+    assert (
+        "forms/twin.yaml:2:6: key: definition key 'fire_check' is already defined in "
+        "forms/fire.yaml"
+    ) in messages
     after = (
         _count(session, FormDefinition),
         _count(session, DefinitionVersion),

@@ -13,9 +13,9 @@ from pathlib import Path
 import click
 
 from dudao.config import PROJECT_ROOT
-from dudao.definitions.formfolder import definition_files
-from dudao.definitions.loader import LoadedDefinition, load_file
-from dudao.definitions.problems import DefinitionError, Problem
+from dudao.definitions.formfolder import definition_files, load_files
+from dudao.definitions.loader import LoadedDefinition
+from dudao.definitions.problems import Problem
 
 
 def _shown(path: Path) -> str:
@@ -48,27 +48,12 @@ class CheckResult:
 
 def check_paths(paths: Iterable[Path]) -> CheckResult:
     """Load every definition file named or found below the paths; collect all problems."""
-    result = CheckResult()
     files: list[Path] = []
     for path in paths:
         files.extend(definition_files(path) if path.is_dir() else [path])
-    first: dict[str, str] = {}
-    for path in dict.fromkeys(files):  # a file named twice is checked once
-        result.files += 1
-        try:
-            loaded = load_file(_shown(path))
-        except DefinitionError as exc:
-            result.problems.extend(exc.problems)
-            continue
-        key = loaded.definition.key
-        if key in first:
-            line, col = loaded.source.locate(("key",)) if loaded.source else (1, 1)
-            message = f"definition key {key!r} is already used by {first[key]}"
-            result.problems.append(Problem(loaded.filename, line, col, "key", message))
-            continue
-        first[key] = loaded.filename
-        result.loaded.append(loaded)
-    return result
+    unique = list(dict.fromkeys(files))  # a file named twice is checked once
+    loaded, problems = load_files((path, _shown(path)) for path in unique)
+    return CheckResult(len(unique), [definition for _, definition in loaded], problems)
 
 
 @click.command("check")

@@ -7,10 +7,11 @@ check` finds the files the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
-from dudao.definitions.loader import LoadedDefinition, load_text
-from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
+from dudao.definitions.loader import LoadedDefinition, load_file
+from dudao.definitions.problems import DefinitionError, Problem
 
 DEFINITION_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -27,39 +28,43 @@ def definition_files(folder: Path) -> list[Path]:
     )
 
 
-def _read(path: Path, shown: str, problems: list[Problem]) -> str | None:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, 1, 1, DOCUMENT, f"not UTF-8 text (byte {exc.start})"))
-    except OSError as exc:
-        problems.append(Problem(shown, 1, 1, DOCUMENT, f"cannot be read: {exc.strerror}"))
-    return None
+def _claim_key(first: dict[str, str], loaded: LoadedDefinition) -> Problem | None:
+    """Note the file that defines a definition key first (`first`: key -> file); a later
+    file with the same key is a problem at its own `key:` line naming the first file."""
+    key = loaded.definition.key
+    if key not in first:
+        first[key] = loaded.filename
+        return None
+    line, col = loaded.source.locate(("key",)) if loaded.source else (1, 1)
+    message = f"definition key {key!r} is already defined in {first[key]}"
+    return Problem(loaded.filename, line, col, "key", message)
 
 
-def load_folder(folder: Path) -> tuple[list[tuple[str, LoadedDefinition]], list[Problem]]:
-    """Each file's name below `folder` with its definition, and every problem found
-    (unreadable, invalid, or a key that an earlier file already defines)."""
-    loaded: list[tuple[str, LoadedDefinition]] = []
+def load_files(
+    files: Iterable[tuple[Path, str]],
+) -> tuple[list[tuple[Path, LoadedDefinition]], list[Problem]]:
+    """Each file (its path, and its name as problems show it) with its definition, and
+    every problem found: unreadable, invalid, or a key that an earlier file defines (for
+    the sync and `dudao forms check` alike)."""
+    loaded: list[tuple[Path, LoadedDefinition]] = []
     problems: list[Problem] = []
     first_file: dict[str, str] = {}
-    for path in definition_files(folder):
-        name = path.relative_to(folder).as_posix()
-        shown = f"{folder.name}/{name}"
-        text = _read(path, shown, problems)
-        if text is None:
-            continue
+    for path, shown in files:
         try:
-            result = load_text(text, shown)
+            result = load_file(path, shown)
         except DefinitionError as exc:
             problems.extend(exc.problems)
             continue
-        key = result.definition.key
-        if key in first_file:
-            problems.append(
-                Problem(shown, 1, 1, "key", f"{key!r} is already defined in {first_file[key]}")
-            )
+        taken = _claim_key(first_file, result)
+        if taken is not None:
+            problems.append(taken)
             continue
-        first_file[key] = shown
-        loaded.append((name, result))
+        loaded.append((path, result))
     return loaded, problems
+
+
+def load_folder(folder: Path) -> tuple[list[tuple[str, LoadedDefinition]], list[Problem]]:
+    """Each file's name below `folder` with its definition, and every problem found."""
+    named = {path: path.relative_to(folder).as_posix() for path in definition_files(folder)}
+    loaded, problems = load_files((path, f"{folder.name}/{name}") for path, name in named.items())
+    return [(named[path], result) for path, result in loaded], problems

@@ -61,11 +61,12 @@ def load_text(text: str, filename: str = "<text>") -> LoadedDefinition:
     return LoadedDefinition(_build(data), data, filename, source)
 
 
-def load_file(path: str | os.PathLike[str]) -> LoadedDefinition:
-    """Like load_text; an unreadable or non-UTF-8 file is a located problem too."""
-    filename = os.fspath(path)
+def load_file(path: str | os.PathLike[str], shown: str | None = None) -> LoadedDefinition:
+    """Like load_text; an unreadable or non-UTF-8 file is a located problem too. Problems
+    name the file as `shown` (default: the path)."""
+    filename = shown or os.fspath(path)
     try:
-        raw = open(filename, "rb").read()  # noqa: SIM115 - closed by refcounting is fine here
+        raw = open(path, "rb").read()  # noqa: SIM115 - closed by refcounting is fine here
     except OSError as exc:
         raise DefinitionError(
             [Problem(filename, 1, 1, DOCUMENT, f"cannot read the file: {exc.strerror}")]
