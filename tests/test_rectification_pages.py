@@ -102,6 +102,15 @@ def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, appr
     )
     assert refused.status_code == 422
     assert f'id="{prefix}description-error"' in refused.get_data(as_text=True)
+    # The page opens at its top, far above the form: the refusal is said there too.
+    assert "整改任务尚未发起" in refused.get_data(as_text=True).split('id="findings"')[0]
+    past = office.post(
+        url, data={f"{prefix}owner_unit": world.org.unit_a1.id,
+                   f"{prefix}deadline": "2020-01-31", f"{prefix}description": "x"},
+    )  # fmt: skip
+    assert past.status_code == 422
+    beside = past.get_data(as_text=True).split(f'id="{prefix}deadline-error"')[1]
+    assert beside.split("</p>")[0].endswith("期限不能早于今天。")
     outside = office.post(
         url, data={f"{prefix}owner_unit": world.org.company_b.id,
                    f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
@@ -223,6 +232,9 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     session.expire_all()
     task = session.get(Rectification, task_id)
     assert task.state == "in_progress"
+    # The lead reads why above the answer form, not only in the history at the bottom.
+    again = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert "方案未公示" in again.split('id="reopened"')[1].split('id="answer-form"')[0]
     answer["expected_version"] = str(task.version)
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
     session.expire_all()

@@ -100,10 +100,13 @@ def _render(
     detail = queries.task_detail(db(), task, select_locale())
     events = queries.task_history(db(), task.id)
     people = users_by_id(db(), {e.actor_id for e in events if e.actor_id})
+    # Reopened: the owner answers again, and reads first why (not only in the history).
+    reopened = events[-1] if events and events[-1].action == "rectification.reopen" else None
     return render_template(
         "rectifications/show.html", detail=detail, task=task, workflow=workflow,
         actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
         events=events, people=people, history_line=history_line, today=org_today(db()),
+        reopened=reopened,
         locale=select_locale(),
         photos_visible=may_see(current_user, db().get(Inspection, task.finding.inspection_id)),
     ), status  # fmt: skip

@@ -31,6 +31,7 @@ from dudao.workflow import engine
 COMMENT_PREFIX = "c_"
 CHANGED = _l("This inspection was changed by someone else meanwhile. Here it is as it is now; "
             "check it and try again.")  # fmt: skip
+NOT_OPENED = _l("The task was not opened: see what to correct under the finding.")
 
 
 def _item_comments() -> dict[str, str]:
@@ -108,13 +109,20 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
     finding = db().get(Finding, finding_id)
     if finding is None or finding.inspection_id != inspection.id:
         abort(404)
-    form = rectification_form(finding.id, inspection.unit, org_today(db()), formdata=request.form)
+    today = org_today(db())
+    form = rectification_form(finding.id, inspection.unit, today, formdata=request.form)
 
-    def again(status: int) -> Page:
+    def again(status: int, message: str = str(NOT_OPENED)) -> Page:
+        # The page opens at its top, far above the form under the finding: say so there.
+        flash(message, "error")
         return _render(db().get(Inspection, inspection_id), status=status,
                        task_forms={finding_id: form})  # fmt: skip
 
-    if not form.validate():
+    valid = form.validate()
+    if valid and form.deadline.data < today:
+        form.deadline.errors = [_("The deadline cannot be before today.")]
+        valid = False
+    if not valid:
         return again(422)
     owner = db().get(Unit, form.owner_unit.data)
     assert owner is not None  # one of the choices
@@ -132,8 +140,7 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
         return again(422)
     except SubmissionConflict as exc:
         db().rollback()
-        flash(str(exc), "error")
-        return again(409)
+        return again(409, str(exc))
     db().commit()
     flash(_("Rectification task opened; the unit's leads are told."), "success")
     return redirect(url_for("rectifications.show", rectification_id=task.id))
