@@ -102,7 +102,8 @@ def test_preview_saves_nothing(signed_in, org, fire, session):
 def test_upload_a_file_creates_a_version(signed_in, org, fire, session):
     definition, _first, _second = fire
     client = signed_in("ada", ("admin", org.group))
-    assert client.get("/admin/definitions/upload").status_code == 200
+    form = client.get("/admin/definitions/upload").get_data(as_text=True)
+    assert '<button class="primary">校验并保存</button>' in form  # the page's one action
     text = CHECK.replace("max: 20", "max: 40")
     response = client.post(
         "/admin/definitions/upload",
@@ -178,3 +179,21 @@ def test_signed_out_is_sent_to_login(client, fire):
 def test_nav_and_home_link_for_admin(signed_in, org):
     client = signed_in("ada", ("admin", org.group))
     assert 'href="/admin/definitions/"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_long_show_if_wraps_in_its_cell(signed_in, org, session):
+    condition = ", ".join(f"{{item: exits, gte: {n}}}" for n in range(8))
+    text = (
+        CHECK
+        + f"""\
+      - key: why
+        type: text
+        label: 原因
+        show_if: {{any: [{condition}]}}
+"""
+    )
+    version = upload_version(session, None, text, "fire.yaml").version
+    session.commit()
+    client = signed_in("ada", ("admin", org.group))
+    html = client.get(f"/admin/definitions/versions/{version.id}").get_data(as_text=True)
+    assert '<td class="wrap">any(exits gte 0, exits gte 1' in html

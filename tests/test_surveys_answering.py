@@ -265,6 +265,8 @@ def test_the_refusal_and_anonymity_pages_are_chinese_unless_english_is_chosen(cl
     token = world.tokens["A1-1"][0]
     refused = client.get("/s/not-a-real-token-at-all").get_data(as_text=True)
     assert "此链接或答题码无法使用" in refused and "为保护您的隐私" in refused
+    assert "<title>此链接或答题码无法使用 · " in refused  # the tab says what the page says
+    assert '<label for="code">答题码</label>' in client.get("/s").get_data(as_text=True)
     assert "cannot be used" not in refused
     assert "匿名" in client.get(f"/s/{token}").get_data(as_text=True)
     client.post("/lang", data={"lang": "en", "next": "/s"})

@@ -135,6 +135,7 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
     client = signed_in("office_a", ("office", org.company_a))
     base = f"/surveys/{campaign.id}/results"
     html_page = client.get(base).get_data(as_text=True)
+    assert f"<h1>结果：{campaign.title} <span" in html_page
     assert "A1-2 comment" not in html_page
     hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td>.*?</tr>', html_page, re.S)
     for code in ("A1-1", "A1-2"):
