@@ -1,6 +1,7 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
-what a failed item's evidence message asks for, the list's state after a return and after
-approval, and a refusal that arrives while the inspector is at the submit button."""
+the score of a checklist not begun, what a failed item's evidence message asks for, the
+list's state after a return and after approval, and a refusal that arrives while the
+inspector is at the submit button."""
 
 from __future__ import annotations
 
@@ -29,6 +30,16 @@ IN_VIEW = """id => { const box = document.getElementById(id).getBoundingClientRe
 @pytest.fixture
 def world(session, org, user_factory) -> World:
     return build_world(session, org, user_factory)
+
+
+def test_a_fresh_checklist_has_no_score_yet(live_server, browser_page, world):
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    assert page.inner_text("#t-score") == "预估得分：尚无计分项"  # not "0% · 不合格"
+    choose(page, "plan", "yes")
+    page.wait_for_function("!document.getElementById('t-score').textContent.includes('尚无')")
+    assert page.inner_text("#t-score").startswith("预估得分：")
 
 
 def test_a_failed_item_says_which_evidence_it_needs(live_server, browser_page, world):

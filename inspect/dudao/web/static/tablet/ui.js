@@ -27,10 +27,12 @@
     var sent = record.submission && record.submission.done && record.submission.result;
     var node = el("t-score");
     if (!node) return;
-    var percent = sent ? sent.score.percent : result.percent;
+    // Nothing answered yet: no score, rather than "0 % · fail" (blank required items count).
+    var blank = !Object.keys(record.answers).length && !Object.keys(record.photoAnswers).length;
+    var percent = sent ? sent.score.percent : blank ? null : result.percent;
     var line = percent === null || percent === undefined ? text.score_none
       : fmt(sent ? text.score_server : text.score, { percent: percent });
-    var grade = sent ? sent.grade : result.grade && result.grade.label;
+    var grade = sent ? sent.grade : !blank && result.grade && result.grade.label;
     if (grade) line += " · " + grade;
     var failedCritical = sent ? !sent.passed : result.critical.length > 0;
     if (failedCritical) line += " · " + text.critical_failed;
