@@ -83,6 +83,11 @@ def test_not_an_image_is_refused(tablet, world, session):  # noqa: F811
     gif = io.BytesIO()
     Image.new("RGB", (10, 10)).save(gif, "GIF")
     assert _upload(tablet, world.inspection.id, gif.getvalue()).status_code == 422
+    no_file = tablet.post(
+        f"/api/v1/inspections/{world.inspection.id}/photos", data={"item_key": "plan"}
+    )
+    assert no_file.status_code == 400  # said in the user's language, like every API error
+    assert no_file.get_json()["fields"]["file"] == "请以 multipart 字段 file 发送照片。"
     assert session.query(Photo).count() == 0
 
 

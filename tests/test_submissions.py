@@ -120,6 +120,7 @@ def test_validation_errors_are_per_field_and_nothing_is_stored(tablet, world, se
     assert bad.status_code == 422
     not_json = tablet.post(URL.format(world.inspection.id), data="x")
     assert not_json.status_code == 400 and not_json.get_json()["error"] == "bad_request"
+    assert not_json.get_json()["message"] == "请发送 JSON 对象（Content-Type: application/json）。"
 
 
 def test_score_and_findings_are_computed_on_the_server(tablet, world, session):  # noqa: F811

@@ -31,9 +31,8 @@ def stored_upload(inspection: Inspection, item_key: str) -> Response:
     who may add it: 201, or 200 when the same photo was already there."""
     upload = request.files.get("file")
     if upload is None:
-        raise ApiError(
-            400, "bad_request", "Send the photo as multipart field 'file'.", {"file": "missing"}
-        )
+        missing = _("Send the photo as the multipart field 'file'.")
+        raise ApiError(400, "bad_request", missing, {"file": missing})
     settings = runtime().settings
     photo, created = photo_service.store_photo(
         db(), current_user, inspection, item_key, upload.read(), settings.data_dir, settings.tz

@@ -113,7 +113,9 @@ def api_signed_in(view: F) -> F:
 def json_body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "Send a JSON object with Content-Type application/json.")
+        raise ApiError(
+            400, "bad_request", _("Send a JSON object with Content-Type application/json.")
+        )
     return data
 
 

@@ -42,9 +42,8 @@ def open_rectification(finding_id: int) -> Response:
     try:
         deadline = date.fromisoformat(str(body.get("deadline")))
     except ValueError:
-        raise ApiError(
-            422, "invalid", "deadline must be YYYY-MM-DD.", {"deadline": "YYYY-MM-DD"}
-        ) from None
+        wrong = _("Give the deadline as a date, YYYY-MM-DD.")
+        raise ApiError(422, "invalid", wrong, {"deadline": wrong}) from None
     task = rect_service.open_rectification(
         db(), current_user, finding, owner, deadline, str(body.get("description") or ""),
         verifier_id=current_user.id if body.get("verify_myself") else None,
