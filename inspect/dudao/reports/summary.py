@@ -138,6 +138,16 @@ def _draws(session: Session, unit: Unit, period: Period, tz: Any) -> list:
     return [(t, c.astimezone(tz).strftime("%Y-%m-%d"), n, p) for t, c, p, n in rows]
 
 
+def _grades(session: Session, latest: list[Any]) -> list[tuple[str, int]]:
+    """The grades counted, best first as the checklists' bands rank them (by count they
+    read 优秀, 不合格, 良好); results without a grade last."""
+    floor = {band.label.zh: band.min_score
+             for version in {row.definition_version_id for row in latest}
+             for band in pinned(session, version).grades}  # fmt: skip
+    counts = Counter(row.grade or "—" for row in latest)
+    return sorted(counts.items(), key=lambda kv: -floor.get(kv[0], -1.0))
+
+
 def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summary:
     """Key figures of `unit`'s subtree for `period` (by due date), in a few queries."""
     states = dict(
@@ -151,7 +161,6 @@ def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summa
     )  # fmt: skip
     latest = _latest_submissions(session, unit, period)
     scores = [row.percent for row in latest if row.percent is not None]
-    grades = Counter(row.grade or "—" for row in latest)
     by_unit: dict[tuple[str, str], list[float]] = {}
     by_month: dict[str, list[float]] = {}
     for row in latest:
@@ -167,7 +176,7 @@ def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summa
         planned=sum(n for s, n in states.items() if s != "cancelled"),
         done=len(latest), cancelled=states.get("cancelled", 0),
         average=round(sum(scores) / len(scores), 1) if scores else None,
-        grades=sorted(grades.items(), key=lambda kv: -kv[1]),
+        grades=_grades(session, latest),
         failures=_failures(session, list(versions), versions),
         units=sorted(((c, n, round(sum(v) / len(v), 1), len(v)) for (c, n), v in by_unit.items()),
                      key=lambda r: (-r[2], r[0])),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -128,10 +129,13 @@ def summary_page() -> str:
         else:
             data = load_summary(db(), unit, period, runtime().settings.tz)
             font = register_font(runtime().settings.pdf_font)
-            svgs = {
-                "grades": charts.to_svg(charts.grade_chart(data.grades, font, ""), "grades"),
-                "monthly": charts.to_svg(charts.monthly_chart(data.monthly, font, ""), "monthly"),
-                "failures": charts.to_svg(charts.failure_chart(data.failures, font, ""), "items"),
+            grades, monthly = _("Grade distribution"), _("Monthly average score, per cent")
+            svgs = {  # titled in the reader's language, drawn and for screen readers
+                "grades": charts.to_svg(charts.grade_chart(data.grades, font, grades), grades),
+                "monthly": charts.to_svg(charts.monthly_chart(data.monthly, font, monthly),
+                                         monthly),
+                "failures": charts.to_svg(charts.failure_chart(data.failures, font, ""),
+                                          _("Failures by item (top 10)")),
                 "sections": [[charts.to_svg(d, section.title) for d in section.charts]
                              for section in data.sections],
             }  # fmt: skip

@@ -1,0 +1,47 @@
+"""The period summary's figures read at a glance: count axes with round steps and the counts
+on the bars, grades best first, chart titles and report states in the reader's language."""
+
+from __future__ import annotations
+
+import re
+
+from dudao.reports.charts import failure_chart, grade_chart, to_svg
+from dudao.reports.fonts import register_font
+from dudao.reports.services import parse_quarter
+from dudao.reports.summary import load_summary
+from tests.report_world import report_world  # noqa: F401
+from tests.test_reports_web import _client, _drain
+from tests.trend_world import TZ, load, row
+
+
+def test_count_charts_have_round_steps_and_the_counts_on_the_bars():
+    font = register_font()
+    grades = grade_chart([("优秀", 92), ("良好", 3), ("不合格", 4)], font, "等级分布")
+    items = failure_chart([("知晓情况", 31), ("总体评价", 4)], font, "不合格次数")
+    for chart in (grades, items):
+        axis = chart.contents[0].valueAxis
+        top = max(chart.contents[0].data[0])
+        assert axis.valueStep in (10, 20) and top <= axis.valueMax < top + axis.valueStep
+        texts = re.findall(r">([^<>]+)</text>", to_svg(chart))
+        assert str(top) in texts and "4" in texts  # the counts, not only ticks such as 19, 38
+
+
+def test_grades_are_counted_best_first(session, org, tmp_path):
+    """Three failed and one excellent inspection: 优秀 comes first although it is rarer."""
+    rows = [row("A1-1", 0), row("A1-2", 0, site_matches="no"), row("B1-1", 0, site_matches="no"),
+            row("A1-1", 1, site_matches="no")]  # fmt: skip
+    load(session, tmp_path, rows)
+    summary = load_summary(session, org.group, parse_quarter("2024Q1"), TZ)
+    assert summary.grades == [("优秀", 1), ("不合格", 3)]
+
+
+def test_summary_page_titles_its_charts_and_the_reports_page_names_states(app, report_world):  # noqa: F811
+    office = _client(app, "office")
+    page = office.get("/reports/summary?unit=G&quarter=2026Q4").get_data(as_text=True)
+    titles = re.findall(r"<title>([^<]*)</title>", page)
+    assert {"等级分布", "月度平均得分率（%）", "问题较多的检查项（前十）"} <= set(titles)
+    assert not {"grades", "monthly", "items"} & set(titles)
+    office.post("/reports/summary", data={"unit": "G", "quarter": "2026Q4"})
+    _drain(app)
+    listed = office.get("/reports").get_data(as_text=True).split("最近的报告")[1]
+    assert '<td data-state="done">可下载</td>' in listed and "done (" not in listed
