@@ -70,6 +70,35 @@ def test_a_cross_unit_flag_names_its_window_and_counts(desk, session, org):
             "31 次不合格（60.8%），此前为 5.1%；涉及 2 个单位。") in page  # fmt: skip
 
 
+def test_a_cross_unit_flag_names_the_months_of_its_baseline(desk, session, org):
+    """A problem that goes on keeps its months out of the baseline, so the baseline can be
+    long past: the page says which months it was measured on and which were left out."""
+    left_out = ["2026-03", "2026-04", "2026-05", "2026-07", "2026-08", "2026-09"]
+    evidence = {**CROSS, "baseline_months": ["2025-03", "2026-06"], "baseline_left_out": left_out}
+    flag = make_flag(session, org.company_a, "cross_unit", evidence=evidence,
+                     last_detected="2026-11")  # fmt: skip
+    quiet = make_flag(session, org.company_b, "cross_unit", tag="quiet", last_detected="2026-11",
+                      evidence={**CROSS, "baseline_months": ["2026-06", "2026-06"],
+                                "baseline_left_out": []})  # fmt: skip
+    session.commit()
+    for lang, words in (
+        ("en", ("Baseline months", "Months left out of the baseline (flagged then)", "None",
+                "Baseline rate")),
+        ("zh_CN", ("基线月份", "未计入基线的月份（当月已被标记）", "无", "基线比率")),
+    ):  # fmt: skip
+        desk.post("/lang", data={"lang": lang, "next": "/"})
+        months, left, none, rate = words
+        figures = part(page_of(desk, flag), "data-evidence")
+        assert f'<th scope="row">{months}</th><td class="wrap">2025-03 – 2026-06</td>' in figures
+        assert (f'<th scope="row">{left}</th><td class="wrap">2026-03 – 2026-05, '
+                "2026-07 – 2026-09</td>") in figures  # fmt: skip
+        series = part(page_of(desk, flag), "data-series")
+        assert "2025-03 – 2026-06" in series.split(rate)[1].split("</th>")[0]
+        figures = part(page_of(desk, quiet), "data-evidence")
+        assert f'<th scope="row">{months}</th><td class="wrap">2026-06</td>' in figures
+        assert f'<th scope="row">{left}</th><td class="wrap">{none}</td>' in figures
+
+
 def test_a_questionnaire_flag_says_what_it_was_compared_with(desk, session, org):
     below = make_flag(session, org.branch_a1, "questionnaire_decline", tag="org",
                       evidence=BELOW_ORG, definition_key="member_satisfaction")  # fmt: skip

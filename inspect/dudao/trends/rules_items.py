@@ -85,6 +85,19 @@ def _at(running: np.ndarray, index: np.ndarray) -> np.ndarray:
     return np.take_along_axis(running, index[..., None], axis=-1)[..., 0]
 
 
+def _baseline_months(usable: np.ndarray, present: np.ndarray, end: int,
+                     periods: int) -> tuple[list[int], list[int]]:  # fmt: skip
+    """The periods of one cell's baseline before a window starting at `end` (`usable`: its
+    running count of usable periods, `present`: the periods with inspections), and the
+    periods with inspections left out because they were flagged: between the baseline's
+    first period and the window, or since the start when the baseline is not full."""
+    kept = np.diff(usable[: end + 1]) > 0
+    lo = int(_baseline_start(usable[: end + 1], periods))
+    used = [int(k) for k in np.flatnonzero(kept) if k >= lo]
+    since = used[0] if len(used) == periods else 0
+    return used, [k for k in range(since, end) if present[k] and not kept[k]]
+
+
 def cross_unit(frame: Frame, cfg: dict[str, Any],
                units: dict[int, tuple[str, str, str]]) -> list[Detection]:  # fmt: skip
     """Per scope × definition × item × period and window (the last 1, 2, … periods): exact
@@ -192,6 +205,8 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
         scope, item, definition = int(scopes[s]), str(frame.items[i]), str(defs[d])
         affected = sorted({int(u) for u in h.unit_id[subs]})
         window = slice(max(0, last - 11), last + 1)
+        used, left_out = _baseline_months(usable[s, d, i], nn[s, d, i] > 0, last + 1 - w,
+                                          int(cfg["baseline_periods"]))  # fmt: skip
         found.append(Detection(
             rule="cross_unit", fingerprint=f"cross_unit:{scope}:{definition}:{item}",
             severity=cfg["severity"], scope_unit_id=scope, unit_ids=affected,
@@ -205,6 +220,8 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
                 "baseline_rate": round(float(p0[s, d, i, last]), 4),
                 "baseline_failures": int(bx[s, d, i, last]),
                 "baseline_inspections": int(bn[s, d, i, last]),
+                "baseline_months": [h.periods[used[0]], h.periods[used[-1]]] if used else [],
+                "baseline_left_out": [h.periods[k] for k in left_out],
                 "wilson_95": [round(float(lo_ci), 4), round(float(hi_ci), 4)],
                 "p_value": float(p[s, d, i, last]), "q_value": float(padj[s, d, i, last]),
                 "fdr": cfg["fdr"], "periods": h.periods[window],

@@ -27,6 +27,7 @@ from dudao.triage.evidence_labels import (
     TEST_LABELS,
     VALUE_LABELS,
 )
+from dudao.triage.months import runs, span, window
 from dudao.web.setup import select_locale
 
 CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
@@ -141,15 +142,6 @@ def _decline(e: dict, args: dict[str, object]) -> str:
              "%(drop)s points below its earlier campaigns (%(reference)s).", **args)  # fmt: skip
 
 
-def window(e: dict, last: str) -> str:
-    """The months of a windowed test ("2026-10 – 2026-11"), from its end and its length."""
-    end, size = str(e.get("period") or last), int(e.get("window_periods") or 1)
-    if size <= 1 or not re.match(r"^\d{4}-\d{2}$", end):
-        return end
-    months = int(end[:4]) * 12 + int(end[5:]) - 1 - (size - 1)
-    return f"{months // 12}-{months % 12 + 1:02d} – {end}"
-
-
 def _percent(value: object) -> str:
     """A share written as a fraction, in per cent ("36.3%"); "?" where there is none."""
     return f"{100 * value:.1f}%" if isinstance(value, int | float) else "?"
@@ -176,6 +168,10 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = " – ".join(map(_percent, value if isinstance(value, list) else [value]))
         elif key == "window_periods" and e.get("period"):
             shown = f"{value} ({window(e, str(e['period']))})"
+        elif key == "baseline_months" and isinstance(value, list):
+            shown = span(value)
+        elif key == "baseline_left_out" and isinstance(value, list):
+            shown = runs(value) or _("None")
         elif isinstance(value, list):
             shown = " – ".join(map(str, value))
         elif key == "test":
@@ -252,9 +248,12 @@ def series(flag: Flag) -> Series | None:
         ]
         base = e.get("baseline_rate")
         counts = list(zip(e["failures_series"], e.get("inspections_series") or [], strict=False))
+        limit = _("Baseline rate")
+        if e.get("baseline_months"):  # the months it was measured on (not the months shown)
+            limit = _("Baseline rate (%(months)s)", months=span(e["baseline_months"]))
         return Series(_("Failure rate per period, per cent"), periods[: len(rates)], rates,
                       round(100 * base, 1) if base is not None else None,
-                      _("Baseline rate"), _("Failure rate, per cent"), counts)  # fmt: skip
+                      limit, _("Failure rate, per cent"), counts)  # fmt: skip
     return None
 
 

@@ -30,6 +30,8 @@ FIELD_LABELS = {
     "baseline_rate": _l("Baseline rate"),
     "baseline_failures": _l("Failures in the baseline"),
     "baseline_inspections": _l("Inspections in the baseline"),
+    "baseline_months": _l("Baseline months"),
+    "baseline_left_out": _l("Months left out of the baseline (flagged then)"),
     "wilson_95": _l("95 per cent interval"),
     "p_value": _l("p-value"),
     "q_value": _l("q-value (after BH)"),
