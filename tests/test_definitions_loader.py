@@ -313,6 +313,24 @@ def test_choice_item_without_options() -> None:
     assert "needs at least one of options" in problem_at(text, "sections[0].items[0].options")
 
 
+def test_max_choices_is_kept_only_when_given_and_within_the_options() -> None:
+    choices = (
+        "- {key: q, type: multi_choice, label: A, options: [{key: a, label: A}, {key: b, label: B}]"
+    )
+    assert "max_choices" not in load_text(item(choices + "}")).data["sections"][0]["items"][0]
+    loaded = load_text(item(choices + ", max_choices: 1}"))
+    assert loaded.definition.sections[0].items[0].max_choices == 1
+    assert "max_choices" in problem_at(
+        item(choices + ", max_choices: 3}"), "sections[0].items[0].max_choices"
+    )
+    text = item(
+        "- {key: q, type: single_choice, label: A, options: [{key: a, label: A}], max_choices: 1}"
+    )
+    assert "does not apply to a single_choice item" in problem_at(
+        text, "sections[0].items[0].max_choices"
+    )
+
+
 def test_scale_labels_must_match_points() -> None:
     text = item("- key: q\n  type: scale\n  label: A\n  points: 4\n  labels: [差, 中, 好]\n")
     assert problem_at(text, "sections[0].items[0].labels") == (

@@ -97,6 +97,21 @@ def test_invalid_answers_are_shown_again_and_spend_nothing(client, session, org)
     assert answer(client, token).status_code == 302
 
 
+def test_choosing_more_areas_than_the_question_allows_is_refused(client, session, org):
+    """'What most needs to improve (up to three)' takes at most three answers."""
+    world = survey_world.build(session, org)
+    token = world.tokens["A1-1"][0]
+    assert "最多选 3 项。" in client.get(f"/s/{token}").get_data(as_text=True)
+    data = survey_world.form_data()
+    data["a_improve_areas"] = ["study", "meetings", "service", "openness"]
+    refused = client.post(f"/s/{token}", data=data)
+    assert refused.status_code == 422
+    assert "最多选 3 项。" in refused.get_data(as_text=True).split('id="e-improve_areas"')[1]
+    assert session.scalar(select(func.count()).where(Invitation.used.is_(True))) == 0
+    data["a_improve_areas"] = ["study", "meetings", "service"]
+    assert client.post(f"/s/{token}", data=data).status_code == 302
+
+
 def test_a_slip_code_works_once_and_never_appears_in_a_url(client, session, org):
     world = survey_world.build(session, org)
     code = world.codes["A1-2"][0]

@@ -16,7 +16,7 @@ COMMON = ("key", "type", "label", "help", "required", "show_if")
 TYPE_FIELDS: dict[str, tuple[str, ...]] = {
     ItemType.YES_NO: ("allow_na",),
     ItemType.SINGLE_CHOICE: ("options",),
-    ItemType.MULTI_CHOICE: ("options",),
+    ItemType.MULTI_CHOICE: ("options", "max_choices"),
     ItemType.SCALE: ("points", "labels"),
     ItemType.RATING: (),
     ItemType.NUMBER: ("min", "max", "unit", "decimals"),
@@ -140,7 +140,15 @@ class ItemChecker:
             result.append({"key": key, "label": label})
         data["options"] = result
 
-    _multi_choice = _single_choice
+    def _multi_choice(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
+        """Options as for single_choice; `max_choices` is kept only when given, so that
+        definitions without it keep their content hash."""
+        self._single_choice(raw, path, data)
+        if raw.get("max_choices") is not None:
+            count = max(1, len(data["options"]) if isinstance(data["options"], list) else 1)
+            data["max_choices"] = self.check.integer(
+                raw["max_choices"], (*path, "max_choices"), 1, count
+            )
 
     def _scale(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
         c = self.check

@@ -99,6 +99,8 @@ class MultiChoice(ItemKind):
         keys = [o.key for o in item.options]
         if chosen - set(keys):
             raise AnswerError(_("Choose only among the answers offered."))
+        if item.max_choices is not None and len(chosen) > item.max_choices:
+            raise AnswerError(_("Choose at most %(n)d.", n=item.max_choices))
         return [k for k in keys if k in chosen] or None
 
     def to_form(self, item: Item, value: Any) -> list[str]:

@@ -135,7 +135,8 @@ def _item(data: dict[str, Any]) -> Item:
         "pass_rule": _pass(data.get("pass")),
     }
     for name in (
-        "allow_na", "points", "min", "max", "unit", "decimals", "multiline", "max_length",
+        "allow_na", "max_choices", "points", "min", "max", "unit", "decimals", "multiline",
+        "max_length",
         "min_count", "max_count", "keep_location", "critical", "satisfaction",
     ):  # fmt: skip
         if name in data:

@@ -126,6 +126,8 @@ class Item:
     show_if: Condition | None = None
     # single_choice / multi_choice
     options: tuple[Option, ...] = ()
+    # multi_choice: how many options may be chosen at most (None: any number)
+    max_choices: int | None = None
     # yes_no
     allow_na: bool = False
     # scale: labels has exactly `points` entries (or none)
