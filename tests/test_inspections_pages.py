@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -200,6 +201,9 @@ def test_assignees_only_from_inspectors_of_the_unit(client, session, world):
     p, rows = world
     client = _as(client, "office_a")
     inspection = rows["planned"]
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    # One checkbox per line with its name beside it (not a bulleted list, name under the box).
+    assert re.search(r'<label class="check"><input checked id="users-\d+" name="users"', page)
     refused = client.post(f"/inspections/{inspection.id}/assignees", data={"users": [p["rep"].id]})
     assert refused.status_code == 422
     session.expire_all()
