@@ -163,3 +163,17 @@ def test_open_a_rectification_task_for_a_unit(client, critical, session, org):
 def test_findings_by_unit_outside_the_flag_and_without_evidence(session, critical, org):
     assert set(rectify.findings_by_unit(session, critical)) == {org.branch_a1.id}
     assert rectify.findings_by_unit(session, make_flag(session, org.branch_a1)) == {}
+
+
+def test_the_rectification_part_names_units_in_the_readers_language(client, critical, org, session):
+    org.branch_a1.name_en = "First branch of A1"
+    session.commit()
+    sign_in(client, "office_g")
+    page = client.get(f"/flags/{critical.id}").get_data(as_text=True)
+    assert ">A1-1 First branch of A1</option>" in page.split("data-rectify")[1]
+    deadline = (TODAY + timedelta(days=30)).isoformat()
+    good = {"unit": org.branch_a1.id, "deadline": deadline, "description": "现场核实整改"}
+    assert client.post(f"/flags/{critical.id}/rectify", data=good).status_code == 302
+    page = client.get(f"/flags/{critical.id}").get_data(as_text=True)
+    assert "<td>A1-1 First branch of A1</td>" in page.split("data-tasks")[1]
+    assert "甲一厂第一党支部" not in page.split("<main")[1]

@@ -203,7 +203,9 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
     related, related_total = queries.related(
         db(), flag, scope_paths(current_user, Permission.VIEW_OFFICE)
     )
-    rectify_form.unit.choices = [(i, f"{f.unit.code} {f.unit.name}") for i, f in anchors.items()]
+    rectify_form.unit.choices = [
+        (i, f"{f.unit.code} {evidence.unit_name(f.unit)}") for i, f in anchors.items()
+    ]
     return render_template(
         "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,
         events=events, sentence=said, named=named, checklist=title,
