@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -65,6 +67,16 @@ def test_create_child_unit(admin, org, session):
     assert response.headers["Location"].endswith(f"/units/{created.id}")
     event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
     assert (event.action, event.actor_name) == ("unit.create", "root")
+
+
+@pytest.mark.parametrize(
+    ("parent", "level"),
+    [("group", "company"), ("company_a", "unit"), ("unit_a1", "branch"), ("branch_a1", "branch")],
+)
+def test_a_new_unit_starts_one_level_below_its_parent(admin, org, parent, level):
+    page = admin.get(f"/units/{getattr(org, parent).id}/new").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{level}">|<option value="{level}" selected>', page)
+    assert page.count(" selected") == 1
 
 
 def test_create_errors_rerender_beside_the_field(admin, org, session):

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.core.enums import UnitLevel
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.org import queries, services
@@ -57,11 +58,19 @@ def unit(unit_id: int) -> str:
     )
 
 
+def _level_below(level: UnitLevel) -> UnitLevel:
+    """The level a new child usually has (a branch's child is another branch)."""
+    levels = list(UnitLevel)
+    return levels[min(levels.index(level) + 1, len(levels) - 1)]
+
+
 @bp.route("/units/<int:unit_id>/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_UNITS)
 def create_child(unit_id: int) -> Page:
     parent = _unit(unit_id, Permission.MANAGE_UNITS)
     form = ChildUnitForm()
+    if not form.is_submitted():
+        form.level.data = _level_below(parent.level).value
     if form.validate_on_submit():
         code = (form.code.data or "").strip()
         if queries.by_code(db(), code) is not None:
