@@ -178,3 +178,19 @@ def test_pages_in_chinese(client, session, org, user_factory):
     assert "您督导的范围内没有代码为 B 的单位" in bad
     rates = client.get(f"/analytics/rectifications?unit=A1&{RANGE}").get_data(as_text=True)
     assert "<h1>按期整改率（期限内验收通过）</h1>" in rates and "考评中的按期提交率" in rates
+
+
+def test_the_trail_names_units_in_the_readers_language(client, session, org, user_factory):
+    """English names where the units have them (the trail read 华辰控股集团有限公司 ›
+    华辰能源有限公司 on an English page), the Chinese name otherwise."""
+    org.group.name_en, org.unit_a1.name_en = "Example Group", "First plant of A"
+    user_factory("office_g", ("office", org.group))
+    session.commit()
+    _sign_in(client, "office_g")
+    trail = client.get("/analytics/scores?unit=A").get_data(as_text=True).split('class="trail"')[1]
+    trail = trail.split("</nav>")[0]
+    assert ">Example Group</a>" in trail and ">First plant of A</a>" in trail
+    assert "A 甲公司</strong>" in trail  # no English name: the Chinese one
+    client.post("/lang", data={"lang": "zh_CN"})
+    trail = client.get("/analytics/scores?unit=A").get_data(as_text=True).split('class="trail"')[1]
+    assert ">甲一厂</a>" in trail.split("</nav>")[0]
