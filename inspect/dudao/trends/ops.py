@@ -11,21 +11,16 @@ from sqlalchemy.orm import Session
 
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Rectification, ReviewState, Submission
-from dudao.org.models import Unit
-from dudao.org.queries import within
 from dudao.trends.detection import Detection
 from dudao.trends.queries import period_of
 
 
-def overdue_rectifications(session: Session, cfg: dict[str, Any], today: date,
-                           scope_path: str | None = None) -> list[Detection]:  # fmt: skip
+def overdue_rectifications(session: Session, cfg: dict[str, Any], today: date) -> list[Detection]:
     query = (
         select(Rectification.unit_id, func.count(), func.min(Rectification.deadline))
         .where(Rectification.state == "overdue")
         .group_by(Rectification.unit_id)
     )
-    if scope_path:
-        query = query.join(Unit, Unit.id == Rectification.unit_id).where(within([scope_path]))
     rows = [r for r in session.execute(query) if r[1] >= cfg["min_overdue"]]
     wanted = [r[0] for r in rows]
     listed: dict[int, list[int]] = {}
@@ -49,8 +44,7 @@ def overdue_rectifications(session: Session, cfg: dict[str, Any], today: date,
     ]  # fmt: skip
 
 
-def returned_inspections(session: Session, cfg: dict[str, Any], tz: str,
-                         scope_path: str | None = None) -> list[Detection]:  # fmt: skip
+def returned_inspections(session: Session, cfg: dict[str, Any], tz: str) -> list[Detection]:
     query = (
         select(Submission.inspection_id, Inspection.unit_id, func.count(),
                func.max(Submission.submitted_at))
@@ -59,8 +53,6 @@ def returned_inspections(session: Session, cfg: dict[str, Any], tz: str,
         .group_by(Submission.inspection_id, Inspection.unit_id)
         .having(func.count() >= cfg["min_returns"])
     )  # fmt: skip
-    if scope_path:
-        query = query.join(Unit, Unit.id == Inspection.unit_id).where(within([scope_path]))
     return [
         Detection(
             rule="returned_inspection", fingerprint=f"returned_inspection:{inspection_id}",

@@ -21,7 +21,6 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.queries import RESULT_STATES
 from dudao.inspections.submission_models import Finding, Submission
 from dudao.org.models import Unit
-from dudao.org.queries import within
 
 #: Inspection states whose latest submission counts as a result (the inspections list's
 #: `counted`/`failed` filters and analytics use the same).
@@ -43,7 +42,7 @@ def period_expr(session: Session, column: Any, tz: str) -> Any:
     return func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
 
 
-def counted_submissions(unit_ids: list[int] | None = None, scope_path: str | None = None) -> Any:
+def counted_submissions(unit_ids: list[int] | None = None) -> Any:
     """Subquery of the latest submission id of every inspection that has a result."""
     query = (
         select(func.max(Submission.id).label("pk"))
@@ -53,8 +52,6 @@ def counted_submissions(unit_ids: list[int] | None = None, scope_path: str | Non
     )
     if unit_ids is not None:
         query = query.where(Inspection.unit_id.in_(unit_ids))
-    if scope_path is not None:
-        query = query.join(Unit, Unit.id == Inspection.unit_id).where(within([scope_path]))
     return query.subquery()
 
 
@@ -79,11 +76,9 @@ class History:
         return len(self.sub_pk)
 
 
-def load_history(
-    session: Session, tz: str, unit_ids: list[int] | None = None, scope_path: str | None = None
-) -> History:
+def load_history(session: Session, tz: str, unit_ids: list[int] | None = None) -> History:
     """Two queries: the counted submissions (with period) and their failed items."""
-    latest = counted_submissions(unit_ids, scope_path)
+    latest = counted_submissions(unit_ids)
     period = period_expr(session, Submission.submitted_at, tz).label("period")
     rows = session.execute(
         select(

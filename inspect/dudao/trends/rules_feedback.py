@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from dudao.feedback.models import FeedbackItem
 from dudao.org.models import Unit
-from dudao.org.queries import within
 from dudao.trends.detection import Detection
 
 STOPWORDS = frozenset({
@@ -50,13 +49,10 @@ def _month_ends(first: date, last: date) -> list[date]:
         year, month = nxt.year, nxt.month
 
 
-def feedback_themes(session: Session, cfg: dict[str, Any], tz: str, today: date,
-                    scope_path: str | None = None) -> list[Detection]:  # fmt: skip
+def feedback_themes(session: Session, cfg: dict[str, Any], tz: str, today: date) -> list[Detection]:
     query = select(FeedbackItem.id, FeedbackItem.unit_id, FeedbackItem.category,
                    FeedbackItem.title, FeedbackItem.body, FeedbackItem.created_at, Unit.path
                    ).join(Unit, Unit.id == FeedbackItem.unit_id)  # fmt: skip
-    if scope_path:
-        query = query.where(within([scope_path]))
     zone = ZoneInfo(tz)
     items = [
         (fid, uid, cat, words(f"{title} {body}"), at.astimezone(zone).date(), path)

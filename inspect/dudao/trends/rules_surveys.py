@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
 from dudao.definitions.models import DefinitionVersion, FormDefinition
-from dudao.org.models import Unit
 from dudao.surveys.aggregate import Group, aggregate
 from dudao.surveys.intervals import t95
 from dudao.surveys.models import Campaign
@@ -77,8 +76,7 @@ def _figures(group: Group) -> Figures:
     return Figures(sat.mean, sat.low, sat.high, n, se, group.depth)
 
 
-def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str,
-                          scope_path: str | None = None) -> list[Detection]:  # fmt: skip
+def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str) -> list[Detection]:
     now = utcnow()
     rows = session.execute(
         select(Campaign, FormDefinition.key)
@@ -97,11 +95,7 @@ def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str,
         period = campaign.closes_at.astimezone(ZoneInfo(tz)).strftime("%Y-%m")
         rounds.append(Round(key, campaign.scope_unit_id, campaign.id, period,
                             campaign.period_label, campaign.min_group, groups))  # fmt: skip
-    found = declines(rounds, cfg)
-    if scope_path:
-        paths = dict(session.execute(select(Unit.id, Unit.path)).all())
-        found = [d for d in found if paths.get(d.scope_unit_id, "").startswith(scope_path)]
-    return found
+    return declines(rounds, cfg)
 
 
 def declines(rounds: Iterable[Round], cfg: Mapping[str, Any]) -> list[Detection]:

@@ -38,14 +38,14 @@ class Summary:
     cleared: int = 0
 
 
-def detect(session: Session, tz: str, *, today: date, scope: Unit | None = None,
-           unit_ids: list[int] | None = None, rules: tuple[str, ...] | None = None,
+def detect(session: Session, tz: str, *, today: date, unit_ids: list[int] | None = None,
+           rules: tuple[str, ...] | None = None,
            config: dict[str, dict[str, Any]] | None = None) -> list[Detection]:  # fmt: skip
-    """Every enabled rule over the history in scope, as if run at the end of every period."""
+    """Every enabled rule over the history (of `unit_ids`, else every unit), as if run at
+    the end of every period."""
     config = config or shipped_rules()
     wanted = [r for r in (rules or tuple(config)) if config[r]["enabled"]]
-    path = scope.path if scope is not None else None
-    frame = frame_of(load_history(session, tz, unit_ids=unit_ids, scope_path=path))
+    frame = frame_of(load_history(session, tz, unit_ids=unit_ids))
     found: list[Detection] = []
     if "critical_failure" in wanted:
         found += rules_items.item_failures(
@@ -66,15 +66,13 @@ def detect(session: Session, tz: str, *, today: date, scope: Unit | None = None,
             lambda v: sum(1 for item in pinned(session, v).items if item.scored),
         )  # fmt: skip
     if "questionnaire_decline" in wanted:
-        found += rules_surveys.questionnaire_decline(
-            session, config["questionnaire_decline"], tz, path
-        )
+        found += rules_surveys.questionnaire_decline(session, config["questionnaire_decline"], tz)
     if "feedback_theme" in wanted:
-        found += rules_feedback.feedback_themes(session, config["feedback_theme"], tz, today, path)
+        found += rules_feedback.feedback_themes(session, config["feedback_theme"], tz, today)
     if "overdue_rectification" in wanted:
-        found += ops.overdue_rectifications(session, config["overdue_rectification"], today, path)
+        found += ops.overdue_rectifications(session, config["overdue_rectification"], today)
     if "returned_inspection" in wanted:
-        found += ops.returned_inspections(session, config["returned_inspection"], tz, path)
+        found += ops.returned_inspections(session, config["returned_inspection"], tz)
     return found
 
 
