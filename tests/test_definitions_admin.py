@@ -91,6 +91,7 @@ def test_preview_saves_nothing(signed_in, org, fire, session):
     page = client.get(f"/admin/definitions/versions/{first.id}/preview")
     assert page.status_code == 200
     assert "灭火器在有效期内" in page.get_data(as_text=True)
+    assert "<title>预览：消防检查 v1 · " in page.get_data(as_text=True)
     url = f"/admin/definitions/versions/{first.id}/preview"
     assert client.post(url, data={"a_exits": "3"}).status_code == 422  # required item missing
     posted = client.post(url, data={"a_extinguishers": "yes", "a_exits": "3"})

@@ -136,6 +136,10 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
     base = f"/surveys/{campaign.id}/results"
     html_page = client.get(base).get_data(as_text=True)
     assert f"<h1>结果：{campaign.title} <span" in html_page
+    assert (
+        "<p>下载：" in html_page
+        and '<option value="member">您的身份：中共党员</option>' in html_page
+    )
     assert "A1-2 comment" not in html_page
     hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td>.*?</tr>', html_page, re.S)
     for code in ("A1-1", "A1-2"):
