@@ -1,7 +1,7 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
 the score of a checklist not begun, what a failed item's evidence message asks for, the
-list's state after a return and after approval, and a refusal that arrives while the
-inspector is at the submit button."""
+list's state after a return and after approval, a refusal that arrives while the
+inspector is at the submit button, and work queued when the session had ended."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
 from dudao.workflow.engine import apply
 from tests.browser import ARTIFACTS, save_screenshot
+from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
 from tests.test_tablet_offline import (
     choose,
     fill_everything,
     open_checklist,
+    state,
     submissions,
     tablet,
     wait_state,
@@ -113,3 +115,29 @@ def test_a_refusal_at_the_submit_button_shows_why(live_server, browser_page, wor
     page.wait_for_function(IN_VIEW, arg="t-banner")
     assert page.is_visible("#t-export-json")
     page.screenshot(path=str(ARTIFACTS / "tablet-refused-revealed.png"))  # what the eye sees
+
+
+def test_signed_out_work_leads_to_the_sign_in_and_is_sent(
+    live_server, browser_page, world, session
+):
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    page.context.set_offline(True)
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "queued")
+    page.context.clear_cookies()  # the session ended while the tablet was away
+    page.context.set_offline(False)
+    page.click("#t-sync-now")
+    page.wait_for_selector("#t-hint a")
+    assert state(page) == "queued" and submissions(session, inspection_id) == []
+    with page.expect_navigation():
+        page.click("#t-hint a")
+    page.fill("input[name=username]", "insp")
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("button.primary")
+    assert page.url == f"{base}/inspect/{inspection_id}"  # back to the checklist
+    wait_state(page, "submitted")
+    assert len(submissions(session, inspection_id)) == 1

@@ -46,8 +46,16 @@
     node.textContent = text["state_" + record.state] || record.state;
     node.className = "t-state t-state-" + record.state;
     node.setAttribute("data-state", record.state);
-    var hint = record.problem && record.problem.code === "not_signed_in" ? text.not_signed_in : "";
-    setText("t-hint", hint);
+    var hint = el("t-hint");
+    if (!hint) return;
+    hint.textContent = "";
+    if (record.problem && record.problem.code === "not_signed_in") {
+      // A link back here through the sign-in page: the work is sent once the page opens.
+      var link = document.createElement("a");
+      link.href = "/login?next=" + encodeURIComponent(location.pathname);
+      link.textContent = text.not_signed_in;
+      hint.appendChild(link);
+    }
   }
 
   function banner(record, server, text) {
