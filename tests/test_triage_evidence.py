@@ -135,3 +135,22 @@ def test_a_flag_of_one_month_names_it_once(desk, session, org):
     page = page_of(desk, flag)
     assert "raised the same concern, “浪费” (2026-11)." in page and "2026-11 to" not in page
     assert 'Units concerned</th><td class="wrap">3<' in page
+
+
+def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, org):
+    falling = make_flag(session, org.branch_a1, "deterioration", tag="fall", evidence={
+        "baseline_score": 100.0, "decline_from": "2026-08", "mean_score_since": 88.9,
+        "periods": ["2026-08"], "scores": [88.9]})  # fmt: skip
+    outlier = make_flag(session, org.branch_a2, "outlier", tag="out", first_detected="2026-09",
+                        evidence={"period": "2026-11", "window_periods": 3, "failed_items": 8,
+                                  "scored_items": 18, "proportion": 0.4444,
+                                  "upper_limit": 0.2778})  # fmt: skip
+    session.commit()
+    assert ("have been declining since 2026-08: 88.9 on average since then, against 100.0 "
+            "before.") in page_of(desk, falling)  # fmt: skip
+    assert ("A1-2 failed 8 of 18 scored items in 2026-09 – 2026-11 (44.4%), above the funnel "
+            "limit of 27.8% (since 2026-09).") in page_of(desk, outlier)  # fmt: skip
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert "此后平均 88.9 分，此前为 100.0 分" in page_of(desk, falling)
+    said = "A1-2 的计分项中 8 项不合格（共 18 项，44.4%），超出漏斗图上限 27.8%"
+    assert said in page_of(desk, outlier)

@@ -104,11 +104,18 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
                  count=len(flag.unit_ids or []), **args)  # fmt: skip
     if rule == "deterioration":  # since the open run began (older flags: the first signal)
         since = {**args, "first": e.get("decline_from", args["first"])}
+        if e.get("baseline_score") is not None and e.get("mean_score_since") is not None:
+            return _("The scores of %(definition)s at %(units)s have been declining since "
+                     "%(first)s: %(now)s on average since then, against %(before)s before.",
+                     now=e["mean_score_since"], before=e["baseline_score"], **since)  # fmt: skip
         return _("The scores of %(definition)s at %(units)s have been declining since "
                  "%(first)s.", **since)  # fmt: skip
     if rule == "outlier":
-        return _("%(units)s failed more items than the funnel limit allows (since %(first)s).",
-                 **args)  # fmt: skip
+        return _("%(units)s failed %(failed)s of %(scored)s scored items in %(window)s "
+                 "(%(share)s), above the funnel limit of %(limit)s (since %(first)s).",
+                 failed=e.get("failed_items", "?"), scored=e.get("scored_items", "?"),
+                 window=window(e, last), share=_percent(e.get("proportion")),
+                 limit=_percent(e.get("upper_limit")), **args)  # fmt: skip
     if rule == "questionnaire_decline":
         return _decline(e, args)
     if rule == "overdue_rectification":
