@@ -154,3 +154,15 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
     assert "此后平均 88.9 分，此前为 100.0 分" in page_of(desk, falling)
     said = "A1-2 的计分项中 8 项不合格（共 18 项，44.4%），超出漏斗图上限 27.8%"
     assert said in page_of(desk, outlier)
+
+
+def test_an_overdue_rectification_flag_links_its_tasks(desk, session, org):
+    flag = make_flag(session, org.branch_a1, "overdue_rectification", item_key=None,
+                     definition_key=None, evidence={
+                         "test": "count of overdue rectifications", "overdue": 2,
+                         "oldest_deadline": "2026-10-01", "rectification_ids": [7, 9]})  # fmt: skip
+    session.commit()
+    page = page_of(desk, flag)
+    assert "A1-1 has 2 overdue rectifications." in page
+    links = page.split("data-links")[1].split("</ul>")[0]
+    assert '<a href="/rectifications/7">#7</a>' in links and "/rectifications/9" in links

@@ -62,8 +62,8 @@ def clock() -> tuple[datetime, ZoneInfo]:
 
 def links(flag: Flag) -> list[tuple[str, list[tuple[str, str]]]]:
     """The records behind the flag as (heading, [(text, url)]): inspections, the survey
-    results (only as the anonymised results page; never a response, named by its period)
-    and feedback."""
+    results (only as the anonymised results page; never a response, named by its period),
+    feedback and overdue rectification tasks."""
     e = flag.evidence or {}
     campaign = e.get("campaign_id")
     found = [
@@ -71,6 +71,8 @@ def links(flag: Flag) -> list[tuple[str, list[tuple[str, str]]]]:
          [(f"#{i}", i) for i in e.get("inspection_ids") or []]),
         (_("Feedback behind it"), "feedback.show", "feedback_id",
          [(f"#{i}", i) for i in e.get("feedback_ids") or []]),
+        (_("Overdue rectification tasks"), "rectifications.show", "rectification_id",
+         [(f"#{i}", i) for i in e.get("rectification_ids") or []]),
         (_("Questionnaire results"), "survey_results.results", "campaign_id",
          [(f"#{campaign} {e.get('period_label', '')}".strip(), campaign)] if campaign else []),
     ]  # fmt: skip
