@@ -228,6 +228,30 @@ def test_tokens_are_masked_in_request_logs(client, session, org, caplog):
     assert GOOD  # the answers fixture is shared with the other survey tests
 
 
+def test_answering_requests_are_logged_without_the_members_address(client, session, org):
+    """The answering page promises that no IP address is recorded: the access logs keep
+    the request (masked) and its time, not who sent it; other pages keep the address."""
+    werkzeug = '%s - - [%s] "%s" %s %s'.replace(
+        "%s - - [%s]", "10.1.2.3 - - [26/Nov/2026 09:00:00]"
+    )
+    for line in ("POST /s/o/abcdefgh12345678 HTTP/1.1", "\x1b[32mPOST /s HTTP/1.1\x1b[0m",
+                 "GET /s/thanks HTTP/1.1", "GET /s?x=1 HTTP/1.1"):  # fmt: skip
+        record = logging.LogRecord("werkzeug", 20, __file__, 1, werkzeug, (line, "302", "-"), None)
+        TokenMaskFilter().filter(record)
+        assert "10.1.2.3" not in record.getMessage()
+        assert record.getMessage().startswith("- - - [26/Nov/2026 09:00:00]")
+    for line in ("GET /surveys HTTP/1.1", "GET /static/dudao.css HTTP/1.1", "GET /sw.js HTTP/1.1"):
+        record = logging.LogRecord("werkzeug", 20, __file__, 1, werkzeug, (line, "200", "-"), None)
+        TokenMaskFilter().filter(record)
+        assert record.getMessage().startswith("10.1.2.3 - - ")
+    atoms = {"h": "10.1.2.3", "a": "Mozilla/5.0 (iPhone)", "{x-forwarded-for}i": "10.9.9.9",
+             "r": "POST /s/o/abcdefgh12345678 HTTP/1.1", "t": "[26/Nov/2026:09:00:00]"}  # fmt: skip
+    record = logging.LogRecord("gunicorn.access", 20, __file__, 1, "%(h)s %(t)s %(r)s %(a)s "
+                               "%({x-forwarded-for}i)s", (atoms,), None)  # fmt: skip
+    TokenMaskFilter().filter(record)
+    assert record.getMessage() == "- [26/Nov/2026:09:00:00] POST /s/*** HTTP/1.1 - -"
+
+
 def test_open_links_and_code_entry_are_rate_limited(client, session, org):
     org.branch_a1.headcount = 100
     session.commit()

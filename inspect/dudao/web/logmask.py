@@ -1,4 +1,6 @@
-"""Keeps survey tokens out of access logs: /s/<token> and /s/o/<token> are logged as /s/***.
+"""Keeps survey tokens out of access logs: /s/<token> and /s/o/<token> are logged as /s/***,
+and every answering request (/s, /s/…) without the client's address and browser, since the
+answering page promises members that neither is recorded.
 
 Attached to werkzeug's request log (the development server) and gunicorn's
 access log; both pass the request line in the record's arguments.
@@ -13,6 +15,12 @@ from typing import Any
 SURVEY_PATH = re.compile(r"/s/(?:o/)?(?!thanks\b)[A-Za-z0-9_\-]{8,}")
 MASK = "/s/***"
 LOGGERS = ("werkzeug", "gunicorn.access")
+#: A request line for /s, /s/… or /s?… (werkzeug may colour it with ANSI codes).
+SURVEY_REQUEST = re.compile(r"^(?:\x1b\[[\d;]*m)*[A-Z]+ /s(?=[/? ]|$|\x1b)")
+#: werkzeug's message starts with the client's address: "127.0.0.1 - - [date] …".
+WERKZEUG_ADDRESS = re.compile(r"^(?!%)\S+(?= - - \[)")
+#: gunicorn's atoms that name the client: address, user agent, request headers, environ.
+GUNICORN_CLIENT = re.compile(r"^(?:h|a|\{[^}]*\}[ie])$")
 
 
 def mask(text: str) -> str:
@@ -30,10 +38,20 @@ class TokenMaskFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = mask(record.msg)
         if isinstance(record.args, dict):
-            record.args = {k: _masked(v) for k, v in record.args.items()}
+            answering = _answering(record.args.values())
+            record.args = {
+                k: "-" if answering and GUNICORN_CLIENT.match(str(k)) else _masked(v)
+                for k, v in record.args.items()
+            }
         elif isinstance(record.args, tuple):
+            if _answering(record.args) and isinstance(record.msg, str):
+                record.msg = WERKZEUG_ADDRESS.sub("-", record.msg)
             record.args = tuple(_masked(v) for v in record.args)
         return True
+
+
+def _answering(values: Any) -> bool:
+    return any(isinstance(v, str) and SURVEY_REQUEST.match(v) for v in values)
 
 
 def install() -> None:
