@@ -70,6 +70,10 @@ def test_user_text_is_printed_literally_and_embeds_nothing(app, session, report_
 def test_english_report_and_an_unsubmitted_inspection(app, session, report_world):  # noqa: F811
     text = _text(_pdf(app, session, report_world.inspection_id, locale="en"))
     assert "Inspection report" in text and "Findings and rectification" in text
+    # English punctuation and page numbers (it printed "（A1-1）", "Note：", "第 1 页 / 共 2 页")
+    assert "(A1-1)" in text and "(version 1)" in text and "Note: " in text
+    assert "Date: ____" in text and "Page 1 of 2" in text and "Page 2 of 2" in text
+    assert "（A1-1）" not in text and "：" not in text and " 页" not in text
     empty = _text(_pdf(app, session, report_world.inspection_b_id))
     assert "尚未提交检查结果" in empty and "第 1 页 / 共 1 页" in empty
 

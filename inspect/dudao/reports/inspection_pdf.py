@@ -16,7 +16,7 @@ from reportlab.platypus import (
 )
 
 from dudao.reports.inspection_data import InspectionReport
-from dudao.reports.inspection_text import ORIGINS, REVIEW, VERDICTS, Text
+from dudao.reports.inspection_text import ORIGINS, REVIEW, TEXT, VERDICTS, Text
 from dudao.reports.pdfkit import (
     FAIL_BG,
     FAIL_INK,
@@ -55,13 +55,14 @@ def _header(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
     def label(key: str) -> Paragraph:
         return Paragraph(esc(t(key)), s.cell_head)
 
-    checklist = f"{report.definition_title}（{t('version', n=report.version_number)}）"
+    checklist = t("aside", text=report.definition_title,
+                  aside=t("version", n=report.version_number))  # fmt: skip
     rows = [
-        [label("unit"), para(f"{report.unit_name}（{report.unit_code}）", s.cell),
+        [label("unit"), para(t("aside", text=report.unit_name, aside=report.unit_code), s.cell),
          label("origin"), para(t.pick(ORIGINS, report.origin), s.cell)],
         [label("checklist"), para(checklist, s.cell),
          label("state"), para(report.state_label, s.cell)],
-        [label("inspectors"), para("、".join(report.inspectors) or "—", s.cell),
+        [label("inspectors"), para(t("and").join(report.inspectors) or "—", s.cell),
          label("due"), para(report.due_date, s.cell)],
         [label("submitted"),
          para(" ".join(x for x in (report.submitted_at, report.submitted_by) if x) or "—", s.cell),
@@ -149,8 +150,9 @@ def _items(report: InspectionReport, s: Styles, t: Text, progress: Progress | No
                 style.append(("TEXTCOLOR", (3, here), (3, here), colour))
             if row.verdict == "fail":
                 style.append(("BACKGROUND", (0, here), (-1, here), FAIL_BG))
-            extra = [f"{t('note')}：{row.note}" if row.note else "",
-                     f"{t('comment')}：{row.comment}" if row.comment else ""]  # fmt: skip
+            extra = [t("labelled", label=t("note"), value=row.note) if row.note else "",
+                     t("labelled", label=t("comment"), value=row.comment) if row.comment
+                     else ""]  # fmt: skip
             for line in (x for x in extra if x):
                 rows.append(["", para(line, s.small), "", ""])
                 style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
@@ -208,7 +210,10 @@ def _signatures(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
         out += [Paragraph(esc(t("review_comment")), s.h2), para(report.review_comment, s.body)]
     line = "_" * 18
     rows = [
-        [para(f"{t(key)}：{line}", s.body), para(f"{t('date')}：{'_' * 12}", s.body)]
+        [
+            para(t("labelled", label=t(key), value=line), s.body),
+            para(t("labelled", label=t("date"), value="_" * 12), s.body),
+        ]
         for key in ("sign_inspector", "sign_unit", "sign_reviewer")
     ]
     lines = table(rows, s.font, colWidths=[WIDTH * 0.62, WIDTH * 0.38], rowHeights=[13 * mm] * 3)
@@ -245,7 +250,8 @@ def render_inspection_pdf(
     """The PDF bytes of one inspection report."""
     styles = make_styles(font)
     story = inspection_story(report, styles, locale, progress)
-    footer = Text(locale)("generated", at=generated_at(tz)) + f" · No. {report.inspection_id}"
-    return build_a4(story, styles.font, footer,
-                    f"{report.definition_title} {Text(locale)('report')}",
-                    subject=report.unit_name, creator="Dudao")  # fmt: skip
+    t = Text(locale)
+    footer = t("generated", at=generated_at(tz)) + f" · No. {report.inspection_id}"
+    return build_a4(story, styles.font, footer, f"{report.definition_title} {t('report')}",
+                    pages=TEXT["pages"][t.index], subject=report.unit_name,
+                    creator="Dudao")  # fmt: skip

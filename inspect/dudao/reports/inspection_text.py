@@ -68,6 +68,11 @@ TEXT = {
     "sign_reviewer": ("审核人（签字）", "Reviewer (signature)"),
     "date": ("日期", "Date"),
     "generated": ("督导 Dudao · 生成于 {at}", "Dudao · generated {at}"),
+    # punctuation: full-width in Chinese, ASCII with spaces in English
+    "aside": ("{text}（{aside}）", "{text} ({aside})"),
+    "labelled": ("{label}：{value}", "{label}: {value}"),
+    "and": ("、", ", "),
+    "pages": ("第 {n} 页 / 共 {total} 页", "Page {n} of {total}"),  # filled in by the canvas
 }
 
 

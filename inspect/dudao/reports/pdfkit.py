@@ -128,12 +128,16 @@ def thumbnail(path: Path, box: tuple[float, float], pixels: int = 320) -> Image:
     return Image(out, width=width * scale, height=height * scale)
 
 
+PAGES = "第 {n} 页 / 共 {total} 页"
+
+
 class NumberedCanvas(Canvas):
-    """Draws "第 N 页 / 共 M 页" on every page once the total is known (two passes over
-    the saved page states, no second layout)."""
+    """Draws "第 N 页 / 共 M 页" (`pages`) on every page once the total is known (two passes
+    over the saved page states, no second layout)."""
 
     footer_font = "Helvetica"
     footer_left = ""
+    pages = PAGES
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,30 +164,36 @@ class NumberedCanvas(Canvas):
         self.setLineWidth(0.4)
         self.line(18 * mm, 14 * mm, width - 18 * mm, 14 * mm)
         self.drawString(18 * mm, 9.5 * mm, self.footer_left)
-        self.drawRightString(width - 18 * mm, 9.5 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页")
+        self.drawRightString(
+            width - 18 * mm, 9.5 * mm, self.pages.format(n=self._pageNumber, total=total)
+        )
         self.restoreState()
 
 
-def canvas_maker(font: str, footer_left: str) -> Callable[..., NumberedCanvas]:
+def canvas_maker(font: str, footer_left: str, pages: str = PAGES) -> Callable[..., NumberedCanvas]:
     def make(*args: Any, **kwargs: Any) -> NumberedCanvas:
         kwargs["initialFontName"] = font  # else an unembedded Helvetica is referenced
         canvas = NumberedCanvas(*args, **kwargs)
         canvas.footer_font = font
         canvas.footer_left = footer_left
+        canvas.pages = pages
         return canvas
 
     return make
 
 
-def build_a4(story: list[Any], font: str, footer: str, title: str, **info: Any) -> bytes:
+def build_a4(
+    story: list[Any], font: str, footer: str, title: str, pages: str = PAGES, **info: Any
+) -> bytes:
     """The story as an A4 PDF with the reports' margins, the embedded font from the first
-    byte, "第 N 页 / 共 M 页" and `footer` on every page; `info`: subject, creator..."""
+    byte, the page number (`pages`, "第 N 页 / 共 M 页" unless an English report asks for
+    its own) and `footer` on every page; `info`: subject, creator..."""
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm,
         bottomMargin=20 * mm, initialFontName=font, title=title, author="Dudao", **info,
     )  # fmt: skip
-    document.build(story, canvasmaker=canvas_maker(font, footer))
+    document.build(story, canvasmaker=canvas_maker(font, footer, pages))
     return out.getvalue()
 
 
