@@ -161,3 +161,28 @@ def test_the_page_reads_in_chinese_and_in_english(client, org, user_factory):
     en = office.get("/targets").get_data(as_text=True)
     assert "Campaign targets" in en and "Pioneer posts (党员先锋岗) set up" in en
     assert "days left" in en or "day left" in en
+
+
+def test_the_tier_moves_page_reads_the_moves_once(client, org, user_factory, monkeypatch):
+    """The moves listed are the moves counted: the page assesses the branches once, not once
+    for the count and again for the list (each assessment reads the whole history)."""
+    from dudao.assessment import queries as assessment
+
+    moves = [
+        assessment.TierMove(org.branch_a1.id, org.branch_a1.path, "2026Q1", "C", "B"),
+        assessment.TierMove(org.branch_a1.id, org.branch_a1.path, "2026Q2", "B", "A"),
+        assessment.TierMove(org.branch_b1.id, org.branch_b1.path, "2026Q2", "C", "B"),
+    ]
+    asked = []
+
+    def counted(session, paths):
+        asked.append(paths)
+        return moves
+
+    monkeypatch.setattr(assessment, "tier_moves_up", counted)
+    page = _office(client, user_factory, org.group).get("/targets/tier_upgrades")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert 'data-done="2"' in _card(text, "tier_upgrades")  # two branches moved
+    assert text.count(f'data-unit="{org.branch_a1.code}"') == 2  # both its moves listed
+    assert asked == [[org.group.path]]

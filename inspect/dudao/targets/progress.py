@@ -9,7 +9,7 @@ share when the split names it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -79,7 +79,8 @@ def _sum_under(found: Contributions, prefix: str) -> int:
 
 
 def _progress(
-    session: Session, plan: TargetPlan, target: Target, scope: _Scope
+    session: Session, plan: TargetPlan, target: Target, scope: _Scope,
+    known: Contributions | None = None,
 ) -> Progress:  # fmt: skip
     problems = tuple(
         plan.locate(target, "split", code, message=f"no company has the code {code!r}")
@@ -87,7 +88,7 @@ def _progress(
         if code not in scope.company_codes
     )
     try:
-        found = contributions(session, target, scope.paths)
+        found = known if known is not None else contributions(session, target, scope.paths)
     except SourceUnavailable as exc:
         return Progress(target, Share(0, None), unavailable=str(exc), problems=problems)
     companies = tuple(
@@ -109,9 +110,15 @@ def _progress(
 
 
 def progress(
-    session: Session, plan: TargetPlan, paths: Sequence[str], keys: Sequence[str] | None = None
-) -> list[Progress]:
-    """Every target's progress (or those named in `keys`) inside the subtrees `paths`."""
+    session: Session, plan: TargetPlan, paths: Sequence[str], keys: Sequence[str] | None = None,
+    known: Mapping[str, Contributions] | None = None,
+) -> list[Progress]:  # fmt: skip
+    """Every target's progress (or those named in `keys`) inside the subtrees `paths`.
+
+    `known` holds contributions the caller has already read (by target key), so a page
+    that also lists a source's evidence does not read it twice.
+    """
     scope = _scope(session, paths)
     targets = [t for t in plan.targets if keys is None or t.key in keys]
-    return [_progress(session, plan, target, scope) for target in targets]
+    known = known or {}
+    return [_progress(session, plan, target, scope, known.get(target.key)) for target in targets]

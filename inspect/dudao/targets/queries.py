@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, joinedload
@@ -12,7 +13,6 @@ from dudao.core.enums import UnitLevel
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.targets.models import PioneerPost, TargetEntry
-from dudao.targets.sources import moves_up
 
 PAGE_SIZE = 100
 
@@ -101,9 +101,9 @@ class MoveRow:
     to_tier: object
 
 
-def tier_moves(session: Session, paths: Sequence[str]) -> list[MoveRow]:
-    """Every move up a tier inside `paths`, by branch code and period, with the branch."""
-    moves = moves_up(session, paths)
+def tier_moves(session: Session, moves: Sequence[Any]) -> list[MoveRow]:
+    """The moves up a tier (from `sources.moves_up`) by branch code and period, each with
+    its branch."""
     ids = {move.unit_id for move in moves}
     named = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(ids)))} if ids else {}
     rows = [MoveRow(named[m.unit_id], str(m.period), m.from_tier, m.to_tier) for m in moves]

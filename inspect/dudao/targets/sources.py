@@ -71,10 +71,15 @@ def moves_up(session: Session, paths: Sequence[str]) -> list[Any]:
     return [m for m in moves if any(m.unit_path.startswith(prefix) for prefix in paths)]
 
 
+def moved_branches(moves: Sequence[Any]) -> Contributions:
+    """Branches that moved up a tier at least once in `moves` (from `moves_up`), one each."""
+    moved = {move.unit_id: move.unit_path for move in moves}
+    return dict(Counter(moved.values()))
+
+
 def tier_moves(session: Session, target: Target, paths: Sequence[str]) -> Contributions:
     """Branches that moved up a tier at least once (between consecutive periods), one each."""
-    moved = {move.unit_id: move.unit_path for move in moves_up(session, paths)}
-    return dict(Counter(moved.values()))
+    return moved_branches(moves_up(session, paths))
 
 
 REGISTRY: dict[str, SourceFunction] = {

@@ -3,6 +3,8 @@ number is computed, and the evidence behind it (pioneer posts, manual entries, t
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import (
     Blueprint,
     abort,
@@ -30,6 +32,7 @@ from dudao.targets.config import Target, TargetFileError, TargetPlan, shipped_ta
 from dudao.targets.forms import CorrectionForm, EntryForm
 from dudao.targets.models import TargetEntry
 from dudao.targets.progress import progress
+from dudao.targets.sources import Contributions, SourceUnavailable, moved_branches, moves_up
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
@@ -92,11 +95,16 @@ def pioneer_posts() -> str:
 @requires(Permission.VIEW_OFFICE)
 def show(target_key: str) -> Page:
     target = _target(target_key)
-    item = progress(db(), _plan(), _paths(), keys=[target.key])[0]
+    known: dict[str, Contributions] = {}
+    moves: list[queries.MoveRow] = []
+    if target.source == "tier_moves":
+        # The moves are both the evidence listed and the progress counted: read them once.
+        with suppress(SourceUnavailable):  # progress() below says why
+            found = moves_up(db(), _paths())
+            known[target.key] = moved_branches(found)
+            moves = queries.tier_moves(db(), found)
+    item = progress(db(), _plan(), _paths(), keys=[target.key], known=known)[0]
     entries = queries.entries(db(), target.key, _paths()) if target.source == "manual" else []
-    moves = []
-    if target.source == "tier_moves" and not item.unavailable:
-        moves = queries.tier_moves(db(), _paths())
     return render_template("targets/show.html", item=item, target=target, entries=entries,
                            moves=moves, tier_title=_tier_title)  # fmt: skip
 
