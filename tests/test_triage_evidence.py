@@ -140,14 +140,16 @@ def test_a_flag_of_one_month_names_it_once(desk, session, org):
 def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, org):
     falling = make_flag(session, org.branch_a1, "deterioration", tag="fall", evidence={
         "baseline_score": 100.0, "decline_from": "2026-08", "mean_score_since": 88.9,
-        "periods": ["2026-08"], "scores": [88.9]})  # fmt: skip
+        "sen_slope": -1.47, "periods": ["2026-08"], "scores": [88.9]})  # fmt: skip
     outlier = make_flag(session, org.branch_a2, "outlier", tag="out", first_detected="2026-09",
                         evidence={"period": "2026-11", "window_periods": 3, "failed_items": 8,
                                   "scored_items": 18, "proportion": 0.4444,
                                   "upper_limit": 0.2778})  # fmt: skip
     session.commit()
+    page = page_of(desk, falling)
     assert ("have been declining since 2026-08: 88.9 on average since then, against 100.0 "
-            "before.") in page_of(desk, falling)  # fmt: skip
+            "before.") in page  # fmt: skip
+    assert 'Sen\'s slope (score points per month)</th><td class="wrap">-1.47<' in page
     assert ("A1-2 failed 8 of 18 scored items in 2026-09 – 2026-11 (44.4%), above the funnel "
             "limit of 27.8% (since 2026-09).") in page_of(desk, outlier)  # fmt: skip
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})

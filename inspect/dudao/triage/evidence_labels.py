@@ -57,7 +57,7 @@ FIELD_LABELS = {
     "transform": _l("Scores transformed (arcsine)"),
     "cusum_signal": _l("CUSUM signal"),
     "mann_kendall_p": _l("Mann-Kendall p-value"),
-    "sen_slope": _l("Sen's slope"),
+    "sen_slope": _l("Sen's slope (score points per month)"),
     "coverage": _l("Funnel coverage"),
     "window_periods": _l("Window (periods)"),
     "fdr": _l("False discovery rate"),
