@@ -1,7 +1,8 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
 the score of a checklist not begun, what a failed item's evidence message asks for, the
 list's state after a return and after approval, a refusal that arrives while the
-inspector is at the submit button, and work queued when the session had ended."""
+inspector is at the submit button, work queued when the session had ended, and the
+bottom bar on a phone."""
 
 from __future__ import annotations
 
@@ -10,14 +11,13 @@ import pytest
 from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
 from dudao.workflow.engine import apply
-from tests.browser import ARTIFACTS, save_screenshot
+from tests.browser import ARTIFACTS, PHONE, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
 from tests.test_tablet_offline import (
     choose,
     fill_everything,
     open_checklist,
-    state,
     submissions,
     tablet,
     wait_state,
@@ -131,7 +131,8 @@ def test_signed_out_work_leads_to_the_sign_in_and_is_sent(
     page.context.set_offline(False)
     page.click("#t-sync-now")
     page.wait_for_selector("#t-hint a")
-    assert state(page) == "queued" and submissions(session, inspection_id) == []
+    wait_state(page, "queued")  # the online event may have started a sync of its own
+    assert submissions(session, inspection_id) == []
     with page.expect_navigation():
         page.click("#t-hint a")
     page.fill("input[name=username]", "insp")
@@ -141,3 +142,20 @@ def test_signed_out_work_leads_to_the_sign_in_and_is_sent(
     assert page.url == f"{base}/inspect/{inspection_id}"  # back to the checklist
     wait_state(page, "submitted")
     assert len(submissions(session, inspection_id)) == 1
+
+
+def test_the_bottom_bar_fits_a_phone_in_english(live_server, browser_page, world, session):
+    world.inspector.locale = "en"  # the longest state label
+    session.commit()
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "insp", PASSWORD)
+    open_checklist(page, live_server.url, world.inspection.id)
+    page.context.set_offline(True)
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "queued")
+    assert page.inner_text("#t-state") == "Submitted on this device, will send when online"
+    right = page.evaluate("document.getElementById('t-sync-now').getBoundingClientRect().right")
+    assert right <= PHONE[0]  # "Sync now" whole on screen, not pushed off by the state
+    assert page.evaluate("document.getElementById('t-progress').offsetWidth") >= 80
+    page.screenshot(path=str(ARTIFACTS / "tablet-phone-queued-en.png"))
