@@ -94,6 +94,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
 # Endpoint -> why it is not walked. Keep this short.
 SKIPPED: dict[str, str] = {
     "static": "Flask's static files: public by design, not a view of ours",
+    "answer.static": "the same static files under /s/assets/ for the answering pages",
     "feedback.my_item": "author-only page: walked in tests/test_feedback_pages.py",
     "feedback.my_attachment": "author-only file: walked in tests/test_feedback_pages.py",
     **{

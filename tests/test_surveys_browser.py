@@ -3,6 +3,8 @@ a link and a slip code both lead to the thanks page."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from sqlalchemy import func, select
 
@@ -101,3 +103,24 @@ def test_the_questions_and_the_error_summary_fit_a_phone(
     page.set_viewport_size({"width": 820, "height": 1180})
     assert _points_fit(page) and not ends.is_visible()  # a tablet has room for the words
     assert page.locator("#item-sat_leadership .dpoint small").first.is_visible()
+
+
+def test_an_answering_page_asks_the_server_only_for_s_paths(
+    live_server, browser_page, session, org
+):
+    """Every request of an answer, stylesheets and scripts included, is an /s request,
+    which the access log writes without the member's address (web/logmask.py)."""
+    world = survey_world.build(session, org)
+    page = browser_page(390, 844)
+    paths: list[str] = []
+    page.on("request", lambda request: paths.append(urlsplit(request.url).path))
+    page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
+    _fill(page)
+    page.locator("form.dform button[type=submit]").click()
+    page.wait_for_url("**/s/thanks")
+    page.wait_for_load_state("networkidle")
+    assert any(p.endswith("/forms.css") for p in paths) and any(p.endswith(".js") for p in paths)
+    assert [p for p in paths if not p.startswith("/s/")] == []
+    assert page.evaluate("getComputedStyle(document.querySelector('.topbar')).display") != "inline"
+    page.goto(f"{live_server.url}/login")
+    assert page.locator('link[rel="stylesheet"]').get_attribute("href").startswith("/static/")

@@ -8,6 +8,8 @@ Every failure (unknown, used, expired, full) gets the same page and status.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -24,7 +26,16 @@ from dudao.web.context import db, runtime
 from dudao.web.extensions import limiter
 from dudao.web.setup import select_locale
 
-bp = Blueprint("answer", __name__, url_prefix="/s", template_folder="templates")
+#: The shared static files again under /s/assets/, so that an answering page's own requests
+#: are all /s requests, which the access log writes without the member's address.
+bp = Blueprint(
+    "answer",
+    __name__,
+    url_prefix="/s",
+    template_folder="templates",
+    static_folder=str(Path(__file__).resolve().parents[1] / "web" / "static"),
+    static_url_path="/assets",
+)
 
 Page = str | tuple[str, int] | HttpResponse
 #: Open links are shared; this bounds what one address can add (a meeting room shares one).

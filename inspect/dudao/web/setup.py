@@ -14,6 +14,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_babel import format_datetime
 from flask_login import current_user
@@ -98,6 +99,14 @@ def _template_helpers() -> dict[str, Any]:
     }
 
 
+def _asset(filename: str) -> str:
+    """A shared static file, through the current blueprint's own static route when it has
+    one: the answering pages fetch theirs under /s/, which the access log writes without
+    the member's address (docs/anonymity.md)."""
+    own = f"{request.blueprint}.static"
+    return url_for(own if own in current_app.view_functions else "static", filename=filename)
+
+
 def _local_time(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
@@ -126,5 +135,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _internal_error)
     app.context_processor(_template_helpers)
+    app.jinja_env.globals["asset"] = _asset  # a global: imported macros (dforms.assets) use it
     app.add_template_filter(_local_time, "local_time")
     app.add_template_filter(label, "label")
