@@ -113,6 +113,9 @@ def test_scope_and_since_runs_agree_with_the_full_run(session, org, tmp_path):
     assert any(f.unit.code == "G" for f in flags(session, "cross_unit"))
     assert full[next(p for p in full if p.startswith("critical_failure"))][2]  # still detected
     runner = CliRunner()
+    said = runner.invoke(cli, ["analyze"]).output  # says what is found and what still holds
+    assert "Detected in the history (still at the latest month): " in said
+    assert "critical_failure 1 (1 still)" in said and "Flags: 0 new, 0 updated" in said
     for args in (["--scope", "A"], ["--scope", "B1-x2"], ["--since", "2024-12-01"],
                  ["--scope", "A1", "--since", "2024-11-01"]):  # fmt: skip
         result = runner.invoke(cli, ["analyze", *args])

@@ -65,8 +65,9 @@ def analyze_command(scope_code: str | None, since: object) -> None:
             session, tz, today=org_today(session), scope=scope,
             since=period_of(since.date(), tz) if since else None,  # type: ignore[attr-defined]
         )  # fmt: skip
-    found = ", ".join(f"{rule} {n}" for rule, n in sorted(summary.detected.items())) or "nothing"
-    click.echo(f"Detected: {found}.")
+    found = ", ".join(f"{rule} {n} ({summary.current[rule]} still)"
+                      for rule, n in sorted(summary.detected.items())) or "nothing"  # fmt: skip
+    click.echo(f"Detected in the history (still at the latest month): {found}.")
     click.echo(
         f"Flags: {summary.created} new, {summary.updated} updated, "
         f"{summary.reopened} reopened, {summary.cleared} no longer detected."

@@ -31,7 +31,8 @@ UNIT_RULES = ("critical_failure", "recurring_failure")
 
 @dataclass
 class Summary:
-    detected: Counter[str] = field(default_factory=Counter)
+    detected: Counter[str] = field(default_factory=Counter)  # ever, per rule
+    current: Counter[str] = field(default_factory=Counter)  # still so at the latest period
     created: int = 0
     updated: int = 0
     reopened: int = 0
@@ -107,6 +108,7 @@ def sync_flags(session: Session, detections: list[Detection], rules: tuple[str, 
     for d in detections:
         if not since or d.last >= since:
             summary.detected[d.rule] += 1
+            summary.current[d.rule] += d.active
         flag = latest.get(d.fingerprint)
         unit_codes = [codes.get(u, str(u)) for u in d.unit_ids]
         if flag is not None and flag.state == "dismissed":
