@@ -234,13 +234,16 @@ def test_answering_requests_are_logged_without_the_members_address(client, sessi
     werkzeug = '%s - - [%s] "%s" %s %s'.replace(
         "%s - - [%s]", "10.1.2.3 - - [26/Nov/2026 09:00:00]"
     )
-    for line in ("POST /s/o/abcdefgh12345678 HTTP/1.1", "\x1b[32mPOST /s HTTP/1.1\x1b[0m",
-                 "GET /s/thanks HTTP/1.1", "GET /s?x=1 HTTP/1.1"):  # fmt: skip
+    answering = (
+        "POST /s/o/abcdefgh12345678 HTTP/1.1", "\x1b[32mPOST /s HTTP/1.1\x1b[0m",
+        "GET /s/thanks HTTP/1.1", "GET /s?x=1 HTTP/1.1", "POST /lang HTTP/1.1",
+    )  # fmt: skip
+    for line in answering:
         record = logging.LogRecord("werkzeug", 20, __file__, 1, werkzeug, (line, "302", "-"), None)
         TokenMaskFilter().filter(record)
         assert "10.1.2.3" not in record.getMessage()
         assert record.getMessage().startswith("- - - [26/Nov/2026 09:00:00]")
-    for line in ("GET /surveys HTTP/1.1", "GET /static/dudao.css HTTP/1.1", "GET /sw.js HTTP/1.1"):
+    for line in ("GET /surveys HTTP/1.1", "GET /sw.js HTTP/1.1", "GET /language HTTP/1.1"):
         record = logging.LogRecord("werkzeug", 20, __file__, 1, werkzeug, (line, "200", "-"), None)
         TokenMaskFilter().filter(record)
         assert record.getMessage().startswith("10.1.2.3 - - ")

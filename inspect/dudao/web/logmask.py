@@ -15,8 +15,9 @@ from typing import Any
 SURVEY_PATH = re.compile(r"/s/(?:o/)?(?!thanks\b)[A-Za-z0-9_\-]{8,}")
 MASK = "/s/***"
 LOGGERS = ("werkzeug", "gunicorn.access")
-#: A request line for /s, /s/… or /s?… (werkzeug may colour it with ANSI codes).
-SURVEY_REQUEST = re.compile(r"^(?:\x1b\[[\d;]*m)*[A-Z]+ /s(?=[/? ]|$|\x1b)")
+#: A request line for /s, /s/… or /s?…, or for /lang, which an answering page's language
+#: switch posts to (werkzeug may colour the line with ANSI codes).
+SURVEY_REQUEST = re.compile(r"^(?:\x1b\[[\d;]*m)*[A-Z]+ /(?:s|lang)(?=[/? ]|$|\x1b)")
 #: werkzeug's message starts with the client's address: "127.0.0.1 - - [date] …".
 WERKZEUG_ADDRESS = re.compile(r"^(?!%)\S+(?= - - \[)")
 #: gunicorn's atoms that name the client: address, user agent, request headers, environ.
