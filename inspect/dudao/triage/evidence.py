@@ -1,17 +1,12 @@
-"""What a flag says: one sentence per rule, the table of numbers, and the series with its
-limit as a chart (a ReportLab drawing, so the page and a PDF can share it)."""
+"""What a flag says: one sentence per rule and the table of numbers (the series and its
+chart are in evidence_chart)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing, Line, String
-from reportlab.graphics.widgets.markers import makeMarker
-from reportlab.lib import colors
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -19,7 +14,6 @@ from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.feedback.models import category_label
 from dudao.org.models import Unit
-from dudao.reports.charts import label_width, to_svg
 from dudao.trends.models import Flag
 from dudao.triage.evidence_labels import (
     FIELD_LABELS,
@@ -220,92 +214,3 @@ def _test_label(test: str) -> str:
         return _("The same %(what)s from at least %(n)s units within %(days)s days",
                  what=what, n=match.group(2), days=match.group(3))  # fmt: skip
     return str(TEST_LABELS.get(test, test))
-
-
-@dataclass
-class Series:
-    """A series over periods with its limit: the chart and its data table."""
-
-    title: str
-    periods: list[str]
-    values: list[float | None]
-    limit: float | None
-    limit_label: str
-    value_label: str
-    #: (failures, inspections) per period, where the values are rates of them
-    counts: list[tuple[int, int]] | None = None
-
-
-def series(flag: Flag) -> Series | None:
-    """The series behind the flag, where the rule produced one."""
-    e = flag.evidence or {}
-    periods = list(e.get("periods") or [])
-    if flag.rule == "deterioration" and e.get("scores"):
-        # Flags from before `baseline_score` have the baseline on the arcsine scale only
-        # (when `transform` is on), which cannot be drawn against the scores.
-        limit = e.get("baseline_score")
-        if limit is None and not e.get("transform", True):
-            limit = e.get("baseline_mean")
-        return Series(_("Score per period"), periods, list(e["scores"]),
-                      limit, _("Mean score before the decline"), _("Score"))  # fmt: skip
-    if flag.rule == "cross_unit" and e.get("failures_series"):
-        rates = [
-            round(100 * f / n, 1) if n else None
-            for f, n in zip(e["failures_series"], e.get("inspections_series") or [], strict=False)
-        ]
-        base = e.get("baseline_rate")
-        counts = list(zip(e["failures_series"], e.get("inspections_series") or [], strict=False))
-        limit = _("Baseline rate")
-        if e.get("baseline_months"):  # the months it was measured on (not the months shown)
-            limit = _("Baseline rate (%(months)s)", months=span(e["baseline_months"]))
-        return Series(_("Failure rate per period, per cent"), periods[: len(rates)], rates,
-                      round(100 * base, 1) if base is not None else None,
-                      limit, _("Failure rate, per cent"), counts)  # fmt: skip
-    return None
-
-
-def chart_svg(data: Series) -> str:
-    """The series as inline SVG for the page (CSP safe, no script)."""
-    return to_svg(chart_drawing(data), data.title)
-
-
-def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
-    """The series as a ReportLab drawing (for the page and a PDF): the values, and the
-    limit as a dashed line."""
-    drawing = Drawing(480, 200)
-    chart = HorizontalLineChart()
-    chart.x, chart.y, chart.width, chart.height = 40, 40, 420, 122
-    lines = [data.values]
-    if data.limit is not None:
-        lines.append([data.limit] * len(data.values))
-    chart.data = lines
-    chart.categoryAxis.categoryNames = data.periods
-    chart.categoryAxis.labels.angle = 30
-    chart.categoryAxis.labels.boxAnchor = "ne"
-    known = [v for v in data.values if v is not None] + (
-        [data.limit] if data.limit is not None else []
-    )
-    top = max(known or [1])
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = top * 1.15 if top > 0 else 1
-    chart.lines[0].strokeColor = colors.HexColor("#1f5f99")
-    chart.lines[0].strokeWidth = 2
-    chart.lines[0].symbol = makeMarker("FilledCircle", size=4)
-    if data.limit is not None:
-        chart.lines[1].strokeColor = colors.HexColor("#8b1a1a")
-        chart.lines[1].strokeDashArray = [4, 3]
-    for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        labels.fontName, labels.fontSize = font, 8
-    drawing.add(chart)
-    legend = [(data.value_label, "#1f5f99", None)]
-    if data.limit is not None:
-        legend.append((data.limit_label, "#8b1a1a", [4, 3]))
-    x = chart.x
-    for label, color, dash in legend:  # one row under the title, as long as its labels
-        drawing.add(Line(x, 177, x + 20, 177, strokeColor=colors.HexColor(color),
-                         strokeWidth=2, strokeDashArray=dash))  # fmt: skip
-        drawing.add(String(x + 24, 174, label, fontName=font, fontSize=8))
-        x += 24 + label_width(label, 8, font) + 16
-    drawing.add(String(drawing.width / 2, 188, data.title, fontName=font, fontSize=10,
-                       textAnchor="middle"))  # fmt: skip
-    return drawing

@@ -24,7 +24,7 @@ from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections.views import describe
 from dudao.org.queries import by_code
 from dudao.trends.models import Flag
-from dudao.triage import evidence, queries, rectify, services
+from dudao.triage import evidence, evidence_chart, queries, rectify, services
 from dudao.triage.forms import CommentForm, RectifyForm
 from dudao.web.context import db
 from dudao.web.setup import select_locale
@@ -189,7 +189,7 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
             transition.action,
             ActionForm(formdata=None, action=transition.action, expected_version=flag.version),
         )
-    series = evidence.series(flag)
+    series = evidence_chart.series(flag)
     events = queries.history(db(), flag.id)
     mentioned = {
         uid
@@ -214,7 +214,7 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
         item_label=labels.get(flag.item_key or "", flag.item_key),
         candidates=queries.office_users(db(), [flag.unit.path]) if flag.is_open else [],
         numbers=evidence.numbers(flag), series=series,
-        chart=evidence.chart_svg(series) if series else "", links=links(flag),
+        chart=evidence_chart.chart_svg(series) if series else "", links=links(flag),
         related=related, related_total=related_total,
         locale=select_locale(), describe=describe_flag_event, triage=triage,
         comment_form=comment_form,
