@@ -115,3 +115,24 @@ def test_nested_grants_count_each_part_once(client, org, world, user_factory) ->
     html = client.get("/public?period=2025Q1").get_data(as_text=True)
     assert re.findall(r'data-result="([\w-]+)"', html) == ["A", "B"]
     assert re.findall(r'<tr data-unit="([\w-]+)"', html) == ["A1-2", "B1-1", "A1-1"]
+
+
+def test_the_results_are_read_once_for_the_periods_and_the_summary(
+    client, world, monkeypatch
+) -> None:
+    """The page groups the inspections once for its results (the periods offered and the
+    chosen one's summary) and once for the ranking, not once more for each."""
+    from dudao.assessment import components
+
+    grouped = []
+    real = components.inspection_cells
+
+    def counted(session, paths, levels, *args, **kwargs):
+        grouped.append(tuple(levels))
+        return real(session, paths, levels, *args, **kwargs)
+
+    monkeypatch.setattr(components, "inspection_cells", counted)
+    switch(client, "office")
+    page = client.get("/public?period=2025Q1")
+    assert "A 甲公司 3 6 63.3 4 25.0 %" in text(page)
+    assert len(grouped) == 2  # the results (every level) and the ranking (assessed levels)

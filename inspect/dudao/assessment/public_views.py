@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request
 from flask_login import current_user
 
 from dudao.assessment.config import AssessmentConfigError
-from dudao.assessment.queries import ranking, result_periods, result_summary
+from dudao.assessment.queries import ranking, result_cells, result_periods, result_summary
 from dudao.assessment.views import config_error, template_helpers
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_views import publication_paths, requires_paths
@@ -57,12 +57,13 @@ def index() -> str:
     sections = _sections(current_user)
     session = db()
     wide = sorted(set(sections["results"]) | set(sections["rankings"]))
-    periods, current = result_periods(session, wide) if wide else ([], "")
+    cells = result_cells(session, wide) if wide else {}
+    periods, current = result_periods(session, cells)
     closed = [p for p in periods if p < current]
     period = request.args.get("period")
     period = period if period in closed else (closed[-1] if closed else None)
     draws = draw_queries.published_overlapping(session, sections["draws"])
-    results = result_summary(session, sections["results"], period) if period else []
+    results = result_summary(session, sections["results"], period, cells) if period else []
     board = None
     if sections["rankings"] and period:
         board = ranking(session, sections["rankings"], period)

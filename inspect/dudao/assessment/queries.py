@@ -225,18 +225,31 @@ class ResultSummary:
         return 100.0 * self.on_time / due if due else None
 
 
-def result_periods(session: Session, paths: Sequence[str]) -> tuple[list[str], str]:
-    """(periods with counted inspections of any unit inside `paths`, the current period)."""
-    config, tz = assessment_config(), org_timezone(session)
+#: (count, sum of percent scores) of the counted inspections per (unit, period).
+ResultCells = dict[components.Cell, tuple[int, float]]
+
+
+def result_cells(session: Session, paths: Sequence[str]) -> ResultCells:
+    """The counted inspections of every unit (any level) inside `paths` by period: read once
+    for both the periods a page offers and the summary of the one chosen."""
     levels = [level.value for level in UnitLevel]
-    cells = components.inspection_cells(session, paths, levels, config.period, tz)
+    period = assessment_config().period
+    return components.inspection_cells(session, paths, levels, period, org_timezone(session))
+
+
+def result_periods(session: Session, cells: ResultCells) -> tuple[list[str], str]:
+    """(periods with counted inspections in `cells` (`result_cells`), the current period)."""
+    config, tz = assessment_config(), org_timezone(session)
     return sorted({period for _, period in cells}), current_key(config.period, tz)
 
 
-def result_summary(session: Session, paths: Sequence[str], period: str) -> list[ResultSummary]:
+def result_summary(
+    session: Session, paths: Sequence[str], period: str, cells: ResultCells
+) -> list[ResultSummary]:
     """One row per child of each scope root (the root itself when it has none): counted
-    inspections of every unit in its subtree in `period`, and their rectification tasks due
-    in `period` (on time or late, as in the assessment)."""
+    inspections of every unit in its subtree in `period` (from `cells`, which may hold more
+    units than `paths`), and their rectification tasks due in `period` (on time or late, as
+    in the assessment)."""
     config, tz = assessment_config(), org_timezone(session)
     levels = [level.value for level in UnitLevel]
     groups = [
@@ -250,7 +263,6 @@ def result_summary(session: Session, paths: Sequence[str], period: str) -> list[
         path = units.get(unit_id, "")
         return next((g for g in groups if path.startswith(g.unit.path)), None)
 
-    cells = components.inspection_cells(session, paths, levels, config.period, tz)
     for (unit_id, key), (count, total) in cells.items():
         group = group_of(unit_id)
         if key == period and group is not None:
