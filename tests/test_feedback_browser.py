@@ -1,0 +1,41 @@
+"""Named feedback in Chromium: what a representative typed reads as they typed it."""
+
+from __future__ import annotations
+
+import pytest
+
+from dudao.feedback.models import FeedbackKind
+from dudao.feedback.services import submit_feedback
+from tests.browser import PHONE, browser_sign_in, save_screenshot
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_office_reads_the_feedback_with_its_line_breaks(
+    live_server, browser_page, session, org, user_factory, settings
+):
+    rep = user_factory("rep", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    item = submit_feedback(
+        session, rep, unit=org.branch_a1, kind=FeedbackKind.OPINION, category="service",
+        title="食堂", body="一、饭菜偏咸。\n二、排队太久。\n三、晚班没有热饭。", uploads=[],
+        data_dir=settings.data_dir,
+    )  # fmt: skip
+    session.commit()
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "office_a", PASSWORD)
+    page.goto(f"{live_server.url}/feedback/{item.id}")
+    body = page.locator("main .typed").first
+    assert body.inner_text().splitlines() == [
+        "一、饭菜偏咸。",
+        "二、排队太久。",
+        "三、晚班没有热饭。",
+    ]
+    gap = page.evaluate(
+        """() => document.querySelector('main h2').getBoundingClientRect().top
+                 - document.querySelector('main .typed').getBoundingClientRect().bottom"""
+    )
+    assert gap >= 12  # the next heading does not sit on the text
+    assert page.console_errors == []
+    save_screenshot(page, "feedback-item-phone")
