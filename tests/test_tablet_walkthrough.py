@@ -1,8 +1,8 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
-the score of a checklist not begun, what a failed item's evidence message asks for, the
-list's state after a return and after approval, a refusal that arrives while the
-inspector is at the submit button, work queued when the session had ended, and the
-bottom bar on a phone."""
+the score of a checklist not begun, a photo removed offline, what a failed item's evidence
+message asks for, the list's state after a return and after approval, a refusal that
+arrives while the inspector is at the submit button, work queued when the session had
+ended, and the bottom bar on a phone."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tests.browser import ARTIFACTS, PHONE, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
 from tests.test_tablet_offline import (
+    big_jpeg,
     choose,
     fill_everything,
     open_checklist,
@@ -42,6 +43,21 @@ def test_a_fresh_checklist_has_no_score_yet(live_server, browser_page, world):
     choose(page, "plan", "yes")
     page.wait_for_function("!document.getElementById('t-score').textContent.includes('尚无')")
     assert page.inner_text("#t-score").startswith("预估得分：")
+
+
+def test_a_photo_removed_offline_is_not_saved_on_the_server(
+    live_server, browser_page, world, tmp_path
+):
+    page = tablet(browser_page, live_server)
+    open_checklist(page, live_server.url, world.inspection.id)
+    choose(page, "pledges_public", "yes")
+    page.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "p.jpg", 600, 400)))
+    wait_state(page, "synced")
+    page.context.set_offline(True)
+    page.click(".t-photos[data-for=a_pledges_evidence] .t-photo-remove")
+    page.wait_for_selector(".t-photos[data-for=a_pledges_evidence]:empty", state="attached")
+    wait_state(page, "device")  # the server's draft still has the photo
+    assert page.console_errors == []
 
 
 def test_a_failed_item_says_which_evidence_it_needs(live_server, browser_page, world):

@@ -153,9 +153,7 @@
           return DB.update("work", id, function (r) {
             var lists = kind === "answer" ? r.photoAnswers : r.photos;
             lists[key] = (lists[key] || []).concat([photo.id]);
-            r.changedAt = Date.now();
-            if (r.state === "synced") r.state = "device";
-            return r;
+            return touched(r);
           });
         });
       });
@@ -174,12 +172,18 @@
           if (!lists[k].length) delete lists[k];
         });
       });
-      r.changedAt = Date.now();
-      return r;
+      return touched(r);
     }).then(function (r) {
       record = r;
       return DB.remove("photos", photoId);
-    }).then(drawPhotos).then(function () { render(); scheduleDraft(); });
+    }).then(drawPhotos).then(function () { render(); Sync.announce(id); scheduleDraft(); });
+  }
+
+  /* A photo added or removed: the server's draft is behind until the next save. */
+  function touched(r) {
+    r.changedAt = Date.now();
+    if (r.state === "synced") r.state = "device";
+    return r;
   }
 
   function drawPhotos() {
