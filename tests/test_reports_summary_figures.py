@@ -41,6 +41,7 @@ def test_summary_page_titles_its_charts_and_the_reports_page_names_states(app, r
     titles = re.findall(r"<title>([^<]*)</title>", page)
     assert {"等级分布", "月度平均得分率（%）", "问题较多的检查项（前十）"} <= set(titles)
     assert not {"grades", "monthly", "items"} & set(titles)
+    assert "<dd data-completion>50%</dd>" in page  # as the PDF prints it (1 of 2 inspections)
     office.post("/reports/summary", data={"unit": "G", "quarter": "2026Q4"})
     _drain(app)
     listed = office.get("/reports").get_data(as_text=True).split("最近的报告")[1]

@@ -71,6 +71,11 @@ class Summary:
     draws: list[tuple[str, str, int, bool]]  # title, created, inspections, published
     sections: list[SummarySection] = field(default_factory=list)
 
+    @property
+    def completion(self) -> str:
+        """Inspections done of those planned, as the page and the PDF print it ("97%")."""
+        return f"{100 * self.done / self.planned:.0f}%" if self.planned else "—"
+
 
 def _latest_submissions(session: Session, unit: Unit, period: Period) -> list[Any]:
     latest = (

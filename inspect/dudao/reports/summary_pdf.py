@@ -30,9 +30,8 @@ Progress = Callable[[int, int], None]
 
 def _figures(summary: Summary, s: Styles) -> Any:
     average = "—" if summary.average is None else f"{summary.average:.1f}%"
-    rate = f"{100 * summary.done / summary.planned:.0f}%" if summary.planned else "—"
     heads = ["应检查（次）", "已完成（次）", "完成率", "平均得分率", "逾期整改（项）"]
-    values = [summary.planned, summary.done, rate, average, summary.overdue_count]
+    values = [summary.planned, summary.done, summary.completion, average, summary.overdue_count]
     cells = [[para(h, s.center) for h in heads], [para(v, s.center) for v in values]]
     figures = table(cells, s.font, colWidths=[WIDTH / 5] * 5)
     figures.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
