@@ -65,6 +65,35 @@ def test_office_creates_a_campaign_with_the_definition_s_thresholds(signed_in, s
     assert detail.status_code == 200 and "A1-1" in detail.get_data(as_text=True)
 
 
+def test_every_mistake_in_a_new_campaign_is_said_beside_its_field(signed_in, session, org):
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    data = {
+        "title": "测评", "definition": "member_satisfaction", "scope": "B",
+        "opens_on": "2026-11-10", "closes_on": "2026-11-01", "period_label": "2026-Q4",
+        "min_group": "2",
+    }  # fmt: skip
+
+    def errors(response) -> dict[str, str]:
+        body = response.get_data(as_text=True)
+        return dict(re.findall(r'<p class="field-error" id="([a-z_]+)-error">([^<]*)</p>', body))
+
+    first = client.post("/surveys/new", data=data)
+    assert first.status_code == 422
+    assert errors(first) == {
+        "scope": "您的管理范围内没有该编码的单位。",
+        "closes_on": "截止日期不能早于开始日期。",
+        "min_group": "不能少于 3。",
+    }
+    fixed = {**data, "scope": "A", "closes_on": "2026-11-30", "min_group": "5"}
+    service = client.post("/surveys/new", data={**fixed, "min_comment_group": "4"})
+    assert errors(service) == {
+        "min_comment_group": "显示意见的最小人数不能少于显示得分的最小人数（5）。"
+    }
+    assert session.scalar(select(func.count(Campaign.id))) == 0
+
+
 def test_roster_import_is_all_or_nothing_and_scoped(signed_in, session, org):
     client = signed_in("office_a", ("office", org.company_a))
     good = "unit,member,email\nA1-1,001,a@example.com\nA1-1,002,\nA1-2,003,\n"

@@ -5,12 +5,23 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
 from dudao.surveys.models import MIN_THRESHOLD
 from dudao.web.labels import label
+
+#: WTForms' own Chinese for NumberRange(min) says "greater than"; 3 itself is allowed.
+AT_LEAST = NumberRange(min=MIN_THRESHOLD, message=_l("At least %(min)s."))
 
 
 class CampaignForm(FlaskForm):
@@ -32,17 +43,22 @@ class CampaignForm(FlaskForm):
     )
     min_group = IntegerField(
         _l("Minimum group size for scores"),
-        validators=[Optional(), NumberRange(min=MIN_THRESHOLD)],
+        validators=[Optional(), AT_LEAST],
         description=_l("Empty: the questionnaire's default. Never below 3."),
     )
     min_comment_group = IntegerField(
         _l("Minimum group size for comments"),
-        validators=[Optional(), NumberRange(min=MIN_THRESHOLD)],
+        validators=[Optional(), AT_LEAST],
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.levels.choices = [(level.value, label(level)) for level in UnitLevel]
+
+    def validate_closes_on(self, field: Field) -> None:
+        """Said with the other mistakes, not only once they are fixed."""
+        if self.opens_on.data and field.data and field.data < self.opens_on.data:
+            raise ValidationError(_l("The campaign must close after it opens."))
 
 
 class RosterForm(FlaskForm):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -64,26 +65,29 @@ def create_campaign(
     min_group: int | None = None,
     min_comment_group: int | None = None,
 ) -> Campaign:
-    """A draft campaign; thresholds default to the definition's and never fall below 3."""
+    """A draft campaign; thresholds default to the definition's and never fall below 3.
+    Refused with every problem as "field: message" (translated in a request)."""
     definition = pinned(session, version.id)
     problems: dict[str, str] = {}
     if definition.kind != Kind.QUESTIONNAIRE:
-        problems["definition"] = "Only a questionnaire can be put to members."
+        problems["definition"] = _("Only a questionnaire can be put to members.")
     group = definition.min_group if min_group is None else min_group
     comments = definition.min_comment_group if min_comment_group is None else min_comment_group
     comments = max(comments, group)
     if group < MIN_THRESHOLD:
-        problems["min_group"] = f"The minimum group size cannot be below {MIN_THRESHOLD}."
+        problems["min_group"] = _("At least %(min)s.", min=MIN_THRESHOLD)
     if min_comment_group is not None and min_comment_group < group:
-        problems["min_comment_group"] = (
-            "The comment threshold cannot be below the minimum group size."
+        problems["min_comment_group"] = _(
+            "The comment threshold cannot be below the minimum group size (%(n)s).", n=group
         )
     if closes_at <= opens_at:
-        problems["closes_at"] = "The campaign must close after it opens."
+        problems["closes_at"] = _("The campaign must close after it opens.")
     if not title.strip():
-        problems["title"] = "A campaign needs a title."
+        problems["title"] = _("A campaign needs a title.")
     if problems:
-        raise ValidationError("The campaign cannot be created.", [*problems.values()])
+        raise ValidationError(
+            _("The campaign cannot be created."), [f"{k}: {v}" for k, v in problems.items()]
+        )
     campaign = Campaign(
         title=title.strip(),
         definition_version_id=version.id,
@@ -166,7 +170,7 @@ def generate_invitations(
     issued_counts = queries.issued_counts(session, campaign.id)
     issued: list[IssuedInvitation] = []
     for unit in units:
-        for _ in range(roster.get(unit.id, 0) - issued_counts.get(unit.id, 0)):
+        for _n in range(roster.get(unit.id, 0) - issued_counts.get(unit.id, 0)):
             token, code = new_token(), new_code()
             session.add(
                 Invitation(

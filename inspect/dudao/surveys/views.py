@@ -70,13 +70,16 @@ def _local(day: object, zone: str) -> datetime:
 def create() -> Page:
     form = CampaignForm()
     form.definition.choices = _questionnaires()
-    if form.validate_on_submit():
-        scope = by_code(db(), (form.scope.data or "").strip())
-        version: DefinitionVersion | None = current_version(db(), form.definition.data or "")
+    valid = form.validate_on_submit()
+    scope = None
+    if form.is_submitted() and form.scope.data and not form.scope.errors:
+        scope = by_code(db(), form.scope.data.strip())
         paths = scope_paths(current_user, Permission.MANAGE_SURVEYS)
         if scope is None or not any(scope.path.startswith(p) for p in paths):
             form.scope.errors = [_("There is no unit with this code in your scope.")]
-        elif version is None:
+    if valid and scope is not None and not form.scope.errors:
+        version: DefinitionVersion | None = current_version(db(), form.definition.data or "")
+        if version is None:
             form.definition.errors = [_("This questionnaire has no current version.")]
         else:
             zone = runtime().settings.timezone
@@ -95,13 +98,23 @@ def create() -> Page:
                     min_comment_group=form.min_comment_group.data,
                 )
             except ValidationError as exc:
-                form.title.errors = [_(p) for p in exc.problems]
+                _place(form, exc.problems)
             else:
                 db().commit()
                 flash(_("Campaign created as a draft."), "success")
                 return redirect(url_for("surveys.detail", campaign_id=campaign.id))
     status = 422 if form.errors else 200
     return render_template("surveys/new.html", form=form), status
+
+
+def _place(form: CampaignForm, problems: list[str]) -> None:
+    """Each "field: message" of the service beside its field (the title otherwise)."""
+    fields = {"definition": form.definition, "min_group": form.min_group,
+              "min_comment_group": form.min_comment_group, "closes_at": form.closes_on}  # fmt: skip
+    for problem in problems:
+        name, _sep, message = problem.partition(": ")
+        field = fields.get(name, form.title)
+        field.errors = [*field.errors, message]
 
 
 @bp.get("/<int:campaign_id>")
