@@ -34,7 +34,9 @@ class UnitForm(FlaskForm):
         description=_l("Separate tags with ; or ,"),
     )
     headcount = IntegerField(
-        _l("Headcount"), validators=[Optional(), NumberRange(min=0)], render_kw={"min": 0}
+        _l("Headcount"),
+        validators=[Optional(), NumberRange(min=0, message=_l("At least %(min)s."))],
+        render_kw={"min": 0},
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
