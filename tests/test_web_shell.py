@@ -253,6 +253,18 @@ def test_screens_in_chromium(live_server, browser_page, org, user_factory, size)
         page.click("button[name=lang][value=en]")  # the real form, CSRF token and all
     assert page.inner_text("h1") == "Welcome, Ada"
     assert page.get_attribute("html", "lang") == "en"
+    # English punctuation in a Latin font: an apostrophe far narrower than a Chinese character.
+    widths = page.evaluate(
+        """() => ['\u2019', '\u4e2d'].map(text => {
+            const span = document.createElement('span');
+            span.textContent = text;
+            document.querySelector('main').append(span);
+            const width = span.getBoundingClientRect().width;
+            span.remove();
+            return width;
+        })"""
+    )
+    assert widths[0] < 0.5 * widths[1], widths
     save_screenshot(page, f"home-en-{name}")
     _assert_fits(page)
     with page.expect_navigation():
