@@ -153,6 +153,9 @@ def test_inspection_page_scope_history_and_actions(client, world):
     assert insp_page.status_code == 200
     body = insp_page.get_data(as_text=True)
     assert 'name="action" value="start"' in body and "Save assignees" not in body
+    # The assignee's way from "My inspections" (and notifications) to the checklist itself.
+    assert f'id="fill-checklist" href="/inspect/{rows["upcoming"].id}"' in body
+    assert 'id="fill-checklist"' not in page  # the office reviews; it does not fill
 
 
 def _act(client, inspection, action, version=None, **fields):

@@ -21,6 +21,7 @@ from dudao.inspections.forms import AssigneesForm
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
 from dudao.inspections.services import set_assignees
+from dudao.inspections.submissions import EDITABLE_STATES
 from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, require_on, requires
@@ -136,6 +137,12 @@ def _render(
         assignees_form.users.choices = [
             (u.id, u.display_name) for u in queries.assignable(db(), inspection)
         ]
+    # An assignee fills the checklist on the tablet page (offline-first); this page links it.
+    fill = (
+        current_user.id in inspection.assignee_ids
+        and inspection.state in EDITABLE_STATES
+        and can(current_user, Permission.INSPECT)
+    )
     actors = {e.actor_id for e in events if e.actor_id is not None}
     people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events) | actors)
     definitions = queries.definitions(db(), [inspection])
@@ -144,7 +151,7 @@ def _render(
         actions=actions, forms=forms, events=events, assignees=people,
         assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
         locale=select_locale(), today=org_today(db()), describe=describe,
-        photos_visible=may_see(current_user, inspection), **context,
+        photos_visible=may_see(current_user, inspection), fill=fill, **context,
     ), status  # fmt: skip
 
 
