@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
-from dudao.feedback.models import FeedbackAttachment, FeedbackItem
+from dudao.feedback.models import FeedbackAttachment, FeedbackItem, FeedbackKind
 from tests.conftest import sign_in
 
 
@@ -186,3 +186,25 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     page = client.get("/feedback/new").get_data(as_text=True)
     assert ">Opinion or suggestion</option>" in page and ">Organisation</option>" in page
     assert "意见建议</option>" not in page and "组织建设" not in page
+
+
+def test_no_unit_lead_hears_of_named_feedback_about_their_unit(
+    session, org, user_factory, settings
+):
+    """Feedback has no assignees; notifications must not hand it to the unit's leads as
+    they do a rectification (a reopened item told them, with the office's comment)."""
+    from dudao.feedback.services import handle, submit_feedback
+    from dudao.notifications.transitions import derive
+
+    rep = user_factory("rep", ("representative", org.unit_a1))
+    user_factory("lead", ("unit_lead", org.unit_a1))
+    office = user_factory("office_a", ("office", org.company_a))
+    item = submit_feedback(
+        session, rep, unit=org.branch_a1, kind=FeedbackKind.OPINION, category="service",
+        title="书记作风", body="……", uploads=[], data_dir=settings.data_dir,
+    )  # fmt: skip
+    for action, comment in (("start", ""), ("answer", "已答复"), ("reopen", "需再核实书记作风")):
+        handle(session, office, item, action, expected_version=item.version, comment=comment)
+        session.commit()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "feedback_item"))
+    assert [m.user_id for m in derive(session, events.all())] == []
