@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -213,7 +214,15 @@ def test_the_demo_campaign_shows_suppression_and_loads_once(app, session):
     session.commit()
     assert load_demo_campaign(session, plan) == 0
     (campaign_id,) = session.scalars(select(Campaign.id)).all()
-    report = aggregate(session, session.get(Campaign, campaign_id))
+    campaign = session.get(Campaign, campaign_id)
+    # Named like the assessment's periods, for the quarter it closed in (not a fixed 2026Q4).
+    closed_on = campaign.closes_at.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    quarter = "一二三四"[(closed_on.month - 1) // 3]
+    assert campaign.period_label == f"{closed_on.year}年第{quarter}季度"
+    campaign.title = "2026年第四季度" + campaign.title  # an older demo's title
+    session.commit()
+    assert load_demo_campaign(session, plan) == 0
+    report = aggregate(session, campaign)
     reasons = {g.hidden for g in report.groups}
     assert report.final and {"small", "complementary", None} <= reasons
     assert any(g.comments for g in report.groups)

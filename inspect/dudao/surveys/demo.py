@@ -15,15 +15,17 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from dudao.assessment.periods import key_of_date, label
 from dudao.auth.models import User
 from dudao.core.database import utcnow
 from dudao.definitions.queries import current_version
 from dudao.org.models import Unit
 from dudao.org.queries import within
+from dudao.scheduling.recurrence import org_today
 from dudao.surveys import services
 from dudao.surveys.models import Campaign, CampaignState, Invitation, Response, RosterMember
 
-DEMO_TITLE = "2026年第四季度党员群众满意度测评（演示）"
+DEMO_TITLE = "党员群众满意度测评（演示）"
 DEMO_SCOPE = "HC01-02"
 #: Branches (by position) that answered too rarely to be shown on their own; together still
 #: fewer than 5, so a neighbouring branch is hidden too (complementary suppression).
@@ -63,7 +65,8 @@ def _answers(chance: random.Random, mean: float) -> dict:
 def load_demo_campaign(session: Session, plan: object) -> int:
     """One closed campaign over a demo unit with answers; skipped when it exists or when
     the questionnaire, the office account or the unit is missing."""
-    if session.scalar(select(Campaign.id).where(Campaign.title == DEMO_TITLE)):
+    # Also a campaign of an older demo, whose title named its quarter.
+    if session.scalar(select(Campaign.id).where(Campaign.title.endswith(DEMO_TITLE))):
         return 0
     office = session.scalar(select(User).where(User.username == "office"))
     scope = session.scalar(select(Unit).where(Unit.code == DEMO_SCOPE))
@@ -74,7 +77,8 @@ def load_demo_campaign(session: Session, plan: object) -> int:
     campaign = services.create_campaign(
         session, office, title=DEMO_TITLE, version=version, scope_unit=scope, levels=["branch"],
         opens_at=now - timedelta(days=30), closes_at=now - timedelta(days=2),
-        period_label="2026Q4",
+        # The quarter it closes in, as the assessment names periods ("2026年第四季度").
+        period_label=label(key_of_date(org_today(session) - timedelta(days=2), "quarter")),
     )  # fmt: skip
     branches = [u for u in session.scalars(select(Unit).where(within([scope.path])))
                 if u.id != scope.id]  # fmt: skip
