@@ -29,6 +29,11 @@ def test_return_with_item_comments_then_resubmit_and_approve(app, world, session
         review_url, json={"decision": "return", "comment": "x", "item_comments": {"nope": "x"}}
     )
     assert bad_item.status_code == 422 and "nope" in bad_item.get_json()["fields"]
+    a_list = office.post(
+        review_url, json={"decision": "return", "comment": "x", "item_comments": ["plan"]}
+    )
+    assert a_list.status_code == 422
+    assert "题目标识" in a_list.get_json()["fields"]["item_comments"]
     returned = office.post(
         review_url,
         json={"decision": "return", "comment": "请补充材料",

@@ -192,6 +192,9 @@ def test_draft_saves_count_revisions_and_refuse_a_stale_base(tablet, world, sess
     assert second.get_json()["revision"] == 2
     stale = tablet.put(url, json={"answers": {"plan": "yes"}, "base_revision": 1})
     assert stale.status_code == 409 and stale.get_json()["error"] == "draft_changed"
+    not_a_number = tablet.put(url, json={"answers": {"plan": "yes"}, "base_revision": "1"})
+    assert not_a_number.status_code == 422  # said in the tablet's language, like every error
+    assert "草稿版本号" in not_a_number.get_json()["fields"]["base_revision"]
     unknown = tablet.put(url, json={"answers": {"nope": 1}})
     assert unknown.status_code == 422 and "nope" in unknown.get_json()["fields"]
     got = tablet.get(url).get_json()

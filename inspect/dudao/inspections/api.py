@@ -195,9 +195,8 @@ def save_draft(inspection_id: int) -> Response:
     body = json_body()
     base = body.get("base_revision")
     if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-        raise ApiError(
-            422, "invalid", "base_revision must be a number.", {"base_revision": "number"}
-        )
+        wrong = _("base_revision must be the number of the draft revision the answers build on.")
+        raise ApiError(422, "invalid", wrong, {"base_revision": wrong})
     draft = drafts.save_draft(db(), current_user, inspection, body, base)
     db().commit()
     return jsonify(
@@ -256,9 +255,8 @@ def review_submission(submission_id: Any) -> Response:
     body = json_body()
     comments = body.get("item_comments") or {}
     if not isinstance(comments, dict):
-        raise ApiError(
-            422, "invalid", "item_comments must be an object.", {"item_comments": "object"}
-        )
+        wrong = _("item_comments must be an object of comments keyed by item key.")
+        raise ApiError(422, "invalid", wrong, {"item_comments": wrong})
     review(
         db(), current_user, inspection, submission, str(body.get("decision", "")),
         comment=str(body.get("comment") or ""), item_comments=comments,
