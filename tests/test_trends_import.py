@@ -51,6 +51,8 @@ def test_reimport_is_idempotent_and_scores_are_stored(session, org, tmp_path) ->
     states = set(session.scalars(select(Inspection.state)))
     assert states == {"closed"}
     assert set(session.scalars(select(Inspection.origin))) == {"import"}
+    # The origin says where it came from, in the reader's language; no English "reason".
+    assert set(session.scalars(select(Inspection.reason))) == {None}
 
 
 def test_csv_and_xlsx_with_one_column_per_item(session, org, tmp_path) -> None:

@@ -226,7 +226,7 @@ def _insert(session: Session, actor: Any, batch: list[dict[str, Any]], zone: Zon
           "workflow": "inspection", "state": "closed", "version": 1,
           "origin": InspectionOrigin.IMPORT, "period_key": p["day"].strftime("%Y-%m"),
           "period_start": p["day"],
-          "due_date": p["day"], "reason": "imported history", "created_at": now,
+          "due_date": p["day"], "reason": None, "created_at": now,
           "created_by_id": actor_id, "state_changed_at": now} for p in batch],
     ).all()  # fmt: skip
     subs = []
