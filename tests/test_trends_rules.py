@@ -134,7 +134,7 @@ def test_a_cross_unit_problem_that_goes_on_stays_detected(session, org, tmp_path
     assert ev["period"] == "2025-10" and ev["baseline_rate"] < 0.1 < 0.4 < ev["rate"]
     # the baseline's own counts: the 6 months before the problem, 12 branches of A each
     assert ev["baseline_inspections"] == 6 * 12
-    assert ev["baseline_rate"] == round((ev["baseline_failures"] + 0.5) / (6 * 12 + 1), 4)
+    assert ev["baseline_rate"] == round(ev["baseline_failures"] / (6 * 12), 4)  # as observed
     # and its months: those 6, every flagged month up to the window left out
     assert ev["baseline_months"] == ["2024-01", "2024-06"]
     start = 21 - ev["window_periods"] + 1  # the window's first month (2024-01 is 0)

@@ -217,7 +217,9 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
                 "period": h.periods[last], "window_periods": w,
                 "failures": int(wx[s, d, i, last]), "inspections": int(wn[s, d, i, last]),
                 "rate": round(float(wrate[s, d, i, last]), 4),
-                "baseline_rate": round(float(p0[s, d, i, last]), 4),
+                # The observed X/N; the ratio check uses (X + ½)/(N + 1), which a baseline
+                # without failures cannot make infinite.
+                "baseline_rate": round(float(bx[s, d, i, last] / bn[s, d, i, last]), 4),
                 "baseline_failures": int(bx[s, d, i, last]),
                 "baseline_inspections": int(bn[s, d, i, last]),
                 "baseline_months": [h.periods[used[0]], h.periods[used[-1]]] if used else [],
