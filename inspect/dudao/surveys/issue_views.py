@@ -102,10 +102,25 @@ def slips(campaign_id: int) -> HttpResponse:
         campaign.title, _posted_rows(), url_for("answer.by_code", _external=True),
         runtime().settings.pdf_font,
     )  # fmt: skip
+    return _pdf(pdf, f"campaign-{campaign.id}-slips.pdf")
+
+
+@bp.post("/<int:campaign_id>/posters.pdf")
+@requires(Permission.MANAGE_SURVEYS)
+def posters(campaign_id: int) -> HttpResponse:
+    """A poster with a large QR code for each open link just shown."""
+    from dudao.surveys.slips import posters_pdf
+
+    campaign = campaign_in_scope(campaign_id)
+    pdf = posters_pdf(campaign.title, _posted_rows(), runtime().settings.pdf_font)
+    return _pdf(pdf, f"campaign-{campaign.id}-posters.pdf")
+
+
+def _pdf(pdf: bytes, filename: str) -> HttpResponse:
     return HttpResponse(
         pdf,
         mimetype="application/pdf",
-        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}-slips.pdf",
+        headers={"Content-Disposition": f"attachment; filename={filename}",
                  "Cache-Control": "no-store"},
     )  # fmt: skip
 

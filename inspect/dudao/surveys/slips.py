@@ -1,5 +1,6 @@
 """Invitation slips as an A4 PDF: a QR code of the link, the short code, and one sentence
-on anonymity, ten to a page for cutting out. Built from the links the office has just
+on anonymity, ten to a page for cutting out; and for open links one A4 poster per unit with
+a large QR code, to put up where the unit meets. Built from the links the office has just
 generated (posted back by the browser); nothing here reads or stores a token."""
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ MARGIN = 10 * mm
 QR_SIZE = 36 * mm
 
 
-def _qr(link: str) -> Drawing:
+def _qr(link: str, size: float = QR_SIZE) -> Drawing:
     widget = qr.QrCodeWidget(link, barLevel="M")
     x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0,
-                                                   QR_SIZE / (y1 - y0), 0, 0])  # fmt: skip
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0,
+                                             size / (y1 - y0), 0, 0])  # fmt: skip
     drawing.add(widget)
     return drawing
 
@@ -75,5 +76,35 @@ def slips_pdf(title: str, rows: list[list[str]], code_page: str, font: str | Non
         canvas.drawString(text_x, top - 32 * mm, "匿名作答：本纸条与您的姓名无关，")
         canvas.drawString(text_x, top - 35.5 * mm, "系统不记录谁填写了什么。只能使用一次。")
     canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+POSTER_QR = 110 * mm
+
+
+def posters_pdf(title: str, rows: list[list[str]], font: str | None = None) -> bytes:
+    """`rows` are [unit code, unit name, link, at most] as the open-link page shows them:
+    one page each, the unit's shared link as a QR code large enough to scan from a seat."""
+    name = register_font(font)
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=A4, pageCompression=1)
+    canvas.setTitle(title)
+    width, height = A4
+    room = width - 2 * MARGIN
+    for _unit_code, unit_name, link, cap in rows:
+        canvas.setFont(name, 20)
+        canvas.drawCentredString(width / 2, height - 35 * mm, _fit(title, name, 20, room))
+        canvas.setFont(name, 15)
+        canvas.drawCentredString(width / 2, height - 47 * mm, _fit(unit_name, name, 15, room))
+        renderPDF.draw(_qr(link, POSTER_QR), canvas, (width - POSTER_QR) / 2, height - 170 * mm)
+        canvas.setFont(name, 13)
+        lines = ("请用手机扫码作答。", f"本单位共享链接，最多可作答 {cap} 次，请每人只作答一次。",
+                 "匿名作答：系统不记录谁填写了什么。")  # fmt: skip
+        for i, line in enumerate(lines):
+            canvas.drawCentredString(width / 2, height - (185 + 9 * i) * mm, line)
+        canvas.setFont(name, 9)
+        canvas.drawCentredString(width / 2, height - 220 * mm, _fit(link, name, 9, room))
+        canvas.showPage()
     canvas.save()
     return buffer.getvalue()
