@@ -83,3 +83,33 @@ def test_the_office_list_filters_what_is_overdue(app, session, world: World):  #
     assert listed == {str(late.id)} and 'name="overdue" value="1" checked' in page
     everything = client.get("/inspections").get_data(as_text=True)
     assert str(world.inspection_b.id) in set(re.findall(r'href="/inspections/(\d+)"', everything))
+
+
+def test_a_lead_sees_what_to_answer_and_an_inspector_what_to_verify(
+    app,
+    session,
+    world: World,  # noqa: F811
+):
+    task_id = rectifications_in_and_out(session, {"in": world.inspection.id})["in"]
+    task = session.get(Rectification, task_id)
+    task.verifier_id = world.inspector.id
+    session.commit()
+    assert _notes(app, "lead") == {"/rectifications": "1 to answer"}
+    assert "/rectifications" not in _notes(app, "insp")  # nothing to verify yet
+
+    task.state = "submitted"  # the lead answered: now it waits for its verifier
+    session.commit()
+    assert _notes(app, "lead") == {}
+    assert _notes(app, "insp") == {"/rectifications": "1 to verify"}
+    assert _notes(app, "other") == {}  # another inspector on the unit only reads it
+
+    task.state = "in_progress"  # reopened: the lead answers again
+    session.commit()
+    assert _notes(app, "lead") == {"/rectifications": "1 to answer"}
+
+
+def test_an_inspector_has_a_rectification_card(app, world: World):  # noqa: F811
+    client = app.test_client()
+    sign_in(client, "insp")
+    page = client.get("/").get_data(as_text=True)
+    assert re.search(r'<a class="card[^"]*" href="/rectifications">', page)

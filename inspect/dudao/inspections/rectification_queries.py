@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
@@ -94,15 +94,21 @@ def task_counts(
     session: Session, user_id: int, lead_paths: Sequence[str], office_paths: Sequence[str],
     today: date,
 ) -> dict[str, int]:  # fmt: skip
-    """Of the tasks `task_list` shows, how many are overdue and how many were answered and
+    """Of the tasks `task_list` shows, how many are overdue, how many the viewer's led units
+    still have to answer (open or reopened, not yet overdue), and how many were answered and
     wait for the viewer to verify them (the office in its scope, the finding's inspector,
     the named verifier; not the lead who answered): what the home page says needs them."""
+    led = or_(*(Unit.path.startswith(p, autoescape=True) for p in lead_paths), false())
+    to_answer = and_(Rectification.state.in_(("open", "in_progress")), ~overdue_clause(today), led)
     to_verify = and_(Rectification.state == "submitted", visible_clause(user_id, (), office_paths))
     counts = select(
-        func.count().filter(overdue_clause(today)), func.count().filter(to_verify)
+        func.count().filter(overdue_clause(today)),
+        func.count().filter(to_answer),
+        func.count().filter(to_verify),
     ).select_from(Rectification)
-    overdue, answered = session.execute(_visible(counts, user_id, lead_paths, office_paths)).one()
-    return {"overdue": overdue, "answered": answered}
+    query = _visible(counts, user_id, lead_paths, office_paths)
+    overdue, to_answer_count, answered = session.execute(query).one()
+    return {"overdue": overdue, "open": to_answer_count, "answered": answered}
 
 
 def _visible(

@@ -37,11 +37,12 @@ def attention(session: Session, user: Any, today: date) -> dict[str, str]:
             late_work and ngettext("%(num)d overdue", "%(num)d overdue", late_work)
         )
     lead, office = (scope_paths(user, p) for p in (Permission.LEAD_UNIT, Permission.VIEW_OFFICE))
-    if lead or office:
+    if lead or office or can(user, Permission.INSPECT):  # an inspector verifies their findings
         tasks = task_counts(session, user.id, lead, office, today)
-        late, answered = tasks["overdue"], tasks["answered"]
+        late, to_answer, answered = tasks["overdue"], tasks["open"], tasks["answered"]
         notes["rectifications.index"] = _line(
             late and ngettext("%(num)d overdue", "%(num)d overdue", late),
+            to_answer and ngettext("%(num)d to answer", "%(num)d to answer", to_answer),
             answered and ngettext("%(num)d to verify", "%(num)d to verify", answered),
         )
     if office:
