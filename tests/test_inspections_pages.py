@@ -233,3 +233,23 @@ def test_overdue_marks_only_work_still_to_do(client, session, world):
     apply(session, people["insp"], inspection, "submit", via=["start"])
     session.commit()
     assert marked() == (False, False)  # submitted: late work done, nothing outstanding
+
+
+def test_assignees_change_only_while_there_is_work_for_them(client, session, world):
+    p, rows = world
+    client = _as(client, "office_a")
+    for name in ("planned", "upcoming", "today", "returned"):
+        page = client.get(f"/inspections/{rows[name].id}").get_data(as_text=True)
+        assert "/assignees" in page, name
+    inspection = rows["today"]
+    form = f'action="/inspections/{inspection.id}/assignees"'
+    for actor, action in (("insp", "submit"), ("office_a", "approve"), ("office_a", "close")):
+        apply(session, p[actor], inspection, action)
+        session.commit()
+        assert form not in client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+        # A page left open from before: refused, and the assignees stay.
+        stale = client.post(f"/inspections/{inspection.id}/assignees", data={"users": []})
+        assert stale.status_code == 409, inspection.state
+        assert "can no longer be changed" in stale.get_data(as_text=True)
+        session.expire_all()
+        assert session.get(Inspection, inspection.id).assignee_ids == {p["insp"].id}

@@ -14,6 +14,7 @@ from dudao.definitions.models import DefinitionVersion
 from dudao.inspections.models import Inspection, InspectionAssignment, InspectionOrigin
 from dudao.org.models import Unit
 from dudao.workflow.registry import get_workflow
+from dudao.workflow.spec import Workflow
 
 
 def create_inspection(
@@ -47,6 +48,13 @@ def create_inspection(
                "due": due_date.isoformat(), "assignees": sorted(inspection.assignee_ids)},
     )  # fmt: skip
     return inspection
+
+
+def may_reassign(workflow: Workflow, state: str) -> bool:
+    """Assignees change only while the workflow still has work for them: in a state the
+    `assign` action or an assignee-only action (start, submit) leaves from. Once the
+    checklist is submitted, approved, closed or cancelled, who did it stays as it was."""
+    return any(t.action == "assign" or t.assignee_only for t in workflow.transitions_from(state))
 
 
 def set_assignees(

@@ -20,7 +20,7 @@ from dudao.inspections.api_support import may_see
 from dudao.inspections.forms import AssigneesForm
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
-from dudao.inspections.services import set_assignees
+from dudao.inspections.services import may_reassign, set_assignees
 from dudao.inspections.submissions import EDITABLE_STATES
 from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
@@ -132,7 +132,7 @@ def _render(
     events = queries.history(db(), inspection.id)
     office = can(current_user, Permission.VIEW_OFFICE, inspection.unit)
     assignees_form = None
-    if office and not workflow.state(inspection.state).final:
+    if office and may_reassign(workflow, inspection.state):
         assignees_form = AssigneesForm(formdata=None, users=sorted(inspection.assignee_ids))
         assignees_form.users.choices = [
             (u.id, u.display_name) for u in queries.assignable(db(), inspection)
@@ -223,6 +223,9 @@ def act(inspection_id: int) -> Page:
 @requires(Permission.VIEW_OFFICE)
 def assignees(inspection_id: int) -> Page:
     inspection = get_on(Permission.VIEW_OFFICE, Inspection, inspection_id)
+    if not may_reassign(get_workflow(inspection.workflow), inspection.state):  # a stale page
+        flash(_("The assignees can no longer be changed at this stage."), "error")
+        return _render(inspection, status=409)
     form = AssigneesForm()
     candidates = {u.id: u for u in queries.assignable(db(), inspection)}
     form.users.choices = [(u.id, u.display_name) for u in candidates.values()]
