@@ -6,14 +6,32 @@ whatever unit their role was granted on, because an event is not tied to a unit.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
 
 from dudao.audit import queries
+from dudao.audit.models import AuditEvent
+from dudao.audit.services import SYSTEM_ACTOR
 from dudao.core.permissions import Permission
 from dudao.web.access import requires
 from dudao.web.context import db
 
 bp = Blueprint("audit", __name__, template_folder="templates")
+
+
+@bp.app_template_global()
+def actor_label(event: AuditEvent, people: Mapping[int, Any] | None = None) -> str:
+    """Who did it, as a page names them: a display name from `people` when the view loaded
+    it, the system's own moves (timers, imports) in the reader's language, else the stored
+    user name (a deleted account)."""
+    if people and event.actor_id in people:
+        return people[event.actor_id].display_name
+    if event.actor_id is None and event.actor_name == SYSTEM_ACTOR:
+        return _("System")
+    return event.actor_name
 
 
 @bp.get("/audit")
