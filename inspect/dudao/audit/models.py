@@ -33,7 +33,11 @@ class AuditEvent(Base):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_audit_event_entity", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        # The page's filter by user name, newest first, and its count.
+        Index("ix_audit_event_actor_name", "actor_name", "seq"),
+    )
 
 
 class AuditSeal(Base):
