@@ -192,7 +192,8 @@ def test_no_unit_lead_hears_of_named_feedback_about_their_unit(
     session, org, user_factory, settings
 ):
     """Feedback has no assignees; notifications must not hand it to the unit's leads as
-    they do a rectification (a reopened item told them, with the office's comment)."""
+    they do a rectification (a reopened item told them, with the office's comment). Its
+    author hears of the answer, and only of that."""
     from dudao.feedback.services import handle, submit_feedback
     from dudao.notifications.transitions import derive
 
@@ -207,4 +208,5 @@ def test_no_unit_lead_hears_of_named_feedback_about_their_unit(
         handle(session, office, item, action, expected_version=item.version, comment=comment)
         session.commit()
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "feedback_item"))
-    assert [m.user_id for m in derive(session, events.all())] == []
+    told = [(m.user_id, m.kind, m.link) for m in derive(session, events.all())]
+    assert told == [(rep.id, "answered", f"/feedback/{item.id}")]

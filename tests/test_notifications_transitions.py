@@ -169,3 +169,25 @@ def test_the_same_job_on_two_workers_at_once_notifies_once(app, session, world):
 
     assert sorted(_together(job, applied.audit_event_id)) in ([0, 2], [1, 1])
     assert _inbox(session) == [("insp", "assigned", ""), ("insp2", "assigned", "")]
+
+
+def test_a_reopened_flag_tells_its_assignee_not_the_units_leads(session, org, user_factory):
+    """A flag is the office's: the comment of its reopening goes to the office user it is
+    assigned to, never to the leads of the flagged unit (who cannot open flags)."""
+    from dudao.audit.models import AuditEvent
+    from dudao.notifications.transitions import derive
+    from dudao.triage.services import set_assignee
+    from tests.flag_world import make_flag
+
+    office = user_factory("office_a", ("office", org.company_a))
+    handler = user_factory("handler", ("office", org.company_a))
+    user_factory("lead", ("unit_lead", org.branch_a1))
+    flag = make_flag(session, org.branch_a1)
+    set_assignee(session, office, flag, handler, flag.version, None)
+    for action in ("acknowledge", "resolve", "reopen"):
+        apply(session, office, flag, action, fields={"comment": "另有隐情，需再核实"})
+    session.commit()
+    events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "trend_flag"))
+    told = [(m.user_id, m.kind) for m in derive(session, events.all())]
+    assert (handler.id, "returned") in told
+    assert {user_id for user_id, _kind in told} == {handler.id}

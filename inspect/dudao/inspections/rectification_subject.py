@@ -4,7 +4,7 @@ rectification workflow's timers remind the owner unit's leads and mark tasks ove
 from __future__ import annotations
 
 from dudao.inspections.submission_models import Rectification
-from dudao.workflow.subjects import SubjectType, register_subject
+from dudao.workflow.subjects import UNIT_LEADS, SubjectType, register_subject
 
 RECTIFICATION = register_subject(
     SubjectType(
@@ -15,5 +15,6 @@ RECTIFICATION = register_subject(
         link=lambda rectification_id: f"/rectifications/{rectification_id}",
         noun=("整改", "Rectification"),
         due="deadline",
+        workers=UNIT_LEADS,
     )
 )

@@ -22,6 +22,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "submitted": ("已提交", "Submitted"),
     "approved": ("已通过", "Approved"),
     "cancelled": ("已取消", "Cancelled"),
+    "answered": ("已答复", "Replied"),
     "alert": ("系统警报", "Alert"),
 }
 

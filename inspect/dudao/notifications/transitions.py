@@ -19,10 +19,11 @@ from dudao.core.enums import Role
 from dudao.notifications.audience import nearest_holders
 from dudao.notifications.models import Notification
 from dudao.notifications.services import Message, notify_many
-from dudao.workflow.subjects import SubjectType, subject_types
+from dudao.workflow.subjects import ASSIGNED, NOBODY, UNIT_LEADS, SubjectType, subject_types
 
-#: action -> (kind, audience). Actions not listed notify nobody (e.g. "start"). "assignees"
-#: means the unit leads for subjects that have no assignees (rectifications).
+#: action -> (kind, audience). Actions not listed notify nobody (e.g. "start"). Who
+#: "assignees" are depends on the subject type (`SubjectType.workers`); "author" is the
+#: subject's author (named feedback).
 RULES: dict[str, tuple[str, str]] = {
     "assign": ("assigned", "assignees"),
     "open": ("assigned", "assignees"),  # a rectification task opened for the unit's leads
@@ -32,6 +33,7 @@ RULES: dict[str, tuple[str, str]] = {
     "approve": ("approved", "assignees"),
     "verify": ("approved", "assignees"),
     "cancel": ("cancelled", "assignees"),
+    "answer": ("answered", "author"),
 }
 SWEEP_DAYS = 3
 
@@ -86,12 +88,12 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             s.id: s for s in session.scalars(select(kind.model).where(kind.model.id.in_(ids)))
         }
         assignees, offices, leads = {}, {}, {}
-        if any(audience != "named" for _event, (_notice, audience) in found):
-            assignees = kind.assignees(session, ids)
+        if any(audience in ("assignees", "office") for _event, (_notice, audience) in found):
+            if kind.workers == ASSIGNED and kind.assignment is not None:
+                assignees = kind.assignees(session, ids)
             paths = {s.unit.path for s in subjects.values()}
             offices = nearest_holders(session, Role.OFFICE, paths)
-            # A subject without assignees (a rectification) is its unit leads' to do.
-            if kind.assignment is None:
+            if kind.workers == UNIT_LEADS:
                 leads = nearest_holders(session, Role.UNIT_LEAD, paths)
         for event, (notice, audience) in found:
             subject = subjects.get(int(event.entity_id))
@@ -100,12 +102,18 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             after = event.after or {}
             if audience == "named":
                 users = {int(after["assignee"])}
+            elif audience == "author":
+                users = {subject.author_id} if subject.author_id else set()
             elif audience == "office":
                 users = offices[subject.unit.path]
-                if kind.assignment is None:  # a rectification's verifier checks it too
+                if kind.workers == UNIT_LEADS:  # a rectification's verifier checks it too
                     users = users | subject.assignee_ids
-            elif kind.assignment is None:
+            elif kind.workers == UNIT_LEADS:
                 users = leads[subject.unit.path]
+            elif kind.workers == NOBODY:
+                users = set()
+            elif kind.assignment is None:  # e.g. a flag's one assignee
+                users = subject.assignee_ids
             else:
                 users = assignees[subject.id]
             body = after.get("comment") or after.get("reason") or ""

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "submitted": _l("Submitted"),
     "approved": _l("Approved"),
     "cancelled": _l("Cancelled"),
+    "answered": _l("Replied"),
     "alert": _l("Alert"),
 }
 

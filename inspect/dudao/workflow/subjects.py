@@ -28,7 +28,12 @@ SUBJECT_MODULES = (
 class SubjectType:
     """`model` has id, unit (relationship), workflow, state and version columns and a due
     date column named `due`; `assignment` is the table of (`subject_column`, user_id) rows
-    naming its assignees (None: the subject has no assignees)."""
+    naming its assignees (None: the subject's own `assignee_ids` name them).
+
+    `workers` says who a notification for "the assignees" reaches: ASSIGNED, the
+    assignees; UNIT_LEADS, the leads of the subject's unit (a rectification task, whose
+    `assignee_ids` is its verifier); NOBODY (named feedback, for the office and its author
+    alone)."""
 
     table: str
     model: Any
@@ -37,6 +42,7 @@ class SubjectType:
     link: Callable[[int], str]
     noun: tuple[str, str]  # (Chinese, English), for notification titles
     due: str = "due_date"
+    workers: str = "assigned"
 
     @property
     def due_column(self) -> Any:
@@ -57,6 +63,8 @@ class SubjectType:
                 found[subject_id].add(user_id)
         return found
 
+
+ASSIGNED, UNIT_LEADS, NOBODY = "assigned", "unit_leads", "nobody"
 
 _SUBJECTS: dict[str, SubjectType] = {}
 
