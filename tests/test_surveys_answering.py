@@ -247,12 +247,26 @@ def test_answering_requests_are_logged_without_the_members_address(client, sessi
         record = logging.LogRecord("werkzeug", 20, __file__, 1, werkzeug, (line, "200", "-"), None)
         TokenMaskFilter().filter(record)
         assert record.getMessage().startswith("10.1.2.3 - - ")
-    atoms = {"h": "10.1.2.3", "a": "Mozilla/5.0 (iPhone)", "{x-forwarded-for}i": "10.9.9.9",
-             "r": "POST /s/o/abcdefgh12345678 HTTP/1.1", "t": "[26/Nov/2026:09:00:00]"}  # fmt: skip
+    sent = {"h": "10.1.2.3", "a": "Mozilla/5.0 (iPhone)", "{x-forwarded-for}i": "10.9.9.9",
+            "r": "POST /s/o/abcdefgh12345678 HTTP/1.1", "t": "[26/Nov/2026:09:00:00]"}  # fmt: skip
+    atoms = dict(sent)  # the filter rewrites the atoms in place
     record = logging.LogRecord("gunicorn.access", 20, __file__, 1, "%(h)s %(t)s %(r)s %(a)s "
                                "%({x-forwarded-for}i)s", (atoms,), None)  # fmt: skip
     TokenMaskFilter().filter(record)
     assert record.getMessage() == "- [26/Nov/2026:09:00:00] POST /s/*** HTTP/1.1 - -"
+    # gunicorn's own atoms: a header the request did not send still formats, as "-".
+    from gunicorn.glogging import SafeAtoms
+
+    record = logging.LogRecord("gunicorn.access", 20, __file__, 1, "%(h)s %(r)s %({Referer}i)s "
+                               "%({X-Forwarded-For}i)s", (SafeAtoms(sent),), None)  # fmt: skip
+    TokenMaskFilter().filter(record)
+    assert record.getMessage() == "- POST /s/*** HTTP/1.1 - -"
+    other = SafeAtoms({**sent, "r": "GET /flags HTTP/1.1"})
+    record = logging.LogRecord(
+        "gunicorn.access", 20, __file__, 1, "%(h)s %(r)s %({Referer}i)s", (other,), None
+    )
+    TokenMaskFilter().filter(record)
+    assert record.getMessage() == "10.1.2.3 GET /flags HTTP/1.1 -"  # other pages keep it
 
 
 def test_open_links_and_code_entry_are_rate_limited(client, session, org):

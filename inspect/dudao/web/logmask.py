@@ -39,11 +39,12 @@ class TokenMaskFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = mask(record.msg)
         if isinstance(record.args, dict):
-            answering = _answering(record.args.values())
-            record.args = {
-                k: "-" if answering and GUNICORN_CLIENT.match(str(k)) else _masked(v)
-                for k, v in record.args.items()
-            }
+            # In place: gunicorn's atoms are a dict that answers "-" for an atom it lacks
+            # (a header the request did not send); a plain dict would raise at format time.
+            atoms = record.args
+            answering = _answering(atoms.values())
+            for k in list(atoms):
+                atoms[k] = "-" if answering and GUNICORN_CLIENT.match(str(k)) else _masked(atoms[k])
         elif isinstance(record.args, tuple):
             if _answering(record.args) and isinstance(record.msg, str):
                 record.msg = WERKZEUG_ADDRESS.sub("-", record.msg)
