@@ -8,6 +8,7 @@ from dudao.audit.queries import Change, field_changes
 from dudao.audit.services import record
 from dudao.auth.models import User
 from dudao.org.services import update_unit
+from tests.sqlite_steps import sqlite_steps
 
 
 def _seqs(html: str) -> list[int]:
@@ -105,23 +106,6 @@ def _log(session, count: int, types: tuple[str, ...], actor: str = "system") -> 
     session.commit()
 
 
-def _sqlite_steps(session, read) -> tuple[object, int]:
-    """What `read(session)` returns and how many SQLite VM steps it took (deterministic)."""
-    raw = session.connection().connection.driver_connection
-    steps = 0
-
-    def tick() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
-    raw.set_progress_handler(tick, 10)
-    try:
-        return read(session), steps
-    finally:
-        raw.set_progress_handler(None, 10)
-
-
 def test_the_object_types_are_found_without_reading_the_whole_log(client, session, org, signed_in):
     """The page's list of object types costs a few index probes per type however long the
     log grows (a DISTINCT over every event ran on every view of the page)."""
@@ -133,9 +117,9 @@ def test_the_object_types_are_found_without_reading_the_whole_log(client, sessio
     assert page.index('value="aa_thing"') < page.index('value="unit"') < page.index("zz_thing")
     if session.bind.dialect.name != "sqlite":
         return  # the work is counted in SQLite's virtual machine steps
-    few, before = _sqlite_steps(session, entity_types)
+    few, before = sqlite_steps(session, entity_types)
     _log(session, 5000, ("zz_thing", "aa_thing", "unit"))
-    many, after = _sqlite_steps(session, entity_types)
+    many, after = sqlite_steps(session, entity_types)
     assert many == few and "aa_thing" in many and "zz_thing" in many
     assert after < 2 * before, (before, after)
 
@@ -156,8 +140,8 @@ def test_a_user_s_events_are_found_without_reading_the_whole_log(client, session
         found = events_page(session, AuditFilter(actor="rare"))
         return found.total, [e.seq for e in found.events]
 
-    few, before = _sqlite_steps(session, read)
+    few, before = sqlite_steps(session, read)
     _log(session, 5000, ("thing",))
-    many, after = _sqlite_steps(session, read)
+    many, after = sqlite_steps(session, read)
     assert many == few and few[0] == 3
     assert after < 2 * before, (before, after)

@@ -102,3 +102,44 @@ def test_a_long_inbox_says_it_shows_only_the_newest(
     monkeypatch.setattr(queries, "PAGE", 2)
     monkeypatch.setattr(views, "PAGE", 2)
     assert "Only the newest 2 are shown." in client.get("/notifications").get_data(as_text=True)
+
+
+def test_unread_counts_cost_the_same_however_many_were_read(
+    client, session, org, signed_in, user_factory
+):
+    """The unread count on every page and the inbox's first page read the user's unread
+    (or newest) rows from an index, not every notification they ever received."""
+    from sqlalchemy import func
+
+    from dudao.core.database import utcnow
+    from dudao.notifications.queries import inbox, unread_by_kind
+    from tests.sqlite_steps import sqlite_steps
+
+    client, ada, _ = _setup(session, org, signed_in, user_factory)
+
+    def read_ones(count: int) -> None:
+        """`count` more notifications Ada has read (written directly, many at once)."""
+        from sqlalchemy import insert
+
+        start = session.scalar(select(func.count()).select_from(Notification))
+        rows = [
+            {"user_id": ada.id, "key": f"old:{start + n}", "kind": "assigned",
+             "title": "Inspection · old", "body": "", "read_at": utcnow()}
+            for n in range(count)
+        ]  # fmt: skip
+        session.execute(insert(Notification), rows)
+        session.commit()
+
+    def read(session):
+        first = [n.key for n in inbox(session, ada.id, unread_only=True)]
+        return unread_count(session, ada.id), unread_by_kind(session, ada.id), first
+
+    read_ones(5)
+    assert "(3)" in client.get("/notifications").get_data(as_text=True)
+    if session.bind.dialect.name != "sqlite":
+        return  # the work is counted in SQLite's virtual machine steps
+    few, before = sqlite_steps(session, read)
+    read_ones(3000)
+    many, after = sqlite_steps(session, read)
+    assert many == few and few[0] == 3
+    assert after < 2 * before, (before, after)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dudao.core.database import Base, UTCDateTime, utcnow
@@ -14,9 +14,7 @@ class Notification(Base):
     __tablename__ = "notification"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     title: Mapped[str] = mapped_column(String(300))
@@ -27,4 +25,11 @@ class Notification(Base):
     # Set once the e-mail copy is sent (only when SMTP is configured), so it is sent once.
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    __table_args__ = (UniqueConstraint("user_id", "key"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        # The unread count every page shows and the inbox's unread ones, newest first: only
+        # the user's unread rows are read, however many read ones they have collected.
+        Index("ix_notification_unread", "user_id", "read_at", "created_at", "id"),
+        # The inbox, newest first: its first page without sorting all the user's rows.
+        Index("ix_notification_user_created", "user_id", "created_at", "id"),
+    )
