@@ -321,6 +321,7 @@ def test_error_page_survives_a_failing_layout(app):
         raise RuntimeError("database is down")
 
     app.add_url_rule("/test-only/explode", "test_explode", explode)
+    app.add_url_rule("/s/test-only-explode", "answer.test_explode", explode)
     app.context_processor(broken_layout)
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = app.test_client().get("/test-only/explode")
@@ -328,6 +329,12 @@ def test_error_page_survives_a_failing_layout(app):
     page = _text(response)
     assert "系统出现错误" in page and "Something went wrong on our side" in page
     assert "boom" not in page and "database is down" not in page
+    assert 'href="/static/dudao.css"' in response.get_data(as_text=True)
+    # On an answering page its stylesheet comes from /s/ too, which is logged without the
+    # member's address (a /static line beside the /s one would give it away).
+    answering = app.test_client().get("/s/test-only-explode")
+    assert answering.status_code == 500 and "系统出现错误" in _text(answering)
+    assert 'href="/s/assets/dudao.css"' in answering.get_data(as_text=True)
 
 
 def test_other_http_errors_get_a_generic_page(client):
