@@ -424,3 +424,29 @@ def test_the_menu_leads_to_questionnaires_and_feedback(signed_in, org, role, pat
     """The office's campaigns and feedback, and a representative's only work, are in the menu."""
     client = signed_in("ren", (role, org.company_a))
     assert entry in _menu(_text(client.get(path)))
+
+
+@pytest.mark.browser
+def test_the_menu_wraps_instead_of_scrolling(live_server, browser_page, org, user_factory):
+    """The office has the most entries; in English at tablet width they once ran off the
+    right edge, reachable only by scrolling the menu sideways."""
+    user_factory("olga", ("office", org.group))
+    page = browser_page(*TABLET)
+    browser_sign_in(page, live_server.url, "olga", PASSWORD)
+    for lang in ("en", "zh_CN"):
+        if page.get_attribute("html", "lang") != ("en" if lang == "en" else "zh-CN"):
+            with page.expect_navigation():
+                page.click(f"button[name=lang][value={lang}]")
+        for size in (TABLET, PHONE, DESKTOP):
+            page.set_viewport_size({"width": size[0], "height": size[1]})
+            page.goto(f"{live_server.url}/")
+            save_screenshot(page, f"menu-{lang}-{size[0]}")
+            outside = page.evaluate(
+                """() => [...document.querySelectorAll('.mainnav a')]
+                    .filter(a => a.getBoundingClientRect().left < 0
+                        || a.getBoundingClientRect().right > window.innerWidth)
+                    .map(a => a.textContent.trim())"""
+            )
+            assert outside == [], (lang, size)
+            assert page.locator(".mainnav a").count() >= 15
+            _assert_fits(page)
