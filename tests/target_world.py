@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from dudao.assessment.queries import TierMove
 from dudao.org.models import Unit
 from dudao.targets.config import Target, shipped_targets
 from dudao.targets.models import PioneerPost, TargetEntry
@@ -54,3 +55,13 @@ def entries_in_and_out(session: Session, org: OrgTree, data_dir: Path) -> dict[s
     }
     session.commit()
     return found
+
+
+def tier_moves_up(org: OrgTree) -> list[TierMove]:
+    """Moves up a tier as the assessment reports them: branch A1-1 twice, A1-2 and B1-1 once."""
+    return [
+        TierMove(org.branch_a1.id, org.branch_a1.path, "2026-Q1", "C", "B"),
+        TierMove(org.branch_a1.id, org.branch_a1.path, "2026-Q2", "B", "A"),
+        TierMove(org.branch_a2.id, org.branch_a2.path, "2026-Q2", "C", "B"),
+        TierMove(org.branch_b1.id, org.branch_b1.path, "2026-Q3", "B", "A"),
+    ]

@@ -13,7 +13,7 @@ from dudao.audit.models import AuditEvent
 from dudao.targets import config
 from dudao.targets.models import TargetEntry
 from tests.conftest import sign_in
-from tests.target_world import MANUAL_TARGET, make_entry, make_post
+from tests.target_world import MANUAL_TARGET, make_entry, make_post, tier_moves_up
 
 ENTRIES = f"/targets/{MANUAL_TARGET}/entries"
 
@@ -168,21 +168,16 @@ def test_the_tier_moves_page_reads_the_moves_once(client, org, user_factory, mon
     for the count and again for the list (each assessment reads the whole history)."""
     from dudao.assessment import queries as assessment
 
-    moves = [
-        assessment.TierMove(org.branch_a1.id, org.branch_a1.path, "2026Q1", "C", "B"),
-        assessment.TierMove(org.branch_a1.id, org.branch_a1.path, "2026Q2", "B", "A"),
-        assessment.TierMove(org.branch_b1.id, org.branch_b1.path, "2026Q2", "C", "B"),
-    ]
     asked = []
 
     def counted(session, paths):
         asked.append(paths)
-        return moves
+        return tier_moves_up(org)
 
     monkeypatch.setattr(assessment, "tier_moves_up", counted)
     page = _office(client, user_factory, org.group).get("/targets/tier_upgrades")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
-    assert 'data-done="2"' in _card(text, "tier_upgrades")  # two branches moved
+    assert 'data-done="3"' in _card(text, "tier_upgrades")  # three branches moved
     assert text.count(f'data-unit="{org.branch_a1.code}"') == 2  # both its moves listed
     assert asked == [[org.group.path]]

@@ -10,7 +10,7 @@ import pytest
 from dudao.targets.config import load_targets_text
 from dudao.targets.progress import progress
 from dudao.targets.services import EntryFields, correct_entry
-from tests.target_world import TODAY, make_entry, make_post
+from tests.target_world import TODAY, make_entry, make_post, tier_moves_up
 
 PLAN = """\
 targets:
@@ -106,12 +106,7 @@ def test_manual_entries_count_through_their_corrections(session, org, plan, tmp_
 def test_tier_moves_count_each_branch_once_per_company(session, org, plan, monkeypatch):
     from dudao.assessment import queries as assessment
 
-    moves = [
-        assessment.TierMove(org.branch_a1.id, org.branch_a1.path, "2026-Q1", "C", "B"),
-        assessment.TierMove(org.branch_a1.id, org.branch_a1.path, "2026-Q2", "B", "A"),
-        assessment.TierMove(org.branch_a2.id, org.branch_a2.path, "2026-Q2", "C", "B"),
-        assessment.TierMove(org.branch_b1.id, org.branch_b1.path, "2026-Q3", "B", "A"),
-    ]
+    moves = tier_moves_up(org)
     asked = []
 
     def fake(session, paths):
