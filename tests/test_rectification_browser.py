@@ -5,6 +5,7 @@ opens a rectification task; the unit lead answers with a photo; the inspector ve
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from dudao.inspections.submission_models import Photo, Rectification, Submission
 from tests.browser import TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
+from tests.rectification_route_world import rectifications_in_and_out
 from tests.test_tablet_offline import big_jpeg, choose, fill_everything, wait_state
 
 pytestmark = pytest.mark.browser
@@ -135,3 +137,31 @@ def test_return_fix_approve_rectify_verify(live_server, browser_page, world, ses
     assert tablet.console_errors == [] and lead.console_errors == []
     # The office's one refused return answered 422 on purpose; nothing else went wrong.
     assert [e for e in office.console_errors if "422" not in e] == []
+
+
+def test_the_task_list_fits_a_tablet(live_server, browser_page, world, session):
+    """Long unit names and item labels, an overdue tag: the table still fits 820 px, without
+    scrolling sideways (the inspection column waits for a desktop)."""
+    tasks = rectifications_in_and_out(
+        session, {"a": world.inspection.id, "b": world.inspection_b.id}
+    )
+    for unit in (world.org.branch_a1, world.org.branch_b1):
+        unit.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
+    for key, state in (("a", "open"), ("b", "submitted")):
+        task = session.get(Rectification, tasks[key])
+        task.finding.item_key = "pledges_public"  # a long label in both languages
+        task.state, task.deadline = state, date.today() - timedelta(days=3)
+    session.commit()
+    page = signed_in(browser_page, live_server, "office")
+    for lang in ("en", "zh_CN"):
+        if page.get_attribute("html", "lang") != ("en" if lang == "en" else "zh-CN"):
+            with page.expect_navigation():
+                page.click(f"button[name=lang][value={lang}]")
+        page.goto(f"{live_server.url}/rectifications")
+        assert page.locator(".table-wrap").count() == 2
+        save_screenshot(page, f"rectifications-tablet-{lang}")
+        assert page.evaluate(
+            """() => [...document.querySelectorAll('.table-wrap')]
+                .every(t => t.scrollWidth <= t.clientWidth)"""
+        ), lang
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
