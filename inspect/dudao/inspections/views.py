@@ -141,7 +141,7 @@ def _render(
     fill = (
         current_user.id in inspection.assignee_ids
         and inspection.state in EDITABLE_STATES
-        and can(current_user, Permission.INSPECT)
+        and can(current_user, Permission.INSPECT, inspection.unit)
     )
     actors = {e.actor_id for e in events if e.actor_id is not None}
     people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events) | actors)
