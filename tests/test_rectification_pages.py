@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -235,6 +236,15 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     # The lead reads why above the answer form, not only in the history at the bottom.
     again = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert "方案未公示" in again.split('id="reopened"')[1].split('id="answer-form"')[0]
+    # Still there once the deadline passes (the timer's step comes after the reopening).
+    from dudao.workflow import timers
+
+    assert timers.run(session, task.deadline + timedelta(days=1)).moved == 1
+    session.commit()
+    late = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert "方案未公示" in late.split('id="reopened"')[1].split('id="answer-form"')[0]
+    session.expire_all()
+    task = session.get(Rectification, task_id)
     answer["expected_version"] = str(task.version)
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
     session.expire_all()

@@ -100,8 +100,7 @@ def _render(
     detail = queries.task_detail(db(), task, select_locale())
     events = queries.task_history(db(), task.id)
     people = users_by_id(db(), {e.actor_id for e in events if e.actor_id})
-    # Reopened: the owner answers again, and reads first why (not only in the history).
-    reopened = events[-1] if events and events[-1].action == "rectification.reopen" else None
+    reopened = _unanswered_reopening(events)
     return render_template(
         "rectifications/show.html", detail=detail, task=task, workflow=workflow,
         actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
@@ -110,6 +109,17 @@ def _render(
         locale=select_locale(),
         photos_visible=may_see(current_user, db().get(Inspection, task.finding.inspection_id)),
     ), status  # fmt: skip
+
+
+def _unanswered_reopening(events: list[AuditEvent]) -> AuditEvent | None:
+    """The reopening the owner has not answered yet, whose reason they read first (not only
+    in the history); a timer's step (overdue) may have come after it."""
+    for event in reversed(events):
+        if event.action == "rectification.submit":
+            return None
+        if event.action == "rectification.reopen":
+            return event
+    return None
 
 
 @bp.get("/rectifications/<int:rectification_id>")
