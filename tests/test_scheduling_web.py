@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -187,4 +188,9 @@ def test_ad_hoc_outside_scope_or_without_reason_is_refused(
     )
     assert response.status_code == 422
     assert "没有在用账号 &#39;ghost&#39;" in response.get_data(as_text=True)
+    org.branch_a1.active = False  # a unit no longer in use: its sentence beside the field
+    session.commit()
+    response = client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1-1", "reason": "x"})
+    assert response.status_code == 422
+    assert re.search(r'id="unit_code-error">[^<]*单位 A1-1 已停用', response.get_data(as_text=True))
     assert session.scalars(select(Inspection)).all() == []

@@ -260,7 +260,8 @@ def create_ad_hoc(
         found = [(root.id, root.path)]
     else:
         raise ValidationError(
-            _("Unit %(code)s is inactive.", code=root.code), ["unit: " + _("inactive")]
+            _("Unit %(code)s is inactive.", code=root.code),
+            ["unit: " + _("Unit %(code)s is inactive.", code=root.code)],
         )
     if not found:
         raise NotFound(_("No active unit in that subtree matches the levels chosen."))
