@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
 from dudao.org.models import Unit
-from dudao.scheduling.draws import ALGORITHM, digest, normalise_params, run_draw
+from dudao.scheduling.draw_params import normalise_params
+from dudao.scheduling.draws import ALGORITHM, digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from tests.factories import OrgTree
 

@@ -9,15 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dudao.scheduling.draws import (
-    DrawError,
-    digest,
-    eligible_inspectors,
-    normalise_params,
-    period_cutoff,
-    run_draw,
-    weight,
-)
+from dudao.scheduling.draw_params import DrawError, normalise_params
+from dudao.scheduling.draws import digest, eligible_inspectors, period_cutoff, run_draw, weight
 
 
 def make_units(per_company: dict[str, int], flags: dict[int, int] | None = None) -> list[dict]:

@@ -15,9 +15,9 @@ from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
 from dudao.inspections.submission_models import ReviewState, Submission
+from dudao.scheduling.draw_params import DrawError
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
-from dudao.scheduling.draws import DrawError
 from dudao.scheduling.models import SpotCheckDraw
 
 TODAY = date(2026, 11, 25)
@@ -131,7 +131,7 @@ def test_publish_once_and_only_in_scope(session, org, people):
 def test_scope_permission_and_bad_input_change_nothing(session, org, people):
     with pytest.raises(PermissionDenied):
         draw(session, people, org, actor="office_b")  # office of B, draw over the group
-    with pytest.raises(DrawError, match="only 3 are eligible"):
+    with pytest.raises(DrawError, match="只有 3 个符合条件"):  # the default language
         draw(session, people, org, count=4)
     with pytest.raises(ValidationError, match="Not inspectors in this scope"):
         draw(session, people, org, pool=["plain1", "nobody"])
@@ -141,7 +141,7 @@ def test_scope_permission_and_bad_input_change_nothing(session, org, people):
 
 
 def test_not_enough_eligible_inspectors_names_the_unit(session, org, people):
-    with pytest.raises(DrawError, match=r"B1-1 .*\(1 eligible, 2 needed\)"):
+    with pytest.raises(DrawError, match=r"B1-1 .*（符合条件 1 人，需要 2 人）"):
         draw(session, people, org, scope=org.company_b, count=1, pool=["rep_b", "plain1"])
 
 

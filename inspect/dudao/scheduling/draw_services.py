@@ -30,7 +30,8 @@ from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
-from dudao.scheduling.draws import ALGORITHM, digest, new_seed, normalise_params, run_draw
+from dudao.scheduling.draw_params import normalise_params
+from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.recurrence import org_today
 from dudao.workflow import engine

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from dudao.audit.models import AuditEvent
 from dudao.core.errors import NotFound
 from dudao.inspections.models import Inspection
-from dudao.scheduling.draws import ALGORITHM, DrawError, canonical_json, digest, run_draw
+from dudao.scheduling.draw_params import DrawError
+from dudao.scheduling.draws import ALGORITHM, canonical_json, digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 
 

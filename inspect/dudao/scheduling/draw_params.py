@@ -1,0 +1,89 @@
+"""The spot-check draw's parameters (draws.py is the draw): checked and put in the stored
+form, JSON with no floats, so that a draw re-made from its record gets the same ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from typing import Any
+
+from flask_babel import gettext as _
+
+from dudao.core.errors import ValidationError
+
+PERIODS = {"month": 1, "quarter": 3, "year": 12}
+
+
+class DrawError(ValidationError):
+    """The draw cannot be made with these inputs and parameters (one clear sentence)."""
+
+
+def _int(raw: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+    value = raw.get(name, default)
+    if value is None or value == "":
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DrawError(
+            _("%(name)s must be a whole number, not %(value)r.", name=name, value=value)
+        ) from None
+    if (isinstance(value, float) and value != number) or not low <= number <= high:
+        raise DrawError(
+            _(
+                "%(name)s must be a whole number from %(low)d to %(high)d, not %(value)r.",
+                name=name, low=low, high=high, value=value,
+            )
+        )  # fmt: skip
+    return number
+
+
+def _fraction(value: Any) -> str:
+    try:
+        exact = Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        raise DrawError(
+            _("The fraction must be a number such as 0.25, not %(value)r.", value=value)
+        ) from None
+    if not 0 < exact <= 1:
+        raise DrawError(
+            _("The fraction must be more than 0 and at most 1, not %(value)r.", value=value)
+        )
+    return str(value).strip()
+
+
+def _bool(raw: Mapping[str, Any], name: str) -> bool:
+    value = raw.get(name, False)
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on", "y"}
+    return bool(value)
+
+
+def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked parameters in their stored form (JSON with no floats); DrawError if bad."""
+    count, fraction = raw.get("count"), raw.get("fraction")
+    count = None if count in (None, "") else count
+    fraction = None if fraction in (None, "") else fraction
+    if (count is None) == (fraction is None):
+        raise DrawError(
+            _("Give either a count of units or a fraction of them, not both or neither.")
+        )
+    period = str(raw.get("period") or "quarter")
+    if period not in PERIODS:
+        raise DrawError(
+            _("period must be one of %(allowed)s, not %(value)r.", allowed=", ".join(PERIODS),
+              value=period)
+        )  # fmt: skip
+    return {
+        "count": None if count is None else _int(raw, "count", 1, 1, 1_000_000),
+        "fraction": None if fraction is None else _fraction(fraction),
+        "stratify": _bool(raw, "stratify"),
+        "weighting": _bool(raw, "weighting"),
+        "flag_weight": _int(raw, "flag_weight", 1, 0, 100),
+        "score_weight": _int(raw, "score_weight", 2, 0, 100),
+        "exclude_recent_periods": _int(raw, "exclude_recent_periods", 0, 0, 100),
+        "period": period,
+        "inspectors_per_inspection": _int(raw, "inspectors_per_inspection", 2, 1, 20),
+        "levels": sorted({str(level) for level in raw.get("levels") or []}),
+        "pool": sorted({str(name) for name in raw.get("pool") or []}),
+    }
