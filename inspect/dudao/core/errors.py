@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 
+def N_(text: str) -> str:
+    """Marks a message for the translation catalogue; pages translate it when shown."""
+    return text
+
+
 class DudaoError(Exception):
     """Base class: a problem the user can understand and fix; never a bug."""
 

@@ -12,9 +12,8 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.database import utcnow
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, ValidationError
 from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
-from dudao.org.import_files import N_
 from dudao.org.models import Unit
 from dudao.workflow.engine import Applied, apply
 

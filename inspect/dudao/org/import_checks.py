@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dudao.org.import_rows import N_, OrgRow, Problem
+from dudao.core.errors import N_
+from dudao.org.import_rows import OrgRow, Problem
 from dudao.org.models import Unit
 
 

@@ -13,16 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, ValidationError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other Office 97 files)
 CSV_DELIMITERS = ",;\t"
-
-
-def N_(text: str) -> str:
-    """Marks a message for the translation catalogue; pages translate it when shown."""
-    return text
 
 
 class UnreadableFile(ValidationError):

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from dudao.core.enums import UnitLevel
+from dudao.core.errors import N_
 from dudao.org.import_files import Table
 
 REQUIRED_COLUMNS = ("code", "name", "parent", "level")
@@ -52,11 +53,6 @@ def _key(header: str) -> str:
 _ALIAS_TO_COLUMN = {
     _key(alias): column for column, names in COLUMN_ALIASES.items() for alias in names
 }
-
-
-def N_(text: str) -> str:
-    """Marks a message for the translation catalogue; pages translate it when shown."""
-    return text
 
 
 @dataclass

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
-from dudao.org.import_files import N_, UnreadableFile, read_table
+from dudao.core.errors import N_
+from dudao.org.import_files import UnreadableFile, read_table
 from dudao.org.import_rows import Problem
 from dudao.org.models import Unit
 from dudao.surveys.models import RosterMember
