@@ -67,9 +67,24 @@ def notable(event: AuditEvent) -> bool:
     return rule_of(event) is not None
 
 
+def _both(noun: tuple[str, str]) -> str:
+    """A subject's noun in both languages, as a stored title begins (e-mail sends it so)."""
+    return f"{noun[0]} / {noun[1]}"
+
+
 def subject_title(kind: SubjectType, subject_id: int, unit: object) -> str:
-    zh, en = kind.noun
-    return f"{zh} / {en} #{subject_id} · {getattr(unit, 'code', '')} {getattr(unit, 'name', '')}"
+    code, name = getattr(unit, "code", ""), getattr(unit, "name", "")
+    return f"{_both(kind.noun)} #{subject_id} · {code} {name}"
+
+
+def shown_title(title: str, locale: str) -> str:
+    """A title as the viewer reads it: a subject's noun is stored in both languages
+    ("检查 / Inspection #3 · …", as e-mail sends it); the inbox keeps the viewer's one."""
+    for zh, en in (kind.noun for kind in subject_types().values()):
+        both = _both((zh, en)) + " "
+        if title.startswith(both):
+            return (en if locale.startswith("en") else zh) + " " + title[len(both) :]
+    return title
 
 
 def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:

@@ -10,10 +10,10 @@ from werkzeug.wrappers import Response
 from dudao.notifications.queries import PAGE, batches, unread_by_kind
 from dudao.notifications.queries import inbox as inbox_query
 from dudao.notifications.services import KINDS, mark_read
+from dudao.notifications.transitions import shown_title
 from dudao.web.access import signed_in
 from dudao.web.context import db
 from dudao.web.setup import select_locale
-from dudao.workflow.subjects import subject_types
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -29,16 +29,6 @@ KIND_LABELS = {
     "answered": _l("Replied"),
     "alert": _l("Alert"),
 }
-
-
-def shown_title(title: str, locale: str) -> str:
-    """A title as the viewer reads it: a subject's noun is stored in both languages
-    ("检查 / Inspection #3 · …", as e-mail sends it); the inbox keeps the viewer's one."""
-    for zh, en in (kind.noun for kind in subject_types().values()):
-        both = f"{zh} / {en} "
-        if title.startswith(both):
-            return (en if locale.startswith("en") else zh) + " " + title[len(both) :]
-    return title
 
 
 @bp.get("/notifications")
