@@ -32,7 +32,7 @@ def test_a_task_history_shows_display_names(app, world, session, approved):  # n
     session.commit()
 
     page = _as(app, "lead").get(f"/rectifications/{task_id}").get_data(as_text=True)
-    assert _who(page) == ["办公室 王芳", "system", "zhang.left"]
+    assert _who(page) == ["办公室 王芳", "系统", "zhang.left"]  # the system in the page's language
 
 
 def test_a_flag_history_shows_display_names(app, client, session, org, user_factory):
