@@ -266,6 +266,10 @@ def test_roster_from_xlsx_names_the_bad_row(session, org):
     report = import_roster(session, None, buffer.getvalue(), "roster.xlsx")
     assert report.ok and report.added == 2
     assert set(session.scalars(select(RosterMember.external_id))) == {"1001", "1002"}
+    from dudao.audit.models import AuditEvent
+
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "survey.roster_imported"))
+    assert [(e.entity_type, e.entity_id) for e in event] == [("survey_roster", "roster.xlsx")]
 
 
 @pytest.mark.skipif(

@@ -131,8 +131,8 @@ def import_roster(
         session,
         actor,
         "survey.roster_imported",
-        "unit",
-        None,
+        "survey_roster",
+        filename,  # like an inspection import: the file names the event (it spans units)
         None,
         {
             "file": filename,
