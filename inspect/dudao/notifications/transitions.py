@@ -19,7 +19,7 @@ from dudao.core.enums import Role
 from dudao.notifications.audience import nearest_holders
 from dudao.notifications.models import Notification
 from dudao.notifications.services import Message, notify_many
-from dudao.workflow.subjects import ASSIGNED, NOBODY, UNIT_LEADS, SubjectType, subject_types
+from dudao.workflow.subjects import UNIT_LEADS, SubjectType, subject_types
 
 #: action -> (kind, audience). Actions not listed notify nobody (e.g. "start"). Who
 #: "assignees" are depends on the subject type (`SubjectType.workers`); "author" is the
@@ -104,7 +104,7 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
         }
         assignees, offices, leads = {}, {}, {}
         if any(audience in ("assignees", "office") for _event, (_notice, audience) in found):
-            if kind.workers == ASSIGNED and kind.assignment is not None:
+            if kind.workers != UNIT_LEADS:
                 assignees = kind.assignees(session, ids)
             paths = {s.unit.path for s in subjects.values()}
             offices = nearest_holders(session, Role.OFFICE, paths)
@@ -118,17 +118,14 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             if audience == "named":
                 users = {int(after["assignee"])}
             elif audience == "author":
-                users = {subject.author_id} if subject.author_id else set()
+                author = getattr(subject, "author_id", None)
+                users = {author} if author else set()
             elif audience == "office":
                 users = offices[subject.unit.path]
                 if kind.workers == UNIT_LEADS:  # a rectification's verifier checks it too
                     users = users | subject.assignee_ids
             elif kind.workers == UNIT_LEADS:
                 users = leads[subject.unit.path]
-            elif kind.workers == NOBODY:
-                users = set()
-            elif kind.assignment is None:  # e.g. a flag's one assignee
-                users = subject.assignee_ids
             else:
                 users = assignees[subject.id]
             body = after.get("comment") or after.get("reason") or ""

@@ -24,6 +24,10 @@ SUBJECT_MODULES = (
 )
 
 
+#: Who works on a subject (`SubjectType.workers`).
+ASSIGNED, UNIT_LEADS, NOBODY = "assigned", "unit_leads", "nobody"
+
+
 @dataclass(frozen=True)
 class SubjectType:
     """`model` has id, unit (relationship), workflow, state and version columns and a due
@@ -42,7 +46,7 @@ class SubjectType:
     link: Callable[[int], str]
     noun: tuple[str, str]  # (Chinese, English), for notification titles
     due: str = "due_date"
-    workers: str = "assigned"
+    workers: str = ASSIGNED
 
     @property
     def due_column(self) -> Any:
@@ -52,9 +56,16 @@ class SubjectType:
         return getattr(subject, self.due)
 
     def assignees(self, session: Session, ids: list[int]) -> dict[int, set[int]]:
-        """Assignee ids of many subjects in one query."""
+        """Assignee ids of many subjects in one query: the assignment table's users, or
+        without one the subjects' own `assignee_ids` (a flag's assignee, a rectification's
+        verifier); nobody when `workers` is NOBODY. Notifications and timers both ask here."""
         found: dict[int, set[int]] = {i: set() for i in ids}
+        if self.workers == NOBODY:
+            return found
         if self.assignment is None:
+            for chunk in _chunks(ids):
+                for subject in session.scalars(select(self.model).where(self.model.id.in_(chunk))):
+                    found[subject.id] = set(subject.assignee_ids)
             return found
         column = getattr(self.assignment, self.subject_column)
         for chunk in _chunks(ids):
@@ -63,8 +74,6 @@ class SubjectType:
                 found[subject_id].add(user_id)
         return found
 
-
-ASSIGNED, UNIT_LEADS, NOBODY = "assigned", "unit_leads", "nobody"
 
 _SUBJECTS: dict[str, SubjectType] = {}
 
