@@ -272,3 +272,24 @@ def test_outside_the_scope_a_task_is_not_found(app, world, session, approved):  
     assert f"/rectifications/{task_id}" not in outsider.get("/rectifications").get_data(True)
     posted = outsider.post(f"/rectifications/{task_id}/act", data={"action": "cancel"})
     assert posted.status_code == 404
+
+
+def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, approved):  # noqa: F811
+    """The reopening's reason heads the page only while the owner still has to answer."""
+    task_id = _open_task(app, world, approved)
+    lead, maker, office = _as(app, "lead"), _as(app, "insp"), _as(app, "office")
+    answer = {"expected_version": "1", "response": "已制定方案"}
+    assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    act = f"/rectifications/{task_id}/act"
+    version = session.get(Rectification, task_id).version
+    reopen = {"action": "reopen", "comment": "方案未公示", "expected_version": version}
+    assert maker.post(act, data=reopen).status_code == 302
+    assert 'id="reopened"' in lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    session.expire_all()
+    version = session.get(Rectification, task_id).version
+    cancel = {"action": "cancel", "reason": "机构调整，任务取消", "expected_version": version}
+    assert office.post(act, data=cancel).status_code == 302
+    session.expire_all()
+    assert session.get(Rectification, task_id).state == "cancelled"
+    page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    assert 'id="reopened"' not in page and "方案未公示" in page  # in the history only
