@@ -263,13 +263,17 @@ def test_roster_from_xlsx_names_the_bad_row(session, org):
     sheet["C3"] = "b@example.com"
     buffer = io.BytesIO()
     book.save(buffer)
-    report = import_roster(session, None, buffer.getvalue(), "roster.xlsx")
+    long_name = "党员花名册（各党支部汇总，含组织关系转入人员）" * 3 + ".xlsx"
+    report = import_roster(session, None, buffer.getvalue(), long_name)
+    session.flush()  # the audit event's id column holds 64 characters (PostgreSQL enforces it)
     assert report.ok and report.added == 2
     assert set(session.scalars(select(RosterMember.external_id))) == {"1001", "1002"}
     from dudao.audit.models import AuditEvent
 
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "survey.roster_imported"))
-    assert [(e.entity_type, e.entity_id) for e in event] == [("survey_roster", "roster.xlsx")]
+    [event] = event.all()
+    assert (event.entity_type, event.entity_id) == ("survey_roster", long_name[:64])
+    assert event.after["file"] == long_name
 
 
 @pytest.mark.skipif(

@@ -132,7 +132,7 @@ def import_roster(
         actor,
         "survey.roster_imported",
         "survey_roster",
-        filename,  # like an inspection import: the file names the event (it spans units)
+        filename[:64],  # the file names the event (it spans units); `after` has it whole
         None,
         {
             "file": filename,
