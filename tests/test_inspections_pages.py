@@ -238,6 +238,12 @@ def test_overdue_marks_only_work_still_to_do(client, session, world):
 def test_assignees_change_only_while_there_is_work_for_them(client, session, world):
     p, rows = world
     client = _as(client, "office_a")
+    # Nobody for an inspection under way is refused beside the form (it was a server error).
+    upcoming = rows["upcoming"]
+    nobody = client.post(f"/inspections/{upcoming.id}/assignees", data={"users": []})
+    assert nobody.status_code == 422 and "at least one inspector" in nobody.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Inspection, upcoming.id).assignee_ids == {p["insp"].id}
     for name in ("planned", "upcoming", "today", "returned"):
         page = client.get(f"/inspections/{rows[name].id}").get_data(as_text=True)
         assert "/assignees" in page, name

@@ -6,13 +6,16 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import Entry, record, record_many
 from dudao.auth.models import User
+from dudao.core.errors import ValidationError
 from dudao.definitions.models import DefinitionVersion
 from dudao.inspections.models import Inspection, InspectionAssignment, InspectionOrigin
 from dudao.org.models import Unit
+from dudao.workflow.engine import Conflict
 from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Workflow
 
@@ -60,7 +63,14 @@ def may_reassign(workflow: Workflow, state: str) -> bool:
 def set_assignees(
     session: Session, actor: Any, inspection: Inspection, users: Iterable[User], audit: bool = True
 ) -> None:
+    """Conflict once the workflow has no more work for assignees (see `may_reassign`);
+    ValidationError for nobody once assigned (only a planned inspection waits for people)."""
+    workflow = get_workflow(inspection.workflow)
+    if not may_reassign(workflow, inspection.state):
+        raise Conflict(_("The assignees can no longer be changed at this stage."))
     wanted = {user.id for user in users}
+    if not wanted and inspection.state != workflow.initial:
+        raise ValidationError(_("Choose at least one inspector: this inspection is under way."))
     before = sorted(inspection.assignee_ids)
     inspection.assignments[:] = [a for a in inspection.assignments if a.user_id in wanted]
     for user_id in sorted(wanted - inspection.assignee_ids):

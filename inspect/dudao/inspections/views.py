@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
+from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import queries
 from dudao.inspections.api_support import may_see
@@ -223,16 +224,19 @@ def act(inspection_id: int) -> Page:
 @requires(Permission.VIEW_OFFICE)
 def assignees(inspection_id: int) -> Page:
     inspection = get_on(Permission.VIEW_OFFICE, Inspection, inspection_id)
-    if not may_reassign(get_workflow(inspection.workflow), inspection.state):  # a stale page
-        flash(_("The assignees can no longer be changed at this stage."), "error")
-        return _render(inspection, status=409)
     form = AssigneesForm()
     candidates = {u.id: u for u in queries.assignable(db(), inspection)}
     form.users.choices = [(u.id, u.display_name) for u in candidates.values()]
     if not form.validate():
         flash(_("Choose inspectors from the list."), "error")
         return _render(inspection, status=422)
-    set_assignees(db(), current_user, inspection, [candidates[i] for i in form.users.data])
+    try:
+        chosen = [candidates[i] for i in form.users.data or []]
+        set_assignees(db(), current_user, inspection, chosen)
+    except (engine.Conflict, ValidationError) as exc:  # e.g. a page left open meanwhile
+        db().rollback()
+        flash(str(exc), "error")
+        return _render(inspection, status=409 if isinstance(exc, engine.Conflict) else 422)
     db().commit()
     flash(_("Assignees saved."), "success")
     return redirect(url_for("inspections.show", inspection_id=inspection.id))
