@@ -133,7 +133,7 @@ def test_scope_permission_and_bad_input_change_nothing(session, org, people):
         draw(session, people, org, actor="office_b")  # office of B, draw over the group
     with pytest.raises(DrawError, match="只有 3 个符合条件"):  # the default language
         draw(session, people, org, count=4)
-    with pytest.raises(ValidationError, match="Not inspectors in this scope"):
+    with pytest.raises(ValidationError, match="不是该范围内的检查人员"):
         draw(session, people, org, pool=["plain1", "nobody"])
     session.rollback()
     assert session.scalars(select(SpotCheckDraw)).all() == []

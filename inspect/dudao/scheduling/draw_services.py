@@ -101,7 +101,10 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     missing = sorted(set(pool) - {p["username"] for p in chosen})
     if missing:
         raise ValidationError(
-            "Not inspectors in this scope (or inactive, or unknown): " + ", ".join(missing) + ".",
+            _(
+                "Not inspectors in this scope (or inactive, or unknown): %(names)s.",
+                names=", ".join(missing),
+            ),
             [f"pool: {name}" for name in missing],
         )
     return sorted(chosen, key=lambda p: p["id"])
