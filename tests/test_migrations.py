@@ -132,3 +132,25 @@ def test_seal_migration_seals_an_existing_chain(scratch):
         assert verify_chain(session) == []
     migrate.downgrade(scratch, "0001_foundation")
     assert "audit_seal" not in inspect(scratch).get_table_names()
+
+
+def test_imported_inspections_lose_the_english_reason(scratch, tmp_path):
+    """0018 clears the 'imported history' reason that imports stored before; others keep theirs."""
+    from dudao.core.enums import UnitLevel
+    from dudao.org.services import create_unit
+    from tests.trend_world import load, row
+
+    migrate.upgrade(scratch, "0017_notification_indexes")
+    with Session(scratch) as session:
+        group = create_unit(session, None, "A", "甲公司", UnitLevel.GROUP)
+        create_unit(session, None, "A1-1", "甲一支部", UnitLevel.BRANCH, group)
+        load(session, tmp_path, [row("A1-1", 0), row("A1-1", 1)])
+        session.execute(text("UPDATE inspection SET reason = 'imported history'"))
+        first = session.scalar(text("SELECT min(id) FROM inspection"))
+        letter = text("UPDATE inspection SET reason = '群众来信' WHERE id = :i")
+        session.execute(letter, {"i": first})
+        session.commit()
+    migrate.upgrade(scratch)
+    with scratch.connect() as connection:
+        reasons = connection.execute(text("SELECT reason FROM inspection ORDER BY id")).scalars()
+        assert list(reasons) == ["群众来信", None]
