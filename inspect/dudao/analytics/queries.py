@@ -24,7 +24,7 @@ from dudao.definitions.spec import Kind
 from dudao.inspections.models import Inspection
 from dudao.inspections.queries import RESULT_STATES
 from dudao.inspections.submission_models import Finding, Submission
-from dudao.org.models import Unit
+from dudao.org.models import Unit, name_in
 from dudao.org.queries import within
 
 CHILDREN, BRANCHES = "children", "branches"
@@ -191,7 +191,7 @@ def heatmap(
     fails = [row for row in counts_and_fails if row[1] is not None]
     wanted = {u for u, _n in totals} | {filters.unit.id}
     units = {
-        uid: (code, (name_en if locale.startswith("en") else None) or name, level, path, depth)
+        uid: (code, name_in(name, name_en, locale), level, path, depth)
         for uid, code, name, name_en, level, path, depth in session.execute(
             select(
                 Unit.id, Unit.code, Unit.name, Unit.name_en, Unit.level, Unit.path, Unit.depth
@@ -224,7 +224,7 @@ def heatmap(
     )  # fmt: skip
     n_all = sum(counts.values())
     columns = [sum(column) for column in zip(*failures.values(), strict=True)]
-    total = HeatRow(filters.unit.code, filters.unit.name, True, n_all,
+    total = HeatRow(filters.unit.code, filters.unit.name_in(locale), True, n_all,
                     tuple(HeatCell(f, n_all) for f in columns)) if rows else None  # fmt: skip
     return Heatmap(filters.definition, tuple((k, labels.get(k, k)) for k in keys), rows, total,
                    left_out)  # fmt: skip

@@ -78,7 +78,7 @@ def satisfaction(
         if filters.definition and definition.key != filters.definition:
             continue
         if scope.id != unit.id and scope.path.startswith(unit.path):
-            narrower.append((scope.code, scope.name, campaign.title))
+            narrower.append((scope.code, scope.name_in(locale), campaign.title))
             continue
         if not paths or not any(unit.path.startswith(p) for p in paths):
             continue

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from dudao.assessment.components import RectificationCell, SatisfactionCell
 from dudao.assessment.config import COMPONENTS, AssessmentConfig
+from dudao.org.models import name_in
 
 
 def one_decimal(value: float) -> float:
@@ -47,7 +48,7 @@ class Score:
         return self.composite is not None
 
     def title(self, locale: str = "zh_CN") -> str:
-        return self.name_en if locale.startswith("en") and self.name_en else self.name
+        return name_in(self.name, self.name_en, locale)
 
     def values(self) -> dict[str, float | None]:
         return {

@@ -11,6 +11,12 @@ from dudao.core.database import Base, UTCDateTime, utcnow
 from dudao.core.enums import UnitLevel
 
 
+def name_in(name: str, name_en: str | None, locale: str) -> str:
+    """The one rule for a unit's name in a language: the English name on English pages
+    when the unit has one, the Chinese name otherwise (a unit always has that)."""
+    return name_en if name_en and locale.startswith("en") else name
+
+
 class Unit(Base):
     """A node of the org tree.
 
@@ -41,6 +47,10 @@ class Unit(Base):
     parent: Mapped[Unit | None] = relationship(remote_side=[id])
 
     __table_args__ = (Index("ix_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}),)
+
+    def name_in(self, locale: str) -> str:
+        """The name a reader of `locale` sees (see the module's `name_in`)."""
+        return name_in(self.name, self.name_en, locale)
 
     def is_within(self, ancestor_path: str) -> bool:
         return self.path.startswith(ancestor_path)

@@ -171,9 +171,7 @@ def load_inspection_report(
     grade = result.get("grade") or None
     report = InspectionReport(
         inspection_id=inspection.id,
-        unit_name=(inspection.unit.name_en or inspection.unit.name)
-        if locale.startswith("en")
-        else inspection.unit.name,
+        unit_name=inspection.unit.name_in(locale),
         unit_code=inspection.unit.code,
         definition_title=(title_en or title_zh) if locale.startswith("en") else title_zh,
         version_number=number,
@@ -216,7 +214,7 @@ def _findings(
                 item_label=item.label.get(locale) if item else finding.item_key,
                 critical=finding.critical, note=finding.note or "",
                 task=task.description if task else "",
-                owner=task.unit.name if task else "",
+                owner=task.unit.name_in(locale) if task else "",
                 deadline=task.deadline.isoformat() if task else "",
                 state=rect_flow.state(task.state).label.get(locale) if task else "",
             )

@@ -180,7 +180,7 @@ def aggregate(
         group = Group(
             unit_id,
             unit.code,
-            (unit.name_en if locale.startswith("en") and unit.name_en else unit.name),
+            unit.name_in(locale),
             unit.depth - scope.depth,
             unit.parent_id if unit_id != scope.id else None,
             hidden=hidden.get(unit_id),

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.feedback.models import category_label
-from dudao.org.models import Unit
 from dudao.trends.models import Flag
 from dudao.triage.evidence_labels import (
     FIELD_LABELS,
@@ -22,7 +21,7 @@ from dudao.triage.evidence_labels import (
     VALUE_LABELS,
 )
 from dudao.triage.months import runs, span, window
-from dudao.web.setup import select_locale
+from dudao.web.setup import select_locale, unit_name
 
 CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
 SAME_THEME = re.compile(r"^same (keyword|category) from at least (\d+) units within (\d+) days$")
@@ -62,11 +61,6 @@ def names(session: Session, flags: Iterable[Flag], locale: str) -> Names:
         found[key] = (definition.title.get(locale),
                       {i.key: i.label.get(locale) for i in definition.items})  # fmt: skip
     return found
-
-
-def unit_name(unit: Unit) -> str:
-    """The unit's name in the reader's language (the English one where there is one)."""
-    return unit.name_en if unit.name_en and _english() else unit.name
 
 
 def sentence(flag: Flag, known: Names | None = None) -> str:

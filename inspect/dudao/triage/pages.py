@@ -27,7 +27,7 @@ from dudao.trends.models import Flag
 from dudao.triage import evidence, evidence_chart, queries, rectify, services
 from dudao.triage.forms import CommentForm, RectifyForm
 from dudao.web.context import db
-from dudao.web.setup import select_locale
+from dudao.web.setup import select_locale, unit_name
 from dudao.workflow import engine
 from dudao.workflow.actions import ActionForm
 from dudao.workflow.registry import get_workflow
@@ -206,7 +206,7 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
         db(), flag, scope_paths(current_user, Permission.VIEW_OFFICE)
     )
     rectify_form.unit.choices = [
-        (i, f"{f.unit.code} {evidence.unit_name(f.unit)}") for i, f in anchors.items()
+        (i, f"{f.unit.code} {unit_name(f.unit)}") for i, f in anchors.items()
     ]
     return render_template(
         "triage/flag.html", flag=flag, workflow=workflow, actions=actions, forms=forms,

@@ -49,7 +49,6 @@ def _changed() -> str:
 def _helpers() -> dict[str, object]:
     return {
         "rule_label": evidence.rule_label,
-        "unit_name": evidence.unit_name,
         "severity_label": lambda s: str(labels.SEVERITY_LABELS.get(s, s)),
     }
 

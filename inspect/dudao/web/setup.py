@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.permissions import Permission, can
+from dudao.org.models import Unit
 from dudao.web.context import close_db, db
 from dudao.web.extensions import babel, csrf, limiter, login_manager
 from dudao.web.labels import label
@@ -107,6 +109,16 @@ def _asset(filename: str) -> str:
     return url_for(own if own in current_app.view_functions else "static", filename=filename)
 
 
+def unit_name(unit: Unit) -> str:
+    """A unit's name in the page's language (`Unit.name_in`: the English one where set)."""
+    return unit.name_in(select_locale())
+
+
+def unit_choices(units: Iterable[Unit]) -> list[tuple[int, str]]:
+    """Units as the choices of a select field: "code name", the name in the page's language."""
+    return [(u.id, f"{u.code} {unit_name(u)}") for u in units]
+
+
 def _local_time(value: datetime | None, fmt: str = "medium") -> str:
     return format_datetime(value, fmt) if value else ""
 
@@ -135,6 +147,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _error_page)
     app.register_error_handler(500, _internal_error)
     app.context_processor(_template_helpers)
-    app.jinja_env.globals["asset"] = _asset  # a global: imported macros (dforms.assets) use it
+    # Globals, not context helpers: macros imported without context (dforms.assets) use them.
+    app.jinja_env.globals["asset"] = _asset
+    app.jinja_env.globals["unit_name"] = unit_name
     app.add_template_filter(_local_time, "local_time")
     app.add_template_filter(label, "label")
