@@ -23,7 +23,7 @@ from dudao.reports.charts import monthly_chart, to_svg
 from dudao.reports.fonts import register_font
 from dudao.web.access import require_on, requires
 from dudao.web.context import db, runtime
-from dudao.web.setup import select_locale
+from dudao.web.setup import select_locale, unit_name
 
 bp = Blueprint("assessment", __name__, template_folder="templates")
 
@@ -98,5 +98,5 @@ def unit_page(unit_id: int) -> str:
     chart = to_svg(monthly_chart(points, font, ""), _("Composite over periods")) if points else ""
     return render_template(
         "assessment/unit.html", unit=unit, x=result, config=result.ranking.assessment.config,
-        title=_("Assessment of %(unit)s", unit=unit.name), chart=chart,
+        title=_("Assessment of %(unit)s", unit=unit_name(unit)), chart=chart,
     )  # fmt: skip

@@ -36,6 +36,7 @@ from dudao.web.access import public, require_on, requires
 from dudao.web.context import db
 from dudao.web.extensions import limiter
 from dudao.web.labels import label
+from dudao.web.setup import unit_name
 from dudao.web.urls import safe_next
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -248,7 +249,7 @@ def grant(user_id: int) -> Response | tuple[str, int]:
                     "%(name)s is now %(role)s on %(unit)s and every unit below it.",
                     name=found.username,
                     role=label(form.role.data),
-                    unit=unit.name,
+                    unit=unit_name(unit),
                 )
             )
             return redirect(url_for("auth.account", user_id=found.id))

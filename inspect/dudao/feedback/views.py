@@ -30,7 +30,7 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
-from dudao.web.setup import select_locale
+from dudao.web.setup import select_locale, unit_choices
 from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
@@ -90,7 +90,7 @@ def _form(kinds: list[FeedbackKind], permission: Permission) -> FeedbackForm:
         select(Unit).where(within(scope_paths(current_user, permission)), Unit.active.is_(True))
         .order_by(Unit.path)
     ).all()  # fmt: skip
-    form.unit.choices = [(u.id, f"{u.code} {u.name}") for u in units]
+    form.unit.choices = unit_choices(units)
     return form
 
 

@@ -18,7 +18,7 @@ from dudao.inspections.submission_models import ReviewState
 from dudao.org.models import Unit
 from dudao.org.queries import ancestors
 from dudao.web.context import db
-from dudao.web.setup import select_locale
+from dudao.web.setup import select_locale, unit_choices
 from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Transition
 
@@ -29,7 +29,7 @@ DEADLINE_DAYS = 30
 def owner_choices(unit: Unit) -> list[tuple[int, str]]:
     """The inspected unit first, then each unit above it (the owner may be any of them)."""
     units = [unit, *reversed(ancestors(db(), unit))]
-    return [(u.id, f"{u.code} {u.name}") for u in units]
+    return unit_choices(units)
 
 
 def rectification_form(

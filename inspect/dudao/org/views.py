@@ -16,6 +16,7 @@ from dudao.org.importing import import_org_chart
 from dudao.org.models import Unit
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
+from dudao.web.setup import unit_name
 
 bp = Blueprint("org", __name__, template_folder="templates")
 
@@ -78,7 +79,7 @@ def create_child(unit_id: int) -> Page:
         else:
             child = services.create_unit(db(), current_user, code, parent=parent, **form.values())
             db().commit()
-            flash(_("Unit %(name)s created.", name=child.name), "success")
+            flash(_("Unit %(name)s created.", name=unit_name(child)), "success")
             return redirect(url_for("org.unit", unit_id=child.id))
     status = 422 if form.errors else 200
     return render_template("org/unit_form.html", form=form, unit=parent, mode="create"), status

@@ -29,6 +29,7 @@ from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.publication import publication_roles
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
+from dudao.web.setup import unit_choices
 from dudao.workflow.registry import get_workflow
 
 bp = Blueprint("draws", __name__, template_folder="templates")
@@ -106,7 +107,7 @@ def _fill_choices(form: DrawForm) -> None:
         .where(within(paths), Unit.active.is_(True), Unit.level != "branch")
         .order_by(Unit.path)
     )
-    form.scope.choices = [(u.id, f"{u.code} {u.name}") for u in units]
+    form.scope.choices = unit_choices(units)
     checklists = db().scalars(
         select(FormDefinition)
         .where(FormDefinition.kind == "checklist", FormDefinition.retired.is_(False))

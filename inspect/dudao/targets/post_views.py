@@ -19,6 +19,7 @@ from dudao.targets.forms import PioneerPostForm, RetireForm
 from dudao.targets.models import PioneerPost
 from dudao.web.access import get_on, requires
 from dudao.web.context import db
+from dudao.web.setup import unit_choices
 
 bp = Blueprint("pioneer_posts", __name__, url_prefix="/pioneer-posts", template_folder="templates")
 
@@ -47,7 +48,7 @@ def _form(post: PioneerPost | None = None) -> PioneerPostForm:
     form = PioneerPostForm(obj=post)
     if post is not None and request.method == "GET":
         form.unit.data, form.version.data = post.unit_id, str(post.version)
-    form.unit.choices = [(u.id, f"{u.code} {u.name}") for u in queries.branches(db(), _paths())]
+    form.unit.choices = unit_choices(queries.branches(db(), _paths()))
     form.today = org_today(db())
     return form
 

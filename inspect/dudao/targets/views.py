@@ -35,7 +35,7 @@ from dudao.targets.progress import progress
 from dudao.targets.sources import Contributions, SourceUnavailable, moved_branches, moves_up
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
-from dudao.web.setup import select_locale
+from dudao.web.setup import select_locale, unit_choices
 
 bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
 
@@ -120,7 +120,7 @@ def _tier_title(key: str) -> str:
 
 def _entry_form(form: EntryForm) -> EntryForm:
     units = queries.units(db(), _paths())
-    form.unit.choices = [(u.id, f"{u.code} {u.name}") for u in units]
+    form.unit.choices = unit_choices(units)
     form.today = org_today(db())
     return form
 
