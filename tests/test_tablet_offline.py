@@ -378,3 +378,24 @@ def test_an_incomplete_submit_shows_the_problems_beside_the_items(
     page.wait_for_selector("#item-plan:not(.has-error)")
     save_screenshot(page, "tablet-checklist-problems")
     assert page.console_errors == []
+
+
+def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
+    live_server, browser_page, world, session
+):
+    """A typo offline (150 people interviewed, at most 100) is caught on the device in the
+    server's words, instead of being queued and refused when the network returns."""
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    page.context.set_offline(True)
+    page.fill("#f-interviews", "150")
+    page.click("form#dform button[type=submit]")
+    page.wait_for_selector("#item-interviews.has-error")
+    assert page.inner_text("#e-interviews") == "请输入不大于 100 的数。"
+    assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    page.fill("#f-interviews", "15")
+    page.locator("#f-interviews").blur()
+    page.wait_for_selector("#item-interviews:not(.has-error)")
+    page.context.set_offline(False)
+    assert page.console_errors == []

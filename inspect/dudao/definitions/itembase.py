@@ -70,6 +70,11 @@ class ItemKind:
         """The answer on a 0–100 scale for the satisfaction index; None when it has none."""
         return None
 
+    def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
+        """Bounds a browser can check before it queues an answer offline, each with the
+        message the server would give ({"max": (500, "Enter 500 or less.")})."""
+        return {}
+
 
 REGISTRY: dict[ItemType, ItemKind] = {}
 

@@ -100,8 +100,13 @@ class MultiChoice(ItemKind):
         if chosen - set(keys):
             raise AnswerError(_("Choose only among the answers offered."))
         if item.max_choices is not None and len(chosen) > item.max_choices:
-            raise AnswerError(_("Choose at most %(n)d.", n=item.max_choices))
+            raise AnswerError(self.limits(item)["max_choices"][1])
         return [k for k in keys if k in chosen] or None
+
+    def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
+        if item.max_choices is None:
+            return {}
+        return {"max_choices": (item.max_choices, _("Choose at most %(n)d.", n=item.max_choices))}
 
     def to_form(self, item: Item, value: Any) -> list[str]:
         return list(value or [])
@@ -190,11 +195,18 @@ class Number(ItemKind):
                 )
             )
         value: int | float = int(whole) if item.decimals == 0 else float(text)
-        if item.min is not None and value < item.min:
-            raise AnswerError(_("Enter %(min)s or more.", min=plain_number(item.min)))
-        if item.max is not None and value > item.max:
-            raise AnswerError(_("Enter %(max)s or less.", max=plain_number(item.max)))
+        if not in_range(value, item.min, item.max):
+            bound = "min" if item.min is not None and value < item.min else "max"
+            raise AnswerError(self.limits(item)[bound][1])
         return value
+
+    def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
+        found = {}
+        if item.min is not None:
+            found["min"] = (item.min, _("Enter %(min)s or more.", min=plain_number(item.min)))
+        if item.max is not None:
+            found["max"] = (item.max, _("Enter %(max)s or less.", max=plain_number(item.max)))
+        return found
 
     def to_form(self, item: Item, value: Any) -> Any:
         return None if value is None else plain_number(value)
@@ -215,8 +227,12 @@ class Text(ItemKind):
         # Browsers submit line breaks as CRLF but count them as one character.
         text = text.replace("\r\n", "\n")
         if len(text) > item.max_length:
-            raise AnswerError(_("Keep it to %(n)d characters or fewer.", n=item.max_length))
+            raise AnswerError(self.limits(item)["max_length"][1])
         return text
+
+    def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
+        message = _("Keep it to %(n)d characters or fewer.", n=item.max_length)
+        return {"max_length": (item.max_length, message)}
 
 
 @register

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from dudao.core.permissions import Permission
 from dudao.definitions.answers import evidence_message
 from dudao.definitions.forms import build_form
+from dudao.definitions.items import kind_of
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition, Evidence
 from dudao.inspections.api_support import review_body
@@ -41,8 +42,10 @@ def json_block(data: Any) -> Markup:
 
 
 def scoring_spec(definition: Definition, locale: str) -> dict[str, Any]:
-    """What the browser needs to preview the score (the server stays the authority) and to
-    count progress: every item with its section, type, rule and label, and the grades."""
+    """What the browser needs to preview the score (the server stays the authority), to
+    count progress and to catch before queueing what the server would refuse (`limits`,
+    with the server's words): every item with its section, type, rule and label, and the
+    grades."""
     items = []
     for section in definition.sections:
         for item in section.items:
@@ -56,6 +59,7 @@ def scoring_spec(definition: Definition, locale: str) -> dict[str, Any]:
                     "options": {o.key: o.label.get(locale) for o in item.options},
                     "rule": None if rule is None else
                     {"options": list(rule.options), "min": rule.min, "max": rule.max},
+                    "limits": kind_of(item).limits(item),
                 }
             )  # fmt: skip
     grades = [

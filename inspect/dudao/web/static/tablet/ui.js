@@ -119,10 +119,33 @@
     toastTimer = setTimeout(function () { node.hidden = true; }, 4000);
   }
 
-  /* What the server would refuse, found before queueing: required answers and evidence. */
+  /* The server's words for an answer beyond its item's limits (spec items' `limits`). */
+  function beyond(limits, value) {
+    if (limits.min || limits.max) {
+      var n = parseFloat(String(value).trim());
+      if (isNaN(n)) return "";  // what a number looks like is the server's to say
+      if (limits.min && n < limits.min[0]) return limits.min[1];
+      if (limits.max && n > limits.max[0]) return limits.max[1];
+    }
+    if (limits.max_choices && Array.isArray(value) && value.length > limits.max_choices[0]) {
+      return limits.max_choices[1];
+    }
+    if (limits.max_length && typeof value === "string" &&
+        value.replace(/\r\n/g, "\n").length > limits.max_length[0]) return limits.max_length[1];
+    return "";
+  }
+
+  /* What the server would refuse, found before queueing: required answers, answers beyond
+     their limits (a typo like 150 where 100 is the most), and evidence. */
   function missing(result, record, spec, shown, text) {
     var problems = {};
     result.missing.forEach(function (key) { problems[key] = text.needs_answer; });
+    spec.items.forEach(function (item) {
+      var value = record.answers[item.key];
+      if (!shown[item.key] || problems[item.key] || value === undefined || value === null) return;
+      var problem = beyond(item.limits || {}, value);
+      if (problem) problems[item.key] = problem;
+    });
     result.failed.forEach(function (key) {
       var item = spec.items.filter(function (i) { return i.key === key; })[0];
       var note = Boolean((record.notes[key] || "").trim());
@@ -130,7 +153,7 @@
       var need = item.evidence;
       var ok = need === "none" || (need === "note" && note) || (need === "photo" && photo) ||
         (need === "note_or_photo" && (note || photo)) || (need === "note_and_photo" && note && photo);
-      if (!ok && shown[key]) problems[key] = text.evidence[need];
+      if (!ok && shown[key] && !problems[key]) problems[key] = text.evidence[need];
     });
     return problems;
   }
