@@ -231,3 +231,27 @@ def test_scores_wait_until_the_campaign_is_over_and_nothing_is_pending(session, 
     session.commit()
     final = aggregate(session, campaign)
     assert final.final and _by_code(final)["A1-1"].satisfaction is not None
+
+
+def test_each_answer_is_scored_once_however_many_groups_count_it(session, org, monkeypatch):
+    """An answer at a branch counts in the branch, its unit and its company: its
+    satisfaction index is computed once, not once per group (pages over a large
+    organisation spent seconds scoring the same answers again at every level)."""
+    from dudao.surveys import aggregate as module
+
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 12)
+    _responses(session, campaign, org.branch_a2, 10)
+    scored = []
+    real = module.satisfaction_index
+
+    def counted(definition, answers):
+        scored.append(answers)
+        return real(definition, answers)
+
+    monkeypatch.setattr(module, "satisfaction_index", counted)
+    groups = _by_code(aggregate(session, campaign))
+    assert len(scored) == 22  # 22 answers, each in three groups (A1-x, A1 and A)
+    assert groups["A"].responses == groups["A1"].responses == 22
+    assert groups["A"].satisfaction == groups["A1"].satisfaction
+    assert groups["A1-1"].satisfaction is not None and groups["A1-1"].responses == 12

@@ -174,6 +174,12 @@ def aggregate(
         if i.type not in (ItemType.TEXT, ItemType.NOTE, ItemType.PHOTO, ItemType.DATE)
     ]
     subtree_answers = _subtree_answers(tree, by_unit)
+    # An answer counts in its own group and in every group above it: score it once.
+    index_of = (
+        {id(a): satisfaction_index(definition, a) for rows in by_unit.values() for a in rows}
+        if final
+        else {}
+    )
     groups: list[Group] = []
     for unit_id in order:
         unit = units[unit_id]
@@ -196,7 +202,7 @@ def aggregate(
                 group.rate = round(100.0 * group.responses / group.invited, 1)
         if not final:
             continue
-        indexes = [s for a in answers if (s := satisfaction_index(definition, a)) is not None]
+        indexes = [s for a in answers if (s := index_of[id(a)]) is not None]
         group.satisfaction = interval(indexes)
         group.items = {key: _item_stat(definition, key, answers) for key in stat_keys}
         if unit_id in comment_ok:
