@@ -194,3 +194,22 @@ def test_the_trail_names_units_in_the_readers_language(client, session, org, use
     client.post("/lang", data={"lang": "zh_CN"})
     trail = client.get("/analytics/scores?unit=A").get_data(as_text=True).split('class="trail"')[1]
     assert ">甲一厂</a>" in trail.split("</nav>")[0]
+
+
+def test_satisfaction_computes_no_question_figures(client, session, org, user_factory, monkeypatch):
+    """The page shows one group's satisfaction index per campaign: the per-question figures
+    of every group of the campaign, most of an aggregation's work, are not computed."""
+    from dudao.surveys import aggregate as module
+
+    campaign = _campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (6, 3)})
+    user_factory("office_a", ("office", org.company_a))
+    _sign_in(client, "office_a")
+
+    def refuse(*_args):
+        raise AssertionError("per-question figures computed")
+
+    monkeypatch.setattr(module, "_item_stat", refuse)
+    page = client.get(f"/analytics/satisfaction?unit=A1&to={date.today():%Y-%m}")
+    assert page.status_code == 200
+    row = page.get_data(as_text=True).split(f'data-campaign="{campaign.id}"')[1]
+    assert "75.0" in row.split("</tr>")[0]  # (6 · 100 + 6 · 50) / 12

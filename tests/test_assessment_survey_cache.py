@@ -31,3 +31,21 @@ def test_a_unit_moved_after_the_close_regroups_the_figures(session, org) -> None
     move_unit(session, None, org.branch_a1, org.unit_b1)
     session.commit()
     assert _companies(session, org)["B"] == (12, 50.0)
+
+
+def test_the_figures_are_read_without_question_figures(session, org, monkeypatch) -> None:
+    """Only each group's index and count are kept: the aggregation leaves out the
+    per-question figures, most of its work (paid on a cold cache, for every campaign)."""
+    from collections import OrderedDict
+
+    from dudao.assessment import components
+    from dudao.surveys import aggregate as module
+
+    def refuse(*_args):
+        raise AssertionError("per-question figures computed")
+
+    monkeypatch.setattr(components, "_FINAL", OrderedDict())
+    monkeypatch.setattr(module, "_item_stat", refuse)
+    survey(session, org.group, "2025-03-20",
+           {"a": (org.branch_a1, 6, 4), "b": (org.branch_b1, 6, 2)}, min_group=5)  # fmt: skip
+    assert _companies(session, org) == {"A": (6, 75.0), "B": (6, 25.0)}

@@ -255,3 +255,17 @@ def test_each_answer_is_scored_once_however_many_groups_count_it(session, org, m
     assert groups["A"].responses == groups["A1"].responses == 22
     assert groups["A"].satisfaction == groups["A1"].satisfaction
     assert groups["A1-1"].satisfaction is not None and groups["A1-1"].responses == 12
+
+
+def test_without_items_the_figures_are_the_same_and_the_questions_left_out(session, org):
+    """`items=False`, for pages that read only the index, changes no figure it keeps."""
+    campaign = _campaign(session, org)
+    _responses(session, campaign, org.branch_a1, 12)
+    _responses(session, campaign, org.branch_a2, 3)
+    full = aggregate(session, campaign, rng=random.Random(1))
+    lean = aggregate(session, campaign, rng=random.Random(1), items=False)
+    kept = ("code", "hidden", "responses", "invited", "rate", "satisfaction", "comments")
+    assert [[getattr(g, k) for k in kept] for g in lean.groups] == [
+        [getattr(g, k) for k in kept] for g in full.groups
+    ]
+    assert full.groups[0].items and all(g.items == {} for g in lean.groups)

@@ -82,7 +82,7 @@ def satisfaction(
             continue
         if not paths or not any(unit.path.startswith(p) for p in paths):
             continue
-        report = aggregate(session, campaign, root_unit_id=unit.id, locale=locale)
+        report = aggregate(session, campaign, root_unit_id=unit.id, locale=locale, items=False)
         group = report.groups[0]
         interval = group.satisfaction
         grouped.setdefault(definition.key, []).append(SatisfactionPoint(

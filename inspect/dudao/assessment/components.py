@@ -210,7 +210,7 @@ def final_figures(
         with suppress(KeyError):  # another thread may have evicted it since: still valid
             _FINAL.move_to_end(key)
         return cached
-    report = aggregate(session, campaign)
+    report = aggregate(session, campaign, items=False)
     if not report.final:
         return None
     figures = [

@@ -122,7 +122,7 @@ def _history(session: Session, campaign: Campaign, report: Report, definition_id
     ).all()  # fmt: skip
     columns = []
     for old in reversed(earlier):
-        past = aggregate(session, old, locale="zh_CN")
+        past = aggregate(session, old, locale="zh_CN", items=False)
         if past.final:
             columns.append((old.period_label, _cells(past)))
     return [*columns, (campaign.period_label, _cells(report))] if columns else []
@@ -181,5 +181,5 @@ def campaigns_in_scope(
     for campaign in session.scalars(query.order_by(Campaign.closes_at, Campaign.id)):
         above = unit is not None and not campaign.scope_unit.path.startswith(unit.path)
         root = unit.id if above and unit is not None else None
-        found.append((campaign, aggregate(session, campaign, root_unit_id=root)))
+        found.append((campaign, aggregate(session, campaign, root_unit_id=root, items=False)))
     return found

@@ -118,6 +118,7 @@ def aggregate(
     filter_value: str | None = None,
     locale: str = "zh_CN",
     rng: random.Random | None = None,
+    items: bool = True,
 ) -> Report:
     """Per-unit (and parent) figures of a campaign with every threshold applied.
 
@@ -125,6 +126,9 @@ def aggregate(
     answer is pending: figures that changed batch by batch could be compared before
     and after a batch to work out the answers it added. Until then a report holds
     counts and response rates only, and filters are refused.
+
+    `items=False` leaves out the per-question figures (`Group.items` stays empty) for
+    callers that read only counts and the satisfaction index: they are most of the work.
     """
     definition = pinned(session, campaign.definition_version_id)
     pending = queries.pending_count(session, campaign.id)
@@ -204,7 +208,8 @@ def aggregate(
             continue
         indexes = [s for a in answers if (s := index_of[id(a)]) is not None]
         group.satisfaction = interval(indexes)
-        group.items = {key: _item_stat(definition, key, answers) for key in stat_keys}
+        if items:
+            group.items = {key: _item_stat(definition, key, answers) for key in stat_keys}
         if unit_id in comment_ok:
             texts = [a[key] for a in answers for key in text_keys if a.get(key)]
             rng.shuffle(texts)

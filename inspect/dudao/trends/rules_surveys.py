@@ -88,7 +88,7 @@ def questionnaire_decline(session: Session, cfg: dict[str, Any], tz: str) -> lis
     for campaign, key in rows:
         if not campaign.is_over(now):
             continue
-        report = aggregate(session, campaign)
+        report = aggregate(session, campaign, items=False)
         if not report.final:
             continue
         groups = {g.unit_id: _figures(g) for g in report.groups if g.shown and g.satisfaction}
