@@ -349,3 +349,29 @@ def test_slips_pdf_carries_each_code_ten_to_a_page(signed_in, session, org):
     text = "".join(page.extract_text() for page in reader.pages)
     assert all(code in text for code in codes) and "http://localhost/s" in text
     assert client.post(f"/surveys/{campaign.id}/slips.pdf", data={"rows": "[1]"}).status_code == 400
+
+
+def test_the_results_page_aggregates_once(signed_in, session, org, monkeypatch):
+    """One aggregation per page (it was two: one only for the list of filters); a refused
+    filter needs a second one for the unfiltered figures shown with the refusal."""
+    from dudao.surveys import results_views
+
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
+    _responses(session, campaign, org.branch_a1, 9, identity="member")
+    _responses(session, campaign, org.branch_a1, 3, identity="public")
+    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    calls = []
+    real = results_views.aggregate
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("filter_item"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(results_views, "aggregate", counted)
+    client = signed_in("office_a", ("office", org.company_a))
+    base = f"/surveys/{campaign.id}/results"
+    page = client.get(base)
+    assert page.status_code == 200 and 'value="member"' in page.get_data(as_text=True)
+    assert calls == [None]
+    assert client.get(base + "?item=identity&value=member").status_code == 422
+    assert calls == [None, "identity", None]

@@ -34,25 +34,22 @@ def _report(campaign: Campaign) -> Report:
 @requires(Permission.MANAGE_SURVEYS)
 def results(campaign_id: int) -> str | tuple[str, int]:
     campaign = campaign_in_scope(campaign_id)
-    full = aggregate(db(), campaign, locale=select_locale())
-    filters = [i for i in full.definition.items if i.type in FILTERABLE]
     try:
         report = _report(campaign)
     except FilterRefused as exc:
-        return render_template(
-            "surveys/results.html",
-            campaign=campaign,
-            report=full,
-            filters=filters,
-            refused=str(exc),
-            locale=select_locale(),
-        ), 422
+        # Only a refused filter needs the unfiltered figures as well (one aggregation each).
+        full = aggregate(db(), campaign, locale=select_locale())
+        return _results_page(campaign, full, str(exc)), 422
+    return _results_page(campaign, report, None)
+
+
+def _results_page(campaign: Campaign, report: Report, refused: str | None) -> str:
     return render_template(
         "surveys/results.html",
         campaign=campaign,
         report=report,
-        filters=filters,
-        refused=None,
+        filters=[i for i in report.definition.items if i.type in FILTERABLE],
+        refused=refused,
         locale=select_locale(),
     )
 
