@@ -242,7 +242,7 @@ def test_a_submit_during_a_draft_save_stays_queued(live_server, browser_page, wo
     wait_state(page, "queued")
     page.context.set_offline(True)
     held[0].abort()
-    page.wait_for_function("window.seen.length && !navigator.onLine")
+    page.wait_for_function("() => window.seen.length && !navigator.onLine")  # a function: CSP
     page.wait_for_timeout(1000)  # the draft step ends and the queued submit finds no network
     seen = page.evaluate("window.seen")
     assert state(page) == "queued" and "device" not in seen[seen.index("queued") :], seen

@@ -41,7 +41,9 @@ def test_a_fresh_checklist_has_no_score_yet(live_server, browser_page, world):
     page.wait_for_selector("body[data-client-ready=yes]")
     assert page.inner_text("#t-score") == "预估得分：尚无计分项"  # not "0% · 不合格"
     choose(page, "plan", "yes")
-    page.wait_for_function("!document.getElementById('t-score').textContent.includes('尚无')")
+    # A function, not an expression: Playwright evals an expression in the page, which the
+    # page's CSP (no unsafe-eval) refuses whenever the first check does not already pass.
+    page.wait_for_function("() => !document.getElementById('t-score').textContent.includes('尚无')")
     assert page.inner_text("#t-score").startswith("预估得分：")
 
 
