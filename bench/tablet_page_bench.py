@@ -15,6 +15,7 @@ Target: < 200 KB on first load, and it opens with no network. Exits 1 if not.
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import tempfile
 import threading
@@ -150,6 +151,7 @@ def main() -> int:
         ok = ok and opened
         browser.close()
     server.shutdown()
+    shutil.rmtree(folder, ignore_errors=True)  # the scratch SQLite database
     print("PASS" if ok else "FAIL")
     return 0 if ok else 1
 
