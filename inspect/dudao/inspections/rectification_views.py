@@ -100,8 +100,9 @@ def _render(
     detail = queries.task_detail(db(), task, select_locale())
     events = queries.task_history(db(), task.id)
     people = users_by_id(db(), {e.actor_id for e in events if e.actor_id})
-    # Only while the owner still has to answer (a cancelled task is done with).
-    reopened = _unanswered_reopening(events) if task.state in OWNER_ANSWERS else None
+    # Only while the workflow still waits for the owner's answer (not once cancelled).
+    owner_answers = any(t.action in ANSWER_ACTIONS for t in workflow.transitions_from(task.state))
+    reopened = _unanswered_reopening(events) if owner_answers else None
     return render_template(
         "rectifications/show.html", detail=detail, task=task, workflow=workflow,
         actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
@@ -110,10 +111,6 @@ def _render(
         locale=select_locale(),
         photos_visible=may_see(current_user, db().get(Inspection, task.finding.inspection_id)),
     ), status  # fmt: skip
-
-
-#: States in which the owner unit's leads answer the task (a reopening lands in one).
-OWNER_ANSWERS = ("open", "in_progress", "overdue")
 
 
 def _unanswered_reopening(events: list[AuditEvent]) -> AuditEvent | None:
