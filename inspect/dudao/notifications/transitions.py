@@ -105,7 +105,7 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
         assignees, offices, leads = {}, {}, {}
         if any(audience in ("assignees", "office") for _event, (_notice, audience) in found):
             if kind.workers != UNIT_LEADS:
-                assignees = kind.assignees(session, ids)
+                assignees = kind.assignees(session, list(subjects.values()))
             paths = {s.unit.path for s in subjects.values()}
             offices = nearest_holders(session, Role.OFFICE, paths)
             if kind.workers == UNIT_LEADS:

@@ -55,18 +55,16 @@ class SubjectType:
     def due_date(self, subject: Any) -> Any:
         return getattr(subject, self.due)
 
-    def assignees(self, session: Session, ids: list[int]) -> dict[int, set[int]]:
-        """Assignee ids of many subjects in one query: the assignment table's users, or
-        without one the subjects' own `assignee_ids` (a flag's assignee, a rectification's
+    def assignees(self, session: Session, subjects: list[Any]) -> dict[int, set[int]]:
+        """Assignee ids of many loaded subjects: the assignment table's users (one query),
+        or without one the subjects' own `assignee_ids` (a flag's assignee, a rectification's
         verifier); nobody when `workers` is NOBODY. Notifications and timers both ask here."""
+        ids = [s.id for s in subjects]
         found: dict[int, set[int]] = {i: set() for i in ids}
         if self.workers == NOBODY:
             return found
         if self.assignment is None:
-            for chunk in _chunks(ids):
-                for subject in session.scalars(select(self.model).where(self.model.id.in_(chunk))):
-                    found[subject.id] = set(subject.assignee_ids)
-            return found
+            return {s.id: set(s.assignee_ids) for s in subjects}
         column = getattr(self.assignment, self.subject_column)
         for chunk in _chunks(ids):
             rows = session.execute(select(column, self.assignment.user_id).where(column.in_(chunk)))

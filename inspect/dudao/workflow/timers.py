@@ -62,9 +62,8 @@ def due_subjects(
 def _messages(
     session: Session, kind: SubjectType, workflow: Workflow, timer: Timer, subjects: list[Any]
 ) -> list[Message]:
-    ids = [s.id for s in subjects]
     paths = {s.unit.path for s in subjects}
-    assignees = kind.assignees(session, ids) if "assignees" in timer.notify else {}
+    assignees = kind.assignees(session, subjects) if "assignees" in timer.notify else {}
     by_role = {
         audience: nearest_holders(session, AUDIENCE_ROLES[audience], paths)
         for audience in timer.notify
