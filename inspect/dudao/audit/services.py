@@ -59,6 +59,12 @@ _SEAL_AND_LAST = select(
 )
 
 
+def _entity_id(value: object) -> str:
+    """As the column holds it: an id, or a name that may be longer (an imported file's; the
+    event's `after` keeps it whole)."""
+    return str(value)[: AuditEvent.entity_id.type.length]
+
+
 def _append(
     session: Session,
     head: tuple[int, str],
@@ -76,7 +82,7 @@ def _append(
         actor_name=getattr(actor, "username", None) or SYSTEM_ACTOR,
         action=action,
         entity_type=entity_type,
-        entity_id=str(entity_id),
+        entity_id=_entity_id(entity_id),
         before=jsonable(before),
         after=jsonable(after),
         prev_hash=head[1],
@@ -167,7 +173,7 @@ def _chained(
         seq += 1
         row = {
             "seq": seq, "occurred_at": at, "actor_id": actor_id, "actor_name": actor_name,
-            "action": action, "entity_type": entity_type, "entity_id": str(entity_id),
+            "action": action, "entity_type": entity_type, "entity_id": _entity_id(entity_id),
             "before": before, "after": after, "prev_hash": prev,
         }  # fmt: skip
         row["hash"] = prev = content_hash(row)

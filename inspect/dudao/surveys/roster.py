@@ -132,7 +132,7 @@ def import_roster(
         actor,
         "survey.roster_imported",
         "survey_roster",
-        filename[:64],  # the file names the event (it spans units); `after` has it whole
+        filename,  # the file names the event (it spans units)
         None,
         {
             "file": filename,

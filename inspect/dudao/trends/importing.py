@@ -210,7 +210,7 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
         _insert(session, actor, todo[i : i + CHUNK], ZoneInfo(tz))
     if todo:
         record_many(session, actor, [(
-            "inspection.import", "inspection", path.name[:64], None,
+            "inspection.import", "inspection", path.name, None,
             {"file": path.name, "rows": len(records), "created": len(todo)},
         )])  # fmt: skip
     session.flush()
