@@ -154,3 +154,54 @@ def test_imported_inspections_lose_the_english_reason(scratch, tmp_path):
     with scratch.connect() as connection:
         reasons = connection.execute(text("SELECT reason FROM inspection ORDER BY id")).scalars()
         assert list(reasons) == ["群众来信", None]
+
+
+def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
+    """0019 gives notifications made before it their subject and unit, from their link,
+    where the title names the same number and the subject exists; the others keep none."""
+    from dudao.core.enums import UnitLevel
+    from dudao.org.services import create_unit
+    from tests.factories import make_user
+    from tests.trend_world import load, row
+
+    migrate.upgrade(scratch, "0018_imported_reason")
+    with Session(scratch) as session:
+        group = create_unit(session, None, "A", "甲公司", UnitLevel.GROUP)
+        branch = create_unit(session, None, "A1-1", "甲一支部", UnitLevel.BRANCH, group)
+        load(session, tmp_path, [row("A1-1", 0)])
+        user = make_user(session, "ada", "x" * 12)
+        session.commit()
+        inspection = session.scalar(text("SELECT id FROM inspection"))
+        insert = text(
+            "INSERT INTO notification (user_id, key, kind, title, body, link, created_at)"
+            " VALUES (:user, :key, 'assigned', :title, '', :link, '2026-11-01 08:00:00')"
+        )
+        for key, title, link in [
+            (
+                "placed",
+                f"检查 / Inspection #{inspection} · A1-1 甲一支部",
+                f"/inspections/{inspection}",
+            ),
+            ("untitled", f"检查 / Inspection #{inspection}", f"/inspections/{inspection}"),
+            ("gone", "检查 / Inspection #999", "/inspections/999"),
+            ("other number", f"检查 / Inspection #{inspection}9", f"/inspections/{inspection}"),
+            ("alert", "审计日志校验失败 / Audit log verification failed (1)", "/audit"),
+            ("no link", "x", None),
+        ]:
+            session.execute(insert, {"user": user.id, "key": key, "title": title, "link": link})
+        session.commit()
+        branch_id = branch.id
+    migrate.upgrade(scratch)
+    with scratch.connect() as connection:
+        rows = connection.execute(
+            text("SELECT key, subject_type, subject_id, unit_id FROM notification ORDER BY id")
+        ).all()
+    placed = ("inspection", inspection, branch_id)
+    assert [tuple(r) for r in rows] == [
+        ("placed", *placed),
+        ("untitled", *placed),
+        ("gone", None, None, None),
+        ("other number", None, None, None),
+        ("alert", None, None, None),
+        ("no link", None, None, None),
+    ]

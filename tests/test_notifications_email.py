@@ -97,7 +97,7 @@ def test_a_reminder_reaches_the_mailbox_through_the_worker(
     enqueue(settings, run_timers, "2026-06-02T01:00:00+00:00")
     SimpleWorker([queue], connection=connection).work(burst=True, with_scheduler=False)
     assert [m["Subject"] for _, m in smtp.received] == [
-        f"[即将到期 / Due soon] 检查 / Inspection #{inspection.id} · A1-1 甲一厂第一党支部"
+        f"[即将到期 / Due soon] 检查 #{inspection.id} · A1-1 甲一厂第一党支部"
     ]
 
 

@@ -34,23 +34,55 @@ def test_inbox_lists_kinds_links_and_filters(client, session, org, signed_in, us
     assert "Inspection #2" in only and "Inspection #1" not in only
 
 
-def test_a_subject_is_named_in_the_viewers_language(client, session, org, signed_in):
-    """Titles keep both languages' noun (e-mail sends them so); the inbox shows one."""
-    client = signed_in("ada", ("inspector", org.company_a))
-    from dudao.auth.models import User
-    from dudao.notifications.transitions import subject_title
-    from dudao.workflow.subjects import subject_type
+def test_a_subject_is_named_in_the_viewers_language(client, session, org, signed_in, user_factory):
+    """A transition's notification names its subject and unit in the reader's language: the
+    noun, and the unit's English name for an English reader (written when shown, not
+    stored)."""
+    from datetime import date
 
+    from dudao.auth.models import User
+    from dudao.config import PROJECT_ROOT
+    from dudao.definitions.queries import current_version
+    from dudao.definitions.services import sync_forms
+    from dudao.inspections.models import InspectionOrigin
+    from dudao.inspections.services import create_inspection
+    from dudao.notifications.transitions import sweep
+    from dudao.workflow.engine import apply
+
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    office = user_factory("office", ("office", org.group))
+    client = signed_in("ada", ("inspector", org.company_a))
     ada = session.scalars(select(User).where(User.username == "ada")).one()
-    title = subject_title(subject_type("inspection"), 7, org.branch_a1)
-    assert title.startswith("检查 / Inspection #7")
-    notify(session, [ada.id], "t:7", "submitted", title, link="/inspections/7")
+    org.branch_a1.name_en = "First branch of plant A1"
+    inspection = create_inspection(
+        session, office, org.branch_a1, current_version(session, "branch_standardisation"),
+        date(2026, 12, 31), InspectionOrigin.AD_HOC, assignees=[ada],
+    )  # fmt: skip
+    apply(session, office, inspection, "assign")
     session.commit()
+    assert sweep(session) == 1
+    session.commit()
+    number = f"#{inspection.id} · A1-1"
     chinese = client.get("/notifications").get_data(as_text=True)
-    assert f"检查 #7 · {org.branch_a1.code}" in chinese and "Inspection" not in chinese
+    assert f"检查 {number} 甲一厂第一党支部</a>" in chinese
+    assert "Inspection" not in chinese and "First branch" not in chinese
     client.post("/lang", data={"lang": "en", "next": "/"})
     english = client.get("/notifications").get_data(as_text=True)
-    assert f"Inspection #7 · {org.branch_a1.code}" in english and "检查 /" not in english
+    assert f"Inspection {number} First branch of plant A1</a>" in english
+    assert "检查" not in english and "甲一厂" not in english
+
+
+def test_a_notification_about_no_subject_shows_its_own_title(client, session, org, signed_in):
+    """An alert (or one the migration could not place) keeps its stored title."""
+    from dudao.auth.models import User
+
+    client = signed_in("ada", ("admin", org.group))
+    ada = session.scalars(select(User).where(User.username == "ada")).one()
+    notify(session, [ada.id], "a:1", "alert", "审计日志校验失败 (2)", link="/audit")
+    session.commit()
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = client.get("/notifications").get_data(as_text=True)
+    assert '<a href="/audit">审计日志校验失败 (2)</a>' in page and "Alert" in page
 
 
 def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):

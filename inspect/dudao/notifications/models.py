@@ -1,13 +1,19 @@
-"""In-app notifications; `key` makes sending the same event twice a no-op."""
+"""In-app notifications; `key` makes sending the same event twice a no-op.
+
+A notification about a workflow subject keeps what its title is made of (subject type,
+subject id, unit), so the title is written in each reader's language when shown
+(`notifications.titles`); `title` holds it in the default language, and is the whole
+title of a notification about no subject (an alert)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dudao.core.database import Base, UTCDateTime, utcnow
+from dudao.org.models import Unit
 
 
 class Notification(Base):
@@ -24,6 +30,12 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set once the e-mail copy is sent (only when SMTP is configured), so it is sent once.
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The workflow subject it is about (`SubjectType.table`, id) and that subject's unit.
+    subject_type: Mapped[str | None] = mapped_column(String(32))
+    subject_id: Mapped[int | None]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+    unit: Mapped[Unit | None] = relationship(lazy="joined")
 
     __table_args__ = (
         UniqueConstraint("user_id", "key"),

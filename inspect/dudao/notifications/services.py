@@ -29,7 +29,8 @@ KINDS: dict[str, tuple[str, str]] = {
 
 @dataclass(frozen=True)
 class Message:
-    """One notification for one user; (user_id, key) is sent at most once."""
+    """One notification for one user; (user_id, key) is sent at most once. One about a
+    workflow subject names it (`notifications.titles.subject_message`)."""
 
     user_id: int
     key: str
@@ -37,6 +38,9 @@ class Message:
     title: str
     body: str = ""
     link: str | None = None
+    subject_type: str | None = None
+    subject_id: int | None = None
+    unit_id: int | None = None
 
 
 def notify(
@@ -69,7 +73,8 @@ def notify_many(session: Session, messages: Iterable[Message], batch: int = 500)
     for start in range(0, len(rows), batch):
         values = [
             {"user_id": m.user_id, "key": m.key, "kind": m.kind, "title": m.title[:300],
-             "body": m.body, "link": m.link, "created_at": now}
+             "body": m.body, "link": m.link, "created_at": now, "subject_type": m.subject_type,
+             "subject_id": m.subject_id, "unit_id": m.unit_id}
             for m in rows[start : start + batch]
         ]  # fmt: skip
         statement = (

@@ -19,7 +19,8 @@ from dudao.core.enums import Role
 from dudao.notifications.audience import nearest_holders
 from dudao.notifications.models import Notification
 from dudao.notifications.services import Message, notify_many
-from dudao.workflow.subjects import UNIT_LEADS, SubjectType, subject_types
+from dudao.notifications.titles import subject_message
+from dudao.workflow.subjects import UNIT_LEADS, subject_types
 
 #: action -> (kind, audience). Actions not listed notify nobody (e.g. "start"). Who
 #: "assignees" are depends on the subject type (`SubjectType.workers`); "author" is the
@@ -67,26 +68,6 @@ def notable(event: AuditEvent) -> bool:
     return rule_of(event) is not None
 
 
-def _both(noun: tuple[str, str]) -> str:
-    """A subject's noun in both languages, as a stored title begins (e-mail sends it so)."""
-    return f"{noun[0]} / {noun[1]}"
-
-
-def subject_title(kind: SubjectType, subject_id: int, unit: object) -> str:
-    code, name = getattr(unit, "code", ""), getattr(unit, "name", "")
-    return f"{_both(kind.noun)} #{subject_id} · {code} {name}"
-
-
-def shown_title(title: str, locale: str) -> str:
-    """A title as the viewer reads it: a subject's noun is stored in both languages
-    ("检查 / Inspection #3 · …", as e-mail sends it); the inbox keeps the viewer's one."""
-    for zh, en in (kind.noun for kind in subject_types().values()):
-        both = _both((zh, en)) + " "
-        if title.startswith(both):
-            return (en if locale.startswith("en") else zh) + " " + title[len(both) :]
-    return title
-
-
 def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
     """The notifications these transition events call for (a few queries for any number)."""
     kinds = subject_types()
@@ -130,11 +111,9 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
                 users = assignees[subject.id]
             body = after.get("comment") or after.get("reason") or ""
             messages += [
-                Message(uid, transition_key(event.id), notice,
-                        subject_title(kind, subject.id, subject.unit), body,
-                        kind.link(subject.id))
+                subject_message(uid, transition_key(event.id), notice, kind, subject, body)
                 for uid in sorted(users - {event.actor_id})
-            ]  # fmt: skip
+            ]
     return messages
 
 

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 from dudao.notifications.queries import PAGE, batches, unread_by_kind
 from dudao.notifications.queries import inbox as inbox_query
 from dudao.notifications.services import KINDS, mark_read
-from dudao.notifications.transitions import shown_title
+from dudao.notifications.titles import title_in
 from dudao.web.access import signed_in
 from dudao.web.context import db
 from dudao.web.setup import select_locale
@@ -46,7 +46,7 @@ def inbox() -> str:
         kinds=KIND_LABELS,
         kind=kind,
         unread_only=unread_only,
-        title=lambda n: shown_title(n.title, str(select_locale())),
+        title=lambda n: title_in(n, select_locale()),
     )
 
 

@@ -48,6 +48,10 @@ class SubjectType:
     due: str = "due_date"
     workers: str = ASSIGNED
 
+    def noun_in(self, locale: str) -> str:
+        """The noun a reader of `locale` sees (like `Unit.name_in`: English for English)."""
+        return self.noun[1] if locale.startswith("en") else self.noun[0]
+
     @property
     def due_column(self) -> Any:
         return getattr(self.model, self.due)

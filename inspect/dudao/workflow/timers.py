@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from dudao.notifications.audience import AUDIENCE_ROLES, nearest_holders
 from dudao.notifications.services import Message, notify_many
-from dudao.notifications.transitions import subject_title
+from dudao.notifications.titles import subject_message
 from dudao.workflow.engine import Conflict, apply_timer
 from dudao.workflow.registry import all_workflows
 from dudao.workflow.spec import Timer, Workflow
@@ -73,18 +73,16 @@ def _messages(
     for subject in subjects:
         due = kind.due_date(subject)
         key = timer_key(workflow.key, timer.key, subject.id, due)
-        title = subject_title(kind, subject.id, subject.unit)
         body = f"到期日 / Due: {due.isoformat()}"
-        link = kind.link(subject.id)
         if timer.kind == "remind":
             personal, others = "due_soon", "due_soon"
         else:
             personal, others = "overdue", "escalated"
         for uid in sorted(assignees.get(subject.id, ())):
-            messages.append(Message(uid, key, personal, title, body, link))
+            messages.append(subject_message(uid, key, personal, kind, subject, body))
         for holders in by_role.values():
             messages += [
-                Message(uid, key, others, title, body, link)
+                subject_message(uid, key, others, kind, subject, body)
                 for uid in sorted(holders[subject.unit.path])
             ]
     return messages
