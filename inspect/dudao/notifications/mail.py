@@ -8,7 +8,9 @@ gives its claim back for the next run. A worker killed between claim and send
 loses that e-mail (the in-app notification stays): at most once, never twice.
 
 A person with several notifications in one run gets them in one e-mail, grouped by
-kind: a schedule that assigns an inspector 150 checks sends one message, not 150.
+kind: a schedule that assigns an inspector 150 checks sends one message, not 150. The
+e-mail is written in the recipient's language (the account's, else Chinese), titles
+included (`notifications.titles`).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import smtplib
 import ssl
 from datetime import timedelta
 from email.message import EmailMessage
+from itertools import groupby
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from flask_babel import force_locale, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -29,6 +33,7 @@ from dudao.core.database import transaction, utcnow
 from dudao.core.errors import ConfigError
 from dudao.notifications.models import Notification
 from dudao.notifications.services import KINDS
+from dudao.notifications.titles import STORED_LOCALE, title_in
 
 log = logging.getLogger(__name__)
 
@@ -55,43 +60,48 @@ def smtp_connect(url: str, timeout: float = 20) -> smtplib.SMTP:
 
 
 def _kind(kind: str) -> str:
-    zh, en = KINDS.get(kind, (kind, kind))
-    return f"{zh} / {en}"
+    return str(KINDS.get(kind, kind))
 
 
-def _message(settings: Settings, notifications: list[Notification], address: str) -> EmailMessage:
-    """One notification as it is; several as a digest, grouped by kind in KINDS' order."""
+def _message(
+    settings: Settings, notifications: list[Notification], address: str, locale: str
+) -> EmailMessage:
+    """One notification as it is; several as a digest, grouped by kind in KINDS' order;
+    in `locale`, the recipient's language."""
     site = settings.site_url or ""
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = address
-    if len(notifications) == 1:
-        [one] = notifications
-        message["Subject"] = f"[{_kind(one.kind)}] {one.title}"
-        text = (one.body or "") + (f"\n\n{site}{one.link}" if one.link else "")
-        message.set_content(text.strip() + "\n")
-        return message
-    count = len(notifications)
-    message["Subject"] = f"[督导 / Dudao] {count} 条新通知 / {count} new notifications"
-    order = {kind: i for i, kind in enumerate(KINDS)}
-    groups: dict[str, list[Notification]] = {}
-    for n in sorted(notifications, key=lambda n: (order.get(n.kind, len(order)), n.id)):
-        groups.setdefault(n.kind, []).append(n)
-    parts = []
-    for kind, members in groups.items():
-        lines = [f"{_kind(kind)} ({len(members)})"]
-        for n in members:
-            lines.append(f"- {n.title}")
-            lines += [f"  {text}" for text in (n.body, n.link and site + n.link) if text]
-        parts.append("\n".join(lines))
+    with force_locale(locale):
+        if len(notifications) == 1:
+            [one] = notifications
+            message["Subject"] = f"[{_kind(one.kind)}] {title_in(one, locale)}"
+            text = (one.body or "") + (f"\n\n{site}{one.link}" if one.link else "")
+            message.set_content(text.strip() + "\n")
+            return message
+        count = len(notifications)
+        message["Subject"] = ngettext(
+            "[Dudao] %(num)d new notification", "[Dudao] %(num)d new notifications", count
+        )
+        order = {kind: i for i, kind in enumerate(KINDS)}
+        ordered = sorted(notifications, key=lambda n: (order.get(n.kind, len(order)), n.id))
+        parts = []
+        for kind, group in groupby(ordered, key=lambda n: n.kind):
+            members = list(group)
+            lines = [f"{_kind(kind)} ({len(members)})"]
+            for n in members:
+                lines.append(f"- {title_in(n, locale)}")
+                lines += [f"  {text}" for text in (n.body, n.link and site + n.link) if text]
+            parts.append("\n".join(lines))
     message.set_content("\n\n".join(parts) + "\n")
     return message
 
 
-def _claim(session: Session) -> list[tuple[int, str]]:
-    """Mark a batch as e-mailed (one UPDATE); return (id, address) of those this run owns."""
+def _claim(session: Session) -> list[tuple[int, str, str]]:
+    """Mark a batch as e-mailed (one UPDATE); return (id, address, language) of those this
+    run owns."""
     candidates = session.execute(
-        select(Notification.id, User.email)
+        select(Notification.id, User.email, User.locale)
         .join(User, User.id == Notification.user_id)
         .where(
             Notification.emailed_at.is_(None),
@@ -105,14 +115,14 @@ def _claim(session: Session) -> list[tuple[int, str]]:
     ).all()
     if not candidates:
         return []
-    addresses = dict(candidates)
+    recipients = {nid: (address, locale or STORED_LOCALE) for nid, address, locale in candidates}
     claimed = session.scalars(
         update(Notification)
-        .where(Notification.id.in_(list(addresses)), Notification.emailed_at.is_(None))
+        .where(Notification.id.in_(list(recipients)), Notification.emailed_at.is_(None))
         .values(emailed_at=utcnow())
         .returning(Notification.id)
     ).all()
-    return [(nid, addresses[nid]) for nid in sorted(claimed)]
+    return [(nid, *recipients[nid]) for nid in sorted(claimed)]
 
 
 def send_pending(factory: sessionmaker[Session], settings: Settings) -> int:
@@ -130,23 +140,23 @@ def send_pending(factory: sessionmaker[Session], settings: Settings) -> int:
             notifications = {
                 n.id: n
                 for n in session.scalars(
-                    select(Notification).where(Notification.id.in_([i for i, _ in claimed]))
+                    select(Notification).where(Notification.id.in_([i for i, *_ in claimed]))
                 )
             }
         try:
             client = smtp_connect(settings.smtp_url)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("SMTP server unreachable (%s); e-mails wait for the next run.", exc)
-            failed = [i for i, _ in claimed]
+            failed = [i for i, *_ in claimed]
         else:
-            by_address: dict[str, list[int]] = {}
-            for nid, address in claimed:
-                by_address.setdefault(address, []).append(nid)
+            by_address: dict[tuple[str, str], list[int]] = {}
+            for nid, address, locale in claimed:
+                by_address.setdefault((address, locale), []).append(nid)
             with client:
-                for address, ids in by_address.items():
+                for (address, locale), ids in by_address.items():
                     batch = [notifications[i] for i in ids]
                     try:
-                        client.send_message(_message(settings, batch, address))
+                        client.send_message(_message(settings, batch, address, locale))
                         sent += len(ids)
                     except (OSError, smtplib.SMTPException) as exc:
                         log.warning("E-mail for notifications %s failed: %s", ids, exc)

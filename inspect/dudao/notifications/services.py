@@ -5,25 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dudao.core.database import dialect_insert, utcnow
 from dudao.notifications.models import Notification
 
-#: Every kind of notification, with its Chinese and English name (for e-mail subjects; the
-#: inbox translates the English name).
-KINDS: dict[str, tuple[str, str]] = {
-    "assigned": ("已分派", "Assigned"),
-    "due_soon": ("即将到期", "Due soon"),
-    "overdue": ("已逾期", "Overdue"),
-    "escalated": ("逾期督办", "Escalated"),
-    "returned": ("已退回", "Returned"),
-    "submitted": ("已提交", "Submitted"),
-    "approved": ("已通过", "Approved"),
-    "cancelled": ("已取消", "Cancelled"),
-    "answered": ("已答复", "Replied"),
-    "alert": ("系统警报", "Alert"),
+#: Every kind of notification and its name, translated when shown (the inbox's filters,
+#: e-mail subjects in the recipient's language); e-mail digests list kinds in this order.
+KINDS: dict[str, LazyString] = {
+    "assigned": _l("Assigned"),
+    "due_soon": _l("Due soon"),
+    "overdue": _l("Overdue"),
+    "escalated": _l("Escalated"),
+    "returned": _l("Returned"),
+    "submitted": _l("Submitted"),
+    "approved": _l("Approved"),
+    "cancelled": _l("Cancelled"),
+    "answered": _l("Replied"),
+    "alert": _l("Alert"),
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -16,19 +15,6 @@ from dudao.web.context import db
 from dudao.web.setup import select_locale
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
-
-KIND_LABELS = {
-    "assigned": _l("Assigned"),
-    "due_soon": _l("Due soon"),
-    "overdue": _l("Overdue"),
-    "escalated": _l("Escalated"),
-    "returned": _l("Returned"),
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "cancelled": _l("Cancelled"),
-    "answered": _l("Replied"),
-    "alert": _l("Alert"),
-}
 
 
 @bp.get("/notifications")
@@ -43,7 +29,7 @@ def inbox() -> str:
         runs=batches(items),
         truncated=len(items) == PAGE,
         counts=unread_by_kind(db(), current_user.id),
-        kinds=KIND_LABELS,
+        kinds=KINDS,
         kind=kind,
         unread_only=unread_only,
         title=lambda n: title_in(n, select_locale()),
