@@ -38,7 +38,7 @@ from dudao.inspections.api_support import (
 from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding, Rectification, Submission
-from dudao.inspections.sync_queries import assignments, inspection_for_work
+from dudao.inspections.sync_queries import assignments, inspection_for_work, unit_ref
 from dudao.web.context import db
 from dudao.workflow.engine import Conflict, available_actions
 
@@ -157,8 +157,7 @@ def inspection_status(inspection_id: int) -> Response:
         {
             "id": inspection.id, "state": inspection.state, "version": inspection.version,
             "due_date": inspection.due_date.isoformat(),
-            "unit": {"id": inspection.unit.id, "code": inspection.unit.code,
-                     "name": inspection.unit.name},
+            "unit": unit_ref(inspection.unit),
             "definition_version_id": inspection.definition_version_id,
             "assigned_to_me": current_user.id in inspection.assignee_ids,
             "actions": [t.action for t in available_actions(current_user, inspection)],

@@ -22,6 +22,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.photos import PhotoRejected
 from dudao.inspections.submission_models import Rectification, Submission
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
+from dudao.inspections.sync_queries import unit_ref
 from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -179,7 +180,7 @@ def review_body(submission: Submission | None) -> dict[str, Any] | None:
 def task_body(task: Rectification) -> dict[str, Any]:
     return {
         "id": task.id, "finding_id": task.finding_id, "item_key": task.finding.item_key,
-        "owner_unit": {"id": task.unit.id, "code": task.unit.code, "name": task.unit.name},
+        "owner_unit": unit_ref(task.unit),
         "state": task.state, "version": task.version, "deadline": task.deadline.isoformat(),
         "description": task.description, "response": task.response,
         "evidence_photo_ids": task.evidence_photo_ids or [], "verifier_id": task.verifier_id,

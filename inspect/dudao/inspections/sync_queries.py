@@ -10,9 +10,16 @@ from sqlalchemy.orm import Session, joinedload
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.inspections.submission_models import InspectionDraft, Submission
+from dudao.org.models import Unit
 
 #: States the tablet shows: work to do, and work waiting for the office's review.
 LISTED_STATES = ("assigned", "in_progress", "returned", "submitted")
+
+
+def unit_ref(unit: Unit) -> dict[str, Any]:
+    """A unit as the API names it: both names, so a client shows the one for its reader's
+    language (`name_en` where set, else `name`; the rule of `Unit.name_in`) offline too."""
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "name_en": unit.name_en}
 
 
 def assignments(session: Session, user_id: int) -> list[dict[str, Any]]:
@@ -53,11 +60,7 @@ def assignments(session: Session, user_id: int) -> list[dict[str, Any]]:
                 "version": inspection.version,
                 "due_date": inspection.due_date.isoformat(),
                 "origin": inspection.origin,
-                "unit": {
-                    "id": inspection.unit.id,
-                    "code": inspection.unit.code,
-                    "name": inspection.unit.name,
-                },
+                "unit": unit_ref(inspection.unit),
                 "definition_version_id": inspection.definition_version_id,
                 "definition": {
                     "key": key,
