@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.permissions import Permission, can
-from dudao.org.models import Unit
+from dudao.org.models import Unit, name_in
 from dudao.web.context import close_db, db
 from dudao.web.extensions import babel, csrf, limiter, login_manager
 from dudao.web.labels import label
@@ -109,8 +109,11 @@ def _asset(filename: str) -> str:
     return url_for(own if own in current_app.view_functions else "static", filename=filename)
 
 
-def unit_name(unit: Unit) -> str:
-    """A unit's name in the page's language (`Unit.name_in`: the English one where set)."""
+def unit_name(unit: Unit | Mapping[str, Any]) -> str:
+    """A unit's name in the page's language (`Unit.name_in`: the English one where set);
+    `unit` may also be a unit as the API names it (`{"name", "name_en", ...}`)."""
+    if isinstance(unit, Mapping):
+        return name_in(unit["name"], unit.get("name_en"), select_locale())
     return unit.name_in(select_locale())
 
 
