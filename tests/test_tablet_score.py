@@ -28,7 +28,7 @@ const out = cases.cases.map(answers => {
   const shown = showif.visibleItems(cases.showif, answers);
   const r = score.evaluate(cases.spec, shown, answers);
   return {percent: r.percent, failed: r.failed, critical: r.critical,
-          grade: r.grade && r.grade.label, missing: r.missing};
+          grade: r.grade && r.grade.label.zh, missing: r.missing};
 });
 process.stdout.write(JSON.stringify(out));
 """
@@ -84,7 +84,7 @@ def test_preview_matches_the_server(name: str, tmp_path: Path) -> None:
     ]
     data = tmp_path / "cases.json"
     data.write_text(
-        json.dumps({"spec": scoring_spec(definition, "zh_CN"), "showif": showif, "cases": cases}),
+        json.dumps({"spec": scoring_spec(definition), "showif": showif, "cases": cases}),
         encoding="utf-8",
     )
     driver = tmp_path / "driver.js"

@@ -77,6 +77,10 @@ class LocalText:
     def get(self, locale: str) -> str:
         return self.en if locale.startswith("en") and self.en else self.zh
 
+    def as_json(self) -> dict[str, str | None]:
+        """Both texts, for a client that picks its reader's language itself (offline)."""
+        return {"zh": self.zh, "en": self.en}
+
 
 @dataclass(frozen=True)
 class Option:

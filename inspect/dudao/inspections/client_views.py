@@ -26,7 +26,7 @@ from dudao.inspections.drafts import draft_of
 from dudao.inspections.models import Inspection
 from dudao.inspections.queries import assignment_groups
 from dudao.inspections.submissions import EDITABLE_STATES, latest_submission
-from dudao.inspections.sync_queries import assignments
+from dudao.inspections.sync_queries import assignments, unit_ref
 from dudao.scheduling.recurrence import org_today
 from dudao.web.access import public, requires
 from dudao.web.context import db
@@ -41,11 +41,12 @@ def json_block(data: Any) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def scoring_spec(definition: Definition, locale: str) -> dict[str, Any]:
+def scoring_spec(definition: Definition) -> dict[str, Any]:
     """What the browser needs to preview the score (the server stays the authority), to
     count progress and to catch before queueing what the server would refuse (`limits`,
     with the server's words): every item with its section, type, rule and label, and the
-    grades."""
+    grades. Texts come in both languages ({zh, en}): the device keeps this with the work
+    and its pages and exports show the reader's language, whichever page stored it."""
     items = []
     for section in definition.sections:
         for item in section.items:
@@ -53,20 +54,20 @@ def scoring_spec(definition: Definition, locale: str) -> dict[str, Any]:
             items.append(
                 {
                     "key": item.key, "section": section.key, "type": str(item.type),
-                    "label": item.label.get(locale), "required": item.required,
+                    "label": item.label.as_json(), "required": item.required,
                     "critical": item.critical, "weight": item.weight, "scored": item.scored,
                     "evidence": str(item.evidence_on_fail),
-                    "options": {o.key: o.label.get(locale) for o in item.options},
+                    "options": {o.key: o.label.as_json() for o in item.options},
                     "rule": None if rule is None else
                     {"options": list(rule.options), "min": rule.min, "max": rule.max},
                     "limits": kind_of(item).limits(item),
                 }
             )  # fmt: skip
     grades = [
-        {"min": band.min_score, "label": band.label.get(locale)}
+        {"min": band.min_score, "label": band.label.as_json()}
         for band in sorted(definition.grades, key=lambda b: b.min_score, reverse=True)
     ]
-    sections = [{"key": s.key, "title": s.title.get(locale)} for s in definition.sections]
+    sections = [{"key": s.key, "title": s.title.as_json()} for s in definition.sections]
     return {"items": items, "grades": grades, "sections": sections}
 
 
@@ -114,8 +115,7 @@ def checklist(inspection_id: int) -> str:
         "id": inspection.id, "state": inspection.state, "version": inspection.version,
         "editable": inspection.state in EDITABLE_STATES, "user": current_user.id,
         "definition_version_id": inspection.definition_version_id,
-        "title": definition.title.get(locale),
-        "unit": f"{inspection.unit.code} {inspection.unit.name}",
+        "title": definition.title.as_json(), "unit": unit_ref(inspection.unit),
         "due_date": inspection.due_date.isoformat(),
         "review": review_body(latest_submission(db(), inspection.id)),
         "draft": None if draft is None else {
@@ -126,6 +126,6 @@ def checklist(inspection_id: int) -> str:
     return render_template(
         "tablet/checklist.html", inspection=inspection, definition=definition, form=form,
         locale=locale, server=json_block(server),
-        scoring=json_block(scoring_spec(definition, locale)),
+        scoring=json_block(scoring_spec(definition)),
         evidence={str(e): evidence_message(e) for e in Evidence if e != Evidence.NONE},
     )  # fmt: skip

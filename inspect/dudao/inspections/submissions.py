@@ -166,7 +166,7 @@ def result_json(result: ScoreResult) -> dict[str, Any]:
         "earned": result.earned,
         "possible": result.possible,
         "passed": result.passed,
-        "grade": None if grade is None else {"zh": grade.label.zh, "en": grade.label.en},
+        "grade": None if grade is None else grade.label.as_json(),
         "failed": list(result.failed),
         "failed_critical": list(result.failed_critical),
         "sections": [

@@ -230,7 +230,11 @@
 
   function begin(r) {
     record = r;
+    // The names as the server has them now, in both languages (a record stored before
+    // both were kept had them in one, as a string).
     record.spec = spec;
+    record.title = server.title;
+    record.unit = server.unit;
     var returned = server.state === "returned" && r.submission && r.submission.done;
     var newer = server.draft && server.draft.revision > (r.serverRevision || 0) &&
       (r.changedAt || 0) <= (r.savedAt || 0) && !(r.submission && !r.submission.done);

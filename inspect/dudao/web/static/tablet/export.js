@@ -4,7 +4,8 @@
 (function (root) {
   "use strict";
 
-  var DB = root.DudaoDB;
+  var DB = root.DudaoDB, UI = root.DudaoUI;
+  var local = UI.local;
 
   function strings() {
     var block = document.getElementById("t-strings");
@@ -30,8 +31,9 @@
     }).then(function (photos) {
       return {
         format: "dudao-tablet-export/1", exported_at: new Date().toISOString(),
-        inspection: { id: record.id, title: record.title, unit: record.unit, due_date: record.due,
-                      definition_version_id: record.definitionVersionId },
+        // Names in the page's language (a record keeps both: ui.js `local`).
+        inspection: { id: record.id, title: local(record.title), unit: UI.unitName(record.unit),
+                      due_date: record.due, definition_version_id: record.definitionVersionId },
         sync_state: record.state, problem: record.problem || null,
         answers: Object.assign({}, record.answers, record.photoAnswers),
         notes: record.notes, evidence_photos: record.photos,
@@ -44,13 +46,14 @@
     if (value === undefined || value === null) return "—";
     var list = [].concat(value).map(function (v) {
       if (item.type === "yes_no") return text[v] || v;
-      return (item.options && item.options[v]) || v;
+      return (item.options && local(item.options[v])) || v;
     });
     return list.join(", ");
   }
 
   function page(data, record, text) {
-    var doc = document.implementation.createHTMLDocument(record.title || "Dudao");
+    var doc = document.implementation.createHTMLDocument(data.inspection.title || "Dudao");
+    doc.documentElement.lang = document.documentElement.lang;
     var meta = doc.createElement("meta");
     meta.setAttribute("charset", "utf-8");
     doc.head.appendChild(meta);
@@ -61,8 +64,8 @@
       return node;
     }
     var body = doc.body;
-    add(body, "h1", record.title);
-    add(body, "p", record.unit + " · " + record.due + " · #" + record.id);
+    add(body, "h1", data.inspection.title);
+    add(body, "p", data.inspection.unit + " · " + record.due + " · #" + record.id);
     add(body, "p", text.export_state + ": " + (text["state_" + record.state] || record.state));
     if (record.problem && record.problem.code) {
       add(body, "p", text["refused_" + record.problem.code] || record.problem.message || "");
@@ -72,11 +75,11 @@
     data.photos.forEach(function (p) { (photosByItem[p.item_key] = photosByItem[p.item_key] || []).push(p); });
     var spec = record.spec || { sections: [], items: [] };
     spec.sections.forEach(function (section) {
-      add(body, "h2", section.title);
+      add(body, "h2", local(section.title));
       var list = add(body, "dl");
       spec.items.filter(function (i) { return i.section === section.key && i.type !== "note"; })
         .forEach(function (item) {
-          add(list, "dt", item.label);
+          add(list, "dt", local(item.label));
           var answer = item.type === "photo" ? null : data.answers[item.key];
           var dd = add(list, "dd", item.type === "photo" ? "" : shown(item, answer, text));
           if (data.notes[item.key]) add(dd, "p", text.export_note + ": " + data.notes[item.key]);
@@ -85,7 +88,7 @@
             var img = add(dd, "img");
             img.src = p.data_url;
             img.setAttribute("width", "320");
-            img.alt = item.label;
+            img.alt = local(item.label);
           });
         });
     });

@@ -57,9 +57,9 @@
     var link = document.createElement("a");
     link.href = "/inspect/" + record.id;
     var title = document.createElement("strong");
-    title.textContent = record.title + " · #" + record.id;
+    title.textContent = UI.local(record.title) + " · #" + record.id;
     var unit = document.createElement("span");
-    unit.textContent = record.unit + " · " + record.due;
+    unit.textContent = UI.unitName(record.unit) + " · " + record.due;
     link.appendChild(title);
     link.appendChild(unit);
     if (record.problem && record.state === "refused") {

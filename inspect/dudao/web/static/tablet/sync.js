@@ -234,6 +234,26 @@
              photoAnswers: c.photoAnswers || {} };
   }
 
+  /* The work kept here takes its unit's names from the list as the server has them now,
+     in both languages, so a record stored before both were kept (its unit and title one
+     string each) follows the page's language too, and a renamed unit shows its new name.
+     A title kept in both languages stays: it is the pinned version's (the checklist's). */
+  function refreshNames(assignments) {
+    return Promise.all(assignments.map(function (a) {
+      var changed = false;
+      return DB.update("work", a.id, function (record) {
+        if (!record || (user !== null && record.user !== user)) return undefined;
+        var kept = record.title && typeof record.title === "object";
+        var names = { unit: a.unit, title: kept ? record.title : a.definition.title };
+        if (DB.stable({ title: record.title, unit: record.unit }) === DB.stable(names)) return undefined;
+        changed = true;
+        return Object.assign(record, names);
+      }).then(function () { if (changed) announce(a.id); });
+    })).catch(function (error) {
+      if (root.console) console.warn("names", error);
+    });
+  }
+
   /* Ask the service worker to keep these pages (and the shell) for offline use. */
   function prepareOffline(extra) {
     if (!("serviceWorker" in navigator) || !navigator.onLine) return Promise.resolve(false);
@@ -243,6 +263,8 @@
     return fetch(API + "/assignments", { credentials: "same-origin" }).then(function (response) {
       if (!response.ok) throw new Error("assignments " + response.status);
       return response.json();
+    }).then(function (data) {
+      return refreshNames(data.assignments).then(function () { return data; });
     }).then(function (data) {
       var urls = ["/inspect", "/inspect/device", location.pathname].concat(shell, extra || []);
       data.assignments.forEach(function (a) {

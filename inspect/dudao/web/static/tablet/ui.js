@@ -12,6 +12,23 @@
 
   function el(id) { return document.getElementById(id); }
 
+  /* A text from the server in the page's language: {zh, en} gives English on English
+     pages where there is one, else Chinese (the server's rule, Unit.name_in); a plain
+     string (what records stored before both were kept hold) is shown as it is. */
+  function local(value) {
+    if (value === null || value === undefined) return "";
+    if (typeof value !== "object") return String(value);
+    var english = /^en/i.test(document.documentElement.lang || "");
+    return (english && value.en) || value.zh || "";
+  }
+
+  /* "code name" of a unit as the API gives it ({code, name, name_en}), or an older
+     record's stored "code name" string. */
+  function unitName(unit) {
+    if (!unit || typeof unit !== "object") return local(unit);
+    return unit.code + " " + local({ zh: unit.name, en: unit.name_en });
+  }
+
   function setText(id, value) {
     var node = el(id);
     if (node) node.textContent = value;
@@ -32,7 +49,7 @@
     var percent = sent ? sent.score.percent : blank ? null : result.percent;
     var line = percent === null || percent === undefined ? text.score_none
       : fmt(sent ? text.score_server : text.score, { percent: percent });
-    var grade = sent ? sent.grade : !blank && result.grade && result.grade.label;
+    var grade = sent ? sent.grade : !blank && result.grade && local(result.grade.label);
     if (grade) line += " · " + grade;
     var failedCritical = sent ? !sent.passed : result.critical.length > 0;
     if (failedCritical) line += " · " + text.critical_failed;
@@ -237,7 +254,7 @@
   }
 
   root.DudaoUI = {
-    fmt: fmt, progress: progress, score: score, state: state, banner: banner,
+    fmt: fmt, local: local, unitName: unitName, progress: progress, score: score, state: state, banner: banner,
     fieldErrors: fieldErrors, lock: lock, toast: toast, reveal: reveal, missing: missing,
     photos: photos, review: review, bindCommon: bindCommon, exports: exports,
   };
