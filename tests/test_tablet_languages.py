@@ -14,6 +14,7 @@ import pytest
 from tests.browser import TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD, sign_in
 from tests.inspection_world import World, build_world
+from tests.test_tablet_offline import big_jpeg, fill_everything
 from tests.test_tablet_pages import _block
 
 BRANCH_EN = "Jia Plant One First Branch"
@@ -159,4 +160,28 @@ def test_an_english_reader_sees_english_names_in_the_list_and_offline(
     assert "旧检查表 · #999999" in old and "Z9 旧单位" in old
     assert "旧检查项" in _readable(page, 999999)
     save_screenshot(page, "tablet-languages-device-en-old-records")
+    assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_the_servers_grade_shows_in_the_readers_language(
+    live_server, browser_page, world, tmp_path
+):
+    """After submit the bottom bar shows the server's score; its grade was the Chinese label
+    (the submission's `grade`) on English pages too."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = browser_page(*TABLET)
+    browser_sign_in(page, base, "insp", PASSWORD)
+    page.goto(f"{base}/inspect/{inspection_id}")
+    if page.locator(".topbar-end button[value=en]").count():
+        _switch(page, "en")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    fill_everything(page, big_jpeg(tmp_path / "site.jpg", 800, 600))
+    assert page.inner_text("#t-score").endswith("· Excellent")  # the preview, as before
+    page.click("form#dform button[type=submit]")
+    page.wait_for_selector("#t-state[data-state=submitted]")
+    assert page.inner_text("#t-score") == "Score (server): 100% · Excellent"
+    _switch(page, "zh_CN")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    assert page.inner_text("#t-score") == "得分（服务器）：100% · 优秀"
     assert page.console_errors == []

@@ -49,7 +49,9 @@
     var percent = sent ? sent.score.percent : blank ? null : result.percent;
     var line = percent === null || percent === undefined ? text.score_none
       : fmt(sent ? text.score_server : text.score, { percent: percent });
-    var grade = sent ? sent.grade : !blank && result.grade && local(result.grade.label);
+    // The server's grade in both languages is in its score (`grade` alone is Chinese).
+    var grade = sent ? local(sent.score.grade) || sent.grade
+      : !blank && result.grade && local(result.grade.label);
     if (grade) line += " · " + grade;
     var failedCritical = sent ? !sent.passed : result.critical.length > 0;
     if (failedCritical) line += " · " + text.critical_failed;
