@@ -140,6 +140,17 @@ def test_scope_permission_and_bad_input_change_nothing(session, org, people):
     assert session.scalars(select(Inspection)).all() == []
 
 
+def test_a_questionnaire_key_is_not_a_checklist_and_changes_nothing(session, org, people):
+    with pytest.raises(ValidationError, match="member_satisfaction"):
+        create_draw(
+            session, people["office"], "t", "member_satisfaction", org.group, {"count": 1},
+            DUE, seed="s1", today=TODAY,
+        )  # fmt: skip
+    session.rollback()
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    assert session.scalars(select(Inspection)).all() == []
+
+
 def test_not_enough_eligible_inspectors_names_the_unit(session, org, people):
     with pytest.raises(DrawError, match=r"B1-1 .*（符合条件 1 人，需要 2 人）"):
         draw(session, people, org, scope=org.company_b, count=1, pool=["rep_b", "plain1"])

@@ -182,7 +182,11 @@ def test_inactive_schedule_and_missing_definition(app, session, make_schedule):
     broken.definition_key = "nope"
     session.commit()
     report = run(app, until=date(2026, 2, 1))
-    assert report.created == 0 and "no definition 'nope'" in report.problems[0]
+    assert report.created == 0 and "no checklist 'nope'" in report.problems[0]
+    broken.definition_key = "member_satisfaction"  # a questionnaire makes no inspections
+    session.commit()
+    report = run(app, until=date(2026, 2, 1))
+    assert report.created == 0 and "no checklist 'member_satisfaction'" in report.problems[0]
     assert session.scalar(select(func.count()).select_from(InspectionAssignment)) == 0
 
 

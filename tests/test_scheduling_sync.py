@@ -110,6 +110,20 @@ def test_unknown_units_and_accounts_are_located_and_nothing_changes(tmp_path, se
     assert report.created == [] and len(report.skipped) == 3 and report.skipped_keys == ["monthly"]
 
 
+def test_a_questionnaire_schedule_is_located_and_nothing_changes(tmp_path, session, org, forms):
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    text = GOOD.replace("branch_standardisation", "member_satisfaction")
+    (folder / "a.yaml").write_text(text)
+    with pytest.raises(ScheduleFileError) as caught:
+        sync_schedules(session, None, folder)
+    found = [str(p) for p in caught.value.problems]
+    assert any(
+        "a.yaml:3:13: definition: 'member_satisfaction' is a questionnaire" in p for p in found
+    ), found
+    assert session.scalars(select(Schedule)).all() == []
+
+
 def test_shipped_schedules_load(session, forms):
     for path in sorted(Path(SCHEDULES_DIR).glob("*.yaml")):
         load_schedule_text(path.read_text(), path.name)
@@ -180,6 +194,8 @@ def test_cli_ad_hoc_bad_input_changes_nothing(app, session, org, forms):
             "--due", "2026-12-31", "--reason", "x"]  # fmt: skip
     result = runner.invoke(cli, [*base, "--unit", "NOPE"])
     assert result.exit_code == 1 and "No unit with the code 'NOPE'" in result.output
+    result = runner.invoke(cli, [*base[:3], "member_satisfaction", *base[4:], "--unit", "A"])
+    assert result.exit_code == 1 and "member_satisfaction" in result.output  # a questionnaire
     result = runner.invoke(cli, [*base, "--unit", "A", "--inspector", "ghost"])
     # A command speaks the default language (docs/i18n.md).
     assert result.exit_code == 1 and "没有在用账号 'ghost'" in result.output

@@ -66,9 +66,15 @@ def versions_of(session: Session, definition_id: int) -> list[VersionRow]:
     return [VersionRow(v, name) for v, name in session.execute(query)]
 
 
-def current_version(session: Session, key: str) -> DefinitionVersion | None:
-    """The version a new inspection or response of `key` should pin (None if retired)."""
-    return session.scalar(
+def current_version(
+    session: Session, key: str, kind: str | None = None
+) -> DefinitionVersion | None:
+    """The version a new inspection or response of `key` should pin (None if retired).
+
+    `kind` ("checklist"/"questionnaire") also answers None for a definition of the
+    other kind, so a command typed with a questionnaire's key cannot make inspections.
+    """
+    query = (
         select(DefinitionVersion)
         .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
         .where(
@@ -77,6 +83,9 @@ def current_version(session: Session, key: str) -> DefinitionVersion | None:
             DefinitionVersion.number == FormDefinition.current_number,
         )
     )
+    if kind is not None:
+        query = query.where(FormDefinition.kind == kind)
+    return session.scalar(query)
 
 
 def version_by_number(session: Session, definition_id: int, number: int) -> DefinitionVersion:

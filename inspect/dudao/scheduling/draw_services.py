@@ -178,7 +178,7 @@ def create_draw(
     seed = (seed or "").strip() or new_seed()
     if len(seed) > 64:
         raise ValidationError("A seed has at most 64 characters.", ["seed: too long"])
-    version = current_version(session, definition_key)
+    version = current_version(session, definition_key, "checklist")
     if version is None:
         raise ValidationError(
             _("No checklist named %(key)r (or it is retired).", key=definition_key),

@@ -75,9 +75,9 @@ class _Plan:
 
 
 def _plan(session: Session, schedule: Schedule) -> _Plan | str:
-    version = current_version(session, schedule.definition_key)
+    version = current_version(session, schedule.definition_key, "checklist")
     if version is None:
-        return f"{schedule.key}: no definition {schedule.definition_key!r}; run `dudao forms sync`"
+        return f"{schedule.key}: no checklist {schedule.definition_key!r}; run `dudao forms sync`"
     workflow = get_workflow(schedule.workflow)
     assign = workflow.transition("assign", workflow.initial)
     policy = schedule.assignment or {}

@@ -80,10 +80,18 @@ def _resolve(
         problems.append(
             source.problem(("scope", "unit"), f"no unit with the code {spec.scope_code!r}")
         )
-    if by_key(session, spec.definition_key) is None:
+    definition = by_key(session, spec.definition_key)
+    if definition is None:
         problems.append(
             source.problem(
                 ("definition",), f"no definition {spec.definition_key!r} (run `dudao forms sync`)"
+            )
+        )
+    elif definition.kind != "checklist":
+        problems.append(
+            source.problem(
+                ("definition",),
+                f"{spec.definition_key!r} is a {definition.kind}; a schedule needs a checklist",
             )
         )
     known = {u.code for u in session.scalars(select(Unit).where(Unit.code.in_(spec.exclude_codes)))}
@@ -241,7 +249,7 @@ def create_ad_hoc(
     problems = []
     if not (reason or "").strip():
         problems.append("reason: " + _("A reason is required."))
-    version = current_version(session, definition_key)
+    version = current_version(session, definition_key, "checklist")
     if version is None:
         problems.append("definition: " + _("no checklist %(key)r", key=definition_key))
     people = queries.people(session, list(inspectors))
