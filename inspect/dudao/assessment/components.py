@@ -139,18 +139,20 @@ def rectification_rows(
     deadline has passed. Pending (not counted yet): not submitted, deadline not passed.
     """
     today = today or org_today(session)
-    submits = (
-        select(AuditEvent.entity_id.label("rid"), func.max(AuditEvent.occurred_at).label("at"))
+    # Per task, through the audit log's (entity_type, entity_id) index: the work grows with
+    # the tasks in scope, not with every submission the log has ever recorded.
+    last_submit = (
+        select(func.max(AuditEvent.occurred_at))
         .where(AuditEvent.entity_type == "rectification")
+        .where(AuditEvent.entity_id == cast(Rectification.id, String))
         .where(AuditEvent.action == "rectification.submit")
-        .group_by(AuditEvent.entity_id)
-        .subquery()
+        .correlate(Rectification)
+        .scalar_subquery()
     )
     query = (
         select(Rectification.id, Rectification.unit_id, Rectification.state,
-               Rectification.deadline, Rectification.state_changed_at, submits.c.at)
+               Rectification.deadline, Rectification.state_changed_at, last_submit)
         .join(Unit, Unit.id == Rectification.unit_id)
-        .outerjoin(submits, submits.c.rid == cast(Rectification.id, String))
         .where(within(paths), Unit.level.in_(levels), Rectification.state != "cancelled")
         .order_by(Rectification.deadline, Rectification.id)
     )  # fmt: skip
