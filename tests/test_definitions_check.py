@@ -29,7 +29,8 @@ DOCS = PROJECT_ROOT / "docs" / "definitions.md"
 
 
 def run(*args: str) -> Any:
-    return CliRunner().invoke(cli, ["forms", "check", *args])
+    """`dudao forms check` in English (the default is zh_CN: test_definitions_i18n.py)."""
+    return CliRunner().invoke(cli, ["forms", "check", "--lang", "en", *args])
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_check_ok_prints_a_summary(folder: Path) -> None:
 def test_check_prints_every_problem_and_exits_1(folder: Path) -> None:
     bad = folder / "bad.yaml"
     bad.write_text(CHECKLIST.replace("type: scale", "type: scael").replace("key: q2", "key: Q2"))
-    result = CliRunner().invoke(cli, ["forms", "check", str(bad), str(folder / "spot.yaml")])
+    result = run(str(bad), str(folder / "spot.yaml"))
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines == [

@@ -265,7 +265,7 @@ def test_cli_forms_sync(app, folder, session):
     result = runner.invoke(forms_group, ["sync", "--folder", str(folder)])
     assert result.exit_code == 0 and "2 unchanged" in result.output
     (folder / "fire.yaml").write_text(CHECK.replace("sections:", "sectons:"))
-    result = runner.invoke(forms_group, ["sync", "--folder", str(folder)])
+    result = runner.invoke(forms_group, ["sync", "--folder", str(folder), "--lang", "en"])
     assert result.exit_code == 1
     assert "forms/fire.yaml:4:1: sectons: unknown field" in result.output
     assert "nothing was synced" in result.output

@@ -2,10 +2,47 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 
 def N_(text: str) -> str:
     """Marks a message for the translation catalogue; pages translate it when shown."""
     return text
+
+
+class Message(str):
+    """An English sentence that keeps its template (the catalogue's msgid) and values.
+
+    As a str it is the English text, so logs, tests and `str()` read as before; a
+    surface shows it in its reader's language with `in_language(gettext)` (the web
+    passes flask_babel's gettext, a command the default language's), so the service
+    that made it needs no Flask. Values that are Messages (a noun such as "item type")
+    are translated too. Mark the template: `Message(N_("unknown field %(name)r"), name=n)`.
+    """
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> Message:
+        self = super().__new__(cls, template % params if params else template)
+        self.template, self.params = template, params
+        return self
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
+        """Copies and pickles keep the template and values, not only the English text."""
+        return (self.template,), self.params
+
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        text = gettext(self.template)
+        if not self.params:
+            return text
+        return text % {name: shown(value, gettext) for name, value in self.params.items()}
+
+
+def shown(text: Any, gettext: Callable[[str], str]) -> Any:
+    """A Message in the language of `gettext`; anything else as it is."""
+    return text.in_language(gettext) if isinstance(text, Message) else text
 
 
 class DudaoError(Exception):

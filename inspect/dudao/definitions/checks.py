@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.problems import Path
 from dudao.definitions.yamlsource import Source
 
@@ -36,23 +37,24 @@ INVALID: Any = _Invalid()
 def describe(value: Any) -> str:
     """How a wrong value reads in a message: its YAML type, not Python's."""
     if value is None:
-        return "nothing (null)"
+        return Message(N_("nothing (null)"))
     if isinstance(value, bool):
-        return "true/false"
+        return Message(N_("true/false"))
     if isinstance(value, int | float):
-        return "a number"
+        return Message(N_("a number"))
     if isinstance(value, str):
-        return "text"
+        return Message(N_("text"))
     if isinstance(value, list):
-        return "a list"
+        return Message(N_("a list"))
     if isinstance(value, dict):
-        return "a mapping"
+        return Message(N_("a mapping"))
     return type(value).__name__
 
 
-def suggest(name: str, candidates: Iterable[str]) -> str:
+def suggest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate `name` is probably a typo of, if any."""
     match = difflib.get_close_matches(name, [str(c) for c in candidates], n=1, cutoff=0.6)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    return match[0] if match else None
 
 
 class Checker:
@@ -62,12 +64,15 @@ class Checker:
         self.source = source
 
     def add(self, path: Path, message: str, *, key: bool = False) -> Any:
+        """Record a problem (a `Message`, so it can be shown translated); INVALID."""
         self.source.add(path, message, key=key)
         return INVALID
 
-    def mapping(self, value: Any, path: Path, what: str = "a mapping") -> dict[str, Any] | Any:
+    def mapping(self, value: Any, path: Path, what: str | None = None) -> dict[str, Any] | Any:
         if not isinstance(value, dict):
-            return self.add(path, f"expected {what}, got {describe(value)}")
+            what = what or Message(N_("a mapping"))
+            got = describe(value)
+            return self.add(path, Message(N_("expected %(what)s, got %(got)s"), what=what, got=got))
         return value
 
     def fields(
@@ -86,26 +91,43 @@ class Checker:
             if name in elsewhere:
                 self.add((*path, name), elsewhere[name], key=True)
             else:
-                hint = suggest(name, [*allowed, *elsewhere])
-                self.add((*path, name), f"unknown field {name!r}{hint}", key=True)
+                match = suggest(name, [*allowed, *elsewhere])
+                message = (
+                    Message(
+                        N_("unknown field %(name)r; did you mean %(match)r?"),
+                        name=name,
+                        match=match,
+                    )
+                    if match
+                    else Message(N_("unknown field %(name)r"), name=name)
+                )
+                self.add((*path, name), message, key=True)
 
     def require(self, data: dict[str, Any], path: Path, name: str) -> bool:
         if data.get(name) is None:
-            self.add((*path, name), f"missing required field {name!r}")
+            self.add((*path, name), Message(N_("missing required field %(name)r"), name=name))
             return False
         return True
 
     def text(self, value: Any, path: Path, *, max_length: int = 2000) -> str | Any:
         if not isinstance(value, str):
-            hint = " (put it in quotes)" if isinstance(value, int | float | bool) else ""
-            return self.add(path, f"expected text, got {describe(value)}{hint}")
+            got = describe(value)
+            message = (
+                Message(N_("expected text, got %(got)s (put it in quotes)"), got=got)
+                if isinstance(value, int | float | bool)
+                else Message(N_("expected text, got %(got)s"), got=got)
+            )
+            return self.add(path, message)
         if not value.strip():
-            return self.add(path, "must not be empty")
+            return self.add(path, Message(N_("must not be empty")))
         if len(value) > max_length:
-            return self.add(path, f"is longer than {max_length} characters")
+            return self.add(path, Message(N_("is longer than %(max)d characters"), max=max_length))
         bad = CONTROL_RE.search(value)
         if bad:
-            return self.add(path, f"contains the control character U+{ord(bad.group()):04X}")
+            return self.add(
+                path,
+                Message(N_("contains the control character U+%(code)04X"), code=ord(bad.group())),
+            )
         return value
 
     def local_text(self, value: Any, path: Path) -> dict[str, str | None] | Any:
@@ -124,18 +146,28 @@ class Checker:
 
     def key(self, value: Any, path: Path) -> str | Any:
         if not isinstance(value, str):
-            return self.add(path, f"expected a key (text), got {describe(value)}")
+            return self.add(
+                path, Message(N_("expected a key (text), got %(got)s"), got=describe(value))
+            )
         if not KEY_RE.match(value) or len(value) > KEY_MAX:
             return self.add(
                 path,
-                f"{value!r} is not a valid key: use lower-case letters, digits and '_', "
-                f"starting with a letter (at most {KEY_MAX} characters)",
+                Message(
+                    N_(
+                        "%(value)r is not a valid key: use lower-case letters, digits and '_', "
+                        "starting with a letter (at most %(max)d characters)"
+                    ),
+                    value=value,
+                    max=KEY_MAX,
+                ),
             )
         return value
 
     def boolean(self, value: Any, path: Path) -> bool | Any:
         if not isinstance(value, bool):
-            return self.add(path, f"expected true or false, got {describe(value)}")
+            return self.add(
+                path, Message(N_("expected true or false, got %(got)s"), got=describe(value))
+            )
         return value
 
     def integer(
@@ -144,47 +176,93 @@ class Checker:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            return self.add(path, f"expected a whole number, got {describe(value)}")
+            return self.add(
+                path, Message(N_("expected a whole number, got %(got)s"), got=describe(value))
+            )
         return self._range(value, path, low, high)
 
     def number(
         self, value: Any, path: Path, low: float | None = None, high: float | None = None
     ) -> int | float | Any:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return self.add(path, f"expected a number, got {describe(value)}")
+            return self.add(
+                path, Message(N_("expected a number, got %(got)s"), got=describe(value))
+            )
         if isinstance(value, float) and not math.isfinite(value):
-            return self.add(path, "expected a finite number")
+            return self.add(path, Message(N_("expected a finite number")))
         if isinstance(value, int) and abs(value) > 10**15:
-            return self.add(path, "is too large")
+            return self.add(path, Message(N_("is too large")))
         return self._range(value, path, low, high)
 
     def _range(self, value: Any, path: Path, low: float | None, high: float | None) -> Any:
         if low is not None and high is not None and not low <= value <= high:
-            return self.add(path, f"must be between {low} and {high}, got {value}")
+            return self.add(
+                path,
+                Message(
+                    N_("must be between %(low)s and %(high)s, got %(value)s"),
+                    low=low,
+                    high=high,
+                    value=value,
+                ),
+            )
         if low is not None and value < low:
-            return self.add(path, f"must be at least {low}, got {value}")
+            return self.add(
+                path, Message(N_("must be at least %(low)s, got %(value)s"), low=low, value=value)
+            )
         if high is not None and value > high:
-            return self.add(path, f"must be at most {high}, got {value}")
+            return self.add(
+                path,
+                Message(N_("must be at most %(high)s, got %(value)s"), high=high, value=value),
+            )
         return value
 
     def choice(self, value: Any, path: Path, choices: Iterable[str], what: str) -> str | Any:
         if isinstance(value, str) and isinstance(choices, tuple | list) and value in choices:
             return value
         choices = [str(choice) for choice in choices]
+        listed = ", ".join(choices)
         if not isinstance(value, str):
-            return self.add(path, f"expected one of {', '.join(choices)}, got {describe(value)}")
+            return self.add(
+                path,
+                Message(
+                    N_("expected one of %(choices)s, got %(got)s"),
+                    choices=listed,
+                    got=describe(value),
+                ),
+            )
         if value not in choices:
-            hint = suggest(value, choices)
-            return self.add(path, f"unknown {what} {value!r}{hint} (one of: {', '.join(choices)})")
+            match = suggest(value, choices)
+            message = (
+                Message(
+                    N_("unknown %(what)s %(value)r; did you mean %(match)r? (one of: %(choices)s)"),
+                    what=what,
+                    value=value,
+                    match=match,
+                    choices=listed,
+                )
+                if match
+                else Message(
+                    N_("unknown %(what)s %(value)r (one of: %(choices)s)"),
+                    what=what,
+                    value=value,
+                    choices=listed,
+                )
+            )
+            return self.add(path, message)
         return value
 
     def sequence(
         self, value: Any, path: Path, what: str, *, empty_ok: bool = False
     ) -> list[Any] | Any:
         if not isinstance(value, list):
-            return self.add(path, f"expected a list of {what}, got {describe(value)}")
+            return self.add(
+                path,
+                Message(
+                    N_("expected a list of %(what)s, got %(got)s"), what=what, got=describe(value)
+                ),
+            )
         if not value and not empty_ok:
-            return self.add(path, f"needs at least one of {what}")
+            return self.add(path, Message(N_("needs at least one of %(what)s"), what=what))
         return value
 
     def optional(self, data: dict[str, Any], name: str, default: Any) -> Any:

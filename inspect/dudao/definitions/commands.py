@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.config import PROJECT_ROOT
+from dudao.core.language import DEFAULT_LOCALE, language_option, translations
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -38,8 +39,11 @@ def forms_group() -> None:
     pass
 
 
-def sync_folder(runtime: Runtime, folder: Path | None = None) -> SyncReport:
-    """Sync `folder` (default: forms/) in one transaction, or print every problem and stop.
+def sync_folder(
+    runtime: Runtime, folder: Path | None = None, lang: str = DEFAULT_LOCALE
+) -> SyncReport:
+    """Sync `folder` (default: forms/) in one transaction, or print every problem (in
+    `lang`) and stop.
 
     For `forms sync`, `init` and `demo`: all or nothing, exit status 1 on any problem.
     """
@@ -52,12 +56,16 @@ def sync_folder(runtime: Runtime, folder: Path | None = None) -> SyncReport:
         with transaction(runtime.session_factory) as session:
             return sync_forms(session, None, folder or FORMS_FOLDER)
     except DefinitionError as exc:
+        catalogue = translations(lang)
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(problem.shown(catalogue.gettext), err=True)
         count = len(exc.problems)
-        raise click.ClickException(
-            f"{count} problem{'s' if count != 1 else ''} in the definitions; nothing was synced."
-        ) from exc
+        text = catalogue.ngettext(
+            "%(count)d problem in the definitions; nothing was synced.",
+            "%(count)d problems in the definitions; nothing was synced.",
+            count,
+        )
+        raise click.ClickException(text % {"count": count}) from exc
 
 
 @forms_group.command("sync", help="Load the definitions folder into the database as versions.")
@@ -68,9 +76,10 @@ def sync_folder(runtime: Runtime, folder: Path | None = None) -> SyncReport:
     help=f"Folder of definition files [default: {FORMS_FOLDER}].",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list unchanged definitions.")
+@language_option
 @with_appcontext
-def forms_sync(folder: Path | None, verbose: bool) -> None:
-    report = sync_folder(current_app.extensions["dudao"], folder)
+def forms_sync(folder: Path | None, verbose: bool, lang: str) -> None:
+    report = sync_folder(current_app.extensions["dudao"], folder, lang)
     for entry in report.entries:
         if verbose or entry.action != "unchanged":
             click.echo(str(entry))

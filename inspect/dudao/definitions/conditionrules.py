@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.checks import INVALID, Checker, describe, suggest
 from dudao.definitions.problems import Path
 from dudao.definitions.scorerules import RATING_MAX, RATING_MIN
@@ -52,15 +53,19 @@ class ConditionChecker:
 
     def condition(self, raw: Any, path: Path, depth: int = 0) -> dict[str, Any] | Any:
         c = self.check
-        if c.mapping(raw, path, 'a condition such as {item: q1, equals: "yes"}') is INVALID:
+        what = Message(N_('a condition such as {item: q1, equals: "yes"}'))
+        if c.mapping(raw, path, what) is INVALID:
             return INVALID
         if depth > MAX_DEPTH:
-            return c.add(path, f"conditions are nested more than {MAX_DEPTH} deep")
+            return c.add(
+                path, Message(N_("conditions are nested more than %(max)d deep"), max=MAX_DEPTH)
+            )
         groups = [name for name in GROUPS if name in raw]
         if groups:
-            c.fields(raw, path, groups[:1], {"item": "a group ('all'/'any') has no 'item'"})
+            why = {"item": Message(N_("a group ('all'/'any') has no 'item'"))}
+            c.fields(raw, path, groups[:1], why)
             name = groups[0]
-            parts = c.sequence(raw[name], (*path, name), "conditions")
+            parts = c.sequence(raw[name], (*path, name), Message(N_("conditions")))
             if parts is INVALID:
                 return INVALID
             result = [
@@ -78,11 +83,17 @@ class ConditionChecker:
         key = raw["item"]
         target = self._target(key, (*path, "item"))
         if not ops:
-            return c.add(path, f"a condition needs one operator: {', '.join(ALL_OPS)}")
+            return c.add(
+                path,
+                Message(N_("a condition needs one operator: %(ops)s"), ops=", ".join(ALL_OPS)),
+            )
         if len(ops) > 1:
             return c.add(
                 (*path, ops[1]),
-                f"a condition has one operator, found {' and '.join(ops)}; combine with all/any",
+                Message(
+                    N_("a condition has one operator, found %(ops)s; combine with all/any"),
+                    ops=" and ".join(ops),
+                ),
                 key=True,
             )
         op = ops[0]
@@ -90,10 +101,15 @@ class ConditionChecker:
             return INVALID
         item_type = target["type"]
         if op not in OPERATORS[item_type]:
-            allowed = ", ".join(OPERATORS[item_type]) or "none"
+            allowed = ", ".join(OPERATORS[item_type]) or Message(N_("none"))
             return c.add(
                 (*path, op),
-                f"{op!r} cannot test a {item_type} item (allowed: {allowed})",
+                Message(
+                    N_("%(op)r cannot test a %(type)s item (allowed: %(allowed)s)"),
+                    op=op,
+                    type=item_type,
+                    allowed=allowed,
+                ),
                 key=True,
             )
         value = self._value(op, raw[op], (*path, op), target)
@@ -102,31 +118,40 @@ class ConditionChecker:
     def _target(self, key: Any, path: Path) -> dict[str, Any] | None:
         c = self.check
         if not isinstance(key, str):
-            c.add(path, f"expected an item key, got {describe(key)}")
+            c.add(path, Message(N_("expected an item key, got %(got)s"), got=describe(key)))
             return None
         if key == self.own_key:
-            c.add(path, f"an item cannot depend on itself ({key!r})")
+            c.add(path, Message(N_("an item cannot depend on itself (%(key)r)"), key=key))
             return None
         if key not in self.earlier:
-            if key in self.all_keys:
-                c.add(path, f"item {key!r} comes later; show_if may only refer to earlier items")
-            else:
-                c.add(path, f"unknown item {key!r}{suggest(key, self.earlier)}")
+            c.add(path, self._unknown(key))
             return None
         target = self.earlier[key]
         if not target.get("type"):
             return None  # its own problem is reported already
         if target["type"] == ItemType.NOTE:
-            c.add(path, f"item {key!r} is a note and has no answer to test")
+            c.add(path, Message(N_("item %(key)r is a note and has no answer to test"), key=key))
             return None
         return target
+
+    def _unknown(self, key: str) -> Message:
+        if key in self.all_keys:
+            return Message(
+                N_("item %(key)r comes later; show_if may only refer to earlier items"), key=key
+            )
+        match = suggest(key, self.earlier)
+        if match:
+            return Message(
+                N_("unknown item %(key)r; did you mean %(match)r?"), key=key, match=match
+            )
+        return Message(N_("unknown item %(key)r"), key=key)
 
     def _value(self, op: str, value: Any, path: Path, target: dict[str, Any]) -> Any:
         c = self.check
         if op == "answered":
             return c.boolean(value, path)
         if op == "in":
-            values = c.sequence(value, path, "values")
+            values = c.sequence(value, path, Message(N_("values")))
             if values is INVALID:
                 return INVALID
             result = [self._one(v, (*path, i), target) for i, v in enumerate(values)]
@@ -138,13 +163,13 @@ class ConditionChecker:
         item_type = target["type"]
         if item_type == ItemType.YES_NO:
             choices = ["yes", "no", "na"] if target.get("allow_na") else ["yes", "no"]
-            return c.choice(value, path, choices, "answer")
+            return c.choice(value, path, choices, Message(N_("answer")))
         if item_type in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
             options = target.get("options")
             if options is INVALID:
                 return value
             keys = [o["key"] for o in options if o and o["key"]]
-            return c.choice(value, path, keys, "option")
+            return c.choice(value, path, keys, Message(N_("option")))
         if item_type == ItemType.SCALE:
             points = target.get("points") or None
             return c.integer(value, path, 1, points)
@@ -164,4 +189,6 @@ class ConditionChecker:
                     return value
             except ValueError:
                 pass
-        return self.check.add(path, f'expected a date as "YYYY-MM-DD", got {value!r}')
+        return self.check.add(
+            path, Message(N_('expected a date as "YYYY-MM-DD", got %(value)r'), value=value)
+        )

@@ -1,7 +1,9 @@
 """`dudao forms check [PATH...]`: validate definition files without a database.
 
 Prints every problem as `file:line:col: path.to.field: message` and exits 1 if
-there is any, so it works in CI and in an editor's problem matcher.
+there is any, so it works in CI and in an editor's problem matcher. The messages
+are in the default language, zh_CN (`--lang en` for English); the location part
+reads the same in both.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 import click
 
 from dudao.config import PROJECT_ROOT
+from dudao.core.language import language_option, translations
 from dudao.definitions.formfolder import definition_files, load_files
 from dudao.definitions.loader import LoadedDefinition
 from dudao.definitions.problems import Problem
@@ -58,13 +61,18 @@ def check_paths(paths: Iterable[Path]) -> CheckResult:
 
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
-def check_command(paths: tuple[Path, ...]) -> None:
+@language_option
+def check_command(paths: tuple[Path, ...], lang: str) -> None:
     """Check definition files (default: the forms/ folder); print every problem."""
     result = check_paths(paths or (PROJECT_ROOT / "forms",))
+    catalogue = translations(lang)
     for problem in result.problems:
-        click.echo(str(problem))
+        click.echo(problem.shown(catalogue.gettext))
     if result.problems:
         count = len(result.problems)
-        click.echo(f"{count} problem{'s' if count != 1 else ''} in {result.files} files.", err=True)
+        text = catalogue.ngettext(
+            "%(count)d problem in %(files)d files.", "%(count)d problems in %(files)d files.", count
+        )
+        click.echo(text % {"count": count, "files": result.files}, err=True)
         raise SystemExit(1)
     click.echo(result.summary())

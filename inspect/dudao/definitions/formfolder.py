@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.loader import LoadedDefinition, load_file
 from dudao.definitions.problems import DefinitionError, Problem
 
@@ -36,7 +37,9 @@ def _claim_key(first: dict[str, str], loaded: LoadedDefinition) -> Problem | Non
         first[key] = loaded.filename
         return None
     line, col = loaded.source.locate(("key",)) if loaded.source else (1, 1)
-    message = f"definition key {key!r} is already defined in {first[key]}"
+    message = Message(
+        N_("definition key %(key)r is already defined in %(file)s"), key=key, file=first[key]
+    )
     return Problem(loaded.filename, line, col, "key", message)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import Path
 from dudao.definitions.scorerules import SCORABLE, SCORING, check_scoring
@@ -50,18 +51,24 @@ def allowed_fields(item_type: str | None, kind: str | None) -> tuple[list[str], 
             continue
         if name in SCORING:
             why[name] = (
-                f"{name!r} applies only to checklist items"
+                Message(N_("%(name)r applies only to checklist items"), name=name)
                 if kind == Kind.QUESTIONNAIRE
-                else f"{name!r} does not apply to a {item_type} item (it cannot be scored)"
+                else Message(
+                    N_("%(name)r does not apply to a %(type)s item (it cannot be scored)"),
+                    name=name,
+                    type=item_type,
+                )
             )
         elif name == "satisfaction":
             why[name] = (
-                "'satisfaction' applies only to questionnaires"
+                Message(N_("'satisfaction' applies only to questionnaires"))
                 if kind == Kind.CHECKLIST
-                else "'satisfaction' applies only to scale and rating items"
+                else Message(N_("'satisfaction' applies only to scale and rating items"))
             )
         else:
-            why[name] = f"{name!r} does not apply to a {item_type} item"
+            why[name] = Message(
+                N_("%(name)r does not apply to a %(type)s item"), name=name, type=item_type
+            )
     return allowed, why
 
 
@@ -76,7 +83,9 @@ class ItemChecker:
         c = self.check
         item_type = None
         if c.require(raw, path, "type"):
-            item_type = c.choice(raw["type"], (*path, "type"), list(TYPE_FIELDS), "item type")
+            item_type = c.choice(
+                raw["type"], (*path, "type"), list(TYPE_FIELDS), Message(N_("item type"))
+            )
         allowed, why = allowed_fields(item_type or None, self.kind)
         c.fields(raw, path, allowed, why)
         data: dict[str, Any] = {"key": INVALID, "type": item_type}
@@ -111,15 +120,19 @@ class ItemChecker:
         c = self.check
         data["options"] = INVALID
         if raw.get("options") is None:
-            c.add((*path, "options"), f"a {data['type']} item needs 'options'")
+            c.add(
+                (*path, "options"),
+                Message(N_("a %(type)s item needs 'options'"), type=data["type"]),
+            )
             return
-        options = c.sequence(raw["options"], (*path, "options"), "options ({key, label})")
+        what = Message(N_("options ({key, label})"))
+        options = c.sequence(raw["options"], (*path, "options"), what)
         if options is INVALID:
             return
         result, keys = [], {}
         for i, raw_option in enumerate(options):
             at = (*path, "options", i)
-            if c.mapping(raw_option, at, "an option ({key, label})") is INVALID:
+            if c.mapping(raw_option, at, Message(N_("an option ({key, label})"))) is INVALID:
                 result.append(INVALID)
                 continue
             c.fields(raw_option, at, ("key", "label"))
@@ -134,7 +147,14 @@ class ItemChecker:
                 else INVALID
             )
             if key and key in keys:
-                c.add((*at, "key"), f"duplicate option key {key!r} (also options[{keys[key]}])")
+                c.add(
+                    (*at, "key"),
+                    Message(
+                        N_("duplicate option key %(key)r (also options[%(other)d])"),
+                        key=key,
+                        other=keys[key],
+                    ),
+                )
             elif key:
                 keys[key] = i
             result.append({"key": key, "label": label})
@@ -155,7 +175,7 @@ class ItemChecker:
         points = c.integer(c.optional(raw, "points", 5), (*path, "points"), POINTS_MIN, POINTS_MAX)
         data["points"] = points
         labels = c.sequence(
-            c.optional(raw, "labels", []), (*path, "labels"), "labels", empty_ok=True
+            c.optional(raw, "labels", []), (*path, "labels"), Message(N_("labels")), empty_ok=True
         )
         if labels is INVALID:
             data["labels"] = INVALID
@@ -166,8 +186,14 @@ class ItemChecker:
         if points and labels and len(labels) != points:
             c.add(
                 (*path, "labels"),
-                f"a scale of {points} points needs {points} labels (one per point), "
-                f"got {len(labels)}",
+                Message(
+                    N_(
+                        "a scale of %(points)d points needs %(points)d labels (one per point), "
+                        "got %(count)d"
+                    ),
+                    points=points,
+                    count=len(labels),
+                ),
             )
 
     def _rating(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
@@ -181,7 +207,10 @@ class ItemChecker:
         if raw.get("max") is not None:
             high = c.number(raw["max"], (*path, "max"))
         if low not in (None, INVALID) and high not in (None, INVALID) and low > high:
-            c.add((*path, "max"), f"max ({high}) is less than min ({low})")
+            c.add(
+                (*path, "max"),
+                Message(N_("max (%(high)s) is less than min (%(low)s)"), high=high, low=low),
+            )
         data["min"], data["max"] = low, high
         data["unit"] = (
             None if raw.get("unit") is None else c.text(raw["unit"], (*path, "unit"), max_length=40)
@@ -205,7 +234,12 @@ class ItemChecker:
         low = c.integer(c.optional(raw, "min_count", 0), (*path, "min_count"), 0, 20)
         high = c.integer(c.optional(raw, "max_count", 5), (*path, "max_count"), 1, 20)
         if low is not INVALID and high is not INVALID and low > high:
-            c.add((*path, "max_count"), f"max_count ({high}) is less than min_count ({low})")
+            c.add(
+                (*path, "max_count"),
+                Message(
+                    N_("max_count (%(high)s) is less than min_count (%(low)s)"), high=high, low=low
+                ),
+            )
         data["min_count"], data["max_count"] = low, high
         data["keep_location"] = c.boolean(
             c.optional(raw, "keep_location", False), (*path, "keep_location")

@@ -15,6 +15,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
 from dudao.definitions.spec import (
     Condition,
@@ -68,16 +69,15 @@ def load_file(path: str | os.PathLike[str], shown: str | None = None) -> LoadedD
     try:
         raw = open(path, "rb").read()  # noqa: SIM115 - closed by refcounting is fine here
     except OSError as exc:
-        raise DefinitionError(
-            [Problem(filename, 1, 1, DOCUMENT, f"cannot read the file: {exc.strerror}")]
-        ) from None
+        message = Message(N_("cannot read the file: %(reason)s"), reason=exc.strerror)
+        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, message)]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise DefinitionError(
-            [Problem(filename, line, col, DOCUMENT, "the file is not UTF-8 text")]
+            [Problem(filename, line, col, DOCUMENT, Message(N_("the file is not UTF-8 text")))]
         ) from None
     return load_text(text, filename)
 

@@ -2,14 +2,19 @@
 
 A problem names file, line, column (both 1-based) and the dotted path of the
 field (`sections[1].items[3].show_if.item`, indexes 0-based), so an author can
-jump straight to it; the loader collects every problem before raising.
+jump straight to it; the loader collects every problem before raising. The
+message is a `Message` (English as a str, translatable where it is shown: the
+upload page in the reader's language, `dudao forms check` in the default one);
+the location stays as it is in every language.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from dudao.core.errors import ValidationError
+from dudao.core.errors import Message, ValidationError
+from dudao.core.errors import shown as in_language
 
 Path = tuple[str | int, ...]
 
@@ -38,6 +43,17 @@ class Problem:
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}: {self.path}: {self.message}"
+
+    def as_message(self) -> Message:
+        """The whole line as a Message, for lists of sentences (an XLSForm's problems)."""
+        where = f"{self.file}:{self.line}:{self.col}: {self.path}"
+        # Not in the catalogue: only the message inside is translated.
+        return Message("%(where)s: %(message)s", where=where, message=self.message)
+
+    def shown(self, gettext: Callable[[str], str]) -> str:
+        """`file:line:col: path: message` with the message in the language of `gettext`."""
+        message = in_language(self.message, gettext)
+        return f"{self.file}:{self.line}:{self.col}: {self.path}: {message}"
 
 
 class DefinitionError(ValidationError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import Path
 from dudao.definitions.spec import Evidence, ItemType
@@ -43,11 +44,17 @@ def check_scoring(c: Checker, raw: dict[str, Any], path: Path, data: dict[str, A
     else:
         data["pass"] = _pass_rule(c, raw["pass"], (*path, "pass"), data)
     evidence = c.optional(raw, "evidence_on_fail", Evidence.NONE.value)
-    data["evidence_on_fail"] = c.choice(evidence, (*path, "evidence_on_fail"), EVIDENCE, "evidence")
+    data["evidence_on_fail"] = c.choice(
+        evidence, (*path, "evidence_on_fail"), EVIDENCE, Message(N_("evidence"))
+    )
     scored = data["pass"] is not None and data["weight"] != 0
     if data["critical"] is True and not scored and data["pass"] is not INVALID:
-        reason = "its weight is 0" if data["weight"] == 0 else "it has no 'pass' rule"
-        c.add((*path, "critical"), f"only a scored item can be critical, and {reason}")
+        message = (
+            Message(N_("only a scored item can be critical, and its weight is 0"))
+            if data["weight"] == 0
+            else Message(N_("only a scored item can be critical, and it has no 'pass' rule"))
+        )
+        c.add((*path, "critical"), message)
 
 
 def _default_pass(data: dict[str, Any]) -> dict[str, Any] | None:
@@ -62,12 +69,15 @@ def _default_pass(data: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def _pass_rule(c: Checker, raw: Any, path: Path, data: dict[str, Any]) -> dict[str, Any] | Any:
-    if c.mapping(raw, path, "a pass rule ({options: [...]} or {min, max})") is INVALID:
+    if c.mapping(raw, path, Message(N_("a pass rule ({options: [...]} or {min, max})"))) is INVALID:
         return INVALID
     item_type = data["type"]
     if item_type in (ItemType.YES_NO, ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
         why = {
-            name: f"a {item_type} item passes on 'options', not {name!r}" for name in ("min", "max")
+            name: Message(
+                N_("a %(type)s item passes on 'options', not %(name)r"), type=item_type, name=name
+            )
+            for name in ("min", "max")
         }
         c.fields(raw, path, ("options",), why)
         if not c.require(raw, path, "options"):
@@ -77,7 +87,7 @@ def _pass_rule(c: Checker, raw: Any, path: Path, data: dict[str, Any]) -> dict[s
             if item_type == ItemType.YES_NO
             else [o["key"] for o in data["options"] or () if o and o["key"]]
         )
-        chosen = c.sequence(raw["options"], (*path, "options"), "option keys")
+        chosen = c.sequence(raw["options"], (*path, "options"), Message(N_("option keys")))
         if chosen is INVALID:
             return INVALID
         result = []
@@ -85,9 +95,13 @@ def _pass_rule(c: Checker, raw: Any, path: Path, data: dict[str, Any]) -> dict[s
             if item_type != ItemType.YES_NO and data["options"] is INVALID:
                 result.append(key)
                 continue
-            result.append(c.choice(key, (*path, "options", i), keys, "option"))
+            result.append(c.choice(key, (*path, "options", i), keys, Message(N_("option"))))
         return {"options": result}
-    why = {"options": f"a {item_type} item passes on 'min'/'max', not 'options'"}
+    why = {
+        "options": Message(
+            N_("a %(type)s item passes on 'min'/'max', not 'options'"), type=item_type
+        )
+    }
     c.fields(raw, path, ("min", "max"), why)
     low_limit, high_limit = _answer_range(data)
     bounds = {}
@@ -96,10 +110,13 @@ def _pass_rule(c: Checker, raw: Any, path: Path, data: dict[str, Any]) -> dict[s
         if raw.get(name) is not None:
             bounds[name] = c.number(raw[name], (*path, name), low_limit, high_limit)
     if bounds["min"] is None and bounds["max"] is None:
-        return c.add(path, "a pass rule needs 'min', 'max' or both")
+        return c.add(path, Message(N_("a pass rule needs 'min', 'max' or both")))
     low, high = bounds["min"], bounds["max"]
     if low not in (None, INVALID) and high not in (None, INVALID) and low > high:
-        c.add((*path, "max"), f"max ({high}) is less than min ({low})")
+        c.add(
+            (*path, "max"),
+            Message(N_("max (%(high)s) is less than min (%(low)s)"), high=high, low=low),
+        )
     return bounds
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.database import utcnow
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.formfolder import load_folder
 from dudao.definitions.loader import LoadedDefinition, load_text
 from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
@@ -93,12 +93,21 @@ def _kind_problems(
         definition = result.definition
         known = kinds.get(definition.key)
         if known is not None and known != definition.kind:
-            message = (
-                f"{definition.key!r} is a {known.value} in the database; a new version "
-                f"cannot make it a {definition.kind.value} (use a new key)"
-            )
+            message = _kind_changed(definition.key, known.value, definition.kind.value)
             problems.append(Problem(f"{folder_name}/{name}", 1, 1, "kind", message))
     return problems
+
+
+def _kind_changed(key: str, stored: str, new: str) -> Message:
+    return Message(
+        N_(
+            "%(key)r is a %(stored)s in the database; a new version cannot make it a "
+            "%(new)s (use a new key)"
+        ),
+        key=key,
+        stored=stored,
+        new=new,
+    )
 
 
 def _snapshot(definition: FormDefinition) -> dict[str, Any]:
@@ -140,10 +149,7 @@ def _store(
         )  # fmt: skip
         action = "created"
     elif definition.kind != spec.kind:
-        message = (
-            f"{spec.key!r} is a {definition.kind.value} in the database; a new version "
-            f"cannot make it a {spec.kind.value} (use a new key)"
-        )
+        message = _kind_changed(spec.key, definition.kind.value, spec.kind.value)
         raise DefinitionError([Problem(source_file or spec.key, 1, 1, "kind", message)])
     version = session.scalar(
         select(DefinitionVersion).where(

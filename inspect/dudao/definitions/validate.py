@@ -10,10 +10,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.conditionrules import ConditionChecker
 from dudao.definitions.itemrules import ItemChecker
-from dudao.definitions.problems import Path
+from dudao.definitions.problems import Path, format_path
 from dudao.definitions.spec import Kind
 from dudao.definitions.yamlsource import Source
 
@@ -47,21 +48,24 @@ class _Document:
         c = self.check
         raw = self.source.data
         if not isinstance(raw, dict):
-            c.add((), "a definition must be a mapping (kind, key, title, sections, ...)")
+            c.add(
+                (), Message(N_("a definition must be a mapping (kind, key, title, sections, ...)"))
+            )
             return {}
         kind = None
         if c.require(raw, (), "kind"):
-            kind = c.choice(raw["kind"], ("kind",), [k.value for k in Kind], "kind") or None
+            kinds = [k.value for k in Kind]
+            kind = c.choice(raw["kind"], ("kind",), kinds, Message(N_("kind"))) or None
         allowed = [*TOP_COMMON, *IGNORED_TOP]
         why: dict[str, str] = {}
         for name in CHECKLIST_TOP:
             if kind == Kind.QUESTIONNAIRE:
-                why[name] = f"{name!r} applies only to checklists"
+                why[name] = Message(N_("%(name)r applies only to checklists"), name=name)
             else:
                 allowed.append(name)
         for name in QUESTIONNAIRE_TOP:
             if kind == Kind.CHECKLIST:
-                why[name] = f"{name!r} applies only to questionnaires"
+                why[name] = Message(N_("%(name)r applies only to questionnaires"), name=name)
             else:
                 allowed.append(name)
         c.fields(raw, (), allowed, why)
@@ -101,21 +105,26 @@ class _Document:
         if group is not INVALID and comment is not INVALID and comment < group:
             c.add(
                 ("min_comment_group",),
-                f"min_comment_group ({comment}) must be at least min_group ({group})",
+                Message(
+                    N_("min_comment_group (%(comment)s) must be at least min_group (%(group)s)"),
+                    comment=comment,
+                    group=group,
+                ),
             )
 
     def _grades(self, raw: dict[str, Any]) -> list[dict[str, Any]] | Any:
         c = self.check
         if raw.get("grades") is None:
             return copy.deepcopy(DEFAULT_GRADES)
-        bands = c.sequence(raw["grades"], ("grades",), "grade bands ({min, label})", empty_ok=True)
+        what = Message(N_("grade bands ({min, label})"))
+        bands = c.sequence(raw["grades"], ("grades",), what, empty_ok=True)
         if bands is INVALID:
             return INVALID
         result: list[dict[str, Any]] = []
         seen: dict[Any, int] = {}
         for i, band in enumerate(bands):
             path: Path = ("grades", i)
-            if c.mapping(band, path, "a grade band ({min, label})") is INVALID:
+            if c.mapping(band, path, Message(N_("a grade band ({min, label})"))) is INVALID:
                 continue
             c.fields(band, path, ("min", "label"))
             low = (
@@ -129,7 +138,14 @@ class _Document:
                 else INVALID
             )
             if low is not INVALID and low in seen:
-                c.add((*path, "min"), f"two grade bands start at {low} (also grades[{seen[low]}])")
+                c.add(
+                    (*path, "min"),
+                    Message(
+                        N_("two grade bands start at %(low)s (also grades[%(other)d])"),
+                        low=low,
+                        other=seen[low],
+                    ),
+                )
             elif low is not INVALID:
                 seen[low] = i
             result.append({"min": low, "label": label})
@@ -142,7 +158,7 @@ class _Document:
         c = self.check
         if not c.require(raw, (), "sections"):
             return INVALID
-        sections = c.sequence(raw["sections"], ("sections",), "sections")
+        sections = c.sequence(raw["sections"], ("sections",), Message(N_("sections")))
         if sections is INVALID:
             return INVALID
         items = ItemChecker(c, kind)
@@ -152,7 +168,7 @@ class _Document:
         result = []
         for i, section in enumerate(sections):
             path: Path = ("sections", i)
-            if c.mapping(section, path, "a section ({key, title, items})") is INVALID:
+            if c.mapping(section, path, Message(N_("a section ({key, title, items})"))) is INVALID:
                 result.append(INVALID)
                 continue
             c.fields(section, path, SECTION_FIELDS)
@@ -165,8 +181,11 @@ class _Document:
             if data["key"] and data["key"] in section_keys:
                 c.add(
                     (*path, "key"),
-                    f"duplicate section key {data['key']!r} "
-                    f"(also sections[{section_keys[data['key']]}])",
+                    Message(
+                        N_("duplicate section key %(key)r (also sections[%(other)d])"),
+                        key=data["key"],
+                        other=section_keys[data["key"]],
+                    ),
                 )
             elif data["key"]:
                 section_keys[data["key"]] = i
@@ -182,12 +201,13 @@ class _Document:
             )
             data["items"] = INVALID
             if c.require(section, path, "items"):
-                raws = c.sequence(section["items"], (*path, "items"), "items")
+                raws = c.sequence(section["items"], (*path, "items"), Message(N_("items")))
                 if raws is not INVALID:
                     data["items"] = []
                     for j, raw_item in enumerate(raws):
                         at: Path = (*path, "items", j)
-                        if c.mapping(raw_item, at, "an item ({key, type, label, ...})") is INVALID:
+                        what = Message(N_("an item ({key, type, label, ...})"))
+                        if c.mapping(raw_item, at, what) is INVALID:
                             data["items"].append(INVALID)
                             continue
                         item = items.item(raw_item, at)
@@ -195,7 +215,11 @@ class _Document:
                         if key and key in item_paths:
                             c.add(
                                 (*at, "key"),
-                                f"duplicate item key {key!r} (also {_fmt(item_paths[key])})",
+                                Message(
+                                    N_("duplicate item key %(key)r (also %(other)s)"),
+                                    key=key,
+                                    other=format_path(item_paths[key]),
+                                ),
                             )
                         elif key:
                             item_paths[key] = at
@@ -215,9 +239,3 @@ class _Document:
                 item["show_if"] = checker.condition(raw, (*path, "show_if"))
             if item["key"] and item["key"] not in earlier:
                 earlier[item["key"]] = item
-
-
-def _fmt(path: Path) -> str:
-    from dudao.definitions.problems import format_path
-
-    return format_path(path)

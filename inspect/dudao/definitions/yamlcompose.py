@@ -18,6 +18,7 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -87,9 +88,8 @@ def compose(text: str, filename: str) -> Node | None:
     if bad:
         line, col = _position(text, bad.start())
         code = ord(bad.group())
-        raise DefinitionError(
-            [Problem(filename, line, col, DOCUMENT, f"character U+{code:04X} is not allowed")]
-        )
+        message = Message(N_("character U+%(code)04X is not allowed"), code=code)
+        raise DefinitionError([Problem(filename, line, col, DOCUMENT, message)])
     loader = None
     try:
         loader = _Loader(text)
@@ -97,21 +97,29 @@ def compose(text: str, filename: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = str(exc.problem or exc.context)
+        # PyYAML's own words (the reason) stay English; the sentence around them is ours.
+        reason: str = str(exc.problem or exc.context)
         if exc.problem and exc.context and exc.context_mark:
-            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
+            reason = Message(
+                N_("%(problem)s (%(context)s at line %(line)d)"),
+                problem=reason,
+                context=exc.context,
+                line=exc.context_mark.line + 1,
+            )
         lines = text.splitlines()
-        if mark and line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
-            message += "; indent with spaces, not tabs"
-        raise DefinitionError(
-            [Problem(filename, line, col, DOCUMENT, f"invalid YAML: {message}")]
-        ) from None
+        tab = mark and line <= len(lines) and lines[line - 1][col - 1 : col] == "\t"
+        message = (
+            Message(N_("invalid YAML: %(reason)s; indent with spaces, not tabs"), reason=reason)
+            if tab
+            else Message(N_("invalid YAML: %(reason)s"), reason=reason)
+        )
+        raise DefinitionError([Problem(filename, line, col, DOCUMENT, message)]) from None
     except yaml.YAMLError as exc:
-        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, f"invalid YAML: {exc}")]) from None
+        message = Message(N_("invalid YAML: %(reason)s"), reason=str(exc))
+        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, message)]) from None
     except RecursionError:
-        raise DefinitionError(
-            [Problem(filename, 1, 1, DOCUMENT, "invalid YAML: nested too deeply")]
-        ) from None
+        message = Message(N_("invalid YAML: nested too deeply"))
+        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, message)]) from None
     finally:
         if loader is not None:
             loader.dispose()

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Path, Problem, format_path
 from dudao.definitions.yamlcompose import (
     BOOL_TAG,
@@ -102,13 +103,13 @@ class _Builder:
             raise _TooLarge()
         self.source.marks.setdefault(path, _mark(node))
         if id(node) in self.active:
-            self.source.add(path, "an alias refers to a node that contains it")
+            self.source.add(path, Message(N_("an alias refers to a node that contains it")))
             return None
         if isinstance(node, ScalarNode):
             try:
                 return _scalar(node)
             except ValueError:
-                self.source.add(path, f"unsupported YAML tag {node.tag!r}")
+                self.source.add(path, _unsupported(node))
                 return None
         self.active.add(id(node))
         try:
@@ -116,7 +117,7 @@ class _Builder:
                 return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
             if isinstance(node, MappingNode) and node.tag == MAP_TAG:
                 return self.mapping(node, path)
-            self.source.add(path, f"unsupported YAML tag {node.tag!r}")
+            self.source.add(path, _unsupported(node))
             return None
         finally:
             self.active.discard(id(node))
@@ -136,7 +137,7 @@ class _Builder:
                         line,
                         col,
                         format_path(path),
-                        "a field name must be text",
+                        Message(N_("a field name must be text")),
                     )
                 )
                 continue
@@ -151,7 +152,11 @@ class _Builder:
                         line,
                         col,
                         format_path(child),
-                        f"duplicate key {key!r} (first at line {first[0]})",
+                        Message(
+                            N_("duplicate key %(key)r (first at line %(line)d)"),
+                            key=key,
+                            line=first[0],
+                        ),
                     )
                 )
                 continue
@@ -173,12 +178,16 @@ class _Builder:
                         line,
                         col,
                         format_path(path),
-                        "'<<' must merge a mapping",
+                        Message(N_("'<<' must merge a mapping")),
                     )
                 )
                 continue
             for key, value in self.mapping(source, path).items():
                 merged.setdefault(key, value)
+
+
+def _unsupported(node: Node) -> Message:
+    return Message(N_("unsupported YAML tag %(tag)r"), tag=node.tag)
 
 
 class _TooLarge(Exception):
@@ -189,9 +198,10 @@ def _json_problem(text: str, filename: str) -> Problem | None:
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return Problem(filename, exc.lineno, exc.colno, DOCUMENT, f"invalid JSON: {exc.msg}")
+        message = Message(N_("invalid JSON: %(reason)s"), reason=exc.msg)
+        return Problem(filename, exc.lineno, exc.colno, DOCUMENT, message)
     except RecursionError:
-        return Problem(filename, 1, 1, DOCUMENT, "invalid JSON: nested too deeply")
+        return Problem(filename, 1, 1, DOCUMENT, Message(N_("invalid JSON: nested too deeply")))
     return None
 
 
@@ -208,16 +218,16 @@ def parse(text: str, filename: str = "<text>") -> Source:
         text = text.replace("\t", " ")
     node = compose(text, filename)
     if node is None:
-        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, "the file is empty")])
+        raise DefinitionError([Problem(filename, 1, 1, DOCUMENT, Message(N_("the file is empty")))])
     try:
         source.data = _Builder(source).build(node, ())
     except _TooLarge:
         raise DefinitionError(
-            [Problem(filename, 1, 1, DOCUMENT, "the document is too large")]
+            [Problem(filename, 1, 1, DOCUMENT, Message(N_("the document is too large")))]
         ) from None
     except RecursionError:
         raise DefinitionError(
-            [Problem(filename, 1, 1, DOCUMENT, "the document is nested too deeply")]
+            [Problem(filename, 1, 1, DOCUMENT, Message(N_("the document is nested too deeply")))]
         ) from None
     return source
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from flask import (
@@ -17,19 +16,18 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime
+from flask_babel import format_datetime, gettext
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from dudao.core.errors import shown
+from dudao.core.language import LOCALES, TRANSLATIONS
 from dudao.core.permissions import Permission, can
 from dudao.org.models import Unit, name_in
 from dudao.web.context import close_db, db
 from dudao.web.extensions import babel, csrf, limiter, login_manager
 from dudao.web.labels import label
-
-LOCALES = ("zh_CN", "en")
-TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -52,6 +50,11 @@ def select_locale() -> str:
         return chosen
     user_locale = getattr(current_user, "locale", None)
     return user_locale if user_locale in LOCALES else LOCALES[0]
+
+
+def translated(text: Any) -> Any:
+    """A service's Message in the page's language (`{{ problem.message|translated }}`)."""
+    return shown(text, gettext)
 
 
 def _load_user(user_id: str) -> Any:
@@ -155,3 +158,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["unit_name"] = unit_name
     app.add_template_filter(_local_time, "local_time")
     app.add_template_filter(label, "label")
+    app.add_template_filter(translated, "translated")

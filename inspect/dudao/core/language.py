@@ -1,0 +1,41 @@
+"""Languages without a request: commands and jobs show services' Messages in zh_CN.
+
+The web picks the reader's language per request (`dudao.web.setup.select_locale`);
+a command has no reader to ask, so it speaks the default language (docs/i18n.md),
+or the one its `--lang` option names. Reads the compiled catalogue with Babel
+alone, so a command that needs no app (`dudao forms check`) can use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from babel.support import NullTranslations, Translations
+
+LOCALES = ("zh_CN", "en")
+DEFAULT_LOCALE = LOCALES[0]
+TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@cache
+def translations(locale: str = DEFAULT_LOCALE) -> NullTranslations:
+    """The catalogue for `locale`; English (no catalogue) shows the source strings."""
+    return Translations.load(str(TRANSLATIONS), [locale])
+
+
+def language_option(command: F) -> F:
+    """`--lang zh_CN|en` for a command that prints services' messages (default zh_CN)."""
+    return click.option(
+        "--lang",
+        "lang",
+        type=click.Choice(LOCALES),
+        default=DEFAULT_LOCALE,
+        show_default=True,
+        help="Language of the messages.",
+    )(command)

@@ -1,0 +1,86 @@
+"""A definition's problems in the reader's language: the upload page in the page's
+language, the commands in the default one (zh_CN, `--lang en` for English); the
+location (file, line, column, field) reads the same in both."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dudao.cli import cli
+from dudao.definitions.commands import forms_group
+from tests.test_definitions_admin import CHECK
+
+#: A wrong item type (line 14) and a label that is a number (line 15).
+BAD = CHECK.replace("type: number", "type: numbr").replace("label: 安全出口数量", "label: 7")
+
+
+def _upload(client, text: str = BAD) -> str:
+    response = client.post("/admin/definitions/upload", data={"text": text, "filename": "x.yaml"})
+    assert response.status_code == 422
+    return response.get_data(as_text=True)
+
+
+def test_upload_page_shows_problems_in_chinese_with_their_lines(signed_in, org):
+    client = signed_in("ada", ("admin", org.group))
+    html = _upload(client)
+    assert (
+        "<td>14</td><td>15</td><td><code>sections[0].items[1].type</code></td>"
+        '<td class="wrap">未知的条目类型 &#39;numbr&#39;；是否应为 &#39;number&#39;？'
+    ) in html
+    assert (
+        "<td>15</td><td>16</td><td><code>sections[0].items[1].label</code></td>"
+        '<td class="wrap">应为文本，实为数字（请加引号）</td>'
+    ) in html
+    assert "unknown item type" not in html and "expected text" not in html
+
+
+def test_upload_page_shows_problems_in_english_when_asked(signed_in, org):
+    client = signed_in("ada", ("admin", org.group))
+    client.post("/lang", data={"lang": "en"})
+    html = _upload(client)
+    assert (
+        "<td>14</td><td>15</td><td><code>sections[0].items[1].type</code></td>"
+        '<td class="wrap">unknown item type &#39;numbr&#39;; did you mean &#39;number&#39;?'
+    ) in html
+    assert "expected text, got a number (put it in quotes)" in html
+    assert "未知的条目类型" not in html
+
+
+def test_upload_page_translates_syntax_and_file_problems(signed_in, org):
+    client = signed_in("ada", ("admin", org.group))
+    assert "YAML 格式错误：" in _upload(client, "kind: checklist\nkey: [x\n")
+    html = _upload(client, CHECK.replace("key: fire_check", "key: fire_check\nkey: again"))
+    assert "字段 &#39;key&#39; 重复（首次出现在第 2 行）" in html
+
+
+def test_check_speaks_chinese_by_default_and_english_on_request(tmp_path: Path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(BAD, encoding="utf-8")
+    chinese = CliRunner().invoke(cli, ["forms", "check", str(bad)])
+    assert chinese.exit_code == 1
+    assert chinese.stdout.splitlines() == [
+        f"{bad}:14:15: sections[0].items[1].type: 未知的条目类型 'numbr'；是否应为 'number'？"
+        "（可选：yes_no, single_choice, multi_choice, scale, rating, number, text, date, "
+        "photo, note）",
+        f"{bad}:15:16: sections[0].items[1].label: 应为文本，实为数字（请加引号）",
+    ]
+    assert "1 个文件中有 2 个问题。" in chinese.stderr
+    english = CliRunner().invoke(cli, ["forms", "check", "--lang", "en", str(bad)])
+    assert english.stdout.splitlines()[1] == (
+        f"{bad}:15:16: sections[0].items[1].label: expected text, got a number (put it in quotes)"
+    )
+    assert "2 problems in 1 files." in english.stderr
+
+
+def test_sync_lists_problems_in_chinese(app, tmp_path: Path):
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    (folder / "fire.yaml").write_text(CHECK.replace("sections:", "sectons:"), encoding="utf-8")
+    result = app.test_cli_runner().invoke(forms_group, ["sync", "--folder", str(folder)])
+    assert result.exit_code == 1
+    assert "forms/fire.yaml:4:1: sectons: 未知字段 'sectons'；是否应为 'sections'？" in (
+        result.output
+    )
+    assert "定义中有 2 个问题，未同步任何内容。" in result.output
