@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from dudao.cli import cli
 from dudao.definitions.commands import forms_group
 from tests.test_definitions_admin import CHECK
+from tests.test_definitions_xlsform import workbook
 
 #: A wrong item type (line 14) and a label that is a number (line 15).
 BAD = CHECK.replace("type: number", "type: numbr").replace("label: 安全出口数量", "label: 7")
@@ -84,3 +85,36 @@ def test_sync_lists_problems_in_chinese(app, tmp_path: Path):
         result.output
     )
     assert "定义中有 2 个问题，未同步任何内容。" in result.output
+
+
+def _import(path: Path, *options: str) -> list[str]:
+    out = path.with_suffix(".yaml")
+    result = CliRunner().invoke(
+        cli, ["forms", "import-xlsform", str(path), "-o", str(out), *options]
+    )
+    assert result.exit_code == 1 and not out.exists()
+    return result.output.splitlines()
+
+
+def test_xlsform_import_lists_problems_by_row_in_chinese(tmp_path: Path):
+    survey = [["type", "name", "label"], ["geopoint", "where", "Where"], ["text", "a", "A"],
+              ["text", "a", "Again"]]  # fmt: skip
+    bad = workbook(tmp_path / "bad.xlsx", survey)
+    assert _import(bad) == [
+        "bad.xlsx 无法导入：有 2 个问题。",
+        "  survey 第 2 行：无法导入类型 'geopoint'",
+        "  survey 第 4 行：name 'a' 与survey 第 3 行的相同",
+    ]
+    assert _import(bad, "--lang", "en")[1:] == [
+        "  survey row 2: type 'geopoint' cannot be imported",
+        "  survey row 4: name 'a' is the same as on survey row 3",
+    ]
+
+
+def test_xlsform_import_failing_the_check_names_the_place_in_chinese(tmp_path: Path):
+    survey = [["type", "name", "label", "constraint"], ["integer", "n", "N", ". >= 10 and . <= 5"]]
+    bad = workbook(tmp_path / "bounds.xlsx", survey)
+    assert _import(bad) == [
+        "bounds.xlsx 转换后的定义无效。",
+        "  转换后：bounds.xlsx:14:10: sections[0].items[0].max: max（5）小于 min（10）",
+    ]

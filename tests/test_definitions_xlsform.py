@@ -157,7 +157,7 @@ def test_cli_writes_yaml_that_passes_check_and_refuses_cleanly(tmp_path):
         tmp_path / "bad.xlsx", [["type", "name", "label"], ["geopoint", "where", "Where"]]
     )
     result = runner.invoke(
-        cli, ["forms", "import-xlsform", str(bad), "-o", str(tmp_path / "x.yaml")]
+        cli, ["forms", "import-xlsform", str(bad), "-o", str(tmp_path / "x.yaml"), "--lang", "en"]
     )
     assert result.exit_code == 1
     assert "survey row 2: type 'geopoint' cannot be imported" in result.output

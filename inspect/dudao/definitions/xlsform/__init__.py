@@ -7,6 +7,7 @@ from pathlib import Path
 
 import yaml
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.xlsform.convert import XLSFormError, convert_workbook
 
 
@@ -21,8 +22,11 @@ def xlsform_to_yaml(path: Path, kind: str = "questionnaire") -> str:
         load_text(text, path.name)
     except DefinitionError as exc:
         raise XLSFormError(
-            f"{path.name} translates into a definition that is not valid.",
-            [f"after translation: {problem}" for problem in exc.problems],
+            Message(N_("%(file)s translates into a definition that is not valid."), file=path.name),
+            [
+                Message(N_("after translation: %(problem)s"), problem=problem.as_message())
+                for problem in exc.problems
+            ],
         ) from exc
     return text
 

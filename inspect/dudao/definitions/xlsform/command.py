@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from dudao.config import PROJECT_ROOT
+from dudao.core.errors import shown
+from dudao.core.language import language_option, translations
 from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
 
 
@@ -16,13 +18,17 @@ from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
               help="Where to write the YAML (default: forms/<key>.yaml).")  # fmt: skip
 @click.option("--kind", type=click.Choice(["questionnaire", "checklist"]), default="questionnaire")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def import_xlsform_command(workbook: Path, output: Path | None, kind: str, force: bool) -> None:
+@language_option
+def import_xlsform_command(
+    workbook: Path, output: Path | None, kind: str, force: bool, lang: str
+) -> None:
     try:
         text = xlsform_to_yaml(workbook, kind)
     except XLSFormError as exc:
-        click.echo(str(exc))
+        gettext = translations(lang).gettext
+        click.echo(shown(exc.args[0], gettext))
         for problem in exc.problems:
-            click.echo(f"  {problem}")
+            click.echo(f"  {shown(problem, gettext)}")
         raise SystemExit(1) from exc
     import yaml
 

@@ -12,8 +12,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.xlsform.questions import (
+    INSERTED_ANSWER,
     Conversion,
     check_columns,
     normalise_key,
@@ -50,19 +51,29 @@ def _choices(sheet: Sheet | None, state: Conversion) -> dict[str, list[dict[str,
     for row in sheet.rows:
         list_name, name = row.text("list_name"), row.text("name")
         if not list_name or not name:
-            state.fail(row, "a choice needs list_name and name")
+            state.fail(row, Message(N_("a choice needs list_name and name")))
             continue
         for column in row.cells:
             if column.split("::")[0] in {"image", "audio", "video", "media"}:
-                state.fail(row, f"column {column!r}: media in choices cannot be imported")
+                state.fail(
+                    row,
+                    Message(
+                        N_("column %(column)r: media in choices cannot be imported"), column=column
+                    ),
+                )
         options = lists.setdefault(list_name, [])
         key = normalise_key(name)
         if any(option["key"] == key for option in options):
-            state.fail(row, f"choice {name!r} appears twice in list {list_name!r}")
+            state.fail(
+                row,
+                Message(
+                    N_("choice %(name)r appears twice in list %(list)r"), name=name, list=list_name
+                ),
+            )
             continue
         label = local_text(row, "label", state.languages) or name
         if "${" in str(label):
-            state.fail(row, "a label that inserts an answer (${...}) cannot be imported")
+            state.fail(row, INSERTED_ANSWER)
         options.append({"key": key, "label": label})
     return lists
 
@@ -79,7 +90,7 @@ def _walk_survey(sheet: Sheet, state: Conversion, lists: dict[str, Any], title: 
     for row in sheet.rows:
         kind = re.sub(r"[\s_]+", " ", row.text("type").lower())
         if not kind:
-            state.fail(row, "the type is empty")
+            state.fail(row, Message(N_("the type is empty")))
             continue
         check_columns(row, state)
         if kind == "begin group":
@@ -91,19 +102,19 @@ def _walk_survey(sheet: Sheet, state: Conversion, lists: dict[str, Any], title: 
             state.groups.append((row, condition))
         elif kind == "end group":
             if not state.groups:
-                state.fail(row, "end group without begin group")
+                state.fail(row, Message(N_("end group without begin group")))
                 continue
             state.groups.pop()
             if not state.groups:
                 state.sections[-1]["_closed"] = True
         elif kind.startswith(("begin repeat", "end repeat")):
-            state.fail(row, "repeats cannot be imported")
+            state.fail(row, Message(N_("repeats cannot be imported")))
         elif kind in METADATA_TYPES:
             continue
         else:
             _current_section(state, title)["items"].extend(question_items(row, state, lists))
     for row, _ in state.groups:
-        state.fail(row, "begin group without end group")
+        state.fail(row, Message(N_("begin group without end group")))
 
 
 def _settings(sheets: dict[str, Sheet]) -> dict[str, str]:
@@ -118,10 +129,17 @@ def convert_workbook(path: Path, kind: str = "questionnaire") -> dict[str, Any]:
     try:
         sheets, problems = read_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise XLSFormError(f"{path.name} is not a readable XLSX workbook ({exc}).") from exc
+        raise XLSFormError(
+            Message(
+                N_("%(file)s is not a readable XLSX workbook (%(reason)s)."),
+                file=path.name,
+                reason=str(exc),
+            )
+        ) from exc
     if "survey" not in sheets:
         raise XLSFormError(
-            f"{path.name} has no 'survey' sheet.", [f"{path.name}: no 'survey' sheet"]
+            Message(N_("%(file)s has no 'survey' sheet."), file=path.name),
+            [Message(N_("%(file)s: no 'survey' sheet"), file=path.name)],
         )
     settings = _settings(sheets)
     state = Conversion(_languages(sheets, settings), problems)
@@ -134,10 +152,15 @@ def convert_workbook(path: Path, kind: str = "questionnaire") -> dict[str, Any]:
         if section["items"]
     ]
     if not sections and not state.problems:
-        state.problems.append("survey: no questions that can be imported")
+        state.problems.append(Message(N_("survey: no questions that can be imported")))
     if state.problems:
         raise XLSFormError(
-            f"{path.name} cannot be imported: {len(state.problems)} problem(s).", state.problems
+            Message(
+                N_("%(file)s cannot be imported: %(count)d problem(s)."),
+                file=path.name,
+                count=len(state.problems),
+            ),
+            state.problems,
         )
     return {
         "kind": kind,

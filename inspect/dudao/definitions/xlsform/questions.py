@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.xlsform.relevant import UntranslatableExpression, translate_relevant
 from dudao.definitions.xlsform.sheets import Row, cell_text, local_text
 
@@ -37,6 +38,7 @@ PRESENTATION = {"appearance", "required_message", "requiredmsg", "constraint_mes
 TRANSLATED = {"type", "name", "label", "hint", "required", "relevant", "constraint"}
 TRUE_VALUES = {"yes", "true", "true()", "1"}
 FALSE_VALUES = {"no", "false", "false()", "0"}
+INSERTED_ANSWER = Message(N_("a label that inserts an answer (${...}) cannot be imported"))
 BOUND = re.compile(r"^\.\s*(>=|<=)\s*(-?\d+(?:\.\d+)?)$")
 
 
@@ -59,7 +61,9 @@ class Conversion:
     groups: list[tuple[Row, dict[str, Any] | None]] = field(default_factory=list)
 
     def fail(self, row: Row, message: str) -> None:
-        self.problems.append(f"{row.where()}: {message}")
+        self.problems.append(
+            Message(N_("%(where)s: %(problem)s"), where=row.where(), problem=message)
+        )
 
 
 def check_columns(row: Row, state: Conversion) -> None:
@@ -70,7 +74,14 @@ def check_columns(row: Row, state: Conversion) -> None:
             continue
         if base == "read_only" and cell_text(value).lower() in FALSE_VALUES:
             continue
-        state.fail(row, f"column {column!r} ({cell_text(value)[:40]!r}) cannot be imported")
+        state.fail(
+            row,
+            Message(
+                N_("column %(column)r (%(value)r) cannot be imported"),
+                column=column,
+                value=cell_text(value)[:40],
+            ),
+        )
 
 
 def _required(row: Row, state: Conversion) -> bool:
@@ -78,7 +89,7 @@ def _required(row: Row, state: Conversion) -> bool:
     if value in TRUE_VALUES:
         return True
     if value and value not in FALSE_VALUES:
-        state.fail(row, f"required {value!r}: only yes/no can be imported")
+        state.fail(row, Message(N_("required %(value)r: only yes/no can be imported"), value=value))
     return False
 
 
@@ -91,11 +102,23 @@ def relevant_condition(row: Row, state: Conversion) -> dict[str, Any] | None:
     try:
         condition, referenced = translate_relevant(expression, state.rename)
     except UntranslatableExpression as exc:
-        state.fail(row, f"relevant {expression!r}: {exc}")
+        reason = exc.args[0]
+        state.fail(
+            row,
+            Message(
+                N_("relevant %(expression)r: %(reason)s"), expression=expression, reason=reason
+            ),
+        )
         return None
     for name in referenced:
         if name not in state.rename:
-            state.fail(row, f"relevant refers to ${{{name}}}, which is not an earlier question")
+            state.fail(
+                row,
+                Message(
+                    N_("relevant refers to ${%(name)s}, which is not an earlier question"),
+                    name=name,
+                ),
+            )
     return _normalise_values(condition, state)
 
 
@@ -133,26 +156,38 @@ def question_items(
         extra: dict[str, Any] = {}
         options = list(lists.get(select["list"], []))
         if not options:
-            state.fail(row, f"type {kind!r}: no choices named {select['list']!r}")
+            state.fail(
+                row,
+                Message(
+                    N_("type %(type)r: no choices named %(list)r"), type=kind, list=select["list"]
+                ),
+            )
     elif kind in SIMPLE_TYPES:
         item_type, extra = SIMPLE_TYPES[kind]
         extra, options = dict(extra), []
     else:
-        state.fail(row, f"type {kind!r} cannot be imported")
+        state.fail(row, Message(N_("type %(type)r cannot be imported"), type=kind))
         return []
     if not name:
-        state.fail(row, "a question needs a name")
+        state.fail(row, Message(N_("a question needs a name")))
         return []
     key = normalise_key(name)
     if key in state.key_rows:
-        state.fail(row, f"name {name!r} is the same as on {state.key_rows[key].where()}")
+        state.fail(
+            row,
+            Message(
+                N_("name %(name)r is the same as on %(where)s"),
+                name=name,
+                where=state.key_rows[key].where(),
+            ),
+        )
         return []
     label = local_text(row, "label", state.languages)
     if not label:
-        state.fail(row, "a question needs a label")
+        state.fail(row, Message(N_("a question needs a label")))
         label = name
     if "${" in str(label):
-        state.fail(row, "a label that inserts an answer (${...}) cannot be imported")
+        state.fail(row, INSERTED_ANSWER)
     item: dict[str, Any] = {"key": key, "type": item_type, "label": label}
     hint = local_text(row, "hint", state.languages)
     if hint:
@@ -194,7 +229,13 @@ def _bounds(row: Row, item_type: str, state: Conversion) -> dict[str, float]:
     for part in parts:
         match = BOUND.match(part)
         if item_type != "number" or not match:
-            state.fail(row, f"constraint {constraint!r}: only '. >= N and . <= M' on numbers")
+            state.fail(
+                row,
+                Message(
+                    N_("constraint %(constraint)r: only '. >= N and . <= M' on numbers"),
+                    constraint=constraint,
+                ),
+            )
             return {}
         number = float(match[2])
         bounds["min" if match[1] == ">=" else "max"] = (

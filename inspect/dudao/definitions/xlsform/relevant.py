@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from dudao.core.errors import N_, Message
+
 TOKEN = re.compile(
     r"""\s*(?:
         (?P<ref>\$\{(?P<name>[A-Za-z_][\w.\-]*)\})
@@ -36,7 +38,7 @@ def _tokenize(expression: str) -> list[tuple[str, str]]:
         match = TOKEN.match(text, position)
         if not match or match.end() == position:
             rest = text[position:].strip()
-            raise UntranslatableExpression(f"cannot translate {rest[:40]!r}")
+            raise UntranslatableExpression(Message(N_("cannot translate %(text)r"), text=rest[:40]))
         kind = match.lastgroup if match.lastgroup != "name" else "ref"
         if match.group("ref"):
             tokens.append(("ref", match.group("name")))
@@ -62,8 +64,12 @@ class _Parser:
     def take(self, kind: str, value: Any = None) -> Any:
         token = self.peek()
         if token is None or token[0] != kind or (value is not None and token[1] != value):
-            found = "the end" if token is None else repr(str(token[1]))
-            raise UntranslatableExpression(f"expected {value or kind}, found {found}")
+            found = Message(N_("the end")) if token is None else repr(str(token[1]))
+            raise UntranslatableExpression(
+                Message(
+                    N_("expected %(wanted)s, found %(found)s"), wanted=value or kind, found=found
+                )
+            )
         self.position += 1
         return token[1]
 
@@ -111,5 +117,7 @@ def translate_relevant(expression: str, rename: dict[str, str]) -> tuple[dict[st
     parser = _Parser(_tokenize(expression), rename)
     condition = parser.expression()
     if parser.peek() is not None:
-        raise UntranslatableExpression(f"cannot translate {str(parser.peek()[1])!r} here")
+        raise UntranslatableExpression(
+            Message(N_("cannot translate %(text)r here"), text=str(parser.peek()[1]))
+        )
     return condition, parser.referenced

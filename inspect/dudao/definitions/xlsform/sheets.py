@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from dudao.core.errors import N_, Message
+
 LANGUAGE_ALIASES = {
     "zh": "zh", "zh_cn": "zh", "zh-cn": "zh", "chinese": "zh", "中文": "zh", "简体中文": "zh",
     "en": "en", "english": "en", "英文": "en", "英语": "en",
@@ -22,7 +24,7 @@ class Row:
         return cell_text(self.cells.get(column))
 
     def where(self) -> str:
-        return f"{self.sheet} row {self.number}"
+        return Message(N_("%(sheet)s row %(row)d"), sheet=self.sheet, row=self.number)
 
 
 @dataclass
@@ -88,7 +90,13 @@ def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
             seen: set[str] = set()
             for column in columns:
                 if column and column in seen:
-                    problems.append(f"{name} row 1: column {column!r} appears twice")
+                    problems.append(
+                        Message(
+                            N_("%(sheet)s row 1: column %(column)r appears twice"),
+                            sheet=name,
+                            column=column,
+                        )
+                    )
                 seen.add(column)
             sheet = Sheet(name, columns)
             for number, values in enumerate(rows, start=2):
