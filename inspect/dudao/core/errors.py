@@ -29,10 +29,6 @@ class Message(str):
         self.template, self.params = template, params
         return self
 
-    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, Any]]:
-        """Copies and pickles keep the template and values, not only the English text."""
-        return (self.template,), self.params
-
     def in_language(self, gettext: Callable[[str], str]) -> str:
         text = gettext(self.template)
         if not self.params:
