@@ -205,3 +205,41 @@ def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
         ("alert", None, None, None),
         ("no link", None, None, None),
     ]
+
+
+def test_reminders_keep_their_due_date_not_a_bilingual_body(scratch):
+    """0020 moves the due date out of reminders' bodies ("到期日 / Due: …") into due_on, and
+    back when downgraded; other bodies stay."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from dudao.notifications.models import Notification
+    from tests.factories import make_user
+
+    migrate.upgrade(scratch, "0019_notification_subject")
+    with Session(scratch) as session:
+        user = make_user(session, "ada", "x" * 12)
+        session.commit()
+        insert = text(
+            "INSERT INTO notification (user_id, key, kind, title, body, created_at)"
+            " VALUES (:user, :key, 'due_soon', '检查 #1', :body, '2026-11-01 08:00:00')"
+        )
+        for key, body in [("timer", "到期日 / Due: 2026-06-04"), ("comment", "照片不清楚")]:
+            session.execute(insert, {"user": user.id, "key": key, "body": body})
+        session.commit()
+    migrate.upgrade(scratch)
+    with Session(scratch) as session:
+        rows = session.execute(
+            select(Notification.key, Notification.body, Notification.due_on).order_by(
+                Notification.id
+            )
+        ).all()
+    assert [tuple(r) for r in rows] == [
+        ("timer", "", date(2026, 6, 4)),
+        ("comment", "照片不清楚", None),
+    ]
+    migrate.downgrade(scratch, "0019_notification_subject")
+    with scratch.connect() as connection:
+        bodies = connection.execute(text("SELECT body FROM notification ORDER BY id")).scalars()
+        assert list(bodies) == ["到期日 / Due: 2026-06-04", "照片不清楚"]

@@ -100,6 +100,8 @@ def test_a_reminder_reaches_the_mailbox_through_the_worker(
     assert [m["Subject"] for _, m in smtp.received] == [
         f"[即将到期] 检查 #{inspection.id} · A1-1 甲一厂第一党支部"
     ]
+    body = smtp.received[0][1].get_content().replace("\r\n", "\n")
+    assert body == f"截止 2026-06-04\n\n/inspections/{inspection.id}\n"
 
 
 def test_two_senders_at_once_send_each_mail_once(mail_app, smtp, session, org, user_factory):

@@ -37,7 +37,7 @@ def test_inbox_lists_kinds_links_and_filters(client, session, org, signed_in, us
 def test_a_subject_is_named_in_the_viewers_language(client, session, org, signed_in, user_factory):
     """A transition's notification names its subject and unit in the reader's language: the
     noun, and the unit's English name for an English reader (written when shown, not
-    stored)."""
+    stored); a reminder's due date too."""
     from datetime import date
 
     from dudao.auth.models import User
@@ -47,6 +47,7 @@ def test_a_subject_is_named_in_the_viewers_language(client, session, org, signed
     from dudao.inspections.models import InspectionOrigin
     from dudao.inspections.services import create_inspection
     from dudao.notifications.transitions import sweep
+    from dudao.workflow import timers
     from dudao.workflow.engine import apply
 
     sync_forms(session, None, PROJECT_ROOT / "forms")
@@ -61,15 +62,16 @@ def test_a_subject_is_named_in_the_viewers_language(client, session, org, signed
     apply(session, office, inspection, "assign")
     session.commit()
     assert sweep(session) == 1
-    session.commit()
+    assert timers.run(session, date(2026, 12, 29)).notified == 1
     number = f"#{inspection.id} · A1-1"
     chinese = client.get("/notifications").get_data(as_text=True)
-    assert f"检查 {number} 甲一厂第一党支部</a>" in chinese
-    assert "Inspection" not in chinese and "First branch" not in chinese
+    assert f"检查 {number} 甲一厂第一党支部</a>" in chinese and "截止 2026-12-31" in chinese
+    assert "Inspection" not in chinese and "First branch" not in chinese and "Due" not in chinese
     client.post("/lang", data={"lang": "en", "next": "/"})
     english = client.get("/notifications").get_data(as_text=True)
     assert f"Inspection {number} First branch of plant A1</a>" in english
-    assert "检查" not in english and "甲一厂" not in english
+    assert "Due 2026-12-31" in english
+    assert "检查" not in english and "甲一厂" not in english and "截止" not in english
 
 
 def test_a_notification_about_no_subject_shows_its_own_title(client, session, org, signed_in):

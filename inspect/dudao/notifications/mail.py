@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from itertools import groupby
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,6 +63,12 @@ def _kind(kind: str) -> str:
     return str(KINDS.get(kind, kind))
 
 
+def _texts(n: Notification) -> list[str]:
+    """What a notification says below its title: a timer's due date, then the body."""
+    due = gettext("Due %(date)s", date=n.due_on.isoformat()) if n.due_on else ""
+    return [text for text in (due, n.body) if text]
+
+
 def _message(
     settings: Settings, notifications: list[Notification], address: str, locale: str
 ) -> EmailMessage:
@@ -76,7 +82,7 @@ def _message(
         if len(notifications) == 1:
             [one] = notifications
             message["Subject"] = f"[{_kind(one.kind)}] {title_in(one, locale)}"
-            text = (one.body or "") + (f"\n\n{site}{one.link}" if one.link else "")
+            text = "\n".join(_texts(one)) + (f"\n\n{site}{one.link}" if one.link else "")
             message.set_content(text.strip() + "\n")
             return message
         count = len(notifications)
@@ -91,7 +97,7 @@ def _message(
             lines = [f"{_kind(kind)} ({len(members)})"]
             for n in members:
                 lines.append(f"- {title_in(n, locale)}")
-                lines += [f"  {text}" for text in (n.body, n.link and site + n.link) if text]
+                lines += [f"  {text}" for text in (*_texts(n), n.link and site + n.link) if text]
             parts.append("\n".join(lines))
     message.set_content("\n\n".join(parts) + "\n")
     return message

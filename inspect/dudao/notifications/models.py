@@ -7,9 +7,9 @@ title of a notification about no subject (an alert)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dudao.core.database import Base, UTCDateTime, utcnow
@@ -34,6 +34,8 @@ class Notification(Base):
     subject_type: Mapped[str | None] = mapped_column(String(32))
     subject_id: Mapped[int | None]
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    # A reminder's or escalation's due date, written in the reader's language when shown.
+    due_on: Mapped[date | None] = mapped_column(Date)
 
     unit: Mapped[Unit | None] = relationship(lazy="joined")
 

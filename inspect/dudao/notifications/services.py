@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
@@ -43,6 +44,7 @@ class Message:
     subject_type: str | None = None
     subject_id: int | None = None
     unit_id: int | None = None
+    due_on: date | None = None
 
 
 def notify(
@@ -76,7 +78,7 @@ def notify_many(session: Session, messages: Iterable[Message], batch: int = 500)
         values = [
             {"user_id": m.user_id, "key": m.key, "kind": m.kind, "title": m.title[:300],
              "body": m.body, "link": m.link, "created_at": now, "subject_type": m.subject_type,
-             "subject_id": m.subject_id, "unit_id": m.unit_id}
+             "subject_id": m.subject_id, "unit_id": m.unit_id, "due_on": m.due_on}
             for m in rows[start : start + batch]
         ]  # fmt: skip
         statement = (

@@ -8,6 +8,7 @@ A1-1 First branch". The stored `title` is the same in the default language.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from dudao.notifications.models import Notification
@@ -25,12 +26,19 @@ def subject_title(kind: SubjectType, subject_id: int, unit: Unit | None, locale:
 
 
 def subject_message(
-    user_id: int, key: str, notice: str, kind: SubjectType, subject: Any, body: str = ""
+    user_id: int,
+    key: str,
+    notice: str,
+    kind: SubjectType,
+    subject: Any,
+    body: str = "",
+    due_on: date | None = None,
 ) -> Message:
-    """The notification `notice` about `subject` (of type `kind`) for one user."""
+    """The notification `notice` about `subject` (of type `kind`) for one user; a timer's
+    gives the due date (`due_on`), which is shown in the reader's language."""
     return Message(
         user_id, key, notice, subject_title(kind, subject.id, subject.unit, STORED_LOCALE),
-        body, kind.link(subject.id), kind.table, subject.id, subject.unit.id,
+        body, kind.link(subject.id), kind.table, subject.id, subject.unit.id, due_on,
     )  # fmt: skip
 
 

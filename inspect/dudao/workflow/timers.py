@@ -73,16 +73,15 @@ def _messages(
     for subject in subjects:
         due = kind.due_date(subject)
         key = timer_key(workflow.key, timer.key, subject.id, due)
-        body = f"到期日 / Due: {due.isoformat()}"
         if timer.kind == "remind":
             personal, others = "due_soon", "due_soon"
         else:
             personal, others = "overdue", "escalated"
         for uid in sorted(assignees.get(subject.id, ())):
-            messages.append(subject_message(uid, key, personal, kind, subject, body))
+            messages.append(subject_message(uid, key, personal, kind, subject, due_on=due))
         for holders in by_role.values():
             messages += [
-                subject_message(uid, key, others, kind, subject, body)
+                subject_message(uid, key, others, kind, subject, due_on=due)
                 for uid in sorted(holders[subject.unit.path])
             ]
     return messages
