@@ -124,6 +124,23 @@ def browser_sign_in(page: Any, base_url: str, username: str, password: str) -> N
         page.click("button.primary")
 
 
+def read_in(page: Any, lang: str) -> None:
+    """Switch to `lang` ("en" or "zh_CN") with the page's own language buttons, unless the
+    page already reads so."""
+    if page.get_attribute("html", "lang") != ("en" if lang == "en" else "zh-CN"):
+        with page.expect_navigation():
+            page.click(f"button[name=lang][value={lang}]")
+
+
+def fits_sideways(page: Any) -> bool:
+    """Nothing scrolls sideways: not the page, nor a table inside its own scrolling box."""
+    return page.evaluate(
+        """() => document.documentElement.scrollWidth <= window.innerWidth
+            && [...document.querySelectorAll('.table-wrap, .table')]
+                .every(t => t.scrollWidth <= t.clientWidth)"""
+    )
+
+
 def save_screenshot(page: Any, name: str) -> Path:
     """A full-page PNG in test-artifacts/ (gitignored), for a human to look at."""
     ARTIFACTS.mkdir(exist_ok=True)

@@ -6,7 +6,15 @@ import pytest
 
 from dudao.feedback.models import FeedbackKind
 from dudao.feedback.services import submit_feedback
-from tests.browser import PHONE, browser_sign_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    TABLET,
+    browser_sign_in,
+    fits_sideways,
+    read_in,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -39,3 +47,32 @@ def test_the_office_reads_the_feedback_with_its_line_breaks(
     assert gap >= 12  # the next heading does not sit on the text
     assert page.console_errors == []
     save_screenshot(page, "feedback-item-phone")
+
+
+def test_the_office_list_fits_a_tablet_and_a_desktop(
+    live_server, browser_page, session, org, user_factory, settings
+):
+    """Long titles, kinds and unit names wrap: in English the list was 1,092 px wide and
+    scrolled its dates out of sight at 1,024 px and on a tablet."""
+    rep = user_factory("rep", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    org.branch_a1.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
+    org.branch_a1.name_en = "Energy Headquarters General Office First Joint Party Branch"
+    for kind in FeedbackKind:
+        submit_feedback(
+            session, rep, unit=org.branch_a1, kind=kind, category="service",
+            title="关于进一步改进职工食堂晚班供餐和排队秩序的意见建议", body="详见正文。",
+            uploads=[], data_dir=settings.data_dir,
+        )  # fmt: skip
+    session.commit()
+    page = browser_page(*TABLET)
+    browser_sign_in(page, live_server.url, "office_a", PASSWORD)
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        for width, height in (TABLET, (1024, 768), DESKTOP):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}/feedback")
+            assert page.locator(".table-wrap tbody tr").count() == len(FeedbackKind)
+            assert fits_sideways(page), (lang, width)
+        save_screenshot(page, f"feedback-list-{lang}")
+    assert page.console_errors == []

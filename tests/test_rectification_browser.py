@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Photo, Rectification, Submission
-from tests.browser import TABLET, browser_sign_in, save_screenshot
+from tests.browser import TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
 from tests.rectification_route_world import rectifications_in_and_out
@@ -154,14 +154,8 @@ def test_the_task_list_fits_a_tablet(live_server, browser_page, world, session):
     session.commit()
     page = signed_in(browser_page, live_server, "office")
     for lang in ("en", "zh_CN"):
-        if page.get_attribute("html", "lang") != ("en" if lang == "en" else "zh-CN"):
-            with page.expect_navigation():
-                page.click(f"button[name=lang][value={lang}]")
+        read_in(page, lang)
         page.goto(f"{live_server.url}/rectifications")
         assert page.locator(".table-wrap").count() == 2
         save_screenshot(page, f"rectifications-tablet-{lang}")
-        assert page.evaluate(
-            """() => [...document.querySelectorAll('.table-wrap')]
-                .every(t => t.scrollWidth <= t.clientWidth)"""
-        ), lang
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert fits_sideways(page), lang

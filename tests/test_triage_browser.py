@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from dudao.trends.models import Flag
 from dudao.triage.models import SavedFilter
-from tests.browser import DESKTOP, TABLET, browser_sign_in, save_screenshot
+from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.flag_world import make_flag, triage_world
 
@@ -114,18 +114,12 @@ def test_queue_and_flag_on_a_tablet(live_server, browser_page, world, session, o
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_a", PASSWORD)
     for lang in ("en", "zh_CN"):
-        if page.get_attribute("html", "lang") != ("en" if lang == "en" else "zh-CN"):
-            with page.expect_navigation():
-                page.click(f"button[name=lang][value={lang}]")
+        read_in(page, lang)
         for width, height in (TABLET, DESKTOP):
             page.set_viewport_size({"width": width, "height": height})
             page.goto(f"{live_server.url}/flags")
             assert page.locator("tr[data-flag]").count() >= 8
-            assert page.evaluate(
-                "() => [...document.querySelectorAll('.table-wrap')]"
-                ".every(t => t.scrollWidth <= t.clientWidth)"
-            ), (lang, width)
-            assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+            assert fits_sideways(page), (lang, width)
     page.set_viewport_size({"width": TABLET[0], "height": TABLET[1]})
     page.goto(f"{live_server.url}/flags?severity=high")
     save_screenshot(page, "triage-queue-tablet")
