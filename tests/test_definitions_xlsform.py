@@ -165,6 +165,15 @@ def test_cli_writes_yaml_that_passes_check_and_refuses_cleanly(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_cli_output_into_a_missing_folder_is_one_sentence(tmp_path):
+    good = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)
+    out = tmp_path / "no" / "such" / "out.yaml"
+    result = CliRunner().invoke(cli, ["forms", "import-xlsform", str(good), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"Cannot write {out}: No such file or directory." in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
 def test_not_a_workbook_is_one_clear_error(tmp_path):
     path = tmp_path / "fake.xlsx"
     path.write_text("hello")

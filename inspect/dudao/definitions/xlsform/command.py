@@ -35,5 +35,8 @@ def import_xlsform_command(
     target = output or PROJECT_ROOT / "forms" / f"{yaml.safe_load(text)['key']}.yaml"
     if target.exists() and not force:
         raise click.ClickException(f"{target} exists; use --force to overwrite it.")
-    target.write_text(text, encoding="utf-8")
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:  # a folder that does not exist, no permission, a full disk
+        raise click.ClickException(f"Cannot write {target}: {exc.strerror}.") from exc
     click.echo(f"Wrote {target}. Check it with `dudao forms check {target}`.")
