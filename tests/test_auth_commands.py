@@ -85,3 +85,9 @@ def test_set_password_deactivate_and_activate(app, session, user_factory):
     session.expire_all()
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_name == "system"))
     assert {"user.set_password", "user.update"} <= set(actions)
+
+
+def test_every_users_command_says_what_it_does(app):
+    listing = _run(app, "--help").output
+    commands = listing.split("Commands:")[1].strip().splitlines()
+    assert len(commands) == 5 and all(len(line.split()) > 1 for line in commands), listing

@@ -21,7 +21,9 @@ def users_group() -> None:
     pass
 
 
-@users_group.command("create")
+@users_group.command(
+    "create", help="Create the account USERNAME (the password is asked for unless given)."
+)
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--email", default=None)
