@@ -31,9 +31,10 @@ from dudao.auth.models import User
 from dudao.config import Settings, masked
 from dudao.core.database import transaction, utcnow
 from dudao.core.errors import ConfigError
+from dudao.core.language import DEFAULT_LOCALE, LOCALES
 from dudao.notifications.models import Notification
 from dudao.notifications.services import KINDS
-from dudao.notifications.titles import STORED_LOCALE, title_in
+from dudao.notifications.titles import title_in
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +122,10 @@ def _claim(session: Session) -> list[tuple[int, str, str]]:
     ).all()
     if not candidates:
         return []
-    recipients = {nid: (address, locale or STORED_LOCALE) for nid, address, locale in candidates}
+    recipients = {
+        nid: (address, locale if locale in LOCALES else DEFAULT_LOCALE)
+        for nid, address, locale in candidates
+    }
     claimed = session.scalars(
         update(Notification)
         .where(Notification.id.in_(list(recipients)), Notification.emailed_at.is_(None))

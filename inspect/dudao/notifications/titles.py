@@ -3,7 +3,8 @@
 The notification keeps what the title is made of (subject type, id, unit), not only the
 words: the inbox and the e-mail write it when shown, in the reader's language (the
 subject's noun, the unit's name), "检查 #7 · A1-1 甲一厂第一党支部" or "Inspection #7 ·
-A1-1 First branch". The stored `title` is the same in the default language.
+A1-1 First branch". The stored `title` is the same in the default language (a job has
+no reader, docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from dudao.core.language import DEFAULT_LOCALE
 from dudao.notifications.models import Notification
 from dudao.notifications.services import Message
 from dudao.org.models import Unit
 from dudao.workflow.subjects import SubjectType, subject_types
-
-#: The language of the stored title (jobs have no reader; see docs/i18n.md).
-STORED_LOCALE = "zh_CN"
 
 
 def subject_title(kind: SubjectType, subject_id: int, unit: Unit | None, locale: str) -> str:
@@ -37,7 +36,7 @@ def subject_message(
     """The notification `notice` about `subject` (of type `kind`) for one user; a timer's
     gives the due date (`due_on`), which is shown in the reader's language."""
     return Message(
-        user_id, key, notice, subject_title(kind, subject.id, subject.unit, STORED_LOCALE),
+        user_id, key, notice, subject_title(kind, subject.id, subject.unit, DEFAULT_LOCALE),
         body, kind.link(subject.id), kind.table, subject.id, subject.unit.id, due_on,
     )  # fmt: skip
 
