@@ -57,6 +57,8 @@ def test_the_checklist_hands_the_device_both_languages(app, world, org):
     for lang in ("en", "zh_CN"):  # whatever the page's language
         client.post("/lang", data={"lang": lang})
         html = client.get(f"/inspect/{world.inspection.id}").get_data(as_text=True)
+        # The form is the page's: a number's unit too (interviews: {zh: 人, en: people}).
+        assert f'<span class="dunit">{"people" if lang == "en" else "人"}</span>' in html
         server, scoring = _block(html, "t-server"), _block(html, "t-scoring")
         assert server["unit"] == both and server["title"] == TITLE
         plan = next(i for i in scoring["items"] if i["key"] == "plan")

@@ -130,16 +130,22 @@ class Checker:
             )
         return value
 
-    def local_text(self, value: Any, path: Path) -> dict[str, str | None] | Any:
+    def local_text(
+        self, value: Any, path: Path, *, max_length: int = 2000
+    ) -> dict[str, str | None] | Any:
         """A plain (Chinese) string or {zh: ..., en: ...} -> {"zh": ..., "en": ... or None}."""
         if not isinstance(value, dict):
-            zh = self.text(value, path)
+            zh = self.text(value, path, max_length=max_length)
             return INVALID if zh is INVALID else {"zh": zh, "en": None}
         self.fields(value, path, ("zh", "en"))
         if not self.require(value, path, "zh"):
             return INVALID
-        zh = self.text(value["zh"], (*path, "zh"))
-        en = None if value.get("en") is None else self.text(value["en"], (*path, "en"))
+        zh = self.text(value["zh"], (*path, "zh"), max_length=max_length)
+        en = (
+            None
+            if value.get("en") is None
+            else self.text(value["en"], (*path, "en"), max_length=max_length)
+        )
         if zh is INVALID or en is INVALID:
             return INVALID
         return {"zh": zh, "en": en}

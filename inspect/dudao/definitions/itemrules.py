@@ -212,10 +212,17 @@ class ItemChecker:
                 Message(N_("max (%(high)s) is less than min (%(low)s)"), high=high, low=low),
             )
         data["min"], data["max"] = low, high
-        data["unit"] = (
-            None if raw.get("unit") is None else c.text(raw["unit"], (*path, "unit"), max_length=40)
-        )
+        data["unit"] = self._unit(raw.get("unit"), (*path, "unit"))
         data["decimals"] = c.integer(c.optional(raw, "decimals", 0), (*path, "decimals"), 0, 6)
+
+    def _unit(self, raw: Any, path: Path) -> str | dict[str, str | None] | Any:
+        """A number's unit: one (Chinese) string, kept as it is, so the versions made before
+        units could have an English name keep their content hash; or {zh, en}."""
+        if raw is None:
+            return None
+        if isinstance(raw, dict):
+            return self.check.local_text(raw, path, max_length=40)
+        return self.check.text(raw, path, max_length=40)
 
     def _text(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
         c = self.check

@@ -135,12 +135,15 @@ def _item(data: dict[str, Any]) -> Item:
         "pass_rule": _pass(data.get("pass")),
     }
     for name in (
-        "allow_na", "max_choices", "points", "min", "max", "unit", "decimals", "multiline",
+        "allow_na", "max_choices", "points", "min", "max", "decimals", "multiline",
         "max_length",
         "min_count", "max_count", "keep_location", "critical", "satisfaction",
     ):  # fmt: skip
         if name in data:
             fields[name] = data[name]
+    if data.get("unit") is not None:  # one string (Chinese) or {zh, en}
+        unit = data["unit"]
+        fields["unit"] = LocalText(zh=unit) if isinstance(unit, str) else _text(unit)
     if "weight" in data:
         fields["weight"] = float(data["weight"])
     if "evidence_on_fail" in data:

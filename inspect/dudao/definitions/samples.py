@@ -68,7 +68,7 @@ def sample_checklist() -> Definition:
                 show_if=Condition(Operator.EQUALS, "committee", "no"),
                 min=0,
                 max=60,
-                unit="月",
+                unit=t("月", "months"),
             ),
             Item(
                 "overdue_reason",
@@ -123,7 +123,7 @@ def sample_checklist() -> Definition:
                 required=True,
                 min=0,
                 max=100,
-                unit="%",
+                unit=t("%", "%"),
                 decimals=1,
                 pass_rule=PassRule(min=80),
             ),

@@ -140,7 +140,7 @@ class Item:
     # number
     min: float | None = None
     max: float | None = None
-    unit: str | None = None
+    unit: LocalText | None = None
     decimals: int = 0
     # text
     multiline: bool = False
