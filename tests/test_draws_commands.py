@@ -48,6 +48,12 @@ def test_create_list_publish_and_verify(run, session):
     assert verified.exit_code == 0 and verified.output.startswith("OK: draw 1 (dudao-draw-1")
 
 
+def test_one_drawn_unit_reads_in_the_singular(run):
+    made = run(*[a if a != "2" else "1" for a in CREATE])
+    assert made.output.startswith("Draw 1: 1 inspection; seed cli-seed;"), made.output
+    assert "\tG\t1 unit\tnot published\t" in run("draw", "list").output
+
+
 def test_verify_exits_1_on_a_tampered_draw(run, session):
     assert run(*CREATE).exit_code == 0
     draw = session.get(SpotCheckDraw, 1)

@@ -80,7 +80,14 @@ def create_command(
             publish_draw(session, actor, made)
         draw_id, drawn, hash_ = made.id, len(made.result["selected"]), made.result_hash
         used_seed = made.seed
-    click.echo(f"Draw {draw_id}: {drawn} inspections; seed {used_seed}; result SHA-256 {hash_}")
+    click.echo(
+        f"Draw {draw_id}: {_count(drawn, 'inspection')}; seed {used_seed}; result SHA-256 {hash_}"
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    """'1 unit', '2 units': the CLI's lines read as English."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 @draw_group.command("publish", help="Publish draw DRAW_ID on the publication page.")
@@ -119,7 +126,7 @@ def list_command() -> None:
             state = "published" if made.published else "not published"
             click.echo(
                 f"{made.id}\t{made.created_at:%Y-%m-%d}\t{made.inputs['scope']['code']}\t"
-                f"{len(made.result['selected'])} units\t{state}\t{made.title}"
+                f"{_count(len(made.result['selected']), 'unit')}\t{state}\t{made.title}"
             )
     if not draws:
         click.echo("No draws yet.")
