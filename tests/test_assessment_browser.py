@@ -1,26 +1,47 @@
-"""The ranking in Chromium: in English its long column headings wrap instead of pushing the
-table past the page (the on-time heading made an office's desktop scroll sideways)."""
+"""The ranking and a unit's page in Chromium: long headings, unit names, tiers and moves wrap
+and the previous tier waits for 1000 px, so neither page scrolls sideways on a tablet or a
+desktop in either language (in English the ranking was 1,036 px wide at 820 and 1,024 px,
+and a unit's page 1,128 px: its component names did not wrap)."""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.assessment_world import configured, first_quarter  # noqa: F401
-from tests.browser import DESKTOP, browser_sign_in, save_screenshot
+from tests.assessment_world import configured, first_quarter, inspection  # noqa: F401
+from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("configured")]
 
 
-def test_the_english_ranking_fits_a_desktop(live_server, browser_page, session, org, user_factory):
+def test_the_ranking_and_a_unit_page_fit_a_tablet_and_a_desktop(
+    live_server, browser_page, session, org, user_factory
+):
     first_quarter(session, org)
+    for day in ("2025-04-10", "2025-05-10"):  # Q2: A1-1 moves up, B1-1 down
+        inspection(session, org.branch_a1, day, 91)
+        inspection(session, org.branch_b1, day, 60)
+    org.branch_a1.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
+    org.branch_a1.name_en = "Energy Headquarters General Office First Joint Party Branch"
+    org.branch_b1.name = "平川工程处第一项目部桥隧施工队党支部"
+    org.branch_b1.name_en = "Pingchuan Engineering Division Bridge and Tunnel Crew Party Branch"
     session.commit()
     user_factory("office_g", ("office", org.group))
-    page = browser_page(*DESKTOP)
+    page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_g", PASSWORD)
-    with page.expect_navigation():
-        page.click("button[name=lang][value=en]")
-    page.goto(f"{live_server.url}/assessment?period=2025Q1")
-    assert page.locator("table[data-ranking] tbody tr").count() >= 2
-    save_screenshot(page, "assessment-ranking-en-desktop")
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    unit_page = f"{live_server.url}/assessment/units/{org.branch_a1.id}?period=2025Q2"
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        for width, height in (TABLET, (1024, 768), DESKTOP):
+            page.set_viewport_size({"width": width, "height": height})
+            page.goto(f"{live_server.url}/assessment?period=2025Q2")
+            assert page.locator("table[data-ranking] tbody tr").count() == 2
+            assert page.locator("table[data-ranking] tr.move-up").count() == 1
+            assert fits_sideways(page), ("ranking", lang, width)
+            if width == TABLET[0]:
+                save_screenshot(page, f"assessment-ranking-{lang}-tablet")
+            page.goto(unit_page)
+            assert page.locator("table[data-parts] tbody tr").count() == 3
+            assert fits_sideways(page), ("unit", lang, width)
+        save_screenshot(page, f"assessment-unit-{lang}-desktop")
+    assert page.console_errors == []
