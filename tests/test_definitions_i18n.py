@@ -72,7 +72,20 @@ def test_check_speaks_chinese_by_default_and_english_on_request(tmp_path: Path):
     assert english.stdout.splitlines()[1] == (
         f"{bad}:15:16: sections[0].items[1].label: expected text, got a number (put it in quotes)"
     )
-    assert "2 problems in 1 files." in english.stderr
+    assert "2 problems in 1 file." in english.stderr
+
+
+def test_check_counts_problems_and_files_each_with_its_own_plural(tmp_path: Path):
+    """The files took the problems' plural: "1 problem in 1 files."."""
+    one = tmp_path / "one.yaml"
+    one.write_text(CHECK.replace("type: number", "type: numbr"), encoding="utf-8")
+    (tmp_path / "ok.yaml").write_text(CHECK.replace("fire_check", "fire_again"), encoding="utf-8")
+    english = CliRunner().invoke(cli, ["forms", "check", "--lang", "en", str(one)])
+    assert english.exit_code == 1 and english.stderr == "1 problem in 1 file.\n"
+    both = CliRunner().invoke(cli, ["forms", "check", "--lang", "en", str(tmp_path)])
+    assert both.stderr == "1 problem in 2 files.\n"
+    chinese = CliRunner().invoke(cli, ["forms", "check", str(tmp_path)])
+    assert chinese.stderr == "2 个文件中有 1 个问题。\n"
 
 
 def test_sync_lists_problems_in_chinese(app, tmp_path: Path):

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
+from babel.support import NullTranslations
 
 from dudao.config import PROJECT_ROOT
 from dudao.core.language import language_option, translations
@@ -59,6 +60,17 @@ def check_paths(paths: Iterable[Path]) -> CheckResult:
     return CheckResult(len(unique), [definition for _, definition in loaded], problems)
 
 
+def _problems_line(catalogue: NullTranslations, count: int, files: int) -> str:
+    """Each number takes its own plural ("2 problems in 1 file."), so two ngettext calls."""
+    problems = catalogue.ngettext("%(num)d problem", "%(num)d problems", count) % {"num": count}
+    checked = catalogue.ngettext("%(num)d file", "%(num)d files", files) % {"num": files}
+    # TRANSLATORS: "2 problems in 1 file."; the counts are "%(num)d problem" and "%(num)d file".
+    return catalogue.gettext("%(problems)s in %(files)s.") % {
+        "problems": problems,
+        "files": checked,
+    }
+
+
 @click.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @language_option
@@ -69,10 +81,6 @@ def check_command(paths: tuple[Path, ...], lang: str) -> None:
     for problem in result.problems:
         click.echo(problem.shown(catalogue.gettext))
     if result.problems:
-        count = len(result.problems)
-        text = catalogue.ngettext(
-            "%(count)d problem in %(files)d files.", "%(count)d problems in %(files)d files.", count
-        )
-        click.echo(text % {"count": count, "files": result.files}, err=True)
+        click.echo(_problems_line(catalogue, len(result.problems), result.files), err=True)
         raise SystemExit(1)
     click.echo(result.summary())
