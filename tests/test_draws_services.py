@@ -167,13 +167,14 @@ def test_recently_inspected_units_are_excluded(session, org, people):
     assert verify_draw(session, second.id)[0]
 
 
-def approved_submission(session, inspection, percent, grade=None):
+def approved_submission(session, inspection, percent, grade=None, result=None):
     """An approved submission with a score, written directly (the tablet flow is tested
     elsewhere); what draws read from it is the percent and the grade."""
     submission = Submission(
         submission_id=str(uuid.uuid4()), inspection_id=inspection.id,
         definition_version_id=inspection.definition_version_id, content_hash="0" * 64,
-        answers={}, notes={}, photos={}, result={}, percent=percent, passed=True, grade=grade,
+        answers={}, notes={}, photos={}, result=result or {}, percent=percent, passed=True,
+        grade=grade,
         review_state=ReviewState.APPROVED,
     )  # fmt: skip
     session.add(submission)

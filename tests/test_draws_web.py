@@ -141,7 +141,14 @@ def test_publication_page_roles_scope_and_results(office, org, client, session, 
     session.commit()
     page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
     assert "Approved" in page and page.count("not finished yet") == 1
-    assert "score 87.5% (良好)" in page
+    assert "score 87.5% (良好)" in page  # a result without both labels: the stored one
+    approved_submission(session, inspection, 91.0, "优秀",
+                        {"grade": {"zh": "优秀", "en": "Excellent"}})  # fmt: skip
+    session.commit()
+    page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
+    assert "score 91.0% (Excellent)" in page and "优秀" not in page
+    client.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert "(优秀)" in client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
 
     switch(client, "rep")
     assert client.get("/public/draws").status_code == 403  # not in publication.yaml

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dudao.core.database import Base, UTCDateTime, utcnow
+from dudao.definitions.spec import LocalText
 from dudao.org.models import Unit
 
 
@@ -89,6 +90,15 @@ class Submission(Base):
     findings: Mapped[list[Finding]] = relationship(
         back_populates="submission", order_by="Finding.id", lazy="selectin"
     )
+
+    def grade_in(self, locale: str) -> str | None:
+        """The grade in the reader's language. The score (`result`) keeps both labels;
+        `grade` holds the Chinese one (what summaries count), and is all a result without
+        them has."""
+        label = (self.result or {}).get("grade")
+        if isinstance(label, dict) and label.get("zh"):
+            return LocalText(label["zh"], label.get("en")).get(locale)
+        return self.grade
 
 
 class Photo(Base):

@@ -168,7 +168,6 @@ def load_inspection_report(
                 items=_item_rows(definition, submission, photo_paths, locale, index, section),
             )
         )  # fmt: skip
-    grade = result.get("grade") or None
     report = InspectionReport(
         inspection_id=inspection.id,
         unit_name=inspection.unit.name_in(locale),
@@ -185,8 +184,7 @@ def load_inspection_report(
         review_state=submission.review_state if submission else None,
         review_comment=(submission.review_comment or "") if submission else "",
         percent=submission.percent if submission else None,
-        grade=(grade.get("en") or grade.get("zh")) if grade and locale.startswith("en") else
-        (grade.get("zh") if grade else None),
+        grade=submission.grade_in(locale) if submission else None,
         passed=submission.passed if submission else None,
         sections=sections,
         reason=inspection.reason or "",
