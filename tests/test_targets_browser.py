@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, TABLET, browser_sign_in, save_screenshot
+from dudao.targets.services import Upload
+from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.target_world import make_entry, make_post
 
@@ -51,3 +52,37 @@ def test_a_post_registered_in_the_browser_counts_on_the_office_page(
     save_screenshot(office, "targets-manual-entries")
     errors = [e for e in lead.console_errors + office.console_errors if "422" not in e]
     assert not errors  # e.g. a Content-Security-Policy violation (the 422 was the bad form)
+
+
+def test_the_office_pages_fit_a_tablet_and_a_desktop(
+    live_server, browser_page, session, org, user_factory, settings
+):
+    """A card is never wider than the page and names wrap: in English the targets page and a
+    target's page scrolled sideways by 84-93 px at 820 px (the cards' grid took the width of
+    their widest table), and the entries and the posts hid their last columns."""
+    org.company_a.name = "华辰建设工程有限公司第一工程局机关党委"
+    org.company_a.name_en = "Huachen Construction and Engineering Co., Ltd. First Bureau"
+    org.unit_a1.name = "华辰能源机关综合办公室第二联合党总支"
+    org.unit_a1.name_en = "Energy Headquarters General Office Second Joint Party Committee"
+    org.branch_a1.name = "平川工程处第一项目部桥隧施工队党支部"
+    org.branch_a1.name_en = "Pingchuan Engineering Division Bridge and Tunnel Crew Party Branch"
+    duties = "党员带班下井，每班开展隐患排查。" * 3
+    make_post(session, org.branch_a1, "井下安全生产党员先锋岗（综采一队夜班）",
+              responsible="王建国、李明", description=duties)  # fmt: skip
+    evidence = Upload("华辰党建〔2026〕典型案例汇编第五期.pdf", b"%PDF-1.4 x", "application/pdf")
+    make_entry(session, org.unit_a1, settings.data_dir, 2, upload=evidence)
+    session.commit()
+    user_factory("office_g", ("office", org.group))
+    page = browser_page(*TABLET)
+    browser_sign_in(page, live_server.url, "office_g", PASSWORD)
+    pages = ("/targets", "/targets/promoted_practice", "/targets/pioneer_posts",
+             "/targets/pioneer-posts")  # fmt: skip
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        for width, height in (TABLET, (1024, 768), DESKTOP):
+            page.set_viewport_size({"width": width, "height": height})
+            for path in pages:
+                page.goto(f"{live_server.url}{path}")
+                assert fits_sideways(page), (path, lang, width)
+        save_screenshot(page, f"targets-entries-{lang}")
+    assert page.console_errors == []
