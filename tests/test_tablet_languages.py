@@ -186,4 +186,5 @@ def test_the_servers_grade_shows_in_the_readers_language(
     _switch(page, "zh_CN")
     page.wait_for_selector("body[data-client-ready=yes]")
     assert page.inner_text("#t-score") == "得分（服务器）：100% · 优秀"
+    assert page.inner_text("#t-state") == "已提交"  # reloaded, still the submitted work
     assert page.console_errors == []

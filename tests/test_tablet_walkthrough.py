@@ -1,10 +1,13 @@
 """Rough edges found walking the tablet loop by hand (issue 5), in Chromium at tablet size:
 the score of a checklist not begun, a photo removed offline, what a failed item's evidence
-message asks for, the list's state after a return and after approval, a refusal that
+message asks for, the list's state after a return and after approval, the checklist's
+state reloaded after submit, a return and an approval, a refusal that
 arrives while the inspector is at the submit button, work queued when the session had
 ended, and the bottom bar on a phone."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
@@ -19,6 +22,7 @@ from tests.test_tablet_offline import (
     choose,
     fill_everything,
     open_checklist,
+    state,
     submissions,
     tablet,
     wait_state,
@@ -113,6 +117,55 @@ def test_the_list_follows_a_return_and_forgets_what_the_server_took(
     assert page.locator(f"[data-sync-for='{inspection_id}']").count() == 0
     assert page.is_hidden("#t-elsewhere")
     assert page.console_errors == []
+
+
+def _reopened(page: Any) -> None:
+    page.reload()
+    page.wait_for_selector("body[data-client-ready=yes]")
+
+
+def test_a_reloaded_checklist_says_what_the_server_did_with_it(
+    live_server, browser_page, world, session
+):
+    """Reloaded after submit, the checklist took the server's newer draft (the submitted
+    answers) and said "Saved on the server"; it says submitted, waiting for the office or
+    approved, on another tablet too. Returned, the server's draft is the one to go on from."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    _reopened(page)
+    assert state(page) == "submitted" and page.inner_text("#t-state") == "已提交"
+    assert page.inner_text("#t-banner-text") == "已提交，等待办公室审核。"
+    assert page.inner_text("#t-score").startswith("得分（服务器）：")
+    assert page.is_disabled("#f-pledges_total")
+    save_screenshot(page, "tablet-reloaded-submitted")
+
+    [first] = submissions(session, inspection_id)
+    review(session, world.office, session.get(Inspection, inspection_id), first, "return",
+           comment="请补充访谈")  # fmt: skip
+    session.commit()
+    _reopened(page)
+    assert state(page) == "synced" and page.inner_text("#t-state") == "已保存到服务器"
+    assert page.is_visible("#t-review") and page.is_hidden("#t-banner")
+    assert page.is_enabled("#f-pledges_total")
+
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    second = max(submissions(session, inspection_id), key=lambda s: s.id)
+    review(session, world.office, session.get(Inspection, inspection_id), second, "approve")
+    session.commit()
+    _reopened(page)
+    assert state(page) == "submitted" and page.inner_text("#t-banner-text") == "已审核通过。"
+    save_screenshot(page, "tablet-reloaded-approved")
+
+    other = tablet(browser_page, live_server)  # nothing of it on this device
+    other.goto(f"{base}/inspect/{inspection_id}")
+    other.wait_for_selector("body[data-client-ready=yes]")
+    assert state(other) == "submitted" and other.inner_text("#t-banner-text") == "已审核通过。"
+    assert page.console_errors == [] and other.console_errors == []
 
 
 def test_a_refusal_at_the_submit_button_shows_why(live_server, browser_page, world, session):

@@ -15,6 +15,7 @@
   var draftTimer = null;
   var checking = false;
   var shownState = null;  // the sync state render() drew last
+  var TAKEN = ["submitted", "approved", "closed"];  // the server's states after a submission
 
   function inputs(key) { return form.querySelectorAll('[name="a_' + key + '"]'); }
 
@@ -235,9 +236,14 @@
     record.spec = spec;
     record.title = server.title;
     record.unit = server.unit;
-    var returned = server.state === "returned" && r.submission && r.submission.done;
-    var newer = server.draft && server.draft.revision > (r.serverRevision || 0) &&
-      (r.changedAt || 0) <= (r.savedAt || 0) && !(r.submission && !r.submission.done);
+    var sent = r.state === "submitted" || Boolean(r.submission && r.submission.done);
+    var returned = server.state === "returned" && sent;
+    var settled = (r.changedAt || 0) <= (r.savedAt || 0) && !(r.submission && !r.submission.done);
+    var newer = server.draft && server.draft.revision > (r.serverRevision || 0) && settled;
+    // With the office (from this tablet or another): the server's draft is what was
+    // submitted, so the work reads "submitted", not "saved on the server". Answers changed
+    // here and not sent stay as they are (the server refuses them, and says why).
+    var taken = TAKEN.indexOf(server.state) >= 0 && settled && r.state !== "refused";
     var chain = Promise.resolve(r);
     if (newer) chain = fresh().then(function (f) { f.submission = r.submission; return f; });
     return chain.then(function (rec) {
@@ -247,7 +253,7 @@
         rec.state = "synced";
         rec.problem = null;
         rec.savedAt = rec.changedAt || 0;
-      }
+      } else if (taken) rec.state = "submitted";
       if (server.state === "cancelled" && rec.state !== "submitted") {
         rec.state = "refused";
         rec.problem = { code: "inspection_cancelled", message: "" };

@@ -86,7 +86,8 @@
     box.hidden = !problem && !readonly && record.state !== "submitted";
     box.className = "t-banner" + (problem ? " t-banner-bad" : "");
     var message = problem ? (text["refused_" + problem.code] || problem.message || text.refused_invalid)
-      : record.state === "submitted" ? text.submitted : text.readonly;
+      : record.state !== "submitted" ? text.readonly
+      : server.state === "approved" || server.state === "closed" ? text.approved : text.submitted;
     setText("t-banner-text", message);
     var exports = el("t-exports");
     if (exports) exports.hidden = !problem || problem.code === "invalid";
