@@ -1,7 +1,8 @@
-"""The ranking and a unit's page in Chromium: long headings, unit names, tiers and moves wrap
-and the previous tier waits for 1000 px, so neither page scrolls sideways on a tablet or a
-desktop in either language (in English the ranking was 1,036 px wide at 820 and 1,024 px,
-and a unit's page 1,128 px: its component names did not wrap)."""
+"""The ranking, a unit's page and the publication page in Chromium: long headings, unit
+names, tiers and moves wrap and the previous tier waits for 1000 px, so no page scrolls
+sideways on a tablet or a desktop in either language (in English the ranking was 1,036 px
+wide at 820 and 1,024 px, a unit's page 1,128 px: its component names did not wrap, and the
+publication's results 849 px at 820 px: their number headings did not wrap)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,8 @@ def test_the_ranking_and_a_unit_page_fit_a_tablet_and_a_desktop(
     org.branch_a1.name_en = "Energy Headquarters General Office First Joint Party Branch"
     org.branch_b1.name = "平川工程处第一项目部桥隧施工队党支部"
     org.branch_b1.name_en = "Pingchuan Engineering Division Bridge and Tunnel Crew Party Branch"
+    org.company_a.name = "华辰建设工程有限公司第一工程局"
+    org.company_a.name_en = "Huachen Construction and Engineering Co., Ltd. First Bureau"
     session.commit()
     user_factory("office_g", ("office", org.group))
     page = browser_page(*TABLET)
@@ -43,5 +46,8 @@ def test_the_ranking_and_a_unit_page_fit_a_tablet_and_a_desktop(
             page.goto(unit_page)
             assert page.locator("table[data-parts] tbody tr").count() == 3
             assert fits_sideways(page), ("unit", lang, width)
+            page.goto(f"{live_server.url}/public?period=2025Q1")
+            assert page.locator("[data-section=results] tbody tr").count() == 2
+            assert fits_sideways(page), ("public", lang, width)
         save_screenshot(page, f"assessment-unit-{lang}-desktop")
     assert page.console_errors == []
