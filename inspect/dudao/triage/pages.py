@@ -3,7 +3,6 @@ history lines, the evidence links, and the wording of bulk refusals."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,15 +13,13 @@ from flask import flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.database import org_timezone, utcnow
-from dudao.core.permissions import Permission, can, scope_paths
+from dudao.core.permissions import Permission, scope_paths
 from dudao.inspections.views import describe
-from dudao.org.queries import by_code
 from dudao.trends.models import Flag
 from dudao.triage import evidence, evidence_chart, queries, rectify, services
 from dudao.triage.forms import CommentForm, RectifyForm
@@ -34,7 +31,6 @@ from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Workflow
 
 Page = str | tuple[str, int] | Response
-PERIOD = re.compile(r"^\d{4}-\d{2}$")
 
 
 @dataclass(frozen=True)
@@ -142,33 +138,6 @@ def flash_skipped(result: services.BulkResult, verb: str, person: User | None = 
                             "%(num)d flags not assigned (%(reason)s): %(ids)s",
                             len(ids), reason=why(code, person), ids=numbers)  # fmt: skip
         flash(text, "error")
-
-
-def period_arg(args: MultiDict[str, str], name: str) -> str:
-    value = (args.get(name) or "").strip()
-    return value if PERIOD.match(value) else ""
-
-
-def filters_from(args: MultiDict[str, str]) -> tuple[queries.Filters, str]:
-    """The queue's filter from URL arguments, and the unit code as typed."""
-    unit_code = (args.get("unit") or "").strip()
-    unit = by_code(db(), unit_code) if unit_code else None
-    if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
-        unit = None  # outside the scope reads like an unknown code
-    sort = args.get("sort", "newest")
-    filters = queries.Filters(
-        state=args.get("state", ""),
-        severity=args.get("severity", ""),
-        rule=args.get("rule", ""),
-        unit=unit,
-        period_from=period_arg(args, "period_from"),
-        period_to=period_arg(args, "period_to"),
-        sort=sort if sort in queries.SORTS else "newest",
-        assignee=(args.get("assignee") or "").strip(),
-        viewer_id=current_user.id,
-        page=args.get("page", 1, type=int) or 1,
-    )
-    return filters, unit_code
 
 
 def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 200) -> Page:

@@ -19,7 +19,7 @@ from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
-from dudao.triage import evidence, pages, queries, rectify, saved_filters
+from dudao.triage import evidence, pages, queries, queue_args, rectify, saved_filters
 from dudao.triage import evidence_labels as labels
 from dudao.triage.forms import CommentForm, RectifyForm, SaveFilterForm
 from dudao.triage.services import (
@@ -56,23 +56,26 @@ def _helpers() -> dict[str, object]:
 def _queue_page(
     args: MultiDict[str, str], save_form: SaveFilterForm | None = None, status: int = 200
 ) -> Page:
-    """The queue for the filter in `args`; `save_form` carries a refused name's errors."""
-    filters, unit_code = pages.filters_from(args)
+    """The queue for the filter in `args` (a bad argument left out and named beside its
+    field); `save_form` carries a refused name's errors."""
+    read = queue_args.read(args)
+    filters = read.filters
     paths = scope_paths(current_user, Permission.VIEW_OFFICE)
     result = queries.queue(db(), paths, filters)
     named = queries.users_by_id(db(), {f.assignee_id for f in result.rows if f.assignee_id})
     query = saved_filters.normalise(urlencode(list(args.items(multi=True))))
     save_form = save_form or SaveFilterForm(formdata=None, query=query)
+    people = queries.office_users(db(), paths)
+    if read.assignee is not None and read.assignee not in people:
+        people.append(read.assignee)  # flags given to someone who no longer holds the role
     now, zone = pages.clock()
     locale = select_locale()
     return render_template(
-        "triage/queue.html", result=result, filters=filters, unit_code=unit_code,
-        unknown_unit=bool(unit_code) and filters.unit is None,
-        workflow=get_workflow("flag_triage"), severities=SEVERITIES,
-        rules=sorted(set(labels.RULE_LABELS) | set(queries.rules_in_use(db()))),
-        sorts=queries.SORTS, locale=locale,
+        "triage/queue.html", result=result, filters=filters, typed=read.typed,
+        errors=read.errors, workflow=get_workflow("flag_triage"), severities=SEVERITIES,
+        rules=queue_args.rules(), sorts=queries.SORTS, locale=locale,
         sentence=partial(evidence.sentence, known=evidence.names(db(), result.rows, locale)),
-        people=queries.office_users(db(), paths), named=named,
+        people=people, named=named,
         saved=saved_filters.for_user(db(), current_user.id), current_query=query,
         save_form=save_form, ages={f.id: pages.age(f, now, zone) for f in result.rows},
     ), status  # fmt: skip
@@ -151,7 +154,10 @@ def save_filter() -> Page:
     """Save the queue's current filter under a name; errors re-render beside the field."""
     form = SaveFilterForm()
     query = saved_filters.normalise(form.query.data or "")
-    if form.validate():
+    if queue_args.read(MultiDict(parse_qsl(query))).errors:
+        # The bad arguments are named beside their fields by the page below.
+        form.name.errors = [_("Correct the filter first: it has a value the queue does not know.")]
+    elif form.validate():
         try:
             saved_filters.save_filter(db(), current_user.id, form.name.data, query)
         except ValidationError as exc:
