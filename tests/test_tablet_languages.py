@@ -1,7 +1,8 @@
 """The tablet names things in its reader's language, offline too: units (`name`, `name_en`)
 and definition texts ({zh, en}) reach the device in both languages, and the list, the
 device page and the exports show the page's (the English one where there is one, else the
-Chinese); work stored on the device before both were kept still shows."""
+Chinese); work stored on the device before both were kept still shows. The service
+worker's last resort, with no page to ask, speaks both."""
 
 from __future__ import annotations
 
@@ -188,3 +189,26 @@ def test_the_servers_grade_shows_in_the_readers_language(
     assert page.inner_text("#t-score") == "得分（服务器）：100% · 优秀"
     assert page.inner_text("#t-state") == "已提交"  # reloaded, still the submitted work
     assert page.console_errors == []
+
+
+@pytest.mark.browser
+def test_the_workers_last_resort_speaks_both_languages(live_server, browser_page, world):
+    """Offline, a page neither stored nor reachable (here: after the stored pages were
+    dropped, as at a sign-out) was the word "Offline" in plain text."""
+    base = live_server.url
+    page = browser_page(*TABLET)
+    browser_sign_in(page, base, "insp", PASSWORD)
+    page.goto(f"{base}/inspect")
+    page.wait_for_selector("body[data-offline-ready=yes]")
+    assert page.evaluate("() => caches.delete('dudao-tablet-v1')")
+    page.context.set_offline(True)
+    response = page.goto(f"{base}/inspect/{world.inspection.id}")
+    assert response.status == 503
+    assert page.locator("section[lang=zh-CN] h1").inner_text() == "离线"
+    assert "本机没有保存这个页面" in page.inner_text("section[lang=zh-CN]")
+    assert page.locator("section[lang=en] h1").inner_text() == "Offline"
+    assert "not kept on this device" in page.inner_text("section[lang=en]")
+    assert page.title() == "离线 · Offline"
+    save_screenshot(page, "tablet-offline-last-resort")
+    # Its own style passes its own CSP; the 503 itself is logged as a failed load.
+    assert [e for e in page.console_errors if "status of 503" not in e] == []

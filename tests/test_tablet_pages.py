@@ -114,3 +114,8 @@ def test_service_worker_is_served_from_the_root(client):
     assert response.mimetype == "text/javascript"
     assert "no-cache" in response.headers["Cache-Control"]
     assert b'addEventListener("fetch"' in response.data
+    # Its last-resort page in both languages, from the catalogue; unchanged, a 304.
+    script = response.get_data(as_text=True)
+    assert "本机没有保存这个页面" in script and "This page is not kept on this device" in script
+    again = client.get("/sw.js", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304

@@ -9,12 +9,15 @@ syncs them through the JSON API (inspections/api.py). See docs/tablet.md.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, render_template, send_from_directory
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
+from dudao.core.errors import N_
+from dudao.core.language import LOCALES, translations
 from dudao.core.permissions import Permission
 from dudao.definitions.answers import evidence_message
 from dudao.definitions.forms import build_form
@@ -71,15 +74,39 @@ def scoring_spec(definition: Definition) -> dict[str, Any]:
     return {"items": items, "grades": grades, "sections": sections}
 
 
+# The worker's last resort (a page neither stored nor reachable), in both languages.
+OFFLINE_TEXT = (
+    N_("Offline"),
+    N_("This page is not kept on this device. Open it again when the network is back; "
+       "what you filled in on this device is not lost."),
+)  # fmt: skip
+
+
+def offline_page() -> str:
+    """Chinese first, then English: the worker answers without a page to ask which language
+    its reader uses, and its script is the one thing it always has."""
+    texts = [
+        (tag, [translations(locale).gettext(text) for text in OFFLINE_TEXT])
+        for locale, tag in ((LOCALES[0], "zh-CN"), ("en", "en"))
+    ]
+    # Without the context processors: the script is public and must not touch the database.
+    return current_app.jinja_env.get_template("tablet/offline.html").render(texts=texts)
+
+
 @bp.get("/sw.js")
 @public
 def service_worker() -> Response:
-    """The service worker from the site root, so its scope can be the whole site."""
-    response = send_from_directory(current_app.static_folder, "tablet/sw.js", max_age=0)
+    """The service worker from the site root, so its scope can be the whole site; its
+    offline page is set after the script (which reads it only when it needs it), written
+    from the translation catalogue."""
+    script = Path(current_app.static_folder, "tablet", "sw.js").read_text(encoding="utf-8")
+    page = json.dumps(offline_page(), ensure_ascii=False)
+    response = Response(f"{script}\nself.DUDAO_OFFLINE_PAGE = {page};\n")
     response.headers["Service-Worker-Allowed"] = "/"
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.cache_control.no_cache = True
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @bp.get("/inspect")

@@ -19,6 +19,16 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+/* The last resort for a page neither stored nor reachable, in Chinese then English: /sw.js
+   sets DUDAO_OFFLINE_PAGE after this script, from the translation catalogue
+   (inspections/client_views.py). */
+function offlinePage() {
+  return new Response(self.DUDAO_OFFLINE_PAGE || "离线 · Offline", { status: 503, headers: {
+    "Content-Type": "text/html; charset=utf-8",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+  } });
+}
+
 function keep(request, response) {
   if (!response || response.status !== 200 || response.redirected || response.type !== "basic") {
     return response;
@@ -40,7 +50,7 @@ function networkFirst(request) {
     .catch(function () {
       return caches.match(request, { ignoreSearch: true }).then(function (hit) {
         return hit || caches.match("/inspect").then(function (home) {
-          return home || new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+          return home || offlinePage();
         });
       });
     });
