@@ -14,14 +14,15 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from dudao.app import create_app
 from dudao.core.errors import DudaoError
+from dudao.core.language import translations
 
 
 class DudaoGroup(FlaskGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DudaoError as exc:
-            raise click.ClickException(str(exc)) from exc
+        except DudaoError as exc:  # in the default language, zh_CN (docs/i18n.md)
+            raise click.ClickException(exc.in_language(translations().gettext)) from exc
 
 
 def _create_app() -> Flask:

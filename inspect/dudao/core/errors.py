@@ -44,6 +44,11 @@ def shown(text: Any, gettext: Callable[[str], str]) -> Any:
 class DudaoError(Exception):
     """Base class: a problem the user can understand and fix; never a bug."""
 
+    def in_language(self, gettext: Callable[[str], str]) -> str:
+        """The message for a reader: a Message translated by `gettext`, other text as is
+        (pages pass flask_babel's gettext, commands the default language's)."""
+        return str(shown(self.args[0], gettext)) if self.args else ""
+
 
 class ConfigError(DudaoError):
     """The configuration cannot work: a bad URL, an unreachable server."""

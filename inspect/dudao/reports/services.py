@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record
 from dudao.config import Settings
 from dudao.core.database import utcnow
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import N_, Message, NotFound, ValidationError
 from dudao.core.queue import enqueue
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
@@ -45,9 +45,12 @@ def parse_quarter(text: str) -> Period:
     """'2026Q3' -> 1 July .. 30 September 2026 (the organisation's calendar dates)."""
     match = QUARTER.match((text or "").strip().upper())
     if not match:
-        raise ValidationError(
-            f"Quarter {text!r} is not like 2026Q3.", [f"quarter: {text!r} is not like 2026Q3"]
+        message = (
+            Message(N_("“%(quarter)s” is not a quarter; write it like 2026Q3."), quarter=text)
+            if (text or "").strip()
+            else Message(N_("Give a quarter, like 2026Q3."))
         )
+        raise ValidationError(message, [f"quarter: {text!r} is not like 2026Q3"])
     year, quarter = int(match.group(1)), int(match.group(2))
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)

@@ -24,7 +24,7 @@ from dudao.org.queries import by_code, within
 from dudao.reports import exports
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
-from dudao.web.access import require_on, requires
+from dudao.web.access import BadArgument, require_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
 
@@ -62,7 +62,7 @@ def _start(kind: str, params: dict) -> Response:
         report, _new = request_report(session, current_user, kind, params)
     except DudaoError as exc:
         session.rollback()
-        return redirect(url_for("reports.index", error=str(exc)))
+        return redirect(url_for("reports.index", error=exc.in_language(_)))
     session.commit()
     enqueue_report(runtime().settings, report)
     return redirect(url_for("reports.show", request_id=report.id))
@@ -125,7 +125,7 @@ def summary_page() -> str:
         try:
             period = parse_quarter(quarter)
         except DudaoError as exc:
-            error = str(exc)
+            error = exc.in_language(_)
         else:
             data = load_summary(db(), unit, period, runtime().settings.tz)
             font = register_font(runtime().settings.pdf_font)
@@ -196,10 +196,12 @@ def download(request_id: int) -> Response:
 @requires(Permission.VIEW_OFFICE)
 def export(dataset: str) -> Response:
     fmt = request.args.get("format", "csv")
-    if fmt not in MIME or (dataset not in exports.DATASETS and dataset != "all"):
+    if dataset not in exports.DATASETS and dataset != "all":
         abort(404)
+    if fmt not in MIME:
+        raise BadArgument(_("“%(format)s” is not an export format; use csv or xlsx.", format=fmt))
     if dataset == "all" and fmt == "csv":
-        abort(404)
+        raise BadArgument(_("Every dataset at once comes as xlsx only (one sheet each)."))
     unit = None
     if request.args.get("unit"):
         unit = _office_unit()
@@ -207,8 +209,8 @@ def export(dataset: str) -> Response:
     if request.args.get("quarter"):
         try:
             period = parse_quarter(request.args["quarter"])
-        except DudaoError:
-            abort(400)
+        except DudaoError as exc:
+            raise BadArgument(exc.in_language(_)) from exc
     scope = exports.Scope(
         scope_paths(current_user, Permission.VIEW_OFFICE), unit,
         period.start if period else None, period.end if period else None,

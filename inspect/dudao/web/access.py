@@ -8,12 +8,19 @@ from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
+from werkzeug.exceptions import BadRequest
 
 from dudao.core.permissions import Permission, can
 from dudao.web.context import db
 
 F = TypeVar("F", bound=Callable[..., Any])
 M = TypeVar("M")
+
+
+class BadArgument(BadRequest):
+    """A URL argument the page cannot use (`?quarter=2026Q9`): the 400 page shows
+    `description`, which says what is wrong in the reader's language, instead of the
+    generic "reload and try again"."""
 
 
 def requires(permission: Permission) -> Callable[[F], F]:

@@ -72,7 +72,10 @@ def _security_headers(response: Response) -> Response:
 
 
 def _error_page(error: HTTPException) -> tuple[str, int]:
-    return render_template("errors/error.html", error=error), error.code or 500
+    from dudao.web.access import BadArgument
+
+    detail = error.description if isinstance(error, BadArgument) else ""
+    return render_template("errors/error.html", error=error, detail=detail), error.code or 500
 
 
 def _internal_error(_error: Exception) -> tuple[str, int]:

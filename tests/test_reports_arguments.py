@@ -1,0 +1,54 @@
+"""A report URL's or command's bad argument is named, in the reader's language: not the
+generic 400 page ("reload and try again") nor an English sentence on a Chinese page."""
+
+from __future__ import annotations
+
+from tests.conftest import sign_in
+from tests.report_world import report_world  # noqa: F401
+
+
+def _office(app):
+    client = app.test_client()
+    assert sign_in(client, "office").status_code == 302
+    return client
+
+
+def test_an_export_names_a_bad_quarter_or_format(app, report_world):  # noqa: F811
+    office = _office(app)
+    response = office.get("/reports/export/inspections?format=xlsx&quarter=2026Q9")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "“2026Q9”不是季度，请按 2026Q3 的格式填写。" in page and "重新加载" not in page
+    pdf = office.get("/reports/export/inspections?format=pdf")
+    assert pdf.status_code == 400
+    assert "“pdf”不是导出格式，请用 csv 或 xlsx。" in pdf.get_data(as_text=True)
+    every = office.get("/reports/export/all?format=csv")
+    assert every.status_code == 400 and "只能用 xlsx" in every.get_data(as_text=True)
+    office.post("/lang", data={"lang": "en", "next": "/"})
+    english = office.get("/reports/export/inspections?quarter=2026Q9").get_data(as_text=True)
+    assert "“2026Q9” is not a quarter; write it like 2026Q3." in english
+    assert office.get("/reports/export/inspections?quarter=2026q4").status_code == 200
+
+
+def test_the_summary_and_the_quarterly_reports_name_a_bad_quarter(app, report_world):  # noqa: F811
+    office = _office(app)
+    page = office.get("/reports/summary?unit=G&quarter=Q9").get_data(as_text=True)
+    assert "“Q9”不是季度，请按 2026Q3 的格式填写。" in page and "is not like" not in page
+    for kind in ("batch", "summary"):
+        asked = office.post(f"/reports/{kind}", data={"unit": "A", "quarter": "2026-4"})
+        assert asked.status_code == 302
+        index = office.get(asked.headers["Location"]).get_data(as_text=True)
+        assert "“2026-4”不是季度，请按 2026Q3 的格式填写。" in index
+        empty = office.post(f"/reports/{kind}", data={"unit": "A", "quarter": ""})
+        assert "请填写季度" in office.get(empty.headers["Location"]).get_data(as_text=True)
+
+
+def test_commands_name_a_bad_quarter_in_the_default_language(app, report_world, tmp_path):  # noqa: F811
+    from dudao.cli import cli
+
+    runner = app.test_cli_runner()
+    args = ["report", "batch", "--unit", "A", "--quarter", "2026Q9", "-o", str(tmp_path / "a.zip")]
+    result = runner.invoke(cli, args=args)
+    assert result.exit_code == 1 and "“2026Q9”不是季度，请按 2026Q3 的格式填写。" in result.output
+    result = runner.invoke(cli, args=["export", "inspections", "--quarter", "26Q1"])
+    assert result.exit_code == 1 and "“26Q1”不是季度" in result.output
