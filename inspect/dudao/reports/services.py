@@ -32,6 +32,9 @@ from dudao.scheduling.recurrence import org_today
 
 QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
 LOCALES = ("zh", "en")
+#: The download names of inspection reports begin in the report's language.
+REPORT_NAMES = {"zh": "检查报告", "en": "inspection-report"}
+BATCH_NAMES = {"zh": "检查报告", "en": "inspection-reports"}
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,7 @@ def describe(
         if inspection is None:
             raise NotFound(f"Inspection {params['inspection_id']} does not exist.")
         clean = {"inspection_id": inspection.id, "locale": locale}
-        name = f"检查报告-{inspection.unit.code}-{inspection.id}.pdf"
+        name = f"{REPORT_NAMES[locale]}-{inspection.unit.code}-{inspection.id}.pdf"
         return inspection.unit, clean, fingerprint(session, [inspection.id]), name
     if kind in (ReportKind.BATCH, ReportKind.SUMMARY):
         unit = session.scalar(select(Unit).where(Unit.code == str(params.get("unit", ""))))
@@ -131,7 +134,8 @@ def describe(
         clean = {"unit": unit.code, "quarter": period.key, "locale": locale}
         if kind == ReportKind.BATCH:
             ids = batch_inspections(session, unit, period)
-            return unit, clean, fingerprint(session, ids), f"检查报告-{unit.code}-{period.key}.zip"
+            name = f"{BATCH_NAMES[locale]}-{unit.code}-{period.key}.zip"
+            return unit, clean, fingerprint(session, ids), name
         # A summary also counts planned and overdue work, which changes with the date.
         today = org_today(session).isoformat()
         return unit, clean, [today], f"督导小结-{unit.code}-{period.key}.pdf"
