@@ -83,17 +83,23 @@ def test_a_failed_item_says_which_evidence_it_needs(live_server, browser_page, w
     assert page.console_errors == []
 
 
+def _submitted(browser_page, live_server, world: World) -> Any:
+    """A tablet that filled in the world's inspection and submitted it."""
+    page = tablet(browser_page, live_server)
+    open_checklist(page, live_server.url, world.inspection.id)
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    return page
+
+
 def test_the_list_follows_a_return_and_forgets_what_the_server_took(
     live_server, browser_page, world, session
 ):
     """On the tablet that submitted: a returned checklist is not shown as "submitted" in the
     "returned to you" group, and approved work is not "kept only on this device"."""
     base, inspection_id = live_server.url, world.inspection.id
-    page = tablet(browser_page, live_server)
-    open_checklist(page, base, inspection_id)
-    fill_everything(page)
-    page.click("form#dform button[type=submit]")
-    wait_state(page, "submitted")
+    page = _submitted(browser_page, live_server, world)
     inspection = session.get(Inspection, inspection_id)
     [first] = submissions(session, inspection_id)
     review(session, world.office, inspection, first, "return", comment="请补充访谈")
@@ -131,11 +137,7 @@ def test_a_reloaded_checklist_says_what_the_server_did_with_it(
     answers) and said "Saved on the server"; it says submitted, waiting for the office or
     approved, on another tablet too. Returned, the server's draft is the one to go on from."""
     base, inspection_id = live_server.url, world.inspection.id
-    page = tablet(browser_page, live_server)
-    open_checklist(page, base, inspection_id)
-    fill_everything(page)
-    page.click("form#dform button[type=submit]")
-    wait_state(page, "submitted")
+    page = _submitted(browser_page, live_server, world)
     _reopened(page)
     assert state(page) == "submitted" and page.inner_text("#t-state") == "已提交"
     assert page.inner_text("#t-banner-text") == "已提交，等待办公室审核。"
