@@ -3,12 +3,14 @@ fit the page, a heatmap cell opens the inspections behind it."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from tests import analytics_world as w
-from tests.browser import browser_sign_in, save_screenshot
+from tests.browser import browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
-from tests.test_analytics_pages import RANGE, _results
+from tests.test_analytics_pages import RANGE, _campaign, _results
 
 pytestmark = pytest.mark.browser
 
@@ -76,4 +78,38 @@ def test_every_heatmap_cell_shows_its_value_and_link(
             assert shown == str(rate) and spoken == f"{rate} %, {n} of {total} failed"
             assert href == (f"/inspections?unit={code}&definition={w.DEFINITION}"
                             f"&due_from=2026-01-01&due_to=2026-05-31&failed={key}")  # fmt: skip
+    assert page.console_errors == []
+
+
+def test_the_tables_fit_a_tablet_and_a_desktop_in_both_languages(
+    live_server, browser_page, session, org, user_factory
+):
+    """Long headings, campaign and schedule names wrap: in English at 820 px the satisfaction
+    and on-time tables were 273-321 px wider than their box and hid their last columns, as
+    did the questionnaire campaign's results (386 px); at 1024 px still 69-182 px."""
+    _results(session, org)
+    org.branch_a1.name = "平川工程处第一项目部桥隧施工队党支部"
+    org.branch_a1.name_en = "Pingchuan Engineering Division Bridge and Tunnel Crew Party Branch"
+    for deadline, state in ((date(2026, 2, 10), "verified"), (date(2026, 3, 10), "in_progress")):
+        w.rectification(session, org.branch_a1, deadline, state)
+    w.schedule(session, org.company_a, "华辰建设工程公司党支部标准化建设季度检查（第一批）")
+    title = "2026年第四季度华辰建设工程有限公司党员群众满意度测评"
+    campaign = _campaign(session, org, title, {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
+    user_factory("office_a", ("office", org.company_a))
+    page = browser_page(*SIZES["tablet"])
+    browser_sign_in(page, live_server.url, "office_a", PASSWORD)
+    until = f"to={date.today():%Y-%m}"
+    pages = (f"/analytics/satisfaction?unit=A1&from=2026-01&{until}",
+             f"/analytics/rectifications?unit=A1&{RANGE}",
+             f"/analytics/completion?unit=A1&from=2026-01&{until}",
+             f"/surveys/{campaign.id}/results")  # fmt: skip
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        for width in (820, 1024, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in pages:
+                page.goto(f"{live_server.url}{path}")
+                assert page.locator("main .table-wrap tbody tr").count() >= 1, path
+                assert fits_sideways(page), (path, lang, width)
+        save_screenshot(page, f"analytics-tables-{lang}")
     assert page.console_errors == []
