@@ -7,7 +7,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser import TABLET, browser_sign_in, save_screenshot
+from dudao.config import PROJECT_ROOT
+from dudao.definitions.queries import current_version
+from dudao.definitions.services import sync_forms
+from tests.browser import TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -159,3 +162,26 @@ def test_questionnaire_on_a_phone(live_server, browser_page, org, user_factory) 
         page.click(".dform-actions button")
     assert "62.5" in page.locator("#dscore").inner_text()
     assert _problems(page) == []
+
+
+def test_a_checklist_version_fits_a_tablet_and_a_desktop(
+    live_server, browser_page, session, org, user_factory
+) -> None:
+    """Types, answer options, conditions and scoring wrap (td.wrap-short): in English the
+    shipped checklist's items were 1,046 px wide and hid their scoring at 820 and 1024 px."""
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    version = current_version(session, "branch_standardisation")
+    assert version is not None
+    session.commit()
+    user_factory("office1", ("office", org.group))
+    page = browser_page(*TABLET)
+    browser_sign_in(page, live_server.url, "office1", PASSWORD)
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        for width in (820, 1024, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            page.goto(f"{live_server.url}/admin/definitions/versions/{version.id}")
+            assert page.locator("main .table-wrap").count() >= 3
+            assert fits_sideways(page), (lang, width)
+        save_screenshot(page, f"definition-version-{lang}")
+    assert page.console_errors == []
