@@ -54,14 +54,15 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
     user_factory("taken")
     short = _run(app, "create", "newbie", "--password", "short")
     assert short.exit_code == 1
-    assert "password: at least 8 characters" in short.output
+    # In the default language, zh_CN (docs/i18n.md); the problems name their field.
+    assert "无法创建账号。 password: at least 8 characters" in short.output
     assert "Traceback" not in short.output
     duplicate = _run(app, "create", "taken", "--password", PASSWORD)
     assert duplicate.exit_code == 1 and "already taken" in duplicate.output
     unknown_unit = _run(app, "grant", "taken", "admin", "NOPE")
-    assert unknown_unit.exit_code == 1 and "NOPE" in unknown_unit.output
+    assert unknown_unit.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in unknown_unit.output
     unknown_user = _run(app, "grant", "ghost", "admin", "A")
-    assert unknown_user.exit_code == 1 and "ghost" in unknown_user.output
+    assert unknown_user.exit_code == 1 and "没有名为 'ghost' 的账号。" in unknown_user.output
     bad_role = _run(app, "grant", "taken", "emperor", "A")
     assert bad_role.exit_code == 2
     session.expire_all()
@@ -72,7 +73,7 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
 def test_set_password_deactivate_and_activate(app, session, user_factory):
     user_factory("lead")
     short = _run(app, "set-password", "lead", "--password", "short")
-    assert short.exit_code == 1 and "at least 8 characters" in short.output
+    assert short.exit_code == 1 and "密码太短。 password: at least 8 characters" in short.output
     assert _run(app, "set-password", "lead", "--password", "a brand new secret").exit_code == 0
     assert sign_in(app.test_client(), "lead").status_code == 200  # old password refused
     assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 302

@@ -67,10 +67,20 @@ def test_verify_exits_1_on_a_tampered_draw(run, session):
 
 
 def test_errors_are_one_sentence(run):
+    # A command speaks the default language, zh_CN (docs/i18n.md), its own errors too.
     missing = run("draw", "verify", "99")
-    assert missing.exit_code == 1 and "No draw 99." in missing.output
+    assert missing.exit_code == 1 and "没有编号为 99 的抽查。" in missing.output
+    unpublished = run("draw", "publish", "99", "--as", "office")
+    assert unpublished.exit_code == 1 and "没有编号为 99 的抽查。" in unpublished.output
     unknown = run(*[a if a != "office" else "ghost" for a in CREATE])
-    assert unknown.exit_code == 1 and "No account named 'ghost'." in unknown.output
+    assert unknown.exit_code == 1 and "没有名为 'ghost' 的账号。" in unknown.output
+    nowhere = run(*[a if a != "G" else "NOPE" for a in CREATE])
+    assert nowhere.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in nowhere.output
+    outside = run(*[a if a != "office" else "insp1" for a in CREATE])
+    assert outside.exit_code == 1 and "您无权为 G 进行抽查。" in outside.output
+    untitled = run(*[a if a != "第四季度抽查" else " " for a in CREATE])
+    assert "抽查需要 1 至 200 个字符的标题。" in untitled.output
+    assert "No draw" not in missing.output + unpublished.output
     short = run(*CREATE, "--inspectors", "4")
     # A command has no request: the draw's reason comes in the default language.
     assert short.exit_code == 1 and "没有足够的符合条件的检查人员" in short.output
@@ -86,5 +96,5 @@ def test_an_empty_database_is_one_sentence(tmp_path):
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr.strip().endswith("run `dudao init` first."), result.stderr
+    assert result.stderr.strip().endswith("请先运行 `dudao init`。"), result.stderr
     assert "Traceback" not in result.stderr

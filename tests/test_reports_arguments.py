@@ -52,3 +52,21 @@ def test_commands_name_a_bad_quarter_in_the_default_language(app, report_world, 
     assert result.exit_code == 1 and "“2026Q9”不是季度，请按 2026Q3 的格式填写。" in result.output
     result = runner.invoke(cli, args=["export", "inspections", "--quarter", "26Q1"])
     assert result.exit_code == 1 and "“26Q1”不是季度" in result.output
+
+
+def test_report_commands_speak_the_default_language(app, report_world, tmp_path):  # noqa: F811
+    from dudao.cli import cli
+
+    runner = app.test_cli_runner()
+    out = str(tmp_path / "r.pdf")
+    missing = runner.invoke(cli, args=["report", "inspection", "999999", "-o", out])
+    assert missing.exit_code == 1 and "检查 999999 不存在。" in missing.output
+    nowhere = runner.invoke(cli, args=["report", "batch", "--unit", "NOPE", "--quarter", "2026Q4",
+                                       "-o", out])  # fmt: skip
+    assert nowhere.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in nowhere.output
+    campaign = runner.invoke(cli, args=["report", "campaign", "999999", "-o", out])
+    assert campaign.exit_code == 1 and "测评活动 999999 不存在。" in campaign.output
+    every = runner.invoke(cli, args=["export", "all"])
+    assert every.exit_code == 1 and "'all' 需要 --format xlsx" in every.output
+    unit = runner.invoke(cli, args=["export", "inspections", "--unit", "NOPE"])
+    assert unit.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in unit.output

@@ -12,7 +12,8 @@ from dudao.auth import services
 from dudao.auth.models import User
 from dudao.core.database import transaction
 from dudao.core.enums import Role
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import N_, Message, NotFound, ValidationError
+from dudao.core.language import translations
 from dudao.org.queries import by_code
 
 
@@ -34,14 +35,19 @@ def create_user(username: str, display_name: str, email: str | None, password: s
         with transaction(current_app.extensions["dudao"].session_factory) as session:
             services.create_user(session, None, username, display_name, password, email)
     except ValidationError as exc:
-        raise click.ClickException(f"{exc} {'; '.join(exc.problems)}.") from exc
+        raise click.ClickException(_refused(exc)) from exc
     click.echo(f"Created {username}.")
+
+
+def _refused(exc: ValidationError) -> str:
+    """The refusal in the default language, then its problems ("field: detail")."""
+    return f"{exc.in_language(translations().gettext)} {'; '.join(exc.problems)}."
 
 
 def _account(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No account named {username!r}.")
+        raise NotFound(Message(N_("No account named %(name)r."), name=username))
     return user
 
 
@@ -55,7 +61,7 @@ def grant(username: str, role: str, unit_code: str) -> None:
         user = _account(session, username)
         unit = by_code(session, unit_code)
         if unit is None:
-            raise NotFound(f"No unit with code {unit_code!r}.")
+            raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit_code))
         services.grant_role(session, None, user, Role(role), unit)
     click.echo(f"{username} is now {role} on {unit_code} and everything below it.")
 
@@ -69,7 +75,7 @@ def set_password(username: str, password: str) -> None:
         with transaction(current_app.extensions["dudao"].session_factory) as session:
             services.set_password(session, None, _account(session, username), password)
     except ValidationError as exc:
-        raise click.ClickException(f"{exc} {'; '.join(exc.problems)}.") from exc
+        raise click.ClickException(_refused(exc)) from exc
     click.echo(f"New password set for {username}.")
 
 

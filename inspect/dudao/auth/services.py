@@ -15,7 +15,7 @@ from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.core.database import utcnow
 from dudao.core.enums import Role
-from dudao.core.errors import NotFound, PermissionDenied, ValidationError
+from dudao.core.errors import N_, Message, NotFound, PermissionDenied, ValidationError
 from dudao.core.permissions import Permission, can, can_manage_account
 from dudao.org.models import Unit
 
@@ -71,12 +71,18 @@ def _user_snapshot(user: User) -> dict[str, object]:
 
 def _require_manager(actor: User | None, account: User) -> None:
     if actor is not None and not can_manage_account(actor, account):
-        raise PermissionDenied(f"{actor.username} may not change the account {account.username}.")
+        raise PermissionDenied(
+            Message(N_("%(actor)s may not change the account %(account)s."),
+                    actor=actor.username, account=account.username)
+        )  # fmt: skip
 
 
 def _require_unit(actor: User | None, unit: Unit) -> None:
     if actor is not None and not can(actor, Permission.MANAGE_USERS, unit):
-        raise PermissionDenied(f"{actor.username} may not manage roles on unit {unit.code}.")
+        raise PermissionDenied(
+            Message(N_("%(actor)s may not manage roles on unit %(code)s."),
+                    actor=actor.username, code=unit.code)
+        )  # fmt: skip
 
 
 def _check_profile(email: str | None, locale: str | None) -> list[str]:
@@ -98,7 +104,9 @@ def create_user(
     locale: str | None = None,
 ) -> User:
     if actor is not None and not can(actor, Permission.MANAGE_USERS):
-        raise PermissionDenied(f"{actor.username} may not create accounts.")
+        raise PermissionDenied(
+            Message(N_("%(actor)s may not create accounts."), actor=actor.username)
+        )
     username = username.strip()
     email = (email or "").strip() or None
     locale = locale or None
@@ -113,7 +121,7 @@ def create_user(
         problems.append(f"password: at least {MIN_PASSWORD_LENGTH} characters")
     problems += _check_profile(email, locale)
     if problems:
-        raise ValidationError("The account cannot be created.", problems)
+        raise ValidationError(Message(N_("The account cannot be created.")), problems)
     user = User(
         username=username,
         display_name=display_name.strip() or username,
@@ -141,7 +149,7 @@ def update_user(
     locale = locale or None
     problems = _check_profile(email, locale)
     if problems:
-        raise ValidationError("The account cannot be changed.", problems)
+        raise ValidationError(Message(N_("The account cannot be changed.")), problems)
     before = _user_snapshot(user)
     user.display_name = display_name.strip() or user.username
     user.email = email
@@ -157,7 +165,8 @@ def set_password(session: Session, actor: User | None, user: User, password: str
         _require_manager(actor, user)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError(
-            "The password is too short.", [f"password: at least {MIN_PASSWORD_LENGTH} characters"]
+            Message(N_("The password is too short.")),
+            [f"password: at least {MIN_PASSWORD_LENGTH} characters"],
         )
     user.password_hash = hash_password(password)
     record(session, actor, "user.set_password", "user", user.id)
@@ -170,7 +179,7 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     _require_manager(actor, user)
     if actor is not None and actor.id == user.id and not active:
         raise ValidationError(
-            "You cannot deactivate your own account.", ["active: not your own account"]
+            Message(N_("You cannot deactivate your own account.")), ["active: not your own account"]
         )
     if user.active == active:
         return
@@ -205,7 +214,7 @@ def grant_role(
 def revoke_grant(session: Session, actor: User | None, grant_id: int) -> None:
     grant = session.get(RoleGrant, grant_id)
     if grant is None:
-        raise NotFound(f"No role grant with id {grant_id}.")
+        raise NotFound(Message(N_("No role grant with id %(id)s."), id=grant_id))
     _require_unit(actor, grant.unit)
     record(
         session,

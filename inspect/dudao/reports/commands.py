@@ -11,7 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from dudao.core.errors import NotFound
+from dudao.core.errors import N_, Message, NotFound
+from dudao.core.language import translations
 from dudao.core.runtime import Runtime
 from dudao.org.queries import by_code
 from dudao.reports import exports
@@ -43,10 +44,11 @@ def _make(kind: str, params: dict[str, Any], output: Path) -> None:
         report = session.get(ReportRequest, request_id)
         assert report is not None
         if report.state != ReportState.DONE or not report.file_path:
-            raise click.ClickException(
-                f"Report {request_id} is {report.state} (another process is making it); "
+            text = translations().gettext(
+                "Report %(id)d is %(state)s (another process is making it); "
                 "run the command again in a moment."
             )
+            raise click.ClickException(text % {"id": request_id, "state": report.state})
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(runtime.settings.data_dir / report.file_path, output)
     click.echo(f"Wrote {output} ({report.file_name}).")
@@ -115,11 +117,13 @@ def export_command(
     runtime = _runtime()
     names = list(exports.DATASETS) if dataset == "all" else [dataset]
     if dataset == "all" and fmt == "csv":
-        raise click.ClickException("'all' needs --format xlsx (one sheet per dataset).")
+        raise click.ClickException(
+            translations().gettext("'all' needs --format xlsx (one sheet per dataset).")
+        )
     with runtime.session_factory() as session:
         scope_unit = by_code(session, unit) if unit else None
         if unit and scope_unit is None:
-            raise NotFound(f"There is no unit with code {unit!r}.")
+            raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit))
         period = parse_quarter(quarter) if quarter else None
         scope = exports.Scope(
             ["/"], scope_unit, period.start if period else None, period.end if period else None

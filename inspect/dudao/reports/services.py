@@ -122,14 +122,16 @@ def describe(
     if kind == ReportKind.INSPECTION:
         inspection = session.get(Inspection, int(params["inspection_id"]))
         if inspection is None:
-            raise NotFound(f"Inspection {params['inspection_id']} does not exist.")
+            raise NotFound(
+                Message(N_("Inspection %(id)s does not exist."), id=params["inspection_id"])
+            )
         clean = {"inspection_id": inspection.id, "locale": locale}
         name = f"{REPORT_NAMES[locale]}-{inspection.unit.code}-{inspection.id}.pdf"
         return inspection.unit, clean, fingerprint(session, [inspection.id]), name
     if kind in (ReportKind.BATCH, ReportKind.SUMMARY):
         unit = session.scalar(select(Unit).where(Unit.code == str(params.get("unit", ""))))
         if unit is None:
-            raise NotFound(f"There is no unit with code {params.get('unit')!r}.")
+            raise NotFound(Message(N_("No unit with the code %(code)r."), code=params.get("unit")))
         period = parse_quarter(str(params.get("quarter", "")))
         clean = {"unit": unit.code, "quarter": period.key, "locale": locale}
         if kind == ReportKind.BATCH:
@@ -141,7 +143,9 @@ def describe(
         return unit, clean, [today], f"督导小结-{unit.code}-{period.key}.pdf"
     if kind == ReportKind.CAMPAIGN:
         return _describe_campaign(session, params)
-    raise ValidationError(f"Unknown report kind {kind!r}.", [f"kind: {kind!r}"])
+    raise ValidationError(
+        Message(N_("Unknown report kind %(kind)r."), kind=kind), [f"kind: {kind!r}"]
+    )
 
 
 def _describe_campaign(session: Session, params: dict[str, Any]) -> tuple[Unit, dict, Any, str]:
@@ -151,7 +155,7 @@ def _describe_campaign(session: Session, params: dict[str, Any]) -> tuple[Unit, 
 
     campaign = session.get(Campaign, int(params.get("campaign_id") or 0))
     if campaign is None:
-        raise NotFound(f"Campaign {params.get('campaign_id')} does not exist.")
+        raise NotFound(Message(N_("Campaign %(id)s does not exist."), id=params.get("campaign_id")))
     counts = [
         session.scalar(
             select(func.count()).select_from(model).where(model.campaign_id == campaign.id)

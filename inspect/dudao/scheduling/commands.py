@@ -7,6 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
+from dudao.core.errors import N_, Message
+from dudao.core.language import translations
 from dudao.core.runtime import Runtime
 from dudao.scheduling.loader import ScheduleFileError
 from dudao.scheduling.services import SCHEDULES_DIR, SyncReport, sync_schedules
@@ -26,9 +28,12 @@ def sync_folder(runtime: Runtime, *, skip_unresolved: bool = False) -> SyncRepor
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         count = len(exc.problems)
-        raise click.ClickException(
-            f"{count} problem{'s' if count != 1 else ''} in the schedules; nothing was synced."
-        ) from exc
+        text = translations().ngettext(
+            "%(count)d problem in the schedules; nothing was synced.",
+            "%(count)d problems in the schedules; nothing was synced.",
+            count,
+        )
+        raise click.ClickException(text % {"count": count}) from exc
     for problem in report.skipped:
         click.echo(f"{problem} (schedule skipped)", err=True)
     return report
@@ -127,7 +132,7 @@ def inspections_create(
     with transaction(runtime.session_factory) as session:
         root = by_code(session, unit_code)
         if root is None:
-            raise NotFound(f"No unit with the code {unit_code!r}.")
+            raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit_code))
         created = create_ad_hoc(
             session, None, root, definition_key, due.date(), reason,  # type: ignore[attr-defined]
             subtree=subtree, levels=levels, inspectors=inspectors,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import ConfigError, NotFound
+from dudao.core.errors import N_, ConfigError, Message, NotFound
 from dudao.org.queries import by_code
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
@@ -29,14 +29,16 @@ def _session_factory() -> Any:
     runtime = current_app.extensions["dudao"]
     check_database(runtime.engine)
     if not inspect(runtime.engine).has_table(SpotCheckDraw.__tablename__):
-        raise ConfigError("The database has no draw tables yet; run `dudao init` first.")
+        raise ConfigError(
+            Message(N_("The database has no draw tables yet; run `dudao init` first."))
+        )
     return runtime.session_factory
 
 
 def _actor(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(f"No account named {username!r}.")
+        raise NotFound(Message(N_("No account named %(name)r."), name=username))
     return user
 
 
@@ -73,7 +75,7 @@ def create_command(
         actor = _actor(session, username)
         scope = by_code(session, scope_code)
         if scope is None:
-            raise NotFound(f"No unit with code {scope_code!r}.")
+            raise NotFound(Message(N_("No unit with the code %(code)r."), code=scope_code))
         due_date: date = due.date()  # type: ignore[attr-defined]
         made = create_draw(session, actor, title, definition_key, scope, params, due_date, seed)
         if publish:
@@ -98,7 +100,7 @@ def publish_command(draw_id: int, username: str) -> None:
     with transaction(_session_factory()) as session:
         made = session.get(SpotCheckDraw, draw_id)
         if made is None:
-            raise NotFound(f"No draw {draw_id}.")
+            raise NotFound(Message(N_("No draw %(id)d."), id=draw_id))
         changed = publish_draw(session, _actor(session, username), made)
     click.echo(f"Draw {draw_id} {'published' if changed else 'was already published'}.")
 

@@ -129,7 +129,11 @@ def snapshot_inputs(
         levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
     except ValueError:
         raise ValidationError(
-            f"Unknown unit level in {params['levels']}; use {', '.join(UnitLevel)}.",
+            _(
+                "Unknown unit level in %(levels)s; use %(known)s.",
+                levels=", ".join(params["levels"]),
+                known=", ".join(UnitLevel),
+            ),
             ["levels: unknown level"],
         ) from None
     units = session.scalars(
@@ -171,13 +175,15 @@ def create_draw(
 ) -> SpotCheckDraw:
     """Draw, store and create the assigned inspections in one transaction (caller commits)."""
     if not can(actor, Permission.MANAGE_DRAWS, scope):
-        raise PermissionDenied(f"You may not make draws for {scope.code}.")
+        raise PermissionDenied(_("You may not make draws for %(code)s.", code=scope.code))
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationError("A draw needs a title of 1 to 200 characters.", ["title: required"])
+        raise ValidationError(
+            _("A draw needs a title of 1 to 200 characters."), ["title: required"]
+        )
     seed = (seed or "").strip() or new_seed()
     if len(seed) > 64:
-        raise ValidationError("A seed has at most 64 characters.", ["seed: too long"])
+        raise ValidationError(_("A seed has at most 64 characters."), ["seed: too long"])
     version = current_version(session, definition_key, "checklist")
     if version is None:
         raise ValidationError(
@@ -227,7 +233,7 @@ def publish_draw(session: Session, actor: User, draw: SpotCheckDraw) -> bool:
     """Make the draw visible on the publication page; False if it already was."""
     scope = session.get(Unit, draw.inputs["scope"]["id"])
     if scope is None or not can(actor, Permission.MANAGE_DRAWS, scope):
-        raise PermissionDenied("You may not publish this draw.")
+        raise PermissionDenied(_("You may not publish this draw."))
     if draw.published:
         return False
     draw.published, draw.published_at = True, utcnow()

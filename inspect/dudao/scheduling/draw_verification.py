@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
-from dudao.core.errors import NotFound
+from dudao.core.errors import N_, Message, NotFound
 from dudao.inspections.models import Inspection
 from dudao.scheduling.draw_params import DrawError
 from dudao.scheduling.draws import ALGORITHM, canonical_json, digest, run_draw
@@ -41,7 +41,7 @@ def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[str]]:
     result, its hash, the audit record and the inspections it created."""
     draw = session.get(SpotCheckDraw, draw_id)
     if draw is None:
-        raise NotFound(f"No draw {draw_id}.")
+        raise NotFound(Message(N_("No draw %(id)d."), id=draw_id))
     problems: list[str] = []
     if draw.algorithm != ALGORITHM:
         problems.append(f"unknown algorithm {draw.algorithm!r} (this version knows {ALGORITHM})")
