@@ -74,7 +74,7 @@ def test_shows_before_and_after_readably(client, session, org, signed_in):
     assert "<dt>name</dt>" in html
     assert "<del>甲一厂</del> → <ins>甲一厂（新）</ins>" in html
     assert "<del>[]</del> → <ins>[&#34;mine&#34;]</ins>" in html
-    assert "<dt>headcount</dt>" not in html.split("unit.update")[1].split("</tr>")[0]
+    assert "<dt>headcount</dt>" not in html.split("unit.<wbr>update")[1].split("</tr>")[0]
 
 
 def test_field_changes():
