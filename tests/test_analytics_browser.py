@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from tests import analytics_world as w
-from tests.browser import browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import PHONE, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.test_analytics_pages import RANGE, _campaign, _results
 
@@ -113,3 +113,23 @@ def test_the_tables_fit_a_tablet_and_a_desktop_in_both_languages(
                 assert fits_sideways(page), (path, lang, width)
         save_screenshot(page, f"analytics-tables-{lang}")
     assert page.console_errors == []
+
+
+def test_a_wide_heatmap_scrolls_in_its_box_on_a_phone(
+    live_server, browser_page, session, org, user_factory
+):
+    """A failed cell far right carries a visually hidden sentence (position: absolute); it
+    widened the whole page by up to 185 px on a phone until the table's box became its
+    containing block."""
+    w.result(session, org.branch_a1, date(2026, 1, 10), 50, ("plan", "site_matches"))
+    user_factory("office_a", ("office", org.company_a))
+    session.commit()
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "office_a", PASSWORD)
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        page.goto(f"{live_server.url}/analytics/heatmap?unit=A1&{RANGE}")
+        assert page.locator("td[data-n] .visually-hidden").count() == 2
+        assert page.evaluate("() => document.querySelector('.heat-wrap').scrollWidth") > PHONE[0]
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE[0], lang
+    save_screenshot(page, "analytics-heatmap-phone")
