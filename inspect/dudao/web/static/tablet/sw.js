@@ -25,7 +25,7 @@ self.addEventListener("activate", function (event) {
 function offlinePage() {
   return new Response(self.DUDAO_OFFLINE_PAGE || "离线 · Offline", { status: 503, headers: {
     "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    "Content-Security-Policy": "default-src 'none'",
   } });
 }
 
