@@ -132,6 +132,23 @@ def read_in(page: Any, lang: str) -> None:
             page.click(f"button[name=lang][value={lang}]")
 
 
+#: The widths an office page must fit without scrolling sideways: a tablet, a small and a
+#: usual desktop.
+OFFICE_SIZES = (TABLET, (1024, 768), DESKTOP)
+
+
+def each_language_and_size(
+    page: Any, sizes: tuple[tuple[int, int], ...] = OFFICE_SIZES
+) -> Iterator[tuple[str, int]]:
+    """(language, width) for both languages and every size in `sizes`: the page reads in
+    that language and its viewport has that size when the loop body runs."""
+    for lang in ("en", "zh_CN"):
+        read_in(page, lang)
+        for width, height in sizes:
+            page.set_viewport_size({"width": width, "height": height})
+            yield lang, width
+
+
 def fits_sideways(page: Any) -> bool:
     """Nothing scrolls sideways: not the page, nor a table inside its own scrolling box."""
     return page.evaluate(

@@ -8,7 +8,15 @@ from datetime import date
 import pytest
 
 from tests import analytics_world as w
-from tests.browser import PHONE, browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    browser_sign_in,
+    each_language_and_size,
+    fits_sideways,
+    read_in,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 from tests.test_analytics_pages import RANGE, _campaign, _results
 
@@ -103,15 +111,13 @@ def test_the_tables_fit_a_tablet_and_a_desktop_in_both_languages(
              f"/analytics/rectifications?unit=A1&{RANGE}",
              f"/analytics/completion?unit=A1&from=2026-01&{until}",
              f"/surveys/{campaign.id}/results")  # fmt: skip
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for width in (820, 1024, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            for path in pages:
-                page.goto(f"{live_server.url}{path}")
-                assert page.locator("main .table-wrap tbody tr").count() >= 1, path
-                assert fits_sideways(page), (path, lang, width)
-        save_screenshot(page, f"analytics-tables-{lang}")
+    for lang, width in each_language_and_size(page):
+        for path in pages:
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator("main .table-wrap tbody tr").count() >= 1, path
+            assert fits_sideways(page), (path, lang, width)
+        if width == DESKTOP[0]:
+            save_screenshot(page, f"analytics-tables-{lang}")
     assert page.console_errors == []
 
 

@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 
 from tests.assessment_world import configured, first_quarter, inspection  # noqa: F401
-from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    TABLET,
+    browser_sign_in,
+    each_language_and_size,
+    fits_sideways,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("configured")]
@@ -33,21 +40,19 @@ def test_the_ranking_and_a_unit_page_fit_a_tablet_and_a_desktop(
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_g", PASSWORD)
     unit_page = f"{live_server.url}/assessment/units/{org.branch_a1.id}?period=2025Q2"
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for width, height in (TABLET, (1024, 768), DESKTOP):
-            page.set_viewport_size({"width": width, "height": height})
-            page.goto(f"{live_server.url}/assessment?period=2025Q2")
-            assert page.locator("table[data-ranking] tbody tr").count() == 2
-            assert page.locator("table[data-ranking] tr.move-up").count() == 1
-            assert fits_sideways(page), ("ranking", lang, width)
-            if width == TABLET[0]:
-                save_screenshot(page, f"assessment-ranking-{lang}-tablet")
-            page.goto(unit_page)
-            assert page.locator("table[data-parts] tbody tr").count() == 3
-            assert fits_sideways(page), ("unit", lang, width)
-            page.goto(f"{live_server.url}/public?period=2025Q1")
-            assert page.locator("[data-section=results] tbody tr").count() == 2
-            assert fits_sideways(page), ("public", lang, width)
-        save_screenshot(page, f"assessment-unit-{lang}-desktop")
+    for lang, width in each_language_and_size(page):
+        page.goto(f"{live_server.url}/assessment?period=2025Q2")
+        assert page.locator("table[data-ranking] tbody tr").count() == 2
+        assert page.locator("table[data-ranking] tr.move-up").count() == 1
+        assert fits_sideways(page), ("ranking", lang, width)
+        if width == TABLET[0]:
+            save_screenshot(page, f"assessment-ranking-{lang}-tablet")
+        page.goto(unit_page)
+        assert page.locator("table[data-parts] tbody tr").count() == 3
+        assert fits_sideways(page), ("unit", lang, width)
+        page.goto(f"{live_server.url}/public?period=2025Q1")
+        assert page.locator("[data-section=results] tbody tr").count() == 2
+        assert fits_sideways(page), ("public", lang, width)
+        if width == DESKTOP[0]:
+            save_screenshot(page, f"assessment-unit-{lang}-desktop")
     assert page.console_errors == []

@@ -10,7 +10,14 @@ import pytest
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.queries import current_version
 from dudao.definitions.services import sync_forms
-from tests.browser import TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    TABLET,
+    browser_sign_in,
+    each_language_and_size,
+    fits_sideways,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -176,12 +183,10 @@ def test_a_checklist_version_fits_a_tablet_and_a_desktop(
     user_factory("office1", ("office", org.group))
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office1", PASSWORD)
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for width in (820, 1024, 1280):
-            page.set_viewport_size({"width": width, "height": 900})
-            page.goto(f"{live_server.url}/admin/definitions/versions/{version.id}")
-            assert page.locator("main .table-wrap").count() >= 3
-            assert fits_sideways(page), (lang, width)
-        save_screenshot(page, f"definition-version-{lang}")
+    for lang, width in each_language_and_size(page):
+        page.goto(f"{live_server.url}/admin/definitions/versions/{version.id}")
+        assert page.locator("main .table-wrap").count() >= 3
+        assert fits_sideways(page), (lang, width)
+        if width == DESKTOP[0]:
+            save_screenshot(page, f"definition-version-{lang}")
     assert page.console_errors == []

@@ -10,7 +10,14 @@ from datetime import date
 import pytest
 
 from dudao.scheduling.models import Schedule
-from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    TABLET,
+    browser_sign_in,
+    each_language_and_size,
+    fits_sideways,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -35,12 +42,10 @@ def test_the_list_fits_a_tablet_and_a_desktop(
     user_factory("office_g", ("office", org.group))
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_g", PASSWORD)
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for width, height in (TABLET, (1024, 768), DESKTOP):
-            page.set_viewport_size({"width": width, "height": height})
-            page.goto(f"{live_server.url}/schedules")
-            assert page.locator("main table tbody tr").count() == 2
-            assert fits_sideways(page), (lang, width)
-        save_screenshot(page, f"schedules-{lang}")
+    for lang, width in each_language_and_size(page):
+        page.goto(f"{live_server.url}/schedules")
+        assert page.locator("main table tbody tr").count() == 2
+        assert fits_sideways(page), (lang, width)
+        if width == DESKTOP[0]:
+            save_screenshot(page, f"schedules-{lang}")
     assert page.console_errors == []

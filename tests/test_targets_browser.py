@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 
 from dudao.targets.services import Upload
-from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    TABLET,
+    browser_sign_in,
+    each_language_and_size,
+    fits_sideways,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 from tests.target_world import make_entry, make_post
 
@@ -77,12 +84,10 @@ def test_the_office_pages_fit_a_tablet_and_a_desktop(
     browser_sign_in(page, live_server.url, "office_g", PASSWORD)
     pages = ("/targets", "/targets/promoted_practice", "/targets/pioneer_posts",
              "/targets/pioneer-posts")  # fmt: skip
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for width, height in (TABLET, (1024, 768), DESKTOP):
-            page.set_viewport_size({"width": width, "height": height})
-            for path in pages:
-                page.goto(f"{live_server.url}{path}")
-                assert fits_sideways(page), (path, lang, width)
-        save_screenshot(page, f"targets-entries-{lang}")
+    for lang, width in each_language_and_size(page):
+        for path in pages:
+            page.goto(f"{live_server.url}{path}")
+            assert fits_sideways(page), (path, lang, width)
+        if width == DESKTOP[0]:
+            save_screenshot(page, f"targets-entries-{lang}")
     assert page.console_errors == []

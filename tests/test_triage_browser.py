@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from dudao.trends.models import Flag
 from dudao.triage.models import SavedFilter
-from tests.browser import DESKTOP, TABLET, browser_sign_in, fits_sideways, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    TABLET,
+    browser_sign_in,
+    each_language_and_size,
+    fits_sideways,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 from tests.flag_world import make_flag, triage_world
 
@@ -113,13 +120,10 @@ def test_queue_and_flag_on_a_tablet(live_server, browser_page, world, session, o
     session.commit()
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_a", PASSWORD)
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for width, height in (TABLET, DESKTOP):
-            page.set_viewport_size({"width": width, "height": height})
-            page.goto(f"{live_server.url}/flags")
-            assert page.locator("tr[data-flag]").count() >= 8
-            assert fits_sideways(page), (lang, width)
+    for lang, width in each_language_and_size(page, (TABLET, DESKTOP)):
+        page.goto(f"{live_server.url}/flags")
+        assert page.locator("tr[data-flag]").count() >= 8
+        assert fits_sideways(page), (lang, width)
     page.set_viewport_size({"width": TABLET[0], "height": TABLET[1]})
     page.goto(f"{live_server.url}/flags?severity=high")
     save_screenshot(page, "triage-queue-tablet")

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import DESKTOP, PHONE, TABLET, browser_sign_in, read_in, save_screenshot
+from tests.browser import (
+    DESKTOP,
+    PHONE,
+    TABLET,
+    browser_sign_in,
+    each_language_and_size,
+    save_screenshot,
+)
 from tests.conftest import PASSWORD
 
 
@@ -83,18 +90,15 @@ def test_the_menu_wraps_instead_of_scrolling(live_server, browser_page, org, use
     user_factory("olga", ("office", org.group))
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "olga", PASSWORD)
-    for lang in ("en", "zh_CN"):
-        read_in(page, lang)
-        for size in (TABLET, PHONE, DESKTOP):
-            page.set_viewport_size({"width": size[0], "height": size[1]})
-            page.goto(f"{live_server.url}/")
-            save_screenshot(page, f"menu-{lang}-{size[0]}")
-            outside = page.evaluate(
-                """() => [...document.querySelectorAll('.mainnav a')]
-                    .filter(a => a.getBoundingClientRect().left < 0
-                        || a.getBoundingClientRect().right > window.innerWidth)
-                    .map(a => a.textContent.trim())"""
-            )
-            assert outside == [], (lang, size)
-            assert page.locator(".mainnav a").count() >= 15
-            _assert_fits(page)
+    for lang, width in each_language_and_size(page, (TABLET, PHONE, DESKTOP)):
+        page.goto(f"{live_server.url}/")
+        save_screenshot(page, f"menu-{lang}-{width}")
+        outside = page.evaluate(
+            """() => [...document.querySelectorAll('.mainnav a')]
+                .filter(a => a.getBoundingClientRect().left < 0
+                    || a.getBoundingClientRect().right > window.innerWidth)
+                .map(a => a.textContent.trim())"""
+        )
+        assert outside == [], (lang, width)
+        assert page.locator(".mainnav a").count() >= 15
+        _assert_fits(page)
