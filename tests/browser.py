@@ -149,6 +149,21 @@ def each_language_and_size(
             yield lang, width
 
 
+def assert_pages_fit(
+    page: Any, base_url: str, paths: tuple[str, ...], name: str, rows: str | None = None
+) -> None:
+    """Each of `paths` fits every office size in both languages (see `fits_sideways`), and
+    shows at least one of `rows` when given; a screenshot `name-<lang>` of the last path."""
+    for lang, width in each_language_and_size(page):
+        for path in paths:
+            page.goto(f"{base_url}{path}")
+            if rows:
+                assert page.locator(rows).count() >= 1, path
+            assert fits_sideways(page), (path, lang, width)
+        if width == DESKTOP[0]:
+            save_screenshot(page, f"{name}-{lang}")
+
+
 def fits_sideways(page: Any) -> bool:
     """Nothing scrolls sideways: not the page, nor a table inside its own scrolling box."""
     return page.evaluate(

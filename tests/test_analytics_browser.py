@@ -9,11 +9,9 @@ import pytest
 
 from tests import analytics_world as w
 from tests.browser import (
-    DESKTOP,
     PHONE,
+    assert_pages_fit,
     browser_sign_in,
-    each_language_and_size,
-    fits_sideways,
     read_in,
     save_screenshot,
 )
@@ -111,13 +109,9 @@ def test_the_tables_fit_a_tablet_and_a_desktop_in_both_languages(
              f"/analytics/rectifications?unit=A1&{RANGE}",
              f"/analytics/completion?unit=A1&from=2026-01&{until}",
              f"/surveys/{campaign.id}/results")  # fmt: skip
-    for lang, width in each_language_and_size(page):
-        for path in pages:
-            page.goto(f"{live_server.url}{path}")
-            assert page.locator("main .table-wrap tbody tr").count() >= 1, path
-            assert fits_sideways(page), (path, lang, width)
-        if width == DESKTOP[0]:
-            save_screenshot(page, f"analytics-tables-{lang}")
+    assert_pages_fit(
+        page, live_server.url, pages, "analytics-tables", rows="main .table-wrap tbody tr"
+    )
     assert page.console_errors == []
 
 

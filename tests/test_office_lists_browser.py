@@ -9,12 +9,9 @@ import pytest
 
 from dudao.audit.services import record
 from tests.browser import (
-    DESKTOP,
     TABLET,
+    assert_pages_fit,
     browser_sign_in,
-    each_language_and_size,
-    fits_sideways,
-    save_screenshot,
 )
 from tests.conftest import PASSWORD
 from tests.draw_world import published_draw
@@ -48,11 +45,5 @@ def test_the_tables_fit_a_tablet_and_a_desktop(live_server, browser_page, sessio
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_g", PASSWORD)
     pages = ("/audit", f"/draws/{draw.id}", f"/public/draws/{draw.id}", f"/surveys/{campaign.id}")
-    for lang, width in each_language_and_size(page):
-        for path in pages:
-            page.goto(f"{live_server.url}{path}")
-            assert page.locator("main .table-wrap tbody tr").count() >= 1, path
-            assert fits_sideways(page), (path, lang, width)
-        if width == DESKTOP[0]:
-            save_screenshot(page, f"office-lists-{lang}")
+    assert_pages_fit(page, live_server.url, pages, "office-lists", rows="main .table-wrap tbody tr")
     assert page.console_errors == []

@@ -9,9 +9,8 @@ from dudao.targets.services import Upload
 from tests.browser import (
     DESKTOP,
     TABLET,
+    assert_pages_fit,
     browser_sign_in,
-    each_language_and_size,
-    fits_sideways,
     save_screenshot,
 )
 from tests.conftest import PASSWORD
@@ -84,10 +83,5 @@ def test_the_office_pages_fit_a_tablet_and_a_desktop(
     browser_sign_in(page, live_server.url, "office_g", PASSWORD)
     pages = ("/targets", "/targets/promoted_practice", "/targets/pioneer_posts",
              "/targets/pioneer-posts")  # fmt: skip
-    for lang, width in each_language_and_size(page):
-        for path in pages:
-            page.goto(f"{live_server.url}{path}")
-            assert fits_sideways(page), (path, lang, width)
-        if width == DESKTOP[0]:
-            save_screenshot(page, f"targets-entries-{lang}")
+    assert_pages_fit(page, live_server.url, pages, "targets-entries")
     assert page.console_errors == []
