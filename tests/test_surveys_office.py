@@ -170,7 +170,7 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
         and '<option value="member">您的身份：中共党员</option>' in html_page
     )
     assert "A1-2 comment" not in html_page
-    hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td>.*?</tr>', html_page, re.S)
+    hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td[^>]*>.*?</tr>', html_page, re.S)
     for code in ("A1-1", "A1-2"):
         (row,) = [r for r in hidden_rows if f"{code} " in r]
         assert "hidden-group" in row and "12" not in row and "3" not in row.split("</td>", 1)[1]
