@@ -113,19 +113,6 @@ def count(side: str, requests: int, without_hiredis: bool) -> float:
     return int(found[1]) / requests
 
 
-def _drop_scratch(server: str) -> None:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    base = make_url(server).set(drivername="postgresql+psycopg")
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        for side in SIDES:
-            name = f"dudao_instructions_{side}"
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=100)
@@ -143,7 +130,10 @@ def main() -> int:
     if not shutil.which("valgrind"):
         raise SystemExit("valgrind is not installed (Debian: apt-get install valgrind).")
     per = {side: count(side, args.requests, args.without_hiredis) for side in SIDES}
-    _drop_scratch(server)
+    from _common import scratch_database
+
+    for side in SIDES:  # the children's scratch databases
+        scratch_database(server, f"dudao_instructions_{side}", create=False)
     parser_used = "pure-Python" if args.without_hiredis else "hiredis"
     print(f"{args.requests} submissions of a 40-item checklist each, after {WARMUP} to warm up,"
           f" in process; redis-py with the {parser_used} parser")  # fmt: skip

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from dudao.notifications.audience import AUDIENCE_ROLES, nearest_holders
 from dudao.notifications.services import Message, notify_many
@@ -47,9 +47,14 @@ def timer_key(workflow: str, timer: str, subject_id: int, due: date) -> str:
 def due_subjects(
     session: Session, kind: SubjectType, workflow: Workflow, timer: Timer, today: date
 ) -> list[Any]:
-    """The subjects `timer` fires for on `today` (one query)."""
+    """The subjects `timer` fires for on `today`, with their units (one query: every
+    notification's title names the subject's unit)."""
     model, due = kind.model, kind.due_column
-    query = select(model).where(model.workflow == workflow.key, model.state.in_(timer.states))
+    query = (
+        select(model)
+        .options(joinedload(model.unit))
+        .where(model.workflow == workflow.key, model.state.in_(timer.states))
+    )
     if timer.kind == "remind":
         query = query.where(due >= today, due <= today + timedelta(days=timer.days))
     else:
