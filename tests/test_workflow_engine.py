@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from dudao.audit.models import AuditEvent
 from dudao.config import PROJECT_ROOT
@@ -155,3 +155,31 @@ def test_via_takes_each_step_with_its_checks_and_events_and_writes_once(session,
         ("inspection.submit", {"state": "in_progress"}, {"state": "submitted", "x": "1"}),
     ]
     assert applied.audit_event_id == events[1].id and events[1].prev_hash == events[0].hash
+
+
+def test_a_clean_subject_is_moved_by_one_update_and_stays_clean(app, session, setup):
+    """The state, version and time go in with one UPDATE ... WHERE id AND version; the
+    object holds them as loaded, so neither a later flush nor the commit writes it again."""
+    inspection, office, inspector, _, _ = setup
+    set_assignees(session, office, inspection, [inspector])
+    session.commit()
+    version, before = inspection.version, inspection.state_changed_at
+    updates: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        if statement.lstrip().upper().startswith("UPDATE INSPECTION "):
+            updates.append(statement)
+
+    bind = session.get_bind()
+    event.listen(bind, "before_cursor_execute", seen)
+    try:
+        apply(session, office, inspection, "assign")
+        assert inspection not in session.dirty
+        session.commit()
+    finally:
+        event.remove(bind, "before_cursor_execute", seen)
+    assert len(updates) == 1 and "version" in updates[0].split("WHERE")[1]
+    session.expire_all()
+    stored = session.get(Inspection, inspection.id)
+    assert (stored.state, stored.version) == ("assigned", version + 1)
+    assert before is None or stored.state_changed_at > before
