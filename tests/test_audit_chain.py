@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.chain import SEAL_MISMATCH, chain_head, event_hash, verify_chain
 from dudao.audit.commands import audit_group
 from dudao.audit.models import AuditEvent, AuditSeal
-from dudao.audit.services import record
+from dudao.audit.services import record, record_batch
 from dudao.auth.models import User
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import ValidationError
@@ -272,9 +272,12 @@ def test_verify_walks_in_batches(session, org):
     assert verify_chain(session, batch_size=3) == []
 
 
+@pytest.mark.parametrize("batch", [1, 2], ids=["record", "record_batch"])
 @pytest.mark.parametrize("fresh", [True, False], ids=["empty-log", "existing-log"])
-def test_concurrent_appends_form_one_valid_chain(app, session, request, fresh):
-    """Separate sessions in threads; PostgreSQL uses the advisory lock, SQLite its write lock."""
+def test_concurrent_appends_form_one_valid_chain(app, session, request, fresh, batch):
+    """Separate sessions in threads. PostgreSQL locks the seal row (an advisory lock while
+    there is none, as in an empty log), SQLite takes its write lock; a batch of two events
+    goes in with the seal's move in one statement on PostgreSQL."""
     if not fresh:
         request.getfixturevalue("org")
     before = len(_events(session))
@@ -288,7 +291,14 @@ def test_concurrent_appends_form_one_valid_chain(app, session, request, fresh):
             for i in range(5):
                 with factory() as own:
                     own.execute(text("SELECT 1"))
-                    record(own, None, "test.concurrent", "thing", f"{n}-{i}", after={"i": i})
+                    if batch == 1:
+                        record(own, None, "test.concurrent", "thing", f"{n}-{i}", after={"i": i})
+                    else:
+                        entries = [
+                            ("test.concurrent", "thing", f"{n}-{i}-{j}", None, {"i": i})
+                            for j in range(batch)
+                        ]
+                        assert len(record_batch(own, None, entries)) == batch
                     own.commit()
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
@@ -300,5 +310,5 @@ def test_concurrent_appends_form_one_valid_chain(app, session, request, fresh):
         thread.join()
     assert errors == []
     events = _events(session)
-    assert [e.seq for e in events] == list(range(1, before + 21))
+    assert [e.seq for e in events] == list(range(1, before + 20 * batch + 1))
     assert verify_chain(session) == []

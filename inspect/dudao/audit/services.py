@@ -4,8 +4,7 @@ The chain alone cannot show that its *newest* rows were deleted, so every append
 also writes the new head (seq and hash) into the single-row `audit_seal`, and
 appends continue from the seal: a deletion stays visible after later appends.
 
-Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock, on
-SQLite by taking the database write lock (a no-op UPDATE) before reading the head.
+Appends are serialised by a lock taken where the head is read (`head`).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import insert, text, update
 from sqlalchemy.orm import Session
 
 from dudao.audit.chain import (
@@ -27,36 +26,13 @@ from dudao.audit.chain import (
     json_default,
     jsonable,
 )
+from dudao.audit.head import locked_head
 from dudao.audit.models import AuditEvent, AuditSeal
 from dudao.core.database import utcnow
 
 SYSTEM_ACTOR = "system"
-_ADVISORY_LOCK_KEY = 0x64756461  # "duda": serialises appends on PostgreSQL
 _SEAL = AuditSeal.__table__
-
-
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
-# A write statement takes SQLite's write lock even when it changes nothing.
-_WRITE_LOCK = update(_SEAL).where(_SEAL.c.id == 1).values(seq=_SEAL.c.seq)
-
-
-def _lock(session: Session) -> None:
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        session.execute(_ADVISORY_LOCK, {"key": _ADVISORY_LOCK_KEY})
-    elif dialect == "sqlite":
-        session.execute(_WRITE_LOCK)
-
-
 _EVENTS = AuditEvent.__table__
-_NEWEST = select(_EVENTS.c.seq, _EVENTS.c.hash).order_by(_EVENTS.c.seq.desc()).limit(1).subquery()
-#: The seal and the newest event in one round trip (every append reads both).
-_SEAL_AND_LAST = select(
-    select(_SEAL.c.seq).where(_SEAL.c.id == 1).scalar_subquery().label("seal_seq"),
-    select(_SEAL.c.hash).where(_SEAL.c.id == 1).scalar_subquery().label("seal_hash"),
-    select(_NEWEST.c.seq).scalar_subquery().label("last_seq"),
-    select(_NEWEST.c.hash).scalar_subquery().label("last_hash"),
-)
 
 
 def _entity_id(value: object) -> str:
@@ -112,13 +88,11 @@ def record(
 def _head(session: Session) -> tuple[bool, tuple[int, str]]:
     """Lock the log and find where the next event goes: (whether a seal row exists, (seq, hash)).
 
-    The lock is its own statement: on PostgreSQL a statement reads the snapshot taken
-    when it started, so a head read in the statement that waited for the lock could
-    be stale.
+    Earlier pending events of this session go into the table first (its lock, if it
+    appended before, is held until the transaction ends).
     """
-    _lock(session)
-    session.flush()  # earlier pending events of this session must be in the table first
-    row = session.execute(_SEAL_AND_LAST).one()
+    session.flush()
+    row = locked_head(session)
     sealed = row.seal_seq is not None
     head = (row.seal_seq, row.seal_hash) if sealed else (0, GENESIS_HASH)
     if row.last_seq is not None and (not sealed or row.last_seq > row.seal_seq):
@@ -192,35 +166,37 @@ def record_many(session: Session, actor: Any, entries: Iterable[Entry]) -> int:
         return 0
     sealed, rows, moment = _chained(session, actor, entries)
     if session.get_bind().dialect.name == "postgresql":
-        actor_id, actor_name = rows[0]["actor_id"], rows[0]["actor_name"]
-        _insert_recordset(session, rows, moment, actor_id, actor_name)
+        _insert_recordset(session, rows, moment)
     else:
         _insert_rows(session, rows, moment)
     _write_seal(session, sealed, rows[-1]["seq"], rows[-1]["hash"], moment)
     return len(rows)
 
 
+EVENT_COLUMNS = (
+    "seq", "occurred_at", "actor_id", "actor_name", "action", "entity_type", "entity_id",
+    "before", "after", "prev_hash", "hash",
+)  # fmt: skip
 _INSERT_RETURNING = insert(_EVENTS).returning(_EVENTS.c.id, sort_by_parameter_order=True)
 
 
 def record_batch(session: Session, actor: Any, entries: Iterable[Entry]) -> list[int]:
-    """Append a few events (one lock, one INSERT ... RETURNING, one seal update) and return
-    their ids in order: for a request that writes several events at once, such as the
-    two workflow steps of a submission, and wants the lock for as short a time as it can.
+    """Append a few events (one lock, one INSERT ... RETURNING and the seal's update, one
+    statement on PostgreSQL) and return their ids in order: for a request that writes
+    several events at once, such as the two workflow steps of a submission, and wants the
+    lock for as short a time as it can.
     """
     entries = list(entries)
     if not entries:
         return []
     sealed, rows, moment = _chained(session, actor, entries)
+    if session.get_bind().dialect.name == "postgresql":
+        sealing = {"seal_seq": rows[-1]["seq"], "seal_hash": rows[-1]["hash"]}
+        inserted = session.execute(_RECORDSET_SEALED, {**_recordset(rows, moment), **sealing})
+        return [row.id for row in sorted(inserted, key=lambda row: row.seq)]
     ids = list(session.scalars(_INSERT_RETURNING, [{**row, "occurred_at": moment} for row in rows]))
     _write_seal(session, sealed, rows[-1]["seq"], rows[-1]["hash"], moment)
     return ids
-
-
-_EVENT_COLUMNS = (
-    "seq", "occurred_at", "actor_id", "actor_name", "action", "entity_type", "entity_id",
-    "before", "after", "prev_hash", "hash",
-)  # fmt: skip
 
 
 def _insert_rows(session: Session, rows: list[dict[str, Any]], moment: datetime) -> None:
@@ -236,8 +212,8 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]], moment: datetime)
     cursor = session.connection().connection.driver_connection.cursor()
     try:
         cursor.executemany(
-            f"INSERT INTO audit_event ({', '.join(_EVENT_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in _EVENT_COLUMNS)})",
+            f"INSERT INTO audit_event ({', '.join(EVENT_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in EVENT_COLUMNS)})",
             [
                 (r["seq"], at, r["actor_id"], r["actor_name"], r["action"], r["entity_type"],
                  r["entity_id"], as_json(r["before"]), as_json(r["after"]), r["prev_hash"],
@@ -249,7 +225,7 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]], moment: datetime)
         cursor.close()
 
 
-_RECORDSET_EVENTS = text(
+_RECORDSET_INSERT = (
     "INSERT INTO audit_event (seq, occurred_at, actor_id, actor_name, action, entity_type,"
     " entity_id, before, after, prev_hash, hash)"
     " SELECT seq, CAST(:at AS timestamptz), CAST(:actor_id AS integer), CAST(:actor_name AS text),"
@@ -257,29 +233,30 @@ _RECORDSET_EVENTS = text(
     " FROM json_to_recordset(CAST(:rows AS json)) AS t(seq integer, action text,"
     " entity_type text, entity_id text, before json, after json, prev_hash text, hash text)"
 )
-_EVENT_FIELDS = (
-    "seq",
-    "action",
-    "entity_type",
-    "entity_id",
-    "before",
-    "after",
-    "prev_hash",
-    "hash",
+_RECORDSET_EVENTS = text(_RECORDSET_INSERT)
+#: PostgreSQL, a request's few events: inserted, and the seal moved (or made), in one statement.
+_RECORDSET_SEALED = text(
+    "WITH seal AS (INSERT INTO audit_seal (id, seq, hash, sealed_at)"
+    " VALUES (1, :seal_seq, :seal_hash, CAST(:at AS timestamptz)) ON CONFLICT (id) DO UPDATE"
+    " SET seq = excluded.seq, hash = excluded.hash, sealed_at = excluded.sealed_at) "
+    f"{_RECORDSET_INSERT} RETURNING id, seq"
 )
+_EVENT_FIELDS = (
+    "seq", "action", "entity_type", "entity_id", "before", "after", "prev_hash", "hash",
+)  # fmt: skip
 
 
-def _insert_recordset(
-    session: Session, rows: list[dict[str, Any]], moment: datetime, actor_id: Any, actor: str
-) -> None:
+def _recordset(rows: list[dict[str, Any]], moment: datetime) -> dict[str, Any]:
+    """The parameters of a recordset INSERT of `rows` (all of one actor) at `moment`."""
+    fields = [{name: row[name] for name in _EVENT_FIELDS} for row in rows]
+    return {
+        "at": moment, "actor_id": rows[0]["actor_id"], "actor_name": rows[0]["actor_name"],
+        "rows": json.dumps(fields, ensure_ascii=False),
+    }  # fmt: skip
+
+
+def _insert_recordset(session: Session, rows: list[dict[str, Any]], moment: datetime) -> None:
     """PostgreSQL: the events travel as one JSON document per 20,000 and are inserted by
     one INSERT ... SELECT FROM json_to_recordset (a statement per row is far slower)."""
     for start in range(0, len(rows), 20_000):
-        chunk = [
-            {name: row[name] for name in _EVENT_FIELDS} for row in rows[start : start + 20_000]
-        ]
-        session.execute(
-            _RECORDSET_EVENTS,
-            {"at": moment, "actor_id": actor_id, "actor_name": actor,
-             "rows": json.dumps(chunk, ensure_ascii=False)},
-        )  # fmt: skip
+        session.execute(_RECORDSET_EVENTS, _recordset(rows[start : start + 20_000], moment))
