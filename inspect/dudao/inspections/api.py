@@ -223,7 +223,7 @@ def submit(inspection_id: int) -> Response:
         outcome = sub_service.replay(session, inspection, submission_id, digest)
         if outcome is None:
             raise
-    response = jsonify(submission_body(outcome.submission))
+    response = jsonify(submission_body(outcome.stored))
     response.status_code = 200 if outcome.replayed else 201
     response.headers["Idempotent-Replayed"] = "true" if outcome.replayed else "false"
     return response

@@ -21,6 +21,7 @@ from dudao.core.permissions import Permission, can
 from dudao.inspections.models import Inspection
 from dudao.inspections.photos import PhotoRejected
 from dudao.inspections.submission_models import Rectification, Submission
+from dudao.inspections.submission_store import NewSubmission
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.inspections.sync_queries import unit_ref
 from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
@@ -147,7 +148,7 @@ def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def submission_body(submission: Submission) -> dict[str, Any]:
+def submission_body(submission: Submission | NewSubmission) -> dict[str, Any]:
     """What submit answers; built only from stored, immutable columns, so a replay is identical."""
     return {
         "submission_id": submission.submission_id,

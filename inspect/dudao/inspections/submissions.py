@@ -13,7 +13,8 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from flask_babel import gettext as _
@@ -27,7 +28,7 @@ from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import ScoreResult, score
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Photo, ReviewState, Submission
-from dudao.inspections.submission_store import overwrite_draft, store_submission
+from dudao.inspections.submission_store import NewSubmission, overwrite_draft, store_submission
 from dudao.workflow.engine import apply
 
 _VALIDATED = "dudao.validated_submissions"
@@ -53,8 +54,17 @@ class SubmissionConflict(DudaoError):
 
 @dataclass(frozen=True)
 class Outcome:
-    submission: Submission
+    """A submission taken or replayed. `stored` is what the API answers with (for a new
+    one its plain values, no ORM objects); `submission` the session's object of it."""
+
+    stored: Submission | NewSubmission
     replayed: bool
+    session: Session = field(repr=False)
+
+    @cached_property
+    def submission(self) -> Submission:
+        stored = self.stored
+        return stored if isinstance(stored, Submission) else stored.attach(self.session)
 
 
 def canonical_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -135,7 +145,7 @@ def replay(
                 id=submission_id,
             ),
         )
-    return Outcome(existing, replayed=True)
+    return Outcome(existing, replayed=True, session=session)
 
 
 def _photo_errors(session: Session, inspection: Inspection, answers: dict, photos: dict) -> dict:
@@ -260,7 +270,7 @@ def submit(
         apply(session, actor, inspection, "submit", fields=audit, via=via)
     finally:
         validated.discard(inspection.id)
-    return Outcome(submission, replayed=False)
+    return Outcome(submission, replayed=False, session=session)
 
 
 def just_validated(session: Session, inspection_id: int) -> bool:
