@@ -8,15 +8,18 @@ import os
 import time
 from unittest import mock
 
+import pytest
 from redis import Redis
-from rq import Queue
+from rq import Queue, SimpleWorker
 from rq.cron import CronScheduler
+from rq.job import JobStatus
 
 from dudao.audit.jobs import verify_audit_chain
 from dudao.core import commands
 from dudao.core.effects import after_commit
 from dudao.core.jobs import PeriodicJob, periodic_jobs, register_periodic_jobs
 from dudao.core.queue import connect, enqueue
+from dudao.core.together import run_together
 
 
 def _closed_port() -> int:
@@ -85,22 +88,38 @@ def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch
     assert "dudao.audit.jobs.verify_audit_chain" in started[0]
 
 
-def test_after_commit_jobs_reach_redis_together_after_the_commit(settings, session):
+def test_after_commit_jobs_reach_redis_as_one_job_after_the_commit(app, settings, session):
     queue = Queue("default", connection=connect(settings))
     queue.empty()
-    sent: list[int] = []
-    original = Queue.enqueue_many
+    after_commit(session, enqueue, settings, verify_audit_chain)
+    after_commit(session, enqueue, settings, verify_audit_chain)
+    assert queue.count == 0  # nothing before the commit
+    session.commit()
+    (job,) = queue.get_jobs()  # one job for the transaction's two, sent when the effects ended
+    assert job.func_name == "dudao.core.together.run_together"
+    assert job.description == "verify_audit_chain(), verify_audit_chain()"
+    SimpleWorker([queue], connection=queue.connection).work(burst=True, with_scheduler=False)
+    job.refresh()
+    assert job.get_status() == JobStatus.FINISHED, job.latest_result().exc_string
+    assert len(job.return_value()) == 2
 
-    def counted(self, jobs, pipeline=None, **kwargs):
-        sent.append(len(jobs))
-        return original(self, jobs, pipeline=pipeline, **kwargs)
 
-    with mock.patch.object(Queue, "enqueue_many", counted):
-        after_commit(session, enqueue, settings, verify_audit_chain)
-        after_commit(session, enqueue, settings, verify_audit_chain)
-        assert queue.count == 0  # nothing before the commit
-        session.commit()
-    assert sent == [2] and queue.count == 2  # one batch of two, sent when the effects ended
+def test_jobs_run_together_all_run_and_the_first_failure_is_raised(caplog):
+    ran: list[int] = []
+
+    def fails(n: int) -> None:
+        ran.append(n)
+        raise ValueError(f"call {n}")
+
+    def works(n: int) -> int:
+        ran.append(n)
+        return n
+
+    logged = caplog.at_level(logging.ERROR, logger="dudao.core.together")
+    with logged, pytest.raises(ValueError, match="call 1"):
+        run_together([(fails, (1,)), (works, (2,)), (fails, (3,))])
+    assert ran == [1, 2, 3] and caplog.text.count("failed") == 2
+    assert run_together([(works, (4,))]) == [4]
 
 
 def test_a_batch_that_cannot_be_sent_never_fails_the_commit(settings, session, caplog):

@@ -27,6 +27,7 @@ from rq.job import Job
 
 from dudao.config import Settings, masked
 from dudao.core.errors import ConfigError
+from dudao.core.together import prepared
 
 log = logging.getLogger(__name__)
 
@@ -236,8 +237,8 @@ def enqueue(
 @contextlib.contextmanager
 def batched() -> Iterator[None]:
     """Collect the jobs `enqueue` is asked for in this block and send them together, in one
-    pipeline per Redis server (a transaction's after-commit effects: one round trip
-    instead of two per job)."""
+    pipeline per Redis server, as one RQ job per queue (`together`): a transaction's
+    after-commit effects cost one round trip and one job."""
     token = _BATCH.set([])
     try:
         yield
@@ -255,12 +256,11 @@ def _send(jobs: list[tuple[Settings, Callable[..., Any], tuple[Any, ...], str]])
     names = ", ".join(func.__name__ for _settings, func, _args, _queue in jobs)
     try:
         client = _shared_client(jobs[0][0])
-        pipe = client.pipeline()
+        # No MULTI/EXEC: a job half written by a dying Redis is redone by the sweep.
+        pipe = client.pipeline(transaction=False)
         for queue in dict.fromkeys(job[3] for job in jobs):
-            Queue(queue, connection=client).enqueue_many(
-                [Queue.prepare_data(func, args) for _s, func, args, name in jobs if name == queue],
-                pipeline=pipe,
-            )
+            calls = [(func, args) for _s, func, args, name in jobs if name == queue]
+            Queue(queue, connection=client).enqueue_many([prepared(calls)], pipeline=pipe)
         pipe.execute()
     except (RedisError, ConfigError) as exc:
         log.warning("Could not enqueue %s (%s); the periodic sweep will do it.", names, exc)
