@@ -12,7 +12,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -79,16 +79,48 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Itera
     server.shutdown(nosave=True)
 
 
-def _reset_postgres(url: str) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+@pytest.fixture(scope="session")
+def _postgres_reset(database_template: str) -> Iterator[Callable[[], None]]:
+    """Empty every table and restart every used sequence, as a fresh migrated database.
+
+    One TRUNCATE of all tables cost ~0.35 s a test (new files for each table and index);
+    this empties only the tables the last test wrote. A table nothing references is
+    truncated (its dead-tuple count starts at 0, which test_surveys_batches reads); a
+    referenced one is emptied with DELETE, children first, so no TRUNCATE has to CASCADE.
+    """
+    import dudao.models  # noqa: F401  (registers every table)
+
+    engine = make_engine(database_template)
+    tables = Base.metadata.sorted_tables
+    referenced = {key.column.table.name for table in tables for key in table.foreign_keys}
+    written = " UNION ALL ".join(
+        f"SELECT '{t.name}' WHERE EXISTS (SELECT FROM \"{t.name}\")" for t in tables
+    )
+    used_sequences = (
+        "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+        "WHERE last_value IS NOT NULL AND schemaname = current_schema()"
+    )
+
+    def reset() -> None:
+        with engine.begin() as connection:
+            full = set(connection.execute(text(written)).scalars())
+            leaves = [f'"{t.name}"' for t in tables if t.name in full - referenced]
+            if leaves:
+                connection.execute(text(f"TRUNCATE {', '.join(leaves)}"))
+            for table in reversed(tables):
+                if table.name in full & referenced:
+                    connection.execute(table.delete())
+            for sequence in connection.execute(text(used_sequences)).scalars():
+                connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
+
+    yield reset
     engine.dispose()
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_template: str, redis_url: str) -> Settings:
+def settings(
+    request: pytest.FixtureRequest, tmp_path: Path, database_template: str, redis_url: str
+) -> Settings:
     instance = tmp_path / "instance"
     instance.mkdir()
     if database_template.startswith("sqlite"):
@@ -96,9 +128,7 @@ def settings(tmp_path: Path, database_template: str, redis_url: str) -> Settings
         shutil.copy(make_url(database_template).database, database)
         database_url = f"sqlite:///{database}"
     else:
-        import dudao.models  # noqa: F401
-
-        _reset_postgres(database_template)
+        request.getfixturevalue("_postgres_reset")()
         database_url = database_template
     Redis.from_url(redis_url).flushdb()
     return load_settings(
