@@ -39,6 +39,27 @@ PASSWORD = "correct horse battery"
 pytest_plugins = ["tests.browser", "tests.smtp_sink"]
 
 
+#: Modules whose tests take ten seconds and more each: a demo loaded, a `dudao` process
+#: or Chromium walking a whole flow. They are collected first, so that xdist's worksteal
+#: (pyproject's addopts) deals out the short tests at the end rather than leaving one
+#: worker to finish a long test alone.
+SLOW_MODULES = {
+    "test_demo_command.py",
+    "test_demo_data.py",
+    "test_demo_current_period.py",
+    "test_feedback_demo.py",
+    "test_assessment_demo.py",
+    "test_trends_demo.py",
+    "test_scheduling_concurrency.py",
+    "test_tablet_offline.py",
+    "test_tablet_walkthrough.py",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name not in SLOW_MODULES)
+
+
 def _worker_index(worker_id: str) -> int:
     match = re.search(r"(\d+)$", worker_id)
     return int(match.group(1)) if match else 0
