@@ -139,6 +139,34 @@ def test_score_and_findings_are_computed_on_the_server(tablet, world, session): 
     assert finding.note == "没有实施方案" and finding.unit_id == world.org.branch_a1.id
 
 
+def test_a_submission_stores_its_findings_and_overwrites_the_draft(tablet, world, session):  # noqa: F811
+    """Submission, findings and draft are one statement on PostgreSQL: the answer's finding
+    ids are the stored rows', and the draft holds what the device sent, one revision on."""
+    draft_url = f"/api/v1/inspections/{world.inspection.id}/draft"
+    assert tablet.put(draft_url, json={"answers": {"plan": "yes"}}).get_json()["revision"] == 1
+    answers = {**PASSING, "plan": "no", "public_rating": 5}
+    notes = {"plan": "没有实施方案", "public_rating": "群众评价一般"}
+    body = payload(answers, notes=notes)
+    response = tablet.post(URL.format(world.inspection.id), json=body)
+    assert response.status_code == 201, response.get_json()
+    data = response.get_json()
+    stored = session.execute(
+        select(Finding.item_key, Finding.id, Finding.note, Submission.submission_id)
+        .join(Submission, Finding.submission_pk == Submission.id)
+        .where(Finding.inspection_id == world.inspection.id)
+    ).all()
+    assert {f["item_key"]: f["id"] for f in data["findings"]} == {r[0]: r[1] for r in stored}
+    assert {(r[0], r[2], r[3]) for r in stored} == {
+        ("plan", "没有实施方案", body["submission_id"]),
+        ("public_rating", "群众评价一般", body["submission_id"]),
+    }
+    draft = session.scalar(
+        select(InspectionDraft).where(InspectionDraft.inspection_id == world.inspection.id)
+    )
+    assert draft.revision == 2 and draft.answers == answers
+    assert draft.notes == notes and draft.updated_by_id == world.inspector.id
+
+
 def test_a_failed_critical_item_fails_the_inspection(tablet, world, session):  # noqa: F811
     answers = {**PASSING, "pledges_public": "no"}
     del answers["pledges_total"], answers["pledges_kept_rate"]

@@ -1,8 +1,9 @@
 """The rows of a new submission, written with as few statements as they need.
 
 A submission is the tablets' hottest write (see docs/api.md, Performance): its
-submission and finding rows go in as two Core INSERTs and its draft as one upsert,
-instead of through the ORM's unit of work, which costs as much again as the rows.
+submission and finding rows and its draft go in as one statement on PostgreSQL, and as
+two Core INSERTs and one upsert elsewhere, instead of through the ORM's unit of work,
+which costs as much again as the rows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dudao.inspections.submission_models import (
     ReviewState,
     Submission,
 )
+from dudao.inspections.submission_sql import params, stored_together
 
 _SUBMISSION = Submission.__table__
 _FINDING = Finding.__table__
@@ -80,14 +82,33 @@ class NewSubmission:
 
 
 def store_submission(
-    session: Session, values: dict[str, Any], findings: list[dict[str, Any]]
-) -> NewSubmission:
+    session: Session, values: dict[str, Any], findings: list[dict[str, Any]],
+    draft: dict[str, Any],
+) -> NewSubmission:  # fmt: skip
     """Insert the submission and its findings (IntegrityError when the submission id is
-    taken), without reading them back."""
+    taken) and insert or overwrite the inspection's draft with `draft` (answers, notes,
+    photos, updated_at, updated_by_id; an upsert on its unique inspection id, counting
+    the save in `revision`), without reading anything back. One statement on
+    PostgreSQL (`submission_sql`), three elsewhere."""
     values = {**_UNREVIEWED, "item_comments": {}, **values}  # a dict of its own each time
-    pk = session.scalar(_NEW_SUBMISSION, values)
-    rows = [{**f, "submission_pk": pk} for f in findings]
-    ids = list(session.scalars(_NEW_FINDINGS, rows)) if rows else []
+    if session.get_bind().dialect.name == "postgresql":
+        unit_id = findings[0]["unit_id"] if findings else None
+        statement = stored_together(tuple(values))
+        row = session.execute(statement, params(values, unit_id, findings, draft)).one()
+        pk, draft_id = row.id, row.draft_id
+        found = dict((key, i) for i, key in row[1] or ())
+        ids = [found[f["item_key"]] for f in findings]
+    else:
+        pk = session.scalar(_NEW_SUBMISSION, values)
+        rows = [{**f, "submission_pk": pk} for f in findings]
+        ids = list(session.scalars(_NEW_FINDINGS, rows)) if rows else []
+        draft_id = session.scalar(
+            _draft_upsert(session.get_bind().dialect.name),
+            {**draft, "inspection_id": values["inspection_id"], "revision": 1},
+        )
+    loaded = session.identity_map.get(identity_key(InspectionDraft, draft_id))
+    if loaded is not None:  # a draft this session read earlier is now out of date
+        session.expire(loaded)
     return NewSubmission(
         id=pk,
         **{name: values[name] for name in _ANSWERED},
@@ -97,23 +118,6 @@ def store_submission(
         values=values,
         finding_rows=findings,
     )
-
-
-def overwrite_draft(
-    session: Session, actor_id: int | None, inspection_id: int, parts: dict[str, Any],
-    now: datetime,
-) -> None:  # fmt: skip
-    """Insert or overwrite the inspection's draft in one statement (an upsert on its
-    unique inspection id), counting the save in `revision`."""
-    draft_id = session.scalar(
-        _draft_upsert(session.get_bind().dialect.name),
-        {"inspection_id": inspection_id, "answers": parts["answers"], "notes": parts["notes"],
-         "photos": parts["photos"], "revision": 1, "updated_at": now,
-         "updated_by_id": actor_id},
-    )  # fmt: skip
-    loaded = session.identity_map.get(identity_key(InspectionDraft, draft_id))
-    if loaded is not None:  # a draft this session read earlier is now out of date
-        session.expire(loaded)
 
 
 @cache

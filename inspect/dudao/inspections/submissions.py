@@ -28,7 +28,7 @@ from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import ScoreResult, score
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Photo, ReviewState, Submission
-from dudao.inspections.submission_store import NewSubmission, overwrite_draft, store_submission
+from dudao.inspections.submission_store import NewSubmission, store_submission
 from dudao.workflow.engine import apply
 
 _VALIDATED = "dudao.validated_submissions"
@@ -238,6 +238,8 @@ def submit(
         )
     # The row goes in first: the UNIQUE submission_id is where two racing requests meet.
     now, actor_id = utcnow(), getattr(actor, "id", None)
+    # The draft keeps what the device sent (not the coerced values), so a returned
+    # checklist reopens exactly as the inspector left it.
     submission = store_submission(
         session,
         {"submission_id": submission_id, "inspection_id": inspection.id,
@@ -250,10 +252,8 @@ def submit(
           "critical": key in result.failed_critical, "note": notes.get(key),
           "photo_ids": list(photos.get(key, [])), "created_at": now}
          for key in result.failed],
+        {**parts, "updated_at": now, "updated_by_id": actor_id},
     )  # fmt: skip
-    # The draft keeps what the device sent (not the coerced values), so a returned
-    # checklist reopens exactly as the inspector left it.
-    overwrite_draft(session, actor_id, inspection.id, parts, now)
     validated = session.info.setdefault(_VALIDATED, set())
     validated.add(inspection.id)
     try:
