@@ -319,13 +319,34 @@ def test_password_reset_signs_the_account_out_everywhere(signed_in, user_factory
 
 
 def test_a_forged_session_id_is_refused(app, user_factory):
-    from dudao.auth.queries import user_for_session
+    from dudao.auth.signed_in import signed_in
     from dudao.web.context import db
 
     user = user_factory("lead")
-    assert user_for_session(db(), user.get_id()) is not None
+    assert signed_in(db(), user.get_id()) is not None
     for forged in (str(user.id), f"{user.id}-", f"{user.id}-0000000000000000", "x-y", ""):
-        assert user_for_session(db(), forged) is None, forged
+        assert signed_in(db(), forged) is None, forged
+
+
+def test_the_signed_in_account_carries_its_grants_and_units(app, org, user_factory):
+    """What every request reads of the account: the same as the account's own rows."""
+    from dudao.auth.signed_in import signed_in
+    from dudao.web.context import db
+
+    user = user_factory("both", ("office", org.company_a), ("inspector", org.branch_a1))
+    seen = signed_in(db(), user.get_id())
+    assert (seen.id, seen.username, seen.display_name, seen.get_id()) == (
+        user.id, user.username, user.display_name, user.get_id(),
+    )  # fmt: skip
+
+    def rows(grants):
+        return sorted((g.id, g.role, g.unit.id, g.unit.path, g.unit.code) for g in grants)
+
+    assert [g.id for g in seen.grants] == sorted(g.id for g in user.grants)
+    assert rows(seen.grants) == rows(user.grants) and len(seen.grants) == 2
+    assert seen.roles == {Role.OFFICE, Role.INSPECTOR} and seen.is_authenticated
+    loner = user_factory("loner")
+    assert signed_in(db(), loner.get_id()).grants == ()
 
 
 def test_grant_needs_a_chosen_role(signed_in, user_factory, session, org):

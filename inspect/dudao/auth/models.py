@@ -13,6 +13,11 @@ from dudao.core.enums import Role
 from dudao.org.models import Unit
 
 
+def fingerprint(password_hash: str) -> str:
+    """What a session cookie holds of the password hash (so a new password signs out)."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
 class User(Base):
     __tablename__ = "user_account"
 
@@ -50,7 +55,7 @@ class User(Base):
 
     @property
     def session_fingerprint(self) -> str:
-        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+        return fingerprint(self.password_hash)
 
     @property
     def roles(self) -> set[Role]:

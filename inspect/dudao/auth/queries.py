@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, exists, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
 
 from dudao.auth.models import RoleGrant, User
 from dudao.org.models import Unit
@@ -38,20 +38,3 @@ def accounts_in_scope(
     if limit is not None:
         statement = statement.limit(limit)
     return session.scalars(statement).all()
-
-
-#: Every request runs this: the grants (and their units) come in the same query, and the
-#: statement is built once.
-_USER_WITH_GRANTS = select(User).options(joinedload(User.grants)).where(User.id == bindparam("id"))
-
-
-def user_for_session(session: Session, session_id: str) -> User | None:
-    """The active account a session cookie names (see `User.get_id`); None when the account
-    is gone, deactivated, or its password changed since the cookie was issued."""
-    user_id, _sep, fingerprint = session_id.partition("-")
-    if not user_id.isdigit() or not fingerprint:
-        return None
-    user = session.execute(_USER_WITH_GRANTS, {"id": int(user_id)}).unique().scalar_one_or_none()
-    if user is None or not user.active or user.session_fingerprint != fingerprint:
-        return None
-    return user

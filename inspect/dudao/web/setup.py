@@ -58,9 +58,9 @@ def translated(text: Any) -> Any:
 
 
 def _load_user(user_id: str) -> Any:
-    from dudao.auth.queries import user_for_session
+    from dudao.auth.signed_in import signed_in
 
-    return user_for_session(db(), user_id)
+    return signed_in(db(), user_id)
 
 
 def _security_headers(response: Response) -> Response:
