@@ -105,23 +105,26 @@ _cache_lock = Lock()
 _SESSION_CACHE = "dudao.pinned_definitions"
 
 
-def pinned(session: Session, version_id: int) -> Definition:
+def pinned(session: Session, version_id: int, content_hash: str | None = None) -> Definition:
     """The `Definition` of an immutable version, built once and then cached.
 
     Within a session the cache is keyed by version id (no query at all); across
     sessions by content hash, because version ids repeat between databases (tests,
-    a restored backup) while a hash always names the same content.
+    a restored backup) while a hash always names the same content. A caller that read
+    the version's `content_hash` with its subject gives it, and no query is needed.
     """
     per_session: dict[int, Definition] = session.info.setdefault(_SESSION_CACHE, {})
     if version_id in per_session:
         return per_session[version_id]
-    # From the identity map when the caller loaded the version with its subject (no query).
-    version = session.get(
-        DefinitionVersion, version_id, options=[load_only(DefinitionVersion.content_hash)]
-    )
-    if version is None:
-        raise NotFound(f"Definition version {version_id} does not exist.")
-    digest = version.content_hash
+    digest = content_hash
+    if digest is None:
+        # From the identity map when the caller loaded the version with its subject.
+        version = session.get(
+            DefinitionVersion, version_id, options=[load_only(DefinitionVersion.content_hash)]
+        )
+        if version is None:
+            raise NotFound(f"Definition version {version_id} does not exist.")
+        digest = version.content_hash
     with _cache_lock:
         definition = _cache.get(digest)
         if definition is not None:
@@ -129,7 +132,7 @@ def pinned(session: Session, version_id: int) -> Definition:
     if definition is None:
         from dudao.definitions.loader import from_data
 
-        definition = from_data(version.data)
+        definition = from_data(session.get(DefinitionVersion, version_id).data)
         with _cache_lock:
             _cache[digest] = definition
             while len(_cache) > _CACHE_SIZE:

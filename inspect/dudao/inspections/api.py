@@ -7,6 +7,7 @@ service and commit once; every error answers JSON.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -39,6 +40,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.inspections.sync_queries import assignments, inspection_for_work, unit_ref
+from dudao.inspections.work_item import work_item
 from dudao.web.context import db
 from dudao.workflow.engine import Conflict, available_actions
 
@@ -68,8 +70,10 @@ bp.app_errorhandler(405)(_not_found_or_page)
 
 
 def _inspection(inspection_id: int, write: bool = False) -> Inspection:
-    inspection = inspection_for_work(db(), inspection_id)
-    allowed = may_work_on if write else may_see
+    return _visible(inspection_for_work(db(), inspection_id), may_work_on if write else may_see)
+
+
+def _visible(inspection: Any, allowed: Callable[[Any, Any], bool]) -> Any:
     if inspection is None or not allowed(current_user, inspection):
         raise ApiError(404, "not_found", _("No such inspection."))
     return inspection
@@ -207,7 +211,7 @@ def save_draft(inspection_id: int) -> Response:
 @bp.post("/inspections/<int:inspection_id>/submissions")
 @api_requires(Permission.INSPECT)
 def submit(inspection_id: int) -> Response:
-    inspection = _inspection(inspection_id, write=True)
+    inspection = _visible(work_item(db(), inspection_id), may_work_on)
     body = json_body()
     session = db()
     try:

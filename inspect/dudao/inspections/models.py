@@ -70,6 +70,11 @@ class Inspection(Base):
     def assignee_ids(self) -> set[int]:
         return {assignment.user_id for assignment in self.assignments}
 
+    @property
+    def content_hash(self) -> str:
+        """The pinned version's content hash (see `definitions.queries.pinned`)."""
+        return self.definition_version.content_hash
+
 
 class InspectionAssignment(Base):
     __tablename__ = "inspection_assignment"

@@ -149,7 +149,7 @@ def replay(
 
 
 def _photo_errors(session: Session, inspection: Inspection, answers: dict, photos: dict) -> dict:
-    definition = pinned(session, inspection.definition_version_id)
+    definition = pinned(session, inspection.definition_version_id, inspection.content_hash)
     wanted: dict[str, list[str]] = {key: list(ids) for key, ids in photos.items()}
     for key, value in answers.items():
         if str(definition.item(key).type) == "photo":
@@ -207,7 +207,7 @@ def submit(
     digest = content_hash(parts)
     try:
         check_open_for(actor, inspection)
-        definition = pinned(session, inspection.definition_version_id)
+        definition = pinned(session, inspection.definition_version_id, inspection.content_hash)
         answers, notes, photos, errors, result = validate_and_score(
             definition, parts["answers"], parts["notes"], parts["photos"]
         )

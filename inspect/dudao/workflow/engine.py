@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from dudao.audit.services import record, record_batch
-from dudao.core.database import utcnow
+from dudao.core.database import Base, utcnow
 from dudao.core.effects import after_commit
 from dudao.core.errors import DudaoError, PermissionDenied, ValidationError
 from dudao.core.permissions import roles_on
@@ -184,8 +184,10 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
     state (a validator, an update event) goes through the flush instead.
     """
     moment = utcnow()
-    record_ = inspect(subject)
-    if not record_.persistent or record_.modified or not _plainly_written(record_.mapper):
+    record_ = inspect(subject, raiseerr=False)  # None for a plain subject (a WorkItem)
+    if record_ is not None and (
+        not record_.persistent or record_.modified or not _plainly_written(record_.mapper)
+    ):
         subject.state = state
         if hasattr(subject, "state_changed_at"):
             subject.state_changed_at = moment
@@ -194,7 +196,7 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
         except StaleDataError as exc:
             raise Conflict(_CHANGED_MEANWHILE) from exc
         return
-    table = record_.mapper.local_table
+    table = Base.metadata.tables[subject.__tablename__]
     values = {"state": state, "version": subject.version + 1}
     if "state_changed_at" in table.c:
         values["state_changed_at"] = moment
@@ -203,7 +205,10 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
     if moved.rowcount != 1:
         raise Conflict(_CHANGED_MEANWHILE)
     for name, value in values.items():
-        set_committed_value(subject, name, value)
+        if record_ is None:
+            setattr(subject, name, value)
+        else:
+            set_committed_value(subject, name, value)
 
 
 @cache
