@@ -74,7 +74,7 @@ def _inspection(inspection_id: int, write: bool = False) -> Inspection:
 
 
 def _visible(inspection: Any, allowed: Callable[[Any, Any], bool]) -> Any:
-    if inspection is None or not allowed(current_user, inspection):
+    if inspection is None or not allowed(current_user._get_current_object(), inspection):
         raise ApiError(404, "not_found", _("No such inspection."))
     return inspection
 
@@ -214,10 +214,9 @@ def submit(inspection_id: int) -> Response:
     inspection = _visible(work_item(db(), inspection_id), may_work_on)
     body = json_body()
     session = db()
+    actor = current_user._get_current_object()  # read often on the way: once, not via the proxy
     try:
-        outcome = sub_service.submit(
-            session, current_user, inspection, body.get("submission_id"), body
-        )
+        outcome = sub_service.submit(session, actor, inspection, body.get("submission_id"), body)
         session.commit()
     except (IntegrityError, Conflict):
         # Lost a race with a request carrying the same id: replay the winner or refuse.

@@ -90,12 +90,13 @@ def to_response(exc: Exception) -> Response:
     return error_response(400, "bad_request", str(exc))
 
 
-def _mark(view: F, permission: object, check: Callable[[], bool]) -> F:
+def _mark(view: F, permission: object, check: Callable[[Any], bool]) -> F:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not current_user.is_authenticated:
+        user = current_user._get_current_object()
+        if not user.is_authenticated:
             raise ApiError(401, "not_signed_in", _("You are signed out; sign in again."))
-        if not check():
+        if not check(user):
             raise ApiError(403, "forbidden", _("Your roles do not allow this."))
         return view(*args, **kwargs)
 
@@ -105,11 +106,11 @@ def _mark(view: F, permission: object, check: Callable[[], bool]) -> F:
 
 def api_requires(permission: Permission) -> Callable[[F], F]:
     """Like web.access.requires, but answers 401/403 in JSON instead of redirecting."""
-    return lambda view: _mark(view, permission, lambda: can(current_user, permission))
+    return lambda view: _mark(view, permission, lambda user: can(user, permission))
 
 
 def api_signed_in(view: F) -> F:
-    return _mark(view, "signed_in", lambda: True)
+    return _mark(view, "signed_in", lambda _user: True)
 
 
 def json_body() -> dict[str, Any]:
