@@ -10,24 +10,20 @@ minimal endpoint's throughput; p50 and p99 latency are reported for both.
 The scratch database (--database) is dropped and created on that server. Redis:
 DUDAO_BENCH_REDIS_URL (default redis://127.0.0.1:6379/14), a Redis database of its own:
 the jobs the API enqueues (no worker runs them) are emptied from its default queue
-before and after the run. Each API submission is
-validated against the pinned version, scored, stored with 4 findings, upserts the
-draft, moves the inspection through start and submit (one engine step, optimistic
-lock) and appends 2 hash-chained audit events; after commit it enqueues two jobs. The
-minimal endpoint writes the same rows (a submission, 4 findings, a draft upsert, 2
-events, the inspection update) into copies of those tables with the same columns,
-indexes and keys, and reads nothing. Both run under the same gunicorn settings and get
-the same requests in alternating rounds. Printed for each: throughput, p50/p99
-latency, SQL statements per request, CPU time per submission (gunicorn workers,
-PostgreSQL backends, client), then the throughput share and the CPU share.
+before and after the run. Each API submission is validated against the pinned version,
+scored, stored with 4 findings, upserts the draft, moves the inspection through start
+and submit (one engine step, optimistic lock) and appends 2 hash-chained audit events;
+after commit it enqueues one job. The minimal endpoint writes the same rows (a
+submission, 4 findings, a draft upsert, 2 events, the inspection update) into copies of
+those tables with the same columns, indexes and keys, and reads nothing. Both run under
+the same gunicorn settings and get the same requests in alternating rounds. Printed for
+each: throughput, p50/p99 latency, SQL statements per request, CPU time per submission
+(gunicorn workers, PostgreSQL backends, client), then the throughput share and the CPU
+share.
 
-Measured (docs/api.md, Performance; 2 cores, load average 2-9 from other work): the
-minimal endpoint 156-356 submissions/s at 3.2-4.1 ms CPU each; the API before this
-work 40-64/s (18-21 %, 22 statements, 17-21 ms CPU), now 54-102/s (34-39 %, 10
-statements, 10-11.5 ms CPU, p99 73-220 ms). A second pass (score once; a Core UPDATE of the
-state, tried and not kept) measured on a quiet machine, same bench, the trees one after
-the other: before 36 % (CPU ratio 35 %, 12.6 ms CPU per submission), after 34-35 %
-(CPU ratio 33-34 %, 11.7-12.3 ms): within the noise. The 50 % target is not met.
+Measured (docs/api.md, Performance; 2 cores, 26 November 2026, load average 2-4 from
+other work): the minimal endpoint 460-510 submissions/s at 3.6-4.0 ms CPU each, the API
+at 50-51 % of it (6 statements, 6.8-7.6 ms CPU, p99 23-26 ms); 32-43 % the day before.
 """
 
 from __future__ import annotations
