@@ -19,7 +19,7 @@ from dudao.core import commands
 from dudao.core.effects import after_commit
 from dudao.core.jobs import PeriodicJob, periodic_jobs, register_periodic_jobs
 from dudao.core.queue import connect, enqueue
-from dudao.core.together import run_together
+from dudao.core.together import prepared, run_together
 
 
 def _closed_port() -> int:
@@ -102,6 +102,14 @@ def test_after_commit_jobs_reach_redis_as_one_job_after_the_commit(app, settings
     job.refresh()
     assert job.get_status() == JobStatus.FINISHED, job.latest_result().exc_string
     assert len(job.return_value()) == 2
+
+
+def test_a_long_batch_names_its_first_calls_and_how_many():
+    data = prepared([(verify_audit_chain, (n,)) for n in range(40)])
+    assert data.description == (
+        "verify_audit_chain(0,), verify_audit_chain(1,), verify_audit_chain(2,), "
+        "verify_audit_chain(3,), … 40 calls in all"
+    )
 
 
 def test_jobs_run_together_all_run_and_the_first_failure_is_raised(caplog):

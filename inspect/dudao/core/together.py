@@ -18,14 +18,18 @@ from rq.queue import EnqueueData
 log = logging.getLogger(__name__)
 
 Call = tuple[Callable[..., Any], tuple[Any, ...]]
+#: Calls a job's description names (a seeding transaction can have hundreds).
+SHOWN = 4
 
 
 def prepared(calls: Sequence[Call]) -> EnqueueData:
     """The RQ job for `calls`: the call itself when there is one, else `run_together`."""
     if len(calls) == 1:
         return Queue.prepare_data(*calls[0])
-    description = ", ".join(f"{func.__name__}{args!r}" for func, args in calls)
-    return Queue.prepare_data(run_together, (tuple(calls),), description=description)
+    named = [f"{func.__name__}{args!r}" for func, args in calls[:SHOWN]]
+    if len(calls) > SHOWN:
+        named.append(f"… {len(calls)} calls in all")
+    return Queue.prepare_data(run_together, (tuple(calls),), description=", ".join(named))
 
 
 def run_together(calls: Sequence[Call]) -> list[Any]:
