@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event, select
@@ -183,3 +184,16 @@ def test_a_clean_subject_is_moved_by_one_update_and_stays_clean(app, session, se
     stored = session.get(Inspection, inspection.id)
     assert (stored.state, stored.version) == ("assigned", version + 1)
     assert before is None or stored.state_changed_at > before
+
+
+def test_a_plain_subject_is_refused_where_its_model_reacts_to_the_state(session, setup):
+    """Plain values (as a tablet's submission moves its WorkItem) skip the ORM: a model with
+    a validator on its state (a trend flag keeps its open_key in step) must be moved as
+    the ORM object, or the validator would be skipped."""
+    _, office, _, _, _ = setup
+    flag = SimpleNamespace(
+        __tablename__="trend_flag", id=1, workflow="flag_triage", state="new", version=1,
+        unit=office.grants[0].unit, assignee_ids=set(),
+    )  # fmt: skip
+    with pytest.raises(TypeError, match="move the ORM object"):
+        apply(session, office, flag, "acknowledge")

@@ -196,6 +196,8 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
         except StaleDataError as exc:
             raise Conflict(_CHANGED_MEANWHILE) from exc
         return
+    if record_ is None and not _plainly_written(_mapper_of(subject.__tablename__)):
+        raise TypeError(f"A {subject.__tablename__} reacts to its state: move the ORM object.")
     table = Base.metadata.tables[subject.__tablename__]
     values = {"state": state, "version": subject.version + 1}
     if "state_changed_at" in table.c:
@@ -216,6 +218,12 @@ def _plainly_written(mapper: Mapper[Any]) -> bool:
     """Whether an UPDATE of the state skips nothing the ORM would do on a flush."""
     events = mapper.dispatch
     return "state" not in mapper.validators and not (events.before_update or events.after_update)
+
+
+@cache
+def _mapper_of(table_name: str) -> Mapper[Any]:
+    """The model of a plain subject's table, whose ORM rules `_write_state` must keep."""
+    return next(m for m in Base.registry.mappers if m.local_table.name == table_name)
 
 
 @cache
