@@ -185,16 +185,18 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
     """
     moment = utcnow()
     record_ = inspect(subject, raiseerr=False)  # None for a plain subject (a WorkItem)
-    if record_ is not None and (
-        not record_.persistent or record_.modified or not _plainly_written(record_.mapper)
-    ):
+    direct = record_ is None or (
+        record_.persistent and not record_.modified and _plainly_written(record_.mapper)
+    )
+    if not direct:
         subject.state = state
         if hasattr(subject, "state_changed_at"):
             subject.state_changed_at = moment
-        try:
-            session.flush()
-        except StaleDataError as exc:
-            raise Conflict(_CHANGED_MEANWHILE) from exc
+    try:
+        session.flush()  # the caller's other changes first, as they always went
+    except StaleDataError as exc:
+        raise Conflict(_CHANGED_MEANWHILE) from exc
+    if not direct:
         return
     if record_ is None and not _plainly_written(_mapper_of(subject.__tablename__)):
         raise TypeError(f"A {subject.__tablename__} reacts to its state: move the ORM object.")
