@@ -21,9 +21,10 @@ each: throughput, p50/p99 latency, SQL statements per request, CPU time per subm
 (gunicorn workers, PostgreSQL backends, client), then the throughput share and the CPU
 share.
 
-Measured (docs/api.md, Performance; 2 cores, 26 November 2026, load average 2-4 from
-other work): the minimal endpoint 460-510 submissions/s at 3.6-4.0 ms CPU each, the API
-at 50-51 % of it (6 statements, 6.8-7.6 ms CPU, p99 23-26 ms); 32-43 % the day before.
+Measured (docs/api.md, Performance; 2 cores, 26 November 2026, six runs on a quiet
+machine): the minimal endpoint 434-610 submissions/s at 3.1-3.5 ms CPU each, the API at
+48-56 % of it, 52 % on average (6 statements, 5.7-8.3 ms CPU, p99 21-31 ms); 32-43 % the
+day before.
 """
 
 from __future__ import annotations
