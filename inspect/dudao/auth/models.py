@@ -18,7 +18,30 @@ def fingerprint(password_hash: str) -> str:
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
-class User(Base):
+class Account:
+    """Flask-Login's protocol, for the `User` and for the `SignedIn` account a request reads
+    (kept here so the model needs no Flask import). Needs `id`, `active`, `grants` and
+    `session_fingerprint`."""
+
+    __slots__ = ()
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active  # type: ignore[attr-defined]
+
+    def get_id(self) -> str:
+        """What the session and remember-me cookies hold: the id plus a fingerprint of the
+        password hash, so a password change signs the account out everywhere."""
+        return f"{self.id}-{self.session_fingerprint}"  # type: ignore[attr-defined]
+
+    @property
+    def roles(self) -> set[Role]:
+        return {grant.role for grant in self.grants}  # type: ignore[attr-defined]
+
+
+class User(Account, Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,31 +58,9 @@ class User(Base):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
-    # Flask-Login protocol, kept here so the model needs no Flask import.
-    @property
-    def is_authenticated(self) -> bool:
-        return True
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_anonymous(self) -> bool:
-        return False
-
-    def get_id(self) -> str:
-        """What the session and remember-me cookies hold: the id plus a fingerprint of the
-        password hash, so a password change signs the account out everywhere."""
-        return f"{self.id}-{self.session_fingerprint}"
-
     @property
     def session_fingerprint(self) -> str:
         return fingerprint(self.password_hash)
-
-    @property
-    def roles(self) -> set[Role]:
-        return {grant.role for grant in self.grants}
 
     def __repr__(self) -> str:
         return f"<User {self.username}>"

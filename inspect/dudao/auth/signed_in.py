@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import Session
 
-from dudao.auth.models import RoleGrant, User, fingerprint
+from dudao.auth.models import Account, RoleGrant, User, fingerprint
 from dudao.core.enums import Role
 from dudao.org.models import Unit, name_in
 
@@ -55,8 +55,8 @@ class Grant:
 
 
 @dataclass(frozen=True, slots=True)
-class SignedIn:
-    """What Flask-Login's `current_user` is after sign-in (the same protocol as `User`)."""
+class SignedIn(Account):
+    """What Flask-Login's `current_user` is after sign-in."""
 
     id: int
     username: str
@@ -65,20 +65,6 @@ class SignedIn:
     active: bool
     session_fingerprint: str
     grants: tuple[Grant, ...]
-
-    is_authenticated = True
-    is_anonymous = False
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def roles(self) -> set[Role]:
-        return {grant.role for grant in self.grants}
-
-    def get_id(self) -> str:
-        return f"{self.id}-{self.session_fingerprint}"
 
 
 def signed_in(session: Session, session_id: str) -> SignedIn | None:

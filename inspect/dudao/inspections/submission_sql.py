@@ -100,7 +100,7 @@ def stored_together(submission_columns: tuple[str, ...]) -> Select[Any]:
     draft_cte = draft.cte("draft")
     found = select(func.json_agg(func.json_build_array(findings.c.id, findings.c.item_key)))
     return select(
-        submission.c.id, found.scalar_subquery(), draft_cte.c.id.label("draft_id")
+        submission.c.id, found.scalar_subquery().label("findings"), draft_cte.c.id.label("draft_id")
     ).select_from(submission.join(draft_cte, true()))
 
 

@@ -96,7 +96,7 @@ def store_submission(
         statement = stored_together(tuple(values))
         row = session.execute(statement, params(values, unit_id, findings, draft)).one()
         pk, draft_id = row.id, row.draft_id
-        found = dict((key, i) for i, key in row[1] or ())
+        found = {key: i for i, key in row.findings or ()}
         ids = [found[f["item_key"]] for f in findings]
     else:
         pk = session.scalar(_NEW_SUBMISSION, values)
