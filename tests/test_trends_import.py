@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import datetime
 
 import pytest
 from click.testing import CliRunner
@@ -33,9 +34,9 @@ def test_bad_rows_are_named_and_nothing_is_stored(session, org, tmp_path) -> Non
     with pytest.raises(ValidationError) as caught:
         load(session, tmp_path, rows)
     text = "\n".join(caught.value.problems)
-    assert "row 2: unit" in text and "row 3: leadership" in text and "row 4: date" in text
-    assert "row 5: unknown_item" in text and "row 6: definition" in text
-    assert "row 1" not in text
+    assert "line 2: unit" in text and "line 3: leadership" in text and "line 4: date" in text
+    assert "line 5: unknown_item" in text and "line 6: definition" in text
+    assert "line 1" not in text
     session.rollback()
     assert count(session, Inspection) == 0
 
@@ -100,3 +101,63 @@ def test_analyze_and_export_formats_with_backfilled_first_detected(session, org,
     result = runner.invoke(cli, ["analyze", "--scope", "NOPE"])
     assert result.exit_code == 1 and "NOPE" in result.output
     assert TODAY and TZ
+
+
+def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org, tmp_path) -> None:
+    """A line that is not JSON does not hide the problems of the lines around it; the
+    command speaks Chinese unless asked for English, and stores nothing."""
+    load(session, tmp_path, [])  # syncs the forms
+    good, bad = json.dumps(row("A1-1", 0)), json.dumps({**row("NOPE", 1), "date": "2024/02/15"})
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("\n".join([good, "{oops", bad, "[1, 2]", good]), encoding="utf-8")
+    runner = CliRunner()
+    english = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
+    assert english.exit_code == 1
+    lines = english.output.splitlines()
+    assert "line 2: not JSON (Expecting property name enclosed in double quotes)" in lines
+    assert "line 3: unit: no unit with the code 'NOPE'" in lines
+    assert "line 3: date: not a date YYYY-MM-DD '2024/02/15'" in lines
+    assert "line 4: not a JSON object" in lines
+    assert "line 5: the same unit, definition, date and inspector as line 1" in lines
+    assert lines[-1] == "Error: mixed.jsonl: 5 problem(s); nothing was imported."
+    chinese = runner.invoke(cli, ["import", "inspections", str(path)])
+    assert "第 3 行：unit：没有编码为 'NOPE' 的单位" in chinese.output.splitlines()
+    assert "mixed.jsonl：发现 5 个问题，未导入任何数据。" in chinese.output
+    assert count(session, Inspection) == 0
+
+
+def test_spreadsheets_as_excel_writes_them(session, org, tmp_path) -> None:
+    """GBK CSV from Chinese Excel, real date cells in XLSX; a missing column or an old
+    .xls file is one clear sentence."""
+    load(session, tmp_path, [])
+    header = ["unit", "definition", "date", "inspector", *PASSING]
+    cells = [", ".join(v) if isinstance(v, list) else v for v in PASSING.values()]
+    gbk = tmp_path / "gbk.csv"
+    with gbk.open("w", newline="", encoding="gb18030") as out:
+        csv.writer(out).writerows(
+            [header, ["A1-1", "campaign_spot_check", "2024-01-15", "", *cells]]
+        )
+    book = Workbook()
+    book.active.append(header)
+    book.active.append(["A1-2", "campaign_spot_check", datetime(2024, 1, 15), None, *cells])
+    book.save(tmp_path / "dates.xlsx")
+    runner = CliRunner()
+    for path in (gbk, tmp_path / "dates.xlsx"):
+        result = runner.invoke(cli, ["import", "inspections", str(path)])
+        assert result.exit_code == 0 and "1 imported" in result.output, result.output
+    days = {str(d) for d in session.scalars(select(Inspection.period_start))}
+    assert days == {"2024-01-15"}
+    no_date = tmp_path / "no_date.csv"
+    no_date.write_text("unit,definition,plan\nA1-1,campaign_spot_check,yes\n", encoding="utf-8")
+    old = tmp_path / "old.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with (tmp_path / "gbk_bad.csv").open("w", newline="", encoding="gb18030") as out:
+        csv.writer(out).writerows([header, ["一支部", "campaign_spot_check", "2024-02-15", "",
+                                            *cells]])  # fmt: skip
+    result = runner.invoke(cli, ["import", "inspections", str(tmp_path / "gbk_bad.csv")])
+    assert "第 2 行：unit：没有编码为 '一支部' 的单位" in result.output.splitlines()
+    for path, says in ((no_date, "missing: date."), (old, "Excel 97-2003 (.xls)")):
+        result = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
+        assert result.exit_code == 1 and says in result.output, result.output
+        assert len(result.output.splitlines()) == 1, result.output
+    assert count(session, Inspection) == 2

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
 
-from dudao.core.errors import N_, ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls (and other Office 97 files)
@@ -25,7 +25,7 @@ class UnreadableFile(ValidationError):
 
     def __init__(self, text: str, **params: str) -> None:
         self.text, self.params = text, params
-        message = text % params
+        message = Message(text, **params)
         super().__init__(message, [message])
 
 

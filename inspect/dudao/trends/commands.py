@@ -7,9 +7,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import N_, Message, NotFound, ValidationError, shown
+from dudao.core.language import language_option, translations
 from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.export import export_flags
@@ -31,16 +33,19 @@ def import_group() -> None:
 
 @import_group.command("inspections", help="Import historical inspections (JSONL, CSV or XLSX).")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@language_option
 @with_appcontext
-def import_inspections_command(file: Path) -> None:
+def import_inspections_command(file: Path, lang: str) -> None:
     runtime = _runtime()
+    gettext = translations(lang).gettext
     try:
-        with transaction(runtime.session_factory) as session:
+        with force_locale(lang), transaction(runtime.session_factory) as session:
             result = import_inspections(session, None, file, runtime.settings.timezone)
     except ValidationError as exc:
-        for problem in exc.problems:
-            click.echo(problem, err=True)
-        raise
+        if exc.problems != list(exc.args):  # a file that cannot be read has one problem
+            for problem in exc.problems:
+                click.echo(shown(problem, gettext), err=True)
+        raise click.ClickException(exc.in_language(gettext)) from exc
     click.echo(f"{result.rows} rows: {result.created} imported, {result.existing} already there.")
 
 
@@ -60,7 +65,7 @@ def analyze_command(scope_code: str | None, since: object) -> None:
         if scope_code:
             scope = by_code(session, scope_code)
             if scope is None:
-                raise NotFound(f"No unit with code {scope_code!r}.")
+                raise NotFound(Message(N_("No unit with the code %(code)r."), code=scope_code))
         summary = analyze(
             session, tz, today=org_today(session), scope=scope,
             since=period_of(since.date(), tz) if since else None,  # type: ignore[attr-defined]

@@ -9,8 +9,6 @@ inspector), so importing the same file again finds every row already there.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 import uuid
@@ -27,7 +25,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record_many
 from dudao.auth.models import User
 from dudao.core.database import utcnow
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.answers import validate_answers
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -36,10 +34,21 @@ from dudao.definitions.spec import Definition, ItemType
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, ReviewState, Submission
 from dudao.inspections.submissions import content_hash, result_json
+from dudao.org.import_files import UnreadableFile, read_table
 from dudao.org.models import Unit
 
 NAMESPACE = uuid.UUID("5b0f6a52-4f7e-4d1a-9a53-6f1d2c9e8a10")
 FIXED = ("unit", "definition", "date", "inspector")
+REQUIRED = ("unit", "definition", "date")
+JSON_LINES = (".jsonl", ".ndjson", ".json")
+TABLES = (".csv", ".xlsx", ".xls")
+#: Where a problem is: a spreadsheet's row (the header is row 1) or a JSON Lines line.
+ROW, LINE = N_("row %(n)d: %(problem)s"), N_("line %(n)d: %(problem)s")
+SAME_AS = {
+    ROW: N_("the same unit, definition, date and inspector as row %(other)d"),
+    LINE: N_("the same unit, definition, date and inspector as line %(other)d"),
+}
+NOT_AN_OBJECT = Message(N_("not a JSON object"))
 CHUNK = 2000
 
 
@@ -55,55 +64,61 @@ def natural_id(unit: str, definition: str, day: str, inspector: str | None) -> s
 
 
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(row number, record) from JSON Lines, CSV or XLSX; numbers as a user sees them."""
+    """(line or row number, record) from JSON Lines, CSV or XLSX, numbered as a user sees
+    them; a line that is not a JSON object is a record carrying its problem (`_bad`)."""
     suffix = path.suffix.lower()
-    if suffix in (".jsonl", ".ndjson", ".json"):
-        for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValidationError(f"{path.name} line {number}: not JSON ({exc.msg}).",
-                                      [f"line {number}: {exc.msg}"]) from None  # fmt: skip
-            yield number, record if isinstance(record, dict) else {"_bad": True}
-    elif suffix == ".csv":
-        text = path.read_text(encoding="utf-8-sig")
-        for number, row in enumerate(csv.DictReader(io.StringIO(text)), 2):
-            yield number, _table_record(row)
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        for number, values in enumerate(rows, 2):
-            if all(v is None for v in values):
-                continue
-            yield number, _table_record(dict(zip(header, values, strict=False)))
+    if suffix in JSON_LINES:
+        yield from _json_lines(path)
+    elif suffix in TABLES:
+        table = read_table(path.read_bytes(), path.name)
+        missing = [column for column in REQUIRED if column not in table.header]
+        if missing:
+            raise UnreadableFile(
+                N_("%(file)s: row 1 must name the columns unit, definition, date and "
+                   "inspector, then one column per item key; missing: %(columns)s."),
+                file=path.name, columns=", ".join(missing),
+            )  # fmt: skip
+        for number, cells in table.rows:
+            yield number, _table_record(dict(zip(table.header, cells, strict=False)))
     else:
-        raise ValidationError(f"{path.name}: use .jsonl, .csv or .xlsx.", ["file: unknown type"])
+        raise UnreadableFile(N_("%(file)s: use .jsonl, .csv or .xlsx."), file=path.name)
 
 
-def _table_record(row: dict[str, Any]) -> dict[str, Any]:
-    record = {k: row.get(k) for k in FIXED}
-    if isinstance(record["date"], datetime):
-        record["date"] = record["date"].date().isoformat()
-    elif isinstance(record["date"], date):
-        record["date"] = record["date"].isoformat()
-    answers = {}
-    for key, value in row.items():
-        if (
-            key in FIXED
-            or not key
-            or value is None
-            or (isinstance(value, str) and not value.strip())
-        ):
+def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnreadableFile(N_("%(file)s is not UTF-8 text."), file=path.name) from None
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
             continue
-        answers[key.strip()] = value.strip() if isinstance(value, str) else value
-    record["answers"] = answers
-    record["_table"] = True
-    return record
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, {"_bad": Message(N_("not JSON (%(reason)s)"), reason=exc.msg)}
+            continue
+        yield number, record if isinstance(record, dict) else {"_bad": NOT_AN_OBJECT}
+
+
+def _table_record(row: dict[str, str]) -> dict[str, Any]:
+    """A spreadsheet row as a JSON Lines record: the fixed columns, then the answers."""
+    answers = {key.strip(): value for key, value in row.items() if key not in FIXED and key
+               and value}  # fmt: skip
+    return {**{k: row.get(k) or None for k in FIXED}, "answers": answers, "_table": True}
+
+
+def _day(value: Any) -> date | None:
+    """YYYY-MM-DD, or a spreadsheet's date cell (midnight of that day)."""
+    text = str(value or "").strip()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment.date() if moment.time() == time(0) else None
 
 
 def _split_lists(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
@@ -113,8 +128,6 @@ def _split_lists(definition: Definition, answers: dict[str, Any]) -> dict[str, A
         item = definition._index.get(key)
         if item is not None and item.type == ItemType.MULTI_CHOICE and isinstance(value, str):
             out[key] = [v for v in re.split(r"[,;，；\s]+", value) if v]
-        elif item is not None and isinstance(value, float) and value.is_integer():
-            out[key] = int(value)
     return out
 
 
@@ -141,64 +154,77 @@ def _lookups(
     return units, versions, users
 
 
+def _version(raw: Any) -> int | bool | None:
+    """The version number asked for; None for the current one; False when unreadable."""
+    if raw in (None, ""):
+        return None
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return False
+
+
+def _problems(record: dict[str, Any], units: dict, versions: dict, users: dict) -> list[Message]:
+    """What is wrong with a record's fixed fields (its answers are checked once these pass)."""
+    bad = []
+    code, key, inspector = record.get("unit"), record.get("definition"), record.get("inspector")
+    if str(code) not in units:
+        bad.append(Message(N_("unit: no unit with the code %(code)r"), code=code or ""))
+    version = _version(record.get("version"))
+    if version is False:
+        bad.append(Message(N_("version: not a number %(value)r"), value=record.get("version")))
+    elif (str(key), version) not in versions:
+        bad.append(Message(N_("definition: no definition %(key)r (or no such version)"),
+                           key=key or ""))  # fmt: skip
+    if _day(record.get("date")) is None:
+        bad.append(Message(N_("date: not a date YYYY-MM-DD %(value)r"),
+                           value=record.get("date") or ""))  # fmt: skip
+    if inspector and str(inspector) not in users:
+        bad.append(Message(N_("inspector: no account named %(name)r"), name=inspector))
+    if not isinstance(record.get("answers"), dict):
+        bad.append(Message(N_("answers: must be an object keyed by item key")))
+    return bad
+
+
 def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> ImportResult:
-    """Validate every row first; store nothing unless all are good. Caller commits."""
+    """Validate every row first; store nothing unless all are good. Caller commits.
+
+    Problems are Messages ("row 3: date: …", "line 3: …" in JSON Lines), every one of
+    them, so a user fixes the file once."""
     records = list(read_rows(path))
     units, versions, users = _lookups(session, records)
-    problems: list[str] = []
+    problems: list[Message] = []
     prepared: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for number, record in records:
-        where = f"row {number}"
-        if record.get("_bad"):
-            problems.append(f"{where}: not an object")
-            continue
-        code, key = str(record.get("unit") or ""), str(record.get("definition") or "")
-        raw_version = record.get("version")
-        bad = []
-        if code not in units:
-            bad.append(f"unit: unknown unit {code!r}")
-        try:
-            number_wanted = int(raw_version) if raw_version not in (None, "") else None
-        except (TypeError, ValueError):
-            number_wanted = None
-            bad.append(f"version: not a number {raw_version!r}")
-        version_id = versions.get((key, number_wanted))
-        if version_id is None:
-            bad.append(f"definition: unknown definition or version {key!r}")
-        try:
-            day = date.fromisoformat(str(record.get("date") or "").strip())
-        except ValueError:
-            bad.append(f"date: not a date YYYY-MM-DD {record.get('date')!r}")
-            day = None
-        inspector = record.get("inspector") or None
-        if inspector and str(inspector) not in users:
-            bad.append(f"inspector: unknown user {inspector!r}")
-        answers = record.get("answers")
-        if not isinstance(answers, dict):
-            bad.append("answers: must be an object keyed by item key")
+        template = ROW if record.get("_table") else LINE
+        bad = [record["_bad"]] if "_bad" in record else _problems(record, units, versions, users)
+        code, key = str(record.get("unit")), str(record.get("definition"))
+        inspector = record.get("inspector")
+        version_id = versions.get((key, _version(record.get("version"))))
         if not bad:
             definition = pinned(session, version_id)
-            given = _split_lists(definition, answers) if record.get("_table") else answers
+            given = record["answers"]
+            given = _split_lists(definition, given) if record.get("_table") else given
             clean, errors = validate_answers(definition, given)
-            bad += [f"{item}: {message}" for item, message in errors.items()]
+            bad = [Message(N_("%(item)s: %(problem)s"), item=item, problem=message)
+                   for item, message in errors.items()]  # fmt: skip
         if bad:
-            problems += [f"{where}: {b}" for b in bad]
+            problems += [Message(template, n=number, problem=b) for b in bad]
             continue
+        day = _day(record.get("date"))
         sid = natural_id(code, key, day.isoformat(), inspector)
         if sid in seen:
-            problems.append(
-                f"{where}: same unit, definition, date and inspector as row {seen[sid]}"
-            )
+            same = Message(SAME_AS[template], other=seen[sid])
+            problems.append(Message(template, n=number, problem=same))
             continue
         seen[sid] = number
         prepared.append({"sid": sid, "unit_id": units[code], "version_id": version_id,
                          "day": day, "inspector_id": users.get(inspector), "answers": clean,
                          "definition": definition})  # fmt: skip
     if problems:
-        raise ValidationError(
-            f"{path.name}: {len(problems)} problem(s); nothing was imported.", problems
-        )
+        raise ValidationError(Message(N_("%(file)s: %(n)d problem(s); nothing was imported."),
+                                      file=path.name, n=len(problems)), problems)  # fmt: skip
     existing: set[str] = set()
     sids = list(seen)
     for i in range(0, len(sids), CHUNK):
