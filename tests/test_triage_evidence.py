@@ -116,14 +116,16 @@ def test_a_questionnaire_flag_says_what_it_was_compared_with(desk, session, org)
             "points below the organisation's 75.8.") in page  # fmt: skip
     assert "dropped by" not in page and "<dt>Questionnaire</dt>" in page
     assert '<a href="/surveys/4/results">#4 2026年第三季度</a>' in page
-    assert "fell to 46.8, 34.55 points below its earlier campaigns (81.35)." in page_of(desk, fell)
+    # The sentence rounds as the results page does; the figures keep the stored values.
+    assert "fell to 46.8, 34.5 points below its earlier campaigns (81.3)." in page_of(desk, fell)
+    assert '<td class="wrap">81.35</td>' in part(page_of(desk, fell), "data-evidence")
     assert (
         "has stayed lower over its last 3 campaigns (to 2026年第三季度): on average 12.0 "
         "points below its campaigns before them (72.0)."
     ) in page_of(desk, stayed)
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "满意度为 41.1，比整体水平 75.8 低 34.7 分" in page_of(desk, below)
-    assert "满意度为 46.8，比本单位此前各期的 81.35 下降了 34.55 分" in page_of(desk, fell)
+    assert "满意度为 46.8，比本单位此前各期的 81.3 下降了 34.5 分" in page_of(desk, fell)
     assert "满意度最近 3 期持续偏低（截至2026年第三季度）" in page_of(desk, stayed)
 
 

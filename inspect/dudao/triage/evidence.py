@@ -124,8 +124,8 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
 def _decline(e: dict, args: dict[str, object]) -> str:
     """A questionnaire flag says what its test compared: the organisation's index, the
     unit's earlier campaigns, or its latest campaigns together against those before."""
-    args = {**args, "period": e.get("period_label", args["last"]), "index": e.get("index", "?"),
-            "reference": e.get("reference", "?"), "drop": e.get("drop", "?")}  # fmt: skip
+    args = {**args, "period": e.get("period_label", args["last"]), "index": _points(e.get("index")),
+            "reference": _points(e.get("reference")), "drop": _points(e.get("drop"))}  # fmt: skip
     if e.get("against") == "organisation":
         return _("In %(period)s satisfaction in %(definition)s at %(units)s was %(index)s, "
                  "%(drop)s points below the organisation's %(reference)s.", **args)  # fmt: skip
@@ -140,6 +140,11 @@ def _decline(e: dict, args: dict[str, object]) -> str:
 def _percent(value: object) -> str:
     """A share written as a fraction, in per cent ("36.3%"); "?" where there is none."""
     return f"{100 * value:.1f}%" if isinstance(value, int | float) else "?"
+
+
+def _points(value: object) -> str:
+    """An index or a difference of indices as the survey results show it ("81.3")."""
+    return f"{value:.1f}" if isinstance(value, int | float) else "?"
 
 
 def _english() -> bool:
