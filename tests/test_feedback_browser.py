@@ -74,3 +74,33 @@ def test_the_office_list_fits_a_tablet_and_a_desktop(
         if width == DESKTOP[0]:
             save_screenshot(page, f"feedback-list-{lang}")
     assert page.console_errors == []
+
+
+def test_a_representative_reads_their_list_on_a_phone(
+    live_server, browser_page, session, org, user_factory, settings
+):
+    """One card per item on a phone, its state and date in sight; the list scrolled its
+    state and date out of sight there before."""
+    rep = user_factory("rep", ("representative", org.unit_a1))
+    org.branch_a1.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
+    for kind in FeedbackKind:
+        submit_feedback(
+            session, rep, unit=org.branch_a1, kind=kind, category="service",
+            title="关于进一步改进职工食堂晚班供餐和排队秩序的意见建议", body="详见正文。",
+            uploads=[], data_dir=settings.data_dir,
+        )  # fmt: skip
+    session.commit()
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "rep", PASSWORD)
+    for lang, _width in each_language_and_size(page, (PHONE, TABLET)):
+        page.goto(f"{live_server.url}/feedback/mine")
+        assert page.locator(".table-wrap tbody tr").count() == len(FeedbackKind)
+        assert fits_sideways(page), lang
+        state = page.locator(".table-wrap tbody tr").first.locator("td").nth(3)
+        box = state.bounding_box()
+        assert box and box["x"] + box["width"] <= page.viewport_size["width"], lang
+        if page.viewport_size["width"] == PHONE[0]:
+            label = "State" if lang == "en" else "状态"
+            assert state.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+            save_screenshot(page, f"feedback-mine-phone-{lang}")
+    assert page.console_errors == []
