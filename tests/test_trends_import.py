@@ -109,7 +109,8 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     load(session, tmp_path, [])  # syncs the forms
     good, bad = json.dumps(row("A1-1", 0)), json.dumps({**row("NOPE", 1), "date": "2024/02/15"})
     path = tmp_path / "mixed.jsonl"
-    path.write_text("\n".join([good, "{oops", bad, "[1, 2]", good]), encoding="utf-8")
+    odd = json.dumps(row("A\u2028B", 2), ensure_ascii=False)  # a JSON line may hold U+2028
+    path.write_text("\n".join([good, "{oops", bad, "[1, 2]", good, odd]), encoding="utf-8")
     runner = CliRunner()
     english = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
     assert english.exit_code == 1
@@ -119,10 +120,11 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     assert "line 3: date: not a date YYYY-MM-DD '2024/02/15'" in lines
     assert "line 4: not a JSON object" in lines
     assert "line 5: the same unit, definition, date and inspector as line 1" in lines
-    assert lines[-1] == "Error: mixed.jsonl: 5 problem(s); nothing was imported."
+    assert "line 6: unit: no unit with the code 'A\\u2028B'" in lines  # repr's escape
+    assert lines[-1] == "Error: mixed.jsonl: 6 problem(s); nothing was imported."
     chinese = runner.invoke(cli, ["import", "inspections", str(path)])
     assert "第 3 行：unit：没有编码为 'NOPE' 的单位" in chinese.output.splitlines()
-    assert "mixed.jsonl：发现 5 个问题，未导入任何数据。" in chinese.output
+    assert "mixed.jsonl：发现 6 个问题，未导入任何数据。" in chinese.output
     assert count(session, Inspection) == 0
 
 

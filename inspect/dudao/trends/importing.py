@@ -89,7 +89,8 @@ def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UnreadableFile(N_("%(file)s is not UTF-8 text."), file=path.name) from None
-    for number, line in enumerate(text.splitlines(), 1):
+    # Lines end at \n alone: JSON text may hold U+2028 and the like, which splitlines() splits.
+    for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
             continue
         try:
