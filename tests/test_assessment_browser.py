@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.assessment_world import configured, first_quarter, inspection  # noqa: F401
+from dudao.assessment import config as config_module
+from tests.assessment_world import CONFIG, config_file, first_quarter, inspection
 from tests.browser import (
     DESKTOP,
     TABLET,
@@ -20,6 +21,17 @@ from tests.browser import (
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("configured")]
+#: The bands of tests.assessment_world with the tier labels workflows/assessment.yaml ships.
+SHIPPED_LABELS = {"Tier 1": "Tier 1 (advanced)", "Tier 2": "Tier 2 (good)",
+                  "Tier 3": "Tier 3 (average)", "Tier 4": "Tier 4 (lagging)"}  # fmt: skip
+
+
+@pytest.fixture
+def configured(tmp_path, monkeypatch) -> None:
+    text = CONFIG
+    for short, shipped in SHIPPED_LABELS.items():
+        text = text.replace(f"en: {short}}}", f"en: {shipped}}}")
+    monkeypatch.setattr(config_module, "ASSESSMENT_FILE", config_file(tmp_path, text))
 
 
 def test_the_ranking_and_a_unit_page_fit_a_tablet_and_a_desktop(
@@ -45,6 +57,15 @@ def test_the_ranking_and_a_unit_page_fit_a_tablet_and_a_desktop(
         assert page.locator("table[data-ranking] tbody tr").count() == 2
         assert page.locator("table[data-ranking] tr.move-up").count() == 1
         assert fits_sideways(page), ("ranking", lang, width)
+        # A badge in the ranking is as tall as the summary's one-line badges above it.
+        taller = page.evaluate(
+            """() => {
+                const line = document.querySelector('.tier-summary .tier').offsetHeight;
+                const badges = [...document.querySelectorAll('table[data-ranking] td .tier')];
+                return badges.filter(b => b.offsetHeight > line).map(b => b.textContent);
+            }"""
+        )
+        assert taller == [], ("a tier badge wraps", lang, width)
         if width == TABLET[0]:
             save_screenshot(page, f"assessment-ranking-{lang}-tablet")
         page.goto(unit_page)

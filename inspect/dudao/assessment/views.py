@@ -34,6 +34,8 @@ COMPONENT_LABELS = {
     ),
     "satisfaction": lazy_gettext("Satisfaction"),
 }
+#: The ranking's column headings: the page's introduction says what "on time" means.
+COMPONENT_HEADINGS = COMPONENT_LABELS | {"rectification": lazy_gettext("On-time submission rate")}
 MOVES = ("up", "down")
 
 
@@ -43,6 +45,7 @@ def template_helpers() -> dict[str, Any]:
     return {
         "period_label": lambda key: periods.label(key, locale) if key else "",
         "component_label": lambda key: str(COMPONENT_LABELS[key]),
+        "component_heading": lambda key: str(COMPONENT_HEADINGS[key]),
         "components": COMPONENTS,
         "locale": locale,
     }
