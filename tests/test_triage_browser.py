@@ -124,6 +124,17 @@ def test_queue_and_flag_on_a_tablet(live_server, browser_page, world, session, o
         page.goto(f"{live_server.url}/flags")
         assert page.locator("tr[data-flag]").count() >= 8
         assert fits_sideways(page), (lang, width)
+        # The month fields are drawn like the other fields (they were left at the
+        # browser's own size, 32 px against 44): as tall as the unit code (give or take
+        # the 2 px of Chromium's date parts), as wide as their column.
+        (unit_height, _), *months = page.evaluate(
+            """() => ['unit', 'period_from', 'period_to'].map(name => {
+                const field = document.querySelector(`form [name=${name}]`);
+                return [field.offsetHeight, field.offsetWidth === field.parentElement.clientWidth];
+            })"""
+        )
+        for height, full_width in months:
+            assert abs(height - unit_height) <= 2 and full_width, (lang, width, months)
     page.set_viewport_size({"width": TABLET[0], "height": TABLET[1]})
     page.goto(f"{live_server.url}/flags?severity=high")
     save_screenshot(page, "triage-queue-tablet")
