@@ -10,7 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
+from dudao.auth.models import User
+from dudao.core.language import translations
 from dudao.inspections.submission_models import Rectification
+from dudao.inspections.submissions import FieldErrors
 from dudao.notifications.jobs import sweep_transition_notifications
 from dudao.notifications.models import Notification
 from dudao.trends.models import Flag
@@ -163,6 +166,16 @@ def test_open_a_rectification_task_for_a_unit(client, critical, session, org):
 def test_findings_by_unit_outside_the_flag_and_without_evidence(session, critical, org):
     assert set(rectify.findings_by_unit(session, critical)) == {org.branch_a1.id}
     assert rectify.findings_by_unit(session, make_flag(session, org.branch_a1)) == {}
+    # A unit whose finding went (a task opened in another tab) is a sentence for the field,
+    # in the reader's language; it was the bare word "unknown".
+    office = session.scalars(select(User).where(User.username == "office_g")).one()
+    with pytest.raises(FieldErrors) as refused:
+        rectify.open_for_flag(session, office, critical, org.branch_b1.id, TODAY, "整改")
+    said = refused.value.fields["unit"]
+    assert (
+        said.in_language(translations("zh_CN").gettext)
+        == "该单位已没有此问题线索下尚未整改的发现问题。"
+    )
 
 
 def test_the_rectification_part_names_units_in_the_readers_language(client, critical, org, session):

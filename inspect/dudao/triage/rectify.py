@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
-from dudao.core.errors import PermissionDenied
+from dudao.core.errors import N_, Message, PermissionDenied
 from dudao.inspections.rectifications import open_rectification
 from dudao.inspections.submission_models import Finding, Rectification
 from dudao.inspections.submissions import FieldErrors
@@ -65,7 +65,8 @@ def open_for_flag(
         raise PermissionDenied("Only the office may open a rectification from a flag.")
     finding = findings_by_unit(session, flag).get(unit_id or 0)
     if finding is None:
-        raise FieldErrors("No finding behind this flag at that unit.", {"unit": "unknown"})
+        gone = Message(N_("This unit has no finding behind the flag left without a task."))
+        raise FieldErrors(gone, {"unit": gone})
     task = open_rectification(session, actor, finding, finding.unit, deadline, description)
     session.add(FlagRectification(flag_id=flag.id, rectification_id=task.id))
     session.flush()

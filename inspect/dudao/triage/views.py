@@ -13,7 +13,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.core.errors import PermissionDenied, ValidationError, shown
 from dudao.core.permissions import Permission, scope_paths
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.scheduling.recurrence import org_today
@@ -287,7 +287,8 @@ def open_rectification(flag_id: int) -> Page:
         except FieldErrors as exc:
             db().rollback()
             for name, text in exc.fields.items():
-                getattr(form, name if name in ("unit", "description") else "unit").errors = [text]
+                field = getattr(form, name if name in ("unit", "description") else "unit")
+                field.errors = [shown(text, _)]
         else:
             db().commit()
             flash(_("Rectification task #%(id)d opened.", id=task.id), "success")
