@@ -123,6 +123,12 @@ def test_an_entry_needs_evidence_and_bad_input_saves_nothing(client, session, or
         page = response.get_data(as_text=True)
         error = re.search(rf'<p class="field-error" id="{field}-error">([^<]*)</p>', page)
         assert error and message in error.group(1), (field, page)
+    client.post("/lang", data={"lang": "zh_CN"})  # the service's own problem in Chinese too
+    page = office.post(f"{ENTRIES}/new", data={**no_evidence}).get_data(as_text=True)
+    assert (
+        '<p class="field-error" id="evidence-error">请上传佐证材料，或填写文号、链接等出处。'
+        in page
+    )
     session.expire_all()
     assert session.scalar(select(func.count(TargetEntry.id))) == 0
     assert office.get("/targets/pioneer_posts/entries/new").status_code == 404  # computed

@@ -76,7 +76,7 @@ def _page(
                 message = _("Someone else changed this post meanwhile; reload the page.")
                 form.version.errors = [message]
             else:
-                form.form_errors.append(str(exc))
+                form.form_errors.append(exc.in_language(_))
         else:
             db().commit()
             flash(done, "success")

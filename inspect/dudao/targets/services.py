@@ -17,7 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dudao.audit.services import record
 from dudao.core.enums import UnitLevel
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
 from dudao.org.models import Unit
 from dudao.targets.config import Target
@@ -63,9 +63,10 @@ def _post_values(post: PioneerPost) -> dict[str, Any]:
 
 def _check_post(fields: PostFields, today: date) -> None:
     if fields.unit.level != UnitLevel.BRANCH or not fields.unit.active:
-        raise ValidationError(f"{fields.unit.code} is not an active party branch.")
+        raise ValidationError(Message(N_("%(code)s is not an active party branch."),
+                                      code=fields.unit.code))  # fmt: skip
     if fields.established_on > today:
-        raise ValidationError("The establishment date is in the future.")
+        raise ValidationError(Message(N_("The establishment date is in the future.")))
 
 
 def _apply_post(post: PioneerPost, fields: PostFields) -> None:
@@ -119,9 +120,11 @@ def retire_post(
 ) -> PioneerPost:  # fmt: skip
     """A retired post stays on record but no longer counts towards targets."""
     if post.retired_on is not None:
-        raise ValidationError("The post is already retired.")
+        raise ValidationError(Message(N_("The post is already retired.")))
     if not post.established_on <= retired_on <= today:
-        raise ValidationError("The retirement date must lie between establishment and today.")
+        raise ValidationError(
+            Message(N_("The retirement date must lie between establishment and today."))
+        )
     post.retired_on, post.retired_reason = retired_on, reason.strip()
     _flush_version(session, post, expected_version)
     record(session, actor, "pioneer_post.retired", "pioneer_post", post.id, None,
@@ -132,9 +135,10 @@ def retire_post(
 def _store(session: Session, entry: TargetEntry, upload: Upload, data_dir: Path) -> None:
     suffix = PurePath(upload.filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError(f"{upload.filename}: only PDF, images, DOCX, XLSX or TXT.")
+        raise ValidationError(Message(N_("%(file)s: only PDF, images, DOCX, XLSX or TXT."),
+                                      file=upload.filename))  # fmt: skip
     if len(upload.data) > MAX_ATTACHMENT_BYTES:
-        raise ValidationError(f"{upload.filename}: larger than 10 MB.")
+        raise ValidationError(Message(N_("%(file)s: larger than 10 MB."), file=upload.filename))
     session.flush()  # the entry's id names its folder
     relative = f"targets/{entry.id}/{secrets.token_hex(16)}{suffix}"
     (data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -160,11 +164,14 @@ def _new_entry(
     data_dir: Path, today: date, *, minimum: int,
 ) -> TargetEntry:  # fmt: skip
     if target.source != "manual":
-        raise ValidationError(f"The target {target.key!r} is computed from data, not entered.")
+        raise ValidationError(Message(N_("The target %(key)r is computed from data, not entered."),
+                                      key=target.key))  # fmt: skip
     if fields.entry_date > today:
-        raise ValidationError("The date is in the future.")
+        raise ValidationError(Message(N_("The date is in the future.")))
     if fields.amount < minimum:
-        raise ValidationError(f"The amount must be at least {minimum}.")
+        raise ValidationError(
+            Message(N_("The amount must be at least %(minimum)s."), minimum=minimum)
+        )
     entry = TargetEntry(
         target_key=target.key, unit_id=fields.unit.id, entry_date=fields.entry_date,
         amount=fields.amount, unit_of_count=target.unit_of_count.zh,
@@ -183,7 +190,7 @@ def add_entry(
 ) -> TargetEntry:  # fmt: skip
     """An amount achieved at a unit, with an evidence file or a reference (or both)."""
     if upload is None and not fields.reference.strip():
-        raise ValidationError("Attach an evidence file or give a reference.")
+        raise ValidationError(Message(N_("Attach an evidence file or give a reference.")))
     entry = _new_entry(session, actor, target, fields, upload, data_dir, today, minimum=1)
     session.flush()
     record(session, actor, "target_entry.added", "target_entry", entry.id, None,
@@ -199,9 +206,10 @@ def correct_entry(
     reference carry over unless replaced. An amount of 0 withdraws the old entry."""
     newer = correction_of(session, old.id)
     if newer is not None:
-        raise ValidationError(f"Entry #{old.id} was already corrected by entry #{newer}.")
+        raise ValidationError(Message(N_("Entry #%(old)d was already corrected by entry #%(new)d."),
+                                      old=old.id, new=newer))  # fmt: skip
     if not reason.strip():
-        raise ValidationError("Say why the entry is corrected.")
+        raise ValidationError(Message(N_("Say why the entry is corrected.")))
     entry = _new_entry(session, actor, target, fields, upload, data_dir, today, minimum=0)
     entry.corrects_id, entry.reason = old.id, reason.strip()[:500]
     if upload is None:
@@ -211,7 +219,9 @@ def correct_entry(
     try:
         session.flush()
     except IntegrityError:  # a correction of the same entry committed meanwhile
-        raise ValidationError(f"Entry #{old.id} was already corrected.") from None
+        raise ValidationError(
+            Message(N_("Entry #%(old)d was already corrected."), old=old.id)
+        ) from None
     record(session, actor, "target_entry.corrected", "target_entry", entry.id,
            _entry_values(old) | {"id": old.id}, _entry_values(entry))  # fmt: skip
     return entry

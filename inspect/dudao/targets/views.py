@@ -156,7 +156,7 @@ def _save_entry(form: EntryForm, target: Target, old: TargetEntry | None) -> Res
             )  # fmt: skip
     except ValidationError as exc:
         db().rollback()
-        form.evidence.errors = [*form.evidence.errors, str(exc)]
+        form.evidence.errors = [*form.evidence.errors, exc.in_language(_)]
         return None
     db().commit()
     flash(_("The entry is recorded."), "success")
