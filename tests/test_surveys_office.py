@@ -152,7 +152,9 @@ def test_open_and_close(signed_in, session, org):
     session.expire_all()
     assert session.get(Campaign, campaign.id).state == CampaignState.OPEN
     client.post(f"/surveys/{campaign.id}/state", data={"action": "close"})
-    client.post(f"/surveys/{campaign.id}/state", data={"action": "open"})  # refused
+    refused = client.post(f"/surveys/{campaign.id}/state", data={"action": "open"},
+                          follow_redirects=True).get_data(as_text=True)  # fmt: skip
+    assert "测评活动已结束，不能重新开放。" in refused  # in the page's language, not English
     session.expire_all()
     assert session.get(Campaign, campaign.id).state == CampaignState.CLOSED
 

@@ -138,10 +138,13 @@ def set_state(session: Session, actor: Any, campaign: Campaign, state: CampaignS
         CampaignState.CLOSED: set(),
     }
     if state not in allowed[campaign.state]:
-        raise ValidationError(
-            f"A {campaign.state} campaign cannot become {state}.",
-            [f"A {campaign.state} campaign cannot become {state}."],
-        )
+        if campaign.state == CampaignState.CLOSED:
+            refused = _("The campaign is closed; it is not opened again.")
+        elif campaign.state == state:
+            refused = _("The campaign is already open.")
+        else:
+            refused = _("A campaign is opened before it is closed.")
+        raise ValidationError(refused, [refused])
     before = str(campaign.state)
     campaign.state = state
     session.flush()
@@ -164,7 +167,7 @@ def generate_invitations(
     Idempotent in count: a second call issues only for members added since.
     """
     if campaign.state == CampaignState.CLOSED:
-        raise ValidationError("The campaign is closed.", ["The campaign is closed."])
+        raise ValidationError(_("The campaign is closed."), [_("The campaign is closed.")])
     units = queries.answering_units(session, campaign)
     roster = queries.roster_counts(session, [u.id for u in units])
     issued_counts = queries.issued_counts(session, campaign.id)
@@ -201,7 +204,7 @@ def generate_invitations(
 def create_open_links(session: Session, actor: Any, campaign: Campaign) -> list[IssuedOpenLink]:
     """One shared link for each answering unit that has a headcount and no link yet."""
     if campaign.state == CampaignState.CLOSED:
-        raise ValidationError("The campaign is closed.", ["The campaign is closed."])
+        raise ValidationError(_("The campaign is closed."), [_("The campaign is closed.")])
     existing = set(
         session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign.id))
     )
