@@ -6,6 +6,8 @@ from sqlalchemy import select
 
 from dudao.demo.data import build_demo
 from dudao.demo.loader import load_demo
+from dudao.inspections.submission_models import Rectification
+from dudao.scheduling.recurrence import org_today
 from dudao.trends.demo import load_demo_history, load_demo_questionnaire_flags
 from dudao.trends.models import Flag
 
@@ -33,5 +35,14 @@ def test_demo_history_flags_the_planted_problems(session) -> None:
     assert clearest.unit.level == "branch" and clearest.evidence["drop"] > 20
     assert clearest.evidence["z"] > 3 and clearest.evidence["tau2"] > 0
     assert clearest.evidence["peers"] >= 5 and len(declines) <= 4
+    # A few of the last weeks' rectifications are still undone: one flag per unit, naming
+    # every overdue task there.
+    overdue = {t.id: t for t in session.scalars(
+        select(Rectification).where(Rectification.state == "overdue"))}  # fmt: skip
+    flagged = [i for f in by_rule["overdue_rectification"] for i in f.evidence["rectification_ids"]]
+    assert overdue and sorted(flagged) == sorted(overdue)
+    assert {f.unit_id for f in by_rule["overdue_rectification"]} == {
+        t.unit_id for t in overdue.values()}  # fmt: skip
+    assert max(t.deadline for t in overdue.values()) < org_today(session)
     assert load_demo_history(session, build_demo(5)) == 0  # idempotent
     assert load_demo_questionnaire_flags(session, build_demo(5)) == 0

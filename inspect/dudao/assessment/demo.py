@@ -6,7 +6,9 @@ member satisfaction. This step adds, seeded and for the same branches and months
 
 - a rectification task for every finding whose 30-day deadline has passed, stored as
   history (verified, most before the deadline, some after; one `rectification.import`
-  audit event), like the imported inspections they come from;
+  audit event), like the imported inspections they come from; a few of the last weeks'
+  are still not done and were escalated to overdue by the workflow's timer, so the
+  overdue-rectification rule has something to flag;
 - one member-satisfaction campaign per quarter of the history, created and closed
   through the survey services, with anonymous answers already in (a few branches have
   fewer than the threshold of 5, so the pages show the suppression at work).
@@ -35,13 +37,14 @@ from dudao.org.models import Unit
 from dudao.scheduling.recurrence import local_moment, org_today
 from dudao.surveys import services as surveys
 from dudao.surveys.models import Campaign, CampaignState, Response
+from dudao.trends.services import analyze
 
 TITLE = "{period}党支部建设满意度测评"
 SCALES = ("sat_leadership", "sat_meetings", "sat_members", "sat_service", "sat_openness",
           "sat_integrity")  # fmt: skip
 
 
-def _tasks(session: Session, rng: random.Random, tz: str, today: date) -> int:
+def _tasks(session: Session, rng: random.Random, tz: str, today: date, late: random.Random) -> int:
     findings = session.execute(
         select(Finding.id, Finding.unit_id, Submission.submitted_at)
         .join(Submission, Submission.id == Finding.submission_pk)
@@ -49,25 +52,33 @@ def _tasks(session: Session, rng: random.Random, tz: str, today: date) -> int:
         .where(Inspection.origin == InspectionOrigin.IMPORT)
         .order_by(Finding.id)
     ).all()
-    zone, made = ZoneInfo(tz), 0
+    zone, made, overdue = ZoneInfo(tz), 0, 0
     for finding_id, unit_id, submitted_at in findings:
         found = local_date(submitted_at, tz)
         deadline = found + timedelta(days=30)
         if deadline >= today - timedelta(days=7):
             continue
-        late = rng.random() < 0.18
-        days = rng.randint(2, 30) if late else -rng.randint(0, 20)
+        done_late = rng.random() < 0.18
+        days = rng.randint(2, 30) if done_late else -rng.randint(0, 20)
         done = max(found + timedelta(days=1), deadline + timedelta(days=days))
+        # (`late` is a random stream of its own, so the other figures stay what they were.)
+        still_open = deadline >= today - timedelta(days=40) and late.random() < 0.05
         session.add(Rectification(
-            finding_id=finding_id, unit_id=unit_id, state="verified", deadline=deadline,
-            description="按检查发现的问题完成整改", response="已整改完毕，附整改材料。",
-            state_changed_at=local_moment(done, zone, 10),
-            created_at=local_moment(found, zone, 18),
+            finding_id=finding_id, unit_id=unit_id, deadline=deadline,
+            description="按检查发现的问题完成整改", created_at=local_moment(found, zone, 18),
+            **({"state": "overdue", "response": None,
+                "state_changed_at": local_moment(deadline + timedelta(days=1), zone, 0, 5)}
+               if still_open else
+               {"state": "verified", "response": "已整改完毕，附整改材料。",
+                "state_changed_at": local_moment(done, zone, 10)}),
         ))  # fmt: skip
-        made += 1
+        made, overdue = made + 1, overdue + still_open
     if made:
         record_many(session, None, [("rectification.import", "rectification", "demo", None,
                                      {"created": made, "source": "demo history"})])  # fmt: skip
+    if overdue:
+        session.flush()
+        analyze(session, tz, today=today, rules=("overdue_rectification",))
     return made
 
 
@@ -133,4 +144,5 @@ def load_demo_assessment(session: Session, org: DemoOrg) -> int:
         return 0
     tz, today = org_timezone(session), org_today(session)
     rng = random.Random(f"{org.seed}-assessment")
-    return _tasks(session, rng, tz, today) + _campaigns(session, org, rng, tz, today)
+    late = random.Random(f"{org.seed}-overdue")
+    return _tasks(session, rng, tz, today, late) + _campaigns(session, org, rng, tz, today)
