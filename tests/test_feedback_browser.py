@@ -54,16 +54,8 @@ def test_the_office_list_fits_a_tablet_and_a_desktop(
 ):
     """Long titles, kinds and unit names wrap: in English the list was 1,092 px wide and
     scrolled its dates out of sight at 1,024 px and on a tablet."""
-    rep = user_factory("rep", ("representative", org.unit_a1))
+    _one_of_each_kind_with_long_names(session, org, user_factory, settings)
     user_factory("office_a", ("office", org.company_a))
-    org.branch_a1.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
-    org.branch_a1.name_en = "Energy Headquarters General Office First Joint Party Branch"
-    for kind in FeedbackKind:
-        submit_feedback(
-            session, rep, unit=org.branch_a1, kind=kind, category="service",
-            title="关于进一步改进职工食堂晚班供餐和排队秩序的意见建议", body="详见正文。",
-            uploads=[], data_dir=settings.data_dir,
-        )  # fmt: skip
     session.commit()
     page = browser_page(*TABLET)
     browser_sign_in(page, live_server.url, "office_a", PASSWORD)
@@ -81,15 +73,7 @@ def test_a_representative_reads_their_list_on_a_phone(
 ):
     """One card per item on a phone, its state and date in sight; the list scrolled its
     state and date out of sight there before."""
-    rep = user_factory("rep", ("representative", org.unit_a1))
-    org.branch_a1.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
-    for kind in FeedbackKind:
-        submit_feedback(
-            session, rep, unit=org.branch_a1, kind=kind, category="service",
-            title="关于进一步改进职工食堂晚班供餐和排队秩序的意见建议", body="详见正文。",
-            uploads=[], data_dir=settings.data_dir,
-        )  # fmt: skip
-    session.commit()
+    _one_of_each_kind_with_long_names(session, org, user_factory, settings)
     page = browser_page(*PHONE)
     browser_sign_in(page, live_server.url, "rep", PASSWORD)
     for lang, _width in each_language_and_size(page, (PHONE, TABLET)):
@@ -104,3 +88,18 @@ def test_a_representative_reads_their_list_on_a_phone(
             assert state.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
             save_screenshot(page, f"feedback-mine-phone-{lang}")
     assert page.console_errors == []
+
+
+def _one_of_each_kind_with_long_names(session, org, user_factory, settings) -> None:
+    """Representative `rep` has sent one item of each kind, long titles, about a branch with
+    long names in both languages; committed."""
+    rep = user_factory("rep", ("representative", org.unit_a1))
+    org.branch_a1.name = "华辰能源机关综合办公室第一党支部（机关第二联合党支部）"
+    org.branch_a1.name_en = "Energy Headquarters General Office First Joint Party Branch"
+    for kind in FeedbackKind:
+        submit_feedback(
+            session, rep, unit=org.branch_a1, kind=kind, category="service",
+            title="关于进一步改进职工食堂晚班供餐和排队秩序的意见建议", body="详见正文。",
+            uploads=[], data_dir=settings.data_dir,
+        )  # fmt: skip
+    session.commit()
