@@ -168,5 +168,8 @@ def test_an_overdue_rectification_flag_links_its_tasks(desk, session, org):
     session.commit()
     page = page_of(desk, flag)
     assert "A1-1 has 2 overdue rectifications." in page
+    flag.evidence = {**flag.evidence, "overdue": 1, "rectification_ids": [7]}
+    session.commit()
+    assert "A1-1 has 1 overdue rectification." in page_of(desk, flag)  # not "rectifications"
     links = page.split("data-links")[1].split("</ul>")[0]
     assert '<a href="/rectifications/7">#7</a>' in links and "/rectifications/9" in links

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -107,8 +108,9 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
     if rule == "questionnaire_decline":
         return _decline(e, args)
     if rule == "overdue_rectification":
-        return _("%(units)s has %(n)d overdue rectifications.", n=int(e.get("overdue", 0)),
-                 **args)  # fmt: skip
+        return ngettext("%(units)s has %(num)d overdue rectification.",
+                        "%(units)s has %(num)d overdue rectifications.",
+                        int(e.get("overdue", 0)), **args)  # fmt: skip
     if rule == "feedback_theme":
         if e.get("keyword"):
             return _("Representatives of %(units)s raised the same concern, “%(keyword)s” "
