@@ -22,6 +22,7 @@ from dudao.notifications.models import Notification
 from dudao.scheduling.demo import lags, story
 from dudao.scheduling.models import Schedule
 from dudao.scheduling.recurrence import local_today
+from dudao.trends.models import Flag
 
 OPEN = {"planned", "assigned", "in_progress"}
 
@@ -67,6 +68,14 @@ def test_the_current_period_is_under_way_and_made_once(session: Session) -> None
     zone = session.info["settings"].tz
     on_time = [at.astimezone(zone).date() <= due_date for due_date, at in submitted]
     assert sum(on_time) / len(latest) >= 0.85
+
+    # A few were returned twice: the returned-inspection rule flags exactly those.
+    returns = Counter(session.scalars(
+        select(Submission.inspection_id).where(Submission.review_state == "returned")))  # fmt: skip
+    twice = {i for i, n in returns.items() if n >= 2}
+    flags = session.scalars(select(Flag).where(Flag.rule == "returned_inspection")).all()
+    assert twice and {f.evidence["inspection_ids"][0] for f in flags} == twice
+    assert all(f.evidence["returns"] == returns[f.evidence["inspection_ids"][0]] for f in flags)
 
     # The inbox is history, not a wall: old notifications are read; none is left to the sweep.
     inspector = session.scalar(select(User).where(User.username == "inspector1"))

@@ -60,7 +60,14 @@ class Story:
     submitted: date | None = None
     returned: date | None = None  # the office returned it with comments
     resubmitted: date | None = None
+    returned_again: date | None = None  # and the fixed one too
+    resubmitted_again: date | None = None
     approved: date | None = None
+
+    def rounds(self) -> list[tuple[date, date | None]]:
+        """(returned, resubmitted or None) for each time the office returned it."""
+        rounds = [(self.returned, self.resubmitted), (self.returned_again, self.resubmitted_again)]
+        return [(back, again) for back, again in rounds if back is not None]
 
 
 @dataclass
@@ -201,17 +208,20 @@ def perform(
     photos = _photos(session, crew, who, inspection, filled, rng, moment, timeline)
     payload = {"answers": filled.answers, "notes": filled.notes, "photos": photos}
     submission, row = _submit(session, who, inspection, payload, rng, moment, timeline)
-    if story.returned is not None:
-        key = rng.choice(_questionable(definition, filled))
-        comments = {key: rng.choice(ITEM_COMMENTS)}
-        moment = timeline.review_at(story.returned)
+    for n, (returned, resubmitted) in enumerate(story.rounds()):
+        # A second round draws from a stream of its own: every other inspection's story
+        # stays what it was without one.
+        draw = rng if n == 0 else random.Random(f"{inspection.id}-returned-again")
+        key = draw.choice(_questionable(definition, filled))
+        comments = {key: draw.choice(ITEM_COMMENTS)}
+        moment = timeline.review_at(returned)
         _review(session, crew, inspection, submission, row, "return", moment, timeline, comments)
-        if story.resubmitted is None:
+        if resubmitted is None:
             return
-        _fix(definition, filled, key, rng, story.resubmitted)
+        _fix(definition, filled, key, draw, resubmitted)
         payload = {"answers": filled.answers, "notes": filled.notes, "photos": photos}
-        moment = timeline.at(story.resubmitted, rng, 10)
-        submission, row = _submit(session, who, inspection, payload, rng, moment, timeline)
+        moment = timeline.at(resubmitted, draw, 10)
+        submission, row = _submit(session, who, inspection, payload, draw, moment, timeline)
     if story.approved is not None:
         moment = timeline.review_at(story.approved)
         _review(session, crew, inspection, submission, row, "approve", moment, timeline)

@@ -9,8 +9,9 @@ inspection gets a story (demo/fieldwork.py does it through the services and date
   of those that fell due in the last month, 5 % are still overdue (half of them started),
   3 % were submitted late and 2 % were returned and are not fixed yet;
 - the office reviews each submission one to five days later: about 6 % are returned with a
-  comment beside an item and sent again fixed within two weeks, the rest approved; what came
-  in during the last days still waits for review;
+  comment beside an item and sent again fixed within two weeks, the rest approved (one in
+  ten of the fixed ones is returned once more, so the returned-inspection rule has
+  something to flag); what came in during the last days still waits for review;
 - a period still running: submitted, started (a draft saved) or not yet begun in
   proportion to how much of its window has gone.
 
@@ -40,6 +41,7 @@ from dudao.trends.demo import PASSING
 from dudao.trends.services import UNIT_RULES, analyze
 
 OVERDUE, LATE, WAITING, RETURNED = 0.05, 0.03, 0.02, 0.06
+RETURNED_TWICE = 0.1  # of those returned and fixed
 PERIODIC = Inspection.origin == InspectionOrigin.PERIODIC
 #: Answers to start from per checklist: the imported history's, for the same spot check.
 BASES = {"campaign_spot_check": PASSING}
@@ -58,8 +60,12 @@ def _day(rng: random.Random, first: date, last: date) -> date:
     return day
 
 
-def _reviewed(rng: random.Random, story: Story, last: date) -> Story:
-    """The office's part: approve, or return and approve the fixed one (until `last`)."""
+def _reviewed(
+    rng: random.Random, story: Story, last: date, twice: random.Random | None = None
+) -> Story:
+    """The office's part: approve, or return and approve the fixed one (until `last`); with
+    `twice`, a few fixed ones are returned once more (drawn from that stream alone, so the
+    other stories stay what they were)."""
     assert story.submitted is not None
     review = _day(rng, story.submitted + timedelta(days=1), story.submitted + timedelta(days=5))
     if review > last:
@@ -73,10 +79,21 @@ def _reviewed(rng: random.Random, story: Story, last: date) -> Story:
         story.resubmitted = again
         approve = _day(rng, again + timedelta(days=1), again + timedelta(days=3))
         story.approved = approve if approve <= last else None
+        if story.approved and twice is not None and twice.random() < RETURNED_TWICE:
+            story.returned_again, story.approved = story.approved, None
+            back = story.returned_again
+            fixed = _day(twice, back + timedelta(days=2), back + timedelta(days=10))
+            if fixed <= last:
+                story.resubmitted_again = fixed
+                approve = _day(twice, fixed + timedelta(days=1), fixed + timedelta(days=3))
+                story.approved = approve if approve <= last else None
     return story
 
 
-def story(rng: random.Random, start: date, due: date, today: date, lag: str = "") -> Story:
+def story(
+    rng: random.Random, start: date, due: date, today: date, lag: str = "",
+    twice: random.Random | None = None,
+) -> Story:  # fmt: skip
     """What has happened by `today` to an inspection of the period `start`–`due`; `lag` is
     "overdue", "late" or "returned" (not fixed yet) for the few of a recently due period
     that are not done."""
@@ -96,10 +113,10 @@ def story(rng: random.Random, start: date, due: date, today: date, lag: str = ""
             return Story(
                 submitted=submitted, returned=_day(rng, submitted + timedelta(days=1), last)
             )
-        return _reviewed(rng, Story(submitted=submitted), last)
+        return _reviewed(rng, Story(submitted=submitted), last, twice)
     progress, chance = (today - start).days / window, rng.random()
     if chance < 0.55 * progress**2:
-        return _reviewed(rng, Story(submitted=_day(rng, start, last)), last)
+        return _reviewed(rng, Story(submitted=_day(rng, start, last)), last, twice)
     if chance < 0.55 * progress**2 + 0.35 * progress:
         return Story(draft=_day(rng, start, last))
     return Story()
@@ -132,6 +149,7 @@ def _work(
 ) -> int:
     """Draw and do every periodic inspection's story; returns how many submissions it made."""
     zone, rng = settings.tz, random.Random(f"{org.seed}-current-period")
+    twice = random.Random(f"{org.seed}-returned-twice")
     office = session.scalar(select(User).where(User.username == "office"))
     users = {user.id: user for user in session.scalars(select(User))}
     crew = Crew(office, users, settings.data_dir, zone, pictures(rng), BASES, VISIT_DAY_ITEMS)
@@ -148,7 +166,7 @@ def _work(
             began[inspection.id] = opened
             if inspection.unit_id not in quality:
                 quality[inspection.unit_id] = rng.choices((0.02, 0.06, 0.15), (70, 20, 10))[0]
-            plan = story(rng, start, due, today, lag)
+            plan = story(rng, start, due, today, lag, twice)
             perform(session, crew, inspection, plan, rng, quality[inspection.unit_id], timeline)
     date_rows(session, timeline, began, since, now)
     return len(timeline.submissions)
@@ -176,6 +194,7 @@ def load_demo_current_period(session: Session, org: DemoOrg) -> int:
     with _joined(session, {})() as work:
         submitted = _work(work, settings, org, today, now, since)
         units = work.scalars(select(Inspection.unit_id).where(PERIODIC).distinct()).all()
-        analyze(work, settings.timezone, today=today, unit_ids=list(units), rules=UNIT_RULES)
+        analyze(work, settings.timezone, today=today, unit_ids=list(units),
+                rules=(*UNIT_RULES, "returned_inspection"))  # fmt: skip
         work.commit()
     return created + submitted
