@@ -1,0 +1,75 @@
+"""The nightly full run (RQ cron) re-derives what lost jobs missed, and analysis is set-based:
+its statements do not grow with the units analysed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event, func, select
+
+from dudao.core.enums import UnitLevel
+from dudao.core.jobs import periodic_jobs
+from dudao.org.services import create_unit
+from dudao.trends import jobs
+from dudao.trends.models import Flag
+from dudao.trends.services import analyze
+from tests.trend_world import TODAY, TZ, load, row
+
+
+@contextmanager
+def statements(engine) -> Iterator[list[str]]:
+    """The SQL statements sent to `engine` inside the block."""
+    sent: list[str] = []
+
+    def seen(_conn, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+
+
+def test_the_nightly_run_finds_what_lost_jobs_missed(session, org, tmp_path) -> None:
+    # Imported (or submitted while the worker was down): no job has analysed these.
+    load(session, tmp_path, [row("A1-1", 0, site_matches="no"), row("B1-1", 0),
+                             row("B1-1", 1, leadership="assigned"),
+                             row("B1-1", 2, leadership="assigned")])  # fmt: skip
+    assert session.scalar(select(func.count(Flag.id))) == 0
+    assert (jobs.analyze_all, "40 1 * * *") in [(p.func, p.cron) for p in periodic_jobs()]
+    assert jobs.analyze_all()["created"] == 2
+    session.expire_all()
+    found = {(f.rule, tuple(f.unit_codes)) for f in session.scalars(select(Flag))}
+    assert found == {("critical_failure", ("A1-1",)), ("recurring_failure", ("B1-1",))}
+    again = jobs.analyze_all()  # the next night: the same flags, none new
+    assert (again["created"], again["reopened"], again["cleared"]) == (0, 0, 0)
+
+
+def test_the_statements_of_an_analysis_do_not_grow_with_the_units(app, session, org, tmp_path):
+    """Reading, aggregating and keeping flags up to date take the same statements for 2
+    branches as for 8. (Writing a new flag is one INSERT each on SQLite, which gives no
+    order for a batch's new ids; PostgreSQL batches them: measured on the nightly run's
+    steady state, where the flags exist.)"""
+    engine = app.extensions["dudao"].engine
+
+    def statements_for_branches(count: int) -> int:
+        codes = [f"N{count}-{n}" for n in range(count)]
+        for code in codes:
+            create_unit(session, None, code, code, UnitLevel.BRANCH, parent=org.unit_a1)
+        # Each branch fails the critical item once and `leadership` twice running.
+        rows = [row(code, i, site_matches="no" if i == 0 else "yes",
+                    leadership="assigned" if i else "secretary_leads")
+                for code in codes for i in range(3)]  # fmt: skip
+        load(session, tmp_path, rows, name=f"h{count}.jsonl")
+        assert analyze(session, TZ, today=TODAY).created == 2 * count
+        session.commit()
+        with statements(engine) as sent:
+            analyze(session, TZ, today=TODAY)
+        session.commit()
+        return len(sent)
+
+    few = statements_for_branches(2)
+    assert few >= 5  # the listener sees the analysis's reads
+    assert statements_for_branches(8) == few
