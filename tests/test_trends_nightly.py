@@ -1,17 +1,19 @@
-"""The nightly full run (RQ cron) re-derives what lost jobs missed, and analysis is set-based:
-its statements do not grow with the units analysed."""
+"""The nightly full run (RQ cron) re-derives what lost jobs missed; analysis is set-based (its
+statements do not grow with the units analysed); its rules file is checked, located."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from sqlalchemy import event, func, select
 
 from dudao.core.enums import UnitLevel
 from dudao.core.jobs import periodic_jobs
 from dudao.org.services import create_unit
 from dudao.trends import jobs
+from dudao.trends.config import DEFAULTS, TrendRulesError, load_rules
 from dudao.trends.models import Flag
 from dudao.trends.services import analyze
 from tests.trend_world import TODAY, TZ, load, row
@@ -73,3 +75,41 @@ def test_the_statements_of_an_analysis_do_not_grow_with_the_units(app, session, 
     few = statements_for_branches(2)
     assert few >= 5  # the listener sees the analysis's reads
     assert statements_for_branches(8) == few
+
+
+def test_a_bad_rules_file_names_every_problem_with_its_line(tmp_path) -> None:
+    """workflows/trends.yaml is checked like the other workflows/ files: every problem at
+    once, located, the rest of the file read; and unreadable YAML is one located problem."""
+    rules = tmp_path / "trends.yaml"
+    rules.write_text(
+        "deterioration:\n"
+        "  h: high\n"            # line 2: not a number
+        "  kk: 0.5\n"            # line 3: a typo
+        "outlier:\n"
+        "  coverage: 99.8\n"     # line 5: a share, not a per cent
+        "cross_unit:\n"
+        "  levels: [group, firm]\n"  # line 7: not a unit level
+        "  severity: urgent\n"   # line 8
+        "burst: {enabled: true}\n",  # line 9: no such rule
+        encoding="utf-8",
+    )  # fmt: skip
+    with pytest.raises(TrendRulesError) as caught:
+        load_rules(rules)
+    said = [f"{p.line}: {p.path}: {p.message}" for p in caught.value.problems]
+    assert said == [
+        "2: deterioration.h: expected a number, got text",
+        "3: deterioration.kk: unknown field 'kk'; did you mean 'k'?",
+        "5: outlier.coverage: must be between 0 and 1, got 99.8",
+        "7: cross_unit.levels[1]: unknown level 'firm' (one of: group, company, unit, branch)",
+        "8: cross_unit.severity: unknown severity 'urgent' (one of: low, medium, high)",
+        "9: burst: unknown field 'burst'",
+    ]
+    rules.write_text("deterioration:\n  h: [5\n", encoding="utf-8")
+    with pytest.raises(TrendRulesError) as caught:
+        load_rules(rules)
+    (unreadable,) = caught.value.problems
+    assert (unreadable.file, unreadable.line) == (str(rules), 3)
+    assert unreadable.message.startswith("invalid YAML") and "at line 2" in unreadable.message
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("", encoding="utf-8")
+    assert load_rules(empty) == DEFAULTS  # nothing given: every default

@@ -13,10 +13,9 @@ from scipy import stats as sps
 from sqlalchemy import select
 
 from dudao.core.database import utcnow
-from dudao.core.errors import ConfigError
 from dudao.surveys.models import Response
 from dudao.trends import stats
-from dudao.trends.config import DEFAULTS, load_rules
+from dudao.trends.config import DEFAULTS, TrendRulesError, load_rules
 from dudao.trends.models import Flag
 from dudao.trends.rules_surveys import Figures, Round, declines
 from dudao.trends.services import analyze
@@ -341,10 +340,10 @@ def test_no_drop_over_24_campaigns_raises_almost_no_flag() -> None:
 @pytest.mark.parametrize(("setting", "message"), [
     ("sustained_baseline: 0", r"questionnaire_decline.sustained_baseline: at least 1"),
     ("sustained_min_baseline: 9", r"questionnaire_decline.sustained_min_baseline: at most"),
-    ("sustained_campaigns: -1", r"questionnaire_decline.sustained_campaigns: a whole number"),
+    ("sustained_campaigns: -1", r"questionnaire_decline.sustained_campaigns: must be at least 0"),
 ])  # fmt: skip
 def test_the_settings_over_campaigns_are_checked(tmp_path, setting, message) -> None:
     rules = tmp_path / "trends.yaml"
     rules.write_text(f"questionnaire_decline:\n  {setting}\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=message):
+    with pytest.raises(TrendRulesError, match=rf"trends.yaml:2:\d+: {message}"):
         load_rules(rules)

@@ -6,13 +6,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dudao.config import PROJECT_ROOT
-from dudao.core.errors import ConfigError
+from dudao.core.enums import UnitLevel
+from dudao.core.errors import N_, Message
+from dudao.definitions.checks import INVALID, Checker
+from dudao.definitions.problems import DefinitionError
+from dudao.definitions.yamlsource import Source, read_checked
 
 RULES_FILE = PROJECT_ROOT / "workflows" / "trends.yaml"
 SEVERITIES = ("low", "medium", "high")
+#: Settings that are shares (a false discovery rate, a coverage): between 0 and 1.
+SHARES = ("fdr", "coverage")
 DEFAULTS: dict[str, dict[str, Any]] = {
     "critical_failure": {"enabled": True, "severity": "high"},
     "recurring_failure": {"enabled": True, "severity": "medium", "consecutive": 2},
@@ -43,42 +47,67 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }  # fmt: skip
 
 
+class TrendRulesError(DefinitionError):
+    """workflows/trends.yaml cannot be used; `problems` are located (`file:line:col`)."""
+
+
 def load_rules(path: Path = RULES_FILE) -> dict[str, dict[str, Any]]:
-    """Every rule's settings, the file's values over the defaults; unknown names are errors."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    data = data or {}
-    problems = [f"{path.name}: unknown rule {name!r}" for name in data if name not in DEFAULTS]
+    """Every rule's settings, the file's values over the defaults. Unknown rules and
+    settings, values of the wrong type and impossible windows are TrendRulesError, every
+    one located, as the other workflows/ files report theirs."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "{}"
+    return read_checked(text or "{}", str(path), _read, TrendRulesError)
+
+
+def _read(source: Source) -> dict[str, dict[str, Any]] | None:
+    c, raw = Checker(source), {} if source.data is None else source.data
+    if c.mapping(raw, (), Message(N_("a mapping of rule names to their settings"))) is INVALID:
+        return None
+    c.fields(raw, (), DEFAULTS)
     rules: dict[str, dict[str, Any]] = {}
     for name, defaults in DEFAULTS.items():
-        given = data.get(name) or {}
-        problems += [
-            f"{path.name}: {name}.{key}: unknown setting" for key in given if key not in defaults
-        ]
-        merged = {**defaults, **given}
-        if merged["severity"] not in SEVERITIES:
-            problems.append(f"{path.name}: {name}.severity: one of {', '.join(SEVERITIES)}")
-        rules[name] = merged
-    problems += [f"{path.name}: {p}" for p in _sustained_problems(rules["questionnaire_decline"])]
-    if problems:
-        raise ConfigError("; ".join(problems))
-    return rules
+        given = raw.get(name) or {}
+        if c.mapping(given, (name,), Message(N_("a mapping of settings"))) is INVALID:
+            continue
+        c.fields(given, (name,), defaults)
+        rules[name] = {key: _setting(c, given[key], (name, key), default) if key in given
+                       else default for key, default in defaults.items()}  # fmt: skip
+    if source.problems:
+        return None
+    _check_sustained(c, rules["questionnaire_decline"])
+    return None if source.problems else rules
 
 
-def _sustained_problems(cfg: dict[str, Any]) -> list[str]:
-    """Rule 6's windows over campaigns: whole numbers, a baseline of at least one campaign
-    and no more required than it keeps."""
-    name, out = "questionnaire_decline", []
-    for key in ("sustained_campaigns", "sustained_baseline", "sustained_min_baseline"):
-        if not isinstance(cfg[key], int) or isinstance(cfg[key], bool) or cfg[key] < 0:
-            out.append(f"{name}.{key}: a whole number, 0 or more")
-    if out:
-        return out
+def _setting(c: Checker, value: Any, path: tuple[str, str], default: Any) -> Any:
+    """A setting read as its default's type: severity one of SEVERITIES, a share between 0
+    and 1, other numbers 0 or more, lists of unit levels or of window lengths."""
+    key = path[1]
+    if key == "severity":
+        return c.choice(value, path, SEVERITIES, Message(N_("severity")))
+    if isinstance(default, bool):
+        return c.boolean(value, path)
+    if isinstance(default, int):
+        return c.integer(value, path, 0)
+    if isinstance(default, float):
+        return c.number(value, path, 0, 1) if key in SHARES else c.number(value, path, 0)
+    listed = c.sequence(value, path, Message(N_("values")))
+    if listed is INVALID:
+        return INVALID
+    if key == "levels":
+        levels = tuple(level.value for level in UnitLevel)
+        return [c.choice(v, (*path, i), levels, Message(N_("level"))) for i, v in enumerate(listed)]
+    return [c.integer(v, (*path, i), 1) for i, v in enumerate(listed)]
+
+
+def _check_sustained(c: Checker, cfg: dict[str, Any]) -> None:
+    """Rule 6's windows over campaigns: a baseline of at least one campaign and no more
+    required than it keeps."""
+    name = "questionnaire_decline"
     if cfg["sustained_baseline"] < 1:
-        out.append(f"{name}.sustained_baseline: at least 1 campaign")
-    if cfg["sustained_min_baseline"] > cfg["sustained_baseline"]:
-        out.append(f"{name}.sustained_min_baseline: at most sustained_baseline "
-                   f"({cfg['sustained_baseline']})")  # fmt: skip
-    return out
+        c.add((name, "sustained_baseline"), Message(N_("at least 1 campaign")))
+    elif cfg["sustained_min_baseline"] > cfg["sustained_baseline"]:
+        c.add((name, "sustained_min_baseline"), Message(
+            N_("at most sustained_baseline (%(n)d)"), n=cfg["sustained_baseline"]))  # fmt: skip
 
 
 @cache
