@@ -5,11 +5,12 @@ and the office's inspection list filters the overdue ones."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import Rectification
+from dudao.scheduling.recurrence import org_today
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
 from tests.flag_world import make_flag
@@ -32,7 +33,7 @@ def _notes(app, username: str) -> dict[str, str]:
 
 
 def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
-    yesterday = date.today() - timedelta(days=1)
+    yesterday = org_today(session) - timedelta(days=1)
     tasks = rectifications_in_and_out(
         session, {"in": world.inspection.id, "out": world.inspection_b.id}
     )
@@ -56,7 +57,7 @@ def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
     assert office["/flags"] == "1 new" and fresh.state == "new"
 
     # Returned work and work due today; the lead answers its task: the office verifies it
-    for due in (date.today(), date.today() + timedelta(days=9)):
+    for due in (org_today(session), org_today(session) + timedelta(days=9)):
         more = create_inspection(session, world.office, world.org.branch_a2, inspection.
                                  definition_version, due, InspectionOrigin.AD_HOC,
                                  assignees=[world.inspector])  # fmt: skip
@@ -73,8 +74,8 @@ def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
 
 def test_the_office_list_filters_what_is_overdue(app, session, world: World):  # noqa: F811
     late = session.get(Inspection, world.inspection.id)
-    late.due_date = date.today() - timedelta(days=1)
-    session.get(Inspection, world.inspection_b.id).due_date = date.today() + timedelta(days=1)
+    late.due_date = org_today(session) - timedelta(days=1)
+    session.get(Inspection, world.inspection_b.id).due_date = org_today(session) + timedelta(days=1)
     session.commit()
     client = app.test_client()
     sign_in(client, "office")
