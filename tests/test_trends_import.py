@@ -9,7 +9,7 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dudao.cli import cli
 from dudao.core.errors import ValidationError
@@ -163,3 +163,16 @@ def test_spreadsheets_as_excel_writes_them(session, org, tmp_path) -> None:
         assert result.exit_code == 1 and says in result.output, result.output
         assert len(result.output.splitlines()) == 1, result.output
     assert count(session, Inspection) == 2
+
+
+def test_an_import_leaves_the_planner_statistics_of_what_it_loaded(session, org, tmp_path) -> None:
+    """PostgreSQL plans on a bulk-loaded table as if empty until it is analysed: a
+    re-import of 25,000 rows took 17 s instead of 2.5 s (bench/trend_scale.py)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    load(session, tmp_path, [row(unit, i) for unit in ("A1-1", "B1-1") for i in range(7)])
+    estimates = dict(session.execute(text(
+        "SELECT relname, reltuples FROM pg_class WHERE relname IN "
+        "('inspection', 'inspection_submission')"
+    )).all())  # fmt: skip
+    assert estimates == {"inspection": 14, "inspection_submission": 14}

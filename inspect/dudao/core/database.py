@@ -138,6 +138,17 @@ def dialect_insert(session: Session | str) -> Callable[..., Any]:
     return insert
 
 
+def refresh_statistics(session: Session, *tables: type[Base]) -> None:
+    """ANALYZE the tables of a bulk load (PostgreSQL), in its transaction.
+
+    Until autovacuum analyses them (a minute later, or never where it is off) the
+    planner reads the tables as empty: a re-import's 2,000-id IN lists then ran as a
+    prepared generic plan scanning every row against every id, 1.3 s a query."""
+    if session.get_bind().dialect.name == "postgresql":
+        names = ", ".join(model.__tablename__ for model in tables)
+        session.execute(text(f"ANALYZE {names}"))
+
+
 def make_session_factory(engine: Engine, **info: Any) -> sessionmaker[Session]:
     """`info` travels with every session (e.g. the settings, for after-commit effects)."""
     return sessionmaker(bind=engine, expire_on_commit=False, info=info)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record_many
 from dudao.auth.models import User
-from dudao.core.database import utcnow
+from dudao.core.database import refresh_statistics, utcnow
 from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.answers import validate_answers
 from dudao.definitions.models import DefinitionVersion, FormDefinition
@@ -236,6 +236,7 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
     for i in range(0, len(todo), CHUNK):
         _insert(session, actor, todo[i : i + CHUNK], ZoneInfo(tz))
     if todo:
+        refresh_statistics(session, Inspection, Submission, Finding)
         record_many(session, actor, [(
             "inspection.import", "inspection", path.name, None,
             {"file": path.name, "rows": len(records), "created": len(todo)},
