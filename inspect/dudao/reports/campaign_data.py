@@ -157,12 +157,13 @@ def load_campaign_report(session: Session, campaign_id: int) -> CampaignReport:
 
 def campaigns_in_scope(
     session: Session, tz: tzinfo, unit: Unit | None = None, start: date | None = None,
-    end: date | None = None, paths: Sequence[str] | None = None,
+    end: date | None = None, paths: Sequence[str] | None = None, locale: str = "zh",
 ) -> list[tuple[Campaign, Report]]:  # fmt: skip
     """The campaigns a report covers, in closing order: closing from `start` to `end` (the
     organisation's dates in `tz`, inclusive), the scope covering `unit` or inside its
     subtree and (if given) inside `paths`, the viewer's subtrees. Each is aggregated from `unit`
-    when the campaign covers it from above, else from the campaign's own scope."""
+    when the campaign covers it from above, else from the campaign's own scope; group
+    names in `locale`."""
     query = (
         select(Campaign)
         .join(Unit, Unit.id == Campaign.scope_unit_id)
@@ -181,5 +182,7 @@ def campaigns_in_scope(
     for campaign in session.scalars(query.order_by(Campaign.closes_at, Campaign.id)):
         above = unit is not None and not campaign.scope_unit.path.startswith(unit.path)
         root = unit.id if above and unit is not None else None
-        found.append((campaign, aggregate(session, campaign, root_unit_id=root, items=False)))
+        language = "en" if locale.startswith("en") else "zh_CN"  # the groups' unit names
+        found.append((campaign, aggregate(session, campaign, root_unit_id=root, items=False,
+                                          locale=language)))  # fmt: skip
     return found

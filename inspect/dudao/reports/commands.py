@@ -89,9 +89,10 @@ def report_batch(unit: str, quarter: str, output: Path, locale: str) -> None:
 @click.option("--unit", required=True, help="Unit code (its whole subtree).")
 @click.option("--quarter", required=True, help="Like 2026Q3.")
 @OUTPUT
+@LOCALE
 @with_appcontext
-def report_summary(unit: str, quarter: str, output: Path) -> None:
-    _make(ReportKind.SUMMARY, {"unit": unit, "quarter": quarter}, output)
+def report_summary(unit: str, quarter: str, output: Path, locale: str) -> None:
+    _make(ReportKind.SUMMARY, {"unit": unit, "quarter": quarter, "locale": locale}, output)
 
 
 @report_group.command("campaign", help="The report of questionnaire campaign ID as a PDF.")

@@ -248,7 +248,7 @@ def render_inspection_pdf(
     progress: Progress | None = None,
 ) -> bytes:
     """The PDF bytes of one inspection report."""
-    styles = make_styles(font)
+    styles = make_styles(font, locale)
     story = inspection_story(report, styles, locale, progress)
     t = Text(locale)
     footer = t("generated", at=generated_at(tz)) + f" · No. {report.inspection_id}"

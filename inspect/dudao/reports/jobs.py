@@ -147,7 +147,8 @@ def _summary(session: Session, settings: Settings, params: dict, target: Path,
 
     unit = session.scalar(select(Unit).where(Unit.code == params["unit"]))
     assert unit is not None
-    summary = load_summary(session, unit, parse_quarter(params["quarter"]), settings.tz)
+    summary = load_summary(session, unit, parse_quarter(params["quarter"]), settings.tz,
+                           params.get("locale", "zh"))  # fmt: skip
     target.write_bytes(render_summary_pdf(summary, font=settings.pdf_font, tz=settings.tz,
                                           progress=progress))  # fmt: skip
 

@@ -65,13 +65,18 @@ class Styles:
     passed: ParagraphStyle
 
 
-def make_styles(font_setting: str | None = None) -> Styles:
+def make_styles(font_setting: str | None = None, locale: str = "zh") -> Styles:
+    """Chinese wraps at any character (CJK rules); English at spaces, so words stay whole,
+    and a run with no space (a Chinese unit name in an English report) still splits where
+    it must (`splitLongWords`)."""
     font = register_font(font_setting)
+    wrap = None if locale.startswith("en") else "CJK"
 
     def style(name: str, size: float, **kw: Any) -> ParagraphStyle:
         kw.setdefault("leading", size * 1.45)
         kw.setdefault("textColor", INK)
-        return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **kw)
+        return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap=wrap,
+                              splitLongWords=True, **kw)  # fmt: skip
 
     return Styles(
         font=font,

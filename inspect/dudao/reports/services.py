@@ -35,6 +35,7 @@ LOCALES = ("zh", "en")
 #: The download names of inspection reports begin in the report's language.
 REPORT_NAMES = {"zh": "检查报告", "en": "inspection-report"}
 BATCH_NAMES = {"zh": "检查报告", "en": "inspection-reports"}
+SUMMARY_NAMES = {"zh": "督导小结", "en": "period-summary"}
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def describe(
             return unit, clean, fingerprint(session, ids), name
         # A summary also counts planned and overdue work, which changes with the date.
         today = org_today(session).isoformat()
-        return unit, clean, [today], f"督导小结-{unit.code}-{period.key}.pdf"
+        return unit, clean, [today], f"{SUMMARY_NAMES[locale]}-{unit.code}-{period.key}.pdf"
     if kind == ReportKind.CAMPAIGN:
         return _describe_campaign(session, params)
     raise ValidationError(

@@ -1,5 +1,7 @@
 """The period summary of a unit subtree: key figures read with set-based queries.
 
+Everything is in the language asked for ("zh" or "en"): the fixed words through the
+catalogue, unit names, item labels, grades and states in English where they have it.
 Other features' parts come through `register_summary_section` (reports/summary_sections.py:
 open flags by severity, questionnaire results through the surveys aggregation, which
 applies the anonymity thresholds, the assessment's ranking and tier moves); a
@@ -18,10 +20,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dudao.core.language import translations
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
-from dudao.org.models import Unit
+from dudao.org.models import Unit, name_in
 from dudao.reports.services import Period
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.recurrence import org_today
@@ -43,7 +46,15 @@ class SummarySection:
     charts: tuple[Any, ...] = ()
 
 
-SectionBuilder = Callable[[Session, Unit, Period], SummarySection | None]
+#: A builder's 4th argument is the summary's language ("zh" or "en"; `gettext_for`).
+SectionBuilder = Callable[[Session, Unit, Period, str], SummarySection | None]
+
+
+def gettext_for(locale: str) -> Callable[[str], str]:
+    """The catalogue's gettext for a report language ("zh" or "en")."""
+    return translations("en" if locale.startswith("en") else "zh_CN").gettext
+
+
 SUMMARY_SECTIONS: list[SectionBuilder] = []
 
 
@@ -69,6 +80,7 @@ class Summary:
     overdue: list[tuple[str, str, str, str]]  # owner, task, deadline, state
     overdue_count: int
     draws: list[tuple[str, str, int, bool]]  # title, created, inspections, published
+    locale: str = "zh"  # the language it is in: "zh" or "en"
     sections: list[SummarySection] = field(default_factory=list)
 
     @property
@@ -84,7 +96,7 @@ def _latest_submissions(session: Session, unit: Unit, period: Period) -> list[An
     return list(
         session.execute(
             select(Submission.id, Submission.percent, Submission.grade, Inspection.due_date,
-                   Inspection.definition_version_id, Unit.code, Unit.name)
+                   Inspection.definition_version_id, Unit.code, Unit.name, Unit.name_en)
             .join(latest, latest.c.id == Submission.id)
             .join(Inspection, Inspection.id == Submission.inspection_id)
             .join(Unit, Unit.id == Inspection.unit_id)
@@ -94,7 +106,9 @@ def _latest_submissions(session: Session, unit: Unit, period: Period) -> list[An
     )  # fmt: skip
 
 
-def _failures(session: Session, submission_ids: list[int], versions: dict[int, int]) -> list:
+def _failures(
+    session: Session, submission_ids: list[int], versions: dict[int, int], locale: str
+) -> list:
     if not submission_ids:
         return []
     counts: Counter[str] = Counter()
@@ -107,11 +121,11 @@ def _failures(session: Session, submission_ids: list[int], versions: dict[int, i
         counts[item_key] += n
         if item_key not in labels:
             item = pinned(session, versions[submission_pk])._index.get(item_key)
-            labels[item_key] = item.label.zh if item else item_key
+            labels[item_key] = item.label.get(locale) if item else item_key
     return [(labels[key], n) for key, n in counts.most_common(TOP_FAILURES)]
 
 
-def _overdue(session: Session, unit: Unit, today: date) -> tuple[list, int]:
+def _overdue(session: Session, unit: Unit, today: date, locale: str) -> tuple[list, int]:
     workflow = get_workflow("rectification")
     finals = [s.key for s in workflow.states if s.final]
     query = (
@@ -122,7 +136,12 @@ def _overdue(session: Session, unit: Unit, today: date) -> tuple[list, int]:
     )  # fmt: skip
     count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = [
-        (t.unit.name, t.description, t.deadline.isoformat(), workflow.state(t.state).label.zh)
+        (
+            t.unit.name_in(locale),
+            t.description,
+            t.deadline.isoformat(),
+            workflow.state(t.state).label.get(locale),
+        )
         for t in session.scalars(query.order_by(Rectification.deadline).limit(20))
     ]
     return rows, count
@@ -143,17 +162,22 @@ def _draws(session: Session, unit: Unit, period: Period, tz: Any) -> list:
     return [(t, c.astimezone(tz).strftime("%Y-%m-%d"), n, p) for t, c, p, n in rows]
 
 
-def _grades(session: Session, latest: list[Any]) -> list[tuple[str, int]]:
+def _grades(session: Session, latest: list[Any], locale: str) -> list[tuple[str, int]]:
     """The grades counted, best first as the checklists' bands rank them (by count they
-    read 优秀, 不合格, 良好); results without a grade last."""
-    floor = {band.label.zh: band.min_score
+    read 优秀, 不合格, 良好); results without a grade last. Counted by the Chinese label a
+    submission stores, shown in `locale`."""
+    bands = {band.label.zh: band
              for version in {row.definition_version_id for row in latest}
              for band in pinned(session, version).grades}  # fmt: skip
     counts = Counter(row.grade or "—" for row in latest)
-    return sorted(counts.items(), key=lambda kv: -floor.get(kv[0], -1.0))
+    ranked = sorted(counts.items(), key=lambda kv: -(bands[kv[0]].min_score
+                                                     if kv[0] in bands else -1.0))  # fmt: skip
+    return [(bands[g].label.get(locale) if g in bands else g, n) for g, n in ranked]
 
 
-def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summary:
+def load_summary(
+    session: Session, unit: Unit, period: Period, tz: Any, locale: str = "zh"
+) -> Summary:
     """Key figures of `unit`'s subtree for `period` (by due date), in a few queries."""
     states = dict(
         session.execute(
@@ -170,19 +194,20 @@ def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summa
     by_month: dict[str, list[float]] = {}
     for row in latest:
         if row.percent is not None:
-            by_unit.setdefault((row.code, row.name), []).append(row.percent)
+            name = name_in(row.name, row.name_en, locale)
+            by_unit.setdefault((row.code, name), []).append(row.percent)
             by_month.setdefault(row.due_date.strftime("%Y-%m"), []).append(row.percent)
     months = [f"{period.start.year}-{m:02d}" for m in range(period.start.month,
                                                           period.end.month + 1)]  # fmt: skip
     versions = {row.id: row.definition_version_id for row in latest}
-    overdue, overdue_count = _overdue(session, unit, org_today(session))
+    overdue, overdue_count = _overdue(session, unit, org_today(session), locale)
     summary = Summary(
-        unit_name=unit.name, unit_code=unit.code, period=period,
+        unit_name=unit.name_in(locale), unit_code=unit.code, period=period, locale=locale,
         planned=sum(n for s, n in states.items() if s != "cancelled"),
         done=len(latest), cancelled=states.get("cancelled", 0),
         average=round(sum(scores) / len(scores), 1) if scores else None,
-        grades=_grades(session, latest),
-        failures=_failures(session, list(versions), versions),
+        grades=_grades(session, latest, locale),
+        failures=_failures(session, list(versions), versions, locale),
         units=sorted(((c, n, round(sum(v) / len(v), 1), len(v)) for (c, n), v in by_unit.items()),
                      key=lambda r: (-r[2], r[0])),
         monthly=[(m, round(sum(by_month[m]) / len(by_month[m]), 1) if m in by_month else None,
@@ -193,7 +218,7 @@ def load_summary(session: Session, unit: Unit, period: Period, tz: Any) -> Summa
     from dudao.reports import summary_sections  # noqa: F401  (registers the built-in sections)
 
     for builder in SUMMARY_SECTIONS:
-        section = builder(session, unit, period)
+        section = builder(session, unit, period, locale)
         if section is not None:
             summary.sections.append(section)
     return summary

@@ -1,4 +1,4 @@
-"""The period summary (督导工作小结) as an A4 PDF with charts."""
+"""The period summary (督导工作小结) as an A4 PDF with charts, in the summary's language."""
 
 from __future__ import annotations
 
@@ -22,15 +22,17 @@ from dudao.reports.pdfkit import (
     para,
     table,
 )
-from dudao.reports.summary import Summary
+from dudao.reports.summary import Summary, gettext_for
 
 WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
+Gettext = Callable[[str], str]
 
 
-def _figures(summary: Summary, s: Styles) -> Any:
+def _figures(summary: Summary, s: Styles, _: Gettext) -> Any:
     average = "—" if summary.average is None else f"{summary.average:.1f}%"
-    heads = ["应检查（次）", "已完成（次）", "完成率", "平均得分率", "逾期整改（项）"]
+    heads = [_("Planned (inspections)"), _("Done (inspections)"), _("Completion rate"),
+             _("Average score"), _("Overdue (rectification tasks)")]  # fmt: skip
     values = [summary.planned, summary.done, summary.completion, average, summary.overdue_count]
     cells = [[para(h, s.center) for h in heads], [para(v, s.center) for v in values]]
     figures = table(cells, s.font, colWidths=[WIDTH / 5] * 5)
@@ -41,7 +43,9 @@ def _figures(summary: Summary, s: Styles) -> Any:
     return figures
 
 
-def summary_story(summary: Summary, s: Styles, progress: Progress | None = None) -> list[Any]:
+def summary_story(
+    summary: Summary, s: Styles, _: Gettext, progress: Progress | None = None
+) -> list[Any]:
     steps = 6 + len(summary.sections)
     step = 0
 
@@ -51,52 +55,60 @@ def summary_story(summary: Summary, s: Styles, progress: Progress | None = None)
         if progress is not None:
             progress(step, steps)
 
-    period = summary.period
+    period, en = summary.period, summary.locale.startswith("en")
+
+    def heading(number: int, title: str) -> Paragraph:
+        """一、… in Chinese, 1. … in English."""
+        return Paragraph(esc(f"{number}. {title}" if en else f"{_chinese(number)}、{title}"), s.h2)
+
     story: list[Any] = [
-        para(f"{summary.unit_name} 督导工作小结", s.title),
-        para(f"{period.key}（{period.start.isoformat()} 至 {period.end.isoformat()}）", s.subtitle),
-        Paragraph("一、主要数据", s.h2), _figures(summary, s), Spacer(1, 3 * mm),
+        para(_("%(unit)s: period summary") % {"unit": summary.unit_name}, s.title),
+        para(_("%(period)s (%(start)s to %(end)s)") % {"period": period.key,
+             "start": period.start.isoformat(), "end": period.end.isoformat()}, s.subtitle),
+        heading(1, _("Key figures")), _figures(summary, s, _), Spacer(1, 3 * mm),
     ]  # fmt: skip
     tick()
-    charts = table([[grade_chart(summary.grades, s.font, "等级分布"),
-                     monthly_chart(summary.monthly, s.font, "月度平均得分率（%）")]],
+    charts = table([[grade_chart(summary.grades, s.font, _("Grade distribution")),
+                     monthly_chart(summary.monthly, s.font, _("Monthly average score, per cent"))]],
                    s.font, colWidths=[WIDTH / 2] * 2)  # fmt: skip
     story += [charts]
     tick()
-    story += [CondPageBreak(60 * mm), Paragraph("二、问题较多的检查项（前十）", s.h2)]
+    story += [CondPageBreak(60 * mm), heading(2, _("Items failed most often (top 10)"))]
     if summary.failures:
-        story += [failure_chart(summary.failures, s.font, "不合格次数"),
-                  grid([["检查项目", "不合格次数"], *summary.failures], s,
+        story += [failure_chart(summary.failures, s.font, _("Failures")),
+                  grid([[_("Checklist item"), _("Failures")], *summary.failures], s,
                         [WIDTH - 30 * mm, 30 * mm])]  # fmt: skip
     else:
-        story.append(para("本期未发现不合格项。", s.body))
+        story.append(para(_("No item failed in this period."), s.body))
     tick()
-    story += [CondPageBreak(40 * mm), Paragraph("三、各单位得分排名", s.h2)]
+    story += [CondPageBreak(40 * mm), heading(3, _("Units ranked by average score"))]
     ranking = [[str(i), name, code, f"{avg:.1f}%", n]
                for i, (code, name, avg, n) in enumerate(summary.units, start=1)]  # fmt: skip
-    story.append(grid([["名次", "单位", "编码", "平均得分率", "检查次数"], *ranking], s,
-                       [14 * mm, WIDTH - 84 * mm, 24 * mm, 26 * mm, 20 * mm])
-                 if ranking else para("本期没有已提交的检查。", s.body))  # fmt: skip
+    heads = [_("Rank"), _("Unit"), _("Code"), _("Average score"), _("Number of inspections")]
+    widths = [14 * mm, WIDTH - 84 * mm, 24 * mm, 26 * mm, 20 * mm]
+    story.append(grid([heads, *ranking], s, widths) if ranking
+                 else para(_("No inspection was submitted in this period."), s.body))  # fmt: skip
     tick()
-    story += [CondPageBreak(40 * mm), Paragraph("四、逾期未完成的整改", s.h2)]
+    story += [CondPageBreak(40 * mm), heading(4, _("Overdue rectifications still open"))]
     if summary.overdue:
-        story.append(grid([["责任单位", "整改要求", "整改期限", "状态"], *summary.overdue], s,
-                           [36 * mm, WIDTH - 82 * mm, 24 * mm, 22 * mm]))  # fmt: skip
+        heads = [_("Responsible unit"), _("Required action"), _("Rectification deadline"),
+                 _("Status")]  # fmt: skip
+        story.append(grid([heads, *summary.overdue], s,
+                          [36 * mm, WIDTH - 82 * mm, 24 * mm, 22 * mm]))  # fmt: skip
         if summary.overdue_count > len(summary.overdue):
-            story.append(para(f"另有 {summary.overdue_count - len(summary.overdue)} 项未列出。",
-                              s.small))  # fmt: skip
+            more = summary.overdue_count - len(summary.overdue)
+            story.append(para(_("%(n)d more not listed.") % {"n": more}, s.small))
     else:
-        story.append(para("没有逾期的整改任务。", s.body))
+        story.append(para(_("No overdue rectification tasks."), s.body))
     tick()
-    story += [CondPageBreak(30 * mm), Paragraph("五、随机抽查", s.h2)]
-    draws = [[t, d, n, "已公开" if p else "未公开"] for t, d, n, p in summary.draws]
-    story.append(grid([["抽查", "抽取日期", "抽中检查（次）", "公开"], *draws], s,
-                       [WIDTH - 74 * mm, 26 * mm, 28 * mm, 20 * mm])
-                 if draws else para("本期没有随机抽查。", s.body))  # fmt: skip
+    story += [CondPageBreak(30 * mm), heading(5, _("Random spot checks"))]
+    draws = [[t, d, n, _("public") if p else _("not public")] for t, d, n, p in summary.draws]
+    heads = [_("Draw"), _("Drawn on"), _("Inspections drawn"), _("Made public")]
+    story.append(grid([heads, *draws], s, [WIDTH - 74 * mm, 26 * mm, 28 * mm, 20 * mm])
+                 if draws else para(_("No random spot check in this period."), s.body))  # fmt: skip
     tick()
     for number, section in enumerate(summary.sections, start=6):
-        story += [CondPageBreak(30 * mm), Paragraph(esc(f"{_chinese(number)}、{section.title}"),
-                                                    s.h2)]  # fmt: skip
+        story += [CondPageBreak(30 * mm), heading(number, section.title)]
         if section.note:
             story.append(para(section.note, s.small))
         story += [_fit(chart) for chart in section.charts]
@@ -121,7 +133,12 @@ def _chinese(number: int) -> str:
 def render_summary_pdf(
     summary: Summary, *, font: str | None = None, tz: Any = None, progress: Progress | None = None
 ) -> bytes:
-    styles = make_styles(font)
-    footer = f"督导 Dudao · 生成于 {generated_at(tz)} · {summary.unit_code} {summary.period.key}"
-    return build_a4(summary_story(summary, styles, progress), styles.font, footer,
-                    f"{summary.unit_name} {summary.period.key} 督导工作小结")  # fmt: skip
+    styles = make_styles(font, summary.locale)
+    _ = gettext_for(summary.locale)
+    key = {"unit": summary.unit_code, "period": summary.period.key}
+    footer = _("Dudao · generated %(at)s · %(unit)s %(period)s") % {"at": generated_at(tz), **key}
+    title = _("%(unit)s %(period)s period summary") % {**key, "unit": summary.unit_name}
+    # TRANSLATORS: the page numbers at the foot of every page; keep {n} and {total}.
+    pages = _("Page {n} of {total}")
+    return build_a4(summary_story(summary, styles, _, progress), styles.font, footer, title,
+                    pages=pages)  # fmt: skip

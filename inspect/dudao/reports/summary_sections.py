@@ -3,32 +3,45 @@
 Open trend flags by severity, questionnaire results (only through the surveys
 aggregation, so the anonymity thresholds hold), and the assessment's ranking and
 tier moves (`dudao.assessment.queries`). Reports sit at the top of the dependency
-order, so the builders live here and read the other features' public queries.
+order, so the builders live here and read the other features' public queries. Each
+speaks the summary's language (`locale`, "zh" or "en").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from dudao.core.database import org_timezone
-from dudao.org.models import Unit
+from dudao.core.errors import N_
+from dudao.org.models import Unit, name_in
 from dudao.org.queries import within
 from dudao.reports.services import Period
-from dudao.reports.summary import SummarySection, register_summary_section
+from dudao.reports.summary import SummarySection, gettext_for, register_summary_section
 
-SEVERITIES = (("high", "高"), ("medium", "中"), ("low", "低"))
-MOVES = {"up": "上升", "down": "下降", "same": "持平"}
-SIGNALS = {"above": "高于上限", "below": "低于下限", "run": "连续偏离"}
-HIDDEN = {"small": "答卷不足，未显示", "within": "上级未显示", "complementary": "防推算，未显示"}
+Gettext = Callable[[str], str]  # the summary's gettext (`gettext_for`)
+SEVERITIES = (("high", N_("High")), ("medium", N_("Medium")), ("low", N_("Low")))
+MOVES = {"up": N_("Up"), "down": N_("Down"), "same": N_("Unchanged")}
+SIGNALS = {"above": N_("above the upper limit"), "below": N_("below the lower limit"),
+           "run": N_("a run on one side")}  # fmt: skip
+HIDDEN = {"small": N_("too few answers, not shown"), "within": N_("not shown: the level above"),
+          "complementary": N_("not shown: it would reveal another group")}  # fmt: skip
+
+
+def aside(_: Gettext, text: object, note: object) -> str:
+    """'text (note)', with full-width brackets in Chinese."""
+    return _("%(text)s (%(aside)s)") % {"text": text, "aside": note}
 
 
 @register_summary_section
-def open_flags(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+def open_flags(session: Session, unit: Unit, period: Period, locale: str) -> SummarySection | None:
     """Open trend flags about units of the subtree, by severity (today's state)."""
     from dudao.trends.models import CLOSED_STATES, Flag
+
+    _ = gettext_for(locale)
 
     rows = session.execute(
         select(Flag.severity, func.count(), func.sum(case((Flag.state == "new", 1), else_=0)))
@@ -38,74 +51,92 @@ def open_flags(session: Session, unit: Unit, period: Period) -> SummarySection |
     ).all()
     counts = {severity: (n, int(new or 0)) for severity, n, new in rows}
     return SummarySection(
-        "未关闭的问题线索",
-        ["严重程度", "未关闭（条）", "其中待确认"],
-        [[label, *counts.get(key, (0, 0))] for key, label in SEVERITIES],
-        "趋势分析发现、尚未解决或排除的问题线索（截至生成日）。",
+        _("Open trend flags"),
+        [_("Severity"), _("Open flags"), _("Of which new")],
+        [[_(label), *counts.get(key, (0, 0))] for key, label in SEVERITIES],
+        _(
+            "Flags the trend analysis raised that are not yet resolved or dismissed, as of "
+            "the day this summary was made."
+        ),
     )
 
 
 @register_summary_section
-def questionnaire_results(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+def questionnaire_results(
+    session: Session, unit: Unit, period: Period, locale: str
+) -> SummarySection | None:
     """Campaigns closing in the period that cover the unit or lie inside its subtree, each
     through `aggregate` at the summary's unit (or the campaign's own scope below it)."""
     from dudao.reports.campaign_data import campaigns_in_scope
 
-    tz = ZoneInfo(org_timezone(session))
+    _, tz = gettext_for(locale), ZoneInfo(org_timezone(session))
     rows = []
-    for campaign, report in campaigns_in_scope(session, tz, unit, period.start, period.end):
+    found = campaigns_in_scope(session, tz, unit, period.start, period.end, locale=locale)
+    for campaign, report in found:
         top = report.groups[0]
-        name = f"{top.name}（{top.code}）"
+        name = aside(_, top.name, top.code)
         if not top.shown:
-            rows.append([campaign.title, name, HIDDEN.get(top.hidden or "", "未显示"), "", ""])
+            rows.append([campaign.title, name, _(HIDDEN.get(top.hidden or "", N_("not shown"))),
+                         "", ""])  # fmt: skip
             continue
         sat = top.satisfaction
         rows.append([
             campaign.title, name, top.responses,
             "—" if top.rate is None else f"{top.rate:.1f}%",
-            "进行中（仅计数）" if not report.final else
-            "—" if sat is None else f"{sat.mean:.1f}（{sat.low:.1f}–{sat.high:.1f}）",
+            _("in progress (counts only)") if not report.final else
+            "—" if sat is None else aside(_, f"{sat.mean:.1f}", f"{sat.low:.1f}–{sat.high:.1f}"),
         ])  # fmt: skip
     if not rows:
         return None
     return SummarySection(
-        "问卷测评结果",
-        ["测评", "单位", "答卷数", "回收率", "满意度指数（95% 置信区间）"],
+        _("Questionnaire campaign results"),
+        [_("Questionnaire campaign"), _("Unit"), _("Responses"), _("Response rate"),
+         _("Satisfaction index (95 per cent confidence interval)")],
         rows,
-        "经匿名保护处理：答卷少于测评规定人数的单位不显示；满意度在测评结束、答卷全部入库后显示。",
-    )
+        _("Protected for anonymity: units with fewer answers than the campaign requires are "
+          "not shown; satisfaction is shown once the campaign has ended and all its answers "
+          "are stored."),
+    )  # fmt: skip
 
 
 @register_summary_section
-def assessment_ranking(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+def assessment_ranking(
+    session: Session, unit: Unit, period: Period, locale: str
+) -> SummarySection | None:
     """The assessment's ranking and tier moves in the subtree, when its period is this one."""
     from dudao.assessment.config import assessment_config
     from dudao.assessment.queries import ranking
 
-    config = assessment_config()
+    _, config = gettext_for(locale), assessment_config()
     result = ranking(session, [unit.path], period.key)
     if result.period != period.key or not result.rows:
         return None
     rows = [
-        [score.rank, f"{score.name}（{score.code}）", f"{score.composite:.1f}",
-         (config.tier(score.tier).title() if config.tier(score.tier) else "—"),
-         MOVES.get(score.move or "", "—")]
+        [score.rank, aside(_, name_in(score.name, score.name_en, locale), score.code),
+         f"{score.composite:.1f}",
+         (config.tier(score.tier).title(locale) if config.tier(score.tier) else "—"),
+         _(MOVES[score.move]) if score.move in MOVES else "—"]
         for score in result.rows
     ]  # fmt: skip
-    moves = "，".join(f"{MOVES[m]} {n} 个" for m, n in result.moves.items() if n)
-    note = "考评与晋档：综合得分与档次" + (
-        "（本期未结束，为暂定结果）" if result.provisional else ""
-    )
+    # TRANSLATORS: joins "Up 3", "Down 2" in the assessment's note.
+    moves = _(", ").join(_("%(move)s %(n)d") % {"move": _(MOVES[m]), "n": n}
+                         for m, n in result.moves.items() if n)  # fmt: skip
+    note = _("Assessment and tiers: composite scores and tiers")
+    if result.provisional:
+        note = _("%(note)s (the period is not over: provisional)") % {"note": note}
     return SummarySection(
-        "考评排名与档次变动",
-        ["名次", "单位", "综合得分", "档次", "较上期"],
+        _("Assessment ranking and tier changes"),
+        [_("Rank"), _("Unit"), _("Composite score"), _("Tier"), _("Since the last period")],
         rows,
-        note + (f"；档次{moves}。" if moves else "。"),
-    )
+        (_("%(note)s; tiers: %(moves)s.") % {"note": note, "moves": moves} if moves
+         else _("%(note)s.") % {"note": note}),
+    )  # fmt: skip
 
 
 @register_summary_section
-def score_trends(session: Session, unit: Unit, period: Period) -> SummarySection | None:
+def score_trends(
+    session: Session, unit: Unit, period: Period, locale: str
+) -> SummarySection | None:
     """Monthly mean scores per checklist over the twelve months up to the period's end, with
     Shewhart control limits and signals (`dudao.analytics.queries.scores`)."""
     from dudao.analytics.charts import control_chart
@@ -113,25 +144,38 @@ def score_trends(session: Session, unit: Unit, period: Period) -> SummarySection
     from dudao.analytics.queries import Filters, scores
     from dudao.reports.fonts import register_font
 
-    months = Range(shift_months(period.start, -9), period.end, "month")
+    _, months = gettext_for(locale), Range(shift_months(period.start, -9), period.end, "month")
     first = period.start.strftime("%Y-%m")
-    series = [s for s in scores(session, [unit.path], Filters(unit, months))
+    language = "en" if locale.startswith("en") else "zh_CN"
+    series = [s for s in scores(session, [unit.path], Filters(unit, months), language)
               if any(p.n and p.period >= first for p in s.chart.points)]  # fmt: skip
     if not series:
         return None
     settings = session.info.get("settings")
     font = register_font(settings.pdf_font if settings else None)
-    labels = {"mean": "月平均得分率", "center": "中心线", "limits": "控制限（±3σ）",
-              "signal": "异常"}  # fmt: skip
+    labels = {"mean": _("Monthly average score"), "center": _("Centre line"),
+              "limits": _("Control limits (±3σ)"), "signal": _("Out of control")}  # fmt: skip
     rows = [
         [s.title, p.period, p.n, f"{p.mean:.1f}%",
-         "—" if p.lcl is None else f"{p.lcl:.1f}–{p.ucl:.1f}", SIGNALS.get(p.signal, "")]
+         "—" if p.lcl is None else f"{p.lcl:.1f}–{p.ucl:.1f}",
+         _(SIGNALS[p.signal]) if p.signal in SIGNALS else ""]
         for s in series for p in s.chart.points if p.n
     ]  # fmt: skip
     return SummarySection(
-        "得分趋势（近十二个月）",
-        ["检查表", "月份", "检查次数", "平均得分率", "控制限", "信号"],
+        _("Score trends (last twelve months)"),
+        [
+            _("Checklist"),
+            _("Month of the year"),
+            _("Number of inspections"),
+            _("Average score"),
+            _("Control limits"),
+            _("Signal"),
+        ],
         rows,
-        "每月平均得分率与控制限（前半段数据为基线，±3σ）；超出控制限或连续偏于中心线一侧的月份标为信号。",
+        _(
+            "Monthly average score with control limits (the first half of the months is the "
+            "baseline, ±3σ); a month outside the limits or in a run on one side of the centre "
+            "line is marked as a signal."
+        ),
         tuple(control_chart(s.chart, s.title, labels, font) for s in series),
     )

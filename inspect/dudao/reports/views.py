@@ -56,6 +56,11 @@ def _visible(report: ReportRequest | None) -> ReportRequest:
     return report
 
 
+def _locale() -> str:
+    """The reader's language as reports name it: "en" or "zh"."""
+    return "en" if str(select_locale() or "").startswith("en") else "zh"
+
+
 def _start(kind: str, params: dict) -> Response:
     session = db()
     try:
@@ -91,8 +96,7 @@ def index() -> str:
 def inspection_report(inspection_id: int) -> Response:
     if not _may_see_inspection(db().get(Inspection, inspection_id)):
         abort(404)
-    locale = "en" if str(select_locale() or "").startswith("en") else "zh"
-    return _start(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": locale})
+    return _start(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": _locale()})
 
 
 def _office_unit() -> Unit:
@@ -106,7 +110,8 @@ def _office_unit() -> Unit:
 @requires(Permission.VIEW_OFFICE)
 def batch() -> Response:
     unit = _office_unit()
-    return _start(ReportKind.BATCH, {"unit": unit.code, "quarter": request.form.get("quarter")})
+    quarter = request.form.get("quarter")
+    return _start(ReportKind.BATCH, {"unit": unit.code, "quarter": quarter, "locale": _locale()})
 
 
 @bp.get("/summary")
@@ -127,7 +132,7 @@ def summary_page() -> str:
         except DudaoError as exc:
             error = exc.in_language(_)
         else:
-            data = load_summary(db(), unit, period, runtime().settings.tz)
+            data = load_summary(db(), unit, period, runtime().settings.tz, _locale())
             font = register_font(runtime().settings.pdf_font)
             grades, monthly = _("Grade distribution"), _("Monthly average score, per cent")
             svgs = {  # titled in the reader's language, drawn and for screen readers
@@ -147,7 +152,8 @@ def summary_page() -> str:
 @requires(Permission.VIEW_OFFICE)
 def summary() -> Response:
     unit = _office_unit()
-    return _start(ReportKind.SUMMARY, {"unit": unit.code, "quarter": request.form.get("quarter")})
+    quarter = request.form.get("quarter")
+    return _start(ReportKind.SUMMARY, {"unit": unit.code, "quarter": quarter, "locale": _locale()})
 
 
 @bp.post("/campaign/<int:campaign_id>")

@@ -84,10 +84,11 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
         return _("Item %(item)s of %(definition)s failed %(n)d times in a row at %(units)s "
                  "(last in %(last)s).", n=int(e.get("consecutive", 0)), **args)  # fmt: skip
     if rule == "cross_unit":  # the window tested, its figures against the baseline's
+        scope = f"{flag.unit.code} {unit_name(flag.unit)}"  # an f-string in _() trips extraction
         return _("Item %(item)s of %(definition)s failed unusually often in %(scope)s in "
                  "%(window)s: %(failures)s of %(inspections)s inspections (%(rate)s) against "
                  "%(baseline)s before; at %(count)d units.",
-                 scope=f"{flag.unit.code} {unit_name(flag.unit)}", window=window(e, last),
+                 scope=scope, window=window(e, last),
                  failures=e.get("failures", "?"), inspections=e.get("inspections", "?"),
                  rate=_percent(e.get("rate")), baseline=_percent(e.get("baseline_rate")),
                  count=len(flag.unit_ids or []), **args)  # fmt: skip
