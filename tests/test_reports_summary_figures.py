@@ -26,6 +26,20 @@ def test_count_charts_have_round_steps_and_the_counts_on_the_bars():
         assert str(top) in texts and "4" in texts  # the counts, not only ticks such as 19, 38
 
 
+def test_axis_labels_are_cut_by_their_width_not_their_length():
+    """English words are half as wide as Chinese characters: "Satisfactory" fits where six
+    characters did, a long label of either kind ends in an ellipsis."""
+    font = register_font()
+    english = grade_chart([("Excellent", 5), ("Satisfactory", 3), ("Fail", 1)], font, "")
+    assert english.contents[0].categoryAxis.categoryNames == ["Excellent", "Satisfactory", "Fail"]
+    long_zh = "党员群众对本单位开展创先争优活动的知晓情况、参与程度和总体评价"  # 30 characters
+    long_en = "How many interviewees know the campaign"
+    names = failure_chart([(long_zh, 3), (long_en, 2)], font, "").contents[0].categoryAxis
+    cut_en, cut_zh = names.categoryNames  # drawn bottom up
+    assert cut_zh.endswith("…") and long_zh.startswith(cut_zh[:-1]) and 16 < len(cut_zh) < 30
+    assert cut_en == long_en  # 185 points hold it
+
+
 def test_grades_are_counted_best_first(session, org, tmp_path):
     """Three failed and one excellent inspection: 优秀 comes first although it is rarer."""
     rows = [row("A1-1", 0), row("A1-2", 0, site_matches="no"), row("B1-1", 0, site_matches="no"),

@@ -21,8 +21,17 @@ BAR = colors.HexColor("#8b1a1a")
 LINE = colors.HexColor("#1f5f99")
 
 
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+LABEL_SIZE = 8  # points, every axis label
+
+
+def _shorten(text: str, font: str, width: float) -> str:
+    """`text` cut to `width` points with an ellipsis: measured, not counted, since a Chinese
+    character is about twice as wide as a Latin letter ("Excellent" fits where 优秀 does)."""
+    if stringWidth(text, font, LABEL_SIZE) <= width:
+        return text
+    while text and stringWidth(text + "…", font, LABEL_SIZE) > width:
+        text = text[:-1]
+    return text + "…"
 
 
 def _counts(chart: VerticalBarChart | HorizontalBarChart, counts: list[int], font: str) -> None:
@@ -42,13 +51,16 @@ def grade_chart(grades: list[tuple[str, int]], font: str, title: str) -> Drawing
     chart = VerticalBarChart()
     chart.x, chart.y, chart.width, chart.height = 35, 30, 180, 110
     chart.data = [[n for _g, n in grades] or [0]]
-    chart.categoryAxis.categoryNames = [_shorten(g, 6) for g, _n in grades] or ["—"]
+    slot = chart.width / max(len(grades), 1) - 4  # a label no wider than its bar's share
+    chart.categoryAxis.categoryNames = [_shorten(g, font, max(slot, 48)) for g, _n in grades] or [
+        "—"
+    ]
     _counts(chart, [n for _g, n in grades], font)
     chart.barLabels.nudge = 6
     chart.barWidth, chart.groupSpacing = 10, 12 if len(grades) > 2 else 40
     chart.bars[0].fillColor = BAR
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        axis.fontName, axis.fontSize = font, 8
+        axis.fontName, axis.fontSize = font, LABEL_SIZE
     drawing.add(chart)
     drawing.add(String(115, 155, title, fontName=font, fontSize=10, textAnchor="middle"))
     return drawing
@@ -61,12 +73,12 @@ def failure_chart(failures: list[tuple[str, int]], font: str, title: str) -> Dra
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 200, 20, 260, height - 20
     chart.data = [[n for _l, n in rows]]
-    chart.categoryAxis.categoryNames = [_shorten(label, 16) for label, _n in rows]
+    chart.categoryAxis.categoryNames = [_shorten(label, font, 185) for label, _n in rows]
     _counts(chart, [n for _l, n in rows], font)
     chart.barLabels.nudge, chart.barLabels.boxAnchor = 4, "w"
     chart.bars[0].fillColor = BAR
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        axis.fontName, axis.fontSize = font, 8
+        axis.fontName, axis.fontSize = font, LABEL_SIZE
     drawing.add(chart)
     drawing.add(String(240, height + 6, title, fontName=font, fontSize=10, textAnchor="middle"))
     return drawing
@@ -85,7 +97,7 @@ def monthly_chart(monthly: list[tuple[str, float | None, int]], font: str, title
     chart.joinedLines = int(sum(value is not None for _m, value, _n in monthly) >= 2)
     chart.lines[0].symbol = makeMarker("FilledCircle", size=4)  # a lone month still shows
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        axis.fontName, axis.fontSize = font, 8
+        axis.fontName, axis.fontSize = font, LABEL_SIZE
     drawing.add(chart)
     drawing.add(String(115, 155, title, fontName=font, fontSize=10, textAnchor="middle"))
     return drawing
@@ -99,11 +111,11 @@ def interval_chart(rows: list[tuple[str, float, float, float]], font: str, title
     chart = HorizontalBarChart()
     chart.x, chart.y, chart.width, chart.height = 200, 20, 260, height - 20
     chart.data = [[mean for _l, mean, _lo, _hi in rows]]
-    chart.categoryAxis.categoryNames = [_shorten(label, 16) for label, *_values in rows]
+    chart.categoryAxis.categoryNames = [_shorten(label, font, 185) for label, *_v in rows]
     chart.valueAxis.valueMin, chart.valueAxis.valueMax, chart.valueAxis.valueStep = 0, 100, 20
     chart.bars[0].fillColor = LINE
     for axis in (chart.categoryAxis.labels, chart.valueAxis.labels):
-        axis.fontName, axis.fontSize = font, 8
+        axis.fontName, axis.fontSize = font, LABEL_SIZE
     drawing.add(chart)
     step = chart.height / len(rows)
     for index, (_label, _mean, low, high) in enumerate(rows):

@@ -85,7 +85,7 @@ def summary_story(
     ranking = [[str(i), name, code, f"{avg:.1f}%", n]
                for i, (code, name, avg, n) in enumerate(summary.units, start=1)]  # fmt: skip
     heads = [_("Rank"), _("Unit"), _("Code"), _("Average score"), _("Number of inspections")]
-    widths = [14 * mm, WIDTH - 84 * mm, 24 * mm, 26 * mm, 20 * mm]
+    widths = [14 * mm, WIDTH - 88 * mm, 24 * mm, 26 * mm, 24 * mm]  # 'Number of inspections'
     story.append(grid([heads, *ranking], s, widths) if ranking
                  else para(_("No inspection was submitted in this period."), s.body))  # fmt: skip
     tick()
