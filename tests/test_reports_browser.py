@@ -46,3 +46,30 @@ def test_summary_page_charts_render_under_the_csp(live_server, browser_page, rep
     assert box is not None and box["width"] > 10
     save_screenshot(page, "reports-summary")
     assert page.console_errors == []
+
+
+def test_an_english_summary_fits_a_tablet(live_server, browser_page, app, report_world):  # noqa: F811
+    """English words are longer than Chinese ones: the sections' headings and names wrap
+    instead of pushing their tables sideways off a tablet's screen."""
+    from tests.browser import TABLET, read_in
+
+    long_name = "Tunnelling Team 3 Party Branch of a Long Name"
+    with app.app_context():
+        session = app.extensions["dudao"].session_factory()
+        world = report_world.world
+        for unit in (world.org.branch_a1, world.org.branch_b1):
+            session.get(type(unit), unit.id).name_en = long_name
+        session.commit()
+        session.close()
+    page = browser_page(*TABLET)
+    browser_sign_in(page, live_server.url, "office", PASSWORD)
+    read_in(page, "en")
+    page.goto(f"{live_server.url}/reports/summary?unit=G&quarter=2026Q4")
+    assert page.locator("h2", has_text="Score trends (last twelve months)").count() == 1
+    assert page.locator("td", has_text=long_name).count() >= 1
+    wide = page.eval_on_selector_all(
+        ".table-wrap", "ws => ws.filter(w => w.scrollWidth > w.clientWidth + 1).length"
+    )
+    assert wide == 0
+    save_screenshot(page, "reports-summary-en-tablet")
+    assert page.console_errors == []
