@@ -28,6 +28,7 @@ from tests.draw_world import published_draw
 from tests.flag_world import make_flag
 from tests.report_world import report_world  # noqa: F401
 from tests.survey_world import GOOD
+from tests.trend_world import TZ, load
 
 SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
 
@@ -57,6 +58,42 @@ def test_open_flags_by_severity_in_the_subtree_only(app, session, org):
     assert section.rows == [["高", 2, 1], ["中", 0, 0], ["低", 1, 1]]
     text = _pdf_text(_summary(app, session, org.company_a, "2026Q4"))
     assert "未关闭的问题线索" in text and "其中待确认" in text
+
+
+def test_the_open_flags_are_listed_most_severe_first(app, session, org, tmp_path):
+    """The summary lists the subtree's open flags themselves — problem, unit, item, months,
+    triage — high before medium, then the most recently detected; closed ones and others'
+    are left out, and the note says how many there are."""
+    load(session, tmp_path, [])  # the checklist whose item labels the list shows
+    spot = {"definition_key": "campaign_spot_check", "item_key": "site_matches"}
+    make_flag(session, org.branch_a1, "recurring_failure", tag="1", last_detected="2026-03",
+              **spot)  # fmt: skip
+    make_flag(session, org.branch_a2, tag="2", severity="high", last_detected="2026-01",
+              first_detected="2026-01", detected=False)  # fmt: skip
+    make_flag(session, org.unit_a1, tag="3", last_detected="2026-05", state="acknowledged")
+    make_flag(session, org.branch_a2, tag="4", state="resolved")
+    make_flag(session, org.branch_b1, tag="5", severity="high")
+    session.commit()
+    rows = {}
+    for locale, title in (("zh", "未关闭的问题线索（严重程度高者在前）"),
+                          ("en", "Open trend flags, most severe first")):  # fmt: skip
+        summary = load_summary(session, org.company_a, parse_quarter("2026Q4"), TZ, locale)
+        section = _section(summary, title)
+        rows[locale] = section.rows
+    a2, a1, b1 = org.branch_a2, org.unit_a1, org.branch_a1
+    assert rows["zh"] == [
+        ["高", "得分持续下降", f"{a2.name}（{a2.code}）", "q1", "2026-01", "新发现（已不再发现）"],
+        ["中", "得分持续下降", f"{a1.name}（{a1.code}）", "q1", "2026-02 – 2026-05", "已确认"],
+        ["中", "反复不合格", f"{b1.name}（{b1.code}）", "现场情况与汇报材料一致",
+         "2026-02 – 2026-03", "新发现"],
+    ]  # fmt: skip
+    assert [row[:2] + row[3:4] for row in rows["en"]] == [
+        ["High", "Deteriorating scores", "q1"], ["Medium", "Deteriorating scores", "q1"],
+        ["Medium", "Recurring failure", "What is seen on site matches the reports"],
+    ]  # fmt: skip
+    assert rows["en"][0][5].endswith("(no longer detected)")
+    text = _pdf_text(load_summary(session, org.company_a, parse_quarter("2026Q4"), TZ))
+    assert "列出 3 条未关闭问题线索中的 3 条" in text
 
 
 def _answers(session, campaign, unit, count):

@@ -23,7 +23,8 @@ from dudao.reports.services import Period
 from dudao.reports.summary import SummarySection, gettext_for, register_summary_section
 
 Gettext = Callable[[str], str]  # the summary's gettext (`gettext_for`)
-SEVERITIES = (("high", N_("High")), ("medium", N_("Medium")), ("low", N_("Low")))
+#: Open flags listed one by one, most severe and most recently detected first.
+FLAG_ROWS = 20
 MOVES = {"up": N_("Up"), "down": N_("Down"), "same": N_("Unchanged")}
 SIGNALS = {"above": N_("above the upper limit"), "below": N_("below the lower limit"),
            "run": N_("a run on one side")}  # fmt: skip
@@ -39,10 +40,9 @@ def aside(_: Gettext, text: object, note: object) -> str:
 @register_summary_section
 def open_flags(session: Session, unit: Unit, period: Period, locale: str) -> SummarySection | None:
     """Open trend flags about units of the subtree, by severity (today's state)."""
-    from dudao.trends.models import CLOSED_STATES, Flag
+    from dudao.trends.models import CLOSED_STATES, SEVERITY_NAMES, Flag
 
     _ = gettext_for(locale)
-
     rows = session.execute(
         select(Flag.severity, func.count(), func.sum(case((Flag.state == "new", 1), else_=0)))
         .join(Unit, Unit.id == Flag.unit_id)
@@ -53,12 +53,62 @@ def open_flags(session: Session, unit: Unit, period: Period, locale: str) -> Sum
     return SummarySection(
         _("Open trend flags"),
         [_("Severity"), _("Open flags"), _("Of which new")],
-        [[_(label), *counts.get(key, (0, 0))] for key, label in SEVERITIES],
+        [[_(name), *counts.get(key, (0, 0))] for key, name in SEVERITY_NAMES.items()],
         _(
             "Flags the trend analysis raised that are not yet resolved or dismissed, as of "
             "the day this summary was made."
         ),
     )
+
+
+@register_summary_section
+def open_flag_list(
+    session: Session, unit: Unit, period: Period, locale: str
+) -> SummarySection | None:
+    """The open flags themselves: what the analysis found, where, in which months, and
+    how far triage has got, so the printed summary carries the findings, not only counts."""
+    from dudao.trends.models import CLOSED_STATES, RULE_NAMES, SEVERITY_NAMES, Flag
+    from dudao.triage.evidence import names
+    from dudao.workflow.registry import get_workflow
+
+    _, workflow = gettext_for(locale), get_workflow("flag_triage")
+    query = (
+        select(Flag)
+        .join(Unit, Unit.id == Flag.unit_id)
+        .where(within([unit.path]), Flag.state.not_in(CLOSED_STATES))
+    )
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    if not total:
+        return None
+    rank = case({key: n for n, key in enumerate(SEVERITY_NAMES)}, value=Flag.severity, else_=9)
+    flags = session.scalars(
+        query.order_by(rank, Flag.last_detected.desc(), Flag.id).limit(FLAG_ROWS)
+    ).all()
+    known = names(session, flags, locale)
+    rows = []
+    for flag in flags:
+        labels = known.get(flag.definition_key or "", ("", {}))[1]
+        months = flag.first_detected
+        if flag.last_detected != flag.first_detected:
+            months = f"{flag.first_detected} – {flag.last_detected}"
+        state = workflow.state(flag.state).label.get(locale)
+        rows.append([
+            _(SEVERITY_NAMES.get(flag.severity, flag.severity)),
+            _(RULE_NAMES.get(flag.rule, flag.rule)),
+            aside(_, flag.unit.name_in(locale), flag.unit.code),
+            labels.get(flag.item_key, flag.item_key) if flag.item_key else "—",
+            months,
+            state if flag.detected else aside(_, state, _("no longer detected")),
+        ])  # fmt: skip
+    return SummarySection(
+        _("Open trend flags, most severe first"),
+        [_("Severity"), _("Problem"), _("Unit"), _("Checklist item"), _("Detected in"),
+         _("Triage")],
+        rows,
+        _("%(shown)d of %(total)d open flags, the most severe and most recently detected "
+          "first; the flag queue holds them all with their evidence.")
+        % {"shown": len(rows), "total": total},
+    )  # fmt: skip
 
 
 @register_summary_section

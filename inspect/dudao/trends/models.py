@@ -15,10 +15,25 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, String, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from dudao.core.database import Base, UTCDateTime, utcnow
+from dudao.core.errors import N_
 from dudao.org.models import Unit
 
 #: Triage states in which a flag no longer counts as open.
 CLOSED_STATES = ("resolved", "dismissed")
+#: The rules' and severities' names, for the catalogue to translate: the triage pages
+#: (`triage.evidence_labels`) and the period summary show them.
+RULE_NAMES = {
+    "critical_failure": N_("Critical item failed"),
+    "recurring_failure": N_("Recurring failure"),
+    "cross_unit": N_("Failure across units"),
+    "deterioration": N_("Deteriorating scores"),
+    "outlier": N_("Outlier unit"),
+    "questionnaire_decline": N_("Satisfaction decline"),
+    "feedback_theme": N_("Feedback theme"),
+    "overdue_rectification": N_("Overdue rectifications"),
+    "returned_inspection": N_("Inspection returned repeatedly"),
+}
+SEVERITY_NAMES = {"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")}
 #: The columns the triage queue filters and sorts on (its two indexes carry them).
 QUEUE_COLUMNS = ("state", "severity", "rule", "assignee_id", "first_detected", "last_detected")
 

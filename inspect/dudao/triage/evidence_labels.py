@@ -5,18 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-RULE_LABELS = {
-    "critical_failure": _l("Critical item failed"),
-    "recurring_failure": _l("Recurring failure"),
-    "cross_unit": _l("Failure across units"),
-    "deterioration": _l("Deteriorating scores"),
-    "outlier": _l("Outlier unit"),
-    "questionnaire_decline": _l("Satisfaction decline"),
-    "feedback_theme": _l("Feedback theme"),
-    "overdue_rectification": _l("Overdue rectifications"),
-    "returned_inspection": _l("Inspection returned repeatedly"),
-}
-SEVERITY_LABELS = {"high": _l("High"), "medium": _l("Medium"), "low": _l("Low")}
+from dudao.trends.models import RULE_NAMES, SEVERITY_NAMES
+
+RULE_LABELS = {rule: _l(name) for rule, name in RULE_NAMES.items()}
+SEVERITY_LABELS = {severity: _l(name) for severity, name in SEVERITY_NAMES.items()}
 
 #: Evidence keys shown in the table, with their labels (others are shown under their key).
 FIELD_LABELS = {
