@@ -189,11 +189,12 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
 
 
 def test_no_unit_lead_hears_of_named_feedback_about_their_unit(
-    session, org, user_factory, settings
+    client, session, org, user_factory, settings
 ):
     """Feedback has no assignees; notifications must not hand it to the unit's leads as
     they do a rectification (a reopened item told them, with the office's comment). Its
-    author hears of the answer, and only of that."""
+    author hears of the answer, and only of that, with a link to their own page (the
+    office's page was a 403 for them)."""
     from dudao.feedback.services import handle, submit_feedback
     from dudao.notifications.transitions import derive
 
@@ -209,4 +210,6 @@ def test_no_unit_lead_hears_of_named_feedback_about_their_unit(
         session.commit()
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "feedback_item"))
     told = [(m.user_id, m.kind, m.link) for m in derive(session, events.all())]
-    assert told == [(rep.id, "answered", f"/feedback/{item.id}")]
+    assert told == [(rep.id, "answered", f"/feedback/mine/{item.id}")]
+    sign_in(client, "rep")
+    assert client.get(told[0][2]).status_code == 200

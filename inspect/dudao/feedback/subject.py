@@ -12,6 +12,7 @@ FEEDBACK = register_subject(
         assignment=None,
         subject_column="",
         link=lambda item_id: f"/feedback/{item_id}",
+        author_link=lambda item_id: f"/feedback/mine/{item_id}",
         noun=("意见建议", "Feedback"),
         # For the office and its author alone: its unit's leads hear nothing of it (a
         # reopened item's comment included); the author hears of the answer.

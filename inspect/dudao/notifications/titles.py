@@ -32,12 +32,15 @@ def subject_message(
     subject: Any,
     body: str = "",
     due_on: date | None = None,
+    audience: str = "",
 ) -> Message:
-    """The notification `notice` about `subject` (of type `kind`) for one user; a timer's
-    gives the due date (`due_on`), which is shown in the reader's language."""
+    """The notification `notice` about `subject` (of type `kind`) for one user of
+    `audience` (its link: `SubjectType.link_for`); a timer's gives the due date (`due_on`),
+    which is shown in the reader's language."""
     return Message(
         user_id, key, notice, subject_title(kind, subject.id, subject.unit, DEFAULT_LOCALE),
-        body, kind.link(subject.id), kind.table, subject.id, subject.unit.id, due_on,
+        body, kind.link_for(audience, subject.id), kind.table, subject.id, subject.unit.id,
+        due_on,
     )  # fmt: skip
 
 

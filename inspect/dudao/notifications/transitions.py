@@ -111,7 +111,9 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
                 users = assignees[subject.id]
             body = after.get("comment") or after.get("reason") or ""
             messages += [
-                subject_message(uid, transition_key(event.id), notice, kind, subject, body)
+                subject_message(
+                    uid, transition_key(event.id), notice, kind, subject, body, audience=audience
+                )
                 for uid in sorted(users - {event.actor_id})
             ]
     return messages

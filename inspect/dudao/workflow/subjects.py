@@ -37,7 +37,8 @@ class SubjectType:
     `workers` says who a notification for "the assignees" reaches: ASSIGNED, the
     assignees; UNIT_LEADS, the leads of the subject's unit (a rectification task, whose
     `assignee_ids` is its verifier); NOBODY (named feedback, for the office and its author
-    alone)."""
+    alone). `author_link`, where the subject's author reads it (their own page: the
+    office's `link` is not theirs to open); `link` when None."""
 
     table: str
     model: Any
@@ -47,6 +48,13 @@ class SubjectType:
     noun: tuple[str, str]  # (Chinese, English), for notification titles
     due: str = "due_date"
     workers: str = ASSIGNED
+    author_link: Callable[[int], str] | None = None
+
+    def link_for(self, audience: str, subject_id: int) -> str:
+        """The page a notification for `audience` ("author", "office"...) opens."""
+        if audience == "author" and self.author_link is not None:
+            return self.author_link(subject_id)
+        return self.link(subject_id)
 
     def noun_in(self, locale: str) -> str:
         """The noun a reader of `locale` sees (like `Unit.name_in`: English for English)."""
