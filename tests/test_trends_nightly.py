@@ -113,3 +113,21 @@ def test_a_bad_rules_file_names_every_problem_with_its_line(tmp_path) -> None:
     empty = tmp_path / "empty.yaml"
     empty.write_text("", encoding="utf-8")
     assert load_rules(empty) == DEFAULTS  # nothing given: every default
+
+
+def test_dudao_analyze_lists_a_bad_rules_file_in_the_reader_s_language(app, monkeypatch, tmp_path):
+    """The command stops before it analyses anything and prints every problem, located,
+    in Chinese by default (it printed the first one, in English)."""
+    from dudao.cli import cli
+    from dudao.trends import services
+
+    rules = tmp_path / "trends.yaml"
+    rules.write_text("deterioration:\n  h: high\noutlier:\n  coverage: 99.8\n", encoding="utf-8")
+    monkeypatch.setattr(services, "shipped_rules", lambda: load_rules(rules))
+    result = app.test_cli_runner().invoke(cli, ["analyze"])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{rules}:2:6: deterioration.h: 应为数字，实为文本",
+        f"{rules}:4:13: outlier.coverage: 应在 0 到 1 之间，实为 99.8",
+        f"Error: {rules}:2:6: deterioration.h: 应为数字，实为文本（另有 1 个问题）",
+    ]

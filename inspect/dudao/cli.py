@@ -15,6 +15,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from dudao.app import create_app
 from dudao.core.errors import DudaoError
 from dudao.core.language import translations
+from dudao.definitions.problems import DefinitionError
 
 
 class DudaoGroup(FlaskGroup):
@@ -22,7 +23,11 @@ class DudaoGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except DudaoError as exc:  # in the default language, zh_CN (docs/i18n.md)
-            raise click.ClickException(exc.in_language(translations().gettext)) from exc
+            gettext = translations().gettext
+            if isinstance(exc, DefinitionError) and len(exc.problems) > 1:  # every one, located
+                for problem in exc.problems:
+                    click.echo(problem.shown(gettext), err=True)
+            raise click.ClickException(exc.in_language(gettext)) from exc
 
 
 def _create_app() -> Flask:

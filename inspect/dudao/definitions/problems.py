@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from dudao.core.errors import Message, ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.core.errors import shown as in_language
 
 Path = tuple[str | int, ...]
@@ -63,11 +63,14 @@ class DefinitionError(ValidationError):
         problems = sorted(problems)
         first = problems[0] if problems else None
         count = len(problems)
+        # A Message reads as the English line it always was and is shown in the reader's
+        # language where an error is shown (a command's message, a page's flash).
         if first is None:
-            message = "the definition is not valid"
+            message = Message(N_("the definition is not valid"))
         elif count == 1:
-            message = str(first)
+            message = first.as_message()
         else:
-            message = f"{first} (and {count - 1} more problems)"
+            message = Message(N_("%(first)s (and %(n)d more problems)"),
+                              first=first.as_message(), n=count - 1)  # fmt: skip
         super().__init__(message)
         self.problems: list[Problem] = problems  # type: ignore[assignment]
