@@ -124,7 +124,7 @@ def test_an_open_campaign_shows_counts_only(app, session, org):
     text = _text(_pdf(app, session, campaign.id))
     assert "测评尚未结束" in text and "尚未公开的意见" not in text
     assert _row(text, "A1-1")[0] == "12" and _row(text, "A1-1")[3] == "—"
-    assert "意见建议（随机顺序）" not in text and "三、" not in text
+    assert "意见建议（随机排列）" not in text and "三、" not in text
 
 
 def test_comments_are_literal_and_only_for_big_enough_groups(app, session, org, closed):
@@ -227,7 +227,7 @@ def test_the_demo_campaign_shows_suppression_and_loads_once(app, session):
     assert report.final and {"small", "complementary", None} <= reasons
     assert any(g.comments for g in report.groups)
     text = _text(_pdf(app, session, campaign_id))
-    assert "答卷少于 5 份" in text and "意见建议（随机顺序）" in text
+    assert "答卷少于 5 份" in text and "意见建议（随机排列）" in text
 
 
 def test_earlier_campaigns_give_the_satisfaction_index_by_period(app, session, org, closed):

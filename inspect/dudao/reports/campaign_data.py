@@ -3,7 +3,8 @@
 Every figure, distribution and comment comes from `surveys.aggregate.aggregate`, which
 applies the campaign's thresholds (hidden groups carry no numbers; complementary
 suppression; comments only at or above the comment threshold, shuffled). This module
-adds nothing but the campaign's own facts and the labels the PDF prints.
+adds nothing but the campaign's own facts and the labels the PDF prints, in the report's
+language ("zh" or "en": questions, options, names and titles in English where they have it).
 """
 
 from __future__ import annotations
@@ -17,23 +18,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.database import utcnow
-from dudao.core.errors import NotFound
+from dudao.core.errors import N_, NotFound
+from dudao.definitions.display import YES_NO
 from dudao.definitions.items import kind_of
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.spec import Item, ItemType
 from dudao.org.models import Unit
 from dudao.org.queries import covering_or_within, within
+from dudao.reports.services import gettext_for
 from dudao.surveys.aggregate import Group, Report, aggregate
 from dudao.surveys.models import Campaign
 
-STATES = {"draft": "草稿", "open": "进行中", "closed": "已结束"}
-YES_NO = {"yes": "是", "no": "否", "na": "不适用"}
+STATES = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
+NOT_SHOWN = N_("not shown")
 #: Why a group is hidden, as the report says it (docs/anonymity.md).
 HIDDEN = {
-    "small": "答卷少于 {k} 份，不单独显示；其答卷计入上级单位的数据。",
-    "within": "上级单位未显示，本单位随之不显示。",
-    "complementary": "为防止通过相减推算出未显示的单位，本单位一并不显示。",
-}
+    "small": N_("Fewer than %(k)d answers: not shown on its own; its answers count in the "
+                "figures of the unit above."),
+    "within": N_("The unit above is not shown, so neither is this one."),
+    "complementary": N_("Not shown either, so that a hidden unit cannot be worked out by "
+                        "subtraction."),
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,51 +67,51 @@ class CampaignReport:
     #: Satisfaction index per unit in earlier campaigns of the same questionnaire over the
     #: same scope, then this one: [(period label, {unit id: printed cell})], oldest first.
     history: list[tuple[str, dict[int, str]]] = field(default_factory=list)
+    locale: str = "zh"  # the language it is in: "zh" or "en"
 
     def reason(self, group: Group) -> str:
-        return HIDDEN.get(group.hidden or "", "").format(k=self.report.min_group)
+        why = HIDDEN.get(group.hidden or "")
+        return gettext_for(self.locale)(why) % {"k": self.report.min_group} if why else ""
 
     def item_results(self, group: Group) -> list[ItemResult]:
         """The group's per-question figures with printable option labels (aggregate's only)."""
         results = []
         for key, stat in group.items.items():
             item = self.report.definition.item(key)
-            results.append(
-                ItemResult(
-                    item.label.zh,
-                    stat.answered,
-                    stat.mean,
-                    [(_value_label(item, value), n) for value, n in stat.distribution],
-                )
-            )
+            shares = [(_value_label(item, v, self.locale), n) for v, n in stat.distribution]
+            label = item.label.get(self.locale)
+            results.append(ItemResult(label, stat.answered, stat.mean, shares))
         return results
 
 
-def _value_label(item: Item, value: str) -> str:
+def _value_label(item: Item, value: str, locale: str) -> str:
     if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
-        return next((o.label.zh for o in item.options if o.key == value), value)
+        return next((o.label.get(locale) for o in item.options if o.key == value), value)
     if item.type == ItemType.YES_NO:
-        return YES_NO.get(value, value)
+        pair = YES_NO.get(value)
+        return pair[1 if locale.startswith("en") else 0] if pair else value
     if item.type == ItemType.SCALE and item.labels:
         low, _high = kind_of(item).bounds(item)
         index = int(value) - low if value.lstrip("-").isdigit() else -1
         if 0 <= index < len(item.labels):
-            return f"{value} {item.labels[index].zh}"
+            return f"{value} {item.labels[index].get(locale)}"
     if item.type in (ItemType.SCALE, ItemType.RATING):
-        return f"{value}分"
+        _ = gettext_for(locale)
+        return _("%(value)s points") % {"value": value}
     return value
 
 
-def _cells(report: Report) -> dict[int, str]:
+def _cells(report: Report, locale: str) -> dict[int, str]:
+    hidden = gettext_for(locale)(NOT_SHOWN)
     return {
-        g.unit_id: ("未显示" if not g.shown else "—" if g.satisfaction is None
+        g.unit_id: (hidden if not g.shown else "—" if g.satisfaction is None
                     else f"{g.satisfaction.mean:.1f}")
         for g in report.groups
     }  # fmt: skip
 
 
 def _history(session: Session, campaign: Campaign, report: Report, definition_id: int,
-             periods: int = 4) -> list[tuple[str, dict[int, str]]]:  # fmt: skip
+             locale: str, periods: int = 4) -> list[tuple[str, dict[int, str]]]:  # fmt: skip
     """The last `periods` finished campaigns of this questionnaire over this scope, each
     through its own aggregation (its own thresholds), ending with this one."""
     if not report.final:
@@ -122,36 +127,42 @@ def _history(session: Session, campaign: Campaign, report: Report, definition_id
     ).all()  # fmt: skip
     columns = []
     for old in reversed(earlier):
-        past = aggregate(session, old, locale="zh_CN", items=False)
+        past = aggregate(session, old, locale=_aggregate_locale(locale), items=False)
         if past.final:
-            columns.append((old.period_label, _cells(past)))
-    return [*columns, (campaign.period_label, _cells(report))] if columns else []
+            columns.append((old.period_label, _cells(past, locale)))
+    return [*columns, (campaign.period_label, _cells(report, locale))] if columns else []
 
 
-def load_campaign_report(session: Session, campaign_id: int) -> CampaignReport:
+def _aggregate_locale(locale: str) -> str:
+    """The aggregation's locale (its groups' unit names) for a report language."""
+    return "en" if locale.startswith("en") else "zh_CN"
+
+
+def load_campaign_report(session: Session, campaign_id: int, locale: str = "zh") -> CampaignReport:
     """The campaign's facts and its one aggregation (thresholds applied there)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
         raise NotFound(f"Campaign {campaign_id} does not exist.")
     version = session.get(DefinitionVersion, campaign.definition_version_id)
     assert version is not None
-    report = aggregate(session, campaign, locale="zh_CN")
+    report = aggregate(session, campaign, locale=_aggregate_locale(locale))
     scope = campaign.scope_unit
     return CampaignReport(
         campaign_id=campaign.id,
         title=campaign.title,
-        questionnaire=report.definition.title.zh,
+        questionnaire=report.definition.title.get(locale),
         version=version.number,
         scope_code=scope.code,
-        scope_name=scope.name,
+        scope_name=scope.name_in(locale),
         levels=list(campaign.levels or []),
         opens_at=campaign.opens_at,
         closes_at=campaign.closes_at,
         period_label=campaign.period_label,
-        state=STATES.get(str(campaign.state), str(campaign.state)),
+        state=gettext_for(locale)(STATES.get(str(campaign.state), str(campaign.state))),
         over=campaign.is_over(utcnow()),
         report=report,
-        history=_history(session, campaign, report, version.definition_id),
+        history=_history(session, campaign, report, version.definition_id, locale),
+        locale=locale,
     )
 
 
@@ -182,7 +193,6 @@ def campaigns_in_scope(
     for campaign in session.scalars(query.order_by(Campaign.closes_at, Campaign.id)):
         above = unit is not None and not campaign.scope_unit.path.startswith(unit.path)
         root = unit.id if above and unit is not None else None
-        language = "en" if locale.startswith("en") else "zh_CN"  # the groups' unit names
         found.append((campaign, aggregate(session, campaign, root_unit_id=root, items=False,
-                                          locale=language)))  # fmt: skip
+                                          locale=_aggregate_locale(locale))))  # fmt: skip
     return found

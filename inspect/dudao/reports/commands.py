@@ -98,9 +98,10 @@ def report_summary(unit: str, quarter: str, output: Path, locale: str) -> None:
 @report_group.command("campaign", help="The report of questionnaire campaign ID as a PDF.")
 @click.argument("campaign_id", type=int)
 @OUTPUT
+@LOCALE
 @with_appcontext
-def report_campaign(campaign_id: int, output: Path) -> None:
-    _make(ReportKind.CAMPAIGN, {"campaign_id": campaign_id}, output)
+def report_campaign(campaign_id: int, output: Path, locale: str) -> None:
+    _make(ReportKind.CAMPAIGN, {"campaign_id": campaign_id, "locale": locale}, output)
 
 
 @click.command("export", help="Export DATASET (or 'all', XLSX only) as CSV or XLSX.")

@@ -158,7 +158,7 @@ def _campaign(session: Session, settings: Settings, params: dict, target: Path,
     from dudao.reports.campaign_data import load_campaign_report
     from dudao.reports.campaign_pdf import render_campaign_pdf
 
-    data = load_campaign_report(session, int(params["campaign_id"]))
+    data = load_campaign_report(session, int(params["campaign_id"]), params.get("locale", "zh"))
     target.write_bytes(render_campaign_pdf(data, font=settings.pdf_font, tz=settings.tz,
                                            progress=progress))  # fmt: skip
 

@@ -111,6 +111,14 @@ def grid(rows: list[list[Any]], s: Styles, widths: list[float] | None = None) ->
     return made
 
 
+def numbered(number: int, title: str, s: Styles, locale: str = "zh") -> Paragraph:
+    """A numbered section heading: 一、… in Chinese, 1. … in English."""
+    if locale.startswith("en"):
+        return Paragraph(esc(f"{number}. {title}"), s.h2)
+    chinese = "一二三四五六七八九十"[number - 1] if 1 <= number <= 10 else str(number)
+    return Paragraph(esc(f"{chinese}、{title}"), s.h2)
+
+
 def para(text: Any, style: ParagraphStyle) -> Paragraph:
     """A paragraph of plain (user or definition) text: always escaped."""
     return Paragraph(esc(text), style)

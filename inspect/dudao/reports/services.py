@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +24,7 @@ from dudao.audit.services import record
 from dudao.config import Settings
 from dudao.core.database import utcnow
 from dudao.core.errors import N_, Message, NotFound, ValidationError
+from dudao.core.language import translations
 from dudao.core.queue import enqueue
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
@@ -36,6 +38,7 @@ LOCALES = ("zh", "en")
 REPORT_NAMES = {"zh": "检查报告", "en": "inspection-report"}
 BATCH_NAMES = {"zh": "检查报告", "en": "inspection-reports"}
 SUMMARY_NAMES = {"zh": "督导小结", "en": "period-summary"}
+CAMPAIGN_NAMES = {"zh": "测评报告", "en": "campaign-report"}
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,12 @@ def _locale(locale: str) -> str:
     return "en" if locale.startswith("en") else "zh"
 
 
+def gettext_for(locale: str) -> Callable[[str], str]:
+    """The catalogue's gettext for a report language ("zh" or "en"), for reports made
+    without a request (jobs, the CLI) as well as on a page."""
+    return translations("en" if locale.startswith("en") else "zh_CN").gettext
+
+
 def describe(
     session: Session, kind: str, params: dict[str, Any]
 ) -> tuple[Unit, dict[str, Any], Any, str]:
@@ -166,8 +175,9 @@ def _describe_campaign(session: Session, params: dict[str, Any]) -> tuple[Unit, 
     over = campaign.is_over(utcnow())
     data = [str(campaign.state), campaign.closes_at.isoformat(), campaign.min_group,
             campaign.min_comment_group, over, *counts]  # fmt: skip
-    clean = {"campaign_id": campaign.id, "locale": "zh"}
-    return campaign.scope_unit, clean, data, f"测评报告-{campaign.id}.pdf"
+    locale = _locale(str(params.get("locale") or "zh"))
+    clean = {"campaign_id": campaign.id, "locale": locale}
+    return campaign.scope_unit, clean, data, f"{CAMPAIGN_NAMES[locale]}-{campaign.id}.pdf"
 
 
 def request_report(

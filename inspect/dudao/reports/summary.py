@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dudao.core.language import translations
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
@@ -46,13 +45,8 @@ class SummarySection:
     charts: tuple[Any, ...] = ()
 
 
-#: A builder's 4th argument is the summary's language ("zh" or "en"; `gettext_for`).
+#: A builder's 4th argument is the summary's language ("zh" or "en"; `services.gettext_for`).
 SectionBuilder = Callable[[Session, Unit, Period, str], SummarySection | None]
-
-
-def gettext_for(locale: str) -> Callable[[str], str]:
-    """The catalogue's gettext for a report language ("zh" or "en")."""
-    return translations("en" if locale.startswith("en") else "zh_CN").gettext
 
 
 SUMMARY_SECTIONS: list[SectionBuilder] = []

@@ -15,14 +15,15 @@ from dudao.reports.pdfkit import (
     RULE,
     Styles,
     build_a4,
-    esc,
     generated_at,
     grid,
     make_styles,
+    numbered,
     para,
     table,
 )
-from dudao.reports.summary import Summary, gettext_for
+from dudao.reports.services import gettext_for
+from dudao.reports.summary import Summary
 
 WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
@@ -55,11 +56,10 @@ def summary_story(
         if progress is not None:
             progress(step, steps)
 
-    period, en = summary.period, summary.locale.startswith("en")
+    period = summary.period
 
     def heading(number: int, title: str) -> Paragraph:
-        """一、… in Chinese, 1. … in English."""
-        return Paragraph(esc(f"{number}. {title}" if en else f"{_chinese(number)}、{title}"), s.h2)
+        return numbered(number, title, s, summary.locale)
 
     story: list[Any] = [
         para(_("%(unit)s: period summary") % {"unit": summary.unit_name}, s.title),
@@ -124,10 +124,6 @@ def _fit(drawing: Any) -> Any:
         drawing.scale(factor, factor)
         drawing.width, drawing.height = WIDTH, drawing.height * factor
     return drawing
-
-
-def _chinese(number: int) -> str:
-    return "一二三四五六七八九十"[number - 1] if 1 <= number <= 10 else str(number)
 
 
 def render_summary_pdf(

@@ -19,8 +19,8 @@ from dudao.core.database import org_timezone
 from dudao.core.errors import N_
 from dudao.org.models import Unit, name_in
 from dudao.org.queries import within
-from dudao.reports.services import Period
-from dudao.reports.summary import SummarySection, gettext_for, register_summary_section
+from dudao.reports.services import Period, gettext_for
+from dudao.reports.summary import SummarySection, register_summary_section
 
 Gettext = Callable[[str], str]  # the summary's gettext (`gettext_for`)
 #: Open flags listed one by one, most severe and most recently detected first.
@@ -117,7 +117,7 @@ def questionnaire_results(
 ) -> SummarySection | None:
     """Campaigns closing in the period that cover the unit or lie inside its subtree, each
     through `aggregate` at the summary's unit (or the campaign's own scope below it)."""
-    from dudao.reports.campaign_data import campaigns_in_scope
+    from dudao.reports.campaign_data import NOT_SHOWN, campaigns_in_scope
 
     _, tz = gettext_for(locale), ZoneInfo(org_timezone(session))
     rows = []
@@ -126,7 +126,7 @@ def questionnaire_results(
         top = report.groups[0]
         name = aside(_, top.name, top.code)
         if not top.shown:
-            rows.append([campaign.title, name, _(HIDDEN.get(top.hidden or "", N_("not shown"))),
+            rows.append([campaign.title, name, _(HIDDEN.get(top.hidden or "", NOT_SHOWN)),
                          "", ""])  # fmt: skip
             continue
         sat = top.satisfaction

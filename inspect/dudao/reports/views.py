@@ -163,7 +163,7 @@ def campaign_report(campaign_id: int) -> Response:
     from dudao.surveys.views import campaign_in_scope
 
     campaign = campaign_in_scope(campaign_id)
-    return _start(ReportKind.CAMPAIGN, {"campaign_id": campaign.id})
+    return _start(ReportKind.CAMPAIGN, {"campaign_id": campaign.id, "locale": _locale()})
 
 
 @bp.get("/<int:request_id>")
