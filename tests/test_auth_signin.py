@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import statistics
 import time
 from collections.abc import Callable, Iterator
 
@@ -146,15 +145,15 @@ def test_unknown_user_takes_about_as_long_as_a_wrong_password(session, user_fact
     monkeypatch.setattr(services, "_DUMMY_HASH", hasher.hash("dudao-no-such-user"))
     user_factory("known_user")
 
-    def median_seconds(name: str) -> float:
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            services.authenticate(session, name, WRONG)
-            times.append(time.perf_counter() - start)
-        return statistics.median(times)
+    def seconds(name: str) -> float:
+        start = time.perf_counter()
+        services.authenticate(session, name, WRONG)
+        return time.perf_counter() - start
 
-    known, unknown = median_seconds("known_user"), median_seconds("nobody_here")
+    # Interleaved, and the fastest of each: a burst of load on a shared machine (CI runs
+    # other work beside the suite) slowed one series of five and failed the test once.
+    pairs = [(seconds("known_user"), seconds("nobody_here")) for _ in range(7)]
+    known, unknown = min(k for k, _u in pairs), min(u for _k, u in pairs)
     assert 1 / 3 < unknown / known < 3, (known, unknown)
 
 
