@@ -116,7 +116,7 @@ def _units_table(data: CampaignReport, s: Styles, _: Gettext) -> Any:
             "—" if sat is None else f"{sat.mean:.1f}",
             "—" if sat is None else f"{sat.low:.1f}–{sat.high:.1f}",
         ])  # fmt: skip
-    made = grid(rows, s, [WIDTH - 110 * mm, 16 * mm, 18 * mm, 18 * mm, 24 * mm, 34 * mm])
+    made = grid(rows, s, [WIDTH - 118 * mm, 20 * mm, 20 * mm, 18 * mm, 24 * mm, 36 * mm])
     made.setStyle(TableStyle(spans))
     return made
 
@@ -145,7 +145,7 @@ def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> 
          _("; ").join(share % {"label": label, "n": n} for label, n in r.distribution)]
         for r in results
     ]  # fmt: skip
-    story.append(grid(rows, s, [62 * mm, 14 * mm, 16 * mm, WIDTH - 92 * mm]))
+    story.append(grid(rows, s, [58 * mm, 20 * mm, 16 * mm, WIDTH - 94 * mm]))
     if group.comments is None:
         story.append(para(_("Comments: shown only for a unit with %(c)d answers or more that "
                             "cannot be singled out by comparing it with the units below it.")
