@@ -22,11 +22,12 @@ def display_value(item: Item, value: Any, locale: str = "zh") -> str:
     if kind in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
         labels = {o.key: o.label.get(locale) for o in item.options}
         values = value if isinstance(value, list) else [value]
-        return "；".join(labels.get(str(v), str(v)) for v in values)
+        return ("; " if en else "；").join(labels.get(str(v), str(v)) for v in values)
     if kind is ItemType.SCALE:
         text = f"{value} / {item.points}"
         if item.labels and isinstance(value, int) and 1 <= value <= len(item.labels):
-            text += f"（{item.labels[value - 1].get(locale)}）"
+            label = item.labels[value - 1].get(locale)
+            text += f" ({label})" if en else f"（{label}）"
         return text
     if kind is ItemType.RATING:
         return f"{value} / 10"
