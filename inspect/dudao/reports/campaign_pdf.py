@@ -34,7 +34,7 @@ from dudao.reports.pdfkit import (
     numbered,
     para,
 )
-from dudao.reports.services import gettext_for
+from dudao.reports.services import aside, gettext_for
 from dudao.surveys.aggregate import Group
 
 WIDTH = A4[0] - 36 * mm
@@ -86,7 +86,7 @@ def _overview(data: CampaignReport, s: Styles, tz: Any, _: Gettext) -> list[Any]
 
 
 def _named(_: Gettext, group: Group) -> str:
-    return _("%(text)s (%(aside)s)") % {"text": group.name, "aside": group.code}
+    return aside(_, group.name, group.code)
 
 
 def _units_table(data: CampaignReport, s: Styles, _: Gettext) -> Any:

@@ -124,6 +124,11 @@ def gettext_for(locale: str) -> Callable[[str], str]:
     return translations("en" if locale.startswith("en") else "zh_CN").gettext
 
 
+def aside(gettext: Callable[[str], str], text: object, note: object) -> str:
+    """'text (note)' in a report's language: full-width brackets in Chinese."""
+    return gettext("%(text)s (%(aside)s)") % {"text": text, "aside": note}
+
+
 def describe(
     session: Session, kind: str, params: dict[str, Any]
 ) -> tuple[Unit, dict[str, Any], Any, str]:

@@ -1,10 +1,10 @@
 """The period summary's sections from other features, registered on `register_summary_section`.
 
-Open trend flags by severity, questionnaire results (only through the surveys
-aggregation, so the anonymity thresholds hold), and the assessment's ranking and
-tier moves (`dudao.assessment.queries`). Reports sit at the top of the dependency
-order, so the builders live here and read the other features' public queries. Each
-speaks the summary's language (`locale`, "zh" or "en").
+Open trend flags by severity and the flags themselves, questionnaire results (only
+through the surveys aggregation, so the anonymity thresholds hold), the assessment's
+ranking and tier moves (`dudao.assessment.queries`) and score trends. Reports sit at the
+top of the dependency order, so the builders live here and read the other features'
+public queries. Each speaks the summary's language (`locale`, "zh" or "en").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dudao.core.database import org_timezone
 from dudao.core.errors import N_
 from dudao.org.models import Unit, name_in
 from dudao.org.queries import within
-from dudao.reports.services import Period, gettext_for
+from dudao.reports.services import Period, aside, gettext_for
 from dudao.reports.summary import SummarySection, register_summary_section
 
 Gettext = Callable[[str], str]  # the summary's gettext (`gettext_for`)
@@ -30,11 +30,6 @@ SIGNALS = {"above": N_("above the upper limit"), "below": N_("below the lower li
            "run": N_("a run on one side")}  # fmt: skip
 HIDDEN = {"small": N_("too few answers, not shown"), "within": N_("not shown: the level above"),
           "complementary": N_("not shown: it would reveal another group")}  # fmt: skip
-
-
-def aside(_: Gettext, text: object, note: object) -> str:
-    """'text (note)', with full-width brackets in Chinese."""
-    return _("%(text)s (%(aside)s)") % {"text": text, "aside": note}
 
 
 @register_summary_section
