@@ -73,6 +73,8 @@ def test_the_open_flags_are_listed_most_severe_first(app, session, org, tmp_path
     make_flag(session, org.unit_a1, tag="3", last_detected="2026-05", state="acknowledged")
     make_flag(session, org.branch_a2, tag="4", state="resolved")
     make_flag(session, org.branch_b1, tag="5", severity="high")
+    make_flag(session, org.company_a, "cross_unit", tag="6", severity="low",
+              unit_ids=[org.branch_a1.id, org.branch_a2.id])  # fmt: skip
     session.commit()
     rows = {}
     for locale, title in (("zh", "未关闭的问题线索（严重程度高者在前）"),
@@ -86,14 +88,18 @@ def test_the_open_flags_are_listed_most_severe_first(app, session, org, tmp_path
         ["中", "得分持续下降", f"{a1.name}（{a1.code}）", "q1", "2026-02 – 2026-05", "已确认"],
         ["中", "反复不合格", f"{b1.name}（{b1.code}）", "现场情况与汇报材料一致",
          "2026-02 – 2026-03", "新发现"],
+        ["低", "多单位共性问题", f"{org.company_a.name}（{org.company_a.code}）；涉及 2 个单位",
+         "q1", "2026-02 – 2026-04", "新发现"],
     ]  # fmt: skip
     assert [row[:2] + row[3:4] for row in rows["en"]] == [
         ["High", "Deteriorating scores", "q1"], ["Medium", "Deteriorating scores", "q1"],
         ["Medium", "Recurring failure", "What is seen on site matches the reports"],
+        ["Low", "Failure across units", "q1"],
     ]  # fmt: skip
+    assert rows["en"][3][2].endswith("; units affected: 2")
     assert rows["en"][0][5].endswith("(no longer detected)")
     text = _pdf_text(load_summary(session, org.company_a, parse_quarter("2026Q4"), TZ))
-    assert "列出 3 条未关闭问题线索中的 3 条" in text
+    assert "列出 4 条未关闭问题线索中的 4 条" in text
 
 
 def _answers(session, campaign, unit, count):

@@ -87,10 +87,16 @@ def open_flag_list(
         if flag.last_detected != flag.first_detected:
             months = f"{flag.first_detected} – {flag.last_detected}"
         state = workflow.state(flag.state).label.get(locale)
+        where = aside(_, flag.unit.name_in(locale), flag.unit.code)
+        if len(flag.unit_ids or ()) > 1:  # a scope's flag (cross-unit): how far it reaches
+            where = _("%(scope)s; units affected: %(n)d") % {
+                "scope": where,
+                "n": len(flag.unit_ids),
+            }
         rows.append([
             _(SEVERITY_NAMES.get(flag.severity, flag.severity)),
             _(RULE_NAMES.get(flag.rule, flag.rule)),
-            aside(_, flag.unit.name_in(locale), flag.unit.code),
+            where,
             labels.get(flag.item_key, flag.item_key) if flag.item_key else "—",
             months,
             state if flag.detected else aside(_, state, _("no longer detected")),
