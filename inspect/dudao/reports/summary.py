@@ -43,6 +43,7 @@ class SummarySection:
     rows: list[list[Any]]
     note: str = ""
     charts: tuple[Any, ...] = ()
+    widths: tuple[float, ...] = ()  # the PDF's columns as shares of the text width
 
 
 #: A builder's 4th argument is the summary's language ("zh" or "en"; `services.gettext_for`).

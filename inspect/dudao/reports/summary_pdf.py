@@ -112,7 +112,8 @@ def summary_story(
         if section.note:
             story.append(para(section.note, s.small))
         story += [_fit(chart) for chart in section.charts]
-        story.append(grid([section.headers, *section.rows], s))
+        widths = [WIDTH * share for share in section.widths] or None
+        story.append(grid([section.headers, *section.rows], s, widths))
         tick()
     return story
 

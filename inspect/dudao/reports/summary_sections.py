@@ -109,6 +109,7 @@ def open_flag_list(
         _("%(shown)d of %(total)d open flags, the most severe and most recently detected "
           "first; the flag queue holds them all with their evidence.")
         % {"shown": len(rows), "total": total},
+        widths=(0.10, 0.13, 0.22, 0.20, 0.19, 0.16),  # the months on one line
     )  # fmt: skip
 
 
