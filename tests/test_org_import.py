@@ -1,5 +1,6 @@
-"""Org chart import: every error is named with its row and nothing is written; re-imports
-update by code; CSV in UTF-8 (with/without BOM) and GB18030, and XLSX; CLI and upload page."""
+"""Org chart import: re-imports update by code; CSV in UTF-8 (with/without BOM) and GB18030,
+and XLSX; the command line. Errors: test_org_import_errors; the upload page:
+test_org_import_web."""
 
 from __future__ import annotations
 
@@ -202,117 +203,6 @@ def test_xlsx_errors_use_spreadsheet_row_numbers(session):
     assert [(row, column) for row, column, _ in problems] == [(4, "parent")]
 
 
-# --- every error: named with its row, nothing written -----------------------------------
-
-
-def test_missing_required_columns_are_named(session, org):
-    problems = rejected(session, csv_bytes("code,名称,tags", "N,n,"))
-    assert len(problems) == 1
-    assert problems[0][0] == 1 and "parent, level" in problems[0][2]
-
-
-def test_two_columns_with_the_same_meaning(session, org):
-    problems = rejected(session, csv_bytes("code,编码,name,parent,level", "N,N,n,G,unit"))
-    assert problems == [(1, None, "two columns mean 'code': 'code' and '编码'")]
-
-
-def test_empty_code_and_name(session, org):
-    problems = rejected(session, csv_bytes(HEADER, ",无编码,G,unit", "N2,,G,unit", "N3,ok,G,unit"))
-    assert (2, "code", "the code is empty") in problems
-    assert (3, "name", "the name is empty") in problems
-    assert len(problems) == 2
-
-
-def test_unknown_level(session, org):
-    problems = rejected(session, csv_bytes(HEADER, "N,n,G,department", "N2,n2,G,"))
-    assert problems[0][:2] == (2, "level") and "'department'" in problems[0][2]
-    assert problems[1][:2] == (3, "level") and "empty" in problems[1][2]
-
-
-def test_duplicate_codes_name_every_row(session, org):
-    problems = rejected(session, csv_bytes(HEADER, "N,n,G,unit", "P,p,G,unit", "N,again,G,unit"))
-    assert [(r, c) for r, c, _ in problems] == [(2, "code"), (4, "code")]
-    assert "rows 2, 4" in problems[0][2]
-
-
-def test_unknown_parent(session, org):
-    problems = rejected(session, csv_bytes(HEADER, "N,n,NOPE,unit"))
-    assert problems == [
-        (
-            2,
-            "parent",
-            "unknown parent 'NOPE': no row in the file and no unit in the database has that code",
-        )
-    ]
-
-
-def test_cycle_within_the_file(session, org):
-    problems = rejected(
-        session, csv_bytes(HEADER, "C1,c1,C3,unit", "C2,c2,C1,unit", "C3,c3,C2,unit", "S,s,S,unit")
-    )
-    assert [(r, c) for r, c, _ in problems] == [
-        (2, "parent"),
-        (3, "parent"),
-        (4, "parent"),
-        (5, "parent"),
-    ]
-    assert "cycle" in problems[0][2] and "C1 → C3 → C2 → C1" in problems[0][2]
-    assert "own parent" in problems[3][2]
-
-
-def test_cycle_with_existing_units_on_reimport(session, org):
-    # Moving company A under its own branch A1-1 (already in the database) would be a cycle.
-    problems = rejected(session, csv_bytes(HEADER, "A,甲公司,A1-1,company"))
-    assert len(problems) == 1 and problems[0][:2] == (2, "parent")
-    assert "A → A1-1 → A1 → A" in problems[0][2]
-    assert by_code(session, "A").parent.code == "G"
-
-
-@pytest.mark.parametrize("value", ["many", "-1", "1.5"])
-def test_bad_headcount(session, org, value):
-    problems = rejected(
-        session, csv_bytes("code,name,parent,level,headcount", f"N,n,G,unit,{value}")
-    )
-    assert problems == [(2, "headcount", f"headcount '{value}' is not a whole number of 0 or more")]
-
-
-def test_bad_active_value(session, org):
-    problems = rejected(session, csv_bytes("code,name,parent,level,active", "N,n,G,unit,maybe"))
-    assert problems[0][:2] == (2, "active")
-
-
-def test_every_bad_row_is_reported_at_once(session, org):
-    data = csv_bytes(
-        HEADER,
-        "OK1,fine,G,unit",
-        ",,G,unit",
-        "D,d,G,bogus",
-        "D,d2,G,unit",
-        "U,u,MISSING,unit",
-        "A,甲公司,A1,company",
-    )
-    problems = rejected(session, data)
-    assert sorted({row for row, _, _ in problems}) == [3, 4, 5, 6, 7]
-
-
-@pytest.mark.parametrize(
-    ("data", "filename", "expected"),
-    [
-        (b"", "org.csv", "org.csv is empty."),
-        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest", "old.xls", "old Excel 97-2003"),
-        (b"PK\x03\x04not really a zip", "org.xlsx", "cannot be read as an XLSX workbook"),
-        (b"just text", "org.xlsx", "not a valid XLSX workbook"),
-        (b"\x00\x01\x02binary", "org.csv", "not a CSV text file"),
-        (b"code,name\n" + b"\xe9t\xe9,x\n", "org.csv", "neither UTF-8 nor GB18030"),
-        (b"\n\ncode,name,parent,level\n", "org.csv", "no header row"),
-    ],
-)
-def test_unreadable_files_give_one_clear_sentence(session, org, data, filename, expected):
-    problems = rejected(session, data, filename)
-    assert len(problems) == 1 and problems[0][0] is None
-    assert expected in problems[0][2]
-
-
 # --- the command line ------------------------------------------------------------------
 
 
@@ -340,78 +230,6 @@ def test_cli_reports_every_problem_and_exits_1(app, session, org, tmp_path):
     assert "row 3, column parent: parent 'A1' would make a cycle" in result.output
     assert "nothing was imported; 2 problem(s)" in result.output
     assert counts(session) == before
-
-
-# --- the upload page -------------------------------------------------------------------
-
-
-def upload(client, data: bytes, filename: str = "org.csv", dry_run: bool = False):
-    form = {"file": (io.BytesIO(data), filename)}
-    if dry_run:
-        form["dry_run"] = "y"
-    return client.post("/units/import", data=form, content_type="multipart/form-data")
-
-
-def test_upload_page_imports_and_shows_the_report(client, org, signed_in, session):
-    signed_in("root", ("admin", org.group))
-    assert client.get("/units/import").status_code == 200
-    data = csv_bytes(HEADER, "A3,甲三厂,A,unit", "A3-1,甲三厂支部,A3,branch")
-    checked = upload(client, data, dry_run=True)
-    assert checked.status_code == 200
-    assert by_code(session, "A3") is None
-    response = upload(client, data)
-    assert response.status_code == 200
-    assert "2" in response.get_data(as_text=True)
-    session.expire_all()
-    assert by_code(session, "A3-1").parent.code == "A3"
-    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
-    assert event.actor_name == "root"
-
-
-def test_upload_page_lists_every_bad_row_and_writes_nothing(client, org, signed_in, session):
-    signed_in("root", ("admin", org.group))
-    before = counts(session)
-    response = upload(client, csv_bytes(HEADER, "N,n,NOPE,unit", ",x,G,unit"), "坏.csv")
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    assert "NOPE" in page and '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
-    assert "未知的上级单位“NOPE”" in page  # problems are shown translated (zh_CN by default)
-    assert counts(session) == before
-
-
-def test_upload_is_limited_to_the_admins_subtree(client, org, signed_in, session):
-    signed_in("admin_a", ("admin", org.company_a))
-    before = counts(session)
-    data = csv_bytes(
-        HEADER, "A4,甲四厂,A,unit", "B2,乙二厂,B,unit", "A1,甲一厂,B,unit", "R,r,,group"
-    )
-    response = upload(client, data)
-    assert response.status_code == 422
-    page = response.get_data(as_text=True)
-    for row in (3, 4, 5):
-        assert f'<td class="num">{row}</td>' in page
-    assert '<td class="num">2</td>' not in page
-    assert counts(session) == before
-    assert upload(client, csv_bytes(HEADER, "A4,甲四厂,A,unit")).status_code == 200
-
-
-def test_upload_page_needs_manage_units(client, org, signed_in):
-    signed_in("lead", ("unit_lead", org.group))
-    assert client.get("/units/import").status_code == 403
-    assert upload(client, csv_bytes(HEADER, "N,n,G,unit")).status_code == 403
-
-
-def test_upload_rejects_other_file_types(client, org, signed_in):
-    signed_in("root", ("admin", org.group))
-    response = upload(client, b"hello", "notes.pdf")
-    assert response.status_code == 422
-
-
-def test_upload_report_escapes_file_content(client, org, signed_in):
-    signed_in("root", ("admin", org.group))
-    response = upload(client, csv_bytes(HEADER, "N,n,<b>evil</b>,unit"))
-    page = response.get_data(as_text=True)
-    assert "<b>evil</b>" not in page and "&lt;b&gt;evil&lt;/b&gt;" in page
 
 
 def test_checking_a_large_file_takes_a_fixed_number_of_queries(app, session, org):

@@ -1,0 +1,81 @@
+"""The org chart upload page: it imports and reports like the command, lists every bad row
+and writes nothing then, stays inside the admin's subtree, and escapes what the file says."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from dudao.audit.models import AuditEvent
+from dudao.org.queries import by_code
+from tests.test_org_import import HEADER, counts, csv_bytes
+
+
+def upload(client, data: bytes, filename: str = "org.csv", dry_run: bool = False):
+    form = {"file": (io.BytesIO(data), filename)}
+    if dry_run:
+        form["dry_run"] = "y"
+    return client.post("/units/import", data=form, content_type="multipart/form-data")
+
+
+def test_upload_page_imports_and_shows_the_report(client, org, signed_in, session):
+    signed_in("root", ("admin", org.group))
+    assert client.get("/units/import").status_code == 200
+    data = csv_bytes(HEADER, "A3,甲三厂,A,unit", "A3-1,甲三厂支部,A3,branch")
+    checked = upload(client, data, dry_run=True)
+    assert checked.status_code == 200
+    assert by_code(session, "A3") is None
+    response = upload(client, data)
+    assert response.status_code == 200
+    assert "2" in response.get_data(as_text=True)
+    session.expire_all()
+    assert by_code(session, "A3-1").parent.code == "A3"
+    event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
+    assert event.actor_name == "root"
+
+
+def test_upload_page_lists_every_bad_row_and_writes_nothing(client, org, signed_in, session):
+    signed_in("root", ("admin", org.group))
+    before = counts(session)
+    response = upload(client, csv_bytes(HEADER, "N,n,NOPE,unit", ",x,G,unit"), "坏.csv")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "NOPE" in page and '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
+    assert "未知的上级单位“NOPE”" in page  # problems are shown translated (zh_CN by default)
+    assert counts(session) == before
+
+
+def test_upload_is_limited_to_the_admins_subtree(client, org, signed_in, session):
+    signed_in("admin_a", ("admin", org.company_a))
+    before = counts(session)
+    data = csv_bytes(
+        HEADER, "A4,甲四厂,A,unit", "B2,乙二厂,B,unit", "A1,甲一厂,B,unit", "R,r,,group"
+    )
+    response = upload(client, data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for row in (3, 4, 5):
+        assert f'<td class="num">{row}</td>' in page
+    assert '<td class="num">2</td>' not in page
+    assert counts(session) == before
+    assert upload(client, csv_bytes(HEADER, "A4,甲四厂,A,unit")).status_code == 200
+
+
+def test_upload_page_needs_manage_units(client, org, signed_in):
+    signed_in("lead", ("unit_lead", org.group))
+    assert client.get("/units/import").status_code == 403
+    assert upload(client, csv_bytes(HEADER, "N,n,G,unit")).status_code == 403
+
+
+def test_upload_rejects_other_file_types(client, org, signed_in):
+    signed_in("root", ("admin", org.group))
+    response = upload(client, b"hello", "notes.pdf")
+    assert response.status_code == 422
+
+
+def test_upload_report_escapes_file_content(client, org, signed_in):
+    signed_in("root", ("admin", org.group))
+    response = upload(client, csv_bytes(HEADER, "N,n,<b>evil</b>,unit"))
+    page = response.get_data(as_text=True)
+    assert "<b>evil</b>" not in page and "&lt;b&gt;evil&lt;/b&gt;" in page
