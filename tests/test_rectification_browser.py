@@ -18,7 +18,7 @@ from tests.browser import TABLET, browser_sign_in, fits_sideways, read_in, save_
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
 from tests.rectification_route_world import rectifications_in_and_out
-from tests.test_tablet_offline import big_jpeg, choose, fill_everything, wait_state
+from tests.tablet_world import big_jpeg, choose, fill_everything, wait_state
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,7 @@ import pytest
 from tests.browser import TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD, sign_in
 from tests.inspection_world import World, build_world
-from tests.test_tablet_offline import big_jpeg, fill_everything
+from tests.tablet_world import big_jpeg, fill_everything
 from tests.test_tablet_pages import _block
 
 BRANCH_EN = "Jia Plant One First Branch"

@@ -17,7 +17,7 @@ from dudao.workflow.engine import apply
 from tests.browser import ARTIFACTS, PHONE, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, build_world
-from tests.test_tablet_offline import (
+from tests.tablet_world import (
     big_jpeg,
     choose,
     fill_everything,
