@@ -65,7 +65,7 @@ def _issue(campaign_id: int, kind: str) -> Page:
     try:
         issued = make(db(), current_user, campaign)
     except ValidationError as exc:
-        flash(str(exc), "error")
+        flash(exc.in_language(_), "error")
         return redirect(url_for("surveys.detail", campaign_id=campaign.id))
     db().commit()
     rows = _issued_rows(kind, issued)

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Kind
@@ -31,6 +30,9 @@ from dudao.surveys.models import (
     OpenLink,
 )
 from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
+
+#: Why a closed campaign issues no more links or codes.
+CLOSED = Message(N_("The campaign is closed."))
 
 
 @dataclass(frozen=True)
@@ -66,27 +68,28 @@ def create_campaign(
     min_comment_group: int | None = None,
 ) -> Campaign:
     """A draft campaign; thresholds default to the definition's and never fall below 3.
-    Refused with every problem as "field: message" (translated in a request)."""
+    Refused with every problem as "field: message" (Messages: the page translates them)."""
     definition = pinned(session, version.id)
-    problems: dict[str, str] = {}
+    problems: dict[str, Message] = {}
     if definition.kind != Kind.QUESTIONNAIRE:
-        problems["definition"] = _("Only a questionnaire can be put to members.")
+        problems["definition"] = Message(N_("Only a questionnaire can be put to members."))
     group = definition.min_group if min_group is None else min_group
     comments = definition.min_comment_group if min_comment_group is None else min_comment_group
     comments = max(comments, group)
     if group < MIN_THRESHOLD:
-        problems["min_group"] = _("At least %(min)s.", min=MIN_THRESHOLD)
+        problems["min_group"] = Message(N_("At least %(min)s."), min=MIN_THRESHOLD)
     if min_comment_group is not None and min_comment_group < group:
-        problems["min_comment_group"] = _(
-            "The comment threshold cannot be below the minimum group size (%(n)s).", n=group
+        problems["min_comment_group"] = Message(
+            N_("The comment threshold cannot be below the minimum group size (%(n)s)."), n=group
         )
     if closes_at <= opens_at:
-        problems["closes_at"] = _("The campaign must close after it opens.")
+        problems["closes_at"] = Message(N_("The campaign must close after it opens."))
     if not title.strip():
-        problems["title"] = _("A campaign needs a title.")
+        problems["title"] = Message(N_("A campaign needs a title."))
     if problems:
         raise ValidationError(
-            _("The campaign cannot be created."), [f"{k}: {v}" for k, v in problems.items()]
+            Message(N_("The campaign cannot be created.")),
+            [Message("%(field)s: %(problem)s", field=k, problem=v) for k, v in problems.items()],
         )
     campaign = Campaign(
         title=title.strip(),
@@ -139,11 +142,11 @@ def set_state(session: Session, actor: Any, campaign: Campaign, state: CampaignS
     }
     if state not in allowed[campaign.state]:
         if campaign.state == CampaignState.CLOSED:
-            refused = _("The campaign is closed; it is not opened again.")
+            refused = Message(N_("The campaign is closed; it is not opened again."))
         elif campaign.state == state:
-            refused = _("The campaign is already open.")
+            refused = Message(N_("The campaign is already open."))
         else:
-            refused = _("A campaign is opened before it is closed.")
+            refused = Message(N_("A campaign is opened before it is closed."))
         raise ValidationError(refused, [refused])
     before = str(campaign.state)
     campaign.state = state
@@ -167,7 +170,7 @@ def generate_invitations(
     Idempotent in count: a second call issues only for members added since.
     """
     if campaign.state == CampaignState.CLOSED:
-        raise ValidationError(_("The campaign is closed."), [_("The campaign is closed.")])
+        raise ValidationError(CLOSED, [CLOSED])
     units = queries.answering_units(session, campaign)
     roster = queries.roster_counts(session, [u.id for u in units])
     issued_counts = queries.issued_counts(session, campaign.id)
@@ -204,7 +207,7 @@ def generate_invitations(
 def create_open_links(session: Session, actor: Any, campaign: Campaign) -> list[IssuedOpenLink]:
     """One shared link for each answering unit that has a headcount and no link yet."""
     if campaign.state == CampaignState.CLOSED:
-        raise ValidationError(_("The campaign is closed."), [_("The campaign is closed.")])
+        raise ValidationError(CLOSED, [CLOSED])
     existing = set(
         session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign.id))
     )

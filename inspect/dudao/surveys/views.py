@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
-from dudao.core.errors import ValidationError
+from dudao.core.errors import ValidationError, shown
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import current_version
@@ -112,7 +112,7 @@ def _place(form: CampaignForm, problems: list[str]) -> None:
     fields = {"definition": form.definition, "min_group": form.min_group,
               "min_comment_group": form.min_comment_group, "closes_at": form.closes_on}  # fmt: skip
     for problem in problems:
-        name, _sep, message = problem.partition(": ")
+        name, _sep, message = shown(problem, _).partition(": ")
         field = fields.get(name, form.title)
         field.errors = [*field.errors, message]
 
@@ -150,7 +150,7 @@ def change_state(campaign_id: int) -> HttpResponse:
     try:
         services.set_state(db(), current_user, campaign, wanted)
     except ValidationError as exc:
-        flash(str(exc), "error")
+        flash(exc.in_language(_), "error")
     else:
         db().commit()
         if wanted == CampaignState.CLOSED:
