@@ -25,7 +25,7 @@ from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.spec import Item, ItemType
 from dudao.org.models import Unit
 from dudao.org.queries import covering_or_within, within
-from dudao.reports.services import gettext_for
+from dudao.reports.services import app_locale, gettext_for
 from dudao.surveys.aggregate import Group, Report, aggregate
 from dudao.surveys.models import Campaign
 
@@ -127,15 +127,10 @@ def _history(session: Session, campaign: Campaign, report: Report, definition_id
     ).all()  # fmt: skip
     columns = []
     for old in reversed(earlier):
-        past = aggregate(session, old, locale=_aggregate_locale(locale), items=False)
+        past = aggregate(session, old, locale=app_locale(locale), items=False)
         if past.final:
             columns.append((old.period_label, _cells(past, locale)))
     return [*columns, (campaign.period_label, _cells(report, locale))] if columns else []
-
-
-def _aggregate_locale(locale: str) -> str:
-    """The aggregation's locale (its groups' unit names) for a report language."""
-    return "en" if locale.startswith("en") else "zh_CN"
 
 
 def load_campaign_report(session: Session, campaign_id: int, locale: str = "zh") -> CampaignReport:
@@ -145,7 +140,7 @@ def load_campaign_report(session: Session, campaign_id: int, locale: str = "zh")
         raise NotFound(f"Campaign {campaign_id} does not exist.")
     version = session.get(DefinitionVersion, campaign.definition_version_id)
     assert version is not None
-    report = aggregate(session, campaign, locale=_aggregate_locale(locale))
+    report = aggregate(session, campaign, locale=app_locale(locale))
     scope = campaign.scope_unit
     return CampaignReport(
         campaign_id=campaign.id,
@@ -194,5 +189,5 @@ def campaigns_in_scope(
         above = unit is not None and not campaign.scope_unit.path.startswith(unit.path)
         root = unit.id if above and unit is not None else None
         found.append((campaign, aggregate(session, campaign, root_unit_id=root, items=False,
-                                          locale=_aggregate_locale(locale))))  # fmt: skip
+                                          locale=app_locale(locale))))  # fmt: skip
     return found

@@ -34,12 +34,11 @@ from dudao.reports.pdfkit import (
     numbered,
     para,
 )
-from dudao.reports.services import aside, gettext_for
+from dudao.reports.services import Gettext, aside, gettext_for
 from dudao.surveys.aggregate import Group
 
 WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
-Gettext = Callable[[str], str]
 MAX_BARS = 30
 #: The levels below the scope a campaign asks, as "… and its companies, branches".
 LEVELS = {"group": N_("groups"), "company": N_("companies"), "unit": N_("units"),

@@ -118,13 +118,23 @@ def _locale(locale: str) -> str:
     return "en" if locale.startswith("en") else "zh"
 
 
-def gettext_for(locale: str) -> Callable[[str], str]:
+#: A report language's gettext (`gettext_for`).
+Gettext = Callable[[str], str]
+
+
+def app_locale(locale: str) -> str:
+    """The application's locale ("zh_CN" or "en": catalogues, aggregations, queries) for a
+    report language ("zh" or "en")."""
+    return "en" if locale.startswith("en") else "zh_CN"
+
+
+def gettext_for(locale: str) -> Gettext:
     """The catalogue's gettext for a report language ("zh" or "en"), for reports made
     without a request (jobs, the CLI) as well as on a page."""
-    return translations("en" if locale.startswith("en") else "zh_CN").gettext
+    return translations(app_locale(locale)).gettext
 
 
-def aside(gettext: Callable[[str], str], text: object, note: object) -> str:
+def aside(gettext: Gettext, text: object, note: object) -> str:
     """'text (note)' in a report's language: full-width brackets in Chinese."""
     return gettext("%(text)s (%(aside)s)") % {"text": text, "aside": note}
 

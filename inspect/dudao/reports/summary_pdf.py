@@ -22,12 +22,11 @@ from dudao.reports.pdfkit import (
     para,
     table,
 )
-from dudao.reports.services import gettext_for
+from dudao.reports.services import Gettext, gettext_for
 from dudao.reports.summary import Summary
 
 WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
-Gettext = Callable[[str], str]
 
 
 def _figures(summary: Summary, s: Styles, _: Gettext) -> Any:

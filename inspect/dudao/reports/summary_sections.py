@@ -9,7 +9,6 @@ public queries. Each speaks the summary's language (`locale`, "zh" or "en").
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, func, select
@@ -19,10 +18,9 @@ from dudao.core.database import org_timezone
 from dudao.core.errors import N_
 from dudao.org.models import Unit, name_in
 from dudao.org.queries import within
-from dudao.reports.services import Period, aside, gettext_for
+from dudao.reports.services import Period, app_locale, aside, gettext_for
 from dudao.reports.summary import SummarySection, register_summary_section
 
-Gettext = Callable[[str], str]  # the summary's gettext (`gettext_for`)
 #: Open flags listed one by one, most severe and most recently detected first.
 FLAG_ROWS = 20
 MOVES = {"up": N_("Up"), "down": N_("Down"), "same": N_("Unchanged")}
@@ -198,8 +196,7 @@ def score_trends(
 
     _, months = gettext_for(locale), Range(shift_months(period.start, -9), period.end, "month")
     first = period.start.strftime("%Y-%m")
-    language = "en" if locale.startswith("en") else "zh_CN"
-    series = [s for s in scores(session, [unit.path], Filters(unit, months), language)
+    series = [s for s in scores(session, [unit.path], Filters(unit, months), app_locale(locale))
               if any(p.n and p.period >= first for p in s.chart.points)]  # fmt: skip
     if not series:
         return None
