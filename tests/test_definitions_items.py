@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from dudao.core.language import translations
 from dudao.definitions.answers import validate_answers, validate_submission
 from dudao.definitions.items import REGISTRY, AnswerError, kind_of
 from dudao.definitions.samples import sample_checklist
@@ -211,9 +212,24 @@ def test_answer_error_is_a_value_error() -> None:
     assert issubclass(AnswerError, ValueError)
 
 
-def test_validation_works_in_a_job_or_command(app) -> None:
-    """An app context without a request (RQ job, CLI command) gets messages in the
-    default language instead of a RuntimeError from the locale selector."""
-    spec = definition(item("r", ItemType.TEXT, required=True))
-    message = validate_answers(spec, {})[1]["r"]
-    assert message and "needs an answer" not in message  # zh_CN, the default
+def test_validation_needs_no_app_and_speaks_each_readers_language() -> None:
+    """No Flask app, request or locale: the problems are Messages, English as str and
+    shown in Chinese or English where they are shown (a page, the API, a command)."""
+    spec = definition(
+        item("r", ItemType.TEXT, required=True),
+        item("one", ItemType.PHOTO, max_count=1),
+        item("two", ItemType.PHOTO, max_count=2),
+    )
+    errors = validate_answers(spec, {"one": ["p1", "p2"], "two": ["p1", "p2", "p3"]})[1]
+    zh, en = translations("zh_CN"), translations("en")
+    assert errors["r"] == "This question needs an answer."
+    assert errors["r"].in_language(zh) == "此题为必答题。"
+    assert errors["r"].in_language(en) == "This question needs an answer."
+    # One plural form in Chinese, two in English, chosen by the count.
+    assert errors["one"].in_language(en) == "Add at most 1 photo."
+    assert errors["two"].in_language(en) == "Add at most 2 photos."
+    assert (
+        errors["two"].in_language(zh)
+        == zh.ngettext("Add at most %(num)d photo.", "Add at most %(num)d photos.", 2) % {"num": 2}
+        != "Add at most 2 photos."
+    )

@@ -110,7 +110,9 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     good, bad = json.dumps(row("A1-1", 0)), json.dumps({**row("NOPE", 1), "date": "2024/02/15"})
     path = tmp_path / "mixed.jsonl"
     odd = json.dumps(row("A\u2028B", 2), ensure_ascii=False)  # a JSON line may hold U+2028
-    path.write_text("\n".join([good, "{oops", bad, "[1, 2]", good, odd]), encoding="utf-8")
+    wrong = json.dumps(row("A1-1", 3, plan="maybe"))  # an answer the item does not offer
+    written = [good, "{oops", bad, "[1, 2]", good, odd, wrong]
+    path.write_text("\n".join(written), encoding="utf-8")
     runner = CliRunner()
     english = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
     assert english.exit_code == 1
@@ -121,10 +123,12 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     assert "line 4: not a JSON object" in lines
     assert "line 5: the same unit, definition, date and inspector as line 1" in lines
     assert "line 6: unit: no unit with the code 'A\\u2028B'" in lines  # repr's escape
-    assert lines[-1] == "Error: mixed.jsonl: 6 problem(s); nothing was imported."
+    assert "line 7: plan: Choose one of the answers offered." in lines
+    assert lines[-1] == "Error: mixed.jsonl: 7 problems; nothing was imported."
     chinese = runner.invoke(cli, ["import", "inspections", str(path)])
     assert "第 3 行：unit：没有编码为 'NOPE' 的单位" in chinese.output.splitlines()
-    assert "mixed.jsonl：发现 6 个问题，未导入任何数据。" in chinese.output
+    assert "第 7 行：plan：请从给出的选项中选择一项。" in chinese.output.splitlines()
+    assert "mixed.jsonl：发现 7 个问题，未导入任何数据。" in chinese.output
     assert count(session, Inspection) == 0
 
 

@@ -131,3 +131,6 @@ def test_dudao_analyze_lists_a_bad_rules_file_in_the_reader_s_language(app, monk
         f"{rules}:4:13: outlier.coverage: 应在 0 到 1 之间，实为 99.8",
         f"Error: {rules}:2:6: deterioration.h: 应为数字，实为文本（另有 1 个问题）",
     ]
+    with pytest.raises(TrendRulesError) as caught:  # English counts its problems in the singular
+        load_rules(rules)
+    assert str(caught.value).endswith(": expected a number, got text (and 1 more problem)")

@@ -172,10 +172,7 @@ def test_findings_by_unit_outside_the_flag_and_without_evidence(session, critica
     with pytest.raises(FieldErrors) as refused:
         rectify.open_for_flag(session, office, critical, org.branch_b1.id, TODAY, "整改")
     said = refused.value.fields["unit"]
-    assert (
-        said.in_language(translations("zh_CN").gettext)
-        == "该单位已没有此问题线索下尚未整改的发现问题。"
-    )
+    assert said.in_language(translations("zh_CN")) == "该单位已没有此问题线索下尚未整改的发现问题。"
 
 
 def test_the_rectification_part_names_units_in_the_readers_language(client, critical, org, session):

@@ -23,11 +23,11 @@ class DudaoGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except DudaoError as exc:  # in the default language, zh_CN (docs/i18n.md)
-            gettext = translations().gettext
+            language = translations()
             if isinstance(exc, DefinitionError) and len(exc.problems) > 1:  # every one, located
                 for problem in exc.problems:
-                    click.echo(problem.shown(gettext), err=True)
-            raise click.ClickException(exc.in_language(gettext)) from exc
+                    click.echo(problem.shown(language), err=True)
+            raise click.ClickException(exc.in_language(language)) from exc
 
 
 def _create_app() -> Flask:

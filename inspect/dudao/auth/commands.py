@@ -41,7 +41,7 @@ def create_user(username: str, display_name: str, email: str | None, password: s
 
 def _refused(exc: ValidationError) -> str:
     """The refusal in the default language, then its problems ("field: detail")."""
-    return f"{exc.in_language(translations().gettext)} {'; '.join(exc.problems)}."
+    return f"{exc.in_language(translations())} {'; '.join(exc.problems)}."
 
 
 def _account(session: Session, username: str) -> User:

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
+
+
+class Language(Protocol):
+    """A catalogue's lookups: babel's Translations (commands, jobs) or flask_babel's
+    `get_translations()` (the page's language)."""
+
+    def gettext(self, message: str) -> str: ...
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
 
 
 def N_(text: str) -> str:
@@ -15,8 +23,8 @@ class Message(str):
     """An English sentence that keeps its template (the catalogue's msgid) and values.
 
     As a str it is the English text, so logs, tests and `str()` read as before; a
-    surface shows it in its reader's language with `in_language(gettext)` (the web
-    passes flask_babel's gettext, a command the default language's), so the service
+    surface shows it in its reader's language with `in_language(language)` (the web
+    passes the page's catalogue, a command the default language's), so the service
     that made it needs no Flask. Values that are Messages (a noun such as "item type")
     are translated too. Mark the template: `Message(N_("unknown field %(name)r"), name=n)`.
     """
@@ -29,25 +37,44 @@ class Message(str):
         self.template, self.params = template, params
         return self
 
-    def in_language(self, gettext: Callable[[str], str]) -> str:
-        text = gettext(self.template)
+    def in_language(self, language: Language) -> str:
+        text = self._template_in(language)
         if not self.params:
             return text
-        return text % {name: shown(value, gettext) for name, value in self.params.items()}
+        return text % {name: shown(value, language) for name, value in self.params.items()}
+
+    def _template_in(self, language: Language) -> str:
+        return language.gettext(self.template)
 
 
-def shown(text: Any, gettext: Callable[[str], str]) -> Any:
-    """A Message in the language of `gettext`; anything else as it is."""
-    return text.in_language(gettext) if isinstance(text, Message) else text
+class Plural(Message):
+    """A Message whose words follow a count, `num`: `Plural("Add at most %(num)d photo.",
+    "Add at most %(num)d photos.", num=n)` (the catalogue holds both forms; extraction
+    knows `Plural` as it knows ngettext)."""
+
+    plural: str
+
+    def __new__(cls, singular: str, plural: str, /, *, num: int, **params: Any) -> Plural:
+        self = super().__new__(cls, singular if num == 1 else plural, num=num, **params)
+        self.template, self.plural = singular, plural
+        return self  # type: ignore[return-value]
+
+    def _template_in(self, language: Language) -> str:
+        return language.ngettext(self.template, self.plural, self.params["num"])
+
+
+def shown(text: Any, language: Language) -> Any:
+    """A Message in `language`; anything else as it is."""
+    return text.in_language(language) if isinstance(text, Message) else text
 
 
 class DudaoError(Exception):
     """Base class: a problem the user can understand and fix; never a bug."""
 
-    def in_language(self, gettext: Callable[[str], str]) -> str:
-        """The message for a reader: a Message translated by `gettext`, other text as is
-        (pages pass flask_babel's gettext, commands the default language's)."""
-        return str(shown(self.args[0], gettext)) if self.args else ""
+    def in_language(self, language: Language) -> str:
+        """The message for a reader: a Message in `language`, other text as is (pages
+        pass the page's catalogue, commands the default language's)."""
+        return str(shown(self.args[0], language)) if self.args else ""
 
 
 class ConfigError(DudaoError):

@@ -10,9 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
-
+from dudao.core.errors import N_, Message, Plural
 from dudao.definitions.items import AnswerError, is_blank, kind_of
 from dudao.definitions.scoring import ScoreResult, score
 from dudao.definitions.showif import visible_items
@@ -40,13 +38,13 @@ def validate_answers(
         try:
             value = None if is_blank(raw) else kind.coerce(item, raw)
         except AnswerError as exc:
-            errors[item.key] = str(exc)
+            errors[item.key] = exc.message
             continue
         if value is not None:
             coerced[item.key] = value
     for key in answers:
         if key not in definition._index:
-            errors[key] = _("There is no question with this key.")
+            errors[key] = Message(N_("There is no question with this key."))
 
     shown = visible_items(definition, coerced)
     clean: dict[str, Any] = {}
@@ -59,12 +57,12 @@ def validate_answers(
         value = coerced.get(item.key)
         if is_blank(value):
             if item.required:
-                errors[item.key] = _("This question needs an answer.")
+                errors[item.key] = Message(N_("This question needs an answer."))
             continue
         try:
             kind_of(item).check(item, value, item.required)
         except AnswerError as exc:
-            errors[item.key] = str(exc)
+            errors[item.key] = exc.message
             continue
         clean[item.key] = value
     return clean, errors
@@ -79,22 +77,24 @@ def validate_evidence(
     errors: dict[str, str] = {}
     for key, note in notes.items():
         if key not in definition._index or not isinstance(note, str):
-            errors[key] = _("A note must be text attached to a question.")
+            errors[key] = Message(N_("A note must be text attached to a question."))
             continue
         text = note.replace("\r\n", "\n").strip()
         if len(text) > NOTE_MAX_LENGTH:
-            errors[key] = _("Keep the note to %(n)d characters or fewer.", n=NOTE_MAX_LENGTH)
+            errors[key] = Message(
+                N_("Keep the note to %(n)d characters or fewer."), n=NOTE_MAX_LENGTH
+            )
         elif text:
             clean_notes[key] = text
     for key, ids in photos.items():
         values = [ids] if isinstance(ids, str) else ids
         if key not in definition._index or not isinstance(values, list | tuple):
-            errors[key] = _("Photos must be attached to a question.")
+            errors[key] = Message(N_("Photos must be attached to a question."))
             continue
         kept = [v.strip() for v in values if isinstance(v, str) and v.strip()]
         if len(kept) > EVIDENCE_PHOTOS_MAX:
-            errors[key] = ngettext(
-                "Add at most %(num)d photo.", "Add at most %(num)d photos.", EVIDENCE_PHOTOS_MAX
+            errors[key] = Plural(
+                "Add at most %(num)d photo.", "Add at most %(num)d photos.", num=EVIDENCE_PHOTOS_MAX
             )
         elif kept:
             clean_photos[key] = kept
@@ -104,10 +104,10 @@ def validate_evidence(
 def evidence_message(needed: Evidence) -> str:
     """What a failed item still needs, in words."""
     messages = {
-        Evidence.NOTE: _("This item failed: add a note saying what was wrong."),
-        Evidence.PHOTO: _("This item failed: add a photo as evidence."),
-        Evidence.NOTE_OR_PHOTO: _("This item failed: add a note or a photo."),
-        Evidence.NOTE_AND_PHOTO: _("This item failed: add a note and a photo."),
+        Evidence.NOTE: Message(N_("This item failed: add a note saying what was wrong.")),
+        Evidence.PHOTO: Message(N_("This item failed: add a photo as evidence.")),
+        Evidence.NOTE_OR_PHOTO: Message(N_("This item failed: add a note or a photo.")),
+        Evidence.NOTE_AND_PHOTO: Message(N_("This item failed: add a note and a photo.")),
     }
     return messages.get(needed, "")
 

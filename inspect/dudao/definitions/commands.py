@@ -58,7 +58,7 @@ def sync_folder(
     except DefinitionError as exc:
         catalogue = translations(lang)
         for problem in exc.problems:
-            click.echo(problem.shown(catalogue.gettext), err=True)
+            click.echo(problem.shown(catalogue), err=True)
         count = len(exc.problems)
         text = catalogue.ngettext(
             "%(count)d problem in the definitions; nothing was synced.",

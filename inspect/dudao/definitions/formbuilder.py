@@ -12,12 +12,14 @@ import json
 import weakref
 from typing import Any
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import MultipleFileField, TextAreaField
 from wtforms.fields.core import Field
 
+from dudao.core.errors import shown
 from dudao.definitions.answers import validate_submission
 from dudao.definitions.items import kind_of
 from dudao.definitions.scoring import score
@@ -92,9 +94,11 @@ class DefinitionForm(FlaskForm):
         """The CSRF check, then the definition's own validation of the whole submission."""
         ok = super().validate(extra_validators)
         answers, notes, photos = self.submitted()
-        clean, clean_notes, clean_photos, errors = validate_submission(
+        clean, clean_notes, clean_photos, problems = validate_submission(
             self.definition, answers, notes, photos
         )
+        language = get_translations()
+        errors = {key: shown(message, language) for key, message in problems.items()}
         self.clean_answers, self.clean_notes, self.clean_photos = clean, clean_notes, clean_photos
         order = {key: n for n, key in enumerate(self.definition._index)}
         self.item_errors = dict(sorted(errors.items(), key=lambda e: order.get(e[0], len(order))))

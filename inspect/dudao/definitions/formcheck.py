@@ -79,7 +79,7 @@ def check_command(paths: tuple[Path, ...], lang: str) -> None:
     result = check_paths(paths or (PROJECT_ROOT / "forms",))
     catalogue = translations(lang)
     for problem in result.problems:
-        click.echo(problem.shown(catalogue.gettext))
+        click.echo(problem.shown(catalogue))
     if result.problems:
         click.echo(_problems_line(catalogue, len(result.problems), result.files), err=True)
         raise SystemExit(1)

@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from flask_babel import gettext as _
 from wtforms import Field, StringField
 from wtforms.fields.core import UnboundField
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.spec import Item, ItemType
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -22,6 +22,10 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 class AnswerError(ValueError):
     """A submitted value that cannot be stored; the message is shown beside the field."""
+
+    @property
+    def message(self) -> Message:
+        return self.args[0]
 
 
 class ListField(Field):
@@ -48,7 +52,7 @@ class ItemKind:
         if raw is None:
             return None
         if not isinstance(raw, str):
-            raise AnswerError(_("Not a valid answer."))
+            raise AnswerError(Message(N_("Not a valid answer.")))
         text = raw.strip()
         return self.parse(item, text) if text else None
 

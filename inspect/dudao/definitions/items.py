@@ -12,11 +12,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.core import UnboundField
 
+from dudao.core.errors import N_, Message, Plural
 from dudao.definitions.itembase import (
     INTEGER,
     ISO_DATE,
@@ -51,7 +50,7 @@ class YesNo(ItemKind):
 
     def parse(self, item: Item, text: str) -> str:
         if text not in ("yes", "no") and not (text == "na" and item.allow_na):
-            raise AnswerError(_("Choose one of the answers offered."))
+            raise AnswerError(Message(N_("Choose one of the answers offered.")))
         return text
 
     def passes(self, item: Item, value: Any) -> bool | None:
@@ -75,7 +74,7 @@ class SingleChoice(ItemKind):
 
     def parse(self, item: Item, text: str) -> str:
         if text not in {o.key for o in item.options}:
-            raise AnswerError(_("Choose one of the answers offered."))
+            raise AnswerError(Message(N_("Choose one of the answers offered.")))
         return text
 
     def passes(self, item: Item, value: Any) -> bool | None:
@@ -94,11 +93,11 @@ class MultiChoice(ItemKind):
             return None
         values = [raw] if isinstance(raw, str) else raw
         if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-            raise AnswerError(_("Not a valid answer."))
+            raise AnswerError(Message(N_("Not a valid answer.")))
         chosen = {v.strip() for v in values if v.strip()}
         keys = [o.key for o in item.options]
         if chosen - set(keys):
-            raise AnswerError(_("Choose only among the answers offered."))
+            raise AnswerError(Message(N_("Choose only among the answers offered.")))
         if item.max_choices is not None and len(chosen) > item.max_choices:
             raise AnswerError(self.limits(item)["max_choices"][1])
         return [k for k in keys if k in chosen] or None
@@ -106,7 +105,12 @@ class MultiChoice(ItemKind):
     def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
         if item.max_choices is None:
             return {}
-        return {"max_choices": (item.max_choices, _("Choose at most %(n)d.", n=item.max_choices))}
+        return {
+            "max_choices": (
+                item.max_choices,
+                Message(N_("Choose at most %(n)d."), n=item.max_choices),
+            )
+        }
 
     def to_form(self, item: Item, value: Any) -> list[str]:
         return list(value or [])
@@ -128,7 +132,7 @@ class _Points(ItemKind):
 
     def coerce(self, item: Item, raw: Any) -> Any:
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-            raise AnswerError(_("Choose one of the points offered."))
+            raise AnswerError(Message(N_("Choose one of the points offered.")))
         if isinstance(raw, int | float):
             raw = str(int(raw))
         return super().coerce(item, raw)
@@ -136,7 +140,7 @@ class _Points(ItemKind):
     def parse(self, item: Item, text: str) -> int:
         low, high = self.bounds(item)
         if not INTEGER.match(text) or not low <= int(text) <= high:
-            raise AnswerError(_("Choose one of the points offered."))
+            raise AnswerError(Message(N_("Choose one of the points offered.")))
         return int(text)
 
     def passes(self, item: Item, value: Any) -> bool | None:
@@ -174,24 +178,24 @@ class Number(ItemKind):
 
     def coerce(self, item: Item, raw: Any) -> Any:
         if isinstance(raw, bool):
-            raise AnswerError(_("Enter a number, like 12 or 3.5."))
+            raise AnswerError(Message(N_("Enter a number, like 12 or 3.5.")))
         if isinstance(raw, int | float):
             raw = plain_number(raw) if raw == raw and abs(raw) != float("inf") else "nan"
         return super().coerce(item, raw)
 
     def parse(self, item: Item, text: str) -> int | float:
         if not NUMBER.match(text):
-            raise AnswerError(_("Enter a number, like 12 or 3.5."))
+            raise AnswerError(Message(N_("Enter a number, like 12 or 3.5.")))
         whole, _dot, fraction = text.partition(".")
         fraction = fraction.rstrip("0")  # "3.50" is 3.5 and "3.0" is 3
         if len(fraction) > item.decimals:
             if item.decimals == 0:
-                raise AnswerError(_("Enter a whole number."))
+                raise AnswerError(Message(N_("Enter a whole number.")))
             raise AnswerError(
-                ngettext(
+                Plural(
                     "Use at most %(num)d decimal place.",
                     "Use at most %(num)d decimal places.",
-                    item.decimals,
+                    num=item.decimals,
                 )
             )
         value: int | float = int(whole) if item.decimals == 0 else float(text)
@@ -203,9 +207,15 @@ class Number(ItemKind):
     def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
         found = {}
         if item.min is not None:
-            found["min"] = (item.min, _("Enter %(min)s or more.", min=plain_number(item.min)))
+            found["min"] = (
+                item.min,
+                Message(N_("Enter %(min)s or more."), min=plain_number(item.min)),
+            )
         if item.max is not None:
-            found["max"] = (item.max, _("Enter %(max)s or less.", max=plain_number(item.max)))
+            found["max"] = (
+                item.max,
+                Message(N_("Enter %(max)s or less."), max=plain_number(item.max)),
+            )
         return found
 
     def to_form(self, item: Item, value: Any) -> Any:
@@ -231,7 +241,7 @@ class Text(ItemKind):
         return text
 
     def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
-        message = _("Keep it to %(n)d characters or fewer.", n=item.max_length)
+        message = Message(N_("Keep it to %(n)d characters or fewer."), n=item.max_length)
         return {"max_length": (item.max_length, message)}
 
 
@@ -245,7 +255,7 @@ class Date(ItemKind):
                 raise ValueError(text)
             date.fromisoformat(text)
         except ValueError as exc:
-            raise AnswerError(_("Enter a date as YYYY-MM-DD.")) from exc
+            raise AnswerError(Message(N_("Enter a date as YYYY-MM-DD."))) from exc
         return text
 
 
@@ -261,22 +271,24 @@ class Photo(ItemKind):
             return None
         values = [raw] if isinstance(raw, str) else raw
         if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-            raise AnswerError(_("Not a valid answer."))
+            raise AnswerError(Message(N_("Not a valid answer.")))
         return [v.strip() for v in values if v.strip()] or None
 
     def check(self, item: Item, value: Any, required: bool) -> None:
         count = len(value or ())
         if count > item.max_count:
             raise AnswerError(
-                ngettext(
-                    "Add at most %(num)d photo.", "Add at most %(num)d photos.", item.max_count
+                Plural(
+                    "Add at most %(num)d photo.", "Add at most %(num)d photos.", num=item.max_count
                 )
             )
         # min_count applies once the item is required or any photo has been added.
         if (count or required) and count < item.min_count:
             raise AnswerError(
-                ngettext(
-                    "Add at least %(num)d photo.", "Add at least %(num)d photos.", item.min_count
+                Plural(
+                    "Add at least %(num)d photo.",
+                    "Add at least %(num)d photos.",
+                    num=item.min_count,
                 )
             )
 

@@ -10,10 +10,9 @@ the location stays as it is in every language.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.errors import N_, Language, Message, Plural, ValidationError
 from dudao.core.errors import shown as in_language
 
 Path = tuple[str | int, ...]
@@ -50,9 +49,9 @@ class Problem:
         # Not in the catalogue: only the message inside is translated.
         return Message("%(where)s: %(message)s", where=where, message=self.message)
 
-    def shown(self, gettext: Callable[[str], str]) -> str:
-        """`file:line:col: path: message` with the message in the language of `gettext`."""
-        message = in_language(self.message, gettext)
+    def shown(self, language: Language) -> str:
+        """`file:line:col: path: message` with the message in `language`."""
+        message = in_language(self.message, language)
         return f"{self.file}:{self.line}:{self.col}: {self.path}: {message}"
 
 
@@ -70,7 +69,8 @@ class DefinitionError(ValidationError):
         elif count == 1:
             message = first.as_message()
         else:
-            message = Message(N_("%(first)s (and %(n)d more problems)"),
-                              first=first.as_message(), n=count - 1)  # fmt: skip
+            message = Plural("%(first)s (and %(num)d more problem)",
+                             "%(first)s (and %(num)d more problems)",
+                             num=count - 1, first=first.as_message())  # fmt: skip
         super().__init__(message)
         self.problems: list[Problem] = problems  # type: ignore[assignment]

@@ -11,12 +11,13 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Response, jsonify, request
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from dudao.core.errors import DudaoError, NotFound, PermissionDenied, ValidationError
+from dudao.core.errors import DudaoError, NotFound, PermissionDenied, ValidationError, shown
 from dudao.core.permissions import Permission, can
 from dudao.inspections.models import Inspection
 from dudao.inspections.photos import PhotoRejected
@@ -58,36 +59,37 @@ def _problem_fields(problems: list[str]) -> dict[str, str]:
 
 
 def to_response(exc: Exception) -> Response:
-    """The JSON answer for any error a view or service raises."""
+    """The JSON answer for any error a view or service raises, in the reader's language."""
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields)
-    if isinstance(exc, PhotoRejected):
-        status = 413 if exc.code == "image_too_large" else 422
-        return error_response(status, exc.code, str(exc), exc.fields)
-    if isinstance(exc, FieldErrors):
-        return error_response(422, "invalid", str(exc), exc.fields)
-    if isinstance(exc, SubmissionConflict):
-        return error_response(409, exc.code, str(exc))
-    if isinstance(exc, Conflict):
-        return error_response(409, "changed_meanwhile", str(exc))
-    if isinstance(exc, TransitionRefused):
-        fields = _problem_fields(exc.problems)
-        if "action" in fields:
-            return error_response(409, "wrong_state", str(exc), fields)
-        return error_response(422, "invalid", str(exc), fields)
-    if isinstance(exc, ValidationError):
-        return error_response(422, "invalid", str(exc), _problem_fields(exc.problems))
-    if isinstance(exc, PermissionDenied):
-        return error_response(403, "forbidden", str(exc))
-    if isinstance(exc, NotFound):
-        return error_response(404, "not_found", str(exc))
     if isinstance(exc, CSRFError):
         return error_response(400, "csrf_failed", exc.description or "CSRF")
     if isinstance(exc, HTTPException):
         status = exc.code or 500
         return error_response(status, HTTP_CODES.get(status, "error"), exc.description or "")
     assert isinstance(exc, DudaoError)
-    return error_response(400, "bad_request", str(exc))
+    language = get_translations()
+    text = exc.in_language(language)
+    if isinstance(exc, FieldErrors):  # PhotoRejected among them, with a code of its own
+        fields = {name: shown(message, language) for name, message in exc.fields.items()}
+        code = exc.code if isinstance(exc, PhotoRejected) else "invalid"
+        return error_response(413 if code == "image_too_large" else 422, code, text, fields)
+    if isinstance(exc, SubmissionConflict):
+        return error_response(409, exc.code, text)
+    if isinstance(exc, Conflict):
+        return error_response(409, "changed_meanwhile", text)
+    if isinstance(exc, TransitionRefused):
+        fields = _problem_fields(exc.problems)
+        if "action" in fields:
+            return error_response(409, "wrong_state", text, fields)
+        return error_response(422, "invalid", text, fields)
+    if isinstance(exc, ValidationError):
+        return error_response(422, "invalid", text, _problem_fields(exc.problems))
+    if isinstance(exc, PermissionDenied):
+        return error_response(403, "forbidden", text)
+    if isinstance(exc, NotFound):
+        return error_response(404, "not_found", text)
+    return error_response(400, "bad_request", text)
 
 
 def _mark(view: F, permission: object, check: Callable[[Any], bool]) -> F:

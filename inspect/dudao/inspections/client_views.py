@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_babel import get_translations
 from flask_login import current_user
 from markupsafe import Markup
 
-from dudao.core.errors import N_
+from dudao.core.errors import N_, shown
 from dudao.core.language import LOCALES, translations
 from dudao.core.permissions import Permission
 from dudao.definitions.answers import evidence_message
@@ -51,6 +52,7 @@ def scoring_spec(definition: Definition) -> dict[str, Any]:
     grades. Texts come in both languages ({zh, en}): the device keeps this with the work
     and its pages and exports show the reader's language, whichever page stored it."""
     items = []
+    language = get_translations()  # the server's words for the limits, in the page's language
     for section in definition.sections:
         for item in section.items:
             rule = item.pass_rule
@@ -63,7 +65,8 @@ def scoring_spec(definition: Definition) -> dict[str, Any]:
                     "options": {o.key: o.label.as_json() for o in item.options},
                     "rule": None if rule is None else
                     {"options": list(rule.options), "min": rule.min, "max": rule.max},
-                    "limits": kind_of(item).limits(item),
+                    "limits": {name: (bound, shown(text, language)) for name, (bound, text)
+                               in kind_of(item).limits(item).items()},
                 }
             )  # fmt: skip
     grades = [
@@ -154,5 +157,6 @@ def checklist(inspection_id: int) -> str:
         "tablet/checklist.html", inspection=inspection, definition=definition, form=form,
         locale=locale, server=json_block(server),
         scoring=json_block(scoring_spec(definition)),
-        evidence={str(e): evidence_message(e) for e in Evidence if e != Evidence.NONE},
+        evidence={str(e): shown(evidence_message(e), get_translations())
+                  for e in Evidence if e != Evidence.NONE},
     )  # fmt: skip

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -67,7 +68,7 @@ def _start(kind: str, params: dict) -> Response:
         report, _new = request_report(session, current_user, kind, params)
     except DudaoError as exc:
         session.rollback()
-        return redirect(url_for("reports.index", error=exc.in_language(_)))
+        return redirect(url_for("reports.index", error=exc.in_language(get_translations())))
     session.commit()
     enqueue_report(runtime().settings, report)
     return redirect(url_for("reports.show", request_id=report.id))
@@ -130,7 +131,7 @@ def summary_page() -> str:
         try:
             period = parse_quarter(quarter)
         except DudaoError as exc:
-            error = exc.in_language(_)
+            error = exc.in_language(get_translations())
         else:
             data = load_summary(db(), unit, period, runtime().settings.tz, _locale())
             font = register_font(runtime().settings.pdf_font)
@@ -216,7 +217,7 @@ def export(dataset: str) -> Response:
         try:
             period = parse_quarter(request.args["quarter"])
         except DudaoError as exc:
-            raise BadArgument(exc.in_language(_)) from exc
+            raise BadArgument(exc.in_language(get_translations())) from exc
     scope = exports.Scope(
         scope_paths(current_user, Permission.VIEW_OFFICE), unit,
         period.start if period else None, period.end if period else None,

@@ -13,6 +13,7 @@ import io
 import json
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
@@ -65,7 +66,7 @@ def _issue(campaign_id: int, kind: str) -> Page:
     try:
         issued = make(db(), current_user, campaign)
     except ValidationError as exc:
-        flash(exc.in_language(_), "error")
+        flash(exc.in_language(get_translations()), "error")
         return redirect(url_for("surveys.detail", campaign_id=campaign.id))
     db().commit()
     rows = _issued_rows(kind, issued)

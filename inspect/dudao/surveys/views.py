@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -112,7 +113,7 @@ def _place(form: CampaignForm, problems: list[str]) -> None:
     fields = {"definition": form.definition, "min_group": form.min_group,
               "min_comment_group": form.min_comment_group, "closes_at": form.closes_on}  # fmt: skip
     for problem in problems:
-        name, _sep, message = shown(problem, _).partition(": ")
+        name, _sep, message = shown(problem, get_translations()).partition(": ")
         field = fields.get(name, form.title)
         field.errors = [*field.errors, message]
 
@@ -150,7 +151,7 @@ def change_state(campaign_id: int) -> HttpResponse:
     try:
         services.set_state(db(), current_user, campaign, wanted)
     except ValidationError as exc:
-        flash(exc.in_language(_), "error")
+        flash(exc.in_language(get_translations()), "error")
     else:
         db().commit()
         if wanted == CampaignState.CLOSED:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -76,7 +77,7 @@ def _page(
                 message = _("Someone else changed this post meanwhile; reload the page.")
                 form.version.errors = [message]
             else:
-                form.form_errors.append(exc.in_language(_))
+                form.form_errors.append(exc.in_language(get_translations()))
         else:
             db().commit()
             flash(done, "success")

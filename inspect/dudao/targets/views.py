@@ -16,6 +16,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -156,7 +157,7 @@ def _save_entry(form: EntryForm, target: Target, old: TargetEntry | None) -> Res
             )  # fmt: skip
     except ValidationError as exc:
         db().rollback()
-        form.evidence.errors = [*form.evidence.errors, exc.in_language(_)]
+        form.evidence.errors = [*form.evidence.errors, exc.in_language(get_translations())]
         return None
     db().commit()
     flash(_("The entry is recorded."), "success")

@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 
 from dudao.core.database import check_database, transaction
 from dudao.core.errors import N_, Message, NotFound, ValidationError, shown
@@ -37,15 +36,15 @@ def import_group() -> None:
 @with_appcontext
 def import_inspections_command(file: Path, lang: str) -> None:
     runtime = _runtime()
-    gettext = translations(lang).gettext
+    language = translations(lang)
     try:
-        with force_locale(lang), transaction(runtime.session_factory) as session:
+        with transaction(runtime.session_factory) as session:
             result = import_inspections(session, None, file, runtime.settings.timezone)
     except ValidationError as exc:
         if exc.problems != list(exc.args):  # a file that cannot be read has one problem
             for problem in exc.problems:
-                click.echo(shown(problem, gettext), err=True)
-        raise click.ClickException(exc.in_language(gettext)) from exc
+                click.echo(shown(problem, language), err=True)
+        raise click.ClickException(exc.in_language(language)) from exc
     click.echo(f"{result.rows} rows: {result.created} imported, {result.existing} already there.")
 
 

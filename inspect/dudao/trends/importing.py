@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record_many
 from dudao.auth.models import User
 from dudao.core.database import refresh_statistics, utcnow
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.errors import N_, Message, Plural, ValidationError
 from dudao.definitions.answers import validate_answers
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -224,8 +224,9 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
                          "day": day, "inspector_id": users.get(inspector), "answers": clean,
                          "definition": definition})  # fmt: skip
     if problems:
-        raise ValidationError(Message(N_("%(file)s: %(n)d problem(s); nothing was imported."),
-                                      file=path.name, n=len(problems)), problems)  # fmt: skip
+        raise ValidationError(Plural("%(file)s: %(num)d problem; nothing was imported.",
+                                     "%(file)s: %(num)d problems; nothing was imported.",
+                                     num=len(problems), file=path.name), problems)  # fmt: skip
     existing: set[str] = set()
     sids = list(seen)
     for i in range(0, len(sids), CHUNK):

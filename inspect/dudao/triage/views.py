@@ -8,6 +8,7 @@ from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -288,7 +289,7 @@ def open_rectification(flag_id: int) -> Page:
             db().rollback()
             for name, text in exc.fields.items():
                 field = getattr(form, name if name in ("unit", "description") else "unit")
-                field.errors = [shown(text, _)]
+                field.errors = [shown(text, get_translations())]
         else:
             db().commit()
             flash(_("Rectification task #%(id)d opened.", id=task.id), "success")

@@ -64,7 +64,7 @@ def extract() -> Catalog:
         PACKAGE_DIR,
         method_map,
         options_map,
-        keywords=DEFAULT_KEYWORDS,
+        keywords={**DEFAULT_KEYWORDS, "Plural": (1, 2)},  # core.errors.Plural's two forms
         strip_comment_tags=True,
     )
     for filename, lineno, message, comments, context in found:

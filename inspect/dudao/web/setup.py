@@ -16,7 +16,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, gettext
+from flask_babel import format_datetime, get_translations
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -54,7 +54,7 @@ def select_locale() -> str:
 
 def translated(text: Any) -> Any:
     """A service's Message in the page's language (`{{ problem.message|translated }}`)."""
-    return shown(text, gettext)
+    return shown(text, get_translations())
 
 
 def _load_user(user_id: str) -> Any:

@@ -25,10 +25,10 @@ def import_xlsform_command(
     try:
         text = xlsform_to_yaml(workbook, kind)
     except XLSFormError as exc:
-        gettext = translations(lang).gettext
-        click.echo(shown(exc.args[0], gettext))
+        language = translations(lang)
+        click.echo(shown(exc.args[0], language))
         for problem in exc.problems:
-            click.echo(f"  {shown(problem, gettext)}")
+            click.echo(f"  {shown(problem, language)}")
         raise SystemExit(1) from exc
     import yaml
 

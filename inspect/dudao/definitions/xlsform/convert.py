@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.errors import N_, Message, Plural, ValidationError
 from dudao.definitions.xlsform.questions import (
     INSERTED_ANSWER,
     Conversion,
@@ -155,10 +155,11 @@ def convert_workbook(path: Path, kind: str = "questionnaire") -> dict[str, Any]:
         state.problems.append(Message(N_("survey: no questions that can be imported")))
     if state.problems:
         raise XLSFormError(
-            Message(
-                N_("%(file)s cannot be imported: %(count)d problem(s)."),
+            Plural(
+                "%(file)s cannot be imported: %(num)d problem.",
+                "%(file)s cannot be imported: %(num)d problems.",
+                num=len(state.problems),
                 file=path.name,
-                count=len(state.problems),
             ),
             state.problems,
         )
