@@ -123,6 +123,22 @@ def test_validation_errors_are_per_field_and_nothing_is_stored(tablet, world, se
     assert not_json.get_json()["message"] == "请发送 JSON 对象（Content-Type: application/json）。"
 
 
+def test_refusals_speak_the_readers_language(tablet, world):  # noqa: F811
+    """The answers' problems come from a service that knows no Flask; the API answers in
+    the language of whoever asked, message and fields alike."""
+    answers = {**PASSING, "interviews": "many"}
+    del answers["plan"]
+    url = URL.format(world.inspection.id)
+    chinese = tablet.post(url, json=payload(answers)).get_json()
+    assert chinese["message"] == "部分答案需要修改后才能提交。"
+    assert chinese["fields"]["plan"] == "此题为必答题。"
+    tablet.post("/lang", data={"lang": "en"})
+    english = tablet.post(url, json=payload(answers)).get_json()
+    assert english["message"] == "Some answers need attention before this can be submitted."
+    assert english["fields"]["plan"] == "This question needs an answer."
+    assert english["fields"]["interviews"] == "Enter a number, like 12 or 3.5."
+
+
 def test_score_and_findings_are_computed_on_the_server(tablet, world, session):  # noqa: F811
     answers = {**PASSING, "plan": "no", "public_rating": 5}
     notes = {"plan": "没有实施方案", "public_rating": "群众评价一般"}

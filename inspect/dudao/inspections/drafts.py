@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
+from dudao.core.errors import N_, Message
 from dudao.definitions.answers import validate_submission
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition
@@ -37,7 +37,7 @@ def draft_of(session: Session, inspection_id: int) -> InspectionDraft | None:
 
 def _structure_errors(definition: Definition, parts: dict[str, Any]) -> dict[str, str]:
     return {
-        key: _("There is no question with this key.")
+        key: Message(N_("There is no question with this key."))
         for name in ("answers", "notes", "photos")
         for key in parts[name]
         if key not in definition._index
@@ -61,7 +61,9 @@ def save_draft(
     parts = canonical_payload(payload)
     errors = _structure_errors(pinned(session, inspection.definition_version_id), parts)
     if errors:
-        raise FieldErrors(_("The draft names questions that are not in this checklist."), errors)
+        raise FieldErrors(
+            Message(N_("The draft names questions that are not in this checklist.")), errors
+        )
     draft = draft_of(session, inspection.id)
     if draft is None:
         draft = InspectionDraft(inspection_id=inspection.id, revision=0)
@@ -69,9 +71,11 @@ def save_draft(
     elif base_revision is not None and base_revision != draft.revision:
         raise SubmissionConflict(
             "draft_changed",
-            _(
-                "The draft was saved elsewhere meanwhile (revision %(saved)d, yours is based "
-                "on %(base)d); load it and merge.",
+            Message(
+                N_(
+                    "The draft was saved elsewhere meanwhile (revision %(saved)d, yours is based "
+                    "on %(base)d); load it and merge."
+                ),
                 saved=draft.revision,
                 base=base_revision,
             ),

@@ -19,12 +19,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
+from dudao.core.errors import N_, Message
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Photo
@@ -49,12 +49,14 @@ def _open(data: bytes) -> Image.Image:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.format not in FORMATS:
-                raise PhotoRejected("not_an_image", _("Upload a JPEG, PNG or WebP photo."))
+                raise PhotoRejected(
+                    "not_an_image", Message(N_("Upload a JPEG, PNG or WebP photo."))
+                )
             if image.width * image.height > MAX_PIXELS:
                 raise PhotoRejected(
                     "image_too_large",
-                    _(
-                        "The photo has too many pixels (%(w)d×%(h)d).",
+                    Message(
+                        N_("The photo has too many pixels (%(w)d×%(h)d)."),
                         w=image.width,
                         h=image.height,
                     ),
@@ -62,10 +64,12 @@ def _open(data: bytes) -> Image.Image:
             image.load()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise PhotoRejected(
-            "not_an_image", _("This file is not an image Dudao can read.")
+            "not_an_image", Message(N_("This file is not an image Dudao can read."))
         ) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRejected("image_too_large", _("The photo has too many pixels.")) from None
+        raise PhotoRejected(
+            "image_too_large", Message(N_("The photo has too many pixels."))
+        ) from None
     return image
 
 
@@ -146,8 +150,8 @@ def store_photo(
     item = definition._index.get(item_key)
     if item is None:
         raise FieldErrors(
-            _("Photos belong to a question."),
-            {"item_key": _("There is no question with this key.")},
+            Message(N_("Photos belong to a question.")),
+            {"item_key": Message(N_("There is no question with this key."))},
         )
     jpeg, width, height, captured, (lat, lon) = reencode(data, item.keep_location, tz)
     digest = hashlib.sha256(jpeg).hexdigest()

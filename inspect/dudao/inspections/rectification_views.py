@@ -5,6 +5,7 @@ reopen, cancel) — every change through rectifications.act and so the workflow 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -186,7 +187,7 @@ def _store_uploads(task: Rectification, field: str, kept: list[str]) -> tuple[li
             )  # fmt: skip
         except FieldErrors as exc:
             db().rollback()
-            problems.append(f"{upload.filename}: {exc}")
+            problems.append(f"{upload.filename}: {exc.in_language(get_translations())}")
             continue
         db().commit()
         kept = [*kept, photo.id] if photo.id not in kept else kept

@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.enums import Role
-from dudao.core.errors import PermissionDenied
+from dudao.core.errors import N_, Message, PermissionDenied
 from dudao.core.permissions import roles_on
 from dudao.inspections.submission_models import Finding, Photo, Rectification
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
@@ -53,22 +52,27 @@ def open_rectification(
     """Open one task for a finding; the owner unit must be the finding's unit or above it.
     The verifier is the inspector who made the finding unless someone else is named."""
     if not OPENERS & roles_on(actor, finding.unit):
-        raise PermissionDenied(_("Only an inspector or the office may open a rectification."))
+        raise PermissionDenied(
+            Message(N_("Only an inspector or the office may open a rectification."))
+        )
     errors: dict[str, str] = {}
     if not finding.unit.path.startswith(owner.path):
-        errors["owner_unit"] = _("The owner must be the inspected unit or a unit above it.")
+        errors["owner_unit"] = Message(
+            N_("The owner must be the inspected unit or a unit above it.")
+        )
     text = (description or "").strip()
     if not text:
-        errors["description"] = _("Say what has to be put right.")
+        errors["description"] = Message(N_("Say what has to be put right."))
     elif len(text) > DESCRIPTION_MAX:
-        errors["description"] = _(
-            "Keep the description to %(n)d characters or fewer.", n=DESCRIPTION_MAX
+        errors["description"] = Message(
+            N_("Keep the description to %(n)d characters or fewer."), n=DESCRIPTION_MAX
         )
     if errors:
-        raise FieldErrors(_("The rectification cannot be opened as it stands."), errors)
+        raise FieldErrors(Message(N_("The rectification cannot be opened as it stands.")), errors)
     if open_tasks(session, finding.id):
         raise SubmissionConflict(
-            "rectification_open", _("This finding already has an open rectification task.")
+            "rectification_open",
+            Message(N_("This finding already has an open rectification task.")),
         )
     task = Rectification(
         finding_id=finding.id, unit_id=owner.id, state=get_workflow("rectification").initial,
@@ -114,7 +118,7 @@ def act(
     possible = get_workflow(task.workflow).transition(action, task.state) is not None
     if action in CHECKS and possible and not may_check(session, actor, task):
         raise PermissionDenied(
-            _("Only the inspector who made the finding or the office verifies this task.")
+            Message(N_("Only the inspector who made the finding or the office verifies this task."))
         )
     if action == "submit" and photo_ids:
         known = set(
@@ -126,7 +130,8 @@ def act(
         )
         if set(photo_ids) - known:
             raise FieldErrors(
-                _("Upload the evidence photos first."), {"photo_ids": _("unknown photo")}
+                Message(N_("Upload the evidence photos first.")),
+                {"photo_ids": Message(N_("unknown photo"))},
             )
     fields = {"comment": comment} if action in ("submit", "reopen", "verify") else {}
     if action == "cancel":

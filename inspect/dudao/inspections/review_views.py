@@ -8,6 +8,7 @@ they are refused; nothing changes then.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +27,7 @@ from dudao.org.models import Unit
 from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, requires
 from dudao.web.context import db
+from dudao.web.setup import translated
 from dudao.workflow import engine
 
 COMMENT_PREFIX = "c_"
@@ -79,12 +81,13 @@ def review_submission(inspection_id: int) -> Page:
         return again(409)
     except SubmissionConflict as exc:
         db().rollback()
-        flash(str(exc), "error")
+        flash(exc.in_language(get_translations()), "error")
         return again(409)
     except FieldErrors as exc:
         db().rollback()
-        flash(str(exc), "error")
-        return again(422, {k: v for k, v in exc.fields.items() if k != "item_comments"})
+        flash(exc.in_language(get_translations()), "error")
+        fields = {k: translated(v) for k, v in exc.fields.items() if k != "item_comments"}
+        return again(422, fields)
     except engine.TransitionRefused as exc:
         db().rollback()
         if any(p.startswith("comment:") for p in exc.problems):
@@ -136,11 +139,11 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
     except FieldErrors as exc:
         db().rollback()
         for name, message in exc.fields.items():
-            getattr(form, name).errors = [message]
+            getattr(form, name).errors = [translated(message)]
         return again(422)
     except SubmissionConflict as exc:
         db().rollback()
-        return again(409, str(exc))
+        return again(409, exc.in_language(get_translations()))
     db().commit()
     flash(_("Rectification task opened; the unit's leads are told."), "success")
     return redirect(url_for("rectifications.show", rectification_id=task.id))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.database import utcnow
+from dudao.core.errors import N_, Message
 from dudao.definitions.answers import NOTE_MAX_LENGTH
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
@@ -28,15 +28,17 @@ def _clean_item_comments(
     errors: dict[str, str] = {}
     for key, text in item_comments.items():
         if key not in definition._index:
-            errors[key] = _("There is no question with this key.")
+            errors[key] = Message(N_("There is no question with this key."))
         elif not isinstance(text, str):
-            errors[key] = _("A comment must be text.")
+            errors[key] = Message(N_("A comment must be text."))
         elif len(text.strip()) > NOTE_MAX_LENGTH:
-            errors[key] = _("Keep the comment to %(n)d characters or fewer.", n=NOTE_MAX_LENGTH)
+            errors[key] = Message(
+                N_("Keep the comment to %(n)d characters or fewer."), n=NOTE_MAX_LENGTH
+            )
         elif text.strip():
             clean[key] = text.strip()
     if errors:
-        raise FieldErrors(_("Some item comments cannot be stored."), errors)
+        raise FieldErrors(Message(N_("Some item comments cannot be stored.")), errors)
     return clean
 
 
@@ -56,21 +58,28 @@ def review(
     the submission so the returned checklist shows each one beside its item.
     """
     if decision not in DECISIONS:
-        raise FieldErrors(_("Choose approve or return."), {"decision": _("approve or return")})
+        raise FieldErrors(
+            Message(N_("Choose approve or return.")), {"decision": Message(N_("approve or return"))}
+        )
     latest = latest_submission(session, inspection.id)
     if latest is None or latest.id != submission.id or submission.inspection_id != inspection.id:
         raise SubmissionConflict(
-            "submission_superseded", _("Only the latest submission of an inspection is reviewed.")
+            "submission_superseded",
+            Message(N_("Only the latest submission of an inspection is reviewed.")),
         )
     if submission.review_state != ReviewState.PENDING:
         raise SubmissionConflict(
             "already_reviewed",
-            _("This submission was already reviewed (%(state)s).", state=submission.review_state),
+            Message(
+                N_("This submission was already reviewed (%(state)s)."),
+                state=submission.review_state,
+            ),
         )
     comments = _clean_item_comments(session, inspection, item_comments or {})
     if comments and decision != "return":
         raise FieldErrors(
-            _("Item comments go with a return."), {"item_comments": _("only when returning")}
+            Message(N_("Item comments go with a return.")),
+            {"item_comments": Message(N_("only when returning"))},
         )
     apply(
         session, actor, inspection, decision,

@@ -6,12 +6,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import Entry, record, record_many
 from dudao.auth.models import User
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.models import DefinitionVersion
 from dudao.inspections.models import Inspection, InspectionAssignment, InspectionOrigin
 from dudao.org.models import Unit
@@ -67,10 +66,12 @@ def set_assignees(
     ValidationError for nobody once assigned (only a planned inspection waits for people)."""
     workflow = get_workflow(inspection.workflow)
     if not may_reassign(workflow, inspection.state):
-        raise Conflict(_("The assignees can no longer be changed at this stage."))
+        raise Conflict(Message(N_("The assignees can no longer be changed at this stage.")))
     wanted = {user.id for user in users}
     if not wanted and inspection.state != workflow.initial:
-        raise ValidationError(_("Choose at least one inspector: this inspection is under way."))
+        raise ValidationError(
+            Message(N_("Choose at least one inspector: this inspection is under way."))
+        )
     before = sorted(inspection.assignee_ids)
     inspection.assignments[:] = [a for a in inspection.assignments if a.user_id in wanted]
     for user_id in sorted(wanted - inspection.assignee_ids):

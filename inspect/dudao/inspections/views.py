@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -235,7 +236,7 @@ def assignees(inspection_id: int) -> Page:
         set_assignees(db(), current_user, inspection, chosen)
     except (engine.Conflict, ValidationError) as exc:  # e.g. a page left open meanwhile
         db().rollback()
-        flash(str(exc), "error")
+        flash(exc.in_language(get_translations()), "error")
         return _render(inspection, status=409 if isinstance(exc, engine.Conflict) else 422)
     db().commit()
     flash(_("Assignees saved."), "success")
