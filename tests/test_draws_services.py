@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from dudao.audit.models import AuditEvent
 from dudao.config import PROJECT_ROOT
 from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.core.language import translations
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
@@ -22,6 +23,7 @@ from dudao.scheduling.models import SpotCheckDraw
 
 TODAY = date(2026, 11, 25)
 DUE = date(2026, 12, 31)
+ZH = translations("zh_CN")
 
 
 @pytest.fixture
@@ -131,10 +133,13 @@ def test_publish_once_and_only_in_scope(session, org, people):
 def test_scope_permission_and_bad_input_change_nothing(session, org, people):
     with pytest.raises(PermissionDenied):
         draw(session, people, org, actor="office_b")  # office of B, draw over the group
-    with pytest.raises(DrawError, match="只有 3 个符合条件"):  # the default language
+    # The service's refusals are Messages: English as text, Chinese where a reader sees them.
+    with pytest.raises(DrawError, match="only 3 are eligible") as too_many:
         draw(session, people, org, count=4)
-    with pytest.raises(ValidationError, match="不是该范围内的检查人员"):
+    assert "只有 3 个符合条件" in too_many.value.in_language(ZH)
+    with pytest.raises(ValidationError, match="Not inspectors in this scope") as outside:
         draw(session, people, org, pool=["plain1", "nobody"])
+    assert "不是该范围内的检查人员" in outside.value.in_language(ZH)
     session.rollback()
     assert session.scalars(select(SpotCheckDraw)).all() == []
     assert session.scalars(select(Inspection)).all() == []
@@ -152,8 +157,11 @@ def test_a_questionnaire_key_is_not_a_checklist_and_changes_nothing(session, org
 
 
 def test_not_enough_eligible_inspectors_names_the_unit(session, org, people):
-    with pytest.raises(DrawError, match=r"B1-1 .*（符合条件 1 人，需要 2 人）"):
+    with pytest.raises(DrawError, match=r"B1-1 .* \(1 eligible, 2 needed\)\.$") as short:
         draw(session, people, org, scope=org.company_b, count=1, pool=["rep_b", "plain1"])
+    assert short.value.in_language(ZH).endswith(
+        "B1-1 乙一厂第一党支部（符合条件 1 人，需要 2 人）。"
+    )
 
 
 def test_recently_inspected_units_are_excluded(session, org, people):

@@ -172,7 +172,8 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
     )  # fmt: skip
     text = not_image.get_data(as_text=True)
     assert not_image.status_code == 422 and 'id="photos-error"' in text
-    assert "notes.txt: 此文件不是督导系统可以读取的图片。" in text  # the service's words, in Chinese
+    # The photo service's refusal, in the page's language.
+    assert "notes.txt: 此文件不是督导系统可以读取的图片。" in text
     assert "已制定方案</textarea>" in text and f'name="kept" value="{kept}"' in text
     session.expire_all()
     assert session.get(Rectification, task_id).state == "open"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 
@@ -61,6 +62,28 @@ class Plural(Message):
 
     def _template_in(self, language: Language) -> str:
         return language.ngettext(self.template, self.plural, self.params["num"])
+
+
+class Listed(Message):
+    """Texts joined by `sep` ("a; b"), each Message among them in the reader's language."""
+
+    parts: tuple[Any, ...]
+    sep: str
+
+    def __new__(cls, parts: Iterable[Any], sep: str = "; ") -> Listed:
+        parts = tuple(parts)
+        self = str.__new__(cls, sep.join(str(part) for part in parts))
+        self.template, self.params, self.parts, self.sep = str(self), {}, parts, sep
+        return self
+
+    def in_language(self, language: Language) -> str:
+        return self.sep.join(str(shown(part, language)) for part in self.parts)
+
+
+def field_problem(field: str, problem: Any) -> Message:
+    """`field: problem`, a ValidationError's problem as views place it beside the field:
+    the field's name as it is, the problem in the reader's language (not in the catalogue)."""
+    return Message("%(field)s: %(problem)s", field=field, problem=problem)
 
 
 def shown(text: Any, language: Language) -> Any:

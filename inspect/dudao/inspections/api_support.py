@@ -17,7 +17,14 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from dudao.core.errors import DudaoError, NotFound, PermissionDenied, ValidationError, shown
+from dudao.core.errors import (
+    DudaoError,
+    Language,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    shown,
+)
 from dudao.core.permissions import Permission, can
 from dudao.inspections.models import Inspection
 from dudao.inspections.photos import PhotoRejected
@@ -50,11 +57,13 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return response
 
 
-def _problem_fields(problems: list[str]) -> dict[str, str]:
+def _problem_fields(problems: list[str], language: Language) -> dict[str, str]:
+    """`{field: text}` from "field: text" problems, in the reader's language."""
     fields = {}
     for problem in problems:
-        name, _sep, text = problem.partition(": ")
-        fields[name] = text or problem
+        whole = str(shown(problem, language))
+        name, _sep, text = whole.partition(": ")
+        fields[name] = text or whole
     return fields
 
 
@@ -79,12 +88,12 @@ def to_response(exc: Exception) -> Response:
     if isinstance(exc, Conflict):
         return error_response(409, "changed_meanwhile", text)
     if isinstance(exc, TransitionRefused):
-        fields = _problem_fields(exc.problems)
+        fields = _problem_fields(exc.problems, language)
         if "action" in fields:
             return error_response(409, "wrong_state", text, fields)
         return error_response(422, "invalid", text, fields)
     if isinstance(exc, ValidationError):
-        return error_response(422, "invalid", text, _problem_fields(exc.problems))
+        return error_response(422, "invalid", text, _problem_fields(exc.problems, language))
     if isinstance(exc, PermissionDenied):
         return error_response(403, "forbidden", text)
     if isinstance(exc, NotFound):

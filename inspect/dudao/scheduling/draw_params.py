@@ -7,9 +7,7 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from flask_babel import gettext as _
-
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -26,14 +24,12 @@ def _int(raw: Mapping[str, Any], name: str, default: int, low: int, high: int) -
         number = int(value)
     except (TypeError, ValueError):
         raise DrawError(
-            _("%(name)s must be a whole number, not %(value)r.", name=name, value=value)
+            Message(N_("%(name)s must be a whole number, not %(value)r."), name=name, value=value)
         ) from None
     if (isinstance(value, float) and value != number) or not low <= number <= high:
         raise DrawError(
-            _(
-                "%(name)s must be a whole number from %(low)d to %(high)d, not %(value)r.",
-                name=name, low=low, high=high, value=value,
-            )
+            Message(N_("%(name)s must be a whole number from %(low)d to %(high)d, not %(value)r."),
+                    name=name, low=low, high=high, value=value)
         )  # fmt: skip
     return number
 
@@ -43,11 +39,13 @@ def _fraction(value: Any) -> str:
         exact = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
         raise DrawError(
-            _("The fraction must be a number such as 0.25, not %(value)r.", value=value)
+            Message(N_("The fraction must be a number such as 0.25, not %(value)r."), value=value)
         ) from None
     if not 0 < exact <= 1:
         raise DrawError(
-            _("The fraction must be more than 0 and at most 1, not %(value)r.", value=value)
+            Message(
+                N_("The fraction must be more than 0 and at most 1, not %(value)r."), value=value
+            )
         )
     return str(value).strip()
 
@@ -66,13 +64,13 @@ def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
     fraction = None if fraction in (None, "") else fraction
     if (count is None) == (fraction is None):
         raise DrawError(
-            _("Give either a count of units or a fraction of them, not both or neither.")
+            Message(N_("Give either a count of units or a fraction of them, not both or neither."))
         )
     period = str(raw.get("period") or "quarter")
     if period not in PERIODS:
         raise DrawError(
-            _("period must be one of %(allowed)s, not %(value)r.", allowed=", ".join(PERIODS),
-              value=period)
+            Message(N_("period must be one of %(allowed)s, not %(value)r."),
+                    allowed=", ".join(PERIODS), value=period)
         )  # fmt: skip
     return {
         "count": None if count is None else _int(raw, "count", 1, 1, 1_000_000),

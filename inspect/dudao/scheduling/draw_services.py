@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,7 @@ from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.core.database import org_timezone, utcnow
 from dudao.core.enums import Role, UnitLevel
-from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.core.errors import N_, Message, PermissionDenied, ValidationError
 from dudao.core.permissions import Permission, can
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -101,8 +100,8 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     missing = sorted(set(pool) - {p["username"] for p in chosen})
     if missing:
         raise ValidationError(
-            _(
-                "Not inspectors in this scope (or inactive, or unknown): %(names)s.",
+            Message(
+                N_("Not inspectors in this scope (or inactive, or unknown): %(names)s."),
                 names=", ".join(missing),
             ),
             [f"pool: {name}" for name in missing],
@@ -129,8 +128,8 @@ def snapshot_inputs(
         levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
     except ValueError:
         raise ValidationError(
-            _(
-                "Unknown unit level in %(levels)s; use %(known)s.",
+            Message(
+                N_("Unknown unit level in %(levels)s; use %(known)s."),
                 levels=", ".join(params["levels"]),
                 known=", ".join(UnitLevel),
             ),
@@ -175,25 +174,27 @@ def create_draw(
 ) -> SpotCheckDraw:
     """Draw, store and create the assigned inspections in one transaction (caller commits)."""
     if not can(actor, Permission.MANAGE_DRAWS, scope):
-        raise PermissionDenied(_("You may not make draws for %(code)s.", code=scope.code))
+        raise PermissionDenied(Message(N_("You may not make draws for %(code)s."), code=scope.code))
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise ValidationError(
-            _("A draw needs a title of 1 to 200 characters."), ["title: required"]
+            Message(N_("A draw needs a title of 1 to 200 characters.")), ["title: required"]
         )
     seed = (seed or "").strip() or new_seed()
     if len(seed) > 64:
-        raise ValidationError(_("A seed has at most 64 characters."), ["seed: too long"])
+        raise ValidationError(Message(N_("A seed has at most 64 characters.")), ["seed: too long"])
     version = current_version(session, definition_key, "checklist")
     if version is None:
         raise ValidationError(
-            _("No checklist named %(key)r (or it is retired).", key=definition_key),
+            Message(N_("No checklist named %(key)r (or it is retired)."), key=definition_key),
             ["definition: unknown"],
         )
     params = normalise_params(params)
     inputs = snapshot_inputs(session, scope, params, today)
     if due_date < date.fromisoformat(inputs["as_of"]):
-        raise ValidationError(_("The due date is in the past."), ["due_date: in the past"])
+        raise ValidationError(
+            Message(N_("The due date is in the past.")), ["due_date: in the past"]
+        )
     result = run_draw(seed, params, inputs)
     draw = SpotCheckDraw(
         title=title, definition_key=definition_key, workflow="inspection", seed=seed,
@@ -233,7 +234,7 @@ def publish_draw(session: Session, actor: User, draw: SpotCheckDraw) -> bool:
     """Make the draw visible on the publication page; False if it already was."""
     scope = session.get(Unit, draw.inputs["scope"]["id"])
     if scope is None or not can(actor, Permission.MANAGE_DRAWS, scope):
-        raise PermissionDenied(_("You may not publish this draw."))
+        raise PermissionDenied(Message(N_("You may not publish this draw.")))
     if draw.published:
         return False
     draw.published, draw.published_at = True, utcnow()

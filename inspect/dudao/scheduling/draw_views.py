@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -133,7 +133,7 @@ def create() -> Page:
             )  # fmt: skip
         except DudaoError as exc:
             db().rollback()
-            problem = str(exc)
+            problem = exc.in_language(get_translations())
         else:
             db().commit()
             flash(_("Draw made: %(n)d inspections assigned.", n=len(draw.result["selected"])),

@@ -21,8 +21,7 @@ from fractions import Fraction
 from itertools import accumulate
 from typing import Any
 
-from flask_babel import gettext as _
-
+from dudao.core.errors import N_, Listed, Message
 from dudao.scheduling.draw_params import PERIODS, DrawError, normalise_params
 
 ALGORITHM = "dudao-draw-1"
@@ -126,17 +125,16 @@ def _assign(
     candidates = {unit["id"]: eligible_inspectors(unit, inspectors) for unit in selected}
     short = [unit for unit in selected if len(candidates[unit["id"]]) < per_unit]
     if short:
-        names = "; ".join(
-            f"{unit['code']} {unit.get('name') or ''}".strip()
-            + " "
-            + _(
-                "(%(eligible)d eligible, %(needed)d needed)",
+        names = Listed(
+            Message(
+                N_("%(unit)s (%(eligible)d eligible, %(needed)d needed)"),
+                unit=f"{unit['code']} {unit.get('name') or ''}".strip(),
                 eligible=len(candidates[unit["id"]]),
                 needed=per_unit,
             )
             for unit in sorted(short, key=lambda unit: unit["id"])
         )
-        raise DrawError(_("Not enough eligible inspectors for: %(units)s.", units=names))
+        raise DrawError(Message(N_("Not enough eligible inspectors for: %(units)s."), units=names))
     load = {inspector["id"]: 0 for inspector in inspectors}
     assigned: dict[int, list[int]] = {}
     # Most constrained units first, so the few inspectors they may have are still free.
@@ -165,7 +163,7 @@ def _canonical_inputs(inputs: Mapping[str, Any]) -> tuple[list[dict], list[dict]
     for what, rows in (("unit", units), ("inspector", inspectors)):
         ids = [row["id"] for row in rows]
         if len(ids) != len(set(ids)):
-            raise DrawError(_("The inputs list the same %(what)s id twice.", what=what))
+            raise DrawError(Message(N_("The inputs list the same %(what)s id twice."), what=what))
     return units, inspectors
 
 
@@ -183,17 +181,17 @@ def run_draw(seed: str, params: Mapping[str, Any], inputs: Mapping[str, Any]) ->
     skip = set(excluded)
     eligible = [unit for unit in units if unit["id"] not in skip]
     if not eligible:
-        raise DrawError(_("No unit is eligible for the draw (none in scope, or all excluded)."))
+        raise DrawError(
+            Message(N_("No unit is eligible for the draw (none in scope, or all excluded)."))
+        )
     if params["count"] is not None:
         wanted = params["count"]
     else:
         wanted = math.ceil(Fraction(params["fraction"]) * len(eligible))
     if wanted > len(eligible):
         raise DrawError(
-            _(
-                "The draw asks for %(wanted)d units but only %(eligible)d are eligible.",
-                wanted=wanted, eligible=len(eligible),
-            )
+            Message(N_("The draw asks for %(wanted)d units but only %(eligible)d are eligible."),
+                    wanted=wanted, eligible=len(eligible))
         )  # fmt: skip
     strata: dict[str, list[dict[str, Any]]] = {}
     for unit in eligible:

@@ -14,14 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from dudao.audit.services import record
 from dudao.config import PROJECT_ROOT
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import N_, Listed, Message, NotFound, ValidationError, field_problem
 from dudao.definitions.problems import Problem
 from dudao.definitions.queries import by_key, current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -248,18 +247,23 @@ def create_ad_hoc(
     """
     problems = []
     if not (reason or "").strip():
-        problems.append("reason: " + _("A reason is required."))
+        problems.append(field_problem("reason", Message(N_("A reason is required."))))
     version = current_version(session, definition_key, "checklist")
     if version is None:
-        problems.append("definition: " + _("no checklist %(key)r", key=definition_key))
+        problems.append(
+            field_problem("definition", Message(N_("no checklist %(key)r"), key=definition_key))
+        )
     people = queries.people(session, list(inspectors))
     missing = [name for name in inspectors if name not in people]
     if missing:
         names = ", ".join(repr(n) for n in missing)
-        problems.append("inspector: " + _("no active account %(names)s", names=names))
+        problems.append(
+            field_problem("inspector", Message(N_("no active account %(names)s"), names=names))
+        )
     if problems:
         raise ValidationError(
-            _("Cannot create the inspection: %(problems)s", problems="; ".join(problems)), problems
+            Message(N_("Cannot create the inspection: %(problems)s"), problems=Listed(problems)),
+            problems,
         )
     assert version is not None
     if subtree:
@@ -268,11 +272,11 @@ def create_ad_hoc(
         found = [(root.id, root.path)]
     else:
         raise ValidationError(
-            _("Unit %(code)s is inactive.", code=root.code),
-            ["unit: " + _("Unit %(code)s is inactive.", code=root.code)],
+            inactive := Message(N_("Unit %(code)s is inactive."), code=root.code),
+            [field_problem("unit", inactive)],
         )
     if not found:
-        raise NotFound(_("No active unit in that subtree matches the levels chosen."))
+        raise NotFound(Message(N_("No active unit in that subtree matches the levels chosen.")))
     targets = [Target(unit_id, path) for unit_id, path in found]
     choose({"policy": "named", "inspectors": list(inspectors)}, targets, people)
     units = {

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import DudaoError, NotFound, ValidationError, shown
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.definitions.models import FormDefinition
 from dudao.org.forms import split_tags
@@ -176,18 +177,21 @@ def set_active(schedule_id: int) -> Response:
     return redirect(url_for("scheduling.index"))
 
 
-def _place_problems(form: AdHocForm, exc: Exception) -> None:
-    """Each problem of the service beside its field ("inspector: ...", "reason: ...")."""
+def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
+    """Each problem of the service beside its field ("inspector: ...", "reason: ..."), in
+    the reader's language."""
     fields = {
         "inspector": form.inspectors,
         "reason": form.reason,
         "definition": form.definition_key,
         "unit": form.unit_code,
     }
-    for problem in getattr(exc, "problems", None) or [str(exc)]:
-        name, _sep, message = str(problem).partition(": ")
+    language = get_translations()
+    for problem in getattr(exc, "problems", None) or [exc.in_language(language)]:
+        text = str(shown(problem, language))
+        name, _sep, message = text.partition(": ")
         field = fields.get(name, form.unit_code)
-        field.errors = [*field.errors, message if name in fields else str(problem)]
+        field.errors = [*field.errors, message if name in fields else text]
 
 
 @bp.route("/schedules/ad-hoc", methods=["GET", "POST"])
