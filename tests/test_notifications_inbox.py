@@ -25,6 +25,8 @@ def _setup(session, org, signed_in, user_factory):
 
 def test_inbox_lists_kinds_links_and_filters(client, session, org, signed_in, user_factory):
     client, _, _ = _setup(session, org, signed_in, user_factory)
+    chinese = client.get("/notifications").get_data(as_text=True)
+    assert '<span class="tag">已退回</span>' in chinese and ">已分派 (" in chinese  # tag, filter
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get("/notifications").get_data(as_text=True)
     assert 'href="/inspections/1"' in page and "证据不足" in page

@@ -61,7 +61,7 @@ def smtp_connect(url: str, timeout: float = 20) -> smtplib.SMTP:
 
 
 def _kind(kind: str) -> str:
-    return str(KINDS.get(kind, kind))
+    return gettext(KINDS[kind]) if kind in KINDS else kind
 
 
 def _texts(n: Notification) -> list[str]:

@@ -6,27 +6,27 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from flask_babel import LazyString
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dudao.core.database import dialect_insert, utcnow
+from dudao.core.errors import N_
 from dudao.notifications.models import Notification
 
-#: Every kind of notification and its name, translated when shown (the inbox's filters,
-#: e-mail subjects in the recipient's language); e-mail digests list kinds in this order.
-KINDS: dict[str, LazyString] = {
-    "assigned": _l("Assigned"),
-    "due_soon": _l("Due soon"),
-    "overdue": _l("Overdue"),
-    "escalated": _l("Escalated"),
-    "returned": _l("Returned"),
-    "submitted": _l("Submitted"),
-    "approved": _l("Approved"),
-    "cancelled": _l("Cancelled"),
-    "answered": _l("Replied"),
-    "alert": _l("Alert"),
+#: Every kind of notification and its name (the catalogue's msgid), translated where it is
+#: shown (the inbox's filters, e-mail subjects in the recipient's language); e-mail
+#: digests list kinds in this order.
+KINDS: dict[str, str] = {
+    "assigned": N_("Assigned"),
+    "due_soon": N_("Due soon"),
+    "overdue": N_("Overdue"),
+    "escalated": N_("Escalated"),
+    "returned": N_("Returned"),
+    "submitted": N_("Submitted"),
+    "approved": N_("Approved"),
+    "cancelled": N_("Cancelled"),
+    "answered": N_("Replied"),
+    "alert": N_("Alert"),
 }
 
 
