@@ -65,19 +65,24 @@ class Plural(Message):
 
 
 class Listed(Message):
-    """Texts joined by `sep` ("a; b"), each Message among them in the reader's language."""
+    """Texts joined by a separator ("a; b"), each Message among them, and the separator
+    (full-width in Chinese), in the reader's language."""
 
     parts: tuple[Any, ...]
-    sep: str
 
-    def __new__(cls, parts: Iterable[Any], sep: str = "; ") -> Listed:
+    def __new__(cls, parts: Iterable[Any]) -> Listed:
         parts = tuple(parts)
-        self = str.__new__(cls, sep.join(str(part) for part in parts))
-        self.template, self.params, self.parts, self.sep = str(self), {}, parts, sep
+        self = str.__new__(cls, LIST_SEPARATOR.join(str(part) for part in parts))
+        self.template, self.params, self.parts = str(self), {}, parts
         return self
 
     def in_language(self, language: Language) -> str:
-        return self.sep.join(str(shown(part, language)) for part in self.parts)
+        separator = language.gettext(LIST_SEPARATOR)
+        return separator.join(str(shown(part, language)) for part in self.parts)
+
+
+# TRANSLATORS: between the entries of a list of problems or conditions ("a; b").
+LIST_SEPARATOR = N_("; ")
 
 
 def field_problem(field: str, problem: Any) -> Message:

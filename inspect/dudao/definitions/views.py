@@ -13,6 +13,7 @@ from dudao.definitions import queries
 from dudao.definitions.diff import diff_definitions, dump_yaml, show, text_diff
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.problems import DefinitionError
+from dudao.definitions.showif_text import describe
 from dudao.definitions.spec import Evidence, ItemType, Kind
 from dudao.definitions.upload_form import UploadForm
 from dudao.web.access import requires
@@ -78,15 +79,17 @@ def definition(definition_id: int) -> str:
 @requires(Permission.VIEW_DEFINITIONS)
 def version(version_id: int) -> str:
     found, row = _version(version_id)
+    spec, locale = queries.pinned(db(), row.id), select_locale()
     return render_template(
         "definitions/version.html",
         definition=found,
         version=row,
-        spec=queries.pinned(db(), row.id),
+        spec=spec,
         show=show,
+        shown_when=lambda condition: describe(condition, spec, locale),
         item_types=ITEM_TYPES,
         evidence=EVIDENCE,
-        locale=select_locale(),
+        locale=locale,
     )
 
 
