@@ -165,26 +165,31 @@ def _version(raw: Any) -> int | bool | None:
         return False
 
 
-def _problems(record: dict[str, Any], units: dict, versions: dict, users: dict) -> list[Message]:
-    """What is wrong with a record's fixed fields (its answers are checked once these pass)."""
+def _fixed_fields(
+    record: dict[str, Any], units: dict, versions: dict, users: dict
+) -> tuple[list[Message], int | None, date | None]:
+    """(what is wrong with a record's fixed fields, its definition version id, its day);
+    its answers are checked once these pass."""
     bad = []
     code, key, inspector = record.get("unit"), record.get("definition"), record.get("inspector")
     if str(code) not in units:
         bad.append(Message(N_("unit: no unit with the code %(code)r"), code=code or ""))
     version = _version(record.get("version"))
+    version_id = versions.get((str(key), version)) if version is not False else None
     if version is False:
         bad.append(Message(N_("version: not a number %(value)r"), value=record.get("version")))
-    elif (str(key), version) not in versions:
+    elif version_id is None:
         bad.append(Message(N_("definition: no definition %(key)r (or no such version)"),
                            key=key or ""))  # fmt: skip
-    if _day(record.get("date")) is None:
+    day = _day(record.get("date"))
+    if day is None:
         bad.append(Message(N_("date: not a date YYYY-MM-DD %(value)r"),
                            value=record.get("date") or ""))  # fmt: skip
     if inspector and str(inspector) not in users:
         bad.append(Message(N_("inspector: no account named %(name)r"), name=inspector))
     if not isinstance(record.get("answers"), dict):
         bad.append(Message(N_("answers: must be an object keyed by item key")))
-    return bad
+    return bad, version_id, day
 
 
 def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> ImportResult:
@@ -199,10 +204,12 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
     seen: dict[str, int] = {}
     for number, record in records:
         template = ROW if record.get("_table") else LINE
-        bad = [record["_bad"]] if "_bad" in record else _problems(record, units, versions, users)
+        if "_bad" in record:  # a line that is not JSON, or not an object
+            problems.append(Message(template, n=number, problem=record["_bad"]))
+            continue
+        bad, version_id, day = _fixed_fields(record, units, versions, users)
         code, key = str(record.get("unit")), str(record.get("definition"))
         inspector = record.get("inspector")
-        version_id = versions.get((key, _version(record.get("version"))))
         if not bad:
             definition = pinned(session, version_id)
             given = record["answers"]
@@ -213,7 +220,7 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
         if bad:
             problems += [Message(template, n=number, problem=b) for b in bad]
             continue
-        day = _day(record.get("date"))
+        assert day is not None  # no problems: the date is read
         sid = natural_id(code, key, day.isoformat(), inspector)
         if sid in seen:
             same = Message(SAME_AS[template], other=seen[sid])
