@@ -28,6 +28,15 @@ class AnswerError(ValueError):
         return self.args[0]
 
 
+def strings(raw: Any) -> list[str]:
+    """A submitted list of strings (or one string), stripped and without blanks; an
+    AnswerError for anything else (checkbox groups, photo ids)."""
+    values = [raw] if isinstance(raw, str) else raw
+    if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
+        raise AnswerError(Message(N_("Not a valid answer.")))
+    return [v.strip() for v in values if v.strip()]
+
+
 class ListField(Field):
     """Every submitted value under one name (checkbox groups); no choice checking here."""
 

@@ -9,7 +9,15 @@ from wtforms import RadioField
 from wtforms.fields.core import UnboundField
 
 from dudao.core.errors import N_, Message
-from dudao.definitions.itembase import INTEGER, AnswerError, ItemKind, ListField, in_range, register
+from dudao.definitions.itembase import (
+    INTEGER,
+    AnswerError,
+    ItemKind,
+    ListField,
+    in_range,
+    register,
+    strings,
+)
 from dudao.definitions.spec import Item, ItemType
 
 
@@ -69,10 +77,7 @@ class MultiChoice(ItemKind):
     def coerce(self, item: Item, raw: Any) -> Any:
         if raw is None:
             return None
-        values = [raw] if isinstance(raw, str) else raw
-        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-            raise AnswerError(Message(N_("Not a valid answer.")))
-        chosen = {v.strip() for v in values if v.strip()}
+        chosen = set(strings(raw))
         keys = [o.key for o in item.options]
         if chosen - set(keys):
             raise AnswerError(Message(N_("Choose only among the answers offered.")))

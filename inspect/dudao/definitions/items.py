@@ -29,6 +29,7 @@ from dudao.definitions.itembase import (
     kind_of,
     plain_number,
     register,
+    strings,
 )
 from dudao.definitions.spec import Item, ItemType
 
@@ -132,10 +133,7 @@ class Photo(ItemKind):
     def coerce(self, item: Item, raw: Any) -> Any:
         if raw is None:
             return None
-        values = [raw] if isinstance(raw, str) else raw
-        if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
-            raise AnswerError(Message(N_("Not a valid answer.")))
-        return [v.strip() for v in values if v.strip()] or None
+        return strings(raw) or None
 
     def check(self, item: Item, value: Any, required: bool) -> None:
         count = len(value or ())
