@@ -1,4 +1,4 @@
-"""Account administration: pages and services, scoped to the admin's subtree, audited."""
+"""Account administration pages: scoped to the admin's subtree, audited."""
 
 from __future__ import annotations
 
@@ -6,18 +6,10 @@ import pytest
 from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
-from dudao.auth import services
-from dudao.auth.models import RoleGrant, User
+from dudao.auth.models import User
 from dudao.core.enums import Role
-from dudao.core.errors import NotFound, PermissionDenied, ValidationError
-from tests.conftest import PASSWORD, sign_in
-
-NEW_PASSWORD = "a much newer secret"
-
-
-def _user(session, username: str) -> User:
-    session.expire_all()
-    return session.scalar(select(User).where(User.username == username))
+from tests.auth_world import NEW_PASSWORD, _user
+from tests.conftest import sign_in
 
 
 def _events(session, action: str) -> list[AuditEvent]:
@@ -236,117 +228,6 @@ def test_pages_need_manage_users(signed_in, user_factory, org):
     assert client.get("/admin/users").status_code == 403
     assert client.get(f"/admin/users/{lead.id}").status_code == 403
     assert client.post("/admin/users/new", data={"username": "x"}).status_code == 403
-
-
-# --- services -------------------------------------------------------------------------
-
-
-def test_services_enforce_the_actor_scope(session, org, user_factory):
-    admin_a = user_factory("admin_a", ("admin", org.company_a))
-    lead_b = user_factory("lead_b", ("unit_lead", org.unit_b1))
-    office = user_factory("office_a", ("office", org.company_a))
-    with pytest.raises(PermissionDenied):
-        services.grant_role(session, admin_a, lead_b, Role.ADMIN, org.company_b)
-    with pytest.raises(PermissionDenied):
-        services.set_active(session, admin_a, lead_b, False)
-    with pytest.raises(PermissionDenied):
-        services.set_password(session, admin_a, lead_b, NEW_PASSWORD)
-    with pytest.raises(PermissionDenied):
-        services.update_user(session, admin_a, lead_b, "x", None, None)
-    with pytest.raises(PermissionDenied):
-        services.revoke_grant(session, admin_a, lead_b.grants[0].id)
-    with pytest.raises(PermissionDenied):
-        services.create_user(session, office, "new", "", NEW_PASSWORD)
-    with pytest.raises(NotFound):
-        services.revoke_grant(session, None, 999999)
-    session.rollback()
-    assert _user(session, "lead_b").active
-
-
-def test_service_changes_are_audited_with_the_actor(session, org, user_factory):
-    admin = user_factory("admin_g", ("admin", org.group))
-    user = services.create_user(session, admin, "chen", "陈", NEW_PASSWORD, locale="zh_CN")
-    grant = services.grant_role(session, admin, user, Role.OFFICE, org.company_b)
-    assert services.grant_role(session, admin, user, Role.OFFICE, org.company_b) is grant
-    services.update_user(session, admin, user, "陈六", "chen@example.com", "en")
-    services.update_user(session, admin, user, "陈六", "chen@example.com", "en")  # no change
-    services.set_password(session, admin, user, PASSWORD)
-    services.set_active(session, admin, user, False)
-    services.set_active(session, admin, user, False)  # no change
-    services.revoke_grant(session, admin, grant.id)
-    session.commit()
-    events = session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.entity_type == "user", AuditEvent.entity_id == str(user.id))
-        .order_by(AuditEvent.seq)
-    ).all()
-    assert [e.action for e in events] == [
-        "user.create",
-        "grant.create",
-        "user.update",
-        "user.set_password",
-        "user.update",
-        "grant.delete",
-    ]
-    assert {e.actor_name for e in events} == {"admin_g"}
-    assert session.scalar(select(func.count(RoleGrant.id)).where(RoleGrant.user_id == user.id)) == 0
-
-
-def test_create_user_reports_every_problem(session):
-    with pytest.raises(ValidationError) as caught:
-        services.create_user(session, None, " ", "", "short", "bad", "xx")
-    fields = [p.split(":")[0] for p in caught.value.problems]
-    assert fields == ["username", "password", "email", "locale"]
-
-
-def test_password_reset_signs_the_account_out_everywhere(signed_in, user_factory, app, org):
-    lead = user_factory("lead_a", ("unit_lead", org.unit_a1))
-    browser = app.test_client()
-    browser.post("/login", data={"username": "lead_a", "password": PASSWORD, "remember": "y"})
-    remembered = app.test_client()  # only the remember-me cookie, as after closing the browser
-    remembered.set_cookie("remember_token", browser.get_cookie("remember_token").value)
-    assert browser.get("/units").status_code == 200
-    assert remembered.get("/units").status_code == 200
-
-    admin = signed_in("admin_a", ("admin", org.company_a))
-    data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
-    assert admin.post(f"/admin/users/{lead.id}/password", data=data).status_code == 302
-
-    for client in (browser, remembered):
-        response = client.get("/units")
-        assert response.status_code == 302 and "/login" in response.headers["Location"]
-    assert admin.get("/admin/users").status_code == 200  # the admin's own session is untouched
-
-
-def test_a_forged_session_id_is_refused(app, user_factory):
-    from dudao.auth.signed_in import signed_in
-    from dudao.web.context import db
-
-    user = user_factory("lead")
-    assert signed_in(db(), user.get_id()) is not None
-    for forged in (str(user.id), f"{user.id}-", f"{user.id}-0000000000000000", "x-y", ""):
-        assert signed_in(db(), forged) is None, forged
-
-
-def test_the_signed_in_account_carries_its_grants_and_units(app, org, user_factory):
-    """What every request reads of the account: the same as the account's own rows."""
-    from dudao.auth.signed_in import signed_in
-    from dudao.web.context import db
-
-    user = user_factory("both", ("office", org.company_a), ("inspector", org.branch_a1))
-    seen = signed_in(db(), user.get_id())
-    assert (seen.id, seen.username, seen.display_name, seen.get_id()) == (
-        user.id, user.username, user.display_name, user.get_id(),
-    )  # fmt: skip
-
-    def rows(grants):
-        return sorted((g.id, g.role, g.unit.id, g.unit.path, g.unit.code) for g in grants)
-
-    assert [g.id for g in seen.grants] == sorted(g.id for g in user.grants)
-    assert rows(seen.grants) == rows(user.grants) and len(seen.grants) == 2
-    assert seen.roles == {Role.OFFICE, Role.INSPECTOR} and seen.is_authenticated
-    loner = user_factory("loner")
-    assert signed_in(db(), loner.get_id()).grants == ()
 
 
 def test_grant_needs_a_chosen_role(signed_in, user_factory, session, org):

@@ -6,7 +6,7 @@ from dudao.definitions.commands import FORMS_FOLDER
 from dudao.definitions.diff import diff_definitions, show, text_diff
 from dudao.definitions.loader import load_file, load_text
 from dudao.definitions.spec import PassRule
-from tests.test_definitions_versions import CHECK
+from tests.definition_world import CHECK
 
 
 def test_diff_names_items_and_fields():

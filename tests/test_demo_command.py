@@ -8,10 +8,8 @@ test asserts, the `start_demo` fixture leaves no process behind.
 from __future__ import annotations
 
 import ctypes
-import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,13 +22,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from click.testing import CliRunner
 from redis import Redis
 from rq import Worker
 from rq.cron import CronScheduler
 from sqlalchemy import create_engine, text
 
-from dudao.cli import cli
+from tests.demo_world import _environment, _free_port, _invoke, _one_sentence
 
 #: Loading the demo takes ~16 s alone and three times that while the other xdist worker
 #: and Chromium share the two cores; 45 s failed a loaded run (the demo was still loading).
@@ -38,18 +35,6 @@ START_TIMEOUT = 120
 STOP_TIMEOUT = 20
 _PR_SET_PDEATHSIG = 1
 _prctl = ctypes.CDLL(None, use_errno=True).prctl if sys.platform == "linux" else None
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _environment(instance: Path, **extra: str) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("DUDAO_")}
-    environment.update(DUDAO_INSTANCE_PATH=str(instance), PYTHONUNBUFFERED="1", **extra)
-    return environment
 
 
 def _die_with_test() -> None:
@@ -304,62 +289,3 @@ def test_the_next_run_clears_what_a_killed_demo_left_and_refuses_a_twin(start_de
     )
     assert demo.stop(signal.SIGINT) == 0, demo.output()
     assert not (demo.instance / "demo.pid").exists()
-
-
-def _invoke(instance: Path, *arguments: str, **environment: str):
-    """In-process, for the failures that stop before anything starts (no second interpreter)."""
-    unset = {k: None for k in os.environ if k.startswith("DUDAO_")}
-    environment = {**unset, "DUDAO_INSTANCE_PATH": str(instance), **environment}
-    return CliRunner().invoke(cli, ["demo", *arguments], env=environment)
-
-
-def _one_sentence(stderr: str) -> str:
-    assert "Traceback" not in stderr
-    lines = stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), lines
-    return lines[0]
-
-
-def test_an_unreachable_database_ends_with_one_sentence(tmp_path: Path) -> None:
-    instance = tmp_path / "instance"
-    result = subprocess.run(
-        [sys.executable, "-m", "dudao", "demo", "--port", str(_free_port())],
-        env=_environment(
-            instance, DUDAO_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/nothing"
-        ),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 1
-    assert _one_sentence(result.stderr).startswith(
-        "Error: Cannot connect to the database at postgresql+psycopg://nobody@127.0.0.1:1/nothing"
-    )
-    assert not (instance / "redis.sock").exists()
-
-
-def test_an_invalid_database_url_ends_with_one_sentence(tmp_path: Path) -> None:
-    result = _invoke(tmp_path / "instance", DUDAO_DATABASE_URL="no such url")
-    assert result.exit_code == 1
-    assert "is not a valid database URL" in _one_sentence(result.stderr)
-
-
-def test_an_unreachable_redis_ends_with_one_sentence(tmp_path: Path) -> None:
-    url = f"unix://{tmp_path / 'nobody-listens.sock'}"
-    result = _invoke(tmp_path / "instance", "--port", str(_free_port()), DUDAO_REDIS_URL=url)
-    assert result.exit_code == 1
-    assert _one_sentence(result.stderr).startswith(f"Error: Cannot connect to Redis at {url}")
-    assert not (tmp_path / "instance" / "redis.sock").exists()
-
-
-def test_a_taken_port_ends_with_one_sentence(tmp_path: Path) -> None:
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = _invoke(tmp_path / "instance", "--port", str(port))
-    assert result.exit_code == 1
-    assert _one_sentence(result.stderr) == (
-        f"Error: Port {port} on 127.0.0.1 is already in use; stop what uses it "
-        "or choose another port with --port."
-    )

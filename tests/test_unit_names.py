@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 
 from dudao.org.models import Unit
+from tests.access_world import _route_walk_version
 from tests.draw_world import draws_in_and_out
 from tests.inspection_route_world import inspections_in_and_out
 from tests.rectification_route_world import rectifications_in_and_out
 from tests.schedule_world import schedules_in_and_out
-from tests.test_access_routes import _route_walk_version
 
 ENGLISH = {
     "group": "Demo Group",
