@@ -7,12 +7,14 @@ import io
 import zipfile
 from datetime import timedelta
 
+import pytest
 from pypdf import PdfReader
 from rq import Queue, SimpleWorker
 from rq.job import Job, JobStatus
 from sqlalchemy import select, update
 
 from dudao.core.database import utcnow
+from dudao.core.errors import NotFound
 from dudao.core.queue import connect
 from dudao.reports import jobs
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
@@ -164,3 +166,26 @@ def test_progress_is_written_step_by_step(app, session, report_world, monkeypatc
     total = seen[-1][1]
     assert [s[0] for s in seen] == list(range(1, total + 1))
     assert all(meta == {"done": d, "total": t} and row == d for d, t, meta, row in seen)
+
+
+def test_a_failed_report_says_why_in_the_report_s_language(app, session, report_world):  # noqa: F811
+    """A report whose inspection has gone fails with the service's reason, in the language
+    the report was asked in, for its page; it was the English sentence on a Chinese page."""
+    office = report_world.world.office
+    reasons = {}
+    for locale in ("zh", "en"):
+        request, _new = request_report(session, office, ReportKind.INSPECTION,
+                                       {"inspection_id": report_world.inspection_id,
+                                        "locale": locale})  # fmt: skip
+        session.execute(
+            update(ReportRequest)
+            .where(ReportRequest.id == request.id)
+            .values(params={"inspection_id": 999999, "locale": locale})
+        )
+        session.commit()
+        with pytest.raises(NotFound):
+            jobs.run_report(request.id)
+        failed = _fresh(session, request.id)
+        assert failed.state == ReportState.FAILED
+        reasons[locale] = failed.error
+    assert reasons == {"zh": "检查 999999 不存在。", "en": "Inspection 999999 does not exist."}

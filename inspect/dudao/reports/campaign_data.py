@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.database import utcnow
-from dudao.core.errors import N_, NotFound
+from dudao.core.errors import N_, Message, NotFound
 from dudao.definitions.display import YES_NO
 from dudao.definitions.items import kind_of
 from dudao.definitions.models import DefinitionVersion
@@ -137,7 +137,7 @@ def load_campaign_report(session: Session, campaign_id: int, locale: str = "zh")
     """The campaign's facts and its one aggregation (thresholds applied there)."""
     campaign = session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound(f"Campaign {campaign_id} does not exist.")
+        raise NotFound(Message(N_("Campaign %(id)d does not exist."), id=campaign_id))
     version = session.get(DefinitionVersion, campaign.definition_version_id)
     assert version is not None
     report = aggregate(session, campaign, locale=app_locale(locale))

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
-from dudao.core.errors import NotFound
+from dudao.core.errors import N_, Message, NotFound
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition, Item
@@ -134,7 +134,7 @@ def load_inspection_report(
     """The report of an inspection: its latest submission (if any), findings and tasks."""
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
-        raise NotFound(f"Inspection {inspection_id} does not exist.")
+        raise NotFound(Message(N_("Inspection %(id)d does not exist."), id=inspection_id))
     definition = pinned(session, inspection.definition_version_id)
     number, title_zh, title_en = session.execute(
         select(DefinitionVersion.number, FormDefinition.title_zh, FormDefinition.title_en)

@@ -26,13 +26,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.config import Settings
 from dudao.core.database import utcnow
+from dudao.core.errors import DudaoError
 from dudao.core.jobs import job_runtime
+from dudao.core.language import translations
 from dudao.core.queue import enqueue
 from dudao.org.models import Unit
 from dudao.reports.inspection_data import load_inspection_report
 from dudao.reports.inspection_pdf import render_inspection_pdf
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
-from dudao.reports.services import batch_inspections, parse_quarter
+from dudao.reports.services import app_locale, batch_inspections, parse_quarter
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
@@ -167,6 +169,13 @@ WRITERS = {ReportKind.INSPECTION: _inspection, ReportKind.BATCH: _batch,
            ReportKind.SUMMARY: _summary, ReportKind.CAMPAIGN: _campaign}  # fmt: skip
 
 
+def _said(exc: Exception, params: dict[str, Any]) -> str:
+    """Why a report failed, for its page: a service's refusal in the report's language."""
+    if isinstance(exc, DudaoError):
+        return exc.in_language(translations(app_locale(str(params.get("locale") or "zh"))))
+    return str(exc)
+
+
 def run_report(request_id: int, echo: Progress | None = None) -> dict[str, Any]:
     """Write the report of one request; a no-op when it is done or another worker has it.
 
@@ -198,7 +207,11 @@ def run_report(request_id: int, echo: Progress | None = None) -> dict[str, Any]:
                 failed.execute(
                     update(ReportRequest)
                     .where(ReportRequest.id == request_id)
-                    .values(state=ReportState.FAILED, error=str(exc)[:2000], finished_at=utcnow())
+                    .values(
+                        state=ReportState.FAILED,
+                        error=_said(exc, params)[:2000],
+                        finished_at=utcnow(),
+                    )
                 )
             raise
     with factory.begin() as session:
