@@ -13,7 +13,7 @@ from dudao.definitions import queries
 from dudao.definitions.diff import diff_definitions, dump_yaml, show, text_diff
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.showif_text import describe
+from dudao.definitions.readable import passes_when, shown_when
 from dudao.definitions.spec import Evidence, ItemType, Kind
 from dudao.definitions.upload_form import UploadForm
 from dudao.web.access import requires
@@ -86,7 +86,8 @@ def version(version_id: int) -> str:
         version=row,
         spec=spec,
         show=show,
-        shown_when=lambda condition: describe(condition, spec, locale),
+        shown_when=lambda condition: shown_when(condition, spec, locale),
+        passes_when=lambda item: passes_when(item, locale),
         item_types=ITEM_TYPES,
         evidence=EVIDENCE,
         locale=locale,

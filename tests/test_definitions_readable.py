@@ -1,12 +1,13 @@
-"""`show_if` in words on a definition's version page: the question and the answer as the
-form shows them, in the reader's language, not the YAML's keys and operators."""
+"""A definition's rules in words on its version page (`show_if`, pass rules): the question
+and the answer as the form shows them, in the reader's language, not the YAML's keys and
+operators."""
 
 from __future__ import annotations
 
 from dudao.core.language import translations
 from dudao.definitions.loader import load_text
+from dudao.definitions.readable import passes_when, shown_when
 from dudao.definitions.services import upload_version
-from dudao.definitions.showif_text import describe
 
 #: One item per kind of condition, each on `extinguishers` (yes/no/not applicable) or
 #: `exits` (a number with a unit).
@@ -38,6 +39,19 @@ sections:
         unit: {zh: 个, en: exits}
         min: 0
         max: 20
+        pass: {min: 2}
+      - key: drill
+        type: single_choice
+        label: 演练情况
+        options:
+          - {key: done, label: {zh: 已演练, en: Done}}
+          - {key: planned, label: {zh: 已计划, en: Planned}}
+          - {key: none, label: {zh: 未安排, en: None}}
+        pass: {options: [done, planned]}
+      - key: doors
+        type: number
+        label: 防火门数量
+        pass: {min: 1, max: 4}
 """
 TEXT = CHECK + "".join(
     f"      - key: {key}\n        type: text\n        label: {key}\n        show_if: {cond}\n"
@@ -49,7 +63,7 @@ def _described(locale: str) -> dict[str, str]:
     definition = load_text(TEXT, "fire.yaml").definition
     catalogue = translations("zh_CN" if locale == "zh" else "en")
     return {
-        key: describe(definition.item(key).show_if, definition, locale).in_language(catalogue)
+        key: shown_when(definition.item(key).show_if, definition, locale).in_language(catalogue)
         for key in CONDITIONS
     }
 
@@ -76,6 +90,22 @@ def test_each_kind_of_condition_reads_as_a_sentence_in_english() -> None:
     assert described["c_all"] == "all of: “灭火器在有效期内” is No; “安全出口数量” is above 1 exits"
 
 
+def test_pass_rules_read_as_the_form_shows_the_answers() -> None:
+    definition = load_text(TEXT, "fire.yaml").definition
+    zh, en = translations("zh_CN"), translations("en")
+
+    def passes(key: str, locale: str) -> str:
+        catalogue = zh if locale == "zh" else en
+        return passes_when(definition.item(key), locale).in_language(catalogue)
+
+    assert [passes(key, "zh") for key in ("exits", "drill", "doors")] == [
+        "至少 2 个", "已演练 / 已计划", "1–4",
+    ]  # fmt: skip
+    assert [passes(key, "en") for key in ("exits", "drill", "doors")] == [
+        "at least 2 exits", "Done / Planned", "1–4",
+    ]  # fmt: skip
+
+
 def test_the_version_page_says_when_an_item_is_shown(signed_in, org, session) -> None:
     version = upload_version(session, None, TEXT, "fire.yaml").version
     session.commit()
@@ -84,6 +114,7 @@ def test_the_version_page_says_when_an_item_is_shown(signed_in, org, session) ->
     chinese = client.get(url).get_data(as_text=True)
     assert '<td class="wrap-short">“安全出口数量”不小于 3 个</td>' in chinese
     assert "exits gte" not in chinese
+    assert "合格条件：已演练 / 已计划" in chinese and "done / planned" not in chinese
     client.post("/lang", data={"lang": "en"})
     english = client.get(url).get_data(as_text=True)
     assert '<td class="wrap-short">“安全出口数量” is at least 3 exits</td>' in english
