@@ -114,7 +114,7 @@ def test_the_version_page_says_when_an_item_is_shown(signed_in, org, session) ->
     chinese = client.get(url).get_data(as_text=True)
     assert '<td class="wrap-short">“安全出口数量”不小于 3 个</td>' in chinese
     assert "exits gte" not in chinese
-    assert "合格条件：已演练 / 已计划" in chinese and "done / planned" not in chinese
+    assert "权重 1；合格条件：已演练 / 已计划" in chinese and "done / planned" not in chinese
     client.post("/lang", data={"lang": "en"})
     english = client.get(url).get_data(as_text=True)
     assert '<td class="wrap-short">“安全出口数量” is at least 3 exits</td>' in english
