@@ -28,6 +28,8 @@ sections:
         max: 20
         pass: {min: 2}
 """
+#: The same without the weight (the admin and i18n tests' line numbers are of this text).
+PLAIN_CHECK = CHECK.replace("        weight: 2\n", "")
 
 SURVEY = """\
 kind: questionnaire

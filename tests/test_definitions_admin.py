@@ -10,27 +10,7 @@ from sqlalchemy import func, select
 from dudao.definitions import queries
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.services import upload_version
-
-CHECK = """\
-kind: checklist
-key: fire_check
-title: {zh: 消防检查, en: Fire check}
-sections:
-  - key: basics
-    title: 基本情况
-    items:
-      - key: extinguishers
-        type: yes_no
-        label: 灭火器在有效期内
-        required: true
-        critical: true
-      - key: exits
-        type: number
-        label: 安全出口数量
-        min: 0
-        max: 20
-        pass: {min: 2}
-"""
+from tests.definition_world import PLAIN_CHECK as CHECK
 
 
 def _versions(session) -> int:

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from dudao.cli import cli
 from dudao.definitions.commands import forms_group
-from tests.test_definitions_admin import CHECK
+from tests.definition_world import PLAIN_CHECK as CHECK
 from tests.test_definitions_xlsform import workbook
 
 #: A wrong item type (line 14) and a label that is a number (line 15).

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dudao.core.errors import N_, Language, Message, Plural, ValidationError
-from dudao.core.errors import shown as in_language
+from dudao.core.errors import N_, Language, Message, Plural, ValidationError, field_problem
 
 Path = tuple[str | int, ...]
 
@@ -45,14 +44,11 @@ class Problem:
 
     def as_message(self) -> Message:
         """The whole line as a Message, for lists of sentences (an XLSForm's problems)."""
-        where = f"{self.file}:{self.line}:{self.col}: {self.path}"
-        # Not in the catalogue: only the message inside is translated.
-        return Message("%(where)s: %(message)s", where=where, message=self.message)
+        return field_problem(f"{self.file}:{self.line}:{self.col}: {self.path}", self.message)
 
     def shown(self, language: Language) -> str:
         """`file:line:col: path: message` with the message in `language`."""
-        message = in_language(self.message, language)
-        return f"{self.file}:{self.line}:{self.col}: {self.path}: {message}"
+        return self.as_message().in_language(language)
 
 
 class DefinitionError(ValidationError):

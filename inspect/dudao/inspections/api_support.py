@@ -80,7 +80,7 @@ def to_response(exc: Exception) -> Response:
     language = get_translations()
     text = exc.in_language(language)
     if isinstance(exc, FieldErrors):  # PhotoRejected among them, with a code of its own
-        fields = {name: shown(message, language) for name, message in exc.fields.items()}
+        fields = exc.fields_in(language)
         code = exc.code if isinstance(exc, PhotoRejected) else "invalid"
         return error_response(413 if code == "image_too_large" else 422, code, text, fields)
     if isinstance(exc, SubmissionConflict):

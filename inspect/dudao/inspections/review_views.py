@@ -27,7 +27,6 @@ from dudao.org.models import Unit
 from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, requires
 from dudao.web.context import db
-from dudao.web.setup import translated
 from dudao.workflow import engine
 
 COMMENT_PREFIX = "c_"
@@ -86,7 +85,8 @@ def review_submission(inspection_id: int) -> Page:
     except FieldErrors as exc:
         db().rollback()
         flash(exc.in_language(get_translations()), "error")
-        fields = {k: translated(v) for k, v in exc.fields.items() if k != "item_comments"}
+        fields = exc.fields_in(get_translations())
+        fields.pop("item_comments", None)
         return again(422, fields)
     except engine.TransitionRefused as exc:
         db().rollback()
@@ -138,8 +138,8 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
         abort(403)
     except FieldErrors as exc:
         db().rollback()
-        for name, message in exc.fields.items():
-            getattr(form, name).errors = [translated(message)]
+        for name, message in exc.fields_in(get_translations()).items():
+            getattr(form, name).errors = [message]
         return again(422)
     except SubmissionConflict as exc:
         db().rollback()

@@ -21,7 +21,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
-from dudao.core.errors import N_, DudaoError, Message, ValidationError
+from dudao.core.errors import (
+    N_,
+    DudaoError,
+    Language,
+    Message,
+    ValidationError,
+    field_problem,
+    shown,
+)
 from dudao.definitions.answers import validate_and_score
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import ScoreResult, score
@@ -39,8 +47,12 @@ class FieldErrors(ValidationError):
     """Bad answers: `fields` maps each item key to what is wrong with it."""
 
     def __init__(self, message: str, fields: dict[str, str]) -> None:
-        super().__init__(message, [f"{key}: {text}" for key, text in fields.items()])
+        super().__init__(message, [field_problem(key, text) for key, text in fields.items()])
         self.fields = fields
+
+    def fields_in(self, language: Language) -> dict[str, str]:
+        """`fields` with each problem in the reader's language."""
+        return {key: str(shown(text, language)) for key, text in self.fields.items()}
 
 
 class SubmissionConflict(DudaoError):

@@ -28,13 +28,12 @@ from dudao.config import Settings
 from dudao.core.database import utcnow
 from dudao.core.errors import DudaoError
 from dudao.core.jobs import job_runtime
-from dudao.core.language import translations
 from dudao.core.queue import enqueue
 from dudao.org.models import Unit
 from dudao.reports.inspection_data import load_inspection_report
 from dudao.reports.inspection_pdf import render_inspection_pdf
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
-from dudao.reports.services import app_locale, batch_inspections, parse_quarter
+from dudao.reports.services import batch_inspections, catalogue_for, parse_quarter
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
@@ -172,7 +171,7 @@ WRITERS = {ReportKind.INSPECTION: _inspection, ReportKind.BATCH: _batch,
 def _said(exc: Exception, params: dict[str, Any]) -> str:
     """Why a report failed, for its page: a service's refusal in the report's language."""
     if isinstance(exc, DudaoError):
-        return exc.in_language(translations(app_locale(str(params.get("locale") or "zh"))))
+        return exc.in_language(catalogue_for(str(params.get("locale") or "zh")))
     return str(exc)
 
 

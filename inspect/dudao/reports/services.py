@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record
 from dudao.config import Settings
 from dudao.core.database import utcnow
-from dudao.core.errors import N_, Message, NotFound, ValidationError
+from dudao.core.errors import N_, Language, Message, NotFound, ValidationError
 from dudao.core.language import translations
 from dudao.core.queue import enqueue
 from dudao.inspections.models import Inspection
@@ -128,10 +128,15 @@ def app_locale(locale: str) -> str:
     return "en" if locale.startswith("en") else "zh_CN"
 
 
+def catalogue_for(locale: str) -> Language:
+    """The catalogue of a report language ("zh" or "en"), for reports made without a
+    request (jobs, the CLI) as well as on a page."""
+    return translations(app_locale(locale))
+
+
 def gettext_for(locale: str) -> Gettext:
-    """The catalogue's gettext for a report language ("zh" or "en"), for reports made
-    without a request (jobs, the CLI) as well as on a page."""
-    return translations(app_locale(locale)).gettext
+    """The catalogue's gettext for a report language."""
+    return catalogue_for(locale).gettext
 
 
 def aside(gettext: Gettext, text: object, note: object) -> str:

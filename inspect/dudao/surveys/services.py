@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.errors import N_, Message, ValidationError, field_problem
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Kind
@@ -89,7 +89,7 @@ def create_campaign(
     if problems:
         raise ValidationError(
             Message(N_("The campaign cannot be created.")),
-            [Message("%(field)s: %(problem)s", field=k, problem=v) for k, v in problems.items()],
+            [field_problem(field, problem) for field, problem in problems.items()],
         )
     campaign = Campaign(
         title=title.strip(),

@@ -14,7 +14,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from dudao.core.errors import PermissionDenied, ValidationError, shown
+from dudao.core.errors import PermissionDenied, ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.scheduling.recurrence import org_today
@@ -287,9 +287,9 @@ def open_rectification(flag_id: int) -> Page:
             form.unit.errors = [_("This unit already has an open rectification task for it.")]
         except FieldErrors as exc:
             db().rollback()
-            for name, text in exc.fields.items():
+            for name, text in exc.fields_in(get_translations()).items():
                 field = getattr(form, name if name in ("unit", "description") else "unit")
-                field.errors = [shown(text, get_translations())]
+                field.errors = [text]
         else:
             db().commit()
             flash(_("Rectification task #%(id)d opened.", id=task.id), "success")
