@@ -95,12 +95,12 @@ def test_office_list_scope_and_filters(client, world):
     returned = client.get("/inspections?state=returned").get_data(as_text=True)
     assert f">#{rows['returned'].id}<" in returned and f">#{rows['today'].id}<" not in returned
     periodic = client.get("/inspections?origin=periodic").get_data(as_text=True)
-    assert "1 inspections" in periodic and f">#{rows['overdue'].id}<" in periodic
+    assert "1 inspection, page 1 of 1" in periodic and f">#{rows['overdue'].id}<" in periodic
     subtree = client.get("/inspections?unit=A1-2").get_data(as_text=True)
     assert f">#{rows['today'].id}<" in subtree and f">#{rows['upcoming'].id}<" not in subtree
     soon = rows["today"].due_date.isoformat()
     ranged = client.get(f"/inspections?due_from={soon}&due_to={soon}").get_data(as_text=True)
-    assert "1 inspections" in ranged
+    assert "1 inspection, page 1 of 1" in ranged
     outside = client.get("/inspections?unit=B1-1").get_data(as_text=True)
     assert "No unit with the code B1-1" in outside and f">#{rows['in_b'].id}<" not in outside
     assert _as(client, "insp").get("/inspections").status_code == 403
@@ -198,6 +198,26 @@ def test_actions_through_http_and_a_stale_page(client, session, world):
     session.expire_all()
     assert session.get(Inspection, inspection.id).state == "submitted"
     assert session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc())) == events + 2
+
+
+def test_a_refused_action_says_why_in_the_readers_language(client, session, world, org):
+    p, _rows = world
+    version = current_version(session, "branch_standardisation")
+    nobody = create_inspection(
+        session, p["office_a"], org.branch_a1, version, datetime.now().date(),
+        InspectionOrigin.AD_HOC, reason="测试",
+    )  # fmt: skip
+    session.commit()
+    client = _as(client, "office_a")
+    refused = _act(client, nobody, "assign")
+    assert refused.status_code == 422
+    said = "Not done: “Assign” is not possible yet: nobody is assigned yet"
+    assert said in refused.get_data(as_text=True)
+    client.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    refused = _act(client, nobody, "assign")
+    assert "未完成：暂时不能“分派”：尚未指派检查人员" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(Inspection, nobody.id).state == "planned"
 
 
 def test_assignees_only_from_inspectors_of_the_unit(client, session, world):

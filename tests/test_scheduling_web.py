@@ -100,6 +100,12 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "not a valid RRULE" in page
+    client.post("/lang", data={"lang": "zh_CN"})
+    response = client.post(
+        f"/schedules/{schedule.id}/edit", data=form_data(rrule="FREQ=HOURLY", scope_code="B")
+    )
+    assert "计划最频繁为每天一次" in response.get_data(as_text=True)  # the reader's language
+    client.post("/lang", data={"lang": "en"})
     response = client.post(
         f"/schedules/{schedule.id}/edit", data=form_data(scope_code="B", people="ghost")
     )

@@ -10,7 +10,8 @@ from sqlalchemy import event, select
 
 from dudao.audit.models import AuditEvent
 from dudao.config import PROJECT_ROOT
-from dudao.core.errors import PermissionDenied
+from dudao.core.errors import PermissionDenied, shown
+from dudao.core.language import translations
 from dudao.definitions.queries import current_version
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -48,7 +49,7 @@ def test_full_lifecycle_with_audit(session, setup):
     set_assignees(session, office, inspection, [inspector])
     for actor, action in [(office, "assign"), (inspector, "start"), (inspector, "submit")]:
         apply(session, actor, inspection, action)
-    with pytest.raises(TransitionRefused, match="comment: required"):
+    with pytest.raises(TransitionRefused, match="fill in the comment"):
         apply(session, office, inspection, "return")
     apply(session, office, inspection, "return", fields={"comment": "第3项证据不足"})
     assert inspection.state == "returned"
@@ -139,7 +140,8 @@ def test_via_takes_each_step_with_its_checks_and_events_and_writes_once(session,
     version = inspection.version
     with pytest.raises(PermissionDenied):  # the first step's rules hold as on its own
         apply(session, other, inspection, "submit", via=["start"])
-    with pytest.raises(TransitionRefused, match="not possible while the inspection is in_progress"):
+    again = "“Start” is not possible while it is “In progress”"
+    with pytest.raises(TransitionRefused, match=again):
         apply(session, inspector, inspection, "start", via=["start"])
     assert (inspection.state, inspection.version) == ("assigned", version)  # nothing moved
     applied = apply(session, inspector, inspection, "submit", via=["start"], fields={"x": "1"})
@@ -197,3 +199,27 @@ def test_a_plain_subject_is_refused_where_its_model_reacts_to_the_state(session,
     )  # fmt: skip
     with pytest.raises(TypeError, match="move the ORM object"):
         apply(session, office, flag, "acknowledge")
+
+
+def test_refusals_read_in_the_readers_language(session, setup):
+    """The engine knows no reader: its refusals are Messages, with the workflow's labels in
+    the language they are shown in, and the problems keyed by field for the API."""
+    inspection, office, _inspector, _, outsider = setup
+    zh, en = translations("zh_CN"), translations("en")
+    with pytest.raises(TransitionRefused) as nobody:
+        apply(session, office, inspection, "assign")
+    assert nobody.value.in_language(zh) == "暂时不能“分派”：尚未指派检查人员"
+    assert nobody.value.in_language(en) == "“Assign” is not possible yet: nobody is assigned yet"
+    assert [shown(p, zh) for p in nobody.value.problems] == ["has_assignees: 尚未指派检查人员"]
+    with pytest.raises(TransitionRefused) as wrong:
+        apply(session, office, inspection, "approve")
+    assert wrong.value.in_language(zh) == "当前为“已计划”，不能“审核通过”。"
+    assert str(wrong.value) == "“Approve” is not possible while it is “Planned”."
+    with pytest.raises(TransitionRefused) as unsaid:
+        apply(session, office, inspection, "cancel")
+    assert unsaid.value.in_language(zh) == "暂时不能“取消”：请填写原因"
+    assert unsaid.value.problems == ["reason: required"]
+    with pytest.raises(PermissionDenied) as denied:
+        apply(session, outsider, inspection, "cancel", fields={"reason": "重复"})
+    assert denied.value.in_language(zh) == "您的角色不能在此“取消”。"
+    assert inspection.state == "planned"

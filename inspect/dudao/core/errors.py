@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from gettext import NullTranslations
 from typing import Any, Protocol
 
 
@@ -13,6 +14,20 @@ class Language(Protocol):
     def gettext(self, message: str) -> str: ...
 
     def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+_HEADER = ""  # a name, not a literal: extraction would take "" for a message
+
+
+def language_code(language: Language) -> str:
+    """The catalogue's language ("zh_CN") as its header states it: gettext keeps the header
+    as the translation of "" (flask_babel's merged catalogue keeps no `info()`). English,
+    the source language, has no catalogue."""
+    for line in language.gettext(_HEADER).splitlines():
+        name, _sep, value = line.partition(":")
+        if name.strip().lower() == "language" and value.strip():
+            return value.strip()
+    return "en"
 
 
 def N_(text: str) -> str:
@@ -34,7 +49,8 @@ class Message(str):
     params: dict[str, Any]
 
     def __new__(cls, template: str, /, **params: Any) -> Message:
-        self = super().__new__(cls, template % params if params else template)
+        english = {name: shown(value, SOURCE) for name, value in params.items()}
+        self = super().__new__(cls, template % english if params else template)
         self.template, self.params = template, params
         return self
 
@@ -91,9 +107,15 @@ def field_problem(field: str, problem: Any) -> Message:
     return Message("%(field)s: %(problem)s", field=field, problem=problem)
 
 
+#: The source language, English: what a Message reads as a str (logs, tests).
+SOURCE = NullTranslations()
+
+
 def shown(text: Any, language: Language) -> Any:
-    """A Message in `language`; anything else as it is."""
-    return text.in_language(language) if isinstance(text, Message) else text
+    """A Message in `language`, or a text written in both languages (a definition's or a
+    workflow's label, which has `in_language` too); anything else as it is."""
+    in_language = getattr(text, "in_language", None)
+    return in_language(language) if callable(in_language) else text
 
 
 class DudaoError(Exception):

@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from dudao.core.errors import Language, language_code
+
 
 class Kind(StrEnum):
     CHECKLIST = "checklist"
@@ -76,6 +78,10 @@ class LocalText:
 
     def get(self, locale: str) -> str:
         return self.en if locale.startswith("en") and self.en else self.zh
+
+    def in_language(self, language: Language) -> str:
+        """As a Message's value: the text in the catalogue's language."""
+        return self.get(language_code(language))
 
     def as_json(self) -> dict[str, str | None]:
         """Both texts, for a client that picks its reader's language itself (offline)."""

@@ -95,7 +95,7 @@ def missing_answers(session: Session, inspection: Inspection) -> dict[str, str]:
         return {}
     draft = draft_of(session, inspection.id)
     if draft is None:
-        return {"answers": "nothing has been answered yet"}
+        return {"answers": Message(N_("nothing has been answered yet"))}
     definition = pinned(session, inspection.definition_version_id)
     *_clean, errors = validate_submission(definition, draft.answers, draft.notes, draft.photos)
     return errors

@@ -238,7 +238,7 @@ def answer(rectification_id: int) -> object:
         if any(p.startswith("comment:") for p in exc.problems):
             form.response.errors = [_("Say what was done: the verifier reads this first.")]
         else:
-            flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+            flash(_("Not done: %(reason)s", reason=exc.in_language(get_translations())), "error")
         fresh = db().get(Rectification, rectification_id)
         return _render(fresh, status=422, answer=form, kept=kept)
     db().commit()

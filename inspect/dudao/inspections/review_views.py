@@ -94,7 +94,7 @@ def review_submission(inspection_id: int) -> Page:
             form.comment.errors = [_("Say why it is returned: the inspector reads this first.")]
             flash(_("Not returned yet: the comment is missing."), "error")
         else:
-            flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+            flash(_("Not done: %(reason)s", reason=exc.in_language(get_translations())), "error")
         return again(422)
     db().commit()
     if form.decision.data == "return":

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -91,7 +92,7 @@ class ScheduleForm(FlaskForm):
         try:
             parse_rule(field.data or "", self.dtstart.data or date.today())
         except RecurrenceError as exc:
-            raise ValidationError(str(exc)) from None
+            raise ValidationError(exc.args[0].in_language(get_translations())) from None
 
     def validate_people(self, field: StringField) -> None:
         if self.policy.data in ("named", "pool") and not split_names(field.data):

@@ -14,13 +14,14 @@ from dateutil.rrule import rrule, rrulestr
 from sqlalchemy.orm import Session
 
 from dudao.core.database import org_timezone
+from dudao.core.errors import N_, Message
 
 #: Longer than any schedule needs, short enough that a typo (FREQ=SECONDLY) stays cheap.
 MAX_OCCURRENCES = 5000
 
 
 class RecurrenceError(ValueError):
-    """The RRULE text is not a usable recurrence; the message says why."""
+    """The RRULE text is not a usable recurrence; the message, a Message, says why."""
 
 
 def parse_rule(text: str, dtstart: date) -> rrule:
@@ -29,18 +30,22 @@ def parse_rule(text: str, dtstart: date) -> rrule:
     if cleaned.upper().startswith("RRULE:"):
         cleaned = cleaned[6:]
     if not cleaned:
-        raise RecurrenceError("the recurrence rule is empty")
+        raise RecurrenceError(Message(N_("the recurrence rule is empty")))
     upper = cleaned.upper()
     if "DTSTART" in upper or "\n" in cleaned:
-        raise RecurrenceError("give only the RRULE (FREQ=...;...); the start date is separate")
+        raise RecurrenceError(
+            Message(N_("give only the RRULE (FREQ=...;...); the start date is separate"))
+        )
     if any(part in upper for part in ("FREQ=HOURLY", "FREQ=MINUTELY", "FREQ=SECONDLY")):
-        raise RecurrenceError("schedules repeat daily at most (FREQ=DAILY, WEEKLY, MONTHLY...)")
+        raise RecurrenceError(
+            Message(N_("schedules repeat daily at most (FREQ=DAILY, WEEKLY, MONTHLY...)"))
+        )
     try:
         rule = rrulestr(cleaned, dtstart=datetime.combine(dtstart, time()))
     except (ValueError, TypeError) as exc:
-        raise RecurrenceError(f"not a valid RRULE: {exc}") from None
+        raise RecurrenceError(Message(N_("not a valid RRULE: %(why)s"), why=str(exc))) from None
     if not isinstance(rule, rrule):  # pragma: no cover - rrulestr with one rule
-        raise RecurrenceError("give exactly one RRULE")
+        raise RecurrenceError(Message(N_("give exactly one RRULE")))
     return rule
 
 

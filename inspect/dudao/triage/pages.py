@@ -10,14 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import flash, render_template, url_for
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.database import org_timezone, utcnow
+from dudao.core.errors import shown
 from dudao.core.permissions import Permission, scope_paths
 from dudao.inspections.views import describe
 from dudao.trends.models import Flag
@@ -109,7 +110,7 @@ def describe_flag_event(event: AuditEvent, workflow: Workflow, people: dict[int,
 
 
 def why(code: str, person: User | None = None) -> str:
-    """A bulk refusal in the reader's language (the engine's own message otherwise)."""
+    """A bulk refusal in the reader's language (the engine's own Message otherwise)."""
     name = person.display_name if person is not None else ""
     return {
         services.STALE: _("changed by someone else meanwhile"),
@@ -118,7 +119,7 @@ def why(code: str, person: User | None = None) -> str:
         services.WRONG_STATE: _("it is no longer new"),
         services.OUT_OF_REACH: _("%(name)s cannot act on its unit", name=name),
         services.UNCHANGED: _("already assigned so"),
-    }.get(code, code)
+    }.get(code) or shown(code, get_translations())
 
 
 def flash_skipped(result: services.BulkResult, verb: str, person: User | None = None) -> None:

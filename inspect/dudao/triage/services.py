@@ -36,7 +36,7 @@ COMMENT_MAX = 4000
 @dataclass
 class BulkResult:
     done: list[int] = field(default_factory=list)
-    refused: dict[int, str] = field(default_factory=dict)  # flag id -> why
+    refused: dict[int, str] = field(default_factory=dict)  # flag id -> a code, or a Message
 
 
 def may_triage(user: Any, flag: Flag) -> bool:
@@ -65,7 +65,7 @@ def bulk_apply(
             engine.apply(session, actor, flag, action, expected_version=expected)
         except engine.TransitionRefused as exc:
             wrong_state = any(p.startswith("action:") for p in exc.problems)
-            result.refused[flag.id] = WRONG_STATE if wrong_state else str(exc)
+            result.refused[flag.id] = WRONG_STATE if wrong_state else exc.args[0]  # a Message
             continue
         except PermissionDenied:
             result.refused[flag.id] = NO_ROLE

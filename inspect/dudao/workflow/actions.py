@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -74,7 +75,7 @@ def act_from_form(
         if missing and len(missing) == len(exc.problems):  # said beside the field, in words
             flash(_("Not done: fill in the field marked below."), "error")
         else:
-            flash(_("Not done: %(reason)s", reason=str(exc)), "error")
+            flash(_("Not done: %(reason)s", reason=exc.in_language(get_translations())), "error")
         return render({action: form}, 422)
     db().commit()
     flash(done(get_workflow(subject.workflow).state(subject.state).label.get(select_locale())),

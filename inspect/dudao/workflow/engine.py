@@ -22,8 +22,17 @@ from sqlalchemy.orm.exc import StaleDataError
 from dudao.audit.services import record, record_batch
 from dudao.core.database import Base, utcnow
 from dudao.core.effects import after_commit
-from dudao.core.errors import DudaoError, PermissionDenied, ValidationError
+from dudao.core.errors import (
+    N_,
+    DudaoError,
+    Listed,
+    Message,
+    PermissionDenied,
+    ValidationError,
+    field_problem,
+)
 from dudao.core.permissions import roles_on
+from dudao.definitions.spec import LocalText
 from dudao.org.models import Unit
 from dudao.workflow.guards import GUARDS
 from dudao.workflow.registry import get_workflow
@@ -48,7 +57,10 @@ class Conflict(DudaoError):
     """Someone else changed the subject since the actor loaded it."""
 
 
-_CHANGED_MEANWHILE = "This was changed by someone else meanwhile; reload and try again."
+_CHANGED_MEANWHILE = N_("This was changed by someone else meanwhile; reload and try again.")
+
+#: The fields a transition may require, as a refusal names them to a reader.
+FIELD_NAMES = {"comment": N_("comment"), "reason": N_("reason")}
 
 
 class TransitionRefused(ValidationError):
@@ -110,22 +122,40 @@ def _check(
     """The transition `action` takes from `state` (the subject's, or the one an earlier step
     of the same `apply` reaches), if `actor` may take it now."""
     transition = workflow.transition(action, state)
+    label = _action_label(workflow, action)
     if transition is None:
-        label = workflow.state(state).label.zh
+        now = workflow.state(state).label
         raise TransitionRefused(
-            f"'{action}' is not possible while the {workflow.key} is {state} ({label}).",
-            [f"action: not allowed from state {state!r}"],
-        )
+            Message(N_("“%(action)s” is not possible while it is “%(state)s”."),
+                    action=label, state=now),
+            [field_problem("action", Message(N_("not possible while “%(state)s”"), state=now))],
+        )  # fmt: skip
     if not allowed(actor, transition, subject):
-        raise PermissionDenied(f"You may not {action} this {workflow.key}.")
-    problems = [f"{name}: required" for name in transition.requires if not fields.get(name)]
+        raise PermissionDenied(Message(N_("Your roles do not allow “%(action)s” here."),
+                                       action=label))  # fmt: skip
+    problems, said = [], []
+    for name in transition.requires:
+        if not fields.get(name):
+            problems.append(field_problem(name, Message(N_("required"))))
+            field = Message(FIELD_NAMES.get(name, name))
+            said.append(Message(N_("fill in the %(field)s"), field=field))
     for name in transition.guards:
         message = GUARDS[name](session, subject)
         if message:
-            problems.append(f"{name}: {message}")
+            problems.append(field_problem(name, message))
+            said.append(message)
     if problems:
-        raise TransitionRefused(f"Cannot {action} yet: " + "; ".join(problems), problems)
+        raise TransitionRefused(
+            Message(N_("“%(action)s” is not possible yet: %(problems)s"),
+                    action=label, problems=Listed(said)),
+            problems,
+        )  # fmt: skip
     return transition
+
+
+def _action_label(workflow: Workflow, action: str) -> LocalText | str:
+    """The action's label, from any transition that takes it; the key when none does."""
+    return next((t.label for t in workflow.transitions if t.action == action), action)
 
 
 def apply(
@@ -148,7 +178,7 @@ def apply(
     """
     fields = {k: v.strip() for k, v in (fields or {}).items() if isinstance(v, str) and v.strip()}
     if expected_version is not None and expected_version != subject.version:
-        raise Conflict(_CHANGED_MEANWHILE)
+        raise Conflict(Message(_CHANGED_MEANWHILE))
     workflow = get_workflow(subject.workflow)
     state = subject.state
     steps: list[tuple[str, str, str, dict[str, str]]] = []
@@ -195,7 +225,7 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
     try:
         session.flush()  # the caller's other changes first, as they always went
     except StaleDataError as exc:
-        raise Conflict(_CHANGED_MEANWHILE) from exc
+        raise Conflict(Message(_CHANGED_MEANWHILE)) from exc
     if not direct:
         return
     if record_ is None and not _plainly_written(_mapper_of(subject.__tablename__)):
@@ -207,7 +237,7 @@ def _write_state(session: Session, subject: Subject, state: str) -> None:
     where = {"where_id": subject.id, "where_version": subject.version}
     moved = session.execute(_move(table), {**values, **where})
     if moved.rowcount != 1:
-        raise Conflict(_CHANGED_MEANWHILE)
+        raise Conflict(Message(_CHANGED_MEANWHILE))
     for name, value in values.items():
         if record_ is None:
             setattr(subject, name, value)

@@ -1,6 +1,7 @@
 """Guards: named checks a transition can require, registered by the features that know them.
 
-A guard returns None when the transition may go ahead, or a message saying why not.
+A guard returns None when the transition may go ahead, or a Message saying why not (the
+refusal shows it in its reader's language).
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-Guard = Callable[[Session, Any], str | None]
+from dudao.core.errors import N_, Message
+
+Guard = Callable[[Session, Any], Message | None]
 
 GUARDS: dict[str, Guard] = {}
 
@@ -24,5 +27,5 @@ def guard(name: str) -> Callable[[Guard], Guard]:
 
 
 @guard("has_assignees")
-def has_assignees(_session: Session, subject: Any) -> str | None:
-    return None if subject.assignee_ids else "nobody is assigned yet"
+def has_assignees(_session: Session, subject: Any) -> Message | None:
+    return None if subject.assignee_ids else Message(N_("nobody is assigned yet"))
