@@ -109,6 +109,10 @@ def test_upload_with_mistakes_lists_them_and_saves_nothing(signed_in, org, fire,
     html = response.get_data(as_text=True)
     assert "numbr" in html and "sections[0].items[1].type" in html
     assert "<td>14</td>" in html  # the line of the bad type
+    client.post("/lang", data={"lang": "en"})
+    one = CHECK.replace("type: number", "type: numbr")
+    response = client.post("/admin/definitions/upload", data={"text": one, "filename": "x.yaml"})
+    assert "1 problem; nothing was saved" in response.get_data(as_text=True)
     assert _versions(session) == before
     empty = client.post("/admin/definitions/upload", data={"text": ""})
     assert empty.status_code == 422

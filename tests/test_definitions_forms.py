@@ -6,10 +6,12 @@ import io
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
+from flask_babel import force_locale
 
 from dudao.definitions.answers import validate_submission
 from dudao.definitions.formbuilder import build_form, form_class
@@ -233,3 +235,17 @@ def test_photo_counts_are_checked_on_upload(signed_in, org) -> None:
     response = client.post(URL, data=failed, content_type="multipart/form-data")
     assert response.status_code == 200
     assert '<p class="field-error" id="e-records" hidden></p>' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("least", "most", "english", "chinese"),
+    [(0, 1, "Up to 1 photo", "最多 1 张照片"), (0, 4, "Up to 4 photos", "最多 4 张照片"),
+     (1, 1, "1 photo", "1 张照片"), (2, 2, "2 photos", "2 张照片"),
+     (1, 3, "1 to 3 photos", "1 至 3 张照片")],
+)  # fmt: skip
+def test_photo_limits_read_as_a_count(app: Flask, least, most, english, chinese) -> None:
+    item = SimpleNamespace(min_count=least, max_count=most)
+    limits = '{% from "definitions/items/_photo.html" import limits %}{{ limits(item) }}'
+    for locale, said in (("en", english), ("zh_CN", chinese)):
+        with app.test_request_context(), force_locale(locale):
+            assert render_template_string(limits, item=item) == said

@@ -79,10 +79,11 @@ def test_bulk_assign_through_http_reports_skipped_flags(client, world, session):
     assert f"Gave 2 flags to {people['office_a'].display_name}." in page
     assert f"1 flag not assigned (changed by someone else meanwhile): #{ids['a_rec']}" in page
     # give them back to nobody
-    data = {"flag": [str(ids["a_det"]), str(ids["a_unit"])], "assignee": "none"}
+    data = {"flag": [str(ids["a_det"])], "assignee": "none"}
     client.post("/flags/assign", data=data)
     session.expire_all()
     assert session.get(Flag, ids["a_det"]).assignee_id is None
+    assert "Gave 1 flag to nobody." in client.get("/flags").get_data(as_text=True)
 
 
 def test_bulk_assign_refuses_someone_outside_the_flags_reach(client, world, session):

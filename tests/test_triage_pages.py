@@ -182,6 +182,7 @@ def test_bulk_acknowledge_with_a_stale_version_changes_that_flag_only(client, wo
     assert session.get(Flag, ids["a_det"]).state == "acknowledged"
     assert session.get(Flag, ids["a_rec"]).state == "new"
     page = client.get("/flags").get_data(as_text=True)
+    assert "Acknowledged 1 flag." in page
     assert f"1 flag not acknowledged (changed by someone else meanwhile): #{ids['a_rec']}" in page
 
 

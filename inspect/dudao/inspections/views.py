@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -185,7 +185,8 @@ def describe(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> 
     if action == "create":
         return _("Created")
     if action == "item_comments":
-        return _("Comments beside %(n)d items", n=len(after.get("item_comments") or {}))
+        return ngettext("Comments beside %(num)d item", "Comments beside %(num)d items",
+                        len(after.get("item_comments") or {}))  # fmt: skip
     if action == "photo":
         return _("Photo added")
     if "assignees" in after:

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_translations
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -136,8 +136,9 @@ def create() -> Page:
             problem = exc.in_language(get_translations())
         else:
             db().commit()
-            flash(_("Draw made: %(n)d inspections assigned.", n=len(draw.result["selected"])),
-                  "success")  # fmt: skip
+            flash(ngettext("Draw made: %(num)d inspection assigned.",
+                           "Draw made: %(num)d inspections assigned.",
+                           len(draw.result["selected"])), "success")  # fmt: skip
             return redirect(url_for("draws.show", draw_id=draw.id))
     status = 422 if form.errors or problem else 200
     return render_template("draws/new.html", form=form, problem=problem), status

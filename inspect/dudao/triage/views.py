@@ -8,7 +8,7 @@ from functools import partial
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
@@ -121,7 +121,8 @@ def bulk_acknowledge() -> Page:
         return _changed_meanwhile(target)
     db().commit()
     if result.done:
-        flash(_("Acknowledged %(n)d flags.", n=len(result.done)), "success")
+        flash(ngettext("Acknowledged %(num)d flag.", "Acknowledged %(num)d flags.",
+                       len(result.done)), "success")  # fmt: skip
     pages.flash_skipped(result, "acknowledge")
     return redirect(target)
 
@@ -144,7 +145,8 @@ def bulk_assign_view() -> Page:
     db().commit()
     if result.done:
         who = person.display_name if person is not None else _("nobody")
-        flash(_("Gave %(n)d flags to %(name)s.", n=len(result.done), name=who), "success")
+        flash(ngettext("Gave %(num)d flag to %(name)s.", "Gave %(num)d flags to %(name)s.",
+                       len(result.done), name=who), "success")  # fmt: skip
     pages.flash_skipped(result, "assign", person)
     return redirect(target)
 
