@@ -5,9 +5,12 @@ questionnaire flag was compared with, and the units by name in the reader's lang
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
+from dudao.core.database import org_timezone
+from dudao.scheduling.recurrence import local_today
 from tests.conftest import sign_in
 from tests.flag_world import make_flag
 
@@ -60,7 +63,8 @@ def test_a_cross_unit_flag_names_its_window_and_counts(desk, session, org):
     assert ">2 (2026-10 – 2026-11)<" in figures and "0.6078" not in figures
     series = part(page, "data-series")
     assert '<th scope="col">Failures</th><th scope="col">Number of inspections</th>' in series
-    assert '<th scope="row">2026-11</th><td>0.0</td><td>0</td><td>1</td>' in series
+    assert re.search(r'<th scope="row">2026-11( <span[^>]*>[^<]*</span>)?</th>'
+                     "<td>0.0</td><td>0</td><td>1</td>", series)  # fmt: skip
     assert '<dd><a href="/units/' in page and "A Company A</a></dd>" in page
     queue = desk.get("/flags").get_data(as_text=True)
     assert '<td class="unit">A Company A</td>' in queue
@@ -68,6 +72,29 @@ def test_a_cross_unit_flag_names_its_window_and_counts(desk, session, org):
     page = page_of(desk, flag)
     assert ("2026-10 – 2026-11，A 甲公司 的《monthly》检查项“q1”不合格明显偏多：51 次检查中 "
             "31 次不合格（60.8%），此前为 5.1%；涉及 2 个单位。") in page  # fmt: skip
+
+
+def test_the_month_under_way_is_marked_as_not_over(desk, session, org):
+    """Its rate is what came in so far: one passed inspection is not a problem gone."""
+    today = local_today(org_timezone(session))
+    month = today.strftime("%Y-%m")
+    months = [today.year * 12 + today.month - 1 - n for n in (1, 2)]
+    earlier = [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+    under_way = make_flag(session, org.company_a, "cross_unit", last_detected=month,
+                          evidence={**CROSS, "periods": [earlier[0], month]})  # fmt: skip
+    past = make_flag(session, org.company_b, "cross_unit", last_detected=earlier[0],
+                     evidence={**CROSS, "periods": [earlier[1], earlier[0]]})  # fmt: skip
+    session.commit()
+    page = page_of(desk, under_way)
+    series = part(page, "data-series")
+    assert f'<th scope="row">{earlier[0]}</th>' in series
+    assert f'<th scope="row">{month} <span class="muted">(month not over)</span></th>' in series
+    chart = page.split("data-chart")[1].split("</figure>")[0]
+    assert f">{month}*<" in chart and f">{earlier[0]}<" in chart
+    assert f"* {month} is not over: its figures are what has come in so far." in chart
+    assert "not over" not in page_of(desk, past)
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert f'{month} <span class="muted">（本月尚未结束）</span>' in page_of(desk, under_way)
 
 
 def test_a_cross_unit_flag_names_the_months_of_its_baseline(desk, session, org):

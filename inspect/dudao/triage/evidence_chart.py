@@ -28,10 +28,18 @@ class Series:
     value_label: str
     #: (failures, inspections) per period, where the values are rates of them
     counts: list[tuple[int, int]] | None = None
+    #: The period shown that is the month under way: its figures are what came in so far
+    #: (a failure rate of 0 from one inspection, not a problem gone)
+    unfinished: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.unfinished not in self.periods:
+            self.unfinished = None
 
 
-def series(flag: Flag) -> Series | None:
-    """The series behind the flag, where the rule produced one."""
+def series(flag: Flag, month: str) -> Series | None:
+    """The series behind the flag, where the rule produced one; `month` ("2026-11") is the
+    organisation's current month."""
     e = flag.evidence or {}
     periods = list(e.get("periods") or [])
     if flag.rule == "deterioration" and e.get("scores"):
@@ -41,7 +49,8 @@ def series(flag: Flag) -> Series | None:
         if limit is None and not e.get("transform", True):
             limit = e.get("baseline_mean")
         return Series(_("Score per period"), periods, list(e["scores"]),
-                      limit, _("Mean score before the decline"), _("Score"))  # fmt: skip
+                      limit, _("Mean score before the decline"), _("Score"),
+                      unfinished=month)  # fmt: skip
     if flag.rule == "cross_unit" and e.get("failures_series"):
         rates = [
             round(100 * f / n, 1) if n else None
@@ -54,7 +63,7 @@ def series(flag: Flag) -> Series | None:
             limit = _("Baseline rate (%(months)s)", months=span(e["baseline_months"]))
         return Series(_("Failure rate per period, per cent"), periods[: len(rates)], rates,
                       round(100 * base, 1) if base is not None else None,
-                      limit, _("Failure rate, per cent"), counts)  # fmt: skip
+                      limit, _("Failure rate, per cent"), counts, month)  # fmt: skip
     return None
 
 
@@ -73,7 +82,9 @@ def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
     if data.limit is not None:
         lines.append([data.limit] * len(data.values))
     chart.data = lines
-    chart.categoryAxis.categoryNames = data.periods
+    chart.categoryAxis.categoryNames = [
+        f"{p}*" if p == data.unfinished else p for p in data.periods
+    ]
     chart.categoryAxis.labels.angle = 30
     chart.categoryAxis.labels.boxAnchor = "ne"
     known = [v for v in data.values if v is not None] + (

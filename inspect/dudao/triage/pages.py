@@ -159,7 +159,8 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
             transition.action,
             ActionForm(formdata=None, action=transition.action, expected_version=flag.version),
         )
-    series = evidence_chart.series(flag)
+    now, zone = clock()
+    series = evidence_chart.series(flag, now.astimezone(zone).strftime("%Y-%m"))
     events = queries.history(db(), flag.id)
     mentioned = {
         uid
@@ -189,5 +190,5 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
         locale=select_locale(), describe=describe_flag_event, triage=triage,
         comment_form=comment_form,
         rectify_form=rectify_form, tasks=rectify.tasks(db(), flag.id),
-        task_workflow=get_workflow("rectification"), age=age(flag, *clock()),
+        task_workflow=get_workflow("rectification"), age=age(flag, now, zone),
     ), status  # fmt: skip
