@@ -1,5 +1,6 @@
 """Analytics test data with numbers chosen by hand: results (score, failed items), rectification
-tasks and scheduled or drawn inspections, written as rows so every figure is known."""
+tasks, scheduled or drawn inspections and satisfaction answers, written as rows so every figure
+is known."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
 from dudao.scheduling.models import Schedule, SpotCheckDraw
+from dudao.surveys.models import Response
+from tests import survey_world
 
 DEFINITION = "campaign_spot_check"
 TZ = ZoneInfo("Asia/Shanghai")
@@ -108,3 +111,38 @@ def draw(session: Session, title: str) -> SpotCheckDraw:
     session.add(made)
     session.flush()
     return made
+
+
+#: The months the analytics page and browser tests read; the questionnaire items of satisfaction.
+RANGE = "from=2026-01&to=2026-05"
+SATISFACTION = ("sat_leadership", "sat_meetings", "sat_members", "sat_service", "sat_openness",
+                "sat_integrity")  # fmt: skip
+
+
+def results(session, org):
+    """A1-1: Jan fails plan, Feb passes, Mar fails plan + leadership; A1-2 passes once;
+    company B's branch fails plan (never visible to company A's office)."""
+    ids = {
+        "jan": result(session, org.branch_a1, date(2026, 1, 10), 80, ("plan",)).id,
+        "feb": result(session, org.branch_a1, date(2026, 2, 10), 100).id,
+        "mar": result(session, org.branch_a1, date(2026, 3, 10), 60, ("plan", "leadership")).id,
+        "a2": result(session, org.branch_a2, date(2026, 3, 12), 100).id,
+        "b": result(session, org.branch_b1, date(2026, 1, 10), 10, ("plan",)).id,
+    }
+    result(session, org.branch_a1, date(2026, 3, 20), 0, ("plan",), state="returned")
+    session.commit()
+    return ids
+
+
+def campaign(session, org, title: str, sizes: dict, final: bool = True):
+    campaign = survey_world.campaign_for(session, org.company_a, title=title)
+    session.commit()
+    for unit, (count, level) in sizes.items():
+        for _n in range(count):
+            answers = {k: level for k in SATISFACTION}
+            answers.update(identity="member", years_known="over_3",
+                           recommend=(level - 1) * 10 // 4)  # fmt: skip
+            session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
+                                 period_label=campaign.period_label, answers=answers))  # fmt: skip
+    session.commit()
+    return survey_world.close(session, campaign) if final else campaign

@@ -1,14 +1,16 @@
 """Published draw rows for tests that only need a draw to exist (the route walk): one draw
 over company A's subtree and one over company B's, made by the real algorithm on a
-one-unit input, without inspections."""
+one-unit input, without inspections; and an approved submission with the score draws read."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
+from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.scheduling.draw_params import normalise_params
 from dudao.scheduling.draws import ALGORITHM, digest, run_draw
@@ -46,3 +48,18 @@ def draws_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
     }
     session.commit()
     return ids
+
+
+def approved_submission(session, inspection, percent, grade=None, result=None):
+    """An approved submission with a score, written directly (the tablet flow is tested
+    elsewhere); what draws read from it is the percent and the grade."""
+    submission = Submission(
+        submission_id=str(uuid.uuid4()), inspection_id=inspection.id,
+        definition_version_id=inspection.definition_version_id, content_hash="0" * 64,
+        answers={}, notes={}, photos={}, result=result or {}, percent=percent, passed=True,
+        grade=grade,
+        review_state=ReviewState.APPROVED,
+    )  # fmt: skip
+    session.add(submission)
+    session.flush()
+    return submission

@@ -1,4 +1,5 @@
-"""A submitted inspection with failures, photos, hostile text and a rectification task."""
+"""A submitted inspection with failures, photos, hostile text and a rectification task; a client
+by username and the reports queue run to empty."""
 
 from __future__ import annotations
 
@@ -9,11 +10,14 @@ from datetime import date
 
 import pytest
 from PIL import Image, ImageDraw
+from rq import Queue, SimpleWorker
 from sqlalchemy.orm import Session
 
+from dudao.core.queue import connect
 from dudao.inspections.photos import store_photo
 from dudao.inspections.rectifications import open_rectification
 from dudao.inspections.submissions import submit
+from tests.conftest import sign_in
 from tests.inspection_world import PASSING, World, build_world
 
 HOSTILE = [
@@ -97,3 +101,17 @@ def report_world(app, session: Session, org, user_factory) -> ReportWorld:
     world = build_world(session, org, user_factory)
     submit_failing(session, world, app.extensions["dudao"].settings)
     return ReportWorld(world, world.inspection.id, world.inspection_b.id)
+
+
+def as_user(app, username: str):
+    client = app.test_client()
+    assert sign_in(client, username).status_code == 302
+    return client
+
+
+def drain(app) -> None:
+    """Run the reports queue to empty."""
+    connection = connect(app.extensions["dudao"].settings)
+    SimpleWorker([Queue("reports", connection=connection)], connection=connection).work(
+        burst=True, with_scheduler=False
+    )

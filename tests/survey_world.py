@@ -1,7 +1,8 @@
-"""Survey test data: a member_satisfaction campaign over company A, its roster and invitations."""
+"""Survey test data: a member_satisfaction campaign over company A, its roster, links, answers."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -15,7 +16,7 @@ from dudao.definitions.queries import current_version
 from dudao.definitions.services import sync_forms
 from dudao.org.models import Unit
 from dudao.surveys import services
-from dudao.surveys.models import Campaign, CampaignState, RosterMember
+from dudao.surveys.models import Campaign, CampaignState, Response, RosterMember
 from tests.factories import OrgTree
 
 GOOD = {
@@ -82,6 +83,13 @@ def add_roster(session: Session, unit: Unit, count: int, prefix: str = "M") -> N
     session.flush()
 
 
+def roster(session, unit, addresses: list[str | None]) -> None:
+    """Members of `unit` with these e-mail addresses (None: one without), committed."""
+    for n, address in enumerate(addresses):
+        session.add(RosterMember(unit_id=unit.id, external_id=f"{unit.code}-{n}", email=address))
+    session.commit()
+
+
 def build(session: Session, org: OrgTree, per_branch: int = 12, **kwargs: Any) -> SurveyWorld:
     campaign = campaign_for(session, org.company_a, **kwargs)
     add_roster(session, org.branch_a1, per_branch)
@@ -129,3 +137,18 @@ def campaigns_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
     session.add(OpenLink(campaign_id=inside.id, unit_id=org.branch_a1.id, token_hash=digest, cap=5))
     session.commit()
     return {"in": inside.id, "out": outside.id}
+
+
+#: GOOD as stored: the numbers as numbers.
+SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
+
+
+def responses(session, campaign, unit, count, *, score=4, comment="意见"):
+    """`count` answers from `unit`, leadership and service at `score`, with numbered comments."""
+    for n in range(count):
+        answers = {**SAT, "sat_leadership": score, "sat_service": score}
+        if comment is not None:
+            answers["comment"] = f"{comment}{n}" if isinstance(comment, str) else comment[n]
+        session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
+                             period_label="2026-Q4", answers=answers))  # fmt: skip
+    session.commit()

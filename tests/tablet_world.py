@@ -1,10 +1,12 @@
 """The tablet in the browser tests: sign in at tablet size, open a checklist, fill it, and
 read what the server stored (shared by the offline, walkthrough, language and
-rectification tests)."""
+rectification tests); the JSON blocks a tablet page carries."""
 
 from __future__ import annotations
 
 import io
+import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -112,3 +114,12 @@ def stored_submission_id(page: Any, inspection_id: int) -> str:
     return page.evaluate(
         "id => DudaoDB.get('work', id).then(r => r.submission && r.submission.id)", inspection_id
     )
+
+
+def json_block(html: str, block_id: str) -> dict:
+    """The JSON a tablet page carries in its <script type="application/json" id=block_id>."""
+    match = re.search(
+        rf'<script type="application/json" id="{block_id}">(.*?)</script>', html, re.S
+    )
+    assert match, block_id
+    return json.loads(match.group(1))

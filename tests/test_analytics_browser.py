@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests import analytics_world as w
+from tests.analytics_world import RANGE
 from tests.browser import (
     PHONE,
     assert_pages_fit,
@@ -16,7 +17,6 @@ from tests.browser import (
     save_screenshot,
 )
 from tests.conftest import PASSWORD
-from tests.test_analytics_pages import RANGE, _campaign, _results
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ SIZES = {"desktop": (1280, 900), "tablet": (820, 1180)}
 def test_pages_fit_and_a_cell_opens_its_inspections(
     live_server, browser_page, session, org, user_factory, size
 ):
-    ids = _results(session, org)
+    ids = w.results(session, org)
     user_factory("office_a", ("office", org.company_a))
     page = browser_page(*SIZES[size])
     browser_sign_in(page, live_server.url, "office_a", PASSWORD)
@@ -54,7 +54,7 @@ def test_every_heatmap_cell_shows_its_value_and_link(
 ):
     """The page sends a cell as its band, number and failures (data-n); heatmap.js makes the
     links: each failed cell links to exactly its inspections, the others show their 0."""
-    _results(session, org)
+    w.results(session, org)
     user_factory("office_a", ("office", org.company_a)).locale = "en"
     session.commit()
     page = browser_page(*SIZES["desktop"])
@@ -93,14 +93,14 @@ def test_the_tables_fit_a_tablet_and_a_desktop_in_both_languages(
     """Long headings, campaign and schedule names wrap: in English at 820 px the satisfaction
     and on-time tables were 273-321 px wider than their box and hid their last columns, as
     did the questionnaire campaign's results (386 px); at 1024 px still 69-182 px."""
-    _results(session, org)
+    w.results(session, org)
     org.branch_a1.name = "平川工程处第一项目部桥隧施工队党支部"
     org.branch_a1.name_en = "Pingchuan Engineering Division Bridge and Tunnel Crew Party Branch"
     for deadline, state in ((date(2026, 2, 10), "verified"), (date(2026, 3, 10), "in_progress")):
         w.rectification(session, org.branch_a1, deadline, state)
     w.schedule(session, org.company_a, "华辰建设工程公司党支部标准化建设季度检查（第一批）")
     title = "2026年第四季度华辰建设工程有限公司党员群众满意度测评"
-    campaign = _campaign(session, org, title, {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
+    campaign = w.campaign(session, org, title, {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
     user_factory("office_a", ("office", org.company_a))
     page = browser_page(*SIZES["tablet"])
     browser_sign_in(page, live_server.url, "office_a", PASSWORD)

@@ -3,34 +3,14 @@
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import date
 from html import unescape
 
-from dudao.surveys.models import Response
 from tests import analytics_world as w
-from tests import survey_world
+from tests.analytics_world import RANGE
 from tests.conftest import sign_in
 
 PAGES = ("", "/scores", "/heatmap", "/satisfaction", "/rectifications", "/completion")
-RANGE = "from=2026-01&to=2026-05"
-SATISFACTION = ("sat_leadership", "sat_meetings", "sat_members", "sat_service", "sat_openness",
-                "sat_integrity")  # fmt: skip
-
-
-def _results(session, org):
-    """A1-1: Jan fails plan, Feb passes, Mar fails plan + leadership; A1-2 passes once;
-    company B's branch fails plan (never visible to company A's office)."""
-    ids = {
-        "jan": w.result(session, org.branch_a1, date(2026, 1, 10), 80, ("plan",)).id,
-        "feb": w.result(session, org.branch_a1, date(2026, 2, 10), 100).id,
-        "mar": w.result(session, org.branch_a1, date(2026, 3, 10), 60, ("plan", "leadership")).id,
-        "a2": w.result(session, org.branch_a2, date(2026, 3, 12), 100).id,
-        "b": w.result(session, org.branch_b1, date(2026, 1, 10), 10, ("plan",)).id,
-    }
-    w.result(session, org.branch_a1, date(2026, 3, 20), 0, ("plan",), state="returned")
-    session.commit()
-    return ids
 
 
 def _sign_in(client, username: str) -> None:
@@ -45,7 +25,7 @@ def _listed(client, url: str) -> set[int]:
 
 
 def test_every_page_opens_for_the_office(client, session, org, user_factory):
-    _results(session, org)
+    w.results(session, org)
     user_factory("office_g", ("office", org.group))
     _sign_in(client, "office_g")
     for page in PAGES:
@@ -75,7 +55,7 @@ def _heat_row(page: str, code: str) -> tuple[str, dict[str, str], dict[str, str]
 def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
     client, session, org, user_factory
 ):
-    ids = _results(session, org)
+    ids = w.results(session, org)
     user_factory("office_a", ("office", org.company_a))
     _sign_in(client, "office_a")
     page = client.get(f"/analytics/heatmap?unit=A1&{RANGE}").get_data(as_text=True)
@@ -91,7 +71,7 @@ def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
 
 
 def test_company_a_never_sees_company_b(client, session, org, user_factory):
-    ids = _results(session, org)
+    ids = w.results(session, org)
     user_factory("office_a", ("office", org.company_a))
     _sign_in(client, "office_a")
     for page in PAGES:
@@ -117,25 +97,11 @@ def test_bad_months_are_named_and_the_default_range_is_used(client, session, org
     assert "Until must not be before From" in body
 
 
-def _campaign(session, org, title: str, sizes: dict, final: bool = True):
-    campaign = survey_world.campaign_for(session, org.company_a, title=title)
-    session.commit()
-    for unit, (count, level) in sizes.items():
-        for _n in range(count):
-            answers = {k: level for k in SATISFACTION}
-            answers.update(identity="member", years_known="over_3",
-                           recommend=(level - 1) * 10 // 4)  # fmt: skip
-            session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
-                                 period_label=campaign.period_label, answers=answers))  # fmt: skip
-    session.commit()
-    return survey_world.close(session, campaign) if final else campaign
-
-
 def test_satisfaction_shows_suppressed_groups_with_the_reason(client, session, org, user_factory):
     """A1-1: 6 answers all 5 and 10 (index 100), A1-2: 3 answers all 3 and 5 (index 50).
     A1-2 is under the threshold (5); A1-1 is hidden too, or A1 minus A1-1 would give A1-2
     away. A1 shows (6 · 100 + 3 · 50) / 9 = 83.3."""
-    campaign = _campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
+    campaign = w.campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
     user_factory("office_a", ("office", org.company_a))
     _sign_in(client, "office_a")
     today = date.today().strftime("%Y-%m")
@@ -154,7 +120,7 @@ def test_satisfaction_shows_suppressed_groups_with_the_reason(client, session, o
 
 
 def test_satisfaction_of_an_open_campaign_has_no_score(client, session, org, user_factory):
-    _campaign(session, org, "open", {org.branch_a1: (8, 5)}, final=False)
+    w.campaign(session, org, "open", {org.branch_a1: (8, 5)}, final=False)
     user_factory("office_a", ("office", org.company_a))
     _sign_in(client, "office_a")
     page = client.get(f"/analytics/satisfaction?unit=A1-1&to={date.today():%Y-%m}")
@@ -163,7 +129,7 @@ def test_satisfaction_of_an_open_campaign_has_no_score(client, session, org, use
 
 
 def test_pages_in_chinese(client, session, org, user_factory):
-    _results(session, org)
+    w.results(session, org)
     user = user_factory("office_a", ("office", org.company_a))
     user.locale = "zh_CN"
     session.commit()
@@ -171,7 +137,7 @@ def test_pages_in_chinese(client, session, org, user_factory):
     assert "趋势分析" in client.get("/").get_data(as_text=True)
     heat = client.get(f"/analytics/heatmap?unit=A1&{RANGE}").get_data(as_text=True)
     assert "问题热力图" in heat and "No unit" not in heat
-    _campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
+    w.campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (3, 3)})
     for page in PAGES:  # every page renders its Chinese strings (placeholders, per cent signs)
         assert client.get(f"/analytics{page}?unit=A1&to={date.today():%Y-%m}").status_code == 200
     bad = client.get("/analytics/scores?unit=B").get_data(as_text=True)
@@ -201,7 +167,7 @@ def test_satisfaction_computes_no_question_figures(client, session, org, user_fa
     of every group of the campaign, most of an aggregation's work, are not computed."""
     from dudao.surveys import aggregate as module
 
-    campaign = _campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (6, 3)})
+    campaign = w.campaign(session, org, "Q4", {org.branch_a1: (6, 5), org.branch_a2: (6, 3)})
     user_factory("office_a", ("office", org.company_a))
     _sign_in(client, "office_a")
 

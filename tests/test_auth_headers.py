@@ -7,8 +7,8 @@ import pytest
 
 from dudao.web.setup import SECURITY_HEADERS
 from dudao.web.urls import is_safe_path
+from tests.auth_world import make_app  # noqa: F401  (a fixture)
 from tests.conftest import PASSWORD
-from tests.test_auth_signin import make_app  # noqa: F401  (a fixture)
 
 # --- cookies and headers -----------------------------------------------------------------
 

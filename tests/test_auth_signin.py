@@ -3,44 +3,21 @@ test_auth_headers)."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import time
-from collections.abc import Callable, Iterator
 
-import pytest
 from argon2 import PasswordHasher
-from flask import Flask, request_started
 from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import func, select
 
-from dudao.app import create_app
 from dudao.auth import services
 from dudao.auth.models import User
-from tests.conftest import PASSWORD, _fresh_request_globals, sign_in
+from tests.auth_world import make_app  # noqa: F401  (a fixture)
+from tests.conftest import PASSWORD, sign_in
 
 WRONG = "not the password"
 CSRF_VALUE = re.compile(r'(?<=name="csrf_token" value=")[^"]+')
-
-
-@pytest.fixture
-def make_app(settings, app) -> Iterator[Callable[..., Flask]]:
-    """Build another app on the same database and Redis, with real security settings."""
-    made: list[Flask] = []
-
-    def build(behind_https: bool = False, **config: object) -> Flask:
-        new = create_app(
-            dataclasses.replace(settings, behind_https=behind_https),
-            {"TESTING": True, "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": False, **config},
-        )
-        request_started.connect(_fresh_request_globals, new)
-        made.append(new)
-        return new
-
-    yield build
-    for built in made:
-        built.extensions["dudao"].engine.dispose()
 
 
 def _token(client: FlaskClient, url: str = "/login") -> str:
@@ -167,7 +144,7 @@ def test_inactive_user_cannot_sign_in_even_with_the_right_password(client, user_
 # --- rate limit ----------------------------------------------------------------------
 
 
-def test_sign_in_is_rate_limited_in_redis(make_app, user_factory, redis_url):
+def test_sign_in_is_rate_limited_in_redis(make_app, user_factory, redis_url):  # noqa: F811
     user_factory("lead")
     limited_app = make_app()
     client = limited_app.test_client()
@@ -183,7 +160,7 @@ def test_sign_in_is_rate_limited_in_redis(make_app, user_factory, redis_url):
     assert sign_in(other, "lead").status_code == 302  # another address has its own count
 
 
-def test_rate_limit_uses_the_forwarded_address_behind_https(make_app, user_factory):
+def test_rate_limit_uses_the_forwarded_address_behind_https(make_app, user_factory):  # noqa: F811
     user_factory("lead")
     client = make_app(behind_https=True).test_client()
     first = {"X-Forwarded-For": "203.0.113.1", "X-Forwarded-Proto": "https"}
@@ -199,7 +176,7 @@ def test_rate_limit_uses_the_forwarded_address_behind_https(make_app, user_facto
 # --- CSRF ----------------------------------------------------------------------------
 
 
-def test_sign_in_without_csrf_token_is_refused(make_app, user_factory):
+def test_sign_in_without_csrf_token_is_refused(make_app, user_factory):  # noqa: F811
     user_factory("lead")
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     refused = client.post("/login", data={"username": "lead", "password": PASSWORD})
@@ -216,7 +193,7 @@ def test_sign_in_without_csrf_token_is_refused(make_app, user_factory):
     assert accepted.status_code == 302 and _signed_in(client)
 
 
-def test_admin_form_without_csrf_token_changes_nothing(make_app, user_factory, session, org):
+def test_admin_form_without_csrf_token_changes_nothing(make_app, user_factory, session, org):  # noqa: F811
     user_factory("admin", ("admin", org.group))
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     client.post(
@@ -234,7 +211,7 @@ def test_admin_form_without_csrf_token_changes_nothing(make_app, user_factory, s
     assert session.scalar(select(func.count(User.id))) == count + 1
 
 
-def test_csrf_token_outlives_an_hour_open_form(make_app, user_factory, monkeypatch):
+def test_csrf_token_outlives_an_hour_open_form(make_app, user_factory, monkeypatch):  # noqa: F811
     user_factory("lead")
     client = make_app(WTF_CSRF_ENABLED=True).test_client()
     token = _token(client)

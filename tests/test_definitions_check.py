@@ -21,7 +21,7 @@ from dudao.config import PROJECT_ROOT
 from dudao.definitions import formcheck, formfolder
 from dudao.definitions.loader import DefinitionError, load_file, load_text
 from dudao.definitions.yamlsource import parse
-from tests.test_definitions_loader import CHECKLIST, QUESTIONNAIRE
+from tests.definition_world import CHECKLIST, QUESTIONNAIRE
 
 FORMS = PROJECT_ROOT / "forms"
 SCHEMA_PATH = FORMS / "definition.schema.json"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dudao.definitions.display import display_value
 from dudao.definitions.loader import load_text
-from tests.test_definitions_loader import item
+from tests.definition_world import item
 
 CHOICES = (
     "- key: topics\n  type: multi_choice\n  label: 主题\n  options:\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dudao.definitions.loader import load_text
-from tests.test_definitions_loader import CHECKLIST, QUESTIONNAIRE, item, problem_at, problems
+from tests.definition_world import CHECKLIST, QUESTIONNAIRE, item, problem_at, problems
 
 # -- fields ----------------------------------------------------------------------
 

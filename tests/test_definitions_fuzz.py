@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dudao.definitions.itemrules import ALL_FIELDS
 from dudao.definitions.loader import DefinitionError, LoadedDefinition, from_data, load_text
 from dudao.definitions.problems import Problem
-from tests.test_definitions_loader import CHECKLIST, QUESTIONNAIRE
+from tests.definition_world import CHECKLIST, QUESTIONNAIRE
 
 FUZZ = settings(
     max_examples=200,

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from dudao.cli import cli
 from dudao.definitions.commands import forms_group
 from tests.definition_world import PLAIN_CHECK as CHECK
-from tests.test_definitions_xlsform import workbook
+from tests.definition_world import workbook
 
 #: A wrong item type (line 14) and a label that is a number (line 15).
 BAD = CHECK.replace("type: number", "type: numbr").replace("label: 安全出口数量", "label: 7")

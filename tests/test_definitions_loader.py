@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
@@ -17,64 +16,7 @@ from dudao.definitions.loader import (
     load_text,
 )
 from dudao.definitions.spec import Evidence, ItemType, Kind, Operator
-
-CHECKLIST = """\
-kind: checklist
-key: spot
-title: {zh: 抽查表, en: Spot check}
-sections:
-  - key: main
-    title: 主要
-    items:
-      - key: q1
-        type: yes_no
-        label: 问题一
-      - key: q2
-        type: single_choice
-        label: 问题二
-        options:
-          - {key: a, label: 甲}
-          - {key: b, label: 乙}
-        pass: {options: [a]}
-      - key: q3
-        type: scale
-        label: 问题三
-        show_if: {item: q1, equals: yes}
-"""
-
-QUESTIONNAIRE = """\
-kind: questionnaire
-key: survey
-title: 问卷
-sections:
-  - key: s
-    title: 部分
-    items:
-      - {key: r, type: rating, label: 评分, satisfaction: true}
-      - {key: c, type: text, label: 意见, multiline: true}
-"""
-
-
-def problems(text: str, filename: str = "f.yaml") -> list[str]:
-    with pytest.raises(DefinitionError) as caught:
-        load_text(text, filename)
-    return [str(problem) for problem in caught.value.problems]
-
-
-def problem_at(text: str, path: str) -> str:
-    """The one problem whose path is `path` (as 'line:col: message')."""
-    found = [p for p in problems(text) if p.split(": ")[1] == path]
-    assert len(found) == 1, problems(text)
-    return found[0].split(":", 1)[1]
-
-
-def item(yaml_item: str, kind: str = "checklist", before: str = "") -> str:
-    """A one-section definition whose items are `before` then `yaml_item` (item lines at col 7)."""
-    body = textwrap.indent(textwrap.dedent(before) + textwrap.dedent(yaml_item), "      ")
-    return (
-        f"kind: {kind}\nkey: k\ntitle: T\nsections:\n  - key: s\n    title: S\n    items:\n{body}"
-    )
-
+from tests.definition_world import CHECKLIST, QUESTIONNAIRE, item, problems
 
 # -- valid definitions ---------------------------------------------------------
 

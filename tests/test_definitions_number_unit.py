@@ -6,7 +6,7 @@ from __future__ import annotations
 from dudao.definitions.display import display_value
 from dudao.definitions.loader import load_text
 from dudao.definitions.spec import LocalText
-from tests.test_definitions_loader import item, problem_at
+from tests.definition_world import item, problem_at
 
 PLAIN = "- {key: n, type: number, label: 人数, unit: 人}\n"
 BOTH = "- {key: n, type: number, label: 人数, unit: {zh: 人, en: people}}\n"

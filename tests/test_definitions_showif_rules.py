@@ -6,7 +6,7 @@ import pytest
 
 from dudao.definitions.loader import load_text
 from dudao.definitions.spec import Operator
-from tests.test_definitions_loader import item, problem_at, problems
+from tests.definition_world import item, problem_at, problems
 
 # -- show_if ----------------------------------------------------------------------
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -12,28 +11,9 @@ from click.testing import CliRunner
 from dudao.cli import cli
 from dudao.definitions.loader import load_text
 from dudao.definitions.xlsform import XLSFormError, convert_workbook, xlsform_to_yaml
+from tests.definition_world import workbook
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "xlsforms"
-
-
-def workbook(
-    path: Path, survey: list[list], choices: list[list] | None = None, settings=None
-) -> Path:
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "survey"
-    for row in survey:
-        sheet.append(row)
-    if choices:
-        choice_sheet = book.create_sheet("choices")
-        for row in choices:
-            choice_sheet.append(row)
-    if settings:
-        settings_sheet = book.create_sheet("settings")
-        for row in settings:
-            settings_sheet.append(row)
-    book.save(path)
-    return path
 
 
 SURVEY = [

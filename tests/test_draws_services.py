@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 import pytest
@@ -15,11 +14,11 @@ from dudao.core.language import translations
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
-from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.scheduling.draw_params import DrawError
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.models import SpotCheckDraw
+from tests.draw_world import approved_submission
 
 TODAY = date(2026, 11, 25)
 DUE = date(2026, 12, 31)
@@ -173,21 +172,6 @@ def test_recently_inspected_units_are_excluded(session, org, people):
     assert set(second.result["excluded_recent"]) == drawn
     assert {row["unit_id"] for row in second.result["selected"]}.isdisjoint(drawn)
     assert verify_draw(session, second.id)[0]
-
-
-def approved_submission(session, inspection, percent, grade=None, result=None):
-    """An approved submission with a score, written directly (the tablet flow is tested
-    elsewhere); what draws read from it is the percent and the grade."""
-    submission = Submission(
-        submission_id=str(uuid.uuid4()), inspection_id=inspection.id,
-        definition_version_id=inspection.definition_version_id, content_hash="0" * 64,
-        answers={}, notes={}, photos={}, result=result or {}, percent=percent, passed=True,
-        grade=grade,
-        review_state=ReviewState.APPROVED,
-    )  # fmt: skip
-    session.add(submission)
-    session.flush()
-    return submission
 
 
 def test_recent_scores_come_from_the_latest_approved_submission(session, org, people):

@@ -14,7 +14,7 @@ from dudao.scheduling.draws import digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
-from tests.test_draws_services import approved_submission
+from tests.draw_world import approved_submission
 
 FORM = {
     "title": "第四季度双随机抽查",

@@ -12,8 +12,7 @@ from dudao.auth.models import User
 from tests.conftest import sign_in
 from tests.flag_world import triage_world
 from tests.inspection_world import world  # noqa: F401
-from tests.test_rectification_pages import _open_task, approved  # noqa: F401
-from tests.test_rectifications import _as
+from tests.rectification_world import approved, as_user, open_task  # noqa: F401
 
 
 def _who(page: str) -> list[str]:
@@ -24,14 +23,14 @@ def _who(page: str) -> list[str]:
 
 
 def test_a_task_history_shows_display_names(app, world, session, approved):  # noqa: F811
-    task_id = _open_task(app, world, approved)
+    task_id = open_task(app, world, approved)
     session.get(User, world.office.id).display_name = "办公室 王芳"
     record(session, None, "rectification.note", "rectification", task_id)
     gone = SimpleNamespace(id=987654, username="zhang.left")  # an account since deleted
     record(session, gone, "rectification.note", "rectification", task_id)
     session.commit()
 
-    page = _as(app, "lead").get(f"/rectifications/{task_id}").get_data(as_text=True)
+    page = as_user(app, "lead").get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert _who(page) == ["办公室 王芳", "系统", "zhang.left"]  # the system in the page's language
 
 
@@ -49,5 +48,5 @@ def test_a_flag_history_shows_display_names(app, client, session, org, user_fact
 def test_an_inspection_history_shows_display_names(app, world, session):  # noqa: F811
     session.get(User, world.office.id).display_name = "办公室 赵敏"
     session.commit()
-    page = _as(app, "office").get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    page = as_user(app, "office").get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
     assert _who(page) and set(_who(page)) == {"办公室 赵敏"}  # created and assigned by the office

@@ -9,7 +9,7 @@ from dudao.auth.models import User
 from dudao.notifications.jobs import sweep_transition_notifications
 from dudao.notifications.models import Notification
 from tests.inspection_world import PASSING, payload, world  # noqa: F401
-from tests.test_rectifications import _act, _as, finding_id  # noqa: F401
+from tests.rectification_world import act, as_user, finding_id  # noqa: F401
 
 
 def _told(session) -> list[tuple[str, str]]:
@@ -22,14 +22,14 @@ def _told(session) -> list[tuple[str, str]]:
 
 
 def test_reopen_tells_the_leads_and_submit_tells_the_office(app, world, session, finding_id):  # noqa: F811
-    office, lead = _as(app, "office"), _as(app, "lead")
+    office, lead = as_user(app, "office"), as_user(app, "lead")
     task = office.post(
         f"/api/v1/findings/{finding_id}/rectifications",
         json={"owner_unit": "A1-1", "deadline": "2027-01-31", "description": "制定实施方案"},
     ).get_json()
-    task = _act(lead, task, "start").get_json()
-    task = _act(lead, task, "submit", comment="已制定方案").get_json()
-    task = _act(office, task, "reopen", comment="方案未公示").get_json()
+    task = act(lead, task, "start").get_json()
+    task = act(lead, task, "submit", comment="已制定方案").get_json()
+    task = act(office, task, "reopen", comment="方案未公示").get_json()
     assert task["state"] == "in_progress"
     sweep_transition_notifications()  # whether or not the jobs ran: the same result
     told = _told(session)

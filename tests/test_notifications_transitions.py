@@ -8,12 +8,9 @@ import threading
 from datetime import date
 
 import pytest
-from rq import Queue, SimpleWorker
-from rq.job import JobStatus
 from sqlalchemy import select
 
 from dudao.config import PROJECT_ROOT
-from dudao.core.queue import connect
 from dudao.definitions.queries import current_version
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import InspectionOrigin
@@ -22,6 +19,7 @@ from dudao.notifications.jobs import notify_transition, sweep_transition_notific
 from dudao.notifications.models import Notification
 from dudao.workflow.engine import apply
 from dudao.workflow.guards import GUARDS
+from tests.notification_world import drain
 
 
 @pytest.fixture(autouse=True)
@@ -49,18 +47,6 @@ def world(session, org, user_factory):
     return inspection, people
 
 
-def _drain(app) -> list:
-    settings = app.extensions["dudao"].settings
-    connection = connect(settings)
-    queue = Queue("default", connection=connection)
-    jobs = queue.get_jobs()
-    SimpleWorker([queue], connection=connection).work(burst=True, with_scheduler=False)
-    for job in jobs:
-        job.refresh()
-        assert job.get_status() == JobStatus.FINISHED, job.latest_result().exc_string
-    return jobs
-
-
 def _inbox(session) -> list[tuple[str, str, str]]:
     session.expire_all()
     rows = session.execute(
@@ -76,7 +62,7 @@ def test_each_transition_notifies_the_right_people_once(app, session, world):
     inspection, p = world
     apply(session, p["office_g"], inspection, "assign")
     session.commit()
-    jobs = _drain(app)
+    jobs = drain(app)
     assert [j.func_name for j in jobs] == ["dudao.notifications.jobs.notify_transition"]
     assert _inbox(session) == [("insp", "assigned", ""), ("insp2", "assigned", "")]
     notification = session.scalars(select(Notification)).first()
@@ -90,14 +76,14 @@ def test_each_transition_notifies_the_right_people_once(app, session, world):
     apply(session, p["insp"], inspection, "start")  # start notifies nobody
     apply(session, p["insp"], inspection, "submit")
     session.commit()
-    _drain(app)
+    drain(app)
     # Submitted: the nearest office above the unit (company A's), not the group's or B's.
     assert ("office_a", "submitted", "") in _inbox(session)
     assert not any(name in ("office_g", "office_b") for name, *_ in _inbox(session))
 
     apply(session, p["office_a"], inspection, "return", fields={"comment": "照片不清楚"})
     session.commit()
-    _drain(app)
+    drain(app)
     returned = [row for row in _inbox(session) if row[1] == "returned"]
     assert returned == [("insp", "returned", "照片不清楚"), ("insp2", "returned", "照片不清楚")]
     assert sweep_transition_notifications() == 0
@@ -109,7 +95,7 @@ def test_the_actor_is_not_notified_of_their_own_action(app, session, world):
     set_assignees(session, p["office_g"], inspection, [p["insp"], p["office_a"]])
     apply(session, p["office_a"], inspection, "assign")
     session.commit()
-    _drain(app)
+    drain(app)
     assert _inbox(session) == [("insp", "assigned", "")]
 
 

@@ -8,48 +8,13 @@ import io
 
 import pytest
 from openpyxl import Workbook
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
 from dudao.cli import cli
-from dudao.org.importing import import_org_chart
-from dudao.org.models import Unit
 from dudao.org.queries import by_code
-
-HEADER = "code,name,parent,level"
-
-
-def csv_bytes(*lines: str, encoding: str = "utf-8") -> bytes:
-    return ("\n".join(lines) + "\n").encode(encoding)
-
-
-def counts(session) -> tuple[int, int]:
-    session.expire_all()
-    return (
-        session.scalar(select(func.count()).select_from(Unit)),
-        session.scalar(select(func.count()).select_from(AuditEvent)),
-    )
-
-
-def run(session, data: bytes, filename: str = "org.csv", **kwargs):
-    report = import_org_chart(session, None, data, filename, **kwargs)
-    if report.ok and not kwargs.get("dry_run"):
-        session.commit()
-    else:
-        session.rollback()
-    return report
-
-
-def rejected(session, data: bytes, filename: str = "org.csv", **kwargs):
-    """Import `data`, assert it was refused and that nothing changed; return the problems."""
-    before = counts(session)
-    report = run(session, data, filename, **kwargs)
-    assert not report.ok
-    assert report.created == report.updated == report.moved == 0
-    assert counts(session) == before
-    return [(p.row, p.column, p.message) for p in report.errors]
-
+from tests.org_import_world import HEADER, counts, csv_bytes, rejected, run
 
 # --- a good first import, parents after children, aliases and encodings -----------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dudao.org.queries import by_code
-from tests.test_org_import import HEADER, csv_bytes, rejected
+from tests.org_import_world import HEADER, csv_bytes, rejected
 
 
 def test_missing_required_columns_are_named(session, org):

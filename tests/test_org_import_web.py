@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
 from dudao.org.queries import by_code
-from tests.test_org_import import HEADER, counts, csv_bytes
+from tests.org_import_world import HEADER, counts, csv_bytes
 
 
 def upload(client, data: bytes, filename: str = "org.csv", dry_run: bool = False):

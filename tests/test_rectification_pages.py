@@ -8,72 +8,50 @@ import io
 import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import select
 
 from dudao.inspections.submission_models import Photo, Rectification, Submission
 from dudao.notifications.jobs import sweep_transition_notifications
 from dudao.notifications.models import Notification
-from tests.inspection_world import PASSING, jpeg, payload, world  # noqa: F401
-from tests.test_rectifications import _as
-
-
-def _submit(app, world, answers=None, notes=None) -> dict:  # noqa: F811
-    body = payload(answers or {**PASSING, "plan": "no"}, notes=notes or {"plan": "没有实施方案"})
-    response = _as(app, "insp").post(
-        f"/api/v1/inspections/{world.inspection.id}/submissions", json=body
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()
-
-
-def _version(page: str) -> str:
-    return re.search(r'name="expected_version" value="(\d+)"', page).group(1)
-
-
-def _review(client, world, **data):  # noqa: F811
-    return client.post(f"/inspections/{world.inspection.id}/review", data=data)
-
-
-@pytest.fixture
-def approved(app, world, session) -> int:  # noqa: F811
-    """A submission with the failed item `plan`, approved by the office: the finding's id."""
-    answer = _submit(app, world)
-    office = _as(app, "office")
-    page = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
-    response = _review(office, world, decision="approve", expected_version=_version(page))
-    assert response.status_code == 302
-    return answer["findings"][0]["id"]
+from tests.inspection_world import jpeg, world  # noqa: F401
+from tests.rectification_world import (  # noqa: F401
+    approved,
+    as_user,
+    expected_version,
+    open_task,
+    review,
+    submit,
+)
 
 
 def test_the_office_returns_with_item_comments_and_nothing_typed_is_lost(app, world, session):  # noqa: F811
-    _submit(app, world)
-    office = _as(app, "office")
+    submit(app, world)
+    office = as_user(app, "office")
     page = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
     assert 'id="review-form"' in page and 'name="c_plan"' in page and "没有实施方案" in page
     assert 'value="approve"' not in page.split('id="review-form"')[0]  # not twice
-    version = _version(page)
+    version = expected_version(page)
 
-    refused = _review(office, world, decision="return", expected_version=version, c_plan="请补充")
+    refused = review(office, world, decision="return", expected_version=version, c_plan="请补充")
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert 'id="comment-error"' in text and "请补充</textarea>" in text  # kept, error beside
-    too_long = _review(
+    too_long = review(
         office, world, decision="return", comment="x", expected_version=version,
         c_interviews="长" * 2001,
     )  # fmt: skip
     assert too_long.status_code == 422 and 'id="c-interviews-error"' in too_long.get_data(True)
-    with_comments = _review(
+    with_comments = review(
         office, world, decision="approve", expected_version=version, c_plan="请补充"
     )
     assert with_comments.status_code == 422  # item comments go with a return: kept, not lost
     assert "请补充</textarea>" in with_comments.get_data(as_text=True)
-    stale = _review(office, world, decision="return", comment="x", expected_version="1")
+    stale = review(office, world, decision="return", comment="x", expected_version="1")
     assert stale.status_code == 409
     session.expire_all()
     assert session.scalar(select(Submission)).review_state == "pending"
 
-    done = _review(
+    done = review(
         office, world, decision="return", comment="请补充材料", expected_version=version,
         c_plan="请上传实施方案照片", c_interviews="",
     )  # fmt: skip
@@ -85,15 +63,15 @@ def test_the_office_returns_with_item_comments_and_nothing_typed_is_lost(app, wo
     assert world.inspection.state == "returned"
 
     # Beside the item for everybody who opens the inspection, and in the tablet's data.
-    shown = _as(app, "insp").get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
+    shown = as_user(app, "insp").get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
     item = shown.split('id="ri-plan"')[1].split("</li>")[0]
     assert "请上传实施方案照片" in item and 'id="review-form"' not in shown
-    tablet = _as(app, "insp").get(f"/inspect/{world.inspection.id}").get_data(as_text=True)
+    tablet = as_user(app, "insp").get(f"/inspect/{world.inspection.id}").get_data(as_text=True)
     assert '"item_comments":{"plan":"请上传实施方案照片"}' in tablet
 
 
 def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, approved):  # noqa: F811
-    office = _as(app, "office")
+    office = as_user(app, "office")
     page = office.get(f"/inspections/{world.inspection.id}").get_data(as_text=True)
     url = f"/inspections/{world.inspection.id}/findings/{approved}/rectification"
     assert f'id="finding-{approved}"' in page and f'action="{url}"' in page
@@ -140,18 +118,9 @@ def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, appr
     assert [(n.kind, n.link) for n in told] == [("assigned", f"/rectifications/{task.id}")]
 
 
-def _open_task(app, world, finding_id: int) -> int:  # noqa: F811
-    response = _as(app, "office").post(
-        f"/api/v1/findings/{finding_id}/rectifications",
-        json={"owner_unit": "A1", "deadline": "2027-01-31", "description": "制定实施方案"},
-    )
-    assert response.status_code == 201, response.get_json()
-    return response.get_json()["id"]
-
-
 def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, session, approved):  # noqa: F811
-    task_id = _open_task(app, world, approved)
-    lead = _as(app, "lead")
+    task_id = open_task(app, world, approved)
+    lead = as_user(app, "lead")
     listing = lead.get("/rectifications").get_data(as_text=True)
     assert f"/rectifications/{task_id}" in listing.split('id="open"')[1].split("</section>")[0]
     page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
@@ -196,7 +165,7 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
     assert f"/api/v1/photos/{kept}" in shown and 'id="answer-form"' not in shown
     assert lead.get(f"/api/v1/photos/{kept}").status_code == 200
     # A colleague who may open the page but not the photos is told they exist, no broken images.
-    other = _as(app, "other")
+    other = as_user(app, "other")
     seen = other.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert other.get(f"/api/v1/photos/{kept}").status_code == 404
     assert f"/api/v1/photos/{kept}" not in seen and "共 1 张照片" in seen
@@ -209,13 +178,13 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
 
 
 def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory, approved):  # noqa: F811
-    task_id = _open_task(app, world, approved)
-    lead = _as(app, "lead")
+    task_id = open_task(app, world, approved)
+    lead = as_user(app, "lead")
     answer = {"expected_version": "1", "response": "已制定方案"}
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
     version = session.get(Rectification, task_id).version
 
-    other = _as(app, "other")  # an inspector on company A who did not make the finding
+    other = as_user(app, "other")  # an inspector on company A who did not make the finding
     page = other.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert 'value="verify"' not in page and 'value="reopen"' not in page
     act = f"/rectifications/{task_id}/act"
@@ -224,7 +193,7 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     )
     assert other.get("/rectifications").get_data(as_text=True).count("/rectifications/") == 0
 
-    maker = _as(app, "insp")
+    maker = as_user(app, "insp")
     assert f"/rectifications/{task_id}" in maker.get("/rectifications").get_data(as_text=True)
     no_comment = maker.post(act, data={"action": "reopen", "expected_version": version})
     assert no_comment.status_code == 422
@@ -250,7 +219,7 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     answer["expected_version"] = str(task.version)
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
     session.expire_all()
-    office = _as(app, "office")
+    office = as_user(app, "office")
     page = office.get(f"/rectifications/{task_id}").get_data(as_text=True)
     verify_form = page.split('value="verify"')[1].split("</form>")[0]
     assert 'name="comment"' in verify_form and "required" not in verify_form  # optional
@@ -268,8 +237,8 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
 
 
 def test_outside_the_scope_a_task_is_not_found(app, world, session, approved):  # noqa: F811
-    task_id = _open_task(app, world, approved)
-    outsider = _as(app, "outsider")
+    task_id = open_task(app, world, approved)
+    outsider = as_user(app, "outsider")
     assert outsider.get(f"/rectifications/{task_id}").status_code == 404
     assert f"/rectifications/{task_id}" not in outsider.get("/rectifications").get_data(True)
     posted = outsider.post(f"/rectifications/{task_id}/act", data={"action": "cancel"})
@@ -278,8 +247,8 @@ def test_outside_the_scope_a_task_is_not_found(app, world, session, approved):  
 
 def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, approved):  # noqa: F811
     """The reopening's reason heads the page only while the owner still has to answer."""
-    task_id = _open_task(app, world, approved)
-    lead, maker, office = _as(app, "lead"), _as(app, "insp"), _as(app, "office")
+    task_id = open_task(app, world, approved)
+    lead, maker, office = as_user(app, "lead"), as_user(app, "insp"), as_user(app, "office")
     answer = {"expected_version": "1", "response": "已制定方案"}
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
     act = f"/rectifications/{task_id}/act"

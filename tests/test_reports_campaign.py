@@ -7,7 +7,6 @@ import io
 import re
 import shutil
 import subprocess
-import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,22 +18,10 @@ from dudao.core.queue import connect
 from dudao.reports.campaign_data import load_campaign_report
 from dudao.reports.campaign_pdf import render_campaign_pdf
 from dudao.surveys.aggregate import aggregate
-from dudao.surveys.models import Campaign, Response
+from dudao.surveys.models import Campaign
 from tests import survey_world
 from tests.report_world import HOSTILE
-from tests.survey_world import GOOD
-
-SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
-
-
-def _responses(session, campaign, unit, count, *, score=4, comment="意见"):
-    for n in range(count):
-        answers = {**SAT, "sat_leadership": score, "sat_service": score}
-        if comment is not None:
-            answers["comment"] = f"{comment}{n}" if isinstance(comment, str) else comment[n]
-        session.add(Response(id=str(uuid.uuid4()), campaign_id=campaign.id, unit_id=unit.id,
-                             period_label="2026-Q4", answers=answers))  # fmt: skip
-    session.commit()
+from tests.survey_world import responses
 
 
 def _pdf(app, session, campaign_id: int) -> bytes:
@@ -74,8 +61,8 @@ def closed(session, org):
 
 
 def test_hidden_groups_print_their_reason_and_no_number(app, session, org, closed):
-    _responses(session, closed, org.branch_a1, 17, score=5)
-    _responses(session, closed, org.branch_a2, 3, score=2)
+    responses(session, closed, org.branch_a1, 17, score=5)
+    responses(session, closed, org.branch_a2, 3, score=2)
     text = _text(_pdf(app, session, closed.id))
     report = aggregate(session, closed)
     hidden = {g.code: g.hidden for g in report.groups if not g.shown}
@@ -101,9 +88,9 @@ def test_hidden_groups_print_their_reason_and_no_number(app, session, org, close
 )
 def test_pdf_and_json_hide_the_same_groups(app, session, org, closed, signed_in, sizes):
     a1, a2, direct = sizes
-    _responses(session, closed, org.branch_a1, a1, score=5)
-    _responses(session, closed, org.branch_a2, a2, score=1)
-    _responses(session, closed, org.unit_a1, direct, score=3)
+    responses(session, closed, org.branch_a1, a1, score=5)
+    responses(session, closed, org.branch_a2, a2, score=1)
+    responses(session, closed, org.unit_a1, direct, score=3)
     text = _text(_pdf(app, session, closed.id))
     client = signed_in("office_a", ("office", org.company_a))
     groups = client.get(f"/surveys/{closed.id}/results.json").get_json()["groups"]
@@ -120,7 +107,7 @@ def test_pdf_and_json_hide_the_same_groups(app, session, org, closed, signed_in,
 
 def test_an_open_campaign_shows_counts_only(app, session, org):
     campaign = survey_world.campaign_for(session, org.company_a)
-    _responses(session, campaign, org.branch_a1, 12, comment="尚未公开的意见")
+    responses(session, campaign, org.branch_a1, 12, comment="尚未公开的意见")
     text = _text(_pdf(app, session, campaign.id))
     assert "测评尚未结束" in text and "尚未公开的意见" not in text
     assert _row(text, "A1-1")[0] == "12" and _row(text, "A1-1")[3] == "—"
@@ -129,8 +116,8 @@ def test_an_open_campaign_shows_counts_only(app, session, org):
 
 def test_comments_are_literal_and_only_for_big_enough_groups(app, session, org, closed):
     hostile = HOSTILE * 2 + ["正常意见：希望多开展活动", "再来一条"]
-    _responses(session, closed, org.branch_a1, 12, comment=hostile)
-    _responses(session, closed, org.branch_a2, 6, comment="小组意见")
+    responses(session, closed, org.branch_a1, 12, comment=hostile)
+    responses(session, closed, org.branch_a2, 6, comment="小组意见")
     pdf = _pdf(app, session, closed.id)
     text = _text(pdf)
     for value in HOSTILE[:4]:
@@ -148,8 +135,8 @@ def test_comments_are_literal_and_only_for_big_enough_groups(app, session, org, 
 
 
 def test_office_asks_from_the_campaign_page_and_downloads(app, session, org, closed, signed_in):
-    _responses(session, closed, org.branch_a1, 10)
-    _responses(session, closed, org.branch_a2, 10)
+    responses(session, closed, org.branch_a1, 10)
+    responses(session, closed, org.branch_a2, 10)
     client = signed_in("office_a", ("office", org.company_a))
     detail = client.get(f"/surveys/{closed.id}").get_data(as_text=True)
     assert f"/reports/campaign/{closed.id}" in detail
@@ -174,7 +161,7 @@ def test_office_asks_from_the_campaign_page_and_downloads(app, session, org, clo
 def test_cli_makes_a_campaign_report(app, session, org, closed, tmp_path):
     from dudao.cli import cli
 
-    _responses(session, closed, org.branch_a1, 10)
+    responses(session, closed, org.branch_a1, 10)
     out = tmp_path / "c.pdf"
     result = app.test_cli_runner().invoke(
         cli, args=["report", "campaign", str(closed.id), "-o", str(out)]
@@ -187,8 +174,8 @@ def test_cli_makes_a_campaign_report(app, session, org, closed, tmp_path):
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) absent")
 def test_pages_rasterise(app, session, org, closed, tmp_path):
-    _responses(session, closed, org.branch_a1, 12, score=5)
-    _responses(session, closed, org.branch_a2, 3, score=2)
+    responses(session, closed, org.branch_a1, 12, score=5)
+    responses(session, closed, org.branch_a2, 3, score=2)
     path = tmp_path / "c.pdf"
     path.write_bytes(_pdf(app, session, closed.id))
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")],
@@ -238,10 +225,10 @@ def test_earlier_campaigns_give_the_satisfaction_index_by_period(app, session, o
     earlier.closes_at -= timedelta(days=90)
     earlier.period_label = "2026-Q3"
     survey_world.close(session, earlier)
-    _responses(session, earlier, org.branch_a1, 10, score=2)
-    _responses(session, earlier, org.branch_a2, 3, score=2)
-    _responses(session, closed, org.branch_a1, 10, score=5)
-    _responses(session, closed, org.branch_a2, 10, score=5)
+    responses(session, earlier, org.branch_a1, 10, score=2)
+    responses(session, earlier, org.branch_a2, 3, score=2)
+    responses(session, closed, org.branch_a1, 10, score=5)
+    responses(session, closed, org.branch_a2, 10, score=5)
     data = load_campaign_report(session, closed.id)
     assert [label for label, _cells in data.history] == ["2026-Q3", "2026-Q4"]
     past, now = (cells for _label, cells in data.history)
@@ -261,7 +248,7 @@ def test_a_campaign_over_many_units_fits_its_chart_on_a_page(app, session, org, 
     for n in range(MAX_BARS + 20):  # without the cap, a chart taller than a page
         branch = create_unit(session, None, f"A1-{n + 10}", f"第{n + 10}支部", UnitLevel.BRANCH,
                              org.unit_a1)  # fmt: skip
-        _responses(session, closed, branch, 5)
+        responses(session, closed, branch, 5)
     text = _text(_pdf(app, session, closed.id))
     assert "满意度指数（0–100）及 95% 置信区间（测评范围及其直属单位）" in text
     assert "第59支部（A1-59） · 5 份答卷" in text  # every unit still has its details

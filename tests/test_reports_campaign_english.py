@@ -12,7 +12,7 @@ from dudao.reports.campaign_data import load_campaign_report
 from dudao.reports.campaign_pdf import render_campaign_pdf
 from tests import survey_world
 from tests.conftest import sign_in
-from tests.test_reports_campaign import _responses
+from tests.survey_world import responses
 
 FIXED_CHINESE = ("测评报告", "测评概况", "份答卷", "意见建议", "不单独显示", "第 1 页", "督导")
 
@@ -26,8 +26,8 @@ def _flat(pdf: bytes) -> str:
 def test_an_english_campaign_report(app, session, org, user_factory):
     org.branch_a1.name_en = "First Branch of A1"
     closed = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, closed, org.branch_a1, 12, score=5)
-    _responses(session, closed, org.branch_a2, 3, score=2)
+    responses(session, closed, org.branch_a1, 12, score=5)
+    responses(session, closed, org.branch_a2, 3, score=2)
     data = load_campaign_report(session, closed.id, "en")
     assert data.questionnaire == "Member and public satisfaction survey"
     (unit,) = [g for g in data.report.groups if g.code == "A1"]

@@ -9,8 +9,7 @@ from dudao.reports.charts import failure_chart, grade_chart, to_svg
 from dudao.reports.fonts import register_font
 from dudao.reports.services import parse_quarter
 from dudao.reports.summary import load_summary
-from tests.report_world import report_world  # noqa: F401
-from tests.test_reports_web import _client, _drain
+from tests.report_world import as_user, drain, report_world  # noqa: F401
 from tests.trend_world import TZ, load, row
 
 
@@ -50,13 +49,13 @@ def test_grades_are_counted_best_first(session, org, tmp_path):
 
 
 def test_summary_page_titles_its_charts_and_the_reports_page_names_states(app, report_world):  # noqa: F811
-    office = _client(app, "office")
+    office = as_user(app, "office")
     page = office.get("/reports/summary?unit=G&quarter=2026Q4").get_data(as_text=True)
     titles = re.findall(r"<title>([^<]*)</title>", page)
     assert {"等级分布", "月度平均得分率（%）", "问题较多的检查项（前十）"} <= set(titles)
     assert not {"grades", "monthly", "items"} & set(titles)
     assert "<dd data-completion>50%</dd>" in page  # as the PDF prints it (1 of 2 inspections)
     office.post("/reports/summary", data={"unit": "G", "quarter": "2026Q4"})
-    _drain(app)
+    drain(app)
     listed = office.get("/reports").get_data(as_text=True).split("最近的报告")[1]
     assert '<td data-state="done">可下载</td>' in listed and "done (" not in listed

@@ -5,28 +5,12 @@ from __future__ import annotations
 import io
 
 from pypdf import PdfReader
-from rq import Queue, SimpleWorker
 
-from dudao.core.queue import connect
-from tests.conftest import sign_in
-from tests.report_world import report_world  # noqa: F401
-
-
-def _client(app, username: str):
-    client = app.test_client()
-    assert sign_in(client, username).status_code == 302
-    return client
-
-
-def _drain(app) -> None:
-    connection = connect(app.extensions["dudao"].settings)
-    SimpleWorker([Queue("reports", connection=connection)], connection=connection).work(
-        burst=True, with_scheduler=False
-    )
+from tests.report_world import as_user, drain, report_world  # noqa: F401
 
 
 def test_assignee_asks_watches_and_downloads(app, report_world):  # noqa: F811
-    tablet = _client(app, "insp")
+    tablet = as_user(app, "insp")
     response = tablet.post(f"/reports/inspection/{report_world.inspection_id}")
     assert response.status_code == 302
     page_url = response.headers["Location"]
@@ -36,7 +20,7 @@ def test_assignee_asks_watches_and_downloads(app, report_world):  # noqa: F811
     assert "<script>" not in html  # no inline script (CSP)
     status = tablet.get(f"{page_url}/status").get_json()
     assert status["state"] == "queued" and status["download"] is None
-    _drain(app)
+    drain(app)
     status = tablet.get(f"{page_url}/status").get_json()
     assert status["state"] == "done" and status["percent"] == 100
     assert status["done"] == status["total"] > 0
@@ -51,25 +35,25 @@ def test_assignee_asks_watches_and_downloads(app, report_world):  # noqa: F811
 
 
 def test_outside_the_scope_everything_is_404(app, report_world):  # noqa: F811
-    tablet = _client(app, "insp")
+    tablet = as_user(app, "insp")
     page_url = tablet.post(f"/reports/inspection/{report_world.inspection_id}").headers["Location"]
-    _drain(app)
-    outsider = _client(app, "outsider")  # inspector in company B
+    drain(app)
+    outsider = as_user(app, "outsider")  # inspector in company B
     for url in (page_url, f"{page_url}/status", f"{page_url}/download"):
         assert outsider.get(url).status_code == 404, url
     assert outsider.post(f"/reports/inspection/{report_world.inspection_id}").status_code == 404
     # The unit lead above the inspected branch may read it.
-    lead = _client(app, "lead")
+    lead = as_user(app, "lead")
     assert lead.get(f"{page_url}/download").status_code == 200
 
 
 def test_office_summary_and_batch_in_scope_only(app, user_factory, report_world):  # noqa: F811
-    office = _client(app, "office")
+    office = as_user(app, "office")
     assert office.get("/reports").status_code == 200
     response = office.post("/reports/summary", data={"unit": "G", "quarter": "2026Q4"})
     assert response.status_code == 302
     page_url = response.headers["Location"]
-    _drain(app)
+    drain(app)
     status = office.get(f"{page_url}/status").get_json()
     assert status["state"] == "done", status
     text = "".join(
@@ -78,7 +62,7 @@ def test_office_summary_and_batch_in_scope_only(app, user_factory, report_world)
     assert "示例集团 督导工作小结" in text and "问题较多的检查项" in text
     assert "现场情况与汇报材料一致" in text  # a failed item among the top ten
     user_factory("office_b", ("office", report_world.world.org.company_b))
-    office_b = _client(app, "office_b")
+    office_b = as_user(app, "office_b")
     assert office_b.get(page_url).status_code == 404  # the group's summary is above B
     assert (
         office_b.post("/reports/batch", data={"unit": "A", "quarter": "2026Q4"}).status_code == 404
@@ -87,7 +71,7 @@ def test_office_summary_and_batch_in_scope_only(app, user_factory, report_world)
     assert bad.status_code == 302 and "2026-4" in office.get(bad.headers["Location"]).get_data(
         as_text=True
     )
-    inspector = _client(app, "insp")
+    inspector = as_user(app, "insp")
     assert inspector.get("/reports").status_code == 403
     assert inspector.get(page_url).status_code == 404
 
@@ -121,7 +105,7 @@ def test_cli_makes_reports_with_progress(app, report_world, tmp_path):  # noqa: 
 
 
 def test_summary_page_shows_figures_and_csp_safe_charts(app, user_factory, report_world):  # noqa: F811
-    office = _client(app, "office")
+    office = as_user(app, "office")
     assert office.get("/reports/summary").status_code == 200  # the empty form
     page = office.get("/reports/summary?unit=G&quarter=2026Q4")
     html = page.get_data(as_text=True)
@@ -131,4 +115,4 @@ def test_summary_page_shows_figures_and_csp_safe_charts(app, user_factory, repor
     assert " style=" not in svgs  # the CSP allows no inline styles
     assert office.get("/reports/summary?unit=G&quarter=Q9").status_code == 200
     user_factory("office_b", ("office", report_world.world.org.company_b))
-    assert _client(app, "office_b").get("/reports/summary?unit=G&quarter=2026Q4").status_code == 404
+    assert as_user(app, "office_b").get("/reports/summary?unit=G&quarter=2026Q4").status_code == 404

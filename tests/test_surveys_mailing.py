@@ -12,18 +12,13 @@ from sqlalchemy import func, inspect, select
 
 from dudao.core.queue import connect
 from dudao.surveys.jobs import email_invitations
-from dudao.surveys.models import CampaignState, Invitation, InvitationMailing, RosterMember
+from dudao.surveys.models import CampaignState, Invitation, InvitationMailing
 from dudao.surveys.services import generate_invitations
 from dudao.surveys.tokens import hash_token
 from tests import survey_world
+from tests.survey_world import roster
 
 LINK = re.compile(r"http://localhost/s/([A-Za-z0-9_\-]{22})")
-
-
-def _roster(session, unit, addresses: list[str | None]) -> None:
-    for n, address in enumerate(addresses):
-        session.add(RosterMember(unit_id=unit.id, external_id=f"{unit.code}-{n}", email=address))
-    session.commit()
 
 
 def _links(smtp) -> dict[str, str]:
@@ -42,8 +37,8 @@ def test_each_member_with_an_address_gets_one_link_of_their_own(
     caplog,
 ):
     campaign = survey_world.campaign_for(session, org.company_a)
-    _roster(session, org.branch_a1, ["a@example.org", "b@example.org", None, "c@example.org"])
-    _roster(session, org.branch_a2, [None, None])
+    roster(session, org.branch_a1, ["a@example.org", "b@example.org", None, "c@example.org"])
+    roster(session, org.branch_a2, [None, None])
     session.commit()
     with caplog.at_level(logging.DEBUG):
         assert email_invitations(campaign.id, "http://localhost/") == {"sent": 3, "failed": 0}
@@ -76,7 +71,7 @@ def test_each_member_with_an_address_gets_one_link_of_their_own(
 
 def test_a_refused_mail_leaves_nothing_and_is_sent_by_the_next_run(mail_app, smtp, session, org):
     campaign = survey_world.campaign_for(session, org.company_a)
-    _roster(session, org.branch_a1, ["a@example.org", "b@example.org"])
+    roster(session, org.branch_a1, ["a@example.org", "b@example.org"])
     smtp.refuse = True
     assert email_invitations(campaign.id, "http://localhost/") == {"sent": 0, "failed": 2}
     session.expire_all()
@@ -95,7 +90,7 @@ def test_nothing_is_mailed_without_places_or_when_the_campaign_is_not_open(
     org,
 ):
     campaign = survey_world.campaign_for(session, org.company_a)
-    _roster(session, org.branch_a1, ["a@example.org", "b@example.org"])
+    roster(session, org.branch_a1, ["a@example.org", "b@example.org"])
     generate_invitations(session, None, campaign)  # slips for everyone already
     session.commit()
     assert email_invitations(campaign.id, "http://localhost/")["sent"] == 0
@@ -129,7 +124,7 @@ def test_two_runs_at_once_mail_each_member_once(mail_app, smtp, session, org):
     import threading
 
     campaign = survey_world.campaign_for(session, org.company_a)
-    _roster(session, org.branch_a1, [f"m{n}@example.org" for n in range(6)])
+    roster(session, org.branch_a1, [f"m{n}@example.org" for n in range(6)])
     barrier = threading.Barrier(2)
     results = []
 

@@ -13,7 +13,7 @@ from dudao.surveys import mailing
 from dudao.surveys.jobs import MAILING_TIMEOUT, email_invitations, finish_invitation_emails
 from dudao.surveys.models import Campaign, CampaignState, Invitation
 from tests import survey_world
-from tests.test_surveys_mailing import _roster
+from tests.survey_world import roster
 
 
 class Killed(BaseException):
@@ -38,9 +38,9 @@ def test_the_sweep_finishes_a_mailing_whose_worker_died(
 ):
     campaign = survey_world.campaign_for(session, org.company_a)
     untouched = survey_world.campaign_for(session, org.company_b)  # nobody asked: no e-mail
-    _roster(session, org.branch_a1, ["a1@example.org", "a2@example.org"])
-    _roster(session, org.branch_a2, ["b1@example.org", "b2@example.org"])
-    _roster(session, org.branch_b1, ["z@example.org"])
+    roster(session, org.branch_a1, ["a1@example.org", "a2@example.org"])
+    roster(session, org.branch_a2, ["b1@example.org", "b2@example.org"])
+    roster(session, org.branch_b1, ["z@example.org"])
     client = signed_in("office", ("office", org.group))
     assert client.post(f"/surveys/{campaign.id}/email-invitations").status_code == 302
     session.expire_all()
@@ -78,6 +78,6 @@ def test_the_sweep_leaves_closed_campaigns_alone(mail_app, smtp, session, org):
     mailing.request_mailing(session, None, campaign, "http://localhost/")
     survey_world.close(session, campaign)
     assert campaign.state == CampaignState.CLOSED
-    _roster(session, org.branch_a1, ["a1@example.org"])
+    roster(session, org.branch_a1, ["a1@example.org"])
     assert finish_invitation_emails() == {"campaigns": 0, "sent": 0, "failed": 0}
     assert smtp.received == []

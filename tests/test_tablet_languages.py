@@ -15,8 +15,7 @@ import pytest
 from tests.browser import TABLET, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD, sign_in
 from tests.inspection_world import World, build_world
-from tests.tablet_world import big_jpeg, fill_everything
-from tests.test_tablet_pages import _block
+from tests.tablet_world import big_jpeg, fill_everything, json_block
 
 BRANCH_EN = "Jia Plant One First Branch"
 BRANCH_ZH = "甲一厂第一党支部"
@@ -60,7 +59,7 @@ def test_the_checklist_hands_the_device_both_languages(app, world, org):
         html = client.get(f"/inspect/{world.inspection.id}").get_data(as_text=True)
         # The form is the page's: a number's unit too (interviews: {zh: 人, en: people}).
         assert f'<span class="dunit">{"people" if lang == "en" else "人"}</span>' in html
-        server, scoring = _block(html, "t-server"), _block(html, "t-scoring")
+        server, scoring = json_block(html, "t-server"), json_block(html, "t-scoring")
         assert server["unit"] == both and server["title"] == TITLE
         plan = next(i for i in scoring["items"] if i["key"] == "plan")
         assert plan["label"]["en"] == "An implementation plan with clear targets exists"

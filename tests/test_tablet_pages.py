@@ -3,7 +3,6 @@ offline client, and the service worker script served from the site root."""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, timedelta
 
@@ -11,14 +10,7 @@ from dudao.inspections.models import Inspection
 from dudao.workflow.engine import apply
 from tests.conftest import sign_in
 from tests.inspection_world import World, build_world
-
-
-def _block(html: str, block_id: str) -> dict:
-    match = re.search(
-        rf'<script type="application/json" id="{block_id}">(.*?)</script>', html, re.S
-    )
-    assert match, block_id
-    return json.loads(match.group(1))
+from tests.tablet_world import json_block
 
 
 def _world(session, org, user_factory) -> World:
@@ -49,17 +41,17 @@ def test_checklist_carries_the_pinned_definition_and_the_draft(app, session, org
     saved = client.put(f"{base}/draft", json=draft, headers={"X-CSRFToken": token})
     assert saved.status_code == 200
     html = client.get(f"/inspect/{world.inspection.id}").get_data(as_text=True)
-    server = _block(html, "t-server")
+    server = json_block(html, "t-server")
     assert server["id"] == world.inspection.id and server["editable"] is True
     assert server["definition_version_id"] == world.inspection.definition_version_id
     assert server["draft"]["answers"] == draft["answers"] and server["draft"]["revision"] == 1
-    scoring = _block(html, "t-scoring")
+    scoring = json_block(html, "t-scoring")
     plan = next(i for i in scoring["items"] if i["key"] == "plan")
     assert plan["scored"] and plan["rule"] == {"options": ["yes"], "min": None, "max": None}
     assert (
         plan["evidence"] == "note" and scoring["grades"][0]["min"] >= scoring["grades"][-1]["min"]
     )
-    strings = _block(html, "t-strings")
+    strings = json_block(html, "t-strings")
     assert strings["state_refused"] == "服务器拒收"  # translated, from the template
     assert 'value="no" checked' in html  # the server draft is in the form before any script
     assert 'src="/static/tablet/client.js"' in html and "<script>" not in html
@@ -73,7 +65,7 @@ def test_cancelled_checklist_still_opens_for_its_assignee(app, session, org, use
     client = app.test_client()
     sign_in(client, "insp")
     response = client.get(f"/inspect/{world.inspection.id}")
-    server = _block(response.get_data(as_text=True), "t-server")
+    server = json_block(response.get_data(as_text=True), "t-server")
     assert server["state"] == "cancelled" and server["editable"] is False
 
 

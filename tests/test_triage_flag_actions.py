@@ -22,7 +22,7 @@ from dudao.triage import rectify
 from dudao.triage.models import FlagRectification
 from tests.conftest import sign_in
 from tests.flag_world import make_flag, triage_world
-from tests.test_notifications_transitions import _drain
+from tests.notification_world import drain
 from tests.trend_world import TODAY, TZ, load, row
 
 
@@ -92,7 +92,7 @@ def test_the_assignee_hears_of_the_flag_once_and_the_actor_not(
     assert client.post(f"/flags/{ids['a_det']}/assign", data=given).status_code == 302
     mine = {"assignee": str(people["office_a"].id), "expected_version": "1", "due_date": ""}
     assert client.post(f"/flags/{ids['a_rec']}/assign", data=mine).status_code == 302
-    _drain(app)
+    drain(app)
     session.expire_all()
     rows = session.execute(select(Notification.user_id, Notification.kind, Notification.link))
     assert rows.all() == [(colleague.id, "assigned", f"/flags/{ids['a_det']}")]
