@@ -52,6 +52,7 @@ SLOW_MODULES = {
     "test_trends_demo.py",
     "test_scheduling_concurrency.py",
     "test_tablet_offline.py",
+    "test_tablet_drafts.py",
     "test_tablet_walkthrough.py",
 }
 

@@ -1,5 +1,6 @@
-"""Office pages: create, roster, invitations shown once, open/close, results in every format
-(the printed slips and posters: test_surveys_slips)."""
+"""Office pages: create, roster, invitations shown once, open/close, who may see a campaign
+(results in every format: test_surveys_results; the printed slips and posters:
+test_surveys_slips)."""
 
 from __future__ import annotations
 
@@ -8,32 +9,13 @@ import html
 import io
 import json
 import re
-import uuid
 
-from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
-from dudao.surveys.models import Campaign, CampaignState, Invitation, Response, RosterMember
+from dudao.surveys.models import Campaign, CampaignState, Invitation, RosterMember
 from tests import survey_world
-from tests.survey_world import GOOD
-
-SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
-
-
-def _responses(session, campaign, unit, count, **answers):
-    for n in range(count):
-        session.add(
-            Response(
-                id=str(uuid.uuid4()),
-                campaign_id=campaign.id,
-                unit_id=unit.id,
-                period_label="2026-Q4",
-                answers={**SAT, "comment": f"c{n}", **answers},
-            )
-        )
-    session.commit()
 
 
 def test_office_creates_a_campaign_with_the_definition_s_thresholds(signed_in, session, org):
@@ -156,70 +138,6 @@ def test_open_and_close(signed_in, session, org):
     assert session.get(Campaign, campaign.id).state == CampaignState.CLOSED
 
 
-def test_every_output_path_hides_the_same_groups(signed_in, session, org):
-    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 12, identity="member")
-    _responses(session, campaign, org.branch_a2, 3, identity="member")
-    client = signed_in("office_a", ("office", org.company_a))
-    base = f"/surveys/{campaign.id}/results"
-    html_page = client.get(base).get_data(as_text=True)
-    assert f"<h1>结果：{campaign.title} <span" in html_page
-    assert (
-        "<p>下载：" in html_page
-        and '<option value="member">您的身份：中共党员</option>' in html_page
-    )
-    assert "A1-2 comment" not in html_page
-    hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td[^>]*>.*?</tr>', html_page, re.S)
-    for code in ("A1-1", "A1-2"):
-        (row,) = [r for r in hidden_rows if f"{code} " in r]
-        assert "hidden-group" in row and "12" not in row and "3" not in row.split("</td>", 1)[1]
-    assert "<h2>A1-1 " not in html_page and "<h2>A1 " in html_page
-    data = client.get(base + ".json").get_json()
-    groups = {g["unit_code"]: g for g in data["groups"]}
-    assert set(groups["A1-1"]) == set(groups["A1-2"]) == {"unit_code", "unit", "depth", "hidden"}
-    assert groups["A1"]["responses"] == 15
-    table = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
-    header, rows = table[0], {r[0]: r for r in table[1:]}
-    for code in ("A1-1", "A1-2"):
-        assert all(cell == "" for cell in rows[code][4:]) and rows[code][3].startswith("hidden")
-    assert rows["A1"][header.index("responses")] == "15"
-    book = load_workbook(io.BytesIO(client.get(base + ".xlsx").data))
-    sheet_rows = {r[0]: r for r in book.active.iter_rows(min_row=2, values_only=True)}
-    assert all(cell in ("", None) for cell in sheet_rows["A1-2"][4:])
-    assert sheet_rows["A1"][4] == 15
-
-
-def test_results_spreadsheets_neutralise_formula_cells(signed_in, session, org):
-    org.branch_a1.name = '=HYPERLINK("http://x")'
-    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 12, identity="member")
-    client = signed_in("office_a", ("office", org.company_a))
-    base = f"/surveys/{campaign.id}/results"
-    table = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
-    names = {r[0]: r[1] for r in table[1:]}
-    book = load_workbook(io.BytesIO(client.get(base + ".xlsx").data))
-    cells = {r[0]: r[1] for r in book.active.iter_rows(min_row=2, values_only=True)}
-    assert names["A1-1"] == cells["A1-1"] == '\'=HYPERLINK("http://x")'
-
-
-def test_a_differencing_filter_is_refused_in_every_output_path(signed_in, session, org):
-    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 9, identity="member")
-    _responses(session, campaign, org.branch_a1, 3, identity="public")
-    _responses(session, campaign, org.branch_a2, 10, identity="member")
-    client = signed_in("office_a", ("office", org.company_a))
-    base = f"/surveys/{campaign.id}/results"
-    query = "?item=identity&value=member"
-    page = client.get(base + query)
-    assert page.status_code == 422 and '<p class="error" role="alert">' in page.get_data(
-        as_text=True
-    )
-    for fmt in ("csv", "xlsx", "json"):
-        response = client.get(f"{base}.{fmt}{query}")
-        assert response.status_code == 422 and response.get_json()["error"] == "filter_refused"
-    assert client.get(base + "?item=years_known&value=over_3").status_code == 200
-
-
 def test_other_companies_and_other_roles_cannot_see_a_campaign(
     signed_in, client, session, org, user_factory
 ):
@@ -273,29 +191,3 @@ def test_roster_from_xlsx_names_the_bad_row(session, org):
     [event] = event.all()
     assert (event.entity_type, event.entity_id) == ("survey_roster", long_name[:64])
     assert event.after["file"] == long_name
-
-
-def test_the_results_page_aggregates_once(signed_in, session, org, monkeypatch):
-    """One aggregation per page (it was two: one only for the list of filters); a refused
-    filter needs a second one for the unfiltered figures shown with the refusal."""
-    from dudao.surveys import results_views
-
-    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 9, identity="member")
-    _responses(session, campaign, org.branch_a1, 3, identity="public")
-    _responses(session, campaign, org.branch_a2, 10, identity="member")
-    calls = []
-    real = results_views.aggregate
-
-    def counted(*args, **kwargs):
-        calls.append(kwargs.get("filter_item"))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(results_views, "aggregate", counted)
-    client = signed_in("office_a", ("office", org.company_a))
-    base = f"/surveys/{campaign.id}/results"
-    page = client.get(base)
-    assert page.status_code == 200 and 'value="member"' in page.get_data(as_text=True)
-    assert calls == [None]
-    assert client.get(base + "?item=identity&value=member").status_code == 422
-    assert calls == [None, "identity", None]

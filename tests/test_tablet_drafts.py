@@ -1,0 +1,137 @@
+"""The tablet client in a real Chromium at tablet size, beyond the offline sync: drafts reach
+the server, a wiped tablet resumes from them and a return reopens the checklist; an incomplete
+or out-of-bounds answer is named beside its item before anything is queued."""
+
+from __future__ import annotations
+
+import pytest
+
+from dudao.inspections.drafts import draft_of
+from dudao.inspections.models import Inspection
+from dudao.inspections.reviews import review
+from dudao.inspections.submission_models import Photo
+from tests.browser import save_screenshot
+from tests.inspection_world import world  # noqa: F401
+from tests.tablet_world import (
+    big_jpeg,
+    choose,
+    fill_everything,
+    open_checklist,
+    state,
+    submissions,
+    tablet,
+    wait_state,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_drafts_reach_the_server_a_wiped_tablet_resumes_and_a_return_reopens(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+    tmp_path,
+):
+    base, inspection_id = live_server.url, world.inspection.id
+    first = tablet(browser_page, live_server)
+    open_checklist(first, base, inspection_id)
+    choose(first, "plan", "no")
+    first.click("#item-plan details summary")
+    first.fill("#n-plan-text", "没有方案")
+    choose(first, "pledges_public", "yes")
+    first.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
+    first.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
+    wait_state(first, "synced")  # saved to the server as the inspector works (debounced)
+    session.expire_all()
+    draft = draft_of(session, inspection_id)
+    assert draft.answers["plan"] == "no" and draft.notes == {"plan": "没有方案"}
+    [photo_id] = draft.answers["pledges_evidence"]
+    assert session.get(Photo, photo_id).height == 1200  # small enough: not resized
+
+    # A wiped (or another) tablet continues from the server's draft, photo included.
+    second = tablet(browser_page, live_server)
+    second.goto(f"{base}/inspect/{inspection_id}")
+    second.wait_for_selector("body[data-client-ready=yes]")
+    assert second.is_checked("#item-plan input[value=no]")
+    assert second.input_value("#n-plan-text") == "没有方案"
+    thumb = second.locator(".t-photos[data-for=a_pledges_evidence] img")
+    assert thumb.get_attribute("src") == f"/api/v1/photos/{photo_id}"
+    second.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=thumb.element_handle()
+    )
+    fill_everything(second)
+    second.click("form#dform button[type=submit]")
+    wait_state(second, "submitted")
+    [submitted] = submissions(session, inspection_id)
+    assert submitted.answers["pledges_evidence"] == [photo_id]
+
+    # The office returns it with a comment on one item: the tablet reopens it.
+    review(
+        session, world.office, session.get(Inspection, inspection_id), submitted, "return",
+        comment="请补充访谈", item_comments={"interviews": "访谈人数偏少"},
+    )  # fmt: skip
+    session.commit()
+    second.reload()
+    second.wait_for_selector("body[data-client-ready=yes]")
+    assert second.inner_text("#t-review-text") == "请补充访谈"
+    assert "访谈人数偏少" in second.inner_text("#item-interviews .t-review-note")
+    assert state(second) == "synced" and second.is_enabled("#f-interviews")
+    second.fill("#f-interviews", "25")
+    second.click("form#dform button[type=submit]")
+    wait_state(second, "submitted")
+    rows = sorted(submissions(session, inspection_id), key=lambda s: s.id)
+    assert len(rows) == 2 and rows[0].submission_id != rows[1].submission_id
+    assert rows[1].answers["interviews"] == 25
+    assert not second.is_visible("#t-review")  # the old return comment is history now
+    save_screenshot(second, "tablet-checklist-resubmitted")
+    assert second.console_errors == [] and first.console_errors == []
+
+
+def test_an_incomplete_submit_shows_the_problems_beside_the_items(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+):
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    choose(page, "plan", "no")  # fails, and asks for a note as evidence
+    page.click("form#dform button[type=submit]")
+    page.wait_for_selector("#item-leadership.has-error")
+    assert page.is_visible("#item-plan.has-error details.devidence[open] #n-plan-text")
+    assert page.is_visible("#item-start_date.has-error #e-start_date")
+    assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    choose(page, "leadership", "assigned")  # answered: its problem goes, the others stay
+    page.wait_for_selector("#item-leadership:not(.has-error)")
+    assert page.is_visible("#item-start_date.has-error")
+    page.fill("#n-plan-text", "尚未制定")
+    page.locator("#n-plan-text").blur()
+    page.wait_for_selector("#item-plan:not(.has-error)")
+    save_screenshot(page, "tablet-checklist-problems")
+    assert page.console_errors == []
+
+
+def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+):
+    """A typo offline (150 people interviewed, at most 100) is caught on the device in the
+    server's words, instead of being queued and refused when the network returns."""
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    page.context.set_offline(True)
+    page.fill("#f-interviews", "150")
+    page.click("form#dform button[type=submit]")
+    page.wait_for_selector("#item-interviews.has-error")
+    assert page.inner_text("#e-interviews") == "请输入不大于 100 的数。"
+    assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    page.fill("#f-interviews", "15")
+    page.locator("#f-interviews").blur()
+    page.wait_for_selector("#item-interviews:not(.has-error)")
+    page.context.set_offline(False)
+    assert page.console_errors == []
