@@ -87,6 +87,7 @@ def test_unit_page_explains_the_score(client, history, session, user_factory) ->
     assert "Previous period (2025 Q1)" in text(later) and "↑ Moved up" in text(later)
     b1 = client.get(f"/assessment/units/{history.branch_b1.id}?period=2025Q1")
     assert "Withheld: fewer answers than the anonymity threshold" in text(b1)
+    assert "1 of 1 task due in the period submitted by its deadline" in text(b1)
     assert "Composite = (60 × 72.00 + 20 × 100.00) / 80 = 79.0" in text(b1)
 
 

@@ -99,11 +99,16 @@ def test_manual_entries_with_evidence_and_corrections(client, session, org, user
         select(AuditEvent.action).where(AuditEvent.entity_type == "target_entry")
     ).all()
     assert actions == ["target_entry.added", "target_entry.corrected"]
-    # The entry keeps the unit it was counted in (Chinese); English readers read it in English.
-    assert "<del>2</del> 个党支部</td>" in page
+    # The column names the unit of count, in the reader's language ("1 branches" was wrong).
+    assert (
+        '<th class="num wrap-short">数量（个党支部）</th>' in page and "<del>2</del></td>" in page
+    )
     office.post("/lang", data={"lang": "en"})
     english = office.get(f"/targets/{MANUAL_TARGET}").get_data(as_text=True)
-    assert "<del>2</del> branches</td>" in english and "个党支部" not in english
+    assert (
+        '<th class="num wrap-short">Amount (branches)</th>' in english and "个党支部" not in english
+    )
+    assert "1 branches" not in english and "<del>2</del></td>" in english
 
 
 def test_an_entry_needs_evidence_and_bad_input_saves_nothing(client, session, org, user_factory):
