@@ -282,3 +282,11 @@ def test_the_menu_leads_to_questionnaires_and_feedback(signed_in, org, role, pat
     """The office's campaigns and feedback, and a representative's only work, are in the menu."""
     client = signed_in("ren", (role, org.company_a))
     assert entry in _menu(_text(client.get(path)))
+
+
+def test_the_icon_is_found_where_browsers_look_without_a_page(client):
+    """A photo or a PDF opened on its own has no <link rel=icon>: the browser asks here."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    icon = client.get(response.headers["Location"])
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"

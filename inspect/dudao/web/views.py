@@ -1,4 +1,4 @@
-"""The home page that sends each role to its work, and the language switch."""
+"""The home page that sends each role to its work, the language switch and the icon."""
 
 from __future__ import annotations
 
@@ -22,6 +22,14 @@ def index() -> Response | str:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return render_template("home.html", attention=attention(db(), current_user, org_today(db())))
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon() -> Response:
+    """Browsers ask for /favicon.ico where no page names the icon (a photo or a PDF opened
+    on its own); without this, each such view logged a 404."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.post("/lang")
