@@ -134,3 +134,18 @@ def test_a_level_that_is_not_assessed_says_so(client, history, user_factory) -> 
     ranking = client.get(link.group(1).replace("&amp;", "&"))
     assert ranking.status_code == 200 and history.branch_a1.code in text(ranking)
     assert history.branch_b1.code not in text(ranking)  # another unit's branch
+
+
+def test_a_unit_below_the_minimum_says_so_in_words(client, session, org, user_factory) -> None:
+    """One counted inspection, one ranked unit: English counts in the singular."""
+    inspection(session, org.branch_a1, "2025-04-10", 91)
+    inspection(session, org.branch_a1, "2025-05-10", 93)
+    inspection(session, org.branch_a2, "2025-04-11", 90)
+    session.commit()
+    user_factory("office", ("office", org.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    a1 = text(client.get(f"/assessment/units/{org.branch_a1.id}?period=2025Q2"))
+    assert "1 of 1 ranked unit you can see" in a1
+    a2 = text(client.get(f"/assessment/units/{org.branch_a2.id}?period=2025Q2"))
+    assert "Not assessed: 1 counted inspection, at least 2 needed." in a2

@@ -249,3 +249,16 @@ def test_photo_limits_read_as_a_count(app: Flask, least, most, english, chinese)
     for locale, said in (("en", english), ("zh_CN", chinese)):
         with app.test_request_context(), force_locale(locale):
             assert render_template_string(limits, item=item) == said
+
+
+def test_a_number_says_how_many_decimal_places_it_takes(app: Flask) -> None:
+    spec = Definition(
+        key="d", kind=Kind.CHECKLIST, title=LocalText("十进制", "Decimals"),
+        sections=(Section("s", LocalText("节"), (
+            Item("one", ItemType.NUMBER, LocalText("一位"), decimals=1),
+            Item("two", ItemType.NUMBER, LocalText("两位"), decimals=2),
+        )),),
+    )  # fmt: skip
+    with app.test_request_context(), force_locale("en"):
+        html = render(build_form(spec, "en"))
+    assert "up to 1 decimal place<" in html and "up to 2 decimal places<" in html

@@ -100,6 +100,9 @@ def test_the_open_flags_are_listed_most_severe_first(app, session, org, tmp_path
     assert rows["en"][0][5].endswith("(no longer detected)")
     text = _pdf_text(load_summary(session, org.company_a, parse_quarter("2026Q4"), TZ))
     assert "列出 4 条未关闭问题线索中的 4 条" in text
+    summary = load_summary(session, org.company_b, parse_quarter("2026Q4"), TZ, "en")
+    note = _section(summary, "Open trend flags, most severe first").note
+    assert note.startswith("1 of 1 open flag, the most severe")
 
 
 def _answers(session, campaign, unit, count):

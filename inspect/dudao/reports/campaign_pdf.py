@@ -21,7 +21,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dudao.core.errors import N_
+from dudao.core.errors import N_, Plural
 from dudao.reports.campaign_data import CampaignReport
 from dudao.reports.charts import interval_chart
 from dudao.reports.pdfkit import (
@@ -34,7 +34,7 @@ from dudao.reports.pdfkit import (
     numbered,
     para,
 )
-from dudao.reports.services import Gettext, aside, gettext_for
+from dudao.reports.services import Gettext, aside, catalogue_for, gettext_for
 from dudao.surveys.aggregate import Group
 
 WIDTH = A4[0] - 36 * mm
@@ -79,8 +79,12 @@ def _overview(data: CampaignReport, s: Styles, tz: Any, _: Gettext) -> list[Any]
             "so that comparing two reports cannot reveal the answers added in between."
         ), s.body))  # fmt: skip
     if report.pending:
-        story.append(para(_("%(n)d more answers are waiting to be stored and are not counted "
-                            "in this report.") % {"n": report.pending}, s.small))  # fmt: skip
+        waiting = Plural(
+            "%(num)d more answer is waiting to be stored and is not counted in this report.",
+            "%(num)d more answers are waiting to be stored and are not counted in this report.",
+            num=report.pending,
+        )
+        story.append(para(waiting.in_language(catalogue_for(data.locale)), s.small))
     return story
 
 

@@ -15,10 +15,10 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from dudao.core.database import org_timezone
-from dudao.core.errors import N_
+from dudao.core.errors import N_, Plural
 from dudao.org.models import Unit, name_in
 from dudao.org.queries import within
-from dudao.reports.services import Period, app_locale, aside, gettext_for
+from dudao.reports.services import Period, app_locale, aside, catalogue_for, gettext_for
 from dudao.reports.summary import SummarySection, register_summary_section
 
 #: Open flags listed one by one, most severe and most recently detected first.
@@ -104,9 +104,11 @@ def open_flag_list(
         [_("Severity"), _("Problem"), _("Unit"), _("Checklist item"), _("Detected in"),
          _("Triage")],
         rows,
-        _("%(shown)d of %(total)d open flags, the most severe and most recently detected "
-          "first; the flag queue holds them all with their evidence.")
-        % {"shown": len(rows), "total": total},
+        Plural("%(shown)d of %(num)d open flag, the most severe and most recently detected "
+               "first; the flag queue holds them all with their evidence.",
+               "%(shown)d of %(num)d open flags, the most severe and most recently detected "
+               "first; the flag queue holds them all with their evidence.",
+               num=total, shown=len(rows)).in_language(catalogue_for(locale)),
         widths=(0.10, 0.13, 0.22, 0.20, 0.19, 0.16),  # the months on one line
     )  # fmt: skip
 
