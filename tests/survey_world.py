@@ -143,6 +143,22 @@ def campaigns_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
 SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
 
 
+def answered(session, campaign, unit, count, **answers):
+    """`count` satisfied answers from `unit`, each commented "<unit code> comment <n>" (so a
+    page that hides the unit's comments can be checked), with `answers` over them."""
+    for n in range(count):
+        session.add(
+            Response(
+                id=str(uuid.uuid4()),
+                campaign_id=campaign.id,
+                unit_id=unit.id,
+                period_label=campaign.period_label,
+                answers={**SAT, "comment": f"{unit.code} comment {n}", **answers},
+            )
+        )
+    session.commit()
+
+
 def responses(session, campaign, unit, count, *, score=4, comment="意见"):
     """`count` answers from `unit`, leadership and service at `score`, with numbered comments."""
     for n in range(count):

@@ -10,27 +10,13 @@ from sqlalchemy.orm import Session
 
 from dudao.surveys.aggregate import FilterRefused, aggregate
 from dudao.surveys.intervals import interval
-from dudao.surveys.models import Campaign, Response
+from dudao.surveys.models import Campaign
 from dudao.surveys.suppression import Tree, exposes, remainder, subtree_totals, suppress
 from tests import survey_world
 from tests.factories import OrgTree
 from tests.survey_world import GOOD
 
 SAT = {k: int(v) if v.isdigit() else v for k, v in GOOD.items()}
-
-
-def _responses(session: Session, campaign: Campaign, unit, count: int, **answers) -> None:
-    for n in range(count):
-        session.add(
-            Response(
-                id=str(uuid.uuid4()),
-                campaign_id=campaign.id,
-                unit_id=unit.id,
-                period_label=campaign.period_label,
-                answers={**SAT, "comment": f"{unit.code} comment {n}", **answers},
-            )
-        )
-    session.commit()
 
 
 def _campaign(session: Session, org: OrgTree, **kwargs) -> Campaign:
@@ -111,8 +97,8 @@ def test_the_interval_is_a_t_interval_clipped_to_the_scale():
 
 def test_a_small_branch_and_its_sibling_are_hidden_but_count_above(session, org):
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 12)
-    _responses(session, campaign, org.branch_a2, 3)
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(session, campaign, org.branch_a2, 3)
     groups = _by_code(aggregate(session, campaign))
     assert groups["A1-2"].hidden == "small" and groups["A1-2"].responses is None
     assert groups["A1-1"].hidden == "complementary" and groups["A1-1"].responses is None
@@ -128,8 +114,8 @@ def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org
 
     generate_invitations(session, None, campaign)
     survey_world.close(session, campaign)
-    _responses(session, campaign, org.branch_a1, 10)
-    _responses(session, campaign, org.branch_a2, 10)
+    survey_world.answered(session, campaign, org.branch_a1, 10)
+    survey_world.answered(session, campaign, org.branch_a2, 10)
     groups = _by_code(aggregate(session, campaign, rng=random.Random(1)))
     a1 = groups["A1-1"]
     assert a1.responses == 10 and a1.invited == 20 and a1.rate == 50.0
@@ -145,8 +131,10 @@ def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org
 
 def test_comments_need_their_threshold_and_no_set_difference_isolates_them(session, org):
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 12)
-    _responses(session, campaign, org.branch_a2, 8)  # shown (>= 5) but under 10 for comments
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(
+        session, campaign, org.branch_a2, 8
+    )  # shown (>= 5) but under 10 for comments
     groups = _by_code(aggregate(session, campaign))
     assert groups["A1-2"].responses == 8 and groups["A1-2"].comments is None
     assert groups["A1-1"].comments is not None and len(groups["A1-1"].comments) == 12
@@ -156,9 +144,9 @@ def test_comments_need_their_threshold_and_no_set_difference_isolates_them(sessi
 
 def test_a_filter_that_cuts_a_small_piece_is_refused(session, org):
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 9, identity="member")
-    _responses(session, campaign, org.branch_a1, 3, identity="public")
-    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 9, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 3, identity="public")
+    survey_world.answered(session, campaign, org.branch_a2, 10, identity="member")
     for value in ("member", "public"):  # either side of the cut: 3 public would show
         with pytest.raises(FilterRefused):
             aggregate(session, campaign, filter_item="identity", filter_value=value)
@@ -172,9 +160,9 @@ def test_a_filter_keeps_hidden_branches_hidden(session, org):
     """Unfiltered: A1-2 (4) is hidden and A1-1 with it. The filtered view shows A1's cell,
     whose hidden remainder has two parts, and nothing of either branch."""
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 10, identity="member")
-    _responses(session, campaign, org.branch_a1, 10, identity="public")
-    _responses(session, campaign, org.branch_a2, 4, identity="public")
+    survey_world.answered(session, campaign, org.branch_a1, 10, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 10, identity="public")
+    survey_world.answered(session, campaign, org.branch_a2, 4, identity="public")
     groups = _by_code(aggregate(session, campaign, filter_item="identity", filter_value="public"))
     assert groups["A1"].responses == 14 and groups["A1"].invited is None
     assert groups["A1-1"].responses is None and groups["A1-2"].responses is None
@@ -184,24 +172,26 @@ def test_a_filter_is_refused_when_a_hidden_remainder_would_be_one_small_piece(se
     """A1-1 and A1-2 shown; the filter cell of answers given at A1 itself (2) would be the
     difference between A1's cell and its branches' cells."""
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 10, identity="member")
-    _responses(session, campaign, org.branch_a2, 10, identity="member")
-    _responses(session, campaign, org.unit_a1, 5, identity="member")
-    _responses(session, campaign, org.unit_a1, 5, identity="public")
+    survey_world.answered(session, campaign, org.branch_a1, 10, identity="member")
+    survey_world.answered(session, campaign, org.branch_a2, 10, identity="member")
+    survey_world.answered(session, campaign, org.unit_a1, 5, identity="member")
+    survey_world.answered(session, campaign, org.unit_a1, 5, identity="public")
     assert _by_code(aggregate(session, campaign))["A1"].responses == 30
     for value in ("member", "public"):
         report = aggregate(session, campaign, filter_item="identity", filter_value=value)
         assert report.filter == ("identity", value)
-    _responses(session, campaign, org.unit_a1, 2, identity="public")  # direct cell now 7 / 5
-    _responses(session, campaign, org.branch_a1, 2, identity="public")  # A1-1 public: 2
+    survey_world.answered(
+        session, campaign, org.unit_a1, 2, identity="public"
+    )  # direct cell now 7 / 5
+    survey_world.answered(session, campaign, org.branch_a1, 2, identity="public")  # A1-1 public: 2
     with pytest.raises(FilterRefused):
         aggregate(session, campaign, filter_item="identity", filter_value="member")
 
 
 def test_viewing_a_subtree_keeps_the_whole_campaign_s_suppression(session, org):
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 12)
-    _responses(session, campaign, org.branch_a2, 3)
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(session, campaign, org.branch_a2, 3)
     report = aggregate(session, campaign, root_unit_id=org.branch_a1.id)
     assert [g.code for g in report.groups] == ["A1-1"]
     assert report.groups[0].hidden == "complementary"
@@ -213,8 +203,8 @@ def test_scores_wait_until_the_campaign_is_over_and_nothing_is_pending(session, 
 
     campaign = survey_world.campaign_for(session, org.company_a)
     session.commit()
-    _responses(session, campaign, org.branch_a1, 12)
-    _responses(session, campaign, org.branch_a2, 12)
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(session, campaign, org.branch_a2, 12)
     interim = aggregate(session, campaign)
     groups = _by_code(interim)
     assert not interim.final and groups["A1-1"].responses == 12
@@ -240,8 +230,8 @@ def test_each_answer_is_scored_once_however_many_groups_count_it(session, org, m
     from dudao.surveys import aggregate as module
 
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 12)
-    _responses(session, campaign, org.branch_a2, 10)
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(session, campaign, org.branch_a2, 10)
     scored = []
     real = module.satisfaction_index
 
@@ -260,8 +250,8 @@ def test_each_answer_is_scored_once_however_many_groups_count_it(session, org, m
 def test_without_items_the_figures_are_the_same_and_the_questions_left_out(session, org):
     """`items=False`, for pages that read only the index, changes no figure it keeps."""
     campaign = _campaign(session, org)
-    _responses(session, campaign, org.branch_a1, 12)
-    _responses(session, campaign, org.branch_a2, 3)
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(session, campaign, org.branch_a2, 3)
     full = aggregate(session, campaign, rng=random.Random(1))
     lean = aggregate(session, campaign, rng=random.Random(1), items=False)
     kept = ("code", "hidden", "responses", "invited", "rate", "satisfaction", "comments")

@@ -6,33 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-import uuid
 
 from openpyxl import load_workbook
 
-from dudao.surveys.models import Response
 from tests import survey_world
-from tests.survey_world import SAT
-
-
-def _responses(session, campaign, unit, count, **answers):
-    for n in range(count):
-        session.add(
-            Response(
-                id=str(uuid.uuid4()),
-                campaign_id=campaign.id,
-                unit_id=unit.id,
-                period_label="2026-Q4",
-                answers={**SAT, "comment": f"c{n}", **answers},
-            )
-        )
-    session.commit()
 
 
 def test_every_output_path_hides_the_same_groups(signed_in, session, org):
     campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 12, identity="member")
-    _responses(session, campaign, org.branch_a2, 3, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 12, identity="member")
+    survey_world.answered(session, campaign, org.branch_a2, 3, identity="member")
     client = signed_in("office_a", ("office", org.company_a))
     base = f"/surveys/{campaign.id}/results"
     html_page = client.get(base).get_data(as_text=True)
@@ -41,7 +24,13 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
         "<p>下载：" in html_page
         and '<option value="member">您的身份：中共党员</option>' in html_page
     )
-    assert "A1-2 comment" not in html_page
+    # A hidden group's comments are only pooled in the list of the unit above, unattributed.
+    assert "<h2>A1-2 " not in html_page and "<h2>A1-1 " not in html_page
+    pooled = html_page.split("<h2>A1 ")[1].split("</section>")[0]
+    assert sorted(re.findall(r"<li>(A1-\d comment \d+)</li>", pooled)) == sorted(
+        [f"A1-1 comment {n}" for n in range(12)] + [f"A1-2 comment {n}" for n in range(3)]
+    )
+    assert html_page.count("A1-2 comment 0") == 2  # in A1's list and in company A's
     hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td[^>]*>.*?</tr>', html_page, re.S)
     for code in ("A1-1", "A1-2"):
         (row,) = [r for r in hidden_rows if f"{code} " in r]
@@ -65,7 +54,7 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
 def test_results_spreadsheets_neutralise_formula_cells(signed_in, session, org):
     org.branch_a1.name = '=HYPERLINK("http://x")'
     campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 12, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 12, identity="member")
     client = signed_in("office_a", ("office", org.company_a))
     base = f"/surveys/{campaign.id}/results"
     table = list(csv.reader(io.StringIO(client.get(base + ".csv").get_data(as_text=True))))
@@ -77,9 +66,9 @@ def test_results_spreadsheets_neutralise_formula_cells(signed_in, session, org):
 
 def test_a_differencing_filter_is_refused_in_every_output_path(signed_in, session, org):
     campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 9, identity="member")
-    _responses(session, campaign, org.branch_a1, 3, identity="public")
-    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 9, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 3, identity="public")
+    survey_world.answered(session, campaign, org.branch_a2, 10, identity="member")
     client = signed_in("office_a", ("office", org.company_a))
     base = f"/surveys/{campaign.id}/results"
     query = "?item=identity&value=member"
@@ -99,9 +88,9 @@ def test_the_results_page_aggregates_once(signed_in, session, org, monkeypatch):
     from dudao.surveys import results_views
 
     campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
-    _responses(session, campaign, org.branch_a1, 9, identity="member")
-    _responses(session, campaign, org.branch_a1, 3, identity="public")
-    _responses(session, campaign, org.branch_a2, 10, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 9, identity="member")
+    survey_world.answered(session, campaign, org.branch_a1, 3, identity="public")
+    survey_world.answered(session, campaign, org.branch_a2, 10, identity="member")
     calls = []
     real = results_views.aggregate
 
