@@ -27,3 +27,10 @@ def test_choices_and_scales_read_with_the_reader_s_punctuation() -> None:
     assert display_value(topics, ["theory", "service"], "en") == "Theory study; Volunteer service"
     assert display_value(view, 5, "zh_CN") == "5 / 5（很好）"
     assert display_value(view, 5, "en") == "5 / 5 (Very good)"
+
+
+def test_a_photo_count_reads_in_the_singular_for_one() -> None:
+    photos = _item("- key: site\n  type: photo\n  label: 现场照片\n  max_count: 3\n")
+    assert display_value(photos, ["p1"], "en") == "1 photo"
+    assert display_value(photos, ["p1", "p2"], "en") == "2 photos"
+    assert display_value(photos, ["p1", "p2"], "zh_CN") == "照片 2 张"

@@ -36,5 +36,7 @@ def display_value(item: Item, value: Any, locale: str = "zh") -> str:
         return f"{number} {item.unit.get(locale)}" if item.unit else number
     if kind is ItemType.PHOTO:
         count = len(value) if isinstance(value, list) else 1
-        return f"{count} photo(s)" if en else f"照片 {count} 张"
+        if not en:
+            return f"照片 {count} 张"
+        return "1 photo" if count == 1 else f"{count} photos"
     return str(value)
