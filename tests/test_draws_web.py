@@ -3,6 +3,8 @@ shows published draws to the configured roles, with results once inspections are
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select, update
 
@@ -64,6 +66,13 @@ def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
     assert office.post(f"/draws/{draw.id}/publish").status_code == 302
     session.refresh(draw)
     assert draw.published
+    office.post("/lang", data={"lang": "en"})
+    text = office.get(f"/draws/{draw.id}").get_data(as_text=True)
+    assert re.search(
+        r"Candidate units: \d+; eligible: \d+; excluded as recently inspected: "
+        r"\d+; inspectors in the pool: \d+; as of ",
+        text,
+    )  # no "1 inspectors"
 
 
 def test_the_json_download_recomputes_elsewhere(office, org, client, user_factory):
