@@ -115,33 +115,33 @@ SKIPPED: dict[str, str] = {
 ROLES = [role.value for role in Role]
 
 
-def _walked_rules(app: Flask) -> list[Rule]:
+def walked_rules(app: Flask) -> list[Rule]:
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint not in SKIPPED]
 
 
-def _url(rule: Rule, world: World, side: str) -> str:
+def route_url(rule: Rule, world: World, side: str) -> str:
     def fill(match: re.Match[str]) -> str:
-        _scoped, value = PARAMS[match.group(1)]
+        _, value = PARAMS[match.group(1)]
         return str(value(world, side))
 
     return re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", fill, rule.rule)
 
 
-def _scoped(rule: Rule) -> bool:
+def scoped(rule: Rule) -> bool:
     return any(PARAMS[name][0] for name in rule.arguments)
 
 
-def _permission(app: Flask, rule: Rule) -> object:
+def permission_of(app: Flask, rule: Rule) -> object:
     return app.view_functions[rule.endpoint].required_permission
 
 
-def _allowed(role: str, permission: object) -> bool:
+def allowed(role: str, permission: object) -> bool:
     if permission in (None, "signed_in"):
         return True
     return permission in ROLE_PERMISSIONS[Role(role)]
 
 
-def _is_login_redirect(response) -> bool:
+def is_login_redirect(response) -> bool:
     if response.request.path.startswith("/api/"):  # the JSON API answers 401, never redirects
         return response.status_code == 401
     return response.status_code == 302 and "/login" in response.headers.get("Location", "")
@@ -156,7 +156,7 @@ sections:
 """
 
 
-def _route_walk_version(session: Session) -> DefinitionVersion:
+def route_walk_version(session: Session) -> DefinitionVersion:
     from dudao.definitions.services import upload_version
 
     version = upload_version(session, None, ROUTE_WALK_DEFINITION, "route_walk.yaml").version
@@ -170,7 +170,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
         org=org,
         target_a=user_factory("target_a", ("unit_lead", org.unit_a1)),
         target_b=user_factory("target_b", ("unit_lead", org.unit_b1)),
-        version=_route_walk_version(session),
+        version=route_walk_version(session),
         schedules=schedules_in_and_out(session, org),
         draws=draws_in_and_out(session, org),
     )
@@ -185,7 +185,7 @@ def world(org: OrgTree, user_factory, session: Session) -> World:
     return world
 
 
-def _viewer(client: FlaskClient, user_factory, world: World, role: str) -> FlaskClient:
+def viewer_for(client: FlaskClient, user_factory, world: World, role: str) -> FlaskClient:
     """Signed in as `role` on company A (or not signed in at all)."""
     if role != ANONYMOUS:
         user_factory(f"viewer_{role}", (role, world.org.company_a))

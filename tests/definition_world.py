@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from dudao.definitions.loader import DefinitionError, load_text
 
-CHECK = """\
+#: The fire check's first lines, up to its first item's label, for variants of it.
+FIRE_HEAD = """\
 kind: checklist
 key: fire_check
 title: {zh: 消防检查, en: Fire check}
@@ -22,6 +23,10 @@ sections:
       - key: extinguishers
         type: yes_no
         label: 灭火器在有效期内
+"""
+CHECK = (
+    FIRE_HEAD
+    + """\
         required: true
         weight: 2
         critical: true
@@ -32,6 +37,7 @@ sections:
         max: 20
         pass: {min: 2}
 """
+)
 #: The same without the weight (the admin and i18n tests' line numbers are of this text).
 PLAIN_CHECK = CHECK.replace("        weight: 2\n", "")
 

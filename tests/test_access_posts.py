@@ -19,13 +19,13 @@ from tests.access_world import (
     IN,
     OUT,
     ROLES,
-    _allowed,
-    _is_login_redirect,
-    _permission,
-    _scoped,
-    _url,
-    _viewer,
-    _walked_rules,
+    allowed,
+    is_login_redirect,
+    permission_of,
+    route_url,
+    scoped,
+    viewer_for,
+    walked_rules,
     world,  # noqa: F401
 )
 from tests.conftest import PASSWORD, _fresh_request_globals
@@ -65,26 +65,26 @@ def _snapshot(session: Session) -> dict[str, list[tuple]]:
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
 def test_refused_posts_change_nothing(app, client, user_factory, world, session, role):  # noqa: F811
-    viewer = _viewer(client, user_factory, world, role)
+    viewer = viewer_for(client, user_factory, world, role)
     before = _snapshot(session)
     problems, tried = [], 0
-    for rule in _walked_rules(app):
-        permission = _permission(app, rule)
+    for rule in walked_rules(app):
+        permission = permission_of(app, rule)
         if "POST" not in rule.methods or permission in (None, "signed_in"):
             continue
         if role == ANONYMOUS:
             side, expected = IN, "redirect to /login"
-        elif not _allowed(role, permission):
+        elif not allowed(role, permission):
             side, expected = IN, "403"
-        elif _scoped(rule):
+        elif scoped(rule):
             side, expected = OUT, "404"
         else:
             continue  # allowed and not about one object: nothing to refuse here
-        url = _url(rule, world, side)
+        url = route_url(rule, world, side)
         response = viewer.post(url, data=POST_DATA)
         tried += 1
         ok = {
-            "redirect to /login": _is_login_redirect(response),
+            "redirect to /login": is_login_redirect(response),
             "403": response.status_code == 403,
             "404": response.status_code == 404,
         }[expected]
@@ -127,9 +127,9 @@ def test_every_post_route_needs_a_csrf_token(csrf_client, user_factory, world, s
     before = _snapshot(session)
     refused = []
     app = csrf_client.application
-    for rule in _walked_rules(app):
+    for rule in walked_rules(app):
         if "POST" in rule.methods:
-            url = _url(rule, world, IN)
+            url = route_url(rule, world, IN)
             if csrf_client.post(url, data=POST_DATA).status_code != 400:
                 refused.append(url)
     assert not refused, f"accepted a POST without a CSRF token: {refused}"

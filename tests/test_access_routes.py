@@ -20,13 +20,13 @@ from tests.access_world import (
     PARAMS,
     ROLES,
     SKIPPED,
-    _allowed,
-    _is_login_redirect,
-    _permission,
-    _scoped,
-    _url,
-    _viewer,
-    _walked_rules,
+    allowed,
+    is_login_redirect,
+    permission_of,
+    route_url,
+    scoped,
+    viewer_for,
+    walked_rules,
     world,  # noqa: F401
 )
 
@@ -36,19 +36,19 @@ from tests.access_world import (
 def test_every_view_states_its_permission(app):
     missing = [
         rule.endpoint
-        for rule in _walked_rules(app)
+        for rule in walked_rules(app)
         if not hasattr(app.view_functions[rule.endpoint], "required_permission")
     ]
     assert not missing, f"decorate with @requires/@public/@signed_in: {missing}"
-    for rule in _walked_rules(app):
-        permission = _permission(app, rule)
+    for rule in walked_rules(app):
+        permission = permission_of(app, rule)
         assert permission in (None, "signed_in") or isinstance(permission, Permission), rule
 
 
 def test_every_route_parameter_can_be_filled(app):
     unknown = {
         f"{rule.endpoint}: <{name}>"
-        for rule in _walked_rules(app)
+        for rule in walked_rules(app)
         for name in rule.arguments
         if name not in PARAMS
     }
@@ -64,29 +64,29 @@ def test_skipped_routes_exist(app):
 
 @pytest.mark.parametrize("role", [ANONYMOUS, *ROLES])
 def test_get_routes(app, client, user_factory, world, role):  # noqa: F811
-    viewer = _viewer(client, user_factory, world, role)
+    viewer = viewer_for(client, user_factory, world, role)
     problems = []
-    for rule in _walked_rules(app):
+    for rule in walked_rules(app):
         if "GET" not in rule.methods:
             continue
-        permission = _permission(app, rule)
-        sides = [IN, OUT] if _scoped(rule) else [IN]
+        permission = permission_of(app, rule)
+        sides = [IN, OUT] if scoped(rule) else [IN]
         for side in sides:
-            url = _url(rule, world, side)
+            url = route_url(rule, world, side)
             response = viewer.get(url)
             status = response.status_code
             if role == ANONYMOUS and permission is not None:
-                ok, expected = _is_login_redirect(response), "redirect to /login"
+                ok, expected = is_login_redirect(response), "redirect to /login"
             elif role == ANONYMOUS:
                 ok, expected = status < 400, "success or a redirect"
             elif permission in (None, "signed_in"):
-                ok, expected = status < 400 and not _is_login_redirect(response), "success"
-            elif not _allowed(role, permission):
+                ok, expected = status < 400 and not is_login_redirect(response), "success"
+            elif not allowed(role, permission):
                 ok, expected = status == 403, "403"
             elif side == OUT:
                 ok, expected = status == 404, "404 (outside the subtree)"
             else:
-                ok = status == 200 or (status == 302 and not _is_login_redirect(response))
+                ok = status == 200 or (status == 302 and not is_login_redirect(response))
                 expected = "200"
             if not ok:
                 problems.append(
@@ -97,7 +97,7 @@ def test_get_routes(app, client, user_factory, world, role):  # noqa: F811
 
 def test_admin_of_a_reaches_company_a_and_not_b(client, user_factory, world):  # noqa: F811
     """The walk above in one readable case: the same page, two companies."""
-    viewer = _viewer(client, user_factory, world, "admin")
+    viewer = viewer_for(client, user_factory, world, "admin")
     assert viewer.get(f"/units/{world.org.branch_a2.id}").status_code == 200
     assert viewer.get(f"/units/{world.org.branch_b1.id}").status_code == 404
     assert viewer.get(f"/units/{world.org.group.id}").status_code == 404  # above the grant

@@ -4,7 +4,7 @@ and appended rows, a deleted seal, and history rewritten, caught by a head kept 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import Insert, delete, update
 from sqlalchemy.orm import Session
 
 from dudao.audit.chain import SEAL_MISMATCH, chain_head, event_hash, verify_chain
@@ -20,6 +20,18 @@ def _tamper(app, *statements) -> None:
     with app.extensions["dudao"].engine.begin() as connection:
         for statement in statements:
             connection.execute(statement)
+
+
+def _forged(previous: AuditEvent, seq: int, action: str, entity_id: str, after=None) -> Insert:
+    """The INSERT of a unit event hashed as Dudao would chain it after `previous`."""
+    forged = AuditEvent(seq=seq, occurred_at=previous.occurred_at, actor_id=None,
+                        actor_name="system", action=action, entity_type="unit",
+                        entity_id=entity_id, before=None, after=after,
+                        prev_hash=previous.hash)  # fmt: skip
+    forged.hash = event_hash(forged)
+    columns = ("seq", "occurred_at", "actor_name", "action", "entity_type", "entity_id",
+               "prev_hash", "hash") + (("after",) if after is not None else ())  # fmt: skip
+    return AuditEvent.__table__.insert().values({c: getattr(forged, c) for c in columns})
 
 
 def _messages(session: Session) -> list[str]:
@@ -91,31 +103,12 @@ def test_deleted_last_rows_are_detected_even_after_later_appends(app, session, o
 
 def test_row_inserted_in_the_middle_is_detected(app, session, org):
     events = audit_events(session)
-    forged = AuditEvent(
-        seq=4,
-        occurred_at=events[2].occurred_at,
-        actor_id=None,
-        actor_name="system",
-        action="unit.create",
-        entity_type="unit",
-        entity_id="999",
-        before=None,
-        after={"code": "GHOST"},
-        prev_hash=events[2].hash,
-    )
-    forged.hash = event_hash(forged)
-    values = {c: getattr(forged, c) for c in ("seq", "occurred_at", "actor_name", "action")}
-    values |= {c: getattr(forged, c) for c in ("entity_type", "entity_id", "after")}
+    forged = _forged(events[2], 4, "unit.create", "999", after={"code": "GHOST"})
     session.rollback()
     # Make room (renumber from the end so seq stays unique), then slip the forged row in.
     for event in reversed(events[3:]):
         _tamper(app, update(AuditEvent).where(AuditEvent.id == event.id).values(seq=event.seq + 1))
-    _tamper(
-        app,
-        AuditEvent.__table__.insert().values(
-            **values, prev_hash=forged.prev_hash, hash=forged.hash
-        ),
-    )
+    _tamper(app, forged)
     messages = _messages(session)
     assert f"event #5 (id {events[3].id}): does not follow" in messages[0]
     assert f"event #5 (id {events[3].id}): content was edited" in messages[1]
@@ -124,24 +117,7 @@ def test_row_inserted_in_the_middle_is_detected(app, session, org):
 
 def test_row_appended_behind_the_seal_is_detected_and_stays_visible(app, session, org):
     last = audit_events(session)[-1]
-    forged = AuditEvent(
-        seq=9,
-        occurred_at=last.occurred_at,
-        actor_id=None,
-        actor_name="system",
-        action="unit.delete",
-        entity_type="unit",
-        entity_id="1",
-        before=None,
-        after=None,
-        prev_hash=last.hash,
-    )
-    forged.hash = event_hash(forged)
-    columns = ("seq", "occurred_at", "actor_name", "action", "entity_type", "entity_id")
-    values = {c: getattr(forged, c) for c in columns}
-    _tamper(
-        app, AuditEvent.__table__.insert().values(**values, prev_hash=last.hash, hash=forged.hash)
-    )
+    _tamper(app, _forged(last, 9, "unit.delete", "1"))
     forged_id = audit_events(session)[-1].id
     assert _messages(session) == [
         f"event #9 (id {forged_id}): added outside Dudao: the seal ends at #8"

@@ -8,6 +8,7 @@ from dudao.core.language import translations
 from dudao.definitions.loader import load_text
 from dudao.definitions.readable import passes_when, shown_when
 from dudao.definitions.services import upload_version
+from tests.definition_world import FIRE_HEAD
 
 #: One item per kind of condition, each on `extinguishers` (yes/no/not applicable) or
 #: `exits` (a number with a unit).
@@ -21,17 +22,9 @@ CONDITIONS = {
     "c_all": '{all: [{item: extinguishers, equals: "no"}, {item: exits, gt: 1}]}',
     "c_any": '{any: [{item: extinguishers, equals: "no"}, {item: exits, lte: 1}]}',
 }
-CHECK = """\
-kind: checklist
-key: fire_check
-title: {zh: 消防检查, en: Fire check}
-sections:
-  - key: basics
-    title: 基本情况
-    items:
-      - key: extinguishers
-        type: yes_no
-        label: 灭火器在有效期内
+CHECK = (
+    FIRE_HEAD
+    + """\
         allow_na: true
       - key: exits
         type: number
@@ -53,6 +46,7 @@ sections:
         label: 防火门数量
         pass: {min: 1, max: 4}
 """
+)
 TEXT = CHECK + "".join(
     f"      - key: {key}\n        type: text\n        label: {key}\n        show_if: {cond}\n"
     for key, cond in CONDITIONS.items()

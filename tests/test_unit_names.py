@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dudao.org.models import Unit
-from tests.access_world import _route_walk_version
+from tests.access_world import route_walk_version
 from tests.draw_world import draws_in_and_out
 from tests.inspection_route_world import inspections_in_and_out
 from tests.rectification_route_world import rectifications_in_and_out
@@ -36,7 +36,7 @@ def pages(org, session, signed_in) -> dict[str, list[tuple[str, str]]]:
     for attribute, name_en in ENGLISH.items():
         getattr(org, attribute).name_en = name_en
     session.commit()
-    inspections = inspections_in_and_out(session, org, _route_walk_version(session))
+    inspections = inspections_in_and_out(session, org, route_walk_version(session))
     tasks = rectifications_in_and_out(session, inspections)
     draws = draws_in_and_out(session, org)
     schedules_in_and_out(session, org)
@@ -72,7 +72,7 @@ def test_pages_name_units_in_the_readers_language(client, pages, lang) -> None:
 def test_a_unit_without_an_english_name_keeps_its_chinese_name_on_english_pages(
     client, org, session, signed_in
 ) -> None:
-    inspections_in_and_out(session, org, _route_walk_version(session))
+    inspections_in_and_out(session, org, route_walk_version(session))
     signed_in("office", ("office", org.group))
     client.post("/lang", data={"lang": "en"})
     html = client.get("/inspections").get_data(as_text=True)

@@ -121,10 +121,24 @@ def shown(text: Any, language: Language) -> Any:
 class DudaoError(Exception):
     """Base class: a problem the user can understand and fix; never a bug."""
 
+    @property
+    def message(self) -> Any:
+        """What it was raised with: a Message, to show later in its reader's language."""
+        return self.args[0] if self.args else ""
+
     def in_language(self, language: Language) -> str:
         """The message for a reader: a Message in `language`, other text as is (pages
         pass the page's catalogue, commands the default language's)."""
-        return str(shown(self.args[0], language)) if self.args else ""
+        return str(shown(self.message, language))
+
+
+class Invalid(ValueError):
+    """A value that cannot be used (an answer, a recurrence rule, an XLSForm expression),
+    raised with a Message that the caller places beside its field or line."""
+
+    @property
+    def message(self) -> Message:
+        return self.args[0]
 
 
 class ConfigError(DudaoError):

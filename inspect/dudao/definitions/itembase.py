@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from wtforms import Field, StringField
 from wtforms.fields.core import UnboundField
 
-from dudao.core.errors import N_, Message
+from dudao.core.errors import N_, Invalid, Message
 from dudao.definitions.spec import Item, ItemType
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -20,12 +20,8 @@ INTEGER = re.compile(r"^-?\d+$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-class AnswerError(ValueError):
+class AnswerError(Invalid):
     """A submitted value that cannot be stored; the message is shown beside the field."""
-
-    @property
-    def message(self) -> Message:
-        return self.args[0]
 
 
 def strings(raw: Any) -> list[str]:

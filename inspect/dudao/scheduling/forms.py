@@ -92,7 +92,7 @@ class ScheduleForm(FlaskForm):
         try:
             parse_rule(field.data or "", self.dtstart.data or date.today())
         except RecurrenceError as exc:
-            raise ValidationError(exc.args[0].in_language(get_translations())) from None
+            raise ValidationError(exc.message.in_language(get_translations())) from None
 
     def validate_people(self, field: StringField) -> None:
         if self.policy.data in ("named", "pool") and not split_names(field.data):

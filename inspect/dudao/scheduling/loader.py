@@ -92,7 +92,7 @@ class _Reader:
             try:
                 parse_rule(rule, start)
             except RecurrenceError as exc:
-                c.add(("rrule",), exc.args[0])
+                c.add(("rrule",), exc.message)
         if self.source.problems:
             return None
         return ScheduleSpec(

@@ -14,14 +14,14 @@ from dateutil.rrule import rrule, rrulestr
 from sqlalchemy.orm import Session
 
 from dudao.core.database import org_timezone
-from dudao.core.errors import N_, Message
+from dudao.core.errors import N_, Invalid, Message
 
 #: Longer than any schedule needs, short enough that a typo (FREQ=SECONDLY) stays cheap.
 MAX_OCCURRENCES = 5000
 
 
-class RecurrenceError(ValueError):
-    """The RRULE text is not a usable recurrence; the message, a Message, says why."""
+class RecurrenceError(Invalid):
+    """The RRULE text is not a usable recurrence; the message says why."""
 
 
 def parse_rule(text: str, dtstart: date) -> rrule:

@@ -65,7 +65,7 @@ def bulk_apply(
             engine.apply(session, actor, flag, action, expected_version=expected)
         except engine.TransitionRefused as exc:
             wrong_state = any(p.startswith("action:") for p in exc.problems)
-            result.refused[flag.id] = WRONG_STATE if wrong_state else exc.args[0]  # a Message
+            result.refused[flag.id] = WRONG_STATE if wrong_state else exc.message
             continue
         except PermissionDenied:
             result.refused[flag.id] = NO_ROLE

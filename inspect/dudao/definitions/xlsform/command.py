@@ -26,7 +26,7 @@ def import_xlsform_command(
         text = xlsform_to_yaml(workbook, kind)
     except XLSFormError as exc:
         language = translations(lang)
-        click.echo(shown(exc.args[0], language))
+        click.echo(exc.in_language(language))
         for problem in exc.problems:
             click.echo(f"  {shown(problem, language)}")
         raise SystemExit(1) from exc

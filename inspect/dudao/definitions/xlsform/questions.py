@@ -102,7 +102,7 @@ def relevant_condition(row: Row, state: Conversion) -> dict[str, Any] | None:
     try:
         condition, referenced = translate_relevant(expression, state.rename)
     except UntranslatableExpression as exc:
-        reason = exc.args[0]
+        reason = exc.message
         state.fail(
             row,
             Message(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dudao.core.errors import N_, Message
+from dudao.core.errors import N_, Invalid, Message
 
 TOKEN = re.compile(
     r"""\s*(?:
@@ -27,8 +27,8 @@ TOKEN = re.compile(
 COMPARISONS = {"=": "equals", "!=": "not_equals", ">": "gt", "<": "lt", ">=": "gte", "<=": "lte"}
 
 
-class UntranslatableExpression(ValueError):
-    pass
+class UntranslatableExpression(Invalid):
+    """A `relevant` expression with no show_if equivalent; the message says which part."""
 
 
 def _tokenize(expression: str) -> list[tuple[str, str]]:
