@@ -33,7 +33,7 @@ def display_value(item: Item, value: Any, locale: str = "zh") -> str:
         return f"{value} / 10"
     if kind is ItemType.NUMBER:
         number = plain_number(value) if isinstance(value, int | float) else str(value)
-        return f"{number} {item.unit.get(locale)}" if item.unit else number
+        return item.unit.after(number, locale) if item.unit else number
     if kind is ItemType.PHOTO:
         count = len(value) if isinstance(value, list) else 1
         if not en:

@@ -217,12 +217,22 @@ class ItemChecker:
 
     def _unit(self, raw: Any, path: Path) -> str | dict[str, str | None] | Any:
         """A number's unit: one (Chinese) string, kept as it is, so the versions made before
-        units could have an English name keep their content hash; or {zh, en}."""
+        units could have an English name keep their content hash; or {zh, en}, with
+        `en_one` for English after exactly one (kept only when given, for the same reason)."""
         if raw is None:
             return None
-        if isinstance(raw, dict):
-            return self.check.local_text(raw, path, max_length=40)
-        return self.check.text(raw, path, max_length=40)
+        if not isinstance(raw, dict):
+            return self.check.text(raw, path, max_length=40)
+        c = self.check
+        c.fields(raw, path, ("zh", "en", "en_one"))
+        unit = c.local_text({k: raw[k] for k in ("zh", "en") if k in raw}, path, max_length=40)
+        if raw.get("en_one") is None:
+            return unit
+        one = c.text(raw["en_one"], (*path, "en_one"), max_length=40)
+        if unit is not INVALID and one is not INVALID and unit["en"] is None:
+            needed = Message(N_("needed with en_one: the unit after other counts"))
+            return c.add((*path, "en"), needed)
+        return INVALID if INVALID in (unit, one) else unit | {"en_one": one}
 
     def _text(self, raw: dict[str, Any], path: Path, data: dict[str, Any]) -> None:
         c = self.check

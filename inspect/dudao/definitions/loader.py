@@ -30,6 +30,7 @@ from dudao.definitions.spec import (
     Option,
     PassRule,
     Section,
+    Unit,
 )
 from dudao.definitions.validate import validate
 from dudao.definitions.yamlsource import Source, parse
@@ -141,9 +142,9 @@ def _item(data: dict[str, Any]) -> Item:
     ):  # fmt: skip
         if name in data:
             fields[name] = data[name]
-    if data.get("unit") is not None:  # one string (Chinese) or {zh, en}
+    if data.get("unit") is not None:  # one string (Chinese) or {zh, en, en_one}
         unit = data["unit"]
-        fields["unit"] = LocalText(zh=unit) if isinstance(unit, str) else _text(unit)
+        fields["unit"] = Unit(zh=unit) if isinstance(unit, str) else Unit(**unit)
     if "weight" in data:
         fields["weight"] = float(data["weight"])
     if "evidence_on_fail" in data:

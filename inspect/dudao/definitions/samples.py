@@ -21,6 +21,7 @@ from dudao.definitions.spec import (
     Option,
     PassRule,
     Section,
+    Unit,
 )
 
 
@@ -68,7 +69,7 @@ def sample_checklist() -> Definition:
                 show_if=Condition(Operator.EQUALS, "committee", "no"),
                 min=0,
                 max=60,
-                unit=t("月", "months"),
+                unit=Unit("月", "months", en_one="month"),
             ),
             Item(
                 "overdue_reason",
@@ -123,7 +124,7 @@ def sample_checklist() -> Definition:
                 required=True,
                 min=0,
                 max=100,
-                unit=t("%", "%"),
+                unit=Unit("%"),
                 decimals=1,
                 pass_rule=PassRule(min=80),
             ),

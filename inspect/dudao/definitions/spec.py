@@ -89,6 +89,18 @@ class LocalText:
 
 
 @dataclass(frozen=True)
+class Unit(LocalText):
+    """A number's unit; English may name the unit of exactly one apart ("1 meeting")."""
+
+    en_one: str | None = None
+
+    def after(self, number: str, locale: str) -> str:
+        """The number followed by its unit, "1 meeting" but "2 meetings" and "1.5 meetings"."""
+        one = self.en_one if number == "1" and locale.startswith("en") else None
+        return f"{number} {one or self.get(locale)}"
+
+
+@dataclass(frozen=True)
 class Option:
     key: str
     label: LocalText
@@ -146,7 +158,7 @@ class Item:
     # number
     min: float | None = None
     max: float | None = None
-    unit: LocalText | None = None
+    unit: Unit | None = None
     decimals: int = 0
     # text
     multiline: bool = False
