@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
-from dudao.core.errors import NotFound, ValidationError
+from dudao.core.errors import N_, Message, NotFound, ValidationError, field_problem
 from dudao.definitions.items import kind_of
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import satisfaction_index
@@ -151,7 +151,9 @@ def aggregate(
     hidden = suppress(tree, direct, k)
     chosen: tuple[str, str] | None = None
     if filter_item and not final:
-        message = "Filters are available once the campaign has closed and every answer is in."
+        message = Message(
+            N_("Filters are available once the campaign has closed and every answer is in.")
+        )
         raise FilterRefused(message, [message])
     if filter_item:
         chosen = _check_filter(definition, tree, by_unit, hidden, k, filter_item, filter_value)
@@ -251,19 +253,22 @@ def _check_filter(
     """Refuse a filter unless every piece it cuts, in every group shown, is 0 or at least k."""
     item = definition._index.get(key)
     if item is None or item.type not in FILTERABLE:
-        raise FilterRefused(
-            "You can only filter by a single-choice or yes/no question.", ["filter_item"]
-        )
+        message = Message(N_("You can only filter by a single-choice or yes/no question."))
+        raise FilterRefused(message, [field_problem("filter_item", message)])
     cells = (
         [o.key for o in item.options]
         if item.type == ItemType.SINGLE_CHOICE
         else ["yes", "no", "na"]
     )
     if value not in cells:
-        raise FilterRefused("Choose one of the question's answers to filter by.", ["filter_value"])
-    message = (
-        f"This filter is refused: in at least one group it would single out fewer than {k} "
-        "answers, directly or by subtracting one figure from another."
+        message = Message(N_("Choose one of the question's answers to filter by."))
+        raise FilterRefused(message, [field_problem("filter_value", message)])
+    message = Message(
+        N_(
+            "This filter is refused: in at least one group it would single out fewer than "
+            "%(k)s answers, directly or by subtracting one figure from another."
+        ),
+        k=k,
     )
     for cell in [*cells, UNANSWERED]:
         direct = {u: sum(1 for a in rows if _cell(a, key) == cell) for u, rows in by_unit.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, render_template, request
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
@@ -39,7 +40,7 @@ def results(campaign_id: int) -> str | tuple[str, int]:
     except FilterRefused as exc:
         # Only a refused filter needs the unfiltered figures as well (one aggregation each).
         full = aggregate(db(), campaign, locale=select_locale())
-        return _results_page(campaign, full, str(exc)), 422
+        return _results_page(campaign, full, exc.in_language(get_translations())), 422
     return _results_page(campaign, report, None)
 
 
@@ -61,7 +62,7 @@ def results_export(campaign_id: int, fmt: str) -> HttpResponse | tuple[HttpRespo
     try:
         report = _report(campaign)
     except FilterRefused as exc:
-        response = jsonify(error="filter_refused", message=str(exc))
+        response = jsonify(error="filter_refused", message=exc.in_language(get_translations()))
         return response, 422
     name = f"campaign-{campaign.id}-results.{fmt}"
     disposition = {"Content-Disposition": f"attachment; filename={name}"}
