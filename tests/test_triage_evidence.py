@@ -169,7 +169,8 @@ def test_a_flag_of_one_month_names_it_once(desk, session, org):
 def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, org):
     falling = make_flag(session, org.branch_a1, "deterioration", tag="fall", evidence={
         "baseline_score": 100.0, "decline_from": "2026-08", "mean_score_since": 88.9,
-        "sen_slope": -1.47, "periods": ["2026-08"], "scores": [88.9]})  # fmt: skip
+        "sen_slope": -1.47, "periods": ["2026-08", "2026-09"],
+        "scores": [88.8889, 90.4762]})  # fmt: skip
     outlier = make_flag(session, org.branch_a2, "outlier", tag="out", first_detected="2026-09",
                         evidence={"period": "2026-11", "window_periods": 3, "failed_items": 8,
                                   "scored_items": 18, "proportion": 0.4444,
@@ -179,6 +180,8 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
     assert ("have been declining since 2026-08: 88.9 on average since then, against 100.0 "
             "before.") in page  # fmt: skip
     assert 'Sen\'s slope (score points per month)</th><td class="wrap">-1.47<' in page
+    table = page.split("data-series")[1].split("</table>")[0]  # scores to 0.1, like the mean
+    assert "<td>88.9</td>" in table and "<td>90.5</td>" in table and "90.47" not in table
     assert ("A1-2 failed 8 of 18 scored items in 2026-09 – 2026-11 (44.4%), above the funnel "
             "limit of 27.8% (since 2026-09).") in page_of(desk, outlier)  # fmt: skip
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})

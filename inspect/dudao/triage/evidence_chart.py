@@ -48,12 +48,12 @@ def series(flag: Flag, month: str) -> Series | None:
         limit = e.get("baseline_score")
         if limit is None and not e.get("transform", True):
             limit = e.get("baseline_mean")
-        return Series(_("Score per period"), periods, list(e["scores"]),
-                      limit, _("Mean score before the decline"), _("Score"),
-                      unfinished=month)  # fmt: skip
+        scores = [_tenth(v) for v in e["scores"]]  # stored to 0.01, shown like the mean
+        return Series(_("Score per period"), periods, scores, _tenth(limit),
+                      _("Mean score before the decline"), _("Score"), unfinished=month)  # fmt: skip
     if flag.rule == "cross_unit" and e.get("failures_series"):
         rates = [
-            round(100 * f / n, 1) if n else None
+            _tenth(100 * f / n) if n else None
             for f, n in zip(e["failures_series"], e.get("inspections_series") or [], strict=False)
         ]
         base = e.get("baseline_rate")
@@ -62,9 +62,13 @@ def series(flag: Flag, month: str) -> Series | None:
         if e.get("baseline_months"):  # the months it was measured on (not the months shown)
             limit = _("Baseline rate (%(months)s)", months=span(e["baseline_months"]))
         return Series(_("Failure rate per period, per cent"), periods[: len(rates)], rates,
-                      round(100 * base, 1) if base is not None else None,
+                      _tenth(100 * base if base is not None else None),
                       limit, _("Failure rate, per cent"), counts, month)  # fmt: skip
     return None
+
+
+def _tenth(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def chart_svg(data: Series) -> str:
