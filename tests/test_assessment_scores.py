@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dudao.assessment.queries import TierMove, assess, ranking, tier_moves, tier_moves_up
-from dudao.assessment.scores import one_decimal
+from dudao.core.numbers import one_decimal
 from tests.assessment_world import configured, first_quarter, inspection  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("configured")  # the bands 90/80/70/0 of CONFIG

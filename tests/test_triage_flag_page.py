@@ -24,7 +24,7 @@ def test_flag_page_shows_sentence_evidence_and_chart(client, world):
     assert "have been declining since 2026-02" in page
     assert "<svg" in page and 'role="img"' in page and "<script" not in page.split("<svg")[1]
     table = page.split("data-series")[1].split("</table>")[0]
-    assert "2026-04" in table and "71.25" in table and "90.0" in table and "—" in table
+    assert "2026-04" in table and "71.3" in table and "90.0" in table and "—" in table
     figures = page.split("data-evidence")[1].split("</table>")[0]
     assert "CUSUM" in figures and "Scores transformed (arcsine)</th><td" in figures
     assert '<td class="wrap">No</td>' in figures  # a flag shown as a word

@@ -10,17 +10,12 @@ figure judged. See docs/assessment.md.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from dudao.assessment.components import RectificationCell, SatisfactionCell
 from dudao.assessment.config import COMPONENTS, AssessmentConfig
+from dudao.core.numbers import one_decimal
 from dudao.org.models import name_in
-
-
-def one_decimal(value: float) -> float:
-    """Round half up (90.05 -> 90.1), not to even; a tiny epsilon absorbs binary noise."""
-    return math.floor(value * 10 + 0.5 + 1e-9) / 10
 
 
 @dataclass

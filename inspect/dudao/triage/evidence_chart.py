@@ -11,6 +11,7 @@ from reportlab.graphics.shapes import Drawing, Line, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 
+from dudao.core.numbers import one_decimal
 from dudao.reports.charts import label_width, to_svg
 from dudao.trends.models import Flag
 from dudao.triage.months import span
@@ -68,7 +69,7 @@ def series(flag: Flag, month: str) -> Series | None:
 
 
 def _tenth(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    return None if value is None else one_decimal(value)
 
 
 def chart_svg(data: Series) -> str:
