@@ -25,7 +25,7 @@ def count(session, model) -> int:
 def test_bad_rows_are_named_and_nothing_is_stored(session, org, tmp_path) -> None:
     rows = [
         row("A1-1", 0),
-        row("NOPE", 1),
+        row("NOPE", 1, leadership="bogus"),  # the answers are checked as well
         row("A1-1", 2, leadership="bogus"),
         {**row("A1-1", 3), "date": "2024-13-01"},
         row("A1-1", 4, unknown_item="yes"),
@@ -35,6 +35,7 @@ def test_bad_rows_are_named_and_nothing_is_stored(session, org, tmp_path) -> Non
         load(session, tmp_path, rows)
     text = "\n".join(caught.value.problems)
     assert "line 2: unit" in text and "line 3: leadership" in text and "line 4: date" in text
+    assert "line 2: leadership" in text and "'2024-13-01' is not a valid date" in text
     assert "line 5: unknown_item" in text and "line 6: definition" in text
     assert "line 1" not in text
     session.rollback()
@@ -119,7 +120,7 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     lines = english.output.splitlines()
     assert "line 2: not JSON (Expecting property name enclosed in double quotes)" in lines
     assert "line 3: unit: no unit with the code 'NOPE'" in lines
-    assert "line 3: date: not a date YYYY-MM-DD '2024/02/15'" in lines
+    assert "line 3: date: '2024/02/15' is not a valid date (YYYY-MM-DD)" in lines
     assert "line 4: not a JSON object" in lines
     assert "line 5: the same unit, definition, date and inspector as line 1" in lines
     assert "line 6: unit: no unit with the code 'A\\u2028B'" in lines  # repr's escape

@@ -168,8 +168,7 @@ def _version(raw: Any) -> int | bool | None:
 def _fixed_fields(
     record: dict[str, Any], units: dict, versions: dict, users: dict
 ) -> tuple[list[Message], int | None, date | None]:
-    """(what is wrong with a record's fixed fields, its definition version id, its day);
-    its answers are checked once these pass."""
+    """(what is wrong with a record's fixed fields, its definition version id, its day)."""
     bad = []
     code, key, inspector = record.get("unit"), record.get("definition"), record.get("inspector")
     if str(code) not in units:
@@ -183,7 +182,7 @@ def _fixed_fields(
                            key=key or ""))  # fmt: skip
     day = _day(record.get("date"))
     if day is None:
-        bad.append(Message(N_("date: not a date YYYY-MM-DD %(value)r"),
+        bad.append(Message(N_("date: %(value)r is not a valid date (YYYY-MM-DD)"),
                            value=record.get("date") or ""))  # fmt: skip
     if inspector and str(inspector) not in users:
         bad.append(Message(N_("inspector: no account named %(name)r"), name=inspector))
@@ -210,13 +209,13 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
         bad, version_id, day = _fixed_fields(record, units, versions, users)
         code, key = str(record.get("unit")), str(record.get("definition"))
         inspector = record.get("inspector")
-        if not bad:
-            definition = pinned(session, version_id)
+        if version_id is not None and isinstance(record.get("answers"), dict):
+            definition = pinned(session, version_id)  # the answers too, whatever else is wrong
             given = record["answers"]
             given = _split_lists(definition, given) if record.get("_table") else given
             clean, errors = validate_answers(definition, given)
-            bad = [Message(N_("%(item)s: %(problem)s"), item=item, problem=message)
-                   for item, message in errors.items()]  # fmt: skip
+            bad += [Message(N_("%(item)s: %(problem)s"), item=item, problem=message)
+                    for item, message in errors.items()]  # fmt: skip
         if bad:
             problems += [Message(template, n=number, problem=b) for b in bad]
             continue
