@@ -175,13 +175,14 @@ def test_cli_import_and_dry_run(app, session, tmp_path):
     path = tmp_path / "org.csv"
     path.write_bytes(csv_bytes(*GOOD))
     runner = app.test_cli_runner()
-    dry = runner.invoke(cli, ["org", "import", str(path), "--dry-run"])
+    dry = runner.invoke(cli, ["org", "import", str(path), "--dry-run", "--lang", "en"])
     assert dry.exit_code == 0, dry.output
-    assert "5 unit(s) would be created" in dry.output
+    assert "org.csv is correct (5 rows checked, nothing written). Importing it, units " \
+        "created: 5, updated: 0" in dry.output  # fmt: skip
     assert counts(session)[0] == 0
     result = runner.invoke(cli, ["org", "import", str(path)])
     assert result.exit_code == 0, result.output
-    assert "5 unit(s) were created" in result.output
+    assert "org.csv：已导入 5 行。新建单位 5 个" in result.output  # Chinese unless asked
     assert counts(session)[0] == 5
 
 
@@ -189,11 +190,13 @@ def test_cli_reports_every_problem_and_exits_1(app, session, org, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(csv_bytes(HEADER, "N,n,NOPE,unit", "A,甲公司,A1,company"))
     before = counts(session)
-    result = app.test_cli_runner().invoke(cli, ["org", "import", str(path)])
+    result = app.test_cli_runner().invoke(cli, ["org", "import", str(path), "--lang", "en"])
     assert result.exit_code == 1
     assert "row 2, column parent: unknown parent 'NOPE'" in result.output
     assert "row 3, column parent: parent 'A1' would make a cycle" in result.output
-    assert "nothing was imported; 2 problem(s)" in result.output
+    assert "bad.csv: 2 problems; nothing was imported." in result.output
+    result = app.test_cli_runner().invoke(cli, ["org", "import", str(path)])
+    assert "第 2 行，parent 列：未知的上级单位“NOPE”" in result.output
     assert counts(session) == before
 
 

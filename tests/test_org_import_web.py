@@ -25,10 +25,13 @@ def test_upload_page_imports_and_shows_the_report(client, org, signed_in, sessio
     data = csv_bytes(HEADER, "A3,甲三厂,A,unit", "A3-1,甲三厂支部,A3,branch")
     checked = upload(client, data, dry_run=True)
     assert checked.status_code == 200
+    assert "org.csv 无误（已检查 2 行，未写入任何数据）。导入后：新建单位 2 个" in checked.get_data(
+        as_text=True
+    )
     assert by_code(session, "A3") is None
     response = upload(client, data)
     assert response.status_code == 200
-    assert "2" in response.get_data(as_text=True)
+    assert "org.csv：已导入 2 行。新建单位 2 个，更新 0 个" in response.get_data(as_text=True)
     session.expire_all()
     assert by_code(session, "A3-1").parent.code == "A3"
     event = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc())).first()
@@ -43,7 +46,13 @@ def test_upload_page_lists_every_bad_row_and_writes_nothing(client, org, signed_
     page = response.get_data(as_text=True)
     assert "NOPE" in page and '<td class="num">2</td>' in page and '<td class="num">3</td>' in page
     assert "未知的上级单位“NOPE”" in page  # problems are shown translated (zh_CN by default)
+    assert "坏.csv：发现 2 个问题，未导入任何数据。" in page
     assert counts(session) == before
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    page = upload(client, csv_bytes(HEADER, "N,n,NOPE,unit"), "bad.csv").get_data(as_text=True)
+    assert "bad.csv: 1 problem; nothing was imported." in page  # not "1 problem(s)"
+    page = upload(client, csv_bytes(HEADER, "A4,甲四厂,A,unit")).get_data(as_text=True)
+    assert "org.csv: 1 row imported. Units created: 1, updated: 0, moved: 0" in page
 
 
 def test_upload_is_limited_to_the_admins_subtree(client, org, signed_in, session):

@@ -171,6 +171,7 @@ def test_ad_hoc_for_a_subtree_from_the_web(client, session, org, schedule, signe
     assert made["A1-2"].assignee_ids == set() and made["A1-2"].state == "planned"  # 回避
     assert {i.origin for i in made.values()} == {"ad_hoc"}
     assert made["A1-1"].reason == "群众反映问题" and made["A1-1"].due_date == date(2026, 12, 31)
+    assert "已创建 2 项动态检查。" in client.get("/schedules").get_data(as_text=True)
 
 
 def test_ad_hoc_outside_scope_or_without_reason_is_refused(

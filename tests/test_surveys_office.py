@@ -79,6 +79,8 @@ def test_roster_import_is_all_or_nothing_and_scoped(signed_in, session, org):
     good = "unit,member,email\nA1-1,001,a@example.com\nA1-1,002,\nA1-2,003,\n"
     ok = client.post("/surveys/roster", data={"file": (io.BytesIO(good.encode()), "r.csv")})
     assert ok.status_code == 200 and session.scalar(select(func.count(RosterMember.id))) == 3
+    said = "r.csv：已导入 3 行，涉及 2 个单位；新增成员 3 人，更新 0 人，停用 0 人。"
+    assert said in ok.get_data(as_text=True)
     bad = "单位编码,工号\nA1-1,001\nA1-9,004\nA1-1,001\nB1-1,005\n"
     response = client.post(
         "/surveys/roster", data={"file": (io.BytesIO(bad.encode("gb18030")), "r.csv")}
@@ -86,6 +88,7 @@ def test_roster_import_is_all_or_nothing_and_scoped(signed_in, session, org):
     body = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "A1-9" in body and "B1-1" in body and body.count('<td class="wrap">') == 3
+    assert "r.csv：发现 3 个问题，未导入任何数据。" in body
     session.expire_all()
     assert session.scalar(select(func.count(RosterMember.id))) == 3
     replace = "unit,member\nA1-1,001\n"

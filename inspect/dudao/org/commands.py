@@ -9,6 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
+from dudao.core.errors import shown
+from dudao.core.language import language_option, translations
 from dudao.org.importing import import_org_chart
 
 
@@ -20,9 +22,11 @@ def org_group() -> None:
 @org_group.command("import", help="Import or update the org chart from a CSV or XLSX FILE.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check the file and report; write nothing.")
+@language_option
 @with_appcontext
-def import_command(file: Path, dry_run: bool) -> None:
+def import_command(file: Path, dry_run: bool, lang: str) -> None:
     """All or nothing: any bad row is reported (with its row number) and nothing is written."""
+    language = translations(lang)
     runtime = current_app.extensions["dudao"]
     check_database(runtime.engine)
     with transaction(runtime.session_factory) as session:
@@ -30,8 +34,8 @@ def import_command(file: Path, dry_run: bool) -> None:
         if not report.ok or dry_run:
             session.rollback()
     for problem in report.errors:
-        click.echo(str(problem))
+        click.echo(shown(problem.as_message(), language))
     if not report.ok:
-        click.echo(report.summary(), err=True)
+        click.echo(shown(report.summary(), language), err=True)
         raise SystemExit(1)
-    click.echo(report.summary())
+    click.echo(shown(report.summary(), language))

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from dudao.core.enums import UnitLevel
-from dudao.core.errors import N_
+from dudao.core.errors import N_, Message, Plural
 from dudao.org.import_files import Table
 
 REQUIRED_COLUMNS = ("code", "name", "parent", "level")
@@ -60,7 +60,8 @@ class Problem:
     """One reason the import cannot go ahead; `row` is None for file-level problems.
 
     `text` is an English template with %(name)s placeholders, so a page can show it
-    translated (`_(problem.text, **problem.params)`) and the command line in English.
+    translated (`_(problem.text, **problem.params)`), and the command line too
+    (`as_message`).
     """
 
     text: str
@@ -72,11 +73,25 @@ class Problem:
     def message(self) -> str:
         return self.text % self.params
 
-    def __str__(self) -> str:
-        where = f"row {self.row}" if self.row is not None else "file"
+    def as_message(self) -> Message:
+        """Where and what: "row 3, column parent: …", in the reader's language."""
+        what = Message(self.text, **self.params)
+        if self.row is None:
+            return Message(N_("file: %(problem)s"), problem=what)
         if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
+            return Message(N_("row %(n)d, column %(column)s: %(problem)s"), n=self.row,
+                           column=self.column, problem=what)  # fmt: skip
+        return Message(N_("row %(n)d: %(problem)s"), n=self.row, problem=what)
+
+    def __str__(self) -> str:
+        return str(self.as_message())
+
+
+def refused(filename: str, problems: int) -> Message:
+    """The sentence under the problems of a file that was not imported."""
+    return Plural("%(file)s: %(num)d problem; nothing was imported.",
+                  "%(file)s: %(num)d problems; nothing was imported.",
+                  num=problems, file=filename)  # fmt: skip
 
 
 @dataclass

@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dudao.core.errors import Message, Plural
 from dudao.org import services
 from dudao.org.import_checks import ExistingTree, check_links, load_tree
 from dudao.org.import_files import UnreadableFile, read_table
-from dudao.org.import_rows import OrgRow, Problem, parse_rows
+from dudao.org.import_rows import OrgRow, Problem, parse_rows, refused
 from dudao.org.models import Unit
 
 IN_CHUNK = 2000  # ids per IN (...) query: well under SQLite's and PostgreSQL's limits
@@ -40,20 +41,30 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
-    def summary(self) -> str:
+    def summary(self) -> Message:
+        """One sentence for the page and the command line, in the reader's language."""
         if self.errors:
-            return (
-                f"{self.filename}: nothing was imported; "
-                f"{len(self.errors)} problem(s) must be fixed first."
+            return refused(self.filename, len(self.errors))
+        counts = {"num": self.rows, "file": self.filename, "created": self.created,
+                  "updated": self.updated, "moved": self.moved,
+                  "unchanged": self.unchanged}  # fmt: skip
+        if self.dry_run:
+            return Plural(
+                "%(file)s is correct (%(num)d row checked, nothing written). Importing it, "
+                "units created: %(created)d, updated: %(updated)d, moved: %(moved)d, "
+                "unchanged: %(unchanged)d.",
+                "%(file)s is correct (%(num)d rows checked, nothing written). Importing it, "
+                "units created: %(created)d, updated: %(updated)d, moved: %(moved)d, "
+                "unchanged: %(unchanged)d.",
+                **counts,
             )
-        verb = "would be" if self.dry_run else "were"
-        return (
-            f"{self.filename}: {self.rows} row(s) checked; {self.created} unit(s) {verb} created, "
-            f"{self.updated} updated, {self.moved} moved, {self.unchanged} unchanged."
+        return Plural(
+            "%(file)s: %(num)d row imported. Units created: %(created)d, updated: "
+            "%(updated)d, moved: %(moved)d, unchanged: %(unchanged)d.",
+            "%(file)s: %(num)d rows imported. Units created: %(created)d, updated: "
+            "%(updated)d, moved: %(moved)d, unchanged: %(unchanged)d.",
+            **counts,
         )
-
-    def lines(self) -> list[str]:
-        return [str(problem) for problem in self.errors] + [self.summary()]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -214,7 +214,9 @@ def ad_hoc() -> Page:
                 _place_problems(form, exc)
             else:
                 db().commit()
-                flash(_("%(count)d ad hoc inspection(s) created.", count=len(created)), "success")
+                made = ngettext("%(num)d ad hoc inspection created.",
+                                "%(num)d ad hoc inspections created.", len(created))  # fmt: skip
+                flash(made, "success")
                 return redirect(url_for("scheduling.index"))
     status = 422 if form.errors else 200
     return render_template("scheduling/ad_hoc.html", form=form), status

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
-from dudao.core.errors import N_
+from dudao.core.errors import N_, Message, Plural
 from dudao.org.import_files import UnreadableFile, read_table
-from dudao.org.import_rows import Problem
+from dudao.org.import_rows import Problem, refused
 from dudao.org.models import Unit
 from dudao.surveys.models import RosterMember
 
@@ -44,6 +44,19 @@ class RosterReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def summary(self) -> Message:
+        """One sentence for the page, in the reader's language."""
+        if self.errors:
+            return refused(self.filename, len(self.errors))
+        return Plural(
+            "%(file)s: %(num)d row imported. Units: %(units)d; members added: %(added)d, "
+            "updated: %(updated)d, deactivated: %(deactivated)d.",
+            "%(file)s: %(num)d rows imported. Units: %(units)d; members added: %(added)d, "
+            "updated: %(updated)d, deactivated: %(deactivated)d.",
+            num=self.rows, file=self.filename, units=self.units, added=self.added,
+            updated=self.updated, deactivated=self.deactivated,
+        )  # fmt: skip
 
 
 def _key(text: str) -> str:
