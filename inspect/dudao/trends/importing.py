@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record_many
 from dudao.auth.models import User
 from dudao.core.database import refresh_statistics, utcnow
-from dudao.core.errors import N_, Message, Plural, ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.answers import validate_answers
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -35,6 +35,7 @@ from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, ReviewState, Submission
 from dudao.inspections.submissions import content_hash, result_json
 from dudao.org.import_files import UnreadableFile, read_table
+from dudao.org.import_rows import refused
 from dudao.org.models import Unit
 
 NAMESPACE = uuid.UUID("5b0f6a52-4f7e-4d1a-9a53-6f1d2c9e8a10")
@@ -230,9 +231,7 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
                          "day": day, "inspector_id": users.get(inspector), "answers": clean,
                          "definition": definition})  # fmt: skip
     if problems:
-        raise ValidationError(Plural("%(file)s: %(num)d problem; nothing was imported.",
-                                     "%(file)s: %(num)d problems; nothing was imported.",
-                                     num=len(problems), file=path.name), problems)  # fmt: skip
+        raise ValidationError(refused(path.name, len(problems)), problems)
     existing: set[str] = set()
     sids = list(seen)
     for i in range(0, len(sids), CHUNK):
