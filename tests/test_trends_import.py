@@ -12,7 +12,10 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from dudao.cli import cli
+from dudao.config import PROJECT_ROOT
 from dudao.core.errors import ValidationError
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Submission
 from tests.trend_world import PASSING, TODAY, TZ, load, row
@@ -181,3 +184,45 @@ def test_an_import_leaves_the_planner_statistics_of_what_it_loaded(session, org,
         "('inspection', 'inspection_submission')"
     )).all())  # fmt: skip
     assert estimates == {"inspection": 14, "inspection_submission": 14}
+
+
+def test_a_spreadsheet_may_name_the_version_its_rows_were_filled_in(session, org, tmp_path):
+    """Years-old sheets follow the checklist of their day: an optional `version` column
+    pins that version; an empty cell, the current one; an unknown number is that row's
+    problem."""
+    load(session, tmp_path, [])  # version 1
+    changed = tmp_path / "forms"
+    changed.mkdir()
+    source = (PROJECT_ROOT / "forms" / "campaign_spot_check.yaml").read_text(encoding="utf-8")
+    (changed / "campaign_spot_check.yaml").write_text(
+        source.replace(
+            "  en: Strive-for-excellence campaign spot check", "  en: Campaign spot check", 1
+        ),
+        encoding="utf-8",
+    )
+    sync_forms(session, None, changed)
+    session.commit()
+    ids = dict(session.execute(
+        select(DefinitionVersion.number, DefinitionVersion.id).join(FormDefinition)
+        .where(FormDefinition.key == "campaign_spot_check")
+    ).all())  # fmt: skip
+    assert set(ids) == {1, 2}
+    header = ["unit", "definition", "version", "date", "inspector", *PASSING]
+    cells = [", ".join(v) if isinstance(v, list) else v for v in PASSING.values()]
+    sheet = tmp_path / "eras.csv"
+    with sheet.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([
+            header,
+            ["A1-1", "campaign_spot_check", "1", "2023-03-15", "", *cells],
+            ["A1-2", "campaign_spot_check", "", "2026-03-15", "", *cells],
+        ])  # fmt: skip
+    result = CliRunner().invoke(cli, ["import", "inspections", str(sheet)])
+    assert result.exit_code == 0 and "2 imported" in result.output, result.output
+    pinned = session.execute(select(Inspection.period_start, Inspection.definition_version_id))
+    assert {str(day): v for day, v in pinned} == {"2023-03-15": ids[1], "2026-03-15": ids[2]}
+    with sheet.open("a", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerow(["A1-1", "campaign_spot_check", "9", "2023-04-15", "", *cells])
+    result = CliRunner().invoke(cli, ["import", "inspections", str(sheet), "--lang", "en"])
+    assert "row 4: definition: no definition 'campaign_spot_check' (or no such version)" in (
+        result.output
+    )

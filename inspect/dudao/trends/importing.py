@@ -39,7 +39,7 @@ from dudao.org.import_rows import refused
 from dudao.org.models import Unit
 
 NAMESPACE = uuid.UUID("5b0f6a52-4f7e-4d1a-9a53-6f1d2c9e8a10")
-FIXED = ("unit", "definition", "date", "inspector")
+FIXED = ("unit", "definition", "version", "date", "inspector")  # version: optional
 REQUIRED = ("unit", "definition", "date")
 JSON_LINES = (".jsonl", ".ndjson", ".json")
 TABLES = (".csv", ".xlsx", ".xls")
