@@ -5,7 +5,7 @@ from __future__ import annotations
 from dudao.definitions.commands import FORMS_FOLDER
 from dudao.definitions.diff import diff_definitions, show, text_diff
 from dudao.definitions.loader import load_file, load_text
-from dudao.definitions.spec import PassRule
+from dudao.definitions.spec import PassRule, Unit
 from tests.definition_world import CHECK
 
 
@@ -64,3 +64,9 @@ def test_pass_rules_read_plainly():
     assert show(PassRule(max=0)) == "≤ 0"
     assert show(PassRule(min=1, max=3)) == "1–3"
     assert show(PassRule(options=("yes",))) == "yes"
+
+
+def test_a_units_english_after_one_is_shown_when_it_changes():
+    """Units differing only in `en_one` must not read as the same text on both sides."""
+    assert show(Unit("次", "meetings")) == "次 / meetings"
+    assert show(Unit("次", "meetings", en_one="meeting")) == "次 / meetings (1 meeting)"

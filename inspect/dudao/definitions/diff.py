@@ -23,6 +23,7 @@ from dudao.definitions.spec import (
     Option,
     PassRule,
     Section,
+    Unit,
 )
 
 DEFINITION_FIELDS = (
@@ -77,6 +78,8 @@ def show(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, Enum):
         return str(value.value)
+    if isinstance(value, Unit) and value.en_one:
+        return f"{show(LocalText(value.zh, value.en))} (1 {value.en_one})"
     if isinstance(value, LocalText):
         return value.zh if not value.en else f"{value.zh} / {value.en}"
     if isinstance(value, Option):
