@@ -76,7 +76,8 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         if missing:
             raise UnreadableFile(
                 N_("%(file)s: row 1 must name the columns unit, definition, date and "
-                   "inspector, then one column per item key; missing: %(columns)s."),
+                   "inspector (and may name version), then one column per item key; "
+                   "missing: %(columns)s."),
                 file=path.name, columns=", ".join(missing),
             )  # fmt: skip
         for number, cells in table.rows:
