@@ -77,11 +77,11 @@ def test_csv_and_xlsx_with_one_column_per_item(session, org, tmp_path) -> None:
     load(session, tmp_path, [])  # syncs the forms
     result = runner.invoke(cli, ["import", "inspections", str(path)])
     assert result.exit_code == 0, result.output
-    assert "1 imported" in result.output
+    assert "h.csv：读取 1 行，导入 1 行，0 行此前已导入。" in result.output  # Chinese unless asked
     result = runner.invoke(cli, ["import", "inspections", str(tmp_path / "h.xlsx")])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["import", "inspections", str(path)])
-    assert "0 imported, 1 already there" in result.output
+    result = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
+    assert "h.csv: 1 row read: 0 imported, 1 already there." in result.output  # not "1 rows"
     submission = session.scalar(select(Submission).order_by(Submission.id))
     assert submission.answers["activities"] == ["pledges", "model_posts"]
 
@@ -154,7 +154,7 @@ def test_spreadsheets_as_excel_writes_them(session, org, tmp_path) -> None:
     runner = CliRunner()
     for path in (gbk, tmp_path / "dates.xlsx"):
         result = runner.invoke(cli, ["import", "inspections", str(path)])
-        assert result.exit_code == 0 and "1 imported" in result.output, result.output
+        assert result.exit_code == 0 and "导入 1 行" in result.output, result.output
     days = {str(d) for d in session.scalars(select(Inspection.period_start))}
     assert days == {"2024-01-15"}
     no_date = tmp_path / "no_date.csv"
@@ -217,7 +217,7 @@ def test_a_spreadsheet_may_name_the_version_its_rows_were_filled_in(session, org
             ["A1-2", "campaign_spot_check", "", "2026-03-15", "", *cells],
         ])  # fmt: skip
     result = CliRunner().invoke(cli, ["import", "inspections", str(sheet)])
-    assert result.exit_code == 0 and "2 imported" in result.output, result.output
+    assert result.exit_code == 0 and "读取 2 行，导入 2 行" in result.output, result.output
     pinned = session.execute(select(Inspection.period_start, Inspection.definition_version_id))
     assert {str(day): v for day, v in pinned} == {"2023-03-15": ids[1], "2026-03-15": ids[2]}
     with sheet.open("a", newline="", encoding="utf-8") as out:

@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import N_, Message, NotFound, ValidationError, shown
+from dudao.core.errors import N_, Message, NotFound, Plural, ValidationError, shown
 from dudao.core.language import language_option, translations
 from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
@@ -45,7 +45,11 @@ def import_inspections_command(file: Path, lang: str) -> None:
             for problem in exc.problems:
                 click.echo(shown(problem, language), err=True)
         raise click.ClickException(exc.in_language(language)) from exc
-    click.echo(f"{result.rows} rows: {result.created} imported, {result.existing} already there.")
+    done = Plural("%(file)s: %(num)d row read: %(created)d imported, %(existing)d already there.",
+                  "%(file)s: %(num)d rows read: %(created)d imported, %(existing)d already there.",
+                  num=result.rows, file=file.name, created=result.created,
+                  existing=result.existing)  # fmt: skip
+    click.echo(shown(done, language))
 
 
 @click.command("analyze", help="Run trend detection and write flags.")
