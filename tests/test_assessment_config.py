@@ -76,7 +76,7 @@ def test_every_problem_is_located_at_once() -> None:
         "assessment.yaml:3:18: min_inspections: must be between 1 and 100, got 0",
         "assessment.yaml:4:42: weights.rectification: expected a number, got text",
         "assessment.yaml:4:63: weights.extra: unknown field 'extra'",
-        "assessment.yaml:7:29: tiers[1].min: must be below the previous band's min (50.0)",
+        "assessment.yaml:7:29: tiers[1].min: must be below the previous band's min (50)",
         "assessment.yaml:8:11: tiers[2].key: tier 'a' is listed twice",
         "assessment.yaml:9:32: tiers[3].colour: unknown field 'colour'",
     ]

@@ -49,10 +49,13 @@ def test_edited_row_is_named_by_seq_and_id(app, session, org):
     assert _messages(session) == [
         f"event #4 (id {victim.id}): content was edited after it was written"
     ]
-    result = _verify_cli(app)
+    result = _verify_cli(app)  # in the default language, zh_CN (docs/i18n.md)
     assert result.exit_code == 1
+    assert f"事件 #4（id {victim.id}）：写入后内容被修改" in result.output
+    assert "审计日志已被篡改：上面列出 1 个问题。" in result.output
+    result = _verify_cli(app, "--lang", "en")
     assert f"event #4 (id {victim.id}): content was edited" in result.output
-    assert "tampered with: 1 problem(s)" in result.output
+    assert "tampered with: 1 problem listed above." in result.output
 
 
 def test_edited_row_with_recomputed_hash_breaks_the_next_link(app, session, org):
@@ -90,7 +93,7 @@ def test_deleted_last_rows_are_detected_even_after_later_appends(app, session, o
     span = "#8" if count == 1 else "#7..#8"
     expected = f"missing: newest event {span} deleted (the seal records #8)"
     assert _messages(session) == [f"event #{9 - count}: {expected}"]
-    result = _verify_cli(app)
+    result = _verify_cli(app, "--lang", "en")
     assert result.exit_code == 1 and expected in result.output
 
     # The next append continues after the seal, so the hole stays visible.
@@ -150,7 +153,8 @@ def test_rewritten_history_is_caught_by_a_head_kept_elsewhere(app, session, org)
     assert result.exit_code == 0, result.output
     head = result.output.strip().rsplit(" ", 1)[1]
     assert head == "{}:{}".format(*chain_head(session))
-    assert "The audit log is intact: 8 events" in result.output
+    assert "审计日志完好：共 8 个事件，链头 " in result.output
+    assert "The audit log is intact: 8 events" in _verify_cli(app, "--lang", "en").output
 
     # Someone with full write access rewrites event #2 and re-seals everything after it.
     session.expire_all()
@@ -164,7 +168,7 @@ def test_rewritten_history_is_caught_by_a_head_kept_elsewhere(app, session, org)
     session.commit()
     assert verify_chain(session) == []  # consistent again: only an outside head can tell
 
-    result = _verify_cli(app, "--expect", head)
+    result = _verify_cli(app, "--expect", head, "--lang", "en")
     assert result.exit_code == 1
     assert f"event #8 (id {events[-1].id}): differs from the hash written down earlier" in (
         result.output

@@ -28,9 +28,10 @@ def test_create_grant_and_sign_in(app, client, session, org):
         PASSWORD,
     )
     assert created.exit_code == 0, created.output
-    granted = _run(app, "grant", "wangwei", "unit_lead", "A1")
+    assert created.output == "已创建账号 wangwei。\n"  # the default language, zh_CN
+    granted = _run(app, "grant", "wangwei", "unit_lead", "A1", "--lang", "en")
     assert granted.exit_code == 0, granted.output
-    assert "A1" in granted.output
+    assert granted.output == "wangwei is now unit_lead on A1 and everything below it.\n"
     again = _run(app, "grant", "wangwei", "unit_lead", "A1")  # idempotent
     assert again.exit_code == 0
     user = session.scalar(select(User).where(User.username == "wangwei"))
@@ -55,10 +56,13 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
     short = _run(app, "create", "newbie", "--password", "short")
     assert short.exit_code == 1
     # In the default language, zh_CN (docs/i18n.md); the problems name their field.
-    assert "无法创建账号。 password: at least 8 characters" in short.output
+    assert "无法创建账号。password: 至少 8 个字符。" in short.output
     assert "Traceback" not in short.output
-    duplicate = _run(app, "create", "taken", "--password", PASSWORD)
-    assert duplicate.exit_code == 1 and "already taken" in duplicate.output
+    duplicate = _run(app, "create", "taken", "--password", PASSWORD, "--lang", "en")
+    assert duplicate.exit_code == 1
+    assert "The account cannot be created. username: 'taken' is already taken." in (
+        duplicate.output
+    )
     unknown_unit = _run(app, "grant", "taken", "admin", "NOPE")
     assert unknown_unit.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in unknown_unit.output
     unknown_user = _run(app, "grant", "ghost", "admin", "A")
@@ -73,13 +77,14 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
 def test_set_password_deactivate_and_activate(app, session, user_factory):
     user_factory("lead")
     short = _run(app, "set-password", "lead", "--password", "short")
-    assert short.exit_code == 1 and "密码太短。 password: at least 8 characters" in short.output
-    assert _run(app, "set-password", "lead", "--password", "a brand new secret").exit_code == 0
+    assert short.exit_code == 1 and "密码太短。password: 至少 8 个字符。" in short.output
+    changed = _run(app, "set-password", "lead", "--password", "a brand new secret")
+    assert changed.output == "已为 lead 设置新密码。\n"
     assert sign_in(app.test_client(), "lead").status_code == 200  # old password refused
     assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 302
-    assert _run(app, "deactivate", "lead").exit_code == 0
+    assert _run(app, "deactivate", "lead", "--lang", "en").output == "lead is deactivated.\n"
     assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 200
-    assert _run(app, "activate", "lead").exit_code == 0
+    assert _run(app, "activate", "lead").output == "lead 已启用。\n"
     assert sign_in(app.test_client(), "lead", "a brand new secret").status_code == 302
     missing = _run(app, "deactivate", "ghost")
     assert missing.exit_code == 1 and "ghost" in missing.output

@@ -80,12 +80,13 @@ def test_list_definitions_counts_versions(session, folder):  # noqa: F811
 
 def test_cli_forms_sync(app, folder, session):  # noqa: F811
     runner = app.test_cli_runner()
-    result = runner.invoke(forms_group, ["sync", "--folder", str(folder)])
+    result = runner.invoke(forms_group, ["sync", "--folder", str(folder), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "fire_check (fire.yaml): created (version 1)" in result.output
     assert "2 definitions: 2 created." in result.output
-    result = runner.invoke(forms_group, ["sync", "--folder", str(folder)])
-    assert result.exit_code == 0 and "2 unchanged" in result.output
+    result = runner.invoke(forms_group, ["sync", "--folder", str(folder), "-v"])  # zh_CN
+    assert result.exit_code == 0 and "共 2 个定义：未变 2 个。" in result.output
+    assert "fire_check（fire.yaml）：未变（第 1 版）" in result.output
     (folder / "fire.yaml").write_text(CHECK.replace("sections:", "sectons:"))
     result = runner.invoke(forms_group, ["sync", "--folder", str(folder), "--lang", "en"])
     assert result.exit_code == 1

@@ -129,7 +129,11 @@ def test_cli_writes_yaml_that_passes_check_and_refuses_cleanly(tmp_path):
     runner = CliRunner()
     result = runner.invoke(cli, ["forms", "import-xlsform", str(good), "-o", str(out)])
     assert result.exit_code == 0, result.output
+    assert f"已写入 {out}。请用 `dudao forms check {out}` 检查。" in result.output
     assert yaml.safe_load(out.read_text())["key"] == "branch_check"
+    again = runner.invoke(cli, ["forms", "import-xlsform", str(good), "-o", str(out), "--lang",
+                                "en"])  # fmt: skip
+    assert again.exit_code == 1 and f"{out} exists; use --force to overwrite it." in again.output
     check = runner.invoke(cli, ["forms", "check", str(out)])
     assert check.exit_code == 0, check.output
 
@@ -149,6 +153,10 @@ def test_cli_output_into_a_missing_folder_is_one_sentence(tmp_path):
     good = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)
     out = tmp_path / "no" / "such" / "out.yaml"
     result = CliRunner().invoke(cli, ["forms", "import-xlsform", str(good), "-o", str(out)])
+    assert result.exit_code == 1
+    assert f"无法写入 {out}：No such file or directory。" in result.output  # default zh_CN
+    args = ["forms", "import-xlsform", str(good), "-o", str(out), "--lang", "en"]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 1
     assert f"Cannot write {out}: No such file or directory." in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)

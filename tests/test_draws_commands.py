@@ -37,21 +37,27 @@ def run(app, session, org, user_factory):
 
 
 def test_create_list_publish_and_verify(run, session):
-    made = run(*CREATE)
+    made = run(*CREATE)  # in the default language, zh_CN (docs/i18n.md)
     assert made.exit_code == 0, made.output
-    assert made.output.startswith("Draw 1: 2 inspections; seed cli-seed; result SHA-256 ")
+    assert made.output.startswith("抽查 1：2 次检查；种子 cli-seed；结果 SHA-256 ")
     listed = run("draw", "list")
-    assert "\tG\t2 units\tnot published\t第四季度抽查" in listed.output
-    assert run("draw", "publish", "1", "--as", "office").output == "Draw 1 published.\n"
-    assert "was already published" in run("draw", "publish", "1", "--as", "office").output
+    assert "\tG\t2 个单位\t未公开\t第四季度抽查" in listed.output
+    assert run("draw", "publish", "1", "--as", "office").output == "抽查 1 已公开。\n"
+    assert "抽查 1 此前已公开。" in run("draw", "publish", "1", "--as", "office").output
     verified = run("draw", "verify", "1")
-    assert verified.exit_code == 0 and verified.output.startswith("OK: draw 1 (dudao-draw-1")
+    assert verified.exit_code == 0 and verified.output.startswith("一致：抽查 1（dudao-draw-1")
+    english = run("draw", "verify", "1", "--lang", "en")
+    assert english.output.startswith("OK: draw 1 (dudao-draw-1"), english.output
+    assert "\tG\t2 units\tpublished\t" in run("draw", "list", "--lang", "en").output
 
 
 def test_one_drawn_unit_reads_in_the_singular(run):
-    made = run(*[a if a != "2" else "1" for a in CREATE])
+    made = run(*[a if a != "2" else "1" for a in CREATE], "--lang", "en")
     assert made.output.startswith("Draw 1: 1 inspection; seed cli-seed;"), made.output
-    assert "\tG\t1 unit\tnot published\t" in run("draw", "list").output
+    assert "\tG\t1 unit\tnot published\t" in run("draw", "list", "--lang", "en").output
+    assert run("draw", "publish", "1", "--as", "office", "--lang", "en").output == (
+        "Draw 1 published.\n"
+    )
 
 
 def test_verify_exits_1_on_a_tampered_draw(run, session):
@@ -62,8 +68,11 @@ def test_verify_exits_1_on_a_tampered_draw(run, session):
     session.commit()
     verified = run("draw", "verify", "1")
     assert verified.exit_code == 1
-    assert verified.output.startswith("MISMATCH: draw 1")
-    assert "recomputed result differs" in verified.output
+    assert verified.output.startswith("不一致：抽查 1")
+    assert "重新计算的结果与保存的结果不同" in verified.output
+    english = run("draw", "verify", "1", "--lang", "en")
+    assert english.exit_code == 1 and english.output.startswith("MISMATCH: draw 1")
+    assert "recomputed result differs" in english.output
 
 
 def test_errors_are_one_sentence(run):
@@ -84,7 +93,7 @@ def test_errors_are_one_sentence(run):
     short = run(*CREATE, "--inspectors", "4")
     # A command has no request: the draw's reason comes in the default language.
     assert short.exit_code == 1 and "没有足够的符合条件的检查人员" in short.output
-    assert "No draws yet." in run("draw", "list").output
+    assert "尚无抽查。" in run("draw", "list").output
 
 
 def test_an_empty_database_is_one_sentence(tmp_path):

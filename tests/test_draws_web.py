@@ -62,7 +62,8 @@ def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
         assert shown in text, shown
     assert office.get("/draws").get_data(as_text=True).count(f"/draws/{draw.id}") == 1
     verified = office.get(f"/draws/{draw.id}?verify=1").get_data(as_text=True)
-    assert "flash-success" in verified and "OK: draw" in verified
+    # The page's language, the lines' too (they read "OK: draw 1 (...)" on a Chinese page).
+    assert "flash-success" in verified and f"一致：抽查 {draw.id}（dudao-draw-1" in verified
     assert office.post(f"/draws/{draw.id}/publish").status_code == 302
     session.refresh(draw)
     assert draw.published
@@ -73,6 +74,8 @@ def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
         r"\d+; inspectors in the pool: \d+; as of ",
         text,
     )  # no "1 inspectors"
+    verified = office.get(f"/draws/{draw.id}?verify=1").get_data(as_text=True)
+    assert f"OK: draw {draw.id} (dudao-draw-1" in verified and "一致" not in verified
 
 
 def test_the_json_download_recomputes_elsewhere(office, org, client, user_factory):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -129,7 +130,10 @@ def test_cli_export(app, report_world, tmp_path):  # noqa: F811
     out = tmp_path / "all.xlsx"
     result = runner.invoke(cli, args=["export", "all", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0, result.output
-    assert "Wrote" in result.output
+    assert f"已写入 {out}（" in result.output and "行）。" in result.output
+    result = runner.invoke(cli, args=["export", "all", "--format", "xlsx", "-o", str(out),
+                                      "--lang", "en"])  # fmt: skip
+    assert re.search(rf"^Wrote {re.escape(str(out))} \(\d+ rows\)\.$", result.output, re.M)
     assert load_workbook(out).sheetnames[0] == "inspections"
     result = runner.invoke(cli, args=["export", "findings", "--unit", "B"])
     assert result.exit_code == 0 and "finding_id" in result.output and "A1-1" not in result.output

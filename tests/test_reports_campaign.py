@@ -167,7 +167,7 @@ def test_cli_makes_a_campaign_report(app, session, org, closed, tmp_path):
         cli, args=["report", "campaign", str(closed.id), "-o", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert "Wrote" in result.output and "党员群众满意度测评" in _text(out.read_bytes())
+    assert f"已写入 {out}（" in result.output and "党员群众满意度测评" in _text(out.read_bytes())
     missing = app.test_cli_runner().invoke(cli, args=["report", "campaign", "999", "-o", str(out)])
     assert missing.exit_code != 0 and "999" in missing.output
 

@@ -12,13 +12,15 @@ def test_cli_download_names_follow_the_locale(app, report_world, tmp_path):  # n
 
     runner = app.test_cli_runner()
     number = report_world.inspection_id
-    for locale, name in (("en", f"inspection-report-A1-1-{number}.pdf"),
-                         ("zh", f"检查报告-A1-1-{number}.pdf")):  # fmt: skip
+    for locale, name, wrote in (
+        ("en", f"inspection-report-A1-1-{number}.pdf", "Wrote {out} ({name})."),
+        ("zh", f"检查报告-A1-1-{number}.pdf", "已写入 {out}（{name}）。"),  # the command too
+    ):
         out = tmp_path / f"{locale}.pdf"
         args = ["report", "inspection", str(number), "--locale", locale, "-o", str(out)]
         result = runner.invoke(cli, args=args)
         assert result.exit_code == 0, result.output
-        assert f"Wrote {out} ({name})." in result.output
+        assert wrote.format(out=out, name=name) in result.output
         assert PdfReader(str(out)).get_num_pages() >= 1
     out = tmp_path / "batch.zip"
     args = ["report", "batch", "--unit", "A", "--quarter", "2026Q4", "--locale", "en", "-o"]

@@ -87,10 +87,11 @@ def test_the_reader_s_language_reaches_the_page_the_pdf_and_its_name(app, sessio
     runner = app.test_cli_runner()
     from dudao.cli import cli
 
-    for locale, name in (("en", "period-summary-A-2026Q4.pdf"), ("zh", "督导小结-A-2026Q4.pdf")):
+    for locale, named in (("en", "(period-summary-A-2026Q4.pdf)."),
+                          ("zh", "（督导小结-A-2026Q4.pdf）。")):  # fmt: skip
         out = f"{app.instance_path}/{locale}.pdf"
         args = ["report", "summary", "--unit", "A", "--quarter", "2026Q4", "--locale", locale]
         result = runner.invoke(cli, args=[*args, "-o", out])
-        assert result.exit_code == 0 and f"({name})" in result.output, result.output
+        assert result.exit_code == 0 and named in result.output, result.output
         with open(out, "rb") as pdf:
             assert ("Key figures" in _text(pdf.read())) == (locale == "en")

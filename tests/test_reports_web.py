@@ -93,7 +93,7 @@ def test_cli_makes_reports_with_progress(app, report_world, tmp_path):  # noqa: 
                                  "-o", str(out)])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert PdfReader(str(out)).get_num_pages() >= 2
-    assert "] " in result.output and "Wrote" in result.output
+    assert "] " in result.output and f"已写入 {out}（检查报告-A1-1-" in result.output
     zipped = tmp_path / "a.zip"
     result = runner.invoke(cli, args=["report", "batch", "--unit", "A", "--quarter", "2026Q4",
                                  "-o", str(zipped)])  # fmt: skip

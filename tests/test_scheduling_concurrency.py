@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -155,7 +156,7 @@ def test_two_dudao_schedules_run_processes_at_once(settings, session, many):
         DUDAO_REDIS_URL=settings.redis_url or "",
     )
     dudao = str(Path(sys.executable).with_name("dudao"))
-    command = [dudao, "schedules", "run", "--until", UNTIL.isoformat()]
+    command = [dudao, "schedules", "run", "--until", UNTIL.isoformat(), "--lang", "en"]
     processes = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for _ in range(2)
@@ -164,7 +165,7 @@ def test_two_dudao_schedules_run_processes_at_once(settings, session, many):
     for process, (_out, err) in zip(processes, outputs, strict=True):
         assert process.returncode == 0, err.decode()
     created = [
-        int(out.decode().split(" inspection(s) created")[0].rsplit(" ", 1)[-1])
+        int(re.search(r"inspections created: (\d+),", out.decode()).group(1))  # type: ignore[union-attr]
         for out, _ in outputs
     ]
     assert sum(created) == many

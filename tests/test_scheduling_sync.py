@@ -134,11 +134,21 @@ def test_cli_sync_names_the_problem_then_skips_with_the_flag(app, org, forms):
     runner = app.test_cli_runner()
     result = runner.invoke(cli, ["schedules", "sync"])
     assert result.exit_code == 1
-    assert "scope.unit: no unit with the code 'HC'" in result.output
+    assert "scope.unit: 没有编码为 'HC' 的单位" in result.output
     assert "检查计划中有 7 个问题，未同步任何内容。" in result.output  # zh_CN, docs/i18n.md
+    assert "no unit" not in result.output  # the problems too, not only the count
+    result = runner.invoke(cli, ["schedules", "sync", "--lang", "en"])
+    assert "scope.unit: no unit with the code 'HC'" in result.output
+    assert "7 problems in the schedules; nothing was synced." in result.output
     result = runner.invoke(cli, ["schedules", "sync", "--skip-unresolved"])
     assert result.exit_code == 0, result.output
-    assert "0 created" in result.output and "skipped" in result.output
+    assert "（已跳过该检查计划）" in result.output
+    assert "检查计划：新建 0 个；更新 0 个；未变 0 个；停用 0 个；跳过 2 个。" in result.output
+    result = runner.invoke(cli, ["schedules", "sync", "--skip-unresolved", "--lang", "en"])
+    assert "(schedule skipped)" in result.output
+    assert "Schedules: 0 created; 0 updated; 0 unchanged; 0 deactivated; 2 skipped." in (
+        result.output
+    )
 
 
 def test_cli_run_and_list(app, session, org, forms):
@@ -157,10 +167,17 @@ def test_cli_run_and_list(app, session, org, forms):
     runner = app.test_cli_runner()
     result = runner.invoke(cli, ["schedules", "run", "--until", "2026-03-15"])
     assert result.exit_code == 0, result.output
-    assert "9 inspection(s) created" in result.output
-    again = runner.invoke(cli, ["schedules", "run", "--until", "2026-03-15"])
-    assert "0 inspection(s) created" in again.output
+    assert "检查计划 1 个；有新检查的周期 3 个；新建检查 9 次，已指派检查人员 0 次。" in (
+        result.output
+    )
+    again = runner.invoke(cli, ["schedules", "run", "--until", "2026-03-15", "--lang", "en"])
+    assert again.output == (
+        "Schedules: 1; periods with new inspections: 0; inspections created: 0, "
+        "with inspectors: 0.\n"
+    )
     listed = runner.invoke(cli, ["schedules", "list"]).output
+    assert listed.startswith("m [正常] G 下次：")
+    listed = runner.invoke(cli, ["schedules", "list", "--lang", "en"]).output
     assert listed.startswith("m [active] G next:")
 
 
@@ -175,12 +192,12 @@ def test_cli_ad_hoc_for_a_subtree_and_one_unit(app, session, org, forms, user_fa
         ]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "Created 3 ad hoc inspection(s) (3 with inspectors)" in result.output
+    assert "已创建 3 次临时检查（3 次已指派检查人员）：#" in result.output
     result = runner.invoke(
         cli, ["inspections", "create", "--unit", "B1", "--definition", "branch_standardisation",
-              "--due", "2026-12-31", "--reason", "群众来信"]
+              "--due", "2026-12-31", "--reason", "群众来信", "--lang", "en"]
     )  # fmt: skip
-    assert "Created 1 ad hoc inspection(s) (0 with inspectors)" in result.output
+    assert "Created 1 ad hoc inspection (0 with inspectors): #4" in result.output
     session.expire_all()
     made = session.scalars(select(Inspection).order_by(Inspection.id)).all()
     assert [i.unit.code for i in made] == ["A1-1", "A1-2", "B1-1", "B1"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dudao.core.language import translations
 from dudao.targets.config import (
     TARGETS_FILE,
     TargetFileError,
@@ -52,6 +53,14 @@ def test_the_shipped_plan_loads():
     assert posts.number == 1000 and sum(posts.split.values()) == 1000
     assert posts.title.get("zh_CN") == "党员先锋岗" and posts.unit_of_count.get("en") == "posts"
     assert shipped_targets() == plan
+
+
+def test_problems_read_in_the_default_language():
+    with pytest.raises(TargetFileError) as caught:
+        load_targets_text(BROKEN, "targets.yaml")
+    chinese = [problem.shown(translations("zh_CN")) for problem in caught.value.problems]
+    assert "targets.yaml:8:12: targets[0].split: 各份额合计 90，不等于目标数 100" in chinese
+    assert any("应为 YYYY-MM-DD 格式的日期（如 2026-12-31）" in line for line in chinese)
 
 
 def test_every_problem_names_file_line_and_field():

@@ -114,6 +114,9 @@ def test_scope_and_since_runs_agree_with_the_full_run(session, org, tmp_path):
     assert full[next(p for p in full if p.startswith("critical_failure"))][2]  # still detected
     runner = CliRunner()
     said = runner.invoke(cli, ["analyze"]).output  # says what is found and what still holds
+    assert "历史数据中检出（截至最近一个月仍存在）：" in said
+    assert "critical_failure 1 个（仍存在 1 个）" in said and "预警：新增 0 条，更新 0 条" in said
+    said = runner.invoke(cli, ["analyze", "--lang", "en"]).output
     assert "Detected in the history (still at the latest month): " in said
     assert "critical_failure 1 (1 still)" in said and "Flags: 0 new, 0 updated" in said
     for args in (["--scope", "A"], ["--scope", "B1-x2"], ["--since", "2024-12-01"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dudao.core.language import translations
 from dudao.workflow.loader import WorkflowError, load_workflow_text
 from dudao.workflow.registry import load_folder
 
@@ -52,6 +53,18 @@ def test_every_problem_is_located():
         "x.yaml:10:20: timers[0].kind: unknown timer kind 'nag' (one of: remind, escalate)",
         "x.yaml:10:31: timers[0].days: must be between 0 and 365, got -1",
     ]
+
+
+def test_problems_read_in_the_default_language():
+    """`dudao` prints a broken workflow's problems in zh_CN (docs/i18n.md), every word."""
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow_text(BROKEN, "x.yaml")
+    chinese = [p.shown(translations("zh_CN")) for p in caught.value.problems]
+    assert chinese[0] == "x.yaml:3:10: initial: 未知的状态 'nope'（可选：a）"
+    assert chinese[5] == "x.yaml:8:24: transitions[1].from: 从 'a' 出发的操作 'go' 定义了两次"
+    assert chinese[7] == (
+        "x.yaml:10:20: timers[0].kind: 未知的定时器类型 'nag'（可选：remind, escalate）"
+    )
 
 
 def test_a_broken_file_in_the_folder_names_the_file(tmp_path):

@@ -13,6 +13,7 @@ from typing import Any
 
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import UnitLevel
+from dudao.core.errors import N_, Message
 from dudao.core.filecache import when_changed
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
@@ -60,13 +61,13 @@ class AssessmentConfig:
 
 
 def _tiers(c: Checker, raw: Any) -> tuple[Tier, ...] | Any:
-    items = c.sequence(raw, ("tiers",), "tier bands")
+    items = c.sequence(raw, ("tiers",), Message(N_("tier bands")))
     if items is INVALID:
         return INVALID
     tiers: list[Tier] = []
     for index, item in enumerate(items):
         path = ("tiers", index)
-        if c.mapping(item, path, "a mapping (key, label, min)") is INVALID:
+        if c.mapping(item, path, Message(N_("a mapping (key, label, min)"))) is INVALID:
             continue
         c.fields(item, path, ("key", "label", "min"))
         if not all([c.require(item, path, name) for name in ("key", "label", "min")]):
@@ -75,18 +76,20 @@ def _tiers(c: Checker, raw: Any) -> tuple[Tier, ...] | Any:
         label = c.local_text(item["label"], (*path, "label"))
         low = c.number(item["min"], (*path, "min"), 0, 100)
         if key is not INVALID and key in {t.key for t in tiers}:
-            c.add((*path, "key"), f"tier {key!r} is listed twice")
+            c.add((*path, "key"), Message(N_("tier %(key)r is listed twice"), key=key))
         elif tiers and low is not INVALID and low >= tiers[-1].min:
-            c.add((*path, "min"), f"must be below the previous band's min ({tiers[-1].min})")
+            below = Message(N_("must be below the previous band's min (%(min)s)"),
+                            min=f"{tiers[-1].min:g}")  # fmt: skip
+            c.add((*path, "min"), below)
         elif INVALID not in (key, label, low):
             tiers.append(Tier(key, label, float(low)))
     if len(tiers) == len(items) and tiers[-1].min != 0:
-        c.add(("tiers", len(items) - 1, "min"), "the last band must start at 0")
+        c.add(("tiers", len(items) - 1, "min"), Message(N_("the last band must start at 0")))
     return tuple(tiers)
 
 
 def _weights(c: Checker, raw: Any) -> dict[str, float] | Any:
-    if c.mapping(raw, ("weights",), "a mapping of component: weight") is INVALID:
+    if c.mapping(raw, ("weights",), Message(N_("a mapping of component: weight"))) is INVALID:
         return INVALID
     c.fields(raw, ("weights",), COMPONENTS)
     weights = {}
@@ -96,23 +99,26 @@ def _weights(c: Checker, raw: Any) -> dict[str, float] | Any:
             if value is not INVALID:
                 weights[name] = float(value)
     if len(weights) == len(COMPONENTS) and not weights["inspection"] > 0:
-        c.add(("weights", "inspection"), "must be more than 0 (every assessed unit has it)")
+        more = Message(N_("must be more than 0 (every assessed unit has it)"))
+        c.add(("weights", "inspection"), more)
     return weights
 
 
 def _read(source: Source) -> AssessmentConfig | None:
     c, raw = Checker(source), source.data
-    if c.mapping(raw, (), "a mapping (period, levels, weights, tiers, ...)") is not INVALID:
+    what = Message(N_("a mapping (period, levels, weights, tiers, ...)"))
+    if c.mapping(raw, (), what) is not INVALID:
         c.fields(raw, (), FIELDS)
         for name in FIELDS:
             c.require(raw, (), name)
     if source.problems:
         return None
-    period = c.choice(raw["period"], ("period",), PERIODS, "period")
-    levels = c.sequence(raw["levels"], ("levels",), "unit levels")
+    period = c.choice(raw["period"], ("period",), PERIODS, Message(N_("period")))
+    levels = c.sequence(raw["levels"], ("levels",), Message(N_("unit levels")))
     if levels is not INVALID:
         allowed = tuple(level.value for level in UnitLevel)
-        levels = [c.choice(v, ("levels", i), allowed, "level") for i, v in enumerate(levels)]
+        level = Message(N_("level"))
+        levels = [c.choice(v, ("levels", i), allowed, level) for i, v in enumerate(levels)]
     minimum = c.integer(raw["min_inspections"], ("min_inspections",), 1, 100)
     weights, tiers = _weights(c, raw["weights"]), _tiers(c, raw["tiers"])
     if source.problems:

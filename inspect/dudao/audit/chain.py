@@ -22,6 +22,7 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent, AuditSeal
+from dudao.core.errors import N_, Message
 
 GENESIS_HASH = "0" * 64
 #: The action of the event an append writes when the seal and the log disagree.
@@ -87,11 +88,17 @@ def _read_seal(session: Session) -> Row[Any] | None:
 class ChainProblem:
     seq: int
     event_id: int | None
-    message: str
+    message: Message
+
+    def as_message(self) -> Message:
+        """`event #4 (id 17): content was edited after it was written`, for any reader."""
+        if self.event_id:
+            return Message(N_("event #%(seq)d (id %(id)d): %(problem)s"),
+                           seq=self.seq, id=self.event_id, problem=self.message)  # fmt: skip
+        return Message(N_("event #%(seq)d: %(problem)s"), seq=self.seq, problem=self.message)
 
     def __str__(self) -> str:
-        where = f"event #{self.seq}" + (f" (id {self.event_id})" if self.event_id else "")
-        return f"{where}: {self.message}"
+        return str(self.as_message())
 
 
 def _walk(session: Session, state: dict[str, Any], batch_size: int) -> list[ChainProblem]:
@@ -118,28 +125,41 @@ def _walk(session: Session, state: dict[str, Any], batch_size: int) -> list[Chai
                     if event.seq == expected + 1
                     else f"#{expected}..#{event.seq - 1}"
                 )
-                problems.append(ChainProblem(expected, None, f"missing: event {span} deleted"))
+                deleted = Message(N_("missing: event %(span)s deleted"), span=span)
+                problems.append(ChainProblem(expected, None, deleted))
             if event.prev_hash != state["hash"]:
                 problems.append(
                     ChainProblem(
                         event.seq,
                         event.id,
-                        "does not follow the event before it "
-                        "(an event was inserted, deleted or re-linked here)",
+                        Message(
+                            N_(
+                                "does not follow the event before it (an event was "
+                                "inserted, deleted or re-linked here)"
+                            )
+                        ),
                     )
                 )
             if event_hash(event) != event.hash:
                 problems.append(
-                    ChainProblem(event.seq, event.id, "content was edited after it was written")
+                    ChainProblem(
+                        event.seq, event.id, Message(N_("content was edited after it was written"))
+                    )
                 )
             if event.action == SEAL_MISMATCH:
                 problems.append(
                     ChainProblem(
                         event.seq,
                         event.id,
-                        f"when this event was written the seal said {event.before} but the log "
-                        f"ended at {event.after}: events were added or the seal was changed "
-                        "outside Dudao",
+                        Message(
+                            N_(
+                                "when this event was written the seal said %(seal)s but the "
+                                "log ended at %(end)s: events were added or the seal was "
+                                "changed outside Dudao"
+                            ),
+                            seal=event.before,
+                            end=event.after,
+                        ),
                     )
                 )
             state.update(seq=event.seq, id=event.id, hash=event.hash)
@@ -164,7 +184,12 @@ def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]
                 ChainProblem(
                     last_seq,
                     last_id,
-                    "the seal (audit_seal) is missing: deleted newest events cannot be ruled out",
+                    Message(
+                        N_(
+                            "the seal (audit_seal) is missing: deleted newest events cannot "
+                            "be ruled out"
+                        )
+                    ),
                 )
             )
     elif seal.seq > last_seq:
@@ -173,7 +198,11 @@ def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]
             ChainProblem(
                 last_seq + 1,
                 None,
-                f"missing: newest event {span} deleted (the seal records #{seal.seq})",
+                Message(
+                    N_("missing: newest event %(span)s deleted (the seal records #%(seq)d)"),
+                    span=span,
+                    seq=seal.seq,
+                ),
             )
         )
     elif seal.seq < last_seq:
@@ -183,13 +212,19 @@ def verify_chain(session: Session, batch_size: int = 5000) -> list[ChainProblem]
             .order_by(AuditEvent.seq)
         ).all()
         problems += [
-            ChainProblem(row.seq, row.id, f"added outside Dudao: the seal ends at #{seal.seq}")
+            ChainProblem(
+                row.seq,
+                row.id,
+                Message(N_("added outside Dudao: the seal ends at #%(seq)d"), seq=seal.seq),
+            )
             for row in extra
         ]
     elif seal.hash != state["hash"]:
         problems.append(
             ChainProblem(
-                last_seq, last_id, "does not match the seal: the newest event was replaced"
+                last_seq,
+                last_id,
+                Message(N_("does not match the seal: the newest event was replaced")),
             )
         )
     return problems
@@ -211,9 +246,12 @@ def check_anchor(session: Session, seq: int, expected_hash: str) -> ChainProblem
         select(AuditEvent.id, AuditEvent.hash).where(AuditEvent.seq == seq)
     ).first()
     if row is None:
-        return ChainProblem(seq, None, "missing: this event was written down earlier but is gone")
+        gone = Message(N_("missing: this event was written down earlier but is gone"))
+        return ChainProblem(seq, None, gone)
     if row.hash != expected_hash.strip().lower():
         return ChainProblem(
-            seq, row.id, "differs from the hash written down earlier: the log was rewritten"
+            seq,
+            row.id,
+            Message(N_("differs from the hash written down earlier: the log was rewritten")),
         )
     return None

@@ -8,6 +8,8 @@ from flask.cli import with_appcontext
 
 from dudao.audit.chain import chain_head, check_anchor, verify_chain
 from dudao.core.database import check_database, transaction
+from dudao.core.errors import Plural, shown
+from dudao.core.language import language_option, say, translations
 
 
 def _anchor(value: str | None) -> tuple[int, str] | None:
@@ -30,8 +32,9 @@ def audit_group() -> None:
     metavar="SEQ:HASH",
     help="A head printed by an earlier run (kept outside the database) that must still match.",
 )
+@language_option
 @with_appcontext
-def audit_verify(expect: str | None) -> None:
+def audit_verify(expect: str | None, lang: str) -> None:
     anchor = _anchor(expect)
     runtime = current_app.extensions["dudao"]
     check_database(runtime.engine)
@@ -41,9 +44,13 @@ def audit_verify(expect: str | None) -> None:
             problems.append(problem)
         seq, digest = chain_head(session)
     for problem in problems:
-        click.echo(str(problem))
+        say(problem.as_message(), lang)
     if problems:
-        raise click.ClickException(
-            f"The audit log has been tampered with: {len(problems)} problem(s) listed above."
-        )
-    click.echo(f"The audit log is intact: {seq} events, head {seq}:{digest}")
+        tampered = Plural("The audit log has been tampered with: %(num)d problem listed above.",
+                          "The audit log has been tampered with: %(num)d problems listed above.",
+                          num=len(problems))  # fmt: skip
+        raise click.ClickException(shown(tampered, translations(lang)))
+    intact = Plural("The audit log is intact: %(num)d event, head %(seq)d:%(digest)s",
+                    "The audit log is intact: %(num)d events, head %(seq)d:%(digest)s",
+                    num=seq, seq=seq, digest=digest)  # fmt: skip
+    say(intact, lang)

@@ -12,8 +12,8 @@ from dudao.auth import services
 from dudao.auth.models import User
 from dudao.core.database import transaction
 from dudao.core.enums import Role
-from dudao.core.errors import N_, Message, NotFound, ValidationError
-from dudao.core.language import translations
+from dudao.core.errors import N_, Listed, Message, NotFound, ValidationError, shown
+from dudao.core.language import language_option, say, translations
 from dudao.org.queries import by_code
 
 
@@ -29,19 +29,27 @@ def users_group() -> None:
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--email", default=None)
 @click.password_option(help="At least 8 characters.")
+@language_option
 @with_appcontext
-def create_user(username: str, display_name: str, email: str | None, password: str) -> None:
+def create_user(
+    username: str, display_name: str, email: str | None, password: str, lang: str
+) -> None:
     try:
         with transaction(current_app.extensions["dudao"].session_factory) as session:
             services.create_user(session, None, username, display_name, password, email)
     except ValidationError as exc:
-        raise click.ClickException(_refused(exc)) from exc
-    click.echo(f"Created {username}.")
+        raise click.ClickException(_refused(exc, lang)) from exc
+    say(Message(N_("Created the account %(name)s."), name=username), lang)
 
 
-def _refused(exc: ValidationError) -> str:
-    """The refusal in the default language, then its problems ("field: detail")."""
-    return f"{exc.in_language(translations())} {'; '.join(exc.problems)}."
+def _refused(exc: ValidationError, lang: str) -> str:
+    """The refusal, then its problems ("field: detail"), in the reader's language."""
+    if not exc.problems:
+        return exc.in_language(translations(lang))
+    # TRANSLATORS: "The account cannot be created. password: at least 8 characters."
+    refused = Message(N_("%(refusal)s %(problems)s."), refusal=exc.message,
+                      problems=Listed(exc.problems))  # fmt: skip
+    return str(shown(refused, translations(lang)))
 
 
 def _account(session: Session, username: str) -> User:
@@ -55,43 +63,49 @@ def _account(session: Session, username: str) -> User:
 @click.argument("username")
 @click.argument("role", type=click.Choice([r.value for r in Role]))
 @click.argument("unit_code")
+@language_option
 @with_appcontext
-def grant(username: str, role: str, unit_code: str) -> None:
+def grant(username: str, role: str, unit_code: str, lang: str) -> None:
     with transaction(current_app.extensions["dudao"].session_factory) as session:
         user = _account(session, username)
         unit = by_code(session, unit_code)
         if unit is None:
             raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit_code))
         services.grant_role(session, None, user, Role(role), unit)
-    click.echo(f"{username} is now {role} on {unit_code} and everything below it.")
+    granted = Message(N_("%(name)s is now %(role)s on %(unit)s and everything below it."),
+                      name=username, role=role, unit=unit_code)  # fmt: skip
+    say(granted, lang)
 
 
 @users_group.command("set-password", help="Set a new password (signs USERNAME out everywhere).")
 @click.argument("username")
 @click.password_option(help="At least 8 characters.")
+@language_option
 @with_appcontext
-def set_password(username: str, password: str) -> None:
+def set_password(username: str, password: str, lang: str) -> None:
     try:
         with transaction(current_app.extensions["dudao"].session_factory) as session:
             services.set_password(session, None, _account(session, username), password)
     except ValidationError as exc:
-        raise click.ClickException(_refused(exc)) from exc
-    click.echo(f"New password set for {username}.")
+        raise click.ClickException(_refused(exc, lang)) from exc
+    say(Message(N_("New password set for %(name)s."), name=username), lang)
 
 
 @users_group.command("deactivate", help="Stop USERNAME from signing in; history is kept.")
 @click.argument("username")
+@language_option
 @with_appcontext
-def deactivate(username: str) -> None:
+def deactivate(username: str, lang: str) -> None:
     with transaction(current_app.extensions["dudao"].session_factory) as session:
         services.set_active(session, None, _account(session, username), False)
-    click.echo(f"{username} is deactivated.")
+    say(Message(N_("%(name)s is deactivated."), name=username), lang)
 
 
 @users_group.command("activate", help="Let USERNAME sign in again.")
 @click.argument("username")
+@language_option
 @with_appcontext
-def activate(username: str) -> None:
+def activate(username: str, lang: str) -> None:
     with transaction(current_app.extensions["dudao"].session_factory) as session:
         services.set_active(session, None, _account(session, username), True)
-    click.echo(f"{username} is active.")
+    say(Message(N_("%(name)s is active."), name=username), lang)

@@ -15,7 +15,14 @@ from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.core.database import utcnow
 from dudao.core.enums import Role
-from dudao.core.errors import N_, Message, NotFound, PermissionDenied, ValidationError
+from dudao.core.errors import (
+    N_,
+    Message,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    field_problem,
+)
 from dudao.core.permissions import Permission, can, can_manage_account
 from dudao.org.models import Unit
 
@@ -85,12 +92,22 @@ def _require_unit(actor: User | None, unit: Unit) -> None:
         )  # fmt: skip
 
 
-def _check_profile(email: str | None, locale: str | None) -> list[str]:
+def _too_short() -> Message:
+    return field_problem(
+        "password",
+        Message(N_("at least %(num)d characters"), num=MIN_PASSWORD_LENGTH),
+    )
+
+
+def _check_profile(email: str | None, locale: str | None) -> list[Message]:
     problems = []
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
-        problems.append(f"email: {email!r} is not an e-mail address")
+        problems.append(
+            field_problem("email", Message(N_("%(value)r is not an e-mail address"), value=email))
+        )
     if locale and locale not in ACCOUNT_LOCALES:
-        problems.append(f"locale: must be one of {', '.join(ACCOUNT_LOCALES)}")
+        one_of = Message(N_("must be one of %(choices)s"), choices=", ".join(ACCOUNT_LOCALES))
+        problems.append(field_problem("locale", one_of))
     return problems
 
 
@@ -112,13 +129,14 @@ def create_user(
     locale = locale or None
     problems = []
     if not username:
-        problems.append("username: required")
+        problems.append(field_problem("username", Message(N_("cannot be empty"))))
     elif len(username) > 64 or any(c.isspace() for c in username):
-        problems.append("username: at most 64 characters, no spaces")
+        problems.append(field_problem("username", Message(N_("at most 64 characters, no spaces"))))
     elif session.scalar(select(User.id).where(User.username == username)):
-        problems.append(f"username: {username!r} is already taken")
+        taken = Message(N_("%(value)r is already taken"), value=username)
+        problems.append(field_problem("username", taken))
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+        problems.append(_too_short())
     problems += _check_profile(email, locale)
     if problems:
         raise ValidationError(Message(N_("The account cannot be created.")), problems)
@@ -164,10 +182,7 @@ def set_password(session: Session, actor: User | None, user: User, password: str
     if actor is not user:
         _require_manager(actor, user)
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(
-            Message(N_("The password is too short.")),
-            [f"password: at least {MIN_PASSWORD_LENGTH} characters"],
-        )
+        raise ValidationError(Message(N_("The password is too short.")), [_too_short()])
     user.password_hash = hash_password(password)
     record(session, actor, "user.set_password", "user", user.id)
     session.flush()
@@ -179,7 +194,8 @@ def set_active(session: Session, actor: User | None, user: User, active: bool) -
     _require_manager(actor, user)
     if actor is not None and actor.id == user.id and not active:
         raise ValidationError(
-            Message(N_("You cannot deactivate your own account.")), ["active: not your own account"]
+            Message(N_("You cannot deactivate your own account.")),
+            [field_problem("active", Message(N_("not your own account")))],
         )
     if user.active == active:
         return

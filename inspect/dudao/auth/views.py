@@ -7,6 +7,7 @@ MANAGE_USERS subtree (or no grant at all); anything else is a 404. See docs/acce
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -23,7 +24,7 @@ from dudao.auth.forms import (
 )
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
-from dudao.core.errors import ValidationError
+from dudao.core.errors import ValidationError, shown
 from dudao.core.permissions import (
     Permission,
     can,
@@ -94,8 +95,10 @@ def _inside(path: str, paths: list[str]) -> bool:
 
 
 def _apply_problems(form: FlaskForm, error: ValidationError) -> None:
-    """Put each service problem ("field: message") beside its field."""
+    """Put each service problem ("field: message") beside its field, in the page's
+    language."""
     for problem in error.problems:
+        problem = str(shown(problem, get_translations()))
         name, _sep, message = problem.partition(": ")
         field = getattr(form, name, None)
         if field is not None and message:

@@ -13,7 +13,9 @@ from rq.cron import CronScheduler
 
 from dudao.core import migrate
 from dudao.core.database import check_database
+from dudao.core.errors import N_, Message
 from dudao.core.jobs import register_periodic_jobs
+from dudao.core.language import language_option, say
 from dudao.core.logs import configure_process_logging
 from dudao.core.queue import QUEUES, check_redis, connect
 from dudao.core.runtime import Runtime
@@ -72,19 +74,20 @@ def db_check() -> None:
 
 
 @click.command("init", help="Create or upgrade the database and load definitions.")
+@language_option
 @with_appcontext
-def init_command() -> None:
+def init_command(lang: str) -> None:
     prepare_database(_runtime())
-    click.echo("Database ready.")
+    say(Message(N_("Database ready.")), lang)
     from dudao.definitions.commands import FORMS_FOLDER
     from dudao.definitions.commands import sync_folder as sync_definitions
 
     if FORMS_FOLDER.is_dir():  # before the schedules, which name definitions
-        click.echo(f"Definitions: {sync_definitions(_runtime()).summary()}")
+        say(sync_definitions(_runtime(), lang=lang).summary(), lang)
     from dudao.scheduling.commands import sync_folder as sync_schedules
 
     # Schedules naming units or accounts that do not exist yet are listed and skipped.
-    click.echo(sync_schedules(_runtime(), skip_unresolved=True).summary())
+    say(sync_schedules(_runtime(), skip_unresolved=True, lang=lang).summary(), lang)
 
 
 @click.command("worker", help="Run an RQ worker for Dudao's queues.")

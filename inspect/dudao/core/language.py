@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 import click
 from babel.support import NullTranslations, Translations
 
+from dudao.core.errors import shown
+
 LOCALES = ("zh_CN", "en")
 DEFAULT_LOCALE = LOCALES[0]
 TRANSLATIONS = Path(__file__).resolve().parents[1] / "translations"
@@ -39,3 +41,8 @@ def language_option(command: F) -> F:
         show_default=True,
         help="Language of the messages.",
     )(command)
+
+
+def say(text: Any, lang: str = DEFAULT_LOCALE, *, err: bool = False) -> None:
+    """Print a Message (or a text written in both languages) for a command's reader."""
+    click.echo(shown(text, translations(lang)), err=err)

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.config import PROJECT_ROOT
-from dudao.core.language import DEFAULT_LOCALE, language_option, translations
+from dudao.core.language import DEFAULT_LOCALE, language_option, say, translations
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -82,8 +82,8 @@ def forms_sync(folder: Path | None, verbose: bool, lang: str) -> None:
     report = sync_folder(current_app.extensions["dudao"], folder, lang)
     for entry in report.entries:
         if verbose or entry.action != "unchanged":
-            click.echo(str(entry))
-    click.echo(report.summary())
+            say(entry.as_message(), lang)
+    say(report.summary(), lang)
 
 
 @forms_group.command("list", help="List the definitions in the database and their versions.")

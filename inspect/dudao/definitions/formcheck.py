@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
-from babel.support import NullTranslations
 
 from dudao.config import PROJECT_ROOT
-from dudao.core.language import language_option, translations
+from dudao.core.errors import N_, Message, Plural
+from dudao.core.language import language_option, say, translations
 from dudao.definitions.formfolder import definition_files, load_files
 from dudao.definitions.loader import LoadedDefinition
 from dudao.definitions.problems import Problem
@@ -38,16 +38,20 @@ class CheckResult:
     loaded: list[LoadedDefinition] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
-    def summary(self) -> str:
+    def summary(self) -> Message:
+        """`OK: 2 files, 1 checklist, 1 questionnaire, 5 items`, in the reader's language."""
         kinds = [loaded.definition.kind.value for loaded in self.loaded]
         items = sum(len(loaded.definition.items) for loaded in self.loaded)
-        counts = [
-            (self.files, "file"),
-            (kinds.count("checklist"), "checklist"),
-            (kinds.count("questionnaire"), "questionnaire"),
-            (items, "item"),
-        ]
-        return "OK: " + ", ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts)
+        return Message(
+            # TRANSLATORS: each count is one of "%(num)d file", "%(num)d checklist", ...
+            N_("OK: %(files)s, %(checklists)s, %(questionnaires)s, %(items)s"),
+            files=Plural("%(num)d file", "%(num)d files", num=self.files),
+            checklists=Plural("%(num)d checklist", "%(num)d checklists",
+                              num=kinds.count("checklist")),
+            questionnaires=Plural("%(num)d questionnaire", "%(num)d questionnaires",
+                                  num=kinds.count("questionnaire")),
+            items=Plural("%(num)d item", "%(num)d items", num=items),
+        )  # fmt: skip
 
 
 def check_paths(paths: Iterable[Path]) -> CheckResult:
@@ -60,15 +64,13 @@ def check_paths(paths: Iterable[Path]) -> CheckResult:
     return CheckResult(len(unique), [definition for _, definition in loaded], problems)
 
 
-def _problems_line(catalogue: NullTranslations, count: int, files: int) -> str:
-    """Each number takes its own plural ("2 problems in 1 file."), so two ngettext calls."""
-    problems = catalogue.ngettext("%(num)d problem", "%(num)d problems", count) % {"num": count}
-    checked = catalogue.ngettext("%(num)d file", "%(num)d files", files) % {"num": files}
-    # TRANSLATORS: "2 problems in 1 file."; the counts are "%(num)d problem" and "%(num)d file".
-    return catalogue.gettext("%(problems)s in %(files)s.") % {
-        "problems": problems,
-        "files": checked,
-    }
+def _problems_line(count: int, files: int) -> Message:
+    return Message(
+        # TRANSLATORS: "2 problems in 1 file."; the counts are "%(num)d problem" and "%(num)d file".
+        N_("%(problems)s in %(files)s."),
+        problems=Plural("%(num)d problem", "%(num)d problems", num=count),
+        files=Plural("%(num)d file", "%(num)d files", num=files),
+    )
 
 
 @click.command("check")
@@ -81,6 +83,6 @@ def check_command(paths: tuple[Path, ...], lang: str) -> None:
     for problem in result.problems:
         click.echo(problem.shown(catalogue))
     if result.problems:
-        click.echo(_problems_line(catalogue, len(result.problems), result.files), err=True)
+        say(_problems_line(len(result.problems), result.files), lang, err=True)
         raise SystemExit(1)
-    click.echo(result.summary())
+    say(result.summary(), lang)

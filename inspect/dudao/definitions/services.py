@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.database import utcnow
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.errors import N_, Listed, Message, Plural, ValidationError
 from dudao.definitions.formfolder import load_folder
 from dudao.definitions.loader import LoadedDefinition, load_text
 from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
@@ -39,6 +39,26 @@ def content_hash(data: dict[str, Any]) -> str:
     return hashlib.sha256(canonical_json(data).encode()).hexdigest()
 
 
+#: What a sync did to a definition, in the words of `dudao forms sync`.
+ACTIONS = {
+    "created": N_("created"),
+    "new_version": N_("new version"),
+    "current": N_("back at an earlier version"),
+    "restored": N_("restored"),
+    "retired": N_("retired"),
+    "unchanged": N_("unchanged"),
+}
+#: The same as counts in the summary line, "2 definitions: 1 created; 1 with a new version."
+COUNTS = {
+    "created": N_("%(num)d created"),
+    "new_version": N_("%(num)d with a new version"),
+    "current": N_("%(num)d back at an earlier version"),
+    "restored": N_("%(num)d restored"),
+    "retired": N_("%(num)d retired"),
+    "unchanged": N_("%(num)d unchanged"),
+}
+
+
 @dataclass(frozen=True)
 class SyncEntry:
     key: str
@@ -46,9 +66,15 @@ class SyncEntry:
     number: int
     source_file: str | None = None
 
-    def __str__(self) -> str:
-        where = f" ({self.source_file})" if self.source_file else ""
-        return f"{self.key}{where}: {self.action.replace('_', ' ')} (version {self.number})"
+    def as_message(self) -> Message:
+        """`key (file): created (version 1)`, for any reader."""
+        action = Message(ACTIONS[self.action])
+        if self.source_file:
+            return Message(N_("%(key)s (%(file)s): %(action)s (version %(number)d)"),
+                           key=self.key, file=self.source_file, action=action,
+                           number=self.number)  # fmt: skip
+        return Message(N_("%(key)s: %(action)s (version %(number)d)"), key=self.key,
+                       action=action, number=self.number)  # fmt: skip
 
 
 @dataclass
@@ -62,19 +88,15 @@ class SyncReport:
     def changed(self) -> bool:
         return any(entry.action != "unchanged" for entry in self.entries)
 
-    def summary(self) -> str:
-        names = {
-            "created": "created",
-            "new_version": "with a new version",
-            "current": "back at an earlier version",
-            "restored": "restored",
-            "retired": "retired",
-            "unchanged": "unchanged",
-        }
-        parts = [f"{len(self.keys(a))} {label}" for a, label in names.items() if self.keys(a)]
+    def summary(self) -> Plural:
+        """One line for the command, in its reader's language."""
+        counts = Listed(Message(text, num=len(self.keys(action)))
+                        for action, text in COUNTS.items() if self.keys(action))  # fmt: skip
         count = len(self.entries)
-        head = f"{count} definition{'s' if count != 1 else ''}"
-        return f"{head}: {', '.join(parts)}." if parts else f"{head}."
+        if not counts.parts:
+            return Plural("%(num)d definition.", "%(num)d definitions.", num=count)
+        return Plural("%(num)d definition: %(counts)s.", "%(num)d definitions: %(counts)s.",
+                      num=count, counts=counts)  # fmt: skip
 
 
 @dataclass(frozen=True)

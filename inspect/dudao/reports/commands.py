@@ -11,8 +11,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from dudao.core.errors import N_, Message, NotFound
-from dudao.core.language import translations
+from dudao.core.errors import N_, Message, NotFound, Plural
+from dudao.core.language import language_option, say, translations
 from dudao.core.runtime import Runtime
 from dudao.org.queries import by_code
 from dudao.reports import exports
@@ -32,8 +32,10 @@ def _progress(done: int, total: int) -> None:
 
 
 def _make(kind: str, params: dict[str, Any], output: Path) -> None:
-    """Ask for the report (the same report twice is made once) and make it here."""
+    """Ask for the report (the same report twice is made once) and make it here; speak the
+    report's language."""
     runtime = _runtime()
+    lang = params["locale"]
     with runtime.session_factory() as session:
         report, _new = request_report(session, None, kind, params)
         session.commit()
@@ -44,14 +46,14 @@ def _make(kind: str, params: dict[str, Any], output: Path) -> None:
         report = session.get(ReportRequest, request_id)
         assert report is not None
         if report.state != ReportState.DONE or not report.file_path:
-            text = translations().gettext(
+            text = translations(lang).gettext(
                 "Report %(id)d is %(state)s (another process is making it); "
                 "run the command again in a moment."
             )
             raise click.ClickException(text % {"id": request_id, "state": report.state})
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(runtime.settings.data_dir / report.file_path, output)
-    click.echo(f"Wrote {output} ({report.file_name}).")
+    say(Message(N_("Wrote %(path)s (%(name)s)."), path=str(output), name=report.file_name), lang)
 
 
 @click.group(
@@ -112,15 +114,16 @@ def report_campaign(campaign_id: int, output: Path, locale: str) -> None:
 @click.option("--quarter", help="Only inspections due in this quarter, like 2026Q3.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")  # fmt: skip
+@language_option
 @with_appcontext
 def export_command(
-    dataset: str, fmt: str, unit: str | None, quarter: str | None, output: Path | None
+    dataset: str, fmt: str, unit: str | None, quarter: str | None, output: Path | None, lang: str
 ) -> None:
     runtime = _runtime()
     names = list(exports.DATASETS) if dataset == "all" else [dataset]
     if dataset == "all" and fmt == "csv":
         raise click.ClickException(
-            translations().gettext("'all' needs --format xlsx (one sheet per dataset).")
+            translations(lang).gettext("'all' needs --format xlsx (one sheet per dataset).")
         )
     with runtime.session_factory() as session:
         scope_unit = by_code(session, unit) if unit else None
@@ -137,4 +140,5 @@ def export_command(
         return
     output.write_bytes(body)
     rows = sum(len(d.rows) for d in datasets)
-    click.echo(f"Wrote {output} ({rows} rows).")
+    say(Plural("Wrote %(path)s (%(num)d row).", "Wrote %(path)s (%(num)d rows).", num=rows,
+               path=str(output)), lang)  # fmt: skip

@@ -7,8 +7,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import N_, Message
-from dudao.core.language import translations
+from dudao.core.errors import N_, Message, Plural
+from dudao.core.language import DEFAULT_LOCALE, language_option, say, translations
 from dudao.core.runtime import Runtime
 from dudao.scheduling.loader import ScheduleFileError
 from dudao.scheduling.services import SCHEDULES_DIR, SyncReport, sync_schedules
@@ -18,24 +18,29 @@ def _runtime() -> Runtime:
     return current_app.extensions["dudao"]
 
 
-def sync_folder(runtime: Runtime, *, skip_unresolved: bool = False) -> SyncReport:
-    """Sync workflows/schedules/ in one transaction, or print every problem and stop."""
+def sync_folder(
+    runtime: Runtime, *, skip_unresolved: bool = False, lang: str = DEFAULT_LOCALE
+) -> SyncReport:
+    """Sync workflows/schedules/ in one transaction, or print every problem (in `lang`)
+    and stop."""
     check_database(runtime.engine)
+    catalogue = translations(lang)
     try:
         with transaction(runtime.session_factory) as session:
             report = sync_schedules(session, None, SCHEDULES_DIR, skip_unresolved=skip_unresolved)
     except ScheduleFileError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(problem.shown(catalogue), err=True)
         count = len(exc.problems)
-        text = translations().ngettext(
+        text = catalogue.ngettext(
             "%(count)d problem in the schedules; nothing was synced.",
             "%(count)d problems in the schedules; nothing was synced.",
             count,
         )
         raise click.ClickException(text % {"count": count}) from exc
     for problem in report.skipped:
-        click.echo(f"{problem} (schedule skipped)", err=True)
+        skipped = Message(N_("%(problem)s (schedule skipped)"), problem=problem.as_message())
+        say(skipped, lang, err=True)
     return report
 
 
@@ -50,9 +55,10 @@ def schedules_group() -> None:
     is_flag=True,
     help="Skip (and list) schedules naming units, definitions or accounts not in the database.",
 )
+@language_option
 @with_appcontext
-def schedules_sync(skip_unresolved: bool) -> None:
-    click.echo(sync_folder(_runtime(), skip_unresolved=skip_unresolved).summary())
+def schedules_sync(skip_unresolved: bool, lang: str) -> None:
+    say(sync_folder(_runtime(), skip_unresolved=skip_unresolved, lang=lang).summary(), lang)
 
 
 @schedules_group.command("run", help="Create the due periodic inspections now (idempotent).")
@@ -62,20 +68,24 @@ def schedules_sync(skip_unresolved: bool) -> None:
     default=None,
     help="Materialise periods up to this date (default: today in DUDAO_TIMEZONE).",
 )
+@language_option
 @with_appcontext
-def schedules_run(until: object) -> None:
+def schedules_run(until: object, lang: str) -> None:
     from dudao.scheduling.materialise import materialise_all
 
     runtime = _runtime()
     check_database(runtime.engine)
     day = until.date() if until is not None else None  # type: ignore[attr-defined]
     report = materialise_all(runtime.session_factory, runtime.settings.timezone, day)
-    click.echo(report.summary())
+    say(report.summary(), lang)
+    for problem in report.problems:
+        say(Message("  %(problem)s", problem=problem), lang)
 
 
 @schedules_group.command("list", help="Every schedule with its next occurrences.")
+@language_option
 @with_appcontext
-def schedules_list() -> None:
+def schedules_list(lang: str) -> None:
     from sqlalchemy import select
 
     from dudao.scheduling.models import Schedule
@@ -86,13 +96,14 @@ def schedules_list() -> None:
         today = org_today(session)
         for schedule in session.scalars(select(Schedule).order_by(Schedule.key)):
             try:
-                dates = ", ".join(
-                    d.isoformat() for d in upcoming(schedule.rrule, schedule.dtstart, today, 3)
-                )
+                days = upcoming(schedule.rrule, schedule.dtstart, today, 3)
+                dates: object = ", ".join(day.isoformat() for day in days)
             except RecurrenceError as exc:
-                dates = f"(invalid rule: {exc})"
-            state = "active" if schedule.active else "inactive"
-            click.echo(f"{schedule.key} [{state}] {schedule.scope_unit.code} next: {dates}")
+                dates = Message(N_("(invalid rule: %(problem)s)"), problem=exc.message)
+            state = Message(N_("active") if schedule.active else N_("inactive"))
+            line = Message(N_("%(key)s [%(state)s] %(unit)s next: %(dates)s"), key=schedule.key,
+                           state=state, unit=schedule.scope_unit.code, dates=dates)  # fmt: skip
+            say(line, lang)
 
 
 @click.group("inspections", help="Inspections (ad hoc creation).")
@@ -108,6 +119,7 @@ def inspections_group() -> None:
 @click.option("--due", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Due date.")
 @click.option("--reason", required=True, help="Why this inspection is needed.")
 @click.option("--inspector", "inspectors", multiple=True, help="Username; repeat for several.")
+@language_option
 @with_appcontext
 def inspections_create(
     unit_code: str,
@@ -117,6 +129,7 @@ def inspections_create(
     due: object,
     reason: str,
     inspectors: tuple[str, ...],
+    lang: str,
 ) -> None:
     from dudao.core.enums import UnitLevel
     from dudao.core.errors import NotFound
@@ -139,8 +152,8 @@ def inspections_create(
         )  # fmt: skip
         ids = [inspection.id for inspection in created]
         assigned = sum(1 for inspection in created if inspection.assignments)
-    click.echo(
-        f"Created {len(ids)} ad hoc inspection(s) ({assigned} with inspectors): "
-        + ", ".join(f"#{i}" for i in ids[:20])
-        + (" ..." if len(ids) > 20 else "")
-    )
+    listed = ", ".join(f"#{i}" for i in ids[:20]) + (" ..." if len(ids) > 20 else "")
+    done = Plural("Created %(num)d ad hoc inspection (%(assigned)d with inspectors): %(ids)s",
+                  "Created %(num)d ad hoc inspections (%(assigned)d with inspectors): %(ids)s",
+                  num=len(ids), assigned=assigned, ids=listed)  # fmt: skip
+    say(done, lang)

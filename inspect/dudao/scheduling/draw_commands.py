@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import User
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import N_, ConfigError, Message, NotFound
+from dudao.core.errors import N_, ConfigError, Message, NotFound, Plural
+from dudao.core.language import language_option, say
 from dudao.org.queries import by_code
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
@@ -59,12 +60,13 @@ def _actor(session: Session, username: str) -> User:
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]), required=True, help="YYYY-MM-DD")
 @click.option("--seed", help="Seed text (default: 128 random bits).")
 @click.option("--publish", is_flag=True, help="Publish at once.")
+@language_option
 @with_appcontext
 def create_command(
     username: str, title: str, definition_key: str, scope_code: str, count: int | None,
     fraction: str | None, levels: tuple[str, ...], stratify: bool, weighting: bool,
     exclude_recent: int, period: str, per_unit: int, pool: tuple[str, ...], due: object,
-    seed: str | None, publish: bool,
+    seed: str | None, publish: bool, lang: str,
 ) -> None:  # fmt: skip
     params = {
         "count": count, "fraction": fraction, "levels": list(levels), "stratify": stratify,
@@ -82,53 +84,54 @@ def create_command(
             publish_draw(session, actor, made)
         draw_id, drawn, hash_ = made.id, len(made.result["selected"]), made.result_hash
         used_seed = made.seed
-    click.echo(
-        f"Draw {draw_id}: {_count(drawn, 'inspection')}; seed {used_seed}; result SHA-256 {hash_}"
-    )
-
-
-def _count(number: int, noun: str) -> str:
-    """'1 unit', '2 units': the CLI's lines read as English."""
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+    made_line = Plural("Draw %(id)d: %(num)d inspection; seed %(seed)s; result SHA-256 %(hash)s",
+                       "Draw %(id)d: %(num)d inspections; seed %(seed)s; result SHA-256 %(hash)s",
+                       num=drawn, id=draw_id, seed=used_seed, hash=hash_)  # fmt: skip
+    say(made_line, lang)
 
 
 @draw_group.command("publish", help="Publish draw DRAW_ID on the publication page.")
 @click.argument("draw_id", type=int)
 @click.option("--as", "username", required=True, help="Office account acting.")
+@language_option
 @with_appcontext
-def publish_command(draw_id: int, username: str) -> None:
+def publish_command(draw_id: int, username: str, lang: str) -> None:
     with transaction(_session_factory()) as session:
         made = session.get(SpotCheckDraw, draw_id)
         if made is None:
             raise NotFound(Message(N_("No draw %(id)d."), id=draw_id))
         changed = publish_draw(session, _actor(session, username), made)
-    click.echo(f"Draw {draw_id} {'published' if changed else 'was already published'}.")
+    done = N_("Draw %(id)d published.") if changed else N_("Draw %(id)d was already published.")
+    say(Message(done, id=draw_id), lang)
 
 
 @draw_group.command(
     "verify", help="Recompute DRAW_ID from its stored inputs; exit 1 if it differs."
 )
 @click.argument("draw_id", type=int)
+@language_option
 @with_appcontext
-def verify_command(draw_id: int) -> None:
+def verify_command(draw_id: int, lang: str) -> None:
     with _session_factory()() as session:
         matches, details = verify_draw(session, draw_id)
     for line in details:
-        click.echo(line)
+        say(line, lang)
     if not matches:
         raise SystemExit(1)
 
 
 @draw_group.command("list", help="Every draw, newest first.")
+@language_option
 @with_appcontext
-def list_command() -> None:
+def list_command(lang: str) -> None:
     with _session_factory()() as session:
         draws = session.scalars(select(SpotCheckDraw).order_by(SpotCheckDraw.id.desc())).all()
         for made in draws:
-            state = "published" if made.published else "not published"
-            click.echo(
-                f"{made.id}\t{made.created_at:%Y-%m-%d}\t{made.inputs['scope']['code']}\t"
-                f"{_count(len(made.result['selected']), 'unit')}\t{state}\t{made.title}"
-            )
+            units = Plural("%(num)d unit", "%(num)d units", num=len(made.result["selected"]))
+            state = Message(N_("published") if made.published else N_("not published"))
+            say(Message("%(id)d\t%(day)s\t%(scope)s\t%(units)s\t%(state)s\t%(title)s",
+                        id=made.id, day=f"{made.created_at:%Y-%m-%d}",
+                        scope=made.inputs["scope"]["code"], units=units, state=state,
+                        title=made.title), lang)  # fmt: skip
     if not draws:
-        click.echo("No draws yet.")
+        say(Message(N_("No draws yet.")), lang)

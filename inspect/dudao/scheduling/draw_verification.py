@@ -18,7 +18,7 @@ from dudao.scheduling.draws import ALGORITHM, canonical_json, digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 
 
-def _audit_check(session: Session, draw: SpotCheckDraw) -> str | None:
+def _audit_check(session: Session, draw: SpotCheckDraw) -> Message | None:
     after = session.scalar(
         select(AuditEvent.after).where(
             AuditEvent.action == "draw.create",
@@ -27,59 +27,76 @@ def _audit_check(session: Session, draw: SpotCheckDraw) -> str | None:
         )
     )
     if not after:
-        return "the audit log has no record of this draw being made"
+        return Message(N_("the audit log has no record of this draw being made"))
     for key, stored in (("seed", draw.seed), ("result_hash", draw.result_hash),
                         ("inputs_sha256", digest(draw.inputs)),
                         ("params_sha256", digest(draw.params))):  # fmt: skip
         if after.get(key) != stored:
-            return f"the {key} differs from the one the audit log recorded when it was made"
+            return Message(
+                N_("the %(key)s differs from the one the audit log recorded when it was made"),
+                key=key,
+            )
     return None
 
 
-def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[str]]:
+def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[Message]]:
     """Recompute the draw from its stored seed, parameters and inputs; compare with the stored
-    result, its hash, the audit record and the inspections it created."""
+    result, its hash, the audit record and the inspections it created. The first line names
+    the draw; each problem follows on a line of its own."""
     draw = session.get(SpotCheckDraw, draw_id)
     if draw is None:
         raise NotFound(Message(N_("No draw %(id)d."), id=draw_id))
-    problems: list[str] = []
+    problems: list[Message] = []
     if draw.algorithm != ALGORITHM:
-        problems.append(f"unknown algorithm {draw.algorithm!r} (this version knows {ALGORITHM})")
+        problems.append(
+            Message(N_("unknown algorithm %(algorithm)r (this version knows %(known)s)"),
+                    algorithm=draw.algorithm, known=ALGORITHM)
+        )  # fmt: skip
     else:
         try:
             again = run_draw(draw.seed, draw.params, draw.inputs)
         except DrawError as exc:
-            problems.append(f"recomputing fails: {exc}")
+            problems.append(Message(N_("recomputing fails: %(problem)s"), problem=exc.message))
         else:
             if canonical_json(again) != canonical_json(draw.result):
-                problems.append("the recomputed result differs from the stored result")
+                problems.append(Message(N_("the recomputed result differs from the stored result")))
     if digest(draw.result) != draw.result_hash:
-        problems.append("the stored result does not match its stored SHA-256")
+        problems.append(Message(N_("the stored result does not match its stored SHA-256")))
     audit_problem = _audit_check(session, draw)
     if audit_problem:
         problems.append(audit_problem)
     problems.extend(_inspection_problems(session, draw))
-    details = [f"{'OK' if not problems else 'MISMATCH'}: draw {draw.id} ({draw.algorithm}, "
-               f"seed {draw.seed}, result SHA-256 {draw.result_hash})"]  # fmt: skip
-    return not problems, details + problems
+    head = (
+        N_("MISMATCH: draw %(id)d (%(algorithm)s, seed %(seed)s, result SHA-256 %(hash)s)")
+        if problems
+        else N_("OK: draw %(id)d (%(algorithm)s, seed %(seed)s, result SHA-256 %(hash)s)")
+    )
+    named = Message(head, id=draw.id, algorithm=draw.algorithm, seed=draw.seed,
+                    hash=draw.result_hash)  # fmt: skip
+    return not problems, [named, *problems]
 
 
-def _inspection_problems(session: Session, draw: SpotCheckDraw) -> list[str]:
+def _inspection_problems(session: Session, draw: SpotCheckDraw) -> list[Message]:
     inspections = session.scalars(select(Inspection).where(Inspection.draw_id == draw.id)).all()
     actual: dict[int, list[list[int]]] = {}
     for inspection in inspections:
         actual.setdefault(inspection.unit_id, []).append(sorted(inspection.assignee_ids))
     wanted = {row["unit_id"]: [sorted(row["inspector_ids"])] for row in draw.result["selected"]}
     codes = {unit["id"]: unit["code"] for unit in draw.inputs.get("units", [])}
-    problems = []
+    problems: list[Message] = []
     for unit_id in sorted(set(actual) | set(wanted)):
         name = codes.get(unit_id, f"#{unit_id}")
         if unit_id not in wanted:
-            problems.append(f"an inspection of unit {name} is not in the draw")
+            problems.append(
+                Message(N_("an inspection of unit %(unit)s is not in the draw"), unit=name)
+            )
         elif unit_id not in actual:
-            problems.append(f"the drawn inspection of unit {name} is missing")
+            problems.append(
+                Message(N_("the drawn inspection of unit %(unit)s is missing"), unit=name)
+            )
         elif actual[unit_id] != wanted[unit_id]:
             problems.append(
-                f"unit {name}: inspectors {actual[unit_id]} differ from the drawn {wanted[unit_id]}"
-            )
+                Message(N_("unit %(unit)s: inspectors %(actual)s differ from the drawn %(wanted)s"),
+                        unit=name, actual=str(actual[unit_id]), wanted=str(wanted[unit_id]))
+            )  # fmt: skip
     return problems

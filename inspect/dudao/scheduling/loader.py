@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dudao.core.enums import UnitLevel
+from dudao.core.errors import N_, Message
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.yamlsource import Source, read_checked
@@ -53,7 +54,7 @@ class ScheduleSpec:
     source: Source | None = field(default=None, repr=False, compare=False)
 
 
-def _strings(check: Checker, value: Any, path: tuple, what: str) -> list[str] | Any:
+def _strings(check: Checker, value: Any, path: tuple, what: Message) -> list[str] | Any:
     if value is None:
         return []
     items = check.sequence(value, path, what, empty_ok=True)
@@ -71,7 +72,8 @@ class _Reader:
     def run(self) -> ScheduleSpec | None:
         c, raw = self.check, self.source.data
         if not isinstance(raw, dict):
-            c.add((), "a schedule must be a mapping (key, name, definition, scope, rrule, ...)")
+            c.add((), Message(N_("a schedule must be a mapping (key, name, definition, scope, "
+                                 "rrule, ...)")))  # fmt: skip
             return None
         c.fields(raw, (), TOP_FIELDS)
         required = ("key", "name", "definition", "scope", "rrule", "dtstart", "assignment")
@@ -105,11 +107,12 @@ class _Reader:
             return date.fromisoformat(value) if isinstance(value, str) else INVALID
         except ValueError:
             pass
-        return self.check.add(path, "expected a date as YYYY-MM-DD (e.g. 2026-01-01)")
+        return self.check.add(path, Message(N_("expected a date as YYYY-MM-DD (e.g. %(example)s)"),
+                                            example="2026-01-01"))  # fmt: skip
 
     def scope(self, raw: Any) -> dict[str, Any]:
         c, path = self.check, ("scope",)
-        if c.mapping(raw, path, "a mapping (unit, levels, tags, exclude)") is INVALID:
+        if c.mapping(raw, path, Message(N_("a mapping (unit, levels, tags, exclude)"))) is INVALID:
             return {}
         c.fields(raw, path, SCOPE_FIELDS)
         unit = (
@@ -117,22 +120,24 @@ class _Reader:
             if c.require(raw, path, "unit")
             else INVALID
         )
-        levels = _strings(c, raw.get("levels"), (*path, "levels"), "levels")
+        levels = _strings(c, raw.get("levels"), (*path, "levels"), Message(N_("levels")))
         if levels is not INVALID:
             allowed = tuple(level.value for level in UnitLevel)
             for index, level in enumerate(levels):
-                c.choice(level, (*path, "levels", index), allowed, "level")
-        tags = _strings(c, raw.get("tags"), (*path, "tags"), "tags")
-        exclude = _strings(c, raw.get("exclude"), (*path, "exclude"), "unit codes")
+                c.choice(level, (*path, "levels", index), allowed, Message(N_("level")))
+        tags = _strings(c, raw.get("tags"), (*path, "tags"), Message(N_("tags")))
+        exclude = _strings(c, raw.get("exclude"), (*path, "exclude"), Message(N_("unit codes")))
         return {"unit": unit, "levels": levels, "tags": tags, "exclude": exclude}
 
     def assignment(self, raw: Any) -> dict[str, Any]:
         c, path = self.check, ("assignment",)
-        if c.mapping(raw, path, "a mapping with a policy") is INVALID:
+        if c.mapping(raw, path, Message(N_("a mapping with a policy"))) is INVALID:
             return {}
         if not c.require(raw, path, "policy"):
             return {}
-        policy = c.choice(raw["policy"], (*path, "policy"), POLICIES, "assignment policy")
+        policy = c.choice(
+            raw["policy"], (*path, "policy"), POLICIES, Message(N_("assignment policy"))
+        )
         if policy is INVALID:
             return {}
         c.fields(raw, path, ASSIGNMENT_FIELDS[policy])
@@ -141,9 +146,9 @@ class _Reader:
         listed = "inspectors" if policy == "named" else "pool"
         names = []
         if c.require(raw, path, listed):
-            names = _strings(c, raw[listed], (*path, listed), "usernames")
+            names = _strings(c, raw[listed], (*path, listed), Message(N_("usernames")))
             if names == []:
-                c.add((*path, listed), "needs at least one username")
+                c.add((*path, listed), Message(N_("needs at least one username")))
         result: dict[str, Any] = {"policy": policy, listed: names}
         if policy == "pool":
             result["count"] = c.integer(

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.audit.services import Entry, record_many
 from dudao.core.database import utcnow
+from dudao.core.errors import N_, Message
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionAssignment, InspectionOrigin
 from dudao.scheduling import queries
@@ -46,14 +47,16 @@ class RunReport:
     periods: int = 0
     created: int = 0
     assigned: int = 0
-    problems: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
 
-    def summary(self) -> str:
-        text = (
-            f"{self.schedules} schedule(s), {self.periods} period(s) with new inspections, "
-            f"{self.created} inspection(s) created, {self.assigned} assigned."
-        )
-        return text + "".join(f"\n  {problem}" for problem in self.problems)
+    def summary(self) -> Message:
+        """The counts, in the reader's language; each of `problems` goes on a line of its own."""
+        return Message(
+            N_("Schedules: %(schedules)d; periods with new inspections: %(periods)d; "
+               "inspections created: %(created)d, with inspectors: %(assigned)d."),
+            schedules=self.schedules, periods=self.periods, created=self.created,
+            assigned=self.assigned,
+        )  # fmt: skip
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> list[Sequence[Any]]:
@@ -74,10 +77,13 @@ class _Plan:
     eligible: dict[str, list[Any]] = field(default_factory=dict)  # per unit path, all periods
 
 
-def _plan(session: Session, schedule: Schedule) -> _Plan | str:
+def _plan(session: Session, schedule: Schedule) -> _Plan | Message:
     version = current_version(session, schedule.definition_key, "checklist")
     if version is None:
-        return f"{schedule.key}: no checklist {schedule.definition_key!r}; run `dudao forms sync`"
+        return Message(
+            N_("%(schedule)s: no checklist %(key)r; run `dudao forms sync`"),
+            schedule=schedule.key, key=schedule.definition_key,
+        )  # fmt: skip
     workflow = get_workflow(schedule.workflow)
     assign = workflow.transition("assign", workflow.initial)
     policy = schedule.assignment or {}
@@ -233,10 +239,12 @@ def materialise_schedule(
         try:
             days = occurrences(schedule.rrule, schedule.dtstart, until)
         except RecurrenceError as exc:
-            report.problems.append(f"{schedule.key}: {exc}")
+            report.problems.append(
+                Message(N_("%(schedule)s: %(problem)s"), schedule=schedule.key, problem=exc.message)
+            )
             return
         plan = _plan(session, schedule)
-        if isinstance(plan, str):
+        if isinstance(plan, Message):
             report.problems.append(plan)
             return
         if not plan.units or not days:
@@ -286,4 +294,6 @@ def materialise_all(
     for schedule_id in ids:
         materialise_schedule(factory, schedule_id, until, report, after_period)
     log.info("Materialised schedules up to %s: %s", until, report.summary())
+    for problem in report.problems:
+        log.warning("Schedule not materialised: %s", problem)
     return report

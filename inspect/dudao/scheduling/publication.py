@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import Role
-from dudao.core.errors import ConfigError
+from dudao.core.errors import N_, ConfigError, Message
 from dudao.core.filecache import when_changed
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.yamlsource import Source, parse
@@ -39,13 +39,15 @@ DEFAULT = Publication(DEFAULT_ROLES)
 
 def _roles(source: Source, data: dict, field: str) -> frozenset[Role]:
     if not isinstance(data[field], list):
-        raise ConfigError(str(source.problem((field,), "expected a list of roles")))
+        expected = Message(N_("expected a list of roles"))
+        raise ConfigError(source.problem((field,), expected).as_message())
     roles = set()
     for index, name in enumerate(data[field]):
         if name not in {role.value for role in Role}:
             known = ", ".join(role.value for role in Role)
-            problem = source.problem((field, index), f"unknown role {name!r} ({known})")
-            raise ConfigError(str(problem))
+            unknown = Message(N_("unknown role %(name)r (one of: %(choices)s)"), name=name,
+                              choices=known)  # fmt: skip
+            raise ConfigError(source.problem((field, index), unknown).as_message())
         roles.add(Role(name))
     return frozenset(roles)
 
@@ -55,14 +57,16 @@ def load_publication(path: Path) -> Publication:
     try:
         source = parse(path.read_text(encoding="utf-8"), str(path))
     except DefinitionError as exc:
-        raise ConfigError(str(exc.problems[0])) from None
+        raise ConfigError(exc.problems[0].as_message()) from None
     data = source.data
     if not isinstance(data, dict) or "roles" not in data:
-        raise ConfigError(str(source.problem((), "expected a mapping with roles: [a list]")))
+        mapping = Message(N_("expected a mapping with roles: [a list]"))
+        raise ConfigError(source.problem((), mapping).as_message())
     for name in data:
         if name not in SECTIONS:
-            message = f"unknown field {name!r} (one of: {', '.join(SECTIONS)})"
-            raise ConfigError(str(source.problem((name,), message, key=True)))
+            message = Message(N_("unknown field %(name)r (one of: %(choices)s)"), name=name,
+                              choices=", ".join(SECTIONS))  # fmt: skip
+            raise ConfigError(source.problem((name,), message, key=True).as_message())
     found = {name: _roles(source, data, name) for name in SECTIONS if name in data}
     return Publication(found.pop("roles"), **found)
 

@@ -34,6 +34,7 @@ from dudao.scheduling.models import Schedule
 from dudao.workflow.engine import Conflict
 
 SCHEDULES_DIR = PROJECT_ROOT / "workflows" / "schedules"
+NO_UNIT = N_("no unit with the code %(code)r")
 #: The fields a sync or an edit compares, as stored on Schedule.
 FIELDS = (
     "name", "definition_key", "workflow", "scope_unit_id", "levels", "tags", "exclude_codes",
@@ -51,16 +52,19 @@ class SyncReport:
     skipped: list[Problem] = field(default_factory=list)
     skipped_keys: list[str] = field(default_factory=list)
 
-    def summary(self) -> str:
-        parts = [
-            f"{len(self.created)} created", f"{len(self.updated)} updated",
-            f"{len(self.unchanged)} unchanged", f"{len(self.deactivated)} deactivated",
+    def summary(self) -> Message:
+        """One line for the command, in its reader's language."""
+        counts = [
+            (self.created, N_("%(num)d created")), (self.updated, N_("%(num)d updated")),
+            (self.unchanged, N_("%(num)d unchanged")),
+            (self.deactivated, N_("%(num)d deactivated")),
         ]  # fmt: skip
         if self.detached:
-            parts.append(f"{len(self.detached)} kept as edited on the web")
+            counts.append((self.detached, N_("%(num)d kept as edited on the web")))
         if self.skipped_keys:
-            parts.append(f"{len(self.skipped_keys)} skipped")
-        return "Schedules: " + ", ".join(parts) + "."
+            counts.append((self.skipped_keys, N_("%(num)d skipped")))
+        parts = Listed(Message(text, num=len(keys)) for keys, text in counts)
+        return Message(N_("Schedules: %(counts)s."), counts=parts)
 
 
 def _jsonable(value: Any) -> Any:
@@ -76,35 +80,40 @@ def _resolve(
     problems = []
     unit = by_code(session, spec.scope_code)
     if unit is None:
-        problems.append(
-            source.problem(("scope", "unit"), f"no unit with the code {spec.scope_code!r}")
-        )
+        problems.append(source.problem(("scope", "unit"), Message(NO_UNIT, code=spec.scope_code)))
     definition = by_key(session, spec.definition_key)
     if definition is None:
         problems.append(
             source.problem(
-                ("definition",), f"no definition {spec.definition_key!r} (run `dudao forms sync`)"
+                ("definition",),
+                Message(
+                    N_("no definition %(key)r (run `dudao forms sync`)"), key=spec.definition_key
+                ),
             )
         )
     elif definition.kind != "checklist":
         problems.append(
             source.problem(
                 ("definition",),
-                f"{spec.definition_key!r} is a {definition.kind}; a schedule needs a checklist",
+                Message(
+                    N_("%(key)r is a questionnaire; a schedule needs a checklist"),
+                    key=spec.definition_key,
+                ),
             )
         )
     known = {u.code for u in session.scalars(select(Unit).where(Unit.code.in_(spec.exclude_codes)))}
     for index, code in enumerate(spec.exclude_codes):
         if code not in known:
             problems.append(
-                source.problem(("scope", "exclude", index), f"no unit with the code {code!r}")
+                source.problem(("scope", "exclude", index), Message(NO_UNIT, code=code))
             )
     listed = "inspectors" if spec.assignment.get("policy") == "named" else "pool"
     names = spec.assignment.get(listed) or []
     found = queries.known_usernames(session, names)
     for index, name in enumerate(names):
         if name not in found:
-            problems.append(source.problem(("assignment", listed, index), f"no account {name!r}"))
+            no_account = Message(N_("no account %(name)r"), name=name)
+            problems.append(source.problem(("assignment", listed, index), no_account))
     values = {
         "name": spec.name, "definition_key": spec.definition_key, "workflow": spec.workflow,
         "scope_unit_id": unit.id if unit else None, "levels": spec.levels, "tags": spec.tags,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from dudao.config import PROJECT_ROOT
+from dudao.core.errors import N_, Message
 from dudao.core.filecache import when_changed
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError, Problem
@@ -75,10 +76,12 @@ class _Reader:
     def run(self) -> TargetPlan:
         c, raw = self.check, self.source.data
         if not isinstance(raw, dict):
-            c.add((), "the targets file must be a mapping with one field, targets: [a list]")
+            c.add((), Message(N_("the targets file must be a mapping with one field, targets: "
+                                 "[a list]")))  # fmt: skip
             return TargetPlan()
         c.fields(raw, (), ("targets",))
-        items = c.sequence(raw.get("targets"), ("targets",), "targets", empty_ok=True)
+        what = Message(N_("targets"))
+        items = c.sequence(raw.get("targets"), ("targets",), what, empty_ok=True)
         if items is INVALID:
             return TargetPlan()
         targets: list[Target] = []
@@ -88,15 +91,17 @@ class _Reader:
             if target is None:
                 continue
             if target.key in seen:
-                c.add(("targets", index, "key"), f"the key {target.key!r} is already used by "
-                      f"targets[{seen[target.key]}]")  # fmt: skip
+                used = Message(N_("the key %(key)r is already used by targets[%(index)d]"),
+                               key=target.key, index=seen[target.key])  # fmt: skip
+                c.add(("targets", index, "key"), used)
             seen.setdefault(target.key, index)
             targets.append(target)
         return TargetPlan(tuple(targets), self.source)
 
     def target(self, spec: Any, path: tuple, index: int) -> Target | None:
         c = self.check
-        if c.mapping(spec, path, "a target (key, title, number, unit_of_count, ...)") is INVALID:
+        what = Message(N_("a target (key, title, number, unit_of_count, ...)"))
+        if c.mapping(spec, path, what) is INVALID:
             return None
         c.fields(spec, path, TARGET_FIELDS)
         present = {name for name in REQUIRED if c.require(spec, path, name)}
@@ -108,7 +113,7 @@ class _Reader:
         title = read("title", partial(_local, c))
         number = read("number", c.integer, 1, MAX_NUMBER)
         unit_of_count = read("unit_of_count", partial(_local, c))
-        source = read("source", c.choice, SOURCES, "source")
+        source = read("source", c.choice, SOURCES, Message(N_("source")))
         deadline = read("deadline", self.date)
         split = self.split(spec.get("split"), (*path, "split"), number)
         if INVALID in (key, title, number, unit_of_count, source, deadline, split):
@@ -121,21 +126,24 @@ class _Reader:
                 return date.fromisoformat(value)
         except ValueError:
             pass
-        return self.check.add(path, "expected a date as YYYY-MM-DD (e.g. 2026-12-31)")
+        return self.check.add(path, Message(N_("expected a date as YYYY-MM-DD (e.g. %(example)s)"),
+                                            example="2026-12-31"))  # fmt: skip
 
     def split(self, raw: Any, path: tuple, number: Any) -> dict[str, int] | Any:
         """Company code -> share; the shares must add up to the target's number."""
         c = self.check
         if raw is None:
             return {}
-        if c.mapping(raw, path, "a mapping of company code to number") is INVALID:
+        if c.mapping(raw, path, Message(N_("a mapping of company code to number"))) is INVALID:
             return INVALID
         shares = {str(code): c.integer(v, (*path, code), 0, MAX_NUMBER) for code, v in raw.items()}
         if INVALID in shares.values():
             return INVALID
         if number is not INVALID and sum(shares.values()) != number:
-            return c.add(path, f"the shares add up to {sum(shares.values())}, not to the "
-                         f"target's number {number}")  # fmt: skip
+            total = Message(N_("the shares add up to %(total)d, not to the target's number "
+                               "%(number)d"),
+                            total=sum(shares.values()), number=number)  # fmt: skip
+            return c.add(path, total)
         return shares
 
 

@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import N_, Message, NotFound, Plural, ValidationError, shown
-from dudao.core.language import language_option, translations
+from dudao.core.errors import N_, Listed, Message, NotFound, Plural, ValidationError, shown
+from dudao.core.language import language_option, say, translations
 from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.export import export_flags
@@ -59,8 +59,9 @@ def import_inspections_command(file: Path, lang: str) -> None:
     type=click.DateTime(["%Y-%m-%d"]),
     help="No new flags for what was last seen before DATE.",
 )
+@language_option
 @with_appcontext
-def analyze_command(scope_code: str | None, since: object) -> None:
+def analyze_command(scope_code: str | None, since: object, lang: str) -> None:
     runtime = _runtime()
     tz = runtime.settings.timezone
     with transaction(runtime.session_factory) as session:
@@ -73,13 +74,19 @@ def analyze_command(scope_code: str | None, since: object) -> None:
             session, tz, today=org_today(session), scope=scope,
             since=period_of(since.date(), tz) if since else None,  # type: ignore[attr-defined]
         )  # fmt: skip
-    found = ", ".join(f"{rule} {n} ({summary.current[rule]} still)"
-                      for rule, n in sorted(summary.detected.items())) or "nothing"  # fmt: skip
-    click.echo(f"Detected in the history (still at the latest month): {found}.")
-    click.echo(
-        f"Flags: {summary.created} new, {summary.updated} updated, "
-        f"{summary.reopened} reopened, {summary.cleared} no longer detected."
-    )
+    found = [
+        Message(N_("%(rule)s %(num)d (%(still)d still)"), rule=rule, num=n,
+                still=summary.current[rule])
+        for rule, n in sorted(summary.detected.items())
+    ]  # fmt: skip
+    detected = Listed(found) if found else Message(N_("nothing"))
+    say(Message(N_("Detected in the history (still at the latest month): %(found)s."),
+                found=detected), lang)  # fmt: skip
+    flags = Message(N_("Flags: %(created)d new, %(updated)d updated, %(reopened)d reopened, "
+                       "%(cleared)d no longer detected."),
+                    created=summary.created, updated=summary.updated,
+                    reopened=summary.reopened, cleared=summary.cleared)  # fmt: skip
+    say(flags, lang)
 
 
 @click.group("flags", help="Trend flags.")

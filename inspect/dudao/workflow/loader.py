@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from dudao.core.enums import Role
+from dudao.core.errors import N_, Message
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.spec import LocalText
@@ -22,6 +23,8 @@ TIMER_FIELDS = ("key", "kind", "days", "states", "notify", "target")
 TIMER_KINDS = ("remind", "escalate")
 AUDIENCES = ("assignees", "unit_lead", "office")
 REQUIRABLE = ("comment", "reason")
+#: What an unknown name was meant to be, in "unknown state 'x' (one of: ...)".
+STATE, ROLE, FIELD, GUARD = N_("state"), N_("role"), N_("field"), N_("guard")
 
 
 class WorkflowError(DefinitionError):
@@ -39,7 +42,7 @@ def _names(check: Checker, value: Any, path: tuple, allowed: tuple[str, ...], wh
     names = []
     for index, name in enumerate(values):
         where = (*path, index) if isinstance(value, list) else path
-        checked = check.choice(name, where, allowed, what)
+        checked = check.choice(name, where, allowed, Message(what))
         if checked is not INVALID:
             names.append(checked)
     return tuple(names)
@@ -53,7 +56,8 @@ class _Reader:
     def run(self) -> Workflow | None:
         c, raw = self.check, self.source.data
         if not isinstance(raw, dict):
-            c.add((), "a workflow must be a mapping (key, title, initial, states, transitions)")
+            c.add((), Message(N_("a workflow must be a mapping (key, title, initial, states, "
+                                 "transitions)")))  # fmt: skip
             return None
         c.fields(raw, (), TOP_FIELDS)
         for name in ("key", "title", "initial", "states", "transitions"):
@@ -64,7 +68,7 @@ class _Reader:
         names = tuple(s.key for s in states)
         initial = INVALID
         if "initial" in raw:
-            initial = c.choice(raw["initial"], ("initial",), names, "state")
+            initial = c.choice(raw["initial"], ("initial",), names, Message(STATE))
         transitions = self.transitions(raw.get("transitions"), names)
         timers = self.timers(raw.get("timers") or [], names)
         if self.source.problems:
@@ -73,7 +77,7 @@ class _Reader:
 
     def states(self, raw: Any) -> tuple[State, ...]:
         c, states = self.check, []
-        if c.mapping(raw, ("states",), "a mapping of state names") is INVALID:
+        if c.mapping(raw, ("states",), Message(N_("a mapping of state names"))) is INVALID:
             return ()
         for name, spec in raw.items():
             path = ("states", name)
@@ -91,7 +95,7 @@ class _Reader:
     def transitions(self, raw: Any, states: tuple[str, ...]) -> tuple[Transition, ...]:
         c, result, seen = self.check, [], set()
         if not isinstance(raw, list):
-            c.add(("transitions",), "expected a list of transitions")
+            c.add(("transitions",), Message(N_("expected a list of transitions")))
             return ()
         roles = tuple(r.value for r in Role)
         for index, spec in enumerate(raw):
@@ -102,16 +106,18 @@ class _Reader:
             if not all([c.require(spec, path, n) for n in ("action", "from", "to", "roles")]):
                 continue
             action = c.key(spec["action"], (*path, "action"))
-            sources = _names(c, spec["from"], (*path, "from"), states, "state")
-            target = c.choice(spec["to"], (*path, "to"), states, "state")
-            allowed = _names(c, spec["roles"], (*path, "roles"), roles, "role")
+            sources = _names(c, spec["from"], (*path, "from"), states, STATE)
+            target = c.choice(spec["to"], (*path, "to"), states, Message(STATE))
+            allowed = _names(c, spec["roles"], (*path, "roles"), roles, ROLE)
             label = _local(c, spec.get("label", action), (*path, "label"))
             only = c.boolean(spec.get("assignee_only", False), (*path, "assignee_only"))
-            requires = _names(c, spec.get("requires", []), (*path, "requires"), REQUIRABLE, "field")
-            guards = _names(c, spec.get("guards", []), (*path, "guards"), tuple(GUARDS), "guard")
+            requires = _names(c, spec.get("requires", []), (*path, "requires"), REQUIRABLE, FIELD)
+            guards = _names(c, spec.get("guards", []), (*path, "guards"), tuple(GUARDS), GUARD)
             for source in sources:
                 if (action, source) in seen:
-                    c.add((*path, "from"), f"action {action!r} from {source!r} is defined twice")
+                    twice = Message(N_("action %(action)r from %(state)r is defined twice"),
+                                    action=action, state=source)  # fmt: skip
+                    c.add((*path, "from"), twice)
                 seen.add((action, source))
             if INVALID not in (action, target, label, only):
                 result.append(
@@ -125,7 +131,7 @@ class _Reader:
     def timers(self, raw: Any, states: tuple[str, ...]) -> tuple[Timer, ...]:
         c, result = self.check, []
         if not isinstance(raw, list):
-            c.add(("timers",), "expected a list of timers")
+            c.add(("timers",), Message(N_("expected a list of timers")))
             return ()
         for index, spec in enumerate(raw):
             path = ("timers", index)
@@ -135,15 +141,15 @@ class _Reader:
             if not all([c.require(spec, path, n) for n in ("key", "kind", "days", "states")]):
                 continue
             key = c.key(spec["key"], (*path, "key"))
-            kind = c.choice(spec["kind"], (*path, "kind"), TIMER_KINDS, "timer kind")
+            kind = c.choice(spec["kind"], (*path, "kind"), TIMER_KINDS, Message(N_("timer kind")))
             days = c.integer(spec["days"], (*path, "days"), 0, 365)
-            in_states = _names(c, spec["states"], (*path, "states"), states, "state")
+            in_states = _names(c, spec["states"], (*path, "states"), states, STATE)
             notify = _names(
-                c, spec.get("notify", ["assignees"]), (*path, "notify"), AUDIENCES, "audience"
+                c, spec.get("notify", ["assignees"]), (*path, "notify"), AUDIENCES, N_("audience")
             )
             target = None
             if spec.get("target") is not None:
-                target = c.choice(spec["target"], (*path, "target"), states, "state")
+                target = c.choice(spec["target"], (*path, "target"), states, Message(STATE))
             if INVALID not in (key, kind, days, target):
                 result.append(Timer(key, kind, days, in_states, notify, target))
         return tuple(result)
