@@ -218,6 +218,12 @@ def user_factory(session: Session):
     return factory
 
 
+def repeated_ids(page: str) -> list[str]:
+    """The element ids a page uses more than once (a label or a link would find the first)."""
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    return sorted({name for name in ids if ids.count(name) > 1})
+
+
 def sign_in(client: FlaskClient, username: str, password: str = PASSWORD):
     return client.post("/login", data={"username": username, "password": password})
 

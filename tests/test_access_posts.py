@@ -28,7 +28,7 @@ from tests.access_world import (
     walked_rules,
     world,  # noqa: F401
 )
-from tests.conftest import PASSWORD, _fresh_request_globals
+from tests.conftest import PASSWORD, _fresh_request_globals, repeated_ids
 
 # Plausible form data for out-of-scope POSTs, so a view that parsed before it
 # authorised would have something to act on.
@@ -113,7 +113,7 @@ def create_secured_app(settings) -> Flask:
     return secured
 
 
-def test_every_post_route_needs_a_csrf_token(csrf_client, user_factory, world, session):  # noqa: F811
+def _sign_in_as_root(csrf_client: FlaskClient, user_factory, world) -> None:  # noqa: F811
     user_factory("root", ("admin", world.org.group))
     page = csrf_client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
@@ -124,6 +124,10 @@ def test_every_post_route_needs_a_csrf_token(csrf_client, user_factory, world, s
         "/login", data={"username": "root", "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert signed.status_code == 302
+
+
+def test_every_post_route_needs_a_csrf_token(csrf_client, user_factory, world, session):  # noqa: F811
+    _sign_in_as_root(csrf_client, user_factory, world)
     before = _snapshot(session)
     refused = []
     app = csrf_client.application
@@ -134,3 +138,18 @@ def test_every_post_route_needs_a_csrf_token(csrf_client, user_factory, world, s
                 refused.append(url)
     assert not refused, f"accepted a POST without a CSRF token: {refused}"
     assert _snapshot(session) == before
+
+
+def test_no_page_repeats_an_element_id(csrf_client, user_factory, world):  # noqa: F811
+    """With the CSRF tokens rendered, as in production: a page of many forms once gave
+    each token the id "csrf_token", and each chart of a page its group the id "group"."""
+    _sign_in_as_root(csrf_client, user_factory, world)
+    repeated = {}
+    for rule in walked_rules(csrf_client.application):
+        if "GET" in rule.methods:
+            response = csrf_client.get(route_url(rule, world, IN))
+            if response.status_code == 200 and response.mimetype == "text/html":
+                found = repeated_ids(response.get_data(as_text=True))
+                if found:
+                    repeated[rule.rule] = found
+    assert not repeated

@@ -9,6 +9,7 @@ from dudao.reports.charts import failure_chart, grade_chart, to_svg
 from dudao.reports.fonts import register_font
 from dudao.reports.services import parse_quarter
 from dudao.reports.summary import load_summary
+from tests.conftest import repeated_ids
 from tests.report_world import as_user, drain, report_world  # noqa: F401
 from tests.trend_world import TZ, load, row
 
@@ -23,6 +24,15 @@ def test_count_charts_have_round_steps_and_the_counts_on_the_bars():
         assert axis.valueStep in (10, 20) and top <= axis.valueMax < top + axis.valueStep
         texts = re.findall(r">([^<>]+)</text>", to_svg(chart))
         assert str(top) in texts and "4" in texts  # the counts, not only ticks such as 19, 38
+
+
+def test_charts_on_one_page_repeat_no_id():
+    """Pages show several charts inline (analytics, the summary page): each keeps ids of its
+    own, so the clip path a chart refers to is its own."""
+    font = register_font()
+    page = "".join(to_svg(grade_chart([("优秀", n), ("良好", 1)], font, "")) for n in (3, 5))
+    assert page.count("<svg") == 2 and "clip-path=" in page
+    assert repeated_ids(page) == []
 
 
 def test_axis_labels_are_cut_by_their_width_not_their_length():

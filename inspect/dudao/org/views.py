@@ -55,7 +55,6 @@ def unit(unit_id: int) -> str:
         trail=[
             a for a in queries.ancestors(db(), found) if any(a.path.startswith(p) for p in paths)
         ],
-        active_form=ActiveForm(),
     )
 
 

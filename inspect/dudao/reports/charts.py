@@ -162,6 +162,8 @@ def to_svg(drawing: Drawing, title: str = "") -> str:
                 element.set(name.strip(), value.strip())
         if element.get("id") == "clip":
             element.set("id", clip)
+        if element.get("id") == "group":  # ReportLab's name for every chart; nothing uses it
+            del element.attrib["id"]
         if element.get("clip-path") == "url(#clip)":
             element.set("clip-path", f"url(#{clip})")
         if element.get("font-family"):

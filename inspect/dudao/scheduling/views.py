@@ -74,7 +74,7 @@ def index() -> str:
     schedules = queries.schedules_in_scope(db(), scope_paths(current_user, MANAGE))
     counts = queries.inspections_count(db(), [s.id for s in schedules])
     rows = [(s, _next(s.rrule, s.dtstart, 3), counts.get(s.id, 0)) for s in schedules]
-    return render_template("scheduling/index.html", rows=rows, active_form=ActiveForm())
+    return render_template("scheduling/index.html", rows=rows)
 
 
 def _fill(form: ScheduleForm, schedule: Schedule) -> None:
