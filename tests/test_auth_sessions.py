@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from dudao.core.enums import Role
-from tests.auth_world import NEW_PASSWORD
+from tests.auth_world import NEW_PASSWORD, make_app  # noqa: F401
 from tests.conftest import PASSWORD
 
 
@@ -55,3 +57,21 @@ def test_the_signed_in_account_carries_its_grants_and_units(app, org, user_facto
     assert seen.roles == {Role.OFFICE, Role.INSPECTOR} and seen.is_authenticated
     loner = user_factory("loner")
     assert signed_in(db(), loner.get_id()).grants == ()
+
+
+def test_signing_in_starts_a_new_session_keeping_the_language(make_app, user_factory):  # noqa: F811
+    """A session cookie planted before sign-in (its CSRF secret known to whoever planted it)
+    does not carry over: the signed-in session has a secret of its own."""
+    user_factory("lead")
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    assert client.post("/lang", data={"lang": "en", "csrf_token": token}).status_code == 302
+    with client.session_transaction() as before:
+        planted = before["csrf_token"]
+    signed = client.post("/login", data={"username": "lead", "password": PASSWORD,
+                                         "csrf_token": token})  # fmt: skip
+    assert signed.status_code == 302
+    assert "Sign out" in client.get("/").get_data(as_text=True)  # still in English
+    with client.session_transaction() as after:
+        assert after["lang"] == "en" and after["csrf_token"] != planted

@@ -132,8 +132,14 @@ def test_status_says_what_i_may_do(app, world):  # noqa: F811
 def test_unknown_api_routes_and_methods_answer_json(app, client, world):  # noqa: F811
     missing = client.get("/api/v1/nothing/here")
     assert missing.status_code == 404 and missing.get_json()["error"] == "not_found"
+    # One sentence in the reader's language, not the library's English (docs/api.md).
+    assert missing.get_json()["message"] == "没有该对象或地址，或者它不在您负责的范围内。"
     wrong = client.delete("/api/v1/assignments")
     assert wrong.status_code == 405 and wrong.get_json()["error"] == "method_not_allowed"
+    assert wrong.get_json()["message"] == "此地址不接受 DELETE 方法。"
+    client.post("/lang", data={"lang": "en"})
+    wrong = client.delete("/api/v1/assignments")
+    assert wrong.get_json()["message"] == "This address does not accept the method DELETE."
     page = client.get("/no/such/page")
     assert page.status_code == 404 and page.mimetype == "text/html"
 
@@ -152,7 +158,7 @@ def test_writes_need_the_csrf_header_when_csrf_is_on(settings, world):  # noqa: 
         url = f"/api/v1/inspections/{world.inspection.id}/draft"
         refused = client.put(url, json={"answers": {"plan": "yes"}})
         assert refused.status_code == 400 and refused.get_json()["error"] == "csrf_failed"
-        assert "CSRF" in refused.get_json()["message"]
+        assert refused.get_json()["message"].startswith("页面的安全令牌（CSRF）缺失")
         csrf = client.get("/api/v1/me").get_json()["csrf_token"]
         saved = client.put(url, json={"answers": {"plan": "yes"}}, headers={"X-CSRFToken": csrf})
         assert saved.status_code == 200, saved.get_json()

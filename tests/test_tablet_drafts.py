@@ -4,6 +4,8 @@ or out-of-bounds answer is named beside its item before anything is queued."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from dudao.inspections.drafts import draft_of
@@ -11,6 +13,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Photo
 from tests.browser import save_screenshot
+from tests.conftest import PASSWORD
 from tests.inspection_world import world  # noqa: F401
 from tests.tablet_world import (
     big_jpeg,
@@ -135,3 +138,41 @@ def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
     page.wait_for_selector("#item-interviews:not(.has-error)")
     page.context.set_offline(False)
     assert page.console_errors == []
+
+
+def test_signing_in_again_elsewhere_does_not_stop_the_tablet_saving(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+):
+    """Signing in starts a new session, so a token the page fetched before is refused
+    (`csrf_failed`): the page fetches a fresh one and sends again."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    choose(page, "plan", "no")
+    wait_state(page, "synced")  # the page holds its token now
+    page.evaluate(
+        """async ([username, password]) => {
+            const me = await (await fetch("/api/v1/me")).json();
+            await fetch("/logout", {method: "POST",
+                                    body: new URLSearchParams({csrf_token: me.csrf_token})});
+            const login = await (await fetch("/login")).text();
+            const token = login.match(/name="csrf_token" (?:type="hidden" )?value="([^"]+)"/)[1];
+            const form = new URLSearchParams({username, password, csrf_token: token});
+            await fetch("/login", {method: "POST", body: form});
+        }""",
+        ["insp", PASSWORD],
+    )
+    choose(page, "plan", "yes")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _saved_plan(session, inspection_id) != "yes":
+        time.sleep(0.25)
+    assert _saved_plan(session, inspection_id) == "yes", state(page)
+
+
+def _saved_plan(session, inspection_id: int) -> str | None:
+    session.rollback()  # a new read transaction: SQLite would show the snapshot of the last
+    draft = draft_of(session, inspection_id)
+    return draft.answers.get("plan") if draft else None

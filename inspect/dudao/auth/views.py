@@ -6,7 +6,7 @@ MANAGE_USERS subtree (or no grant at all); anything else is a 404. See docs/acce
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
@@ -59,10 +59,20 @@ def login() -> Response | str:
         user = services.authenticate(db(), form.username.data or "", form.password.data or "")
         if user is not None:
             db().commit()
+            _renew_session()
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next"), url_for("web.index")))
         error = _("Wrong username or password.")
     return render_template("auth/login.html", form=form, error=error)
+
+
+def _renew_session() -> None:
+    """Start a new session at sign-in, keeping only the language chosen: nothing from
+    before (a CSRF secret planted in the cookie, say) carries over into the signed-in one."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
 
 
 @bp.post("/logout")

@@ -18,6 +18,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.errors import (
+    N_,
     DudaoError,
     Language,
     NotFound,
@@ -41,6 +42,18 @@ HTTP_CODES = {
     405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid",
     429: "too_many_requests", 500: "server_error",
 }  # fmt: skip
+#: What an HTTP error raised outside Dudao's own checks (Werkzeug's, Flask-WTF's) says, in
+#: the reader's language instead of the library's English description.
+HTTP_MESSAGES = {
+    400: N_("The request could not be understood. Reload the page and try again."),
+    401: N_("You are signed out; sign in again."),
+    403: N_("You do not have permission for this."),
+    404: N_("No such object or address, or it is outside your part of the organisation."),
+    405: N_("This address does not accept the method %(method)s."),
+    413: N_("The upload is too large."),
+    429: N_("Too many attempts. Please wait a minute and try again."),
+    500: N_("Something went wrong on our side. It has been logged; please try again in a moment."),
+}
 
 
 class ApiError(Exception):
@@ -72,10 +85,15 @@ def to_response(exc: Exception) -> Response:
     if isinstance(exc, ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.fields)
     if isinstance(exc, CSRFError):
-        return error_response(400, "csrf_failed", exc.description or "CSRF")
+        refused = _("The page's security token (CSRF) is missing or from an earlier session; "
+                    "reload the page and try again.")  # fmt: skip
+        return error_response(400, "csrf_failed", refused)
     if isinstance(exc, HTTPException):
         status = exc.code or 500
-        return error_response(status, HTTP_CODES.get(status, "error"), exc.description or "")
+        said = HTTP_MESSAGES.get(status) or N_("The request could not be completed.")
+        return error_response(
+            status, HTTP_CODES.get(status, "error"), _(said, method=request.method)
+        )
     assert isinstance(exc, DudaoError)
     language = get_translations()
     text = exc.in_language(language)

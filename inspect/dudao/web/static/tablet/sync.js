@@ -48,7 +48,7 @@
       });
       var data = {};
       try { data = await response.json(); } catch (e) { data = {}; }
-      var stale = response.status === 400 && /csrf/i.test(data.message || "");
+      var stale = response.status === 400 && data.error === "csrf_failed";
       if (!stale || attempt > 0) return { status: response.status, body: data };
     }
   }
