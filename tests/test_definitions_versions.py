@@ -87,6 +87,11 @@ def test_cli_forms_sync(app, folder, session):  # noqa: F811
     result = runner.invoke(forms_group, ["sync", "--folder", str(folder), "-v"])  # zh_CN
     assert result.exit_code == 0 and "共 2 个定义：未变 2 个。" in result.output
     assert "fire_check（fire.yaml）：未变（第 1 版）" in result.output
+    nowhere = str(folder / "nowhere")
+    result = runner.invoke(forms_group, ["sync", "--folder", nowhere])
+    assert result.exit_code == 1 and f"{nowhere} 不是文件夹；未同步任何内容。" in result.output
+    result = runner.invoke(forms_group, ["sync", "--folder", nowhere, "--lang", "en"])
+    assert f"{nowhere} is not a folder; nothing was synced." in result.output
     (folder / "fire.yaml").write_text(CHECK.replace("sections:", "sectons:"))
     result = runner.invoke(forms_group, ["sync", "--folder", str(folder), "--lang", "en"])
     assert result.exit_code == 1

@@ -48,6 +48,7 @@ def sync_folder(
     For `forms sync`, `init` and `demo`: all or nothing, exit status 1 on any problem.
     """
     from dudao.core.database import check_database, transaction
+    from dudao.core.errors import ValidationError
     from dudao.definitions.problems import DefinitionError
     from dudao.definitions.services import sync_forms
 
@@ -66,6 +67,8 @@ def sync_folder(
             count,
         )
         raise click.ClickException(text % {"count": count}) from exc
+    except ValidationError as exc:  # not a folder
+        raise click.ClickException(exc.in_language(translations(lang))) from exc
 
 
 @forms_group.command("sync", help="Load the definitions folder into the database as versions.")

@@ -235,7 +235,9 @@ def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValidationError(f"{folder} is not a folder; nothing was synced.", [str(folder)])
+        raise ValidationError(
+            Message(N_("%(folder)s is not a folder; nothing was synced."), folder=str(folder))
+        )
     loaded, problems = load_folder(folder)
     _serialise(session)
     problems.extend(_kind_problems(session, loaded, folder.name))

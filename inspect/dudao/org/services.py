@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.enums import UnitLevel
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError, field_problem
 from dudao.org.models import Unit
 
 
@@ -40,9 +40,13 @@ def create_unit(
 ) -> Unit:
     code = code.strip()
     if not code or not name.strip():
-        raise ValidationError("A unit needs a code and a name.", ["code/name: required"])
+        raise ValidationError(Message(N_("A unit needs a code and a name.")),
+                              [field_problem("code", Message(N_("cannot be empty")))])  # fmt: skip
     if session.scalar(select(Unit.id).where(Unit.code == code)):
-        raise ValidationError(f"Unit code {code!r} is already used.", [f"code: {code!r} is taken"])
+        raise ValidationError(
+            Message(N_("The code %(code)s is already used by another unit."), code=code),
+            [field_problem("code", Message(N_("%(value)r is already taken"), value=code))],
+        )
     unit = Unit(
         code=code,
         name=name.strip(),

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dudao.audit.services import record
 from dudao.config import Settings
 from dudao.core.database import transaction, utcnow
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.notifications.mail import smtp_connect
 from dudao.org.models import Unit
 from dudao.surveys import queries
@@ -173,7 +173,7 @@ def request_mailing(session: Session, actor: Any, campaign: Campaign, base_url: 
     """Mark an open campaign for e-mailing with links to `base_url` (audited); the caller
     commits, then enqueues `send_invitations` (the sweep would send them too, later)."""
     if campaign.state != CampaignState.OPEN:
-        raise ValidationError("Links can be e-mailed while the campaign is open.", ["state"])
+        raise ValidationError(Message(N_("Links can be e-mailed while the campaign is open.")))
     if campaign.mailing_base_url != base_url:
         before = {"mailing_base_url": campaign.mailing_base_url}
         campaign.mailing_base_url = base_url
