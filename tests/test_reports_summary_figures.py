@@ -3,12 +3,16 @@ on the bars, grades best first, chart titles and report states in the reader's l
 
 from __future__ import annotations
 
+import io
 import re
+
+from pypdf import PdfReader
 
 from dudao.reports.charts import failure_chart, grade_chart, to_svg
 from dudao.reports.fonts import register_font
 from dudao.reports.services import parse_quarter
 from dudao.reports.summary import load_summary
+from dudao.reports.summary_pdf import render_summary_pdf
 from tests.conftest import repeated_ids
 from tests.report_world import as_user, drain, report_world  # noqa: F401
 from tests.trend_world import TZ, load, row
@@ -56,6 +60,21 @@ def test_grades_are_counted_best_first(session, org, tmp_path):
     load(session, tmp_path, rows)
     summary = load_summary(session, org.group, parse_quarter("2024Q1"), TZ)
     assert summary.grades == [("优秀", 1), ("不合格", 3)]
+
+
+def test_units_with_the_same_average_share_their_place(session, org, tmp_path):
+    """Ranked as the assessment ranks (1, 1, 3), by the average as shown: two branches with
+    every item right share the first place, in the data, on the page and in the PDF."""
+    rows = [row("A1-1", 0), row("A1-2", 0), row("B1-1", 0, site_matches="no")]
+    load(session, tmp_path, rows)
+    summary = load_summary(session, org.group, parse_quarter("2024Q1"), TZ)
+    assert [(place, code) for place, code, *_rest in summary.units] == [
+        (1, "A1-1"), (1, "A1-2"), (3, "B1-1"),
+    ]  # fmt: skip
+    text = "\n".join(page.extract_text() for page in PdfReader(
+        io.BytesIO(render_summary_pdf(summary))).pages)  # fmt: skip
+    for place, code in (("1", "A1-1"), ("1", "A1-2"), ("3", "B1-1")):  # a cell a line
+        assert re.search(rf"^{place}\n[^\n]+\n{code}$", text, re.M), code
 
 
 def test_summary_page_titles_its_charts_and_the_reports_page_names_states(app, report_world):  # noqa: F811

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dudao.assessment.components import RectificationCell, SatisfactionCell
 from dudao.assessment.config import COMPONENTS, AssessmentConfig
-from dudao.core.numbers import one_decimal
+from dudao.core.numbers import competition_ranks, one_decimal
 from dudao.org.models import name_in
 
 
@@ -93,9 +93,10 @@ def rank(scores: list[Score]) -> list[Score]:
     ordered = sorted(
         (s for s in scores if s.composite is not None), key=lambda s: (-s.composite, s.code)
     )
-    for index, score in enumerate(ordered):
-        same = index and ordered[index - 1].composite == score.composite
-        score.rank = ordered[index - 1].rank if same else index + 1
+    for score, place in zip(
+        ordered, competition_ranks([s.composite for s in ordered]), strict=True
+    ):
+        score.rank = place
     return ordered
 
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dudao.core.numbers import competition_ranks, one_decimal
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
@@ -70,7 +71,7 @@ class Summary:
     average: float | None
     grades: list[tuple[str, int]]
     failures: list[tuple[str, int]]  # item label, number of findings
-    units: list[tuple[str, str, float, int]]  # code, name, average percent, submissions
+    units: list[tuple[int, str, str, float, int]]  # rank, code, name, average %, submissions
     monthly: list[tuple[str, float | None, int]]  # "2026-07", average, submissions
     overdue: list[tuple[str, str, str, str]]  # owner, task, deadline, state
     overdue_count: int
@@ -157,6 +158,16 @@ def _draws(session: Session, unit: Unit, period: Period, tz: Any) -> list:
     return [(t, c.astimezone(tz).strftime("%Y-%m-%d"), n, p) for t, c, p, n in rows]
 
 
+def _ranked(by_unit: dict[tuple[str, str], list[float]]) -> list[tuple[int, str, str, float, int]]:
+    """Units best first by their average as shown (to 0.1), equal ones sharing a place."""
+    rows = sorted(
+        ((code, name, one_decimal(sum(v) / len(v)), len(v)) for (code, name), v in by_unit.items()),
+        key=lambda r: (-r[2], r[0]),
+    )
+    places = competition_ranks([average for _code, _name, average, _n in rows])
+    return [(place, *row) for place, row in zip(places, rows, strict=True)]
+
+
 def _grades(session: Session, latest: list[Any], locale: str) -> list[tuple[str, int]]:
     """The grades counted, best first as the checklists' bands rank them (by count they
     read 优秀, 不合格, 良好); results without a grade last. Counted by the Chinese label a
@@ -200,12 +211,11 @@ def load_summary(
         unit_name=unit.name_in(locale), unit_code=unit.code, period=period, locale=locale,
         planned=sum(n for s, n in states.items() if s != "cancelled"),
         done=len(latest), cancelled=states.get("cancelled", 0),
-        average=round(sum(scores) / len(scores), 1) if scores else None,
+        average=one_decimal(sum(scores) / len(scores)) if scores else None,
         grades=_grades(session, latest, locale),
         failures=_failures(session, list(versions), versions, locale),
-        units=sorted(((c, n, round(sum(v) / len(v), 1), len(v)) for (c, n), v in by_unit.items()),
-                     key=lambda r: (-r[2], r[0])),
-        monthly=[(m, round(sum(by_month[m]) / len(by_month[m]), 1) if m in by_month else None,
+        units=_ranked(by_unit),
+        monthly=[(m, one_decimal(sum(by_month[m]) / len(by_month[m])) if m in by_month else None,
                   len(by_month.get(m, ()))) for m in months],
         overdue=overdue, overdue_count=overdue_count,
         draws=_draws(session, unit, period, tz),

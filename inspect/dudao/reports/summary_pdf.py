@@ -81,8 +81,8 @@ def summary_story(
         story.append(para(_("No item failed in this period."), s.body))
     tick()
     story += [CondPageBreak(40 * mm), heading(3, _("Units ranked by average score"))]
-    ranking = [[str(i), name, code, f"{avg:.1f}%", n]
-               for i, (code, name, avg, n) in enumerate(summary.units, start=1)]  # fmt: skip
+    ranking = [[str(place), name, code, f"{avg:.1f}%", n]
+               for place, code, name, avg, n in summary.units]  # fmt: skip
     heads = [_("Rank"), _("Unit"), _("Code"), _("Average score"), _("Number of inspections")]
     widths = [14 * mm, WIDTH - 88 * mm, 24 * mm, 26 * mm, 24 * mm]  # 'Number of inspections'
     story.append(grid([heads, *ranking], s, widths) if ranking
