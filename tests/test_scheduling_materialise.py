@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
+from dudao.cli import cli
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection, InspectionAssignment
@@ -188,6 +189,9 @@ def test_inactive_schedule_and_missing_definition(app, session, make_schedule):
     report = run(app, until=date(2026, 2, 1))
     assert report.created == 0 and "no checklist 'member_satisfaction'" in report.problems[0]
     assert session.scalar(select(func.count()).select_from(InspectionAssignment)) == 0
+    said = app.test_cli_runner().invoke(cli, ["schedules", "run", "--until", "2026-02-01"])
+    assert said.exit_code == 0  # each problem on a line of its own, in the reader's language
+    assert "\n  s2：没有检查表 'member_satisfaction'；请运行 `dudao forms sync`\n" in said.output
 
 
 def test_the_periodic_job_materialises_up_to_today_and_is_registered(app, session, make_schedule):
