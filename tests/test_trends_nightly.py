@@ -115,6 +115,39 @@ def test_a_bad_rules_file_names_every_problem_with_its_line(tmp_path) -> None:
     assert load_rules(empty) == DEFAULTS  # nothing given: every default
 
 
+def test_settings_that_would_flag_everything_or_nothing_are_refused(tmp_path) -> None:
+    """A count of 0 or 1 where a rule needs two (a failure that recurs, a theme across
+    units), an empty window, h = 0 or a false discovery rate of 0 or 1 changed no rule's
+    code but flagged every failure, or nothing, without a word."""
+    rules = tmp_path / "trends.yaml"
+    rules.write_text(
+        "recurring_failure: {consecutive: 1}\n"
+        "cross_unit: {baseline_periods: 2, min_baseline_periods: 3, fdr: 0}\n"
+        "deterioration: {h: 0, mk_periods: 2}\n"
+        "outlier: {window_periods: 0, coverage: 1}\n"
+        "feedback_theme: {min_units: 1}\n"
+        "returned_inspection: {min_returns: 1}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(TrendRulesError) as caught:
+        load_rules(rules)
+    said = [f"{p.line}: {p.path}: {p.message}" for p in caught.value.problems]
+    assert said == [
+        "1: recurring_failure.consecutive: must be at least 2, got 1",
+        "2: cross_unit.fdr: must be more than 0",
+        "3: deterioration.h: must be more than 0",
+        "3: deterioration.mk_periods: must be at least 3, got 2",
+        "4: outlier.window_periods: must be at least 1, got 0",
+        "4: outlier.coverage: must be less than 1",
+        "5: feedback_theme.min_units: must be at least 2, got 1",
+        "6: returned_inspection.min_returns: must be at least 2, got 1",
+    ]
+    rules.write_text("cross_unit: {baseline_periods: 2, min_baseline_periods: 3}\n")
+    with pytest.raises(TrendRulesError) as caught:
+        load_rules(rules)
+    assert [p.message for p in caught.value.problems] == ["at most baseline_periods (2)"]
+
+
 def test_dudao_analyze_lists_a_bad_rules_file_in_the_reader_s_language(app, monkeypatch, tmp_path):
     """The command stops before it analyses anything and prints every problem, located,
     in Chinese by default (it printed the first one, in English)."""

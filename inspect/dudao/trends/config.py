@@ -15,8 +15,22 @@ from dudao.definitions.yamlsource import Source, read_checked
 
 RULES_FILE = PROJECT_ROOT / "workflows" / "trends.yaml"
 SEVERITIES = ("low", "medium", "high")
-#: Settings that are shares (a false discovery rate, a coverage): between 0 and 1.
+#: Settings that are shares (a false discovery rate, a coverage): strictly between 0 and 1.
 SHARES = ("fdr", "coverage")
+#: The least each count means something at: below it a rule would flag every failure or
+#: unit, or nothing, silently ("recurring" needs two failures, a theme two units, a trend
+#: test three months). Other counts may be 0; `h` must be more than 0.
+MINIMA = {
+    ("recurring_failure", "consecutive"): 2,
+    ("cross_unit", "baseline_periods"): 1, ("cross_unit", "min_baseline_periods"): 1,
+    ("deterioration", "baseline_periods"): 2, ("deterioration", "mk_periods"): 3,
+    ("outlier", "window_periods"): 1, ("outlier", "min_inspections"): 1,
+    ("outlier", "persist_periods"): 1,
+    ("questionnaire_decline", "baseline_campaigns"): 1,
+    ("feedback_theme", "window_days"): 1, ("feedback_theme", "min_units"): 2,
+    ("overdue_rectification", "min_overdue"): 1,
+    ("returned_inspection", "min_returns"): 2,
+}  # fmt: skip
 DEFAULTS: dict[str, dict[str, Any]] = {
     "critical_failure": {"enabled": True, "severity": "high"},
     "recurring_failure": {"enabled": True, "severity": "medium", "consecutive": 2},
@@ -75,21 +89,31 @@ def _read(source: Source) -> dict[str, dict[str, Any]] | None:
     if source.problems:
         return None
     _check_sustained(c, rules["questionnaire_decline"])
+    cross = rules["cross_unit"]
+    if cross["min_baseline_periods"] > cross["baseline_periods"]:
+        c.add(("cross_unit", "min_baseline_periods"), Message(
+            N_("at most baseline_periods (%(n)d)"), n=cross["baseline_periods"]))  # fmt: skip
     return None if source.problems else rules
 
 
 def _setting(c: Checker, value: Any, path: tuple[str, str], default: Any) -> Any:
-    """A setting read as its default's type: severity one of SEVERITIES, a share between 0
-    and 1, other numbers 0 or more, lists of unit levels or of window lengths."""
+    """A setting read as its default's type: severity one of SEVERITIES, a share strictly
+    between 0 and 1, counts at least their MINIMA (else 0), `h` above 0, other numbers 0
+    or more, lists of unit levels or of window lengths."""
     key = path[1]
     if key == "severity":
         return c.choice(value, path, SEVERITIES, Message(N_("severity")))
     if isinstance(default, bool):
         return c.boolean(value, path)
     if isinstance(default, int):
-        return c.integer(value, path, 0)
+        return c.integer(value, path, MINIMA.get(path, 0))
     if isinstance(default, float):
-        return c.number(value, path, 0, 1) if key in SHARES else c.number(value, path, 0)
+        number = c.number(value, path, 0, 1) if key in SHARES else c.number(value, path, 0)
+        if number is not INVALID and number == 0 and (key in SHARES or key == "h"):
+            return c.add(path, Message(N_("must be more than 0")))
+        if number is not INVALID and number == 1 and key in SHARES:
+            return c.add(path, Message(N_("must be less than 1")))
+        return number
     listed = c.sequence(value, path, Message(N_("values")))
     if listed is INVALID:
         return INVALID
