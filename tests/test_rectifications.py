@@ -37,6 +37,9 @@ def test_the_loop_from_finding_to_verified(app, world, session, finding_id):  # 
     assert photo.status_code == 201, photo.get_json()
     no_comment = act(lead, task, "submit")
     assert no_comment.status_code == 422 and "comment" in no_comment.get_json()["fields"]
+    not_a_list = act(lead, task, "submit", comment="x", photo_ids=photo.get_json()["id"])
+    assert not_a_list.status_code == 422
+    assert not_a_list.get_json()["fields"] == {"photo_ids": "photo_ids 必须是照片标识的列表。"}
     submitted = act(
         lead, task, "submit", comment="已制定方案并公示", photo_ids=[photo.get_json()["id"]]
     )

@@ -139,6 +139,17 @@ def test_refusals_speak_the_readers_language(tablet, world):  # noqa: F811
     assert english["fields"]["interviews"] == "Enter a number, like 12 or 3.5."
 
 
+def test_a_payload_of_the_wrong_shape_is_refused_in_the_readers_language(tablet, world):  # noqa: F811
+    draft = f"/api/v1/inspections/{world.inspection.id}/draft"
+    refused = tablet.put(draft, json={"answers": "plan=yes"})
+    assert refused.status_code == 422
+    assert refused.get_json()["fields"] == {"answers": "不是对象"}
+    assert refused.get_json()["message"] == "'answers' 必须是以题目标识为键的对象。"
+    tablet.post("/lang", data={"lang": "en"})
+    refused = tablet.post(URL.format(world.inspection.id), json=payload(PASSING) | {"notes": ["x"]})
+    assert refused.status_code == 422 and refused.get_json()["fields"] == {"notes": "not an object"}
+
+
 def test_score_and_findings_are_computed_on_the_server(tablet, world, session):  # noqa: F811
     answers = {**PASSING, "plan": "no", "public_rating": 5}
     notes = {"plan": "没有实施方案", "public_rating": "群众评价一般"}

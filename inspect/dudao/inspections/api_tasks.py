@@ -88,7 +88,8 @@ def rectification_action(rectification_id: int) -> Response:
     body = json_body()
     photo_ids = body.get("photo_ids") or []
     if not isinstance(photo_ids, list) or not all(isinstance(p, str) for p in photo_ids):
-        raise ApiError(422, "invalid", "photo_ids must be a list of ids.", {"photo_ids": "list"})
+        wrong = _("photo_ids must be a list of photo ids.")
+        raise ApiError(422, "invalid", wrong, {"photo_ids": wrong})
     rect_service.act(
         db(), current_user, task, str(body.get("action") or ""), str(body.get("comment") or ""),
         photo_ids, expected_version=body.get("expected_version"),

@@ -85,7 +85,8 @@ def canonical_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
         value = payload.get(name) or {}
         if not isinstance(value, dict):
             raise FieldErrors(
-                f"'{name}' must be an object keyed by item key.", {name: "not an object"}
+                Message(N_("'%(name)s' must be an object keyed by item key."), name=name),
+                {name: Message(N_("not an object"))},
             )
         parts[name] = value
     return parts
