@@ -59,6 +59,8 @@ def test_a_good_file_loads_with_defaults():
         (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MONTHY"), "s.yaml:8:8: rrule: not a valid RRULE"),
         (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MINUTELY"), "s.yaml:8:8: rrule: schedules repeat"),
         (('"2026-01-01"', '"2026-13-01"'), "s.yaml:9:10: dtstart: expected a date as YYYY-MM-DD"),
+        # A number was taken without a word and stored as no date at all.
+        (('"2026-01-01"', "20260101"), "s.yaml:9:10: dtstart: expected a date as YYYY-MM-DD"),
         (("levels: [branch]", "levels: [brunch]"), "s.yaml:6:12: scope.levels[0]: unknown level"),
         (("policy: pool", "policy: lottery"), "s.yaml:12:11: assignment.policy: unknown"),
         (("window_days: 10", "window_days: 0"), "s.yaml:10:14: window_days: must be between"),

@@ -10,6 +10,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from dudao.core.errors import N_, Message
@@ -168,6 +169,16 @@ class Checker:
                 ),
             )
         return value
+
+    def date(self, value: Any, path: Path, example: str) -> date | Any:
+        """A day written YYYY-MM-DD (quoted or not: the YAML reader keeps scalars as text)."""
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        expected = N_("expected a date as YYYY-MM-DD (e.g. %(example)s)")
+        return self.add(path, Message(expected, example=example))
 
     def boolean(self, value: Any, path: Path) -> bool | Any:
         if not isinstance(value, bool):

@@ -86,7 +86,7 @@ class _Reader:
         workflow = c.key(c.optional(raw, "workflow", "inspection"), ("workflow",))
         scope = self.scope(raw["scope"])
         rule = c.text(raw["rrule"], ("rrule",), max_length=500)
-        start = self.date(raw["dtstart"], ("dtstart",))
+        start = c.date(raw["dtstart"], ("dtstart",), "2026-01-01")
         window = c.integer(c.optional(raw, "window_days", 30), ("window_days",), 1, 366)
         assignment = self.assignment(raw["assignment"])
         active = c.boolean(c.optional(raw, "active", True), ("active",))
@@ -101,14 +101,6 @@ class _Reader:
             key, name, definition, workflow, scope["unit"], scope["levels"], scope["tags"],
             scope["exclude"], rule.strip(), start, window, assignment, active, self.source,
         )  # fmt: skip
-
-    def date(self, value: Any, path: tuple) -> date | Any:
-        try:
-            return date.fromisoformat(value) if isinstance(value, str) else INVALID
-        except ValueError:
-            pass
-        return self.check.add(path, Message(N_("expected a date as YYYY-MM-DD (e.g. %(example)s)"),
-                                            example="2026-01-01"))  # fmt: skip
 
     def scope(self, raw: Any) -> dict[str, Any]:
         c, path = self.check, ("scope",)

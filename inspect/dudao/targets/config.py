@@ -114,20 +114,11 @@ class _Reader:
         number = read("number", c.integer, 1, MAX_NUMBER)
         unit_of_count = read("unit_of_count", partial(_local, c))
         source = read("source", c.choice, SOURCES, Message(N_("source")))
-        deadline = read("deadline", self.date)
+        deadline = read("deadline", c.date, "2026-12-31")
         split = self.split(spec.get("split"), (*path, "split"), number)
         if INVALID in (key, title, number, unit_of_count, source, deadline, split):
             return None
         return Target(key, title, number, unit_of_count, source, deadline, split, index)
-
-    def date(self, value: Any, path: tuple) -> date | Any:
-        try:
-            if isinstance(value, str):
-                return date.fromisoformat(value)
-        except ValueError:
-            pass
-        return self.check.add(path, Message(N_("expected a date as YYYY-MM-DD (e.g. %(example)s)"),
-                                            example="2026-12-31"))  # fmt: skip
 
     def split(self, raw: Any, path: tuple, number: Any) -> dict[str, int] | Any:
         """Company code -> share; the shares must add up to the target's number."""
