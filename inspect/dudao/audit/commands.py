@@ -8,8 +8,8 @@ from flask.cli import with_appcontext
 
 from dudao.audit.chain import chain_head, check_anchor, verify_chain
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import Plural, shown
-from dudao.core.language import language_option, say, translations
+from dudao.core.errors import Plural
+from dudao.core.language import language_option, say, spoken
 
 
 def _anchor(value: str | None) -> tuple[int, str] | None:
@@ -49,7 +49,7 @@ def audit_verify(expect: str | None, lang: str) -> None:
         tampered = Plural("The audit log has been tampered with: %(num)d problem listed above.",
                           "The audit log has been tampered with: %(num)d problems listed above.",
                           num=len(problems))  # fmt: skip
-        raise click.ClickException(shown(tampered, translations(lang)))
+        raise click.ClickException(spoken(tampered, lang))
     intact = Plural("The audit log is intact: %(num)d event, head %(seq)d:%(digest)s",
                     "The audit log is intact: %(num)d events, head %(seq)d:%(digest)s",
                     num=seq, seq=seq, digest=digest)  # fmt: skip

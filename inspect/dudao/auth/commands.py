@@ -12,8 +12,8 @@ from dudao.auth import services
 from dudao.auth.models import User
 from dudao.core.database import transaction
 from dudao.core.enums import Role
-from dudao.core.errors import N_, Listed, Message, NotFound, ValidationError, shown
-from dudao.core.language import language_option, say, translations
+from dudao.core.errors import N_, Listed, Message, NotFound, ValidationError
+from dudao.core.language import language_option, say, spoken
 from dudao.org.queries import by_code
 
 
@@ -45,11 +45,11 @@ def create_user(
 def _refused(exc: ValidationError, lang: str) -> str:
     """The refusal, then its problems ("field: detail"), in the reader's language."""
     if not exc.problems:
-        return exc.in_language(translations(lang))
+        return spoken(exc.message, lang)
     # TRANSLATORS: "The account cannot be created. password: at least 8 characters."
     refused = Message(N_("%(refusal)s %(problems)s."), refusal=exc.message,
                       problems=Listed(exc.problems))  # fmt: skip
-    return str(shown(refused, translations(lang)))
+    return spoken(refused, lang)
 
 
 def _account(session: Session, username: str) -> User:

@@ -8,10 +8,10 @@ alone, so a command that needs no app (`dudao forms check`) can use it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 from babel.support import NullTranslations, Translations
@@ -43,6 +43,19 @@ def language_option(command: F) -> F:
     )(command)
 
 
+def spoken(text: Any, lang: str = DEFAULT_LOCALE) -> str:
+    """A Message (or a text written in both languages) in `lang`, as a command prints it."""
+    return str(shown(text, translations(lang)))
+
+
 def say(text: Any, lang: str = DEFAULT_LOCALE, *, err: bool = False) -> None:
     """Print a Message (or a text written in both languages) for a command's reader."""
-    click.echo(shown(text, translations(lang)), err=err)
+    click.echo(spoken(text, lang), err=err)
+
+
+def refuse_located(problems: Iterable[Any], counted: Any, lang: str) -> NoReturn:
+    """Print every located problem of a file (`file:line:col: path: message`), then stop
+    with `counted`, the sentence that counts them (exit status 1)."""
+    for problem in problems:
+        say(problem.as_message(), lang, err=True)
+    raise click.ClickException(spoken(counted, lang))

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.config import PROJECT_ROOT
-from dudao.core.language import DEFAULT_LOCALE, language_option, say, translations
+from dudao.core.language import DEFAULT_LOCALE, language_option, refuse_located, say, spoken
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -48,7 +48,7 @@ def sync_folder(
     For `forms sync`, `init` and `demo`: all or nothing, exit status 1 on any problem.
     """
     from dudao.core.database import check_database, transaction
-    from dudao.core.errors import ValidationError
+    from dudao.core.errors import Plural, ValidationError
     from dudao.definitions.problems import DefinitionError
     from dudao.definitions.services import sync_forms
 
@@ -57,18 +57,12 @@ def sync_folder(
         with transaction(runtime.session_factory) as session:
             return sync_forms(session, None, folder or FORMS_FOLDER)
     except DefinitionError as exc:
-        catalogue = translations(lang)
-        for problem in exc.problems:
-            click.echo(problem.shown(catalogue), err=True)
-        count = len(exc.problems)
-        text = catalogue.ngettext(
-            "%(count)d problem in the definitions; nothing was synced.",
-            "%(count)d problems in the definitions; nothing was synced.",
-            count,
-        )
-        raise click.ClickException(text % {"count": count}) from exc
+        counted = Plural("%(num)d problem in the definitions; nothing was synced.",
+                         "%(num)d problems in the definitions; nothing was synced.",
+                         num=len(exc.problems))  # fmt: skip
+        refuse_located(exc.problems, counted, lang)
     except ValidationError as exc:  # not a folder
-        raise click.ClickException(exc.in_language(translations(lang))) from exc
+        raise click.ClickException(spoken(exc.message, lang)) from exc
 
 
 @forms_group.command("sync", help="Load the definitions folder into the database as versions.")

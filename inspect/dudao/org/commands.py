@@ -9,8 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import shown
-from dudao.core.language import language_option, translations
+from dudao.core.language import language_option, say
 from dudao.org.importing import import_org_chart
 
 
@@ -26,7 +25,6 @@ def org_group() -> None:
 @with_appcontext
 def import_command(file: Path, dry_run: bool, lang: str) -> None:
     """All or nothing: any bad row is reported (with its row number) and nothing is written."""
-    language = translations(lang)
     runtime = current_app.extensions["dudao"]
     check_database(runtime.engine)
     with transaction(runtime.session_factory) as session:
@@ -34,8 +32,8 @@ def import_command(file: Path, dry_run: bool, lang: str) -> None:
         if not report.ok or dry_run:
             session.rollback()
     for problem in report.errors:
-        click.echo(shown(problem.as_message(), language))
+        say(problem.as_message(), lang)
     if not report.ok:
-        click.echo(shown(report.summary(), language), err=True)
+        say(report.summary(), lang, err=True)
         raise SystemExit(1)
-    click.echo(shown(report.summary(), language))
+    say(report.summary(), lang)

@@ -12,7 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.errors import N_, Message, NotFound, Plural
-from dudao.core.language import language_option, say, translations
+from dudao.core.language import language_option, say, spoken
 from dudao.core.runtime import Runtime
 from dudao.org.queries import by_code
 from dudao.reports import exports
@@ -46,11 +46,10 @@ def _make(kind: str, params: dict[str, Any], output: Path) -> None:
         report = session.get(ReportRequest, request_id)
         assert report is not None
         if report.state != ReportState.DONE or not report.file_path:
-            text = translations(lang).gettext(
-                "Report %(id)d is %(state)s (another process is making it); "
-                "run the command again in a moment."
-            )
-            raise click.ClickException(text % {"id": request_id, "state": report.state})
+            busy = Message(N_("Report %(id)d is %(state)s (another process is making it); "
+                              "run the command again in a moment."),
+                           id=request_id, state=report.state)  # fmt: skip
+            raise click.ClickException(spoken(busy, lang))
         output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(runtime.settings.data_dir / report.file_path, output)
     say(Message(N_("Wrote %(path)s (%(name)s)."), path=str(output), name=report.file_name), lang)
@@ -122,9 +121,8 @@ def export_command(
     runtime = _runtime()
     names = list(exports.DATASETS) if dataset == "all" else [dataset]
     if dataset == "all" and fmt == "csv":
-        raise click.ClickException(
-            translations(lang).gettext("'all' needs --format xlsx (one sheet per dataset).")
-        )
+        xlsx_only = Message(N_("'all' needs --format xlsx (one sheet per dataset)."))
+        raise click.ClickException(spoken(xlsx_only, lang))
     with runtime.session_factory() as session:
         scope_unit = by_code(session, unit) if unit else None
         if unit and scope_unit is None:

@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
 from dudao.core.errors import N_, Message, Plural
-from dudao.core.language import DEFAULT_LOCALE, language_option, say, translations
+from dudao.core.language import DEFAULT_LOCALE, language_option, refuse_located, say, spoken
 from dudao.core.runtime import Runtime
 from dudao.scheduling.loader import ScheduleFileError
 from dudao.scheduling.services import SCHEDULES_DIR, SyncReport, sync_schedules
@@ -24,20 +24,14 @@ def sync_folder(
     """Sync workflows/schedules/ in one transaction, or print every problem (in `lang`)
     and stop."""
     check_database(runtime.engine)
-    catalogue = translations(lang)
     try:
         with transaction(runtime.session_factory) as session:
             report = sync_schedules(session, None, SCHEDULES_DIR, skip_unresolved=skip_unresolved)
     except ScheduleFileError as exc:
-        for problem in exc.problems:
-            click.echo(problem.shown(catalogue), err=True)
-        count = len(exc.problems)
-        text = catalogue.ngettext(
-            "%(count)d problem in the schedules; nothing was synced.",
-            "%(count)d problems in the schedules; nothing was synced.",
-            count,
-        )
-        raise click.ClickException(text % {"count": count}) from exc
+        counted = Plural("%(num)d problem in the schedules; nothing was synced.",
+                         "%(num)d problems in the schedules; nothing was synced.",
+                         num=len(exc.problems))  # fmt: skip
+        refuse_located(exc.problems, counted, lang)
     for problem in report.skipped:
         skipped = Message(N_("%(problem)s (schedule skipped)"), problem=problem.as_message())
         say(skipped, lang, err=True)
@@ -79,7 +73,7 @@ def schedules_run(until: object, lang: str) -> None:
     report = materialise_all(runtime.session_factory, runtime.settings.timezone, day)
     say(report.summary(), lang)
     for problem in report.problems:
-        say(Message("  %(problem)s", problem=problem), lang)
+        click.echo(f"  {spoken(problem, lang)}")
 
 
 @schedules_group.command("list", help="Every schedule with its next occurrences.")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from dudao.auth.models import User
 from dudao.core.database import check_database, transaction
 from dudao.core.errors import N_, ConfigError, Message, NotFound, Plural
-from dudao.core.language import language_option, say
+from dudao.core.language import language_option, say, spoken
 from dudao.org.queries import by_code
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
@@ -129,9 +129,8 @@ def list_command(lang: str) -> None:
         for made in draws:
             units = Plural("%(num)d unit", "%(num)d units", num=len(made.result["selected"]))
             state = Message(N_("published") if made.published else N_("not published"))
-            say(Message("%(id)d\t%(day)s\t%(scope)s\t%(units)s\t%(state)s\t%(title)s",
-                        id=made.id, day=f"{made.created_at:%Y-%m-%d}",
-                        scope=made.inputs["scope"]["code"], units=units, state=state,
-                        title=made.title), lang)  # fmt: skip
+            cells = [str(made.id), f"{made.created_at:%Y-%m-%d}", made.inputs["scope"]["code"],
+                     spoken(units, lang), spoken(state, lang), made.title]  # fmt: skip
+            click.echo("\t".join(cells))
     if not draws:
         say(Message(N_("No draws yet.")), lang)

@@ -9,8 +9,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import N_, Listed, Message, NotFound, Plural, ValidationError, shown
-from dudao.core.language import language_option, say, translations
+from dudao.core.errors import N_, Listed, Message, NotFound, Plural, ValidationError
+from dudao.core.language import language_option, say, spoken
 from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.export import export_flags
@@ -36,20 +36,19 @@ def import_group() -> None:
 @with_appcontext
 def import_inspections_command(file: Path, lang: str) -> None:
     runtime = _runtime()
-    language = translations(lang)
     try:
         with transaction(runtime.session_factory) as session:
             result = import_inspections(session, None, file, runtime.settings.timezone)
     except ValidationError as exc:
         if exc.problems != list(exc.args):  # a file that cannot be read has one problem
             for problem in exc.problems:
-                click.echo(shown(problem, language), err=True)
-        raise click.ClickException(exc.in_language(language)) from exc
+                say(problem, lang, err=True)
+        raise click.ClickException(spoken(exc.message, lang)) from exc
     done = Plural("%(file)s: %(num)d row read: %(created)d imported, %(existing)d already there.",
                   "%(file)s: %(num)d rows read: %(created)d imported, %(existing)d already there.",
                   num=result.rows, file=file.name, created=result.created,
                   existing=result.existing)  # fmt: skip
-    click.echo(shown(done, language))
+    say(done, lang)
 
 
 @click.command("analyze", help="Run trend detection and write flags.")

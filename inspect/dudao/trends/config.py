@@ -17,9 +17,11 @@ RULES_FILE = PROJECT_ROOT / "workflows" / "trends.yaml"
 SEVERITIES = ("low", "medium", "high")
 #: Settings that are shares (a false discovery rate, a coverage): strictly between 0 and 1.
 SHARES = ("fdr", "coverage")
+#: Numbers that must be more than 0: the shares, and the CUSUM's decision interval.
+POSITIVE = (*SHARES, "h")
 #: The least each count means something at: below it a rule would flag every failure or
 #: unit, or nothing, silently ("recurring" needs two failures, a theme two units, a trend
-#: test three months). Other counts may be 0; `h` must be more than 0.
+#: test three months). Other counts may be 0.
 MINIMA = {
     ("recurring_failure", "consecutive"): 2,
     ("cross_unit", "baseline_periods"): 1, ("cross_unit", "min_baseline_periods"): 1,
@@ -108,10 +110,12 @@ def _setting(c: Checker, value: Any, path: tuple[str, str], default: Any) -> Any
     if isinstance(default, int):
         return c.integer(value, path, MINIMA.get(path, 0))
     if isinstance(default, float):
-        number = c.number(value, path, 0, 1) if key in SHARES else c.number(value, path, 0)
-        if number is not INVALID and number == 0 and (key in SHARES or key == "h"):
+        number = c.number(value, path, 0, 1 if key in SHARES else None)
+        if number is INVALID:
+            return number
+        if number == 0 and key in POSITIVE:
             return c.add(path, Message(N_("must be more than 0")))
-        if number is not INVALID and number == 1 and key in SHARES:
+        if number == 1 and key in SHARES:
             return c.add(path, Message(N_("must be less than 1")))
         return number
     listed = c.sequence(value, path, Message(N_("values")))

@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 
 from dudao.config import PROJECT_ROOT
-from dudao.core.errors import N_, Message, shown
-from dudao.core.language import language_option, say, translations
+from dudao.core.errors import N_, Message
+from dudao.core.language import language_option, say, spoken
 from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
 
 
@@ -22,24 +22,23 @@ from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
 def import_xlsform_command(
     workbook: Path, output: Path | None, kind: str, force: bool, lang: str
 ) -> None:
-    language = translations(lang)
     try:
         text = xlsform_to_yaml(workbook, kind)
     except XLSFormError as exc:
-        click.echo(exc.in_language(language))
+        say(exc.message, lang)
         for problem in exc.problems:
-            click.echo(f"  {shown(problem, language)}")
+            click.echo(f"  {spoken(problem, lang)}")
         raise SystemExit(1) from exc
     import yaml
 
     target = output or PROJECT_ROOT / "forms" / f"{yaml.safe_load(text)['key']}.yaml"
     if target.exists() and not force:
         exists = Message(N_("%(path)s exists; use --force to overwrite it."), path=str(target))
-        raise click.ClickException(shown(exists, language))
+        raise click.ClickException(spoken(exists, lang))
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:  # a folder that does not exist, no permission, a full disk
         refused = Message(N_("Cannot write %(path)s: %(why)s."), path=str(target), why=exc.strerror)
-        raise click.ClickException(shown(refused, language)) from exc
+        raise click.ClickException(spoken(refused, lang)) from exc
     say(Message(N_("Wrote %(path)s. Check it with `dudao forms check %(path)s`."),
                 path=str(target)), lang)  # fmt: skip
