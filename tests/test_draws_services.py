@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from dudao.audit.models import AuditEvent
 from dudao.config import PROJECT_ROOT
-from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.core.errors import PermissionDenied, ValidationError, by_field
 from dudao.core.language import translations
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
@@ -139,6 +139,9 @@ def test_scope_permission_and_bad_input_change_nothing(session, org, people):
     with pytest.raises(ValidationError, match="Not inspectors in this scope") as outside:
         draw(session, people, org, pool=["plain1", "nobody"])
     assert "不是该范围内的检查人员" in outside.value.in_language(ZH)
+    fields, others = by_field(outside.value.problems, ZH)  # beside the pool field, in Chinese
+    assert others == [] and list(fields) == ["pool"]
+    assert "不是该范围内的检查人员" in fields["pool"][0] and "nobody" in fields["pool"][0]
     session.rollback()
     assert session.scalars(select(SpotCheckDraw)).all() == []
     assert session.scalars(select(Inspection)).all() == []

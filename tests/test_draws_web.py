@@ -104,7 +104,13 @@ def test_form_problems_re_render_and_change_nothing(office, org, session):
     assert "没有足够的符合条件的检查人员" in short.get_data(as_text=True)
     assert "（符合条件 3 人，需要 4 人）" in short.get_data(as_text=True)
     past = make(office, org, due_date="2020-01-01")
-    assert past.status_code == 422 and "截止日期已过" in past.get_data(as_text=True)
+    assert past.status_code == 422
+    # the service's reason sits beside the field it names, not above the form
+    assert '<p class="field-error" id="due_date-error">截止日期已过' in past.get_data(as_text=True)
+    stranger = make(office, org, pool="insp1, nobody")
+    assert stranger.status_code == 422
+    assert '<p class="field-error" id="pool-error">' in stranger.get_data(as_text=True)
+    assert "nobody" in stranger.get_data(as_text=True).split('id="pool-error">')[1]
     assert session.scalars(select(SpotCheckDraw)).all() == []
     assert session.scalars(select(Inspection)).all() == []
 

@@ -100,5 +100,8 @@ def test_service_refuses_more_than_the_limit(session, world, monkeypatch):
     saved_filters.save_filter(session, uid, "two", "state=new")
     with pytest.raises(ValidationError) as refused:
         saved_filters.save_filter(session, uid, "three", "")
-    assert refused.value.problems == ["name: too many", "query: empty"]
+    assert refused.value.problems == [
+        "name: You have 2 saved filters; delete one first.",
+        "query: Set a filter first: this one shows every flag.",
+    ]
     assert [f.name for f in saved_filters.for_user(session, uid)] == ["one", "two"]

@@ -7,7 +7,6 @@ MANAGE_USERS subtree (or no grant at all); anything else is a 404. See docs/acce
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -24,7 +23,7 @@ from dudao.auth.forms import (
 )
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
-from dudao.core.errors import ValidationError, shown
+from dudao.core.errors import ValidationError
 from dudao.core.permissions import (
     Permission,
     can,
@@ -36,6 +35,7 @@ from dudao.org.queries import by_code
 from dudao.web.access import public, require_on, requires
 from dudao.web.context import db
 from dudao.web.extensions import limiter
+from dudao.web.form_errors import place_problems
 from dudao.web.labels import label
 from dudao.web.setup import unit_name
 from dudao.web.urls import safe_next
@@ -105,16 +105,10 @@ def _inside(path: str, paths: list[str]) -> bool:
 
 
 def _apply_problems(form: FlaskForm, error: ValidationError) -> None:
-    """Put each service problem ("field: message") beside its field, in the page's
-    language."""
-    for problem in error.problems:
-        problem = str(shown(problem, get_translations()))
-        name, _sep, message = problem.partition(": ")
-        field = getattr(form, name, None)
-        if field is not None and message:
-            field.errors = [*field.errors, message]
-        else:
-            flash(problem, "error")
+    """Each service problem beside its field; one that names no field of the form is
+    flashed."""
+    for text in place_problems(error, form):
+        flash(text, "error")
 
 
 @bp.get("/admin/users")

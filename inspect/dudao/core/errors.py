@@ -101,10 +101,36 @@ class Listed(Message):
 LIST_SEPARATOR = N_("; ")
 
 
-def field_problem(field: str, problem: Any) -> Message:
-    """`field: problem`, a ValidationError's problem as views place it beside the field:
-    the field's name as it is, the problem in the reader's language (not in the catalogue)."""
-    return Message("%(field)s: %(problem)s", field=field, problem=problem)
+class FieldProblem(Message):
+    """`field: problem`, a ValidationError's problem that a view places beside its field:
+    the field's name as it is, the problem in the reader's language (the template is not
+    in the catalogue). Views read `field` rather than splitting the text at ": ", which
+    a translated problem may itself contain."""
+
+    @property
+    def field(self) -> str:
+        return self.params["field"]
+
+    @property
+    def problem(self) -> Any:
+        return self.params["problem"]
+
+
+def field_problem(field: str, problem: Any) -> FieldProblem:
+    return FieldProblem("%(field)s: %(problem)s", field=field, problem=problem)
+
+
+def by_field(problems: Iterable[Any], language: Language) -> tuple[dict[str, list[str]], list[str]]:
+    """A ValidationError's problems in the reader's language: those that name a field
+    under it, and the others, whole, in their order."""
+    fields: dict[str, list[str]] = {}
+    others = []
+    for problem in problems:
+        if isinstance(problem, FieldProblem):
+            fields.setdefault(problem.field, []).append(str(shown(problem.problem, language)))
+        else:
+            others.append(str(shown(problem, language)))
+    return fields, others
 
 
 #: The source language, English: what a Message reads as a str (logs, tests).
@@ -159,3 +185,8 @@ class ValidationError(DudaoError):
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+    @classmethod
+    def of_field(cls, field: str, message: Any) -> ValidationError:
+        """A refusal for one field's sake: `message`, placed beside `field` as well."""
+        return cls(message, [field_problem(field, message)])

@@ -18,13 +18,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.errors import (
+    LIST_SEPARATOR,
     N_,
     DudaoError,
     Language,
     NotFound,
     PermissionDenied,
     ValidationError,
-    shown,
+    by_field,
 )
 from dudao.core.permissions import Permission, can
 from dudao.inspections.models import Inspection
@@ -70,14 +71,18 @@ def error_response(status: int, code: str, message: str, fields: dict | None = N
     return response
 
 
-def _problem_fields(problems: list[str], language: Language) -> dict[str, str]:
-    """`{field: text}` from "field: text" problems, in the reader's language."""
-    fields = {}
-    for problem in problems:
-        whole = str(shown(problem, language))
-        name, _sep, text = whole.partition(": ")
-        fields[name] = text or whole
-    return fields
+def _invalid(
+    status: int, code: str, text: str, problems: list[Any], language: Language
+) -> Response:
+    """A refusal whose problems name their fields in `fields`; those naming none follow
+    the message, so that none is lost."""
+    fields, others = by_field(problems, language)
+    others = [other for other in others if other != text]  # a refusal that is its own problem
+    separator = language.gettext(LIST_SEPARATOR)
+    message = " ".join([text, separator.join(others)]) if others else text
+    return error_response(
+        status, code, message, {name: separator.join(texts) for name, texts in fields.items()}
+    )
 
 
 def to_response(exc: Exception) -> Response:
@@ -106,12 +111,11 @@ def to_response(exc: Exception) -> Response:
     if isinstance(exc, Conflict):
         return error_response(409, "changed_meanwhile", text)
     if isinstance(exc, TransitionRefused):
-        fields = _problem_fields(exc.problems, language)
-        if "action" in fields:
-            return error_response(409, "wrong_state", text, fields)
-        return error_response(422, "invalid", text, fields)
+        if any(getattr(problem, "field", None) == "action" for problem in exc.problems):
+            return _invalid(409, "wrong_state", text, exc.problems, language)
+        return _invalid(422, "invalid", text, exc.problems, language)
     if isinstance(exc, ValidationError):
-        return error_response(422, "invalid", text, _problem_fields(exc.problems, language))
+        return _invalid(422, "invalid", text, exc.problems, language)
     if isinstance(exc, PermissionDenied):
         return error_response(403, "forbidden", text)
     if isinstance(exc, NotFound):

@@ -85,10 +85,9 @@ def update_unit(session: Session, actor: Any, unit: Unit, **changes: Any) -> Uni
 def move_unit(session: Session, actor: Any, unit: Unit, new_parent: Unit | None) -> Unit:
     """Re-hang a unit and its whole subtree with one prefix rewrite (None: make it a root)."""
     if new_parent is not None and new_parent.path.startswith(unit.path):
-        raise ValidationError(
-            f"{unit.code} cannot move under {new_parent.code}: that is inside its own subtree.",
-            ["parent: would create a cycle"],
-        )
+        inside = Message(N_("%(code)s lies inside the unit being moved; choose another parent."),
+                         code=new_parent.code)  # fmt: skip
+        raise ValidationError.of_field("parent", inside)
     if unit.parent_id == (new_parent.id if new_parent is not None else None):
         return unit
     before = unit_snapshot(unit)

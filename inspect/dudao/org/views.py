@@ -16,6 +16,7 @@ from dudao.org.importing import import_org_chart
 from dudao.org.models import Unit
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
+from dudao.web.form_errors import place_problems
 from dudao.web.setup import unit_name
 
 bp = Blueprint("org", __name__, template_folder="templates")
@@ -117,14 +118,9 @@ def move(unit_id: int) -> Page:
         else:
             try:
                 services.move_unit(db(), current_user, found, new_parent)
-            except ValidationError:
+            except ValidationError as exc:
                 db().rollback()
-                form.parent_code.errors = [
-                    _(
-                        "%(code)s lies inside the unit being moved; choose another parent.",
-                        code=code,
-                    )
-                ]
+                place_problems(exc, {"parent": form.parent_code})
             else:
                 db().commit()
                 flash(_("Moved."), "success")

@@ -99,13 +99,11 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     ]
     missing = sorted(set(pool) - {p["username"] for p in chosen})
     if missing:
-        raise ValidationError(
-            Message(
-                N_("Not inspectors in this scope (or inactive, or unknown): %(names)s."),
-                names=", ".join(missing),
-            ),
-            [f"pool: {name}" for name in missing],
+        unknown = Message(
+            N_("Not inspectors in this scope (or inactive, or unknown): %(names)s."),
+            names=", ".join(missing),
         )
+        raise ValidationError.of_field("pool", unknown)
     return sorted(chosen, key=lambda p: p["id"])
 
 
@@ -127,14 +125,12 @@ def snapshot_inputs(
     try:
         levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
     except ValueError:
-        raise ValidationError(
-            Message(
-                N_("Unknown unit level in %(levels)s; use %(known)s."),
-                levels=", ".join(params["levels"]),
-                known=", ".join(UnitLevel),
-            ),
-            ["levels: unknown level"],
-        ) from None
+        unknown = Message(
+            N_("Unknown unit level in %(levels)s; use %(known)s."),
+            levels=", ".join(params["levels"]),
+            known=", ".join(UnitLevel),
+        )
+        raise ValidationError.of_field("levels", unknown) from None
     units = session.scalars(
         select(Unit).where(within([scope.path]), Unit.active.is_(True), Unit.level.in_(levels))
     ).all()
@@ -177,24 +173,20 @@ def create_draw(
         raise PermissionDenied(Message(N_("You may not make draws for %(code)s."), code=scope.code))
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ValidationError(
-            Message(N_("A draw needs a title of 1 to 200 characters.")), ["title: required"]
+        raise ValidationError.of_field(
+            "title", Message(N_("A draw needs a title of 1 to 200 characters."))
         )
     seed = (seed or "").strip() or new_seed()
     if len(seed) > 64:
-        raise ValidationError(Message(N_("A seed has at most 64 characters.")), ["seed: too long"])
+        raise ValidationError.of_field("seed", Message(N_("A seed has at most 64 characters.")))
     version = current_version(session, definition_key, "checklist")
     if version is None:
-        raise ValidationError(
-            Message(N_("No checklist named %(key)r (or it is retired)."), key=definition_key),
-            ["definition: unknown"],
-        )
+        unknown = Message(N_("No checklist named %(key)r (or it is retired)."), key=definition_key)
+        raise ValidationError.of_field("definition", unknown)
     params = normalise_params(params)
     inputs = snapshot_inputs(session, scope, params, today)
     if due_date < date.fromisoformat(inputs["as_of"]):
-        raise ValidationError(
-            Message(N_("The due date is in the past.")), ["due_date: in the past"]
-        )
+        raise ValidationError.of_field("due_date", Message(N_("The due date is in the past.")))
     result = run_draw(seed, params, inputs)
     draw = SpotCheckDraw(
         title=title, definition_key=definition_key, workflow="inspection", seed=seed,

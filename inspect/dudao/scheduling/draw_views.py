@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, get_translations, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.publication import publication_roles
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
+from dudao.web.form_errors import place_problems
 from dudao.web.setup import unit_choices
 from dudao.workflow.registry import get_workflow
 
@@ -133,7 +134,7 @@ def create() -> Page:
             )  # fmt: skip
         except DudaoError as exc:
             db().rollback()
-            problem = exc.in_language(get_translations())
+            problem = " ".join(place_problems(exc, form))
         else:
             db().commit()
             flash(ngettext("Draw made: %(num)d inspection assigned.",

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from dudao.core.errors import DudaoError, NotFound, ValidationError, shown
+from dudao.core.errors import DudaoError, NotFound, ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.definitions.models import FormDefinition
 from dudao.org.forms import split_tags
@@ -25,6 +25,7 @@ from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
 from dudao.scheduling.services import create_ad_hoc, update_schedule
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
+from dudao.web.form_errors import place_problems
 from dudao.workflow.engine import Conflict
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
@@ -178,20 +179,16 @@ def set_active(schedule_id: int) -> Response:
 
 
 def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
-    """Each problem of the service beside its field ("inspector: ...", "reason: ..."), in
-    the reader's language."""
+    """Each problem of the service beside its field; one that names no field of the form
+    goes beside the unit."""
     fields = {
         "inspector": form.inspectors,
         "reason": form.reason,
         "definition": form.definition_key,
         "unit": form.unit_code,
     }
-    language = get_translations()
-    for problem in getattr(exc, "problems", None) or [exc.in_language(language)]:
-        text = str(shown(problem, language))
-        name, _sep, message = text.partition(": ")
-        field = fields.get(name, form.unit_code)
-        field.errors = [*field.errors, message if name in fields else text]
+    others = place_problems(exc, fields)
+    form.unit_code.errors = [*form.unit_code.errors, *others]
 
 
 @bp.route("/schedules/ad-hoc", methods=["GET", "POST"])

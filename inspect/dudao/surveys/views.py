@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
-from dudao.core.errors import ValidationError, shown
+from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import current_version
@@ -26,6 +26,7 @@ from dudao.surveys.models import Campaign, CampaignState
 from dudao.surveys.roster import import_roster
 from dudao.web.access import require_on, requires
 from dudao.web.context import db, runtime
+from dudao.web.form_errors import place_problems
 from dudao.web.setup import select_locale
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
@@ -99,7 +100,7 @@ def create() -> Page:
                     min_comment_group=form.min_comment_group.data,
                 )
             except ValidationError as exc:
-                _place(form, exc.problems)
+                _place(form, exc)
             else:
                 db().commit()
                 flash(_("Campaign created as a draft."), "success")
@@ -108,14 +109,11 @@ def create() -> Page:
     return render_template("surveys/new.html", form=form), status
 
 
-def _place(form: CampaignForm, problems: list[str]) -> None:
-    """Each "field: message" of the service beside its field (the title otherwise)."""
+def _place(form: CampaignForm, exc: ValidationError) -> None:
+    """Each problem of the service beside its field (the title's otherwise)."""
     fields = {"definition": form.definition, "min_group": form.min_group,
               "min_comment_group": form.min_comment_group, "closes_at": form.closes_on}  # fmt: skip
-    for problem in problems:
-        name, _sep, message = shown(problem, get_translations()).partition(": ")
-        field = fields.get(name, form.title)
-        field.errors = [*field.errors, message]
+    form.title.errors = [*form.title.errors, *place_problems(exc, fields)]
 
 
 @bp.get("/<int:campaign_id>")

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError, field_problem
 from dudao.triage.models import SavedFilter
 
 #: The queue's filter arguments (the page number is not part of a filter).
@@ -37,28 +37,32 @@ def for_user(session: Session, user_id: int) -> list[SavedFilter]:
 
 
 def save_filter(session: Session, user_id: int, name: str, query: str) -> SavedFilter:
-    """Keep the filter under `name`; problems name the field: `name: required|too long|taken|
-    too many`, `query: empty` (a filter that shows everything needs no name)."""
+    """Keep the filter under `name`; each problem names its field, `name` or `query` (a
+    filter that shows everything needs no name)."""
     name = " ".join((name or "").split())
     query = normalise(query or "")
     problems = []
     if not name:
-        problems.append("name: required")
+        problems.append(field_problem("name", Message(N_("Give the filter a name."))))
     elif len(name) > NAME_MAX:
-        problems.append("name: too long")
+        too_long = Message(N_("Keep the name to %(n)d characters or fewer."), n=NAME_MAX)
+        problems.append(field_problem("name", too_long))
     elif session.scalar(
         select(SavedFilter.id).where(SavedFilter.user_id == user_id, SavedFilter.name == name)
     ):
-        problems.append("name: taken")
+        taken = Message(N_("You already have a filter with this name."))
+        problems.append(field_problem("name", taken))
     elif (
         session.scalar(select(func.count(SavedFilter.id)).where(SavedFilter.user_id == user_id))
         or 0
     ) >= PER_USER:
-        problems.append("name: too many")
+        too_many = Message(N_("You have %(n)d saved filters; delete one first."), n=PER_USER)
+        problems.append(field_problem("name", too_many))
     if not query:
-        problems.append("query: empty")
+        everything = Message(N_("Set a filter first: this one shows every flag."))
+        problems.append(field_problem("query", everything))
     if problems:
-        raise ValidationError("The filter cannot be saved as it stands.", problems)
+        raise ValidationError(Message(N_("The filter cannot be saved as it stands.")), problems)
     saved = SavedFilter(user_id=user_id, name=name, query=query)
     session.add(saved)
     session.flush()

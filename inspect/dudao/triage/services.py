@@ -14,7 +14,7 @@ from dudao.audit.services import record
 from dudao.core.database import utcnow
 from dudao.core.effects import after_commit
 from dudao.core.enums import Role
-from dudao.core.errors import PermissionDenied, ValidationError
+from dudao.core.errors import N_, Message, PermissionDenied, ValidationError
 from dudao.core.permissions import roles_on
 from dudao.notifications.jobs import enqueue_event
 from dudao.trends.models import Flag
@@ -145,5 +145,7 @@ def add_comment(session: Session, actor: Any, flag: Flag, text: str) -> None:
         raise PermissionDenied("Only the office may comment on a flag.")
     text = (text or "").strip()
     if not text or len(text) > COMMENT_MAX:
-        raise ValidationError("A comment needs some text.", ["comment: required"])
+        problem = (Message(N_("Keep the comment to %(n)d characters or fewer."), n=COMMENT_MAX)
+                   if text else Message(N_("Write the comment.")))  # fmt: skip
+        raise ValidationError.of_field("comment", problem)
     record(session, actor, "trend_flag.comment", "trend_flag", flag.id, after={"comment": text})

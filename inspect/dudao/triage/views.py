@@ -31,6 +31,7 @@ from dudao.triage.services import (
 )
 from dudao.web.access import get_on, requires
 from dudao.web.context import db
+from dudao.web.form_errors import place_problems
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
 from dudao.workflow.actions import act_from_form
@@ -165,16 +166,8 @@ def save_filter() -> Page:
             saved_filters.save_filter(db(), current_user.id, form.name.data, query)
         except ValidationError as exc:
             db().rollback()
-            messages = {
-                "name: taken": _("You already have a filter with this name."),
-                "name: too long": _("Keep the name to %(n)d characters or fewer.",
-                                    n=saved_filters.NAME_MAX),
-                "name: too many": _("You have %(n)d saved filters; delete one first.",
-                                    n=saved_filters.PER_USER),
-                "name: required": _("Give the filter a name."),
-                "query: empty": _("Set a filter first: this one shows every flag."),
-            }  # fmt: skip
-            form.name.errors = [messages.get(p, p) for p in exc.problems]
+            # the name field says what is wrong with the filter too: it is the form's one field
+            place_problems(exc, {"name": form.name, "query": form.name})
         else:
             db().commit()
             flash(_("Filter saved."), "success")

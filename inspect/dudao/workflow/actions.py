@@ -68,8 +68,8 @@ def act_from_form(
         db().rollback()
         missing = []
         for problem in exc.problems:
-            name = problem.split(":", 1)[0]
-            if name in ("comment", "reason") and problem.endswith("required"):
+            name = getattr(problem, "field", None)
+            if name in ("comment", "reason") and problem.problem == "required":
                 getattr(form, name).errors = [_("Required for this action.")]
                 missing.append(problem)
         if missing and len(missing) == len(exc.problems):  # said beside the field, in words
