@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from dudao.cli import cli
 from dudao.definitions.loader import load_text
+from dudao.definitions.showif import visible_items
 from dudao.definitions.xlsform import XLSFormError, convert_workbook, xlsform_to_yaml
 from tests.definition_world import workbook
 
@@ -99,12 +100,62 @@ def test_translates_types_groups_languages_and_relevant(tmp_path):
     assert loaded.definition.item("count").required
 
 
+NEGATABLE = [
+    "${d} > 3 and selected(${m}, 'x')",
+    "${a} = 'yes' or ${t} != ''",
+    "${d} <= 2 or not(${a} != 'no')",
+    "(${t} = '' and ${d} >= 3) or ${m} != 'y'",
+    "not(${d} < 1 or selected(${m}, 'y'))",
+]
+ANSWERS = [
+    {"a": a, "m": m, "d": d, "t": t}
+    for a in (None, "yes", "no")
+    for m in (None, [], ["x"], ["y"], ["x", "y"])
+    for d in (None, 0, 3, 5)
+    for t in (None, "", "  ", "hi")
+]
+
+
+def test_not_and_empty_text_translate_to_what_they_mean_in_xlsform(tmp_path):
+    """not(E) is shown for exactly the answers E is hidden for, and `${t} != ''` is
+    XLSForm's "t is answered" (it was kept as a comparison with empty text, which no
+    answer equals, and refused)."""
+    survey = [["type", "name", "label", "relevant"], ["select_one yn", "a", "A", None],
+              ["select_multiple xy", "m", "M", None], ["integer", "d", "D", None],
+              ["text", "t", "T", None]]  # fmt: skip
+    for n, expression in enumerate(NEGATABLE):
+        survey += [
+            ["text", f"is_{n}", "E", expression],
+            ["text", f"not_{n}", "¬E", f"not({expression})"],
+        ]
+    choices = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"],
+               ["xy", "x", "X"], ["xy", "y", "Y"]]  # fmt: skip
+    definition = load_text(
+        xlsform_to_yaml(workbook(tmp_path / "not.xlsx", survey, choices)), "n"
+    ).definition
+    for answers in ANSWERS:
+        shown = visible_items(definition, answers)
+        for n in range(len(NEGATABLE)):
+            assert (f"is_{n}" in shown) != (f"not_{n}" in shown), (NEGATABLE[n], answers)
+    assert "is_1" in visible_items(definition, {"t": "hi"})
+    assert "is_1" not in visible_items(definition, {"t": " "})
+    items = convert_workbook(workbook(tmp_path / "n2.xlsx", survey, choices))["sections"][0][
+        "items"
+    ]
+    written = {item["key"]: item.get("show_if") for item in items}
+    assert written["is_1"] == {
+        "any": [{"item": "a", "equals": "yes"}, {"item": "t", "answered": True}]
+    }
+    assert written["not_0"] == {"any": [{"item": "d", "lte": 3}, {"item": "d", "answered": False},
+                                        {"item": "m", "not_equals": "x"}]}  # fmt: skip
+
+
 def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):
     survey = [
         ["type", "name", "label", "calculation", "relevant"],
         ["calculate", "total", "Total", "1 + 1", None],
         ["begin repeat", "people", "People", None, None],
-        ["text", "who", "Who", None, "not(${total} = 2)"],
+        ["text", "who", "Who", None, "string-length(${total}) > 2"],
         ["end repeat", None, None, None, None],
         ["select_one missing", "pick", "Pick", None, None],
         ["text", "later", "Later", None, "${nobody} = 'x'"],
@@ -116,7 +167,7 @@ def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):
         "survey row 2: type 'calculate' cannot be imported",
         "survey row 2: column 'calculation'",
         "survey row 3: repeats cannot be imported",
-        "survey row 4: relevant 'not(${total} = 2)'",
+        "survey row 4: relevant 'string-length(${total}) > 2'",
         "survey row 6: type 'select_one missing': no choices named 'missing'",
         "survey row 7: relevant refers to ${nobody}",
     ):

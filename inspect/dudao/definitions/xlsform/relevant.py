@@ -1,8 +1,9 @@
 """Translate the common subset of XLSForm `relevant` expressions into `show_if` data.
 
 Supported: ``${q} = 'x'``, ``!=``, ``>``, ``<``, ``>=``, ``<=`` against a string or
-number literal, ``selected(${q}, 'x')``, ``and``, ``or`` and parentheses. Anything
-else raises `UntranslatableExpression` naming what was not understood.
+number literal, ``${q} = ''`` and ``${q} != ''`` (not answered, answered),
+``selected(${q}, 'x')``, ``not(…)``, ``and``, ``or`` and parentheses. Anything else
+raises `UntranslatableExpression` naming what was not understood.
 """
 
 from __future__ import annotations
@@ -18,13 +19,18 @@ TOKEN = re.compile(
       | (?P<string>'[^']*'|"[^"]*")
       | (?P<number>-?\d+(?:\.\d+)?)
       | (?P<op>!=|>=|<=|=|>|<)
-      | (?P<word>and|or|selected)\b
+      | (?P<word>and|or|selected|not)\b
       | (?P<punct>[(),])
     )""",
     re.VERBOSE,
 )
 
 COMPARISONS = {"=": "equals", "!=": "not_equals", ">": "gt", "<": "lt", ">=": "gte", "<=": "lte"}
+#: An operator and its exact negation under show_if's rules (definitions/showif.py).
+NEGATED = {"equals": "not_equals", "not_equals": "equals"}
+#: An order comparison is false for no answer, so its negation is the opposite
+#: comparison or no answer.
+ORDER_NEGATED = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
 
 
 class UntranslatableExpression(Invalid):
@@ -89,7 +95,7 @@ class _Parser:
         while self.peek() == ("word", word):
             self.position += 1
             parts.append(operand())
-        return parts[0] if len(parts) == 1 else {group: parts}
+        return _grouped(group, parts)
 
     def atom(self) -> dict[str, Any]:
         token = self.peek()
@@ -98,6 +104,12 @@ class _Parser:
             inner = self.expression()
             self.take("punct", ")")
             return inner
+        if token == ("word", "not"):
+            self.position += 1
+            self.take("punct", "(")
+            inner = self.expression()
+            self.take("punct", ")")
+            return negate(inner)
         if token == ("word", "selected"):
             self.position += 1
             self.take("punct", "(")
@@ -109,7 +121,33 @@ class _Parser:
         item = self.ref()
         operator = self.take("op")
         value = self.take("literal")
+        if value == "" and operator in ("=", "!="):  # XLSForm's test for (no) answer
+            return {"item": item, "answered": operator == "!="}
         return {"item": item, COMPARISONS[operator]: value}
+
+
+def _grouped(group: str, parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """`{group: parts}`, with a part that is itself such a group spliced in ("a or (b or c)"
+    is one `any` of three)."""
+    flat = [inner for part in parts for inner in part.get(group, [part])]
+    return flat[0] if len(flat) == 1 else {group: flat}
+
+
+def negate(condition: dict[str, Any]) -> dict[str, Any]:
+    """`not(condition)` as show_if data, holding for exactly the answers it does not."""
+    if "all" in condition:
+        return _grouped("any", [negate(part) for part in condition["all"]])
+    if "any" in condition:
+        return _grouped("all", [negate(part) for part in condition["any"]])
+    item = condition["item"]
+    ((operator, value),) = ((k, v) for k, v in condition.items() if k != "item")
+    if operator in NEGATED:
+        return {"item": item, NEGATED[operator]: value}
+    if operator == "answered":
+        return {"item": item, "answered": not value}
+    return {
+        "any": [{"item": item, ORDER_NEGATED[operator]: value}, {"item": item, "answered": False}]
+    }
 
 
 def translate_relevant(expression: str, rename: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
