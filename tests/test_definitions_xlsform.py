@@ -9,6 +9,7 @@ import yaml
 from click.testing import CliRunner
 
 from dudao.cli import cli
+from dudao.core.language import spoken
 from dudao.definitions.loader import load_text
 from dudao.definitions.showif import visible_items
 from dudao.definitions.xlsform import XLSFormError, convert_workbook, xlsform_to_yaml
@@ -148,6 +149,23 @@ def test_not_and_empty_text_translate_to_what_they_mean_in_xlsform(tmp_path):
     }
     assert written["not_0"] == {"any": [{"item": "d", "lte": 3}, {"item": "d", "answered": False},
                                         {"item": "m", "not_equals": "x"}]}  # fmt: skip
+
+
+def test_a_translation_that_is_not_valid_is_named_at_its_survey_row(tmp_path):
+    survey = [["type", "name", "label", "relevant"], ["select_one yn", "b", "OK?", None],
+              ["text", "c", "Why?", "${b} = 'maybe'"], ["integer", "n", "N", None],
+              ["text", "z", "Z", "${n} = 'many'"]]  # fmt: skip
+    choices = [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]
+    path = workbook(tmp_path / "after.xlsx", survey, choices)
+    with pytest.raises(XLSFormError) as caught:
+        xlsform_to_yaml(path)
+    english = [str(problem) for problem in caught.value.problems]
+    assert english == [
+        "survey row 3: relevant: unknown option 'maybe' (one of: yes, no)",
+        "survey row 5: relevant: expected a number, got text",
+    ]
+    chinese = [spoken(problem, "zh_CN") for problem in caught.value.problems]
+    assert chinese[0] == "survey 第 3 行：relevant: 未知的选项 'maybe'（可选：yes, no）"
 
 
 def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):

@@ -21,7 +21,7 @@ from dudao.definitions.xlsform.questions import (
     question_items,
     relevant_condition,
 )
-from dudao.definitions.xlsform.sheets import Sheet, language_of, local_text, read_workbook
+from dudao.definitions.xlsform.sheets import Row, Sheet, language_of, local_text, read_workbook
 
 METADATA_TYPES = {
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
@@ -126,6 +126,11 @@ def _settings(sheets: dict[str, Sheet]) -> dict[str, str]:
 
 def convert_workbook(path: Path, kind: str = "questionnaire") -> dict[str, Any]:
     """Definition data for the workbook at `path`, or XLSFormError listing every problem."""
+    return convert(path, kind)[0]
+
+
+def convert(path: Path, kind: str = "questionnaire") -> tuple[dict[str, Any], dict[str, Row]]:
+    """The definition data and the survey row each item key came from."""
     try:
         sheets, problems = read_workbook(path)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
@@ -163,9 +168,10 @@ def convert_workbook(path: Path, kind: str = "questionnaire") -> dict[str, Any]:
             ),
             state.problems,
         )
-    return {
+    data = {
         "kind": kind,
         "key": normalise_key(settings.get("form_id") or path.stem),
         "title": title,
         "sections": sections,
     }
+    return data, state.key_rows
