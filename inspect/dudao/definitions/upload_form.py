@@ -1,4 +1,5 @@
-"""The admin's upload form: a definition file, or its text pasted into a textarea.
+"""The admin's upload form: a definition file (or an XLSForm workbook), or its text
+pasted into a textarea.
 
 Kept apart from forms.py (the run-time forms built from definitions).
 """
@@ -8,15 +9,25 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
 #: A definition is text; a checklist of several hundred items is well under this.
 MAX_DEFINITION_BYTES = 1024 * 1024
+#: An XLSForm workbook is zipped XML; long choice lists make it larger than its YAML.
+MAX_WORKBOOK_BYTES = 5 * 1024 * 1024
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Definition file (YAML or JSON)"))
+    file = FileField(_l("Definition file (YAML, JSON or an XLSForm workbook)"))
+    kind = SelectField(
+        _l("An XLSForm workbook becomes"),
+        choices=lambda: [
+            ("questionnaire", _l("a questionnaire")),
+            ("checklist", _l("a checklist")),
+        ],
+        default="questionnaire",
+    )
     text = TextAreaField(_l("…or paste the definition"), validators=[Optional()])
     filename = StringField(
         _l("File name for pasted text"),
@@ -28,10 +39,17 @@ class UploadForm(FlaskForm):
         ],
     )
 
-    def source(self) -> tuple[str, str] | None:
-        """(text, file name) of the upload, or None after adding an error to the form."""
+    def source(self) -> tuple[str | bytes, str] | None:
+        """(text, file name) of the upload — the bytes of an XLSForm workbook (.xlsx) —
+        or None after adding an error to the form."""
         upload = self.file.data
         if upload is not None and getattr(upload, "filename", ""):
+            if upload.filename.lower().endswith(".xlsx"):
+                raw = upload.read(MAX_WORKBOOK_BYTES + 1)
+                if len(raw) > MAX_WORKBOOK_BYTES:
+                    self.file.errors = [_l("The workbook is larger than 5 MB.")]
+                    return None
+                return raw, upload.filename
             raw = upload.read(MAX_DEFINITION_BYTES + 1)
             if len(raw) > MAX_DEFINITION_BYTES:
                 self.file.errors = [_l("The file is larger than 1 MB.")]

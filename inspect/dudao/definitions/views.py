@@ -134,13 +134,22 @@ def diff(definition_id: int) -> str:
 @requires(Permission.MANAGE_DEFINITIONS)
 def upload() -> Response | tuple[str, int] | str:
     from dudao.definitions.services import upload_version
+    from dudao.definitions.xlsform import XLSFormError
+    from dudao.definitions.xlsform.upload import upload_workbook
 
     form = UploadForm()
     problems: list[object] = []
+    refused = None
     if form.validate_on_submit() and (source := form.source()) is not None:
-        text, filename = source
+        content, filename = source
         try:
-            stored = upload_version(db(), current_user, text, filename)
+            if isinstance(content, bytes):
+                stored = upload_workbook(db(), current_user, content, filename, form.kind.data)
+            else:
+                stored = upload_version(db(), current_user, content, filename)
+        except XLSFormError as exc:  # the workbook's rows, not a file's lines
+            db().rollback()
+            refused = exc
         except DefinitionError as exc:
             db().rollback()
             problems = list(exc.problems)
@@ -167,7 +176,8 @@ def upload() -> Response | tuple[str, int] | str:
                 )
             return redirect(url_for(".version", version_id=stored.version.id))
     status = 422 if request.method == "POST" else 200
-    return render_template("definitions/upload.html", form=form, problems=problems), status
+    page = render_template("definitions/upload.html", form=form, problems=problems, refused=refused)
+    return page, status
 
 
 @bp.route("/versions/<int:version_id>/preview", methods=["GET", "POST"])

@@ -156,6 +156,11 @@ def convert(path: Path, kind: str = "questionnaire") -> tuple[dict[str, Any], di
         for section in state.sections
         if section["items"]
     ]
+    source = settings.get("form_id") or path.stem
+    if not re.search(r"[a-z0-9]", source.lower()):  # two such workbooks would share one key
+        why = N_("settings: %(name)r gives no key (a–z, 0–9 and _); give the settings sheet "
+                 "a form_id such as branch_meeting")  # fmt: skip
+        state.problems.append(Message(why, name=source))
     if not sections and not state.problems:
         state.problems.append(Message(N_("survey: no questions that can be imported")))
     if state.problems:
@@ -170,7 +175,7 @@ def convert(path: Path, kind: str = "questionnaire") -> tuple[dict[str, Any], di
         )
     data = {
         "kind": kind,
-        "key": normalise_key(settings.get("form_id") or path.stem),
+        "key": normalise_key(source),
         "title": title,
         "sections": sections,
     }

@@ -1,0 +1,77 @@
+"""An XLSForm workbook uploaded on the admin's definitions page: translated and stored
+as a version, or refused row by row with nothing stored."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import func, select
+
+from dudao.definitions import queries
+from dudao.definitions.models import DefinitionVersion
+from tests.definition_world import workbook
+
+SURVEY = [
+    ["type", "name", "label::Chinese", "label::English", "relevant"],
+    ["select_one yn", "meets", "是否按时召开支部大会", "Meetings on time", None],
+    ["integer", "count", "召开次数", "How many", "${meets} = 'yes'"],
+    ["text", "why", "未召开的原因", "Why not", "not(selected(${meets}, 'yes'))"],
+]
+CHOICES = [["list_name", "name", "label::Chinese", "label::English"],
+           ["yn", "yes", "是", "Yes"], ["yn", "no", "否", "No"]]  # fmt: skip
+
+
+def _post(client, path, **data):
+    body = {"file": (io.BytesIO(path.read_bytes()), path.name), **data}
+    return client.post("/admin/definitions/upload", data=body, content_type="multipart/form-data")
+
+
+def _versions(session) -> int:
+    return session.scalar(select(func.count()).select_from(DefinitionVersion))
+
+
+def test_a_workbook_becomes_a_version_of_the_kind_chosen(signed_in, org, session, tmp_path):
+    client = signed_in("ada", ("admin", org.group))
+    page = client.get("/admin/definitions/upload").get_data(as_text=True)
+    assert 'accept=".yaml,.yml,.json,.xlsx"' in page and 'name="kind"' in page
+    # A name with no letters a–z gives no key: two such workbooks would be one definition.
+    nameless = _post(client, workbook(tmp_path / "支部会议.xlsx", SURVEY, CHOICES))
+    assert nameless.status_code == 422
+    assert "请在 settings 表中填写 form_id" in nameless.get_data(as_text=True)
+    settings = [["form_id", "form_title"], ["branch_meeting", "支部会议"]]
+    response = _post(client, workbook(tmp_path / "支部会议.xlsx", SURVEY, CHOICES, settings))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    version = queries.current_version(session, "branch_meeting")
+    assert version is not None and version.origin == "upload"
+    assert response.headers["Location"].endswith(f"/admin/definitions/versions/{version.id}")
+    definition = queries.pinned(session, version.id)
+    assert definition.kind == "questionnaire"
+    assert [item.key for item in definition.items] == ["meets", "count", "why"]
+    assert definition.item("why").show_if.op == "not_equals"
+
+    response = _post(client, workbook(tmp_path / "spot.xlsx", SURVEY, CHOICES), kind="checklist")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert queries.pinned(session, queries.current_version(session, "spot").id).kind == "checklist"
+
+
+def test_a_workbook_that_does_not_translate_is_refused_row_by_row(
+    signed_in, org, session, tmp_path
+):
+    client = signed_in("ada", ("admin", org.group))
+    before = _versions(session)
+    bad = [*SURVEY, ["geopoint", "where", "地点", "Where", None],
+           ["text", "odd", "其他", "Other", "${meets} = 'maybe'"]]  # fmt: skip
+    response = _post(client, workbook(tmp_path / "bad.xlsx", bad, CHOICES))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "bad.xlsx 无法导入：有 1 个问题。 未保存任何内容。" in page
+    assert "survey 第 5 行：无法导入类型 &#39;geopoint&#39;" in page
+    del bad[4]  # what is left translates, but names an option the list does not have
+    response = _post(client, workbook(tmp_path / "bad.xlsx", bad, CHOICES))
+    assert "survey 第 5 行：relevant: 未知的选项 &#39;maybe&#39;" in response.get_data(as_text=True)
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("not a workbook")
+    response = _post(client, fake)
+    assert response.status_code == 422
+    assert "fake.xlsx 不是可读取的 XLSX 工作簿" in response.get_data(as_text=True)
+    assert _versions(session) == before
