@@ -104,9 +104,11 @@ def test_translates_types_groups_languages_and_relevant(tmp_path):
 NEGATABLE = [
     "${d} > 3 and selected(${m}, 'x')",
     "${a} = 'yes' or ${t} != ''",
+    "${a} != '' and ${m} = ''",
     "${d} <= 2 or not(${a} != 'no')",
     "(${t} = '' and ${d} >= 3) or ${m} != 'y'",
     "not(${d} < 1 or selected(${m}, 'y'))",
+    "string-length(${t}) > 0 or count-selected(${m}) = 0",
 ]
 ANSWERS = [
     {"a": a, "m": m, "d": d, "t": t}
@@ -147,6 +149,9 @@ def test_not_and_empty_text_translate_to_what_they_mean_in_xlsform(tmp_path):
     assert written["is_1"] == {
         "any": [{"item": "a", "equals": "yes"}, {"item": "t", "answered": True}]
     }
+    assert written["is_6"] == {
+        "any": [{"item": "t", "answered": True}, {"item": "m", "answered": False}]
+    }
     assert written["not_0"] == {"any": [{"item": "d", "lte": 3}, {"item": "d", "answered": False},
                                         {"item": "m", "not_equals": "x"}]}  # fmt: skip
 
@@ -177,6 +182,7 @@ def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):
         ["end repeat", None, None, None, None],
         ["select_one missing", "pick", "Pick", None, None],
         ["text", "later", "Later", None, "${nobody} = 'x'"],
+        ["text", "many", "Many", None, "count-selected(${pick}) > 2"],
     ]
     with pytest.raises(XLSFormError) as caught:
         convert_workbook(workbook(tmp_path / "bad.xlsx", survey))
@@ -188,6 +194,7 @@ def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):
         "survey row 4: relevant 'string-length(${total}) > 2'",
         "survey row 6: type 'select_one missing': no choices named 'missing'",
         "survey row 7: relevant refers to ${nobody}",
+        "survey row 8: relevant 'count-selected(${pick}) > 2': count-selected(…) > 2: only a test",
     ):
         assert expected in problems
 

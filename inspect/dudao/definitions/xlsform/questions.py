@@ -129,7 +129,7 @@ def _normalise_values(condition: dict[str, Any], state: Conversion) -> dict[str,
             return {group: [_normalise_values(c, state) for c in condition[group]]}
     if condition["item"] in state.choice_keys:
         for operator, value in condition.items():
-            if operator != "item":
+            if operator not in ("item", "answered"):
                 condition[operator] = normalise_key(str(value))
     return condition
 

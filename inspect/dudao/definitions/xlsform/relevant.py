@@ -1,7 +1,8 @@
 """Translate the common subset of XLSForm `relevant` expressions into `show_if` data.
 
 Supported: ``${q} = 'x'``, ``!=``, ``>``, ``<``, ``>=``, ``<=`` against a string or
-number literal, ``${q} = ''`` and ``${q} != ''`` (not answered, answered),
+number literal, ``${q} = ''`` and ``${q} != ''`` (not answered, answered) and the
+same tests as ``string-length(${q}) > 0`` or ``count-selected(${q}) >= 1``,
 ``selected(${q}, 'x')``, ``not(…)``, ``and``, ``or`` and parentheses. Anything else
 raises `UntranslatableExpression` naming what was not understood.
 """
@@ -19,7 +20,7 @@ TOKEN = re.compile(
       | (?P<string>'[^']*'|"[^"]*")
       | (?P<number>-?\d+(?:\.\d+)?)
       | (?P<op>!=|>=|<=|=|>|<)
-      | (?P<word>and|or|selected|not)\b
+      | (?P<word>and|or|selected|not|string-length|count-selected)\b
       | (?P<punct>[(),])
     )""",
     re.VERBOSE,
@@ -31,6 +32,10 @@ NEGATED = {"equals": "not_equals", "not_equals": "equals"}
 #: An order comparison is false for no answer, so its negation is the opposite
 #: comparison or no answer.
 ORDER_NEGATED = {"gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+#: `string-length(${q})` or `count-selected(${q})` compared with a number: the
+#: comparisons that test for an answer, and whether they want one.
+ANSWERED_WHEN = {(">", 0): True, (">=", 1): True, ("!=", 0): True,
+                 ("=", 0): False, ("<", 1): False, ("<=", 0): False}  # fmt: skip
 
 
 class UntranslatableExpression(Invalid):
@@ -110,6 +115,18 @@ class _Parser:
             inner = self.expression()
             self.take("punct", ")")
             return negate(inner)
+        if token in (("word", "string-length"), ("word", "count-selected")):
+            self.position += 1
+            self.take("punct", "(")
+            item = self.ref()
+            self.take("punct", ")")
+            operator, value = self.take("op"), self.take("literal")
+            if (operator, value) not in ANSWERED_WHEN:
+                only = Message(N_("%(function)s(…) %(op)s %(value)s: only a test for an answer "
+                                  "(> 0 or = 0) translates"),
+                               function=token[1], op=operator, value=value)  # fmt: skip
+                raise UntranslatableExpression(only)
+            return {"item": item, "answered": ANSWERED_WHEN[operator, value]}
         if token == ("word", "selected"):
             self.position += 1
             self.take("punct", "(")
