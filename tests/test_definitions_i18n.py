@@ -129,5 +129,5 @@ def test_xlsform_import_failing_the_check_names_the_place_in_chinese(tmp_path: P
     bad = workbook(tmp_path / "bounds.xlsx", survey)
     assert _import(bad) == [
         "bounds.xlsx 转换后的定义无效。",
-        "  转换后：bounds.xlsx:14:10: sections[0].items[0].max: max（5）小于 min（10）",
+        "  survey 第 2 行：constraint: max（5）小于 min（10）",
     ]

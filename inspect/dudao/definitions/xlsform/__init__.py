@@ -16,6 +16,8 @@ from dudao.definitions.xlsform.sheets import Row
 
 #: A problem's path inside one item: its section, its index, the rest ("show_if.equals").
 ITEM_PATH = re.compile(r"^sections\[(\d+)\]\.items\[(\d+)\]\.?(.*)$")
+#: The workbook's column that an item's field was translated from.
+COLUMNS = {"show_if": "relevant", "min": "constraint", "max": "constraint"}
 
 
 def xlsform_to_yaml(path: Path, kind: str = "questionnaire") -> str:
@@ -43,7 +45,7 @@ def _at_its_row(problem: Problem, data: dict[str, Any], rows: dict[str, Row]) ->
         section, index, rest = int(found[1]), int(found[2]), found[3]
         row = rows.get(data["sections"][section]["items"][index].get("key"))
         if row is not None:
-            column = "relevant" if rest.startswith("show_if") else rest  # the workbook's word
+            column = COLUMNS.get(re.split(r"[.\[]", rest)[0], rest)
             said = field_problem(column, problem.message) if column else problem.message
             return Message(N_("%(where)s: %(problem)s"), where=row.where(), problem=said)
     return Message(N_("after translation: %(problem)s"), problem=problem.as_message())
