@@ -64,7 +64,7 @@ def test_a_workbook_that_does_not_translate_is_refused_row_by_row(
     response = _post(client, workbook(tmp_path / "bad.xlsx", bad, CHOICES))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "bad.xlsx 无法导入：有 1 个问题。 未保存任何内容。" in page
+    assert "<h2>bad.xlsx 无法导入：有 1 个问题。</h2>\n  <p>未保存任何内容。</p>" in page
     assert "survey 第 5 行：无法导入类型 &#39;geopoint&#39;" in page
     del bad[4]  # what is left translates, but names an option the list does not have
     response = _post(client, workbook(tmp_path / "bad.xlsx", bad, CHOICES))
