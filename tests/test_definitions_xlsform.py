@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -12,7 +13,7 @@ from dudao.cli import cli
 from dudao.core.language import spoken
 from dudao.definitions.loader import load_text
 from dudao.definitions.showif import visible_items
-from dudao.definitions.xlsform import XLSFormError, convert_workbook, xlsform_to_yaml
+from dudao.definitions.xlsform import XLSFormError, convert_workbook, sheets, xlsform_to_yaml
 from tests.definition_world import workbook
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "xlsforms"
@@ -236,6 +237,24 @@ def test_cli_output_into_a_missing_folder_is_one_sentence(tmp_path):
     assert result.exit_code == 1
     assert f"Cannot write {out}: No such file or directory." in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_only_the_xlsform_sheets_are_read_and_a_huge_workbook_is_refused(tmp_path, monkeypatch):
+    # another sheet (a data dump, notes) is not read, so its problems do not refuse the form
+    path = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("notes")
+    notes.append(["same", "same"])
+    book.save(path)
+    assert convert_workbook(path)["key"] == "branch_check"
+    monkeypatch.setattr(sheets, "MAX_ROWS", 3)
+    with pytest.raises(XLSFormError) as caught:
+        convert_workbook(path)
+    assert "survey: more than 3 rows; an XLSForm is far shorter" in caught.value.problems
+    monkeypatch.setattr(sheets, "MAX_UNPACKED_BYTES", 1000)  # a zip bomb is refused unread
+    monkeypatch.setattr(openpyxl, "load_workbook", None)
+    with pytest.raises(XLSFormError, match=r"^ours.xlsx is larger than 0 MB unzipped"):
+        convert_workbook(path)
 
 
 def test_not_a_workbook_is_one_clear_error(tmp_path):

@@ -21,7 +21,14 @@ from dudao.definitions.xlsform.questions import (
     question_items,
     relevant_condition,
 )
-from dudao.definitions.xlsform.sheets import Row, Sheet, language_of, local_text, read_workbook
+from dudao.definitions.xlsform.sheets import (
+    Row,
+    Sheet,
+    WorkbookTooLarge,
+    language_of,
+    local_text,
+    read_workbook,
+)
 
 METADATA_TYPES = {
     "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber",
@@ -133,6 +140,8 @@ def convert(path: Path, kind: str = "questionnaire") -> tuple[dict[str, Any], di
     """The definition data and the survey row each item key came from."""
     try:
         sheets, problems = read_workbook(path)
+    except WorkbookTooLarge as exc:
+        raise XLSFormError(exc.args[0]) from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
         raise XLSFormError(
             Message(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,17 @@ LANGUAGE_ALIASES = {
     "zh": "zh", "zh_cn": "zh", "zh-cn": "zh", "chinese": "zh", "中文": "zh", "简体中文": "zh",
     "en": "en", "english": "en", "英文": "en", "英语": "en",
 }  # fmt: skip
+#: The sheets a translation reads; any other (data, notes, a form's own lookup tables)
+#: is not opened.
+SHEETS = ("survey", "choices", "settings")
+#: Far beyond any questionnaire: a workbook larger than this once unzipped (a zip bomb,
+#: a data dump) is refused before it is read, and so is a sheet longer than MAX_ROWS.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 10_000
+
+
+class WorkbookTooLarge(Exception):
+    """Refused unread; `args[0]` says why, as a Message."""
 
 
 @dataclass
@@ -78,12 +90,20 @@ def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
     """Sheets by lower-case name, and the problems found while reading."""
     import openpyxl
 
+    with zipfile.ZipFile(path) as archive:  # the sizes it declares bound what it yields
+        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
+            raise WorkbookTooLarge(
+                Message(N_("%(file)s is larger than %(mb)d MB unzipped; an XLSForm is far "
+                           "smaller."), file=path.name, mb=MAX_UNPACKED_BYTES // 2**20)
+            )  # fmt: skip
     problems: list[str] = []
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheets: dict[str, Sheet] = {}
     try:
         for worksheet in workbook.worksheets:
             name = worksheet.title.strip().lower()
+            if name not in SHEETS:
+                continue
             rows = worksheet.iter_rows(values_only=True)
             header = next(rows, None) or ()
             columns = [normalise_column(cell_text(h)) if h is not None else "" for h in header]
@@ -105,6 +125,12 @@ def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
                     for column, value in zip(columns, values, strict=False)
                     if column and cell_text(value) != ""
                 }
+                if cells and len(sheet.rows) == MAX_ROWS:
+                    problems.append(
+                        Message(N_("%(sheet)s: more than %(max)d rows; an XLSForm is far "
+                                   "shorter"), sheet=name, max=MAX_ROWS)
+                    )  # fmt: skip
+                    break
                 if cells:
                     sheet.rows.append(Row(name, number, cells))
             sheets[name] = sheet
