@@ -239,6 +239,31 @@ def test_cli_output_into_a_missing_folder_is_one_sentence(tmp_path):
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_a_range_becomes_a_scale_or_a_rating_and_presentation_parameters_are_ignored(tmp_path):
+    survey = [["type", "name", "label", "parameters"],
+              ["range", "agree", "同意程度", "start=1 end=5 step=1"],
+              ["range", "recommend", "推荐意愿", "start=0 end=10"],
+              ["range", "plain", "默认范围", None],
+              ["image", "site", "现场照片", "max-pixels=1024"]]  # fmt: skip
+    loaded = load_text(xlsform_to_yaml(workbook(tmp_path / "range.xlsx", survey)), "r").definition
+    assert [(i.key, i.type) for i in loaded.items] == [
+        ("agree", "scale"),
+        ("recommend", "rating"),
+        ("plain", "scale"),
+        ("site", "photo"),
+    ]
+    assert loaded.item("agree").points == 5 and loaded.item("plain").points == 10
+    survey += [["range", "pct", "百分比", "start=0 end=100 step=5"],
+               ["text", "t", "说明", "foo=bar"]]  # fmt: skip
+    with pytest.raises(XLSFormError) as caught:
+        convert_workbook(workbook(tmp_path / "bad.xlsx", survey))
+    assert [str(p) for p in caught.value.problems] == [
+        "survey row 6: range 'start=0 end=100 step=5': only start=1 end=2..10 (a scale) or "
+        "start=0 end=10 (a rating), step=1, can be imported",
+        "survey row 7: parameters 'foo=bar' cannot be imported",
+    ]
+
+
 def test_only_the_xlsform_sheets_are_read_and_a_huge_workbook_is_refused(tmp_path, monkeypatch):
     # another sheet (a data dump, notes) is not read, so its problems do not refuse the form
     path = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)

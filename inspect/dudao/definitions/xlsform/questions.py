@@ -35,7 +35,12 @@ SELECT_TYPE = re.compile(
 PRESENTATION = {"appearance", "required_message", "requiredmsg", "constraint_message",
                 "jr:constraintmsg", "jr:requiredmsg", "autoplay", "buttontext",
                 "noapperrorstring", "rows", "guidance_hint", "style"}  # fmt: skip
-TRANSLATED = {"type", "name", "label", "hint", "required", "relevant", "constraint"}
+TRANSLATED = {"type", "name", "label", "hint", "required", "relevant", "constraint",
+              "parameters"}  # fmt: skip
+#: `parameters` that only change how ODK presents or sends a question: the tablet sizes
+#: photos itself, and options keep their order.
+PRESENTATION_PARAMETERS = {"max-pixels", "randomize", "seed"}
+PARAMETER = re.compile(r"([\w-]+)\s*=\s*(\S+)")
 TRUE_VALUES = {"yes", "true", "true()", "1"}
 FALSE_VALUES = {"no", "false", "false()", "0"}
 INSERTED_ANSWER = Message(N_("a label that inserts an answer (${...}) cannot be imported"))
@@ -162,12 +167,20 @@ def question_items(
                     N_("type %(type)r: no choices named %(list)r"), type=kind, list=select["list"]
                 ),
             )
+    elif kind == "range":
+        found = _range(row, state)
+        if found is None:
+            return []
+        (item_type, extra), options = found, []
     elif kind in SIMPLE_TYPES:
         item_type, extra = SIMPLE_TYPES[kind]
         extra, options = dict(extra), []
     else:
         state.fail(row, Message(N_("type %(type)r cannot be imported"), type=kind))
         return []
+    if kind != "range" and set(_parameters(row)) - PRESENTATION_PARAMETERS:
+        why = Message(N_("parameters %(value)r cannot be imported"), value=row.text("parameters"))
+        state.fail(row, why)
     if not name:
         state.fail(row, Message(N_("a question needs a name")))
         return []
@@ -218,6 +231,33 @@ def question_items(
         })  # fmt: skip
         state.key_rows[other_key] = row
     return items
+
+
+def _parameters(row: Row) -> dict[str, str]:
+    return dict(PARAMETER.findall(row.text("parameters")))
+
+
+def _range(row: Row, state: Conversion) -> tuple[str, dict[str, Any]] | None:
+    """A `range` question (XLSForm's defaults: start 1, end 10, step 1) as a scale of 2–10
+    points from 1, or as a 0–10 rating; no other range has a Dudao counterpart."""
+    given = _parameters(row)
+    defaults = (("start", "1"), ("end", "10"), ("step", "1"))
+    start, end, step = (_number(given.pop(name, default)) for name, default in defaults)
+    if not given and (start, step) == (1, 1) and end in range(2, 11):
+        return "scale", {"points": int(end)}
+    if not given and (start, end, step) == (0, 10, 1):
+        return "rating", {}
+    why = N_("range %(parameters)r: only start=1 end=2..10 (a scale) or start=0 end=10 (a "
+             "rating), step=1, can be imported")  # fmt: skip
+    state.fail(row, Message(why, parameters=row.text("parameters")))
+    return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
 
 
 def _bounds(row: Row, item_type: str, state: Conversion) -> dict[str, float]:
