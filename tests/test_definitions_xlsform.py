@@ -264,6 +264,21 @@ def test_a_range_becomes_a_scale_or_a_rating_and_presentation_parameters_are_ign
     ]
 
 
+def test_languages_named_with_their_code_in_parentheses(tmp_path):
+    """XLSForm's recommended headers, `label::English (en)`; the English text was taken
+    for a third language and lost."""
+    survey = [["type", "name", "label::English (en)", "label::中文 (zh-CN)", "hint::English (en)"],
+              ["text", "name", "Your name", "姓名", "As on your card"]]  # fmt: skip
+    item = convert_workbook(workbook(tmp_path / "codes.xlsx", survey))["sections"][0]["items"][0]
+    assert item["label"] == {"zh": "姓名", "en": "Your name"}
+    assert item["help"] == "As on your card"
+    english = [["type", "name", "label::English (en)", "label::Français (fr)"],
+               ["text", "name", "Your name", "Votre nom"]]  # fmt: skip
+    settings = [["default_language"], ["English (en)"]]
+    only = convert_workbook(workbook(tmp_path / "en.xlsx", english, None, settings))
+    assert only["sections"][0]["items"][0]["label"] == "Your name"
+
+
 def test_only_the_xlsform_sheets_are_read_and_a_huge_workbook_is_refused(tmp_path, monkeypatch):
     # another sheet (a data dump, notes) is not read, so its problems do not refuse the form
     path = workbook(tmp_path / "ours.xlsx", SURVEY, CHOICES, SETTINGS)

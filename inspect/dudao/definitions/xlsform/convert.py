@@ -42,8 +42,7 @@ class XLSFormError(ValidationError):
 
 def _languages(sheets: dict[str, Sheet], settings: dict[str, str]) -> tuple[str, str | None]:
     found = {language_of(c) for c in sheets["survey"].columns if c.startswith("label::")}
-    default = settings.get("default_language", "").lower()
-    default = {"english": "en", "chinese": "zh"}.get(default, default)
+    default = language_of(f"label::{settings.get('default_language', '').lower()}")
     primary = "zh" if "zh" in found else (default if default in found else None)
     if primary is None:
         primary = sorted(found - {None})[0] if found - {None} else "zh"

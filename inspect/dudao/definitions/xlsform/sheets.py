@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,7 @@ LANGUAGE_ALIASES = {
     "zh": "zh", "zh_cn": "zh", "zh-cn": "zh", "chinese": "zh", "中文": "zh", "简体中文": "zh",
     "en": "en", "english": "en", "英文": "en", "英语": "en",
 }  # fmt: skip
+LANGUAGE_CODE = re.compile(r"\(\s*([\w-]+)\s*\)\s*$")
 #: The sheets a translation reads; any other (data, notes, a form's own lookup tables)
 #: is not opened.
 SHEETS = ("survey", "choices", "settings")
@@ -67,8 +69,14 @@ def normalise_column(header: str) -> str:
 
 
 def language_of(column: str) -> str | None:
+    """The language of `label::…`: a known name, or the code XLSForm recommends in
+    parentheses (`label::English (en)`, `label::中文 (zh-CN)`); None without `::`."""
     _, sep, language = column.partition("::")
-    return LANGUAGE_ALIASES.get(language, language) if sep else None
+    if not sep:
+        return None
+    code = LANGUAGE_CODE.search(language)
+    name = code[1] if code else language.strip()
+    return LANGUAGE_ALIASES.get(name) or LANGUAGE_ALIASES.get(re.split(r"[-_]", name)[0]) or name
 
 
 def local_text(row: Row, column: str, languages: tuple[str, str | None]) -> Any:
