@@ -186,6 +186,10 @@ class ValidationError(DudaoError):
         super().__init__(message)
         self.problems = problems or []
 
+    def names(self, field: str) -> bool:
+        """Whether one of the problems is about `field` (a FieldProblem)."""
+        return any(getattr(problem, "field", None) == field for problem in self.problems)
+
     @classmethod
     def of_field(cls, field: str, message: Any) -> ValidationError:
         """A refusal for one field's sake: `message`, placed beside `field` as well."""

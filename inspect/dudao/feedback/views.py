@@ -165,7 +165,7 @@ def action(feedback_id: int) -> HttpResponse:
         flash(_("Someone else changed this item meanwhile. Here it is as it is now."), "error")
     except TransitionRefused as exc:
         db().rollback()
-        if any(getattr(problem, "field", None) == "comment" for problem in exc.problems):
+        if exc.names("comment"):
             flash(_("Write the answer or comment first."), "error")
         else:
             flash(_("This step is not possible now. Here is the item as it is."), "error")

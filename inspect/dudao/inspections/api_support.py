@@ -111,7 +111,7 @@ def to_response(exc: Exception) -> Response:
     if isinstance(exc, Conflict):
         return error_response(409, "changed_meanwhile", text)
     if isinstance(exc, TransitionRefused):
-        if any(getattr(problem, "field", None) == "action" for problem in exc.problems):
+        if exc.names("action"):
             return _invalid(409, "wrong_state", text, exc.problems, language)
         return _invalid(422, "invalid", text, exc.problems, language)
     if isinstance(exc, ValidationError):

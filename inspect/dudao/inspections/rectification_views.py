@@ -235,7 +235,7 @@ def answer(rectification_id: int) -> object:
         return _render(fresh, status=409, answer=form, kept=kept)
     except engine.TransitionRefused as exc:
         db().rollback()
-        if any(p.startswith("comment:") for p in exc.problems):
+        if exc.names("comment"):
             form.response.errors = [_("Say what was done: the verifier reads this first.")]
         else:
             flash(_("Not done: %(reason)s", reason=exc.in_language(get_translations())), "error")

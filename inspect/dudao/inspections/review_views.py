@@ -90,7 +90,7 @@ def review_submission(inspection_id: int) -> Page:
         return again(422, fields)
     except engine.TransitionRefused as exc:
         db().rollback()
-        if any(p.startswith("comment:") for p in exc.problems):
+        if exc.names("comment"):
             form.comment.errors = [_("Say why it is returned: the inspector reads this first.")]
             flash(_("Not returned yet: the comment is missing."), "error")
         else:

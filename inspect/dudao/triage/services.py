@@ -64,7 +64,7 @@ def bulk_apply(
         try:
             engine.apply(session, actor, flag, action, expected_version=expected)
         except engine.TransitionRefused as exc:
-            wrong_state = any(p.startswith("action:") for p in exc.problems)
+            wrong_state = exc.names("action")
             result.refused[flag.id] = WRONG_STATE if wrong_state else exc.message
             continue
         except PermissionDenied:
