@@ -40,7 +40,7 @@ TRANSLATED = {"type", "name", "label", "hint", "required", "relevant", "constrai
 #: `parameters` that only change how ODK presents or sends a question: the tablet sizes
 #: photos itself, and options keep their order.
 PRESENTATION_PARAMETERS = {"max-pixels", "randomize", "seed"}
-PARAMETER = re.compile(r"([\w-]+)\s*=\s*(\S+)")
+PARAMETER = re.compile(r"([\w-]+)\s*=\s*([^\s;,]+)")
 TRUE_VALUES = {"yes", "true", "true()", "1"}
 FALSE_VALUES = {"no", "false", "false()", "0"}
 INSERTED_ANSWER = Message(N_("a label that inserts an answer (${...}) cannot be imported"))
