@@ -77,7 +77,6 @@ def _invalid(
     """A refusal whose problems name their fields in `fields`; those naming none follow
     the message, so that none is lost."""
     fields, others = by_field(problems, language)
-    others = [other for other in others if other != text]  # a refusal that is its own problem
     separator = language.gettext(LIST_SEPARATOR)
     message = " ".join([text, separator.join(others)]) if others else text
     return error_response(

@@ -120,7 +120,7 @@ def move(unit_id: int) -> Page:
                 services.move_unit(db(), current_user, found, new_parent)
             except ValidationError as exc:
                 db().rollback()
-                place_problems(exc, {"parent": form.parent_code})
+                place_problems(exc, {"parent": form.parent_code}, rest=form.parent_code)
             else:
                 db().commit()
                 flash(_("Moved."), "success")

@@ -187,8 +187,7 @@ def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
         "definition": form.definition_key,
         "unit": form.unit_code,
     }
-    others = place_problems(exc, fields)
-    form.unit_code.errors = [*form.unit_code.errors, *others]
+    place_problems(exc, fields, rest=form.unit_code)
 
 
 @bp.route("/schedules/ad-hoc", methods=["GET", "POST"])

@@ -147,7 +147,7 @@ def set_state(session: Session, actor: Any, campaign: Campaign, state: CampaignS
             refused = Message(N_("The campaign is already open."))
         else:
             refused = Message(N_("A campaign is opened before it is closed."))
-        raise ValidationError(refused, [refused])
+        raise ValidationError(refused)
     before = str(campaign.state)
     campaign.state = state
     session.flush()
@@ -170,7 +170,7 @@ def generate_invitations(
     Idempotent in count: a second call issues only for members added since.
     """
     if campaign.state == CampaignState.CLOSED:
-        raise ValidationError(CLOSED, [CLOSED])
+        raise ValidationError(CLOSED)
     units = queries.answering_units(session, campaign)
     roster = queries.roster_counts(session, [u.id for u in units])
     issued_counts = queries.issued_counts(session, campaign.id)
@@ -207,7 +207,7 @@ def generate_invitations(
 def create_open_links(session: Session, actor: Any, campaign: Campaign) -> list[IssuedOpenLink]:
     """One shared link for each answering unit that has a headcount and no link yet."""
     if campaign.state == CampaignState.CLOSED:
-        raise ValidationError(CLOSED, [CLOSED])
+        raise ValidationError(CLOSED)
     existing = set(
         session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign.id))
     )

@@ -113,7 +113,7 @@ def _place(form: CampaignForm, exc: ValidationError) -> None:
     """Each problem of the service beside its field (the title's otherwise)."""
     fields = {"definition": form.definition, "min_group": form.min_group,
               "min_comment_group": form.min_comment_group, "closes_at": form.closes_on}  # fmt: skip
-    form.title.errors = [*form.title.errors, *place_problems(exc, fields)]
+    place_problems(exc, fields, rest=form.title)
 
 
 @bp.get("/<int:campaign_id>")

@@ -167,7 +167,7 @@ def save_filter() -> Page:
         except ValidationError as exc:
             db().rollback()
             # the name field says what is wrong with the filter too: it is the form's one field
-            place_problems(exc, {"name": form.name, "query": form.name})
+            place_problems(exc, {"name": form.name, "query": form.name}, rest=form.name)
         else:
             db().commit()
             flash(_("Filter saved."), "success")

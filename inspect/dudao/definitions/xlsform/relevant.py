@@ -102,19 +102,19 @@ class _Parser:
             parts.append(operand())
         return _grouped(group, parts)
 
+    def parenthesised(self) -> dict[str, Any]:
+        self.take("punct", "(")
+        inner = self.expression()
+        self.take("punct", ")")
+        return inner
+
     def atom(self) -> dict[str, Any]:
         token = self.peek()
         if token == ("punct", "("):
-            self.position += 1
-            inner = self.expression()
-            self.take("punct", ")")
-            return inner
+            return self.parenthesised()
         if token == ("word", "not"):
             self.position += 1
-            self.take("punct", "(")
-            inner = self.expression()
-            self.take("punct", ")")
-            return negate(inner)
+            return negate(self.parenthesised())
         if token in (("word", "string-length"), ("word", "count-selected")):
             self.position += 1
             self.take("punct", "(")
