@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import io
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.inspections.submission_models import Finding, Rectification
 from tests.inspection_world import jpeg, world  # noqa: F401
-from tests.rectification_world import act, as_user, finding_id  # noqa: F401
+from tests.rectification_world import (  # noqa: F401
+    act,
+    as_user,
+    expected_version,
+    finding_id,
+    review,
+)
 
 
 def test_the_loop_from_finding_to_verified(app, world, session, finding_id):  # noqa: F811
@@ -114,3 +120,37 @@ def test_timers_mark_a_late_task_overdue_and_tell_the_lead(app, world, session, 
     assert world.lead.id in told
     started = act(as_user(app, "lead"), {**task, "version": task["version"] + 1}, "start")
     assert started.status_code == 200 and started.get_json()["state"] == "in_progress"
+
+
+def test_only_the_office_or_the_inspections_own_inspector_opens_a_task(
+    app,
+    world,
+    session,
+    finding_id,  # noqa: F811
+):
+    """Another inspector on the company must not make themselves the verifier of a finding
+    that is not theirs; the inspection's own inspector waits for the office's approval."""
+    url = f"/api/v1/findings/{finding_id}/rectifications"
+    body = {"owner_unit": "A1-1", "deadline": "2027-01-31", "description": "整改",
+            "verify_myself": True}  # fmt: skip
+    other, inspector, office = as_user(app, "other"), as_user(app, "insp"), as_user(app, "office")
+    page = f"/inspections/{world.inspection.id}"
+    web = f"{page}/findings/{finding_id}/rectification"
+    assert inspector.post(url, json=body).status_code == 403  # not yet approved
+    approve = review(
+        office,
+        world,
+        decision="approve",
+        expected_version=expected_version(office.get(page).get_data(as_text=True)),
+    )
+    assert approve.status_code == 302  # fmt: skip
+    refused = other.post(url, json=body)
+    assert refused.status_code == 403 and refused.get_json()["error"] == "forbidden"
+    form = {"owner_unit": str(world.org.branch_a1.id), "deadline": "2027-01-31",
+            "description": "整改"}  # fmt: skip
+    assert other.post(web, data=form).status_code == 403
+    assert web not in other.get(page).get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(Rectification)) == 0
+    assert web in inspector.get(page).get_data(as_text=True)
+    opened = inspector.post(url, json=body)
+    assert opened.status_code == 201 and opened.get_json()["verifier_id"] == world.inspector.id

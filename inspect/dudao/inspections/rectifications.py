@@ -17,13 +17,14 @@ from dudao.audit.services import record
 from dudao.core.enums import Role
 from dudao.core.errors import N_, Message, PermissionDenied
 from dudao.core.permissions import roles_on
-from dudao.inspections.submission_models import Finding, Photo, Rectification
+from dudao.inspections.models import Inspection
+from dudao.inspections.submission_models import Finding, Photo, Rectification, ReviewState
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.org.models import Unit
 from dudao.workflow.engine import Applied, announce, apply
 from dudao.workflow.registry import get_workflow
 
-OPENERS = {Role.ADMIN, Role.OFFICE, Role.INSPECTOR}
+OFFICE = {Role.ADMIN, Role.OFFICE}
 CHECKS = ("verify", "reopen")
 DESCRIPTION_MAX = 4000
 
@@ -40,6 +41,24 @@ def open_tasks(session: Session, finding_id: int) -> list[Rectification]:
     )
 
 
+def may_open(actor: Any, finding: Finding, inspection: Inspection) -> bool:
+    """The office over the unit opens a task on any finding (a critical failure's flag may
+    come before the review); an inspector only on a finding the office approved, of an
+    inspection they were assigned to or submitted, so no other inspector can make
+    themselves the verifier of someone else's finding."""
+    roles = roles_on(actor, finding.unit)
+    if OFFICE & roles:
+        return True
+    submission = finding.submission
+    actor_id = getattr(actor, "id", None)
+    return (
+        Role.INSPECTOR in roles
+        and submission.review_state == ReviewState.APPROVED
+        and actor_id is not None
+        and (actor_id == submission.submitted_by_id or actor_id in inspection.assignee_ids)
+    )
+
+
 def open_rectification(
     session: Session,
     actor: Any,
@@ -51,10 +70,11 @@ def open_rectification(
 ) -> Rectification:
     """Open one task for a finding; the owner unit must be the finding's unit or above it.
     The verifier is the inspector who made the finding unless someone else is named."""
-    if not OPENERS & roles_on(actor, finding.unit):
+    if not may_open(actor, finding, session.get_one(Inspection, finding.inspection_id)):
         raise PermissionDenied(
-            Message(N_("Only an inspector or the office may open a rectification."))
-        )
+            Message(N_("Only the office, or an inspector of this inspection once the office "
+                       "approved it, may open a rectification."))
+        )  # fmt: skip
     errors: dict[str, str] = {}
     if not finding.unit.path.startswith(owner.path):
         errors["owner_unit"] = Message(
@@ -95,7 +115,7 @@ def open_rectification(
 def may_check(session: Session, actor: Any, task: Rectification) -> bool:
     """Verify and reopen are for the office over the unit, or for the inspector who made the
     finding or was named as verifier; other inspectors on the unit only read the task."""
-    if {Role.ADMIN, Role.OFFICE} & roles_on(actor, task.unit):
+    if OFFICE & roles_on(actor, task.unit):
         return True
     actor_id = getattr(actor, "id", None)
     return actor_id is not None and actor_id in (

@@ -9,10 +9,9 @@ from typing import Any
 
 from flask_login import current_user
 
-from dudao.core.permissions import roles_on
 from dudao.inspections.forms import RectificationForm, ReviewForm
 from dudao.inspections.models import Inspection
-from dudao.inspections.rectifications import OPENERS
+from dudao.inspections.rectifications import may_open
 from dudao.inspections.review_queries import SubmissionView, submission_view
 from dudao.inspections.submission_models import ReviewState
 from dudao.org.models import Unit
@@ -67,10 +66,14 @@ def review_context(
         review_form = ReviewForm(formdata=None, expected_version=inspection.version)
     task_forms = dict(task_forms or {})
     approved = view is not None and view.submission.review_state == ReviewState.APPROVED
-    if approved and OPENERS & roles_on(current_user, inspection.unit):
+    if approved:
         finals = {s.key for s in get_workflow("rectification").states if s.final}
         for found in view.findings:  # type: ignore[union-attr]
-            if found.finding.id not in task_forms and all(t.state in finals for t in found.tasks):
+            if (
+                found.finding.id not in task_forms
+                and all(t.state in finals for t in found.tasks)
+                and may_open(current_user, found.finding, inspection)
+            ):
                 task_forms[found.finding.id] = rectification_form(
                     found.finding.id, inspection.unit, today
                 )

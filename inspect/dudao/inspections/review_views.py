@@ -112,6 +112,8 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
     finding = db().get(Finding, finding_id)
     if finding is None or finding.inspection_id != inspection.id:
         abort(404)
+    if not rect_service.may_open(current_user, finding, inspection):
+        abort(403)
     today = org_today(db())
     form = rectification_form(finding.id, inspection.unit, today, formdata=request.form)
 
