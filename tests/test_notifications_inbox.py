@@ -101,7 +101,9 @@ def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):
     assert unread_count(session, bob.id) == 1
     unread = client.get("/notifications?unread=1").get_data(as_text=True)
     assert "Inspection #1" not in unread and "Inspection #2" in unread
-    client.post("/notifications/read", data={"next": "//evil.example"})
+    for elsewhere in ("//evil.example", "/\t/evil.example", "https://evil.example"):
+        response = client.post("/notifications/read", data={"next": elsewhere})
+        assert response.headers["Location"] == "/notifications", elsewhere
     assert unread_count(session, ada.id) == 0
     assert unread_count(session, bob.id) == 1
 

@@ -13,6 +13,7 @@ from dudao.notifications.titles import title_in
 from dudao.web.access import signed_in
 from dudao.web.context import db
 from dudao.web.setup import select_locale
+from dudao.web.urls import safe_next
 
 bp = Blueprint("notifications", __name__, template_folder="templates")
 
@@ -44,7 +45,4 @@ def read_all() -> Response:
     ids = [int(one) for one in request.form.getlist("id") if one.isdigit()]
     mark_read(db(), current_user.id, ids or None)
     db().commit()
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return redirect(target)
-    return redirect(url_for("notifications.inbox"))
+    return redirect(safe_next(request.form.get("next"), url_for("notifications.inbox")))
