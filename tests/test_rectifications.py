@@ -59,6 +59,11 @@ def test_the_loop_from_finding_to_verified(app, world, session, finding_id):  # 
     task = act(lead, task, "submit", comment="已经支委会讨论通过").get_json()
     verified = act(office, task, "verify")
     assert verified.status_code == 200 and verified.get_json()["state"] == "verified"
+    late = lead.post(
+        f"/api/v1/rectifications/{task['id']}/photos",
+        data={"file": (io.BytesIO(jpeg(640, 480)), "after.jpg")},
+    )
+    assert late.status_code == 409 and late.get_json()["error"] == "wrong_state"
     actions = session.scalars(
         select(AuditEvent.action).where(AuditEvent.entity_type == "rectification")
     ).all()
@@ -122,12 +127,7 @@ def test_timers_mark_a_late_task_overdue_and_tell_the_lead(app, world, session, 
     assert started.status_code == 200 and started.get_json()["state"] == "in_progress"
 
 
-def test_only_the_office_or_the_inspections_own_inspector_opens_a_task(
-    app,
-    world,
-    session,
-    finding_id,  # noqa: F811
-):
+def test_who_opens_a_task(app, world, session, finding_id):  # noqa: F811
     """Another inspector on the company must not make themselves the verifier of a finding
     that is not theirs; the inspection's own inspector waits for the office's approval."""
     url = f"/api/v1/findings/{finding_id}/rectifications"

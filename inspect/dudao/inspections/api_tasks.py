@@ -67,10 +67,12 @@ def _task(rectification_id: int) -> Rectification:
 @bp.post("/rectifications/<int:rectification_id>/photos")
 @api_requires(Permission.LEAD_UNIT)
 def upload_evidence(rectification_id: int) -> Response:
-    """The owner unit's lead adds evidence photos before submitting the task for verification."""
+    """The owner unit's lead adds evidence photos while the task waits for their answer."""
     task = _task(rectification_id)
     if not can(current_user, Permission.LEAD_UNIT, task.unit):
         raise ApiError(403, "forbidden", _("Only the owner unit's leads add evidence."))
+    if not rect_service.awaits_answer(current_user, task):
+        raise ApiError(409, "wrong_state", _("This task cannot be answered now."))
     inspection = db().get(Inspection, task.finding.inspection_id)
     return stored_upload(inspection, task.finding.item_key)
 

@@ -20,6 +20,7 @@ from dudao.inspections.api_support import may_see, may_see_task
 from dudao.inspections.forms import AnswerForm
 from dudao.inspections.models import Inspection
 from dudao.inspections.queries import users_by_id
+from dudao.inspections.rectifications import ANSWER_ACTIONS
 from dudao.inspections.submission_models import Photo, Rectification
 from dudao.inspections.submissions import FieldErrors
 from dudao.inspections.views import describe
@@ -35,7 +36,6 @@ from dudao.workflow.spec import Workflow
 bp = Blueprint("rectifications", __name__, template_folder="templates")
 
 Page = str | tuple[str, int]
-ANSWER_ACTIONS = {"start", "submit"}  # the owner's answer form starts and submits at once
 
 
 def _task(rectification_id: int) -> Rectification:
@@ -204,7 +204,7 @@ def answer(rectification_id: int) -> object:
     task = _task(rectification_id)
     if not can(current_user, Permission.LEAD_UNIT, task.unit):
         abort(403)
-    if not ANSWER_ACTIONS & {t.action for t in engine.available_actions(current_user, task)}:
+    if not rect_service.awaits_answer(current_user, task):
         flash(_("This task cannot be answered now."), "error")
         return _render(task, status=409)
     form = AnswerForm()

@@ -21,11 +21,12 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Photo, Rectification, ReviewState
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.org.models import Unit
-from dudao.workflow.engine import Applied, announce, apply
+from dudao.workflow.engine import Applied, announce, apply, available_actions
 from dudao.workflow.registry import get_workflow
 
 OFFICE = {Role.ADMIN, Role.OFFICE}
 CHECKS = ("verify", "reopen")
+ANSWER_ACTIONS = {"start", "submit"}  # the owner's answer starts and submits at once
 DESCRIPTION_MAX = 4000
 
 
@@ -110,6 +111,12 @@ def open_rectification(
     )  # fmt: skip
     announce(session, Applied("rectification", task.id, "open", "", task.state, event.id))
     return task
+
+
+def awaits_answer(actor: Any, task: Rectification) -> bool:
+    """The owner unit's lead answers, and adds evidence, only while the workflow waits for
+    it: not once the task is submitted, verified or cancelled."""
+    return bool(ANSWER_ACTIONS & {t.action for t in available_actions(actor, task)})
 
 
 def may_check(session: Session, actor: Any, task: Rectification) -> bool:
