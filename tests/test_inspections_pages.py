@@ -35,6 +35,9 @@ def world(app, session, org, user_factory):
         "insp": user_factory("insp", ("inspector", org.company_a)),
         "insp2": user_factory("insp2", ("inspector", org.company_a)),
         "rep": user_factory("rep", ("representative", org.company_a)),
+        "insp_lead": user_factory(
+            "insp_lead", ("inspector", org.company_a), ("unit_lead", org.branch_a2)
+        ),
     }
     today = datetime.now(app.extensions["dudao"].settings.tz).date()
 
@@ -224,11 +227,14 @@ def test_assignees_only_from_inspectors_of_the_unit(client, session, world):
     p, rows = world
     client = _as(client, "office_a")
     inspection = rows["planned"]
+    url = f"/inspections/{inspection.id}/assignees"
     page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
     # One checkbox per line with its name beside it (not a bulleted list, name under the box).
     assert re.search(r'<label class="check"><input checked id="users-\d+" name="users"', page)
-    refused = client.post(f"/inspections/{inspection.id}/assignees", data={"users": [p["rep"].id]})
-    assert refused.status_code == 422
+    for outside in (p["rep"], p["insp_lead"]):  # not an inspector; the unit's own lead (回避)
+        assert f'value="{outside.id}"' not in page
+        refused = client.post(url, data={"users": [outside.id]})
+        assert refused.status_code == 422
     session.expire_all()
     assert session.get(Inspection, inspection.id).assignee_ids == {p["insp"].id}
     out = _as(client, "office_b").post(

@@ -24,6 +24,8 @@ from dudao.inspections.submission_models import Finding, Submission
 from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
 from dudao.org.queries import within
+from dudao.scheduling import queries as scheduling_queries
+from dudao.scheduling.assign import conflicted
 from dudao.workflow.registry import get_workflow
 
 PAGE_SIZE = 100
@@ -239,5 +241,10 @@ def history(session: Session, inspection_id: int) -> list[AuditEvent]:
 
 
 def assignable(session: Session, inspection: Inspection) -> list[User]:
-    """Active users holding the inspector role on the inspection's unit (they can act on it)."""
-    return holders_at_or_above(session, (Role.INSPECTOR,), [inspection.unit.path])
+    """Active users holding the inspector role on the inspection's unit (they can act on
+    it), less those it would make judge their own unit (回避, as schedules and draws
+    assign); whoever is assigned already stays, so saving the form drops nobody unseen."""
+    holders = holders_at_or_above(session, (Role.INSPECTOR,), [inspection.unit.path])
+    people = scheduling_queries.people(session, [user.username for user in holders])
+    path, assigned = inspection.unit.path, inspection.assignee_ids
+    return [u for u in holders if u.id in assigned or not conflicted(people[u.username], path)]
