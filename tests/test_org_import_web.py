@@ -4,10 +4,14 @@ and writes nothing then, stays inside the admin's subtree, and escapes what the 
 from __future__ import annotations
 
 import io
+import time
+import zipfile
 
+import pytest
 from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
+from dudao.org.import_files import MAX_UNPACKED_BYTES, UnreadableFile, read_table
 from dudao.org.queries import by_code
 from tests.org_import_world import HEADER, counts, csv_bytes
 
@@ -88,3 +92,32 @@ def test_upload_report_escapes_file_content(client, org, signed_in):
     response = upload(client, csv_bytes(HEADER, "N,n,<b>evil</b>,unit"))
     page = response.get_data(as_text=True)
     assert "<b>evil</b>" not in page and "&lt;b&gt;evil&lt;/b&gt;" in page
+
+
+def zip_bomb(unpacked: int) -> bytes:
+    """A workbook-shaped zip of a few hundred KB whose sheet unpacks to `unpacked` bytes."""
+    buffer = io.BytesIO()
+    row = b"<row><c><v>1</v></c></row>" * 4096
+    with (
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("xl/worksheets/sheet1.xml", "w") as sheet,
+    ):
+        for _ in range(unpacked // len(row) + 1):
+            sheet.write(row)
+    return buffer.getvalue()
+
+
+def test_a_workbook_too_large_unzipped_is_refused_unread(client, org, signed_in, session):
+    signed_in("root", ("admin", org.group))
+    before = counts(session)
+    bomb = zip_bomb(MAX_UNPACKED_BYTES + 1)
+    assert len(bomb) < 1_000_000
+    started = time.monotonic()
+    response = upload(client, bomb, "org.xlsx")
+    assert response.status_code == 422
+    assert "org.xlsx 解压后超过 64 MB" in response.get_data(as_text=True)
+    assert time.monotonic() - started < 5  # refused unread, not parsed for minutes
+    assert counts(session) == before
+    # The command line's history import sets no limit: the file goes on to be parsed.
+    with pytest.raises(UnreadableFile, match="cannot be read as an XLSX workbook"):
+        read_table(bomb, "history.xlsx", max_unpacked=None)

@@ -1,4 +1,5 @@
-"""Cells for CSV and XLSX files that people open in a spreadsheet.
+"""Cells for CSV and XLSX files that people open in a spreadsheet, and the size of a
+workbook someone sends.
 
 A text cell starting with =, +, -, @, tab or carriage return would be read as a formula
 (CSV/formula injection), so every writer passes its cells through `neutralise`.
@@ -6,7 +7,9 @@ A text cell starting with =, +, -, @, tab or carriage return would be read as a 
 
 from __future__ import annotations
 
-from typing import Any
+import zipfile
+from pathlib import Path
+from typing import IO, Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -16,3 +19,10 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def unzipped_size(source: Path | IO[bytes]) -> int:
+    """What an XLSX workbook (a zip archive) says it unpacks to. zipfile yields no more
+    than that, so checking it first refuses a zip bomb before anything is parsed."""
+    with zipfile.ZipFile(source) as archive:
+        return sum(info.file_size for info in archive.infolist())

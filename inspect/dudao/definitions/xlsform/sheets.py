@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dudao.core.errors import N_, Message
+from dudao.core.spreadsheet import unzipped_size
 
 LANGUAGE_ALIASES = {
     "zh": "zh", "zh_cn": "zh", "zh-cn": "zh", "chinese": "zh", "中文": "zh", "简体中文": "zh",
@@ -98,12 +98,11 @@ def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
     """Sheets by lower-case name, and the problems found while reading."""
     import openpyxl
 
-    with zipfile.ZipFile(path) as archive:  # the sizes it declares bound what it yields
-        if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-            raise WorkbookTooLarge(
-                Message(N_("%(file)s is larger than %(mb)d MB unzipped; an XLSForm is far "
-                           "smaller."), file=path.name, mb=MAX_UNPACKED_BYTES // 2**20)
-            )  # fmt: skip
+    if unzipped_size(path) > MAX_UNPACKED_BYTES:
+        raise WorkbookTooLarge(
+            Message(N_("%(file)s is larger than %(mb)d MB unzipped; an XLSForm is far "
+                       "smaller."), file=path.name, mb=MAX_UNPACKED_BYTES // 2**20)
+        )  # fmt: skip
     problems: list[str] = []
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     sheets: dict[str, Sheet] = {}
