@@ -262,3 +262,16 @@ def test_a_number_says_how_many_decimal_places_it_takes(app: Flask) -> None:
     with app.test_request_context(), force_locale("en"):
         html = render(build_form(spec, "en"))
     assert "up to 1 decimal place<" in html and "up to 2 decimal places<" in html
+
+
+@pytest.mark.parametrize("junk", ["abc", ["x", 1], {"a": 1}, 3.5, True, ""])
+def test_a_draft_holding_anything_still_renders(app: Flask, junk: Any) -> None:
+    """A draft keeps whatever a device sent (a number field's "abc" among it): the checklist
+    page must still open and show it, or the inspector could never mend it."""
+    for spec in (sample_checklist(), sample_questionnaire()):
+        data = {item.key: junk for item in spec.items}
+        with app.test_request_context():
+            html = render(build_form(spec, "en", data=data))
+        if junk == "abc" and spec.kind == Kind.CHECKLIST:  # its number item, as typed
+            number = next(i for i in spec.items if i.type == ItemType.NUMBER)
+            assert re.search(rf'<input[^>]*name="a_{number.key}"[^>]*value="abc"', html)

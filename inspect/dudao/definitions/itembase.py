@@ -105,6 +105,14 @@ def in_range(value: float, low: float | None, high: float | None) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
+def listed(value: Any) -> list[str]:
+    """A stored list as a form shows it; a draft holds whatever a device sent, so anything
+    else becomes a list of its text rather than an error on the checklist page."""
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [] if value in (None, "") else [str(value)]
+
+
 def plain_number(number: float) -> str:
     """3.0 -> "3", 2.5 -> "2.5": how people write numbers."""
     return str(int(number)) if float(number).is_integer() else str(number)

@@ -15,6 +15,7 @@ from dudao.definitions.itembase import (
     ItemKind,
     ListField,
     in_range,
+    listed,
     register,
     strings,
 )
@@ -96,7 +97,7 @@ class MultiChoice(ItemKind):
         }
 
     def to_form(self, item: Item, value: Any) -> list[str]:
-        return list(value or [])
+        return listed(value)
 
     def passes(self, item: Item, value: Any) -> bool | None:
         return item.pass_rule is None or all(v in item.pass_rule.options for v in value)

@@ -27,6 +27,7 @@ from dudao.definitions.itembase import (
     in_range,
     is_blank,
     kind_of,
+    listed,
     plain_number,
     register,
     strings,
@@ -83,7 +84,10 @@ class Number(ItemKind):
         return found
 
     def to_form(self, item: Item, value: Any) -> Any:
-        return None if value is None else plain_number(value)
+        """A draft keeps what was typed, "abc" too: shown as it is, for the inspector to mend."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return plain_number(value)
+        return super().to_form(item, value)
 
     def passes(self, item: Item, value: Any) -> bool | None:
         rule = item.pass_rule
@@ -154,7 +158,7 @@ class Photo(ItemKind):
             )
 
     def to_form(self, item: Item, value: Any) -> list[str]:
-        return list(value or [])
+        return listed(value)
 
 
 @register
