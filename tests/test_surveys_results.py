@@ -32,6 +32,8 @@ def test_every_output_path_hides_the_same_groups(signed_in, session, org):
         [f"A1-1 comment {n}" for n in range(12)] + [f"A1-2 comment {n}" for n in range(3)]
     )
     assert html_page.count("A1-2 comment 0") == 2  # in A1's list and in company A's
+    # The distribution reads as the questionnaire does, not as the stored option keys.
+    assert "中共党员: 15 · 群众: 0" in pooled and "member:" not in html_page
     hidden_rows = re.findall(r'<tr class="depth-\d">\s*<td[^>]*>.*?</tr>', html_page, re.S)
     for code in ("A1-1", "A1-2"):
         (row,) = [r for r in hidden_rows if f"{code} " in r]

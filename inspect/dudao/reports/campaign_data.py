@@ -78,13 +78,14 @@ class CampaignReport:
         results = []
         for key, stat in group.items.items():
             item = self.report.definition.item(key)
-            shares = [(_value_label(item, v, self.locale), n) for v, n in stat.distribution]
+            shares = [(value_label(item, v, self.locale), n) for v, n in stat.distribution]
             label = item.label.get(self.locale)
             results.append(ItemResult(label, stat.answered, stat.mean, shares))
         return results
 
 
-def _value_label(item: Item, value: str, locale: str) -> str:
+def value_label(item: Item, value: str, locale: str) -> str:
+    """One value of a distribution as a reader sees it (the PDF and the results page)."""
     if item.type in (ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
         return next((o.label.get(locale) for o in item.options if o.key == value), value)
     if item.type == ItemType.YES_NO:

@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as HttpResponse
 
 from dudao.core.permissions import Permission
+from dudao.reports.campaign_data import value_label
 from dudao.surveys import export
 from dudao.surveys.aggregate import FILTERABLE, FilterRefused, Report, aggregate
 from dudao.surveys.models import Campaign
@@ -52,6 +53,7 @@ def _results_page(campaign: Campaign, report: Report, refused: str | None) -> st
         filters=[i for i in report.definition.items if i.type in FILTERABLE],
         refused=refused,
         locale=select_locale(),
+        value_label=value_label,
     )
 
 
