@@ -6,6 +6,7 @@ import re
 from datetime import date
 from html import unescape
 
+from dudao.definitions.queries import current_version, pinned
 from tests import analytics_world as w
 from tests.analytics_world import RANGE
 from tests.conftest import sign_in
@@ -64,6 +65,13 @@ def test_heatmap_cell_links_list_exactly_the_inspections_behind_them(
     assert _listed(client, links["plan"]) == {ids["jan"], ids["mar"]}
     assert _listed(client, links["leadership"]) == {ids["mar"]}
     assert _listed(client, results) == {ids["jan"], ids["feb"], ids["mar"]}
+    notice = client.get(unescape(links["plan"])).get_data(as_text=True)
+    notice = notice.split("data-result-filters")[1].split("</ul>")[0]
+    key = re.search(r"definition=([\w-]+)", unescape(links["plan"])).group(1)
+    version = current_version(session, key)
+    spec = pinned(session, version.id)
+    title, label = spec.title.get("en"), spec.item("plan").label.get("en")
+    assert f"Checklist: {title}<" in notice and f"failed item: {label}<" in notice, notice
     # every number is in the page, without script: 2 of 3 failed the plan item, 66.7 % as 67
     assert values == {key: "0" for key in values} | {"plan": "67", "leadership": "33"}
     assert 'data-n="2">67<' in page.split('data-row="A1-1"')[1]

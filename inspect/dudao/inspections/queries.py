@@ -19,6 +19,7 @@ from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.enums import Role
 from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.definitions.queries import current_version, pinned
 from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.inspections.submission_models import Finding, Submission
 from dudao.notifications.audience import holders_at_or_above
@@ -219,6 +220,18 @@ def definitions(
         .where(DefinitionVersion.id.in_(ids))
     )
     return {version.id: (definition, version) for version, definition in found}
+
+
+def filter_names(session: Session, filters: Filters, locale: str) -> tuple[str, str]:
+    """The checklist's title and the failed item's label for the list's filter notices; a
+    key naming nothing current (a retired checklist, an item since removed) as it is."""
+    title, label = filters.definition, filters.failed
+    version = current_version(session, filters.definition) if filters.definition else None
+    if version is not None:
+        spec = pinned(session, version.id, version.content_hash)
+        title = spec.title.get(locale)
+        label = next((i.label.get(locale) for i in spec.items if i.key == label), label)
+    return title, label
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:

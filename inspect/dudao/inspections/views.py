@@ -106,6 +106,7 @@ def office() -> str:
     result = queries.office_list(db(), paths, filters)
     return render_template(
         "inspections/office.html", result=result, filters=filters, unit_code=unit_code,
+        filter_names=queries.filter_names(db(), filters, select_locale()),
         unknown_unit=bool(unit_code) and unit is None, workflow=get_workflow("inspection"),
         origins=[o.value for o in InspectionOrigin], locale=select_locale(), today=today,
     )  # fmt: skip
