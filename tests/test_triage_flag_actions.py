@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
@@ -67,12 +67,23 @@ def test_deadline_and_age(client, world, session):
     today = datetime.now(ZoneInfo(TZ)).date()
     late = (today - timedelta(days=2)).isoformat()
     data = {"assignee": str(people["office_a"].id), "expected_version": "2", "due_date": late}
-    assert client.post(f"/flags/{ids['a_det']}/assign", data=data).status_code == 302
+    refused = client.post(f"/flags/{ids['a_det']}/assign", data=data)
+    assert refused.status_code == 422 and "The deadline is in the past." in refused.text
+    session.expire_all()
+    assert session.get(Flag, ids["a_det"]).assignee_id is None
+    soon = (today + timedelta(days=1)).isoformat()
+    accepted = client.post(f"/flags/{ids['a_det']}/assign", data=dict(data, due_date=soon))
+    assert accepted.status_code == 302
+    later = update(Flag).where(Flag.id == ids["a_det"]).values(due_date=date.fromisoformat(late))
+    session.execute(later)  # two days on, as it were: the deadline set has passed
+    session.commit()
+    again = dict(data, expected_version="3")  # the form sends the deadline it shows
+    assert client.post(f"/flags/{ids['a_det']}/assign", data=again).status_code == 302
     page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
     assert "Open for 10 days" in page.split("data-age")[1]
     deadline = page.split("data-deadline>")[1].split("</dd>")[0]
     assert late in deadline and "2 days overdue" in deadline
-    assert f"deadline {late}" in page  # the history line
+    assert f"deadline {soon}" in page  # the history line
     queue = client.get("/flags").get_data(as_text=True)
     assert 'data-age="10"' in queue and "overdue" in queue.split(f'data-flag="{ids["a_det"]}"')[1]
     bad = dict(data, due_date="25/11/2026", expected_version="3")

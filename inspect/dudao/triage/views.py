@@ -225,6 +225,10 @@ def assign(flag_id: int) -> Page:
         due = None
         flash(_("Give the deadline as a date."), "error")
         return pages.render_flag(flag, status=422)
+    # A deadline already set may have passed since; a new one cannot lie in the past.
+    if due is not None and due != flag.due_date and due < org_today(db()):
+        flash(_("The deadline is in the past."), "error")
+        return pages.render_flag(flag, status=422)
     if (raw and (not raw.isdigit() or int(raw) not in candidates)) or not version.isdigit():
         flash(_("Choose someone from the list."), "error")
         return pages.render_flag(flag, status=422)
