@@ -56,6 +56,7 @@ def test_create_assigns_inspections_and_verifies(session, org, people):
     assert len(inspections) == 2
     assert {i.state for i in inspections} == {"assigned"}
     assert {i.origin for i in inspections} == {"draw"}
+    assert {i.reason for i in inspections} == {made.title}  # no English "draw #1: " before it
     by_name = {p.id: name for name, p in people.items()}
     for inspection in inspections:
         names = {by_name[i] for i in inspection.assignee_ids}

@@ -214,7 +214,7 @@ def _create_inspections(session: Session, actor: User, draw: SpotCheckDraw, vers
     for row in selected:
         inspection = create_inspection(
             session, actor, units[row["unit_id"]], version, draw.due_date, InspectionOrigin.DRAW,
-            reason=f"draw #{draw.id}: {draw.title}",
+            reason=draw.title,  # the inspection page names the draw in the reader's language
             assignees=[people[i] for i in row["inspector_ids"]],
         )  # fmt: skip
         inspection.draw_id = draw.id
