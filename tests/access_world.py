@@ -84,6 +84,10 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "filter_id": (False, lambda w, side: 1),  # a saved queue filter: per user, not scoped
 }
 
+#: Routes for those holding their permission over the whole organisation only (the audit
+#: log: its events are not tied to units); the walk's viewers hold it on company A.
+WHOLE_ORGANISATION = {"audit.events"}
+
 # Endpoint -> why it is not walked. Keep this short.
 SKIPPED: dict[str, str] = {
     "static": "Flask's static files: public by design, not a view of ours",

@@ -15,13 +15,19 @@ def _seqs(html: str) -> list[int]:
     return [int(n) for n in re.findall(r'<td class="num">(\d+)</td>', html)]
 
 
-def test_admin_and_office_see_the_whole_log_others_do_not(client, org, signed_in):
-    signed_in("olive", ("office", org.company_b))
+def test_the_organisations_admin_and_office_see_the_whole_log_others_do_not(client, org, signed_in):
+    signed_in("gina", ("office", org.group))
     page = client.get("/audit")
     assert page.status_code == 200
-    # Global: an office granted on company B still sees company A's events.
     assert _seqs(page.get_data(as_text=True)) == list(range(10, 0, -1))
+    assert 'href="/audit"' in client.get("/").get_data(as_text=True)
     client.post("/logout")
+    # An event is not tied to a unit: company B's office would read company A's events.
+    for role in ("office", "admin"):
+        signed_in(f"{role}-b", (role, org.company_b))
+        assert client.get("/audit").status_code == 403
+        assert 'href="/audit"' not in client.get("/").get_data(as_text=True)
+        client.post("/logout")
     for role in ("inspector", "unit_lead", "representative"):
         signed_in(f"{role}-user", (role, org.group))
         assert client.get("/audit").status_code == 403

@@ -10,6 +10,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
+from dudao.core.permissions import Permission, can
+from dudao.org.models import Unit
 
 PER_PAGE = 50
 
@@ -102,3 +104,11 @@ def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
             )
         )
     return changes
+
+
+def reads_whole_log(session: Session, user: object) -> bool:
+    """An event is not tied to a unit, so the log is read only by who holds VIEW_AUDIT on
+    every top unit, the whole organisation; an office of one company would read another's
+    named feedback and results in it. Everyone reads an object's history on its page."""
+    tops = session.scalars(select(Unit).where(Unit.parent_id.is_(None))).all()
+    return bool(tops) and all(can(user, Permission.VIEW_AUDIT, top) for top in tops)

@@ -1,7 +1,8 @@
 """The audit log page: newest first, paged, filtered by object or actor.
 
-The log is global: whoever holds VIEW_AUDIT (admin, office) sees every event,
-whatever unit their role was granted on, because an event is not tied to a unit.
+An event is not tied to a unit, so the page is for those who hold VIEW_AUDIT (admin,
+office) over the whole organisation (`queries.reads_whole_log`); the office of one
+company reads an object's history on the object's own page.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from dudao.audit import queries
 from dudao.audit.models import AuditEvent
@@ -20,6 +22,16 @@ from dudao.web.access import requires
 from dudao.web.context import db
 
 bp = Blueprint("audit", __name__, template_folder="templates")
+
+
+@bp.app_template_global()
+def reads_audit_log() -> bool:
+    """For the menu and the home page: whether /audit opens for the signed-in user."""
+    if "reads_audit_log" not in g:
+        g.reads_audit_log = current_user.is_authenticated and queries.reads_whole_log(
+            db(), current_user
+        )
+    return g.reads_audit_log
 
 
 @bp.app_template_global()
@@ -37,6 +49,8 @@ def actor_label(event: AuditEvent, people: Mapping[int, Any] | None = None) -> s
 @bp.get("/audit")
 @requires(Permission.VIEW_AUDIT)
 def events() -> str:
+    if not queries.reads_whole_log(db(), current_user):
+        abort(403)
     filters = queries.AuditFilter(
         entity_type=request.args.get("entity_type", "").strip(),
         entity_id=request.args.get("entity_id", "").strip(),
