@@ -6,7 +6,7 @@ import threading
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dudao.audit.models import AuditEvent
 from dudao.inspections import submissions as sub_service
@@ -257,6 +257,25 @@ def test_draft_saves_count_revisions_and_refuse_a_stale_base(tablet, world, sess
     got = tablet.get(url).get_json()
     assert got["answers"] == {"plan": "no"} and got["revision"] == 2
     assert session.scalar(select(func.count()).select_from(InspectionDraft)) == 1
+
+
+def test_a_save_racing_another_tablets_is_refused_not_lost(app, session, world):  # noqa: F811
+    """Both read revision 1; the other tablet's save lands first. The base check passed on
+    what this one read, so only the UPDATE's own condition can refuse it."""
+    inspection = session.get(Inspection, world.inspection.id)
+    first = save_draft(session, world.inspector, inspection, {"answers": {"plan": "yes"}})
+    assert first.revision == 1
+    session.commit()
+    read = session.scalar(select(InspectionDraft))  # this tablet's request read revision 1
+    with app.extensions["dudao"].engine.begin() as other:  # the other tablet's save commits
+        other.execute(
+            update(InspectionDraft).values(answers={"plan": "no"}, revision=read.revision + 1)
+        )
+    with pytest.raises(sub_service.SubmissionConflict) as refused:
+        save_draft(session, world.inspector, inspection, {"answers": {"plan": "yes"}}, 1)
+    assert refused.value.code == "draft_changed"
+    session.rollback()
+    assert session.scalar(select(InspectionDraft)).answers == {"plan": "no"}
 
 
 def test_two_concurrent_submits_with_one_id_make_one_row(app, world, session, monkeypatch):  # noqa: F811

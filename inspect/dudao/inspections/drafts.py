@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from dudao.core.database import utcnow
 from dudao.core.errors import N_, Message
@@ -52,7 +54,8 @@ def save_draft(
     base_revision: int | None = None,
 ) -> InspectionDraft:
     """Keep the inspector's work as it is (incomplete answers allowed); last save wins
-    unless `base_revision` names an older revision than the stored one.
+    unless `base_revision` names an older revision than the stored one, or another save
+    of the same revision lands at the same moment (both refused as `draft_changed`).
 
     Not audited: a draft is the inspector's scratch pad, saved every few seconds; the
     submission (and every state change) is.
@@ -64,9 +67,28 @@ def save_draft(
         raise FieldErrors(
             Message(N_("The draft names questions that are not in this checklist.")), errors
         )
+    try:
+        with session.begin_nested():  # a save at the very moment of another tablet's
+            draft = _stored(session, actor, inspection, parts, base_revision)
+    except (IntegrityError, StaleDataError) as exc:
+        raise SubmissionConflict(
+            "draft_changed",
+            Message(N_("The draft was saved elsewhere at the same moment; load it and merge.")),
+        ) from exc
+    return draft
+
+
+def _stored(
+    session: Session,
+    actor: Any,
+    inspection: Inspection,
+    parts: dict[str, Any],
+    base_revision: int | None,
+) -> InspectionDraft:
+    """The draft row with the new answers (its revision is counted by the mapper)."""
     draft = draft_of(session, inspection.id)
     if draft is None:
-        draft = InspectionDraft(inspection_id=inspection.id, revision=0)
+        draft = InspectionDraft(inspection_id=inspection.id)
         session.add(draft)
     elif base_revision is not None and base_revision != draft.revision:
         raise SubmissionConflict(
@@ -81,10 +103,8 @@ def save_draft(
             ),
         )
     draft.answers, draft.notes, draft.photos = parts["answers"], parts["notes"], parts["photos"]
-    draft.revision += 1
     draft.updated_at = utcnow()
     draft.updated_by_id = getattr(actor, "id", None)
-    session.flush()
     return draft
 
 

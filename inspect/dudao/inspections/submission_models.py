@@ -48,6 +48,10 @@ class InspectionDraft(Base):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
 
+    # An update names the revision it read (UPDATE … WHERE revision = :read), so of two
+    # tablets saving on the same revision at once one is refused, not silently lost.
+    __mapper_args__ = {"version_id_col": revision}
+
 
 class ReviewState:
     PENDING = "pending"
