@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import threading
 
 from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
+from dudao.inspections import rectifications as rect_service
 from dudao.inspections.submission_models import Finding, Rectification
 from tests.inspection_world import jpeg, world  # noqa: F401
 from tests.rectification_world import (  # noqa: F401
@@ -154,3 +156,35 @@ def test_who_opens_a_task(app, world, session, finding_id):  # noqa: F811
     assert web in inspector.get(page).get_data(as_text=True)
     opened = inspector.post(url, json=body)
     assert opened.status_code == 201 and opened.get_json()["verifier_id"] == world.inspector.id
+
+
+def test_two_tasks_at_once_make_one(app, world, session, finding_id, monkeypatch):  # noqa: F811
+    """Both requests pass the permission check before either looks for an open task."""
+    barrier = threading.Barrier(2, timeout=20)
+    original = rect_service.may_open
+    seen: set[int] = set()
+
+    def check_then_wait(*args):
+        allowed = original(*args)
+        if threading.get_ident() not in seen:
+            seen.add(threading.get_ident())
+            barrier.wait()
+        return allowed
+
+    monkeypatch.setattr(rect_service, "may_open", check_then_wait)
+    statuses: list[int] = []
+
+    def run() -> None:
+        response = as_user(app, "office").post(
+            f"/api/v1/findings/{finding_id}/rectifications",
+            json={"owner_unit": "A1-1", "deadline": "2027-01-31", "description": "整改"},
+        )
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == [201, 409]
+    assert session.scalar(select(func.count()).select_from(Rectification)) == 1

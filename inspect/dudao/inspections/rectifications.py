@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -40,6 +40,14 @@ def open_tasks(session: Session, finding_id: int) -> list[Rectification]:
             )
         )
     )
+
+
+def _hold(session: Session, finding: Finding) -> None:
+    """Two tasks opened on one finding at the same moment: an UPDATE of the finding's row
+    waits for the other transaction (PostgreSQL's row lock, SQLite's write lock), so the
+    open-task check after it sees the task the other one opened."""
+    table = Finding.__table__
+    session.execute(update(table).where(table.c.id == finding.id).values(id=table.c.id))
 
 
 def may_open(actor: Any, finding: Finding, inspection: Inspection) -> bool:
@@ -90,6 +98,7 @@ def open_rectification(
         )
     if errors:
         raise FieldErrors(Message(N_("The rectification cannot be opened as it stands.")), errors)
+    _hold(session, finding)
     if open_tasks(session, finding.id):
         raise SubmissionConflict(
             "rectification_open",
