@@ -36,11 +36,17 @@ def test_the_summary_and_the_quarterly_reports_name_a_bad_quarter(app, report_wo
     assert "“Q9”不是季度，请按 2026Q3 的格式填写。" in page and "is not like" not in page
     for kind in ("batch", "summary"):
         asked = office.post(f"/reports/{kind}", data={"unit": "A", "quarter": "2026-4"})
-        assert asked.status_code == 302
-        index = office.get(asked.headers["Location"]).get_data(as_text=True)
-        assert "“2026-4”不是季度，请按 2026Q3 的格式填写。" in index
+        assert asked.status_code == 422
+        assert "“2026-4”不是季度，请按 2026Q3 的格式填写。" in asked.text
+        assert 'name="unit" value="A"' in asked.text and 'value="2026-4"' in asked.text
         empty = office.post(f"/reports/{kind}", data={"unit": "A", "quarter": ""})
-        assert "请填写季度" in office.get(empty.headers["Location"]).get_data(as_text=True)
+        assert empty.status_code == 422 and "请填写季度" in empty.text
+        unknown = office.post(f"/reports/{kind}", data={"unit": "ZZ99", "quarter": "2026Q3"})
+        assert unknown.status_code == 404  # as for a unit outside one's part: nothing to tell
+        assert 'id="unit-error">您督导的范围内没有代码为 ZZ99 的单位' in unknown.text
+        assert 'value="ZZ99"' in unknown.text and 'value="2026Q3"' in unknown.text
+    typo = office.get("/reports/summary?unit=ZZ99&quarter=2026Q3")
+    assert typo.status_code == 404 and "您督导的范围内没有代码为 ZZ99 的单位" in typo.text
 
 
 def test_commands_name_a_bad_quarter_in_the_default_language(app, report_world, tmp_path):  # noqa: F811

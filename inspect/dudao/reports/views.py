@@ -62,13 +62,13 @@ def _locale() -> str:
     return "en" if str(select_locale() or "").startswith("en") else "zh"
 
 
-def _start(kind: str, params: dict) -> Response:
+def _start(kind: str, params: dict) -> Response | tuple[str, int]:
     session = db()
     try:
         report, _new = request_report(session, current_user, kind, params)
     except DudaoError as exc:
         session.rollback()
-        return redirect(url_for("reports.index", error=exc.in_language(get_translations())))
+        return _index_page(exc.in_language(get_translations())), 422
     session.commit()
     enqueue_report(runtime().settings, report)
     return redirect(url_for("reports.show", request_id=report.id))
@@ -77,6 +77,11 @@ def _start(kind: str, params: dict) -> Response:
 @bp.get("")
 @requires(Permission.VIEW_OFFICE)
 def index() -> str:
+    return _index_page()
+
+
+def _index_page(error: str = "", unit_error: str = "") -> str:
+    """The page, with a refused request's problem and what was typed kept in the form."""
     paths = scope_paths(current_user, Permission.VIEW_OFFICE)
     recent = db().scalars(
         select(ReportRequest)
@@ -88,7 +93,8 @@ def index() -> str:
     )
     return render_template(
         "reports/index.html", recent=list(recent), datasets=list(exports.DATASETS),
-        error=request.args.get("error", ""),
+        error=error, unit_error=unit_error,
+        typed={name: request.form.get(name, "") for name in ("unit", "quarter")},
     )  # fmt: skip
 
 
@@ -100,24 +106,33 @@ def inspection_report(inspection_id: int) -> Response:
     return _start(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": _locale()})
 
 
-def _office_unit() -> Unit:
-    unit = by_code(db(), (request.form.get("unit") or request.args.get("unit") or "").strip())
-    require_on(Permission.VIEW_OFFICE, unit)
-    assert unit is not None
-    return unit
+def _office_unit() -> tuple[Unit | None, str]:
+    """The unit the form names, or None and why: a code outside the viewer's part of the
+    tree reads like an unknown one."""
+    code = (request.form.get("unit") or request.args.get("unit") or "").strip()
+    unit = by_code(db(), code)
+    if unit is None or not can(current_user, Permission.VIEW_OFFICE, unit):
+        return None, _("No unit with the code %(code)s in the part you supervise.", code=code)
+    return unit, ""
+
+
+def _start_for_unit(kind: str) -> Response | tuple[str, int]:
+    unit, unknown = _office_unit()
+    if unit is None:  # 404, as for any unit outside the viewer's part, with the form kept
+        return _index_page(unit_error=unknown), 404
+    quarter = request.form.get("quarter")
+    return _start(kind, {"unit": unit.code, "quarter": quarter, "locale": _locale()})
 
 
 @bp.post("/batch")
 @requires(Permission.VIEW_OFFICE)
-def batch() -> Response:
-    unit = _office_unit()
-    quarter = request.form.get("quarter")
-    return _start(ReportKind.BATCH, {"unit": unit.code, "quarter": quarter, "locale": _locale()})
+def batch() -> Response | tuple[str, int]:
+    return _start_for_unit(ReportKind.BATCH)
 
 
 @bp.get("/summary")
 @requires(Permission.VIEW_OFFICE)
-def summary_page() -> str:
+def summary_page() -> tuple[str, int]:
     """The period summary on a page: the same figures and chart drawings as the PDF."""
     from dudao.reports import charts
     from dudao.reports.fonts import register_font
@@ -125,14 +140,14 @@ def summary_page() -> str:
 
     code = (request.args.get("unit") or "").strip()
     quarter = (request.args.get("quarter") or "").strip()
-    data, svgs, error = None, {}, ""
+    data, svgs, error, unit = None, {}, "", None
     if code and quarter:
-        unit = _office_unit()
+        unit, error = _office_unit()
         try:
             period = parse_quarter(quarter)
         except DudaoError as exc:
-            error = exc.in_language(get_translations())
-        else:
+            error = error or exc.in_language(get_translations())
+        if unit is not None and not error:
             data = load_summary(db(), unit, period, runtime().settings.tz, _locale())
             font = register_font(runtime().settings.pdf_font)
             grades, monthly = _("Grade distribution"), _("Monthly average score, per cent")
@@ -145,16 +160,15 @@ def summary_page() -> str:
                 "sections": [[charts.to_svg(d, section.title) for d in section.charts]
                              for section in data.sections],
             }  # fmt: skip
-    return render_template("reports/summary.html", summary=data, svgs=svgs, error=error,
+    page = render_template("reports/summary.html", summary=data, svgs=svgs, error=error,
                            unit_code=code, quarter=quarter)  # fmt: skip
+    return page, 404 if code and quarter and unit is None else 200
 
 
 @bp.post("/summary")
 @requires(Permission.VIEW_OFFICE)
-def summary() -> Response:
-    unit = _office_unit()
-    quarter = request.form.get("quarter")
-    return _start(ReportKind.SUMMARY, {"unit": unit.code, "quarter": quarter, "locale": _locale()})
+def summary() -> Response | tuple[str, int]:
+    return _start_for_unit(ReportKind.SUMMARY)
 
 
 @bp.post("/campaign/<int:campaign_id>")
