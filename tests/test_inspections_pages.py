@@ -147,7 +147,7 @@ def test_inspection_page_scope_history_and_actions(client, world):
     client = _as(client, "office_a")
     page = client.get(f"/inspections/{rows['returned'].id}").get_data(as_text=True)
     assert "A1-1" in page and "Returned" in page and "补充照片" in page  # history with comment
-    assert "Return: Submitted → Returned" in page and "Created" in page
+    assert "Return: Submitted → Returned" in page and "Inspection created" in page
     assert 'name="action" value="cancel"' in page and 'name="reason"' in page
     assert client.get(f"/inspections/{rows['in_b'].id}").status_code == 404
     assert _as(client, "office_b").get(f"/inspections/{rows['in_b'].id}").status_code == 200

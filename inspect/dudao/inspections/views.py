@@ -184,7 +184,7 @@ def describe(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> 
             target=_state_label(workflow, after["state"], locale),
         )
     if action == "create":
-        return _("Created")
+        return _("Inspection created")
     if action == "item_comments":
         return ngettext("Comments beside %(num)d item", "Comments beside %(num)d items",
                         len(after.get("item_comments") or {}))  # fmt: skip

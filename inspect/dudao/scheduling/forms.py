@@ -48,7 +48,7 @@ class ScheduleForm(FlaskForm):
     """One schedule; `version` carries the optimistic lock (the version the editor loaded)."""
 
     version = HiddenField()
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Schedule name"), validators=[DataRequired(), Length(max=200)])
     definition_key = SelectField(_l("Checklist"), validators=[DataRequired()])
     scope_code = StringField(
         _l("Scope: code of the subtree root"), validators=[DataRequired(), Length(max=64)]
