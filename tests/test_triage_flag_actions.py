@@ -3,6 +3,7 @@ links to what is behind it, and a rectification task opened for one of its units
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -141,6 +142,12 @@ def test_open_a_rectification_task_for_a_unit(client, critical, session, org):
     page = client.get(f"/flags/{critical.id}").get_data(as_text=True)
     form = page.split("data-rectify")[1].split("</form>")[0]
     assert f'value="{org.branch_a1.id}"' in form and "A1-1" in form
+    client.application.config["WTF_CSRF_ENABLED"] = True  # as served: a token in each form
+    secured = client.get(f"/flags/{critical.id}").get_data(as_text=True)
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    ids_on_page = re.findall(r'\sid="([^"]+)"', secured)
+    assert secured.count('name="csrf_token"') >= 3  # the actions', the task's, the comment's
+    assert len(ids_on_page) == len(set(ids_on_page)), sorted(ids_on_page)
     deadline = (TODAY + timedelta(days=30)).isoformat()
     past = {"unit": org.branch_a1.id, "deadline": "2020-01-01", "description": "x"}
     assert client.post(url, data=past).status_code == 422
