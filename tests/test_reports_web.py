@@ -56,9 +56,11 @@ def test_office_summary_and_batch_in_scope_only(app, user_factory, report_world)
     drain(app)
     status = office.get(f"{page_url}/status").get_json()
     assert status["state"] == "done", status
-    text = "".join(
-        p.extract_text() for p in PdfReader(io.BytesIO(office.get(status["download"]).data)).pages
-    )
+    download = office.get(status["download"])
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(download.data)).pages)
+    named = download.headers["Content-Disposition"]  # the Chinese name, and a fallback
+    assert "filename*=UTF-8''%E7%9D%A3%E5%AF%BC" in named, named  # 督导…
+    assert 'filename="G-2026Q4' in named or ('filename="' in named and '="-' not in named), named
     assert "示例集团 督导工作小结" in text and "问题较多的检查项" in text
     assert "现场情况与汇报材料一致" in text  # a failed item among the top ten
     user_factory("office_b", ("office", report_world.world.org.company_b))

@@ -8,7 +8,7 @@ subtree through the `feedback` workflow (/feedback...). Anything else is a 404.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
+from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
 from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 
@@ -182,8 +183,7 @@ def _file(item: FeedbackItem, attachment_id: str) -> HttpResponse:
     found = db().get(FeedbackAttachment, attachment_id)
     if found is None or found.item_id != item.id:
         abort(404)
-    return send_file(runtime().settings.data_dir / found.path, mimetype=found.content_type,
-                     as_attachment=True, download_name=found.filename)  # fmt: skip
+    return send_named(runtime().settings.data_dir / found.path, found.filename, found.content_type)
 
 
 @bp.get("/<int:feedback_id>/files/<attachment_id>")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,6 +27,7 @@ from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
 from dudao.web.access import BadArgument, require_on, requires
 from dudao.web.context import db, runtime
+from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
@@ -210,7 +211,7 @@ def download(request_id: int) -> Response:
     path = (root / report.file_path).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         abort(404)
-    return send_file(Path(path), as_attachment=True, download_name=report.file_name)
+    return send_named(Path(path), report.file_name)
 
 
 @bp.get("/export/<dataset>")

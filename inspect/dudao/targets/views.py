@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import get_translations
@@ -36,6 +35,7 @@ from dudao.targets.progress import progress
 from dudao.targets.sources import Contributions, SourceUnavailable, moved_branches, moves_up
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
+from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
 
 bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
@@ -211,6 +211,8 @@ def evidence(target_key: str, entry_id: int) -> Response:
     entry = _entry(_target(target_key, "manual"), entry_id)
     if not entry.evidence_path:
         abort(404)
-    return send_file(runtime().settings.data_dir / entry.evidence_path,
-                     mimetype=entry.evidence_type, as_attachment=True,
-                     download_name=entry.evidence_name)  # fmt: skip
+    return send_named(
+        runtime().settings.data_dir / entry.evidence_path,
+        entry.evidence_name or "evidence",
+        entry.evidence_type,
+    )
