@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -62,3 +63,28 @@ class DrawForm(FlaskForm):
             "inspectors_per_inspection": self.inspectors_per_inspection.data,
             "pool": (self.pool.data or "").replace(",", " ").split(),
         }
+
+
+def described(params: dict[str, Any]) -> list[tuple[Any, str]]:
+    """A draw's stored parameters as the form asked for them, for its page (the JSON record
+    is the download, for whoever recomputes the draw)."""
+    levels, periods = dict(_levels()), dict(_periods())
+    yes, no = _("Yes"), _("No")
+    size = params.get("count")
+    if size is None:
+        size = _("%(fraction)s of the eligible units", fraction=params.get("fraction"))
+    chosen = [str(levels.get(level, level)) for level in params.get("levels") or []]
+    period = params.get("period", "quarter")
+    return [
+        (_l("Number of units"), str(size)),
+        (_l("Unit levels"), ", ".join(chosen) or "—"),
+        (_l("Stratify by company (proportional allocation)"),
+         yes if params.get("stratify") else no),
+        (_l("Weight up units with open flags or poor recent scores"),
+         yes if params.get("weighting") else no),
+        (_l("Exclude units inspected in the last N periods (0: none)"),
+         f"{params.get('exclude_recent_periods', 0)} · {periods.get(period, period)}"),
+        (_l("Inspectors per inspection"), str(params.get("inspectors_per_inspection", ""))),
+        (_l("Only these inspectors (usernames, optional)"), ", ".join(params.get("pool") or [])
+         or "—"),
+    ]  # fmt: skip

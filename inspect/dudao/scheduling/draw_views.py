@@ -21,7 +21,7 @@ from dudao.definitions.models import FormDefinition
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import draw_queries
-from dudao.scheduling.draw_forms import DrawForm
+from dudao.scheduling.draw_forms import DrawForm, described
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.draws import canonical_json
@@ -161,6 +161,7 @@ def _page(draw: SpotCheckDraw, public: bool) -> str:
         "draws/show.html", draw=draw, scope=_scope_of(draw), public=public,
         rows=draw_queries.drawn_rows(db(), draw), verification=_verification(draw),
         done_states=draw_queries.DONE_STATES, state_label=state_label,
+        parameters=described(draw.params),
     )  # fmt: skip
 
 
