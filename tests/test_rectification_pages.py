@@ -7,7 +7,10 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
+import pytest
+from flask import render_template_string
 from sqlalchemy import select
 
 from dudao.inspections.submission_models import Photo, Rectification, Submission
@@ -264,3 +267,20 @@ def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, appr
     assert session.get(Rectification, task_id).state == "cancelled"
     page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert 'id="reopened"' not in page and "方案未公示" in page  # in the history only
+
+
+@pytest.mark.parametrize(
+    ("grade", "passed", "shown"),
+    [
+        ("不合格", False, '40.0% · <span class="tag danger">不合格</span>'),
+        ("良好", False, '40.0% · 良好 · <span class="tag danger">不合格</span>'),
+        ("优秀", True, '40.0% · 优秀 · <span class="tag ok">合格</span>'),
+    ],
+)
+def test_the_score_line_says_a_failing_grade_once(app, grade, passed, shown):
+    sub = SimpleNamespace(percent=40.0, passed=passed, grade_in=lambda _locale: grade)
+    template = (
+        '{% from "inspections/_review.html" import score_line with context %}{{ score_line(sub) }}'
+    )
+    with app.test_request_context():
+        assert render_template_string(template, sub=sub) == shown
