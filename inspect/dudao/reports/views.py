@@ -226,7 +226,9 @@ def export(dataset: str) -> Response:
         raise BadArgument(_("Every dataset at once comes as xlsx only (one sheet each)."))
     unit = None
     if request.args.get("unit"):
-        unit = _office_unit()
+        unit, _unknown = _office_unit()
+        if unit is None:
+            abort(404)
     period = None
     if request.args.get("quarter"):
         try:
