@@ -9,12 +9,20 @@ import html
 import io
 import json
 import re
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
-from dudao.surveys.models import Campaign, CampaignState, Invitation, RosterMember
+from dudao.surveys.models import (
+    Campaign,
+    CampaignState,
+    Invitation,
+    RosterMember,
+    closing_moment,
+)
 from tests import survey_world
 
 
@@ -43,6 +51,9 @@ def test_office_creates_a_campaign_with_the_definition_s_thresholds(signed_in, s
     assert outside.status_code == 422 and session.scalar(select(func.count(Campaign.id))) == 1
     detail = client.get(response.headers["Location"])
     assert detail.status_code == 200 and "A1-1" in detail.get_data(as_text=True)
+    # It closes after 31 December: said so, not as 1 January 00:00 (the stored end).
+    assert "2026/12/31 24:00" in detail.text and "2027/1/1" not in detail.text
+    assert "2026/12/31 24:00" in client.get("/surveys").text
 
 
 def test_every_mistake_in_a_new_campaign_is_said_beside_its_field(signed_in, session, org):
@@ -194,3 +205,11 @@ def test_roster_from_xlsx_names_the_bad_row(session, org):
     [event] = event.all()
     assert (event.entity_type, event.entity_id) == ("survey_roster", long_name[:64])
     assert event.after["file"] == long_name
+
+
+def test_a_window_ending_at_midnight_is_said_as_the_day_before_at_24_00():
+    zone = ZoneInfo("Asia/Shanghai")
+    midnight = datetime(2027, 1, 1, tzinfo=zone).astimezone(UTC)
+    assert closing_moment(midnight, zone) == (date(2026, 12, 31), "24:00")
+    evening = datetime(2026, 12, 31, 18, 30, tzinfo=zone).astimezone(UTC)
+    assert closing_moment(evening, zone) == (date(2026, 12, 31), "18:30")

@@ -43,6 +43,7 @@ from dudao.surveys.models import (
     Invitation,
     InvitationMailing,
     RosterMember,
+    closing_moment,
 )
 from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
 
@@ -101,7 +102,8 @@ class _About:
 
 def _message(settings: Settings, campaign: _About, letter: Letter, base_url: str) -> EmailMessage:
     link = f"{base_url.rstrip('/')}/s/{letter.token}"
-    closes = campaign.closes_at.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M")
+    day, clock = closing_moment(campaign.closes_at, settings.tz)
+    closes = f"{day.isoformat()} {clock}"
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = letter.address

@@ -8,7 +8,7 @@ moves it into `Response` inside a shuffled batch (surveys/batches.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, tzinfo
 from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
@@ -170,3 +170,13 @@ class InvitationMailing(Base):
     member_id: Mapped[int] = mapped_column(
         ForeignKey("survey_roster_member.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+def closing_moment(closes_at: datetime, zone: tzinfo) -> tuple[date, str]:
+    """The last day and time of a campaign's window as people say it: one that "closes
+    after 20 December" ends at 21 December 00:00, said as 20 December 24:00 (read as the
+    21st, members and the office took it for a day more than they had)."""
+    local = closes_at.astimezone(zone)
+    if local.time() == time(0):
+        return local.date() - timedelta(days=1), "24:00"
+    return local.date(), local.strftime("%H:%M")

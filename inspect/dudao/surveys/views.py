@@ -9,7 +9,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations
+from flask_babel import format_date, get_timezone, get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,7 +22,7 @@ from dudao.definitions.queries import current_version
 from dudao.org.queries import by_code
 from dudao.surveys import queries, services
 from dudao.surveys.forms import CampaignForm, RosterForm
-from dudao.surveys.models import Campaign, CampaignState
+from dudao.surveys.models import Campaign, CampaignState, closing_moment
 from dudao.surveys.roster import import_roster
 from dudao.web.access import require_on, requires
 from dudao.web.context import db, runtime
@@ -30,6 +30,14 @@ from dudao.web.form_errors import place_problems
 from dudao.web.setup import select_locale
 
 bp = Blueprint("surveys", __name__, url_prefix="/surveys", template_folder="templates")
+
+
+@bp.app_template_global()
+def campaign_closes(campaign: Campaign) -> str:
+    """When the window ends, in the page's language: "2026/12/20 24:00", not the 21st."""
+    day, clock = closing_moment(campaign.closes_at, get_timezone())
+    return f"{format_date(day, 'short')} {clock}"
+
 
 Page = str | tuple[str, int] | HttpResponse
 
