@@ -54,6 +54,7 @@ def test_broken_chain_alerts_every_admin_exactly_once_a_day(app, session, org, u
     ada = user_factory("ada", ("admin", org.group))
     bob = user_factory("bob", ("admin", org.company_a), ("office", org.group))
     user_factory("olive", ("office", org.group))
+    user_factory("carol", ("admin", org.company_b))  # her part only: not the whole log
     gone = user_factory("gone", ("admin", org.group))
     gone.active = False  # directly: only the alert matters here
     session.commit()
