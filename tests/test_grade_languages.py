@@ -16,7 +16,8 @@ from tests.report_world import report_world  # noqa: F401
 def _score_line(client, inspection_id: int) -> str:
     page = client.get(f"/inspections/{inspection_id}").get_data(as_text=True)
     section = page[page.index('<section id="submission">') :]
-    return re.search(r"<dd>[^<]*%[^<]*", section).group(0)
+    line = re.search(r"<dd>([^<]*%.*?)</dd>", section).group(1)
+    return re.sub(r"<[^>]+>", "", line)  # the verdict is a tag: "61.9% · 不合格" in Chinese
 
 
 def _older_row(session, inspection_id: int) -> None:
