@@ -140,6 +140,30 @@ def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
     assert page.console_errors == []
 
 
+def test_more_photos_than_an_item_takes_are_named_before_anything_is_queued(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+    tmp_path,
+):
+    """Five photos where the item takes four: said on the device, as the server would."""
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    page.context.set_offline(True)
+    choose(page, "pledges_public", "yes")
+    files = [str(big_jpeg(tmp_path / f"p{n}.jpg", 640, 480)) for n in range(5)]
+    page.set_input_files("#f-pledges_evidence", files)
+    page.locator(".t-photos[data-for=a_pledges_evidence] img").nth(4).wait_for()
+    page.click("form#dform button[type=submit]")
+    page.wait_for_selector("#item-pledges_evidence.has-error")
+    assert page.inner_text("#e-pledges_evidence") == "最多添加 4 张照片。"
+    assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    page.context.set_offline(False)
+    assert page.console_errors == []
+
+
 def test_signing_in_again_elsewhere_does_not_stop_the_tablet_saving(
     live_server,
     browser_page,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from dudao.core.errors import N_, Message, Plural
+from dudao.core.errors import N_, Message
+from dudao.definitions.itembase import at_most_photos
 from dudao.definitions.items import AnswerError, is_blank, kind_of
 from dudao.definitions.scoring import ScoreResult, score
 from dudao.definitions.showif import visible_items
@@ -93,9 +94,7 @@ def validate_evidence(
             continue
         kept = [v.strip() for v in values if isinstance(v, str) and v.strip()]
         if len(kept) > EVIDENCE_PHOTOS_MAX:
-            errors[key] = Plural(
-                "Add at most %(num)d photo.", "Add at most %(num)d photos.", num=EVIDENCE_PHOTOS_MAX
-            )
+            errors[key] = at_most_photos(EVIDENCE_PHOTOS_MAX)
         elif kept:
             clean_photos[key] = kept
     return clean_notes, clean_photos, errors

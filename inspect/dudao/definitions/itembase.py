@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from wtforms import Field, StringField
 from wtforms.fields.core import UnboundField
 
-from dudao.core.errors import N_, Invalid, Message
+from dudao.core.errors import N_, Invalid, Message, Plural
 from dudao.definitions.spec import Item, ItemType
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -111,6 +111,10 @@ def listed(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return [] if value in (None, "") else [str(value)]
+
+
+def at_most_photos(count: int) -> Plural:
+    return Plural("Add at most %(num)d photo.", "Add at most %(num)d photos.", num=count)
 
 
 def plain_number(number: float) -> str:

@@ -24,6 +24,7 @@ from dudao.definitions.itembase import (
     REGISTRY,
     AnswerError,
     ItemKind,
+    at_most_photos,
     in_range,
     is_blank,
     kind_of,
@@ -139,14 +140,13 @@ class Photo(ItemKind):
             return None
         return strings(raw) or None
 
+    def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
+        return {"max_count": (item.max_count, at_most_photos(item.max_count))}
+
     def check(self, item: Item, value: Any, required: bool) -> None:
         count = len(value or ())
         if count > item.max_count:
-            raise AnswerError(
-                Plural(
-                    "Add at most %(num)d photo.", "Add at most %(num)d photos.", num=item.max_count
-                )
-            )
+            raise AnswerError(self.limits(item)["max_count"][1])
         # min_count applies once the item is required or any photo has been added.
         if (count or required) and count < item.min_count:
             raise AnswerError(

@@ -20,8 +20,9 @@ from markupsafe import Markup
 from dudao.core.errors import N_, shown
 from dudao.core.language import LOCALES, translations
 from dudao.core.permissions import Permission
-from dudao.definitions.answers import evidence_message
+from dudao.definitions.answers import EVIDENCE_PHOTOS_MAX, evidence_message
 from dudao.definitions.forms import build_form
+from dudao.definitions.itembase import at_most_photos
 from dudao.definitions.items import kind_of
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition, Evidence
@@ -74,7 +75,9 @@ def scoring_spec(definition: Definition) -> dict[str, Any]:
         for band in sorted(definition.grades, key=lambda b: b.min_score, reverse=True)
     ]
     sections = [{"key": s.key, "title": s.title.as_json()} for s in definition.sections]
-    return {"items": items, "grades": grades, "sections": sections}
+    evidence_photos = (EVIDENCE_PHOTOS_MAX, shown(at_most_photos(EVIDENCE_PHOTOS_MAX), language))
+    return {"items": items, "grades": grades, "sections": sections,
+            "evidence_photos": evidence_photos}  # fmt: skip
 
 
 # The worker's last resort (a page neither stored nor reachable), in both languages.

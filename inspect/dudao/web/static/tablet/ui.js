@@ -152,6 +152,9 @@
     }
     if (limits.max_length && typeof value === "string" &&
         value.replace(/\r\n/g, "\n").length > limits.max_length[0]) return limits.max_length[1];
+    if (limits.max_count && Array.isArray(value) && value.length > limits.max_count[0]) {
+      return limits.max_count[1];
+    }
     return "";
   }
 
@@ -161,10 +164,16 @@
     var problems = {};
     result.missing.forEach(function (key) { problems[key] = text.needs_answer; });
     spec.items.forEach(function (item) {
-      var value = record.answers[item.key];
+      var value = item.type === "photo" ? (record.photoAnswers || {})[item.key] : record.answers[item.key];
       if (!shown[item.key] || problems[item.key] || value === undefined || value === null) return;
       var problem = beyond(item.limits || {}, value);
       if (problem) problems[item.key] = problem;
+    });
+    Object.keys(record.photos || {}).forEach(function (key) {  // evidence photos, any item
+      var most = spec.evidence_photos;
+      if (most && shown[key] && !problems[key] && record.photos[key].length > most[0]) {
+        problems[key] = most[1];
+      }
     });
     result.failed.forEach(function (key) {
       var item = spec.items.filter(function (i) { return i.key === key; })[0];
