@@ -113,3 +113,16 @@ def test_update_without_a_change_writes_no_event(session, org):
     count = len(session.scalars(select(AuditEvent)).all())
     update_unit(session, None, org.unit_a1, name=org.unit_a1.name, tags=[])
     assert len(session.scalars(select(AuditEvent)).all()) == count
+
+
+def test_units_in_tree_order_follow_codes_not_creation(session, org):
+    """Ids in a path follow creation: HC03 created before HC01 sorted first by path."""
+    late = create_unit(session, None, "0X", "零公司", UnitLevel.COMPANY, org.group)
+    child = create_unit(session, None, "0X-1", "零一厂", UnitLevel.UNIT, late)
+    ordered = [u.code for u in queries.in_tree_order(queries.subtree(session, org.group))]
+    assert ordered.index("0X") < ordered.index("0X-1") < ordered.index("A") < ordered.index("B")
+    assert ordered[0] == org.group.code and child.path > org.company_a.path  # made later
+    for unit in queries.subtree(session, org.group):  # every unit after its parent
+        if unit.parent_id is not None:
+            parent = session.get(Unit, unit.parent_id)
+            assert ordered.index(parent.code) < ordered.index(unit.code)

@@ -27,7 +27,7 @@ from dudao.feedback.models import (
     category_label,
 )
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import in_tree_order, within
 from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.downloads import send_named
@@ -89,9 +89,8 @@ def _form(kinds: list[FeedbackKind], permission: Permission) -> FeedbackForm:
     form.category.choices = [(c, category_label(c, english)) for c in CATEGORIES]
     units = db().scalars(
         select(Unit).where(within(scope_paths(current_user, permission)), Unit.active.is_(True))
-        .order_by(Unit.path)
-    ).all()  # fmt: skip
-    form.unit.choices = unit_choices(units)
+    )
+    form.unit.choices = unit_choices(in_tree_order(units))
     return form
 
 

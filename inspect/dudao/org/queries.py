@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
@@ -52,3 +52,15 @@ def ancestors(session: Session, unit: Unit) -> Sequence[Unit]:
 
 def by_code(session: Session, code: str) -> Unit | None:
     return session.scalar(select(Unit).where(Unit.code == code))
+
+
+def in_tree_order(units: Iterable[Unit]) -> list[Unit]:
+    """Each unit after its parent, siblings by code: ordering by path would put siblings in
+    the order they were created (HC03 before HC01), because a path holds ids."""
+    listed = list(units)
+    codes = {unit.id: unit.code for unit in listed}
+
+    def key(unit: Unit) -> list[str]:
+        return [codes.get(int(part), part.zfill(12)) for part in unit.path.strip("/").split("/")]
+
+    return sorted(listed, key=key)

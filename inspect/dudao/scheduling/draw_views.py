@@ -19,7 +19,7 @@ from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import FormDefinition
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import in_tree_order, within
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_forms import DrawForm, described
 from dudao.scheduling.draw_services import create_draw, publish_draw
@@ -104,11 +104,9 @@ def index() -> str:
 def _fill_choices(form: DrawForm) -> None:
     paths = scope_paths(current_user, Permission.MANAGE_DRAWS)
     units = db().scalars(
-        select(Unit)
-        .where(within(paths), Unit.active.is_(True), Unit.level != "branch")
-        .order_by(Unit.path)
+        select(Unit).where(within(paths), Unit.active.is_(True), Unit.level != "branch")
     )
-    form.scope.choices = unit_choices(units)
+    form.scope.choices = unit_choices(in_tree_order(units))
     checklists = db().scalars(
         select(FormDefinition)
         .where(FormDefinition.kind == "checklist", FormDefinition.retired.is_(False))

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import in_tree_order, within
 from dudao.surveys.models import Campaign, Invitation, OpenLink, PendingResponse, RosterMember
 
 
@@ -26,9 +26,9 @@ def scope_units(session: Session, campaign: Campaign) -> Sequence[Unit]:
     """Every active unit of the campaign's subtree, in tree order."""
     scope = session.get(Unit, campaign.scope_unit_id)
     assert scope is not None
-    return session.scalars(
-        select(Unit).where(within([scope.path]), Unit.active.is_(True)).order_by(Unit.path)
-    ).all()
+    return in_tree_order(
+        session.scalars(select(Unit).where(within([scope.path]), Unit.active.is_(True)))
+    )
 
 
 def answering_units(session: Session, campaign: Campaign) -> list[Unit]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from dudao.core.enums import UnitLevel
 from dudao.org.models import Unit
-from dudao.org.queries import within
+from dudao.org.queries import in_tree_order, within
 from dudao.targets.models import PioneerPost, TargetEntry
 
 PAGE_SIZE = 100
@@ -63,9 +63,7 @@ def branches(session: Session, paths: Sequence[str]) -> Sequence[Unit]:
 
 def units(session: Session, paths: Sequence[str]) -> Sequence[Unit]:
     """Active units inside `paths`: where an office entry can be recorded."""
-    return session.scalars(
-        select(Unit).where(Unit.active.is_(True), within(paths)).order_by(Unit.path)
-    ).all()
+    return in_tree_order(session.scalars(select(Unit).where(Unit.active.is_(True), within(paths))))
 
 
 @dataclass(frozen=True)
