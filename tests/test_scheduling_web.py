@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +14,8 @@ from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.scheduling.models import Schedule
 from tests.conftest import sign_in
+
+DUE = date.today() + timedelta(days=30)  # ahead of today, whenever the tests run
 
 
 @pytest.fixture
@@ -159,7 +161,7 @@ def test_ad_hoc_for_a_subtree_from_the_web(client, session, org, schedule, signe
         "/schedules/ad-hoc",
         data={
             "unit_code": "A", "subtree": "y", "levels": ["branch"],
-            "definition_key": "branch_standardisation", "due": "2026-12-31",
+            "definition_key": "branch_standardisation", "due": DUE.isoformat(),
             "reason": "群众反映问题", "inspectors": "ia",
         },
     )  # fmt: skip
@@ -170,16 +172,16 @@ def test_ad_hoc_for_a_subtree_from_the_web(client, session, org, schedule, signe
     assert made["A1-1"].assignee_ids == {inspector.id} and made["A1-1"].state == "assigned"
     assert made["A1-2"].assignee_ids == set() and made["A1-2"].state == "planned"  # 回避
     assert {i.origin for i in made.values()} == {"ad_hoc"}
-    assert made["A1-1"].reason == "群众反映问题" and made["A1-1"].due_date == date(2026, 12, 31)
+    assert made["A1-1"].reason == "群众反映问题" and made["A1-1"].due_date == DUE
     assert "已创建 2 项动态检查。" in client.get("/schedules").get_data(as_text=True)
 
 
 def test_ad_hoc_outside_scope_or_without_reason_is_refused(
-    client, session, org, schedule, signed_in
+    client, session, org, schedule, signed_in, user_factory
 ):
     signed_in("office", ("office", org.company_a))
     client.post("/lang", data={"lang": "en"})
-    data = {"unit_code": "B1", "definition_key": "branch_standardisation", "due": "2026-12-31"}
+    data = {"unit_code": "B1", "definition_key": "branch_standardisation", "due": DUE.isoformat()}
     response = client.post("/schedules/ad-hoc", data=data | {"reason": "x"})
     assert response.status_code == 422
     assert "No unit with this code in the part you manage." in response.get_data(as_text=True)
@@ -200,4 +202,13 @@ def test_ad_hoc_outside_scope_or_without_reason_is_refused(
     response = client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1-1", "reason": "x"})
     assert response.status_code == 422
     assert re.search(r'id="unit_code-error">[^<]*单位 A1-1 已停用', response.get_data(as_text=True))
+    past = client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1", "reason": "x",
+                                                          "due": "2020-01-01"})  # fmt: skip
+    assert past.status_code == 422 and re.search(r'id="due-error">截止日期已过', past.text)
+    # Named for a unit they lead: left off it (回避), so said rather than silently dropped.
+    user_factory("own", ("inspector", org.group), ("unit_lead", org.branch_a2))
+    own = client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1-2", "reason": "x",
+                                                         "inspectors": "own"})  # fmt: skip
+    assert own.status_code == 422
+    assert re.search(r'id="inspectors-error">own 不能检查所选的任何单位', own.text), own.text
     assert session.scalars(select(Inspection)).all() == []

@@ -31,6 +31,7 @@ from dudao.scheduling import queries
 from dudao.scheduling.assign import Target, choose
 from dudao.scheduling.loader import ScheduleFileError, ScheduleSpec, load_schedule_file
 from dudao.scheduling.models import Schedule
+from dudao.scheduling.recurrence import org_today
 from dudao.workflow.engine import Conflict
 
 SCHEDULES_DIR = PROJECT_ROOT / "workflows" / "schedules"
@@ -251,12 +252,15 @@ def create_ad_hoc(
 ) -> list[Inspection]:
     """One inspection for `root`, or one per active unit of its subtree (levels filter).
 
-    Named inspectors are checked for conflicts (回避) unit by unit: an inspector is
-    left off a unit in their own subtree. Raises ValidationError for bad input.
+    Named inspectors are checked for conflicts (回避) unit by unit: an inspector is left
+    off a unit in their own subtree, and one who would be left off every unit is refused
+    rather than dropped. Raises ValidationError for bad input (a past due date too).
     """
     problems = []
     if not (reason or "").strip():
         problems.append(field_problem("reason", Message(N_("A reason is required."))))
+    if due_date < org_today(session):
+        problems.append(field_problem("due", Message(N_("The due date is in the past."))))
     version = current_version(session, definition_key, "checklist")
     if version is None:
         problems.append(
@@ -288,6 +292,15 @@ def create_ad_hoc(
         raise NotFound(Message(N_("No active unit in that subtree matches the levels chosen.")))
     targets = [Target(unit_id, path) for unit_id, path in found]
     choose({"policy": "named", "inspectors": list(inspectors)}, targets, people)
+    chosen = {person_id for target in targets for person_id in target.chosen}
+    idle = [name for name in inspectors if people[name].id not in chosen]
+    if idle:  # said, not dropped: the office named them for these units
+        cannot = Message(
+            N_("%(names)s cannot inspect any unit chosen: it is their own part of the tree "
+               "(回避), or they hold no inspector role on it."),
+            names=", ".join(idle),
+        )  # fmt: skip
+        raise ValidationError(cannot, [field_problem("inspector", cannot)])
     units = {
         u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([t.key for t in targets])))
     }

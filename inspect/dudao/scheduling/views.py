@@ -186,6 +186,7 @@ def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
         "reason": form.reason,
         "definition": form.definition_key,
         "unit": form.unit_code,
+        "due": form.due,
     }
     place_problems(exc, fields, rest=form.unit_code)
 
