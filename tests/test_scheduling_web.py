@@ -50,6 +50,7 @@ def test_office_sees_only_schedules_inside_their_subtree(client, org, schedule, 
     sign_in(client, "office_a")
     page = client.get("/schedules").get_data(as_text=True)
     assert "季度检查" in page and "2027-01-01" in page  # next quarters are listed
+    assert "<td>党支部标准化建设检查表</td>" in page and "branch_standardisation" not in page
     assert client.get(f"/schedules/{schedule.id}/edit").status_code == 200
     client.post("/logout")
     sign_in(client, "office_b")
