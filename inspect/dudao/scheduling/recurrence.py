@@ -42,8 +42,11 @@ def parse_rule(text: str, dtstart: date) -> rrule:
         )
     try:
         rule = rrulestr(cleaned, dtstart=datetime.combine(dtstart, time()))
-    except (ValueError, TypeError) as exc:
-        raise RecurrenceError(Message(N_("not a valid RRULE: %(why)s"), why=str(exc))) from None
+    except (ValueError, TypeError):  # dateutil's own words are English and about its code
+        raise RecurrenceError(
+            Message(N_("not a valid RRULE (%(text)r): write parts NAME=value separated by "
+                       "semicolons, such as FREQ=MONTHLY;BYMONTHDAY=1"), text=cleaned)
+        ) from None  # fmt: skip
     if not isinstance(rule, rrule):  # pragma: no cover - rrulestr with one rule
         raise RecurrenceError(Message(N_("give exactly one RRULE")))
     return rule
