@@ -114,6 +114,8 @@ def test_a_batch_is_one_entry_marked_read_together(client, session, org, signed_
         notify(
             session, [ada.id], f"t:{n}", "assigned", f"Inspection #{n}", link=f"/inspections/{n}"
         )
+    # The same kind in the same minute, about another thing: an entry of its own.
+    notify(session, [ada.id], "r:7", "assigned", "Rectification #7", link="/rectifications/7")
     session.commit()
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get("/notifications").get_data(as_text=True)
@@ -121,11 +123,12 @@ def test_a_batch_is_one_entry_marked_read_together(client, session, org, signed_
     assert "5 notifications at once" in batch
     assert all(f'href="/inspections/{n}"' in batch for n in range(10, 15))
     assert "Inspection #1 " not in batch  # the older assignment stays its own entry
+    assert "Rectification #7" in page and "Rectification #7" not in batch
     form = page.split('class="batch unread"')[1].split("</form>")[0]
     ids = [int(i) for i in re.findall(r'name="id" value="(\d+)"', form)]
     assert len(ids) == 5
     client.post("/notifications/read", data={"id": ids, "next": "/notifications"})
-    assert unread_count(session, ada.id) == 3
+    assert unread_count(session, ada.id) == 4
     assert 'class="batch"' in client.get("/notifications").get_data(as_text=True)
 
 

@@ -41,17 +41,25 @@ BATCH_GAP = timedelta(minutes=1)
 
 
 def batches(items: list[Notification]) -> list[list[Notification]]:
-    """Runs of the (newest first) items of one kind made at about the same time: what one
-    job made at once, e.g. a schedule assigning an inspector 150 checks, shown as one entry."""
+    """Runs of the (newest first) items of one kind about one kind of thing made at about
+    the same time: what one job made at once, e.g. a schedule assigning an inspector 150
+    checks, shown as one entry. An inspection submitted and a rectification answered in the
+    same minute are two entries: the second would hide behind the first."""
     runs: list[list[Notification]] = []
     for item in items:
         last = runs[-1][-1] if runs else None
         if (
             last is not None
             and last.kind == item.kind
+            and _subject(last) == _subject(item)
             and last.created_at - item.created_at <= BATCH_GAP
         ):
             runs[-1].append(item)
         else:
             runs.append([item])
     return runs
+
+
+def _subject(item: Notification) -> str:
+    """What the notification is about, by its link: "/inspections/4" -> "inspections"."""
+    return (item.link or "").strip("/").split("/", 1)[0]
