@@ -8,7 +8,8 @@ import io
 
 from pypdf import PdfReader
 
-from dudao.reports.campaign_data import load_campaign_report
+from dudao.definitions.spec import Item, ItemType, LocalText
+from dudao.reports.campaign_data import load_campaign_report, value_label
 from dudao.reports.campaign_pdf import render_campaign_pdf
 from tests import survey_world
 from tests.conftest import sign_in
@@ -60,3 +61,9 @@ def test_an_english_campaign_report(app, session, org, user_factory):
 
     result = app.test_cli_runner().invoke(cli, args=args)
     assert result.exit_code == 0 and f"(campaign-report-{closed.id}.pdf)" in result.output
+
+
+def test_a_rating_value_reads_as_points_in_each_language():
+    rating = Item("r", ItemType.RATING, LocalText("r"))
+    assert [value_label(rating, v, "en") for v in ("1", "2")] == ["1 point", "2 points"]
+    assert value_label(rating, "1", "zh") == "1分"

@@ -25,7 +25,7 @@ from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.spec import Item, ItemType
 from dudao.org.models import Unit
 from dudao.org.queries import covering_or_within, within
-from dudao.reports.services import app_locale, gettext_for
+from dudao.reports.services import app_locale, catalogue_for, gettext_for
 from dudao.surveys.aggregate import Group, Report, aggregate
 from dudao.surveys.models import Campaign
 
@@ -96,9 +96,11 @@ def value_label(item: Item, value: str, locale: str) -> str:
         index = int(value) - low if value.lstrip("-").isdigit() else -1
         if 0 <= index < len(item.labels):
             return f"{value} {item.labels[index].get(locale)}"
-    if item.type in (ItemType.SCALE, ItemType.RATING):
-        _ = gettext_for(locale)
-        return _("%(value)s points") % {"value": value}
+    if item.type in (ItemType.SCALE, ItemType.RATING) and value.lstrip("-").isdigit():
+        points = int(value)  # "1 point", "2 points"
+        return catalogue_for(locale).ngettext("%(num)d point", "%(num)d points", points) % {
+            "num": points
+        }
     return value
 
 
