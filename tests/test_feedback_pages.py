@@ -182,6 +182,12 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     bad = _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"MZ"), "tool.exe")])
     assert bad.status_code == 422
     assert "tool.exe：只能附加 PDF、图片、DOCX、XLSX 或 TXT 文件。" in bad.get_data(as_text=True)
+    # Refused for a blank title: the files chosen are not kept by the browser, and it says so.
+    untitled = _submit(
+        client, org.branch_a1, title="", attachments=[(io.BytesIO(b"x"), "会议纪要.txt")]
+    )
+    assert untitled.status_code == 422
+    assert "所选文件（会议纪要.txt）未能保留，请重新选择。" in untitled.get_data(as_text=True)
     client.post("/lang", data={"lang": "en", "next": "/feedback/new"})
     page = client.get("/feedback/new").get_data(as_text=True)
     assert ">Opinion or suggestion</option>" in page and ">Organisation</option>" in page

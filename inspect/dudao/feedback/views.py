@@ -114,6 +114,12 @@ def _submit(form: FeedbackForm, done: str) -> Page:
             db().commit()
             flash(_("Saved. The answer will appear on this page."), "success")
             return redirect(url_for(done, feedback_id=item.id))
+    chosen = [f.filename for f in request.files.getlist(form.attachments.name) if f.filename]
+    if form.errors and chosen and not form.attachments.errors:  # a browser keeps no file
+        form.attachments.errors = [
+            _("Not saved, so the files you chose (%(names)s) were not kept: choose them again.",
+              names=", ".join(chosen))
+        ]  # fmt: skip
     status = 422 if form.errors else 200
     return render_template("feedback/new.html", form=form), status
 
