@@ -148,7 +148,7 @@ def test_publication_page_roles_scope_and_results(office, org, client, session, 
     listing = client.get("/public/draws").get_data(as_text=True)
     assert f"/public/draws/{draw.id}" in listing  # a group-wide draw covers the lead's unit
     page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
-    assert "web-seed" in page and "not finished yet" in page and "Assigned" not in page
+    assert "web-seed" in page and "Not finished yet" in page and "Assigned" not in page
     assert client.get(f"/public/draws/{draw.id}?verify=1").status_code == 200
 
     inspection = session.scalars(select(Inspection).where(Inspection.draw_id == draw.id)).first()
@@ -162,7 +162,7 @@ def test_publication_page_roles_scope_and_results(office, org, client, session, 
     approved_submission(session, inspection, 87.5, "良好")
     session.commit()
     page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
-    assert "Approved" in page and page.count("not finished yet") == 1
+    assert "Approved" in page and page.count("Not finished yet") == 1
     assert "score 87.5% (良好)" in page  # a result without both labels: the stored one
     approved_submission(session, inspection, 91.0, "优秀",
                         {"grade": {"zh": "优秀", "en": "Excellent"}})  # fmt: skip
