@@ -87,6 +87,12 @@ BAD = [
     (item("q", ItemType.NUMBER, max=100), "101", "100 or less"),
     (item("q", ItemType.NUMBER), float("nan"), "Enter a number"),
     (item("q", ItemType.NUMBER), False, "Enter a number"),
+    # Numbers too long for a double or for int(): said, not a 500 (OverflowError, ValueError).
+    (item("q", ItemType.NUMBER), 10**400, "at most 15 digits"),
+    (item("q", ItemType.NUMBER), "1" * 5000, "at most 15 digits"),
+    (item("q", ItemType.NUMBER), 1e300, "at most 15 digits"),
+    (item("q", ItemType.RATING), 10**400, "points offered"),
+    (item("q", ItemType.SCALE), "1" * 5000, "points offered"),
     (item("q", ItemType.TEXT, max_length=3), "abcd", "3 characters"),
     (item("q", ItemType.TEXT), 5, "Not a valid answer"),
     (item("q", ItemType.DATE), "2023-02-29", "YYYY-MM-DD"),

@@ -115,7 +115,12 @@ class _Points(ItemKind):
         return RadioField(label, choices=choices, validate_choice=False)
 
     def coerce(self, item: Item, raw: Any) -> Any:
-        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+        low, high = self.bounds(item)
+        if (
+            isinstance(raw, bool)
+            or (isinstance(raw, float) and not raw.is_integer())
+            or (isinstance(raw, int | float) and not low <= raw <= high)  # 10**5000 too
+        ):
             raise AnswerError(Message(N_("Choose one of the points offered.")))
         if isinstance(raw, int | float):
             raw = str(int(raw))
@@ -123,7 +128,7 @@ class _Points(ItemKind):
 
     def parse(self, item: Item, text: str) -> int:
         low, high = self.bounds(item)
-        if not INTEGER.match(text) or not low <= int(text) <= high:
+        if not INTEGER.match(text) or len(text) > 3 or not low <= int(text) <= high:
             raise AnswerError(Message(N_("Choose one of the points offered.")))
         return int(text)
 

@@ -38,6 +38,11 @@ from dudao.definitions.spec import Item, ItemType
 __all__ = ["REGISTRY", "AnswerError", "ItemKind", "is_blank", "kind_of", "plain_number"]
 
 
+#: Digits before the point: a double holds 15 exactly, and no count or measure needs more.
+MAX_DIGITS = 15
+TOO_LONG = Message(N_("Enter a number of at most %(n)d digits."), n=MAX_DIGITS)
+
+
 @register
 class Number(ItemKind):
     type = ItemType.NUMBER
@@ -45,6 +50,8 @@ class Number(ItemKind):
     def coerce(self, item: Item, raw: Any) -> Any:
         if isinstance(raw, bool):
             raise AnswerError(Message(N_("Enter a number, like 12 or 3.5.")))
+        if isinstance(raw, int) and abs(raw) >= 10**MAX_DIGITS:
+            raise AnswerError(TOO_LONG)
         if isinstance(raw, int | float):
             raw = plain_number(raw) if raw == raw and abs(raw) != float("inf") else "nan"
         return super().coerce(item, raw)
@@ -53,6 +60,8 @@ class Number(ItemKind):
         if not NUMBER.match(text):
             raise AnswerError(Message(N_("Enter a number, like 12 or 3.5.")))
         whole, _dot, fraction = text.partition(".")
+        if len(whole.lstrip("+-0")) > MAX_DIGITS:  # Python's int() refuses 4,300 digits
+            raise AnswerError(TOO_LONG)
         fraction = fraction.rstrip("0")  # "3.50" is 3.5 and "3.0" is 3
         if len(fraction) > item.decimals:
             if item.decimals == 0:
