@@ -144,6 +144,25 @@ def test_unknown_api_routes_and_methods_answer_json(app, client, world):  # noqa
     assert page.status_code == 404 and page.mimetype == "text/html"
 
 
+def test_ids_too_large_and_our_own_faults_still_answer_json(app, world, monkeypatch):  # noqa: F811
+    tablet = _as(app, "insp")
+    huge = tablet.get("/api/v1/inspections/99999999999999999999999")  # beyond 64 bits
+    assert huge.status_code == 404 and huge.get_json()["error"] == "not_found"
+    page = tablet.get("/inspections/99999999999999999999999")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+
+    from dudao.inspections import api
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr(api, "assignments", broken)
+    failed = tablet.get("/api/v1/assignments")
+    assert failed.status_code == 500 and failed.mimetype == "application/json"
+    assert failed.get_json()["error"] == "server_error"
+    assert "未保存" in failed.get_json()["message"]
+
+
 def test_writes_need_the_csrf_header_when_csrf_is_on(settings, world):  # noqa: F811
     from dudao.app import create_app
 

@@ -27,6 +27,7 @@ from dudao.inspections.api_support import (
     ApiError,
     api_requires,
     api_signed_in,
+    error_response,
     iso,
     json_body,
     may_see,
@@ -54,6 +55,17 @@ PREFIX = "/api/v1/"
 def _error(exc: Exception) -> Response:
     db().rollback()
     return to_response(exc)
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception) -> Response:
+    """A fault of ours still answers in JSON, so a tablet reads it as one and keeps its work;
+    the traceback goes to the log."""
+    current_app.logger.exception("API request failed: %s %s", request.method, request.path)
+    db().rollback()
+    said = _("The server failed on this request; nothing of it was stored. Your device keeps "
+             "its work: try again later.")  # fmt: skip
+    return error_response(500, "server_error", said)
 
 
 def _not_found_or_page(exc: HTTPException) -> Any:

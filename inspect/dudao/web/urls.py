@@ -1,8 +1,24 @@
-"""Where a `next` parameter may send the browser: only to a path on this site."""
+"""Where a `next` parameter may send the browser (only to a path on this site), and the
+numbers a URL may carry."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
+
+from werkzeug.routing import IntegerConverter, Map
+
+#: Ids are 64-bit signed integers in both databases.
+LARGEST_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` with an upper bound: /inspections/99999999999999999999999 is not found
+    (404), not an overflow in the database driver (500)."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", LARGEST_ID)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def is_safe_path(target: str | None) -> bool:
