@@ -107,6 +107,15 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     response = client.post(f"/schedules/{schedule.id}/edit", data=form_data(rrule="FREQ"))
     said = response.get_data(as_text=True)  # no library text ("not enough values to unpack")
     assert "不是有效的 RRULE" in said and "unpack" not in said
+    for rule, expected in (
+        ("FREQ=DAILY;INTERVAL=0", "INTERVAL 须为 1 或更大"),  # looped for ever
+        ("FREQ=YEARLY;BYMONTH=13", "此规则不会产生任何日期"),
+        ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2", "此规则不会产生任何日期"),
+    ):
+        refused = client.post(f"/schedules/{schedule.id}/edit", data=form_data(rrule=rule))
+        assert refused.status_code == 422 and expected in refused.text, rule
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).rrule == schedule.rrule  # nothing saved
     response = client.post(
         f"/schedules/{schedule.id}/edit", data=form_data(rrule="FREQ=HOURLY", scope_code="B")
     )

@@ -7,6 +7,7 @@ before in UTC until 08:00. "Today" is therefore always the local date.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from dudao.core.errors import N_, Invalid, Message
 
 #: Longer than any schedule needs, short enough that a typo (FREQ=SECONDLY) stays cheap.
 MAX_OCCURRENCES = 5000
+INTERVAL = re.compile(r"INTERVAL=(-?\d+)")
 
 
 class RecurrenceError(Invalid):
@@ -49,6 +51,11 @@ def parse_rule(text: str, dtstart: date) -> rrule:
         ) from None  # fmt: skip
     if not isinstance(rule, rrule):  # pragma: no cover - rrulestr with one rule
         raise RecurrenceError(Message(N_("give exactly one RRULE")))
+    interval = INTERVAL.search(upper)
+    if interval and int(interval.group(1)) < 1:  # INTERVAL=0 makes dateutil loop for ever
+        raise RecurrenceError(Message(N_("INTERVAL must be 1 or more")))
+    if rule.after(datetime.combine(dtstart, time()), inc=True) is None:  # BYMONTH=13
+        raise RecurrenceError(Message(N_("this rule never gives a date (such as 31 February)")))
     return rule
 
 
