@@ -58,6 +58,22 @@ def test_commands_name_a_bad_quarter_in_the_default_language(app, report_world, 
     assert result.exit_code == 1 and "“2026Q9”不是季度，请按 2026Q3 的格式填写。" in result.output
     result = runner.invoke(cli, args=["export", "inspections", "--quarter", "26Q1"])
     assert result.exit_code == 1 and "“26Q1”不是季度" in result.output
+    args = [
+        "report",
+        "summary",
+        "--unit",
+        "A",
+        "--quarter",
+        "0000Q1",
+        "-o",
+        str(tmp_path / "s.pdf"),
+    ]
+    result = runner.invoke(cli, args=args)  # no year 0: a sentence, not a traceback
+    assert result.exit_code == 1 and "“0000Q1”不是季度" in result.output
+    result = runner.invoke(
+        cli, args=["report", "inspection", "9" * 25, "-o", str(tmp_path / "i.pdf")]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
 
 
 def test_report_commands_speak_the_default_language(app, report_world, tmp_path):  # noqa: F811

@@ -18,6 +18,9 @@ from dudao.config import DEFAULT_TIMEZONE
 from dudao.core.errors import ConfigError
 
 SUPPORTED_BACKENDS = ("postgresql", "sqlite")
+#: Ids are 64-bit signed integers in both databases: a larger one in a URL or a command
+#: is no id at all (not found), not an overflow in the driver.
+LARGEST_ID = 2**63 - 1
 CONNECT_TIMEOUT = 10  # seconds
 
 NAMING_CONVENTION = {

@@ -11,6 +11,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from dudao.core.database import LARGEST_ID
 from dudao.core.errors import N_, Message, NotFound, Plural
 from dudao.core.language import language_option, say, spoken
 from dudao.core.runtime import Runtime
@@ -68,7 +69,7 @@ OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_typ
 
 
 @report_group.command("inspection", help="The report of inspection ID as a PDF.")
-@click.argument("inspection_id", type=int)
+@click.argument("inspection_id", type=click.IntRange(1, LARGEST_ID))
 @OUTPUT
 @LOCALE
 @with_appcontext
@@ -97,7 +98,7 @@ def report_summary(unit: str, quarter: str, output: Path, locale: str) -> None:
 
 
 @report_group.command("campaign", help="The report of questionnaire campaign ID as a PDF.")
-@click.argument("campaign_id", type=int)
+@click.argument("campaign_id", type=click.IntRange(1, LARGEST_ID))
 @OUTPUT
 @LOCALE
 @with_appcontext

@@ -51,7 +51,7 @@ class Period:
 def parse_quarter(text: str) -> Period:
     """'2026Q3' -> 1 July .. 30 September 2026 (the organisation's calendar dates)."""
     match = QUARTER.match((text or "").strip().upper())
-    if not match:
+    if not match or not 1900 <= int(match.group(1)) <= 9998:  # 0000Q1 is no date at all
         message = (
             Message(N_("“%(quarter)s” is not a quarter; write it like 2026Q3."), quarter=text)
             if (text or "").strip()

@@ -8,8 +8,7 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter, Map
 
-#: Ids are 64-bit signed integers in both databases.
-LARGEST_ID = 2**63 - 1
+from dudao.core.database import LARGEST_ID
 
 
 class IdConverter(IntegerConverter):
