@@ -93,7 +93,8 @@ def test_create_errors_rerender_beside_the_field(admin, org, session):
     page = empty.get_data(as_text=True)
     assert empty.status_code == 422
     assert 'id="name-error"' in page
-    assert '<p class="field-error" id="headcount-error">不能少于 0。</p>' in page  # 0 is allowed
+    said = "须在 0 到 10000000 之间。"  # 0 is allowed
+    assert f'<p class="field-error" id="headcount-error">{said}</p>' in page
     assert audit_count(session) == before
     assert by_code(session, "N") is None
 

@@ -72,12 +72,13 @@ def test_cycle_with_existing_units_on_reimport(session, org):
     assert by_code(session, "A").parent.code == "G"
 
 
-@pytest.mark.parametrize("value", ["many", "-1", "1.5"])
+@pytest.mark.parametrize("value", ["many", "-1", "1.5", "9" * 30])  # 30 digits: no overflow
 def test_bad_headcount(session, org, value):
     problems = rejected(
         session, csv_bytes("code,name,parent,level,headcount", f"N,n,G,unit,{value}")
     )
-    assert problems == [(2, "headcount", f"headcount '{value}' is not a whole number of 0 or more")]
+    said = f"headcount '{value}' is not a whole number from 0 to 10000000"
+    assert problems == [(2, "headcount", said)]
 
 
 def test_bad_active_value(session, org):

@@ -75,8 +75,13 @@ def test_every_mistake_in_a_new_campaign_is_said_beside_its_field(signed_in, ses
     assert errors(first) == {
         "scope": "您的管理范围内没有该编码的单位。",
         "closes_on": "截止日期不能早于开始日期。",
-        "min_group": "不能少于 3。",
+        "min_group": "须在 3 到 1000 之间。",
     }
+    huge = {**data, "closes_on": "9999-12-31", "min_group": "9" * 20}  # no overflow: said
+    assert errors(client.post("/surveys/new", data=huge)) | {"scope": ""} == {
+        "scope": "", "closes_on": "请填写 2000 年至 2099 年之间的日期。",
+        "min_group": "须在 3 到 1000 之间。",
+    }  # fmt: skip
     fixed = {**data, "scope": "A", "closes_on": "2026-11-30", "min_group": "5"}
     service = client.post("/surveys/new", data={**fixed, "min_comment_group": "4"})
     assert errors(service) == {

@@ -9,7 +9,7 @@ from wtforms import BooleanField, HiddenField, IntegerField, SelectField, String
 from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
-from dudao.org.import_rows import MAX_CODE, MAX_NAME, TAG_SEPARATORS
+from dudao.org.import_rows import MAX_CODE, MAX_HEADCOUNT, MAX_NAME, TAG_SEPARATORS
 from dudao.web.labels import label
 
 
@@ -35,7 +35,10 @@ class UnitForm(FlaskForm):
     )
     headcount = IntegerField(
         _l("Headcount"),
-        validators=[Optional(), NumberRange(min=0, message=_l("At least %(min)s."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=MAX_HEADCOUNT, message=_l("From %(min)s to %(max)s.")),
+        ],
         render_kw={"min": 0},
     )
 

@@ -15,6 +15,8 @@ from dudao.org.import_files import Table
 
 REQUIRED_COLUMNS = ("code", "name", "parent", "level")
 OPTIONAL_COLUMNS = ("name_en", "tags", "headcount", "active")
+#: More than any unit has; a larger number would overflow the database's integer.
+MAX_HEADCOUNT = 10_000_000
 
 # Header aliases, compared case-insensitively after trimming (and ignoring spaces/underscores).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -210,13 +212,13 @@ def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
         if headcount_text:
             try:
                 headcount = int(headcount_text)
-                if headcount < 0:
+                if not 0 <= headcount <= MAX_HEADCOUNT:
                     raise ValueError
-            except ValueError:
+            except ValueError:  # 5,000 digits too: int() refuses them
                 row_problems.append(
                     Problem(
-                        N_("headcount '%(value)s' is not a whole number of 0 or more"),
-                        {"value": headcount_text},
+                        N_("headcount '%(value)s' is not a whole number from 0 to %(max)s"),
+                        {"value": headcount_text[:40], "max": str(MAX_HEADCOUNT)},
                         number,
                         "headcount",
                     )

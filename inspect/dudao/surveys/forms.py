@@ -21,7 +21,13 @@ from dudao.surveys.models import MIN_THRESHOLD
 from dudao.web.labels import label
 
 #: WTForms' own Chinese for NumberRange(min) says "greater than"; 3 itself is allowed.
-AT_LEAST = NumberRange(min=MIN_THRESHOLD, message=_l("At least %(min)s."))
+AT_LEAST = NumberRange(min=MIN_THRESHOLD, max=1000, message=_l("From %(min)s to %(max)s."))
+
+
+def within_this_century(_form: object, field: Field) -> None:
+    """9999-12-31 would overflow the day after it, which the campaign's end is stored as."""
+    if field.data and not 2000 <= field.data.year <= 2099:
+        raise ValidationError(_l("Give a date between 2000 and 2099."))
 
 
 class CampaignForm(FlaskForm):
@@ -36,8 +42,8 @@ class CampaignForm(FlaskForm):
         description=_l("None chosen: every unit of the subtree."),
         validators=[Optional()],
     )
-    opens_on = DateField(_l("Opens on"), validators=[DataRequired()])
-    closes_on = DateField(_l("Closes after"), validators=[DataRequired()])
+    opens_on = DateField(_l("Opens on"), validators=[DataRequired(), within_this_century])
+    closes_on = DateField(_l("Closes after"), validators=[DataRequired(), within_this_century])
     period_label = StringField(
         _l("Period"), validators=[DataRequired(), Length(max=40)], description=_l("e.g. 2026-Q4")
     )
