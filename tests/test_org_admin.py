@@ -116,6 +116,12 @@ def test_edit_unit(admin, org, session):
     session.expire_all()
     unit = session.get(Unit, org.unit_b1.id)
     assert unit.name == "乙一厂（改）" and unit.tags == ["a", "b"] and unit.headcount is None
+    untagged = admin.post(  # a form without the tags field keeps the unit's (it was a 500)
+        f"/units/{org.unit_b1.id}/edit", data={"name": "乙一厂", "level": "unit"}
+    )
+    assert untagged.status_code == 302
+    session.expire_all()
+    assert session.get(Unit, org.unit_b1.id).tags == ["a", "b"]
     bad = admin.post(f"/units/{org.unit_b1.id}/edit", data={"name": "x", "level": "planet"})
     assert bad.status_code == 422 and 'id="level-error"' in bad.get_data(as_text=True)
 

@@ -147,6 +147,8 @@ def test_two_editors_at_once_the_second_is_told_it_changed_meanwhile(
     response = second.post(f"/schedules/{schedule.id}/edit", data=data | {"name": "别的名字"})
     assert response.status_code == 409
     assert "changed this schedule meanwhile" in response.get_data(as_text=True)
+    forged = second.post(f"/schedules/{schedule.id}/edit", data=data | {"version": "abc"})
+    assert forged.status_code == 409  # a version that is no number is stale (it was a 500)
     session.expire_all()
     assert session.get(Schedule, schedule.id).name == "季度检查（新）"
 

@@ -13,9 +13,11 @@ from dudao.org.import_rows import MAX_CODE, MAX_HEADCOUNT, MAX_NAME, TAG_SEPARAT
 from dudao.web.labels import label
 
 
-def split_tags(text: str | None) -> list[str]:
-    """Tags typed as one line, separated by ; or ； or , (as in the import file)."""
-    return sorted({tag.strip() for tag in TAG_SEPARATORS.split(text or "") if tag.strip()})
+def split_tags(text: str | list[str] | None) -> list[str]:
+    """Tags typed as one line, separated by ; or ； or , (as in the import file); a form
+    posted without the field keeps the unit's own list (`UnitForm(obj=unit)`)."""
+    parts = text if isinstance(text, list) else TAG_SEPARATORS.split(text or "")
+    return sorted({tag.strip() for tag in parts if tag.strip()})
 
 
 def _level_choices() -> list[tuple[str, str]]:

@@ -137,7 +137,9 @@ def edit(schedule_id: int) -> Page:
         values = _values(form)
         if values is not None:
             try:
-                update_schedule(db(), current_user, schedule, int(form.version.data or 0), values)
+                version = form.version.data or ""  # not a number: someone's else, so stale
+                expected = int(version) if version.isdigit() else -1
+                update_schedule(db(), current_user, schedule, expected, values)
             except Conflict:
                 db().rollback()
                 flash(
