@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
@@ -52,6 +53,16 @@ def list_definitions(session: Session, include_retired: bool = True) -> list[Def
 
 def by_key(session: Session, key: str) -> FormDefinition | None:
     return session.scalar(select(FormDefinition).where(FormDefinition.key == key))
+
+
+def titles(session: Session, keys: Iterable[str], locale: str) -> dict[str, str]:
+    """Definitions' titles in `locale` by key, in one query, for pages that hold only keys
+    (a schedule, a draw); a key naming nothing is left out, for the caller to show as is."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    found = session.scalars(select(FormDefinition).where(FormDefinition.key.in_(wanted)))
+    return {definition.key: definition.title(locale) for definition in found}
 
 
 def versions_of(session: Session, definition_id: int) -> list[VersionRow]:

@@ -44,14 +44,6 @@ bp = Blueprint(
 )
 
 
-@bp.app_template_global()
-def definition_title(key: str) -> str:
-    """A checklist or questionnaire named by its title in the page's language, where a page
-    holds only its key (a schedule, a draw); a key naming nothing shows as it is."""
-    found = queries.by_key(db(), key)
-    return found.title(select_locale()) if found is not None else key
-
-
 def _definition(definition_id: int) -> FormDefinition:
     found = db().get(FormDefinition, definition_id)
     if found is None:

@@ -18,6 +18,7 @@ from dudao.core.enums import Role
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import FormDefinition
+from dudao.definitions.queries import titles
 from dudao.org.models import Unit
 from dudao.org.queries import in_tree_order, within
 from dudao.scheduling import draw_queries
@@ -30,7 +31,7 @@ from dudao.scheduling.publication import publication_roles
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.form_errors import place_problems
-from dudao.web.setup import unit_choices
+from dudao.web.setup import select_locale, unit_choices
 from dudao.workflow.registry import get_workflow
 
 bp = Blueprint("draws", __name__, template_folder="templates")
@@ -160,6 +161,7 @@ def _page(draw: SpotCheckDraw, public: bool) -> str:
         rows=draw_queries.drawn_rows(db(), draw), verification=_verification(draw),
         done_states=draw_queries.DONE_STATES, state_label=state_label,
         parameters=described(draw.params),
+        checklist=titles(db(), [draw.definition_key], select_locale()).get(draw.definition_key),
     )  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from dudao.core.errors import DudaoError, NotFound, ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.definitions.models import FormDefinition
+from dudao.definitions.queries import titles
 from dudao.org.forms import split_tags
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
@@ -26,6 +27,7 @@ from dudao.scheduling.services import create_ad_hoc, update_schedule
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.form_errors import place_problems
+from dudao.web.setup import select_locale
 from dudao.workflow.engine import Conflict
 
 bp = Blueprint("scheduling", __name__, template_folder="templates")
@@ -75,7 +77,8 @@ def index() -> str:
     schedules = queries.schedules_in_scope(db(), scope_paths(current_user, MANAGE))
     counts = queries.inspections_count(db(), [s.id for s in schedules])
     rows = [(s, _next(s.rrule, s.dtstart, 3), counts.get(s.id, 0)) for s in schedules]
-    return render_template("scheduling/index.html", rows=rows)
+    checklists = titles(db(), [s.definition_key for s in schedules], select_locale())
+    return render_template("scheduling/index.html", rows=rows, titles=checklists)
 
 
 def _fill(form: ScheduleForm, schedule: Schedule) -> None:
