@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.chain import ChainProblem, chain_head, verify_chain
-from dudao.audit.queries import reads_whole_log
+from dudao.audit.queries import reads_whole_log, top_units
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
 from dudao.core.jobs import job_session
@@ -36,7 +36,8 @@ def alert_admins(session: Session, problems: list[ChainProblem], day: date) -> i
     admins who read the whole log (`queries.reads_whole_log`), where the alert links to."""
     granted = select(RoleGrant.user_id).where(RoleGrant.role == Role.ADMIN)
     admins = session.scalars(select(User).where(User.id.in_(granted), User.active.is_(True)))
-    admin_ids = {user.id for user in admins if reads_whole_log(session, user)}
+    tops = top_units(session)
+    admin_ids = {user.id for user in admins if reads_whole_log(session, user, tops)}
     listed = "\n".join(str(p) for p in problems[:SHOWN_PROBLEMS])
     more = len(problems) - SHOWN_PROBLEMS
     return notify(

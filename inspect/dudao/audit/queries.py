@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,11 +107,17 @@ def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
     return changes
 
 
-def reads_whole_log(session: Session, user: object) -> bool:
+def reads_whole_log(session: Session, user: object, tops: Sequence[Unit] | None = None) -> bool:
     """An event is not tied to a unit, so the log is read only by who holds VIEW_AUDIT on
     every top unit, the whole organisation; an office of one company would read another's
-    named feedback and results in it. Everyone reads an object's history on its page."""
+    named feedback and results in it. Everyone reads an object's history on its page.
+    `tops` (the organisation's top units) saves their query when asking for many users."""
     if not can(user, Permission.VIEW_AUDIT):  # most pages' readers: no query for the menu
         return False
-    tops = session.scalars(select(Unit).where(Unit.parent_id.is_(None))).all()
+    if tops is None:
+        tops = top_units(session)
     return bool(tops) and all(can(user, Permission.VIEW_AUDIT, top) for top in tops)
+
+
+def top_units(session: Session) -> Sequence[Unit]:
+    return session.scalars(select(Unit).where(Unit.parent_id.is_(None))).all()

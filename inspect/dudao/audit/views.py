@@ -65,7 +65,7 @@ def actor_label(event: AuditEvent, people: Mapping[int, Any] | None = None) -> s
 @bp.get("/audit")
 @requires(Permission.VIEW_AUDIT)
 def events() -> str:
-    if not queries.reads_whole_log(db(), current_user):
+    if not reads_audit_log():  # asked once a request, here and by the menu
         abort(403)
     filters = queries.AuditFilter(
         entity_type=request.args.get("entity_type", "").strip(),

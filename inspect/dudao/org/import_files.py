@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
@@ -87,24 +88,30 @@ def _table(raw_rows: list[tuple[int, list[str]]], name: str, encoding: str | Non
     return Table(header=header, rows=rows, encoding=encoding)
 
 
+def _damaged(name: str, exc: Exception) -> UnreadableFile:
+    return UnreadableFile(
+        N_("%(file)s cannot be read as an XLSX workbook (%(reason)s)."),
+        file=name,
+        reason=str(exc) or type(exc).__name__,
+    )
+
+
 def _read_xlsx(data: bytes, name: str, max_unpacked: int | None) -> Table:
     from openpyxl import load_workbook
 
     try:
-        too_large = max_unpacked is not None and unzipped_size(io.BytesIO(data)) > max_unpacked
-        if not too_large:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises assorted errors for damaged workbooks
-        raise UnreadableFile(
-            N_("%(file)s cannot be read as an XLSX workbook (%(reason)s)."),
-            file=name,
-            reason=str(exc) or type(exc).__name__,
-        ) from exc
-    if too_large:
+        size = unzipped_size(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise _damaged(name, exc) from exc
+    if max_unpacked is not None and size > max_unpacked:  # refused before it is parsed
         raise UnreadableFile(
             N_("%(file)s is larger than %(mb)s MB unzipped; split it into smaller files."),
-            file=name, mb=str((max_unpacked or 0) // 2**20),
+            file=name, mb=str(max_unpacked // 2**20),
         )  # fmt: skip
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises assorted errors for damaged workbooks
+        raise _damaged(name, exc) from exc
     try:
         sheet = workbook.worksheets[0]
         raw_rows: list[tuple[int, list[str]]] = []
