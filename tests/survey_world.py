@@ -115,11 +115,13 @@ def answer(client: FlaskClient, token: str, answers: dict[str, str] | None = Non
 
 
 ROUTE_WALK_TOKEN = "route-walk-token-0123456789"
+ROUTE_WALK_CODE = "ROUTE-WALK1"
 
 
 def campaigns_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
     """For the route walk: a campaign inside company A and one inside company B, and an
-    invitation and an open link in A that both answer to ROUTE_WALK_TOKEN."""
+    invitation (slip code ROUTE_WALK_CODE) and an open link in A that both answer to
+    ROUTE_WALK_TOKEN."""
     from dudao.surveys.models import Invitation, OpenLink
     from dudao.surveys.tokens import hash_code, hash_token
 
@@ -131,7 +133,7 @@ def campaigns_in_and_out(session: Session, org: OrgTree) -> dict[str, int]:
             campaign_id=inside.id,
             unit_id=org.branch_a1.id,
             token_hash=digest,
-            code_hash=hash_code("ROUTE-WALK1"),
+            code_hash=hash_code(ROUTE_WALK_CODE),
         )
     )
     session.add(OpenLink(campaign_id=inside.id, unit_id=org.branch_a1.id, token_hash=digest, cap=5))

@@ -4,6 +4,10 @@
 /s           type the short code from a paper slip (the code travels only in POST bodies)
 /s/o/<token> a unit's open link: capped at the headcount and rate limited (weaker)
 Every failure (unknown, used, expired, full) gets the same page and status.
+
+These pages check their CSRF token themselves instead of through CSRFProtect: a phone that
+closed its browser has lost the session cookie the token was tied to, and the member gets
+the page back with everything they typed (400) instead of an error page that loses it.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 from flask import Blueprint, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
+from dudao.auth.forms import ConfirmForm
 from dudao.core.effects import after_commit
 from dudao.core.queue import enqueue
 from dudao.definitions.formbuilder import build_form
@@ -23,7 +28,7 @@ from dudao.surveys.batches import BATCH_MIN
 from dudao.surveys.queries import pending_count
 from dudao.web.access import public
 from dudao.web.context import db, runtime
-from dudao.web.extensions import limiter
+from dudao.web.extensions import csrf, limiter
 from dudao.web.setup import select_locale
 
 #: The shared static files again under /s/assets/, so that an answering page's own requests
@@ -72,7 +77,8 @@ def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> P
             after_commit(db(), enqueue, runtime().settings, move_pending_responses, campaign_id)
         db().commit()
         return redirect(url_for("answer.thanks"))
-    status = 422 if form.item_errors else 200
+    stale = answering_now and "csrf_token" in form.errors
+    status = 400 if stale else 422 if form.item_errors else 200
     page = render_template(
         "surveys/answer.html",
         form=form,
@@ -81,11 +87,13 @@ def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> P
         locale=select_locale(),
         action=action,
         hidden_code=hidden_code,
+        stale=stale,
     )
     return page, status, NO_STORE  # type: ignore[return-value]
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
+@csrf.exempt
 @public
 def by_token(token: str) -> Page:
     try:
@@ -96,6 +104,7 @@ def by_token(token: str) -> Page:
 
 
 @bp.route("/o/<token>", methods=["GET", "POST"])
+@csrf.exempt
 @public
 @limiter.limit(OPEN_LINK_LIMIT, methods=["POST"])
 def open_link(token: str) -> Page:
@@ -107,12 +116,16 @@ def open_link(token: str) -> Page:
 
 
 @bp.route("", methods=["GET", "POST"])
+@csrf.exempt
 @public
 @limiter.limit(CODE_LIMIT, methods=["POST"])
 def by_code() -> Page:
     if request.method == "GET":
-        return render_template("surveys/answer_code.html", error=None), 200, NO_STORE
+        return render_template("surveys/answer_code.html"), 200, NO_STORE
     code = request.form.get("code", "")
+    if request.form.get("step") == "code" and not ConfirmForm().validate():
+        page = render_template("surveys/answer_code.html", code=code, stale=True)
+        return page, 400, NO_STORE
     try:
         ticket = answering.ticket_for_code(db(), code)
     except Refused:
