@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
-from dudao.feedback.models import FeedbackKind
+from dudao.feedback.models import FeedbackItem, FeedbackKind
 from dudao.feedback.services import submit_feedback
 from tests.browser import (
     DESKTOP,
@@ -87,6 +88,36 @@ def test_a_representative_reads_their_list_on_a_phone(
             label = "State" if lang == "en" else "状态"
             assert state.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
             save_screenshot(page, f"feedback-mine-phone-{lang}")
+    assert page.console_errors == []
+
+
+def test_a_file_beyond_the_limit_is_refused_before_sending(
+    live_server, browser_page, session, org, user_factory, tmp_path
+):
+    """The page says so beside the field and keeps what was typed; sending the form would
+    have been answered with a 413 page, and the browser would have lost the text."""
+    user_factory("rep", ("representative", org.unit_a1))
+    video = tmp_path / "现场录像.pdf"
+    video.write_bytes(bytes(11 * 1024 * 1024))
+    minutes = tmp_path / "纪要.txt"
+    minutes.write_text("会议纪要", encoding="utf-8")
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "rep", PASSWORD)
+    page.goto(f"{live_server.url}/feedback/new")
+    page.fill("#title", "食堂排队")
+    page.fill("#body", "晚班排队太久，希望增加窗口。")
+    page.set_input_files("#attachments", [str(minutes), str(video)])
+    error = page.locator("#attachments-limit")
+    assert "现场录像.pdf" in error.inner_text() and "10" in error.inner_text()
+    page.click("button.primary")
+    assert page.url.endswith("/feedback/new")
+    assert page.input_value("#body") == "晚班排队太久，希望增加窗口。"
+    assert page.locator("#attachments").get_attribute("aria-invalid") == "true"
+    page.set_input_files("#attachments", [str(minutes)])
+    assert error.is_hidden()
+    page.click("button.primary")
+    page.wait_for_url("**/feedback/mine/*")
+    assert session.scalars(select(FeedbackItem)).one().body == "晚班排队太久，希望增加窗口。"
     assert page.console_errors == []
 
 

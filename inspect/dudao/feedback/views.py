@@ -32,9 +32,12 @@ from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
+from dudao.web.uploads import accepts_uploads, limits
 from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
+
+ATTACHMENTS = (services.MAX_ATTACHMENTS, services.MAX_ATTACHMENT_BYTES)
 
 KIND_LABELS = {
     "opinion": ("意见建议", "Opinion or suggestion"),
@@ -121,10 +124,11 @@ def _submit(form: FeedbackForm, done: str) -> Page:
               names=", ".join(chosen))
         ]  # fmt: skip
     status = 422 if form.errors else 200
-    return render_template("feedback/new.html", form=form), status
+    return render_template("feedback/new.html", form=form, limits=limits(*ATTACHMENTS)), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@accepts_uploads(*ATTACHMENTS)
 @requires(Permission.GIVE_FEEDBACK)
 def create() -> Page:
     """A representative's opinion or suggestion about a unit in their scope."""
@@ -132,6 +136,7 @@ def create() -> Page:
 
 
 @bp.route("/record", methods=["GET", "POST"])
+@accepts_uploads(*ATTACHMENTS)
 @requires(Permission.VIEW_OFFICE)
 def record() -> Page:
     """The office's record of a report meeting or a research visit."""

@@ -37,8 +37,11 @@ from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
+from dudao.web.uploads import accepts_uploads, limits
 
 bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
+
+EVIDENCE = (1, services.MAX_ATTACHMENT_BYTES)
 
 Page = str | tuple[str, int] | Response
 
@@ -164,7 +167,15 @@ def _save_entry(form: EntryForm, target: Target, old: TargetEntry | None) -> Res
     return redirect(url_for("targets.show", target_key=target.key))
 
 
+def _entry_page(form: EntryForm, target: Target, old: TargetEntry | None) -> Page:
+    page = render_template(
+        "targets/entry_form.html", form=form, target=target, old=old, limits=limits(*EVIDENCE)
+    )
+    return page, 422 if form.errors else 200
+
+
 @bp.route("/<target_key>/entries/new", methods=["GET", "POST"])
+@accepts_uploads(*EVIDENCE)
 @requires(Permission.VIEW_OFFICE)
 def add_entry(target_key: str) -> Page:
     target = _target(target_key, "manual")
@@ -172,9 +183,7 @@ def add_entry(target_key: str) -> Page:
     done = _save_entry(form, target, None)
     if done is not None:
         return done
-    return render_template("targets/entry_form.html", form=form, target=target, old=None), (
-        422 if form.errors else 200
-    )
+    return _entry_page(form, target, None)
 
 
 def _entry(target: Target, entry_id: int) -> TargetEntry:
@@ -185,6 +194,7 @@ def _entry(target: Target, entry_id: int) -> TargetEntry:
 
 
 @bp.route("/<target_key>/entries/<int:entry_id>/correct", methods=["GET", "POST"])
+@accepts_uploads(*EVIDENCE)
 @requires(Permission.VIEW_OFFICE)
 def correct_entry(target_key: str, entry_id: int) -> Page:
     target = _target(target_key, "manual")
@@ -200,9 +210,7 @@ def correct_entry(target_key: str, entry_id: int) -> Page:
     done = _save_entry(form, target, old)
     if done is not None:
         return done
-    return render_template("targets/entry_form.html", form=form, target=target, old=old), (
-        422 if form.errors else 200
-    )
+    return _entry_page(form, target, old)
 
 
 @bp.get("/<target_key>/entries/<int:entry_id>/evidence")

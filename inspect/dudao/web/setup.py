@@ -28,6 +28,7 @@ from dudao.org.models import Unit, name_in
 from dudao.web.context import close_db, db
 from dudao.web.extensions import babel, csrf, limiter, login_manager
 from dudao.web.labels import label
+from dudao.web.uploads import apply_view_limit
 from dudao.web.urls import IdConverter
 
 SECURITY_HEADERS = {
@@ -135,6 +136,7 @@ def _local_time(value: datetime | None, fmt: str = "medium") -> str:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    app.before_request(apply_view_limit)  # before the CSRF check reads the body
     csrf.init_app(app)
     babel.init_app(
         app,
