@@ -92,7 +92,10 @@ def validate_evidence(
         if key not in definition._index or not isinstance(values, list | tuple):
             errors[key] = Message(N_("Photos must be attached to a question."))
             continue
-        kept = [v.strip() for v in values if isinstance(v, str) and v.strip()]
+        if not all(isinstance(v, str) for v in values):
+            errors[key] = Message(N_("Name each photo by the id its upload answered."))
+            continue
+        kept = [v.strip() for v in values if v.strip()]
         if len(kept) > EVIDENCE_PHOTOS_MAX:
             errors[key] = at_most_photos(EVIDENCE_PHOTOS_MAX)
         elif kept:

@@ -23,13 +23,13 @@ from dudao.core.permissions import Permission, can
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.inspections import drafts
 from dudao.inspections import submissions as sub_service
+from dudao.inspections.api_body import json_body
 from dudao.inspections.api_support import (
     ApiError,
     api_requires,
     api_signed_in,
     error_response,
     iso,
-    json_body,
     may_see,
     may_work_on,
     review_body,
@@ -208,10 +208,8 @@ def get_draft(inspection_id: int) -> Response:
 def save_draft(inspection_id: int) -> Response:
     inspection = _inspection(inspection_id, write=True)
     body = json_body()
-    base = body.get("base_revision")
-    if base is not None and (not isinstance(base, int) or isinstance(base, bool)):
-        wrong = _("base_revision must be the number of the draft revision the answers build on.")
-        raise ApiError(422, "invalid", wrong, {"base_revision": wrong})
+    wrong = _("base_revision must be the number of the draft revision the answers build on.")
+    base = body.number("base_revision", wrong)
     draft = drafts.save_draft(db(), current_user, inspection, body, base)
     db().commit()
     return jsonify(
@@ -267,14 +265,11 @@ def review_submission(submission_id: Any) -> Response:
     if not can(current_user, Permission.VIEW_OFFICE, inspection.unit):
         raise ApiError(404, "not_found", _("No such submission."))
     body = json_body()
-    comments = body.get("item_comments") or {}
-    if not isinstance(comments, dict):
-        wrong = _("item_comments must be an object of comments keyed by item key.")
-        raise ApiError(422, "invalid", wrong, {"item_comments": wrong})
+    wrong = _("item_comments must be an object of comments keyed by item key.")
     review(
-        db(), current_user, inspection, submission, str(body.get("decision", "")),
-        comment=str(body.get("comment") or ""), item_comments=comments,
-        expected_version=body.get("expected_version"),
+        db(), current_user, inspection, submission, body.text("decision"),
+        comment=body.text("comment"), item_comments=body.mapping("item_comments", wrong),
+        expected_version=body.number("expected_version"),
     )  # fmt: skip
     db().commit()
     return jsonify(

@@ -145,15 +145,6 @@ def api_signed_in(view: F) -> F:
     return _mark(view, "signed_in", lambda _user: True)
 
 
-def json_body() -> dict[str, Any]:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise ApiError(
-            400, "bad_request", _("Send a JSON object with Content-Type application/json.")
-        )
-    return data
-
-
 def may_see(user: Any, inspection: Inspection) -> bool:
     """Assignees, the office over the unit and the unit's leads see an inspection."""
     return (

@@ -11,12 +11,12 @@ from flask_login import current_user
 from dudao.core.permissions import Permission, can
 from dudao.inspections import rectifications as rect_service
 from dudao.inspections.api import bp
+from dudao.inspections.api_body import json_body
 from dudao.inspections.api_photos import stored_upload
 from dudao.inspections.api_support import (
     ApiError,
     api_requires,
     api_signed_in,
-    json_body,
     may_see_task,
     may_work_on,
     task_body,
@@ -35,18 +35,18 @@ def open_rectification(finding_id: int) -> Response:
     if inspection is None or not may_work_on(current_user, inspection):
         raise ApiError(404, "not_found", _("No such finding."))
     body = json_body()
-    owner = db().query(Unit).filter(Unit.code == str(body.get("owner_unit") or "")).first()
+    owner = db().query(Unit).filter(Unit.code == body.text("owner_unit")).first()
     if owner is None:
         owner_error = {"owner_unit": _("no unit with this code")}
         raise ApiError(422, "invalid", _("Name the owner unit by its code."), owner_error)
     try:
-        deadline = date.fromisoformat(str(body.get("deadline")))
+        deadline = date.fromisoformat(body.text("deadline"))
     except ValueError:
         wrong = _("Give the deadline as a date, YYYY-MM-DD.")
         raise ApiError(422, "invalid", wrong, {"deadline": wrong}) from None
     task = rect_service.open_rectification(
-        db(), current_user, finding, owner, deadline, str(body.get("description") or ""),
-        verifier_id=current_user.id if body.get("verify_myself") else None,
+        db(), current_user, finding, owner, deadline, body.text("description"),
+        verifier_id=current_user.id if body.flag("verify_myself") else None,
     )  # fmt: skip
     db().commit()
     response = jsonify(task_body(task))
@@ -88,13 +88,10 @@ def rectification(rectification_id: int) -> Response:
 def rectification_action(rectification_id: int) -> Response:
     task = _task(rectification_id)
     body = json_body()
-    photo_ids = body.get("photo_ids") or []
-    if not isinstance(photo_ids, list) or not all(isinstance(p, str) for p in photo_ids):
-        wrong = _("photo_ids must be a list of photo ids.")
-        raise ApiError(422, "invalid", wrong, {"photo_ids": wrong})
+    photo_ids = body.texts("photo_ids", _("photo_ids must be a list of photo ids."))
     rect_service.act(
-        db(), current_user, task, str(body.get("action") or ""), str(body.get("comment") or ""),
-        photo_ids, expected_version=body.get("expected_version"),
+        db(), current_user, task, body.text("action"), body.text("comment"), photo_ids,
+        expected_version=body.number("expected_version"),
     )  # fmt: skip
     db().commit()
     return jsonify(task_body(task))

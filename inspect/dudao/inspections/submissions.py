@@ -82,8 +82,10 @@ def canonical_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     """The parts of a payload that make its content: answers, notes and photos."""
     parts: dict[str, Any] = {}
     for name in ("answers", "notes", "photos"):
-        value = payload.get(name) or {}
-        if not isinstance(value, dict):
+        value = payload.get(name)
+        if value is None:
+            value = {}
+        elif not isinstance(value, dict):  # [] too: it is not "no answers"
             raise FieldErrors(
                 Message(N_("'%(name)s' must be an object keyed by item key."), name=name),
                 {name: Message(N_("not an object"))},
