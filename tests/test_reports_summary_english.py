@@ -62,7 +62,7 @@ def test_an_english_summary_has_english_words_and_names(app, session, report_wor
     text = _text(render_summary_pdf(en))
     flat = " ".join(text.split())  # cells wrap: compare the words, not the lines
     for expected in ("period summary", "1. Key figures", "Overdue (rectification tasks)",
-                     "4. Overdue rectifications still open", "First Branch of A1",
+                     "4. Rectifications that missed their deadline", "First Branch of A1",
                      "5. Random spot checks", "public", "Open trend flags", "Page 1 of",
                      "Strive-for-excellence campaign spot check"):  # fmt: skip
         assert expected in flat, expected
@@ -70,7 +70,7 @@ def test_an_english_summary_has_english_words_and_names(app, session, report_wor
     data = ("制定并公布实施方案", "未闭合", "标签", world.org.company_a.name)
     assert not CJK.search(re.sub("|".join(map(re.escape, data)), "", text))
     chinese = _text(render_summary_pdf(zh))
-    for expected in ("督导工作小结", "一、主要数据", "四、逾期未完成的整改", "已公开", "第 1 页"):
+    for expected in ("督导工作小结", "一、主要数据", "四、未按期完成的整改", "已公开", "第 1 页"):
         assert expected in chinese, expected
 
 

@@ -10,7 +10,7 @@ import io
 import re
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -217,16 +217,45 @@ def test_key_figures_overdue_rectifications_and_draws(app, session, report_world
                                 task.deadline.isoformat(), "待整改")]  # fmt: skip
     assert summary.draws == [("Draw over A", today.isoformat(), 1, True)]
     text = _pdf_text(summary)
-    for expected in ("一、主要数据", "逾期整改（项）", "100%", "61.9%", "四、逾期未完成的整改",
+    for expected in ("一、主要数据", "逾期整改（项）", "100%", "61.9%", "四、未按期完成的整改",
+                     "本季度到期的整改任务 1 项，其中 1 项未按期完成",
                      "制定并公布实施方案 <b>未闭合 <i>标签", "五、随机抽查", "Draw over A",
                      "已公开"):  # fmt: skip
         assert expected in text, expected
     assert "Draw over B" not in text
-    # Not yet overdue: the section says so, and the key figure is 0.
+    # Not yet overdue: the key figure is 0.
     task.deadline = today
     session.commit()
     summary = _summary(app, session, world.org.company_a, "2026Q4")
-    assert summary.overdue_count == 0 and "没有逾期的整改任务" in _pdf_text(summary)
+    assert (summary.overdue_count, summary.rectifications_due) == (0, 1)
+    assert "其中 0 项未按期完成" in _pdf_text(summary)
+
+
+def test_late_rectifications_are_those_of_the_quarter(app, session, report_world):  # noqa: F811
+    """Verified after its deadline counts as late, in time does not, and a task belongs to
+    the quarter of its deadline: a summary of the third quarter listed today's overdue work."""
+    world, tz = report_world.world, app.extensions["dudao"].settings.tz
+    task = session.scalars(select(Rectification)).one()
+    task.deadline, task.state = date(2026, 11, 2), "verified"
+    task.state_changed_at = datetime(2026, 11, 4, 3, 0, tzinfo=tz)
+    session.commit()
+    summary = _summary(app, session, world.org.company_a, "2026Q4")
+    assert (summary.overdue_count, summary.rectifications_due) == (1, 1)
+    assert summary.overdue[0][2:] == ("2026-11-02", "已验收 2026-11-04")
+    task.state_changed_at = datetime(2026, 11, 2, 23, 0, tzinfo=tz)  # that day, locally
+    session.commit()
+    assert _summary(app, session, world.org.company_a, "2026Q4").overdue_count == 0
+
+    task.deadline, task.state = date(2026, 8, 31), "open"
+    session.commit()
+    q3 = _summary(app, session, world.org.company_a, "2026Q3")
+    q4 = _summary(app, session, world.org.company_a, "2026Q4")
+    assert (q3.overdue_count, q3.rectifications_due) == (1, 1)
+    assert (q4.overdue_count, q4.rectifications_due, q4.overdue) == (0, 0, [])
+    task.state = "cancelled"
+    session.commit()
+    q3 = _summary(app, session, world.org.company_a, "2026Q3")
+    assert (q3.overdue_count, q3.rectifications_due) == (0, 0)
 
 
 def test_a_summary_is_dated_by_the_organisation_s_calendar(session, org, monkeypatch):

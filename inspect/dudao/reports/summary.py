@@ -73,8 +73,9 @@ class Summary:
     failures: list[tuple[str, int]]  # item label, number of findings
     units: list[tuple[int, str, str, float, int]]  # rank, code, name, average %, submissions
     monthly: list[tuple[str, float | None, int]]  # "2026-07", average, submissions
-    overdue: list[tuple[str, str, str, str]]  # owner, task, deadline, state
-    overdue_count: int
+    overdue: list[tuple[str, str, str, str]]  # owner, task, deadline, state (and when closed)
+    overdue_count: int  # rectification tasks due in the period that missed their deadline
+    rectifications_due: int
     draws: list[tuple[str, str, int, bool]]  # title, created, inspections, published
     locale: str = "zh"  # the language it is in: "zh" or "en"
     sections: list[SummarySection] = field(default_factory=list)
@@ -121,26 +122,30 @@ def _failures(
     return [(labels[key], n) for key, n in counts.most_common(TOP_FAILURES)]
 
 
-def _overdue(session: Session, unit: Unit, today: date, locale: str) -> tuple[list, int]:
+def _late(
+    session: Session, unit: Unit, period: Period, today: date, tz: Any, locale: str
+) -> tuple[list, int, int]:
+    """The tasks due in the quarter that missed their deadline: still open after it, or
+    verified after it (the day it reached a final state, in the organisation's time zone).
+    (up to 20 rows, how many were late, how many were due); cancelled tasks count in none."""
     workflow = get_workflow("rectification")
-    finals = [s.key for s in workflow.states if s.final]
-    query = (
+    due = session.scalars(
         select(Rectification)
         .join(Unit, Unit.id == Rectification.unit_id)
-        .where(Unit.path.startswith(unit.path), Rectification.state.not_in(finals),
-               Rectification.deadline < today)
-    )  # fmt: skip
-    count = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = [
-        (
-            t.unit.name_in(locale),
-            t.description,
-            t.deadline.isoformat(),
-            workflow.state(t.state).label.get(locale),
-        )
-        for t in session.scalars(query.order_by(Rectification.deadline).limit(20))
-    ]
-    return rows, count
+        .where(Unit.path.startswith(unit.path), Rectification.deadline >= period.start,
+               Rectification.deadline <= period.end, Rectification.state != "cancelled")
+        .order_by(Rectification.deadline, Rectification.id)
+    ).all()  # fmt: skip
+    late = []
+    for task in due:
+        state = workflow.state(task.state)
+        closed = task.state_changed_at.astimezone(tz).date() if state.final else None
+        missed = task.deadline < today if closed is None else closed > task.deadline
+        if missed:
+            status = state.label.get(locale) + (f" {closed.isoformat()}" if closed else "")
+            late.append((task.unit.name_in(locale), task.description, task.deadline.isoformat(),
+                         status))  # fmt: skip
+    return late[:20], len(late), len(due)
 
 
 def _draws(session: Session, unit: Unit, period: Period, tz: Any) -> list:
@@ -206,7 +211,7 @@ def load_summary(
     months = [f"{period.start.year}-{m:02d}" for m in range(period.start.month,
                                                           period.end.month + 1)]  # fmt: skip
     versions = {row.id: row.definition_version_id for row in latest}
-    overdue, overdue_count = _overdue(session, unit, org_today(session), locale)
+    overdue, overdue_count, due = _late(session, unit, period, org_today(session), tz, locale)
     summary = Summary(
         unit_name=unit.name_in(locale), unit_code=unit.code, period=period, locale=locale,
         planned=sum(n for s, n in states.items() if s != "cancelled"),
@@ -217,7 +222,7 @@ def load_summary(
         units=_ranked(by_unit),
         monthly=[(m, one_decimal(sum(by_month[m]) / len(by_month[m])) if m in by_month else None,
                   len(by_month.get(m, ()))) for m in months],
-        overdue=overdue, overdue_count=overdue_count,
+        overdue=overdue, overdue_count=overdue_count, rectifications_due=due,
         draws=_draws(session, unit, period, tz),
     )  # fmt: skip
     from dudao.reports import summary_sections  # noqa: F401  (registers the built-in sections)

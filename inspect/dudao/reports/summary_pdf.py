@@ -88,17 +88,19 @@ def summary_story(
     story.append(grid([heads, *ranking], s, widths) if ranking
                  else para(_("No inspection was submitted in this period."), s.body))  # fmt: skip
     tick()
-    story += [CondPageBreak(40 * mm), heading(4, _("Overdue rectifications still open"))]
+    story += [CondPageBreak(40 * mm), heading(4, _("Rectifications that missed their deadline"))]
+    story.append(para(_("%(due)d rectification tasks were due this quarter; %(late)d of them "
+                        "missed their deadline (still open after it, or verified after it).")
+                      % {"due": summary.rectifications_due, "late": summary.overdue_count},
+                      s.body))  # fmt: skip
     if summary.overdue:
         heads = [_("Responsible unit"), _("Required action"), _("Rectification deadline"),
                  _("Status")]  # fmt: skip
         story.append(grid([heads, *summary.overdue], s,
-                          [36 * mm, WIDTH - 82 * mm, 24 * mm, 22 * mm]))  # fmt: skip
+                          [36 * mm, WIDTH - 88 * mm, 24 * mm, 28 * mm]))  # fmt: skip
         if summary.overdue_count > len(summary.overdue):
             more = summary.overdue_count - len(summary.overdue)
             story.append(para(_("%(n)d more not listed.") % {"n": more}, s.small))
-    else:
-        story.append(para(_("No overdue rectification tasks."), s.body))
     tick()
     story += [CondPageBreak(30 * mm), heading(5, _("Random spot checks"))]
     draws = [[t, d, n, _("public") if p else _("not public")] for t, d, n, p in summary.draws]
