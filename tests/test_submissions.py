@@ -249,6 +249,10 @@ def test_draft_saves_count_revisions_and_refuse_a_stale_base(tablet, world, sess
     assert second.get_json()["revision"] == 2
     stale = tablet.put(url, json={"answers": {"plan": "yes"}, "base_revision": 1})
     assert stale.status_code == 409 and stale.get_json()["error"] == "draft_changed"
+    # The same content again on the old base (a save whose answer the device never got,
+    # sent again from the next page): nothing to merge, and nothing changes.
+    again = tablet.put(url, json={"answers": {"plan": "no"}, "base_revision": 1})
+    assert again.status_code == 200 and again.get_json()["revision"] == 2
     not_a_number = tablet.put(url, json={"answers": {"plan": "yes"}, "base_revision": "1"})
     assert not_a_number.status_code == 422  # said in the tablet's language, like every error
     assert "草稿版本号" in not_a_number.get_json()["fields"]["base_revision"]

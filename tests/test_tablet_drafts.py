@@ -200,3 +200,50 @@ def _saved_plan(session, inspection_id: int) -> str | None:
     session.rollback()  # a new read transaction: SQLite would show the snapshot of the last
     draft = draft_of(session, inspection_id)
     return draft.answers.get("plan") if draft else None
+
+
+def test_two_tablets_on_one_draft_keep_both_sets_of_answers(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+    tmp_path,
+):
+    """The second inspector's answers saved while the first worked offline: the first's
+    save used to replace the server's draft, and the second's answers were gone on both."""
+    base, inspection_id = live_server.url, world.inspection.id
+    first, second = tablet(browser_page, live_server), tablet(browser_page, live_server)
+    open_checklist(first, base, inspection_id)
+    first.context.set_offline(True)
+
+    open_checklist(second, base, inspection_id)
+    choose(second, "plan", "no")
+    second.click("#item-plan details summary")
+    second.fill("#n-plan-text", "没有方案")
+    choose(second, "pledges_public", "yes")
+    second.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
+    second.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
+    wait_state(second, "synced")
+
+    first.fill("#f-interviews", "25")
+    wait_state(first, "device")
+    first.context.set_offline(False)
+    first.evaluate("() => window.dispatchEvent(new Event('online'))")
+    wait_state(first, "synced")
+    session.expire_all()
+    draft = draft_of(session, inspection_id)
+    assert draft.answers["plan"] == "no" and draft.notes == {"plan": "没有方案"}
+    assert draft.answers["interviews"] == "25" and draft.answers["pledges_public"] == "yes"
+    [photo_id] = draft.answers["pledges_evidence"]
+    # The first tablet shows what the second added, the photo too.
+    first.wait_for_selector("#item-plan input[value=no]:checked")
+    thumb = first.locator(".t-photos[data-for=a_pledges_evidence] img")
+    assert thumb.get_attribute("src") == f"/api/v1/photos/{photo_id}"
+
+    second.reload()
+    second.wait_for_selector("body[data-client-ready=yes]")
+    assert second.input_value("#f-interviews") == "25"
+    assert second.is_checked("#item-plan input[value=no]")
+    # The first save's 409 draft_changed (the browser logs a refused request) and no other.
+    assert [e for e in first.console_errors if "409" not in e] == []
+    assert len(first.console_errors) == 1 and second.console_errors == []

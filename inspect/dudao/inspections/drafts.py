@@ -91,6 +91,12 @@ def _stored(
         draft = InspectionDraft(inspection_id=inspection.id)
         session.add(draft)
     elif base_revision is not None and base_revision != draft.revision:
+        if (draft.answers, draft.notes, draft.photos) == (
+            parts["answers"],
+            parts["notes"],
+            parts["photos"],
+        ):
+            return draft  # the device's own save sent again: nothing to merge
         raise SubmissionConflict(
             "draft_changed",
             Message(

@@ -87,7 +87,8 @@
     function map(lists) {
       var out = {};
       Object.keys(lists || {}).forEach(function (key) {
-        var list = lists[key].map(function (local) { return ids[local] || local; });
+        // The server keeps one copy of a picture added twice to an item: so does the list.
+        var list = once(lists[key].map(function (local) { return ids[local] || local; }));
         if (list.length) out[key] = list;
       });
       return out;
@@ -125,11 +126,65 @@
     return answer;
   }
 
-  async function saveDraft(id, record) {
+  function once(list) {
+    return list.filter(function (value, at) { return list.indexOf(value) === at; });
+  }
+
+  /* Another device (a second inspector of the inspection, another tablet) saved the draft
+     since this one last had it: take in what it has and this device has not (answers and
+     notes this device has keep its own; photos join), then save the whole on top of it. */
+  async function mergeServerDraft(id) {
+    var got = await call("GET", "/inspections/" + id + "/draft");
+    if (got.status !== 200) return null;
+    var draft = got.body;
+    var record = await DB.get("work", id);
+    var photoItems = {};
+    ((record.spec && record.spec.items) || []).forEach(function (item) {
+      if (item.type === "photo") photoItems[item.key] = true;
+    });
+    var local = {};
+    (await DB.photosOf(id)).forEach(function (p) { local[p.serverId || p.id] = p.id; });
+    var arrived = [];
+    function here(key, kind) {
+      return function (serverId) {
+        if (!local[serverId]) {
+          local[serverId] = serverId;
+          arrived.push({ id: serverId, serverId: serverId, inspection: id, item: key, kind: kind, blob: null });
+        }
+        return local[serverId];
+      };
+    }
+    var merged = await DB.update("work", id, function (r) {
+      Object.keys(draft.answers || {}).forEach(function (key) {
+        if (photoItems[key]) {
+          r.photoAnswers[key] = once((r.photoAnswers[key] || []).concat(draft.answers[key].map(here(key, "answer"))));
+        } else if (!(key in r.answers)) r.answers[key] = draft.answers[key];
+      });
+      Object.keys(draft.notes || {}).forEach(function (key) {
+        if (!r.notes[key]) r.notes[key] = draft.notes[key];
+      });
+      Object.keys(draft.photos || {}).forEach(function (key) {
+        r.photos[key] = once((r.photos[key] || []).concat(draft.photos[key].map(here(key, "evidence"))));
+      });
+      r.serverRevision = draft.revision;
+      return r;
+    });
+    for (var i = 0; i < arrived.length; i++) await DB.put("photos", arrived[i]);
+    announce(id);
+    return merged;
+  }
+
+  async function saveDraft(id, record, merged) {
     var failed = await uploadPhotos(id);
     if (failed) return failed;
     var stamp = record.changedAt;
-    var answer = await call("PUT", "/inspections/" + id + "/draft", await serverContent(id, record));
+    var content = await serverContent(id, record);
+    if (typeof record.serverRevision === "number") content.base_revision = record.serverRevision;
+    var answer = await call("PUT", "/inspections/" + id + "/draft", content);
+    if (answer.status === 409 && answer.body.error === "draft_changed" && !merged) {
+      var both = await mergeServerDraft(id);
+      if (both) return saveDraft(id, both, true);
+    }
     if (answer.status === 200) {
       await DB.update("work", id, function (r) {
         r.savedAt = stamp;
