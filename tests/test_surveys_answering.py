@@ -141,15 +141,35 @@ def test_open_link_is_capped_at_the_headcount(client, session, org):
 def test_open_links_and_code_entry_are_rate_limited(client, session, org):
     org.branch_a1.headcount = 100
     session.commit()
-    world = survey_world.build(session, org, per_branch=0)
+    world = survey_world.build(session, org, per_branch=30)
     from dudao.surveys import services
 
     (link,) = services.create_open_links(session, None, world.campaign)
     session.commit()
-    statuses = [client.post(f"/s/o/{link.token}", data={}).status_code for _ in range(31)]
-    assert statuses[:30] == [422] * 30 and statuses[30] == 429
-    codes = [client.post("/s", data={"code": "AAAAA-AAAAA"}).status_code for _ in range(21)]
-    assert codes[:20] == [404] * 20 and codes[20] == 429
+    path = f"/s/o/{link.token}"
+    # A page refused for a missing answer is not an answer added: it does not count.
+    assert {client.post(path, data={}).status_code for _ in range(35)} == {422}
+    taken = [client.post(path, data=survey_world.form_data()).status_code for _ in range(30)]
+    assert taken == [302] * 30
+    # The 31st from this address: the questionnaire again, as typed, and nothing recorded.
+    held = client.post(path, data=survey_world.form_data(comment="第三十一位"))
+    body = held.get_data(as_text=True)
+    assert held.status_code == 429 and "尚未发送" in body and "第三十一位" in body
+    assert session.scalar(select(OpenLink.used_count)) == 30
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 30
+
+    # Good slip codes, typed by a room full of members on one network, never count...
+    for code in world.codes["A1-1"][:25]:
+        assert client.post("/s", data={"step": "code", "code": code}).status_code == 200
+    good = world.codes["A1-1"][25]
+    # ... refused ones do: after 20, even a good code is held, and kept in its field.
+    codes = [client.post("/s", data={"code": "AAAAA-AAAAA"}).status_code for _ in range(20)]
+    assert codes == [404] * 20
+    held = client.post("/s", data={"step": "code", "code": good})
+    assert held.status_code == 429 and f'value="{good}"' in held.get_data(as_text=True)
+    answered = client.post("/s", data={"code": good, **survey_world.form_data(comment="留言")})
+    assert answered.status_code == 429 and "留言" in answered.get_data(as_text=True)
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 30
 
 
 def test_two_simultaneous_answers_with_one_invitation_store_one(app, session, org):

@@ -43,8 +43,11 @@ bp = Blueprint(
 )
 
 Page = str | tuple[str, int] | HttpResponse
-#: Open links are shared; this bounds what one address can add (a meeting room shares one).
+#: Open links are shared; this bounds how many answers one address adds (a meeting room
+#: shares one). Only answers taken count, not a page refused for a missing answer.
 OPEN_LINK_LIMIT = "30 per hour"
+#: Bounds guessing: only codes refused count, so a room of members on one network, each
+#: typing a good code, is never stopped.
 CODE_LIMIT = "20 per minute; 100 per hour"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
@@ -60,10 +63,21 @@ def refused() -> tuple[str, int, dict[str, str]]:
     return render_template("surveys/answer_refused.html"), 404, NO_STORE
 
 
-def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> Page:
+def _taken(response: HttpResponse) -> bool:
+    return response.status_code == 302
+
+
+def _refused_code(response: HttpResponse) -> bool:
+    return response.status_code == 404
+
+
+def _form_page(
+    ticket: Ticket, action: str, hidden_code: str | None = None, *, busy: bool = False
+) -> Page:
+    """The questionnaire; `busy`: refused by a rate limit, shown again with what was typed."""
     definition = pinned(db(), ticket.campaign.definition_version_id)
     form = build_form(definition, select_locale())
-    answering_now = request.method == "POST" and request.form.get("step") != "code"
+    answering_now = request.method == "POST" and request.form.get("step") != "code" and not busy
     if answering_now and form.validate():
         try:
             answering.submit_answer(db(), ticket, form.clean_answers)
@@ -78,7 +92,7 @@ def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> P
         db().commit()
         return redirect(url_for("answer.thanks"))
     stale = answering_now and "csrf_token" in form.errors
-    status = 400 if stale else 422 if form.item_errors else 200
+    status = 429 if busy else 400 if stale else 422 if form.item_errors else 200
     page = render_template(
         "surveys/answer.html",
         form=form,
@@ -87,7 +101,7 @@ def _form_page(ticket: Ticket, action: str, hidden_code: str | None = None) -> P
         locale=select_locale(),
         action=action,
         hidden_code=hidden_code,
-        stale=stale,
+        not_sent="busy" if busy else "stale" if stale else None,
     )
     return page, status, NO_STORE  # type: ignore[return-value]
 
@@ -106,7 +120,7 @@ def by_token(token: str) -> Page:
 @bp.route("/o/<token>", methods=["GET", "POST"])
 @csrf.exempt
 @public
-@limiter.limit(OPEN_LINK_LIMIT, methods=["POST"])
+@limiter.limit(OPEN_LINK_LIMIT, methods=["POST"], deduct_when=_taken)
 def open_link(token: str) -> Page:
     try:
         ticket = answering.ticket_for_open_link(db(), token)
@@ -118,19 +132,39 @@ def open_link(token: str) -> Page:
 @bp.route("", methods=["GET", "POST"])
 @csrf.exempt
 @public
-@limiter.limit(CODE_LIMIT, methods=["POST"])
+@limiter.limit(CODE_LIMIT, methods=["POST"], deduct_when=_refused_code)
 def by_code() -> Page:
     if request.method == "GET":
         return render_template("surveys/answer_code.html"), 200, NO_STORE
     code = request.form.get("code", "")
     if request.form.get("step") == "code" and not ConfirmForm().validate():
-        page = render_template("surveys/answer_code.html", code=code, stale=True)
+        page = render_template("surveys/answer_code.html", code=code, not_sent="stale")
         return page, 400, NO_STORE
     try:
         ticket = answering.ticket_for_code(db(), code)
     except Refused:
         return refused()
     return _form_page(ticket, url_for("answer.by_code"), hidden_code=code)
+
+
+@bp.errorhandler(429)
+def too_many(_exc: Exception) -> Page:
+    """A rate limit refused the POST before the view: the page again, with what was typed
+    (a refusal page would lose a whole questionnaire), and nothing recorded."""
+    code = request.form.get("code", "")
+    try:
+        if request.endpoint == "answer.by_code":
+            if request.form.get("step") == "code":
+                page = render_template("surveys/answer_code.html", code=code, not_sent="busy")
+                return page, 429, NO_STORE
+            return _form_page(answering.ticket_for_code(db(), code), url_for("answer.by_code"),
+                              hidden_code=code, busy=True)  # fmt: skip
+        token = (request.view_args or {}).get("token", "")
+        if request.endpoint == "answer.open_link":
+            return _form_page(answering.ticket_for_open_link(db(), token), request.path, busy=True)
+        return _form_page(answering.ticket_for_token(db(), token), request.path, busy=True)
+    except Refused:
+        return refused()
 
 
 @bp.get("/thanks")
