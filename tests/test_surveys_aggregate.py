@@ -129,6 +129,27 @@ def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org
     assert groups["A1-2"].invited == 0 and groups["A1-2"].rate is None
 
 
+def test_people_reached_by_slips_and_links_count_once(session, org):
+    """A unit's slips and its open link reach the same people, and a unit's headcount counts
+    its whole subtree: the campaign report added them all and printed three times the
+    people (618 for a unit of 206)."""
+    from dudao.surveys.services import create_open_links, generate_invitations
+
+    org.unit_a1.headcount, org.branch_a1.headcount, org.branch_a2.headcount = 30, 20, 10
+    campaign = survey_world.campaign_for(session, org.company_a)
+    campaign.levels = ["unit", "branch"]
+    survey_world.add_roster(session, org.branch_a1, 20)
+    generate_invitations(session, None, campaign)
+    assert len(create_open_links(session, None, campaign)) == 3
+    survey_world.close(session, campaign)
+    survey_world.answered(session, campaign, org.branch_a1, 10)
+    survey_world.answered(session, campaign, org.branch_a2, 6)
+    groups = _by_code(aggregate(session, campaign, rng=random.Random(1)))
+    invited = {code: groups[code].invited for code in ("A1-1", "A1-2", "A1", "A")}
+    assert invited == {"A1-1": 20, "A1-2": 10, "A1": 30, "A": 30}
+    assert (groups["A1"].rate, groups["A1-1"].rate) == (53.3, 50.0)
+
+
 def test_comments_need_their_threshold_and_no_set_difference_isolates_them(session, org):
     campaign = _campaign(session, org)
     survey_world.answered(session, campaign, org.branch_a1, 12)

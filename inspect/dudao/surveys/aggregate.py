@@ -28,7 +28,14 @@ from dudao.org.queries import within
 from dudao.surveys import queries
 from dudao.surveys.intervals import Interval, interval
 from dudao.surveys.models import Campaign, Response
-from dudao.surveys.suppression import Tree, exposes, remainder, subtree_totals, suppress
+from dudao.surveys.suppression import (
+    Tree,
+    exposes,
+    reach_totals,
+    remainder,
+    subtree_totals,
+    suppress,
+)
 
 FILTERABLE = (ItemType.SINGLE_CHOICE, ItemType.YES_NO)
 UNANSWERED = "__unanswered__"
@@ -163,8 +170,7 @@ def aggregate(
         }
         direct = {u: len(a) for u, a in by_unit.items()}
     totals = subtree_totals(tree, direct)
-    invited = queries.invited_counts(session, campaign.id)
-    invited_totals = subtree_totals(tree, invited)
+    invited_totals = reach_totals(tree, queries.invited_counts(session, campaign.id))
     rng = rng or random.SystemRandom()
     order = tree.preorder()
     if root_unit_id is not None:

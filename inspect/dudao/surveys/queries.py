@@ -62,13 +62,20 @@ def issued_counts(session: Session, campaign_id: int) -> dict[int, int]:
     )
 
 
+def open_link_caps(session: Session, campaign_id: int) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(OpenLink.unit_id, OpenLink.cap).where(OpenLink.campaign_id == campaign_id)
+        ).all()
+    )
+
+
 def invited_counts(session: Session, campaign_id: int) -> dict[int, int]:
-    """People who could answer, per unit: invitations plus open-link caps."""
+    """People who could answer, per unit: its invitations or its open link's cap, whichever
+    is more. They are the same people reached two ways: adding them counted each twice."""
     counts = issued_counts(session, campaign_id)
-    for unit_id, cap in session.execute(
-        select(OpenLink.unit_id, OpenLink.cap).where(OpenLink.campaign_id == campaign_id)
-    ):
-        counts[unit_id] = counts.get(unit_id, 0) + cap
+    for unit_id, cap in open_link_caps(session, campaign_id).items():
+        counts[unit_id] = max(counts.get(unit_id, 0), cap)
     return counts
 
 
@@ -81,7 +88,3 @@ def pending_count(session: Session, campaign_id: int) -> int:
         )
         or 0
     )
-
-
-def open_link_units(session: Session, campaign_id: int) -> set[int]:
-    return set(session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign_id)))

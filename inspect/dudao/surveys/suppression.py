@@ -39,6 +39,18 @@ def subtree_totals(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
     return totals
 
 
+def reach_totals(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
+    """The people a subtree's links and invitations reach: a unit's own figure, or its
+    children's together where that is more. A unit's headcount counts its whole subtree
+    (a company's is its units' together), so the open link of a unit whose children answer
+    too reaches the same people as theirs: adding them counted everyone twice."""
+    totals: dict[int, int] = {}
+    for node in reversed(tree.preorder()):
+        below = sum(totals[c] for c in tree.children.get(node, ()))
+        totals[node] = max(direct.get(node, 0), below)
+    return totals
+
+
 def remainder(
     tree: Tree,
     node: int,

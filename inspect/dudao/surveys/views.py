@@ -139,8 +139,8 @@ def detail(campaign_id: int) -> str:
         with_email=queries.roster_counts(db(), [u.id for u in units], with_email=True),
         mailed=mailed_counts(db(), campaign.id),
         smtp=bool(runtime().settings.smtp_url),
-        invited=queries.invited_counts(db(), campaign.id),
-        open_links=queries.open_link_units(db(), campaign.id),
+        invited=queries.issued_counts(db(), campaign.id),
+        open_links=queries.open_link_caps(db(), campaign.id),
         pending=queries.pending_count(db(), campaign.id),
     )
 
