@@ -105,7 +105,14 @@ def test_a_file_beyond_the_limit_is_refused_before_sending(
     browser_sign_in(page, live_server.url, "rep", PASSWORD)
     page.goto(f"{live_server.url}/feedback/new")
     page.fill("#title", "食堂排队")
+    # A paste beyond the limit is not cut by the browser (it counted an emoji as two and cut
+    # silently): the counter says how long it is, in characters, as the server counts them.
+    page.fill("#body", "😀" * 10_001)
+    assert page.input_value("#body") == "😀" * 10_001
+    assert page.inner_text("#body-hint") == "10001 / 10000"
+    assert "dcounter-over" in page.get_attribute("#body-hint", "class")
     page.fill("#body", "晚班排队太久，希望增加窗口。")
+    assert page.inner_text("#body-hint") == "14 / 10000"
     page.set_input_files("#attachments", [str(minutes), str(video)])
     error = page.locator("#attachments-limit")
     assert "现场录像.pdf" in error.inner_text() and "10" in error.inner_text()
@@ -113,6 +120,10 @@ def test_a_file_beyond_the_limit_is_refused_before_sending(
     assert page.url.endswith("/feedback/new")
     assert page.input_value("#body") == "晚班排队太久，希望增加窗口。"
     assert page.locator("#attachments").get_attribute("aria-invalid") == "true"
+    archive = tmp_path / "照片.zip"
+    archive.write_bytes(b"PK")
+    page.set_input_files("#attachments", [str(minutes), str(archive)])
+    assert "照片.zip" in error.inner_text() and "PDF" in error.inner_text()
     page.set_input_files("#attachments", [str(minutes)])
     assert error.is_hidden()
     page.click("button.primary")

@@ -188,6 +188,13 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     )
     assert untitled.status_code == 422
     assert "所选文件（会议纪要.txt）未能保留，请重新选择。" in untitled.get_data(as_text=True)
+    # Two bad files and a good one: each bad one is named, and the good one is to choose again.
+    files = [(io.BytesIO(b"%PDF"), "纪要.pdf"), (io.BytesIO(b"PK"), "照片.zip"),
+             (io.BytesIO(b"MZ"), "tool.exe")]  # fmt: skip
+    page = _submit(client, org.branch_a1, attachments=files).get_data(as_text=True)
+    again = "所选文件（纪要.pdf, 照片.zip, tool.exe）"
+    for named in ("照片.zip：只能附加", "tool.exe：只能附加", again):
+        assert named in page, named
     client.post("/lang", data={"lang": "en", "next": "/feedback/new"})
     page = client.get("/feedback/new").get_data(as_text=True)
     assert ">Opinion or suggestion</option>" in page and ">Organisation</option>" in page

@@ -63,22 +63,20 @@ def submit_feedback(
         problems["title"] = (N_("A title is needed."), {})
     if not body.strip():
         problems["body"] = (N_("Say what the feedback is."), {})
+    files: list[Problem] = []  # every file's problem, not only the last one's
     if len(uploads) > MAX_ATTACHMENTS:
-        problems["attachments"] = (N_("Attach at most %(n)s files."), {"n": MAX_ATTACHMENTS})
+        files.append((N_("Attach at most %(n)s files."), {"n": MAX_ATTACHMENTS}))
     for upload in uploads:
         suffix = PurePath(upload.filename).suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
-            problems["attachments"] = (
+            files.append((
                 N_("%(file)s: only PDF, images, DOCX, XLSX or TXT files can be attached."),
                 {"file": upload.filename},
-            )
+            ))  # fmt: skip
         elif len(upload.data) > MAX_ATTACHMENT_BYTES:
-            problems["attachments"] = (
-                N_("%(file)s is larger than 10 MB."),
-                {"file": upload.filename},
-            )
-    if problems:
-        raise Refused(list(problems.values()))
+            files.append((N_("%(file)s is larger than 10 MB."), {"file": upload.filename}))
+    if problems or files:
+        raise Refused([*problems.values(), *files])
     item = FeedbackItem(
         kind=str(kind), unit_id=unit.id, author_id=getattr(actor, "id", None), category=category,
         title=title.strip(), body=body.strip(), workflow="feedback", state="received",

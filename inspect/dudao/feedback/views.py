@@ -32,12 +32,14 @@ from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
-from dudao.web.uploads import accepts_uploads, limits
+from dudao.web.uploads import UploadLimits, accepts_uploads
 from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 
-ATTACHMENTS = (services.MAX_ATTACHMENTS, services.MAX_ATTACHMENT_BYTES)
+ATTACHMENTS = UploadLimits(
+    services.MAX_ATTACHMENTS, services.MAX_ATTACHMENT_BYTES, services.ALLOWED_SUFFIXES
+)
 
 KIND_LABELS = {
     "opinion": ("意见建议", "Opinion or suggestion"),
@@ -118,17 +120,18 @@ def _submit(form: FeedbackForm, done: str) -> Page:
             flash(_("Saved. The answer will appear on this page."), "success")
             return redirect(url_for(done, feedback_id=item.id))
     chosen = [f.filename for f in request.files.getlist(form.attachments.name) if f.filename]
-    if form.errors and chosen and not form.attachments.errors:  # a browser keeps no file
+    if form.errors and chosen:  # a browser keeps no file: the good ones are gone too
         form.attachments.errors = [
+            *form.attachments.errors,
             _("Not saved, so the files you chose (%(names)s) were not kept: choose them again.",
-              names=", ".join(chosen))
+              names=", ".join(chosen)),
         ]  # fmt: skip
     status = 422 if form.errors else 200
-    return render_template("feedback/new.html", form=form, limits=limits(*ATTACHMENTS)), status
+    return render_template("feedback/new.html", form=form, limits=ATTACHMENTS.attributes()), status
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@accepts_uploads(*ATTACHMENTS)
+@accepts_uploads(ATTACHMENTS)
 @requires(Permission.GIVE_FEEDBACK)
 def create() -> Page:
     """A representative's opinion or suggestion about a unit in their scope."""
@@ -136,7 +139,7 @@ def create() -> Page:
 
 
 @bp.route("/record", methods=["GET", "POST"])
-@accepts_uploads(*ATTACHMENTS)
+@accepts_uploads(ATTACHMENTS)
 @requires(Permission.VIEW_OFFICE)
 def record() -> Page:
     """The office's record of a report meeting or a research visit."""

@@ -37,11 +37,11 @@ from dudao.web.access import get_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
-from dudao.web.uploads import accepts_uploads, limits
+from dudao.web.uploads import UploadLimits, accepts_uploads
 
 bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
 
-EVIDENCE = (1, services.MAX_ATTACHMENT_BYTES)
+EVIDENCE = UploadLimits(1, services.MAX_ATTACHMENT_BYTES, services.ALLOWED_SUFFIXES)
 
 Page = str | tuple[str, int] | Response
 
@@ -169,13 +169,13 @@ def _save_entry(form: EntryForm, target: Target, old: TargetEntry | None) -> Res
 
 def _entry_page(form: EntryForm, target: Target, old: TargetEntry | None) -> Page:
     page = render_template(
-        "targets/entry_form.html", form=form, target=target, old=old, limits=limits(*EVIDENCE)
+        "targets/entry_form.html", form=form, target=target, old=old, limits=EVIDENCE.attributes()
     )
     return page, 422 if form.errors else 200
 
 
 @bp.route("/<target_key>/entries/new", methods=["GET", "POST"])
-@accepts_uploads(*EVIDENCE)
+@accepts_uploads(EVIDENCE)
 @requires(Permission.VIEW_OFFICE)
 def add_entry(target_key: str) -> Page:
     target = _target(target_key, "manual")
@@ -194,7 +194,7 @@ def _entry(target: Target, entry_id: int) -> TargetEntry:
 
 
 @bp.route("/<target_key>/entries/<int:entry_id>/correct", methods=["GET", "POST"])
-@accepts_uploads(*EVIDENCE)
+@accepts_uploads(EVIDENCE)
 @requires(Permission.VIEW_OFFICE)
 def correct_entry(target_key: str, entry_id: int) -> Page:
     target = _target(target_key, "manual")

@@ -3,12 +3,13 @@
 The app-wide limit (MAX_CONTENT_LENGTH) is below what a form with several attachments
 promises, and a 413 loses everything typed in the form: the views that take attachments
 raise their own limit, and their file inputs carry the limits for uploads.js, which
-refuses an oversized choice before anything is sent.
+refuses a choice beyond them before anything is sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import current_app, request
@@ -21,11 +22,41 @@ MB = 1024 * 1024
 FORM_TEXT_BYTES = MB
 
 
-def accepts_uploads(files: int, file_bytes: int) -> Callable[[F], F]:
-    """A view that takes up to `files` files of `file_bytes` each besides its text."""
+@dataclass(frozen=True)
+class UploadLimits:
+    files: int
+    file_bytes: int
+    suffixes: Iterable[str]  # ".pdf", ...
+
+    @property
+    def request_bytes(self) -> int:
+        return self.files * self.file_bytes + FORM_TEXT_BYTES
+
+    def attributes(self) -> dict[str, Any]:
+        """The file input's: the browser's picker offers the suffixes; uploads.js checks
+        each choice against all three limits."""
+        suffixes = sorted(self.suffixes)
+        kinds = ", ".join(s.lstrip(".").upper() for s in suffixes)
+        return {
+            "accept": ",".join(suffixes),
+            "data_max_files": self.files,
+            "data_max_bytes": self.file_bytes,
+            "data_too_many": _("Choose at most %(n)s files.", n=self.files),
+            "data_too_large": _(
+                "%(file)s is larger than %(size)s MB: choose a smaller file.",
+                file="{file}", size=self.file_bytes // MB,
+            ),
+            "data_unsupported": _(
+                "%(file)s cannot be attached: only %(kinds)s files can.", file="{file}", kinds=kinds
+            ),
+        }  # fmt: skip
+
+
+def accepts_uploads(limits: UploadLimits) -> Callable[[F], F]:
+    """A view that takes files up to `limits` besides its text."""
 
     def decorator(view: F) -> F:
-        view.max_request_bytes = files * file_bytes + FORM_TEXT_BYTES  # type: ignore[attr-defined]
+        view.max_request_bytes = limits.request_bytes  # type: ignore[attr-defined]
         return view
 
     return decorator
@@ -37,16 +68,3 @@ def apply_view_limit() -> None:
     limit = getattr(view, "max_request_bytes", None)
     if limit is not None:
         request.max_content_length = limit
-
-
-def limits(files: int, file_bytes: int) -> dict[str, Any]:
-    """The data attributes of a file input that uploads.js checks on each choice."""
-    return {
-        "data_max_files": files,
-        "data_max_bytes": file_bytes,
-        "data_too_many": _("Choose at most %(n)s files.", n=files),
-        "data_too_large": _(
-            "%(file)s is larger than %(size)s MB: choose a smaller file.",
-            file="{file}", size=file_bytes // MB,
-        ),
-    }  # fmt: skip

@@ -7,11 +7,12 @@
     var out = document.getElementById(field.getAttribute("data-counter"));
     if (!out) return;
     var number = out.querySelector("span");
-    var max = parseInt(field.getAttribute("maxlength"), 10);
+    var max = parseInt(field.getAttribute("maxlength") || field.getAttribute("data-max"), 10);
     function update() {
-      var length = field.value.length;
+      var length = Array.from(field.value).length;  // characters, as the server counts them
       number.textContent = String(length);
       out.classList.toggle("dcounter-full", !isNaN(max) && length >= max);
+      out.classList.toggle("dcounter-over", !isNaN(max) && length > max);
     }
     field.addEventListener("input", update);
     update();

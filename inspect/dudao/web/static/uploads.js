@@ -1,6 +1,7 @@
-/* Refuses a file choice beyond a form's limits before anything is sent: the server would
-   answer 413 and the browser would show an error page, losing everything typed in the
-   form (dudao/web/uploads.py gives the limits as data attributes of the input). */
+/* Refuses a file choice beyond a form's limits (how many, how large, which kinds) before
+   anything is sent: the server would answer 413 and the browser would show an error page
+   that loses everything typed in the form, or refuse the form and lose the files chosen
+   (dudao/web/uploads.py gives the limits as attributes of the input). */
 (function () {
   "use strict";
 
@@ -8,13 +9,19 @@
     var files = input.files || [];
     var most = parseInt(input.getAttribute("data-max-files"), 10);
     var bytes = parseInt(input.getAttribute("data-max-bytes"), 10);
-    if (files.length > most) return input.getAttribute("data-too-many");
+    var kinds = (input.getAttribute("accept") || "").toLowerCase().split(",");
+    var found = [];
+    if (files.length > most) found.push(input.getAttribute("data-too-many"));
     for (var i = 0; i < files.length; i++) {
-      if (files[i].size > bytes) {
-        return input.getAttribute("data-too-large").replace("{file}", files[i].name);
+      var name = files[i].name, dot = name.lastIndexOf(".");
+      var suffix = dot >= 0 ? name.slice(dot).toLowerCase() : "";
+      if (kinds[0] && kinds.indexOf(suffix) < 0) {
+        found.push(input.getAttribute("data-unsupported").replace("{file}", name));
+      } else if (files[i].size > bytes) {
+        found.push(input.getAttribute("data-too-large").replace("{file}", name));
       }
     }
-    return "";
+    return found.join(" ");
   }
 
   function show(input, message) {
