@@ -99,9 +99,11 @@ def test_analyze_and_export_formats_with_backfilled_first_detected(session, org,
             "last_detected", "evidence"} <= set(flag)  # fmt: skip
     assert flag["units"] == ["A1-1"] and flag["first_detected"] == "2024-03"
     assert flag["item"] == "site_matches" and flag["definition"] == "campaign_spot_check"
-    text = runner.invoke(cli, ["flags", "export", "--format", "csv"]).output
-    parsed = list(csv.DictReader(text.splitlines()))
+    raw = runner.invoke(cli, ["flags", "export", "--format", "csv"]).stdout_bytes
+    assert raw.startswith("\ufeff".encode())  # Excel reads the Chinese in the evidence right
+    parsed = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
     assert parsed[0]["rule"] == "critical_failure" and json.loads(parsed[0]["evidence"])
+    assert parsed[0]["detected"] in ("true", "false") and parsed[0]["units"] == "A1-1"
     result = runner.invoke(cli, ["analyze", "--scope", "NOPE"])
     assert result.exit_code == 1 and "NOPE" in result.output
     assert TODAY and TZ

@@ -7,7 +7,10 @@ A text cell starting with =, +, -, @, tab or carriage return would be read as a 
 
 from __future__ import annotations
 
+import csv
+import io
 import zipfile
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -19,6 +22,15 @@ def neutralise(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """UTF-8 with a BOM (so Excel reads Chinese right), CRLF, every cell neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def unzipped_size(source: Path | IO[bytes]) -> int:

@@ -12,7 +12,6 @@ Other features may add datasets with `register_dataset`.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.errors import ValidationError
-from dudao.core.spreadsheet import neutralise
+from dudao.core.spreadsheet import csv_bytes, neutralise
 from dudao.definitions.display import display_value
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -247,12 +246,7 @@ def build(session: Session, names: Iterable[str], scope: Scope, tz: Any) -> list
 
 
 def to_csv(dataset: Dataset) -> bytes:
-    """UTF-8 with BOM, every cell neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(dataset.headers)
-    writer.writerows([neutralise(cell) for cell in row] for row in dataset.rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(dataset.headers, dataset.rows)
 
 
 def to_xlsx(datasets: Sequence[Dataset]) -> bytes:

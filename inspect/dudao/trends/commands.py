@@ -99,4 +99,4 @@ def flags_group() -> None:
 def export_command(fmt: str) -> None:
     runtime = _runtime()
     with runtime.session_factory() as session:
-        click.echo(export_flags(session, fmt), nl=False)
+        click.echo(export_flags(session, fmt), nl=False)  # bytes: written as they are

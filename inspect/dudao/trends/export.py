@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dudao.core.spreadsheet import csv_bytes
 from dudao.trends.models import Flag
 
 FIELDS = ("id", "rule", "severity", "state", "detected", "units", "scope", "item",
@@ -27,14 +26,15 @@ def flag_rows(session: Session) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def export_flags(session: Session, fmt: str) -> str:
+def export_flags(session: Session, fmt: str) -> bytes:
+    """JSON, or CSV as the reports' exports write it (UTF-8 with a BOM, so that Excel shows
+    the Chinese in the evidence; true/false; the evidence as JSON in one cell)."""
     rows = flag_rows(session)
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=1)
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=FIELDS)
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "units": " ".join(row["units"]),
-                         "evidence": json.dumps(row["evidence"], ensure_ascii=False)})  # fmt: skip
-    return out.getvalue()
+        return json.dumps(rows, ensure_ascii=False, indent=1).encode("utf-8")
+    cells = (
+        [json.dumps(row[name], ensure_ascii=False) if name in ("evidence", "detected")
+         else " ".join(row[name]) if name == "units" else row[name] for name in FIELDS]
+        for row in rows
+    )  # fmt: skip
+    return csv_bytes(FIELDS, cells)
