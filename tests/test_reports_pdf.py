@@ -131,3 +131,27 @@ def test_an_administrator_points_to_another_font(app, session, report_world):  #
         for font in page["/Resources"]["/Font"].values()
     }
     assert names and all("+WenQuanYiMicroHeiMono-" in n for n in names), names
+
+
+def test_a_score_is_rounded_once_from_its_points(app, session, report_world):  # noqa: F811
+    """7 of 13 is 53.846 %: stored rounded to 53.85, rounding that again printed 53.9 %."""
+    from sqlalchemy import select
+
+    from dudao.inspections.submission_models import Submission
+
+    submission = session.scalars(
+        select(Submission).where(Submission.inspection_id == report_world.inspection_id)
+    ).one()
+    result = dict(submission.result)
+    first, *rest = result["sections"]
+    result["sections"] = [{**first, "earned": 7, "possible": 13, "percent": 53.85}, *rest]
+    result.update(earned=7, possible=13, percent=53.85)
+    submission.result, submission.percent = result, 53.85
+    session.commit()
+    report = load_inspection_report(
+        session, report_world.inspection_id, app.extensions["dudao"].settings.data_dir,
+        app.extensions["dudao"].settings.tz,
+    )  # fmt: skip
+    assert round(report.percent, 3) == 53.846 and round(report.sections[0].percent, 3) == 53.846
+    text = _text(_pdf(app, session, report_world.inspection_id))
+    assert "53.8%" in text and "53.9%" not in text

@@ -128,6 +128,13 @@ def _photo_paths(session: Session, inspection_id: int, data_dir: Path) -> dict[s
     return found
 
 
+def _exact(score: dict[str, Any]) -> float | None:
+    """The score's percentage from its points: the stored one is rounded to two decimals,
+    and rounding that again to one printed 7 of 13 (53.846 %) as 53.9 %."""
+    possible = float(score.get("possible") or 0)
+    return 100.0 * float(score.get("earned") or 0) / possible if possible else None
+
+
 def load_inspection_report(
     session: Session, inspection_id: int, data_dir: Path, tz: Any, locale: str = "zh"
 ) -> InspectionReport:
@@ -163,7 +170,7 @@ def load_inspection_report(
         sections.append(
             SectionRow(
                 key=section.key, title=section.title.get(locale),
-                percent=score.get("percent"), earned=float(score.get("earned") or 0),
+                percent=_exact(score), earned=float(score.get("earned") or 0),
                 possible=float(score.get("possible") or 0), failed=len(score.get("failed", ())),
                 items=_item_rows(definition, submission, photo_paths, locale, index, section),
             )
@@ -183,7 +190,8 @@ def load_inspection_report(
         reviewed_by=names.get(submission.reviewed_by_id) if submission else None,
         review_state=submission.review_state if submission else None,
         review_comment=(submission.review_comment or "") if submission else "",
-        percent=submission.percent if submission else None,
+        percent=(_exact(result) if result.get("possible") else submission.percent)
+        if submission else None,
         grade=submission.grade_in(locale) if submission else None,
         passed=submission.passed if submission else None,
         sections=sections,

@@ -15,6 +15,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from dudao.core.numbers import one_decimal
 from dudao.reports.inspection_data import InspectionReport
 from dudao.reports.inspection_text import ORIGINS, REVIEW, TEXT, VERDICTS, Text
 from dudao.reports.pdfkit import (
@@ -88,7 +89,7 @@ def _header(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
 
 
 def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    return "—" if value is None else f"{one_decimal(value):.1f}%"
 
 
 def _result(report: InspectionReport, s: Styles, t: Text) -> list[Any]:
