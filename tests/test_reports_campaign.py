@@ -114,6 +114,21 @@ def test_an_open_campaign_shows_counts_only(app, session, org):
     assert "意见建议（随机排列）" not in text and "三、" not in text
 
 
+def test_the_window_ends_on_its_last_day_at_24_00(app, session, org):
+    """A campaign closing after 20 December printed "2026-12-21 00:00", read as a day more
+    than the office had entered; the pages say "24:00" of the 20th."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    campaign = survey_world.campaign_for(session, org.company_a)
+    zone = ZoneInfo("Asia/Shanghai")
+    campaign.opens_at = datetime(2026, 12, 1, tzinfo=zone)
+    campaign.closes_at = datetime(2026, 12, 21, tzinfo=zone)
+    session.commit()
+    text = _text(_pdf(app, session, campaign.id))
+    assert "2026-12-01 00:00 至 2026-12-20 24:00" in text, text[:400]
+
+
 def test_comments_are_literal_and_only_for_big_enough_groups(app, session, org, closed):
     hostile = HOSTILE * 2 + ["正常意见：希望多开展活动", "再来一条"]
     responses(session, closed, org.branch_a1, 12, comment=hostile)

@@ -36,6 +36,7 @@ from dudao.reports.pdfkit import (
 )
 from dudao.reports.services import Gettext, aside, catalogue_for, gettext_for
 from dudao.surveys.aggregate import Group
+from dudao.surveys.models import closing_moment
 
 WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
@@ -47,6 +48,15 @@ LEVELS = {"group": N_("groups"), "company": N_("companies"), "unit": N_("units")
 
 def _local(moment: Any, tz: Any) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if tz else moment.isoformat()
+
+
+def _closing(moment: Any, tz: Any) -> str:
+    """As the campaign pages say it: a window that closes after 20 December ends at
+    "2026-12-20 24:00", not "2026-12-21 00:00", which read as a day more."""
+    if not tz:
+        return moment.isoformat()
+    day, hour = closing_moment(moment, tz)
+    return f"{day.isoformat()} {hour}"
 
 
 def _overview(data: CampaignReport, s: Styles, tz: Any, _: Gettext) -> list[Any]:
@@ -62,7 +72,7 @@ def _overview(data: CampaignReport, s: Styles, tz: Any, _: Gettext) -> list[Any]
                                                                "n": data.version}],
         [_("Campaign scope"), covered],
         [_("Campaign dates"), _("%(start)s to %(end)s") % {"start": _local(data.opens_at, tz),
-                                                 "end": _local(data.closes_at, tz)}],
+                                                 "end": _closing(data.closes_at, tz)}],
         [_("Campaign period"), data.period_label],
         [_("Status"), data.state],
         [_("Anonymity"), _("Units with fewer than %(k)d answers show no scores; comments are "
