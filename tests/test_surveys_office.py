@@ -177,7 +177,9 @@ def test_other_companies_and_other_roles_cannot_see_a_campaign(
     assert group_office is not None
     client.post("/logout")
     sign_in(client, "office_g")
-    assert client.get(f"/surveys/{campaign.id}/results.json").status_code == 200
+    downloaded = client.get(f"/surveys/{campaign.id}/results.json")
+    assert downloaded.status_code == 200 and downloaded.is_json
+    assert downloaded.headers["Content-Disposition"].startswith("attachment; filename=")
     assert json  # used by the other tests of this module
 
 

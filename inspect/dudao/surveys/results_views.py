@@ -15,6 +15,7 @@ from dudao.surveys.models import Campaign
 from dudao.surveys.views import campaign_in_scope
 from dudao.web.access import requires
 from dudao.web.context import db
+from dudao.web.downloads import disposition
 from dudao.web.setup import select_locale
 
 bp = Blueprint("survey_results", __name__, url_prefix="/surveys", template_folder="templates")
@@ -67,16 +68,18 @@ def results_export(campaign_id: int, fmt: str) -> HttpResponse | tuple[HttpRespo
         response = jsonify(error="filter_refused", message=exc.in_language(get_translations()))
         return response, 422
     name = f"campaign-{campaign.id}-results.{fmt}"
-    disposition = {"Content-Disposition": f"attachment; filename={name}"}
+    named = {"Content-Disposition": disposition(name)}
     if fmt == "csv":
-        return HttpResponse(export.to_csv(report), mimetype="text/csv", headers=disposition)
+        return HttpResponse(export.to_csv(report), mimetype="text/csv", headers=named)
     if fmt == "xlsx":
         return HttpResponse(
             export.to_xlsx(report),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers=disposition,
+            headers=named,
         )
-    return jsonify(export.to_json(report))
+    response = jsonify(export.to_json(report))
+    response.headers.update(named)  # a download like the others, not a page in the tab
+    return response
 
 
 REASONS = {
