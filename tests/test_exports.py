@@ -45,6 +45,8 @@ def test_office_csv_is_utf8_with_bom_and_neutralised(app, report_world):  # noqa
     office = _client(app, "office")
     response = office.get("/reports/export/answers?format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # named once
+    assert response.headers["Content-Disposition"] == 'attachment; filename="dudao-answers.csv"'
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     problems = next(r for r in rows if r["item"] == "problems")
@@ -139,3 +141,16 @@ def test_cli_export(app, report_world, tmp_path):  # noqa: F811
     assert result.exit_code == 0 and "finding_id" in result.output and "A1-1" not in result.output
     result = runner.invoke(cli, args=["export", "all", "--format", "csv"])
     assert result.exit_code != 0 and "xlsx" in result.output
+
+
+def test_the_reports_page_exports_what_its_form_names(app, report_world):  # noqa: F811
+    """The page listed bare file names (inspections.csv) and ignored the unit and quarter
+    typed above them; its form now names the data in words and carries both."""
+    office = _client(app, "office")
+    page = office.get("/reports").get_data(as_text=True)
+    assert ">发现的问题</option>" in page and ">问卷结果</option>" in page
+    chosen = office.get("/reports/export?dataset=findings&format=csv&unit=A1&quarter=")
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"] == "/reports/export/findings?format=csv&unit=A1"
+    narrowed = office.get(chosen.headers["Location"])
+    assert narrowed.status_code == 200 and narrowed.mimetype == "text/csv"

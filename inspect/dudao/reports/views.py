@@ -27,12 +27,12 @@ from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
 from dudao.web.access import BadArgument, require_on, requires
 from dudao.web.context import db, runtime
-from dudao.web.downloads import send_named
+from dudao.web.downloads import disposition, send_named
 from dudao.web.setup import select_locale
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 MIME = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to a text type: named once
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -92,8 +92,15 @@ def _index_page(error: str = "", unit_error: str = "") -> str:
         .order_by(ReportRequest.id.desc())
         .limit(20)
     )
+    labels = {
+        "inspections": _("Inspections"), "answers": _("Answers, item by item"),
+        "findings": _("Findings"), "rectifications": _("Rectification tasks"),
+        "flags": _("Trend flags"), "survey_results": _("Questionnaire results"),
+    }  # fmt: skip
+    datasets = [(name, labels.get(name, name)) for name in exports.DATASETS]
+    datasets.append(("all", _("All of these (XLSX, one sheet each)")))
     return render_template(
-        "reports/index.html", recent=list(recent), datasets=list(exports.DATASETS),
+        "reports/index.html", recent=list(recent), datasets=datasets,
         error=error, unit_error=unit_error,
         typed={name: request.form.get(name, "") for name in ("unit", "quarter")},
     )  # fmt: skip
@@ -214,6 +221,15 @@ def download(request_id: int) -> Response:
     return send_named(Path(path), report.file_name)
 
 
+@bp.get("/export")
+@requires(Permission.VIEW_OFFICE)
+def export_chosen() -> Response:
+    """The Reports page's export form: the chosen dataset's address, with what was filled."""
+    filled = {k: v for k in ("format", "unit", "quarter") if (v := request.args.get(k, "").strip())}
+    dataset = request.args.get("dataset") or "inspections"
+    return redirect(url_for("reports.export", dataset=dataset, **filled))
+
+
 @bp.get("/export/<dataset>")
 @requires(Permission.VIEW_OFFICE)
 def export(dataset: str) -> Response:
@@ -243,5 +259,5 @@ def export(dataset: str) -> Response:
     datasets = exports.build(db(), names, scope, runtime().settings.tz)
     body = exports.to_csv(datasets[0]) if fmt == "csv" else exports.to_xlsx(datasets)
     response = Response(body, mimetype=MIME[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="dudao-{dataset}.{fmt}"'
+    response.headers["Content-Disposition"] = disposition(f"dudao-{dataset}.{fmt}")
     return response
