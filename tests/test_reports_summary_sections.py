@@ -178,6 +178,15 @@ def test_assessment_ranking_and_tier_moves(app, session, org):
         "甲一厂第二党支部（A1-2）": "上升",
     }
     assert "上升 1 个" in second.note and "下降 1 个" in second.note
+    assert "未参评" not in second.note
+    # One inspection is too few: the unit is not in the table, and the note says so.
+    for day in ("2025-07-10", "2025-08-10"):
+        inspection(session, org.branch_a1, day, 90)
+    inspection(session, org.branch_a2, "2025-07-10", 80)
+    session.commit()
+    third = _section(_summary(app, session, org.company_a, "2025Q3"), "考评排名与档次变动")
+    assert [r[1] for r in third.rows] == ["甲一厂第一党支部（A1-1）"]
+    assert "甲一厂第二党支部（A1-2）" in third.note and "未参评" in third.note, third.note
     assert not [s for s in _summary(app, session, org.company_a, "2024Q4").sections
                 if s.title == "考评排名与档次变动"]  # fmt: skip
 

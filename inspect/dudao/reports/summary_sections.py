@@ -176,12 +176,17 @@ def assessment_ranking(
     note = _("Assessment and tiers: composite scores and tiers")
     if result.provisional:
         note = _("%(note)s (the period is not over: provisional)") % {"note": note}
+    note = (_("%(note)s; tiers: %(moves)s.") % {"note": note, "moves": moves} if moves
+            else _("%(note)s.") % {"note": note})  # fmt: skip
+    if result.unassessed:  # left out of the table: say who, and why
+        names = _(", ").join(aside(_, name_in(s.name, s.name_en, locale), s.code)
+                             for s in result.unassessed)  # fmt: skip
+        note += " " + _("Not assessed (fewer than %(min)d counted inspections): %(units)s.") % {
+            "min": config.min_inspections, "units": names}  # fmt: skip
     return SummarySection(
         _("Assessment ranking and tier changes"),
         [_("Rank"), _("Unit"), _("Composite score"), _("Tier"), _("Since the last period")],
-        rows,
-        (_("%(note)s; tiers: %(moves)s.") % {"note": note, "moves": moves} if moves
-         else _("%(note)s.") % {"note": note}),
+        rows, note,
     )  # fmt: skip
 
 
