@@ -285,3 +285,22 @@ def test_assignees_change_only_while_there_is_work_for_them(client, session, wor
         assert "can no longer be changed" in stale.get_data(as_text=True)
         session.expire_all()
         assert session.get(Inspection, inspection.id).assignee_ids == {p["insp"].id}
+
+
+def test_the_office_sees_a_draft_saved_from_a_tablet(client, session, world):
+    """The workflow moves only on submit: an inspection with an hour of answers on the
+    server read "assigned", and the office could reassign or cancel it unaware."""
+    from dudao.definitions.queries import pinned
+    from dudao.inspections.drafts import save_draft
+
+    people, rows = world
+    inspection = rows["upcoming"]
+    page = _as(client, "office_a").get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    assert "data-draft" not in page
+    first, second = pinned(session, inspection.definition_version_id).items[:2]
+    save_draft(session, people["insp"], inspection, {"answers": {first.key: 1, second.key: 1}})
+    session.commit()
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    draft = re.search(r"<dd data-draft>([^<]*)</dd>", page)
+    assert draft and "2 answers saved from a tablet" in draft.group(1)
+    assert people["insp"].display_name in draft.group(1)

@@ -19,6 +19,7 @@ from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections import queries
 from dudao.inspections.api_support import may_see
+from dudao.inspections.drafts import draft_of
 from dudao.inspections.forms import AssigneesForm
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
@@ -146,7 +147,12 @@ def _render(
         and inspection.state in EDITABLE_STATES
         and can(current_user, Permission.INSPECT, inspection.unit)
     )
+    # Work saved from a tablet before it is submitted: the office sees it exists before it
+    # reassigns or cancels (the workflow moves only on submit).
+    draft = draft_of(db(), inspection.id) if inspection.state in EDITABLE_STATES else None
     actors = {e.actor_id for e in events if e.actor_id is not None}
+    if draft is not None and draft.updated_by_id is not None:
+        actors.add(draft.updated_by_id)
     people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events) | actors)
     definitions = queries.definitions(db(), [inspection])
     return render_template(
@@ -154,7 +160,7 @@ def _render(
         actions=actions, forms=forms, events=events, assignees=people,
         assignees_form=assignees_form, definition=definitions.get(inspection.definition_version_id),
         locale=select_locale(), today=org_today(db()), describe=describe,
-        photos_visible=may_see(current_user, inspection), fill=fill, **context,
+        photos_visible=may_see(current_user, inspection), fill=fill, draft=draft, **context,
     ), status  # fmt: skip
 
 
