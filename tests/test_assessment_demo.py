@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from dudao.assessment.demo import load_demo_assessment
 from dudao.assessment.queries import ranking, tier_moves_up
+from dudao.core.database import utcnow
 from dudao.demo.data import build_demo
 from dudao.demo.loader import load_demo
+from dudao.inspections.submission_models import Rectification
 from dudao.org.models import Unit
 
 
@@ -23,3 +27,6 @@ def test_demo_ranks_the_history_branches_on_all_three_components(session) -> Non
     assert len([k for k, n in board.tier_counts.items() if n]) >= 3
     assert tier_moves_up(session, [root.path])
     assert load_demo_assessment(session, build_demo(5)) == 0  # idempotent
+    # Verified late, never after today: a summary printed tasks verified next month.
+    last = session.scalar(select(func.max(Rectification.state_changed_at)))
+    assert last is not None and last <= utcnow()

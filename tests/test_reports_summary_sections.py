@@ -160,7 +160,7 @@ def test_an_open_campaign_shows_counts_only(app, session, org):
     assert row[2] == 12 and row[4] == "进行中（仅计数）"
 
 
-def test_assessment_ranking_and_tier_moves(app, session, org):
+def test_assessment_ranking_and_tier_moves(app, session, org, monkeypatch):
     for unit, scores in ((org.branch_a1, (96, 98)), (org.branch_a2, (70, 74))):
         inspection(session, unit, "2025-01-10", scores[0])
         inspection(session, unit, "2025-02-10", scores[1])
@@ -187,6 +187,11 @@ def test_assessment_ranking_and_tier_moves(app, session, org):
     third = _section(_summary(app, session, org.company_a, "2025Q3"), "考评排名与档次变动")
     assert [r[1] for r in third.rows] == ["甲一厂第一党支部（A1-1）"]
     assert "甲一厂第二党支部（A1-2）" in third.note and "未参评" in third.note, third.note
+    from dudao.reports import summary_sections
+
+    monkeypatch.setattr(summary_sections, "NAMED_UNASSESSED", 0)  # hundreds: a few named
+    many = _section(_summary(app, session, org.company_a, "2025Q3"), "考评排名与档次变动")
+    assert "A1-2" not in many.note and "另有 1 个（考评页面列出全部）" in many.note
     assert not [s for s in _summary(app, session, org.company_a, "2024Q4").sections
                 if s.title == "考评排名与档次变动"]  # fmt: skip
 

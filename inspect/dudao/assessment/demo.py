@@ -60,7 +60,8 @@ def _tasks(session: Session, rng: random.Random, tz: str, today: date, late: ran
             continue
         done_late = rng.random() < 0.18
         days = rng.randint(2, 30) if done_late else -rng.randint(0, 20)
-        done = max(found + timedelta(days=1), deadline + timedelta(days=days))
+        # Verified late, but not after today: a demo on any date has no future history.
+        done = min(today, max(found + timedelta(days=1), deadline + timedelta(days=days)))
         # (`late` is a random stream of its own, so the other figures stay what they were.)
         still_open = deadline >= today - timedelta(days=40) and late.random() < 0.05
         session.add(Rectification(

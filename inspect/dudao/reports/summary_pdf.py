@@ -97,7 +97,7 @@ def summary_story(
         heads = [_("Responsible unit"), _("Required action"), _("Rectification deadline"),
                  _("Status")]  # fmt: skip
         story.append(grid([heads, *summary.overdue], s,
-                          [36 * mm, WIDTH - 88 * mm, 24 * mm, 28 * mm]))  # fmt: skip
+                          [48 * mm, WIDTH - 100 * mm, 24 * mm, 28 * mm]))  # fmt: skip
         if summary.overdue_count > len(summary.overdue):
             more = summary.overdue_count - len(summary.overdue)
             story.append(para(_("%(n)d more not listed.") % {"n": more}, s.small))

@@ -109,7 +109,7 @@ def open_flag_list(
                "%(shown)d of %(num)d open flags, the most severe and most recently detected "
                "first; the flag queue holds them all with their evidence.",
                num=total, shown=len(rows)).in_language(catalogue_for(locale)),
-        widths=(0.10, 0.13, 0.22, 0.20, 0.19, 0.16),  # the months on one line
+        widths=(0.10, 0.155, 0.225, 0.19, 0.18, 0.15),  # whole words; the months on one line
     )  # fmt: skip
 
 
@@ -151,6 +151,10 @@ def questionnaire_results(
     )  # fmt: skip
 
 
+#: A subtree of hundreds of branches early in a period has hundreds not yet assessed.
+NAMED_UNASSESSED = 10
+
+
 @register_summary_section
 def assessment_ranking(
     session: Session, unit: Unit, period: Period, locale: str
@@ -178,15 +182,19 @@ def assessment_ranking(
         note = _("%(note)s (the period is not over: provisional)") % {"note": note}
     note = (_("%(note)s; tiers: %(moves)s.") % {"note": note, "moves": moves} if moves
             else _("%(note)s.") % {"note": note})  # fmt: skip
-    if result.unassessed:  # left out of the table: say who, and why
+    if result.unassessed:  # left out of the table: say who (the first few), and why
         names = _(", ").join(aside(_, name_in(s.name, s.name_en, locale), s.code)
-                             for s in result.unassessed)  # fmt: skip
+                             for s in result.unassessed[:NAMED_UNASSESSED])  # fmt: skip
+        more = len(result.unassessed) - NAMED_UNASSESSED
+        if more > 0:
+            names = _("%(names)s and %(more)d more (the assessment page lists them all)") % {
+                "names": names, "more": more}  # fmt: skip
         note += " " + _("Not assessed (fewer than %(min)d counted inspections): %(units)s.") % {
             "min": config.min_inspections, "units": names}  # fmt: skip
     return SummarySection(
         _("Assessment ranking and tier changes"),
         [_("Rank"), _("Unit"), _("Composite score"), _("Tier"), _("Since the last period")],
-        rows, note,
+        rows, note, widths=(0.08, 0.46, 0.14, 0.16, 0.16),
     )  # fmt: skip
 
 
