@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     CondPageBreak,
@@ -129,7 +130,8 @@ def _units_table(data: CampaignReport, s: Styles, _: Gettext) -> Any:
             "—" if sat is None else f"{sat.mean:.1f}",
             "—" if sat is None else f"{sat.low:.1f}–{sat.high:.1f}",
         ])  # fmt: skip
-    made = grid(rows, s, [WIDTH - 118 * mm, 20 * mm, 20 * mm, 18 * mm, 24 * mm, 36 * mm])
+    # The unit's name with its code on as few lines as may be (the code split mid-way).
+    made = grid(rows, s, [WIDTH - 101 * mm, 20 * mm, 18 * mm, 18 * mm, 21 * mm, 24 * mm])
     made.setStyle(TableStyle(spans))
     return made
 
@@ -153,12 +155,15 @@ def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> 
     ]  # fmt: skip
     results = data.item_results(group)
     share = _("%(label)s: %(n)d")
+    # Wrapped at spaces only, also in Chinese: "4 满意：45" stays whole on its line.
+    spaced = ParagraphStyle("spaced", parent=s.cell, wordWrap=None)
     rows = [[_("Question"), _("Answered"), _("Mean score"), _("Answers given")]] + [
         [r.label, r.answered, "—" if r.mean is None else f"{r.mean:.2f}",
-         _("; ").join(share % {"label": label, "n": n} for label, n in r.distribution)]
+         para(_("; ").join(share % {"label": label, "n": n} for label, n in r.distribution),
+              spaced)]
         for r in results
     ]  # fmt: skip
-    story.append(grid(rows, s, [58 * mm, 20 * mm, 16 * mm, WIDTH - 94 * mm]))
+    story.append(grid(rows, s, [56 * mm, 19 * mm, 18 * mm, WIDTH - 93 * mm]))
     if group.comments is None:
         story.append(para(_("Comments: shown only for a unit with %(c)d answers or more that "
                             "cannot be singled out by comparing it with the units below it.")

@@ -25,7 +25,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import Flowable, Image, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from dudao.reports.fonts import register_font
 
@@ -102,8 +102,10 @@ def table(rows: list[list[Any]], font: str, **options: Any) -> Table:
 
 
 def grid(rows: list[list[Any]], s: Styles, widths: list[float] | None = None) -> Table:
-    """A ruled table of plain text (first row a header, repeated on every page); "—" for None."""
-    cells = [[para(c if c is not None else "—", s.cell) for c in row] for row in rows]
+    """A ruled table of plain text (first row a header, repeated on every page); "—" for None;
+    a cell already made (a Paragraph of another style) is kept."""
+    cells = [[c if isinstance(c, Flowable) else para("—" if c is None else c, s.cell)
+              for c in row] for row in rows]  # fmt: skip
     made = table(cells, s.font, colWidths=widths, repeatRows=1, hAlign="LEFT")
     made.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, RULE),
                               ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
