@@ -10,7 +10,8 @@ import pytest
 from openpyxl import load_workbook
 
 from dudao.core.spreadsheet import FORMULA_STARTS, neutralise
-from dudao.reports.exports import Dataset, to_csv, to_xlsx
+from dudao.reports.export_files import to_csv, to_xlsx
+from dudao.reports.exports import Dataset
 from tests.conftest import sign_in
 from tests.report_world import report_world  # noqa: F401
 
@@ -49,11 +50,31 @@ def test_office_csv_is_utf8_with_bom_and_neutralised(app, report_world):  # noqa
     assert response.headers["Content-Disposition"] == 'attachment; filename="dudao-answers.csv"'
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
-    problems = next(r for r in rows if r["item"] == "problems")
-    assert problems["answer"] == "'=1+2 台账不全，公开承诺未按期更新。"
-    plan = next(r for r in rows if r["item"] == "plan")
-    assert plan["answer"] == "否" and plan["verdict"] == "fail"
-    assert plan["note"].startswith("没有实施方案")
+    # People read the web's exports: the columns and the coded values in their words.
+    problems = next(r for r in rows if r["检查项目代码"] == "problems")
+    assert problems["检查结果"] == "'=1+2 台账不全，公开承诺未按期更新。"
+    plan = next(r for r in rows if r["检查项目代码"] == "plan")
+    assert plan["检查结果"] == "否" and plan["判定"] == "不合格"
+    assert plan["备注"].startswith("没有实施方案")
+    office.post("/lang", data={"lang": "en", "next": "/"})
+    english = office.get("/reports/export/answers?format=csv").data.decode("utf-8-sig")
+    plan = next(r for r in csv.DictReader(io.StringIO(english)) if r["Item key"] == "plan")
+    assert plan["Verdict"] == "Fail" and plan["Item"] != "有实施方案"
+
+
+def test_the_command_line_keeps_keys_and_codes_unless_asked(app, report_world):  # noqa: F811
+    from click.testing import CliRunner
+
+    from dudao.cli import cli
+
+    runner = CliRunner()
+    coded = runner.invoke(cli, ["export", "answers"]).stdout_bytes.decode("utf-8-sig")
+    plan = next(r for r in csv.DictReader(io.StringIO(coded)) if r["item"] == "plan")
+    assert plan["verdict"] == "fail"
+    worded = runner.invoke(cli, ["export", "answers", "--locale", "zh"]).stdout_bytes
+    plan = next(r for r in csv.DictReader(io.StringIO(worded.decode("utf-8-sig")))
+                if r["检查项目代码"] == "plan")  # fmt: skip
+    assert plan["判定"] == "不合格"
 
 
 def test_xlsx_has_a_sheet_per_dataset(app, report_world):  # noqa: F811
@@ -76,9 +97,14 @@ def test_xlsx_has_a_sheet_per_dataset(app, report_world):  # noqa: F811
     tasks = list(book["rectifications"].values)
     from dudao.workflow.registry import get_workflow
 
-    assert len(tasks) == 2 and tasks[1][4] == get_workflow("rectification").initial
+    workflow = get_workflow("rectification")
+    assert len(tasks) == 2 and tasks[1][4] == workflow.state(workflow.initial).label.zh
     answers = {row[2]: row for row in book["answers"].values}
     assert answers["problems"][4] == "'=1+2 台账不全，公开承诺未按期更新。"
+    # Typed cells: a date is a date, an empty cell empty; the header stays in view.
+    sheet = book["inspections"]
+    assert sheet.freeze_panes == "A2" and sheet["H2"].is_date and sheet["H1"].value == "截止日期"
+    assert isinstance(sheet["J2"].value, float) and tasks[1][5].date().isoformat() == "2027-01-31"
 
 
 def test_exports_respect_the_viewers_scope(app, user_factory, report_world):  # noqa: F811
@@ -114,10 +140,10 @@ def test_flags_export_in_scope_by_the_day_raised(app, session, user_factory, rep
     def rows(client, query: str) -> list[tuple[str, ...]]:
         data = client.get(f"/reports/export/flags?format=csv{query}").data.decode("utf-8-sig")
         found = csv.DictReader(io.StringIO(data, newline=""))
-        return [(r["unit_code"], r["severity"], r["state"], r["item"]) for r in found]
+        return [(r["单位代码"], r["严重程度"], r["状态"], r["检查项目代码"]) for r in found]
 
     office = _client(app, "office")
-    a_flag, b_flag = ("A1-1", "high", "new", "'=cmd"), ("B1-1", "low", "dismissed", "q1")
+    a_flag, b_flag = ("A1-1", "高", "新发现", "'=cmd"), ("B1-1", "低", "已排除", "q1")
     assert rows(office, "") == [a_flag, b_flag]
     assert rows(office, "&quarter=2026Q4") == [a_flag]
     assert rows(office, "&quarter=2026Q3") == [b_flag]

@@ -11,6 +11,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,8 +30,17 @@ def csv_bytes(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(headers)
-    writer.writerows([neutralise(cell) for cell in row] for row in rows)
+    writer.writerows([neutralise(_text(cell)) for cell in row] for row in rows)
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _text(cell: Any) -> Any:
+    """Dates as 2026-11-27, date-times to the minute, as the pages show them."""
+    if isinstance(cell, datetime):
+        return cell.strftime("%Y-%m-%d %H:%M")
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return cell
 
 
 def unzipped_size(source: Path | IO[bytes]) -> int:

@@ -17,6 +17,7 @@ from dudao.core.language import language_option, say, spoken
 from dudao.core.runtime import Runtime
 from dudao.org.queries import by_code
 from dudao.reports import exports
+from dudao.reports.export_files import encode
 from dudao.reports.jobs import run_report
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import parse_quarter, request_report
@@ -114,11 +115,15 @@ def report_campaign(campaign_id: int, output: Path, locale: str) -> None:
 @click.option("--quarter", help="Only inspections due in this quarter, like 2026Q3.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: standard output).")  # fmt: skip
+@click.option("--locale", type=click.Choice(["zh", "en"]),
+              help="Column names and coded values in words of this language, as the web "
+                   "gives them (default: the column keys and codes, for scripts).")  # fmt: skip
 @language_option
 @with_appcontext
 def export_command(
-    dataset: str, fmt: str, unit: str | None, quarter: str | None, output: Path | None, lang: str
-) -> None:
+    dataset: str, fmt: str, unit: str | None, quarter: str | None, output: Path | None,
+    locale: str | None, lang: str,
+) -> None:  # fmt: skip
     runtime = _runtime()
     names = list(exports.DATASETS) if dataset == "all" else [dataset]
     if dataset == "all" and fmt == "csv":
@@ -130,10 +135,11 @@ def export_command(
             raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit))
         period = parse_quarter(quarter) if quarter else None
         scope = exports.Scope(
-            ["/"], scope_unit, period.start if period else None, period.end if period else None
-        )
+            ["/"], scope_unit, period.start if period else None,
+            period.end if period else None, locale,
+        )  # fmt: skip
         datasets = exports.build(session, names, scope, runtime.settings.tz)
-    body = exports.to_csv(datasets[0]) if fmt == "csv" else exports.to_xlsx(datasets)
+    body = encode(datasets, fmt)
     if output is None:
         sys.stdout.buffer.write(body)
         return

@@ -12,18 +12,15 @@ Other features may add datasets with `register_dataset`.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from openpyxl import Workbook
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.errors import ValidationError
-from dudao.core.spreadsheet import csv_bytes, neutralise
 from dudao.definitions.display import display_value
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -41,6 +38,13 @@ class Scope:
     unit: Unit | None = None
     start: date | None = None
     end: date | None = None
+    #: None: column keys and coded values, Chinese names (scripts); else people's words.
+    locale: str | None = None
+
+    @property
+    def names(self) -> str:
+        """The language of unit names, item labels and grades."""
+        return self.locale or "zh"
 
     def apply(self, query: Select[Any]) -> Select[Any]:
         query = query.where(within(self.paths))
@@ -58,6 +62,16 @@ class Dataset:
     name: str
     headers: list[str]
     rows: list[list[Any]]
+    keys: list[str] = field(default_factory=list)  # the column keys, when headers are words
+
+    def localized(self, locale: str) -> Dataset:
+        """Headers and coded values in `locale`'s words (export_text.py)."""
+        from dudao.reports.export_text import header, value_labeller
+
+        labellers = [value_labeller(self.name, key, locale) for key in self.headers]
+        rows = [[cell if f is None or cell in (None, "") else f(cell)
+                 for f, cell in zip(labellers, row, strict=True)] for row in self.rows]  # fmt: skip
+        return Dataset(self.name, [header(k, locale) for k in self.headers], rows, self.headers)
 
 
 Builder = Callable[[Session, Scope, Any], Dataset]
@@ -75,8 +89,11 @@ def register_dataset(name: str) -> Callable[[Builder], Builder]:
     return decorator
 
 
-def _local(moment: datetime | None, tz: Any) -> str:
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+def _local(moment: datetime | None, tz: Any) -> datetime | None:
+    """The moment on the organisation's clock, to the minute (a spreadsheet's date-time)."""
+    if moment is None:
+        return None
+    return moment.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _latest(scope: Scope) -> Select[Any]:
@@ -109,9 +126,9 @@ def inspections(session: Session, scope: Scope, tz: Any) -> Dataset:
         .outerjoin(Submission, Submission.id == latest.c.id)
     )
     rows = [
-        [i.id, u.code, u.name, key, number, i.origin, i.state, i.due_date.isoformat(),
-         _local(s.submitted_at, tz) if s else "", s.percent if s else None,
-         (s.grade or "") if s else "", ("yes" if s.passed else "no") if s else "",
+        [i.id, u.code, u.name_in(scope.names), key, number, i.origin, i.state, i.due_date,
+         _local(s.submitted_at, tz) if s else None, s.percent if s else None,
+         (s.grade_in(scope.names) or "") if s else "", ("yes" if s.passed else "no") if s else "",
          s.review_state if s else ""]
         for i, u, key, number, s in session.execute(
             scope.apply(query).order_by(Unit.path, Inspection.due_date, Inspection.id)
@@ -137,7 +154,7 @@ def answers(session: Session, scope: Scope, tz: Any) -> Dataset:
             if value == "na":
                 verdict = "na"
             rows.append(
-                [inspection.id, unit.code, item.key, item.label.zh,
+                [inspection.id, unit.code, item.key, item.label.get(scope.names),
                  display_value(item, value), verdict, submission.notes.get(item.key) or ""]
             )  # fmt: skip
     headers = ["inspection_id", "unit_code", "item", "label", "answer", "verdict", "note"]
@@ -158,7 +175,7 @@ def findings(session: Session, scope: Scope, tz: Any) -> Dataset:
         item = pinned(session, inspection.definition_version_id)._index.get(finding.item_key)
         rows.append(
             [finding.id, inspection.id, unit.code, finding.item_key,
-             item.label.zh if item else "", "yes" if finding.critical else "no",
+             item.label.get(scope.names) if item else "", "yes" if finding.critical else "no",
              finding.note or "", _local(finding.created_at, tz)]
         )  # fmt: skip
     headers = ["finding_id", "inspection_id", "unit_code", "item", "label", "critical", "note",
@@ -176,7 +193,7 @@ def rectifications(session: Session, scope: Scope, tz: Any) -> Dataset:
     )
     rows = [
         [task.id, finding.id, inspection.id, task.unit.code, task.state,
-         task.deadline.isoformat(), task.description, task.response or "",
+         task.deadline, task.description, task.response or "",
          _local(task.created_at, tz)]
         for task, finding, inspection in session.execute(
             scope.apply(query).order_by(Rectification.id)
@@ -202,9 +219,9 @@ def flags(session: Session, scope: Scope, tz: Any) -> Dataset:
     if scope.end is not None:
         query = query.where(Flag.created_at < datetime.combine(scope.end + ONE_DAY, time.min, tz))
     rows = [
-        [f.id, f.unit.code, f.unit.name, " ".join(f.unit_codes), f.rule, f.severity, f.state,
-         f.definition_key or "", f.item_key or "", f.first_detected, f.last_detected,
-         f.due_date.isoformat() if f.due_date else "", _local(f.created_at, tz)]
+        [f.id, f.unit.code, f.unit.name_in(scope.names), " ".join(f.unit_codes), f.rule,
+         f.severity, f.state, f.definition_key or "", f.item_key or "", f.first_detected,
+         f.last_detected, f.due_date, _local(f.created_at, tz)]
         for f in session.scalars(query.order_by(Flag.id))
     ]  # fmt: skip
     headers = ["flag_id", "unit_code", "unit", "unit_codes", "rule", "severity", "state",
@@ -220,7 +237,9 @@ def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
     from dudao.reports.campaign_data import campaigns_in_scope
 
     rows: list[list[Any]] = []
-    found = campaigns_in_scope(session, tz, scope.unit, scope.start, scope.end, scope.paths)
+    found = campaigns_in_scope(
+        session, tz, scope.unit, scope.start, scope.end, scope.paths, locale=scope.names
+    )
     for campaign, report in found:
         for g in report.groups:
             sat = g.satisfaction
@@ -228,7 +247,7 @@ def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
             figures = [g.responses, g.invited, g.rate, *interval] if g.shown else [None] * 6
             status = "shown" if g.shown else f"hidden:{g.hidden}"
             rows.append([campaign.id, campaign.title, campaign.period_label, g.code, g.name,
-                         status, *["" if v is None else v for v in figures]])  # fmt: skip
+                         status, *figures])  # fmt: skip
     headers = ["campaign_id", "campaign", "period", "unit_code", "unit", "status", "responses",
                "invited", "response_rate", "satisfaction", "satisfaction_low",
                "satisfaction_high"]  # fmt: skip
@@ -242,21 +261,5 @@ def build(session: Session, names: Iterable[str], scope: Scope, tz: Any) -> list
             f"Unknown export {unknown[0]!r}; choose from {', '.join(DATASETS)}.",
             [f"dataset: {unknown[0]!r}"],
         )
-    return [DATASETS[name](session, scope, tz) for name in names]
-
-
-def to_csv(dataset: Dataset) -> bytes:
-    return csv_bytes(dataset.headers, dataset.rows)
-
-
-def to_xlsx(datasets: Sequence[Dataset]) -> bytes:
-    """One sheet per dataset; text cells are stored as text and neutralised."""
-    workbook = Workbook(write_only=True)
-    for dataset in datasets:
-        sheet = workbook.create_sheet(dataset.name[:31])
-        sheet.append(dataset.headers)
-        for row in dataset.rows:
-            sheet.append([neutralise(cell) for cell in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    made = [DATASETS[name](session, scope, tz) for name in names]
+    return [d.localized(scope.locale) for d in made] if scope.locale else made

@@ -23,6 +23,7 @@ from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
 from dudao.org.queries import by_code, within
 from dudao.reports import exports
+from dudao.reports.export_files import encode
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
 from dudao.web.access import BadArgument, require_on, requires
@@ -254,10 +255,11 @@ def export(dataset: str) -> Response:
     scope = exports.Scope(
         scope_paths(current_user, Permission.VIEW_OFFICE), unit,
         period.start if period else None, period.end if period else None,
+        "en" if select_locale().startswith("en") else "zh",  # people read the web's exports
     )  # fmt: skip
     names = list(exports.DATASETS) if dataset == "all" else [dataset]
     datasets = exports.build(db(), names, scope, runtime().settings.tz)
-    body = exports.to_csv(datasets[0]) if fmt == "csv" else exports.to_xlsx(datasets)
+    body = encode(datasets, fmt)
     response = Response(body, mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = disposition(f"dudao-{dataset}.{fmt}")
     return response
