@@ -220,3 +220,27 @@ def test_a_window_ending_at_midnight_is_said_as_the_day_before_at_24_00():
     assert closing_moment(midnight, zone) == (date(2026, 12, 31), "24:00")
     evening = datetime(2026, 12, 31, 18, 30, tzinfo=zone).astimezone(UTC)
     assert closing_moment(evening, zone) == (date(2026, 12, 31), "18:30")
+
+
+def test_results_files_speak_the_readers_words(session, org, signed_in):
+    """The results' CSV and XLSX had snake_case headers, `hidden:small` and a `mean:` column
+    for every question, choices included, always empty."""
+    from openpyxl import load_workbook
+
+    campaign = survey_world.campaign_for(session, org.company_a)
+    survey_world.close(session, campaign)
+    survey_world.answered(session, campaign, org.branch_a1, 12)
+    survey_world.answered(session, campaign, org.branch_a2, 2)
+    office = signed_in("office_a", ("office", org.company_a))
+    text = office.get(f"/surveys/{campaign.id}/results.csv").get_data(as_text=True)
+    header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert header[:4] == ["单位代码", "单位名称", "下级层次", "是否显示"]
+    assert "平均分：支部班子团结协作、带头作用" in header
+    assert not [h for h in header if "您的身份" in h]  # a choice has no mean
+    status = {row[0]: row[3] for row in rows}
+    assert status["A1-2"] == "答卷过少，不单独显示" and status["A"] == "显示"
+    book = load_workbook(io.BytesIO(office.get(f"/surveys/{campaign.id}/results.xlsx").data))
+    sheet = book["测评结果"]
+    assert sheet.freeze_panes == "A2"
+    small = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "A1-2")
+    assert all(cell is None for cell in small[4:])

@@ -1,84 +1,66 @@
-"""Report rows for CSV, XLSX and JSON: flat views of `aggregate.Report`, never more
-(spreadsheet cells neutralised against formula injection)."""
+"""Report rows for CSV, XLSX and JSON: flat views of `aggregate.Report`, never more.
+CSV and XLSX are for people, in the reader's words (the shared writers neutralise cells
+against formula injection); JSON keeps keys and codes for scripts."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from dudao.core.spreadsheet import neutralise
+from dudao.core.spreadsheet import csv_bytes, xlsx_bytes
 from dudao.surveys.aggregate import Report
 
 
-def header(report: Report) -> list[str]:
-    items = [key for key in (report.groups[0].items if report.groups else {})] or [
-        i.key for i in report.definition.items
-    ]
-    return [
-        "unit_code",
-        "unit",
-        "depth",
-        "status",
-        "responses",
-        "invited",
-        "response_rate",
-        "satisfaction",
-        "satisfaction_low",
-        "satisfaction_high",
-        *[f"mean:{key}" for key in items],
+def header(report: Report, locale: str) -> list[str]:
+    """The columns in the reader's words; a mean for each question that has one."""
+    from dudao.reports.export_text import header as named
+
+    english = locale.startswith("en")
+    mean = "Mean: %s" if english else "平均分：%s"
+    fixed = ["unit_code", "unit", "depth", "status", "responses", "invited", "response_rate",
+             "satisfaction", "satisfaction_low", "satisfaction_high"]  # fmt: skip
+    labels = {i.key: i.label.get(locale) for i in report.definition.items}
+    depth = "Level below the scope" if english else "下级层次"
+    return [depth if k == "depth" else named(k, locale) for k in fixed] + [
+        mean % labels.get(key, key) for key in _means(report)
     ]
 
 
-def rows(report: Report) -> list[list[Any]]:
+def _means(report: Report) -> list[str]:
+    """The questions with a mean in some shown group (scales and numbers, not choices)."""
+    order = [i.key for i in report.definition.items]
+    have = {k for g in report.groups for k, stat in g.items.items() if stat.mean is not None}
+    return [key for key in order if key in have]
+
+
+def rows(report: Report, locale: str) -> list[list[Any]]:
     """One row per group; hidden groups carry only their name and why they are hidden."""
-    keys = [h.split(":", 1)[1] for h in header(report) if h.startswith("mean:")]
+    from dudao.reports.export_text import SHOWN
+
+    english, keys = locale.startswith("en"), _means(report)
     out: list[list[Any]] = []
     for group in report.groups:
         status = "shown" if group.shown else f"hidden:{group.hidden}"
+        said = SHOWN[status][english] if status in SHOWN else status
         if not group.shown:
-            out.append([group.code, group.name, group.depth, status] + [""] * (6 + len(keys)))
+            out.append([group.code, group.name, group.depth, said] + [None] * (6 + len(keys)))
             continue
         sat = group.satisfaction
-        means = [group.items[k].mean if k in group.items else "" for k in keys]
-        out.append(
-            [
-                group.code,
-                group.name,
-                group.depth,
-                status,
-                group.responses,
-                "" if group.invited is None else group.invited,
-                "" if group.rate is None else group.rate,
-                sat.mean if sat else "",
-                sat.low if sat else "",
-                sat.high if sat else "",
-                *["" if m is None else m for m in means],
-            ]
-        )
+        out.append([
+            group.code, group.name, group.depth, said, group.responses, group.invited,
+            group.rate, sat.mean if sat else None, sat.low if sat else None,
+            sat.high if sat else None,
+            *[group.items[k].mean if k in group.items else None for k in keys],
+        ])  # fmt: skip
     return out
 
 
-def to_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header(report))
-    writer.writerows([neutralise(cell) for cell in row] for row in rows(report))
-    return "\ufeff" + out.getvalue()
+def to_csv(report: Report, locale: str) -> bytes:
+    return csv_bytes(header(report, locale), rows(report, locale))
 
 
-def to_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "results"
-    sheet.append(header(report))
-    for row in rows(report):
-        sheet.append([neutralise(cell) for cell in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def to_xlsx(report: Report, locale: str) -> bytes:
+    sheet = "Results" if locale.startswith("en") else "测评结果"
+    return xlsx_bytes([(sheet, header(report, locale), rows(report, locale))])
 
 
 def to_json(report: Report) -> dict[str, Any]:

@@ -69,11 +69,12 @@ def results_export(campaign_id: int, fmt: str) -> HttpResponse | tuple[HttpRespo
         return response, 422
     name = f"campaign-{campaign.id}-results.{fmt}"
     named = {"Content-Disposition": disposition(name)}
+    locale = "en" if select_locale().startswith("en") else "zh"
     if fmt == "csv":
-        return HttpResponse(export.to_csv(report), mimetype="text/csv", headers=named)
+        return HttpResponse(export.to_csv(report, locale), mimetype="text/csv", headers=named)
     if fmt == "xlsx":
         return HttpResponse(
-            export.to_xlsx(report),
+            export.to_xlsx(report, locale),
             mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             headers=named,
         )
