@@ -88,7 +88,7 @@ def test_the_questions_and_the_error_summary_fit_a_phone(
     page = browser_page(390, 844)
     page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
     if lang == "en":
-        page.locator('button[name="lang"][value="en"]').click()
+        page.locator('button[name="switch_lang"][value="en"]').click()
         page.wait_for_selector("html[lang=en]")
     assert _points_fit(page)
     ends = page.locator("#item-sat_leadership .dpoints-ends")

@@ -76,3 +76,19 @@ def test_a_slip_code_typed_on_a_stale_page_is_kept(member, session, org):
     assert shown.status_code == 200
     assert 'name="a_sat_leadership"' in shown.get_data(as_text=True)
     assert _recorded(session) == (0, 0)
+
+
+def test_switching_language_keeps_what_was_typed(member, session, org):
+    """The header's switch posted to /lang and came back to an empty questionnaire."""
+    world = survey_world.build(session, org)
+    path = f"/s/{world.tokens['A1-1'][0]}"
+    page = member.get(path).get_data(as_text=True)
+    assert 'name="switch_lang" value="en"' in page and 'form="dform"' in page
+    typed = form_data(comment="食堂的饭菜越来越好")
+    switched = member.post(path, data={**typed, "switch_lang": "en", "csrf_token": LOST})
+    body = switched.get_data(as_text=True)
+    assert switched.status_code == 200 and "Send my answers" in body
+    assert "食堂的饭菜越来越好" in body and "aria-invalid" not in body
+    assert _recorded(session) == (0, 0)
+    sent = member.post(path, data={**typed, "csrf_token": _token(body)})
+    assert sent.status_code == 302 and _recorded(session) == (1, 1)

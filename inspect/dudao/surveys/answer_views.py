@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response as HttpResponse
 
 from dudao.auth.forms import ConfirmForm
 from dudao.core.effects import after_commit
+from dudao.core.language import LOCALES
 from dudao.core.queue import enqueue
 from dudao.definitions.formbuilder import build_form
 from dudao.definitions.queries import pinned
@@ -75,9 +76,15 @@ def _form_page(
     ticket: Ticket, action: str, hidden_code: str | None = None, *, busy: bool = False
 ) -> Page:
     """The questionnaire; `busy`: refused by a rate limit, shown again with what was typed."""
+    switching = request.method == "POST" and request.form.get("switch_lang") in LOCALES
+    if switching:  # the page's language switch: the answers come back in the other one
+        session["lang"] = request.form["switch_lang"]
     definition = pinned(db(), ticket.campaign.definition_version_id)
     form = build_form(definition, select_locale())
-    answering_now = request.method == "POST" and request.form.get("step") != "code" and not busy
+    answering_now = (
+        request.method == "POST" and request.form.get("step") != "code" and not busy
+        and not switching
+    )  # fmt: skip
     if answering_now and form.validate():
         try:
             answering.submit_answer(db(), ticket, form.clean_answers)
