@@ -65,6 +65,8 @@ def test_fill_offline_reload_then_sync_once(live_server, browser_page, world, se
     page.wait_for_selector(f"[data-sync-for='{inspection_id}'][data-state=queued]")
     assert page.locator("#t-online.is-offline").is_visible()
     save_screenshot(page, "tablet-list-offline")
+    page.click("#t-sync-now")  # the button says what it did, offline too
+    assert "离线" in page.locator("#t-toast").inner_text()
     page.goto(f"{base}/inspect/{inspection_id}")
     page.wait_for_selector("body[data-client-ready=yes]")
 
@@ -80,6 +82,9 @@ def test_fill_offline_reload_then_sync_once(live_server, browser_page, world, se
     photo = session.get(Photo, photo_ids[0])
     assert len(photo_ids) == 1 and max(photo.width, photo.height) == 1600
     assert session.get(Inspection, inspection_id).state == "submitted"
+    page.click("#t-sync-now")  # nothing left to send: it says so instead of nothing
+    page.wait_for_selector("#t-toast:not([hidden])")
+    assert page.inner_text("#t-toast") == "本平板上的内容都已保存到服务器。"
     assert page.console_errors == []
 
 

@@ -352,8 +352,13 @@
     return syncAll();
   }
 
+  /* How many records of this user still wait for the server. */
+  function waiting() {
+    return DB.all("work").then(function (records) { return records.filter(needsWork).length; });
+  }
+
   root.DudaoSync = {
-    start: start, syncAll: syncAll, syncOne: syncOne, queueSubmission: queueSubmission,
+    start: start, syncAll: syncAll, syncOne: syncOne, queueSubmission: queueSubmission, waiting: waiting,
     prepareOffline: prepareOffline, announce: announce, contentOf: contentOf,
   };
 })(this);

@@ -253,8 +253,13 @@
     var button = el("t-sync-now");
     if (button) {
       button.addEventListener("click", function () {
+        // Say what happened, also when there was nothing to send: a silent button reads
+        // as a broken one.
+        if (!navigator.onLine) { toast(text.sync_offline); return; }
         button.disabled = true;
-        Promise.resolve(syncAll()).finally(function () { button.disabled = false; });
+        Promise.resolve(syncAll()).then(root.DudaoSync.waiting).then(function (n) {
+          toast(n ? fmt(text.sync_waiting, { n: n }) : text.sync_done);
+        }).finally(function () { button.disabled = false; });
       });
     }
   }
