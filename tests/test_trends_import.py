@@ -168,6 +168,14 @@ def test_spreadsheets_as_excel_writes_them(session, org, tmp_path) -> None:
                                             *cells]])  # fmt: skip
     result = runner.invoke(cli, ["import", "inspections", str(tmp_path / "gbk_bad.csv")])
     assert "第 2 行：unit：没有编码为 '一支部' 的单位" in result.output.splitlines()
+    # A value beyond the named columns (a shifted row, say) was dropped without a word.
+    shifted = tmp_path / "shifted.csv"
+    with shifted.open("w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([header, ["A1-1", "campaign_spot_check", "2024-03-15", "",
+                                            *cells, "yes"]])  # fmt: skip
+    result = runner.invoke(cli, ["import", "inspections", str(shifted), "--lang", "en"])
+    assert result.exit_code == 1, result.output
+    assert f"column {len(header) + 1} holds a value, but row 1" in result.output
     for path, says in ((no_date, "missing: date."), (old, "Excel 97-2003 (.xls)")):
         result = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
         assert result.exit_code == 1 and says in result.output, result.output

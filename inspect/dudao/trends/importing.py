@@ -64,6 +64,9 @@ def natural_id(unit: str, definition: str, day: str, inspector: str | None) -> s
     return str(uuid.uuid5(NAMESPACE, f"{unit}|{definition}|{day}|{inspector or ''}"))
 
 
+UNNAMED = N_("column %(column)d holds a value, but row 1 gives that column no name")
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line or row number, record) from JSON Lines, CSV or XLSX, numbered as a user sees
     them; a line that is not a JSON object is a record carrying its problem (`_bad`)."""
@@ -80,7 +83,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                    "missing: %(columns)s."),
                 file=path.name, columns=", ".join(missing),
             )  # fmt: skip
+        named = [bool(name.strip()) for name in table.header]
         for number, cells in table.rows:
+            # A value under no column name was dropped unseen: say where it is instead.
+            stray = [n for n, cell in enumerate(cells, 1)
+                     if cell and (n > len(named) or not named[n - 1])]  # fmt: skip
+            if stray:
+                yield number, {"_bad": Message(UNNAMED, column=stray[0]), "_table": True}
+                continue
             yield number, _table_record(dict(zip(table.header, cells, strict=False)))
     else:
         raise UnreadableFile(N_("%(file)s: use .jsonl, .csv or .xlsx."), file=path.name)
