@@ -69,10 +69,10 @@ def test_unit_page_explains_the_score(client, history, session, user_factory) ->
     assert "71.0" in shown and "3 of 3 ranked units" in shown
     parts = re.findall(r'<tr data-part="(\w+)">(.*?)</tr>', html, re.S)
     rows = {key: " ".join(re.sub(r"<[^>]+>", " ", row).split()) for key, row in parts}
-    assert rows["inspection"].startswith("Inspection score 85.0 60 60.0 % 51.00 2 counted")
+    assert rows["inspection"].startswith("Inspection score 85.0 60 60.0% 51.00 2 counted")
     submitted = "On-time submission rate (submitted for verification by the deadline)"
-    assert rows["rectification"].startswith(f"{submitted} 25.0 20 20.0 % 5.00 1 of 4")
-    assert rows["satisfaction"].startswith("Satisfaction 75.0 20 20.0 % 15.00 10 answers")
+    assert rows["rectification"].startswith(f"{submitted} 25.0 20 20.0% 5.00 1 of 4")
+    assert rows["satisfaction"].startswith("Satisfaction 75.0 20 20.0% 15.00 10 answers")
     assert "Composite = (60 × 85.00 + 20 × 25.00 + 20 × 75.00) / 100 = 71.0" in shown
     ids = [i.id for i in session.query(Inspection).filter_by(unit_id=a1.id)]
     for inspection_id in ids[:2]:

@@ -52,7 +52,7 @@ def test_each_role_sees_the_sections_the_configuration_allows(client, org, world
     assert f"#{world.id} Draw over G" in shown
     # Company A: A1-1 (80, 90), A1-2 (90, 100) and the unit A1 itself (10, 10): 6 inspections,
     # mean 63.3; 4 tasks due, 1 on time. Company B: 3 inspections, mean 72; 1 task, on time.
-    assert "A 甲公司 3 6 63.3 4 25.0 %" in shown and "B 乙公司 1 3 72.0 1 100.0 %" in shown
+    assert "A 甲公司 3 6 63.3 4 25.0%" in shown and "B 乙公司 1 3 72.0 1 100.0%" in shown
     ranked = re.findall(r'<tr data-unit="([\w-]+)"', page.get_data(as_text=True))
     assert ranked == ["A1-2", "B1-1", "A1-1"]
     assert 'href="/public"' in client.get("/").get_data(as_text=True)  # the nav link
@@ -134,5 +134,5 @@ def test_the_results_are_read_once_for_the_periods_and_the_summary(
     monkeypatch.setattr(components, "inspection_cells", counted)
     switch(client, "office")
     page = client.get("/public?period=2025Q1")
-    assert "A 甲公司 3 6 63.3 4 25.0 %" in text(page)
+    assert "A 甲公司 3 6 63.3 4 25.0%" in text(page)
     assert len(grouped) == 2  # the results (every level) and the ranking (assessed levels)
