@@ -39,13 +39,7 @@ def test_drafts_reach_the_server_a_wiped_tablet_resumes_and_a_return_reopens(
     base, inspection_id = live_server.url, world.inspection.id
     first = tablet(browser_page, live_server)
     open_checklist(first, base, inspection_id)
-    choose(first, "plan", "no")
-    first.click("#item-plan details summary")
-    first.fill("#n-plan-text", "没有方案")
-    choose(first, "pledges_public", "yes")
-    first.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
-    first.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
-    wait_state(first, "synced")  # saved to the server as the inspector works (debounced)
+    _plan_missing_with_a_photo(first, tmp_path)  # saved to the server as the inspector works
     session.expire_all()
     draft = draft_of(session, inspection_id)
     assert draft.answers["plan"] == "no" and draft.notes == {"plan": "没有方案"}
@@ -217,13 +211,7 @@ def test_two_tablets_on_one_draft_keep_both_sets_of_answers(
     first.context.set_offline(True)
 
     open_checklist(second, base, inspection_id)
-    choose(second, "plan", "no")
-    second.click("#item-plan details summary")
-    second.fill("#n-plan-text", "没有方案")
-    choose(second, "pledges_public", "yes")
-    second.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
-    second.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
-    wait_state(second, "synced")
+    _plan_missing_with_a_photo(second, tmp_path)
 
     first.fill("#f-interviews", "25")
     wait_state(first, "device")
@@ -247,3 +235,15 @@ def test_two_tablets_on_one_draft_keep_both_sets_of_answers(
     # The first save's 409 draft_changed (the browser logs a refused request) and no other.
     assert [e for e in first.console_errors if "409" not in e] == []
     assert len(first.console_errors) == 1 and second.console_errors == []
+
+
+def _plan_missing_with_a_photo(page, tmp_path) -> None:
+    """`plan` failed with a note, pledges made public with a photo; waits until the draft is
+    on the server (saved as the inspector works, debounced)."""
+    choose(page, "plan", "no")
+    page.click("#item-plan details summary")
+    page.fill("#n-plan-text", "没有方案")
+    choose(page, "pledges_public", "yes")
+    page.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
+    page.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
+    wait_state(page, "synced")
