@@ -168,7 +168,14 @@ def test_open_links_and_code_entry_are_rate_limited(client, session, org):
     held = client.post("/s", data={"step": "code", "code": good})
     assert held.status_code == 429 and f'value="{good}"' in held.get_data(as_text=True)
     answered = client.post("/s", data={"code": good, **survey_world.form_data(comment="留言")})
-    assert answered.status_code == 429 and "留言" in answered.get_data(as_text=True)
+    body = answered.get_data(as_text=True)
+    assert answered.status_code == 429 and 'name="a_comment" value="留言"' in body
+    # Past the limit, a guess learns nothing: a good code and a bad one get the code page
+    # (the answers carried in it), never the questionnaire.
+    guess = client.post("/s", data={"code": "AAAAA-AAAAA", **survey_world.form_data()})
+    for page in (body, guess.get_data(as_text=True)):
+        assert 'name="step" value="code"' in page and 'class="dform"' not in page
+    assert guess.status_code == 429
     assert session.scalar(select(func.count()).select_from(PendingResponse)) == 30
 
 

@@ -92,3 +92,17 @@ def test_switching_language_keeps_what_was_typed(member, session, org):
     assert _recorded(session) == (0, 0)
     sent = member.post(path, data={**typed, "csrf_token": _token(body)})
     assert sent.status_code == 302 and _recorded(session) == (1, 1)
+
+
+def test_answers_carried_by_the_code_page_come_back_in_the_questionnaire(member, session, org):
+    """What a code page held back by a rate limit carries is the questionnaire, filled in,
+    once the code is sent again."""
+    world = survey_world.build(session, org)
+    code = world.codes["A1-1"][0]
+    page = member.get("/s").get_data(as_text=True)
+    carried = {"step": "code", "code": code, "csrf_token": _token(page),
+               **form_data(comment="会议室网络太慢")}  # fmt: skip
+    shown = member.post("/s", data=carried)
+    body = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "会议室网络太慢" in body and "aria-invalid" not in body
+    assert _recorded(session) == (0, 0)

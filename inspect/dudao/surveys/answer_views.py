@@ -158,14 +158,15 @@ def by_code() -> Page:
 def too_many(_exc: Exception) -> Page:
     """A rate limit refused the POST before the view: the page again, with what was typed
     (a refusal page would lose a whole questionnaire), and nothing recorded."""
-    code = request.form.get("code", "")
+    if request.endpoint == "answer.by_code":
+        # The code page, the code and any answers carried in it: looking the code up here
+        # would tell a guesser past the limit which codes exist.
+        carried = [(k, v) for k, v in request.form.items(multi=True)
+                   if k not in ("csrf_token", "step", "code")]  # fmt: skip
+        page = render_template("surveys/answer_code.html", code=request.form.get("code", ""),
+                               carried=carried, not_sent="busy")  # fmt: skip
+        return page, 429, NO_STORE
     try:
-        if request.endpoint == "answer.by_code":
-            if request.form.get("step") == "code":
-                page = render_template("surveys/answer_code.html", code=code, not_sent="busy")
-                return page, 429, NO_STORE
-            return _form_page(answering.ticket_for_code(db(), code), url_for("answer.by_code"),
-                              hidden_code=code, busy=True)  # fmt: skip
         token = (request.view_args or {}).get("token", "")
         if request.endpoint == "answer.open_link":
             return _form_page(answering.ticket_for_open_link(db(), token), request.path, busy=True)
