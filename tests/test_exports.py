@@ -180,3 +180,15 @@ def test_the_reports_page_exports_what_its_form_names(app, report_world):  # noq
     assert chosen.headers["Location"] == "/reports/export/findings?format=csv&unit=A1"
     narrowed = office.get(chosen.headers["Location"])
     assert narrowed.status_code == 200 and narrowed.mimetype == "text/csv"
+    named = office.get("/reports/export/findings?format=csv&unit=A1&quarter=2026Q4")
+    assert 'filename="dudao-findings-A1-2026Q4.csv"' in named.headers["Content-Disposition"]
+    every = office.get("/reports/export?dataset=all&format=csv")  # a workbook holds them all
+    assert every.headers["Location"] == "/reports/export/all?format=xlsx"
+    # The checklist by its title, an answer in the reader's language.
+    office.post("/lang", data={"lang": "en", "next": "/"})
+    text = office.get("/reports/export/answers?format=csv").data.decode("utf-8-sig")
+    assert "是" not in {r["Answer"] for r in csv.DictReader(io.StringIO(text))}
+    listed = office.get("/reports/export/inspections?format=csv").data.decode("utf-8-sig")
+    assert {r["Checklist"] for r in csv.DictReader(io.StringIO(listed))} == {
+        "Strive-for-excellence campaign spot check"
+    }

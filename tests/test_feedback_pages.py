@@ -192,7 +192,7 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     files = [(io.BytesIO(b"%PDF"), "纪要.pdf"), (io.BytesIO(b"PK"), "照片.zip"),
              (io.BytesIO(b"MZ"), "tool.exe")]  # fmt: skip
     page = _submit(client, org.branch_a1, attachments=files).get_data(as_text=True)
-    again = "所选文件（纪要.pdf, 照片.zip, tool.exe）"
+    again = "所选文件（纪要.pdf）"
     for named in ("照片.zip：只能附加", "tool.exe：只能附加", again):
         assert named in page, named
     client.post("/lang", data={"lang": "en", "next": "/feedback/new"})

@@ -129,6 +129,8 @@ def test_open_link_is_capped_at_the_headcount(client, session, org):
     page = client.get(f"/s/o/{link.token}")
     assert page.status_code == 200
     assert 'class="flash flash-warning"' in page.get_data(as_text=True)
+    # A shared link takes several answers: it does not say "your link answers once".
+    assert "您的链接只能作答一次" not in page.get_data(as_text=True)
     assert client.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
     assert client.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
     unknown = _refused_body(client)

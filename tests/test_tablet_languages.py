@@ -182,10 +182,10 @@ def test_the_servers_grade_shows_in_the_readers_language(
     assert page.inner_text("#t-score").endswith("· Excellent")  # the preview, as before
     page.click("form#dform button[type=submit]")
     page.wait_for_selector("#t-state[data-state=submitted]")
-    assert page.inner_text("#t-score") == "Score (server): 100% · Excellent"
+    assert page.inner_text("#t-score") == "Score (server): 100.0% · Excellent"
     _switch(page, "zh_CN")
     page.wait_for_selector("body[data-client-ready=yes]")
-    assert page.inner_text("#t-score") == "得分（服务器）：100% · 优秀"
+    assert page.inner_text("#t-score") == "得分（服务器）：100.0% · 优秀"
     assert page.inner_text("#t-state") == "已提交"  # reloaded, still the submitted work
     assert page.console_errors == []
 

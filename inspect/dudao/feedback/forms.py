@@ -17,4 +17,6 @@ class FeedbackForm(FlaskForm):
     body = TextAreaField(
         _l("Opinion or suggestion"), validators=[DataRequired(), Length(max=10000)]
     )
-    attachments = MultipleFileField(_l("Attachments (PDF, images, DOCX, XLSX, TXT; at most 5)"))
+    attachments = MultipleFileField(
+        _l("Attachments (PDF, images, DOCX, XLSX, TXT; at most 5, 10 MB each)")
+    )

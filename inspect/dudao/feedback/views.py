@@ -100,6 +100,7 @@ def _form(kinds: list[FeedbackKind], permission: Permission) -> FeedbackForm:
 
 
 def _submit(form: FeedbackForm, done: str) -> Page:
+    refused: set[str | None] = set()
     if form.validate_on_submit():
         unit = db().get(Unit, form.unit.data)
         uploads = [
@@ -115,16 +116,20 @@ def _submit(form: FeedbackForm, done: str) -> Page:
             )  # fmt: skip
         except services.Refused as exc:
             form.attachments.errors = [_(text, **params) for text, params in exc.located]
+            refused = {params.get("file") for _text, params in exc.located}
         else:
             db().commit()
             flash(_("Saved. The answer will appear on this page."), "success")
             return redirect(url_for(done, feedback_id=item.id))
-    chosen = [f.filename for f in request.files.getlist(form.attachments.name) if f.filename]
-    if form.errors and chosen:  # a browser keeps no file: the good ones are gone too
+    # A browser keeps no file: the good ones are gone too, and are named to choose again.
+    chosen = [f.filename for f in request.files.getlist(form.attachments.name)
+              if f.filename and f.filename not in refused]  # fmt: skip
+    if form.errors and chosen:
         form.attachments.errors = [
             *form.attachments.errors,
+            # TRANSLATORS: joins file names in a sentence ("a.pdf, b.txt"; 、in Chinese).
             _("Not saved, so the files you chose (%(names)s) were not kept: choose them again.",
-              names=", ".join(chosen)),
+              names=_(", ").join(chosen)),
         ]  # fmt: skip
     status = 422 if form.errors else 200
     return render_template("feedback/new.html", form=form, limits=ATTACHMENTS.attributes()), status

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, contains_eager
 from dudao.core.errors import ValidationError
 from dudao.definitions.display import display_value
 from dudao.definitions.models import DefinitionVersion, FormDefinition
-from dudao.definitions.queries import pinned
+from dudao.definitions.queries import pinned, titles
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit
@@ -96,6 +96,11 @@ def _local(moment: datetime | None, tz: Any) -> datetime | None:
     return moment.astimezone(tz).replace(tzinfo=None, second=0, microsecond=0)
 
 
+def _checklists(session: Session, scope: Scope, keys: set[str]) -> dict[str, str]:
+    """Checklist titles for people (their key for scripts)."""
+    return titles(session, keys, scope.locale) if scope.locale else {}
+
+
 def _latest(scope: Scope) -> Select[Any]:
     """(Submission, Inspection, Unit) of each in-scope inspection's latest submission."""
     latest = (
@@ -125,14 +130,17 @@ def inspections(session: Session, scope: Scope, tz: Any) -> Dataset:
         .outerjoin(latest, latest.c.inspection_id == Inspection.id)
         .outerjoin(Submission, Submission.id == latest.c.id)
     )
+    found = session.execute(
+        scope.apply(query).order_by(Unit.path, Inspection.due_date, Inspection.id)
+    ).all()
+    named = _checklists(session, scope, {key for _i, _u, key, _n, _s in found})
     rows = [
-        [i.id, u.code, u.name_in(scope.names), key, number, i.origin, i.state, i.due_date,
+        [i.id, u.code, u.name_in(scope.names), named.get(key, key), number, i.origin, i.state,
+         i.due_date,
          _local(s.submitted_at, tz) if s else None, s.percent if s else None,
          (s.grade_in(scope.names) or "") if s else "", ("yes" if s.passed else "no") if s else "",
          s.review_state if s else ""]
-        for i, u, key, number, s in session.execute(
-            scope.apply(query).order_by(Unit.path, Inspection.due_date, Inspection.id)
-        )
+        for i, u, key, number, s in found
     ]  # fmt: skip
     headers = ["inspection_id", "unit_code", "unit_name", "checklist", "version", "origin",
                "state", "due_date", "submitted_at", "percent", "grade", "passed",
@@ -155,7 +163,8 @@ def answers(session: Session, scope: Scope, tz: Any) -> Dataset:
                 verdict = "na"
             rows.append(
                 [inspection.id, unit.code, item.key, item.label.get(scope.names),
-                 display_value(item, value), verdict, submission.notes.get(item.key) or ""]
+                 display_value(item, value, scope.names), verdict,
+                 submission.notes.get(item.key) or ""]
             )  # fmt: skip
     headers = ["inspection_id", "unit_code", "item", "label", "answer", "verdict", "note"]
     return Dataset("answers", headers, rows)
@@ -218,11 +227,14 @@ def flags(session: Session, scope: Scope, tz: Any) -> Dataset:
         query = query.where(Flag.created_at >= datetime.combine(scope.start, time.min, tz))
     if scope.end is not None:
         query = query.where(Flag.created_at < datetime.combine(scope.end + ONE_DAY, time.min, tz))
+    found = list(session.scalars(query.order_by(Flag.id)))
+    named = _checklists(session, scope, {f.definition_key for f in found if f.definition_key})
     rows = [
         [f.id, f.unit.code, f.unit.name_in(scope.names), " ".join(f.unit_codes), f.rule,
-         f.severity, f.state, f.definition_key or "", f.item_key or "", f.first_detected,
-         f.last_detected, f.due_date, _local(f.created_at, tz)]
-        for f in session.scalars(query.order_by(Flag.id))
+         f.severity, f.state, named.get(f.definition_key or "", f.definition_key or ""),
+         f.item_key or "", f.first_detected, f.last_detected, f.due_date,
+         _local(f.created_at, tz)]
+        for f in found
     ]  # fmt: skip
     headers = ["flag_id", "unit_code", "unit", "unit_codes", "rule", "severity", "state",
                "checklist", "item", "first_detected", "last_detected", "due_date",

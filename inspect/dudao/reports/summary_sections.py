@@ -189,8 +189,10 @@ def assessment_ranking(
         if more > 0:
             names = _("%(names)s and %(more)d more (the assessment page lists them all)") % {
                 "names": names, "more": more}  # fmt: skip
-        note += " " + _("Not assessed (fewer than %(min)d counted inspections): %(units)s.") % {
+        left_out = _("Not assessed (fewer than %(min)d counted inspections): %(units)s.") % {
             "min": config.min_inspections, "units": names}  # fmt: skip
+        # TRANSLATORS: two sentences one after the other (no space between them in Chinese).
+        note = _("%(first)s %(second)s") % {"first": note, "second": left_out}
     return SummarySection(
         _("Assessment ranking and tier changes"),
         [_("Rank"), _("Unit"), _("Composite score"), _("Tier"), _("Since the last period")],

@@ -228,6 +228,8 @@ def export_chosen() -> Response:
     """The Reports page's export form: the chosen dataset's address, with what was filled."""
     filled = {k: v for k in ("format", "unit", "quarter") if (v := request.args.get(k, "").strip())}
     dataset = request.args.get("dataset") or "inspections"
+    if dataset == "all":  # one sheet each: only a workbook holds them
+        filled["format"] = "xlsx"
     return redirect(url_for("reports.export", dataset=dataset, **filled))
 
 
@@ -261,5 +263,6 @@ def export(dataset: str) -> Response:
     datasets = exports.build(db(), names, scope, runtime().settings.tz)
     body = encode(datasets, fmt)
     response = Response(body, mimetype=MIME[fmt])
-    response.headers["Content-Disposition"] = disposition(f"dudao-{dataset}.{fmt}")
+    narrowed = "".join(f"-{part}" for part in (unit and unit.code, period and period.key) if part)
+    response.headers["Content-Disposition"] = disposition(f"dudao-{dataset}{narrowed}.{fmt}")
     return response

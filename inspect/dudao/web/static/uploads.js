@@ -21,13 +21,13 @@
         found.push(input.getAttribute("data-too-large").replace("{file}", name));
       }
     }
-    return found.join(" ");
+    return found;
   }
 
-  function show(input, message) {
+  function show(input, messages) {
     var id = input.id + "-limit";
     var out = document.getElementById(id);
-    if (!out && !message) return;
+    if (!out && !messages.length) return;
     if (!out) {
       out = document.createElement("p");
       out.id = id;
@@ -37,18 +37,27 @@
       var described = input.getAttribute("aria-describedby");
       input.setAttribute("aria-describedby", described ? described + " " + id : id);
     }
-    out.textContent = message;
-    out.hidden = !message;
-    if (message) input.setAttribute("aria-invalid", "true");
+    out.textContent = "";
+    messages.forEach(function (message, n) {  // one line each
+      if (n) out.appendChild(document.createElement("br"));
+      out.appendChild(document.createTextNode(message));
+    });
+    out.hidden = !messages.length;
+    if (messages.length) input.setAttribute("aria-invalid", "true");
     else input.removeAttribute("aria-invalid");
   }
 
   function watch(input) {
-    input.addEventListener("change", function () { show(input, problem(input)); });
+    input.addEventListener("change", function () {
+      // The server's word on the files chosen before is about files no longer here.
+      var earlier = document.getElementById(input.id + "-error");
+      if (earlier) earlier.hidden = true;
+      show(input, problem(input));
+    });
     input.form.addEventListener("submit", function (event) {
-      var message = problem(input);
-      show(input, message);
-      if (message) {
+      var messages = problem(input);
+      show(input, messages);
+      if (messages.length) {
         event.preventDefault();
         input.focus();
       }

@@ -4,6 +4,11 @@
 (function (root) {
   "use strict";
 
+  /* As the server's pages print a score: one decimal, half up (18.875 -> "18.9"). */
+  function oneDecimal(value) {
+    return (Math.floor(value * 10 + 0.5 + 1e-9) / 10).toFixed(1);
+  }
+
   function fmt(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (_m, k) {
       return values[k] === undefined ? "" : String(values[k]);
@@ -48,7 +53,7 @@
     var blank = !Object.keys(record.answers).length && !Object.keys(record.photoAnswers).length;
     var percent = sent ? sent.score.percent : blank ? null : result.percent;
     var line = percent === null || percent === undefined ? text.score_none
-      : fmt(sent ? text.score_server : text.score, { percent: percent });
+      : fmt(sent ? text.score_server : text.score, { percent: oneDecimal(percent) });
     // The server's grade in both languages is in its score (`grade` alone is Chinese).
     var grade = sent ? local(sent.score.grade) || sent.grade
       : !blank && result.grade && local(result.grade.label);
