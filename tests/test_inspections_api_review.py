@@ -62,6 +62,12 @@ def test_return_with_item_comments_then_resubmit_and_approve(app, world, session
         json={"decision": "approve", "comment": "同意"},
     )
     assert approved.get_json()["inspection"]["state"] == "approved"
+    again = office.post(
+        f"/api/v1/submissions/{second.get_json()['submission_id']}/review",
+        json={"decision": "approve"},
+    )
+    assert again.status_code == 409 and again.get_json()["error"] == "already_reviewed"
+    assert "已通过" in again.get_json()["message"], again.get_json()  # not `approved`
     states = session.scalars(select(Submission.review_state).order_by(Submission.id)).all()
     assert states == [ReviewState.RETURNED, ReviewState.APPROVED]
     status = tablet.get(f"/api/v1/submissions/{sid}").get_json()

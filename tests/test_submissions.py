@@ -71,6 +71,7 @@ def test_a_second_submission_id_for_a_submitted_inspection_is_refused(tablet, wo
     response = tablet.post(URL.format(world.inspection.id), json=payload())
     assert response.status_code == 409
     assert response.get_json()["error"] == "inspection_not_open"
+    assert "已提交" in response.get_json()["message"]  # the state's name, not `submitted`
     assert _count(session) == 1
 
 

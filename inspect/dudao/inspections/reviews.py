@@ -18,6 +18,8 @@ from dudao.inspections.submissions import FieldErrors, SubmissionConflict, lates
 from dudao.workflow.engine import apply
 
 DECISIONS = {"approve": ReviewState.APPROVED, "return": ReviewState.RETURNED}
+#: A review's outcome in a sentence ("already reviewed (approved)").
+REVIEWED = {ReviewState.APPROVED: N_("approved"), ReviewState.RETURNED: N_("returned")}
 
 
 def _clean_item_comments(
@@ -72,7 +74,7 @@ def review(
             "already_reviewed",
             Message(
                 N_("This submission was already reviewed (%(state)s)."),
-                state=submission.review_state,
+                state=Message(REVIEWED.get(submission.review_state, submission.review_state)),
             ),
         )
     comments = _clean_item_comments(session, inspection, item_comments or {})

@@ -37,6 +37,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Photo, ReviewState, Submission
 from dudao.inspections.submission_store import NewSubmission, store_submission
 from dudao.workflow.engine import apply
+from dudao.workflow.registry import get_workflow
 
 _VALIDATED = "dudao.validated_submissions"
 #: States in which the assignee may still change answers.
@@ -140,7 +141,7 @@ def check_open_for(actor: Any, inspection: Inspection) -> None:
             "inspection_not_open",
             Message(
                 N_("This inspection is %(state)s and cannot take answers now."),
-                state=inspection.state,
+                state=get_workflow(inspection.workflow).state(inspection.state).label,
             ),
         )
 
