@@ -13,7 +13,7 @@ Other features may add datasets with `register_dataset`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -62,7 +62,6 @@ class Dataset:
     name: str
     headers: list[str]
     rows: list[list[Any]]
-    keys: list[str] = field(default_factory=list)  # the column keys, when headers are words
 
     def localized(self, locale: str) -> Dataset:
         """Headers and coded values in `locale`'s words (export_text.py)."""
@@ -71,7 +70,7 @@ class Dataset:
         labellers = [value_labeller(self.name, key, locale) for key in self.headers]
         rows = [[cell if f is None or cell in (None, "") else f(cell)
                  for f, cell in zip(labellers, row, strict=True)] for row in self.rows]  # fmt: skip
-        return Dataset(self.name, [header(k, locale) for k in self.headers], rows, self.headers)
+        return Dataset(self.name, [header(k, locale) for k in self.headers], rows)
 
 
 Builder = Callable[[Session, Scope, Any], Dataset]
