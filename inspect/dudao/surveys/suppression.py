@@ -12,7 +12,7 @@ group on its own; otherwise the smallest visible sibling is hidden too
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 SMALL, WITHIN, COMPLEMENTARY = "small", "within", "complementary"
@@ -33,10 +33,7 @@ class Tree:
 
 
 def subtree_totals(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
-    totals: dict[int, int] = {}
-    for node in reversed(tree.preorder()):
-        totals[node] = direct.get(node, 0) + sum(totals[c] for c in tree.children.get(node, ()))
-    return totals
+    return _upwards(tree, direct, lambda own, below: own + below)
 
 
 def reach_totals(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
@@ -44,10 +41,17 @@ def reach_totals(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
     children's together where that is more. A unit's headcount counts its whole subtree
     (a company's is its units' together), so the open link of a unit whose children answer
     too reaches the same people as theirs: adding them counted everyone twice."""
+    return _upwards(tree, direct, max)
+
+
+def _upwards(
+    tree: Tree, direct: Mapping[int, int], combine: Callable[[int, int], int]
+) -> dict[int, int]:
+    """Each node's figure from its own and its children's together, leaves first."""
     totals: dict[int, int] = {}
     for node in reversed(tree.preorder()):
         below = sum(totals[c] for c in tree.children.get(node, ()))
-        totals[node] = max(direct.get(node, 0), below)
+        totals[node] = combine(direct.get(node, 0), below)
     return totals
 
 

@@ -85,7 +85,7 @@
       rec.photos[key] = draft.photos[key].map(function (sid) { remote.push([sid, key, "evidence"]); return sid; });
     });
     return Promise.all(remote.map(function (r) {
-      return DB.put("photos", { id: r[0], serverId: r[0], inspection: id, item: r[1], kind: r[2], blob: null });
+      return DB.put("photos", Sync.serverPhoto(id, r[0], r[1], r[2]));
     })).then(function () { return rec; });
   }
 

@@ -126,6 +126,11 @@
     return answer;
   }
 
+  /* The device's record of a photo it knows only from the server (shown from the API). */
+  function serverPhoto(inspectionId, serverId, item, kind) {
+    return { id: serverId, serverId: serverId, inspection: inspectionId, item: item, kind: kind, blob: null };
+  }
+
   function once(list) {
     return list.filter(function (value, at) { return list.indexOf(value) === at; });
   }
@@ -149,7 +154,7 @@
       return function (serverId) {
         if (!local[serverId]) {
           local[serverId] = serverId;
-          arrived.push({ id: serverId, serverId: serverId, inspection: id, item: key, kind: kind, blob: null });
+          arrived.push(serverPhoto(id, serverId, key, kind));
         }
         return local[serverId];
       };
@@ -359,6 +364,6 @@
 
   root.DudaoSync = {
     start: start, syncAll: syncAll, syncOne: syncOne, queueSubmission: queueSubmission, waiting: waiting,
-    prepareOffline: prepareOffline, announce: announce, contentOf: contentOf,
+    prepareOffline: prepareOffline, announce: announce, contentOf: contentOf, serverPhoto: serverPhoto,
   };
 })(this);
