@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from dudao.audit import queries
@@ -23,21 +22,6 @@ from dudao.web.access import requires
 from dudao.web.context import db
 
 bp = Blueprint("audit", __name__, template_folder="templates")
-
-#: Object types as people call them; a type not listed shows as stored.
-ENTITY_LABELS = {
-    "definition_version": _l("Definition version"), "feedback_item": _l("Feedback"),
-    "form_definition": _l("Definition"), "inspection": _l("Inspection"),
-    "pioneer_post": _l("Pioneer post"), "rectification": _l("Rectification"),
-    "schedule": _l("Schedule"), "spot_check_draw": _l("Draw"),
-    "survey_campaign": _l("Campaign"), "target_entry": _l("Target entry"),
-    "trend_flag": _l("Flag"), "unit": _l("Unit"), "user": _l("Account"),
-}  # fmt: skip
-
-
-@bp.app_template_global()
-def entity_label(entity_type: str) -> str:
-    return str(ENTITY_LABELS.get(entity_type, entity_type))
 
 
 @bp.app_template_global()

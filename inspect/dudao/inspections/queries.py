@@ -25,8 +25,7 @@ from dudao.inspections.submission_models import Finding, Submission
 from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
 from dudao.org.queries import within
-from dudao.scheduling import queries as scheduling_queries
-from dudao.scheduling.assign import conflicted
+from dudao.scheduling.assign import conflicted, people_from_grants
 from dudao.workflow.registry import get_workflow
 
 PAGE_SIZE = 100
@@ -258,6 +257,9 @@ def assignable(session: Session, inspection: Inspection) -> list[User]:
     it), less those it would make judge their own unit (回避, as schedules and draws
     assign); whoever is assigned already stays, so saving the form drops nobody unseen."""
     holders = holders_at_or_above(session, (Role.INSPECTOR,), [inspection.unit.path])
-    people = scheduling_queries.people(session, [user.username for user in holders])
+    # Their grants came with them (selectin): no second query for what 回避 needs.
+    people = people_from_grants(
+        (u.id, u.username, Role(g.role).value, g.unit.path) for u in holders for g in u.grants
+    )
     path, assigned = inspection.unit.path, inspection.assignee_ids
     return [u for u in holders if u.id in assigned or not conflicted(people[u.username], path)]

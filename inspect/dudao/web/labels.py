@@ -17,10 +17,17 @@ LABELS: dict[str, LazyString] = {
     UnitLevel.COMPANY: _l("Company"),
     UnitLevel.UNIT: _l("Unit"),
     UnitLevel.BRANCH: _l("Party branch"),
-}
+    # Object types, as the audit log names what an event is about ("unit" is above).
+    "definition_version": _l("Definition version"), "feedback_item": _l("Feedback"),
+    "form_definition": _l("Definition"), "inspection": _l("Inspection"),
+    "pioneer_post": _l("Pioneer post"), "rectification": _l("Rectification"),
+    "schedule": _l("Schedule"), "spot_check_draw": _l("Draw"),
+    "survey_campaign": _l("Campaign"), "target_entry": _l("Target entry"),
+    "trend_flag": _l("Flag"), "user": _l("Account"),
+}  # fmt: skip
 
 
 def label(value: object) -> str:
-    """The translated name of a role or unit level (member or value); else the value itself."""
+    """The translated name of a role, unit level or object type; else the value itself."""
     found = LABELS.get(value) if isinstance(value, str) else None
     return str(found) if found is not None else str(value if value is not None else "")
