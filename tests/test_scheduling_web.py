@@ -158,8 +158,10 @@ def test_deactivate_and_activate(client, session, org, schedule, signed_in):
     client.post(f"/schedules/{schedule.id}/active", data={"version": "1", "active": "0"})
     session.expire_all()
     assert session.get(Schedule, schedule.id).active is False
-    # A stale version does nothing.
+    # A stale version does nothing; nor does one that is no number (it was a 500).
     client.post(f"/schedules/{schedule.id}/active", data={"version": "1", "active": "1"})
+    forged = client.post(f"/schedules/{schedule.id}/active", data={"version": "x", "active": "1"})
+    assert forged.status_code == 302
     session.expire_all()
     assert session.get(Schedule, schedule.id).active is False
     client.post(f"/schedules/{schedule.id}/active", data={"version": "2", "active": "1"})

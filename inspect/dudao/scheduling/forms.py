@@ -11,7 +11,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -24,6 +23,7 @@ from dudao.core.enums import UnitLevel
 from dudao.org.forms import split_tags
 from dudao.scheduling.assign import DEFAULT_POOL_COUNT
 from dudao.scheduling.recurrence import RecurrenceError, parse_rule
+from dudao.web.fields import VersionField
 from dudao.web.labels import label
 
 
@@ -47,7 +47,7 @@ def _policy_choices() -> list[tuple[str, Any]]:
 class ScheduleForm(FlaskForm):
     """One schedule; `version` carries the optimistic lock (the version the editor loaded)."""
 
-    version = HiddenField()
+    version = VersionField()
     name = StringField(_l("Schedule name"), validators=[DataRequired(), Length(max=200)])
     definition_key = SelectField(_l("Checklist"), validators=[DataRequired()])
     scope_code = StringField(
@@ -109,7 +109,7 @@ class ScheduleForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
-    version = HiddenField()
+    version = VersionField()
 
 
 class AdHocForm(FlaskForm):

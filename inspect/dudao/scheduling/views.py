@@ -140,9 +140,7 @@ def edit(schedule_id: int) -> Page:
         values = _values(form)
         if values is not None:
             try:
-                version = form.version.data or ""  # not a number: someone's else, so stale
-                expected = int(version) if version.isdigit() else -1
-                update_schedule(db(), current_user, schedule, expected, values)
+                update_schedule(db(), current_user, schedule, form.version.data, values)
             except Conflict:
                 db().rollback()
                 flash(
@@ -172,8 +170,7 @@ def set_active(schedule_id: int) -> Response:
     form = ActiveForm()
     active = request.form.get("active") == "1"
     try:
-        version = int(form.version.data or 0)
-        update_schedule(db(), current_user, schedule, version, {"active": active})
+        update_schedule(db(), current_user, schedule, form.version.data, {"active": active})
     except Conflict:
         db().rollback()
         flash(_("Someone else changed this schedule meanwhile; try again."), "error")

@@ -14,7 +14,6 @@ from flask_wtf.file import FileAllowed, FileField, FileSize
 from wtforms import (
     DateField,
     Field,
-    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -30,6 +29,7 @@ from wtforms.validators import (
 )
 
 from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
+from dudao.web.fields import VersionField
 
 MAX_MEMBERS = 500
 EVIDENCE_TYPES = sorted(suffix.lstrip(".") for suffix in ALLOWED_SUFFIXES)
@@ -57,7 +57,7 @@ class PioneerPostForm(_Dated):
     description = TextAreaField(
         _l("What the post does"), validators=[DataRequired(), Length(max=2000)]
     )
-    version = HiddenField()
+    version = VersionField()
 
     def validate_established_on(self, field: Field) -> None:
         self._not_future(field)
@@ -66,7 +66,7 @@ class PioneerPostForm(_Dated):
 class RetireForm(_Dated):
     retired_on = DateField(_l("Retired on"), validators=[InputRequired()])
     reason = StringField(_l("Why it is retired"), validators=[DataRequired(), Length(max=500)])
-    version = HiddenField()
+    version = VersionField()
     established_on: date = date.min
 
     def validate_retired_on(self, field: Field) -> None:

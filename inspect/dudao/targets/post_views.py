@@ -85,10 +85,6 @@ def _page(
     return render_template(template, form=form, post=post), 422 if form.errors else 200
 
 
-def _version(form: PioneerPostForm | RetireForm) -> int:
-    return int(form.version.data or 0) if str(form.version.data or "").isdigit() else -1
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @requires(Permission.LEAD_UNIT)
 def create() -> Page:
@@ -108,7 +104,7 @@ def edit(post_id: int) -> Page:
     return _page(
         form, "targets/post_form.html", post,
         lambda: services.update_post(db(), current_user, post, _fields(form),
-                                     expected_version=_version(form), today=form.today),
+                                     expected_version=form.version.data, today=form.today),
         _("The pioneer post is saved."),
     )  # fmt: skip
 
@@ -126,7 +122,7 @@ def retire(post_id: int) -> Page:
         form, "targets/post_retire.html", post,
         lambda: services.retire_post(
             db(), current_user, post, retired_on=form.retired_on.data,
-            reason=form.reason.data or "", expected_version=_version(form), today=form.today,
+            reason=form.reason.data or "", expected_version=form.version.data, today=form.today,
         ),
         _("The pioneer post is retired."), open_=post.retired_on is None,
     )  # fmt: skip
