@@ -13,11 +13,17 @@ from dudao.org.import_rows import MAX_CODE, MAX_HEADCOUNT, MAX_NAME, TAG_SEPARAT
 from dudao.web.labels import label
 
 
-def split_tags(text: str | list[str] | None) -> list[str]:
-    """Tags typed as one line, separated by ; or ； or , (as in the import file); a form
-    posted without the field keeps the unit's own list (`UnitForm(obj=unit)`)."""
-    parts = text if isinstance(text, list) else TAG_SEPARATORS.split(text or "")
-    return sorted({tag.strip() for tag in parts if tag.strip()})
+def split_tags(text: str | None) -> list[str]:
+    """Tags typed as one line, separated by ; or ； or , (as in the import file)."""
+    return sorted({tag.strip() for tag in TAG_SEPARATORS.split(text or "") if tag.strip()})
+
+
+class TagsField(StringField):
+    """Tags as one line to type; a unit's list (`UnitForm(obj=unit)`) reads as that line,
+    so the page shows it and a form posted without the field keeps it."""
+
+    def process_data(self, value: object) -> None:
+        super().process_data("; ".join(value) if isinstance(value, list) else value)
 
 
 def _level_choices() -> list[tuple[str, str]]:
@@ -30,7 +36,7 @@ class UnitForm(FlaskForm):
     name = StringField(_l("Unit name"), validators=[DataRequired(), Length(max=MAX_NAME)])
     name_en = StringField(_l("English name"), validators=[Optional(), Length(max=MAX_NAME)])
     level = SelectField(_l("Level"), validators=[DataRequired()])
-    tags = StringField(
+    tags = TagsField(
         _l("Tags"),
         validators=[Optional(), Length(max=500)],
         description=_l("Separate tags with ; or ,"),

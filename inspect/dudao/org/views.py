@@ -92,7 +92,6 @@ def edit(unit_id: int) -> Page:
     form = UnitForm(obj=found)
     if not form.is_submitted():
         form.level.data = found.level.value
-        form.tags.data = "; ".join(found.tags or [])
     if form.validate_on_submit():
         services.update_unit(db(), current_user, found, **form.values())
         db().commit()
