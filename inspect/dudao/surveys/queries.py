@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dudao.org.models import Unit
-from dudao.org.queries import in_tree_order, within
+from dudao.org.queries import in_tree_order, subtree, within
 from dudao.surveys.models import Campaign, Invitation, OpenLink, PendingResponse, RosterMember
 
 
@@ -26,9 +26,7 @@ def scope_units(session: Session, campaign: Campaign) -> Sequence[Unit]:
     """Every active unit of the campaign's subtree, in tree order."""
     scope = session.get(Unit, campaign.scope_unit_id)
     assert scope is not None
-    return in_tree_order(
-        session.scalars(select(Unit).where(within([scope.path]), Unit.active.is_(True)))
-    )
+    return in_tree_order(subtree(session, scope, include_inactive=False))
 
 
 def answering_units(session: Session, campaign: Campaign) -> list[Unit]:
