@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from dudao.inspections.models import Inspection
 from dudao.inspections.reviews import review
+from dudao.inspections.submission_models import Photo
 from dudao.workflow.engine import apply
 from tests.browser import ARTIFACTS, PHONE, browser_sign_in, save_screenshot
 from tests.conftest import PASSWORD
@@ -63,6 +65,24 @@ def test_a_photo_removed_offline_is_not_saved_on_the_server(
     page.click(".t-photos[data-for=a_pledges_evidence] .t-photo-remove")
     page.wait_for_selector(".t-photos[data-for=a_pledges_evidence]:empty", state="attached")
     wait_state(page, "device")  # the server's draft still has the photo
+    assert page.console_errors == []
+
+
+def test_a_photo_opened_on_its_own_shows_without_console_errors(
+    live_server, browser_page, world, session, tmp_path
+):
+    """The review page links each photo; opened in its own tab, the browser's image page
+    styles itself inline, which the pages' policy refused (an error per style)."""
+    page = tablet(browser_page, live_server)
+    open_checklist(page, live_server.url, world.inspection.id)
+    choose(page, "pledges_public", "yes")
+    page.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "p.jpg", 600, 400)))
+    wait_state(page, "synced")
+    photo = session.scalars(select(Photo).where(Photo.inspection_id == world.inspection.id)).one()
+    response = page.goto(f"{live_server.url}/api/v1/photos/{photo.id}")
+    assert response.status == 200
+    assert "script-src" not in response.headers["content-security-policy"]  # none at all
+    assert page.evaluate("() => document.images[0].naturalWidth") == 600
     assert page.console_errors == []
 
 
