@@ -29,25 +29,35 @@ def _periods() -> list[tuple[str, Any]]:
     return [("month", _l("Month")), ("quarter", _l("Quarter")), ("year", _l("Year"))]
 
 
+# Labels the form asks with and the draw's page repeats (`described`).
+COUNT = _l("Number of units")
+LEVELS = _l("Unit levels")
+STRATIFY = _l("Stratify by company (proportional allocation)")
+WEIGHTING = _l("Weight up units with open flags or poor recent scores")
+EXCLUDE = _l("Exclude units inspected in the last N periods (0: none)")
+PER_INSPECTION = _l("Inspectors per inspection")
+POOL = _l("Only these inspectors (usernames, optional)")
+
+
 class DrawForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     definition = SelectField(_l("Checklist"), validators=[DataRequired()])
     scope = SelectField(_l("Draw from the subtree of"), coerce=int, validators=[DataRequired()])
-    levels = SelectMultipleField(_l("Unit levels"), choices=_levels, default=["branch"])
-    count = IntegerField(_l("Number of units"), validators=[Optional(), NumberRange(min=1)])
+    levels = SelectMultipleField(LEVELS, choices=_levels, default=["branch"])
+    count = IntegerField(COUNT, validators=[Optional(), NumberRange(min=1)])
     fraction = StringField(_l("Or fraction of the units (e.g. 0.2)"), validators=[Optional()])
-    stratify = BooleanField(_l("Stratify by company (proportional allocation)"))
-    weighting = BooleanField(_l("Weight up units with open flags or poor recent scores"))
+    stratify = BooleanField(STRATIFY)
+    weighting = BooleanField(WEIGHTING)
     exclude_recent_periods = IntegerField(
-        _l("Exclude units inspected in the last N periods (0: none)"),
+        EXCLUDE,
         default=0,
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     period = SelectField(_l("Period"), choices=_periods, default="quarter")
     inspectors_per_inspection = IntegerField(
-        _l("Inspectors per inspection"), default=2, validators=[NumberRange(min=1, max=20)]
+        PER_INSPECTION, default=2, validators=[NumberRange(min=1, max=20)]
     )
-    pool = StringField(_l("Only these inspectors (usernames, optional)"))
+    pool = StringField(POOL)
     due_date = DateField(_l("Due date"), validators=[DataRequired()])
     seed = StringField(_l("Seed (optional; random if empty)"), validators=[Length(max=64)])
 
@@ -76,15 +86,11 @@ def described(params: dict[str, Any]) -> list[tuple[Any, str]]:
     chosen = [str(levels.get(level, level)) for level in params.get("levels") or []]
     period = params.get("period", "quarter")
     return [
-        (_l("Number of units"), str(size)),
-        (_l("Unit levels"), ", ".join(chosen) or "—"),
-        (_l("Stratify by company (proportional allocation)"),
-         yes if params.get("stratify") else no),
-        (_l("Weight up units with open flags or poor recent scores"),
-         yes if params.get("weighting") else no),
-        (_l("Exclude units inspected in the last N periods (0: none)"),
-         f"{params.get('exclude_recent_periods', 0)} · {periods.get(period, period)}"),
-        (_l("Inspectors per inspection"), str(params.get("inspectors_per_inspection", ""))),
-        (_l("Only these inspectors (usernames, optional)"), ", ".join(params.get("pool") or [])
-         or "—"),
+        (COUNT, str(size)),
+        (LEVELS, ", ".join(chosen) or "—"),
+        (STRATIFY, yes if params.get("stratify") else no),
+        (WEIGHTING, yes if params.get("weighting") else no),
+        (EXCLUDE, f"{params.get('exclude_recent_periods', 0)} · {periods.get(period, period)}"),
+        (PER_INSPECTION, str(params.get("inspectors_per_inspection", ""))),
+        (POOL, ", ".join(params.get("pool") or []) or "—"),
     ]  # fmt: skip
