@@ -83,9 +83,7 @@ def _render(
     workflow = get_workflow(task.workflow)
     actions = engine.available_actions(current_user, task)
     may_check = rect_service.may_check(db(), current_user, task)
-    answering = any(t.action == "submit" for t in actions) or (
-        task.state == "open" and any(t.action == "start" for t in actions)
-    )
+    answering = rect_service.answers_among(actions)
     shown = [
         t for t in actions
         if t.action not in ANSWER_ACTIONS and (t.action not in rect_service.CHECKS or may_check)

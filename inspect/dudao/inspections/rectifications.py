@@ -7,6 +7,7 @@ or the office on that unit verifies it or reopens it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -125,7 +126,13 @@ def open_rectification(
 def awaits_answer(actor: Any, task: Rectification) -> bool:
     """The owner unit's lead answers, and adds evidence, only while the workflow waits for
     it: not once the task is submitted, verified or cancelled."""
-    return bool(ANSWER_ACTIONS & {t.action for t in available_actions(actor, task)})
+    return answers_among(available_actions(actor, task))
+
+
+def answers_among(actions: Iterable[Any]) -> bool:
+    """Whether the actions open to someone include answering the task (`awaits_answer`
+    for a page that has them already)."""
+    return bool(ANSWER_ACTIONS & {t.action for t in actions})
 
 
 def may_check(session: Session, actor: Any, task: Rectification) -> bool:
