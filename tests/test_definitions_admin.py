@@ -35,9 +35,11 @@ def test_admin_lists_definitions_and_versions(signed_in, org, fire):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "消防检查" in html and "fire_check" in html and "v2" in html
+    assert "<td>检查表</td>" in html  # its kind in words (web.labels)
     page = client.get(f"/admin/definitions/{definition.id}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
+    assert "<td>上传 <code>fire.yaml</code>" in html  # where each version came from
     assert f"/admin/definitions/versions/{first.id}" in html
     assert first.content_hash[:12] in html and second.content_hash[:12] in html
 
@@ -47,6 +49,7 @@ def test_version_page_shows_items_and_source(signed_in, org, fire):
     client = signed_in("ada", ("admin", org.group))
     html = client.get(f"/admin/definitions/versions/{first.id}").get_data(as_text=True)
     assert "灭火器在有效期内" in html and "安全出口数量" in html
+    assert "<dt>类型</dt><dd>检查表</dd>" in html
     source = client.get(f"/admin/definitions/versions/{first.id}/source")
     assert source.status_code == 200 and source.mimetype == "text/plain"
     assert "key: fire_check" in source.get_data(as_text=True)

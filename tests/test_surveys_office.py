@@ -54,6 +54,9 @@ def test_office_creates_a_campaign_with_the_definition_s_thresholds(signed_in, s
     # It closes after 31 December: said so, not as 1 January 00:00 (the stored end).
     assert "2026/12/31 24:00" in detail.text and "2027/1/1" not in detail.text
     assert "2026/12/31 24:00" in client.get("/surveys").text
+    # Its state in words (web.labels), on the campaign's page and in the list.
+    assert "<dt>状态</dt><dd>草稿</dd>" in detail.text
+    assert "<td>草稿</td>" in client.get("/surveys").text
 
 
 def test_every_mistake_in_a_new_campaign_is_said_beside_its_field(signed_in, session, org):
