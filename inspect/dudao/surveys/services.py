@@ -151,10 +151,12 @@ def set_state(session: Session, actor: Any, campaign: Campaign, state: CampaignS
     before = str(campaign.state)
     campaign.state = state
     session.flush()
+    # The keys written whole: the log's words (web.labels) and a search for a key find them.
+    action = "survey.campaign_open" if state == CampaignState.OPEN else "survey.campaign_closed"
     record(
         session,
         actor,
-        f"survey.campaign_{state}",
+        action,
         "survey_campaign",
         campaign.id,
         {"state": before},
