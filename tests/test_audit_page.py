@@ -81,10 +81,11 @@ def test_shows_before_and_after_readably(client, session, org, signed_in):
     session.commit()
     signed_in("ada", ("admin", org.group))
     html = client.get(f"/audit?entity_type=unit&entity_id={org.unit_a1.id}").get_data(as_text=True)
-    assert "<dt>name</dt>" in html
+    assert '<dt title="name">单位名称</dt>' in html  # in words, the key kept in the title
     assert "<del>甲一厂</del> → <ins>甲一厂（新）</ins>" in html
     assert "<del>[]</del> → <ins>[&#34;mine&#34;]</ins>" in html
-    assert "<dt>headcount</dt>" not in html.split("unit.<wbr>update")[1].split("</tr>")[0]
+    row = html.split('<span title="unit.update">单位 · 编辑</span>')[1].split("</tr>")[0]
+    assert '<dt title="headcount">' not in row
 
 
 def test_field_changes():

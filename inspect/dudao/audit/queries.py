@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,7 +81,8 @@ class Change:
     new: str | None
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
+    """A value as the log stores it: JSON for lists and objects, true/false, else its text."""
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, bool):
@@ -89,8 +90,13 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[Change]:
-    """The fields that differ, old and new (None where a side has no such field)."""
+def field_changes(
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    show: Callable[[str, Any], str] = lambda _name, value: shown(value),
+) -> list[Change]:
+    """The fields that differ, old and new as `show` (field name, value) writes them (None
+    where a side has no such field)."""
     before, after = before or {}, after or {}
     changes = []
     for name in sorted(set(before) | set(after)):
@@ -100,8 +106,8 @@ def field_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
         changes.append(
             Change(
                 name,
-                _shown(old) if name in before else None,
-                _shown(new) if name in after else None,
+                show(name, old) if name in before else None,
+                show(name, new) if name in after else None,
             )
         )
     return changes

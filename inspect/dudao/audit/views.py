@@ -14,7 +14,7 @@ from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from dudao.audit import queries
+from dudao.audit import queries, words
 from dudao.audit.models import AuditEvent
 from dudao.audit.services import SYSTEM_ACTOR
 from dudao.core.permissions import Permission
@@ -62,5 +62,7 @@ def events() -> str:
         result=page,
         filters=filters,
         entity_types=queries.entity_types(db()),
-        changes=queries.field_changes,
+        what=words.what,
+        changes=words.changes,
+        field_words=words.field_words,
     )
