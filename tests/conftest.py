@@ -49,6 +49,7 @@ SLOW_MODULES = {
     "test_demo_current_period.py",
     "test_feedback_demo.py",
     "test_assessment_demo.py",
+    "test_audit_vocabulary.py",
     "test_trends_demo.py",
     "test_scheduling_concurrency.py",
     "test_tablet_offline.py",
