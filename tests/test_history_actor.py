@@ -19,6 +19,10 @@ def _who(page: str) -> list[str]:
     return re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", table)
 
 
+def _text(page: str) -> str:
+    return re.sub(r"<[^>]+>", " ", page)
+
+
 def test_the_system_is_named_in_the_readers_language(app, session, world: World):  # noqa: F811
     inspection = world.inspection
     record(session, None, "inspection.import", "inspection", inspection.id, after={"row": 1})
@@ -31,7 +35,10 @@ def test_the_system_is_named_in_the_readers_language(app, session, world: World)
     assert sign_in(client, "office").status_code == 302  # Chinese by default
     who = _who(client.get(f"/inspections/{inspection.id}").get_data(as_text=True))
     assert who[-1] == "系统" and "Office" in who  # people by display name, as before
-    assert "系统" in _who(client.get(f"/rectifications/{task.id}").get_data(as_text=True))
+    task_page = client.get(f"/rectifications/{task.id}").get_data(as_text=True)
+    assert "系统" in _who(task_page)
+    # The timer's move in words, not its key ("定时器：overdue").
+    assert "已过期限：待整改 → 已逾期" in task_page and "overdue" not in _text(task_page)
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
     assert _who(page)[-1] == "System" and ">system<" not in page

@@ -181,7 +181,8 @@ def describe(event: AuditEvent, workflow: Workflow, people: dict[int, User]) -> 
     action = event.action.rsplit(".", 1)[-1]
     if "state" in before and "state" in after:
         labels = {t.action: t.label.get(locale) for t in workflow.transitions}
-        timers = {t.key: _("Timer: %(timer)s", timer=t.key) for t in workflow.timers}
+        # A timer that moves a subject is an escalation: its deadline has passed.
+        timers = {t.key: _("Deadline passed") for t in workflow.timers}
         name = labels.get(action) or timers.get(action) or action
         return _(
             "%(action)s: %(source)s → %(target)s",
