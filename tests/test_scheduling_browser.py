@@ -46,6 +46,13 @@ def test_the_list_fits_a_tablet_and_a_desktop(
         page.goto(f"{live_server.url}/schedules")
         assert page.locator("main table tbody tr").count() == 2
         assert fits_sideways(page), (lang, width)
+        # A date and the state stay on one line each ("2027-01-" / "01", "正" / "常").
+        lines = page.eval_on_selector_all(
+            "main tbody td:nth-child(4) span, main tbody td:nth-child(6)",
+            "cells => cells.map(c => { const r = document.createRange(); r.selectNodeContents(c);"
+            " return r.getClientRects().length; })",
+        )
+        assert lines and set(lines) == {1}, (lang, width, lines)
         if width == DESKTOP[0]:
             save_screenshot(page, f"schedules-{lang}")
     assert page.console_errors == []
