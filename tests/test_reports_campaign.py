@@ -44,7 +44,7 @@ def _row(text: str, code: str) -> list[str]:
     for line in lines[start + 1 :]:
         if (line.endswith("）") and "（" in line) or line.startswith(("三、", "督导 Dudao")):
             break
-        cells.append(line)
+        cells.append(line.strip())  # right-aligned figures extract with a space
     return cells[:5]
 
 

@@ -9,7 +9,7 @@ language ("zh" or "en": questions, options, names and titles in English where th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -49,6 +49,41 @@ class ItemResult:
     distribution: list[tuple[str, int]]  # option label, count
 
 
+@dataclass(frozen=True)
+class Row:
+    """One row of a per-unit table: a unit, or (`quiet`) the top of a subtree from which
+    nothing came, standing for itself and the `below` units under it."""
+
+    group: Group
+    quiet: bool = False
+    below: int = 0
+
+
+def fold_quiet(groups: Sequence[Group], active: Collection[int]) -> list[Row]:
+    """The groups (in aggregate's tree order) with every subtree in which no unit is `active`
+    folded into one row, its top: a reader wants the units that answered and which did not,
+    not a page of empty rows. A hidden group is always active, so it keeps its own row and
+    reason: a zero is never printed for it (docs/anonymity.md)."""
+    children: dict[int, list[int]] = {}
+    for group in groups:
+        if group.parent_id is not None:
+            children.setdefault(group.parent_id, []).append(group.unit_id)
+    busy: dict[int, bool] = {}
+    size: dict[int, int] = {}
+    for group in reversed(groups):  # leaves first
+        below = children.get(group.unit_id, [])
+        busy[group.unit_id] = group.unit_id in active or any(busy[c] for c in below)
+        size[group.unit_id] = sum(1 + size[c] for c in below)
+    rows: list[Row] = []
+    folded: int | None = None  # the depth of the quiet top whose subtree is being skipped
+    for group in groups:
+        if folded is not None and group.depth > folded:
+            continue
+        folded = None if busy[group.unit_id] else group.depth
+        rows.append(Row(group) if folded is None else Row(group, True, size[group.unit_id]))
+    return rows
+
+
 @dataclass
 class CampaignReport:
     campaign_id: int
@@ -65,13 +100,25 @@ class CampaignReport:
     over: bool
     report: Report
     #: Satisfaction index per unit in earlier campaigns of the same questionnaire over the
-    #: same scope, then this one: [(period label, {unit id: printed cell})], oldest first.
+    #: same scope, then this one: [(period label, {unit id: printed cell})], oldest first; a
+    #: unit with no answers in a campaign has no cell in it.
     history: list[tuple[str, dict[int, str]]] = field(default_factory=list)
     locale: str = "zh"  # the language it is in: "zh" or "en"
 
     def reason(self, group: Group) -> str:
         why = HIDDEN.get(group.hidden or "")
         return gettext_for(self.locale)(why) % {"k": self.report.min_group} if why else ""
+
+    def unit_rows(self) -> list[Row]:
+        """Section 二's rows: a unit with no answers below it stands for its subtree."""
+        groups = self.report.groups
+        return fold_quiet(groups, {g.unit_id for g in groups if not g.shown or g.responses})
+
+    def history_rows(self) -> list[Row]:
+        """Section 三's rows: a unit with no answers below it in any of the campaigns
+        stands for its subtree; one that answered in some campaign keeps its row."""
+        active = {unit for _label, cells in self.history for unit in cells}
+        return fold_quiet(self.report.groups, active)
 
     def item_results(self, group: Group) -> list[ItemResult]:
         """The group's per-question figures with printable option labels (aggregate's only)."""
@@ -105,11 +152,12 @@ def value_label(item: Item, value: str, locale: str) -> str:
 
 
 def _cells(report: Report, locale: str) -> dict[int, str]:
+    """The printed index of each unit that is hidden or answered (none for the others)."""
     hidden = gettext_for(locale)(NOT_SHOWN)
     return {
         g.unit_id: (hidden if not g.shown else "—" if g.satisfaction is None
                     else f"{g.satisfaction.mean:.1f}")
-        for g in report.groups
+        for g in report.groups if not g.shown or g.responses
     }  # fmt: skip
 
 

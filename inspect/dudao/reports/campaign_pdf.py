@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
@@ -19,14 +18,14 @@ from reportlab.platypus import (
     KeepTogether,
     Paragraph,
     Spacer,
-    TableStyle,
 )
 
 from dudao.core.errors import N_, Plural
 from dudao.reports.campaign_data import CampaignReport
+from dudao.reports.campaign_tables import history_table, units_table
 from dudao.reports.charts import interval_chart
 from dudao.reports.pdfkit import (
-    MUTED,
+    TEXT_WIDTH,
     Styles,
     build_a4,
     generated_at,
@@ -39,7 +38,6 @@ from dudao.reports.services import Gettext, aside, catalogue_for, gettext_for
 from dudao.surveys.aggregate import Group
 from dudao.surveys.models import closing_moment
 
-WIDTH = A4[0] - 36 * mm
 Progress = Callable[[int, int], None]
 MAX_BARS = 30
 #: The levels below the scope a campaign asks, as "… and its companies, branches".
@@ -80,7 +78,7 @@ def _overview(data: CampaignReport, s: Styles, tz: Any, _: Gettext) -> list[Any]
                            "shown only for units with %(c)d answers or more.")
                          % {"k": report.min_group, "c": report.min_comment_group}],
     ]  # fmt: skip
-    story: list[Any] = [grid(rows, s, [30 * mm, WIDTH - 30 * mm])]
+    story: list[Any] = [grid(rows, s, [30 * mm, TEXT_WIDTH - 30 * mm])]
     if not report.final:
         story.append(Spacer(1, 2 * mm))
         story.append(para(_(
@@ -103,49 +101,6 @@ def _named(_: Gettext, group: Group) -> str:
     return aside(_, group.name, group.code)
 
 
-def _units_table(data: CampaignReport, s: Styles, _: Gettext) -> Any:
-    rows: list[list[Any]] = [
-        [
-            _("Unit"),
-            _("Responses"),
-            _("Expected to answer"),
-            _("Response rate"),
-            _("Satisfaction index"),
-            _("95 per cent confidence interval"),
-        ]
-    ]
-    spans: list[tuple[Any, ...]] = []
-    for number, group in enumerate(data.report.groups, start=1):
-        spans.append(("LEFTPADDING", (0, number), (0, number), 6 + 10 * group.depth))
-        name = _named(_, group)
-        if not group.shown:
-            rows.append([name, data.reason(group), "", "", "", ""])
-            spans.append(("SPAN", (1, number), (-1, number)))
-            spans.append(("TEXTCOLOR", (1, number), (-1, number), MUTED))
-            continue
-        sat = group.satisfaction
-        rows.append([
-            name, group.responses, group.invited or "—",
-            "—" if group.rate is None else f"{group.rate:.1f}%",
-            "—" if sat is None else f"{sat.mean:.1f}",
-            "—" if sat is None else f"{sat.low:.1f}–{sat.high:.1f}",
-        ])  # fmt: skip
-    # The unit's name with its code on as few lines as may be (the code split mid-way).
-    made = grid(rows, s, [WIDTH - 101 * mm, 20 * mm, 18 * mm, 18 * mm, 21 * mm, 24 * mm])
-    made.setStyle(TableStyle(spans))
-    return made
-
-
-def _history_table(data: CampaignReport, s: Styles, _: Gettext) -> Any:
-    periods = [label for label, _cells in data.history]
-    rows: list[list[Any]] = [[_("Unit"), *periods]]
-    for group in data.report.groups:
-        values = [cells.get(group.unit_id, "—") for _label, cells in data.history]
-        rows.append([_named(_, group), *values])
-    width = (WIDTH - 70 * mm) / len(periods)
-    return grid(rows, s, [70 * mm, *[width] * len(periods)])
-
-
 def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> list[Any]:
     report = data.report
     story: list[Any] = [
@@ -163,7 +118,7 @@ def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> 
               spaced)]
         for r in results
     ]  # fmt: skip
-    story.append(grid(rows, s, [56 * mm, 19 * mm, 18 * mm, WIDTH - 93 * mm]))
+    story.append(grid(rows, s, [56 * mm, 19 * mm, 18 * mm, TEXT_WIDTH - 93 * mm]))
     if group.comments is None:
         story.append(para(_("Comments: shown only for a unit with %(c)d answers or more that "
                             "cannot be singled out by comparing it with the units below it.")
@@ -194,7 +149,7 @@ def campaign_story(data: CampaignReport, s: Styles, tz: Any = None,
                "interval (t distribution). A unit's figures include the answers of every "
                "unit below it."), s.small),
         Spacer(1, 2 * mm),
-        _units_table(data, s, _),
+        units_table(data, s, _),
     ]  # fmt: skip
     rated = [g for g in report.groups if g.shown and g.satisfaction is not None]
     title = _("Satisfaction index (0–100) with its 95 per cent confidence interval")
@@ -210,7 +165,7 @@ def campaign_story(data: CampaignReport, s: Styles, tz: Any = None,
                   numbered(3, _("Satisfaction index in earlier campaigns"), s, data.locale),
                   para(_("Earlier campaigns of the same questionnaire over the same scope, "
                          "each under its own anonymity rules."), s.small),
-                  Spacer(1, 2 * mm), _history_table(data, s, _)]  # fmt: skip
+                  Spacer(1, 2 * mm), history_table(data, s, _)]  # fmt: skip
     if progress is not None:
         progress(1, steps)
     if details:

@@ -37,6 +37,8 @@ FAIL_BG = colors.HexColor("#fdecea")
 FAIL_INK = colors.HexColor("#b3261e")
 PASS_INK = colors.HexColor("#1e6b34")
 ACCENT = colors.HexColor("#8b1a1a")
+#: The width between the margins of `build_a4`.
+TEXT_WIDTH = A4[0] - 36 * mm
 # Binary streams: ASCII85-encoding every photo in pure Python cost 25 ms a photo.
 rl_config.useA85 = 0
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -58,6 +60,7 @@ class Styles:
     body: ParagraphStyle
     small: ParagraphStyle
     cell: ParagraphStyle
+    cell_muted: ParagraphStyle  # words in a table where figures would be (why there are none)
     cell_head: ParagraphStyle
     center: ParagraphStyle
     right: ParagraphStyle
@@ -86,6 +89,7 @@ def make_styles(font_setting: str | None = None, locale: str = "zh") -> Styles:
         body=style("body", 10),
         small=style("small", 8.5, textColor=MUTED),
         cell=style("cell", 9),
+        cell_muted=style("cell_muted", 9, textColor=MUTED),
         cell_head=style("cell_head", 9, textColor=INK),
         center=style("center", 9, alignment=TA_CENTER),
         right=style("right", 9, alignment=TA_RIGHT),

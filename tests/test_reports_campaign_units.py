@@ -1,0 +1,82 @@
+"""The campaign report's per-unit pages as a reader sees them: a subtree from which no
+answer came is one row that says so (sections 二 and 三) while a hidden unit keeps its
+reason."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from dudao.core.enums import UnitLevel
+from dudao.org.services import create_unit
+from dudao.reports.campaign_data import load_campaign_report
+from dudao.reports.campaign_pdf import render_campaign_pdf
+from dudao.surveys import services
+from dudao.surveys.aggregate import aggregate
+from tests import survey_world
+from tests.survey_world import responses
+
+
+def _text(app, session, campaign_id: int, locale: str = "zh") -> str:
+    """The report's text, each run of white space one space (cells wrap, figures are
+    right-aligned): what a reader reads, in order."""
+    data = load_campaign_report(session, campaign_id, locale)
+    pdf = render_campaign_pdf(data, tz=app.extensions["dudao"].settings.tz)
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.split())
+
+
+def _campaign(session, org, a1_1: int, a1_2: int):
+    """Company A's campaign, closed: A1-1 and A1-2 answered so many times, and a unit A2
+    (branches A2-1, A2-2) from which nothing came although four people of A2-1 were invited."""
+    campaign = survey_world.campaign_for(session, org.company_a)
+    a2 = create_unit(session, None, "A2", "甲二厂", UnitLevel.UNIT, org.company_a)
+    a2_1 = create_unit(session, None, "A2-1", "甲二厂第一党支部", UnitLevel.BRANCH, a2)
+    create_unit(session, None, "A2-2", "甲二厂第二党支部", UnitLevel.BRANCH, a2)
+    survey_world.add_roster(session, a2_1, 4)
+    services.generate_invitations(session, None, campaign)
+    responses(session, campaign, org.branch_a1, a1_1)
+    responses(session, campaign, org.branch_a2, a1_2)
+    return survey_world.close(session, campaign)
+
+
+def _section(text: str, start: str, end: str) -> str:
+    return text.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_a_unit_without_answers_stands_for_the_units_below_it(app, session, org):
+    campaign = _campaign(session, org, 12, 0)
+    text = _text(app, session, campaign.id)
+    units = _section(text, "二、各单位回收率与满意度", "满意度指数（0–100）")
+    assert "甲二厂（A2） 本单位及下属 2 个单位均无答卷。应答人数 4。" in units
+    assert "A2-1" not in text and "A2-2" not in text  # no row, no page, anywhere
+    # A unit whose parent answered keeps its own row: that it did not is worth knowing.
+    assert "甲一厂第二党支部（A1-2） 本单位无答卷。" in units
+    assert "甲一厂第一党支部（A1-1） 12 — — 82.9" in units
+    english = _text(app, session, campaign.id, "en")
+    assert ("(A2) No answers from this unit or the 2 units below it. 4 people were expected "
+            "to answer.") in english  # fmt: skip
+    assert "(A1-2) No answers from this unit." in english and "A2-1" not in english
+
+
+def test_hidden_units_keep_their_reason_beside_a_unit_without_answers(app, session, org):
+    campaign = _campaign(session, org, 12, 3)
+    hidden = {g.code: g.hidden for g in aggregate(session, campaign).groups if not g.shown}
+    assert hidden == {"A1-1": "complementary", "A1-2": "small"}
+    units = _section(
+        _text(app, session, campaign.id), "二、各单位回收率与满意度", "满意度指数（0–100）"
+    )
+    assert "甲一厂（A1） 15 —" in units  # the parent's figure is aggregate's own
+    assert "（A1-1） 为防止通过相减推算出未显示的单位，本单位一并不显示。" in units
+    assert "（A1-2） 答卷少于 5 份，不单独显示；其答卷计入上级单位的数据。" in units
+    assert units.count("无答卷") == 1 and "甲二厂（A2） 本单位及下属 2 个单位均无答卷" in units
+
+
+def test_a_hidden_unit_is_never_said_to_have_no_answers(app, session, org):
+    """Three answers in all: every unit is hidden, those without answers too (that they
+    had none would tell where the three came from)."""
+    campaign = _campaign(session, org, 3, 0)
+    text = _text(app, session, campaign.id)
+    assert "无答卷" not in text
+    assert "甲二厂第一党支部（A2-1） 上级单位未显示，本单位随之不显示。" in text
