@@ -1,14 +1,17 @@
 """The campaign report's per-unit pages as a reader sees them: a subtree from which no
 answer came is one row that says so (sections 二 and 三) while a hidden unit keeps its
-reason."""
+reason, and the history's period headers and unit codes stay whole."""
 
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from dudao.core.enums import UnitLevel
+from dudao.org.models import Unit
 from dudao.org.services import create_unit
 from dudao.reports.campaign_data import load_campaign_report
 from dudao.reports.campaign_pdf import render_campaign_pdf
@@ -80,3 +83,38 @@ def test_a_hidden_unit_is_never_said_to_have_no_answers(app, session, org):
     text = _text(app, session, campaign.id)
     assert "无答卷" not in text
     assert "甲二厂第一党支部（A2-1） 上级单位未显示，本单位随之不显示。" in text
+
+
+def _earlier(session, org, label: str, quarters: int):
+    """A finished campaign of the same questionnaire over company A, `quarters` back."""
+    campaign = survey_world.campaign_for(session, org.company_a, title=label)
+    campaign.opens_at -= timedelta(days=91 * quarters)
+    campaign.closes_at -= timedelta(days=91 * quarters)
+    campaign.period_label = label
+    return survey_world.close(session, campaign)
+
+
+def test_the_history_folds_units_that_never_answered_and_keeps_its_headers_whole(app, session, org):
+    campaign = _campaign(session, org, 12, 0)
+    campaign.period_label = "2026年第三季度"
+    a3 = create_unit(session, None, "A3", "甲三厂", UnitLevel.UNIT, org.company_a)
+    create_unit(session, None, "A3-1", "甲三厂第一党支部", UnitLevel.BRANCH, a3)
+    # A name long enough to wrap: its code is never cut in two ("（A1-" / "3）").
+    create_unit(
+        session, None, "A1-3", "甲一厂综合办公室党群工作支部", UnitLevel.BRANCH, org.unit_a1
+    )
+    a2_1 = session.scalars(select(Unit).where(Unit.code == "A2-1")).one()
+    for back, label in enumerate(["2025年第四季度", "2026年第一季度", "2026年第二季度"]):
+        earlier = _earlier(session, org, label, 3 - back)
+        responses(session, earlier, org.branch_a1, 10)
+        if not back:  # A2-1 answered once, long ago: its row stays, with that figure
+            responses(session, earlier, a2_1, 6)
+    text = _text(app, session, campaign.id)
+    history = _section(text, "三、历次测评满意度指数", "四、")
+    assert "单位 2025年第四季度 2026年第一季度 2026年第二季度 2026年第三季度" in history
+    assert "甲二厂第一党支部（A2-1） 82.9 — — —" in history
+    assert "甲三厂（A3） 历次测评中本单位及下属 1 个单位均无答卷。" in history
+    assert "A3-1" not in text
+    assert "甲一厂综合办公室党群工作支部 （A1-3） 历次测评中本单位均无答卷。" in history
+    units = _section(text, "二、各单位回收率与满意度", "满意度指数（0–100）")
+    assert "甲二厂（A2） 本单位及下属 2 个单位均无答卷。" in units

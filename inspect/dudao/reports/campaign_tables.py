@@ -10,12 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table, TableStyle
 
 from dudao.core.errors import N_, Message, Plural
 from dudao.reports.campaign_data import CampaignReport, Row
 from dudao.reports.pdfkit import TEXT_WIDTH, Styles, grid, para
 from dudao.reports.services import Gettext, aside, catalogue_for
+from dudao.surveys.aggregate import Group
+
+#: A unit's name and code keep at least this much of a table's width.
+UNIT_MIN = 60 * mm
+#: Text width a cell gives away to its padding (grid's 6 points a side) and a little air.
+PADDING = 13
 
 
 def units_table(data: CampaignReport, s: Styles, _: Gettext) -> Table:
@@ -49,8 +56,17 @@ def history_table(data: CampaignReport, s: Styles, _: Gettext) -> Table:
             body.append((row, _quiet(data, row, history=True)))
         else:
             body.append((row, [cells.get(row.group.unit_id, "—") for _l, cells in data.history]))
-    column = (TEXT_WIDTH - 70 * mm) / len(periods)
-    return _tree_grid([_("Unit"), *periods], body, [70 * mm, *[column] * len(periods)], s, _)
+    texts = [*periods, *(cell for _row, cells in body if isinstance(cells, list) for cell in cells)]
+    column = _column_width(texts, s, (TEXT_WIDTH - UNIT_MIN) / len(periods))
+    widths = [TEXT_WIDTH - column * len(periods), *[column] * len(periods)]
+    return _tree_grid([_("Unit"), *periods], body, widths, s, _)
+
+
+def _column_width(texts: list[str], s: Styles, most: float) -> float:
+    """As wide as the widest of `texts` on one line ("2025年第四季度" wrapped as "2025年第四季 /
+    度"), at least 18 mm, at most `most`: a longer free-text period label wraps."""
+    needed = max(stringWidth(str(t), s.cell.fontName, s.cell.fontSize) for t in texts) + PADDING
+    return min(max(needed, 18 * mm), most)
 
 
 def _quiet(data: CampaignReport, row: Row, *, history: bool) -> str:
@@ -77,6 +93,24 @@ def _quiet(data: CampaignReport, row: Row, *, history: bool) -> str:
     return text
 
 
+def _unit_name(group: Group, room: float, s: Styles, _: Gettext) -> str:
+    """The unit's "name (code)"; where a Chinese name wraps (at any character) and the two
+    do not fit on one line, the code begins a line of its own, so it is never split
+    ("HC02-07-" / "04）")."""
+    named = aside(_, group.name, group.code)
+    if s.cell.wordWrap != "CJK" or _lines(named, s, room) == 1:
+        return named
+    return aside(_, f"{group.name}\n", group.code)
+
+
+def _lines(text: str, s: Styles, room: float) -> int:
+    """How many lines ReportLab sets `text` on in a cell `room` wide (a closing bracket may
+    hang past the edge, so a width sum would say one line too many)."""
+    made = para(text, s.cell)
+    made.wrap(room, 1000)
+    return len(made.blPara.lines)
+
+
 def _tree_grid(head: list[str], body: list[tuple[Row, list[Any] | str]], widths: list[float],
                s: Styles, _: Gettext) -> Table:  # fmt: skip
     """A table of units, each name indented by its depth; a row given as words (why it has
@@ -86,7 +120,7 @@ def _tree_grid(head: list[str], body: list[tuple[Row, list[Any] | str]], widths:
     for number, (row, cells) in enumerate(body, start=1):
         indent = 6 + 10 * row.group.depth
         style.append(("LEFTPADDING", (0, number), (0, number), indent))
-        name = aside(_, row.group.name, row.group.code)
+        name = _unit_name(row.group, widths[0] - indent - 6, s, _)
         if isinstance(cells, str):
             rows.append([name, para(cells, s.cell_muted), *[""] * (len(head) - 2)])
             style.append(("SPAN", (1, number), (-1, number)))
