@@ -38,7 +38,7 @@ def test_an_english_campaign_report(app, session, org, user_factory):
     ]  # fmt: skip
     assert results["You are"] == [("A party member", 15), ("Not a party member", 0)]
     text = _flat(render_campaign_pdf(data, tz=app.extensions["dudao"].settings.tz))
-    for expected in ("满意度测评: campaign report", "1. The campaign", "Campaign scope",
+    for expected in ("满意度测评 Campaign report", "1. The campaign", "Campaign scope",
                      "and its branches", "Status Closed", "2. Response rates and satisfaction",
                      "Fewer than 5 answers: not shown on its own", "First Branch of A1 (A1-1)",
                      "Results per question and comments by unit", "Comments (in random order)",

@@ -25,6 +25,7 @@ from dudao.reports.campaign_data import CampaignReport
 from dudao.reports.campaign_tables import history_table, units_table
 from dudao.reports.charts import interval_chart
 from dudao.reports.pdfkit import (
+    INK,
     TEXT_WIDTH,
     Styles,
     build_a4,
@@ -139,7 +140,11 @@ def campaign_story(data: CampaignReport, s: Styles, tz: Any = None,
     details = [g for g in report.groups if report.final and g.shown and g.responses]
     steps = 2 + len(details)
     story: list[Any] = [
-        para(_("%(title)s: campaign report") % {"title": data.title}, s.title),
+        # The campaign's own title, whatever it ends in ("…满意度测评"), then what this is:
+        # "<title> 测评报告" read "测评 测评报告".
+        para(data.title, s.title),
+        para(_("Campaign report"), ParagraphStyle("kind", parent=s.subtitle, fontSize=12,
+                                                  leading=17, textColor=INK, spaceAfter=1 * mm)),
         para(f"{data.scope_name} · {data.period_label}", s.subtitle),
         numbered(1, _("The campaign"), s, data.locale),
         *_overview(data, s, tz, _),
@@ -192,6 +197,6 @@ def render_campaign_pdf(
         "id": data.campaign_id,
         "period": data.period_label,
     }
-    title = _("%(title)s: campaign report") % {"title": data.title}
+    title = f"{data.title} · {_('Campaign report')}"
     return build_a4(campaign_story(data, styles, tz, progress), styles.font, footer, title,
                     pages=_("Page {n} of {total}"))  # fmt: skip
