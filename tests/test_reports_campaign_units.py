@@ -1,6 +1,7 @@
 """The campaign report's per-unit pages as a reader sees them: a subtree from which no
 answer came is one row that says so (sections 二 and 三) while a hidden unit keeps its
-reason, and the history's period headers and unit codes stay whole."""
+reason, the history's period headers and unit codes stay whole, and a question's answers
+are never split mid-answer."""
 
 from __future__ import annotations
 
@@ -118,3 +119,16 @@ def test_the_history_folds_units_that_never_answered_and_keeps_its_headers_whole
     assert "甲一厂综合办公室党群工作支部 （A1-3） 历次测评中本单位均无答卷。" in history
     units = _section(text, "二、各单位回收率与满意度", "满意度指数（0–100）")
     assert "甲二厂（A2） 本单位及下属 2 个单位均无答卷。" in units
+
+
+def test_answers_are_never_split_and_an_unanswered_question_says_so(app, session, org):
+    campaign = _campaign(session, org, 12, 0)
+    data = load_campaign_report(session, campaign.id)
+    pdf = render_campaign_pdf(data, tz=app.extensions["dudao"].settings.tz)
+    lines = [" ".join(line.replace("\xa0", " ").split())
+             for page in PdfReader(io.BytesIO(pdf)).pages
+             for line in page.extract_text().splitlines()]  # fmt: skip
+    for share in ("1 非常不满意：0", "2 不满意：0", "3 一般：0", "4 满意：12", "5 非常满意：0"):
+        assert any(share in line for line in lines), share
+    text = " ".join(lines)
+    assert "本题无人作答。" in text and "政治理论学习：0" not in text

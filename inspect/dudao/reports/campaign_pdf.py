@@ -102,6 +102,17 @@ def _named(_: Gettext, group: Group) -> str:
     return aside(_, group.name, group.code)
 
 
+def _distribution(shares: list[tuple[str, int]], s: Styles, _: Gettext) -> Paragraph:
+    """A question's answers ("1 非常不满意：2；2 不满意：34；…") wrapped between answers,
+    never inside one ("4" / "满意：470"): an answer's own spaces do not break, the cell
+    breaks only at spaces, and one follows each separator (the Chinese "；" has none)."""
+    share, separator = _("%(label)s: %(n)d"), _("; ")
+    text = (separator if separator.endswith(" ") else f"{separator} ").join(
+        (share % {"label": label, "n": n}).replace(" ", "\u00a0") for label, n in shares
+    )
+    return para(text, ParagraphStyle("spaced", parent=s.cell, wordWrap=None))
+
+
 def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> list[Any]:
     report = data.report
     story: list[Any] = [
@@ -110,13 +121,12 @@ def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> 
              s.h2),
     ]  # fmt: skip
     results = data.item_results(group)
-    share = _("%(label)s: %(n)d")
-    # Wrapped at spaces only, also in Chinese: "4 满意：45" stays whole on its line.
-    spaced = ParagraphStyle("spaced", parent=s.cell, wordWrap=None)
-    rows = [[_("Question"), _("Answered"), _("Mean score"), _("Answers given")]] + [
-        [r.label, r.answered, "—" if r.mean is None else f"{r.mean:.2f}",
-         para(_("; ").join(share % {"label": label, "n": n} for label, n in r.distribution),
-              spaced)]
+    rows = [[_("Question"), para(_("Answered"), s.right), para(_("Mean score"), s.right),
+             _("Answers given")]] + [
+        [r.label, para(r.answered, s.right),
+         para("—" if r.mean is None else f"{r.mean:.2f}", s.right),
+         _distribution(r.distribution, s, _) if r.answered
+         else para(_("No one answered this question."), s.cell_muted)]
         for r in results
     ]  # fmt: skip
     story.append(grid(rows, s, [56 * mm, 19 * mm, 18 * mm, TEXT_WIDTH - 93 * mm]))
