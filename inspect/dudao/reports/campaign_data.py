@@ -62,8 +62,8 @@ class Row:
 def fold_quiet(groups: Sequence[Group], active: Collection[int]) -> list[Row]:
     """The groups (in aggregate's tree order) with every subtree in which no unit is `active`
     folded into one row, its top: a reader wants the units that answered and which did not,
-    not a page of empty rows. A hidden group is always active, so it keeps its own row and
-    reason: a zero is never printed for it (docs/anonymity.md)."""
+    not a page of empty rows. Callers count a hidden group as active, so it keeps its own
+    row and reason and no zero is ever printed for it (docs/reports.md)."""
     children: dict[int, list[int]] = {}
     for group in groups:
         if group.parent_id is not None:
