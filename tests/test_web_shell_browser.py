@@ -92,6 +92,8 @@ def test_the_menu_wraps_instead_of_scrolling(live_server, browser_page, org, use
     browser_sign_in(page, live_server.url, "olga", PASSWORD)
     for lang, width in each_language_and_size(page, (TABLET, PHONE, DESKTOP)):
         page.goto(f"{live_server.url}/")
+        if width == PHONE[0]:  # folded behind its button there (next test)
+            page.click(".menu-toggle")
         save_screenshot(page, f"menu-{lang}-{width}")
         outside = page.evaluate(
             """() => [...document.querySelectorAll('.mainnav a')]
@@ -102,3 +104,23 @@ def test_the_menu_wraps_instead_of_scrolling(live_server, browser_page, org, use
         assert outside == [], (lang, width)
         assert page.locator(".mainnav a").count() >= 15
         _assert_fits(page)
+
+
+@pytest.mark.browser
+def test_a_phone_folds_the_menu_behind_a_button(live_server, browser_page, org, user_factory):
+    """Unfolded, the office's nineteen entries took five rows of a phone's screen."""
+    user_factory("olga", ("office", org.group))
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "olga", PASSWORD)
+    page.goto(f"{live_server.url}/units")
+    assert not page.is_visible(".mainnav") and page.is_visible(".menu-toggle")
+    assert page.evaluate("() => document.querySelector('.topbar').offsetHeight") < 100
+    page.click(".menu-toggle")
+    assert page.get_attribute(".menu-toggle", "aria-expanded") == "true"
+    assert page.locator(".mainnav a").count() >= 15
+    assert page.is_visible(".mainnav a[aria-current=page]")
+    page.click(".menu-toggle")
+    assert not page.is_visible(".mainnav")
+    page.set_viewport_size({"width": DESKTOP[0], "height": DESKTOP[1]})
+    assert page.is_visible(".mainnav") and not page.is_visible(".menu-toggle")
+    assert page.console_errors == []
