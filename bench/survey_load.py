@@ -48,7 +48,7 @@ from dudao.core.enums import UnitLevel  # noqa: E402
 from dudao.definitions.queries import current_version  # noqa: E402
 from dudao.definitions.services import sync_forms  # noqa: E402
 from dudao.org.services import create_unit  # noqa: E402
-from dudao.surveys import services  # noqa: E402
+from dudao.surveys import issuing, services  # noqa: E402
 from dudao.surveys.batches import move_all  # noqa: E402
 from dudao.surveys.models import CampaignState, RosterMember  # noqa: E402
 
@@ -87,7 +87,7 @@ def prepare(url: str, count: int) -> tuple[int, list[str]]:
             closes_at=utcnow() + timedelta(days=1), period_label="bench",
         )  # fmt: skip
         services.set_state(session, None, campaign, CampaignState.OPEN)
-        issued = services.generate_invitations(session, None, campaign)
+        issued = issuing.generate_invitations(session, None, campaign)
         session.commit()
         campaign_id = campaign.id
     engine.dispose()

@@ -15,7 +15,7 @@ from dudao.core.database import utcnow
 from dudao.definitions.queries import current_version
 from dudao.definitions.services import sync_forms
 from dudao.org.models import Unit
-from dudao.surveys import services
+from dudao.surveys import issuing, services
 from dudao.surveys.models import Campaign, CampaignState, Response, RosterMember
 from tests.factories import OrgTree
 
@@ -94,7 +94,7 @@ def build(session: Session, org: OrgTree, per_branch: int = 12, **kwargs: Any) -
     campaign = campaign_for(session, org.company_a, **kwargs)
     add_roster(session, org.branch_a1, per_branch)
     add_roster(session, org.branch_a2, per_branch)
-    issued = services.generate_invitations(session, None, campaign)
+    issued = issuing.generate_invitations(session, None, campaign)
     session.commit()
     tokens: dict[str, list[str]] = {}
     codes: dict[str, list[str]] = {}

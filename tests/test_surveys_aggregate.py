@@ -110,7 +110,7 @@ def test_a_small_branch_and_its_sibling_are_hidden_but_count_above(session, org)
 def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org):
     campaign = survey_world.campaign_for(session, org.company_a)
     survey_world.add_roster(session, org.branch_a1, 20)
-    from dudao.surveys.services import generate_invitations
+    from dudao.surveys.issuing import generate_invitations
 
     generate_invitations(session, None, campaign)
     survey_world.close(session, campaign)
@@ -133,7 +133,7 @@ def test_people_reached_by_slips_and_links_count_once(session, org):
     """A unit's slips and its open link reach the same people, and a unit's headcount counts
     its whole subtree: the campaign report added them all and printed three times the
     people (618 for a unit of 206)."""
-    from dudao.surveys.services import create_open_links, generate_invitations
+    from dudao.surveys.issuing import create_open_links, generate_invitations
 
     org.unit_a1.headcount, org.branch_a1.headcount, org.branch_a2.headcount = 30, 20, 10
     campaign = survey_world.campaign_for(session, org.company_a)

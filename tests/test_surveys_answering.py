@@ -121,9 +121,9 @@ def test_open_link_is_capped_at_the_headcount(client, session, org):
     org.branch_a1.headcount = 2
     session.commit()
     world = survey_world.build(session, org, per_branch=0)
-    from dudao.surveys import services
+    from dudao.surveys import issuing
 
-    (link,) = services.create_open_links(session, None, world.campaign)
+    (link,) = issuing.create_open_links(session, None, world.campaign)
     session.commit()
     assert link.cap == 2
     page = client.get(f"/s/o/{link.token}")
@@ -144,9 +144,9 @@ def test_open_links_and_code_entry_are_rate_limited(client, session, org):
     org.branch_a1.headcount = 100
     session.commit()
     world = survey_world.build(session, org, per_branch=30)
-    from dudao.surveys import services
+    from dudao.surveys import issuing
 
-    (link,) = services.create_open_links(session, None, world.campaign)
+    (link,) = issuing.create_open_links(session, None, world.campaign)
     session.commit()
     path = f"/s/o/{link.token}"
     # A page refused for a missing answer is not an answer added: it does not count.

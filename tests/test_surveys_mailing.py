@@ -11,9 +11,9 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import func, inspect, select
 
 from dudao.core.queue import connect
+from dudao.surveys.issuing import generate_invitations
 from dudao.surveys.jobs import email_invitations
 from dudao.surveys.models import CampaignState, Invitation, InvitationMailing
-from dudao.surveys.services import generate_invitations
 from dudao.surveys.tokens import hash_token
 from tests import survey_world
 from tests.survey_world import roster

@@ -22,7 +22,7 @@ from dudao.definitions.queries import current_version
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling.recurrence import org_today
-from dudao.surveys import services
+from dudao.surveys import issuing, services
 from dudao.surveys.models import Campaign, CampaignState, Invitation, Response, RosterMember
 
 DEMO_TITLE = "党员群众满意度测评（演示）"
@@ -89,7 +89,7 @@ def load_demo_campaign(session: Session, plan: object) -> int:
                         for n in range(branch.headcount or 10))  # fmt: skip
     session.flush()
     services.set_state(session, office, campaign, CampaignState.OPEN)
-    services.generate_invitations(session, office, campaign)
+    issuing.generate_invitations(session, office, campaign)
     rows = []
     for position, branch in enumerate(branches):
         count = FEW.get(position) or round((branch.headcount or 10) * chance.uniform(0.4, 0.8))

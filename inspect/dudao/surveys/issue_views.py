@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission
-from dudao.surveys import services
+from dudao.surveys import issuing
 from dudao.surveys.views import Page, bp, campaign_in_scope
 from dudao.web.access import requires
 from dudao.web.context import db, runtime
@@ -62,7 +62,7 @@ def open_links(campaign_id: int) -> Page:
 
 def _issue(campaign_id: int, kind: str) -> Page:
     campaign = campaign_in_scope(campaign_id)
-    make = services.generate_invitations if kind == "invitations" else services.create_open_links
+    make = issuing.generate_invitations if kind == "invitations" else issuing.create_open_links
     try:
         issued = make(db(), current_user, campaign)
     except ValidationError as exc:
