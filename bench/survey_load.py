@@ -87,7 +87,7 @@ def prepare(url: str, count: int) -> tuple[int, list[str]]:
             closes_at=utcnow() + timedelta(days=1), period_label="bench",
         )  # fmt: skip
         services.set_state(session, None, campaign, CampaignState.OPEN)
-        issued = issuing.generate_invitations(session, None, campaign)
+        issued = issuing.generate_invitations(session, None, campaign).rows
         session.commit()
         campaign_id = campaign.id
     engine.dispose()

@@ -94,7 +94,7 @@ def build(session: Session, org: OrgTree, per_branch: int = 12, **kwargs: Any) -
     campaign = campaign_for(session, org.company_a, **kwargs)
     add_roster(session, org.branch_a1, per_branch)
     add_roster(session, org.branch_a2, per_branch)
-    issued = issuing.generate_invitations(session, None, campaign)
+    issued = issuing.generate_invitations(session, None, campaign).rows
     session.commit()
     tokens: dict[str, list[str]] = {}
     codes: dict[str, list[str]] = {}

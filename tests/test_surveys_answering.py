@@ -123,7 +123,7 @@ def test_open_link_is_capped_at_the_headcount(client, session, org):
     world = survey_world.build(session, org, per_branch=0)
     from dudao.surveys import issuing
 
-    (link,) = issuing.create_open_links(session, None, world.campaign)
+    (link,) = issuing.create_open_links(session, None, world.campaign).rows
     session.commit()
     assert link.cap == 2
     page = client.get(f"/s/o/{link.token}")
@@ -141,12 +141,14 @@ def test_open_link_is_capped_at_the_headcount(client, session, org):
 
 
 def test_open_links_and_code_entry_are_rate_limited(client, session, org):
-    org.branch_a1.headcount = 100
+    org.branch_b1.headcount = 100
     session.commit()
     world = survey_world.build(session, org, per_branch=30)
     from dudao.surveys import issuing
 
-    (link,) = issuing.create_open_links(session, None, world.campaign)
+    # The shared link of a unit without slips (a unit with slips gets none).
+    shared = survey_world.campaign_for(session, org.company_b, title="公开链接")
+    (link,) = issuing.create_open_links(session, None, shared).rows
     session.commit()
     path = f"/s/o/{link.token}"
     # A page refused for a missing answer is not an answer added: it does not count.

@@ -59,7 +59,7 @@ def test_each_member_with_an_address_gets_one_link_of_their_own(
     assert session.scalar(select(func.count()).select_from(InvitationMailing)) == 3
     assert not any(t in record.getMessage() for t in links.values() for record in caplog.records)
     # Slips top the unit up for the members without an address.
-    issued = generate_invitations(session, None, campaign)
+    issued = generate_invitations(session, None, campaign).rows
     session.commit()
     assert sorted(i.unit_code for i in issued) == ["A1-1", "A1-2", "A1-2"]
     # A link answers once.

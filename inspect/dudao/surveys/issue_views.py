@@ -69,13 +69,14 @@ def _issue(campaign_id: int, kind: str) -> Page:
         flash(exc.in_language(get_translations()), "error")
         return redirect(url_for("surveys.detail", campaign_id=campaign.id))
     db().commit()
-    rows = _issued_rows(kind, issued)
+    rows = _issued_rows(kind, issued.rows)
     page = render_template(
         "surveys/issued.html",
         campaign=campaign,
         kind=kind,
         rows=rows,
         rows_json=json.dumps(rows, ensure_ascii=False),
+        skipped=issued.skipped,
     )
     return page, 200, {"Cache-Control": "no-store"}  # type: ignore[return-value]
 

@@ -7,14 +7,14 @@ plain tokens and codes exist only in the return value, shown once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.errors import N_, Message, ValidationError
+from dudao.org.models import Unit
 from dudao.surveys import queries
 from dudao.surveys.models import Campaign, CampaignState, Invitation, OpenLink
 from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
@@ -41,78 +41,95 @@ class IssuedOpenLink:
     cap: int
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A unit given nothing, and why: the units on its line (itself, above or below) whose
+    other kind of credential already reaches its people, with their invitations or cap;
+    none for a unit that has no headcount for an open link."""
+
+    unit: Unit
+    reached_by: list[tuple[Unit, int]]
+
+
+T = TypeVar("T", IssuedInvitation, IssuedOpenLink)
+
+
+@dataclass(frozen=True)
+class Issued(Generic[T]):
+    """What one request issued (shown once), and the units it left out."""
+
+    rows: list[T] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _refuse_closed(campaign: Campaign) -> None:
+    if campaign.state == CampaignState.CLOSED:
+        raise ValidationError(CLOSED)
+
+
 def generate_invitations(
     session: Session, actor: Any, campaign: Campaign
-) -> list[IssuedInvitation]:
-    """Top up each answering unit to one invitation per active roster member.
+) -> Issued[IssuedInvitation]:
+    """Top up each answering unit to one invitation per active roster member, except a unit
+    an open link reaches (its own, or one above or below it): its members could answer twice.
 
     Idempotent in count: a second call issues only for members added since.
     """
-    if campaign.state == CampaignState.CLOSED:
-        raise ValidationError(CLOSED)
+    _refuse_closed(campaign)
     units = queries.answering_units(session, campaign)
     roster = queries.roster_counts(session, [u.id for u in units])
     issued_counts = queries.issued_counts(session, campaign.id)
-    issued: list[IssuedInvitation] = []
+    links = queries.sharing_people(units, queries.open_link_caps(session, campaign.id))
+    result: Issued[IssuedInvitation] = Issued()
     for unit in units:
-        for _n in range(roster.get(unit.id, 0) - issued_counts.get(unit.id, 0)):
-            token, code = new_token(), new_code()
-            session.add(
-                Invitation(
-                    campaign_id=campaign.id,
-                    unit_id=unit.id,
-                    token_hash=hash_token(token),
-                    code_hash=hash_code(code),
-                )
-            )
-            issued.append(IssuedInvitation(unit.code, unit.name, token, code))
+        missing = roster.get(unit.id, 0) - issued_counts.get(unit.id, 0)
+        if missing > 0 and unit.id in links:
+            result.skipped.append(Skipped(unit, links[unit.id]))
+        elif missing > 0:
+            result.rows.extend(_new_invitations(session, campaign, unit, missing))
     session.flush()
-    if issued:
+    if result.rows:
         per_unit: dict[str, int] = {}
-        for entry in issued:
+        for entry in result.rows:
             per_unit[entry.unit_code] = per_unit.get(entry.unit_code, 0) + 1
-        record(
-            session,
-            actor,
-            "survey.invitations_generated",
-            "survey_campaign",
-            campaign.id,
-            None,
-            {"per_unit": per_unit},
-        )
+        record(session, actor, "survey.invitations_generated", "survey_campaign", campaign.id,
+               None, {"per_unit": per_unit})  # fmt: skip
+    return result
+
+
+def _new_invitations(
+    session: Session, campaign: Campaign, unit: Unit, count: int
+) -> list[IssuedInvitation]:
+    issued = []
+    for _n in range(count):
+        token, code = new_token(), new_code()
+        digest, code_digest = hash_token(token), hash_code(code)
+        session.add(Invitation(campaign_id=campaign.id, unit_id=unit.id, token_hash=digest,
+                               code_hash=code_digest))  # fmt: skip
+        issued.append(IssuedInvitation(unit.code, unit.name, token, code))
     return issued
 
 
-def create_open_links(session: Session, actor: Any, campaign: Campaign) -> list[IssuedOpenLink]:
-    """One shared link for each answering unit that has a headcount and no link yet."""
-    if campaign.state == CampaignState.CLOSED:
-        raise ValidationError(CLOSED)
-    existing = set(
-        session.scalars(select(OpenLink.unit_id).where(OpenLink.campaign_id == campaign.id))
-    )
-    issued: list[IssuedOpenLink] = []
-    for unit in queries.answering_units(session, campaign):
-        if unit.id in existing or not unit.headcount:
+def create_open_links(session: Session, actor: Any, campaign: Campaign) -> Issued[IssuedOpenLink]:
+    """One shared link for each answering unit that has a headcount and no link yet, except
+    a unit whose people hold invitations (its own, or a unit's above or below it)."""
+    _refuse_closed(campaign)
+    units = queries.answering_units(session, campaign)
+    existing = queries.open_link_caps(session, campaign.id)
+    slips = queries.sharing_people(units, queries.issued_counts(session, campaign.id))
+    result: Issued[IssuedOpenLink] = Issued()
+    for unit in units:
+        if unit.id in existing:
+            continue
+        if unit.id in slips or not unit.headcount:
+            result.skipped.append(Skipped(unit, slips.get(unit.id, [])))
             continue
         token = new_token()
-        session.add(
-            OpenLink(
-                campaign_id=campaign.id,
-                unit_id=unit.id,
-                token_hash=hash_token(token),
-                cap=unit.headcount,
-            )
-        )
-        issued.append(IssuedOpenLink(unit.code, unit.name, token, unit.headcount))
+        session.add(OpenLink(campaign_id=campaign.id, unit_id=unit.id,
+                             token_hash=hash_token(token), cap=unit.headcount))  # fmt: skip
+        result.rows.append(IssuedOpenLink(unit.code, unit.name, token, unit.headcount))
     session.flush()
-    if issued:
-        record(
-            session,
-            actor,
-            "survey.open_links_created",
-            "survey_campaign",
-            campaign.id,
-            None,
-            {"units": [i.unit_code for i in issued]},
-        )
-    return issued
+    if result.rows:
+        record(session, actor, "survey.open_links_created", "survey_campaign", campaign.id,
+               None, {"units": [i.unit_code for i in result.rows]})  # fmt: skip
+    return result

@@ -9,7 +9,8 @@ once per campaign. A refused e-mail gives its mark back and deletes its (unused)
 invitation, so the next run sends it. Tokens are never logged.
 
 E-mailed invitations count towards the unit's roster like slips: e-mail first, then
-"Generate invitations" tops the unit up for the members without an address.
+"Generate invitations" tops the unit up for the members without an address. Like slips,
+they are not sent to a unit an open link already reaches.
 
 Asking to e-mail the links marks the campaign (`request_mailing`: the site address the
 links point to); the periodic sweep (`finish_mailings`) then sends what is still due for
@@ -59,8 +60,11 @@ class Letter:
 
 def due(session: Session, campaign: Campaign) -> dict[int, list[tuple[int, str]]]:
     """{unit id: [(member id, address)]}: active members with an address not yet mailed,
-    at most as many per unit as it has roster places without an invitation."""
-    units = [u.id for u in queries.answering_units(session, campaign)]
+    at most as many per unit as it has roster places without an invitation; none in a unit
+    an open link reaches (its own, or one above or below it), as for slips."""
+    answering = queries.answering_units(session, campaign)
+    linked = queries.sharing_people(answering, queries.open_link_caps(session, campaign.id))
+    units = [u.id for u in answering if u.id not in linked]
     roster = queries.roster_counts(session, units)
     issued = queries.issued_counts(session, campaign.id)
     mailed = select(InvitationMailing.member_id).where(InvitationMailing.campaign_id == campaign.id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -75,6 +75,23 @@ def invited_counts(session: Session, campaign_id: int) -> dict[int, int]:
     for unit_id, cap in open_link_caps(session, campaign_id).items():
         counts[unit_id] = max(counts.get(unit_id, 0), cap)
     return counts
+
+
+def sharing_people(
+    units: Sequence[Unit], held: Mapping[int, int]
+) -> dict[int, list[tuple[Unit, int]]]:
+    """For each of `units`, those among them holding something in `held` ({unit id: its
+    invitations or its open link's cap}) whose people are also its people: itself, a unit
+    above it or one below. A unit's headcount counts its whole subtree, and a roster does not
+    say in which unit below a member of a unit above works, so slips and a shared link on
+    one line would let the same person answer twice."""
+    holders = [u for u in units if held.get(u.id)]
+    found: dict[int, list[tuple[Unit, int]]] = {}
+    for unit in units:
+        for holder in holders:
+            if holder.path.startswith(unit.path) or unit.path.startswith(holder.path):
+                found.setdefault(unit.id, []).append((holder, held[holder.id]))
+    return found
 
 
 def pending_count(session: Session, campaign_id: int) -> int:
