@@ -1,4 +1,4 @@
-"""Office forms: a new campaign and a roster upload."""
+"""Office forms: a new campaign, a roster upload, and the confirmation of a replacement."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     IntegerField,
@@ -75,3 +76,28 @@ class RosterForm(FlaskForm):
             FileAllowed(["csv", "xlsx"], _l("Only CSV and XLSX files can be imported.")),
         ],
     )
+
+
+#: What the office confirms before a unit's links are replaced, by what is replaced.
+UNDERSTOOD = {
+    "invitations": _l(
+        "I understand: every invitation of this unit not used yet stops working, also slips "
+        "already handed out and links already e-mailed."
+    ),
+    "open_links": _l(
+        "I understand: the unit's current open link stops working, also on the posters "
+        "already put up."
+    ),
+}
+
+
+class ReplaceForm(FlaskForm):
+    """A box to tick: replacing voids what people may already hold, so it is never one click."""
+
+    understood = BooleanField(
+        validators=[DataRequired(_l("Tick this box to confirm; nothing is replaced until then."))]
+    )
+
+    def __init__(self, kind: str, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.understood.label.text = UNDERSTOOD[kind]

@@ -1,9 +1,10 @@
-"""Issuing invitations and open links, then the slips and CSV of what was just issued;
-routes on the surveys blueprint.
+"""Issuing invitations and open links, replacing a unit's lost ones, then the slips and CSV
+of what was just issued; routes on the surveys blueprint.
 
 Links and codes are shown once, right after they are generated: only their
-hashes are stored, so they cannot be shown again (docs/anonymity.md). The slips
-and the CSV are made from the rows the browser sends back; nothing is kept.
+hashes are stored, so they cannot be shown again (docs/anonymity.md); a unit's
+unused ones can be replaced by new ones instead. The slips and the CSV are made
+from the rows the browser sends back; nothing is kept.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_translations
@@ -20,7 +22,10 @@ from werkzeug.wrappers import Response as HttpResponse
 
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission
-from dudao.surveys import issuing
+from dudao.org.models import Unit
+from dudao.surveys import issuing, queries
+from dudao.surveys.forms import ReplaceForm
+from dudao.surveys.models import Campaign
 from dudao.surveys.views import Page, bp, campaign_in_scope
 from dudao.web.access import requires
 from dudao.web.context import db, runtime
@@ -69,16 +74,67 @@ def _issue(campaign_id: int, kind: str) -> Page:
         flash(exc.in_language(get_translations()), "error")
         return redirect(url_for("surveys.detail", campaign_id=campaign.id))
     db().commit()
-    rows = _issued_rows(kind, issued.rows)
+    return _shown(campaign, kind, issued.rows, skipped=issued.skipped)
+
+
+def _shown(
+    campaign: Campaign,
+    kind: str,
+    issued: list,
+    skipped: Sequence[issuing.Skipped] = (),
+    replaced: Unit | None = None,
+) -> Page:
+    """The page that shows new links once: never cached, as the links are not kept."""
+    rows = _issued_rows(kind, issued)
     page = render_template(
         "surveys/issued.html",
         campaign=campaign,
         kind=kind,
         rows=rows,
         rows_json=json.dumps(rows, ensure_ascii=False),
-        skipped=issued.skipped,
+        skipped=skipped,
+        replaced=replaced,
     )
     return page, 200, {"Cache-Control": "no-store"}  # type: ignore[return-value]
+
+
+@bp.route("/<int:campaign_id>/units/<int:unit_id>/replace-invitations", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SURVEYS)
+def replace_invitations(campaign_id: int, unit_id: int) -> Page:
+    return _replace(campaign_id, unit_id, "invitations")
+
+
+@bp.route("/<int:campaign_id>/units/<int:unit_id>/replace-open-link", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SURVEYS)
+def replace_open_link(campaign_id: int, unit_id: int) -> Page:
+    return _replace(campaign_id, unit_id, "open_links")
+
+
+def _replace(campaign_id: int, unit_id: int, kind: str) -> Page:
+    """What replacing does, a box to tick, then the unit's new links shown once."""
+    campaign = campaign_in_scope(campaign_id)
+    unit = db().get(Unit, unit_id)
+    if unit is None or not unit.is_within(campaign.scope_unit.path):
+        abort(404)
+    form = ReplaceForm(kind)
+    refused = None
+    if form.validate_on_submit():
+        try:
+            if kind == "invitations":
+                issued = issuing.replace_invitations(db(), current_user, campaign, unit)
+            else:
+                issued = [issuing.replace_open_link(db(), current_user, campaign, unit)]
+        except ValidationError as exc:
+            refused = exc.in_language(get_translations())
+        else:
+            db().commit()
+            return _shown(campaign, kind, issued, replaced=unit)
+    held = (queries.issued_counts if kind == "invitations" else queries.open_link_caps)(
+        db(), campaign.id
+    ).get(unit.id, 0)
+    page = render_template("surveys/replace.html", campaign=campaign, unit=unit, kind=kind,
+                           held=held, form=form, refused=refused)  # fmt: skip
+    return page, 422 if form.errors or refused else 200
 
 
 def _posted_rows() -> list[list[str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -21,6 +22,12 @@ from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
 
 #: Why a closed campaign issues no more links or codes.
 CLOSED = Message(N_("The campaign is closed."))
+NO_INVITATIONS = Message(N_("This unit has no invitations in this campaign."))
+ALL_USED = Message(N_("Every invitation of this unit has been used: there is nothing to replace."))
+NO_LINK = Message(N_("This unit has no open link in this campaign."))
+LINK_FULL = Message(
+    N_("This unit's open link has taken as many answers as its cap: there is nothing to replace.")
+)
 
 
 @dataclass(frozen=True)
@@ -133,3 +140,49 @@ def create_open_links(session: Session, actor: Any, campaign: Campaign) -> Issue
         record(session, actor, "survey.open_links_created", "survey_campaign", campaign.id,
                None, {"units": [i.unit_code for i in result.rows]})  # fmt: skip
     return result
+
+
+def replace_invitations(
+    session: Session, actor: Any, campaign: Campaign, unit: Unit
+) -> list[IssuedInvitation]:
+    """Void a unit's unused invitations and issue as many new ones, shown once: for slips or
+    links lost before they were handed out (only hashes are stored, so they cannot be shown
+    again). Used ones stay as they are, so the unit's invitations, its people invited, keep
+    their number and no answer is touched; the flag says nothing about which answer."""
+    _refuse_closed(campaign)
+    if not queries.issued_counts(session, campaign.id).get(unit.id):
+        raise ValidationError(NO_INVITATIONS)
+    unused = (Invitation.campaign_id == campaign.id, Invitation.unit_id == unit.id,
+              Invitation.used.is_(False))  # fmt: skip
+    deleted = session.execute(
+        delete(Invitation).where(*unused).execution_options(synchronize_session=False)
+    )
+    voided: int = deleted.rowcount  # type: ignore[attr-defined]
+    if not voided:
+        raise ValidationError(ALL_USED)
+    issued = _new_invitations(session, campaign, unit, voided)
+    session.flush()
+    record(session, actor, "survey.invitations_replaced", "survey_campaign", campaign.id, None,
+           {"per_unit": {unit.code: voided}})  # fmt: skip
+    return issued
+
+
+def replace_open_link(
+    session: Session, actor: Any, campaign: Campaign, unit: Unit
+) -> IssuedOpenLink:
+    """A new token for a unit's open link, the old one void (its posters with it). The
+    answers it took stay counted against its cap: the new link takes what is left."""
+    _refuse_closed(campaign)
+    link = session.scalar(
+        select(OpenLink).where(OpenLink.campaign_id == campaign.id, OpenLink.unit_id == unit.id)
+    )
+    if link is None:
+        raise ValidationError(NO_LINK)
+    if link.used_count >= link.cap:
+        raise ValidationError(LINK_FULL)
+    token = new_token()
+    link.token_hash = hash_token(token)
+    session.flush()
+    record(session, actor, "survey.open_link_replaced", "survey_campaign", campaign.id, None,
+           {"units": [unit.code]})  # fmt: skip
+    return IssuedOpenLink(unit.code, unit.name, token, link.cap - link.used_count)

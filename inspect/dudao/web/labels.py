@@ -55,6 +55,8 @@ LABELS: dict[str, LazyString] = {
     "survey.campaign_closed": _l("Close the campaign"),
     "survey.invitations_generated": _l("Generate invitations"),
     "survey.open_links_created": _l("Create open links"),
+    "survey.invitations_replaced": _l("Replace the unused invitations"),
+    "survey.open_link_replaced": _l("Replace the open link"),
     "survey.invitations_emailed": _l("Links e-mailed"),
     "survey.mailing_requested": _l("E-mail the links"), "survey.roster_imported": _l("Import"),
     "target_entry.added": _l("Record"), "target_entry.corrected": _l("Correct"),
