@@ -66,7 +66,7 @@ def test_a_unit_whose_members_hold_slips_gets_no_open_link_and_the_page_says_why
     assert "2 个单位未创建公开链接" in body
     assert _skipped(body) == {
         "A1 甲一厂": "A1-1 甲一厂第一党支部：3",
-        "A1-1 甲一厂第一党支部": "A1-1 甲一厂第一党支部：3",
+        "A1-1 甲一厂第一党支部": "本单位：3",
     }
     assert "个人邀请已覆盖这些单位的人员" in body
 
@@ -96,11 +96,11 @@ def test_a_unit_an_open_link_reaches_gets_no_invitations_nor_e_mails(signed_in, 
     session.expire_all()
     assert _invitations(session, campaign) == {org.branch_a2.id: 2}
     assert "1 个单位未生成邀请" in body
-    assert _skipped(body) == {"A1-1 甲一厂第一党支部": "A1-1 甲一厂第一党支部：20"}
+    assert _skipped(body) == {"A1-1 甲一厂第一党支部": "本单位：20"}
     assert "公开链接已覆盖这些单位的人员" in body
     client.post("/lang", data={"lang": "en", "next": "/"})
     again = client.post(f"/surveys/{campaign.id}/invitations").get_data(as_text=True)
-    assert "1 unit given no invitations" in again
+    assert "1 unit given no invitations" in again and "this unit: 20" in again
     assert "An open link already reaches their members" in again
     session.expire_all()
     assert _invitations(session, campaign) == {org.branch_a2.id: 2}
