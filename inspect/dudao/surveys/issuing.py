@@ -42,6 +42,9 @@ class IssuedInvitation:
 
 @dataclass(frozen=True)
 class IssuedOpenLink:
+    """A plain open-link token, returned once; `cap` is the answers it takes (for a
+    replaced link, those left under the link's cap)."""
+
     unit_code: str
     unit_name: str
     token: str
