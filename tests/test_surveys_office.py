@@ -152,6 +152,8 @@ def test_open_and_close(signed_in, session, org):
     client.post(f"/surveys/{campaign.id}/state", data={"action": "open"})
     session.expire_all()
     assert session.get(Campaign, campaign.id).state == CampaignState.OPEN
+    page = client.get(f"/surveys/{campaign.id}").get_data(as_text=True)
+    assert 'value="close" data-confirm="确定结束本次测评？' in page  # site.js asks first
     client.post(f"/surveys/{campaign.id}/state", data={"action": "close"})
     refused = client.post(f"/surveys/{campaign.id}/state", data={"action": "open"},
                           follow_redirects=True).get_data(as_text=True)  # fmt: skip
