@@ -4,8 +4,11 @@ location (file, line, column, field) reads the same in both."""
 
 from __future__ import annotations
 
+import html as html_module
+import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from dudao.cli import cli
@@ -54,6 +57,29 @@ def test_upload_page_translates_syntax_and_file_problems(signed_in, org):
     assert "YAML 格式错误：" in _upload(client, "kind: checklist\nkey: [x\n")
     html = _upload(client, CHECK.replace("key: fire_check", "key: fire_check\nkey: again"))
     assert "字段 &#39;key&#39; 重复（首次出现在第 2 行）" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        (
+            'kind: checklist\ntitle: "abc\nkey: x\n',
+            "引号内的文字尚未结束，文件就已结束（该部分从第 2 行开始）",
+        ),
+        ("kind: checklist\nkey: [x\n", "[ ] 中的列表缺少“,”或结尾的“]”"),
+        ("kind: checklist\ntitle: a: b\n", "此处不能出现“:”：请检查缩进"),
+        ("kind: checklist\nsections:\n  - a: 1\n b: 2\n", "缩进与上面的行没有对齐"),
+        ("kind: checklist\nkey: @x\n", "值不能以此字符开头：请给值加引号"),
+    ],
+)
+def test_yaml_syntax_reasons_are_in_the_readers_words(signed_in, org, text, words):
+    """PyYAML's own reasons ("found unexpected end of stream", "while scanning a quoted
+    scalar") reached the Chinese page in English."""
+    client = signed_in("ada", ("admin", org.group))
+    html = html_module.unescape(_upload(client, text))
+    assert "YAML 格式错误：" + words in html
+    reason = html.split("YAML 格式错误：", 1)[1].split("<", 1)[0]
+    assert not re.search(r"[A-Za-z]{4,}", reason), reason
 
 
 def test_check_speaks_chinese_by_default_and_english_on_request(tmp_path: Path):

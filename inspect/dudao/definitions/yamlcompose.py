@@ -19,6 +19,7 @@ from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
 from dudao.core.errors import N_, Message
+from dudao.definitions import yamlreasons
 from dudao.definitions.problems import DOCUMENT, DefinitionError, Problem
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -97,15 +98,7 @@ def compose(text: str, filename: str) -> Node | None:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        # PyYAML's own words (the reason) stay English; the sentence around them is ours.
-        reason: str = str(exc.problem or exc.context)
-        if exc.problem and exc.context and exc.context_mark:
-            reason = Message(
-                N_("%(problem)s (%(context)s at line %(line)d)"),
-                problem=reason,
-                context=exc.context,
-                line=exc.context_mark.line + 1,
-            )
+        reason = yamlreasons.reason(exc)
         lines = text.splitlines()
         tab = mark and line <= len(lines) and lines[line - 1][col - 1 : col] == "\t"
         message = (
