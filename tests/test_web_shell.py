@@ -145,7 +145,7 @@ def test_base_layout_is_accessible(signed_in, org):
     page = _text(client.get("/"))
     assert re.search(r'<a class="skip-link" href="#main">跳到主要内容</a>', page)
     assert '<main id="main"' in page and "<header" in page and "<footer" in page
-    assert re.search(r'<nav class="mainnav" aria-label="主导航">', page)
+    assert re.search(r'<nav class="mainnav" id="mainnav" aria-label="主导航">', page)
     css = client.get("/static/dudao.css")
     assert css.status_code == 200 and b":focus-visible" in css.data
 
