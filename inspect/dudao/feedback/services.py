@@ -20,6 +20,8 @@ from dudao.workflow.engine import Applied, apply
 MAX_ATTACHMENTS = 5
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".txt"}
+#: A file of another kind, in the same words from a service and, before sending, the page.
+UNSUPPORTED = N_("%(file)s: only PDF, images, DOCX, XLSX or TXT files can be attached.")
 
 
 #: A problem with a submission: an English message id (translated when shown) and its values.
@@ -69,10 +71,7 @@ def submit_feedback(
     for upload in uploads:
         suffix = PurePath(upload.filename).suffix.lower()
         if suffix not in ALLOWED_SUFFIXES:
-            files.append((
-                N_("%(file)s: only PDF, images, DOCX, XLSX or TXT files can be attached."),
-                {"file": upload.filename},
-            ))  # fmt: skip
+            files.append((UNSUPPORTED, {"file": upload.filename}))
         elif len(upload.data) > MAX_ATTACHMENT_BYTES:
             files.append((N_("%(file)s is larger than 10 MB."), {"file": upload.filename}))
     if problems or files:

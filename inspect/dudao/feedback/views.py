@@ -38,7 +38,10 @@ from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 
 ATTACHMENTS = UploadLimits(
-    services.MAX_ATTACHMENTS, services.MAX_ATTACHMENT_BYTES, services.ALLOWED_SUFFIXES
+    services.MAX_ATTACHMENTS,
+    services.MAX_ATTACHMENT_BYTES,
+    services.ALLOWED_SUFFIXES,
+    services.UNSUPPORTED,
 )
 
 KIND_LABELS = {

@@ -18,7 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from dudao.audit.services import record
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import N_, Message, ValidationError
-from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
+from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES, UNSUPPORTED
 from dudao.org.models import Unit
 from dudao.targets.config import Target
 from dudao.targets.models import PioneerPost, TargetEntry
@@ -135,8 +135,7 @@ def retire_post(
 def _store(session: Session, entry: TargetEntry, upload: Upload, data_dir: Path) -> None:
     suffix = PurePath(upload.filename).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ValidationError(Message(N_("%(file)s: only PDF, images, DOCX, XLSX or TXT."),
-                                      file=upload.filename))  # fmt: skip
+        raise ValidationError(Message(UNSUPPORTED, file=upload.filename))
     if len(upload.data) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(Message(N_("%(file)s: larger than 10 MB."), file=upload.filename))
     session.flush()  # the entry's id names its folder

@@ -41,7 +41,9 @@ from dudao.web.uploads import UploadLimits, accepts_uploads
 
 bp = Blueprint("targets", __name__, url_prefix="/targets", template_folder="templates")
 
-EVIDENCE = UploadLimits(1, services.MAX_ATTACHMENT_BYTES, services.ALLOWED_SUFFIXES)
+EVIDENCE = UploadLimits(
+    1, services.MAX_ATTACHMENT_BYTES, services.ALLOWED_SUFFIXES, services.UNSUPPORTED
+)
 
 Page = str | tuple[str, int] | Response
 

@@ -27,6 +27,7 @@ class UploadLimits:
     files: int
     file_bytes: int
     suffixes: Iterable[str]  # ".pdf", ...
+    unsupported: str  # the service's words for a file of another kind, with %(file)s
 
     @property
     def request_bytes(self) -> int:
@@ -36,7 +37,6 @@ class UploadLimits:
         """The file input's: the browser's picker offers the suffixes; uploads.js checks
         each choice against all three limits."""
         suffixes = sorted(self.suffixes)
-        kinds = ", ".join(s.lstrip(".").upper() for s in suffixes)
         return {
             "accept": ",".join(suffixes),
             "data_max_files": self.files,
@@ -46,9 +46,7 @@ class UploadLimits:
                 "%(file)s is larger than %(size)s MB: choose a smaller file.",
                 file="{file}", size=self.file_bytes // MB,
             ),
-            "data_unsupported": _(
-                "%(file)s cannot be attached: only %(kinds)s files can.", file="{file}", kinds=kinds
-            ),
+            "data_unsupported": _(self.unsupported, file="{file}"),
         }  # fmt: skip
 
 
