@@ -1,4 +1,4 @@
-"""Account administration pages: scoped to the admin's subtree, audited."""
+"""Account administration pages: scoped to the admin's subtree, audited, weak passwords refused."""
 
 from __future__ import annotations
 
@@ -238,3 +238,51 @@ def test_grant_needs_a_chosen_role(signed_in, user_factory, session, org):
     refused = client.post(f"/admin/users/{target.id}/grants", data={"role": "", "unit_code": "A1"})
     assert refused.status_code == 422 and 'id="role-error"' in refused.get_data(as_text=True)
     assert _user(session, "fresh").grants == []
+
+
+# --- weak passwords ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("password", "words"),
+    [
+        ("12345678", "不能是最常见的密码之一"),
+        ("password", "不能是最常见的密码之一"),
+        ("88888888", "不能由同一个字符重复组成"),
+        ("wang_wei", "不能与用户名相同"),
+    ],
+)
+def test_the_admin_pages_refuse_weak_passwords(
+    signed_in, user_factory, session, org, password, words
+):
+    lead = user_factory("wang_wei", ("unit_lead", org.unit_a1))
+    admin = signed_in("admin_a", ("admin", org.company_a))
+    before = _user(session, "wang_wei").password_hash
+    reset = admin.post(
+        f"/admin/users/{lead.id}/password", data={"password": password, "confirm": password}
+    )
+    assert reset.status_code == 422
+    page = reset.get_data(as_text=True)
+    assert 'id="password-error"' in page and words in page
+    assert _user(session, "wang_wei").password_hash == before
+
+    count = session.scalar(select(func.count(User.id)))
+    # The username rule in other letters: "Wang_Wei" may not have the password "wang_wei".
+    username = "Wang_Wei" if password == "wang_wei" else "li_ming"
+    data = {"username": username, "password": password, "confirm": password, "locale": ""}
+    created = admin.post("/admin/users/new", data=data)
+    assert created.status_code == 422
+    assert 'id="password-error"' in created.get_data(as_text=True)
+    assert session.scalar(select(func.count(User.id))) == count
+    assert _events(session, "user.set_password") == []
+
+
+def test_a_weak_password_and_a_differing_repeat_show_together(signed_in, user_factory, org):
+    lead = user_factory("lead_a", ("unit_lead", org.unit_a1))
+    admin = signed_in("admin_a", ("admin", org.company_a))
+    response = admin.post(
+        f"/admin/users/{lead.id}/password", data={"password": "password", "confirm": "x"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="password-error"' in page and 'id="confirm-error"' in page

@@ -27,7 +27,7 @@ def test_create_account_and_give_a_role(
         page.click("button.primary")
     error = page.locator("#password-error")
     assert error.is_visible()
-    assert page.get_attribute("#password", "aria-describedby") == "password-error"
+    assert page.get_attribute("#password", "aria-describedby") == "password-error password-hint"
     save_screenshot(page, f"auth-new-account-error-{name}")
 
     page.fill("input[name=password]", "long enough secret")

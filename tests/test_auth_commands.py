@@ -77,7 +77,7 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
 def test_set_password_deactivate_and_activate(app, session, user_factory):
     user_factory("lead")
     short = _run(app, "set-password", "lead", "--password", "short")
-    assert short.exit_code == 1 and "密码太短。password: 至少 8 个字符。" in short.output
+    assert short.exit_code == 1 and "该密码不能使用。password: 至少 8 个字符。" in short.output
     changed = _run(app, "set-password", "lead", "--password", "a brand new secret")
     assert changed.output == "已为 lead 设置新密码。\n"
     assert sign_in(app.test_client(), "lead").status_code == 200  # old password refused
@@ -97,3 +97,21 @@ def test_every_users_command_says_what_it_does(app):
     listing = _run(app, "--help").output
     commands = listing.split("Commands:")[1].strip().splitlines()
     assert len(commands) == 5 and all(len(line.split()) > 1 for line in commands), listing
+
+
+def test_weak_passwords_are_refused_with_every_rule_named(app, session, user_factory):
+    user_factory("wangxiao")
+    before = session.scalar(select(User.password_hash).where(User.username == "wangxiao"))
+    for password, said in [
+        ("12345678", "password: 不能是最常见的密码之一。"),
+        ("WangXiao", "password: 不能与用户名相同。"),
+        ("1111", "password: 至少 8 个字符；不能由同一个字符重复组成。"),
+    ]:
+        refused = _run(app, "set-password", "wangxiao", "--password", password)
+        assert refused.exit_code == 1 and f"该密码不能使用。{said}" in refused.output
+    english = _run(app, "create", "zhao", "--password", "iloveyou", "--lang", "en")
+    assert english.exit_code == 1
+    assert "The account cannot be created. password: not one of the most common" in english.output
+    session.expire_all()
+    assert session.scalar(select(User.password_hash).where(User.username == "wangxiao")) == before
+    assert session.scalar(select(User).where(User.username == "zhao")) is None

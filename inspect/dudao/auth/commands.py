@@ -22,13 +22,17 @@ def users_group() -> None:
     pass
 
 
+#: The password rules, as the options' help says them (auth.passwords).
+PASSWORD_HELP = "At least 8 characters; not the username, one character repeated or a common one."
+
+
 @users_group.command(
     "create", help="Create the account USERNAME (the password is asked for unless given)."
 )
 @click.argument("username")
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--email", default=None)
-@click.password_option(help="At least 8 characters.")
+@click.password_option(help=PASSWORD_HELP)
 @language_option
 @with_appcontext
 def create_user(
@@ -46,7 +50,8 @@ def _refused(exc: ValidationError, lang: str) -> str:
     """The refusal, then its problems ("field: detail"), in the reader's language."""
     if not exc.problems:
         return spoken(exc.message, lang)
-    # TRANSLATORS: "The account cannot be created. password: at least 8 characters."
+    # TRANSLATORS: "The account cannot be created. password: at least 8 characters; not the
+    # username."
     refused = Message(N_("%(refusal)s %(problems)s."), refusal=exc.message,
                       problems=Listed(exc.problems))  # fmt: skip
     return spoken(refused, lang)
@@ -79,7 +84,7 @@ def grant(username: str, role: str, unit_code: str, lang: str) -> None:
 
 @users_group.command("set-password", help="Set a new password (signs USERNAME out everywhere).")
 @click.argument("username")
-@click.password_option(help="At least 8 characters.")
+@click.password_option(help=PASSWORD_HELP)
 @language_option
 @with_appcontext
 def set_password(username: str, password: str, lang: str) -> None:

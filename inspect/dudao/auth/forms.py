@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -9,11 +11,19 @@ from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
 from dudao.auth.models import User
-from dudao.auth.services import MIN_PASSWORD_LENGTH
+from dudao.auth.passwords import MIN_PASSWORD_LENGTH, password_problems
 from dudao.core.enums import Role
+from dudao.core.errors import Listed
 from dudao.web.labels import label
+from dudao.web.setup import translated
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+$"
+MAX_PASSWORD_LENGTH = 200
+PASSWORD_HINT = _l(
+    "At least %(num)d characters; not the username, not one character repeated, not a "
+    "very common password.",
+    num=MIN_PASSWORD_LENGTH,
+)
 
 
 class SignInForm(FlaskForm):
@@ -40,21 +50,31 @@ class ProfileForm(FlaskForm):
 
 
 class PasswordForm(FlaskForm):
+    """A password an administrator chooses for the account `account` (its username)."""
+
     password = PasswordField(
         _l("New password"),
-        validators=[
-            DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("At least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            ),
-        ],
+        validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)],
+        description=PASSWORD_HINT,
     )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+    def __init__(self, *args: Any, account: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def account_name(self) -> str:
+        return self.account
+
+    def validate_password(self, field: PasswordField) -> None:
+        """The service's rules (`password_problems`) here too, so that they show together
+        with the form's own problems (a repeat that differs); the service checks again."""
+        problems = password_problems(field.data or "", self.account_name())
+        if problems:
+            raise ValidationError(translated(Listed(problems)))
 
 
 class CreateAccountForm(ProfileForm, PasswordForm):
@@ -72,6 +92,9 @@ class CreateAccountForm(ProfileForm, PasswordForm):
 
         if db().scalar(select(User.id).where(User.username == (field.data or "").strip())):
             raise ValidationError(_l("This username is already taken."))
+
+    def account_name(self) -> str:
+        return (self.username.data or "").strip()
 
 
 def _role_choices() -> list[tuple[str, str]]:

@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
+from dudao.auth.passwords import password_problems
 from dudao.core.database import utcnow
 from dudao.core.enums import Role
 from dudao.core.errors import (
     N_,
+    FieldProblem,
+    Listed,
     Message,
     NotFound,
     PermissionDenied,
@@ -30,7 +33,6 @@ _hasher = PasswordHasher()
 # Verified against when the username is unknown, so both failures cost the same time.
 _DUMMY_HASH = _hasher.hash("dudao-no-such-user")
 
-MIN_PASSWORD_LENGTH = 8
 ACCOUNT_LOCALES = ("zh_CN", "en")
 
 
@@ -92,11 +94,10 @@ def _require_unit(actor: User | None, unit: Unit) -> None:
         )  # fmt: skip
 
 
-def _too_short() -> Message:
-    return field_problem(
-        "password",
-        Message(N_("at least %(num)d characters"), num=MIN_PASSWORD_LENGTH),
-    )
+def _weak(password: str, username: str) -> list[FieldProblem]:
+    """The rules the password breaks (`password_problems`), as one problem of its field."""
+    problems = password_problems(password, username)
+    return [field_problem("password", Listed(problems))] if problems else []
 
 
 def _check_profile(email: str | None, locale: str | None) -> list[Message]:
@@ -135,8 +136,7 @@ def create_user(
     elif session.scalar(select(User.id).where(User.username == username)):
         taken = Message(N_("%(value)r is already taken"), value=username)
         problems.append(field_problem("username", taken))
-    if len(password) < MIN_PASSWORD_LENGTH:
-        problems.append(_too_short())
+    problems += _weak(password, username)
     problems += _check_profile(email, locale)
     if problems:
         raise ValidationError(Message(N_("The account cannot be created.")), problems)
@@ -181,8 +181,9 @@ def update_user(
 def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
     if actor is not user:
         _require_manager(actor, user)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValidationError(Message(N_("The password is too short.")), [_too_short()])
+    problems = _weak(password, user.username)
+    if problems:
+        raise ValidationError(Message(N_("The password cannot be used.")), problems)
     user.password_hash = hash_password(password)
     record(session, actor, "user.set_password", "user", user.id)
     session.flush()

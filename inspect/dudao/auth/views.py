@@ -205,7 +205,7 @@ def account(user_id: int) -> Response | tuple[str, int]:
 @requires(Permission.MANAGE_USERS)
 def reset_password(user_id: int) -> Response | tuple[str, int]:
     found = _managed(user_id)
-    form = PasswordForm()
+    form = PasswordForm(account=found.username)
     if form.validate_on_submit():
         try:
             services.set_password(db(), current_user, found, form.password.data or "")
