@@ -70,3 +70,16 @@ def test_create_user_reports_every_problem(session):
         services.create_user(session, None, " ", "", "short", "bad", "xx")
     fields = [p.split(":")[0] for p in caught.value.problems]
     assert fields == ["username", "password", "email", "locale"]
+
+
+def test_changing_ones_own_password_reports_every_problem(session, user_factory):
+    user = user_factory("chen")
+    with pytest.raises(ValidationError) as caught:
+        services.change_own_password(session, user, "wrong", "CHEN", "chen")
+    assert [(p.field, str(p.problem)) for p in caught.value.problems] == [
+        ("current_password", "not your password"),
+        ("password", "at least 8 characters; not the username"),
+        ("confirm", "not the same as the new password"),
+    ]
+    session.rollback()
+    assert services.authenticate(session, "chen", PASSWORD) is not None

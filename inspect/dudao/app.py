@@ -69,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.assessment.public_views import bp as publication_bp
     from dudao.assessment.views import bp as assessment_bp
     from dudao.audit.views import bp as audit_bp
+    from dudao.auth.account_views import bp as account_bp
     from dudao.auth.views import bp as auth_bp
     from dudao.definitions.views import bp as definitions_bp
     from dudao.definitions.views_preview import bp as definitions_preview_bp
@@ -93,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         web_bp,
         auth_bp,
+        account_bp,
         org_bp,
         audit_bp,
         notifications_bp,

@@ -113,5 +113,20 @@ class GrantForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(FlaskForm):
+    """The user's own change. The service checks every field (`change_own_password`), so
+    that a wrong current password shows together with the problems of the new one."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    password = PasswordField(
+        _l("New password"), validators=[Length(max=MAX_PASSWORD_LENGTH)], description=PASSWORD_HINT
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"), validators=[Length(max=MAX_PASSWORD_LENGTH)]
+    )
+
+
 class ConfirmForm(FlaskForm):
     """Only the CSRF token: for buttons that change one thing (activate, revoke)."""

@@ -29,9 +29,9 @@ COMMON_PASSWORDS = frozenset((
 ))  # fmt: skip
 
 
-def password_problems(password: str, username: str) -> list[Message]:
+def password_problems(password: str, username: str, current: str | None = None) -> list[Message]:
     """Every rule `password` breaks, for the account `username` (empty when there is none
-    yet)."""
+    yet); `current` is the account's current password, when the user changes their own."""
     problems = []
     if len(password) < MIN_PASSWORD_LENGTH:
         problems.append(Message(N_("at least %(num)d characters"), num=MIN_PASSWORD_LENGTH))
@@ -42,4 +42,6 @@ def password_problems(password: str, username: str) -> list[Message]:
         problems.append(Message(N_("not the username")))
     if lowered in COMMON_PASSWORDS:
         problems.append(Message(N_("not one of the most common passwords")))
+    if current is not None and password == current:
+        problems.append(Message(N_("not the current password")))
     return problems

@@ -56,9 +56,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     answer's timing does not tell which usernames exist.
     """
     user = session.scalar(select(User).where(User.username == username.strip()))
-    try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not _verifies(user.password_hash if user else _DUMMY_HASH, password):
         return None
     if user is None or not user.active:
         return None
@@ -66,6 +64,13 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
     return user
+
+
+def _verifies(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def _user_snapshot(user: User) -> dict[str, object]:
@@ -94,9 +99,9 @@ def _require_unit(actor: User | None, unit: Unit) -> None:
         )  # fmt: skip
 
 
-def _weak(password: str, username: str) -> list[FieldProblem]:
+def _weak(password: str, username: str, current: str | None = None) -> list[FieldProblem]:
     """The rules the password breaks (`password_problems`), as one problem of its field."""
-    problems = password_problems(password, username)
+    problems = password_problems(password, username, current)
     return [field_problem("password", Listed(problems))] if problems else []
 
 
@@ -179,6 +184,7 @@ def update_user(
 
 
 def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
+    """Give `user` a password chosen for them (a reset), which signs them out everywhere."""
     if actor is not user:
         _require_manager(actor, user)
     problems = _weak(password, user.username)
@@ -186,6 +192,25 @@ def set_password(session: Session, actor: User | None, user: User, password: str
         raise ValidationError(Message(N_("The password cannot be used.")), problems)
     user.password_hash = hash_password(password)
     record(session, actor, "user.set_password", "user", user.id)
+    session.flush()
+
+
+def change_own_password(
+    session: Session, user: User, current: str, password: str, repeated: str
+) -> None:
+    """The user's own change: the current password proves it is them. Every problem at
+    once, beside its field."""
+    problems = []
+    right = _verifies(user.password_hash, current)
+    if not right:
+        problems.append(field_problem("current_password", Message(N_("not your password"))))
+    problems += _weak(password, user.username, current if right else None)
+    if password != repeated:
+        problems.append(field_problem("confirm", Message(N_("not the same as the new password"))))
+    if problems:
+        raise ValidationError(Message(N_("The password was not changed.")), problems)
+    user.password_hash = hash_password(password)
+    record(session, user, "user.change_password", "user", user.id)
     session.flush()
 
 

@@ -59,16 +59,17 @@ def login() -> Response | str:
         user = services.authenticate(db(), form.username.data or "", form.password.data or "")
         if user is not None:
             db().commit()
-            _renew_session()
+            renew_session()
             login_user(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next"), url_for("web.index")))
         error = _("Wrong username or password.")
     return render_template("auth/login.html", form=form, error=error)
 
 
-def _renew_session() -> None:
-    """Start a new session at sign-in, keeping only the language chosen: nothing from
-    before (a CSRF secret planted in the cookie, say) carries over into the signed-in one."""
+def renew_session() -> None:
+    """Start a new session at sign-in (and at a password change), keeping only the language
+    chosen: nothing from before (a CSRF secret planted in the cookie, say) carries over
+    into the signed-in one."""
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -67,6 +67,7 @@ LABELS: dict[str, LazyString] = {
     "unit.create": _l("Create"), "unit.update": _l("Edit"), "unit.move": _l("Move"),
     "user.create": _l("Create"), "user.update": _l("Edit"),
     "user.set_password": _l("Set new password"),
+    "user.change_password": _l("Change own password"),
     # The fields audit events record, by name ("unit", "schedule" and "rectification" are
     # above and mean the same as fields); "<object type>.<field>" where a name needs its
     # object ("name" is a unit's, a schedule's or a post's).

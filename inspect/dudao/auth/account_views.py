@@ -1,0 +1,63 @@
+"""The signed-in user's own account: the password change. See docs/access.md, Passwords."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user
+from flask_login.config import COOKIE_NAME
+from werkzeug.wrappers import Response
+
+from dudao.auth import services
+from dudao.auth.forms import ChangePasswordForm
+from dudao.auth.models import User
+from dudao.auth.views import SIGN_IN_LIMIT, renew_session
+from dudao.core.errors import ValidationError
+from dudao.web.access import signed_in
+from dudao.web.context import db
+from dudao.web.extensions import limiter
+from dudao.web.form_errors import place_problems
+from dudao.web.urls import safe_next
+
+bp = Blueprint("account", __name__, template_folder="templates")
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+def own() -> Response | tuple[str, int]:
+    """Change one's own password; rate-limited like sign-in, since it checks the current
+    one. The other sessions of the account end (the password's fingerprint in their
+    cookies no longer matches); this one goes on in a new session."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = db().get(User, current_user.id)
+        assert user is not None  # current_user was read from it in this request
+        try:
+            services.change_own_password(
+                db(),
+                user,
+                form.current_password.data or "",
+                form.password.data or "",
+                form.confirm.data or "",
+            )
+        except ValidationError as error:
+            db().rollback()
+            place_problems(error, form, rest=form.password)
+        else:
+            db().commit()
+            remembered = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+            renew_session()
+            login_user(user, remember=remembered in request.cookies)
+            flash(_("Your password is changed. Other devices signed in as you are signed out."))
+            return redirect(safe_next(request.args.get("next"), url_for("web.index")))
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/account.html", form=form), status
