@@ -72,6 +72,29 @@ def test_create_user_reports_every_problem(session):
     assert fields == ["username", "password", "email", "locale"]
 
 
+def test_a_password_someone_else_chose_is_temporary(session, org, user_factory):
+    admin = user_factory("admin_g", ("admin", org.group))
+    made = services.create_user(session, admin, "chen", "陈", NEW_PASSWORD)
+    by_system = services.create_user(session, None, "zhou", "周", NEW_PASSWORD)
+    assert (made.must_change_password, by_system.must_change_password) == (True, False)
+    services.set_password(session, None, made, PASSWORD)
+    assert not made.must_change_password  # the command line, for one's own account
+    services.set_password(session, None, made, NEW_PASSWORD, temporary=True)
+    assert made.must_change_password
+    services.set_password(session, admin, by_system, PASSWORD)
+    assert by_system.must_change_password
+    services.change_own_password(
+        session, by_system, PASSWORD, "zhou's own words", "zhou's own words"
+    )
+    assert not by_system.must_change_password
+    session.commit()
+    resets = session.scalars(
+        select(AuditEvent.after).where(AuditEvent.action == "user.set_password")
+        .order_by(AuditEvent.seq)
+    ).all()  # fmt: skip
+    assert [after["must_change_password"] for after in resets] == [False, True, True]
+
+
 def test_changing_ones_own_password_reports_every_problem(session, user_factory):
     user = user_factory("chen")
     with pytest.raises(ValidationError) as caught:

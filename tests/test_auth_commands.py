@@ -97,6 +97,8 @@ def test_every_users_command_says_what_it_does(app):
     listing = _run(app, "--help").output
     commands = listing.split("Commands:")[1].strip().splitlines()
     assert len(commands) == 5 and all(len(line.split()) > 1 for line in commands), listing
+    for command in ("create", "set-password"):
+        assert "--temporary" in _run(app, command, "--help").output
 
 
 def test_weak_passwords_are_refused_with_every_rule_named(app, session, user_factory):
@@ -115,3 +117,19 @@ def test_weak_passwords_are_refused_with_every_rule_named(app, session, user_fac
     session.expire_all()
     assert session.scalar(select(User.password_hash).where(User.username == "wangxiao")) == before
     assert session.scalar(select(User).where(User.username == "zhao")) is None
+
+
+def test_the_command_line_sets_a_temporary_password_only_when_asked(app, session, user_factory):
+    """The first administrator, or one who lost their password, sets their own here."""
+    assert _run(app, "create", "own", "--password", PASSWORD).exit_code == 0
+    handed = _run(app, "create", "handed", "--password", PASSWORD, "--temporary")
+    assert handed.exit_code == 0
+    user_factory("lead")
+    reset = _run(app, "set-password", "lead", "--password", "a brand new secret", "--temporary")
+    assert reset.output == "已为 lead 设置新密码；其下次登录时须改为自己的密码。\n"
+    session.expire_all()
+    forced = dict(session.execute(select(User.username, User.must_change_password)).all())
+    assert forced == {"own": False, "handed": True, "lead": True}
+    client = app.test_client()
+    assert sign_in(client, "lead", "a brand new secret").status_code == 302
+    assert client.get("/").headers["Location"] == "/account"

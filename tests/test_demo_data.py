@@ -127,7 +127,11 @@ def test_every_printed_account_signs_in_with_the_demo_password(app, session: Ses
             "/login", data={"username": account.username, "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, account.username
+        # Not sent to change the password first: the demo stays usable with demo-2026.
         assert client.get("/").status_code == 200
+        assert client.get("/account").status_code == 200
+    forced = session.scalars(select(User.username).where(User.must_change_password))
+    assert forced.all() == []
 
 
 def test_demo_has_schedules_ad_hoc_inspections_and_an_open_rectification(

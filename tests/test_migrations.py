@@ -55,6 +55,18 @@ def _version(engine: Engine) -> str | None:
         return connection.scalar(text("SELECT version_num FROM alembic_version"))
 
 
+def _old_account(session: Session) -> int:
+    """An account as revisions before 0021 hold it, in SQL: the model has columns they lack."""
+    session.execute(
+        text(
+            "INSERT INTO user_account (username, display_name, password_hash, active, created_at)"
+            " VALUES ('ada', 'Ada', 'no hash', :yes, '2026-11-01 08:00:00')"
+        ),
+        {"yes": True},
+    )
+    return session.scalar(text("SELECT id FROM user_account WHERE username = 'ada'"))
+
+
 def test_the_migrated_template_matches_the_models(database_template):
     engine = make_engine(database_template)
     try:
@@ -161,7 +173,6 @@ def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
     where the title names the same number and the subject exists; the others keep none."""
     from dudao.core.enums import UnitLevel
     from dudao.org.services import create_unit
-    from tests.factories import make_user
     from tests.trend_world import load, row
 
     migrate.upgrade(scratch, "0018_imported_reason")
@@ -169,7 +180,7 @@ def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
         group = create_unit(session, None, "A", "甲公司", UnitLevel.GROUP)
         branch = create_unit(session, None, "A1-1", "甲一支部", UnitLevel.BRANCH, group)
         load(session, tmp_path, [row("A1-1", 0)])
-        user = make_user(session, "ada", "x" * 12)
+        user_id = _old_account(session)
         session.commit()
         inspection = session.scalar(text("SELECT id FROM inspection"))
         insert = text(
@@ -188,7 +199,7 @@ def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
             ("alert", "审计日志校验失败 / Audit log verification failed (1)", "/audit"),
             ("no link", "x", None),
         ]:
-            session.execute(insert, {"user": user.id, "key": key, "title": title, "link": link})
+            session.execute(insert, {"user": user_id, "key": key, "title": title, "link": link})
         session.commit()
         branch_id = branch.id
     migrate.upgrade(scratch)
@@ -215,18 +226,17 @@ def test_reminders_keep_their_due_date_not_a_bilingual_body(scratch):
     from sqlalchemy import select
 
     from dudao.notifications.models import Notification
-    from tests.factories import make_user
 
     migrate.upgrade(scratch, "0019_notification_subject")
     with Session(scratch) as session:
-        user = make_user(session, "ada", "x" * 12)
+        user_id = _old_account(session)
         session.commit()
         insert = text(
             "INSERT INTO notification (user_id, key, kind, title, body, created_at)"
             " VALUES (:user, :key, 'due_soon', '检查 #1', :body, '2026-11-01 08:00:00')"
         )
         for key, body in [("timer", "到期日 / Due: 2026-06-04"), ("comment", "照片不清楚")]:
-            session.execute(insert, {"user": user.id, "key": key, "body": body})
+            session.execute(insert, {"user": user_id, "key": key, "body": body})
         session.commit()
     migrate.upgrade(scratch)
     with Session(scratch) as session:
@@ -243,3 +253,34 @@ def test_reminders_keep_their_due_date_not_a_bilingual_body(scratch):
     with scratch.connect() as connection:
         bodies = connection.execute(text("SELECT body FROM notification ORDER BY id")).scalars()
         assert list(bodies) == ["到期日 / Due: 2026-06-04", "照片不清楚"]
+
+
+def test_existing_accounts_keep_their_passwords_unforced(scratch):
+    """0021 adds must_change_password: accounts made before it are not sent to change theirs,
+    and what names an account (a notification here) stays, both ways (on SQLite, copying the
+    table would have deleted it through ON DELETE CASCADE)."""
+    migrate.upgrade(scratch, "0020_notification_due")
+    with Session(scratch) as session:
+        user_id = _old_account(session)
+        session.execute(
+            text(
+                "INSERT INTO notification (user_id, key, kind, title, body, created_at)"
+                " VALUES (:user, 'k', 'assigned', 'x', '', '2026-11-01 08:00:00')"
+            ),
+            {"user": user_id},
+        )
+        session.commit()
+
+    def notifications() -> int:
+        with scratch.connect() as connection:
+            return connection.scalar(text("SELECT count(*) FROM notification"))
+
+    migrate.upgrade(scratch)
+    with scratch.connect() as connection:
+        flags = connection.execute(text("SELECT must_change_password FROM user_account"))
+        assert [bool(flag) for flag in flags.scalars()] == [False]
+    assert notifications() == 1
+    migrate.downgrade(scratch, "0020_notification_due")
+    columns = {c["name"] for c in inspect(scratch).get_columns("user_account")}
+    assert "must_change_password" not in columns and "username" in columns
+    assert notifications() == 1

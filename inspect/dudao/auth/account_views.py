@@ -1,4 +1,7 @@
-"""The signed-in user's own account: the password change. See docs/access.md, Passwords."""
+"""The signed-in user's own account: the password change, and the rule that an account
+with a temporary password (one an administrator chose) opens nothing else until its user
+has chosen their own. See docs/access.md, Passwords.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from dudao.auth import services
 from dudao.auth.forms import ChangePasswordForm
 from dudao.auth.models import User
 from dudao.auth.views import SIGN_IN_LIMIT, renew_session
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, PermissionDenied, ValidationError
 from dudao.web.access import signed_in
 from dudao.web.context import db
 from dudao.web.extensions import limiter
@@ -28,6 +31,9 @@ from dudao.web.form_errors import place_problems
 from dudao.web.urls import safe_next
 
 bp = Blueprint("account", __name__, template_folder="templates")
+
+#: The tablets' JSON API (inspections.api): it gets a refusal it can read, not a redirect.
+API_PATH = "/api/"
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -61,3 +67,23 @@ def own() -> Response | tuple[str, int]:
             return redirect(safe_next(request.args.get("next"), url_for("web.index")))
     status = 422 if form.is_submitted() else 200
     return render_template("auth/account.html", form=form), status
+
+
+@bp.before_app_request
+def password_first() -> Response | None:
+    """An account with a temporary password opens only this page, sign-out and the
+    language switch: every view that needs an account (and the home page) sends it here.
+    Pages anyone may open (a questionnaire) stay open, so nothing typed there is lost."""
+    endpoint = request.endpoint or ""
+    view = current_app.view_functions.get(endpoint)
+    needs_account = getattr(view, "required_permission", None) is not None
+    if endpoint == "account.own" or not (needs_account or endpoint == "web.index"):
+        return None
+    if not getattr(current_user, "must_change_password", False):
+        return None
+    if request.path.startswith(API_PATH):
+        said = N_("Choose your own password first: sign in in the browser and change it.")
+        raise PermissionDenied(Message(said))
+    here = request.full_path if request.query_string else request.path
+    ahead = here if request.method == "GET" and endpoint != "web.index" else None
+    return redirect(url_for("account.own", next=ahead))

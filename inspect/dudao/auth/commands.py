@@ -24,6 +24,13 @@ def users_group() -> None:
 
 #: The password rules, as the options' help says them (auth.passwords).
 PASSWORD_HELP = "At least 8 characters; not the username, one character repeated or a common one."
+#: The system's passwords are not temporary unless asked: the first administrator, or one
+#: who lost theirs, sets their own here (docs/access.md, Passwords).
+temporary_option = click.option(
+    "--temporary",
+    is_flag=True,
+    help="The user must choose a new password at the next sign-in.",
+)
 
 
 @users_group.command(
@@ -33,14 +40,22 @@ PASSWORD_HELP = "At least 8 characters; not the username, one character repeated
 @click.option("--name", "display_name", default="", help="Display name.")
 @click.option("--email", default=None)
 @click.password_option(help=PASSWORD_HELP)
+@temporary_option
 @language_option
 @with_appcontext
 def create_user(
-    username: str, display_name: str, email: str | None, password: str, lang: str
+    username: str,
+    display_name: str,
+    email: str | None,
+    password: str,
+    temporary: bool,
+    lang: str,
 ) -> None:
     try:
         with transaction(current_app.extensions["dudao"].session_factory) as session:
-            services.create_user(session, None, username, display_name, password, email)
+            services.create_user(
+                session, None, username, display_name, password, email, temporary=temporary
+            )
     except ValidationError as exc:
         raise click.ClickException(_refused(exc, lang)) from exc
     say(Message(N_("Created the account %(name)s."), name=username), lang)
@@ -85,15 +100,21 @@ def grant(username: str, role: str, unit_code: str, lang: str) -> None:
 @users_group.command("set-password", help="Set a new password (signs USERNAME out everywhere).")
 @click.argument("username")
 @click.password_option(help=PASSWORD_HELP)
+@temporary_option
 @language_option
 @with_appcontext
-def set_password(username: str, password: str, lang: str) -> None:
+def set_password(username: str, password: str, temporary: bool, lang: str) -> None:
     try:
         with transaction(current_app.extensions["dudao"].session_factory) as session:
-            services.set_password(session, None, _account(session, username), password)
+            account = _account(session, username)
+            services.set_password(session, None, account, password, temporary=temporary)
     except ValidationError as exc:
         raise click.ClickException(_refused(exc, lang)) from exc
-    say(Message(N_("New password set for %(name)s."), name=username), lang)
+    if temporary:
+        set_for = N_("New password set for %(name)s; they choose their own at the next sign-in.")
+    else:
+        set_for = N_("New password set for %(name)s.")
+    say(Message(set_for, name=username), lang)
 
 
 @users_group.command("deactivate", help="Stop USERNAME from signing in; history is kept.")

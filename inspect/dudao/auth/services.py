@@ -2,6 +2,9 @@
 
 Every change is audited. When `actor` is a user (a web request), the change must lie
 inside the actor's MANAGE_USERS scope; `actor=None` is the system (CLI, demo, tests).
+A password someone else chose (an administrator's) is temporary: its user must choose
+their own at the next sign-in (`User.must_change_password`). The system's is not, unless
+asked: the demo's and the tests' accounts, and a command run for one's own account.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ def _user_snapshot(user: User) -> dict[str, object]:
         "email": user.email,
         "locale": user.locale,
         "active": user.active,
+        "must_change_password": user.must_change_password,
     }
 
 
@@ -125,7 +129,11 @@ def create_user(
     password: str,
     email: str | None = None,
     locale: str | None = None,
+    *,
+    temporary: bool = False,
 ) -> User:
+    """An account with the password given; temporary when an administrator chose it, or
+    when the system is asked to (`temporary`)."""
     if actor is not None and not can(actor, Permission.MANAGE_USERS):
         raise PermissionDenied(
             Message(N_("%(actor)s may not create accounts."), actor=actor.username)
@@ -151,6 +159,7 @@ def create_user(
         email=email,
         locale=locale,
         password_hash=hash_password(password),
+        must_change_password=temporary or actor is not None,
     )
     session.add(user)
     session.flush()
@@ -183,23 +192,28 @@ def update_user(
     session.flush()
 
 
-def set_password(session: Session, actor: User | None, user: User, password: str) -> None:
-    """Give `user` a password chosen for them (a reset), which signs them out everywhere."""
+def set_password(
+    session: Session, actor: User | None, user: User, password: str, *, temporary: bool = False
+) -> None:
+    """Give `user` a password chosen for them (a reset), which signs them out everywhere.
+    Temporary when another account chose it, or when the system is asked to."""
     if actor is not user:
         _require_manager(actor, user)
     problems = _weak(password, user.username)
     if problems:
         raise ValidationError(Message(N_("The password cannot be used.")), problems)
     user.password_hash = hash_password(password)
-    record(session, actor, "user.set_password", "user", user.id)
+    user.must_change_password = temporary or (actor is not None and actor.id != user.id)
+    after = {"must_change_password": user.must_change_password}
+    record(session, actor, "user.set_password", "user", user.id, after=after)
     session.flush()
 
 
 def change_own_password(
     session: Session, user: User, current: str, password: str, repeated: str
 ) -> None:
-    """The user's own change: the current password proves it is them. Every problem at
-    once, beside its field."""
+    """The user's own change: the current password proves it is them, and the new one is
+    theirs alone, so it is not temporary. Every problem at once, beside its field."""
     problems = []
     right = _verifies(user.password_hash, current)
     if not right:
@@ -209,8 +223,12 @@ def change_own_password(
         problems.append(field_problem("confirm", Message(N_("not the same as the new password"))))
     if problems:
         raise ValidationError(Message(N_("The password was not changed.")), problems)
+    # The flag's change, when there is one: a forced change is told from a chosen one.
+    flag = ({"must_change_password": True}, {"must_change_password": False})
+    before, after = flag if user.must_change_password else (None, None)
     user.password_hash = hash_password(password)
-    record(session, user, "user.change_password", "user", user.id)
+    user.must_change_password = False
+    record(session, user, "user.change_password", "user", user.id, before, after)
     session.flush()
 
 

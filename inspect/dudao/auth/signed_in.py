@@ -24,7 +24,8 @@ _USER, _GRANT, _UNIT = User.__table__, RoleGrant.__table__, Unit.__table__
 _SIGNED_IN = (
     select(
         _USER.c.id, _USER.c.username, _USER.c.display_name, _USER.c.locale, _USER.c.active,
-        _USER.c.password_hash, _GRANT.c.id.label("grant_id"), _GRANT.c.role,
+        _USER.c.password_hash, _USER.c.must_change_password, _GRANT.c.id.label("grant_id"),
+        _GRANT.c.role,
         _UNIT.c.id.label("unit_id"), _UNIT.c.code, _UNIT.c.name, _UNIT.c.name_en, _UNIT.c.path,
         _UNIT.c.active.label("unit_active"),
     )
@@ -65,6 +66,8 @@ class SignedIn(Account):
     active: bool
     session_fingerprint: str
     grants: tuple[Grant, ...]
+    #: Only the password change opens until it is done (auth.account_views.password_first).
+    must_change_password: bool
 
 
 def signed_in(session: Session, session_id: str) -> SignedIn | None:
@@ -82,7 +85,14 @@ def signed_in(session: Session, session_id: str) -> SignedIn | None:
         return None
     grants = tuple(_grant(row) for row in rows if row.grant_id is not None)
     return SignedIn(
-        account.id, account.username, account.display_name, account.locale, True, own, grants
+        account.id,
+        account.username,
+        account.display_name,
+        account.locale,
+        True,
+        own,
+        grants,
+        account.must_change_password,
     )
 
 

@@ -215,7 +215,8 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
             _apply_problems(form, error)
         else:
             db().commit()
-            flash(_("The password of %(name)s was reset.", name=found.username))
+            flash(_("The password of %(name)s was reset; they choose their own at the "
+                    "next sign-in.", name=found.username))  # fmt: skip
             return redirect(url_for("auth.account", user_id=found.id))
     return _account_page(found, 422, password=form)
 
