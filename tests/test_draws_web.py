@@ -211,3 +211,15 @@ def test_inspector_cannot_make_draws(client, org, user_factory):
     assert client.get("/draws").status_code == 403
     assert client.get("/draws/new").status_code == 403
     assert client.get("/public/draws").status_code == 200  # open to inspectors by default
+
+
+def test_a_pool_is_split_as_the_schedule_form_splits_it(office, org, session):
+    # A Chinese comma (or 、) separates names as a comma does: nobody9 alone is unknown.
+    stranger = make(office, org, pool="insp1，nobody9")
+    assert stranger.status_code == 422
+    said = stranger.text.split('id="pool-error">')[1].split("</p>")[0]
+    assert "nobody9" in said and "insp1" not in said
+    made = make(office, org, count="1", pool="insp1，insp2、insp3")
+    assert made.status_code == 302, made.text
+    pool = session.scalars(select(SpotCheckDraw)).one().params["pool"]
+    assert pool == ["insp1", "insp2", "insp3"]

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
+from dudao.scheduling.forms import split_names
 from dudao.web.labels import label
 
 
@@ -71,7 +72,7 @@ class DrawForm(FlaskForm):
             "exclude_recent_periods": self.exclude_recent_periods.data or 0,
             "period": self.period.data,
             "inspectors_per_inspection": self.inspectors_per_inspection.data,
-            "pool": (self.pool.data or "").replace(",", " ").split(),
+            "pool": split_names(self.pool.data),
         }
 
 

@@ -32,8 +32,9 @@ def _level_choices() -> list[tuple[str, str]]:
 
 
 def split_names(text: str | None) -> list[str]:
-    """Usernames or codes typed on one line, separated by spaces, commas or semicolons."""
-    return [part for part in split_tags((text or "").replace(" ", ",")) if part]
+    """Usernames or unit codes typed on one line, separated by spaces, commas, semicolons
+    or 、 (full-width ones too): the one way the schedule, ad hoc and draw forms read them."""
+    return split_tags(",".join((text or "").replace("、", ",").split()))
 
 
 def _policy_choices() -> list[tuple[str, Any]]:
