@@ -106,10 +106,28 @@ def test_unknown_units_and_accounts_are_located_and_nothing_changes(tmp_path, se
     assert "schedules/a.yaml:4:9: scope.unit: no unit with the code 'Z9'" in found[-1] or any(
         "scope.unit: no unit with the code 'Z9'" in p for p in found
     )
-    assert any("assignment.pool[0]: no account 'ia'" in p for p in found)
+    not_one = "is not an inspector in this scope (or inactive, or unknown)"
+    assert any(f"assignment.pool[0]: 'ia' {not_one}" in p for p in found)
     assert session.scalars(select(Schedule)).all() == []
     report = sync_schedules(session, None, folder, skip_unresolved=True)
     assert report.created == [] and len(report.skipped) == 3 and report.skipped_keys == ["monthly"]
+
+
+def test_a_pool_of_accounts_that_do_not_inspect_in_the_scope_is_located(
+    tmp_path, session, org, forms, user_factory
+):
+    user_factory("ia", ("office", org.group))  # exists, but inspects nowhere
+    user_factory("ib", ("inspector", org.company_b))  # inspects, but not in A
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(GOOD)
+    with pytest.raises(ScheduleFileError) as caught:
+        sync_schedules(session, None, folder)
+    found = [str(p) for p in caught.value.problems]
+    not_one = "is not an inspector in this scope (or inactive, or unknown)"
+    assert any(f"a.yaml:13:10: assignment.pool[0]: 'ia' {not_one}" in p for p in found), found
+    assert any(f"a.yaml:13:14: assignment.pool[1]: 'ib' {not_one}" in p for p in found), found
+    assert session.scalars(select(Schedule)).all() == []
 
 
 def test_a_questionnaire_schedule_is_located_and_nothing_changes(tmp_path, session, org, forms):

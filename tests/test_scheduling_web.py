@@ -127,9 +127,46 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "No unit with this code in the part you manage." in page  # B is outside A's office
-    assert "Unknown accounts: ghost" in page
+    assert "Not inspectors in this scope (or inactive, or unknown): ghost." in page
     session.expire_all()
     assert session.get(Schedule, schedule.id).version == 1
+
+
+def test_the_people_of_a_pool_or_named_must_be_inspectors_in_the_scope(
+    client, session, org, schedule, signed_in, user_factory
+):
+    """As a draw's pool: an account that exists but inspects nowhere in the scope is refused
+    (an office and a representative saved, and the worker left every inspection unassigned)."""
+    user_factory("office2", ("office", org.group))
+    user_factory("rep", ("representative", org.branch_a1))
+    user_factory("insp_b", ("inspector", org.company_b))
+    user_factory("gone", ("inspector", org.group)).active = False
+    user_factory("ia", ("inspector", org.group))
+    user_factory("ia1", ("inspector", org.unit_a1))
+    session.commit()
+    signed_in("office", ("office", org.group))
+    client.post("/lang", data={"lang": "en"})
+    for policy in ("pool", "named"):
+        response = client.post(
+            f"/schedules/{schedule.id}/edit",
+            data=form_data(policy=policy, people="office2, rep, insp_b, gone, ghost, ia"),
+        )
+        assert response.status_code == 422, policy
+        assert re.search(
+            r'id="people-error">Not inspectors in this scope \(or inactive, or unknown\): '
+            r"ghost, gone, insp_b, office2, rep\.</p>",
+            response.text,
+        ), response.text
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+    # Above the scope (the group) or inside it (a unit of A): both inspect there.
+    saved = client.post(f"/schedules/{schedule.id}/edit", data=form_data(people="ia1, ia"))
+    assert saved.status_code == 302, saved.text
+    client.post("/lang", data={"lang": "zh_CN"})
+    response = client.post(
+        f"/schedules/{schedule.id}/edit", data=form_data(version="2", people="rep")
+    )
+    assert "不是该范围内的检查人员" in response.text
 
 
 def test_two_editors_at_once_the_second_is_told_it_changed_meanwhile(

@@ -38,9 +38,14 @@ class Target:
     chosen: list[int] = field(default_factory=list)
 
 
+def on_one_branch(path: str, other: str) -> bool:
+    """Whether one of two units lies in the other's subtree (or they are the same unit)."""
+    return path.startswith(other) or other.startswith(path)
+
+
 def conflicted(person: Person, unit_path: str) -> bool:
     """True when `unit_path` lies on the same branch of the tree as one of the person's units."""
-    return any(unit_path.startswith(h) or h.startswith(unit_path) for h in person.home_paths)
+    return any(on_one_branch(unit_path, h) for h in person.home_paths)
 
 
 def may_inspect(person: Person, unit_path: str) -> bool:

@@ -29,6 +29,8 @@ from dudao.inspections.services import create_inspection
 from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
+from dudao.scheduling import queries
+from dudao.scheduling.assign import on_one_branch
 from dudao.scheduling.draw_params import normalise_params
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
@@ -36,10 +38,6 @@ from dudao.scheduling.recurrence import org_today
 from dudao.workflow import engine
 
 DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
-
-
-def _overlaps(path: str, other: str) -> bool:
-    return path.startswith(other) or other.startswith(path)
 
 
 def _last_inspected(session: Session, unit_ids: set[int], zone: ZoneInfo) -> dict[int, str]:
@@ -95,15 +93,11 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     chosen = [
         {**p, "reach": sorted(p.get("reach", ())), "own": sorted(p.get("own", ()))}
         for p in people.values()
-        if any(_overlaps(path, scope.path) for path in p.get("reach", ()))
+        if any(on_one_branch(path, scope.path) for path in p.get("reach", ()))
     ]
-    missing = sorted(set(pool) - {p["username"] for p in chosen})
-    if missing:
-        unknown = Message(
-            N_("Not inspectors in this scope (or inactive, or unknown): %(names)s."),
-            names=", ".join(missing),
-        )
-        raise ValidationError.of_field("pool", unknown)
+    not_inspectors = queries.inspector_problem(session, pool, scope)
+    if not_inspectors:
+        raise ValidationError.of_field("pool", not_inspectors)
     return sorted(chosen, key=lambda p: p["id"])
 
 

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
+from dudao.core.errors import N_, Message
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
 from dudao.org.queries import within
-from dudao.scheduling.assign import Person, people_from_grants
+from dudao.scheduling.assign import Person, on_one_branch, people_from_grants
 from dudao.scheduling.models import Schedule
 
 
@@ -75,10 +76,33 @@ def lead_paths(session: Session) -> dict[str, list[int]]:
     return leads
 
 
-def known_usernames(session: Session, usernames: Sequence[str]) -> set[str]:
-    if not usernames:
-        return set()
-    return set(session.scalars(select(User.username).where(User.username.in_(list(usernames)))))
+def not_inspectors(session: Session, usernames: Sequence[str], scope: Unit | None) -> list[str]:
+    """Those of `usernames` who may not inspect in `scope`: not an active account with an
+    inspector grant on a unit inside its subtree or above it (on any unit, without a scope).
+
+    The one rule for the inspectors a schedule (its form or its file) or a draw is given:
+    an account that exists but inspects nowhere there would leave its inspections unassigned.
+    """
+    found = people(session, usernames)
+
+    def inspects(name: str) -> bool:
+        paths = found[name].inspect_paths if name in found else ()
+        return any(scope is None or on_one_branch(path, scope.path) for path in paths)
+
+    return sorted({name for name in usernames if not inspects(name)})
+
+
+def inspector_problem(
+    session: Session, usernames: Sequence[str], scope: Unit | None
+) -> Message | None:
+    """`not_inspectors` in one sentence, for a form's field; None when there are none."""
+    missing = not_inspectors(session, usernames, scope)
+    if not missing:
+        return None
+    return Message(
+        N_("Not inspectors in this scope (or inactive, or unknown): %(names)s."),
+        names=", ".join(missing),
+    )
 
 
 def existing_periods(session: Session, schedule_id: int) -> dict[str, int]:

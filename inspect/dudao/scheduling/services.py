@@ -110,11 +110,14 @@ def _resolve(
             )
     listed = "inspectors" if spec.assignment.get("policy") == "named" else "pool"
     names = spec.assignment.get(listed) or []
-    found = queries.known_usernames(session, names)
+    outside = set(queries.not_inspectors(session, names, unit))
     for index, name in enumerate(names):
-        if name not in found:
-            no_account = Message(N_("no account %(name)r"), name=name)
-            problems.append(source.problem(("assignment", listed, index), no_account))
+        if name in outside:
+            not_one = Message(
+                N_("%(name)r is not an inspector in this scope (or inactive, or unknown)"),
+                name=name,
+            )
+            problems.append(source.problem(("assignment", listed, index), not_one))
     values = {
         "name": spec.name, "definition_key": spec.definition_key, "workflow": spec.workflow,
         "scope_unit_id": unit.id if unit else None, "levels": spec.levels, "tags": spec.tags,

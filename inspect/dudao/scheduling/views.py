@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -109,9 +109,9 @@ def _values(form: ScheduleForm) -> dict[str, object] | None:
         missing = ", ".join(sorted(set(excluded) - known))
         form.exclude.errors = [_("Unknown unit codes: %(codes)s", codes=missing)]
     names = split_names(form.people.data) if form.policy.data != "unit_lead" else []
-    unknown = sorted(set(names) - queries.known_usernames(db(), names))
-    if unknown:
-        form.people.errors = [_("Unknown accounts: %(names)s", names=", ".join(unknown))]
+    not_inspectors = queries.inspector_problem(db(), names, scope)
+    if not_inspectors:
+        form.people.errors = [not_inspectors.in_language(get_translations())]
     if scope is None or form.exclude.errors or form.people.errors:
         return None
     return {
