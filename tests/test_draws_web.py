@@ -223,3 +223,19 @@ def test_a_pool_is_split_as_the_schedule_form_splits_it(office, org, session):
     assert made.status_code == 302, made.text
     pool = session.scalars(select(SpotCheckDraw)).one().params["pool"]
     assert pool == ["insp1", "insp2", "insp3"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"),
+    [
+        ({"count": "0"}, "count", "须在 1 到 1000000 之间。"),  # it said 数值必须大于 1
+        ({"inspectors_per_inspection": "0"}, "inspectors_per_inspection", "须在 1 到 20 之间。"),
+        ({"inspectors_per_inspection": ""}, "inspectors_per_inspection", "该字段是必填字段。"),
+        ({"exclude_recent_periods": "101"}, "exclude_recent_periods", "须在 0 到 100 之间。"),
+    ],
+    ids=["count 0", "inspectors 0", "inspectors empty", "exclude 101"],
+)
+def test_a_number_out_of_range_says_what_is_allowed(office, org, changes, field, expected):
+    response = make(office, org, **changes)
+    assert response.status_code == 422
+    assert re.search(rf'id="{field}-error">{expected}</p>', response.text), response.text

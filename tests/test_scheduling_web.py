@@ -169,6 +169,52 @@ def test_the_people_of_a_pool_or_named_must_be_inspectors_in_the_scope(
     assert "不是该范围内的检查人员" in response.text
 
 
+def test_every_problem_of_a_submit_shows_at_once(
+    client, session, org, schedule, signed_in, user_factory
+):
+    """The database's findings (scope, excluded codes, people) came only once the form's own
+    checks (rule, window) passed: a second round of errors."""
+    user_factory("ia", ("inspector", org.group))
+    signed_in("office", ("office", org.group))
+    client.post("/lang", data={"lang": "en"})
+    data = form_data(
+        rrule="FREQ=MONTHLY;INTERVAL=0", window_days="0", scope_code="ZZZ",
+        exclude="A1-2, HC02-99", people="ia, nobody9",
+    )  # fmt: skip
+    response = client.post(f"/schedules/{schedule.id}/edit", data=data)
+    assert response.status_code == 422
+    said = dict(re.findall(r'id="(\w+)-error">([^<]*)</p>', response.text))
+    assert said == {
+        "rrule": "INTERVAL must be 1 or more",
+        "window_days": "A whole number of days from 1 to 366.",
+        "scope_code": "No unit with this code in the part you manage.",
+        "exclude": "Unknown unit codes: HC02-99",
+        "people": "Not inspectors in this scope (or inactive, or unknown): nobody9.",
+    }, said
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "expected"),
+    [
+        ({"window_days": "0"}, "window_days", "天数须为 1 到 366 之间的整数。"),  # not 必填
+        ({"window_days": "367"}, "window_days", "天数须为 1 到 366 之间的整数。"),
+        ({"window_days": ""}, "window_days", "该字段是必填字段。"),
+        ({"count": "0"}, "count", "须在 1 到 20 之间。"),
+    ],
+    ids=["window 0", "window 367", "window empty", "pool count 0"],
+)
+def test_a_number_out_of_range_says_what_is_allowed(
+    client, org, schedule, signed_in, user_factory, changes, field, expected
+):
+    user_factory("ia", ("inspector", org.group))
+    signed_in("office", ("office", org.group))
+    response = client.post(f"/schedules/{schedule.id}/edit", data=form_data(people="ia", **changes))
+    assert response.status_code == 422
+    assert re.search(rf'id="{field}-error">{expected}</p>', response.text), response.text
+
+
 def test_two_editors_at_once_the_second_is_told_it_changed_meanwhile(
     app, session, org, schedule, user_factory
 ):

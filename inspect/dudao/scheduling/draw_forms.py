@@ -15,10 +15,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
-from dudao.scheduling.forms import split_names
+from dudao.scheduling.draw_params import MAX_COUNT
+from dudao.scheduling.forms import FROM_TO, split_names
 from dudao.web.labels import label
 
 
@@ -45,18 +46,22 @@ class DrawForm(FlaskForm):
     definition = SelectField(_l("Checklist"), validators=[DataRequired()])
     scope = SelectField(_l("Draw from the subtree of"), coerce=int, validators=[DataRequired()])
     levels = SelectMultipleField(LEVELS, choices=_levels, default=["branch"])
-    count = IntegerField(COUNT, validators=[Optional(), NumberRange(min=1)])
+    count = IntegerField(
+        COUNT, validators=[Optional(), NumberRange(min=1, max=MAX_COUNT, message=FROM_TO)]
+    )
     fraction = StringField(_l("Or fraction of the units (e.g. 0.2)"), validators=[Optional()])
     stratify = BooleanField(STRATIFY)
     weighting = BooleanField(WEIGHTING)
     exclude_recent_periods = IntegerField(
         EXCLUDE,
         default=0,
-        validators=[Optional(), NumberRange(min=0, max=100)],
+        validators=[Optional(), NumberRange(min=0, max=100, message=FROM_TO)],
     )
     period = SelectField(_l("Period"), choices=_periods, default="quarter")
     inspectors_per_inspection = IntegerField(
-        PER_INSPECTION, default=2, validators=[NumberRange(min=1, max=20)]
+        PER_INSPECTION,
+        default=2,
+        validators=[InputRequired(), NumberRange(min=1, max=20, message=FROM_TO)],
     )
     pool = StringField(POOL)
     due_date = DateField(_l("Due date"), validators=[DataRequired()])

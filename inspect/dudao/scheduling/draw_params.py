@@ -10,6 +10,8 @@ from typing import Any
 from dudao.core.errors import N_, Message, ValidationError
 
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
+#: The most units one draw may ask for.
+MAX_COUNT = 1_000_000
 
 
 class DrawError(ValidationError):
@@ -73,7 +75,7 @@ def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
                     allowed=", ".join(PERIODS), value=period)
         )  # fmt: skip
     return {
-        "count": None if count is None else _int(raw, "count", 1, 1, 1_000_000),
+        "count": None if count is None else _int(raw, "count", 1, 1, MAX_COUNT),
         "fraction": None if fraction is None else _fraction(fraction),
         "stratify": _bool(raw, "stratify"),
         "weighting": _bool(raw, "weighting"),

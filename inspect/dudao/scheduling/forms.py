@@ -17,7 +17,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from dudao.core.enums import UnitLevel
 from dudao.org.forms import split_tags
@@ -25,6 +32,11 @@ from dudao.scheduling.assign import DEFAULT_POOL_COUNT
 from dudao.scheduling.recurrence import RecurrenceError, parse_rule
 from dudao.web.fields import VersionField
 from dudao.web.labels import label
+
+#: What a number field takes, said when it gets something else (0 is a number: the
+#: field is required with InputRequired, which DataRequired would call missing).
+FROM_TO = _l("From %(min)s to %(max)s.")
+WHOLE_DAYS = _l("A whole number of days from %(min)s to %(max)s.")
 
 
 def _level_choices() -> list[tuple[str, str]]:
@@ -71,7 +83,7 @@ class ScheduleForm(FlaskForm):
     dtstart = DateField(_l("First period starts"), validators=[DataRequired()])
     window_days = IntegerField(
         _l("Due this many days after the start"),
-        validators=[DataRequired(), NumberRange(min=1, max=366)],
+        validators=[InputRequired(), NumberRange(min=1, max=366, message=WHOLE_DAYS)],
     )
     policy = SelectField(_l("Assignment"), validators=[DataRequired()])
     people = StringField(
@@ -79,7 +91,7 @@ class ScheduleForm(FlaskForm):
     )
     count = IntegerField(
         _l("Inspectors per inspection (pool)"),
-        validators=[Optional(), NumberRange(min=1, max=20)],
+        validators=[Optional(), NumberRange(min=1, max=20, message=FROM_TO)],
         default=DEFAULT_POOL_COUNT,
     )
 

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
+from wtforms import Field
 
 from dudao.core.errors import DudaoError, NotFound, ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
@@ -98,21 +99,28 @@ def _fill(form: ScheduleForm, schedule: Schedule) -> None:
     form.count.data = policy.get("count") or form.count.default
 
 
+def _add(field: Field, problem: str) -> None:
+    field.errors = [*field.errors, problem]
+
+
 def _values(form: ScheduleForm) -> dict[str, object] | None:
-    """The stored values, or None after putting the problems beside their fields."""
+    """The stored values, or None after putting the problems beside their fields: those the
+    database finds (scope, excluded codes, people) too when the form's own checks failed,
+    so that one submit shows every problem."""
+    valid = form.validate()
     scope = _unit_in_scope(form.scope_code.data or "")
-    if scope is None:
-        form.scope_code.errors = [_("No unit with this code in the part you manage.")]
+    if scope is None and form.scope_code.data:
+        _add(form.scope_code, _("No unit with this code in the part you manage."))
     excluded = split_names(form.exclude.data)
     known = {u.code for u in db().scalars(select(Unit).where(Unit.code.in_(excluded)))}
     if set(excluded) - known:
         missing = ", ".join(sorted(set(excluded) - known))
-        form.exclude.errors = [_("Unknown unit codes: %(codes)s", codes=missing)]
+        _add(form.exclude, _("Unknown unit codes: %(codes)s", codes=missing))
     names = split_names(form.people.data) if form.policy.data != "unit_lead" else []
     not_inspectors = queries.inspector_problem(db(), names, scope)
     if not_inspectors:
-        form.people.errors = [not_inspectors.in_language(get_translations())]
-    if scope is None or form.exclude.errors or form.people.errors:
+        _add(form.people, not_inspectors.in_language(get_translations()))
+    if not valid or scope is None or form.errors:
         return None
     return {
         "name": form.name.data.strip(),
@@ -136,7 +144,7 @@ def edit(schedule_id: int) -> Page:
     if not form.is_submitted():
         _fill(form, schedule)
     status = 200
-    if form.is_submitted() and "preview" not in request.form and form.validate():
+    if form.is_submitted() and "preview" not in request.form:
         values = _values(form)
         if values is not None:
             try:
