@@ -56,7 +56,11 @@ def test_a_good_file_loads_with_defaults():
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MONTHY"), "s.yaml:8:8: rrule: not a valid RRULE"),
+        (
+            ("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MONTHY"),
+            "s.yaml:8:8: rrule: FREQ=MONTHY is not valid: FREQ is DAILY, WEEKLY, MONTHLY or YEARLY",
+        ),
+        (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ;MONTHLY"), "s.yaml:8:8: rrule: not a valid RRULE"),
         (("FREQ=MONTHLY;BYMONTHDAY=-1", "FREQ=MINUTELY"), "s.yaml:8:8: rrule: schedules repeat"),
         (('"2026-01-01"', '"2026-13-01"'), "s.yaml:9:10: dtstart: expected a date as YYYY-MM-DD"),
         # A number was taken without a word and stored as no date at all.

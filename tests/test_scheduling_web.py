@@ -102,14 +102,14 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "not a valid RRULE (&#39;FREQ=SOMETIMES&#39;): write parts NAME=value" in page
+    assert "FREQ=SOMETIMES is not valid: FREQ is DAILY, WEEKLY, MONTHLY or YEARLY" in page
     client.post("/lang", data={"lang": "zh_CN"})
     response = client.post(f"/schedules/{schedule.id}/edit", data=form_data(rrule="FREQ"))
     said = response.get_data(as_text=True)  # no library text ("not enough values to unpack")
     assert "不是有效的 RRULE" in said and "unpack" not in said
     for rule, expected in (
-        ("FREQ=DAILY;INTERVAL=0", "INTERVAL 须为 1 或更大"),  # looped for ever
-        ("FREQ=YEARLY;BYMONTH=13", "此规则不会产生任何日期"),
+        ("FREQ=DAILY;INTERVAL=0", "INTERVAL=0 无效：INTERVAL 须为 1 或更大的整数"),  # looped
+        ("FREQ=YEARLY;BYMONTH=13", "BYMONTH=13 无效：BYMONTH 须为 1 到 12 的月份"),
         ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=2", "此规则不会产生任何日期"),
     ):
         refused = client.post(f"/schedules/{schedule.id}/edit", data=form_data(rrule=rule))
@@ -169,6 +169,48 @@ def test_the_people_of_a_pool_or_named_must_be_inspectors_in_the_scope(
     assert "不是该范围内的检查人员" in response.text
 
 
+@pytest.mark.parametrize(
+    ("rule", "said"),
+    [
+        # The format is right, one value is wrong: the part and what it takes are named.
+        ("FREQ=MONTLY", "FREQ=MONTLY 无效：FREQ 须为 DAILY、WEEKLY、MONTHLY 或 YEARLY"),
+        ("FREQ=MONTHLY;BYMONTHDAY=32", "BYMONTHDAY=32 无效：BYMONTHDAY 须为 1 到 31"),
+        ("FREQ=MONTHLY;BYDAY=XX", "BYDAY=XX 无效：BYDAY 须为 MO、TU、WE、TH、FR、SA、SU"),
+        ("FREQ=MONTHLY;BYMONTH=2;BYMONTHDA=1", "BYMONTHDA 不是计划的重复规则可用的部分"),
+        ("BYMONTHDAY=1", "重复规则须包含 FREQ=DAILY、WEEKLY、MONTHLY 或 YEARLY"),
+        # Every wrong part at once.
+        (
+            "FREQ=MONTLY;BYDAY=XX",
+            "FREQ=MONTLY 无效：FREQ 须为 DAILY、WEEKLY、MONTHLY 或 YEARLY；BYDAY=XX 无效",
+        ),
+    ],
+    ids=["FREQ", "BYMONTHDAY", "BYDAY", "unknown part", "no FREQ", "two parts"],
+)
+def test_a_wrong_rule_names_its_wrong_part_on_save_and_on_preview(
+    client, session, org, schedule, signed_in, rule, said
+):
+    signed_in("office", ("office", org.group))
+    for extra in ({}, {"preview": "1"}):
+        response = client.post(
+            f"/schedules/{schedule.id}/edit",
+            data=form_data(rrule=rule, policy="unit_lead", **extra),
+        )
+        assert response.status_code == 422, extra
+        assert re.search(r'id="rrule-error">' + re.escape(said), response.text), response.text
+        # The preview says the rule is wrong, not that it has no periods to come.
+        assert "重复规则无效，暂时无法给出日期" in response.text
+        assert "按此规则没有后续周期" not in response.text
+    # Spaces, lower case and a last semicolon are no mistakes.
+    fine = "freq=monthly; bymonthday=-1;"
+    response = client.post(
+        f"/schedules/{schedule.id}/edit",
+        data=form_data(rrule=fine, policy="unit_lead", preview="1"),
+    )
+    assert response.status_code == 200 and "2028-02-29" in response.text
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+
+
 def test_every_problem_of_a_submit_shows_at_once(
     client, session, org, schedule, signed_in, user_factory
 ):
@@ -185,7 +227,7 @@ def test_every_problem_of_a_submit_shows_at_once(
     assert response.status_code == 422
     said = dict(re.findall(r'id="(\w+)-error">([^<]*)</p>', response.text))
     assert said == {
-        "rrule": "INTERVAL must be 1 or more",
+        "rrule": "INTERVAL=0 is not valid: INTERVAL is a whole number, 1 or more",
         "window_days": "A whole number of days from 1 to 366.",
         "scope_code": "No unit with this code in the part you manage.",
         "exclude": "Unknown unit codes: HC02-99",

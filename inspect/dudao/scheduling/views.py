@@ -46,6 +46,22 @@ def _next(rule: str, start: date | None, count: int) -> list[date]:
         return []
 
 
+def _add(field: Field, problem: str) -> None:
+    field.errors = [*field.errors, problem]
+
+
+def _preview(form: ScheduleForm) -> list[date]:
+    """The next five dates of the rule typed; a rule that cannot give them because it is
+    wrong is said beside its field (a preview checks nothing else)."""
+    if form.rrule.errors or not form.rrule.data or form.dtstart.data is None:
+        return []
+    try:
+        return upcoming(form.rrule.data, form.dtstart.data, org_today(db()), 5)
+    except RecurrenceError as exc:
+        _add(form.rrule, exc.message.in_language(get_translations()))
+        return []
+
+
 def _schedule(schedule_id: int) -> Schedule:
     found = db().get(Schedule, schedule_id)
     require_on(MANAGE, found.scope_unit if found else None)
@@ -97,10 +113,6 @@ def _fill(form: ScheduleForm, schedule: Schedule) -> None:
     form.policy.data = policy.get("policy", "pool")
     form.people.data = ", ".join(policy.get("inspectors") or policy.get("pool") or [])
     form.count.data = policy.get("count") or form.count.default
-
-
-def _add(field: Field, problem: str) -> None:
-    field.errors = [*field.errors, problem]
 
 
 def _values(form: ScheduleForm) -> dict[str, object] | None:
@@ -163,9 +175,9 @@ def edit(schedule_id: int) -> Page:
                 db().commit()
                 flash(_("Schedule saved."), "success")
                 return redirect(url_for("scheduling.index"))
+    preview = _preview(form)
     if form.errors and status == 200:
         status = 422
-    preview = [] if form.rrule.errors else _next(form.rrule.data, form.dtstart.data, 5)
     return render_template(
         "scheduling/edit.html", form=form, schedule=schedule, preview=preview
     ), status
