@@ -9,27 +9,17 @@ import pytest
 from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
-from dudao.config import PROJECT_ROOT
-from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.scheduling.models import Schedule
 from tests.conftest import sign_in
+from tests.schedule_world import quarterly_schedule
 
 DUE = date.today() + timedelta(days=30)  # ahead of today, whenever the tests run
 
 
 @pytest.fixture
 def schedule(session, org):
-    sync_forms(session, None, PROJECT_ROOT / "forms")
-    found = Schedule(
-        key="quarterly", name="季度检查", definition_key="branch_standardisation",
-        scope_unit=org.company_a, levels=["branch"], rrule="FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1",
-        dtstart=date(2026, 1, 1), window_days=30, assignment={"policy": "unit_lead"},
-        source_file="workflows/schedules/q.yaml",
-    )  # fmt: skip
-    session.add(found)
-    session.commit()
-    return found
+    return quarterly_schedule(session, org)
 
 
 def form_data(**changes: object) -> dict[str, object]:
@@ -289,7 +279,13 @@ def test_deactivate_and_activate(client, session, org, schedule, signed_in):
     assert forged.status_code == 302
     session.expire_all()
     assert session.get(Schedule, schedule.id).active is False
-    client.post(f"/schedules/{schedule.id}/active", data={"version": "2", "active": "1"})
+    # Its periods since January have no inspections yet: activating asks first.
+    asked = client.post(f"/schedules/{schedule.id}/active", data={"version": "2", "active": "1"})
+    assert asked.status_code == 200 and "启用并创建这些检查" in asked.text
+    confirm = re.search(r'name="confirm" value="([^"]+)"', asked.text)[1]
+    client.post(
+        f"/schedules/{schedule.id}/active", data={"version": "2", "active": "1", "confirm": confirm}
+    )
     session.expire_all()
     assert session.get(Schedule, schedule.id).active is True
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity_type == "schedule"))

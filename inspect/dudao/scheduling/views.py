@@ -23,6 +23,7 @@ from dudao.org.queries import by_code
 from dudao.scheduling import queries
 from dudao.scheduling.forms import ActiveForm, AdHocForm, ScheduleForm, split_names
 from dudao.scheduling.models import Schedule
+from dudao.scheduling.queries import Backlog
 from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
 from dudao.scheduling.services import create_ad_hoc, update_schedule
 from dudao.web.access import require_on, requires
@@ -155,10 +156,13 @@ def edit(schedule_id: int) -> Page:
     form = ScheduleForm(definitions=_checklists())
     if not form.is_submitted():
         _fill(form, schedule)
-    status = 200
+    status, backlog = 200, Backlog()
     if form.is_submitted() and "preview" not in request.form:
         values = _values(form)
-        if values is not None:
+        ahead = _unconfirmed(schedule, values) if values is not None else Backlog()
+        if ahead.inspections:
+            backlog = ahead  # told, with a button to confirm; not saved yet
+        elif values is not None:
             try:
                 update_schedule(db(), current_user, schedule, form.version.data, values)
             except Conflict:
@@ -179,16 +183,31 @@ def edit(schedule_id: int) -> Page:
     if form.errors and status == 200:
         status = 422
     return render_template(
-        "scheduling/edit.html", form=form, schedule=schedule, preview=preview
+        "scheduling/edit.html", form=form, schedule=schedule, preview=preview, backlog=backlog
     ), status
+
+
+def _unconfirmed(schedule: Schedule, values: dict[str, object] | None = None) -> Backlog:
+    """What saving `values` (or activating) makes the next run create at once, unless the
+    office confirmed these very numbers; nothing for an edit of an inactive schedule."""
+    if values is not None and not schedule.active:
+        return Backlog()
+    ahead = queries.backlog(db(), schedule, org_today(db()), values)
+    return Backlog() if request.form.get("confirm") == ahead.token else ahead
 
 
 @bp.post("/schedules/<int:schedule_id>/active")
 @requires(MANAGE)
-def set_active(schedule_id: int) -> Response:
+def set_active(schedule_id: int) -> Page:
     schedule = _schedule(schedule_id)
     form = ActiveForm()
     active = request.form.get("active") == "1"
+    asks = active and not schedule.active and form.version.data == schedule.version
+    backlog = _unconfirmed(schedule) if asks else Backlog()  # a stale version: refused below
+    if backlog.inspections:
+        return render_template(
+            "scheduling/activate.html", form=form, schedule=schedule, backlog=backlog
+        )
     try:
         update_schedule(db(), current_user, schedule, form.version.data, {"active": active})
     except Conflict:
