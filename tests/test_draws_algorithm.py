@@ -140,7 +140,7 @@ def test_not_enough_eligible_inspectors_fails_naming_the_unit():
         ({"count": 2, "fraction": "0.5"}, "not both"),
         ({"fraction": "1.5"}, "at most 1"),
         ({"count": "two"}, "whole number"),
-        ({"count": 1, "period": "week"}, "period must be"),
+        ({"count": 1, "period": "week"}, "period: must be one of month, quarter, year"),
         ({"count": 1, "inspectors_per_inspection": 0}, "from 1 to 20"),
     ],
 )

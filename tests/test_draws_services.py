@@ -148,6 +148,26 @@ def test_scope_permission_and_bad_input_change_nothing(session, org, people):
     assert session.scalars(select(Inspection)).all() == []
 
 
+def test_bad_inputs_are_refused_together_each_at_its_field(session, org, people):
+    params = {"count": 5000, "fraction": "0.2", "inspectors_per_inspection": 30,
+              "period": "week", "pool": ["plain1", "nobody9"]}  # fmt: skip
+    with pytest.raises(DrawError) as refused:
+        create_draw(
+            session, people["office"], " ", "member_satisfaction", org.group, params,
+            date(2026, 11, 1), seed="s" * 65, today=TODAY,
+        )  # fmt: skip
+    fields, others = by_field(refused.value.problems, ZH)
+    assert others == []
+    assert sorted(fields) == [
+        "count", "definition", "due_date", "inspectors_per_inspection", "period", "pool", "seed",
+        "title",
+    ]  # fmt: skip
+    assert fields["inspectors_per_inspection"] == ["须为 1 到 20 之间的整数，而不是 30"]
+    assert str(refused.value).startswith("The draw cannot be made: title: ")  # the CLI's line
+    session.rollback()
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+
+
 def test_a_questionnaire_key_is_not_a_checklist_and_changes_nothing(session, org, people):
     with pytest.raises(ValidationError, match="member_satisfaction"):
         create_draw(

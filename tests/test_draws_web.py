@@ -239,3 +239,26 @@ def test_a_number_out_of_range_says_what_is_allowed(office, org, changes, field,
     response = make(office, org, **changes)
     assert response.status_code == 422
     assert re.search(rf'id="{field}-error">{expected}</p>', response.text), response.text
+
+
+def test_every_problem_of_the_inputs_shows_at_once(office, org, session):
+    """They came one per submit: the count and fraction, then the pool, then the due date."""
+    response = make(
+        office, org, count="5000", fraction="0.2", pool="insp1, nobody9", due_date="2020-01-01"
+    )
+    assert response.status_code == 422
+    said = dict(re.findall(r'id="(\w+)-error">([^<]*)</p>', response.text))
+    assert said.keys() == {"count", "pool", "due_date"}, said
+    assert "二者只填其一" in said["count"] and "nobody9" in said["pool"]
+    assert said["due_date"] == "截止日期已过。"
+    # What the form itself refuses comes with the service's findings, each said once.
+    both = make(office, org, title="", inspectors_per_inspection="0", pool="nobody9")
+    said = dict(re.findall(r'id="(\w+)-error">([^<]*)</p>', both.text))
+    assert said.keys() == {"title", "inspectors_per_inspection", "pool"}, said
+    assert said["title"] == "该字段是必填字段。"
+    assert said["inspectors_per_inspection"] == "须在 1 到 20 之间。"
+    # Once the inputs are right, the draw itself may still refuse: after them, not before.
+    short = make(office, org, count="5000")
+    assert short.status_code == 422 and "只有 3 个符合条件" in short.text
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    assert session.scalars(select(Inspection)).all() == []

@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.enums import UnitLevel
+from dudao.core.errors import N_, FieldProblem, Listed, Message, ValidationError, field_problem
 
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 #: The most units one draw may ask for.
@@ -15,40 +16,50 @@ MAX_COUNT = 1_000_000
 
 
 class DrawError(ValidationError):
-    """The draw cannot be made with these inputs and parameters (one clear sentence)."""
+    """The draw cannot be made with these inputs and parameters; `problems` names each
+    field that is wrong."""
 
 
-def _int(raw: Mapping[str, Any], name: str, default: int, low: int, high: int) -> int:
+Problems = list[FieldProblem]
+
+
+def _int(
+    raw: Mapping[str, Any], name: str, default: int, low: int, high: int, problems: Problems
+) -> int:
     value = raw.get(name, default)
     if value is None or value == "":
         return default
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise DrawError(
-            Message(N_("%(name)s must be a whole number, not %(value)r."), name=name, value=value)
-        ) from None
-    if (isinstance(value, float) and value != number) or not low <= number <= high:
-        raise DrawError(
-            Message(N_("%(name)s must be a whole number from %(low)d to %(high)d, not %(value)r."),
-                    name=name, low=low, high=high, value=value)
-        )  # fmt: skip
+        number = None
+    if (
+        number is None
+        or (isinstance(value, float) and value != number)
+        or not (low <= number <= high)
+    ):
+        wrong = Message(N_("must be a whole number from %(low)d to %(high)d, not %(value)r"),
+                        low=low, high=high, value=value)  # fmt: skip
+        problems.append(field_problem(name, wrong))
+        return default
     return number
 
 
-def _fraction(value: Any) -> str:
+def _fraction(value: Any, problems: Problems) -> str | None:
     try:
         exact = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
-        raise DrawError(
-            Message(N_("The fraction must be a number such as 0.25, not %(value)r."), value=value)
-        ) from None
-    if not 0 < exact <= 1:
-        raise DrawError(
-            Message(
-                N_("The fraction must be more than 0 and at most 1, not %(value)r."), value=value
-            )
+        wrong = Message(
+            N_("The fraction must be a number such as 0.25, not %(value)r."), value=value
         )
+        problems.append(field_problem("fraction", wrong))
+        return None
+    if not 0 < exact <= 1:
+        wrong = Message(
+            N_("The fraction must be more than 0 and at most 1, not %(value)r."), value=value
+        )
+        problems.append(field_problem("fraction", wrong))
+        return None
     return str(value).strip()
 
 
@@ -59,31 +70,52 @@ def _bool(raw: Mapping[str, Any], name: str) -> bool:
     return bool(value)
 
 
+def _levels(raw: Mapping[str, Any], problems: Problems) -> list[str]:
+    levels = sorted({str(level) for level in raw.get("levels") or []})
+    known = {level.value for level in UnitLevel}
+    if set(levels) - known:
+        unknown = Message(
+            N_("Unknown unit level in %(levels)s; use %(known)s."),
+            levels=", ".join(levels), known=", ".join(UnitLevel),
+        )  # fmt: skip
+        problems.append(field_problem("levels", unknown))
+    return levels
+
+
 def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """Checked parameters in their stored form (JSON with no floats); DrawError if bad."""
+    """Checked parameters in their stored form (JSON with no floats); DrawError naming every
+    one that is wrong."""
+    problems: Problems = []
     count, fraction = raw.get("count"), raw.get("fraction")
     count = None if count in (None, "") else count
     fraction = None if fraction in (None, "") else fraction
     if (count is None) == (fraction is None):
-        raise DrawError(
-            Message(N_("Give either a count of units or a fraction of them, not both or neither."))
+        either = Message(
+            N_("Give either a count of units or a fraction of them, not both or neither.")
         )
+        problems.append(field_problem("count", either))
     period = str(raw.get("period") or "quarter")
     if period not in PERIODS:
-        raise DrawError(
-            Message(N_("period must be one of %(allowed)s, not %(value)r."),
-                    allowed=", ".join(PERIODS), value=period)
-        )  # fmt: skip
-    return {
-        "count": None if count is None else _int(raw, "count", 1, 1, MAX_COUNT),
-        "fraction": None if fraction is None else _fraction(fraction),
+        wrong = Message(N_("must be one of %(allowed)s, not %(value)r"),
+                        allowed=", ".join(PERIODS), value=period)  # fmt: skip
+        problems.append(field_problem("period", wrong))
+    params = {
+        "count": None if count is None else _int(raw, "count", 1, 1, MAX_COUNT, problems),
+        "fraction": None if fraction is None else _fraction(fraction, problems),
         "stratify": _bool(raw, "stratify"),
         "weighting": _bool(raw, "weighting"),
-        "flag_weight": _int(raw, "flag_weight", 1, 0, 100),
-        "score_weight": _int(raw, "score_weight", 2, 0, 100),
-        "exclude_recent_periods": _int(raw, "exclude_recent_periods", 0, 0, 100),
+        "flag_weight": _int(raw, "flag_weight", 1, 0, 100, problems),
+        "score_weight": _int(raw, "score_weight", 2, 0, 100, problems),
+        "exclude_recent_periods": _int(raw, "exclude_recent_periods", 0, 0, 100, problems),
         "period": period,
-        "inspectors_per_inspection": _int(raw, "inspectors_per_inspection", 2, 1, 20),
-        "levels": sorted({str(level) for level in raw.get("levels") or []}),
+        "inspectors_per_inspection": _int(raw, "inspectors_per_inspection", 2, 1, 20, problems),
+        "levels": _levels(raw, problems),
         "pool": sorted({str(name) for name in raw.get("pool") or []}),
     }
+    if problems:
+        raise DrawError(
+            Message(N_("The draw's parameters cannot be used: %(problems)s"),
+                    problems=Listed(problems)),
+            problems,
+        )  # fmt: skip
+    return params

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import math
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.core.database import org_timezone, utcnow
 from dudao.core.enums import Role, UnitLevel
-from dudao.core.errors import N_, Message, PermissionDenied, ValidationError
+from dudao.core.errors import N_, FieldProblem, Listed, Message, PermissionDenied, field_problem
 from dudao.core.permissions import Permission, can
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -31,7 +32,7 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import queries
 from dudao.scheduling.assign import on_one_branch
-from dudao.scheduling.draw_params import normalise_params
+from dudao.scheduling.draw_params import DrawError, normalise_params
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.recurrence import org_today
@@ -95,9 +96,6 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
         for p in people.values()
         if any(on_one_branch(path, scope.path) for path in p.get("reach", ()))
     ]
-    not_inspectors = queries.inspector_problem(session, pool, scope)
-    if not_inspectors:
-        raise ValidationError.of_field("pool", not_inspectors)
     return sorted(chosen, key=lambda p: p["id"])
 
 
@@ -114,17 +112,10 @@ def _open_flags(session: Session, unit_ids: set[int]) -> dict[int, int]:
 def snapshot_inputs(
     session: Session, scope: Unit, params: dict[str, Any], today: date | None = None
 ) -> dict[str, Any]:
-    """Everything the algorithm reads, as canonical JSON-ready data sorted by id."""
+    """Everything the algorithm reads, as canonical JSON-ready data sorted by id (`params`
+    normalised, the pool checked: `draw_problems`)."""
     zone = ZoneInfo(org_timezone(session))
-    try:
-        levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
-    except ValueError:
-        unknown = Message(
-            N_("Unknown unit level in %(levels)s; use %(known)s."),
-            levels=", ".join(params["levels"]),
-            known=", ".join(UnitLevel),
-        )
-        raise ValidationError.of_field("levels", unknown) from None
+    levels = [UnitLevel(level) for level in params["levels"] or DEFAULT_LEVELS]
     units = session.scalars(
         select(Unit).where(within([scope.path]), Unit.active.is_(True), Unit.level.in_(levels))
     ).all()
@@ -151,6 +142,42 @@ def snapshot_inputs(
     }
 
 
+def draw_problems(
+    session: Session,
+    title: str,
+    definition_key: str,
+    scope: Unit | None,
+    params: Mapping[str, Any],
+    due_date: date | None,
+    seed: str | None = None,
+    today: date | None = None,
+) -> list[FieldProblem]:
+    """Every problem of a draw's inputs, each naming its field, found before anything is
+    drawn (a form shows them together). A scope or due date the form could not read (None)
+    is left to the form; without a scope the pool is checked against every unit."""
+    problems = []
+    if not 0 < len((title or "").strip()) <= 200:
+        problems.append(
+            field_problem("title", Message(N_("A draw needs a title of 1 to 200 characters.")))
+        )
+    if len((seed or "").strip()) > 64:
+        problems.append(field_problem("seed", Message(N_("A seed has at most 64 characters."))))
+    if current_version(session, definition_key, "checklist") is None:
+        unknown = Message(N_("No checklist named %(key)r (or it is retired)."), key=definition_key)
+        problems.append(field_problem("definition", unknown))
+    try:
+        normalise_params(params)
+    except DrawError as exc:
+        problems += exc.problems
+    pool = sorted({str(name) for name in params.get("pool") or []})
+    not_inspectors = queries.inspector_problem(session, pool, scope)
+    if not_inspectors:
+        problems.append(field_problem("pool", not_inspectors))
+    if due_date is not None and due_date < (today or org_today(session)):
+        problems.append(field_problem("due_date", Message(N_("The due date is in the past."))))
+    return problems
+
+
 def create_draw(
     session: Session,
     actor: User,
@@ -162,25 +189,21 @@ def create_draw(
     seed: str | None = None,
     today: date | None = None,
 ) -> SpotCheckDraw:
-    """Draw, store and create the assigned inspections in one transaction (caller commits)."""
+    """Draw, store and create the assigned inspections in one transaction (caller commits).
+
+    Bad inputs are refused all at once (`draw_problems`); then the draw itself may refuse
+    (too few eligible units or inspectors)."""
     if not can(actor, Permission.MANAGE_DRAWS, scope):
         raise PermissionDenied(Message(N_("You may not make draws for %(code)s."), code=scope.code))
-    title = (title or "").strip()
-    if not title or len(title) > 200:
-        raise ValidationError.of_field(
-            "title", Message(N_("A draw needs a title of 1 to 200 characters."))
-        )
-    seed = (seed or "").strip() or new_seed()
-    if len(seed) > 64:
-        raise ValidationError.of_field("seed", Message(N_("A seed has at most 64 characters.")))
+    today = today or org_today(session)
+    problems = draw_problems(session, title, definition_key, scope, params, due_date, seed, today)
+    if problems:
+        refused = Message(N_("The draw cannot be made: %(problems)s"), problems=Listed(problems))
+        raise DrawError(refused, problems)
+    title, seed = title.strip(), (seed or "").strip() or new_seed()
     version = current_version(session, definition_key, "checklist")
-    if version is None:
-        unknown = Message(N_("No checklist named %(key)r (or it is retired)."), key=definition_key)
-        raise ValidationError.of_field("definition", unknown)
     params = normalise_params(params)
     inputs = snapshot_inputs(session, scope, params, today)
-    if due_date < date.fromisoformat(inputs["as_of"]):
-        raise ValidationError.of_field("due_date", Message(N_("The due date is in the past.")))
     result = run_draw(seed, params, inputs)
     draw = SpotCheckDraw(
         title=title, definition_key=definition_key, workflow="inspection", seed=seed,

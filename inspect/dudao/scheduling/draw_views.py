@@ -15,7 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from dudao.core.enums import Role
-from dudao.core.errors import DudaoError
+from dudao.core.errors import DudaoError, FieldProblem, ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import FormDefinition
 from dudao.definitions.queries import titles
@@ -23,7 +23,7 @@ from dudao.org.models import Unit
 from dudao.org.queries import in_tree_order, within
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_forms import DrawForm, described
-from dudao.scheduling.draw_services import create_draw, publish_draw
+from dudao.scheduling.draw_services import create_draw, draw_problems, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.draws import canonical_json
 from dudao.scheduling.models import SpotCheckDraw
@@ -117,29 +117,54 @@ def _fill_choices(form: DrawForm) -> None:
     form.definition.choices = [(d.key, f"{d.title(locale)} ({d.key})") for d in checklists]
 
 
+def _chosen_scope(form: DrawForm) -> Unit | None:
+    """The unit the form names, once the form has read it (a choice it offers)."""
+    if form.scope.errors or not form.scope.data:
+        return None
+    scope = db().get(Unit, form.scope.data)
+    require_on(Permission.MANAGE_DRAWS, scope)
+    return scope
+
+
+def _place(form: DrawForm, problems: list[Any]) -> str | None:
+    """The service's problems beside their fields, but for a field the form already says
+    is wrong (a title it requires, a count out of range: said once); the rest as one text."""
+    left = [
+        problem
+        for problem in problems
+        if not isinstance(problem, FieldProblem)
+        or problem.field not in form
+        or not form[problem.field].errors
+    ]
+    return " ".join(place_problems(ValidationError("", left), form)) if left else None
+
+
 @bp.route("/draws/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_DRAWS)
 def create() -> Page:
     form = DrawForm()
     _fill_choices(form)
     problem = None
-    if form.validate_on_submit():
-        scope = db().get(Unit, form.scope.data)
-        require_on(Permission.MANAGE_DRAWS, scope)
-        try:
-            draw = create_draw(
-                db(), current_user, form.title.data or "", form.definition.data or "", scope,
-                form.params(), form.due_date.data, seed=form.seed.data or None,
-            )  # fmt: skip
-        except DudaoError as exc:
-            db().rollback()
-            problem = " ".join(place_problems(exc, form))
+    if form.is_submitted():
+        valid, scope = form.validate(), _chosen_scope(form)
+        title, key, due = form.title.data or "", form.definition.data or "", form.due_date.data
+        params = form.params()
+        if not valid or scope is None:  # what the form could read is checked too: all at once
+            found = draw_problems(db(), title, key, scope, params, due, form.seed.data)
+            problem = _place(form, found)
         else:
-            db().commit()
-            flash(ngettext("Draw made: %(num)d inspection assigned.",
-                           "Draw made: %(num)d inspections assigned.",
-                           len(draw.result["selected"])), "success")  # fmt: skip
-            return redirect(url_for("draws.show", draw_id=draw.id))
+            try:
+                draw = create_draw(db(), current_user, title, key, scope, params, due,
+                                   seed=form.seed.data or None)  # fmt: skip
+            except DudaoError as exc:
+                db().rollback()
+                problem = _place(form, getattr(exc, "problems", None) or [exc.message])
+            else:
+                db().commit()
+                flash(ngettext("Draw made: %(num)d inspection assigned.",
+                               "Draw made: %(num)d inspections assigned.",
+                               len(draw.result["selected"])), "success")  # fmt: skip
+                return redirect(url_for("draws.show", draw_id=draw.id))
     status = 422 if form.errors or problem else 200
     return render_template("draws/new.html", form=form, problem=problem), status
 
