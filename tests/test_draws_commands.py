@@ -8,8 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
+from dudao.audit.models import AuditEvent
 from dudao.cli import cli
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
@@ -107,3 +108,17 @@ def test_an_empty_database_is_one_sentence(tmp_path):
     assert result.returncode == 1
     assert result.stderr.strip().endswith("请先运行 `dudao init`。"), result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_refused_draw_is_recorded_in_the_audit_log(run, session):
+    short = run(*CREATE, "--inspectors", "4")
+    assert short.exit_code == 1 and "没有足够的符合条件的检查人员" in short.output
+    assert "随机种子 cli-seed 的抽取未成功；本次尝试已记入审计日志。" in short.output
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "draw.refused")).one()
+    assert event.actor_name == "office" and event.entity_type == "draw_attempt"
+    assert event.after["seed"] == "cli-seed" and event.after["reason"] == "too_few_inspectors"
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    # A mistake in the inputs draws nothing, so there is no attempt to record.
+    assert run(*CREATE, "--count", "0").exit_code == 1
+    refused = select(func.count()).where(AuditEvent.action == "draw.refused")
+    assert session.scalar(refused) == 1

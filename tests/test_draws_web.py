@@ -8,6 +8,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
+from dudao.audit.models import AuditEvent
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
@@ -262,3 +263,36 @@ def test_every_problem_of_the_inputs_shows_at_once(office, org, session):
     assert short.status_code == 422 and "只有 3 个符合条件" in short.text
     assert session.scalars(select(SpotCheckDraw)).all() == []
     assert session.scalars(select(Inspection)).all() == []
+
+
+def test_a_refused_draw_says_its_units_and_is_on_record(office, org, session):
+    """A refusal may name the units the seed drew: drawing again until they suit is recorded,
+    attempt by attempt, with the seed, the parameters, the reason and who."""
+    for seed in ("first", "second"):
+        short = make(office, org, inspectors_per_inspection="4", seed=seed)
+        assert short.status_code == 422
+        assert "（符合条件 3 人，需要 4 人）" in short.text  # the office can mend its pool
+        notice = short.text.split("data-refused-attempt>")[1].split("</p>")[0]
+        assert f"本次尝试已用随机种子 {seed} 抽取，但未成功" in notice
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "draw.refused").order_by(AuditEvent.seq)
+    ).all()
+    assert [e.after["seed"] for e in events] == ["first", "second"]
+    first = events[0]
+    assert first.actor_name == "office" and first.entity_type == "draw_attempt"
+    assert first.entity_id == "G"  # the scope's code
+    assert first.after["reason"] == "too_few_inspectors" and first.after["units"]
+    assert first.after["params"]["inspectors_per_inspection"] == 4
+    assert first.after["title"] == FORM["title"] and len(first.after["inputs_sha256"]) == 64
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    assert session.scalars(select(Inspection)).all() == []
+    # Wrong inputs draw nothing: no attempt to record.
+    assert make(office, org, due_date="2020-01-01").status_code == 422
+    assert make(office, org, inspectors_per_inspection="0").status_code == 422
+    refused = select(AuditEvent).where(AuditEvent.action == "draw.refused")
+    assert len(session.scalars(refused).all()) == 2
+    # The audit log names the attempt and its reason in words.
+    page = office.get("/audit?entity_type=draw_attempt").text
+    assert "抽查尝试 · 已抽取但未成功（未生成抽查）" in page
+    assert "抽中单位的符合条件检查人员不足" in page
+    assert "审计日志会记录它（抽查尝试）" in office.get("/draws").text

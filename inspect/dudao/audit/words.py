@@ -57,6 +57,7 @@ VALUES: dict[str | tuple[str, str], Words] = {
     ("definition_version", "origin"): _from(LABELS),
     ("form_definition", "kind"): _from(LABELS),
     ("survey_campaign", "state"): _from(LABELS),
+    ("draw_attempt", "reason"): _from(LABELS),
     ("feedback_item", "kind"): _feedback_kind,
     ("feedback_item", "category"): _feedback_category,
 }  # fmt: skip

@@ -16,7 +16,8 @@ from dudao.core.database import check_database, transaction
 from dudao.core.errors import N_, ConfigError, Message, NotFound, Plural
 from dudao.core.language import language_option, say, spoken
 from dudao.org.queries import by_code
-from dudao.scheduling.draw_services import create_draw, publish_draw
+from dudao.scheduling.draw_params import DrawRefused
+from dudao.scheduling.draw_services import create_draw, publish_draw, record_refused
 from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.models import SpotCheckDraw
 
@@ -73,17 +74,26 @@ def create_command(
         "weighting": weighting, "exclude_recent_periods": exclude_recent, "period": period,
         "inspectors_per_inspection": per_unit, "pool": list(pool),
     }  # fmt: skip
-    with transaction(_session_factory()) as session:
-        actor = _actor(session, username)
-        scope = by_code(session, scope_code)
-        if scope is None:
-            raise NotFound(Message(N_("No unit with the code %(code)r."), code=scope_code))
-        due_date: date = due.date()  # type: ignore[attr-defined]
-        made = create_draw(session, actor, title, definition_key, scope, params, due_date, seed)
-        if publish:
-            publish_draw(session, actor, made)
-        draw_id, drawn, hash_ = made.id, len(made.result["selected"]), made.result_hash
-        used_seed = made.seed
+    factory = _session_factory()
+    try:
+        with transaction(factory) as session:
+            actor = _actor(session, username)
+            scope = by_code(session, scope_code)
+            if scope is None:
+                raise NotFound(Message(N_("No unit with the code %(code)r."), code=scope_code))
+            due_date: date = due.date()  # type: ignore[attr-defined]
+            made = create_draw(session, actor, title, definition_key, scope, params, due_date, seed)
+            if publish:
+                publish_draw(session, actor, made)
+            draw_id, drawn, hash_ = made.id, len(made.result["selected"]), made.result_hash
+            used_seed = made.seed
+    except DrawRefused as refused:  # rolled back; the attempt alone goes on record
+        with transaction(factory) as session:
+            record_refused(session, _actor(session, username), refused)
+        on_record = Message(N_("Refused with the seed %(seed)s; the attempt is recorded in the "
+                               "audit log."), seed=refused.attempt["seed"])  # fmt: skip
+        say(on_record, lang, err=True)
+        raise
     made_line = Plural("Draw %(id)d: %(num)d inspection; seed %(seed)s; result SHA-256 %(hash)s",
                        "Draw %(id)d: %(num)d inspections; seed %(seed)s; result SHA-256 %(hash)s",
                        num=drawn, id=draw_id, seed=used_seed, hash=hash_)  # fmt: skip

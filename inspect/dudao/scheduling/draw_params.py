@@ -3,7 +3,7 @@ form, JSON with no floats, so that a draw re-made from its record gets the same 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -18,6 +18,18 @@ MAX_COUNT = 1_000_000
 class DrawError(ValidationError):
     """The draw cannot be made with these inputs and parameters; `problems` names each
     field that is wrong."""
+
+
+class DrawRefused(DrawError):
+    """The inputs are right but the draw cannot be made from them. `reason` says why
+    (no_eligible_units, too_few_units or too_few_inspectors: web.labels names them),
+    `units` names the drawn units it concerns, and `attempt` is what the service tried, for
+    the audit log (`draw_services.record_refused`)."""
+
+    def __init__(self, message: Message, reason: str, units: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.reason, self.units = reason, list(units)
+        self.attempt: dict[str, Any] = {}
 
 
 Problems = list[FieldProblem]

@@ -32,7 +32,7 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import queries
 from dudao.scheduling.assign import on_one_branch
-from dudao.scheduling.draw_params import DrawError, normalise_params
+from dudao.scheduling.draw_params import DrawError, DrawRefused, normalise_params
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.recurrence import org_today
@@ -204,7 +204,16 @@ def create_draw(
     version = current_version(session, definition_key, "checklist")
     params = normalise_params(params)
     inputs = snapshot_inputs(session, scope, params, today)
-    result = run_draw(seed, params, inputs)
+    try:
+        result = run_draw(seed, params, inputs)
+    except DrawRefused as refused:
+        refused.attempt = {
+            "title": title, "scope": scope.code, "definition_key": definition_key,
+            "due_date": due_date.isoformat(), "seed": seed, "algorithm": ALGORITHM,
+            "params": params, "inputs_sha256": digest(inputs), "reason": refused.reason,
+            "units": refused.units,
+        }  # fmt: skip
+        raise
     draw = SpotCheckDraw(
         title=title, definition_key=definition_key, workflow="inspection", seed=seed,
         algorithm=ALGORITHM, params=params, inputs=inputs, result=result,
@@ -220,6 +229,16 @@ def create_draw(
                "result_hash": draw.result_hash, "inspections": len(result["selected"])},
     )  # fmt: skip
     return draw
+
+
+def record_refused(session: Session, actor: User, refused: DrawRefused) -> None:
+    """Append a refused attempt to the audit log (`draw.refused`, object `draw_attempt`,
+    its scope's code): who, when, the seed, the parameters, the reason and the units it
+    concerns. A refusal may name units the seed drew, so an office that draws again until
+    it likes them leaves every attempt on record (双随机). Call it after rolling back the
+    attempt's transaction; it is then the only change, and the caller commits it."""
+    record(session, actor, "draw.refused", "draw_attempt", refused.attempt["scope"],
+           after=refused.attempt)  # fmt: skip
 
 
 def _create_inspections(session: Session, actor: User, draw: SpotCheckDraw, version: Any) -> None:

@@ -23,7 +23,8 @@ from dudao.org.models import Unit
 from dudao.org.queries import in_tree_order, within
 from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_forms import DrawForm, described
-from dudao.scheduling.draw_services import create_draw, draw_problems, publish_draw
+from dudao.scheduling.draw_params import DrawRefused
+from dudao.scheduling.draw_services import create_draw, draw_problems, publish_draw, record_refused
 from dudao.scheduling.draw_verification import verify_draw
 from dudao.scheduling.draws import canonical_json
 from dudao.scheduling.models import SpotCheckDraw
@@ -144,7 +145,7 @@ def _place(form: DrawForm, problems: list[Any]) -> str | None:
 def create() -> Page:
     form = DrawForm()
     _fill_choices(form)
-    problem = None
+    problem = refused = None
     if form.is_submitted():
         valid, scope = form.validate(), _chosen_scope(form)
         title, key, due = form.title.data or "", form.definition.data or "", form.due_date.data
@@ -159,6 +160,10 @@ def create() -> Page:
             except DudaoError as exc:
                 db().rollback()
                 problem = _place(form, getattr(exc, "problems", None) or [exc.message])
+                if isinstance(exc, DrawRefused):  # drawn, then refused: on record
+                    record_refused(db(), current_user, exc)
+                    db().commit()
+                    refused = exc.attempt["seed"]
             else:
                 db().commit()
                 flash(ngettext("Draw made: %(num)d inspection assigned.",
@@ -166,7 +171,8 @@ def create() -> Page:
                                len(draw.result["selected"])), "success")  # fmt: skip
                 return redirect(url_for("draws.show", draw_id=draw.id))
     status = 422 if form.errors or problem else 200
-    return render_template("draws/new.html", form=form, problem=problem), status
+    page = render_template("draws/new.html", form=form, problem=problem, refused=refused)
+    return page, status
 
 
 def _verification(draw: SpotCheckDraw) -> tuple[bool, list[str]] | None:

@@ -22,7 +22,7 @@ from itertools import accumulate
 from typing import Any
 
 from dudao.core.errors import N_, Listed, Message
-from dudao.scheduling.draw_params import PERIODS, DrawError, normalise_params
+from dudao.scheduling.draw_params import PERIODS, DrawError, DrawRefused, normalise_params
 
 ALGORITHM = "dudao-draw-1"
 #: Open flags beyond this many do not raise a unit's weight further.
@@ -134,7 +134,9 @@ def _assign(
             )
             for unit in sorted(short, key=lambda unit: unit["id"])
         )
-        raise DrawError(Message(N_("Not enough eligible inspectors for: %(units)s."), units=names))
+        short_of = Message(N_("Not enough eligible inspectors for: %(units)s."), units=names)
+        codes = [unit["code"] for unit in sorted(short, key=lambda unit: unit["id"])]
+        raise DrawRefused(short_of, "too_few_inspectors", codes)
     load = {inspector["id"]: 0 for inspector in inspectors}
     assigned: dict[int, list[int]] = {}
     # Most constrained units first, so the few inspectors they may have are still free.
@@ -181,17 +183,19 @@ def run_draw(seed: str, params: Mapping[str, Any], inputs: Mapping[str, Any]) ->
     skip = set(excluded)
     eligible = [unit for unit in units if unit["id"] not in skip]
     if not eligible:
-        raise DrawError(
-            Message(N_("No unit is eligible for the draw (none in scope, or all excluded)."))
+        raise DrawRefused(
+            Message(N_("No unit is eligible for the draw (none in scope, or all excluded).")),
+            "no_eligible_units",
         )
     if params["count"] is not None:
         wanted = params["count"]
     else:
         wanted = math.ceil(Fraction(params["fraction"]) * len(eligible))
     if wanted > len(eligible):
-        raise DrawError(
+        raise DrawRefused(
             Message(N_("The draw asks for %(wanted)d units but only %(eligible)d are eligible."),
-                    wanted=wanted, eligible=len(eligible))
+                    wanted=wanted, eligible=len(eligible)),
+            "too_few_units",
         )  # fmt: skip
     strata: dict[str, list[dict[str, Any]]] = {}
     for unit in eligible:

@@ -26,6 +26,7 @@ LABELS: dict[str, LazyString] = {
     Origin.SYNC: _l("forms folder"), Origin.UPLOAD: _l("upload"),
     # Object types, as the audit log names what an event is about ("unit" is above).
     "audit_seal": _l("Audit seal"), "definition_version": _l("Definition version"),
+    "draw_attempt": _l("Draw attempt"),
     "feedback_item": _l("Feedback"), "form_definition": _l("Definition"),
     "inspection": _l("Inspection"), "pioneer_post": _l("Pioneer post"),
     "rectification": _l("Rectification"), "report_request": _l("Report"),
@@ -39,6 +40,7 @@ LABELS: dict[str, LazyString] = {
     "definition.create": _l("Create"), "definition.version": _l("New version"),
     "definition.update": _l("Edit"), "definition.retire": _l("Retire (its file was removed)"),
     "draw.create": _l("Draw at random"), "draw.publish": _l("Publish"),
+    "draw.refused": _l("Drawn and refused (no draw made)"),
     "feedback.submitted": _l("Submit"),
     "flag_triage.recurred": _l("Detected again after it was resolved: reopened"),
     "grant.create": _l("Grant a role"), "grant.delete": _l("Revoke a role"),
@@ -68,6 +70,10 @@ LABELS: dict[str, LazyString] = {
     "user.create": _l("Create"), "user.update": _l("Edit"),
     "user.set_password": _l("Set new password"),
     "user.change_password": _l("Change own password"),
+    # Why a draw with right inputs was refused (draw_params.DrawRefused), for the audit log.
+    "no_eligible_units": _l("No unit is eligible"),
+    "too_few_units": _l("Fewer eligible units than asked for"),
+    "too_few_inspectors": _l("Too few eligible inspectors for a drawn unit"),
     # The fields audit events record, by name ("unit", "schedule" and "rectification" are
     # above and mean the same as fields); "<object type>.<field>" where a name needs its
     # object ("name" is a unit's, a schedule's or a post's).
@@ -99,7 +105,8 @@ LABELS: dict[str, LazyString] = {
     "must_change_password": _l("Must choose a new password at sign-in"),
     "name_en": _l("English name"),
     "number": _l("Version"), "opens_at": _l("Opens"), "origin": _l("Origin"),
-    "owner": _l("Owner unit"), "params_sha256": _l("Parameters fingerprint"),
+    "owner": _l("Owner unit"), "params": _l("Parameters"),
+    "params_sha256": _l("Parameters fingerprint"),
     "parent": _l("Parent unit"), "per_unit": _l("Per unit"), "percent": _l("Score (%)"),
     "period": _l("Period"), "period_label": _l("Period"), "photo": _l("Photo"),
     "quarter": _l("Quarter"), "reason": _l("Reason"), "reference": _l("Reference"),
