@@ -70,6 +70,9 @@ def test_saving_a_start_in_the_past_is_confirmed_first(
     assert again.status_code == 200 and "creates 6 inspections at once" in again.text
     session.expire_all()
     assert session.get(Schedule, schedule.id).version == 1
+    # A stale version is refused as changed meanwhile, not asked about.
+    stale = client.post(f"/schedules/{schedule.id}/edit", data=data | {"version": "9"})
+    assert stale.status_code == 409 and "Save and create them" not in stale.text
     saved = client.post(
         f"/schedules/{schedule.id}/edit", data=data | {"confirm": token(asked.text)}
     )

@@ -159,12 +159,13 @@ def edit(schedule_id: int) -> Page:
     status, backlog = 200, Backlog()
     if form.is_submitted() and "preview" not in request.form:
         values = _values(form)
-        ahead = _unconfirmed(schedule, values) if values is not None else Backlog()
+        version = form.version.data
+        ahead = _unconfirmed(schedule, version, values) if values is not None else Backlog()
         if ahead.inspections:
             backlog = ahead  # told, with a button to confirm; not saved yet
         elif values is not None:
             try:
-                update_schedule(db(), current_user, schedule, form.version.data, values)
+                update_schedule(db(), current_user, schedule, version, values)
             except Conflict:
                 db().rollback()
                 flash(
@@ -187,10 +188,13 @@ def edit(schedule_id: int) -> Page:
     ), status
 
 
-def _unconfirmed(schedule: Schedule, values: dict[str, object] | None = None) -> Backlog:
+def _unconfirmed(
+    schedule: Schedule, version: int, values: dict[str, object] | None = None
+) -> Backlog:
     """What saving `values` (or activating) makes the next run create at once, unless the
-    office confirmed these very numbers; nothing for an edit of an inactive schedule."""
-    if values is not None and not schedule.active:
+    office confirmed these very numbers; nothing for an edit of an inactive schedule, nor
+    from a stale version (refused as changed meanwhile, not asked about)."""
+    if version != schedule.version or (values is not None and not schedule.active):
         return Backlog()
     ahead = queries.backlog(db(), schedule, org_today(db()), values)
     return Backlog() if request.form.get("confirm") == ahead.token else ahead
@@ -202,8 +206,8 @@ def set_active(schedule_id: int) -> Page:
     schedule = _schedule(schedule_id)
     form = ActiveForm()
     active = request.form.get("active") == "1"
-    asks = active and not schedule.active and form.version.data == schedule.version
-    backlog = _unconfirmed(schedule) if asks else Backlog()  # a stale version: refused below
+    asks = active and not schedule.active
+    backlog = _unconfirmed(schedule, form.version.data) if asks else Backlog()
     if backlog.inspections:
         return render_template(
             "scheduling/activate.html", form=form, schedule=schedule, backlog=backlog
