@@ -97,13 +97,13 @@ def test_move_to_the_same_parent_writes_nothing(session, org):
 
 
 def test_deactivate_keeps_the_unit_and_is_audited_once(session, org):
-    set_unit_active(session, None, org.unit_b1, False)
-    set_unit_active(session, None, org.unit_b1, False)
+    set_unit_active(session, None, org.branch_b1, False)
+    set_unit_active(session, None, org.branch_b1, False)
     session.commit()
-    assert codes(queries.subtree(session, org.company_b, include_inactive=False)) == ["B", "B1-1"]
+    assert codes(queries.subtree(session, org.company_b, include_inactive=False)) == ["B", "B1"]
     assert codes(queries.subtree(session, org.company_b)) == ["B", "B1", "B1-1"]
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.entity_id == str(org.unit_b1.id))
+        select(AuditEvent).where(AuditEvent.entity_id == str(org.branch_b1.id))
     ).all()
     assert [e.action for e in events] == ["unit.create", "unit.update"]
     assert (events[-1].before["active"], events[-1].after["active"]) == (True, False)

@@ -4,12 +4,24 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from dudao.core.errors import N_
+
 
 class UnitLevel(StrEnum):
     GROUP = "group"
     COMPANY = "company"
     UNIT = "unit"
     BRANCH = "branch"
+
+
+#: A level in words (`Message(LEVEL_NAMES[level])` in a service, `|label` on a page), and
+#: the order of the tree from the top down (docs/org.md: a unit's level is below its parent's).
+LEVEL_NAMES = {
+    UnitLevel.GROUP: N_("Group"),
+    UnitLevel.COMPANY: N_("Company"),
+    UnitLevel.UNIT: N_("Unit"),
+    UnitLevel.BRANCH: N_("Party branch"),
+}
 
 
 class Role(StrEnum):

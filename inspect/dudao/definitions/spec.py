@@ -25,12 +25,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from dudao.core.errors import Language, language_code
+from dudao.core.errors import N_, Language, language_code
 
 
 class Kind(StrEnum):
     CHECKLIST = "checklist"
     QUESTIONNAIRE = "questionnaire"
+
+
+#: A kind in words, for a service's Message and a page's `|label` alike.
+KIND_NAMES = {Kind.CHECKLIST: N_("checklist"), Kind.QUESTIONNAIRE: N_("questionnaire")}
 
 
 class ItemType(StrEnum):

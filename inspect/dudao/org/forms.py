@@ -78,9 +78,11 @@ class MoveUnitForm(FlaskForm):
 
 
 class ActiveForm(FlaskForm):
-    """Deactivate or reactivate: the wanted state is sent, so a double click is harmless."""
+    """Deactivate or reactivate: the wanted state is sent, so a double click is harmless.
+    `with_subtree` is "1" once the admin has confirmed that the active units below go too."""
 
     active = HiddenField(validators=[AnyOf(["0", "1"])])
+    with_subtree = HiddenField(validators=[Optional(), AnyOf(["0", "1"])])
 
 
 class ImportForm(FlaskForm):

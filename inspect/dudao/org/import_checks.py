@@ -1,8 +1,10 @@
 """Checks of an org chart import that need the whole file and the whole tree.
 
-Duplicate codes, unknown parents, cycles (in the tree as it would be after the
-import, so moving a unit under its own descendant is caught) and, for a web
-upload, the uploader's scope. The existing tree is read once, as light tuples.
+Duplicate codes, unknown parents, cycles and the tree's rules (org/rules.py: levels
+below their parent's, no active unit under an inactive one), all in the tree as it
+would be after the import, so moving a unit under its own descendant is caught, and
+so is raising a unit above the units it keeps below it; for a web upload, also the
+uploader's scope. The existing tree is read once, as light tuples.
 """
 
 from __future__ import annotations
@@ -14,9 +16,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dudao.core.enums import UnitLevel
 from dudao.core.errors import N_
 from dudao.org.import_rows import OrgRow, Problem
 from dudao.org.models import Unit
+from dudao.org.rules import (
+    Node,
+    active_conflict,
+    children_conflict,
+    level_conflict,
+    still_active_below,
+)
 
 
 @dataclass
@@ -27,10 +37,12 @@ class ExistingTree:
     code_by_id: dict[int, str]
     parent_by_code: dict[str, str | None]
     path_by_code: dict[str, str]
+    node_by_code: dict[str, Node]
 
 
 def load_tree(session: Session) -> ExistingTree:
-    result = session.execute(select(Unit.id, Unit.code, Unit.parent_id, Unit.path)).all()
+    columns = (Unit.id, Unit.code, Unit.parent_id, Unit.path, Unit.name, Unit.level, Unit.active)
+    result = session.execute(select(*columns)).all()
     code_by_id = {r.id: r.code for r in result}
     return ExistingTree(
         id_by_code={r.code: r.id for r in result},
@@ -39,6 +51,7 @@ def load_tree(session: Session) -> ExistingTree:
             r.code: code_by_id[r.parent_id] if r.parent_id is not None else None for r in result
         },
         path_by_code={r.code: r.path for r in result},
+        node_by_code={r.code: Node(r.code, r.name, UnitLevel(r.level), r.active) for r in result},
     )
 
 
@@ -88,6 +101,8 @@ def check_links(
                 )
             )
     problems += _cycles(rows_by_code, final_parent)
+    placed = {p.row for p in problems if p.column in ("code", "parent")}
+    problems += _rules(rows, existing, placed)
     if scope is not None:
         problems += _scope_problems(rows, existing, scope)
     return problems
@@ -125,6 +140,45 @@ def _cycles(
                             )
                         )
         done.update(walk)
+    return problems
+
+
+def _rules(rows: list[OrgRow], existing: ExistingTree, skip: set[int | None]) -> list[Problem]:
+    """The tree's rules for every parent and child of which the file changes one (a re-import
+    that changes nothing asks nothing), each at the row that changes: a unit's own place,
+    and what a unit that changes level or goes inactive means for the units below it that
+    the file leaves alone. Rows whose code or parent is already wrong are left out."""
+    rows = [r for r in rows if r.valid and r.level is not None and r.row not in skip]
+    final = dict(existing.node_by_code)
+    changed: set[str] = set()
+    for row in rows:
+        known = existing.node_by_code.get(row.code)
+        active = row.active if row.active is not None else (known.active if known else True)
+        assert row.level is not None
+        final[row.code] = node = Node(row.code, row.name, row.level, active)
+        was = (known.level, known.active, existing.parent_by_code[row.code]) if known else None
+        if was != (node.level, node.active, row.parent):
+            changed.add(row.code)
+    in_file = {row.code for row in rows}
+    left_below: dict[str, list[Node]] = defaultdict(list)
+    for code, parent in sorted(existing.parent_by_code.items()):
+        if parent is not None and code not in in_file:
+            left_below[parent].append(existing.node_by_code[code])
+    problems: list[Problem] = []
+    for row in rows:
+        node, parent = final[row.code], final.get(row.parent or "")
+        if parent is not None and {row.code, parent.code} & changed:
+            for column, said in (("level", level_conflict(node, parent)),
+                                 ("active", active_conflict(node, parent))):  # fmt: skip
+                if said is not None:
+                    problems.append(Problem.said(said, row.row, column))
+        if row.code not in changed:
+            continue
+        below = left_below.get(row.code, [])
+        if (said := children_conflict(node, below)) is not None:
+            problems.append(Problem.said(said, row.row, "level"))
+        if not node.active and (active := [child for child in below if child.active]):
+            problems.append(Problem.said(still_active_below(node, active), row.row, "active"))
     return problems
 
 

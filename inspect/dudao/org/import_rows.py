@@ -71,13 +71,22 @@ class Problem:
     row: int | None = None
     column: str | None = None
 
+    @classmethod
+    def said(cls, message: Message, row: int, column: str) -> Problem:
+        """A problem another module already worded (the tree rules'), kept whole."""
+        return cls("%(problem)s", {"problem": message}, row, column)
+
     @property
     def message(self) -> str:
         return self.text % self.params
 
+    def what(self) -> Message:
+        """The problem without its place, in the reader's language where it is shown."""
+        return Message(self.text, **self.params)
+
     def as_message(self) -> Message:
         """Where and what: "row 3, column parent: …", in the reader's language."""
-        what = Message(self.text, **self.params)
+        what = self.what()
         if self.row is None:
             return Message(N_("file: %(problem)s"), problem=what)
         if self.column:

@@ -191,7 +191,8 @@ def _apply(
     existing: ExistingTree,
     units: dict[str, Unit],
 ) -> None:
-    """Creates top-down, then field updates, then moves top-down (each audited)."""
+    """Creates top-down, then field updates, then moves top-down (each audited). The
+    tree's rules were checked on the tree after the whole file (`check_links`)."""
     depth = _depths(rows, existing)
     outside_parents = {
         existing.id_by_code[r.parent]
@@ -211,14 +212,16 @@ def _apply(
             name_en=row.name_en,
             tags=row.tags,
             headcount=row.headcount,
+            tree_checked=True,
         )
         if row.active is False:
-            services.set_unit_active(session, actor, units[row.code], False)
+            services.set_unit_active(session, actor, units[row.code], False, tree_checked=True)
     for row, changes in plan.updates:
-        services.update_unit(session, actor, units[row.code], **changes)
+        services.update_unit(session, actor, units[row.code], tree_checked=True, **changes)
     for row in plan.activations:
         assert row.active is not None
-        services.set_unit_active(session, actor, units[row.code], row.active)
+        unit = units[row.code]
+        services.set_unit_active(session, actor, unit, row.active, tree_checked=True)
     for row in sorted(plan.moves, key=lambda r: depth[r.code]):
         new_parent = units[row.parent] if row.parent is not None else None
-        services.move_unit(session, actor, units[row.code], new_parent)
+        services.move_unit(session, actor, units[row.code], new_parent, tree_checked=True)

@@ -30,6 +30,13 @@ def subtree(session: Session, unit: Unit, include_inactive: bool = True) -> Sequ
     return session.scalars(statement).all()
 
 
+def active_below(session: Session, unit: Unit) -> Sequence[Unit]:
+    """The active units in `unit`'s subtree, itself left out."""
+    return session.scalars(
+        select(Unit).where(within([unit.path]), Unit.id != unit.id, Unit.active.is_(True))
+    ).all()
+
+
 def children(session: Session, unit: Unit | None, paths: Sequence[str]) -> Sequence[Unit]:
     """Direct children of `unit` (roots when None) that lie inside the viewer's scope."""
     parent_clause = Unit.parent_id.is_(None) if unit is None else Unit.parent_id == unit.id

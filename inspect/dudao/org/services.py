@@ -1,4 +1,11 @@
-"""Changes to the org tree; each one is audited in the caller's transaction."""
+"""Changes to the org tree; each one is audited in the caller's transaction.
+
+Each change keeps the tree's rules (org/rules.py: levels below their parent's, no active
+unit under an inactive one) or is refused naming the units involved. The import checks
+the tree as it will be after its whole file instead and passes `tree_checked=True`: step
+by step, a correct file may pass through states the rules refuse (a unit raised a level
+before it moves up).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +16,16 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.enums import UnitLevel
-from dudao.core.errors import N_, Message, ValidationError, field_problem
+from dudao.core.errors import N_, FieldProblem, Listed, Message, ValidationError, field_problem
+from dudao.org import queries
 from dudao.org.models import Unit
+from dudao.org.rules import (
+    Node,
+    active_conflict,
+    children_conflict,
+    level_conflict,
+    still_active_below,
+)
 
 
 def unit_snapshot(unit: Unit) -> dict[str, Any]:
@@ -37,6 +52,7 @@ def create_unit(
     name_en: str | None = None,
     tags: list[str] | None = None,
     headcount: int | None = None,
+    tree_checked: bool = False,
 ) -> Unit:
     code = code.strip()
     if not code or not name.strip():
@@ -47,6 +63,8 @@ def create_unit(
             Message(N_("The code %(code)s is already used by another unit."), code=code),
             [field_problem("code", Message(N_("%(value)r is already taken"), value=code))],
         )
+    if not tree_checked:
+        _refuse(_placement(Node(code, name.strip(), level), parent, "level", "parent"))
     unit = Unit(
         code=code,
         name=name.strip(),
@@ -66,12 +84,16 @@ def create_unit(
     return unit
 
 
-def update_unit(session: Session, actor: Any, unit: Unit, **changes: Any) -> Unit:
+def update_unit(
+    session: Session, actor: Any, unit: Unit, *, tree_checked: bool = False, **changes: Any
+) -> Unit:
     """Change name, English name, level, tags or headcount; moving has its own function."""
     allowed = {"name", "name_en", "level", "tags", "headcount"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"update_unit cannot change {sorted(unknown)}")
+    if "level" in changes and changes["level"] != unit.level and not tree_checked:
+        _refuse(_level_problems(session, unit, changes["level"]))
     before = unit_snapshot(unit)
     for field, value in changes.items():
         setattr(unit, field, sorted(set(value)) if field == "tags" else value)
@@ -82,7 +104,14 @@ def update_unit(session: Session, actor: Any, unit: Unit, **changes: Any) -> Uni
     return unit
 
 
-def move_unit(session: Session, actor: Any, unit: Unit, new_parent: Unit | None) -> Unit:
+def move_unit(
+    session: Session,
+    actor: Any,
+    unit: Unit,
+    new_parent: Unit | None,
+    *,
+    tree_checked: bool = False,
+) -> Unit:
     """Re-hang a unit and its whole subtree with one prefix rewrite (None: make it a root)."""
     if new_parent is not None and new_parent.path.startswith(unit.path):
         inside = Message(N_("%(code)s lies inside the unit being moved; choose another parent."),
@@ -90,6 +119,8 @@ def move_unit(session: Session, actor: Any, unit: Unit, new_parent: Unit | None)
         raise ValidationError.of_field("parent", inside)
     if unit.parent_id == (new_parent.id if new_parent is not None else None):
         return unit
+    if not tree_checked:
+        _refuse(_placement(Node.of(unit), new_parent, "parent", "parent"))
     before = unit_snapshot(unit)
     old_prefix = unit.path
     new_prefix = f"{new_parent.path if new_parent is not None else '/'}{unit.id}/"
@@ -110,11 +141,64 @@ def move_unit(session: Session, actor: Any, unit: Unit, new_parent: Unit | None)
     return unit
 
 
-def set_unit_active(session: Session, actor: Any, unit: Unit, active: bool) -> Unit:
-    """Deactivation hides a unit from new work but keeps it and its history."""
-    if unit.active != active:
-        before = unit_snapshot(unit)
-        unit.active = active
+def set_unit_active(
+    session: Session,
+    actor: Any,
+    unit: Unit,
+    active: bool,
+    *,
+    with_subtree: bool = False,
+    tree_checked: bool = False,
+) -> Unit:
+    """Deactivation hides a unit from new work but keeps it and its history; its open
+    inspections and rectifications stay open. A unit with active units below it is
+    deactivated only together with them (`with_subtree`, which the page asks to confirm);
+    a unit is reactivated on its own, and only under an active parent."""
+    if unit.active == active:
+        return unit
+    below: list[Unit] = []
+    if active and not tree_checked and unit.parent is not None:
+        problem = active_conflict(Node.of(unit, active=True), Node.of(unit.parent))
+        if problem is not None:
+            raise ValidationError.of_field("active", problem)
+    elif not active and not tree_checked:
+        below = queries.in_tree_order(queries.active_below(session, unit))
+        if below and not with_subtree:
+            problem = still_active_below(Node.of(unit), [Node.of(u) for u in below])
+            raise ValidationError.of_field("active", problem)
+    for each in (unit, *below):
+        before = unit_snapshot(each)
+        each.active = active
         session.flush()
-        record(session, actor, "unit.update", "unit", unit.id, before, unit_snapshot(unit))
+        record(session, actor, "unit.update", "unit", each.id, before, unit_snapshot(each))
     return unit
+
+
+def _placement(
+    child: Node, parent: Unit | None, level_field: str, active_field: str
+) -> list[FieldProblem]:
+    """The rules `child` under `parent` breaks, each beside the form field it is about."""
+    if parent is None:
+        return []
+    above = Node.of(parent)
+    found = [
+        (level_field, level_conflict(child, above)),
+        (active_field, active_conflict(child, above)),
+    ]
+    return [field_problem(field, problem) for field, problem in found if problem is not None]
+
+
+def _level_problems(session: Session, unit: Unit, level: UnitLevel) -> list[FieldProblem]:
+    """What `unit` at `level` would break: against its parent and the units directly below it."""
+    changed = Node.of(unit, level=level)
+    problems = _placement(changed, unit.parent, "level", "level")
+    children = session.scalars(select(Unit).where(Unit.parent_id == unit.id).order_by(Unit.code))
+    below = children_conflict(changed, [Node.of(child) for child in children])
+    return problems + ([field_problem("level", below)] if below is not None else [])
+
+
+def _refuse(problems: list[FieldProblem]) -> None:
+    """Raise all of a change's problems at once, if it has any."""
+    if problems:
+        whole = problems[0].problem if len(problems) == 1 else Listed(p.problem for p in problems)
+        raise ValidationError(whole, list(problems))

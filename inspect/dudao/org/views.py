@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -14,6 +15,7 @@ from dudao.org import queries, services
 from dudao.org.forms import ActiveForm, ChildUnitForm, ImportForm, MoveUnitForm, UnitForm
 from dudao.org.importing import import_org_chart
 from dudao.org.models import Unit
+from dudao.org.rules import LEVELS, lowest
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.form_errors import place_problems
@@ -53,6 +55,7 @@ def unit(unit_id: int) -> str:
         "org/units.html",
         unit=found,
         children=queries.children(db(), found, paths),
+        takes_units=found.active and not lowest(found.level),
         trail=[
             a for a in queries.ancestors(db(), found) if any(a.path.startswith(p) for p in paths)
         ],
@@ -60,15 +63,23 @@ def unit(unit_id: int) -> str:
 
 
 def _level_below(level: UnitLevel) -> UnitLevel:
-    """The level a new child usually has (a branch's child is another branch)."""
-    levels = list(UnitLevel)
-    return levels[min(levels.index(level) + 1, len(levels) - 1)]
+    """The level a new child usually has: the next one down (not asked of the lowest)."""
+    return LEVELS[LEVELS.index(level) + 1]
 
 
 @bp.route("/units/<int:unit_id>/new", methods=["GET", "POST"])
 @requires(Permission.MANAGE_UNITS)
 def create_child(unit_id: int) -> Page:
     parent = _unit(unit_id, Permission.MANAGE_UNITS)
+    if lowest(parent.level) or not parent.active:
+        flash(
+            _("%(name)s is inactive; reactivate it before adding units below it.",
+              name=unit_name(parent))
+            if not parent.active
+            else _("A party branch is the lowest level: no unit can be added below it."),
+            "error",
+        )  # fmt: skip
+        return redirect(url_for("org.unit", unit_id=unit_id))
     form = ChildUnitForm()
     if not form.is_submitted():
         form.level.data = _level_below(parent.level).value
@@ -77,10 +88,17 @@ def create_child(unit_id: int) -> Page:
         if queries.by_code(db(), code) is not None:
             form.code.errors = [_("The code %(code)s is already used by another unit.", code=code)]
         else:
-            child = services.create_unit(db(), current_user, code, parent=parent, **form.values())
-            db().commit()
-            flash(_("Unit %(name)s created.", name=unit_name(child)), "success")
-            return redirect(url_for("org.unit", unit_id=child.id))
+            try:
+                child = services.create_unit(
+                    db(), current_user, code, parent=parent, **form.values()
+                )
+            except ValidationError as exc:
+                db().rollback()
+                place_problems(exc, {"level": form.level}, rest=form.level)
+            else:
+                db().commit()
+                flash(_("Unit %(name)s created.", name=unit_name(child)), "success")
+                return redirect(url_for("org.unit", unit_id=child.id))
     status = 422 if form.errors else 200
     return render_template("org/unit_form.html", form=form, unit=parent, mode="create"), status
 
@@ -93,10 +111,15 @@ def edit(unit_id: int) -> Page:
     if not form.is_submitted():
         form.level.data = found.level.value
     if form.validate_on_submit():
-        services.update_unit(db(), current_user, found, **form.values())
-        db().commit()
-        flash(_("Saved."), "success")
-        return redirect(url_for("org.unit", unit_id=found.id))
+        try:
+            services.update_unit(db(), current_user, found, **form.values())
+        except ValidationError as exc:
+            db().rollback()
+            place_problems(exc, form, rest=form.level)
+        else:
+            db().commit()
+            flash(_("Saved."), "success")
+            return redirect(url_for("org.unit", unit_id=found.id))
     status = 422 if form.errors else 200
     return render_template("org/unit_form.html", form=form, unit=found, mode="edit"), status
 
@@ -130,11 +153,23 @@ def move(unit_id: int) -> Page:
 
 @bp.post("/units/<int:unit_id>/active")
 @requires(Permission.MANAGE_UNITS)
-def set_active(unit_id: int) -> Response:
+def set_active(unit_id: int) -> Page:
+    """Deactivate or reactivate; a unit with active units below it is deactivated only
+    with them, after a page that names them and asks to confirm."""
     found = _unit(unit_id, Permission.MANAGE_UNITS)
     form = ActiveForm()
     if form.validate_on_submit():
-        services.set_unit_active(db(), current_user, found, form.active.data == "1")
+        active, with_subtree = form.active.data == "1", form.with_subtree.data == "1"
+        try:
+            services.set_unit_active(db(), current_user, found, active, with_subtree=with_subtree)
+        except ValidationError as exc:
+            db().rollback()
+            if active:
+                flash(exc.in_language(get_translations()), "error")
+                return redirect(url_for("org.unit", unit_id=unit_id))
+            below = queries.in_tree_order(queries.active_below(db(), found))
+            page = render_template("org/deactivate.html", unit=found, refusal=exc, below=below)
+            return page, 200
         db().commit()
         flash(_("Reactivated.") if found.active else _("Deactivated."), "success")
     return redirect(url_for("org.unit", unit_id=unit_id))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from dudao.core.enums import Role, UnitLevel
+from dudao.core.enums import LEVEL_NAMES, Role
 from dudao.definitions.models import Origin
-from dudao.definitions.spec import Kind
+from dudao.definitions.spec import KIND_NAMES
 from dudao.surveys.models import CampaignState
 
 LABELS: dict[str, LazyString] = {
@@ -16,13 +16,10 @@ LABELS: dict[str, LazyString] = {
     Role.INSPECTOR: _l("Inspector"),
     Role.UNIT_LEAD: _l("Unit lead"),
     Role.REPRESENTATIVE: _l("Party representative"),
-    UnitLevel.GROUP: _l("Group"),
-    UnitLevel.COMPANY: _l("Company"),
-    UnitLevel.UNIT: _l("Unit"),
-    UnitLevel.BRANCH: _l("Party branch"),
+    **{level: _l(name) for level, name in LEVEL_NAMES.items()},
     CampaignState.DRAFT: _l("Draft"), CampaignState.OPEN: _l("Open"),
     CampaignState.CLOSED: _l("Closed"),
-    Kind.CHECKLIST: _l("checklist"), Kind.QUESTIONNAIRE: _l("questionnaire"),
+    **{kind: _l(name) for kind, name in KIND_NAMES.items()},
     Origin.SYNC: _l("forms folder"), Origin.UPLOAD: _l("upload"),
     # Object types, as the audit log names what an event is about ("unit" is above).
     "audit_seal": _l("Audit seal"), "definition_version": _l("Definition version"),
