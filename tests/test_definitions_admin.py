@@ -11,6 +11,7 @@ from dudao.definitions import queries
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.services import upload_version
 from tests.definition_world import PLAIN_CHECK as CHECK
+from tests.definition_world import SURVEY
 
 
 def _versions(session) -> int:
@@ -120,6 +121,20 @@ def test_upload_with_mistakes_lists_them_and_saves_nothing(signed_in, org, fire,
     empty = client.post("/admin/definitions/upload", data={"text": ""})
     assert empty.status_code == 422
     assert 'class="field-error" id="file-error"' in empty.get_data(as_text=True)
+
+
+def test_a_kind_change_is_refused_in_words(signed_in, org, fire, session):
+    client = signed_in("ada", ("admin", org.group))
+    survey = SURVEY.replace("key: canteen", "key: fire_check")
+    response = client.post("/admin/definitions/upload", data={"text": survey})
+    assert response.status_code == 422
+    said = "fire_check&#39; 在数据库中是检查表，新版本不能将其改为问卷（请使用新的标识）"
+    assert said in response.get_data(as_text=True)
+    client.post("/lang", data={"lang": "en"})
+    response = client.post("/admin/definitions/upload", data={"text": survey})
+    assert "is a checklist in the database; a new version cannot make it a questionnaire" in (
+        response.get_data(as_text=True)
+    )
 
 
 def test_paste_same_content_reuses_the_version(signed_in, org, fire, session):

@@ -25,6 +25,7 @@ from dudao.definitions.formfolder import load_folder
 from dudao.definitions.loader import LoadedDefinition, load_text
 from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
 from dudao.definitions.problems import DefinitionError, Problem
+from dudao.definitions.spec import KIND_NAMES, Kind
 
 SOURCE_FILE_MAX = 255
 _LOCK_KEY = 0x64656673  # "defs"
@@ -115,20 +116,21 @@ def _kind_problems(
         definition = result.definition
         known = kinds.get(definition.key)
         if known is not None and known != definition.kind:
-            message = _kind_changed(definition.key, known.value, definition.kind.value)
+            message = _kind_changed(definition.key, known, definition.kind)
             problems.append(Problem(f"{folder_name}/{name}", 1, 1, "kind", message))
     return problems
 
 
-def _kind_changed(key: str, stored: str, new: str) -> Message:
+def _kind_changed(key: str, stored: Kind, new: Kind) -> Message:
+    """The kinds in words (检查表, 问卷), in the reader's language where it is shown."""
     return Message(
         N_(
             "%(key)r is a %(stored)s in the database; a new version cannot make it a "
             "%(new)s (use a new key)"
         ),
         key=key,
-        stored=stored,
-        new=new,
+        stored=Message(KIND_NAMES[stored]),
+        new=Message(KIND_NAMES[new]),
     )
 
 
@@ -171,7 +173,7 @@ def _store(
         )  # fmt: skip
         action = "created"
     elif definition.kind != spec.kind:
-        message = _kind_changed(spec.key, definition.kind.value, spec.kind.value)
+        message = _kind_changed(spec.key, definition.kind, spec.kind)
         raise DefinitionError([Problem(source_file or spec.key, 1, 1, "kind", message)])
     version = session.scalar(
         select(DefinitionVersion).where(
