@@ -68,6 +68,19 @@ def test_diff_page_shows_changed_item_and_text(signed_in, org, fire):
     assert client.get(f"/admin/definitions/{definition.id}/diff?from=1&to=9").status_code == 404
 
 
+def test_diff_page_names_fields_in_words(signed_in, org, fire, session):
+    definition, _first, _second = fire
+    reweighed = CHECK.replace("灭火器在有效期内", "灭火器压力正常").replace(
+        "        required: true\n", "        required: true\n        weight: 3\n"
+    )
+    upload_version(session, None, reweighed, "fire.yaml")
+    session.commit()
+    client = signed_in("ada", ("admin", org.group))
+    html = client.get(f"/admin/definitions/{definition.id}/diff?from=1&to=3").get_data(as_text=True)
+    assert '<span title="label">题目</span>' in html and '<span title="weight">权重</span>' in html
+    assert "<code>label</code>" not in html and "<code>weight</code>" not in html
+
+
 def test_preview_saves_nothing(signed_in, org, fire, session):
     _definition, first, _second = fire
     client = signed_in("ada", ("admin", org.group))

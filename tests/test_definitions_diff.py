@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from dudao.core.language import translations
 from dudao.definitions.commands import FORMS_FOLDER
-from dudao.definitions.diff import diff_definitions, show, text_diff
+from dudao.definitions.diff import (
+    DEFINITION_FIELDS,
+    FIELD_NAMES,
+    ITEM_FIELDS,
+    SECTION_FIELDS,
+    FieldChange,
+    diff_definitions,
+    show,
+    text_diff,
+)
 from dudao.definitions.loader import load_file, load_text
 from dudao.definitions.spec import PassRule, Unit
 from tests.definition_world import CHECK
@@ -36,6 +46,12 @@ def test_diff_names_items_and_fields():
     lines = text_diff(old.data, new.data, "v1", "v2")
     assert lines[0] == "--- v1" and any("灭火器压力正常" in line for line in lines)
     assert diff_definitions(old.definition, old.definition).empty
+
+
+def test_every_field_a_change_can_name_has_words():
+    named = {*DEFINITION_FIELDS, "kind", "section order", *SECTION_FIELDS, *ITEM_FIELDS}
+    assert named | {"section", "order"} == set(FIELD_NAMES)
+    assert FieldChange("weight", "1", "2").name.in_language(translations()) == "权重"
 
 
 def test_diff_of_the_shipped_checklist_names_exactly_what_changed():

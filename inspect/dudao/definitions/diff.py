@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from dudao.core.errors import N_, Message
 from dudao.definitions.spec import (
     Condition,
     Definition,
@@ -37,12 +38,56 @@ DEFINITION_FIELDS = (
 SECTION_FIELDS = ("title", "description")
 ITEM_FIELDS = tuple(f.name for f in fields(Item) if f.name != "key")
 
+#: Every field a change can name, in words (the tables show these, the key in a title).
+FIELD_NAMES = {
+    "kind": N_("Kind"),
+    "title": N_("Title"),
+    "description": N_("Description"),
+    "grades": N_("Grades"),
+    "anonymous": N_("Anonymous"),
+    "min_group": N_("Minimum group size for scores"),
+    "min_comment_group": N_("Minimum group size for comments"),
+    "section order": N_("Order of sections"),
+    "section": N_("Section"),
+    "order": N_("Place in its section"),
+    "type": N_("Type"),
+    "label": N_("Question"),
+    "help": N_("Help text"),
+    "required": N_("Required"),
+    "show_if": N_("Shown when"),
+    "options": N_("Answer options"),
+    "max_choices": N_("Most options chosen"),
+    "allow_na": N_("“Not applicable” allowed"),
+    "points": N_("Points on the scale"),
+    "labels": N_("Labels of the points"),
+    "min": N_("Minimum"),
+    "max": N_("Maximum"),
+    "unit": N_("Unit of measure"),
+    "decimals": N_("Decimal places"),
+    "multiline": N_("Long text"),
+    "max_length": N_("Longest text"),
+    "min_count": N_("Fewest photos"),
+    "max_count": N_("Most photos"),
+    "keep_location": N_("Keeps where a photo was taken"),
+    "weight": N_("Weight"),
+    "critical": N_("Critical"),
+    "pass_rule": N_("Passes when"),
+    "evidence_on_fail": N_("Evidence a failure needs"),
+    "satisfaction": N_("Counts towards the satisfaction index"),
+}
+
 
 @dataclass(frozen=True)
 class FieldChange:
     field: str
     old: str
     new: str
+
+    @property
+    def name(self) -> Message | str:
+        """The field in words, in the reader's language where it is shown."""
+        words = FIELD_NAMES.get(self.field)
+        return Message(words) if words else self.field
 
 
 @dataclass(frozen=True)
