@@ -102,8 +102,9 @@ def test_max_choices_is_kept_only_when_given_and_within_the_options() -> None:
     choices = (
         "- {key: q, type: multi_choice, label: A, options: [{key: a, label: A}, {key: b, label: B}]"
     )
-    assert "max_choices" not in load_text(item(choices + "}")).data["sections"][0]["items"][0]
-    loaded = load_text(item(choices + ", max_choices: 1}"))
+    kept = load_text(item(choices + "}", "questionnaire"))  # a checklist would need a scored item
+    assert "max_choices" not in kept.data["sections"][0]["items"][0]
+    loaded = load_text(item(choices + ", max_choices: 1}", "questionnaire"))
     assert loaded.definition.sections[0].items[0].max_choices == 1
     assert "max_choices" in problem_at(
         item(choices + ", max_choices: 3}"), "sections[0].items[0].max_choices"

@@ -102,7 +102,8 @@ def test_anchors_and_merge_keys_work() -> None:
           options: &opts
             - {key: x, label: X}
         - {key: b, type: single_choice, label: B, options: *opts, <<: {help: 帮助}}
-        """
+        """,
+        "questionnaire",  # a checklist would need a scored item
     )
     definition = load_text(text).definition
     assert definition.item("b").options == definition.item("a").options
@@ -152,6 +153,23 @@ def test_all_problems_are_collected_and_sorted() -> None:
     found = problems(text)
     assert found == sorted(found, key=lambda p: tuple(int(n) for n in p.split(":")[1:3]))
     assert len(found) == 3  # bad key, unknown field, and the label it lacks
+
+
+def test_a_checklist_that_scores_nothing_is_refused_at_its_sections() -> None:
+    nothing = """\
+        - {key: a, type: text, label: A}
+        - {key: b, type: yes_no, label: B, weight: 0}
+        - {key: c, type: single_choice, label: C, options: [{key: x, label: X}]}
+        """
+    (found,) = problems(item(nothing))
+    assert found.startswith("f.yaml:5:3: sections: a checklist needs at least one scored item")
+    survey = item(nothing.replace(", weight: 0", ""), "questionnaire")
+    assert load_text(survey).definition.kind is Kind.QUESTIONNAIRE
+    one = load_text(item(nothing.replace("weight: 0", "weight: 1"))).definition
+    assert [i.key for i in one.items if i.scored] == ["b"]
+    # A broken item may be the scored one: only its own problem is reported.
+    (broken,) = problems(item(nothing.replace("weight: 0", "weight: -1")))
+    assert "sections[0].items[1].weight" in broken
 
 
 def test_problem_and_error_shapes() -> None:

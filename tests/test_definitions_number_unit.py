@@ -15,7 +15,7 @@ ONE = "- {key: n, type: number, label: 次数, unit: {zh: 次, en: meetings, en_
 
 
 def _number(text: str) -> tuple[dict, object]:
-    loaded = load_text(item(text))
+    loaded = load_text(item(text, "questionnaire"))  # a checklist would need a scored item
     return loaded.data["sections"][0]["items"][0], loaded.definition.sections[0].items[0]
 
 

@@ -49,9 +49,22 @@ def test_a_workbook_becomes_a_version_of_the_kind_chosen(signed_in, org, session
     assert [item.key for item in definition.items] == ["meets", "count", "why"]
     assert definition.item("why").show_if.op == "not_equals"
 
-    response = _post(client, workbook(tmp_path / "spot.xlsx", SURVEY, CHOICES), kind="checklist")
+    scored = [*SURVEY, ["range", "tidy", "整洁程度", "Tidiness", None]]  # a range scores
+    response = _post(client, workbook(tmp_path / "spot.xlsx", scored, CHOICES), kind="checklist")
     assert response.status_code == 302, response.get_data(as_text=True)
     assert queries.pinned(session, queries.current_version(session, "spot").id).kind == "checklist"
+
+
+def test_a_checklist_workbook_that_scores_nothing_is_refused(signed_in, org, session, tmp_path):
+    client = signed_in("ada", ("admin", org.group))
+    before = _versions(session)
+    path = workbook(tmp_path / "good_xls.xlsx", SURVEY, CHOICES)
+    response = _post(client, path, kind="checklist")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "检查表至少需要一道计分题，而 XLSForm 的题目中只有 range 题有合格规则" in page
+    assert _versions(session) == before
+    assert _post(client, path).status_code == 302  # as a questionnaire it is fine
 
 
 def test_a_workbook_that_does_not_translate_is_refused_row_by_row(

@@ -32,6 +32,15 @@ DEFAULT_GRADES = [
     {"min": 0, "label": {"zh": "不合格", "en": "Fail"}},
 ]
 MIN_GROUP_FLOOR = 3
+#: A checklist that scores nothing gives every inspection "—" and never a finding.
+NOTHING_SCORED = Message(
+    N_(
+        "a checklist needs at least one scored item, with a pass rule and a weight above 0 "
+        "(yes_no, scale and rating items pass by default; a choice or number item needs "
+        "'pass'): without one no inspection gets a score or a finding, and the checklist "
+        "counts in no ranking or trend. If nothing is to be scored, make it a questionnaire"
+    )
+)
 
 
 def validate(source: Source) -> dict[str, Any]:
@@ -85,6 +94,8 @@ class _Document:
         if kind == Kind.QUESTIONNAIRE:
             self._questionnaire(raw, data)
         data["sections"] = self._sections(raw, kind)
+        if kind == Kind.CHECKLIST and not _scores_something(data["sections"]):
+            c.add(("sections",), NOTHING_SCORED)
         return data
 
     def _questionnaire(self, raw: dict[str, Any], data: dict[str, Any]) -> None:
@@ -239,3 +250,14 @@ class _Document:
                 item["show_if"] = checker.condition(raw, (*path, "show_if"))
             if item["key"] and item["key"] not in earlier:
                 earlier[item["key"]] = item
+
+
+def _scores_something(sections: list[dict[str, Any]] | Any) -> bool:
+    """Whether a checklist has a scored item; True too when a section or an item is
+    broken (it may be the scored one, and its own problem is reported)."""
+    if sections is INVALID or any(s is INVALID or s["items"] is INVALID for s in sections):
+        return True
+    items = [item for section in sections for item in section["items"]]
+    if any(item is INVALID or INVALID in (item.get("pass"), item.get("weight")) for item in items):
+        return True
+    return any(item.get("pass") is not None and item.get("weight") for item in items)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from dudao.core.errors import N_, Message, field_problem
+from dudao.definitions import validate
 from dudao.definitions.problems import Problem
 from dudao.definitions.xlsform.convert import XLSFormError, convert, convert_workbook
 from dudao.definitions.xlsform.sheets import Row
@@ -37,9 +38,22 @@ def xlsform_to_yaml(path: Path, kind: str = "questionnaire") -> str:
     return text
 
 
+#: Why a workbook made a checklist that scores nothing, in the workbook's terms.
+NOTHING_SCORED = Message(
+    N_(
+        "a checklist needs at least one scored question, and of an XLSForm's questions only "
+        "a range gets a pass rule (a select_one or a number gets none). Add a range question, "
+        "upload the workbook as a questionnaire, or convert it with dudao forms "
+        "import-xlsform and, in the YAML, make its kind checklist and add 'pass' rules"
+    )
+)
+
+
 def _at_its_row(problem: Problem, data: dict[str, Any], rows: dict[str, Row]) -> Message:
     """A problem of the translated definition at the survey row of the question it is
     about ("survey row 4: relevant: …"): the YAML it points into is never written."""
+    if problem.message == validate.NOTHING_SCORED:
+        return NOTHING_SCORED
     found = ITEM_PATH.match(problem.path)
     if found:
         section, index, rest = int(found[1]), int(found[2]), found[3]
