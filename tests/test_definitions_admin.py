@@ -136,6 +136,38 @@ def test_upload_with_mistakes_lists_them_and_saves_nothing(signed_in, org, fire,
     assert 'class="field-error" id="file-error"' in empty.get_data(as_text=True)
 
 
+def test_a_refused_file_comes_back_in_the_textarea_under_its_name(signed_in, org, fire, session):
+    client = signed_in("ada", ("admin", org.group))
+    before = _versions(session)
+    bad = CHECK.replace("type: number", "type: numbr")
+    response = client.post(
+        "/admin/definitions/upload",
+        data={"file": (io.BytesIO(bad.encode()), "my fire.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "<h2>my fire.yaml：发现 1 个问题，未保存任何内容</h2>" in html  # the file is named
+    assert "以下是 my fire.yaml 的内容" in html
+    assert "        type: numbr\n" in html.split('name="text"')[1].split("</textarea>")[0]
+    assert 'name="filename" type="text" value="my_fire.yaml"' in html
+    assert _versions(session) == before
+    fixed = client.post(
+        "/admin/definitions/upload",
+        data={"text": bad.replace("numbr", "number").replace("max: 20", "max: 30"),
+              "filename": "my_fire.yaml"},
+    )  # fmt: skip
+    assert fixed.status_code == 302
+    assert queries.current_version(session, "fire_check").source_file == "my_fire.yaml"
+
+
+def test_pasted_text_keeps_its_line_numbers(signed_in, org, fire):
+    client = signed_in("ada", ("admin", org.group))
+    bad = "\n\n" + CHECK.replace("type: number", "type: numbr")
+    html = client.post("/admin/definitions/upload", data={"text": bad}).get_data(as_text=True)
+    assert "<td>16</td>" in html  # line 14 of the text, after the two blank lines
+
+
 def test_a_kind_change_is_refused_in_words(signed_in, org, fire, session):
     client = signed_in("ada", ("admin", org.group))
     survey = SURVEY.replace("key: canteen", "key: fire_check")

@@ -48,6 +48,7 @@ def test_a_workbook_becomes_a_version_of_the_kind_chosen(signed_in, org, session
     assert definition.kind == "questionnaire"
     assert [item.key for item in definition.items] == ["meets", "count", "why"]
     assert definition.item("why").show_if.op == "not_equals"
+    assert version.source_file == "支部会议.xlsx"  # the admin's file, not a YAML named after it
 
     scored = [*SURVEY, ["range", "tidy", "整洁程度", "Tidiness", None]]  # a range scores
     response = _post(client, workbook(tmp_path / "spot.xlsx", scored, CHOICES), kind="checklist")
@@ -78,6 +79,7 @@ def test_a_workbook_that_does_not_translate_is_refused_row_by_row(
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "<h2>bad.xlsx 无法导入：有 1 个问题。</h2>\n  <p>未保存任何内容。</p>" in page
+    assert "请修改工作簿后重新选择文件上传" in page  # a workbook cannot come back in the textarea
     assert "survey 第 5 行：无法导入类型 &#39;geopoint&#39;" in page
     del bad[4]  # what is left translates, but names an option the list does not have
     response = _post(client, workbook(tmp_path / "bad.xlsx", bad, CHOICES))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,12 @@ from dudao.definitions.spec import KIND_NAMES, Kind
 
 SOURCE_FILE_MAX = 255
 _LOCK_KEY = 0x64656673  # "defs"
+
+
+def plain_file_name(filename: str) -> str:
+    """A file's own name (no folders, Windows' either), with only letters, digits, '.',
+    '-' and '_' kept: what the upload form's file name field takes."""
+    return re.sub(r"[^\w.\-]", "_", Path(filename.replace("\\", "/")).name).lstrip(".")
 
 
 def canonical_json(data: dict[str, Any]) -> str:

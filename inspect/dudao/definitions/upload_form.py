@@ -12,6 +12,8 @@ from flask_wtf.file import FileField
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
+from dudao.definitions.services import plain_file_name
+
 #: A definition is text; a checklist of several hundred items is well under this.
 MAX_DEFINITION_BYTES = 1024 * 1024
 #: An XLSForm workbook is zipped XML; long choice lists make it larger than its YAML.
@@ -59,11 +61,20 @@ class UploadForm(FlaskForm):
             except UnicodeDecodeError:
                 self.file.errors = [_l("The file is not UTF-8 text.")]
                 return None
-        text = (self.text.data or "").strip()
-        if text:
+        text = self.text.data or ""
+        if text.strip():  # leading lines kept: the problems' line numbers are the textarea's
             if len(text.encode()) > MAX_DEFINITION_BYTES:
                 self.text.errors = [_l("The text is larger than 1 MB.")]
                 return None
-            return text + "\n", self.filename.data or "upload.yaml"
+            return text.rstrip() + "\n", self.filename.data or "upload.yaml"
         self.file.errors = [_l("Choose a file or paste the definition.")]
         return None
+
+    def keep(self, content: str | bytes, filename: str) -> bool:
+        """After a refusal, put an uploaded file's text in the textarea under its name (a
+        page cannot keep a chosen file), so the admin corrects it there against the lines
+        of the problems. False for a workbook, which has to be chosen again."""
+        if isinstance(content, bytes):
+            return False
+        self.text.data, self.filename.data = content, plain_file_name(filename) or None
+        return True

@@ -140,6 +140,7 @@ def upload() -> Response | tuple[str, int] | str:
     form = UploadForm()
     problems: list[object] = []
     refused = None
+    kept = None  # the file whose text is now in the textarea; False: a workbook to choose again
     if form.validate_on_submit() and (source := form.source()) is not None:
         content, filename = source
         try:
@@ -149,10 +150,11 @@ def upload() -> Response | tuple[str, int] | str:
                 stored = upload_version(db(), current_user, content, filename)
         except XLSFormError as exc:  # the workbook's rows, not a file's lines
             db().rollback()
-            refused = exc
+            refused, kept = exc, False
         except DefinitionError as exc:
             db().rollback()
             problems = list(exc.problems)
+            kept = filename if form.keep(content, filename) else False
         else:
             db().commit()
             if stored.created:
@@ -176,7 +178,9 @@ def upload() -> Response | tuple[str, int] | str:
                 )
             return redirect(url_for(".version", version_id=stored.version.id))
     status = 422 if request.method == "POST" else 200
-    page = render_template("definitions/upload.html", form=form, problems=problems, refused=refused)
+    page = render_template(
+        "definitions/upload.html", form=form, problems=problems, refused=refused, kept=kept
+    )
     return page, status
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dudao.definitions.services import StoredVersion, upload_version
+from dudao.definitions.services import StoredVersion, plain_file_name, upload_version
 from dudao.definitions.xlsform import xlsform_to_yaml
 
 
@@ -18,9 +17,9 @@ def upload_workbook(
 ) -> StoredVersion:
     """Translate the workbook (docs/xlsform.md) and store it as `upload_version` stores a
     file; XLSFormError lists every row that cannot be translated, and nothing is stored."""
-    name = re.sub(r"[^\w.\-]", "_", Path(filename.replace("\\", "/")).name).lstrip(".")
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / (name or "upload.xlsx")  # its name: the key and the messages
+        # Its name gives the key and names it in the messages.
+        path = Path(folder) / (plain_file_name(filename) or "upload.xlsx")
         path.write_bytes(data)
         text = xlsform_to_yaml(path, kind)
-    return upload_version(session, actor, text, f"{path.stem}.yaml")
+    return upload_version(session, actor, text, filename)  # recorded as the admin's file
