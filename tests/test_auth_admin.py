@@ -146,6 +146,9 @@ def test_grant_and_revoke_through_the_pages(signed_in, user_factory, session, or
         assert refused.status_code == 422
         assert 'id="unit_code-error"' in refused.get_data(as_text=True)
     assert len(_user(session, "fresh").grants) == 1
+    page = client.get(f"/admin/users/{target.id}").get_data(as_text=True)
+    assert 'data-confirm="确定取消 ' in page  # site.js asks before removing a role
+    assert 'data-confirm="确定停用 ' in page  # and before deactivating the account
 
     response = client.post(f"/admin/users/{target.id}/grants/{grant.id}/revoke")
     assert response.status_code == 302
