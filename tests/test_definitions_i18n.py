@@ -78,6 +78,7 @@ def test_yaml_syntax_reasons_are_in_the_readers_words(signed_in, org, text, word
     client = signed_in("ada", ("admin", org.group))
     html = html_module.unescape(_upload(client, text))
     assert "YAML 格式错误：" + words in html
+    assert "<td>整个文件</td>" in html and "<document>" not in html
     reason = html.split("YAML 格式错误：", 1)[1].split("<", 1)[0]
     assert not re.search(r"[A-Za-z]{4,}", reason), reason
 
