@@ -121,6 +121,17 @@ def test_chinese_headers_and_levels_in_gb18030(session):
     )
 
 
+def test_problems_name_columns_as_the_file_heads_them(session):
+    """An administrator whose file says 上级编码 and 层级 met "parent" and "level"."""
+    data = csv_bytes(
+        "编码,名称,上级编码,层级", "Z,某集团,,集团", "Z1,某公司,NOPE,公司", "Z2,某厂,Z,工厂"
+    )
+    report = run(session, data)
+    assert {(p.row, p.column) for p in report.errors} == {(3, "上级编码"), (4, "层级")}
+    english = run(session, csv_bytes("Code,Name,Parent,Level", "Y,x,NOPE,group"))
+    assert [(p.row, p.column) for p in english.errors] == [(2, "Parent")]
+
+
 def test_gbk_file_with_header_aliases(session):
     data = csv_bytes("代码,名称,上级,级别", "K,测试单位,,单位", encoding="gbk")
     assert run(session, data).ok

@@ -163,6 +163,17 @@ def _split_tags(text: str) -> list[str]:
     return sorted({tag.strip() for tag in TAG_SEPARATORS.split(text) if tag.strip()})
 
 
+def headed(problems: list[Problem], table: Table) -> list[Problem]:
+    """The problems with their columns named as the file's header names them (层级 where
+    the file says 层级, not level), so the reader finds the column in their own file."""
+    columns, _ = map_columns(table.header)
+    names = {column: table.header[index].strip() for column, index in columns.items()}
+    for problem in problems:
+        if problem.column in names:
+            problem.column = names[problem.column]
+    return problems
+
+
 def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
     """Check each row on its own (values, lengths, levels); links between rows come later."""
     columns, problems = map_columns(table.header)

@@ -18,7 +18,7 @@ from dudao.core.errors import Message, Plural
 from dudao.org import services
 from dudao.org.import_checks import ExistingTree, check_links, load_tree
 from dudao.org.import_files import UnreadableFile, read_table
-from dudao.org.import_rows import OrgRow, Problem, parse_rows, refused
+from dudao.org.import_rows import OrgRow, Problem, headed, parse_rows, refused
 from dudao.org.models import Unit
 
 IN_CHUNK = 2000  # ids per IN (...) query: well under SQLite's and PostgreSQL's limits
@@ -99,12 +99,13 @@ def import_org_chart(
     rows, problems = parse_rows(table)
     report.rows = len(rows)
     if problems and not rows:
-        report.errors = problems
+        report.errors = headed(problems, table)
         return report
     existing = load_tree(session)
     problems += check_links(rows, existing, scope)
     if problems:
-        report.errors = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+        ordered = sorted(problems, key=lambda p: (p.row or 0, p.column or ""))
+        report.errors = headed(ordered, table)
         return report
     units = _load_units(
         session, [existing.id_by_code[r.code] for r in rows if r.code in existing.id_by_code]
