@@ -16,7 +16,7 @@ from dudao.org.models import Unit
 from dudao.org.services import create_unit
 from dudao.reports.campaign_data import load_campaign_report
 from dudao.reports.campaign_pdf import render_campaign_pdf
-from dudao.surveys import services
+from dudao.surveys import issuing
 from dudao.surveys.aggregate import aggregate
 from tests import survey_world
 from tests.survey_world import responses
@@ -39,7 +39,7 @@ def _campaign(session, org, a1_1: int, a1_2: int):
     a2_1 = create_unit(session, None, "A2-1", "甲二厂第一党支部", UnitLevel.BRANCH, a2)
     create_unit(session, None, "A2-2", "甲二厂第二党支部", UnitLevel.BRANCH, a2)
     survey_world.add_roster(session, a2_1, 4)
-    services.generate_invitations(session, None, campaign)
+    issuing.generate_invitations(session, None, campaign)
     responses(session, campaign, org.branch_a1, a1_1)
     responses(session, campaign, org.branch_a2, a1_2)
     return survey_world.close(session, campaign)
