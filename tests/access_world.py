@@ -161,7 +161,7 @@ sections:
 
 
 def route_walk_version(session: Session) -> DefinitionVersion:
-    from dudao.definitions.services import upload_version
+    from dudao.definitions.uploading import upload_version
 
     version = upload_version(session, None, ROUTE_WALK_DEFINITION, "route_walk.yaml").version
     session.commit()

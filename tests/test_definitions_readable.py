@@ -7,7 +7,7 @@ from __future__ import annotations
 from dudao.core.language import translations
 from dudao.definitions.loader import load_text
 from dudao.definitions.readable import passes_when, shown_when
-from dudao.definitions.services import upload_version
+from dudao.definitions.uploading import upload_version
 from tests.definition_world import FIRE_HEAD
 
 #: One item per kind of condition, each on `extinguishers` (yes/no/not applicable) or

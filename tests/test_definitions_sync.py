@@ -9,8 +9,9 @@ from dudao.audit.models import AuditEvent
 from dudao.definitions import queries
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.services import content_hash, sync_forms, upload_version
+from dudao.definitions.services import content_hash, sync_forms
 from dudao.definitions.spec import Kind
+from dudao.definitions.uploading import upload_version
 from tests.definition_world import CHECK, SURVEY, _count, folder  # noqa: F401
 
 

@@ -8,8 +8,9 @@ from dudao.definitions import queries
 from dudao.definitions.commands import FORMS_FOLDER, forms_group
 from dudao.definitions.models import DefinitionVersion, ImmutableVersion
 from dudao.definitions.problems import DefinitionError
-from dudao.definitions.services import sync_forms, upload_version
+from dudao.definitions.services import sync_forms
 from dudao.definitions.spec import ItemType, Kind
+from dudao.definitions.uploading import upload_version
 from tests.definition_world import CHECK, SURVEY, _count, folder  # noqa: F401
 
 

@@ -1,4 +1,4 @@
-"""Writing definitions: sync the `forms/` folder and upload single versions.
+"""Writing definitions: store a version, sync the `forms/` folder (uploads: uploading.py).
 
 Every distinct content (SHA-256 of the canonical JSON of the loader's normalised
 data) is one immutable `DefinitionVersion`; nothing here updates or deletes one.
@@ -23,7 +23,7 @@ from dudao.audit.services import record
 from dudao.core.database import utcnow
 from dudao.core.errors import N_, Listed, Message, Plural, ValidationError
 from dudao.definitions.formfolder import load_folder
-from dudao.definitions.loader import LoadedDefinition, load_text
+from dudao.definitions.loader import LoadedDefinition
 from dudao.definitions.models import DefinitionVersion, FormDefinition, Origin
 from dudao.definitions.problems import DefinitionError, Problem
 from dudao.definitions.spec import KIND_NAMES, Kind
@@ -112,6 +112,7 @@ class StoredVersion:
     definition: FormDefinition
     version: DefinitionVersion
     created: bool  # False when the same content already was a version
+    restored: bool = False  # the definition was retired, and is in use again
 
 
 def _kind_problems(
@@ -141,7 +142,7 @@ def _kind_changed(key: str, stored: Kind, new: Kind) -> Message:
     )
 
 
-def _snapshot(definition: FormDefinition) -> dict[str, Any]:
+def snapshot(definition: FormDefinition) -> dict[str, Any]:
     return {
         "key": definition.key,
         "kind": definition.kind.value,
@@ -151,7 +152,7 @@ def _snapshot(definition: FormDefinition) -> dict[str, Any]:
     }
 
 
-def _store(
+def store(
     session: Session,
     actor: Any,
     loaded: LoadedDefinition,
@@ -176,7 +177,7 @@ def _store(
         session.flush()
         record(
             session, actor, "definition.create", "form_definition", definition.id,
-            after=_snapshot(definition),
+            after=snapshot(definition),
         )  # fmt: skip
         action = "created"
     elif definition.kind != spec.kind:
@@ -213,11 +214,11 @@ def _store(
         )  # fmt: skip
         if action != "created":
             action = "new_version"
-    before = _snapshot(definition)
+    before = snapshot(definition)
     definition.current_number = version.number
     definition.title_zh, definition.title_en = spec.title.zh, spec.title.en
     definition.retired, definition.retired_at = False, None
-    after = _snapshot(definition)
+    after = snapshot(definition)
     if action != "created" and after != before:
         record(session, actor, "definition.update", "form_definition", definition.id, before, after)
     if action == "current" and after == before:
@@ -225,10 +226,10 @@ def _store(
     elif action == "current" and before["retired"] and before["current_number"] == version.number:
         action = "restored"
     session.flush()
-    return StoredVersion(definition, version, created), action
+    return StoredVersion(definition, version, created, before["retired"]), action
 
 
-def _serialise(session: Session) -> None:
+def serialise(session: Session) -> None:
     """One definition writer at a time on PostgreSQL, so two syncs or uploads of the same
     content do not both try to insert it (SQLite serialises writers by itself)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -248,7 +249,7 @@ def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
             Message(N_("%(folder)s is not a folder; nothing was synced."), folder=str(folder))
         )
     loaded, problems = load_folder(folder)
-    _serialise(session)
+    serialise(session)
     problems.extend(_kind_problems(session, loaded, folder.name))
     if problems:
         raise DefinitionError(problems)
@@ -262,7 +263,7 @@ def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
             entry = SyncEntry(definition.key, "unchanged", definition.current_number, name)
             report.entries.append(entry)
             continue
-        stored, action = _store(session, actor, result, name, Origin.SYNC)
+        stored, action = store(session, actor, result, name, Origin.SYNC)
         stored.definition.synced_hash = digest
         number = stored.version.number
         report.entries.append(SyncEntry(stored.definition.key, action, number, name))
@@ -275,25 +276,12 @@ def sync_forms(session: Session, actor: Any, folder: Path) -> SyncReport:
     for definition in gone:
         if definition.key in present:
             continue
-        before = _snapshot(definition)
+        before = snapshot(definition)
         definition.retired, definition.retired_at = True, utcnow()
         record(
             session, actor, "definition.retire", "form_definition", definition.id,
-            before, _snapshot(definition),
+            before, snapshot(definition),
         )  # fmt: skip
         report.entries.append(SyncEntry(definition.key, "retired", definition.current_number))
     session.flush()
     return report
-
-
-def upload_version(session: Session, actor: Any, text: str, filename: str) -> StoredVersion:
-    """Validate one uploaded file like the sync does and make it the current version.
-
-    Raises `DefinitionError` (a `ValidationError`) with every located problem;
-    nothing is written then. The same content uploaded twice is one version.
-    """
-    loaded = load_text(text, filename)
-    _serialise(session)
-    name = Path(filename.replace("\\", "/")).name or None
-    stored, _action = _store(session, actor, loaded, name, Origin.UPLOAD)
-    return stored

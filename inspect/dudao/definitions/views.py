@@ -1,19 +1,26 @@
-"""Admin pages for definitions: list, versions, a version's items, diffs, upload, preview."""
+"""Admin pages for definitions: list, versions, a version's items, diffs, upload, preview,
+retire and restore."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
-from dudao.core.errors import NotFound
+from dudao.core.errors import NotFound, ValidationError
 from dudao.core.permissions import Permission
 from dudao.definitions import queries
 from dudao.definitions.diff import diff_definitions, dump_yaml, show, text_diff
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.readable import passes_when, shown_when
+from dudao.definitions.services import StoredVersion
 from dudao.definitions.spec import Evidence, ItemType, Kind
 from dudao.definitions.upload_form import UploadForm
 from dudao.web.access import requires
@@ -75,6 +82,55 @@ def definition(definition_id: int) -> str:
     )
 
 
+@bp.post("/<int:definition_id>/retire")
+@requires(Permission.MANAGE_DEFINITIONS)
+def retire(definition_id: int) -> Response:
+    from dudao.definitions.retiring import retire_definition
+
+    found = _definition(definition_id)
+    return _change(found, retire_definition, _("%(key)s is retired.", key=found.key))
+
+
+@bp.post("/<int:definition_id>/restore")
+@requires(Permission.MANAGE_DEFINITIONS)
+def restore(definition_id: int) -> Response:
+    from dudao.definitions.retiring import restore_definition
+
+    found = _definition(definition_id)
+    return _change(found, restore_definition, _("%(key)s is in use again.", key=found.key))
+
+
+def _change(
+    found: FormDefinition, change: Callable[[Session, Any, FormDefinition], None], done: str
+) -> Response:
+    """Retire or restore, and back to the definition's page saying what happened."""
+    try:
+        change(db(), current_user, found)
+    except ValidationError as exc:
+        db().rollback()
+        flash(exc.in_language(get_translations()), "error")
+    else:
+        db().commit()
+        flash(done, "success")
+    return redirect(url_for(".definition", definition_id=found.id))
+
+
+@bp.post("/versions/<int:version_id>/current")
+@requires(Permission.MANAGE_DEFINITIONS)
+def make_current(version_id: int) -> Response:
+    """What an upload of an earlier version's content offers instead of doing it."""
+    from dudao.definitions.uploading import make_current
+
+    _found, row = _version(version_id)
+    stored = make_current(db(), current_user, row)
+    db().commit()
+    flash(_("Version %(number)s of %(key)s is the current version again.",
+            number=row.number, key=stored.definition.key), "success")  # fmt: skip
+    if stored.restored:
+        flash(_("%(key)s was retired and is in use again.", key=stored.definition.key), "success")
+    return redirect(url_for(".version", version_id=row.id))
+
+
 @bp.get("/versions/<int:version_id>")
 @requires(Permission.VIEW_DEFINITIONS)
 def version(version_id: int) -> str:
@@ -133,13 +189,13 @@ def diff(definition_id: int) -> str:
 @bp.route("/upload", methods=["GET", "POST"])
 @requires(Permission.MANAGE_DEFINITIONS)
 def upload() -> Response | tuple[str, int] | str:
-    from dudao.definitions.services import upload_version
+    from dudao.definitions.uploading import EarlierVersion, upload_version
     from dudao.definitions.xlsform import XLSFormError
     from dudao.definitions.xlsform.upload import upload_workbook
 
     form = UploadForm()
     problems: list[object] = []
-    refused = None
+    refused = earlier = None
     kept = None  # the file whose text is now in the textarea; False: a workbook to choose again
     if form.validate_on_submit() and (source := form.source()) is not None:
         content, filename = source
@@ -151,37 +207,35 @@ def upload() -> Response | tuple[str, int] | str:
         except XLSFormError as exc:  # the workbook's rows, not a file's lines
             db().rollback()
             refused, kept = exc, False
+        except EarlierVersion as exc:  # asks first, offering to make that version current
+            db().rollback()
+            earlier = exc
+            kept = filename if form.keep(content, filename) else None
         except DefinitionError as exc:
             db().rollback()
             problems = list(exc.problems)
             kept = filename if form.keep(content, filename) else False
         else:
             db().commit()
-            if stored.created:
-                flash(
-                    _(
-                        "Saved as version %(number)s of %(key)s.",
-                        number=stored.version.number,
-                        key=stored.definition.key,
-                    ),
-                    "success",
-                )
-            else:
-                flash(
-                    _(
-                        "This content already is version %(number)s of %(key)s; "
-                        "it is the current version now.",
-                        number=stored.version.number,
-                        key=stored.definition.key,
-                    ),
-                    "info",
-                )
+            _say_saved(stored)
             return redirect(url_for(".version", version_id=stored.version.id))
     status = 422 if request.method == "POST" else 200
     page = render_template(
-        "definitions/upload.html", form=form, problems=problems, refused=refused, kept=kept
-    )
+        "definitions/upload.html", form=form, problems=problems, refused=refused, kept=kept,
+        earlier=earlier,
+    )  # fmt: skip
     return page, status
+
+
+def _say_saved(stored: StoredVersion) -> None:
+    number, key = stored.version.number, stored.definition.key
+    if stored.created:
+        flash(_("Saved as version %(number)s of %(key)s.", number=number, key=key), "success")
+    else:
+        flash(_("This content already is version %(number)s of %(key)s, the current one.",
+                number=number, key=key), "info")  # fmt: skip
+    if stored.restored:
+        flash(_("%(key)s was retired and is in use again.", key=key), "success")
 
 
 @bp.route("/versions/<int:version_id>/preview", methods=["GET", "POST"])

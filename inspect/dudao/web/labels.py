@@ -35,7 +35,7 @@ LABELS: dict[str, LazyString] = {
     # (audit/words.py), so it is not here.
     "audit.seal_mismatch": _l("Events found beyond the seal"),
     "definition.create": _l("Create"), "definition.version": _l("New version"),
-    "definition.update": _l("Edit"), "definition.retire": _l("Retire (its file was removed)"),
+    "definition.update": _l("Edit"), "definition.retire": _l("Retire this definition"),
     "draw.create": _l("Draw at random"), "draw.publish": _l("Publish"),
     "draw.refused": _l("Drawn and refused (no draw made)"),
     "feedback.submitted": _l("Submit"),

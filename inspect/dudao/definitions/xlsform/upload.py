@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dudao.definitions.services import StoredVersion, plain_file_name, upload_version
+from dudao.definitions.services import StoredVersion, plain_file_name
+from dudao.definitions.uploading import upload_version
 from dudao.definitions.xlsform import xlsform_to_yaml
 
 
