@@ -128,7 +128,7 @@ def inspections_create(
     from dudao.core.enums import UnitLevel
     from dudao.core.errors import NotFound
     from dudao.org.queries import by_code
-    from dudao.scheduling.services import create_ad_hoc
+    from dudao.scheduling.ad_hoc import create_ad_hoc
 
     allowed = {level.value for level in UnitLevel}
     for level in levels:

@@ -1,4 +1,4 @@
-"""Writing schedules (sync from files, edits on the web) and ad hoc inspections.
+"""Writing schedules: sync from files, edits on the web (ad hoc inspections: ad_hoc.py).
 
 Schedules come from workflows/schedules/*.yaml. A schedule edited on the web is
 detached from its file (`source_file` cleared), so a later sync neither
@@ -8,7 +8,6 @@ removed is deactivated.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,18 +19,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dudao.audit.services import record
 from dudao.config import PROJECT_ROOT
-from dudao.core.errors import N_, Listed, Message, NotFound, ValidationError, field_problem
+from dudao.core.errors import N_, Listed, Message
 from dudao.definitions.problems import Problem
-from dudao.definitions.queries import by_key, current_version
-from dudao.inspections.models import Inspection, InspectionOrigin
-from dudao.inspections.services import create_inspections
+from dudao.definitions.queries import by_key
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
 from dudao.scheduling import queries
-from dudao.scheduling.assign import Target, choose
 from dudao.scheduling.loader import ScheduleFileError, ScheduleSpec, load_schedule_file
 from dudao.scheduling.models import Schedule
-from dudao.scheduling.recurrence import org_today
 from dudao.workflow.engine import Conflict
 
 SCHEDULES_DIR = PROJECT_ROOT / "workflows" / "schedules"
@@ -239,76 +234,3 @@ def update_schedule(
     record(session, actor, action, "schedule", schedule.id,
            before=before, after={k: _jsonable(v) for k, v in changed.items()})  # fmt: skip
     return True
-
-
-def create_ad_hoc(
-    session: Session,
-    actor: Any,
-    root: Unit,
-    definition_key: str,
-    due_date: date,
-    reason: str,
-    *,
-    subtree: bool = False,
-    levels: Sequence[str] = (),
-    inspectors: Sequence[str] = (),
-) -> list[Inspection]:
-    """One inspection for `root`, or one per active unit of its subtree (levels filter).
-
-    Named inspectors are checked for conflicts (回避) unit by unit: an inspector is left
-    off a unit in their own subtree, and one who would be left off every unit is refused
-    rather than dropped. Raises ValidationError for bad input (a past due date too).
-    """
-    problems = []
-    if not (reason or "").strip():
-        problems.append(field_problem("reason", Message(N_("A reason is required."))))
-    if due_date < org_today(session):
-        problems.append(field_problem("due", Message(N_("The due date is in the past."))))
-    version = current_version(session, definition_key, "checklist")
-    if version is None:
-        problems.append(
-            field_problem("definition", Message(N_("no checklist %(key)r"), key=definition_key))
-        )
-    people = queries.people(session, list(inspectors))
-    missing = [name for name in inspectors if name not in people]
-    if missing:
-        names = ", ".join(repr(n) for n in missing)
-        problems.append(
-            field_problem("inspector", Message(N_("no active account %(names)s"), names=names))
-        )
-    if problems:
-        raise ValidationError(
-            Message(N_("Cannot create the inspection: %(problems)s"), problems=Listed(problems)),
-            problems,
-        )
-    assert version is not None
-    if subtree:
-        found = queries.target_units(session, root, levels)
-    elif root.active:
-        found = [(root.id, root.path)]
-    else:
-        raise ValidationError(
-            inactive := Message(N_("Unit %(code)s is inactive."), code=root.code),
-            [field_problem("unit", inactive)],
-        )
-    if not found:
-        raise NotFound(Message(N_("No active unit in that subtree matches the levels chosen.")))
-    targets = [Target(unit_id, path) for unit_id, path in found]
-    choose({"policy": "named", "inspectors": list(inspectors)}, targets, people)
-    chosen = {person_id for target in targets for person_id in target.chosen}
-    idle = [name for name in inspectors if people[name].id not in chosen]
-    if idle:  # said, not dropped: the office named them for these units
-        cannot = Message(
-            N_("%(names)s cannot inspect any unit chosen: it is their own part of the tree "
-               "(回避), or they hold no inspector role on it."),
-            names=", ".join(idle),
-        )  # fmt: skip
-        raise ValidationError(cannot, [field_problem("inspector", cannot)])
-    units = {
-        u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_([t.key for t in targets])))
-    }
-    return create_inspections(
-        session, actor, [units[t.key] for t in targets], version, due_date,
-        InspectionOrigin.AD_HOC, reason=reason.strip(),
-        assignees={t.key: t.chosen for t in targets},
-    )  # fmt: skip

@@ -21,11 +21,12 @@ from dudao.org.forms import split_tags
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
 from dudao.scheduling import queries
+from dudao.scheduling.ad_hoc import create_ad_hoc
 from dudao.scheduling.forms import ActiveForm, AdHocForm, ScheduleForm, split_names
 from dudao.scheduling.models import Schedule
 from dudao.scheduling.queries import Backlog
 from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
-from dudao.scheduling.services import create_ad_hoc, update_schedule
+from dudao.scheduling.services import update_schedule
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.form_errors import place_problems
