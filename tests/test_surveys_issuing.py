@@ -123,3 +123,22 @@ def test_units_left_out_are_returned_with_the_units_that_reach_them(session, org
         ("A1-2", [("A1", 30)])
     ]
     assert session.scalar(select(func.count(Invitation.id))) == 0
+
+
+def test_open_links_on_one_line_exclude_each_other_the_branches_first(signed_in, session, org):
+    """A unit capped at its whole headcount and each of its branches took a link: twice the
+    answers its people could give. The branches get the links; the unit above is left out,
+    and a later press adds nothing on that line."""
+    org.unit_a1.headcount, org.branch_a1.headcount, org.branch_a2.headcount = 30, 20, 10
+    campaign = survey_world.campaign_for(session, org.company_a)
+    campaign.levels = ["unit", "branch"]
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    body = client.post(f"/surveys/{campaign.id}/open-links").get_data(as_text=True)
+    assert _links(session, campaign) == {"A1-1": 20, "A1-2": 10}
+    linked = re.search(r'<section id="linked">(.*?)</section>', body, re.S)
+    assert linked and "另一个公开链接已覆盖这些单位的人员" in linked.group(1)
+    assert "A1 甲一厂" in linked.group(1) and "A1-1 甲一厂第一党支部：20" in linked.group(1)
+    client.post(f"/surveys/{campaign.id}/open-links")
+    session.expire_all()
+    assert _links(session, campaign) == {"A1-1": 20, "A1-2": 10}

@@ -18,6 +18,7 @@ from dudao.core.errors import N_, Message, ValidationError
 from dudao.org.models import Unit
 from dudao.surveys import queries
 from dudao.surveys.models import Campaign, CampaignState, Invitation, OpenLink
+from dudao.surveys.queries import on_one_line
 from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
 
 #: Why a closed campaign issues no more links or codes.
@@ -59,6 +60,7 @@ class Skipped:
 
     unit: Unit
     reached_by: list[tuple[Unit, int]]
+    by_links: bool = False  # reached by another open link, not by invitations
 
 
 T = TypeVar("T", IssuedInvitation, IssuedOpenLink)
@@ -122,22 +124,32 @@ def _new_invitations(
 
 def create_open_links(session: Session, actor: Any, campaign: Campaign) -> Issued[IssuedOpenLink]:
     """One shared link for each answering unit that has a headcount and no link yet, except
-    a unit whose people hold invitations (its own, or a unit's above or below it)."""
+    a unit whose people hold invitations or another link (its own, or a unit's above or
+    below it). The deepest units come first, so a unit's branches get the links and results
+    per branch, and the unit above them is left out."""
     _refuse_closed(campaign)
     units = queries.answering_units(session, campaign)
-    existing = queries.open_link_caps(session, campaign.id)
+    links = dict(queries.open_link_caps(session, campaign.id))
     slips = queries.sharing_people(units, queries.issued_counts(session, campaign.id))
     result: Issued[IssuedOpenLink] = Issued()
-    for unit in units:
-        if unit.id in existing:
+    for unit in sorted(units, key=lambda u: (-u.path.count("/"), u.path)):
+        if unit.id in links:
             continue
         if unit.id in slips or not unit.headcount:
             result.skipped.append(Skipped(unit, slips.get(unit.id, [])))
             continue
+        linked = [(u, links[u.id]) for u in units if u.id in links and on_one_line(unit, u)]
+        if linked:
+            result.skipped.append(Skipped(unit, linked, by_links=True))
+            continue
         token = new_token()
         session.add(OpenLink(campaign_id=campaign.id, unit_id=unit.id,
                              token_hash=hash_token(token), cap=unit.headcount))  # fmt: skip
+        links[unit.id] = unit.headcount
         result.rows.append(IssuedOpenLink(unit.code, unit.name, token, unit.headcount))
+    in_tree_order = {unit.code: index for index, unit in enumerate(units)}
+    result.rows.sort(key=lambda row: in_tree_order[row.unit_code])
+    result.skipped.sort(key=lambda skip: in_tree_order[skip.unit.code])
     session.flush()
     if result.rows:
         record(session, actor, "survey.open_links_created", "survey_campaign", campaign.id,

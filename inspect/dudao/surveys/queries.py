@@ -89,9 +89,14 @@ def sharing_people(
     found: dict[int, list[tuple[Unit, int]]] = {}
     for unit in units:
         for holder in holders:
-            if holder.path.startswith(unit.path) or unit.path.startswith(holder.path):
+            if on_one_line(unit, holder):
                 found.setdefault(unit.id, []).append((holder, held[holder.id]))
     return found
+
+
+def on_one_line(unit: Unit, other: Unit) -> bool:
+    """The same unit, or one above the other: their headcounts share people."""
+    return other.path.startswith(unit.path) or unit.path.startswith(other.path)
 
 
 def pending_count(session: Session, campaign_id: int) -> int:
