@@ -57,7 +57,7 @@ def test_saving_a_start_in_the_past_is_confirmed_first(
         "The next run (within 10 minutes) then creates 8 inspections at once, for the periods "
         f"from {start.isoformat()} to {today.isoformat()} that have none yet." in said
     )
-    assert "4 of them are already past their due date." in said
+    assert "none yet.</strong> 4 of them are already past their due date." in said
     assert "Save and create them" in said
     session.expire_all()
     assert session.get(Schedule, schedule.id).version == 1  # not saved yet
@@ -105,7 +105,8 @@ def test_an_inactive_schedule_saves_at_once_and_its_activation_is_confirmed(
     asked = client.post(f"/schedules/{schedule.id}/active", data={"version": "3", "active": "1"})
     assert asked.status_code == 200
     said = re.sub(r"\s+", " ", asked.text)
-    assert "下次运行（10 分钟内）将一次创建 8 项检查" in said and "其中 4 项已过截止日期" in said
+    assert "下次运行（10 分钟内）将一次创建 8 项检查" in said
+    assert "的周期。</strong>其中 4 项已过截止日期" in said  # no gap between Chinese sentences
     session.expire_all()
     assert session.get(Schedule, schedule.id).active is False
     confirmed = client.post(

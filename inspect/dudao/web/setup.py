@@ -65,6 +65,13 @@ def translated(text: Any) -> Any:
     return shown(text, get_translations())
 
 
+def sentences(*texts: Any) -> str:
+    """Sentences one after the other as the page's language writes them: Chinese with no
+    space after 。, English with one ("…的周期。 其中" read as a stray gap)."""
+    gap = "" if select_locale().startswith("zh") else " "
+    return gap.join(str(text) for text in texts)
+
+
 def _load_user(user_id: str) -> Any:
     from dudao.auth.signed_in import signed_in
 
@@ -171,6 +178,7 @@ def init_app(app: Flask) -> None:
     # Globals, not context helpers: macros imported without context (dforms.assets) use them.
     app.jinja_env.globals["asset"] = _asset
     app.jinja_env.globals["unit_name"] = unit_name
+    app.jinja_env.globals["sentences"] = sentences
     app.add_template_filter(_local_time, "local_time")
     app.add_template_filter(label, "label")
     app.add_template_filter(translated, "translated")
