@@ -70,6 +70,10 @@ def test_a_good_file_loads_with_defaults():
         (("window_days: 10", "window_days: 0"), "s.yaml:10:14: window_days: must be between"),
         (("window_days: 10", "windows: 10"), "s.yaml:10:1: windows: unknown field 'windows'"),
         (("  unit: A\n", ""), "scope.unit: missing required field 'unit'"),
+        (
+            ("pool: [ia, ib]", "pool: [ia, ib]\n  count: 3"),
+            "s.yaml:14:10: assignment.count: The pool names 2 people: at most 2 per inspection.",
+        ),
     ],
 )
 def test_mistakes_are_located(change, expected):

@@ -159,6 +159,22 @@ def test_the_people_of_a_pool_or_named_must_be_inspectors_in_the_scope(
     assert "不是该范围内的检查人员" in response.text
 
 
+def test_a_pool_gives_no_more_inspectors_than_it_names(
+    client, session, org, schedule, signed_in, user_factory
+):
+    """Pool of two, three per inspection: saved, and each inspection quietly got two."""
+    for name in ("ia", "ib"):
+        user_factory(name, ("inspector", org.group))
+    session.commit()
+    signed_in("office", ("office", org.group))
+    response = client.post(f"/schedules/{schedule.id}/edit", data=form_data(count="3"))
+    assert response.status_code == 422
+    assert 'id="count-error">人员池只有 2 人：每项检查最多 2 人。</p>' in response.text
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+    assert client.post(f"/schedules/{schedule.id}/edit", data=form_data()).status_code == 302
+
+
 @pytest.mark.parametrize(
     ("rule", "said"),
     [

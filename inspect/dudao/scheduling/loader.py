@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from dudao.core.enums import UnitLevel
-from dudao.core.errors import N_, Message
+from dudao.core.errors import N_, Message, Plural
 from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.yamlsource import Source, read_checked
@@ -146,7 +146,17 @@ class _Reader:
             result["count"] = c.integer(
                 c.optional(raw, "count", DEFAULT_POOL_COUNT), (*path, "count"), 1, 20
             )
+            if names and isinstance(result["count"], int) and result["count"] > len(names):
+                c.add((*path, "count"), too_many_per_inspection(len(names)))
         return result
+
+
+def too_many_per_inspection(pool: int) -> Message:
+    """A pool smaller than the inspectors it is to give each inspection: every inspection
+    would quietly get fewer than asked (a draw refuses the same)."""
+    return Plural("The pool names %(num)d person: at most %(num)d per inspection.",
+                  "The pool names %(num)d people: at most %(num)d per inspection.",
+                  num=pool)  # fmt: skip
 
 
 def load_schedule_text(text: str, filename: str = "<text>") -> ScheduleSpec:

@@ -23,6 +23,7 @@ from dudao.org.queries import by_code
 from dudao.scheduling import queries
 from dudao.scheduling.ad_hoc import create_ad_hoc
 from dudao.scheduling.forms import ActiveForm, AdHocForm, ScheduleForm, split_names
+from dudao.scheduling.loader import too_many_per_inspection
 from dudao.scheduling.models import Schedule
 from dudao.scheduling.queries import Backlog
 from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
@@ -134,6 +135,8 @@ def _values(form: ScheduleForm) -> dict[str, object] | None:
     not_inspectors = queries.inspector_problem(db(), names, scope)
     if not_inspectors:
         _add(form.people, not_inspectors.in_language(get_translations()))
+    if form.policy.data == "pool" and names and (form.count.data or 0) > len(names):
+        _add(form.count, too_many_per_inspection(len(names)).in_language(get_translations()))
     if not valid or scope is None or form.errors:
         return None
     return {
