@@ -30,7 +30,12 @@ def weekly(session, org, user_factory):
     today = org_today(session)
     start = today - timedelta(days=21)
     data = form_data(
-        rrule="FREQ=WEEKLY", dtstart=start.isoformat(), exclude="", window_days="10", people="ia"
+        rrule="FREQ=WEEKLY",
+        dtstart=start.isoformat(),
+        exclude="",
+        window_days="10",
+        people="ia",
+        count="1",
     )
     return data, start, today
 
