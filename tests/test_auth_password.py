@@ -16,7 +16,11 @@ OWN_PASSWORD = "my very own secret"
 
 
 def _change(client, current: str, new: str, confirm: str | None = None):
-    data = {"current_password": current, "password": new, "confirm": confirm or new}
+    data = {
+        "current_password": current,
+        "password": new,
+        "confirm": new if confirm is None else confirm,
+    }
     return client.post("/account", data=data)
 
 
@@ -48,6 +52,9 @@ def test_the_header_names_the_user_and_links_to_their_account(signed_in, org):
     [
         ("wrong password", OWN_PASSWORD, OWN_PASSWORD, ["current_password"], "不是您的当前密码"),
         (PASSWORD, OWN_PASSWORD, "something else", ["confirm"], "与新密码不一致"),
+        # Left empty: asked for, not called wrong (or left unsaid).
+        ("", OWN_PASSWORD, OWN_PASSWORD, ["current_password"], "请输入当前密码"),
+        (PASSWORD, OWN_PASSWORD, "", ["confirm"], "请再输入一次新密码"),
         (PASSWORD, "12345678", "12345678", ["password"], "不能是最常见的密码之一"),
         (PASSWORD, "Password", "Password", ["password"], "不能是最常见的密码之一"),
         (PASSWORD, "short", "short", ["password"], "至少 8 个字符"),

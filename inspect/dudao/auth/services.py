@@ -215,11 +215,14 @@ def change_own_password(
     """The user's own change: the current password proves it is them, and the new one is
     theirs alone, so it is not temporary. Every problem at once, beside its field."""
     problems = []
-    right = _verifies(user.password_hash, current)
+    right = bool(current) and _verifies(user.password_hash, current)
     if not right:
-        problems.append(field_problem("current_password", Message(N_("not your password"))))
+        said = N_("not your password") if current else N_("enter your current password")
+        problems.append(field_problem("current_password", Message(said)))
     problems += _weak(password, user.username, current if right else None)
-    if password != repeated:
+    if not repeated:
+        problems.append(field_problem("confirm", Message(N_("repeat the new password"))))
+    elif password != repeated:
         problems.append(field_problem("confirm", Message(N_("not the same as the new password"))))
     if problems:
         raise ValidationError(Message(N_("The password was not changed.")), problems)
