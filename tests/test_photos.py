@@ -116,6 +116,9 @@ def test_upload_is_stored_once_and_served_in_scope(tablet, world, client, app, s
     served = tablet.get(body["url"])
     assert served.status_code == 200 and served.mimetype == "image/jpeg"
     assert served.data == stored.read_bytes()
+    # Kept a day by the browser only (it was "public, max-age=86400, private" at once).
+    assert served.cache_control.private and not served.cache_control.public
+    assert served.cache_control.max_age == 86400
     for username, status in (("outsider", 404), ("other", 404), ("office", 200), ("lead", 200)):
         other = app.test_client()
         sign_in(other, username)

@@ -54,6 +54,7 @@ def photo_file(photo_id: str) -> Response:
         photo_service.photo_file(runtime().settings.data_dir, photo), mimetype="image/jpeg",
         etag=photo.sha256, max_age=86400, conditional=True,
     )  # fmt: skip
+    response.cache_control.public = False  # send_file marks it public: one or the other
     response.cache_control.private = True
     return response
 
