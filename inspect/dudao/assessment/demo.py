@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from dudao.assessment.periods import bounds, key_of_date, label, local_date
 from dudao.audit.services import record_many
-from dudao.core.database import org_timezone
+from dudao.core.database import org_timezone, utcnow
 from dudao.definitions.queries import current_version
 from dudao.demo.data import DemoOrg
 from dudao.inspections.models import Inspection, InspectionOrigin
@@ -52,7 +52,7 @@ def _tasks(session: Session, rng: random.Random, tz: str, today: date, late: ran
         .where(Inspection.origin == InspectionOrigin.IMPORT)
         .order_by(Finding.id)
     ).all()
-    zone, made, overdue = ZoneInfo(tz), 0, 0
+    zone, made, overdue, now = ZoneInfo(tz), 0, 0, utcnow()
     for finding_id, unit_id, submitted_at in findings:
         found = local_date(submitted_at, tz)
         deadline = found + timedelta(days=30)
@@ -71,7 +71,9 @@ def _tasks(session: Session, rng: random.Random, tz: str, today: date, late: ran
                 "state_changed_at": local_moment(deadline + timedelta(days=1), zone, 0, 5)}
                if still_open else
                {"state": "verified", "response": "已整改完毕，附整改材料。",
-                "state_changed_at": local_moment(done, zone, 10)}),
+                # At 10:00 on the day, unless that is still to come (a demo started
+                # before 10:00 of its first day verified tasks in the future).
+                "state_changed_at": min(local_moment(done, zone, 10), now)}),
         ))  # fmt: skip
         made, overdue = made + 1, overdue + still_open
     if made:
