@@ -17,11 +17,10 @@ from flask_babel import gettext as _
 
 from dudao.audit.models import AuditEvent
 from dudao.audit.queries import Change, field_changes, shown
+from dudao.feedback.models import KIND_LABELS as FEEDBACK_KINDS
 from dudao.feedback.models import category_label
-from dudao.feedback.views import KIND_LABELS as FEEDBACK_KINDS
-from dudao.inspections.views import ORIGIN_LABELS
 from dudao.triage.evidence_labels import RULE_LABELS, SEVERITY_LABELS
-from dudao.web.labels import LABELS, label
+from dudao.web.labels import LABELS, ORIGIN_LABELS, label
 from dudao.web.setup import select_locale
 from dudao.workflow.registry import all_workflows
 from dudao.workflow.spec import Workflow

@@ -35,6 +35,19 @@ CATEGORY_LABELS = {
 }
 
 
+#: A kind's and a state's name in Chinese and English, as the categories'.
+KIND_LABELS = {
+    "opinion": ("意见建议", "Opinion or suggestion"),
+    "report_meeting": ("汇报会", "Report meeting"),
+    "research": ("调研", "Research visit"),
+}
+STATE_LABELS = {
+    "received": ("已收到", "Received"),
+    "in_handling": ("办理中", "In handling"),
+    "answered": ("已答复", "Answered"),
+}
+
+
 def category_label(category: str, english: bool) -> str:
     """A category's name in one language (an unknown key stands for itself)."""
     zh, en = CATEGORY_LABELS.get(category, (category, category))

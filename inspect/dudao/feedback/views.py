@@ -21,6 +21,8 @@ from dudao.feedback.forms import FeedbackForm
 from dudao.feedback.models import (
     CATEGORIES,
     CATEGORY_LABELS,
+    KIND_LABELS,
+    STATE_LABELS,
     FeedbackAttachment,
     FeedbackItem,
     FeedbackKind,
@@ -43,17 +45,6 @@ ATTACHMENTS = UploadLimits(
     services.ALLOWED_SUFFIXES,
     services.UNSUPPORTED,
 )
-
-KIND_LABELS = {
-    "opinion": ("意见建议", "Opinion or suggestion"),
-    "report_meeting": ("汇报会", "Report meeting"),
-    "research": ("调研", "Research visit"),
-}
-STATE_LABELS = {
-    "received": ("已收到", "Received"),
-    "in_handling": ("办理中", "In handling"),
-    "answered": ("已答复", "Answered"),
-}
 
 
 Page = str | tuple[str, int] | HttpResponse

@@ -9,7 +9,6 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -29,6 +28,7 @@ from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, require_on, requires
 from dudao.web.context import db
+from dudao.web.labels import ORIGIN_LABELS
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
 from dudao.workflow.actions import ActionForm, act_from_form
@@ -36,13 +36,6 @@ from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Workflow
 
 bp = Blueprint("inspections", __name__, template_folder="templates")
-
-ORIGIN_LABELS = {
-    InspectionOrigin.PERIODIC: _l("Periodic"),
-    InspectionOrigin.AD_HOC: _l("Ad hoc"),
-    InspectionOrigin.DRAW: _l("Random spot check"),
-    InspectionOrigin.IMPORT: _l("Imported"),
-}
 
 
 @bp.context_processor

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from dudao.core.enums import LEVEL_NAMES, Role
 from dudao.definitions.models import Origin
 from dudao.definitions.spec import KIND_NAMES
+from dudao.inspections.models import InspectionOrigin
 from dudao.surveys.models import CampaignState
 
 LABELS: dict[str, LazyString] = {
@@ -127,3 +128,12 @@ def label(value: object) -> str:
     """The translated name of a value of one of the vocabularies above; else the value itself."""
     found = LABELS.get(value) if isinstance(value, str) else None
     return str(found) if found is not None else str(value if value is not None else "")
+
+
+#: An inspection's origin (a table of its own: "import" and "draw" name other things too).
+ORIGIN_LABELS = {
+    InspectionOrigin.PERIODIC: _l("Periodic"),
+    InspectionOrigin.AD_HOC: _l("Ad hoc"),
+    InspectionOrigin.DRAW: _l("Random spot check"),
+    InspectionOrigin.IMPORT: _l("Imported"),
+}
