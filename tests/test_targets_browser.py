@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from dudao.targets.services import Upload
 from tests.browser import (
@@ -37,7 +38,7 @@ def test_a_post_registered_in_the_browser_counts_on_the_office_page(
     lead.fill("#established_on", "2026-04-01")
     lead.fill("#description", "党员带班下井，每班开展隐患排查。")
     lead.click("button.primary")
-    assert lead.locator("#member_count-error").is_visible()  # beside the field, nothing saved
+    expect(lead.locator("#member_count-error")).to_be_visible()  # beside the field, nothing saved
     save_screenshot(lead, "targets-post-form-error")
     lead.fill("#member_count", "7")
     with lead.expect_navigation():
@@ -54,7 +55,7 @@ def test_a_post_registered_in_the_browser_counts_on_the_office_page(
     assert office.locator("section[data-target=promoted_practice] .target-done").inner_text() == "3"
     save_screenshot(office, "targets-office")
     office.click("section[data-target=promoted_practice] >> text=填报记录及佐证材料")
-    assert office.locator("tr[data-entry]").count() == 1
+    expect(office.locator("tr[data-entry]")).to_have_count(1)  # waits for the page it opens
     save_screenshot(office, "targets-manual-entries")
     errors = [e for e in lead.console_errors + office.console_errors if "422" not in e]
     assert not errors  # e.g. a Content-Security-Policy violation (the 422 was the bad form)
