@@ -47,6 +47,7 @@ def campaign_for(
     state: CampaignState = CampaignState.OPEN,
     min_group: int | None = None,
     min_comment_group: int | None = None,
+    levels: tuple[str, ...] | list[str] = ("branch",),
 ) -> Campaign:
     if current_version(session, "member_satisfaction") is None:
         sync_forms(session, None, PROJECT_ROOT / "forms")
@@ -58,7 +59,7 @@ def campaign_for(
         title=title,
         version=version,
         scope_unit=scope,
-        levels=["branch"],
+        levels=levels,
         opens_at=utcnow() - timedelta(days=1),
         closes_at=utcnow() + timedelta(days=7),
         period_label="2026-Q4",

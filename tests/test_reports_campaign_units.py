@@ -8,10 +8,12 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
+import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from dudao.core.enums import UnitLevel
+from dudao.core.errors import ValidationError
 from dudao.org.models import Unit
 from dudao.org.services import create_unit
 from dudao.reports.campaign_data import load_campaign_report
@@ -83,7 +85,33 @@ def test_a_hidden_unit_is_never_said_to_have_no_answers(app, session, org):
     campaign = _campaign(session, org, 3, 0)
     text = _text(app, session, campaign.id)
     assert "无答卷" not in text
-    assert "甲二厂第一党支部（A2-1） 上级单位未显示，本单位随之不显示。" in text
+    units = _section(text, "二、各单位回收率与满意度", "满意度指数（0–100）")
+    # The scope has no unit above it for its answers to count in.
+    assert "甲公司（A） 答卷少于 5 份，不显示。 甲一厂（A1）" in units
+    # A1-1 is hidden for its own reason, so A1 keeps the rows below it; A2's branches are
+    # hidden only because A2 is, and fold into its row.
+    assert "（A1） 答卷少于 5 份，不单独显示；其答卷计入上级单位的数据。" in units
+    assert "（A1-2） 上级单位未显示，本单位随之不显示。" in units
+    assert "甲二厂（A2） 上级单位未显示，本单位随之不显示。下属 2 个单位也不显示。" in units
+    assert "A2-1" not in text and "A2-2" not in text
+    english = _text(app, session, campaign.id, "en")
+    assert "(A) Fewer than 5 answers: not shown. " in english
+    assert (
+        "(A2) The unit above is not shown, so neither is this one. Nor are the 2 units "
+        "below it." in english
+    )
+
+
+def test_the_scope_names_the_levels_asked_from_the_top_down(app, session, org):
+    campaign = survey_world.campaign_for(session, org.company_a)
+    campaign.levels = ["branch", "company"]  # as campaigns before 27 November 2026 stored them
+    survey_world.close(session, campaign)
+    assert "甲公司（A）及下属公司、党支部" in _text(app, session, campaign.id)
+    again = survey_world.campaign_for(session, org.company_a, levels=["unit", "branch", "unit"])
+    assert again.levels == ["unit", "branch"]
+    with pytest.raises(ValidationError) as refused:
+        survey_world.campaign_for(session, org.company_a, levels=["branch", "team"])
+    assert [str(p) for p in refused.value.problems] == ["levels: No such level: team."]
 
 
 def _earlier(session, org, label: str, quarters: int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 from dudao.core.errors import N_
@@ -12,6 +13,13 @@ class UnitLevel(StrEnum):
     COMPANY = "company"
     UNIT = "unit"
     BRANCH = "branch"
+
+
+def in_tree_order(levels: Iterable[str]) -> list[str]:
+    """The known ones of `levels` from the top of the tree down ("companies, branches", not
+    the alphabet's "branches, companies")."""
+    given = set(levels)
+    return [level.value for level in UnitLevel if level.value in given]
 
 
 #: A level in words (`Message(LEVEL_NAMES[level])` in a service, `|label` on a page), and

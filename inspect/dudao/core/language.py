@@ -31,6 +31,13 @@ def translations(locale: str = DEFAULT_LOCALE) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS), [locale])
 
 
+def sentences_in(locale: str, *texts: Any) -> str:
+    """Sentences one after the other as `locale` writes them: Chinese with no space after
+    。, English with one ("…的周期。 其中" read as a stray gap)."""
+    gap = "" if locale.startswith("zh") else " "
+    return gap.join(str(text) for text in texts)
+
+
 def language_option(command: F) -> F:
     """`--lang zh_CN|en` for a command that prints services' messages (default zh_CN)."""
     return click.option(

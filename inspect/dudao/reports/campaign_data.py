@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from dudao.core.database import utcnow
+from dudao.core.enums import in_tree_order
 from dudao.core.errors import N_, Message, NotFound
 from dudao.definitions.display import YES_NO
 from dudao.definitions.items import kind_of
@@ -35,6 +36,7 @@ NOT_SHOWN = N_("not shown")
 HIDDEN = {
     "small": N_("Fewer than %(k)d answers: not shown on its own; its answers count in the "
                 "figures of the unit above."),
+    "top": N_("Fewer than %(k)d answers: not shown."),  # the scope: no unit above it
     "within": N_("The unit above is not shown, so neither is this one."),
     "complementary": N_("Not shown either, so that a hidden unit cannot be worked out by "
                         "subtraction."),
@@ -84,6 +86,26 @@ def fold_quiet(groups: Sequence[Group], active: Collection[int]) -> list[Row]:
     return rows
 
 
+def fold_within(rows: Sequence[Row]) -> list[Row]:
+    """`rows` with the subtree of a hidden unit folded into its row when every unit in it is
+    hidden only because that unit is ("within"): one reason, not a row each saying so."""
+    folded: list[Row] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        end = index + 1
+        while end < len(rows) and rows[end].group.depth > row.group.depth:
+            end += 1
+        below = rows[index + 1 : end]
+        if not row.group.shown and below and all(r.group.hidden == "within" for r in below):
+            folded.append(Row(row.group, below=len(below)))
+            index = end
+        else:
+            folded.append(row)
+            index += 1
+    return folded
+
+
 @dataclass
 class CampaignReport:
     campaign_id: int
@@ -106,13 +128,16 @@ class CampaignReport:
     locale: str = "zh"  # the language it is in: "zh" or "en"
 
     def reason(self, group: Group) -> str:
-        why = HIDDEN.get(group.hidden or "")
+        top = group.hidden == "small" and group.parent_id is None
+        why = HIDDEN.get("top" if top else group.hidden or "")
         return gettext_for(self.locale)(why) % {"k": self.report.min_group} if why else ""
 
     def unit_rows(self) -> list[Row]:
-        """Section 二's rows: a unit with no answers below it stands for its subtree."""
+        """Section 二's rows: a unit with no answers below it stands for its subtree, and so
+        does a hidden unit for the units below it hidden only because it is."""
         groups = self.report.groups
-        return fold_quiet(groups, {g.unit_id for g in groups if not g.shown or g.responses})
+        active = {g.unit_id for g in groups if not g.shown or g.responses}
+        return fold_within(fold_quiet(groups, active))
 
     def history_rows(self) -> list[Row]:
         """Section 三's rows: a unit with no answers below it in any of the campaigns
@@ -200,7 +225,7 @@ def load_campaign_report(session: Session, campaign_id: int, locale: str = "zh")
         version=version.number,
         scope_code=scope.code,
         scope_name=scope.name_in(locale),
-        levels=list(campaign.levels or []),
+        levels=in_tree_order(campaign.levels or []),  # stored alphabetically before 27 Nov 2026
         opens_at=campaign.opens_at,
         closes_at=campaign.closes_at,
         period_label=campaign.period_label,

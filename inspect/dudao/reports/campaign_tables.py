@@ -14,6 +14,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Table, TableStyle
 
 from dudao.core.errors import N_, Message, Plural
+from dudao.core.language import sentences_in
 from dudao.reports.campaign_data import CampaignReport, Row
 from dudao.reports.pdfkit import TEXT_WIDTH, Styles, grid, para
 from dudao.reports.services import Gettext, aside, catalogue_for
@@ -32,7 +33,7 @@ def units_table(data: CampaignReport, s: Styles, _: Gettext) -> Table:
     for row in data.unit_rows():
         group = row.group
         if not group.shown:
-            body.append((row, data.reason(group)))
+            body.append((row, _hidden(data, row)))
         elif row.quiet:
             body.append((row, _quiet(data, row, history=False)))
         else:
@@ -88,9 +89,17 @@ def _quiet(data: CampaignReport, row: Row, *, history: bool) -> str:
         expected = Plural("%(num)d person was expected to answer.",
                           "%(num)d people were expected to answer.",
                           num=row.group.invited)  # fmt: skip
-        joiner = " " if data.locale.startswith("en") else ""  # no space after "。"
-        text = f"{text}{joiner}{expected.in_language(language)}"
+        text = sentences_in(data.locale, text, expected.in_language(language))
     return text
+
+
+def _hidden(data: CampaignReport, row: Row) -> str:
+    """Why a hidden unit has no figures, and that the units folded under it have none."""
+    if not row.below:
+        return data.reason(row.group)
+    nor = Plural("Nor is the %(num)d unit below it.", "Nor are the %(num)d units below it.",
+                 num=row.below).in_language(catalogue_for(data.locale))  # fmt: skip
+    return sentences_in(data.locale, data.reason(row.group), nor)
 
 
 def _unit_name(group: Group, room: float, s: Styles, _: Gettext) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
+from dudao.core.enums import UnitLevel, in_tree_order
 from dudao.core.errors import N_, Message, ValidationError, field_problem
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import pinned
@@ -50,6 +51,9 @@ def create_campaign(
         problems["closes_at"] = Message(N_("The campaign must close after it opens."))
     if not title.strip():
         problems["title"] = Message(N_("A campaign needs a title."))
+    unknown = sorted(set(levels) - {level.value for level in UnitLevel})
+    if unknown:
+        problems["levels"] = Message(N_("No such level: %(levels)s."), levels=", ".join(unknown))
     if problems:
         raise ValidationError(
             Message(N_("The campaign cannot be created.")),
@@ -59,7 +63,7 @@ def create_campaign(
         title=title.strip(),
         definition_version_id=version.id,
         scope_unit_id=scope_unit.id,
-        levels=sorted(set(levels)),
+        levels=in_tree_order(levels),
         opens_at=opens_at,
         closes_at=closes_at,
         period_label=period_label.strip(),

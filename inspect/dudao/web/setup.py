@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from dudao.core.errors import shown
-from dudao.core.language import LOCALES, TRANSLATIONS
+from dudao.core.language import LOCALES, TRANSLATIONS, sentences_in
 from dudao.core.permissions import Permission, can
 from dudao.org.models import Unit, name_in
 from dudao.web.context import close_db, db
@@ -66,10 +66,8 @@ def translated(text: Any) -> Any:
 
 
 def sentences(*texts: Any) -> str:
-    """Sentences one after the other as the page's language writes them: Chinese with no
-    space after 。, English with one ("…的周期。 其中" read as a stray gap)."""
-    gap = "" if select_locale().startswith("zh") else " "
-    return gap.join(str(text) for text in texts)
+    """Sentences one after the other as the page's language writes them."""
+    return sentences_in(select_locale(), *texts)
 
 
 def _load_user(user_id: str) -> Any:
