@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from dudao.assessment import periods
 from dudao.config import PROJECT_ROOT
 from dudao.definitions.services import sync_forms
 from dudao.surveys.models import (
@@ -26,11 +27,17 @@ from dudao.surveys.models import (
 from tests import survey_world
 
 
-def test_office_creates_a_campaign_with_the_definition_s_thresholds(signed_in, session, org):
+def test_office_creates_a_campaign_with_the_definition_s_thresholds(app, signed_in, session, org):
     sync_forms(session, None, PROJECT_ROOT / "forms")
     session.commit()
     client = signed_in("office_a", ("office", org.company_a))
-    assert client.get("/surveys/new").status_code == 200
+    blank = client.get("/surveys/new")
+    # The period is named as the assessment and the demo name it, the quarter of today.
+    quarter = periods.label(
+        periods.current_key("quarter", app.extensions["dudao"].settings.timezone)
+    )
+    assert blank.status_code == 200 and f'value="{quarter}"' in blank.text
+    assert "例如 2026年第四季度" in blank.text
     data = {
         "title": "2026年四季度满意度测评",
         "definition": "member_satisfaction",

@@ -46,7 +46,7 @@ class CampaignForm(FlaskForm):
     opens_on = DateField(_l("Opens on"), validators=[DataRequired(), within_this_century])
     closes_on = DateField(_l("Closes after"), validators=[DataRequired(), within_this_century])
     period_label = StringField(
-        _l("Period"), validators=[DataRequired(), Length(max=40)], description=_l("e.g. 2026-Q4")
+        _l("Period"), validators=[DataRequired(), Length(max=40)], description=_l("e.g. 2026 Q4")
     )
     min_group = IntegerField(
         _l("Minimum group size for scores"),

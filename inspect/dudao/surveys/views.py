@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
+from dudao.assessment import periods
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import DefinitionVersion, FormDefinition
@@ -80,6 +81,9 @@ def _local(day: object, zone: str) -> datetime:
 def create() -> Page:
     form = CampaignForm()
     form.definition.choices = _questionnaires()
+    if not form.is_submitted():  # named as the assessment and the demo name periods
+        quarter = periods.current_key("quarter", runtime().settings.timezone)
+        form.period_label.data = periods.label(quarter, select_locale())
     valid = form.validate_on_submit()
     scope = None
     if form.is_submitted() and form.scope.data and not form.scope.errors:
