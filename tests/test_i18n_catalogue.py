@@ -77,3 +77,18 @@ def test_check_flags_a_bare_percent_in_a_template():
     assert bare("95% interval", "surveys/templates/surveys/results.html")
     assert not bare("95%% interval, %(n)d answers", "surveys/templates/surveys/results.html")
     assert not bare("95% interval", "surveys/views.py")  # Python strings format only with values
+
+
+def test_a_template_jinja_cannot_parse_stops_the_update(catalogue_copy, tmp_path, monkeypatch):
+    """Babel's Jinja extractor skipped such a file silently, and `update` dropped every
+    translation of its strings (`{% set none = ... %}` cost the results page seventeen)."""
+    package = tmp_path / "dudao"
+    (package / "feature" / "templates").mkdir(parents=True)
+    page = package / "feature" / "templates" / "page.html"
+    page.write_text("{{ _('Apply') }}\n{% set none = 1 %}\n", encoding="utf-8")
+    monkeypatch.setattr(i18n, "PACKAGE_DIR", package)
+    before = catalogue_copy.po.read_bytes()
+    result = CliRunner().invoke(cli, ["i18n", "update"])
+    assert result.exit_code != 0
+    assert "page.html, line 2" in result.output and "Nothing was extracted" in result.output
+    assert catalogue_copy.po.read_bytes() == before

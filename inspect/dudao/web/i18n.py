@@ -20,6 +20,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po, write_po
+from jinja2 import TemplateSyntaxError
 
 from dudao.core.errors import ConfigError
 
@@ -60,16 +61,28 @@ def extract() -> Catalog:
     with MAPPING_FILE.open(encoding="utf-8") as handle:
         method_map, options_map = parse_mapping_cfg(handle, str(MAPPING_FILE))
     template = Catalog(project="Dudao", msgid_bugs_address="", charset="utf-8")
+    reading: list[str] = [""]
+
+    def note(filename: str, _method: str, _options: object) -> None:
+        reading[0] = filename
+
     found = extract_from_dir(
         PACKAGE_DIR,
         method_map,
         options_map,
         keywords={**DEFAULT_KEYWORDS, "Plural": (1, 2)},  # core.errors.Plural's two forms
+        callback=note,
         strip_comment_tags=True,
     )
-    for filename, lineno, message, comments, context in found:
-        location = (Path(filename).as_posix(), lineno)
-        template.add(message, None, [location], auto_comments=comments, context=context, flags=())
+    try:
+        for filename, lineno, message, comments, context in found:
+            location = (Path(filename).as_posix(), lineno)
+            template.add(message, None, [location], auto_comments=comments, context=context,
+                         flags=())  # fmt: skip
+    except TemplateSyntaxError as exc:  # babel.cfg: silent = false, or its strings would go
+        raise ConfigError(
+            f"{reading[0]}, line {exc.lineno}: {exc.message}. Nothing was extracted."
+        ) from exc
     return template
 
 
