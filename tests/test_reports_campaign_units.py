@@ -160,3 +160,18 @@ def test_answers_are_never_split_and_an_unanswered_question_says_so(app, session
         assert any(share in line for line in lines), share
     text = " ".join(lines)
     assert "本题无人作答。" in text and "政治理论学习：0" not in text
+
+
+def test_the_results_page_folds_its_units_as_the_report_does(app, session, org, signed_in):
+    campaign = _campaign(session, org, 12, 0)
+    client = signed_in("office_a", ("office", org.company_a))
+    page = " ".join(client.get(f"/surveys/{campaign.id}/results").text.split())
+    quiet = 'class="wrap muted quiet-group">本单位及下属 2 个单位均无答卷。应答人数 4。</td>'
+    assert f'甲二厂</td> <td colspan="4" {quiet}' in page
+    assert "A2-1" not in page and "A1-2 甲一厂第二党支部" in page
+    few = survey_world.campaign_for(session, org.company_a, title="再次测评")
+    responses(session, few, org.branch_a1, 3)
+    survey_world.close(session, few)
+    page = " ".join(client.get(f"/surveys/{few.id}/results").text.split())
+    assert ">答卷少于 5 份，不显示。</td>" in page  # the scope: no unit above it
+    assert "下属 2 个单位也不显示。</td>" in page and "A2-1" not in page

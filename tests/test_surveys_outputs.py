@@ -144,11 +144,14 @@ def test_no_output_path_shows_or_lets_anyone_derive_a_small_group(
             assert all(cell in ("", None) for cell in row[4:])
     # The page: a hidden row is one cell of explanation; no section of details.
     page = client.get(base).get_data(as_text=True)
-    for code in hidden:
+    folded = _folded_within(groups, parent)
+    for code in hidden - folded:
         row_of_code = rf"<tr class=\"depth-\d\">\s*<td[^>]*><span[^>]*></span>{code} .*?</tr>"
         (row,) = re.findall(row_of_code, page, re.S)
         assert "hidden-group" in row and not re.search(r">\s*\d", row.split("</td>", 1)[1])
         assert f"<h2>{code} " not in page
+    for code in folded:  # said in the row of the hidden unit above it
+        assert f"</span>{code} " not in page
     # The Reports page's export of questionnaire results, CSV and XLSX.
     export = client.get("/reports/export/survey_results?format=csv").get_data(as_text=True)
     rows_by_code = {r[3]: r for r in list(csv.reader(io.StringIO(export.lstrip("\ufeff"))))[1:]}

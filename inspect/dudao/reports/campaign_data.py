@@ -9,7 +9,7 @@ language ("zh" or "en": questions, options, names and titles in English where th
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -28,6 +28,7 @@ from dudao.org.models import Unit
 from dudao.org.queries import covering_or_within, within
 from dudao.reports.services import app_locale, catalogue_for, gettext_for
 from dudao.surveys.aggregate import Group, Report, aggregate
+from dudao.surveys.folding import Row, fold_quiet, unit_rows
 from dudao.surveys.models import Campaign
 
 STATES = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
@@ -49,61 +50,6 @@ class ItemResult:
     answered: int
     mean: float | None
     distribution: list[tuple[str, int]]  # option label, count
-
-
-@dataclass(frozen=True)
-class Row:
-    """One row of a per-unit table: a unit, or (`quiet`) the top of a subtree from which
-    nothing came, standing for itself and the `below` units under it."""
-
-    group: Group
-    quiet: bool = False
-    below: int = 0
-
-
-def fold_quiet(groups: Sequence[Group], active: Collection[int]) -> list[Row]:
-    """The groups (in aggregate's tree order) with every subtree in which no unit is `active`
-    folded into one row, its top: a reader wants the units that answered and which did not,
-    not a page of empty rows. Callers count a hidden group as active, so it keeps its own
-    row and reason and no zero is ever printed for it (docs/reports.md)."""
-    children: dict[int, list[int]] = {}
-    for group in groups:
-        if group.parent_id is not None:
-            children.setdefault(group.parent_id, []).append(group.unit_id)
-    busy: dict[int, bool] = {}
-    size: dict[int, int] = {}
-    for group in reversed(groups):  # leaves first
-        below = children.get(group.unit_id, [])
-        busy[group.unit_id] = group.unit_id in active or any(busy[c] for c in below)
-        size[group.unit_id] = sum(1 + size[c] for c in below)
-    rows: list[Row] = []
-    folded: int | None = None  # the depth of the quiet top whose subtree is being skipped
-    for group in groups:
-        if folded is not None and group.depth > folded:
-            continue
-        folded = None if busy[group.unit_id] else group.depth
-        rows.append(Row(group) if folded is None else Row(group, True, size[group.unit_id]))
-    return rows
-
-
-def fold_within(rows: Sequence[Row]) -> list[Row]:
-    """`rows` with the subtree of a hidden unit folded into its row when every unit in it is
-    hidden only because that unit is ("within"): one reason, not a row each saying so."""
-    folded: list[Row] = []
-    index = 0
-    while index < len(rows):
-        row = rows[index]
-        end = index + 1
-        while end < len(rows) and rows[end].group.depth > row.group.depth:
-            end += 1
-        below = rows[index + 1 : end]
-        if not row.group.shown and below and all(r.group.hidden == "within" for r in below):
-            folded.append(Row(row.group, below=len(below)))
-            index = end
-        else:
-            folded.append(row)
-            index += 1
-    return folded
 
 
 @dataclass
@@ -135,9 +81,7 @@ class CampaignReport:
     def unit_rows(self) -> list[Row]:
         """Section 二's rows: a unit with no answers below it stands for its subtree, and so
         does a hidden unit for the units below it hidden only because it is."""
-        groups = self.report.groups
-        active = {g.unit_id for g in groups if not g.shown or g.responses}
-        return fold_within(fold_quiet(groups, active))
+        return unit_rows(self.report.groups)
 
     def history_rows(self) -> list[Row]:
         """Section 三's rows: a unit with no answers below it in any of the campaigns

@@ -15,10 +15,11 @@ from reportlab.platypus import Table, TableStyle
 
 from dudao.core.errors import N_, Message, Plural
 from dudao.core.language import sentences_in
-from dudao.reports.campaign_data import CampaignReport, Row
+from dudao.reports.campaign_data import CampaignReport
 from dudao.reports.pdfkit import TEXT_WIDTH, Styles, grid, para
 from dudao.reports.services import Gettext, aside, catalogue_for
 from dudao.surveys.aggregate import Group
+from dudao.surveys.folding import Row
 
 #: A unit's name and code keep at least this much of a table's width.
 UNIT_MIN = 60 * mm

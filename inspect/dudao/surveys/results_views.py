@@ -11,6 +11,7 @@ from dudao.core.permissions import Permission
 from dudao.reports.campaign_data import value_label
 from dudao.surveys import export
 from dudao.surveys.aggregate import FILTERABLE, FilterRefused, Report, aggregate
+from dudao.surveys.folding import unit_rows
 from dudao.surveys.models import Campaign
 from dudao.surveys.views import campaign_in_scope
 from dudao.web.access import requires
@@ -53,6 +54,8 @@ def _results_page(campaign: Campaign, report: Report, refused: str | None) -> st
         report=report,
         filters=[i for i in report.definition.items if i.type in FILTERABLE],
         refused=refused,
+        rows=unit_rows(report.groups),
+        reasons=REASONS,
         locale=select_locale(),
         value_label=value_label,
     )
@@ -83,7 +86,10 @@ def results_export(campaign_id: int, fmt: str) -> HttpResponse | tuple[HttpRespo
     return response
 
 
+#: Why a group is hidden, as the pages say it ("top": the campaign's scope, which has no
+#: unit above it for its answers to count in).
 REASONS = {
+    "top": lambda k: _("Fewer than %(k)s answers: hidden.", k=k),
     "small": lambda k: _(
         "Fewer than %(k)s answers: hidden; its answers count in the figures of the unit above.", k=k
     ),
