@@ -296,3 +296,25 @@ def test_a_refused_draw_says_its_units_and_is_on_record(office, org, session):
     assert "抽查尝试 · 已抽取但未成功（未生成抽查）" in page
     assert "抽中单位的符合条件检查人员不足" in page
     assert "审计日志会记录它（抽查尝试）" in office.get("/draws").text
+
+
+def test_a_typed_seed_is_said_to_be_typed_here_and_in_public(office, org, session, client,
+                                                             user_factory):  # fmt: skip
+    """Anyone can try seeds offline against the published algorithm until the units suit:
+    the draw, its public page and its audit record say whether the seed was typed in."""
+    assert "种子可以在抽取前反复试算" in office.get("/draws/new").text
+    assert make(office, org).status_code == 302
+    assert make(office, org, seed="", title="系统种子").status_code == 302
+    typed, generated = session.scalars(select(SpotCheckDraw).order_by(SpotCheckDraw.id)).all()
+    assert (typed.seed_given, generated.seed_given) == (True, False)
+    assert re.fullmatch(r"[0-9a-f]{32}", generated.seed)
+    for draw, words in ((typed, "由抽查人填写，并非系统生成。"), (generated, "由系统随机生成")):
+        assert words in office.get(f"/draws/{draw.id}").text
+        office.post(f"/draws/{draw.id}/publish")
+    recorded = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "draw.create").order_by(AuditEvent.id)
+    ).all()
+    assert [event.after["seed_given"] for event in recorded] == [True, False]
+    user_factory("insp_a", ("inspector", org.company_a))
+    switch(client, "insp_a")
+    assert "由抽查人填写，并非系统生成。" in client.get(f"/public/draws/{typed.id}").text

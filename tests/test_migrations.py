@@ -284,3 +284,27 @@ def test_existing_accounts_keep_their_passwords_unforced(scratch):
     columns = {c["name"] for c in inspect(scratch).get_columns("user_account")}
     assert "must_change_password" not in columns and "username" in columns
     assert notifications() == 1
+
+
+def test_earlier_draws_say_whether_their_seed_was_typed(scratch):
+    """0022 adds seed_given: a draw made before it whose seed has not the generator's form
+    (32 lowercase hex digits) was typed in."""
+    migrate.upgrade(scratch, "0021_must_change_password")
+    with Session(scratch) as session:
+        for seed in ("0123456789abcdef0123456789abcdef", "20261127 福利彩票 3D 第 318 期"):
+            session.execute(
+                text(
+                    "INSERT INTO spot_check_draw (title, definition_key, workflow, seed,"
+                    " algorithm, params, inputs, result, result_hash, due_date, published,"
+                    " created_at) VALUES ('抽查', 'k', 'inspection', :seed, 'dudao-draw-1',"
+                    " '{}', '{}', '{}', 'h', '2026-12-31', :no, '2026-11-01 08:00:00')"
+                ),
+                {"seed": seed, "no": False},
+            )
+        session.commit()
+    migrate.upgrade(scratch)
+    with scratch.connect() as connection:
+        given = connection.execute(text("SELECT seed_given FROM spot_check_draw ORDER BY id"))
+        assert [bool(flag) for flag in given.scalars()] == [False, True]
+    migrate.downgrade(scratch, "0021_must_change_password")
+    assert "seed_given" not in {c["name"] for c in inspect(scratch).get_columns("spot_check_draw")}

@@ -65,7 +65,13 @@ class DrawForm(FlaskForm):
     )
     pool = StringField(POOL)
     due_date = DateField(_l("Due date"), validators=[DataRequired()])
-    seed = StringField(_l("Seed (optional; random if empty)"), validators=[Length(max=64)])
+    seed = StringField(
+        _l("Seed (optional; random if empty)"),
+        validators=[Length(max=64)],
+        description=_l("A seed typed here is shown as typed on the draw and its public page: "
+                       "seeds can be tried out before drawing. Leave it empty unless it is fixed "
+                       "in advance, such as a lottery number not yet drawn."),
+    )  # fmt: skip
 
     def params(self) -> dict[str, Any]:
         return {

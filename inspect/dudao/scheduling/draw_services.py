@@ -200,6 +200,7 @@ def create_draw(
     if problems:
         refused = Message(N_("The draw cannot be made: %(problems)s"), problems=Listed(problems))
         raise DrawError(refused, problems)
+    given = bool((seed or "").strip())
     title, seed = title.strip(), (seed or "").strip() or new_seed()
     version = current_version(session, definition_key, "checklist")
     params = normalise_params(params)
@@ -216,7 +217,7 @@ def create_draw(
         raise
     draw = SpotCheckDraw(
         title=title, definition_key=definition_key, workflow="inspection", seed=seed,
-        algorithm=ALGORITHM, params=params, inputs=inputs, result=result,
+        seed_given=given, algorithm=ALGORITHM, params=params, inputs=inputs, result=result,
         result_hash=digest(result), due_date=due_date, created_by_id=actor.id,
     )  # fmt: skip
     session.add(draw)
@@ -224,7 +225,8 @@ def create_draw(
     _create_inspections(session, actor, draw, version)
     record(
         session, actor, "draw.create", "spot_check_draw", draw.id,
-        after={"title": title, "scope": scope.code, "seed": seed, "algorithm": ALGORITHM,
+        after={"title": title, "scope": scope.code, "seed": seed, "seed_given": given,
+               "algorithm": ALGORITHM,
                "params_sha256": result["params_sha256"], "inputs_sha256": result["inputs_sha256"],
                "result_hash": draw.result_hash, "inspections": len(result["selected"])},
     )  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dudao.core.database import Base, UTCDateTime, utcnow
@@ -56,6 +56,9 @@ class SpotCheckDraw(Base):
     definition_key: Mapped[str] = mapped_column(String(100))
     workflow: Mapped[str] = mapped_column(String(64), default="inspection")
     seed: Mapped[str] = mapped_column(String(64))
+    #: Typed in by whoever drew, not generated: anyone can try seeds offline against the
+    #: published algorithm, so the draw and its public page say which it was.
+    seed_given: Mapped[bool] = mapped_column(default=False, server_default=false())
     algorithm: Mapped[str] = mapped_column(String(32))
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
