@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from dudao.audit.queries import Change, field_changes
+from dudao.audit.queries import Change, Value, field_changes
 from dudao.audit.services import record
 from dudao.auth.models import User
 from dudao.org.services import update_unit
@@ -83,20 +83,21 @@ def test_shows_before_and_after_readably(client, session, org, signed_in):
     html = client.get(f"/audit?entity_type=unit&entity_id={org.unit_a1.id}").get_data(as_text=True)
     assert '<dt title="name">单位名称</dt>' in html  # in words, the key kept in the title
     assert "<del>甲一厂</del> → <ins>甲一厂（新）</ins>" in html
-    assert "<del>[]</del> → <ins>[&#34;mine&#34;]</ins>" in html
+    # A list as a list, the stored JSON in the title.
+    assert '<del title="[]">—</del> → <ins title="[&#34;mine&#34;]">mine</ins>' in html
     row = html.split('<span title="unit.update">单位 · 编辑</span>')[1].split("</tr>")[0]
     assert '<dt title="headcount">' not in row
 
 
 def test_field_changes():
     assert field_changes(None, {"a": 1, "b": None}) == [
-        Change("a", None, "1"),
-        Change("b", None, "None"),
+        Change("a", None, Value("1")),
+        Change("b", None, Value("None")),
     ]
     assert field_changes({"a": 1, "b": True}, {"a": 1, "b": False}) == [
-        Change("b", "true", "false")
+        Change("b", Value("true"), Value("false"))
     ]
-    assert field_changes({"gone": "x"}, {}) == [Change("gone", "x", None)]
+    assert field_changes({"gone": "x"}, {}) == [Change("gone", Value("x"), None)]
     assert field_changes(None, None) == []
 
 

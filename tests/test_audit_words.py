@@ -51,17 +51,19 @@ def test_the_log_says_in_chinese_what_happened_and_keeps_the_keys_in_titles(
     assert '<span title="inspection.submit">检查 · 提交</span>' in html
     assert '<span title="rectification.overdue">整改 · 已逾期</span>' in html
     assert '<span title="unit.update">单位 · 编辑</span>' in html
-    # Changes: field names in words, the key in the title; states and rules by name.
-    assert '<dt title="rule">规则</dt>' in html and "<ins>关键项不合格</ins>" in html
+    # Changes: field names in words, the key in the title; states and rules by name, the
+    # stored key in the value's title.
+    assert '<dt title="rule">规则</dt>' in html
+    assert '<ins title="critical_failure">关键项不合格</ins>' in html
     assert '<dt title="first_detected">首次发现于</dt>' in html
     assert '<dt title="fingerprint">线索指纹</dt>' in html
-    assert "<del>新发现</del> → <ins>已确认</ins>" in html
-    assert "<del>检查中</del> → <ins>已提交</ins>" in html
+    assert '<del title="new">新发现</del> → <ins title="acknowledged">已确认</ins>' in html
+    assert '<del title="in_progress">检查中</del> → <ins title="submitted">已提交</ins>' in html
     squeezed = _squeezed(html)
     assert '<dt title="submission_id">提交编号</dt><dd><ins>5f0c</ins></dd>' in squeezed
     assert '<dt title="content_hash">内容指纹</dt>' in html
-    assert "<del>整改中</del> → <ins>已逾期</ins>" in html
-    assert '<dt title="timer">定时器</dt><dd><ins>已逾期</ins></dd>' in squeezed
+    assert '<del title="in_progress">整改中</del> → <ins title="overdue">已逾期</ins>' in html
+    assert '<dt title="timer">定时器</dt><dd><ins title="overdue">已逾期</ins></dd>' in squeezed
     assert '<dt title="active">启用</dt><dd><del>是</del> → <ins>否</ins></dd>' in squeezed
     text = visible(html)
     keys = ("trend_flag.create", "flag_triage.acknowledge", "inspection.submit",
@@ -81,9 +83,10 @@ def test_the_log_says_it_in_english_too(client, session, org, signed_in):
     assert '<span title="flag_triage.acknowledge">Flag · Acknowledge</span>' in html
     assert '<span title="inspection.submit">Inspection · Submit</span>' in html
     assert '<span title="rectification.overdue">Rectification · Overdue</span>' in html
-    assert '<dt title="rule">Rule</dt>' in html and "<ins>Critical item failed</ins>" in html
-    assert "<del>New</del> → <ins>Acknowledged</ins>" in html
-    assert "<del>In progress</del> → <ins>Submitted</ins>" in html
+    assert '<dt title="rule">Rule</dt>' in html
+    assert '<ins title="critical_failure">Critical item failed</ins>' in html
+    assert '<del title="new">New</del> → <ins title="acknowledged">Acknowledged</ins>' in html
+    assert '<del title="in_progress">In progress</del> → <ins title="submitted">' in html
     assert '<dt title="first_detected">First detected in</dt>' in html
     assert '<dt title="active">In use</dt><dd><del>Yes</del> → <ins>No</ins></dd>' in (
         _squeezed(html)

@@ -54,4 +54,4 @@ def test_the_audit_log_names_the_system_and_still_filters_by_it(
     client = app.test_client()
     assert sign_in(client, "office").status_code == 302
     page = client.get("/audit?actor=system").get_data(as_text=True)
-    assert '<a href="/audit?actor=system">系统</a>' in page
+    assert '<a href="/audit?actor=system" title="system">系统</a>' in page

@@ -75,10 +75,20 @@ def entity_types(session: Session) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Value:
+    """A value as the page shows it: `text`; `key`, the value as stored where the text
+    names it otherwise (for the title); `href`, the page of what it names."""
+
+    text: str
+    key: str | None = None
+    href: str | None = None
+
+
+@dataclass(frozen=True)
 class Change:
     field: str
-    old: str | None
-    new: str | None
+    old: Value | None
+    new: Value | None
 
 
 def shown(value: Any) -> str:
@@ -93,7 +103,7 @@ def shown(value: Any) -> str:
 def field_changes(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
-    show: Callable[[str, Any], str] = lambda _name, value: shown(value),
+    show: Callable[[str, Any], Value] = lambda _name, value: Value(shown(value)),
 ) -> list[Change]:
     """The fields that differ, old and new as `show` (field name, value) writes them (None
     where a side has no such field)."""

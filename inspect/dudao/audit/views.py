@@ -14,12 +14,14 @@ from flask import Blueprint, abort, g, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from dudao.audit import queries, words
+from dudao.audit import queries, values, words
 from dudao.audit.models import AuditEvent
+from dudao.audit.names import load_names
 from dudao.audit.services import SYSTEM_ACTOR
 from dudao.core.permissions import Permission
 from dudao.web.access import requires
 from dudao.web.context import db
+from dudao.web.setup import select_locale
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 
@@ -62,7 +64,8 @@ def events() -> str:
         result=page,
         filters=filters,
         entity_types=queries.entity_types(db()),
+        names=load_names(db(), page.events, select_locale()),
         what=words.what,
-        changes=words.changes,
+        changes=values.changes,
         field_words=words.field_words,
     )

@@ -5,7 +5,8 @@ The office reads the log in Chinese; action keys, field names and state keys are
 developers. Every word here comes from where the product already keeps it: the object
 types, actions and fields from `web.labels.LABELS`, a workflow's actions and states from
 its file in workflows/, rule names, origins and feedback categories from their features.
-Anything without words shows as stored, never as an error.
+Anything without words shows as stored, never as an error. What the database names (a
+unit by its id, a person, a checklist item) is `audit.values`'s.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from dudao.audit.models import AuditEvent
-from dudao.audit.queries import Change, field_changes, shown
+from dudao.audit.queries import shown
 from dudao.feedback.models import KIND_LABELS as FEEDBACK_KINDS
 from dudao.feedback.models import category_label
 from dudao.triage.evidence_labels import RULE_LABELS, SEVERITY_LABELS
@@ -132,9 +133,3 @@ def value_words(event: AuditEvent, name: str, value: Any) -> str:
     if words is not None and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return ", ".join(words(v) or v for v in value) or "—"
     return shown(value)
-
-
-def changes(event: AuditEvent) -> list[Change]:
-    """The event's changed fields with their values in words (the field names stay keys:
-    the page names them with `field_words`, and keeps the key for who searches by it)."""
-    return field_changes(event.before, event.after, lambda name, v: value_words(event, name, v))

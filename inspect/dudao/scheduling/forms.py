@@ -49,12 +49,18 @@ def split_names(text: str | None) -> list[str]:
     return split_tags(",".join((text or "").replace("、", ",").split()))
 
 
+#: An assignment policy in words, for the form and for the audit log.
+POLICY_LABELS = {
+    "pool": _l("Drawn at random from a pool"),
+    "named": _l("Named inspectors"),
+    "unit_lead": _l("The unit's own lead"),
+}
+#: The form's label for a pool's number of inspectors per inspection.
+POOL_COUNT = _l("Inspectors per inspection (pool)")
+
+
 def _policy_choices() -> list[tuple[str, Any]]:
-    return [
-        ("pool", _l("Drawn at random from a pool")),
-        ("named", _l("Named inspectors")),
-        ("unit_lead", _l("The unit's own lead")),
-    ]
+    return list(POLICY_LABELS.items())
 
 
 class ScheduleForm(FlaskForm):
@@ -90,7 +96,7 @@ class ScheduleForm(FlaskForm):
         _l("Inspectors or pool (usernames)"), validators=[Optional(), Length(max=1000)]
     )
     count = IntegerField(
-        _l("Inspectors per inspection (pool)"),
+        POOL_COUNT,
         validators=[Optional(), NumberRange(min=1, max=20, message=FROM_TO)],
         default=DEFAULT_POOL_COUNT,
     )

@@ -120,6 +120,7 @@ LABELS: dict[str, LazyString] = {
     "unit_of_count": _l("Counted in"), "units": _l("Units"), "updated": _l("Updated"),
     "username": _l("Username"), "window_days": _l("Due this many days after the start"),
     "workflow": _l("Workflow"),
+    "definition_version.key": _l("Definition"),
     "pioneer_post.name": _l("Name of the post"), "schedule.name": _l("Schedule name"),
     "unit.name": _l("Unit name"),
 }  # fmt: skip

@@ -1,0 +1,138 @@
+"""The audit log page names what its values refer to: units by code and name, people by
+display name, checklist items and targets by label, a flag by its rule and unit with a
+link, moments in the organisation's zone; the stored value stays in the title. It does so
+with the same few queries however many events the page shows."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from dudao.audit.services import record
+from tests.conftest import sign_in
+from tests.flag_world import make_flag
+from tests.inspection_world import World, world  # noqa: F401
+from tests.schedule_world import schedules_in_and_out
+
+DIGEST = "ab" * 32
+
+
+def _squeezed(html: str) -> str:
+    return re.sub(r">\s+<", "><", html)
+
+
+def _events(session, world: World) -> None:  # noqa: F811
+    org, office, inspection = world.org, world.office, world.inspection
+    record(session, world.inspector, "inspection.photo", "inspection", inspection.id,
+           after={"photo": "p1", "item": "plan", "sha256": DIGEST})  # fmt: skip
+    record(session, world.inspector, "inspection.submit", "inspection", inspection.id,
+           {"state": "in_progress"},
+           {"state": "submitted", "failed": "plan,leadership"})  # fmt: skip
+    record(session, office, "inspection.item_comments", "inspection", inspection.id,
+           after={"item_comments": {"plan": "请核对"}})  # fmt: skip
+    record(session, office, "schedule.update", "schedule", 1,
+           {"assignment": {"policy": "pool", "pool": ["insp", "other"], "count": 1}},
+           {"assignment": {"policy": "unit_lead"}})  # fmt: skip
+    record(session, office, "survey.invitations_generated", "survey_campaign", 1,
+           after={"per_unit": {org.branch_a1.code: 3, "GONE": 2}})  # fmt: skip
+    record(session, office, "survey.campaign_created", "survey_campaign", 1,
+           after={"opens_at": "2026-10-28T17:20:56.434760+00:00",
+                  "scope_unit_id": org.group.id})  # fmt: skip
+    record(session, office, "target_entry.added", "target_entry", 1,
+           after={"target": "promoted_practice", "unit_id": org.unit_a1.id})  # fmt: skip
+    flag = make_flag(session, org.branch_a1, rule="critical_failure",
+                     definition_key="campaign_spot_check", item_key="plan")  # fmt: skip
+    record(session, None, "trend_flag.create", "trend_flag", flag.id,
+           after={"rule": "critical_failure", "fingerprint": flag.fingerprint})  # fmt: skip
+    record(session, office, "trend_flag.rectify", "trend_flag", flag.id,
+           after={"rectification": 5, "unit": org.branch_a1.code})  # fmt: skip
+    schedules_in_and_out(session, org)
+    record(session, None, "inspection.create", "inspection", world.inspection_b.id,
+           after={"schedule": "access_in", "unit_id": org.branch_b1.id})  # fmt: skip
+    record(session, office, "trend_flag.assign", "trend_flag", flag.id,
+           {"assignee": None}, {"assignee": world.inspector.id})  # fmt: skip
+    session.commit()
+
+
+def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa: F811
+    _events(session, world)
+    org, version = world.org, world.inspection.definition_version_id
+    client = app.test_client()
+    assert sign_in(client, "office").status_code == 302
+    html = _squeezed(client.get("/audit").get_data(as_text=True))
+    # Who: the display name, the user name (which the filter takes) in the title.
+    assert '<a href="/audit?actor=insp" title="insp">Insp</a>' in html
+    # An inspection's items by their label in the version it pins; people by name.
+    plan, leadership = "制定创先争优活动实施方案，目标任务明确", "领导责任落实情况"
+    assert f'<ins title="plan">{plan}</ins>' in html
+    assert f'<ins title="plan,leadership">{plan}、{leadership}</ins>' in html
+    assert f'<ins title="{{&#34;plan&#34;: &#34;请核对&#34;}}">{plan}：请核对</ins>' in html
+    assert f'<ins title="[{world.inspector.id}]">Insp</ins>' in html  # inspection.create
+    assert f'<ins title="{version}">创先争优活动专项抽查表 v1</ins>' in html
+    assert f'<ins title="{org.branch_a1.code}">A1-1 甲一厂第一党支部</ins>' in html
+    # A digest shortened, as the definitions page shows it.
+    assert f'<ins title="{DIGEST}">{DIGEST[:12]}</ins>' in html
+    # A schedule's assignment as its form says it, people by name.
+    assert ">从人员库中随机抽取：Insp、Other；每项检查的人数（人员库）：1</del>" in html
+    assert '<ins title="{&#34;policy&#34;: &#34;unit_lead&#34;}">本单位负责人</ins>' in html
+    # Units by code or id; a code the database no longer has shows as stored.
+    assert ">A1-1 甲一厂第一党支部：3；GONE：2</ins>" in html
+    assert f'<ins title="{org.unit_a1.id}">A1 甲一厂</ins>' in html
+    assert f'<ins title="{org.group.id}">G 示例集团</ins>' in html
+    # A moment in the organisation's zone (Asia/Shanghai), to the second.
+    assert '<ins title="2026-10-28T17:20:56.434760+00:00">2026年10月29日 01:20:56</ins>' in html
+    assert '<ins title="promoted_practice">推广典型经验的党支部</ins>' in html
+    # A flag's fingerprint: what was detected, as the flag queue says it, a link to the flag.
+    flag = re.search(
+        r'<ins title="critical_failure:[^"]+"><a href="(/flags/\d+)">([^<]+)</a>', html
+    )
+    assert (
+        flag is not None
+        and flag[2]
+        == f"A1-1 的《创先争优活动专项抽查表》关键项“{plan}”不合格（最近一次在 2026-04）。"
+    )
+    assert '<ins><a href="/rectifications/5">5</a></ins>' in html
+    assert '<ins title="access_in">in</ins>' in html  # a schedule by its name
+    versions = client.get("/audit?entity_type=definition_version").get_data(as_text=True)
+    assert '<dt title="key">定义</dt>' in versions
+    assert '<ins title="campaign_spot_check">创先争优活动专项抽查表</ins>' in versions
+    client.post("/lang", data={"lang": "en"})
+    html = _squeezed(client.get("/audit").get_data(as_text=True))
+    assert '<ins title="plan">An implementation plan with clear targets exists</ins>' in html
+    assert ">A1-1 甲一厂第一党支部: 3; GONE: 2</ins>" in html  # no English name: Chinese
+    assert "Critical item “An implementation plan with clear targets exists” of " in html
+
+
+def test_the_page_names_its_values_in_the_same_few_queries_for_many_events(
+    app,
+    session,
+    world: World,  # noqa: F811
+):
+    _events(session, world)
+    client = app.test_client()
+    assert sign_in(client, "office").status_code == 302
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    def queries() -> int:
+        statements.clear()
+        event.listen(session.bind, "before_cursor_execute", count)
+        try:
+            assert client.get("/audit").status_code == 200
+        finally:
+            event.remove(session.bind, "before_cursor_execute", count)
+        return len(statements)
+
+    few = queries()
+    assert few >= 5
+    org = world.org
+    for n, unit in enumerate([org.unit_a1, org.unit_b1, org.branch_b1, org.company_b] * 5):
+        record(session, world.office, "feedback.submitted", "feedback_item", 100 + n,
+               after={"unit_id": unit.id, "kind": "opinion"})  # fmt: skip
+        record(session, world.office, "inspection.photo", "inspection", world.inspection_b.id,
+               after={"item": "leadership", "sha256": DIGEST})  # fmt: skip
+    session.commit()
+    assert queries() <= few  # 40 more rows, no more queries (fewer kinds of value now)
