@@ -10,6 +10,8 @@ import re
 from sqlalchemy import event
 
 from dudao.audit.services import record
+from dudao.auth.services import set_active
+from dudao.org.services import set_unit_active
 from tests.conftest import sign_in
 from tests.flag_world import make_flag
 from tests.inspection_world import World, world  # noqa: F401
@@ -52,6 +54,9 @@ def _events(session, world: World) -> None:  # noqa: F811
            after={"schedule": "access_in", "unit_id": org.branch_b1.id})  # fmt: skip
     record(session, office, "trend_flag.assign", "trend_flag", flag.id,
            {"assignee": None}, {"assignee": world.inspector.id})  # fmt: skip
+    set_unit_active(session, office, org.branch_a2, False)
+    set_unit_active(session, office, org.branch_a2, True)
+    set_active(session, None, world.other, False)  # as `dudao users deactivate` does
     session.commit()
 
 
@@ -94,6 +99,10 @@ def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa
     )
     assert '<ins><a href="/rectifications/5">5</a></ins>' in html
     assert '<ins title="access_in">in</ins>' in html  # a schedule by its name
+    # Switching a unit off and on again reads so, not as an edit.
+    assert '<span title="unit.update">单位 · 停用</span>' in html
+    assert '<span title="unit.update">单位 · 重新启用</span>' in html
+    assert '<span title="user.update">账号 · 停用</span>' in html
     versions = client.get("/audit?entity_type=definition_version").get_data(as_text=True)
     assert '<dt title="key">定义</dt>' in versions
     assert '<ins title="campaign_spot_check">创先争优活动专项抽查表</ins>' in versions
@@ -101,6 +110,7 @@ def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa
     html = _squeezed(client.get("/audit").get_data(as_text=True))
     assert '<ins title="plan">An implementation plan with clear targets exists</ins>' in html
     assert ">A1-1 甲一厂第一党支部: 3; GONE: 2</ins>" in html  # no English name: Chinese
+    assert '<span title="unit.update">Unit · Reactivate</span>' in html
     assert "Critical item “An implementation plan with clear targets exists” of " in html
 
 

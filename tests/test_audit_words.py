@@ -50,7 +50,8 @@ def test_the_log_says_in_chinese_what_happened_and_keeps_the_keys_in_titles(
     assert '<span title="flag_triage.acknowledge">问题线索 · 确认</span>' in html
     assert '<span title="inspection.submit">检查 · 提交</span>' in html
     assert '<span title="rectification.overdue">整改 · 已逾期</span>' in html
-    assert '<span title="unit.update">单位 · 编辑</span>' in html
+    # An edit that only switched a unit off reads as a deactivation.
+    assert '<span title="unit.update">单位 · 停用</span>' in html
     # Changes: field names in words, the key in the title; states and rules by name, the
     # stored key in the value's title.
     assert '<dt title="rule">规则</dt>' in html
@@ -87,6 +88,7 @@ def test_the_log_says_it_in_english_too(client, session, org, signed_in):
     assert '<ins title="critical_failure">Critical item failed</ins>' in html
     assert '<del title="new">New</del> → <ins title="acknowledged">Acknowledged</ins>' in html
     assert '<del title="in_progress">In progress</del> → <ins title="submitted">' in html
+    assert '<span title="unit.update">Unit · Deactivate</span>' in html
     assert '<dt title="first_detected">First detected in</dt>' in html
     assert '<dt title="active">In use</dt><dd><del>Yes</del> → <ins>No</ins></dd>' in (
         _squeezed(html)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from dudao.audit.models import AuditEvent
 from dudao.audit.queries import shown
@@ -88,10 +89,29 @@ def action_words(action: str) -> str | None:
     return str(found) if found is not None else None
 
 
+#: The words of an edit that only switched a unit or an account off or on (the services
+#: record it as an edit of the whole snapshot): (switched off, switched on).
+SWITCHED = {
+    "unit.update": (_l("Deactivate"), _l("Reactivate")),
+    "user.update": (_l("Deactivate"), _l("Activate")),
+}
+
+
+def _switched(event: AuditEvent) -> str | None:
+    """The words of an edit whose one change is `active` ("Deactivate", "Reactivate")."""
+    pair = SWITCHED.get(event.action)
+    before, after = event.before or {}, event.after or {}
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    if pair is None or changed != {"active"}:
+        return None
+    return str(pair[bool(after.get("active"))])
+
+
 def what(event: AuditEvent) -> str:
     """The page's "What": the object type and the action, "Flag · Acknowledge"; an action
-    without words shows its key."""
-    words = action_words(event.action)
+    without words shows its key; an edit that only switched a unit or an account off or on
+    says so ("Unit · Deactivate")."""
+    words = _switched(event) or action_words(event.action)
     if words is None:
         return event.action
     return _("%(object)s · %(action)s", object=label(event.entity_type), action=words)
