@@ -295,7 +295,9 @@ def test_a_refused_draw_says_its_units_and_is_on_record(office, org, session):
     page = office.get("/audit?entity_type=draw_attempt").text
     assert "抽查尝试 · 已抽取但未成功（未生成抽查）" in page
     assert "抽中单位的符合条件检查人员不足" in page
-    assert "审计日志会记录它（抽查尝试）" in office.get("/draws").text
+    listed = office.get("/draws").text
+    assert "审计日志会记录它（抽查尝试）" in listed
+    assert 'href="/audit?entity_type=draw_attempt" data-refused-attempts>未成功的抽取尝试' in listed
 
 
 def test_a_typed_seed_is_said_to_be_typed_here_and_in_public(office, org, session, client,
