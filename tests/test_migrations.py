@@ -55,6 +55,23 @@ def _version(engine: Engine) -> str | None:
         return connection.scalar(text("SELECT version_num FROM alembic_version"))
 
 
+def _old_units(session: Session) -> int:
+    """Company A and its branch A1-1 as revisions before 0023 hold them, in SQL: the model
+    has columns they lack. The branch's id."""
+    insert = text(
+        "INSERT INTO unit (id, code, name, level, parent_id, path, depth, tags, active,"
+        " created_at, updated_at) VALUES (:id, :code, :name, :level, :parent, :path, :depth,"
+        " '[]', :yes, '2026-11-01 08:00:00', '2026-11-01 08:00:00')"
+    )
+    for values in [
+        {"id": 1, "code": "A", "name": "甲公司", "level": "group", "parent": None, "depth": 0},
+        {"id": 2, "code": "A1-1", "name": "甲一支部", "level": "branch", "parent": 1, "depth": 1},
+    ]:
+        path = "/1/" if values["parent"] is None else "/1/2/"
+        session.execute(insert, values | {"path": path, "yes": True})
+    return 2
+
+
 def _old_account(session: Session) -> int:
     """An account as revisions before 0021 hold it, in SQL: the model has columns they lack."""
     session.execute(
@@ -148,14 +165,11 @@ def test_seal_migration_seals_an_existing_chain(scratch):
 
 def test_imported_inspections_lose_the_english_reason(scratch, tmp_path):
     """0018 clears the 'imported history' reason that imports stored before; others keep theirs."""
-    from dudao.core.enums import UnitLevel
-    from dudao.org.services import create_unit
     from tests.trend_world import load, row
 
     migrate.upgrade(scratch, "0017_notification_indexes")
     with Session(scratch) as session:
-        group = create_unit(session, None, "A", "甲公司", UnitLevel.GROUP)
-        create_unit(session, None, "A1-1", "甲一支部", UnitLevel.BRANCH, group)
+        _old_units(session)
         load(session, tmp_path, [row("A1-1", 0), row("A1-1", 1)])
         session.execute(text("UPDATE inspection SET reason = 'imported history'"))
         first = session.scalar(text("SELECT min(id) FROM inspection"))
@@ -171,14 +185,11 @@ def test_imported_inspections_lose_the_english_reason(scratch, tmp_path):
 def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
     """0019 gives notifications made before it their subject and unit, from their link,
     where the title names the same number and the subject exists; the others keep none."""
-    from dudao.core.enums import UnitLevel
-    from dudao.org.services import create_unit
     from tests.trend_world import load, row
 
     migrate.upgrade(scratch, "0018_imported_reason")
     with Session(scratch) as session:
-        group = create_unit(session, None, "A", "甲公司", UnitLevel.GROUP)
-        branch = create_unit(session, None, "A1-1", "甲一支部", UnitLevel.BRANCH, group)
+        branch_id = _old_units(session)
         load(session, tmp_path, [row("A1-1", 0)])
         user_id = _old_account(session)
         session.commit()
@@ -201,7 +212,6 @@ def test_existing_notifications_are_placed_on_their_subjects(scratch, tmp_path):
         ]:
             session.execute(insert, {"user": user_id, "key": key, "title": title, "link": link})
         session.commit()
-        branch_id = branch.id
     migrate.upgrade(scratch)
     with scratch.connect() as connection:
         rows = connection.execute(

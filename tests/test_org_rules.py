@@ -124,10 +124,10 @@ def test_deactivating_a_unit_with_active_units_below_asks_first(admin, org, sess
     assert said in refused.get_data(as_text=True)
     session.expire_all()
     assert session.get(Unit, org.branch_a1.id).active is False
-    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1"})
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "0"})
     session.expire_all()
     assert session.get(Unit, org.unit_a1.id).active
-    assert not session.get(Unit, org.branch_a1.id).active  # each one on its own
+    assert not session.get(Unit, org.branch_a1.id).active  # it alone, as asked
 
 
 def test_an_active_unit_cannot_move_under_an_inactive_one(session, org):

@@ -22,6 +22,10 @@ class Unit(Base):
 
     `path` is the ids from the root down to this unit, e.g. ``/1/7/42/``: a subtree
     is one indexed prefix query, and moving a unit rewrites one prefix.
+
+    `deactivated_at` is the moment an inactive unit was deactivated. Units deactivated in
+    one act (a unit and the active units below it) share that moment, which is how their
+    reactivation knows them (`queries.deactivated_with`).
     """
 
     __tablename__ = "unit"
@@ -41,6 +45,7 @@ class Unit(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     headcount: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

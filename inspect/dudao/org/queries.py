@@ -37,6 +37,30 @@ def active_below(session: Session, unit: Unit) -> Sequence[Unit]:
     ).all()
 
 
+def deactivated_with(session: Session, unit: Unit) -> list[Unit]:
+    """The inactive units below `unit` that were deactivated in the same act as it (they
+    share its `deactivated_at`), in tree order, each directly under `unit` or under another
+    of them: reactivated together with `unit`, none is left under an inactive unit. Units
+    deactivated on their own, before or after, have moments of their own and are left out;
+    so is a unit that went with `unit` but has since been moved under one of those."""
+    if unit.active or unit.deactivated_at is None:
+        return []
+    went = session.scalars(
+        select(Unit).where(
+            within([unit.path]),
+            Unit.id != unit.id,
+            Unit.active.is_(False),
+            Unit.deactivated_at == unit.deactivated_at,
+        )
+    )
+    reached, together = {unit.id}, []
+    for each in in_tree_order(went):  # each after its parent
+        if each.parent_id in reached:
+            reached.add(each.id)
+            together.append(each)
+    return together
+
+
 def children(session: Session, unit: Unit | None, paths: Sequence[str]) -> Sequence[Unit]:
     """Direct children of `unit` (roots when None) that lie inside the viewer's scope."""
     parent_clause = Unit.parent_id.is_(None) if unit is None else Unit.parent_id == unit.id

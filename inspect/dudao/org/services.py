@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
+from dudao.core.database import utcnow
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import N_, FieldProblem, Listed, Message, ValidationError, field_problem
 from dudao.org import queries
@@ -152,26 +153,43 @@ def set_unit_active(
 ) -> Unit:
     """Deactivation hides a unit from new work but keeps it and its history; its open
     inspections and rectifications stay open. A unit with active units below it is
-    deactivated only together with them (`with_subtree`, which the page asks to confirm);
-    a unit is reactivated on its own, and only under an active parent."""
+    deactivated only together with them (`with_subtree`, which the page asks to confirm).
+
+    The units deactivated in one act share its moment (`Unit.deactivated_at`), so the act
+    can be undone as it was done: a unit is reactivated only under an active parent, on its
+    own or, `with_subtree`, with the units below it that went with it
+    (`queries.deactivated_with`). A unit deactivated on its own before stays inactive; so
+    do the units below when the unit alone comes back, and they keep their moment, so
+    reactivating one of them later offers the units that went with it."""
     if unit.active == active:
         return unit
-    below: list[Unit] = []
-    if active and not tree_checked and unit.parent is not None:
-        problem = active_conflict(Node.of(unit, active=True), Node.of(unit.parent))
+    changed = [unit]
+    if active and not tree_checked:
+        problem = reactivation_refused(unit)
         if problem is not None:
             raise ValidationError.of_field("active", problem)
+    if active and with_subtree:
+        changed += queries.deactivated_with(session, unit)
     elif not active and not tree_checked:
         below = queries.in_tree_order(queries.active_below(session, unit))
         if below and not with_subtree:
             problem = still_active_below(Node.of(unit), [Node.of(u) for u in below])
             raise ValidationError.of_field("active", problem)
-    for each in (unit, *below):
+        changed += below
+    moment = None if active else utcnow()
+    for each in changed:
         before = unit_snapshot(each)
-        each.active = active
+        each.active, each.deactivated_at = active, moment
         session.flush()
         record(session, actor, "unit.update", "unit", each.id, before, unit_snapshot(each))
     return unit
+
+
+def reactivation_refused(unit: Unit) -> Message | None:
+    """Why `unit` cannot be reactivated now (its parent is inactive), or None."""
+    if unit.parent is None:
+        return None
+    return active_conflict(Node.of(unit, active=True), Node.of(unit.parent))
 
 
 def _placement(

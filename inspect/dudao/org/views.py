@@ -154,12 +154,18 @@ def move(unit_id: int) -> Page:
 @bp.post("/units/<int:unit_id>/active")
 @requires(Permission.MANAGE_UNITS)
 def set_active(unit_id: int) -> Page:
-    """Deactivate or reactivate; a unit with active units below it is deactivated only
-    with them, after a page that names them and asks to confirm."""
+    """Deactivate or reactivate. A unit with active units below it is deactivated only
+    with them, after a page that names them and asks to confirm; a unit whose units below
+    were deactivated with it is reactivated after a page that names them and asks whether
+    they come back too (`with_subtree` "1") or it alone ("0")."""
     found = _unit(unit_id, Permission.MANAGE_UNITS)
     form = ActiveForm()
     if form.validate_on_submit():
         active, with_subtree = form.active.data == "1", form.with_subtree.data == "1"
+        if active and not form.with_subtree.data and services.reactivation_refused(found) is None:
+            together = queries.deactivated_with(db(), found)
+            if together:
+                return render_template("org/reactivate.html", unit=found, together=together)
         try:
             services.set_unit_active(db(), current_user, found, active, with_subtree=with_subtree)
         except ValidationError as exc:

@@ -1,0 +1,90 @@
+"""Reactivating undoes a deactivation as it was done: a unit whose units below went with
+it offers, naming them, to bring them back too; units deactivated on their own stay
+inactive (docs/org.md)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from dudao.audit.models import AuditEvent
+from dudao.org.models import Unit
+from dudao.org.queries import deactivated_with
+from dudao.org.services import move_unit, set_unit_active
+
+
+def audit_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEvent))
+
+
+def active(session, *units) -> list[bool]:
+    session.expire_all()
+    return [session.get(Unit, unit.id).active for unit in units]
+
+
+@pytest.fixture
+def admin(org, signed_in):
+    return signed_in("root", ("admin", org.group))
+
+
+def test_units_deactivated_with_a_unit_come_back_with_it(session, org):
+    set_unit_active(session, None, org.branch_a2, False)  # on its own, first
+    set_unit_active(session, None, org.unit_a1, False, with_subtree=True)  # takes A1-1
+    assert [u.code for u in deactivated_with(session, org.unit_a1)] == ["A1-1"]
+    before = audit_count(session)
+    set_unit_active(session, None, org.unit_a1, True, with_subtree=True)
+    assert active(session, org.unit_a1, org.branch_a1, org.branch_a2) == [True, True, False]
+    assert audit_count(session) == before + 2  # one event per unit
+    assert session.get(Unit, org.unit_a1.id).deactivated_at is None
+
+
+def test_a_unit_brought_back_alone_leaves_the_units_below_to_come_back_with_theirs(session, org):
+    set_unit_active(session, None, org.company_a, False, with_subtree=True)
+    assert [u.code for u in deactivated_with(session, org.company_a)] == ["A1", "A1-1", "A1-2"]
+    set_unit_active(session, None, org.company_a, True)
+    assert active(session, org.company_a, org.unit_a1, org.branch_a1) == [True, False, False]
+    # A1 went with A, and its branches with it: reactivating A1 offers them.
+    assert [u.code for u in deactivated_with(session, org.unit_a1)] == ["A1-1", "A1-2"]
+
+
+def test_a_unit_that_went_along_but_now_lies_under_one_that_did_not_stays(session, org):
+    set_unit_active(session, None, org.unit_b1, False, with_subtree=True)
+    set_unit_active(session, None, org.company_a, False, with_subtree=True)
+    move_unit(session, None, org.unit_b1, org.company_a)  # inactive units may move
+    move_unit(session, None, org.branch_a1, org.unit_b1)
+    assert [u.code for u in deactivated_with(session, org.company_a)] == ["A1", "A1-2"]
+    set_unit_active(session, None, org.company_a, True, with_subtree=True)
+    assert active(session, org.unit_a1, org.branch_a2, org.branch_a1, org.unit_b1) == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_the_page_asks_naming_the_units_that_went_with_it(admin, org, session):
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "0", "with_subtree": "1"})
+    asked = admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1"})
+    assert asked.status_code == 200
+    page = asked.get_data(as_text=True)
+    assert "其下有 2 个单位与它一同停用" in page
+    assert page.count("甲一厂第一党支部") == page.count("甲一厂第二党支部") == 1
+    assert "重新启用 甲一厂 及其下 2 个单位" in page and "只重新启用 甲一厂" in page
+    assert active(session, org.unit_a1) == [False]  # asking changes nothing
+
+    done = admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "1"})
+    assert done.status_code == 302
+    assert active(session, org.unit_a1, org.branch_a1, org.branch_a2) == [True, True, True]
+    before = audit_count(session)
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "1"})
+    assert audit_count(session) == before  # a double click changes nothing
+
+
+def test_the_page_reactivates_the_unit_alone_when_asked_to(admin, org, session):
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "0", "with_subtree": "1"})
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "0"})
+    assert active(session, org.unit_a1, org.branch_a1, org.branch_a2) == [True, False, False]
+    # A branch that went alone comes back at once: there is nothing to ask.
+    direct = admin.post(f"/units/{org.branch_a1.id}/active", data={"active": "1"})
+    assert direct.status_code == 302
+    assert active(session, org.branch_a1) == [True]
