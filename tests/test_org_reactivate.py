@@ -88,3 +88,26 @@ def test_the_page_reactivates_the_unit_alone_when_asked_to(admin, org, session):
     direct = admin.post(f"/units/{org.branch_a1.id}/active", data={"active": "1"})
     assert direct.status_code == 302
     assert active(session, org.branch_a1) == [True]
+
+
+def test_a_unit_under_an_inactive_one_says_why_instead_of_offering(admin, org, session):
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "0", "with_subtree": "1"})
+    page = admin.get(f"/units/{org.branch_a1.id}").get_data(as_text=True)
+    assert 'name="active" value="1"' not in page
+    said = "甲一厂第一党支部 的上级单位 甲一厂 已停用，在此之前不能重新启用它。"
+    link = f'<a href="/units/{org.unit_a1.id}">先重新启用 甲一厂</a>'
+    assert f'<p class="notice" id="reactivation-waits">{said}{link}</p>' in page
+    assert 'name="active" value="1"' in admin.get(f"/units/{org.unit_a1.id}").get_data(as_text=True)
+
+
+def test_an_admin_below_the_inactive_unit_is_told_who_can_reactivate_it(org, signed_in, session):
+    set_unit_active(session, None, org.company_a, False, with_subtree=True)
+    session.commit()
+    admin_a1 = signed_in("admin_a1", ("admin", org.unit_a1))
+    admin_a1.post("/lang", data={"lang": "en", "next": "/"})
+    page = admin_a1.get(f"/units/{org.unit_a1.id}").get_data(as_text=True)
+    assert 'name="active" value="1"' not in page
+    assert (
+        "甲一厂 cannot be reactivated while the unit above it, 甲公司, is inactive. Only an "
+        "administrator of 甲公司 can reactivate it.</p>"
+    ) in page

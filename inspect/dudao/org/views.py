@@ -56,6 +56,7 @@ def unit(unit_id: int) -> str:
         unit=found,
         children=queries.children(db(), found, paths),
         takes_units=found.active and not lowest(found.level),
+        inactive_parent=found.parent if found.parent and not found.parent.active else None,
         trail=[
             a for a in queries.ancestors(db(), found) if any(a.path.startswith(p) for p in paths)
         ],
