@@ -175,8 +175,7 @@ def set_active(unit_id: int) -> Page:
                 flash(exc.in_language(get_translations()), "error")
                 return redirect(url_for("org.unit", unit_id=unit_id))
             below = queries.in_tree_order(queries.active_below(db(), found))
-            page = render_template("org/deactivate.html", unit=found, refusal=exc, below=below)
-            return page, 200
+            return render_template("org/deactivate.html", unit=found, below=below), 200
         db().commit()
         flash(_("Reactivated.") if found.active else _("Deactivated."), "success")
     return redirect(url_for("org.unit", unit_id=unit_id))
