@@ -4,6 +4,8 @@ and writes nothing then, stays inside the admin's subtree, and escapes what the 
 from __future__ import annotations
 
 import io
+import os
+import re
 import time
 import zipfile
 
@@ -11,8 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
+from dudao.org import import_kept
 from dudao.org.import_files import MAX_UNPACKED_BYTES, UnreadableFile, read_table
 from dudao.org.queries import by_code
+from dudao.org.services import set_unit_active
+from tests.conftest import sign_in
 from tests.org_import_world import HEADER, counts, csv_bytes
 
 
@@ -121,3 +126,71 @@ def test_a_workbook_too_large_unzipped_is_refused_unread(client, org, signed_in,
     # The command line's history import sets no limit: the file goes on to be parsed.
     with pytest.raises(UnreadableFile, match="cannot be read as an XLSX workbook"):
         read_table(bomb, "history.xlsx", max_unpacked=None)
+
+
+def kept_form(page: str) -> dict[str, str]:
+    """The hidden fields of the page's 'import this file' form."""
+    form = page[page.index('id="import-kept"') : page.index("</form>", page.index("import-kept"))]
+    return dict(re.findall(r'name="(\w+)" value="([^"]*)"', form))
+
+
+def test_a_file_found_correct_is_imported_without_choosing_it_again(
+    client, org, signed_in, session, settings
+):
+    signed_in("root", ("admin", org.group))
+    data = csv_bytes(HEADER, "A3,甲三厂,A,unit", "A3-1,甲三厂支部,A3,branch")
+    checked = upload(client, data, "新单位.csv", dry_run=True).get_data(as_text=True)
+    assert "导入 新单位.csv" in checked and "无需再次选择" in checked
+    fields = kept_form(checked)
+    assert set(fields) == {"csrf_token", "kept", "filename"} and fields["filename"] == "新单位.csv"
+    assert by_code(session, "A3") is None
+    kept = settings.data_dir / "org-imports"
+    assert [p.read_bytes() for p in kept.glob("*/*")] == [data]
+
+    done = client.post("/units/import/kept", data=fields)
+    assert done.status_code == 200
+    assert "新单位.csv：已导入 2 行。新建单位 2 个" in done.get_data(as_text=True)
+    session.expire_all()
+    assert by_code(session, "A3-1").parent.code == "A3"
+    assert list(kept.glob("*/*")) == []  # forgotten once imported
+    before = counts(session)
+    again = client.post("/units/import/kept", data=fields, follow_redirects=True)
+    assert "已检查的文件已不再保留" in again.get_data(as_text=True)
+    assert counts(session) == before
+
+
+def test_a_kept_file_is_only_its_uploaders_and_is_checked_again(
+    client, org, signed_in, user_factory, session
+):
+    signed_in("root", ("admin", org.group))
+    data = csv_bytes(HEADER, "A3,甲三厂,A,unit")
+    fields = kept_form(upload(client, data, dry_run=True).get_data(as_text=True))
+    for bad in ("../../secret_key", "x" * 43, ""):
+        refused = client.post("/units/import/kept", data=fields | {"kept": bad})
+        assert refused.status_code == 302
+        assert refused.headers["Location"].endswith("/units/import")
+    user_factory("other", ("admin", org.group))
+    other = client.application.test_client()
+    sign_in(other, "other")
+    assert other.post("/units/import/kept", data=fields).status_code == 302
+    assert by_code(session, "A3") is None
+
+    set_unit_active(session, None, org.company_a, False, with_subtree=True)  # meanwhile
+    session.commit()
+    before = counts(session)
+    changed = client.post("/units/import/kept", data=fields)
+    assert changed.status_code == 422
+    page = changed.get_data(as_text=True)
+    assert "org.csv：发现 1 个问题，未导入任何数据。" in page and "A 甲公司" in page
+    assert counts(session) == before
+
+
+def test_kept_files_are_forgotten_after_a_day(tmp_path):
+    old = import_kept.keep(tmp_path, 1, b"old")
+    path = tmp_path / import_kept.FOLDER / "1" / old
+    stale = time.time() - import_kept.KEPT_FOR.total_seconds() - 60
+    os.utime(path, (stale, stale))
+    new = import_kept.keep(tmp_path, 2, b"new")
+    assert import_kept.kept(tmp_path, 1, old) is None
+    assert import_kept.kept(tmp_path, 2, new) == b"new"
+    assert import_kept.kept(tmp_path, 1, new) is None  # not the other user's

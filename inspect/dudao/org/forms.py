@@ -6,9 +6,10 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
 from dudao.core.enums import UnitLevel
+from dudao.org.import_kept import TOKEN
 from dudao.org.import_rows import MAX_CODE, MAX_HEADCOUNT, MAX_NAME, TAG_SEPARATORS
 from dudao.web.labels import label
 
@@ -94,3 +95,10 @@ class ImportForm(FlaskForm):
         ],
     )
     dry_run = BooleanField(_l("Only check the file; change nothing"))
+
+
+class ImportKeptForm(FlaskForm):
+    """Import the file a dry run found correct, as kept for the uploader (org/import_kept.py)."""
+
+    kept = HiddenField(validators=[DataRequired(), Regexp(TOKEN)])
+    filename = HiddenField(validators=[DataRequired(), Length(max=255)])

@@ -11,13 +11,20 @@ from werkzeug.wrappers import Response
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
-from dudao.org import queries, services
-from dudao.org.forms import ActiveForm, ChildUnitForm, ImportForm, MoveUnitForm, UnitForm
-from dudao.org.importing import import_org_chart
+from dudao.org import import_kept, queries, services
+from dudao.org.forms import (
+    ActiveForm,
+    ChildUnitForm,
+    ImportForm,
+    ImportKeptForm,
+    MoveUnitForm,
+    UnitForm,
+)
+from dudao.org.importing import ImportReport, import_org_chart
 from dudao.org.models import Unit
 from dudao.org.rules import LEVELS, lowest
 from dudao.web.access import require_on, requires
-from dudao.web.context import db
+from dudao.web.context import db, runtime
 from dudao.web.form_errors import place_problems
 from dudao.web.setup import unit_name
 
@@ -184,21 +191,58 @@ def set_active(unit_id: int) -> Page:
 @bp.route("/units/import", methods=["GET", "POST"])
 @requires(Permission.MANAGE_UNITS)
 def import_chart() -> Page:
+    """Import a chosen file, or check it only; a file found correct is kept, and the page
+    offers to import it without choosing it again (`import_kept`)."""
     form = ImportForm()
-    report = None
+    report, confirm = None, None
     if form.validate_on_submit():
         upload = form.file.data
-        report = import_org_chart(
-            db(),
-            current_user,
-            upload.read(),
-            upload.filename or "",
-            dry_run=bool(form.dry_run.data),
-            scope=scope_paths(current_user, Permission.MANAGE_UNITS),
-        )
-        if report.ok and not report.dry_run:
-            db().commit()
-        else:
-            db().rollback()
+        data, name = upload.read(), upload.filename or ""
+        report = _import(data, name, dry_run=bool(form.dry_run.data))
+        if report.ok and report.dry_run:
+            token = import_kept.keep(runtime().settings.data_dir, current_user.id, data)
+            confirm = ImportKeptForm(kept=token, filename=name)
+    return _import_page(form, report, confirm)
+
+
+@bp.post("/units/import/kept")
+@requires(Permission.MANAGE_UNITS)
+def import_kept_file() -> Page:
+    """Import the file the uploader's dry run found correct; it is checked again first."""
+    kept_form = ImportKeptForm()
+    data_dir = runtime().settings.data_dir
+    data = None
+    if kept_form.validate_on_submit():
+        data = import_kept.kept(data_dir, current_user.id, kept_form.kept.data or "")
+    if data is None:
+        flash(_("The checked file is no longer kept (a file is kept for a day and only until "
+                "it is imported). Choose it again."), "error")  # fmt: skip
+        return redirect(url_for("org.import_chart"))
+    report = _import(data, kept_form.filename.data or "", dry_run=False)
+    if report.ok:
+        import_kept.forget(data_dir, current_user.id, kept_form.kept.data or "")
+    return _import_page(ImportForm(formdata=None), report, None)
+
+
+def _import(data: bytes, filename: str, *, dry_run: bool) -> ImportReport:
+    report = import_org_chart(
+        db(),
+        current_user,
+        data,
+        filename,
+        dry_run=dry_run,
+        scope=scope_paths(current_user, Permission.MANAGE_UNITS),
+    )
+    if report.ok and not report.dry_run:
+        db().commit()
+    else:
+        db().rollback()
+    return report
+
+
+def _import_page(
+    form: ImportForm, report: ImportReport | None, confirm: ImportKeptForm | None
+) -> Page:
     status = 422 if form.errors or (report is not None and not report.ok) else 200
-    return render_template("org/import.html", form=form, report=report), status
+    page = render_template("org/import.html", form=form, report=report, confirm=confirm)
+    return page, status
