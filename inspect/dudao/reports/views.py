@@ -28,14 +28,10 @@ from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
 from dudao.web.access import BadArgument, require_on, requires
 from dudao.web.context import db, runtime
-from dudao.web.downloads import disposition, send_named
+from dudao.web.downloads import SPREADSHEET_TYPES, disposition, send_named
 from dudao.web.setup import select_locale
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
-MIME = {
-    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to a text type: named once
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
 
 
 def _may_see_inspection(inspection: Inspection | None) -> bool:
@@ -239,7 +235,7 @@ def export(dataset: str) -> Response:
     fmt = request.args.get("format", "csv")
     if dataset not in exports.DATASETS and dataset != "all":
         abort(404)
-    if fmt not in MIME:
+    if fmt not in SPREADSHEET_TYPES:
         raise BadArgument(_("“%(format)s” is not an export format; use csv or xlsx.", format=fmt))
     if dataset == "all" and fmt == "csv":
         raise BadArgument(_("Every dataset at once comes as xlsx only (one sheet each)."))
@@ -262,7 +258,7 @@ def export(dataset: str) -> Response:
     names = list(exports.DATASETS) if dataset == "all" else [dataset]
     datasets = exports.build(db(), names, scope, runtime().settings.tz)
     body = encode(datasets, fmt)
-    response = Response(body, mimetype=MIME[fmt])
+    response = Response(body, mimetype=SPREADSHEET_TYPES[fmt])
     narrowed = "".join(f"-{part}" for part in (unit and unit.code, period and period.key) if part)
     response.headers["Content-Disposition"] = disposition(f"dudao-{dataset}{narrowed}.{fmt}")
     return response

@@ -14,6 +14,12 @@ from urllib.parse import quote
 
 from flask import Response, send_file
 
+#: The types of the spreadsheets pages send, by suffix.
+SPREADSHEET_TYPES = {
+    "csv": "text/csv",  # Werkzeug adds "; charset=utf-8" to a text type: named once
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
 
 def send_named(path: Path, name: str, mimetype: str | None = None) -> Response:
     """The file as a download called `name`."""
