@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
 from dudao.core.language import language_option, say
+from dudao.org.import_template import FORMATS, template_bytes
 from dudao.org.importing import import_org_chart
 
 
@@ -37,3 +38,18 @@ def import_command(file: Path, dry_run: bool, lang: str) -> None:
         say(report.summary(), lang, err=True)
         raise SystemExit(1)
     say(report.summary(), lang)
+
+
+@org_group.command(
+    "template", help="Write a file to fill in for `org import`: FILE.csv or FILE.xlsx."
+)
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+@language_option
+def template_command(file: Path, lang: str) -> None:
+    """The columns headed as the import reads them (in Chinese, or English with --lang en)
+    and one example row to overwrite."""
+    fmt = file.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise click.BadParameter("name a .csv or .xlsx file", param_hint="FILE")
+    file.write_bytes(template_bytes(fmt, lang))
+    click.echo(file)

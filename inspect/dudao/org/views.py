@@ -20,13 +20,15 @@ from dudao.org.forms import (
     MoveUnitForm,
     UnitForm,
 )
+from dudao.org.import_template import template_bytes, template_name
 from dudao.org.importing import ImportReport, import_org_chart
 from dudao.org.models import Unit
 from dudao.org.rules import LEVELS, lowest
 from dudao.web.access import require_on, requires
 from dudao.web.context import db, runtime
+from dudao.web.downloads import SPREADSHEET_TYPES, disposition
 from dudao.web.form_errors import place_problems
-from dudao.web.setup import unit_name
+from dudao.web.setup import select_locale, unit_name
 
 bp = Blueprint("org", __name__, template_folder="templates")
 
@@ -222,6 +224,18 @@ def import_kept_file() -> Page:
     if report.ok:
         import_kept.forget(data_dir, current_user.id, kept_form.kept.data or "")
     return _import_page(ImportForm(formdata=None), report, None)
+
+
+@bp.get("/units/import/template.<any(csv, xlsx):fmt>")
+@requires(Permission.MANAGE_UNITS)
+def import_template(fmt: str) -> Response:
+    """A file to fill in, headed as the import reads it, in the page's language."""
+    locale = select_locale()
+    return Response(
+        template_bytes(fmt, locale),
+        mimetype=SPREADSHEET_TYPES[fmt],
+        headers={"Content-Disposition": disposition(template_name(fmt, locale))},
+    )
 
 
 def _import(data: bytes, filename: str, *, dry_run: bool) -> ImportReport:
