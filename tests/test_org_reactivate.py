@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.org.models import Unit
-from dudao.org.queries import deactivated_with
+from dudao.org.queries import by_code, deactivated_with
 from dudao.org.services import move_unit, set_unit_active
+from tests.org_import_world import HEADER, csv_bytes, run
 
 
 def audit_count(session) -> int:
@@ -111,3 +112,11 @@ def test_an_admin_below_the_inactive_unit_is_told_who_can_reactivate_it(org, sig
         "甲一厂 cannot be reactivated while the unit above it, 甲公司, is inactive. Only an "
         "administrator of 甲公司 can reactivate it.</p>"
     ) in page
+
+
+def test_the_units_a_file_deactivates_went_together(session, org):
+    set_unit_active(session, None, org.branch_a2, False)  # on its own, before the file
+    header = HEADER + ",active"
+    lines = ["A1,甲一厂,A,unit,否", "A1-1,一,A1,branch,否", "B1-1,乙,B1,branch,否"]
+    assert run(session, csv_bytes(header, *lines)).ok
+    assert [u.code for u in deactivated_with(session, by_code(session, "A1"))] == ["A1-1"]

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dudao.core.database import utcnow
 from dudao.core.errors import Message, Plural
 from dudao.org import services
 from dudao.org.import_checks import ExistingTree, check_links, load_tree
@@ -193,8 +194,9 @@ def _apply(
     units: dict[str, Unit],
 ) -> None:
     """Creates top-down, then field updates, then moves top-down (each audited). The
-    tree's rules were checked on the tree after the whole file (`check_links`)."""
-    depth = _depths(rows, existing)
+    tree's rules were checked on the tree after the whole file (`check_links`). The file
+    is one act: the units it deactivates share one moment (`services.set_unit_active`)."""
+    depth, moment = _depths(rows, existing), utcnow()
     outside_parents = {
         existing.id_by_code[r.parent]
         for r in plan.creates + plan.moves
@@ -216,13 +218,14 @@ def _apply(
             tree_checked=True,
         )
         if row.active is False:
-            services.set_unit_active(session, actor, units[row.code], False, tree_checked=True)
+            unit = units[row.code]
+            services.set_unit_active(session, actor, unit, False, tree_checked=True, at=moment)
     for row, changes in plan.updates:
         services.update_unit(session, actor, units[row.code], tree_checked=True, **changes)
     for row in plan.activations:
         assert row.active is not None
         unit = units[row.code]
-        services.set_unit_active(session, actor, unit, row.active, tree_checked=True)
+        services.set_unit_active(session, actor, unit, row.active, tree_checked=True, at=moment)
     for row in sorted(plan.moves, key=lambda r: depth[r.code]):
         new_parent = units[row.parent] if row.parent is not None else None
         services.move_unit(session, actor, units[row.code], new_parent, tree_checked=True)

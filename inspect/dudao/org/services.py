@@ -9,6 +9,7 @@ before it moves up).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -150,6 +151,7 @@ def set_unit_active(
     *,
     with_subtree: bool = False,
     tree_checked: bool = False,
+    at: datetime | None = None,
 ) -> Unit:
     """Deactivation hides a unit from new work but keeps it and its history; its open
     inspections and rectifications stay open. A unit with active units below it is
@@ -160,7 +162,9 @@ def set_unit_active(
     own or, `with_subtree`, with the units below it that went with it
     (`queries.deactivated_with`). A unit deactivated on its own before stays inactive; so
     do the units below when the unit alone comes back, and they keep their moment, so
-    reactivating one of them later offers the units that went with it."""
+    reactivating one of them later offers the units that went with it. A caller whose
+    one act deactivates units one by one (the import, for a whole file) gives them its
+    moment, `at`."""
     if unit.active == active:
         return unit
     changed = [unit]
@@ -176,7 +180,7 @@ def set_unit_active(
             problem = still_active_below(Node.of(unit), [Node.of(u) for u in below])
             raise ValidationError.of_field("active", problem)
         changed += below
-    moment = None if active else utcnow()
+    moment = None if active else at or utcnow()
     for each in changed:
         before = unit_snapshot(each)
         each.active, each.deactivated_at = active, moment
