@@ -78,7 +78,7 @@ def test_a_subtree_goes_and_comes_back_together(admin_page, live_server, org, se
 
 def test_a_checked_file_is_imported_with_one_button(admin_page, live_server, session, tmp_path):
     page, base = admin_page, live_server.url
-    path = tmp_path / "org.csv"
+    path = tmp_path / "华辰控股集团二〇二六年第四季度组织架构调整第二稿供党建工作部审核.csv"
     path.write_bytes(csv_bytes(HEADER, "A3,甲三厂,A,unit"))
     page.goto(f"{base}/units/import")
     page.set_input_files("input[type=file]", str(path))
@@ -90,6 +90,6 @@ def test_a_checked_file_is_imported_with_one_button(admin_page, live_server, ses
     assert session.query(Unit).filter_by(code="A3").count() == 0
     with page.expect_navigation():
         page.click("#import-kept button")
-    said = {"zh_CN": "org.csv：已导入 1 行", "en": "org.csv: 1 row imported"}[page.lang]
+    said = {"zh_CN": "审核.csv：已导入 1 行", "en": "审核.csv: 1 row imported"}[page.lang]
     assert said in page.inner_text(".import-report")
     assert session.query(Unit).filter_by(code="A3").count() == 1
