@@ -72,6 +72,7 @@ PARAMS: dict[str, tuple[bool, Callable[[World, str], object]]] = {
     "feedback_id": (True, lambda w, side: w.feedback[side]),
     "attachment_id": (True, lambda w, side: w.feedback[f"attachment_{side}"]),
     "fmt": (False, lambda w, side: "json"),  # survey results exports
+    "suffix": (False, lambda w, side: "csv"),  # the org import's template
     "token": (False, lambda w, side: ROUTE_WALK_TOKEN),  # public answering pages
     "request_id": (True, lambda w, side: w.reports[side]),  # report requests
     "dataset": (False, lambda w, side: "inspections"),  # exports

@@ -226,15 +226,15 @@ def import_kept_file() -> Page:
     return _import_page(ImportForm(formdata=None), report, None)
 
 
-@bp.get("/units/import/template.<any(csv, xlsx):fmt>")
+@bp.get("/units/import/template.<any(csv, xlsx):suffix>")
 @requires(Permission.MANAGE_UNITS)
-def import_template(fmt: str) -> Response:
+def import_template(suffix: str) -> Response:
     """A file to fill in, headed as the import reads it, in the page's language."""
     locale = select_locale()
     return Response(
-        template_bytes(fmt, locale),
-        mimetype=SPREADSHEET_TYPES[fmt],
-        headers={"Content-Disposition": disposition(template_name(fmt, locale))},
+        template_bytes(suffix, locale),
+        mimetype=SPREADSHEET_TYPES[suffix],
+        headers={"Content-Disposition": disposition(template_name(suffix, locale))},
     )
 
 
