@@ -243,5 +243,5 @@ def test_cli_ad_hoc_bad_input_changes_nothing(app, session, org, forms):
     assert result.exit_code == 1 and "member_satisfaction" in result.output  # a questionnaire
     result = runner.invoke(cli, [*base, "--unit", "A", "--inspector", "ghost"])
     # A command speaks the default language (docs/i18n.md).
-    assert result.exit_code == 1 and "没有在用账号 'ghost'" in result.output
+    assert result.exit_code == 1 and "没有名为 ghost 的在用账号" in result.output
     assert session.scalars(select(Inspection)).all() == []

@@ -241,6 +241,14 @@ def test_every_problem_of_a_submit_shows_at_once(
     }, said
     session.expire_all()
     assert session.get(Schedule, schedule.id).version == 1
+    # Names in a Chinese sentence are listed with 、, not ", ".
+    user_factory("ib", ("inspector", org.group))
+    client.post("/lang", data={"lang": "zh_CN"})
+    data |= {"exclude": "HC02-98, HC02-99", "people": "nobody8, ia, nobody9"}
+    said = dict(re.findall(r'id="(\w+)-error">([^<]*)</p>', client.post(
+        f"/schedules/{schedule.id}/edit", data=data).text))  # fmt: skip
+    assert said["exclude"] == "未知单位编码：HC02-98、HC02-99"
+    assert said["people"].endswith("（或已停用、不存在）：nobody8、nobody9。")
 
 
 @pytest.mark.parametrize(
@@ -344,13 +352,13 @@ def test_ad_hoc_outside_scope_or_without_reason_is_refused(
         "/schedules/ad-hoc", data=data | {"unit_code": "A1", "reason": "x", "inspectors": "ghost"}
     )
     assert response.status_code == 422
-    assert "no active account &#39;ghost&#39;" in response.get_data(as_text=True)
+    assert "no active account named ghost" in response.get_data(as_text=True)
     client.post("/lang", data={"lang": "zh_CN"})  # the service's reason in Chinese too
     response = client.post(
         "/schedules/ad-hoc", data=data | {"unit_code": "A1", "reason": "x", "inspectors": "ghost"}
     )
     assert response.status_code == 422
-    assert "没有在用账号 &#39;ghost&#39;" in response.get_data(as_text=True)
+    assert "没有名为 ghost 的在用账号" in response.get_data(as_text=True)
     org.branch_a1.active = False  # a unit no longer in use: its sentence beside the field
     session.commit()
     response = client.post("/schedules/ad-hoc", data=data | {"unit_code": "A1-1", "reason": "x"})

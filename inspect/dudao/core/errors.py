@@ -82,23 +82,31 @@ class Plural(Message):
 
 class Listed(Message):
     """Texts joined by a separator ("a; b"), each Message among them, and the separator
-    (full-width in Chinese), in the reader's language."""
+    (full-width in Chinese), in the reader's language. `name_list` lists words instead."""
 
     parts: tuple[Any, ...]
+    separator: str
 
-    def __new__(cls, parts: Iterable[Any]) -> Listed:
-        parts = tuple(parts)
-        self = str.__new__(cls, LIST_SEPARATOR.join(str(part) for part in parts))
-        self.template, self.params, self.parts = str(self), {}, parts
+    def __new__(cls, parts: Iterable[Any], separator: str | None = None) -> Listed:
+        parts, separator = tuple(parts), separator or LIST_SEPARATOR
+        self = str.__new__(cls, separator.join(str(part) for part in parts))
+        self.template, self.params, self.parts, self.separator = str(self), {}, parts, separator
         return self
 
     def in_language(self, language: Language) -> str:
-        separator = language.gettext(LIST_SEPARATOR)
+        separator = language.gettext(self.separator)
         return separator.join(str(shown(part, language)) for part in self.parts)
 
 
 # TRANSLATORS: between the entries of a list of problems or conditions ("a; b").
 LIST_SEPARATOR = N_("; ")
+# TRANSLATORS: between names or words listed in a sentence ("FREQ, INTERVAL"; 、 in Chinese).
+NAME_SEPARATOR = N_(", ")
+
+
+def name_list(parts: Iterable[Any]) -> Listed:
+    """Names or words in a sentence, "a, b" in English and "a、b" in Chinese."""
+    return Listed(parts, NAME_SEPARATOR)
 
 
 class FieldProblem(Message):

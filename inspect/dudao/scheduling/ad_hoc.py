@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dudao.core.errors import N_, Listed, Message, NotFound, ValidationError, field_problem
+from dudao.core.errors import (
+    N_,
+    Listed,
+    Message,
+    NotFound,
+    ValidationError,
+    field_problem,
+    name_list,
+)
 from dudao.definitions.queries import current_version
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.services import create_inspections
@@ -51,10 +59,8 @@ def create_ad_hoc(
     people = queries.people(session, list(inspectors))
     missing = [name for name in inspectors if name not in people]
     if missing:
-        names = ", ".join(repr(n) for n in missing)
-        problems.append(
-            field_problem("inspector", Message(N_("no active account %(names)s"), names=names))
-        )
+        nobody = Message(N_("no active account named %(names)s"), names=name_list(missing))
+        problems.append(field_problem("inspector", nobody))
     if problems:
         raise ValidationError(
             Message(N_("Cannot create the inspection: %(problems)s"), problems=Listed(problems)),
@@ -80,7 +86,7 @@ def create_ad_hoc(
         cannot = Message(
             N_("%(names)s cannot inspect any unit chosen: it is their own part of the tree "
                "(回避), or they hold no inspector role on it."),
-            names=", ".join(idle),
+            names=name_list(idle),
         )  # fmt: skip
         raise ValidationError(cannot, [field_problem("inspector", cannot)])
     units = {

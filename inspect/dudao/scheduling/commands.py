@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from dudao.core.database import check_database, transaction
-from dudao.core.errors import N_, Message, Plural
+from dudao.core.errors import N_, Message, Plural, name_list
 from dudao.core.language import DEFAULT_LOCALE, language_option, refuse_located, say, spoken
 from dudao.core.runtime import Runtime
 from dudao.scheduling.loader import ScheduleFileError
@@ -91,7 +91,7 @@ def schedules_list(lang: str) -> None:
         for schedule in session.scalars(select(Schedule).order_by(Schedule.key)):
             try:
                 days = upcoming(schedule.rrule, schedule.dtstart, today, 3)
-                dates: object = ", ".join(day.isoformat() for day in days)
+                dates: object = name_list(day.isoformat() for day in days)
             except RecurrenceError as exc:
                 dates = Message(N_("(invalid rule: %(problem)s)"), problem=exc.message)
             state = Message(N_("active") if schedule.active else N_("inactive"))
@@ -146,7 +146,7 @@ def inspections_create(
         )  # fmt: skip
         ids = [inspection.id for inspection in created]
         assigned = sum(1 for inspection in created if inspection.assignments)
-    listed = ", ".join(f"#{i}" for i in ids[:20]) + (" ..." if len(ids) > 20 else "")
+    listed = name_list([f"#{i}" for i in ids[:20]] + (["..."] if len(ids) > 20 else []))
     done = Plural("Created %(num)d ad hoc inspection (%(assigned)d with inspectors): %(ids)s",
                   "Created %(num)d ad hoc inspections (%(assigned)d with inspectors): %(ids)s",
                   num=len(ids), assigned=assigned, ids=listed)  # fmt: skip

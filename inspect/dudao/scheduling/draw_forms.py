@@ -99,10 +99,10 @@ def described(params: dict[str, Any]) -> list[tuple[Any, str]]:
     period = params.get("period", "quarter")
     return [
         (COUNT, str(size)),
-        (LEVELS, ", ".join(chosen) or "—"),
+        (LEVELS, _(", ").join(chosen) or "—"),
         (STRATIFY, yes if params.get("stratify") else no),
         (WEIGHTING, yes if params.get("weighting") else no),
         (EXCLUDE, f"{params.get('exclude_recent_periods', 0)} · {periods.get(period, period)}"),
         (PER_INSPECTION, str(params.get("inspectors_per_inspection", ""))),
-        (POOL, ", ".join(params.get("pool") or []) or "—"),
+        (POOL, _(", ").join(params.get("pool") or []) or "—"),
     ]  # fmt: skip

@@ -8,7 +8,15 @@ from fractions import Fraction
 from typing import Any
 
 from dudao.core.enums import UnitLevel
-from dudao.core.errors import N_, FieldProblem, Listed, Message, ValidationError, field_problem
+from dudao.core.errors import (
+    N_,
+    FieldProblem,
+    Listed,
+    Message,
+    ValidationError,
+    field_problem,
+    name_list,
+)
 
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 #: The most units one draw may ask for.
@@ -88,7 +96,7 @@ def _levels(raw: Mapping[str, Any], problems: Problems) -> list[str]:
     if set(levels) - known:
         unknown = Message(
             N_("Unknown unit level in %(levels)s; use %(known)s."),
-            levels=", ".join(levels), known=", ".join(UnitLevel),
+            levels=name_list(levels), known=name_list(UnitLevel),
         )  # fmt: skip
         problems.append(field_problem("levels", unknown))
     return levels
@@ -109,7 +117,7 @@ def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
     period = str(raw.get("period") or "quarter")
     if period not in PERIODS:
         wrong = Message(N_("must be one of %(allowed)s, not %(value)r"),
-                        allowed=", ".join(PERIODS), value=period)  # fmt: skip
+                        allowed=name_list(PERIODS), value=period)  # fmt: skip
         problems.append(field_problem("period", wrong))
     params = {
         "count": None if count is None else _int(raw, "count", 1, 1, MAX_COUNT, problems),

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import Role
-from dudao.core.errors import N_, ConfigError, Message
+from dudao.core.errors import N_, ConfigError, Message, name_list
 from dudao.core.filecache import when_changed
 from dudao.definitions.problems import DefinitionError
 from dudao.definitions.yamlsource import Source, parse
@@ -44,7 +44,7 @@ def _roles(source: Source, data: dict, field: str) -> frozenset[Role]:
     roles = set()
     for index, name in enumerate(data[field]):
         if name not in {role.value for role in Role}:
-            known = ", ".join(role.value for role in Role)
+            known = name_list(role.value for role in Role)
             unknown = Message(N_("unknown role %(name)r (one of: %(choices)s)"), name=name,
                               choices=known)  # fmt: skip
             raise ConfigError(source.problem((field, index), unknown).as_message())
@@ -65,7 +65,7 @@ def load_publication(path: Path) -> Publication:
     for name in data:
         if name not in SECTIONS:
             message = Message(N_("unknown field %(name)r (one of: %(choices)s)"), name=name,
-                              choices=", ".join(SECTIONS))  # fmt: skip
+                              choices=name_list(SECTIONS))  # fmt: skip
             raise ConfigError(source.problem((name,), message, key=True).as_message())
     found = {name: _roles(source, data, name) for name in SECTIONS if name in data}
     return Publication(found.pop("roles"), **found)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dudao.auth.models import RoleGrant, User
 from dudao.core.enums import Role
-from dudao.core.errors import N_, Message
+from dudao.core.errors import N_, Message, name_list
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
 from dudao.org.queries import within
@@ -105,7 +105,7 @@ def inspector_problem(
         return None
     return Message(
         N_("Not inspectors in this scope (or inactive, or unknown): %(names)s."),
-        names=", ".join(missing),
+        names=name_list(missing),
     )
 
 

@@ -16,7 +16,7 @@ from dateutil.rrule import rrule, rrulestr
 from sqlalchemy.orm import Session
 
 from dudao.core.database import org_timezone
-from dudao.core.errors import N_, Invalid, Listed, Message
+from dudao.core.errors import N_, Invalid, Listed, Message, name_list
 
 #: Longer than any schedule needs, short enough that a typo (FREQ=SECONDLY) stays cheap.
 MAX_OCCURRENCES = 5000
@@ -96,7 +96,7 @@ def _part_problem(name: str, value: str, typed: str) -> Message | None:
     """What is wrong with part `name`=`value` (upper case; `typed` as the office wrote it)."""
     if name not in PARTS:
         return Message(N_("%(name)s is not a part a schedule's rule may have; the parts are "
-                          "%(parts)s"), name=name, parts=", ".join(PARTS))  # fmt: skip
+                          "%(parts)s"), name=name, parts=name_list(PARTS))  # fmt: skip
     if name == "FREQ" and value in TOO_OFTEN:
         return Message(N_("schedules repeat daily at most (FREQ=DAILY, WEEKLY, MONTHLY...)"))
     check, takes = PARTS[name]

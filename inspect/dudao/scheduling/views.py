@@ -27,6 +27,7 @@ from dudao.scheduling.loader import too_many_per_inspection
 from dudao.scheduling.models import Schedule
 from dudao.scheduling.queries import Backlog
 from dudao.scheduling.recurrence import RecurrenceError, org_today, upcoming
+from dudao.scheduling.rule_words import rule_in_words
 from dudao.scheduling.services import update_schedule
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
@@ -96,7 +97,10 @@ def _unit_in_scope(code: str) -> Unit | None:
 def index() -> str:
     schedules = queries.schedules_in_scope(db(), scope_paths(current_user, MANAGE))
     counts = queries.inspections_count(db(), [s.id for s in schedules])
-    rows = [(s, _next(s.rrule, s.dtstart, 3), counts.get(s.id, 0)) for s in schedules]
+    rows = [
+        (s, _next(s.rrule, s.dtstart, 3), counts.get(s.id, 0), rule_in_words(s.rrule, s.dtstart))
+        for s in schedules
+    ]
     checklists = titles(db(), [s.definition_key for s in schedules], select_locale())
     return render_template("scheduling/index.html", rows=rows, titles=checklists)
 
@@ -129,7 +133,7 @@ def _values(form: ScheduleForm) -> dict[str, object] | None:
     excluded = split_names(form.exclude.data)
     known = {u.code for u in db().scalars(select(Unit).where(Unit.code.in_(excluded)))}
     if set(excluded) - known:
-        missing = ", ".join(sorted(set(excluded) - known))
+        missing = _(", ").join(sorted(set(excluded) - known))
         _add(form.exclude, _("Unknown unit codes: %(codes)s", codes=missing))
     names = split_names(form.people.data) if form.policy.data != "unit_lead" else []
     not_inspectors = queries.inspector_problem(db(), names, scope)
@@ -185,11 +189,13 @@ def edit(schedule_id: int) -> Page:
                 flash(_("Schedule saved."), "success")
                 return redirect(url_for("scheduling.index"))
     preview = _preview(form)
+    words = rule_in_words(form.rrule.data, form.dtstart.data) if preview else None
     if form.errors and status == 200:
         status = 422
     return render_template(
-        "scheduling/edit.html", form=form, schedule=schedule, preview=preview, backlog=backlog
-    ), status
+        "scheduling/edit.html", form=form, schedule=schedule, preview=preview, words=words,
+        backlog=backlog,
+    ), status  # fmt: skip
 
 
 def _unconfirmed(
