@@ -173,7 +173,7 @@ def test_a_kind_change_is_refused_in_words(signed_in, org, fire, session):
     survey = SURVEY.replace("key: canteen", "key: fire_check")
     response = client.post("/admin/definitions/upload", data={"text": survey})
     assert response.status_code == 422
-    said = "fire_check&#39; 在数据库中是检查表，新版本不能将其改为问卷（请使用新的标识）"
+    said = "fire_check” 在数据库中是检查表，新版本不能将其改为问卷（请使用新的标识）"
     assert said in response.get_data(as_text=True)
     client.post("/lang", data={"lang": "en"})
     response = client.post("/admin/definitions/upload", data={"text": survey})

@@ -31,7 +31,7 @@ def test_upload_page_shows_problems_in_chinese_with_their_lines(signed_in, org):
     html = _upload(client)
     assert (
         "<td>14</td><td>15</td><td><code>sections[0].items[1].type</code></td>"
-        '<td class="wrap">未知的条目类型 &#39;numbr&#39;；是否应为 &#39;number&#39;？'
+        '<td class="wrap">未知的条目类型 “numbr”；是否应为 “number”？'
     ) in html
     assert (
         "<td>15</td><td>16</td><td><code>sections[0].items[1].label</code></td>"
@@ -56,7 +56,7 @@ def test_upload_page_translates_syntax_and_file_problems(signed_in, org):
     client = signed_in("ada", ("admin", org.group))
     assert "YAML 格式错误：" in _upload(client, "kind: checklist\nkey: [x\n")
     html = _upload(client, CHECK.replace("key: fire_check", "key: fire_check\nkey: again"))
-    assert "字段 &#39;key&#39; 重复（首次出现在第 2 行）" in html
+    assert "字段 “key” 重复（首次出现在第 2 行）" in html
 
 
 @pytest.mark.parametrize(
@@ -89,9 +89,9 @@ def test_check_speaks_chinese_by_default_and_english_on_request(tmp_path: Path):
     chinese = CliRunner().invoke(cli, ["forms", "check", str(bad)])
     assert chinese.exit_code == 1
     assert chinese.stdout.splitlines() == [
-        f"{bad}:14:15: sections[0].items[1].type: 未知的条目类型 'numbr'；是否应为 'number'？"
-        "（可选：yes_no, single_choice, multi_choice, scale, rating, number, text, date, "
-        "photo, note）",
+        f"{bad}:14:15: sections[0].items[1].type: 未知的条目类型 “numbr”；是否应为 “number”？"
+        "（可选：yes_no、single_choice、multi_choice、scale、rating、number、text、date、"
+        "photo、note）",
         f"{bad}:15:16: sections[0].items[1].label: 应为文本，实为数字（请加引号）",
     ]
     assert "1 个文件中有 2 个问题。" in chinese.stderr
@@ -121,7 +121,7 @@ def test_sync_lists_problems_in_chinese(app, tmp_path: Path):
     (folder / "fire.yaml").write_text(CHECK.replace("sections:", "sectons:"), encoding="utf-8")
     result = app.test_cli_runner().invoke(forms_group, ["sync", "--folder", str(folder)])
     assert result.exit_code == 1
-    assert "forms/fire.yaml:4:1: sectons: 未知字段 'sectons'；是否应为 'sections'？" in (
+    assert "forms/fire.yaml:4:1: sectons: 未知字段 “sectons”；是否应为 “sections”？" in (
         result.output
     )
     assert "定义中有 2 个问题，未同步任何内容。" in result.output
@@ -142,8 +142,8 @@ def test_xlsform_import_lists_problems_by_row_in_chinese(tmp_path: Path):
     bad = workbook(tmp_path / "bad.xlsx", survey)
     assert _import(bad) == [
         "bad.xlsx 无法导入：有 2 个问题。",
-        "  survey 第 2 行：无法导入类型 'geopoint'",
-        "  survey 第 4 行：name 'a' 与survey 第 3 行的相同",
+        "  survey 第 2 行：无法导入类型 “geopoint”",
+        "  survey 第 4 行：name “a” 与survey 第 3 行的相同",
     ]
     assert _import(bad, "--lang", "en")[1:] == [
         "  survey row 2: type 'geopoint' cannot be imported",

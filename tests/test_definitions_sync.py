@@ -136,3 +136,13 @@ def test_a_key_cannot_change_its_kind(session, folder):  # noqa: F811
         sync_forms(session, None, folder)
     with pytest.raises(DefinitionError, match="use a new key"):
         upload_version(session, None, as_survey, "x.yaml")
+    # Said at the line of `kind:`, not at line 1, in the file and in an upload alike.
+    commented = "# 消防检查，改为问卷\n\n" + as_survey
+    (folder / "fire.yaml").write_text(commented)
+    with pytest.raises(DefinitionError) as synced:
+        sync_forms(session, None, folder)
+    with pytest.raises(DefinitionError) as uploaded:
+        upload_version(session, None, commented, "x.yaml")
+    for refused in (synced, uploaded):
+        [problem] = refused.value.problems
+        assert (problem.line, problem.col, problem.path) == (3, 1, "kind"), problem

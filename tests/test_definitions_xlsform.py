@@ -171,7 +171,7 @@ def test_a_translation_that_is_not_valid_is_named_at_its_survey_row(tmp_path):
         "survey row 5: relevant: expected a number, got text",
     ]
     chinese = [spoken(problem, "zh_CN") for problem in caught.value.problems]
-    assert chinese[0] == "survey 第 3 行：relevant: 未知的选项 'maybe'（可选：yes, no）"
+    assert chinese[0] == "survey 第 3 行：relevant: 未知的选项 “maybe”（可选：yes、no）"
 
 
 def test_refusal_lists_every_problem_by_sheet_and_row(tmp_path):

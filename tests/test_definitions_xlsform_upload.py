@@ -80,10 +80,10 @@ def test_a_workbook_that_does_not_translate_is_refused_row_by_row(
     page = response.get_data(as_text=True)
     assert "<h2>bad.xlsx 无法导入：有 1 个问题。</h2>\n  <p>未保存任何内容。</p>" in page
     assert "请修改工作簿后重新选择文件上传" in page  # a workbook cannot come back in the textarea
-    assert "survey 第 5 行：无法导入类型 &#39;geopoint&#39;" in page
+    assert "survey 第 5 行：无法导入类型 “geopoint”" in page
     del bad[4]  # what is left translates, but names an option the list does not have
     response = _post(client, workbook(tmp_path / "bad.xlsx", bad, CHOICES))
-    assert "survey 第 5 行：relevant: 未知的选项 &#39;maybe&#39;" in response.get_data(as_text=True)
+    assert "survey 第 5 行：relevant: 未知的选项 “maybe”" in response.get_data(as_text=True)
     fake = tmp_path / "fake.xlsx"
     fake.write_text("not a workbook")
     response = _post(client, fake)

@@ -83,9 +83,9 @@ def test_errors_are_one_sentence(run):
     unpublished = run("draw", "publish", "99", "--as", "office")
     assert unpublished.exit_code == 1 and "没有编号为 99 的抽查。" in unpublished.output
     unknown = run(*[a if a != "office" else "ghost" for a in CREATE])
-    assert unknown.exit_code == 1 and "没有名为 'ghost' 的账号。" in unknown.output
+    assert unknown.exit_code == 1 and "没有名为 “ghost” 的账号。" in unknown.output
     nowhere = run(*[a if a != "G" else "NOPE" for a in CREATE])
-    assert nowhere.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in nowhere.output
+    assert nowhere.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in nowhere.output
     outside = run(*[a if a != "office" else "insp1" for a in CREATE])
     assert outside.exit_code == 1 and "您无权为 G 进行抽查。" in outside.output
     untitled = run(*[a if a != "第四季度抽查" else " " for a in CREATE])

@@ -191,7 +191,7 @@ def test_inactive_schedule_and_missing_definition(app, session, make_schedule):
     assert session.scalar(select(func.count()).select_from(InspectionAssignment)) == 0
     said = app.test_cli_runner().invoke(cli, ["schedules", "run", "--until", "2026-02-01"])
     assert said.exit_code == 0  # each problem on a line of its own, in the reader's language
-    assert "\n  s2：没有检查表 'member_satisfaction'；请运行 `dudao forms sync`\n" in said.output
+    assert "\n  s2：没有检查表 “member_satisfaction”；请运行 `dudao forms sync`\n" in said.output
 
 
 def test_the_periodic_job_materialises_up_to_today_and_is_registered(app, session, make_schedule):

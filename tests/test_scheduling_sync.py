@@ -162,7 +162,7 @@ def test_cli_sync_names_the_problem_then_skips_with_the_flag(app, org, forms):
     runner = app.test_cli_runner()
     result = runner.invoke(cli, ["schedules", "sync"])
     assert result.exit_code == 1
-    assert "scope.unit: 没有编码为 'HC' 的单位" in result.output
+    assert "scope.unit: 没有编码为 “HC” 的单位" in result.output
     assert "检查计划中有 7 个问题，未同步任何内容。" in result.output  # zh_CN, docs/i18n.md
     assert "no unit" not in result.output  # the problems too, not only the count
     result = runner.invoke(cli, ["schedules", "sync", "--lang", "en"])
@@ -238,7 +238,7 @@ def test_cli_ad_hoc_bad_input_changes_nothing(app, session, org, forms):
     base = ["inspections", "create", "--definition", "branch_standardisation",
             "--due", "2026-12-31", "--reason", "x"]  # fmt: skip
     result = runner.invoke(cli, [*base, "--unit", "NOPE"])
-    assert result.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in result.output
+    assert result.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in result.output
     result = runner.invoke(cli, [*base[:3], "member_satisfaction", *base[4:], "--unit", "A"])
     assert result.exit_code == 1 and "member_satisfaction" in result.output  # a questionnaire
     result = runner.invoke(cli, [*base, "--unit", "A", "--inspector", "ghost"])

@@ -145,7 +145,7 @@ def test_a_payload_of_the_wrong_shape_is_refused_in_the_readers_language(tablet,
     refused = tablet.put(draft, json={"answers": "plan=yes"})
     assert refused.status_code == 422
     assert refused.get_json()["fields"] == {"answers": "不是对象"}
-    assert refused.get_json()["message"] == "'answers' 必须是以题目标识为键的对象。"
+    assert refused.get_json()["message"] == "“answers” 必须是以题目标识为键的对象。"
     tablet.post("/lang", data={"lang": "en"})
     refused = tablet.post(URL.format(world.inspection.id), json=payload(PASSING) | {"notes": ["x"]})
     assert refused.status_code == 422 and refused.get_json()["fields"] == {"notes": "not an object"}

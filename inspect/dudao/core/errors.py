@@ -109,6 +109,13 @@ def name_list(parts: Iterable[Any]) -> Listed:
     return Listed(parts, NAME_SEPARATOR)
 
 
+def quoted(text: Any) -> Message:
+    """A value quoted as the reader's language quotes it: 'pass' in English, “pass” in Chinese
+    (a message's own template writes '%(name)s', translated “%(name)s”)."""
+    # TRANSLATORS: a value quoted in a sentence; “%(text)s” in Chinese.
+    return Message(N_("'%(text)s'"), text=text)
+
+
 class FieldProblem(Message):
     """`field: problem`, a ValidationError's problem that a view places beside its field:
     the field's name as it is, the problem in the reader's language (the template is not

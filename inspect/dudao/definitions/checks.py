@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from dudao.core.errors import N_, Message
+from dudao.core.errors import N_, Message, name_list
 from dudao.definitions.problems import Path
 from dudao.definitions.yamlsource import Source
 
@@ -95,18 +95,18 @@ class Checker:
                 match = suggest(name, [*allowed, *elsewhere])
                 message = (
                     Message(
-                        N_("unknown field %(name)r; did you mean %(match)r?"),
+                        N_("unknown field '%(name)s'; did you mean '%(match)s'?"),
                         name=name,
                         match=match,
                     )
                     if match
-                    else Message(N_("unknown field %(name)r"), name=name)
+                    else Message(N_("unknown field '%(name)s'"), name=name)
                 )
                 self.add((*path, name), message, key=True)
 
     def require(self, data: dict[str, Any], path: Path, name: str) -> bool:
         if data.get(name) is None:
-            self.add((*path, name), Message(N_("missing required field %(name)r"), name=name))
+            self.add((*path, name), Message(N_("missing required field '%(name)s'"), name=name))
             return False
         return True
 
@@ -161,7 +161,7 @@ class Checker:
                 path,
                 Message(
                     N_(
-                        "%(value)r is not a valid key: use lower-case letters, digits and '_', "
+                        "'%(value)s' is not a valid key: use lower-case letters, digits and '_', "
                         "starting with a letter (at most %(max)d characters)"
                     ),
                     value=value,
@@ -237,7 +237,7 @@ class Checker:
         if isinstance(value, str) and isinstance(choices, tuple | list) and value in choices:
             return value
         choices = [str(choice) for choice in choices]
-        listed = ", ".join(choices)
+        listed = name_list(choices)
         if not isinstance(value, str):
             return self.add(
                 path,
@@ -251,7 +251,10 @@ class Checker:
             match = suggest(value, choices)
             message = (
                 Message(
-                    N_("unknown %(what)s %(value)r; did you mean %(match)r? (one of: %(choices)s)"),
+                    N_(
+                        "unknown %(what)s '%(value)s'; did you mean '%(match)s'? "
+                        "(one of: %(choices)s)"
+                    ),
                     what=what,
                     value=value,
                     match=match,
@@ -259,7 +262,7 @@ class Checker:
                 )
                 if match
                 else Message(
-                    N_("unknown %(what)s %(value)r (one of: %(choices)s)"),
+                    N_("unknown %(what)s '%(value)s' (one of: %(choices)s)"),
                     what=what,
                     value=value,
                     choices=listed,

@@ -105,7 +105,7 @@ class ConditionChecker:
             return c.add(
                 (*path, op),
                 Message(
-                    N_("%(op)r cannot test a %(type)s item (allowed: %(allowed)s)"),
+                    N_("'%(op)s' cannot test a %(type)s item (allowed: %(allowed)s)"),
                     op=op,
                     type=item_type,
                     allowed=allowed,
@@ -121,7 +121,7 @@ class ConditionChecker:
             c.add(path, Message(N_("expected an item key, got %(got)s"), got=describe(key)))
             return None
         if key == self.own_key:
-            c.add(path, Message(N_("an item cannot depend on itself (%(key)r)"), key=key))
+            c.add(path, Message(N_("an item cannot depend on itself ('%(key)s')"), key=key))
             return None
         if key not in self.earlier:
             c.add(path, self._unknown(key))
@@ -130,21 +130,21 @@ class ConditionChecker:
         if not target.get("type"):
             return None  # its own problem is reported already
         if target["type"] == ItemType.NOTE:
-            c.add(path, Message(N_("item %(key)r is a note and has no answer to test"), key=key))
+            c.add(path, Message(N_("item '%(key)s' is a note and has no answer to test"), key=key))
             return None
         return target
 
     def _unknown(self, key: str) -> Message:
         if key in self.all_keys:
             return Message(
-                N_("item %(key)r comes later; show_if may only refer to earlier items"), key=key
+                N_("item '%(key)s' comes later; show_if may only refer to earlier items"), key=key
             )
         match = suggest(key, self.earlier)
         if match:
             return Message(
-                N_("unknown item %(key)r; did you mean %(match)r?"), key=key, match=match
+                N_("unknown item '%(key)s'; did you mean '%(match)s'?"), key=key, match=match
             )
-        return Message(N_("unknown item %(key)r"), key=key)
+        return Message(N_("unknown item '%(key)s'"), key=key)
 
     def _value(self, op: str, value: Any, path: Path, target: dict[str, Any]) -> Any:
         c = self.check
@@ -190,5 +190,5 @@ class ConditionChecker:
             except ValueError:
                 pass
         return self.check.add(
-            path, Message(N_('expected a date as "YYYY-MM-DD", got %(value)r'), value=value)
+            path, Message(N_("expected a date as \"YYYY-MM-DD\", got '%(value)s'"), value=value)
         )

@@ -38,7 +38,7 @@ def _claim_key(first: dict[str, str], loaded: LoadedDefinition) -> Problem | Non
         return None
     line, col = loaded.source.locate(("key",)) if loaded.source else (1, 1)
     message = Message(
-        N_("definition key %(key)r is already defined in %(file)s"), key=key, file=first[key]
+        N_("definition key '%(key)s' is already defined in %(file)s"), key=key, file=first[key]
     )
     return Problem(loaded.filename, line, col, "key", message)
 

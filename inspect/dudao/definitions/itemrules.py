@@ -51,10 +51,10 @@ def allowed_fields(item_type: str | None, kind: str | None) -> tuple[list[str], 
             continue
         if name in SCORING:
             why[name] = (
-                Message(N_("%(name)r applies only to checklist items"), name=name)
+                Message(N_("'%(name)s' applies only to checklist items"), name=name)
                 if kind == Kind.QUESTIONNAIRE
                 else Message(
-                    N_("%(name)r does not apply to a %(type)s item (it cannot be scored)"),
+                    N_("'%(name)s' does not apply to a %(type)s item (it cannot be scored)"),
                     name=name,
                     type=item_type,
                 )
@@ -67,7 +67,7 @@ def allowed_fields(item_type: str | None, kind: str | None) -> tuple[list[str], 
             )
         else:
             why[name] = Message(
-                N_("%(name)r does not apply to a %(type)s item"), name=name, type=item_type
+                N_("'%(name)s' does not apply to a %(type)s item"), name=name, type=item_type
             )
     return allowed, why
 
@@ -150,7 +150,7 @@ class ItemChecker:
                 c.add(
                     (*at, "key"),
                     Message(
-                        N_("duplicate option key %(key)r (also options[%(other)d])"),
+                        N_("duplicate option key '%(key)s' (also options[%(other)d])"),
                         key=key,
                         other=keys[key],
                     ),

@@ -75,7 +75,7 @@ def _pass_rule(c: Checker, raw: Any, path: Path, data: dict[str, Any]) -> dict[s
     if item_type in (ItemType.YES_NO, ItemType.SINGLE_CHOICE, ItemType.MULTI_CHOICE):
         why = {
             name: Message(
-                N_("a %(type)s item passes on 'options', not %(name)r"), type=item_type, name=name
+                N_("a %(type)s item passes on 'options', not '%(name)s'"), type=item_type, name=name
             )
             for name in ("min", "max")
         }

@@ -124,22 +124,25 @@ def _kind_problems(
         definition = result.definition
         known = kinds.get(definition.key)
         if known is not None and known != definition.kind:
-            message = _kind_changed(definition.key, known, definition.kind)
-            problems.append(Problem(f"{folder_name}/{name}", 1, 1, "kind", message))
+            problems.append(_kind_changed(result, f"{folder_name}/{name}", known))
     return problems
 
 
-def _kind_changed(key: str, stored: Kind, new: Kind) -> Message:
-    """The kinds in words (检查表, 问卷), in the reader's language where it is shown."""
-    return Message(
+def _kind_changed(loaded: LoadedDefinition, file: str, stored: Kind) -> Problem:
+    """The kinds in words (检查表, 问卷), in the reader's language where it is shown, at the
+    line of the `kind:` key."""
+    spec = loaded.definition
+    message = Message(
         N_(
-            "%(key)r is a %(stored)s in the database; a new version cannot make it a "
+            "'%(key)s' is a %(stored)s in the database; a new version cannot make it a "
             "%(new)s (use a new key)"
         ),
-        key=key,
+        key=spec.key,
         stored=Message(KIND_NAMES[stored]),
-        new=Message(KIND_NAMES[new]),
+        new=Message(KIND_NAMES[spec.kind]),
     )
+    line, col = loaded.source.locate(("kind",), key=True) if loaded.source else (1, 1)
+    return Problem(file, line, col, "kind", message)
 
 
 def snapshot(definition: FormDefinition) -> dict[str, Any]:
@@ -181,8 +184,7 @@ def store(
         )  # fmt: skip
         action = "created"
     elif definition.kind != spec.kind:
-        message = _kind_changed(spec.key, definition.kind, spec.kind)
-        raise DefinitionError([Problem(source_file or spec.key, 1, 1, "kind", message)])
+        raise DefinitionError([_kind_changed(loaded, source_file or spec.key, definition.kind)])
     version = session.scalar(
         select(DefinitionVersion).where(
             DefinitionVersion.definition_id == definition.id,

@@ -69,12 +69,12 @@ class _Document:
         why: dict[str, str] = {}
         for name in CHECKLIST_TOP:
             if kind == Kind.QUESTIONNAIRE:
-                why[name] = Message(N_("%(name)r applies only to checklists"), name=name)
+                why[name] = Message(N_("'%(name)s' applies only to checklists"), name=name)
             else:
                 allowed.append(name)
         for name in QUESTIONNAIRE_TOP:
             if kind == Kind.CHECKLIST:
-                why[name] = Message(N_("%(name)r applies only to questionnaires"), name=name)
+                why[name] = Message(N_("'%(name)s' applies only to questionnaires"), name=name)
             else:
                 allowed.append(name)
         c.fields(raw, (), allowed, why)
@@ -193,7 +193,7 @@ class _Document:
                 c.add(
                     (*path, "key"),
                     Message(
-                        N_("duplicate section key %(key)r (also sections[%(other)d])"),
+                        N_("duplicate section key '%(key)s' (also sections[%(other)d])"),
                         key=data["key"],
                         other=section_keys[data["key"]],
                     ),
@@ -227,7 +227,7 @@ class _Document:
                             c.add(
                                 (*at, "key"),
                                 Message(
-                                    N_("duplicate item key %(key)r (also %(other)s)"),
+                                    N_("duplicate item key '%(key)s' (also %(other)s)"),
                                     key=key,
                                     other=format_path(item_paths[key]),
                                 ),

@@ -153,7 +153,7 @@ class _Builder:
                         col,
                         format_path(child),
                         Message(
-                            N_("duplicate key %(key)r (first at line %(line)d)"),
+                            N_("duplicate key '%(key)s' (first at line %(line)d)"),
                             key=key,
                             line=first[0],
                         ),
@@ -187,7 +187,7 @@ class _Builder:
 
 
 def _unsupported(node: Node) -> Message:
-    return Message(N_("unsupported YAML tag %(tag)r"), tag=node.tag)
+    return Message(N_("unsupported YAML tag '%(tag)s'"), tag=node.tag)
 
 
 class _TooLarge(Exception):

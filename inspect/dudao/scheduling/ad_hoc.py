@@ -54,7 +54,7 @@ def create_ad_hoc(
     version = current_version(session, definition_key, "checklist")
     if version is None:
         problems.append(
-            field_problem("definition", Message(N_("no checklist %(key)r"), key=definition_key))
+            field_problem("definition", Message(N_("no checklist '%(key)s'"), key=definition_key))
         )
     people = queries.people(session, list(inspectors))
     missing = [name for name in inspectors if name not in people]

@@ -139,7 +139,7 @@ def inspections_create(
     with transaction(runtime.session_factory) as session:
         root = by_code(session, unit_code)
         if root is None:
-            raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit_code))
+            raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=unit_code))
         created = create_ad_hoc(
             session, None, root, definition_key, due.date(), reason,  # type: ignore[attr-defined]
             subtree=subtree, levels=levels, inspectors=inspectors,

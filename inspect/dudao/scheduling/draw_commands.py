@@ -40,7 +40,7 @@ def _session_factory() -> Any:
 def _actor(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(Message(N_("No account named %(name)r."), name=username))
+        raise NotFound(Message(N_("No account named '%(name)s'."), name=username))
     return user
 
 
@@ -80,7 +80,7 @@ def create_command(
             actor = _actor(session, username)
             scope = by_code(session, scope_code)
             if scope is None:
-                raise NotFound(Message(N_("No unit with the code %(code)r."), code=scope_code))
+                raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=scope_code))
             due_date: date = due.date()  # type: ignore[attr-defined]
             made = create_draw(session, actor, title, definition_key, scope, params, due_date, seed)
             if publish:

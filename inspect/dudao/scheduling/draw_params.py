@@ -58,7 +58,7 @@ def _int(
         or (isinstance(value, float) and value != number)
         or not (low <= number <= high)
     ):
-        wrong = Message(N_("must be a whole number from %(low)d to %(high)d, not %(value)r"),
+        wrong = Message(N_("must be a whole number from %(low)d to %(high)d, not %(value)s"),
                         low=low, high=high, value=value)  # fmt: skip
         problems.append(field_problem(name, wrong))
         return default
@@ -70,13 +70,13 @@ def _fraction(value: Any, problems: Problems) -> str | None:
         exact = Fraction(str(value).strip())
     except (ValueError, ZeroDivisionError):
         wrong = Message(
-            N_("The fraction must be a number such as 0.25, not %(value)r."), value=value
+            N_("The fraction must be a number such as 0.25, not %(value)s."), value=value
         )
         problems.append(field_problem("fraction", wrong))
         return None
     if not 0 < exact <= 1:
         wrong = Message(
-            N_("The fraction must be more than 0 and at most 1, not %(value)r."), value=value
+            N_("The fraction must be more than 0 and at most 1, not %(value)s."), value=value
         )
         problems.append(field_problem("fraction", wrong))
         return None
@@ -116,7 +116,7 @@ def normalise_params(raw: Mapping[str, Any]) -> dict[str, Any]:
         problems.append(field_problem("count", either))
     period = str(raw.get("period") or "quarter")
     if period not in PERIODS:
-        wrong = Message(N_("must be one of %(allowed)s, not %(value)r"),
+        wrong = Message(N_("must be one of %(allowed)s, not '%(value)s'"),
                         allowed=name_list(PERIODS), value=period)  # fmt: skip
         problems.append(field_problem("period", wrong))
     params = {

@@ -163,7 +163,9 @@ def draw_problems(
     if len((seed or "").strip()) > 64:
         problems.append(field_problem("seed", Message(N_("A seed has at most 64 characters."))))
     if current_version(session, definition_key, "checklist") is None:
-        unknown = Message(N_("No checklist named %(key)r (or it is retired)."), key=definition_key)
+        unknown = Message(
+            N_("No checklist named '%(key)s' (or it is retired)."), key=definition_key
+        )
         problems.append(field_problem("definition", unknown))
     try:
         normalise_params(params)

@@ -49,7 +49,7 @@ def verify_draw(session: Session, draw_id: int) -> tuple[bool, list[Message]]:
     problems: list[Message] = []
     if draw.algorithm != ALGORITHM:
         problems.append(
-            Message(N_("unknown algorithm %(algorithm)r (this version knows %(known)s)"),
+            Message(N_("unknown algorithm '%(algorithm)s' (this version knows %(known)s)"),
                     algorithm=draw.algorithm, known=ALGORITHM)
         )  # fmt: skip
     else:

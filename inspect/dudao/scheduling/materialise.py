@@ -81,7 +81,7 @@ def _plan(session: Session, schedule: Schedule) -> _Plan | Message:
     version = current_version(session, schedule.definition_key, "checklist")
     if version is None:
         return Message(
-            N_("%(schedule)s: no checklist %(key)r; run `dudao forms sync`"),
+            N_("%(schedule)s: no checklist '%(key)s'; run `dudao forms sync`"),
             schedule=schedule.key, key=schedule.definition_key,
         )  # fmt: skip
     workflow = get_workflow(schedule.workflow)

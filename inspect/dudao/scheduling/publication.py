@@ -45,7 +45,7 @@ def _roles(source: Source, data: dict, field: str) -> frozenset[Role]:
     for index, name in enumerate(data[field]):
         if name not in {role.value for role in Role}:
             known = name_list(role.value for role in Role)
-            unknown = Message(N_("unknown role %(name)r (one of: %(choices)s)"), name=name,
+            unknown = Message(N_("unknown role '%(name)s' (one of: %(choices)s)"), name=name,
                               choices=known)  # fmt: skip
             raise ConfigError(source.problem((field, index), unknown).as_message())
         roles.add(Role(name))
@@ -64,7 +64,7 @@ def load_publication(path: Path) -> Publication:
         raise ConfigError(source.problem((), mapping).as_message())
     for name in data:
         if name not in SECTIONS:
-            message = Message(N_("unknown field %(name)r (one of: %(choices)s)"), name=name,
+            message = Message(N_("unknown field '%(name)s' (one of: %(choices)s)"), name=name,
                               choices=name_list(SECTIONS))  # fmt: skip
             raise ConfigError(source.problem((name,), message, key=True).as_message())
     found = {name: _roles(source, data, name) for name in SECTIONS if name in data}

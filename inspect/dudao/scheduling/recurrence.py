@@ -32,7 +32,7 @@ class RecurrenceError(Invalid):
 
 def _unreadable(text: str) -> RecurrenceError:
     return RecurrenceError(
-        Message(N_("not a valid RRULE (%(text)r): write parts NAME=value separated by "
+        Message(N_("not a valid RRULE ('%(text)s'): write parts NAME=value separated by "
                    "semicolons, such as FREQ=MONTHLY;BYMONTHDAY=1"), text=text)
     )  # fmt: skip
 

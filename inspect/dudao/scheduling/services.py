@@ -30,7 +30,7 @@ from dudao.scheduling.models import Schedule
 from dudao.workflow.engine import Conflict
 
 SCHEDULES_DIR = PROJECT_ROOT / "workflows" / "schedules"
-NO_UNIT = N_("no unit with the code %(code)r")
+NO_UNIT = N_("no unit with the code '%(code)s'")
 #: The fields a sync or an edit compares, as stored on Schedule.
 FIELDS = (
     "name", "definition_key", "workflow", "scope_unit_id", "levels", "tags", "exclude_codes",
@@ -83,7 +83,7 @@ def _resolve(
             source.problem(
                 ("definition",),
                 Message(
-                    N_("no definition %(key)r (run `dudao forms sync`)"), key=spec.definition_key
+                    N_("no definition '%(key)s' (run `dudao forms sync`)"), key=spec.definition_key
                 ),
             )
         )
@@ -92,7 +92,7 @@ def _resolve(
             source.problem(
                 ("definition",),
                 Message(
-                    N_("%(key)r is a questionnaire; a schedule needs a checklist"),
+                    N_("'%(key)s' is a questionnaire; a schedule needs a checklist"),
                     key=spec.definition_key,
                 ),
             )
@@ -109,7 +109,7 @@ def _resolve(
     for index, name in enumerate(names):
         if name in outside:
             not_one = Message(
-                N_("%(name)r is not an inspector in this scope (or inactive, or unknown)"),
+                N_("'%(name)s' is not an inspector in this scope (or inactive, or unknown)"),
                 name=name,
             )
             problems.append(source.problem(("assignment", listed, index), not_one))
@@ -141,7 +141,15 @@ def sync_schedules(
         if spec.key in loaded:
             problems.append(
                 Problem(
-                    shown, 1, 1, "key", f"{spec.key!r} is already used by {loaded[spec.key][0]}"
+                    shown,
+                    1,
+                    1,
+                    "key",
+                    Message(
+                        N_("'%(key)s' is already used by %(file)s"),
+                        key=spec.key,
+                        file=loaded[spec.key][0],
+                    ),
                 )
             )
             continue

@@ -64,7 +64,8 @@ def _choices(sheet: Sheet | None, state: Conversion) -> dict[str, list[dict[str,
                 state.fail(
                     row,
                     Message(
-                        N_("column %(column)r: media in choices cannot be imported"), column=column
+                        N_("column '%(column)s': media in choices cannot be imported"),
+                        column=column,
                     ),
                 )
         options = lists.setdefault(list_name, [])
@@ -73,7 +74,9 @@ def _choices(sheet: Sheet | None, state: Conversion) -> dict[str, list[dict[str,
             state.fail(
                 row,
                 Message(
-                    N_("choice %(name)r appears twice in list %(list)r"), name=name, list=list_name
+                    N_("choice '%(name)s' appears twice in list '%(list)s'"),
+                    name=name,
+                    list=list_name,
                 ),
             )
             continue
@@ -166,7 +169,7 @@ def convert(path: Path, kind: str = "questionnaire") -> tuple[dict[str, Any], di
     ]
     source = settings.get("form_id") or path.stem
     if not re.search(r"[a-z0-9]", source.lower()):  # two such workbooks would share one key
-        why = N_("settings: %(name)r gives no key (a–z, 0–9 and _); give the settings sheet "
+        why = N_("settings: '%(name)s' gives no key (a–z, 0–9 and _); give the settings sheet "
                  "a form_id such as branch_meeting")  # fmt: skip
         state.problems.append(Message(why, name=source))
     if not sections and not state.problems:

@@ -82,7 +82,7 @@ def check_columns(row: Row, state: Conversion) -> None:
         state.fail(
             row,
             Message(
-                N_("column %(column)r (%(value)r) cannot be imported"),
+                N_("column '%(column)s' ('%(value)s') cannot be imported"),
                 column=column,
                 value=cell_text(value)[:40],
             ),
@@ -94,7 +94,9 @@ def _required(row: Row, state: Conversion) -> bool:
     if value in TRUE_VALUES:
         return True
     if value and value not in FALSE_VALUES:
-        state.fail(row, Message(N_("required %(value)r: only yes/no can be imported"), value=value))
+        state.fail(
+            row, Message(N_("required '%(value)s': only yes/no can be imported"), value=value)
+        )
     return False
 
 
@@ -111,7 +113,7 @@ def relevant_condition(row: Row, state: Conversion) -> dict[str, Any] | None:
         state.fail(
             row,
             Message(
-                N_("relevant %(expression)r: %(reason)s"), expression=expression, reason=reason
+                N_("relevant '%(expression)s': %(reason)s"), expression=expression, reason=reason
             ),
         )
         return None
@@ -164,7 +166,9 @@ def question_items(
             state.fail(
                 row,
                 Message(
-                    N_("type %(type)r: no choices named %(list)r"), type=kind, list=select["list"]
+                    N_("type '%(type)s': no choices named '%(list)s'"),
+                    type=kind,
+                    list=select["list"],
                 ),
             )
     elif kind == "range":
@@ -176,10 +180,10 @@ def question_items(
         item_type, extra = SIMPLE_TYPES[kind]
         extra, options = dict(extra), []
     else:
-        state.fail(row, Message(N_("type %(type)r cannot be imported"), type=kind))
+        state.fail(row, Message(N_("type '%(type)s' cannot be imported"), type=kind))
         return []
     if kind != "range" and set(_parameters(row)) - PRESENTATION_PARAMETERS:
-        why = Message(N_("parameters %(value)r cannot be imported"), value=row.text("parameters"))
+        why = Message(N_("parameters '%(value)s' cannot be imported"), value=row.text("parameters"))
         state.fail(row, why)
     if not name:
         state.fail(row, Message(N_("a question needs a name")))
@@ -189,7 +193,7 @@ def question_items(
         state.fail(
             row,
             Message(
-                N_("name %(name)r is the same as on %(where)s"),
+                N_("name '%(name)s' is the same as on %(where)s"),
                 name=name,
                 where=state.key_rows[key].where(),
             ),
@@ -247,7 +251,7 @@ def _range(row: Row, state: Conversion) -> tuple[str, dict[str, Any]] | None:
         return "scale", {"points": int(end)}
     if not given and (start, end, step) == (0, 10, 1):
         return "rating", {}
-    why = N_("range %(parameters)r: only start=1 end=2..10 (a scale) or start=0 end=10 (a "
+    why = N_("range '%(parameters)s': only start=1 end=2..10 (a scale) or start=0 end=10 (a "
              "rating), step=1, can be imported")  # fmt: skip
     state.fail(row, Message(why, parameters=row.text("parameters")))
     return None
@@ -272,7 +276,7 @@ def _bounds(row: Row, item_type: str, state: Conversion) -> dict[str, float]:
             state.fail(
                 row,
                 Message(
-                    N_("constraint %(constraint)r: only '. >= N and . <= M' on numbers"),
+                    N_("constraint '%(constraint)s': only '. >= N and . <= M' on numbers"),
                     constraint=constraint,
                 ),
             )

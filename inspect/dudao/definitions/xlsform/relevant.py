@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dudao.core.errors import N_, Invalid, Message
+from dudao.core.errors import N_, Invalid, Message, quoted
 
 TOKEN = re.compile(
     r"""\s*(?:
@@ -49,7 +49,9 @@ def _tokenize(expression: str) -> list[tuple[str, str]]:
         match = TOKEN.match(text, position)
         if not match or match.end() == position:
             rest = text[position:].strip()
-            raise UntranslatableExpression(Message(N_("cannot translate %(text)r"), text=rest[:40]))
+            raise UntranslatableExpression(
+                Message(N_("cannot translate '%(text)s'"), text=rest[:40])
+            )
         kind = match.lastgroup if match.lastgroup != "name" else "ref"
         if match.group("ref"):
             tokens.append(("ref", match.group("name")))
@@ -75,7 +77,7 @@ class _Parser:
     def take(self, kind: str, value: Any = None) -> Any:
         token = self.peek()
         if token is None or token[0] != kind or (value is not None and token[1] != value):
-            found = Message(N_("the end")) if token is None else repr(str(token[1]))
+            found = Message(N_("the end")) if token is None else quoted(token[1])
             raise UntranslatableExpression(
                 Message(
                     N_("expected %(wanted)s, found %(found)s"), wanted=value or kind, found=found
@@ -173,6 +175,6 @@ def translate_relevant(expression: str, rename: dict[str, str]) -> tuple[dict[st
     condition = parser.expression()
     if parser.peek() is not None:
         raise UntranslatableExpression(
-            Message(N_("cannot translate %(text)r here"), text=str(parser.peek()[1]))
+            Message(N_("cannot translate '%(text)s' here"), text=str(parser.peek()[1]))
         )
     return condition, parser.referenced

@@ -119,7 +119,7 @@ def read_workbook(path: Path) -> tuple[dict[str, Sheet], list[str]]:
                 if column and column in seen:
                     problems.append(
                         Message(
-                            N_("%(sheet)s row 1: column %(column)r appears twice"),
+                            N_("%(sheet)s row 1: column '%(column)s' appears twice"),
                             sheet=name,
                             column=column,
                         )
