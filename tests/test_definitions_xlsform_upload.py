@@ -64,6 +64,14 @@ def test_a_checklist_workbook_that_scores_nothing_is_refused(signed_in, org, ses
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "检查表至少需要一道计分题，而 XLSForm 的题目中只有 range 题有合格规则" in page
+    # What a reader on the web can do: no command to run, no repository file to read.
+    assert "请在工作簿中添加一道 range 题，或将其作为问卷上传" in page
+    assert "import-xlsform" not in page and "docs/" not in page
+    assert "选择、数字、文本、日期、照片、说明和 range 题" in page
+    client.post("/lang", data={"lang": "en"})
+    english = _post(client, path, kind="checklist").get_data(as_text=True)
+    assert "Add a range question to the workbook, or upload it as a questionnaire" in english
+    client.post("/lang", data={"lang": "zh_CN"})
     assert _versions(session) == before
     assert _post(client, path).status_code == 302  # as a questionnaire it is fine
 

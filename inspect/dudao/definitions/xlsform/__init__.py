@@ -42,9 +42,8 @@ def xlsform_to_yaml(path: Path, kind: str = "questionnaire") -> str:
 NOTHING_SCORED = Message(
     N_(
         "a checklist needs at least one scored question, and of an XLSForm's questions only "
-        "a range gets a pass rule (a select_one or a number gets none). Add a range question, "
-        "upload the workbook as a questionnaire, or convert it with dudao forms "
-        "import-xlsform and, in the YAML, make its kind checklist and add 'pass' rules"
+        "a range gets a pass rule (a select_one or a number gets none). Add a range question "
+        "to the workbook, or upload it as a questionnaire"
     )
 )
 
