@@ -120,6 +120,21 @@ def test_office_asks_from_the_campaign_page(mail_app, smtp, session, org, signed
     assert other.post(f"/surveys/{campaign.id}/email-invitations").status_code == 404
 
 
+def test_without_mail_the_office_is_told_to_ask_the_administrator(client, session, org, signed_in):
+    """The variable's name is for the administrator (README); the office reads what to do."""
+    campaign = survey_world.campaign_for(session, org.company_a)
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    told = "本站尚未设置电子邮件，请联系管理员设置。"
+    assert told in client.get(f"/surveys/{campaign.id}").text
+    refused = client.post(f"/surveys/{campaign.id}/email-invitations", follow_redirects=True)
+    assert told in refused.text and "SMTP" not in refused.text
+    client.post("/lang", data={"lang": "en"})
+    page = client.get(f"/surveys/{campaign.id}").text
+    assert "E-mail is not set up for this site: ask the administrator to set it up." in page
+    assert "SMTP" not in page
+
+
 def test_two_runs_at_once_mail_each_member_once(mail_app, smtp, session, org):
     import threading
 

@@ -191,7 +191,7 @@ def email_invitations(campaign_id: int) -> HttpResponse:
     campaign = campaign_in_scope(campaign_id)
     settings = runtime().settings
     if not settings.smtp_url:
-        flash(_("No mail server is configured (DUDAO_SMTP_URL)."), "error")
+        flash(_("E-mail is not set up for this site: ask the administrator to set it up."), "error")
         return redirect(url_for("surveys.detail", campaign_id=campaign.id))
     try:
         request_mailing(db(), current_user, campaign, request.url_root)
