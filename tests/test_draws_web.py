@@ -62,9 +62,10 @@ def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
     for shown in ("web-seed", "dudao-draw-1", draw.result_hash, "A1-1"):
         assert shown in text, shown
     # The parameters read as the form asked for them, not as the JSON record.
-    assert '<th class="wrap">抽取单位数</th><td class="wrap">2</td>' in text
+    assert '<th class="wrap">抽取单位数</th><td class="wrap-short">2</td>' in text
     assert '"count"' not in text
-    assert "<th>检查表</th><td>党支部标准化建设检查表</td>" in text  # its title, not its key
+    # The checklist's title, not its key:
+    assert '<th>检查表</th><td class="wrap-short">党支部标准化建设检查表</td>' in text
     assert office.get("/draws").get_data(as_text=True).count(f"/draws/{draw.id}") == 1
     verified = office.get(f"/draws/{draw.id}?verify=1").get_data(as_text=True)
     # The page's language, the lines' too (they read "OK: draw 1 (...)" on a Chinese page).
