@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.core.enums import UnitLevel, in_tree_order
-from dudao.core.errors import N_, Message, ValidationError, field_problem
+from dudao.core.errors import N_, Message, ValidationError, field_problem, name_list
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Kind
@@ -53,7 +53,7 @@ def create_campaign(
         problems["title"] = Message(N_("A campaign needs a title."))
     unknown = sorted(set(levels) - {level.value for level in UnitLevel})
     if unknown:
-        problems["levels"] = Message(N_("No such level: %(levels)s."), levels=", ".join(unknown))
+        problems["levels"] = Message(N_("No such level: %(levels)s."), levels=name_list(unknown))
     if problems:
         raise ValidationError(
             Message(N_("The campaign cannot be created.")),
