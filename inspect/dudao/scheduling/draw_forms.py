@@ -96,13 +96,13 @@ def described(params: dict[str, Any]) -> list[tuple[Any, str]]:
     if size is None:
         size = _("%(fraction)s of the eligible units", fraction=params.get("fraction"))
     chosen = [str(levels.get(level, level)) for level in params.get("levels") or []]
-    period = params.get("period", "quarter")
+    period, recent = params.get("period", "quarter"), params.get("exclude_recent_periods", 0)
     return [
         (COUNT, str(size)),
-        (LEVELS, _(", ").join(chosen) or "—"),
+        (LEVELS, _(", ").join(chosen) or _("Every level")),
         (STRATIFY, yes if params.get("stratify") else no),
         (WEIGHTING, yes if params.get("weighting") else no),
-        (EXCLUDE, f"{params.get('exclude_recent_periods', 0)} · {periods.get(period, period)}"),
+        (EXCLUDE, f"{recent} · {periods.get(period, period)}" if recent else _("None excluded")),
         (PER_INSPECTION, str(params.get("inspectors_per_inspection", ""))),
-        (POOL, _(", ").join(params.get("pool") or []) or "—"),
+        (POOL, _(", ").join(params.get("pool") or []) or _("Every inspector of the scope")),
     ]  # fmt: skip
