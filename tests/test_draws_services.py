@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy import select, update
 
 from dudao.audit.models import AuditEvent
+from dudao.auth.models import User
 from dudao.config import PROJECT_ROOT
+from dudao.core.enums import Role
 from dudao.core.errors import PermissionDenied, ValidationError, by_field
 from dudao.core.language import translations
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
+from dudao.scheduling.assign import people_from_grants
 from dudao.scheduling.draw_params import DrawError
 from dudao.scheduling.draw_services import create_draw, publish_draw
 from dudao.scheduling.draw_verification import verify_draw
@@ -224,3 +227,21 @@ def test_open_flags_of_each_unit_enter_the_inputs(session, org, people):
     flags = {u["code"]: u["open_flags"] for u in made.inputs["units"]}
     assert flags == {"A1-1": 0, "A1-2": 2, "B1-1": 0}
     assert verify_draw(session, made.id)[0]
+
+
+def test_who_belongs_where_is_judged_as_schedules_judge_it(session, org, people, user_factory):
+    """回避 is about the units a person belongs to (a lead's, a representative's), as
+    schedules and assignments judge it: an office or administrator grant is the reach of a
+    supervisor, not a home, and the group's own office staff inspect its companies."""
+    user_factory("office_insp", ("inspector", org.group), ("office", org.company_a),
+                 ("admin", org.group))  # fmt: skip
+    made = draw(session, people, org, count=1)
+    own = {p["username"]: p["own"] for p in made.inputs["inspectors"]}
+    assert own["office_insp"] == [] and own["plain1"] == []
+    assert own["lead_a1"] == [org.unit_a1.path] and own["rep_b"] == [org.branch_b1.path]
+    homes = people_from_grants(
+        (u.id, u.username, Role(g.role).value, g.unit.path)
+        for u in session.scalars(select(User)) for g in u.grants
+    )  # fmt: skip
+    for name, paths in own.items():
+        assert list(homes[name].home_paths) == paths, name

@@ -31,7 +31,7 @@ from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import queries
-from dudao.scheduling.assign import on_one_branch
+from dudao.scheduling.assign import HOME_ROLES, on_one_branch
 from dudao.scheduling.draw_params import DrawError, DrawRefused, normalise_params
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
@@ -77,7 +77,8 @@ def _recent_scores(session: Session, unit_ids: set[int]) -> dict[int, int]:
 
 def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str, Any]]:
     """The pool: active accounts with an inspector grant overlapping the scope (or the named
-    ones); `reach` = their inspector grants, `own` = their other grants (回避)."""
+    ones); `reach` = their inspector grants, `own` = the units they belong to (回避), from the
+    same roles as schedules and assignments judge it by (`assign.HOME_ROLES`)."""
     query = (
         select(User.id, User.username, RoleGrant.role, Unit.path)
         .join(RoleGrant, RoleGrant.user_id == User.id)
@@ -89,8 +90,10 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     people: dict[int, dict[str, Any]] = {}
     for user_id, username, role, path in session.execute(query):
         person = people.setdefault(user_id, {"id": user_id, "username": username})
-        key = "reach" if Role(role) is Role.INSPECTOR else "own"
-        person.setdefault(key, set()).add(path)
+        if Role(role) is Role.INSPECTOR:
+            person.setdefault("reach", set()).add(path)
+        elif role in HOME_ROLES:
+            person.setdefault("own", set()).add(path)
     chosen = [
         {**p, "reach": sorted(p.get("reach", ())), "own": sorted(p.get("own", ()))}
         for p in people.values()
