@@ -15,6 +15,7 @@ from dudao.assessment.config import (
     load_text,
 )
 from dudao.core.errors import ConfigError
+from dudao.core.language import translations
 from dudao.scheduling.publication import (
     DEFAULT,
     PUBLICATION_FILE,
@@ -80,6 +81,15 @@ def test_every_problem_is_located_at_once() -> None:
         "assessment.yaml:8:11: tiers[2].key: tier 'a' is listed twice",
         "assessment.yaml:9:32: tiers[3].colour: unknown field 'colour'",
     ]
+
+
+def test_problems_read_in_the_default_language() -> None:
+    """`dudao` and the pages say a value as Chinese quotes it: “a”, not 'a'."""
+    text = GOOD.replace("{key: lagging,", "{key: advanced,")
+    with pytest.raises(AssessmentConfigError) as caught:
+        load_text(text, "assessment.yaml")
+    chinese = [p.shown(translations("zh_CN")) for p in caught.value.problems]
+    assert chinese == ["assessment.yaml:7:11: tiers[1].key: 等次 “advanced” 列出了两次"]
 
 
 @pytest.mark.parametrize(

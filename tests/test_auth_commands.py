@@ -63,10 +63,12 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
     assert "The account cannot be created. username: 'taken' is already taken." in (
         duplicate.output
     )
+    chinese = _run(app, "create", "taken", "--password", PASSWORD)
+    assert "无法创建账号。username: “taken” 已被占用。" in chinese.output
     unknown_unit = _run(app, "grant", "taken", "admin", "NOPE")
-    assert unknown_unit.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in unknown_unit.output
+    assert unknown_unit.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in unknown_unit.output
     unknown_user = _run(app, "grant", "ghost", "admin", "A")
-    assert unknown_user.exit_code == 1 and "没有名为 'ghost' 的账号。" in unknown_user.output
+    assert unknown_user.exit_code == 1 and "没有名为 “ghost” 的账号。" in unknown_user.output
     bad_role = _run(app, "grant", "taken", "emperor", "A")
     assert bad_role.exit_code == 2
     session.expire_all()

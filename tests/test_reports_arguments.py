@@ -85,10 +85,10 @@ def test_report_commands_speak_the_default_language(app, report_world, tmp_path)
     assert missing.exit_code == 1 and "检查 999999 不存在。" in missing.output
     nowhere = runner.invoke(cli, args=["report", "batch", "--unit", "NOPE", "--quarter", "2026Q4",
                                        "-o", out])  # fmt: skip
-    assert nowhere.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in nowhere.output
+    assert nowhere.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in nowhere.output
     campaign = runner.invoke(cli, args=["report", "campaign", "999999", "-o", out])
     assert campaign.exit_code == 1 and "测评活动 999999 不存在。" in campaign.output
     every = runner.invoke(cli, args=["export", "all"])
     assert every.exit_code == 1 and "“all” 需要 --format xlsx" in every.output
     unit = runner.invoke(cli, args=["export", "inspections", "--unit", "NOPE"])
-    assert unit.exit_code == 1 and "没有编码为 'NOPE' 的单位。" in unit.output
+    assert unit.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in unit.output

@@ -88,6 +88,10 @@ def test_a_duplicate_key_is_located_at_the_second_target():
     assert _problems(text) == [
         "targets.yaml:9:10: targets[1].key: the key 'posts' is already used by targets[0]"
     ]
+    with pytest.raises(TargetFileError) as caught:
+        load_targets_text(text, "targets.yaml")
+    chinese = [problem.shown(translations("zh_CN")) for problem in caught.value.problems]
+    assert chinese == ["targets.yaml:9:10: targets[1].key: 键 “posts” 已被 targets[0] 使用"]
 
 
 @pytest.mark.parametrize(

@@ -132,7 +132,9 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     assert "line 7: plan: Choose one of the answers offered." in lines
     assert lines[-1] == "Error: mixed.jsonl: 7 problems; nothing was imported."
     chinese = runner.invoke(cli, ["import", "inspections", str(path)])
-    assert "第 3 行：unit：没有编码为 'NOPE' 的单位" in chinese.output.splitlines()
+    assert "第 3 行：unit：没有编码为 “NOPE” 的单位" in chinese.output.splitlines()
+    assert "第 3 行：date：“2024/02/15” 不是有效日期（格式为 YYYY-MM-DD）" in chinese.output
+    assert "第 6 行：unit：没有编码为 “A\\u2028B” 的单位" in chinese.output.splitlines()
     assert "第 7 行：plan：请从给出的选项中选择一项。" in chinese.output.splitlines()
     assert "mixed.jsonl：发现 7 个问题，未导入任何数据。" in chinese.output
     assert count(session, Inspection) == 0
@@ -167,7 +169,7 @@ def test_spreadsheets_as_excel_writes_them(session, org, tmp_path) -> None:
         csv.writer(out).writerows([header, ["一支部", "campaign_spot_check", "2024-02-15", "",
                                             *cells]])  # fmt: skip
     result = runner.invoke(cli, ["import", "inspections", str(tmp_path / "gbk_bad.csv")])
-    assert "第 2 行：unit：没有编码为 '一支部' 的单位" in result.output.splitlines()
+    assert "第 2 行：unit：没有编码为 “一支部” 的单位" in result.output.splitlines()
     # A value beyond the named columns (a shifted row, say) was dropped without a word.
     shifted = tmp_path / "shifted.csv"
     with shifted.open("w", newline="", encoding="utf-8") as out:

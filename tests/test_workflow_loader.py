@@ -61,7 +61,7 @@ def test_problems_read_in_the_default_language():
         load_workflow_text(BROKEN, "x.yaml")
     chinese = [p.shown(translations("zh_CN")) for p in caught.value.problems]
     assert chinese[0] == "x.yaml:3:10: initial: 未知的状态 “nope”（可选：a）"
-    assert chinese[5] == "x.yaml:8:24: transitions[1].from: 从 'a' 出发的操作 'go' 定义了两次"
+    assert chinese[5] == "x.yaml:8:24: transitions[1].from: 从 “a” 出发的操作 “go” 定义了两次"
     assert chinese[7] == (
         "x.yaml:10:20: timers[0].kind: 未知的定时器类型 “nag”（可选：remind、escalate）"
     )

@@ -76,7 +76,7 @@ def _tiers(c: Checker, raw: Any) -> tuple[Tier, ...] | Any:
         label = c.local_text(item["label"], (*path, "label"))
         low = c.number(item["min"], (*path, "min"), 0, 100)
         if key is not INVALID and key in {t.key for t in tiers}:
-            c.add((*path, "key"), Message(N_("tier %(key)r is listed twice"), key=key))
+            c.add((*path, "key"), Message(N_("tier '%(key)s' is listed twice"), key=key))
         elif tiers and low is not INVALID and low >= tiers[-1].min:
             below = Message(N_("must be below the previous band's min (%(min)s)"),
                             min=f"{tiers[-1].min:g}")  # fmt: skip

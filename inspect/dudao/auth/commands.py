@@ -75,7 +75,7 @@ def _refused(exc: ValidationError, lang: str) -> str:
 def _account(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        raise NotFound(Message(N_("No account named %(name)r."), name=username))
+        raise NotFound(Message(N_("No account named '%(name)s'."), name=username))
     return user
 
 
@@ -90,7 +90,7 @@ def grant(username: str, role: str, unit_code: str, lang: str) -> None:
         user = _account(session, username)
         unit = by_code(session, unit_code)
         if unit is None:
-            raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit_code))
+            raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=unit_code))
         services.grant_role(session, None, user, Role(role), unit)
     granted = Message(N_("%(name)s is now %(role)s on %(unit)s and everything below it."),
                       name=username, role=role, unit=unit_code)  # fmt: skip

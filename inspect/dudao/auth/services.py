@@ -113,7 +113,7 @@ def _check_profile(email: str | None, locale: str | None) -> list[Message]:
     problems = []
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
         problems.append(
-            field_problem("email", Message(N_("%(value)r is not an e-mail address"), value=email))
+            field_problem("email", Message(N_("'%(value)s' is not an e-mail address"), value=email))
         )
     if locale and locale not in ACCOUNT_LOCALES:
         one_of = Message(N_("must be one of %(choices)s"), choices=", ".join(ACCOUNT_LOCALES))
@@ -147,7 +147,7 @@ def create_user(
     elif len(username) > 64 or any(c.isspace() for c in username):
         problems.append(field_problem("username", Message(N_("at most 64 characters, no spaces"))))
     elif session.scalar(select(User.id).where(User.username == username)):
-        taken = Message(N_("%(value)r is already taken"), value=username)
+        taken = Message(N_("'%(value)s' is already taken"), value=username)
         problems.append(field_problem("username", taken))
     problems += _weak(password, username)
     problems += _check_profile(email, locale)

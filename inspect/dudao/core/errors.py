@@ -42,7 +42,7 @@ class Message(str):
     surface shows it in its reader's language with `in_language(language)` (the web
     passes the page's catalogue, a command the default language's), so the service
     that made it needs no Flask. Values that are Messages (a noun such as "item type")
-    are translated too. Mark the template: `Message(N_("unknown field %(name)r"), name=n)`.
+    are translated too. Mark the template: `Message(N_("unknown field '%(name)s'"), name=n)`.
     """
 
     template: str

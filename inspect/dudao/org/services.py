@@ -63,7 +63,7 @@ def create_unit(
     if session.scalar(select(Unit.id).where(Unit.code == code)):
         raise ValidationError(
             Message(N_("The code %(code)s is already used by another unit."), code=code),
-            [field_problem("code", Message(N_("%(value)r is already taken"), value=code))],
+            [field_problem("code", Message(N_("'%(value)s' is already taken"), value=code))],
         )
     if not tree_checked:
         _refuse(_placement(Node(code, name.strip(), level), parent, "level", "parent"))

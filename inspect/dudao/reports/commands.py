@@ -132,7 +132,7 @@ def export_command(
     with runtime.session_factory() as session:
         scope_unit = by_code(session, unit) if unit else None
         if unit and scope_unit is None:
-            raise NotFound(Message(N_("No unit with the code %(code)r."), code=unit))
+            raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=unit))
         period = parse_quarter(quarter) if quarter else None
         scope = exports.Scope(
             ["/"], scope_unit, period.start if period else None,

@@ -161,7 +161,8 @@ def describe(
     if kind in (ReportKind.BATCH, ReportKind.SUMMARY):
         unit = session.scalar(select(Unit).where(Unit.code == str(params.get("unit", ""))))
         if unit is None:
-            raise NotFound(Message(N_("No unit with the code %(code)r."), code=params.get("unit")))
+            missing = Message(N_("No unit with the code '%(code)s'."), code=params.get("unit"))
+            raise NotFound(missing)
         period = parse_quarter(str(params.get("quarter", "")))
         clean = {"unit": unit.code, "quarter": period.key, "locale": locale}
         if kind == ReportKind.BATCH:
@@ -174,7 +175,7 @@ def describe(
     if kind == ReportKind.CAMPAIGN:
         return _describe_campaign(session, params)
     raise ValidationError(
-        Message(N_("Unknown report kind %(kind)r."), kind=kind), [f"kind: {kind!r}"]
+        Message(N_("Unknown report kind '%(kind)s'."), kind=kind), [f"kind: {kind!r}"]
     )
 
 

@@ -91,7 +91,7 @@ class _Reader:
             if target is None:
                 continue
             if target.key in seen:
-                used = Message(N_("the key %(key)r is already used by targets[%(index)d]"),
+                used = Message(N_("the key '%(key)s' is already used by targets[%(index)d]"),
                                key=target.key, index=seen[target.key])  # fmt: skip
                 c.add(("targets", index, "key"), used)
             seen.setdefault(target.key, index)

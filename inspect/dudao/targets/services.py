@@ -163,8 +163,8 @@ def _new_entry(
     data_dir: Path, today: date, *, minimum: int,
 ) -> TargetEntry:  # fmt: skip
     if target.source != "manual":
-        raise ValidationError(Message(N_("The target %(key)r is computed from data, not entered."),
-                                      key=target.key))  # fmt: skip
+        computed = N_("The target '%(key)s' is computed from data, not entered.")
+        raise ValidationError(Message(computed, key=target.key))
     if fields.entry_date > today:
         raise ValidationError(Message(N_("The date is in the future.")))
     if fields.amount < minimum:

@@ -68,7 +68,7 @@ def analyze_command(scope_code: str | None, since: object, lang: str) -> None:
         if scope_code:
             scope = by_code(session, scope_code)
             if scope is None:
-                raise NotFound(Message(N_("No unit with the code %(code)r."), code=scope_code))
+                raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=scope_code))
         summary = analyze(
             session, tz, today=org_today(session), scope=scope,
             since=period_of(since.date(), tz) if since else None,  # type: ignore[attr-defined]

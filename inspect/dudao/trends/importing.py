@@ -177,27 +177,34 @@ def _version(raw: Any) -> int | bool | None:
         return False
 
 
+def _escaped(value: Any) -> str:
+    """A value of the file as repr writes it between its quotes (U+2028 as \\u2028), so
+    that the message naming it stays one line; the message's template quotes it."""
+    return repr(str(value))[1:-1]
+
+
 def _fixed_fields(
     record: dict[str, Any], units: dict, versions: dict, users: dict
 ) -> tuple[list[Message], int | None, date | None]:
     """(what is wrong with a record's fixed fields, its definition version id, its day)."""
     bad = []
     code, key, inspector = record.get("unit"), record.get("definition"), record.get("inspector")
+    said = {name: _escaped(record.get(name) or "") for name in FIXED}
     if str(code) not in units:
-        bad.append(Message(N_("unit: no unit with the code %(code)r"), code=code or ""))
+        bad.append(Message(N_("unit: no unit with the code '%(code)s'"), code=said["unit"]))
     version = _version(record.get("version"))
     version_id = versions.get((str(key), version)) if version is not False else None
     if version is False:
-        bad.append(Message(N_("version: not a number %(value)r"), value=record.get("version")))
+        bad.append(Message(N_("version: not a number '%(value)s'"), value=said["version"]))
     elif version_id is None:
-        bad.append(Message(N_("definition: no definition %(key)r (or no such version)"),
-                           key=key or ""))  # fmt: skip
+        bad.append(Message(N_("definition: no definition '%(key)s' (or no such version)"),
+                           key=said["definition"]))  # fmt: skip
     day = _day(record.get("date"))
     if day is None:
-        bad.append(Message(N_("date: %(value)r is not a valid date (YYYY-MM-DD)"),
-                           value=record.get("date") or ""))  # fmt: skip
+        bad.append(Message(N_("date: '%(value)s' is not a valid date (YYYY-MM-DD)"),
+                           value=said["date"]))  # fmt: skip
     if inspector and str(inspector) not in users:
-        bad.append(Message(N_("inspector: no account named %(name)r"), name=inspector))
+        bad.append(Message(N_("inspector: no account named '%(name)s'"), name=said["inspector"]))
     if not isinstance(record.get("answers"), dict):
         bad.append(Message(N_("answers: must be an object keyed by item key")))
     return bad, version_id, day

@@ -115,7 +115,7 @@ class _Reader:
             guards = _names(c, spec.get("guards", []), (*path, "guards"), tuple(GUARDS), GUARD)
             for source in sources:
                 if (action, source) in seen:
-                    twice = Message(N_("action %(action)r from %(state)r is defined twice"),
+                    twice = Message(N_("action '%(action)s' from '%(state)s' is defined twice"),
                                     action=action, state=source)  # fmt: skip
                     c.add((*path, "from"), twice)
                 seen.add((action, source))
