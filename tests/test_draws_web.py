@@ -10,9 +10,10 @@ from sqlalchemy import select, update
 
 from dudao.audit.models import AuditEvent
 from dudao.config import PROJECT_ROOT
+from dudao.core.errors import N_, Message, ValidationError
 from dudao.definitions.services import sync_forms
 from dudao.inspections.models import Inspection
-from dudao.scheduling import publication
+from dudao.scheduling import draw_views, publication
 from dudao.scheduling.draws import digest, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.workflow.engine import apply
@@ -324,3 +325,18 @@ def test_a_typed_seed_is_said_to_be_typed_here_and_in_public(office, org, sessio
     user_factory("insp_a", ("inspector", org.company_a))
     switch(client, "insp_a")
     assert "由抽查人填写，并非系统生成。" in client.get(f"/public/draws/{typed.id}").text
+
+
+def test_problems_beside_no_field_read_as_the_page_writes_sentences(office, org, monkeypatch):
+    """Chinese sentences follow one another with no space between them; English ones, one."""
+
+    def refuse(*args, **kwargs):
+        past = Message(N_("The due date is in the past."))
+        raise ValidationError(past, [past, Message(N_("A seed has at most 64 characters."))])
+
+    monkeypatch.setattr(draw_views, "create_draw", refuse)
+    said = '<p class="error" role="alert">'
+    assert f"{said}截止日期已过。种子最多 64 个字符。</p>" in make(office, org).text
+    office.post("/lang", data={"lang": "en"})
+    english = make(office, org).text
+    assert f"{said}The due date is in the past. A seed has at most 64 characters.</p>" in english

@@ -32,7 +32,7 @@ from dudao.scheduling.publication import publication_roles
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
 from dudao.web.form_errors import place_problems
-from dudao.web.setup import select_locale, unit_choices
+from dudao.web.setup import select_locale, sentences, unit_choices
 from dudao.workflow.registry import get_workflow
 
 bp = Blueprint("draws", __name__, template_folder="templates")
@@ -129,7 +129,8 @@ def _chosen_scope(form: DrawForm) -> Unit | None:
 
 def _place(form: DrawForm, problems: list[Any]) -> str | None:
     """The service's problems beside their fields, but for a field the form already says
-    is wrong (a title it requires, a count out of range: said once); the rest as one text."""
+    is wrong (a title it requires, a count out of range: said once); the rest as one text,
+    its sentences joined as the page's language joins them."""
     left = [
         problem
         for problem in problems
@@ -137,7 +138,7 @@ def _place(form: DrawForm, problems: list[Any]) -> str | None:
         or problem.field not in form
         or not form[problem.field].errors
     ]
-    return " ".join(place_problems(ValidationError("", left), form)) if left else None
+    return sentences(*place_problems(ValidationError("", left), form)) if left else None
 
 
 @bp.route("/draws/new", methods=["GET", "POST"])
