@@ -244,4 +244,17 @@ def test_cli_ad_hoc_bad_input_changes_nothing(app, session, org, forms):
     result = runner.invoke(cli, [*base, "--unit", "A", "--inspector", "ghost"])
     # A command speaks the default language (docs/i18n.md).
     assert result.exit_code == 1 and "没有名为 ghost 的在用账号" in result.output
+    # An unknown level is refused as the service refuses the rest: in zh_CN, or --lang.
+    twig = [*base, "--unit", "A", "--subtree", "--level", "twig"]
+    result = runner.invoke(cli, twig)
+    assert result.exit_code == 1 and result.output == (
+        "Error: 无法创建检查：levels: 单位层级 twig 中有未知的层级；可选：group、company、unit、"
+        "branch。\n"
+    )
+    result = runner.invoke(cli, [*twig, "--lang", "en"])
+    assert result.exit_code == 1 and "levels: Unknown unit level in twig; use group, " in (
+        result.output
+    )
+    result = runner.invoke(cli, [*base, "--unit", "NOPE", "--lang", "en"])
+    assert result.exit_code == 1 and "No unit with the code 'NOPE'." in result.output
     assert session.scalars(select(Inspection)).all() == []

@@ -25,6 +25,7 @@ from dudao.inspections.services import create_inspections
 from dudao.org.models import Unit
 from dudao.scheduling import queries
 from dudao.scheduling.assign import Target, choose
+from dudao.scheduling.draw_params import unknown_levels
 from dudao.scheduling.recurrence import org_today
 
 
@@ -51,6 +52,9 @@ def create_ad_hoc(
         problems.append(field_problem("reason", Message(N_("A reason is required."))))
     if due_date < org_today(session):
         problems.append(field_problem("due", Message(N_("The due date is in the past."))))
+    unknown = unknown_levels(levels)
+    if unknown is not None:
+        problems.append(field_problem("levels", unknown))
     version = current_version(session, definition_key, "checklist")
     if version is None:
         problems.append(

@@ -125,27 +125,25 @@ def inspections_create(
     inspectors: tuple[str, ...],
     lang: str,
 ) -> None:
-    from dudao.core.enums import UnitLevel
-    from dudao.core.errors import NotFound
+    from dudao.core.errors import DudaoError, NotFound
     from dudao.org.queries import by_code
     from dudao.scheduling.ad_hoc import create_ad_hoc
 
-    allowed = {level.value for level in UnitLevel}
-    for level in levels:
-        if level not in allowed:
-            raise click.BadParameter(f"{level!r} is not one of {', '.join(sorted(allowed))}.")
     runtime = _runtime()
     check_database(runtime.engine)
-    with transaction(runtime.session_factory) as session:
-        root = by_code(session, unit_code)
-        if root is None:
-            raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=unit_code))
-        created = create_ad_hoc(
-            session, None, root, definition_key, due.date(), reason,  # type: ignore[attr-defined]
-            subtree=subtree, levels=levels, inspectors=inspectors,
-        )  # fmt: skip
-        ids = [inspection.id for inspection in created]
-        assigned = sum(1 for inspection in created if inspection.assignments)
+    try:
+        with transaction(runtime.session_factory) as session:
+            root = by_code(session, unit_code)
+            if root is None:
+                raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=unit_code))
+            created = create_ad_hoc(
+                session, None, root, definition_key, due.date(), reason,  # type: ignore[attr-defined]
+                subtree=subtree, levels=levels, inspectors=inspectors,
+            )  # fmt: skip
+            ids = [inspection.id for inspection in created]
+            assigned = sum(1 for inspection in created if inspection.assignments)
+    except DudaoError as exc:  # a refusal (an unknown level too) in the language asked for
+        raise click.ClickException(spoken(exc.message, lang)) from exc
     listed = name_list([f"#{i}" for i in ids[:20]] + (["..."] if len(ids) > 20 else []))
     done = Plural("Created %(num)d ad hoc inspection (%(assigned)d with inspectors): %(ids)s",
                   "Created %(num)d ad hoc inspections (%(assigned)d with inspectors): %(ids)s",

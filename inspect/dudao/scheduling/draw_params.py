@@ -90,14 +90,21 @@ def _bool(raw: Mapping[str, Any], name: str) -> bool:
     return bool(value)
 
 
+def unknown_levels(levels: Sequence[str]) -> Message | None:
+    """What is wrong with the unit levels asked for (a draw's, an ad hoc subtree's), if
+    anything: the levels named and the ones there are, in the reader's words."""
+    if not set(levels) - {level.value for level in UnitLevel}:
+        return None
+    return Message(
+        N_("Unknown unit level in %(levels)s; use %(known)s."),
+        levels=name_list(levels), known=name_list(UnitLevel),
+    )  # fmt: skip
+
+
 def _levels(raw: Mapping[str, Any], problems: Problems) -> list[str]:
     levels = sorted({str(level) for level in raw.get("levels") or []})
-    known = {level.value for level in UnitLevel}
-    if set(levels) - known:
-        unknown = Message(
-            N_("Unknown unit level in %(levels)s; use %(known)s."),
-            levels=name_list(levels), known=name_list(UnitLevel),
-        )  # fmt: skip
+    unknown = unknown_levels(levels)
+    if unknown is not None:
         problems.append(field_problem("levels", unknown))
     return levels
 
