@@ -1,17 +1,20 @@
 """The schedules list in Chromium: a schedule's key, file and checklist key break where they
 must and the row's buttons stay in their cell, so the list fits a tablet and a desktop in
 both languages (it was 1,075 px wide in English at 820 px and 1,099 px at 1,024 px: the whole
-page scrolled sideways)."""
+page scrolled sideways). A schedule's edit page fits a phone: the file it was loaded from
+breaks too (it was 472 px wide at 390 px)."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from dudao.scheduling.models import Schedule
 from tests.browser import (
     DESKTOP,
+    PHONE,
     TABLET,
     browser_sign_in,
     each_language_and_size,
@@ -55,4 +58,11 @@ def test_the_list_fits_a_tablet_and_a_desktop(
         assert lines and set(lines) == {1}, (lang, width, lines)
         if width == DESKTOP[0]:
             save_screenshot(page, f"schedules-{lang}")
+    ids = session.scalars(select(Schedule.id).order_by(Schedule.id)).all()
+    for lang, width in each_language_and_size(page, (PHONE,)):
+        for schedule_id in ids:
+            page.goto(f"{live_server.url}/schedules/{schedule_id}/edit")
+            assert "workflows/schedules/" in page.inner_text("main"), schedule_id
+            assert fits_sideways(page), (schedule_id, lang, width)
+        save_screenshot(page, f"schedule-edit-phone-{lang}")
     assert page.console_errors == []
