@@ -65,6 +65,8 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
     )
     chinese = _run(app, "create", "taken", "--password", PASSWORD)
     assert "无法创建账号。username: “taken” 已被占用。" in chinese.output
+    mail = _run(app, "create", "mail", "--password", PASSWORD, "--email", "nope")
+    assert "无法创建账号。email: “nope” 不是电子邮件地址。" in mail.output
     unknown_unit = _run(app, "grant", "taken", "admin", "NOPE")
     assert unknown_unit.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in unknown_unit.output
     unknown_user = _run(app, "grant", "ghost", "admin", "A")

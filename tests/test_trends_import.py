@@ -105,7 +105,7 @@ def test_analyze_and_export_formats_with_backfilled_first_detected(session, org,
     assert parsed[0]["rule"] == "critical_failure" and json.loads(parsed[0]["evidence"])
     assert parsed[0]["detected"] in ("true", "false") and parsed[0]["units"] == "A1-1"
     result = runner.invoke(cli, ["analyze", "--scope", "NOPE"])
-    assert result.exit_code == 1 and "NOPE" in result.output
+    assert result.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in result.output
     assert TODAY and TZ
 
 
