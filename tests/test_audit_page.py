@@ -63,7 +63,7 @@ def test_filters_by_object_and_actor_and_keeps_them_when_paging(client, session,
     # Object types are named as people call them, in the filter and in the rows ("thing"
     # has no name: it shows as stored).
     assert '<option value="unit" selected>Unit</option>' in html
-    assert f'">Unit {org.unit_a1.id}</a>' in html and '<option value="thing">thing</option>' in html
+    assert '">Unit A1 甲一厂（新）</a>' in html and '<option value="thing">thing</option>' in html
     html = client.get("/audit?actor=ada").get_data(as_text=True)
     assert "56 events, page 1 of 2" in html
     assert (

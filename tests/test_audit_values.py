@@ -15,7 +15,9 @@ from dudao.org.services import set_unit_active
 from tests.conftest import sign_in
 from tests.flag_world import make_flag
 from tests.inspection_world import World, world  # noqa: F401
+from tests.rectification_world import finding_id  # noqa: F401
 from tests.schedule_world import schedules_in_and_out
+from tests.survey_world import campaign_for
 
 DIGEST = "ab" * 32
 
@@ -146,3 +148,58 @@ def test_the_page_names_its_values_in_the_same_few_queries_for_many_events(
                after={"item": "leadership", "sha256": DIGEST})  # fmt: skip
     session.commit()
     assert queries() <= few  # 40 more rows, no more queries (fewer kinds of value now)
+
+
+def test_objects_and_the_ids_in_fields_are_named_and_link_to_their_pages(
+    app,
+    session,
+    world: World,  # noqa: F811
+    finding_id,  # noqa: F811
+):
+    org, office = world.org, world.office
+    campaign = campaign_for(session, org.company_a, title="甲公司满意度")
+    record(session, office, "survey.state", "survey_campaign", campaign.id,
+           {"levels": ["unit"]}, {"levels": ["unit", "branch"]})  # fmt: skip
+    record(session, office, "report.request", "report_request", 3,
+           after={"kind": "inspection", "inspection_id": world.inspection.id,
+                  "campaign_id": campaign.id})  # fmt: skip
+    record(session, office, "rectification.open", "rectification", 9,
+           after={"finding": finding_id, "item": "plan"})  # fmt: skip
+    record(session, office, "target_entry.corrected", "target_entry", 12,
+           {"target": "promoted_practice", "id": 11}, {"target": "promoted_practice",
+            "corrects": 11})  # fmt: skip
+    record(session, office, "draw.refused", "draw_attempt", org.unit_a1.code,
+           after={"scope": org.unit_a1.code, "params": {"count": 1, "pool": ["insp"]}})  # fmt: skip
+    set_unit_active(session, office, org.branch_a2, False)
+    session.commit()
+    client = app.test_client()
+    assert sign_in(client, "office").status_code == 302
+    html = _squeezed(client.get("/audit").get_data(as_text=True))
+    # The object: named, linked to its page, its stored id in the title; its events beside.
+    assert (
+        f'<span title="{campaign.id}"><a href="/surveys/{campaign.id}">测评活动 甲公司满意度</a>'
+        in html
+    )
+    branch = org.branch_a2
+    assert (
+        f'<span title="{branch.id}"><a href="/units/{branch.id}">'
+        f"单位 {branch.code} {branch.name}</a></span>"
+        f'<a class="muted" href="/audit?entity_type=unit&amp;entity_id={branch.id}">'
+    ) in html
+    assert f'<span title="A1"><a href="/units/{org.unit_a1.id}">抽查尝试 A1 甲一厂</a>' in html
+    assert '<span><a href="/reports/3">报告 3</a></span>' in html  # no cheap name: its id
+    # Ids in fields: linked, named where cheap; a finding at its inspection's page.
+    inspection = world.inspection.id
+    assert f'<ins><a href="/inspections/{inspection}">{inspection}</a></ins>' in html
+    assert f'<ins title="{campaign.id}"><a href="/surveys/{campaign.id}">甲公司满意度</a>' in html
+    assert (
+        f'<ins title="{finding_id}"><a href="/inspections/{inspection}">'
+        f"检查 {inspection} 中的 #{finding_id}</a>"
+    ) in html
+    assert '<del title="11"><a href="/targets/promoted_practice#entry-11">#11</a></del>' in html
+    assert '<ins title="11"><a href="/targets/promoted_practice#entry-11">#11</a></ins>' in html
+    # A refused draw's pool by display name; a vocabulary's list as Chinese lists words.
+    assert "仅从这些检查人员中抽取（用户名，可选）：Insp<" in html
+    # A page the reader may not open is not linked (accounts: the administrator's).
+    assert f'<span title="{world.other.id}">账号 Other</span>' in html
+    assert '<ins title="[&#34;unit&#34;, &#34;branch&#34;]">单位、党支部</ins>' in html

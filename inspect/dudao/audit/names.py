@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
+from dudao.audit.objects import Objects, load_objects
 from dudao.auth.models import User
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -53,8 +54,8 @@ class VersionName:
 class Names:
     """The page's units (by id and by code), people (by id and by user name), definition
     versions by id, definitions and schedules by key, flags by id (with their checklists'
-    words), and the version each inspection or rectification on the page pins, by (object
-    type, id)."""
+    words), the version each inspection or rectification on the page pins, by (object
+    type, id), and the titles of the objects the events are about or point at."""
 
     units: dict[int, Unit] = field(default_factory=dict)
     unit_codes: dict[str, Unit] = field(default_factory=dict)
@@ -66,6 +67,7 @@ class Names:
     flags: dict[int, Flag] = field(default_factory=dict)
     flag_words: evidence.Names = field(default_factory=dict)
     pinned_by: dict[tuple[str, str], int] = field(default_factory=dict)
+    objects: Objects = field(default_factory=Objects)
 
     def version_of(self, event: AuditEvent) -> VersionName | None:
         """The definition version the event's inspection or rectification was made with."""
@@ -104,6 +106,11 @@ def load_names(session: Session, events: list[AuditEvent], locale: str) -> Names
     for event in events:
         if event.actor_id is not None:
             user_ids.add(event.actor_id)
+        own = {event.entity_type: _ids([event.entity_id])}  # the object itself
+        unit_ids |= own.get("unit", set())
+        user_ids |= own.get("user", set())
+        version_ids |= own.get("definition_version", set())
+        codes |= {event.entity_id} if event.entity_type == "draw_attempt" else set()
         for name, value in _values(event):
             unit_ids |= _ints(listed(value)) if name in UNIT_IDS else set()
             codes |= _strs(listed(value)) if name in UNIT_CODES else set()
@@ -130,6 +137,7 @@ def load_names(session: Session, events: list[AuditEvent], locale: str) -> Names
             select(User).where(or_(User.id.in_(user_ids), User.username.in_(usernames)))
         ):
             names.people[user.id] = names.usernames[user.username] = user
+    names.objects = load_objects(session, events)
     _pins(session, names, items_of)
     _versions(session, names, version_ids | set(names.pinned_by.values()))
     if keys:

@@ -14,9 +14,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
-from flask_babel import format_datetime
+from flask import current_app, url_for
+from flask_babel import format_datetime, get_translations
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from dudao.audit import words
 from dudao.audit.models import AuditEvent
@@ -32,12 +33,16 @@ from dudao.audit.names import (
     Names,
     listed,
 )
+from dudao.audit.objects import PAGES, number, pointer
 from dudao.audit.queries import Change, Value, field_changes, shown
+from dudao.core.errors import name_list
+from dudao.core.permissions import Permission, can
 from dudao.org.models import Unit
 from dudao.scheduling.draw_forms import described
 from dudao.scheduling.forms import POLICY_LABELS, POOL_COUNT
 from dudao.targets.config import TargetFileError, shipped_targets
 from dudao.triage import evidence
+from dudao.web.labels import label
 from dudao.web.setup import select_locale
 
 #: A moment as stored (ISO 8601 with a time), and a SHA-256 digest.
@@ -49,7 +54,7 @@ SHORT_DIGEST = 12
 
 def _joined(texts: Iterable[str]) -> str:
     """A list as the page's language writes one (、 in Chinese); "—" for none."""
-    return ("、" if select_locale().startswith("zh") else ", ").join(texts) or "—"
+    return name_list(texts).in_language(get_translations()) or "—"
 
 
 def _pairs(pairs: Iterable[tuple[str, Any]]) -> str:
@@ -57,6 +62,15 @@ def _pairs(pairs: Iterable[tuple[str, Any]]) -> str:
     return ("；" if select_locale().startswith("zh") else "; ").join(
         _("%(name)s: %(value)s", name=name, value=value) for name, value in pairs
     )
+
+
+def _page(endpoint: str, **args: Any) -> str | None:
+    """The address of a page, if the reader may open it (its view's permission: the log's
+    readers hold theirs over the whole organisation); else None, no link to a refusal."""
+    needed = getattr(current_app.view_functions.get(endpoint), "required_permission", None)
+    if isinstance(needed, Permission) and not can(current_user, needed):
+        return None
+    return url_for(endpoint, **args)
 
 
 def _unit(unit: Unit) -> str:
@@ -120,10 +134,15 @@ class _Reader:
             return str(raw), url_for("rectifications.show", rectification_id=raw)
         if at == ("target_entry", "target"):
             return self.target(raw), None
+        if at in (("target_entry", "id"), ("target_entry", "corrects")):
+            return self.entry(raw)
+        if pointer(self.event, name) is not None:
+            return self.pointed(str(pointer(self.event, name)), raw)
         if name == "assignment" and isinstance(raw, dict):
             return self.assignment(raw), None
         if at == ("draw_attempt", "params") and isinstance(raw, dict):
-            return _pairs((str(label), text) for label, text in described(raw)), None
+            said = described(raw, self.username)
+            return _pairs((str(label), text) for label, text in said), None
         return None, None
 
     def flag(self) -> tuple[str | None, str | None]:
@@ -135,6 +154,43 @@ class _Reader:
             return None, None
         said = evidence.sentence(flag, self.names.flag_words)
         return said, url_for("triage.show", flag_id=flag.id)
+
+    def object(self, kind: str, ref: int) -> tuple[str | None, str | None]:
+        """An object by its type and id: its name where the page has one, its page."""
+        names, objects = self.names, self.names.objects
+        text: str | None = objects.titles.get((kind, ref))
+        if kind == "unit" and ref in names.units:
+            text = _unit(names.units[ref])
+        elif kind == "user" and ref in names.people:
+            text = names.people[ref].display_name
+        elif kind == "form_definition" and ref in objects.definitions:
+            text = objects.definitions[ref].title(select_locale())
+        elif kind == "definition_version":
+            text = self.version(ref)
+        page = PAGES.get(kind)
+        return text, (_page(page[0], **{page[1]: ref}) if page else None)
+
+    def pointed(self, kind: str, raw: Any) -> tuple[str | None, str | None]:
+        """A field that points at an object by id (a finding: at its inspection's page)."""
+        ref = number(raw)
+        if ref is None:
+            return None, None
+        if kind != "finding":
+            text, href = self.object(kind, ref)
+            return text or str(ref), href
+        inspection = self.names.objects.finding_inspections.get(ref)
+        if inspection is None:
+            return None, None
+        said = _("#%(finding)d in inspection %(inspection)d", finding=ref, inspection=inspection)
+        return said, _page("inspections.show", inspection_id=inspection)
+
+    def entry(self, raw: Any) -> tuple[str | None, str | None]:
+        """A target entry, at its row on its target's page."""
+        key = (self.event.after or {}).get("target") or (self.event.before or {}).get("target")
+        if number(raw) is None or not isinstance(key, str):
+            return None, None
+        href = _page("targets.show", target_key=key, _anchor=f"entry-{raw}")
+        return f"#{raw}", href
 
     def version(self, raw: Any) -> str | None:
         found = self.names.versions.get(raw) if isinstance(raw, int) else None
@@ -193,6 +249,20 @@ def value(event: AuditEvent, name: str, raw: Any, names: Names) -> Value:
         text = words.value_words(event, name, raw)
     stored = None if raw is None or isinstance(raw, bool) else shown(raw)
     return Value(text, stored if stored != text else None, href)
+
+
+def subject(event: AuditEvent, names: Names) -> Value:
+    """The event's object: its type, named and linked to its page where it has them (a
+    refused draw attempt by its scope), the stored id in the title."""
+    reader, ref = _Reader(event, names), number(event.entity_id)
+    text, href = reader.object(event.entity_type, ref) if ref is not None else (None, None)
+    if event.entity_type == "draw_attempt":
+        unit = names.unit_codes.get(event.entity_id)
+        text = _unit(unit) if unit is not None else None
+        href = _page("org.unit", unit_id=unit.id) if unit is not None else None
+    kind = str(label(event.entity_type))
+    said = _("%(object)s %(name)s", object=kind, name=text or event.entity_id)
+    return Value(said, event.entity_id if text else None, href)
 
 
 def changes(event: AuditEvent, names: Names) -> list[Change]:

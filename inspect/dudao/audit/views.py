@@ -67,5 +67,6 @@ def events() -> str:
         names=load_names(db(), page.events, select_locale()),
         what=words.what,
         changes=values.changes,
+        subject=values.subject,
         field_words=words.field_words,
     )

@@ -14,11 +14,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from dudao.audit.models import AuditEvent
 from dudao.audit.queries import shown
+from dudao.core.errors import name_list
 from dudao.feedback.models import KIND_LABELS as FEEDBACK_KINDS
 from dudao.feedback.models import category_label
 from dudao.triage.evidence_labels import RULE_LABELS, SEVERITY_LABELS
@@ -141,8 +143,9 @@ def vocabulary(event: AuditEvent, name: str) -> Words | None:
 
 
 def value_words(event: AuditEvent, name: str, value: Any) -> str:
-    """A value in words where it belongs to a `vocabulary` (a state, a rule, a role…), yes
-    or no, "—" for none; anything else as the log shows it (queries.shown)."""
+    """A value in words where it belongs to a `vocabulary` (a state, a rule, a role…), a
+    list of them as the reader's language lists words (a、b), yes or no, "—" for none;
+    anything else as the log shows it (queries.shown)."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -151,5 +154,5 @@ def value_words(event: AuditEvent, name: str, value: Any) -> str:
     if words is not None and isinstance(value, str):
         return words(value) or value
     if words is not None and isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return ", ".join(words(v) or v for v in value) or "—"
+        return name_list(words(v) or v for v in value).in_language(get_translations()) or "—"
     return shown(value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -87,9 +88,10 @@ class DrawForm(FlaskForm):
         }
 
 
-def described(params: dict[str, Any]) -> list[tuple[Any, str]]:
+def described(params: dict[str, Any], person: Callable[[str], str] = str) -> list[tuple[Any, str]]:
     """A draw's stored parameters as the form asked for them, for its page (the JSON record
-    is the download, for whoever recomputes the draw)."""
+    is the download, for whoever recomputes the draw); `person` names the pool's user
+    names (the audit log: by display name)."""
     levels, periods = dict(_levels()), dict(_periods())
     yes, no = _("Yes"), _("No")
     size = params.get("count")
@@ -104,5 +106,6 @@ def described(params: dict[str, Any]) -> list[tuple[Any, str]]:
         (WEIGHTING, yes if params.get("weighting") else no),
         (EXCLUDE, f"{recent} · {periods.get(period, period)}" if recent else _("None excluded")),
         (PER_INSPECTION, str(params.get("inspectors_per_inspection", ""))),
-        (POOL, _(", ").join(params.get("pool") or []) or _("Every inspector of the scope")),
+        (POOL, _(", ").join(person(name) for name in params.get("pool") or [])
+         or _("Every inspector of the scope")),
     ]  # fmt: skip
