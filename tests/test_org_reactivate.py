@@ -76,6 +76,9 @@ def test_the_page_asks_naming_the_units_that_went_with_it(admin, org, session):
     done = admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "1"})
     assert done.status_code == 302
     assert active(session, org.unit_a1, org.branch_a1, org.branch_a2) == [True, True, True]
+    # The message says how many came back with it, in the reader's language.
+    said = admin.get(f"/units/{org.unit_a1.id}").get_data(as_text=True)
+    assert "已重新启用 甲一厂 及其下 2 个单位。" in said
     before = audit_count(session)
     admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "1"})
     assert audit_count(session) == before  # a double click changes nothing
@@ -83,12 +86,19 @@ def test_the_page_asks_naming_the_units_that_went_with_it(admin, org, session):
 
 def test_the_page_reactivates_the_unit_alone_when_asked_to(admin, org, session):
     admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "0", "with_subtree": "1"})
-    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "0"})
+    alone = admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "0"})
     assert active(session, org.unit_a1, org.branch_a1, org.branch_a2) == [True, False, False]
+    assert "已重新启用。" in admin.get(alone.location).get_data(as_text=True)
     # A branch that went alone comes back at once: there is nothing to ask.
     direct = admin.post(f"/units/{org.branch_a1.id}/active", data={"active": "1"})
     assert direct.status_code == 302
     assert active(session, org.branch_a1) == [True]
+    # A1 goes again, taking A1-1 only (A1-2 stayed inactive on its own): one comes back.
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "0", "with_subtree": "1"})
+    admin.post("/lang", data={"lang": "en"})
+    admin.post(f"/units/{org.unit_a1.id}/active", data={"active": "1", "with_subtree": "1"})
+    said = admin.get(f"/units/{org.unit_a1.id}").get_data(as_text=True)
+    assert "Reactivated 甲一厂 and the 1 unit below it." in said
 
 
 def test_a_unit_under_an_inactive_one_says_why_instead_of_offering(admin, org, session):

@@ -152,7 +152,7 @@ def set_unit_active(
     with_subtree: bool = False,
     tree_checked: bool = False,
     at: datetime | None = None,
-) -> Unit:
+) -> list[Unit]:
     """Deactivation hides a unit from new work but keeps it and its history; its open
     inspections and rectifications stay open. A unit with active units below it is
     deactivated only together with them (`with_subtree`, which the page asks to confirm).
@@ -164,9 +164,9 @@ def set_unit_active(
     do the units below when the unit alone comes back, and they keep their moment, so
     reactivating one of them later offers the units that went with it. A caller whose
     one act deactivates units one by one (the import, for a whole file) gives them its
-    moment, `at`."""
+    moment, `at`. Returns the units it changed, `unit` first (none if it already was)."""
     if unit.active == active:
-        return unit
+        return []
     changed = [unit]
     if active and not tree_checked:
         problem = reactivation_refused(unit)
@@ -186,7 +186,7 @@ def set_unit_active(
         each.active, each.deactivated_at = active, moment
         session.flush()
         record(session, actor, "unit.update", "unit", each.id, before, unit_snapshot(each))
-    return unit
+    return changed
 
 
 def reactivation_refused(unit: Unit) -> Message | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -177,7 +177,9 @@ def set_active(unit_id: int) -> Page:
             if together:
                 return render_template("org/reactivate.html", unit=found, together=together)
         try:
-            services.set_unit_active(db(), current_user, found, active, with_subtree=with_subtree)
+            changed = services.set_unit_active(
+                db(), current_user, found, active, with_subtree=with_subtree
+            )
         except ValidationError as exc:
             db().rollback()
             if active:
@@ -186,8 +188,22 @@ def set_active(unit_id: int) -> Page:
             below = queries.in_tree_order(queries.active_below(db(), found))
             return render_template("org/deactivate.html", unit=found, below=below), 200
         db().commit()
-        flash(_("Reactivated.") if found.active else _("Deactivated."), "success")
+        flash(_switched(found, len(changed) - 1), "success")
     return redirect(url_for("org.unit", unit_id=unit_id))
+
+
+def _switched(unit: Unit, below: int) -> str:
+    """What a deactivation or reactivation did, naming how many units below came back."""
+    if not unit.active:
+        return _("Deactivated.")
+    if below > 0:
+        return ngettext(
+            "Reactivated %(name)s and the %(num)d unit below it.",
+            "Reactivated %(name)s and the %(num)d units below it.",
+            below,
+            name=unit_name(unit),
+        )
+    return _("Reactivated.")
 
 
 @bp.route("/units/import", methods=["GET", "POST"])
