@@ -88,6 +88,10 @@ UNDERSTOOD = {
         "I understand: the unit's current open link stops working, also on the posters "
         "already put up."
     ),
+    "remove_open_link": _l(
+        "I understand: the unit's open link stops working, also on the posters already put "
+        "up, and no new link is shown."
+    ),
 }
 
 

@@ -1,5 +1,5 @@
-"""Issuing invitations and open links, replacing a unit's lost ones, then the slips and CSV
-of what was just issued; routes on the surveys blueprint.
+"""Issuing invitations and open links, replacing a unit's lost ones, removing its open link,
+then the slips and CSV of what was just issued; routes on the surveys blueprint.
 
 Links and codes are shown once, right after they are generated: only their
 hashes are stored, so they cannot be shown again (docs/anonymity.md); a unit's
@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations
+from flask_babel import get_translations, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as HttpResponse
@@ -29,6 +29,7 @@ from dudao.surveys.models import Campaign
 from dudao.surveys.views import Page, bp, campaign_in_scope
 from dudao.web.access import requires
 from dudao.web.context import db, runtime
+from dudao.web.setup import unit_name
 
 
 def _issued_rows(kind: str, issued: list) -> list[list[str]]:
@@ -110,12 +111,17 @@ def replace_open_link(campaign_id: int, unit_id: int) -> Page:
     return _replace(campaign_id, unit_id, "open_links")
 
 
-def _replace(campaign_id: int, unit_id: int, kind: str) -> Page:
-    """What replacing does, a box to tick, then the unit's new links shown once."""
+def _campaign_unit(campaign_id: int, unit_id: int) -> tuple[Campaign, Unit]:
     campaign = campaign_in_scope(campaign_id)
     unit = db().get(Unit, unit_id)
     if unit is None or not unit.is_within(campaign.scope_unit.path):
         abort(404)
+    return campaign, unit
+
+
+def _replace(campaign_id: int, unit_id: int, kind: str) -> Page:
+    """What replacing does, a box to tick, then the unit's new links shown once."""
+    campaign, unit = _campaign_unit(campaign_id, unit_id)
     form = ReplaceForm(kind)
     refused = None
     if form.validate_on_submit():
@@ -132,9 +138,44 @@ def _replace(campaign_id: int, unit_id: int, kind: str) -> Page:
     held = (queries.issued_counts if kind == "invitations" else queries.open_link_caps)(
         db(), campaign.id
     ).get(unit.id, 0)
+    removed = kind == "open_links" and unit.id in queries.removed_links(db(), campaign.id)
     page = render_template("surveys/replace.html", campaign=campaign, unit=unit, kind=kind,
-                           held=held, form=form, refused=refused)  # fmt: skip
+                           held=held, removed=removed, form=form, refused=refused)  # fmt: skip
     return page, 422 if form.errors or refused else 200
+
+
+@bp.route("/<int:campaign_id>/units/<int:unit_id>/remove-open-link", methods=["GET", "POST"])
+@requires(Permission.MANAGE_SURVEYS)
+def remove_open_link(campaign_id: int, unit_id: int) -> Page:
+    """What removing does, a box to tick, then the campaign page saying it was done."""
+    campaign, unit = _campaign_unit(campaign_id, unit_id)
+    form, refused = ReplaceForm("remove_open_link"), None
+    if form.validate_on_submit():
+        try:
+            answered = issuing.remove_open_link(db(), current_user, campaign, unit)
+        except ValidationError as exc:
+            refused = exc.in_language(get_translations())
+        else:
+            db().commit()
+            flash(_removed(unit, answered), "success")
+            return redirect(url_for("surveys.detail", campaign_id=campaign.id))
+    link = queries.open_link_caps(db(), campaign.id).get(unit.id)
+    live = link is not None and unit.id not in queries.removed_links(db(), campaign.id)
+    page = render_template("surveys/remove_link.html", campaign=campaign, unit=unit, cap=link,
+                           live=live, form=form, refused=refused)  # fmt: skip
+    return page, 422 if form.errors or refused else 200
+
+
+def _removed(unit: Unit, answered: int) -> str:
+    name = f"{unit.code} {unit_name(unit)}"
+    if not answered:
+        return _("The open link of %(unit)s is removed.", unit=name)
+    return ngettext(
+        "The open link of %(unit)s is removed; the %(num)d answer it took stays counted.",
+        "The open link of %(unit)s is removed; the %(num)d answers it took stay counted.",
+        answered,
+        unit=name,
+    )
 
 
 def _posted_rows() -> list[list[str]]:

@@ -1,4 +1,5 @@
-"""Issuing invitations and open links: generated, and replaced when lost.
+"""Issuing invitations and open links: generated, replaced when lost, and an open link
+removed.
 
 Invitations are generated as a number per unit, not per roster member: the
 database never pairs a person with an invitation (docs/anonymity.md). The
@@ -182,11 +183,43 @@ def replace_invitations(
     return issued
 
 
+def remove_open_link(session: Session, actor: Any, campaign: Campaign, unit: Unit) -> int:
+    """Stop a unit's open link; returns the answers it took, which stay counted.
+
+    A link that took no answer goes (one statement, so an answer at that moment either
+    counts first or finds it gone): the unit and its line are free for invitations or a new
+    link. A link that took answers keeps its row without a token: nothing answers through
+    it, and its cap still reaches the unit's people, so slips stay refused on its line (those
+    who answered could answer again with a slip) and "Replace" can give it a new token for
+    what is left under the cap."""
+    _refuse_closed(campaign)
+    link = session.scalar(
+        select(OpenLink).where(OpenLink.campaign_id == campaign.id, OpenLink.unit_id == unit.id)
+    )
+    if link is None or link.token_hash is None:
+        raise ValidationError(NO_LINK)
+    unanswered = (OpenLink.id == link.id, OpenLink.used_count == 0)
+    gone = session.execute(
+        delete(OpenLink).where(*unanswered).execution_options(synchronize_session=False)
+    )
+    answered = 0
+    if gone.rowcount:  # type: ignore[attr-defined]
+        session.expunge(link)
+    else:
+        session.refresh(link)
+        link.token_hash, answered = None, link.used_count
+    session.flush()
+    record(session, actor, "survey.open_link_removed", "survey_campaign", campaign.id, None,
+           {"units": [unit.code]})  # fmt: skip
+    return answered
+
+
 def replace_open_link(
     session: Session, actor: Any, campaign: Campaign, unit: Unit
 ) -> IssuedOpenLink:
-    """A new token for a unit's open link, the old one void (its posters with it). The
-    answers it took stay counted against its cap: the new link takes what is left."""
+    """A new token for a unit's open link, the old one void (its posters with it), or for
+    one removed after it took answers. The answers it took stay counted against its cap:
+    the new link takes what is left."""
     _refuse_closed(campaign)
     link = session.scalar(
         select(OpenLink).where(OpenLink.campaign_id == campaign.id, OpenLink.unit_id == unit.id)

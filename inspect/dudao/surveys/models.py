@@ -110,14 +110,16 @@ class Invitation(Base):
 
 
 class OpenLink(Base):
-    """One shared link per unit for units without a roster: capped at the headcount."""
+    """One shared link per unit for units without a roster: capped at the headcount. A link
+    removed after it took answers keeps its row without a token (`token_hash` NULL): it
+    takes no more, its answers stay counted and its people stay reached (issuing.py)."""
 
     __tablename__ = "survey_open_link"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("survey_campaign.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     cap: Mapped[int]
     used_count: Mapped[int] = mapped_column(default=0)
 

@@ -68,6 +68,14 @@ def open_link_caps(session: Session, campaign_id: int) -> dict[int, int]:
     )
 
 
+def removed_links(session: Session, campaign_id: int) -> set[int]:
+    """The units whose open link was removed after it took answers (no token left)."""
+    found = select(OpenLink.unit_id).where(
+        OpenLink.campaign_id == campaign_id, OpenLink.token_hash.is_(None)
+    )
+    return set(session.scalars(found))
+
+
 def invited_counts(session: Session, campaign_id: int) -> dict[int, int]:
     """People who could answer, per unit: its invitations or its open link's cap, whichever
     is more. They are the same people reached two ways: adding them counted each twice."""

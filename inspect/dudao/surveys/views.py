@@ -145,6 +145,7 @@ def detail(campaign_id: int) -> str:
         smtp=bool(runtime().settings.smtp_url),
         invited=queries.issued_counts(db(), campaign.id),
         open_links=queries.open_link_caps(db(), campaign.id),
+        removed=queries.removed_links(db(), campaign.id),
         pending=queries.pending_count(db(), campaign.id),
     )
 

@@ -57,6 +57,7 @@ LABELS: dict[str, LazyString] = {
     "survey.open_links_created": _l("Create open links"),
     "survey.invitations_replaced": _l("Replace the unused invitations"),
     "survey.open_link_replaced": _l("Replace the open link"),
+    "survey.open_link_removed": _l("Remove the open link"),
     "survey.invitations_emailed": _l("Links e-mailed"),
     "survey.mailing_requested": _l("E-mail the links"), "survey.roster_imported": _l("Import"),
     "target_entry.added": _l("Record"), "target_entry.corrected": _l("Correct"),
