@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.core.errors import ValidationError
-from dudao.surveys import issuing, queries
+from dudao.surveys import answering, issuing, queries
 from dudao.surveys.models import OpenLink
 from tests import survey_world
 
@@ -107,3 +107,14 @@ def test_removal_is_refused_on_a_closed_campaign_and_changes_nothing(signed_in, 
         issuing.remove_open_link(session, None, campaign, org.branch_a1)
     session.expire_all()
     assert session.scalar(select(func.count(OpenLink.id))) == 1 and _removals(session) == []
+
+
+def test_an_answer_in_flight_when_its_link_is_removed_is_refused(session, org):
+    campaign, link = _linked(session, org)
+    first = answering.ticket_for_open_link(session, link.token)
+    answering.submit_answer(session, first, {})  # answered: the link keeps its row
+    late = answering.ticket_for_open_link(session, link.token)  # page open meanwhile
+    issuing.remove_open_link(session, None, campaign, org.branch_a1)
+    with pytest.raises(answering.Refused):
+        answering.submit_answer(session, late, {})
+    assert session.scalar(select(OpenLink.used_count)) == 1

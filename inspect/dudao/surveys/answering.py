@@ -87,7 +87,11 @@ def submit_answer(session: Session, ticket: Ticket, answers: dict[str, Any]) -> 
     else:
         spent = session.execute(
             update(OpenLink)
-            .where(OpenLink.id == ticket.open_link_id, OpenLink.used_count < OpenLink.cap)
+            .where(
+                OpenLink.id == ticket.open_link_id,
+                OpenLink.used_count < OpenLink.cap,
+                OpenLink.token_hash.is_not(None),  # removed meanwhile: takes nothing more
+            )
             .values(used_count=OpenLink.used_count + 1)
             .execution_options(synchronize_session=False)
         )
