@@ -88,6 +88,9 @@ UNDERSTOOD = {
         "I understand: the unit's current open link stops working, also on the posters "
         "already put up."
     ),
+    "renew_open_link": _l(
+        "I understand: the unit gets a new open link, for the answers left under its cap."
+    ),
     "remove_open_link": _l(
         "I understand: the unit's open link stops working, also on the posters already put "
         "up, and no new link is shown."

@@ -24,7 +24,7 @@ from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission
 from dudao.org.models import Unit
 from dudao.surveys import issuing, queries
-from dudao.surveys.forms import ReplaceForm
+from dudao.surveys.forms import UNDERSTOOD, ReplaceForm
 from dudao.surveys.models import Campaign
 from dudao.surveys.views import Page, bp, campaign_in_scope
 from dudao.web.access import requires
@@ -139,6 +139,8 @@ def _replace(campaign_id: int, unit_id: int, kind: str) -> Page:
         db(), campaign.id
     ).get(unit.id, 0)
     removed = kind == "open_links" and unit.id in queries.removed_links(db(), campaign.id)
+    if removed:  # it has no link to stop
+        form.understood.label.text = UNDERSTOOD["renew_open_link"]
     page = render_template("surveys/replace.html", campaign=campaign, unit=unit, kind=kind,
                            held=held, removed=removed, form=form, refused=refused)  # fmt: skip
     return page, 422 if form.errors or refused else 200
