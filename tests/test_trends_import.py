@@ -182,6 +182,10 @@ def test_spreadsheets_as_excel_writes_them(session, org, tmp_path) -> None:
         result = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
         assert result.exit_code == 1 and says in result.output, result.output
         assert len(result.output.splitlines()) == 1, result.output
+    no_unit = tmp_path / "no_unit.csv"
+    no_unit.write_text("definition,plan\ncampaign_spot_check,yes\n", encoding="utf-8")
+    result = runner.invoke(cli, ["import", "inspections", str(no_unit)])
+    assert result.exit_code == 1 and "unit、date" in result.output, result.output
     assert count(session, Inspection) == 2
 
 

@@ -9,10 +9,8 @@ inspector), so importing the same file again finds every row already there.
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
@@ -34,22 +32,17 @@ from dudao.definitions.spec import Definition, ItemType
 from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.submission_models import Finding, ReviewState, Submission
 from dudao.inspections.submissions import content_hash, result_json
-from dudao.org.import_files import UnreadableFile, read_table
 from dudao.org.import_rows import refused
 from dudao.org.models import Unit
+from dudao.trends.import_rows import FIXED, read_rows
 
 NAMESPACE = uuid.UUID("5b0f6a52-4f7e-4d1a-9a53-6f1d2c9e8a10")
-FIXED = ("unit", "definition", "version", "date", "inspector")  # version: optional
-REQUIRED = ("unit", "definition", "date")
-JSON_LINES = (".jsonl", ".ndjson", ".json")
-TABLES = (".csv", ".xlsx", ".xls")
 #: Where a problem is: a spreadsheet's row (the header is row 1) or a JSON Lines line.
 ROW, LINE = N_("row %(n)d: %(problem)s"), N_("line %(n)d: %(problem)s")
 SAME_AS = {
     ROW: N_("the same unit, definition, date and inspector as row %(other)d"),
     LINE: N_("the same unit, definition, date and inspector as line %(other)d"),
 }
-NOT_AN_OBJECT = Message(N_("not a JSON object"))
 CHUNK = 2000
 
 
@@ -62,62 +55,6 @@ class ImportResult:
 
 def natural_id(unit: str, definition: str, day: str, inspector: str | None) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{unit}|{definition}|{day}|{inspector or ''}"))
-
-
-UNNAMED = N_("column %(column)d holds a value, but row 1 gives that column no name")
-
-
-def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line or row number, record) from JSON Lines, CSV or XLSX, numbered as a user sees
-    them; a line that is not a JSON object is a record carrying its problem (`_bad`)."""
-    suffix = path.suffix.lower()
-    if suffix in JSON_LINES:
-        yield from _json_lines(path)
-    elif suffix in TABLES:
-        table = read_table(path.read_bytes(), path.name, max_unpacked=None)  # an admin's own
-        missing = [column for column in REQUIRED if column not in table.header]
-        if missing:
-            raise UnreadableFile(
-                N_("%(file)s: row 1 must name the columns unit, definition, date and "
-                   "inspector (and may name version), then one column per item key; "
-                   "missing: %(columns)s."),
-                file=path.name, columns=", ".join(missing),
-            )  # fmt: skip
-        named = [bool(name.strip()) for name in table.header]
-        for number, cells in table.rows:
-            # A value under no column name was dropped unseen: say where it is instead.
-            stray = [n for n, cell in enumerate(cells, 1)
-                     if cell and (n > len(named) or not named[n - 1])]  # fmt: skip
-            if stray:
-                yield number, {"_bad": Message(UNNAMED, column=stray[0]), "_table": True}
-                continue
-            yield number, _table_record(dict(zip(table.header, cells, strict=False)))
-    else:
-        raise UnreadableFile(N_("%(file)s: use .jsonl, .csv or .xlsx."), file=path.name)
-
-
-def _json_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UnreadableFile(N_("%(file)s is not UTF-8 text."), file=path.name) from None
-    # Lines end at \n alone: JSON text may hold U+2028 and the like, which splitlines() splits.
-    for number, line in enumerate(text.split("\n"), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, {"_bad": Message(N_("not JSON (%(reason)s)"), reason=exc.msg)}
-            continue
-        yield number, record if isinstance(record, dict) else {"_bad": NOT_AN_OBJECT}
-
-
-def _table_record(row: dict[str, str]) -> dict[str, Any]:
-    """A spreadsheet row as a JSON Lines record: the fixed columns, then the answers."""
-    answers = {key.strip(): value for key, value in row.items() if key not in FIXED and key
-               and value}  # fmt: skip
-    return {**{k: row.get(k) or None for k in FIXED}, "answers": answers, "_table": True}
 
 
 def _day(value: Any) -> date | None:
