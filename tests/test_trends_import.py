@@ -106,6 +106,9 @@ def test_analyze_and_export_formats_with_backfilled_first_detected(session, org,
     assert parsed[0]["detected"] in ("true", "false") and parsed[0]["units"] == "A1-1"
     result = runner.invoke(cli, ["analyze", "--scope", "NOPE"])
     assert result.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in result.output
+    # An error no command catches is said in --lang's language too, not always in Chinese.
+    result = runner.invoke(cli, ["analyze", "--scope", "NOPE", "--lang", "en"])
+    assert result.exit_code == 1 and "No unit with the code 'NOPE'." in result.output
     assert TODAY and TZ
 
 

@@ -14,7 +14,7 @@ from flask.cli import FlaskGroup, with_appcontext
 
 from dudao.app import create_app
 from dudao.core.errors import DudaoError
-from dudao.core.language import translations
+from dudao.core.language import CHOSEN, DEFAULT_LOCALE, translations
 from dudao.definitions.problems import DefinitionError
 
 
@@ -22,8 +22,8 @@ class DudaoGroup(FlaskGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except DudaoError as exc:  # in the default language, zh_CN (docs/i18n.md)
-            language = translations()
+        except DudaoError as exc:  # in --lang's, else the default, zh_CN (docs/i18n.md)
+            language = translations(ctx.meta.get(CHOSEN, DEFAULT_LOCALE))
             if isinstance(exc, DefinitionError) and len(exc.problems) > 1:  # every one, located
                 for problem in exc.problems:
                     click.echo(problem.shown(language), err=True)

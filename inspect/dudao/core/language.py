@@ -38,6 +38,16 @@ def sentences_in(locale: str, *texts: Any) -> str:
     return gap.join(str(text) for text in texts)
 
 
+#: Where `--lang` leaves the language for `dudao`'s own handler of an error no command
+#: caught (click's `meta` is shared by a command's context and its group's).
+CHOSEN = "dudao.lang"
+
+
+def _remember(ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    ctx.meta[CHOSEN] = value
+    return value
+
+
 def language_option(command: F) -> F:
     """`--lang zh_CN|en` for a command that prints services' messages (default zh_CN)."""
     return click.option(
@@ -47,6 +57,7 @@ def language_option(command: F) -> F:
         default=DEFAULT_LOCALE,
         show_default=True,
         help="Language of the messages.",
+        callback=_remember,
     )(command)
 
 
