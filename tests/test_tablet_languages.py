@@ -110,8 +110,13 @@ def test_an_english_reader_sees_english_names_in_the_list_and_offline(
     page.goto(f"{base}/inspect/{inspection_id}")
     page.wait_for_selector("body[data-offline-ready=yes]")
     page.click("#item-plan label.dtile:has(input[value='yes'])")
-    page.wait_for_function("id => DudaoDB.get('work', id).then(r => r.answers.plan === 'yes')",
-                           arg=inspection_id)  # fmt: skip
+    # Saved on the server too before the language changes: the draft's save and the switch
+    # at the same moment could meet SQLite's lock (a 500 the tablet retries, and a console
+    # error this test would count).
+    page.wait_for_function(
+        "id => DudaoDB.get('work', id).then(r => r.answers.plan === 'yes' && r.state === 'synced')",
+        arg=inspection_id,
+    )
 
     _switch(page, "en")
     assert page.inner_text("h1") == TITLE["en"] and BRANCH_EN in page.inner_text(".page-head")
