@@ -31,7 +31,7 @@ from dudao.inspections.submission_models import ReviewState, Submission
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import queries
-from dudao.scheduling.assign import HOME_ROLES, on_one_branch
+from dudao.scheduling.assign import on_one_branch, people_from_grants
 from dudao.scheduling.draw_params import DrawError, DrawRefused, normalise_params
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
@@ -77,8 +77,8 @@ def _recent_scores(session: Session, unit_ids: set[int]) -> dict[int, int]:
 
 def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str, Any]]:
     """The pool: active accounts with an inspector grant overlapping the scope (or the named
-    ones); `reach` = their inspector grants, `own` = the units they belong to (回避), from the
-    same roles as schedules and assignments judge it by (`assign.HOME_ROLES`)."""
+    ones); `reach` = their inspector grants, `own` = the units they belong to (回避), read
+    from their grants as schedules and assignments read them (`assign.people_from_grants`)."""
     query = (
         select(User.id, User.username, RoleGrant.role, Unit.path)
         .join(RoleGrant, RoleGrant.user_id == User.id)
@@ -87,18 +87,13 @@ def _inspectors(session: Session, scope: Unit, pool: list[str]) -> list[dict[str
     )
     if pool:
         query = query.where(User.username.in_(pool))
-    people: dict[int, dict[str, Any]] = {}
-    for user_id, username, role, path in session.execute(query):
-        person = people.setdefault(user_id, {"id": user_id, "username": username})
-        if Role(role) is Role.INSPECTOR:
-            person.setdefault("reach", set()).add(path)
-        elif role in HOME_ROLES:
-            person.setdefault("own", set()).add(path)
+    rows = ((uid, name, Role(role).value, path) for uid, name, role, path in session.execute(query))
     chosen = [
-        {**p, "reach": sorted(p.get("reach", ())), "own": sorted(p.get("own", ()))}
-        for p in people.values()
-        if any(on_one_branch(path, scope.path) for path in p.get("reach", ()))
-    ]
+        {"id": p.id, "username": p.username, "reach": list(p.inspect_paths),
+         "own": list(p.home_paths)}
+        for p in people_from_grants(rows).values()
+        if any(on_one_branch(path, scope.path) for path in p.inspect_paths)
+    ]  # fmt: skip
     return sorted(chosen, key=lambda p: p["id"])
 
 
