@@ -59,7 +59,7 @@ def test_a_subtree_goes_and_comes_back_together(admin_page, live_server, org, se
     assert fits_each_size(page)
     save_screenshot(page, f"org-deactivate-{page.lang}")
     with page.expect_navigation():
-        page.click("button.says-all")
+        page.click("form.actions button[name=active][value='0']")
     assert active(session, org.unit_a1, org.branch_a1) == [False, False]
 
     page.goto(f"{base}/units/{org.branch_a1.id}")
