@@ -74,7 +74,7 @@ class CampaignReport:
     locale: str = "zh"  # the language it is in: "zh" or "en"
 
     def reason(self, group: Group) -> str:
-        top = group.hidden == "small" and group.parent_id is None
+        top = group.hidden == "small" and group.code == self.scope_code  # as the results page
         why = HIDDEN.get("top" if top else group.hidden or "")
         return gettext_for(self.locale)(why) % {"k": self.report.min_group} if why else ""
 
