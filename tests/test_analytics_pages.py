@@ -151,7 +151,7 @@ def test_pages_in_chinese(client, session, org, user_factory):
     for page in PAGES:  # every page renders its Chinese strings (placeholders, per cent signs)
         assert client.get(f"/analytics{page}?unit=A1&to={date.today():%Y-%m}").status_code == 200
     bad = client.get("/analytics/scores?unit=B").get_data(as_text=True)
-    assert "您督导的范围内没有代码为 B 的单位" in bad
+    assert "您督导的范围内没有编码为 “B” 的单位" in bad
     rates = client.get(f"/analytics/rectifications?unit=A1&{RANGE}").get_data(as_text=True)
     assert "<h1>按期整改率（期限内验收通过）</h1>" in rates and "考评中的按期提交率" in rates
 

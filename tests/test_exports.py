@@ -51,9 +51,9 @@ def test_office_csv_is_utf8_with_bom_and_neutralised(app, report_world):  # noqa
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     # People read the web's exports: the columns and the coded values in their words.
-    problems = next(r for r in rows if r["检查项目代码"] == "problems")
+    problems = next(r for r in rows if r["检查项目编码"] == "problems")
     assert problems["检查结果"] == "'=1+2 台账不全，公开承诺未按期更新。"
-    plan = next(r for r in rows if r["检查项目代码"] == "plan")
+    plan = next(r for r in rows if r["检查项目编码"] == "plan")
     assert plan["检查结果"] == "否" and plan["判定"] == "不合格"
     assert plan["备注"].startswith("没有实施方案")
     office.post("/lang", data={"lang": "en", "next": "/"})
@@ -73,7 +73,7 @@ def test_the_command_line_keeps_keys_and_codes_unless_asked(app, report_world): 
     assert plan["verdict"] == "fail"
     worded = runner.invoke(cli, ["export", "answers", "--locale", "zh"]).stdout_bytes
     plan = next(r for r in csv.DictReader(io.StringIO(worded.decode("utf-8-sig")))
-                if r["检查项目代码"] == "plan")  # fmt: skip
+                if r["检查项目编码"] == "plan")  # fmt: skip
     assert plan["判定"] == "不合格"
 
 
@@ -140,7 +140,7 @@ def test_flags_export_in_scope_by_the_day_raised(app, session, user_factory, rep
     def rows(client, query: str) -> list[tuple[str, ...]]:
         data = client.get(f"/reports/export/flags?format=csv{query}").data.decode("utf-8-sig")
         found = csv.DictReader(io.StringIO(data, newline=""))
-        return [(r["单位代码"], r["严重程度"], r["状态"], r["检查项目代码"]) for r in found]
+        return [(r["单位编码"], r["严重程度"], r["状态"], r["检查项目编码"]) for r in found]
 
     office = _client(app, "office")
     a_flag, b_flag = ("A1-1", "高", "新发现", "'=cmd"), ("B1-1", "低", "已排除", "q1")

@@ -43,10 +43,10 @@ def test_the_summary_and_the_quarterly_reports_name_a_bad_quarter(app, report_wo
         assert empty.status_code == 422 and "请填写季度" in empty.text
         unknown = office.post(f"/reports/{kind}", data={"unit": "ZZ99", "quarter": "2026Q3"})
         assert unknown.status_code == 404  # as for a unit outside one's part: nothing to tell
-        assert 'id="unit-error">您督导的范围内没有代码为 ZZ99 的单位' in unknown.text
+        assert 'id="unit-error">您督导的范围内没有编码为 “ZZ99” 的单位' in unknown.text
         assert 'value="ZZ99"' in unknown.text and 'value="2026Q3"' in unknown.text
     typo = office.get("/reports/summary?unit=ZZ99&quarter=2026Q3")
-    assert typo.status_code == 404 and "您督导的范围内没有代码为 ZZ99 的单位" in typo.text
+    assert typo.status_code == 404 and "您督导的范围内没有编码为 “ZZ99” 的单位" in typo.text
 
 
 def test_commands_name_a_bad_quarter_in_the_default_language(app, report_world, tmp_path):  # noqa: F811

@@ -246,7 +246,7 @@ def test_results_files_speak_the_readers_words(session, org, signed_in):
     office = signed_in("office_a", ("office", org.company_a))
     text = office.get(f"/surveys/{campaign.id}/results.csv").get_data(as_text=True)
     header, *rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
-    assert header[:4] == ["单位代码", "单位名称", "下级层次", "是否显示"]
+    assert header[:4] == ["单位编码", "单位名称", "下级层次", "是否显示"]
     assert "平均分：支部班子团结协作、带头作用" in header
     assert not [h for h in header if "您的身份" in h]  # a choice has no mean
     status = {row[0]: row[3] for row in rows}

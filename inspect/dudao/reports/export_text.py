@@ -16,18 +16,18 @@ from dudao.trends.models import RULE_NAMES, SEVERITY_NAMES
 from dudao.workflow.registry import get_workflow
 
 HEADERS = {
-    "inspection_id": ("检查编号", "Inspection"), "unit_code": ("单位代码", "Unit code"),
+    "inspection_id": ("检查编号", "Inspection"), "unit_code": ("单位编码", "Unit code"),
     "unit_name": ("单位名称", "Unit"), "unit": ("单位名称", "Unit"),
     "checklist": ("检查表", "Checklist"), "version": ("版本", "Version"),
     "origin": ("检查类型", "Type"), "state": ("状态", "State"),
     "due_date": ("截止日期", "Due"), "submitted_at": ("提交时间", "Submitted"),
     "percent": ("得分率（%）", "Score (%)"), "grade": ("等级", "Grade"),
     "passed": ("是否合格", "Passed"), "review": ("审核", "Review"),
-    "item": ("检查项目代码", "Item key"), "label": ("检查项目", "Item"),
+    "item": ("检查项目编码", "Item key"), "label": ("检查项目", "Item"),
     "answer": ("检查结果", "Answer"), "verdict": ("判定", "Verdict"),
     "note": ("备注", "Note"), "finding_id": ("问题编号", "Finding"),
     "critical": ("关键项", "Critical"), "created_at": ("创建时间", "Created"),
-    "task_id": ("整改任务编号", "Task"), "owner_unit": ("责任单位代码", "Owner unit"),
+    "task_id": ("整改任务编号", "Task"), "owner_unit": ("责任单位编码", "Owner unit"),
     "deadline": ("整改期限", "Deadline"), "description": ("整改要求", "Required action"),
     "response": ("整改情况", "Response"), "flag_id": ("预警编号", "Flag"),
     "unit_codes": ("涉及单位", "Units"), "rule": ("问题类型", "Problem"),

@@ -68,7 +68,7 @@ def slips_pdf(title: str, rows: list[list[str]], code_page: str, font: str | Non
         canvas.drawString(text_x, top, _fit(title, name, 10, room))
         canvas.setFont(name, 8)
         canvas.drawString(text_x, top - 5 * mm, _fit(unit_name, name, 8, room))
-        canvas.drawString(text_x, top - 13 * mm, "扫码作答，或在以下网址输入代码：")
+        canvas.drawString(text_x, top - 13 * mm, "扫码作答，或在以下网址输入答题码：")
         canvas.drawString(text_x, top - 17 * mm, _fit(code_page, name, 8, room))
         canvas.setFont(name, 14)
         canvas.drawString(text_x, top - 25 * mm, code)
