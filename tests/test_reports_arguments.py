@@ -92,3 +92,19 @@ def test_report_commands_speak_the_default_language(app, report_world, tmp_path)
     assert every.exit_code == 1 and "“all” 需要 --format xlsx" in every.output
     unit = runner.invoke(cli, args=["export", "inspections", "--unit", "NOPE"])
     assert unit.exit_code == 1 and "没有编码为 “NOPE” 的单位。" in unit.output
+
+
+def test_the_quarterly_forms_start_at_the_viewers_unit_and_this_quarter(app, report_world, session):  # noqa: F811
+    from dudao.scheduling.recurrence import org_today
+
+    today = org_today(session)
+    this_quarter = f"{today.year}Q{(today.month - 1) // 3 + 1}"
+    office = _office(app)  # the office of the group G, its whole part of the tree
+    page = office.get("/reports").text
+    form, exports = page.split('id="exports"')
+    assert 'name="unit" value="G"' in form and f'name="quarter" value="{this_quarter}"' in form
+    assert 'name="unit" value=""' in exports and 'name="quarter" value=""' in exports  # all
+    summary = office.get("/reports/summary")
+    assert summary.status_code == 200 and f"示例集团 {this_quarter}" in summary.text
+    chosen = office.get("/reports/summary?unit=A&quarter=2026Q1").text
+    assert "甲公司 2026Q1" in chosen and 'value="G"' not in chosen

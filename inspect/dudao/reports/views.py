@@ -17,15 +17,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from dudao.assessment.periods import key_of_date
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
-from dudao.org.queries import by_code, within
+from dudao.org.queries import by_code, scope_roots, within
 from dudao.reports import exports
 from dudao.reports.export_files import encode
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
 from dudao.reports.services import enqueue_report, parse_quarter, request_report
+from dudao.scheduling.recurrence import org_today
 from dudao.web.access import BadArgument, require_on, requires
 from dudao.web.context import db, runtime
 from dudao.web.downloads import SPREADSHEET_TYPES, disposition, send_named
@@ -96,11 +98,20 @@ def _index_page(error: str = "", unit_error: str = "") -> str:
     }  # fmt: skip
     datasets = [(name, labels.get(name, name)) for name in exports.DATASETS]
     datasets.append(("all", _("All of these (XLSX, one sheet each)")))
+    typed = {name: request.form.get(name, "") for name in ("unit", "quarter")}
     return render_template(
         "reports/index.html", recent=list(recent), datasets=datasets,
-        error=error, unit_error=unit_error,
-        typed={name: request.form.get(name, "") for name in ("unit", "quarter")},
+        error=error, unit_error=unit_error, typed=typed,
+        quarterly=typed if request.method == "POST" else _usual_choice(paths),
     )  # fmt: skip
+
+
+def _usual_choice(paths: list[str]) -> dict[str, str]:
+    """The quarterly form's first values: the viewer's own part of the tree, when it is one
+    unit, and the quarter of today (the exports keep theirs empty: empty means all)."""
+    roots = scope_roots(db(), paths)
+    unit = roots[0].code if len(roots) == 1 else ""
+    return {"unit": unit, "quarter": key_of_date(org_today(db()), "quarter")}
 
 
 @bp.post("/inspection/<int:inspection_id>")
@@ -111,10 +122,10 @@ def inspection_report(inspection_id: int) -> Response:
     return _start(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": _locale()})
 
 
-def _office_unit() -> tuple[Unit | None, str]:
-    """The unit the form names, or None and why: a code outside the viewer's part of the
-    tree reads like an unknown one."""
-    code = (request.form.get("unit") or request.args.get("unit") or "").strip()
+def _office_unit(code: str = "") -> tuple[Unit | None, str]:
+    """The unit `code` or else the form names, or None and why: a code outside the viewer's
+    part of the tree reads like an unknown one."""
+    code = code or (request.form.get("unit") or request.args.get("unit") or "").strip()
     unit = by_code(db(), code)
     if unit is None or not can(current_user, Permission.VIEW_OFFICE, unit):
         return None, _("No unit with the code %(code)s in the part you supervise.", code=code)
@@ -145,9 +156,12 @@ def summary_page() -> tuple[str, int]:
 
     code = (request.args.get("unit") or "").strip()
     quarter = (request.args.get("quarter") or "").strip()
+    if not request.args:
+        usual = _usual_choice(scope_paths(current_user, Permission.VIEW_OFFICE))
+        code, quarter = usual["unit"], usual["quarter"]
     data, svgs, error, unit = None, {}, "", None
     if code and quarter:
-        unit, error = _office_unit()
+        unit, error = _office_unit(code)
         try:
             period = parse_quarter(quarter)
         except DudaoError as exc:
