@@ -18,7 +18,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.services import set_assignees
 from dudao.inspections.submission_models import Finding, InspectionDraft, Submission
 from dudao.workflow.engine import TransitionRefused, apply
-from tests.conftest import TEST_DATABASE_URL, sign_in
+from tests.conftest import sign_in
 from tests.inspection_world import PASSING, payload, world  # noqa: F401
 
 URL = "/api/v1/inspections/{}/submissions"
@@ -286,9 +286,6 @@ def test_a_save_racing_another_tablets_is_refused_not_lost(app, session, world):
     assert session.scalar(select(InspectionDraft)).answers == {"plan": "no"}
 
 
-@pytest.mark.xfail(
-    not TEST_DATABASE_URL, strict=True, reason="SQLite: the save begins as a reader (a SAVEPOINT)"
-)
 def test_a_draft_save_meeting_another_write_is_saved_not_a_500(app, tablet, world, session):  # noqa: F811
     """Another request (the inspector switching language, as on a CI run) writes between
     the draft save's read of the draft and its write. On SQLite the save used to start as
@@ -334,9 +331,6 @@ def test_a_draft_save_meeting_another_write_is_saved_not_a_500(app, tablet, worl
     assert session.get(User, world.inspector.id).locale == "en"
 
 
-@pytest.mark.xfail(
-    not TEST_DATABASE_URL, strict=True, reason="SQLite: a first SAVEPOINT's RELEASE commits"
-)
 def test_a_draft_save_its_caller_rolls_back_is_not_kept(session, world):  # noqa: F811
     """The service flushes and its caller decides. On SQLite the save's SAVEPOINT, opened
     outside a transaction, began one of its own, and its RELEASE committed the draft."""

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, text
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -74,6 +74,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_savepoint_in_a_write_transaction(connection: Connection, _name: str | None) -> None:
+    """A SAVEPOINT opened outside a transaction first begins one with BEGIN IMMEDIATE.
+
+    pysqlite begins a transaction only before an INSERT, UPDATE or DELETE: reads before
+    it hold no snapshot, and that first write waits (busy_timeout) for the write lock.
+    A SAVEPOINT, though, begins a deferred transaction of its own: its first read pins a
+    snapshot, and once another connection has committed (or holds the lock) SQLite
+    refuses at once to upgrade it ("database is locked", which busy_timeout does not
+    cover). Its RELEASE would also commit everything, whatever the session does next.
+    A savepoint guards writes, so its transaction takes the write lock at the start
+    (waiting for it as any write does); reads elsewhere keep taking no lock at all.
+    """
+    driver: Any = connection.connection.dbapi_connection  # sqlite3.Connection
+    # None: AUTOCOMMIT, or an engine that emits BEGIN itself (core.migrate): left alone.
+    managed = driver is not None and driver.isolation_level is not None
+    if managed and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Build an engine, or raise ConfigError with one clear sentence."""
     from dudao.config import masked
@@ -104,6 +123,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         raise ConfigError(f"DUDAO_DATABASE_URL {masked(url)!r} cannot be used: {exc}.") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _sqlite_savepoint_in_a_write_transaction)
     return engine
 
 
