@@ -110,9 +110,9 @@ def test_an_english_reader_sees_english_names_in_the_list_and_offline(
     page.goto(f"{base}/inspect/{inspection_id}")
     page.wait_for_selector("body[data-offline-ready=yes]")
     page.click("#item-plan label.dtile:has(input[value='yes'])")
-    # Saved on the server too before the language changes: the draft's save and the switch
-    # at the same moment could meet SQLite's lock (a 500 the tablet retries, and a console
-    # error this test would count).
+    # Saved on the server too before the language changes, so this test reads names, not
+    # timing. A save and another write at the same moment (here the switch's) once met
+    # SQLite's lock with a 500; test_submissions.py holds that case, step by step.
     page.wait_for_function(
         "id => DudaoDB.get('work', id).then(r => r.answers.plan === 'yes' && r.state === 'synced')",
         arg=inspection_id,
