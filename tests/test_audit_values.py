@@ -100,6 +100,17 @@ def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa
         == f"A1-1 的《创先争优活动专项抽查表》关键项“{plan}”不合格（最近一次在 2026-04）。"
     )
     assert '<ins><a href="/rectifications/5">5</a></ins>' in html
+    # The flag itself, in the Object column, by the same sentence; an inspection by its
+    # checklist, unit and due date, as the tablet lists it; their ids in the title.
+    assert (
+        f'<span title="{flag[1].rsplit("/", 1)[1]}"><a href="{flag[1]}">问题线索 {flag[2]}</a>'
+        in html
+    )
+    inspection = world.inspection.id
+    assert (
+        f'<span title="{inspection}"><a href="/inspections/{inspection}">'
+        "检查 创先争优活动专项抽查表 · A1-1 甲一厂第一党支部 · 截止 2026-12-31</a></span>"
+    ) in html
     assert '<ins title="access_in">in</ins>' in html  # a schedule by its name
     # Switching a unit off and on again reads so, not as an edit.
     assert '<span title="unit.update">单位 · 停用</span>' in html
@@ -114,6 +125,8 @@ def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa
     assert ">A1-1 甲一厂第一党支部: 3; GONE: 2</ins>" in html  # no English name: Chinese
     assert '<span title="unit.update">Unit · Reactivate</span>' in html
     assert "Critical item “An implementation plan with clear targets exists” of " in html
+    english = "Strive-for-excellence campaign spot check · A1-1 甲一厂第一党支部 · Due 2026-12-31"
+    assert f">Inspection {english}</a>" in html
 
 
 def test_the_page_names_its_values_in_the_same_few_queries_for_many_events(
@@ -146,8 +159,16 @@ def test_the_page_names_its_values_in_the_same_few_queries_for_many_events(
                after={"unit_id": unit.id, "kind": "opinion"})  # fmt: skip
         record(session, world.office, "inspection.photo", "inspection", world.inspection_b.id,
                after={"item": "leadership", "sha256": DIGEST})  # fmt: skip
+    for n, unit in enumerate([org.unit_b1, org.branch_b1, org.company_b]):
+        flag = make_flag(session, unit, rule="critical_failure", tag=str(n),
+                         definition_key="campaign_spot_check", item_key="plan")  # fmt: skip
+        record(session, world.office, "trend_flag.acknowledge", "trend_flag", flag.id,
+               {"state": "open"}, {"state": "acknowledged"})  # fmt: skip
     session.commit()
-    assert queries() <= few  # 40 more rows, no more queries (fewer kinds of value now)
+    # 43 more rows, more flags and inspections named in the Object column: no more queries.
+    html = client.get("/audit").get_data(as_text=True)
+    assert all(f">问题线索 {unit}" in html for unit in ("B1 的", "B1-1 的", "B 的"))
+    assert queries() <= few
 
 
 def test_objects_and_the_ids_in_fields_are_named_and_link_to_their_pages(
@@ -190,7 +211,10 @@ def test_objects_and_the_ids_in_fields_are_named_and_link_to_their_pages(
     assert '<span><a href="/reports/3">报告 3</a></span>' in html  # no cheap name: its id
     # Ids in fields: linked, named where cheap; a finding at its inspection's page.
     inspection = world.inspection.id
-    assert f'<ins><a href="/inspections/{inspection}">{inspection}</a></ins>' in html
+    assert (
+        f'<ins title="{inspection}"><a href="/inspections/{inspection}">'
+        "创先争优活动专项抽查表 · A1-1 甲一厂第一党支部 · 截止 2026-12-31</a></ins>"
+    ) in html
     assert f'<ins title="{campaign.id}"><a href="/surveys/{campaign.id}">甲公司满意度</a>' in html
     assert (
         f'<ins title="{finding_id}"><a href="/inspections/{inspection}">'

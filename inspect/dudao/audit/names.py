@@ -3,8 +3,8 @@
 Events store units by id or code, people by id or user name, definitions by version id or
 key and checklist items by key. The page names them: `load_names` gathers every such
 reference on the page and reads each kind once (units, people, versions, definitions,
-flags, and the versions the inspections and rectifications on the page were made with),
-never once per row.
+the flags the events are about, and the versions the inspections and rectifications on
+the page were made with), never once per row.
 """
 
 from __future__ import annotations
@@ -110,6 +110,7 @@ def load_names(session: Session, events: list[AuditEvent], locale: str) -> Names
         unit_ids |= own.get("unit", set())
         user_ids |= own.get("user", set())
         version_ids |= own.get("definition_version", set())
+        flag_ids |= own.get("trend_flag", set())
         codes |= {event.entity_id} if event.entity_type == "draw_attempt" else set()
         for name, value in _values(event):
             unit_ids |= _ints(listed(value)) if name in UNIT_IDS else set()
@@ -124,8 +125,6 @@ def load_names(session: Session, events: list[AuditEvent], locale: str) -> Names
                 usernames |= {n for k in PEOPLE_LISTS for n in _strs(value.get(k) or [])}
             if name in ITEM_KEYS and event.entity_type in items_of:
                 items_of[event.entity_type].add(event.entity_id)
-            if name == "fingerprint" and event.entity_type == "trend_flag":
-                flag_ids |= _ids([event.entity_id])
     names = Names()
     if unit_ids or codes:
         for unit in session.scalars(

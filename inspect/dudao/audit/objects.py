@@ -3,23 +3,26 @@ linked to their pages.
 
 An event stores its object as a type and an id (a refused draw attempt: its scope's
 code). The page links each to the object's own page where it has one and names it where
-a name is cheap: units and people come with the page's `Names`, the titles of campaigns,
-draws and definitions and the inspection behind each finding are read here, one query
-per kind for the whole page.
+a name is cheap: units, people and flags come with the page's `Names`; the titles of
+campaigns, draws and definitions, each inspection's checklist, unit and due date, and the
+inspection behind each finding are read here, one query per kind for the whole page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
-from dudao.definitions.models import FormDefinition
+from dudao.definitions.models import DefinitionVersion, FormDefinition
+from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding
+from dudao.org.models import Unit
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.surveys.models import Campaign
 
@@ -47,13 +50,24 @@ POINTERS: dict[str | tuple[str, str], str] = {
 }
 
 
+@dataclass(frozen=True)
+class InspectionName:
+    """What names an inspection where the inspections pages list one: the checklist of the
+    version it pins, the unit, the due date."""
+
+    checklist: FormDefinition
+    unit: Unit
+    due: date
+
+
 @dataclass
 class Objects:
-    """Titles by (object type, id), definitions by id, and the inspection each finding
-    was made in."""
+    """Titles by (object type, id), definitions and inspections by id, and the inspection
+    each finding was made in."""
 
     titles: dict[tuple[str, int], str] = field(default_factory=dict)
     definitions: dict[int, FormDefinition] = field(default_factory=dict)
+    inspections: dict[int, InspectionName] = field(default_factory=dict)
     finding_inspections: dict[int, int] = field(default_factory=dict)
 
 
@@ -95,9 +109,23 @@ def load_objects(session: Session, events: list[AuditEvent]) -> Objects:
     if refs.get("form_definition"):
         found = select(FormDefinition).where(FormDefinition.id.in_(refs["form_definition"]))
         objects.definitions = {d.id: d for d in session.scalars(found)}
+    if refs.get("inspection"):
+        objects.inspections = _inspections(session, refs["inspection"])
     if refs.get("finding"):
         rows = session.execute(
             select(Finding.id, Finding.inspection_id).where(Finding.id.in_(refs["finding"]))
         )
         objects.finding_inspections = {i: inspection for i, inspection in rows}
     return objects
+
+
+def _inspections(session: Session, ids: set[int]) -> dict[int, InspectionName]:
+    """Each inspection's checklist, unit and due date, in one query."""
+    rows = session.execute(
+        select(Inspection.id, Inspection.due_date, Unit, FormDefinition)
+        .join(Unit, Unit.id == Inspection.unit_id)
+        .join(DefinitionVersion, DefinitionVersion.id == Inspection.definition_version_id)
+        .join(FormDefinition, FormDefinition.id == DefinitionVersion.definition_id)
+        .where(Inspection.id.in_(ids))
+    )
+    return {i: InspectionName(form, unit, due) for i, due, unit, form in rows}

@@ -33,7 +33,7 @@ from dudao.audit.names import (
     Names,
     listed,
 )
-from dudao.audit.objects import PAGES, number, pointer
+from dudao.audit.objects import PAGES, InspectionName, number, pointer
 from dudao.audit.queries import Change, Value, field_changes, shown
 from dudao.core.errors import name_list
 from dudao.core.permissions import Permission, can
@@ -75,6 +75,12 @@ def _page(endpoint: str, **args: Any) -> str | None:
 
 def _unit(unit: Unit) -> str:
     return f"{unit.code} {unit.name_in(select_locale())}"
+
+
+def _inspection(found: InspectionName) -> str:
+    """An inspection as the tablet's list names one: checklist · unit · due date."""
+    due = _("Due %(date)s", date=found.due.isoformat())
+    return " · ".join((found.checklist.title(select_locale()), _unit(found.unit), due))
 
 
 class _Reader:
@@ -148,12 +154,9 @@ class _Reader:
     def flag(self) -> tuple[str | None, str | None]:
         """A flag's fingerprint (rule:subject) as the flag queue says what was detected,
         a link to the flag."""
-        entity_id = self.event.entity_id
-        flag = self.names.flags.get(int(entity_id)) if entity_id.isdigit() else None
-        if flag is None:
-            return None, None
-        said = evidence.sentence(flag, self.names.flag_words)
-        return said, url_for("triage.show", flag_id=flag.id)
+        ref = number(self.event.entity_id)
+        text, href = self.object("trend_flag", ref) if ref is not None else (None, None)
+        return (text, href) if text is not None else (None, None)
 
     def object(self, kind: str, ref: int) -> tuple[str | None, str | None]:
         """An object by its type and id: its name where the page has one, its page."""
@@ -167,6 +170,10 @@ class _Reader:
             text = objects.definitions[ref].title(select_locale())
         elif kind == "definition_version":
             text = self.version(ref)
+        elif kind == "trend_flag" and ref in names.flags:
+            text = evidence.sentence(names.flags[ref], names.flag_words)
+        elif kind == "inspection" and ref in objects.inspections:
+            text = _inspection(objects.inspections[ref])
         page = PAGES.get(kind)
         return text, (_page(page[0], **{page[1]: ref}) if page else None)
 
