@@ -223,7 +223,8 @@ def test_objects_and_the_ids_in_fields_are_named_and_link_to_their_pages(
     assert '<del title="11"><a href="/targets/promoted_practice#entry-11">#11</a></del>' in html
     assert '<ins title="11"><a href="/targets/promoted_practice#entry-11">#11</a></ins>' in html
     # A refused draw's pool by display name; a vocabulary's list as Chinese lists words.
-    assert "仅从这些检查人员中抽取（用户名，可选）：Insp<" in html
+    # The draw page's label, not the form's hint (仅从这些检查人员中抽取（用户名，可选）).
+    assert "；检查人员：Insp<" in html and "（用户名，可选）" not in html
     # A page the reader may not open is not linked (accounts: the administrator's).
     assert f'<span title="{world.other.id}">账号 Other</span>' in html
     assert '<ins title="[&#34;unit&#34;, &#34;branch&#34;]">单位、党支部</ins>' in html

@@ -66,8 +66,12 @@ def test_office_makes_verifies_and_publishes_a_draw(office, org, session):
     assert '<th class="wrap">抽取单位数</th><td class="wrap-short">2</td>' in text
     assert '"count"' not in text
     # What was left open reads as what it means, not as "—" or "0 · 季度".
-    assert '<td class="wrap-short">不排除</td>' in text
-    assert '<td class="wrap-short">范围内的全部检查人员</td>' in text
+    # They say what was chosen, without the form's hints (用户名，可选; 0：不排除).
+    assert (
+        '<th class="wrap">排除最近 N 个周期内已检查的单位</th><td class="wrap-short">不排除</td>'
+        in text
+    )
+    assert '<th class="wrap">检查人员</th><td class="wrap-short">范围内的全部检查人员</td>' in text
     # The checklist's title, not its key:
     assert '<th>检查表</th><td class="wrap-short">党支部标准化建设检查表</td>' in text
     assert office.get("/draws").get_data(as_text=True).count(f"/draws/{draw.id}") == 1

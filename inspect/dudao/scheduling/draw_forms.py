@@ -40,6 +40,10 @@ WEIGHTING = _l("Weight up units with open flags or poor recent scores")
 EXCLUDE = _l("Exclude units inspected in the last N periods (0: none)")
 PER_INSPECTION = _l("Inspectors per inspection")
 POOL = _l("Only these inspectors (usernames, optional)")
+# What the draw's page and the audit log call two of them, without the form's hints
+# (user names, optional, 0 for none): they show what was chosen, not how to type it.
+EXCLUDED = _l("Exclude units inspected in the last N periods")
+INSPECTORS = _l("Inspectors")
 
 
 class DrawForm(FlaskForm):
@@ -89,9 +93,9 @@ class DrawForm(FlaskForm):
 
 
 def described(params: dict[str, Any], person: Callable[[str], str] = str) -> list[tuple[Any, str]]:
-    """A draw's stored parameters as the form asked for them, for its page (the JSON record
-    is the download, for whoever recomputes the draw); `person` names the pool's user
-    names (the audit log: by display name)."""
+    """A draw's stored parameters as the form asked for them, without the form's hints, for
+    its page (the JSON record is the download, for whoever recomputes the draw); `person`
+    names the pool's user names (the audit log: by display name)."""
     levels, periods = dict(_levels()), dict(_periods())
     yes, no = _("Yes"), _("No")
     size = params.get("count")
@@ -104,8 +108,8 @@ def described(params: dict[str, Any], person: Callable[[str], str] = str) -> lis
         (LEVELS, _(", ").join(chosen) or _("Every level")),
         (STRATIFY, yes if params.get("stratify") else no),
         (WEIGHTING, yes if params.get("weighting") else no),
-        (EXCLUDE, f"{recent} · {periods.get(period, period)}" if recent else _("None excluded")),
+        (EXCLUDED, f"{recent} · {periods.get(period, period)}" if recent else _("None excluded")),
         (PER_INSPECTION, str(params.get("inspectors_per_inspection", ""))),
-        (POOL, _(", ").join(person(name) for name in params.get("pool") or [])
+        (INSPECTORS, _(", ").join(person(name) for name in params.get("pool") or [])
          or _("Every inspector of the scope")),
     ]  # fmt: skip
