@@ -149,6 +149,31 @@ def test_passwords_are_masked_in_messages():
     assert "hunter2" not in str(caught.value) and "'mysql'" in str(caught.value)
 
 
+def test_a_bad_setting_is_named_with_its_value_as_typed(tmp_path):
+    """DUDAO_X='value' as the operator typed it, not Python's repr of it (a doubled
+    backslash, "…" around an apostrophe); only a line break is escaped."""
+
+    def refusal(name: str, value: str) -> str:
+        with pytest.raises(ConfigError) as caught:
+            load_settings({"DUDAO_INSTANCE_PATH": str(tmp_path), name: value})
+        return str(caught.value)
+
+    zone = refusal("DUDAO_TIMEZONE", "Asia\\Shanghai")
+    assert zone.startswith("DUDAO_TIMEZONE='Asia\\Shanghai' is not a known time zone")
+    redis = refusal("DUDAO_REDIS_URL", "redis://cache:6379/o'clock")
+    assert redis == (
+        "DUDAO_REDIS_URL='redis://cache:6379/o'clock' ends in 'o'clock'; "
+        "the database must be a number."
+    )
+    site = refusal("DUDAO_SITE_URL", "https://a.example.org/\nb")
+    assert site.startswith("DUDAO_SITE_URL='https://a.example.org/\\nb' must be the site's")
+    with pytest.raises(ConfigError) as caught:
+        make_engine("mysql://root:hunter2@db/x")
+    assert str(caught.value).startswith(
+        "DUDAO_DATABASE_URL='mysql://root:***@db/x' names the database 'mysql'; "
+    )
+
+
 # --- whole commands, as a user would run them -------------------------------------------
 
 
@@ -180,7 +205,7 @@ def _database_cases() -> list[tuple[str, str]]:
         ("not a url", "is not a valid database URL"),
         ("oracle://u:secret@db/x", "names the database 'oracle'"),
         ("postgresql://u:secret@db:port/x", "is not a valid database URL"),
-        ("postgresql://u:secret@127.0.0.1:{closed}/x", "Cannot connect to the database"),
+        ("postgresql://u:secret@127.0.0.1:{closed}/x", "(DUDAO_DATABASE_URL): "),
     ]
     if TEST_DATABASE_URL:
         missing = make_url(TEST_DATABASE_URL).set(database="dudao_no_such_database")
@@ -238,5 +263,5 @@ def test_site_url_is_the_public_address(tmp_path):
     assert settings.site_url == "https://dudao.example.org"
     assert load_settings({"DUDAO_INSTANCE_PATH": str(tmp_path)}).site_url is None
     for wrong in ("dudao.example.org", "ftp://dudao.example.org", "https://"):
-        with pytest.raises(ConfigError, match=r"DUDAO_SITE_URL .* must be the site's address"):
+        with pytest.raises(ConfigError, match=r"DUDAO_SITE_URL='.*' must be the site's address"):
             load_settings({"DUDAO_INSTANCE_PATH": str(tmp_path), "DUDAO_SITE_URL": wrong})

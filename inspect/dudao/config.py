@@ -46,6 +46,22 @@ def _env(name: str, environ: dict[str, str]) -> str | None:
     return value or None
 
 
+def typed(value: str) -> str:
+    """A value quoted as it was typed ('Mars/Olympus'), not as repr writes it (which doubles
+    a backslash and puts "…" around an apostrophe); only what would break the line is
+    escaped (a newline as \\n)."""
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in value) + "'"
+
+
+def setting(name: str, value: str) -> str:
+    """A `DUDAO_*` variable and its value as the operator set it: DUDAO_TIMEZONE='Mars'.
+
+    These sentences stay in English (docs/i18n.md): the same one stops a command and
+    gunicorn (which has no --lang), often beside a driver's own English reason; the
+    variable and its value read the same in any language."""
+    return f"{ENV_PREFIX}{name}={typed(value)}"
+
+
 def masked(url: str) -> str:
     """The URL with its password replaced by ***, for messages and logs."""
     return re.sub(r"(://[^:/@]*:)[^@/]*@", r"\1***@", url)
@@ -91,7 +107,7 @@ def _timezone(environ: dict[str, str]) -> str:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ConfigError(
-            f"DUDAO_TIMEZONE={timezone!r} is not a known time zone (use a name such as "
+            f"{setting('TIMEZONE', timezone)} is not a known time zone (use a name such as "
             "'Asia/Shanghai' or 'UTC')."
         ) from exc
     return timezone
@@ -102,28 +118,25 @@ def _redis_url(environ: dict[str, str]) -> str | None:
     url = _env("REDIS_URL", environ)
     if url is None:
         return None
-    shown = masked(url)
+    shown = setting("REDIS_URL", masked(url))
     parts = urlsplit(url)
     if parts.scheme not in REDIS_SCHEMES:
         raise ConfigError(
-            f"DUDAO_REDIS_URL {shown!r} is not a Redis URL: it must start with "
-            "redis://, rediss:// or unix://."
+            f"{shown} is not a Redis URL: it must start with redis://, rediss:// or unix://."
         )
     if parts.scheme == "unix":
         if not parts.path:
-            raise ConfigError(f"DUDAO_REDIS_URL {shown!r} names no socket path.")
+            raise ConfigError(f"{shown} names no socket path.")
         return url
     try:
         parts.port  # noqa: B018  (raises on a port that is not a number)
     except ValueError as exc:
-        raise ConfigError(f"DUDAO_REDIS_URL {shown!r} has a port that is not a number.") from exc
+        raise ConfigError(f"{shown} has a port that is not a number.") from exc
     if not parts.hostname:
-        raise ConfigError(f"DUDAO_REDIS_URL {shown!r} names no host.")
+        raise ConfigError(f"{shown} names no host.")
     database = parts.path.strip("/")
     if database and not database.isdigit():
-        raise ConfigError(
-            f"DUDAO_REDIS_URL {shown!r} ends in {database!r}; the database must be a number."
-        )
+        raise ConfigError(f"{shown} ends in {typed(database)}; the database must be a number.")
     return url
 
 
@@ -133,7 +146,8 @@ def _site_url(environ: dict[str, str]) -> str | None:
         return None
     if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", url):
         raise ConfigError(
-            f"DUDAO_SITE_URL {url!r} must be the site's address, like https://dudao.example.org."
+            f"{setting('SITE_URL', url)} must be the site's address, like "
+            "https://dudao.example.org."
         )
     return url.rstrip("/")
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
-from dudao.config import DEFAULT_TIMEZONE
+from dudao.config import DEFAULT_TIMEZONE, masked, setting, typed
 from dudao.core.errors import ConfigError
 
 SUPPORTED_BACKENDS = ("postgresql", "sqlite")
@@ -95,17 +95,14 @@ def _sqlite_savepoint_in_a_write_transaction(connection: Connection, _name: str 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Build an engine, or raise ConfigError with one clear sentence."""
-    from dudao.config import masked
-
+    shown = setting("DATABASE_URL", masked(url))
     try:
         parsed = make_url(url)
     except (ArgumentError, ValueError) as exc:
-        raise ConfigError(
-            f"DUDAO_DATABASE_URL {masked(url)!r} is not a valid database URL."
-        ) from exc
+        raise ConfigError(f"{shown} is not a valid database URL.") from exc
     if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
         raise ConfigError(
-            f"DUDAO_DATABASE_URL {masked(url)!r} names the database {parsed.get_backend_name()!r}; "
+            f"{shown} names the database {typed(parsed.get_backend_name())}; "
             "Dudao works with postgresql+psycopg://user:password@host/name or sqlite:///path."
         )
     if parsed.drivername == "postgresql":
@@ -120,7 +117,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     try:
         engine = create_engine(parsed, **kwargs)
     except (ArgumentError, ImportError) as exc:
-        raise ConfigError(f"DUDAO_DATABASE_URL {masked(url)!r} cannot be used: {exc}.") from exc
+        raise ConfigError(f"{shown} cannot be used: {exc}.") from exc
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_savepoint_in_a_write_transaction)
@@ -133,7 +130,7 @@ def _reason(exc: DBAPIError) -> str:
     reason = re.sub(r"^connection failed: |FATAL: +", "", reason)
     missing = re.search(r'database "([^"]+)" does not exist', reason)
     if missing:
-        reason = f"the database {missing.group(1)!r} does not exist (create it first)"
+        reason = f"the database {typed(missing.group(1))} does not exist (create it first)"
     return reason.rstrip(".") + "."
 
 
@@ -143,8 +140,9 @@ def check_database(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except DBAPIError as exc:
+        where = engine.url.render_as_string()  # the password hidden
         raise ConfigError(
-            f"Cannot connect to the database at {engine.url.render_as_string()}: {_reason(exc)}"
+            f"Cannot connect to the database at {where} (DUDAO_DATABASE_URL): {_reason(exc)}"
         ) from exc
 
 

@@ -25,7 +25,7 @@ from redis.retry import Retry
 from rq import Queue
 from rq.job import Job
 
-from dudao.config import Settings, masked
+from dudao.config import Settings, masked, setting
 from dudao.core.errors import ConfigError
 from dudao.core.together import prepared
 
@@ -50,9 +50,8 @@ def connect(settings: Settings) -> Redis:
     try:
         return Redis.from_url(redis_url(settings), socket_connect_timeout=CONNECT_TIMEOUT)
     except ValueError as exc:
-        raise ConfigError(
-            f"DUDAO_REDIS_URL {masked(settings.redis_url or '')!r} is not a valid Redis URL."
-        ) from exc
+        shown = setting("REDIS_URL", masked(settings.redis_url or ""))
+        raise ConfigError(f"{shown} is not a valid Redis URL.") from exc
 
 
 def check_redis(connection: Redis, settings: Settings) -> None:
@@ -60,7 +59,7 @@ def check_redis(connection: Redis, settings: Settings) -> None:
         connection.ping()
     except RedisError as exc:
         where = (
-            masked(settings.redis_url)
+            f"{masked(settings.redis_url)} (DUDAO_REDIS_URL)"
             if settings.redis_url
             else "the embedded Redis (is `dudao demo` running? else set DUDAO_REDIS_URL)"
         )

@@ -28,7 +28,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.auth.models import User
-from dudao.config import Settings, masked
+from dudao.config import Settings, masked, setting
 from dudao.core.database import transaction, utcnow
 from dudao.core.errors import ConfigError
 from dudao.core.language import DEFAULT_LOCALE, LOCALES
@@ -46,7 +46,8 @@ BATCH = 200
 def smtp_connect(url: str, timeout: float = 20) -> smtplib.SMTP:
     parts = urlsplit(url)
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        raise ConfigError(f"DUDAO_SMTP_URL {masked(url)!r} must look like smtp://host:port.")
+        shown = setting("SMTP_URL", masked(url))
+        raise ConfigError(f"{shown} must look like smtp://host:port.")
     if parts.scheme == "smtps":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
             parts.hostname, parts.port or 465, timeout=timeout, context=ssl.create_default_context()

@@ -20,6 +20,7 @@ from pathlib import Path
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
+from dudao.config import setting
 from dudao.core.errors import ConfigError
 
 FONT_NAME = "DudaoCJK"
@@ -52,7 +53,7 @@ def parse_source(value: str) -> FontSource:
     """`/path/font.ttf` or `/path/fonts.ttc#1` -> FontSource."""
     path, _hash, index = value.partition("#")
     if index and not index.isdigit():
-        raise ConfigError(f"DUDAO_PDF_FONT={value!r}: the face after '#' must be a number.")
+        raise ConfigError(f"{setting('PDF_FONT', value)}: the face after '#' must be a number.")
     return FontSource(Path(path).expanduser(), int(index or 0))
 
 
