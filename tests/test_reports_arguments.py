@@ -108,3 +108,31 @@ def test_the_quarterly_forms_start_at_the_viewers_unit_and_this_quarter(app, rep
     assert summary.status_code == 200 and f"示例集团 {this_quarter}" in summary.text
     chosen = office.get("/reports/summary?unit=A&quarter=2026Q1").text
     assert "甲公司 2026Q1" in chosen and 'value="G"' not in chosen
+
+
+def test_a_refused_quarter_or_dataset_reads_in_the_reader_s_language_beside_its_field(
+    app,
+    report_world,  # noqa: F811
+):
+    """The problems a refusal places beside its fields say what its message says, in the
+    reader's language, not an English line with Python's repr of the value."""
+    from dudao.cli import cli
+    from dudao.core.errors import ValidationError, by_field
+    from dudao.core.language import translations
+    from dudao.reports.services import parse_quarter
+
+    try:
+        parse_quarter("2026Q9")
+    except ValidationError as exc:
+        refused = exc
+    assert by_field(refused.problems, translations("zh_CN")) == (
+        {"quarter": ["“2026Q9”不是季度，请按 2026Q3 的格式填写。"]},
+        [],
+    )
+    runner = app.test_cli_runner()
+    unknown = runner.invoke(cli, args=["export", "nope"])
+    assert unknown.exit_code == 1
+    assert "未知的数据集 “nope”；可选：inspections、answers、" in unknown.output
+    assert "、survey_results、all。" in unknown.output
+    english = runner.invoke(cli, args=["export", "nope", "--lang", "en"])
+    assert "Unknown dataset 'nope'; choose from inspections, answers, " in english.output

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, contains_eager
 
-from dudao.core.errors import ValidationError
+from dudao.core.errors import N_, Message, ValidationError, name_list
 from dudao.definitions.display import display_value
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned, titles
@@ -267,10 +267,9 @@ def survey_results(session: Session, scope: Scope, tz: Any) -> Dataset:
 
 def build(session: Session, names: Iterable[str], scope: Scope, tz: Any) -> list[Dataset]:
     unknown = [n for n in names if n not in DATASETS]
-    if unknown:
-        raise ValidationError(
-            f"Unknown export {unknown[0]!r}; choose from {', '.join(DATASETS)}.",
-            [f"dataset: {unknown[0]!r}"],
-        )
+    if unknown:  # `dudao export NAME` takes any name
+        choose = Message(N_("Unknown dataset '%(name)s'; choose from %(choices)s."),
+                         name=unknown[0], choices=name_list([*DATASETS, "all"]))  # fmt: skip
+        raise ValidationError.of_field("dataset", choose)
     made = [DATASETS[name](session, scope, tz) for name in names]
     return [d.localized(scope.locale) for d in made] if scope.locale else made

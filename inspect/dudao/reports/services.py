@@ -57,7 +57,7 @@ def parse_quarter(text: str) -> Period:
             if (text or "").strip()
             else Message(N_("Give a quarter, like 2026Q3."))
         )
-        raise ValidationError(message, [f"quarter: {text!r} is not like 2026Q3"])
+        raise ValidationError.of_field("quarter", message)
     year, quarter = int(match.group(1)), int(match.group(2))
     start = date(year, 3 * quarter - 2, 1)
     end = date(year + (quarter == 4), 1 if quarter == 4 else 3 * quarter + 1, 1)
@@ -174,8 +174,8 @@ def describe(
         return unit, clean, [today], f"{SUMMARY_NAMES[locale]}-{unit.code}-{period.key}.pdf"
     if kind == ReportKind.CAMPAIGN:
         return _describe_campaign(session, params)
-    raise ValidationError(
-        Message(N_("Unknown report kind '%(kind)s'."), kind=kind), [f"kind: {kind!r}"]
+    raise ValidationError.of_field(
+        "kind", Message(N_("Unknown report kind '%(kind)s'."), kind=kind)
     )
 
 
