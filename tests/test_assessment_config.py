@@ -159,4 +159,4 @@ def test_a_broken_file_shows_its_problems_on_the_pages(client, org, user_factory
         page = client.get(url)
         assert page.status_code == 500
         shown = html.unescape(page.get_data(as_text=True))
-        assert "assessment.yaml:1:9: period: unknown period 'weekly'" in shown
+        assert "assessment.yaml:1:9: period: 未知的周期 “weekly”" in shown  # the page's language

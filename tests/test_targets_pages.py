@@ -68,7 +68,8 @@ def test_a_company_office_sees_only_its_company(client, session, org, user_facto
     assert 'data-company="A"' not in card
     # The shipped split names the demo's companies (HC01...), not this test's A and B.
     assert "全集团目标为 1,000，未分解到您的范围" in card
-    assert "HC01" in page  # the unknown codes are reported, located in the file
+    # The unknown codes are reported, located in the file, in the page's language.
+    assert "].split.HC01: 没有编码为 “HC01” 的公司</code>" in page
 
 
 def test_manual_entries_with_evidence_and_corrections(client, session, org, user_factory):
@@ -164,7 +165,7 @@ def test_a_broken_targets_file_is_shown_with_its_problems(
     response = office.get("/targets")
     page = response.get_data(as_text=True)
     assert response.status_code == 500
-    assert f"{broken}:3:13: targets[0].number: expected a whole number" in page
+    assert f"{broken}:3:13: targets[0].number: 应为整数" in page  # the page's language
     assert office.get(f"/targets/{MANUAL_TARGET}").status_code == 500
 
 

@@ -17,11 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.core.enums import UnitLevel
+from dudao.core.errors import N_, Message
 from dudao.definitions.problems import Problem
 from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.targets.config import Target, TargetPlan
 from dudao.targets.sources import Contributions, SourceUnavailable, contributions
+
+#: A split that names a company the database does not have (the targets page lists it).
+UNKNOWN_COMPANY = N_("no company has the code '%(code)s'")
 
 
 @dataclass(frozen=True)
@@ -83,7 +87,7 @@ def _progress(
     known: Contributions | None = None,
 ) -> Progress:  # fmt: skip
     problems = tuple(
-        plan.locate(target, "split", code, message=f"no company has the code {code!r}")
+        plan.locate(target, "split", code, message=Message(UNKNOWN_COMPANY, code=code))
         for code in target.split
         if code not in scope.company_codes
     )
