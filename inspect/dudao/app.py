@@ -79,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.inspections.rectification_views import bp as rectifications_bp
     from dudao.inspections.views import bp as inspections_bp
     from dudao.notifications.views import bp as notifications_bp
+    from dudao.org.suggest_views import bp as unit_suggest_bp
     from dudao.org.views import bp as org_bp
     from dudao.reports.views import bp as reports_bp
     from dudao.scheduling.draw_views import bp as draws_bp
@@ -96,6 +97,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         account_bp,
         org_bp,
+        unit_suggest_bp,
         audit_bp,
         notifications_bp,
         definitions_preview_bp,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from dudao.org.models import Unit
@@ -79,6 +79,57 @@ def ancestors(session: Session, unit: Unit) -> Sequence[Unit]:
     if not ids:
         return []
     return session.scalars(select(Unit).where(Unit.id.in_(ids)).order_by(Unit.depth)).all()
+
+
+#: The most units a type-ahead suggests: enough to choose from, few enough to read.
+SUGGEST_LIMIT = 20
+
+
+def overlap(paths: Sequence[str], others: Sequence[str]) -> list[str]:
+    """The subtrees inside both sets of subtree prefixes (two subtrees overlap only where
+    one holds the other): a user's reach for one permission kept within another's."""
+    return sorted(
+        {p for p in paths for q in others if p.startswith(q)}
+        | {q for q in others for p in paths if q.startswith(p)}
+    )
+
+
+def too_short(text: str) -> bool:
+    """A single Latin letter or digit matches most codes, so it suggests nothing; a single
+    Chinese character (华, 金) already names something, so it is enough."""
+    return not text or (len(text) < 2 and text.isascii())
+
+
+def suggest(
+    session: Session, text: str, paths: Sequence[str], *, active_only: bool = False
+) -> Sequence[Unit]:
+    """Units inside `paths` whose code, name or English name holds `text` (case aside), for
+    a type-ahead: the unit with exactly that code first, then active before inactive, codes
+    starting with `text` before names starting with it before the rest, then by code."""
+    text = text.strip()
+    if too_short(text):
+        return []
+    code_is = func.lower(Unit.code) == text.lower()
+    rank = case(
+        (Unit.code.istartswith(text, autoescape=True), 0),
+        (Unit.name.startswith(text, autoescape=True), 1),
+        (Unit.name_en.istartswith(text, autoescape=True), 1),
+        else_=2,
+    )
+    statement = select(Unit).where(
+        within(paths),
+        or_(
+            Unit.code.icontains(text, autoescape=True),
+            Unit.name.icontains(text, autoescape=True),
+            Unit.name_en.icontains(text, autoescape=True),
+        ),
+    )
+    if active_only:
+        statement = statement.where(Unit.active.is_(True))
+    statement = statement.order_by(
+        case((code_is, 0), else_=1), case((Unit.active.is_(True), 0), else_=1), rank, Unit.code
+    )
+    return session.scalars(statement.limit(SUGGEST_LIMIT)).all()
 
 
 def by_code(session: Session, code: str) -> Unit | None:
