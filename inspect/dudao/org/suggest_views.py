@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -82,3 +82,20 @@ def suggest() -> Response:
     response = jsonify(units=[_suggested(unit, typed) for unit in found])
     response.headers["Cache-Control"] = "private, no-store"  # each viewer's own reach
     return response
+
+
+@bp.app_template_global()
+def unit_picker(permission: str = "view_units", active_only: bool = False) -> dict[str, str]:
+    """The attributes that make a unit-code field suggest units (`field(form.x,
+    **unit_picker('manage_surveys'))`, or `{{ unit_picker('view_results')|xmlattr }}` on a
+    plain input); `permission` is the one the form checks the unit with."""
+    Permission(permission)  # a typo fails the page in tests, not silently in the browser
+    g.unit_picker = True  # the layout then loads web/static/unitpicker.js
+    url = url_for(
+        "unit_suggest.suggest", **{"for": permission}, **({"active": 1} if active_only else {})
+    )
+    return {
+        "data-unit-picker": url,
+        "data-unit-picker-hint": _("Type part of a code or name"),
+        "autocomplete": "off",
+    }
