@@ -34,9 +34,10 @@ def test_every_page_opens_for_the_office(client, session, org, user_factory):
         assert response.status_code == 200, page
         assert 'data-unit="G"' in response.get_data(as_text=True)
     scores = client.get(f"/analytics/scores?{RANGE}").get_data(as_text=True)
-    # Drawn on the server: no script of the chart's own (site.js serves every page).
+    # Drawn on the server: no script of the chart's own (site.js serves every page, and
+    # unitpicker.js the unit filter).
     assert "<svg" in scores and 'data-table="scores"' in scores
-    assert scores.count("<script") == 1 and "site.js" in scores
+    assert scores.count("<script") == 2 and "site.js" in scores and "unitpicker.js" in scores
     assert "<title>Scores over periods ·" in scores and "<h1>Scores over periods</h1>" in scores
 
 
