@@ -35,22 +35,19 @@ TEST_REDIS_URL = os.environ.get("DUDAO_TEST_REDIS_URL", "").strip()
 PASSWORD = "correct horse battery"
 
 # Live server and Chromium fixtures for browser tests (see tests/browser.py); a local SMTP
-# sink for e-mail tests (tests/smtp_sink.py).
-pytest_plugins = ["tests.browser", "tests.smtp_sink"]
+# sink for e-mail tests (tests/smtp_sink.py); the demo loaded once and copied for each test
+# marked `demo` (tests/demo_copies.py).
+pytest_plugins = ["tests.browser", "tests.smtp_sink", "tests.demo_copies"]
 
 
-#: Modules whose tests take ten seconds and more each: a demo loaded, a `dudao` process
-#: or Chromium walking a whole flow. They are collected first, so that xdist's worksteal
-#: (pyproject's addopts) deals out the short tests at the end rather than leaving one
-#: worker to finish a long test alone.
+#: Modules whose tests take ten seconds and more each: a `dudao` process, Chromium walking
+#: a whole flow, the whole package's source read. They are collected first with the tests
+#: marked `demo` (the first of a seed waits for the demo to load), so that xdist's
+#: worksteal (pyproject's addopts) deals out the short tests at the end rather than
+#: leaving one worker to finish a long test alone.
 SLOW_MODULES = {
     "test_demo_command.py",
-    "test_demo_data.py",
-    "test_demo_current_period.py",
-    "test_feedback_demo.py",
-    "test_assessment_demo.py",
     "test_audit_vocabulary.py",
-    "test_trends_demo.py",
     "test_scheduling_concurrency.py",
     "test_tablet_offline.py",
     "test_tablet_drafts.py",
@@ -59,7 +56,9 @@ SLOW_MODULES = {
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.path.name not in SLOW_MODULES)
+    items.sort(
+        key=lambda item: item.path.name not in SLOW_MODULES and not item.get_closest_marker("demo")
+    )
 
 
 def _worker_index(worker_id: str) -> int:
@@ -146,9 +145,22 @@ def _postgres_reset(database_template: str) -> Iterator[Callable[[], None]]:
 def settings(
     request: pytest.FixtureRequest, tmp_path: Path, database_template: str, redis_url: str
 ) -> Settings:
+    """Settings for a fresh instance folder and database: migrated and empty, or for a test
+    marked `@pytest.mark.demo(seed=...)` a copy of the loaded demo (tests/demo_copies.py)."""
+    from tests.demo_copies import DEMO_LOAD, demo_seed, demo_template  # once loaded as a plugin
+
     instance = tmp_path / "instance"
     instance.mkdir()
-    if database_template.startswith("sqlite"):
+    seed = demo_seed(request)
+    if seed is not None:
+        template = demo_template(request.config, seed, database_template, redis_url)
+        request.node.stash[DEMO_LOAD] = template.loaded
+        shutil.copytree(template.instance, instance, dirs_exist_ok=True)
+        if database_template.startswith("sqlite"):
+            database_url = f"sqlite:///{instance / template.database}"
+        else:
+            database_url = request.getfixturevalue("_postgres_copies").fresh(template.database)
+    elif database_template.startswith("sqlite"):
         database = instance / "dudao.sqlite"
         shutil.copy(make_url(database_template).database, database)
         database_url = f"sqlite:///{database}"

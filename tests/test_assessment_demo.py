@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from dudao.assessment.demo import load_demo_assessment
 from dudao.assessment.queries import ranking, tier_moves_up
 from dudao.core.database import utcnow
 from dudao.demo.data import build_demo
-from dudao.demo.loader import load_demo
 from dudao.inspections.submission_models import Rectification
 from dudao.org.models import Unit
 
 
+@pytest.mark.demo(seed=5)  # load_demo(session, seed=5), committed
 def test_demo_ranks_the_history_branches_on_all_three_components(session) -> None:
-    load_demo(session, seed=5)
-    session.commit()
     root = session.query(Unit).filter_by(code=build_demo(5).root.code).one()
     board = ranking(session, [root.path])
     assert not board.provisional and len(board.rows) > 50

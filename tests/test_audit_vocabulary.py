@@ -12,12 +12,13 @@ from __future__ import annotations
 import ast
 import re
 
+import pytest
 from sqlalchemy import select
 
 from dudao.audit.models import AuditEvent
 from dudao.audit.queries import shown
 from dudao.audit.words import action_words, field_words, value_words, vocabulary
-from dudao.demo.loader import load_demo
+from dudao.demo.data import DEFAULT_SEED
 from dudao.org.models import Unit
 from dudao.web.i18n import PACKAGE_DIR as SOURCE
 from dudao.web.labels import LABELS
@@ -137,9 +138,8 @@ def test_every_action_the_code_records_has_words(app):
             assert any(action_words(f"{w.key}.{timer}") for w in workflows), timer
 
 
+@pytest.mark.demo(seed=DEFAULT_SEED)  # load_demo(session), committed
 def test_every_event_field_and_named_value_of_the_demo_has_words(app, client, session, signed_in):
-    load_demo(session)
-    session.commit()
     events = session.execute(
         select(AuditEvent.action, AuditEvent.entity_type, AuditEvent.before, AuditEvent.after)
     ).all()

@@ -7,12 +7,14 @@ import random
 from collections import Counter
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
+from dudao.demo.data import DEFAULT_SEED
 from dudao.demo.fieldwork import Story
 from dudao.demo.loader import load_demo
 from dudao.inspections.models import Inspection
@@ -31,9 +33,9 @@ def _count(session: Session, model: type) -> int:
     return session.scalar(select(func.count()).select_from(model)) or 0
 
 
-def test_the_current_period_is_under_way_and_made_once(session: Session) -> None:
-    first = load_demo(session)
-    session.commit()
+@pytest.mark.demo(seed=DEFAULT_SEED)
+def test_the_current_period_is_under_way_and_made_once(demo, session: Session) -> None:
+    first = demo  # load_demo(session) into the empty database, committed
     step = next(r for r in first.results if r.name.startswith("schedules' current"))
     assert step.created > 250
     today = local_today(session.info["settings"].timezone)

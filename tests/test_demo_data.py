@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -77,9 +78,9 @@ def _event_count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
-def test_loading_builds_the_tree_through_the_services_once(session: Session) -> None:
-    first = load_demo(session, seed=11)
-    session.commit()
+@pytest.mark.demo(seed=5)
+def test_loading_builds_the_tree_through_the_services_once(demo, session: Session) -> None:
+    first = demo  # load_demo(session, seed=5) into the empty database, committed
     org = first.org
     assert first.created > 0
     stored = session.scalars(select(Unit).order_by(Unit.id)).all()
@@ -109,7 +110,7 @@ def test_loading_builds_the_tree_through_the_services_once(session: Session) -> 
     assert events > len(org.units) + 2 * len(org.accounts)
     assert verify_chain(session) == []
 
-    second = load_demo(session, seed=11)
+    second = load_demo(session, seed=5)
     session.commit()
     assert second.created == 0
     assert session.scalar(select(func.count()).select_from(Unit)) == len(org.units)
@@ -117,9 +118,9 @@ def test_loading_builds_the_tree_through_the_services_once(session: Session) -> 
     assert _event_count(session) == events, "a second load writes no audit events"
 
 
-def test_every_printed_account_signs_in_with_the_demo_password(app, session: Session) -> None:
-    loaded = load_demo(session)
-    session.commit()
+@pytest.mark.demo(seed=DEFAULT_SEED)
+def test_every_printed_account_signs_in_with_the_demo_password(demo, app, session: Session) -> None:
+    loaded = demo  # load_demo(session), committed
     for account in loaded.org.accounts:
         assert authenticate(session, account.username, "wrong-password") is None
         client = app.test_client()
@@ -134,16 +135,15 @@ def test_every_printed_account_signs_in_with_the_demo_password(app, session: Ses
     assert forced.all() == []
 
 
+@pytest.mark.demo(seed=DEFAULT_SEED)
 def test_demo_has_schedules_ad_hoc_inspections_and_an_open_rectification(
-    session: Session,
+    demo, session: Session
 ) -> None:
     from dudao.auth.models import User
     from dudao.inspections.models import Inspection
     from dudao.inspections.submission_models import Rectification
     from dudao.scheduling.models import Schedule
 
-    load_demo(session)
-    session.commit()
     schedules = session.scalars(select(Schedule).where(Schedule.active.is_(True))).all()
     assert {s.key for s in schedules} >= {"branch_standardisation_quarterly"}
     users = {u.username: u for u in session.scalars(select(User))}

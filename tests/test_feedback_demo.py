@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.services import authenticate
 from dudao.demo.data import DEMO_PASSWORD, build_demo
-from dudao.demo.loader import load_demo
 from dudao.feedback.demo import load_demo_feedback
 from dudao.feedback.models import FeedbackItem
 from dudao.trends.models import Flag
@@ -23,9 +23,9 @@ def _sign_in(app, username: str):
     return client
 
 
-def test_demo_feedback_is_answered_pending_and_flags_its_theme(app, session) -> None:
-    loaded = load_demo(session, seed=5)
-    session.commit()
+@pytest.mark.demo(seed=5)
+def test_demo_feedback_is_answered_pending_and_flags_its_theme(demo, app, session) -> None:
+    loaded = demo  # load_demo(session, seed=5), committed
     org = build_demo(5)
     items = list(session.scalars(select(FeedbackItem).order_by(FeedbackItem.created_at)))
     assert 30 <= len(items) <= 60

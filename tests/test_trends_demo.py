@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from dudao.demo.data import build_demo
-from dudao.demo.loader import load_demo
 from dudao.inspections.submission_models import Rectification
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.demo import load_demo_history, load_demo_questionnaire_flags
 from dudao.trends.models import Flag
 
 
-def test_demo_history_flags_the_planted_problems(session) -> None:
-    loaded = load_demo(session, seed=5)
-    session.commit()
+@pytest.mark.demo(seed=5)
+def test_demo_history_flags_the_planted_problems(demo, session) -> None:
+    loaded = demo  # load_demo(session, seed=5), committed
     created = {r.name: r.created for r in loaded.results}["inspection history and trend flags"]
     assert created > 1000
     flags = list(session.scalars(select(Flag)))

@@ -223,13 +223,11 @@ def test_assign_to_an_office_user_and_filter_by_assignee(client, world, session)
     assert session.get(Flag, ids["a_det"]).state == "resolved"
 
 
+@pytest.mark.demo(seed=5)  # load_demo(session, seed=5), committed
 def test_demo_flags_render_with_their_evidence(client, session, user_factory):
     """Flags as the real rules write them (the demo's planted problems) all open."""
-    from dudao.demo.loader import load_demo
     from dudao.org.models import Unit
 
-    load_demo(session, seed=5)
-    session.commit()
     root = session.scalars(select(Unit).where(Unit.parent_id.is_(None))).one()
     user_factory("desk", ("office", root)).locale = "en"
     session.commit()
