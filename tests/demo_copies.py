@@ -188,6 +188,19 @@ class PostgresCopies:
 
 
 @pytest.fixture(scope="session")
+def sqlite_template(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite database: the worker's template, or on PostgreSQL one made for the
+    tests that need a SQLite file whatever the run's database is (`dudao demo` uses one)."""
+    if database_template.startswith("sqlite"):
+        return database_template
+    url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'template.sqlite'}"
+    engine = make_engine(url)
+    migrate.upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
 def _postgres_copies(database_template: str) -> Iterator[PostgresCopies]:
     copies = PostgresCopies(database_template)
     yield copies

@@ -2,7 +2,9 @@
 
 Each run starts the web server, a worker, cron and redis-server; SIGINT must stop
 all of them with exit code 0, and a second run must reuse the data. Whatever a
-test asserts, the `start_demo` fixture leaves no process behind.
+test asserts, the `start_demo` fixture leaves no process behind. The first test watches
+a run load the demo; the others that need it loaded start from a copy of it
+(`loaded_instance`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from rq import Worker
 from rq.cron import CronScheduler
 from sqlalchemy import create_engine, text
 
+from dudao.demo.data import DEFAULT_SEED
+from tests.demo_copies import demo_template
 from tests.demo_world import _environment, _free_port, _invoke, _one_sentence
 
 #: Loading the demo takes ~16 s alone and three times that while the other xdist worker
@@ -107,6 +111,20 @@ def workdir() -> Iterator[Path]:
     folder = Path(tempfile.mkdtemp(prefix="dudao-demo-"))
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def loaded_instance(
+    request: pytest.FixtureRequest, workdir: Path, sqlite_template: str, redis_url: str
+) -> Path:
+    """The instance folder as a first run leaves it: the demo (seed 2026) in its SQLite file.
+
+    A copy of the one load of the test run (tests/demo_copies.py), for the tests of what
+    a run does once started, so that only the first test waits for `dudao demo` to load.
+    """
+    template = demo_template(request.config, DEFAULT_SEED, sqlite_template, redis_url)
+    shutil.copytree(template.instance, workdir / "instance")
+    return workdir / "instance"
 
 
 @pytest.fixture
@@ -232,9 +250,10 @@ def test_demo_serves_stops_cleanly_and_reuses_its_data(start_demo) -> None:
     assert _counts(demo.instance) == loaded, "the second run loaded nothing again"
 
 
-def test_a_child_that_dies_stops_the_demo_with_one_sentence(start_demo) -> None:
+def test_a_child_that_dies_stops_the_demo_with_one_sentence(start_demo, loaded_instance) -> None:
     demo = start_demo("demo.log")
     demo.wait_until_serving()
+    assert "reusing it" in demo.output()
     children = _children(demo)
     redis_servers = demo.redis_servers()
     assert len(redis_servers) == 1, demo.output()
@@ -269,7 +288,9 @@ def test_ctrl_c_while_starting_stops_what_was_started(start_demo) -> None:
     assert "Traceback" not in output
 
 
-def test_the_next_run_clears_what_a_killed_demo_left_and_refuses_a_twin(start_demo) -> None:
+def test_the_next_run_clears_what_a_killed_demo_left_and_refuses_a_twin(
+    start_demo, loaded_instance
+) -> None:
     killed = start_demo("killed.log")
     _wait_for_output(killed, "Started the embedded Redis")
     left_behind = killed.redis_servers()
