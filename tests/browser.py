@@ -53,7 +53,10 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
     It shares the `settings` fixture, so the database the test fills through
     `session`, `org` and `user_factory` is the one the browser sees.
     """
+    from tests.conftest import TEMPLATE_CODE
+
     app = create_app(settings, {"RATELIMIT_ENABLED": False})
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from flask import Flask, g, request_started
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 from redis import Redis
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -186,6 +187,29 @@ def _cheap_password_hashing() -> None:
     set_hash_cost(time_cost=1, memory_cost=1024)
 
 
+class SharedTemplateCode(BytecodeCache):
+    """Compiled templates, kept for the whole test process.
+
+    Each test makes its own app, whose new Jinja environment would parse and compile
+    every template it renders again (20-50 ms a template, a handful a page). An entry is
+    found by the template's name and used only while its source is unchanged.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+#: One for every app the tests make (the `app` and `live_server` fixtures).
+TEMPLATE_CODE = SharedTemplateCode()
+
+
 def _fresh_request_globals(_sender: Flask, **_extra: object) -> None:
     """Requests reuse the fixture's app context, so `g` would outlive each request (the
     signed-in user, the db session); start every request with a fresh one, as in production."""
@@ -197,6 +221,7 @@ def _fresh_request_globals(_sender: Flask, **_extra: object) -> None:
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Flask]:
     app = create_app(settings, {"TESTING": True, "WTF_CSRF_ENABLED": False})
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     request_started.connect(_fresh_request_globals, app)
     with app.app_context():
         yield app
