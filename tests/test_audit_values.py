@@ -12,6 +12,7 @@ from sqlalchemy import event
 from dudao.audit.services import record
 from dudao.auth.services import set_active
 from dudao.org.services import set_unit_active
+from dudao.trends.models import Flag
 from tests.conftest import sign_in
 from tests.flag_world import make_flag
 from tests.inspection_world import World, world  # noqa: F401
@@ -26,7 +27,8 @@ def _squeezed(html: str) -> str:
     return re.sub(r">\s+<", "><", html)
 
 
-def _events(session, world: World) -> None:  # noqa: F811
+def _events(session, world: World) -> Flag:  # noqa: F811
+    """Events of many kinds as the services record them; returns the flag they name."""
     org, office, inspection = world.org, world.office, world.inspection
     record(session, world.inspector, "inspection.photo", "inspection", inspection.id,
            after={"photo": "p1", "item": "plan", "sha256": DIGEST})  # fmt: skip
@@ -60,10 +62,11 @@ def _events(session, world: World) -> None:  # noqa: F811
     set_unit_active(session, office, org.branch_a2, True)
     set_active(session, None, world.other, False)  # as `dudao users deactivate` does
     session.commit()
+    return flag
 
 
 def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa: F811
-    _events(session, world)
+    flag = _events(session, world)
     org, version = world.org, world.inspection.definition_version_id
     client = app.test_client()
     assert sign_in(client, "office").status_code == 302
@@ -90,22 +93,20 @@ def test_the_values_name_what_they_refer_to(app, session, world: World):  # noqa
     # A moment in the organisation's zone (Asia/Shanghai), to the second.
     assert '<ins title="2026-10-28T17:20:56.434760+00:00">2026年10月29日 01:20:56</ins>' in html
     assert '<ins title="promoted_practice">推广典型经验的党支部</ins>' in html
-    # A flag's fingerprint: what was detected, as the flag queue says it, a link to the flag.
-    flag = re.search(
-        r'<ins title="critical_failure:[^"]+"><a href="(/flags/\d+)">([^<]+)</a>', html
+    # The flag, in the Object column of each of its three events, by what the flag queue
+    # says was detected, a link to it, its id in the title; its fingerprint as stored.
+    found = re.search(
+        rf'<span title="{flag.id}"><a href="/flags/{flag.id}">问题线索 ([^<]+)</a>', html
     )
     assert (
-        flag is not None
-        and flag[2]
+        found is not None
+        and found[1]
         == f"A1-1 的《创先争优活动专项抽查表》关键项“{plan}”不合格（最近一次在 2026-04）。"
     )
+    assert html.count(found[1]) == 3
+    assert f"<ins>{flag.fingerprint}</ins>" in html
     assert '<ins><a href="/rectifications/5">5</a></ins>' in html
-    # The flag itself, in the Object column, by the same sentence; an inspection by its
-    # checklist, unit and due date, as the tablet lists it; their ids in the title.
-    assert (
-        f'<span title="{flag[1].rsplit("/", 1)[1]}"><a href="{flag[1]}">问题线索 {flag[2]}</a>'
-        in html
-    )
+    # An inspection by its checklist, unit and due date, as the tablet lists it.
     inspection = world.inspection.id
     assert (
         f'<span title="{inspection}"><a href="/inspections/{inspection}">'

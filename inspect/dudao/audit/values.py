@@ -1,5 +1,5 @@
 """The values of the audit log in words: who and what an id or a key names, lists and
-records as sentences, times in the organisation's zone, fingerprints shortened.
+records as sentences, times in the organisation's zone, digests shortened.
 
 `words` names the closed vocabularies (states, rules, roles); this module names what the
 database holds (a unit by its code and name, a person by display name, an item by its
@@ -116,8 +116,6 @@ class _Reader:
     def named(self, name: str, raw: Any) -> tuple[str | None, str | None]:
         """(text, link) of a value that names something the database or a file holds."""
         at = (self.event.entity_type, name)
-        if name == "fingerprint" and self.event.entity_type == "trend_flag":
-            return self.flag()
         if name in UNIT_IDS:
             return _joined(self.unit_by_id(v) for v in listed(raw)), None
         if name in UNIT_CODES:
@@ -150,13 +148,6 @@ class _Reader:
             said = described(raw, self.username)
             return _pairs((str(label), text) for label, text in said), None
         return None, None
-
-    def flag(self) -> tuple[str | None, str | None]:
-        """A flag's fingerprint (rule:subject) as the flag queue says what was detected,
-        a link to the flag."""
-        ref = number(self.event.entity_id)
-        text, href = self.object("trend_flag", ref) if ref is not None else (None, None)
-        return (text, href) if text is not None else (None, None)
 
     def object(self, kind: str, ref: int) -> tuple[str | None, str | None]:
         """An object by its type and id: its name where the page has one, its page."""
