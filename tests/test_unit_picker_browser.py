@@ -70,3 +70,26 @@ def test_a_role_is_given_on_a_unit_chosen_by_name(
     session.expire_all()
     user = session.scalar(select(User).where(User.username == "wang"))
     assert [(g.role.value, g.unit.code) for g in user.grants] == [("inspector", "A1")]
+
+
+def test_a_filter_set_to_ones_own_unit_gives_way_to_a_typed_name(
+    live_server, browser_page, org, user_factory
+):
+    user_factory("office_a1", ("office", org.unit_a1))
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "office_a1", PASSWORD)
+    page.goto(f"{live_server.url}/reports/summary")
+    field = "form.filters input[name=unit]"
+    assert page.input_value(field) == "A1"  # the viewer's own unit, shown at once
+    # The code names itself: its unit is among the suggestions before anything is typed.
+    own = page.locator(f"{field} + datalist option[value='A1']")
+    own.wait_for(state="attached")
+    assert own.get_attribute("label") == "甲一厂"
+    page.click(field)  # a tap selects the code: what is typed replaces it
+    page.keyboard.type("第一党支部", delay=40)
+    assert page.input_value(field) == "第一党支部"
+    assert choose(page, field, "甲一厂第一党支部") == "A1-1"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "unit=A1-1" in page.url and "甲一厂第一党支部" in page.locator("h1").inner_text()
+    assert page.console_errors == []

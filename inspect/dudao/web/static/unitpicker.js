@@ -71,6 +71,19 @@
       clearTimeout(timer);
       timer = setTimeout(ask, PAUSE);
     });
+
+    // A field that starts with a code (a filter set to one's own unit) offers that unit by
+    // name, and a click selects the code, so typing a name replaces it instead of adding
+    // to it. The mouseup after the click would otherwise put the caret back.
+    var clicked = false;
+    input.addEventListener("focus", function () {
+      if (input.value) { input.select(); clicked = true; }
+    });
+    input.addEventListener("mouseup", function (event) {
+      if (clicked) event.preventDefault();
+      clicked = false;
+    });
+    if (input.value.trim()) ask();
   }
 
   function start() {
