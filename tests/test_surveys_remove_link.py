@@ -28,6 +28,11 @@ def _page(campaign, unit) -> str:
     return f"/surveys/{campaign.id}/units/{unit.id}/remove-open-link"
 
 
+def _said(page: str) -> str:
+    """What a member's page says, without the header (its forms carry the address)."""
+    return page.split('<div class="survey">', 1)[1]
+
+
 def _removals(session) -> list[dict]:
     found = select(AuditEvent.after).where(AuditEvent.action == "survey.open_link_removed")
     return list(session.scalars(found))
@@ -120,4 +125,26 @@ def test_an_answer_in_flight_when_its_link_is_removed_is_refused(session, org):
     issuing.remove_open_link(session, None, campaign, org.branch_a1)
     with pytest.raises(answering.Refused):
         answering.submit_answer(session, late, {})
+    assert session.scalar(select(OpenLink.used_count)) == 1
+
+
+def test_a_member_still_answering_when_the_link_goes_is_told_the_answers_were_not_recorded(
+    signed_in, session, org
+):
+    campaign, link = _linked(session, org)
+    member = signed_in("office_a", ("office", org.company_a)).application.test_client()
+    assert member.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
+    assert member.get(f"/s/o/{link.token}").status_code == 200  # a second member's page
+    issuing.remove_open_link(session, None, campaign, org.branch_a1)
+    session.commit()
+    late = member.post(f"/s/o/{link.token}", data=survey_world.form_data())
+    assert late.status_code == 404
+    assert "此链接无法使用" in late.text and "您刚才提交的答案未被记录。" in late.text
+    # A shared link: no slip to have sent twice, nobody who handed one out.
+    assert "每个链接或答题码只能提交一次" not in late.text and "答题条" not in late.text
+    # Only a page that carried answers says so; any other refused open link is the same page.
+    opened = _said(member.get(f"/s/o/{link.token}").text)
+    assert "此链接无法使用" in opened and "未被记录" not in opened
+    assert opened == _said(member.get("/s/o/not-a-real-token-at-all").text)
+    session.expire_all()
     assert session.scalar(select(OpenLink.used_count)) == 1

@@ -3,7 +3,8 @@
 /s/<token>   an invitation link (one answer)
 /s           type the short code from a paper slip (the code travels only in POST bodies)
 /s/o/<token> a unit's open link: capped at the headcount and rate limited (weaker)
-Every failure (unknown, used, expired, full) gets the same page and status.
+Every failure (unknown, used, expired, full, removed) gets the same page and status; an
+open link's says so for a shared link, and that answers it was just sent were not recorded.
 
 These pages check their CSRF token themselves instead of through CSRFProtect: a phone that
 closed its browser has lost the session cookie the token was tied to, and the member gets
@@ -60,8 +61,14 @@ def _batch_due(pending: int) -> bool:
 
 
 def refused() -> tuple[str, int, dict[str, str]]:
-    """The one page for every code that cannot be used, whatever the reason."""
-    return render_template("surveys/answer_refused.html"), 404, NO_STORE
+    """The one page for every code that cannot be used, whatever the reason.
+
+    On an open link it speaks of a shared link (the address tells that anyway): a refused
+    POST there recorded nothing, whereas a slip's may be the same answers sent twice."""
+    open_link = request.endpoint == "answer.open_link"
+    sent = open_link and request.method == "POST" and request.form.get("switch_lang") is None
+    page = render_template("surveys/answer_refused.html", open_link=open_link, sent=sent)
+    return page, 404, NO_STORE
 
 
 def _taken(response: HttpResponse) -> bool:
