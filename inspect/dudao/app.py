@@ -83,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.org.views import bp as org_bp
     from dudao.reports.views import bp as reports_bp
     from dudao.scheduling.draw_views import bp as draws_bp
+    from dudao.scheduling.people_views import bp as inspector_choices_bp
     from dudao.scheduling.views import bp as scheduling_bp
     from dudao.surveys.answer_views import bp as survey_answer_bp
     from dudao.surveys.results_views import bp as survey_results_bp
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         rectifications_bp,
         draws_bp,
         scheduling_bp,
+        inspector_choices_bp,
         definitions_bp,
         inspections_api_bp,
         tablet_bp,

@@ -204,3 +204,18 @@ def backlog(
         made[0] if made else None,
         made[-1] if made else None,
     )
+
+
+def inspectors_within(session: Session, paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(username, display name) of the active accounts that may inspect somewhere in the
+    subtrees at `paths` (an inspector grant on a unit on one branch with one of them, the
+    rule `not_inspectors` checks), by name: the people a form's inspector field offers."""
+    rows = session.execute(
+        select(User.username, User.display_name, Unit.path)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .join(Unit, Unit.id == RoleGrant.unit_id)
+        .where(RoleGrant.role == Role.INSPECTOR, User.active.is_(True))
+    ).all()
+    found = {(name, shown) for name, shown, path in rows
+             if any(on_one_branch(path, p) for p in paths)}  # fmt: skip
+    return sorted(found, key=lambda person: (person[1], person[0]))
