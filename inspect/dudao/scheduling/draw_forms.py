@@ -13,7 +13,6 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from dudao.core.enums import UnitLevel
 from dudao.scheduling.draw_params import MAX_COUNT
 from dudao.scheduling.forms import FROM_TO, split_names
+from dudao.web.fields import CheckboxesField
 from dudao.web.labels import label
 
 
@@ -50,7 +50,7 @@ class DrawForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     definition = SelectField(_l("Checklist"), validators=[DataRequired()])
     scope = SelectField(_l("Draw from the subtree of"), coerce=int, validators=[DataRequired()])
-    levels = SelectMultipleField(LEVELS, choices=_levels, default=["branch"])
+    levels = CheckboxesField(LEVELS, choices=_levels, default=["branch"])
     count = IntegerField(
         COUNT, validators=[Optional(), NumberRange(min=1, max=MAX_COUNT, message=FROM_TO)]
     )

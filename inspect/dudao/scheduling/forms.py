@@ -13,7 +13,6 @@ from wtforms import (
     DateField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -30,7 +29,7 @@ from dudao.core.enums import UnitLevel
 from dudao.org.forms import split_tags
 from dudao.scheduling.assign import DEFAULT_POOL_COUNT
 from dudao.scheduling.recurrence import RecurrenceError, parse_rule
-from dudao.web.fields import VersionField
+from dudao.web.fields import CheckboxesField, VersionField
 from dudao.web.labels import label
 
 #: What a number field takes, said when it gets something else (0 is a number: the
@@ -72,7 +71,7 @@ class ScheduleForm(FlaskForm):
     scope_code = StringField(
         _l("Scope: code of the subtree root"), validators=[DataRequired(), Length(max=64)]
     )
-    levels = SelectMultipleField(_l("Levels (none selected: all)"), validators=[Optional()])
+    levels = CheckboxesField(_l("Levels (none selected: all)"), validators=[Optional()])
     tags = StringField(
         _l("Tags (a unit with any of them; empty: all)"),
         validators=[Optional(), Length(max=500)],
@@ -134,7 +133,7 @@ class ActiveForm(FlaskForm):
 class AdHocForm(FlaskForm):
     unit_code = StringField(_l("Unit code"), validators=[DataRequired(), Length(max=64)])
     subtree = BooleanField(_l("Also every active unit below it"))
-    levels = SelectMultipleField(
+    levels = CheckboxesField(
         _l("Only these levels (with the units below)"), validators=[Optional()]
     )
     definition_key = SelectField(_l("Checklist"), validators=[DataRequired()])

@@ -11,7 +11,6 @@ from wtforms import (
     Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     ValidationError,
 )
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
 from dudao.surveys.models import MIN_THRESHOLD
+from dudao.web.fields import CheckboxesField
 from dudao.web.labels import label
 
 #: WTForms' own Chinese for NumberRange(min) says "greater than"; 3 itself is allowed.
@@ -38,7 +38,7 @@ class CampaignForm(FlaskForm):
         _l("Units in scope (code of the subtree's top unit)"),
         validators=[DataRequired(), Length(max=64)],
     )
-    levels = SelectMultipleField(
+    levels = CheckboxesField(
         _l("Levels that answer"),
         description=_l("None chosen: every unit of the subtree."),
         validators=[Optional()],
