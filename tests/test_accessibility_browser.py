@@ -17,6 +17,7 @@ from tests import survey_world
 from tests.browser import DESKTOP, PHONE, TABLET, browser_sign_in
 from tests.conftest import PASSWORD
 from tests.inspection_world import World, world  # noqa: F401
+from tests.schedule_world import quarterly_schedule
 
 pytestmark = pytest.mark.browser
 
@@ -47,12 +48,14 @@ def test_the_office_and_administrator_pages(
     size,
 ):
     user_factory("root", ("admin", world.org.group))
+    schedule = quarterly_schedule(session, world.org)
     office = browser_page(*size)
     browser_sign_in(office, live_server.url, "office", PASSWORD)
     inspection = world.inspection.id
     paths = ["/", "/inspections", f"/inspections/{inspection}", "/schedules",
-             "/schedules/ad-hoc", "/draws/new", "/flags", "/reports", "/reports/summary",
-             "/analytics", "/surveys", "/audit", "/notifications"]  # fmt: skip
+             f"/schedules/{schedule.id}/edit", "/schedules/ad-hoc", "/draws/new", "/flags",
+             "/reports", "/reports/summary", "/analytics", "/surveys", "/surveys/new", "/audit",
+             "/notifications"]  # fmt: skip
     found = _violations(office, paths, live_server.url)
     admin = browser_page(*size)
     browser_sign_in(admin, live_server.url, "root", PASSWORD)

@@ -13,8 +13,10 @@ from sqlalchemy import select
 
 from dudao.auth.models import User
 from dudao.org.services import update_unit
+from dudao.scheduling.models import Schedule
 from tests.browser import DESKTOP, PHONE, browser_sign_in, fits_sideways, read_in, save_screenshot
 from tests.conftest import PASSWORD
+from tests.schedule_world import quarterly_schedule
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +95,29 @@ def test_a_filter_set_to_ones_own_unit_gives_way_to_a_typed_name(
         page.keyboard.press("Enter")
     assert "unit=A1-1" in page.url and "甲一厂第一党支部" in page.locator("h1").inner_text()
     assert page.console_errors == []
+
+
+def test_units_to_exclude_are_added_by_name_one_after_the_other(
+    live_server, browser_page, session, org, user_factory
+):
+    schedule = quarterly_schedule(session, org)
+    user_factory("office_a", ("office", org.company_a))
+    page = browser_page(*PHONE)
+    browser_sign_in(page, live_server.url, "office_a", PASSWORD)
+    page.goto(f"{live_server.url}/schedules/{schedule.id}/edit")
+    picker = "input[data-unit-picker-adds-to=exclude]"
+    assert page.is_visible(picker)  # shown by the script (hidden without it)
+    page.fill("#exclude", "")
+    page.click(picker)
+    page.keyboard.type("第一党支部", delay=40)
+    choose(page, picker, "甲一厂第一党支部")
+    assert page.input_value("#exclude") == "A1-1" and page.input_value(picker) == ""
+    page.keyboard.type("第二", delay=40)  # one suggestion: Enter takes it, sends nothing
+    page.locator(f"{picker} + datalist option[value='A1-2']").wait_for(state="attached")
+    page.keyboard.press("Enter")
+    assert page.input_value("#exclude") == "A1-1, A1-2" and page.url.endswith("/edit")
+    with page.expect_navigation():
+        page.click("form button.primary")
+    assert page.console_errors == []
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).exclude_codes == ["A1-1", "A1-2"]

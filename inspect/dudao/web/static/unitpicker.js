@@ -8,6 +8,7 @@
   "use strict";
 
   var PAUSE = 200;  // ms after the last key: one request per pause, not per key
+  var SEPARATORS = /[\s,;，；、]+/;  // as scheduling.forms.split_names reads several codes
   var made = 0;
 
   // As the server's queries.too_short: one Latin letter matches most codes, one Chinese
@@ -84,6 +85,38 @@
       clicked = false;
     });
     if (input.value.trim()) ask();
+    var target = document.getElementById(input.getAttribute("data-unit-picker-adds-to") || "");
+    if (target) addsTo(input, target, offered, function () { asked = ""; fill([]); });
+  }
+
+  // A field of several codes (a schedule's exclusions) gets a picker of its own, shown only
+  // with this script: a chosen suggestion, or Enter, adds its code to the field and empties
+  // the picker for the next one. Enter never sends the form from here.
+  function addsTo(input, target, offered, emptied) {
+    var holder = input.closest("[hidden]");
+    if (holder) holder.hidden = false;
+
+    function add(code) {
+      var codes = target.value.split(SEPARATORS).filter(Boolean);
+      if (codes.indexOf(code) < 0) codes.push(code);
+      target.value = codes.join(", ");
+      input.value = "";
+      emptied();
+    }
+
+    input.addEventListener("input", function (event) {
+      var text = input.value.trim();
+      var chosen = event.inputType === "insertReplacementText" || !event.inputType;
+      if (chosen && offered(text)) add(text);
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var text = input.value.trim();
+      var list = input.list ? input.list.options : [];
+      if (offered(text)) add(text);
+      else if (list.length === 1) add(list[0].value);
+    });
   }
 
   function start() {
