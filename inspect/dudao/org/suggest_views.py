@@ -1,6 +1,7 @@
 """Units suggested as someone types part of a code or name, for the fields that ask for a
 unit code (web/static/unitpicker.js): the field still sends a code, so its form checks it
-as before; this only spares people from knowing codes by heart.
+as before; this only spares people from knowing codes by heart. Likewise the tags in use,
+for the fields that take tags (web/templates/_choices.html).
 
 A blueprint of its own, so that its errors, a refusal among them, answer in JSON rather
 than as the org pages' HTML error page (a signed-out request is still sent to sign in, as
@@ -99,3 +100,11 @@ def unit_picker(permission: str = "view_units", active_only: bool = False) -> di
         "data-unit-picker-hint": _("Type part of a code or name"),
         "autocomplete": "off",
     }
+
+
+@bp.app_template_global()
+def unit_tags() -> list[tuple[str, str, int]]:
+    """(tag, tag, units with it) of the tags in use, as `_choices.html` lists values."""
+    tags = queries.tags_in_use(db())
+    g.choices = g.get("choices") or bool(tags)  # the layout then loads web/static/choices.js
+    return [(tag, tag, count) for tag, count in tags]

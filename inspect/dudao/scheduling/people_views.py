@@ -14,9 +14,9 @@ bp = Blueprint("inspector_choices", __name__)
 
 
 @bp.app_template_global()
-def inspectors_for(permission: str) -> list[tuple[str, str]]:
-    """(username, name) of the inspectors in the reach of the viewer's `permission` (the
-    one the form checks): `{% for username, name in inspectors_for('manage_schedules') %}`."""
+def inspectors_for(permission: str) -> list[tuple[str, str, str]]:
+    """(username, name, username) of the inspectors in the reach of the viewer's
+    `permission` (the one the form checks), as `_choices.html` lists values."""
     people = inspectors_within(db(), scope_paths(current_user, Permission(permission)))
     g.choices = g.get("choices") or bool(people)  # the layout then loads web/static/choices.js
-    return people
+    return [(username, name, username) for username, name in people]

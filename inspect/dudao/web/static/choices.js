@@ -1,20 +1,20 @@
-/* Picking people by name for a field that takes usernames. A list marked
-   data-choices-for="FIELD-ID" holds buttons data-add="USERNAME" (scheduling/_inspectors.html):
-   a click adds the username to the field, or takes it out again, and each button shows
-   whether the field holds its username (aria-pressed), also after typing. The field stays
-   the form's one value; without JavaScript it simply takes typed usernames. */
+/* Picking values for a text field that takes several (usernames, tags) from a list. A list
+   marked data-choices-for="FIELD-ID" (web/templates/_choices.html) holds buttons
+   data-add="VALUE": a click adds the value to the field, or takes it out again, and each
+   button shows whether the field holds its value (aria-pressed), also after typing. The
+   list says how its field separates values (data-separators, a regular expression, and
+   data-joiner), as the form reads them. The field stays the form's one value; without
+   JavaScript it simply takes what is typed. */
 (function () {
   "use strict";
 
-  // As scheduling.forms.split_names reads the field.
-  var SEPARATORS = /[\s,;，；、]+/;
-
-  function named(input) {
-    return input.value.split(SEPARATORS).filter(Boolean);
+  function named(input, box) {
+    var separators = new RegExp(box.getAttribute("data-separators") || ",");
+    return input.value.split(separators).map(function (v) { return v.trim(); }).filter(Boolean);
   }
 
   function show(input, box) {
-    var now = named(input);
+    var now = named(input, box);
     Array.prototype.forEach.call(box.querySelectorAll("button[data-add]"), function (button) {
       var held = now.indexOf(button.getAttribute("data-add")) >= 0;
       button.setAttribute("aria-pressed", held ? "true" : "false");
@@ -27,12 +27,12 @@
     box.addEventListener("click", function (event) {
       var button = event.target.closest("button[data-add]");
       if (!button) return;
-      var now = named(input);
-      var name = button.getAttribute("data-add");
-      var at = now.indexOf(name);
+      var now = named(input, box);
+      var value = button.getAttribute("data-add");
+      var at = now.indexOf(value);
       if (at >= 0) now.splice(at, 1);
-      else now.push(name);
-      input.value = now.join(", ");
+      else now.push(value);
+      input.value = now.join(box.getAttribute("data-joiner") || ", ");
       input.dispatchEvent(new Event("input", { bubbles: true }));
     });
     input.addEventListener("input", function () { show(input, box); });
