@@ -81,6 +81,27 @@ def test_preview_shows_the_next_five_dates_without_saving(
     assert session.get(Schedule, schedule.id).version == 1
 
 
+def test_the_preview_says_how_many_units_each_period_inspects(
+    client, session, org, schedule, signed_in
+):
+    signed_in("office", ("office", org.group))
+    page = client.get(f"/schedules/{schedule.id}/edit").text  # A's two branches
+    assert (
+        '<p data-covered="2">每个周期检查 2 个单位（范围、层级、标签和排除条件共同决定）。' in page
+    )
+    # form_data excludes A1-2; a tag no unit has leaves none, and says so.
+    one = client.post(f"/schedules/{schedule.id}/edit", data=form_data(preview="1")).text
+    assert 'data-covered="1"' in one
+    none = client.post(f"/schedules/{schedule.id}/edit", data=form_data(preview="1", tags="生产"))
+    assert '<p class="notice" data-covered="0">没有在用单位符合' in none.text
+    unknown = client.post(
+        f"/schedules/{schedule.id}/edit", data=form_data(preview="1", scope_code="ZZ")
+    )
+    assert "data-covered" not in unknown.text  # no unit to count from
+    session.expire_all()
+    assert session.get(Schedule, schedule.id).version == 1
+
+
 def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     client, session, org, schedule, signed_in
 ):

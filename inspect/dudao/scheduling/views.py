@@ -66,6 +66,16 @@ def _preview(form: ScheduleForm) -> list[date]:
         return []
 
 
+def _covered(form: ScheduleForm) -> int | None:
+    """How many units each period of the schedule as typed inspects (its scope, levels,
+    tags and exclusions together), or None while its scope is no unit one manages."""
+    scope = _unit_in_scope(form.scope_code.data or "")
+    if scope is None:
+        return None
+    levels, tags = list(form.levels.data or []), split_tags(form.tags.data)
+    return len(queries.target_units(db(), scope, levels, tags, split_names(form.exclude.data)))
+
+
 def _schedule(schedule_id: int) -> Schedule:
     found = db().get(Schedule, schedule_id)
     require_on(MANAGE, found.scope_unit if found else None)
@@ -194,7 +204,7 @@ def edit(schedule_id: int) -> Page:
         status = 422
     return render_template(
         "scheduling/edit.html", form=form, schedule=schedule, preview=preview, words=words,
-        backlog=backlog,
+        backlog=backlog, covered=_covered(form),
     ), status  # fmt: skip
 
 
