@@ -67,3 +67,11 @@ def test_a_schedule_is_given_tags_by_clicking_them(
     session.expire_all()
     assert session.scalar(select(Schedule.tags).where(Schedule.id == schedule.id)) == [
         "机关", "生产一线"]  # fmt: skip
+
+
+def test_an_office_is_offered_the_tags_of_its_own_part(client, session, org, signed_in):
+    schedule = quarterly_schedule(session, org)
+    _tagged(session, org)
+    signed_in("office_a", ("office", org.company_a))  # B1's 机关 lies outside
+    page = client.get(f"/schedules/{schedule.id}/edit").text
+    assert _offered(page) == [("生产一线", "2"), ("偏远", "1")]

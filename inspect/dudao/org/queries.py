@@ -148,11 +148,13 @@ def in_tree_order(units: Iterable[Unit]) -> list[Unit]:
     return sorted(listed, key=key)
 
 
-def tags_in_use(session: Session) -> list[tuple[str, int]]:
-    """(tag, number of active units with it), the most used first: the tags a schedule or a
-    unit is given are chosen from these rather than typed anew (a typo matches no unit)."""
+def tags_in_use(session: Session, paths: Sequence[str]) -> list[tuple[str, int]]:
+    """(tag, number of active units with it) in the subtrees at `paths`, the most used
+    first: the tags a schedule or a unit is given are chosen from these rather than typed
+    anew (a typo matches no unit)."""
     counts: dict[str, int] = {}
-    for tags in session.scalars(select(Unit.tags).where(Unit.active.is_(True))):
+    found = select(Unit.tags).where(Unit.active.is_(True), within(paths))
+    for tags in session.scalars(found):
         for tag in tags or ():
             counts[tag] = counts.get(tag, 0) + 1
     return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))

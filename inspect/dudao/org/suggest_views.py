@@ -103,8 +103,9 @@ def unit_picker(permission: str = "view_units", active_only: bool = False) -> di
 
 
 @bp.app_template_global()
-def unit_tags() -> list[tuple[str, str, int]]:
-    """(tag, tag, units with it) of the tags in use, as `_choices.html` lists values."""
-    tags = queries.tags_in_use(db())
+def unit_tags(permission: str) -> list[tuple[str, str, int]]:
+    """(tag, tag, units with it) of the tags in use in the reach of the viewer's
+    `permission` (the one the form checks), as `_choices.html` lists values."""
+    tags = queries.tags_in_use(db(), scope_paths(current_user, Permission(permission)))
     g.choices = g.get("choices") or bool(tags)  # the layout then loads web/static/choices.js
     return [(tag, tag, count) for tag, count in tags]
