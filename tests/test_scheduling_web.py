@@ -359,6 +359,29 @@ def test_ad_hoc_for_a_subtree_from_the_web(client, session, org, schedule, signe
     assert "已创建 2 项动态检查。" in client.get("/schedules").get_data(as_text=True)
 
 
+def test_an_ad_hoc_of_many_units_asks_first(client, session, org, schedule, signed_in):
+    signed_in("office", ("office", org.group))
+    data = {"unit_code": "G", "subtree": "y", "definition_key": "branch_standardisation",
+            "due": DUE.isoformat(), "reason": "全面排查"}  # fmt: skip
+    asked = client.post("/schedules/ad-hoc", data=data)
+    assert asked.status_code == 200 and 'data-confirm-count="8"' in asked.text
+    assert "这将为 8 个单位各创建一项动态检查。" in asked.text
+    assert (
+        '<button class="primary" name="confirm" value="8">创建 8 项动态检查</button>' in asked.text
+    )
+    assert session.scalars(select(Inspection)).all() == []
+    stale = client.post("/schedules/ad-hoc", data=data | {"confirm": "7"})  # the tree changed
+    assert (
+        'data-confirm-count="8"' in stale.text and session.scalars(select(Inspection)).all() == []
+    )
+    done = client.post("/schedules/ad-hoc", data=data | {"confirm": "8"})
+    assert done.status_code == 302
+    assert len(session.scalars(select(Inspection)).all()) == 8
+    # A few (the branches only) are made at once, as before.
+    few = client.post("/schedules/ad-hoc", data=data | {"levels": ["branch"]})
+    assert few.status_code == 302 and len(session.scalars(select(Inspection)).all()) == 11
+
+
 def test_ad_hoc_outside_scope_or_without_reason_is_refused(
     client, session, org, schedule, signed_in, user_factory
 ):

@@ -39,6 +39,8 @@ bp = Blueprint("scheduling", __name__, template_folder="templates")
 
 Page = str | tuple[str, int] | Response
 MANAGE = Permission.MANAGE_SCHEDULES
+#: An ad hoc inspection of a subtree making more inspections than this asks first.
+CONFIRM_ABOVE = 5
 
 
 def _next(rule: str, start: date | None, count: int) -> list[date]:
@@ -260,11 +262,12 @@ def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
 @requires(MANAGE)
 def ad_hoc() -> Page:
     form = AdHocForm(definitions=_checklists())
+    unconfirmed = 0
     if form.validate_on_submit():
         root = _unit_in_scope(form.unit_code.data or "")
         if root is None:
             form.unit_code.errors = [_("No unit with this code in the part you manage.")]
-        else:
+        elif not (unconfirmed := _unconfirmed_many(form, root)):  # else the page asks first
             try:
                 created = create_ad_hoc(
                     db(), current_user, root, form.definition_key.data, form.due.data,
@@ -281,4 +284,15 @@ def ad_hoc() -> Page:
                 flash(made, "success")
                 return redirect(url_for("scheduling.index"))
     status = 422 if form.errors else 200
-    return render_template("scheduling/ad_hoc.html", form=form), status
+    return render_template("scheduling/ad_hoc.html", form=form, confirm=unconfirmed), status
+
+
+def _unconfirmed_many(form: AdHocForm, root: Unit) -> int:
+    """How many inspections a subtree's ad hoc makes, when more than CONFIRM_ABOVE and the
+    office has not confirmed that very number (a box ticked on the group's root would
+    otherwise make hundreds at once); else 0."""
+    if not form.subtree.data:
+        return 0
+    count = len(queries.target_units(db(), root, list(form.levels.data or [])))
+    confirmed = request.form.get("confirm") == str(count)
+    return count if count > CONFIRM_ABOVE and not confirmed else 0
