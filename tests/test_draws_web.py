@@ -344,3 +344,17 @@ def test_problems_beside_no_field_read_as_the_page_writes_sentences(office, org,
     office.post("/lang", data={"lang": "en"})
     english = make(office, org).text
     assert f"{said}The due date is in the past. A seed has at most 64 characters.</p>" in english
+
+
+def test_a_draw_with_no_level_ticked_says_the_levels_it_drew_from(office, org, session, client):
+    """Nothing ticked draws from the branches: the draw's page and its public notice say so,
+    not "every level" (the frame an outsider reads)."""
+    fields = {key: value for key, value in FORM.items() if key != "levels"}
+    response = office.post("/draws/new", data={**fields, "scope": str(org.group.id)})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    draw = session.scalars(select(SpotCheckDraw)).one()
+    assert draw.params["levels"] == []
+    said = '<th class="wrap">单位层级</th><td class="wrap-short">党支部</td>'
+    assert said in office.get(f"/draws/{draw.id}").get_data(as_text=True)
+    assert office.post(f"/draws/{draw.id}/publish").status_code == 302
+    assert said in client.get(f"/public/draws/{draw.id}").get_data(as_text=True)

@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
-from dudao.scheduling.draw_params import MAX_COUNT
+from dudao.scheduling.draw_params import DEFAULT_LEVELS, MAX_COUNT
 from dudao.scheduling.forms import FROM_TO, split_names
 from dudao.web.fields import CheckboxesField
 from dudao.web.labels import label
@@ -101,11 +101,11 @@ def described(params: dict[str, Any], person: Callable[[str], str] = str) -> lis
     size = params.get("count")
     if size is None:
         size = _("%(fraction)s of the eligible units", fraction=params.get("fraction"))
-    chosen = [str(levels.get(level, level)) for level in params.get("levels") or []]
+    chosen = [str(levels.get(level, level)) for level in params.get("levels") or DEFAULT_LEVELS]
     period, recent = params.get("period", "quarter"), params.get("exclude_recent_periods", 0)
     return [
         (COUNT, str(size)),
-        (LEVELS, _(", ").join(chosen) or _("Every level")),
+        (LEVELS, _(", ").join(chosen)),
         (STRATIFY, yes if params.get("stratify") else no),
         (WEIGHTING, yes if params.get("weighting") else no),
         (EXCLUDED, f"{recent} · {periods.get(period, period)}" if recent else _("None excluded")),

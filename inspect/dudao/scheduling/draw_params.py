@@ -21,6 +21,8 @@ from dudao.core.errors import (
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 #: The most units one draw may ask for.
 MAX_COUNT = 1_000_000
+#: The levels drawn from when none is asked for (kept as asked: an empty list).
+DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
 
 
 class DrawError(ValidationError):

@@ -32,13 +32,16 @@ from dudao.org.models import Unit
 from dudao.org.queries import within
 from dudao.scheduling import queries
 from dudao.scheduling.assign import on_one_branch, people_from_grants
-from dudao.scheduling.draw_params import DrawError, DrawRefused, normalise_params
+from dudao.scheduling.draw_params import (
+    DEFAULT_LEVELS,
+    DrawError,
+    DrawRefused,
+    normalise_params,
+)
 from dudao.scheduling.draws import ALGORITHM, digest, new_seed, run_draw
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.recurrence import org_today
 from dudao.workflow import engine
-
-DEFAULT_LEVELS = [UnitLevel.BRANCH.value]
 
 
 def _last_inspected(session: Session, unit_ids: set[int], zone: ZoneInfo) -> dict[int, str]:
