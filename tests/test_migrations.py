@@ -318,3 +318,49 @@ def test_earlier_draws_say_whether_their_seed_was_typed(scratch):
         assert [bool(flag) for flag in given.scalars()] == [False, True]
     migrate.downgrade(scratch, "0021_must_change_password")
     assert "seed_given" not in {c["name"] for c in inspect(scratch).get_columns("spot_check_draw")}
+
+
+def test_opened_campaigns_keep_the_tree_they_are_grouped_by(scratch):
+    """0025 gives every campaign opened before it its scope's subtree as it stands, inactive
+    units too (their answers were counted); a draft gets its tree when it opens."""
+    migrate.upgrade(scratch, "0024_open_link_removed")
+    with Session(scratch) as session:
+        branch = _old_units(session)
+        session.execute(
+            text("UPDATE unit SET active = :no WHERE id = :id"), {"no": False, "id": branch}
+        )
+        session.execute(
+            text(
+                "INSERT INTO form_definition (id, key, kind, title_zh, current_number, retired,"
+                " created_at) VALUES (1, 'sat', 'questionnaire', '满意度', 1, :no,"
+                " '2026-11-01 08:00:00')"
+            ),
+            {"no": False},
+        )
+        session.execute(
+            text(
+                "INSERT INTO definition_version (id, definition_id, number, content_hash, data,"
+                " origin, created_at) VALUES (1, 1, 1, 'h', '{}', 'sync', '2026-11-01 08:00:00')"
+            )
+        )
+        for campaign_id, state in ((1, "closed"), (2, "draft")):
+            session.execute(
+                text(
+                    "INSERT INTO survey_campaign (id, title, definition_version_id, scope_unit_id,"
+                    " levels, opens_at, closes_at, period_label, min_group, min_comment_group,"
+                    " state, created_at) VALUES (:id, '测评', 1, 1, '[]', '2026-11-01 08:00:00',"
+                    " '2026-11-08 08:00:00', '2026-Q4', 5, 5, :state, '2026-11-01 08:00:00')"
+                ),
+                {"id": campaign_id, "state": state},
+            )
+        session.commit()
+    migrate.upgrade(scratch)
+    with scratch.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT campaign_id, unit_id, parent_id FROM survey_campaign_unit ORDER BY unit_id"
+            )
+        )
+        assert [tuple(row) for row in rows] == [(1, 1, None), (1, branch, 1)]
+    migrate.downgrade(scratch, "0024_open_link_removed")
+    assert not inspect(scratch).has_table("survey_campaign_unit")

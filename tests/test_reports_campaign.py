@@ -260,14 +260,17 @@ def test_earlier_campaigns_give_the_satisfaction_index_by_period(app, session, o
     assert load_campaign_report(session, earlier.id).history == []
 
 
-def test_a_campaign_over_many_units_fits_its_chart_on_a_page(app, session, org, closed):
+def test_a_campaign_over_many_units_fits_its_chart_on_a_page(app, session, org):
     from dudao.core.enums import UnitLevel
     from dudao.org.services import create_unit
     from dudao.reports.campaign_pdf import MAX_BARS
 
-    for n in range(MAX_BARS + 20):  # without the cap, a chart taller than a page
-        branch = create_unit(session, None, f"A1-{n + 10}", f"第{n + 10}支部", UnitLevel.BRANCH,
-                             org.unit_a1)  # fmt: skip
+    branches = [  # without the cap, a chart taller than a page
+        create_unit(session, None, f"A1-{n + 10}", f"第{n + 10}支部", UnitLevel.BRANCH, org.unit_a1)
+        for n in range(MAX_BARS + 20)
+    ]
+    closed = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
+    for branch in branches:
         responses(session, closed, branch, 5)
     text = _text(_pdf(app, session, closed.id))
     assert "满意度指数（0–100）及 95% 置信区间（测评范围及其直属单位）" in text

@@ -124,14 +124,14 @@ def _earlier(session, org, label: str, quarters: int):
 
 
 def test_the_history_folds_units_that_never_answered_and_keeps_its_headers_whole(app, session, org):
-    campaign = _campaign(session, org, 12, 0)
-    campaign.period_label = "2026年第三季度"
     a3 = create_unit(session, None, "A3", "甲三厂", UnitLevel.UNIT, org.company_a)
     create_unit(session, None, "A3-1", "甲三厂第一党支部", UnitLevel.BRANCH, a3)
     # A name long enough to wrap: its code is never cut in two ("（A1-" / "3）").
     create_unit(
         session, None, "A1-3", "甲一厂综合办公室党群工作支部", UnitLevel.BRANCH, org.unit_a1
     )
+    campaign = _campaign(session, org, 12, 0)
+    campaign.period_label = "2026年第三季度"
     a2_1 = session.scalars(select(Unit).where(Unit.code == "A2-1")).one()
     for back, label in enumerate(["2025年第四季度", "2026年第一季度", "2026年第二季度"]):
         earlier = _earlier(session, org, label, 3 - back)

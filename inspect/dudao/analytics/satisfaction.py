@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from dudao.analytics.queries import Filters
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.org.models import Unit
-from dudao.org.queries import covering_or_within
 from dudao.surveys.aggregate import aggregate
 from dudao.surveys.models import Campaign, CampaignState
+from dudao.surveys.queries import covering_or_within
 
 
 @dataclass(frozen=True)

@@ -191,22 +191,13 @@ _FINAL: OrderedDict[tuple[object, ...], GroupFigures] = OrderedDict()
 _FINAL_SIZE = 256
 
 
-def tree_version(session: Session) -> tuple[int, object]:
-    """(number of units, newest change to any unit): one query that changes whenever a
-    unit is added, renamed or moved (a move rewrites `updated_at` of its whole subtree)."""
-    count, newest = session.execute(select(func.count(Unit.id), func.max(Unit.updated_at))).one()
-    return count, newest
-
-
-def final_figures(
-    session: Session, campaign: Campaign, responses: int, tree: tuple[int, object]
-) -> GroupFigures | None:
+def final_figures(session: Session, campaign: Campaign, responses: int) -> GroupFigures | None:
     """The group figures of a campaign's final report, through `surveys.aggregate` (None
-    while it is not final). A final report's answers cannot change (the campaign is over
-    and no answer is pending), but its grouping follows the unit tree, so its figures are
-    kept per process keyed by what would differ, `tree` (`tree_version`) among it."""
+    while it is not final). A final report cannot change: the campaign is over, no answer
+    is pending and its answers stay grouped by its own tree (surveys/campaign_tree.py), so
+    its figures are kept per process."""
     key = (campaign.id, campaign.created_at, campaign.closes_at, str(campaign.state),
-           campaign.min_group, responses, tree)  # fmt: skip
+           campaign.min_group, responses)  # fmt: skip
     cached = _FINAL.get(key)
     if cached is not None:
         with suppress(KeyError):  # another thread may have evicted it since: still valid
@@ -253,10 +244,9 @@ def satisfaction_cells(
             .group_by(Response.campaign_id)
         ).all()
     )
-    tree = tree_version(session)
     cells: dict[Cell, SatisfactionCell] = defaultdict(SatisfactionCell)
     for campaign in campaigns:
-        figures = final_figures(session, campaign, counts.get(campaign.id, 0), tree)
+        figures = final_figures(session, campaign, counts.get(campaign.id, 0))
         period = key_of_date(local_date(campaign.closes_at, tz), kind)
         for unit_id, shown, responses, mean in figures or []:
             if unit_id not in units:

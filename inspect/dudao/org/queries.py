@@ -17,12 +17,6 @@ def within(paths: Sequence[str]) -> object:
     return or_(*(Unit.path.startswith(p, autoescape=True) for p in paths))
 
 
-def covering_or_within(unit: Unit) -> object:
-    """A WHERE clause keeping the unit, the units above it and its subtree: the scopes of
-    campaigns (or any subject) that cover the unit or lie inside it."""
-    return or_(Unit.id.in_(unit.ancestor_ids), within([unit.path]))
-
-
 def subtree(session: Session, unit: Unit, include_inactive: bool = True) -> Sequence[Unit]:
     statement: Select[tuple[Unit]] = select(Unit).where(within([unit.path])).order_by(Unit.path)
     if not include_inactive:

@@ -25,11 +25,12 @@ from dudao.definitions.items import kind_of
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.spec import Item, ItemType
 from dudao.org.models import Unit
-from dudao.org.queries import covering_or_within, within
+from dudao.org.queries import within
 from dudao.reports.services import app_locale, catalogue_for, gettext_for
 from dudao.surveys.aggregate import Group, Report, aggregate
 from dudao.surveys.folding import Row, fold_quiet, unit_rows
 from dudao.surveys.models import Campaign
+from dudao.surveys.queries import covering_or_within
 
 STATES = {"draft": N_("Draft"), "open": N_("Open"), "closed": N_("Closed")}
 NOT_SHOWN = N_("not shown")

@@ -23,9 +23,8 @@ from dudao.definitions.items import kind_of
 from dudao.definitions.queries import pinned
 from dudao.definitions.scoring import satisfaction_index
 from dudao.definitions.spec import Definition, ItemType
-from dudao.org.models import Unit
-from dudao.org.queries import within
 from dudao.surveys import queries
+from dudao.surveys.campaign_tree import campaign_tree
 from dudao.surveys.intervals import Interval, interval
 from dudao.surveys.models import Campaign, Response
 from dudao.surveys.suppression import (
@@ -141,14 +140,7 @@ def aggregate(
     pending = queries.pending_count(session, campaign.id)
     final = campaign.is_over(utcnow()) and pending == 0
     k, kc = campaign.min_group, campaign.min_comment_group
-    scope = session.get(Unit, campaign.scope_unit_id)
-    assert scope is not None
-    units = {u.id: u for u in session.scalars(select(Unit).where(within([scope.path])))}
-    children: dict[int, list[int]] = {}
-    for unit in sorted(units.values(), key=lambda u: u.code):
-        if unit.id != scope.id and unit.parent_id in units:
-            children.setdefault(unit.parent_id, []).append(unit.id)
-    tree = Tree(scope.id, children)
+    units, tree = campaign_tree(session, campaign)
     by_unit: dict[int, list[dict[str, Any]]] = {}
     for unit_id, answers in session.execute(
         select(Response.unit_id, Response.answers).where(Response.campaign_id == campaign.id)
@@ -176,7 +168,7 @@ def aggregate(
     if root_unit_id is not None:
         if root_unit_id not in units:
             raise NotFound("That unit is not part of this campaign.")
-        keep = set(Tree(root_unit_id, children).preorder())
+        keep = set(Tree(root_unit_id, tree.children).preorder())
         order = [u for u in order if u in keep]
     comment_ok = _comment_groups(tree, totals, direct, hidden, kc) if not chosen else set()
     text_keys = [i.key for i in definition.items if i.type == ItemType.TEXT]
@@ -192,16 +184,13 @@ def aggregate(
         if final
         else {}
     )
+    placing = tree.placing()
     groups: list[Group] = []
     for unit_id in order:
         unit = units[unit_id]
+        parent, depth = placing[unit_id]
         group = Group(
-            unit_id,
-            unit.code,
-            unit.name_in(locale),
-            unit.depth - scope.depth,
-            unit.parent_id if unit_id != scope.id else None,
-            hidden=hidden.get(unit_id),
+            unit_id, unit.code, unit.name_in(locale), depth, parent, hidden=hidden.get(unit_id)
         )
         groups.append(group)
         if not group.shown:

@@ -18,6 +18,7 @@ from dudao.audit.services import record
 from dudao.core.errors import N_, Message, ValidationError
 from dudao.org.models import Unit
 from dudao.surveys import queries
+from dudao.surveys.campaign_tree import join_tree
 from dudao.surveys.models import Campaign, CampaignState, Invitation, OpenLink
 from dudao.surveys.queries import on_one_line
 from dudao.surveys.tokens import hash_code, hash_token, new_code, new_token
@@ -80,6 +81,14 @@ def _refuse_closed(campaign: Campaign) -> None:
         raise ValidationError(CLOSED)
 
 
+def _answering(session: Session, campaign: Campaign) -> list[Unit]:
+    """The units to issue for, as the scope stands: those added since the campaign opened
+    join its tree (campaign_tree.py)."""
+    units = queries.answering_units(session, campaign)
+    join_tree(session, campaign, units)
+    return units
+
+
 def generate_invitations(
     session: Session, actor: Any, campaign: Campaign
 ) -> Issued[IssuedInvitation]:
@@ -89,7 +98,7 @@ def generate_invitations(
     Idempotent in count: a second call issues only for members added since.
     """
     _refuse_closed(campaign)
-    units = queries.answering_units(session, campaign)
+    units = _answering(session, campaign)
     roster = queries.roster_counts(session, [u.id for u in units])
     issued_counts = queries.issued_counts(session, campaign.id)
     links = queries.sharing_people(units, queries.open_link_caps(session, campaign.id))
@@ -129,7 +138,7 @@ def create_open_links(session: Session, actor: Any, campaign: Campaign) -> Issue
     below it). The deepest units come first, so a unit's branches get the links and results
     per branch, and the unit above them is left out."""
     _refuse_closed(campaign)
-    units = queries.answering_units(session, campaign)
+    units = _answering(session, campaign)
     links = dict(queries.open_link_caps(session, campaign.id))
     slips = queries.sharing_people(units, queries.issued_counts(session, campaign.id))
     result: Issued[IssuedOpenLink] = Issued()

@@ -38,6 +38,7 @@ from dudao.core.errors import N_, Message, ValidationError
 from dudao.notifications.mail import smtp_connect
 from dudao.org.models import Unit
 from dudao.surveys import queries
+from dudao.surveys.campaign_tree import join_tree
 from dudao.surveys.models import (
     Campaign,
     CampaignState,
@@ -85,6 +86,7 @@ def due(session: Session, campaign: Campaign) -> dict[int, list[tuple[int, str]]
 def _issue(session: Session, campaign: Campaign, unit_id: int,
            members: list[tuple[int, str]]) -> list[Letter]:  # fmt: skip
     """Invitations for `members` (random insert order) and their marks; the caller commits."""
+    join_tree(session, campaign, [session.get_one(Unit, unit_id)])
     chance = random.SystemRandom()
     tokens = [new_token() for _ in members]
     for token in chance.sample(tokens, len(tokens)):  # no code: a mailed link has no slip

@@ -76,6 +76,21 @@ class Campaign(Base):
         return self.state == CampaignState.CLOSED or now >= self.closes_at
 
 
+class CampaignUnit(Base):
+    """A unit of a campaign's tree and its parent there, as the tree stood when the campaign
+    opened (a unit invited later joins under its parent of that day). Results group the
+    answers by this tree: grouped by the tree of the day, moving a unit after the results
+    were shown changed the figures above it by exactly its answers (docs/anonymity.md)."""
+
+    __tablename__ = "survey_campaign_unit"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+
+
 class RosterMember(Base):
     """A member of a unit who may be invited; independent of campaigns.
 

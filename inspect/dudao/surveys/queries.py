@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from dudao.core.database import utcnow
 from dudao.org.models import Unit
 from dudao.org.queries import in_tree_order, subtree, within
-from dudao.surveys.models import Campaign, Invitation, OpenLink, PendingResponse, RosterMember
+from dudao.surveys.campaign_tree import campaign_tree
+from dudao.surveys.models import (
+    Campaign,
+    CampaignState,
+    CampaignUnit,
+    Invitation,
+    OpenLink,
+    PendingResponse,
+    RosterMember,
+)
 
 
 def campaigns_in_scope(session: Session, paths: Sequence[str]) -> Sequence[Campaign]:
@@ -22,17 +32,32 @@ def campaigns_in_scope(session: Session, paths: Sequence[str]) -> Sequence[Campa
     ).all()
 
 
-def scope_units(session: Session, campaign: Campaign) -> Sequence[Unit]:
-    """Every active unit of the campaign's subtree, in tree order."""
-    scope = session.get(Unit, campaign.scope_unit_id)
-    assert scope is not None
-    return in_tree_order(subtree(session, scope, include_inactive=False))
+def covering_or_within(unit: Unit) -> ColumnElement[bool]:
+    """Campaigns put to `unit` (their tree holds it; a draft's scope lies above it today) or
+    whose scope lies inside its subtree (`within` reads the scope: join it as `Unit`)."""
+    put_to = select(CampaignUnit.campaign_id).where(CampaignUnit.unit_id == unit.id)
+    draft_above = and_(
+        Campaign.state == CampaignState.DRAFT, Campaign.scope_unit_id.in_(unit.ancestor_ids)
+    )
+    return or_(Campaign.id.in_(put_to), draft_above, within([unit.path]))
 
 
 def answering_units(session: Session, campaign: Campaign) -> list[Unit]:
-    """The units whose members answer: the subtree, limited to the campaign's levels."""
+    """The units whose members answer, limited to the campaign's levels, in tree order:
+    while answers can come, the active units of the scope as it stands (issuing reads
+    them); once the campaign is over, those of its tree that are active or were invited."""
     levels = set(campaign.levels or [])
-    return [u for u in scope_units(session, campaign) if not levels or str(u.level) in levels]
+    if campaign.is_over(utcnow()):
+        units, tree = campaign_tree(session, campaign)
+        reached = (
+            issued_counts(session, campaign.id).keys() | open_link_caps(session, campaign.id).keys()
+        )
+        listed = [units[u] for u in tree.preorder() if units[u].active or u in reached]
+    else:
+        scope = session.get(Unit, campaign.scope_unit_id)
+        assert scope is not None
+        listed = in_tree_order(subtree(session, scope, include_inactive=False))
+    return [u for u in listed if not levels or str(u.level) in levels]
 
 
 def roster_counts(

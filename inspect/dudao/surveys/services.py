@@ -15,6 +15,7 @@ from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Kind
 from dudao.org.models import Unit
+from dudao.surveys.campaign_tree import fix_tree
 from dudao.surveys.models import MIN_THRESHOLD, Campaign, CampaignState
 
 
@@ -119,6 +120,8 @@ def set_state(session: Session, actor: Any, campaign: Campaign, state: CampaignS
     before = str(campaign.state)
     campaign.state = state
     session.flush()
+    if state == CampaignState.OPEN:
+        fix_tree(session, campaign)
     # The keys written whole: the log's words (web.labels) and a search for a key find them.
     action = "survey.campaign_open" if state == CampaignState.OPEN else "survey.campaign_closed"
     record(

@@ -31,6 +31,14 @@ class Tree:
             stack.extend(reversed(self.children.get(node, ())))
         return order
 
+    def placing(self) -> dict[int, tuple[int | None, int]]:
+        """Each node's parent and depth below the root."""
+        placed: dict[int, tuple[int | None, int]] = {self.root: (None, 0)}
+        for node in self.preorder():
+            for child in self.children.get(node, ()):
+                placed[child] = (node, placed[node][1] + 1)
+        return placed
+
 
 def subtree_totals(tree: Tree, direct: Mapping[int, int]) -> dict[int, int]:
     return _upwards(tree, direct, lambda own, below: own + below)
