@@ -88,3 +88,16 @@ def test_summary_page_titles_its_charts_and_the_reports_page_names_states(app, r
     drain(app)
     listed = office.get("/reports").get_data(as_text=True).split("最近的报告")[1]
     assert '<td data-state="done">可下载</td>' in listed and "done (" not in listed
+
+
+def test_a_returned_inspection_is_not_done_and_adds_no_score(session, org):
+    """Sent back to its inspector, an inspection has no result yet (as on the analytics
+    pages): the summary neither counts it done nor lets its 0 % pull its unit down."""
+    from tests import analytics_world
+
+    analytics_world.results(session, org)
+    summary = load_summary(session, org.group, parse_quarter("2026Q1"), TZ)
+    assert summary.planned == 6 and summary.done == 5
+    averages = {code: average for _place, code, _name, average, *_n in summary.units}
+    assert averages["A1-1"] == 80.0  # January 80, February 100, March 60; not the returned 0
+    assert sum(count for _month, _average, count in summary.monthly) == 5

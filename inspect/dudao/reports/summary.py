@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from dudao.core.numbers import competition_ranks, one_decimal
 from dudao.definitions.queries import pinned
 from dudao.inspections.models import Inspection
+from dudao.inspections.queries import RESULT_STATES
 from dudao.inspections.submission_models import Finding, Rectification, Submission
 from dudao.org.models import Unit, name_in
 from dudao.reports.services import Period
@@ -87,6 +88,7 @@ class Summary:
 
 
 def _latest_submissions(session: Session, unit: Unit, period: Period) -> list[Any]:
+    """The last submission of each inspection with a result (one sent back has none yet)."""
     latest = (
         select(func.max(Submission.id).label("id")).group_by(Submission.inspection_id).subquery()
     )
@@ -98,7 +100,7 @@ def _latest_submissions(session: Session, unit: Unit, period: Period) -> list[An
             .join(Inspection, Inspection.id == Submission.inspection_id)
             .join(Unit, Unit.id == Inspection.unit_id)
             .where(Unit.path.startswith(unit.path), Inspection.due_date >= period.start,
-                   Inspection.due_date <= period.end, Inspection.state != "cancelled")
+                   Inspection.due_date <= period.end, Inspection.state.in_(RESULT_STATES))
         )
     )  # fmt: skip
 
