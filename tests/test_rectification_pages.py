@@ -284,3 +284,23 @@ def test_the_score_line_says_a_failing_grade_once(app, grade, passed, shown):
     )
     with app.test_request_context():
         assert render_template_string(template, sub=sub) == shown
+
+
+def test_the_verified_list_says_it_holds_only_the_latest(session, org, signed_in, monkeypatch):
+    """Only the most recently verified tasks are listed: a full list says "the latest 3", not
+    a total of 3 the reader takes for all of them; a shorter one gives its count."""
+    from datetime import date
+
+    from dudao.inspections import rectification_queries
+    from tests import analytics_world
+
+    monkeypatch.setattr(rectification_queries, "VERIFIED_SHOWN", 3)
+    for day in range(1, 5):
+        analytics_world.rectification(session, org.branch_a1, date(2026, 3, day), "verified")
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    page = client.get("/rectifications").get_data(as_text=True)
+    assert '已验收 <span class="muted">(最近 3 项)</span>' in page
+    monkeypatch.setattr(rectification_queries, "VERIFIED_SHOWN", 5)
+    page = client.get("/rectifications").get_data(as_text=True)
+    assert '已验收 <span class="muted">(4)</span>' in page

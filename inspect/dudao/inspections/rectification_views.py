@@ -64,6 +64,7 @@ def index() -> str:
     return render_template(
         "rectifications/list.html", groups=groups, today=today,
         workflow=get_workflow("rectification"), locale=select_locale(),
+        verified_shown=queries.VERIFIED_SHOWN,
     )  # fmt: skip
 
 
