@@ -118,7 +118,7 @@ def test_return_fix_approve_rectify_verify(live_server, browser_page, world, ses
     lead.click("#answer-form button.primary")
     lead.wait_for_selector("[data-state=submitted]")
     lead.wait_for_function(
-        "() => [...document.querySelectorAll('#response img')]"
+        "() => [...document.querySelectorAll('#unit-answer img')]"
         ".every(img => img.complete && img.naturalWidth > 0)"
     )
     save_screenshot(lead, "rectification-answered-tablet")

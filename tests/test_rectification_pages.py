@@ -16,6 +16,7 @@ from sqlalchemy import select
 from dudao.inspections.submission_models import Photo, Rectification, Submission
 from dudao.notifications.jobs import sweep_transition_notifications
 from dudao.notifications.models import Notification
+from tests.conftest import repeated_ids
 from tests.inspection_world import jpeg, world  # noqa: F401
 from tests.rectification_world import (  # noqa: F401
     approved,
@@ -210,6 +211,7 @@ def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory
     # The lead reads why above the answer form, not only in the history at the bottom.
     again = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert "方案未公示" in again.split('id="reopened"')[1].split('id="answer-form"')[0]
+    assert repeated_ids(again) == []  # the earlier answer and the form's box: a label each
     # Still there once the deadline passes (the timer's step comes after the reopening).
     from dudao.workflow import timers
 
