@@ -62,7 +62,10 @@ def test_a_photo_removed_offline_is_not_saved_on_the_server(
     page.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "p.jpg", 600, 400)))
     wait_state(page, "synced")
     page.context.set_offline(True)
-    page.click(".t-photos[data-for=a_pledges_evidence] .t-photo-remove")
+    remove = page.locator(".t-photos[data-for=a_pledges_evidence] .t-photo-remove")
+    box = remove.bounding_box()
+    assert box["width"] >= 44 and box["height"] >= 44  # a touch target, as every control
+    remove.click()
     page.wait_for_selector(".t-photos[data-for=a_pledges_evidence]:empty", state="attached")
     wait_state(page, "device")  # the server's draft still has the photo
     assert page.console_errors == []
