@@ -35,6 +35,8 @@ def test_the_first_page_explains_anonymity_and_shows_the_questionnaire(client, s
     body = page.get_data(as_text=True)
     assert "匿名" in body and "党员群众满意度测评" in body
     assert 'name="a_sat_leadership"' in body
+    # The same page answers a typed slip code: it speaks of both, not of a link alone.
+    assert "您的链接或答题码只能作答一次" in body and "该链接" not in body
     assert page.headers["Cache-Control"] == "no-store"
 
 
@@ -130,7 +132,7 @@ def test_open_link_is_capped_at_the_headcount(client, session, org):
     assert page.status_code == 200
     assert 'class="flash flash-warning"' in page.get_data(as_text=True)
     # A shared link takes several answers: it does not say "your link answers once".
-    assert "您的链接只能作答一次" not in page.get_data(as_text=True)
+    assert "您的链接或答题码只能作答一次" not in page.get_data(as_text=True)
     assert client.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
     assert client.post(f"/s/o/{link.token}", data=survey_world.form_data()).status_code == 302
     unknown = client.post("/s/o/not-a-real-token-at-all", data=survey_world.form_data())
