@@ -113,7 +113,7 @@ def test_flag_page_links_the_other_open_flags_on_its_units(
     client = app.test_client()
     sign_in(client, "office_a")
     page = client.get(f"/flags/{spread.id}").get_data(as_text=True)
-    assert "and 1 more (the flags of A)" in page and 'href="/flags?unit=A"' in page
+    assert 'and 1 more open flag · <a href="/flags?unit=A">every flag of A</a>' in page
 
 
 def test_flag_page_in_chinese(client, world, session):
