@@ -57,6 +57,8 @@ GOOD = [
     (item("q", ItemType.NUMBER), "3.0", 3),
     (item("q", ItemType.NUMBER), 7.0, 7),
     (item("q", ItemType.NUMBER, min=-5, max=5), "-5", -5),
+    (item("q", ItemType.NUMBER), "１２", 12),  # full width, as a Chinese keyboard types it
+    (item("q", ItemType.NUMBER, decimals=1), "－２．５", -2.5),
     (item("q", ItemType.TEXT), "  hello ", "hello"),
     (item("q", ItemType.TEXT, multiline=True, max_length=5), "ab\r\ncd", "ab\ncd"),
     (item("q", ItemType.DATE), "2024-02-29", "2024-02-29"),
@@ -80,6 +82,8 @@ BAD = [
     (item("q", ItemType.RATING), -1, "points offered"),
     (item("q", ItemType.NUMBER), "abc", "Enter a number"),
     (item("q", ItemType.NUMBER), "1e3", "Enter a number"),
+    (item("q", ItemType.NUMBER), "١٢", "Enter a number"),  # the browser reads no other digits
+    (item("q", ItemType.NUMBER), "１２．５", "whole number"),
     (item("q", ItemType.NUMBER), "3.5", "whole number"),
     (item("q", ItemType.NUMBER, decimals=1), "3.25", "1 decimal place."),
     (item("q", ItemType.NUMBER, decimals=2), "3.251", "2 decimal places."),

@@ -127,9 +127,18 @@ def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
     page.wait_for_selector("#item-interviews.has-error")
     assert page.inner_text("#e-interviews") == "请输入不大于 100 的数。"
     assert state(page) == "device" and submissions(session, world.inspection.id) == []
-    page.fill("#f-interviews", "15")
+    # What a number looks like is checked here too, as the server checks it.
+    for typed, said in (("12.5", "请输入整数。"), ("1e1", "请输入数字，例如 12 或 3.5。")):
+        page.fill("#f-interviews", typed)
+        page.click("form#dform button[type=submit]")
+        page.wait_for_function(f"document.querySelector('#e-interviews').innerText === '{said}'")
+    assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    # Full-width digits, as a Chinese keyboard types them, are the number for the items
+    # shown after it too (the server reads them alike: it would require those items).
+    page.fill("#f-interviews", "１５")
     page.locator("#f-interviews").blur()
     page.wait_for_selector("#item-interviews:not(.has-error)")
+    page.wait_for_selector("#item-known_rate:not([hidden])")
     page.context.set_offline(False)
     assert page.console_errors == []
 

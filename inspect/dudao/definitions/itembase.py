@@ -15,9 +15,8 @@ from wtforms.fields.core import UnboundField
 from dudao.core.errors import N_, Invalid, Message, Plural
 from dudao.definitions.spec import Item, ItemType
 
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-INTEGER = re.compile(r"^-?\d+$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+INTEGER = re.compile(r"^-?\d+$", re.ASCII)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 
 class AnswerError(Invalid):

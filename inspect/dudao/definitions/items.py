@@ -20,7 +20,6 @@ from dudao.core.errors import N_, Message, Plural
 from dudao.definitions import itemchoices  # noqa: F401  (registers the choice types)
 from dudao.definitions.itembase import (
     ISO_DATE,
-    NUMBER,
     REGISTRY,
     AnswerError,
     ItemKind,
@@ -33,6 +32,7 @@ from dudao.definitions.itembase import (
     register,
     strings,
 )
+from dudao.definitions.showif import NUMBER, half_width
 from dudao.definitions.spec import Item, ItemType
 
 __all__ = ["REGISTRY", "AnswerError", "ItemKind", "is_blank", "kind_of", "plain_number"]
@@ -57,22 +57,15 @@ class Number(ItemKind):
         return super().coerce(item, raw)
 
     def parse(self, item: Item, text: str) -> int | float:
+        text = half_width(text)
         if not NUMBER.match(text):
-            raise AnswerError(Message(N_("Enter a number, like 12 or 3.5.")))
+            raise AnswerError(self.limits(item)["number"][1])
         whole, _dot, fraction = text.partition(".")
         if len(whole.lstrip("+-0")) > MAX_DIGITS:  # Python's int() refuses 4,300 digits
             raise AnswerError(TOO_LONG)
         fraction = fraction.rstrip("0")  # "3.50" is 3.5 and "3.0" is 3
         if len(fraction) > item.decimals:
-            if item.decimals == 0:
-                raise AnswerError(Message(N_("Enter a whole number.")))
-            raise AnswerError(
-                Plural(
-                    "Use at most %(num)d decimal place.",
-                    "Use at most %(num)d decimal places.",
-                    num=item.decimals,
-                )
-            )
+            raise AnswerError(self.limits(item)["decimals"][1])
         value: int | float = int(whole) if item.decimals == 0 else float(text)
         if not in_range(value, item.min, item.max):
             bound = "min" if item.min is not None and value < item.min else "max"
@@ -80,7 +73,14 @@ class Number(ItemKind):
         return value
 
     def limits(self, item: Item) -> dict[str, tuple[Any, str]]:
-        found = {}
+        decimals: Message | Plural = Message(N_("Enter a whole number."))
+        if item.decimals:
+            decimals = Plural("Use at most %(num)d decimal place.",
+                              "Use at most %(num)d decimal places.", num=item.decimals)  # fmt: skip
+        found: dict[str, tuple[Any, Any]] = {  # the words as messages, translated when shown
+            "number": (None, Message(N_("Enter a number, like 12 or 3.5."))),
+            "decimals": (item.decimals, decimals),
+        }
         if item.min is not None:
             found["min"] = (
                 item.min,

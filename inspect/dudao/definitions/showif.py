@@ -25,7 +25,16 @@ from typing import Any
 
 from dudao.definitions.spec import Condition, Definition, Operator
 
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+#: A number as answers hold it: ASCII digits only, as in the browser (static/showif.js).
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$", re.ASCII)
+#: Digits, point and minus as a Chinese keyboard types them (full width), in ASCII.
+_HALF_WIDTH = str.maketrans("－．０１２３４５６７８９", "-.0123456789")
+
+
+def half_width(text: str) -> str:
+    """`text` with full-width digits, point and minus in ASCII: "１２" is the number 12
+    here and in the browser (showif.js: halfWidth), so both show and check the same items."""
+    return text.translate(_HALF_WIDTH)
 
 
 def normalise(value: Any) -> Any:
@@ -40,7 +49,8 @@ def normalise(value: Any) -> Any:
         text = value.strip()
         if not text:
             return None
-        return float(text) if _NUMBER.match(text) else text
+        ascii = half_width(text)
+        return float(ascii) if NUMBER.match(ascii) else text
     if isinstance(value, list | tuple):
         return [n for n in (normalise(v) for v in value) if n is not None]
     return str(value)

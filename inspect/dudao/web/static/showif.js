@@ -9,6 +9,14 @@
 
   var NUMBER = /^-?\d+(\.\d+)?$/;
 
+  /* Digits, point and minus as a Chinese keyboard types them (full width), in ASCII:
+     "１２" is the number 12 here and on the server (showif.py: half_width). */
+  function halfWidth(text) {
+    return text.replace(/[\uFF0D\uFF0E\uFF10-\uFF19]/g, function (c) {
+      return String.fromCharCode(c.charCodeAt(0) - 0xFEE0);
+    });
+  }
+
   function normalise(value) {
     if (value === null || value === undefined) return null;
     if (typeof value === "boolean") return value ? "yes" : "no";
@@ -16,7 +24,8 @@
     if (typeof value === "string") {
       var text = value.trim();
       if (text === "") return null;
-      return NUMBER.test(text) ? parseFloat(text) : text;
+      var ascii = halfWidth(text);
+      return NUMBER.test(ascii) ? parseFloat(ascii) : text;
     }
     if (Array.isArray(value)) {
       var out = [];
@@ -103,7 +112,10 @@
     return visible;
   }
 
-  var api = { normalise: normalise, evaluate: evaluate, visibleItems: visibleItems };
+  var api = {
+    normalise: normalise, evaluate: evaluate, visibleItems: visibleItems, halfWidth: halfWidth,
+    NUMBER: NUMBER,
+  };
 
   if (typeof module === "object" && module.exports) {
     module.exports = api;

@@ -9,7 +9,7 @@
   }
 
   function number(value) {
-    var n = typeof value === "number" ? value : parseFloat(String(value).trim());
+    var n = typeof value === "number" ? value : parseFloat(root.DudaoShowIf.halfWidth(String(value).trim()));
     return isNaN(n) ? null : n;
   }
 

@@ -144,11 +144,17 @@
     toastTimer = setTimeout(function () { node.hidden = true; }, 4000);
   }
 
-  /* The server's words for an answer beyond its item's limits (spec items' `limits`). */
+  /* The server's words for an answer beyond its item's limits (spec items' `limits`): a
+     number read as the server reads it (full-width digits too), so a typo made offline is
+     named here rather than refused when the network returns. */
   function beyond(limits, value) {
-    if (limits.min || limits.max) {
-      var n = parseFloat(String(value).trim());
-      if (isNaN(n)) return "";  // what a number looks like is the server's to say
+    var text = root.DudaoShowIf.halfWidth(String(value).trim());
+    if (limits.number && text !== "") {
+      if (!root.DudaoShowIf.NUMBER.test(text)) return limits.number[1];
+      if ((text.split(".")[1] || "").replace(/0+$/, "").length > limits.decimals[0]) {
+        return limits.decimals[1];
+      }
+      var n = parseFloat(text);
       if (limits.min && n < limits.min[0]) return limits.min[1];
       if (limits.max && n > limits.max[0]) return limits.max[1];
     }
