@@ -106,6 +106,16 @@ def test_office_list_scope_and_filters(client, world):
     assert "1 inspection, page 1 of 1" in ranged
     outside = client.get("/inspections?unit=B1-1").get_data(as_text=True)
     assert "No unit with the code B1-1" in outside and f">#{rows['in_b'].id}<" not in outside
+    # A value the list does not know is named beside its field and left out, not a list of
+    # none under a form that says "any".
+    everything = client.get("/inspections").get_data(as_text=True).split("<table")[1]
+    for query, name in (("state=zzz", "state"), ("origin=foo", "origin"),
+                        ("due_from=2026-13-01", "due_from"), ("overdue=yes", "overdue"),
+                        (f"due_from={soon}&due_to=2020-01-01", "due_to")):  # fmt: skip
+        page = client.get(f"/inspections?{query}").get_data(as_text=True)
+        assert f'data-filter-error="{name}"' in page, query
+        assert f'aria-describedby="filter-{name}-error"' in page, query
+        assert page.split("<table")[1] == everything, query
     assert _as(client, "insp").get("/inspections").status_code == 403
 
 

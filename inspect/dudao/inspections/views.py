@@ -3,7 +3,6 @@ history and the workflow actions the viewer may take (every change through the e
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -16,7 +15,7 @@ from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
-from dudao.inspections import queries
+from dudao.inspections import list_args, queries
 from dudao.inspections.api_support import may_see
 from dudao.inspections.drafts import draft_of
 from dudao.inspections.forms import AssigneesForm
@@ -24,7 +23,6 @@ from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.inspections.review_page import REVIEW_ACTIONS, review_context
 from dudao.inspections.services import may_reassign, set_assignees
 from dudao.inspections.submissions import EDITABLE_STATES
-from dudao.org.queries import by_code
 from dudao.scheduling.recurrence import org_today
 from dudao.web.access import get_on, require_on, requires
 from dudao.web.context import db
@@ -68,41 +66,19 @@ def mine() -> str:
     )  # fmt: skip
 
 
-def _date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @bp.get("/inspections")
 @requires(Permission.VIEW_RESULTS)
 def office() -> str:
     paths = scope_paths(current_user, Permission.VIEW_RESULTS)
-    unit_code = (request.args.get("unit") or "").strip()
-    unit = by_code(db(), unit_code) if unit_code else None
-    if unit is not None and not can(current_user, Permission.VIEW_RESULTS, unit):
-        unit = None  # outside the scope reads like an unknown code
     today = org_today(db())
-    filters = queries.Filters(
-        state=request.args.get("state", ""),
-        unit=unit,
-        origin=request.args.get("origin", ""),
-        due_from=_date(request.args.get("due_from")),
-        due_to=_date(request.args.get("due_to")),
-        page=request.args.get("page", 1, type=int) or 1,
-        subtree=request.args.get("subtree") != "0",
-        definition=(request.args.get("definition") or "").strip(),
-        counted=request.args.get("counted") == "1",
-        failed=(request.args.get("failed") or "").strip(),
-        overdue_on=today if request.args.get("overdue") == "1" else None,
-    )
-    result = queries.office_list(db(), paths, filters)
+    read = list_args.read(request.args, today)
+    result = queries.office_list(db(), paths, read.filters)
     return render_template(
-        "inspections/office.html", result=result, filters=filters, unit_code=unit_code,
-        filter_names=queries.filter_names(db(), filters, select_locale()),
-        unknown_unit=bool(unit_code) and unit is None, workflow=get_workflow("inspection"),
-        origins=[o.value for o in InspectionOrigin], locale=select_locale(), today=today,
+        "inspections/office.html", result=result, filters=read.filters, errors=read.errors,
+        unit_code=read.unit_code, filter_names=queries.filter_names(db(), read.filters,
+                                                                     select_locale()),
+        workflow=get_workflow("inspection"), origins=[o.value for o in InspectionOrigin],
+        locale=select_locale(), today=today,
     )  # fmt: skip
 
 

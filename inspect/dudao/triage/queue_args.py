@@ -8,7 +8,6 @@ saved filter must have none.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -23,6 +22,7 @@ from dudao.triage import evidence_labels as labels
 from dudao.triage import queries
 from dudao.triage.saved_filters import QUERY_KEYS
 from dudao.web.context import db
+from dudao.web.url_args import choice
 from dudao.workflow.registry import get_workflow
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -42,14 +42,6 @@ class QueueArgs:
 def rules() -> list[str]:
     """The rules the filter offers: those with a label and those flags carry."""
     return sorted(set(labels.RULE_LABELS) | set(queries.rules_in_use(db())))
-
-
-def _choice(value: str, choices: Collection[str], errors: dict[str, str], name: str) -> str:
-    if value and value not in choices:
-        errors[name] = _("“%(value)s” is not one of the choices; pick one from the list.",
-                         value=value)  # fmt: skip
-        return ""
-    return value
 
 
 def _month(value: str, errors: dict[str, str], name: str) -> str:
@@ -82,15 +74,15 @@ def read(args: MultiDict[str, str]) -> QueueArgs:
         errors["assignee"] = _("No such person; pick one from the list.")
         assignee = ""
     filters = queries.Filters(
-        state=_choice(typed["state"], states, errors, "state"),
-        severity=_choice(typed["severity"], SEVERITIES, errors, "severity"),
-        rule=_choice(typed["rule"], rules(), errors, "rule"),
+        state=choice(typed["state"], states, errors, "state"),
+        severity=choice(typed["severity"], SEVERITIES, errors, "severity"),
+        rule=choice(typed["rule"], rules(), errors, "rule"),
         unit=unit,
         period_from=period_from,
         period_to=period_to,
         assignee=assignee,
         viewer_id=current_user.id,
-        sort=_choice(typed["sort"], queries.SORTS, errors, "sort") or "newest",
+        sort=choice(typed["sort"], queries.SORTS, errors, "sort") or "newest",
         page=args.get("page", 1, type=int) or 1,
     )
     return QueueArgs(filters, typed, errors, person)
