@@ -18,18 +18,26 @@ from tests.inspection_world import World, world  # noqa: F401
 from tests.rectification_route_world import rectifications_in_and_out
 
 
-def _notes(app, username: str) -> dict[str, str]:
-    """{card link: its attention line} on the home page, in English."""
+def _cards(app, username: str) -> dict[str, list[tuple[str, str]]]:
+    """{card link: [(each count of its attention line, the link it opens)]} on the home
+    page, in English."""
     client = app.test_client()
     assert sign_in(client, username).status_code == 302
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get("/").get_data(as_text=True)
-    cards = re.findall(r'<a class="card[^"]*" href="([^"]+)">(.*?)</a>', page, re.S)
+    cards = re.findall(r'<div class="card[^"]*"><a class="card-title card-link" href="([^"]+)">'
+                       r"(.*?)</div>", page, re.S)  # fmt: skip
     return {
-        href: note.group(1)
+        href: re.findall(r'<a href="([^"]+)">([^<]+)</a>', note.group(1))
         for href, body in cards
-        if (note := re.search(r"<span class=\"card-note\" data-attention>(.*?)</span>", body))
+        if (note := re.search(r'<span class="card-note" data-attention>(.*?)</span>', body))
     }
+
+
+def _notes(app, username: str) -> dict[str, str]:
+    """{card link: its attention line}."""
+    cards = _cards(app, username)
+    return {href: " · ".join(text for _url, text in links) for href, links in cards.items()}
 
 
 def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
@@ -48,13 +56,18 @@ def test_cards_say_what_waits(app, session, world: World):  # noqa: F811
     seen = make_flag(session, world.org.branch_a2, tag="seen")
     apply(session, world.office, seen, "acknowledge")
     session.commit()
-    assert _notes(app, "insp") == {"/inspections/mine": "1 overdue"}
+    # Each count opens the list of just those, not the whole list.
+    assert _cards(app, "insp") == {"/inspections/mine": [("/inspections/mine#overdue",
+                                                          "1 overdue")]}  # fmt: skip
     # the lead's own subtree (unit A1): the inspection and task of branch A1-1, not B's
     assert _notes(app, "lead") == {"/inspections": "1 overdue", "/rectifications": "1 overdue"}
-    office = _notes(app, "office")
-    assert office["/inspections"] == "1 overdue"
-    assert office["/rectifications"] == "1 overdue · 1 to verify"
-    assert office["/flags"] == "1 new" and fresh.state == "new"
+    assert _cards(app, "office") == {
+        "/inspections": [("/inspections?overdue=1", "1 overdue")],
+        "/rectifications": [("/rectifications#overdue", "1 overdue"),
+                            ("/rectifications#answered", "1 to verify")],
+        "/flags": [("/flags?state=new", "1 new")],
+    }  # fmt: skip
+    assert fresh.state == "new"
 
     # Returned work and work due today; the lead answers its task: the office verifies it
     for due in (org_today(session), org_today(session) + timedelta(days=9)):
@@ -113,4 +126,4 @@ def test_an_inspector_has_a_rectification_card(app, world: World):  # noqa: F811
     client = app.test_client()
     sign_in(client, "insp")
     page = client.get("/").get_data(as_text=True)
-    assert re.search(r'<a class="card[^"]*" href="/rectifications">', page)
+    assert re.search(r'<a class="card-title card-link" href="/rectifications">', page)

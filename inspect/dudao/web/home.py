@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask import url_for
 from flask_babel import ngettext
 from sqlalchemy.orm import Session
 
@@ -19,37 +20,42 @@ from dudao.inspections.rectification_queries import task_counts
 from dudao.triage.queries import count_new
 
 
-def attention(session: Session, user: Any, today: date) -> dict[str, str]:
-    """A short line per card endpoint, only where something waits."""
+def attention(session: Session, user: Any, today: date) -> dict[str, list[tuple[str, str]]]:
+    """Per card endpoint, only where something waits: each count with the address of the
+    list of just those (the overdue inspections, the tasks to verify), not the whole list."""
     notes = {}
     if can(user, Permission.INSPECT):
-        groups = mine_counts(session, user.id, today)
+        groups, mine = mine_counts(session, user.id, today), url_for("inspections.mine")
         returned, overdue, due = groups["returned"], groups["overdue"], groups["today"]
-        notes["inspections.mine"] = _line(
-            returned and ngettext("%(num)d returned", "%(num)d returned", returned),
-            overdue and ngettext("%(num)d overdue", "%(num)d overdue", overdue),
-            due and ngettext("%(num)d due today", "%(num)d due today", due),
-        )
+        notes["inspections.mine"] = [
+            (returned, ngettext("%(num)d returned", "%(num)d returned", returned),
+             f"{mine}#returned"),
+            (overdue, ngettext("%(num)d overdue", "%(num)d overdue", overdue), f"{mine}#overdue"),
+            (due, ngettext("%(num)d due today", "%(num)d due today", due), f"{mine}#today"),
+        ]  # fmt: skip
     results = scope_paths(user, Permission.VIEW_RESULTS)
     if results:
-        late_work = count_late(session, results, today)
-        notes["inspections.office"] = _line(
-            late_work and ngettext("%(num)d overdue", "%(num)d overdue", late_work)
-        )
+        late = count_late(session, results, today)
+        notes["inspections.office"] = [
+            (late, ngettext("%(num)d overdue", "%(num)d overdue", late),
+             url_for("inspections.office", overdue=1)),
+        ]  # fmt: skip
     lead, office = (scope_paths(user, p) for p in (Permission.LEAD_UNIT, Permission.VIEW_OFFICE))
     if lead or office or can(user, Permission.INSPECT):  # an inspector verifies their findings
         tasks = task_counts(session, user.id, lead, office, today)
+        listed = url_for("rectifications.index")
         late, to_answer, answered = tasks["overdue"], tasks["open"], tasks["answered"]
-        notes["rectifications.index"] = _line(
-            late and ngettext("%(num)d overdue", "%(num)d overdue", late),
-            to_answer and ngettext("%(num)d to answer", "%(num)d to answer", to_answer),
-            answered and ngettext("%(num)d to verify", "%(num)d to verify", answered),
-        )
+        notes["rectifications.index"] = [
+            (late, ngettext("%(num)d overdue", "%(num)d overdue", late), f"{listed}#overdue"),
+            (to_answer, ngettext("%(num)d to answer", "%(num)d to answer", to_answer),
+             f"{listed}#open"),
+            (answered, ngettext("%(num)d to verify", "%(num)d to verify", answered),
+             f"{listed}#answered"),
+        ]  # fmt: skip
     if office:
         new = count_new(session, office)
-        notes["triage.queue"] = _line(new and ngettext("%(num)d new", "%(num)d new", new))
-    return {endpoint: line for endpoint, line in notes.items() if line}
-
-
-def _line(*parts: object) -> str:
-    return " · ".join(str(part) for part in parts if part)
+        notes["triage.queue"] = [
+            (new, ngettext("%(num)d new", "%(num)d new", new), url_for("triage.queue", state="new"))
+        ]  # fmt: skip
+    waiting = {e: [(str(t), url) for n, t, url in parts if n] for e, parts in notes.items()}
+    return {endpoint: parts for endpoint, parts in waiting.items() if parts}
