@@ -35,6 +35,13 @@ def test_a_member_answers_by_link_and_by_code_on_a_phone(live_server, browser_pa
     assert first is not None and form is not None and first["y"] < form["y"]
     assert _fits(page)
     save_screenshot(page, "survey-answer-phone")
+    # At most three areas: with three ticked the others wait, until one is unticked.
+    areas = page.locator("[data-max-choices='3'] input[type=checkbox]")
+    for n in range(3):
+        areas.nth(n).check()
+    assert areas.nth(3).is_disabled() and not areas.nth(0).is_disabled()
+    areas.nth(0).uncheck()
+    assert not areas.nth(3).is_disabled()
     _fill(page)
     page.locator("form.dform button[type=submit]").click()
     page.wait_for_url("**/s/thanks")

@@ -1,4 +1,5 @@
-/* Small helpers for definition forms: live character counters and photo counts.
+/* Small helpers for definition forms: live character counters, photo counts and the most
+   choices a question takes.
    Plain JavaScript; the form works without it (the server counts and checks too). */
 (function () {
   "use strict";
@@ -27,6 +28,21 @@
     });
   }
 
+  /* "Choose at most 3": once three are ticked the others wait, rather than the page
+     coming back with the whole questionnaire to untick one. */
+  function choiceLimit(group) {
+    var most = parseInt(group.getAttribute("data-max-choices"), 10);
+    var boxes = group.querySelectorAll("input[type=checkbox]");
+    function update() {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; });
+      Array.prototype.forEach.call(boxes, function (box) {
+        box.disabled = !box.checked && ticked.length >= most;
+      });
+    }
+    group.addEventListener("change", update);
+    update();
+  }
+
   function focusSummary() {
     var summary = document.querySelector(".dform-summary");
     if (summary) summary.focus();
@@ -35,6 +51,7 @@
   function start() {
     Array.prototype.forEach.call(document.querySelectorAll("[data-counter]"), counter);
     Array.prototype.forEach.call(document.querySelectorAll("[data-photo-count]"), photoCount);
+    Array.prototype.forEach.call(document.querySelectorAll("[data-max-choices]"), choiceLimit);
     focusSummary();
   }
 
