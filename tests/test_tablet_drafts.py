@@ -256,3 +256,24 @@ def _plan_missing_with_a_photo(page, tmp_path) -> None:
     page.set_input_files("#f-pledges_evidence", str(big_jpeg(tmp_path / "wall.jpg", 900, 1200)))
     page.wait_for_selector(".t-photos[data-for=a_pledges_evidence] img")
     wait_state(page, "synced")
+
+
+def test_a_checklist_only_opened_is_not_said_to_be_kept_here(live_server, browser_page, world):  # noqa: F811
+    """Opening a checklist changes nothing: it says there is nothing on this device, and the
+    device page does not list it; a first answer makes it work kept here."""
+    page = tablet(browser_page, live_server)
+    open_checklist(page, live_server.url, world.inspection.id)
+    wait_state(page, "none")
+    assert page.inner_text("#t-state") == "本机无记录"
+    page.goto(f"{live_server.url}/inspect")
+    page.wait_for_selector(f"[data-sync-for='{world.inspection.id}'][data-state=none]")
+    page.goto(f"{live_server.url}/inspect/device")
+    page.wait_for_selector("#t-device-empty:not([hidden])")
+    assert page.locator("#t-device-list li").count() == 0
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    choose(page, "pledges_public", "yes")
+    page.wait_for_selector("#t-state[data-state=device], #t-state[data-state=synced]")
+    page.goto(f"{live_server.url}/inspect/device")
+    page.wait_for_selector(f"#t-device-list li[data-id='{world.inspection.id}']")
+    assert page.console_errors == []

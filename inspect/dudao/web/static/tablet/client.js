@@ -70,7 +70,7 @@
       id: id, user: server.user, title: server.title, unit: server.unit, due: server.due_date,
       definitionVersionId: server.definition_version_id, spec: spec,
       answers: {}, notes: draft.notes || {}, photos: {}, photoAnswers: {},
-      changedAt: 0, savedAt: 0, serverRevision: draft.revision, state: server.draft ? "synced" : "device",
+      changedAt: 0, savedAt: 0, serverRevision: draft.revision, state: server.draft ? "synced" : "none",
       submission: null, problem: null,
     };
     var remote = [];
@@ -131,7 +131,7 @@
       r.notes = content.notes;
       r.changedAt = Date.now();
       var invalid = r.state === "refused" && r.problem && r.problem.code === "invalid";
-      if (r.state === "synced" || invalid) r.state = "device";
+      if (r.state === "synced" || r.state === "none" || invalid) r.state = "device";
       return r;
     }).then(function (r) { record = r; render(); Sync.announce(id); scheduleDraft(); return r; });
     return saving;
@@ -183,7 +183,7 @@
   /* A photo added or removed: the server's draft is behind until the next save. */
   function touched(r) {
     r.changedAt = Date.now();
-    if (r.state === "synced") r.state = "device";
+    if (r.state === "synced" || r.state === "none") r.state = "device";
     return r;
   }
 

@@ -43,7 +43,7 @@
     });
     // Work the server took (submitted, later approved) is not kept only here.
     var extra = records.filter(function (r) {
-      return !listed[r.id] && r.state !== "submitted";
+      return !listed[r.id] && r.state !== "submitted" && r.state !== "none";
     }).length;
     var box = document.getElementById("t-elsewhere");
     box.hidden = extra === 0;
@@ -86,9 +86,11 @@
     return item;
   }
 
-  function drawDevice(records) {
+  function drawDevice(all) {
     var list = document.getElementById("t-device-list");
     list.textContent = "";
+    // A checklist only opened here holds nothing of the inspector's: nothing to keep.
+    var records = all.filter(function (r) { return r.state !== "none"; });
     records.sort(function (a, b) { return a.id - b.id; }).forEach(function (r) { list.appendChild(card(r)); });
     document.getElementById("t-device-empty").hidden = records.length > 0;
   }

@@ -1,6 +1,7 @@
 /* Sending the work kept on the device to the server (docs/tablet.md, docs/api.md).
 
-   Sync states of an inspection record: "device" (saved on the device only), "queued"
+   Sync states of an inspection record: "none" (only opened here: nothing of the
+   inspector's yet, and no draft on the server), "device" (saved on the device only), "queued"
    (submitted on the device, waiting for the network), "saving", "synced" (the draft is
    on the server), "submitted" (the server took the submission) and "refused" (the
    server will not take it: cancelled, reassigned, invalid; the answers stay here).
