@@ -277,3 +277,20 @@ def test_a_checklist_only_opened_is_not_said_to_be_kept_here(live_server, browse
     page.goto(f"{live_server.url}/inspect/device")
     page.wait_for_selector(f"#t-device-list li[data-id='{world.inspection.id}']")
     assert page.console_errors == []
+
+
+def test_a_record_left_saving_by_a_closed_page_rests_again(live_server, browser_page, world):  # noqa: F811
+    """A page closed mid-request left its record "saving"; offline nothing changed it. The
+    next page to start puts it back at rest, here with changes the server does not have."""
+    page = tablet(browser_page, live_server)
+    open_checklist(page, live_server.url, world.inspection.id)
+    page.context.set_offline(True)
+    choose(page, "pledges_public", "yes")
+    wait_state(page, "device")
+    page.evaluate(
+        """id => DudaoDB.update("work", id, r => Object.assign(r, { state: "saving" }))""",
+        world.inspection.id,
+    )
+    page.reload()
+    wait_state(page, "device")
+    page.context.set_offline(False)

@@ -342,6 +342,16 @@
     }).catch(function () { return false; });
   }
 
+  /* A page closed in the middle of a request left its record "saving", and offline nothing
+     would change it: at the start of a page no request of this one is on its way. */
+  function settle() {
+    return DB.all("work").then(function (records) {
+      return Promise.all(records.filter(function (r) {
+        return r.state === "saving" && r.user === user;
+      }).map(function (r) { return setState(r.id, resting); }));
+    });
+  }
+
   function start(currentUser) {
     user = currentUser;
     root.addEventListener("online", syncAll);
@@ -355,7 +365,7 @@
         if (root.console) console.warn("service worker", error);
       });
     }
-    return syncAll();
+    return settle().then(syncAll);
   }
 
   /* How many records of this user still wait for the server. */
