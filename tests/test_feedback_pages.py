@@ -182,6 +182,10 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     bad = _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"MZ"), "tool.exe")])
     assert bad.status_code == 422
     assert "tool.exe：只能附加 PDF、图片、DOCX、XLSX 或 TXT 文件。" in bad.get_data(as_text=True)
+    # A name is chosen by whoever sends the file: a text called a PDF is not stored as one.
+    fake = _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"not a pdf"), "纪要.pdf")])
+    assert fake.status_code == 422
+    assert "纪要.pdf 的内容与其扩展名（.pdf）不符，请附上原文件本身。" in fake.get_data(as_text=True)
     # Refused for a blank title: the files chosen are not kept by the browser, and it says so.
     untitled = _submit(
         client, org.branch_a1, title="", attachments=[(io.BytesIO(b"x"), "会议纪要.txt")]
@@ -189,7 +193,7 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     assert untitled.status_code == 422
     assert "所选文件（会议纪要.txt）未能保留，请重新选择。" in untitled.get_data(as_text=True)
     # Two bad files and a good one: each bad one is named, and the good one is to choose again.
-    files = [(io.BytesIO(b"%PDF"), "纪要.pdf"), (io.BytesIO(b"PK"), "照片.zip"),
+    files = [(io.BytesIO(b"%PDF-1.7"), "纪要.pdf"), (io.BytesIO(b"PK"), "照片.zip"),
              (io.BytesIO(b"MZ"), "tool.exe")]  # fmt: skip
     page = _submit(client, org.branch_a1, attachments=files).get_data(as_text=True)
     again = "所选文件（纪要.pdf）"
@@ -234,7 +238,8 @@ def test_attachments_up_to_their_limits_fit_one_request(client, session, org, us
     user_factory("rep", ("representative", org.unit_a1))
     sign_in(client, "rep")
     nine_mb = 9 * 1024 * 1024
-    scans = [(io.BytesIO(bytes(nine_mb)), f"扫描件{n}.pdf") for n in (1, 2)]
+    scan = b"%PDF-1.7\n" + bytes(nine_mb - 9)
+    scans = [(io.BytesIO(scan), f"扫描件{n}.pdf") for n in (1, 2)]
     assert _submit(client, org.branch_a1, attachments=scans).status_code == 302
     stored = session.scalars(select(FeedbackAttachment)).all()
     assert sorted(a.size for a in stored) == [nine_mb, nine_mb]

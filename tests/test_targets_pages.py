@@ -127,6 +127,11 @@ def test_an_entry_needs_evidence_and_bad_input_saves_nothing(client, session, or
             "evidence",
             "Attach only PDF",
         ),
+        (
+            _entry(org.unit_a1, evidence=(io.BytesIO(b"MZ"), "tool.pdf")),
+            "evidence",
+            "tool.pdf does not hold what its name says (.pdf)",
+        ),
     ]
     for data, field, message in cases:
         response = office.post(f"{ENTRIES}/new", data=data)

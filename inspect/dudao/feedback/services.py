@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record
 from dudao.core.database import utcnow
 from dudao.core.errors import N_, ValidationError
+from dudao.core.filekinds import holds_what_it_says
 from dudao.feedback.models import CATEGORIES, FeedbackAttachment, FeedbackItem, FeedbackKind
 from dudao.org.models import Unit
 from dudao.workflow.engine import Applied, apply
@@ -22,6 +23,8 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 ALLOWED_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png", ".docx", ".xlsx", ".txt"}
 #: A file of another kind, in the same words from a service and, before sending, the page.
 UNSUPPORTED = N_("%(file)s: only PDF, images, DOCX, XLSX or TXT files can be attached.")
+#: A file whose contents are not of the kind its name says (core/filekinds.py).
+MISNAMED = N_("%(file)s does not hold what its name says (%(suffix)s); attach the file itself.")
 
 
 #: A problem with a submission: an English message id (translated when shown) and its values.
@@ -74,6 +77,8 @@ def submit_feedback(
             files.append((UNSUPPORTED, {"file": upload.filename}))
         elif len(upload.data) > MAX_ATTACHMENT_BYTES:
             files.append((N_("%(file)s is larger than 10 MB."), {"file": upload.filename}))
+        elif not holds_what_it_says(suffix, upload.data):
+            files.append((MISNAMED, {"file": upload.filename, "suffix": suffix}))
     if problems or files:
         raise Refused([*problems.values(), *files])
     item = FeedbackItem(

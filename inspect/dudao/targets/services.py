@@ -18,7 +18,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from dudao.audit.services import record
 from dudao.core.enums import UnitLevel
 from dudao.core.errors import N_, Message, ValidationError
-from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES, UNSUPPORTED
+from dudao.core.filekinds import holds_what_it_says
+from dudao.feedback.services import (
+    ALLOWED_SUFFIXES,
+    MAX_ATTACHMENT_BYTES,
+    MISNAMED,
+    UNSUPPORTED,
+)
 from dudao.org.models import Unit
 from dudao.targets.config import Target
 from dudao.targets.models import PioneerPost, TargetEntry
@@ -138,6 +144,8 @@ def _store(session: Session, entry: TargetEntry, upload: Upload, data_dir: Path)
         raise ValidationError(Message(UNSUPPORTED, file=upload.filename))
     if len(upload.data) > MAX_ATTACHMENT_BYTES:
         raise ValidationError(Message(N_("%(file)s: larger than 10 MB."), file=upload.filename))
+    if not holds_what_it_says(suffix, upload.data):
+        raise ValidationError(Message(MISNAMED, file=upload.filename, suffix=suffix))
     session.flush()  # the entry's id names its folder
     relative = f"targets/{entry.id}/{secrets.token_hex(16)}{suffix}"
     (data_dir / relative).parent.mkdir(parents=True, exist_ok=True)
