@@ -185,7 +185,9 @@ def test_attachment_problems_and_choices_are_in_the_page_language(client, org, u
     # A name is chosen by whoever sends the file: a text called a PDF is not stored as one.
     fake = _submit(client, org.branch_a1, attachments=[(io.BytesIO(b"not a pdf"), "纪要.pdf")])
     assert fake.status_code == 422
-    assert "纪要.pdf 的内容与其扩展名（.pdf）不符，请附上原文件本身。" in fake.get_data(as_text=True)
+    assert "纪要.pdf 的内容与其扩展名（.pdf）不符，请附上原文件本身。" in fake.get_data(
+        as_text=True
+    )
     # Refused for a blank title: the files chosen are not kept by the browser, and it says so.
     untitled = _submit(
         client, org.branch_a1, title="", attachments=[(io.BytesIO(b"x"), "会议纪要.txt")]

@@ -232,7 +232,7 @@ def test_installs_ship_the_compiled_catalogue_and_static_files():
 
 
 def _cards(page: str) -> list[str]:
-    return re.findall(r'<span class="card-title">([^<]+)</span>', page)
+    return re.findall(r'<a class="card-title card-link" href="[^"]+">([^<]+)</a>', page)
 
 
 @pytest.mark.parametrize(
@@ -257,7 +257,9 @@ def test_start_page_sends_each_role_to_its_work(signed_in, org, role, expected, 
     cards = _cards(_text(client.get("/")))
     assert [c for c in expected if c not in cards] == []
     assert [c for c in absent if c in cards] == []
-    for href in re.findall(r'<a class="card" href="([^"]+)"', _text(client.get("/"))):
+    for href in re.findall(
+        r'<a class="card-title card-link" href="([^"]+)"', _text(client.get("/"))
+    ):
         assert client.get(href).status_code == 200, href  # every card opens for this role
 
 
