@@ -48,11 +48,14 @@ def join_tree(session: Session, campaign: Campaign, units: Iterable[Unit]) -> No
 def campaign_tree(session: Session, campaign: Campaign) -> tuple[dict[int, Unit], Tree]:
     """The campaign's units by id and its tree (siblings by code); before the campaign has
     opened, the scope's subtree as it stands."""
-    parents = _parents(session, campaign.id)
-    if parents:
-        found = session.scalars(select(Unit).where(Unit.id.in_(list(parents))))
-        units = {u.id: u for u in found}
-    else:
+    kept = session.execute(
+        select(Unit, CampaignUnit.parent_id)
+        .join(CampaignUnit, CampaignUnit.unit_id == Unit.id)
+        .where(CampaignUnit.campaign_id == campaign.id)
+    ).all()
+    units = {unit.id: unit for unit, _parent in kept}
+    parents = {unit.id: parent for unit, parent in kept}
+    if not kept:
         scope = session.get(Unit, campaign.scope_unit_id)
         assert scope is not None
         units = {u.id: u for u in subtree(session, scope)}
