@@ -143,7 +143,7 @@ def test_office_of_another_company_sees_nothing_of_it(office, org, client, user_
 
 
 def test_publication_page_roles_scope_and_results(office, org, client, session, user_factory):
-    assert make(office, org).status_code == 302
+    assert make(office, org, stratify="y").status_code == 302
     draw = session.scalars(select(SpotCheckDraw)).one()
     user_factory("lead_a1", ("unit_lead", org.unit_a1))
     user_factory("rep", ("representative", org.branch_a1))
@@ -157,7 +157,9 @@ def test_publication_page_roles_scope_and_results(office, org, client, session, 
     client.post("/lang", data={"lang": "en", "next": "/"})
     listing = client.get("/public/draws").get_data(as_text=True)
     assert f"/public/draws/{draw.id}" in listing  # a group-wide draw covers the lead's unit
+    assert ">示例集团 <small>G</small></td>" in listing  # outsiders know units by name
     page = client.get(f"/public/draws/{draw.id}").get_data(as_text=True)
+    assert "<td>甲公司 <small>A</small></td>" in page  # the allocation by company, by name
     assert "web-seed" in page and "Not finished yet" in page and "Assigned" not in page
     assert client.get(f"/public/draws/{draw.id}?verify=1").status_code == 200
 

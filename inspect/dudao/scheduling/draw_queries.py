@@ -23,7 +23,7 @@ def scope_path() -> ColumnElement[str]:
     return SpotCheckDraw.inputs[("scope", "path")].as_string()
 
 
-def draws_inside(session: Session, paths: Sequence[str]) -> list[tuple[SpotCheckDraw, str]]:
+def draws_inside(session: Session, paths: Sequence[str]) -> list[tuple[SpotCheckDraw, Unit]]:
     """Draws whose scope lies inside one of `paths` (an office's MANAGE_DRAWS scope)."""
     condition = or_(*(scope_path().startswith(p) for p in paths)) if paths else false()
     return _list(session, select(SpotCheckDraw).where(condition))
@@ -31,7 +31,7 @@ def draws_inside(session: Session, paths: Sequence[str]) -> list[tuple[SpotCheck
 
 def published_overlapping(
     session: Session, paths: Sequence[str]
-) -> list[tuple[SpotCheckDraw, str]]:
+) -> list[tuple[SpotCheckDraw, Unit]]:
     """Published draws whose scope is inside a viewer's subtree or contains part of it."""
     conditions = [scope_path().startswith(p) for p in paths]
     # The draw's scope is an ancestor of (or equal to) the viewer's unit: test each ancestor.
@@ -43,13 +43,21 @@ def published_overlapping(
     return _list(session, query)
 
 
-def _list(session: Session, query: Select) -> list[tuple[SpotCheckDraw, str]]:
-    """(draw, scope code) pairs, newest first; the large inputs stay in the database."""
-    code = SpotCheckDraw.inputs[("scope", "code")].as_string()
-    query = query.add_columns(code).options(defer(SpotCheckDraw.inputs))
-    return [
-        (draw, scope) for draw, scope in session.execute(query.order_by(SpotCheckDraw.id.desc()))
-    ]
+def strata(session: Session, draw: SpotCheckDraw) -> dict[str, Unit]:
+    """The companies a stratified draw allocated to, by code (a reader outside the office
+    knows them by name)."""
+    codes = [row["stratum"] for row in draw.result.get("allocation", []) if row["stratum"]]
+    return {u.code: u for u in session.scalars(select(Unit).where(Unit.code.in_(codes)))}
+
+
+def _list(session: Session, query: Select) -> list[tuple[SpotCheckDraw, Unit]]:
+    """(draw, its scope) pairs, newest first; the large inputs stay in the database."""
+    scope = SpotCheckDraw.inputs[("scope", "id")].as_integer()
+    query = query.add_columns(Unit).join(Unit, Unit.id == scope)
+    listed = session.execute(
+        query.options(defer(SpotCheckDraw.inputs)).order_by(SpotCheckDraw.id.desc())
+    )
+    return [(draw, unit) for draw, unit in listed]
 
 
 def _score(scores: dict[int, Submission], inspection: Inspection | None) -> Submission | None:

@@ -192,7 +192,7 @@ def _page(draw: SpotCheckDraw, public: bool) -> str:
         "draws/show.html", draw=draw, scope=_scope_of(draw), public=public,
         rows=draw_queries.drawn_rows(db(), draw), verification=_verification(draw),
         done_states=draw_queries.DONE_STATES, state_label=state_label,
-        parameters=described(draw.params),
+        parameters=described(draw.params), companies=draw_queries.strata(db(), draw),
         checklist=titles(db(), [draw.definition_key], select_locale()).get(draw.definition_key),
     )  # fmt: skip
 
