@@ -96,8 +96,10 @@ def summary_story(
     if summary.overdue:
         heads = [_("Responsible unit"), _("Required action"), _("Rectification deadline"),
                  _("Status")]  # fmt: skip
+        # The status holds a date ("已验收 2026-10-24", "Verified 2026-10-24"): wide enough
+        # for it on one line, not cut at a hyphen.
         story.append(grid([heads, *summary.overdue], s,
-                          [48 * mm, WIDTH - 100 * mm, 24 * mm, 28 * mm]))  # fmt: skip
+                          [44 * mm, WIDTH - 104 * mm, 24 * mm, 36 * mm]))  # fmt: skip
         if summary.overdue_count > len(summary.overdue):
             more = summary.overdue_count - len(summary.overdue)
             story.append(para(_("%(n)d more not listed.") % {"n": more}, s.small))
