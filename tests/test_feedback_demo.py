@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
+from dudao.auth.models import User
 from dudao.auth.services import authenticate
 from dudao.demo.data import DEMO_PASSWORD, build_demo
 from dudao.feedback.demo import load_demo_feedback
 from dudao.feedback.models import FeedbackItem
+from dudao.notifications.models import Notification
 from dudao.trends.models import Flag
 
 
@@ -53,6 +55,17 @@ def test_demo_feedback_is_answered_pending_and_flags_its_theme(demo, app, sessio
     assert "职工食堂浪费严重" in queue and "已答复" in queue
     mine = _sign_in(app, "representative").get("/feedback/mine").get_data(as_text=True)
     assert "职工食堂浪费严重" in mine and "机关食堂浪费现象" not in mine
+
+    # The authors heard of each answer on its day, not all at the demo's start, unread.
+    notes = session.scalars(
+        select(Notification).join(User, User.id == Notification.user_id)
+        .where(User.username == "representative", Notification.subject_type == "feedback_item")
+    ).all()  # fmt: skip
+    mine = [item for item in answered if item.author.username == "representative"]
+    assert mine
+    for item in mine:
+        assert item.answered_at in {n.created_at for n in notes if n.subject_id == item.id}
+    assert all(n.read_at is not None for n in notes if n.created_at < now - timedelta(days=3))
 
     events = session.scalar(select(func.count()).select_from(AuditEvent))
     assert load_demo_feedback(session, loaded.org) == 0  # idempotent

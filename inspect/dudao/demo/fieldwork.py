@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dudao.audit.models import AuditEvent
@@ -30,15 +30,13 @@ from dudao.auth.models import User
 from dudao.definitions.queries import pinned
 from dudao.definitions.spec import Definition, ItemType
 from dudao.demo.answers import Filled, answer, fill
+from dudao.demo.dating import executemany, notify_dated
 from dudao.inspections.drafts import save_draft
 from dudao.inspections.models import Inspection, InspectionAssignment
 from dudao.inspections.photos import store_photo
 from dudao.inspections.reviews import review
 from dudao.inspections.submission_models import Finding, InspectionDraft, Photo, Submission
 from dudao.inspections.submissions import submit
-from dudao.notifications.models import Notification
-from dudao.notifications.services import notify_many
-from dudao.notifications.transitions import derive, transition_key
 from dudao.scheduling.recurrence import local_moment
 from dudao.workflow.engine import apply
 
@@ -227,65 +225,47 @@ def perform(
         _review(session, crew, inspection, submission, row, "approve", moment, timeline)
 
 
-def _executemany(
-    session: Session, table: Any, key: str, rows: list[dict[str, Any]], **values: str
-) -> None:
-    """UPDATE table SET column = :param ... WHERE key = :pk, once per row, in one call."""
-    if rows:
-        statement = (
-            update(table)
-            .where(table.c[key] == bindparam("pk"))
-            .values({column: bindparam(param) for column, param in values.items()})
-        )
-        session.execute(statement, rows)
-
-
 def date_rows(
     session: Session, timeline: Timeline, created: dict[int, datetime], since_event: int,
     now: datetime,
 ) -> int:  # fmt: skip
     """Date the inspections (`created`: when each period began), the work's rows and the
-    notifications of its steps to the story; returns how many notifications were made.
-
-    The notifications are made here, by the function the notification job calls, so the
-    sweep finds them sent; those older than three days are read, as people read them."""
+    notifications of its steps to the story (`notify_dated`); returns how many
+    notifications were made."""
     changed = [
         {"pk": iid, "created": at, "changed": (timeline.steps.get(iid) or [("", at)])[-1][1]}
         for iid, at in created.items()
     ]
-    _executemany(session, Inspection.__table__, "id", changed,
-                 created_at="created", state_changed_at="changed")  # fmt: skip
-    _executemany(session, InspectionAssignment.__table__, "inspection_id",
-                 [{"pk": r["pk"], "created": r["created"]} for r in changed],
-                 assigned_at="created")  # fmt: skip
+    executemany(session, Inspection.__table__, "id", changed,
+                created_at="created", state_changed_at="changed")  # fmt: skip
+    executemany(session, InspectionAssignment.__table__, "inspection_id",
+                [{"pk": r["pk"], "created": r["created"]} for r in changed],
+                assigned_at="created")  # fmt: skip
     worked = [
         {"pk": r["pk"], "changed": r["changed"]} for r in changed if r["pk"] in timeline.steps
     ]
-    _executemany(session, InspectionDraft.__table__, "inspection_id", worked, updated_at="changed")
-    _executemany(session, Submission.__table__, "id", timeline.submissions,
-                 submitted_at="submitted", reviewed_at="reviewed")  # fmt: skip
-    _executemany(session, Finding.__table__, "submission_pk",
-                 [{"pk": r["pk"], "submitted": r["submitted"]} for r in timeline.submissions],
-                 created_at="submitted")  # fmt: skip
-    _executemany(session, Photo.__table__, "id", timeline.photos, created_at="at")
+    executemany(session, InspectionDraft.__table__, "inspection_id", worked, updated_at="changed")
+    executemany(session, Submission.__table__, "id", timeline.submissions,
+                submitted_at="submitted", reviewed_at="reviewed")  # fmt: skip
+    executemany(session, Finding.__table__, "submission_pk",
+                [{"pk": r["pk"], "submitted": r["submitted"]} for r in timeline.submissions],
+                created_at="submitted")  # fmt: skip
+    executemany(session, Photo.__table__, "id", timeline.photos, created_at="at")
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.id > since_event, AuditEvent.entity_type == "inspection")
         .order_by(AuditEvent.id)
     ).all()  # fmt: skip
-    made = notify_many(session, derive(session, events))
     queues: dict[tuple[int, str], deque[datetime]] = defaultdict(deque)
     for iid, steps in timeline.steps.items():
         for action, at in steps:
             queues[(iid, action)].append(at)
-    dated = []
-    for event in events:
-        event_id, iid, step = event.id, int(event.entity_id), event.action.rsplit(".", 1)[-1]
+
+    def moment(event: AuditEvent) -> datetime | None:  # called in the events' order
+        iid, step = int(event.entity_id), event.action.rsplit(".", 1)[-1]
         queue = queues.get((iid, step))
-        at = created.get(iid) if step == "assign" else (queue.popleft() if queue else None)
-        if at is not None:
-            read = at + timedelta(hours=2) if at < now - timedelta(days=3) else None
-            dated.append({"pk": transition_key(event_id), "at": at, "read": read})
-    _executemany(session, Notification.__table__, "key", dated, created_at="at", read_at="read")
+        return created.get(iid) if step == "assign" else (queue.popleft() if queue else None)
+
+    made = notify_dated(session, events, moment, now)
     session.expire_all()
     return made

@@ -8,8 +8,9 @@ by three units (the feedback-theme rule stays quiet about them). Planted: in the
 weeks three of them write about waste in the canteen (浪费), which the rule flags.
 
 Submitted and handled through the real services (`submit_feedback`, `handle` as
-`office`: start, answer), then dated to the story, as the other demo steps date theirs:
-the audit log keeps when the demo loaded them. Seeded and relative to today; items of
+`office`: start, answer), then dated to the story, as the other demo steps date theirs
+(the authors' notifications too, read when older than three days): the audit log keeps
+when the demo loaded them. Seeded and relative to today; items of
 the last 20 days are still in hand (the newest not yet started). Idempotent: skipped
 when any feedback exists.
 """
@@ -18,16 +19,18 @@ from __future__ import annotations
 
 import random
 import tempfile
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
-from dudao.core.database import org_timezone
+from dudao.core.database import org_timezone, utcnow
 from dudao.demo.data import DemoOrg
+from dudao.demo.dating import notify_dated
 from dudao.feedback.models import FeedbackItem, FeedbackKind
 from dudao.feedback.services import handle, submit_feedback
 from dudao.org.models import Unit
@@ -148,12 +151,15 @@ THEME: list[tuple[str, str, str, str, str]] = [
 # fmt: on
 OFFICE = "office"
 ANSWER_DAYS = 20  # the office answers within this many days
+#: When the office took each step of an item: {(item id, "start" | "answer"): moment}.
+Steps = dict[tuple[int, str], datetime]
 
 
 def _submit(session: Session, rng: random.Random, people: dict[str, tuple[User, Unit]],
             office: User, text: tuple[str, str, str, str, str], day: date, zone: ZoneInfo,
-            until: date) -> None:  # fmt: skip
-    """One item as its author wrote it and the office handled it by `until`, dated."""
+            until: date, steps: Steps) -> None:  # fmt: skip
+    """One item as its author wrote it and the office handled it by `until`, dated; each
+    step's moment in `steps` (its notification is dated so too)."""
     author, category, title, body, answer = text
     user, unit = people[author]
     item = submit_feedback(
@@ -166,10 +172,10 @@ def _submit(session: Session, rng: random.Random, people: dict[str, tuple[User, 
     changed = created
     if started < until:
         handle(session, office, item, "start", expected_version=item.version)
-        changed = local_moment(started, zone, 10)
+        changed = steps[(item.id, "start")] = local_moment(started, zone, 10)
     if day < until - timedelta(days=ANSWER_DAYS):  # what came in lately is still in hand
         handle(session, office, item, "answer", expected_version=item.version, comment=answer)
-        changed = item.answered_at = local_moment(answered, zone, 16)
+        changed = item.answered_at = steps[(item.id, "answer")] = local_moment(answered, zone, 16)
     item.created_at, item.state_changed_at = created, changed
 
 
@@ -194,9 +200,22 @@ def load_demo_feedback(session: Session, org: DemoOrg) -> int:
             stories.append(((author, *text), today - timedelta(days=ago)))
     stories += [(text, today - timedelta(days=rng.randint(3, 40))) for text in THEME]
     stories.sort(key=lambda story: story[1])
+    since = session.scalar(select(func.max(AuditEvent.id))) or 0
+    steps: Steps = {}
     for text, day in stories[:-1]:
-        _submit(session, rng, people, office, text, day, zone, today)
-    _submit(session, rng, people, office, *stories[-1], zone, stories[-1][1])  # not seen yet
+        _submit(session, rng, people, office, text, day, zone, today, steps)
+    _submit(session, rng, people, office, *stories[-1], zone, stories[-1][1], steps)  # not seen
     session.flush()
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.id > since, AuditEvent.entity_type == "feedback_item")
+        .order_by(AuditEvent.id)
+    ).all()
+    notify_dated(
+        session,
+        events,
+        lambda e: steps.get((int(e.entity_id), e.action.rsplit(".", 1)[-1])),
+        utcnow(),
+    )
     analyze(session, tz, today=today, rules=("feedback_theme",))
     return len(stories)
