@@ -72,6 +72,13 @@ def test_triage_loop(live_server, browser_page, world, session):
         page.click(f"tr[data-flag='{ids['a_det']}'] a")
     assert page.locator("[data-sentence]").inner_text().strip()
     assert page.locator("[data-chart] svg").count() == 1
+    # On a phone the chart keeps readable words and scrolls in its own box, from the keyboard too.
+    size = page.viewport_size
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.wait_for_function("document.querySelector('[data-chart]').tabIndex === 0")
+    assert page.locator("[data-chart] svg").bounding_box()["width"] >= 576
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    page.set_viewport_size(size)
     page.select_option("[data-assign] select[name=assignee]", str(people["office_a"].id))
     due = (session.get(Flag, ids["a_det"]).created_at + timedelta(days=14)).date().isoformat()
     page.fill("[data-assign] input[name=due_date]", due)

@@ -12,10 +12,11 @@
     if (question && !window.confirm(question)) event.preventDefault();
   });
 
-  // A table box that scrolls sideways takes the focus (then the arrow keys scroll it) when
-  // nothing in it can; one that fits is no tab stop.
+  // A table or chart box that scrolls sideways takes the focus (then the arrow keys scroll
+  // it) when nothing in it can; one that fits is no tab stop.
   function scrollable() {
-    Array.prototype.forEach.call(document.querySelectorAll(".table-wrap, .table"), function (box) {
+    var boxes = document.querySelectorAll(".table-wrap, .table, .chart");
+    Array.prototype.forEach.call(boxes, function (box) {
       var wide = box.scrollWidth > box.clientWidth + 1;
       if (wide && !box.querySelector("a[href], button, input, select, textarea, [tabindex]")) {
         box.tabIndex = 0;
