@@ -74,6 +74,11 @@ def test_filters_by_object_and_actor_and_keeps_them_when_paging(client, session,
     )
     assert _seqs(html) == list(range(16, 11, -1))
     assert "No events match." in client.get("/audit?actor=nobody").get_data(as_text=True)
+    # A type the log does not hold is named beside its field and left out, not a list of none.
+    html = client.get("/audit?entity_type=zzz").get_data(as_text=True)
+    assert 'data-filter-error="entity_type"' in html and "“zzz” is not one of the choices" in html
+    everything = client.get("/audit").get_data(as_text=True)
+    assert re.search(r"\d+ events, page 1 of \d+", everything).group(0) in html
 
 
 def test_shows_before_and_after_readably(client, session, org, signed_in):

@@ -22,6 +22,7 @@ from dudao.core.permissions import Permission
 from dudao.web.access import requires
 from dudao.web.context import db
 from dudao.web.setup import select_locale
+from dudao.web.url_args import choice
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 
@@ -53,8 +54,11 @@ def actor_label(event: AuditEvent, people: Mapping[int, Any] | None = None) -> s
 def events() -> str:
     if not reads_audit_log():  # asked once a request, here and by the menu
         abort(403)
+    errors: dict[str, str] = {}
+    entity_types = queries.entity_types(db())
+    kind = choice(request.args.get("entity_type", "").strip(), entity_types, errors, "entity_type")
     filters = queries.AuditFilter(
-        entity_type=request.args.get("entity_type", "").strip(),
+        entity_type=kind,
         entity_id=request.args.get("entity_id", "").strip(),
         actor=request.args.get("actor", "").strip(),
     )
@@ -63,7 +67,8 @@ def events() -> str:
         "audit/events.html",
         result=page,
         filters=filters,
-        entity_types=queries.entity_types(db()),
+        errors=errors,
+        entity_types=entity_types,
         names=load_names(db(), page.events, select_locale()),
         what=words.what,
         changes=values.changes,
