@@ -9,15 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from dudao.core.permissions import Permission, can
+from dudao.core.permissions import Permission
 from dudao.inspections import queries
 from dudao.inspections.models import InspectionOrigin
-from dudao.org.queries import by_code
-from dudao.web.context import db
-from dudao.web.url_args import choice, day
+from dudao.web.url_args import choice, day, unit_in_reach
 from dudao.workflow.registry import get_workflow
 
 NAMES = ("state", "unit", "origin", "due_from", "due_to", "subtree", "definition", "counted",
@@ -34,12 +31,7 @@ class ListArgs:
 def read(args: MultiDict[str, str], today: date) -> ListArgs:
     typed = {name: (args.get(name) or "").strip() for name in NAMES}
     errors: dict[str, str] = {}
-    unit = by_code(db(), typed["unit"]) if typed["unit"] else None
-    if unit is not None and not can(current_user, Permission.VIEW_RESULTS, unit):
-        unit = None
-    if typed["unit"] and unit is None:
-        errors["unit"] = _("No unit with the code %(code)s in the part you supervise.",
-                           code=typed["unit"])  # fmt: skip
+    unit = unit_in_reach(typed["unit"], Permission.VIEW_RESULTS, errors)
     states = [s.key for s in get_workflow("inspection").states]
     due_from = day(typed["due_from"], errors, "due_from")
     due_to = day(typed["due_to"], errors, "due_to")

@@ -15,14 +15,13 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from dudao.auth.models import User
-from dudao.core.permissions import Permission, can
-from dudao.org.queries import by_code
+from dudao.core.permissions import Permission
 from dudao.trends.config import SEVERITIES
 from dudao.triage import evidence_labels as labels
 from dudao.triage import queries
 from dudao.triage.saved_filters import QUERY_KEYS
 from dudao.web.context import db
-from dudao.web.url_args import choice
+from dudao.web.url_args import choice, unit_in_reach
 from dudao.workflow.registry import get_workflow
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -55,12 +54,7 @@ def read(args: MultiDict[str, str]) -> QueueArgs:
     """The queue's filter from `args`; bad arguments are left out and named in `errors`."""
     typed = {name: (args.get(name) or "").strip() for name in QUERY_KEYS}
     errors: dict[str, str] = {}
-    unit = by_code(db(), typed["unit"]) if typed["unit"] else None
-    if unit is not None and not can(current_user, Permission.VIEW_OFFICE, unit):
-        unit = None  # outside the scope reads like an unknown code
-    if typed["unit"] and unit is None:
-        errors["unit"] = _("No unit with the code %(code)s in the part you supervise.",
-                           code=typed["unit"])  # fmt: skip
+    unit = unit_in_reach(typed["unit"], Permission.VIEW_OFFICE, errors)
     states = [s.key for s in get_workflow("flag_triage").states]
     period_from = _month(typed["period_from"], errors, "period_from")
     period_to = _month(typed["period_to"], errors, "period_to")

@@ -9,6 +9,12 @@ from collections.abc import Collection
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_login import current_user
+
+from dudao.core.permissions import Permission, can
+from dudao.org.models import Unit
+from dudao.org.queries import by_code
+from dudao.web.context import db
 
 
 def choice(value: str, choices: Collection[str], errors: dict[str, str], name: str) -> str:
@@ -25,3 +31,14 @@ def day(value: str, errors: dict[str, str], name: str) -> date | None:
     except ValueError:
         errors[name] = _("Give a date as YYYY-MM-DD, e.g. 2026-03-31.")
         return None
+
+
+def unit_in_reach(code: str, permission: Permission, errors: dict[str, str]) -> Unit | None:
+    """The unit a code names where the viewer holds `permission`; one outside reads like an
+    unknown code (named under the field "unit")."""
+    unit = by_code(db(), code) if code else None
+    if unit is not None and not can(current_user, permission, unit):
+        unit = None
+    if code and unit is None:
+        errors["unit"] = _("No unit with the code %(code)s in the part you supervise.", code=code)
+    return unit
