@@ -16,7 +16,7 @@ from tests.rectification_route_world import rectifications_in_and_out
 def _who(page: str) -> list[str]:
     """The 'Who' column of the history table."""
     table = page.split('id="history"')[1].split("</table>")[0]
-    return re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", table)
+    return re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td[^>]*>([^<]*)</td>", table)
 
 
 def _text(page: str) -> str:

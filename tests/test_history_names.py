@@ -18,7 +18,7 @@ from tests.rectification_world import approved, as_user, open_task  # noqa: F401
 def _who(page: str) -> list[str]:
     """The "Who" column of the page's history table, top to bottom."""
     table = page.split('id="history"')[1].split("</table>")[0]
-    rows = re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td>([^<]*)</td>", table)
+    rows = re.findall(r"<tr>\s*<td>[^<]*</td>\s*<td[^>]*>([^<]*)</td>", table)
     return [name.strip() for name in rows]
 
 
