@@ -10,9 +10,11 @@
   var user = parseInt(page.getAttribute("data-user"), 10);
   var text = JSON.parse(document.getElementById("t-strings").textContent);
 
+  /* This inspector's records; one only opened here (state "none") holds nothing of theirs
+     and is shown as no record at all. */
   function mine() {
     return DB.all("work").then(function (records) {
-      return records.filter(function (r) { return r.user === user; });
+      return records.filter(function (r) { return r.user === user && r.state !== "none"; });
     });
   }
 
@@ -43,7 +45,7 @@
     });
     // Work the server took (submitted, later approved) is not kept only here.
     var extra = records.filter(function (r) {
-      return !listed[r.id] && r.state !== "submitted" && r.state !== "none";
+      return !listed[r.id] && r.state !== "submitted";
     }).length;
     var box = document.getElementById("t-elsewhere");
     box.hidden = extra === 0;
@@ -86,11 +88,9 @@
     return item;
   }
 
-  function drawDevice(all) {
+  function drawDevice(records) {
     var list = document.getElementById("t-device-list");
     list.textContent = "";
-    // A checklist only opened here holds nothing of the inspector's: nothing to keep.
-    var records = all.filter(function (r) { return r.state !== "none"; });
     records.sort(function (a, b) { return a.id - b.id; }).forEach(function (r) { list.appendChild(card(r)); });
     document.getElementById("t-device-empty").hidden = records.length > 0;
   }
