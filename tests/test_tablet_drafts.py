@@ -246,6 +246,43 @@ def test_two_tablets_on_one_draft_keep_both_sets_of_answers(
     assert len(first.console_errors) == 1 and second.console_errors == []
 
 
+def test_a_returned_checklist_keeps_this_tablets_own_photos(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+    tmp_path,
+):
+    """The office returns a checklist submitted from this tablet: the photos it took are still
+    its own pictures (shown offline too), not links to the server, and an export lists each
+    once."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    fill_everything(page, photo=big_jpeg(tmp_path / "wall.jpg", 900, 1200))
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "submitted")
+    [submitted] = submissions(session, inspection_id)
+    review(
+        session, world.office, session.get(Inspection, inspection_id), submitted, "return",
+        comment="请补充访谈",
+    )  # fmt: skip
+    session.commit()
+
+    page.reload()
+    page.wait_for_selector("body[data-client-ready=yes]")
+    assert state(page) == "synced"
+    thumb = page.locator(".t-photos[data-for=a_pledges_evidence] img")
+    assert thumb.get_attribute("src").startswith("blob:")
+    exported = page.evaluate(
+        "id => DudaoDB.get('work', id).then(DudaoExport.collect)"
+        ".then(d => d.photos.map(p => [p.server_id, Boolean(p.data_url)]))",
+        inspection_id,
+    )
+    assert exported == [[submitted.answers["pledges_evidence"][0], True]]
+    assert page.console_errors == []
+
+
 def _plan_missing_with_a_photo(page, tmp_path) -> None:
     """`plan` failed with a note, pledges made public with a photo; waits until the draft is
     on the server (saved as the inspector works, debounced)."""

@@ -73,20 +73,18 @@
       changedAt: 0, savedAt: 0, serverRevision: draft.revision, state: server.draft ? "synced" : "none",
       submission: null, problem: null,
     };
-    var remote = [];
-    spec.items.forEach(function (item) {
-      var value = draft.answers[item.key];
-      if (value === undefined) return;
-      if (item.type === "photo") {
-        rec.photoAnswers[item.key] = value.map(function (sid) { remote.push([sid, item.key, "answer"]); return sid; });
-      } else rec.answers[item.key] = value;
-    });
-    Object.keys(draft.photos || {}).forEach(function (key) {
-      rec.photos[key] = draft.photos[key].map(function (sid) { remote.push([sid, key, "evidence"]); return sid; });
-    });
-    return Promise.all(remote.map(function (r) {
-      return DB.put("photos", Sync.serverPhoto(id, r[0], r[1], r[2]));
-    })).then(function () { return rec; });
+    return Sync.photoRecords(id).then(function (records) {
+      spec.items.forEach(function (item) {
+        var value = draft.answers[item.key];
+        if (value === undefined) return;
+        if (item.type === "photo") rec.photoAnswers[item.key] = value.map(records.here(item.key, "answer"));
+        else rec.answers[item.key] = value;
+      });
+      Object.keys(draft.photos || {}).forEach(function (key) {
+        rec.photos[key] = draft.photos[key].map(records.here(key, "evidence"));
+      });
+      return records.keep();
+    }).then(function () { return rec; });
   }
 
   function visible() {
@@ -288,7 +286,7 @@
     document.body.setAttribute("data-client-ready", "yes");
     return Sync.start(server.user);
   }).then(function () {
-    return Sync.prepareOffline();
+    return root.DudaoOffline.prepare(server.user);
   }).then(function (outcome) {
     if (outcome) document.body.setAttribute("data-offline-ready", "yes");
   });

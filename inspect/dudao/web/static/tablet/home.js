@@ -100,7 +100,7 @@
   root.addEventListener("dudao:work", draw);
   UI.bindCommon(text, function () { return Sync.syncAll().then(draw); });
   draw().then(function () { return Sync.start(user); }).then(function () {
-    return Sync.prepareOffline();
+    return root.DudaoOffline.prepare(user);
   }).then(function (outcome) {
     if (outcome) document.body.setAttribute("data-offline-ready", "yes");
   });

@@ -136,18 +136,11 @@
     return list.filter(function (value, at) { return list.indexOf(value) === at; });
   }
 
-  /* Another device (a second inspector of the inspection, another tablet) saved the draft
-     since this one last had it: take in what it has and this device has not (answers and
-     notes this device has keep its own; photos join), then save the whole on top of it. */
-  async function mergeServerDraft(id) {
-    var got = await call("GET", "/inspections/" + id + "/draft");
-    if (got.status !== 200) return null;
-    var draft = got.body;
-    var record = await DB.get("work", id);
-    var photoItems = {};
-    ((record.spec && record.spec.items) || []).forEach(function (item) {
-      if (item.type === "photo") photoItems[item.key] = true;
-    });
+  /* The server's photo ids in a draft, as this device's photo records: a photo taken here
+     keeps its record (the picture itself, offline too); another device's gets a record of
+     its own once, read from the server. `here(key, kind)` maps a server id; `keep()` stores
+     the records that arrived. */
+  async function photoRecords(id) {
     var local = {};
     (await DB.photosOf(id)).forEach(function (p) { local[p.serverId || p.id] = p.id; });
     var arrived = [];
@@ -160,6 +153,25 @@
         return local[serverId];
       };
     }
+    async function keep() {
+      for (var i = 0; i < arrived.length; i++) await DB.put("photos", arrived[i]);
+    }
+    return { here: here, keep: keep };
+  }
+
+  /* Another device (a second inspector of the inspection, another tablet) saved the draft
+     since this one last had it: take in what it has and this device has not (answers and
+     notes this device has keep its own; photos join), then save the whole on top of it. */
+  async function mergeServerDraft(id) {
+    var got = await call("GET", "/inspections/" + id + "/draft");
+    if (got.status !== 200) return null;
+    var draft = got.body;
+    var record = await DB.get("work", id);
+    var photoItems = {};
+    ((record.spec && record.spec.items) || []).forEach(function (item) {
+      if (item.type === "photo") photoItems[item.key] = true;
+    });
+    var records = await photoRecords(id), here = records.here;
     var merged = await DB.update("work", id, function (r) {
       Object.keys(draft.answers || {}).forEach(function (key) {
         if (photoItems[key]) {
@@ -175,7 +187,7 @@
       r.serverRevision = draft.revision;
       return r;
     });
-    for (var i = 0; i < arrived.length; i++) await DB.put("photos", arrived[i]);
+    await records.keep();
     announce(id);
     return merged;
   }
@@ -295,53 +307,6 @@
              photoAnswers: c.photoAnswers || {} };
   }
 
-  /* The work kept here takes its unit's names from the list as the server has them now,
-     in both languages, so a record stored before both were kept (its unit and title one
-     string each) follows the page's language too, and a renamed unit shows its new name.
-     A title kept in both languages stays: it is the pinned version's (the checklist's). */
-  function refreshNames(assignments) {
-    return Promise.all(assignments.map(function (a) {
-      var changed = false;
-      return DB.update("work", a.id, function (record) {
-        if (!record || (user !== null && record.user !== user)) return undefined;
-        var kept = record.title && typeof record.title === "object";
-        var names = { unit: a.unit, title: kept ? record.title : a.definition.title };
-        if (DB.stable({ title: record.title, unit: record.unit }) === DB.stable(names)) return undefined;
-        changed = true;
-        return Object.assign(record, names);
-      }).then(function () { if (changed) announce(a.id); });
-    })).catch(function (error) {
-      if (root.console) console.warn("names", error);
-    });
-  }
-
-  /* Ask the service worker to keep these pages (and the shell) for offline use. */
-  function prepareOffline(extra) {
-    if (!("serviceWorker" in navigator) || !navigator.onLine) return Promise.resolve(false);
-    var shell = Array.prototype.map.call(
-      document.querySelectorAll("link[rel=stylesheet][href], script[src], link[rel=icon]"),
-      function (el) { return el.getAttribute("href") || el.getAttribute("src"); });
-    return fetch(API + "/assignments", { credentials: "same-origin" }).then(function (response) {
-      if (!response.ok) throw new Error("assignments " + response.status);
-      return response.json();
-    }).then(function (data) {
-      return refreshNames(data.assignments).then(function () { return data; });
-    }).then(function (data) {
-      var urls = ["/inspect", "/inspect/device", location.pathname].concat(shell, extra || []);
-      data.assignments.forEach(function (a) {
-        urls.push("/inspect/" + a.id);
-        urls.push(API + "/definition-versions/" + a.definition_version_id);
-      });
-      return navigator.serviceWorker.ready.then(function (registration) {
-        return new Promise(function (resolve) {
-          var pipe = new MessageChannel();
-          pipe.port1.onmessage = function (event) { resolve(event.data); };
-          registration.active.postMessage({ type: "precache", urls: urls }, [pipe.port2]);
-        });
-      });
-    }).catch(function () { return false; });
-  }
-
   /* A page closed in the middle of a request left its record "saving", and offline nothing
      would change it: at the start of a page no request of this one is on its way. */
   function settle() {
@@ -375,6 +340,6 @@
 
   root.DudaoSync = {
     start: start, syncAll: syncAll, syncOne: syncOne, queueSubmission: queueSubmission, waiting: waiting,
-    prepareOffline: prepareOffline, announce: announce, contentOf: contentOf, serverPhoto: serverPhoto,
+    announce: announce, contentOf: contentOf, photoRecords: photoRecords,
   };
 })(this);
