@@ -306,3 +306,26 @@ def test_the_verified_list_says_it_holds_only_the_latest(session, org, signed_in
     monkeypatch.setattr(rectification_queries, "VERIFIED_SHOWN", 5)
     page = client.get("/rectifications").get_data(as_text=True)
     assert '已验收 <span class="muted">(4)</span>' in page
+
+
+def test_an_imported_task_says_why_it_has_no_history(app, world, session, tmp_path):  # noqa: F811
+    """A task on a finding of the imported history (as the demo makes them) has no steps in
+    the audit log: its page and its inspection's say so instead of an empty table."""
+    from datetime import date
+
+    from dudao.inspections.models import Inspection, InspectionOrigin
+    from dudao.inspections.submission_models import Finding
+    from tests.trend_world import load, row
+
+    assert load(session, tmp_path, [row(world.org.branch_a1.code, 0, plan="no")]).created == 1
+    imported = select(Inspection).where(Inspection.origin == InspectionOrigin.IMPORT)
+    inspection = session.scalar(imported)
+    finding = session.scalar(select(Finding).where(Finding.inspection_id == inspection.id))
+    task = Rectification(finding_id=finding.id, unit_id=finding.unit_id, deadline=date(2024, 2, 14),
+                         description="按检查发现的问题完成整改", state="verified")  # fmt: skip
+    session.add(task)
+    session.commit()
+    office = as_user(app, "office")
+    for url in (f"/rectifications/{task.id}", f"/inspections/{inspection.id}"):
+        page = office.get(url).get_data(as_text=True)
+        assert re.search(r'<p class="muted" id="history">[^<]*历史记录导入', page), url
