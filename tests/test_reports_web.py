@@ -47,6 +47,37 @@ def test_outside_the_scope_everything_is_404(app, report_world):  # noqa: F811
     assert lead.get(f"{page_url}/download").status_code == 200
 
 
+def test_an_inspector_not_assigned_gets_the_report_without_its_photos(app, report_world):  # noqa: F811
+    """The inspection's page shows its photos to its inspectors, the office and the unit's
+    leads only; another inspector of the unit asks for, and gets, a report without them (the
+    count and who sees them instead), and cannot download the one with them."""
+    inspection_id = report_world.inspection_id
+    assignee, other = as_user(app, "insp"), as_user(app, "other")
+    with_photos = assignee.post(f"/reports/inspection/{inspection_id}").headers["Location"]
+    without = other.post(f"/reports/inspection/{inspection_id}").headers["Location"]
+    assert without != with_photos
+    drain(app)
+    for url in (with_photos, f"{with_photos}/status", f"{with_photos}/download"):
+        assert other.get(url).status_code == 404, url
+
+    def images_and_text(client, page_url: str) -> tuple[int, str]:
+        reader = PdfReader(io.BytesIO(client.get(f"{page_url}/download").data))
+        return sum(len(p.images) for p in reader.pages), "".join(
+            p.extract_text() for p in reader.pages
+        )
+
+    shown, _text = images_and_text(assignee, with_photos)
+    hidden, text = images_and_text(other, without)
+    assert shown == 4 and hidden == 0
+    assert "现场照片 3 张，仅本次检查的检查人员" in text.replace("\n", "")
+    assert "现场照片 1 张" in text.replace("\n", "")
+    # The office (as the unit's lead) gets the report with the photos.
+    assert (
+        as_user(app, "office").post(f"/reports/inspection/{inspection_id}").headers["Location"]
+        == with_photos
+    )
+
+
 def test_office_summary_and_batch_in_scope_only(app, user_factory, report_world):  # noqa: F811
     office = as_user(app, "office")
     assert office.get("/reports").status_code == 200

@@ -35,6 +35,7 @@ class ItemRow:
     note: str
     comment: str  # the reviewer's comment on this item
     photo_paths: tuple[Path, ...]
+    hidden_photos: int  # photos the reader may not see (only counted)
 
 
 @dataclass(frozen=True)
@@ -94,12 +95,13 @@ def _when(moment: datetime | None, tz: Any) -> str | None:
 def _item_rows(
     definition: Definition,
     submission: Submission | None,
-    photo_paths: dict[str, Path],
+    photo_paths: dict[str, Path] | None,
     locale: str,
     section_index: int,
     section: Any,
 ) -> tuple[ItemRow, ...]:
-    """The section's items as the review page lists them, with the photos' server-side files."""
+    """The section's items as the review page lists them, with the photos' server-side files
+    (`photo_paths` None: the reader may not see them, so they are only counted)."""
     return tuple(
         ItemRow(
             number=view.number,
@@ -109,7 +111,10 @@ def _item_rows(
             critical=view.critical,
             note=view.note,
             comment=view.comment,
-            photo_paths=tuple(photo_paths[i] for i in view.photo_ids if i in photo_paths),
+            photo_paths=tuple(photo_paths[i] for i in view.photo_ids if i in photo_paths)
+            if photo_paths is not None
+            else (),
+            hidden_photos=len(view.photo_ids) if photo_paths is None else 0,
         )
         for view in item_views(definition, submission, locale, section_index, section)
     )
@@ -136,9 +141,15 @@ def _exact(score: dict[str, Any]) -> float | None:
 
 
 def load_inspection_report(
-    session: Session, inspection_id: int, data_dir: Path, tz: Any, locale: str = "zh"
+    session: Session,
+    inspection_id: int,
+    data_dir: Path,
+    tz: Any,
+    locale: str = "zh",
+    photos: bool = True,
 ) -> InspectionReport:
-    """The report of an inspection: its latest submission (if any), findings and tasks."""
+    """The report of an inspection: its latest submission (if any), findings and tasks;
+    without `photos` for a reader the inspection's photos are not shown to."""
     inspection = session.get(Inspection, inspection_id)
     if inspection is None:
         raise NotFound(Message(N_("Inspection %(id)d does not exist."), id=inspection_id))
@@ -161,7 +172,7 @@ def load_inspection_report(
         u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(user_ids)))
     }
     workflow = get_workflow(inspection.workflow)
-    photo_paths = _photo_paths(session, inspection_id, data_dir)
+    photo_paths = _photo_paths(session, inspection_id, data_dir) if photos else None
     result = submission.result if submission else {}
     by_section = {s.get("key"): s for s in result.get("sections", ())}
     sections = []

@@ -160,6 +160,10 @@ def _items(report: InspectionReport, s: Styles, t: Text, progress: Progress | No
             if row.photo_paths:
                 rows.append(["", _photo_strip(row.photo_paths, s.font), "", ""])
                 style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
+            elif row.hidden_photos:
+                hidden = "photo_hidden" if row.hidden_photos == 1 else "photos_hidden"
+                rows.append(["", para(t(hidden, n=row.hidden_photos), s.small), "", ""])
+                style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
             if len(rows) - 1 > here:  # an item stays on one page with its notes and photos
                 style.append(("NOSPLIT", (0, here), (-1, len(rows) - 1)))
             done += 1

@@ -54,6 +54,15 @@ TEXT = {
     "note": ("备注", "Note"),
     "comment": ("审核意见", "Reviewer"),
     "photos": ("现场照片", "Photos"),
+    # photos of an inspection the reader is not shown (its page says the same)
+    "photo_hidden": (
+        "现场照片 {n} 张，仅本次检查的检查人员、督导办公室和单位负责人可查看。",
+        "{n} photo, shown to this inspection's inspectors, the office and the unit's leads.",
+    ),
+    "photos_hidden": (
+        "现场照片 {n} 张，仅本次检查的检查人员、督导办公室和单位负责人可查看。",
+        "{n} photos, shown to this inspection's inspectors, the office and the unit's leads.",
+    ),
     "findings": ("发现问题及整改情况", "Findings and rectification"),
     "no_findings": ("未发现问题。", "No findings."),
     "task": ("整改要求", "Task"),

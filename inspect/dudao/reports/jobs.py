@@ -114,8 +114,9 @@ def _write_atomically(folder: Path, name: str, fill: Callable[[Path], None]) -> 
 def _inspection(session: Session, settings: Settings, params: dict, target: Path,
                 progress: Progress) -> None:  # fmt: skip
     report = load_inspection_report(
-        session, int(params["inspection_id"]), settings.data_dir, settings.tz, params["locale"]
-    )
+        session, int(params["inspection_id"]), settings.data_dir, settings.tz, params["locale"],
+        photos=params.get("photos", True),
+    )  # fmt: skip
     pdf = render_inspection_pdf(
         report, font=settings.pdf_font, tz=settings.tz, locale=params["locale"],
         progress=progress,

@@ -156,6 +156,8 @@ def describe(
                 Message(N_("Inspection %(id)s does not exist."), id=params["inspection_id"])
             )
         clean = {"inspection_id": inspection.id, "locale": locale}
+        if params.get("photos", True) is False:  # a reader the photos are not shown to
+            clean["photos"] = False
         name = f"{REPORT_NAMES[locale]}-{inspection.unit.code}-{inspection.id}.pdf"
         return inspection.unit, clean, fingerprint(session, [inspection.id]), name
     if kind in (ReportKind.BATCH, ReportKind.SUMMARY):

@@ -1,7 +1,9 @@
 """Report pages: ask for a report, watch its progress, download it; exports; the summary.
 
 A report request is visible to whoever may see its scope unit: for an inspection
-report, the inspection's viewers (VIEW_UNITS on its unit, or its assignees); for
+report, the inspection's viewers (VIEW_UNITS on its unit, or its assignees), and the
+one with the photos only to those its page shows them to (`may_see`: assignees, the
+office, the unit's leads; the others ask for, and share, one without them); for
 batches and summaries, the office on the unit (VIEW_OFFICE). Outside that: 404.
 Every report page needs VIEW_UNITS somewhere (inspectors, unit leads, office).
 """
@@ -20,6 +22,7 @@ from werkzeug.wrappers import Response
 from dudao.assessment.periods import key_of_date
 from dudao.core.errors import DudaoError
 from dudao.core.permissions import Permission, can, scope_paths
+from dudao.inspections.api_support import may_see
 from dudao.inspections.models import Inspection
 from dudao.org.models import Unit
 from dudao.org.queries import by_code, scope_roots, within
@@ -49,6 +52,9 @@ def _visible(report: ReportRequest | None) -> ReportRequest:
     if report.kind == ReportKind.INSPECTION:
         inspection = db().get(Inspection, int(report.params["inspection_id"]))
         if not _may_see_inspection(inspection):
+            abort(404)
+        # The report with the photos: only for whom the inspection page shows them.
+        if report.params.get("photos", True) and not may_see(current_user, inspection):
             abort(404)
     elif report.kind == ReportKind.CAMPAIGN:
         require_on(Permission.MANAGE_SURVEYS, report.unit)
@@ -117,9 +123,11 @@ def _usual_choice(paths: list[str]) -> dict[str, str]:
 @bp.post("/inspection/<int:inspection_id>")
 @requires(Permission.VIEW_UNITS)
 def inspection_report(inspection_id: int) -> Response:
-    if not _may_see_inspection(db().get(Inspection, inspection_id)):
+    inspection = db().get(Inspection, inspection_id)
+    if not _may_see_inspection(inspection):
         abort(404)
-    return _start(ReportKind.INSPECTION, {"inspection_id": inspection_id, "locale": _locale()})
+    params = {"inspection_id": inspection_id, "locale": _locale()}
+    return _start(ReportKind.INSPECTION, {**params, "photos": may_see(current_user, inspection)})
 
 
 def _office_unit(code: str = "") -> tuple[Unit | None, str]:
