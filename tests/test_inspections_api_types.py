@@ -53,6 +53,9 @@ def test_a_task_refuses_fields_of_another_type(app, world, session, approved):  
     url = f"/api/v1/findings/{approved}/rectifications"
     _refused(office.post(url, json={**opening, "verify_myself": "no"}), "verify_myself")
     _refused(office.post(url, json={**opening, "description": {"text": "x"}}), "description")
+    # A deadline already past, as the inspection page refuses it (the task would be overdue
+    # at once, and count against its owner).
+    _refused(office.post(url, json={**opening, "deadline": "2020-01-01"}), "deadline")
     assert session.scalar(select(func.count()).select_from(Rectification)) == 0
 
     task = session.get(Rectification, open_task(app, world, approved))

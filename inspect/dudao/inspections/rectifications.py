@@ -22,6 +22,7 @@ from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Photo, Rectification, ReviewState
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.org.models import Unit
+from dudao.scheduling.recurrence import org_today
 from dudao.workflow.engine import Applied, announce, apply, available_actions
 from dudao.workflow.registry import get_workflow
 
@@ -78,7 +79,8 @@ def open_rectification(
     description: str,
     verifier_id: int | None = None,
 ) -> Rectification:
-    """Open one task for a finding; the owner unit must be the finding's unit or above it.
+    """Open one task for a finding; the owner unit must be the finding's unit or above it,
+    and the deadline today or later (a task overdue at birth would count against its owner).
     The verifier is the inspector who made the finding unless someone else is named."""
     if not may_open(actor, finding, session.get_one(Inspection, finding.inspection_id)):
         raise PermissionDenied(
@@ -90,6 +92,8 @@ def open_rectification(
         errors["owner_unit"] = Message(
             N_("The owner must be the inspected unit or a unit above it.")
         )
+    if deadline < org_today(session):
+        errors["deadline"] = Message(N_("The deadline cannot be before today."))
     text = (description or "").strip()
     if not text:
         errors["description"] = Message(N_("Say what has to be put right."))

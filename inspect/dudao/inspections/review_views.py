@@ -123,11 +123,7 @@ def open_rectification(inspection_id: int, finding_id: int) -> Page:
         return _render(db().get(Inspection, inspection_id), status=status,
                        task_forms={finding_id: form})  # fmt: skip
 
-    valid = form.validate()
-    if valid and form.deadline.data < today:
-        form.deadline.errors = [_("The deadline cannot be before today.")]
-        valid = False
-    if not valid:
+    if not form.validate():
         return again(422)
     owner = db().get(Unit, form.owner_unit.data)
     assert owner is not None  # one of the choices
