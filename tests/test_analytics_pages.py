@@ -106,6 +106,12 @@ def test_bad_months_are_named_and_the_default_range_is_used(client, session, org
     assert "From: give a month as YYYY-MM." in body and "Until: give a month as YYYY-MM." in body
     body = client.get("/analytics/scores?from=2026-05&to=2026-01").get_data(as_text=True)
     assert "Until must not be before From" in body
+    # Months the calendar cannot hold (year 0; a range ending after year 9999) are named too.
+    for page in PAGES:
+        response = client.get(f"/analytics{page}?from=0000-01&to=9999-12")
+        assert response.status_code == 200, page
+        body = response.get_data(as_text=True)
+        assert "From: give a month as YYYY-MM." in body and "Until: give" in body, page
 
 
 def test_satisfaction_shows_suppressed_groups_with_the_reason(client, session, org, user_factory):

@@ -23,9 +23,10 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 def parse_month(value: str | None) -> date | None:
-    """The first day of a "YYYY-MM" month, or None for anything else."""
+    """The first day of a "YYYY-MM" month, or None for anything else (years 1900–2999: the
+    calendar has no year 0, and a range must end before year 10000)."""
     match = _MONTH.match((value or "").strip())
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    if not match or not 1 <= int(match.group(2)) <= 12 or not 1900 <= int(match.group(1)) <= 2999:
         return None
     return date(int(match.group(1)), int(match.group(2)), 1)
 
