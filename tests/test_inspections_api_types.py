@@ -65,5 +65,9 @@ def test_a_task_refuses_fields_of_another_type(app, world, session, approved):  
                          ({"comment": 5}, "comment"), ({"action": None, "photo_ids": [3]},
                                                         "photo_ids")):  # fmt: skip
         _refused(office.post(actions, json={"action": "cancel", "comment": "x", **wrong}), field)
+    # An action the workflow does not have (or none) is a bad request, not a wrong moment.
+    for wrong in ({"action": "explode"}, {}):
+        said = _refused(office.post(actions, json={"expected_version": version, **wrong}), "action")
+        assert "verify" in said and "cancel" in said
     session.refresh(task)
     assert (task.state, task.version) == (state, version)

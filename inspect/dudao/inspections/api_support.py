@@ -34,7 +34,7 @@ from dudao.inspections.submission_models import Rectification, Submission
 from dudao.inspections.submission_store import NewSubmission
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
 from dudao.inspections.sync_queries import unit_ref
-from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
+from dudao.workflow.engine import Conflict, TransitionRefused, UnknownAction, available_actions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -110,7 +110,7 @@ def to_response(exc: Exception) -> Response:
     if isinstance(exc, Conflict):
         return error_response(409, "changed_meanwhile", text)
     if isinstance(exc, TransitionRefused):
-        if exc.names("action"):
+        if exc.names("action") and not isinstance(exc, UnknownAction):
             return _invalid(409, "wrong_state", text, exc.problems, language)
         return _invalid(422, "invalid", text, exc.problems, language)
     if isinstance(exc, ValidationError):

@@ -67,6 +67,10 @@ class TransitionRefused(ValidationError):
     pass
 
 
+class UnknownAction(TransitionRefused):
+    """An action the workflow has in no state: the request is wrong, not the moment."""
+
+
 @dataclass(frozen=True)
 class Applied:
     subject_type: str
@@ -123,6 +127,16 @@ def _check(
     of the same `apply` reaches), if `actor` may take it now."""
     transition = workflow.transition(action, state)
     label = _action_label(workflow, action)
+    known = sorted({t.action for t in workflow.transitions})
+    if action not in known:
+        expected = Message(N_("one of: %(actions)s"), actions=", ".join(known))
+        raise UnknownAction(
+            Message(N_("Name the action, one of: %(actions)s."), actions=", ".join(known))
+            if not action
+            else Message(N_("There is no action “%(action)s” here, only: %(actions)s."),
+                         action=action, actions=", ".join(known)),
+            [field_problem("action", expected)],
+        )  # fmt: skip
     if transition is None:
         now = workflow.state(state).label
         raise TransitionRefused(
