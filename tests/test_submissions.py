@@ -125,6 +125,12 @@ def test_validation_errors_are_per_field_and_nothing_is_stored(tablet, world, se
     not_json = tablet.post(URL.format(world.inspection.id), data="x")
     assert not_json.status_code == 400 and not_json.get_json()["error"] == "bad_request"
     assert not_json.get_json()["message"] == "请发送 JSON 对象（Content-Type: application/json）。"
+    # Nested deeper than the parser goes: the same 400, not a 500 a client would retry.
+    headers = {"Content-Type": "application/json"}
+    for deep in ("[" * 50_000 + "]" * 50_000, '{"answers":' * 3_000 + "1" + "}" * 3_000):
+        refused = tablet.post(URL.format(world.inspection.id), data=deep, headers=headers)
+        assert refused.status_code == 400 and refused.get_json()["error"] == "bad_request"
+    assert _count(session) == 0
 
 
 def test_refusals_speak_the_readers_language(tablet, world):  # noqa: F811

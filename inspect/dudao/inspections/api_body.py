@@ -58,7 +58,10 @@ class JsonBody(dict[str, Any]):
 
 
 def json_body() -> JsonBody:
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser goes: not a body we take
+        data = None
     if not isinstance(data, dict):
         raise ApiError(
             400, "bad_request", _("Send a JSON object with Content-Type application/json.")

@@ -183,7 +183,7 @@ def _removed(unit: Unit, answered: int) -> str:
 def _posted_rows() -> list[list[str]]:
     try:
         rows = json.loads(request.form.get("rows", "[]"))
-    except ValueError:
+    except (ValueError, RecursionError):
         abort(400)
     if not isinstance(rows, list) or not all(
         isinstance(r, list) and len(r) == 4 and all(isinstance(c, str) for c in r) for r in rows
