@@ -141,8 +141,10 @@ def definition_version(version_id: int) -> Response:
     if row is None:
         raise ApiError(404, "not_found", _("No such definition version."))
     version, key = row
-    if request.if_none_match.contains(version.content_hash):
-        return Response(status=304)
+    if request.if_none_match.contains_weak(version.content_hash):  # RFC 9110: weak compare
+        unchanged = Response(status=304)
+        unchanged.set_etag(version.content_hash)
+        return unchanged
     response = jsonify(
         {"id": version.id, "definition_key": key, "number": version.number,
          "content_hash": version.content_hash, "data": version.data}
