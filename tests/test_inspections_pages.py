@@ -116,6 +116,9 @@ def test_office_list_scope_and_filters(client, world):
         assert f'data-filter-error="{name}"' in page, query
         assert f'aria-describedby="filter-{name}-error"' in page, query
         assert page.split("<table")[1] == everything, query
+        # ... and the count says the list is not the one asked for.
+        assert "Not filtered by the values named above." in page.split("<table")[0], query
+    assert "data-filters-not-applied" not in client.get("/inspections?state=planned").text
     assert _as(client, "insp").get("/inspections").status_code == 403
 
 
