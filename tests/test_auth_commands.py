@@ -65,6 +65,9 @@ def test_errors_are_one_clear_sentence_and_change_nothing(app, session, org, use
     )
     chinese = _run(app, "create", "taken", "--password", PASSWORD)
     assert "无法创建账号。username: “taken” 已被占用。" in chinese.output
+    # In other case too: TAKEN beside taken would read as one person in every list and log.
+    shouting = _run(app, "create", "TAKEN", "--password", PASSWORD)
+    assert shouting.exit_code == 1 and "“TAKEN” 已被占用" in shouting.output
     mail = _run(app, "create", "mail", "--password", PASSWORD, "--email", "nope")
     assert "无法创建账号。email: “nope” 不是电子邮件地址。" in mail.output
     unknown_unit = _run(app, "grant", "taken", "admin", "NOPE")

@@ -62,6 +62,16 @@ def test_sign_in_and_out(client, user_factory, org):
     assert not _signed_in(client)
 
 
+def test_a_username_in_other_case_signs_in_to_its_account(client, user_factory, session):
+    """A tablet's keyboard capitalises the first letter: "Lead" is lead's account."""
+    user_factory("lead")
+    assert sign_in(client, "Lead").status_code == 302 and _signed_in(client)
+    client.post("/logout")
+    assert sign_in(client, " LEAD ").status_code == 302
+    client.post("/logout")
+    assert sign_in(client, "Lead", WRONG).status_code == 200 and not _signed_in(client)
+
+
 def test_sign_in_records_last_login(client, user_factory, session):
     user_factory("lead")
     sign_in(client, "lead")
@@ -158,6 +168,17 @@ def test_sign_in_is_rate_limited_in_redis(make_app, user_factory, redis_url):  #
     other = limited_app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.7"
     assert sign_in(other, "lead").status_code == 302  # another address has its own count
+
+
+def test_only_refused_sign_ins_count_towards_the_limit(make_app, user_factory):  # noqa: F811
+    """Tablets behind one office address sign in all morning; guessing is what is limited."""
+    user_factory("lead")
+    client = make_app().test_client()
+    for _ in range(12):
+        assert sign_in(client, "lead").status_code == 302
+        client.post("/logout")
+    statuses = [sign_in(client, "lead", WRONG).status_code for _ in range(11)]
+    assert statuses == [200] * 10 + [429]
 
 
 def test_rate_limit_uses_the_forwarded_address_behind_https(make_app, user_factory):  # noqa: F811

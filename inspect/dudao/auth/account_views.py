@@ -22,7 +22,7 @@ from werkzeug.wrappers import Response
 from dudao.auth import services
 from dudao.auth.forms import ChangePasswordForm
 from dudao.auth.models import User
-from dudao.auth.views import SIGN_IN_LIMIT, renew_session
+from dudao.auth.views import SIGN_IN_LIMIT, refused, renew_session
 from dudao.core.errors import N_, Message, PermissionDenied, ValidationError
 from dudao.web.access import signed_in
 from dudao.web.context import db
@@ -38,7 +38,7 @@ API_PATH = "/api/"
 
 @bp.route("/account", methods=["GET", "POST"])
 @signed_in
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=refused)
 def own() -> Response | tuple[str, int]:
     """Change one's own password; rate-limited like sign-in, since it checks the current
     one. The other sessions of the account end (the password's fingerprint in their

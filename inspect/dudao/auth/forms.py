@@ -6,11 +6,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp, ValidationError
 
-from dudao.auth.models import User
 from dudao.auth.passwords import MIN_PASSWORD_LENGTH, password_problems
 from dudao.core.enums import Role
 from dudao.core.errors import Listed
@@ -88,9 +86,10 @@ class CreateAccountForm(ProfileForm, PasswordForm):
     )
 
     def validate_username(self, field: StringField) -> None:
+        from dudao.auth.services import username_taken
         from dudao.web.context import db
 
-        if db().scalar(select(User.id).where(User.username == (field.data or "").strip())):
+        if username_taken(db(), field.data or ""):
             raise ValidationError(_l("This username is already taken."))
 
     def account_name(self) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
@@ -58,7 +58,7 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     Unknown, inactive and wrong-password cases all run one argon2 verification, so the
     answer's timing does not tell which usernames exist.
     """
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    user = account_named(session, username)
     if not _verifies(user.password_hash if user else _DUMMY_HASH, password):
         return None
     if user is None or not user.active:
@@ -67,6 +67,26 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
         user.password_hash = _hasher.hash(password)
     user.last_login_at = utcnow()
     return user
+
+
+def account_named(session: Session, username: str) -> User | None:
+    """The account of this username, spelled as stored or in other case ("Admin" for
+    admin: a tablet's keyboard capitalises the first letter) when only one account is."""
+    name = username.strip()
+    exact = session.scalar(select(User).where(User.username == name))
+    if exact is not None or not name:
+        return exact
+    alike = session.scalars(
+        select(User).where(func.lower(User.username) == name.lower()).limit(2)
+    ).all()
+    return alike[0] if len(alike) == 1 else None
+
+
+def username_taken(session: Session, username: str) -> bool:
+    """Whether an account has this username in any case: ADMIN beside admin would read as
+    the same person in every list and log."""
+    name = username.strip().lower()
+    return session.scalar(select(User.id).where(func.lower(User.username) == name)) is not None
 
 
 def _verifies(password_hash: str, password: str) -> bool:
@@ -146,7 +166,7 @@ def create_user(
         problems.append(field_problem("username", Message(N_("cannot be empty"))))
     elif len(username) > 64 or any(c.isspace() for c in username):
         problems.append(field_problem("username", Message(N_("at most 64 characters, no spaces"))))
-    elif session.scalar(select(User.id).where(User.username == username)):
+    elif username_taken(session, username):
         taken = Message(N_("'%(value)s' is already taken"), value=username)
         problems.append(field_problem("username", taken))
     problems += _weak(password, username)

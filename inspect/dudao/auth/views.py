@@ -43,12 +43,20 @@ from dudao.web.urls import safe_next
 bp = Blueprint("auth", __name__, template_folder="templates")
 
 SIGN_IN_LIMIT = "10 per minute; 50 per hour"
+
+
+def refused(response: Response) -> bool:
+    """Only a refused attempt counts towards the limit (a sign-in or a password change that
+    worked redirects): an office whose tablets share one address signs in all morning."""
+    return response.status_code != 302
+
+
 LIST_LIMIT = 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
+@limiter.limit(SIGN_IN_LIMIT, methods=["POST"], deduct_when=refused)
 def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("web.index"))
