@@ -100,6 +100,17 @@ def test_every_bad_row_is_reported_at_once(session, org):
     assert sorted({row for row, _, _ in problems}) == [3, 4, 5, 6, 7]
 
 
+@pytest.mark.parametrize(("column", "value"), [("headcount", "abc"), ("active", "maybe")])
+def test_a_row_wrong_in_another_cell_still_places_its_children(session, org, column, value):
+    """A bad headcount or active on the parent's row does not hide that a company cannot be
+    under a unit: both are named at once, not the second once the first is fixed."""
+    header = f"code,name,parent,level,{column}"
+    problems = rejected(
+        session, csv_bytes(header, f"P1,父单位,G,unit,{value}", "P1-1,子公司,P1,company,")
+    )
+    assert {(row, named) for row, named, _ in problems} == {(2, column), (3, "level")}
+
+
 @pytest.mark.parametrize(
     ("data", "filename", "expected"),
     [

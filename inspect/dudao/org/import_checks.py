@@ -147,8 +147,10 @@ def _rules(rows: list[OrgRow], existing: ExistingTree, skip: set[int | None]) ->
     """The tree's rules for every parent and child of which the file changes one (a re-import
     that changes nothing asks nothing), each at the row that changes: a unit's own place,
     and what a unit that changes level or goes inactive means for the units below it that
-    the file leaves alone. Rows whose code or parent is already wrong are left out."""
-    rows = [r for r in rows if r.valid and r.level is not None and r.row not in skip]
+    the file leaves alone. Rows whose code, parent or level is already wrong are left out;
+    a row wrong only elsewhere (its headcount, say) still takes its place, so its children's
+    problems are named in the same report."""
+    rows = [r for r in rows if "code" not in r.bad and r.level is not None and r.row not in skip]
     final = dict(existing.node_by_code)
     changed: set[str] = set()
     for row in rows:

@@ -124,6 +124,7 @@ class OrgRow:
     active: bool | None = None
     present: frozenset[str] = field(default_factory=frozenset)
     valid: bool = True
+    bad: frozenset[str] = frozenset()  # the columns whose cell has a problem
 
 
 def map_columns(header: list[str]) -> tuple[dict[str, int], list[Problem]]:
@@ -282,6 +283,7 @@ def parse_rows(table: Table) -> tuple[list[OrgRow], list[Problem]]:
                 active=active,
                 present=present,
                 valid=not row_problems,
+                bad=frozenset(p.column for p in row_problems if p.column),
             )
         )
     return rows, problems
