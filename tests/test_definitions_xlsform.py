@@ -298,10 +298,19 @@ def test_only_the_xlsform_sheets_are_read_and_a_huge_workbook_is_refused(tmp_pat
 
 
 def test_not_a_workbook_is_one_clear_error(tmp_path):
-    path = tmp_path / "fake.xlsx"
-    path.write_text("hello")
-    with pytest.raises(XLSFormError, match="not a readable XLSX workbook"):
-        convert_workbook(path)
+    """One sentence in the reader's words, not the library's ("File is not a zip file")."""
+    for name, data in (("fake.xlsx", b"hello"), ("broken.xlsx", b"PK\x03\x04garbage")):
+        path = tmp_path / name
+        path.write_bytes(data)
+        with pytest.raises(XLSFormError, match="not a readable XLSX workbook") as refused:
+            convert_workbook(path)
+        assert "zip" not in str(refused.value.message) and refused.value.problems == []
+    book = openpyxl.Workbook()
+    book.active.title = "units"
+    book.save(tmp_path / "org.xlsx")
+    with pytest.raises(XLSFormError, match=r"org\.xlsx has no 'survey' sheet") as refused:
+        convert_workbook(tmp_path / "org.xlsx")
+    assert refused.value.problems == []  # said once, not again in a list below
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/xlsforms is not beside the checkout")

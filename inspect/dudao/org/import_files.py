@@ -88,11 +88,14 @@ def _table(raw_rows: list[tuple[int, list[str]]], name: str, encoding: str | Non
     return Table(header=header, rows=rows, encoding=encoding)
 
 
-def _damaged(name: str, exc: Exception) -> UnreadableFile:
+def _damaged(name: str) -> UnreadableFile:
+    """openpyxl's own words ("File is not a zip file") say nothing to a reader of the page."""
     return UnreadableFile(
-        N_("%(file)s cannot be read as an XLSX workbook (%(reason)s)."),
+        N_(
+            "%(file)s cannot be read as an XLSX workbook: the file is damaged, or of another "
+            "kind (an old .xls renamed, say). Save it again as .xlsx from Excel or WPS."
+        ),
         file=name,
-        reason=str(exc) or type(exc).__name__,
     )
 
 
@@ -102,7 +105,7 @@ def _read_xlsx(data: bytes, name: str, max_unpacked: int | None) -> Table:
     try:
         size = unzipped_size(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
-        raise _damaged(name, exc) from exc
+        raise _damaged(name) from exc
     if max_unpacked is not None and size > max_unpacked:  # refused before it is parsed
         raise UnreadableFile(
             N_("%(file)s is larger than %(mb)s MB unzipped; split it into smaller files."),
@@ -111,7 +114,7 @@ def _read_xlsx(data: bytes, name: str, max_unpacked: int | None) -> Table:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises assorted errors for damaged workbooks
-        raise _damaged(name, exc) from exc
+        raise _damaged(name) from exc
     try:
         sheet = workbook.worksheets[0]
         raw_rows: list[tuple[int, list[str]]] = []

@@ -36,6 +36,12 @@ METADATA_TYPES = {
 }  # fmt: skip
 
 
+NOT_A_WORKBOOK = N_(
+    "%(file)s is not a readable XLSX workbook: the file is damaged, or of another kind "
+    "(an old .xls renamed, say). Save it again as .xlsx from Excel or WPS."
+)
+
+
 class XLSFormError(ValidationError):
     """One error listing every sheet and row that cannot be translated."""
 
@@ -145,18 +151,10 @@ def convert(path: Path, kind: str = "questionnaire") -> tuple[dict[str, Any], di
     except WorkbookTooLarge as exc:
         raise XLSFormError(exc.args[0]) from None
     except Exception as exc:  # openpyxl raises many kinds for a file that is not a workbook
-        raise XLSFormError(
-            Message(
-                N_("%(file)s is not a readable XLSX workbook (%(reason)s)."),
-                file=path.name,
-                reason=str(exc),
-            )
-        ) from exc
+        # (its own words, "File is not a zip file", say nothing to a reader of the page)
+        raise XLSFormError(Message(NOT_A_WORKBOOK, file=path.name)) from exc
     if "survey" not in sheets:
-        raise XLSFormError(
-            Message(N_("%(file)s has no 'survey' sheet."), file=path.name),
-            [Message(N_("%(file)s: no 'survey' sheet"), file=path.name)],
-        )
+        raise XLSFormError(Message(N_("%(file)s has no 'survey' sheet."), file=path.name))
     settings = _settings(sheets)
     state = Conversion(_languages(sheets, settings), problems)
     title = settings.get("form_title") or path.stem
