@@ -95,7 +95,7 @@ def test_choice_item_without_options() -> None:
         "8:9: sections[0].items[0].options: a multi_choice item needs 'options'"
     )
     text = item("- {key: q, type: single_choice, label: A, options: []}")
-    assert "needs at least one of options" in problem_at(text, "sections[0].items[0].options")
+    assert "cannot be an empty list of options" in problem_at(text, "sections[0].items[0].options")
 
 
 def test_max_choices_is_kept_only_when_given_and_within_the_options() -> None:

@@ -136,7 +136,7 @@ def test_required_top_fields_and_unknown_kind() -> None:
         "f.yaml:1:1: title: missing required field 'title'",
         "f.yaml:1:7: kind: unknown kind 'checklst'; did you mean 'checklist'? "
         "(one of: checklist, questionnaire)",
-        "f.yaml:2:11: sections: needs at least one of sections",
+        "f.yaml:2:11: sections: cannot be an empty list of sections",
     ]
 
 

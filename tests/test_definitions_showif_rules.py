@@ -39,7 +39,7 @@ def show_if(condition: str) -> str:
         ("{item: yn}", "show_if",
          "a condition needs one operator: equals, not_equals, in, lt, lte, gt, gte, "
          "answered, all, any"),
-        ("{all: []}", "show_if.all", "needs at least one of conditions"),
+        ("{all: []}", "show_if.all", "cannot be an empty list of conditions"),
         ("{any: [{item: yn, answered: 'x'}]}", "show_if.any[0].answered",
          "expected true or false, got text"),
         ("{item: yn, equal: 'yes'}", "show_if.equal",

@@ -83,9 +83,9 @@ def test_move_to_another_depth_shifts_depths(session, org):
 
 
 def test_move_into_own_subtree_is_refused(session, org):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="inside the unit being moved"):
         move_unit(session, None, org.company_a, org.branch_a1)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="cannot be its own parent"):  # not "inside itself"
         move_unit(session, None, org.company_a, org.company_a)
 
 

@@ -282,7 +282,7 @@ class Checker:
                 ),
             )
         if not value and not empty_ok:
-            return self.add(path, Message(N_("needs at least one of %(what)s"), what=what))
+            return self.add(path, Message(N_("cannot be an empty list of %(what)s"), what=what))
         return value
 
     def optional(self, data: dict[str, Any], name: str, default: Any) -> Any:

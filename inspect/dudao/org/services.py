@@ -115,6 +115,9 @@ def move_unit(
     tree_checked: bool = False,
 ) -> Unit:
     """Re-hang a unit and its whole subtree with one prefix rewrite (None: make it a root)."""
+    if new_parent is not None and new_parent.id == unit.id:
+        itself = Message(N_("'%(code)s' cannot be its own parent"), code=unit.code)
+        raise ValidationError.of_field("parent", itself)
     if new_parent is not None and new_parent.path.startswith(unit.path):
         inside = Message(N_("%(code)s lies inside the unit being moved; choose another parent."),
                          code=new_parent.code)  # fmt: skip
