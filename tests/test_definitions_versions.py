@@ -102,9 +102,12 @@ def test_cli_forms_sync(app, folder, session):  # noqa: F811
     (folder / "fire.yaml").write_text(CHECK)
     (folder / "canteen.yaml").unlink()
     assert runner.invoke(forms_group, ["sync", "--folder", str(folder)]).exit_code == 0
-    listing = runner.invoke(forms_group, ["list"]).output.splitlines()
+    listing = runner.invoke(forms_group, ["list", "--lang", "en"]).output.splitlines()
     assert listing[0].split()[:4] == ["fire_check", "checklist", "v1", "of"]
     assert listing[1].split()[:6] == ["canteen", "questionnaire", "v1", "of", "1", "retired"]
+    chinese = runner.invoke(forms_group, ["list"]).output.splitlines()  # the default language
+    assert chinese[1].split()[:4] == ["canteen", "questionnaire", "共", "1"]
+    assert "已停用" in chinese[1]
 
 
 def test_the_shipped_definitions_load(app, session):

@@ -84,22 +84,25 @@ def forms_sync(folder: Path | None, verbose: bool, lang: str) -> None:
 
 
 @forms_group.command("list", help="List the definitions in the database and their versions.")
+@language_option
 @with_appcontext
-def forms_list() -> None:
+def forms_list(lang: str) -> None:
+    from dudao.core.errors import N_, Message
     from dudao.definitions.queries import list_definitions
 
     runtime = current_app.extensions["dudao"]
     with runtime.session_factory() as session:
         rows = list_definitions(session)
+    english = lang.startswith("en")
     for row in rows:
         d = row.definition
-        state = "  retired" if d.retired else ""
-        click.echo(
-            f"{d.key:<32} {d.kind.value:<13} v{d.current_number} of {row.version_count}"
-            f"{state}  {d.title_zh}"
-        )
+        versions = Message(N_("v%(current)d of %(count)d"), current=d.current_number,
+                           count=row.version_count)  # fmt: skip
+        state = f"  {spoken(Message(N_('retired')), lang)}" if d.retired else ""
+        title = (d.title_en or d.title_zh) if english else d.title_zh
+        click.echo(f"{d.key:<32} {d.kind.value:<13} {spoken(versions, lang)}{state}  {title}")
     if not rows:
-        click.echo("No definitions yet; run 'dudao forms sync'.")
+        say(Message(N_("No definitions yet; run 'dudao forms sync'.")), lang)
 
 
 from dudao.definitions.formcheck import check_command  # noqa: E402 - needs no database
