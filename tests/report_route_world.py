@@ -1,4 +1,6 @@
-"""Report requests for the route walk: a finished inspection report in company A and in B."""
+"""Report requests for the route walk: a finished inspection report in company A and in B,
+each the one without photos (which every viewer of the inspection may read; the one with
+them is walked in test_reports_web.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ def reports_in_and_out(session: Session, inspections: dict[str, int]) -> dict[st
         (data_dir / "reports" / f"{key}.pdf").write_bytes(b"%PDF-1.4 route walk\n")
         request = ReportRequest(
             key=key, kind=ReportKind.INSPECTION, unit_id=inspection.unit_id,
-            params={"inspection_id": inspection_id, "locale": "zh"}, state=ReportState.DONE,
+            params={"inspection_id": inspection_id, "locale": "zh", "photos": False},
+            state=ReportState.DONE,
             file_path=f"reports/{key}.pdf", file_name=f"walk-{side}.pdf",
             progress_done=1, progress_total=1, attempts=1,
         )  # fmt: skip
