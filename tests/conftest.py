@@ -182,7 +182,7 @@ def settings(
 @pytest.fixture(scope="session", autouse=True)
 def _cheap_password_hashing() -> None:
     """argon2's defaults cost up to a second per hash on a busy machine; tests hash hundreds."""
-    from dudao.auth.services import set_hash_cost
+    from dudao.auth.signin import set_hash_cost
 
     set_hash_cost(time_cost=1, memory_cost=1024)
 

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
-from dudao.auth import services
+from dudao.auth import services, signin
 from dudao.auth.models import RoleGrant
 from dudao.core.enums import Role
 from dudao.core.errors import NotFound, PermissionDenied, ValidationError
@@ -105,4 +105,4 @@ def test_changing_ones_own_password_reports_every_problem(session, user_factory)
         ("confirm", "not the same as the new password"),
     ]
     session.rollback()
-    assert services.authenticate(session, "chen", PASSWORD) is not None
+    assert signin.authenticate(session, "chen", PASSWORD) is not None

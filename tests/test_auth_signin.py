@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import func, select
 
-from dudao.auth import services
+from dudao.auth import services, signin
 from dudao.auth.models import User
 from tests.auth_world import make_app  # noqa: F401  (a fixture)
 from tests.conftest import PASSWORD, sign_in
@@ -107,7 +107,7 @@ def test_every_failure_runs_one_password_verification(session, user_factory, mon
     gone = user_factory("inactive_user")
     services.set_active(session, None, gone, False)
     calls: list[str] = []
-    real = services._hasher
+    real = signin._hasher
 
     class CountingHasher:
         def verify(self, hash_: str, password: str) -> bool:
@@ -117,23 +117,23 @@ def test_every_failure_runs_one_password_verification(session, user_factory, mon
         def __getattr__(self, name: str) -> object:
             return getattr(real, name)
 
-    monkeypatch.setattr(services, "_hasher", CountingHasher())
+    monkeypatch.setattr(signin, "_hasher", CountingHasher())
     for name, password in [("known_user", WRONG), ("nobody", WRONG), ("inactive_user", PASSWORD)]:
         calls.clear()
-        assert services.authenticate(session, name, password) is None
+        assert signin.authenticate(session, name, password) is None
         assert len(calls) == 1, name
 
 
 def test_unknown_user_takes_about_as_long_as_a_wrong_password(session, user_factory, monkeypatch):
     # Costly enough that hashing, not the database, dominates (the suite hashes cheaply).
     hasher = PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1)
-    monkeypatch.setattr(services, "_hasher", hasher)
-    monkeypatch.setattr(services, "_DUMMY_HASH", hasher.hash("dudao-no-such-user"))
+    monkeypatch.setattr(signin, "_hasher", hasher)
+    monkeypatch.setattr(signin, "_DUMMY_HASH", hasher.hash("dudao-no-such-user"))
     user_factory("known_user")
 
     def seconds(name: str) -> float:
         start = time.perf_counter()
-        services.authenticate(session, name, WRONG)
+        signin.authenticate(session, name, WRONG)
         return time.perf_counter() - start
 
     # Interleaved, and the fastest of each: a burst of load on a shared machine (CI runs

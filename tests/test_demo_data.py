@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.chain import verify_chain
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
-from dudao.auth.services import authenticate
+from dudao.auth.signin import authenticate
 from dudao.config import PROJECT_ROOT
 from dudao.core.enums import Role, UnitLevel
 from dudao.demo.data import DEFAULT_SEED, DEMO_PASSWORD, build_demo

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from dudao.audit.models import AuditEvent
 from dudao.auth.models import User
-from dudao.auth.services import authenticate
+from dudao.auth.signin import authenticate
 from dudao.demo.data import DEMO_PASSWORD, build_demo
 from dudao.feedback.demo import load_demo_feedback
 from dudao.feedback.models import FeedbackItem

@@ -1,4 +1,4 @@
-"""Accounts, password checks and role grants.
+"""Accounts, their passwords and role grants (signing in: auth/signin.py).
 
 Every change is audited. When `actor` is a user (a web request), the change must lie
 inside the actor's MANAGE_USERS scope; `actor=None` is the system (CLI, demo, tests).
@@ -9,15 +9,13 @@ asked: the demo's and the tests' accounts, and a command run for one's own accou
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dudao.audit.services import record
 from dudao.auth.models import RoleGrant, User
 from dudao.auth.passwords import password_problems
-from dudao.core.database import utcnow
+from dudao.auth.signin import hash_password, verifies
 from dudao.core.enums import Role
 from dudao.core.errors import (
     N_,
@@ -32,54 +30,7 @@ from dudao.core.errors import (
 from dudao.core.permissions import Permission, can, can_manage_account
 from dudao.org.models import Unit
 
-_hasher = PasswordHasher()
-# Verified against when the username is unknown, so both failures cost the same time.
-_DUMMY_HASH = _hasher.hash("dudao-no-such-user")
-
 ACCOUNT_LOCALES = ("zh_CN", "en")
-
-
-def set_hash_cost(time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
-    """Use other argon2 parameters (memory in KiB). The test suite makes hashing cheap to
-    stay fast; production keeps argon2's defaults. Existing hashes still verify, and are
-    re-hashed with the new parameters at their next sign-in."""
-    global _hasher, _DUMMY_HASH
-    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
-    _DUMMY_HASH = _hasher.hash("dudao-no-such-user")
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
-
-
-def authenticate(session: Session, username: str, password: str) -> User | None:
-    """The user if the password matches an active account; None otherwise, in similar time.
-
-    Unknown, inactive and wrong-password cases all run one argon2 verification, so the
-    answer's timing does not tell which usernames exist.
-    """
-    user = account_named(session, username)
-    if not _verifies(user.password_hash if user else _DUMMY_HASH, password):
-        return None
-    if user is None or not user.active:
-        return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.last_login_at = utcnow()
-    return user
-
-
-def account_named(session: Session, username: str) -> User | None:
-    """The account of this username, spelled as stored or in other case ("Admin" for
-    admin: a tablet's keyboard capitalises the first letter) when only one account is."""
-    name = username.strip()
-    exact = session.scalar(select(User).where(User.username == name))
-    if exact is not None or not name:
-        return exact
-    alike = session.scalars(
-        select(User).where(func.lower(User.username) == name.lower()).limit(2)
-    ).all()
-    return alike[0] if len(alike) == 1 else None
 
 
 def username_taken(session: Session, username: str) -> bool:
@@ -87,13 +38,6 @@ def username_taken(session: Session, username: str) -> bool:
     the same person in every list and log."""
     name = username.strip().lower()
     return session.scalar(select(User.id).where(func.lower(User.username) == name)) is not None
-
-
-def _verifies(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def _user_snapshot(user: User) -> dict[str, object]:
@@ -235,7 +179,7 @@ def change_own_password(
     """The user's own change: the current password proves it is them, and the new one is
     theirs alone, so it is not temporary. Every problem at once, beside its field."""
     problems = []
-    right = bool(current) and _verifies(user.password_hash, current)
+    right = bool(current) and verifies(user.password_hash, current)
     if not right:
         said = N_("not your password") if current else N_("enter your current password")
         problems.append(field_problem("current_password", Message(said)))

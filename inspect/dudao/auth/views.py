@@ -12,7 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from dudao.auth import queries, services
+from dudao.auth import queries, services, signin
 from dudao.auth.forms import (
     ConfirmForm,
     CreateAccountForm,
@@ -64,7 +64,7 @@ def login() -> Response | str:
     error = None
     if form.validate_on_submit():
         # One answer for unknown user, wrong password and inactive account.
-        user = services.authenticate(db(), form.username.data or "", form.password.data or "")
+        user = signin.authenticate(db(), form.username.data or "", form.password.data or "")
         if user is not None:
             db().commit()
             renew_session()
