@@ -73,6 +73,17 @@ def test_create_assigns_inspections_and_verifies(session, org, people):
     assert verify_draw(session, made.id)[0]
 
 
+@pytest.mark.parametrize("seed", ["lottery\u200b2026", "lottery\x002026", "lottery\u30002026"])
+def test_a_seed_with_a_character_one_cannot_see_is_refused(session, org, people, seed):
+    """The published page would show "lottery2026" for a draw made with another seed: nobody
+    could type it again, and an office could try invisible variants until the units suit."""
+    with pytest.raises(ValidationError, match="invisible character") as refused:
+        draw(session, people, org, seed=seed)
+    assert refused.value.names("seed")
+    assert session.scalars(select(SpotCheckDraw)).all() == []
+    assert draw(session, people, org, seed="lottery 2026").seed == "lottery 2026"  # a space
+
+
 def test_a_new_seed_is_128_bits_when_none_is_given(session, org, people):
     made = draw(session, people, org, seed=None)
     assert len(made.seed) == 32 and int(made.seed, 16) >= 0
@@ -89,7 +100,7 @@ def test_verify_detects_a_tampered_result_inputs_or_inspection(session, org, peo
     original = {"result": made.result, "inputs": made.inputs, "result_hash": made.result_hash}
     result = {**made.result, "selected": list(reversed(made.result["selected"]))}
     tamper(result=result)
-    ok, details = verify_draw(session, made.id)
+    ok, details, _recomputes = verify_draw(session, made.id)
     assert not ok and any("recomputed result differs" in d for d in details)
     assert any("does not match its stored SHA-256" in d for d in details)
     tamper(**original)
@@ -97,15 +108,17 @@ def test_verify_detects_a_tampered_result_inputs_or_inspection(session, org, peo
 
     inputs = {**made.inputs, "units": made.inputs["units"][:-1]}
     tamper(inputs=inputs)
-    ok, details = verify_draw(session, made.id)
+    ok, details, _recomputes = verify_draw(session, made.id)
     assert not ok and any("inputs_sha256" in d or "differs" in d for d in details)
     tamper(**original)
 
     inspection = session.scalars(select(Inspection).where(Inspection.draw_id == made.id)).first()
     set_assignees(session, people["office"], inspection, [people["plain1"]])
     session.commit()
-    ok, details = verify_draw(session, made.id)
-    assert not ok and any("differ from the drawn" in d for d in details)
+    # A reassignment afterwards: the draw still recomputes, and the change is named, by name.
+    ok, details, recomputes = verify_draw(session, made.id)
+    assert not ok and recomputes and str(details[0]).startswith("CHANGED: draw")
+    assert any("instead of the drawn" in d and people["plain1"].display_name in d for d in details)
 
 
 def test_a_consistent_forgery_is_caught_by_the_audit_record(session, org, people):
@@ -119,7 +132,7 @@ def test_a_consistent_forgery_is_caught_by_the_audit_record(session, org, people
         .values(seed="forged", result=forged, result_hash=digest(forged))
     )
     session.commit()
-    ok, details = verify_draw(session, made.id)
+    ok, details, _recomputes = verify_draw(session, made.id)
     assert not ok and any("audit log" in d for d in details)
 
 

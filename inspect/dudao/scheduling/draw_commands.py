@@ -123,10 +123,10 @@ def publish_command(draw_id: int, username: str, lang: str) -> None:
 @with_appcontext
 def verify_command(draw_id: int, lang: str) -> None:
     with _session_factory()() as session:
-        matches, details = verify_draw(session, draw_id)
-    for line in details:
+        verification = verify_draw(session, draw_id)
+    for line in verification.details:
         say(line, lang)
-    if not matches:
+    if not verification.ok:
         raise SystemExit(1)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import unicodedata
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -143,6 +144,12 @@ def snapshot_inputs(
     }
 
 
+def seen_as_typed(text: str) -> bool:
+    """No control, format (zero-width) or unusual space character: a seed printed on the
+    published page reads as the one that was drawn with, so anyone can type it again."""
+    return all(c == " " or not unicodedata.category(c).startswith(("C", "Z")) for c in text)
+
+
 def draw_problems(
     session: Session,
     title: str,
@@ -163,6 +170,11 @@ def draw_problems(
         )
     if len((seed or "").strip()) > 64:
         problems.append(field_problem("seed", Message(N_("A seed has at most 64 characters."))))
+    elif not seen_as_typed(seed or ""):
+        hidden = Message(N_("A seed holds only characters one can see, and plain spaces: this "
+                            "one has an invisible character, which its published page would "
+                            "not show."))  # fmt: skip
+        problems.append(field_problem("seed", hidden))
     if current_version(session, definition_key, "checklist") is None:
         unknown = Message(
             N_("No checklist named '%(key)s' (or it is retired)."), key=definition_key

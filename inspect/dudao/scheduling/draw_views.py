@@ -25,7 +25,7 @@ from dudao.scheduling import draw_queries
 from dudao.scheduling.draw_forms import DrawForm, described
 from dudao.scheduling.draw_params import DrawRefused
 from dudao.scheduling.draw_services import create_draw, draw_problems, publish_draw, record_refused
-from dudao.scheduling.draw_verification import verify_draw
+from dudao.scheduling.draw_verification import Verification, verify_draw
 from dudao.scheduling.draws import canonical_json
 from dudao.scheduling.models import SpotCheckDraw
 from dudao.scheduling.publication import publication_roles
@@ -176,7 +176,7 @@ def create() -> Page:
     return page, status
 
 
-def _verification(draw: SpotCheckDraw) -> tuple[bool, list[str]] | None:
+def _verification(draw: SpotCheckDraw) -> Verification | None:
     return verify_draw(db(), draw.id) if request.args.get("verify") else None
 
 
