@@ -213,3 +213,72 @@ def test_cancelled_while_offline_refuses_and_keeps_the_answers(
     save_screenshot(page, "tablet-device-refused")
     # The only console errors are Chromium's notes of the refused (409) requests.
     assert [e for e in page.console_errors if "409" not in e] == []
+
+
+def test_a_checklist_only_listed_opens_offline_with_its_client(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+):
+    """The list made ready offline keeps its checklists and the files only a checklist loads
+    (show_if, forms, score, photos, the client): a checklist never opened online works."""
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    page.goto(f"{base}/inspect")
+    page.wait_for_selector("body[data-offline-ready=yes]")
+    page.context.set_offline(True)
+    page.goto(f"{base}/inspect/{inspection_id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    fill_everything(page)
+    page.click("form#dform button[type=submit]")
+    wait_state(page, "queued")
+    page.context.set_offline(False)
+    wait_state(page, "submitted")
+    [submitted] = submissions(session, inspection_id)
+    assert submitted.answers == EXPECTED
+    assert page.console_errors == []
+
+
+def test_edits_to_a_checklist_submitted_elsewhere_are_refused_not_retried(
+    live_server,
+    browser_page,
+    world,  # noqa: F811
+    session,
+):
+    """Another device (a co-inspector) submitted while this one was offline: its edits are
+    "refused by the server", kept, with the exports, not "saved on this device" for ever."""
+    import uuid
+
+    from dudao.inspections.submissions import submit
+    from tests.inspection_world import PASSING
+
+    base, inspection_id = live_server.url, world.inspection.id
+    page = tablet(browser_page, live_server)
+    open_checklist(page, base, inspection_id)
+    page.context.set_offline(True)
+    page.fill("#f-highlights", "离线时写下的亮点")
+    page.locator("#f-highlights").blur()
+    wait_state(page, "device")
+    inspection = session.get(Inspection, inspection_id)
+    submit(session, world.inspector, inspection, str(uuid.uuid4()), {"answers": PASSING})
+    session.commit()
+    page.context.set_offline(False)
+    page.evaluate("() => DudaoSync.syncAll()")
+    wait_state(page, "refused")
+    kept = page.evaluate("id => DudaoDB.get('work', id)", inspection_id)
+    assert kept["problem"]["code"] == "inspection_not_open"
+    assert kept["answers"]["highlights"] == "离线时写下的亮点"
+    assert page.is_visible("#t-banner") and page.is_visible("#t-export-json")
+    # The office returns it: opened again, the edits kept here go on to the server.
+    from dudao.inspections.drafts import draft_of
+    from dudao.inspections.reviews import review
+
+    [taken] = submissions(session, inspection_id)
+    review(session, world.office, session.get(Inspection, inspection_id), taken, "return",
+           comment="请补充")  # fmt: skip
+    session.commit()
+    page.reload()
+    wait_state(page, "synced")
+    session.expire_all()
+    assert draft_of(session, inspection_id).answers["highlights"] == "离线时写下的亮点"

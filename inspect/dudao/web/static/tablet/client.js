@@ -242,6 +242,11 @@
     // submitted, so the work reads "submitted", not "saved on the server". Answers changed
     // here and not sent stay as they are (the server refuses them, and says why).
     var taken = TAKEN.indexOf(server.state) >= 0 && settled && r.state !== "refused";
+    // Edits refused as the checklist was taken elsewhere, and the office has since returned
+    // it: the work goes on (a refused submission stays refused: it is tapped again).
+    var reopened = r.state === "refused" && r.problem && r.problem.code === "inspection_not_open" &&
+      server.editable && !(r.submission && !r.submission.done);
+    if (reopened) { r.state = "device"; r.problem = null; }
     var chain = Promise.resolve(r);
     if (newer) chain = fresh().then(function (f) { f.submission = r.submission; return f; });
     return chain.then(function (rec) {

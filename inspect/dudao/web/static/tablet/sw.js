@@ -82,19 +82,42 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-/* A page asks: keep these URLs (its assignments, their definitions, the shell). */
+/* The static files a stored page loads (its scripts, styles, icons): the list page does
+   not load the checklist's own, and a checklist first opened offline needs them. */
+function assetsOf(html) {
+  var found = [], pattern = /\s(?:src|href)="(\/static\/[^"]+)"/g, match;
+  while ((match = pattern.exec(html))) found.push(match[1].replace(/&amp;/g, "&"));
+  return found;
+}
+
+/* Store one URL; resolves to [stored?, the static files it loads when it is a page]. */
+function store(cache, url) {
+  return fetch(url, { credentials: "same-origin" }).then(function (response) {
+    if (response.status !== 200 || response.redirected) return [false, []];
+    var page = (response.headers.get("Content-Type") || "").indexOf("text/html") === 0;
+    var copy = page ? response.clone() : null;
+    return cache.put(url, response).then(function () {
+      return copy ? copy.text().then(function (html) { return [true, assetsOf(html)]; }) : [true, []];
+    });
+  }).catch(function () { return [false, []]; });
+}
+
+/* A page asks: keep these URLs (its assignments, their definitions, the shell), and the
+   static files of the pages among them. */
 self.addEventListener("message", function (event) {
   var data = event.data || {};
   if (data.type !== "precache") return;
   var port = event.ports && event.ports[0];
   event.waitUntil(caches.open(CACHE).then(function (cache) {
     var unique = Array.from(new Set(data.urls || []));
-    return Promise.all(unique.map(function (url) {
-      return fetch(url, { credentials: "same-origin" }).then(function (response) {
-        if (response.status === 200 && !response.redirected) return cache.put(url, response).then(function () { return true; });
-        return false;
-      }).catch(function () { return false; });
-    }));
+    return Promise.all(unique.map(function (url) { return store(cache, url); })).then(function (first) {
+      var more = [];
+      first.forEach(function (r) { more = more.concat(r[1]); });
+      more = Array.from(new Set(more)).filter(function (url) { return unique.indexOf(url) < 0; });
+      return Promise.all(more.map(function (url) { return store(cache, url); })).then(function (second) {
+        return first.concat(second).map(function (r) { return r[0]; });
+      });
+    });
   }).then(function (results) {
     var stored = results.filter(Boolean).length;
     if (port) port.postMessage({ stored: stored, failed: results.length - stored });

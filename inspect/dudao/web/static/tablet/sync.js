@@ -247,7 +247,9 @@
     }
     if (answer.status === 200 || answer.status === 201) return;
     var refused = refusal(answer);
-    var conflict = refused && /^inspection_(cancelled|reassigned)$/.test(refused.code);
+    // Cancelled, reassigned, or taken by another device's submission: nothing this device
+    // sends will be taken (a draft too), so it stops, keeps the work and offers the exports.
+    var conflict = refused && /^inspection_(cancelled|reassigned|not_open)$/.test(refused.code);
     if (refused && submitting && refused.code === "invalid") {
       // Nothing was stored: drop the queued submission, show the problems beside the
       // items; the corrected answers go with a new submission id.
