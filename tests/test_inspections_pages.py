@@ -184,12 +184,11 @@ def test_actions_through_http_and_a_stale_page(client, session, world):
     inspection = rows["planned"]
     client = _as(client, "office_a")
     shown = inspection.version
-    # The office chooses the inspector, then assigns.
+    # The office chooses the inspector: the planned inspection is assigned to them.
     response = client.post(
         f"/inspections/{inspection.id}/assignees", data={"users": [p["insp2"].id]}
     )
     assert response.status_code == 302
-    assert _act(client, inspection, "assign", shown).status_code == 302
     session.expire_all()
     inspection = session.get(Inspection, inspection.id)
     assert (inspection.state, inspection.assignee_ids) == ("assigned", {p["insp2"].id})
@@ -272,6 +271,25 @@ def test_overdue_marks_only_work_still_to_do(client, session, world):
     apply(session, people["insp"], inspection, "submit", via=["start"])
     session.commit()
     assert marked() == (False, False)  # submitted: late work done, nothing outstanding
+
+
+def test_a_planned_inspection_given_its_inspectors_is_assigned(client, session, world):
+    """Saving the first inspectors of a planned inspection assigns it (it reaches their list
+    and they are told), as creating it with them does: not a first of two steps."""
+    from dudao.inspections.services import set_assignees
+
+    p, rows = world
+    planned = session.get(Inspection, rows["planned"].id)
+    set_assignees(session, None, planned, [])
+    session.commit()
+    client = _as(client, "office_a")
+    saved = client.post(f"/inspections/{planned.id}/assignees", data={"users": [p["insp"].id]})
+    assert saved.status_code == 302
+    session.expire_all()
+    assert session.get(Inspection, planned.id).state == "assigned"
+    assert "Assigned: the inspectors are told." in client.get(saved.headers["Location"]).text
+    mine = _as(client, "insp").get("/api/v1/assignments").get_json()["assignments"]
+    assert planned.id in {a["id"] for a in mine}
 
 
 def test_assignees_change_only_while_there_is_work_for_them(client, session, world):

@@ -209,15 +209,22 @@ def assignees(inspection_id: int) -> Page:
     if not form.validate():
         flash(_("Choose inspectors from the list."), "error")
         return _render(inspection, status=422)
+    workflow = get_workflow(inspection.workflow)
     try:
         chosen = [candidates[i] for i in form.users.data or []]
         set_assignees(db(), current_user, inspection, chosen)
+        # A planned inspection given its first inspectors is assigned to them (and they are
+        # told), as one created with them is: saving is not a first of two steps.
+        assigning = chosen and workflow.transition("assign", inspection.state) is not None
+        if assigning:
+            engine.apply(db(), current_user, inspection, "assign")
     except (engine.Conflict, ValidationError) as exc:  # e.g. a page left open meanwhile
         db().rollback()
         flash(exc.in_language(get_translations()), "error")
         return _render(inspection, status=409 if isinstance(exc, engine.Conflict) else 422)
     db().commit()
-    flash(_("Assignees saved."), "success")
+    said = _("Assigned: the inspectors are told.") if assigning else _("Assignees saved.")
+    flash(said, "success")
     return redirect(url_for("inspections.show", inspection_id=inspection.id))
 
 
