@@ -19,7 +19,7 @@ from dudao.scheduling.models import SpotCheckDraw
 CREATE = [
     "draw", "create", "--as", "office", "--title", "第四季度抽查", "--definition",
     "branch_standardisation", "--scope", "G", "--count", "2", "--due", "2099-12-31",
-    "--seed", "cli-seed",
+    "--seed", "cli-seed", "--pool", "insp1,insp2、insp3",
 ]  # fmt: skip
 
 

@@ -211,12 +211,13 @@ def test_cli_run_and_list(app, session, org, forms):
 
 def test_cli_ad_hoc_for_a_subtree_and_one_unit(app, session, org, forms, user_factory):
     inspector = user_factory("ia", ("inspector", org.group))
+    second = user_factory("ib", ("inspector", org.group))  # named in one --inspector, a list
     runner = app.test_cli_runner()
     result = runner.invoke(
         cli, [
             "inspections", "create", "--unit", "G", "--subtree", "--level", "branch",
             "--definition", "branch_standardisation", "--due", "2026-12-31",
-            "--reason", "专项整治", "--inspector", "ia",
+            "--reason", "专项整治", "--inspector", "ia,ib",
         ]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -229,7 +230,7 @@ def test_cli_ad_hoc_for_a_subtree_and_one_unit(app, session, org, forms, user_fa
     session.expire_all()
     made = session.scalars(select(Inspection).order_by(Inspection.id)).all()
     assert [i.unit.code for i in made] == ["A1-1", "A1-2", "B1-1", "B1"]
-    assert made[0].assignee_ids == {inspector.id} and made[0].state == "assigned"
+    assert made[0].assignee_ids == {inspector.id, second.id} and made[0].state == "assigned"
     assert made[3].state == "planned" and made[3].reason == "群众来信"
 
 
@@ -257,4 +258,7 @@ def test_cli_ad_hoc_bad_input_changes_nothing(app, session, org, forms):
     )
     result = runner.invoke(cli, [*base, "--unit", "NOPE", "--lang", "en"])
     assert result.exit_code == 1 and "No unit with the code 'NOPE'." in result.output
+    # A level without --subtree would be ignored (one inspection of the unit itself): refused.
+    alone = runner.invoke(cli, [*base, "--unit", "A", "--level", "branch", "--lang", "en"])
+    assert alone.exit_code == 1 and "levels: Levels choose among the units below" in alone.output
     assert session.scalars(select(Inspection)).all() == []

@@ -55,6 +55,10 @@ def create_ad_hoc(
     unknown = unknown_levels(levels)
     if unknown is not None:
         problems.append(field_problem("levels", unknown))
+    elif levels and not subtree:
+        alone = Message(N_("Levels choose among the units below: include the subtree, or "
+                           "choose no level."))  # fmt: skip
+        problems.append(field_problem("levels", alone))
     version = current_version(session, definition_key, "checklist")
     if version is None:
         problems.append(

@@ -112,7 +112,12 @@ def inspections_group() -> None:
 @click.option("--definition", "definition_key", required=True, help="Checklist key.")
 @click.option("--due", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Due date.")
 @click.option("--reason", required=True, help="Why this inspection is needed.")
-@click.option("--inspector", "inspectors", multiple=True, help="Username; repeat for several.")
+@click.option(
+    "--inspector",
+    "inspectors",
+    multiple=True,
+    help="Username; repeat for several, or separate them with commas.",
+)
 @language_option
 @with_appcontext
 def inspections_create(
@@ -128,6 +133,7 @@ def inspections_create(
     from dudao.core.errors import DudaoError, NotFound
     from dudao.org.queries import by_code
     from dudao.scheduling.ad_hoc import create_ad_hoc
+    from dudao.scheduling.forms import split_names
 
     runtime = _runtime()
     check_database(runtime.engine)
@@ -138,7 +144,8 @@ def inspections_create(
                 raise NotFound(Message(N_("No unit with the code '%(code)s'."), code=unit_code))
             created = create_ad_hoc(
                 session, None, root, definition_key, due.date(), reason,  # type: ignore[attr-defined]
-                subtree=subtree, levels=levels, inspectors=inspectors,
+                subtree=subtree, levels=levels,
+                inspectors=[name for given in inspectors for name in split_names(given)],
             )  # fmt: skip
             ids = [inspection.id for inspection in created]
             assigned = sum(1 for inspection in created if inspection.assignments)

@@ -19,6 +19,7 @@ from dudao.org.queries import by_code
 from dudao.scheduling.draw_params import DrawRefused
 from dudao.scheduling.draw_services import create_draw, publish_draw, record_refused
 from dudao.scheduling.draw_verification import verify_draw
+from dudao.scheduling.forms import split_names
 from dudao.scheduling.models import SpotCheckDraw
 
 
@@ -57,7 +58,11 @@ def _actor(session: Session, username: str) -> User:
 @click.option("--exclude-recent", type=int, default=0, help="Skip units inspected in N periods.")
 @click.option("--period", type=click.Choice(["month", "quarter", "year"]), default="quarter")
 @click.option("--inspectors", "per_unit", type=int, default=2, help="Inspectors per inspection.")
-@click.option("--pool", multiple=True, help="Only these inspectors (usernames).")
+@click.option(
+    "--pool",
+    multiple=True,
+    help="Only these inspectors (usernames; repeat, or separate with commas).",
+)
 @click.option("--due", type=click.DateTime(["%Y-%m-%d"]), required=True, help="YYYY-MM-DD")
 @click.option("--seed", help="Seed text (default: 128 random bits).")
 @click.option("--publish", is_flag=True, help="Publish at once.")
@@ -72,7 +77,8 @@ def create_command(
     params = {
         "count": count, "fraction": fraction, "levels": list(levels), "stratify": stratify,
         "weighting": weighting, "exclude_recent_periods": exclude_recent, "period": period,
-        "inspectors_per_inspection": per_unit, "pool": list(pool),
+        "inspectors_per_inspection": per_unit,
+        "pool": [name for given in pool for name in split_names(given)],
     }  # fmt: skip
     factory = _session_factory()
     try:

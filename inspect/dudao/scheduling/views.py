@@ -254,6 +254,7 @@ def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
         "definition": form.definition_key,
         "unit": form.unit_code,
         "due": form.due,
+        "levels": form.levels,
     }
     place_problems(exc, fields, rest=form.unit_code)
 
