@@ -138,6 +138,26 @@ def test_a_pool_of_accounts_that_do_not_inspect_in_the_scope_is_located(
     assert session.scalars(select(Schedule)).all() == []
 
 
+def test_a_pool_member_who_may_inspect_no_unit_of_the_schedule_is_located(
+    tmp_path, session, org, forms, user_factory
+):
+    """The schedule's only unit (A1-1) is in ia's own part of the tree (回避): every
+    inspection it made would have nobody on it, and nothing said so."""
+    user_factory("ia", ("inspector", org.group), ("unit_lead", org.unit_a1))
+    user_factory("ib", ("inspector", org.group))
+    user_factory("ic", ("inspector", org.company_a))
+    folder = tmp_path / "schedules"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(GOOD)
+    with pytest.raises(ScheduleFileError) as caught:
+        sync_schedules(session, None, folder)
+    [problem] = [str(p) for p in caught.value.problems]
+    assert "a.yaml:13:10: assignment.pool[0]: 'ia' cannot inspect any unit" in problem
+    assert session.scalars(select(Schedule)).all() == []
+    (folder / "a.yaml").write_text(GOOD.replace("pool: [ia, ib]", "pool: [ic, ib]"))
+    assert sync_schedules(session, None, folder).created == ["monthly"]
+
+
 def test_a_questionnaire_schedule_is_located_and_nothing_changes(tmp_path, session, org, forms):
     folder = tmp_path / "schedules"
     folder.mkdir()

@@ -25,6 +25,7 @@ from dudao.definitions.queries import by_key
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
 from dudao.scheduling import queries
+from dudao.scheduling.assign import may_inspect
 from dudao.scheduling.loader import ScheduleFileError, ScheduleSpec, load_schedule_file
 from dudao.scheduling.models import Schedule
 from dudao.workflow.engine import Conflict
@@ -113,6 +114,7 @@ def _resolve(
                 name=name,
             )
             problems.append(source.problem(("assignment", listed, index), not_one))
+    problems += _idle_inspectors(session, source, spec, unit, listed, names, outside)
     values = {
         "name": spec.name, "definition_key": spec.definition_key, "workflow": spec.workflow,
         "scope_unit_id": unit.id if unit else None, "levels": spec.levels, "tags": spec.tags,
@@ -120,6 +122,27 @@ def _resolve(
         "window_days": spec.window_days, "assignment": spec.assignment,
     }  # fmt: skip
     return values, problems
+
+
+def _idle_inspectors(
+    session: Session, source: Any, spec: ScheduleSpec, unit: Unit | None, listed: str,
+    names: list[str], outside: set[str],
+) -> list[Any]:  # fmt: skip
+    """An inspector of the pool (or named) who may inspect none of the schedule's units (回避:
+    all in their own part of the tree): saved, the schedule would make inspections nobody
+    is put on, with no word said."""
+    if unit is None or not names:
+        return []
+    people = queries.people(session, [n for n in names if n not in outside])
+    found = queries.target_units(session, unit, spec.levels, spec.tags, spec.exclude_codes)
+    paths = [path for _id, path in found]
+    idle = N_("'%(name)s' cannot inspect any unit of this schedule: they are all in their own "
+              "part of the tree (回避)")  # fmt: skip
+    return [
+        source.problem(("assignment", listed, index), Message(idle, name=name))
+        for index, name in enumerate(names)
+        if name in people and paths and not any(may_inspect(people[name], p) for p in paths)
+    ]
 
 
 def sync_schedules(
