@@ -251,7 +251,13 @@ def test_bad_setting_stops_a_command_in_one_sentence_in_process(tmp_path):
     )
 
 
-def test_worker_burst_runs_with_good_settings(tmp_path, redis_url):
+def test_worker_burst_runs_with_good_settings_on_a_migrated_database(tmp_path, redis_url):
+    """On a database not migrated (yet) every job would fail on a missing column: the worker
+    does not start, and says what to run."""
+    refused = _run(tmp_path, "worker", "--burst", "--simple", DUDAO_REDIS_URL=redis_url)
+    assert refused.returncode == 1 and "run `dudao db upgrade`" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert _run(tmp_path, "db", "upgrade").returncode == 0
     result = _run(tmp_path, "worker", "--burst", "--simple", DUDAO_REDIS_URL=redis_url)
     assert result.returncode == 0, result.stderr
 
@@ -265,3 +271,20 @@ def test_site_url_is_the_public_address(tmp_path):
     for wrong in ("dudao.example.org", "ftp://dudao.example.org", "https://"):
         with pytest.raises(ConfigError, match=r"DUDAO_SITE_URL='.*' must be the site's address"):
             load_settings({"DUDAO_INSTANCE_PATH": str(tmp_path), "DUDAO_SITE_URL": wrong})
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="a restart of the server is PostgreSQL's case")
+def test_a_connection_the_server_dropped_is_replaced_not_a_failed_request(database_template):
+    """After a database restart every pooled connection is dead: the next use reconnects."""
+    from sqlalchemy import text
+
+    engine = make_engine(database_template)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with make_engine(database_template).connect() as other:  # the restart, for that one
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar_one() == 1
+    finally:
+        engine.dispose()

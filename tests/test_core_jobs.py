@@ -88,6 +88,32 @@ def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch
     assert "dudao.audit.jobs.verify_audit_chain" in started[0]
 
 
+def test_cron_starts_again_after_redis_was_lost(app, monkeypatch, process_logging):
+    """RQ's cron scheduler ends on a lost Redis; `dudao cron` waits and starts it again."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    names: list[str] = []
+
+    def start(self) -> None:
+        names.append(self.name)
+        if len(names) < 3:
+            raise RedisConnectionError("Connection refused")
+
+    monkeypatch.setattr(CronScheduler, "start", start)
+    monkeypatch.setattr(commands, "CRON_RETRY_SECONDS", 0)
+    saved = os.environ.get("TZ")
+    try:
+        result = app.test_cli_runner().invoke(commands.cron_command)
+    finally:
+        if saved is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+    assert result.exit_code == 0, result.output
+    assert len(names) == 3 and len(set(names)) == 3  # a new registration each time
+
+
 def test_after_commit_jobs_reach_redis_as_one_job_after_the_commit(app, settings, session):
     queue = Queue("default", connection=connect(settings))
     queue.empty()

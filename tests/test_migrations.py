@@ -132,6 +132,25 @@ def test_db_check_command(app):
             )
 
 
+def test_a_database_behind_or_ahead_of_the_code_is_one_sentence(scratch):
+    """A worker on a database not yet migrated would fail every job on a missing column; a
+    release rolled back over a database a newer one upgraded would fail in Alembic: both
+    stop at the start with what to do."""
+    from dudao.core.errors import ConfigError
+
+    migrate.upgrade(scratch, "0024_open_link_removed")
+    with pytest.raises(ConfigError, match=r"is at migration 0024_open_link_removed, and "
+                       r"this Dudao needs 00\d\d_\w+: run `dudao db upgrade`"):  # fmt: skip
+        migrate.check_schema(scratch)
+    migrate.check_schema(scratch, behind_ok=True)  # what `db upgrade` and `init` ask
+    migrate.upgrade(scratch)
+    migrate.check_schema(scratch)
+    with scratch.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099_future'"))
+    with pytest.raises(ConfigError, match=r"which this Dudao does not know .* a newer release"):
+        migrate.check_schema(scratch, behind_ok=True)
+
+
 def test_seal_migration_seals_an_existing_chain(scratch):
     """0002 adds the seal; a log written before it must verify afterwards."""
     migrate.upgrade(scratch, "0001_foundation")

@@ -4,6 +4,8 @@ that finishes what a dead worker left, and the quarterly ZIP of a company's repo
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
 from datetime import timedelta
 
@@ -98,11 +100,24 @@ def test_the_sweep_finishes_a_request_whose_worker_died(app, session, report_wor
             .values(state=ReportState.RUNNING, attempts=1,
                     heartbeat_at=utcnow() - jobs.STALE_AFTER - timedelta(seconds=5))
         )  # fmt: skip
-    assert jobs.sweep_stuck_reports() == {"requeued": 1}
+    # ... and left its temporary file behind (a fresh one may still be written: kept).
+    folder = app.extensions["dudao"].settings.data_dir / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    lost, fresh = folder / ".part.lost", folder / ".part.fresh"
+    lost.write_bytes(b"%PDF-")
+    fresh.write_bytes(b"%PDF-")
+    old = time.time() - jobs.JOB_TIMEOUT - 120
+    os.utime(lost, (old, old))
+    assert jobs.sweep_stuck_reports() == {"requeued": 1, "partial_removed": 1}
+    assert not lost.exists() and fresh.exists()
     _drain(app)
     done = _fresh(session, request.id)
     assert done.state == ReportState.DONE and done.attempts == 2
-    assert jobs.sweep_stuck_reports() == {"requeued": 0}
+    assert jobs.sweep_stuck_reports() == {"requeued": 0, "partial_removed": 0}
+    # Readable as any new file is (a web server of another user on the shared folder).
+    mask = os.umask(0)
+    os.umask(mask)
+    assert (folder / done.file_path.split("/")[-1]).stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_a_live_worker_is_not_overtaken(app, session, report_world):  # noqa: F811
@@ -114,7 +129,7 @@ def test_a_live_worker_is_not_overtaken(app, session, report_world):  # noqa: F8
             update(ReportRequest).where(ReportRequest.id == request.id)
             .values(state=ReportState.RUNNING, heartbeat_at=utcnow())
         )  # fmt: skip
-    assert jobs.sweep_stuck_reports() == {"requeued": 0}
+    assert jobs.sweep_stuck_reports()["requeued"] == 0
     assert jobs.run_report(request.id)["skipped"] == ReportState.RUNNING
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import time
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker, Worker
 from rq.cron import CronScheduler
 
@@ -20,6 +23,9 @@ from dudao.core.logs import configure_process_logging
 from dudao.core.queue import QUEUES, check_redis, connect
 from dudao.core.runtime import Runtime
 
+log = logging.getLogger(__name__)
+CRON_RETRY_SECONDS = 15
+
 
 def _runtime() -> Runtime:
     return current_app.extensions["dudao"]
@@ -28,6 +34,7 @@ def _runtime() -> Runtime:
 def prepare_database(runtime: Runtime) -> None:
     """Check the connection and bring the schema to the newest migration."""
     check_database(runtime.engine)
+    migrate.check_schema(runtime.engine, behind_ok=True)  # not one a newer release made
     migrate.upgrade(runtime.engine)
 
 
@@ -42,6 +49,7 @@ def db_group() -> None:
 def db_upgrade(revision: str) -> None:
     runtime = _runtime()
     check_database(runtime.engine)
+    migrate.check_schema(runtime.engine, behind_ok=True)
     migrate.upgrade(runtime.engine, revision)
     click.echo(f"Database at {runtime.engine.url.render_as_string()} is at {revision}.")
 
@@ -65,7 +73,10 @@ def db_revision(message: str) -> None:
 @db_group.command("check", help="Exit 1 if the migrated schema differs from the models.")
 @with_appcontext
 def db_check() -> None:
-    differences = migrate.drift(_runtime().engine)
+    runtime = _runtime()
+    check_database(runtime.engine)
+    migrate.check_schema(runtime.engine)  # behind: say so, not the columns one by one
+    differences = migrate.drift(runtime.engine)
     for difference in differences:
         click.echo(str(difference))
     if differences:
@@ -100,6 +111,7 @@ def worker_command(burst: bool, simple: bool) -> None:
     check_database(runtime.engine)
     connection = connect(runtime.settings)
     check_redis(connection, runtime.settings)
+    migrate.check_schema(runtime.engine)  # every job would fail on a missing column
     from dudao.reports.jobs import preload as preload_reports
 
     preload_reports(runtime.settings)  # the PDF font once, not in every forked job
@@ -120,6 +132,16 @@ def cron_command() -> None:
     # RQ reads cron strings in the process's local time: make that the organisation's.
     os.environ["TZ"] = runtime.settings.timezone
     time.tzset()
-    scheduler = CronScheduler(connection=connection, name=f"dudao-cron-{os.getpid()}")
-    register_periodic_jobs(scheduler)
-    scheduler.start()
+    for attempt in itertools.count(1):
+        name = f"dudao-cron-{os.getpid()}-{attempt}"  # the lost one may still be registered
+        scheduler = CronScheduler(connection=connection, name=name)
+        register_periodic_jobs(scheduler)
+        try:
+            scheduler.start()
+            return
+        except RedisConnectionError as exc:
+            # RQ's cron ends on a lost Redis (the worker waits): every periodic sweep would
+            # stop in silence until someone restarted it. Wait, then start again.
+            log.warning("Redis is unreachable (%s); the cron scheduler starts again in %d s.",
+                        exc, CRON_RETRY_SECONDS)  # fmt: skip
+            time.sleep(CRON_RETRY_SECONDS)

@@ -110,6 +110,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
         # An unreachable host fails within seconds instead of the OS's minutes.
         kwargs.setdefault("connect_args", {}).setdefault("connect_timeout", CONNECT_TIMEOUT)
+    if parsed.get_backend_name() == "postgresql":
+        # After a database restart every pooled connection is dead: test each as it is
+        # taken, so no request (a sign-in) fails for the pool's sake.
+        kwargs.setdefault("pool_pre_ping", True)
     if parsed.get_backend_name() == "sqlite" and parsed.database:
         from pathlib import Path
 

@@ -78,5 +78,35 @@ def drift(engine: Engine) -> list[object]:
         return list(compare_metadata(context, Base.metadata))
 
 
+def check_schema(engine: Engine, *, behind_ok: bool = False) -> None:
+    """ConfigError with one sentence when the database is not at this code's last migration:
+    behind it (every query on a new column would fail; `behind_ok` for the commands that
+    migrate), or at one this code does not know (upgraded by a newer release)."""
+    from alembic.script import ScriptDirectory
+    from alembic.util.exc import CommandError
+
+    from dudao.core.errors import ConfigError
+
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    script = ScriptDirectory.from_config(alembic_config(engine))
+    head = script.get_current_head()
+    where = engine.url.render_as_string()  # the password hidden
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except CommandError:
+            raise ConfigError(
+                f"The database at {where} is at migration {current}, which this Dudao does not "
+                f"know (its last is {head}): a newer release upgraded it. Run that release, or "
+                "restore the backup made before the upgrade."
+            ) from None
+    if current != head and not behind_ok:
+        raise ConfigError(
+            f"The database at {where} is at migration {current or 'none (empty)'}, and this "
+            f"Dudao needs {head}: run `dudao db upgrade` (or `dudao init`) first."
+        )
+
+
 def migrations_present() -> bool:
     return Path(MIGRATIONS_DIR, "env.py").exists()

@@ -33,9 +33,10 @@ from dudao.org.models import Unit
 from dudao.reports.inspection_data import load_inspection_report
 from dudao.reports.inspection_pdf import render_inspection_pdf
 from dudao.reports.models import ReportKind, ReportRequest, ReportState
-from dudao.reports.services import batch_inspections, catalogue_for, parse_quarter
+from dudao.reports.services import JOB_TIMEOUT, batch_inspections, catalogue_for, parse_quarter
 
 log = logging.getLogger(__name__)
+PARTIAL = ".part."  # a report file still being written
 STALE_AFTER = timedelta(minutes=10)  # no heartbeat for this long: the worker is gone
 LOST_AFTER = timedelta(minutes=5)  # queued this long without starting: the job was lost
 HEARTBEAT_EVERY = 1.0  # seconds between progress writes to the database
@@ -101,8 +102,13 @@ def _claim(factory: sessionmaker[Session], request_id: int) -> bool:
 
 def _write_atomically(folder: Path, name: str, fill: Callable[[Path], None]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
-    descriptor, temp = tempfile.mkstemp(prefix=".part.", dir=folder)
+    descriptor, temp = tempfile.mkstemp(prefix=PARTIAL, dir=folder)
     os.close(descriptor)
+    # mkstemp makes it owner-only; a web server running as another user on the shared
+    # data folder must read the report: the permissions a new file gets (the umask).
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(temp, 0o666 & ~mask)
     try:
         fill(Path(temp))
         os.replace(temp, folder / name)
@@ -262,5 +268,18 @@ def sweep_stuck_reports() -> dict[str, int]:
             )
         )
     for request_id in ids:
-        enqueue(runtime.settings, run_report, request_id, queue="reports", job_timeout=3600)
-    return {"requeued": len(ids)}
+        enqueue(runtime.settings, run_report, request_id, queue="reports", job_timeout=JOB_TIMEOUT)
+    return {"requeued": len(ids), "partial_removed": _remove_lost_partials(runtime.settings)}
+
+
+def _remove_lost_partials(settings: Settings) -> int:
+    """A worker killed while writing leaves its temporary file: once older than any job may
+    run, nobody is writing it."""
+    folder = settings.data_dir / "reports"
+    cutoff = time.time() - JOB_TIMEOUT - 60
+    removed = 0
+    for path in folder.glob(f"{PARTIAL}*") if folder.is_dir() else ():
+        if path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

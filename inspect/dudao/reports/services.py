@@ -48,6 +48,9 @@ class Period:
     end: date  # inclusive
 
 
+JOB_TIMEOUT = 3600  # seconds a report job may run
+
+
 def parse_quarter(text: str) -> Period:
     """'2026Q3' -> 1 July .. 30 September 2026 (the organisation's calendar dates)."""
     match = QUARTER.match((text or "").strip().upper())
@@ -242,4 +245,4 @@ def enqueue_report(settings: Settings, request: ReportRequest) -> None:
     if request.state in (ReportState.QUEUED,):
         from dudao.reports.jobs import run_report
 
-        enqueue(settings, run_report, request.id, queue="reports", job_timeout=3600)
+        enqueue(settings, run_report, request.id, queue="reports", job_timeout=JOB_TIMEOUT)
