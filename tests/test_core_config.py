@@ -288,3 +288,15 @@ def test_a_connection_the_server_dropped_is_replaced_not_a_failed_request(databa
             assert connection.execute(text("SELECT 1")).scalar_one() == 1
     finally:
         engine.dispose()
+
+
+def test_an_smtp_url_or_a_switch_that_cannot_work_stops_the_start(tmp_path):
+    """Said when the process starts, not at the first e-mail hours later, nor read as off."""
+    base = {"DUDAO_INSTANCE_PATH": str(tmp_path)}
+    with pytest.raises(ConfigError, match=r"DUDAO_SMTP_URL='notsmtp' must look like smtp://"):
+        load_settings({**base, "DUDAO_SMTP_URL": "notsmtp"})
+    with pytest.raises(ConfigError, match=r"DUDAO_BEHIND_HTTPS='maybe' must be 1 or 0"):
+        load_settings({**base, "DUDAO_BEHIND_HTTPS": "maybe"})
+    assert load_settings({**base, "DUDAO_BEHIND_HTTPS": "Yes"}).behind_https is True
+    assert load_settings({**base, "DUDAO_BEHIND_HTTPS": "0"}).behind_https is False
+    assert load_settings({**base, "DUDAO_SMTP_URL": "smtp://mail:587"}).smtp_url

@@ -152,6 +152,29 @@ def _site_url(environ: dict[str, str]) -> str | None:
     return url.rstrip("/")
 
 
+def _smtp_url(environ: dict[str, str]) -> str | None:
+    """Checked at the start, not at the first e-mail a worker tries to send hours later."""
+    url = _env("SMTP_URL", environ)
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ConfigError(
+                f"{setting('SMTP_URL', masked(url))} must look like smtp://host:port."
+            )
+    return url
+
+
+ON, OFF = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def _switch(name: str, environ: dict[str, str]) -> bool:
+    """An on/off setting: "maybe" is said, not read as off."""
+    value = (_env(name, environ) or "").lower()
+    if value not in ON | OFF:
+        raise ConfigError(f"{setting(name, value)} must be 1 or 0 (also true/false, yes/no).")
+    return value in ON
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read every `DUDAO_*` setting; a value that cannot work raises ConfigError (one sentence)."""
     environ = dict(os.environ if environ is None else environ)
@@ -165,9 +188,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=_secret_key(instance_path, environ),
         timezone=timezone,
         data_dir=Path(_env("DATA_DIR", environ) or instance_path / "data").resolve(),
-        smtp_url=_env("SMTP_URL", environ),
+        smtp_url=_smtp_url(environ),
         mail_from=_env("MAIL_FROM", environ) or "dudao@localhost",
         site_url=_site_url(environ),
-        behind_https=(_env("BEHIND_HTTPS", environ) or "").lower() in {"1", "true", "yes"},
+        behind_https=_switch("BEHIND_HTTPS", environ),
         pdf_font=_env("PDF_FONT", environ),
     )
