@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import os
 import time
+from collections.abc import Iterator
 from unittest import mock
 
 import pytest
@@ -68,27 +69,35 @@ def test_register_takes_an_explicit_list(redis_url):
     assert cron_job.job_options["job_timeout"] == 5
 
 
-def test_cron_command_registers_and_starts_in_the_org_time_zone(app, monkeypatch, process_logging):
+@pytest.fixture
+def process_time_zone() -> Iterator[None]:
+    """`dudao cron` sets the process's TZ: put it back for the tests after."""
+    saved = os.environ.get("TZ")
+    yield
+    if saved is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = saved
+    time.tzset()
+
+
+def test_cron_command_registers_and_starts_in_the_org_time_zone(
+    app, monkeypatch, process_logging, process_time_zone
+):
     started: list[list[str]] = []
     monkeypatch.setattr(
         CronScheduler, "start", lambda self: started.append([j.func_name for j in self.get_jobs()])
     )
-    saved = os.environ.get("TZ")
-    try:
-        result = app.test_cli_runner().invoke(commands.cron_command)
-        assert result.exit_code == 0, result.output
-        assert os.environ["TZ"] == "Asia/Shanghai"
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
+    result = app.test_cli_runner().invoke(commands.cron_command)
+    assert result.exit_code == 0, result.output
+    assert os.environ["TZ"] == "Asia/Shanghai"
     assert started == [[f"{p.func.__module__}.{p.func.__name__}" for p in periodic_jobs()]]
     assert "dudao.audit.jobs.verify_audit_chain" in started[0]
 
 
-def test_cron_starts_again_after_redis_was_lost(app, monkeypatch, process_logging):
+def test_cron_starts_again_after_redis_was_lost(
+    app, monkeypatch, process_logging, process_time_zone
+):
     """RQ's cron scheduler ends on a lost Redis; `dudao cron` waits and starts it again."""
     from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -101,15 +110,7 @@ def test_cron_starts_again_after_redis_was_lost(app, monkeypatch, process_loggin
 
     monkeypatch.setattr(CronScheduler, "start", start)
     monkeypatch.setattr(commands, "CRON_RETRY_SECONDS", 0)
-    saved = os.environ.get("TZ")
-    try:
-        result = app.test_cli_runner().invoke(commands.cron_command)
-    finally:
-        if saved is None:
-            os.environ.pop("TZ", None)
-        else:
-            os.environ["TZ"] = saved
-        time.tzset()
+    result = app.test_cli_runner().invoke(commands.cron_command)
     assert result.exit_code == 0, result.output
     assert len(names) == 3 and len(set(names)) == 3  # a new registration each time
 
