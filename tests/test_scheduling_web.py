@@ -125,6 +125,10 @@ def test_bad_input_is_shown_beside_the_fields_and_nothing_changes(
     ):
         refused = client.post(f"/schedules/{schedule.id}/edit", data=form_data(rrule=rule))
         assert refused.status_code == 422 and expected in refused.text, rule
+    # A day the calendar lacks is said as such, not as "this field is required".
+    impossible = client.post(f"/schedules/{schedule.id}/edit", data=form_data(dtstart="2026-02-30"))
+    assert impossible.status_code == 422 and "必填" not in impossible.text
+    assert '<p class="field-error" id="dtstart-error">不是有效的日期值。</p>' in impossible.text
     session.expire_all()
     assert session.get(Schedule, schedule.id).rrule == schedule.rrule  # nothing saved
     response = client.post(

@@ -69,7 +69,7 @@ class DrawForm(FlaskForm):
         validators=[InputRequired(), NumberRange(min=1, max=20, message=FROM_TO)],
     )
     pool = StringField(POOL)
-    due_date = DateField(_l("Due date"), validators=[DataRequired()])
+    due_date = DateField(_l("Due date"), validators=[InputRequired()])
     seed = StringField(
         _l("Seed (optional; random if empty)"),
         validators=[Length(max=64)],

@@ -85,7 +85,7 @@ class ScheduleForm(FlaskForm):
         validators=[DataRequired(), Length(max=500)],
         description=_l("e.g. FREQ=MONTHLY;BYMONTHDAY=-1 or FREQ=MONTHLY;INTERVAL=3;BYMONTHDAY=1"),
     )
-    dtstart = DateField(_l("First period starts"), validators=[DataRequired()])
+    dtstart = DateField(_l("First period starts"), validators=[InputRequired()])
     window_days = IntegerField(
         _l("Due this many days after the start"),
         validators=[InputRequired(), NumberRange(min=1, max=366, message=WHOLE_DAYS)],
@@ -137,7 +137,7 @@ class AdHocForm(FlaskForm):
         _l("Only these levels (with the units below)"), validators=[Optional()]
     )
     definition_key = SelectField(_l("Checklist"), validators=[DataRequired()])
-    due = DateField(_l("Due date"), validators=[DataRequired()])
+    due = DateField(_l("Due date"), validators=[InputRequired()])
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
     inspectors = StringField(
         _l("Inspectors (usernames, optional)"), validators=[Optional(), Length(max=1000)]

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     ValidationError,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from dudao.core.enums import UnitLevel
 from dudao.surveys.models import MIN_THRESHOLD
@@ -43,8 +43,8 @@ class CampaignForm(FlaskForm):
         description=_l("None chosen: every unit of the subtree."),
         validators=[Optional()],
     )
-    opens_on = DateField(_l("Opens on"), validators=[DataRequired(), within_this_century])
-    closes_on = DateField(_l("Closes after"), validators=[DataRequired(), within_this_century])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired(), within_this_century])
+    closes_on = DateField(_l("Closes after"), validators=[InputRequired(), within_this_century])
     period_label = StringField(
         _l("Period"), validators=[DataRequired(), Length(max=40)], description=_l("e.g. 2026 Q4")
     )

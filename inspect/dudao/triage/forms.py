@@ -32,7 +32,7 @@ class RectifyForm(FlaskForm):
     """`unit` offers the units with a finding behind the flag (set by the view)."""
 
     unit = SelectField(_l("Unit that puts it right"), coerce=int, validators=[InputRequired()])
-    deadline = DateField(_l("Deadline"), validators=[DataRequired(_l("Give a deadline."))])
+    deadline = DateField(_l("Deadline"), validators=[InputRequired(_l("Give a deadline."))])
     description = TextAreaField(
         _l("What has to be put right"),
         validators=[DataRequired(_l("Say what has to be put right.")), Length(max=4000)],
