@@ -131,7 +131,10 @@ def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
     for typed, said in (("12.5", "请输入整数。"), ("1e1", "请输入数字，例如 12 或 3.5。")):
         page.fill("#f-interviews", typed)
         page.click("form#dform button[type=submit]")
-        page.wait_for_function(f"document.querySelector('#e-interviews').innerText === '{said}'")
+        # A function, not an expression: the page's CSP refuses to eval one.
+        page.wait_for_function(
+            "said => document.querySelector('#e-interviews').innerText === said", arg=said
+        )
     assert state(page) == "device" and submissions(session, world.inspection.id) == []
     # Full-width digits, as a Chinese keyboard types them, are the number for the items
     # shown after it too (the server reads them alike: it would require those items).

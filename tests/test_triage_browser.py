@@ -75,7 +75,7 @@ def test_triage_loop(live_server, browser_page, world, session):
     # On a phone the chart keeps readable words and scrolls in its own box, from the keyboard too.
     size = page.viewport_size
     page.set_viewport_size({"width": 390, "height": 844})
-    page.wait_for_function("document.querySelector('[data-chart]').tabIndex === 0")
+    page.wait_for_function("() => document.querySelector('[data-chart]').tabIndex === 0")
     assert page.locator("[data-chart] svg").bounding_box()["width"] >= 576
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     page.set_viewport_size(size)
