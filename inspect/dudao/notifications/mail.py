@@ -28,9 +28,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dudao.auth.models import User
-from dudao.config import Settings, masked, setting
+from dudao.config import Settings
 from dudao.core.database import transaction, utcnow
-from dudao.core.errors import ConfigError
 from dudao.core.language import DEFAULT_LOCALE, LOCALES
 from dudao.notifications.models import Notification
 from dudao.notifications.services import KINDS
@@ -44,10 +43,9 @@ BATCH = 200
 
 
 def smtp_connect(url: str, timeout: float = 20) -> smtplib.SMTP:
+    """`url` is the settings' DUDAO_SMTP_URL, whose form `config.load_settings` checked."""
     parts = urlsplit(url)
-    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
-        shown = setting("SMTP_URL", masked(url))
-        raise ConfigError(f"{shown} must look like smtp://host:port.")
+    assert parts.hostname is not None
     if parts.scheme == "smtps":
         client: smtplib.SMTP = smtplib.SMTP_SSL(
             parts.hostname, parts.port or 465, timeout=timeout, context=ssl.create_default_context()
