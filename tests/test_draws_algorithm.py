@@ -139,6 +139,8 @@ def test_not_enough_eligible_inspectors_fails_naming_the_unit():
         ({}, "either a count"),
         ({"count": 2, "fraction": "0.5"}, "not both"),
         ({"fraction": "1.5"}, "at most 1"),
+        ({"fraction": "1/3"}, "a number such as 0.25, not 1/3"),
+        ({"fraction": "2e-1"}, "a number such as 0.25"),
         ({"count": "two"}, "whole number"),
         ({"count": 1, "period": "week"}, "period: must be one of month, quarter, year"),
         ({"count": 1, "inspectors_per_inspection": 0}, "from 1 to 20"),

@@ -3,6 +3,7 @@ form, JSON with no floats, so that a draw re-made from its record gets the same 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from typing import Any
@@ -18,6 +19,7 @@ from dudao.core.errors import (
     name_list,
 )
 
+DECIMAL = re.compile(r"[0-9]+(\.[0-9]+)?")
 PERIODS = {"month": 1, "quarter": 3, "year": 12}
 #: The most units one draw may ask for.
 MAX_COUNT = 1_000_000
@@ -68,21 +70,22 @@ def _int(
 
 
 def _fraction(value: Any, problems: Problems) -> str | None:
-    try:
-        exact = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
+    """Kept as typed, so only a plain decimal: the published record promises a verifier
+    one ("1/3" or "2e-1" would be read differently, or not at all, elsewhere)."""
+    typed = str(value).strip()
+    if not DECIMAL.fullmatch(typed):
         wrong = Message(
             N_("The fraction must be a number such as 0.25, not %(value)s."), value=value
         )
         problems.append(field_problem("fraction", wrong))
         return None
-    if not 0 < exact <= 1:
+    if not 0 < Fraction(typed) <= 1:
         wrong = Message(
             N_("The fraction must be more than 0 and at most 1, not %(value)s."), value=value
         )
         problems.append(field_problem("fraction", wrong))
         return None
-    return str(value).strip()
+    return typed
 
 
 def _bool(raw: Mapping[str, Any], name: str) -> bool:
