@@ -241,7 +241,7 @@ def test_cli_ad_hoc_for_a_subtree_and_one_unit(app, session, org, forms, user_fa
         ]
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "已创建 3 次临时检查（3 次已指派检查人员）：#" in result.output
+    assert "已创建 3 项动态检查（3 项已指派检查人员）：#" in result.output
     result = runner.invoke(
         cli, ["inspections", "create", "--unit", "B1", "--definition", "branch_standardisation",
               "--due", "2026-12-31", "--reason", "群众来信", "--lang", "en"]

@@ -360,7 +360,9 @@ def test_ad_hoc_for_a_subtree_from_the_web(client, session, org, schedule, signe
     assert made["A1-2"].assignee_ids == set() and made["A1-2"].state == "planned"  # 回避
     assert {i.origin for i in made.values()} == {"ad_hoc"}
     assert made["A1-1"].reason == "群众反映问题" and made["A1-1"].due_date == DUE
-    assert "已创建 2 项动态检查。" in client.get("/schedules").get_data(as_text=True)
+    told = client.get("/schedules").get_data(as_text=True)
+    assert "已创建 2 项动态检查。" in told
+    assert "其中 1 项没有检查人员：所指定的人员不得检查该单位（回避）：A1-2。" in told
 
 
 def test_an_ad_hoc_of_many_units_asks_first(client, session, org, schedule, signed_in):

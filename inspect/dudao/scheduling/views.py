@@ -13,10 +13,11 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from dudao.core.errors import DudaoError, NotFound, ValidationError
+from dudao.core.errors import DudaoError, NotFound, Plural, ValidationError, name_list
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.definitions.models import FormDefinition
 from dudao.definitions.queries import titles
+from dudao.inspections.models import Inspection
 from dudao.org.forms import split_tags
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
@@ -259,6 +260,19 @@ def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
     place_problems(exc, fields, rest=form.unit_code)
 
 
+def _say_unassigned(created: list[Inspection], *, named: bool) -> None:
+    """Inspectors were named, yet a unit may be their own part (回避): say which got none."""
+    left = [inspection.unit.code for inspection in created if not inspection.assignments]
+    if named and left:
+        shown = left[:10] + (["…"] if len(left) > 10 else [])
+        said = Plural("%(num)d of them has no inspector, as those named may not inspect it "
+                      "(回避): %(units)s. Assign inspectors on its page.",
+                      "%(num)d of them have no inspector, as those named may not inspect them "
+                      "(回避): %(units)s. Assign inspectors on their pages.",
+                      num=len(left), units=name_list(shown))  # fmt: skip
+        flash(said.in_language(get_translations()), "warning")
+
+
 @bp.route("/schedules/ad-hoc", methods=["GET", "POST"])
 @requires(MANAGE)
 def ad_hoc() -> Page:
@@ -283,6 +297,7 @@ def ad_hoc() -> Page:
                 made = ngettext("%(num)d ad hoc inspection created.",
                                 "%(num)d ad hoc inspections created.", len(created))  # fmt: skip
                 flash(made, "success")
+                _say_unassigned(created, named=bool(split_names(form.inspectors.data)))
                 return redirect(url_for("scheduling.index"))
     status = 422 if form.errors else 200
     return render_template("scheduling/ad_hoc.html", form=form, confirm=unconfirmed), status
