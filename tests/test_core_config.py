@@ -251,6 +251,24 @@ def test_bad_setting_stops_a_command_in_one_sentence_in_process(tmp_path):
     )
 
 
+def test_a_data_folder_that_cannot_be_written_stops_init_before_the_database(tmp_path):
+    """Found at the start, not at the first photo (root writes anywhere: a file in the way)."""
+    from click.testing import CliRunner
+
+    from dudao.cli import cli
+
+    (tmp_path / "taken").write_text("a file, not a folder")
+    env = {"DUDAO_INSTANCE_PATH": str(tmp_path / "inst"),
+           "DUDAO_DATA_DIR": str(tmp_path / "taken" / "data")}  # fmt: skip
+    result = CliRunner().invoke(cli, ["init"], env=env)
+    assert result.exit_code == 1
+    assert result.output.startswith(
+        f"Error: Cannot write files in {tmp_path / 'taken' / 'data'} (DUDAO_DATA_DIR): Not a "
+        "directory. Photos, uploads and reports are kept there"
+    )
+    assert not (tmp_path / "inst" / "dudao.sqlite").exists()
+
+
 def test_worker_burst_runs_with_good_settings_on_a_migrated_database(tmp_path, redis_url):
     """On a database not migrated (yet) every job would fail on a missing column: the worker
     does not start, and says what to run."""

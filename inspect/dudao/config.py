@@ -101,6 +101,23 @@ def _secret_key(instance_path: Path, environ: dict[str, str]) -> str:
     return key
 
 
+def check_data_dir(settings: Settings) -> None:
+    """Write and remove a file in the data folder, so a start that could not keep a photo,
+    an upload or a report stops with one sentence rather than at the first upload."""
+    folder = settings.data_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, name = tempfile.mkstemp(prefix=".writable.", dir=folder)
+        os.close(descriptor)
+        os.unlink(name)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot write files in {folder} (DUDAO_DATA_DIR): {exc.strerror or exc}. Photos, "
+            "uploads and reports are kept there: make it writable for this user, or set "
+            "DUDAO_DATA_DIR to a folder that is."
+        ) from exc
+
+
 def _timezone(environ: dict[str, str]) -> str:
     timezone = _env("TIMEZONE", environ) or DEFAULT_TIMEZONE
     try:

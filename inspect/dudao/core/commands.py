@@ -14,6 +14,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue, SimpleWorker, Worker
 from rq.cron import CronScheduler
 
+from dudao.config import check_data_dir
 from dudao.core import migrate
 from dudao.core.database import check_database
 from dudao.core.errors import N_, Message
@@ -88,6 +89,7 @@ def db_check() -> None:
 @language_option
 @with_appcontext
 def init_command(lang: str) -> None:
+    check_data_dir(_runtime().settings)
     prepare_database(_runtime())
     say(Message(N_("Database ready.")), lang)
     from dudao.definitions.commands import FORMS_FOLDER
@@ -112,6 +114,7 @@ def worker_command(burst: bool, simple: bool) -> None:
     connection = connect(runtime.settings)
     check_redis(connection, runtime.settings)
     migrate.check_schema(runtime.engine)  # every job would fail on a missing column
+    check_data_dir(runtime.settings)  # reports, and the photos they read
     from dudao.reports.jobs import preload as preload_reports
 
     preload_reports(runtime.settings)  # the PDF font once, not in every forked job

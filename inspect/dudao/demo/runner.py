@@ -28,7 +28,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, get_sockaddr, make_server, select_address_family
 
 from dudao.app import create_app
-from dudao.config import Settings, load_settings
+from dudao.config import Settings, check_data_dir, load_settings
 from dudao.core.commands import prepare_database
 from dudao.core.database import check_database, transaction
 from dudao.core.errors import ConfigError, DudaoError
@@ -129,6 +129,7 @@ def run_demo(options: DemoOptions, echo: Callable[[str], None] = print) -> None:
     app = create_app(settings)
     runtime: Runtime = app.extensions["dudao"]
     check_database(runtime.engine)
+    check_data_dir(settings)
     listener = _listen(options.host, options.port)
     demo = Demo(options, echo)
     with _signals_raise_stop(demo):
