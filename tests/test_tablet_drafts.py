@@ -5,6 +5,7 @@ or out-of-bounds answer is named beside its item before anything is queued."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -258,7 +259,7 @@ def test_a_returned_checklist_keeps_this_tablets_own_photos(
 ):
     """The office returns a checklist submitted from this tablet: the photos it took are still
     its own pictures (shown offline too), not links to the server, and an export lists each
-    once."""
+    once. Another tablet's readable export says the photo is on the server only."""
     base, inspection_id = live_server.url, world.inspection.id
     page = tablet(browser_page, live_server)
     open_checklist(page, base, inspection_id)
@@ -284,6 +285,18 @@ def test_a_returned_checklist_keeps_this_tablets_own_photos(
     )
     assert exported == [[submitted.answers["pledges_evidence"][0], True]]
     assert page.console_errors == []
+
+    other = tablet(browser_page, live_server)  # has only the server's reference to the photo
+    open_checklist(other, base, inspection_id)
+    other.fill("#f-interviews", "12")  # work of its own: the device list keeps it
+    other.locator("#f-interviews").blur()
+    wait_state(other, "synced")
+    other.goto(f"{base}/inspect/device")
+    with other.expect_download() as download:
+        other.click(f".t-card[data-id='{inspection_id}'] button[data-export=html]")
+    readable = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "<img" not in readable
+    assert "此照片保存在服务器上，不在本设备中：请联网打开此检查查看。" in readable
 
 
 def _plan_missing_with_a_photo(page, tmp_path) -> None:

@@ -84,7 +84,8 @@
           var dd = add(list, "dd", item.type === "photo" ? "" : shown(item, answer, text));
           if (data.notes[item.key]) add(dd, "p", text.export_note + ": " + data.notes[item.key]);
           (photosByItem[item.key] || []).forEach(function (p) {
-            if (!p.data_url) return;
+            // Another device's photo: this one has only the server's reference to it.
+            if (!p.data_url) return add(dd, "p", text.export_server_photo);
             var img = add(dd, "img");
             img.src = p.data_url;
             img.setAttribute("width", "320");
