@@ -38,7 +38,7 @@ from dudao.inspections.models import Inspection, InspectionOrigin
 from dudao.scheduling.materialise import materialise_all
 from dudao.scheduling.recurrence import local_moment, local_today
 from dudao.trends.demo import PASSING
-from dudao.trends.services import UNIT_RULES, analyze
+from dudao.trends.services import analyze
 
 OVERDUE, LATE, WAITING, RETURNED = 0.05, 0.03, 0.02, 0.06
 RETURNED_TWICE = 0.1  # of those returned and fixed
@@ -177,8 +177,9 @@ def load_demo_current_period(session: Session, org: DemoOrg) -> int:
 
     The work runs in a session without the settings, so its transitions enqueue no job
     per step (the engine's listeners leave the work to the periodic jobs then): the
-    notifications are made at once by `date_rows`, and the trend rules the per-submission
-    job would run are run here once for all the units worked on.
+    notifications are made at once by `date_rows`, and the trend rules run here once, all
+    of them, as last night's full run would have: a flag's evidence then counts the
+    inspections its page links to.
     """
     settings = session.info.get("settings")
     office = session.scalar(select(User.id).where(User.username == "office"))
@@ -193,8 +194,6 @@ def load_demo_current_period(session: Session, org: DemoOrg) -> int:
                               until=today).created  # fmt: skip
     with _joined(session, {})() as work:
         submitted = _work(work, settings, org, today, now, since)
-        units = work.scalars(select(Inspection.unit_id).where(PERIODIC).distinct()).all()
-        analyze(work, settings.timezone, today=today, unit_ids=list(units),
-                rules=(*UNIT_RULES, "returned_inspection"))  # fmt: skip
+        analyze(work, settings.timezone, today=today)
         work.commit()
     return created + submitted
