@@ -174,3 +174,29 @@ def test_concurrent_uploads_of_one_content_make_one_version(app, session):
     thread.join(10)
     assert results == [False]
     assert _count(session, DefinitionVersion) == 1
+
+
+def test_init_and_check_read_the_organisations_folder(settings, folder):  # noqa: F811
+    """With DUDAO_FORMS_DIR an upgrade's `init` syncs the organisation's own folder: it used
+    to sync the shipped one, retiring the organisation's definitions and restoring the
+    examples. `forms check` with no path reads that folder too."""
+    from dataclasses import replace
+
+    from click.testing import CliRunner
+
+    from dudao.app import create_app
+    from dudao.core.commands import init_command
+    from dudao.definitions.formcheck import check_command
+
+    app = create_app(replace(settings, forms_dir=folder), {"TESTING": True})
+    runner = app.test_cli_runner()
+    for _ in range(2):  # once, then again as on every release
+        assert runner.invoke(init_command).exit_code == 0
+    listing = runner.invoke(forms_group, ["list", "--lang", "en"]).output.splitlines()
+    assert sorted(line.split()[0] for line in listing) == ["canteen", "fire_check"]
+    assert not any("retired" in line for line in listing)
+    app.extensions["dudao"].engine.dispose()
+    checked = CliRunner().invoke(
+        check_command, ["--lang", "en"], env={"DUDAO_FORMS_DIR": str(folder)}
+    )
+    assert checked.exit_code == 0 and "2 files" in checked.output, checked.output

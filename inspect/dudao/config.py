@@ -27,6 +27,8 @@ class Settings:
     secret_key: str
     timezone: str
     data_dir: Path
+    #: The organisation's definitions folder: `init` and `forms sync` load it.
+    forms_dir: Path = PROJECT_ROOT / "forms"
     smtp_url: str | None = None
     mail_from: str = "dudao@localhost"
     #: The site's public address (https://host[/prefix]): e-mailed notifications link to it.
@@ -99,6 +101,13 @@ def _secret_key(instance_path: Path, environ: dict[str, str]) -> str:
     if not key:
         raise ConfigError(f"The secret key file {key_file} is empty; delete it to make a new one.")
     return key
+
+
+def forms_dir(environ: dict[str, str] | None = None) -> Path:
+    """DUDAO_FORMS_DIR, else the shipped forms/: one folder is the organisation's definitions,
+    since syncing a folder retires what it lacks."""
+    environ = dict(os.environ if environ is None else environ)
+    return Path(_env("FORMS_DIR", environ) or PROJECT_ROOT / "forms").resolve()
 
 
 def check_data_dir(settings: Settings) -> None:
@@ -205,6 +214,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         secret_key=_secret_key(instance_path, environ),
         timezone=timezone,
         data_dir=Path(_env("DATA_DIR", environ) or instance_path / "data").resolve(),
+        forms_dir=forms_dir(environ),
         smtp_url=_smtp_url(environ),
         mail_from=_env("MAIL_FROM", environ) or "dudao@localhost",
         site_url=_site_url(environ),

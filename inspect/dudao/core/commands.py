@@ -92,10 +92,9 @@ def init_command(lang: str) -> None:
     check_data_dir(_runtime().settings)
     prepare_database(_runtime())
     say(Message(N_("Database ready.")), lang)
-    from dudao.definitions.commands import FORMS_FOLDER
     from dudao.definitions.commands import sync_folder as sync_definitions
 
-    if FORMS_FOLDER.is_dir():  # before the schedules, which name definitions
+    if _runtime().settings.forms_dir.is_dir():  # before the schedules, which name definitions
         say(sync_definitions(_runtime(), lang=lang).summary(), lang)
     from dudao.scheduling.commands import sync_folder as sync_schedules
 

@@ -18,7 +18,8 @@ if TYPE_CHECKING:
     from dudao.core.runtime import Runtime
     from dudao.definitions.services import SyncReport
 
-#: The shipped definitions; `dudao init`, `dudao demo` and `dudao forms sync` load it.
+#: The shipped definitions; `dudao demo` loads them (init and `forms sync` the
+#: organisation's folder, DUDAO_FORMS_DIR, which is this one unless set).
 FORMS_FOLDER = PROJECT_ROOT / "forms"
 
 
@@ -42,7 +43,7 @@ def forms_group() -> None:
 def sync_folder(
     runtime: Runtime, folder: Path | None = None, lang: str = DEFAULT_LOCALE
 ) -> SyncReport:
-    """Sync `folder` (default: forms/) in one transaction, or print every problem (in
+    """Sync `folder` (default: DUDAO_FORMS_DIR) in one transaction, or print every problem (in
     `lang`) and stop.
 
     For `forms sync`, `init` and `demo`: all or nothing, exit status 1 on any problem.
@@ -55,7 +56,7 @@ def sync_folder(
     check_database(runtime.engine)
     try:
         with transaction(runtime.session_factory) as session:
-            return sync_forms(session, None, folder or FORMS_FOLDER)
+            return sync_forms(session, None, folder or runtime.settings.forms_dir)
     except DefinitionError as exc:
         counted = Plural("%(num)d problem in the definitions; nothing was synced.",
                          "%(num)d problems in the definitions; nothing was synced.",
@@ -70,7 +71,7 @@ def sync_folder(
     "--folder",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help=f"Folder of definition files [default: {FORMS_FOLDER}].",
+    help="Folder of definition files [default: DUDAO_FORMS_DIR, else the shipped forms/].",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Also list unchanged definitions.")
 @language_option

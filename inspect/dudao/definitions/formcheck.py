@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from dudao.config import PROJECT_ROOT
+from dudao.config import forms_dir
 from dudao.core.errors import N_, Message, Plural
 from dudao.core.language import language_option, say, translations
 from dudao.definitions.formfolder import definition_files, load_files
@@ -77,8 +77,8 @@ def _problems_line(count: int, files: int) -> Message:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @language_option
 def check_command(paths: tuple[Path, ...], lang: str) -> None:
-    """Check definition files (default: the forms/ folder); print every problem."""
-    result = check_paths(paths or (PROJECT_ROOT / "forms",))
+    """Check definition files (default: DUDAO_FORMS_DIR, else forms/); print every problem."""
+    result = check_paths(paths or (forms_dir(),))
     catalogue = translations(lang)
     for problem in result.problems:
         click.echo(problem.shown(catalogue))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dudao.config import PROJECT_ROOT
+from dudao.config import forms_dir
 from dudao.core.errors import N_, Message
 from dudao.core.language import language_option, say, spoken
 from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
@@ -15,7 +15,7 @@ from dudao.definitions.xlsform import XLSFormError, xlsform_to_yaml
 @click.command("import-xlsform", help="Turn an XLSForm workbook into a definition in forms/.")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to write the YAML (default: forms/<key>.yaml).")  # fmt: skip
+              help="Where to write the YAML (default: <DUDAO_FORMS_DIR>/<key>.yaml).")  # fmt: skip
 @click.option("--kind", type=click.Choice(["questionnaire", "checklist"]), default="questionnaire")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 @language_option
@@ -31,7 +31,7 @@ def import_xlsform_command(
         raise SystemExit(1) from exc
     import yaml
 
-    target = output or PROJECT_ROOT / "forms" / f"{yaml.safe_load(text)['key']}.yaml"
+    target = output or forms_dir() / f"{yaml.safe_load(text)['key']}.yaml"
     if target.exists() and not force:
         exists = Message(N_("%(path)s exists; use --force to overwrite it."), path=str(target))
         raise click.ClickException(spoken(exists, lang))
