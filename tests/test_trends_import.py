@@ -58,6 +58,16 @@ def test_reimport_is_idempotent_and_scores_are_stored(session, org, tmp_path) ->
     assert set(session.scalars(select(Inspection.origin))) == {"import"}
     # The origin says where it came from, in the reader's language; no English "reason".
     assert set(session.scalars(select(Inspection.reason))) == {None}
+    # A row corrected since is named, not counted as "already there" in silence.
+    session.commit()
+    first = session.scalar(select(Submission.inspection_id).order_by(Submission.id))
+    corrected = [row("A1-1", 0, plan="no"), *rows[1:]]
+    with pytest.raises(ValidationError) as caught:
+        load(session, tmp_path, corrected)
+    assert caught.value.problems == [
+        f"line 1: answers differ from inspection #{first}, imported earlier from the same unit, "
+        "definition, date and inspector; a re-import does not change an imported inspection"
+    ]
 
 
 def test_csv_and_xlsx_with_one_column_per_item(session, org, tmp_path) -> None:

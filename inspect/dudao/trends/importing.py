@@ -43,6 +43,11 @@ SAME_AS = {
     ROW: N_("the same unit, definition, date and inspector as row %(other)d"),
     LINE: N_("the same unit, definition, date and inspector as line %(other)d"),
 }
+#: An imported inspection is a record of the past: a re-import finds it, never changes it.
+CHANGED = N_(
+    "answers differ from inspection #%(id)d, imported earlier from the same unit, definition, "
+    "date and inspector; a re-import does not change an imported inspection"
+)
 CHUNK = 2000
 
 
@@ -184,15 +189,15 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
         seen[sid] = number
         prepared.append({"sid": sid, "unit_id": units[code], "version_id": version_id,
                          "day": day, "inspector_id": users.get(inspector), "answers": clean,
-                         "definition": definition})  # fmt: skip
+                         "definition": definition, "where": (template, number)})  # fmt: skip
+    existing = _stored(session, list(seen)) if not problems else {}
+    for p in prepared:  # a corrected row would otherwise be "already there", in silence
+        stored = existing.get(p["sid"])
+        if stored is not None and stored[0] != content_hash({"answers": p["answers"]}):
+            differs = Message(CHANGED, id=stored[1])
+            problems.append(Message(p["where"][0], n=p["where"][1], problem=differs))
     if problems:
         raise ValidationError(refused(path.name, len(problems)), problems)
-    existing: set[str] = set()
-    sids = list(seen)
-    for i in range(0, len(sids), CHUNK):
-        existing |= set(session.scalars(
-            select(Submission.submission_id).where(Submission.submission_id.in_(sids[i:i + CHUNK]))
-        ))  # fmt: skip
     todo = [p for p in prepared if p["sid"] not in existing]
     for i in range(0, len(todo), CHUNK):
         _insert(session, actor, todo[i : i + CHUNK], ZoneInfo(tz))
@@ -204,6 +209,19 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
         )])  # fmt: skip
     session.flush()
     return ImportResult(rows=len(records), created=len(todo), existing=len(existing))
+
+
+def _stored(session: Session, sids: list[str]) -> dict[str, tuple[str, int]]:
+    """The rows imported before: submission id -> (content hash, inspection id)."""
+    found: dict[str, tuple[str, int]] = {}
+    for i in range(0, len(sids), CHUNK):
+        rows = session.execute(
+            select(
+                Submission.submission_id, Submission.content_hash, Submission.inspection_id
+            ).where(Submission.submission_id.in_(sids[i : i + CHUNK]))
+        )
+        found |= {sid: (digest, inspection) for sid, digest, inspection in rows}
+    return found
 
 
 def _insert(session: Session, actor: Any, batch: list[dict[str, Any]], zone: ZoneInfo) -> None:
