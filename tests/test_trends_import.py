@@ -71,17 +71,20 @@ def test_reimport_is_idempotent_and_scores_are_stored(session, org, tmp_path) ->
 
 
 def test_csv_and_xlsx_with_one_column_per_item(session, org, tmp_path) -> None:
+    """As offices keep them: the fixed columns may be named in Chinese, a yes/no cell may say
+    是 or 否, and a CSV Excel saved on a Chinese Windows writes dates as 2024/1/15."""
     header = ["unit", "definition", "date", "inspector", *PASSING]
     values = {**PASSING, "activities": "pledges, model_posts"}
     path = tmp_path / "h.csv"
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out)
         writer.writerow(header)
-        writer.writerow(["A1-1", "campaign_spot_check", "2024-01-15", "", *values.values()])
+        writer.writerow(["A1-1", "campaign_spot_check", "2024/1/15", "", *values.values()])
     book = Workbook()
     sheet = book.active
-    sheet.append(header)
-    sheet.append(["A1-2", "campaign_spot_check", "2024-01-15", None, *values.values()])
+    sheet.append(["单位", "检查表", "日期", "检查人员", *PASSING])
+    sheet.append(["A1-2", "campaign_spot_check", "2024-01-15", None,
+                  *{**values, "plan": "否"}.values()])  # fmt: skip
     book.save(tmp_path / "h.xlsx")
     runner = CliRunner()
     load(session, tmp_path, [])  # syncs the forms
@@ -92,8 +95,10 @@ def test_csv_and_xlsx_with_one_column_per_item(session, org, tmp_path) -> None:
     assert result.exit_code == 0, result.output
     result = runner.invoke(cli, ["import", "inspections", str(path), "--lang", "en"])
     assert "h.csv: 1 row read: 0 imported, 1 already there." in result.output  # not "1 rows"
-    submission = session.scalar(select(Submission).order_by(Submission.id))
-    assert submission.answers["activities"] == ["pledges", "model_posts"]
+    first, second = session.scalars(select(Submission).order_by(Submission.id))
+    assert first.answers["activities"] == ["pledges", "model_posts"]
+    assert first.submitted_at.date().isoformat() == "2024-01-15"
+    assert (first.answers["plan"], second.answers["plan"]) == ("yes", "no")
 
 
 def test_analyze_and_export_formats_with_backfilled_first_detected(session, org, tmp_path) -> None:
@@ -126,7 +131,7 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     """A line that is not JSON does not hide the problems of the lines around it; the
     command speaks Chinese unless asked for English, and stores nothing."""
     load(session, tmp_path, [])  # syncs the forms
-    good, bad = json.dumps(row("A1-1", 0)), json.dumps({**row("NOPE", 1), "date": "2024/02/15"})
+    good, bad = json.dumps(row("A1-1", 0)), json.dumps({**row("NOPE", 1), "date": "15/02/2024"})
     path = tmp_path / "mixed.jsonl"
     odd = json.dumps(row("A\u2028B", 2), ensure_ascii=False)  # a JSON line may hold U+2028
     wrong = json.dumps(row("A1-1", 3, plan="maybe"))  # an answer the item does not offer
@@ -138,17 +143,17 @@ def test_every_problem_of_a_file_is_listed_in_the_readers_language(session, org,
     lines = english.output.splitlines()
     assert "line 2: not JSON (Expecting property name enclosed in double quotes)" in lines
     assert "line 3: unit: no unit with the code 'NOPE'" in lines
-    assert "line 3: date: '2024/02/15' is not a valid date (YYYY-MM-DD)" in lines
+    assert "line 3: date: '15/02/2024' is not a valid date (YYYY-MM-DD)" in lines
     assert "line 4: not a JSON object" in lines
     assert "line 5: the same unit, definition, date and inspector as line 1" in lines
     assert "line 6: unit: no unit with the code 'A\\u2028B'" in lines  # repr's escape
-    assert "line 7: plan: Choose one of the answers offered." in lines
+    assert "line 7: plan: Choose one of the answers offered. (given: 'maybe')" in lines
     assert lines[-1] == "Error: mixed.jsonl: 7 problems; nothing was imported."
     chinese = runner.invoke(cli, ["import", "inspections", str(path)])
     assert "第 3 行：unit：没有编码为 “NOPE” 的单位" in chinese.output.splitlines()
-    assert "第 3 行：date：“2024/02/15” 不是有效日期（格式为 YYYY-MM-DD）" in chinese.output
+    assert "第 3 行：date：“15/02/2024” 不是有效日期（格式为 YYYY-MM-DD）" in chinese.output
     assert "第 6 行：unit：没有编码为 “A\\u2028B” 的单位" in chinese.output.splitlines()
-    assert "第 7 行：plan：请从给出的选项中选择一项。" in chinese.output.splitlines()
+    assert "第 7 行：plan：请从给出的选项中选择一项。（所填：“maybe”）" in chinese.output
     assert "mixed.jsonl：发现 7 个问题，未导入任何数据。" in chinese.output
     assert count(session, Inspection) == 0
 

@@ -14,6 +14,18 @@ from dudao.org.import_files import UnreadableFile, read_table
 
 FIXED = ("unit", "definition", "version", "date", "inspector")  # version: optional
 REQUIRED = ("unit", "definition", "date")
+#: A spreadsheet's fixed columns may be named in Chinese, as the org import's are.
+HEADER_ALIASES = {
+    alias: column
+    for column, aliases in {
+        "unit": ("单位", "单位编码", "编码"),
+        "definition": ("检查表", "检查表编码", "定义"),
+        "version": ("版本",),
+        "date": ("日期", "检查日期"),
+        "inspector": ("检查人员", "检查人", "用户名"),
+    }.items()
+    for alias in (column, *aliases)
+}
 JSON_LINES = (".jsonl", ".ndjson", ".json")
 TABLES = (".csv", ".xlsx", ".xls")
 NOT_AN_OBJECT = Message(N_("not a JSON object"))
@@ -29,15 +41,16 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
         yield from _json_lines(path)
     elif suffix in TABLES:
         table = read_table(path.read_bytes(), path.name, max_unpacked=None)  # an admin's own
-        missing = [column for column in REQUIRED if column not in table.header]
+        header = [HEADER_ALIASES.get(name.strip().lower(), name) for name in table.header]
+        missing = [column for column in REQUIRED if column not in header]
         if missing:
             raise UnreadableFile(
-                N_("%(file)s: row 1 must name the columns unit, definition, date and "
-                   "inspector (and may name version), then one column per item key; "
-                   "missing: %(columns)s."),
+                N_("%(file)s: row 1 must name the columns unit, definition and date (and may "
+                   "name inspector and version), then one column per item key; missing: "
+                   "%(columns)s."),
                 file=path.name, columns=name_list(missing),
             )  # fmt: skip
-        named = [bool(name.strip()) for name in table.header]
+        named = [bool(name.strip()) for name in header]
         for number, cells in table.rows:
             # A value under no column name was dropped unseen: say where it is instead.
             stray = [n for n, cell in enumerate(cells, 1)
@@ -45,7 +58,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
             if stray:
                 yield number, {"_bad": Message(UNNAMED, column=stray[0]), "_table": True}
                 continue
-            yield number, _table_record(dict(zip(table.header, cells, strict=False)))
+            yield number, _table_record(dict(zip(header, cells, strict=False)))
     else:
         raise UnreadableFile(N_("%(file)s: use .jsonl, .csv or .xlsx."), file=path.name)
 

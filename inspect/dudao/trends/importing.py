@@ -9,6 +9,7 @@ inspector), so importing the same file again finds every row already there.
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 from dudao.audit.services import record_many
 from dudao.auth.models import User
 from dudao.core.database import refresh_statistics, utcnow
-from dudao.core.errors import N_, Message, ValidationError
+from dudao.core.errors import N_, Message, ValidationError, quoted
 from dudao.definitions.answers import validate_answers
 from dudao.definitions.models import DefinitionVersion, FormDefinition
 from dudao.definitions.queries import pinned
@@ -43,6 +44,8 @@ SAME_AS = {
     ROW: N_("the same unit, definition, date and inspector as row %(other)d"),
     LINE: N_("the same unit, definition, date and inspector as line %(other)d"),
 }
+SLASHED_DATE = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})")
+YES_NO_WORDS = {"是": "yes", "否": "no", "不适用": "na"}
 #: An imported inspection is a record of the past: a re-import finds it, never changes it.
 CHANGED = N_(
     "answers differ from inspection #%(id)d, imported earlier from the same unit, definition, "
@@ -63,9 +66,13 @@ def natural_id(unit: str, definition: str, day: str, inspector: str | None) -> s
 
 
 def _day(value: Any) -> date | None:
-    """YYYY-MM-DD, or a spreadsheet's date cell (midnight of that day)."""
+    """YYYY-MM-DD, YYYY/M/D (a CSV that Excel saved on a Chinese Windows), or a
+    spreadsheet's date cell (midnight of that day)."""
     text = str(value or "").strip()
+    slashed = SLASHED_DATE.fullmatch(text)
     try:
+        if slashed:
+            return date(*(int(part) for part in slashed.groups()))
         return date.fromisoformat(text)
     except ValueError:
         pass
@@ -76,14 +83,29 @@ def _day(value: Any) -> date | None:
     return moment.date() if moment.time() == time(0) else None
 
 
-def _split_lists(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
-    """A multi-choice cell of a spreadsheet lists option keys separated by commas."""
+def _cells(definition: Definition, answers: dict[str, Any]) -> dict[str, Any]:
+    """A spreadsheet's cells as answers: a multi-choice cell lists option keys separated by
+    commas, and a yes/no cell may say 是, 否 or 不适用 as the office's sheets do."""
     out = dict(answers)
     for key, value in answers.items():
         item = definition._index.get(key)
-        if item is not None and item.type == ItemType.MULTI_CHOICE and isinstance(value, str):
+        if item is None or not isinstance(value, str):
+            continue
+        if item.type == ItemType.MULTI_CHOICE:
             out[key] = [v for v in re.split(r"[,;，；\s]+", value) if v]
+        elif item.type == ItemType.YES_NO:
+            out[key] = YES_NO_WORDS.get(value.strip().lower(), value)
     return out
+
+
+def _answer_problem(item: str, value: Any, problem: Any) -> Message:
+    """The value as given beside the form's own sentence ("Choose one of the answers
+    offered."), which names no value: a file's reader must find the cell."""
+    if value in (None, "", [], {}):
+        return Message(N_("%(item)s: %(problem)s"), item=item, problem=problem)
+    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return Message(N_("%(item)s: %(problem)s (given: %(value)s)"), item=item, problem=problem,
+                   value=quoted(shown))  # fmt: skip
 
 
 def _lookups(
@@ -173,9 +195,9 @@ def import_inspections(session: Session, actor: Any, path: Path, tz: str) -> Imp
         if version_id is not None and isinstance(record.get("answers"), dict):
             definition = pinned(session, version_id)  # the answers too, whatever else is wrong
             given = record["answers"]
-            given = _split_lists(definition, given) if record.get("_table") else given
+            given = _cells(definition, given) if record.get("_table") else given
             clean, errors = validate_answers(definition, given)
-            bad += [Message(N_("%(item)s: %(problem)s"), item=item, problem=message)
+            bad += [_answer_problem(item, given.get(item), message)
                     for item, message in errors.items()]  # fmt: skip
         if bad:
             problems += [Message(template, n=number, problem=b) for b in bad]
