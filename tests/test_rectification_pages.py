@@ -274,12 +274,14 @@ def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, appr
 @pytest.mark.parametrize(
     ("grade", "passed", "shown"),
     [
-        ("不合格", False, '40.0% · <span class="tag danger">不合格</span>'),
-        ("良好", False, '40.0% · 良好 · <span class="tag danger">不合格</span>'),
-        ("优秀", True, '40.0% · 优秀 · <span class="tag ok">合格</span>'),
+        ("不合格", False, '40.0% · 不合格 · <span class="tag danger">关键项不合格</span>'),
+        ("优秀", True, "40.0% · 优秀"),
+        # A low score with no critical failure is not "合格" beside its grade 不合格.
+        ("不合格", True, "40.0% · 不合格"),
+        (None, True, '40.0% · <span class="tag muted">无关键项不合格</span>'),
     ],
 )
-def test_the_score_line_says_a_failing_grade_once(app, grade, passed, shown):
+def test_the_score_line_says_the_grade_and_a_critical_failure(app, grade, passed, shown):
     sub = SimpleNamespace(percent=40.0, passed=passed, grade_in=lambda _locale: grade)
     template = (
         '{% from "inspections/_review.html" import score_line with context %}{{ score_line(sub) }}'

@@ -22,7 +22,7 @@ HEADERS = {
     "origin": ("检查类型", "Type"), "state": ("状态", "State"),
     "due_date": ("截止日期", "Due"), "submitted_at": ("提交时间", "Submitted"),
     "percent": ("得分率（%）", "Score (%)"), "grade": ("等级", "Grade"),
-    "passed": ("是否合格", "Passed"), "review": ("审核", "Review"),
+    "passed": ("关键项均合格", "No critical item failed"), "review": ("审核", "Review"),
     "item": ("检查项目编码", "Item key"), "label": ("检查项目", "Item"),
     "answer": ("检查结果", "Answer"), "verdict": ("判定", "Verdict"),
     "note": ("备注", "Note"), "finding_id": ("问题编号", "Finding"),

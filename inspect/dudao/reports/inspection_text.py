@@ -36,7 +36,7 @@ TEXT = {
     "score": ("总得分率", "Overall score"),
     "grade": ("等级", "Grade"),
     "outcome": ("结论", "Outcome"),
-    "passed": ("合格", "Passed"),
+    "passed": ("无关键项不合格", "No critical item failed"),
     "failed_critical": ("不合格（关键项不合格）", "Failed (a critical item failed)"),
     "not_submitted": ("尚未提交检查结果", "No results submitted yet"),
     "sections": ("分项得分", "Section scores"),
