@@ -260,3 +260,18 @@ def test_a_spreadsheet_may_name_the_version_its_rows_were_filled_in(session, org
     assert "row 4: definition: no definition 'campaign_spot_check' (or no such version)" in (
         result.output
     )
+
+
+def test_an_imported_inspection_names_who_inspected_it(
+    client, session, org, tmp_path, signed_in, user_factory
+) -> None:
+    """The inspector column is the submitter: the page said "Nobody yet" was assigned and
+    named no one, as an imported inspection has no assignee."""
+    inspector = user_factory("lisi", ("inspector", org.group))
+    load(session, tmp_path, [row("A1-1", 0, inspector="lisi")])
+    signed_in("office", ("office", org.group))
+    inspection = session.scalar(select(Inspection))
+    page = client.get(f"/inspections/{inspection.id}").get_data(as_text=True)
+    submitted = page[page.index('<section id="submission">') :]
+    assert f"· {inspector.display_name}</dd>" in submitted
+    assert "尚未分派" not in page and '<span class="muted">无人</span>' in page

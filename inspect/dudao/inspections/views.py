@@ -122,6 +122,9 @@ def _render(
     actors = {e.actor_id for e in events if e.actor_id is not None}
     if draft is not None and draft.updated_by_id is not None:
         actors.add(draft.updated_by_id)
+    review = context.get("review")
+    if review is not None and review.submission.submitted_by_id is not None:
+        actors.add(review.submission.submitted_by_id)  # an imported one has no assignee
     people = queries.users_by_id(db(), inspection.assignee_ids | _assignees_in(events) | actors)
     definitions = queries.definitions(db(), [inspection])
     return render_template(
