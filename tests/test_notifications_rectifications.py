@@ -33,6 +33,13 @@ def test_reopen_tells_the_leads_and_submit_tells_the_office(app, world, session,
     assert task["state"] == "in_progress"
     sweep_transition_notifications()  # whether or not the jobs ran: the same result
     told = _told(session)
+    assert ("lead", "assigned") in told
+    assigned = session.scalar(
+        select(Notification).where(
+            Notification.kind == "assigned", Notification.subject_type == "rectification"
+        )
+    )
+    assert (assigned.body, assigned.due_on.isoformat()) == ("制定实施方案", "2027-01-31")
     assert ("office", "submitted") in told
     assert ("lead", "returned") in told
     assert ("lead", "submitted") not in told  # the actor is not told of their own action

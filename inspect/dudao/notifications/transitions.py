@@ -110,9 +110,21 @@ def derive(session: Session, events: Iterable[AuditEvent]) -> list[Message]:
             else:
                 users = assignees[subject.id]
             body = after.get("comment") or after.get("reason") or ""
+            due_on = None
+            if notice == "assigned":  # what is asked and by when, not only a link
+                due_on = kind.due_date(subject)
+                if kind.workers == UNIT_LEADS:
+                    body = body or subject.description
             messages += [
                 subject_message(
-                    uid, transition_key(event.id), notice, kind, subject, body, audience=audience
+                    uid,
+                    transition_key(event.id),
+                    notice,
+                    kind,
+                    subject,
+                    body,
+                    due_on=due_on,
+                    audience=audience,
                 )
                 for uid in sorted(users - {event.actor_id})
             ]
