@@ -29,7 +29,8 @@ def test_inbox_lists_kinds_links_and_filters(client, session, org, signed_in, us
     assert '<span class="tag">已退回</span>' in chinese and ">已分派 (" in chinese  # tag, filter
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get("/notifications").get_data(as_text=True)
-    assert 'href="/inspections/1"' in page and "证据不足" in page
+    first = session.scalar(select(Notification.id).where(Notification.key == "t:1"))
+    assert f'href="/notifications/{first}"' in page and "证据不足" in page
     assert "Assigned" in page and "Returned" in page and "Due soon" in page
     assert "(3)" in page  # unread count beside "Unread"
     only = client.get("/notifications?kind=returned").get_data(as_text=True)
@@ -86,7 +87,8 @@ def test_a_notification_about_no_subject_shows_its_own_title(client, session, or
     session.commit()
     client.post("/lang", data={"lang": "en", "next": "/"})
     page = client.get("/notifications").get_data(as_text=True)
-    assert '<a href="/audit">审计日志校验失败 (2)</a>' in page and "Alert" in page
+    alert = session.scalar(select(Notification.id).where(Notification.key == "a:1"))
+    assert f'<a href="/notifications/{alert}">审计日志校验失败 (2)</a>' in page and "Alert" in page
 
 
 def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):
@@ -108,6 +110,20 @@ def test_mark_one_then_all_read(client, session, org, signed_in, user_factory):
     assert unread_count(session, bob.id) == 1
 
 
+def test_following_a_link_reads_the_notification(client, session, org, signed_in, user_factory):
+    client, ada, bob = _setup(session, org, signed_in, user_factory)
+    first = session.scalars(select(Notification).where(Notification.key == "t:1")).one()
+    assert f'href="/notifications/{first.id}"' in client.get("/notifications").get_data(
+        as_text=True
+    )
+    response = client.get(f"/notifications/{first.id}")
+    assert response.status_code == 302 and response.headers["Location"] == "/inspections/1"
+    assert unread_count(session, ada.id) == 2
+    theirs = session.scalars(select(Notification).where(Notification.user_id == bob.id)).one()
+    assert client.get(f"/notifications/{theirs.id}").status_code == 404
+    assert unread_count(session, bob.id) == 1
+
+
 def test_a_batch_is_one_entry_marked_read_together(client, session, org, signed_in, user_factory):
     client, ada, _ = _setup(session, org, signed_in, user_factory)
     for n in range(10, 15):  # what one schedule run assigns at once
@@ -121,7 +137,8 @@ def test_a_batch_is_one_entry_marked_read_together(client, session, org, signed_
     page = client.get("/notifications").get_data(as_text=True)
     batch = page.split('class="batch unread"')[1].split("</details>")[0]
     assert "5 notifications at once" in batch
-    assert all(f'href="/inspections/{n}"' in batch for n in range(10, 15))
+    batched = session.scalars(select(Notification.id).where(Notification.key.like("t:1_")))
+    assert all(f'href="/notifications/{n}"' in batch for n in batched)
     assert "Inspection #1 " not in batch  # the older assignment stays its own entry
     assert "Rectification #7" in page and "Rectification #7" not in batch
     form = page.split('class="batch unread"')[1].split("</form>")[0]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.notifications.models import Notification
 from dudao.notifications.queries import PAGE, batches, unread_by_kind
 from dudao.notifications.queries import inbox as inbox_query
 from dudao.notifications.services import KINDS, mark_read
@@ -46,3 +47,15 @@ def read_all() -> Response:
     mark_read(db(), current_user.id, ids or None)
     db().commit()
     return redirect(safe_next(request.form.get("next"), url_for("notifications.inbox")))
+
+
+@bp.get("/notifications/<int:notification_id>")
+@signed_in
+def open_one(notification_id: int) -> Response:
+    """Follow a notification's link: read, as the reader is looking at what it was about."""
+    notification = db().get(Notification, notification_id)
+    if notification is None or notification.user_id != current_user.id or not notification.link:
+        abort(404)
+    mark_read(db(), current_user.id, [notification.id])
+    db().commit()
+    return redirect(safe_next(notification.link, url_for("notifications.inbox")))
