@@ -47,7 +47,7 @@ def test_demo_feedback_is_answered_pending_and_flags_its_theme(demo, app, sessio
     flag = themes[0]
     companies = {a.home_code or a.unit_code for a in org.accounts if a.username != "office"}
     assert len(flag.unit_codes) == 3 and set(flag.unit_codes) <= companies
-    assert flag.detected and flag.evidence["units"] == 3
+    assert flag.detected and flag.evidence["units"] == flag.evidence["representatives"] == 3
     assert len(flag.evidence["feedback_ids"]) == 3
 
     office = _sign_in(app, "office")

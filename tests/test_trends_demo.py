@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from dudao.demo.data import build_demo
+from dudao.inspections.rectification_queries import overdue_clause
 from dudao.inspections.submission_models import Rectification
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.demo import load_demo_history, load_demo_questionnaire_flags
@@ -38,7 +39,7 @@ def test_demo_history_flags_the_planted_problems(demo, session) -> None:
     # A few of the last weeks' rectifications are still undone: one flag per unit, naming
     # every overdue task there.
     overdue = {t.id: t for t in session.scalars(
-        select(Rectification).where(Rectification.state == "overdue"))}  # fmt: skip
+        select(Rectification).where(overdue_clause(org_today(session))))}  # fmt: skip
     flagged = [i for f in by_rule["overdue_rectification"] for i in f.evidence["rectification_ids"]]
     assert overdue and sorted(flagged) == sorted(overdue)
     assert {f.unit_id for f in by_rule["overdue_rectification"]} == {

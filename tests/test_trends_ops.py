@@ -20,22 +20,28 @@ def flags(session, rule):
 
 
 def test_overdue_rectifications_flag_the_unit_until_none_is_overdue(session, org, tmp_path):
-    load(session, tmp_path, [row("A1-1", 0, leadership="assigned", site_matches="no")])
+    """Overdue as the task list counts it: a task the lead started after the timer had
+    marked it overdue is still past its deadline (it dropped out of the flag)."""
+    rows = [row("A1-1", 0, leadership="assigned", site_matches="no", plan="no"),
+            row("A1-1", 1, known_rate="few")]  # fmt: skip
+    load(session, tmp_path, rows)
     findings = list(session.scalars(select(Finding).order_by(Finding.id)))
+    states = ("overdue", "in_progress", "open", "submitted")
+    deadlines = (date(2024, 2, 1), date(2024, 2, 5), TODAY, date(2024, 2, 3))
     tasks = [
-        Rectification(finding_id=f.id, unit_id=f.unit_id, state=state, deadline=date(2024, 2, d),
+        Rectification(finding_id=f.id, unit_id=f.unit_id, state=state, deadline=deadline,
                       description="fix")
-        for f, state, d in zip(findings, ("overdue", "open"), (1, 9), strict=True)
+        for f, state, deadline in zip(findings, states, deadlines, strict=True)
     ]  # fmt: skip
     session.add_all(tasks)
     session.commit()
     analyze(session, TZ, today=TODAY, rules=("overdue_rectification",))
     session.commit()
     (flag,) = flags(session, "overdue_rectification")
-    assert flag.unit_codes == ["A1-1"] and flag.evidence["overdue"] == 1
-    assert flag.evidence["rectification_ids"] == [tasks[0].id] and flag.detected
+    assert flag.unit_codes == ["A1-1"] and flag.evidence["overdue"] == 2
+    assert flag.evidence["rectification_ids"] == [tasks[0].id, tasks[1].id] and flag.detected
     assert flag.first_detected == "2024-02"
-    tasks[0].state = "verified"
+    tasks[0].state, tasks[1].state = "verified", "submitted"
     session.commit()
     summary = analyze(session, TZ, today=TODAY, rules=("overdue_rectification",))
     session.commit()

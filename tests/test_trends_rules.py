@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from dudao.audit.models import AuditEvent
 from dudao.core.enums import UnitLevel
 from dudao.org.models import Unit
 from dudao.org.services import create_unit
@@ -71,8 +72,13 @@ def test_critical_failure_flags_and_clears(session, org, tmp_path) -> None:
     load(session, tmp_path, [row("A1-1", 7)], name="later.jsonl")
     summary = run(session)
     (flag,) = flags(session)  # the same flag, no second one
-    assert summary.updated == 1 and flag.detected is False
+    assert (summary.cleared, summary.updated) == (1, 0) and flag.detected is False
     assert flag.first_detected == "2024-07"
+    assert run(session).cleared == 0  # still cleared: recorded once
+    events = session.scalars(select(AuditEvent.action).where(
+        AuditEvent.entity_type == "trend_flag", AuditEvent.entity_id == str(flag.id)
+    ).order_by(AuditEvent.id))  # fmt: skip
+    assert list(events) == ["trend_flag.create", "trend_flag.cleared"]  # not "detected again"
 
 
 def test_recurring_failure_needs_consecutive_inspections(session, org, tmp_path) -> None:

@@ -159,11 +159,15 @@ def test_a_questionnaire_flag_says_what_it_was_compared_with(desk, session, org)
 def test_a_flag_of_one_month_names_it_once(desk, session, org):
     flag = make_flag(session, org.group, "feedback_theme", item_key=None, definition_key=None,
                      first_detected="2026-11", last_detected="2026-11",
-                     evidence={"keyword": "浪费", "units": 3, "feedback_ids": [25]})  # fmt: skip
+                     evidence={"keyword": "浪费", "units": 3, "representatives": 3,
+                               "feedback_ids": [25], "test": "same keyword from at least 3 "
+                               "units and as many representatives within 90 days"})  # fmt: skip
     session.commit()
     page = page_of(desk, flag)
     assert "raised the same concern, “浪费” (2026-11)." in page and "2026-11 to" not in page
     assert 'Units concerned</th><td class="wrap">3<' in page
+    assert 'Representatives concerned</th><td class="wrap">3<' in page
+    assert "The same keyword from at least 3 units and as many representatives within 90" in page
 
 
 def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, org):

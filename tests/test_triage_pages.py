@@ -129,10 +129,20 @@ def test_history_shows_detection_events(client, world, session):
            {"first_detected": "2026-02"})  # fmt: skip
     record(session, None, "trend_flag.cleared", "trend_flag", ids["a_det"], {"detected": True},
            {"detected": False})  # fmt: skip
+    # a clearing as it was recorded until November 2026, then an update while not detected
+    record(session, None, "trend_flag.update", "trend_flag", ids["a_rec"],
+           {"detected": True, "last_detected": "2026-03"},
+           {"detected": False, "last_detected": "2026-03"})  # fmt: skip
+    record(session, None, "trend_flag.update", "trend_flag", ids["a_rec"],
+           {"detected": False, "last_detected": "2026-03"},
+           {"detected": False, "last_detected": "2026-04"})  # fmt: skip
     session.commit()
     sign_in(client, "office_a")
     page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
     assert "Detected (first in 2026-02)" in page and "No longer detected" in page
+    page = client.get(f"/flags/{ids['a_rec']}").get_data(as_text=True)
+    assert "Detected again" not in page and "No longer detected" in page
+    assert "Updated, still not detected (last in 2026-04)" in page
 
 
 def test_stale_page_gets_409_changed_meanwhile(client, world, session):

@@ -10,15 +10,19 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dudao.inspections.models import Inspection
+from dudao.inspections.rectification_queries import overdue_clause
 from dudao.inspections.submission_models import Rectification, ReviewState, Submission
 from dudao.trends.detection import Detection
 from dudao.trends.queries import period_of
 
 
 def overdue_rectifications(session: Session, cfg: dict[str, Any], today: date) -> list[Detection]:
+    """Overdue as the task list counts it: past the deadline and not submitted, verified or
+    cancelled, also once the lead has started an overdue task or before the timer ran."""
+    overdue = overdue_clause(today)
     query = (
         select(Rectification.unit_id, func.count(), func.min(Rectification.deadline))
-        .where(Rectification.state == "overdue")
+        .where(overdue)
         .group_by(Rectification.unit_id)
     )
     rows = [r for r in session.execute(query) if r[1] >= cfg["min_overdue"]]
@@ -26,7 +30,7 @@ def overdue_rectifications(session: Session, cfg: dict[str, Any], today: date) -
     listed: dict[int, list[int]] = {}
     for unit_id, rect_id in session.execute(
         select(Rectification.unit_id, Rectification.id)
-        .where(Rectification.state == "overdue", Rectification.unit_id.in_(wanted))
+        .where(overdue, Rectification.unit_id.in_(wanted))
         .order_by(Rectification.id)
     ):
         listed.setdefault(unit_id, []).append(rect_id)

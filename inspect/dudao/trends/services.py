@@ -134,12 +134,17 @@ def sync_flags(session: Session, detections: list[Detection], rules: tuple[str, 
         if flag.state == "resolved" and not recurred:
             continue
         if changed:
+            cleared = flag.detected and not d.active  # the condition no longer holds
             flag.first_detected = min(flag.first_detected, d.first)
             flag.last_detected, flag.detected, flag.evidence = d.last, d.active, d.evidence
             flag.unit_ids, flag.unit_codes, flag.severity = d.unit_ids, unit_codes, d.severity
             flag.updated_at = now
-            summary.updated += 1
-            entries.append(("trend_flag.update", "trend_flag", flag.id, before,
+            if cleared:
+                summary.cleared += 1
+            else:
+                summary.updated += 1
+            entries.append(("trend_flag.cleared" if cleared else "trend_flag.update",
+                            "trend_flag", flag.id, before,
                             {"detected": d.active, "last_detected": d.last}))  # fmt: skip
         if recurred:
             reopen.append(flag)

@@ -25,7 +25,10 @@ from dudao.triage.months import runs, span, window
 from dudao.web.setup import select_locale, unit_name
 
 CONSECUTIVE = re.compile(r"^(\d+) consecutive failures$")
-SAME_THEME = re.compile(r"^same (keyword|category) from at least (\d+) units within (\d+) days$")
+SAME_THEME = re.compile(
+    r"^same (keyword|category) from at least (\d+) units( and as many representatives)? "
+    r"within (\d+) days$"  # representatives since November 2026
+)
 #: Lists shown elsewhere on the page (links, the series table), not in the numbers table.
 NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
@@ -213,6 +216,9 @@ def _test_label(test: str) -> str:
     match = SAME_THEME.match(test)
     if match:
         what = _("keyword") if match.group(1) == "keyword" else _("category")
-        return _("The same %(what)s from at least %(n)s units within %(days)s days",
-                 what=what, n=match.group(2), days=match.group(3))  # fmt: skip
+        args = {"what": what, "n": match.group(2), "days": match.group(4)}
+        if match.group(3):
+            return _("The same %(what)s from at least %(n)s units and as many representatives "
+                     "within %(days)s days", **args)  # fmt: skip
+        return _("The same %(what)s from at least %(n)s units within %(days)s days", **args)
     return str(TEST_LABELS.get(test, test))

@@ -70,6 +70,7 @@ FIELD_LABELS = {
     "keyword": _l("Keyword"),
     "category": _l("Category"),
     "units": _l("Units concerned"),
+    "representatives": _l("Representatives concerned"),
 }
 #: Words the rules write as values, in the reader's language.
 VALUE_LABELS = {

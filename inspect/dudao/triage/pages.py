@@ -87,10 +87,15 @@ def describe_flag_event(event: AuditEvent, workflow: Workflow, people: dict[int,
     after = event.after or {}
     if action == "create":
         return _("Detected (first in %(period)s)", period=after.get("first_detected", "?"))
-    if action == "update":
-        return _("Detected again (last in %(period)s)", period=after.get("last_detected", "?"))
     if action == "cleared":
         return _("No longer detected")
+    if action == "update" and after.get("detected") is False:
+        if (event.before or {}).get("detected"):  # a clearing, as it was recorded until Nov 2026
+            return _("No longer detected")
+        return _("Updated, still not detected (last in %(period)s)",
+                 period=after.get("last_detected", "?"))  # fmt: skip
+    if action == "update":
+        return _("Detected again (last in %(period)s)", period=after.get("last_detected", "?"))
     if action == "recurred":
         return _("Detected again after it was resolved: reopened")
     if action == "assign":
