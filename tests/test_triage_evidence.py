@@ -177,8 +177,8 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
                                   "upper_limit": 0.2778})  # fmt: skip
     session.commit()
     page = page_of(desk, falling)
-    assert ("have been declining since 2026-08: 88.9 on average since then, against 100.0 "
-            "before.") in page  # fmt: skip
+    assert ("have been below the unit's own baseline since 2026-08: 88.9 on average since "
+            "then, against 100.0 before.") in page  # fmt: skip
     assert 'Sen\'s slope (score points per month)</th><td class="wrap">-1.47<' in page
     table = page.split("data-series")[1].split("</table>")[0]  # scores to 0.1, like the mean
     assert "<td>88.9</td>" in table and "<td>90.5</td>" in table and "90.47" not in table
@@ -186,8 +186,39 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
             "limit of 27.8% (since 2026-09).") in page_of(desk, outlier)  # fmt: skip
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "此后平均 88.9 分，此前为 100.0 分" in page_of(desk, falling)
+    assert "持续下降" not in page_of(desk, falling).split("data-sentence>")[1].split("</p>")[0]
     said = "A1-2 的计分项中 8 项不合格（共 18 项，44.4%），超出漏斗图上限 27.8%"
     assert said in page_of(desk, outlier)
+
+
+def test_a_deterioration_flag_says_whether_mann_kendall_backs_the_cusum(desk, session, org):
+    """The CUSUM finds a level below the unit's own; only Mann-Kendall says the scores are
+    still falling. Scores 90, 90, 100, 100, 100, 86, 86, 100, 100, 90, 90 (p = 0.34, Sen's
+    slope 0) are a shift, not a continuing decline."""
+    base = {"baseline_score": 96.0, "decline_from": "2026-05", "mean_score_since": 90.0,
+            "cusum_signal": True}  # fmt: skip
+    shift = make_flag(session, org.branch_a1, "deterioration", tag="shift",
+                      evidence={**base, "mann_kendall_p": 0.34, "sen_slope": 0.0})  # fmt: skip
+    slide = make_flag(session, org.branch_a2, "deterioration", tag="slide",
+                      evidence={**base, "mann_kendall_p": 0.004, "sen_slope": -2.5})  # fmt: skip
+    gap = make_flag(session, org.branch_b1, "deterioration", tag="gap",
+                    evidence={**base, "mann_kendall_p": None, "sen_slope": None})  # fmt: skip
+    session.commit()
+    said = lambda flag: page_of(desk, flag).split("data-sentence>")[1].split("</p>")[0]  # noqa: E731
+    assert said(shift) == (
+        "The scores of monthly at A1-1 have been below the unit's own baseline since 2026-05: "
+        "90.0 on average since then, against 96.0 before. A shift, not a continuing decline: "
+        "Mann-Kendall finds no downward trend (p = 0.34).")  # fmt: skip
+    assert said(slide).endswith("before. Mann-Kendall finds a continuing downward trend: -2.5 "
+                                "points per month (Sen's slope; p = 0.004).")  # fmt: skip
+    assert said(gap).endswith("Mann-Kendall was not run (a month of its window had no score).")
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert said(shift) == (
+        "自 2026-05 起，A1-1 的《monthly》得分低于本单位自身基线：此后平均 90.0 分，"
+        "此前为 96.0 分。属于水平下移，并非持续下降：Mann-Kendall 检验未发现下降趋势"
+        "（p = 0.34）。")  # fmt: skip
+    assert said(slide).endswith("Mann-Kendall 检验显示持续下降趋势：每月 -2.5 分（Sen 斜率；p = "
+                                "0.004）。")  # fmt: skip
 
 
 def test_an_overdue_rectification_flag_links_its_tasks(desk, session, org):

@@ -21,7 +21,7 @@ def test_flag_page_shows_sentence_evidence_and_chart(client, world):
     _people, ids = world
     sign_in(client, "office_a")
     page = client.get(f"/flags/{ids['a_det']}").get_data(as_text=True)
-    assert "have been declining since 2026-02" in page
+    assert "own baseline since 2026-02" in page
     assert "<svg" in page and 'role="img"' in page and "<script" not in page.split("<svg")[1]
     table = page.split("data-series")[1].split("</table>")[0]
     assert "2026-04" in table and "71.3" in table and "90.0" in table and "—" in table

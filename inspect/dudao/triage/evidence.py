@@ -31,6 +31,9 @@ NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
     "failures_series", "inspections_series", "unit_codes", "campaign_id", "feedback_ids",
 }  # fmt: skip
+#: Mann–Kendall's one-sided p below which a deterioration flag's scores are said to be
+#: still falling (the level at which the benchmark counts a CUSUM flag as confirmed).
+TREND_P = 0.05
 #: Shares the rules write as fractions, shown as per cent like the chart.
 PERCENT = {"rate", "baseline_rate", "wilson_95", "proportion", "upper_limit", "coverage"}
 
@@ -92,14 +95,8 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
                  failures=e.get("failures", "?"), inspections=e.get("inspections", "?"),
                  rate=_percent(e.get("rate")), baseline=_percent(e.get("baseline_rate")),
                  count=len(flag.unit_ids or []), **args)  # fmt: skip
-    if rule == "deterioration":  # since the open run began (older flags: the first signal)
-        since = {**args, "first": e.get("decline_from", args["first"])}
-        if e.get("baseline_score") is not None and e.get("mean_score_since") is not None:
-            return _("The scores of %(definition)s at %(units)s have been declining since "
-                     "%(first)s: %(now)s on average since then, against %(before)s before.",
-                     now=e["mean_score_since"], before=e["baseline_score"], **since)  # fmt: skip
-        return _("The scores of %(definition)s at %(units)s have been declining since "
-                 "%(first)s.", **since)  # fmt: skip
+    if rule == "deterioration":
+        return _deterioration(e, args)
     if rule == "outlier":
         return _("%(units)s failed %(failed)s of %(scored)s scored items in %(window)s "
                  "(%(share)s), above the funnel limit of %(limit)s (since %(first)s).",
@@ -122,6 +119,33 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
         return _("An inspection at %(units)s was returned %(n)d times.",
                  n=int(e.get("returns", 0)), **args)  # fmt: skip
     return _("%(rule)s at %(units)s (%(span)s).", rule=rule_label(rule), **args)
+
+
+def _deterioration(e: dict, args: dict[str, object]) -> str:
+    """What the CUSUM found, a level below the unit's own since the open run began (older
+    flags: the first signal), then whether Mann–Kendall backs it as a decline that goes on:
+    a step down and a slide call for different follow-up."""
+    since = {**args, "first": e.get("decline_from", args["first"])}
+    if e.get("baseline_score") is not None and e.get("mean_score_since") is not None:
+        shift = _("The scores of %(definition)s at %(units)s have been below the unit's own "
+                  "baseline since %(first)s: %(now)s on average since then, against "
+                  "%(before)s before.",
+                  now=e["mean_score_since"], before=e["baseline_score"], **since)  # fmt: skip
+    else:
+        shift = _("The scores of %(definition)s at %(units)s have been below the unit's own "
+                  "baseline since %(first)s.", **since)  # fmt: skip
+    if "mann_kendall_p" not in e:  # written before the rule reported it
+        return shift
+    p, slope = e["mann_kendall_p"], e.get("sen_slope")
+    if not isinstance(p, int | float):
+        trend = _("Mann-Kendall was not run (a month of its window had no score).")
+    elif p < TREND_P and isinstance(slope, int | float) and slope < 0:
+        trend = _("Mann-Kendall finds a continuing downward trend: %(slope)s points per month "
+                  "(Sen's slope; p = %(p)s).", slope=_number(slope), p=_number(p))  # fmt: skip
+    else:
+        trend = _("A shift, not a continuing decline: Mann-Kendall finds no downward trend "
+                  "(p = %(p)s).", p=_number(p))  # fmt: skip
+    return _("%(shift)s %(trend)s", shift=shift, trend=trend)  # no space between in Chinese
 
 
 def _decline(e: dict, args: dict[str, object]) -> str:
