@@ -137,6 +137,10 @@ def test_a_cross_unit_problem_that_goes_on_stays_detected(session, org, tmp_path
     assert ev["baseline_rate"] == round(ev["baseline_failures"] / (6 * 12), 4)  # as observed
     # and its months: those 6, every flagged month up to the window left out
     assert ev["baseline_months"] == ["2024-01", "2024-06"]
+    # the series drawn with it begins with the baseline, so its rows add up to its counts
+    assert ev["periods"][0] == "2024-01" and ev["periods"][-1] == "2025-10"
+    assert sum(ev["failures_series"][:6]) == ev["baseline_failures"]
+    assert sum(ev["inspections_series"][:6]) == ev["baseline_inspections"]
     start = 21 - ev["window_periods"] + 1  # the window's first month (2024-01 is 0)
     assert ev["baseline_left_out"] == [
         f"{2024 + i // 12}-{i % 12 + 1:02d}" for i in range(6, start)

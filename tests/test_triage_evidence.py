@@ -92,6 +92,10 @@ def test_the_month_under_way_is_marked_as_not_over(desk, session, org):
     chart = page.split("data-chart")[1].split("</figure>")[0]
     assert f">{month}*<" in chart and f">{earlier[0]}<" in chart
     assert f"* {month} is not over: its figures are what has come in so far." in chart
+    # its rate so far (0 of 1) is an open point apart, not the line diving to 0 %
+    (x,) = re.findall(r'<circle cx="([\d.]+)"[^>]*fill="rgb\(100%,100%,100%\)"', chart)
+    line = re.findall(r'<polyline points="([^"]*)" stroke="rgb\(12%,37%,60%\)"', chart)
+    assert line and all(f"{float(x):g} " not in points for points in line)
     assert "not over" not in page_of(desk, past)
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert f'{month} <span class="muted">（本月尚未结束）</span>' in page_of(desk, under_way)
