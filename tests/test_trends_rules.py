@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
+from scipy.stats import binom, norm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -228,6 +230,17 @@ def test_outlier_unit_outside_funnel_limits(session, org, tmp_path) -> None:
     # Outside the 3-month funnel at the end of three consecutive months (persist_periods).
     assert flag.unit_codes == ["B1-x2"] and flag.first_detected == "2024-05"
     assert flag.evidence["proportion"] > flag.evidence["upper_limit"]
+    # The limit can be checked from the evidence: p0, φ and which limit it is.
+    ev = flag.evidence
+    n, p0, phi = ev["scored_items"], ev["organisation_proportion"], ev["overdispersion"]
+    exact = binom.ppf(0.999, n, p0) / n
+    normal = p0 + norm.ppf(0.999) * math.sqrt(phi * p0 * (1 - p0) / n)
+    assert 0 < p0 < ev["proportion"] and phi >= 1
+    exact_used = n * p0 < 10 or exact >= normal
+    assert ev["limit_method"] == ("exact binomial quantile" if exact_used
+                                  else "normal approximation with overdispersion")  # fmt: skip
+    shown = exact if exact_used else normal
+    assert shown == pytest.approx(ev["upper_limit"], abs=1e-3)
 
 
 def test_flag_lifecycle_resolve_recur_reopen(session, org, tmp_path, user_factory) -> None:

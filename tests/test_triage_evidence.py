@@ -178,7 +178,9 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
     outlier = make_flag(session, org.branch_a2, "outlier", tag="out", first_detected="2026-09",
                         evidence={"period": "2026-11", "window_periods": 3, "failed_items": 8,
                                   "scored_items": 18, "proportion": 0.4444,
-                                  "upper_limit": 0.2778})  # fmt: skip
+                                  "upper_limit": 0.2778, "organisation_proportion": 0.0813,
+                                  "overdispersion": 1.274,
+                                  "limit_method": "exact binomial quantile"})  # fmt: skip
     session.commit()
     page = page_of(desk, falling)
     assert ("have been below the unit's own baseline since 2026-08: 88.9 on average since "
@@ -188,11 +190,20 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
     assert "<td>88.9</td>" in table and "<td>90.5</td>" in table and "90.47" not in table
     assert ("A1-2 failed 8 of 18 scored items in 2026-09 – 2026-11 (44.4%), above the funnel "
             "limit of 27.8% (since 2026-09).") in page_of(desk, outlier)  # fmt: skip
+    # what the limit is made of, so it can be checked: p0, φ and which limit
+    figures = part(page_of(desk, outlier), "data-evidence")
+    for label, value in (("The organisation's proportion failed (p0)", "8.1%"),
+                         ("Overdispersion (φ)", "1.274"),
+                         ("Limit computed as", "the exact binomial quantile")):  # fmt: skip
+        assert f'<th scope="row">{label}</th><td class="wrap">{value}</td>' in figures
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "此后平均 88.9 分，此前为 100.0 分" in page_of(desk, falling)
     assert "持续下降" not in page_of(desk, falling).split("data-sentence>")[1].split("</p>")[0]
     said = "A1-2 的计分项中 8 项不合格（共 18 项，44.4%），超出漏斗图上限 27.8%"
     assert said in page_of(desk, outlier)
+    figures = part(page_of(desk, outlier), "data-evidence")
+    assert '全组织不合格比例（p0）</th><td class="wrap">8.1%<' in figures
+    assert '上限算法</th><td class="wrap">精确二项分布分位数<' in figures
 
 
 def test_a_deterioration_flag_says_whether_mann_kendall_backs_the_cusum(desk, session, org):

@@ -35,7 +35,8 @@ NOT_IN_TABLE = {
 #: still falling (the level at which the benchmark counts a CUSUM flag as confirmed).
 TREND_P = 0.05
 #: Shares the rules write as fractions, shown as per cent like the chart.
-PERCENT = {"rate", "baseline_rate", "wilson_95", "proportion", "upper_limit", "coverage"}
+PERCENT = {"rate", "baseline_rate", "wilson_95", "proportion", "upper_limit", "coverage",
+           "organisation_proportion"}  # fmt: skip
 
 
 def rule_label(rule: str) -> str:
