@@ -143,21 +143,43 @@ def test_a_questionnaire_flag_says_what_it_was_compared_with(desk, session, org)
                                  "reference": 72.0, "drop": 12.0})  # fmt: skip
     session.commit()
     page = page_of(desk, below)
-    assert ("In 2026年第三季度 satisfaction in member_satisfaction at A1-1 was 41.1, 34.7 "
+    # the campaign's period, typed as the periods are named, in the reader's language
+    assert ("In 2026 Q3 satisfaction in member_satisfaction at A1-1 was 41.1, 34.7 "
             "points below the organisation's 75.8.") in page  # fmt: skip
     assert "dropped by" not in page and "<dt>Questionnaire</dt>" in page
-    assert '<a href="/surveys/4/results">#4 2026年第三季度</a>' in page
+    assert '<a href="/surveys/4/results">#4 2026 Q3</a>' in page and "季度" not in page
     # The sentence rounds as the results page does; the figures keep the stored values.
     assert "fell to 46.8, 34.5 points below its earlier campaigns (81.3)." in page_of(desk, fell)
     assert '<td class="wrap">81.35</td>' in part(page_of(desk, fell), "data-evidence")
     assert (
-        "has stayed lower over its last 3 campaigns (to 2026年第三季度): on average 12.0 "
+        "has stayed lower over its last 3 campaigns (to 2026 Q3): on average 12.0 "
         "points below its campaigns before them (72.0)."
     ) in page_of(desk, stayed)
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "满意度为 41.1，比整体水平 75.8 低 34.7 分" in page_of(desk, below)
     assert "满意度为 46.8，比本单位此前各期的 81.3 下降了 34.5 分" in page_of(desk, fell)
     assert "满意度最近 3 期持续偏低（截至2026年第三季度）" in page_of(desk, stayed)
+
+
+def test_a_campaign_period_in_free_text_is_kept_and_marked_as_chinese(desk, session, org):
+    """A period that names no period key stays as the office typed it; on an English page
+    it is marked as Chinese wherever it is shown."""
+    typed = {**BELOW_ORG, "period_label": "2026年秋季测评",
+             "baseline": [{"campaign_id": 3, "period_label": "2026年第二季度", "index": 80.0,
+                           "responses": 12, "weight": 1.0}]}  # fmt: skip
+    flag = make_flag(session, org.branch_a1, "questionnaire_decline", evidence=typed,
+                     definition_key="member_satisfaction")  # fmt: skip
+    session.commit()
+    page = page_of(desk, flag)
+    autumn = '<span lang="zh">2026年秋季测评</span>'
+    assert f"In {autumn} satisfaction in member_satisfaction at A1-1 was 41.1" in page
+    assert f'<a href="/surveys/4/results">#4 {autumn}</a>' in page
+    assert f'<td class="wrap">{autumn}</td>' in part(page, "data-evidence")
+    assert ">2026 Q2: 80.0 from 12 answers, weight 1.0<" in part(page, "data-evidence")
+    assert f"In {autumn} satisfaction" in html.unescape(desk.get("/flags").get_data(as_text=True))
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    page = page_of(desk, flag)
+    assert "2026年秋季测评" in page and 'lang="zh"' not in page
 
 
 def test_a_flag_of_one_month_names_it_once(desk, session, org):

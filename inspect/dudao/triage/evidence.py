@@ -21,6 +21,7 @@ from dudao.triage.evidence_labels import (
     TEST_LABELS,
     VALUE_LABELS,
 )
+from dudao.triage.evidence_periods import campaign_period
 from dudao.triage.months import runs, span, window
 from dudao.web.setup import select_locale, unit_name
 
@@ -152,7 +153,8 @@ def _deterioration(e: dict, args: dict[str, object]) -> str:
 def _decline(e: dict, args: dict[str, object]) -> str:
     """A questionnaire flag says what its test compared: the organisation's index, the
     unit's earlier campaigns, or its latest campaigns together against those before."""
-    args = {**args, "period": e.get("period_label", args["last"]), "index": _points(e.get("index")),
+    period = campaign_period(e["period_label"]) if e.get("period_label") else args["last"]
+    args = {**args, "period": period, "index": _points(e.get("index")),
             "reference": _points(e.get("reference")), "drop": _points(e.get("drop"))}  # fmt: skip
     if e.get("against") == "organisation":
         return _("In %(period)s satisfaction in %(definition)s at %(units)s was %(index)s, "
@@ -204,6 +206,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = " – ".join(map(str, value))
         elif key == "test":
             shown = _test_label(str(value))
+        elif key == "period_label":
+            shown = campaign_period(value)
         elif key == "category":
             shown = category_label(str(value), _english())
         elif isinstance(value, float):
@@ -216,7 +220,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
 
 def _campaign(campaign: dict) -> str:
     """A baseline campaign with its weight, or a campaign of the window tested."""
-    args = {"period": campaign.get("period_label", "?"), "index": campaign.get("index", "?"),
+    args = {"period": campaign_period(campaign.get("period_label", "?")),
+            "index": campaign.get("index", "?"),
             "n": campaign.get("responses", "?")}  # fmt: skip
     if "weight" not in campaign:
         return _("%(period)s: %(index)s from %(n)s answers", **args)
