@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
+from scipy.stats import binom, norm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -143,6 +145,10 @@ def test_a_cross_unit_problem_that_goes_on_stays_detected(session, org, tmp_path
     assert ev["baseline_rate"] == round(ev["baseline_failures"] / (6 * 12), 4)  # as observed
     # and its months: those 6, every flagged month up to the window left out
     assert ev["baseline_months"] == ["2024-01", "2024-06"]
+    # the series drawn with it begins with the baseline, so its rows add up to its counts
+    assert ev["periods"][0] == "2024-01" and ev["periods"][-1] == "2025-10"
+    assert sum(ev["failures_series"][:6]) == ev["baseline_failures"]
+    assert sum(ev["inspections_series"][:6]) == ev["baseline_inspections"]
     start = 21 - ev["window_periods"] + 1  # the window's first month (2024-01 is 0)
     assert ev["baseline_left_out"] == [
         f"{2024 + i // 12}-{i % 12 + 1:02d}" for i in range(6, start)
@@ -230,6 +236,17 @@ def test_outlier_unit_outside_funnel_limits(session, org, tmp_path) -> None:
     # Outside the 3-month funnel at the end of three consecutive months (persist_periods).
     assert flag.unit_codes == ["B1-x2"] and flag.first_detected == "2024-05"
     assert flag.evidence["proportion"] > flag.evidence["upper_limit"]
+    # The limit can be checked from the evidence: p0, φ and which limit it is.
+    ev = flag.evidence
+    n, p0, phi = ev["scored_items"], ev["organisation_proportion"], ev["overdispersion"]
+    exact = binom.ppf(0.999, n, p0) / n
+    normal = p0 + norm.ppf(0.999) * math.sqrt(phi * p0 * (1 - p0) / n)
+    assert 0 < p0 < ev["proportion"] and phi >= 1
+    exact_used = n * p0 < 10 or exact >= normal
+    assert ev["limit_method"] == ("exact binomial quantile" if exact_used
+                                  else "normal approximation with overdispersion")  # fmt: skip
+    shown = exact if exact_used else normal
+    assert shown == pytest.approx(ev["upper_limit"], abs=1e-3)
 
 
 def test_flag_lifecycle_resolve_recur_reopen(session, org, tmp_path, user_factory) -> None:

@@ -92,6 +92,10 @@ def test_the_month_under_way_is_marked_as_not_over(desk, session, org):
     chart = page.split("data-chart")[1].split("</figure>")[0]
     assert f">{month}*<" in chart and f">{earlier[0]}<" in chart
     assert f"* {month} is not over: its figures are what has come in so far." in chart
+    # its rate so far (0 of 1) is an open point apart, not the line diving to 0 %
+    (x,) = re.findall(r'<circle cx="([\d.]+)"[^>]*fill="rgb\(100%,100%,100%\)"', chart)
+    line = re.findall(r'<polyline points="([^"]*)" stroke="rgb\(12%,37%,60%\)"', chart)
+    assert line and all(f"{float(x):g} " not in points for points in line)
     assert "not over" not in page_of(desk, past)
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert f'{month} <span class="muted">（本月尚未结束）</span>' in page_of(desk, under_way)
@@ -139,21 +143,43 @@ def test_a_questionnaire_flag_says_what_it_was_compared_with(desk, session, org)
                                  "reference": 72.0, "drop": 12.0})  # fmt: skip
     session.commit()
     page = page_of(desk, below)
-    assert ("In 2026年第三季度 satisfaction in member_satisfaction at A1-1 was 41.1, 34.7 "
+    # the campaign's period, typed as the periods are named, in the reader's language
+    assert ("In 2026 Q3 satisfaction in member_satisfaction at A1-1 was 41.1, 34.7 "
             "points below the organisation's 75.8.") in page  # fmt: skip
     assert "dropped by" not in page and "<dt>Questionnaire</dt>" in page
-    assert '<a href="/surveys/4/results">#4 2026年第三季度</a>' in page
+    assert '<a href="/surveys/4/results">#4 2026 Q3</a>' in page and "季度" not in page
     # The sentence rounds as the results page does; the figures keep the stored values.
     assert "fell to 46.8, 34.5 points below its earlier campaigns (81.3)." in page_of(desk, fell)
     assert '<td class="wrap">81.35</td>' in part(page_of(desk, fell), "data-evidence")
     assert (
-        "has stayed lower over its last 3 campaigns (to 2026年第三季度): on average 12.0 "
+        "has stayed lower over its last 3 campaigns (to 2026 Q3): on average 12.0 "
         "points below its campaigns before them (72.0)."
     ) in page_of(desk, stayed)
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "满意度为 41.1，比整体水平 75.8 低 34.7 分" in page_of(desk, below)
     assert "满意度为 46.8，比本单位此前各期的 81.3 下降了 34.5 分" in page_of(desk, fell)
     assert "满意度最近 3 期持续偏低（截至2026年第三季度）" in page_of(desk, stayed)
+
+
+def test_a_campaign_period_in_free_text_is_kept_and_marked_as_chinese(desk, session, org):
+    """A period that names no period key stays as the office typed it; on an English page
+    it is marked as Chinese wherever it is shown."""
+    typed = {**BELOW_ORG, "period_label": "2026年秋季测评",
+             "baseline": [{"campaign_id": 3, "period_label": "2026年第二季度", "index": 80.0,
+                           "responses": 12, "weight": 1.0}]}  # fmt: skip
+    flag = make_flag(session, org.branch_a1, "questionnaire_decline", evidence=typed,
+                     definition_key="member_satisfaction")  # fmt: skip
+    session.commit()
+    page = page_of(desk, flag)
+    autumn = '<span lang="zh">2026年秋季测评</span>'
+    assert f"In {autumn} satisfaction in member_satisfaction at A1-1 was 41.1" in page
+    assert f'<a href="/surveys/4/results">#4 {autumn}</a>' in page
+    assert f'<td class="wrap">{autumn}</td>' in part(page, "data-evidence")
+    assert ">2026 Q2: 80.0 from 12 answers, weight 1.0<" in part(page, "data-evidence")
+    assert f"In {autumn} satisfaction" in html.unescape(desk.get("/flags").get_data(as_text=True))
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    page = page_of(desk, flag)
+    assert "2026年秋季测评" in page and 'lang="zh"' not in page
 
 
 def test_a_flag_of_one_month_names_it_once(desk, session, org):
@@ -178,20 +204,62 @@ def test_deterioration_and_outlier_sentences_give_their_figures(desk, session, o
     outlier = make_flag(session, org.branch_a2, "outlier", tag="out", first_detected="2026-09",
                         evidence={"period": "2026-11", "window_periods": 3, "failed_items": 8,
                                   "scored_items": 18, "proportion": 0.4444,
-                                  "upper_limit": 0.2778})  # fmt: skip
+                                  "upper_limit": 0.2778, "organisation_proportion": 0.0813,
+                                  "overdispersion": 1.274,
+                                  "limit_method": "exact binomial quantile"})  # fmt: skip
     session.commit()
     page = page_of(desk, falling)
-    assert ("have been declining since 2026-08: 88.9 on average since then, against 100.0 "
-            "before.") in page  # fmt: skip
+    assert ("have been below the unit's own baseline since 2026-08: 88.9 on average since "
+            "then, against 100.0 before.") in page  # fmt: skip
     assert 'Sen\'s slope (score points per month)</th><td class="wrap">-1.47<' in page
     table = page.split("data-series")[1].split("</table>")[0]  # scores to 0.1, like the mean
     assert "<td>88.9</td>" in table and "<td>90.5</td>" in table and "90.47" not in table
     assert ("A1-2 failed 8 of 18 scored items in 2026-09 – 2026-11 (44.4%), above the funnel "
             "limit of 27.8% (since 2026-09).") in page_of(desk, outlier)  # fmt: skip
+    # what the limit is made of, so it can be checked: p0, φ and which limit
+    figures = part(page_of(desk, outlier), "data-evidence")
+    for label, value in (("The organisation's proportion failed (p0)", "8.1%"),
+                         ("Overdispersion (φ)", "1.274"),
+                         ("Limit computed as", "the exact binomial quantile")):  # fmt: skip
+        assert f'<th scope="row">{label}</th><td class="wrap">{value}</td>' in figures
     desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
     assert "此后平均 88.9 分，此前为 100.0 分" in page_of(desk, falling)
+    assert "持续下降" not in page_of(desk, falling).split("data-sentence>")[1].split("</p>")[0]
     said = "A1-2 的计分项中 8 项不合格（共 18 项，44.4%），超出漏斗图上限 27.8%"
     assert said in page_of(desk, outlier)
+    figures = part(page_of(desk, outlier), "data-evidence")
+    assert '全组织不合格比例（p0）</th><td class="wrap">8.1%<' in figures
+    assert '上限算法</th><td class="wrap">精确二项分布分位数<' in figures
+
+
+def test_a_deterioration_flag_says_whether_mann_kendall_backs_the_cusum(desk, session, org):
+    """The CUSUM finds a level below the unit's own; only Mann-Kendall says the scores are
+    still falling. Scores 90, 90, 100, 100, 100, 86, 86, 100, 100, 90, 90 (p = 0.34, Sen's
+    slope 0) are a shift, not a continuing decline."""
+    base = {"baseline_score": 96.0, "decline_from": "2026-05", "mean_score_since": 90.0,
+            "cusum_signal": True}  # fmt: skip
+    shift = make_flag(session, org.branch_a1, "deterioration", tag="shift",
+                      evidence={**base, "mann_kendall_p": 0.34, "sen_slope": 0.0})  # fmt: skip
+    slide = make_flag(session, org.branch_a2, "deterioration", tag="slide",
+                      evidence={**base, "mann_kendall_p": 0.004, "sen_slope": -2.5})  # fmt: skip
+    gap = make_flag(session, org.branch_b1, "deterioration", tag="gap",
+                    evidence={**base, "mann_kendall_p": None, "sen_slope": None})  # fmt: skip
+    session.commit()
+    said = lambda flag: page_of(desk, flag).split("data-sentence>")[1].split("</p>")[0]  # noqa: E731
+    assert said(shift) == (
+        "The scores of monthly at A1-1 have been below the unit's own baseline since 2026-05: "
+        "90.0 on average since then, against 96.0 before. A shift, not a continuing decline: "
+        "Mann-Kendall finds no downward trend (p = 0.34).")  # fmt: skip
+    assert said(slide).endswith("before. Mann-Kendall finds a continuing downward trend: -2.5 "
+                                "points per month (Sen's slope; p = 0.004).")  # fmt: skip
+    assert said(gap).endswith("Mann-Kendall was not run (a month of its window had no score).")
+    desk.post("/lang", data={"lang": "zh_CN", "next": "/"})
+    assert said(shift) == (
+        "自 2026-05 起，A1-1 的《monthly》得分低于本单位自身基线：此后平均 90.0 分，"
+        "此前为 96.0 分。属于水平下移，并非持续下降：Mann-Kendall 检验未发现下降趋势"
+        "（p = 0.34）。")  # fmt: skip
+    assert said(slide).endswith("Mann-Kendall 检验显示持续下降趋势：每月 -2.5 分（Sen 斜率；p = "
+                                "0.004）。")  # fmt: skip
 
 
 def test_an_overdue_rectification_flag_links_its_tasks(desk, session, org):

@@ -67,3 +67,15 @@ def label(key: str, locale: str = "zh_CN") -> str:
     if rest[0] == "H":
         return f"{year} {rest}" if english else f"{year}年{'上' if rest[1] == '1' else '下'}半年"
     return key if english else f"{year}年{int(rest[1:])}月"
+
+
+def key_of_label(text: str) -> str | None:
+    """The period key whose label, in either language, `text` is ("2026年第三季度" and
+    "2026 Q3" are 2026Q3): a period typed as free text, such as a campaign's, that names one
+    can then be shown in the reader's language."""
+    text, year = text.strip(), text.strip()[:4]
+    if not year.isdigit():
+        return None
+    keys = [year, f"{year}H1", f"{year}H2", *(f"{year}Q{q}" for q in range(1, 5)),
+            *(f"{year}-{m:02d}" for m in range(1, 13))]  # fmt: skip
+    return next((k for k in keys if text in (label(k, "zh_CN"), label(k, "en"))), None)

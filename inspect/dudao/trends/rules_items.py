@@ -204,9 +204,10 @@ def cross_unit(frame: Frame, cfg: dict[str, Any],
         lo_ci, hi_ci = stats.wilson(wx[s, d, i, last], wn[s, d, i, last])
         scope, item, definition = int(scopes[s]), str(frame.items[i]), str(defs[d])
         affected = sorted({int(u) for u in h.unit_id[subs]})
-        window = slice(max(0, last - 11), last + 1)
         used, left_out = _baseline_months(usable[s, d, i], nn[s, d, i] > 0, last + 1 - w,
                                           int(cfg["baseline_periods"]))  # fmt: skip
+        # The series shows the last 12 periods, and the whole baseline the legend names.
+        window = slice(min([max(0, last - 11), *used[:1]]), last + 1)
         found.append(Detection(
             rule="cross_unit", fingerprint=f"cross_unit:{scope}:{definition}:{item}",
             severity=cfg["severity"], scope_unit_id=scope, unit_ids=affected,

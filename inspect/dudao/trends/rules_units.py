@@ -185,12 +185,13 @@ def outlier(
     xs, ns, ms = ((cum(a)[:, t + 1] - cum(a)[:, lo]) for a in (x, n, m))
     hit = np.zeros((U, T), dtype=bool)
     limit = np.zeros((U, T))
+    p0s, phis = np.zeros(T), np.ones(T)  # the funnel's centre and overdispersion per period
     for period in range(T):
         ok = (ms[:, period] >= cfg["min_inspections"]) & (ns[:, period] > 0)
         if ok.sum() < 10:
             continue
-        p0 = xs[ok, period].sum() / ns[ok, period].sum()
-        phi = stats.overdispersion(xs[ok, period], ns[ok, period], p0)
+        p0s[period] = p0 = xs[ok, period].sum() / ns[ok, period].sum()
+        phis[period] = phi = stats.overdispersion(xs[ok, period], ns[ok, period], p0)
         limit[ok, period] = stats.funnel_upper(ns[ok, period], p0, cfg["coverage"], phi)
         hit[ok, period] = xs[ok, period] / ns[ok, period] > limit[ok, period]
     persist = int(cfg.get("persist_periods", 1))
@@ -205,6 +206,8 @@ def outlier(
         last = int(when[-1])
         unit = int(units[u])
         subs = (h.unit_id == unit) & (frame.pidx <= last) & (frame.pidx > last - W)
+        # The limit is the exact binomial quantile, or the normal one with φ where wider.
+        exact = stats.funnel_upper(ns[u, last], p0s[last], cfg["coverage"], exact_below=np.inf)
         found.append(Detection(
             rule="outlier", fingerprint=f"outlier:{unit}", severity=cfg["severity"],
             scope_unit_id=unit, unit_ids=[unit], first=h.periods[int(when[0])],
@@ -216,6 +219,10 @@ def outlier(
                 "inspections": int(ms[u, last]),
                 "proportion": round(float(xs[u, last] / ns[u, last]), 4),
                 "upper_limit": round(float(limit[u, last]), 4),
+                "organisation_proportion": round(float(p0s[last]), 4),
+                "overdispersion": round(float(phis[last]), 3),
+                "limit_method": "exact binomial quantile" if limit[u, last] <= exact
+                else "normal approximation with overdispersion",
                 "inspection_ids": ids(h.inspection_id[subs]),
             },
         ))  # fmt: skip

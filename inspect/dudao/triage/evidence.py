@@ -21,6 +21,7 @@ from dudao.triage.evidence_labels import (
     TEST_LABELS,
     VALUE_LABELS,
 )
+from dudao.triage.evidence_periods import campaign_period
 from dudao.triage.months import runs, span, window
 from dudao.web.setup import select_locale, unit_name
 
@@ -34,8 +35,12 @@ NOT_IN_TABLE = {
     "inspection_ids", "submission_ids", "rectification_ids", "periods", "scores",
     "failures_series", "inspections_series", "unit_codes", "campaign_id", "feedback_ids",
 }  # fmt: skip
+#: Mann–Kendall's one-sided p below which a deterioration flag's scores are said to be
+#: still falling (the level at which the benchmark counts a CUSUM flag as confirmed).
+TREND_P = 0.05
 #: Shares the rules write as fractions, shown as per cent like the chart.
-PERCENT = {"rate", "baseline_rate", "wilson_95", "proportion", "upper_limit", "coverage"}
+PERCENT = {"rate", "baseline_rate", "wilson_95", "proportion", "upper_limit", "coverage",
+           "organisation_proportion"}  # fmt: skip
 
 
 def rule_label(rule: str) -> str:
@@ -95,14 +100,8 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
                  failures=e.get("failures", "?"), inspections=e.get("inspections", "?"),
                  rate=_percent(e.get("rate")), baseline=_percent(e.get("baseline_rate")),
                  count=len(flag.unit_ids or []), **args)  # fmt: skip
-    if rule == "deterioration":  # since the open run began (older flags: the first signal)
-        since = {**args, "first": e.get("decline_from", args["first"])}
-        if e.get("baseline_score") is not None and e.get("mean_score_since") is not None:
-            return _("The scores of %(definition)s at %(units)s have been declining since "
-                     "%(first)s: %(now)s on average since then, against %(before)s before.",
-                     now=e["mean_score_since"], before=e["baseline_score"], **since)  # fmt: skip
-        return _("The scores of %(definition)s at %(units)s have been declining since "
-                 "%(first)s.", **since)  # fmt: skip
+    if rule == "deterioration":
+        return _deterioration(e, args)
     if rule == "outlier":
         return _("%(units)s failed %(failed)s of %(scored)s scored items in %(window)s "
                  "(%(share)s), above the funnel limit of %(limit)s (since %(first)s).",
@@ -127,10 +126,38 @@ def sentence(flag: Flag, known: Names | None = None) -> str:
     return _("%(rule)s at %(units)s (%(span)s).", rule=rule_label(rule), **args)
 
 
+def _deterioration(e: dict, args: dict[str, object]) -> str:
+    """What the CUSUM found, a level below the unit's own since the open run began (older
+    flags: the first signal), then whether Mann–Kendall backs it as a decline that goes on:
+    a step down and a slide call for different follow-up."""
+    since = {**args, "first": e.get("decline_from", args["first"])}
+    if e.get("baseline_score") is not None and e.get("mean_score_since") is not None:
+        shift = _("The scores of %(definition)s at %(units)s have been below the unit's own "
+                  "baseline since %(first)s: %(now)s on average since then, against "
+                  "%(before)s before.",
+                  now=e["mean_score_since"], before=e["baseline_score"], **since)  # fmt: skip
+    else:
+        shift = _("The scores of %(definition)s at %(units)s have been below the unit's own "
+                  "baseline since %(first)s.", **since)  # fmt: skip
+    if "mann_kendall_p" not in e:  # written before the rule reported it
+        return shift
+    p, slope = e["mann_kendall_p"], e.get("sen_slope")
+    if not isinstance(p, int | float):
+        trend = _("Mann-Kendall was not run (a month of its window had no score).")
+    elif p < TREND_P and isinstance(slope, int | float) and slope < 0:
+        trend = _("Mann-Kendall finds a continuing downward trend: %(slope)s points per month "
+                  "(Sen's slope; p = %(p)s).", slope=_number(slope), p=_number(p))  # fmt: skip
+    else:
+        trend = _("A shift, not a continuing decline: Mann-Kendall finds no downward trend "
+                  "(p = %(p)s).", p=_number(p))  # fmt: skip
+    return _("%(shift)s %(trend)s", shift=shift, trend=trend)  # no space between in Chinese
+
+
 def _decline(e: dict, args: dict[str, object]) -> str:
     """A questionnaire flag says what its test compared: the organisation's index, the
     unit's earlier campaigns, or its latest campaigns together against those before."""
-    args = {**args, "period": e.get("period_label", args["last"]), "index": _points(e.get("index")),
+    period = campaign_period(e["period_label"]) if e.get("period_label") else args["last"]
+    args = {**args, "period": period, "index": _points(e.get("index")),
             "reference": _points(e.get("reference")), "drop": _points(e.get("drop"))}  # fmt: skip
     if e.get("against") == "organisation":
         return _("In %(period)s satisfaction in %(definition)s at %(units)s was %(index)s, "
@@ -182,6 +209,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
             shown = " – ".join(map(str, value))
         elif key == "test":
             shown = _test_label(str(value))
+        elif key == "period_label":
+            shown = campaign_period(value)
         elif key == "category":
             shown = category_label(str(value), _english())
         elif isinstance(value, float):
@@ -194,7 +223,8 @@ def numbers(flag: Flag) -> list[tuple[str, str]]:
 
 def _campaign(campaign: dict) -> str:
     """A baseline campaign with its weight, or a campaign of the window tested."""
-    args = {"period": campaign.get("period_label", "?"), "index": campaign.get("index", "?"),
+    args = {"period": campaign_period(campaign.get("period_label", "?")),
+            "index": campaign.get("index", "?"),
             "n": campaign.get("responses", "?")}  # fmt: skip
     if "weight" not in campaign:
         return _("%(period)s: %(index)s from %(n)s answers", **args)

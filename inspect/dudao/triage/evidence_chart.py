@@ -78,14 +78,21 @@ def chart_svg(data: Series) -> str:
 
 
 def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
-    """The series as a ReportLab drawing (for the page and a PDF): the values, and the
-    limit as a dashed line."""
+    """The series as a ReportLab drawing (for the page and a PDF): the values, the limit
+    as a dashed line, and the month under way as an open point apart from the line."""
     drawing = Drawing(480, 200)
     chart = HorizontalLineChart()
     chart.x, chart.y, chart.width, chart.height = 40, 40, 420, 122
-    lines = [data.values]
+    values = list(data.values)
+    lines = [values]
     if data.limit is not None:
-        lines.append([data.limit] * len(data.values))
+        lines.append([data.limit] * len(values))
+    # The month under way is a point of its own, not joined to the line: what came in so
+    # far (one inspection, say) is not a fall or a rise.
+    unfinished = data.periods.index(data.unfinished) if data.unfinished else None
+    if unfinished is not None:
+        lines.append([None] * len(values))
+        lines[-1][unfinished], values[unfinished] = values[unfinished], None
     chart.data = lines
     chart.categoryAxis.categoryNames = [
         f"{p}*" if p == data.unfinished else p for p in data.periods
@@ -104,6 +111,11 @@ def chart_drawing(data: Series, font: str = "Helvetica") -> Drawing:
     if data.limit is not None:
         chart.lines[1].strokeColor = colors.HexColor("#8b1a1a")
         chart.lines[1].strokeDashArray = [4, 3]
+    if unfinished is not None:  # an open circle, no line
+        chart.lines[len(lines) - 1].strokeColor = None
+        chart.lines[len(lines) - 1].symbol = makeMarker(
+            "Circle", size=5, strokeColor=colors.HexColor("#1f5f99"), strokeWidth=1.5,
+            fillColor=colors.white)  # fmt: skip
     for labels in (chart.categoryAxis.labels, chart.valueAxis.labels):
         labels.fontName, labels.fontSize = font, 8
     drawing.add(chart)

@@ -35,6 +35,9 @@ FIELD_LABELS = {
     "cusum": _l("CUSUM"),
     "proportion": _l("Proportion failed"),
     "upper_limit": _l("Upper limit"),
+    "organisation_proportion": _l("The organisation's proportion failed (p0)"),
+    "overdispersion": _l("Overdispersion (φ)"),
+    "limit_method": _l("Limit computed as"),
     "failed_items": _l("Failed items"),
     "scored_items": _l("Scored items"),
     "index": _l("Satisfaction index"),
@@ -77,6 +80,10 @@ VALUE_LABELS = {
     "organisation": _l("the organisation"),
     "earlier campaigns": _l("its earlier campaigns"),
     "previous campaign": _l("its previous campaign"),
+    "exact binomial quantile": _l("the exact binomial quantile"),
+    "normal approximation with overdispersion": _l(
+        "the normal approximation, widened by the overdispersion φ"
+    ),
 }
 #: The rules' `test` descriptions in the reader's language (others are shown as written).
 TEST_LABELS = {

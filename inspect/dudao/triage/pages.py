@@ -23,6 +23,7 @@ from dudao.core.permissions import Permission, scope_paths
 from dudao.inspections.views import describe
 from dudao.trends.models import Flag
 from dudao.triage import evidence, evidence_chart, queries, rectify, services
+from dudao.triage.evidence_periods import campaign_period, marked
 from dudao.triage.forms import CommentForm, RectifyForm
 from dudao.web.context import db
 from dudao.web.setup import select_locale, unit_name
@@ -71,7 +72,8 @@ def links(flag: Flag) -> list[tuple[str, list[tuple[str, str]]]]:
         (_("Overdue rectification tasks"), "rectifications.show", "rectification_id",
          [(f"#{i}", i) for i in e.get("rectification_ids") or []]),
         (_("Questionnaire results"), "survey_results.results", "campaign_id",
-         [(f"#{campaign} {e.get('period_label', '')}".strip(), campaign)] if campaign else []),
+         [(f"#{campaign} {campaign_period(e.get('period_label', ''))}".strip(), campaign)]
+         if campaign else []),
     ]  # fmt: skip
     return [
         (heading, [(text, url_for(endpoint, **{arg: i})) for text, i in ids])
@@ -191,7 +193,7 @@ def render_flag(flag: Flag, forms: dict[str, Any] | None = None, status: int = 2
         candidates=queries.office_users(db(), [flag.unit.path]) if flag.is_open else [],
         numbers=evidence.numbers(flag), series=series,
         chart=evidence_chart.chart_svg(series) if series else "", links=links(flag),
-        related=related, related_total=related_total,
+        related=related, related_total=related_total, marked=marked,
         locale=select_locale(), describe=describe_flag_event, triage=triage,
         comment_form=comment_form,
         rectify_form=rectify_form, tasks=rectify.tasks(db(), flag.id),

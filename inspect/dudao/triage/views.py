@@ -22,6 +22,7 @@ from dudao.trends.config import SEVERITIES
 from dudao.trends.models import Flag
 from dudao.triage import evidence, pages, queries, queue_args, rectify, saved_filters
 from dudao.triage import evidence_labels as labels
+from dudao.triage.evidence_periods import marked
 from dudao.triage.forms import CommentForm, RectifyForm, SaveFilterForm
 from dudao.triage.services import (
     add_comment,
@@ -77,6 +78,7 @@ def _queue_page(
         errors=read.errors, workflow=get_workflow("flag_triage"), severities=SEVERITIES,
         rules=queue_args.rules(), sorts=queries.SORTS, locale=locale,
         sentence=partial(evidence.sentence, known=evidence.names(db(), result.rows, locale)),
+        marked=marked,
         people=people, named=named,
         saved=saved_filters.for_user(db(), current_user.id), current_query=query,
         save_form=save_form, ages={f.id: pages.age(f, now, zone) for f in result.rows},
