@@ -72,6 +72,18 @@ def test_a_username_in_other_case_signs_in_to_its_account(client, user_factory, 
     assert sign_in(client, "Lead", WRONG).status_code == 200 and not _signed_in(client)
 
 
+def test_a_blank_field_is_named_beside_it(client):
+    """Signing in with a field left blank said nothing at all: the same page came back."""
+    page = client.post("/login", data={"username": "", "password": ""}).get_data(as_text=True)
+    for name in ("username", "password"):
+        assert re.search(rf'<input [^>]*aria-describedby="{name}-error"[^>]*aria-invalid="true"'
+                         rf'[^>]*id="{name}"', page), name  # fmt: skip
+        assert f'<p class="field-error" id="{name}-error">该字段是必填字段。</p>' in page
+    page = client.post("/login", data={"username": "lead", "password": ""}).get_data(as_text=True)
+    assert 'id="username-error"' not in page and 'id="password-error"' in page
+    assert re.search(r'<input [^>]*autofocus[^>]*id="password"', page)  # the blank one
+
+
 def test_sign_in_records_last_login(client, user_factory, session):
     user_factory("lead")
     sign_in(client, "lead")

@@ -38,6 +38,19 @@ def test_the_first_page_explains_anonymity_and_shows_the_questionnaire(client, s
     # The same page answers a typed slip code: it speaks of both, not of a link alone.
     assert "您的链接或答题码只能作答一次" in body and "该链接" not in body
     assert page.headers["Cache-Control"] == "no-store"
+    # Which end of the 0-10 rating is the best is read with each of its points.
+    assert '<p class="dpoints-ends" id="r-recommend">' in body
+    assert 'name="a_recommend" value="10" aria-describedby="r-recommend">' in body
+
+
+def test_the_logo_of_an_answering_page_leads_nowhere(client, session, org):
+    """ "/" is the sign-in page: a dead end for a member, and a request the access log writes
+    with their address. The other pages keep their link home."""
+    world = survey_world.build(session, org)
+    for path in (f"/s/{world.tokens['A1-1'][0]}", "/s", "/s/not-a-real-token-at-all"):
+        body = client.get(path).get_data(as_text=True)
+        assert '<span class="brand">' in body and 'class="brand" href' not in body, path
+    assert '<a class="brand" href="/">' in client.get("/login").get_data(as_text=True)
 
 
 def test_an_answer_spends_the_invitation_and_waits_pending(client, session, org):

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from dudao.surveys.models import PendingResponse
 from tests import survey_world
-from tests.browser import save_screenshot
+from tests.browser import browser_sign_in, save_screenshot
+from tests.conftest import PASSWORD
 from tests.survey_world import GOOD
 
 pytestmark = pytest.mark.browser
@@ -110,6 +111,58 @@ def test_the_questions_and_the_error_summary_fit_a_phone(
     page.set_viewport_size({"width": 820, "height": 1180})
     assert _points_fit(page) and not ends.is_visible()  # a tablet has room for the words
     assert page.locator("#item-sat_leadership .dpoint small").first.is_visible()
+
+
+#: Each scale's tiles per row, top to bottom (a rating's too), keyed by item.
+ROWS = """() => Object.fromEntries([...document.querySelectorAll('.dpoints')].map(row => {
+  const tops = [...row.querySelectorAll('.dpoint')]
+    .map(tile => Math.round(tile.getBoundingClientRect().top));
+  const counts = [...new Set(tops)].map(top => tops.filter(t => t === top).length);
+  return [row.closest('.ditem').dataset.item, counts];
+}))"""
+
+
+#: The contrast with white of the edges of a text field and of a point's tile (WCAG 1.4.11).
+EDGE_CONTRAST = """() => ['textarea', '.dpoint span'].map(selector => {
+  const rgb = getComputedStyle(document.querySelector(selector)).borderTopColor.match(/\\d+/g);
+  const [r, g, b] = rgb.map(c => c / 255)
+    .map(c => c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4);
+  return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05);
+})"""
+
+
+def test_the_scales_and_fields_read_well_on_a_small_phone(live_server, browser_page, session, org):
+    """At 360 px a five-point scale wrapped 4 + 1, "5 (very satisfied)" alone under "1"; the
+    fields' grey edges had 1.87:1 against white."""
+    world = survey_world.build(session, org)
+    page = browser_page(360, 740)
+    page.goto(f"{live_server.url}/s/{world.tokens['A1-1'][0]}")
+    for width, rating in ((360, [4, 4, 3]), (320, [4, 4, 3]), (390, [6, 5])):
+        page.set_viewport_size({"width": width, "height": 740})
+        rows = page.evaluate(ROWS)
+        assert rows.pop("recommend") == rating, width
+        assert set(map(tuple, rows.values())) == {(5,)}, width
+        smallest = page.evaluate(
+            "Math.min(...[...document.querySelectorAll('.dpoint')].map(t => t.offsetWidth))"
+        )
+        assert smallest >= 44 and _fits(page), width
+    assert min(page.evaluate(EDGE_CONTRAST)) >= 3
+    save_screenshot(page, "survey-scales-390")
+
+
+def test_a_long_comment_without_spaces_breaks_rather_than_widen_the_results(
+    live_server, browser_page, session, org, user_factory
+):
+    """One pasted URL made the results page 16,100 px wide."""
+    campaign = survey_world.close(session, survey_world.campaign_for(session, org.company_a))
+    survey_world.answered(
+        session, campaign, org.branch_a1, 12, comment="https://x.cn/" + "a" * 2000
+    )
+    user_factory("office_a", ("office", org.company_a))
+    page = browser_page(390, 844)
+    browser_sign_in(page, live_server.url, "office_a", PASSWORD)
+    page.goto(f"{live_server.url}/surveys/{campaign.id}/results")
+    assert page.locator("ul.comments li").count() >= 12 and _fits(page)
 
 
 def test_an_answering_page_asks_the_server_only_for_s_paths(

@@ -101,8 +101,23 @@ def test_an_incomplete_submit_shows_the_problems_beside_the_items(
     assert page.is_visible("#item-plan.has-error details.devidence[open] #n-plan-text")
     assert page.is_visible("#item-start_date.has-error #e-start_date")
     assert state(page) == "device" and submissions(session, world.inspection.id) == []
+    # A summary, focused (the submit button is far below), counts them and links each item;
+    # each item's inputs are invalid and read its message.
+    problems = page.locator(".ditem.has-error").count()
+    assert page.evaluate("document.activeElement.id") == "t-summary"
+    assert page.inner_text("#t-summary-count").endswith(str(problems))
+    assert page.locator("#t-summary-list a").count() == problems
+    assert page.get_attribute("#t-summary-list a >> nth=0", "href") == "#item-plan"
+    assert page.get_attribute("#f-start_date", "aria-invalid") == "true"
+    assert "e-start_date" in page.get_attribute("#f-start_date", "aria-describedby")
+    radio = "#item-leadership input[value=assigned]"
+    assert page.get_attribute(radio, "aria-invalid") == "true"
+    assert page.get_attribute(radio, "aria-describedby") == "e-leadership"
     choose(page, "leadership", "assigned")  # answered: its problem goes, the others stay
     page.wait_for_selector("#item-leadership:not(.has-error)")
+    assert page.get_attribute(radio, "aria-invalid") is None
+    assert page.get_attribute(radio, "aria-describedby") is None
+    assert page.locator("#t-summary-list a").count() == problems - 1
     assert page.is_visible("#item-start_date.has-error")
     page.fill("#n-plan-text", "尚未制定")
     page.locator("#n-plan-text").blur()
@@ -127,6 +142,8 @@ def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
     page.click("form#dform button[type=submit]")
     page.wait_for_selector("#item-interviews.has-error")
     assert page.inner_text("#e-interviews") == "请输入不大于 100 的数。"
+    assert page.get_attribute("#f-interviews", "aria-invalid") == "true"
+    assert page.get_attribute("#f-interviews", "aria-describedby") == "r-interviews e-interviews"
     assert state(page) == "device" and submissions(session, world.inspection.id) == []
     # What a number looks like is checked here too, as the server checks it.
     for typed, said in (("12.5", "请输入整数。"), ("1e1", "请输入数字，例如 12 或 3.5。")):
@@ -143,6 +160,8 @@ def test_an_answer_beyond_its_limits_is_named_before_anything_is_queued(
     page.locator("#f-interviews").blur()
     page.wait_for_selector("#item-interviews:not(.has-error)")
     page.wait_for_selector("#item-known_rate:not([hidden])")
+    assert page.get_attribute("#f-interviews", "aria-describedby") == "r-interviews"
+    assert page.locator('#t-summary-list a[href="#item-interviews"]').count() == 0
     page.context.set_offline(False)
     assert page.console_errors == []
 

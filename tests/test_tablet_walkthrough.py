@@ -3,7 +3,7 @@ the score of a checklist not begun, a photo removed offline, what a failed item'
 message asks for, the list's state after a return and after approval, the checklist's
 state reloaded after submit, a return and an approval, a refusal that
 arrives while the inspector is at the submit button, work queued when the session had
-ended, and the bottom bar on a phone."""
+ended, the bottom bar on a phone, and the keyboard's focus and large text (WCAG 2.2)."""
 
 from __future__ import annotations
 
@@ -255,3 +255,60 @@ def test_the_bottom_bar_fits_a_phone_in_english(live_server, browser_page, world
     assert right <= PHONE[0]  # "Sync now" whole on screen, not pushed off by the state
     assert page.evaluate("document.getElementById('t-progress').offsetWidth") >= 80
     page.screenshot(path=str(ARTIFACTS / "tablet-phone-queued-en.png"))
+
+
+#: The focused element when it is entirely behind the bottom bar, or under the section menu
+#: stuck at the top (WCAG 2.4.11), else null.
+HIDDEN_FOCUS = """() => {
+  const focused = document.activeElement, box = focused.getBoundingClientRect();
+  const bar = document.querySelector('.t-bar').getBoundingClientRect();
+  const menu = document.querySelector('.dform-sections').getBoundingClientRect();
+  const behindBar = !focused.closest('.t-bar') && box.top >= bar.top - 1;
+  const underMenu = !focused.closest('.dform-sections') && menu.top <= 1
+    && box.bottom <= menu.bottom + 1;
+  return behindBar || underMenu ? focused.id || focused.name || focused.tagName : null;
+}"""
+
+#: The bar when it stays on screen: its height as a share of the screen.
+BAR_SHARE = """() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => {
+  const bar = document.querySelector('.t-bar');
+  const fixed = ['fixed', 'sticky'].includes(getComputedStyle(bar).position);
+  done(fixed ? bar.offsetHeight / innerHeight : 0);
+})))"""
+
+
+def test_the_keyboard_and_large_text_never_lose_the_checklist(
+    live_server,
+    browser_page,
+    world: World,
+    session,
+):
+    """Tab and Shift+Tab through the checklist: no stop ends up behind the bottom bar or
+    under the sticky section menu (13 of 109 did). Text at 200 % on a phone, or a page
+    zoomed to 200 % (640x400): the bar takes at most a third of the screen, or else stays at
+    the end of the page (it grew taller than a phone's screen), and nothing scrolls sideways
+    (the bar's own entries did not wrap)."""
+    page = tablet(browser_page, live_server)
+    page.goto(f"{live_server.url}/inspect/{world.inspection.id}")
+    page.wait_for_selector("body[data-client-ready=yes]")
+    stops = page.evaluate("document.querySelectorAll('#dform input, #dform button').length")
+    hidden = []
+    for key in ["Tab"] * stops + ["Shift+Tab"] * stops:
+        page.keyboard.press(key)
+        hidden.append(page.evaluate(HIDDEN_FOCUS))
+    assert [h for h in hidden if h] == []
+    page.screenshot(path=str(ARTIFACTS / "tablet-checklist-bar.png"))
+
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    assert page.evaluate(BAR_SHARE) <= 1 / 3
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    submit = page.locator("#dform button[type=submit]").bounding_box()
+    bar = page.locator(".t-bar").bounding_box()
+    assert submit is not None and bar is not None and submit["y"] + submit["height"] <= bar["y"]
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    save_screenshot(page, "tablet-phone-large-text")
+    page.evaluate("document.documentElement.style.fontSize = ''")
+    page.set_viewport_size({"width": 640, "height": 400})
+    assert page.evaluate(BAR_SHARE) <= 1 / 3
+    assert page.console_errors == []

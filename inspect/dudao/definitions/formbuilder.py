@@ -31,8 +31,11 @@ NOTE_PREFIX = "n_"
 PHOTO_PREFIX = "p_"
 
 NOTE_EVIDENCE = {Evidence.NOTE, Evidence.NOTE_OR_PHOTO, Evidence.NOTE_AND_PHOTO}
-#: The id prefix of the hint under an input (range, counter), for aria-describedby.
-HINT_PREFIX = {ItemType.NUMBER: "r-", ItemType.PHOTO: "r-", ItemType.TEXT: "c-"}
+#: The id prefix of the hint under an input, for aria-describedby: a number's range, a photo
+#: item's count, a text's counter, which end of a 0-10 rating is the best.
+HINT_PREFIX = {
+    ItemType.NUMBER: "r-", ItemType.PHOTO: "r-", ItemType.TEXT: "c-", ItemType.RATING: "r-",
+}  # fmt: skip
 PHOTO_EVIDENCE = {Evidence.PHOTO, Evidence.NOTE_OR_PHOTO, Evidence.NOTE_AND_PHOTO}
 
 

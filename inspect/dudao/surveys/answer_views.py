@@ -54,6 +54,13 @@ CODE_LIMIT = "20 per minute; 100 per hour"
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
+@bp.context_processor
+def _anonymous() -> dict[str, bool]:
+    """The layout's logo is no link on these pages: "/" is the sign-in page, a dead end for
+    a member, and a request the access log would write with their address."""
+    return {"anonymous_page": True}
+
+
 def _batch_due(pending: int) -> bool:
     """Enqueue the batch job once a batch is possible, not after every answer: while the
     worker keeps up that is once per batch; behind, once per BATCH_MIN more (and the sweep)."""

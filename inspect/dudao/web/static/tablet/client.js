@@ -4,6 +4,7 @@
   "use strict";
 
   var DB = root.DudaoDB, Sync = root.DudaoSync, Score = root.DudaoScore, UI = root.DudaoUI;
+  var Problems = root.DudaoProblems;
   var form = document.getElementById("dform");
   if (!form || !document.getElementById("t-server")) return;
   function data(id) { return JSON.parse(document.getElementById(id).textContent); }
@@ -101,13 +102,13 @@
     UI.banner(record, server, text);
     // After a refused tap on submit, the problems stay beside the items until fixed.
     var problems = Object.assign({}, record.problem && record.problem.fields,
-      checking ? UI.missing(result, record, spec, shown, text) : {});
+      checking ? Problems.missing(result, record, spec, shown, text) : {});
     // Refused while the page is open (often at the submit button, far from the banner):
     // show why, and the exports, rather than a red word in the bottom bar.
     var refusedNow = record.state === "refused" && shownState !== null && shownState !== "refused";
     shownState = record.state;
     var invalid = refusedNow && record.problem && record.problem.code === "invalid";
-    UI.fieldErrors(form, problems, text, invalid);
+    Problems.fieldErrors(form, problems, text, invalid);
     if (refusedNow && !invalid) UI.reveal("t-banner");
     var locked = record.state === "queued" || record.state === "submitted" ||
       (record.state === "saving" && record.submission && !record.submission.done) ||
@@ -201,10 +202,10 @@
     button.disabled = true;
     Promise.resolve(saving).then(save).then(function () {
       var result = render();
-      var problems = UI.missing(result, record, spec, visible(), text);
+      var problems = Problems.missing(result, record, spec, visible(), text);
       if (Object.keys(problems).length) {
         checking = true;
-        UI.fieldErrors(form, problems, text, true);
+        Problems.fieldErrors(form, problems, text, true);
         button.disabled = false;
         return null;
       }

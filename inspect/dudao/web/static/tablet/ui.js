@@ -1,5 +1,5 @@
 /* Drawing the tablet pages' status: progress, score preview, sync state, the refusal
-   banner, errors beside items, photo thumbnails. Every text comes translated from the
+   banner, photo thumbnails (the problems beside items: problems.js). Every text comes translated from the
    page (the "t-strings" JSON block); nothing visible is written here in English. */
 (function (root) {
   "use strict";
@@ -98,29 +98,6 @@
     if (exports) exports.hidden = !problem || problem.code === "invalid";
   }
 
-  /* The server's words for what a failed item still needs (the same as the page's). */
-  function isEvidence(message, text) {
-    return Boolean(message) && Object.keys(text.evidence || {}).some(function (need) {
-      return text.evidence[need] === message;
-    });
-  }
-
-  function fieldErrors(form, fields, text, focus) {
-    Array.prototype.forEach.call(form.querySelectorAll(".ditem"), function (box) {
-      var key = box.getAttribute("data-item");
-      var message = fields && fields[key];
-      var out = document.getElementById("e-" + key);
-      box.classList.toggle("has-error", Boolean(message));
-      if (out) { out.hidden = !message; out.textContent = message || ""; }
-      var evidence = box.querySelector("details.devidence");
-      if (evidence && isEvidence(message, text)) evidence.open = true;
-    });
-    if (focus && fields) {
-      var first = form.querySelector(".ditem.has-error");
-      if (first) { first.scrollIntoView({ block: "center" }); toast(text.fix_first); }
-    }
-  }
-
   function lock(form, locked) {
     Array.prototype.forEach.call(form.elements, function (field) {
       if (field.closest && field.closest(".t-exempt")) return;
@@ -142,60 +119,6 @@
     node.hidden = false;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(function () { node.hidden = true; }, 4000);
-  }
-
-  /* The server's words for an answer beyond its item's limits (spec items' `limits`): a
-     number read as the server reads it (full-width digits too), so a typo made offline is
-     named here rather than refused when the network returns. */
-  function beyond(limits, value) {
-    var text = root.DudaoShowIf.halfWidth(String(value).trim());
-    if (limits.number && text !== "") {
-      if (!root.DudaoShowIf.NUMBER.test(text)) return limits.number[1];
-      if ((text.split(".")[1] || "").replace(/0+$/, "").length > limits.decimals[0]) {
-        return limits.decimals[1];
-      }
-      var n = parseFloat(text);
-      if (limits.min && n < limits.min[0]) return limits.min[1];
-      if (limits.max && n > limits.max[0]) return limits.max[1];
-    }
-    if (limits.max_choices && Array.isArray(value) && value.length > limits.max_choices[0]) {
-      return limits.max_choices[1];
-    }
-    if (limits.max_length && typeof value === "string" &&
-        value.replace(/\r\n/g, "\n").length > limits.max_length[0]) return limits.max_length[1];
-    if (limits.max_count && Array.isArray(value) && value.length > limits.max_count[0]) {
-      return limits.max_count[1];
-    }
-    return "";
-  }
-
-  /* What the server would refuse, found before queueing: required answers, answers beyond
-     their limits (a typo like 150 where 100 is the most), and evidence. */
-  function missing(result, record, spec, shown, text) {
-    var problems = {};
-    result.missing.forEach(function (key) { problems[key] = text.needs_answer; });
-    spec.items.forEach(function (item) {
-      var value = item.type === "photo" ? (record.photoAnswers || {})[item.key] : record.answers[item.key];
-      if (!shown[item.key] || problems[item.key] || value === undefined || value === null) return;
-      var problem = beyond(item.limits || {}, value);
-      if (problem) problems[item.key] = problem;
-    });
-    Object.keys(record.photos || {}).forEach(function (key) {  // evidence photos, any item
-      var most = spec.evidence_photos;
-      if (most && shown[key] && !problems[key] && record.photos[key].length > most[0]) {
-        problems[key] = most[1];
-      }
-    });
-    result.failed.forEach(function (key) {
-      var item = spec.items.filter(function (i) { return i.key === key; })[0];
-      var note = Boolean((record.notes[key] || "").trim());
-      var photo = Boolean((record.photos[key] || []).length);
-      var need = item.evidence;
-      var ok = need === "none" || (need === "note" && note) || (need === "photo" && photo) ||
-        (need === "note_or_photo" && (note || photo)) || (need === "note_and_photo" && note && photo);
-      if (!ok && shown[key] && !problems[key]) problems[key] = text.evidence[need];
-    });
-    return problems;
   }
 
   function photos(form, record, stored, text, remove) {
@@ -257,7 +180,23 @@
     if (node) node.className = "t-online " + (on ? "is-online" : "is-offline");
   }
 
+  /* The bottom bar stays on screen only while it takes less than a third of it (large text
+     can make it taller than a phone's screen): else it stays at the end of the page. The
+     page's scroll padding is its height, so a focused field never hides under it. */
+  function fitBar() {
+    var bar = document.querySelector(".t-bar");
+    if (!bar) return;
+    function fit() {
+      var free = bar.offsetHeight > root.innerHeight / 3;
+      bar.classList.toggle("t-bar-free", free);
+      document.documentElement.style.setProperty("--t-bar-height", free ? "0px" : bar.offsetHeight + "px");
+    }
+    new ResizeObserver(fit).observe(bar);
+    root.addEventListener("resize", fit);
+  }
+
   function bindCommon(text, syncAll) {
+    fitBar();
     online(text);
     root.addEventListener("online", function () { online(text); });
     root.addEventListener("offline", function () { online(text); });
@@ -283,7 +222,7 @@
 
   root.DudaoUI = {
     fmt: fmt, local: local, unitName: unitName, progress: progress, score: score, state: state, banner: banner,
-    fieldErrors: fieldErrors, lock: lock, toast: toast, reveal: reveal, missing: missing,
+    lock: lock, toast: toast, reveal: reveal,
     photos: photos, review: review, bindCommon: bindCommon, exports: exports,
   };
 })(this);
