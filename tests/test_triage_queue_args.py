@@ -43,6 +43,7 @@ MONTH = "Give a month as YYYY-MM, e.g. 2026-03."
         ("period_from=2026-05&period_to=2026-02", "period_to",
          "“Detected until” must not be before “Detected from”."),
         ("assignee=abc", "assignee", "No such person; pick one from the list."),
+        ("detected=maybe", "detected", f"“maybe” {CHOICE}"),
         ("assignee=987654", "assignee", "No such person; pick one from the list."),
         ("unit=NOPE", "unit", "No unit with the code NOPE in the part you supervise."),
     ],
@@ -70,6 +71,23 @@ def test_good_arguments_raise_no_error(client, world):
     page = client.get(f"/flags?assignee={lead.id}").get_data(as_text=True)
     assert _errors(page) == {}
     assert f'<option value="{lead.id}" selected>{lead.display_name}</option>' in page
+
+
+def test_flags_no_longer_detected_are_found_apart(client, world, session):
+    """The ones to close first: the condition cleared, the flag waits for triage."""
+    from dudao.trends.models import Flag
+
+    _people, ids = world
+    session.get(Flag, ids["a_rec"]).detected = False
+    session.commit()
+    sign_in(client, "office_a")
+    gone = client.get("/flags?detected=no").get_data(as_text=True)
+    assert _ids(gone) == {ids["a_rec"]} and _errors(gone) == {}
+    assert '<option value="no" selected>' in gone
+    assert _ids(client.get("/flags?detected=yes").get_data(as_text=True)) == {
+        ids["a_det"],
+        ids["a_unit"],
+    }
 
 
 def test_errors_in_chinese(client, world):

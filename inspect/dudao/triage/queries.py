@@ -35,6 +35,7 @@ class Filters:
     period_from: str = ""  # "YYYY-MM": flags detected in or after
     period_to: str = ""  # "YYYY-MM": flags first detected in or before
     assignee: str = ""  # a user id, "me", or "none" for flags nobody follows up
+    detected: str = ""  # "yes": still detected; "no": no longer (the ones to close)
     viewer_id: int | None = None  # who "me" is
     sort: str = "newest"
     page: int = 1
@@ -49,6 +50,7 @@ class Filters:
             "period_from": self.period_from,
             "period_to": self.period_to,
             "assignee": self.assignee,
+            "detected": self.detected,
             "sort": "" if self.sort == "newest" else self.sort,
         }
         return {k: v for k, v in args.items() if v}
@@ -77,6 +79,8 @@ def _scoped(query: Select[Any], paths: Sequence[str], filters: Filters) -> Selec
         query = query.where(Flag.last_detected >= filters.period_from)
     if filters.period_to:
         query = query.where(Flag.first_detected <= filters.period_to)
+    if filters.detected:
+        query = query.where(Flag.detected.is_(filters.detected == "yes"))
     if filters.assignee == "none":
         query = query.where(Flag.assignee_id.is_(None))
     elif filters.assignee == "me":

@@ -75,6 +75,7 @@ def read(args: MultiDict[str, str]) -> QueueArgs:
         period_from=period_from,
         period_to=period_to,
         assignee=assignee,
+        detected=choice(typed["detected"], ("yes", "no"), errors, "detected"),
         viewer_id=current_user.id,
         sort=choice(typed["sort"], queries.SORTS, errors, "sort") or "newest",
         page=args.get("page", 1, type=int) or 1,

@@ -11,7 +11,10 @@ from dudao.core.errors import N_, Message, ValidationError, field_problem
 from dudao.triage.models import SavedFilter
 
 #: The queue's filter arguments (the page number is not part of a filter).
-QUERY_KEYS = ("state", "severity", "rule", "unit", "period_from", "period_to", "assignee", "sort")
+QUERY_KEYS = (
+    "state", "severity", "rule", "unit", "period_from", "period_to", "assignee", "detected",
+    "sort",
+)  # fmt: skip
 NAME_MAX = 80
 PER_USER = 50
 
