@@ -82,7 +82,8 @@ def test_unit_page_explains_the_score(client, history, session, user_factory) ->
     assert html.count('data-outcome="late"') == 3 and html.count('data-outcome="on_time"') == 1
     assert 'class="current-band" data-band="average"' in html
     chart = re.search(r"<figure[^>]*data-chart.*?</figure>", html, re.S).group(0)
-    assert "<svg" in chart and "2025Q1" in chart  # the table after it holds the figures
+    assert "<svg" in chart and ">2025</text>" in chart and ">Q1</text>" in chart
+    assert "2025Q1" not in chart  # the key, unlike every other period on the page
     later = client.get(f"/assessment/units/{a1.id}?period=2025Q2")
     band = re.search(r'data-band="advanced">(.*?)</tr>', later.get_data(as_text=True), re.S)
     assert "This period" in band.group(1)
@@ -104,6 +105,9 @@ def test_pages_in_chinese(client, history, user_factory) -> None:
         "按期提交率（期限内提交整改验收）" in unit and "期限内验收" in unit
     )  # not the analytics rate
     assert "在您可查看的 3 个参评单位中排第 3 名" in unit
+    html = client.get(f"/assessment/units/{history.branch_a1.id}").get_data(as_text=True)
+    chart = re.search(r"<figure[^>]*data-chart.*?</figure>", html, re.S).group(0)
+    assert ">2025年</text>" in chart and ">一季度</text>" in chart and "2025Q1" not in chart
 
 
 def test_scope(client, history, user_factory) -> None:

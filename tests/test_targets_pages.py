@@ -223,3 +223,8 @@ def test_the_tier_moves_page_reads_the_moves_once(client, org, user_factory, mon
     assert 'data-done="3"' in _card(text, "tier_upgrades")  # three branches moved
     assert text.count(f'data-unit="{org.branch_a1.code}"') == 2  # both its moves listed
     assert asked == [[org.group.path]]
+    # The period as everywhere else, and the branch's page opened on the period it moved in.
+    assert "<td>2026年第二季度</td>" in text and "2026Q2</td>" not in text
+    assert f"/assessment/units/{org.branch_a1.id}?period=2026Q2" in text
+    client.post("/lang", data={"lang": "en"})
+    assert "<td>2026 Q2</td>" in client.get("/targets/tier_upgrades").get_data(as_text=True)

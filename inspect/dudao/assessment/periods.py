@@ -67,3 +67,13 @@ def label(key: str, locale: str = "zh_CN") -> str:
     if rest[0] == "H":
         return f"{year} {rest}" if english else f"{year}年{'上' if rest[1] == '1' else '下'}半年"
     return key if english else f"{year}年{int(rest[1:])}月"
+
+
+def axis_label(key: str, locale: str = "zh_CN") -> str:
+    """A period on a chart's axis, where labels stand side by side: the year above the rest
+    (2026 / Q3, 2026年 / 三季度), so each is about as wide as the key "2026Q3"."""
+    if locale.startswith("en"):
+        year, _, rest = label(key, locale).partition(" ")
+        return f"{year}\n{rest}" if rest else year
+    year, _, rest = label(key, locale).partition("年")
+    return f"{year}年\n{rest.removeprefix('第')}" if rest else f"{year}年"

@@ -96,7 +96,9 @@ def unit_page(unit_id: int) -> str:
     assert unit is not None
     paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
     result = explain(db(), paths, unit, request.args.get("period") or None)
-    points = [(s.period, s.composite, s.inspections) for s in result.history]  # keys: short
+    locale = str(select_locale())
+    points = [(periods.axis_label(s.period, locale), s.composite, s.inspections)
+              for s in result.history]  # fmt: skip
     font = register_font(runtime().settings.pdf_font)
     chart = to_svg(monthly_chart(points, font, ""), _("Composite over periods")) if points else ""
     return render_template(
