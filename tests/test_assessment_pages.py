@@ -47,11 +47,36 @@ def test_ranking_page_ranks_and_highlights_moves(client, history, user_factory) 
     assert "1 A1-1" in shown and "91.0" in shown and "Tier 1" in shown and "↑ Moved up" in shown
     only_up = client.get("/assessment?period=2025Q2&move=up").get_data(as_text=True)
     assert 'data-unit="A1-1"' in only_up and 'data-unit="B1-1"' not in only_up
-    first = client.get("/assessment?period=2025Q1").get_data(as_text=True)
+    first_page = client.get("/assessment?period=2025Q1")
+    first = first_page.get_data(as_text=True)
     assert first.index('data-unit="A1-2"') < first.index('data-unit="B1-1"')
     assert first.index('data-unit="B1-1"') < first.index('data-unit="A1-1"')
+    assert "Ranks among the 3 ranked units you can see." in text(first_page)
     narrowed = client.get("/assessment?period=2025Q1&unit=B").get_data(as_text=True)
     assert 'data-unit="B1-1"' in narrowed and 'data-unit="A1-1"' not in narrowed
+
+
+def test_a_narrowed_ranking_says_so_and_its_links_keep_the_rank(
+    client, history, user_factory
+) -> None:
+    """A1-1 is 2nd of company A's two ranked branches in 2025Q1 and 3rd of all three: the
+    ranking narrowed to A says among what it ranks, and its link opens A1-1's page with the
+    same rank (it opened on the rank among all units the viewer can see)."""
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    narrowed = client.get("/assessment?period=2025Q1&unit=A")
+    assert "Ranks among the 2 ranked units in A" in text(narrowed)
+    html = narrowed.get_data(as_text=True)
+    row = re.search(r'<tr data-unit="A1-1".*?</tr>', html, re.S).group(0)
+    assert ">2</td>" in row
+    link = re.search(r'href="(/assessment/units/[^"]+)"', row).group(1).replace("&amp;", "&")
+    assert "unit=A" in link and "period=2025Q1" in link
+    page = client.get(link)
+    assert "2 of 2 ranked units in A" in text(page) and "3 of 3 ranked units you can see" in text(
+        page
+    )
+    assert 'href="/assessment?period=2025Q1&amp;unit=A"' in page.get_data(as_text=True)
     unknown = client.get("/assessment?unit=NOPE")
     assert "No unit with the code NOPE" in text(unknown) and 'data-unit="' not in unknown.get_data(
         as_text=True

@@ -96,6 +96,11 @@ def unit_page(unit_id: int) -> str:
     assert unit is not None
     paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
     result = explain(db(), paths, unit, request.args.get("period") or None)
+    # Opened from a ranking narrowed to a subtree: the rank there too, so the two agree.
+    _paths, within, _code = _scope()
+    under = within if within is not None and unit.path.startswith(within.path) else None
+    score = result.score
+    place = result.ranking.place(score, under.path) if under and score and score.assessed else None
     locale = str(select_locale())
     points = [(periods.axis_label(s.period, locale), s.composite, s.inspections)
               for s in result.history]  # fmt: skip
@@ -103,5 +108,6 @@ def unit_page(unit_id: int) -> str:
     chart = to_svg(monthly_chart(points, font, ""), _("Composite over periods")) if points else ""
     return render_template(
         "assessment/unit.html", unit=unit, x=result, config=result.ranking.assessment.config,
-        title=_("Assessment of %(unit)s", unit=unit_name(unit)), chart=chart,
+        title=_("Assessment of %(unit)s", unit=unit_name(unit)), chart=chart, under=under,
+        place=place,
     )  # fmt: skip
