@@ -77,6 +77,30 @@ def test_a_narrowed_ranking_says_so_and_its_links_keep_the_rank(
         page
     )
     assert 'href="/assessment?period=2025Q1&amp;unit=A"' in page.get_data(as_text=True)
+
+
+def test_filter_values_it_does_not_know_are_named_beside_their_fields(
+    client, history, user_factory
+) -> None:
+    """A period with no assessment (1999Q1, 2026Q9) was replaced by the default in silence."""
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    for url in (
+        "/assessment?period=1999Q1",
+        f"/assessment/units/{history.branch_a1.id}?period=2026Q9",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        value = url.rsplit("=", 1)[1]
+        assert re.search(
+            rf'<select name="period" aria-invalid="true"[^>]*>.*?</select><span class="field-error"'
+            rf"[^>]*>No assessment for “{value}”: pick a period from the list.</span>",
+            html,
+            re.S,
+        ), url
+    assert 'aria-invalid="true"' not in client.get("/assessment?period=2025Q1").get_data(
+        as_text=True
+    )
     unknown = client.get("/assessment?unit=NOPE")
     assert "No unit with the code NOPE" in text(unknown) and 'data-unit="' not in unknown.get_data(
         as_text=True

@@ -74,6 +74,15 @@ def _scope() -> tuple[list[str], Unit | None, str]:
     return [unit.path], unit, code
 
 
+def _period_errors(shown: str | None) -> dict[str, str]:
+    """The period asked for, named beside its field when the page shows another (a key with
+    no assessment data, e.g. 1999Q1 or 2026Q9, falls back to the default period)."""
+    asked = request.args.get("period") or ""
+    if not asked or asked == shown:
+        return {}
+    return {"period": _("No assessment for “%(value)s”: pick a period from the list.", value=asked)}
+
+
 @bp.get("/assessment")
 @requires(Permission.VIEW_ASSESSMENT)
 def index() -> str:
@@ -84,7 +93,7 @@ def index() -> str:
     return render_template(
         "assessment/ranking.html", result=result, rows=rows, move=move if move in MOVES else "",
         config=result.assessment.config, unit=unit, unit_code=code,
-        unknown_unit=bool(code) and unit is None,
+        unknown_unit=bool(code) and unit is None, errors=_period_errors(result.period),
     )  # fmt: skip
 
 
@@ -109,5 +118,5 @@ def unit_page(unit_id: int) -> str:
     return render_template(
         "assessment/unit.html", unit=unit, x=result, config=result.ranking.assessment.config,
         title=_("Assessment of %(unit)s", unit=unit_name(unit)), chart=chart, under=under,
-        place=place,
+        place=place, errors=_period_errors(result.ranking.period),
     )  # fmt: skip
