@@ -101,10 +101,24 @@ def test_filter_values_it_does_not_know_are_named_beside_their_fields(
     assert 'aria-invalid="true"' not in client.get("/assessment?period=2025Q1").get_data(
         as_text=True
     )
-    unknown = client.get("/assessment?unit=NOPE")
-    assert "No unit with the code NOPE" in text(unknown) and 'data-unit="' not in unknown.get_data(
-        as_text=True
+    # A unit it does not know is named beside its field; the period options stay (they were
+    # emptied) and the ranking of the whole scope is shown, said to be not narrowed.
+    unknown = client.get("/assessment?period=2025Q1&unit=NOPE")
+    html = unknown.get_data(as_text=True)
+    assert re.search(
+        r'name="unit" value="NOPE"[^>]*aria-invalid="true"[^>]*><span class="field-error"[^>]*>'
+        r"No unit in the part you can see has a code or name with “NOPE”.</span>",
+        html,
     )
+    assert '<option value="2025Q1" selected>' in html and 'data-unit="B1-1"' in html
+    assert "Not filtered by the values named above." in text(unknown)
+    # Part of a name that only one unit holds (the field's suggestions offer names) narrows
+    # to it; a part several hold asks for one of the suggestions.
+    by_name = client.get("/assessment?period=2025Q1&unit=乙一厂第一").get_data(as_text=True)
+    assert 'name="unit" value="B1-1"' in by_name and 'data-unit="A1-1"' not in by_name
+    assert 'data-unit="B1-1"' in by_name and "field-error" not in by_name
+    several = client.get("/assessment?period=2025Q1&unit=第一党支部").get_data(as_text=True)
+    assert "“第一党支部” is part of several units&#39; codes or names; pick one from" in several
 
 
 def test_unit_page_explains_the_score(client, history, session, user_factory) -> None:
