@@ -60,8 +60,8 @@ def entries_in_and_out(session: Session, org: OrgTree, data_dir: Path) -> dict[s
 def tier_moves_up(org: OrgTree) -> list[TierMove]:
     """Moves up a tier as the assessment reports them: branch A1-1 twice, A1-2 and B1-1 once."""
     return [
-        TierMove(org.branch_a1.id, org.branch_a1.path, "2026-Q1", "C", "B"),
-        TierMove(org.branch_a1.id, org.branch_a1.path, "2026-Q2", "B", "A"),
-        TierMove(org.branch_a2.id, org.branch_a2.path, "2026-Q2", "C", "B"),
-        TierMove(org.branch_b1.id, org.branch_b1.path, "2026-Q3", "B", "A"),
+        TierMove(org.branch_a1.id, org.branch_a1.path, "2026Q1", "C", "B"),
+        TierMove(org.branch_a1.id, org.branch_a1.path, "2026Q2", "B", "A"),
+        TierMove(org.branch_a2.id, org.branch_a2.path, "2026Q2", "C", "B"),
+        TierMove(org.branch_b1.id, org.branch_b1.path, "2026Q3", "B", "A"),
     ]

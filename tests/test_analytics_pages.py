@@ -112,6 +112,13 @@ def test_bad_months_are_named_and_the_default_range_is_used(client, session, org
         assert response.status_code == 200, page
         body = response.get_data(as_text=True)
         assert "From: give a month as YYYY-MM." in body and "Until: give" in body, page
+    # A baseline outside 2-60 is named as the months are, and kept in its field.
+    for value in ("-3", "abc", "61"):
+        body = client.get(f"/analytics/scores?baseline={value}").get_data(as_text=True)
+        assert f"Baseline periods: “{value}” is not a whole number from 2 to 60" in body
+        assert f'name="baseline" min="2" max="60" value="{value}"' in body
+    body = client.get("/analytics/scores?baseline=4").get_data(as_text=True)
+    assert "Baseline periods:" not in body and 'value="4"' in body
 
 
 def test_satisfaction_shows_suppressed_groups_with_the_reason(client, session, org, user_factory):

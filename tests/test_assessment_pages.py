@@ -47,15 +47,78 @@ def test_ranking_page_ranks_and_highlights_moves(client, history, user_factory) 
     assert "1 A1-1" in shown and "91.0" in shown and "Tier 1" in shown and "↑ Moved up" in shown
     only_up = client.get("/assessment?period=2025Q2&move=up").get_data(as_text=True)
     assert 'data-unit="A1-1"' in only_up and 'data-unit="B1-1"' not in only_up
-    first = client.get("/assessment?period=2025Q1").get_data(as_text=True)
+    first_page = client.get("/assessment?period=2025Q1")
+    first = first_page.get_data(as_text=True)
     assert first.index('data-unit="A1-2"') < first.index('data-unit="B1-1"')
     assert first.index('data-unit="B1-1"') < first.index('data-unit="A1-1"')
+    assert "Ranks among the 3 ranked units you can see." in text(first_page)
     narrowed = client.get("/assessment?period=2025Q1&unit=B").get_data(as_text=True)
     assert 'data-unit="B1-1"' in narrowed and 'data-unit="A1-1"' not in narrowed
-    unknown = client.get("/assessment?unit=NOPE")
-    assert "No unit with the code NOPE" in text(unknown) and 'data-unit="' not in unknown.get_data(
+
+
+def test_a_narrowed_ranking_says_so_and_its_links_keep_the_rank(
+    client, history, user_factory
+) -> None:
+    """A1-1 is 2nd of company A's two ranked branches in 2025Q1 and 3rd of all three: the
+    ranking narrowed to A says among what it ranks, and its link opens A1-1's page with the
+    same rank (it opened on the rank among all units the viewer can see)."""
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    narrowed = client.get("/assessment?period=2025Q1&unit=A")
+    assert "Ranks among the 2 ranked units in A" in text(narrowed)
+    html = narrowed.get_data(as_text=True)
+    row = re.search(r'<tr data-unit="A1-1".*?</tr>', html, re.S).group(0)
+    assert ">2</td>" in row
+    link = re.search(r'href="(/assessment/units/[^"]+)"', row).group(1).replace("&amp;", "&")
+    assert "unit=A" in link and "period=2025Q1" in link
+    page = client.get(link)
+    assert "2 of 2 ranked units in A" in text(page) and "3 of 3 ranked units you can see" in text(
+        page
+    )
+    assert 'href="/assessment?period=2025Q1&amp;unit=A"' in page.get_data(as_text=True)
+
+
+def test_filter_values_it_does_not_know_are_named_beside_their_fields(
+    client, history, user_factory
+) -> None:
+    """A period with no assessment (1999Q1, 2026Q9) was replaced by the default in silence."""
+    user_factory("office", ("office", history.group))
+    sign_in(client, "office")
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    for url in (
+        "/assessment?period=1999Q1",
+        f"/assessment/units/{history.branch_a1.id}?period=2026Q9",
+    ):
+        html = client.get(url).get_data(as_text=True)
+        value = url.rsplit("=", 1)[1]
+        assert re.search(
+            rf'<select name="period" aria-invalid="true"[^>]*>.*?</select><span class="field-error"'
+            rf"[^>]*>No assessment for “{value}”: pick a period from the list.</span>",
+            html,
+            re.S,
+        ), url
+    assert 'aria-invalid="true"' not in client.get("/assessment?period=2025Q1").get_data(
         as_text=True
     )
+    # A unit it does not know is named beside its field; the period options stay (they were
+    # emptied) and the ranking of the whole scope is shown, said to be not narrowed.
+    unknown = client.get("/assessment?period=2025Q1&unit=NOPE")
+    html = unknown.get_data(as_text=True)
+    assert re.search(
+        r'name="unit" value="NOPE"[^>]*aria-invalid="true"[^>]*><span class="field-error"[^>]*>'
+        r"No unit in the part you can see has a code or name with “NOPE”.</span>",
+        html,
+    )
+    assert '<option value="2025Q1" selected>' in html and 'data-unit="B1-1"' in html
+    assert "Not filtered by the values named above." in text(unknown)
+    # Part of a name that only one unit holds (the field's suggestions offer names) narrows
+    # to it; a part several hold asks for one of the suggestions.
+    by_name = client.get("/assessment?period=2025Q1&unit=乙一厂第一").get_data(as_text=True)
+    assert 'name="unit" value="B1-1"' in by_name and 'data-unit="A1-1"' not in by_name
+    assert 'data-unit="B1-1"' in by_name and "field-error" not in by_name
+    several = client.get("/assessment?period=2025Q1&unit=第一党支部").get_data(as_text=True)
+    assert "“第一党支部” is part of several units&#39; codes or names; pick one from" in several
 
 
 def test_unit_page_explains_the_score(client, history, session, user_factory) -> None:
@@ -82,7 +145,8 @@ def test_unit_page_explains_the_score(client, history, session, user_factory) ->
     assert html.count('data-outcome="late"') == 3 and html.count('data-outcome="on_time"') == 1
     assert 'class="current-band" data-band="average"' in html
     chart = re.search(r"<figure[^>]*data-chart.*?</figure>", html, re.S).group(0)
-    assert "<svg" in chart and "2025Q1" in chart  # the table after it holds the figures
+    assert "<svg" in chart and ">2025</text>" in chart and ">Q1</text>" in chart
+    assert "2025Q1" not in chart  # the key, unlike every other period on the page
     later = client.get(f"/assessment/units/{a1.id}?period=2025Q2")
     band = re.search(r'data-band="advanced">(.*?)</tr>', later.get_data(as_text=True), re.S)
     assert "This period" in band.group(1)
@@ -104,6 +168,9 @@ def test_pages_in_chinese(client, history, user_factory) -> None:
         "按期提交率（期限内提交整改验收）" in unit and "期限内验收" in unit
     )  # not the analytics rate
     assert "在您可查看的 3 个参评单位中排第 3 名" in unit
+    html = client.get(f"/assessment/units/{history.branch_a1.id}").get_data(as_text=True)
+    chart = re.search(r"<figure[^>]*data-chart.*?</figure>", html, re.S).group(0)
+    assert ">2025年</text>" in chart and ">一季度</text>" in chart and "2025Q1" not in chart
 
 
 def test_scope(client, history, user_factory) -> None:

@@ -55,6 +55,7 @@ def test_each_role_sees_the_sections_the_configuration_allows(client, org, world
     assert "A 甲公司 3 6 63.3 4 25.0%" in shown and "B 乙公司 1 3 72.0 1 100.0%" in shown
     ranked = re.findall(r'<tr data-unit="([\w-]+)"', page.get_data(as_text=True))
     assert ranked == ["A1-2", "B1-1", "A1-1"]
+    assert "Ranks among the 3 ranked units you can see." in shown
     assert 'href="/public"' in client.get("/").get_data(as_text=True)  # the nav link
 
     switch(client, "insp")
@@ -65,6 +66,7 @@ def test_each_role_sees_the_sections_the_configuration_allows(client, org, world
     assert sections(page) == {"draws", "results", "rankings"}
     html = page.get_data(as_text=True)
     assert re.findall(r'<tr data-unit="([\w-]+)"', html) == ["A1-2", "A1-1"]
+    assert "Ranks among the 2 ranked units you can see." in text(page)  # not the group's ranks
     assert re.findall(r'data-result="([\w-]+)"', html) == ["A1-1", "A1-2"]  # the lead's part
 
     switch(client, "rep")

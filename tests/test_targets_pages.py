@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -121,6 +122,8 @@ def test_an_entry_needs_evidence_and_bad_input_saves_nothing(client, session, or
         (no_evidence, "evidence", "Attach an evidence file or give a reference."),
         (_entry(org.unit_a1, amount="0"), "amount", "Number must be between 1 and 100000."),
         (_entry(org.unit_a1, entry_date="2999-01-01"), "entry_date", "in the future"),
+        # An absurd past date would count towards today's targets.
+        (_entry(org.unit_a1, entry_date="0001-01-01"), "entry_date", "before 2000-01-01"),
         (_entry(org.unit_b1), "unit", "Not a valid choice"),  # outside the office's scope
         (
             _entry(org.unit_a1, evidence=(io.BytesIO(b"MZ"), "tool.exe")),
@@ -148,6 +151,23 @@ def test_an_entry_needs_evidence_and_bad_input_saves_nothing(client, session, or
     session.expire_all()
     assert session.scalar(select(func.count(TargetEntry.id))) == 0
     assert office.get("/targets/pioneer_posts/entries/new").status_code == 404  # computed
+
+
+def test_the_entry_forms_offer_what_the_server_accepts(
+    client, session, org, user_factory, tmp_path
+):
+    """A new entry's amount starts at 1 (a correction's at 0), and a date reads as ISO
+    YYYY-MM-DD even for a year before 1000 (strftime wrote "1-01-01": an empty date input)."""
+    old = make_entry(session, org.unit_a1, tmp_path)
+    old.entry_date = date(1, 1, 1)  # recorded before the earliest date was checked
+    session.commit()
+    office = _office(client, user_factory, org.company_a)
+    new = office.get(f"{ENTRIES}/new").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="amount"[^>]*min="1"', new)
+    assert re.search(r'<input[^>]*id="entry_date"[^>]*min="2000-01-01"', new)
+    correct = office.get(f"{ENTRIES}/{old.id}/correct").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="amount"[^>]*min="0"', correct)
+    assert re.search(r'<input[^>]*id="entry_date"[^>]*value="0001-01-01"', correct)
 
 
 def test_entries_outside_the_scope_are_404(client, session, org, user_factory, tmp_path):
@@ -203,3 +223,8 @@ def test_the_tier_moves_page_reads_the_moves_once(client, org, user_factory, mon
     assert 'data-done="3"' in _card(text, "tier_upgrades")  # three branches moved
     assert text.count(f'data-unit="{org.branch_a1.code}"') == 2  # both its moves listed
     assert asked == [[org.group.path]]
+    # The period as everywhere else, and the branch's page opened on the period it moved in.
+    assert "<td>2026年第二季度</td>" in text and "2026Q2</td>" not in text
+    assert f"/assessment/units/{org.branch_a1.id}?period=2026Q2" in text
+    client.post("/lang", data={"lang": "en"})
+    assert "<td>2026 Q2</td>" in client.get("/targets/tier_upgrades").get_data(as_text=True)

@@ -87,7 +87,7 @@ def index() -> tuple[str, int]:
 @requires(Permission.VIEW_RESULTS)
 def scores() -> tuple[str, int]:
     picked = pick()
-    baseline = request_int("baseline")
+    baseline = _baseline(picked.errors)
     series = (
         queries.scores(db(), picked.paths, picked.filters, select_locale(), baseline)
         if picked.filters else []
@@ -99,9 +99,16 @@ def scores() -> tuple[str, int]:
                  signals=SIGNALS, baseline=baseline)  # fmt: skip
 
 
-def request_int(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value and 2 <= value <= 60 else None
+def _baseline(errors: list[str]) -> int | None:
+    """The baseline periods asked for (2 to 60); a value outside them is named among the
+    page's errors, and the default baseline (the first half) is used."""
+    raw = request.args.get("baseline", "").strip()
+    value = int(raw) if raw.isdigit() else None
+    if raw and not (value and 2 <= value <= 60):
+        errors.append(_("Baseline periods: “%(value)s” is not a whole number from 2 to 60; "
+                        "the first half of the periods is used.", value=raw))  # fmt: skip
+        return None
+    return value
 
 
 @bp.get("/heatmap")

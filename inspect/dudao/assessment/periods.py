@@ -79,3 +79,13 @@ def key_of_label(text: str) -> str | None:
     keys = [year, f"{year}H1", f"{year}H2", *(f"{year}Q{q}" for q in range(1, 5)),
             *(f"{year}-{m:02d}" for m in range(1, 13))]  # fmt: skip
     return next((k for k in keys if text in (label(k, "zh_CN"), label(k, "en"))), None)
+
+
+def axis_label(key: str, locale: str = "zh_CN") -> str:
+    """A period on a chart's axis, where labels stand side by side: the year above the rest
+    (2026 / Q3, 2026年 / 三季度), so each is about as wide as the key "2026Q3"."""
+    if locale.startswith("en"):
+        year, _, rest = label(key, locale).partition(" ")
+        return f"{year}\n{rest}" if rest else year
+    year, _, rest = label(key, locale).partition("年")
+    return f"{year}年\n{rest.removeprefix('第')}" if rest else f"{year}年"

@@ -74,6 +74,14 @@ class Ranking:
     def provisional(self) -> bool:
         return self.period is not None and not self.assessment.closed(self.period)
 
+    def place(self, score: Score, under: str) -> tuple[int, int]:
+        """`score`'s rank among the ranked units under the path `under` (a ranking narrowed
+        to that subtree gives the same, as ranks compete on the composite alone), and how
+        many they are."""
+        mine = score.composite or 0.0  # every ranked score has a composite
+        among = [s.composite or 0.0 for s in self.rows if s.unit_path.startswith(under)]
+        return 1 + sum(c > mine for c in among), len(among)
+
 
 def assess(
     session: Session, paths: Sequence[str], config: AssessmentConfig | None = None,

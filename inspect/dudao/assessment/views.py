@@ -18,7 +18,7 @@ from dudao.assessment.config import COMPONENTS, AssessmentConfigError
 from dudao.assessment.queries import explain, ranking
 from dudao.core.permissions import Permission, scope_paths
 from dudao.org.models import Unit
-from dudao.org.queries import by_code
+from dudao.org.queries import by_code, suggest
 from dudao.reports.charts import monthly_chart, to_svg
 from dudao.reports.fonts import register_font
 from dudao.web.access import require_on, requires
@@ -62,29 +62,49 @@ def config_error(exc: AssessmentConfigError) -> tuple[str, int]:
 bp.register_error_handler(AssessmentConfigError, config_error)
 
 
-def _scope() -> tuple[list[str], Unit | None, str]:
-    """The viewer's paths, narrowed to the subtree of `?unit=CODE` when it is inside them."""
+def _scope(errors: dict[str, str]) -> tuple[list[str], Unit | None, str]:
+    """The viewer's paths, narrowed to the subtree of `?unit=`: a code inside them, or a part
+    of a code or name that only one unit inside them holds (the field's suggestions offer
+    both). Anything else is named in `errors` and the whole scope is shown."""
     paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
-    code = request.args.get("unit", "").strip()
-    if not code:
-        return paths, None, code
-    unit = by_code(db(), code)
-    if unit is None or not any(unit.path.startswith(p) for p in paths):
-        return [], None, code
-    return [unit.path], unit, code
+    text = request.args.get("unit", "").strip()
+    if not text:
+        return paths, None, text
+    unit = by_code(db(), text)
+    found = [unit] if unit is not None else suggest(db(), text, paths)
+    inside = [u for u in found if any(u.path.startswith(p) for p in paths)]
+    if len(inside) == 1:
+        return [inside[0].path], inside[0], inside[0].code
+    if len(inside) > 1:
+        errors["unit"] = _("“%(text)s” is part of several units' codes or names; pick one from "
+                           "the suggestions.", text=text)  # fmt: skip
+    else:
+        errors["unit"] = _("No unit in the part you can see has a code or name with "
+                           "“%(text)s”.", text=text)  # fmt: skip
+    return paths, None, text
+
+
+def _check_period(shown: str | None, errors: dict[str, str]) -> None:
+    """The period asked for, named beside its field when the page shows another (a key with
+    no assessment data, e.g. 1999Q1 or 2026Q9, falls back to the default period)."""
+    asked = request.args.get("period") or ""
+    if asked and asked != shown:
+        errors["period"] = _("No assessment for “%(value)s”: pick a period from the list.",
+                             value=asked)  # fmt: skip
 
 
 @bp.get("/assessment")
 @requires(Permission.VIEW_ASSESSMENT)
 def index() -> str:
-    paths, unit, code = _scope()
+    errors: dict[str, str] = {}
+    paths, unit, code = _scope(errors)
     result = ranking(db(), paths, request.args.get("period") or None)
+    _check_period(result.period, errors)
     move = request.args.get("move")
     rows = [s for s in result.rows if s.move == move] if move in MOVES else result.rows
     return render_template(
         "assessment/ranking.html", result=result, rows=rows, move=move if move in MOVES else "",
-        config=result.assessment.config, unit=unit, unit_code=code,
-        unknown_unit=bool(code) and unit is None,
+        config=result.assessment.config, unit=unit, unit_code=code, errors=errors,
     )  # fmt: skip
 
 
@@ -96,10 +116,20 @@ def unit_page(unit_id: int) -> str:
     assert unit is not None
     paths = scope_paths(current_user, Permission.VIEW_ASSESSMENT)
     result = explain(db(), paths, unit, request.args.get("period") or None)
-    points = [(s.period, s.composite, s.inspections) for s in result.history]  # keys: short
+    errors: dict[str, str] = {}
+    _check_period(result.ranking.period, errors)
+    # Opened from a ranking narrowed to a subtree: the rank there too, so the two agree.
+    _paths, within, _code = _scope({})  # a code it does not know: the rank among all only
+    under = within if within is not None and unit.path.startswith(within.path) else None
+    score = result.score
+    place = result.ranking.place(score, under.path) if under and score and score.assessed else None
+    locale = str(select_locale())
+    points = [(periods.axis_label(s.period, locale), s.composite, s.inspections)
+              for s in result.history]  # fmt: skip
     font = register_font(runtime().settings.pdf_font)
     chart = to_svg(monthly_chart(points, font, ""), _("Composite over periods")) if points else ""
     return render_template(
         "assessment/unit.html", unit=unit, x=result, config=result.ranking.assessment.config,
-        title=_("Assessment of %(unit)s", unit=unit_name(unit)), chart=chart,
+        title=_("Assessment of %(unit)s", unit=unit_name(unit)), chart=chart, under=under,
+        place=place, errors=errors,
     )  # fmt: skip

@@ -1,7 +1,7 @@
 """The pioneer post form, its retirement, and the office's entry (and correction) form.
 
-Dates are checked against the organisation's today, which the view sets on the form
-(`form.today`) before validating.
+Dates lie between services.EARLIEST and the organisation's today, which the view sets on
+the form (`form.today`) before validating.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 
 from dudao.feedback.services import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
+from dudao.targets.services import EARLIEST, EARLIEST_MESSAGE
 from dudao.web.fields import VersionField
 
 MAX_MEMBERS = 500
@@ -36,12 +37,27 @@ EVIDENCE_TYPES = sorted(suffix.lstrip(".") for suffix in ALLOWED_SUFFIXES)
 MAX_AMOUNT = 100_000
 
 
+class IsoDateField(DateField):
+    """A date input holding YYYY-MM-DD, the only form it shows: strftime's %Y writes year 1
+    as "1", and the browser then shows an empty field."""
+
+    def __init__(self, label: str, **kwargs: object) -> None:
+        super().__init__(label, render_kw={"min": EARLIEST.isoformat()}, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.isoformat() if self.data else ""
+
+
 class _Dated(FlaskForm):
     today: date = date.max
 
-    def _not_future(self, field: Field) -> None:
+    def _in_range(self, field: Field) -> None:
         if field.data and field.data > self.today:
             raise ValidationError(_l("The date cannot be in the future."))
+        if field.data and field.data < EARLIEST:
+            raise ValidationError(_l(EARLIEST_MESSAGE, earliest=EARLIEST.isoformat()))
 
 
 class PioneerPostForm(_Dated):
@@ -53,31 +69,31 @@ class PioneerPostForm(_Dated):
     responsible = StringField(
         _l("Members responsible (optional)"), validators=[Optional(), Length(max=200)]
     )
-    established_on = DateField(_l("Established on"), validators=[InputRequired()])
+    established_on = IsoDateField(_l("Established on"), validators=[InputRequired()])
     description = TextAreaField(
         _l("What the post does"), validators=[DataRequired(), Length(max=2000)]
     )
     version = VersionField()
 
     def validate_established_on(self, field: Field) -> None:
-        self._not_future(field)
+        self._in_range(field)
 
 
 class RetireForm(_Dated):
-    retired_on = DateField(_l("Retired on"), validators=[InputRequired()])
+    retired_on = IsoDateField(_l("Retired on"), validators=[InputRequired()])
     reason = StringField(_l("Why it is retired"), validators=[DataRequired(), Length(max=500)])
     version = VersionField()
     established_on: date = date.min
 
     def validate_retired_on(self, field: Field) -> None:
-        self._not_future(field)
+        self._in_range(field)
         if field.data and field.data < self.established_on:
             raise ValidationError(_l("The post cannot be retired before it was established."))
 
 
 class EntryForm(_Dated):
     unit = SelectField(_l("Achieved at (unit)"), coerce=int, validators=[DataRequired()])
-    entry_date = DateField(_l("Date"), validators=[InputRequired()])
+    entry_date = IsoDateField(_l("Date"), validators=[InputRequired()])
     amount = IntegerField(_l("Amount"), validators=[InputRequired(), NumberRange(1, MAX_AMOUNT)])
     description = TextAreaField(
         _l("What was achieved"), validators=[DataRequired(), Length(max=2000)]
@@ -96,7 +112,7 @@ class EntryForm(_Dated):
     correction = False
 
     def validate_entry_date(self, field: Field) -> None:
-        self._not_future(field)
+        self._in_range(field)
 
     def validate_evidence(self, field: Field) -> None:
         if not self.correction and not field.data and not (self.reference.data or "").strip():

@@ -30,6 +30,10 @@ from dudao.targets.config import Target
 from dudao.targets.models import PioneerPost, TargetEntry
 from dudao.targets.queries import correction_of
 
+#: No entry or post is dated before this: the targets have no start date of their own, and a
+#: typo such as 0001-01-01 would otherwise count towards today's targets.
+EARLIEST = date(2000, 1, 1)
+EARLIEST_MESSAGE = N_("The date cannot be before %(earliest)s.")
 POST_FIELDS = ("unit_id", "name", "member_count", "responsible", "established_on", "description")
 
 
@@ -73,6 +77,12 @@ def _check_post(fields: PostFields, today: date) -> None:
                                       code=fields.unit.code))  # fmt: skip
     if fields.established_on > today:
         raise ValidationError(Message(N_("The establishment date is in the future.")))
+    _not_too_early(fields.established_on)
+
+
+def _not_too_early(day: date) -> None:
+    if day < EARLIEST:
+        raise ValidationError(Message(EARLIEST_MESSAGE, earliest=EARLIEST.isoformat()))
 
 
 def _apply_post(post: PioneerPost, fields: PostFields) -> None:
@@ -131,6 +141,7 @@ def retire_post(
         raise ValidationError(
             Message(N_("The retirement date must lie between establishment and today."))
         )
+    _not_too_early(retired_on)
     post.retired_on, post.retired_reason = retired_on, reason.strip()
     _flush_version(session, post, expected_version)
     record(session, actor, "pioneer_post.retired", "pioneer_post", post.id, None,
@@ -175,6 +186,7 @@ def _new_entry(
         raise ValidationError(Message(computed, key=target.key))
     if fields.entry_date > today:
         raise ValidationError(Message(N_("The date is in the future.")))
+    _not_too_early(fields.entry_date)
     if fields.amount < minimum:
         raise ValidationError(
             Message(N_("The amount must be at least %(minimum)s."), minimum=minimum)

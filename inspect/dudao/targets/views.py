@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from dudao.assessment import periods
 from dudao.assessment.config import assessment_config
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, can, scope_paths
@@ -111,8 +112,15 @@ def show(target_key: str) -> Page:
             moves = queries.tier_moves(db(), found)
     item = progress(db(), _plan(), _paths(), keys=[target.key], known=known)[0]
     entries = queries.entries(db(), target.key, _paths()) if target.source == "manual" else []
-    return render_template("targets/show.html", item=item, target=target, entries=entries,
-                           moves=moves, tier_title=_tier_title)  # fmt: skip
+    return render_template(
+        "targets/show.html", item=item, target=target, entries=entries, moves=moves,
+        tier_title=_tier_title, period_label=_period_label,
+    )  # fmt: skip
+
+
+def _period_label(key: str) -> str:
+    """2026年第一季度 / 2026 Q1, as the assessment's pages name the period of a move."""
+    return periods.label(key, str(select_locale()))
 
 
 def _tier_title(key: str) -> str:
