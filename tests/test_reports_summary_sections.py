@@ -84,8 +84,8 @@ def test_the_open_flags_are_listed_most_severe_first(app, session, org, tmp_path
         rows[locale] = section.rows
     a2, a1, b1 = org.branch_a2, org.unit_a1, org.branch_a1
     assert rows["zh"] == [
-        ["高", "得分持续下降", f"{a2.name}（{a2.code}）", "q1", "2026-01", "新发现（已不再发现）"],
-        ["中", "得分持续下降", f"{a1.name}（{a1.code}）", "q1", "2026-02 – 2026-05", "已确认"],
+        ["高", "得分下降", f"{a2.name}（{a2.code}）", "q1", "2026-01", "新发现（已不再发现）"],
+        ["中", "得分下降", f"{a1.name}（{a1.code}）", "q1", "2026-02 – 2026-05", "已确认"],
         ["中", "反复不合格", f"{b1.name}（{b1.code}）", "现场情况与汇报材料一致",
          "2026-02 – 2026-03", "新发现"],
         ["低", "多单位共性问题", f"{org.company_a.name}（{org.company_a.code}）；涉及 2 个单位",
