@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -73,6 +74,19 @@ def test_expired_and_draft_campaigns_get_the_same_page(client, session, org):
     assert _refused_body(client, f"/s/{world.tokens['A1-1'][0]}") == unknown
     assert answer(client, world.tokens["A1-1"][1]).status_code == 404
     assert session.scalar(select(func.count()).select_from(PendingResponse)) == 0
+
+
+def test_a_photo_s_file_name_is_never_stored(client, session, org):
+    """A campaign put to members a version with a photo item (stored before the definitions
+    refused one in an anonymous questionnaire): the file name ("张三", a time) is dropped."""
+    world = survey_world.build(session, org)
+    world.campaign.definition_version_id = survey_world.photo_version(session).id
+    session.commit()
+    data = {**survey_world.form_data(), "a_site": (io.BytesIO(b"jpeg"), "张三_IMG_20261128.jpg")}
+    sent = client.post(f"/s/{world.tokens['A1-1'][0]}", data=data)
+    assert sent.status_code == 302
+    stored = session.scalars(select(PendingResponse)).one().answers
+    assert "site" not in stored and "张三" not in str(stored) and stored["sat_leadership"] == 4
 
 
 def test_invalid_answers_are_shown_again_and_spend_nothing(client, session, org):

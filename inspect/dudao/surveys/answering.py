@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
+from dudao.definitions.queries import pinned
+from dudao.definitions.spec import ItemType
 from dudao.surveys.models import Campaign, Invitation, OpenLink, PendingResponse
 from dudao.surveys.tokens import hash_code, hash_token
 
@@ -97,12 +99,16 @@ def submit_answer(session: Session, ticket: Ticket, answers: dict[str, Any]) -> 
         )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise Refused
+    # A photo answer is its file names ("张三_IMG_20261128_093512.jpg": a name, a time) and
+    # no photo is kept: never stored, though definitions with photos are refused for members.
+    definition = pinned(session, ticket.campaign.definition_version_id)
+    photos = {item.key for item in definition.items if item.type == ItemType.PHOTO}
     session.add(
         PendingResponse(
             id=str(uuid.uuid4()),
             campaign_id=ticket.campaign.id,
             unit_id=ticket.unit_id,
-            answers=answers,
+            answers={key: value for key, value in answers.items() if key not in photos},
         )
     )
     session.flush()
