@@ -41,9 +41,30 @@ class Refused(Exception):
     """Unknown, used, expired or full: deliberately one reason for all of them."""
 
 
+class NotYetOpen(Refused):
+    """A valid credential of a campaign not open yet: its member is told when it opens, not
+    that the link is dead. That tells nothing a guesser can use: a token is 128 random bits,
+    and a code has to be found first (rate limited), then simply works once it opens."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
+
+
+class Ended(Refused):
+    """A valid, unspent credential of a campaign that is over: answers sent with it are
+    told plainly that they were not recorded because it ended (a spent one stays Refused:
+    the answers may be the ones it took, sent twice)."""
+
+
 def _usable(campaign: Campaign | None) -> Campaign:
-    if campaign is None or not campaign.is_open(utcnow()):
+    now = utcnow()
+    if campaign is None:
         raise Refused
+    if campaign.is_over(now):
+        raise Ended
+    if not campaign.is_open(now):
+        raise NotYetOpen(campaign)
     return campaign
 
 
