@@ -71,6 +71,32 @@ def campaign_for(
     return campaign
 
 
+def photo_version(session: Session):
+    """member_satisfaction with a photo item, stored as a version the definitions would now
+    refuse (as one stored before they refused an anonymous questionnaire's photos was)."""
+    import copy
+
+    from dudao.definitions.loader import load_text
+    from dudao.definitions.models import DefinitionVersion
+    from dudao.definitions.services import content_hash
+    from tests.definition_world import item
+
+    if current_version(session, "member_satisfaction") is None:
+        sync_forms(session, None, PROJECT_ROOT / "forms")
+    base = current_version(session, "member_satisfaction")
+    assert base is not None
+    named = load_text(
+        "anonymous: false\n" + item("- {key: site, type: photo, label: 照片}", "questionnaire")
+    )
+    data = copy.deepcopy(base.data)
+    data["sections"][-1]["items"].append(named.data["sections"][0]["items"][0])
+    version = DefinitionVersion(definition_id=base.definition_id, number=base.number + 100,
+                                content_hash=content_hash(data), data=data)  # fmt: skip
+    session.add(version)
+    session.flush()
+    return version
+
+
 def close(session: Session, campaign: Campaign) -> Campaign:
     """Close an open campaign: its scores become visible once nothing is pending."""
     services.set_state(session, None, campaign, CampaignState.CLOSED)

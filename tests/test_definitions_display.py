@@ -18,7 +18,8 @@ SCALE = (
 
 
 def _item(text: str):
-    return load_text(item(text, "questionnaire")).definition.sections[0].items[0]
+    named = "anonymous: false\n" + item(text, "questionnaire")  # a photo is asked by name only
+    return load_text(named).definition.sections[0].items[0]
 
 
 def test_choices_and_scales_read_with_the_reader_s_punctuation() -> None:

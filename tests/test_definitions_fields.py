@@ -171,6 +171,17 @@ def test_photo_counts() -> None:
     )
 
 
+def test_an_anonymous_questionnaire_asks_for_no_photo() -> None:
+    """Its file name (a time, a name) would sit in an anonymous answer: only named ones ask."""
+    text = item("- {key: p, type: photo, label: P}", "questionnaire")
+    assert problem_at(text, "sections[0].items[0].type") == (
+        "8:24: sections[0].items[0].type: an anonymous questionnaire cannot ask for photos: a "
+        "photo can tell who took it, and anonymous answers keep none. Remove the item, or make "
+        "the questionnaire named with 'anonymous: false'"
+    )
+    assert load_text("anonymous: false\n" + text).definition.item("p").type == "photo"
+
+
 def test_grade_bands() -> None:
     text = CHECKLIST.replace(
         "sections:", "grades:\n  - {min: 120, label: A}\n  - {min: 60, label: B}\n"

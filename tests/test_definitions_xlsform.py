@@ -65,7 +65,6 @@ SURVEY = [
     ["begin group", "more", "补充", "More", None, None, "selected(${topics}, 'theory')", None],
     ["text", "Other-Notes", "其他说明", "Notes", None, None, None, None],
     ["date", "visit_date", "检查日期", "Date", None, None, None, None],
-    ["image", "photo", "现场照片", "Photo", None, None, None, None],
     ["decimal", "ratio", "比例", "Ratio", None, None, None, None],
     ["note", "thanks", "谢谢", "Thanks", None, None, None, None],
     ["end group", None, None, None, None, None, None, None],
@@ -97,7 +96,7 @@ def test_translates_types_groups_languages_and_relevant(tmp_path):
     }
     # A group's relevant applies to each item inside it; names become valid keys.
     assert items["other_notes"]["show_if"] == {"item": "topics", "equals": "theory"}
-    assert {i["type"] for i in items.values()} >= {"date", "photo", "note", "multi_choice"}
+    assert {i["type"] for i in items.values()} >= {"date", "note", "multi_choice"}
     loaded = load_text(xlsform_to_yaml(path), "ours.yaml")
     assert loaded.definition.item("count").required
 
@@ -245,7 +244,16 @@ def test_a_range_becomes_a_scale_or_a_rating_and_presentation_parameters_are_ign
               ["range", "recommend", "推荐意愿", "start=0 end=10"],
               ["range", "plain", "默认范围", None],
               ["image", "site", "现场照片", "max-pixels=1024"]]  # fmt: skip
-    loaded = load_text(xlsform_to_yaml(workbook(tmp_path / "range.xlsx", survey)), "r").definition
+    path = workbook(tmp_path / "range.xlsx", survey)
+    # An anonymous questionnaire asks for no photo: refused at the image's row.
+    with pytest.raises(XLSFormError) as refused:
+        xlsform_to_yaml(path)
+    assert refused.value.problems == [
+        "survey row 5: type: an anonymous questionnaire cannot ask for photos: a photo can tell "
+        "who took it, and anonymous answers keep none. Remove the item, or make the "
+        "questionnaire named with 'anonymous: false'"
+    ]
+    loaded = load_text(xlsform_to_yaml(path, "checklist"), "r").definition
     assert [(i.key, i.type) for i in loaded.items] == [
         ("agree", "scale"),
         ("recommend", "rating"),

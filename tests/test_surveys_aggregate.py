@@ -29,6 +29,12 @@ def _by_code(report) -> dict:
     return {g.code: g for g in report.groups}
 
 
+def _texts(group, key: str) -> list[str] | None:
+    """The group's comments on question `key` (None: withheld); the group shows comments."""
+    assert group.comments is not None
+    return next(c.texts for c in group.comments if c.key == key)
+
+
 # --- the pure rule --------------------------------------------------------------------------
 
 
@@ -124,8 +130,11 @@ def test_satisfaction_rate_items_and_comments_of_a_big_enough_group(session, org
     assert a1.items["sat_leadership"].mean == 4
     assert dict(a1.items["sat_leadership"].distribution)["4"] == 10
     assert dict(a1.items["identity"].distribution) == {"member": 10, "public": 0}
-    assert sorted(a1.comments or []) == sorted(f"A1-1 comment {n}" for n in range(10))
-    assert a1.comments != sorted(a1.comments or [])  # random order
+    assert a1.comments is not None
+    assert [c.key for c in a1.comments] == ["dissatisfied_reason", "comment"]  # as asked
+    texts = a1.comments[1].texts or []
+    assert sorted(texts) == sorted(f"A1-1 comment {n}" for n in range(10))
+    assert texts != sorted(texts)  # random order
     assert groups["A1-2"].invited == 0 and groups["A1-2"].rate is None
 
 
@@ -166,9 +175,38 @@ def test_comments_need_their_threshold_and_no_set_difference_isolates_them(sessi
     )  # shown (>= 5) but under 10 for comments
     groups = _by_code(aggregate(session, campaign))
     assert groups["A1-2"].responses == 8 and groups["A1-2"].comments is None
-    assert groups["A1-1"].comments is not None and len(groups["A1-1"].comments) == 12
+    assert len(_texts(groups["A1-1"], "comment")) == 12
     # A1 holds A1-2's 8 comments beyond A1-1's: showing A1's would reveal them by difference.
     assert groups["A1"].comments is None and groups["A"].comments is None
+
+
+def test_comments_come_per_question_and_a_condition_s_few_are_withheld(session, org, signed_in):
+    """Pooled without labels, the office could not tell what a comment answers; and "why not
+    satisfied?" is asked only of those who were not: where one was, the reason was theirs."""
+    campaign = _campaign(session, org)
+    survey_world.answered(session, campaign, org.branch_a1, 11)
+    survey_world.answered(session, campaign, org.branch_a1, 1, sat_leadership=1,
+                          dissatisfied_reason="独自不满")  # fmt: skip
+    survey_world.answered(session, campaign, org.branch_a2, 7)
+    survey_world.answered(session, campaign, org.branch_a2, 5, sat_service=2,
+                          dissatisfied_reason="服务不满")  # fmt: skip
+    groups = _by_code(aggregate(session, campaign))
+    assert _texts(groups["A1-1"], "dissatisfied_reason") is None  # 1 of 12 was asked it
+    assert len(_texts(groups["A1-1"], "comment")) == 12
+    assert _texts(groups["A1-2"], "dissatisfied_reason") == ["服务不满"] * 5
+    # A1 holds one reason beyond A1-2's five: the one of A1-1, withheld there.
+    assert _texts(groups["A1"], "dissatisfied_reason") is None
+    assert len(_texts(groups["A1"], "comment")) == 24
+    client = signed_in("office_a", ("office", org.company_a))
+    page = client.get(f"/surveys/{campaign.id}/results").text
+    assert "独自不满" not in page and page.count("服务不满") == 5
+    own = page.split("<h2>A1-1 ")[1].split("</section>")[0]
+    assert "<h4>您不太满意的原因是什么？</h4>" in own and "被问到此题的答卷不足 5 份" in own
+    assert "<h4>对支部工作的其他意见和建议</h4>" in own and own.count("A1-1 comment") == 12
+    data = client.get(f"/surveys/{campaign.id}/results.json").get_json()
+    json_groups = {g["unit_code"]: g for g in data["groups"]}
+    assert json_groups["A1-1"]["comments"]["dissatisfied_reason"] is None
+    assert json_groups["A1-2"]["comments"]["dissatisfied_reason"] == ["服务不满"] * 5
 
 
 def test_a_filter_that_cuts_a_small_piece_is_refused(session, org):

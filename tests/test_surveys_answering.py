@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
 import dudao.models  # noqa: F401
 from dudao.core.database import utcnow
+from dudao.surveys import issuing
 from dudao.surveys.models import Invitation, OpenLink, PendingResponse, Response
 from tests import survey_world
 from tests.survey_world import answer
@@ -85,6 +87,61 @@ def test_expired_and_draft_campaigns_get_the_same_page(client, session, org):
     session.commit()
     assert _refused_body(client, f"/s/{world.tokens['A1-1'][0]}") == unknown
     assert answer(client, world.tokens["A1-1"][1]).status_code == 404
+    assert session.scalar(select(func.count()).select_from(PendingResponse)) == 0
+
+
+def test_a_photo_s_file_name_is_never_stored(client, session, org):
+    """A campaign put to members a version with a photo item (stored before the definitions
+    refused one in an anonymous questionnaire): the file name ("张三", a time) is dropped."""
+    world = survey_world.build(session, org)
+    world.campaign.definition_version_id = survey_world.photo_version(session).id
+    session.commit()
+    data = {**survey_world.form_data(), "a_site": (io.BytesIO(b"jpeg"), "张三_IMG_20261128.jpg")}
+    sent = client.post(f"/s/{world.tokens['A1-1'][0]}", data=data)
+    assert sent.status_code == 302
+    stored = session.scalars(select(PendingResponse)).one().answers
+    assert "site" not in stored and "张三" not in str(stored) and stored["sat_leadership"] == 4
+
+
+def test_a_campaign_not_open_yet_says_when_it_opens(client, session, org):
+    """It said the link was dead ("可能已收满答卷，也可能问卷已经结束") to members who then
+    threw away a slip that would have worked a week later."""
+    world = survey_world.build(session, org)
+    world.campaign.opens_at = datetime(2099, 12, 9, 16, tzinfo=UTC)  # 10 December in Shanghai
+    world.campaign.closes_at = datetime(2099, 12, 31, tzinfo=UTC)
+    session.commit()
+    link = client.get(f"/s/{world.tokens['A1-1'][0]}")
+    assert link.status_code == 403 and "2099年12月10日" in link.text
+    assert "无法使用" not in link.text and 'name="a_sat_leadership"' not in link.text
+    code = client.post("/s", data={"code": world.codes["A1-1"][0], "step": "code"})
+    assert code.status_code == 403 and "2099年12月10日" in code.text
+    assert answer(client, world.tokens["A1-1"][1]).status_code == 403
+    assert session.scalar(select(func.count()).where(Invitation.used.is_(True))) == 0
+
+
+def test_answers_sent_after_the_end_are_said_not_recorded(client, session, org):
+    """A slip's refusal said the answers were received, or to ask for a new slip: neither is
+    true once the questionnaire has ended."""
+    org.branch_a2.headcount = 5
+    world = survey_world.build(session, org, per_branch=0)
+    survey_world.add_roster(session, org.branch_a1, 2)
+    first, second = issuing.generate_invitations(session, None, world.campaign).rows
+    (link,) = issuing.create_open_links(session, None, world.campaign).rows
+    session.commit()
+    pages = [client.get(f"/s/{first.token}"), client.get(f"/s/o/{link.token}")]
+    assert all(page.status_code == 200 for page in pages)  # opened before the end
+    survey_world.close(session, world.campaign)
+    sent = [
+        answer(client, first.token),
+        client.post("/s", data={"code": second.code, **survey_world.form_data()}),
+        client.post(f"/s/o/{link.token}", data=survey_world.form_data()),
+    ]
+    for page in sent:
+        assert page.status_code == 404 and "问卷已结束" in page.text
+        assert "您刚才提交的答案未被记录" in page.text
+        assert "已经收到" not in page.text and "另领" not in page.text
+    # Nothing sent: the one page, which tells a guesser nothing.
+    assert _refused_body(client, f"/s/{first.token}") == _refused_body(client)
     assert session.scalar(select(func.count()).select_from(PendingResponse)) == 0
 
 

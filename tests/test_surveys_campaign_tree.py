@@ -18,7 +18,7 @@ def _figures(client, campaign_id: int) -> dict:
     groups = {}
     for group in data["groups"]:
         if group.get("comments"):
-            group["comments"] = sorted(group["comments"])
+            group["comments"] = {k: v and sorted(v) for k, v in group["comments"].items()}
         groups[group["unit_code"]] = group
     return groups
 
@@ -33,7 +33,7 @@ def test_moving_a_hidden_unit_out_after_the_results_changes_no_figure(signed_in,
     client = signed_in("office_g", ("office", org.group))
     before = _figures(client, campaign.id)
     assert before["A1"]["responses"] == 13 and before["A1-2"]["hidden"] == "small"
-    assert "独一份" in before["A1"]["comments"]
+    assert "独一份" in before["A1"]["comments"]["comment"]
 
     move_unit(session, None, org.branch_a2, org.unit_b1)
     set_unit_active(session, None, org.branch_a1, False)

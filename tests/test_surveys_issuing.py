@@ -142,3 +142,24 @@ def test_open_links_on_one_line_exclude_each_other_the_branches_first(signed_in,
     client.post(f"/surveys/{campaign.id}/open-links")
     session.expire_all()
     assert _links(session, campaign) == {"A1-1": 20, "A1-2": 10}
+
+
+def test_new_links_name_their_units_in_the_page_s_language(signed_in, session, org):
+    """An English page listed the new slips, links and replacements under Chinese names."""
+    org.branch_a1.name_en, org.branch_a2.name_en = "Branch One", "Branch Two"
+    org.branch_a2.headcount = 10
+    campaign = survey_world.campaign_for(session, org.company_a)
+    survey_world.add_roster(session, org.branch_a1, 2)
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    client.post("/lang", data={"lang": "en", "next": "/"})
+    issued = [
+        client.post(f"/surveys/{campaign.id}/invitations").text,
+        client.post(f"/surveys/{campaign.id}/open-links").text,
+        client.post(f"/surveys/{campaign.id}/units/{org.branch_a2.id}/replace-open-link",
+                    data={"understood": "y"}).text,
+    ]  # fmt: skip
+    for page, name in zip(issued, ("Branch One", "Branch Two", "Branch Two"), strict=True):
+        rows = re.findall(r"<tr><td>(A1-\d) ([^<]*)</td>", page)  # the new ones
+        assert rows and {cell for _code, cell in rows} == {name}, rows
+        assert "党支部" not in page.split('name="rows" value="')[1].split('"')[0]

@@ -10,13 +10,18 @@ import io
 import json
 import re
 from datetime import UTC, date, datetime
+from gettext import NullTranslations
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
 from dudao.assessment import periods
 from dudao.config import PROJECT_ROOT
+from dudao.core.errors import ValidationError, by_field
+from dudao.definitions.queries import current_version
 from dudao.definitions.services import sync_forms
+from dudao.surveys import services
 from dudao.surveys.models import (
     Campaign,
     CampaignState,
@@ -256,3 +261,29 @@ def test_results_files_speak_the_readers_words(session, org, signed_in):
     assert sheet.freeze_panes == "A2"
     small = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "A1-2")
     assert all(cell is None for cell in small[4:])
+
+
+def test_only_anonymous_questionnaires_without_photos_are_put_to_members(signed_in, session, org):
+    """A named form (党代表意见征集表) made members sign an "anonymous" questionnaire."""
+    sync_forms(session, None, PROJECT_ROOT / "forms")
+    session.commit()
+    client = signed_in("office_a", ("office", org.company_a))
+    page = client.get("/surveys/new").text
+    assert 'value="member_satisfaction"' in page and 'value="representative_feedback"' not in page
+    data = {"title": "意见征集", "definition": "representative_feedback", "scope": "A",
+            "levels": ["branch"], "opens_on": "2026-11-01", "closes_on": "2026-12-31",
+            "period_label": "2026-Q4"}  # fmt: skip
+    assert client.post("/surveys/new", data=data).status_code == 422
+    # The service refuses it too, and a version with a photo item stored before the
+    # definitions refused those, each beside the questionnaire's field.
+    named = current_version(session, "representative_feedback")
+    for version, why in ((named, "is named"), (survey_world.photo_version(session), "photos")):
+        with pytest.raises(ValidationError) as refused:
+            services.create_campaign(
+                session, None, title="意见征集", version=version, scope_unit=org.company_a,
+                levels=["branch"], opens_at=datetime(2026, 11, 1, tzinfo=UTC),
+                closes_at=datetime(2026, 12, 31, tzinfo=UTC), period_label="2026-Q4",
+            )  # fmt: skip
+        fields, _ = by_field(refused.value.problems, NullTranslations())
+        assert list(fields) == ["definition"] and why in fields["definition"][0]
+    assert session.scalar(select(func.count(Campaign.id))) == 0

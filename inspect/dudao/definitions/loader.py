@@ -84,9 +84,10 @@ def load_file(path: str | os.PathLike[str], shown: str | None = None) -> LoadedD
 
 
 def from_data(data: dict[str, Any]) -> Definition:
-    """Rebuild a Definition from stored (normalised) data; it is checked again all the same."""
+    """Rebuild a Definition from stored (normalised) data; it is checked again all the same
+    (but for the rules that apply to new versions only)."""
     source = Source("<data>", data=data)
-    normalised = validate(source)
+    normalised = validate(source, stored=True)
     if source.problems:
         raise DefinitionError(source.problems)
     return _build(normalised)

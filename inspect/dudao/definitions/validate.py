@@ -15,7 +15,7 @@ from dudao.definitions.checks import INVALID, Checker
 from dudao.definitions.conditionrules import ConditionChecker
 from dudao.definitions.itemrules import ItemChecker
 from dudao.definitions.problems import Path, format_path
-from dudao.definitions.spec import Kind
+from dudao.definitions.spec import ItemType, Kind
 from dudao.definitions.yamlsource import Source
 
 TOP_COMMON = ("kind", "key", "title", "description", "sections")
@@ -42,16 +42,30 @@ NOTHING_SCORED = Message(
     )
 )
 
+#: A photo (its file name, its metadata, what it shows) can tell who took it, and an
+#: anonymous answer keeps no file: the member would think it was sent (docs/anonymity.md).
+ANONYMOUS_PHOTO = Message(
+    N_(
+        "an anonymous questionnaire cannot ask for photos: a photo can tell who took it, and "
+        "anonymous answers keep none. Remove the item, or make the questionnaire named "
+        "with 'anonymous: false'"
+    )
+)
 
-def validate(source: Source) -> dict[str, Any]:
-    """The normalised data; problems are added to `source.problems`."""
-    return _Document(source).run()
+
+def validate(source: Source, *, stored: bool = False) -> dict[str, Any]:
+    """The normalised data; problems are added to `source.problems`.
+
+    `stored`: data of a version already stored, which stays readable (its answers pin it)
+    under the rules for new versions only (ANONYMOUS_PHOTO)."""
+    return _Document(source, stored).run()
 
 
 class _Document:
-    def __init__(self, source: Source) -> None:
+    def __init__(self, source: Source, stored: bool) -> None:
         self.source = source
         self.check = Checker(source)
+        self.stored = stored
 
     def run(self) -> dict[str, Any]:
         c = self.check
@@ -96,6 +110,9 @@ class _Document:
         data["sections"] = self._sections(raw, kind)
         if kind == Kind.CHECKLIST and not _scores_something(data["sections"]):
             c.add(("sections",), NOTHING_SCORED)
+        if kind == Kind.QUESTIONNAIRE and data["anonymous"] is True and not self.stored:
+            for path in _photo_items(data["sections"]):
+                c.add((*path, "type"), ANONYMOUS_PHOTO)
         return data
 
     def _questionnaire(self, raw: dict[str, Any], data: dict[str, Any]) -> None:
@@ -261,3 +278,16 @@ def _scores_something(sections: list[dict[str, Any]] | Any) -> bool:
     if any(item is INVALID or INVALID in (item.get("pass"), item.get("weight")) for item in items):
         return True
     return any(item.get("pass") is not None and item.get("weight") for item in items)
+
+
+def _photo_items(sections: list[dict[str, Any]] | Any) -> list[Path]:
+    """The paths of the photo items among the sections (broken ones are reported already)."""
+    if sections is INVALID:
+        return []
+    return [
+        ("sections", i, "items", j)
+        for i, section in enumerate(sections)
+        if section is not INVALID and section["items"] is not INVALID
+        for j, item in enumerate(section["items"])
+        if item is not INVALID and item.get("type") == ItemType.PHOTO
+    ]

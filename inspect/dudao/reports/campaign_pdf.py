@@ -137,10 +137,18 @@ def _group_detail(data: CampaignReport, group: Group, s: Styles, _: Gettext) -> 
         return story
     story += [Spacer(1, 3 * mm), Paragraph(_("Comments (in random order)"), s.body),
               Spacer(1, 1 * mm)]  # fmt: skip
-    if not group.comments:
-        story.append(para(_("None."), s.small))
-    for text in group.comments:
-        story.append(KeepTogether([para(f"· {text}", s.body), Spacer(1, 1 * mm)]))
+    for comments in group.comments:
+        label = report.definition.item(comments.key).label.get(data.locale)
+        story.append(para(label, s.body))
+        if comments.texts is None:
+            story.append(para(_("Withheld: too few answers here were asked this question "
+                                "(fewer than %(k)s, or fewer than %(k)s beyond the units "
+                                "below), so its comments could point to who wrote them.")
+                              % {"k": report.min_group}, s.small))  # fmt: skip
+        elif not comments.texts:
+            story.append(para(_("None."), s.small))
+        for text in comments.texts or ():
+            story.append(KeepTogether([para(f"· {text}", s.body), Spacer(1, 1 * mm)]))
     return story
 
 

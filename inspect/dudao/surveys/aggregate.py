@@ -4,7 +4,8 @@ It enforces the campaign's thresholds itself (surveys/suppression.py), so no
 output path can show more than this returns: hidden groups carry no numbers at
 all, filters that would single out fewer than `min_group` answers are refused,
 and free-text comments appear only for groups at or above `min_comment_group`,
-in random order, and never where a difference between groups would isolate them.
+in random order, per question, and never where a difference between groups or a
+question's condition would isolate them (surveys/comments.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dudao.definitions.scoring import satisfaction_index
 from dudao.definitions.spec import Definition, ItemType
 from dudao.surveys import queries
 from dudao.surveys.campaign_tree import campaign_tree
+from dudao.surveys.comments import Comments, comment_groups, group_comments
 from dudao.surveys.intervals import Interval, interval
 from dudao.surveys.models import Campaign, Response
 from dudao.surveys.suppression import (
@@ -66,7 +68,8 @@ class Group:
     rate: float | None = None
     satisfaction: Interval | None = None
     items: dict[str, ItemStat] = field(default_factory=dict)
-    comments: list[str] | None = None
+    #: Per text question, in the definition's order; None: the group shows no comments.
+    comments: list[Comments] | None = None
 
     @property
     def shown(self) -> bool:
@@ -170,8 +173,6 @@ def aggregate(
             raise NotFound("That unit is not part of this campaign.")
         keep = set(Tree(root_unit_id, tree.children).preorder())
         order = [u for u in order if u in keep]
-    comment_ok = _comment_groups(tree, totals, direct, hidden, kc) if not chosen else set()
-    text_keys = [i.key for i in definition.items if i.type == ItemType.TEXT]
     stat_keys = [
         i.key
         for i in definition.items
@@ -184,6 +185,8 @@ def aggregate(
         if final
         else {}
     )
+    comment_ok = comment_groups(tree, totals, hidden, kc) if final and not chosen else set()
+    comments = group_comments(definition, tree, by_unit, subtree_answers, comment_ok, k, rng)
     placing = tree.placing()
     groups: list[Group] = []
     for unit_id in order:
@@ -207,10 +210,7 @@ def aggregate(
         group.satisfaction = interval(indexes)
         if items:
             group.items = {key: _item_stat(definition, key, answers) for key in stat_keys}
-        if unit_id in comment_ok:
-            texts = [a[key] for a in answers for key in text_keys if a.get(key)]
-            rng.shuffle(texts)
-            group.comments = texts
+        group.comments = comments.get(unit_id)
     return Report(
         campaign.id,
         definition,
@@ -274,21 +274,3 @@ def _check_filter(
             if 0 < totals[node] < k or exposes(*remainder(tree, node, hidden, totals, direct), k):
                 raise FilterRefused(message, [message])
     return key, str(value)
-
-
-def _comment_groups(
-    tree: Tree, totals: dict[int, int], direct: dict[int, int], hidden: dict[int, str], kc: int
-) -> set[int]:
-    """Groups whose comments may be shown: big enough, and the comments they hold that no
-    shown child holds come from 0 or at least `kc` answers (so a set difference isolates none)."""
-    allowed: set[int] = set()
-    covered: dict[int, int] = {}
-    for node in reversed(tree.preorder()):
-        below = sum(covered[c] for c in tree.children.get(node, ()))
-        rest = totals[node] - below
-        if node not in hidden and totals[node] >= kc and (rest == 0 or rest >= kc):
-            allowed.add(node)
-            covered[node] = totals[node]
-        else:
-            covered[node] = below
-    return allowed

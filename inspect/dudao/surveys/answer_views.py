@@ -5,6 +5,8 @@
 /s/o/<token> a unit's open link: capped at the headcount and rate limited (weaker)
 Every failure (unknown, used, expired, full, removed) gets the same page and status; an
 open link's says so for a shared link, and that answers it was just sent were not recorded.
+Two are said as they are: a campaign not open yet (when it opens), and answers sent to one
+that has ended (not recorded, because it ended).
 
 These pages check their CSRF token themselves instead of through CSRFProtect: a phone that
 closed its browser has lost the session cookie the token was tied to, and the member gets
@@ -13,20 +15,24 @@ the page back with everything they typed (400) instead of an error page that los
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import format_date, get_timezone
 from werkzeug.wrappers import Response as HttpResponse
 
 from dudao.auth.forms import ConfirmForm
+from dudao.core.database import utcnow
 from dudao.core.effects import after_commit
 from dudao.core.language import LOCALES
 from dudao.core.queue import enqueue
 from dudao.definitions.formbuilder import build_form
 from dudao.definitions.queries import pinned
 from dudao.surveys import answering
-from dudao.surveys.answering import Refused, Ticket
+from dudao.surveys.answering import Ended, NotYetOpen, Refused, Ticket
 from dudao.surveys.batches import BATCH_MIN
+from dudao.surveys.models import Campaign
 from dudao.surveys.queries import pending_count
 from dudao.web.access import public
 from dudao.web.context import db, runtime
@@ -67,15 +73,35 @@ def _batch_due(pending: int) -> bool:
     return pending >= BATCH_MIN and (pending < 2 * BATCH_MIN or pending % BATCH_MIN == 0)
 
 
-def refused() -> tuple[str, int, dict[str, str]]:
-    """The one page for every code that cannot be used, whatever the reason.
+def refused(why: Refused | None = None) -> tuple[str, int, dict[str, str]]:
+    """The one page for every code that cannot be used, whatever the reason, but two.
 
-    On an open link it speaks of a shared link (the address tells that anyway): a refused
-    POST there recorded nothing, whereas a slip's may be the same answers sent twice."""
+    A campaign not open yet says when it opens (403). Answers sent to a campaign that has
+    ended are told plainly that they were not recorded, and why. On an open link the page
+    speaks of a shared link (the address tells that anyway): a refused POST there recorded
+    nothing, whereas a slip's may be the same answers sent twice."""
+    if isinstance(why, NotYetOpen):
+        page = render_template("surveys/answer_not_open.html", opens=_opens(why.campaign))
+        return page, 403, NO_STORE
     open_link = request.endpoint == "answer.open_link"
-    sent = open_link and request.method == "POST" and request.form.get("switch_lang") is None
-    page = render_template("surveys/answer_refused.html", open_link=open_link, sent=sent)
+    sent = (
+        request.method == "POST" and request.form.get("switch_lang") is None
+        and request.form.get("step") != "code"
+    )  # fmt: skip
+    ended = sent and isinstance(why, Ended)
+    page = render_template("surveys/answer_refused.html", open_link=open_link,
+                           sent=sent and open_link, ended=ended)  # fmt: skip
     return page, 404, NO_STORE
+
+
+def _opens(campaign: Campaign) -> str | None:
+    """When the window begins, in the page's language ("2026年12月10日", a time only when
+    not midnight); None when it has begun (a campaign the office has not opened yet)."""
+    if campaign.opens_at <= utcnow():
+        return None
+    local = campaign.opens_at.astimezone(get_timezone())
+    day = format_date(local.date(), "long")
+    return day if local.time() == time(0) else f"{day} {local:%H:%M}"
 
 
 def _taken(response: HttpResponse) -> bool:
@@ -102,9 +128,9 @@ def _form_page(
     if answering_now and form.validate():
         try:
             answering.submit_answer(db(), ticket, form.clean_answers)
-        except Refused:
+        except Refused as why:
             db().rollback()
-            return refused()
+            return refused(why)
         campaign_id = ticket.campaign.id
         if _batch_due(pending_count(db(), campaign_id)):
             from dudao.surveys.jobs import move_pending_responses
@@ -133,8 +159,8 @@ def _form_page(
 def by_token(token: str) -> Page:
     try:
         ticket = answering.ticket_for_token(db(), token)
-    except Refused:
-        return refused()
+    except Refused as why:
+        return refused(why)
     return _form_page(ticket, request.path)
 
 
@@ -145,8 +171,8 @@ def by_token(token: str) -> Page:
 def open_link(token: str) -> Page:
     try:
         ticket = answering.ticket_for_open_link(db(), token)
-    except Refused:
-        return refused()
+    except Refused as why:
+        return refused(why)
     return _form_page(ticket, request.path)
 
 
@@ -163,8 +189,8 @@ def by_code() -> Page:
         return page, 400, NO_STORE
     try:
         ticket = answering.ticket_for_code(db(), code)
-    except Refused:
-        return refused()
+    except Refused as why:
+        return refused(why)
     return _form_page(ticket, url_for("answer.by_code"), hidden_code=code)
 
 
@@ -185,8 +211,8 @@ def too_many(_exc: Exception) -> Page:
         if request.endpoint == "answer.open_link":
             return _form_page(answering.ticket_for_open_link(db(), token), request.path, busy=True)
         return _form_page(answering.ticket_for_token(db(), token), request.path, busy=True)
-    except Refused:
-        return refused()
+    except Refused as why:
+        return refused(why)
 
 
 @bp.get("/thanks")

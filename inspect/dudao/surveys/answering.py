@@ -17,6 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from dudao.core.database import utcnow
+from dudao.definitions.queries import pinned
+from dudao.definitions.spec import ItemType
 from dudao.surveys.models import Campaign, Invitation, OpenLink, PendingResponse
 from dudao.surveys.tokens import hash_code, hash_token
 
@@ -39,9 +41,30 @@ class Refused(Exception):
     """Unknown, used, expired or full: deliberately one reason for all of them."""
 
 
+class NotYetOpen(Refused):
+    """A valid credential of a campaign not open yet: its member is told when it opens, not
+    that the link is dead. That tells nothing a guesser can use: a token is 128 random bits,
+    and a code has to be found first (rate limited), then simply works once it opens."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        super().__init__()
+        self.campaign = campaign
+
+
+class Ended(Refused):
+    """A valid, unspent credential of a campaign that is over: answers sent with it are
+    told plainly that they were not recorded because it ended (a spent one stays Refused:
+    the answers may be the ones it took, sent twice)."""
+
+
 def _usable(campaign: Campaign | None) -> Campaign:
-    if campaign is None or not campaign.is_open(utcnow()):
+    now = utcnow()
+    if campaign is None:
         raise Refused
+    if campaign.is_over(now):
+        raise Ended
+    if not campaign.is_open(now):
+        raise NotYetOpen(campaign)
     return campaign
 
 
@@ -97,12 +120,16 @@ def submit_answer(session: Session, ticket: Ticket, answers: dict[str, Any]) -> 
         )
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise Refused
+    # A photo answer is its file names ("张三_IMG_20261128_093512.jpg": a name, a time) and
+    # no photo is kept: never stored, though definitions with photos are refused for members.
+    definition = pinned(session, ticket.campaign.definition_version_id)
+    photos = {item.key for item in definition.items if item.type == ItemType.PHOTO}
     session.add(
         PendingResponse(
             id=str(uuid.uuid4()),
             campaign_id=ticket.campaign.id,
             unit_id=ticket.unit_id,
-            answers=answers,
+            answers={key: value for key, value in answers.items() if key not in photos},
         )
     )
     session.flush()

@@ -92,7 +92,8 @@ def to_json(report: Report) -> dict[str, Any]:
                     }
                     for k, s in g.items.items()
                 },
-                comments=g.comments,
+                # Per text question: its comments, or null where they are withheld.
+                comments=None if g.comments is None else {c.key: c.texts for c in g.comments},
             )
         groups.append(entry)
     return {

@@ -37,7 +37,7 @@ def _issued_rows(kind: str, issued: list) -> list[list[str]]:
         return [
             [
                 i.unit_code,
-                i.unit_name,
+                unit_name(i.unit),
                 url_for("answer.by_token", token=i.token, _external=True),
                 i.code,
             ]
@@ -46,7 +46,7 @@ def _issued_rows(kind: str, issued: list) -> list[list[str]]:
     return [
         [
             i.unit_code,
-            i.unit_name,
+            unit_name(i.unit),
             url_for("answer.open_link", token=i.token, _external=True),
             str(i.cap),
         ]

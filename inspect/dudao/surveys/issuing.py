@@ -34,23 +34,30 @@ LINK_FULL = Message(
 
 
 @dataclass(frozen=True)
-class IssuedInvitation:
-    """A plain link token and code, returned once and never stored."""
+class _IssuedToken:
+    """A plain token for a unit, returned once and never stored; the unit, not its name,
+    so that the page names it in its reader's language."""
 
-    unit_code: str
-    unit_name: str
+    unit: Unit
     token: str
+
+    @property
+    def unit_code(self) -> str:
+        return self.unit.code
+
+
+@dataclass(frozen=True)
+class IssuedInvitation(_IssuedToken):
+    """A link token and its slip code."""
+
     code: str
 
 
 @dataclass(frozen=True)
-class IssuedOpenLink:
-    """A plain open-link token, returned once; `cap` is the answers it takes (for a
-    replaced link, those left under the link's cap)."""
+class IssuedOpenLink(_IssuedToken):
+    """An open link's token; `cap` is the answers it takes (for a replaced link, those
+    left under the link's cap)."""
 
-    unit_code: str
-    unit_name: str
-    token: str
     cap: int
 
 
@@ -128,7 +135,7 @@ def _new_invitations(
         digest, code_digest = hash_token(token), hash_code(code)
         session.add(Invitation(campaign_id=campaign.id, unit_id=unit.id, token_hash=digest,
                                code_hash=code_digest))  # fmt: skip
-        issued.append(IssuedInvitation(unit.code, unit.name, token, code))
+        issued.append(IssuedInvitation(unit, token, code))
     return issued
 
 
@@ -156,7 +163,7 @@ def create_open_links(session: Session, actor: Any, campaign: Campaign) -> Issue
         session.add(OpenLink(campaign_id=campaign.id, unit_id=unit.id,
                              token_hash=hash_token(token), cap=unit.headcount))  # fmt: skip
         links[unit.id] = unit.headcount
-        result.rows.append(IssuedOpenLink(unit.code, unit.name, token, unit.headcount))
+        result.rows.append(IssuedOpenLink(unit, token, unit.headcount))
     in_tree_order = {unit.code: index for index, unit in enumerate(units)}
     result.rows.sort(key=lambda row: in_tree_order[row.unit_code])
     result.skipped.sort(key=lambda skip: in_tree_order[skip.unit.code])
@@ -242,4 +249,4 @@ def replace_open_link(
     session.flush()
     record(session, actor, "survey.open_link_replaced", "survey_campaign", campaign.id, None,
            {"units": [unit.code]})  # fmt: skip
-    return IssuedOpenLink(unit.code, unit.name, token, link.cap - link.used_count)
+    return IssuedOpenLink(unit, token, link.cap - link.used_count)

@@ -13,7 +13,7 @@ from dudao.core.enums import UnitLevel, in_tree_order
 from dudao.core.errors import N_, Message, ValidationError, field_problem, name_list
 from dudao.definitions.models import DefinitionVersion
 from dudao.definitions.queries import pinned
-from dudao.definitions.spec import Kind
+from dudao.definitions.spec import Definition, ItemType, Kind
 from dudao.org.models import Unit
 from dudao.surveys.campaign_tree import fix_tree
 from dudao.surveys.models import MIN_THRESHOLD, Campaign, CampaignState
@@ -37,8 +37,9 @@ def create_campaign(
     Refused with every problem as "field: message" (Messages: the page translates them)."""
     definition = pinned(session, version.id)
     problems: dict[str, Message] = {}
-    if definition.kind != Kind.QUESTIONNAIRE:
-        problems["definition"] = Message(N_("Only a questionnaire can be put to members."))
+    unfit = unfit_for_members(definition)
+    if unfit is not None:
+        problems["definition"] = unfit
     group = definition.min_group if min_group is None else min_group
     comments = definition.min_comment_group if min_comment_group is None else min_comment_group
     comments = max(comments, group)
@@ -85,6 +86,24 @@ def create_campaign(
         _snapshot(campaign),
     )
     return campaign
+
+
+def unfit_for_members(definition: Definition) -> Message | None:
+    """Why a definition cannot be put to members in a campaign, whose answers are anonymous
+    (None: it can). A named form's members would write their names in it; a photo, or its
+    file name, can tell who took it (a version stored before the definitions refused that)."""
+    if definition.kind != Kind.QUESTIONNAIRE:
+        return Message(N_("Only a questionnaire can be put to members."))
+    if not definition.anonymous:
+        return Message(
+            N_(
+                "This questionnaire is named (anonymous: false): a campaign puts only "
+                "anonymous questionnaires to members."
+            )
+        )
+    if any(item.type == ItemType.PHOTO for item in definition.items):
+        return Message(N_("This questionnaire asks for photos; an anonymous answer keeps none."))
+    return None
 
 
 def _snapshot(campaign: Campaign) -> dict[str, Any]:

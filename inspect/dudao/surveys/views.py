@@ -19,7 +19,7 @@ from dudao.assessment import periods
 from dudao.core.errors import ValidationError
 from dudao.core.permissions import Permission, scope_paths
 from dudao.definitions.models import DefinitionVersion, FormDefinition
-from dudao.definitions.queries import current_version
+from dudao.definitions.queries import current_version, pinned
 from dudao.org.queries import by_code
 from dudao.surveys import queries, services
 from dudao.surveys.forms import CampaignForm, RosterForm
@@ -59,17 +59,28 @@ def index() -> str:
 
 
 def _questionnaires() -> list[tuple[str, str]]:
-    rows = (
-        db()
-        .execute(
-            select(FormDefinition.key, FormDefinition.title_zh, FormDefinition.title_en)
-            .where(FormDefinition.kind == "questionnaire", FormDefinition.retired.is_(False))
-            .order_by(FormDefinition.key)
+    """The questionnaires a campaign can put to members: anonymous ones, without photos."""
+    rows = db().execute(
+        select(
+            FormDefinition.key,
+            FormDefinition.title_zh,
+            FormDefinition.title_en,
+            DefinitionVersion.id,
         )
-        .all()
+        .join(DefinitionVersion, DefinitionVersion.definition_id == FormDefinition.id)
+        .where(
+            FormDefinition.kind == "questionnaire",
+            FormDefinition.retired.is_(False),
+            DefinitionVersion.number == FormDefinition.current_number,
+        )
+        .order_by(FormDefinition.key)
     )
     english = select_locale().startswith("en")
-    return [(key, f"{(en if english and en else zh)} ({key})") for key, zh, en in rows]
+    return [
+        (key, f"{(en if english and en else zh)} ({key})")
+        for key, zh, en, version_id in rows
+        if services.unfit_for_members(pinned(db(), version_id)) is None
+    ]
 
 
 def _local(day: object, zone: str) -> datetime:
