@@ -271,6 +271,31 @@ def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, appr
     assert 'id="reopened"' not in page and "方案未公示" in page  # in the history only
 
 
+def test_a_comment_or_reason_too_long_is_said_beside_it_and_kept(app, world, session, approved):  # noqa: F811
+    """A required comment over the engine's 4,000 characters answered a bare 400 page."""
+    task_id = open_task(app, world, approved)
+    lead, maker, office = as_user(app, "lead"), as_user(app, "insp"), as_user(app, "office")
+    answer = {"expected_version": "1", "response": "已制定方案"}
+    assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    act = f"/rectifications/{task_id}/act"
+    version = session.get(Rectification, task_id).version
+    page = maker.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    boxes = re.findall(r"<textarea name=\"(?:comment|reason)\"[^>]*>", page)
+    assert boxes and all('maxlength="4000"' in box for box in boxes)
+
+    long = "未" * 5000
+    for client, action, field in ((maker, "reopen", "comment"), (office, "cancel", "reason"),
+                                  (office, "verify", "comment")):  # fmt: skip
+        data = {"action": action, field: long, "expected_version": version}
+        refused = client.post(act, data=data)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422, action
+        form = text.split(f'value="{action}"')[1].split("</form>")[0]
+        assert f"{long}</textarea>" in form and "不能超过 4000 个字符。" in form
+    session.expire_all()
+    assert session.get(Rectification, task_id).state == "submitted"
+
+
 @pytest.mark.parametrize(
     ("grade", "passed", "shown"),
     [
