@@ -181,6 +181,38 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
     assert session.scalars(told).all() == ["submitted"]
 
 
+def test_an_answer_takes_a_phones_photos_in_one_request(app, world, session, approved):  # noqa: F811
+    """Two photos of 9.8 MB, as a phone takes them, were beyond the app-wide 16 MB: a bare
+    413 page lost the answer typed, and nothing said so before sending."""
+    task_id = open_task(app, world, approved)
+    lead = as_user(app, "lead")
+    page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="photos"[^>]*>', page).group(0)
+    assert 'data-max-files="5"' in box and f'data-max-bytes="{10 * 1024 * 1024}"' in box
+    assert 'accept=".jpeg,.jpg,.png,.webp"' in box and "uploads.js" in page
+    url = f"/rectifications/{task_id}/answer"
+
+    def post(photos):
+        data = {"expected_version": "1", "response": "已制定方案", "photos": photos}
+        return lead.post(url, data=data, content_type="multipart/form-data")
+
+    six = post([(io.BytesIO(jpeg(100 + n, 100)), f"{n}.jpg") for n in range(6)])
+    assert six.status_code == 422 and "最多选择 5 个文件。" in six.get_data(as_text=True)
+    eleven_mb = jpeg() + bytes(11 * 1024 * 1024)
+    large = post([(io.BytesIO(eleven_mb), "IMG_1.jpg")]).get_data(as_text=True)
+    assert "IMG_1.jpg 超过 10 MB，请选择较小的文件。" in large and "已制定方案</textarea>" in large
+    assert session.scalars(select(Photo)).all() == []
+    size = int(9.8 * 1024 * 1024)
+    shots = [jpeg(800, 600), jpeg(640, 480)]
+    sent = post(
+        [(io.BytesIO(s + bytes(size - len(s))), f"IMG_{n}.jpg") for n, s in enumerate(shots)]
+    )
+    assert sent.status_code == 302
+    session.expire_all()
+    task = session.get(Rectification, task_id)
+    assert (task.state, len(task.evidence_photo_ids)) == ("submitted", 2)
+
+
 def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory, approved):  # noqa: F811
     task_id = open_task(app, world, approved)
     lead = as_user(app, "lead")
