@@ -99,6 +99,15 @@ def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, appr
                    f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
     )  # fmt: skip
     assert outside.status_code == 422  # not a choice: the owner is the unit or one above it
+    # Only a unit lead on the owner or above it answers: company A has none (A1 has one).
+    leadless = office.post(
+        url, data={f"{prefix}owner_unit": world.org.company_a.id,
+                   f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
+    )  # fmt: skip
+    assert leadless.status_code == 422
+    beside = leadless.get_data(as_text=True).split(f'id="{prefix}owner_unit-error"')[1]
+    assert beside.split("</p>")[0].endswith("或先为其指定负责人。")
+    assert "已通知" not in leadless.get_data(as_text=True)
     assert session.scalar(select(Rectification)) is None
 
     opened = office.post(
