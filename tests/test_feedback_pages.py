@@ -50,13 +50,13 @@ def test_a_representative_submits_and_reads_the_answer(client, session, org, use
         f"/feedback/{item.id}/action",
         data={"action": "answer", "version": version, "comment": "已整改"},
     )
-    assert stale.status_code == 302
+    assert stale.status_code == 409
     session.expire_all()
     assert session.get(FeedbackItem, item.id).state == "in_handling"  # changed meanwhile
     refused = client.post(
         f"/feedback/{item.id}/action", data={"action": "answer", "version": int(version) + 1}
     )
-    assert refused.status_code == 302
+    assert refused.status_code == 422
     session.expire_all()
     assert session.get(FeedbackItem, item.id).answer is None  # an answer needs its text
     client.post(
@@ -161,19 +161,56 @@ def test_an_answer_of_blanks_is_refused_in_the_page_language(client, session, or
     refused = client.post(
         f"/feedback/{item.id}/action",
         data={"action": "answer", "version": item.version, "comment": "  \n "},
-        follow_redirects=True,
     )
     page = refused.get_data(as_text=True)
-    assert "请先填写答复或说明。" in page and "comment: required" not in page
+    assert refused.status_code == 422
+    assert 'id="c-answer-error">请先填写答复或说明。' in page and "comment: required" not in page
     session.expire_all()
     assert (item.state, item.answer) == ("received", None)
     client.post(f"/feedback/{item.id}/action", data={"action": "start", "version": item.version})
     again = client.post(
-        f"/feedback/{item.id}/action",
-        data={"action": "start", "version": item.version + 1},
-        follow_redirects=True,
+        f"/feedback/{item.id}/action", data={"action": "start", "version": item.version + 1}
     )
-    assert "此步骤现在无法进行" in again.get_data(as_text=True)
+    assert again.status_code == 409 and "此步骤现在无法进行" in again.get_data(as_text=True)
+
+
+def test_an_answer_is_kept_when_the_item_changed_or_it_is_too_long(
+    client, session, org, user_factory
+):
+    """Both threw the typed answer away: a redirect after "changed meanwhile", and a
+    200,000-character answer was stored, shown and e-mailed."""
+    user_factory("rep", ("representative", org.unit_a1))
+    user_factory("office_a", ("office", org.company_a))
+    sign_in(client, "rep")
+    _submit(client, org.branch_a1)
+    item = session.scalars(select(FeedbackItem)).one()
+    client.post("/logout")
+    sign_in(client, "office_a")
+    url, seen = f"/feedback/{item.id}/action", item.version
+    page = client.get(f"/feedback/{item.id}").get_data(as_text=True)
+    assert 'maxlength="4000"' in page
+    client.post(url, data={"action": "start", "version": seen})  # in another tab
+
+    stale = client.post(url, data={"action": "answer", "version": seen, "comment": "已与食堂沟通"})
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "仍可提交" in page
+    answer_form = page.split('value="answer"')[1].split("</form>")[0]
+    assert "已与食堂沟通</textarea>" in answer_form
+    assert f'name="version" value="{seen + 1}"' in page.split('value="answer"')[0]
+
+    long = "长" * 200_000
+    too_long = client.post(url, data={"action": "answer", "version": seen + 1, "comment": long})
+    page = too_long.get_data(as_text=True)
+    assert too_long.status_code == 422
+    assert f"{long}</textarea>" in page and 'id="c-answer-error">不能超过 4000 个字符。' in page
+    session.expire_all()
+    assert (session.get(FeedbackItem, item.id).state, item.answer) == ("in_handling", None)
+
+    client.post(url, data={"action": "answer", "version": seen + 1, "comment": "已答复"})
+    late = client.post(url, data={"action": "answer", "version": seen + 1, "comment": "第二份答复"})
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409 and "尚未提交" in page
+    assert 'id="unsent" rows="4" readonly>第二份答复</textarea>' in page
 
 
 def test_attachment_problems_and_choices_are_in_the_page_language(client, org, user_factory):

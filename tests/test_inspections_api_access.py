@@ -20,8 +20,9 @@ def _as(app, username: str):
 
 
 @pytest.fixture
-def objects(app, world):  # noqa: F811
+def objects(app, world, user_factory):  # noqa: F811
     """One submission, finding, photo and rectification in company A and in company B."""
+    user_factory("lead_b", ("unit_lead", world.inspection_b.unit))  # answers B's task
     made = {}
     for side, username, inspection in (("A", "insp", world.inspection),
                                        ("B", "outsider", world.inspection_b)):  # fmt: skip

@@ -113,8 +113,17 @@ def test_return_fix_approve_rectify_verify(live_server, browser_page, world, ses
     lead.goto(f"{base}/rectifications")
     lead.click(f"#open a[href='/rectifications/{task.id}']")
     lead.fill("#response", "已制定实施方案，经支委会讨论后在公示栏公示")
+    # A photo beyond the limit is refused beside the field before anything is sent (a 413
+    # page would lose the answer typed).
+    huge = Path(tmp_path) / "IMG_0001.jpg"
+    huge.write_bytes(bytes(11 * 1024 * 1024))
+    lead.set_input_files("#photos", str(huge))
+    assert "IMG_0001.jpg 超过 10 MB" in lead.inner_text("#photos-limit")
+    lead.click("#answer-form button.primary")
+    assert lead.input_value("#response") == "已制定实施方案，经支委会讨论后在公示栏公示"
     photo = big_jpeg(Path(tmp_path) / "notice.jpg")
     lead.set_input_files("#photos", str(photo))
+    assert lead.locator("#photos-limit").is_hidden()
     lead.click("#answer-form button.primary")
     lead.wait_for_selector("[data-state=submitted]")
     lead.wait_for_function(

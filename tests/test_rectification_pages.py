@@ -99,6 +99,15 @@ def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, appr
                    f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
     )  # fmt: skip
     assert outside.status_code == 422  # not a choice: the owner is the unit or one above it
+    # Only a unit lead on the owner or above it answers: company A has none (A1 has one).
+    leadless = office.post(
+        url, data={f"{prefix}owner_unit": world.org.company_a.id,
+                   f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
+    )  # fmt: skip
+    assert leadless.status_code == 422
+    beside = leadless.get_data(as_text=True).split(f'id="{prefix}owner_unit-error"')[1]
+    assert beside.split("</p>")[0].endswith("或先为其指定负责人。")
+    assert "已通知" not in leadless.get_data(as_text=True)
     assert session.scalar(select(Rectification)) is None
 
     opened = office.post(
@@ -179,6 +188,38 @@ def test_the_lead_answers_with_photos_and_a_refusal_keeps_them(app, world, sessi
         Notification.user_id == world.inspector.id, Notification.link.like("/rectifications/%")
     )
     assert session.scalars(told).all() == ["submitted"]
+
+
+def test_an_answer_takes_a_phones_photos_in_one_request(app, world, session, approved):  # noqa: F811
+    """Two photos of 9.8 MB, as a phone takes them, were beyond the app-wide 16 MB: a bare
+    413 page lost the answer typed, and nothing said so before sending."""
+    task_id = open_task(app, world, approved)
+    lead = as_user(app, "lead")
+    page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    box = re.search(r'<input[^>]*name="photos"[^>]*>', page).group(0)
+    assert 'data-max-files="5"' in box and f'data-max-bytes="{10 * 1024 * 1024}"' in box
+    assert 'accept=".jpeg,.jpg,.png,.webp"' in box and "uploads.js" in page
+    url = f"/rectifications/{task_id}/answer"
+
+    def post(photos):
+        data = {"expected_version": "1", "response": "已制定方案", "photos": photos}
+        return lead.post(url, data=data, content_type="multipart/form-data")
+
+    six = post([(io.BytesIO(jpeg(100 + n, 100)), f"{n}.jpg") for n in range(6)])
+    assert six.status_code == 422 and "最多选择 5 个文件。" in six.get_data(as_text=True)
+    eleven_mb = jpeg() + bytes(11 * 1024 * 1024)
+    large = post([(io.BytesIO(eleven_mb), "IMG_1.jpg")]).get_data(as_text=True)
+    assert "IMG_1.jpg 超过 10 MB，请选择较小的文件。" in large and "已制定方案</textarea>" in large
+    assert session.scalars(select(Photo)).all() == []
+    size = int(9.8 * 1024 * 1024)
+    shots = [jpeg(800, 600), jpeg(640, 480)]
+    sent = post(
+        [(io.BytesIO(s + bytes(size - len(s))), f"IMG_{n}.jpg") for n, s in enumerate(shots)]
+    )
+    assert sent.status_code == 302
+    session.expire_all()
+    task = session.get(Rectification, task_id)
+    assert (task.state, len(task.evidence_photo_ids)) == ("submitted", 2)
 
 
 def test_only_the_maker_or_the_office_verifies(app, world, session, user_factory, approved):  # noqa: F811
@@ -269,6 +310,31 @@ def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, appr
     assert session.get(Rectification, task_id).state == "cancelled"
     page = lead.get(f"/rectifications/{task_id}").get_data(as_text=True)
     assert 'id="reopened"' not in page and "方案未公示" in page  # in the history only
+
+
+def test_a_comment_or_reason_too_long_is_said_beside_it_and_kept(app, world, session, approved):  # noqa: F811
+    """A required comment over the engine's 4,000 characters answered a bare 400 page."""
+    task_id = open_task(app, world, approved)
+    lead, maker, office = as_user(app, "lead"), as_user(app, "insp"), as_user(app, "office")
+    answer = {"expected_version": "1", "response": "已制定方案"}
+    assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    act = f"/rectifications/{task_id}/act"
+    version = session.get(Rectification, task_id).version
+    page = maker.get(f"/rectifications/{task_id}").get_data(as_text=True)
+    boxes = re.findall(r"<textarea name=\"(?:comment|reason)\"[^>]*>", page)
+    assert boxes and all('maxlength="4000"' in box for box in boxes)
+
+    long = "未" * 5000
+    for client, action, field in ((maker, "reopen", "comment"), (office, "cancel", "reason"),
+                                  (office, "verify", "comment")):  # fmt: skip
+        data = {"action": action, field: long, "expected_version": version}
+        refused = client.post(act, data=data)
+        text = refused.get_data(as_text=True)
+        assert refused.status_code == 422, action
+        form = text.split(f'value="{action}"')[1].split("</form>")[0]
+        assert f"{long}</textarea>" in form and "不能超过 4000 个字符。" in form
+    session.expire_all()
+    assert session.get(Rectification, task_id).state == "submitted"
 
 
 @pytest.mark.parametrize(

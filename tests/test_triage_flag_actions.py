@@ -120,6 +120,7 @@ def critical(session, org, tmp_path, user_factory):
     session.commit()
     office = user_factory("office_g", ("office", org.group))
     office.locale = "en"
+    user_factory("lead_a1", ("unit_lead", org.unit_a1))  # answers a task for A1-1
     session.commit()
     return session.scalars(select(Flag)).one()
 

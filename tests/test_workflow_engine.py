@@ -65,6 +65,16 @@ def test_full_lifecycle_with_audit(session, setup):
     assert "inspection.return" in actions
 
 
+def test_a_comment_or_reason_too_long_is_refused(session, setup):
+    """Every surface (pages, API, feedback) kept a comment of any length, e-mailed it too."""
+    inspection, office, _inspector, _, _ = setup
+    with pytest.raises(TransitionRefused, match="keep the reason to 4000") as refused:
+        apply(session, office, inspection, "cancel", fields={"reason": "长" * 4001})
+    assert refused.value.names("reason") and inspection.state == "planned"
+    apply(session, office, inspection, "cancel", fields={"reason": "长" * 4000})
+    assert inspection.state == "cancelled"
+
+
 def test_roles_assignees_and_scope(session, setup):
     inspection, office, inspector, other, outsider = setup
     set_assignees(session, office, inspection, [inspector])

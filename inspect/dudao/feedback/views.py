@@ -9,12 +9,13 @@ subtree through the `feedback` workflow (/feedback...). Anything else is a 404.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response as HttpResponse
 
-from dudao.core.errors import PermissionDenied
+from dudao.core.errors import PermissionDenied, shown
 from dudao.core.permissions import Permission, scope_paths
 from dudao.feedback import queries, services
 from dudao.feedback.forms import FeedbackForm
@@ -35,7 +36,7 @@ from dudao.web.context import db, runtime
 from dudao.web.downloads import send_named
 from dudao.web.setup import select_locale, unit_choices
 from dudao.web.uploads import UploadLimits, accepts_uploads
-from dudao.workflow.engine import Conflict, TransitionRefused, available_actions
+from dudao.workflow.engine import FIELD_MAX, Conflict, TransitionRefused, available_actions
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
 
@@ -146,13 +147,23 @@ def record() -> Page:
     return _submit(form, "feedback.show")
 
 
+def _office_page(
+    item: FeedbackItem, status: int = 200, typed: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None, unsent: str = "",
+) -> Page:  # fmt: skip
+    """The office's page of an item: `typed` keeps an action's text in its form, `errors`
+    says beside it what is wrong, `unsent` shows text whose action is no longer possible."""
+    actions = available_actions(current_user, item)
+    return render_template(
+        "feedback/show.html", item=item, actions=actions, office=True, typed=typed or {},
+        errors=errors or {}, unsent=unsent, max_length=FIELD_MAX, **_labels(),
+    ), status  # fmt: skip
+
+
 @bp.get("/<int:feedback_id>")
 @requires(Permission.VIEW_OFFICE)
-def show(feedback_id: int) -> str:
-    item = _office_item(feedback_id)
-    actions = available_actions(current_user, item)
-    return render_template("feedback/show.html", item=item, actions=actions, office=True,
-                           **_labels())  # fmt: skip
+def show(feedback_id: int) -> Page:
+    return _office_page(_office_item(feedback_id))
 
 
 @bp.get("/mine/<int:feedback_id>")
@@ -165,30 +176,53 @@ def my_item(feedback_id: int) -> str:
 
 @bp.post("/<int:feedback_id>/action")
 @requires(Permission.VIEW_OFFICE)
-def action(feedback_id: int) -> HttpResponse:
+def action(feedback_id: int) -> Page:
     item = _office_item(feedback_id)
+    name, comment = request.form.get("action", ""), request.form.get("comment", "")
     try:
         services.handle(
-            db(), current_user, item, request.form.get("action", ""),
-            expected_version=request.form.get("version", type=int) or -1,
-            comment=request.form.get("comment", ""),
+            db(), current_user, item, name,
+            expected_version=request.form.get("version", type=int) or -1, comment=comment,
         )  # fmt: skip
-    except Conflict:
-        db().rollback()
-        flash(_("Someone else changed this item meanwhile. Here it is as it is now."), "error")
-    except TransitionRefused as exc:
-        db().rollback()
-        if exc.names("comment"):
-            flash(_("Write the answer or comment first."), "error")
-        else:
-            flash(_("This step is not possible now. Here is the item as it is."), "error")
     except PermissionDenied:
         db().rollback()
         abort(403)
-    else:
-        db().commit()
-        flash(_("Done."), "success")
+    except (Conflict, TransitionRefused) as exc:
+        db().rollback()
+        return _refused(_office_item(feedback_id), name, comment, exc)
+    db().commit()
+    flash(_("Done."), "success")
     return redirect(url_for("feedback.show", feedback_id=item.id))
+
+
+def _refused(
+    item: FeedbackItem, name: str, comment: str, exc: Conflict | TransitionRefused
+) -> Page:
+    """The item as it is now, and nothing typed lost: the text stays in its action's form
+    while that action is still possible, else it is shown apart, to copy."""
+    possible = name in {t.action for t in available_actions(current_user, item)}
+    typed, unsent = ({name: comment}, "") if possible else ({}, comment.strip())
+    if isinstance(exc, Conflict):
+        if not comment.strip():
+            flash(_("Someone else changed this item meanwhile. Here it is as it is now."), "error")
+        elif possible:
+            flash(_("Someone else changed this item meanwhile. Here it is as it is now; your "
+                    "text is kept below and can still be sent."), "error")  # fmt: skip
+        else:
+            flash(_("Someone else changed this item meanwhile. Here it is as it is now: that "
+                    "step is no longer possible, so your text is kept below, not sent."),
+                  "error")  # fmt: skip
+        return _office_page(item, 409, typed, unsent=unsent)
+    problem = next((p for p in exc.problems if getattr(p, "field", None) == "comment"), None)
+    if problem is None:
+        flash(_("This step is not possible now. Here is the item as it is."), "error")
+        return _office_page(item, 409, typed, unsent=unsent)
+    if problem.problem == "required":
+        said = _("Write the answer or comment first.")
+    else:  # too long: the engine's words
+        said = shown(problem.problem, get_translations())
+    flash(said, "error")
+    return _office_page(item, 422, typed, {name: said}, unsent)
 
 
 def _file(item: FeedbackItem, attachment_id: str) -> HttpResponse:

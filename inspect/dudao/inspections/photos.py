@@ -33,6 +33,10 @@ from dudao.inspections.submissions import FieldErrors
 LONG_EDGE = 1600
 MAX_PIXELS = 50_000_000  # decoded size cap: a 16 MB file may still claim gigapixels
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO"}
+#: The names of those files (an MPO is a .jpg), which a page's file input offers.
+SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
+#: Another kind of file, in the page's words before it is sent (web/uploads.py).
+UNSUPPORTED = N_("%(file)s: upload a JPEG, PNG or WebP photo.")
 QUALITY = 85
 EXIF_TIME = "%Y:%m:%d %H:%M:%S"
 

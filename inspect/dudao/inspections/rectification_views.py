@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dudao.audit.models import AuditEvent
 from dudao.core.errors import PermissionDenied
 from dudao.core.permissions import Permission, can, scope_paths
+from dudao.definitions.answers import EVIDENCE_PHOTOS_MAX
 from dudao.inspections import photos as photo_service
 from dudao.inspections import rectification_queries as queries
 from dudao.inspections import rectifications as rect_service
@@ -28,12 +29,19 @@ from dudao.scheduling.recurrence import org_today
 from dudao.web.access import requires
 from dudao.web.context import db, runtime
 from dudao.web.setup import select_locale
+from dudao.web.uploads import MB, UploadLimits, accepts_uploads
 from dudao.workflow import engine
 from dudao.workflow.actions import ActionForm, act_from_form
 from dudao.workflow.registry import get_workflow
 from dudao.workflow.spec import Workflow
 
 bp = Blueprint("rectifications", __name__, template_folder="templates")
+
+#: An answer's photos as a phone takes them, several in one request (a tablet sends its
+#: photos one at a time through the API): as many as an item's evidence, 10 MB each.
+EVIDENCE = UploadLimits(
+    EVIDENCE_PHOTOS_MAX, 10 * MB, photo_service.SUFFIXES, photo_service.UNSUPPORTED
+)
 
 Page = str | tuple[str, int]
 
@@ -107,8 +115,7 @@ def _render(
         "rectifications/show.html", detail=detail, task=task, workflow=workflow,
         actions=shown, forms=forms, answer=answer if answering else None, kept=kept or [],
         events=events, people=people, history_line=history_line, today=org_today(db()),
-        reopened=reopened,
-        locale=select_locale(),
+        reopened=reopened, limits=EVIDENCE, locale=select_locale(),
         photos_visible=may_see(current_user, db().get(Inspection, task.finding.inspection_id)),
     ), status  # fmt: skip
 
@@ -175,13 +182,19 @@ def _store_uploads(task: Rectification, field: str, kept: list[str]) -> tuple[li
     photo ids with the new ones, and what was wrong with the others, by file name."""
     inspection = db().get(Inspection, task.finding.inspection_id)
     settings = runtime().settings
+    uploads = [upload for upload in request.files.getlist(field) if upload and upload.filename]
+    if len(uploads) > EVIDENCE.files:
+        return kept, [_("Choose at most %(n)s files.", n=EVIDENCE.files)]
     problems = []
-    for upload in request.files.getlist(field):
-        if not upload or not upload.filename:
+    for upload in uploads:
+        data = upload.read()
+        if len(data) > EVIDENCE.file_bytes:
+            problems.append(_("%(file)s is larger than %(size)s MB: choose a smaller file.",
+                              file=upload.filename, size=EVIDENCE.file_mb))  # fmt: skip
             continue
         try:
             photo, _created = photo_service.store_photo(
-                db(), current_user, inspection, task.finding.item_key, upload.read(),
+                db(), current_user, inspection, task.finding.item_key, data,
                 settings.data_dir, settings.tz,
             )  # fmt: skip
         except FieldErrors as exc:
@@ -194,6 +207,7 @@ def _store_uploads(task: Rectification, field: str, kept: list[str]) -> tuple[li
 
 
 @bp.post("/rectifications/<int:rectification_id>/answer")
+@accepts_uploads(EVIDENCE)
 @requires(Permission.LEAD_UNIT)
 def answer(rectification_id: int) -> object:
     """The owner unit's lead answers: what was done (required) and photos as evidence.

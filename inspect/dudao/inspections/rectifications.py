@@ -21,6 +21,7 @@ from dudao.core.permissions import roles_on
 from dudao.inspections.models import Inspection
 from dudao.inspections.submission_models import Finding, Photo, Rectification, ReviewState
 from dudao.inspections.submissions import FieldErrors, SubmissionConflict
+from dudao.notifications.audience import holders_at_or_above
 from dudao.org.models import Unit
 from dudao.scheduling.recurrence import org_today
 from dudao.workflow.engine import Applied, announce, apply, available_actions
@@ -70,6 +71,12 @@ def may_open(actor: Any, finding: Finding, inspection: Inspection) -> bool:
     )
 
 
+def has_answerer(session: Session, owner: Unit) -> bool:
+    """Whether anyone could answer a task `owner` owns: the workflow lets a unit lead on the
+    owner unit or a unit above it start and submit it (an active account)."""
+    return bool(holders_at_or_above(session, (Role.UNIT_LEAD,), [owner.path]))
+
+
 def open_rectification(
     session: Session,
     actor: Any,
@@ -80,7 +87,8 @@ def open_rectification(
     verifier_id: int | None = None,
 ) -> Rectification:
     """Open one task for a finding; the owner unit must be the finding's unit or above it,
-    and the deadline today or later (a task overdue at birth would count against its owner).
+    with a lead who can answer the task, and the deadline today or later (a task overdue at
+    birth would count against its owner).
     The verifier is the inspector who made the finding unless someone else is named."""
     if not may_open(actor, finding, session.get_one(Inspection, finding.inspection_id)):
         raise PermissionDenied(
@@ -92,6 +100,12 @@ def open_rectification(
         errors["owner_unit"] = Message(
             N_("The owner must be the inspected unit or a unit above it.")
         )
+    elif not has_answerer(session, owner):
+        errors["owner_unit"] = Message(
+            N_("Nobody could answer this task: no active account is the lead of %(unit)s or "
+               "of a unit above it. Choose another owner unit, or give it a lead first."),
+            unit=owner.code,
+        )  # fmt: skip
     if deadline < org_today(session):
         errors["deadline"] = Message(N_("The deadline cannot be before today."))
     text = (description or "").strip()

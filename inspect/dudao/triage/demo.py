@@ -4,8 +4,9 @@ two saved filters; most flags stay new for whoever walks the demo.
 
 - the company-wide cross-unit flag: acknowledged, given to `office` with a deadline in two
   weeks, and a comment;
-- the critical-failure flag: in progress, given to `office` with a deadline in a week, and
-  a rectification task for its branch;
+- a critical-failure flag (or, when none has a branch with a lead at or above it who could
+  answer a task, another flag with findings): in progress, given to `office` with a
+  deadline in a week, and a rectification task for its branch;
 - the first flag no longer detected: resolved with a comment; the second: dismissed with
   a reason;
 - `office`'s saved filters 高风险未分派 and 我负责的.
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from dudao.auth.models import User
 from dudao.core.enums import UnitLevel
 from dudao.demo.data import DemoOrg
+from dudao.inspections.rectifications import has_answerer
 from dudao.scheduling.recurrence import org_today
 from dudao.trends.models import Flag
 from dudao.triage import rectify, saved_filters, services
@@ -48,13 +50,12 @@ def load_demo_triage(session: Session, _org: DemoOrg) -> int:
         services.set_assignee(session, office, company, office, None, today + timedelta(days=14))
         services.add_comment(session, office, company, COMMENT)
         done += 1
-    critical = next((f for f in flags if f.rule == "critical_failure"), None)
-    anchors = rectify.findings_by_unit(session, critical) if critical else {}
-    if critical is not None and anchors:
-        apply(session, office, critical, "start")
-        services.set_assignee(session, office, critical, office, None, today + timedelta(days=7))
-        rectify.open_for_flag(session, office, critical, next(iter(anchors)),
-                              today + timedelta(days=14), TASK)  # fmt: skip
+    rectified, unit_id = _answerable(session, flags)
+    if rectified is not None:
+        apply(session, office, rectified, "start")
+        services.set_assignee(session, office, rectified, office, None, today + timedelta(days=7))
+        rectify.open_for_flag(session, office, rectified, unit_id, today + timedelta(days=14),
+                              TASK)  # fmt: skip
         done += 1
     cleared = [f for f in flags if not f.detected and f.state == "new"]
     if cleared:
@@ -67,3 +68,15 @@ def load_demo_triage(session: Session, _org: DemoOrg) -> int:
     for name, query in FILTERS.items():
         saved_filters.save_filter(session, office.id, name, query)
     return done
+
+
+def _answerable(session: Session, flags: list[Flag]) -> tuple[Flag | None, int | None]:
+    """The first detected flag, critical failures first, with a unit whose task someone could
+    answer (a task for a unit without a lead at or above it is refused), and that unit."""
+    for flag in sorted(flags, key=lambda f: f.rule != "critical_failure"):
+        if flag.state != "new" or not flag.detected:
+            continue
+        for unit_id, finding in rectify.findings_by_unit(session, flag).items():
+            if has_answerer(session, finding.unit):
+                return flag, unit_id
+    return None, None

@@ -30,6 +30,10 @@ class UploadLimits:
     unsupported: str  # the service's words for a file of another kind, with %(file)s
 
     @property
+    def file_mb(self) -> int:
+        return self.file_bytes // MB
+
+    @property
     def request_bytes(self) -> int:
         return self.files * self.file_bytes + FORM_TEXT_BYTES
 
@@ -44,7 +48,7 @@ class UploadLimits:
             "data_too_many": _("Choose at most %(n)s files.", n=self.files),
             "data_too_large": _(
                 "%(file)s is larger than %(size)s MB: choose a smaller file.",
-                file="{file}", size=self.file_bytes // MB,
+                file="{file}", size=self.file_mb,
             ),
             "data_unsupported": _(self.unsupported, file="{file}"),
         }  # fmt: skip

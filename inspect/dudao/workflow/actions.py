@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired
 
-from dudao.core.errors import PermissionDenied
+from dudao.core.errors import PermissionDenied, shown
 from dudao.web.context import db
 from dudao.web.setup import select_locale
 from dudao.workflow import engine
@@ -22,12 +22,15 @@ from dudao.workflow.registry import get_workflow
 
 
 class ActionForm(FlaskForm):
-    """One workflow action; `expected_version` is the version the page showed."""
+    """One workflow action; `expected_version` is the version the page showed. The engine
+    checks the comment and reason (required, not too long), so a refusal keeps them and says
+    so beside the field; the page's textareas carry `max_length`."""
 
+    max_length = engine.FIELD_MAX
     action = HiddenField(validators=[InputRequired()])
     expected_version = IntegerField(validators=[InputRequired()])
-    comment = TextAreaField(_l("Comment"), validators=[Optional(), Length(max=4000)])
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=4000)])
+    comment = TextAreaField(_l("Comment"))
+    reason = TextAreaField(_l("Reason"))
 
     def fields(self) -> dict[str, str]:
         return {"comment": self.comment.data or "", "reason": self.reason.data or ""}
@@ -69,9 +72,13 @@ def act_from_form(
         missing = []
         for problem in exc.problems:
             name = getattr(problem, "field", None)
-            if name in ("comment", "reason") and problem.problem == "required":
+            if name not in engine.FIELD_NAMES:
+                continue
+            if problem.problem == "required":
                 getattr(form, name).errors = [_("Required for this action.")]
                 missing.append(problem)
+            else:  # too long: the engine's words
+                getattr(form, name).errors = [shown(problem.problem, get_translations())]
         if missing and len(missing) == len(exc.problems):  # said beside the field, in words
             flash(_("Not done: fill in the field marked below."), "error")
         else:

@@ -61,6 +61,9 @@ _CHANGED_MEANWHILE = N_("This was changed by someone else meanwhile; reload and 
 
 #: The fields a transition may require, as a refusal names them to a reader.
 FIELD_NAMES = {"comment": N_("comment"), "reason": N_("reason")}
+#: The longest comment or reason a step keeps: it goes into the audit event, the history
+#: and every notification and e-mail of the step.
+FIELD_MAX = 4000
 
 
 class TransitionRefused(ValidationError):
@@ -153,6 +156,12 @@ def _check(
             problems.append(field_problem(name, Message(N_("required"))))
             field = Message(FIELD_NAMES.get(name, name))
             said.append(Message(N_("fill in the %(field)s"), field=field))
+    for name, noun in FIELD_NAMES.items():
+        if len(fields.get(name, "")) > FIELD_MAX:
+            most = Message(N_("Keep it to %(n)d characters or fewer."), n=FIELD_MAX)
+            problems.append(field_problem(name, most))
+            said.append(Message(N_("keep the %(field)s to %(n)d characters or fewer"),
+                                field=Message(noun), n=FIELD_MAX))  # fmt: skip
     for name in transition.guards:
         message = GUARDS[name](session, subject)
         if message:
