@@ -94,6 +94,8 @@ SKIPPED: dict[str, str] = {
     "static": "Flask's static files: public by design, not a view of ours",
     "answer.static": "the same static files under /s/assets/ for the answering pages",
     "feedback.my_item": "author-only page: walked in tests/test_feedback_pages.py",
+    "notifications.open_one": "one's own notification (another's is 404): "
+    "tests/test_notifications_inbox.py",
     "feedback.my_attachment": "author-only file: walked in tests/test_feedback_pages.py",
     **{
         f"inspections_api.{name}": "JSON API of one inspection: role x scope x assignment walk "

@@ -16,9 +16,10 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
+from dudao import config
 from dudao.cli import cli
 from dudao.config import PROJECT_ROOT
-from dudao.definitions import formcheck, formfolder
+from dudao.definitions import formfolder
 from dudao.definitions.loader import DefinitionError, load_file, load_text
 from dudao.definitions.yamlsource import parse
 from tests.definition_world import CHECKLIST, QUESTIONNAIRE
@@ -98,7 +99,8 @@ def test_check_defaults_to_the_project_forms_folder(folder: Path, monkeypatch) -
     project = folder.parent / "project"
     project.mkdir()
     (project / "forms").symlink_to(folder, target_is_directory=True)
-    monkeypatch.setattr(formcheck, "PROJECT_ROOT", project)
+    monkeypatch.setattr(config, "PROJECT_ROOT", project)
+    monkeypatch.delenv("DUDAO_FORMS_DIR", raising=False)
     monkeypatch.chdir(project)
     result = run()
     assert result.exit_code == 0, result.output
