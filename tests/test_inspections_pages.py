@@ -196,6 +196,10 @@ def test_actions_through_http_and_a_stale_page(client, session, world):
     stale = _act(client, inspection, "cancel", shown, reason="重复")
     assert stale.status_code == 409
     assert "changed by someone else meanwhile" in stale.get_data(as_text=True)
+    # The reason typed is kept, in a form that sends the version now shown.
+    cancel = stale.get_data(as_text=True).split('name="action" value="cancel"')[1]
+    assert ">重复</textarea>" in cancel.split("</form>")[0]
+    assert f'name="expected_version" value="{shown}"' not in cancel.split("</form>")[0]
     session.expire_all()
     assert session.get(Inspection, inspection.id).state == "assigned"
     # A required comment missing: the field says so, nothing changes.

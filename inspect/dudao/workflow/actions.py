@@ -63,7 +63,8 @@ def act_from_form(
     except engine.Conflict:
         db().rollback()
         flash(changed_meanwhile, "error")
-        return render(None, 409)
+        form.expected_version.data = None  # the page's fresh version; the text typed is kept
+        return render({action: form}, 409)
     except PermissionDenied:
         db().rollback()
         abort(403)
