@@ -82,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     from dudao.org.suggest_views import bp as unit_suggest_bp
     from dudao.org.views import bp as org_bp
     from dudao.reports.views import bp as reports_bp
+    from dudao.scheduling.ad_hoc_views import bp as ad_hoc_bp
     from dudao.scheduling.draw_views import bp as draws_bp
     from dudao.scheduling.people_views import bp as inspector_choices_bp
     from dudao.scheduling.views import bp as scheduling_bp
@@ -106,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
         rectifications_bp,
         draws_bp,
         scheduling_bp,
+        ad_hoc_bp,
         inspector_choices_bp,
         definitions_bp,
         inspections_api_bp,

@@ -6,24 +6,21 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import get_translations, ngettext
+from flask_babel import get_translations
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 from wtforms import Field
 
-from dudao.core.errors import DudaoError, NotFound, Plural, ValidationError, name_list
 from dudao.core.permissions import Permission, can, scope_paths
 from dudao.definitions.models import FormDefinition
 from dudao.definitions.queries import titles
-from dudao.inspections.models import Inspection
 from dudao.org.forms import split_tags
 from dudao.org.models import Unit
 from dudao.org.queries import by_code
 from dudao.scheduling import queries
-from dudao.scheduling.ad_hoc import create_ad_hoc
-from dudao.scheduling.forms import ActiveForm, AdHocForm, ScheduleForm, split_names
+from dudao.scheduling.forms import ActiveForm, ScheduleForm, split_names
 from dudao.scheduling.loader import too_many_per_inspection
 from dudao.scheduling.models import Schedule
 from dudao.scheduling.queries import Backlog
@@ -32,7 +29,6 @@ from dudao.scheduling.rule_words import rule_in_words
 from dudao.scheduling.services import update_schedule
 from dudao.web.access import require_on, requires
 from dudao.web.context import db
-from dudao.web.form_errors import place_problems
 from dudao.web.setup import select_locale
 from dudao.workflow.engine import Conflict
 
@@ -40,8 +36,6 @@ bp = Blueprint("scheduling", __name__, template_folder="templates")
 
 Page = str | tuple[str, int] | Response
 MANAGE = Permission.MANAGE_SCHEDULES
-#: An ad hoc inspection of a subtree making more inspections than this asks first.
-CONFIRM_ABOVE = 5
 
 
 def _next(rule: str, start: date | None, count: int) -> list[date]:
@@ -72,7 +66,7 @@ def _preview(form: ScheduleForm) -> list[date]:
 def _covered(form: ScheduleForm) -> int | None:
     """How many units each period of the schedule as typed inspects (its scope, levels,
     tags and exclusions together), or None while its scope is no unit one manages."""
-    scope = _unit_in_scope(form.scope_code.data or "")
+    scope = unit_in_scope(form.scope_code.data or "")
     if scope is None:
         return None
     levels, tags = list(form.levels.data or []), split_tags(form.tags.data)
@@ -86,7 +80,7 @@ def _schedule(schedule_id: int) -> Schedule:
     return found
 
 
-def _checklists() -> list[tuple[str, str]]:
+def checklist_choices() -> list[tuple[str, str]]:
     rows = (
         db()
         .execute(
@@ -99,7 +93,7 @@ def _checklists() -> list[tuple[str, str]]:
     return [(key, f"{zh} ({key})") for key, zh, _en in rows]
 
 
-def _unit_in_scope(code: str) -> Unit | None:
+def unit_in_scope(code: str) -> Unit | None:
     """The unit with `code` inside the viewer's scope; outside is answered as unknown."""
     unit = by_code(db(), code.strip())
     return unit if unit is not None and can(current_user, MANAGE, unit) else None
@@ -140,7 +134,7 @@ def _values(form: ScheduleForm) -> dict[str, object] | None:
     database finds (scope, excluded codes, people) too when the form's own checks failed,
     so that one submit shows every problem."""
     valid = form.validate()
-    scope = _unit_in_scope(form.scope_code.data or "")
+    scope = unit_in_scope(form.scope_code.data or "")
     if scope is None and form.scope_code.data:
         _add(form.scope_code, _("No unit with this code in the part you manage."))
     excluded = split_names(form.exclude.data)
@@ -174,7 +168,7 @@ def _values(form: ScheduleForm) -> dict[str, object] | None:
 @requires(MANAGE)
 def edit(schedule_id: int) -> Page:
     schedule = _schedule(schedule_id)
-    form = ScheduleForm(definitions=_checklists())
+    form = ScheduleForm(definitions=checklist_choices())
     if not form.is_submitted():
         _fill(form, schedule)
     status, backlog = 200, Backlog()
@@ -244,71 +238,3 @@ def set_active(schedule_id: int) -> Page:
         db().commit()
         flash(_("Schedule activated.") if active else _("Schedule deactivated."), "success")
     return redirect(url_for("scheduling.index"))
-
-
-def _place_problems(form: AdHocForm, exc: DudaoError) -> None:
-    """Each problem of the service beside its field; one that names no field of the form
-    goes beside the unit."""
-    fields = {
-        "inspector": form.inspectors,
-        "reason": form.reason,
-        "definition": form.definition_key,
-        "unit": form.unit_code,
-        "due": form.due,
-        "levels": form.levels,
-    }
-    place_problems(exc, fields, rest=form.unit_code)
-
-
-def _say_unassigned(created: list[Inspection], *, named: bool) -> None:
-    """Inspectors were named, yet a unit may be their own part (回避): say which got none."""
-    left = [inspection.unit.code for inspection in created if not inspection.assignments]
-    if named and left:
-        shown = left[:10] + (["…"] if len(left) > 10 else [])
-        said = Plural("%(num)d of them has no inspector, as those named may not inspect it "
-                      "(回避): %(units)s. Assign inspectors on its page.",
-                      "%(num)d of them have no inspector, as those named may not inspect them "
-                      "(回避): %(units)s. Assign inspectors on their pages.",
-                      num=len(left), units=name_list(shown))  # fmt: skip
-        flash(said.in_language(get_translations()), "warning")
-
-
-@bp.route("/schedules/ad-hoc", methods=["GET", "POST"])
-@requires(MANAGE)
-def ad_hoc() -> Page:
-    form = AdHocForm(definitions=_checklists())
-    unconfirmed = 0
-    if form.validate_on_submit():
-        root = _unit_in_scope(form.unit_code.data or "")
-        if root is None:
-            form.unit_code.errors = [_("No unit with this code in the part you manage.")]
-        elif not (unconfirmed := _unconfirmed_many(form, root)):  # else the page asks first
-            try:
-                created = create_ad_hoc(
-                    db(), current_user, root, form.definition_key.data, form.due.data,
-                    form.reason.data, subtree=form.subtree.data, levels=form.levels.data or [],
-                    inspectors=split_names(form.inspectors.data),
-                )  # fmt: skip
-            except (ValidationError, NotFound) as exc:
-                db().rollback()
-                _place_problems(form, exc)
-            else:
-                db().commit()
-                made = ngettext("%(num)d ad hoc inspection created.",
-                                "%(num)d ad hoc inspections created.", len(created))  # fmt: skip
-                flash(made, "success")
-                _say_unassigned(created, named=bool(split_names(form.inspectors.data)))
-                return redirect(url_for("scheduling.index"))
-    status = 422 if form.errors else 200
-    return render_template("scheduling/ad_hoc.html", form=form, confirm=unconfirmed), status
-
-
-def _unconfirmed_many(form: AdHocForm, root: Unit) -> int:
-    """How many inspections a subtree's ad hoc makes, when more than CONFIRM_ABOVE and the
-    office has not confirmed that very number (a box ticked on the group's root would
-    otherwise make hundreds at once); else 0."""
-    if not form.subtree.data:
-        return 0
-    count = len(queries.target_units(db(), root, list(form.levels.data or [])))
-    confirmed = request.form.get("confirm") == str(count)
-    return count if count > CONFIRM_ABOVE and not confirmed else 0
