@@ -291,12 +291,18 @@ def test_outside_the_scope_a_task_is_not_found(app, world, session, approved):  
     assert posted.status_code == 404
 
 
-def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, approved):  # noqa: F811
-    """The reopening's reason heads the page only while the owner still has to answer."""
+def _answered_task(app, world, approved):  # noqa: F811
+    """A task its owner's lead has answered, and who acts on it: lead, maker, office."""
     task_id = open_task(app, world, approved)
     lead, maker, office = as_user(app, "lead"), as_user(app, "insp"), as_user(app, "office")
     answer = {"expected_version": "1", "response": "已制定方案"}
     assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    return task_id, lead, maker, office
+
+
+def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, approved):  # noqa: F811
+    """The reopening's reason heads the page only while the owner still has to answer."""
+    task_id, lead, maker, office = _answered_task(app, world, approved)
     act = f"/rectifications/{task_id}/act"
     version = session.get(Rectification, task_id).version
     reopen = {"action": "reopen", "comment": "方案未公示", "expected_version": version}
@@ -314,10 +320,7 @@ def test_a_cancelled_task_no_longer_asks_for_an_answer(app, world, session, appr
 
 def test_a_comment_or_reason_too_long_is_said_beside_it_and_kept(app, world, session, approved):  # noqa: F811
     """A required comment over the engine's 4,000 characters answered a bare 400 page."""
-    task_id = open_task(app, world, approved)
-    lead, maker, office = as_user(app, "lead"), as_user(app, "insp"), as_user(app, "office")
-    answer = {"expected_version": "1", "response": "已制定方案"}
-    assert lead.post(f"/rectifications/{task_id}/answer", data=answer).status_code == 302
+    task_id, _lead, maker, office = _answered_task(app, world, approved)
     act = f"/rectifications/{task_id}/act"
     version = session.get(Rectification, task_id).version
     page = maker.get(f"/rectifications/{task_id}").get_data(as_text=True)
