@@ -150,7 +150,8 @@ def test_the_office_sees_who_wrote_the_feedback(client, session, org, user_facto
     assert re.search(r"<dt>提交人</dt><dd>Zhangsan <small[^>]*>zhangsan</small></dd>", page)
 
 
-def test_an_answer_of_blanks_is_refused_in_the_page_language(client, session, org, user_factory):
+def _received_at_the_office(client, session, org, user_factory) -> FeedbackItem:
+    """An item a representative sent, and the client signed in as the office that handles it."""
     user_factory("rep", ("representative", org.unit_a1))
     user_factory("office_a", ("office", org.company_a))
     sign_in(client, "rep")
@@ -158,6 +159,11 @@ def test_an_answer_of_blanks_is_refused_in_the_page_language(client, session, or
     item = session.scalars(select(FeedbackItem)).one()
     client.post("/logout")
     sign_in(client, "office_a")
+    return item
+
+
+def test_an_answer_of_blanks_is_refused_in_the_page_language(client, session, org, user_factory):
+    item = _received_at_the_office(client, session, org, user_factory)
     refused = client.post(
         f"/feedback/{item.id}/action",
         data={"action": "answer", "version": item.version, "comment": "  \n "},
@@ -179,13 +185,7 @@ def test_an_answer_is_kept_when_the_item_changed_or_it_is_too_long(
 ):
     """Both threw the typed answer away: a redirect after "changed meanwhile", and a
     200,000-character answer was stored, shown and e-mailed."""
-    user_factory("rep", ("representative", org.unit_a1))
-    user_factory("office_a", ("office", org.company_a))
-    sign_in(client, "rep")
-    _submit(client, org.branch_a1)
-    item = session.scalars(select(FeedbackItem)).one()
-    client.post("/logout")
-    sign_in(client, "office_a")
+    item = _received_at_the_office(client, session, org, user_factory)
     url, seen = f"/feedback/{item.id}/action", item.version
     page = client.get(f"/feedback/{item.id}").get_data(as_text=True)
     assert 'maxlength="4000"' in page

@@ -87,23 +87,19 @@ def test_a_finding_opens_a_task_and_the_leads_are_told(app, world, session, appr
     assert f'id="{prefix}description-error"' in refused.get_data(as_text=True)
     # The page opens at its top, far above the form: the refusal is said there too.
     assert "整改任务尚未发起" in refused.get_data(as_text=True).split('id="findings"')[0]
-    past = office.post(
-        url, data={f"{prefix}owner_unit": world.org.unit_a1.id,
-                   f"{prefix}deadline": "2020-01-31", f"{prefix}description": "x"},
-    )  # fmt: skip
+
+    def opening(owner, deadline: str = "2027-01-31"):
+        fields = {"owner_unit": owner.id, "deadline": deadline, "description": "x"}
+        return office.post(url, data={prefix + name: value for name, value in fields.items()})
+
+    past = opening(world.org.unit_a1, "2020-01-31")
     assert past.status_code == 422
     beside = past.get_data(as_text=True).split(f'id="{prefix}deadline-error"')[1]
     assert beside.split("</p>")[0].endswith("期限不能早于今天。")
-    outside = office.post(
-        url, data={f"{prefix}owner_unit": world.org.company_b.id,
-                   f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
-    )  # fmt: skip
+    outside = opening(world.org.company_b)
     assert outside.status_code == 422  # not a choice: the owner is the unit or one above it
     # Only a unit lead on the owner or above it answers: company A has none (A1 has one).
-    leadless = office.post(
-        url, data={f"{prefix}owner_unit": world.org.company_a.id,
-                   f"{prefix}deadline": "2027-01-31", f"{prefix}description": "x"},
-    )  # fmt: skip
+    leadless = opening(world.org.company_a)
     assert leadless.status_code == 422
     beside = leadless.get_data(as_text=True).split(f'id="{prefix}owner_unit-error"')[1]
     assert beside.split("</p>")[0].endswith("或先为其指定负责人。")
